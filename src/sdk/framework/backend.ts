@@ -1,0 +1,117 @@
+import { badRequest, unsupportedOperation, unsupportedPath } from '../errors.js';
+import type {
+  AuthView,
+  Backend,
+  LogicalRequest,
+  LogicalResponse,
+  RenewResult,
+  SecretType,
+  SpecialPaths,
+} from '../logical.js';
+import { FieldData } from './field-data.js';
+import type { Fields } from './fields.js';
+import type { PathDef, PathOperation } from './path.js';
+
+export interface BackendSpec {
+  type: string;
+  kind: 'secret' | 'auth';
+  paths: PathDef<Fields>[];
+  specialPaths?: SpecialPaths;
+  secretTypes?: Record<string, SecretType>;
+  renewAuth?: (req: LogicalRequest, auth: AuthView) => Promise<RenewResult>;
+  cleanup?: () => Promise<void>;
+  help?: string;
+}
+
+interface CompiledPath {
+  re: RegExp;
+  def: PathDef<Fields>;
+}
+
+/**
+ * Builds a Backend from a declarative path table: routing inside the mount, field
+ * coercion, required fields, unknown-field warnings, help, 404/405 all live here so
+ * handlers only do domain work.
+ */
+export function defineBackend(spec: BackendSpec): Backend {
+  const compiled: CompiledPath[] = spec.paths.map((def) => ({ re: new RegExp(`^(?:${def.pattern})$`), def }));
+
+  function match(req: LogicalRequest): { def: PathDef<Fields>; captures: Record<string, string> } | null {
+    // LIST paths arrive with a trailing slash; tables are written without it.
+    const candidates = req.operation === 'list' && req.path.endsWith('/') ? [req.path, req.path.slice(0, -1)] : [req.path];
+    for (const p of candidates) {
+      for (const c of compiled) {
+        const m = c.re.exec(p);
+        if (!m) continue;
+        const captures: Record<string, string> = {};
+        for (const [k, v] of Object.entries(m.groups ?? {})) if (v !== undefined) captures[k] = v;
+        return { def: c.def, captures };
+      }
+    }
+    return null;
+  }
+
+  function fieldData(def: PathDef<Fields>, req: LogicalRequest, captures: Record<string, string>): FieldData<Fields> {
+    // URL captures win over body keys of the same name, as in Vault.
+    return new FieldData(def.fields, { ...req.data, ...captures });
+  }
+
+  function helpResponse(def: PathDef<Fields> | null): LogicalResponse {
+    const lines: string[] = [];
+    if (def) {
+      lines.push(`## ${def.synopsis ?? def.pattern}`, '', def.description ?? '', '', '### Parameters');
+      for (const [name, f] of Object.entries(def.fields)) {
+        lines.push(`- \`${name}\` (${f.kind}${f.required ? ', required' : ''}): ${f.description}`);
+      }
+      lines.push('', `Operations: ${Object.keys(def.operations).join(', ')}`);
+    } else {
+      lines.push(spec.help ?? `${spec.type} backend`);
+    }
+    return { data: { help: lines.join('\n') } };
+  }
+
+  return {
+    type: spec.type,
+    kind: spec.kind,
+    specialPaths: spec.specialPaths ?? {},
+    secretTypes: spec.secretTypes ?? {},
+    ...(spec.renewAuth ? { renewAuth: spec.renewAuth } : {}),
+    ...(spec.cleanup ? { cleanup: spec.cleanup } : {}),
+
+    async handleRequest(req: LogicalRequest): Promise<LogicalResponse | null> {
+      const m = match(req);
+      if (req.operation === 'help') return helpResponse(m?.def ?? null);
+      if (!m) throw unsupportedPath();
+      const op: PathOperation = req.operation;
+      const handler = m.def.operations[op] ?? (op === 'create' ? m.def.operations.update : undefined);
+      if (!handler) throw unsupportedOperation();
+      const d = fieldData(m.def, req, m.captures);
+      const res = (await handler(req, d)) ?? null;
+      if (d.unknown.length > 0 && !m.def.takesArbitraryData && Object.keys(m.def.fields).length > 0) {
+        const warning = `Endpoint ignored these unrecognized parameters: [${d.unknown.join(' ')}]`;
+        if (res) return { ...res, warnings: [...(res.warnings ?? []), warning] };
+        return { warnings: [warning] };
+      }
+      return res;
+    },
+
+    async existenceCheck(req: LogicalRequest): Promise<boolean | undefined> {
+      const m = match(req);
+      if (!m || !m.def.existenceCheck) return undefined;
+      // Existence checks run before validation errors would surface; a bad value here
+      // means the handler will reject it anyway, so treat it as "does not exist".
+      let d: FieldData<Fields>;
+      try {
+        d = fieldData(m.def, req, m.captures);
+      } catch {
+        return false;
+      }
+      return m.def.existenceCheck(req, d);
+    },
+  };
+}
+
+/** Helper for handlers: throw a 400 unless `cond` holds. */
+export function ensure(cond: unknown, message: string): asserts cond {
+  if (!cond) throw badRequest(message);
+}

@@ -1,0 +1,82 @@
+/**
+ * The storage a backend sees: plaintext values under its own prefix. In the server this
+ * is a barrier view (encrypted below, chrooted to the mount's uuid); in backend unit
+ * tests it is InmemStorage. Values are bytes; `getJSON`/`putJSON` are the common case.
+ */
+export interface Storage {
+  get(key: string): Promise<Buffer | null>;
+  put(key: string, value: Buffer): Promise<void>;
+  delete(key: string): Promise<void>;
+  /** Immediate children of `prefix`: leaf names, and folder names ending in "/". Sorted. */
+  list(prefix: string): Promise<string[]>;
+}
+
+export async function getJSON<T>(s: Storage, key: string): Promise<T | null> {
+  const raw = await s.get(key);
+  return raw === null ? null : (JSON.parse(raw.toString('utf8')) as T);
+}
+
+export async function putJSON(s: Storage, key: string, value: unknown): Promise<void> {
+  await s.put(key, Buffer.from(JSON.stringify(value), 'utf8'));
+}
+
+/** Every key below `prefix`, depth-first (for deleting a subtree or a whole mount). */
+export async function listRecursive(s: Storage, prefix = ''): Promise<string[]> {
+  const out: string[] = [];
+  for (const child of await s.list(prefix)) {
+    if (child.endsWith('/')) out.push(...(await listRecursive(s, prefix + child)));
+    else out.push(prefix + child);
+  }
+  return out;
+}
+
+/** Immediate children of `prefix` among a sorted or unsorted set of full keys. */
+export function childrenOf(keys: Iterable<string>, prefix: string): string[] {
+  const seen = new Set<string>();
+  for (const k of keys) {
+    if (!k.startsWith(prefix)) continue;
+    const rest = k.slice(prefix.length);
+    if (rest === '') continue;
+    const slash = rest.indexOf('/');
+    seen.add(slash === -1 ? rest : rest.slice(0, slash + 1));
+  }
+  return [...seen].sort();
+}
+
+/** A prefix "chroot" over another Storage. */
+export class PrefixStorage implements Storage {
+  constructor(
+    private readonly inner: Storage,
+    private readonly prefix: string,
+  ) {}
+  get(key: string): Promise<Buffer | null> {
+    return this.inner.get(this.prefix + key);
+  }
+  put(key: string, value: Buffer): Promise<void> {
+    return this.inner.put(this.prefix + key, value);
+  }
+  delete(key: string): Promise<void> {
+    return this.inner.delete(this.prefix + key);
+  }
+  list(prefix: string): Promise<string[]> {
+    return this.inner.list(this.prefix + prefix);
+  }
+}
+
+/** In-memory Storage for backend unit tests. Copies buffers so callers cannot alias stored bytes. */
+export class InmemStorage implements Storage {
+  private readonly map = new Map<string, Buffer>();
+  async get(key: string): Promise<Buffer | null> {
+    const v = this.map.get(key);
+    return v === undefined ? null : Buffer.from(v);
+  }
+  async put(key: string, value: Buffer): Promise<void> {
+    this.map.set(key, Buffer.from(value));
+  }
+  async delete(key: string): Promise<void> {
+    this.map.delete(key);
+  }
+  async list(prefix: string): Promise<string[]> {
+    return childrenOf(this.map.keys(), prefix);
+  }
+}

@@ -100,8 +100,13 @@ export interface LogicalResponse {
   auth?: AuthSpec;
   /** Written verbatim instead of the JSON envelope (PKI PEM, CRL). */
   raw?: RawResponse;
-  /** Status override: 202 for async jobs. */
+  /**
+   * Status override: 202 for async jobs; 404 with a body for KV v2 deleted versions
+   * (the envelope is still rendered).
+   */
   status?: number;
+  /** `lease_duration` to report without creating a lease (KV v1 `ttl` hint). */
+  ttlHint?: number;
   /** Hints for response wrapping (AppRole sets the secret_id accessor here). */
   wrappedAccessor?: string;
 }

@@ -1,0 +1,98 @@
+/**
+ * What the HTTP layer needs from the core. The core decides *what* happened; http/
+ * renders it with Vault's wire rules (envelope, 204 vs 404, top-level injection).
+ */
+import type { Connection, LogicalResponse, Operation } from '../sdk/logical.js';
+
+export interface HttpRequestInput {
+  operation: Operation;
+  /** Path below /v1/, no leading slash; LIST paths end with "/". */
+  path: string;
+  data: Record<string, unknown>;
+  /** From X-Vault-Token, else `Authorization: Bearer`; "" when absent. */
+  clientToken: string;
+  /** Seconds from X-Vault-Wrap-TTL, 0 when absent. */
+  wrapTtl: number;
+  headers: Record<string, string | string[] | undefined>;
+  connection: Connection;
+}
+
+export interface CoreResult {
+  operation: Operation;
+  /** Full request path (below /v1/). */
+  path: string;
+  requestId: string;
+  /** The backend's response after core processing; null = nothing to say (204 / read 404). */
+  response: LogicalResponse | null;
+  leaseId: string;
+  leaseDuration: number;
+  renewable: boolean;
+  /** The rendered `auth` object, or null. */
+  auth: Record<string, unknown> | null;
+  /** The rendered `wrap_info` object when the response was wrapped (then data/auth are null). */
+  wrapInfo: Record<string, unknown> | null;
+  mountType: string;
+  /** Body to send verbatim with status 200 (unwrap returns the stored envelope). */
+  verbatimBody?: string;
+}
+
+export interface SealStatus {
+  type: string;
+  initialized: boolean;
+  sealed: boolean;
+  t: number;
+  n: number;
+  progress: number;
+  nonce: string;
+  version: string;
+  build_date: string;
+  migration: boolean;
+  recovery_seal: boolean;
+  storage_type: string;
+  cluster_name?: string;
+  cluster_id?: string;
+}
+
+export interface HealthStatus {
+  initialized: boolean;
+  sealed: boolean;
+  standby: boolean;
+  performance_standby: boolean;
+  replication_performance_mode: string;
+  replication_dr_mode: string;
+  server_time_utc: number;
+  version: string;
+  enterprise: boolean;
+  cluster_name?: string;
+  cluster_id?: string;
+}
+
+export interface LeaderStatus {
+  ha_enabled: boolean;
+  is_self: boolean;
+  active_time: string;
+  leader_address: string;
+  leader_cluster_address: string;
+  performance_standby: boolean;
+  performance_standby_last_remote_wal: number;
+}
+
+export interface InitResult {
+  keys: string[];
+  keys_base64: string[];
+  root_token: string;
+}
+
+/** The core as seen by http/. Errors are thrown as WardError. */
+export interface CoreApi {
+  isInitialized(): Promise<boolean>;
+  init(secretShares: number, secretThreshold: number): Promise<InitResult>;
+  sealStatus(): Promise<SealStatus>;
+  /** `key` hex or base64; `reset` discards progress. */
+  unseal(key: string | undefined, reset: boolean): Promise<SealStatus>;
+  health(): Promise<HealthStatus>;
+  leader(): Promise<LeaderStatus>;
+  handleRequest(input: HttpRequestInput): Promise<CoreResult>;
+}
+
+export const WARD_VERSION = '1.17.0+ward.0.1.0';

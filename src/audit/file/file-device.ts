@@ -1,0 +1,264 @@
+/**
+ * The `file` audit device. Lines are group-committed: everything written during one
+ * turn of the event loop (and while the previous write is in flight) goes to the file
+ * in a single fs.write, and every caller in that batch shares its outcome. A write
+ * promise resolves only once its batch reached the OS, so the broker's fail-closed
+ * rule still holds. Structurally an AuditDevice (core/audit/types.ts); devices may not
+ * import core, so the shape is restated here.
+ */
+import { close as fsClose, fchmod, fstat, mkdir, open as fsOpen, write as fsWrite } from 'node:fs';
+import { dirname } from 'node:path';
+import { promisify } from 'node:util';
+import { badRequest } from '../../sdk/errors.js';
+
+const openP = promisify(fsOpen);
+const closeP = promisify(fsClose);
+const fchmodP = promisify(fchmod);
+const mkdirP = promisify(mkdir);
+const fstatP = promisify(fstat);
+
+export interface FileDeviceStats {
+  /** fs.write calls issued (a partial write that needs a second call counts twice). */
+  writes: number;
+  /** Lines accepted. */
+  lines: number;
+}
+
+export interface FileAuditDevice {
+  readonly type: 'file';
+  write(line: string): Promise<void>;
+  reopen(): Promise<void>;
+  close(): Promise<void>;
+  /** Counters for tests and metrics. */
+  readonly stats: Readonly<FileDeviceStats>;
+}
+
+interface Batch {
+  lines: string[];
+  promise: Promise<void>;
+  resolve: () => void;
+  reject: (e: Error) => void;
+}
+
+function newBatch(): Batch {
+  let resolve!: () => void;
+  let reject!: (e: Error) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // Every caller awaits `promise`; this only keeps an unobserved failure from crashing.
+  promise.catch(() => undefined);
+  return { lines: [], promise, resolve, reject };
+}
+
+/** Writes all of `buf` at the end of the file, looping over short writes. */
+function writeAll(fd: number, buf: Buffer, stats: FileDeviceStats): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const step = (off: number): void => {
+      stats.writes++;
+      fsWrite(fd, buf, off, buf.length - off, null, (err, n) => {
+        if (err) return reject(err);
+        if (off + n >= buf.length) return resolve();
+        if (n === 0) return reject(new Error('audit file write made no progress'));
+        step(off + n);
+      });
+    };
+    step(0);
+  });
+}
+
+/** `mode` as octal permission bits; 0 means "leave the file's mode alone". */
+function parseMode(raw: string | undefined): number {
+  const s = raw ?? '0600';
+  if (!/^[0-7]{1,4}$/.test(s)) throw badRequest(`invalid file mode "${s}": expected octal such as "0600"`);
+  const mode = Number.parseInt(s, 8);
+  if (mode & 0o7000 || mode & 0o111) throw badRequest(`invalid file mode "${s}": executable and special bits are not allowed`);
+  return mode;
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** The `stdout`/`discard` targets and real files share one batching shell around a sink. */
+interface Sink {
+  ensureOpen(): Promise<void>;
+  write(buf: Buffer): Promise<void>;
+  reopen(): Promise<void>;
+  close(): Promise<void>;
+}
+
+class FileSink implements Sink {
+  private fd: number | null = null;
+
+  constructor(
+    private readonly path: string,
+    private readonly mode: number,
+    private readonly stats: FileDeviceStats,
+  ) {}
+
+  /** Callers serialise: the device runs every sink operation on one chain. */
+  async ensureOpen(): Promise<void> {
+    if (this.fd !== null) return;
+    // Created with the requested mode; an existing regular file is brought to it too.
+    // Character devices and FIFOs (/dev/stderr, a pipe to a shipper) keep theirs.
+    const fd = await openP(this.path, 'a', this.mode === 0 ? 0o600 : this.mode);
+    try {
+      if (this.mode !== 0 && (await fstatP(fd)).isFile()) await fchmodP(fd, this.mode);
+    } catch (e) {
+      await closeP(fd).catch(() => undefined);
+      throw e;
+    }
+    this.fd = fd;
+  }
+
+  async write(buf: Buffer): Promise<void> {
+    // A failed reopen leaves no fd: try again here so a fixed path recovers by itself.
+    await this.ensureOpen();
+    if (this.fd === null) throw new Error('audit file is not open');
+    await writeAll(this.fd, buf, this.stats);
+  }
+
+  async reopen(): Promise<void> {
+    await this.close();
+    await this.ensureOpen();
+  }
+
+  async close(): Promise<void> {
+    const fd = this.fd;
+    this.fd = null;
+    if (fd !== null) await closeP(fd);
+  }
+}
+
+const stdoutSink: Sink = {
+  ensureOpen: () => Promise.resolve(),
+  write: (buf) =>
+    new Promise((resolve, reject) => {
+      process.stdout.write(buf, (err) => (err ? reject(err) : resolve()));
+    }),
+  reopen: () => Promise.resolve(),
+  close: () => Promise.resolve(),
+};
+
+class BatchingDevice implements FileAuditDevice {
+  readonly type = 'file' as const;
+  private pending: Batch | null = null;
+  /** A batch write is on the chain; the next batch waits so it can keep growing. */
+  private writing = false;
+  private closed = false;
+  /** Every sink operation runs on this chain, so writes, reopen and close never overlap. */
+  private tail: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly sink: Sink,
+    private readonly prefix: string,
+    readonly stats: FileDeviceStats,
+  ) {}
+
+  write(line: string): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('audit device is closed'));
+    let b = this.pending;
+    if (b === null) {
+      b = this.pending = newBatch();
+      if (!this.writing) setImmediate(() => this.flush());
+    }
+    b.lines.push(this.prefix + line + '\n');
+    this.stats.lines++;
+    return b.promise;
+  }
+
+  private run(op: () => Promise<void>): Promise<void> {
+    const p = this.tail.then(op);
+    this.tail = p.then(
+      () => undefined,
+      () => undefined,
+    );
+    return p;
+  }
+
+  /** Writes the pending batch as one buffer. */
+  private flush(): void {
+    const b = this.pending;
+    if (b === null || this.writing) return;
+    this.pending = null;
+    this.writing = true;
+    const buf = Buffer.from(b.lines.join(''), 'utf8');
+    void this.run(() => this.sink.write(buf)).then(
+      () => this.settle(b, null),
+      (e: unknown) => this.settle(b, e instanceof Error ? e : new Error(errorText(e))),
+    );
+  }
+
+  private settle(b: Batch, err: Error | null): void {
+    this.writing = false;
+    // Lines that arrived during the write form the next batch.
+    if (this.pending !== null) setImmediate(() => this.flush());
+    if (err) b.reject(err);
+    else b.resolve();
+  }
+
+  /** Resolves once nothing is pending or being written. */
+  private async drain(): Promise<void> {
+    while (this.writing || this.pending !== null) {
+      if (!this.writing) this.flush();
+      await this.tail;
+      // settle() runs in a reaction queued behind the chain; let it land.
+      await Promise.resolve();
+    }
+  }
+
+  async reopen(): Promise<void> {
+    if (this.closed) throw new Error('audit device is closed');
+    await this.drain();
+    await this.run(() => this.sink.reopen());
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.drain();
+    await this.run(() => this.sink.close());
+  }
+}
+
+const discardDevice = (stats: FileDeviceStats): FileAuditDevice => ({
+  type: 'file',
+  stats,
+  write: () => {
+    stats.lines++;
+    return Promise.resolve();
+  },
+  reopen: () => Promise.resolve(),
+  close: () => Promise.resolve(),
+});
+
+/**
+ * Creates a file device from its options: `file_path` (required; `stdout` and `discard`
+ * are special), `mode` (octal, default "0600", "0000" leaves the mode), `format` (json),
+ * `prefix` (prepended to each line). Opens the file now, so a bad path fails the enable
+ * with a 400 naming the cause.
+ */
+export async function createFileDevice(options: Record<string, string>): Promise<FileAuditDevice> {
+  const path = options['file_path'] ?? options['path'] ?? '';
+  if (path === '') throw badRequest('file_path is required');
+  const format = options['format'] ?? 'json';
+  if (format === 'jsonx') throw badRequest('audit format "jsonx" is not supported; use "json"');
+  if (format !== 'json') throw badRequest(`unknown audit format "${format}"`);
+  const prefix = options['prefix'] ?? '';
+  const mode = parseMode(options['mode']);
+  const stats: FileDeviceStats = { writes: 0, lines: 0 };
+
+  if (path === 'discard') return discardDevice(stats);
+  if (path === 'stdout') return new BatchingDevice(stdoutSink, prefix, stats);
+
+  const sink = new FileSink(path, mode, stats);
+  try {
+    await mkdirP(dirname(path), { recursive: true, mode: 0o700 });
+    await sink.ensureOpen();
+  } catch (e) {
+    throw badRequest(`sys/audit: unable to open audit file: ${errorText(e)}`);
+  }
+  return new BatchingDevice(sink, prefix, stats);
+}

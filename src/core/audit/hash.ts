@@ -1,0 +1,213 @@
+/**
+ * Audit record formatting: the JSON line for a request or response entry, with every
+ * sensitive string replaced by `hmac-sha256:<hex>` under the device's salt. The inputs
+ * are the live request and response, so nothing here mutates them: hashed subtrees are
+ * fresh objects and clear subtrees are passed by reference straight to JSON.stringify.
+ */
+import { createHmac } from 'node:crypto';
+import type { AuditAuth, AuditEntryInput, AuditRequest, AuditResponse, AuditWrapInfo } from './types.js';
+
+export const HMAC_PREFIX = 'hmac-sha256:';
+
+/** `hmac-sha256:` + hex(HMAC-SHA256(salt, s)): the value audit-hash returns and records carry. */
+export function hmacValue(salt: Buffer, s: string): string {
+  return HMAC_PREFIX + createHmac('sha256', salt).update(s, 'utf8').digest('hex');
+}
+
+export interface FormatOptions {
+  /** Log every value in the clear (option `log_raw`). */
+  logRaw: boolean;
+  /** Hash token accessors too (option `hmac_accessor`, default true). */
+  hmacAccessor: boolean;
+  /** On list responses, replace `keys`/`key_info` with their counts (`elide_list_responses`). */
+  elideListResponses: boolean;
+}
+
+export const defaultFormatOptions: FormatOptions = { logRaw: false, hmacAccessor: true, elideListResponses: false };
+
+export type RecordType = 'request' | 'response';
+
+/**
+ * Tokens and accessors repeat on every request (twice per request, in `auth` and in
+ * `request`), and an HMAC costs about as much as serialising the whole record, so their
+ * hashes are memoised. The cache only holds values the token store already keeps in
+ * memory; request and response data (secrets) are never cached. Cleared wholesale when
+ * full rather than tracking recency: cheap, and a miss only costs one HMAC.
+ */
+const TOKEN_CACHE_MAX = 4096;
+
+const ROOT_NAMESPACE = Object.freeze({ id: 'root' });
+
+/** Go's omitempty, which Vault's record structs use: empty values drop out of the JSON. */
+const str = (s: string | undefined | null): string | undefined => (s ? s : undefined);
+const num = (n: number | undefined | null): number | undefined => (n ? n : undefined);
+const list = <T>(a: T[] | undefined | null): T[] | undefined => (a && a.length > 0 ? a : undefined);
+
+/**
+ * A copy of `v` with every string leaf hashed. Numbers, booleans and null stay as they
+ * are. A map key listed in `clear` keeps its whole value unhashed, at any depth.
+ */
+export function hashTree(v: unknown, hash: (s: string) => string, clear: ReadonlySet<string> | null): unknown {
+  if (typeof v === 'string') return hash(v);
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) {
+    const out = new Array<unknown>(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = hashTree(v[i], hash, clear);
+    return out;
+  }
+  const toJSON = (v as { toJSON?: unknown }).toJSON;
+  if (typeof toJSON === 'function') return hashTree(toJSON.call(v), hash, clear);
+  // Null prototype: a client-sent "__proto__" key must stay an ordinary key.
+  const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  const src = v as Record<string, unknown>;
+  for (const k of Object.keys(src)) {
+    const x = src[k];
+    out[k] = clear !== null && clear.has(k) ? x : hashTree(x, hash, clear);
+  }
+  return out;
+}
+
+/** Set lookups beat Array.includes once per string leaf; keep one Set per distinct list. */
+function keySet(keys: string[] | undefined): ReadonlySet<string> | null {
+  return keys && keys.length > 0 ? new Set(keys) : null;
+}
+
+/**
+ * Formats records for one device: its salt and options are fixed at construction.
+ * Each record is one JSON.stringify over a freshly built object.
+ */
+export class AuditFormatter {
+  private readonly tokenCache = new Map<string, string>();
+  /** Empty strings are common leaves (KV v2 `deletion_time`) and hash to a constant. */
+  private readonly emptyHash: string;
+  private readonly hashFn = (s: string): string => (s === '' ? this.emptyHash : hmacValue(this.salt, s));
+
+  constructor(
+    private readonly salt: Buffer,
+    readonly options: FormatOptions = defaultFormatOptions,
+  ) {
+    this.emptyHash = hmacValue(salt, '');
+  }
+
+  /** The HMAC of `s` under this device's salt (what `sys/audit-hash` returns). */
+  hash(s: string): string {
+    return hmacValue(this.salt, s);
+  }
+
+  /** Drops memoised token hashes (on seal, so no token outlives the broker). */
+  clearCache(): void {
+    this.tokenCache.clear();
+  }
+
+  /** The JSON line (no newline) for one entry. Throws only if the data cannot be serialised. */
+  format(type: RecordType, e: AuditEntryInput, time: string): string {
+    const raw = this.options.logRaw;
+    const record = {
+      time,
+      type,
+      auth: e.auth ? this.auth(e.auth) : undefined,
+      request: this.request(e.request, raw ? null : keySet(e.nonHmacRequestKeys)),
+      response: type === 'response' && e.response ? this.response(e.response, e.request.operation, e.nonHmacResponseKeys) : undefined,
+      error: str(e.error),
+    };
+    return JSON.stringify(record);
+  }
+
+  private token(s: string): string | undefined {
+    if (!s) return undefined;
+    if (this.options.logRaw) return s;
+    let h = this.tokenCache.get(s);
+    if (h === undefined) {
+      h = hmacValue(this.salt, s);
+      if (this.tokenCache.size >= TOKEN_CACHE_MAX) this.tokenCache.clear();
+      this.tokenCache.set(s, h);
+    }
+    return h;
+  }
+
+  private accessor(s: string): string | undefined {
+    return this.options.hmacAccessor ? this.token(s) : str(s);
+  }
+
+  private auth(a: AuditAuth): Record<string, unknown> {
+    const pr = a.policyResults;
+    return {
+      client_token: this.token(a.clientToken),
+      accessor: this.accessor(a.accessor),
+      display_name: str(a.displayName),
+      policies: list(a.policies),
+      token_policies: list(a.tokenPolicies),
+      metadata: a.metadata && Object.keys(a.metadata).length > 0 ? a.metadata : undefined,
+      entity_id: str(a.entityId),
+      token_type: str(a.tokenType),
+      token_ttl: num(a.tokenTtl),
+      token_issue_time: str(a.tokenIssueTime),
+      num_uses: num(a.numUses),
+      remaining_uses: num(a.remainingUses),
+      policy_results: pr ? { allowed: pr.allowed, granting_policies: list(pr.grantingPolicies) } : undefined,
+    };
+  }
+
+  private request(r: AuditRequest, clear: ReadonlySet<string> | null): Record<string, unknown> {
+    return {
+      id: str(r.id),
+      operation: str(r.operation),
+      mount_point: str(r.mountPoint),
+      mount_type: str(r.mountType),
+      mount_accessor: str(r.mountAccessor),
+      client_token: this.token(r.clientToken),
+      client_token_accessor: this.accessor(r.clientTokenAccessor),
+      namespace: ROOT_NAMESPACE,
+      path: r.path,
+      data: this.data(r.data, clear),
+      remote_address: r.remoteAddress,
+      remote_port: num(r.remotePort),
+      wrap_ttl: num(r.wrapTtl),
+      headers: r.headers && Object.keys(r.headers).length > 0 ? r.headers : undefined,
+    };
+  }
+
+  private response(r: AuditResponse, operation: string, nonHmacKeys: string[] | undefined): Record<string, unknown> {
+    let data = r.data;
+    if (data && this.options.elideListResponses && operation === 'list') data = elideList(data);
+    return {
+      mount_type: str(r.mountType),
+      mount_accessor: str(r.mountAccessor),
+      auth: r.auth ? this.auth(r.auth) : undefined,
+      secret: r.secret ? { lease_id: r.secret.leaseId } : undefined,
+      data: this.data(data, this.options.logRaw ? null : keySet(nonHmacKeys)),
+      warnings: list(r.warnings),
+      wrap_info: r.wrapInfo ? this.wrapInfo(r.wrapInfo) : undefined,
+    };
+  }
+
+  private wrapInfo(w: AuditWrapInfo): Record<string, unknown> {
+    const raw = this.options.logRaw;
+    // Wrapping tokens are single-use: hashing them through the cache would only evict.
+    const hashAccessor = !raw && this.options.hmacAccessor;
+    return {
+      token: w.token && !raw ? hmacValue(this.salt, w.token) : str(w.token),
+      accessor: w.accessor && hashAccessor ? hmacValue(this.salt, w.accessor) : str(w.accessor),
+      ttl: num(w.ttl),
+      creation_time: str(w.creationTime),
+      creation_path: str(w.creationPath),
+      wrapped_accessor: w.wrappedAccessor && hashAccessor ? hmacValue(this.salt, w.wrappedAccessor) : str(w.wrappedAccessor),
+    };
+  }
+
+  private data(d: Record<string, unknown> | null | undefined, clear: ReadonlySet<string> | null): unknown {
+    if (!d) return undefined;
+    return this.options.logRaw ? d : hashTree(d, this.hashFn, clear);
+  }
+}
+
+/** A shallow copy of list data with `keys` and `key_info` reduced to their sizes. */
+function elideList(data: Record<string, unknown>): Record<string, unknown> {
+  const keys = data['keys'];
+  const info = data['key_info'];
+  if (!Array.isArray(keys) && (info === null || typeof info !== 'object')) return data;
+  const out: Record<string, unknown> = { ...data };
+  if (Array.isArray(keys)) out['keys'] = keys.length;
+  if (info !== null && typeof info === 'object') out['key_info'] = Object.keys(info).length;
+  return out;
+}

@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { WardError } from '../../sdk/errors.js';
+import { silentLogger, type Backend, type LogicalRequest, type LogicalResponse, type Operation } from '../../sdk/logical.js';
+import { InmemStorage } from '../../sdk/storage.js';
+import { kvFactory } from './index.js';
+
+/** Drives a backend the way the core does: existence check first for writes, then the handler. */
+function harness(backend: Backend) {
+  const storage = new InmemStorage();
+  async function call(operation: Operation, path: string, data: Record<string, unknown> = {}): Promise<LogicalResponse | null> {
+    const req: LogicalRequest = {
+      id: 'req', operation, path, data, storage,
+      mountPoint: 'secret/', mountType: 'kv', mountAccessor: 'kv_1', clientToken: 'tok', caller: null,
+      connection: { remoteAddress: '127.0.0.1', remotePort: 1 }, headers: {}, wrapTtl: 0,
+    };
+    if (operation === 'update') {
+      req.operation = (await backend.existenceCheck(req)) === false ? 'create' : 'update';
+    }
+    return backend.handleRequest(req);
+  }
+  return { storage, call };
+}
+
+const v1 = async (options: Record<string, string> = {}) =>
+  harness(
+    await kvFactory({
+      storage: new InmemStorage(),
+      mountPoint: 'secret/',
+      mountType: 'kv',
+      system: { defaultLeaseTtl: () => 2764800, maxLeaseTtl: () => 2764800, options: () => options },
+      logger: silentLogger,
+    }),
+  );
+
+const rejects400 = (p: Promise<unknown>, text: string) =>
+  assert.rejects(p, (e: unknown) => WardError.is(e) && e.status === 400 && e.messages.some((m) => m.includes(text)));
+
+describe('kv v1', () => {
+  it('writes, reads back the stored map verbatim and deletes', async () => {
+    const { call } = await v1({ version: '1' });
+    assert.equal(await call('update', 'foo', { a: 1, path: 'kept', nested: { b: [1, 2] } }), null);
+    const res = await call('read', 'foo');
+    assert.deepEqual(res, { data: { a: 1, path: 'kept', nested: { b: [1, 2] } }, ttlHint: 2764800 });
+    await call('update', 'foo', { only: 'this' });
+    assert.deepEqual((await call('read', 'foo'))?.data, { only: 'this' }, 'a write replaces the whole secret');
+    assert.equal(await call('delete', 'foo'), null);
+    assert.equal(await call('read', 'foo'), null);
+  });
+
+  it('answers reads of missing keys with nothing (core renders 404)', async () => {
+    const { call } = await v1();
+    assert.equal(await call('read', 'nope'), null);
+  });
+
+  it('decides create vs update with the existence check', async () => {
+    const backend = await kvFactory({
+      storage: new InmemStorage(), mountPoint: 'secret/', mountType: 'kv', logger: silentLogger,
+      system: { defaultLeaseTtl: () => 0, maxLeaseTtl: () => 0, options: () => ({}) },
+    });
+    const storage = new InmemStorage();
+    const req = (path: string): LogicalRequest => ({
+      id: 'r', operation: 'update', path, data: { a: 1 }, storage, mountPoint: 'secret/', mountType: 'kv',
+      mountAccessor: 'kv_1', clientToken: 't', caller: null, connection: { remoteAddress: '', remotePort: 0 }, headers: {}, wrapTtl: 0,
+    });
+    assert.equal(await backend.existenceCheck(req('x')), false);
+    await backend.handleRequest(req('x'));
+    assert.equal(await backend.existenceCheck(req('x')), true);
+  });
+
+  it('refuses an empty write', async () => {
+    const { call } = await v1();
+    await rejects400(call('update', 'foo', {}), 'missing data fields');
+  });
+
+  it('reports ttl or lease as a TTL hint, else the mount default lease TTL', async () => {
+    const { call } = await v1();
+    await call('update', 'a', { v: 1, ttl: '1h' });
+    await call('update', 'b', { v: 1, lease: 30 });
+    await call('update', 'c', { v: 1 });
+    assert.equal((await call('read', 'a'))?.ttlHint, 3600);
+    assert.equal((await call('read', 'b'))?.ttlHint, 30);
+    assert.equal((await call('read', 'c'))?.ttlHint, 2764800);
+    await rejects400(call('update', 'd', { ttl: 'soon' }), 'ttl');
+  });
+
+  it('lists leaves and folders with a trailing slash', async () => {
+    const { call } = await v1();
+    await call('update', 'a', { v: 1 });
+    await call('update', 'dir/b', { v: 1 });
+    await call('update', 'dir/sub/c', { v: 1 });
+    assert.deepEqual(await call('list', ''), { data: { keys: ['a', 'dir/'] } });
+    assert.deepEqual(await call('list', 'dir/'), { data: { keys: ['b', 'sub/'] } });
+    assert.deepEqual(await call('list', 'empty/'), { data: { keys: [] } });
+  });
+
+  it('never warns about unrecognised parameters', async () => {
+    const { call } = await v1();
+    await call('update', 'w', { anything: 'goes' });
+    assert.equal((await call('read', 'w'))?.warnings, undefined);
+  });
+
+  it('serves the versioned engine when options.version is "2"', async () => {
+    const { call } = await v1({ version: '2' });
+    const res = await call('update', 'data/foo', { data: { a: 1 } });
+    assert.equal((res?.data as Record<string, unknown>).version, 1);
+    assert.equal((await call('read', 'foo'))?.status, 404);
+  });
+});

@@ -1,0 +1,42 @@
+/**
+ * State shared by the path groups of one versioned K/V mount: the clock and a per-key
+ * lock that serialises read-modify-write cycles on a secret's metadata (two concurrent
+ * writes must not both claim the same version number).
+ */
+import { badRequest } from '../../../sdk/errors.js';
+import type { Clock } from '../../../lib/clock.js';
+
+export class KeyedMutex {
+  private readonly tails = new Map<string, Promise<void>>();
+
+  /** Runs `fn` after every earlier holder of `key` has finished. */
+  async run<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.tails.get(key) ?? Promise.resolve();
+    let release!: () => void;
+    const mine = new Promise<void>((r) => (release = r));
+    const tail = prev.then(() => mine);
+    this.tails.set(key, tail);
+    await prev;
+    try {
+      return await fn();
+    } finally {
+      release();
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    }
+  }
+}
+
+export interface KvContext {
+  clock: Clock;
+  locks: KeyedMutex;
+}
+
+export const INVALID_PATH_WARNING =
+  "Invalid path for a versioned K/V secrets engine. See the API docs for the appropriate API endpoints to use. If using the Vault CLI, use 'vault kv get' for this operation.";
+
+/** The secret path captured from the URL; empty paths and (for writes) trailing slashes are refused. */
+export function secretPath(raw: string, forWrite = false): string {
+  if (raw === '') throw badRequest('missing path');
+  if (forWrite && raw.endsWith('/')) throw badRequest('path must not end with a slash');
+  return raw;
+}

@@ -1,0 +1,94 @@
+/**
+ * Storage layout of a versioned K/V mount.
+ *
+ *   config                      mount-wide settings (MountConfig)
+ *   metadata/<path>             one KeyMetadata record per secret, versions map included
+ *   versions/<path>/<n>         the data of version n, stored as the bare JSON object
+ *
+ * Reading the latest version is therefore one metadata get (which names the current
+ * version and says whether it is deleted) plus one version get. Listing walks the
+ * `metadata/` tree with storage.list, so it never touches version data. Version keys
+ * cannot collide across secrets because the last segment is always an integer: the
+ * version keys of `a` are `versions/a/<n>`, those of `a/1` are `versions/a/1/<n>`.
+ * Deleting a secret deletes every version key named in its metadata, then the metadata.
+ */
+import type { Storage } from '../../../sdk/storage.js';
+
+export const CONFIG_KEY = 'config';
+export const METADATA_PREFIX = 'metadata/';
+export const VERSIONS_PREFIX = 'versions/';
+
+/** Versions kept when neither the key nor the mount sets max_versions. */
+export const DEFAULT_MAX_VERSIONS = 10;
+
+export interface MountConfig {
+  max_versions: number;
+  cas_required: boolean;
+  /** Seconds; 0 = versions are never scheduled for deletion. */
+  delete_version_after: number;
+}
+
+export const DEFAULT_CONFIG: Readonly<MountConfig> = { max_versions: 0, cas_required: false, delete_version_after: 0 };
+
+export interface VersionMetadata {
+  created_time: string;
+  /** "" when live; an RFC3339 time once deleted or scheduled by delete_version_after. */
+  deletion_time: string;
+  destroyed: boolean;
+}
+
+export interface KeyMetadata {
+  created_time: string;
+  updated_time: string;
+  current_version: number;
+  /** 0 until max_versions first purges old versions, as Vault reports it. */
+  oldest_version: number;
+  max_versions: number;
+  cas_required: boolean;
+  /** Seconds. */
+  delete_version_after: number;
+  custom_metadata: Record<string, string> | null;
+  /** Keyed by the version number as a string, which is also the wire shape. */
+  versions: Record<string, VersionMetadata>;
+}
+
+export const metadataKey = (path: string): string => METADATA_PREFIX + path;
+export const versionKey = (path: string, version: number): string => `${VERSIONS_PREFIX}${path}/${version}`;
+
+export async function readMetadata(s: Storage, path: string): Promise<KeyMetadata | null> {
+  const raw = await s.get(metadataKey(path));
+  return raw === null ? null : (JSON.parse(raw.toString('utf8')) as KeyMetadata);
+}
+
+export function writeMetadata(s: Storage, path: string, meta: KeyMetadata): Promise<void> {
+  return s.put(metadataKey(path), Buffer.from(JSON.stringify(meta), 'utf8'));
+}
+
+export async function readVersion(s: Storage, path: string, version: number): Promise<Record<string, unknown> | null> {
+  const raw = await s.get(versionKey(path, version));
+  return raw === null ? null : (JSON.parse(raw.toString('utf8')) as Record<string, unknown>);
+}
+
+export function writeVersion(s: Storage, path: string, version: number, data: Record<string, unknown>): Promise<void> {
+  return s.put(versionKey(path, version), Buffer.from(JSON.stringify(data), 'utf8'));
+}
+
+export function deleteVersionData(s: Storage, path: string, version: number): Promise<void> {
+  return s.delete(versionKey(path, version));
+}
+
+/** Removes every version this metadata still knows about, then the metadata itself. */
+export async function deleteSecret(s: Storage, path: string, meta: KeyMetadata): Promise<void> {
+  for (const v of Object.keys(meta.versions)) await s.delete(versionKey(path, Number(v)));
+  await s.delete(metadataKey(path));
+}
+
+export async function readConfig(s: Storage): Promise<MountConfig> {
+  const raw = await s.get(CONFIG_KEY);
+  if (raw === null) return { ...DEFAULT_CONFIG };
+  return { ...DEFAULT_CONFIG, ...(JSON.parse(raw.toString('utf8')) as Partial<MountConfig>) };
+}
+
+export function writeConfig(s: Storage, config: MountConfig): Promise<void> {
+  return s.put(CONFIG_KEY, Buffer.from(JSON.stringify(config), 'utf8'));
+}

@@ -1,0 +1,105 @@
+/**
+ * `data/<path>`: read a version, write a new one, merge-patch the current one, and
+ * soft-delete the current one. The read is the hot path: one metadata get, one
+ * version get, and the response is built from the two parsed records.
+ */
+import { badRequest, notFound } from '../../../sdk/errors.js';
+import { definePath } from '../../../sdk/framework/path.js';
+import { field } from '../../../sdk/framework/fields.js';
+import type { FieldData } from '../../../sdk/framework/field-data.js';
+import type { LogicalResponse } from '../../../sdk/logical.js';
+import { rfc3339 } from '../../../lib/clock.js';
+import { secretPath, type KvContext } from './context.js';
+import { metadataKey, readConfig, readMetadata, readVersion, writeMetadata } from './layout.js';
+import { isPlainObject, mergePatch } from './merge-patch.js';
+import { appendVersion, checkCas, emptyMetadata, isDeleted, parseCas, versionView } from './versions.js';
+
+const fields = {
+  path: field.string({ description: 'Location of the secret.' }),
+  version: field.int({ description: 'Version to read; 0 or absent means the current version.' }),
+  data: field.map({ description: 'The secret: a JSON object of arbitrary keys and values.' }),
+  options: field.map({ description: 'Write options; `cas` is the check-and-set version.' }),
+};
+
+type DataFields = typeof fields;
+
+/** The `data` object of a write or patch; a missing or null `data` is refused. */
+function requestData(d: FieldData<DataFields>): Record<string, unknown> {
+  if (!d.has('data') || d.raw.data === null) throw badRequest('no data provided');
+  return d.get('data');
+}
+
+export function dataPath(ctx: KvContext) {
+  return definePath({
+    pattern: 'data/(?<path>.+)',
+    fields,
+    synopsis: 'Write, patch, read and delete versions of a secret.',
+    existenceCheck: async (req, d) => (await req.storage.get(metadataKey(d.get('path')))) !== null,
+    operations: {
+      async read(req, d) {
+        const path = secretPath(d.get('path'));
+        const meta = await readMetadata(req.storage, path);
+        if (meta === null) return null;
+        const version = d.get('version') || meta.current_version;
+        const vm = meta.versions[String(version)];
+        if (vm === undefined) return null;
+        const metadata = versionView(meta, version, vm);
+        if (isDeleted(vm, ctx.clock.now())) return { status: 404, data: { data: null, metadata } };
+        const data = await readVersion(req.storage, path, version);
+        if (data === null) return null;
+        return { data: { data, metadata } };
+      },
+
+      async update(req, d) {
+        const path = secretPath(d.get('path'), true);
+        const data = requestData(d);
+        const cas = parseCas(d.get('options'));
+        return ctx.locks.run(path, async (): Promise<LogicalResponse> => {
+          const [existing, config] = await Promise.all([readMetadata(req.storage, path), readConfig(req.storage)]);
+          checkCas(existing, config, cas);
+          const now = ctx.clock.now();
+          const meta = existing ?? emptyMetadata(rfc3339(now));
+          const version = await appendVersion(req.storage, path, meta, config, data, now);
+          return { data: versionView(meta, version, meta.versions[String(version)]!) };
+        });
+      },
+
+      async patch(req, d) {
+        const path = secretPath(d.get('path'), true);
+        const patch = requestData(d);
+        const cas = parseCas(d.get('options'));
+        return ctx.locks.run(path, async (): Promise<LogicalResponse> => {
+          const [meta, config] = await Promise.all([readMetadata(req.storage, path), readConfig(req.storage)]);
+          if (meta === null) throw notFound();
+          const vm = meta.versions[String(meta.current_version)];
+          if (vm === undefined) throw notFound();
+          const now = ctx.clock.now();
+          if (isDeleted(vm, now)) {
+            return { status: 404, data: { data: null, metadata: versionView(meta, meta.current_version, vm) } };
+          }
+          checkCas(meta, config, cas);
+          const current = await readVersion(req.storage, path, meta.current_version);
+          if (current === null) throw notFound();
+          const merged = mergePatch(current, patch);
+          if (!isPlainObject(merged)) throw badRequest('patch must be a JSON object');
+          const version = await appendVersion(req.storage, path, meta, config, merged, now);
+          return { data: versionView(meta, version, meta.versions[String(version)]!) };
+        });
+      },
+
+      async delete(req, d) {
+        const path = secretPath(d.get('path'));
+        await ctx.locks.run(path, async () => {
+          const meta = await readMetadata(req.storage, path);
+          if (meta === null) return;
+          const vm = meta.versions[String(meta.current_version)];
+          const now = ctx.clock.now();
+          if (vm === undefined || isDeleted(vm, now)) return;
+          vm.deletion_time = rfc3339(now);
+          await writeMetadata(req.storage, path, meta);
+        });
+        return null;
+      },
+    },
+  });
+}

@@ -1,0 +1,125 @@
+/**
+ * Version bookkeeping shared by the data, delete and metadata paths: creating a
+ * version (with CAS, max_versions purging and delete_version_after scheduling),
+ * deciding whether a version reads as deleted, and the metadata shapes clients see.
+ */
+import { badRequest } from '../../../sdk/errors.js';
+import type { Storage } from '../../../sdk/storage.js';
+import { rfc3339 } from '../../../lib/clock.js';
+import {
+  DEFAULT_MAX_VERSIONS,
+  deleteVersionData,
+  writeMetadata,
+  writeVersion,
+  type KeyMetadata,
+  type MountConfig,
+  type VersionMetadata,
+} from './layout.js';
+
+/** True when the version is destroyed or its deletion time has passed. */
+export function isDeleted(vm: VersionMetadata, nowMs: number): boolean {
+  return vm.destroyed || (vm.deletion_time !== '' && Date.parse(vm.deletion_time) <= nowMs);
+}
+
+/** The per-version metadata object returned by data reads and writes. */
+export function versionView(meta: KeyMetadata, version: number, vm: VersionMetadata): Record<string, unknown> {
+  return {
+    created_time: vm.created_time,
+    custom_metadata: meta.custom_metadata,
+    deletion_time: vm.deletion_time,
+    destroyed: vm.destroyed,
+    version,
+  };
+}
+
+export function effectiveMaxVersions(meta: KeyMetadata, config: MountConfig): number {
+  if (meta.max_versions > 0) return meta.max_versions;
+  if (config.max_versions > 0) return config.max_versions;
+  return DEFAULT_MAX_VERSIONS;
+}
+
+/** The smaller non-zero of the key's and the mount's delete_version_after, else 0. */
+export function effectiveDeleteAfter(meta: KeyMetadata, config: MountConfig): number {
+  const a = meta.delete_version_after;
+  const b = config.delete_version_after;
+  if (a > 0 && b > 0) return Math.min(a, b);
+  return a > 0 ? a : b > 0 ? b : 0;
+}
+
+export function emptyMetadata(nowIso: string): KeyMetadata {
+  return {
+    created_time: nowIso,
+    updated_time: nowIso,
+    current_version: 0,
+    oldest_version: 0,
+    max_versions: 0,
+    cas_required: false,
+    delete_version_after: 0,
+    custom_metadata: null,
+    versions: {},
+  };
+}
+
+/**
+ * Reads `options.cas` from a data write. Absent (or null) = undefined. Accepts numbers
+ * and numeric strings, since the CLI may send either.
+ */
+export function parseCas(options: Record<string, unknown>): number | undefined {
+  if (!Object.hasOwn(options, 'cas')) return undefined;
+  const raw = options.cas;
+  if (raw === null || raw === undefined) return undefined;
+  const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isInteger(n) || n < 0) throw badRequest('invalid check-and-set parameter: must be a non-negative integer');
+  return n;
+}
+
+/** Enforces check-and-set: `cas` must equal the current version (0 = the secret must not exist yet). */
+export function checkCas(meta: KeyMetadata | null, config: MountConfig, cas: number | undefined): void {
+  const required = config.cas_required || (meta?.cas_required ?? false);
+  if (cas === undefined) {
+    if (required) throw badRequest('check-and-set parameter required for this call');
+    return;
+  }
+  if (cas !== (meta?.current_version ?? 0)) throw badRequest('check-and-set parameter did not match the current version');
+}
+
+/**
+ * Writes `data` as a new version and updates (and persists) `meta` in place: schedules
+ * deletion per delete_version_after, then purges the oldest versions beyond max_versions.
+ * Returns the new version number.
+ */
+export async function appendVersion(
+  s: Storage,
+  path: string,
+  meta: KeyMetadata,
+  config: MountConfig,
+  data: Record<string, unknown>,
+  nowMs: number,
+): Promise<number> {
+  const version = meta.current_version + 1;
+  const nowIso = rfc3339(nowMs);
+  const deleteAfter = effectiveDeleteAfter(meta, config);
+  await writeVersion(s, path, version, data);
+
+  meta.versions[String(version)] = {
+    created_time: nowIso,
+    deletion_time: deleteAfter > 0 ? rfc3339(nowMs + deleteAfter * 1000) : '',
+    destroyed: false,
+  };
+  meta.current_version = version;
+  meta.updated_time = nowIso;
+
+  const keep = effectiveMaxVersions(meta, config);
+  const known = Object.keys(meta.versions).map(Number);
+  if (known.length > keep) {
+    const oldest = version - keep + 1;
+    for (const v of known) {
+      if (v >= oldest) continue;
+      delete meta.versions[String(v)];
+      await deleteVersionData(s, path, v);
+    }
+    meta.oldest_version = oldest;
+  }
+  await writeMetadata(s, path, meta);
+  return version;
+}

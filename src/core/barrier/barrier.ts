@@ -1,0 +1,272 @@
+/**
+ * The security barrier: the only code that holds the physical store. Everything above it
+ * sees plaintext Storage; everything below sees AES-256-GCM ciphertext keyed by a
+ * term-numbered keyring, which itself sits at `core/keyring` encrypted under the root key.
+ */
+import { badRequest, internalError, sealedError } from '../../sdk/errors.js';
+import { PrefixStorage, type Storage } from '../../sdk/storage.js';
+import { zeroize } from '../../lib/secure.js';
+import type { PhysicalBackend } from '../../storage/physical.js';
+import { decrypt, DecryptError, encrypt, KEY_BYTES } from './aes-gcm.js';
+import { Keyring } from './keyring.js';
+
+/** Physical key of the encrypted keyring. */
+export const KEYRING_PATH = 'core/keyring';
+
+/**
+ * Plaintext bootstrap records written straight to the physical store (the keyring here, the
+ * seal config and sealed root key by the seal). A write through the barrier would clobber
+ * them with ciphertext they cannot be read back from, so the barrier refuses it.
+ */
+const RESERVED = new Set([KEYRING_PATH, 'core/seal-config', 'core/root-key-sealed']);
+
+// The keyring is sealed under the root key with this pseudo-term; real terms start at 1.
+const ROOT_TERM = 0;
+
+/** Options for {@link AesGcmBarrier}. */
+export interface BarrierOptions {
+  /** Decrypted values kept for `get`; 0 disables the cache. Default 10,000. */
+  cacheEntries?: number;
+}
+
+/** Live key state; exists only while unsealed. */
+interface Unsealed {
+  keyring: Keyring;
+  rootKey: Buffer;
+  encryptions: number;
+}
+
+/**
+ * AES-GCM barrier over a {@link PhysicalBackend}. Sealed until {@link unseal}; while sealed
+ * every storage call throws the 503 sealed error. Not safe to share one physical store
+ * between two barriers: the value cache assumes this barrier is the only writer.
+ */
+export class AesGcmBarrier implements Storage {
+  private state: Unsealed | null = null;
+  private readonly cache: ValueCache;
+  // Bumped by every write; a get only fills the cache if no write raced its physical read.
+  private writeEpoch = 0;
+  // Serialises rotations so two concurrent calls cannot both build term N+1.
+  private rotating: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly physical: PhysicalBackend,
+    opts: BarrierOptions = {},
+  ) {
+    this.cache = new ValueCache(opts.cacheEntries ?? 10_000);
+  }
+
+  /** True once a keyring exists in the physical store. */
+  async isInitialized(): Promise<boolean> {
+    return (await this.physical.get(KEYRING_PATH)) !== null;
+  }
+
+  /** Creates keyring term 1 and stores it under `rootKey`. Leaves the barrier sealed. */
+  async initialize(rootKey: Buffer): Promise<void> {
+    checkRootKey(rootKey);
+    if (await this.isInitialized()) throw badRequest('Vault is already initialized');
+    const ring = Keyring.create(Date.now());
+    try {
+      await this.persistKeyring(ring, rootKey);
+    } finally {
+      ring.zeroize();
+    }
+  }
+
+  /** Decrypts the keyring with `rootKey`. A wrong key is a 400, never a crash. No-op if unsealed. */
+  async unseal(rootKey: Buffer): Promise<void> {
+    checkRootKey(rootKey);
+    if (this.state !== null) return;
+    const blob = await this.physical.get(KEYRING_PATH);
+    if (blob === null) throw badRequest('Vault is not initialized');
+    let raw: Buffer;
+    try {
+      raw = decrypt((t) => (t === ROOT_TERM ? rootKey : undefined), blob, KEYRING_PATH);
+    } catch (e) {
+      if (e instanceof DecryptError) throw badRequest('invalid key: unable to decrypt the barrier keyring');
+      throw e;
+    }
+    try {
+      const keyring = Keyring.deserialize(raw);
+      // A concurrent unseal may have won while we awaited the read; keep the first one.
+      if (this.state !== null) keyring.zeroize();
+      else this.state = { keyring, rootKey: Buffer.from(rootKey), encryptions: 0 };
+    } catch (e) {
+      throw internalError('barrier keyring is corrupt', e);
+    } finally {
+      zeroize(raw);
+    }
+  }
+
+  /** Zeroes every key and cached plaintext. Idempotent. */
+  seal(): void {
+    const s = this.state;
+    this.state = null;
+    if (s === null) return;
+    s.keyring.zeroize();
+    zeroize(s.rootKey);
+    this.cache.clear();
+  }
+
+  /** True until {@link unseal} succeeds, and again after {@link seal}. */
+  isSealed(): boolean {
+    return this.state === null;
+  }
+
+  /** Installs term N+1 (persisted first); later writes use it, older terms stay readable. */
+  rotate(): Promise<{ term: number; installTime: number }> {
+    const run = this.rotating.then(async () => {
+      const s = this.unsealed();
+      const next = s.keyring.withNewTerm(Date.now());
+      try {
+        await this.persistKeyring(next, s.rootKey);
+      } catch (e) {
+        next.zeroize();
+        throw e;
+      }
+      if (this.state !== s) {
+        // Sealed while writing: the new term is stored, but these keys must not outlive the seal.
+        next.zeroize();
+        throw sealedError();
+      }
+      s.keyring.zeroize();
+      s.keyring = next;
+      const { term, installTime } = next.activeTerm();
+      return { term, installTime };
+    });
+    this.rotating = run.catch(() => undefined);
+    return run;
+  }
+
+  /** The active term, when it was installed (epoch ms), and encryptions since unseal. */
+  keyStatus(): { term: number; installTime: number; encryptions: number } {
+    const s = this.unsealed();
+    const { term, installTime } = s.keyring.activeTerm();
+    return { term, installTime, encryptions: s.encryptions };
+  }
+
+  /** A Storage chrooted below `prefix` (each mount gets one). */
+  view(prefix: string): Storage {
+    return new PrefixStorage(this, prefix);
+  }
+
+  async get(key: string): Promise<Buffer | null> {
+    const s = this.unsealed();
+    const hit = this.cache.get(key);
+    if (hit !== undefined) return Buffer.from(hit);
+    const epoch = this.writeEpoch;
+    const blob = await this.physical.get(key);
+    if (this.state !== s) throw sealedError();
+    if (blob === null) return null;
+    let plain: Buffer;
+    try {
+      plain = decrypt((t) => s.keyring.keyFor(t), blob, key);
+    } catch (e) {
+      if (e instanceof DecryptError) throw internalError('barrier: stored value failed to decrypt', e);
+      throw e;
+    }
+    if (epoch === this.writeEpoch) this.cache.set(key, Buffer.from(plain));
+    return plain;
+  }
+
+  async put(key: string, value: Buffer): Promise<void> {
+    const s = this.unsealed();
+    checkWritable(key);
+    const { term, key: dek } = s.keyring.activeTerm();
+    const blob = encrypt(dek, term, value, key);
+    s.encryptions++;
+    this.writeEpoch++;
+    // Cache first, in issue order: the physical store applies writes in the same order,
+    // so the cache always ends at the value the store ends at.
+    this.cache.set(key, Buffer.from(value));
+    try {
+      await this.physical.put(key, blob);
+    } catch (e) {
+      this.cache.delete(key);
+      this.writeEpoch++;
+      throw e;
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    this.unsealed();
+    checkWritable(key);
+    this.writeEpoch++;
+    this.cache.delete(key);
+    await this.physical.delete(key);
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    const s = this.unsealed();
+    const out = await this.physical.list(prefix);
+    if (this.state !== s) throw sealedError();
+    return out;
+  }
+
+  /** Test hook: the live key Buffers (keyring terms and root key), not copies. */
+  keyBuffersForTest(): Buffer[] {
+    const s = this.state;
+    return s === null ? [] : [...s.keyring.keyBuffers(), s.rootKey];
+  }
+
+  private unsealed(): Unsealed {
+    if (this.state === null) throw sealedError();
+    return this.state;
+  }
+
+  private async persistKeyring(ring: Keyring, rootKey: Buffer): Promise<void> {
+    const raw = ring.serialize();
+    try {
+      await this.physical.put(KEYRING_PATH, encrypt(rootKey, ROOT_TERM, raw, KEYRING_PATH));
+    } finally {
+      zeroize(raw);
+    }
+  }
+}
+
+function checkRootKey(rootKey: Buffer): void {
+  if (rootKey.length !== KEY_BYTES) throw badRequest(`invalid key: root key must be ${KEY_BYTES} bytes`);
+}
+
+function checkWritable(key: string): void {
+  if (RESERVED.has(key)) throw internalError(`barrier: "${key}" is reserved`);
+}
+
+/**
+ * Bounded LRU of decrypted values (a Map iterates in insertion order, so re-inserting on
+ * access keeps the least recently used entry first). Owns its Buffers and zeroes them on
+ * eviction, so plaintext does not outlive its slot.
+ */
+class ValueCache {
+  private readonly map = new Map<string, Buffer>();
+  constructor(private readonly max: number) {}
+
+  get(key: string): Buffer | undefined {
+    const v = this.map.get(key);
+    if (v !== undefined) {
+      this.map.delete(key);
+      this.map.set(key, v);
+    }
+    return v;
+  }
+
+  set(key: string, value: Buffer): void {
+    if (this.max <= 0) return;
+    this.delete(key);
+    this.map.set(key, value);
+    if (this.map.size > this.max) {
+      const oldest = this.map.keys().next();
+      if (!oldest.done) this.delete(oldest.value);
+    }
+  }
+
+  delete(key: string): void {
+    zeroize(this.map.get(key));
+    this.map.delete(key);
+  }
+
+  clear(): void {
+    for (const v of this.map.values()) zeroize(v);
+    this.map.clear();
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * A PhysicalBackend in process memory: for `server -dev` and tests. Nothing survives a
+ * restart. Buffers are copied on the way in and out so no caller can alias stored bytes.
+ */
+import type { PhysicalBackend, TxOp } from '../physical.js';
+
+/** In-memory physical store. Every operation applies synchronously, so all are atomic. */
+export class InmemPhysical implements PhysicalBackend {
+  readonly name = 'inmem';
+  private readonly map = new Map<string, Buffer>();
+  private closed = false;
+
+  async get(key: string): Promise<Buffer | null> {
+    this.checkOpen();
+    const v = this.map.get(key);
+    return v === undefined ? null : Buffer.from(v);
+  }
+
+  async put(key: string, value: Buffer): Promise<void> {
+    this.checkOpen();
+    this.map.set(key, Buffer.from(value));
+  }
+
+  async delete(key: string): Promise<void> {
+    this.checkOpen();
+    this.map.delete(key);
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    this.checkOpen();
+    const seen = new Set<string>();
+    for (const k of this.map.keys()) {
+      if (k.length <= prefix.length || !k.startsWith(prefix)) continue;
+      const slash = k.indexOf('/', prefix.length);
+      seen.add(slash === -1 ? k.slice(prefix.length) : k.slice(prefix.length, slash + 1));
+    }
+    return [...seen].sort(compareKeys);
+  }
+
+  async transaction(ops: TxOp[]): Promise<void> {
+    this.checkOpen();
+    // Copy every value before touching the map so a bad op leaves nothing half-applied.
+    const staged = ops.map((op) => (op.op === 'put' ? { ...op, value: Buffer.from(op.value) } : op));
+    for (const op of staged) {
+      if (op.op === 'put') this.map.set(op.key, op.value);
+      else this.map.delete(op.key);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new Error('inmem storage is closed');
+  }
+}
+
+/**
+ * Code-unit order (JS default sort). Every store sorts the same way so list output does not
+ * depend on the backend; SQLite's byte order differs only for astral characters vs U+E000..FFFF.
+ */
+function compareKeys(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

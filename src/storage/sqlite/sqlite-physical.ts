@@ -1,0 +1,214 @@
+/**
+ * A single-file PhysicalBackend on SQLite (better-sqlite3, WAL, synchronous=FULL).
+ *
+ * Group commit: writes issued during one event-loop turn are queued and applied in one
+ * transaction from a setImmediate callback, and their promises settle only after that
+ * commit. So an acknowledged write has been fsynced (it survives kill -9), and a burst of
+ * N concurrent writes pays one fsync instead of N. better-sqlite3 is synchronous, so the
+ * fsync blocks the loop for its duration; batching is what keeps that cost per turn.
+ */
+import Database from 'better-sqlite3';
+import type { PhysicalBackend, TxOp } from '../physical.js';
+
+/** Options for {@link SqlitePhysical.open}. */
+export interface SqliteOptions {
+  /** How long a write waits on another connection's lock before failing. Default 5000 ms. */
+  busyTimeoutMs?: number;
+}
+
+interface Waiter {
+  resolve: () => void;
+  reject: (e: unknown) => void;
+}
+
+/** Writes queued for the next commit: the last op per key (null = delete) and who waits. */
+interface Batch {
+  ops: Map<string, Buffer | null>;
+  waiters: Waiter[];
+  /** Settles (never rejects) once this batch has been committed or has failed. */
+  settled: Promise<void>;
+  settle: () => void;
+}
+
+type KeyRow = { key: string };
+
+/** SQLite physical store with group commit. Create with {@link SqlitePhysical.open}. */
+export class SqlitePhysical implements PhysicalBackend {
+  readonly name = 'sqlite';
+  private batch: Batch | null = null;
+  private closed = false;
+  private commitCount = 0;
+  private readonly selectOne: Database.Statement<[string], { value: Buffer }>;
+  private readonly selectFrom: Database.Statement<[string], KeyRow>;
+  private readonly selectRange: Database.Statement<[string, string], KeyRow>;
+  private readonly applyOps: (ops: Map<string, Buffer | null>) => void;
+
+  private constructor(private readonly db: Database.Database) {
+    this.selectOne = db.prepare<[string], { value: Buffer }>('SELECT value FROM kv WHERE key = ?');
+    this.selectFrom = db.prepare<[string], KeyRow>('SELECT key FROM kv WHERE key >= ? ORDER BY key');
+    this.selectRange = db.prepare<[string, string], KeyRow>('SELECT key FROM kv WHERE key >= ? AND key < ? ORDER BY key');
+    const upsert = db.prepare<[string, Buffer]>('INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
+    const remove = db.prepare<[string]>('DELETE FROM kv WHERE key = ?');
+    const tx = db.transaction((ops: Map<string, Buffer | null>) => {
+      for (const [key, value] of ops) {
+        if (value === null) remove.run(key);
+        else upsert.run(key, value);
+      }
+    });
+    // IMMEDIATE takes the write lock up front, so a busy database fails before any work.
+    this.applyOps = (ops) => tx.immediate(ops);
+  }
+
+  /** Opens (creating if needed) the database file at `path`. */
+  static open(path: string, opts: SqliteOptions = {}): SqlitePhysical {
+    const db = new Database(path, { timeout: opts.busyTimeoutMs ?? 5000 });
+    try {
+      db.pragma('journal_mode = WAL');
+      // FULL fsyncs the WAL on every commit: without it a power cut can lose acknowledged writes.
+      db.pragma('synchronous = FULL');
+      db.exec('CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY NOT NULL, value BLOB NOT NULL) WITHOUT ROWID');
+      return new SqlitePhysical(db);
+    } catch (e) {
+      db.close();
+      throw e;
+    }
+  }
+
+  /** Number of committed write transactions since open (for tests and metrics). */
+  get commits(): number {
+    return this.commitCount;
+  }
+
+  async get(key: string): Promise<Buffer | null> {
+    this.checkOpen();
+    // Queued writes are this process's newest truth: read them before the file.
+    const pending = this.batch?.ops;
+    if (pending?.has(key)) {
+      const v = pending.get(key);
+      return v == null ? null : Buffer.from(v);
+    }
+    return this.selectOne.get(key)?.value ?? null;
+  }
+
+  put(key: string, value: Buffer): Promise<void> {
+    return this.enqueue([{ op: 'put', key, value }]);
+  }
+
+  delete(key: string): Promise<void> {
+    return this.enqueue([{ op: 'delete', key }]);
+  }
+
+  /** All ops join the current batch, which commits as one SQLite transaction. */
+  transaction(ops: TxOp[]): Promise<void> {
+    return this.enqueue(ops);
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    this.checkOpen();
+    const batch = this.batch;
+    // Merging queued writes into a listing is subtle (a delete may or may not empty a
+    // folder), so a list touching queued keys waits for their commit instead.
+    if (batch !== null && [...batch.ops.keys()].some((k) => k.startsWith(prefix))) {
+      await batch.settled;
+      this.checkOpen();
+    }
+    return this.children(prefix);
+  }
+
+  /** Commits anything queued, then closes the file. Later calls reject. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.flush();
+    this.closed = true;
+    this.db.close();
+  }
+
+  private enqueue(ops: TxOp[]): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('sqlite storage is closed'));
+    const batch = this.batch ?? this.startBatch();
+    // Copy in: the caller may reuse its Buffer before the commit runs.
+    for (const op of ops) batch.ops.set(op.key, op.op === 'put' ? Buffer.from(op.value) : null);
+    return new Promise<void>((resolve, reject) => batch.waiters.push({ resolve, reject }));
+  }
+
+  private startBatch(): Batch {
+    let settle = (): void => undefined;
+    const settled = new Promise<void>((r) => (settle = r));
+    const batch: Batch = { ops: new Map(), waiters: [], settled, settle };
+    this.batch = batch;
+    setImmediate(() => this.flush());
+    return batch;
+  }
+
+  /** Commits the current batch. Never throws: a failure rejects that batch's waiters. */
+  private flush(): void {
+    const batch = this.batch;
+    if (batch === null) return;
+    this.batch = null;
+    let failure: { error: unknown } | null = null;
+    try {
+      this.applyOps(batch.ops);
+      this.commitCount++;
+    } catch (e) {
+      failure = { error: e };
+    }
+    for (const w of batch.waiters) {
+      if (failure === null) w.resolve();
+      else w.reject(failure.error);
+    }
+    batch.settle();
+  }
+
+  /**
+   * Immediate children of `prefix` via range scans on the primary key. When a row reveals
+   * a folder, the scan restarts just past that folder's subtree, so a listing costs one
+   * row per leaf plus one seek per folder however deep the folders go.
+   */
+  private children(prefix: string): string[] {
+    const out: string[] = [];
+    const end = successor(prefix);
+    let from = prefix;
+    for (;;) {
+      let skipTo: string | null = null;
+      const rows = end === null ? this.selectFrom.iterate(from) : this.selectRange.iterate(from, end);
+      for (const { key } of rows) {
+        if (key.length <= prefix.length || !key.startsWith(prefix)) continue;
+        const slash = key.indexOf('/', prefix.length);
+        if (slash === -1) {
+          out.push(key.slice(prefix.length));
+          continue;
+        }
+        out.push(key.slice(prefix.length, slash + 1));
+        // "/" + 1 is "0": the first key after every key below this folder.
+        skipTo = key.slice(0, slash) + '0';
+        break; // ends the iterator, freeing the connection for the next query
+      }
+      if (skipTo === null) break;
+      from = skipTo;
+    }
+    // Code-unit order, as every store sorts, rather than SQLite's UTF-8 byte order.
+    return out.sort(compareKeys);
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new Error('sqlite storage is closed');
+  }
+}
+
+/**
+ * The least string greater than every string that starts with `s` (null when none exists,
+ * e.g. for ""): bump the last code point, skipping the surrogate gap that UTF-8 cannot hold.
+ */
+export function successor(s: string): string | null {
+  if (s === '') return null;
+  const chars = Array.from(s);
+  const last = chars.pop() as string;
+  const cp = last.codePointAt(0) as number;
+  if (cp === 0x10ffff) return successor(chars.join(''));
+  const next = cp + 1 === 0xd800 ? 0xe000 : cp + 1;
+  return chars.join('') + String.fromCodePoint(next);
+}
+
+function compareKeys(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,238 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { createHandler } from './handler.js';
+import { startListener, type Listener } from './listener.js';
+import { FakeCore, result } from './fake-core.test-helper.js';
+import { silentLogger } from '../sdk/logical.js';
+
+interface Reply {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  text: string;
+  json: () => Record<string, unknown>;
+}
+
+/** Raw node:http request so the path reaches the server byte for byte (fetch would normalise `..`). */
+function raw(url: string, method: string, path: string, headers: Record<string, string> = {}, body?: string | Buffer): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const u = new URL(url);
+    const req = http.request({ host: u.hostname, port: u.port, method, path, headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: () => JSON.parse(text) as Record<string, unknown> });
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+describe('http handler: requests to the core', () => {
+  const core = new FakeCore();
+  let l: Listener;
+  const call = (method: string, path: string, headers: Record<string, string> = {}, body?: string | Buffer) =>
+    raw(l.url, method, path, headers, body);
+
+  before(async () => {
+    l = await startListener({ address: '127.0.0.1:0', tlsDisable: true }, createHandler(core, { logger: silentLogger }));
+  });
+  after(() => l.close(1000));
+
+  it('maps methods to operations', async () => {
+    const cases: [string, string, string][] = [
+      ['GET', '/v1/secret/foo', 'read'],
+      ['POST', '/v1/secret/foo', 'update'],
+      ['PUT', '/v1/secret/foo', 'update'],
+      ['DELETE', '/v1/secret/foo', 'delete'],
+      ['LIST', '/v1/secret/foo', 'list'],
+      ['GET', '/v1/secret/foo?list=true', 'list'],
+      ['GET', '/v1/secret/foo?list=false', 'read'],
+      ['GET', '/v1/secret/foo?help=1', 'help'],
+    ];
+    for (const [method, path, op] of cases) {
+      const r = await call(method, path);
+      assert.equal(core.last.operation, op, `${method} ${path}`);
+      assert.ok(r.status === 200 || r.status === 404, `${method} ${path} → ${r.status}`);
+    }
+  });
+
+  it('normalises list paths with a trailing slash and drops list/help from data', async () => {
+    core.answer = (i) => result(i, { data: { keys: ['a'] } });
+    await call('GET', '/v1/secret/foo?list=true&x=1');
+    assert.equal(core.last.path, 'secret/foo/');
+    assert.deepEqual(core.last.data, { x: '1' });
+    await call('LIST', '/v1/secret/foo/');
+    assert.equal(core.last.path, 'secret/foo/');
+  });
+
+  it('accepts the LIST verb repeatedly on a keep-alive connection and via fetch', async () => {
+    core.answer = (i) => result(i, { data: { keys: ['a', 'b/'] } });
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      for (const path of ['/v1/secret/one', '/v1/secret/two?x=1']) {
+        const r = await new Promise<number>((resolve, reject) => {
+          const u = new URL(l.url);
+          const q = http.request({ host: u.hostname, port: u.port, method: 'GET', path: '/v1/secret/warm', agent }, (res) => {
+            res.resume();
+            res.on('end', () => {
+              const q2 = http.request({ host: u.hostname, port: u.port, method: 'LIST', path, agent }, (res2) => {
+                res2.resume();
+                resolve(res2.statusCode ?? 0);
+              });
+              q2.on('error', reject);
+              q2.end();
+            });
+          });
+          q.on('error', reject);
+          q.end();
+        });
+        assert.equal(r, 200);
+        assert.equal(core.last.operation, 'list');
+      }
+      assert.deepEqual(core.last.data, { x: '1' });
+      const f = await fetch(`${l.url}/v1/secret/three`, { method: 'LIST', headers: { 'x-vault-token': 't' } });
+      assert.equal(f.status, 200);
+      assert.deepEqual(((await f.json()) as { data: unknown }).data, { keys: ['a', 'b/'] });
+      assert.equal(core.last.path, 'secret/three/');
+      assert.equal(core.last.clientToken, 't');
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  it('rejects an unparsable list flag, other methods, and HEAD outside sys/health', async () => {
+    assert.equal((await call('GET', '/v1/secret/foo?list=maybe')).status, 400);
+    assert.equal((await call('OPTIONS', '/v1/secret/foo')).status, 405);
+    assert.equal((await call('HEAD', '/v1/secret/foo')).status, 405);
+  });
+
+  it('requires merge-patch content type for PATCH', async () => {
+    const bad = await call('PATCH', '/v1/secret/data/x', { 'content-type': 'application/json' }, '{"a":1}');
+    assert.equal(bad.status, 415);
+    assert.match((bad.json()['errors'] as string[])[0] ?? '', /merge-patch\+json/);
+    core.answer = (i) => result(i, null);
+    const ok = await call('PATCH', '/v1/secret/data/x', { 'content-type': 'application/merge-patch+json; charset=utf-8' }, '{"a":1}');
+    assert.equal(ok.status, 204);
+    assert.equal(core.last.operation, 'patch');
+    assert.deepEqual(core.last.data, { a: 1 });
+  });
+
+  it('rejects parent references and dot-suffixed segments; non-/v1 paths are 404', async () => {
+    const r = await call('GET', '/v1/secret/../sys/seal');
+    assert.equal(r.status, 400);
+    assert.deepEqual(r.json(), { errors: ['path cannot contain parent references'] });
+    assert.equal((await call('GET', '/v1/secret/%2e%2e/x')).status, 400);
+    assert.equal((await call('GET', '/v1/secret/foo./bar')).status, 404);
+    const ui = await call('GET', '/ui/');
+    assert.equal(ui.status, 404);
+    assert.deepEqual(ui.json(), { errors: [] });
+  });
+
+  it('uses query params for GET/DELETE and the body for writes', async () => {
+    core.answer = (i) => result(i, { data: { ok: true } });
+    await call('DELETE', '/v1/secret/x?versions=1&versions=2');
+    assert.deepEqual(core.last.data, { versions: ['1', '2'] });
+    await call('POST', '/v1/secret/x?ignored=1', { 'content-type': 'application/json' }, '{"a":"b"}');
+    assert.deepEqual(core.last.data, { a: 'b' });
+    await call('PUT', '/v1/secret/x', {}, '');
+    assert.deepEqual(core.last.data, {});
+    await call('POST', '/v1/secret/x', { 'content-type': 'application/x-www-form-urlencoded' }, 'a=1&b=two');
+    assert.deepEqual(core.last.data, { a: '1', b: 'two' });
+  });
+
+  it('rejects malformed and non-object JSON with 400', async () => {
+    const count = core.inputs.length;
+    for (const body of ['{"a":', '[1,2]', '42', '"s"']) {
+      const r = await call('POST', '/v1/secret/x', { 'content-type': 'application/json' }, body);
+      assert.equal(r.status, 400, body);
+      assert.match((r.json()['errors'] as string[])[0] ?? '', /failed to parse JSON input/);
+    }
+    assert.equal(core.inputs.length, count, 'bad bodies never reach the core');
+  });
+
+  it('takes the token from X-Vault-Token before Authorization: Bearer', async () => {
+    await call('GET', '/v1/secret/x', { 'x-vault-token': 'hvs.direct', authorization: 'Bearer hvs.bearer' });
+    assert.equal(core.last.clientToken, 'hvs.direct');
+    assert.equal(core.last.headers['x-vault-token'], undefined, 'token is not copied into headers');
+    await call('GET', '/v1/secret/x', { authorization: 'Bearer hvs.bearer' });
+    assert.equal(core.last.clientToken, 'hvs.bearer');
+    await call('GET', '/v1/secret/x', { authorization: 'Basic Zm9vOmJhcg==' });
+    assert.equal(core.last.clientToken, '');
+    assert.equal(core.last.headers['authorization'], 'Basic Zm9vOmJhcg==');
+  });
+
+  it('parses X-Vault-Wrap-TTL', async () => {
+    await call('GET', '/v1/secret/x', { 'x-vault-wrap-ttl': '5m' });
+    assert.equal(core.last.wrapTtl, 300);
+    await call('GET', '/v1/secret/x', { 'x-vault-wrap-ttl': '90' });
+    assert.equal(core.last.wrapTtl, 90);
+    await call('GET', '/v1/secret/x');
+    assert.equal(core.last.wrapTtl, 0);
+    for (const bad of ['-5m', 'soon']) {
+      const r = await call('GET', '/v1/secret/x', { 'x-vault-wrap-ttl': bad });
+      assert.equal(r.status, 400);
+      assert.deepEqual(r.json(), { errors: ['error parsing X-Vault-Wrap-TTL header'] });
+    }
+  });
+
+  it('passes the connection and sets JSON + no-store headers on every response', async () => {
+    core.answer = (i) => result(i, null);
+    const r = await call('DELETE', '/v1/secret/x');
+    assert.equal(r.status, 204);
+    assert.equal(r.text, '');
+    assert.equal(r.headers['content-type'], 'application/json');
+    assert.equal(r.headers['cache-control'], 'no-store');
+    assert.equal(core.last.connection.remoteAddress, '127.0.0.1');
+    assert.ok(core.last.connection.remotePort > 0);
+  });
+
+  it('renders a thrown non-WardError as a generic 500 without internals', async () => {
+    core.answer = () => {
+      throw new Error('db password=hunter2 at /srv/secret.js:12');
+    };
+    const r = await call('GET', '/v1/secret/x');
+    assert.equal(r.status, 500);
+    assert.deepEqual(r.json(), { errors: ['internal error'] });
+    assert.doesNotMatch(r.text, /hunter2|secret\.js/);
+  });
+});
+
+describe('http handler: body size limit', () => {
+  const core = new FakeCore();
+  let l: Listener;
+  before(async () => {
+    l = await startListener({ address: '127.0.0.1:0', tlsDisable: true }, createHandler(core, { logger: silentLogger }));
+  });
+  after(() => l.close(1000));
+
+  it('answers 413 to a 33 MiB body (declared length)', async () => {
+    const body = Buffer.alloc(33 * 1024 * 1024, 0x61);
+    const r = await raw(l.url, 'POST', '/v1/secret/x', { 'content-type': 'application/json' }, body).catch((e: Error) => e);
+    assert.ok(!(r instanceof Error), `request failed: ${String(r)}`);
+    assert.equal(r.status, 413);
+    assert.deepEqual(r.json(), { errors: ['http: request body too large'] });
+    assert.equal(core.inputs.length, 0);
+  });
+
+  it('answers 413 to a chunked body that grows past a small limit', async () => {
+    const small = await startListener({ address: '127.0.0.1:0', tlsDisable: true }, createHandler(core, { maxRequestSize: 1024, logger: silentLogger }));
+    try {
+      const r = await new Promise<number>((resolve, reject) => {
+        const u = new URL(small.url);
+        const req = http.request({ host: u.hostname, port: u.port, method: 'PUT', path: '/v1/secret/x', agent: false }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.write(Buffer.alloc(4096, 0x61)); // no content-length: chunked
+        req.end();
+      });
+      assert.equal(r, 413);
+    } finally {
+      await small.close(1000);
+    }
+  });
+});

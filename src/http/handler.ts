@@ -1,0 +1,146 @@
+/**
+ * The HTTP front door: a translator, not a router. It turns an HTTP request into an
+ * HttpRequestInput (method → operation, query/body → data, token, wrap TTL), answers the
+ * five raw sys endpoints itself, hands everything else to the core and renders the result.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { CoreApi, HttpRequestInput } from '../core/api-types.js';
+import type { Logger, Operation } from '../sdk/logical.js';
+import { WardError, badRequest, unsupportedOperation } from '../sdk/errors.js';
+import { notFoundBody, renderError, renderResult, send, type Rendered } from './render.js';
+import {
+  DEFAULT_MAX_REQUEST_SIZE,
+  bodyData,
+  checkPatchContentType,
+  clientToken,
+  parseGoBool,
+  parseTarget,
+  queryData,
+  readBody,
+  wrapTtl,
+} from './request.js';
+import { RAW_PATHS, handleRaw } from './sys-raw.js';
+import { isListVerb } from './list-verb.js';
+
+export interface HandlerOptions {
+  /** Body limit in bytes; default 32 MiB; 0 = default; negative = unlimited (as Vault). */
+  maxRequestSize?: number;
+  logger: Logger;
+}
+
+/** After a 413 the rest of the body is discarded for at most this long, then the socket is closed. */
+const DRAIN_MS = 2000;
+
+/** Builds the request listener for a node:http(s) server. Never throws, never rejects. */
+export function createHandler(core: CoreApi, opts: HandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  const limit = !opts.maxRequestSize ? DEFAULT_MAX_REQUEST_SIZE : opts.maxRequestSize;
+  const logger = opts.logger;
+  return (req, res) => {
+    // A broken client connection must never surface as an unhandled 'error' event.
+    req.on('error', () => {});
+    res.on('error', () => {});
+    // A replayed LIST connection is closed after its one request (see list-verb.ts).
+    let closeAfter = isListVerb(req);
+    let tooBig = false;
+    serve(core, limit, req)
+      .catch((e: unknown) => {
+        if (WardError.is(e) && e.code === 'too_large') closeAfter = tooBig = true;
+        return renderError(e, logger);
+      })
+      .then((out) => {
+        send(res, out, { head: req.method === 'HEAD', close: closeAfter });
+        if (tooBig) discardThenClose(req, res);
+      })
+      .catch((e: unknown) => {
+        logger.error('failed to write response', { error: e instanceof Error ? e.message : String(e) });
+        res.destroy();
+      });
+  };
+}
+
+/** Drops the unread rest of an oversized body without buffering it, then closes the socket. */
+function discardThenClose(req: IncomingMessage, res: ServerResponse): void {
+  req.resume();
+  const timer = setTimeout(() => req.socket.destroy(), DRAIN_MS);
+  timer.unref();
+  res.on('finish', () => {
+    if (req.complete) {
+      clearTimeout(timer);
+      req.socket.destroySoon();
+    }
+  });
+  req.on('end', () => {
+    clearTimeout(timer);
+    if (res.writableFinished) req.socket.destroySoon();
+  });
+}
+
+function methodToOperation(method: string, query: URLSearchParams): Operation {
+  switch (method) {
+    case 'GET': {
+      const list = query.get('list');
+      if (list === null) return 'read';
+      const b = parseGoBool(list);
+      if (b === undefined) throw badRequest('invalid value for list parameter');
+      return b ? 'list' : 'read';
+    }
+    case 'LIST':
+      return 'list';
+    case 'POST':
+    case 'PUT':
+      return 'update';
+    case 'PATCH':
+      return 'patch';
+    case 'DELETE':
+      return 'delete';
+    default:
+      throw unsupportedOperation();
+  }
+}
+
+function wantsHelp(query: URLSearchParams): boolean {
+  const v = query.get('help');
+  return v !== null && v !== '' && parseGoBool(v) !== false;
+}
+
+async function serve(core: CoreApi, limit: number, req: IncomingMessage): Promise<Rendered> {
+  const method = isListVerb(req) ? 'LIST' : (req.method ?? 'GET').toUpperCase();
+  const { path, query } = parseTarget(req.url ?? '/');
+  if (path === null) return notFoundBody();
+
+  if (RAW_PATHS.has(path)) {
+    return handleRaw(core, { method, path, query, body: async () => bodyData(req, await readBody(req, limit)) });
+  }
+  if (method === 'HEAD') throw unsupportedOperation();
+
+  let operation = methodToOperation(method, query);
+  if (operation === 'patch') checkPatchContentType(req);
+
+  let data: Record<string, unknown>;
+  if (method === 'POST' || method === 'PUT' || method === 'PATCH') {
+    data = bodyData(req, await readBody(req, limit));
+  } else {
+    data = queryData(query);
+  }
+
+  let reqPath = path;
+  if (operation === 'list' && !reqPath.endsWith('/')) reqPath += '/';
+  if (wantsHelp(query)) operation = 'help';
+
+  const { token, fromBearer } = clientToken(req);
+  const headers: Record<string, string | string[] | undefined> = { ...req.headers };
+  // The token travels in `clientToken`; keep it out of the header map backends and audit see.
+  delete headers['x-vault-token'];
+  if (fromBearer) delete headers['authorization'];
+
+  const input: HttpRequestInput = {
+    operation,
+    path: reqPath,
+    data,
+    clientToken: token,
+    wrapTtl: wrapTtl(req),
+    headers,
+    connection: { remoteAddress: req.socket.remoteAddress ?? '', remotePort: req.socket.remotePort ?? 0 },
+  };
+  return renderResult(await core.handleRequest(input));
+}

@@ -1,0 +1,136 @@
+/**
+ * Wire rendering: turns a CoreResult or a thrown error into status, headers and body with
+ * Vault's rules (§1.3 envelope, §1.4 200/204/404, §1.5 errors). Pure functions plus one
+ * `send` that writes to a ServerResponse; nothing here decides *what* happened.
+ */
+import { buildEnvelope } from '../core/envelope.js';
+import type { ServerResponse } from 'node:http';
+import type { CoreResult } from '../core/api-types.js';
+import type { Logger } from '../sdk/logical.js';
+import { toWardError } from '../sdk/errors.js';
+
+export interface Rendered {
+  status: number;
+  /** Overrides for Content-Type (raw responses); JSON otherwise. */
+  contentType?: string;
+  /** Empty string or empty buffer = no body. */
+  body: string | Buffer;
+}
+
+const JSON_TYPE = 'application/json';
+
+/** Routes whose `data` keys Vault also copies to the top level of the body (old clients read them there). */
+const INJECT_EXACT = new Set([
+  'sys/audit',
+  'sys/auth',
+  'sys/config/cors',
+  'sys/config/auditing/request-headers',
+  'sys/capabilities',
+  'sys/capabilities-accessor',
+  'sys/capabilities-self',
+  'sys/ha-status',
+  'sys/key-status',
+  'sys/mounts',
+  'sys/policy',
+  'sys/rekey/backup',
+  'sys/rekey/recovery-key-backup',
+  'sys/remount',
+  'sys/rotate',
+  'sys/wrapping/wrap',
+]);
+const INJECT_PREFIX = ['sys/audit/', 'sys/audit-hash/', 'sys/auth/', 'sys/config/auditing/request-headers/', 'sys/mounts/', 'sys/policy/'];
+
+/** True when `path` (below /v1/) is one of the top-level-injection routes. */
+export function injectsTopLevel(path: string): boolean {
+  const p = path.endsWith('/') ? path.slice(0, -1) : path;
+  return INJECT_EXACT.has(p) || INJECT_PREFIX.some((pre) => path.startsWith(pre));
+}
+
+export function json(status: number, value: unknown): Rendered {
+  return { status, body: JSON.stringify(value) };
+}
+
+/** Vault's bare "nothing here": 404 `{"errors":[]}`. */
+export const notFoundBody = (): Rendered => json(404, { errors: [] });
+
+function hasKeys(data: Record<string, unknown> | null | undefined): boolean {
+  const keys = data?.['keys'];
+  return Array.isArray(keys) && keys.length > 0;
+}
+
+/** §1.4's list rule: an empty list is a 404 unless the backend had something else to say. */
+function emptyList(result: CoreResult): boolean {
+  const r = result.response;
+  if (r === null) return result.auth === null;
+  const warnings = r.warnings?.length ?? 0;
+  const data = r.data ?? null;
+  if (data === null || Object.keys(data).length === 0) return warnings === 0;
+  if (!('keys' in data) || data['keys'] === null || data['keys'] === undefined) return false;
+  return !hasKeys(data) && warnings === 0;
+}
+
+/** Renders a successful core result. */
+export function renderResult(result: CoreResult): Rendered {
+  if (result.verbatimBody !== undefined) return { status: 200, body: result.verbatimBody };
+  const r = result.response;
+  if (r?.raw) return { status: r.raw.status, contentType: r.raw.contentType, body: r.raw.body };
+
+  if (result.wrapInfo !== null) return json(200, buildEnvelope(result));
+  if (result.operation === 'read' && r === null && result.auth === null) return notFoundBody();
+  if (result.operation === 'list' && emptyList(result)) return notFoundBody();
+
+  const data = r?.data ?? null;
+  const warnings = r?.warnings?.length ? r.warnings : null;
+  const empty = data === null && warnings === null && result.auth === null && result.leaseId === '';
+  if (empty && r?.status === undefined) return { status: 204, body: '' };
+
+  const envelope = buildEnvelope(result);
+  if (data !== null && injectsTopLevel(result.path)) {
+    // Envelope keys win: a policy or mount named "data" must not clobber the envelope.
+    for (const [k, v] of Object.entries(data)) if (!(k in envelope)) envelope[k] = v;
+  }
+  return json(r?.status ?? 200, envelope);
+}
+
+/**
+ * Renders any thrown value. WardErrors keep their status and messages (plus `body`);
+ * anything else is a 500 with a generic message, logged for the operator, never echoed.
+ */
+export function renderError(e: unknown, logger?: Logger): Rendered {
+  const w = toWardError(e);
+  if (w.status >= 500 && logger) {
+    const cause = w === e ? w.cause : e;
+    logger.error('request failed', {
+      status: w.status,
+      code: w.code,
+      error: cause instanceof Error ? cause.message : cause === undefined ? w.message : String(cause),
+    });
+  }
+  return json(w.status, { ...(w.body ?? {}), errors: w.messages });
+}
+
+/**
+ * Writes a rendered response. Every response carries JSON content type (even 204) and
+ * `Cache-Control: no-store`. `head` suppresses the body. Never throws.
+ */
+export function send(res: ServerResponse, out: Rendered, opts: { head?: boolean; close?: boolean } = {}): void {
+  if (res.headersSent || res.writableEnded || res.destroyed) return;
+  try {
+    res.statusCode = out.status;
+    res.setHeader('Content-Type', out.contentType ?? JSON_TYPE);
+    res.setHeader('Cache-Control', 'no-store');
+    if (opts.close) res.setHeader('Connection', 'close');
+    const noBody = opts.head || out.status === 204 || out.status === 304 || out.body.length === 0;
+    if (noBody) {
+      if (opts.head) res.setHeader('Content-Length', String(Buffer.byteLength(out.body)));
+      else if (out.status !== 204 && out.status !== 304) res.setHeader('Content-Length', '0');
+      res.end();
+      return;
+    }
+    const buf = typeof out.body === 'string' ? Buffer.from(out.body, 'utf8') : out.body;
+    res.setHeader('Content-Length', String(buf.length));
+    res.end(buf);
+  } catch {
+    res.destroy();
+  }
+}

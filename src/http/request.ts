@@ -1,0 +1,165 @@
+/**
+ * Reading the parts of an HTTP request Vault clients rely on: the /v1/ path with its
+ * safety checks, query data, a size-limited body, the client token and the wrap TTL.
+ * Every client mistake becomes a WardError with a 4xx status.
+ */
+import type { IncomingMessage } from 'node:http';
+import { WardError, badRequest, tooLarge } from '../sdk/errors.js';
+import { parseDurationSeconds } from '../lib/duration.js';
+
+export const DEFAULT_MAX_REQUEST_SIZE = 32 * 1024 * 1024;
+
+export interface RequestTarget {
+  /** Path below /v1/ (decoded), or null when the URL is not under /v1/. */
+  path: string | null;
+  query: URLSearchParams;
+}
+
+/**
+ * Splits the request target. `..` is checked on the raw, decoded path before any
+ * normalisation (WHATWG URL parsing would silently resolve it).
+ */
+export function parseTarget(rawUrl: string): RequestTarget {
+  let target = rawUrl;
+  // Absolute-form targets (`GET http://host/v1/x`) are legal HTTP/1.1.
+  const abs = /^[a-z][a-z0-9+.-]*:\/\/[^/]*/i.exec(target);
+  if (abs) target = target.slice(abs[0].length) || '/';
+  const q = target.indexOf('?');
+  const rawPath = q === -1 ? target : target.slice(0, q);
+  const query = new URLSearchParams(q === -1 ? '' : target.slice(q + 1));
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(rawPath);
+  } catch {
+    throw badRequest('invalid URL escape in request path');
+  }
+  if (!decoded.startsWith('/v1/')) return { path: null, query };
+  const path = decoded.slice(4);
+  if (path.includes('..')) throw badRequest('path cannot contain parent references');
+  if (path.split('/').some((seg) => seg.endsWith('.'))) throw new WardError('not_found', []);
+  return { path, query };
+}
+
+/** Go's strconv.ParseBool, which Vault uses for query flags. */
+export function parseGoBool(v: string): boolean | undefined {
+  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(v)) return true;
+  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(v)) return false;
+  return undefined;
+}
+
+/** Query parameters as request data: one value → string, repeated → string[]. */
+export function queryData(query: URLSearchParams, drop: readonly string[] = ['list', 'help']): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of new Set(query.keys())) {
+    if (drop.includes(key)) continue;
+    const all = query.getAll(key);
+    out[key] = all.length === 1 ? all[0] : all;
+  }
+  return out;
+}
+
+/**
+ * Reads the body up to `limit` bytes (negative = unlimited). Past the limit it stops
+ * buffering and throws 413; the caller closes the connection after answering.
+ */
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length'] ?? NaN);
+  if (limit >= 0 && Number.isFinite(declared) && declared > limit) return Promise.reject(tooLarge());
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    const finish = (err: unknown, buf?: Buffer): void => {
+      if (done) return;
+      done = true;
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+      if (err !== undefined) reject(err);
+      else resolve(buf ?? Buffer.alloc(0));
+    };
+    const onData = (c: Buffer): void => {
+      size += c.length;
+      if (limit >= 0 && size > limit) {
+        chunks.length = 0;
+        finish(tooLarge());
+        return;
+      }
+      chunks.push(c);
+    };
+    const onEnd = (): void => finish(undefined, Buffer.concat(chunks));
+    const onError = (e: unknown): void => finish(badRequest(`error reading request body: ${e instanceof Error ? e.message : 'unknown'}`));
+    const onClose = (): void => finish(badRequest('request body aborted by client'));
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
+  });
+}
+
+function mediaType(req: IncomingMessage): string {
+  return (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+}
+
+/** PATCH is only JSON merge-patch; anything else is a 415. */
+export function checkPatchContentType(req: IncomingMessage): void {
+  const ct = mediaType(req);
+  if (ct !== 'application/merge-patch+json') {
+    throw new WardError('unsupported_media_type', [
+      `PATCH requires Content-Type of application/merge-patch+json, got "${req.headers['content-type'] ?? ''}"`,
+    ]);
+  }
+}
+
+/**
+ * Body as request data: empty → {}; JSON object; or a url-encoded form when declared
+ * so and the body does not look like JSON. Anything else → 400.
+ */
+export function bodyData(req: IncomingMessage, body: Buffer): Record<string, unknown> {
+  const text = body.toString('utf8');
+  const trimmed = text.trim();
+  if (trimmed === '') return {};
+  const looksJson = trimmed.startsWith('{') || trimmed.startsWith('[') || trimmed.startsWith('"');
+  if (!looksJson && mediaType(req) === 'application/x-www-form-urlencoded') {
+    return queryData(new URLSearchParams(trimmed), []);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    throw badRequest(`failed to parse JSON input: ${e instanceof Error ? e.message : 'invalid JSON'}`);
+  }
+  if (parsed === null) return {};
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw badRequest(`failed to parse JSON input: request body must be a JSON object, got ${Array.isArray(parsed) ? 'array' : typeof parsed}`);
+  }
+  return parsed as Record<string, unknown>;
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** X-Vault-Token wins; otherwise `Authorization: Bearer <token>`; else "". */
+export function clientToken(req: IncomingMessage): { token: string; fromBearer: boolean } {
+  const direct = header(req, 'x-vault-token')?.trim();
+  if (direct) return { token: direct, fromBearer: false };
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header(req, 'authorization') ?? '');
+  return m?.[1] ? { token: m[1], fromBearer: true } : { token: '', fromBearer: false };
+}
+
+/** X-Vault-Wrap-TTL in seconds, 0 when absent. */
+export function wrapTtl(req: IncomingMessage): number {
+  const raw = header(req, 'x-vault-wrap-ttl')?.trim();
+  if (!raw) return 0;
+  let secs: number;
+  try {
+    secs = parseDurationSeconds(raw);
+  } catch {
+    throw badRequest('error parsing X-Vault-Wrap-TTL header');
+  }
+  if (secs < 0) throw badRequest('error parsing X-Vault-Wrap-TTL header');
+  return secs;
+}

@@ -1,0 +1,246 @@
+/**
+ * Server configuration files, HCL or JSON, in Vault's dialect. Only the stanzas and keys
+ * Ward implements are accepted; anything else is an error naming `file:line`, so an
+ * operator never believes a setting took effect when it did not.
+ */
+import { readFileSync } from 'node:fs';
+import hcl from 'js-hcl-parser';
+import { parseDurationSeconds } from '../lib/duration.js';
+import { parseAddress, type ListenerConfig } from '../http/listener.js';
+import { parseLogLevel, type LogLevel } from './logger.js';
+import { jsonErrorOffset, lineAt } from './json-error.js';
+
+export type StorageConfig = { type: 'sqlite'; path: string } | { type: 'inmem' };
+
+export interface ServerConfig {
+  storage: StorageConfig;
+  listeners: ListenerConfig[];
+  apiAddr?: string;
+  clusterName?: string;
+  disableMlock: boolean;
+  /** Seconds; default 768h. */
+  defaultLeaseTtl: number;
+  /** Seconds; default 768h. */
+  maxLeaseTtl: number;
+  logLevel: LogLevel;
+  allowRoot: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+const DEFAULT_TTL = 768 * 3600;
+const DEFAULT_ADDRESS = '127.0.0.1:8200';
+const TOP_KEYS = new Set(['storage', 'listener', 'api_addr', 'cluster_name', 'disable_mlock', 'default_lease_ttl', 'max_lease_ttl', 'log_level', 'allow_root', 'ui']);
+const LISTENER_KEYS = new Set(['address', 'tls_disable', 'tls_cert_file', 'tls_key_file', 'tls_min_version', 'max_request_size']);
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Where errors point: the file name, the source, and where to start looking for a key. */
+class Locator {
+  constructor(
+    readonly file: string,
+    readonly text: string,
+  ) {}
+
+  /** Offset of the `n`th (0-based) occurrence of `key` used as a key, at or after `from`. */
+  offsetOf(key: string, from = 0, n = 0): number {
+    const re = new RegExp(`(^|[\\s{,])"?${escapeRe(key)}"?\\s*[=:{"]`, 'gm');
+    re.lastIndex = from;
+    let found = -1;
+    for (let i = 0; i <= n; i++) {
+      const m = re.exec(this.text);
+      if (!m) return found === -1 ? -1 : found;
+      found = m.index + (m[1]?.length ?? 0);
+    }
+    return found;
+  }
+
+  error(msg: string, key?: string, from = 0): ConfigError {
+    const at = key === undefined ? from : this.offsetOf(key, from);
+    const line = at >= 0 && (key !== undefined || from > 0) ? `:${lineAt(this.text, at)}` : '';
+    return new ConfigError(`${this.file}${line}: ${msg}`);
+  }
+}
+
+/** Reads and parses a config file. */
+export function parseConfigFile(path: string): ServerConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`${path}: cannot read config file: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return parseConfig(text, path);
+}
+
+/** Parses config text; `fileName` decides JSON vs HCL (`.json` or a leading `{`) and labels errors. */
+export function parseConfig(text: string, fileName: string): ServerConfig {
+  const loc = new Locator(fileName, text);
+  const isJson = fileName.toLowerCase().endsWith('.json') || text.trimStart().startsWith('{');
+  if (isJson) {
+    // The HCL library's JSON reader silently drops what it cannot parse; validate strictly first.
+    const bad = jsonErrorOffset(text);
+    if (bad >= 0) throw new ConfigError(`${fileName}:${lineAt(text, bad)}: invalid JSON`);
+  }
+  const out = hcl.parse(text);
+  let root: unknown;
+  try {
+    root = JSON.parse(out);
+  } catch {
+    const m = /At (\d+):(\d+): (.*)$/s.exec(out);
+    if (m) throw new ConfigError(`${fileName}:${m[1]}:${m[2]}: ${m[3]?.trim()}`);
+    throw new ConfigError(`${fileName}: ${out.trim() || 'unparsable configuration'}`);
+  }
+  if (!isObj(root)) throw new ConfigError(`${fileName}: configuration must be an object`);
+  return build(root, loc);
+}
+
+function build(root: Obj, loc: Locator): ServerConfig {
+  for (const k of Object.keys(root)) {
+    if (!TOP_KEYS.has(k)) throw loc.error(`unknown configuration key or stanza "${k}"`, k);
+  }
+  const stanzas = blocks(root['storage'], 'storage', loc);
+  if (stanzas.length === 0) throw new ConfigError(`${loc.file}: a storage stanza is required (storage "sqlite" { path = "…" } or storage "inmem" {})`);
+  if (stanzas.length > 1) throw loc.error('only one storage stanza is allowed', 'storage', loc.offsetOf('storage', 0, 1));
+  const listeners = blocks(root['listener'], 'listener', loc).map((b, i) => listener(b, loc, loc.offsetOf('listener', 0, i)));
+
+  const defaultLeaseTtl = duration(root, 'default_lease_ttl', loc);
+  const maxLeaseTtl = duration(root, 'max_lease_ttl', loc);
+  if (defaultLeaseTtl > maxLeaseTtl) throw loc.error('default_lease_ttl cannot be greater than max_lease_ttl', 'default_lease_ttl');
+  let logLevel: LogLevel = 'info';
+  const rawLevel = str(root, 'log_level', loc);
+  if (rawLevel !== undefined) {
+    const l = parseLogLevel(rawLevel);
+    if (!l) throw loc.error(`invalid log_level "${rawLevel}": expected trace, debug, info, warn or error`, 'log_level');
+    logLevel = l;
+  }
+  bool(root, 'ui', loc); // accepted for compatibility; Ward has no UI
+  const cfg: ServerConfig = {
+    storage: storage(stanzas[0] as Block, loc),
+    listeners,
+    disableMlock: bool(root, 'disable_mlock', loc) ?? false,
+    defaultLeaseTtl,
+    maxLeaseTtl,
+    logLevel,
+    allowRoot: bool(root, 'allow_root', loc) ?? false,
+  };
+  const apiAddr = str(root, 'api_addr', loc);
+  if (apiAddr !== undefined) cfg.apiAddr = apiAddr;
+  const clusterName = str(root, 'cluster_name', loc);
+  if (clusterName !== undefined) cfg.clusterName = clusterName;
+  return cfg;
+}
+
+interface Block {
+  label: string;
+  body: Obj;
+}
+
+/** `storage "x" { … }` arrives as `[{"x": [{…}]}]`; flattens to labelled bodies. */
+function blocks(v: unknown, name: string, loc: Locator): Block[] {
+  if (v === undefined) return [];
+  const err = (): ConfigError => loc.error(`${name} must be a stanza like ${name} "type" { … }`, name);
+  if (!Array.isArray(v)) throw err();
+  const out: Block[] = [];
+  for (const item of v) {
+    if (!isObj(item)) throw err();
+    for (const [label, bodies] of Object.entries(item)) {
+      if (!Array.isArray(bodies)) throw err();
+      for (const body of bodies) {
+        if (!isObj(body)) throw err();
+        out.push({ label, body });
+      }
+    }
+  }
+  return out;
+}
+
+function storage(b: Block, loc: Locator): StorageConfig {
+  const at = loc.offsetOf('storage');
+  if (b.label === 'inmem') {
+    for (const k of Object.keys(b.body)) throw loc.error(`unknown key "${k}" in storage "inmem"`, k, at);
+    return { type: 'inmem' };
+  }
+  if (b.label === 'sqlite') {
+    for (const k of Object.keys(b.body)) if (k !== 'path') throw loc.error(`unknown key "${k}" in storage "sqlite"`, k, at);
+    const path = str(b.body, 'path', loc, at);
+    if (!path) throw loc.error('storage "sqlite" requires a path', undefined, at);
+    return { type: 'sqlite', path };
+  }
+  throw loc.error(`unknown storage type "${b.label}": supported types are sqlite and inmem`, undefined, at);
+}
+
+function listener(b: Block, loc: Locator, at: number): ListenerConfig {
+  if (b.label !== 'tcp') throw loc.error(`unknown listener type "${b.label}": only tcp is supported`, undefined, at);
+  for (const k of Object.keys(b.body)) {
+    if (!LISTENER_KEYS.has(k)) throw loc.error(`unknown key "${k}" in listener "tcp"`, k, at);
+  }
+  const address = str(b.body, 'address', loc, at) ?? DEFAULT_ADDRESS;
+  try {
+    parseAddress(address);
+  } catch (e) {
+    throw loc.error(e instanceof Error ? e.message : 'invalid address', 'address', at);
+  }
+  const cfg: ListenerConfig = { address, tlsDisable: bool(b.body, 'tls_disable', loc, at) ?? false };
+  const cert = str(b.body, 'tls_cert_file', loc, at);
+  const key = str(b.body, 'tls_key_file', loc, at);
+  if (cert !== undefined) cfg.tlsCertFile = cert;
+  if (key !== undefined) cfg.tlsKeyFile = key;
+  const min = str(b.body, 'tls_min_version', loc, at);
+  if (min !== undefined) {
+    if (min !== 'tls12' && min !== 'tls13') {
+      throw loc.error(`tls_min_version "${min}" is not allowed: TLS 1.2 is the minimum (use tls12 or tls13)`, 'tls_min_version', at);
+    }
+    cfg.tlsMinVersion = min;
+  }
+  const size = int(b.body, 'max_request_size', loc, at);
+  if (size !== undefined) cfg.maxRequestSize = size;
+  if (!cfg.tlsDisable && (!cert || !key)) {
+    throw loc.error('listener "tcp" needs tls_cert_file and tls_key_file, or tls_disable = true', undefined, at);
+  }
+  return cfg;
+}
+
+function str(o: Obj, k: string, loc: Locator, at = 0): string | undefined {
+  const v = o[k];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string') throw loc.error(`${k} must be a string`, k, at);
+  return v;
+}
+
+function bool(o: Obj, k: string, loc: Locator, at = 0): boolean | undefined {
+  const v = o[k];
+  if (v === undefined) return undefined;
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'string' && /^(true|1|t)$/i.test(v)) return true;
+  if (typeof v === 'string' && /^(false|0|f)$/i.test(v)) return false;
+  throw loc.error(`${k} must be a boolean`, k, at);
+}
+
+function int(o: Obj, k: string, loc: Locator, at = 0): number | undefined {
+  const v = o[k];
+  if (v === undefined) return undefined;
+  if (typeof v === 'number' && Number.isInteger(v)) return v;
+  if (typeof v === 'string' && /^-?\d+$/.test(v.trim())) return Number.parseInt(v, 10);
+  throw loc.error(`${k} must be an integer`, k, at);
+}
+
+function duration(o: Obj, k: string, loc: Locator): number {
+  const v = o[k];
+  if (v === undefined) return DEFAULT_TTL;
+  let secs: number;
+  try {
+    secs = parseDurationSeconds(v);
+  } catch {
+    throw loc.error(`${k} must be a duration such as "768h" or a number of seconds`, k);
+  }
+  if (secs < 0) throw loc.error(`${k} cannot be negative`, k);
+  return secs === 0 ? DEFAULT_TTL : secs;
+}

@@ -1,0 +1,133 @@
+/**
+ * `ward server`: builds storage, core and listeners from flags or a config file, and
+ * owns the process lifecycle (signals, graceful stop).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WardCore } from '../core/core.js';
+import { createHandler } from '../http/handler.js';
+import { startListener, type Listener, type ListenerConfig } from '../http/listener.js';
+import { InmemPhysical } from '../storage/inmem/inmem-physical.js';
+import type { PhysicalBackend } from '../storage/physical.js';
+import { SqlitePhysical } from '../storage/sqlite/sqlite-physical.js';
+import { parseConfigFile, type ServerConfig } from './config.js';
+import { applyProcessHardening } from './hardening.js';
+import { createLogger } from './logger.js';
+import { installSignalHandlers } from './signals.js';
+import { devBootstrap } from './dev.js';
+import { parseServerFlags, SERVER_USAGE } from './flags.js';
+
+export async function runServer(args: string[]): Promise<number> {
+  let flags;
+  try {
+    flags = parseServerFlags(args);
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n\n${SERVER_USAGE}\n`);
+    return 1;
+  }
+  if (flags.help) {
+    process.stdout.write(`${SERVER_USAGE}\n`);
+    return 0;
+  }
+  if (!flags.dev && !flags.config) {
+    process.stderr.write(`Either -dev or -config=FILE is required.\n\n${SERVER_USAGE}\n`);
+    return 1;
+  }
+
+  let config: ServerConfig;
+  try {
+    config = flags.config ? parseConfigFile(flags.config) : devConfig(flags.devListenAddress);
+  } catch (e) {
+    process.stderr.write(`Error loading configuration: ${(e as Error).message}\n`);
+    return 1;
+  }
+  const logger = createLogger(flags.logLevel ?? config.logLevel);
+  try {
+    const { warnings } = applyProcessHardening({ disableMlock: config.disableMlock || flags.dev, allowRoot: config.allowRoot || flags.allowRoot, dev: flags.dev, logger });
+    for (const w of warnings) logger.warn(w);
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n`);
+    return 1;
+  }
+
+  let devDir: string | null = null;
+  let physical: PhysicalBackend;
+  if (flags.dev && flags.devStorage !== 'inmem') {
+    devDir = mkdtempSync(join(tmpdir(), 'ward-dev-'));
+    physical = SqlitePhysical.open(join(devDir, 'ward.db'));
+  } else if (config.storage.type === 'sqlite') {
+    physical = SqlitePhysical.open(config.storage.path);
+  } else {
+    physical = new InmemPhysical();
+  }
+
+  const core = new WardCore({ physical, logger, defaultLeaseTtl: config.defaultLeaseTtl, maxLeaseTtl: config.maxLeaseTtl, ...(config.clusterName ? { clusterName: config.clusterName } : {}) });
+  const listeners: Listener[] = [];
+  try {
+    // One handler per listener: each listener has its own max_request_size.
+    for (const l of config.listeners) listeners.push(await startListener(l, createHandler(core, { logger, ...(l.maxRequestSize !== undefined ? { maxRequestSize: l.maxRequestSize } : {}) })));
+  } catch (e) {
+    process.stderr.write(`Error starting listener: ${(e as Error).message}\n`);
+    await physical.close();
+    return 1;
+  }
+
+  if (flags.dev) {
+    const dev = await devBootstrap(core, flags.devRootTokenId);
+    const url = listeners[0]?.url ?? '';
+    process.stdout.write(devBanner(url, dev.unsealKey, dev.rootToken, physical.name));
+  } else {
+    logger.info('ward server started', { listeners: listeners.map((l) => l.url), storage: physical.name });
+  }
+
+  return new Promise<number>((resolve) => {
+    installSignalHandlers({
+      logger,
+      onShutdown: async () => {
+        await Promise.all(listeners.map((l) => l.close()));
+        await core.shutdown();
+        if (devDir) rmSync(devDir, { recursive: true, force: true });
+        resolve(0);
+      },
+      onReload: async () => {
+        await core.active?.audit.reopen?.();
+      },
+    });
+  });
+}
+
+function devConfig(address: string): ServerConfig {
+  const listener: ListenerConfig = { address, tlsDisable: true };
+  return {
+    storage: { type: 'inmem' },
+    listeners: [listener],
+    apiAddr: `http://${address}`,
+    clusterName: '',
+    disableMlock: true,
+    defaultLeaseTtl: 768 * 3600,
+    maxLeaseTtl: 768 * 3600,
+    logLevel: 'info',
+    allowRoot: true,
+  };
+}
+
+function devBanner(url: string, unsealKey: string, rootToken: string, storage: string): string {
+  return [
+    'WARNING! dev mode is enabled! In this mode, Ward runs unsealed on a throwaway',
+    `${storage} store, with one unseal key and a root token shown below. Never use it in production.`,
+    '',
+    'You may need to set the following environment variables:',
+    '',
+    `    $ export VAULT_ADDR='${url}'`,
+    '',
+    'The unseal key and root token are displayed below in case you want to',
+    'seal/unseal the Vault or re-authenticate.',
+    '',
+    `Unseal Key: ${unsealKey}`,
+    `Root Token: ${rootToken}`,
+    '',
+    'Development mode should NOT be used in production installations!',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,158 @@
+/**
+ * Stores ACL policies and hands out compiled ACLs. Parsed policies stay in memory after
+ * first load, and compiled ACLs are cached by policy set, because `acl()` runs on every
+ * request: a cache hit never touches storage. Any write or delete drops the ACL cache.
+ */
+import { badRequest } from '../../sdk/errors.js';
+import { getJSON, listRecursive, putJSON, type Storage } from '../../sdk/storage.js';
+import { ACL } from './acl.js';
+import {
+  DEFAULT_POLICY,
+  DEFAULT_POLICY_NAME,
+  RESPONSE_WRAPPING_POLICY,
+  RESPONSE_WRAPPING_POLICY_NAME,
+  ROOT_POLICY_NAME,
+} from './builtin.js';
+import { parsePolicy, type Policy } from './parse.js';
+
+/**
+ * Keys are policy names at the root of the given storage, which must hold nothing else:
+ * the core hands in a view at `sys/policy/`, the same layout Vault uses.
+ */
+const PREFIX = '';
+
+/** Bounds the ACL cache; distinct policy sets in use are normally few. */
+const MAX_CACHED_ACLS = 1024;
+
+interface StoredPolicy {
+  version: 1;
+  name: string;
+  raw: string;
+}
+
+const ROOT_POLICY: Policy = Object.freeze({ name: ROOT_POLICY_NAME, raw: '', rules: [] });
+
+/** Policy names are case-insensitive and stored lower-cased. */
+const normalize = (name: string): string => name.trim().toLowerCase();
+
+export class PolicyStore {
+  private readonly policies = new Map<string, Policy>();
+  private readonly acls = new Map<string, ACL>();
+  /**
+   * Bumped on every change. Loads that started before a change do not populate the
+   * caches, so a slow read can never re-insert a policy that was just replaced.
+   */
+  private generation = 0;
+
+  /** `storage` is dedicated to policies (see PREFIX). */
+  constructor(private readonly storage: Storage) {}
+
+  /** Writes the built-in policies: `default` only if absent (it may have been edited). */
+  async setup(): Promise<void> {
+    if ((await this.load(DEFAULT_POLICY_NAME)) === null) {
+      await this.write(parsePolicy(DEFAULT_POLICY_NAME, DEFAULT_POLICY));
+    }
+    const wrapping = await this.load(RESPONSE_WRAPPING_POLICY_NAME);
+    if (wrapping === null || wrapping.raw !== RESPONSE_WRAPPING_POLICY) {
+      await this.write(parsePolicy(RESPONSE_WRAPPING_POLICY_NAME, RESPONSE_WRAPPING_POLICY));
+    }
+  }
+
+  /** The named policy, `root` as an empty placeholder, or null when there is none. */
+  async get(name: string): Promise<Policy | null> {
+    const n = normalize(name);
+    if (n === ROOT_POLICY_NAME) return ROOT_POLICY;
+    return this.load(n);
+  }
+
+  /** Creates or replaces a policy. Returns warnings to pass on to the client. */
+  async set(name: string, text: string): Promise<{ warnings: string[] }> {
+    const n = normalize(name);
+    if (n === '') throw badRequest('policy name must be provided');
+    if (n === ROOT_POLICY_NAME || n === RESPONSE_WRAPPING_POLICY_NAME) {
+      throw badRequest(`cannot update "${n}" policy`);
+    }
+    if (text.trim() === '') throw badRequest("'policy' parameter not supplied or empty");
+    const warnings: string[] = [];
+    if (n !== name.trim()) warnings.push(`policy name was converted to ${n}`);
+    await this.write(parsePolicy(n, text));
+    return { warnings };
+  }
+
+  /** Deletes a policy; deleting one that does not exist succeeds. */
+  async delete(name: string): Promise<void> {
+    const n = normalize(name);
+    if (n === ROOT_POLICY_NAME || n === DEFAULT_POLICY_NAME || n === RESPONSE_WRAPPING_POLICY_NAME) {
+      throw badRequest(`cannot delete "${n}" policy`);
+    }
+    await this.storage.delete(PREFIX + n);
+    this.changed();
+    this.policies.delete(n);
+  }
+
+  /** Every assignable policy name, sorted, including `root` (not `response-wrapping`). */
+  async list(): Promise<string[]> {
+    const keys = (await listRecursive(this.storage, PREFIX)).map((k) => k.slice(PREFIX.length));
+    const names = new Set(keys.filter((k) => k !== RESPONSE_WRAPPING_POLICY_NAME));
+    names.add(ROOT_POLICY_NAME);
+    return [...names].sort();
+  }
+
+  async exists(name: string): Promise<boolean> {
+    return (await this.get(name)) !== null;
+  }
+
+  /**
+   * The compiled ACL for a token's policy names. Names that do not exist contribute
+   * nothing (deny). `root` anywhere in the set yields the all-powerful root ACL.
+   */
+  async acl(policyNames: string[]): Promise<ACL> {
+    const names = [...new Set(policyNames.map(normalize))].filter((n) => n !== '').sort();
+    const key = names.join('\n');
+    const hit = this.acls.get(key);
+    if (hit) return hit;
+
+    const generation = this.generation;
+    const policies: Policy[] = [];
+    if (names.includes(ROOT_POLICY_NAME)) {
+      policies.push(ROOT_POLICY);
+    } else {
+      for (const n of names) {
+        const p = await this.load(n);
+        if (p) policies.push(p);
+      }
+    }
+    const acl = new ACL(policies);
+    if (generation === this.generation) {
+      if (this.acls.size >= MAX_CACHED_ACLS) {
+        const oldest = this.acls.keys().next();
+        if (!oldest.done) this.acls.delete(oldest.value);
+      }
+      this.acls.set(key, acl);
+    }
+    return acl;
+  }
+
+  private async load(n: string): Promise<Policy | null> {
+    const cached = this.policies.get(n);
+    if (cached) return cached;
+    const generation = this.generation;
+    const entry = await getJSON<StoredPolicy>(this.storage, PREFIX + n);
+    if (!entry) return null;
+    const policy = parsePolicy(n, entry.raw);
+    if (generation === this.generation) this.policies.set(n, policy);
+    return policy;
+  }
+
+  private async write(policy: Policy): Promise<void> {
+    const entry: StoredPolicy = { version: 1, name: policy.name, raw: policy.raw };
+    await putJSON(this.storage, PREFIX + policy.name, entry);
+    this.changed();
+    this.policies.set(policy.name, policy);
+  }
+
+  private changed(): void {
+    this.generation++;
+    this.acls.clear();
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * Token renewal. Login tokens ask their auth backend first (it may refuse by throwing or
+ * grant its own TTL); the result is then capped like every TTL: from now, never past
+ * creation + max (explicit max included), periodic tokens reset to their period.
+ */
+import { badRequest } from '../../sdk/errors.js';
+import { calculateTtl } from '../expiration/ttl.js';
+import type { StoreCore } from './store-core.js';
+import type { TokenEntry } from './types.js';
+
+export async function renewToken(core: StoreCore, entry: TokenEntry, increment: number): Promise<{ entry: TokenEntry; warnings: string[] }> {
+  const { deps } = core;
+  if (entry.type === 'batch') throw badRequest('batch tokens cannot be renewed');
+  if (!entry.renewable || entry.ttl === 0) throw badRequest('lease is not renewable');
+  const granted = await deps.renewViaBackend(entry, increment);
+  const now = deps.clock.now();
+  const { ttl, warnings } = calculateTtl({
+    now,
+    start: entry.creationTime,
+    increment: granted && granted.ttl > 0 ? granted.ttl : increment,
+    backendTtl: 0,
+    defaultTtl: entry.defaultTtl || deps.defaultTtl(),
+    period: entry.period,
+    backendMaxTtl: granted?.maxTtl ?? 0,
+    explicitMaxTtl: entry.explicitMaxTtl,
+    maxTtl: entry.maxTtl || deps.maxTtl(),
+  });
+  const key = core.repo.keyOf(entry.id);
+  const live = (await core.repo.get(key)) ?? entry;
+  live.ttl = ttl;
+  live.expireTime = now + ttl * 1000;
+  live.lastRenewalTime = now;
+  if (granted?.renewable === false) live.renewable = false;
+  await core.repo.put(key, live);
+  await deps.expiration.registerToken(key, live.expireTime, live.path);
+  return { entry: live, warnings: [...(granted?.warnings ?? []), ...warnings] };
+}

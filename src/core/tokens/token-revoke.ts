@@ -1,0 +1,87 @@
+/**
+ * Token revocation. A tree is collected breadth-first from the parent index, marked
+ * pending (so every lookup fails at once), then revoked leaves-first: each token's leases,
+ * cubbyhole, accessor, parent link, expiry and entry. Iterative, so deep trees are safe.
+ */
+import { badRequest } from '../../sdk/errors.js';
+import { yieldToLoop } from '../expiration/scheduler.js';
+import type { StoreCore } from './store-core.js';
+import type { TokenEntry } from './types.js';
+
+const YIELD_EVERY = 200;
+
+function refuseBatch(entry: TokenEntry): void {
+  if (entry.type === 'batch') throw badRequest('batch tokens cannot be revoked');
+}
+
+/** Revokes the token, all its descendants and all their leases. */
+export async function revokeTree(core: StoreCore, entry: TokenEntry): Promise<void> {
+  refuseBatch(entry);
+  const rootKey = core.repo.keyOf(entry.id);
+  const order: string[] = [rootKey];
+  const seen = new Set(order);
+  for (let i = 0; i < order.length; i++) {
+    for (const child of await core.repo.children(order[i] as string)) {
+      if (seen.has(child)) continue;
+      seen.add(child);
+      order.push(child);
+    }
+  }
+  for (const k of order) core.pending.add(k);
+  for (let i = order.length - 1; i >= 0; i--) {
+    await revokeOne(core, order[i] as string);
+    if (i % YIELD_EVERY === 0 && i > 0) await yieldToLoop();
+  }
+}
+
+/** Revokes the token and its leases; its children become orphans. */
+export async function revokeOrphan(core: StoreCore, entry: TokenEntry): Promise<void> {
+  refuseBatch(entry);
+  const key = core.repo.keyOf(entry.id);
+  core.pending.add(key);
+  for (const childKey of await core.repo.children(key)) {
+    const child = await core.repo.get(childKey);
+    if (child) {
+      child.parent = '';
+      await core.repo.put(childKey, child);
+    }
+    await core.repo.removeChild(key, childKey);
+  }
+  await revokeOne(core, key);
+}
+
+/** Revokes exactly one stored token (children untouched). Idempotent. */
+export async function revokeOne(core: StoreCore, key: string): Promise<void> {
+  const { deps, repo } = core;
+  try {
+    const entry = await repo.get(key);
+    await deps.expiration.revokeByToken(key);
+    if (entry) {
+      try {
+        await deps.destroyCubbyhole(entry.id);
+      } catch (e) {
+        deps.logger.warn('tokens: failed to destroy cubbyhole', { accessor: entry.accessor, error: String(e) });
+      }
+      await repo.deleteAccessor(entry.accessor);
+      if (entry.parent) await repo.removeChild(repo.keyOf(entry.parent), key);
+    }
+    await deps.expiration.unregisterToken(key);
+    await repo.delete(key);
+  } finally {
+    core.pending.delete(key);
+  }
+}
+
+/**
+ * Called by the expiration manager when a token's expiry fires or its token lease is
+ * revoked (sys/leases/revoke, revoke-prefix). The manager's record is authoritative for
+ * timing (every renewal re-registers), so this revokes unconditionally.
+ */
+export async function revokeExpired(core: StoreCore, key: string): Promise<void> {
+  const entry = await core.repo.get(key);
+  if (!entry) {
+    await core.deps.expiration.unregisterToken(key);
+    return;
+  }
+  await revokeTree(core, entry);
+}

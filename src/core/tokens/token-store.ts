@@ -1,0 +1,188 @@
+/**
+ * The token store: issues, looks up, renews and revokes tokens, and serves the
+ * `auth/token/` backend. Service tokens are stored under an HMAC of their id; batch tokens
+ * are self-contained encrypted blobs. Expiry is delegated to the expiration manager,
+ * which calls back `revokeByKey` when a token's time is up.
+ */
+import { constantTimeEqual } from '../../lib/secure.js';
+import { invalidToken } from '../../sdk/errors.js';
+import type { AuthSpec, Backend } from '../../sdk/logical.js';
+import { BATCH_PREFIX, BatchCodec } from './batch.js';
+import type { LookupOptions, StoreCore } from './store-core.js';
+import { tokenBackend } from './token-backend.js';
+import { createToken, issueLoginToken, type Created, type LoginContext } from './token-create.js';
+import { renewToken } from './token-renew.js';
+import { TokenRepo } from './token-repo.js';
+import { revokeExpired, revokeOrphan, revokeTree } from './token-revoke.js';
+import { authBlock, lookupData } from './token-view.js';
+import { tidyTokens } from './tidy.js';
+import type { CreateTokenParams, TokenEntry, TokenStoreDeps } from './types.js';
+
+export class TokenStore {
+  private readonly core: StoreCore;
+  private backendInstance: Backend | null = null;
+
+  constructor(private readonly deps: TokenStoreDeps) {
+    const repo = new TokenRepo(deps.storage);
+    const ma = deps.mountAccessor;
+    this.core = {
+      deps,
+      repo,
+      batch: new BatchCodec(),
+      pending: new Set<string>(),
+      mountAccessor: typeof ma === 'function' ? ma : () => ma,
+      lookup: (token, o) => this.lookup(token, o),
+    };
+  }
+
+  /** On unseal: loads (or creates) the salt and the batch-token key. */
+  async load(): Promise<void> {
+    await this.core.repo.load();
+    await this.core.batch.load(this.deps.storage);
+  }
+
+  /**
+   * The live entry for a client token, or null when unknown, expired, revoked, or (unless
+   * allowed) already on its last consumed use. Hot path: one HMAC and a Map lookup.
+   */
+  async lookup(token: string, o: LookupOptions = {}): Promise<TokenEntry | null> {
+    if (!token) return null;
+    const now = this.deps.clock.now();
+    if (token.startsWith(BATCH_PREFIX)) {
+      const e = this.core.batch.decode(token);
+      if (!e || (e.expireTime > 0 && now >= e.expireTime)) return null;
+      if (e.parent && !(await this.lookup(e.parent, { allowPendingRevocation: true }))) return null;
+      return e;
+    }
+    const key = this.core.repo.keyOf(token);
+    if (this.core.pending.has(key)) return null;
+    const e = await this.core.repo.get(key);
+    if (!e || !constantTimeEqual(e.id, token)) return null;
+    if (e.expireTime > 0 && now >= e.expireTime) return null;
+    if (e.numUses === -1 && !o.allowPendingRevocation) return null;
+    return e;
+  }
+
+  async lookupAccessor(accessor: string): Promise<TokenEntry | null> {
+    const key = await this.core.repo.tokenKeyOfAccessor(accessor);
+    if (key === null || this.core.pending.has(key)) return null;
+    const e = await this.core.repo.get(key);
+    if (!e || !constantTimeEqual(e.accessor, accessor)) return null;
+    if (e.expireTime > 0 && this.deps.clock.now() >= e.expireTime) return null;
+    return e;
+  }
+
+  /** The initial root token: policy root, no TTL, orphan, path auth/token/root. */
+  async createRoot(): Promise<TokenEntry> {
+    return this.create({ policies: ['root'], parentId: '', displayName: 'root', path: 'auth/token/root', ttl: 0, noDefaultPolicy: true });
+  }
+
+  /** Generic creation (token endpoints, response wrapping). No caller permission checks. */
+  async create(p: CreateTokenParams): Promise<TokenEntry> {
+    return (await createToken(this.core, p)).entry;
+  }
+
+  /** As `create`, with TTL-capping warnings. */
+  createWithWarnings(p: CreateTokenParams): Promise<Created> {
+    return createToken(this.core, p);
+  }
+
+  /** Turns a login's AuthSpec into an orphan token. */
+  issueFromAuth(auth: AuthSpec, ctx: LoginContext & { remoteAddress?: string }): Promise<Created> {
+    return issueLoginToken(this.core, auth, ctx);
+  }
+
+  /**
+   * Counts one use of a limited-use token. The decrement happens synchronously on the
+   * cached canonical entry, so concurrent requests cannot both take the last use.
+   */
+  async useToken(entry: TokenEntry): Promise<{ revokeAfter: boolean }> {
+    if (entry.type === 'batch' || entry.numUses === 0) return { revokeAfter: false };
+    const key = this.core.repo.keyOf(entry.id);
+    const live = (await this.core.repo.get(key)) ?? entry;
+    if (live.numUses === -1) throw invalidToken();
+    if (live.numUses === 0) return { revokeAfter: false };
+    const revokeAfter = live.numUses === 1;
+    live.numUses = revokeAfter ? -1 : live.numUses - 1;
+    if (live !== entry) entry.numUses = live.numUses;
+    await this.core.repo.put(key, live);
+    return { revokeAfter };
+  }
+
+  renew(entry: TokenEntry, increment: number): Promise<{ entry: TokenEntry; warnings: string[] }> {
+    return renewToken(this.core, entry, increment);
+  }
+
+  revokeTree(entry: TokenEntry): Promise<void> {
+    return revokeTree(this.core, entry);
+  }
+
+  revokeOrphan(entry: TokenEntry): Promise<void> {
+    return revokeOrphan(this.core, entry);
+  }
+
+  /** Revokes the tree of the token holding `accessor`; false when the accessor is unknown. */
+  async revokeAccessor(accessor: string): Promise<boolean> {
+    const e = await this.lookupAccessor(accessor);
+    if (!e) return false;
+    await this.revokeTree(e);
+    return true;
+  }
+
+  /** Wire this to ExpirationDeps.onTokenExpired. */
+  revokeByKey(tokenKey: string): Promise<void> {
+    return revokeExpired(this.core, tokenKey);
+  }
+
+  /** For ExpirationDeps.tokenExists (lease tidy). */
+  async existsByKey(tokenKey: string): Promise<boolean> {
+    return (await this.core.repo.get(tokenKey)) !== null;
+  }
+
+  authBlock(entry: TokenEntry): Record<string, unknown> {
+    return authBlock(entry);
+  }
+
+  lookupData(entry: TokenEntry): Record<string, unknown> {
+    return lookupData(entry, this.deps.clock.now());
+  }
+
+  /** The key leases and indices use for this token (an HMAC, never the raw token). */
+  tokenKey(entry: TokenEntry): string {
+    return this.core.repo.keyOf(entry.id);
+  }
+
+  /** Removes dangling accessor and parent index entries. */
+  tidy(): Promise<void> {
+    return tidyTokens(this.core);
+  }
+
+  /** The `auth/token/` backend (built once). */
+  backend(): Backend {
+    this.backendInstance ??= tokenBackend(this);
+    return this.backendInstance;
+  }
+
+  /** Sudo check for token-store paths (root policy until sudo-by-ACL is wired). */
+  async hasSudo(entry: TokenEntry, path: string): Promise<boolean> {
+    if (entry.policies.includes('root')) return true;
+    return this.deps.hasSudo ? this.deps.hasSudo(entry, path) : false;
+  }
+
+  /** Role storage for the backend paths. */
+  get storage(): TokenStoreDeps['storage'] {
+    return this.deps.storage;
+  }
+
+  async listAccessors(): Promise<string[]> {
+    return (await this.core.repo.accessorRecords()).map((r) => r.accessor).sort();
+  }
+
+  now(): number {
+    return this.deps.clock.now();
+  }
+
+  policyExists(name: string): Promise<boolean> {
+    return this.deps.policyExists(name);
+  }
+}

@@ -14,7 +14,7 @@ export async function devBootstrap(core: WardCore, rootTokenId?: string): Promis
   let rootToken = init.root_token;
   if (rootTokenId) {
     const generated = await subs.tokens.lookup(rootToken);
-    const custom = await subs.tokens.createRoot(rootTokenId);
+    const custom = await subs.tokens.create({ id: rootTokenId, policies: ['root'], noDefaultPolicy: true, parentId: '', path: 'auth/token/root', displayName: 'root', ttl: 0 });
     if (generated) await subs.tokens.revokeTree(generated);
     rootToken = custom.id;
   }

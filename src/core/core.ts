@@ -1,0 +1,228 @@
+/**
+ * The composition root and lifecycle: init, unseal, seal. Everything that exists only
+ * while unsealed lives in Subsystems; this class only sequences and answers the raw
+ * sealed-state endpoints.
+ */
+import { badRequest, sealedError } from '../sdk/errors.js';
+import type { Logger } from '../sdk/logical.js';
+import { getJSON, putJSON } from '../sdk/storage.js';
+import { systemClock, type Clock } from '../lib/clock.js';
+import { shortHex, uuid } from '../lib/ids.js';
+import { zeroize } from '../lib/secure.js';
+import type { PhysicalBackend } from '../storage/physical.js';
+import { WARD_VERSION, type CoreApi, type CoreResult, type HealthStatus, type HttpRequestInput, type InitResult, type LeaderStatus, type SealStatus } from './api-types.js';
+import { AesGcmBarrier } from './barrier/barrier.js';
+import { builtinRegistry } from './builtin-registry.js';
+import type { BackendRegistry } from './router/registry.js';
+import { ShamirSeal } from './seal/seal-manager.js';
+import { startSubsystems, type Subsystems } from './subsystems.js';
+
+const DEFAULT_TTL = 768 * 3600;
+const BUILD_DATE = '2026-11-22T00:00:00Z';
+
+export interface CoreOptions {
+  physical: PhysicalBackend;
+  logger: Logger;
+  clock?: Clock;
+  defaultLeaseTtl?: number;
+  maxLeaseTtl?: number;
+  clusterName?: string;
+  /** Adds auth methods and secrets engines beyond the built-in ones. */
+  registry?: BackendRegistry;
+}
+
+interface ClusterInfo {
+  name: string;
+  id: string;
+}
+
+export class WardCore implements CoreApi {
+  readonly barrier: AesGcmBarrier;
+  private readonly seal: ShamirSeal;
+  private readonly clock: Clock;
+  private readonly registry: BackendRegistry;
+  private subsystems: Subsystems | null = null;
+  private cluster: ClusterInfo | null = null;
+  private pendingSeal = false;
+  /** Serialises init/unseal/seal so two callers cannot race the lifecycle. */
+  private lifecycle: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly opts: CoreOptions) {
+    this.barrier = new AesGcmBarrier(opts.physical);
+    this.seal = new ShamirSeal(opts.physical, this.barrier);
+    this.clock = opts.clock ?? systemClock;
+    this.registry = opts.registry ?? builtinRegistry();
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.lifecycle.then(fn, fn);
+    this.lifecycle = next.catch(() => undefined);
+    return next;
+  }
+
+  get active(): Subsystems | null {
+    return this.subsystems;
+  }
+
+  async isInitialized(): Promise<boolean> {
+    return (await this.seal.getConfig()) !== null;
+  }
+
+  isSealed(): boolean {
+    return this.subsystems === null;
+  }
+
+  init(secretShares: number, secretThreshold: number): Promise<InitResult> {
+    return this.serial(async () => {
+      if (await this.isInitialized()) throw badRequest('Vault is already initialized');
+      const { keys } = await this.seal.initialize(secretShares, secretThreshold);
+      let rootToken = '';
+      try {
+        const cluster: ClusterInfo = { name: this.opts.clusterName ?? `vault-cluster-${shortHex()}`, id: uuid() };
+        await putJSON(this.barrier, 'core/cluster', cluster);
+        const subs = await this.startSubsystems();
+        rootToken = (await subs.tokens.createRoot()).id;
+        await subs.stop();
+      } finally {
+        this.barrier.seal();
+      }
+      const result: InitResult = {
+        keys: keys.map((k) => k.toString('hex')),
+        keys_base64: keys.map((k) => k.toString('base64')),
+        root_token: rootToken,
+      };
+      zeroize(...keys);
+      return result;
+    });
+  }
+
+  unseal(key: string | undefined, reset: boolean): Promise<SealStatus> {
+    return this.serial(async () => {
+      if (!(await this.isInitialized())) throw badRequest('Vault is not initialized');
+      if (reset) {
+        if (!this.isSealed()) throw badRequest('vault is unsealed');
+        this.seal.resetUnseal();
+        return this.sealStatusNow();
+      }
+      if (!this.isSealed()) return this.sealStatusNow();
+      if (!key) throw badRequest("'key' must be specified in request body as JSON, or 'reset' set to true");
+      const progress = await this.seal.submitUnsealKey(key);
+      if (!progress.sealed) await this.postUnseal();
+      return this.sealStatusNow();
+    });
+  }
+
+  private async startSubsystems(): Promise<Subsystems> {
+    return startSubsystems({
+      barrier: this.barrier,
+      registry: this.registry,
+      clock: this.clock,
+      logger: this.opts.logger,
+      systemDefaultTtl: this.opts.defaultLeaseTtl ?? DEFAULT_TTL,
+      systemMaxTtl: this.opts.maxLeaseTtl ?? DEFAULT_TTL,
+      keyStatus: () => this.barrier.keyStatus(),
+      rotate: async () => {
+        await this.barrier.rotate();
+      },
+      sealSoon: () => {
+        this.pendingSeal = true;
+      },
+    });
+  }
+
+  private async postUnseal(): Promise<void> {
+    try {
+      this.cluster = await getJSON<ClusterInfo>(this.barrier, 'core/cluster');
+      this.subsystems = await this.startSubsystems();
+      this.opts.logger.info('core: vault is unsealed');
+    } catch (e) {
+      this.barrier.seal();
+      this.subsystems = null;
+      throw e;
+    }
+  }
+
+  /** Seals: stops timers and backends, then zeroes the keyring. */
+  sealNow(): Promise<void> {
+    return this.serial(async () => {
+      const subs = this.subsystems;
+      if (!subs) return;
+      this.subsystems = null;
+      this.pendingSeal = false;
+      await subs.stop();
+      this.barrier.seal();
+      this.seal.resetUnseal();
+      this.opts.logger.info('core: vault is sealed');
+    });
+  }
+
+  async handleRequest(input: HttpRequestInput): Promise<CoreResult> {
+    const subs = this.subsystems;
+    if (!subs) throw sealedError();
+    try {
+      return await subs.pipeline.handle(input);
+    } finally {
+      if (this.pendingSeal) await this.sealNow();
+    }
+  }
+
+  private async sealStatusNow(): Promise<SealStatus> {
+    const config = await this.seal.getConfig();
+    const progress = this.seal.progress();
+    const sealed = this.isSealed();
+    return {
+      type: 'shamir',
+      initialized: config !== null,
+      sealed,
+      t: config?.secretThreshold ?? 0,
+      n: config?.secretShares ?? 0,
+      progress: sealed ? progress.progress : 0,
+      nonce: sealed ? progress.nonce : '',
+      version: WARD_VERSION,
+      build_date: BUILD_DATE,
+      migration: false,
+      recovery_seal: false,
+      storage_type: this.opts.physical.name,
+      ...(!sealed && this.cluster ? { cluster_name: this.cluster.name, cluster_id: this.cluster.id } : {}),
+    };
+  }
+
+  sealStatus(): Promise<SealStatus> {
+    return this.sealStatusNow();
+  }
+
+  async health(): Promise<HealthStatus> {
+    const initialized = await this.isInitialized();
+    const sealed = this.isSealed();
+    return {
+      initialized,
+      sealed,
+      standby: sealed,
+      performance_standby: false,
+      replication_performance_mode: 'disabled',
+      replication_dr_mode: 'disabled',
+      server_time_utc: Math.floor(this.clock.now() / 1000),
+      version: WARD_VERSION,
+      enterprise: false,
+      ...(!sealed && this.cluster ? { cluster_name: this.cluster.name, cluster_id: this.cluster.id } : {}),
+    };
+  }
+
+  async leader(): Promise<LeaderStatus> {
+    return {
+      ha_enabled: false,
+      is_self: false,
+      active_time: '0001-01-01T00:00:00Z',
+      leader_address: '',
+      leader_cluster_address: '',
+      performance_standby: false,
+      performance_standby_last_remote_wal: 0,
+    };
+  }
+
+  /** Graceful stop: seal (zeroing keys) and close storage. */
+  async shutdown(): Promise<void> {
+    await this.sealNow();
+    await this.opts.physical.close();
+  }
+}

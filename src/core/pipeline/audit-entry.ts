@@ -1,0 +1,72 @@
+import { rfc3339 } from '../../lib/clock.js';
+import type { AuditAuth, AuditEntryInput, AuditRequest, AuditResponse } from '../audit/types.js';
+import type { CoreResult } from '../api-types.js';
+import type { TokenEntry } from '../tokens/types.js';
+import type { RequestContext } from './context.js';
+
+export function auditAuth(t: TokenEntry | null, grantingPolicies: string[], allowed: boolean): AuditAuth | null {
+  if (!t) return null;
+  return {
+    clientToken: t.id,
+    accessor: t.accessor,
+    displayName: t.displayName,
+    policies: t.policies,
+    tokenPolicies: t.policies,
+    metadata: Object.keys(t.meta).length ? t.meta : null,
+    entityId: t.entityId,
+    tokenType: t.type,
+    tokenTtl: t.ttl,
+    tokenIssueTime: rfc3339(t.creationTime),
+    ...(t.numUses > 0 ? { numUses: t.numUses } : {}),
+    policyResults: { allowed, grantingPolicies: grantingPolicies.map((name) => ({ name })) },
+  };
+}
+
+export function auditRequest(ctx: Pick<RequestContext, 'input' | 'requestId' | 'route' | 'operation' | 'token'>): AuditRequest {
+  const { input, route } = ctx;
+  return {
+    id: ctx.requestId,
+    operation: ctx.operation,
+    mountType: route?.entry.type ?? '',
+    mountAccessor: route?.entry.accessor ?? '',
+    mountPoint: route?.prefix ?? '',
+    clientToken: input.clientToken,
+    clientTokenAccessor: ctx.token?.accessor ?? '',
+    path: input.path,
+    data: Object.keys(input.data).length ? input.data : null,
+    remoteAddress: input.connection.remoteAddress,
+    remotePort: input.connection.remotePort,
+    wrapTtl: input.wrapTtl,
+  };
+}
+
+export function auditResponse(r: CoreResult, issued: TokenEntry | null, ctx: RequestContext): AuditResponse {
+  return {
+    mountType: ctx.route.entry.type,
+    mountAccessor: ctx.route.entry.accessor,
+    auth: issued ? auditAuth(issued, issued.policies, true) : null,
+    secret: r.leaseId ? { leaseId: r.leaseId } : null,
+    data: r.response?.data ?? null,
+    warnings: r.response?.warnings ?? null,
+    wrapInfo: r.wrapInfo
+      ? {
+          ttl: Number(r.wrapInfo.ttl),
+          token: String(r.wrapInfo.token),
+          accessor: String(r.wrapInfo.accessor),
+          creationTime: String(r.wrapInfo.creation_time),
+          creationPath: String(r.wrapInfo.creation_path),
+          ...(r.wrapInfo.wrapped_accessor ? { wrappedAccessor: String(r.wrapInfo.wrapped_accessor) } : {}),
+        }
+      : null,
+  };
+}
+
+export function entry(ctx: RequestContext, allowed: boolean, extra: Partial<AuditEntryInput> = {}): AuditEntryInput {
+  return {
+    auth: auditAuth(ctx.token, ctx.grantingPolicies, allowed),
+    request: auditRequest(ctx),
+    nonHmacRequestKeys: ctx.route.entry.config.auditNonHmacRequestKeys,
+    nonHmacResponseKeys: ctx.route.entry.config.auditNonHmacResponseKeys,
+    ...extra,
+  };
+}

@@ -1,0 +1,20 @@
+import { invalidToken, permissionDenied } from '../../sdk/errors.js';
+import type { TokenEntry } from '../tokens/types.js';
+import { ipInCidrs } from '../../lib/cidr.js';
+
+export interface AuthenticateDeps {
+  lookupToken(token: string): Promise<TokenEntry | null>;
+}
+
+/**
+ * Resolves the client token. No token → 403 "permission denied"; unknown, expired or
+ * revoked → 403 with Vault's "invalid token" detail; a token used from outside its
+ * bound CIDRs is treated as invalid.
+ */
+export async function authenticate(deps: AuthenticateDeps, clientToken: string, remoteAddress: string): Promise<TokenEntry> {
+  if (!clientToken) throw permissionDenied();
+  const entry = await deps.lookupToken(clientToken);
+  if (!entry) throw invalidToken();
+  if (entry.boundCidrs.length > 0 && !ipInCidrs(remoteAddress, entry.boundCidrs)) throw invalidToken();
+  return entry;
+}

@@ -1,0 +1,191 @@
+/**
+ * The request pipeline: route → authenticate → decide create/update → authorize →
+ * audit request → count the token use → backend → lease / token issuance → wrap →
+ * audit response. Every request to a mounted backend passes through here, so no
+ * backend can skip the ACL or the audit log.
+ */
+import { permissionDenied, toWardError, unsupportedPath, WardError } from '../../sdk/errors.js';
+import type { AuthSpec, LogicalRequest, Operation } from '../../sdk/logical.js';
+import { uuid } from '../../lib/ids.js';
+import type { AuditEntryInput } from '../audit/types.js';
+import type { CoreResult, HttpRequestInput } from '../api-types.js';
+import { buildEnvelope } from '../envelope.js';
+import type { InternalResponse } from '../internal-response.js';
+import type { Route } from '../router/router.js';
+import type { TokenEntry } from '../tokens/types.js';
+import type { WrapInfo } from '../wrapping/wrapper.js';
+import { entry, auditResponse } from './audit-entry.js';
+import { authenticate } from './authenticate.js';
+import { authorize, type AclLike } from './authorize.js';
+import type { RequestContext } from './context.js';
+
+export interface PipelineDeps {
+  match(path: string): Route | null;
+  tokens: {
+    lookup(token: string): Promise<TokenEntry | null>;
+    useToken(entry: TokenEntry): Promise<{ revokeAfter: boolean }>;
+    issueFromAuth(auth: AuthSpec, ctx: { path: string; mountPoint: string; mountAccessor: string; defaultTtl: number; maxTtl: number; remoteAddress: string }): Promise<{ entry: TokenEntry; warnings: string[] }>;
+    authBlock(entry: TokenEntry): Record<string, unknown>;
+    revokeTree(entry: TokenEntry): Promise<void>;
+    tokenKey(entry: TokenEntry): string;
+  };
+  acl(policies: string[]): Promise<AclLike>;
+  audit: {
+    hasDevices(): boolean;
+    logRequest(e: AuditEntryInput): Promise<void>;
+    logResponse(e: AuditEntryInput): Promise<void>;
+  };
+  registerSecret(o: { path: string; secret: NonNullable<InternalResponse['secret']>; tokenKey: string; mountPoint: string; defaultTtl: number; maxTtl: number }): Promise<{ leaseId: string; ttl: number; renewable: boolean; warnings: string[] }>;
+  wrap(body: string, ttl: number, creationPath: string, wrappedAccessor?: string): Promise<WrapInfo>;
+}
+
+export class RequestPipeline {
+  constructor(private readonly deps: PipelineDeps) {}
+
+  async handle(input: HttpRequestInput): Promise<CoreResult> {
+    const { deps } = this;
+    const route = deps.match(input.path);
+    const relPath = route ? input.path.slice(Math.min(route.prefix.length, input.path.length)) : '';
+    const unauthenticated = route !== null && route.unauthenticated.matches(relPath);
+    const token = unauthenticated ? null : await authenticate({ lookupToken: (t) => deps.tokens.lookup(t) }, input.clientToken, input.connection.remoteAddress);
+    if (!route) {
+      if (token?.policies.includes('root')) throw unsupportedPath(input.path);
+      throw permissionDenied();
+    }
+    const ctx = this.context(input, route, relPath, token);
+    const audited = deps.audit.hasDevices();
+    try {
+      await this.resolveOperation(ctx);
+      if (token) {
+        const acl = await deps.acl(token.policies);
+        const decision = authorize(acl, { path: input.path, operation: ctx.operation, data: input.data, wrapTtl: input.wrapTtl, rootPath: route.root.matches(relPath) });
+        ctx.grantingPolicies = decision.grantingPolicies;
+        ctx.logical.hasCapability = async (path, cap) => decision.root || acl.capabilities(path).includes(cap);
+      }
+    } catch (e) {
+      if (audited) await deps.audit.logRequest(entry(ctx, false, { error: toWardError(e).messages.join('; ') }));
+      throw e;
+    }
+    if (audited) await deps.audit.logRequest(entry(ctx, true));
+    if (token && token.numUses > 0) ctx.revokeTokenAfter = (await deps.tokens.useToken(token)).revokeAfter;
+    try {
+      const result = await this.execute(ctx);
+      if (audited) await deps.audit.logResponse(entry(ctx, true, { response: auditResponse(result.core, result.issued, ctx) }));
+      return result.core;
+    } catch (e) {
+      if (audited && !(WardError.is(e) && e.code === 'audit_failed')) {
+        await deps.audit.logResponse(entry(ctx, true, { error: toWardError(e).messages.join('; ') }));
+      }
+      throw e;
+    } finally {
+      if (ctx.revokeTokenAfter && token) await deps.tokens.revokeTree(token).catch(() => undefined);
+    }
+  }
+
+  private context(input: HttpRequestInput, route: Route, relPath: string, token: TokenEntry | null): RequestContext {
+    const requestId = uuid();
+    const logical: LogicalRequest = {
+      id: requestId,
+      operation: input.operation,
+      path: relPath,
+      data: input.data,
+      storage: route.storage,
+      mountPoint: route.prefix,
+      mountType: route.entry.type,
+      mountAccessor: route.entry.accessor,
+      clientToken: input.clientToken,
+      caller: token
+        ? {
+            accessor: token.accessor,
+            policies: token.policies,
+            displayName: token.displayName,
+            entityId: token.entityId,
+            metadata: token.meta,
+            tokenType: token.type,
+            path: token.path,
+            numUses: token.numUses,
+            ttl: token.ttl,
+            issueTime: token.creationTime,
+          }
+        : null,
+      connection: input.connection,
+      headers: input.headers,
+      wrapTtl: input.wrapTtl,
+    };
+    return { input, requestId, route, relPath, operation: input.operation, token, grantingPolicies: [], logical, revokeTokenAfter: false };
+  }
+
+  /** POST/PUT become `create` when the path's existence check says the item is new. */
+  private async resolveOperation(ctx: RequestContext): Promise<void> {
+    if (ctx.operation !== 'update' && ctx.operation !== 'create') return;
+    const exists = await ctx.route.backend.existenceCheck({ ...ctx.logical, operation: 'update' });
+    const op: Operation = exists === false ? 'create' : 'update';
+    ctx.operation = op;
+    ctx.logical.operation = op;
+  }
+
+  private async execute(ctx: RequestContext): Promise<{ core: CoreResult; issued: TokenEntry | null }> {
+    const { deps } = this;
+    const { route, input } = ctx;
+    const response = (await route.backend.handleRequest(ctx.logical)) as InternalResponse | null;
+    const core: CoreResult = {
+      operation: ctx.operation,
+      path: input.path,
+      requestId: ctx.requestId,
+      response,
+      leaseId: '',
+      leaseDuration: 0,
+      renewable: false,
+      auth: null,
+      wrapInfo: response?.wrapInfo ?? null,
+      mountType: route.entry.type,
+      ...(response?.verbatimBody !== undefined ? { verbatimBody: response.verbatimBody } : {}),
+    };
+    let issued: TokenEntry | null = null;
+    if (response?.lease) {
+      core.leaseId = response.lease.leaseId;
+      core.leaseDuration = response.lease.ttl;
+      core.renewable = response.lease.renewable;
+    }
+    if (response?.secret && ctx.token) {
+      const lease = await deps.registerSecret({
+        path: input.path,
+        secret: response.secret,
+        tokenKey: deps.tokens.tokenKey(ctx.token),
+        mountPoint: route.prefix,
+        defaultTtl: route.system.defaultLeaseTtl(),
+        maxTtl: route.system.maxLeaseTtl(),
+      });
+      Object.assign(core, { leaseId: lease.leaseId, leaseDuration: lease.ttl, renewable: lease.renewable });
+      if (lease.warnings.length) response.warnings = [...(response.warnings ?? []), ...lease.warnings];
+    }
+    if (response?.auth) {
+      const out = await deps.tokens.issueFromAuth(response.auth, {
+        path: input.path,
+        mountPoint: route.prefix,
+        mountAccessor: route.entry.accessor,
+        defaultTtl: route.system.defaultLeaseTtl(),
+        maxTtl: route.system.maxLeaseTtl(),
+        remoteAddress: input.connection.remoteAddress,
+      });
+      issued = out.entry;
+      core.auth = deps.tokens.authBlock(out.entry);
+      if (out.warnings.length) response.warnings = [...(response.warnings ?? []), ...out.warnings];
+    } else if (response && 'authBlock' in response && response.authBlock) {
+      core.auth = response.authBlock as Record<string, unknown>;
+    }
+    if (input.wrapTtl > 0 && !core.wrapInfo && core.verbatimBody === undefined && !response?.raw && hasContent(core)) {
+      const body = JSON.stringify(buildEnvelope(core));
+      const wrappedAccessor = response?.wrappedAccessor ?? (core.auth ? String(core.auth.accessor ?? '') : undefined);
+      const info = await deps.wrap(body, input.wrapTtl, input.path, wrappedAccessor || undefined);
+      core.wrapInfo = { ...info };
+    }
+    return { core, issued };
+  }
+}
+
+function hasContent(r: CoreResult): boolean {
+  const res = r.response;
+  if (!res) return false;
+  return (res.data !== undefined && res.data !== null) || r.auth !== null || (res.warnings?.length ?? 0) > 0;
+}

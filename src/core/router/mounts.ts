@@ -1,0 +1,176 @@
+import { badRequest, WardError } from '../../sdk/errors.js';
+import type { Backend, Logger, SystemView } from '../../sdk/logical.js';
+import { getJSON, listRecursive, putJSON, type Storage } from '../../sdk/storage.js';
+import { shortHex, uuid } from '../../lib/ids.js';
+import { defaultMountConfig, routePath, viewPrefix, type MountConfig, type MountEntry } from './mount-entry.js';
+import { normalizeType, SINGLETON_TYPES, type BackendRegistry } from './registry.js';
+import type { Route, Router } from './router.js';
+
+const TABLE_KEY = { mounts: 'core/mounts', auth: 'core/auth' } as const;
+const RESERVED = ['sys/', 'auth/', 'cubbyhole/', 'identity/', 'audit/'];
+const VERSION = 'v1.17.0+builtin.ward';
+
+export interface MountDeps {
+  barrier: Storage & { view(prefix: string): Storage };
+  router: Router;
+  registry: BackendRegistry;
+  logger: Logger;
+  systemDefaultTtl: number;
+  systemMaxTtl: number;
+  /** Backends the core builds itself (system, token, identity). */
+  internalBackend(type: string): Backend | undefined;
+  /** Revokes every lease and token issued under a routed prefix before it goes away. */
+  revokePrefix(prefix: string): Promise<void>;
+}
+
+export interface MountRequest {
+  path: string;
+  type: string;
+  description?: string;
+  config?: Partial<MountConfig>;
+  options?: Record<string, string> | null;
+  local?: boolean;
+  sealWrap?: boolean;
+}
+
+/** Owns the two mount tables: persistence, backend instances, conflicts, tuning. */
+export class MountManager {
+  private readonly tables: Record<'mounts' | 'auth', MountEntry[]> = { mounts: [], auth: [] };
+
+  constructor(private readonly deps: MountDeps) {}
+
+  /** On unseal: load both tables (creating the built-in mounts on first start). */
+  async load(): Promise<void> {
+    for (const table of ['mounts', 'auth'] as const) {
+      let entries = await getJSON<MountEntry[]>(this.deps.barrier, TABLE_KEY[table]);
+      if (!entries) {
+        entries = table === 'mounts' ? [this.builtin('mounts', 'cubbyhole/', 'cubbyhole', 'per-token private secret storage', true), this.builtin('mounts', 'identity/', 'identity', 'identity store'), this.builtin('mounts', 'sys/', 'system', 'system endpoints used for control, policy and debugging')] : [this.builtin('auth', 'token/', 'token', 'token based credentials')];
+        await putJSON(this.deps.barrier, TABLE_KEY[table], entries);
+      }
+      this.tables[table] = entries;
+      for (const e of entries) await this.instantiate(e);
+    }
+  }
+
+  private builtin(table: 'mounts' | 'auth', path: string, type: string, description: string, local = false): MountEntry {
+    return {
+      path,
+      table,
+      type,
+      description,
+      uuid: uuid(),
+      accessor: table === 'auth' ? `auth_${type}_${shortHex()}` : `${type}_${shortHex()}`,
+      local,
+      sealWrap: false,
+      externalEntropyAccess: false,
+      options: null,
+      config: defaultMountConfig(),
+      runningVersion: VERSION,
+    };
+  }
+
+  systemView(e: MountEntry): SystemView {
+    const deps = this.deps;
+    return {
+      defaultLeaseTtl: () => {
+        const max = e.config.maxLeaseTtl || deps.systemMaxTtl;
+        return Math.min(e.config.defaultLeaseTtl || deps.systemDefaultTtl, max);
+      },
+      maxLeaseTtl: () => e.config.maxLeaseTtl || deps.systemMaxTtl,
+      options: () => e.options ?? {},
+    };
+  }
+
+  private async instantiate(e: MountEntry): Promise<Route> {
+    const storage = this.deps.barrier.view(viewPrefix(e));
+    const system = this.systemView(e);
+    let backend = this.deps.internalBackend(e.type);
+    if (!backend) {
+      const reg = this.deps.registry.get(e.type);
+      if (!reg) throw badRequest(`plugin not found in the catalog: ${e.type}`);
+      backend = await reg.factory({ storage, mountPoint: routePath(e), mountType: e.type, system, logger: this.deps.logger });
+    }
+    return this.deps.router.add(e, backend, storage, system);
+  }
+
+  list(table: 'mounts' | 'auth'): MountEntry[] {
+    return [...this.tables[table]];
+  }
+
+  find(table: 'mounts' | 'auth', path: string): MountEntry | undefined {
+    const p = normalizePath(path);
+    return this.tables[table].find((e) => e.path === p);
+  }
+
+  async mount(table: 'mounts' | 'auth', req: MountRequest): Promise<MountEntry> {
+    const path = normalizePath(req.path);
+    if (path === '/' || path === '') throw badRequest('path cannot be empty');
+    const { type, options } = normalizeType(req.type, req.options ?? null);
+    if (!type) throw badRequest('type must be specified');
+    if (table === 'mounts' && RESERVED.some((r) => path.startsWith(r))) throw badRequest(`cannot mount to reserved path "${path}"`);
+    if (SINGLETON_TYPES.has(type)) throw badRequest(`cannot mount "${type}" of type "${type}" more than once`);
+    const reg = this.deps.registry.get(type);
+    if (!reg || reg.kind !== (table === 'auth' ? 'auth' : 'secret')) {
+      throw badRequest(`plugin not found in the catalog: ${type}`);
+    }
+    const entry = this.builtin(table, path, type, req.description ?? '', req.local ?? false);
+    entry.options = type === 'kv' ? { version: '1', ...(options ?? {}) } : options;
+    entry.sealWrap = req.sealWrap ?? false;
+    entry.config = { ...entry.config, ...stripUndefined(req.config ?? {}) };
+    const prefix = routePath(entry);
+    const clash = this.deps.router.conflict(prefix);
+    if (clash) throw new WardError('conflict', [`path is already in use at ${clash}`]);
+    await this.instantiate(entry);
+    this.tables[table].push(entry);
+    await this.persist(table);
+    return entry;
+  }
+
+  async unmount(table: 'mounts' | 'auth', path: string): Promise<void> {
+    const p = normalizePath(path);
+    const entry = this.tables[table].find((e) => e.path === p);
+    if (!entry) return; // Vault answers 204 for unknown mounts
+    if (SINGLETON_TYPES.has(entry.type)) throw badRequest(`cannot unmount "${p}"`);
+    const prefix = routePath(entry);
+    await this.deps.revokePrefix(prefix);
+    const route = this.deps.router.remove(prefix);
+    await route?.backend.cleanup?.();
+    const view = this.deps.barrier.view(viewPrefix(entry));
+    for (const key of await listRecursive(view)) await view.delete(key);
+    this.tables[table] = this.tables[table].filter((e) => e !== entry);
+    await this.persist(table);
+  }
+
+  async tune(table: 'mounts' | 'auth', path: string, changes: { config?: Partial<MountConfig>; description?: string; options?: Record<string, string> }): Promise<void> {
+    const entry = this.find(table, path);
+    if (!entry) throw badRequest(`no mount at "${normalizePath(path)}"`);
+    const next: MountConfig = { ...entry.config, ...stripUndefined(changes.config ?? {}) };
+    const maxTtl = next.maxLeaseTtl || this.deps.systemMaxTtl;
+    if (next.defaultLeaseTtl > maxTtl) throw badRequest('default lease TTL cannot be greater than max lease TTL');
+    entry.config = next;
+    if (changes.description !== undefined) entry.description = changes.description;
+    if (changes.options) {
+      const version = changes.options.version;
+      if (entry.type === 'kv' && version !== undefined && version !== (entry.options?.version ?? '1')) {
+        // Upgrading a v1 mount in place would need a data migration we do not do yet.
+        throw badRequest('changing the KV version of an existing mount is not supported by Ward yet');
+      }
+      entry.options = { ...(entry.options ?? {}), ...changes.options };
+    }
+    await this.persist(table);
+  }
+
+  private async persist(table: 'mounts' | 'auth'): Promise<void> {
+    await putJSON(this.deps.barrier, TABLE_KEY[table], this.tables[table]);
+  }
+}
+
+export function normalizePath(p: string): string {
+  let s = p.replace(/^\/+/, '');
+  if (!s.endsWith('/')) s += '/';
+  return s;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

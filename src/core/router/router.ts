@@ -1,0 +1,91 @@
+import type { Backend, SystemView } from '../../sdk/logical.js';
+import type { Storage } from '../../sdk/storage.js';
+import { routePath, type MountEntry } from './mount-entry.js';
+
+export interface Route {
+  /** Routed prefix with trailing slash: `secret/`, `auth/approle/`. */
+  prefix: string;
+  entry: MountEntry;
+  backend: Backend;
+  storage: Storage;
+  system: SystemView;
+  /** Compiled special-path matchers of the backend. */
+  unauthenticated: PathMatcher;
+  root: PathMatcher;
+}
+
+/** Matches Vault special paths: exact, or a prefix when the pattern ends with `*`. */
+export class PathMatcher {
+  private readonly exact = new Set<string>();
+  private readonly prefixes: string[] = [];
+  constructor(patterns: readonly string[] = []) {
+    for (const p of patterns) {
+      if (p.endsWith('*')) this.prefixes.push(p.slice(0, -1));
+      else this.exact.add(p);
+    }
+  }
+  matches(path: string): boolean {
+    if (this.exact.has(path)) return true;
+    // LIST paths carry a trailing slash the special-path tables do not.
+    if (path.endsWith('/') && this.exact.has(path.slice(0, -1))) return true;
+    return this.prefixes.some((p) => path.startsWith(p));
+  }
+}
+
+/** Longest-prefix routing over the mount table. */
+export class Router {
+  private readonly routes = new Map<string, Route>();
+
+  add(entry: MountEntry, backend: Backend, storage: Storage, system: SystemView): Route {
+    const prefix = routePath(entry);
+    const route: Route = {
+      prefix,
+      entry,
+      backend,
+      storage,
+      system,
+      unauthenticated: new PathMatcher(backend.specialPaths.unauthenticated),
+      root: new PathMatcher(backend.specialPaths.root),
+    };
+    this.routes.set(prefix, route);
+    return route;
+  }
+
+  remove(prefix: string): Route | undefined {
+    const r = this.routes.get(prefix);
+    this.routes.delete(prefix);
+    return r;
+  }
+
+  get(prefix: string): Route | undefined {
+    return this.routes.get(prefix);
+  }
+
+  /** The route whose prefix is the longest one that `path` starts with. O(segments). */
+  match(path: string): Route | null {
+    let p = path.endsWith('/') ? path : `${path}/`;
+    for (;;) {
+      const r = this.routes.get(p);
+      if (r) return r;
+      const cut = p.lastIndexOf('/', p.length - 2);
+      if (cut === -1) return null;
+      p = p.slice(0, cut + 1);
+    }
+  }
+
+  /** A mount path that would overlap `prefix` (either contains the other), if any. */
+  conflict(prefix: string): string | null {
+    for (const p of this.routes.keys()) {
+      if (p.startsWith(prefix) || prefix.startsWith(p)) return p;
+    }
+    return null;
+  }
+
+  all(): Route[] {
+    return [...this.routes.values()];
+  }
+
+  clear(): void {
+    this.routes.clear();
+  }
+}

@@ -1,0 +1,231 @@
+/**
+ * Wires the subsystems that exist only while unsealed. Each gets a narrow set of
+ * dependencies; cycles (tokens ↔ expiration, sys ↔ mounts) are closed with late-bound
+ * closures so construction order stays simple.
+ */
+import { defineBackend } from '../sdk/framework/backend.js';
+import { badRequest } from '../sdk/errors.js';
+import type { Backend, Logger } from '../sdk/logical.js';
+import type { Storage } from '../sdk/storage.js';
+import type { Clock } from '../lib/clock.js';
+import { cubbyholeStorageFor, destroyCubbyhole } from '../secrets/cubbyhole/index.js';
+import { AuditBroker } from './audit/broker.js';
+import { ExpirationManager } from './expiration/expiration-manager.js';
+import { RequestPipeline } from './pipeline/handle-request.js';
+import type { AclLike } from './pipeline/authorize.js';
+import { PolicyStore } from './policy/policy-store.js';
+import { MountManager } from './router/mounts.js';
+import type { BackendRegistry } from './router/registry.js';
+import { Router } from './router/router.js';
+import { auditPaths } from './sys/paths-audit.js';
+import { capabilityPaths } from './sys/paths-capabilities.js';
+import { keyPaths } from './sys/paths-keys.js';
+import { leasePaths } from './sys/paths-leases.js';
+import { mountPaths } from './sys/paths-mounts.js';
+import { policyPaths } from './sys/paths-policies.js';
+import { toolsPaths } from './sys/paths-tools.js';
+import { uiMountPaths } from './sys/paths-ui-mounts.js';
+import { wrappingPaths } from './sys/paths-wrapping.js';
+import { systemBackend } from './sys/sys-backend.js';
+import { TokenStore } from './tokens/token-store.js';
+import { ResponseWrapper, WRAPPING_POLICY } from './wrapping/wrapper.js';
+
+export interface SubsystemDeps {
+  barrier: Storage & { view(prefix: string): Storage };
+  registry: BackendRegistry;
+  clock: Clock;
+  logger: Logger;
+  systemDefaultTtl: number;
+  systemMaxTtl: number;
+  keyStatus(): { term: number; installTime: number; encryptions: number };
+  rotate(): Promise<void>;
+  sealSoon(): void;
+}
+
+export interface Subsystems {
+  router: Router;
+  mounts: MountManager;
+  policies: PolicyStore;
+  tokens: TokenStore;
+  expiration: ExpirationManager;
+  audit: AuditBroker;
+  wrapper: ResponseWrapper;
+  pipeline: RequestPipeline;
+  stop(): Promise<void>;
+}
+
+export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> {
+  const { barrier, clock, logger } = deps;
+  const router = new Router();
+  const policies = new PolicyStore(barrier.view('sys/policy/'));
+  const audit = new AuditBroker({ storage: barrier.view('sys/audit/'), logger, clock });
+
+  const cubbyStorage = (): Storage => {
+    const r = router.get('cubbyhole/');
+    if (!r) throw badRequest('cubbyhole is not mounted');
+    return r.storage;
+  };
+
+  // Late-bound: the expiration manager and the token store refer to each other.
+  let tokens!: TokenStore;
+  const expiration = new ExpirationManager({
+    storage: barrier.view('sys/expire/'),
+    clock,
+    logger,
+    systemMaxTtl: deps.systemMaxTtl,
+    resolveMount: (path: string) => {
+      const r = router.match(path);
+      return r ? { backend: r.backend, storage: r.storage, mountPoint: r.prefix, mountType: r.entry.type, mountAccessor: r.entry.accessor, system: r.system } : null;
+    },
+    onTokenExpired: (tokenKey: string) => tokens.revokeByKey(tokenKey),
+    tokenExists: (tokenKey: string) => tokens.existsByKey(tokenKey),
+  });
+
+  tokens = new TokenStore({
+    storage: barrier.view('sys/token/'),
+    clock,
+    logger,
+    expiration,
+    policyExists: (name) => policies.exists(name),
+    destroyCubbyhole: (tokenId) => destroyCubbyhole(cubbyStorage(), tokenId),
+    renewViaBackend: async (entry, increment) => {
+      const r = router.match(entry.path);
+      if (!r || !r.backend.renewAuth || r.entry.type === 'token') return null;
+      return r.backend.renewAuth(
+        {
+          id: '',
+          operation: 'update',
+          path: entry.path.slice(r.prefix.length),
+          data: {},
+          storage: r.storage,
+          mountPoint: r.prefix,
+          mountType: r.entry.type,
+          mountAccessor: r.entry.accessor,
+          clientToken: '',
+          caller: null,
+          connection: { remoteAddress: '', remotePort: 0 },
+          headers: {},
+          wrapTtl: 0,
+        },
+        { policies: entry.policies, metadata: entry.meta, internalData: entry.internalData, ttl: entry.ttl, increment, issueTime: entry.creationTime, period: entry.period },
+      );
+    },
+    defaultTtl: () => tokenMountSystem().defaultLeaseTtl(),
+    maxTtl: () => tokenMountSystem().maxLeaseTtl(),
+    mountAccessor: () => router.get('auth/token/')?.entry.accessor ?? '',
+    hasSudo: async (entry, path) => {
+      const acl = await policies.acl(entry.policies);
+      const d = acl.allowOperation({ path, operation: 'update' });
+      return d.sudo || d.root;
+    },
+  });
+  const tokenMountSystem = () => {
+    const r = router.get('auth/token/');
+    return r ? r.system : { defaultLeaseTtl: () => deps.systemDefaultTtl, maxLeaseTtl: () => deps.systemMaxTtl, options: () => ({}) };
+  };
+
+  const aclOf = async (policyNames: string[]): Promise<AclLike> => policies.acl(policyNames);
+  const aclOfToken = async (token: string): Promise<AclLike> => {
+    const entry = await tokens.lookup(token);
+    if (!entry) throw badRequest('invalid token');
+    return aclOf(entry.policies);
+  };
+
+  const wrapper = new ResponseWrapper({
+    clock,
+    createWrappingToken: (ttl, creationPath) =>
+      tokens.create({
+        policies: [WRAPPING_POLICY],
+        noDefaultPolicy: true,
+        parentId: '',
+        numUses: 1,
+        ttl,
+        explicitMaxTtl: ttl,
+        renewable: false,
+        path: creationPath,
+        displayName: 'response-wrapping',
+        type: 'service',
+      }),
+    lookupToken: (t, allowPending) => tokens.lookup(t, { allowPendingRevocation: allowPending }),
+    revokeToken: (e) => tokens.revokeTree(e),
+    cubbyholeOf: (t) => cubbyholeStorageFor(cubbyStorage(), t),
+  });
+
+  let sys: Backend | undefined;
+  const mounts = new MountManager({
+    barrier,
+    router,
+    registry: deps.registry,
+    logger,
+    systemDefaultTtl: deps.systemDefaultTtl,
+    systemMaxTtl: deps.systemMaxTtl,
+    internalBackend: (type) => (type === 'system' ? sys : type === 'token' ? tokens.backend() : type === 'identity' ? identity : undefined),
+    revokePrefix: async (prefix) => {
+      await expiration.revokePrefix(prefix, { force: true });
+    },
+  });
+
+  const sysPaths = [
+    ...mountPaths(mounts, 'mounts'),
+    ...mountPaths(mounts, 'auth'),
+    ...policyPaths(policies),
+    ...leasePaths(expiration),
+    ...auditPaths(audit),
+    ...toolsPaths(),
+    ...capabilityPaths({
+      capabilitiesOfToken: async (token, path) => (await aclOfToken(token)).capabilities(path),
+      capabilitiesOfAccessor: async (accessor, path) => {
+        const entry = await tokens.lookupAccessor(accessor);
+        if (!entry) throw badRequest('invalid accessor');
+        return (await aclOf(entry.policies)).capabilities(path);
+      },
+    }),
+    ...uiMountPaths({
+      mounts,
+      router,
+      canAccessMount: async (token, prefix) => {
+        const entry = await tokens.lookup(token);
+        if (!entry) return false;
+        if (entry.policies.includes('root')) return true;
+        const acl = await aclOf(entry.policies);
+        return acl.hasMountAccess ? acl.hasMountAccess(prefix) : !acl.capabilities(prefix).includes('deny');
+      },
+    }),
+    ...keyPaths({ keyStatus: deps.keyStatus, rotate: deps.rotate, sealSoon: deps.sealSoon }),
+    ...wrappingPaths(wrapper),
+  ];
+  sys = systemBackend(sysPaths);
+  const identity = defineBackend({ type: 'identity', kind: 'secret', paths: [], help: 'Identity is not implemented by Ward yet.' });
+
+  await policies.setup();
+  await mounts.load();
+  await tokens.load();
+  await audit.load();
+  await expiration.restore();
+
+  const pipeline = new RequestPipeline({
+    match: (p) => router.match(p),
+    tokens,
+    acl: aclOf,
+    audit,
+    registerSecret: (o) => expiration.registerSecret(o),
+    wrap: (body, ttl, path, acc) => wrapper.wrap(body, ttl, path, acc),
+  });
+
+  return {
+    router,
+    mounts,
+    policies,
+    tokens,
+    expiration,
+    audit,
+    wrapper,
+    pipeline,
+    async stop() {
+      expiration.stop();
+      for (const r of router.all()) await r.backend.cleanup?.().catch(() => undefined);
+      await audit.close();
+      router.clear();
+    },
+  };
+}

@@ -1,0 +1,134 @@
+import { badRequest } from '../../sdk/errors.js';
+import { field, type Fields } from '../../sdk/framework/fields.js';
+import { FieldData } from '../../sdk/framework/field-data.js';
+import { definePath, type PathDef } from '../../sdk/framework/path.js';
+import { mountInfo, type MountConfig } from '../router/mount-entry.js';
+import type { MountManager } from '../router/mounts.js';
+
+const configFields = {
+  default_lease_ttl: field.durationSecond(),
+  max_lease_ttl: field.durationSecond(),
+  force_no_cache: field.bool(),
+  audit_non_hmac_request_keys: field.commaStringSlice(),
+  audit_non_hmac_response_keys: field.commaStringSlice(),
+  listing_visibility: field.string({ allowed: ['', 'unauth', 'hidden'] }),
+  passthrough_request_headers: field.commaStringSlice(),
+  allowed_response_headers: field.commaStringSlice(),
+  token_type: field.string({ allowed: ['', 'default-service', 'default-batch', 'service', 'batch'] }),
+  description: field.string(),
+  options: field.kvPairs(),
+  plugin_version: field.string(),
+};
+
+/** Parses a `config` map (or top-level tune fields) with the same coercion rules as any field. */
+function parseConfig(raw: Record<string, unknown>): { config: Partial<MountConfig>; description?: string; options?: Record<string, string> } {
+  const d = new FieldData(configFields, raw);
+  const config: Partial<MountConfig> = {};
+  if (d.has('default_lease_ttl')) config.defaultLeaseTtl = d.get('default_lease_ttl');
+  if (d.has('max_lease_ttl')) config.maxLeaseTtl = d.get('max_lease_ttl');
+  if (d.has('force_no_cache')) config.forceNoCache = d.get('force_no_cache');
+  if (d.has('audit_non_hmac_request_keys')) config.auditNonHmacRequestKeys = d.get('audit_non_hmac_request_keys');
+  if (d.has('audit_non_hmac_response_keys')) config.auditNonHmacResponseKeys = d.get('audit_non_hmac_response_keys');
+  if (d.has('listing_visibility')) config.listingVisibility = d.get('listing_visibility');
+  if (d.has('passthrough_request_headers')) config.passthroughRequestHeaders = d.get('passthrough_request_headers');
+  if (d.has('allowed_response_headers')) config.allowedResponseHeaders = d.get('allowed_response_headers');
+  if (d.has('token_type')) config.tokenType = d.get('token_type');
+  return {
+    config,
+    ...(d.has('description') ? { description: d.get('description') } : {}),
+    ...(d.has('options') ? { options: stringifyOptions(d.get('options')) } : {}),
+  };
+}
+
+/** `options.version` may arrive as a number; Vault stores every option as a string. */
+function stringifyOptions(o: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, String(v)]));
+}
+
+const enableFields = {
+  path: field.string({ required: true }),
+  type: field.string(),
+  description: field.string(),
+  config: field.map(),
+  options: field.map(),
+  local: field.bool(),
+  seal_wrap: field.bool(),
+  external_entropy_access: field.bool(),
+  plugin_name: field.string(),
+  plugin_version: field.string(),
+};
+
+/** `sys/mounts/*` or `sys/auth/*`: list, enable, read, disable, tune. */
+export function mountPaths(mounts: MountManager, table: 'mounts' | 'auth'): PathDef<Fields>[] {
+  const base = table === 'mounts' ? 'mounts' : 'auth';
+  const tune = definePath({
+    pattern: `${base}/(?<path>.+?)/tune`,
+    fields: { path: field.string({ required: true }), ...configFields },
+    operations: {
+      read: async (_req, d) => {
+        const e = mounts.find(table, d.get('path'));
+        if (!e) throw badRequest(`cannot fetch sysview for path "${d.get('path')}"`);
+        const sys = mounts.systemView(e);
+        return {
+          data: {
+            description: e.description,
+            default_lease_ttl: sys.defaultLeaseTtl(),
+            max_lease_ttl: sys.maxLeaseTtl(),
+            force_no_cache: e.config.forceNoCache,
+            options: e.options,
+            ...(table === 'auth' ? { token_type: e.config.tokenType ?? 'default-service' } : {}),
+          },
+        };
+      },
+      update: async (_req, d) => {
+        const { path, ...rest } = d.raw;
+        void path;
+        await mounts.tune(table, d.get('path'), parseConfig(rest));
+        return null;
+      },
+    },
+  });
+  const one = definePath({
+    pattern: `${base}/(?<path>.+)`,
+    fields: enableFields,
+    takesArbitraryData: true,
+    operations: {
+      read: async (_req, d) => {
+        const e = mounts.find(table, d.get('path'));
+        if (!e) throw badRequest(`No ${table === 'auth' ? 'auth engine' : 'secret engine'} mount at ${d.get('path')}`);
+        return { data: mountInfo(e) };
+      },
+      update: async (_req, d) => {
+        const type = d.get('type') || d.get('plugin_name');
+        if (!type) throw badRequest('type must be specified');
+        const parsed = parseConfig(d.get('config'));
+        await mounts.mount(table, {
+          path: d.get('path'),
+          type,
+          description: d.get('description'),
+          config: parsed.config,
+          options: d.has('options') ? stringifyOptions(d.get('options') as Record<string, string>) : null,
+          local: d.get('local'),
+          sealWrap: d.get('seal_wrap'),
+        });
+        return null;
+      },
+      delete: async (_req, d) => {
+        await mounts.unmount(table, d.get('path'));
+        return null;
+      },
+    },
+  });
+  const list = definePath({
+    pattern: base,
+    fields: {},
+    operations: {
+      read: async () => {
+        const data: Record<string, unknown> = {};
+        for (const e of mounts.list(table)) data[e.path] = mountInfo(e);
+        return { data };
+      },
+    },
+  });
+  return [tune, one, list];
+}

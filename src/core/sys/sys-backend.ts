@@ -1,0 +1,40 @@
+import { defineBackend } from '../../sdk/framework/backend.js';
+import type { Fields } from '../../sdk/framework/fields.js';
+import type { PathDef } from '../../sdk/framework/path.js';
+import type { Backend } from '../../sdk/logical.js';
+
+/** Paths relative to `sys/` that only root or `sudo` may use (reference §1.8). */
+export const SYS_ROOT_PATHS = [
+  'auth/*',
+  'remount',
+  'audit',
+  'audit/*',
+  'raw',
+  'raw/*',
+  'rotate',
+  'config/cors',
+  'config/auditing/*',
+  'config/ui/headers/*',
+  'plugins/catalog/*',
+  'revoke-prefix/*',
+  'revoke-force/*',
+  'leases/revoke-prefix/*',
+  'leases/revoke-force/*',
+  'leases/lookup/*',
+  'seal',
+  'step-down',
+];
+
+/** Reachable without a token; the handlers look the token up themselves when given. */
+export const SYS_UNAUTHENTICATED_PATHS = ['wrapping/lookup', 'internal/ui/mounts', 'internal/ui/mounts/*'];
+
+/** The `sys/` backend: built with the same framework as every other backend. */
+export function systemBackend(paths: PathDef<Fields>[]): Backend {
+  return defineBackend({
+    type: 'system',
+    kind: 'secret',
+    paths,
+    specialPaths: { root: SYS_ROOT_PATHS, unauthenticated: SYS_UNAUTHENTICATED_PATHS },
+    help: 'The system backend: mounts, policies, leases, audit, seal and wrapping.',
+  });
+}

@@ -1,0 +1,83 @@
+/**
+ * Starts a real Ward server (core + HTTP listener on a free loopback port) inside the
+ * test process. `dev: true` (default) leaves it initialised and unsealed with a root
+ * token and KV v2 at `secret/`; `dev: false` leaves it uninitialised.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WardCore } from '../../src/core/core.js';
+import { createHandler } from '../../src/http/handler.js';
+import { startListener } from '../../src/http/listener.js';
+import { silentLogger } from '../../src/sdk/logical.js';
+import { InmemPhysical } from '../../src/storage/inmem/inmem-physical.js';
+import type { PhysicalBackend } from '../../src/storage/physical.js';
+import { SqlitePhysical } from '../../src/storage/sqlite/sqlite-physical.js';
+import { devBootstrap } from '../../src/server/dev.js';
+
+export interface TestServer {
+  url: string;
+  rootToken: string;
+  unsealKeys: string[];
+  core: WardCore;
+  close(): Promise<void>;
+}
+
+export interface TestServerOptions {
+  dev?: boolean;
+  storage?: 'inmem' | 'sqlite';
+  /** Reuse an existing SQLite file (restart tests). */
+  sqlitePath?: string;
+}
+
+export async function startTestServer(o: TestServerOptions = {}): Promise<TestServer> {
+  let dir: string | null = null;
+  let physical: PhysicalBackend;
+  if (o.sqlitePath) {
+    physical = SqlitePhysical.open(o.sqlitePath);
+  } else if (o.storage === 'sqlite') {
+    dir = mkdtempSync(join(tmpdir(), 'ward-test-'));
+    physical = SqlitePhysical.open(join(dir, 'ward.db'));
+  } else {
+    physical = new InmemPhysical();
+  }
+  const core = new WardCore({ physical, logger: silentLogger });
+  const listener = await startListener({ address: '127.0.0.1:0', tlsDisable: true }, createHandler(core, { logger: silentLogger }));
+  let rootToken = '';
+  let unsealKeys: string[] = [];
+  if (o.dev ?? true) {
+    const dev = await devBootstrap(core);
+    rootToken = dev.rootToken;
+    unsealKeys = [dev.unsealKey];
+  }
+  return {
+    url: listener.url,
+    rootToken,
+    unsealKeys,
+    core,
+    async close() {
+      await listener.close();
+      await core.shutdown();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Minimal JSON client for API tests: returns status and parsed body (null for 204). */
+export async function api(
+  server: Pick<TestServer, 'url'>,
+  method: string,
+  path: string,
+  o: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<{ status: number; body: any }> {
+  // any: test bodies are asserted field by field; typing every response shape here buys nothing.
+  const headers: Record<string, string> = { ...(o.headers ?? {}) };
+  if (o.token) headers['X-Vault-Token'] = o.token;
+  const res = await fetch(`${server.url}/v1/${path}`, {
+    method,
+    headers,
+    ...(o.body !== undefined ? { body: typeof o.body === 'string' ? o.body : JSON.stringify(o.body) } : {}),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null };
+}

@@ -146,7 +146,7 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
         displayName: 'response-wrapping',
         type: 'service',
       }),
-    lookupToken: (t, allowPending) => tokens.lookup(t, { allowPendingRevocation: allowPending }),
+    lookupToken: (t) => tokens.lookup(t),
     revokeToken: (e) => tokens.revokeTree(e),
     cubbyholeOf: (t) => cubbyholeStorageFor(cubbyStorage(), t),
   });

@@ -22,15 +22,7 @@ export function wrappingPaths(wrapper: ResponseWrapper): PathDef<Fields>[] {
       pattern: 'wrapping/unwrap',
       fields: { token: field.string() },
       operations: {
-        update: async (req, d): Promise<InternalResponse> => {
-          const bodyToken = d.get('token');
-          if (bodyToken && bodyToken === req.clientToken) throw badRequest('wrapping token may not be given in both the header and the body');
-          const token = bodyToken || req.clientToken;
-          // When the wrapping token is the request's own token its single use was spent
-          // on this request, and the pipeline revokes it afterwards.
-          const body = await wrapper.unwrap(token, !bodyToken);
-          return { verbatimBody: body };
-        },
+        update: async (req, d): Promise<InternalResponse> => ({ verbatimBody: await wrapper.unwrap(req.clientToken, d.get('token')) }),
       },
     }),
     definePath({

@@ -3,7 +3,7 @@
  * single-use orphan token that carries only the `response-wrapping` policy, and the
  * client receives that token. Unwrapping consumes it; lookup does not.
  */
-import { badRequest } from '../../sdk/errors.js';
+import { badRequest, invalidToken, permissionDenied } from '../../sdk/errors.js';
 import { getJSON, putJSON, type Storage } from '../../sdk/storage.js';
 import { rfc3339, type Clock } from '../../lib/clock.js';
 import type { TokenEntry } from '../tokens/types.js';
@@ -28,8 +28,7 @@ interface StoredWrapInfo {
 export interface WrapperDeps {
   clock: Clock;
   createWrappingToken(ttl: number, creationPath: string): Promise<TokenEntry>;
-  /** `allowPending`: the token's last use was spent on the current request. */
-  lookupToken(token: string, allowPending: boolean): Promise<TokenEntry | null>;
+  lookupToken(token: string): Promise<TokenEntry | null>;
   revokeToken(entry: TokenEntry): Promise<void>;
   /** The cubbyhole of a given token (the cubbyhole backend's storage helper). */
   cubbyholeOf(token: string): Storage;
@@ -58,9 +57,9 @@ export class ResponseWrapper {
   }
 
   /** A valid, unexpired wrapping token, or a 400 that does not say which check failed. */
-  private async wrappingEntry(token: string, allowPending = false): Promise<TokenEntry> {
+  private async wrappingEntry(token: string): Promise<TokenEntry> {
     if (!token) throw badRequest(INVALID);
-    const entry = await this.deps.lookupToken(token, allowPending);
+    const entry = await this.deps.lookupToken(token);
     if (!entry || entry.policies.length !== 1 || entry.policies[0] !== WRAPPING_POLICY) throw badRequest(INVALID);
     return entry;
   }
@@ -73,14 +72,20 @@ export class ResponseWrapper {
   }
 
   /**
-   * Returns the stored response body and destroys the token. `alreadyConsumed` is true
-   * when the token was the request's own X-Vault-Token: the pipeline revokes it after
-   * the request because its single use was spent on this call.
+   * Returns the stored response body and destroys the wrapping token. With `bodyToken`
+   * the caller authenticates with its own (valid) token and names the wrapping token in
+   * the body; without it the request's own token is the wrapping token.
    */
-  async unwrap(token: string, alreadyConsumed: boolean): Promise<string> {
-    const entry = await this.wrappingEntry(token, alreadyConsumed);
+  async unwrap(headerToken: string, bodyToken: string): Promise<string> {
+    if (bodyToken) {
+      if (!headerToken) throw permissionDenied();
+      if (!(await this.deps.lookupToken(headerToken))) throw invalidToken();
+      if (bodyToken === headerToken) throw badRequest('wrapping token may not be given in both the header and the body');
+    }
+    const entry = await this.wrappingEntry(bodyToken || headerToken);
     const stored = await getJSON<{ response: string }>(this.deps.cubbyholeOf(entry.id), 'response');
-    if (!alreadyConsumed) await this.deps.revokeToken(entry);
+    // Single use: the token (and with it the payload) is gone whatever happens next.
+    await this.deps.revokeToken(entry);
     if (!stored) throw badRequest(INVALID);
     return stored.response;
   }

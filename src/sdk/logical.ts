@@ -172,6 +172,16 @@ export interface Backend {
   renewAuth?(req: LogicalRequest, auth: AuthView): Promise<RenewResult>;
   /** Called when the mount is disabled or the core seals. */
   cleanup?(): Promise<void>;
+  /** User lockout (userpass, approle): alias names currently locked out, for `sys/locked-users`. */
+  lockedUsers?(): Promise<LockedUser[]>;
+  /** Clears a lockout; false when the alias was not locked. */
+  unlockUser?(alias: string): Promise<boolean>;
+}
+
+export interface LockedUser {
+  alias: string;
+  failedLoginAttempts: number;
+  lastFailedLoginTime: number;
 }
 
 export interface SystemView {

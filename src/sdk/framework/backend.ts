@@ -20,6 +20,8 @@ export interface BackendSpec {
   secretTypes?: Record<string, SecretType>;
   renewAuth?: (req: LogicalRequest, auth: AuthView) => Promise<RenewResult>;
   cleanup?: () => Promise<void>;
+  lockedUsers?: Backend['lockedUsers'];
+  unlockUser?: Backend['unlockUser'];
   help?: string;
 }
 
@@ -77,6 +79,8 @@ export function defineBackend(spec: BackendSpec): Backend {
     secretTypes: spec.secretTypes ?? {},
     ...(spec.renewAuth ? { renewAuth: spec.renewAuth } : {}),
     ...(spec.cleanup ? { cleanup: spec.cleanup } : {}),
+    ...(spec.lockedUsers ? { lockedUsers: spec.lockedUsers } : {}),
+    ...(spec.unlockUser ? { unlockUser: spec.unlockUser } : {}),
 
     async handleRequest(req: LogicalRequest): Promise<LogicalResponse | null> {
       const m = match(req);

@@ -63,6 +63,8 @@ export async function runServer(args: string[]): Promise<number> {
   }
 
   const core = new WardCore({ physical, logger, defaultLeaseTtl: config.defaultLeaseTtl, maxLeaseTtl: config.maxLeaseTtl, ...(config.clusterName ? { clusterName: config.clusterName } : {}) });
+  // Dev mode unseals before listening so the first request a client sends succeeds.
+  const dev = flags.dev ? await devBootstrap(core, flags.devRootTokenId) : null;
   const listeners: Listener[] = [];
   try {
     // One handler per listener: each listener has its own max_request_size.
@@ -73,8 +75,7 @@ export async function runServer(args: string[]): Promise<number> {
     return 1;
   }
 
-  if (flags.dev) {
-    const dev = await devBootstrap(core, flags.devRootTokenId);
+  if (dev) {
     const url = listeners[0]?.url ?? '';
     process.stdout.write(devBanner(url, dev.unsealKey, dev.rootToken, physical.name));
   } else {

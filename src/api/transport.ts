@@ -1,0 +1,155 @@
+import * as http from 'node:http';
+import * as https from 'node:https';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { ApiError, ConnectionError } from './errors.js';
+import type { ApiResponse, JsonValue, RequestOptions, VaultEnvelope } from './types.js';
+
+/** Constructor options of {@link WardClient}. File options are paths, or inline PEM text. */
+export type ClientOptions = {
+  address?: string;
+  token?: string;
+  caCert?: string;
+  caPath?: string;
+  clientCert?: string;
+  clientKey?: string;
+  tlsSkipVerify?: boolean;
+  tlsServerName?: string;
+  namespace?: string;
+  wrapTtl?: string;
+  timeoutMs?: number;
+};
+
+/** Vault's client default; Ward's listener defaults to TLS too. */
+export const DEFAULT_ADDRESS = 'https://127.0.0.1:8200';
+
+/**
+ * Endpoints never wrapped by the client-wide wrap TTL: wrapping itself, the raw
+ * seal/health endpoints and the KV preflight (the vault CLI behaves the same).
+ */
+const NEVER_WRAP = /^(sys\/wrapping\/(lookup|unwrap|rewrap)|sys\/internal\/ui\/mounts|sys\/(seal-status|init|unseal|health|leader))(\/|$)/;
+
+function pem(value: string): string {
+  return value.includes('-----BEGIN') ? value : readFileSync(value, 'utf8');
+}
+
+function caBundle(caCert: string | undefined, caPath: string | undefined): string[] | undefined {
+  const out: string[] = [];
+  if (caCert) out.push(pem(caCert));
+  if (caPath) {
+    for (const name of readdirSync(caPath).sort()) {
+      const p = join(caPath, name);
+      if (statSync(p).isFile()) out.push(readFileSync(p, 'utf8'));
+    }
+  }
+  return out.length > 0 ? out : undefined;
+}
+
+/** HTTP transport: one keep-alive agent, Vault headers, JSON in and out, typed errors. */
+export class Transport {
+  readonly address: string;
+  /** The client token sent as `X-Vault-Token` (empty: none). */
+  token: string;
+  namespace: string;
+  /** Client-wide wrap TTL (`X-Vault-Wrap-TTL`), like `-wrap-ttl`/`VAULT_WRAP_TTL`. */
+  wrapTtl: string;
+  readonly timeoutMs: number;
+  private readonly options: ClientOptions;
+  private agent: http.Agent | undefined;
+
+  constructor(o: ClientOptions = {}) {
+    this.options = o;
+    this.address = (o.address || DEFAULT_ADDRESS).replace(/\/+$/, '');
+    this.token = o.token ?? '';
+    this.namespace = o.namespace ?? '';
+    this.wrapTtl = o.wrapTtl ?? '';
+    this.timeoutMs = o.timeoutMs ?? 60_000;
+    const u = new URL(this.address);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(`unsupported address scheme ${u.protocol} in ${this.address}`);
+  }
+
+  private getAgent(): http.Agent {
+    if (this.agent) return this.agent;
+    const o = this.options;
+    if (this.address.startsWith('https:')) {
+      const tls: https.AgentOptions = { keepAlive: true, rejectUnauthorized: !o.tlsSkipVerify };
+      const ca = caBundle(o.caCert, o.caPath);
+      if (ca) tls.ca = ca;
+      if (o.clientCert) tls.cert = pem(o.clientCert);
+      if (o.clientKey) tls.key = pem(o.clientKey);
+      if (o.tlsServerName) tls.servername = o.tlsServerName;
+      this.agent = new https.Agent(tls);
+    } else {
+      this.agent = new http.Agent({ keepAlive: true });
+    }
+    return this.agent;
+  }
+
+  /** Releases pooled sockets. */
+  close(): void {
+    this.agent?.destroy();
+    this.agent = undefined;
+  }
+
+  /** Sends one request to `/v1/<path>`. Resolves for 2xx/3xx, rejects with ApiError (>= 400) or ConnectionError. */
+  async request(method: string, path: string, o: RequestOptions = {}): Promise<ApiResponse> {
+    const clean = path.replace(/^\/+/, '').replace(/^v1\//, '');
+    const url = new URL(`${this.address}/v1/${encodeURI(clean)}`);
+    for (const [k, v] of Object.entries(o.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+    const headers: Record<string, string> = { 'X-Vault-Request': 'true', ...o.headers };
+    const token = o.token ?? this.token;
+    if (token) headers['X-Vault-Token'] = token;
+    if (this.namespace) headers['X-Vault-Namespace'] = this.namespace;
+    const wrap = o.wrapTtl ?? (NEVER_WRAP.test(clean) ? '' : this.wrapTtl);
+    if (wrap) headers['X-Vault-Wrap-TTL'] = wrap;
+    let payload: Buffer | undefined;
+    if (o.body !== undefined) {
+      payload = Buffer.from(JSON.stringify(o.body));
+      headers['Content-Type'] = o.contentType ?? 'application/json';
+      headers['Content-Length'] = String(payload.length);
+    }
+    const { status, text } = await this.send(method, url, headers, payload);
+    let body: VaultEnvelope | null = null;
+    let parsed = false;
+    if (text.trim() !== '') {
+      try {
+        const v = JSON.parse(text) as JsonValue;
+        if (v !== null && typeof v === 'object' && !Array.isArray(v)) body = v as VaultEnvelope; // object checked above
+        parsed = true;
+      } catch {
+        parsed = false;
+      }
+    }
+    if (status >= 400) {
+      const errs = Array.isArray(body?.['errors']) ? (body['errors'] as JsonValue[]).map(String) : parsed ? [] : [text.trim()];
+      throw new ApiError({ status, errors: errs, address: this.address, method, path: clean, body });
+    }
+    const res: ApiResponse = { status, body };
+    if (!parsed && text !== '') res.text = text;
+    return res;
+  }
+
+  private send(method: string, url: URL, headers: Record<string, string>, payload: Buffer | undefined): Promise<{ status: number; text: string }> {
+    const lib = url.protocol === 'https:' ? https : http;
+    return new Promise((resolve, reject) => {
+      let agent: http.Agent;
+      try {
+        agent = this.getAgent();
+      } catch (e) {
+        reject(new ConnectionError(this.address, e));
+        return;
+      }
+      const req = lib.request(url, { method, headers, agent }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', (e) => reject(new ConnectionError(this.address, e)));
+      });
+      req.setTimeout(this.timeoutMs, () => {
+        req.destroy(Object.assign(new Error(`no response within ${this.timeoutMs}ms`), { code: 'ETIMEDOUT' }));
+      });
+      req.on('error', (e) => reject(new ConnectionError(this.address, e)));
+      req.end(payload);
+    });
+  }
+}

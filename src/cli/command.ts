@@ -1,0 +1,151 @@
+import { ApiError, ConnectionError, WardClient, optionsFromEnv, type ClientOptions } from '../api/index.js';
+import { Flags, UsageError, type FlagSpec } from './flags.js';
+import { render, type Format, type Rendering, type Writer } from './format.js';
+import { promptHidden, type Input } from './prompt.js';
+import { TokenHelper, resolveToken } from './token-helper.js';
+
+/** Process I/O, injectable for tests. */
+export type Io = { stdout: Writer; stderr: Writer; stdin: Input; env: NodeJS.ProcessEnv };
+
+/** One CLI command: `{synopsis, help, flags, run}` as in vault's command package. */
+export type Command = {
+  synopsis: string;
+  /** Usage line plus a paragraph or two; flag help is appended automatically. */
+  help: string;
+  flags?: FlagSpec[];
+  /** False for commands that never talk to a server (version, policy fmt). */
+  usesClient?: boolean;
+  run(ctx: Ctx): Promise<number>;
+};
+
+/** A failure with a ready one-line message and exit code. */
+export class CliError extends Error {
+  override readonly name = 'CliError';
+  constructor(
+    message: string,
+    readonly code: number,
+  ) {
+    super(message);
+  }
+}
+
+/** One line describing an API failure; sealed servers get a hint how to unseal. */
+export function describeError(e: unknown): string {
+  if (e instanceof ApiError && e.sealed) return `Ward at ${e.address} is sealed (HTTP 503); unseal it with "ward operator unseal" (once per key share, up to the threshold)`;
+  if (e instanceof Error) return e.message;
+  return String(e);
+}
+
+/** Everything a command's `run` needs: arguments, flags, the client, output and prompts. */
+export class Ctx {
+  readonly helper: TokenHelper;
+  private clientInstance: WardClient | undefined;
+
+  constructor(
+    readonly io: Io,
+    readonly name: string,
+    readonly args: string[],
+    readonly flags: Flags,
+    readonly format: Format,
+    private readonly clientOptions: ClientOptions,
+  ) {
+    this.helper = new TokenHelper(io.env);
+  }
+
+  /** The `-field` flag, if given. */
+  get field(): string | undefined {
+    return this.flags.str('field') || undefined;
+  }
+
+  /** False with `-non-interactive`. */
+  get interactive(): boolean {
+    return !this.flags.bool('non-interactive');
+  }
+
+  /** The client, built once from environment, global flags and the token helper. */
+  get client(): WardClient {
+    if (!this.clientInstance) {
+      const o: ClientOptions = { ...this.clientOptions };
+      if (o.token === undefined) {
+        const t = resolveToken(this.io.env, this.helper);
+        if (t !== undefined) o.token = t;
+      }
+      this.clientInstance = new WardClient(o);
+    }
+    return this.clientInstance;
+  }
+
+  /** Base options (environment plus global flags) for commands that build their own client. */
+  get options(): ClientOptions {
+    return { ...this.clientOptions };
+  }
+
+  out(s: string): void {
+    this.io.stdout.write(s);
+  }
+
+  /** A line on stderr. */
+  warn(s: string): void {
+    this.io.stderr.write(`${s}\n`);
+  }
+
+  /** Prints a rendering in the chosen format (with `-field`); warnings go to stderr in table mode. */
+  print(r: Rendering, warnings?: readonly string[] | null): number {
+    if (warnings?.length && this.format === 'table' && !this.field) {
+      this.warn(`WARNING! The following warnings were returned from Ward:\n\n${warnings.map((w) => `  * ${w}`).join('\n\n')}\n`);
+    }
+    return render(this.io.stdout, this.io.stderr, r, this.format, this.field);
+  }
+
+  /** A success message: printed in table format only (json/yaml stay machine-readable). */
+  success(msg: string): number {
+    if (this.format === 'table' && !this.field) this.out(`${msg}\n`);
+    return 0;
+  }
+
+  /** Awaits an API call; failures become one `Error <action>: <cause>` line with exit code 2. */
+  async api<T>(action: string, p: Promise<T>): Promise<T> {
+    try {
+      return await p;
+    } catch (e) {
+      if (e instanceof ApiError || e instanceof ConnectionError) throw new CliError(`Error ${action}: ${describeError(e)}`, 2);
+      if (e instanceof UsageError || e instanceof CliError) throw e;
+      throw new CliError(`Error ${action}: ${describeError(e)}`, 1);
+    }
+  }
+
+  /** Like {@link api}, but a 404 resolves to its ApiError (its body may still hold an envelope). */
+  async api404<T>(action: string, p: Promise<T>): Promise<T | ApiError> {
+    try {
+      return await p;
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 404) return e;
+      return this.api(action, Promise.reject(e));
+    }
+  }
+
+  /** Positional argument count check. */
+  expectArgs(min: number, max: number, what: string): void {
+    const n = this.args.length;
+    if (n < min || n > max) {
+      const want = min === max ? `${min}` : max === Infinity ? `at least ${min}` : `${min} to ${max}`;
+      throw new UsageError(`Incorrect number of arguments (expected ${want}, got ${n}): ${what}`);
+    }
+  }
+
+  /** A secret typed by the user, never echoed; refused with `-non-interactive`. */
+  async secret(question: string, what: string): Promise<string> {
+    if (!this.interactive) throw new UsageError(`missing ${what} and -non-interactive is set`);
+    const v = await promptHidden(this.io.stdin, this.io.stderr, question);
+    return v.trim();
+  }
+}
+
+/** Environment plus nothing else: the base the global flags override. */
+export function envClientOptions(env: NodeJS.ProcessEnv): ClientOptions {
+  try {
+    return optionsFromEnv(env);
+  } catch (e) {
+    throw new CliError(`Error reading environment: ${(e as Error).message}`, 1);
+  }
+}

@@ -1,0 +1,33 @@
+import type { Command } from '../command.js';
+import { auditCommands } from './audit.js';
+import { authCommands } from './auth.js';
+import { genericCommands } from './generic.js';
+import { kvMetadataCommands } from './kv-metadata.js';
+import { kvReadCommands } from './kv-read.js';
+import { kvWriteCommands } from './kv-write.js';
+import { leaseCommands } from './lease.js';
+import { loginCommands } from './login.js';
+import { miscCommands } from './misc.js';
+import { operatorCommands } from './operator.js';
+import { policyCommands } from './policy.js';
+import { secretsCommands } from './secrets.js';
+import { statusCommands } from './status.js';
+import { tokenCommands } from './token.js';
+
+/** Every client command by its full name (`kv metadata get`). `server` is dispatched in main. */
+export const commands: Record<string, Command> = {
+  ...statusCommands,
+  ...operatorCommands,
+  ...loginCommands,
+  ...genericCommands,
+  ...kvReadCommands,
+  ...kvWriteCommands,
+  ...kvMetadataCommands,
+  ...secretsCommands,
+  ...authCommands,
+  ...policyCommands,
+  ...tokenCommands,
+  ...leaseCommands,
+  ...auditCommands,
+  ...miscCommands,
+};

@@ -1,0 +1,57 @@
+import type { JsonObject, LeaderStatus, SealStatus } from '../../api/index.js';
+import { CliError, describeError, type Command } from '../command.js';
+import type { Row } from '../format.js';
+
+/** The Key/Value rows vault shows for a seal status (status, operator unseal). */
+export function sealRows(s: SealStatus, leader?: LeaderStatus): Row[] {
+  const rows: Row[] = [
+    { key: 'Seal Type', value: s.type },
+    { key: 'Initialized', value: s.initialized },
+    { key: 'Sealed', value: s.sealed },
+    { key: 'Total Shares', value: s.n },
+    { key: 'Threshold', value: s.t },
+  ];
+  if (s.sealed) {
+    rows.push({ key: 'Unseal Progress', value: `${s.progress}/${s.t}` });
+    rows.push({ key: 'Unseal Nonce', value: s.nonce || 'n/a' });
+  }
+  rows.push({ key: 'Version', value: s.version });
+  if (s.build_date) rows.push({ key: 'Build Date', value: s.build_date });
+  if (s.storage_type) rows.push({ key: 'Storage Type', value: s.storage_type });
+  if (s.cluster_name) rows.push({ key: 'Cluster Name', value: s.cluster_name });
+  if (s.cluster_id) rows.push({ key: 'Cluster ID', value: s.cluster_id });
+  if (leader) {
+    rows.push({ key: 'HA Enabled', value: leader.ha_enabled });
+    if (leader.ha_enabled) {
+      rows.push({ key: 'HA Mode', value: leader.is_self ? 'active' : 'standby' });
+      if (leader.active_time) rows.push({ key: 'Active Since', value: leader.active_time });
+      if (!leader.is_self) rows.push({ key: 'Active Node Address', value: leader.leader_address || '<none>' });
+    }
+  }
+  return rows;
+}
+
+const status: Command = {
+  synopsis: 'Print seal and HA status',
+  help: `status [options]
+
+  Prints the seal status and HA status of the Ward server. The exit code is 0 when
+  unsealed, 1 on error and 2 when sealed, so scripts can test it directly.`,
+  async run(ctx) {
+    ctx.expectArgs(0, 0, 'status takes no arguments');
+    let seal: SealStatus;
+    try {
+      seal = await ctx.client.sealStatus();
+    } catch (e) {
+      throw new CliError(`Error checking seal status: ${describeError(e)}`, 1);
+    }
+    let leader: LeaderStatus | undefined;
+    if (!seal.sealed) leader = await ctx.client.leader().catch(() => undefined);
+    const json: JsonObject = { ...seal };
+    if (leader) for (const [k, v] of Object.entries(leader)) if (k === 'ha_enabled' || leader.ha_enabled) json[k] = v;
+    const code = ctx.print({ json, sections: [{ kind: 'kv', rows: sealRows(seal, leader) }] });
+    return code !== 0 ? code : seal.sealed ? 2 : 0;
+  },
+};
+
+export const statusCommands: Record<string, Command> = { status };

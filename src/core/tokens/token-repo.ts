@@ -16,11 +16,14 @@ import { getJSON, putJSON, type Storage } from '../../sdk/storage.js';
 import type { TokenEntry } from './types.js';
 
 const CACHE_LIMIT = 100_000;
+const KEY_CACHE_MAX = 100_000;
 const EMPTY = Buffer.alloc(0);
 
 export class TokenRepo {
   private salt: Buffer | null = null;
   private readonly cache = new Map<string, TokenEntry>();
+  /** token id → storage key, for tokens known to exist (see keyOf). */
+  private readonly keyCache = new Map<string, string>();
 
   constructor(readonly storage: Storage) {}
 
@@ -32,12 +35,23 @@ export class TokenRepo {
     }
     this.salt = salt;
     this.cache.clear();
+    this.keyCache.clear();
   }
 
   /** HMAC of a token id: the key used in storage, the lease index and the cache. */
   keyOf(tokenId: string): string {
     if (!this.salt) throw new Error('token store not loaded');
+    // Known tokens skip the HMAC: only an exact, full token hits this map, and every
+    // guess misses and pays the same HMAC, so the map's timing tells an attacker nothing.
+    const known = this.keyCache.get(tokenId);
+    if (known !== undefined) return known;
     return createHmac('sha256', this.salt).update(tokenId).digest('hex');
+  }
+
+  /** Remembers a token's storage key once the token is known to exist. */
+  rememberKey(tokenId: string, key: string): void {
+    if (this.keyCache.size >= KEY_CACHE_MAX) this.keyCache.clear();
+    this.keyCache.set(tokenId, key);
   }
 
   private accessorKey(accessor: string): string {
@@ -63,6 +77,8 @@ export class TokenRepo {
   }
 
   async delete(key: string): Promise<void> {
+    const cached = this.cache.get(key);
+    if (cached) this.keyCache.delete(cached.id);
     this.cache.delete(key);
     await this.storage.delete(`id/${key}`);
   }

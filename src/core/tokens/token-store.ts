@@ -4,7 +4,7 @@
  * are self-contained encrypted blobs. Expiry is delegated to the expiration manager,
  * which calls back `revokeByKey` when a token's time is up.
  */
-import { constantTimeEqual } from '../../lib/secure.js';
+import { constantTimeEqualPublicLength } from '../../lib/secure.js';
 import { invalidToken } from '../../sdk/errors.js';
 import type { AuthSpec, Backend } from '../../sdk/logical.js';
 import { BATCH_PREFIX, BatchCodec } from './batch.js';
@@ -57,7 +57,8 @@ export class TokenStore {
     const key = this.core.repo.keyOf(token);
     if (this.core.pending.has(key)) return null;
     const e = await this.core.repo.get(key);
-    if (!e || !constantTimeEqual(e.id, token)) return null;
+    if (!e || !constantTimeEqualPublicLength(e.id, token)) return null;
+    this.core.repo.rememberKey(token, key);
     if (e.expireTime > 0 && now >= e.expireTime) return null;
     if (e.numUses === -1 && !o.allowPendingRevocation) return null;
     return e;
@@ -67,7 +68,7 @@ export class TokenStore {
     const key = await this.core.repo.tokenKeyOfAccessor(accessor);
     if (key === null || this.core.pending.has(key)) return null;
     const e = await this.core.repo.get(key);
-    if (!e || !constantTimeEqual(e.accessor, accessor)) return null;
+    if (!e || !constantTimeEqualPublicLength(e.accessor, accessor)) return null;
     if (e.expireTime > 0 && this.deps.clock.now() >= e.expireTime) return null;
     return e;
   }

@@ -21,7 +21,7 @@ import { auditPaths } from './sys/paths-audit.js';
 import { capabilityPaths } from './sys/paths-capabilities.js';
 import { keyPaths } from './sys/paths-keys.js';
 import { leasePaths } from './sys/paths-leases.js';
-import { mountPaths } from './sys/paths-mounts.js';
+import { mountPaths, remountPaths } from './sys/paths-mounts.js';
 import { policyPaths } from './sys/paths-policies.js';
 import { toolsPaths } from './sys/paths-tools.js';
 import { uiMountPaths } from './sys/paths-ui-mounts.js';
@@ -168,6 +168,7 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
   const sysPaths = [
     ...mountPaths(mounts, 'mounts'),
     ...mountPaths(mounts, 'auth'),
+    ...remountPaths(mounts),
     ...policyPaths(policies),
     ...leasePaths(expiration),
     ...auditPaths(audit),

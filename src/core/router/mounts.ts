@@ -141,6 +141,31 @@ export class MountManager {
     await this.persist(table);
   }
 
+  /**
+   * Moves a mount to a new path. Storage is keyed by the mount's uuid, so no data moves;
+   * leases issued under the old path are revoked first because their ids embed it.
+   */
+  async remount(from: string, to: string): Promise<void> {
+    const isAuth = (p: string) => p.replace(/^\/+/, '').startsWith('auth/');
+    if (isAuth(from) !== isAuth(to)) throw badRequest('cannot remount between secrets engines and auth methods');
+    const table: 'mounts' | 'auth' = isAuth(from) ? 'auth' : 'mounts';
+    const strip = (p: string) => normalizePath(table === 'auth' ? p.replace(/^\/+/, '').slice('auth/'.length) : p);
+    const entry = this.find(table, strip(from));
+    if (!entry) throw badRequest(`no matching mount at "${normalizePath(from)}"`);
+    if (SINGLETON_TYPES.has(entry.type)) throw badRequest(`cannot remount "${entry.path}"`);
+    const target = strip(to);
+    if (table === 'mounts' && RESERVED.some((r) => target.startsWith(r))) throw badRequest(`cannot remount to reserved path "${target}"`);
+    const oldPrefix = routePath(entry);
+    const newPrefix = table === 'auth' ? `auth/${target}` : target;
+    const clash = this.deps.router.conflict(newPrefix);
+    if (clash && clash !== oldPrefix) throw new WardError('conflict', [`path is already in use at ${clash}`]);
+    await this.deps.revokePrefix(oldPrefix);
+    const route = this.deps.router.remove(oldPrefix);
+    entry.path = target;
+    if (route) this.deps.router.add(entry, route.backend, route.storage, route.system);
+    await this.persist(table);
+  }
+
   async tune(table: 'mounts' | 'auth', path: string, changes: { config?: Partial<MountConfig>; description?: string; options?: Record<string, string> }): Promise<void> {
     const entry = this.find(table, path);
     if (!entry) throw badRequest(`no mount at "${normalizePath(path)}"`);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { badRequest } from '../../sdk/errors.js';
 import { field, type Fields } from '../../sdk/framework/fields.js';
 import { FieldData } from '../../sdk/framework/field-data.js';
@@ -57,6 +58,36 @@ const enableFields = {
   plugin_name: field.string(),
   plugin_version: field.string(),
 };
+
+/** `sys/remount`: moves a mount; done synchronously, reported as a finished migration. */
+export function remountPaths(mounts: MountManager): PathDef<Fields>[] {
+  const migrations = new Map<string, { from: string; to: string }>();
+  return [
+    definePath({
+      pattern: 'remount',
+      fields: { from: field.string({ required: true }), to: field.string({ required: true }) },
+      operations: {
+        update: async (_req, d) => {
+          await mounts.remount(d.get('from'), d.get('to'));
+          const id = randomUUID();
+          migrations.set(id, { from: d.get('from'), to: d.get('to') });
+          return { data: { migration_id: id } };
+        },
+      },
+    }),
+    definePath({
+      pattern: 'remount/status/(?<id>.+)',
+      fields: { id: field.string({ required: true }) },
+      operations: {
+        read: async (_req, d) => {
+          const m = migrations.get(d.get('id'));
+          if (!m) return null;
+          return { data: { migration_id: d.get('id'), migration_info: { source_mount: m.from, target_mount: m.to, status: 'success' } } };
+        },
+      },
+    }),
+  ];
+}
 
 /** `sys/mounts/*` or `sys/auth/*`: list, enable, read, disable, tune. */
 export function mountPaths(mounts: MountManager, table: 'mounts' | 'auth'): PathDef<Fields>[] {

@@ -1,0 +1,153 @@
+/**
+ * User lockout shared by the password-like auth methods (userpass, AppRole), plus the
+ * small pieces of login machinery they both need: a per-key mutex and a credential field
+ * that never echoes its value in an error.
+ *
+ * State lives in the backend's own storage under `lockout/<alias>` (the alias
+ * URI-encoded, since a custom role_id may contain "/"), so it is encrypted by the
+ * barrier, survives restarts and disappears with the mount.
+ */
+import { systemClock, type Clock } from '../lib/clock.js';
+import { badRequest, WardError } from '../sdk/errors.js';
+import type { FieldSpec } from '../sdk/framework/fields.js';
+import type { LockedUser } from '../sdk/logical.js';
+import { getJSON, putJSON, type Storage } from '../sdk/storage.js';
+
+/** Vault's user-lockout knobs; durations in seconds. */
+export interface LockoutConfig {
+  threshold: number;
+  durationSec: number;
+  counterResetSec: number;
+  disabled: boolean;
+}
+
+/** Vault's defaults: 5 failures, locked 15 minutes, counter forgotten after 15 quiet minutes. */
+export const DEFAULT_LOCKOUT: LockoutConfig = { threshold: 5, durationSec: 900, counterResetSec: 900, disabled: false };
+
+interface Entry {
+  alias: string;
+  count: number;
+  lastFailure: number; // epoch ms
+}
+
+const PREFIX = 'lockout/';
+const keyOf = (alias: string): string => PREFIX + encodeURIComponent(alias);
+
+/**
+ * The answer for every login attempt while locked, whatever the credentials: Vault's
+ * 400 "permission denied". Because it does not depend on the password, a locked account
+ * cannot be used to test guesses, and unknown names lock the same way as real ones.
+ */
+export const lockedOutError = (): WardError => new WardError('permission_denied', ['permission denied'], { status: 400 });
+
+/** Serialises async work per key, so read-modify-write of one counter or secret cannot race. */
+export class KeyedMutex {
+  private readonly tails = new Map<string, Promise<unknown>>();
+
+  async run<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.tails.get(key) ?? Promise.resolve();
+    const next = prev.then(fn, fn);
+    const tail = next.catch(() => undefined);
+    this.tails.set(key, tail);
+    try {
+      return await next;
+    } finally {
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    }
+  }
+}
+
+/**
+ * A string field for secrets (passwords, secret IDs). The framework's generic conversion
+ * error quotes the raw input; this one never does, so a mistyped secret cannot leak
+ * into an error body or a log line.
+ */
+export function credentialField(description: string, required = false): FieldSpec<string> {
+  return {
+    kind: 'string',
+    description,
+    default: '',
+    required,
+    sensitive: true,
+    parse(raw: unknown): string {
+      if (typeof raw === 'string') return raw;
+      if (typeof raw === 'number') return String(raw);
+      throw badRequest('invalid credential: expected a string');
+    },
+  };
+}
+
+/** Failed-login counting and lockout for one mount. */
+export class Lockout {
+  private readonly mutex = new KeyedMutex();
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly config: LockoutConfig = DEFAULT_LOCKOUT,
+    private readonly clock: Clock = systemClock,
+  ) {}
+
+  /** True while `alias` is locked. An expired lock is cleared on the way. */
+  async isLocked(alias: string): Promise<boolean> {
+    if (this.config.disabled) return false;
+    const e = await getJSON<Entry>(this.storage, keyOf(alias));
+    if (!e) return false;
+    if (this.lockedNow(e)) return true;
+    if (e.count >= this.config.threshold) await this.storage.delete(keyOf(alias));
+    return false;
+  }
+
+  /** Counts one bad-credential failure. */
+  async recordFailure(alias: string): Promise<void> {
+    if (this.config.disabled) return;
+    await this.mutex.run(alias, async () => {
+      const now = this.clock.now();
+      const e = (await getJSON<Entry>(this.storage, keyOf(alias))) ?? { alias, count: 0, lastFailure: now };
+      // Failures spread out wider than the reset window do not add up to a lockout.
+      if (now - e.lastFailure > this.config.counterResetSec * 1000) e.count = 0;
+      e.count += 1;
+      e.lastFailure = now;
+      await putJSON(this.storage, keyOf(alias), e);
+    });
+  }
+
+  /** A successful login forgets earlier failures. */
+  async recordSuccess(alias: string): Promise<void> {
+    if (this.config.disabled) return;
+    await this.mutex.run(alias, async () => {
+      if ((await this.storage.get(keyOf(alias))) !== null) await this.storage.delete(keyOf(alias));
+    });
+  }
+
+  /** Aliases locked right now, for `sys/locked-users`. */
+  async lockedUsers(): Promise<LockedUser[]> {
+    if (this.config.disabled) return [];
+    const out: LockedUser[] = [];
+    for (const k of await this.storage.list(PREFIX)) {
+      if (k.endsWith('/')) continue;
+      const e = await getJSON<Entry>(this.storage, PREFIX + k);
+      if (e && this.lockedNow(e)) out.push({ alias: e.alias, failedLoginAttempts: e.count, lastFailedLoginTime: e.lastFailure });
+    }
+    return out.sort((a, b) => a.alias.localeCompare(b.alias));
+  }
+
+  /** Clears the lockout of `alias`; false when it was not locked. */
+  async unlock(alias: string): Promise<boolean> {
+    return this.mutex.run(alias, async () => {
+      const e = await getJSON<Entry>(this.storage, keyOf(alias));
+      if (!e) return false;
+      await this.storage.delete(keyOf(alias));
+      return this.lockedNow(e);
+    });
+  }
+
+  private lockedNow(e: Entry): boolean {
+    return e.count >= this.config.threshold && this.clock.now() - e.lastFailure < this.config.durationSec * 1000;
+  }
+}
+
+/** Lockout settings from the environment: `VAULT_DISABLE_USER_LOCKOUT=true` turns it off, as in Vault. */
+export function lockoutFromEnv(env: NodeJS.ProcessEnv = process.env): LockoutConfig {
+  const v = (env.VAULT_DISABLE_USER_LOCKOUT ?? '').toLowerCase();
+  return { ...DEFAULT_LOCKOUT, disabled: v === 'true' || v === '1' };
+}

@@ -1,0 +1,48 @@
+/**
+ * The `pki` secrets engine: a root or intermediate CA per mount that issues X.509
+ * certificates against roles, revokes them and publishes a CRL. CA private keys stay in
+ * mount storage; they leave only once, from `root|intermediate/generate/exported`.
+ */
+import { WardError } from '../../sdk/errors.js';
+import { defineBackend } from '../../sdk/framework/backend.js';
+import type { Backend, BackendConfig, BackendFactory, SecretType } from '../../sdk/logical.js';
+import { revokeSerial } from './crl.js';
+import type { PkiContext } from './issuance.js';
+import { fetchPaths, UNAUTHENTICATED_PATHS } from './path-fetch.js';
+import { intermediatePaths } from './path-intermediate.js';
+import { CERT_SECRET_TYPE, issuePaths } from './path-issue.js';
+import { revokePaths, Tidier } from './path-revoke.js';
+import { rolePaths } from './path-roles.js';
+import { rootPaths } from './path-root.js';
+
+/** Lease revocation revokes the certificate; a certificate already gone is not an error. */
+const certSecret: SecretType = {
+  async revoke(req, lease) {
+    const serial = lease.internalData.serial_number;
+    if (typeof serial !== 'string') return;
+    try {
+      await revokeSerial(req.storage, serial);
+    } catch (e) {
+      if (!(WardError.is(e) && e.status === 400)) throw e;
+    }
+  },
+};
+
+export function pkiBackend(config: Pick<BackendConfig, 'system' | 'logger'>): Backend & { tidier: Tidier } {
+  const ctx: PkiContext = { system: config.system, logger: config.logger };
+  const tidier = new Tidier(ctx);
+  const backend = defineBackend({
+    type: 'pki',
+    kind: 'secret',
+    paths: [...rootPaths(ctx), ...intermediatePaths(), ...issuePaths(ctx), ...rolePaths(), ...revokePaths(tidier), ...fetchPaths()],
+    specialPaths: { unauthenticated: UNAUTHENTICATED_PATHS },
+    secretTypes: { [CERT_SECRET_TYPE]: certSecret },
+    cleanup: async () => {
+      await tidier.running;
+    },
+    help: 'The PKI secrets engine issues X.509 certificates from a root or intermediate CA.',
+  });
+  return Object.assign(backend, { tidier });
+}
+
+export const pkiFactory: BackendFactory = async (config) => pkiBackend(config);

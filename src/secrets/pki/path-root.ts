@@ -1,0 +1,155 @@
+/**
+ * `root/generate/:type`, `root/sign-intermediate` and DELETE `root`. A generated root
+ * becomes the default issuer when the mount has none yet.
+ */
+import { uuid } from '../../lib/ids.js';
+import { badRequest } from '../../sdk/errors.js';
+import { field, type Fields } from '../../sdk/framework/fields.js';
+import { definePath, type PathDef } from '../../sdk/framework/path.js';
+import { listRecursive, putJSON } from '../../sdk/storage.js';
+import { buildCertificate, parseCsr } from './cert-builder.js';
+import { caGenFields, createCaKey, exportedMode, sansFrom, subjectFields, subjectFrom } from './ca-fields.js';
+import { rebuildCrl } from './crl.js';
+import { unix } from './format.js';
+import { CERT_FORMATS, issuedData, recordCert, resolveNotAfter, signWithIssuer, type CertFormat, type PkiContext } from './issuance.js';
+import { exportPrivateKey, publicKeyDerOf } from './keys.js';
+import { checkNames } from './names.js';
+import { assertNameFree, defaultIssuerId, issuerPath, requireIssuer, setDefaultIssuer, type Issuer } from './store.js';
+
+const BACKDATE_MS = 30_000;
+
+function rootGenerate(ctx: PkiContext) {
+  return definePath({
+    pattern: 'root/generate/(?<exported>\\w+)',
+    fields: caGenFields,
+    synopsis: 'Generate a self-signed root CA.',
+    operations: {
+      async update(req, d) {
+        const exported = exportedMode(d);
+        const cn = d.get('common_name');
+        if (cn === '') throw badRequest('the common_name field is required for a root certificate');
+        const s = req.storage;
+        await assertNameFree(s, 'issuer', d.get('issuer_name'));
+        const now = Date.now();
+        const max = ctx.system.maxLeaseTtl();
+        const { notAfter, warnings } = resolveNotAfter({ now, requestedTtl: d.get('ttl'), defaultTtl: max, maxTtl: max });
+        const key = await createCaKey(s, d);
+        const { pem, serial } = await buildCertificate(
+          {
+            subject: subjectFrom(d),
+            sans: sansFrom(d),
+            publicKeyDer: publicKeyDerOf(key.privateKeyPem),
+            notBefore: new Date(now - BACKDATE_MS),
+            notAfter: new Date(notAfter),
+            ca: { maxPathLength: d.get('max_path_length') },
+          },
+          { privateKeyPem: key.privateKeyPem },
+        );
+        const issuer: Issuer = { id: uuid(), name: d.get('issuer_name'), keyId: key.id, certificate: pem, parents: [], serial, notAfter };
+        await putJSON(s, issuerPath(issuer.id), issuer);
+        if ((await defaultIssuerId(s)) === null) await setDefaultIssuer(s, issuer.id);
+        await recordCert(s, { serial, certificate: pem, issuerId: issuer.id, notAfter });
+        await rebuildCrl(s, issuer);
+        const data: Record<string, unknown> = {
+          certificate: pem,
+          issuing_ca: pem,
+          serial_number: serial,
+          expiration: unix(notAfter),
+          issuer_id: issuer.id,
+          issuer_name: issuer.name,
+          key_id: key.id,
+          key_name: key.name,
+        };
+        if (exported) {
+          data.private_key = exportPrivateKey(key.privateKeyPem, d.get('private_key_format') === 'pkcs8');
+          data.private_key_type = key.type;
+        }
+        return { data, ...(warnings.length > 0 ? { warnings } : {}) };
+      },
+    },
+  });
+}
+
+const signIntermediateFields = {
+  csr: field.string({ required: true, description: 'PEM CSR of the intermediate CA.' }),
+  ...subjectFields,
+  ttl: field.durationSecond({ description: 'Requested lifetime.' }),
+  max_path_length: field.int({ default: -1, description: 'Path length constraint; -1 for none.' }),
+  use_csr_values: field.bool({ description: 'Take subject and SANs from the CSR.' }),
+  issuer_ref: field.string({ default: 'default', description: 'Issuer that signs.' }),
+  format: field.string({ default: 'pem', allowed: CERT_FORMATS, description: 'Output format.' }),
+};
+
+/** sign-intermediate trusts the operator on names but still refuses malformed IPs. */
+const ANY_NAME = {
+  allowed_domains: [],
+  allow_subdomains: false,
+  allow_bare_domains: false,
+  allow_glob_domains: false,
+  allow_any_name: true,
+  allow_localhost: true,
+  allow_wildcard_certificates: true,
+  allow_ip_sans: true,
+  enforce_hostnames: false,
+};
+
+function signIntermediate(ctx: PkiContext) {
+  return definePath({
+    pattern: 'root/sign-intermediate',
+    fields: signIntermediateFields,
+    synopsis: 'Sign an intermediate CA certificate request.',
+    operations: {
+      async update(req, d) {
+        const s = req.storage;
+        const issuer = await requireIssuer(s, d.get('issuer_ref'));
+        let csr;
+        try {
+          csr = await parseCsr(d.get('csr'));
+        } catch (e) {
+          throw badRequest(`could not parse CSR: ${e instanceof Error ? e.message : String(e)}`);
+        }
+        const useCsr = d.get('use_csr_values');
+        const cn = useCsr ? csr.commonName : d.get('common_name') || csr.commonName;
+        if (cn === '') throw badRequest('the common_name field is required, or must be present in the CSR with use_csr_values');
+        const now = Date.now();
+        const max = ctx.system.maxLeaseTtl();
+        const { notAfter, warnings } = resolveNotAfter({ now, requestedTtl: d.get('ttl'), defaultTtl: max, maxTtl: max, issuerNotAfter: issuer.notAfter });
+        const sans = useCsr ? csr.sans : sansFrom(d, cn);
+        checkNames(ANY_NAME, cn, sans);
+        const { pem, serial } = await signWithIssuer(s, issuer, {
+          subject: useCsr ? csr.subject : subjectFrom(d, cn),
+          sans,
+          publicKeyDer: csr.publicKeyDer,
+          notBefore: new Date(now - BACKDATE_MS),
+          notAfter: new Date(notAfter),
+          ca: { maxPathLength: d.get('max_path_length') },
+        });
+        const data = issuedData(d.get('format') as CertFormat, { certificate: pem, serial, notAfter, issuer });
+        return { data, ...(warnings.length > 0 ? { warnings } : {}) };
+      },
+    },
+  });
+}
+
+function deleteRoot() {
+  return definePath({
+    pattern: 'root',
+    fields: {},
+    synopsis: 'Delete every issuer and key of this mount (issued certificates are kept).',
+    operations: {
+      async delete(req) {
+        const s = req.storage;
+        for (const k of [...(await listRecursive(s, 'config/issuer/')), ...(await listRecursive(s, 'config/key/')), ...(await listRecursive(s, 'crls/'))]) {
+          await s.delete(k);
+        }
+        await s.delete('config/issuers');
+        await s.delete('intermediate/pending');
+        return null;
+      },
+    },
+  });
+}
+
+export function rootPaths(ctx: PkiContext): PathDef<Fields>[] {
+  return [rootGenerate(ctx), signIntermediate(ctx), deleteRoot()];
+}

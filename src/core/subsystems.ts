@@ -21,6 +21,7 @@ import { auditPaths } from './sys/paths-audit.js';
 import { capabilityPaths } from './sys/paths-capabilities.js';
 import { keyPaths } from './sys/paths-keys.js';
 import { leasePaths } from './sys/paths-leases.js';
+import { lockedUserPaths } from './sys/paths-locked-users.js';
 import { mountPaths, remountPaths } from './sys/paths-mounts.js';
 import { policyPaths } from './sys/paths-policies.js';
 import { toolsPaths } from './sys/paths-tools.js';
@@ -194,6 +195,7 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
     }),
     ...keyPaths({ keyStatus: deps.keyStatus, rotate: deps.rotate, sealSoon: deps.sealSoon }),
     ...wrappingPaths(wrapper),
+    ...lockedUserPaths({ authMounts: () => router.all().filter((r) => r.entry.table === 'auth').map((r) => ({ accessor: r.entry.accessor, backend: r.backend })) }),
   ];
   sys = systemBackend(sysPaths);
   const identity = defineBackend({ type: 'identity', kind: 'secret', paths: [], help: 'Identity is not implemented by Ward yet.' });

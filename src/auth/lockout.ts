@@ -41,21 +41,9 @@ const keyOf = (alias: string): string => PREFIX + encodeURIComponent(alias);
 export const lockedOutError = (): WardError => new WardError('permission_denied', ['permission denied'], { status: 400 });
 
 /** Serialises async work per key, so read-modify-write of one counter or secret cannot race. */
-export class KeyedMutex {
-  private readonly tails = new Map<string, Promise<unknown>>();
+import { KeyedMutex } from '../lib/keyed-mutex.js';
 
-  async run<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.tails.get(key) ?? Promise.resolve();
-    const next = prev.then(fn, fn);
-    const tail = next.catch(() => undefined);
-    this.tails.set(key, tail);
-    try {
-      return await next;
-    } finally {
-      if (this.tails.get(key) === tail) this.tails.delete(key);
-    }
-  }
-}
+export { KeyedMutex };
 
 /**
  * A string field for secrets (passwords, secret IDs). The framework's generic conversion

@@ -5,26 +5,7 @@
  */
 import { badRequest } from '../../../sdk/errors.js';
 import type { Clock } from '../../../lib/clock.js';
-
-export class KeyedMutex {
-  private readonly tails = new Map<string, Promise<void>>();
-
-  /** Runs `fn` after every earlier holder of `key` has finished. */
-  async run<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.tails.get(key) ?? Promise.resolve();
-    let release!: () => void;
-    const mine = new Promise<void>((r) => (release = r));
-    const tail = prev.then(() => mine);
-    this.tails.set(key, tail);
-    await prev;
-    try {
-      return await fn();
-    } finally {
-      release();
-      if (this.tails.get(key) === tail) this.tails.delete(key);
-    }
-  }
-}
+import type { KeyedMutex } from '../../../lib/keyed-mutex.js';
 
 export interface KvContext {
   clock: Clock;

@@ -54,37 +54,42 @@ export function dataPath(ctx: KvContext) {
         const path = secretPath(d.get('path'), true);
         const data = requestData(d);
         const cas = parseCas(d.get('options'));
-        return ctx.locks.run(path, async (): Promise<LogicalResponse> => {
+        const { response, durable } = await ctx.locks.run(path, async () => {
           const [existing, config] = await Promise.all([readMetadata(req.storage, path), readConfig(req.storage)]);
           checkCas(existing, config, cas);
           const now = ctx.clock.now();
           const meta = existing ?? emptyMetadata(rfc3339(now));
-          const version = await appendVersion(req.storage, path, meta, config, data, now);
-          return { data: versionView(meta, version, meta.versions[String(version)]!) };
+          const { version, durable } = appendVersion(req.storage, path, meta, config, data, now);
+          return { response: { data: versionView(meta, version, meta.versions[String(version)]!) }, durable };
         });
+        // Acknowledge only once durable; the lock is already free for the next writer.
+        await durable;
+        return response;
       },
 
       async patch(req, d) {
         const path = secretPath(d.get('path'), true);
         const patch = requestData(d);
         const cas = parseCas(d.get('options'));
-        return ctx.locks.run(path, async (): Promise<LogicalResponse> => {
+        const outcome = await ctx.locks.run(path, async (): Promise<{ response: LogicalResponse; durable?: Promise<void> }> => {
           const [meta, config] = await Promise.all([readMetadata(req.storage, path), readConfig(req.storage)]);
           if (meta === null) throw notFound();
           const vm = meta.versions[String(meta.current_version)];
           if (vm === undefined) throw notFound();
           const now = ctx.clock.now();
           if (isDeleted(vm, now)) {
-            return { status: 404, data: { data: null, metadata: versionView(meta, meta.current_version, vm) } };
+            return { response: { status: 404, data: { data: null, metadata: versionView(meta, meta.current_version, vm) } } };
           }
           checkCas(meta, config, cas);
           const current = await readVersion(req.storage, path, meta.current_version);
           if (current === null) throw notFound();
           const merged = mergePatch(current, patch);
           if (!isPlainObject(merged)) throw badRequest('patch must be a JSON object');
-          const version = await appendVersion(req.storage, path, meta, config, merged, now);
-          return { data: versionView(meta, version, meta.versions[String(version)]!) };
+          const { version, durable } = appendVersion(req.storage, path, meta, config, merged, now);
+          return { response: { data: versionView(meta, version, meta.versions[String(version)]!) }, durable };
         });
+        await outcome.durable;
+        return outcome.response;
       },
 
       async delete(req, d) {

@@ -84,22 +84,25 @@ export function checkCas(meta: KeyMetadata | null, config: MountConfig, cas: num
 }
 
 /**
- * Writes `data` as a new version and updates (and persists) `meta` in place: schedules
- * deletion per delete_version_after, then purges the oldest versions beyond max_versions.
- * Returns the new version number.
+ * Writes `data` as a new version and updates `meta` in place: schedules deletion per
+ * delete_version_after, then purges the oldest versions beyond max_versions.
+ *
+ * The writes are issued, not awaited: they are visible at once (barrier cache, store's
+ * pending writes), so the caller can release its key lock and let the next writer join
+ * the same group commit, and awaits `durable` before acknowledging its client.
  */
-export async function appendVersion(
+export function appendVersion(
   s: Storage,
   path: string,
   meta: KeyMetadata,
   config: MountConfig,
   data: Record<string, unknown>,
   nowMs: number,
-): Promise<number> {
+): { version: number; durable: Promise<void> } {
   const version = meta.current_version + 1;
   const nowIso = rfc3339(nowMs);
   const deleteAfter = effectiveDeleteAfter(meta, config);
-  await writeVersion(s, path, version, data);
+  const writes: Promise<void>[] = [writeVersion(s, path, version, data)];
 
   meta.versions[String(version)] = {
     created_time: nowIso,
@@ -116,10 +119,10 @@ export async function appendVersion(
     for (const v of known) {
       if (v >= oldest) continue;
       delete meta.versions[String(v)];
-      await deleteVersionData(s, path, v);
+      writes.push(deleteVersionData(s, path, v));
     }
     meta.oldest_version = oldest;
   }
-  await writeMetadata(s, path, meta);
-  return version;
+  writes.push(writeMetadata(s, path, meta));
+  return { version, durable: Promise.all(writes).then(() => undefined) };
 }

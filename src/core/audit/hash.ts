@@ -35,6 +35,8 @@ export type RecordType = 'request' | 'response';
  * full rather than tracking recency: cheap, and a miss only costs one HMAC.
  */
 const TOKEN_CACHE_MAX = 4096;
+const VALUE_CACHE_MAX = 10_000;
+const VALUE_CACHE_MAX_LENGTH = 512;
 
 const ROOT_NAMESPACE = Object.freeze({ id: 'root' });
 
@@ -80,7 +82,24 @@ export class AuditFormatter {
   private readonly tokenCache = new Map<string, string>();
   /** Empty strings are common leaves (KV v2 `deletion_time`) and hash to a constant. */
   private readonly emptyHash: string;
-  private readonly hashFn = (s: string): string => (s === '' ? this.emptyHash : hmacValue(this.salt, s));
+  /**
+   * Memo of leaf HMACs: the same values (timestamps, the secret read again and again)
+   * recur on every request, and an HMAC costs more than formatting the whole record.
+   * It holds nothing the barrier's value cache does not already hold in memory, is
+   * bounded, and is dropped on seal with the token memo.
+   */
+  private readonly valueCache = new Map<string, string>();
+  private readonly hashFn = (s: string): string => {
+    if (s === '') return this.emptyHash;
+    if (s.length > VALUE_CACHE_MAX_LENGTH) return hmacValue(this.salt, s);
+    let h = this.valueCache.get(s);
+    if (h === undefined) {
+      h = hmacValue(this.salt, s);
+      if (this.valueCache.size >= VALUE_CACHE_MAX) this.valueCache.clear();
+      this.valueCache.set(s, h);
+    }
+    return h;
+  };
 
   constructor(
     private readonly salt: Buffer,
@@ -97,6 +116,7 @@ export class AuditFormatter {
   /** Drops memoised token hashes (on seal, so no token outlives the broker). */
   clearCache(): void {
     this.tokenCache.clear();
+    this.valueCache.clear();
   }
 
   /** The JSON line (no newline) for one entry. Throws only if the data cannot be serialised. */

@@ -4,6 +4,18 @@ import type { CoreResult } from '../api-types.js';
 import type { TokenEntry } from '../tokens/types.js';
 import type { RequestContext } from './context.js';
 
+/** Issue times as RFC3339, per token object: formatting a date costs more than a map hit. */
+const issueTimes = new WeakMap<TokenEntry, string>();
+
+function issueTime(t: TokenEntry): string {
+  let s = issueTimes.get(t);
+  if (s === undefined) {
+    s = rfc3339(t.creationTime);
+    issueTimes.set(t, s);
+  }
+  return s;
+}
+
 export function auditAuth(t: TokenEntry | null, grantingPolicies: string[], allowed: boolean): AuditAuth | null {
   if (!t) return null;
   return {
@@ -16,7 +28,7 @@ export function auditAuth(t: TokenEntry | null, grantingPolicies: string[], allo
     entityId: t.entityId,
     tokenType: t.type,
     tokenTtl: t.ttl,
-    tokenIssueTime: rfc3339(t.creationTime),
+    tokenIssueTime: issueTime(t),
     ...(t.numUses > 0 ? { numUses: t.numUses } : {}),
     policyResults: { allowed, grantingPolicies: grantingPolicies.map((name) => ({ name })) },
   };
@@ -61,10 +73,16 @@ export function auditResponse(r: CoreResult, issued: TokenEntry | null, ctx: Req
   };
 }
 
+/**
+ * One audit entry. The request part is built once per request and reused for the
+ * response record (both lines describe the same request).
+ */
 export function entry(ctx: RequestContext, allowed: boolean, extra: Partial<AuditEntryInput> = {}): AuditEntryInput {
+  const cached = ctx.auditBase;
+  const base = cached && cached.allowed === allowed ? cached : (ctx.auditBase = { allowed, auth: auditAuth(ctx.token, ctx.grantingPolicies, allowed), request: auditRequest(ctx) });
   return {
-    auth: auditAuth(ctx.token, ctx.grantingPolicies, allowed),
-    request: auditRequest(ctx),
+    auth: base.auth,
+    request: base.request,
     nonHmacRequestKeys: ctx.route.entry.config.auditNonHmacRequestKeys,
     nonHmacResponseKeys: ctx.route.entry.config.auditNonHmacResponseKeys,
     ...extra,

@@ -2,6 +2,7 @@ import type { LogicalRequest, Operation } from '../../sdk/logical.js';
 import type { HttpRequestInput } from '../api-types.js';
 import type { Route } from '../router/router.js';
 import type { TokenEntry } from '../tokens/types.js';
+import type { AuditAuth, AuditRequest } from '../audit/types.js';
 
 /** What one request accumulates as it moves through the pipeline steps. */
 export interface RequestContext {
@@ -17,4 +18,6 @@ export interface RequestContext {
   logical: LogicalRequest;
   /** Set when the token's last use was spent on this request. */
   revokeTokenAfter: boolean;
+  /** The audit request/auth parts, built once and shared by both records. */
+  auditBase?: { allowed: boolean; auth: AuditAuth | null; request: AuditRequest };
 }

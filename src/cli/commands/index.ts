@@ -1,4 +1,5 @@
 import type { Command } from '../command.js';
+import { agentCommands } from './agent.js';
 import { auditCommands } from './audit.js';
 import { authCommands } from './auth.js';
 import { genericCommands } from './generic.js';
@@ -30,4 +31,5 @@ export const commands: Record<string, Command> = {
   ...leaseCommands,
   ...auditCommands,
   ...miscCommands,
+  ...agentCommands,
 };

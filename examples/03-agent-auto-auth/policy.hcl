@@ -1,0 +1,4 @@
+# What the app's agent may read.
+path "secret/data/app/*" {
+  capabilities = ["read"]
+}

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Pattern 3 end to end on one machine: a dev Ward server, an AppRole whose secret ID is
+# delivered response-wrapped, the agent rendering a file, and an "app" that only reads
+# that file. Run from anywhere after `npm run build`.
+set -euo pipefail
+
+here="$(cd "$(dirname "$0")" && pwd)"
+ward="$here/../../bin/ward"
+port="${PORT:-8219}"
+export VAULT_ADDR="http://127.0.0.1:$port"
+work="$here/work"
+rm -rf "$work" && mkdir -p "$work"
+cp "$here/agent.hcl" "$here/app.env.tpl" "$work/"
+
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
+trap cleanup EXIT
+
+echo "==> starting a dev server on $VAULT_ADDR"
+"$ward" server -dev -dev-root-token-id=root -dev-listen-address="127.0.0.1:$port" -dev-storage=inmem >"$work/server.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 50); do VAULT_TOKEN=root "$ward" status >/dev/null 2>&1 && break; sleep 0.1; done
+
+echo "==> operator: AppRole, policy, a secret"
+export VAULT_TOKEN=root
+"$ward" auth enable approle >/dev/null
+"$ward" policy write app "$here/policy.hcl" >/dev/null
+"$ward" write auth/approle/role/app token_policies=app token_ttl=1h >/dev/null
+"$ward" kv put secret/app/db username=app password=first-password >/dev/null
+# The role ID is not secret on its own; the secret ID travels wrapped (single use, 5 minutes).
+"$ward" read -field=role_id auth/approle/role/app/role-id >"$work/role-id"
+"$ward" write -f -wrap-ttl=5m -field=wrapping_token auth/approle/role/app/secret-id >"$work/secret-id"
+unset VAULT_TOKEN
+
+echo "==> starting the agent (no token in its environment)"
+(cd "$work" && exec "$ward" agent -config=agent.hcl) >"$work/agent.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 100); do [ -s "$work/out/app.env" ] && break; sleep 0.1; done
+
+echo "==> the app reads its file:"
+cat "$work/out/app.env"; echo
+
+echo "==> operator rotates the password on the server"
+VAULT_TOKEN=root "$ward" kv put secret/app/db username=app password=second-password >/dev/null
+for _ in $(seq 50); do grep -q second-password "$work/out/app.env" && break; sleep 0.1; done
+
+echo "==> the app reads its file again:"
+cat "$work/out/app.env"; echo
+sleep 0.5
+echo "==> reload hook runs:"; cat "$work/out/reloads.log"
+test ! -e "$work/secret-id" && echo "==> the wrapped secret-id file was consumed and removed"

@@ -1,0 +1,114 @@
+/**
+ * `ward agent -config=FILE`: flag handling, configuration loading and exit codes.
+ * Exit 0 after a clean stop or a successful exit_after_auth run, 1 on configuration
+ * errors and fatal runtime failures.
+ */
+import { DEFAULT_ADDRESS, optionsFromEnv, type ClientOptions } from '../api/index.js';
+import { Agent } from './agent.js';
+import { AgentConfigError, loadAgentConfig, type AgentConfig } from './config.js';
+import { createLogger, isLevel, type Level } from './log.js';
+import { compileTemplates } from './template/output.js';
+
+/** Process I/O, injectable for tests. */
+export type AgentIo = { stderr: { write(s: string): unknown }; env: NodeJS.ProcessEnv };
+
+const USAGE = `Usage: ward agent -config=FILE [-exit-after-auth] [-log-level=LEVEL]
+
+  Runs the Ward agent: logs in with the configured auto_auth method, keeps the token
+  alive, writes it to sinks, renders templates and serves the API proxy. The
+  configuration is a Vault Agent file (HCL or JSON).
+`;
+
+type Flags = { config?: string; exitAfterAuth?: boolean; logLevel: Level; help: boolean };
+
+function parseArgs(args: string[]): Flags {
+  const f: Flags = { logLevel: 'info', help: false };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] ?? '';
+    const m = /^--?([a-z-]+)(?:=(.*))?$/s.exec(a);
+    if (!m) throw new Error(`unexpected argument "${a}"`);
+    const name = m[1] ?? '';
+    const value = (): string => {
+      if (m[2] !== undefined) return m[2];
+      const next = args[++i];
+      if (next === undefined) throw new Error(`flag -${name} needs a value`);
+      return next;
+    };
+    if (name === 'h' || name === 'help') f.help = true;
+    else if (name === 'config') {
+      if (f.config !== undefined) throw new Error('only one -config file is supported');
+      f.config = value();
+    } else if (name === 'exit-after-auth') f.exitAfterAuth = m[2] === undefined ? true : /^(1|t|true)$/i.test(m[2]);
+    else if (name === 'log-level') {
+      const l = value().toLowerCase();
+      if (!isLevel(l)) throw new Error(`invalid -log-level "${l}"`);
+      f.logLevel = l;
+    } else throw new Error(`unknown flag -${name}`);
+  }
+  return f;
+}
+
+/** Client settings: the file's `vault {}`, overridden by `VAULT_*`/`WARD_*` variables (as Vault Agent does). */
+function clientOptions(cfg: AgentConfig, env: NodeJS.ProcessEnv): { options: ClientOptions; envToken?: string } {
+  const v = cfg.vault;
+  const o: ClientOptions = { address: v.address ?? DEFAULT_ADDRESS };
+  if (v.caCert) o.caCert = v.caCert;
+  if (v.caPath) o.caPath = v.caPath;
+  if (v.clientCert) o.clientCert = v.clientCert;
+  if (v.clientKey) o.clientKey = v.clientKey;
+  if (v.tlsServerName) o.tlsServerName = v.tlsServerName;
+  if (v.namespace) o.namespace = v.namespace;
+  if (v.tlsSkipVerify !== undefined) o.tlsSkipVerify = v.tlsSkipVerify;
+  const { token, wrapTtl: _ignored, ...fromEnv } = optionsFromEnv(env);
+  const out: { options: ClientOptions; envToken?: string } = { options: { ...o, ...fromEnv } };
+  if (token) out.envToken = token;
+  return out;
+}
+
+/** Entry point of `ward agent`; resolves to the exit code. */
+export async function runAgent(args: string[], io: AgentIo = { stderr: process.stderr, env: process.env }): Promise<number> {
+  let flags: Flags;
+  try {
+    flags = parseArgs(args);
+  } catch (e) {
+    io.stderr.write(`${e instanceof Error ? e.message : String(e)}\n\n${USAGE}`);
+    return 1;
+  }
+  if (flags.help) {
+    io.stderr.write(USAGE);
+    return 0;
+  }
+  if (!flags.config) {
+    io.stderr.write(`Error: -config is required\n\n${USAGE}`);
+    return 1;
+  }
+  const log = createLogger(io.stderr, flags.logLevel);
+  let cfg: AgentConfig;
+  let agent: Agent;
+  try {
+    cfg = loadAgentConfig(flags.config);
+    if (flags.exitAfterAuth !== undefined) cfg.exitAfterAuth = flags.exitAfterAuth;
+    const templates = compileTemplates(cfg.templates);
+    const { options, envToken } = clientOptions(cfg, io.env);
+    if (templates.length > 0 && !cfg.autoAuth && !envToken) {
+      throw new AgentConfigError(`${cfg.file}: template: templates need an auto_auth stanza (or VAULT_TOKEN) to read secrets`);
+    }
+    agent = new Agent({ cfg, templates, clientOptions: options, log, env: io.env, ...(envToken ? { envToken } : {}) });
+  } catch (e) {
+    if (e instanceof AgentConfigError) {
+      io.stderr.write(`Error loading configuration: ${e.message}\n`);
+      return 1;
+    }
+    io.stderr.write(`Error: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  }
+  const stop = (): void => agent.stop();
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  try {
+    return await agent.run();
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+}

@@ -116,20 +116,16 @@ export function renderError(e: unknown, logger?: Logger): Rendered {
 export function send(res: ServerResponse, out: Rendered, opts: { head?: boolean; close?: boolean } = {}): void {
   if (res.headersSent || res.writableEnded || res.destroyed) return;
   try {
-    res.statusCode = out.status;
-    res.setHeader('Content-Type', out.contentType ?? JSON_TYPE);
-    res.setHeader('Cache-Control', 'no-store');
-    if (opts.close) res.setHeader('Connection', 'close');
     const noBody = opts.head || out.status === 204 || out.status === 304 || out.body.length === 0;
-    if (noBody) {
-      if (opts.head) res.setHeader('Content-Length', String(Buffer.byteLength(out.body)));
-      else if (out.status !== 204 && out.status !== 304) res.setHeader('Content-Length', '0');
-      res.end();
-      return;
-    }
-    const buf = typeof out.body === 'string' ? Buffer.from(out.body, 'utf8') : out.body;
-    res.setHeader('Content-Length', String(buf.length));
-    res.end(buf);
+    const length = noBody && !opts.head ? 0 : typeof out.body === 'string' ? Buffer.byteLength(out.body) : out.body.length;
+    // One writeHead with every header, and a string body: node then sends headers and
+    // body in a single write (a Buffer body costs a second chunk per response).
+    const headers: string[] = ['Content-Type', out.contentType ?? JSON_TYPE, 'Cache-Control', 'no-store'];
+    if (out.status !== 204 && out.status !== 304) headers.push('Content-Length', String(length));
+    if (opts.close) headers.push('Connection', 'close');
+    res.writeHead(out.status, headers);
+    if (noBody) res.end();
+    else res.end(out.body);
   } catch {
     res.destroy();
   }

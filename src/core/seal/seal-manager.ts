@@ -37,6 +37,7 @@ export interface UnsealStatus {
 
 /** Shamir seal over the physical store, unsealing the given barrier. One per node. */
 export class ShamirSeal {
+  private configCache: SealConfig | null = null;
   private shares: Buffer[] = [];
   private nonce = '';
   // init and unseal steps read, then write state across awaits: run them one at a time.
@@ -49,6 +50,8 @@ export class ShamirSeal {
 
   /** The stored configuration, or null before initialisation. */
   async getConfig(): Promise<SealConfig | null> {
+    // Immutable once written (no rekey yet), and sys/health asks on every call.
+    if (this.configCache) return this.configCache;
     const raw = await this.physical.get(SEAL_CONFIG_PATH);
     if (raw === null) return null;
     let parsed: unknown;
@@ -61,7 +64,8 @@ export class ShamirSeal {
     if (c.type !== 'shamir' || !Number.isInteger(c.secret_shares) || !Number.isInteger(c.secret_threshold)) {
       throw internalError('seal configuration is corrupt');
     }
-    return { type: 'shamir', secretShares: c.secret_shares as number, secretThreshold: c.secret_threshold as number };
+    this.configCache = { type: 'shamir', secretShares: c.secret_shares as number, secretThreshold: c.secret_threshold as number };
+    return this.configCache;
   }
 
   /**

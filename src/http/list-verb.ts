@@ -16,6 +16,8 @@ import { Duplex } from 'node:stream';
 
 const kList = Symbol.for('ward.http.listVerb');
 const PLACEHOLDER = 'LOCK';
+/** An RFC 9110 token followed by a space and a request target: a method, just not one llhttp knows. */
+const METHOD_LINE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+ [^ ]/;
 
 /** True when `req` arrived as `LIST` (and was replayed as the placeholder method). */
 export function isListVerb(req: IncomingMessage): boolean {
@@ -122,6 +124,15 @@ export function enableListVerb(server: Server, tls: boolean): void {
       }
     }
     if (socket.writable && !(socket as Socket & { _httpMessage?: unknown })._httpMessage) {
+      // Vault (Go) accepts any token as a method and answers 405 for ones it does not
+      // serve; llhttp rejects methods outside its table first, so answer for it here.
+      if (err.code === 'HPE_INVALID_METHOD' && raw && METHOD_LINE.test(raw.subarray(0, 64).toString('latin1'))) {
+        const body = '{"errors":["unsupported operation"]}';
+        socket.end(
+          `HTTP/1.1 405 Method Not Allowed\r\nContent-Type: application/json\r\nCache-Control: no-store\r\nConnection: close\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+        );
+        return;
+      }
       const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
       socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     } else {

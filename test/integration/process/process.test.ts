@@ -1,0 +1,263 @@
+/**
+ * Real `bin/ward server` processes: durability across kill -9, graceful SIGTERM,
+ * refusing root and bad config, and dev mode's banner.
+ */
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { api } from '../../helpers/server.js';
+import { configDir, freePort, runWard, spawnWard, sqliteConfig, startConfigServer, waitForHealth, type ConfigDir, type WardProcess } from '../../helpers/process.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+
+describe('config server: durability across kill -9', () => {
+  let cfg: ConfigDir;
+  let p: WardProcess | null = null;
+  after(async () => {
+    await p?.kill();
+    cfg?.cleanup();
+  });
+
+  it('every acknowledged write, token and token lease survives kill -9', { timeout: 90_000 }, async () => {
+    cfg = configDir();
+    const port = await freePort();
+    p = await startConfigServer(cfg, { port });
+    assert.equal((await api(p, 'GET', 'sys/health')).status, 501);
+    const init = await api(p, 'PUT', 'sys/init', { body: { secret_shares: 3, secret_threshold: 2 } });
+    assert.equal(init.status, 200);
+    const keys: string[] = init.body.keys_base64;
+    const root: string = init.body.root_token;
+    const unseal = async (w: WardProcess) => {
+      await api(w, 'PUT', 'sys/unseal', { body: { key: keys[0] } });
+      const u = await api(w, 'PUT', 'sys/unseal', { body: { key: init.body.keys[2] } });
+      assert.equal(u.body.sealed, false);
+    };
+    await unseal(p);
+    assert.equal((await api(p, 'POST', 'sys/mounts/secret', { token: root, body: { type: 'kv-v2' } })).status, 204);
+    assert.equal((await api(p, 'POST', 'secret/metadata/versions', { token: root, body: { max_versions: 500 } })).status, 204);
+
+    // 200 versions of one key, in order.
+    for (let i = 1; i <= 200; i++) {
+      const w = await api(p, 'POST', 'secret/data/versions', { token: root, body: { data: { i } } });
+      assert.equal(w.status, 200);
+      assert.equal(w.body.data.version, i);
+    }
+    // Tokens and leases made before the crash.
+    const longTok = (await api(p, 'POST', 'auth/token/create', { token: root, body: { policies: ['default'], ttl: '1h' } })).body.auth.client_token;
+    const shortTok = (await api(p, 'POST', 'auth/token/create', { token: root, body: { policies: ['default'], ttl: '6s' } })).body.auth.client_token;
+    await api(p, 'PUT', 'cubbyhole/mine', { token: longTok, body: { v: 'cubby' } });
+
+    // A wave of concurrent writes that all complete, then a second wave cut off by kill -9.
+    const acked: number[] = [];
+    const write = (i: number) =>
+      api(p as WardProcess, 'POST', `secret/data/burst/${i}`, { token: root, body: { data: { i } } }).then(
+        (r) => {
+          if (r.status === 200) acked.push(i);
+        },
+        () => undefined,
+      );
+    await Promise.all(Array.from({ length: 30 }, (_, i) => write(i)));
+    assert.equal(acked.length, 30);
+    const burst = Array.from({ length: 60 }, (_, i) => write(30 + i));
+    await sleep(15);
+    const killed = await p.kill('SIGKILL');
+    assert.equal(killed.signal, 'SIGKILL');
+    await Promise.all(burst);
+    const killTime = Date.now();
+
+    p = spawnWard(['server', `-config=${cfg.write('ward.hcl', sqliteConfig({ dbPath: cfg.dbPath, port, allowRoot: true }))}`], `http://127.0.0.1:${port}`);
+    assert.equal(await waitForHealth(p), 503, 'restarts sealed');
+    await unseal(p);
+
+    const meta = await api(p, 'GET', 'secret/metadata/versions', { token: root });
+    assert.equal(meta.status, 200);
+    assert.equal(meta.body.data.current_version, 200);
+    for (const v of [1, 2, 57, 100, 199, 200]) {
+      const r = await api(p, 'GET', `secret/data/versions?version=${v}`, { token: root });
+      assert.equal(r.status, 200, `version ${v}`);
+      assert.equal(r.body.data.data.i, v);
+    }
+    for (const i of acked) {
+      const r = await api(p, 'GET', `secret/data/burst/${i}`, { token: root });
+      assert.equal(r.status, 200, `acknowledged burst write ${i} lost`);
+      assert.equal(r.body.data.data.i, i);
+    }
+    // A token made before the crash still works, with its cubbyhole.
+    assert.equal((await api(p, 'GET', 'auth/token/lookup-self', { token: longTok })).status, 200);
+    assert.deepEqual((await api(p, 'GET', 'cubbyhole/mine', { token: longTok })).body.data, { v: 'cubby' });
+    // The short-TTL token's lease fires on time after the restart.
+    assert.equal((await api(p, 'GET', 'auth/token/lookup-self', { token: shortTok })).status, 200, 'still valid right after restart');
+    await sleep(Math.max(0, 6000 - (Date.now() - killTime)) + 1500);
+    assert.equal((await api(p, 'GET', 'auth/token/lookup-self', { token: shortTok })).status, 403, 'expired after restart');
+    assert.equal((await api(p, 'GET', 'auth/token/lookup-self', { token: longTok })).status, 200);
+  });
+});
+
+describe('SIGTERM', () => {
+  const cfgs: ConfigDir[] = [];
+  after(() => cfgs.forEach((c) => c.cleanup()));
+
+  it('exits 0 promptly and completes an in-flight request', { timeout: 30_000 }, async () => {
+    const cfg = configDir();
+    cfgs.push(cfg);
+    const p = await startConfigServer(cfg);
+    try {
+      const init = await api(p, 'PUT', 'sys/init', { body: { secret_shares: 1, secret_threshold: 1 } });
+      await api(p, 'PUT', 'sys/unseal', { body: { key: init.body.keys[0] } });
+      const root = init.body.root_token;
+      await api(p, 'POST', 'sys/mounts/kv', { token: root, body: { type: 'kv', options: { version: '1' } } });
+
+      // Start a request whose body arrives in two halves, with SIGTERM in between.
+      const body = JSON.stringify({ v: 'in-flight', pad: 'x'.repeat(2000) });
+      const u = new URL(p.url);
+      const half = Math.floor(body.length / 2);
+      let resolveStatus!: (n: number) => void;
+      const status = new Promise<number>((r) => (resolveStatus = r));
+      const req = request(
+        { host: u.hostname, port: u.port, method: 'PUT', path: '/v1/kv/inflight', headers: { 'X-Vault-Token': root, 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)) } },
+        (res) => {
+          res.resume();
+          resolveStatus(res.statusCode ?? 0);
+        },
+      );
+      req.on('error', () => resolveStatus(-1));
+      req.write(body.slice(0, half));
+      await sleep(150);
+      const t0 = Date.now();
+      p.child.kill('SIGTERM');
+      await sleep(200);
+      req.end(body.slice(half));
+      assert.equal(await status, 204, 'the in-flight request completed');
+      const { code } = await p.exited;
+      assert.equal(code, 0);
+      assert.ok(Date.now() - t0 < 5000, `exited in ${Date.now() - t0} ms`);
+      // And the write is durable.
+      const q = spawnWard(['server', `-config=${cfg.dir}/ward.hcl`], p.url);
+      try {
+        await waitForHealth(q);
+        await api(q, 'PUT', 'sys/unseal', { body: { key: init.body.keys[0] } });
+        assert.equal((await api(q, 'GET', 'kv/inflight', { token: root })).body.data.v, 'in-flight');
+        q.child.kill('SIGTERM');
+        assert.equal((await q.exited).code, 0);
+      } finally {
+        await q.kill();
+      }
+    } finally {
+      await p.kill();
+    }
+  });
+
+  it('SIGINT also exits 0', { timeout: 20_000 }, async () => {
+    const cfg = configDir();
+    cfgs.push(cfg);
+    const p = await startConfigServer(cfg);
+    p.child.kill('SIGINT');
+    const { code } = await p.exited;
+    assert.equal(code, 0);
+  });
+});
+
+describe('config errors', () => {
+  const cfgs: ConfigDir[] = [];
+  after(() => cfgs.forEach((c) => c.cleanup()));
+
+  it('as root without allow_root → non-zero exit with a message about root', { skip: !isRoot && 'not running as root', timeout: 20_000 }, async () => {
+    const cfg = configDir();
+    cfgs.push(cfg);
+    const port = await freePort();
+    const file = cfg.write('ward.hcl', sqliteConfig({ dbPath: cfg.dbPath, port, allowRoot: false }));
+    const r = await runWard(['server', `-config=${file}`]);
+    assert.equal(r.timedOut, false, 'did not start serving');
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /root/i);
+    // -allow-root on the command line is accepted instead.
+    const p = spawnWard(['server', `-config=${file}`, '-allow-root'], `http://127.0.0.1:${port}`);
+    try {
+      assert.equal(await waitForHealth(p), 501);
+    } finally {
+      await p.kill();
+    }
+  });
+
+  it('an unknown key → non-zero exit naming file:line', { timeout: 20_000 }, async () => {
+    const cfg = configDir();
+    cfgs.push(cfg);
+    const text = sqliteConfig({ dbPath: cfg.dbPath, port: await freePort(), allowRoot: true, extra: 'no_such_setting = true' });
+    const line = text.split('\n').findIndex((l) => l.startsWith('no_such_setting')) + 1;
+    const file = cfg.write('ward.hcl', text);
+    const r = await runWard(['server', `-config=${file}`]);
+    assert.equal(r.timedOut, false);
+    assert.notEqual(r.code, 0);
+    assert.ok(r.stderr.includes(`${file}:${line}`), `expected ${file}:${line} in:\n${r.stderr}`);
+    assert.ok(r.stderr.includes('no_such_setting'), r.stderr);
+  });
+
+  it('an unknown key inside the listener stanza names its line too', { timeout: 20_000 }, async () => {
+    const cfg = configDir();
+    cfgs.push(cfg);
+    const text = sqliteConfig({ dbPath: cfg.dbPath, port: await freePort(), allowRoot: true }).replace('  tls_disable = true', '  tls_disable = true\n  tls_bogus = "x"');
+    const line = text.split('\n').findIndex((l) => l.includes('tls_bogus')) + 1;
+    const file = cfg.write('ward.hcl', text);
+    const r = await runWard(['server', `-config=${file}`]);
+    assert.notEqual(r.code, 0);
+    assert.ok(r.stderr.includes(`${file}:${line}`), `expected ${file}:${line} in:\n${r.stderr}`);
+  });
+
+  it('a missing config file and no mode → non-zero exit', { timeout: 20_000 }, async () => {
+    const r = await runWard(['server', '-config=/nonexistent/ward.hcl']);
+    assert.notEqual(r.code, 0);
+    assert.ok(r.stderr.includes('/nonexistent/ward.hcl'), r.stderr);
+    const r2 = await runWard(['server']);
+    assert.notEqual(r2.code, 0);
+  });
+});
+
+describe('dev mode', () => {
+  it('-dev prints Root Token: once; the token works; KV v2 at secret/', { timeout: 30_000 }, async () => {
+    const port = await freePort();
+    const p = spawnWard(['server', '-dev', `-dev-listen-address=127.0.0.1:${port}`], `http://127.0.0.1:${port}`);
+    try {
+      assert.equal(await waitForHealth(p), 200);
+      const deadline = Date.now() + 5000;
+      while (!p.stdout().includes('Root Token:') && Date.now() < deadline) await sleep(20);
+      const matches = [...p.stdout().matchAll(/Root Token: (\S+)/g)];
+      assert.equal(matches.length, 1, p.stdout());
+      const token = matches[0]![1]!;
+      assert.match(token, /^hvs\./);
+      const me = await api(p, 'GET', 'auth/token/lookup-self', { token });
+      assert.equal(me.status, 200);
+      assert.deepEqual(me.body.data.policies, ['root']);
+      assert.match(p.stdout(), /Unseal Key: \S+/);
+      const pre = await api(p, 'GET', 'sys/internal/ui/mounts/secret/foo', { token });
+      assert.equal(pre.body.data.options.version, '2');
+      p.child.kill('SIGTERM');
+      assert.equal((await p.exited).code, 0);
+    } finally {
+      await p.kill();
+    }
+  });
+
+  it('-dev-root-token-id sets the root token; the generated one is not valid', { timeout: 30_000 }, async () => {
+    const port = await freePort();
+    const p = spawnWard(['server', '-dev', '-dev-root-token-id=my-dev-root', `-dev-listen-address=127.0.0.1:${port}`, '-dev-storage=inmem'], `http://127.0.0.1:${port}`);
+    try {
+      await waitForHealth(p);
+      const deadline = Date.now() + 5000;
+      while (!p.stdout().includes('Root Token:') && Date.now() < deadline) await sleep(20);
+      const matches = [...p.stdout().matchAll(/Root Token: (\S+)/g)];
+      assert.equal(matches.length, 1, p.stdout());
+      assert.equal(matches[0]![1], 'my-dev-root');
+      const me = await api(p, 'GET', 'auth/token/lookup-self', { token: 'my-dev-root' });
+      assert.equal(me.status, 200);
+      assert.deepEqual(me.body.data.policies, ['root']);
+      assert.equal(me.body.data.path, 'auth/token/root');
+      const accessors = await api(p, 'LIST', 'auth/token/accessors', { token: 'my-dev-root' });
+      assert.equal(accessors.body.data.keys.length, 1, 'only the custom root token exists');
+      assert.equal((await api(p, 'POST', 'secret/data/x', { token: 'my-dev-root', body: { data: { a: 1 } } })).status, 200);
+    } finally {
+      p.child.kill('SIGTERM');
+      await p.exited;
+    }
+  });
+});

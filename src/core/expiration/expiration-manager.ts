@@ -76,9 +76,8 @@ export class ExpirationManager {
       revokeAttempts: 0,
     };
     // Index before record: a dangling index entry is harmless, a record without one never expires.
-    await this.store.addIndex(rec.leaseId, rec.expireTime);
-    await this.store.put(rec);
-    await this.store.linkToken(rec.tokenKey, rec.leaseId);
+    // One group commit for the lease record and its two indexes.
+    await Promise.all([this.store.addIndex(rec.leaseId, rec.expireTime), this.store.put(rec), this.store.linkToken(rec.tokenKey, rec.leaseId)]);
     this.sched.schedule(rec.leaseId, rec.expireTime);
     return { leaseId: rec.leaseId, ttl, renewable: rec.renewable, warnings };
   }
@@ -87,8 +86,10 @@ export class ExpirationManager {
    * Schedules (or reschedules) a token's expiry. `path` is the token's creation path; the
    * token's lease id `<path>/<tokenKey>` makes prefix revocation reach it. expireTime 0 = never.
    */
-  async registerToken(tokenKey: string, expireTime: number, path = 'auth/token/create'): Promise<void> {
-    const oldId = await this.store.tokenLeaseId(tokenKey);
+  async registerToken(tokenKey: string, expireTime: number, path = 'auth/token/create', o: { isNew?: boolean } = {}): Promise<void> {
+    // A brand-new token has no previous lease: skipping the lookups keeps every write of
+    // token creation in the same event-loop turn, so they share one commit.
+    const oldId = o.isNew ? null : await this.store.tokenLeaseId(tokenKey);
     const old = oldId === null ? null : await this.store.get(oldId);
     if (expireTime <= 0) {
       if (old) await this.revoker.forget(old);
@@ -104,10 +105,12 @@ export class ExpirationManager {
       expireTime,
       revokeAttempts: 0,
     };
-    await this.store.addIndex(heapId, expireTime);
-    await this.store.put(rec);
-    await this.store.setTokenLeaseId(tokenKey, rec.leaseId);
-    if (old && old.expireTime !== expireTime) await this.store.dropIndex(heapId, old.expireTime);
+    await Promise.all([
+      this.store.addIndex(heapId, expireTime),
+      this.store.put(rec),
+      this.store.setTokenLeaseId(tokenKey, rec.leaseId),
+      old && old.expireTime !== expireTime ? this.store.dropIndex(heapId, old.expireTime) : undefined,
+    ]);
     this.sched.schedule(heapId, expireTime);
   }
 

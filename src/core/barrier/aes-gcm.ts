@@ -31,12 +31,29 @@ export class DecryptError extends Error {
  * A fresh random nonce per call: with 96-bit nonces the collision bound stays far away
  * for the write volumes a single keyring term will see (and rotation resets it).
  */
+/**
+ * Nonces come from a pooled buffer of CSPRNG bytes, each 12-byte slice handed out once:
+ * a randomBytes call per encryption cost more than the AES itself on the write path.
+ */
+const NONCE_POOL = 512;
+let noncePool = Buffer.alloc(0);
+let nonceOffset = 0;
+function nextNonce(): Buffer {
+  if (nonceOffset + NONCE_BYTES > noncePool.length) {
+    noncePool = randomBytes(NONCE_BYTES * NONCE_POOL);
+    nonceOffset = 0;
+  }
+  const nonce = noncePool.subarray(nonceOffset, nonceOffset + NONCE_BYTES);
+  nonceOffset += NONCE_BYTES;
+  return nonce;
+}
+
 export function encrypt(key: Buffer, term: number, plaintext: Buffer, aad: string): Buffer {
   if (key.length !== KEY_BYTES) throw new Error(`barrier key must be ${KEY_BYTES} bytes`);
   const header = Buffer.allocUnsafe(HEADER_BYTES);
   header.writeUInt8(FORMAT_VERSION, 0);
   header.writeUInt32BE(term, 1);
-  randomBytes(NONCE_BYTES).copy(header, 5);
+  nextNonce().copy(header, 5);
   const cipher = createCipheriv('aes-256-gcm', key, header.subarray(5), { authTagLength: TAG_BYTES });
   cipher.setAAD(Buffer.from(aad, 'utf8'));
   const body = cipher.update(plaintext);

@@ -153,11 +153,17 @@ export class AesGcmBarrier implements Storage {
   async get(key: string): Promise<Buffer | null> {
     const s = this.unsealed();
     const hit = this.cache.get(key);
+    if (hit === null) return null;
     if (hit !== undefined) return Buffer.from(hit);
     const epoch = this.writeEpoch;
     const blob = await this.physical.get(key);
     if (this.state !== s) throw sealedError();
-    if (blob === null) return null;
+    if (blob === null) {
+      // Absence is cached too: backends probe keys that rarely exist (KV config, lockout
+      // records) on every request, and this node is the only writer.
+      if (epoch === this.writeEpoch) this.cache.set(key, null);
+      return null;
+    }
     let plain: Buffer;
     try {
       plain = decrypt((t) => s.keyring.keyFor(t), blob, key);
@@ -237,11 +243,12 @@ function checkWritable(key: string): void {
  * access keeps the least recently used entry first). Owns its Buffers and zeroes them on
  * eviction, so plaintext does not outlive its slot.
  */
+/** LRU of plaintext values; `null` records a key known to be absent. */
 class ValueCache {
-  private readonly map = new Map<string, Buffer>();
+  private readonly map = new Map<string, Buffer | null>();
   constructor(private readonly max: number) {}
 
-  get(key: string): Buffer | undefined {
+  get(key: string): Buffer | null | undefined {
     const v = this.map.get(key);
     if (v !== undefined) {
       this.map.delete(key);
@@ -250,7 +257,7 @@ class ValueCache {
     return v;
   }
 
-  set(key: string, value: Buffer): void {
+  set(key: string, value: Buffer | null): void {
     if (this.max <= 0) return;
     this.delete(key);
     this.map.set(key, value);

@@ -2,6 +2,7 @@ import type { Command } from '../command.js';
 import { agentCommands } from './agent.js';
 import { auditCommands } from './audit.js';
 import { authCommands } from './auth.js';
+import { brokerCommands } from './broker.js';
 import { genericCommands } from './generic.js';
 import { kvMetadataCommands } from './kv-metadata.js';
 import { kvReadCommands } from './kv-read.js';
@@ -32,4 +33,5 @@ export const commands: Record<string, Command> = {
   ...auditCommands,
   ...miscCommands,
   ...agentCommands,
+  ...brokerCommands,
 };

@@ -1,0 +1,4 @@
+# What the application's token may read once it has logged in.
+path "secret/data/app/*" {
+  capabilities = ["read"]
+}

@@ -1,0 +1,4 @@
+# What an enrolled device may read.
+path "secret/data/fleet/*" {
+  capabilities = ["read"]
+}

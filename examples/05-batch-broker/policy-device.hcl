@@ -1,0 +1,4 @@
+# What a device may read once it has logged in.
+path "secret/data/fleet/*" {
+  capabilities = ["read"]
+}

@@ -6,12 +6,10 @@
 //   --scram  password_authentication=scram-sha-256: Ward hashes passwords, PostgreSQL does not.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import net from 'node:net';
+import { join } from 'node:path';
+import { ROOT, TOKEN, call, freePort, waitForOk } from './lib.mjs';
 import autocannon from 'autocannon';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const opt = (name, def) => {
   const i = args.indexOf(`--${name}`);
@@ -22,7 +20,6 @@ const CONNECTIONS = Number(opt('connections', 10));
 const SCRAM = args.includes('--scram');
 // --cheap: a creation statement without a password, to show Ward's own cost per credential.
 const CHEAP = args.includes('--cheap');
-const TOKEN = 'bench-root-token';
 
 const helper = join(ROOT, 'dist/test/helpers/postgres.js');
 if (!existsSync(helper)) {
@@ -36,36 +33,6 @@ if (why) {
   process.exit(1);
 }
 
-const freePort = () =>
-  new Promise((res) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => res(port));
-    });
-  });
-
-async function waitFor(url) {
-  for (let i = 0; i < 200; i++) {
-    try {
-      await fetch(url);
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  throw new Error(`server at ${url} did not come up`);
-}
-
-async function call(base, method, path, body) {
-  const res = await fetch(`${base}/v1/${path}`, {
-    method,
-    headers: { 'X-Vault-Token': TOKEN, 'Content-Type': 'application/json' },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  if (res.status >= 400) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-  return res.status === 204 ? null : res.json();
-}
-
 const db = await startPostgres();
 const port = await freePort();
 const ward = spawn(process.execPath, [join(ROOT, 'bin/ward'), 'server', '-dev', `-dev-listen-address=127.0.0.1:${port}`, `-dev-root-token-id=${TOKEN}`, '-log-level=error'], {
@@ -74,7 +41,7 @@ const ward = spawn(process.execPath, [join(ROOT, 'bin/ward'), 'server', '-dev', 
 const base = `http://127.0.0.1:${port}`;
 let result;
 try {
-  await waitFor(`${base}/v1/sys/health`);
+  await waitForOk(`${base}/v1/sys/health`);
   await call(base, 'POST', 'sys/mounts/database', { type: 'database' });
   await call(base, 'POST', 'database/config/pg', {
     plugin_name: 'postgresql-database-plugin',

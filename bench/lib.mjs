@@ -1,0 +1,99 @@
+// Shared pieces of the benchmarks: free ports, the dev server and a no-op server as
+// child processes, an authenticated API call, autocannon runs that refuse to report
+// error responses, and the result table with the ratio to the no-op server.
+import { spawn } from 'node:child_process';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import net from 'node:net';
+import autocannon from 'autocannon';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const TOKEN = 'bench-root-token';
+
+/** `--name value` from argv, else the default. */
+export function option(name, def, argv = process.argv.slice(2)) {
+  const i = argv.indexOf(`--${name}`);
+  return i === -1 ? def : argv[i + 1];
+}
+
+export const freePort = () =>
+  new Promise((res) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => res(port));
+    });
+  });
+
+/** Waits until `url` answers 2xx (a dev server answers only once unsealed). */
+export async function waitForOk(url) {
+  for (let i = 0; i < 200; i++) {
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`server at ${url} did not come up`);
+}
+
+/** A node:http server that drains the body and answers `{}`: the baseline. */
+export function startNoop(port) {
+  const code = `require('http').createServer((q,s)=>{q.resume();q.on('end',()=>{s.setHeader('Content-Type','application/json');s.end('{}')})}).listen(${port},'127.0.0.1')`;
+  return spawn(process.execPath, ['-e', code], { stdio: 'ignore' });
+}
+
+/** `ward server -dev` on SQLite (unless `storage` says otherwise) with a fixed root token. */
+export function startWard(port, storage = 'sqlite') {
+  return spawn(
+    process.execPath,
+    [join(ROOT, 'bin/ward'), 'server', '-dev', `-dev-storage=${storage}`, `-dev-listen-address=127.0.0.1:${port}`, `-dev-root-token-id=${TOKEN}`, '-log-level=error'],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+}
+
+export async function call(base, method, path, body) {
+  const res = await fetch(`${base}/v1/${path}`, {
+    method,
+    headers: { 'X-Vault-Token': TOKEN, 'Content-Type': 'application/json' },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  if (res.status >= 400) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+  return res.status === 204 ? null : res.json();
+}
+
+/** One autocannon run. A run with error responses measures nothing, so it throws. */
+export function load(opts) {
+  return new Promise((resolve, reject) => {
+    autocannon({ pipelining: 1, ...opts }, (err, r) => {
+      if (err) return reject(err);
+      if (r.non2xx > 0 || r.errors > 0) return reject(new Error(`${opts.title}: ${r.non2xx} non-2xx responses, ${r.errors} errors`));
+      resolve({ rps: r.requests.average, p99: r.latency.p99 });
+    });
+  });
+}
+
+/**
+ * Measures one workload against the no-op server, then Ward, with the same options.
+ * autocannon ignores a top-level `path`, so the path is appended to each `url`.
+ */
+export async function sideBySide(title, { noopUrl, wardUrl, path = '/', ...opts }) {
+  const headers = { 'X-Vault-Token': TOKEN, 'Content-Type': 'application/json' };
+  const noop = await load({ title: `${title} (no-op)`, headers, ...opts, url: noopUrl + path });
+  const ward = await load({ title, headers, ...opts, url: wardUrl + path });
+  console.error(`  ${title}: ${Math.round(ward.rps)} req/s`);
+  return { title, ward, noop };
+}
+
+export function printTable(heading, rows) {
+  const pad = (s, n) => String(s).padEnd(n);
+  const w = Math.max(20, ...rows.map((r) => r.title.length + 2));
+  console.log(`\n${heading}`);
+  console.log(`${pad('workload', w)}${pad('Ward req/s', 12)}${pad('Ward p99', 10)}${pad('no-op req/s', 13)}${pad('no-op p99', 11)}ratio`);
+  for (const r of rows) {
+    console.log(
+      `${pad(r.title, w)}${pad(Math.round(r.ward.rps), 12)}${pad(`${r.ward.p99}ms`, 10)}${pad(Math.round(r.noop.rps), 13)}${pad(`${r.noop.p99}ms`, 11)}${(r.ward.rps / r.noop.rps).toFixed(2)}`,
+    );
+  }
+}

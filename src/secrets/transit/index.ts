@@ -15,11 +15,10 @@ import { datakeyPath } from './path-datakey.js';
 import { decryptPath } from './path-decrypt.js';
 import { encryptPath } from './path-encrypt.js';
 import { exportPath } from './path-export.js';
-import { hashPath } from './path-hash.js';
 import { hmacPath } from './path-hmac.js';
 import { keyConfigPaths } from './path-keys-config.js';
 import { keysPaths } from './path-keys.js';
-import { randomPath } from './path-random.js';
+import { hashPath, randomBytesPath } from '../../sdk/helpers/tools.js';
 import { rewrapPath } from './path-rewrap.js';
 import { signPath } from './path-sign.js';
 import { verifyPath } from './path-verify.js';
@@ -43,8 +42,8 @@ export function transitBackend(opts: TransitOptions = {}): Backend {
     verifyPath(ctx),
     exportPath(ctx),
     ...backupPaths(ctx),
-    randomPath(),
-    hashPath(),
+    randomBytesPath(''),
+    hashPath(''),
   ];
   return defineBackend({
     type: 'transit',

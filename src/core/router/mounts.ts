@@ -177,12 +177,44 @@ export class MountManager {
     if (changes.options) {
       const version = changes.options.version;
       if (entry.type === 'kv' && version !== undefined && version !== (entry.options?.version ?? '1')) {
-        // Upgrading a v1 mount in place would need a data migration we do not do yet.
-        throw badRequest('changing the KV version of an existing mount is not supported by Ward yet');
+        // Persists the whole table (config and description changes above included).
+        return this.upgradeKv(table, entry, changes.options);
       }
       entry.options = { ...(entry.options ?? {}), ...changes.options };
     }
     await this.persist(table);
+  }
+
+  /**
+   * KV 1 → 2 in place (2 → 1 is refused). The new options are persisted before the
+   * backend is rebuilt, so a crash mid-upgrade restarts as v2 and the KV v2 factory
+   * resumes the migration it performs on v1 data. The factory fails only before any
+   * data moves; then the v1 mount is restored.
+   */
+  private async upgradeKv(table: 'mounts' | 'auth', entry: MountEntry, options: Record<string, string>): Promise<void> {
+    const from = entry.options?.version ?? '1';
+    const to = options.version ?? from;
+    if (to !== '1' && to !== '2') throw badRequest(`invalid version provided: ${to}`);
+    if (from === '2') throw badRequest('cannot downgrade mount from version 2');
+    const previous = entry.options;
+    // Set before any await: a concurrent tune now sees version 2 and changes nothing.
+    entry.options = { ...(entry.options ?? {}), ...options };
+    try {
+      await this.persist(table);
+    } catch (e) {
+      entry.options = previous;
+      throw e;
+    }
+    const old = this.deps.router.remove(routePath(entry));
+    try {
+      await this.instantiate(entry);
+    } catch (e) {
+      entry.options = previous;
+      if (old) this.deps.router.add(entry, old.backend, old.storage, old.system);
+      await this.persist(table);
+      throw e;
+    }
+    await old?.backend.cleanup?.();
   }
 
   private async persist(table: 'mounts' | 'auth'): Promise<void> {

@@ -72,7 +72,7 @@ function buildRole(d: FieldData<typeof roleFields>, existing: KubeRole | null): 
   return role;
 }
 
-/** Newer Vault warns on roles without an audience: any projected token of the SA would do. */
+/** Newer Vault warns on roles without an audience, since every projected token of the SA would then pass. */
 const audienceWarning = (r: KubeRole): { warnings: string[] } | null =>
   r.audience === '' ? { warnings: ['This role does not have an audience configured; JWTs for any audience will be accepted.'] } : null;
 

@@ -21,7 +21,7 @@ const configFields = {
   plugin_version: field.string(),
 };
 
-/** Parses a `config` map (or top-level tune fields) with the same coercion rules as any field. */
+/** Parses a `config` map (or top-level tune fields) with the coercion rules every field uses. */
 function parseConfig(raw: Record<string, unknown>): { config: Partial<MountConfig>; description?: string; options?: Record<string, string> } {
   const d = new FieldData(configFields, raw);
   const config: Partial<MountConfig> = {};

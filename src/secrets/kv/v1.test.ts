@@ -1,26 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { WardError } from '../../sdk/errors.js';
-import { silentLogger, type Backend, type LogicalRequest, type LogicalResponse, type Operation } from '../../sdk/logical.js';
+import { silentLogger, type Backend } from '../../sdk/logical.js';
+import { driveBackend, testRequest } from '../../sdk/testing.js';
 import { InmemStorage } from '../../sdk/storage.js';
 import { kvFactory } from './index.js';
 
 /** Drives a backend the way the core does: existence check first for writes, then the handler. */
-function harness(backend: Backend) {
-  const storage = new InmemStorage();
-  async function call(operation: Operation, path: string, data: Record<string, unknown> = {}): Promise<LogicalResponse | null> {
-    const req: LogicalRequest = {
-      id: 'req', operation, path, data, storage,
-      mountPoint: 'secret/', mountType: 'kv', mountAccessor: 'kv_1', clientToken: 'tok', caller: null,
-      connection: { remoteAddress: '127.0.0.1', remotePort: 1 }, headers: {}, wrapTtl: 0,
-    };
-    if (operation === 'update') {
-      req.operation = (await backend.existenceCheck(req)) === false ? 'create' : 'update';
-    }
-    return backend.handleRequest(req);
-  }
-  return { storage, call };
-}
+const harness = (backend: Backend) => driveBackend(backend, new InmemStorage(), { mountPoint: 'secret/', mountType: 'kv' });
 
 const v1 = async (options: Record<string, string> = {}) =>
   harness(
@@ -59,10 +46,7 @@ describe('kv v1', () => {
       system: { defaultLeaseTtl: () => 0, maxLeaseTtl: () => 0, options: () => ({}) },
     });
     const storage = new InmemStorage();
-    const req = (path: string): LogicalRequest => ({
-      id: 'r', operation: 'update', path, data: { a: 1 }, storage, mountPoint: 'secret/', mountType: 'kv',
-      mountAccessor: 'kv_1', clientToken: 't', caller: null, connection: { remoteAddress: '', remotePort: 0 }, headers: {}, wrapTtl: 0,
-    });
+    const req = (path: string) => testRequest(storage, 'update', path, { a: 1 });
     assert.equal(await backend.existenceCheck(req('x')), false);
     await backend.handleRequest(req('x'));
     assert.equal(await backend.existenceCheck(req('x')), true);

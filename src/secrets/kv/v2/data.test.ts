@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { WardError } from '../../../sdk/errors.js';
-import type { LogicalRequest, LogicalResponse, Operation } from '../../../sdk/logical.js';
+import type { Operation } from '../../../sdk/logical.js';
+import { driveBackend, testRequest } from '../../../sdk/testing.js';
 import { InmemStorage, listRecursive } from '../../../sdk/storage.js';
 import { kvV2Backend } from './backend.js';
 import { INVALID_PATH_WARNING } from './context.js';
@@ -11,17 +12,7 @@ type Obj = Record<string, unknown>;
 /** A KV v2 mount on in-memory storage with a hand-driven clock; writes go through the existence check as in the core. */
 function mount(start = Date.parse('2024-05-01T10:00:00Z')) {
   const clock = { t: start, now: () => clock.t };
-  const backend = kvV2Backend({ clock });
-  const storage = new InmemStorage();
-  async function call(operation: Operation, path: string, data: Obj = {}): Promise<LogicalResponse | null> {
-    const req: LogicalRequest = {
-      id: 'req', operation, path, data, storage,
-      mountPoint: 'secret/', mountType: 'kv', mountAccessor: 'kv_1', clientToken: 'tok', caller: null,
-      connection: { remoteAddress: '127.0.0.1', remotePort: 1 }, headers: {}, wrapTtl: 0,
-    };
-    if (operation === 'update') req.operation = (await backend.existenceCheck(req)) === false ? 'create' : 'update';
-    return backend.handleRequest(req);
-  }
+  const { backend, storage, call } = driveBackend(kvV2Backend({ clock }), new InmemStorage(), { mountPoint: 'secret/', mountType: 'kv' });
   const data = async (operation: Operation, path: string, body: Obj = {}): Promise<Obj> => {
     const res = await call(operation, path, body);
     assert.ok(res?.data, `expected data from ${operation} ${path}`);
@@ -58,7 +49,7 @@ describe('kv v2 data/', () => {
 
   it('runs the existence check on metadata (create for new keys, update after)', async () => {
     const kv = mount();
-    const req = { path: 'data/k', operation: 'update', data: {}, storage: kv.storage } as unknown as LogicalRequest;
+    const req = testRequest(kv.storage, 'update', 'data/k');
     assert.equal(await kv.backend.existenceCheck(req), false);
     await kv.call('update', 'data/k', { data: { a: 1 } });
     assert.equal(await kv.backend.existenceCheck(req), true);

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { WardError } from '../../../sdk/errors.js';
-import type { LogicalRequest, LogicalResponse, Operation } from '../../../sdk/logical.js';
+import type { Operation } from '../../../sdk/logical.js';
+import { driveBackend } from '../../../sdk/testing.js';
 import { InmemStorage, listRecursive } from '../../../sdk/storage.js';
 import { kvV2Backend } from './backend.js';
 
@@ -10,17 +11,7 @@ type Obj = Record<string, unknown>;
 /** A KV v2 mount on in-memory storage with a hand-driven clock; writes go through the existence check as in the core. */
 function mount(start = Date.parse('2024-05-01T10:00:00Z')) {
   const clock = { t: start, now: () => clock.t };
-  const backend = kvV2Backend({ clock });
-  const storage = new InmemStorage();
-  async function call(operation: Operation, path: string, data: Obj = {}): Promise<LogicalResponse | null> {
-    const req: LogicalRequest = {
-      id: 'req', operation, path, data, storage,
-      mountPoint: 'secret/', mountType: 'kv', mountAccessor: 'kv_1', clientToken: 'tok', caller: null,
-      connection: { remoteAddress: '127.0.0.1', remotePort: 1 }, headers: {}, wrapTtl: 0,
-    };
-    if (operation === 'update') req.operation = (await backend.existenceCheck(req)) === false ? 'create' : 'update';
-    return backend.handleRequest(req);
-  }
+  const { backend, storage, call } = driveBackend(kvV2Backend({ clock }), new InmemStorage(), { mountPoint: 'secret/', mountType: 'kv' });
   const data = async (operation: Operation, path: string, body: Obj = {}): Promise<Obj> => {
     const res = await call(operation, path, body);
     assert.ok(res?.data, `expected data from ${operation} ${path}`);

@@ -5,28 +5,16 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnWard, type CliResult } from '../../src/cli/testing.js';
+import { spawnWard } from '../../src/cli/testing.js';
 import { startFakeKubeApiServer } from '../fakes/kube-apiserver/index.js';
+import { ok, runProgram } from './pattern-harness.js';
 import { REPO_ROOT } from '../helpers/process.js';
 import { startTestServer } from '../helpers/server.js';
 
 const EXAMPLE = join(REPO_ROOT, 'examples', '01-trusted-platform');
-
-function runBash(script: string, env: NodeJS.ProcessEnv): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', [script], { env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
 
 test('pattern 1: a pod logs in with its service-account token and reads only its app\'s secrets', async (t) => {
   const [server, kube] = await Promise.all([startTestServer(), startFakeKubeApiServer({ namespaces: { prod: {}, dev: {} } })]);
@@ -40,11 +28,6 @@ test('pattern 1: a pod logs in with its service-account token and reads only its
   const env = (token: string) => ({ VAULT_ADDR: server.url, VAULT_TOKEN: token, HOME: dir });
   const as = (token: string) => (...argv: string[]) => spawnWard(argv, env(token));
   const root = as(server.rootToken);
-  const ok = async (p: Promise<CliResult>): Promise<string> => {
-    const r = await p;
-    assert.equal(r.code, 0, r.stderr);
-    return r.stdout;
-  };
 
   // Operator, as in the README.
   await ok(root('auth', 'enable', 'kubernetes'));
@@ -61,7 +44,7 @@ test('pattern 1: a pod logs in with its service-account token and reads only its
   const login = async (jwt: string) => root('login', '-method=kubernetes', '-token-only', 'role=app', `jwt=@${file(`jwt-${Math.random()}`, jwt)}`);
 
   await t.test('pod.sh logs in with the projected token and reads secret/app/db', async () => {
-    const r = await runBash(join(EXAMPLE, 'pod.sh'), { VAULT_ADDR: server.url, HOME: dir, SA_TOKEN: file('pod-token', await saToken('app')) });
+    const r = await runProgram('bash', [join(EXAMPLE, 'pod.sh')], { VAULT_ADDR: server.url, HOME: dir, SA_TOKEN: file('pod-token', await saToken('app')) });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, 'pod: logged in through Kubernetes auth; secret/app/db is for user app\n');
     assert.equal(kube.reviews.at(-1)?.status, 201, 'Ward asked the API server to review the token');

@@ -5,28 +5,15 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnWard, type CliResult } from '../../src/cli/testing.js';
+import { spawnWard } from '../../src/cli/testing.js';
+import { ok, runProgram } from './pattern-harness.js';
 import { REPO_ROOT } from '../helpers/process.js';
 import { api, startTestServer } from '../helpers/server.js';
 
 const EXAMPLE = join(REPO_ROOT, 'examples', '02-trusted-orchestrator');
-
-/** Runs a program to completion with exactly `env` (plus PATH). */
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
 
 test('pattern 2: a CI token mints wrapped secret IDs for one role; the app detects interception', async (t) => {
   const server = await startTestServer();
@@ -34,11 +21,6 @@ test('pattern 2: a CI token mints wrapped secret IDs for one role; the app detec
   const home = mkdtempSync(join(tmpdir(), 'ward-p2-'));
   const as = (token: string) => (...argv: string[]) => spawnWard(argv, { VAULT_ADDR: server.url, VAULT_TOKEN: token, HOME: home });
   const root = as(server.rootToken);
-  const ok = async (p: Promise<CliResult>): Promise<string> => {
-    const r = await p;
-    assert.equal(r.code, 0, r.stderr);
-    return r.stdout;
-  };
 
   // Operator, as in the README.
   await ok(root('auth', 'enable', 'approle'));
@@ -69,7 +51,7 @@ test('pattern 2: a CI token mints wrapped secret IDs for one role; the app detec
   });
 
   await t.test('pipeline.sh hands over a wrapping token; the app unwraps, logs in and reads', async () => {
-    const r = await run('bash', [join(EXAMPLE, 'pipeline.sh')], { VAULT_ADDR: server.url, VAULT_TOKEN: ciToken, ROLE_ID: roleId, HOME: home });
+    const r = await runProgram('bash', [join(EXAMPLE, 'pipeline.sh')], { VAULT_ADDR: server.url, VAULT_TOKEN: ciToken, ROLE_ID: roleId, HOME: home });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /app: logged in with policies app,default; read secret\/app\/db \(keys: password, username\)/);
   });
@@ -80,7 +62,7 @@ test('pattern 2: a CI token mints wrapped secret IDs for one role; the app detec
     writeFileSync(file, token, { mode: 0o600 });
     return file;
   };
-  const app = (file: string) => run(process.execPath, [join(EXAMPLE, 'app.mjs')], { VAULT_ADDR: server.url, ROLE_ID: roleId, WRAPPED_SECRET_ID_FILE: file });
+  const app = (file: string) => runProgram(process.execPath, [join(EXAMPLE, 'app.mjs')], { VAULT_ADDR: server.url, ROLE_ID: roleId, WRAPPED_SECRET_ID_FILE: file });
 
   await t.test('a token someone unwrapped first makes the app refuse', async () => {
     const wrapped = await ok(ci('write', '-f', '-wrap-ttl=5m', '-field=wrapping_token', 'auth/approle/role/app/secret-id'));

@@ -5,27 +5,15 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnWard, type CliResult } from '../../src/cli/testing.js';
+import { spawnWard } from '../../src/cli/testing.js';
+import { ok, runProgram } from './pattern-harness.js';
 import { REPO_ROOT } from '../helpers/process.js';
 import { api, startTestServer } from '../helpers/server.js';
 
 const EXAMPLE = join(REPO_ROOT, 'examples', '04-client-pull');
-
-function runNode(script: string, env: NodeJS.ProcessEnv): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script], { env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
 
 test('pattern 4: an enrollment AppRole can only pull wrapped secret IDs for the device role', async (t) => {
   const server = await startTestServer();
@@ -33,11 +21,6 @@ test('pattern 4: an enrollment AppRole can only pull wrapped secret IDs for the 
   const home = mkdtempSync(join(tmpdir(), 'ward-p4-'));
   const as = (token: string) => (...argv: string[]) => spawnWard(argv, { VAULT_ADDR: server.url, VAULT_TOKEN: token, HOME: home });
   const root = as(server.rootToken);
-  const ok = async (p: Promise<CliResult>): Promise<string> => {
-    const r = await p;
-    assert.equal(r.code, 0, r.stderr);
-    return r.stdout;
-  };
 
   // Operator, as in the README.
   await ok(root('auth', 'enable', 'approle'));
@@ -77,7 +60,7 @@ test('pattern 4: an enrollment AppRole can only pull wrapped secret IDs for the 
   });
 
   await t.test('device.mjs enrolls, logs in as itself and reads its configuration', async () => {
-    const r = await runNode(join(EXAMPLE, 'device.mjs'), { VAULT_ADDR: server.url, BOOTSTRAP_DIR: bootstrap });
+    const r = await runProgram(process.execPath, [join(EXAMPLE, 'device.mjs')], { VAULT_ADDR: server.url, BOOTSTRAP_DIR: bootstrap });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, 'device kiosk-0042: logged in as role device with policies default,device; read secret/fleet/config (keys: endpoint, interval)\n');
     // Its secret ID was good for one login (secret_id_num_uses=1): none with its name is left.
@@ -92,7 +75,7 @@ test('pattern 4: an enrollment AppRole can only pull wrapped secret IDs for the 
     writeFileSync(join(bad, 'enroll-role-id'), 'not-a-role-id');
     writeFileSync(join(bad, 'enroll-secret-id'), 'not-a-secret-id');
     writeFileSync(join(bad, 'device-id'), 'rogue');
-    const r = await runNode(join(EXAMPLE, 'device.mjs'), { VAULT_ADDR: server.url, BOOTSTRAP_DIR: bad });
+    const r = await runProgram(process.execPath, [join(EXAMPLE, 'device.mjs')], { VAULT_ADDR: server.url, BOOTSTRAP_DIR: bad });
     assert.equal(r.code, 2);
     assert.match(r.stderr, /device: enrollment failed: invalid role or secret ID/);
   });

@@ -6,31 +6,19 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnWard, type CliResult } from '../../src/cli/testing.js';
+import { spawnWard } from '../../src/cli/testing.js';
+import { ok, runProgram } from './pattern-harness.js';
 import { REPO_ROOT, freePort } from '../helpers/process.js';
 import { api, startTestServer, type TestServer } from '../helpers/server.js';
 
 const EXAMPLE = join(REPO_ROOT, 'examples', '05-batch-broker');
 const INVENTORY = join(EXAMPLE, 'inventory.json');
 const TRUSTED = ['kiosk-001', 'kiosk-002'];
-
-function runNode(script: string, env: NodeJS.ProcessEnv): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script], { env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
 
 const body = (req: IncomingMessage): Promise<string> =>
   new Promise((resolve) => {
@@ -75,11 +63,6 @@ test('pattern 5: ward broker delivers wrapped secret IDs to trusted devices only
   const home = mkdtempSync(join(tmpdir(), 'ward-p5-'));
   const as = (token: string) => (...argv: string[]) => spawnWard(argv, { VAULT_ADDR: server.url, VAULT_TOKEN: token, HOME: home });
   const root = as(server.rootToken);
-  const ok = async (p: Promise<CliResult>): Promise<string> => {
-    const r = await p;
-    assert.equal(r.code, 0, r.stderr);
-    return r.stdout;
-  };
 
   // Operator, as in the README.
   await ok(root('auth', 'enable', 'approle'));
@@ -115,7 +98,7 @@ test('pattern 5: ward broker delivers wrapped secret IDs to trusted devices only
     for (const id of TRUSTED) assert.equal(readFileSync(join(out, `${id}.token`), 'utf8').trim(), tokens[id], 'kept as it was');
 
     // kiosk-001 collects its token: the device start-up of pattern 2, with this role and path.
-    const device = await runNode(join(REPO_ROOT, 'examples', '02-trusted-orchestrator', 'app.mjs'), {
+    const device = await runProgram(process.execPath, [join(REPO_ROOT, 'examples', '02-trusted-orchestrator', 'app.mjs')], {
       VAULT_ADDR: server.url, APP_ROLE: 'device', SECRET_PATH: 'secret/fleet/config', ROLE_ID: roleId, WRAPPED_SECRET_ID_FILE: join(out, 'kiosk-001.token'),
     });
     assert.equal(device.code, 0, device.stderr);

@@ -16,8 +16,26 @@ function issueTime(t: TokenEntry): string {
   return s;
 }
 
+/**
+ * The audit auth part per token object, reused while the decision is the same: the audit
+ * formatter then serialises it once for all of that token's requests. Tokens with a use
+ * limit are rebuilt each time because their remaining uses change.
+ */
+const authParts = new WeakMap<TokenEntry, { key: string; auth: AuditAuth }>();
+
 export function auditAuth(t: TokenEntry | null, grantingPolicies: string[], allowed: boolean): AuditAuth | null {
   if (!t) return null;
+  if (t.numUses !== 0) return buildAuditAuth(t, grantingPolicies, allowed);
+  // Renewal changes the ttl in place; the key keeps a cached part from going stale.
+  const key = `${allowed ? 1 : 0}:${t.ttl}:${grantingPolicies.join(',')}`;
+  const hit = authParts.get(t);
+  if (hit && hit.key === key) return hit.auth;
+  const auth = buildAuditAuth(t, grantingPolicies, allowed);
+  authParts.set(t, { key, auth });
+  return auth;
+}
+
+function buildAuditAuth(t: TokenEntry, grantingPolicies: string[], allowed: boolean): AuditAuth {
   return {
     clientToken: t.id,
     accessor: t.accessor,

@@ -7,6 +7,7 @@
  * URI-encoded, since a custom role_id may contain "/"), so it is encrypted by the
  * barrier, survives restarts and disappears with the mount.
  */
+import type { UserLockoutConfig } from '../sdk/logical.js';
 import { systemClock, type Clock } from '../lib/clock.js';
 import { badRequest, WardError } from '../sdk/errors.js';
 import type { FieldSpec } from '../sdk/framework/fields.js';
@@ -69,11 +70,16 @@ export function credentialField(description: string, required = false): FieldSpe
 export class Lockout {
   private readonly mutex = new KeyedMutex();
 
+  /** `settings` may be a getter: the mount's tuned values are read at each check. */
   constructor(
     private readonly storage: Storage,
-    private readonly config: LockoutConfig = DEFAULT_LOCKOUT,
+    private readonly settings: LockoutConfig | (() => LockoutConfig) = DEFAULT_LOCKOUT,
     private readonly clock: Clock = systemClock,
   ) {}
+
+  private get config(): LockoutConfig {
+    return typeof this.settings === 'function' ? this.settings() : this.settings;
+  }
 
   /** True while `alias` is locked. An expired lock is cleared on the way. */
   async isLocked(alias: string): Promise<boolean> {
@@ -135,6 +141,22 @@ export class Lockout {
 }
 
 /** Lockout settings from the environment: `VAULT_DISABLE_USER_LOCKOUT=true` turns it off, as in Vault. */
+/**
+ * Defaults, overridden by the mount's tuned `user_lockout_config`; the environment switch
+ * VAULT_DISABLE_USER_LOCKOUT disables lockout whatever the mount says.
+ */
+export function mountLockout(tuned: () => UserLockoutConfig | undefined, env: NodeJS.ProcessEnv = process.env): () => LockoutConfig {
+  return () => {
+    const t = tuned() ?? {};
+    const c: LockoutConfig = { ...DEFAULT_LOCKOUT };
+    if (t.threshold !== undefined) c.threshold = t.threshold;
+    if (t.durationSec !== undefined) c.durationSec = t.durationSec;
+    if (t.counterResetSec !== undefined) c.counterResetSec = t.counterResetSec;
+    c.disabled = lockoutFromEnv(env).disabled || t.disabled === true;
+    return c;
+  };
+}
+
 export function lockoutFromEnv(env: NodeJS.ProcessEnv = process.env): LockoutConfig {
   const v = (env.VAULT_DISABLE_USER_LOCKOUT ?? '').toLowerCase();
   return { ...DEFAULT_LOCKOUT, disabled: v === 'true' || v === '1' };

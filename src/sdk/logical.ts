@@ -190,6 +190,15 @@ export interface SystemView {
   maxLeaseTtl(): number;
   /** Mount options (e.g. KV `version`). */
   options(): Record<string, string>;
+  /** The auth mount's `user_lockout_config` from tune; fields absent fall back to defaults. */
+  userLockout?(): UserLockoutConfig;
+}
+
+export interface UserLockoutConfig {
+  threshold?: number;
+  durationSec?: number;
+  counterResetSec?: number;
+  disabled?: boolean;
 }
 
 export interface Logger {

@@ -6,7 +6,7 @@ import { systemClock, type Clock } from '../../lib/clock.js';
 import { badRequest } from '../../sdk/errors.js';
 import { defineBackend } from '../../sdk/framework/backend.js';
 import type { Backend, BackendConfig, BackendFactory } from '../../sdk/logical.js';
-import { Lockout, lockoutFromEnv, type LockoutConfig } from '../lockout.js';
+import { Lockout, mountLockout, type LockoutConfig } from '../lockout.js';
 import { loginPaths } from './path-login.js';
 import { roleFieldPaths } from './path-role-fields.js';
 import { secretIdLookupPaths } from './path-role-secret-id-lookup.js';
@@ -24,7 +24,7 @@ export interface AppRoleOptions {
 export function createAppRoleBackend(config: BackendConfig, o: AppRoleOptions = {}): Backend {
   const clock = o.clock ?? systemClock;
   const store = new AppRoleStore(config.storage);
-  const lockout = new Lockout(config.storage, o.lockout ?? lockoutFromEnv(), clock);
+  const lockout = new Lockout(config.storage, o.lockout ?? mountLockout(() => config.system.userLockout?.()), clock);
   return defineBackend({
     type: 'approle',
     kind: 'auth',

@@ -6,7 +6,7 @@ import type { Clock } from '../../lib/clock.js';
 import { badRequest } from '../../sdk/errors.js';
 import { defineBackend } from '../../sdk/framework/backend.js';
 import type { Backend, BackendConfig, BackendFactory } from '../../sdk/logical.js';
-import { Lockout, lockoutFromEnv, type LockoutConfig } from '../lockout.js';
+import { Lockout, mountLockout, type LockoutConfig } from '../lockout.js';
 import { equivalentPolicies } from '../token-fields.js';
 import { loginPaths } from './path-login.js';
 import { userPaths } from './path-users.js';
@@ -19,7 +19,7 @@ export interface UserpassOptions {
 
 /** Builds a userpass backend; tests inject a clock and lockout settings. */
 export function createUserpassBackend(config: BackendConfig, o: UserpassOptions = {}): Backend {
-  const lockout = new Lockout(config.storage, o.lockout ?? lockoutFromEnv(), o.clock);
+  const lockout = new Lockout(config.storage, o.lockout ?? mountLockout(() => config.system.userLockout?.()), o.clock);
   return defineBackend({
     type: 'userpass',
     kind: 'auth',

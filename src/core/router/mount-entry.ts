@@ -1,3 +1,5 @@
+import type { UserLockoutConfig } from '../../sdk/logical.js';
+
 /**
  * A mount-table row: one backend instance at one path. Persisted (in the barrier) at
  * `core/mounts` for secrets engines and `core/auth` for auth methods.
@@ -12,6 +14,8 @@ export interface MountConfig {
   passthroughRequestHeaders: string[];
   allowedResponseHeaders: string[];
   tokenType?: string;
+  /** Auth mounts: tune's `user_lockout_config`. */
+  userLockout?: UserLockoutConfig;
 }
 
 export interface MountEntry {
@@ -78,6 +82,17 @@ export function mountInfo(e: MountEntry): Record<string, unknown> {
       ...(e.config.passthroughRequestHeaders.length ? { passthrough_request_headers: e.config.passthroughRequestHeaders } : {}),
       ...(e.config.allowedResponseHeaders.length ? { allowed_response_headers: e.config.allowedResponseHeaders } : {}),
       ...(e.table === 'auth' ? { token_type: e.config.tokenType ?? 'default-service' } : {}),
+      ...(e.config.userLockout ? { user_lockout_config: userLockoutView(e.config.userLockout) } : {}),
     },
+  };
+}
+
+/** `user_lockout_config` as tune reads and mount listings show it (durations in seconds). */
+export function userLockoutView(c: UserLockoutConfig): Record<string, unknown> {
+  return {
+    ...(c.threshold !== undefined ? { lockout_threshold: c.threshold } : {}),
+    ...(c.durationSec !== undefined ? { lockout_duration: c.durationSec } : {}),
+    ...(c.counterResetSec !== undefined ? { lockout_counter_reset: c.counterResetSec } : {}),
+    ...(c.disabled !== undefined ? { lockout_disable: c.disabled } : {}),
   };
 }

@@ -78,6 +78,7 @@ export class MountManager {
       },
       maxLeaseTtl: () => e.config.maxLeaseTtl || deps.systemMaxTtl,
       options: () => e.options ?? {},
+      userLockout: () => e.config.userLockout ?? {},
     };
   }
 
@@ -170,6 +171,8 @@ export class MountManager {
     const entry = this.find(table, path);
     if (!entry) throw badRequest(`no mount at "${normalizePath(path)}"`);
     const next: MountConfig = { ...entry.config, ...stripUndefined(changes.config ?? {}) };
+    // Lockout settings merge field by field: tuning only the duration keeps the threshold.
+    if (changes.config?.userLockout) next.userLockout = { ...entry.config.userLockout, ...changes.config.userLockout };
     const maxTtl = next.maxLeaseTtl || this.deps.systemMaxTtl;
     if (next.defaultLeaseTtl > maxTtl) throw badRequest('default lease TTL cannot be greater than max lease TTL');
     entry.config = next;

@@ -3,7 +3,8 @@ import { badRequest } from '../../sdk/errors.js';
 import { field, type Fields } from '../../sdk/framework/fields.js';
 import { FieldData } from '../../sdk/framework/field-data.js';
 import { definePath, type PathDef } from '../../sdk/framework/path.js';
-import { mountInfo, type MountConfig } from '../router/mount-entry.js';
+import type { UserLockoutConfig } from '../../sdk/logical.js';
+import { mountInfo, userLockoutView, type MountConfig } from '../router/mount-entry.js';
 import type { MountManager } from '../router/mounts.js';
 
 const configFields = {
@@ -19,7 +20,28 @@ const configFields = {
   description: field.string(),
   options: field.kvPairs(),
   plugin_version: field.string(),
+  user_lockout_config: field.map(),
 };
+
+const lockoutFields = {
+  lockout_threshold: field.int(),
+  lockout_duration: field.durationSecond(),
+  lockout_counter_reset: field.durationSecond(),
+  lockout_disable: field.bool(),
+};
+
+/** `user_lockout_config` (auth mounts): only the fields given change. */
+function parseUserLockout(raw: Record<string, unknown>): UserLockoutConfig {
+  const d = new FieldData(lockoutFields, raw);
+  if (d.unknown.length > 0) throw badRequest(`unknown user_lockout_config fields: ${d.unknown.join(', ')}`);
+  if (d.has('lockout_threshold') && d.get('lockout_threshold') < 1) throw badRequest('lockout_threshold must be at least 1');
+  return {
+    ...(d.has('lockout_threshold') ? { threshold: d.get('lockout_threshold') } : {}),
+    ...(d.has('lockout_duration') ? { durationSec: d.get('lockout_duration') } : {}),
+    ...(d.has('lockout_counter_reset') ? { counterResetSec: d.get('lockout_counter_reset') } : {}),
+    ...(d.has('lockout_disable') ? { disabled: d.get('lockout_disable') } : {}),
+  };
+}
 
 /** Parses a `config` map (or top-level tune fields) with the coercion rules every field uses. */
 function parseConfig(raw: Record<string, unknown>): { config: Partial<MountConfig>; description?: string; options?: Record<string, string> } {
@@ -34,6 +56,7 @@ function parseConfig(raw: Record<string, unknown>): { config: Partial<MountConfi
   if (d.has('passthrough_request_headers')) config.passthroughRequestHeaders = d.get('passthrough_request_headers');
   if (d.has('allowed_response_headers')) config.allowedResponseHeaders = d.get('allowed_response_headers');
   if (d.has('token_type')) config.tokenType = d.get('token_type');
+  if (d.has('user_lockout_config')) config.userLockout = parseUserLockout(d.get('user_lockout_config'));
   return {
     config,
     ...(d.has('description') ? { description: d.get('description') } : {}),
@@ -108,6 +131,7 @@ export function mountPaths(mounts: MountManager, table: 'mounts' | 'auth'): Path
             force_no_cache: e.config.forceNoCache,
             options: e.options,
             ...(table === 'auth' ? { token_type: e.config.tokenType ?? 'default-service' } : {}),
+            ...(table === 'auth' && e.config.userLockout ? { user_lockout_config: userLockoutView(e.config.userLockout) } : {}),
           },
         };
       },

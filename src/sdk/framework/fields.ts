@@ -25,7 +25,12 @@ interface Opts<T> {
   allowed?: readonly T[];
 }
 
-function conversionError(name: string, raw: unknown, why: string): Error {
+/** Field names whose values are secrets even when a backend forgot to mark them sensitive. */
+const SECRET_NAME = /password|secret|token|jwt|key|credential|private|ciphertext|plaintext/i;
+
+function conversionError(name: string, raw: unknown, why: string, sensitive: boolean): Error {
+  // Never quote a secret back to the client (or into logs that record error bodies).
+  if (sensitive || SECRET_NAME.test(name)) return badRequest(`error converting input for field "${name}": expected ${kindHint(why)}`);
   let shown: string;
   try {
     shown = JSON.stringify(raw) ?? String(raw);
@@ -34,6 +39,12 @@ function conversionError(name: string, raw: unknown, why: string): Error {
   }
   if (shown.length > 64) shown = `${shown.slice(0, 61)}...`;
   return badRequest(`error converting input ${shown} for field "${name}": ${why}`);
+}
+
+/** The reason without any echo of the input (the parsers' messages may quote it). */
+function kindHint(why: string): string {
+  const m = /expected an? [a-z ]+/.exec(why);
+  return m ? m[0].replace(/^expected /, '') : 'a different type';
 }
 
 function make<T>(kind: string, fallback: T, parse: (raw: unknown) => T, o: Opts<T> = {}): FieldSpec<T> {
@@ -147,7 +158,7 @@ export function parseField<T>(name: string, spec: FieldSpec<T>, raw: unknown): T
     value = spec.parse(raw);
   } catch (e) {
     if (e instanceof Error && 'status' in e) throw e;
-    throw conversionError(name, raw, e instanceof Error ? e.message : String(e));
+    throw conversionError(name, raw, e instanceof Error ? e.message : String(e), spec.sensitive);
   }
   if (spec.allowed && !spec.allowed.includes(value)) {
     throw badRequest(`invalid value ${JSON.stringify(value)} for field "${name}"; allowed: ${spec.allowed.map((v) => JSON.stringify(v)).join(', ')}`);

@@ -1,0 +1,45 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { WardError } from '../errors.js';
+import { FieldData } from './field-data.js';
+import { field } from './fields.js';
+
+const errorOf = (fn: () => unknown): WardError => {
+  try {
+    fn();
+  } catch (e) {
+    if (WardError.is(e)) return e;
+    throw e;
+  }
+  throw new Error('expected a WardError');
+};
+
+test('coerces CLI-style strings the way Vault does', () => {
+  const d = new FieldData(
+    { ttl: field.durationSecond(), n: field.int(), on: field.bool(), list: field.commaStringSlice() },
+    { ttl: '1h', n: '10', on: 'true', list: 'a, b' },
+  );
+  assert.equal(d.get('ttl'), 3600);
+  assert.equal(d.get('n'), 10);
+  assert.equal(d.get('on'), true);
+  assert.deepEqual(d.get('list'), ['a', 'b']);
+});
+
+test('a bad value is a 400 that names the field and shows the value', () => {
+  const e = errorOf(() => new FieldData({ num_uses: field.int() }, { num_uses: 'many' }));
+  assert.equal(e.status, 400);
+  assert.match(e.messages[0] ?? '', /"many".*"num_uses"/);
+});
+
+test('a bad value for a secret field is never quoted back', () => {
+  const secret = 'hunter2-do-not-echo';
+  for (const [fields, raw] of [
+    [{ password: field.string() }, { password: { v: secret } }],
+    [{ token_reviewer_jwt: field.string() }, { token_reviewer_jwt: [secret, { x: secret }] }],
+    [{ anything: field.int({ sensitive: true }) }, { anything: secret }],
+  ] as const) {
+    const e = errorOf(() => new FieldData(fields, raw));
+    assert.equal(e.status, 400);
+    assert.ok(!e.messages.join(' ').includes(secret), e.messages.join(' '));
+  }
+});

@@ -1,28 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { WardError } from '../../../sdk/errors.js';
-import type { Operation } from '../../../sdk/logical.js';
-import { driveBackend, testRequest } from '../../../sdk/testing.js';
-import { InmemStorage, listRecursive } from '../../../sdk/storage.js';
-import { kvV2Backend } from './backend.js';
+import { testRequest } from '../../../sdk/testing.js';
+import { listRecursive } from '../../../sdk/storage.js';
+import { mount, rejects, type Obj } from './mount.test-helper.js';
 import { INVALID_PATH_WARNING } from './context.js';
 
-type Obj = Record<string, unknown>;
-
-/** A KV v2 mount on in-memory storage with a hand-driven clock; writes go through the existence check as in the core. */
-function mount(start = Date.parse('2024-05-01T10:00:00Z')) {
-  const clock = { t: start, now: () => clock.t };
-  const { backend, storage, call } = driveBackend(kvV2Backend({ clock }), new InmemStorage(), { mountPoint: 'secret/', mountType: 'kv' });
-  const data = async (operation: Operation, path: string, body: Obj = {}): Promise<Obj> => {
-    const res = await call(operation, path, body);
-    assert.ok(res?.data, `expected data from ${operation} ${path}`);
-    return res.data;
-  };
-  return { clock, backend, storage, call, data };
-}
-
-const rejects = (p: Promise<unknown>, status: number, text?: string) =>
-  assert.rejects(p, (e: unknown) => WardError.is(e) && e.status === status && (text === undefined || e.messages.includes(text)));
 
 const RFC3339_NANO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$/;
 

@@ -1,0 +1,24 @@
+/** Shared by the KV v2 unit tests: a mount on in-memory storage with a hand-driven clock. */
+import assert from 'node:assert/strict';
+import { WardError } from '../../../sdk/errors.js';
+import type { Operation } from '../../../sdk/logical.js';
+import { InmemStorage } from '../../../sdk/storage.js';
+import { driveBackend } from '../../../sdk/testing.js';
+import { kvV2Backend } from './backend.js';
+
+export type Obj = Record<string, unknown>;
+
+/** Writes go through the existence check as in the core; `data` asserts a data response. */
+export function mount(start = Date.parse('2024-05-01T10:00:00Z')) {
+  const clock = { t: start, now: () => clock.t };
+  const { backend, storage, call } = driveBackend(kvV2Backend({ clock }), new InmemStorage(), { mountPoint: 'secret/', mountType: 'kv' });
+  const data = async (operation: Operation, path: string, body: Obj = {}): Promise<Obj> => {
+    const res = await call(operation, path, body);
+    assert.ok(res?.data, `expected data from ${operation} ${path}`);
+    return res.data;
+  };
+  return { clock, backend, storage, call, data };
+}
+
+export const rejects = (p: Promise<unknown>, status: number, text?: string) =>
+  assert.rejects(p, (e: unknown) => WardError.is(e) && e.status === status && (text === undefined || e.messages.includes(text)));

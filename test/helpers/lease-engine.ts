@@ -7,16 +7,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { WardCore } from '../../src/core/core.js';
 import { builtinRegistry } from '../../src/core/builtin-registry.js';
-import { createHandler } from '../../src/http/handler.js';
-import { startListener } from '../../src/http/listener.js';
-import { defineBackend, definePath, field, genericName, silentLogger, type Backend } from '../../src/sdk/index.js';
-import { InmemPhysical } from '../../src/storage/inmem/inmem-physical.js';
-import type { PhysicalBackend } from '../../src/storage/physical.js';
-import { SqlitePhysical } from '../../src/storage/sqlite/sqlite-physical.js';
-import { devBootstrap } from '../../src/server/dev.js';
-import type { TestServer } from './server.js';
+import { defineBackend, definePath, field, genericName, type Backend } from '../../src/sdk/index.js';
+import { startTestServer, type TestServer } from './server.js';
 
 export interface LeaseLog {
   issued: string[];
@@ -78,36 +71,11 @@ export interface LeaseServerOptions {
  * mode) it is mounted at `dyn/`.
  */
 export async function startLeaseServer(o: LeaseServerOptions = {}): Promise<TestServer> {
-  let dir: string | null = null;
-  let physical: PhysicalBackend;
-  if (o.sqlitePath) {
-    physical = SqlitePhysical.open(o.sqlitePath);
-  } else {
-    physical = new InmemPhysical();
-  }
   const registry = builtinRegistry();
   registry.register('leasetest', 'secret', () => leaseEngine());
-  const core = new WardCore({ physical, logger: silentLogger, registry });
-  const listener = await startListener({ address: '127.0.0.1:0', tlsDisable: true }, createHandler(core, { logger: silentLogger }));
-  let rootToken = '';
-  let unsealKeys: string[] = [];
-  if (o.dev ?? true) {
-    const dev = await devBootstrap(core);
-    rootToken = dev.rootToken;
-    unsealKeys = [dev.unsealKey];
-    await core.active!.mounts.mount('mounts', { path: 'dyn/', type: 'leasetest' });
-  }
-  return {
-    url: listener.url,
-    rootToken,
-    unsealKeys,
-    core,
-    async close() {
-      await listener.close();
-      await core.shutdown();
-      if (dir) rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  const server = await startTestServer({ registry, dev: o.dev ?? true, ...(o.sqlitePath ? { sqlitePath: o.sqlitePath } : {}) });
+  if (o.dev ?? true) await server.core.active!.mounts.mount('mounts', { path: 'dyn/', type: 'leasetest' });
+  return server;
 }
 
 /** A temp directory for a SQLite file, removed by the returned cleanup. */

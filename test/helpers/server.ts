@@ -14,6 +14,7 @@ import { InmemPhysical } from '../../src/storage/inmem/inmem-physical.js';
 import type { PhysicalBackend } from '../../src/storage/physical.js';
 import { SqlitePhysical } from '../../src/storage/sqlite/sqlite-physical.js';
 import { devBootstrap } from '../../src/server/dev.js';
+import type { BackendRegistry } from '../../src/core/router/registry.js';
 
 export interface TestServer {
   url: string;
@@ -28,6 +29,8 @@ export interface TestServerOptions {
   storage?: 'inmem' | 'sqlite';
   /** Reuse an existing SQLite file (restart tests). */
   sqlitePath?: string;
+  /** Backends beyond the built-in ones (test engines). */
+  registry?: BackendRegistry;
 }
 
 export async function startTestServer(o: TestServerOptions = {}): Promise<TestServer> {
@@ -41,7 +44,7 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
   } else {
     physical = new InmemPhysical();
   }
-  const core = new WardCore({ physical, logger: silentLogger });
+  const core = new WardCore({ physical, logger: silentLogger, ...(o.registry ? { registry: o.registry } : {}) });
   const listener = await startListener({ address: '127.0.0.1:0', tlsDisable: true }, createHandler(core, { logger: silentLogger }));
   let rootToken = '';
   let unsealKeys: string[] = [];

@@ -7,6 +7,7 @@ import type { FieldData } from '../../sdk/framework/field-data.js';
 import { definePath, genericName, type PathDef } from '../../sdk/framework/path.js';
 import { field, type Fields } from '../../sdk/framework/fields.js';
 import type { LogicalResponse } from '../../sdk/logical.js';
+import type { Storage } from '../../sdk/storage.js';
 import type { TransitContext } from './context.js';
 import { checkAutoRotatePeriod } from './path-keys.js';
 import { keyInfo, rotated, type Policy, type StoredPolicy } from './policy.js';
@@ -87,19 +88,21 @@ function trimmed(s: Readonly<StoredPolicy>, min: number): StoredPolicy {
 
 export function keyConfigPaths(ctx: TransitContext): PathDef<Fields>[] {
   const name = genericName('name');
+  /** Applies `change` to an existing key under its write lock and answers with the key info. */
+  const changeExisting = async (storage: Storage, keyName: string, change: (cur: Policy) => StoredPolicy | Promise<StoredPolicy>) =>
+    answer(
+      await ctx.keyring.write(storage, keyName, async (cur) => {
+        if (!cur) throw notFound(keyName);
+        return change(cur);
+      }),
+    );
   const config = definePath({
     pattern: `keys/${name}/config`,
     fields: configFields,
     synopsis: 'Configure a named key.',
     operations: {
       async update(req, d) {
-        const keyName = d.get('name');
-        return answer(
-          await ctx.keyring.write(req.storage, keyName, async (cur) => {
-            if (!cur) throw notFound(keyName);
-            return configured(cur.stored, d);
-          }),
-        );
+        return changeExisting(req.storage, d.get('name'), (cur) => configured(cur.stored, d));
       },
     },
   });
@@ -110,13 +113,7 @@ export function keyConfigPaths(ctx: TransitContext): PathDef<Fields>[] {
     synopsis: 'Add a new version to a named key.',
     operations: {
       async update(req, d) {
-        const keyName = d.get('name');
-        return answer(
-          await ctx.keyring.write(req.storage, keyName, async (cur) => {
-            if (!cur) throw notFound(keyName);
-            return rotated(cur.stored, ctx.keyring.clock.now());
-          }),
-        );
+        return changeExisting(req.storage, d.get('name'), (cur) => rotated(cur.stored, ctx.keyring.clock.now()));
       },
     },
   });
@@ -127,13 +124,7 @@ export function keyConfigPaths(ctx: TransitContext): PathDef<Fields>[] {
     synopsis: 'Permanently delete versions older than min_available_version.',
     operations: {
       async update(req, d) {
-        const keyName = d.get('name');
-        return answer(
-          await ctx.keyring.write(req.storage, keyName, async (cur) => {
-            if (!cur) throw notFound(keyName);
-            return trimmed(cur.stored, d.get('min_available_version'));
-          }),
-        );
+        return changeExisting(req.storage, d.get('name'), (cur) => trimmed(cur.stored, d.get('min_available_version')));
       },
     },
   });

@@ -228,7 +228,8 @@ test('tidy drops dangling index entries and revokes leases of vanished tokens', 
   const kept = await register(h, 600, { tokenKey: 'alive' });
   await h.storage.put('exp/00/ZGFuZ2xpbmc.123', Buffer.alloc(0));
   await h.exp.tidy();
-  assert.deepEqual(await h.storage.list('exp/00/'), []);
+  // Only the dangling entry must go: a live lease's index entry may hash into bucket 00 too.
+  assert.ok(!(await h.storage.list('exp/00/')).includes('ZGFuZ2xpbmc.123'));
   assert.equal(h.engine.revoked.length, 1);
   assert.notEqual(await h.exp.record(kept.leaseId), null);
   h.exp.stop();

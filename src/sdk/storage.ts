@@ -9,11 +9,42 @@ export interface Storage {
   delete(key: string): Promise<void>;
   /** Immediate children of `prefix`: leaf names, and folder names ending in "/". Sorted. */
   list(prefix: string): Promise<string[]>;
+  /**
+   * Optional, for stores that cache plaintext: the value run through `decode`, possibly
+   * the very object an earlier call returned while the value is unchanged. Use it
+   * through {@link getSharedJSON}.
+   */
+  getDecoded?<T>(key: string, decode: (raw: Buffer) => T): Promise<T | null>;
 }
 
 export async function getJSON<T>(s: Storage, key: string): Promise<T | null> {
   const raw = await s.get(key);
   return raw === null ? null : (JSON.parse(raw.toString('utf8')) as T);
+}
+
+/** Recursively readonly: what a shared decoded record is. */
+export type Frozen<T> = T extends (infer E)[] ? readonly Frozen<E>[] : T extends object ? { readonly [K in keyof T]: Frozen<T[K]> } : T;
+
+function deepFreeze<T>(v: T): T {
+  if (v !== null && typeof v === 'object') {
+    for (const x of Object.values(v)) deepFreeze(x);
+    Object.freeze(v);
+  }
+  return v;
+}
+
+/** One decoder for every shared JSON read, so all callers of a key share one parse. */
+const frozenJSON = (raw: Buffer): unknown => deepFreeze(JSON.parse(raw.toString('utf8')) as unknown);
+
+/**
+ * A JSON value for reading only: deep-frozen, and on a caching store shared by every
+ * caller until the value changes, so a hot record is parsed once rather than per read.
+ * Mutating it throws; copy what you need to change.
+ */
+export async function getSharedJSON<T>(s: Storage, key: string): Promise<Frozen<T> | null> {
+  if (s.getDecoded) return (await s.getDecoded(key, frozenJSON)) as Frozen<T> | null;
+  const raw = await s.get(key);
+  return raw === null ? null : (frozenJSON(raw) as Frozen<T>);
 }
 
 export async function putJSON(s: Storage, key: string, value: unknown): Promise<void> {
@@ -60,6 +91,11 @@ export class PrefixStorage implements Storage {
   }
   list(prefix: string): Promise<string[]> {
     return this.inner.list(this.prefix + prefix);
+  }
+  getDecoded<T>(key: string, decode: (raw: Buffer) => T): Promise<T | null> {
+    const inner = this.inner;
+    if (inner.getDecoded) return inner.getDecoded(this.prefix + key, decode);
+    return inner.get(this.prefix + key).then((raw) => (raw === null ? null : decode(raw)));
   }
 }
 

@@ -153,8 +153,34 @@ export class AesGcmBarrier implements Storage {
   async get(key: string): Promise<Buffer | null> {
     const s = this.unsealed();
     const hit = this.cache.get(key);
-    if (hit === null) return null;
-    if (hit !== undefined) return Buffer.from(hit);
+    if (hit !== undefined) return hit.value === null ? null : Buffer.from(hit.value);
+    return this.fetch(s, key);
+  }
+
+  /**
+   * The value as `decode` turns it into an object, shared between callers while the
+   * cached plaintext is unchanged: hot records (KV metadata, the secret read again and
+   * again) are then parsed once per write rather than once per read. `decode` must
+   * return something callers cannot mutate (a frozen object); its identity is part of
+   * the cache key, so two decoders of one key never see each other's output.
+   */
+  async getDecoded<T>(key: string, decode: (raw: Buffer) => T): Promise<T | null> {
+    const s = this.unsealed();
+    const hit = this.cache.get(key);
+    if (hit !== undefined) {
+      if (hit.value === null) return null;
+      if (hit.decoder !== decode) {
+        hit.decoded = decode(hit.value);
+        hit.decoder = decode;
+      }
+      return hit.decoded as T;
+    }
+    const plain = await this.fetch(s, key);
+    return plain === null ? null : decode(plain);
+  }
+
+  /** A cache miss: read, decrypt, and fill the cache unless a write raced the read. */
+  private async fetch(s: Unsealed, key: string): Promise<Buffer | null> {
     const epoch = this.writeEpoch;
     const blob = await this.physical.get(key);
     if (this.state !== s) throw sealedError();
@@ -239,16 +265,26 @@ function checkWritable(key: string): void {
 }
 
 /**
+ * One cached key: its plaintext (null = known absent) and, once asked for, the object
+ * one decoder made of it. The decoded object is dropped with the slot; unlike the
+ * Buffer it cannot be zeroed, so it lives until the next garbage collection.
+ */
+interface Slot {
+  value: Buffer | null;
+  decoder?: (raw: Buffer) => unknown;
+  decoded?: unknown;
+}
+
+/**
  * Bounded LRU of decrypted values (a Map iterates in insertion order, so re-inserting on
  * access keeps the least recently used entry first). Owns its Buffers and zeroes them on
  * eviction, so plaintext does not outlive its slot.
  */
-/** LRU of plaintext values; `null` records a key known to be absent. */
 class ValueCache {
-  private readonly map = new Map<string, Buffer | null>();
+  private readonly map = new Map<string, Slot>();
   constructor(private readonly max: number) {}
 
-  get(key: string): Buffer | null | undefined {
+  get(key: string): Slot | undefined {
     const v = this.map.get(key);
     if (v !== undefined) {
       this.map.delete(key);
@@ -260,7 +296,7 @@ class ValueCache {
   set(key: string, value: Buffer | null): void {
     if (this.max <= 0) return;
     this.delete(key);
-    this.map.set(key, value);
+    this.map.set(key, { value });
     if (this.map.size > this.max) {
       const oldest = this.map.keys().next();
       if (!oldest.done) this.delete(oldest.value);
@@ -268,12 +304,12 @@ class ValueCache {
   }
 
   delete(key: string): void {
-    zeroize(this.map.get(key));
+    zeroize(this.map.get(key)?.value);
     this.map.delete(key);
   }
 
   clear(): void {
-    for (const v of this.map.values()) zeroize(v);
+    for (const v of this.map.values()) zeroize(v.value);
     this.map.clear();
   }
 }

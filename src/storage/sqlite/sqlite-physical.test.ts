@@ -133,3 +133,54 @@ test('sqlite: every acknowledged put survives kill -9', async () => {
     await s.close();
   }
 });
+
+test('sqlite: a write is acknowledged only after the WAL sync that follows its commit', async () => {
+  // A sync we release by hand: the put must stay pending while its commit is not on disk.
+  const calls: Array<(err: NodeJS.ErrnoException | null) => void> = [];
+  const s = SqlitePhysical.open(freshPath(), { fdatasync: (_fd, done) => calls.push(done) });
+  try {
+    let acked = false;
+    const put = s.put('k', Buffer.from('v')).then(() => (acked = true));
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(s.commits, 1);
+    assert.equal(calls.length, 1);
+    assert.equal(acked, false, 'acknowledged before its commit was synced');
+    // Visible to this process already; only the writer waits.
+    assert.equal((await s.get('k'))?.toString(), 'v');
+    // A commit made while that sync runs needs a sync of its own.
+    let secondAcked = false;
+    const second = s.put('k2', Buffer.from('v2')).then(() => (secondAcked = true));
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(calls.length, 1, 'a second sync started before the first settled');
+    calls[0]!(null);
+    await put;
+    assert.equal(acked, true);
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(secondAcked, false, 'the second write rode on a sync that began before its commit');
+    assert.equal(calls.length, 2);
+    calls[1]!(null);
+    await second;
+    assert.equal(s.syncs, 2);
+  } finally {
+    const closing = s.close();
+    for (const done of calls.slice(2)) done(null);
+    await closing;
+  }
+});
+
+test('sqlite: a failed WAL sync rejects the writers it covered, and later writes still succeed', async () => {
+  let fail = true;
+  const s = SqlitePhysical.open(freshPath(), {
+    fdatasync: (_fd, done) => setImmediate(() => done(fail ? Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }) : null)),
+  });
+  try {
+    const results = await Promise.allSettled([s.put('a', Buffer.from('1')), s.put('b', Buffer.from('2'))]);
+    assert.deepEqual(results.map((r) => r.status), ['rejected', 'rejected']);
+    assert.match(String((results[0] as PromiseRejectedResult).reason), /EIO/);
+    fail = false;
+    await s.put('c', Buffer.from('3'));
+    assert.equal((await s.get('c'))?.toString(), '3');
+  } finally {
+    await s.close();
+  }
+});

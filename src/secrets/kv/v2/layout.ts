@@ -12,7 +12,7 @@
  * version keys of `a` are `versions/a/<n>`, those of `a/1` are `versions/a/1/<n>`.
  * Deleting a secret deletes every version key named in its metadata, then the metadata.
  */
-import type { Storage } from '../../../sdk/storage.js';
+import { getSharedJSON, type Frozen, type Storage } from '../../../sdk/storage.js';
 
 export const CONFIG_KEY = 'config';
 export const METADATA_PREFIX = 'metadata/';
@@ -55,18 +55,34 @@ export interface KeyMetadata {
 export const metadataKey = (path: string): string => METADATA_PREFIX + path;
 export const versionKey = (path: string, version: number): string => `${VERSIONS_PREFIX}${path}/${version}`;
 
-export async function readMetadata(s: Storage, path: string): Promise<KeyMetadata | null> {
-  const raw = await s.get(metadataKey(path));
-  return raw === null ? null : (JSON.parse(raw.toString('utf8')) as KeyMetadata);
+/**
+ * The metadata for reading: frozen and shared between requests until the next write
+ * (reads and the existence check of every write parse it otherwise).
+ */
+export function readMetadata(s: Storage, path: string): Promise<Frozen<KeyMetadata> | null> {
+  return getSharedJSON<KeyMetadata>(s, metadataKey(path));
+}
+
+/** A private, mutable copy of the metadata, for a change that will be written back. */
+export async function readMetadataForUpdate(s: Storage, path: string): Promise<KeyMetadata | null> {
+  const m = await readMetadata(s, path);
+  return m === null ? null : copyMetadata(m);
+}
+
+/** A mutable copy; every nested object is fresh. */
+export function copyMetadata(m: Frozen<KeyMetadata>): KeyMetadata {
+  const versions: Record<string, VersionMetadata> = {};
+  for (const k of Object.keys(m.versions)) versions[k] = { ...m.versions[k]! };
+  return { ...m, custom_metadata: m.custom_metadata ? { ...m.custom_metadata } : null, versions };
 }
 
 export function writeMetadata(s: Storage, path: string, meta: KeyMetadata): Promise<void> {
   return s.put(metadataKey(path), Buffer.from(JSON.stringify(meta), 'utf8'));
 }
 
-export async function readVersion(s: Storage, path: string, version: number): Promise<Record<string, unknown> | null> {
-  const raw = await s.get(versionKey(path, version));
-  return raw === null ? null : (JSON.parse(raw.toString('utf8')) as Record<string, unknown>);
+/** The data of one version, frozen and shared between readers. */
+export function readVersion(s: Storage, path: string, version: number): Promise<Frozen<Record<string, unknown>> | null> {
+  return getSharedJSON<Record<string, unknown>>(s, versionKey(path, version));
 }
 
 export function writeVersion(s: Storage, path: string, version: number, data: Record<string, unknown>): Promise<void> {
@@ -84,9 +100,8 @@ export async function deleteSecret(s: Storage, path: string, meta: KeyMetadata):
 }
 
 export async function readConfig(s: Storage): Promise<MountConfig> {
-  const raw = await s.get(CONFIG_KEY);
-  if (raw === null) return { ...DEFAULT_CONFIG };
-  return { ...DEFAULT_CONFIG, ...(JSON.parse(raw.toString('utf8')) as Partial<MountConfig>) };
+  const stored = await getSharedJSON<Partial<MountConfig>>(s, CONFIG_KEY);
+  return stored === null ? { ...DEFAULT_CONFIG } : { ...DEFAULT_CONFIG, ...stored };
 }
 
 export function writeConfig(s: Storage, config: MountConfig): Promise<void> {

@@ -10,7 +10,7 @@ import type { FieldData } from '../../../sdk/framework/field-data.js';
 import type { LogicalResponse } from '../../../sdk/logical.js';
 import { rfc3339 } from '../../../lib/clock.js';
 import { secretPath, type KvContext } from './context.js';
-import { metadataKey, readConfig, readMetadata, readVersion, writeMetadata } from './layout.js';
+import { metadataKey, readConfig, readMetadata, readMetadataForUpdate, readVersion, writeMetadata } from './layout.js';
 import { isPlainObject, mergePatch } from './merge-patch.js';
 import { appendVersion, checkCas, emptyMetadata, isDeleted, parseCas, versionView } from './versions.js';
 
@@ -55,7 +55,7 @@ export function dataPath(ctx: KvContext) {
         const data = requestData(d);
         const cas = parseCas(d.get('options'));
         const { response, durable } = await ctx.locks.run(path, async () => {
-          const [existing, config] = await Promise.all([readMetadata(req.storage, path), readConfig(req.storage)]);
+          const [existing, config] = await Promise.all([readMetadataForUpdate(req.storage, path), readConfig(req.storage)]);
           checkCas(existing, config, cas);
           const now = ctx.clock.now();
           const meta = existing ?? emptyMetadata(rfc3339(now));
@@ -72,7 +72,7 @@ export function dataPath(ctx: KvContext) {
         const patch = requestData(d);
         const cas = parseCas(d.get('options'));
         const outcome = await ctx.locks.run(path, async (): Promise<{ response: LogicalResponse; durable?: Promise<void> }> => {
-          const [meta, config] = await Promise.all([readMetadata(req.storage, path), readConfig(req.storage)]);
+          const [meta, config] = await Promise.all([readMetadataForUpdate(req.storage, path), readConfig(req.storage)]);
           if (meta === null) throw notFound();
           const vm = meta.versions[String(meta.current_version)];
           if (vm === undefined) throw notFound();
@@ -83,7 +83,8 @@ export function dataPath(ctx: KvContext) {
           checkCas(meta, config, cas);
           const current = await readVersion(req.storage, path, meta.current_version);
           if (current === null) throw notFound();
-          const merged = mergePatch(current, patch);
+          // `current` is the shared, frozen record; merge into a private copy.
+          const merged = mergePatch(structuredClone(current), patch);
           if (!isPlainObject(merged)) throw badRequest('patch must be a JSON object');
           const { version, durable } = appendVersion(req.storage, path, meta, config, merged, now);
           return { response: { data: versionView(meta, version, meta.versions[String(version)]!) }, durable };
@@ -95,7 +96,7 @@ export function dataPath(ctx: KvContext) {
       async delete(req, d) {
         const path = secretPath(d.get('path'));
         await ctx.locks.run(path, async () => {
-          const meta = await readMetadata(req.storage, path);
+          const meta = await readMetadataForUpdate(req.storage, path);
           if (meta === null) return;
           const vm = meta.versions[String(meta.current_version)];
           const now = ctx.clock.now();

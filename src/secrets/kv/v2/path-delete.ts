@@ -9,7 +9,7 @@ import { field } from '../../../sdk/framework/fields.js';
 import type { Storage } from '../../../sdk/storage.js';
 import { rfc3339 } from '../../../lib/clock.js';
 import { secretPath, type KvContext } from './context.js';
-import { deleteVersionData, readMetadata, writeMetadata, type VersionMetadata } from './layout.js';
+import { deleteVersionData, readMetadataForUpdate, writeMetadata, type VersionMetadata } from './layout.js';
 import { isDeleted } from './versions.js';
 
 const fields = {
@@ -31,7 +31,7 @@ function versionsPath(ctx: KvContext, verb: string, synopsis: string, action: Ve
         const versions = d.get('versions');
         if (versions.length === 0) throw badRequest('no version number provided');
         await ctx.locks.run(path, async () => {
-          const meta = await readMetadata(req.storage, path);
+          const meta = await readMetadataForUpdate(req.storage, path);
           if (meta === null) return;
           const now = ctx.clock.now();
           let changed = false;

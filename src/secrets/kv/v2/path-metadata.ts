@@ -12,7 +12,7 @@ import { formatDuration } from '../../../lib/duration.js';
 import { rfc3339 } from '../../../lib/clock.js';
 import { secretPath, type KvContext } from './context.js';
 import { parseCustomMetadata, patchCustomMetadata } from './custom-metadata.js';
-import { deleteSecret, METADATA_PREFIX, metadataKey, readMetadata, writeMetadata, type KeyMetadata } from './layout.js';
+import { deleteSecret, METADATA_PREFIX, metadataKey, readMetadata, readMetadataForUpdate, writeMetadata, type KeyMetadata } from './layout.js';
 import { emptyMetadata, isDeleted } from './versions.js';
 
 const fields = {
@@ -93,7 +93,7 @@ export function metadataPath(ctx: KvContext) {
         const path = secretPath(d.get('path'), true);
         await ctx.locks.run(path, async () => {
           const nowIso = rfc3339(ctx.clock.now());
-          const meta = (await readMetadata(req.storage, path)) ?? emptyMetadata(nowIso);
+          const meta = (await readMetadataForUpdate(req.storage, path)) ?? emptyMetadata(nowIso);
           applySettings(meta, d, false);
           meta.updated_time = nowIso;
           await writeMetadata(req.storage, path, meta);
@@ -104,7 +104,7 @@ export function metadataPath(ctx: KvContext) {
       async patch(req, d) {
         const path = secretPath(d.get('path'), true);
         await ctx.locks.run(path, async () => {
-          const meta = await readMetadata(req.storage, path);
+          const meta = await readMetadataForUpdate(req.storage, path);
           if (meta === null) throw notFound();
           applySettings(meta, d, true);
           meta.updated_time = rfc3339(ctx.clock.now());

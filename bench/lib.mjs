@@ -75,15 +75,28 @@ export function load(opts) {
 }
 
 /**
- * Measures one workload against the no-op server, then Ward, with the same options.
+ * Measures one workload against the no-op server and Ward with the same options. This
+ * VM's speed drifts by tens of percent from minute to minute, so the two are measured
+ * in alternating rounds (no-op, Ward, no-op, Ward, ...); req/s is the mean over the
+ * rounds and p99 the worst round's, so drift lands on both sides of the ratio.
  * autocannon ignores a top-level `path`, so the path is appended to each `url`.
  */
-export async function sideBySide(title, { noopUrl, wardUrl, path = '/', ...opts }) {
+export async function sideBySide(title, { noopUrl, wardUrl, path = '/', duration = 10, rounds = 3, ...opts }) {
   const headers = { 'X-Vault-Token': TOKEN, 'Content-Type': 'application/json' };
-  const noop = await load({ title: `${title} (no-op)`, headers, ...opts, url: noopUrl + path });
-  const ward = await load({ title, headers, ...opts, url: wardUrl + path });
+  const each = Math.max(1, Math.round(duration / rounds));
+  // One uncounted second each first, so neither side is measured while still compiling.
+  await load({ title: `${title} (no-op warm-up)`, headers, ...opts, duration: 1, url: noopUrl + path });
+  await load({ title: `${title} (warm-up)`, headers, ...opts, duration: 1, url: wardUrl + path });
+  const noopRuns = [];
+  const wardRuns = [];
+  for (let i = 0; i < rounds; i++) {
+    noopRuns.push(await load({ title: `${title} (no-op)`, headers, ...opts, duration: each, url: noopUrl + path }));
+    wardRuns.push(await load({ title, headers, ...opts, duration: each, url: wardUrl + path }));
+  }
+  const mean = (runs) => ({ rps: runs.reduce((a, r) => a + r.rps, 0) / runs.length, p99: Math.max(...runs.map((r) => r.p99)) });
+  const ward = mean(wardRuns);
   console.error(`  ${title}: ${Math.round(ward.rps)} req/s`);
-  return { title, ward, noop };
+  return { title, ward, noop: mean(noopRuns) };
 }
 
 export function printTable(heading, rows) {

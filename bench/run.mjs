@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Ward benchmark: KV v2 read/write and token lookup-self against a real server on SQLite
 // with a file audit device, each beside a no-op Node HTTP server measured in the same run.
-// Usage: npm run bench [-- --duration 10 --connections 50 --large]
+// Usage: npm run bench [-- --duration 10 --connections 50 --large --only read,write]
 //   --large  also measures reads with 1,000,000 stored secrets (takes several minutes).
+//   --only   runs only the named workloads: read, write, lookup, 1k (and 1m with --large).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +12,10 @@ import { call, freePort, option, printTable, sideBySide, startNoop, startWard, w
 const DURATION = Number(option('duration', 10));
 const CONNECTIONS = Number(option('connections', 50));
 const LARGE = process.argv.includes('--large');
+const ONLY = option('only', '')
+  .split(',')
+  .filter(Boolean);
+const wanted = (name) => ONLY.length === 0 || ONLY.includes(name);
 
 async function populate(base, count) {
   const batch = 200;
@@ -34,14 +39,18 @@ try {
   await call(wardUrl, 'PUT', 'sys/audit/file', { type: 'file', options: { file_path: join(dir, 'audit.log') } });
   await call(wardUrl, 'POST', 'secret/data/bench', { data: { username: 'app', password: 'correct horse battery staple' } });
 
-  rows.push(await sideBySide('KV v2 read', { ...common, path: '/v1/secret/data/bench' }));
-  rows.push(await sideBySide('KV v2 write', { ...common, method: 'POST', path: '/v1/secret/data/bench', body: JSON.stringify({ data: { password: 'rotated' } }) }));
-  rows.push(await sideBySide('token lookup-self', { ...common, path: '/v1/auth/token/lookup-self' }));
+  if (wanted('read')) rows.push(await sideBySide('KV v2 read', { ...common, path: '/v1/secret/data/bench' }));
+  if (wanted('write')) {
+    rows.push(await sideBySide('KV v2 write', { ...common, method: 'POST', path: '/v1/secret/data/bench', body: JSON.stringify({ data: { password: 'rotated' } }) }));
+  }
+  if (wanted('lookup')) rows.push(await sideBySide('token lookup-self', { ...common, path: '/v1/auth/token/lookup-self' }));
 
-  await populate(wardUrl, 1000);
-  let n = 0;
-  rows.push(await sideBySide('KV v2 read, 1k stored', { ...common, requests: [{ setupRequest: (req) => ({ ...req, path: `/v1/secret/data/bulk/k${n++ % 1000}` }) }] }));
-  if (LARGE) {
+  if (wanted('1k')) {
+    await populate(wardUrl, 1000);
+    let n = 0;
+    rows.push(await sideBySide('KV v2 read, 1k stored', { ...common, requests: [{ setupRequest: (req) => ({ ...req, path: `/v1/secret/data/bulk/k${n++ % 1000}` }) }] }));
+  }
+  if (LARGE && wanted('1m')) {
     await populate(wardUrl, 1_000_000);
     let m = 0;
     rows.push(

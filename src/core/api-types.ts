@@ -13,7 +13,12 @@ export interface HttpRequestInput {
   clientToken: string;
   /** Seconds from X-Vault-Wrap-TTL, 0 when absent. */
   wrapTtl: number;
-  headers: Record<string, string | string[] | undefined>;
+  /**
+   * The request headers as name/value pairs in wire order (node's `rawHeaders` shape),
+   * without the one that carried the client token. Backends see only the names their
+   * mount lists in `passthrough_request_headers`.
+   */
+  headers: readonly string[];
   connection: Connection;
 }
 

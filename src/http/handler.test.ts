@@ -156,12 +156,16 @@ describe('http handler: requests to the core', () => {
   it('takes the token from X-Vault-Token before Authorization: Bearer', async () => {
     await call('GET', '/v1/secret/x', { 'x-vault-token': 'hvs.direct', authorization: 'Bearer hvs.bearer' });
     assert.equal(core.last.clientToken, 'hvs.direct');
-    assert.equal(core.last.headers['x-vault-token'], undefined, 'token is not copied into headers');
+    const names = (): string[] => core.last.headers.filter((_, i) => i % 2 === 0).map((n) => n.toLowerCase());
+    assert.ok(!names().includes('x-vault-token'), 'token is not copied into headers');
+    assert.ok(names().includes('authorization'), 'the other header stays');
     await call('GET', '/v1/secret/x', { authorization: 'Bearer hvs.bearer' });
     assert.equal(core.last.clientToken, 'hvs.bearer');
+    assert.ok(!names().includes('authorization'), 'the bearer token is not copied into headers');
     await call('GET', '/v1/secret/x', { authorization: 'Basic Zm9vOmJhcg==' });
     assert.equal(core.last.clientToken, '');
-    assert.equal(core.last.headers['authorization'], 'Basic Zm9vOmJhcg==');
+    const at = core.last.headers.findIndex((n, i) => i % 2 === 0 && n.toLowerCase() === 'authorization');
+    assert.equal(core.last.headers[at + 1], 'Basic Zm9vOmJhcg==');
   });
 
   it('parses X-Vault-Wrap-TTL', async () => {

@@ -14,9 +14,11 @@ import {
   checkPatchContentType,
   clientToken,
   parseGoBool,
+  EMPTY_QUERY as EMPTY,
   parseTarget,
   queryData,
   readBody,
+  scanHeaders,
   wrapTtl,
 } from './request.js';
 import { RAW_PATHS, handleRaw } from './sys-raw.js';
@@ -107,40 +109,47 @@ async function serve(core: CoreApi, limit: number, req: IncomingMessage): Promis
   const method = isListVerb(req) ? 'LIST' : (req.method ?? 'GET').toUpperCase();
   const { path, query } = parseTarget(req.url ?? '/');
   if (path === null) return notFoundBody();
+  const h = scanHeaders(req.rawHeaders);
 
   if (RAW_PATHS.has(path)) {
-    return handleRaw(core, { method, path, query, body: async () => bodyData(req, await readBody(req, limit)) });
+    return handleRaw(core, { method, path, query, body: async () => bodyData(h, await readBody(req, h, limit)) });
   }
   if (method === 'HEAD') throw unsupportedOperation();
 
   let operation = methodToOperation(method, query);
-  if (operation === 'patch') checkPatchContentType(req);
+  if (operation === 'patch') checkPatchContentType(h);
 
   let data: Record<string, unknown>;
   if (method === 'POST' || method === 'PUT' || method === 'PATCH') {
-    data = bodyData(req, await readBody(req, limit));
+    data = bodyData(h, await readBody(req, h, limit));
   } else {
-    data = queryData(query);
+    data = query === EMPTY ? {} : queryData(query);
   }
 
   let reqPath = path;
   if (operation === 'list' && !reqPath.endsWith('/')) reqPath += '/';
-  if (wantsHelp(query)) operation = 'help';
+  if (query !== EMPTY && wantsHelp(query)) operation = 'help';
 
-  const { token, fromBearer } = clientToken(req);
-  const headers: Record<string, string | string[] | undefined> = { ...req.headers };
-  // The token travels in `clientToken`; keep it out of the header map backends and audit see.
-  delete headers['x-vault-token'];
-  if (fromBearer) delete headers['authorization'];
-
+  const { token, fromBearer } = clientToken(h);
   const input: HttpRequestInput = {
     operation,
     path: reqPath,
     data,
     clientToken: token,
-    wrapTtl: wrapTtl(req),
-    headers,
+    wrapTtl: wrapTtl(h),
+    headers: token === '' ? req.rawHeaders : withoutTokenHeader(req.rawHeaders, fromBearer ? 'authorization' : 'x-vault-token'),
     connection: { remoteAddress: req.socket.remoteAddress ?? '', remotePort: req.socket.remotePort ?? 0 },
   };
   return renderResult(await core.handleRequest(input));
+}
+
+/** `raw` without the header (every occurrence) that carried the client token. */
+function withoutTokenHeader(raw: string[], name: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const n = raw[i]!;
+    if (n.length === name.length && n.toLowerCase() === name) continue;
+    out.push(n, raw[i + 1]!);
+  }
+  return out;
 }

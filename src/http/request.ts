@@ -22,23 +22,33 @@ export interface RequestTarget {
 export function parseTarget(rawUrl: string): RequestTarget {
   let target = rawUrl;
   // Absolute-form targets (`GET http://host/v1/x`) are legal HTTP/1.1.
-  const abs = /^[a-z][a-z0-9+.-]*:\/\/[^/]*/i.exec(target);
-  if (abs) target = target.slice(abs[0].length) || '/';
+  if (target.charCodeAt(0) !== 0x2f /* "/" */) {
+    const abs = /^[a-z][a-z0-9+.-]*:\/\/[^/]*/i.exec(target);
+    if (abs) target = target.slice(abs[0].length) || '/';
+  }
   const q = target.indexOf('?');
   const rawPath = q === -1 ? target : target.slice(0, q);
-  const query = new URLSearchParams(q === -1 ? '' : target.slice(q + 1));
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(rawPath);
-  } catch {
-    throw badRequest('invalid URL escape in request path');
+  // Most requests carry no query: they share one empty, never-mutated instance.
+  const query = q === -1 ? EMPTY_QUERY : new URLSearchParams(target.slice(q + 1));
+  let decoded = rawPath;
+  if (rawPath.includes('%')) {
+    try {
+      decoded = decodeURIComponent(rawPath);
+    } catch {
+      throw badRequest('invalid URL escape in request path');
+    }
   }
   if (!decoded.startsWith('/v1/')) return { path: null, query };
   const path = decoded.slice(4);
   if (path.includes('..')) throw badRequest('path cannot contain parent references');
-  if (path.split('/').some((seg) => seg.endsWith('.'))) throw new WardError('not_found', []);
+  // A segment ending in "." (Vault refuses these as not found).
+  if (SEGMENT_ENDS_WITH_DOT.test(path)) throw new WardError('not_found', []);
   return { path, query };
 }
+
+/** The query of every request without one; never mutated. */
+export const EMPTY_QUERY = new URLSearchParams();
+const SEGMENT_ENDS_WITH_DOT = /\.(?:\/|$)/;
 
 /** Go's strconv.ParseBool, which Vault uses for query flags. */
 export function parseGoBool(v: string): boolean | undefined {
@@ -62,8 +72,8 @@ export function queryData(query: URLSearchParams, drop: readonly string[] = ['li
  * Reads the body up to `limit` bytes (negative = unlimited). Past the limit it stops
  * buffering and throws 413; the caller closes the connection after answering.
  */
-export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const declared = Number(req.headers['content-length'] ?? NaN);
+export function readBody(req: IncomingMessage, h: WardHeaders, limit: number): Promise<Buffer> {
+  const declared = Number(h.contentLength ?? NaN);
   if (limit >= 0 && Number.isFinite(declared) && declared > limit) return Promise.reject(tooLarge());
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -98,17 +108,57 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
-function mediaType(req: IncomingMessage): string {
-  return (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+/**
+ * The request headers Ward itself reads, found in one pass over `rawHeaders`: asking
+ * node for `req.headers` builds a lower-cased object of every header, which cost more
+ * than the rest of reading a request. The first occurrence wins, as Go's Header.Get.
+ */
+export interface WardHeaders {
+  token: string | undefined;
+  authorization: string | undefined;
+  wrapTtl: string | undefined;
+  contentType: string | undefined;
+  contentLength: string | undefined;
+}
+
+export function scanHeaders(raw: string[]): WardHeaders {
+  const out: WardHeaders = { token: undefined, authorization: undefined, wrapTtl: undefined, contentType: undefined, contentLength: undefined };
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!;
+    // The names below are 12, 13, 14 or 16 characters long: skip others without lower-casing.
+    const len = name.length;
+    if (len < 12 || len > 16 || len === 15) continue;
+    const value = raw[i + 1];
+    switch (name.toLowerCase()) {
+      case 'x-vault-token':
+        out.token ??= value;
+        break;
+      case 'authorization':
+        out.authorization ??= value;
+        break;
+      case 'content-type':
+        out.contentType ??= value;
+        break;
+      case 'content-length':
+        out.contentLength ??= value;
+        break;
+      case 'x-vault-wrap-ttl':
+        out.wrapTtl ??= value;
+        break;
+    }
+  }
+  return out;
+}
+
+function mediaType(h: WardHeaders): string {
+  return (h.contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
 }
 
 /** PATCH is only JSON merge-patch; anything else is a 415. */
-export function checkPatchContentType(req: IncomingMessage): void {
-  const ct = mediaType(req);
+export function checkPatchContentType(h: WardHeaders): void {
+  const ct = mediaType(h);
   if (ct !== 'application/merge-patch+json') {
-    throw new WardError('unsupported_media_type', [
-      `PATCH requires Content-Type of application/merge-patch+json, got "${req.headers['content-type'] ?? ''}"`,
-    ]);
+    throw new WardError('unsupported_media_type', [`PATCH requires Content-Type of application/merge-patch+json, got "${h.contentType ?? ''}"`]);
   }
 }
 
@@ -116,12 +166,12 @@ export function checkPatchContentType(req: IncomingMessage): void {
  * Body as request data: empty → {}; JSON object; or a url-encoded form when declared
  * so and the body does not look like JSON. Anything else → 400.
  */
-export function bodyData(req: IncomingMessage, body: Buffer): Record<string, unknown> {
+export function bodyData(h: WardHeaders, body: Buffer): Record<string, unknown> {
   const text = body.toString('utf8');
   const trimmed = text.trim();
   if (trimmed === '') return {};
   const looksJson = trimmed.startsWith('{') || trimmed.startsWith('[') || trimmed.startsWith('"');
-  if (!looksJson && mediaType(req) === 'application/x-www-form-urlencoded') {
+  if (!looksJson && mediaType(h) === 'application/x-www-form-urlencoded') {
     return queryData(new URLSearchParams(trimmed), []);
   }
   let parsed: unknown;
@@ -137,22 +187,17 @@ export function bodyData(req: IncomingMessage, body: Buffer): Record<string, unk
   return parsed as Record<string, unknown>;
 }
 
-function header(req: IncomingMessage, name: string): string | undefined {
-  const v = req.headers[name];
-  return Array.isArray(v) ? v[0] : v;
-}
-
 /** X-Vault-Token wins; otherwise `Authorization: Bearer <token>`; else "". */
-export function clientToken(req: IncomingMessage): { token: string; fromBearer: boolean } {
-  const direct = header(req, 'x-vault-token')?.trim();
+export function clientToken(h: WardHeaders): { token: string; fromBearer: boolean } {
+  const direct = h.token?.trim();
   if (direct) return { token: direct, fromBearer: false };
-  const m = /^Bearer\s+(\S+)\s*$/i.exec(header(req, 'authorization') ?? '');
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(h.authorization ?? '');
   return m?.[1] ? { token: m[1], fromBearer: true } : { token: '', fromBearer: false };
 }
 
 /** X-Vault-Wrap-TTL in seconds, 0 when absent. */
-export function wrapTtl(req: IncomingMessage): number {
-  const raw = header(req, 'x-vault-wrap-ttl')?.trim();
+export function wrapTtl(h: WardHeaders): number {
+  const raw = h.wrapTtl?.trim();
   if (!raw) return 0;
   let secs: number;
   try {

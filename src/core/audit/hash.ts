@@ -37,6 +37,7 @@ export type RecordType = 'request' | 'response';
 const TOKEN_CACHE_MAX = 4096;
 const VALUE_CACHE_MAX = 10_000;
 const VALUE_CACHE_MAX_LENGTH = 512;
+const PENDING_REQUESTS_MAX = 4096;
 
 const ROOT_NAMESPACE = Object.freeze({ id: 'root' });
 
@@ -117,6 +118,7 @@ export class AuditFormatter {
   clearCache(): void {
     this.tokenCache.clear();
     this.valueCache.clear();
+    this.pendingRequests.clear();
   }
 
   /**
@@ -129,7 +131,7 @@ export class AuditFormatter {
   format(type: RecordType, e: AuditEntryInput, time: string): string {
     let out = `{"time":${JSON.stringify(time)},"type":"${type}"`;
     if (e.auth) out += `,"auth":${this.authJson(e.auth)}`;
-    out += `,"request":${this.requestJson(e)}`;
+    out += `,"request":${this.requestJson(type, e)}`;
     if (type === 'response' && e.response) {
       out += `,"response":${JSON.stringify(this.response(e.response, e.request.operation, e.nonHmacResponseKeys))}`;
     }
@@ -138,7 +140,6 @@ export class AuditFormatter {
   }
 
   private readonly authFragments = new WeakMap<AuditAuth, string>();
-  private readonly requestFragments = new WeakMap<AuditRequest, string>();
 
   private authJson(a: AuditAuth): string {
     let json = this.authFragments.get(a);
@@ -149,15 +150,29 @@ export class AuditFormatter {
     return json;
   }
 
-  private requestJson(e: AuditEntryInput): string {
-    let json = this.requestFragments.get(e.request);
+  /**
+   * Request parts serialised for a request record, kept until the response record of the
+   * same request reuses them. A Map with explicit deletes rather than a WeakMap: a
+   * WeakMap entry per request was the largest single cost of auditing a read (its
+   * ephemeron bookkeeping runs in every GC). Bounded for requests whose response
+   * record never comes (a refused request logs only its request record).
+   */
+  private readonly pendingRequests = new Map<AuditRequest, string>();
+
+  private requestJson(type: RecordType, e: AuditEntryInput): string {
+    const r = e.request;
+    let json = this.pendingRequests.get(r);
     if (json === undefined) {
-      json = JSON.stringify(this.request(e.request, this.options.logRaw ? null : keySet(e.nonHmacRequestKeys)));
-      this.requestFragments.set(e.request, json);
+      json = JSON.stringify(this.request(r, this.options.logRaw ? null : keySet(e.nonHmacRequestKeys)));
+      if (type === 'request') {
+        if (this.pendingRequests.size >= PENDING_REQUESTS_MAX) this.pendingRequests.clear();
+        this.pendingRequests.set(r, json);
+      }
+    } else if (type === 'response') {
+      this.pendingRequests.delete(r);
     }
     return json;
   }
-
 
   private token(s: string): string | undefined {
     if (!s) return undefined;

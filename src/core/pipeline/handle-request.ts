@@ -17,6 +17,7 @@ import type { WrapInfo } from '../wrapping/wrapper.js';
 import { entry, auditResponse } from './audit-entry.js';
 import { authenticate } from './authenticate.js';
 import { authorize, type AclLike } from './authorize.js';
+import { passthroughHeaders } from './passthrough-headers.js';
 import type { RequestContext } from './context.js';
 
 export interface PipelineDeps {
@@ -109,7 +110,7 @@ export class RequestPipeline {
           }
         : null,
       connection: input.connection,
-      headers: input.headers,
+      headers: passthroughHeaders(input.headers, route.entry.config.passthroughRequestHeaders),
       wrapTtl: input.wrapTtl,
     };
     return { input, requestId, route, relPath, operation: input.operation, token, grantingPolicies: [], logical, revokeTokenAfter: false };
@@ -118,7 +119,8 @@ export class RequestPipeline {
   /** POST/PUT become `create` when the path's existence check says the item is new. */
   private async resolveOperation(ctx: RequestContext): Promise<void> {
     if (ctx.operation !== 'update' && ctx.operation !== 'create') return;
-    const exists = await ctx.route.backend.existenceCheck({ ...ctx.logical, operation: 'update' });
+    const probe = ctx.logical.operation === 'update' ? ctx.logical : { ...ctx.logical, operation: 'update' as const };
+    const exists = await ctx.route.backend.existenceCheck(probe);
     const op: Operation = exists === false ? 'create' : 'update';
     ctx.operation = op;
     ctx.logical.operation = op;

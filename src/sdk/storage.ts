@@ -15,6 +15,11 @@ export interface Storage {
    * through {@link getSharedJSON}.
    */
   getDecoded?<T>(key: string, decode: (raw: Buffer) => T): Promise<T | null>;
+  /**
+   * Optional: `put`, telling a caching store what `decode` makes of `value`, so the next
+   * `getDecoded` with that decoder need not decode it. Use it through {@link putSharedJSON}.
+   */
+  putDecoded?(key: string, value: Buffer, decode: (raw: Buffer) => unknown, decoded: unknown): Promise<void>;
 }
 
 export async function getJSON<T>(s: Storage, key: string): Promise<T | null> {
@@ -26,15 +31,30 @@ export async function getJSON<T>(s: Storage, key: string): Promise<T | null> {
 export type Frozen<T> = T extends (infer E)[] ? readonly Frozen<E>[] : T extends object ? { readonly [K in keyof T]: Frozen<T[K]> } : T;
 
 function deepFreeze<T>(v: T): T {
-  if (v !== null && typeof v === 'object') {
-    for (const x of Object.values(v)) deepFreeze(x);
+  if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) {
     Object.freeze(v);
+    // for-in over JSON data (own, enumerable keys only) without allocating a values array.
+    for (const k in v) {
+      const x = v[k];
+      if (typeof x === 'object' && x !== null) deepFreeze(x);
+    }
   }
   return v;
 }
 
 /** One decoder for every shared JSON read, so all callers of a key share one parse. */
 const frozenJSON = (raw: Buffer): unknown => deepFreeze(JSON.parse(raw.toString('utf8')) as unknown);
+
+/**
+ * Writes `value` as JSON and, on a caching store, leaves it as the shared decoded value
+ * that {@link getSharedJSON} hands out next: a record written once per request is then
+ * never parsed back. `value` is deep-frozen here; the caller must be done changing it.
+ */
+export function putSharedJSON(s: Storage, key: string, value: object): Promise<void> {
+  const raw = Buffer.from(JSON.stringify(value), 'utf8');
+  if (!s.putDecoded) return s.put(key, raw);
+  return s.putDecoded(key, raw, frozenJSON, deepFreeze(value));
+}
 
 /**
  * A JSON value for reading only: deep-frozen, and on a caching store shared by every
@@ -96,6 +116,11 @@ export class PrefixStorage implements Storage {
     const inner = this.inner;
     if (inner.getDecoded) return inner.getDecoded(this.prefix + key, decode);
     return inner.get(this.prefix + key).then((raw) => (raw === null ? null : decode(raw)));
+  }
+  putDecoded(key: string, value: Buffer, decode: (raw: Buffer) => unknown, decoded: unknown): Promise<void> {
+    const inner = this.inner;
+    if (inner.putDecoded) return inner.putDecoded(this.prefix + key, value, decode, decoded);
+    return inner.put(this.prefix + key, value);
   }
 }
 

@@ -111,8 +111,6 @@ export class AuditBroker {
   private devices: ActiveDevice[] = [];
   /** Table changes run one at a time so concurrent enables cannot lose an entry. */
   private mutex: Promise<void> = Promise.resolve();
-  private lastMs = -1;
-  private lastTime = '';
 
   constructor(deps: AuditBrokerDeps) {
     this.storage = deps.storage;
@@ -258,14 +256,8 @@ export class AuditBroker {
     if (ok === 0) throw auditFailed();
   }
 
-  /** RFC3339 time, reused within the same millisecond: formatting a Date costs as much as an HMAC. */
   private now(): string {
-    const ms = this.clock.now();
-    if (ms !== this.lastMs) {
-      this.lastMs = ms;
-      this.lastTime = rfc3339(ms);
-    }
-    return this.lastTime;
+    return rfc3339(this.clock.now());
   }
 
   private async createDevice(type: string, options: Record<string, string>): Promise<AuditDevice> {

@@ -201,7 +201,16 @@ export class AesGcmBarrier implements Storage {
     return plain;
   }
 
-  async put(key: string, value: Buffer): Promise<void> {
+  put(key: string, value: Buffer): Promise<void> {
+    return this.write(key, value, null);
+  }
+
+  /** `put`, with the object `decode` makes of `value` cached for {@link getDecoded}. */
+  putDecoded(key: string, value: Buffer, decode: (raw: Buffer) => unknown, decoded: unknown): Promise<void> {
+    return this.write(key, value, { decoder: decode, decoded });
+  }
+
+  private async write(key: string, value: Buffer, seed: { decoder: (raw: Buffer) => unknown; decoded: unknown } | null): Promise<void> {
     const s = this.unsealed();
     checkWritable(key);
     const { term, key: dek } = s.keyring.activeTerm();
@@ -210,7 +219,7 @@ export class AesGcmBarrier implements Storage {
     this.writeEpoch++;
     // Cache first, in issue order: the physical store applies writes in the same order,
     // so the cache always ends at the value the store ends at.
-    this.cache.set(key, Buffer.from(value));
+    this.cache.set(key, Buffer.from(value), seed);
     try {
       await this.physical.put(key, blob);
     } catch (e) {
@@ -293,10 +302,10 @@ class ValueCache {
     return v;
   }
 
-  set(key: string, value: Buffer | null): void {
+  set(key: string, value: Buffer | null, seed: Omit<Slot, 'value'> | null = null): void {
     if (this.max <= 0) return;
     this.delete(key);
-    this.map.set(key, { value });
+    this.map.set(key, seed === null ? { value } : { value, decoder: seed.decoder, decoded: seed.decoded });
     if (this.map.size > this.max) {
       const oldest = this.map.keys().next();
       if (!oldest.done) this.delete(oldest.value);

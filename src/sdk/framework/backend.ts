@@ -28,7 +28,18 @@ export interface BackendSpec {
 interface CompiledPath {
   re: RegExp;
   def: PathDef<Fields>;
+  /** `Object.entries(def.fields)`, computed once rather than per request. */
+  fieldList: [string, Fields[string]][];
 }
+
+interface Matched {
+  def: PathDef<Fields>;
+  fieldList: CompiledPath['fieldList'];
+  captures: Record<string, string>;
+}
+
+/** Existence checks awaiting their request's handler, at most this many (see below). */
+const PENDING_CHECKS_MAX = 1024;
 
 /**
  * Builds a Backend from a declarative path table: routing inside the mount, field
@@ -36,27 +47,37 @@ interface CompiledPath {
  * handlers only do domain work.
  */
 export function defineBackend(spec: BackendSpec): Backend {
-  const compiled: CompiledPath[] = spec.paths.map((def) => ({ re: new RegExp(`^(?:${def.pattern})$`), def }));
+  const compiled: CompiledPath[] = spec.paths.map((def) => ({ re: new RegExp(`^(?:${def.pattern})$`), def, fieldList: Object.entries(def.fields) }));
 
-  function match(req: LogicalRequest): { def: PathDef<Fields>; captures: Record<string, string> } | null {
-    // LIST paths arrive with a trailing slash; tables are written without it.
-    const candidates = req.operation === 'list' && req.path.endsWith('/') ? [req.path, req.path.slice(0, -1)] : [req.path];
-    for (const p of candidates) {
-      for (const c of compiled) {
-        const m = c.re.exec(p);
-        if (!m) continue;
-        const captures: Record<string, string> = {};
-        for (const [k, v] of Object.entries(m.groups ?? {})) if (v !== undefined) captures[k] = v;
-        return { def: c.def, captures };
-      }
+  function matchPath(path: string): Matched | null {
+    for (const c of compiled) {
+      const m = c.re.exec(path);
+      if (!m) continue;
+      const captures: Record<string, string> = {};
+      const groups = m.groups;
+      if (groups !== undefined) for (const k in groups) if (groups[k] !== undefined) captures[k] = groups[k];
+      return { def: c.def, fieldList: c.fieldList, captures };
     }
     return null;
   }
 
-  function fieldData(def: PathDef<Fields>, req: LogicalRequest, captures: Record<string, string>): FieldData<Fields> {
-    // URL captures win over body keys of the same name, as in Vault.
-    return new FieldData(def.fields, { ...req.data, ...captures });
+  function match(req: LogicalRequest): Matched | null {
+    // LIST paths arrive with a trailing slash; tables are written without it.
+    return matchPath(req.path) ?? (req.operation === 'list' && req.path.endsWith('/') ? matchPath(req.path.slice(0, -1)) : null);
   }
+
+  function fieldData(m: Matched, req: LogicalRequest): FieldData<Fields> {
+    // URL captures win over body keys of the same name, as in Vault.
+    return new FieldData(m.def.fields, { ...req.data, ...m.captures }, m.fieldList);
+  }
+
+  /**
+   * A write's existence check and its handler see the same request object (the core
+   * runs the ACL check and the request audit between them): the match and the parsed
+   * fields are kept for the handler rather than computed twice. Entries whose handler
+   * never runs (the ACL refused the request) are dropped wholesale at the bound.
+   */
+  const checked = new Map<LogicalRequest, { m: Matched; d: FieldData<Fields> }>();
 
   function helpResponse(def: PathDef<Fields> | null): LogicalResponse {
     const lines: string[] = [];
@@ -83,13 +104,15 @@ export function defineBackend(spec: BackendSpec): Backend {
     ...(spec.unlockUser ? { unlockUser: spec.unlockUser } : {}),
 
     async handleRequest(req: LogicalRequest): Promise<LogicalResponse | null> {
-      const m = match(req);
+      const prior = checked.get(req);
+      if (prior !== undefined) checked.delete(req);
+      const m = prior?.m ?? match(req);
       if (req.operation === 'help') return helpResponse(m?.def ?? null);
       if (!m) throw unsupportedPath();
       const op: PathOperation = req.operation;
       const handler = m.def.operations[op] ?? (op === 'create' ? m.def.operations.update : undefined);
       if (!handler) throw unsupportedOperation();
-      const d = fieldData(m.def, req, m.captures);
+      const d = prior?.d ?? fieldData(m, req);
       const res = (await handler(req, d)) ?? null;
       if (d.unknown.length > 0 && !m.def.takesArbitraryData && Object.keys(m.def.fields).length > 0) {
         const warning = `Endpoint ignored these unrecognized parameters: [${d.unknown.join(' ')}]`;
@@ -106,10 +129,12 @@ export function defineBackend(spec: BackendSpec): Backend {
       // means the handler will reject it anyway, so treat it as "does not exist".
       let d: FieldData<Fields>;
       try {
-        d = fieldData(m.def, req, m.captures);
+        d = fieldData(m, req);
       } catch {
         return false;
       }
+      if (checked.size >= PENDING_CHECKS_MAX) checked.clear();
+      checked.set(req, { m, d });
       return m.def.existenceCheck(req, d);
     },
   };

@@ -15,15 +15,17 @@ export class FieldData<F extends Fields> {
     private readonly schema: F,
     /** The merged raw data (body or query, plus URL captures). Untrusted. */
     readonly raw: Record<string, unknown>,
+    /** `Object.entries(schema)`, when the caller keeps it precomputed. */
+    fieldList: [string, F[string]][] = Object.entries(schema) as [string, F[string]][],
   ) {
-    for (const [name, spec] of Object.entries(schema)) {
+    for (const [name, spec] of fieldList) {
       if (Object.hasOwn(raw, name) && raw[name] !== undefined) {
         this.values.set(name, parseField(name, spec, raw[name]));
       } else if (spec.required) {
         throw badRequest(`missing ${name}`);
       }
     }
-    for (const k of Object.keys(raw)) if (!Object.hasOwn(schema, k)) this.unknown.push(k);
+    for (const k in raw) if (Object.hasOwn(raw, k) && !Object.hasOwn(schema, k)) this.unknown.push(k);
   }
 
   /** The coerced value, or the field's default when absent. */

@@ -12,7 +12,7 @@
  * version keys of `a` are `versions/a/<n>`, those of `a/1` are `versions/a/1/<n>`.
  * Deleting a secret deletes every version key named in its metadata, then the metadata.
  */
-import { getSharedJSON, type Frozen, type Storage } from '../../../sdk/storage.js';
+import { getSharedJSON, putSharedJSON, type Frozen, type Storage } from '../../../sdk/storage.js';
 
 export const CONFIG_KEY = 'config';
 export const METADATA_PREFIX = 'metadata/';
@@ -48,8 +48,12 @@ export interface KeyMetadata {
   /** Seconds. */
   delete_version_after: number;
   custom_metadata: Record<string, string> | null;
-  /** Keyed by the version number as a string, which is also the wire shape. */
-  versions: Record<string, VersionMetadata>;
+  /**
+   * Keyed by the version number as a string, which is also the wire shape. Entries are
+   * never changed in place, only replaced: unchanged ones are shared with the stored,
+   * frozen record, so an update copies the map but not every entry.
+   */
+  versions: Record<string, Readonly<VersionMetadata>>;
 }
 
 export const metadataKey = (path: string): string => METADATA_PREFIX + path;
@@ -69,15 +73,14 @@ export async function readMetadataForUpdate(s: Storage, path: string): Promise<K
   return m === null ? null : copyMetadata(m);
 }
 
-/** A mutable copy; every nested object is fresh. */
+/** A copy whose fields and maps may be changed; version entries stay shared (and frozen). */
 export function copyMetadata(m: Frozen<KeyMetadata>): KeyMetadata {
-  const versions: Record<string, VersionMetadata> = {};
-  for (const k of Object.keys(m.versions)) versions[k] = { ...m.versions[k]! };
-  return { ...m, custom_metadata: m.custom_metadata ? { ...m.custom_metadata } : null, versions };
+  return { ...m, custom_metadata: m.custom_metadata ? { ...m.custom_metadata } : null, versions: { ...m.versions } };
 }
 
+/** Stores `meta`, which becomes the shared (frozen) record: change a copy from now on. */
 export function writeMetadata(s: Storage, path: string, meta: KeyMetadata): Promise<void> {
-  return s.put(metadataKey(path), Buffer.from(JSON.stringify(meta), 'utf8'));
+  return putSharedJSON(s, metadataKey(path), meta);
 }
 
 /** The data of one version, frozen and shared between readers. */
@@ -85,8 +88,9 @@ export function readVersion(s: Storage, path: string, version: number): Promise<
   return getSharedJSON<Record<string, unknown>>(s, versionKey(path, version));
 }
 
+/** Stores the data of a version; `data` becomes the shared (frozen) record. */
 export function writeVersion(s: Storage, path: string, version: number, data: Record<string, unknown>): Promise<void> {
-  return s.put(versionKey(path, version), Buffer.from(JSON.stringify(data), 'utf8'));
+  return putSharedJSON(s, versionKey(path, version), data);
 }
 
 export function deleteVersionData(s: Storage, path: string, version: number): Promise<void> {

@@ -101,7 +101,7 @@ export function dataPath(ctx: KvContext) {
           const vm = meta.versions[String(meta.current_version)];
           const now = ctx.clock.now();
           if (vm === undefined || isDeleted(vm, now)) return;
-          vm.deletion_time = rfc3339(now);
+          meta.versions[String(meta.current_version)] = { ...vm, deletion_time: rfc3339(now) };
           await writeMetadata(req.storage, path, meta);
         });
         return null;

@@ -17,8 +17,8 @@ const fields = {
   versions: field.commaIntSlice({ description: 'The versions to act on.' }),
 };
 
-/** Applies `fn` to each listed version that exists; returns whether anything changed. */
-type VersionAction = (s: Storage, path: string, version: number, vm: VersionMetadata, nowMs: number) => Promise<boolean>;
+/** Applied to each listed version that exists: the replacement entry, or null when nothing changes. */
+type VersionAction = (s: Storage, path: string, version: number, vm: Readonly<VersionMetadata>, nowMs: number) => Promise<VersionMetadata | null>;
 
 function versionsPath(ctx: KvContext, verb: string, synopsis: string, action: VersionAction) {
   return definePath({
@@ -37,7 +37,10 @@ function versionsPath(ctx: KvContext, verb: string, synopsis: string, action: Ve
           let changed = false;
           for (const v of new Set(versions)) {
             const vm = meta.versions[String(v)];
-            if (vm !== undefined && (await action(req.storage, path, v, vm, now))) changed = true;
+            const updated = vm === undefined ? null : await action(req.storage, path, v, vm, now);
+            if (updated === null) continue;
+            meta.versions[String(v)] = updated;
+            changed = true;
           }
           if (changed) await writeMetadata(req.storage, path, meta);
         });
@@ -50,20 +53,17 @@ function versionsPath(ctx: KvContext, verb: string, synopsis: string, action: Ve
 export function versionOpsPaths(ctx: KvContext): PathDef<typeof fields>[] {
   return [
     versionsPath(ctx, 'delete', 'Soft-delete versions of a secret.', async (_s, _p, _v, vm, now) => {
-      if (vm.destroyed || isDeleted(vm, now)) return false;
-      vm.deletion_time = rfc3339(now);
-      return true;
+      if (vm.destroyed || isDeleted(vm, now)) return null;
+      return { ...vm, deletion_time: rfc3339(now) };
     }),
     versionsPath(ctx, 'undelete', 'Restore soft-deleted versions of a secret.', async (_s, _p, _v, vm) => {
-      if (vm.destroyed || vm.deletion_time === '') return false;
-      vm.deletion_time = '';
-      return true;
+      if (vm.destroyed || vm.deletion_time === '') return null;
+      return { ...vm, deletion_time: '' };
     }),
     versionsPath(ctx, 'destroy', 'Permanently remove the data of versions of a secret.', async (s, path, v, vm) => {
-      if (vm.destroyed) return false;
+      if (vm.destroyed) return null;
       await deleteVersionData(s, path, v);
-      vm.destroyed = true;
-      return true;
+      return { ...vm, destroyed: true };
     }),
   ];
 }

@@ -8,6 +8,7 @@ import type { ServerResponse } from 'node:http';
 import type { CoreResult } from '../core/api-types.js';
 import type { Logger } from '../sdk/logical.js';
 import { toWardError } from '../sdk/errors.js';
+import { stringifyShared } from '../lib/shared-json.js';
 
 export interface Rendered {
   status: number;
@@ -85,11 +86,30 @@ export function renderResult(result: CoreResult): Rendered {
   if (empty && r?.status === undefined) return { status: 204, body: '' };
 
   const envelope = buildEnvelope(result);
+  if (data !== null && Object.isFrozen(data) && !injectsTopLevel(result.path)) {
+    return { status: r?.status ?? 200, body: envelopeText(envelope) };
+  }
   if (data !== null && injectsTopLevel(result.path)) {
     // Envelope keys win: a policy or mount named "data" must not clobber the envelope.
     for (const [k, v] of Object.entries(data)) if (!(k in envelope)) envelope[k] = v;
   }
   return json(r?.status ?? 200, envelope);
+}
+
+/**
+ * The envelope serialised key by key (in buildEnvelope's order) so that a shared,
+ * frozen `data` object is spliced in from its memoised text rather than serialised
+ * again: for a hot secret that was most of the rendering. Undefined values are left
+ * out, as JSON.stringify would.
+ */
+function envelopeText(e: Record<string, unknown>): string {
+  let out = '';
+  for (const k in e) {
+    const v = e[k];
+    if (v === undefined) continue;
+    out += `,${JSON.stringify(k)}:${k === 'data' ? stringifyShared(v) : JSON.stringify(v)}`;
+  }
+  return `{${out.slice(1)}}`;
 }
 
 /**

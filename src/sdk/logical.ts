@@ -94,6 +94,11 @@ export interface RawResponse {
 }
 
 export interface LogicalResponse {
+  /**
+   * The response body's `data`. A frozen object here must be frozen all the way down
+   * (as getSharedJSON records are): the core may then reuse its serialisation for every
+   * response that hands out the same object.
+   */
   data?: Record<string, unknown> | null;
   warnings?: string[];
   secret?: SecretSpec;

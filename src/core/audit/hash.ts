@@ -5,6 +5,7 @@
  * fresh objects and clear subtrees are passed by reference straight to JSON.stringify.
  */
 import { createHmac } from 'node:crypto';
+import { stringifyShared } from '../../lib/shared-json.js';
 import type { AuditAuth, AuditEntryInput, AuditRequest, AuditResponse, AuditWrapInfo } from './types.js';
 
 export const HMAC_PREFIX = 'hmac-sha256:';
@@ -39,7 +40,6 @@ const VALUE_CACHE_MAX = 10_000;
 const VALUE_CACHE_MAX_LENGTH = 512;
 const PENDING_REQUESTS_MAX = 4096;
 
-const ROOT_NAMESPACE = Object.freeze({ id: 'root' });
 
 /** Go's omitempty, which Vault's record structs use: empty values drop out of the JSON. */
 const str = (s: string | undefined | null): string | undefined => (s ? s : undefined);
@@ -119,22 +119,21 @@ export class AuditFormatter {
     this.tokenCache.clear();
     this.valueCache.clear();
     this.pendingRequests.clear();
+    this.sharedData = new WeakMap();
   }
 
   /**
-   * The JSON line (no newline) for one entry. Throws only if the data cannot be
-   * serialised. The auth and request parts are the same in a request's two records, and
-   * the auth part is the same for every request made with one token, so their JSON is
-   * built once per object (the pipeline never mutates these after building them) and
-   * spliced in: serialising them dominated the cost of auditing.
+   * The JSON line (no newline) for one entry, built as text. The auth part is the same
+   * for every request made with one token and the request part is the same in a
+   * request's two records, so both are serialised once and spliced in; a frozen (shared)
+   * data object's hashed text is kept for as long as the object lives. Throws only if
+   * the data cannot be serialised.
    */
   format(type: RecordType, e: AuditEntryInput, time: string): string {
     let out = `{"time":${JSON.stringify(time)},"type":"${type}"`;
     if (e.auth) out += `,"auth":${this.authJson(e.auth)}`;
     out += `,"request":${this.requestJson(type, e)}`;
-    if (type === 'response' && e.response) {
-      out += `,"response":${JSON.stringify(this.response(e.response, e.request.operation, e.nonHmacResponseKeys))}`;
-    }
+    if (type === 'response' && e.response) out += `,"response":${this.responseJson(e.response, e.request.operation, e.nonHmacResponseKeys)}`;
     if (e.error) out += `,"error":${JSON.stringify(e.error)}`;
     return `${out}}`;
   }
@@ -152,10 +151,8 @@ export class AuditFormatter {
 
   /**
    * Request parts serialised for a request record, kept until the response record of the
-   * same request reuses them. A Map with explicit deletes rather than a WeakMap: a
-   * WeakMap entry per request was the largest single cost of auditing a read (its
-   * ephemeron bookkeeping runs in every GC). Bounded for requests whose response
-   * record never comes (a refused request logs only its request record).
+   * same request reuses them (then deleted). Bounded for requests whose response record
+   * never comes (a refused request logs only its request record).
    */
   private readonly pendingRequests = new Map<AuditRequest, string>();
 
@@ -163,7 +160,7 @@ export class AuditFormatter {
     const r = e.request;
     let json = this.pendingRequests.get(r);
     if (json === undefined) {
-      json = JSON.stringify(this.request(r, this.options.logRaw ? null : keySet(e.nonHmacRequestKeys)));
+      json = this.requestText(r, this.options.logRaw ? null : keySet(e.nonHmacRequestKeys));
       if (type === 'request') {
         if (this.pendingRequests.size >= PENDING_REQUESTS_MAX) this.pendingRequests.clear();
         this.pendingRequests.set(r, json);
@@ -209,37 +206,38 @@ export class AuditFormatter {
     };
   }
 
-  private request(r: AuditRequest, clear: ReadonlySet<string> | null): Record<string, unknown> {
-    return {
-      id: str(r.id),
-      operation: str(r.operation),
-      mount_point: str(r.mountPoint),
-      mount_type: str(r.mountType),
-      mount_accessor: str(r.mountAccessor),
-      client_token: this.token(r.clientToken),
-      client_token_accessor: this.accessor(r.clientTokenAccessor),
-      namespace: ROOT_NAMESPACE,
-      path: r.path,
-      data: this.data(r.data, clear),
-      remote_address: r.remoteAddress,
-      remote_port: num(r.remotePort),
-      wrap_ttl: num(r.wrapTtl),
-      headers: r.headers && Object.keys(r.headers).length > 0 ? r.headers : undefined,
-    };
+  /** The request part as JSON, fields in Vault's order, empty ones left out (omitempty). */
+  private requestText(r: AuditRequest, clear: ReadonlySet<string> | null): string {
+    const out =
+      strField('id', r.id) +
+      strField('operation', r.operation) +
+      strField('mount_point', r.mountPoint) +
+      strField('mount_type', r.mountType) +
+      strField('mount_accessor', r.mountAccessor) +
+      strField('client_token', this.token(r.clientToken)) +
+      strField('client_token_accessor', this.accessor(r.clientTokenAccessor)) +
+      ROOT_NAMESPACE_FIELD +
+      `,"path":${JSON.stringify(r.path)}` +
+      this.dataField(r.data, clear) +
+      `,"remote_address":${JSON.stringify(r.remoteAddress)}` +
+      numField('remote_port', r.remotePort) +
+      numField('wrap_ttl', r.wrapTtl) +
+      (r.headers && Object.keys(r.headers).length > 0 ? `,"headers":${JSON.stringify(r.headers)}` : '');
+    return `{${out.slice(1)}}`;
   }
 
-  private response(r: AuditResponse, operation: string, nonHmacKeys: string[] | undefined): Record<string, unknown> {
+  private responseJson(r: AuditResponse, operation: string, nonHmacKeys: string[] | undefined): string {
     let data = r.data;
     if (data && this.options.elideListResponses && operation === 'list') data = elideList(data);
-    return {
-      mount_type: str(r.mountType),
-      mount_accessor: str(r.mountAccessor),
-      auth: r.auth ? this.auth(r.auth) : undefined,
-      secret: r.secret ? { lease_id: r.secret.leaseId } : undefined,
-      data: this.data(data, this.options.logRaw ? null : keySet(nonHmacKeys)),
-      warnings: list(r.warnings),
-      wrap_info: r.wrapInfo ? this.wrapInfo(r.wrapInfo) : undefined,
-    };
+    const out =
+      strField('mount_type', r.mountType) +
+      strField('mount_accessor', r.mountAccessor) +
+      (r.auth ? `,"auth":${this.authJson(r.auth)}` : '') +
+      (r.secret ? `,"secret":{"lease_id":${JSON.stringify(r.secret.leaseId)}}` : '') +
+      this.dataField(data, this.options.logRaw ? null : keySet(nonHmacKeys)) +
+      (r.warnings && r.warnings.length > 0 ? `,"warnings":${JSON.stringify(r.warnings)}` : '') +
+      (r.wrapInfo ? `,"wrap_info":${JSON.stringify(this.wrapInfo(r.wrapInfo))}` : '');
+    return `{${out.slice(1)}}`;
   }
 
   private wrapInfo(w: AuditWrapInfo): Record<string, unknown> {
@@ -256,10 +254,32 @@ export class AuditFormatter {
     };
   }
 
-  private data(d: Record<string, unknown> | null | undefined, clear: ReadonlySet<string> | null): unknown {
-    if (!d) return undefined;
-    return this.options.logRaw ? d : hashTree(d, this.hashFn, clear);
+  /** Hashed texts of frozen (shared, never-changing) data objects under this salt. */
+  private sharedData = new WeakMap<object, string>();
+
+  /** `,"data":<json>` with every string leaf hashed (unless log_raw or a clear key), or "". */
+  private dataField(d: Record<string, unknown> | null | undefined, clear: ReadonlySet<string> | null): string {
+    if (!d) return '';
+    if (this.options.logRaw) return `,"data":${stringifyShared(d)}`;
+    if (clear !== null || !Object.isFrozen(d)) return `,"data":${JSON.stringify(hashTree(d, this.hashFn, clear))}`;
+    let text = this.sharedData.get(d);
+    if (text === undefined) {
+      text = JSON.stringify(hashTree(d, this.hashFn, null));
+      this.sharedData.set(d, text);
+    }
+    return `,"data":${text}`;
   }
+}
+
+const ROOT_NAMESPACE_FIELD = ',"namespace":{"id":"root"}';
+
+/** `,"key":"value"`, or "" for an empty value (Go's omitempty). */
+function strField(key: string, v: string | undefined): string {
+  return v ? `,"${key}":${JSON.stringify(v)}` : '';
+}
+
+function numField(key: string, n: number | undefined): string {
+  return n ? `,"${key}":${n}` : '';
 }
 
 /** A shallow copy of list data with `keys` and `key_info` reduced to their sizes. */

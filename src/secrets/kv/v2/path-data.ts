@@ -10,7 +10,8 @@ import type { FieldData } from '../../../sdk/framework/field-data.js';
 import type { LogicalResponse } from '../../../sdk/logical.js';
 import { rfc3339 } from '../../../lib/clock.js';
 import { secretPath, type KvContext } from './context.js';
-import { metadataKey, readConfig, readMetadata, readMetadataForUpdate, readVersion, writeMetadata } from './layout.js';
+import { metadataKey, readConfig, readMetadata, readMetadataForUpdate, readVersion, writeMetadata, type KeyMetadata, type VersionMetadata } from './layout.js';
+import type { Frozen } from '../../../sdk/storage.js';
 import { isPlainObject, mergePatch } from './merge-patch.js';
 import { appendVersion, checkCas, emptyMetadata, isDeleted, parseCas, versionView } from './versions.js';
 
@@ -29,6 +30,29 @@ function requestData(d: FieldData<DataFields>): Record<string, unknown> {
   return d.get('data');
 }
 
+interface ReadView {
+  vm: object;
+  custom: unknown;
+  version: number;
+  view: Record<string, unknown>;
+}
+
+/**
+ * The body of a read, one frozen object per stored version while neither the version
+ * nor the secret's custom metadata changes: the core then reuses what it serialised
+ * (and audit-hashed) for the previous read instead of doing it again. Keyed by the
+ * shared version record, so it is dropped with it.
+ */
+const readViews = new WeakMap<object, ReadView>();
+
+function readView(meta: Frozen<KeyMetadata>, version: number, vm: Frozen<VersionMetadata>, data: Frozen<Record<string, unknown>>): Record<string, unknown> {
+  const hit = readViews.get(data);
+  if (hit !== undefined && hit.vm === vm && hit.custom === meta.custom_metadata && hit.version === version) return hit.view;
+  const view = Object.freeze({ data, metadata: Object.freeze(versionView(meta, version, vm)) });
+  readViews.set(data, { vm, custom: meta.custom_metadata, version, view });
+  return view;
+}
+
 export function dataPath(ctx: KvContext) {
   return definePath({
     pattern: 'data/(?<path>.+)',
@@ -43,11 +67,10 @@ export function dataPath(ctx: KvContext) {
         const version = d.get('version') || meta.current_version;
         const vm = meta.versions[String(version)];
         if (vm === undefined) return null;
-        const metadata = versionView(meta, version, vm);
-        if (isDeleted(vm, ctx.clock.now())) return { status: 404, data: { data: null, metadata } };
+        if (isDeleted(vm, ctx.clock.now())) return { status: 404, data: { data: null, metadata: versionView(meta, version, vm) } };
         const data = await readVersion(req.storage, path, version);
         if (data === null) return null;
-        return { data: { data, metadata } };
+        return { data: readView(meta, version, vm, data) };
       },
 
       async update(req, d) {

@@ -8,7 +8,7 @@ import type { ServerResponse } from 'node:http';
 import type { CoreResult } from '../core/api-types.js';
 import type { Logger } from '../sdk/logical.js';
 import { toWardError } from '../sdk/errors.js';
-import { stringifyShared } from '../lib/shared-json.js';
+import { quote, stringifyShared } from '../lib/json-text.js';
 
 export interface Rendered {
   status: number;
@@ -86,30 +86,33 @@ export function renderResult(result: CoreResult): Rendered {
   if (empty && r?.status === undefined) return { status: 204, body: '' };
 
   const envelope = buildEnvelope(result);
-  if (data !== null && Object.isFrozen(data) && !injectsTopLevel(result.path)) {
-    return { status: r?.status ?? 200, body: envelopeText(envelope) };
-  }
-  if (data !== null && injectsTopLevel(result.path)) {
-    // Envelope keys win: a policy or mount named "data" must not clobber the envelope.
-    for (const [k, v] of Object.entries(data)) if (!(k in envelope)) envelope[k] = v;
-  }
+  if (data === null || !injectsTopLevel(result.path)) return { status: r?.status ?? 200, body: envelopeText(envelope) };
+  // Envelope keys win: a policy or mount named "data" must not clobber the envelope.
+  for (const [k, v] of Object.entries(data)) if (!(k in envelope)) envelope[k] = v;
   return json(r?.status ?? 200, envelope);
 }
 
 /**
- * The envelope serialised key by key (in buildEnvelope's order) so that a shared,
- * frozen `data` object is spliced in from its memoised text rather than serialised
- * again: for a hot secret that was most of the rendering. Undefined values are left
- * out, as JSON.stringify would.
+ * The envelope serialised key by key, in buildEnvelope's order: its scalars are written
+ * directly, and a shared, frozen `data` object is spliced in from its memoised text
+ * (for a hot secret, serialising it again was most of the rendering). Undefined values
+ * are left out, as JSON.stringify would. The keys are buildEnvelope's own, plain ASCII.
  */
 function envelopeText(e: Record<string, unknown>): string {
   let out = '';
   for (const k in e) {
     const v = e[k];
     if (v === undefined) continue;
-    out += `,${JSON.stringify(k)}:${k === 'data' ? stringifyShared(v) : JSON.stringify(v)}`;
+    out += `,"${k}":${valueText(k, v)}`;
   }
   return `{${out.slice(1)}}`;
+}
+
+function valueText(key: string, v: unknown): string {
+  if (v === null) return 'null';
+  if (typeof v === 'string') return quote(v);
+  if (typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))) return String(v);
+  return key === 'data' ? stringifyShared(v) : JSON.stringify(v);
 }
 
 /**

@@ -3,6 +3,8 @@
  * is a barrier view (encrypted below, chrooted to the mount's uuid); in backend unit
  * tests it is InmemStorage. Values are bytes; `getJSON`/`putJSON` are the common case.
  */
+import { deepFreeze } from '../lib/freeze.js';
+
 export interface Storage {
   get(key: string): Promise<Buffer | null>;
   put(key: string, value: Buffer): Promise<void>;
@@ -29,18 +31,6 @@ export async function getJSON<T>(s: Storage, key: string): Promise<T | null> {
 
 /** Recursively readonly: what a shared decoded record is. */
 export type Frozen<T> = T extends (infer E)[] ? readonly Frozen<E>[] : T extends object ? { readonly [K in keyof T]: Frozen<T[K]> } : T;
-
-function deepFreeze<T>(v: T): T {
-  if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) {
-    Object.freeze(v);
-    // for-in over JSON data (own, enumerable keys only) without allocating a values array.
-    for (const k in v) {
-      const x = v[k];
-      if (typeof x === 'object' && x !== null) deepFreeze(x);
-    }
-  }
-  return v;
-}
 
 /** One decoder for every shared JSON read, so all callers of a key share one parse. */
 const frozenJSON = (raw: Buffer): unknown => deepFreeze(JSON.parse(raw.toString('utf8')) as unknown);

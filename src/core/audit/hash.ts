@@ -5,7 +5,7 @@
  * fresh objects and clear subtrees are passed by reference straight to JSON.stringify.
  */
 import { createHmac } from 'node:crypto';
-import { stringifyShared } from '../../lib/shared-json.js';
+import { quote, stringifyShared } from '../../lib/json-text.js';
 import type { AuditAuth, AuditEntryInput, AuditRequest, AuditResponse, AuditWrapInfo } from './types.js';
 
 export const HMAC_PREFIX = 'hmac-sha256:';
@@ -130,7 +130,7 @@ export class AuditFormatter {
    * the data cannot be serialised.
    */
   format(type: RecordType, e: AuditEntryInput, time: string): string {
-    let out = `{"time":${JSON.stringify(time)},"type":"${type}"`;
+    let out = `{"time":${quote(time)},"type":"${type}"`;
     if (e.auth) out += `,"auth":${this.authJson(e.auth)}`;
     out += `,"request":${this.requestJson(type, e)}`;
     if (type === 'response' && e.response) out += `,"response":${this.responseJson(e.response, e.request.operation, e.nonHmacResponseKeys)}`;
@@ -217,9 +217,9 @@ export class AuditFormatter {
       strField('client_token', this.token(r.clientToken)) +
       strField('client_token_accessor', this.accessor(r.clientTokenAccessor)) +
       ROOT_NAMESPACE_FIELD +
-      `,"path":${JSON.stringify(r.path)}` +
+      `,"path":${quote(r.path)}` +
       this.dataField(r.data, clear) +
-      `,"remote_address":${JSON.stringify(r.remoteAddress)}` +
+      `,"remote_address":${quote(r.remoteAddress)}` +
       numField('remote_port', r.remotePort) +
       numField('wrap_ttl', r.wrapTtl) +
       (r.headers && Object.keys(r.headers).length > 0 ? `,"headers":${JSON.stringify(r.headers)}` : '');
@@ -275,7 +275,7 @@ const ROOT_NAMESPACE_FIELD = ',"namespace":{"id":"root"}';
 
 /** `,"key":"value"`, or "" for an empty value (Go's omitempty). */
 function strField(key: string, v: string | undefined): string {
-  return v ? `,"${key}":${JSON.stringify(v)}` : '';
+  return v ? `,"${key}":${quote(v)}` : '';
 }
 
 function numField(key: string, n: number | undefined): string {

@@ -14,7 +14,7 @@ import { createToken, issueLoginToken, type Created, type LoginContext } from '.
 import { renewToken } from './token-renew.js';
 import { TokenRepo } from './token-repo.js';
 import { revokeExpired, revokeOrphan, revokeTree } from './token-revoke.js';
-import { authBlock, lookupData } from './token-view.js';
+import { authBlock, sharedLookupData } from './token-view.js';
 import { tidyTokens } from './tidy.js';
 import type { CreateTokenParams, TokenEntry, TokenStoreDeps } from './types.js';
 
@@ -144,8 +144,9 @@ export class TokenStore {
     return authBlock(entry);
   }
 
+  /** The lookup response data; frozen and shared between lookups (see sharedLookupData). */
   lookupData(entry: TokenEntry): Record<string, unknown> {
-    return lookupData(entry, this.deps.clock.now());
+    return sharedLookupData(entry, this.deps.clock.now());
   }
 
   /** The key leases and indices use for this token (an HMAC, never the raw token). */

@@ -1,5 +1,6 @@
 /** The wire shapes of a token: the `auth` block (§1.3) and the lookup data (§3.1). */
 import { rfc3339 } from '../../lib/clock.js';
+import { deepFreeze } from '../../lib/freeze.js';
 import type { TokenEntry } from './types.js';
 
 const sorted = (l: readonly string[]): string[] => [...l].sort();
@@ -50,4 +51,39 @@ export function lookupData(entry: TokenEntry, now: number): Record<string, unkno
     out.last_renewal = rfc3339(entry.lastRenewalTime);
   }
   return out;
+}
+
+interface LookupView {
+  remaining: number;
+  expireTime: number;
+  numUses: number;
+  lastRenewalTime: number;
+  ttl: number;
+  view: Record<string, unknown>;
+}
+
+const lookupViews = new WeakMap<TokenEntry, LookupView>();
+
+/**
+ * lookupData as a frozen object shared by every lookup of the same token while nothing
+ * it shows has changed (the remaining TTL in whole seconds included), so the HTTP
+ * envelope and the audit devices reuse its serialised and hashed text. Renewal and
+ * token use change the fields checked here; everything else is fixed at creation.
+ */
+export function sharedLookupData(entry: TokenEntry, now: number): Record<string, unknown> {
+  const remaining = entry.expireTime > 0 ? Math.max(0, Math.floor((entry.expireTime - now) / 1000)) : 0;
+  const hit = lookupViews.get(entry);
+  if (
+    hit !== undefined &&
+    hit.remaining === remaining &&
+    hit.expireTime === entry.expireTime &&
+    hit.numUses === entry.numUses &&
+    hit.lastRenewalTime === entry.lastRenewalTime &&
+    hit.ttl === entry.ttl
+  ) {
+    return hit.view;
+  }
+  const view = deepFreeze(lookupData(entry, now));
+  lookupViews.set(entry, { remaining, expireTime: entry.expireTime, numUses: entry.numUses, lastRenewalTime: entry.lastRenewalTime, ttl: entry.ttl, view });
+  return view;
 }

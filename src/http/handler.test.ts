@@ -240,3 +240,46 @@ describe('http handler: body size limit', () => {
     }
   });
 });
+
+describe('http handler: clients that go away', () => {
+  const core = new FakeCore();
+  let l: Listener;
+  before(async () => {
+    l = await startListener({ address: '127.0.0.1:0', tlsDisable: true }, createHandler(core, { logger: silentLogger }));
+  });
+  after(() => l.close(1000));
+
+  /** Opens a raw socket, writes `text`, and destroys it after `ms`. */
+  async function hangUp(text: string, ms: number): Promise<void> {
+    const net = await import('node:net');
+    const u = new URL(l.url);
+    await new Promise<void>((resolve) => {
+      const s = net.connect(Number(u.port), u.hostname, () => {
+        s.write(text);
+        setTimeout(() => {
+          s.destroy();
+          resolve();
+        }, ms);
+      });
+      s.on('error', () => resolve());
+    });
+  }
+
+  it('survives a client that disconnects mid-body or before its answer, and keeps serving', async () => {
+    const seen = core.inputs.length;
+    // Declares 1000 bytes, sends 10, hangs up: the body read fails; nothing reaches the core.
+    await hangUp('POST /v1/secret/x HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"a":"1234', 30);
+    // A complete request whose client is gone before the (slow) core answers.
+    core.answer = async (input) => {
+      await new Promise((r) => setTimeout(r, 80));
+      return result(input, { data: { late: true } });
+    };
+    await hangUp('GET /v1/secret/slow HTTP/1.1\r\nHost: x\r\n\r\n', 20);
+    await new Promise((r) => setTimeout(r, 150));
+    core.answer = (input) => result(input, { data: { echo: input.data } });
+    assert.equal(core.inputs.length, seen + 1, 'only the complete request reached the core');
+    const r = await raw(l.url, 'GET', '/v1/secret/after');
+    assert.equal(r.status, 200);
+    assert.equal(core.last.path, 'secret/after');
+  });
+});

@@ -38,8 +38,9 @@ export function createHandler(core: CoreApi, opts: HandlerOptions): (req: Incomi
   const limit = !opts.maxRequestSize ? DEFAULT_MAX_REQUEST_SIZE : opts.maxRequestSize;
   const logger = opts.logger;
   return (req, res) => {
-    // A broken client connection must never surface as an unhandled 'error' event.
-    req.on('error', () => {});
+    // A broken client connection must never surface as an unhandled 'error' event. The
+    // request needs no listener: node emits its 'error' only when one is attached (as
+    // readBody does while reading), so only the response gets one.
     res.on('error', () => {});
     // A replayed LIST connection is closed after its one request (see list-verb.ts).
     let closeAfter = isListVerb(req);

@@ -126,11 +126,11 @@ export class AuditFormatter {
    * The JSON line (no newline) for one entry, built as text. The auth part is the same
    * for every request made with one token and the request part is the same in a
    * request's two records, so both are serialised once and spliced in; a frozen (shared)
-   * data object's hashed text is kept for as long as the object lives. Throws only if
-   * the data cannot be serialised.
+   * data object's hashed text is kept for as long as the object lives. `time` is the
+   * broker's RFC3339 timestamp. Throws only if the data cannot be serialised.
    */
   format(type: RecordType, e: AuditEntryInput, time: string): string {
-    let out = `{"time":${quote(time)},"type":"${type}"`;
+    let out = `{"time":"${time}","type":"${type}"`;
     if (e.auth) out += `,"auth":${this.authJson(e.auth)}`;
     out += `,"request":${this.requestJson(type, e)}`;
     if (type === 'response' && e.response) out += `,"response":${this.responseJson(e.response, e.request.operation, e.nonHmacResponseKeys)}`;
@@ -209,13 +209,13 @@ export class AuditFormatter {
   /** The request part as JSON, fields in Vault's order, empty ones left out (omitempty). */
   private requestText(r: AuditRequest, clear: ReadonlySet<string> | null): string {
     const out =
-      strField('id', r.id) +
-      strField('operation', r.operation) +
+      plainField('id', r.id) +
+      plainField('operation', r.operation) +
       strField('mount_point', r.mountPoint) +
       strField('mount_type', r.mountType) +
       strField('mount_accessor', r.mountAccessor) +
-      strField('client_token', this.token(r.clientToken)) +
-      strField('client_token_accessor', this.accessor(r.clientTokenAccessor)) +
+      (this.options.logRaw ? strField : plainField)('client_token', this.token(r.clientToken)) +
+      (this.options.logRaw || !this.options.hmacAccessor ? strField : plainField)('client_token_accessor', this.accessor(r.clientTokenAccessor)) +
       ROOT_NAMESPACE_FIELD +
       `,"path":${quote(r.path)}` +
       this.dataField(r.data, clear) +
@@ -276,6 +276,14 @@ const ROOT_NAMESPACE_FIELD = ',"namespace":{"id":"root"}';
 /** `,"key":"value"`, or "" for an empty value (Go's omitempty). */
 function strField(key: string, v: string | undefined): string {
   return v ? `,"${key}":${quote(v)}` : '';
+}
+
+/**
+ * `,"key":"value"` for values Ward itself generated in a plain alphabet (request ids,
+ * operations, `hmac-sha256:<hex>`), which need no escaping; "" when empty.
+ */
+function plainField(key: string, v: string | undefined): string {
+  return v ? `,"${key}":"${v}"` : '';
 }
 
 function numField(key: string, n: number | undefined): string {

@@ -73,9 +73,24 @@ export async function readMetadataForUpdate(s: Storage, path: string): Promise<K
   return m === null ? null : copyMetadata(m);
 }
 
-/** A copy whose fields and maps may be changed; version entries stay shared (and frozen). */
+/**
+ * A copy whose fields and maps may be changed; version entries stay shared (and frozen).
+ * Written out field by field: spreading a frozen object took V8's slow path.
+ */
 export function copyMetadata(m: Frozen<KeyMetadata>): KeyMetadata {
-  return { ...m, custom_metadata: m.custom_metadata ? { ...m.custom_metadata } : null, versions: { ...m.versions } };
+  const versions: KeyMetadata['versions'] = {};
+  for (const k in m.versions) versions[k] = m.versions[k]!;
+  return {
+    created_time: m.created_time,
+    updated_time: m.updated_time,
+    current_version: m.current_version,
+    oldest_version: m.oldest_version,
+    max_versions: m.max_versions,
+    cas_required: m.cas_required,
+    delete_version_after: m.delete_version_after,
+    custom_metadata: m.custom_metadata ? { ...m.custom_metadata } : null,
+    versions,
+  };
 }
 
 /** Stores `meta`, which becomes the shared (frozen) record: change a copy from now on. */

@@ -10,7 +10,7 @@ import type { FieldData } from '../../../sdk/framework/field-data.js';
 import type { LogicalResponse } from '../../../sdk/logical.js';
 import { rfc3339 } from '../../../lib/clock.js';
 import { secretPath, type KvContext } from './context.js';
-import { metadataKey, readConfig, readMetadata, readMetadataForUpdate, readVersion, writeMetadata, type KeyMetadata, type VersionMetadata } from './layout.js';
+import { readConfig, readMetadata, readMetadataForUpdate, readVersion, writeMetadata, type KeyMetadata, type VersionMetadata } from './layout.js';
 import type { Frozen } from '../../../sdk/storage.js';
 import { isPlainObject, mergePatch } from './merge-patch.js';
 import { appendVersion, checkCas, emptyMetadata, isDeleted, parseCas, versionView } from './versions.js';
@@ -58,7 +58,8 @@ export function dataPath(ctx: KvContext) {
     pattern: 'data/(?<path>.+)',
     fields,
     synopsis: 'Write, patch, read and delete versions of a secret.',
-    existenceCheck: async (req, d) => (await req.storage.get(metadataKey(d.get('path')))) !== null,
+    // The shared record: no copy of the stored bytes, and the write that follows reuses it.
+    existenceCheck: async (req, d) => (await readMetadata(req.storage, d.get('path'))) !== null,
     operations: {
       async read(req, d) {
         const path = secretPath(d.get('path'));

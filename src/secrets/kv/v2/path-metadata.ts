@@ -12,7 +12,7 @@ import { formatDuration } from '../../../lib/duration.js';
 import { rfc3339 } from '../../../lib/clock.js';
 import { secretPath, type KvContext } from './context.js';
 import { parseCustomMetadata, patchCustomMetadata } from './custom-metadata.js';
-import { deleteSecret, METADATA_PREFIX, metadataKey, readMetadata, readMetadataForUpdate, writeMetadata, type KeyMetadata } from './layout.js';
+import { deleteSecret, METADATA_PREFIX, readMetadata, readMetadataForUpdate, writeMetadata, type KeyMetadata } from './layout.js';
 import { emptyMetadata, isDeleted } from './versions.js';
 
 const fields = {
@@ -69,7 +69,8 @@ export function metadataPath(ctx: KvContext) {
     pattern: 'metadata/(?<path>.*)',
     fields,
     synopsis: "List secrets and manage a secret's metadata and settings.",
-    existenceCheck: async (req, d) => (await req.storage.get(metadataKey(d.get('path')))) !== null,
+    // The shared record: no copy of the stored bytes, and the write that follows reuses it.
+    existenceCheck: async (req, d) => (await readMetadata(req.storage, d.get('path'))) !== null,
     operations: {
       async list(req, d) {
         let prefix = d.get('path');

@@ -27,6 +27,8 @@ export interface CoreOptions {
   defaultLeaseTtl?: number;
   maxLeaseTtl?: number;
   clusterName?: string;
+  /** Entries in the barrier's plaintext cache; 0 disables it. */
+  cacheEntries?: number;
   /** Adds auth methods and secrets engines beyond the built-in ones. */
   registry?: BackendRegistry;
 }
@@ -48,7 +50,7 @@ export class WardCore implements CoreApi {
   private lifecycle: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly opts: CoreOptions) {
-    this.barrier = new AesGcmBarrier(opts.physical);
+    this.barrier = new AesGcmBarrier(opts.physical, opts.cacheEntries === undefined ? {} : { cacheEntries: opts.cacheEntries });
     this.seal = new ShamirSeal(opts.physical, this.barrier);
     this.clock = opts.clock ?? systemClock;
     this.registry = opts.registry ?? builtinRegistry();

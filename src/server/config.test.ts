@@ -31,6 +31,7 @@ default_lease_ttl = "1h"
 max_lease_ttl     = "24h"
 log_level         = "debug"
 ui                = true
+cache_size        = 5000
 `;
 
 function fails(text: string, file: string, pattern: RegExp): void {
@@ -59,6 +60,7 @@ describe('parseConfig', () => {
     assert.equal(c.maxLeaseTtl, 86400);
     assert.equal(c.logLevel, 'debug');
     assert.equal(c.allowRoot, false);
+    assert.equal(c.cacheSize, 5000);
   });
 
   it('applies defaults', () => {
@@ -69,6 +71,8 @@ describe('parseConfig', () => {
     assert.equal(c.maxLeaseTtl, 768 * 3600);
     assert.equal(c.logLevel, 'info');
     assert.equal(c.apiAddr, undefined);
+    assert.equal(c.cacheSize, 131072, "Vault's default cache_size");
+    assert.equal(parseConfig('storage "inmem" {}\ncache_size = 100\ndisable_cache = true\n', 'c.hcl').cacheSize, 0);
   });
 
   it('reads JSON by extension or leading brace', () => {
@@ -113,6 +117,8 @@ describe('parseConfig', () => {
     fails('storage "inmem" {}\nlog_level = "loud"\n', 'c.hcl', /^c\.hcl:2: invalid log_level "loud"/);
     fails('storage "inmem" {}\nlistener "tcp" {\n  tls_disable = true\n  max_request_size = "big"\n}\n', 'c.hcl', /^c\.hcl:4: max_request_size must be an integer/);
     fails('storage "inmem" {}\ndefault_lease_ttl = "2h"\nmax_lease_ttl = "1h"\n', 'c.hcl', /cannot be greater than max_lease_ttl/);
+    fails('storage "inmem" {}\ncache_size = -1\n', 'c.hcl', /^c\.hcl:2: cache_size must not be negative/);
+    fails('storage "inmem" {}\ndisable_cache = "sometimes"\n', 'c.hcl', /^c\.hcl:2: disable_cache must be a boolean/);
   });
 
   it('rejects TLS below 1.2 and TLS listeners without files', () => {

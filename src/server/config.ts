@@ -24,6 +24,8 @@ export interface ServerConfig {
   maxLeaseTtl: number;
   logLevel: LogLevel;
   allowRoot: boolean;
+  /** Entries in the barrier's plaintext cache (`cache_size`); 0 with `disable_cache`. */
+  cacheSize: number;
 }
 
 export class ConfigError extends Error {
@@ -35,7 +37,22 @@ export class ConfigError extends Error {
 
 const DEFAULT_TTL = 768 * 3600;
 const DEFAULT_ADDRESS = '127.0.0.1:8200';
-const TOP_KEYS = new Set(['storage', 'listener', 'api_addr', 'cluster_name', 'disable_mlock', 'default_lease_ttl', 'max_lease_ttl', 'log_level', 'allow_root', 'ui']);
+const TOP_KEYS = new Set([
+  'storage',
+  'listener',
+  'api_addr',
+  'cluster_name',
+  'disable_mlock',
+  'default_lease_ttl',
+  'max_lease_ttl',
+  'log_level',
+  'allow_root',
+  'ui',
+  'cache_size',
+  'disable_cache',
+]);
+/** Vault's default `cache_size`, in entries. */
+export const DEFAULT_CACHE_SIZE = 131072;
 const LISTENER_KEYS = new Set(['address', 'tls_disable', 'tls_cert_file', 'tls_key_file', 'tls_min_version', 'max_request_size']);
 
 type Obj = Record<string, unknown>;
@@ -122,6 +139,8 @@ function build(root: Obj, loc: Locator): ServerConfig {
     logLevel = l;
   }
   bool(root, 'ui', loc); // accepted for compatibility; Ward has no UI
+  const cacheSize = int(root, 'cache_size', loc) ?? DEFAULT_CACHE_SIZE;
+  if (cacheSize < 0) throw loc.error('cache_size must not be negative', 'cache_size');
   const cfg: ServerConfig = {
     storage: storage(stanzas[0] as Block, loc),
     listeners,
@@ -130,6 +149,7 @@ function build(root: Obj, loc: Locator): ServerConfig {
     maxLeaseTtl,
     logLevel,
     allowRoot: bool(root, 'allow_root', loc) ?? false,
+    cacheSize: bool(root, 'disable_cache', loc) === true ? 0 : cacheSize,
   };
   const apiAddr = str(root, 'api_addr', loc);
   if (apiAddr !== undefined) cfg.apiAddr = apiAddr;

@@ -11,7 +11,7 @@ import { startListener, type Listener, type ListenerConfig } from '../http/liste
 import { InmemPhysical } from '../storage/inmem/inmem-physical.js';
 import type { PhysicalBackend } from '../storage/physical.js';
 import { SqlitePhysical } from '../storage/sqlite/sqlite-physical.js';
-import { parseConfigFile, type ServerConfig } from './config.js';
+import { DEFAULT_CACHE_SIZE, parseConfigFile, type ServerConfig } from './config.js';
 import { applyProcessHardening } from './hardening.js';
 import { createLogger } from './logger.js';
 import { installSignalHandlers } from './signals.js';
@@ -62,7 +62,14 @@ export async function runServer(args: string[]): Promise<number> {
     physical = new InmemPhysical();
   }
 
-  const core = new WardCore({ physical, logger, defaultLeaseTtl: config.defaultLeaseTtl, maxLeaseTtl: config.maxLeaseTtl, ...(config.clusterName ? { clusterName: config.clusterName } : {}) });
+  const core = new WardCore({
+    physical,
+    logger,
+    defaultLeaseTtl: config.defaultLeaseTtl,
+    maxLeaseTtl: config.maxLeaseTtl,
+    cacheEntries: config.cacheSize,
+    ...(config.clusterName ? { clusterName: config.clusterName } : {}),
+  });
   // Dev mode unseals before listening so the first request a client sends succeeds.
   const dev = flags.dev ? await devBootstrap(core, flags.devRootTokenId) : null;
   const listeners: Listener[] = [];
@@ -110,6 +117,7 @@ function devConfig(address: string): ServerConfig {
     maxLeaseTtl: 768 * 3600,
     logLevel: 'info',
     allowRoot: true,
+    cacheSize: DEFAULT_CACHE_SIZE,
   };
 }
 

@@ -151,8 +151,10 @@ export class AuditFormatter {
 
   /**
    * Request parts serialised for a request record, kept until the response record of the
-   * same request reuses them (then deleted). Bounded for requests whose response record
-   * never comes (a refused request logs only its request record).
+   * same request reuses them (then deleted). A refused request (its request record
+   * carries the error) gets no response record, so it is not kept. Bounded for the rare
+   * request that fails in between (an audit write failure), since an entry holds the
+   * request's data.
    */
   private readonly pendingRequests = new Map<AuditRequest, string>();
 
@@ -161,7 +163,7 @@ export class AuditFormatter {
     let json = this.pendingRequests.get(r);
     if (json === undefined) {
       json = this.requestText(r, this.options.logRaw ? null : keySet(e.nonHmacRequestKeys));
-      if (type === 'request') {
+      if (type === 'request' && !e.error) {
         if (this.pendingRequests.size >= PENDING_REQUESTS_MAX) this.pendingRequests.clear();
         this.pendingRequests.set(r, json);
       }

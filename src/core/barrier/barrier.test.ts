@@ -244,3 +244,46 @@ describe('AesGcmBarrier', () => {
     assert.ok((await physical.get('logical/abc/cfg')) !== null);
   });
 });
+
+describe('AesGcmBarrier decoded values', () => {
+  const counting = () => {
+    const calls = { n: 0 };
+    const decode = (raw: Buffer): unknown => {
+      calls.n++;
+      return Object.freeze(JSON.parse(raw.toString('utf8')) as object);
+    };
+    return { calls, decode };
+  };
+
+  test('a miss decodes once; reads then share that object until the value changes', async () => {
+    const { barrier, physical, rootKey } = await unsealedBarrier();
+    await barrier.put('k', Buffer.from('{"v":1}'));
+    // A second barrier on the same store starts with an empty cache: its first read misses.
+    const cold = new AesGcmBarrier(physical);
+    await cold.unseal(rootKey);
+    const { calls, decode } = counting();
+    const first = await cold.getDecoded('k', decode);
+    const second = await cold.getDecoded('k', decode);
+    assert.deepEqual(first, { v: 1 });
+    assert.equal(first, second, 'the same object while the value is unchanged');
+    assert.equal(calls.n, 1, 'decoded once, on the miss');
+    await cold.put('k', Buffer.from('{"v":2}'));
+    assert.deepEqual(await cold.getDecoded('k', decode), { v: 2 });
+    assert.equal(calls.n, 2);
+    assert.equal(await cold.getDecoded('absent', decode), null);
+  });
+
+  test('putDecoded leaves the written object for the next read, which decodes nothing', async () => {
+    const { barrier } = await unsealedBarrier();
+    const { calls, decode } = counting();
+    const written = Object.freeze({ v: 3 });
+    await barrier.putDecoded('k', Buffer.from('{"v":3}'), decode, written);
+    assert.equal(await barrier.getDecoded('k', decode), written);
+    assert.equal(calls.n, 0);
+    // Another decoder never sees this one's object.
+    const other = counting();
+    assert.notEqual(await barrier.getDecoded('k', other.decode), written);
+    assert.equal(other.calls.n, 1);
+    assert.equal(await text(barrier.get('k')), '{"v":3}');
+  });
+});

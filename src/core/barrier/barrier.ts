@@ -154,7 +154,7 @@ export class AesGcmBarrier implements Storage {
     const s = this.unsealed();
     const hit = this.cache.get(key);
     if (hit !== undefined) return hit.value === null ? null : Buffer.from(hit.value);
-    return this.fetch(s, key);
+    return (await this.fetch(s, key))?.plain ?? null;
   }
 
   /**
@@ -175,12 +175,16 @@ export class AesGcmBarrier implements Storage {
       }
       return hit.decoded as T;
     }
-    const plain = await this.fetch(s, key);
-    return plain === null ? null : decode(plain);
+    const missed = await this.fetch(s, key, decode);
+    return missed === null ? null : (missed.decoded as T);
   }
 
-  /** A cache miss: read, decrypt, and fill the cache unless a write raced the read. */
-  private async fetch(s: Unsealed, key: string): Promise<Buffer | null> {
+  /**
+   * A cache miss: read, decrypt, and fill the cache unless a write raced the read. With
+   * `decode`, the decoded object is cached in the same step, so the slot and its object
+   * always describe the same value.
+   */
+  private async fetch(s: Unsealed, key: string, decode?: (raw: Buffer) => unknown): Promise<{ plain: Buffer; decoded: unknown } | null> {
     const epoch = this.writeEpoch;
     const blob = await this.physical.get(key);
     if (this.state !== s) throw sealedError();
@@ -197,8 +201,9 @@ export class AesGcmBarrier implements Storage {
       if (e instanceof DecryptError) throw internalError('barrier: stored value failed to decrypt', e);
       throw e;
     }
-    if (epoch === this.writeEpoch) this.cache.set(key, Buffer.from(plain));
-    return plain;
+    const decoded = decode === undefined ? undefined : decode(plain);
+    if (epoch === this.writeEpoch) this.cache.set(key, Buffer.from(plain), decode === undefined ? null : { decoder: decode, decoded });
+    return { plain, decoded };
   }
 
   put(key: string, value: Buffer): Promise<void> {

@@ -215,6 +215,24 @@ describe('AesGcmBarrier', () => {
     assert.equal(physical.gets, g + 1);
   });
 
+  test('past its size the cache keeps the recent keys, drops the old ones, and zeroes what it drops', async () => {
+    const physical = new SpyPhysical();
+    const { barrier } = await unsealedBarrier(physical, { cacheEntries: 100 });
+    const written: Buffer[] = [];
+    const spy = barrier as unknown as { cache: { young: Map<string, { value: Buffer }>; old: Map<string, { value: Buffer }> } };
+    for (let i = 0; i < 1000; i++) {
+      await barrier.put(`k${i}`, Buffer.from(`v${i}`));
+      written.push((spy.cache.young.get(`k${i}`) as { value: Buffer }).value);
+    }
+    assert.ok(spy.cache.young.size + spy.cache.old.size <= 100, 'bounded by cache_size');
+    const g = physical.gets;
+    for (let i = 960; i < 1000; i++) assert.equal(await text(barrier.get(`k${i}`)), `v${i}`);
+    assert.equal(physical.gets, g, 'the 40 newest keys come from the cache');
+    assert.equal(await text(barrier.get('k0')), 'v0');
+    assert.equal(physical.gets, g + 1, 'the oldest key was dropped');
+    assert.ok(written[0]!.every((b) => b === 0), 'a dropped plaintext is zeroed');
+  });
+
   test('a read racing a write never leaves a stale value in the cache', async () => {
     const physical = new SpyPhysical();
     const { barrier, rootKey } = await unsealedBarrier(physical);

@@ -38,9 +38,6 @@ interface Matched {
   captures: Record<string, string>;
 }
 
-/** Existence checks awaiting their request's handler, at most this many (see below). */
-const PENDING_CHECKS_MAX = 1024;
-
 /**
  * Builds a Backend from a declarative path table: routing inside the mount, field
  * coercion, required fields, unknown-field warnings, help, 404/405 all live here so
@@ -74,10 +71,10 @@ export function defineBackend(spec: BackendSpec): Backend {
   /**
    * A write's existence check and its handler see the same request object (the core
    * runs the ACL check and the request audit between them): the match and the parsed
-   * fields are kept for the handler rather than computed twice. Entries whose handler
-   * never runs (the ACL refused the request) are dropped wholesale at the bound.
+   * fields are kept for the handler rather than computed twice. Weakly held, so the
+   * fields of a request whose handler never runs (the ACL refused it) go with it.
    */
-  const checked = new Map<LogicalRequest, { m: Matched; d: FieldData<Fields> }>();
+  const checked = new WeakMap<LogicalRequest, { m: Matched; d: FieldData<Fields> }>();
 
   function helpResponse(def: PathDef<Fields> | null): LogicalResponse {
     const lines: string[] = [];
@@ -133,7 +130,6 @@ export function defineBackend(spec: BackendSpec): Backend {
       } catch {
         return false;
       }
-      if (checked.size >= PENDING_CHECKS_MAX) checked.clear();
       checked.set(req, { m, d });
       return m.def.existenceCheck(req, d);
     },

@@ -2,6 +2,8 @@
 // child processes, an authenticated API call, autocannon runs that refuse to report
 // error responses, and the result table with the ratio to the no-op server.
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import net from 'node:net';
@@ -61,6 +63,36 @@ export async function call(base, method, path, body) {
   });
   if (res.status >= 400) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
   return res.status === 204 ? null : res.json();
+}
+
+/**
+ * A no-op server and a Ward dev server on free ports, both answering, with a file audit
+ * device on Ward unless `audit` is false. `stop()` kills both and removes the temp dir.
+ */
+export async function startPair({ audit = true } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'ward-bench-'));
+  const noopPort = await freePort();
+  const wardPort = await freePort();
+  const noop = startNoop(noopPort);
+  const ward = startWard(wardPort);
+  const pair = {
+    noopUrl: `http://127.0.0.1:${noopPort}`,
+    wardUrl: `http://127.0.0.1:${wardPort}`,
+    stop() {
+      ward.kill('SIGTERM');
+      noop.kill('SIGTERM');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  try {
+    await waitForOk(pair.noopUrl);
+    await waitForOk(`${pair.wardUrl}/v1/sys/health`);
+    if (audit) await call(pair.wardUrl, 'PUT', 'sys/audit/file', { type: 'file', options: { file_path: join(dir, 'audit.log') } });
+  } catch (e) {
+    pair.stop();
+    throw e;
+  }
+  return pair;
 }
 
 /** One autocannon run. A run with error responses measures nothing, so it throws. */

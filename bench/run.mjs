@@ -4,10 +4,7 @@
 // Usage: npm run bench [-- --duration 10 --connections 50 --large --only read,write]
 //   --large  also measures reads with 1,000,000 stored secrets (takes several minutes).
 //   --only   runs only the named workloads: read, write, lookup, 1k (and 1m with --large).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { call, freePort, option, printTable, sideBySide, startNoop, startWard, waitForOk } from './lib.mjs';
+import { call, option, printTable, sideBySide, startPair } from './lib.mjs';
 
 const DURATION = Number(option('duration', 10));
 const CONNECTIONS = Number(option('connections', 50));
@@ -25,18 +22,10 @@ async function populate(base, count) {
 }
 
 const rows = [];
-const dir = mkdtempSync(join(tmpdir(), 'ward-bench-'));
-const noopPort = await freePort();
-const wardPort = await freePort();
-const noop = startNoop(noopPort);
-const ward = startWard(wardPort);
-const wardUrl = `http://127.0.0.1:${wardPort}`;
-const noopUrl = `http://127.0.0.1:${noopPort}`;
+const pair = await startPair();
+const { noopUrl, wardUrl } = pair;
 const common = { noopUrl, wardUrl, connections: CONNECTIONS, duration: DURATION };
 try {
-  await waitForOk(noopUrl);
-  await waitForOk(`${wardUrl}/v1/sys/health`);
-  await call(wardUrl, 'PUT', 'sys/audit/file', { type: 'file', options: { file_path: join(dir, 'audit.log') } });
   await call(wardUrl, 'POST', 'secret/data/bench', { data: { username: 'app', password: 'correct horse battery staple' } });
 
   if (wanted('read')) rows.push(await sideBySide('KV v2 read', { ...common, path: '/v1/secret/data/bench' }));
@@ -58,8 +47,6 @@ try {
     );
   }
 } finally {
-  ward.kill('SIGTERM');
-  noop.kill('SIGTERM');
-  rmSync(dir, { recursive: true, force: true });
+  pair.stop();
 }
 printTable(`Ward benchmark: ${CONNECTIONS} connections, ${DURATION}s each, SQLite store, file audit device on`, rows);

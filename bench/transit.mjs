@@ -3,27 +3,16 @@
 // on SQLite (file audit device on, as in bench/run.mjs), each beside a no-op Node HTTP server
 // measured in the same run.
 // Usage: npm run build && node bench/transit.mjs [--duration 10 --connections 50 --no-audit]
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { call, freePort, option, printTable, sideBySide, startNoop, startWard, waitForOk } from './lib.mjs';
+import { call, option, printTable, sideBySide, startPair } from './lib.mjs';
 
 const DURATION = Number(option('duration', 10));
 const CONNECTIONS = Number(option('connections', 50));
 const AUDIT = !process.argv.includes('--no-audit');
 
 const rows = [];
-const dir = mkdtempSync(join(tmpdir(), 'ward-bench-transit-'));
-const noopPort = await freePort();
-const wardPort = await freePort();
-const noop = startNoop(noopPort);
-const ward = startWard(wardPort);
-const wardUrl = `http://127.0.0.1:${wardPort}`;
-const noopUrl = `http://127.0.0.1:${noopPort}`;
+const pair = await startPair({ audit: AUDIT });
+const { noopUrl, wardUrl } = pair;
 try {
-  await waitForOk(noopUrl);
-  await waitForOk(`${wardUrl}/v1/sys/health`);
-  if (AUDIT) await call(wardUrl, 'PUT', 'sys/audit/file', { type: 'file', options: { file_path: join(dir, 'audit.log') } });
   await call(wardUrl, 'POST', 'sys/mounts/transit', { type: 'transit' });
   await call(wardUrl, 'POST', 'transit/keys/bench', { type: 'aes256-gcm96' });
   // A typical small payload: a 64-byte secret.
@@ -34,9 +23,7 @@ try {
   rows.push(await sideBySide('transit encrypt', { ...common, path: '/v1/transit/encrypt/bench', method: 'POST', body: JSON.stringify({ plaintext }) }));
   rows.push(await sideBySide('transit decrypt', { ...common, path: '/v1/transit/decrypt/bench', method: 'POST', body: JSON.stringify({ ciphertext: data.ciphertext }) }));
 } finally {
-  ward.kill('SIGTERM');
-  noop.kill('SIGTERM');
-  rmSync(dir, { recursive: true, force: true });
+  pair.stop();
 }
 
 printTable(`Ward transit benchmark: ${CONNECTIONS} connections, ${DURATION}s each, SQLite store, file audit device ${AUDIT ? 'on' : 'off'}`, rows);

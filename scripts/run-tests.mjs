@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 // Runs every compiled *.test.js under dist/ with node's built-in test runner.
 // Optional args filter test files by substring: `node scripts/run-tests.mjs kv barrier`.
-import { readdirSync, statSync } from 'node:fs';
+// Tests get a TMPDIR of their own for the run, removed afterwards, so temp files that a
+// test (or a process it killed) leaves behind do not pile up in /tmp.
+import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
@@ -22,5 +25,13 @@ if (files.length === 0) {
   console.error('no test files found under dist/');
   process.exit(1);
 }
-const r = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...files], { stdio: 'inherit' });
+const scratch = mkdtempSync(join(tmpdir(), 'ward-tests-'));
+// Traversable by others: the PostgreSQL helper runs initdb as the postgres user below it.
+chmodSync(scratch, 0o711);
+let r;
+try {
+  r = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...files], { stdio: 'inherit', env: { ...process.env, TMPDIR: scratch } });
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}
 process.exit(r.status ?? 1);

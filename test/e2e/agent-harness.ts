@@ -3,7 +3,7 @@
  * real in-process server, watch files appear, and clean up.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,8 +19,18 @@ export type AgentProcess = {
   stop(): Promise<void>;
 };
 
-/** A fresh temporary directory. */
-export const tempDir = (): string => mkdtempSync(join(tmpdir(), 'ward-agent-e2e-'));
+/** Directories made by tempDir(), removed when the test process exits. */
+const made: string[] = [];
+process.on('exit', () => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh temporary directory, removed when the test process exits. */
+export function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ward-agent-e2e-'));
+  made.push(dir);
+  return dir;
+}
 
 /** Writes `text` to `dir/name` and returns the path. */
 export function put(dir: string, name: string, text: string, mode = 0o600): string {

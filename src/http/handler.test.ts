@@ -30,16 +30,26 @@ function raw(url: string, method: string, path: string, headers: Record<string, 
   });
 }
 
-describe('http handler: requests to the core', () => {
-  const core = new FakeCore();
-  let l: Listener;
-  const call = (method: string, path: string, headers: Record<string, string> = {}, body?: string | Buffer) =>
-    raw(l.url, method, path, headers, body);
-
+/** A listener around `core` for the enclosing describe block; `url` once it started. */
+function listenerFor(core: FakeCore): { readonly url: string } {
+  let l: Listener | undefined;
   before(async () => {
     l = await startListener({ address: '127.0.0.1:0', tlsDisable: true }, createHandler(core, { logger: silentLogger }));
   });
-  after(() => l.close(1000));
+  after(() => l?.close(1000));
+  return {
+    get url(): string {
+      if (!l) throw new Error('listener not started');
+      return l.url;
+    },
+  };
+}
+
+describe('http handler: requests to the core', () => {
+  const core = new FakeCore();
+  const l = listenerFor(core);
+  const call = (method: string, path: string, headers: Record<string, string> = {}, body?: string | Buffer) =>
+    raw(l.url, method, path, headers, body);
 
   it('maps methods to operations', async () => {
     const cases: [string, string, string][] = [
@@ -206,11 +216,7 @@ describe('http handler: requests to the core', () => {
 
 describe('http handler: body size limit', () => {
   const core = new FakeCore();
-  let l: Listener;
-  before(async () => {
-    l = await startListener({ address: '127.0.0.1:0', tlsDisable: true }, createHandler(core, { logger: silentLogger }));
-  });
-  after(() => l.close(1000));
+  const l = listenerFor(core);
 
   it('answers 413 to a 33 MiB body (declared length)', async () => {
     const body = Buffer.alloc(33 * 1024 * 1024, 0x61);
@@ -243,11 +249,7 @@ describe('http handler: body size limit', () => {
 
 describe('http handler: clients that go away', () => {
   const core = new FakeCore();
-  let l: Listener;
-  before(async () => {
-    l = await startListener({ address: '127.0.0.1:0', tlsDisable: true }, createHandler(core, { logger: silentLogger }));
-  });
-  after(() => l.close(1000));
+  const l = listenerFor(core);
 
   /** Opens a raw socket, writes `text`, and destroys it after `ms`. */
   async function hangUp(text: string, ms: number): Promise<void> {

@@ -93,14 +93,19 @@ export class AuditFormatter {
   private readonly hashFn = (s: string): string => {
     if (s === '') return this.emptyHash;
     if (s.length > VALUE_CACHE_MAX_LENGTH) return hmacValue(this.salt, s);
-    let h = this.valueCache.get(s);
+    return this.memoHmac(this.valueCache, VALUE_CACHE_MAX, s);
+  };
+
+  /** `hmacValue(salt, s)` through `cache`, which is emptied wholesale when it reaches `max`. */
+  private memoHmac(cache: Map<string, string>, max: number, s: string): string {
+    let h = cache.get(s);
     if (h === undefined) {
       h = hmacValue(this.salt, s);
-      if (this.valueCache.size >= VALUE_CACHE_MAX) this.valueCache.clear();
-      this.valueCache.set(s, h);
+      if (cache.size >= max) cache.clear();
+      cache.set(s, h);
     }
     return h;
-  };
+  }
 
   constructor(
     private readonly salt: Buffer,
@@ -176,13 +181,7 @@ export class AuditFormatter {
   private token(s: string): string | undefined {
     if (!s) return undefined;
     if (this.options.logRaw) return s;
-    let h = this.tokenCache.get(s);
-    if (h === undefined) {
-      h = hmacValue(this.salt, s);
-      if (this.tokenCache.size >= TOKEN_CACHE_MAX) this.tokenCache.clear();
-      this.tokenCache.set(s, h);
-    }
-    return h;
+    return this.memoHmac(this.tokenCache, TOKEN_CACHE_MAX, s);
   }
 
   private accessor(s: string): string | undefined {

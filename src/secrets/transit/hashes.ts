@@ -3,21 +3,13 @@
  * DigestInfo prefixes PKCS#1 v1.5 signatures of prehashed input need.
  */
 import { badRequest } from '../../sdk/errors.js';
+import { HASH_ALGORITHMS } from '../../sdk/helpers/tools.js';
 
-export const HASHES: Readonly<Record<string, string>> = {
-  sha1: 'sha1',
-  'sha2-224': 'sha224',
-  'sha2-256': 'sha256',
-  'sha2-384': 'sha384',
-  'sha2-512': 'sha512',
-  'sha3-224': 'sha3-224',
-  'sha3-256': 'sha3-256',
-  'sha3-384': 'sha3-384',
-  'sha3-512': 'sha3-512',
-};
+/** The algorithms transit/hmac and transit/hash accept (no SHA-1): the same as sys/tools/hash. */
+export const DIGESTS: Readonly<Record<string, string>> = HASH_ALGORITHMS;
 
-/** The algorithms transit/hmac and transit/hash accept (no SHA-1). */
-export const DIGESTS: Readonly<Record<string, string>> = Object.fromEntries(Object.entries(HASHES).filter(([k]) => k !== 'sha1'));
+/** Signatures also accept SHA-1. */
+export const HASHES: Readonly<Record<string, string>> = { sha1: 'sha1', ...HASH_ALGORITHMS };
 
 /** node:crypto digest name for a wire name; 400 when unknown. */
 export function nodeHash(wire: string, table: Readonly<Record<string, string>> = HASHES): string {

@@ -225,6 +225,7 @@ export class WardCore implements CoreApi {
   /** Graceful stop: seal (zeroing keys) and close storage. */
   async shutdown(): Promise<void> {
     await this.sealNow();
+    await this.barrier.writesSettled();
     await this.opts.physical.close();
   }
 }

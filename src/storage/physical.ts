@@ -14,8 +14,20 @@ export interface PhysicalBackend {
   /** Applies all operations atomically and durably. */
   transaction(ops: TxOp[]): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Present on stores a worker thread can open a second connection to (SQLite on a
+   * file): the barrier then seals and commits its writes there, off the event loop.
+   */
+  readonly writerOpener?: WriterOpener;
   /** Present on stores that can elect an active node (etcd, PostgreSQL; later). */
   readonly ha?: HaBackend;
+}
+
+/** How a worker thread opens its own connection: `(await import(module))[exportName](...args)`. */
+export interface WriterOpener {
+  module: string;
+  exportName: string;
+  args: unknown[];
 }
 
 export type TxOp = { op: 'put'; key: string; value: Buffer } | { op: 'delete'; key: string };

@@ -9,6 +9,7 @@ import { zeroize } from '../../lib/secure.js';
 import type { PhysicalBackend } from '../../storage/physical.js';
 import { decrypt, DecryptError, encrypt, KEY_BYTES } from './aes-gcm.js';
 import { Keyring } from './keyring.js';
+import { WriteBehind } from './write-behind.js';
 
 /** Physical key of the encrypted keyring. */
 export const KEYRING_PATH = 'core/keyring';
@@ -27,6 +28,18 @@ const ROOT_TERM = 0;
 export interface BarrierOptions {
   /** Decrypted values kept for `get`; 0 disables the cache. Default 10,000. */
   cacheEntries?: number;
+  /**
+   * Seal and commit writes on a worker thread when the store can open a second
+   * connection there (see write-behind.ts). Default true.
+   */
+  writeThread?: boolean;
+}
+
+/** A write issued to the write thread and not yet acknowledged: reads of its key see it. */
+interface Inflight {
+  seq: number;
+  /** The barrier's own copy (null = delete), zeroed once the write settles. */
+  value: Buffer | null;
 }
 
 /** Live key state; exists only while unsealed. */
@@ -48,12 +61,20 @@ export class AesGcmBarrier implements Storage {
   private writeEpoch = 0;
   // Serialises rotations so two concurrent calls cannot both build term N+1.
   private rotating: Promise<unknown> = Promise.resolve();
+  /** The write thread while unsealed, when the store offers one; null = write inline. */
+  private writer: WriteBehind | null = null;
+  /** Settles once the last write thread has committed its writes and ended. */
+  private writerClosed: Promise<void> = Promise.resolve();
+  private readonly inflight = new Map<string, Inflight>();
+  private inflightSeq = 0;
+  private readonly useWriteThread: boolean;
 
   constructor(
     private readonly physical: PhysicalBackend,
     opts: BarrierOptions = {},
   ) {
     this.cache = new ValueCache(opts.cacheEntries ?? 10_000);
+    this.useWriteThread = opts.writeThread ?? true;
   }
 
   /** True once a keyring exists in the physical store. */
@@ -90,7 +111,10 @@ export class AesGcmBarrier implements Storage {
       const keyring = Keyring.deserialize(raw);
       // A concurrent unseal may have won while we awaited the read; keep the first one.
       if (this.state !== null) keyring.zeroize();
-      else this.state = { keyring, rootKey: Buffer.from(rootKey), encryptions: 0 };
+      else {
+        this.state = { keyring, rootKey: Buffer.from(rootKey), encryptions: 0 };
+        this.startWriter(keyring);
+      }
     } catch (e) {
       throw internalError('barrier keyring is corrupt', e);
     } finally {
@@ -103,9 +127,28 @@ export class AesGcmBarrier implements Storage {
     const s = this.state;
     this.state = null;
     if (s === null) return;
+    const w = this.writer;
+    this.writer = null;
+    // Writes already issued still commit (their callers wait for them); then the thread ends.
+    if (w !== null) this.writerClosed = w.close();
     s.keyring.zeroize();
     zeroize(s.rootKey);
     this.cache.clear();
+  }
+
+  /** Settles once writes issued before the last seal are committed and the write thread has ended. */
+  writesSettled(): Promise<void> {
+    return this.writerClosed;
+  }
+
+  private startWriter(keyring: Keyring): void {
+    const opener = this.physical.writerOpener;
+    if (!this.useWriteThread || opener === undefined) return;
+    const { term, key } = keyring.activeTerm();
+    this.writer = new WriteBehind(opener, term, key, this.writerClosed, (dead) => {
+      // A failed thread fails its pending writes; later writes go inline.
+      if (this.writer === dead) this.writer = null;
+    });
   }
 
   /** True until {@link unseal} succeeds, and again after {@link seal}. */
@@ -131,7 +174,8 @@ export class AesGcmBarrier implements Storage {
       }
       s.keyring.zeroize();
       s.keyring = next;
-      const { term, installTime } = next.activeTerm();
+      const { term, installTime, key } = next.activeTerm();
+      this.writer?.setKey(term, key);
       return { term, installTime };
     });
     this.rotating = run.catch(() => undefined);
@@ -185,6 +229,13 @@ export class AesGcmBarrier implements Storage {
    * always describe the same value.
    */
   private async fetch(s: Unsealed, key: string, decode?: (raw: Buffer) => unknown): Promise<{ plain: Buffer; decoded: unknown } | null> {
+    const pending = this.inflight.get(key);
+    if (pending !== undefined) {
+      // Issued to the write thread but maybe not committed yet: the copy is the truth.
+      if (pending.value === null) return null;
+      const plain = Buffer.from(pending.value);
+      return { plain, decoded: decode === undefined ? undefined : decode(plain) };
+    }
     const epoch = this.writeEpoch;
     const blob = await this.physical.get(key);
     if (this.state !== s) throw sealedError();
@@ -218,6 +269,12 @@ export class AesGcmBarrier implements Storage {
   private async write(key: string, value: Buffer, seed: { decoder: (raw: Buffer) => unknown; decoded: unknown } | null): Promise<void> {
     const s = this.unsealed();
     checkWritable(key);
+    if (this.writer !== null) {
+      s.encryptions++;
+      this.writeEpoch++;
+      this.cache.set(key, Buffer.from(value), seed);
+      return this.viaWriter(this.writer, key, Buffer.from(value));
+    }
     const { term, key: dek } = s.keyring.activeTerm();
     const blob = encrypt(dek, term, value, key);
     s.encryptions++;
@@ -239,11 +296,35 @@ export class AesGcmBarrier implements Storage {
     checkWritable(key);
     this.writeEpoch++;
     this.cache.delete(key);
+    if (this.writer !== null) return this.viaWriter(this.writer, key, null);
     await this.physical.delete(key);
+  }
+
+  /** Issues a write to the thread; until it settles, reads of `key` see `copy`. */
+  private async viaWriter(w: WriteBehind, key: string, copy: Buffer | null): Promise<void> {
+    const seq = ++this.inflightSeq;
+    this.inflight.set(key, { seq, value: copy });
+    try {
+      await w.submit(key, copy);
+    } catch (e) {
+      // As for an inline write: drop what the cache says, the store's value is unknown.
+      this.cache.delete(key);
+      this.writeEpoch++;
+      throw e;
+    } finally {
+      if (this.inflight.get(key)?.seq === seq) this.inflight.delete(key);
+      zeroize(copy);
+    }
   }
 
   async list(prefix: string): Promise<string[]> {
     const s = this.unsealed();
+    // A listing comes from the store, so writes still in flight below `prefix` land first.
+    for (const k of this.inflight.keys()) {
+      if (!k.startsWith(prefix)) continue;
+      await (this.writer?.idle() ?? this.writerClosed);
+      break;
+    }
     const out = await this.physical.list(prefix);
     if (this.state !== s) throw sealedError();
     return out;

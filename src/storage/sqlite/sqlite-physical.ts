@@ -18,7 +18,7 @@
  */
 import { closeSync, fdatasync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import type { PhysicalBackend, TxOp } from '../physical.js';
+import type { PhysicalBackend, TxOp, WriterOpener } from '../physical.js';
 
 /** Options for {@link SqlitePhysical.open}. */
 export interface SqliteOptions {
@@ -47,6 +47,8 @@ type KeyRow = { key: string };
 /** SQLite physical store with group commit. Create with {@link SqlitePhysical.open}. */
 export class SqlitePhysical implements PhysicalBackend {
   readonly name = 'sqlite';
+  /** A file database can be opened again from the barrier's write thread (WAL allows it). */
+  readonly writerOpener?: WriterOpener;
   private batch: Batch | null = null;
   private closed = false;
   private commitCount = 0;
@@ -69,6 +71,10 @@ export class SqlitePhysical implements PhysicalBackend {
     opts: SqliteOptions,
   ) {
     this.syncFile = opts.fdatasync ?? fdatasync;
+    // A test's substitute fdatasync cannot travel to another thread, nor can a memory database.
+    if (!db.memory && opts.fdatasync === undefined) {
+      this.writerOpener = { module: import.meta.url, exportName: 'openSqliteWriter', args: [path, opts.busyTimeoutMs ?? null] };
+    }
     this.selectOne = db.prepare<[string], { value: Buffer }>('SELECT value FROM kv WHERE key = ?');
     this.selectFrom = db.prepare<[string], KeyRow>('SELECT key FROM kv WHERE key >= ? ORDER BY key');
     this.selectRange = db.prepare<[string, string], KeyRow>('SELECT key FROM kv WHERE key >= ? AND key < ? ORDER BY key');
@@ -277,6 +283,11 @@ export class SqlitePhysical implements PhysicalBackend {
   private checkOpen(): void {
     if (this.closed) throw new Error('sqlite storage is closed');
   }
+}
+
+/** Entry point for the barrier's write thread: a second connection to the same file. */
+export function openSqliteWriter(path: string, busyTimeoutMs: number | null): SqlitePhysical {
+  return SqlitePhysical.open(path, busyTimeoutMs === null ? {} : { busyTimeoutMs });
 }
 
 /**

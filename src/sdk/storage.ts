@@ -14,12 +14,13 @@ export interface Storage {
   /**
    * Optional, for stores that cache plaintext: the value run through `decode`, possibly
    * the very object an earlier call returned while the value is unchanged. Use it
-   * through {@link getSharedJSON}.
+   * through {@link getShared}.
    */
   getDecoded?<T>(key: string, decode: (raw: Buffer) => T): Promise<T | null>;
   /**
    * Optional: `put`, telling a caching store what `decode` makes of `value`, so the next
-   * `getDecoded` with that decoder need not decode it. Use it through {@link putSharedJSON}.
+   * `getDecoded` with that decoder need not decode it. `value` is handed over: the
+   * caller never changes it afterwards. Use it through {@link putShared}.
    */
   putDecoded?(key: string, value: Buffer, decode: (raw: Buffer) => unknown, decoded: unknown): Promise<void>;
 }
@@ -36,25 +37,42 @@ export type Frozen<T> = T extends (infer E)[] ? readonly Frozen<E>[] : T extends
 const frozenJSON = (raw: Buffer): unknown => deepFreeze(JSON.parse(raw.toString('utf8')) as unknown);
 
 /**
- * Writes `value` as JSON and, on a caching store, leaves it as the shared decoded value
- * that {@link getSharedJSON} hands out next: a record written once per request is then
- * never parsed back. `value` is deep-frozen here; the caller must be done changing it.
+ * The value of `key` as `decode` makes it, for reading only: on a caching store shared
+ * by every caller until the value changes, so a hot record is decoded once rather than
+ * per read. `decode` must return a frozen value and be one function per record kind
+ * (a module-level constant): the cache keys the decoded object by it.
+ */
+export async function getShared<T>(s: Storage, key: string, decode: (raw: Buffer) => T): Promise<T | null> {
+  if (s.getDecoded) return s.getDecoded(key, decode);
+  const raw = await s.get(key);
+  return raw === null ? null : decode(raw);
+}
+
+/**
+ * Writes `raw` and, on a caching store, leaves `value` (frozen, what `decode` makes of
+ * `raw`) as the shared value {@link getShared} hands out next, so a record written once
+ * per request is never decoded back. `raw` is handed over: the caller must not change it.
+ */
+export function putShared<T>(s: Storage, key: string, raw: Buffer, decode: (raw: Buffer) => T, value: T): Promise<void> {
+  if (!s.putDecoded) return s.put(key, raw);
+  return s.putDecoded(key, raw, decode, value);
+}
+
+/**
+ * Writes `value` as JSON and leaves it as the shared decoded value that
+ * {@link getSharedJSON} hands out next. `value` is deep-frozen here; the caller must be
+ * done changing it.
  */
 export function putSharedJSON(s: Storage, key: string, value: object): Promise<void> {
-  const raw = Buffer.from(JSON.stringify(value), 'utf8');
-  if (!s.putDecoded) return s.put(key, raw);
-  return s.putDecoded(key, raw, frozenJSON, deepFreeze(value));
+  return putShared<unknown>(s, key, Buffer.from(JSON.stringify(value), 'utf8'), frozenJSON, deepFreeze(value));
 }
 
 /**
  * A JSON value for reading only: deep-frozen, and on a caching store shared by every
- * caller until the value changes, so a hot record is parsed once rather than per read.
- * Mutating it throws; copy what you need to change.
+ * caller until the value changes. Mutating it throws; copy what you need to change.
  */
-export async function getSharedJSON<T>(s: Storage, key: string): Promise<Frozen<T> | null> {
-  if (s.getDecoded) return (await s.getDecoded(key, frozenJSON)) as Frozen<T> | null;
-  const raw = await s.get(key);
-  return raw === null ? null : (frozenJSON(raw) as Frozen<T>);
+export function getSharedJSON<T>(s: Storage, key: string): Promise<Frozen<T> | null> {
+  return getShared(s, key, frozenJSON) as Promise<Frozen<T> | null>;
 }
 
 export async function putJSON(s: Storage, key: string, value: unknown): Promise<void> {

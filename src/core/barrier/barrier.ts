@@ -261,7 +261,10 @@ export class AesGcmBarrier implements Storage {
     return this.write(key, value, null);
   }
 
-  /** `put`, with the object `decode` makes of `value` cached for {@link getDecoded}. */
+  /**
+   * `put`, with the object `decode` makes of `value` cached for {@link getDecoded}. The
+   * cache keeps `value` itself, as the Storage contract hands it over.
+   */
   putDecoded(key: string, value: Buffer, decode: (raw: Buffer) => unknown, decoded: unknown): Promise<void> {
     return this.write(key, value, { decoder: decode, decoded });
   }
@@ -272,7 +275,7 @@ export class AesGcmBarrier implements Storage {
     if (this.writer !== null) {
       s.encryptions++;
       this.writeEpoch++;
-      this.cache.set(key, Buffer.from(value), seed);
+      this.cache.set(key, seed === null ? Buffer.from(value) : value, seed);
       return this.viaWriter(this.writer, key, Buffer.from(value));
     }
     const { term, key: dek } = s.keyring.activeTerm();
@@ -281,7 +284,7 @@ export class AesGcmBarrier implements Storage {
     this.writeEpoch++;
     // Cache first, in issue order: the physical store applies writes in the same order,
     // so the cache always ends at the value the store ends at.
-    this.cache.set(key, Buffer.from(value), seed);
+    this.cache.set(key, seed === null ? Buffer.from(value) : value, seed);
     try {
       await this.physical.put(key, blob);
     } catch (e) {

@@ -12,7 +12,7 @@
  * version keys of `a` are `versions/a/<n>`, those of `a/1` are `versions/a/1/<n>`.
  * Deleting a secret deletes every version key named in its metadata, then the metadata.
  */
-import { getSharedJSON, putSharedJSON, type Frozen, type Storage } from '../../../sdk/storage.js';
+import { getShared, getSharedJSON, putShared, putSharedJSON, type Frozen, type Storage } from '../../../sdk/storage.js';
 
 export const CONFIG_KEY = 'config';
 export const METADATA_PREFIX = 'metadata/';
@@ -37,6 +37,11 @@ export interface VersionMetadata {
   destroyed: boolean;
 }
 
+/** One entry of a secret's version history. Never changed in place, only replaced. */
+export interface VersionEntry extends Readonly<VersionMetadata> {
+  readonly version: number;
+}
+
 export interface KeyMetadata {
   created_time: string;
   updated_time: string;
@@ -49,22 +54,97 @@ export interface KeyMetadata {
   delete_version_after: number;
   custom_metadata: Record<string, string> | null;
   /**
-   * Keyed by the version number as a string, which is also the wire shape. Entries are
-   * never changed in place, only replaced: unchanged ones are shared with the stored,
-   * frozen record, so an update copies the map but not every entry.
+   * Ascending by version. Stored (and sent) as a map keyed by the version number; held
+   * as a list because a map keyed by large integers is a slow dictionary in V8, and a
+   * hot secret rewritten thousands of times paid for that on every copy and write.
+   * Entries are frozen and shared with the stored record, so a copy is one slice.
    */
-  versions: Record<string, Readonly<VersionMetadata>>;
+  versions: Frozen<VersionEntry>[];
 }
 
 export const metadataKey = (path: string): string => METADATA_PREFIX + path;
 export const versionKey = (path: string, version: number): string => `${VERSIONS_PREFIX}${path}/${version}`;
+
+/** The entry for `version`, if the history still has it. The current one is last. */
+export function findVersion(meta: Frozen<KeyMetadata> | KeyMetadata, version: number): Frozen<VersionEntry> | undefined {
+  const list = meta.versions;
+  for (let i = list.length - 1; i >= 0; i--) {
+    const e = list[i]!;
+    if (e.version === version) return e;
+    if (e.version < version) return undefined;
+  }
+  return undefined;
+}
+
+/** A frozen entry for `version`; the only way entries are made, so all are frozen. */
+export function versionEntry(version: number, vm: Readonly<VersionMetadata>): Frozen<VersionEntry> {
+  return Object.freeze({ version, created_time: vm.created_time, deletion_time: vm.deletion_time, destroyed: vm.destroyed });
+}
+
+/** Puts `entry` into a private copy's history, replacing the entry of the same version. */
+export function setVersion(meta: KeyMetadata, entry: Frozen<VersionEntry>): void {
+  const list = meta.versions;
+  let i = list.length;
+  while (i > 0 && list[i - 1]!.version > entry.version) i--;
+  if (i > 0 && list[i - 1]!.version === entry.version) list[i - 1] = entry;
+  else list.splice(i, 0, entry);
+}
+
+/** The history in its wire (and stored) shape: version number → entry. */
+export function versionsMap(meta: Frozen<KeyMetadata> | KeyMetadata): Record<string, VersionMetadata> {
+  const out: Record<string, VersionMetadata> = {};
+  for (const e of meta.versions) out[String(e.version)] = { created_time: e.created_time, deletion_time: e.deletion_time, destroyed: e.destroyed };
+  return out;
+}
+
+type StoredMetadata = Omit<KeyMetadata, 'versions'> & { versions?: Record<string, VersionMetadata> | null };
+
+/** Stored JSON → the shared record: versions as an ascending list, everything frozen. */
+const decodeMetadata = (raw: Buffer): Frozen<KeyMetadata> => {
+  const stored = JSON.parse(raw.toString('utf8')) as StoredMetadata;
+  const versions = Object.keys(stored.versions ?? {})
+    .map(Number)
+    .sort((a, b) => a - b)
+    .map((v) => versionEntry(v, stored.versions![String(v)]!));
+  return freezeMetadata({ ...stored, versions });
+};
+
+function freezeMetadata(meta: KeyMetadata): Frozen<KeyMetadata> {
+  Object.freeze(meta.versions);
+  if (meta.custom_metadata !== null) Object.freeze(meta.custom_metadata);
+  return Object.freeze(meta) as Frozen<KeyMetadata>;
+}
+
+/** `"<version>":{...}` per entry; entries are frozen, so each is serialised once. */
+const entryTexts = new WeakMap<object, string>();
+
+function entryText(e: Frozen<VersionEntry>): string {
+  let t = entryTexts.get(e);
+  if (t === undefined) {
+    t = `"${e.version}":{"created_time":${JSON.stringify(e.created_time)},"deletion_time":${JSON.stringify(e.deletion_time)},"destroyed":${e.destroyed}}`;
+    entryTexts.set(e, t);
+  }
+  return t;
+}
+
+/** The stored JSON: the shape JSON.stringify gave the map form, built from cached entry texts. */
+function encodeMetadata(m: KeyMetadata): string {
+  let versions = '';
+  for (const e of m.versions) versions += versions === '' ? entryText(e) : `,${entryText(e)}`;
+  return (
+    `{"created_time":${JSON.stringify(m.created_time)},"updated_time":${JSON.stringify(m.updated_time)}` +
+    `,"current_version":${m.current_version},"oldest_version":${m.oldest_version},"max_versions":${m.max_versions}` +
+    `,"cas_required":${m.cas_required},"delete_version_after":${m.delete_version_after}` +
+    `,"custom_metadata":${JSON.stringify(m.custom_metadata)},"versions":{${versions}}}`
+  );
+}
 
 /**
  * The metadata for reading: frozen and shared between requests until the next write
  * (reads and the existence check of every write parse it otherwise).
  */
 export function readMetadata(s: Storage, path: string): Promise<Frozen<KeyMetadata> | null> {
-  return getSharedJSON<KeyMetadata>(s, metadataKey(path));
+  return getShared(s, metadataKey(path), decodeMetadata);
 }
 
 /** A private, mutable copy of the metadata, for a change that will be written back. */
@@ -74,12 +154,10 @@ export async function readMetadataForUpdate(s: Storage, path: string): Promise<K
 }
 
 /**
- * A copy whose fields and maps may be changed; version entries stay shared (and frozen).
- * Written out field by field: spreading a frozen object took V8's slow path.
+ * A copy whose fields and history may be changed; version entries stay shared (and
+ * frozen). Written out field by field: spreading a frozen object took V8's slow path.
  */
 export function copyMetadata(m: Frozen<KeyMetadata>): KeyMetadata {
-  const versions: KeyMetadata['versions'] = {};
-  for (const k in m.versions) versions[k] = m.versions[k]!;
   return {
     created_time: m.created_time,
     updated_time: m.updated_time,
@@ -89,13 +167,14 @@ export function copyMetadata(m: Frozen<KeyMetadata>): KeyMetadata {
     cas_required: m.cas_required,
     delete_version_after: m.delete_version_after,
     custom_metadata: m.custom_metadata ? { ...m.custom_metadata } : null,
-    versions,
+    versions: m.versions.slice(),
   };
 }
 
 /** Stores `meta`, which becomes the shared (frozen) record: change a copy from now on. */
 export function writeMetadata(s: Storage, path: string, meta: KeyMetadata): Promise<void> {
-  return putSharedJSON(s, metadataKey(path), meta);
+  const raw = Buffer.from(encodeMetadata(meta), 'utf8');
+  return putShared(s, metadataKey(path), raw, decodeMetadata, freezeMetadata(meta));
 }
 
 /** The data of one version, frozen and shared between readers. */
@@ -113,8 +192,8 @@ export function deleteVersionData(s: Storage, path: string, version: number): Pr
 }
 
 /** Removes every version this metadata still knows about, then the metadata itself. */
-export async function deleteSecret(s: Storage, path: string, meta: KeyMetadata): Promise<void> {
-  for (const v of Object.keys(meta.versions)) await s.delete(versionKey(path, Number(v)));
+export async function deleteSecret(s: Storage, path: string, meta: Frozen<KeyMetadata>): Promise<void> {
+  for (const e of meta.versions) await s.delete(versionKey(path, e.version));
   await s.delete(metadataKey(path));
 }
 

@@ -10,7 +10,7 @@ import type { FieldData } from '../../../sdk/framework/field-data.js';
 import type { LogicalResponse } from '../../../sdk/logical.js';
 import { rfc3339 } from '../../../lib/clock.js';
 import { secretPath, type KvContext } from './context.js';
-import { readConfig, readMetadata, readMetadataForUpdate, readVersion, writeMetadata, type KeyMetadata, type VersionMetadata } from './layout.js';
+import { findVersion, readConfig, readMetadata, readMetadataForUpdate, readVersion, setVersion, versionEntry, writeMetadata, type KeyMetadata, type VersionMetadata } from './layout.js';
 import type { Frozen } from '../../../sdk/storage.js';
 import { isPlainObject, mergePatch } from './merge-patch.js';
 import { appendVersion, checkCas, emptyMetadata, isDeleted, parseCas, versionView } from './versions.js';
@@ -66,7 +66,7 @@ export function dataPath(ctx: KvContext) {
         const meta = await readMetadata(req.storage, path);
         if (meta === null) return null;
         const version = d.get('version') || meta.current_version;
-        const vm = meta.versions[String(version)];
+        const vm = findVersion(meta, version);
         if (vm === undefined) return null;
         if (isDeleted(vm, ctx.clock.now())) return { status: 404, data: { data: null, metadata: versionView(meta, version, vm) } };
         const data = await readVersion(req.storage, path, version);
@@ -84,7 +84,7 @@ export function dataPath(ctx: KvContext) {
           const now = ctx.clock.now();
           const meta = existing ?? emptyMetadata(rfc3339(now));
           const { version, durable } = appendVersion(req.storage, path, meta, config, data, now);
-          return { response: { data: versionView(meta, version, meta.versions[String(version)]!) }, durable };
+          return { response: { data: versionView(meta, version, findVersion(meta, version)!) }, durable };
         });
         // Acknowledge only once durable; the lock is already free for the next writer.
         await durable;
@@ -98,7 +98,7 @@ export function dataPath(ctx: KvContext) {
         const outcome = await ctx.locks.run(path, async (): Promise<{ response: LogicalResponse; durable?: Promise<void> }> => {
           const [meta, config] = await Promise.all([readMetadataForUpdate(req.storage, path), readConfig(req.storage)]);
           if (meta === null) throw notFound();
-          const vm = meta.versions[String(meta.current_version)];
+          const vm = findVersion(meta, meta.current_version);
           if (vm === undefined) throw notFound();
           const now = ctx.clock.now();
           if (isDeleted(vm, now)) {
@@ -111,7 +111,7 @@ export function dataPath(ctx: KvContext) {
           const merged = mergePatch(structuredClone(current), patch);
           if (!isPlainObject(merged)) throw badRequest('patch must be a JSON object');
           const { version, durable } = appendVersion(req.storage, path, meta, config, merged, now);
-          return { response: { data: versionView(meta, version, meta.versions[String(version)]!) }, durable };
+          return { response: { data: versionView(meta, version, findVersion(meta, version)!) }, durable };
         });
         await outcome.durable;
         return outcome.response;
@@ -122,10 +122,10 @@ export function dataPath(ctx: KvContext) {
         await ctx.locks.run(path, async () => {
           const meta = await readMetadataForUpdate(req.storage, path);
           if (meta === null) return;
-          const vm = meta.versions[String(meta.current_version)];
+          const vm = findVersion(meta, meta.current_version);
           const now = ctx.clock.now();
           if (vm === undefined || isDeleted(vm, now)) return;
-          meta.versions[String(meta.current_version)] = { ...vm, deletion_time: rfc3339(now) };
+          setVersion(meta, versionEntry(vm.version, { ...vm, deletion_time: rfc3339(now) }));
           await writeMetadata(req.storage, path, meta);
         });
         return null;

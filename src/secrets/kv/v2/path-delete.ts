@@ -9,7 +9,7 @@ import { field } from '../../../sdk/framework/fields.js';
 import type { Storage } from '../../../sdk/storage.js';
 import { rfc3339 } from '../../../lib/clock.js';
 import { secretPath, type KvContext } from './context.js';
-import { deleteVersionData, readMetadataForUpdate, writeMetadata, type VersionMetadata } from './layout.js';
+import { deleteVersionData, findVersion, readMetadataForUpdate, setVersion, versionEntry, writeMetadata, type VersionMetadata } from './layout.js';
 import { isDeleted } from './versions.js';
 
 const fields = {
@@ -36,10 +36,10 @@ function versionsPath(ctx: KvContext, verb: string, synopsis: string, action: Ve
           const now = ctx.clock.now();
           let changed = false;
           for (const v of new Set(versions)) {
-            const vm = meta.versions[String(v)];
+            const vm = findVersion(meta, v);
             const updated = vm === undefined ? null : await action(req.storage, path, v, vm, now);
             if (updated === null) continue;
-            meta.versions[String(v)] = updated;
+            setVersion(meta, versionEntry(v, updated));
             changed = true;
           }
           if (changed) await writeMetadata(req.storage, path, meta);

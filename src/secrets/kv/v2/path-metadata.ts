@@ -7,12 +7,12 @@ import { badRequest, notFound } from '../../../sdk/errors.js';
 import { definePath } from '../../../sdk/framework/path.js';
 import { field } from '../../../sdk/framework/fields.js';
 import type { FieldData } from '../../../sdk/framework/field-data.js';
-import type { Storage } from '../../../sdk/storage.js';
+import type { Frozen, Storage } from '../../../sdk/storage.js';
 import { formatDuration } from '../../../lib/duration.js';
 import { rfc3339 } from '../../../lib/clock.js';
 import { secretPath, type KvContext } from './context.js';
 import { parseCustomMetadata, patchCustomMetadata } from './custom-metadata.js';
-import { deleteSecret, METADATA_PREFIX, readMetadata, readMetadataForUpdate, writeMetadata, type KeyMetadata } from './layout.js';
+import { deleteSecret, findVersion, METADATA_PREFIX, readMetadata, readMetadataForUpdate, versionsMap, writeMetadata, type KeyMetadata } from './layout.js';
 import { emptyMetadata, isDeleted } from './versions.js';
 
 const fields = {
@@ -27,7 +27,7 @@ const fields = {
 type MetadataFields = typeof fields;
 
 /** The wire shape of a metadata read. */
-export function metadataView(meta: KeyMetadata): Record<string, unknown> {
+export function metadataView(meta: Frozen<KeyMetadata>): Record<string, unknown> {
   return {
     cas_required: meta.cas_required,
     created_time: meta.created_time,
@@ -37,7 +37,7 @@ export function metadataView(meta: KeyMetadata): Record<string, unknown> {
     max_versions: meta.max_versions,
     oldest_version: meta.oldest_version,
     updated_time: meta.updated_time,
-    versions: meta.versions,
+    versions: versionsMap(meta),
   };
 }
 
@@ -60,7 +60,7 @@ function applySettings(meta: KeyMetadata, d: FieldData<MetadataFields>, mergeCus
 
 async function isLiveSecret(s: Storage, path: string, nowMs: number): Promise<boolean> {
   const meta = await readMetadata(s, path);
-  const vm = meta?.versions[String(meta.current_version)];
+  const vm = meta === null ? undefined : findVersion(meta, meta.current_version);
   return vm !== undefined && !isDeleted(vm, nowMs);
 }
 

@@ -6,7 +6,7 @@ import { badRequest } from '../../../sdk/errors.js';
 import { definePath } from '../../../sdk/framework/path.js';
 import { field } from '../../../sdk/framework/fields.js';
 import { secretPath, type KvContext } from './context.js';
-import { readMetadata, readVersion } from './layout.js';
+import { findVersion, readMetadata, readVersion } from './layout.js';
 import { isPlainObject } from './merge-patch.js';
 import { isDeleted, versionView } from './versions.js';
 
@@ -42,7 +42,7 @@ export function subkeysPath(ctx: KvContext) {
         const meta = await readMetadata(req.storage, path);
         if (meta === null) return null;
         const version = d.get('version') || meta.current_version;
-        const vm = meta.versions[String(version)];
+        const vm = findVersion(meta, version);
         if (vm === undefined) return null;
         const metadata = versionView(meta, version, vm);
         if (isDeleted(vm, ctx.clock.now())) return { status: 404, data: { subkeys: null, metadata } };

@@ -5,7 +5,7 @@ import type { Backend, LogicalRequest, Operation } from '../../../sdk/logical.js
 import { InmemStorage, listRecursive, type Storage } from '../../../sdk/storage.js';
 import { rfc3339 } from '../../../lib/clock.js';
 import { kvV2Backend } from './backend.js';
-import { readMetadata, readVersion, writeMetadata } from './layout.js';
+import { findVersion, readMetadata, readVersion, versionEntry, writeMetadata } from './layout.js';
 import { migrateV1ToV2, pendingV1Keys, upgradeNeeded, UPGRADE_MARKER, UPGRADING_MESSAGE, withV1Upgrade } from './upgrade.js';
 import { emptyMetadata } from './versions.js';
 
@@ -65,7 +65,7 @@ async function assertMigrated(s: Storage, expected: Record<string, unknown> = V1
     const meta = await readMetadata(s, key);
     assert.ok(meta, `metadata for ${key}`);
     assert.equal(meta.current_version, 1);
-    assert.deepEqual(Object.keys(meta.versions), ['1']);
+    assert.deepEqual(meta.versions.map((e) => e.version), [1]);
     assert.deepEqual(await readVersion(s, key, 1), data, key);
   }
   assert.deepEqual(await pendingV1Keys(s), []);
@@ -99,7 +99,7 @@ describe('kv v1 → v2 upgrade', () => {
     await assertMigrated(s);
     const meta = await readMetadata(s, 'team/db');
     assert.equal(meta?.created_time, rfc3339(T0));
-    assert.equal(meta?.versions['1']?.created_time, rfc3339(T0));
+    assert.equal(meta === null ? undefined : findVersion(meta, 1)?.created_time, rfc3339(T0));
     assert.equal(await upgradeNeeded(s), false);
     // The v2 engine serves it: version 1 readable, next write is version 2.
     const kv = kvV2Backend({ clock });
@@ -119,7 +119,7 @@ describe('kv v1 → v2 upgrade', () => {
     assert.equal(left.length, 5 - first.migrated);
     // Crash between "copy written" and "v1 key deleted", with the version write lost.
     const torn = left[0]!;
-    await writeMetadata(s, torn, { ...emptyMetadata(rfc3339(T0 - 1000)), current_version: 1, versions: { '1': { created_time: rfc3339(T0 - 1000), deletion_time: '', destroyed: false } } });
+    await writeMetadata(s, torn, { ...emptyMetadata(rfc3339(T0 - 1000)), current_version: 1, versions: [versionEntry(1, { created_time: rfc3339(T0 - 1000), deletion_time: '', destroyed: false })] });
     assert.equal(await upgradeNeeded(s), true);
     const second = await migrateV1ToV2(s, { clock: { now: () => T0 + 5000 } });
     assert.equal(second.completed, true);

@@ -4,11 +4,13 @@
  * deciding whether a version reads as deleted, and the metadata shapes clients see.
  */
 import { badRequest } from '../../../sdk/errors.js';
-import type { Storage } from '../../../sdk/storage.js';
+import type { Frozen, Storage } from '../../../sdk/storage.js';
 import { rfc3339 } from '../../../lib/clock.js';
 import {
   DEFAULT_MAX_VERSIONS,
   deleteVersionData,
+  setVersion,
+  versionEntry,
   writeMetadata,
   writeVersion,
   type KeyMetadata,
@@ -22,7 +24,7 @@ export function isDeleted(vm: VersionMetadata, nowMs: number): boolean {
 }
 
 /** The per-version metadata object returned by data reads and writes. */
-export function versionView(meta: KeyMetadata, version: number, vm: VersionMetadata): Record<string, unknown> {
+export function versionView(meta: Frozen<KeyMetadata> | KeyMetadata, version: number, vm: Readonly<VersionMetadata>): Record<string, unknown> {
   return {
     created_time: vm.created_time,
     custom_metadata: meta.custom_metadata,
@@ -56,7 +58,7 @@ export function emptyMetadata(nowIso: string): KeyMetadata {
     cas_required: false,
     delete_version_after: 0,
     custom_metadata: null,
-    versions: {},
+    versions: [],
   };
 }
 
@@ -104,23 +106,26 @@ export function appendVersion(
   const deleteAfter = effectiveDeleteAfter(meta, config);
   const writes: Promise<void>[] = [writeVersion(s, path, version, data)];
 
-  meta.versions[String(version)] = {
-    created_time: nowIso,
-    deletion_time: deleteAfter > 0 ? rfc3339(nowMs + deleteAfter * 1000) : '',
-    destroyed: false,
-  };
+  setVersion(
+    meta,
+    versionEntry(version, {
+      created_time: nowIso,
+      deletion_time: deleteAfter > 0 ? rfc3339(nowMs + deleteAfter * 1000) : '',
+      destroyed: false,
+    }),
+  );
   meta.current_version = version;
   meta.updated_time = nowIso;
 
   const keep = effectiveMaxVersions(meta, config);
-  const known = Object.keys(meta.versions).map(Number);
-  if (known.length > keep) {
+  if (meta.versions.length > keep) {
     const oldest = version - keep + 1;
-    for (const v of known) {
-      if (v >= oldest) continue;
-      delete meta.versions[String(v)];
-      writes.push(deleteVersionData(s, path, v));
+    let purge = 0;
+    while (purge < meta.versions.length && meta.versions[purge]!.version < oldest) {
+      writes.push(deleteVersionData(s, path, meta.versions[purge]!.version));
+      purge++;
     }
+    meta.versions.splice(0, purge);
     meta.oldest_version = oldest;
   }
   writes.push(writeMetadata(s, path, meta));

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHmac, randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { AuditFormatter, hmacValue } from './hash.js';
+import { AuditFormatter, hashedJson, hmacValue } from './hash.js';
 import type { AuditAuth, AuditEntryInput } from './types.js';
 
 const salt = randomBytes(32);
@@ -61,6 +61,41 @@ describe('hmacValue', () => {
     const want = createHmac('sha256', salt).update('foo').digest('hex');
     assert.equal(hmacValue(salt, 'foo'), `hmac-sha256:${want}`);
     assert.notEqual(hmacValue(randomBytes(32), 'foo'), hmacValue(salt, 'foo'));
+  });
+});
+
+describe('hashedJson', () => {
+  // The reference: JSON.stringify's own output, parsed, with every string leaf hashed.
+  const reference = (v: unknown): string => JSON.stringify(JSON.parse(JSON.stringify(v) ?? 'null', (_k, x: unknown) => (typeof x === 'string' ? h(x) : x)));
+
+  it('is JSON.stringify of the value with every string leaf hashed', () => {
+    const cases: unknown[] = [
+      'plain',
+      '',
+      42,
+      -0.5,
+      true,
+      null,
+      [],
+      {},
+      ['a', 1, null, undefined, () => 1, { b: 'c' }, [[]]],
+      { a: 'x', n: 1, nested: { list: ['y', false, { deep: 'z' }] }, skip: undefined, fn: () => 1, nan: Number.NaN, inf: Infinity },
+      { 2: 'two', 1: 'one', b: 'bee', a: 'ay', '10': 'ten' },
+      { 'quo"te': 'back\\slash', 'uni\u00e9': 'line\nbreak', emoji: '\ud83d\udd11', lone: '\ud800' },
+      { when: new Date(Date.UTC(2024, 4, 1)), custom: { toJSON: () => ({ inner: 'v' }) } },
+      JSON.parse('{"__proto__":{"polluted":"yes"},"ok":"fine"}'),
+      [1, , 'hole'],
+    ];
+    for (const v of cases) assert.equal(hashedJson(v, h, null), reference(v), JSON.stringify(v));
+  });
+
+  it('keeps the whole value of a clear key unhashed, at any depth', () => {
+    const v = { secret: 'x', ttl: '1h', nested: { ttl: { deep: 'kept' }, other: 'y' } };
+    assert.equal(hashedJson(v, h, new Set(['ttl'])), `{"secret":"${h('x')}","ttl":"1h","nested":{"ttl":{"deep":"kept"},"other":"${h('y')}"}}`);
+  });
+
+  it('throws on a bigint, as JSON.stringify does', () => {
+    assert.throws(() => hashedJson({ big: 1n }, h, null), TypeError);
   });
 });
 

@@ -47,27 +47,44 @@ const num = (n: number | undefined | null): number | undefined => (n ? n : undef
 const list = <T>(a: T[] | undefined | null): T[] | undefined => (a && a.length > 0 ? a : undefined);
 
 /**
- * A copy of `v` with every string leaf hashed. Numbers, booleans and null stay as they
- * are. A map key listed in `clear` keeps its whole value unhashed, at any depth.
+ * The JSON text of `v` with every string leaf hashed; a map key listed in `clear` keeps
+ * its whole value unhashed, at any depth. Written in one pass rather than by building a
+ * hashed copy for JSON.stringify: the copy's objects had null prototypes (so a
+ * client-sent "__proto__" stays a key), which V8 keeps as slow dictionaries, and they
+ * were most of the cost of a write's audit records. Follows JSON.stringify's rules:
+ * `toJSON` is honoured; undefined, functions and symbols drop out of objects and become
+ * null in arrays; non-finite numbers become null; a bigint throws.
  */
-export function hashTree(v: unknown, hash: (s: string) => string, clear: ReadonlySet<string> | null): unknown {
-  if (typeof v === 'string') return hash(v);
-  if (v === null || typeof v !== 'object') return v;
-  if (Array.isArray(v)) {
-    const out = new Array<unknown>(v.length);
-    for (let i = 0; i < v.length; i++) out[i] = hashTree(v[i], hash, clear);
-    return out;
+export function hashedJson(v: unknown, hash: (s: string) => string, clear: ReadonlySet<string> | null): string | undefined {
+  switch (typeof v) {
+    case 'string':
+      return quote(hash(v));
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+      return JSON.stringify(v);
+    case 'object':
+      break;
+    default:
+      return undefined;
   }
+  if (v === null) return 'null';
   const toJSON = (v as { toJSON?: unknown }).toJSON;
-  if (typeof toJSON === 'function') return hashTree(toJSON.call(v), hash, clear);
-  // Null prototype: a client-sent "__proto__" key must stay an ordinary key.
-  const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  if (typeof toJSON === 'function') return hashedJson(toJSON.call(v), hash, clear);
+  if (Array.isArray(v)) {
+    let out = '';
+    for (let i = 0; i < v.length; i++) out += `${i === 0 ? '' : ','}${hashedJson(v[i], hash, clear) ?? 'null'}`;
+    return `[${out}]`;
+  }
+  let out = '';
   const src = v as Record<string, unknown>;
   for (const k of Object.keys(src)) {
     const x = src[k];
-    out[k] = clear !== null && clear.has(k) ? x : hashTree(x, hash, clear);
+    const text = clear !== null && clear.has(k) ? JSON.stringify(x) : hashedJson(x, hash, clear);
+    if (text === undefined) continue;
+    out += `${out === '' ? '' : ','}${quote(k)}:${text}`;
   }
-  return out;
+  return `{${out}}`;
 }
 
 /** Set lookups beat Array.includes once per string leaf; keep one Set per distinct list. */
@@ -262,10 +279,10 @@ export class AuditFormatter {
   private dataField(d: Record<string, unknown> | null | undefined, clear: ReadonlySet<string> | null): string {
     if (!d) return '';
     if (this.options.logRaw) return `,"data":${stringifyShared(d)}`;
-    if (clear !== null || !Object.isFrozen(d)) return `,"data":${JSON.stringify(hashTree(d, this.hashFn, clear))}`;
+    if (clear !== null || !Object.isFrozen(d)) return `,"data":${hashedJson(d, this.hashFn, clear)!}`;
     let text = this.sharedData.get(d);
     if (text === undefined) {
-      text = JSON.stringify(hashTree(d, this.hashFn, null));
+      text = hashedJson(d, this.hashFn, null)!;
       this.sharedData.set(d, text);
     }
     return `,"data":${text}`;

@@ -14,6 +14,23 @@ let seq = 0;
 const freshPath = (): string => join(dir, `db-${process.pid}-${seq++}.sqlite`);
 
 exercisePhysical('sqlite', async () => SqlitePhysical.open(freshPath()));
+exercisePhysical('sqlite, syncing on its own thread', async () => SqlitePhysical.open(freshPath(), { syncOnThread: true }));
+
+test('sqlite: syncing on its own thread, every commit is synced before it is acknowledged', { timeout: 10_000 }, async () => {
+  const s = SqlitePhysical.open(freshPath(), { syncOnThread: true });
+  try {
+    // Each awaited put is its own commit; a sync left marked as running would hang the second.
+    for (let i = 0; i < 3; i++) {
+      await s.put(`seq/${i}`, Buffer.from('x'));
+      assert.equal(s.syncs, s.commits, `after put ${i}`);
+    }
+    const before = s.syncs;
+    await Promise.all(Array.from({ length: 100 }, (_, i) => s.put(`k/${i}`, Buffer.from(String(i)))));
+    assert.equal(s.syncs - before, 1, 'one commit, one sync');
+  } finally {
+    await s.close();
+  }
+});
 
 test('sqlite: 1000 puts issued in one turn are one commit; awaited puts are one commit each', async () => {
   const s = SqlitePhysical.open(freshPath());

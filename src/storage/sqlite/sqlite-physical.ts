@@ -11,12 +11,13 @@
  * (the commit writes the WAL without syncing it) and the WAL file is fdatasync'd on the
  * libuv thread pool; writers are acknowledged when the sync that began after their
  * commit completes. That is FULL's guarantee, paid off the main thread, and one sync
- * covers every batch committed before it began. Checkpoints still sync the WAL before
+ * covers every batch committed before it began. (The barrier's write thread, which
+ * exists to block, syncs on itself instead: see `syncOnThread`.) Checkpoints still sync the WAL before
  * copying it into the database (SQLite does that in NORMAL too), so a checkpoint never
  * moves unsynced frames. A committed batch is visible to reads in this process before
  * its sync completes, as in any group-commit store; only its writers wait.
  */
-import { closeSync, fdatasync, openSync } from 'node:fs';
+import { closeSync, fdatasync, fdatasyncSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { PhysicalBackend, TxOp, WriterOpener } from '../physical.js';
 
@@ -26,6 +27,13 @@ export interface SqliteOptions {
   busyTimeoutMs?: number;
   /** The durability call on the WAL file; tests substitute one to observe ordering and failure. */
   fdatasync?: (fd: number, done: (err: NodeJS.ErrnoException | null) => void) => void;
+  /**
+   * Sync the WAL on this thread, blocking it, instead of on the libuv pool. For the
+   * barrier's write thread, which has nothing else to do meanwhile: each pool round trip
+   * costs two cross-thread wake-ups per commit, and writes that arrive during the sync
+   * still queue up and share the next commit.
+   */
+  syncOnThread?: boolean;
 }
 
 interface Waiter {
@@ -70,7 +78,7 @@ export class SqlitePhysical implements PhysicalBackend {
     private readonly path: string,
     opts: SqliteOptions,
   ) {
-    this.syncFile = opts.fdatasync ?? fdatasync;
+    this.syncFile = opts.fdatasync ?? (opts.syncOnThread ? syncNow : fdatasync);
     // A test's substitute fdatasync cannot travel to another thread, nor can a memory database.
     if (!db.memory && opts.fdatasync === undefined) {
       this.writerOpener = { module: import.meta.url, exportName: 'openSqliteWriter', args: [path, opts.busyTimeoutMs ?? null] };
@@ -226,18 +234,20 @@ export class SqlitePhysical implements PhysicalBackend {
       for (const w of covered) w.resolve();
       return;
     }
-    this.syncing = new Promise<void>((done) => {
-      this.syncFile(fd, (err) => {
-        this.syncing = null;
-        if (err) {
-          for (const w of covered) w.reject(err);
-        } else {
-          this.syncCount++;
-          for (const w of covered) w.resolve();
-        }
-        done();
-        this.syncWal();
-      });
+    let done = (): void => undefined;
+    const syncing = new Promise<void>((r) => (done = r));
+    this.syncing = syncing;
+    // The callback may run before syncFile returns (syncOnThread), hence the order here.
+    this.syncFile(fd, (err) => {
+      if (this.syncing === syncing) this.syncing = null;
+      if (err) {
+        for (const w of covered) w.reject(err);
+      } else {
+        this.syncCount++;
+        for (const w of covered) w.resolve();
+      }
+      done();
+      this.syncWal();
     });
   }
 
@@ -287,7 +297,17 @@ export class SqlitePhysical implements PhysicalBackend {
 
 /** Entry point for the barrier's write thread: a second connection to the same file. */
 export function openSqliteWriter(path: string, busyTimeoutMs: number | null): SqlitePhysical {
-  return SqlitePhysical.open(path, busyTimeoutMs === null ? {} : { busyTimeoutMs });
+  return SqlitePhysical.open(path, busyTimeoutMs === null ? { syncOnThread: true } : { busyTimeoutMs, syncOnThread: true });
+}
+
+function syncNow(fd: number, done: (err: NodeJS.ErrnoException | null) => void): void {
+  let err: NodeJS.ErrnoException | null = null;
+  try {
+    fdatasyncSync(fd);
+  } catch (e) {
+    err = e as NodeJS.ErrnoException;
+  }
+  done(err);
 }
 
 /**

@@ -108,27 +108,39 @@ export function load(opts) {
 
 /**
  * Measures one workload against the no-op server and Ward with the same options. This
- * VM's speed drifts by tens of percent from minute to minute, so the two are measured
- * in alternating rounds (no-op, Ward, no-op, Ward, ...); req/s is the mean over the
- * rounds and p99 the worst round's, so drift lands on both sides of the ratio.
- * autocannon ignores a top-level `path`, so the path is appended to each `url`.
+ * VM's speed drifts by tens of percent from second to second (the no-op alone ranges
+ * over 2x between one-second slices), so the two are measured in alternating rounds,
+ * each pair in swapped order from the last (no-op then Ward, Ward then no-op, ...).
+ * The ratio is the median of the per-round ratios, req/s the median of each side's
+ * rounds and p99 the worst round's: one hiccup then moves neither figure. Both sides
+ * first get two uncounted seconds, which is how long either takes to reach its steady
+ * rate after a start. autocannon ignores a top-level `path`, so it is appended to `url`.
  */
-export async function sideBySide(title, { noopUrl, wardUrl, path = '/', duration = 10, rounds = 3, ...opts }) {
+export async function sideBySide(title, { noopUrl, wardUrl, path = '/', duration = 10, rounds = 5, ...opts }) {
   const headers = { 'X-Vault-Token': TOKEN, 'Content-Type': 'application/json' };
   const each = Math.max(1, Math.round(duration / rounds));
-  // One uncounted second each first, so neither side is measured while still compiling.
-  await load({ title: `${title} (no-op warm-up)`, headers, ...opts, duration: 1, url: noopUrl + path });
-  await load({ title: `${title} (warm-up)`, headers, ...opts, duration: 1, url: wardUrl + path });
+  await load({ title: `${title} (no-op warm-up)`, headers, ...opts, duration: 2, url: noopUrl + path });
+  await load({ title: `${title} (warm-up)`, headers, ...opts, duration: 2, url: wardUrl + path });
   const noopRuns = [];
   const wardRuns = [];
+  const measure = async (side) => {
+    if (side === 'noop') noopRuns.push(await load({ title: `${title} (no-op)`, headers, ...opts, duration: each, url: noopUrl + path }));
+    else wardRuns.push(await load({ title, headers, ...opts, duration: each, url: wardUrl + path }));
+  };
   for (let i = 0; i < rounds; i++) {
-    noopRuns.push(await load({ title: `${title} (no-op)`, headers, ...opts, duration: each, url: noopUrl + path }));
-    wardRuns.push(await load({ title, headers, ...opts, duration: each, url: wardUrl + path }));
+    for (const side of i % 2 === 0 ? ['noop', 'ward'] : ['ward', 'noop']) await measure(side);
   }
-  const mean = (runs) => ({ rps: runs.reduce((a, r) => a + r.rps, 0) / runs.length, p99: Math.max(...runs.map((r) => r.p99)) });
-  const ward = mean(wardRuns);
-  console.error(`  ${title}: ${Math.round(ward.rps)} req/s`);
-  return { title, ward, noop: mean(noopRuns) };
+  const summary = (runs) => ({ rps: median(runs.map((r) => r.rps)), p99: Math.max(...runs.map((r) => r.p99)) });
+  const ward = summary(wardRuns);
+  const ratio = median(wardRuns.map((r, i) => r.rps / noopRuns[i].rps));
+  console.error(`  ${title}: ${Math.round(ward.rps)} req/s; per-round ratios ${wardRuns.map((r, i) => (r.rps / noopRuns[i].rps).toFixed(2)).join(' ')}`);
+  return { title, ward, noop: summary(noopRuns), ratio };
+}
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
 export function printTable(heading, rows) {
@@ -138,7 +150,7 @@ export function printTable(heading, rows) {
   console.log(`${pad('workload', w)}${pad('Ward req/s', 12)}${pad('Ward p99', 10)}${pad('no-op req/s', 13)}${pad('no-op p99', 11)}ratio`);
   for (const r of rows) {
     console.log(
-      `${pad(r.title, w)}${pad(Math.round(r.ward.rps), 12)}${pad(`${r.ward.p99}ms`, 10)}${pad(Math.round(r.noop.rps), 13)}${pad(`${r.noop.p99}ms`, 11)}${(r.ward.rps / r.noop.rps).toFixed(2)}`,
+      `${pad(r.title, w)}${pad(Math.round(r.ward.rps), 12)}${pad(`${r.ward.p99}ms`, 10)}${pad(Math.round(r.noop.rps), 13)}${pad(`${r.noop.p99}ms`, 11)}${r.ratio.toFixed(2)}`,
     );
   }
 }

@@ -39,6 +39,12 @@ export class PolicyStore {
   private readonly policies = new Map<string, Policy>();
   private readonly acls = new Map<string, ACL>();
   /**
+   * The ACL last found for one list object, by identity: every request asks with its
+   * token's `policies` list, and normalising, sorting and joining it to find the cached
+   * ACL by name cost more than the policy check itself. Lists are never changed in place.
+   */
+  private readonly aclsByList = new WeakMap<readonly string[], { generation: number; acl: ACL }>();
+  /**
    * Bumped on every change. Loads that started before a change do not populate the
    * caches, so a slow read can never re-insert a policy that was just replaced.
    */
@@ -106,11 +112,16 @@ export class PolicyStore {
    * The compiled ACL for a token's policy names. Names that do not exist contribute
    * nothing (deny). `root` anywhere in the set yields the all-powerful root ACL.
    */
-  async acl(policyNames: string[]): Promise<ACL> {
+  async acl(policyNames: readonly string[]): Promise<ACL> {
+    const known = this.aclsByList.get(policyNames);
+    if (known !== undefined && known.generation === this.generation) return known.acl;
     const names = [...new Set(policyNames.map(normalize))].filter((n) => n !== '').sort();
     const key = names.join('\n');
     const hit = this.acls.get(key);
-    if (hit) return hit;
+    if (hit) {
+      this.aclsByList.set(policyNames, { generation: this.generation, acl: hit });
+      return hit;
+    }
 
     const generation = this.generation;
     const policies: Policy[] = [];
@@ -129,6 +140,7 @@ export class PolicyStore {
         if (!oldest.done) this.acls.delete(oldest.value);
       }
       this.acls.set(key, acl);
+      this.aclsByList.set(policyNames, { generation, acl });
     }
     return acl;
   }

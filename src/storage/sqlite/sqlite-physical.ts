@@ -12,9 +12,9 @@
  * libuv thread pool; writers are acknowledged when the sync that began after their
  * commit completes. That is FULL's guarantee, paid off the main thread, and one sync
  * covers every batch committed before it began. (The barrier's write thread, which
- * exists to block, syncs on itself instead: see `syncOnThread`.) Checkpoints still sync the WAL before
- * copying it into the database (SQLite does that in NORMAL too), so a checkpoint never
- * moves unsynced frames. A committed batch is visible to reads in this process before
+ * exists to block, syncs on itself instead: see `syncOnThread`.) Checkpoints still sync
+ * the WAL before copying it into the database (SQLite does that in NORMAL too), so a
+ * checkpoint never moves unsynced frames. A committed batch is visible to reads in this process before
  * its sync completes, as in any group-commit store; only its writers wait.
  */
 import { closeSync, fdatasync, fdatasyncSync, openSync } from 'node:fs';

@@ -46,11 +46,14 @@ export function startNoop(port) {
   return spawn(process.execPath, ['-e', code], { stdio: 'ignore' });
 }
 
-/** `ward server -dev` on SQLite (unless `storage` says otherwise) with a fixed root token. */
-export function startWard(port, storage = 'sqlite') {
+/**
+ * `ward server -dev` on SQLite (unless `storage` says otherwise) with a fixed root token,
+ * from this checkout unless `root` names another (built) one.
+ */
+export function startWard(port, storage = 'sqlite', root = ROOT) {
   return spawn(
     process.execPath,
-    [join(ROOT, 'bin/ward'), 'server', '-dev', `-dev-storage=${storage}`, `-dev-listen-address=127.0.0.1:${port}`, `-dev-root-token-id=${TOKEN}`, '-log-level=error'],
+    [join(root, 'bin/ward'), 'server', '-dev', `-dev-storage=${storage}`, `-dev-listen-address=127.0.0.1:${port}`, `-dev-root-token-id=${TOKEN}`, '-log-level=error'],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
 }
@@ -137,7 +140,7 @@ export async function sideBySide(title, { noopUrl, wardUrl, path = '/', duration
   return { title, ward, noop: summary(noopRuns), ratio };
 }
 
-function median(xs) {
+export function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);
   return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;

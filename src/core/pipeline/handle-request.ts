@@ -56,7 +56,8 @@ export class RequestPipeline {
     const ctx = this.context(input, route, relPath, token);
     const audited = deps.audit.hasDevices();
     try {
-      await this.resolveOperation(ctx);
+      // Only writes ask the backend whether the item exists; reads skip the await.
+      if (ctx.operation === 'update' || ctx.operation === 'create') await this.resolveOperation(ctx);
       if (token) {
         const acl = await deps.acl(token.policies);
         const decision = authorize(acl, { path: input.path, operation: ctx.operation, data: input.data, wrapTtl: input.wrapTtl, rootPath: route.root.matches(relPath) });
@@ -118,7 +119,6 @@ export class RequestPipeline {
 
   /** POST/PUT become `create` when the path's existence check says the item is new. */
   private async resolveOperation(ctx: RequestContext): Promise<void> {
-    if (ctx.operation !== 'update' && ctx.operation !== 'create') return;
     const probe = ctx.logical.operation === 'update' ? ctx.logical : { ...ctx.logical, operation: 'update' as const };
     const exists = await ctx.route.backend.existenceCheck(probe);
     const op: Operation = exists === false ? 'create' : 'update';

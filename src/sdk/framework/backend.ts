@@ -36,6 +36,7 @@ interface Matched {
   def: PathDef<Fields>;
   fieldList: CompiledPath['fieldList'];
   captures: Record<string, string>;
+  hasCaptures: boolean;
 }
 
 /**
@@ -51,9 +52,16 @@ export function defineBackend(spec: BackendSpec): Backend {
       const m = c.re.exec(path);
       if (!m) continue;
       const captures: Record<string, string> = {};
+      let hasCaptures = false;
       const groups = m.groups;
-      if (groups !== undefined) for (const k in groups) if (groups[k] !== undefined) captures[k] = groups[k];
-      return { def: c.def, fieldList: c.fieldList, captures };
+      if (groups !== undefined) {
+        for (const k in groups) {
+          if (groups[k] === undefined) continue;
+          captures[k] = groups[k];
+          hasCaptures = true;
+        }
+      }
+      return { def: c.def, fieldList: c.fieldList, captures, hasCaptures };
     }
     return null;
   }
@@ -64,8 +72,10 @@ export function defineBackend(spec: BackendSpec): Backend {
   }
 
   function fieldData(m: Matched, req: LogicalRequest): FieldData<Fields> {
-    // URL captures win over body keys of the same name, as in Vault.
-    return new FieldData(m.def.fields, { ...req.data, ...m.captures }, m.fieldList);
+    // URL captures win over body keys of the same name, as in Vault. On a path without
+    // captures the request's own data serves as is: FieldData only reads `raw`.
+    const raw = m.hasCaptures ? { ...req.data, ...m.captures } : req.data;
+    return new FieldData(m.def.fields, raw, m.fieldList);
   }
 
   /**

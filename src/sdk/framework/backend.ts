@@ -72,10 +72,7 @@ export function defineBackend(spec: BackendSpec): Backend {
   }
 
   function fieldData(m: Matched, req: LogicalRequest): FieldData<Fields> {
-    // URL captures win over body keys of the same name, as in Vault. On a path without
-    // captures the request's own data serves as is: FieldData only reads `raw`.
-    const raw = m.hasCaptures ? { ...req.data, ...m.captures } : req.data;
-    return new FieldData(m.def.fields, raw, m.fieldList);
+    return m.hasCaptures ? new FieldData(m.def.fields, req.data, m.fieldList, m.captures) : new FieldData(m.def.fields, req.data, m.fieldList);
   }
 
   /**

@@ -1,6 +1,8 @@
 import { badRequest } from '../errors.js';
 import { parseField, type Fields, type FieldValue } from './fields.js';
 
+const NO_CAPTURES: Readonly<Record<string, string>> = Object.freeze({});
+
 /**
  * Parsed, validated request data for one path. All fields are coerced up front so a bad
  * value is a 400 before the handler runs; `has` tells supplied fields from defaults,
@@ -10,22 +12,37 @@ export class FieldData<F extends Fields> {
   private readonly values = new Map<string, unknown>();
   /** Keys the client sent that the path does not declare. */
   readonly unknown: string[] = [];
+  private merged: Record<string, unknown> | undefined;
 
   constructor(
     private readonly schema: F,
-    /** The merged raw data (body or query, plus URL captures). Untrusted. */
-    readonly raw: Record<string, unknown>,
+    /** The request's data (body or query). Untrusted. */
+    private readonly data: Record<string, unknown>,
     /** `Object.entries(schema)`, when the caller keeps it precomputed. */
     fieldList: [string, F[string]][] = Object.entries(schema) as [string, F[string]][],
+    /** Values captured from the URL; they win over body keys of the same name, as in Vault. */
+    private readonly captures: Readonly<Record<string, string>> = NO_CAPTURES,
   ) {
     for (const [name, spec] of fieldList) {
-      if (Object.hasOwn(raw, name) && raw[name] !== undefined) {
-        this.values.set(name, parseField(name, spec, raw[name]));
+      const source = Object.hasOwn(captures, name) ? captures : data;
+      if (Object.hasOwn(source, name) && source[name] !== undefined) {
+        this.values.set(name, parseField(name, spec, source[name]));
       } else if (spec.required) {
         throw badRequest(`missing ${name}`);
       }
     }
-    for (const k in raw) if (Object.hasOwn(raw, k) && !Object.hasOwn(schema, k)) this.unknown.push(k);
+    for (const k of Object.keys(data)) if (!Object.hasOwn(schema, k)) this.unknown.push(k);
+    if (captures !== NO_CAPTURES) for (const k of Object.keys(captures)) if (!Object.hasOwn(schema, k) && !Object.hasOwn(data, k)) this.unknown.push(k);
+  }
+
+  /**
+   * The raw data merged with the URL captures, for the few handlers that need what the
+   * schema does not describe. Built on first use: copying it for every request cost more
+   * than parsing the fields.
+   */
+  get raw(): Record<string, unknown> {
+    this.merged ??= this.captures === NO_CAPTURES ? this.data : { ...this.data, ...this.captures };
+    return this.merged;
   }
 
   /** The coerced value, or the field's default when absent. */

@@ -40,10 +40,10 @@ export async function waitForOk(url) {
   throw new Error(`server at ${url} did not come up`);
 }
 
-/** A node:http server that drains the body and answers `{}`: the baseline. */
-export function startNoop(port) {
+/** A node:http server that drains the body and answers `{}`: the baseline. `nodeArgs` go to node. */
+export function startNoop(port, nodeArgs = []) {
   const code = `require('http').createServer((q,s)=>{q.resume();q.on('end',()=>{s.setHeader('Content-Type','application/json');s.end('{}')})}).listen(${port},'127.0.0.1')`;
-  return spawn(process.execPath, ['-e', code], { stdio: 'ignore' });
+  return spawn(process.execPath, [...nodeArgs, '-e', code], { stdio: 'ignore' });
 }
 
 /**

@@ -72,7 +72,7 @@ export function defineBackend(spec: BackendSpec): Backend {
   }
 
   function fieldData(m: Matched, req: LogicalRequest): FieldData<Fields> {
-    return m.hasCaptures ? new FieldData(m.def.fields, req.data, m.fieldList, m.captures) : new FieldData(m.def.fields, req.data, m.fieldList);
+    return new FieldData(m.def.fields, req.data, m.fieldList, m.hasCaptures ? m.captures : undefined);
   }
 
   /**

@@ -48,12 +48,12 @@ export function startNoop(port, nodeArgs = []) {
 
 /**
  * `ward server -dev` on SQLite (unless `storage` says otherwise) with a fixed root token,
- * from this checkout unless `root` names another (built) one.
+ * from this checkout unless `root` names another (built) one. `nodeArgs` go to node.
  */
-export function startWard(port, storage = 'sqlite', root = ROOT) {
+export function startWard(port, storage = 'sqlite', root = ROOT, nodeArgs = []) {
   return spawn(
     process.execPath,
-    [join(root, 'bin/ward'), 'server', '-dev', `-dev-storage=${storage}`, `-dev-listen-address=127.0.0.1:${port}`, `-dev-root-token-id=${TOKEN}`, '-log-level=error'],
+    [...nodeArgs, join(root, 'bin/ward'), 'server', '-dev', `-dev-storage=${storage}`, `-dev-listen-address=127.0.0.1:${port}`, `-dev-root-token-id=${TOKEN}`, '-log-level=error'],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
 }

@@ -18,7 +18,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, TOKEN, call, freePort, load, option, startNoop, waitForOk } from './lib.mjs';
+import { ROOT, TOKEN, call, freePort, load, option, startNoop, startWard, waitForOk } from './lib.mjs';
 
 const MODE = option('mode', 'read');
 const SECONDS = Number(option('seconds', 6));
@@ -44,10 +44,7 @@ async function measure(kind) {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const perfMap = ['--perf-basic-prof-only-functions'];
-  const child =
-    kind === 'ward'
-      ? spawn(process.execPath, [...perfMap, join(ROOT, 'bin/ward'), 'server', '-dev', '-dev-storage=sqlite', `-dev-listen-address=127.0.0.1:${port}`, `-dev-root-token-id=${TOKEN}`, '-log-level=error'], { stdio: ['ignore', 'ignore', 'inherit'] })
-      : startNoop(port, perfMap);
+  const child = kind === 'ward' ? startWard(port, 'sqlite', ROOT, perfMap) : startNoop(port, perfMap);
   try {
     if (kind === 'ward') {
       await waitForOk(`${url}/v1/sys/health`);

@@ -10,7 +10,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { TOKEN, call, freePort, load, median, option, startNoop, startWard, waitForOk } from './lib.mjs';
+import { TOKEN, WORKLOADS, freePort, load, median, option, prepareWard, startNoop, startWard, waitForOk } from './lib.mjs';
 
 const baseRoot = option('base', '');
 if (baseRoot === '') {
@@ -22,12 +22,7 @@ const MODE = option('mode', 'read');
 const ROUNDS = Number(option('rounds', 6));
 const SECONDS = Number(option('seconds', 3));
 const CONNECTIONS = Number(option('connections', 50));
-const workloads = {
-  read: { path: '/v1/secret/data/bench' },
-  write: { path: '/v1/secret/data/bench', method: 'POST', body: JSON.stringify({ data: { password: 'rotated' } }) },
-  lookup: { path: '/v1/auth/token/lookup-self' },
-};
-const workload = workloads[MODE];
+const workload = WORKLOADS[MODE];
 if (!workload) throw new Error(`unknown --mode ${MODE}: read, write or lookup`);
 
 const dir = mkdtempSync(join(tmpdir(), 'ward-compare-'));
@@ -38,8 +33,7 @@ async function ward(name) {
   children.push(startWard(port, 'sqlite', roots[name]));
   const url = `http://127.0.0.1:${port}`;
   await waitForOk(`${url}/v1/sys/health`);
-  await call(url, 'PUT', 'sys/audit/file', { type: 'file', options: { file_path: join(dir, `${name}.log`) } });
-  await call(url, 'POST', 'secret/data/bench', { data: { username: 'app', password: 'correct horse battery staple' } });
+  await prepareWard(url, join(dir, `${name}.log`));
   return url;
 }
 

@@ -58,6 +58,22 @@ export function startWard(port, storage = 'sqlite', root = ROOT, nodeArgs = []) 
   );
 }
 
+/** The workloads issue 2 names, as autocannon options (`path` goes below the server's URL). */
+export const WORKLOADS = {
+  read: { path: '/v1/secret/data/bench', method: 'GET' },
+  write: { path: '/v1/secret/data/bench', method: 'POST', body: JSON.stringify({ data: { password: 'rotated' } }) },
+  lookup: { path: '/v1/auth/token/lookup-self', method: 'GET' },
+};
+
+/**
+ * Readies a dev server for WORKLOADS: a file audit device at `auditPath` (none when null)
+ * and the secret `read` reads.
+ */
+export async function prepareWard(url, auditPath) {
+  if (auditPath !== null) await call(url, 'PUT', 'sys/audit/file', { type: 'file', options: { file_path: auditPath } });
+  await call(url, 'POST', 'secret/data/bench', { data: { username: 'app', password: 'correct horse battery staple' } });
+}
+
 export async function call(base, method, path, body) {
   const res = await fetch(`${base}/v1/${path}`, {
     method,
@@ -69,8 +85,9 @@ export async function call(base, method, path, body) {
 }
 
 /**
- * A no-op server and a Ward dev server on free ports, both answering, with a file audit
- * device on Ward unless `audit` is false. `stop()` kills both and removes the temp dir.
+ * A no-op server and a Ward dev server on free ports, both answering, Ward prepared for
+ * WORKLOADS (its file audit device left out when `audit` is false). `stop()` kills both
+ * and removes the temp dir.
  */
 export async function startPair({ audit = true } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'ward-bench-'));
@@ -90,7 +107,7 @@ export async function startPair({ audit = true } = {}) {
   try {
     await waitForOk(pair.noopUrl);
     await waitForOk(`${pair.wardUrl}/v1/sys/health`);
-    if (audit) await call(pair.wardUrl, 'PUT', 'sys/audit/file', { type: 'file', options: { file_path: join(dir, 'audit.log') } });
+    await prepareWard(pair.wardUrl, audit ? join(dir, 'audit.log') : null);
   } catch (e) {
     pair.stop();
     throw e;

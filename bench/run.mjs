@@ -4,7 +4,7 @@
 // Usage: npm run bench [-- --duration 10 --connections 50 --large --only read,write]
 //   --large  also measures reads with 1,000,000 stored secrets (takes several minutes).
 //   --only   runs only the named workloads: read, write, lookup, 1k (and 1m with --large).
-import { call, option, printTable, sideBySide, startPair } from './lib.mjs';
+import { WORKLOADS, call, option, printTable, sideBySide, startPair } from './lib.mjs';
 
 const DURATION = Number(option('duration', 10));
 const CONNECTIONS = Number(option('connections', 50));
@@ -26,13 +26,9 @@ const pair = await startPair();
 const { noopUrl, wardUrl } = pair;
 const common = { noopUrl, wardUrl, connections: CONNECTIONS, duration: DURATION };
 try {
-  await call(wardUrl, 'POST', 'secret/data/bench', { data: { username: 'app', password: 'correct horse battery staple' } });
-
-  if (wanted('read')) rows.push(await sideBySide('KV v2 read', { ...common, path: '/v1/secret/data/bench' }));
-  if (wanted('write')) {
-    rows.push(await sideBySide('KV v2 write', { ...common, method: 'POST', path: '/v1/secret/data/bench', body: JSON.stringify({ data: { password: 'rotated' } }) }));
-  }
-  if (wanted('lookup')) rows.push(await sideBySide('token lookup-self', { ...common, path: '/v1/auth/token/lookup-self' }));
+  if (wanted('read')) rows.push(await sideBySide('KV v2 read', { ...common, ...WORKLOADS.read }));
+  if (wanted('write')) rows.push(await sideBySide('KV v2 write', { ...common, ...WORKLOADS.write }));
+  if (wanted('lookup')) rows.push(await sideBySide('token lookup-self', { ...common, ...WORKLOADS.lookup }));
 
   if (wanted('1k')) {
     await populate(wardUrl, 1000);

@@ -18,7 +18,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, TOKEN, call, freePort, load, option, startNoop, startWard, waitForOk } from './lib.mjs';
+import { ROOT, TOKEN, WORKLOADS, freePort, load, option, prepareWard, startNoop, startWard, waitForOk } from './lib.mjs';
 
 const MODE = option('mode', 'read');
 const SECONDS = Number(option('seconds', 6));
@@ -32,11 +32,7 @@ if (spawnSync('perf', ['--version']).status !== 0) {
 
 const dir = mkdtempSync(join(tmpdir(), 'ward-where-'));
 const headers = { 'X-Vault-Token': TOKEN, 'Content-Type': 'application/json' };
-const workload = {
-  read: { path: '/v1/secret/data/bench', method: 'GET' },
-  write: { path: '/v1/secret/data/bench', method: 'POST', body: JSON.stringify({ data: { password: 'rotated' } }) },
-  lookup: { path: '/v1/auth/token/lookup-self', method: 'GET' },
-}[MODE];
+const workload = WORKLOADS[MODE];
 if (!workload) throw new Error(`unknown --mode ${MODE}`);
 
 /** Starts one server with perf symbol maps, loads it, samples it, returns per-request µs by category. */
@@ -48,12 +44,12 @@ async function measure(kind) {
   try {
     if (kind === 'ward') {
       await waitForOk(`${url}/v1/sys/health`);
-      await call(url, 'PUT', 'sys/audit/file', { type: 'file', options: { file_path: join(dir, 'audit.log') } });
-      await call(url, 'POST', 'secret/data/bench', { data: { username: 'app', password: 'correct horse battery staple' } });
+      await prepareWard(url, join(dir, 'audit.log'));
     } else {
       await waitForOk(url);
     }
-    const opts = { headers, connections: 50, method: workload.method, url: url + workload.path, ...(workload.body ? { body: workload.body } : {}) };
+    const { path, ...rest } = workload;
+    const opts = { headers, connections: 50, ...rest, url: url + path };
     await load({ ...opts, title: `${kind} warm-up`, duration: 3 });
     const data = join(dir, `${kind}.data`);
     const rec = spawn('perf', ['record', '-q', '-F', String(HZ), '-g', '-p', String(child.pid), '-o', data, '--', 'sleep', String(SECONDS)], { stdio: 'ignore' });

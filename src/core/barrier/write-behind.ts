@@ -67,7 +67,7 @@ export class WriteBehind {
   setKey(term: number, key: Buffer): void {
     const copy = new Uint8Array(key.length);
     copy.set(key);
-    this.post({ type: 'key', term, key: copy.buffer }, [copy.buffer]);
+    this.post({ type: 'key', term, key: copy.buffer });
   }
 
   /** Queues a put (`value`) or delete (null); resolves once durable. */
@@ -92,8 +92,8 @@ export class WriteBehind {
     if (this.dead !== null) return this.closed;
     this.dead = internalError('barrier write thread is closed');
     const finish = (): void => {
-      if (this.batch !== null) this.post(this.pack(this.batch), null);
-      this.post({ type: 'close' }, null);
+      if (this.batch !== null) this.post(this.pack(this.batch));
+      this.post({ type: 'close' });
     };
     if (this.gate === null) finish();
     else void this.gate.then(finish);
@@ -123,7 +123,7 @@ export class WriteBehind {
   private flush(): void {
     const b = this.batch;
     if (b === null || this.gate !== null || this.dead !== null || this.posted.size > 0) return;
-    this.post(this.pack(b), null);
+    this.post(this.pack(b));
   }
 
   /** The batch as a message: plaintexts packed into one buffer that is transferred, not copied. */
@@ -146,9 +146,9 @@ export class WriteBehind {
     return { type: 'batch', id: b.id, keys: b.keys, lengths, data: data.buffer };
   }
 
-  private post(m: ToWorker, transfer: ArrayBuffer[] | null): void {
-    if (m.type === 'batch') this.worker.postMessage(m, [m.data]);
-    else this.worker.postMessage(m, transfer ?? []);
+  /** Posts `m`, moving (not copying) the buffer it carries: key bytes or a batch's plaintexts. */
+  private post(m: ToWorker): void {
+    this.worker.postMessage(m, m.type === 'key' ? [m.key] : m.type === 'batch' ? [m.data] : []);
   }
 
   private onMessage(m: FromWorker): void {

@@ -16,4 +16,4 @@ export type ToWorker =
   | { type: 'batch'; id: number; keys: string[]; lengths: number[]; data: ArrayBuffer }
   | { type: 'close' };
 
-export type FromWorker = { type: 'ready' } | { type: 'ack'; id: number; error: string | null } | { type: 'closed'; error?: string };
+export type FromWorker = { type: 'ack'; id: number; error: string | null } | { type: 'closed'; error?: string };

@@ -89,4 +89,3 @@ port.on('message', (m: ToWorker) => {
       return;
   }
 });
-reply({ type: 'ready' });

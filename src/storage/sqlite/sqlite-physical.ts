@@ -14,8 +14,8 @@
  * covers every batch committed before it began. (The barrier's write thread, which
  * exists to block, syncs on itself instead: see `syncOnThread`.) Checkpoints still sync
  * the WAL before copying it into the database (SQLite does that in NORMAL too), so a
- * checkpoint never moves unsynced frames. A committed batch is visible to reads in this process before
- * its sync completes, as in any group-commit store; only its writers wait.
+ * checkpoint never moves unsynced frames. A committed batch is visible to reads in this
+ * process before its sync completes, as in any group-commit store; only its writers wait.
  */
 import { closeSync, fdatasync, fdatasyncSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';

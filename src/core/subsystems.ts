@@ -125,7 +125,7 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
     return r ? r.system : { defaultLeaseTtl: () => deps.systemDefaultTtl, maxLeaseTtl: () => deps.systemMaxTtl, options: () => ({}) };
   };
 
-  const aclOf = async (policyNames: string[]): Promise<AclLike> => policies.acl(policyNames);
+  const aclOf = (policyNames: string[]): Promise<AclLike> => policies.acl(policyNames);
   const aclOfToken = async (token: string): Promise<AclLike> => {
     const entry = await tokens.lookup(token);
     if (!entry) throw badRequest('invalid token');
@@ -210,6 +210,7 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
     match: (p) => router.match(p),
     tokens,
     acl: aclOf,
+    aclCached: (policyNames) => policies.aclCached(policyNames),
     audit,
     registerSecret: (o) => expiration.registerSecret(o),
     wrap: (body, ttl, path, acc) => wrapper.wrap(body, ttl, path, acc),

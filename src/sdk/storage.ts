@@ -42,10 +42,10 @@ const frozenJSON = (raw: Buffer): unknown => deepFreeze(JSON.parse(raw.toString(
  * per read. `decode` must return a frozen value and be one function per record kind
  * (a module-level constant): the cache keys the decoded object by it.
  */
-export async function getShared<T>(s: Storage, key: string, decode: (raw: Buffer) => T): Promise<T | null> {
+export function getShared<T>(s: Storage, key: string, decode: (raw: Buffer) => T): Promise<T | null> {
+  // Not async: returning the store's own promise saves a hop on every hot read.
   if (s.getDecoded) return s.getDecoded(key, decode);
-  const raw = await s.get(key);
-  return raw === null ? null : decode(raw);
+  return s.get(key).then((raw) => (raw === null ? null : decode(raw)));
 }
 
 /**

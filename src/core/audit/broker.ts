@@ -44,7 +44,12 @@ interface ActiveDevice {
   device: AuditDevice;
   formatter: AuditFormatter;
   salt: Buffer;
+  /** Rejection handlers for a failed write, built once per device rather than per record. */
+  requestFailed: (err: unknown) => never;
+  responseFailed: (err: unknown) => never;
 }
+
+const DONE = Promise.resolve();
 
 export interface AuditBrokerDeps {
   /** Barrier storage holding the audit table and the per-device salts. */
@@ -231,20 +236,33 @@ export class AuditBroker {
     );
   }
 
-  private async log(type: RecordType, e: AuditEntryInput): Promise<void> {
+  /**
+   * Not async, and the single-device case (the usual one) hands back the device's own
+   * batch promise with a prebuilt failure handler: every request logs twice, and an
+   * async wrapper per record was a promise and a hop each time.
+   */
+  private log(type: RecordType, e: AuditEntryInput): Promise<void> {
     const devices = this.devices;
-    if (devices.length === 0) return;
+    if (devices.length === 0) return DONE;
     const time = this.now();
-    if (devices.length === 1) {
-      const a = devices[0]!;
-      try {
-        await a.device.write(a.formatter.format(type, e, time));
-      } catch (err) {
-        this.logger.error('audit write failed', { path: a.entry.path, type, error: errorText(err) });
-        throw auditFailed();
-      }
-      return;
+    if (devices.length > 1) return this.logToAll(devices, type, e, time);
+    const a = devices[0]!;
+    let written: Promise<void>;
+    try {
+      written = a.device.write(a.formatter.format(type, e, time));
+    } catch (err) {
+      return Promise.reject(this.writeFailed(a, type, err));
     }
+    return written.then(undefined, type === 'request' ? a.requestFailed : a.responseFailed);
+  }
+
+  /** Logs the failed write and returns what the request fails with. */
+  private writeFailed(a: ActiveDevice, type: RecordType, err: unknown): WardError {
+    this.logger.error('audit write failed', { path: a.entry.path, type, error: errorText(err) });
+    return auditFailed();
+  }
+
+  private async logToAll(devices: ActiveDevice[], type: RecordType, e: AuditEntryInput, time: string): Promise<void> {
     // Formatting inside the async callback turns a serialisation error into that device's failure.
     const results = await Promise.allSettled(devices.map(async (a) => a.device.write(a.formatter.format(type, e, time))));
     let ok = 0;
@@ -279,7 +297,19 @@ export class AuditBroker {
       // A stored table predating a validation rule: log with the safe defaults.
       opts = formatOptions({});
     }
-    this.active.set(entry.path, { entry, device, salt, formatter: new AuditFormatter(salt, opts) });
+    const a: ActiveDevice = {
+      entry,
+      device,
+      salt,
+      formatter: new AuditFormatter(salt, opts),
+      requestFailed: (err) => {
+        throw this.writeFailed(a, 'request', err);
+      },
+      responseFailed: (err) => {
+        throw this.writeFailed(a, 'response', err);
+      },
+    };
+    this.active.set(entry.path, a);
     this.devices = [...this.active.values()];
   }
 

@@ -13,7 +13,11 @@ export interface AuthenticateDeps {
  */
 export async function authenticate(deps: AuthenticateDeps, clientToken: string, remoteAddress: string): Promise<TokenEntry> {
   if (!clientToken) throw permissionDenied();
-  const entry = await deps.lookupToken(clientToken);
+  return admit(await deps.lookupToken(clientToken), remoteAddress);
+}
+
+/** `authenticate`'s verdict on a looked-up entry (null: unknown or no longer valid). */
+export function admit(entry: TokenEntry | null, remoteAddress: string): TokenEntry {
   if (!entry) throw invalidToken();
   if (entry.boundCidrs.length > 0 && !ipInCidrs(remoteAddress, entry.boundCidrs)) throw invalidToken();
   return entry;

@@ -15,7 +15,7 @@ import type { Route } from '../router/router.js';
 import type { TokenEntry } from '../tokens/types.js';
 import type { WrapInfo } from '../wrapping/wrapper.js';
 import { entry, auditResponse } from './audit-entry.js';
-import { authenticate } from './authenticate.js';
+import { admit, authenticate, type AuthenticateDeps } from './authenticate.js';
 import { authorize, type AclLike } from './authorize.js';
 import { passthroughHeaders } from './passthrough-headers.js';
 import type { RequestContext } from './context.js';
@@ -24,6 +24,8 @@ export interface PipelineDeps {
   match(path: string): Route | null;
   tokens: {
     lookup(token: string): Promise<TokenEntry | null>;
+    /** `lookup`'s answer when it is already in memory; `undefined` means "ask `lookup`". */
+    peek?(token: string): TokenEntry | null | undefined;
     useToken(entry: TokenEntry): Promise<{ revokeAfter: boolean }>;
     issueFromAuth(auth: AuthSpec, ctx: { path: string; mountPoint: string; mountAccessor: string; defaultTtl: number; maxTtl: number; remoteAddress: string }): Promise<{ entry: TokenEntry; warnings: string[] }>;
     authBlock(entry: TokenEntry): Record<string, unknown>;
@@ -31,6 +33,8 @@ export interface PipelineDeps {
     tokenKey(entry: TokenEntry): string;
   };
   acl(policies: string[]): Promise<AclLike>;
+  /** `acl`'s answer when it is already compiled; `undefined` means "ask `acl`". */
+  aclCached?(policies: string[]): AclLike | undefined;
   audit: {
     hasDevices(): boolean;
     logRequest(e: AuditEntryInput): Promise<void>;
@@ -41,14 +45,33 @@ export interface PipelineDeps {
 }
 
 export class RequestPipeline {
-  constructor(private readonly deps: PipelineDeps) {}
+  private readonly authDeps: AuthenticateDeps;
+
+  constructor(private readonly deps: PipelineDeps) {
+    this.authDeps = { lookupToken: (t) => deps.tokens.lookup(t) };
+  }
+
+  /**
+   * The caller's token. Cached tokens (nearly every request) are answered without a
+   * promise: on a hot read, each avoided await is a measurable share of the request.
+   */
+  private token(input: HttpRequestInput): TokenEntry | Promise<TokenEntry> {
+    const { clientToken } = input;
+    const quick = clientToken ? this.deps.tokens.peek?.(clientToken) : undefined;
+    if (quick !== undefined) return admit(quick, input.connection.remoteAddress);
+    return authenticate(this.authDeps, clientToken, input.connection.remoteAddress);
+  }
 
   async handle(input: HttpRequestInput): Promise<CoreResult> {
     const { deps } = this;
     const route = deps.match(input.path);
     const relPath = route ? input.path.slice(Math.min(route.prefix.length, input.path.length)) : '';
     const unauthenticated = route !== null && route.unauthenticated.matches(relPath);
-    const token = unauthenticated ? null : await authenticate({ lookupToken: (t) => deps.tokens.lookup(t) }, input.clientToken, input.connection.remoteAddress);
+    let token: TokenEntry | null = null;
+    if (!unauthenticated) {
+      const t = this.token(input);
+      token = t instanceof Promise ? await t : t;
+    }
     if (!route) {
       if (token?.policies.includes('root')) throw unsupportedPath(input.path);
       throw permissionDenied();
@@ -59,7 +82,7 @@ export class RequestPipeline {
       // Only writes ask the backend whether the item exists; reads skip the await.
       if (ctx.operation === 'update' || ctx.operation === 'create') await this.resolveOperation(ctx);
       if (token) {
-        const acl = await deps.acl(token.policies);
+        const acl = deps.aclCached?.(token.policies) ?? (await deps.acl(token.policies));
         const decision = authorize(acl, { path: input.path, operation: ctx.operation, data: input.data, wrapTtl: input.wrapTtl, rootPath: route.root.matches(relPath) });
         ctx.grantingPolicies = decision.grantingPolicies;
         ctx.logical.hasCapability = async (path, cap) => decision.root || acl.capabilities(path).includes(cap);

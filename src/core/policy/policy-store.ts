@@ -108,13 +108,19 @@ export class PolicyStore {
     return (await this.get(name)) !== null;
   }
 
+  /** The ACL `acl` would return, when this very list was compiled since the last policy change. */
+  aclCached(policyNames: readonly string[]): ACL | undefined {
+    const known = this.aclsByList.get(policyNames);
+    return known !== undefined && known.generation === this.generation ? known.acl : undefined;
+  }
+
   /**
    * The compiled ACL for a token's policy names. Names that do not exist contribute
    * nothing (deny). `root` anywhere in the set yields the all-powerful root ACL.
    */
   async acl(policyNames: readonly string[]): Promise<ACL> {
-    const known = this.aclsByList.get(policyNames);
-    if (known !== undefined && known.generation === this.generation) return known.acl;
+    const known = this.aclCached(policyNames);
+    if (known !== undefined) return known;
     const names = [...new Set(policyNames.map(normalize))].filter((n) => n !== '').sort();
     const key = names.join('\n');
     const hit = this.acls.get(key);

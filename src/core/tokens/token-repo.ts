@@ -58,6 +58,11 @@ export class TokenRepo {
     return this.keyOf(`accessor:${accessor}`);
   }
 
+  /** The entry under `key` if it is in memory; `undefined` says nothing about storage. */
+  cached(key: string): TokenEntry | undefined {
+    return this.cache.get(key);
+  }
+
   /** The entry stored under `key` (cached). */
   async get(key: string): Promise<TokenEntry | null> {
     const hit = this.cache.get(key);

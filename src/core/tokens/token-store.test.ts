@@ -164,3 +164,37 @@ test('batch token dies with its parent', async () => {
   assert.equal(await h.store.lookup(b.client_token), null);
   h.exp.stop();
 });
+
+test('peek answers as lookup does for tokens in memory, and defers the rest', async () => {
+  const h = await tokenHarness();
+  const agree = async (token: string): Promise<void> => {
+    const quick = h.store.peek(token);
+    if (quick !== undefined) assert.equal(quick, await h.store.lookup(token), token);
+  };
+  const a = await h.auth(h.root.id, 'create', { ttl: '1h', num_uses: 1 });
+  assert.equal(h.store.peek(''), null);
+  assert.equal(h.store.peek('hvs.unknown'), undefined, 'never seen: only storage can tell');
+  assert.equal((await h.store.lookup(a.client_token))?.accessor, a.accessor);
+  assert.equal(h.store.peek(a.client_token)?.accessor, a.accessor);
+  const b = await h.auth(h.root.id, 'create', { type: 'batch', ttl: 120 });
+  assert.equal(h.store.peek(b.client_token), undefined, 'batch tokens always go through lookup');
+
+  const entry = await h.store.lookup(a.client_token);
+  assert.ok(entry);
+  await h.store.useToken(entry);
+  assert.equal(h.store.peek(a.client_token), null, 'last use consumed');
+  await agree(a.client_token);
+
+  const c = await h.auth(h.root.id, 'create', { ttl: 60 });
+  await h.store.lookup(c.client_token);
+  h.clock.advance(61);
+  assert.equal(h.store.peek(c.client_token), null, 'expired');
+  await agree(c.client_token);
+
+  const d = await h.auth(h.root.id, 'create', {});
+  await h.store.lookup(d.client_token);
+  await h.call(h.root.id, 'update', 'revoke', { token: d.client_token });
+  assert.ok(!h.store.peek(d.client_token), 'revoked');
+  await agree(d.client_token);
+  h.exp.stop();
+});

@@ -102,13 +102,17 @@ export function renderResult(result: CoreResult): Rendered {
  * are left out, as JSON.stringify would. The keys are buildEnvelope's own, plain ASCII.
  */
 function envelopeText(e: Record<string, unknown>): string {
-  let out = '';
+  // No leading-comma-then-slice: slicing flattens the text into a copy, and sending it
+  // flattens it once more.
+  let out = '{';
+  let sep = '"';
   for (const k in e) {
     const v = e[k];
     if (v === undefined) continue;
-    out += `,"${k}":${valueText(k, v)}`;
+    out += `${sep}${k}":${valueText(k, v)}`;
+    sep = ',"';
   }
-  return `{${out.slice(1)}}`;
+  return `${out}}`;
 }
 
 function valueText(key: string, v: unknown): string {

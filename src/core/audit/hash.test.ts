@@ -231,4 +231,34 @@ describe('AuditFormatter', () => {
     assert.equal(rec['request']!['client_token'], undefined);
     assert.equal(rec['request']!['data'], undefined);
   });
+
+  it('describes each request as it is when one token repeats or varies its requests', () => {
+    const f = new AuditFormatter(salt);
+    const request = (path: string, operation: string, mountAccessor = 'kv_1234abcd'): Record<string, unknown> => {
+      const e = entry();
+      Object.assign(e.request, { path, operation, mountAccessor, data: null });
+      delete e.error;
+      return parse(f.format('request', e, TIME))['request']!;
+    };
+    assert.equal(request('secret/app', 'read')['path'], 'secret/app');
+    assert.equal(request('secret/app', 'read')['path'], 'secret/app');
+    const other = request('secret/other', 'read');
+    assert.equal(other['path'], 'secret/other');
+    assert.equal(other['operation'], 'read');
+    assert.equal(request('secret/other', 'delete')['operation'], 'delete');
+    assert.equal(request('secret/other', 'delete', 'kv_99')['mount_accessor'], 'kv_99');
+  });
+
+  it('describes a shared response record with the mount that served it', () => {
+    const f = new AuditFormatter(salt);
+    const shared = Object.freeze({ value: 's3cret' });
+    const response = (mountAccessor: string): Record<string, unknown> => {
+      const e = entry();
+      e.response = { mountType: 'kv', mountAccessor, data: shared };
+      return parse(f.format('response', e, TIME))['response']!;
+    };
+    assert.deepEqual(response('kv_a'), { mount_type: 'kv', mount_accessor: 'kv_a', data: { value: h('s3cret') } });
+    assert.deepEqual(response('kv_a'), { mount_type: 'kv', mount_accessor: 'kv_a', data: { value: h('s3cret') } });
+    assert.deepEqual(response('kv_b'), { mount_type: 'kv', mount_accessor: 'kv_b', data: { value: h('s3cret') } });
+  });
 });

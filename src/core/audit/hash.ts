@@ -139,9 +139,11 @@ export class AuditFormatter {
   /** Drops memoised token hashes (on seal, so no token outlives the broker). */
   clearCache(): void {
     this.tokenCache.clear();
+    this.routeParts.clear();
     this.valueCache.clear();
     this.pendingRequests.clear();
     this.sharedData = new WeakMap();
+    this.sharedResponses = new WeakMap();
   }
 
   /**
@@ -228,14 +230,7 @@ export class AuditFormatter {
   private requestText(r: AuditRequest, clear: ReadonlySet<string> | null): string {
     const out =
       plainField('id', r.id) +
-      plainField('operation', r.operation) +
-      strField('mount_point', r.mountPoint) +
-      strField('mount_type', r.mountType) +
-      strField('mount_accessor', r.mountAccessor) +
-      (this.options.logRaw ? strField : plainField)('client_token', this.token(r.clientToken)) +
-      (this.options.logRaw || !this.options.hmacAccessor ? strField : plainField)('client_token_accessor', this.accessor(r.clientTokenAccessor)) +
-      ROOT_NAMESPACE_FIELD +
-      `,"path":${quote(r.path)}` +
+      this.requestRoute(r) +
       this.dataField(r.data, clear) +
       `,"remote_address":${quote(r.remoteAddress)}` +
       numField('remote_port', r.remotePort) +
@@ -244,7 +239,63 @@ export class AuditFormatter {
     return `{${out.slice(1)}}`;
   }
 
+  /** Response parts that only carry a shared, frozen data object, keyed by that object. */
+  private sharedResponses = new WeakMap<object, { mountType: string; mountAccessor: string; json: string }>();
+
+  /**
+   * The response part. A response that is nothing but a shared record (a hot KV read)
+   * is the same text every time, so it is kept with the record rather than rebuilt.
+   */
+  /**
+   * The last request part from `operation` to `path` per client token. A token mostly
+   * repeats one request (an app polling its secret), and this run of fields, hashes
+   * included, is then the same text every time. Holds only what the token memo holds
+   * plus paths; bounded and cleared with it.
+   */
+  private readonly routeParts = new Map<string, RoutePart>();
+
+  private requestRoute(r: AuditRequest): string {
+    const hit = r.clientToken ? this.routeParts.get(r.clientToken) : undefined;
+    if (
+      hit !== undefined &&
+      hit.path === r.path &&
+      hit.operation === r.operation &&
+      hit.mountAccessor === r.mountAccessor &&
+      hit.mountPoint === r.mountPoint &&
+      hit.mountType === r.mountType &&
+      hit.clientTokenAccessor === r.clientTokenAccessor
+    ) {
+      return hit.text;
+    }
+    const text =
+      plainField('operation', r.operation) +
+      strField('mount_point', r.mountPoint) +
+      strField('mount_type', r.mountType) +
+      strField('mount_accessor', r.mountAccessor) +
+      (this.options.logRaw ? strField : plainField)('client_token', this.token(r.clientToken)) +
+      (this.options.logRaw || !this.options.hmacAccessor ? strField : plainField)('client_token_accessor', this.accessor(r.clientTokenAccessor)) +
+      ROOT_NAMESPACE_FIELD +
+      `,"path":${quote(r.path)}`;
+    if (r.clientToken) {
+      if (this.routeParts.size >= TOKEN_CACHE_MAX) this.routeParts.clear();
+      const { operation, mountPoint, mountType, mountAccessor, clientTokenAccessor, path } = r;
+      this.routeParts.set(r.clientToken, { operation, mountPoint, mountType, mountAccessor, clientTokenAccessor, path, text });
+    }
+    return text;
+  }
+
   private responseJson(r: AuditResponse, operation: string, nonHmacKeys: string[] | undefined): string {
+    const d = r.data;
+    const plain = !r.auth && !r.secret && !r.warnings?.length && !r.wrapInfo && !nonHmacKeys?.length && operation !== 'list';
+    if (!d || !plain || !Object.isFrozen(d)) return this.responseText(r, operation, nonHmacKeys);
+    const hit = this.sharedResponses.get(d);
+    if (hit !== undefined && hit.mountType === r.mountType && hit.mountAccessor === r.mountAccessor) return hit.json;
+    const json = this.responseText(r, operation, nonHmacKeys);
+    this.sharedResponses.set(d, { mountType: r.mountType, mountAccessor: r.mountAccessor, json });
+    return json;
+  }
+
+  private responseText(r: AuditResponse, operation: string, nonHmacKeys: string[] | undefined): string {
     let data = r.data;
     if (data && this.options.elideListResponses && operation === 'list') data = elideList(data);
     const out =
@@ -288,6 +339,8 @@ export class AuditFormatter {
     return `,"data":${text}`;
   }
 }
+
+type RoutePart = Pick<AuditRequest, 'operation' | 'mountPoint' | 'mountType' | 'mountAccessor' | 'clientTokenAccessor' | 'path'> & { text: string };
 
 const ROOT_NAMESPACE_FIELD = ',"namespace":{"id":"root"}';
 

@@ -5,7 +5,7 @@
  * fresh objects and clear subtrees are passed by reference straight to JSON.stringify.
  */
 import { createHmac } from 'node:crypto';
-import { quote, stringifyShared } from '../../lib/json-text.js';
+import { flat, quote, stringifyShared } from '../../lib/json-text.js';
 import type { AuditAuth, AuditEntryInput, AuditRequest, AuditResponse, AuditWrapInfo } from './types.js';
 
 export const HMAC_PREFIX = 'hmac-sha256:';
@@ -228,15 +228,16 @@ export class AuditFormatter {
 
   /** The request part as JSON, fields in Vault's order, empty ones left out (omitempty). */
   private requestText(r: AuditRequest, clear: ReadonlySet<string> | null): string {
-    const out =
-      plainField('id', r.id) +
+    const rest =
       this.requestRoute(r) +
       this.dataField(r.data, clear) +
       `,"remote_address":${quote(r.remoteAddress)}` +
       numField('remote_port', r.remotePort) +
       numField('wrap_ttl', r.wrapTtl) +
       (r.headers && Object.keys(r.headers).length > 0 ? `,"headers":${JSON.stringify(r.headers)}` : '');
-    return `{${out.slice(1)}}`;
+    // Every field after the id starts with a comma. Requests always carry an id; cutting
+    // the comma off instead copied the whole text once more per request.
+    return r.id ? `{"id":"${r.id}"${rest}}` : `{${rest.slice(1)}}`;
   }
 
   /** Response parts that only carry a shared, frozen data object, keyed by that object. */
@@ -267,15 +268,16 @@ export class AuditFormatter {
     ) {
       return hit.text;
     }
-    const text =
+    const text = flat(
       plainField('operation', r.operation) +
-      strField('mount_point', r.mountPoint) +
-      strField('mount_type', r.mountType) +
-      strField('mount_accessor', r.mountAccessor) +
-      (this.options.logRaw ? strField : plainField)('client_token', this.token(r.clientToken)) +
-      (this.options.logRaw || !this.options.hmacAccessor ? strField : plainField)('client_token_accessor', this.accessor(r.clientTokenAccessor)) +
-      ROOT_NAMESPACE_FIELD +
-      `,"path":${quote(r.path)}`;
+        strField('mount_point', r.mountPoint) +
+        strField('mount_type', r.mountType) +
+        strField('mount_accessor', r.mountAccessor) +
+        (this.options.logRaw ? strField : plainField)('client_token', this.token(r.clientToken)) +
+        (this.options.logRaw || !this.options.hmacAccessor ? strField : plainField)('client_token_accessor', this.accessor(r.clientTokenAccessor)) +
+        ROOT_NAMESPACE_FIELD +
+        `,"path":${quote(r.path)}`,
+    );
     if (r.clientToken) {
       if (this.routeParts.size >= TOKEN_CACHE_MAX) this.routeParts.clear();
       const { operation, mountPoint, mountType, mountAccessor, clientTokenAccessor, path } = r;
@@ -290,7 +292,7 @@ export class AuditFormatter {
     if (!d || !plain || !Object.isFrozen(d)) return this.responseText(r, operation, nonHmacKeys);
     const hit = this.sharedResponses.get(d);
     if (hit !== undefined && hit.mountType === r.mountType && hit.mountAccessor === r.mountAccessor) return hit.json;
-    const json = this.responseText(r, operation, nonHmacKeys);
+    const json = flat(this.responseText(r, operation, nonHmacKeys));
     this.sharedResponses.set(d, { mountType: r.mountType, mountAccessor: r.mountAccessor, json });
     return json;
   }
@@ -333,7 +335,7 @@ export class AuditFormatter {
     if (clear !== null || !Object.isFrozen(d)) return `,"data":${hashedJson(d, this.hashFn, clear)!}`;
     let text = this.sharedData.get(d);
     if (text === undefined) {
-      text = hashedJson(d, this.hashFn, null)!;
+      text = flat(hashedJson(d, this.hashFn, null)!);
       this.sharedData.set(d, text);
     }
     return `,"data":${text}`;

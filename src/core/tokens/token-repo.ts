@@ -48,6 +48,15 @@ export class TokenRepo {
     return createHmac('sha256', this.salt).update(tokenId).digest('hex');
   }
 
+  /**
+   * The key of a token this repo has already matched against its stored entry, or
+   * undefined. A hit is an exact match of the whole token, so the entry under the key
+   * is that token's and need not be compared again.
+   */
+  provenKey(tokenId: string): string | undefined {
+    return this.keyCache.get(tokenId);
+  }
+
   /** Remembers a token's storage key once the token is known to exist. */
   rememberKey(tokenId: string, key: string): void {
     if (this.keyCache.size >= KEY_CACHE_MAX) this.keyCache.clear();

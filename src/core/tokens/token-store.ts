@@ -53,9 +53,10 @@ export class TokenStore {
       if (e.parent && !(await this.lookup(e.parent, { allowPendingRevocation: true }))) return null;
       return e;
     }
-    const key = this.core.repo.keyOf(token);
+    const proven = this.core.repo.provenKey(token);
+    const key = proven ?? this.core.repo.keyOf(token);
     if (this.core.pending.has(key)) return null;
-    return this.checked(token, key, await this.core.repo.get(key), o);
+    return this.checked(token, key, await this.core.repo.get(key), o, proven !== undefined);
   }
 
   /**
@@ -65,16 +66,23 @@ export class TokenStore {
   peek(token: string): TokenEntry | null | undefined {
     if (!token) return null;
     if (token.startsWith(BATCH_PREFIX)) return undefined;
-    const key = this.core.repo.keyOf(token);
+    const proven = this.core.repo.provenKey(token);
+    const key = proven ?? this.core.repo.keyOf(token);
     if (this.core.pending.has(key)) return null;
     const e = this.core.repo.cached(key);
-    return e === undefined ? undefined : this.checked(token, key, e, {});
+    return e === undefined ? undefined : this.checked(token, key, e, {}, proven !== undefined);
   }
 
-  /** The checks `lookup` applies to the stored entry of a service token. */
-  private checked(token: string, key: string, e: TokenEntry | null, o: LookupOptions): TokenEntry | null {
-    if (!e || !constantTimeEqualPublicLength(e.id, token)) return null;
-    this.core.repo.rememberKey(token, key);
+  /**
+   * The checks `lookup` applies to the stored entry of a service token. `proven`: the
+   * key came from the repo's exact-match memo, so the entry is this token's already.
+   */
+  private checked(token: string, key: string, e: TokenEntry | null, o: LookupOptions, proven: boolean): TokenEntry | null {
+    if (!e) return null;
+    if (!proven) {
+      if (!constantTimeEqualPublicLength(e.id, token)) return null;
+      this.core.repo.rememberKey(token, key);
+    }
     if (e.expireTime > 0 && this.deps.clock.now() >= e.expireTime) return null;
     if (e.numUses === -1 && !o.allowPendingRevocation) return null;
     return e;

@@ -29,6 +29,22 @@ describe('renderResult', () => {
     assert.equal(b['renewable'], true);
   });
 
+  it('renders a shared (frozen) record as the envelope JSON.stringify gives, read after read', () => {
+    const shared = Object.freeze({ data: Object.freeze({ password: 'p"w' }), metadata: Object.freeze({ version: 3 }) });
+    const cases: CoreResult[] = [
+      res('read', 'secret/data/app', { data: shared }, { requestId: 'r1' }),
+      res('read', 'secret/data/app', { data: shared }, { requestId: 'r2' }),
+      res('read', 'secret/data/app', { data: shared, ttlHint: 60 }, { requestId: 'r3' }),
+      res('read', 'secret/data/app', { data: shared }, { requestId: 'r4', leaseId: 'secret/data/app/l1', leaseDuration: 30, renewable: true }),
+      res('read', 'other/data/app', { data: shared }, { requestId: 'r5', mountType: 'generic' }),
+      res('read', 'secret/data/app', { data: shared, warnings: ['w'] }, { requestId: 'r6' }),
+    ];
+    for (const c of cases) {
+      const expected = { request_id: c.requestId, lease_id: c.leaseId, renewable: c.renewable, lease_duration: c.leaseId === '' ? (c.response?.ttlHint ?? 0) : c.leaseDuration, data: shared, wrap_info: null, warnings: c.response?.warnings ?? null, auth: null, mount_type: c.mountType };
+      assert.equal(renderResult(c).body, JSON.stringify(expected), c.requestId);
+    }
+  });
+
   it('read with nothing is a bare 404; write with nothing is 204', () => {
     const r = renderResult(res('read', 'secret/x', null));
     assert.equal(r.status, 404);

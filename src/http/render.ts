@@ -8,7 +8,7 @@ import type { ServerResponse } from 'node:http';
 import type { CoreResult } from '../core/api-types.js';
 import type { Logger } from '../sdk/logical.js';
 import { toWardError } from '../sdk/errors.js';
-import { quote, stringifyShared } from '../lib/json-text.js';
+import { flat, quote, stringifyShared } from '../lib/json-text.js';
 
 export interface Rendered {
   status: number;
@@ -85,14 +85,55 @@ export function renderResult(result: CoreResult): Rendered {
   const empty = data === null && warnings === null && result.auth === null && result.leaseId === '';
   if (empty && r?.status === undefined) return { status: 204, body: '' };
 
-  const envelope = buildEnvelope(result);
   // Key by key only pays off when `data` is shared and its text memoised; otherwise one
   // JSON.stringify over the whole envelope is faster.
-  if (data !== null && Object.isFrozen(data) && !injectsTopLevel(result.path)) return { status: r?.status ?? 200, body: envelopeText(envelope) };
+  if (data !== null && Object.isFrozen(data) && !injectsTopLevel(result.path)) {
+    return { status: r?.status ?? 200, body: warnings === null && result.auth === null ? sharedEnvelopeText(result, data) : envelopeText(buildEnvelope(result)) };
+  }
+  const envelope = buildEnvelope(result);
   if (data === null || !injectsTopLevel(result.path)) return json(r?.status ?? 200, envelope);
   // Envelope keys win: a policy or mount named "data" must not clobber the envelope.
   for (const [k, v] of Object.entries(data)) if (!(k in envelope)) envelope[k] = v;
   return json(r?.status ?? 200, envelope);
+}
+
+interface EnvelopeTail {
+  leaseId: string;
+  renewable: boolean;
+  leaseDuration: number;
+  ttlHint: number | undefined;
+  mountType: string;
+  /** The envelope text after its first key (request_id), from the comma on. */
+  text: string;
+}
+
+/** Envelope texts without their request id, per shared data object. */
+const envelopeTails = new WeakMap<object, EnvelopeTail>();
+
+/**
+ * The envelope of a result whose data is shared and that has no auth and no warnings (a
+ * hot read). Only request_id changes from one such response to the next, so the rest of
+ * the text is kept with the data object, as long as the lease fields and mount agree.
+ */
+function sharedEnvelopeText(result: CoreResult, data: object): string {
+  const ttlHint = result.response?.ttlHint;
+  let tail = envelopeTails.get(data);
+  if (
+    tail === undefined ||
+    tail.leaseId !== result.leaseId ||
+    tail.renewable !== result.renewable ||
+    tail.leaseDuration !== result.leaseDuration ||
+    tail.ttlHint !== ttlHint ||
+    tail.mountType !== result.mountType
+  ) {
+    const { request_id: first, ...rest } = buildEnvelope(result);
+    // buildEnvelope puts request_id first; the spliced text below depends on it.
+    if (first === undefined) return envelopeText(buildEnvelope(result));
+    const text = flat(`,${envelopeText(rest).slice(1)}`);
+    tail = { leaseId: result.leaseId, renewable: result.renewable, leaseDuration: result.leaseDuration, ttlHint, mountType: result.mountType, text };
+    envelopeTails.set(data, tail);
+  }
+  return `{"request_id":${quote(result.requestId)}${tail.text}`;
 }
 
 /**

@@ -93,16 +93,19 @@ export function auditResponse(r: CoreResult, issued: TokenEntry | null, ctx: Req
 
 /**
  * One audit entry. The request part is built once per request and reused for the
- * response record (both lines describe the same request).
+ * response record (both lines describe the same request). Every entry has the same
+ * shape (absent parts are undefined) rather than a spread of extras.
  */
-export function entry(ctx: RequestContext, allowed: boolean, extra: Partial<AuditEntryInput> = {}): AuditEntryInput {
+export function entry(ctx: RequestContext, allowed: boolean, response?: AuditResponse, error?: string): AuditEntryInput {
   const cached = ctx.auditBase;
   const base = cached && cached.allowed === allowed ? cached : (ctx.auditBase = { allowed, auth: auditAuth(ctx.token, ctx.grantingPolicies, allowed), request: auditRequest(ctx) });
+  const config = ctx.route.entry.config;
   return {
     auth: base.auth,
     request: base.request,
-    nonHmacRequestKeys: ctx.route.entry.config.auditNonHmacRequestKeys,
-    nonHmacResponseKeys: ctx.route.entry.config.auditNonHmacResponseKeys,
-    ...extra,
+    response,
+    error,
+    nonHmacRequestKeys: config.auditNonHmacRequestKeys,
+    nonHmacResponseKeys: config.auditNonHmacResponseKeys,
   };
 }

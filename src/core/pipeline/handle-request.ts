@@ -88,18 +88,18 @@ export class RequestPipeline {
         ctx.logical.hasCapability = async (path, cap) => decision.root || acl.capabilities(path).includes(cap);
       }
     } catch (e) {
-      if (audited) await deps.audit.logRequest(entry(ctx, false, { error: toWardError(e).messages.join('; ') }));
+      if (audited) await deps.audit.logRequest(entry(ctx, false, undefined, toWardError(e).messages.join('; ')));
       throw e;
     }
     if (audited) await deps.audit.logRequest(entry(ctx, true));
     if (token && token.numUses > 0) ctx.revokeTokenAfter = (await deps.tokens.useToken(token)).revokeAfter;
     try {
       const result = await this.execute(ctx);
-      if (audited) await deps.audit.logResponse(entry(ctx, true, { response: auditResponse(result.core, result.issued, ctx) }));
+      if (audited) await deps.audit.logResponse(entry(ctx, true, auditResponse(result.core, result.issued, ctx)));
       return result.core;
     } catch (e) {
       if (audited && !(WardError.is(e) && e.code === 'audit_failed')) {
-        await deps.audit.logResponse(entry(ctx, true, { error: toWardError(e).messages.join('; ') }));
+        await deps.audit.logResponse(entry(ctx, true, undefined, toWardError(e).messages.join('; ')));
       }
       throw e;
     } finally {

@@ -85,6 +85,7 @@ describe('hashedJson', () => {
       { when: new Date(Date.UTC(2024, 4, 1)), custom: { toJSON: () => ({ inner: 'v' }) } },
       JSON.parse('{"__proto__":{"polluted":"yes"},"ok":"fine"}'),
       [1, , 'hole'],
+      [-0, 1e21, 5e-7, 0.1 + 0.2, Number.MAX_SAFE_INTEGER, -Infinity, Number.NaN, false],
     ];
     for (const v of cases) assert.equal(hashedJson(v, h, null), reference(v), JSON.stringify(v));
   });

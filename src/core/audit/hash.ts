@@ -59,8 +59,11 @@ export function hashedJson(v: unknown, hash: (s: string) => string, clear: Reado
   switch (typeof v) {
     case 'string':
       return quote(hash(v));
-    case 'number':
     case 'boolean':
+      return v ? 'true' : 'false';
+    case 'number':
+      // JSON.stringify's text for finite numbers is String's; it writes the rest as null.
+      return Number.isFinite(v) ? String(v) : 'null';
     case 'bigint':
       return JSON.stringify(v);
     case 'object':

@@ -32,9 +32,21 @@ export class PathMatcher {
   }
 }
 
+/**
+ * Memoised answers of match(), per request path; dropped whenever the table changes.
+ * Bounded in count and in path length, so odd client paths cannot grow it much.
+ */
+const MATCH_MEMO_MAX = 4096;
+const MATCH_MEMO_PATH_MAX = 256;
+
 /** Longest-prefix routing over the mount table. */
 export class Router {
   private readonly routes = new Map<string, Route>();
+  /**
+   * Request path → route. Clients repeat their paths, and one lookup of the whole path
+   * is cheaper than building and hashing each of its prefixes (measured on KV writes).
+   */
+  private readonly matched = new Map<string, Route | null>();
 
   add(entry: MountEntry, backend: Backend, storage: Storage, system: SystemView): Route {
     const prefix = routePath(entry);
@@ -48,12 +60,14 @@ export class Router {
       root: new PathMatcher(backend.specialPaths.root),
     };
     this.routes.set(prefix, route);
+    this.matched.clear();
     return route;
   }
 
   remove(prefix: string): Route | undefined {
     const r = this.routes.get(prefix);
     this.routes.delete(prefix);
+    this.matched.clear();
     return r;
   }
 
@@ -63,6 +77,17 @@ export class Router {
 
   /** The route whose prefix is the longest one that `path` starts with. O(segments). */
   match(path: string): Route | null {
+    const known = this.matched.get(path);
+    if (known !== undefined) return known;
+    const route = this.longestPrefix(path);
+    if (path.length <= MATCH_MEMO_PATH_MAX) {
+      if (this.matched.size >= MATCH_MEMO_MAX) this.matched.clear();
+      this.matched.set(path, route);
+    }
+    return route;
+  }
+
+  private longestPrefix(path: string): Route | null {
     let p = path.endsWith('/') ? path : `${path}/`;
     for (;;) {
       const r = this.routes.get(p);
@@ -87,5 +112,6 @@ export class Router {
 
   clear(): void {
     this.routes.clear();
+    this.matched.clear();
   }
 }

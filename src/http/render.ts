@@ -43,6 +43,8 @@ const INJECT_PREFIX = ['sys/audit/', 'sys/audit-hash/', 'sys/auth/', 'sys/config
 
 /** True when `path` (below /v1/) is one of the top-level-injection routes. */
 export function injectsTopLevel(path: string): boolean {
+  // Every such route is below sys/; the common request (a secret) stops here.
+  if (!path.startsWith('sys/')) return false;
   const p = path.endsWith('/') ? path.slice(0, -1) : path;
   return INJECT_EXACT.has(p) || INJECT_PREFIX.some((pre) => path.startsWith(pre));
 }

@@ -128,9 +128,10 @@ function sharedEnvelopeText(result: CoreResult, data: object): string {
     tail.ttlHint !== ttlHint ||
     tail.mountType !== result.mountType
   ) {
-    const { request_id: first, ...rest } = buildEnvelope(result);
-    // buildEnvelope puts request_id first; the spliced text below depends on it.
-    if (first === undefined) return envelopeText(buildEnvelope(result));
+    // buildEnvelope puts request_id first (render.test.ts pins the whole text), so the
+    // rest, in its order, follows the id written below.
+    const rest = buildEnvelope(result);
+    delete rest['request_id'];
     const text = flat(`,${envelopeText(rest).slice(1)}`);
     tail = { leaseId: result.leaseId, renewable: result.renewable, leaseDuration: result.leaseDuration, ttlHint, mountType: result.mountType, text };
     envelopeTails.set(data, tail);

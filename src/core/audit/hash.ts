@@ -243,13 +243,6 @@ export class AuditFormatter {
     return r.id ? `{"id":"${r.id}"${rest}}` : `{${rest.slice(1)}}`;
   }
 
-  /** Response parts that only carry a shared, frozen data object, keyed by that object. */
-  private sharedResponses = new WeakMap<object, { mountType: string; mountAccessor: string; json: string }>();
-
-  /**
-   * The response part. A response that is nothing but a shared record (a hot KV read)
-   * is the same text every time, so it is kept with the record rather than rebuilt.
-   */
   /**
    * The last request part from `operation` to `path` per client token. A token mostly
    * repeats one request (an app polling its secret), and this run of fields, hashes
@@ -289,6 +282,13 @@ export class AuditFormatter {
     return text;
   }
 
+  /** Response parts that only carry a shared, frozen data object, keyed by that object. */
+  private sharedResponses = new WeakMap<object, { mountType: string; mountAccessor: string; json: string }>();
+
+  /**
+   * The response part. A response that is nothing but a shared record (a hot KV read)
+   * is the same text every time, so it is kept with the record rather than rebuilt.
+   */
   private responseJson(r: AuditResponse, operation: string, nonHmacKeys: string[] | undefined): string {
     const d = r.data;
     const plain = !r.auth && !r.secret && !r.warnings?.length && !r.wrapInfo && !nonHmacKeys?.length && operation !== 'list';

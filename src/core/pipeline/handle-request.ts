@@ -136,8 +136,11 @@ export class RequestPipeline {
       connection: input.connection,
       headers: passthroughHeaders(input.headers, route.entry.config.passthroughRequestHeaders),
       wrapTtl: input.wrapTtl,
+      // Set once the ACL has decided; present from the start so every request object
+      // has one shape for the backends' property accesses.
+      hasCapability: undefined,
     };
-    return { input, requestId, route, relPath, operation: input.operation, token, grantingPolicies: [], logical, revokeTokenAfter: false };
+    return { input, requestId, route, relPath, operation: input.operation, token, grantingPolicies: [], logical, revokeTokenAfter: false, auditBase: undefined };
   }
 
   /** POST/PUT become `create` when the path's existence check says the item is new. */

@@ -12,6 +12,7 @@
  * version keys of `a` are `versions/a/<n>`, those of `a/1` are `versions/a/1/<n>`.
  * Deleting a secret deletes every version key named in its metadata, then the metadata.
  */
+import { quote } from '../../../lib/json-text.js';
 import { getShared, getSharedJSON, putShared, putSharedJSON, type Frozen, type Storage } from '../../../sdk/storage.js';
 
 export const CONFIG_KEY = 'config';
@@ -121,7 +122,7 @@ const entryTexts = new WeakMap<object, string>();
 function entryText(e: Frozen<VersionEntry>): string {
   let t = entryTexts.get(e);
   if (t === undefined) {
-    t = `"${e.version}":{"created_time":${JSON.stringify(e.created_time)},"deletion_time":${JSON.stringify(e.deletion_time)},"destroyed":${e.destroyed}}`;
+    t = `"${e.version}":{"created_time":${quote(e.created_time)},"deletion_time":${quote(e.deletion_time)},"destroyed":${e.destroyed}}`;
     entryTexts.set(e, t);
   }
   return t;
@@ -132,10 +133,10 @@ function encodeMetadata(m: KeyMetadata): string {
   let versions = '';
   for (const e of m.versions) versions += versions === '' ? entryText(e) : `,${entryText(e)}`;
   return (
-    `{"created_time":${JSON.stringify(m.created_time)},"updated_time":${JSON.stringify(m.updated_time)}` +
+    `{"created_time":${quote(m.created_time)},"updated_time":${quote(m.updated_time)}` +
     `,"current_version":${m.current_version},"oldest_version":${m.oldest_version},"max_versions":${m.max_versions}` +
     `,"cas_required":${m.cas_required},"delete_version_after":${m.delete_version_after}` +
-    `,"custom_metadata":${JSON.stringify(m.custom_metadata)},"versions":{${versions}}}`
+    `,"custom_metadata":${m.custom_metadata === null ? 'null' : JSON.stringify(m.custom_metadata)},"versions":{${versions}}}`
   );
 }
 

@@ -303,15 +303,15 @@ export class AuditFormatter {
   private responseText(r: AuditResponse, operation: string, nonHmacKeys: string[] | undefined): string {
     let data = r.data;
     if (data && this.options.elideListResponses && operation === 'list') data = elideList(data);
-    const out =
-      strField('mount_type', r.mountType) +
+    const rest =
       strField('mount_accessor', r.mountAccessor) +
       (r.auth ? `,"auth":${this.authJson(r.auth)}` : '') +
       (r.secret ? `,"secret":{"lease_id":${JSON.stringify(r.secret.leaseId)}}` : '') +
       this.dataField(data, this.options.logRaw ? null : keySet(nonHmacKeys)) +
       (r.warnings && r.warnings.length > 0 ? `,"warnings":${JSON.stringify(r.warnings)}` : '') +
       (r.wrapInfo ? `,"wrap_info":${JSON.stringify(this.wrapInfo(r.wrapInfo))}` : '');
-    return `{${out.slice(1)}}`;
+    // As in requestText: routed responses have a mount type, so no comma is cut off.
+    return r.mountType ? `{"mount_type":${quote(r.mountType)}${rest}}` : `{${rest.slice(1)}}`;
   }
 
   private wrapInfo(w: AuditWrapInfo): Record<string, unknown> {

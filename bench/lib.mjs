@@ -126,6 +126,9 @@ export function load(opts) {
   });
 }
 
+/** Uncounted seconds each side runs before the measured rounds (see sideBySide). */
+const WARMUP_SECONDS = 5;
+
 /**
  * Measures one workload against the no-op server and Ward with the same options. This
  * VM's speed drifts by tens of percent from second to second (the no-op alone ranges
@@ -133,14 +136,16 @@ export function load(opts) {
  * each pair in swapped order from the last (no-op then Ward, Ward then no-op, ...).
  * The ratio is the median of the per-round ratios, req/s the median of each side's
  * rounds and p99 the worst round's: one hiccup then moves neither figure. Both sides
- * first get two uncounted seconds, which is how long either takes to reach its steady
- * rate after a start. autocannon ignores a top-level `path`, so it is appended to `url`.
+ * first get WARMUP_SECONDS uncounted: Ward's write path takes one to three seconds to
+ * reach its steady rate (requests per 250 ms climbed from about 100 to 1000 over 2.5 s
+ * on a fresh server), and with two seconds the first measured rounds were usually
+ * its lowest. autocannon ignores a top-level `path`, so it is appended to `url`.
  */
 export async function sideBySide(title, { noopUrl, wardUrl, path = '/', duration = 10, rounds = 5, ...opts }) {
   const headers = { 'X-Vault-Token': TOKEN, 'Content-Type': 'application/json' };
   const each = Math.max(1, Math.round(duration / rounds));
-  await load({ title: `${title} (no-op warm-up)`, headers, ...opts, duration: 2, url: noopUrl + path });
-  await load({ title: `${title} (warm-up)`, headers, ...opts, duration: 2, url: wardUrl + path });
+  await load({ title: `${title} (no-op warm-up)`, headers, ...opts, duration: WARMUP_SECONDS, url: noopUrl + path });
+  await load({ title: `${title} (warm-up)`, headers, ...opts, duration: WARMUP_SECONDS, url: wardUrl + path });
   const noopRuns = [];
   const wardRuns = [];
   const measure = async (side) => {

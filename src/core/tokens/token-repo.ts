@@ -40,11 +40,14 @@ export class TokenRepo {
 
   /** HMAC of a token id: the key used in storage, the lease index and the cache. */
   keyOf(tokenId: string): string {
-    if (!this.salt) throw new Error('token store not loaded');
     // Known tokens skip the HMAC: only an exact, full token hits this map, and every
     // guess misses and pays the same HMAC, so the map's timing tells an attacker nothing.
-    const known = this.keyCache.get(tokenId);
-    if (known !== undefined) return known;
+    return this.provenKey(tokenId) ?? this.hmacKey(tokenId);
+  }
+
+  /** keyOf without the memo: always the HMAC (for callers that consulted provenKey already). */
+  hmacKey(tokenId: string): string {
+    if (!this.salt) throw new Error('token store not loaded');
     return createHmac('sha256', this.salt).update(tokenId).digest('hex');
   }
 

@@ -54,7 +54,7 @@ export class TokenStore {
       return e;
     }
     const proven = this.core.repo.provenKey(token);
-    const key = proven ?? this.core.repo.keyOf(token);
+    const key = proven ?? this.core.repo.hmacKey(token);
     if (this.core.pending.has(key)) return null;
     return this.checked(token, key, await this.core.repo.get(key), o, proven !== undefined);
   }
@@ -67,7 +67,7 @@ export class TokenStore {
     if (!token) return null;
     if (token.startsWith(BATCH_PREFIX)) return undefined;
     const proven = this.core.repo.provenKey(token);
-    const key = proven ?? this.core.repo.keyOf(token);
+    const key = proven ?? this.core.repo.hmacKey(token);
     if (this.core.pending.has(key)) return null;
     const e = this.core.repo.cached(key);
     return e === undefined ? undefined : this.checked(token, key, e, {}, proven !== undefined);

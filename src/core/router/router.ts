@@ -87,11 +87,17 @@ export class Router {
     return route;
   }
 
+  /**
+   * Walks `a/b/c/` → `a/b/` → `a/`. Each step must shorten the candidate: a prefix of
+   * just "/" (from "", "//x" or "/x") has no shorter parent, and `lastIndexOf('/', -1)`
+   * finds its slash at 0 again, so the loop stops on length rather than on -1 alone.
+   */
   private longestPrefix(path: string): Route | null {
     let p = path.endsWith('/') ? path : `${path}/`;
     for (;;) {
       const r = this.routes.get(p);
       if (r) return r;
+      if (p.length <= 1) return null;
       const cut = p.lastIndexOf('/', p.length - 2);
       if (cut === -1) return null;
       p = p.slice(0, cut + 1);

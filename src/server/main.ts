@@ -78,7 +78,12 @@ export async function runServer(args: string[]): Promise<number> {
     for (const l of config.listeners) listeners.push(await startListener(l, createHandler(core, { logger, ...(l.maxRequestSize !== undefined ? { maxRequestSize: l.maxRequestSize } : {}) })));
   } catch (e) {
     process.stderr.write(`Error starting listener: ${(e as Error).message}\n`);
-    await physical.close();
+    // Seal and close everything the core started (dev mode is already unsealed: its lease
+    // timers and storage writer thread would otherwise keep the process alive), and stop
+    // the listeners that did bind.
+    await Promise.all(listeners.map((l) => l.close(0)));
+    await core.shutdown();
+    if (devDir) rmSync(devDir, { recursive: true, force: true });
     return 1;
   }
 

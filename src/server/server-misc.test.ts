@@ -88,10 +88,12 @@ describe('hardening', () => {
 describe('signals', () => {
   const script = `
     import { installSignalHandlers } from ${JSON.stringify(fileURLToPath(new URL('./signals.js', import.meta.url)))};
-    const logger = { debug() {}, info() {}, warn() {}, error() {} };
+    const logger = { debug() {}, info() {}, warn() {}, error(m) { process.stdout.write(m + '\\n'); } };
     const hang = process.argv.includes('hang');
+    const grace = process.argv.find((a) => a.startsWith('grace='));
     installSignalHandlers({
       logger,
+      ...(grace ? { graceMs: Number(grace.slice(6)) } : {}),
       onShutdown: async () => { process.stdout.write('shutdown\\n'); if (hang) await new Promise(() => {}); },
       onReload: async () => { process.stdout.write('reload\\n'); },
     });
@@ -135,5 +137,13 @@ describe('signals', () => {
       child.kill('SIGTERM');
     });
     assert.equal(r.code, 130);
+  });
+
+  it('a shutdown stuck past its grace period exits 1 with a log line', async () => {
+    const r = await run(['hang', 'grace=300'], async (child) => {
+      child.kill('SIGTERM');
+    });
+    assert.equal(r.code, 1);
+    assert.match(r.out, /shutdown[\s\S]*shutdown did not complete within 0.3s; exiting/);
   });
 });

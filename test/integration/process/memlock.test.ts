@@ -146,6 +146,19 @@ describe('memory locking (real server processes)', { skip }, () => {
     assert.equal((await api(p, 'GET', 'sys/seal-status')).body.memory_locked, false);
   });
 
+  it('ward operator diagnose locks its own memory to prove it can, and fails without IPC_LOCK', { timeout: 60_000 }, async () => {
+    const run = (wrap: string[]) => spawnSync(wrap[0] ?? process.execPath, [...wrap.slice(1), ...(wrap.length ? [process.execPath] : []), WARD_BIN, 'operator', 'diagnose'], { cwd: REPO_ROOT, encoding: 'utf8' });
+    const ok = run([]);
+    assert.equal(ok.status, 0, ok.stdout + ok.stderr);
+    assert.match(ok.stdout, /^\[ success \] Check Memory Lock: mlockall\(MCL_CURRENT\|MCL_FUTURE\|MCL_ONFAULT\) succeeded/m);
+    assert.match(ok.stdout, /^\[ success \] Check Dumpable: /m);
+    const refused = run(NO_IPC_LOCK);
+    assert.equal(refused.status, 1, refused.stdout + refused.stderr);
+    assert.match(refused.stdout, /^Ward diagnose: failure$/m);
+    assert.match(refused.stdout, /^\[ failure \] Check Memory Lock: Failed to lock memory: cannot allocate memory$/m);
+    assert.match(refused.stdout, /^\[ warning \] Check Locked Memory Limit: /m);
+  });
+
   it('the addon was built where the tests run', () => {
     assert.ok(addon.ok, `expected ${ADDON_PATH}`);
   });

@@ -36,7 +36,7 @@ export function loadNativeHardening(path = ADDON_PATH): NativeLoad {
   if (cached && path === ADDON_PATH) return cached;
   let result: NativeLoad;
   if (process.platform !== 'linux') result = { ok: false, reason: `not supported on ${process.platform}` };
-  else if (!existsSync(path)) result = { ok: false, reason: `the native addon was not built (${path} is missing; run "npm rebuild" or "node native/build.mjs" with a C compiler installed)` };
+  else if (!existsSync(path)) result = { ok: false, reason: `the native addon was not built (${path} is missing; build it with "node native/build.mjs" (needs a C compiler, make and python3))` };
   else {
     try {
       // A native module's exports are untyped; the interface above is what ward_native.c defines.

@@ -2,13 +2,16 @@
  * Ward's native process hardening: the system calls Node.js cannot make itself.
  *
  * The whole surface, kept small enough to audit at a glance:
- *   lockMemory(onFault: boolean) -> int   mlockall(MCL_CURRENT | MCL_FUTURE [| MCL_ONFAULT])
+ *   lockMemory(onFault: boolean) -> int   the madvise filter below, then
+ *                                         mlockall(MCL_CURRENT | MCL_FUTURE [| MCL_ONFAULT])
  *   disableDumpable()            -> int   prctl(PR_SET_DUMPABLE, 0)
  *   dumpable()                   -> int   prctl(PR_GET_DUMPABLE): 0 or 1 (2 = suid-safe)
  *   disableCoreDumps()           -> int   setrlimit(RLIMIT_CORE, {0, 0})
- * Each setter returns 0 or the errno value of the failed call; dumpable() returns the
- * state or -errno. Nothing here allocates, keeps state, or reads a string from
- * JavaScript: the only input is one boolean. Off Linux every call reports ENOSYS.
+ * Each setter returns 0 or the errno value of the failed call (lockMemory: minus the
+ * errno when the filter could not be installed, and then nothing is locked); dumpable()
+ * returns the state or -errno. Nothing here allocates on the heap, keeps state, or reads
+ * a string from JavaScript: the only input is one boolean. Off Linux, and on Linux
+ * architectures other than x86_64 and aarch64, locking reports ENOSYS.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -54,7 +57,7 @@ static int ignore_madvise_dontneed(void) {
       BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
       BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_madvise, 1, 0),
       BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-      /* args[2] is 64 bits wide; the advice is a small int, so its low word decides. */
+      /* args[2] is 64 bits wide; both supported architectures are little-endian, so this loads its low word, which holds the int advice. */
       BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[2])),
       BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, MADV_DONTNEED, 0, 1),
       BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | 0),

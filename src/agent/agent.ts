@@ -60,8 +60,9 @@ export class Agent {
     });
   }
 
-  /** Requests a clean shutdown (signal, `/agent/v1/quit`). */
+  /** Requests a clean shutdown (signal, `/agent/v1/quit`): retries and waits stop at once. */
   stop(): void {
+    if (this.stopped) return;
     this.o.log.info('shutting down');
     this.end(0);
   }
@@ -122,14 +123,28 @@ export class Agent {
         log: this.o.log.named('auth.handler'),
         onToken: async () => undefined,
       });
-      const auth = await Promise.race([this.handler.login(), this.finished.then(() => undefined)]);
-      if (!auth) return this.stopped ? 0 : 1;
+      const auth = await this.untilStopped(this.handler.login());
+      if (this.stopped) return this.finished;
+      if (!auth) return 1;
       token = auth.token;
-      if (!(await writeSinks(a.sinks, token, this.authClient, this.o.log.named('sink')))) return 1;
+      const written = await this.untilStopped(writeSinks(a.sinks, token, this.authClient, this.o.log.named('sink')));
+      if (this.stopped) return this.finished;
+      if (!written) return 1;
     }
-    if (this.runner) await this.runner.restart(token, true);
+    if (this.runner) await this.untilStopped(this.runner.restart(token, true));
+    if (this.stopped) return this.finished;
     this.o.log.info('exit_after_auth: authenticated, sinks written and templates rendered; exiting');
     return 0;
+  }
+
+  /**
+   * Settles with `work`, or with undefined as soon as the agent is stopped: a signal must
+   * not wait for a template retry loop or a request the server never answers (the
+   * clients are closed by shutdown(), which fails such a request; race keeps that late
+   * rejection handled).
+   */
+  private untilStopped<T>(work: Promise<T>): Promise<T | undefined> {
+    return Promise.race([work, this.finished.then(() => undefined)]);
   }
 
   private async startProxies(): Promise<void> {
@@ -161,6 +176,9 @@ export class Agent {
     if (this.stopped) return;
     this.stopped = true;
     this.finish(code);
+    // Stop retrying now, not once the current wait or retry loop would have ended.
+    this.handler?.stop();
+    this.runner?.stop();
   }
 
   private async shutdown(): Promise<void> {

@@ -10,7 +10,12 @@ import { createLogger, isLevel, type Level } from './log.js';
 import { compileTemplates } from './template/output.js';
 
 /** Process I/O, injectable for tests. */
-export type AgentIo = { stderr: { write(s: string): unknown }; env: NodeJS.ProcessEnv };
+export type AgentIo = { stderr: { write(s: string): unknown }; env: NodeJS.ProcessEnv; exit: (code: number) => void };
+
+/** How long a signalled agent may take to stop before it exits anyway (Kubernetes sends SIGKILL after 30 s by default). */
+export const STOP_GRACE_MS = 10_000;
+/** Exit code when a second signal interrupts a stop in progress (128 + SIGINT, as the server). */
+export const FORCED_EXIT_CODE = 130;
 
 const USAGE = `Usage: ward agent -config=FILE [-exit-after-auth] [-log-level=LEVEL]
 
@@ -66,7 +71,7 @@ function clientOptions(cfg: AgentConfig, env: NodeJS.ProcessEnv): { options: Cli
 }
 
 /** Entry point of `ward agent`; resolves to the exit code. */
-export async function runAgent(args: string[], io: AgentIo = { stderr: process.stderr, env: process.env }): Promise<number> {
+export async function runAgent(args: string[], io: AgentIo = { stderr: process.stderr, env: process.env, exit: (code) => process.exit(code) }): Promise<number> {
   let flags: Flags;
   try {
     flags = parseArgs(args);
@@ -102,13 +107,32 @@ export async function runAgent(args: string[], io: AgentIo = { stderr: process.s
     io.stderr.write(`Error: ${e instanceof Error ? e.message : String(e)}\n`);
     return 1;
   }
-  const stop = (): void => agent.stop();
+  let signalled = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (signalled) {
+      log.warn(`second signal (${signal}) received, forcing exit`);
+      io.exit(FORCED_EXIT_CODE);
+      return;
+    }
+    signalled = true;
+    agent.stop();
+    // The agent stops its loops and closes its clients at once; should anything still hold
+    // the process (a template command that ignores SIGTERM), it still ends within the
+    // grace period instead of waiting for a SIGKILL. Unref'd: it never delays a clean exit.
+    setTimeout(() => {
+      log.error(`did not stop within ${STOP_GRACE_MS / 1000}s of ${signal}; exiting`);
+      io.exit(1);
+    }, STOP_GRACE_MS).unref();
+  };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   try {
     return await agent.run();
   } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
+    // Still listening until the process ends: a second signal during a slow exit forces it.
+    if (!signalled) {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+    }
   }
 }

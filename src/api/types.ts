@@ -87,6 +87,8 @@ export type SealStatus = {
   storage_type?: string;
   cluster_name?: string;
   cluster_id?: string;
+  /** Ward only: whether the server's memory is locked (mlockall); absent from Vault. */
+  memory_locked?: boolean;
   [extra: string]: JsonValue | undefined;
 };
 

@@ -4,6 +4,7 @@ import { HelpRequested, UsageError, flagHelp, parseFlags, type FlagSpec } from '
 import { FORMATS, type Format } from './format.js';
 import { envSetting } from '../api/index.js';
 import { commands } from './commands/index.js';
+import { exitOnSignals } from './signals.js';
 
 /** Flags every client command accepts (vault's "HTTP Options" and "Output Options"). */
 export const GLOBAL_FLAGS: FlagSpec[] = [
@@ -120,5 +121,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
 
 /** The `bin/ward` entry point: process I/O and environment. */
 export async function main(argv: string[]): Promise<number> {
+  // The server and the agent shut down gracefully on their own signal handlers.
+  if (argv[0] !== 'server' && argv[0] !== 'agent') exitOnSignals();
   return run(argv, { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env });
 }

@@ -56,6 +56,8 @@ export interface SealStatus {
   storage_type: string;
   cluster_name?: string;
   cluster_id?: string;
+  /** Ward's addition (Vault clients ignore unknown fields): true when mlockall is in force. */
+  memory_locked?: boolean;
 }
 
 export interface HealthStatus {

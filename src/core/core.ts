@@ -31,6 +31,8 @@ export interface CoreOptions {
   cacheEntries?: number;
   /** Adds auth methods and secrets engines beyond the built-in ones. */
   registry?: BackendRegistry;
+  /** Whether `ward server` locked its memory; reported in sys/seal-status as `memory_locked`. */
+  memoryLocked?: boolean;
 }
 
 interface ClusterInfo {
@@ -186,6 +188,7 @@ export class WardCore implements CoreApi {
       recovery_seal: false,
       storage_type: this.opts.physical.name,
       ...(!sealed && this.cluster ? { cluster_name: this.cluster.name, cluster_id: this.cluster.id } : {}),
+      ...(this.opts.memoryLocked !== undefined ? { memory_locked: this.opts.memoryLocked } : {}),
     };
   }
 

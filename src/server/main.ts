@@ -12,7 +12,7 @@ import { InmemPhysical } from '../storage/inmem/inmem-physical.js';
 import type { PhysicalBackend } from '../storage/physical.js';
 import { SqlitePhysical } from '../storage/sqlite/sqlite-physical.js';
 import { DEFAULT_CACHE_SIZE, parseConfigFile, type ServerConfig } from './config.js';
-import { applyProcessHardening } from './hardening.js';
+import { applyProcessHardening, type HardeningResult } from './hardening.js';
 import { createLogger } from './logger.js';
 import { installSignalHandlers } from './signals.js';
 import { devBootstrap } from './dev.js';
@@ -43,9 +43,11 @@ export async function runServer(args: string[]): Promise<number> {
     return 1;
   }
   const logger = createLogger(flags.logLevel ?? config.logLevel);
+  let hardening: HardeningResult;
   try {
-    const { warnings } = applyProcessHardening({ disableMlock: config.disableMlock || flags.dev, allowRoot: config.allowRoot || flags.allowRoot, dev: flags.dev, logger });
-    for (const w of warnings) logger.warn(w);
+    // Dev mode tries to lock too, and only warns when it cannot.
+    hardening = applyProcessHardening({ disableMlock: config.disableMlock, allowRoot: config.allowRoot || flags.allowRoot, dev: flags.dev, logger });
+    for (const w of hardening.warnings) logger.warn(w);
   } catch (e) {
     process.stderr.write(`${(e as Error).message}\n`);
     return 1;
@@ -69,6 +71,7 @@ export async function runServer(args: string[]): Promise<number> {
     maxLeaseTtl: config.maxLeaseTtl,
     cacheEntries: config.cacheSize,
     ...(config.clusterName ? { clusterName: config.clusterName } : {}),
+    memoryLocked: hardening.mlock === 'locked',
   });
   // Dev mode unseals before listening so the first request a client sends succeeds.
   const dev = flags.dev ? await devBootstrap(core, flags.devRootTokenId) : null;
@@ -78,7 +81,12 @@ export async function runServer(args: string[]): Promise<number> {
     for (const l of config.listeners) listeners.push(await startListener(l, createHandler(core, { logger, ...(l.maxRequestSize !== undefined ? { maxRequestSize: l.maxRequestSize } : {}) })));
   } catch (e) {
     process.stderr.write(`Error starting listener: ${(e as Error).message}\n`);
-    await physical.close();
+    // Seal and close everything the core started (dev mode is already unsealed: its lease
+    // timers and storage writer thread would otherwise keep the process alive), and stop
+    // the listeners that did bind.
+    await Promise.all(listeners.map((l) => l.close(0)));
+    await core.shutdown();
+    if (devDir) rmSync(devDir, { recursive: true, force: true });
     return 1;
   }
 
@@ -112,7 +120,7 @@ function devConfig(address: string): ServerConfig {
     listeners: [listener],
     apiAddr: `http://${address}`,
     clusterName: '',
-    disableMlock: true,
+    disableMlock: false,
     defaultLeaseTtl: 768 * 3600,
     maxLeaseTtl: 768 * 3600,
     logLevel: 'info',

@@ -3,8 +3,6 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createLogger, redactFields } from './logger.js';
-import { applyProcessHardening, coreLimit, RootRefusedError } from './hardening.js';
-import { silentLogger } from '../sdk/logical.js';
 
 describe('logger', () => {
   it('writes JSON lines with levels and redacts secret-looking fields at any depth', () => {
@@ -42,56 +40,15 @@ describe('logger', () => {
   });
 });
 
-describe('hardening', () => {
-  const limitsZero = 'Max core file size        0                    0                    bytes\n';
-  const limitsOpen = 'Max core file size        unlimited            unlimited            bytes\n';
-
-  it('refuses root unless allowed; dev mode only warns', () => {
-    const base = { disableMlock: true, logger: silentLogger, getuid: () => 0, readLimits: () => limitsZero };
-    assert.throws(() => applyProcessHardening({ ...base, allowRoot: false, dev: false }), (e: unknown) => e instanceof RootRefusedError && /-allow-root/.test(e.message));
-    assert.match(applyProcessHardening({ ...base, allowRoot: true, dev: false }).warnings.join('\n'), /running as root/);
-    assert.match(applyProcessHardening({ ...base, allowRoot: false, dev: true }).warnings.join('\n'), /dev mode/);
-  });
-
-  it('is honest about mlock and core dumps', () => {
-    let limits = limitsOpen;
-    let calls = 0;
-    const r = applyProcessHardening({
-      disableMlock: false, allowRoot: false, dev: false, logger: silentLogger, getuid: () => 1000,
-      readLimits: () => limits,
-      prlimit: () => {
-        calls++;
-        limits = limitsZero;
-      },
-    });
-    if (process.platform === 'linux') assert.equal(calls, 1);
-    assert.ok(r.warnings.some((w) => /memory is NOT locked/.test(w)));
-    assert.ok(!r.warnings.some((w) => /core dumps/.test(w)), 'core dumps verified off');
-
-    const missing = applyProcessHardening({
-      disableMlock: true, allowRoot: false, dev: false, logger: silentLogger, getuid: () => 1000,
-      readLimits: () => limitsOpen,
-      prlimit: () => {
-        throw Object.assign(new Error('spawn prlimit ENOENT'), { code: 'ENOENT' });
-      },
-    });
-    if (process.platform === 'linux') assert.match(missing.warnings.join('\n'), /prlimit tool .* not installed/);
-    assert.ok(!missing.warnings.some((w) => /memory/.test(w)));
-  });
-
-  it('parses /proc limits', () => {
-    assert.deepEqual(coreLimit(limitsZero), { soft: '0', hard: '0' });
-    assert.equal(coreLimit('nothing'), undefined);
-  });
-});
-
 describe('signals', () => {
   const script = `
     import { installSignalHandlers } from ${JSON.stringify(fileURLToPath(new URL('./signals.js', import.meta.url)))};
-    const logger = { debug() {}, info() {}, warn() {}, error() {} };
+    const logger = { debug() {}, info() {}, warn() {}, error(m) { process.stdout.write(m + '\\n'); } };
     const hang = process.argv.includes('hang');
+    const grace = process.argv.find((a) => a.startsWith('grace='));
     installSignalHandlers({
       logger,
+      ...(grace ? { graceMs: Number(grace.slice(6)) } : {}),
       onShutdown: async () => { process.stdout.write('shutdown\\n'); if (hang) await new Promise(() => {}); },
       onReload: async () => { process.stdout.write('reload\\n'); },
     });
@@ -135,5 +92,13 @@ describe('signals', () => {
       child.kill('SIGTERM');
     });
     assert.equal(r.code, 130);
+  });
+
+  it('a shutdown stuck past its grace period exits 1 with a log line', async () => {
+    const r = await run(['hang', 'grace=300'], async (child) => {
+      child.kill('SIGTERM');
+    });
+    assert.equal(r.code, 1);
+    assert.match(r.out, /shutdown[\s\S]*shutdown did not complete within 0.3s; exiting/);
   });
 });

@@ -37,9 +37,9 @@ export interface WardProcess {
   kill(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts `bin/ward <args>`; `url` is where it should listen (callers pass the port in args/config). */
-export function spawnWard(args: string[], url = ''): WardProcess {
-  const child = spawn(process.execPath, [WARD_BIN, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env } });
+/** Starts `bin/ward <args>`; `url` is where it should listen (callers pass the port in args/config); `env` adds to the test's environment. */
+export function spawnWard(args: string[], url = '', env: NodeJS.ProcessEnv = {}): WardProcess {
+  const child = spawn(process.execPath, [WARD_BIN, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let out = '';
   let err = '';
   child.stdout?.on('data', (c: Buffer) => (out += c.toString('utf8')));
@@ -59,8 +59,8 @@ export function spawnWard(args: string[], url = ''): WardProcess {
 }
 
 /** Runs `bin/ward <args>` to completion (killing it after `timeoutMs`). */
-export async function runWard(args: string[], timeoutMs = 15_000): Promise<{ code: number | null; stdout: string; stderr: string; timedOut: boolean }> {
-  const p = spawnWard(args);
+export async function runWard(args: string[], timeoutMs = 15_000, env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string; timedOut: boolean }> {
+  const p = spawnWard(args, '', env);
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;

@@ -35,7 +35,7 @@ export function compileTemplates(cfgs: readonly TemplateConfig[]): CompiledTempl
  * Writes rendered output when it differs from the file on disk and then runs the
  * template's command. Returns true when the file changed.
  */
-export async function writeOutput(cfg: TemplateConfig, content: string, log: Logger, env: NodeJS.ProcessEnv): Promise<boolean> {
+export async function writeOutput(cfg: TemplateConfig, content: string, log: Logger, env: NodeJS.ProcessEnv, signal?: AbortSignal): Promise<boolean> {
   const current = readIfExists(cfg.destination);
   const mode = cfg.perms ?? existingMode(cfg.destination) ?? 0o644;
   if (current === content) {
@@ -44,6 +44,6 @@ export async function writeOutput(cfg: TemplateConfig, content: string, log: Log
   }
   writeFileAtomic(cfg.destination, content, mode, cfg.createDestDirs);
   log.info(`rendered ${cfg.destination}`);
-  if (cfg.command !== undefined) await runCommand(cfg.command, cfg.commandTimeoutMs, log, env);
+  if (cfg.command !== undefined) await runCommand(cfg.command, cfg.commandTimeoutMs, log, env, signal);
   return true;
 }

@@ -89,6 +89,8 @@ export class TemplateRunner {
         await this.render(i, gen);
         return;
       } catch (e) {
+        // A stop closes the client under an in-flight read: that failure is not worth a retry or a log line.
+        if (this.stopped) return;
         const msg = e instanceof Error ? e.message : String(e);
         if (attempt >= this.o.numRetries) {
           const err = new Error(`template ${t.cfg.destination} (${t.cfg.where}): ${msg}`);
@@ -168,7 +170,7 @@ export class TemplateRunner {
         this.deps.delete(key);
       }
     }
-    await writeOutput(t.cfg, out, this.o.log, this.o.env);
+    await writeOutput(t.cfg, out, this.o.log, this.o.env, this.abort.signal);
   }
 
   private async value(key: string, load: () => Promise<Loaded>, user: number): Promise<Value> {

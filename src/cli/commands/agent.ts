@@ -26,7 +26,7 @@ const agent: Command = {
     if (ctx.flags.has('address')) env['VAULT_ADDR'] = ctx.flags.str('address') ?? '';
     // Loaded lazily: the agent is a separate program that only `ward agent` needs.
     const mod = await import('../../agent/main.js');
-    return mod.runAgent(args, { stderr: ctx.io.stderr, env });
+    return mod.runAgent(args, { stderr: ctx.io.stderr, env, exit: (code) => process.exit(code) });
   },
 };
 

@@ -3,6 +3,7 @@ import { agentCommands } from './agent.js';
 import { auditCommands } from './audit.js';
 import { authCommands } from './auth.js';
 import { brokerCommands } from './broker.js';
+import { diagnoseCommands } from './diagnose.js';
 import { genericCommands } from './generic.js';
 import { kvMetadataCommands } from './kv-metadata.js';
 import { kvReadCommands } from './kv-read.js';
@@ -20,6 +21,7 @@ import { tokenCommands } from './token.js';
 export const commands: Record<string, Command> = {
   ...statusCommands,
   ...operatorCommands,
+  ...diagnoseCommands,
   ...loginCommands,
   ...genericCommands,
   ...kvReadCommands,

@@ -20,6 +20,8 @@ export function sealRows(s: SealStatus, leader?: LeaderStatus): Row[] {
   if (s.storage_type) rows.push({ key: 'Storage Type', value: s.storage_type });
   if (s.cluster_name) rows.push({ key: 'Cluster Name', value: s.cluster_name });
   if (s.cluster_id) rows.push({ key: 'Cluster ID', value: s.cluster_id });
+  // Ward only: a server that did not report it (Vault, an in-process server) gets no row.
+  if (typeof s.memory_locked === 'boolean') rows.push({ key: 'Memory Locked', value: s.memory_locked });
   if (leader) {
     rows.push({ key: 'HA Enabled', value: leader.ha_enabled });
     if (leader.ha_enabled) {

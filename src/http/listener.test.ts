@@ -7,17 +7,9 @@ import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tls from 'node:tls';
+import { OPENSSL, skipUnless } from '../../test/helpers/requirement.js';
 import { parseAddress, startListener } from './listener.js';
 import { isListVerb } from './list-verb.js';
-
-function hasOpenssl(): boolean {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function handshake(url: string, opts: tls.ConnectionOptions): Promise<string> {
   const u = new URL(url);
@@ -45,7 +37,7 @@ describe('parseAddress', () => {
   });
 });
 
-describe('TLS listener', { skip: hasOpenssl() ? false : 'openssl CLI not available' }, () => {
+describe('TLS listener', { skip: skipUnless(OPENSSL) }, () => {
   let dir = '';
   let cert = '';
   let key = '';

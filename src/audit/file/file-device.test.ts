@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { WardError } from '../../sdk/errors.js';
 import { createFileDevice } from './file-device.js';
+import { DEV_FULL, skipUnless } from '../../../test/helpers/requirement.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ward-file-audit-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -111,7 +112,7 @@ describe('file audit device', () => {
     assert.equal(readFileSync(path, 'utf8'), 'back\n');
   });
 
-  it('rejects writes the OS refuses (/dev/full) without crashing', { skip: !existsSync('/dev/full') }, async () => {
+  it('rejects writes the OS refuses (/dev/full) without crashing', { skip: skipUnless(DEV_FULL) }, async () => {
     const dev = await createFileDevice({ file_path: '/dev/full' });
     await assert.rejects(Promise.all([dev.write('a'), dev.write('b')]), /ENOSPC/);
     await assert.rejects(dev.write('c'), /ENOSPC/);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -8,6 +8,7 @@ import { silentLogger, type Logger } from '../../sdk/logical.js';
 import { InmemStorage } from '../../sdk/storage.js';
 import { AUDIT_TABLE_KEY, AuditBroker } from './broker.js';
 import type { AuditEntryInput } from './types.js';
+import { DEV_FULL, skipUnless } from '../../../test/helpers/requirement.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ward-audit-broker-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -162,7 +163,7 @@ describe('AuditBroker', () => {
     await newBroker().logRequest(entry());
   });
 
-  it('fails closed when the only device cannot write', { skip: !existsSync('/dev/full') }, async () => {
+  it('fails closed when the only device cannot write', { skip: skipUnless(DEV_FULL) }, async () => {
     const errors: string[] = [];
     const logger: Logger = { ...silentLogger, error: (m) => void errors.push(m) };
     const b = newBroker(new InmemStorage(), logger);
@@ -183,7 +184,7 @@ describe('AuditBroker', () => {
     await b.close();
   });
 
-  it('succeeds when at least one of two devices writes', { skip: !existsSync('/dev/full') }, async () => {
+  it('succeeds when at least one of two devices writes', { skip: skipUnless(DEV_FULL) }, async () => {
     const errors: string[] = [];
     const logger: Logger = { ...silentLogger, error: (m) => void errors.push(m) };
     const b = newBroker(new InmemStorage(), logger);

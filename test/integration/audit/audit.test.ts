@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { api, startTestServer, type TestServer } from '../../helpers/server.js';
+import { DEV_FULL, skipUnless } from '../../helpers/requirement.js';
 
 const SECRET = 'correct-horse-battery-staple-7731';
 const TOKEN_SECRET = 'wrap-me-please-5512';
@@ -137,7 +138,7 @@ describe('fail closed with /dev/full', () => {
     await s.close();
   });
 
-  it('every audited request answers 500; data unchanged; disabling recovers', { skip: !existsSync('/dev/full') }, async () => {
+  it('every audited request answers 500; data unchanged; disabling recovers', { skip: skipUnless(DEV_FULL) }, async () => {
     await api(s, 'POST', 'secret/data/k', { token: s.rootToken, body: { data: { v: 'kept' } } });
     const e = await api(s, 'PUT', 'sys/audit/full', { token: s.rootToken, body: { type: 'file', options: { file_path: '/dev/full' } } });
     if (e.status === 400) {

@@ -6,10 +6,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import { postgresSkipReason, startPostgres, type TestPostgres } from '../../helpers/postgres.js';
+import { startPostgres, type TestPostgres } from '../../helpers/postgres.js';
 import { api, startTestServer, type TestServer } from '../../helpers/server.js';
+import { POSTGRES, skipUnless } from '../../helpers/requirement.js';
 
-const skip = postgresSkipReason();
+const skip = skipUnless(POSTGRES);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

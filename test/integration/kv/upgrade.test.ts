@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { api, startTestServer, type TestServer } from '../../helpers/server.js';
 import { migrateV1ToV2, pendingV1Keys, UPGRADING_MESSAGE } from '../../../src/secrets/kv/v2/upgrade.js';
+import { errText } from '../../helpers/errors.js';
 
-const errText = (r: { body: { errors?: string[] } | null }): string => (r.body?.errors ?? []).join(' | ');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** 50 secrets: 30 flat, 15 in folders, 5 deeper (a/b/c …). */

@@ -7,8 +7,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { api, type TestServer } from '../../helpers/server.js';
 import { leaseLog, startLeaseServer } from '../../helpers/lease-engine.js';
+import { errText } from '../../helpers/errors.js';
 
-const errText = (r: { body: any }): string => (r.body?.errors ?? []).join(' | ');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('leases over HTTP', () => {

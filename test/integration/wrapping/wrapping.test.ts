@@ -6,8 +6,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { api, startTestServer, type TestServer } from '../../helpers/server.js';
+import { errText } from '../../helpers/errors.js';
 
-const errText = (r: { body: any }): string => (r.body?.errors ?? []).join(' | ');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const INVALID = 'wrapping token is not valid or does not exist';
 

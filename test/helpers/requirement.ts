@@ -1,6 +1,6 @@
 /**
  * The one place that decides what a test does when the machine lacks something it needs
- * (the openssl CLI, /dev/full, PostgreSQL server binaries): locally the test is skipped
+ * (the openssl CLI, /dev/full, PostgreSQL server binaries, root): locally the test is skipped
  * with the reason; under CI (CI=true) a missing component throws instead, so a CI machine
  * that lost a component fails the run rather than turning it green by skipping.
  *
@@ -74,6 +74,13 @@ export const POSTGRES: Requirement = {
   what: 'PostgreSQL server binaries (initdb, pg_ctl)',
   hint: 'run scripts/ensure-postgres.sh (npm test does)',
   present: memo(() => findPostgresBin() !== null),
+};
+
+/** Root privileges: tests of refusing to run as root, mlock and dumpability need them. */
+export const ROOT: Requirement = {
+  what: 'root privileges',
+  hint: 'run the suite as root (the project container does)',
+  present: () => typeof process.getuid === 'function' && process.getuid() === 0,
 };
 
 /** Why a test needing `reqs` cannot run here, or undefined when it can. */

@@ -8,6 +8,7 @@ import { silentLogger, type Logger } from '../../sdk/logical.js';
 import { InmemStorage } from '../../sdk/storage.js';
 import { AUDIT_TABLE_KEY, AuditBroker } from './broker.js';
 import type { AuditEntryInput } from './types.js';
+import { auditRecords } from '../../../test/helpers/audit-log.js';
 import { DEV_FULL, skipUnless } from '../../../test/helpers/requirement.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ward-audit-broker-'));
@@ -55,11 +56,7 @@ function entry(): AuditEntryInput {
 const enableFile = (b: AuditBroker, path: string, options: Record<string, string>): Promise<void> =>
   b.enable(path, { type: 'file', description: '', options, local: false });
 
-const lines = (path: string): Record<string, Record<string, unknown>>[] =>
-  readFileSync(path, 'utf8')
-    .trimEnd()
-    .split('\n')
-    .map((l) => JSON.parse(l) as Record<string, Record<string, unknown>>);
+const lines = auditRecords;
 
 async function rejectsWith(p: Promise<unknown>, status: number, pattern?: RegExp): Promise<void> {
   await assert.rejects(p, (e: unknown) => WardError.is(e) && e.status === status && (!pattern || pattern.test(e.message)));

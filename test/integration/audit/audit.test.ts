@@ -9,17 +9,14 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { api, startTestServer, type TestServer } from '../../helpers/server.js';
+import { auditRecords } from '../../helpers/audit-log.js';
 import { DEV_FULL, skipUnless } from '../../helpers/requirement.js';
 
 const SECRET = 'correct-horse-battery-staple-7731';
 const TOKEN_SECRET = 'wrap-me-please-5512';
 
-function lines(path: string): any[] {
-  return readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l));
-}
+// any: records are destructured and asserted field by field.
+const lines = (path: string): any[] => auditRecords(path);
 
 describe('file audit device', () => {
   let s: TestServer;

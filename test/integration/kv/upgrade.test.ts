@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { api, startTestServer, type TestServer } from '../../helpers/server.js';
 import { migrateV1ToV2, pendingV1Keys, UPGRADING_MESSAGE } from '../../../src/secrets/kv/v2/upgrade.js';
 import { errText } from '../../helpers/errors.js';
+import { pause } from '../../helpers/wait.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** 50 secrets: 30 flat, 15 in folders, 5 deeper (a/b/c …). */
 function secrets(): Map<string, Record<string, unknown>> {
@@ -31,7 +31,7 @@ async function waitUpgraded(s: TestServer, token: string, path: string): Promise
     if (r.status !== 400) return;
     assert.equal(errText(r), UPGRADING_MESSAGE);
     assert.ok(Date.now() < deadline, 'upgrade did not finish');
-    await sleep(20);
+    await pause(20);
   }
 }
 

@@ -13,6 +13,7 @@ import * as x509 from '@peculiar/x509';
 import { api, startTestServer, type TestServer } from '../../helpers/server.js';
 import { errText } from '../../helpers/errors.js';
 import { OPENSSL, skipUnless } from '../../helpers/requirement.js';
+import { waitFor } from '../../helpers/wait.js';
 
 /** Seconds a certificate is valid for, from its own notBefore and notAfter. */
 const lifetime = (c: X509Certificate): number => (Date.parse(c.validTo) - Date.parse(c.validFrom)) / 1000;
@@ -186,12 +187,7 @@ describe('PKI', () => {
   it('tidy answers 202 and reports status', async () => {
     const t = await call('POST', 'pki/tidy', { tidy_cert_store: true, tidy_revoked_certs: true, safety_buffer: '1s' });
     assert.equal(t.status, 202);
-    let state = '';
-    for (let i = 0; i < 50 && state !== 'Finished'; i++) {
-      state = (await call('GET', 'pki/tidy-status')).body.data.state;
-      if (state !== 'Finished') await new Promise((r) => setTimeout(r, 20));
-    }
-    assert.equal(state, 'Finished');
+    await waitFor('tidy to finish', async () => (await call('GET', 'pki/tidy-status')).body.data.state === 'Finished', { intervalMs: 20 });
   });
 
   it('intermediate flow: root mount signs the intermediate mount, leaf trusted via the root', async () => {

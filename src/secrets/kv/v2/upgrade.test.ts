@@ -8,6 +8,7 @@ import { kvV2Backend } from './backend.js';
 import { findVersion, readMetadata, readVersion, versionEntry, writeMetadata } from './layout.js';
 import { migrateV1ToV2, pendingV1Keys, upgradeNeeded, UPGRADE_MARKER, UPGRADING_MESSAGE, withV1Upgrade } from './upgrade.js';
 import { emptyMetadata } from './versions.js';
+import { waitFor } from '../../../../test/helpers/wait.js';
 
 const T0 = Date.parse('2024-05-01T10:00:00Z');
 const clock = { now: () => T0 };
@@ -158,7 +159,7 @@ describe('kv v1 → v2 upgrade', () => {
     }
     assert.equal(await b.existenceCheck(request(s, 'update', 'data/new')), undefined);
     s.release();
-    for (let i = 0; i < 100 && (await s.get(UPGRADE_MARKER)) === null; i++) await new Promise((r) => setTimeout(r, 5));
+    await waitFor('the upgrade marker', async () => (await s.get(UPGRADE_MARKER)) !== null, { intervalMs: 5 });
     await new Promise((r) => setImmediate(r));
     assert.deepEqual((await b.handleRequest(request(s, 'read', 'data/k')))?.data?.data, { v: 1 });
     assert.equal(await b.existenceCheck(request(s, 'update', 'data/new')), false);

@@ -32,16 +32,39 @@ export function wardErrorOfSync(fn: () => unknown): WardError {
   return assert.fail('expected a WardError, but the call succeeded');
 }
 
-/** Asserts a WardError's status and, optionally, its text (a substring of the message, or a pattern). */
-export function assertWardError(e: WardError, status: number, message?: string | RegExp): void {
-  assert.equal(e.status, status, `status of "${e.message}"`);
-  if (typeof message === 'string') assert.ok(e.message.includes(message), `"${e.message}" should contain "${message}"`);
-  else if (message) assert.match(e.message, message);
+/**
+ * What a test expects an error to say: a string is one of the error's messages exactly;
+ * a pattern matches one of them, or all of them joined with ` | `.
+ */
+export type ExpectedText = string | RegExp;
+
+function describeError(e: WardError): string {
+  return `${e.status} ${JSON.stringify(e.messages)}`;
 }
 
-/** Asserts that `p` rejects with a WardError of `status` whose text matches `message` when given. */
-export async function rejectsWard(p: Promise<unknown> | (() => unknown), status: number, message?: string | RegExp): Promise<WardError> {
+/** Asserts a WardError's status and, when given, its text (see ExpectedText). */
+export function assertWardError(e: WardError, status: number, text?: ExpectedText): void {
+  assert.equal(e.status, status, `status of ${describeError(e)}`);
+  if (typeof text === 'string') assert.ok(e.messages.includes(text), `expected the message ${JSON.stringify(text)}, got ${describeError(e)}`);
+  else if (text) assert.ok(e.messages.some((m) => text.test(m)) || text.test(e.messages.join(' | ')), `expected messages matching ${String(text)}, got ${describeError(e)}`);
+}
+
+/**
+ * A validator for assert.rejects / assert.throws: the error must be a WardError with
+ * `status` and `text` (see ExpectedText). It fails with what was thrown instead of
+ * assert's bare "validation function is expected to return true".
+ */
+export function isWardError(status: number, text?: ExpectedText): (e: unknown) => true {
+  return (e: unknown) => {
+    assert.ok(WardError.is(e), `expected a WardError, got ${String(e)}`);
+    assertWardError(e, status, text);
+    return true;
+  };
+}
+
+/** Asserts that `p` rejects (or `fn` throws) a WardError with `status` and, when given, `text`; returns it. */
+export async function rejectsWard(p: Promise<unknown> | (() => unknown), status: number, text?: ExpectedText): Promise<WardError> {
   const e = await wardErrorOf(p);
-  assertWardError(e, status, message);
+  assertWardError(e, status, text);
   return e;
 }

@@ -3,13 +3,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { WardError } from '../../sdk/errors.js';
 import { silentLogger, type Logger } from '../../sdk/logical.js';
 import { InmemStorage } from '../../sdk/storage.js';
 import { AUDIT_TABLE_KEY, AuditBroker } from './broker.js';
 import type { AuditEntryInput } from './types.js';
 import { auditRecords } from '../../../test/helpers/audit-log.js';
 import { DEV_FULL, skipUnless } from '../../../test/helpers/requirement.js';
+import { rejectsWard } from '../../../test/helpers/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ward-audit-broker-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -58,10 +58,6 @@ const enableFile = (b: AuditBroker, path: string, options: Record<string, string
 
 const lines = auditRecords;
 
-async function rejectsWith(p: Promise<unknown>, status: number, pattern?: RegExp): Promise<void> {
-  await assert.rejects(p, (e: unknown) => WardError.is(e) && e.status === status && (!pattern || pattern.test(e.message)));
-}
-
 describe('AuditBroker', () => {
   it('enables, lists and disables devices; paths get a trailing slash', async () => {
     const b = newBroker();
@@ -72,7 +68,7 @@ describe('AuditBroker', () => {
     assert.deepEqual(b.list(), {
       'main/': { type: 'file', description: 'primary', options: { file_path: file }, local: true, path: 'main/' },
     });
-    await rejectsWith(enableFile(b, 'main/', { file_path: fresh() }), 400, /path already in use/);
+    await rejectsWard(enableFile(b, 'main/', { file_path: fresh() }), 400, /path already in use/);
     await b.disable('main');
     assert.deepEqual(b.list(), {});
     assert.equal(b.hasDevices(), false);
@@ -82,11 +78,11 @@ describe('AuditBroker', () => {
 
   it('refuses unknown types, missing file_path, unopenable targets and bad bool options', async () => {
     const b = newBroker();
-    await rejectsWith(b.enable('x', { type: 'socket', description: '', options: {}, local: false }), 400, /unknown backend type/);
-    await rejectsWith(enableFile(b, 'x', {}), 400, /file_path is required/);
-    await rejectsWith(enableFile(b, 'x', { file_path: dir }), 400, /EISDIR/);
-    await rejectsWith(enableFile(b, 'x', { file_path: fresh(), log_raw: 'maybe' }), 400, /log_raw/);
-    await rejectsWith(enableFile(b, '/', { file_path: fresh() }), 400, /empty/);
+    await rejectsWard(b.enable('x', { type: 'socket', description: '', options: {}, local: false }), 400, /unknown backend type/);
+    await rejectsWard(enableFile(b, 'x', {}), 400, /file_path is required/);
+    await rejectsWard(enableFile(b, 'x', { file_path: dir }), 400, /EISDIR/);
+    await rejectsWard(enableFile(b, 'x', { file_path: fresh(), log_raw: 'maybe' }), 400, /log_raw/);
+    await rejectsWard(enableFile(b, '/', { file_path: fresh() }), 400, /empty/);
     assert.deepEqual(b.list(), {});
   });
 
@@ -125,7 +121,7 @@ describe('AuditBroker', () => {
     assert.equal(req!['request']!['client_token'], await h('hvs.root'));
     assert.deepEqual(req!['request']!['data'], { password: await h('pw'), n: 7, inner: { token: await h('tk') } });
     assert.deepEqual(res!['response']!['data'], { value: await h('v') });
-    await rejectsWith(b.hash('nope', 'x'), 400, /unknown audit backend/);
+    await rejectsWard(b.hash('nope', 'x'), 400, /unknown audit backend/);
     await b.close();
   });
 
@@ -165,8 +161,8 @@ describe('AuditBroker', () => {
     const logger: Logger = { ...silentLogger, error: (m) => void errors.push(m) };
     const b = newBroker(new InmemStorage(), logger);
     await enableFile(b, 'full', { file_path: '/dev/full' });
-    await rejectsWith(b.logRequest(entry()), 500);
-    await rejectsWith(b.logResponse(entry()), 500);
+    await rejectsWard(b.logRequest(entry()), 500);
+    await rejectsWard(b.logResponse(entry()), 500);
     assert.ok(errors.length >= 2);
     await b.close();
   });
@@ -177,7 +173,7 @@ describe('AuditBroker', () => {
     await enableFile(b, 'f', { file_path: file });
     rmSync(join(file, '..'), { recursive: true });
     await b.reopen(); // SIGHUP: reopen fails and is logged
-    await rejectsWith(b.logRequest(entry()), 500);
+    await rejectsWard(b.logRequest(entry()), 500);
     await b.close();
   });
 
@@ -233,7 +229,7 @@ describe('AuditBroker', () => {
     const b2 = newBroker(storage);
     await b2.load();
     assert.deepEqual(Object.keys(b2.list()), ['f/']);
-    await rejectsWith(b2.logRequest(entry()), 500);
+    await rejectsWard(b2.logRequest(entry()), 500);
     rmSync(blocker);
     await b2.reopen();
     await b2.logRequest(entry());

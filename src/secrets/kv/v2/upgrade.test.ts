@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { WardError } from '../../../sdk/errors.js';
 import type { Backend, LogicalRequest, Operation } from '../../../sdk/logical.js';
 import { InmemStorage, listRecursive, type Storage } from '../../../sdk/storage.js';
 import { rfc3339 } from '../../../lib/clock.js';
@@ -9,6 +8,7 @@ import { findVersion, readMetadata, readVersion, versionEntry, writeMetadata } f
 import { migrateV1ToV2, pendingV1Keys, upgradeNeeded, UPGRADE_MARKER, UPGRADING_MESSAGE, withV1Upgrade } from './upgrade.js';
 import { emptyMetadata } from './versions.js';
 import { waitFor } from '../../../../test/helpers/wait.js';
+import { isWardError } from '../../../../test/helpers/errors.js';
 
 const T0 = Date.parse('2024-05-01T10:00:00Z');
 const clock = { now: () => T0 };
@@ -155,7 +155,7 @@ describe('kv v1 → v2 upgrade', () => {
     s.hold();
     const b: Backend = await withV1Upgrade(kvV2Backend({ clock }), s, { clock, graceMs: 0 });
     for (const [op, path] of [['read', 'data/k'], ['list', 'metadata/'], ['update', 'config']] as const) {
-      await assert.rejects(b.handleRequest(request(s, op, path, { data: {} })), (e: unknown) => WardError.is(e) && e.status === 400 && e.messages[0] === UPGRADING_MESSAGE);
+      await assert.rejects(b.handleRequest(request(s, op, path, { data: {} })), isWardError(400, UPGRADING_MESSAGE));
     }
     assert.equal(await b.existenceCheck(request(s, 'update', 'data/new')), undefined);
     s.release();

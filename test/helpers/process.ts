@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './net.js';
-import { pause } from './wait.js';
+import { waitFor } from './wait.js';
 
 /** Repository root: this file compiles to dist/test/helpers/process.js. */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -65,20 +65,23 @@ export async function runWard(args: string[], timeoutMs = 15_000): Promise<{ cod
 
 /** Polls `sys/health` until the server answers any HTTP status; throws with the process output on timeout or exit. */
 export async function waitForHealth(p: WardProcess, timeoutMs = 15_000): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
   let exited = false;
   void p.exited.then(() => (exited = true));
-  while (Date.now() < deadline) {
-    if (exited) throw new Error(`ward exited before becoming healthy\nstdout:\n${p.stdout()}\nstderr:\n${p.stderr()}`);
-    try {
-      const res = await fetch(`${p.url}/v1/sys/health`);
-      await res.arrayBuffer();
-      return res.status;
-    } catch {
-      await pause(50);
-    }
-  }
-  throw new Error(`ward did not answer sys/health within ${timeoutMs} ms\nstdout:\n${p.stdout()}\nstderr:\n${p.stderr()}`);
+  const output = (): string => `stdout:\n${p.stdout()}\nstderr:\n${p.stderr()}`;
+  return waitFor(
+    'ward to answer sys/health',
+    async () => {
+      if (exited) throw new Error(`ward exited before becoming healthy\n${output()}`);
+      try {
+        const res = await fetch(`${p.url}/v1/sys/health`);
+        await res.arrayBuffer();
+        return res.status;
+      } catch {
+        return undefined; // not listening yet
+      }
+    },
+    { timeoutMs, context: output },
+  );
 }
 
 /** A temp dir holding a config file and (usually) the SQLite store. */

@@ -1,7 +1,7 @@
 /** End to end: every CLI command group, through the real bin/ward, against a dev Ward server. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { api, startTestServer } from '../helpers/server.js';
@@ -26,6 +26,7 @@ test('CLI command groups against a dev server', async (t) => {
   const server = await startTestServer();
   t.after(() => server.close());
   const dir = mkdtempSync(join(tmpdir(), 'ward-e2e-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   const root = server.rootToken;
   const ward = (args: string[], stdin = '', extra: NodeJS.ProcessEnv = {}) => spawnWard(args, { VAULT_ADDR: server.url, VAULT_TOKEN: root, HOME: dir, ...extra }, stdin);
 

@@ -24,25 +24,7 @@ if found="$(find_initdb)"; then
 fi
 
 echo "ensure-postgres: initdb not found; installing the postgresql package"
-if ! command -v apt-get >/dev/null 2>&1; then
-  echo "ensure-postgres: ERROR: apt-get is not available; install PostgreSQL server binaries (initdb, pg_ctl) by hand" >&2
-  exit 1
-fi
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
-    echo "ensure-postgres: ERROR: not root and no sudo; cannot install postgresql" >&2
-    exit 1
-  fi
-fi
-if ! $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update; then
-  echo "ensure-postgres: ERROR: apt-get update failed" >&2
-  exit 1
-fi
-if ! $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql; then
-  echo "ensure-postgres: ERROR: apt-get install postgresql failed" >&2
-  exit 1
-fi
+bash "$(dirname "$0")/apt-install.sh" ensure-postgres postgresql
 if found="$(find_initdb)"; then
   echo "ensure-postgres: installed $found"
   exit 0

@@ -1,40 +1,34 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { OPENSSL, skipUnless } from '../../test/helpers/requirement.js';
 import { ConnectionError, WardClient } from './index.js';
 
-/** Makes a CA, a server cert for 127.0.0.1 and a client cert with openssl; null when openssl is missing. */
-function makePki(): ((n: string) => string) | null {
-  const dir = mkdtempSync(join(tmpdir(), 'ward-tls-'));
+/** Makes a CA, a server cert for 127.0.0.1 and a client cert with openssl in `dir`; any openssl failure throws. */
+function makePki(dir: string): (n: string) => string {
   const p = (n: string): string => join(dir, n);
   writeFileSync(p('ext.cnf'), 'subjectAltName=IP:127.0.0.1\n');
-  const run = (args: string[]): void => void execFileSync('openssl', args, { stdio: 'ignore' });
-  try {
-    run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=ward-test-ca', '-keyout', p('ca.key'), '-out', p('ca.pem')]);
-    for (const [name, cn] of [['srv', '127.0.0.1'], ['cli', 'ward-client']] as const) {
-      run(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${cn}`, '-keyout', p(`${name}.key`), '-out', p(`${name}.csr`)]);
-      run(['x509', '-req', '-in', p(`${name}.csr`), '-CA', p('ca.pem'), '-CAkey', p('ca.key'), '-CAcreateserial', '-days', '1', '-out', p(`${name}.pem`), '-extfile', p('ext.cnf')]);
-    }
-  } catch {
-    return null;
+  const run = (args: string[]): void => void execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=ward-test-ca', '-keyout', p('ca.key'), '-out', p('ca.pem')]);
+  for (const [name, cn] of [['srv', '127.0.0.1'], ['cli', 'ward-client']] as const) {
+    run(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${cn}`, '-keyout', p(`${name}.key`), '-out', p(`${name}.csr`)]);
+    run(['x509', '-req', '-in', p(`${name}.csr`), '-CA', p('ca.pem'), '-CAkey', p('ca.key'), '-CAcreateserial', '-days', '1', '-out', p(`${name}.pem`), '-extfile', p('ext.cnf')]);
   }
   mkdirSync(p('cadir'));
   writeFileSync(join(p('cadir'), 'ca.pem'), readFileSync(p('ca.pem')));
   return p;
 }
 
-test('custom CA (caCert / caPath), client certificates and tlsSkipVerify', async (t) => {
-  const p = makePki();
-  if (!p) {
-    t.skip('openssl is not available');
-    return;
-  }
+test('custom CA (caCert / caPath), client certificates and tlsSkipVerify', { skip: skipUnless(OPENSSL) }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'ward-tls-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const p = makePki(dir);
   const seen: string[] = [];
   const server: Server = createServer({ key: readFileSync(p('srv.key')), cert: readFileSync(p('srv.pem')), ca: readFileSync(p('ca.pem')), requestCert: true, rejectUnauthorized: false }, (req, res) => {
     const peer = (req.socket as TLSSocket).getPeerCertificate();

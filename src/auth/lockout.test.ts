@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { InmemStorage } from '../sdk/storage.js';
 import { KeyedMutex, Lockout, lockoutFromEnv, lockedOutError, credentialField, DEFAULT_LOCKOUT } from './lockout.js';
+import { gate } from '../../test/helpers/wait.js';
 
 function setup(cfg = DEFAULT_LOCKOUT) {
   let now = 1_000_000;
@@ -82,8 +83,9 @@ describe('lockout', () => {
   it('KeyedMutex serialises per key and survives a throwing task', async () => {
     const m = new KeyedMutex();
     const order: number[] = [];
+    const release = gate();
     const slow = m.run('k', async () => {
-      await new Promise((r) => setTimeout(r, 10));
+      await release.promise;
       order.push(1);
     });
     const failing = m.run('k', async () => {
@@ -91,6 +93,10 @@ describe('lockout', () => {
       throw new Error('boom');
     });
     const after = m.run('k', async () => order.push(3));
+    // The later tasks are queued behind the first, which has not finished.
+    await Promise.resolve();
+    assert.deepEqual(order, []);
+    release.open();
     await slow;
     await assert.rejects(failing);
     await after;

@@ -26,18 +26,24 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, stdin = '')
 export const WARD_BIN = fileURLToPath(new URL('../../../bin/ward', import.meta.url));
 
 /**
- * Runs the real `bin/ward` in a child process, asynchronously, so a server living in
- * the test process keeps answering. `env` is the child's whole environment (PATH added).
+ * Runs a program to completion with exactly `env` (plus PATH), as an operator's shell
+ * would, feeding it `stdin`; asynchronous, so a server in the test process keeps answering.
  */
-export function spawnWard(argv: string[], env: NodeJS.ProcessEnv, stdin = ''): Promise<CliResult> {
+export function runProgram(cmd: string, args: string[], env: NodeJS.ProcessEnv, stdin = ''): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [WARD_BIN, ...argv], { env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
     child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.on('error', () => undefined); // a program that exits without reading stdin
     child.stdin.end(stdin);
   });
+}
+
+/** Runs the real `bin/ward` in a child process (see runProgram); `env` is its whole environment. */
+export function spawnWard(argv: string[], env: NodeJS.ProcessEnv, stdin = ''): Promise<CliResult> {
+  return runProgram(process.execPath, [WARD_BIN, ...argv], env, stdin);
 }

@@ -5,6 +5,7 @@ import { createHandler } from './handler.js';
 import { startListener, type Listener } from './listener.js';
 import { FakeCore, result } from './fake-core.test-helper.js';
 import { silentLogger } from '../sdk/logical.js';
+import { gate } from '../../test/helpers/wait.js';
 
 interface Reply {
   status: number;
@@ -251,37 +252,58 @@ describe('http handler: clients that go away', () => {
   const core = new FakeCore();
   const l = listenerFor(core);
 
-  /** Opens a raw socket, writes `text`, and destroys it after `ms`. */
-  async function hangUp(text: string, ms: number): Promise<void> {
+  /**
+   * Opens a raw socket and writes `head`; once `when` says so (given the reply so far, or a
+   * promise resolving), writes `tail` and destroys the socket.
+   */
+  async function hangUp(head: string, when: ((reply: string) => boolean) | Promise<void>, tail = ''): Promise<void> {
     const net = await import('node:net');
     const u = new URL(l.url);
     await new Promise<void>((resolve) => {
-      const s = net.connect(Number(u.port), u.hostname, () => {
-        s.write(text);
-        setTimeout(() => {
-          s.destroy();
-          resolve();
-        }, ms);
-      });
+      let reply = '';
+      const s = net.connect(Number(u.port), u.hostname, () => s.write(head));
+      const finish = (): void => {
+        s.end(tail);
+        s.destroy();
+        resolve();
+      };
+      if (typeof when === 'function') {
+        s.on('data', (c: Buffer) => {
+          reply += c.toString('latin1');
+          if (when(reply)) finish();
+        });
+      } else {
+        void when.then(finish);
+      }
       s.on('error', () => resolve());
+      s.on('close', () => resolve());
     });
   }
 
   it('survives a client that disconnects mid-body or before its answer, and keeps serving', async () => {
     const seen = core.inputs.length;
-    // Declares 1000 bytes, sends 10, hangs up: the body read fails; nothing reaches the core.
-    await hangUp('POST /v1/secret/x HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"a":"1234', 30);
-    // A complete request whose client is gone before the (slow) core answers.
+    // Declares 1000 bytes, sends 10 once the server has parsed the headers (its 100
+    // Continue says so), hangs up: the body read fails; nothing reaches the core.
+    await hangUp(
+      'POST /v1/secret/x HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\nExpect: 100-continue\r\n\r\n',
+      (reply) => reply.startsWith('HTTP/1.1 100'),
+      '{"a":"1234',
+    );
+    // A complete request whose client is gone before the core answers: the core holds the
+    // answer until the client has hung up, then answers into a closed socket.
+    const reached = gate();
+    const clientGone = gate();
     core.answer = async (input) => {
-      await new Promise((r) => setTimeout(r, 80));
+      reached.open();
+      await clientGone.promise;
       return result(input, { data: { late: true } });
     };
-    await hangUp('GET /v1/secret/slow HTTP/1.1\r\nHost: x\r\n\r\n', 20);
-    await new Promise((r) => setTimeout(r, 150));
+    await hangUp('GET /v1/secret/slow HTTP/1.1\r\nHost: x\r\n\r\n', reached.promise);
+    clientGone.open();
     core.answer = (input) => result(input, { data: { echo: input.data } });
-    assert.equal(core.inputs.length, seen + 1, 'only the complete request reached the core');
     const r = await raw(l.url, 'GET', '/v1/secret/after');
     assert.equal(r.status, 200);
     assert.equal(core.last.path, 'secret/after');
+    assert.deepEqual(core.inputs.slice(seen).map((i) => i.path), ['secret/slow', 'secret/after'], 'only the complete requests reached the core');
   });
 });

@@ -24,10 +24,21 @@ export function testRequest(storage: Storage, operation: Operation, path: string
   };
 }
 
-/** A backend on its own in-memory storage; `call` runs the existence check for writes. */
+/** The mount fields of a request to the system backend at `sys/`. */
+export const SYS_MOUNT: Pick<LogicalRequest, 'mountPoint' | 'mountType' | 'mountAccessor' | 'clientToken'> = {
+  mountPoint: 'sys/',
+  mountType: 'system',
+  mountAccessor: 'system_1',
+  clientToken: '',
+};
+
+/**
+ * A backend on its own in-memory storage; `call` runs the existence check for writes.
+ * `overrides` apply to every request, `perCall` to one (a client address, a token).
+ */
 export function driveBackend(backend: Backend, storage: Storage = new InmemStorage(), overrides: Partial<LogicalRequest> = {}) {
-  async function call(operation: Operation, path: string, data: Record<string, unknown> = {}): Promise<LogicalResponse | null> {
-    const req = testRequest(storage, operation, path, data, overrides);
+  async function call(operation: Operation, path: string, data: Record<string, unknown> = {}, perCall: Partial<LogicalRequest> = {}): Promise<LogicalResponse | null> {
+    const req = testRequest(storage, operation, path, data, { ...overrides, ...perCall });
     if (operation === 'update') req.operation = (await backend.existenceCheck(req)) === false ? 'create' : 'update';
     return backend.handleRequest(req);
   }

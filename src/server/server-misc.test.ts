@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createLogger, redactFields } from './logger.js';
+import { waitFor } from '../../test/helpers/wait.js';
 
 describe('logger', () => {
   it('writes JSON lines with levels and redacts secret-looking fields at any depth', () => {
@@ -63,22 +64,17 @@ describe('signals', () => {
     return new Promise((resolve, reject) => {
       child.on('exit', (code) => resolve({ code, out }));
       child.on('error', reject);
-      const wait = setInterval(() => {
-        if (out.includes('ready')) {
-          clearInterval(wait);
-          steps(child, () => out).catch(reject);
-        }
-      }, 10);
+      waitFor('the child to be ready', () => out.includes('ready'), { intervalMs: 10 })
+        .then(() => steps(child, () => out))
+        .catch(reject);
     });
   }
-  const until = async (f: () => boolean): Promise<void> => {
-    for (let i = 0; i < 300 && !f(); i++) await new Promise((r) => setTimeout(r, 10));
-  };
+  const until = (what: string, f: () => boolean): Promise<boolean> => waitFor(what, f, { intervalMs: 10 });
 
   it('SIGHUP reloads, SIGTERM shuts down cleanly with exit 0', async () => {
     const r = await run([], async (child, out) => {
       child.kill('SIGHUP');
-      await until(() => out().includes('reload'));
+      await until('the reload', () => out().includes('reload'));
       child.kill('SIGTERM');
     });
     assert.equal(r.code, 0);
@@ -88,7 +84,7 @@ describe('signals', () => {
   it('a second signal forces exit during a stuck shutdown', async () => {
     const r = await run(['hang'], async (child, out) => {
       child.kill('SIGINT');
-      await until(() => out().includes('shutdown'));
+      await until('the shutdown to start', () => out().includes('shutdown'));
       child.kill('SIGTERM');
     });
     assert.equal(r.code, 130);

@@ -80,10 +80,7 @@ test('approle auto-auth from a response-wrapped secret ID', async (t) => {
   const server = await startTestServer();
   t.after(() => server.close());
   const enabled = await api(server, 'POST', 'sys/auth/approle', { token: server.rootToken, body: { type: 'approle' } });
-  if (enabled.status >= 300) {
-    t.skip(`AppRole is not available on this server yet: ${JSON.stringify(enabled.body?.errors)}`);
-    return;
-  }
+  assert.equal(enabled.status, 204, JSON.stringify(enabled.body));
   await appToken(server);
   const role = await api(server, 'POST', 'auth/approle/role/web', { token: server.rootToken, body: { token_policies: ['app'], token_ttl: '1h' } });
   assert.ok(role.status < 300, JSON.stringify(role.body));
@@ -130,10 +127,7 @@ test('a token that cannot be renewed further is replaced by a new login; sinks a
   const server = await startTestServer();
   t.after(() => server.close());
   const enabled = await api(server, 'POST', 'sys/auth/approle', { token: server.rootToken, body: { type: 'approle' } });
-  if (enabled.status >= 300) {
-    t.skip(`AppRole is not available on this server yet: ${JSON.stringify(enabled.body?.errors)}`);
-    return;
-  }
+  assert.equal(enabled.status, 204, JSON.stringify(enabled.body));
   // token_max_ttl 4s: the first renewal (at ~2s) is capped, so the agent must log in again.
   const role = await api(server, 'POST', 'auth/approle/role/short', { token: server.rootToken, body: { token_ttl: '3s', token_max_ttl: '4s' } });
   assert.ok(role.status < 300, JSON.stringify(role.body));

@@ -4,11 +4,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WARD_BIN } from '../../src/cli/testing.js';
 import { api, type TestServer } from '../helpers/server.js';
+import { waitFor as waitUntil } from '../helpers/wait.js';
 
 export type AgentProcess = {
   child: ChildProcess;
@@ -70,25 +70,9 @@ export function startAgent(server: Pick<TestServer, 'url'>, config: string, extr
   };
 }
 
-/** Polls `check` until it returns a value other than undefined/false, or fails after `ms`. */
-export async function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, ms = 10_000, agent?: AgentProcess): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${agent ? `\nagent log:\n${agent.log()}` : ''}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-/** A TCP port that was free a moment ago. */
-export async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const a = s.address();
-  const port = typeof a === 'object' && a ? a.port : 0;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
+/** Polls `check` until it returns a value other than undefined/false, or fails after `ms` (with the agent's log). */
+export function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, ms = 10_000, agent?: AgentProcess): Promise<T> {
+  return waitUntil(what, check, { timeoutMs: ms, ...(agent ? { context: () => `agent log:\n${agent.log()}` } : {}) });
 }
 
 /** A policy `app` that reads everything under `secret/` (and `kv1/`), and a renewable token holding it. */

@@ -6,7 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { api, startTestServer } from '../helpers/server.js';
-import { appToken, freePort, put, startAgent, tempDir, waitFor } from './agent-harness.js';
+import { freePort } from '../helpers/net.js';
+import { appToken, put, startAgent, tempDir, waitFor } from './agent-harness.js';
 
 test('proxy injects the auto-auth token and enforces X-Vault-Request', async (t) => {
   const server = await startTestServer();

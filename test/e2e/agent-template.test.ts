@@ -1,18 +1,23 @@
 /**
- * Agent templates end to end: KV v2 changes show up within static_secret_render_interval,
- * perms and command, a KV v1 read, and render-once (pre-populate) mode.
+ * Agent templates end to end: KV v2 changes show up on the next static_secret_render_interval
+ * poll, perms and command, a KV v1 read, and render-once (pre-populate) mode.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
+import { auditRecords, responsesFor, type AuditRecord } from '../helpers/audit-log.js';
 import { api, startTestServer } from '../helpers/server.js';
 import { appToken, put, startAgent, tempDir, tryRead, waitFor } from './agent-harness.js';
 
-test('a KV v2 value changed on the server is re-rendered within the interval; command runs on change', async (t) => {
+test('a KV v2 value changed on the server is re-rendered on the next poll; command runs on change', async (t) => {
   const server = await startTestServer();
   t.after(() => server.close());
   const dir = tempDir();
+  // The server's audit log shows each poll of the agent, so the test counts polls instead of timing them.
+  const auditLog = join(dir, 'audit.log');
+  assert.equal((await api(server, 'PUT', 'sys/audit/file', { token: server.rootToken, body: { type: 'file', options: { file_path: auditLog } } })).status, 204);
+  const agentReads = (): AuditRecord[] => responsesFor(auditRecords(auditLog), 'read', 'secret/data/app/db');
   await api(server, 'PUT', 'secret/data/app/db', { token: server.rootToken, body: { data: { user: 'app', password: 'one' } } });
   put(dir, 'token', await appToken(server));
   const out = join(dir, 'rendered', 'db.env');
@@ -36,16 +41,29 @@ template {
   assert.equal(first, 'DB_USER=app\nDB_PASSWORD=one\nVERSION=1\n');
   assert.equal(statSync(out).mode & 0o777, 0o600);
   await waitFor('command after first render', () => tryRead(marker)?.includes('reloaded'), 5_000, agent);
+  await waitFor('the agent polling the secret', () => agentReads().length >= 2, 10_000, agent);
 
-  const changedAt = Date.now();
   await api(server, 'PUT', 'secret/data/app/db', { token: server.rootToken, body: { data: { user: 'app', password: 'two' } } });
-  const second = await waitFor('the new value', () => tryRead(out)?.includes('DB_PASSWORD=two') && tryRead(out), 5_000, agent);
-  assert.ok(Date.now() - changedAt < 2_500, `re-rendered within the interval (took ${Date.now() - changedAt}ms)`);
+  // The deadline is ten render intervals: an agent that ignored static_secret_render_interval
+  // (Vault's default is 5 minutes) fails here.
+  let readsWhenRendered: AuditRecord[] = [];
+  const second = await waitFor('the new value', () => {
+    const text = tryRead(out);
+    if (!text?.includes('DB_PASSWORD=two')) return undefined;
+    readsWhenRendered = agentReads();
+    return text;
+  }, 10_000, agent);
   assert.match(second, /VERSION=2/);
+  // Ordering: by the time the file changed, the agent had polled and read version 2
+  // (the audit record is written before the response is sent).
+  assert.ok(readsWhenRendered.some((r) => r.response?.data?.metadata?.version === 2), 'the re-render followed a poll that read version 2');
   await waitFor('command after the change', () => (tryRead(marker) ?? '').split('\n').filter(Boolean).length === 2, 5_000, agent);
-  // Nothing changes: no rewrite, no extra command run.
-  await new Promise((r) => setTimeout(r, 1_500));
+  // Nothing changes: after two more polls of the unchanged secret, no rewrite and no extra command run.
+  const rendered = statSync(out).mtimeMs;
+  const readsAfterRender = agentReads().length;
+  await waitFor('two more polls of the unchanged secret', () => agentReads().length >= readsAfterRender + 2, 10_000, agent);
   assert.equal((tryRead(marker) ?? '').split('\n').filter(Boolean).length, 2);
+  assert.equal(statSync(out).mtimeMs, rendered, 'the file was not rewritten');
 });
 
 test('render-once: exit_after_auth renders every template, KV v1 and v2, then exits 0', async (t) => {

@@ -13,7 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnWard } from '../../src/cli/testing.js';
 import { ok, runProgram } from './pattern-harness.js';
-import { REPO_ROOT, freePort } from '../helpers/process.js';
+import { freePort } from '../helpers/net.js';
+import { REPO_ROOT } from '../helpers/process.js';
 import { api, startTestServer, type TestServer } from '../helpers/server.js';
 
 const EXAMPLE = join(REPO_ROOT, 'examples', '05-batch-broker');

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { builtinRegistry } from '../../src/core/builtin-registry.js';
 import { defineBackend, definePath, field, genericName, type Backend } from '../../src/sdk/index.js';
+import type { Clock } from '../../src/lib/clock.js';
 import { startTestServer, type TestServer } from './server.js';
 
 export interface LeaseLog {
@@ -64,6 +65,8 @@ export interface LeaseServerOptions {
   sqlitePath?: string;
   /** Skip dev bootstrap (for restart tests: the store is already initialised). */
   dev?: boolean;
+  /** A FakeClock to move instead of sleeping (see ./clock.ts). */
+  clock?: Clock;
 }
 
 /**
@@ -73,7 +76,7 @@ export interface LeaseServerOptions {
 export async function startLeaseServer(o: LeaseServerOptions = {}): Promise<TestServer> {
   const registry = builtinRegistry();
   registry.register('leasetest', 'secret', () => leaseEngine());
-  const server = await startTestServer({ registry, dev: o.dev ?? true, ...(o.sqlitePath ? { sqlitePath: o.sqlitePath } : {}) });
+  const server = await startTestServer({ registry, dev: o.dev ?? true, ...(o.sqlitePath ? { sqlitePath: o.sqlitePath } : {}), ...(o.clock ? { clock: o.clock } : {}) });
   if (o.dev ?? true) await server.core.active!.mounts.mount('mounts', { path: 'dyn/', type: 'leasetest' });
   return server;
 }

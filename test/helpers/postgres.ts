@@ -5,13 +5,14 @@
  * `postgres` OS user and the temp dir is handed to it.
  *
  * When the binaries are missing, `postgresSkipReason()` explains why (and throws under
- * CI=true: in CI a missing component must fail the run, never skip it).
+ * CI=true: see requirement.ts).
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './net.js';
+import { findPostgresBin, POSTGRES, skipUnless } from './requirement.js';
 
 export interface TestPostgres {
   /** Superuser connection URL: postgresql://user:pass@127.0.0.1:port/postgres?sslmode=disable */
@@ -28,40 +29,9 @@ export interface TestPostgres {
   stop(): Promise<void>;
 }
 
-/** The PostgreSQL bin dir holding initdb and pg_ctl, or null when none is installed. */
-export function findPostgresBin(): string | null {
-  const candidates: string[] = [];
-  try {
-    candidates.push(execFileSync('pg_config', ['--bindir'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
-  } catch {
-    // pg_config is absent on server-only installs; fall back to the Debian layout.
-  }
-  const base = '/usr/lib/postgresql';
-  if (existsSync(base)) {
-    const versions = readdirSync(base).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a));
-    candidates.push(...versions.map((v) => join(base, v, 'bin')));
-  }
-  return candidates.find((d) => d !== '' && existsSync(join(d, 'initdb')) && existsSync(join(d, 'pg_ctl'))) ?? null;
-}
-
 /** Why PostgreSQL tests cannot run here, or undefined when they can. Throws under CI=true. */
 export function postgresSkipReason(): string | undefined {
-  if (findPostgresBin() !== null) return undefined;
-  const reason = 'PostgreSQL server binaries (initdb, pg_ctl) not found; run scripts/ensure-postgres.sh';
-  if (process.env.CI === 'true') throw new Error(`${reason} (CI=true: refusing to skip)`);
-  return reason;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
+  return skipUnless(POSTGRES) || undefined;
 }
 
 interface RunAs {

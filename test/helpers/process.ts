@@ -4,26 +4,18 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './net.js';
+import { waitFor } from './wait.js';
 
 /** Repository root: this file compiles to dist/test/helpers/process.js. */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const WARD_BIN = join(REPO_ROOT, 'bin', 'ward');
 
-/** A port that was free a moment ago (bind to 0, read it, release it). */
-export function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => res(port));
-    });
-  });
-}
+/** Re-exported for the tests that import it from here. */
+export { freePort };
 
 export interface WardProcess {
   child: ChildProcess;
@@ -73,20 +65,23 @@ export async function runWard(args: string[], timeoutMs = 15_000, env: NodeJS.Pr
 
 /** Polls `sys/health` until the server answers any HTTP status; throws with the process output on timeout or exit. */
 export async function waitForHealth(p: WardProcess, timeoutMs = 15_000): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
   let exited = false;
   void p.exited.then(() => (exited = true));
-  while (Date.now() < deadline) {
-    if (exited) throw new Error(`ward exited before becoming healthy\nstdout:\n${p.stdout()}\nstderr:\n${p.stderr()}`);
-    try {
-      const res = await fetch(`${p.url}/v1/sys/health`);
-      await res.arrayBuffer();
-      return res.status;
-    } catch {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  throw new Error(`ward did not answer sys/health within ${timeoutMs} ms\nstdout:\n${p.stdout()}\nstderr:\n${p.stderr()}`);
+  const output = (): string => `stdout:\n${p.stdout()}\nstderr:\n${p.stderr()}`;
+  return waitFor(
+    'ward to answer sys/health',
+    async () => {
+      if (exited) throw new Error(`ward exited before becoming healthy\n${output()}`);
+      try {
+        const res = await fetch(`${p.url}/v1/sys/health`);
+        await res.arrayBuffer();
+        return res.status;
+      } catch {
+        return undefined; // not listening yet
+      }
+    },
+    { timeoutMs, context: output },
+  );
 }
 
 /** A temp dir holding a config file and (usually) the SQLite store. */

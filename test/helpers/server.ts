@@ -2,6 +2,9 @@
  * Starts a real Ward server (core + HTTP listener on a free loopback port) inside the
  * test process. `dev: true` (default) leaves it initialised and unsealed with a root
  * token and KV v2 at `secret/`; `dev: false` leaves it uninitialised.
+ *
+ * With `clock` (a FakeClock from ./clock.ts) the core, AppRole and userpass all read time
+ * from it, so TTL and expiry tests move time instead of sleeping.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +18,10 @@ import type { PhysicalBackend } from '../../src/storage/physical.js';
 import { SqlitePhysical } from '../../src/storage/sqlite/sqlite-physical.js';
 import { devBootstrap } from '../../src/server/dev.js';
 import type { BackendRegistry } from '../../src/core/router/registry.js';
+import { builtinRegistry } from '../../src/core/builtin-registry.js';
+import { createAppRoleBackend } from '../../src/auth/approle/index.js';
+import { createUserpassBackend } from '../../src/auth/userpass/index.js';
+import type { Clock } from '../../src/lib/clock.js';
 
 export interface TestServer {
   url: string;
@@ -31,6 +38,17 @@ export interface TestServerOptions {
   sqlitePath?: string;
   /** Backends beyond the built-in ones (test engines). */
   registry?: BackendRegistry;
+  /** Time source for the core and the auth methods that take one (AppRole, userpass). */
+  clock?: Clock;
+  /** Listener address; default `127.0.0.1:0`. `[::1]:0` serves IPv6 clients. */
+  address?: string;
+}
+
+/** The registry with AppRole and userpass reading time from `clock`. */
+function clockedRegistry(base: BackendRegistry, clock: Clock): BackendRegistry {
+  base.register('approle', 'auth', async (config) => createAppRoleBackend(config, { clock }));
+  base.register('userpass', 'auth', async (config) => createUserpassBackend(config, { clock }));
+  return base;
 }
 
 export async function startTestServer(o: TestServerOptions = {}): Promise<TestServer> {
@@ -44,8 +62,9 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
   } else {
     physical = new InmemPhysical();
   }
-  const core = new WardCore({ physical, logger: silentLogger, ...(o.registry ? { registry: o.registry } : {}) });
-  const listener = await startListener({ address: '127.0.0.1:0', tlsDisable: true }, createHandler(core, { logger: silentLogger }));
+  const registry = o.clock ? clockedRegistry(o.registry ?? builtinRegistry(), o.clock) : o.registry;
+  const core = new WardCore({ physical, logger: silentLogger, ...(registry ? { registry } : {}), ...(o.clock ? { clock: o.clock } : {}) });
+  const listener = await startListener({ address: o.address ?? '127.0.0.1:0', tlsDisable: true }, createHandler(core, { logger: silentLogger }));
   let rootToken = '';
   let unsealKeys: string[] = [];
   if (o.dev ?? true) {

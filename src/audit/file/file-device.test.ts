@@ -3,17 +3,14 @@ import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { WardError } from '../../sdk/errors.js';
 import { createFileDevice } from './file-device.js';
+import { DEV_FULL, skipUnless } from '../../../test/helpers/requirement.js';
+import { rejectsWard } from '../../../test/helpers/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ward-file-audit-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 const fresh = (): string => join(dir, `a${n++}`, 'audit.log');
-
-async function rejects400(p: Promise<unknown>, pattern: RegExp): Promise<void> {
-  await assert.rejects(p, (e: unknown) => WardError.is(e) && e.status === 400 && pattern.test(e.message));
-}
 
 describe('file audit device', () => {
   it('creates the file (and its directory) with mode 0600 on creation', async () => {
@@ -33,12 +30,12 @@ describe('file audit device', () => {
   });
 
   it('rejects bad options with 400', async () => {
-    await rejects400(createFileDevice({}), /file_path is required/);
-    await rejects400(createFileDevice({ file_path: fresh(), mode: '0755' }), /executable/);
-    await rejects400(createFileDevice({ file_path: fresh(), mode: 'rw' }), /invalid file mode/);
-    await rejects400(createFileDevice({ file_path: fresh(), format: 'jsonx' }), /not supported/);
-    await rejects400(createFileDevice({ file_path: fresh(), format: 'xml' }), /unknown audit format/);
-    await rejects400(createFileDevice({ file_path: dir }), /unable to open audit file: EISDIR/);
+    await rejectsWard(createFileDevice({}), 400, /file_path is required/);
+    await rejectsWard(createFileDevice({ file_path: fresh(), mode: '0755' }), 400, /executable/);
+    await rejectsWard(createFileDevice({ file_path: fresh(), mode: 'rw' }), 400, /invalid file mode/);
+    await rejectsWard(createFileDevice({ file_path: fresh(), format: 'jsonx' }), 400, /not supported/);
+    await rejectsWard(createFileDevice({ file_path: fresh(), format: 'xml' }), 400, /unknown audit format/);
+    await rejectsWard(createFileDevice({ file_path: dir }), 400, /unable to open audit file: EISDIR/);
   });
 
   it('writes lines with prefix and newline, in order', async () => {
@@ -111,7 +108,7 @@ describe('file audit device', () => {
     assert.equal(readFileSync(path, 'utf8'), 'back\n');
   });
 
-  it('rejects writes the OS refuses (/dev/full) without crashing', { skip: !existsSync('/dev/full') }, async () => {
+  it('rejects writes the OS refuses (/dev/full) without crashing', { skip: skipUnless(DEV_FULL) }, async () => {
     const dev = await createFileDevice({ file_path: '/dev/full' });
     await assert.rejects(Promise.all([dev.write('a'), dev.write('b')]), /ENOSPC/);
     await assert.rejects(dev.write('c'), /ENOSPC/);

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { WardError } from '../../sdk/errors.js';
 import { silentLogger, type LogicalRequest, type LogicalResponse, type Operation } from '../../sdk/logical.js';
 import { InmemStorage, listRecursive } from '../../sdk/storage.js';
 import { DEFAULT_LOCKOUT } from '../lockout.js';
 import { createAppRoleBackend } from './index.js';
 import { tidySecretIds } from './path-tidy-secret-id.js';
 import { AppRoleStore } from './store.js';
+import { wardErrorOf } from '../../../test/helpers/errors.js';
+import { driveBackend } from '../../sdk/testing.js';
 
 function harness() {
   const storage = new InmemStorage();
@@ -16,29 +17,16 @@ function harness() {
     { storage, mountPoint: 'auth/approle/', mountType: 'approle', system: { defaultLeaseTtl: () => 3600, maxLeaseTtl: () => 7200, options: () => ({}) }, logger: silentLogger },
     { clock, lockout: DEFAULT_LOCKOUT },
   );
-  async function call(operation: Operation, path: string, data: Record<string, unknown> = {}, remoteAddress = '127.0.0.1'): Promise<LogicalResponse | null> {
-    const req: LogicalRequest = {
-      id: 'r', operation, path, data, storage, mountPoint: 'auth/approle/', mountType: 'approle', mountAccessor: 'auth_approle_1',
-      clientToken: '', caller: null, connection: { remoteAddress, remotePort: 1 }, headers: {}, wrapTtl: 0,
-    };
-    if (operation === 'update') req.operation = (await backend.existenceCheck(req)) === false ? 'create' : 'update';
-    return backend.handleRequest(req);
-  }
+  const driver = driveBackend(backend, storage, { mountPoint: 'auth/approle/', mountType: 'approle', mountAccessor: 'auth_approle_1', clientToken: '' });
+  const call = (operation: Operation, path: string, data: Record<string, unknown> = {}, remoteAddress = '127.0.0.1'): Promise<LogicalResponse | null> =>
+    driver.call(operation, path, data, { connection: { remoteAddress, remotePort: 1 } });
   const data = async (op: Operation, path: string, body: Record<string, unknown> = {}) => (await call(op, path, body))?.data ?? {};
   const roleId = async (name: string) => String((await data('read', `role/${name}/role-id`)).role_id);
   const secretId = async (name: string, body: Record<string, unknown> = {}) => (await data('update', `role/${name}/secret-id`, body)) as { secret_id: string; secret_id_accessor: string; secret_id_ttl: number; secret_id_num_uses: number };
   return { storage, backend, call, data, roleId, secretId, clock, advance: (s: number) => (now += s * 1000) };
 }
 
-async function errorOf(p: Promise<unknown>): Promise<WardError> {
-  try {
-    await p;
-  } catch (e) {
-    if (WardError.is(e)) return e;
-    throw e;
-  }
-  return assert.fail('expected an error');
-}
+const errorOf = wardErrorOf;
 
 describe('approle roles', () => {
   it('creates with defaults, reads in seconds, lists, and deletes with its secret IDs', async () => {

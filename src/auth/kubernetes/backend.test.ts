@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startFakeKubeApiServer, type FakeKubeApiServer } from '../../../test/fakes/kube-apiserver/index.js';
-import { WardError } from '../../sdk/errors.js';
 import { silentLogger, type AuthView, type Backend, type LogicalRequest, type LogicalResponse, type Operation } from '../../sdk/logical.js';
 import { InmemStorage } from '../../sdk/storage.js';
 import { createKubernetesAuthFactory, type KubernetesAuthOptions } from './index.js';
+import { isWardError } from '../../../test/helpers/errors.js';
 
 async function mount(o: KubernetesAuthOptions = {}) {
   const storage = new InmemStorage();
@@ -29,8 +29,6 @@ async function mount(o: KubernetesAuthOptions = {}) {
     backend.renewAuth!(request('update', 'login'), { policies: [], metadata: {}, internalData, ttl: 60, increment: 0, issueTime: 0, period: 0 } as AuthView);
   return { call, renew };
 }
-
-const fails = (status: number, re: RegExp) => (e: unknown) => WardError.is(e) && e.status === status && re.test(e.messages.join(' | '));
 
 describe('kubernetes auth backend', () => {
   let k: FakeKubeApiServer;
@@ -53,11 +51,11 @@ describe('kubernetes auth backend', () => {
   it('stores config and never reads back the reviewer JWT', async () => {
     const c = await mount();
     assert.equal(await c.call('read', 'config'), null);
-    await assert.rejects(c.call('update', 'config', {}), fails(400, /no host provided/));
-    await assert.rejects(c.call('update', 'config', { kubernetes_host: 'ftp://x' }), fails(400, /scheme/));
-    await assert.rejects(c.call('update', 'config', { kubernetes_host: k.url, kubernetes_ca_cert: 'nope' }), fails(400, /kubernetes_ca_cert/));
-    await assert.rejects(c.call('update', 'config', { kubernetes_host: k.url, pem_keys: ['nope'] }), fails(400, /pem_keys/));
-    await assert.rejects(c.call('update', 'config', { kubernetes_host: k.url, token_reviewer_jwt: 'abc def' }), fails(400, /not a JWT/));
+    await assert.rejects(c.call('update', 'config', {}), isWardError(400, /no host provided/));
+    await assert.rejects(c.call('update', 'config', { kubernetes_host: 'ftp://x' }), isWardError(400, /scheme/));
+    await assert.rejects(c.call('update', 'config', { kubernetes_host: k.url, kubernetes_ca_cert: 'nope' }), isWardError(400, /kubernetes_ca_cert/));
+    await assert.rejects(c.call('update', 'config', { kubernetes_host: k.url, pem_keys: ['nope'] }), isWardError(400, /pem_keys/));
+    await assert.rejects(c.call('update', 'config', { kubernetes_host: k.url, token_reviewer_jwt: 'abc def' }), isWardError(400, /not a JWT/));
     await configure(c, { pem_keys: [k.publicKeyPem] });
     const data = (await c.call('read', 'config'))?.data ?? {};
     assert.equal(data['token_reviewer_jwt_set'], true);
@@ -68,11 +66,11 @@ describe('kubernetes auth backend', () => {
 
   it('creates, reads, updates, lists and deletes roles with validation', async () => {
     const c = await mount();
-    await assert.rejects(c.call('update', 'role/r', { bound_service_account_namespaces: 'prod' }), fails(400, /bound_service_account_names" can not be empty/));
-    await assert.rejects(c.call('update', 'role/r', { bound_service_account_names: 'app' }), fails(400, /bound_service_account_namespaces" can not be empty/));
-    await assert.rejects(c.call('update', 'role/r', { bound_service_account_names: '*,app', bound_service_account_namespaces: 'prod' }), fails(400, /can not mix/));
-    await assert.rejects(c.call('update', 'role/r', { bound_service_account_names: 'app', bound_service_account_namespace_selector: 'x: y' }), fails(400, /namespace_selector/));
-    await assert.rejects(c.call('update', 'role/r', { bound_service_account_names: 'app', bound_service_account_namespaces: 'p', alias_name_source: 'x' }), fails(400, /alias_name_source/));
+    await assert.rejects(c.call('update', 'role/r', { bound_service_account_namespaces: 'prod' }), isWardError(400, /bound_service_account_names" can not be empty/));
+    await assert.rejects(c.call('update', 'role/r', { bound_service_account_names: 'app' }), isWardError(400, /bound_service_account_namespaces" can not be empty/));
+    await assert.rejects(c.call('update', 'role/r', { bound_service_account_names: '*,app', bound_service_account_namespaces: 'prod' }), isWardError(400, /can not mix/));
+    await assert.rejects(c.call('update', 'role/r', { bound_service_account_names: 'app', bound_service_account_namespace_selector: 'x: y' }), isWardError(400, /namespace_selector/));
+    await assert.rejects(c.call('update', 'role/r', { bound_service_account_names: 'app', bound_service_account_namespaces: 'p', alias_name_source: 'x' }), isWardError(400, /alias_name_source/));
     const created = await c.call('update', 'role/r', { bound_service_account_names: 'app', bound_service_account_namespaces: 'prod', token_policies: 'a,b', token_ttl: '1h' });
     assert.match(created?.warnings?.[0] ?? '', /audience/);
     await c.call('update', 'role/r', { audience: 'vault', token_max_ttl: 7200 });
@@ -101,8 +99,8 @@ describe('kubernetes auth backend', () => {
     assert.deepEqual(k.reviews.at(-1)?.audiences, ['vault']);
     await c.call('update', 'role/app', { alias_name_source: 'serviceaccount_name' });
     assert.equal((await c.call('update', 'login', { role: 'app', jwt }))?.auth?.alias?.name, 'prod/app');
-    await assert.rejects(c.call('update', 'login', { jwt }), fails(400, /missing role/));
-    await assert.rejects(c.call('update', 'login', { role: 'app' }), fails(400, /missing jwt/));
+    await assert.rejects(c.call('update', 'login', { jwt }), isWardError(400, /missing role/));
+    await assert.rejects(c.call('update', 'login', { role: 'app' }), isWardError(400, /missing jwt/));
   });
 
   it('enforces token_bound_cidrs at login and the role on renewal', async () => {
@@ -110,11 +108,11 @@ describe('kubernetes auth backend', () => {
     await configure(c);
     await c.call('update', 'role/app', { bound_service_account_names: 'app', bound_service_account_namespaces: 'prod', token_bound_cidrs: '10.0.0.0/8', token_ttl: 90 });
     const jwt = await k.issueToken({ namespace: 'prod', name: 'app' });
-    await assert.rejects(c.call('update', 'login', { role: 'app', jwt }, '192.168.1.1'), fails(403, /permission denied/));
+    await assert.rejects(c.call('update', 'login', { role: 'app', jwt }, '192.168.1.1'), isWardError(403, /permission denied/));
     assert.ok((await c.call('update', 'login', { role: 'app', jwt }, '10.1.2.3'))?.auth);
     assert.deepEqual(await c.renew({ role: 'app' }), { ttl: 90, maxTtl: 0 });
     await c.call('delete', 'role/app');
-    await assert.rejects(c.renew({ role: 'app' }), fails(400, /role "app" does not exist during renewal/));
+    await assert.rejects(c.renew({ role: 'app' }), isWardError(400, /role "app" does not exist during renewal/));
   });
 
   it('evaluates the namespace selector against the API server', async () => {
@@ -123,7 +121,7 @@ describe('kubernetes auth backend', () => {
     await c.call('update', 'role/sel', { bound_service_account_names: 'app', bound_service_account_namespace_selector: '{"matchLabels":{"env":"production"}}' });
     assert.ok((await c.call('update', 'login', { role: 'sel', jwt: await k.issueToken({ namespace: 'prod', name: 'app' }) }))?.auth);
     const devJwt = await k.issueToken({ namespace: 'dev', name: 'app' });
-    await assert.rejects(c.call('update', 'login', { role: 'sel', jwt: devJwt }), fails(403, /^namespace not authorized$/));
+    await assert.rejects(c.call('update', 'login', { role: 'sel', jwt: devJwt }), isWardError(403, /^namespace not authorized$/));
     k.setNamespaceLabels('dev', { env: 'production' });
     assert.ok((await c.call('update', 'login', { role: 'sel', jwt: devJwt }))?.auth);
   });
@@ -138,12 +136,12 @@ describe('kubernetes auth backend', () => {
     assert.ok((await c.call('update', 'login', { role: 'app', jwt }))?.auth);
 
     await c.call('update', 'config', { kubernetes_host: k.url, disable_local_ca_jwt: true });
-    await assert.rejects(c.call('update', 'login', { role: 'app', jwt }), fails(502, /TLS verification .* failed/));
+    await assert.rejects(c.call('update', 'login', { role: 'app', jwt }), isWardError(502, /TLS verification .* failed/));
     await c.call('update', 'config', { kubernetes_host: k.url, kubernetes_ca_cert: k.caPem, disable_local_ca_jwt: true });
     // The client's JWT reviews itself: its service account needs system:auth-delegator.
     const vaultOnly = await k.issueToken({ namespace: 'prod', name: 'app', audiences: ['vault'] });
-    await assert.rejects(c.call('update', 'login', { role: 'app', jwt: vaultOnly }), fails(403, /service account unauthorized; it may have been deleted/));
-    await assert.rejects(c.call('update', 'login', { role: 'app', jwt }), fails(403, /cannot create resource "tokenreviews"/));
+    await assert.rejects(c.call('update', 'login', { role: 'app', jwt: vaultOnly }), isWardError(403, /service account unauthorized; it may have been deleted/));
+    await assert.rejects(c.call('update', 'login', { role: 'app', jwt }), isWardError(403, /cannot create resource "tokenreviews"/));
     k.setAuthDelegator('prod', 'app', true);
     assert.ok((await c.call('update', 'login', { role: 'app', jwt }))?.auth);
     assert.equal(k.reviews.at(-1)?.caller, 'system:serviceaccount:prod:app');
@@ -156,6 +154,6 @@ describe('kubernetes auth backend', () => {
     await c.call('update', 'config', { kubernetes_host: `http://127.0.0.1:${port}`, token_reviewer_jwt: k.reviewerToken });
     await c.call('update', 'role/app', { bound_service_account_names: 'app', bound_service_account_namespaces: 'prod' });
     const jwt = await k.issueToken({ namespace: 'prod', name: 'app' });
-    await assert.rejects(c.call('update', 'login', { role: 'app', jwt }), fails(502, /did not answer in time/));
+    await assert.rejects(c.call('update', 'login', { role: 'app', jwt }), isWardError(502, /did not answer in time/));
   });
 });

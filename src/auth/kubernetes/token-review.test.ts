@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { WardError } from '../../sdk/errors.js';
 import { validateReview } from './token-review.js';
+import { isWardError } from '../../../test/helpers/errors.js';
 
 const ok = (over: Record<string, unknown> = {}, user: Record<string, unknown> = {}) =>
   JSON.stringify({
@@ -10,9 +10,8 @@ const ok = (over: Record<string, unknown> = {}, user: Record<string, unknown> = 
     status: { authenticated: true, audiences: ['vault'], user: { username: 'system:serviceaccount:prod:app', uid: 'u1', ...user }, ...over },
   });
 
-function deniedWith(re: RegExp) {
-  return (e: unknown) => WardError.is(e) && e.status === 403 && e.messages[0] === 'permission denied' && re.test(e.messages.join(' '));
-}
+/** 403 with Vault's literal first message and `re` in the detail. */
+const deniedWith = (re: RegExp) => (e: unknown) => isWardError(403, 'permission denied')(e) && isWardError(403, re)(e);
 
 describe('TokenReview response validation', () => {
   it('accepts 200-206 with an authenticated service-account user', () => {

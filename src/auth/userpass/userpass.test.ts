@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { WardError } from '../../sdk/errors.js';
 import { silentLogger, type Backend, type LogicalRequest, type LogicalResponse, type Operation } from '../../sdk/logical.js';
 import { InmemStorage, listRecursive } from '../../sdk/storage.js';
 import { DEFAULT_LOCKOUT } from '../lockout.js';
 import { createUserpassBackend } from './index.js';
+import { wardErrorOf } from '../../../test/helpers/errors.js';
+import { driveBackend } from '../../sdk/testing.js';
 
 function harness() {
   const storage = new InmemStorage();
@@ -13,27 +14,14 @@ function harness() {
     { storage, mountPoint: 'auth/userpass/', mountType: 'userpass', system: { defaultLeaseTtl: () => 3600, maxLeaseTtl: () => 7200, options: () => ({}) }, logger: silentLogger },
     { clock: { now: () => now }, lockout: DEFAULT_LOCKOUT },
   );
-  async function call(operation: Operation, path: string, data: Record<string, unknown> = {}, remoteAddress = '127.0.0.1'): Promise<LogicalResponse | null> {
-    const req: LogicalRequest = {
-      id: 'r', operation, path, data, storage, mountPoint: 'auth/userpass/', mountType: 'userpass', mountAccessor: 'auth_userpass_1',
-      clientToken: '', caller: null, connection: { remoteAddress, remotePort: 1 }, headers: {}, wrapTtl: 0,
-    };
-    if (operation === 'update') req.operation = (await backend.existenceCheck(req)) === false ? 'create' : 'update';
-    return backend.handleRequest(req);
-  }
+  const driver = driveBackend(backend, storage, { mountPoint: 'auth/userpass/', mountType: 'userpass', mountAccessor: 'auth_userpass_1', clientToken: '' });
+  const call = (operation: Operation, path: string, data: Record<string, unknown> = {}, remoteAddress = '127.0.0.1'): Promise<LogicalResponse | null> =>
+    driver.call(operation, path, data, { connection: { remoteAddress, remotePort: 1 } });
   const req = { storage } as unknown as LogicalRequest;
   return { storage, backend, call, req, advance: (s: number) => (now += s * 1000) };
 }
 
-const errorOf = async (p: Promise<unknown>): Promise<WardError> => {
-  try {
-    await p;
-  } catch (e) {
-    if (WardError.is(e)) return e;
-    throw e;
-  }
-  assert.fail('expected an error');
-};
+const errorOf = wardErrorOf;
 
 describe('userpass', () => {
   it('creates, reads (never the hash), lists and deletes users', async () => {

@@ -1,13 +1,15 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { WardError } from '../../sdk/errors.js';
 import { silentLogger, type Logger } from '../../sdk/logical.js';
 import { InmemStorage } from '../../sdk/storage.js';
 import { AUDIT_TABLE_KEY, AuditBroker } from './broker.js';
 import type { AuditEntryInput } from './types.js';
+import { auditRecords } from '../../../test/helpers/audit-log.js';
+import { DEV_FULL, skipUnless } from '../../../test/helpers/requirement.js';
+import { rejectsWard } from '../../../test/helpers/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ward-audit-broker-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -54,15 +56,7 @@ function entry(): AuditEntryInput {
 const enableFile = (b: AuditBroker, path: string, options: Record<string, string>): Promise<void> =>
   b.enable(path, { type: 'file', description: '', options, local: false });
 
-const lines = (path: string): Record<string, Record<string, unknown>>[] =>
-  readFileSync(path, 'utf8')
-    .trimEnd()
-    .split('\n')
-    .map((l) => JSON.parse(l) as Record<string, Record<string, unknown>>);
-
-async function rejectsWith(p: Promise<unknown>, status: number, pattern?: RegExp): Promise<void> {
-  await assert.rejects(p, (e: unknown) => WardError.is(e) && e.status === status && (!pattern || pattern.test(e.message)));
-}
+const lines = auditRecords;
 
 describe('AuditBroker', () => {
   it('enables, lists and disables devices; paths get a trailing slash', async () => {
@@ -74,7 +68,7 @@ describe('AuditBroker', () => {
     assert.deepEqual(b.list(), {
       'main/': { type: 'file', description: 'primary', options: { file_path: file }, local: true, path: 'main/' },
     });
-    await rejectsWith(enableFile(b, 'main/', { file_path: fresh() }), 400, /path already in use/);
+    await rejectsWard(enableFile(b, 'main/', { file_path: fresh() }), 400, /path already in use/);
     await b.disable('main');
     assert.deepEqual(b.list(), {});
     assert.equal(b.hasDevices(), false);
@@ -84,11 +78,11 @@ describe('AuditBroker', () => {
 
   it('refuses unknown types, missing file_path, unopenable targets and bad bool options', async () => {
     const b = newBroker();
-    await rejectsWith(b.enable('x', { type: 'socket', description: '', options: {}, local: false }), 400, /unknown backend type/);
-    await rejectsWith(enableFile(b, 'x', {}), 400, /file_path is required/);
-    await rejectsWith(enableFile(b, 'x', { file_path: dir }), 400, /EISDIR/);
-    await rejectsWith(enableFile(b, 'x', { file_path: fresh(), log_raw: 'maybe' }), 400, /log_raw/);
-    await rejectsWith(enableFile(b, '/', { file_path: fresh() }), 400, /empty/);
+    await rejectsWard(b.enable('x', { type: 'socket', description: '', options: {}, local: false }), 400, /unknown backend type/);
+    await rejectsWard(enableFile(b, 'x', {}), 400, /file_path is required/);
+    await rejectsWard(enableFile(b, 'x', { file_path: dir }), 400, /EISDIR/);
+    await rejectsWard(enableFile(b, 'x', { file_path: fresh(), log_raw: 'maybe' }), 400, /log_raw/);
+    await rejectsWard(enableFile(b, '/', { file_path: fresh() }), 400, /empty/);
     assert.deepEqual(b.list(), {});
   });
 
@@ -127,7 +121,7 @@ describe('AuditBroker', () => {
     assert.equal(req!['request']!['client_token'], await h('hvs.root'));
     assert.deepEqual(req!['request']!['data'], { password: await h('pw'), n: 7, inner: { token: await h('tk') } });
     assert.deepEqual(res!['response']!['data'], { value: await h('v') });
-    await rejectsWith(b.hash('nope', 'x'), 400, /unknown audit backend/);
+    await rejectsWard(b.hash('nope', 'x'), 400, /unknown audit backend/);
     await b.close();
   });
 
@@ -162,13 +156,13 @@ describe('AuditBroker', () => {
     await newBroker().logRequest(entry());
   });
 
-  it('fails closed when the only device cannot write', { skip: !existsSync('/dev/full') }, async () => {
+  it('fails closed when the only device cannot write', { skip: skipUnless(DEV_FULL) }, async () => {
     const errors: string[] = [];
     const logger: Logger = { ...silentLogger, error: (m) => void errors.push(m) };
     const b = newBroker(new InmemStorage(), logger);
     await enableFile(b, 'full', { file_path: '/dev/full' });
-    await rejectsWith(b.logRequest(entry()), 500);
-    await rejectsWith(b.logResponse(entry()), 500);
+    await rejectsWard(b.logRequest(entry()), 500);
+    await rejectsWard(b.logResponse(entry()), 500);
     assert.ok(errors.length >= 2);
     await b.close();
   });
@@ -179,11 +173,11 @@ describe('AuditBroker', () => {
     await enableFile(b, 'f', { file_path: file });
     rmSync(join(file, '..'), { recursive: true });
     await b.reopen(); // SIGHUP: reopen fails and is logged
-    await rejectsWith(b.logRequest(entry()), 500);
+    await rejectsWard(b.logRequest(entry()), 500);
     await b.close();
   });
 
-  it('succeeds when at least one of two devices writes', { skip: !existsSync('/dev/full') }, async () => {
+  it('succeeds when at least one of two devices writes', { skip: skipUnless(DEV_FULL) }, async () => {
     const errors: string[] = [];
     const logger: Logger = { ...silentLogger, error: (m) => void errors.push(m) };
     const b = newBroker(new InmemStorage(), logger);
@@ -235,7 +229,7 @@ describe('AuditBroker', () => {
     const b2 = newBroker(storage);
     await b2.load();
     assert.deepEqual(Object.keys(b2.list()), ['f/']);
-    await rejectsWith(b2.logRequest(entry()), 500);
+    await rejectsWard(b2.logRequest(entry()), 500);
     rmSync(blocker);
     await b2.reopen();
     await b2.logRequest(entry());

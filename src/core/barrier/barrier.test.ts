@@ -7,6 +7,7 @@ import { InmemPhysical } from '../../storage/inmem/inmem-physical.js';
 import type { PhysicalBackend } from '../../storage/physical.js';
 import { AesGcmBarrier, KEYRING_PATH } from './barrier.js';
 import { termOf } from './aes-gcm.js';
+import { isWardError } from '../../../test/helpers/errors.js';
 
 /** Counts physical reads and can hold one read until released (to stage races). */
 class SpyPhysical extends InmemPhysical {
@@ -31,12 +32,6 @@ async function unsealedBarrier(physical: PhysicalBackend = new InmemPhysical(), 
 
 const text = async (p: Promise<Buffer | null>) => (await p)?.toString('utf8') ?? null;
 
-function assertWardError(e: unknown, status: number, re?: RegExp): boolean {
-  assert.ok(WardError.is(e), `not a WardError: ${String(e)}`);
-  assert.equal(e.status, status);
-  if (re) assert.match(e.message, re);
-  return true;
-}
 
 describe('AesGcmBarrier', () => {
   test('initialize stores a keyring but leaves the barrier sealed', async () => {
@@ -47,13 +42,13 @@ describe('AesGcmBarrier', () => {
     assert.equal(await barrier.isInitialized(), true);
     assert.equal(barrier.isSealed(), true);
     assert.ok((await physical.get(KEYRING_PATH)) !== null);
-    await assert.rejects(barrier.initialize(randomBytes(32)), (e) => assertWardError(e, 400, /already initialized/));
+    await assert.rejects(barrier.initialize(randomBytes(32)), isWardError(400, /already initialized/));
   });
 
   test('every storage call while sealed is a 503 sealed error', async () => {
     const barrier = new AesGcmBarrier(new InmemPhysical());
     await barrier.initialize(randomBytes(32));
-    const sealed = (e: unknown) => assertWardError(e, 503, /Vault is sealed/);
+    const sealed = isWardError(503, /Vault is sealed/);
     await assert.rejects(barrier.get('a'), sealed);
     await assert.rejects(barrier.put('a', Buffer.from('x')), sealed);
     await assert.rejects(barrier.delete('a'), sealed);
@@ -66,8 +61,8 @@ describe('AesGcmBarrier', () => {
     const rootKey = randomBytes(32);
     const barrier = new AesGcmBarrier(new InmemPhysical());
     await barrier.initialize(rootKey);
-    await assert.rejects(barrier.unseal(randomBytes(32)), (e) => assertWardError(e, 400, /^invalid key/));
-    await assert.rejects(barrier.unseal(randomBytes(16)), (e) => assertWardError(e, 400, /^invalid key/));
+    await assert.rejects(barrier.unseal(randomBytes(32)), isWardError(400, /^invalid key/));
+    await assert.rejects(barrier.unseal(randomBytes(16)), isWardError(400, /^invalid key/));
     assert.equal(barrier.isSealed(), true);
     await barrier.unseal(rootKey);
     assert.equal(barrier.isSealed(), false);
@@ -153,7 +148,7 @@ describe('AesGcmBarrier', () => {
     await fresh.unseal(rootKey);
     for (const key of ['a', 'b']) {
       await assert.rejects(fresh.get(key), (e) => {
-        assertWardError(e, 500);
+        isWardError(500)(e);
         assert.equal((e as WardError).message.includes('TOP-SECRET'), false);
         return true;
       });
@@ -166,7 +161,7 @@ describe('AesGcmBarrier', () => {
     await physical.put('users/mallory', (await physical.get('users/alice')) as Buffer);
     const fresh = new AesGcmBarrier(physical);
     await fresh.unseal(rootKey);
-    await assert.rejects(fresh.get('users/mallory'), (e) => assertWardError(e, 500));
+    await assert.rejects(fresh.get('users/mallory'), isWardError(500));
     assert.equal(await text(fresh.get('users/alice')), 'alice-policy');
   });
 
@@ -252,8 +247,8 @@ describe('AesGcmBarrier', () => {
   test('writes to the bootstrap records are refused; views are chrooted', async () => {
     const { barrier, physical } = await unsealedBarrier();
     const keyring = await physical.get(KEYRING_PATH);
-    await assert.rejects(barrier.put(KEYRING_PATH, Buffer.from('x')), (e) => assertWardError(e, 500));
-    await assert.rejects(barrier.delete(KEYRING_PATH), (e) => assertWardError(e, 500));
+    await assert.rejects(barrier.put(KEYRING_PATH, Buffer.from('x')), isWardError(500));
+    await assert.rejects(barrier.delete(KEYRING_PATH), isWardError(500));
     assert.deepEqual(await physical.get(KEYRING_PATH), keyring);
     const view = barrier.view('logical/abc/');
     await view.put('cfg', Buffer.from('v'));

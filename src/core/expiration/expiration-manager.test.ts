@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { WardError } from '../../sdk/errors.js';
 import { harness } from './testing.js';
 import type { SecretSpec } from '../../sdk/logical.js';
+import { isWardError, rejectsWard } from '../../../test/helpers/errors.js';
 
 const secret = (ttl: number, o: Partial<SecretSpec> = {}): SecretSpec => ({
   type: 'creds',
@@ -23,10 +23,6 @@ const register = (h: ReturnType<typeof harness>, ttl: number, o: { path?: string
     maxTtl: o.maxTtl ?? 86400,
   });
 
-async function rejects400(p: Promise<unknown>, message: string): Promise<void> {
-  await assert.rejects(p, (e: unknown) => WardError.is(e) && e.status === 400 && e.messages.includes(message));
-}
-
 test('registerSecret: lease id format, TTL defaults and lookup shape', async () => {
   const h = harness();
   const lease = await register(h, 0);
@@ -40,7 +36,7 @@ test('registerSecret: lease id format, TTL defaults and lookup shape', async () 
   assert.equal(info.ttl, 3500);
   assert.equal(info.last_renewal, null);
   assert.equal(info.issue_time, '2024-01-01T00:00:00.000000000Z');
-  await rejects400(h.exp.lookup('db/creds/ro/nope'), 'invalid lease ID');
+  await rejectsWard(h.exp.lookup('db/creds/ro/nope'), 400, 'invalid lease ID');
   h.exp.stop();
 });
 
@@ -70,17 +66,17 @@ test('renew: grants from now, caps at issue + max, then refuses', async () => {
   h.clock.advance(399);
   await h.exp.renew(lease.leaseId, 10);
   h.clock.advance(1);
-  await rejects400(h.exp.renew(lease.leaseId, 10), 'past the max TTL, cannot renew');
+  await rejectsWard(h.exp.renew(lease.leaseId, 10), 400, 'past the max TTL, cannot renew');
   h.exp.stop();
 });
 
 test('renew: unknown, non-renewable and token leases are refused', async () => {
   const h = harness();
-  await rejects400(h.exp.renew('db/creds/ro/missing', 10), 'lease not found');
+  await rejectsWard(h.exp.renew('db/creds/ro/missing', 10), 400, 'lease not found');
   const fixed = await register(h, 60, { secret: { renewable: false } });
-  await rejects400(h.exp.renew(fixed.leaseId, 10), 'lease is not renewable');
+  await rejectsWard(h.exp.renew(fixed.leaseId, 10), 400, 'lease is not renewable');
   await h.exp.registerToken('tokkey', h.clock.now() + 60_000, 'auth/token/create');
-  await rejects400(h.exp.renew('auth/token/create/tokkey', 10), 'tokens cannot be renewed through this endpoint');
+  await rejectsWard(h.exp.renew('auth/token/create/tokkey', 10), 400, 'tokens cannot be renewed through this endpoint');
   h.exp.stop();
 });
 
@@ -95,7 +91,7 @@ test('expiry: the timer (tick) revokes through the backend when the clock passes
   await h.exp.tick();
   assert.deepEqual(h.engine.revoked, ['alice']);
   assert.equal(h.exp.count(), 0);
-  await rejects400(h.exp.lookup(lease.leaseId), 'invalid lease ID');
+  await rejectsWard(h.exp.lookup(lease.leaseId), 400, 'invalid lease ID');
   h.exp.stop();
 });
 
@@ -139,7 +135,7 @@ test('sync revoke surfaces a backend failure but keeps the lease; force deletes 
   const h = harness();
   const lease = await register(h, 600);
   h.engine.failRevokes = 1;
-  await assert.rejects(h.exp.revoke(lease.leaseId), (e: unknown) => WardError.is(e) && e.status === 500);
+  await assert.rejects(h.exp.revoke(lease.leaseId), isWardError(500));
   assert.notEqual(await h.exp.record(lease.leaseId), null);
   h.engine.failRevokes = 5;
   await h.exp.revokePrefix('db/creds', { force: true });

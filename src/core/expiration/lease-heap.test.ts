@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LeaseHeap } from './lease-heap.js';
 import { calculateTtl } from './ttl.js';
-import { WardError } from '../../sdk/errors.js';
+import { isWardError } from '../../../test/helpers/errors.js';
 
 test('LeaseHeap pops in time order under random inserts, moves and deletes', () => {
   const heap = new LeaseHeap();
@@ -44,6 +44,6 @@ test('calculateTtl: default, cap with warning, period, explicit max, past max', 
   assert.equal(calculateTtl({ ...base, period: 600, explicitMaxTtl: 1000, now: 700_000 }).ttl, 300);
   assert.throws(
     () => calculateTtl({ ...base, now: 86_400_000 }),
-    (e: unknown) => WardError.is(e) && e.messages[0] === 'past the max TTL, cannot renew',
+    isWardError(400, 'past the max TTL, cannot renew'),
   );
 });

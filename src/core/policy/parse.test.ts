@@ -1,20 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { WardError } from '../../sdk/errors.js';
 import { DEFAULT_POLICY, RESPONSE_WRAPPING_POLICY } from './builtin.js';
 import { parsePolicy } from './parse.js';
+import { wardErrorOfSync } from '../../../test/helpers/errors.js';
 
 /** Asserts a 400 whose message contains every fragment. */
 function rejects(text: string, ...fragments: string[]): void {
-  assert.throws(
-    () => parsePolicy('p', text),
-    (e: unknown) => {
-      assert.ok(WardError.is(e), 'expected a WardError');
-      assert.equal(e.status, 400);
-      for (const f of fragments) assert.ok(e.message.includes(f), `"${e.message}" should contain "${f}"`);
-      return true;
-    },
-  );
+  const e = wardErrorOfSync(() => parsePolicy('p', text));
+  assert.equal(e.status, 400);
+  for (const f of fragments) assert.ok(e.message.includes(f), `"${e.message}" should contain "${f}"`);
 }
 
 const FULL = `

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { WardError } from '../../sdk/errors.js';
 import { InmemStorage, type Storage } from '../../sdk/storage.js';
 import { DEFAULT_POLICY, RESPONSE_WRAPPING_POLICY } from './builtin.js';
 import { PolicyStore } from './policy-store.js';
+import { rejectsWard } from '../../../test/helpers/errors.js';
 
 /** Counts storage reads so tests can prove the hot path stays in memory. */
 class CountingStorage extends InmemStorage {
@@ -18,15 +18,6 @@ async function store(storage: Storage = new InmemStorage()): Promise<PolicyStore
   const s = new PolicyStore(storage);
   await s.setup();
   return s;
-}
-
-async function rejects400(p: Promise<unknown>, message: string): Promise<void> {
-  await assert.rejects(p, (e: unknown) => {
-    assert.ok(WardError.is(e));
-    assert.equal(e.status, 400);
-    assert.ok(e.message.includes(message), `"${e.message}" should contain "${message}"`);
-    return true;
-  });
 }
 
 const READ_KV = 'path "kv/*" { capabilities = ["read"] }';
@@ -76,20 +67,20 @@ describe('PolicyStore', () => {
 
   it('protects root, default and response-wrapping', async () => {
     const s = await store();
-    await rejects400(s.set('root', READ_KV), 'cannot update "root" policy');
-    await rejects400(s.set('Root', READ_KV), 'cannot update "root" policy');
-    await rejects400(s.delete('root'), 'cannot delete "root" policy');
-    await rejects400(s.delete('default'), 'cannot delete "default" policy');
-    await rejects400(s.set('response-wrapping', READ_KV), 'cannot update "response-wrapping" policy');
-    await rejects400(s.delete('response-wrapping'), 'cannot delete "response-wrapping" policy');
+    await rejectsWard(s.set('root', READ_KV), 400, 'cannot update "root" policy');
+    await rejectsWard(s.set('Root', READ_KV), 400, 'cannot update "root" policy');
+    await rejectsWard(s.delete('root'), 400, 'cannot delete "root" policy');
+    await rejectsWard(s.delete('default'), 400, 'cannot delete "default" policy');
+    await rejectsWard(s.set('response-wrapping', READ_KV), 400, 'cannot update "response-wrapping" policy');
+    await rejectsWard(s.delete('response-wrapping'), 400, 'cannot delete "response-wrapping" policy');
     await s.set('default', READ_KV);
     assert.equal((await s.get('default'))?.raw, READ_KV);
   });
 
   it('refuses empty and invalid policies without storing them', async () => {
     const s = await store();
-    await rejects400(s.set('x', '   '), "'policy' parameter not supplied or empty");
-    await rejects400(s.set('x', 'path "a" { capabilities = ["fly"] }'), 'invalid capability "fly"');
+    await rejectsWard(s.set('x', '   '), 400, "'policy' parameter not supplied or empty");
+    await rejectsWard(s.set('x', 'path "a" { capabilities = ["fly"] }'), 400, /invalid capability "fly"/);
     assert.equal(await s.exists('x'), false);
   });
 

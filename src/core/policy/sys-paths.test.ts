@@ -1,44 +1,25 @@
 // Tests for src/core/sys/paths-policies.ts, kept here so `run-tests.mjs policy` runs them.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { WardError } from '../../sdk/errors.js';
 import { defineBackend } from '../../sdk/framework/backend.js';
-import type { Backend, LogicalRequest, LogicalResponse, Operation } from '../../sdk/logical.js';
+import type { Backend, LogicalResponse, Operation } from '../../sdk/logical.js';
 import { InmemStorage } from '../../sdk/storage.js';
 import { policyPaths } from '../sys/paths-policies.js';
 import { PolicyStore } from './policy-store.js';
+import { rejectsWard } from '../../../test/helpers/errors.js';
+import { SYS_MOUNT, testRequest } from '../../sdk/testing.js';
 
 async function setup(): Promise<{ sys: Backend; call: (op: Operation, path: string, data?: Record<string, unknown>) => Promise<LogicalResponse | null> }> {
   const storage = new InmemStorage();
   const store = new PolicyStore(storage);
   await store.setup();
   const sys = defineBackend({ type: 'system', kind: 'secret', paths: policyPaths(store) });
-  const call = (operation: Operation, path: string, data: Record<string, unknown> = {}): Promise<LogicalResponse | null> => {
-    const req: LogicalRequest = {
-      id: 'req-1',
-      operation,
-      path,
-      data,
-      storage,
-      mountPoint: 'sys/',
-      mountType: 'system',
-      mountAccessor: 'system_1',
-      clientToken: '',
-      caller: null,
-      connection: { remoteAddress: '127.0.0.1', remotePort: 1234 },
-      headers: {},
-      wrapTtl: 0,
-    };
-    return sys.handleRequest(req);
-  };
+  const call = (operation: Operation, path: string, data: Record<string, unknown> = {}): Promise<LogicalResponse | null> =>
+    sys.handleRequest(testRequest(storage, operation, path, data, SYS_MOUNT));
   return { sys, call };
 }
 
 const POLICY = 'path "secret/*" { capabilities = ["read", "list"] }';
-
-async function rejects400(p: Promise<unknown>, message: string): Promise<void> {
-  await assert.rejects(p, (e: unknown) => WardError.is(e) && e.status === 400 && e.message.includes(message));
-}
 
 describe('sys/policies/acl', () => {
   it('lists, writes, reads and deletes', async () => {
@@ -78,10 +59,10 @@ describe('sys/policies/acl', () => {
 
   it('rejects empty, invalid and protected writes with 400', async () => {
     const { call } = await setup();
-    await rejects400(call('update', 'policies/acl/x', {}), "'policy' parameter not supplied or empty");
-    await rejects400(call('update', 'policies/acl/x', { policy: 'path "a" {' }), 'failed to parse policy: At 1:');
-    await rejects400(call('update', 'policies/acl/root', { policy: POLICY }), 'cannot update "root" policy');
-    await rejects400(call('delete', 'policies/acl/default'), 'cannot delete "default" policy');
+    await rejectsWard(call('update', 'policies/acl/x', {}), 400, "'policy' parameter not supplied or empty");
+    await rejectsWard(call('update', 'policies/acl/x', { policy: 'path "a" {' }), 400, /^failed to parse policy: At 1:/);
+    await rejectsWard(call('update', 'policies/acl/root', { policy: POLICY }), 400, 'cannot update "root" policy');
+    await rejectsWard(call('delete', 'policies/acl/default'), 400, 'cannot delete "default" policy');
   });
 });
 

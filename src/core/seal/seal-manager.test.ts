@@ -4,6 +4,7 @@ import { WardError } from '../../sdk/errors.js';
 import { InmemPhysical } from '../../storage/inmem/inmem-physical.js';
 import { AesGcmBarrier } from '../barrier/barrier.js';
 import { ROOT_KEY_PATH, SEAL_CONFIG_PATH, ShamirSeal } from './seal-manager.js';
+import { isWardError } from '../../../test/helpers/errors.js';
 
 /** An initialised seal with one value written through the barrier, then sealed. */
 async function sealedNode(shares = 5, threshold = 3) {
@@ -16,12 +17,7 @@ async function sealedNode(shares = 5, threshold = 3) {
   return { physical, barrier, seal, keys };
 }
 
-const is400 = (re: RegExp) => (e: unknown) => {
-  assert.ok(WardError.is(e), String(e));
-  assert.equal(e.status, 400);
-  assert.match(e.message, re);
-  return true;
-};
+const is400 = (re: RegExp) => isWardError(400, re);
 
 describe('ShamirSeal', () => {
   test('initialize 5/3 stores the config, returns 33-byte shares, leaves the barrier unsealed', async () => {
@@ -100,7 +96,7 @@ describe('ShamirSeal', () => {
     }
     assert.deepEqual(seal.progress(), { progress: 0, nonce: '' });
     assert.equal(barrier.isSealed(), true);
-    await assert.rejects(barrier.get('secret/app'), (e) => WardError.is(e) && e.status === 503);
+    await assert.rejects(barrier.get('secret/app'), isWardError(503));
     // A fresh attempt with the right shares still works.
     for (const k of keys.slice(2)) await seal.submitUnsealKey(k.toString('base64'));
     assert.equal((await barrier.get('secret/app'))?.toString(), 'hunter2');

@@ -1,15 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { WardError } from '../../sdk/errors.js';
 import { combineShares, decodeKey, splitKey, validateSealParams } from './shamir.js';
+import { isWardError } from '../../../test/helpers/errors.js';
 
-const rejects400 = (re: RegExp) => (e: unknown) => {
-  assert.ok(WardError.is(e));
-  assert.equal(e.status, 400);
-  assert.match(e.message, re);
-  return true;
-};
+const rejects400 = (re: RegExp) => isWardError(400, re);
 
 describe('shamir helpers', () => {
   test('validateSealParams follows Vault\'s rules and wording', () => {

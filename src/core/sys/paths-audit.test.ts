@@ -3,12 +3,13 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { WardError } from '../../sdk/errors.js';
 import { defineBackend } from '../../sdk/framework/backend.js';
-import { silentLogger, type LogicalRequest, type Operation } from '../../sdk/logical.js';
+import { silentLogger, type Operation } from '../../sdk/logical.js';
 import { InmemStorage } from '../../sdk/storage.js';
 import { AuditBroker } from '../audit/broker.js';
 import { auditPaths } from './paths-audit.js';
+import { isWardError } from '../../../test/helpers/errors.js';
+import { SYS_MOUNT, testRequest } from '../../sdk/testing.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ward-sys-audit-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -16,24 +17,8 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 function setup() {
   const broker = new AuditBroker({ storage: new InmemStorage(), logger: silentLogger });
   const sys = defineBackend({ type: 'system', kind: 'secret', paths: auditPaths(broker) });
-  const call = (operation: Operation, path: string, data: Record<string, unknown> = {}) => {
-    const req: LogicalRequest = {
-      id: 'r',
-      operation,
-      path,
-      data,
-      storage: new InmemStorage(),
-      mountPoint: 'sys/',
-      mountType: 'system',
-      mountAccessor: 'system_1',
-      clientToken: '',
-      caller: null,
-      connection: { remoteAddress: '127.0.0.1', remotePort: 1 },
-      headers: {},
-      wrapTtl: 0,
-    };
-    return sys.handleRequest(req);
-  };
+  const call = (operation: Operation, path: string, data: Record<string, unknown> = {}) =>
+    sys.handleRequest(testRequest(new InmemStorage(), operation, path, data, SYS_MOUNT));
   return { broker, call };
 }
 
@@ -64,7 +49,7 @@ describe('sys/audit paths', () => {
 
   it('maps broker errors to 400', async () => {
     const { broker, call } = setup();
-    const is400 = (pattern: RegExp) => (e: unknown) => WardError.is(e) && e.status === 400 && pattern.test(e.message);
+    const is400 = (pattern: RegExp) => isWardError(400, pattern);
     await assert.rejects(call('update', 'audit/x', {}), is400(/missing type/));
     await assert.rejects(call('update', 'audit/x', { type: 'file' }), is400(/file_path is required/));
     await assert.rejects(call('update', 'audit-hash/nope', { input: 'a' }), is400(/unknown audit backend/));

@@ -2,39 +2,24 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { uuid } from '../../lib/ids.js';
 import { defineBackend } from '../../sdk/framework/backend.js';
-import { WardError } from '../../sdk/errors.js';
-import type { LogicalRequest, Operation } from '../../sdk/logical.js';
+import type { Operation } from '../../sdk/logical.js';
 import { InmemStorage } from '../../sdk/storage.js';
 import { harness } from '../expiration/testing.js';
 import { leasePaths, LEASE_TIDY_WARNING, type LeaseRenewResponse } from './paths-leases.js';
+import { isWardError } from '../../../test/helpers/errors.js';
+import { SYS_MOUNT, testRequest } from '../../sdk/testing.js';
 
 function sys() {
   const h = harness();
   const backend = defineBackend({ type: 'system', kind: 'secret', paths: leasePaths(h.exp) });
-  const call = (operation: Operation, path: string, data: Record<string, unknown> = {}) => {
-    const req: LogicalRequest = {
-      id: uuid(),
-      operation,
-      path,
-      data,
-      storage: new InmemStorage(),
-      mountPoint: 'sys/',
-      mountType: 'system',
-      mountAccessor: 'system_1',
-      clientToken: 'hvs.root',
-      caller: null,
-      connection: { remoteAddress: '127.0.0.1', remotePort: 1 },
-      headers: {},
-      wrapTtl: 0,
-    };
-    return backend.handleRequest(req);
-  };
+  const call = (operation: Operation, path: string, data: Record<string, unknown> = {}) =>
+    backend.handleRequest(testRequest(new InmemStorage(), operation, path, data, { ...SYS_MOUNT, id: uuid(), clientToken: 'hvs.root' }));
   const lease = (path = 'db/creds/ro', ttl = 600) =>
     h.exp.registerSecret({ path, secret: { type: 'creds', ttl, maxTtl: 0, renewable: true, internalData: { username: path } }, tokenKey: 'tk', mountPoint: 'db/', defaultTtl: 600, maxTtl: 3600 });
   return { h, call, lease };
 }
 
-const is400 = (message: string) => (e: unknown) => WardError.is(e) && e.status === 400 && e.messages.includes(message);
+const is400 = (message: string) => isWardError(400, message);
 
 test('sys/leases/lookup and LIST sys/leases/lookup/<prefix>', async () => {
   const { h, call, lease } = sys();
@@ -78,7 +63,7 @@ test('sys/leases/revoke (sync default true), revoke-prefix, revoke-force and leg
   assert.equal(h.engine.revoked.length, 7);
   const stuck = await lease('db/creds/x');
   h.engine.failRevokes = 10;
-  await assert.rejects(call('update', 'revoke-prefix/db/creds/x'), (e: unknown) => WardError.is(e) && e.status === 500);
+  await assert.rejects(call('update', 'revoke-prefix/db/creds/x'), isWardError(500));
   assert.notEqual(await h.exp.record(stuck.leaseId), null);
   await call('update', 'leases/revoke-force/db/creds/x');
   assert.equal(await h.exp.record(stuck.leaseId), null);

@@ -1,27 +1,22 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { WardError } from '../../sdk/errors.js';
 import { defineBackend } from '../../sdk/framework/backend.js';
-import type { LogicalRequest } from '../../sdk/logical.js';
 import { InmemStorage } from '../../sdk/storage.js';
 import { MAX_RANDOM_BYTES, toolsPaths } from './paths-tools.js';
+import { isWardError } from '../../../test/helpers/errors.js';
+import { SYS_MOUNT, testRequest } from '../../sdk/testing.js';
 
 const sys = defineBackend({ type: 'system', kind: 'secret', paths: toolsPaths() });
 
 async function post(path: string, data: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
-  const req: LogicalRequest = {
-    id: 'r', operation: 'update', path, data, storage: new InmemStorage(),
-    mountPoint: 'sys/', mountType: 'system', mountAccessor: 'system_1', clientToken: 't', caller: null,
-    connection: { remoteAddress: '127.0.0.1', remotePort: 1 }, headers: {}, wrapTtl: 0,
-  };
-  const res = await sys.handleRequest(req);
+  const res = await sys.handleRequest(testRequest(new InmemStorage(), 'update', path, data, { ...SYS_MOUNT, clientToken: 't' }));
   assert.equal(res?.warnings, undefined);
   assert.ok(res?.data);
   return res.data;
 }
 
-const is400 = (e: unknown) => WardError.is(e) && e.status === 400;
+const is400 = isWardError(400);
 const bytesOf = (r: Record<string, unknown>, enc: 'hex' | 'base64') => Buffer.from(String(r.random_bytes), enc).length;
 
 describe('sys/tools/random', () => {

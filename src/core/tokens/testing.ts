@@ -1,10 +1,11 @@
 /** Test fixture: a token store wired to an expiration manager over InmemStorage with a fake clock. */
 import { uuid } from '../../lib/ids.js';
-import type { LogicalRequest, LogicalResponse, Operation, RenewResult } from '../../sdk/logical.js';
+import type { LogicalResponse, Operation, RenewResult } from '../../sdk/logical.js';
 import { InmemStorage } from '../../sdk/storage.js';
 import { harness, type Harness } from '../expiration/testing.js';
 import { TokenStore } from './token-store.js';
 import type { TokenAuthResponse, TokenEntry } from './types.js';
+import { testRequest } from '../../sdk/testing.js';
 
 export interface TokenHarness extends Harness {
   store: TokenStore;
@@ -46,24 +47,10 @@ export async function tokenHarness(): Promise<TokenHarness> {
   h.store = store;
   h.root = await store.createRoot();
   const backend = store.backend();
-  h.call = (token, operation, path, data = {}) => {
-    const req: LogicalRequest = {
-      id: uuid(),
-      operation,
-      path,
-      data,
-      storage: store.storage,
-      mountPoint: 'auth/token/',
-      mountType: 'token',
-      mountAccessor: 'auth_token_1234',
-      clientToken: token,
-      caller: null,
-      connection: { remoteAddress: '127.0.0.1', remotePort: 1234 },
-      headers: {},
-      wrapTtl: 0,
-    };
-    return backend.handleRequest(req);
-  };
+  h.call = (token, operation, path, data = {}) =>
+    backend.handleRequest(
+      testRequest(store.storage, operation, path, data, { id: uuid(), mountPoint: 'auth/token/', mountType: 'token', mountAccessor: 'auth_token_1234', clientToken: token }),
+    );
   h.auth = async (token, path, data = {}) => {
     const res = (await h.call(token, 'update', path, data)) as TokenAuthResponse | null;
     if (!res?.authBlock) throw new Error(`no auth block from ${path}`);

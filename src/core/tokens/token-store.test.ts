@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { WardError } from '../../sdk/errors.js';
 import { tokenHarness } from './testing.js';
+import { isWardError } from '../../../test/helpers/errors.js';
 
-const is400 = (message: string) => (e: unknown) => WardError.is(e) && e.status === 400 && e.messages.includes(message);
+const is400 = (message: string) => isWardError(400, message);
 
 test('root token: never expires, not renewable, auth block has every key', async () => {
   const h = await tokenHarness();
@@ -45,7 +45,7 @@ test('create, lookup-self, lookup, lookup-accessor', async () => {
   const byAcc = await h.call(h.root.id, 'update', 'lookup-accessor', { accessor: a.accessor });
   assert.equal(byAcc?.data?.id, '');
   assert.equal(byAcc?.data?.accessor, a.accessor);
-  await assert.rejects(h.call(h.root.id, 'update', 'lookup', { token: 'hvs.nope' }), (e: unknown) => WardError.is(e) && e.status === 403);
+  await assert.rejects(h.call(h.root.id, 'update', 'lookup', { token: 'hvs.nope' }), isWardError(403));
   await assert.rejects(h.call(h.root.id, 'update', 'lookup-accessor', { accessor: 'nope' }), is400('invalid accessor'));
   h.exp.stop();
 });
@@ -123,7 +123,7 @@ test('num_uses: counted per use, last use marks the token for revocation', async
   assert.equal(await h.store.lookup(a.client_token), null, 'other requests see it as gone');
   const self = await h.call(a.client_token, 'read', 'lookup-self');
   assert.equal(self?.data?.num_uses, 0, 'the current request can still look itself up');
-  await assert.rejects(h.store.useToken(entry), (e: unknown) => WardError.is(e) && e.status === 403);
+  await assert.rejects(h.store.useToken(entry), isWardError(403));
   await h.store.revokeTree(entry);
   assert.equal(await h.store.lookup(a.client_token, { allowPendingRevocation: true }), null);
   await assert.rejects(h.call(h.root.id, 'update', 'create', { num_uses: -1 }), is400('number of uses cannot be negative'));

@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { WardError } from '../../sdk/errors.js';
 import type { AuthSpec } from '../../sdk/logical.js';
 import { tokenHarness } from './testing.js';
 import { TIDY_WARNING } from './token-backend.js';
+import { isWardError } from '../../../test/helpers/errors.js';
 
-const is400 = (message: string) => (e: unknown) => WardError.is(e) && e.status === 400 && e.messages.includes(message);
+const is400 = (message: string) => isWardError(400, message);
 
 const login = (o: Partial<AuthSpec> = {}): AuthSpec => ({
   policies: ['app'],
@@ -108,8 +108,8 @@ test('roles: allowed/disallowed policies, orphan, path suffix, partial update, l
   assert.equal(looked?.role, 'web');
   const dflt = await h.auth(h.root.id, 'create/web', {});
   assert.deepEqual(dflt.policies, ['app', 'default', 'dev-1']);
-  await assert.rejects(h.call(h.root.id, 'update', 'create/web', { policies: 'ops' }), (e: unknown) => WardError.is(e) && e.status === 400 && /disallowed/.test(e.messages[0] ?? ''));
-  await assert.rejects(h.call(h.root.id, 'update', 'create/web', { policies: 'dev-2' }), (e: unknown) => WardError.is(e) && /must be subset of the role's allowed policies/.test(e.messages[0] ?? ''));
+  await assert.rejects(h.call(h.root.id, 'update', 'create/web', { policies: 'ops' }), isWardError(400, /disallowed/));
+  await assert.rejects(h.call(h.root.id, 'update', 'create/web', { policies: 'dev-2' }), isWardError(400, /must be subset of the role's allowed policies/));
   await assert.rejects(h.call(h.root.id, 'update', 'create/nope', {}), is400('unknown role nope'));
 
   await h.call(h.root.id, 'update', 'roles/globby', { allowed_policies_glob: 'dev-*' });
@@ -160,7 +160,7 @@ test('custom ids need root and may not look like generated tokens', async () => 
   const t = await h.auth(h.root.id, 'create', { id: 'my-custom-token' });
   assert.equal(t.client_token, 'my-custom-token');
   assert.ok(await h.store.lookup('my-custom-token'));
-  await assert.rejects(h.call(h.root.id, 'update', 'create', { id: 'hvs.abc' }), (e: unknown) => WardError.is(e) && e.status === 400);
+  await assert.rejects(h.call(h.root.id, 'update', 'create', { id: 'hvs.abc' }), isWardError(400));
   await assert.rejects(h.call(h.root.id, 'update', 'create', { id: 'my-custom-token' }), is400('cannot create a token with a duplicate ID'));
   const app = await h.auth(h.root.id, 'create', { policies: 'app' });
   await assert.rejects(h.call(app.client_token, 'update', 'create', { id: 'x' }), is400('root or sudo privileges required to specify token id'));

@@ -1,18 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { WardError } from '../errors.js';
 import { FieldData } from './field-data.js';
 import { field } from './fields.js';
+import { wardErrorOfSync } from '../../../test/helpers/errors.js';
 
-const errorOf = (fn: () => unknown): WardError => {
-  try {
-    fn();
-  } catch (e) {
-    if (WardError.is(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a WardError');
-};
+const errorOf = wardErrorOfSync;
 
 test('coerces CLI-style strings the way Vault does', () => {
   const d = new FieldData(

@@ -5,6 +5,8 @@ import { WardError } from '../../sdk/errors.js';
 import { silentLogger, type Backend, type CallerInfo, type LogicalRequest, type Operation } from '../../sdk/logical.js';
 import { InmemStorage, listRecursive } from '../../sdk/storage.js';
 import { cubbyholeFactory, cubbyholeStorageFor, destroyCubbyhole } from './index.js';
+import { isWardError } from '../../../test/helpers/errors.js';
+import { driveBackend } from '../../sdk/testing.js';
 
 async function mount() {
   const storage = new InmemStorage();
@@ -12,19 +14,13 @@ async function mount() {
     storage, mountPoint: 'cubbyhole/', mountType: 'cubbyhole', logger: silentLogger,
     system: { defaultLeaseTtl: () => 0, maxLeaseTtl: () => 0, options: () => ({}) },
   });
-  async function call(token: string, operation: Operation, path: string, data: Record<string, unknown> = {}, caller: CallerInfo | null = null) {
-    const req: LogicalRequest = {
-      id: 'req', operation, path, data, storage,
-      mountPoint: 'cubbyhole/', mountType: 'cubbyhole', mountAccessor: 'cubbyhole_1', clientToken: token, caller,
-      connection: { remoteAddress: '127.0.0.1', remotePort: 1 }, headers: {}, wrapTtl: 0,
-    };
-    if (operation === 'update') req.operation = (await backend.existenceCheck(req)) === false ? 'create' : 'update';
-    return backend.handleRequest(req);
-  }
+  const driver = driveBackend(backend, storage, { mountPoint: 'cubbyhole/', mountType: 'cubbyhole', mountAccessor: 'cubbyhole_1' });
+  const call = (token: string, operation: Operation, path: string, data: Record<string, unknown> = {}, caller: CallerInfo | null = null) =>
+    driver.call(operation, path, data, { clientToken: token, caller });
   return { storage, backend, call };
 }
 
-const is400 = (e: unknown) => WardError.is(e) && e.status === 400;
+const is400 = isWardError(400);
 
 describe('cubbyhole', () => {
   it('stores, reads, lists and deletes per token', async () => {

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { WardError } from '../../sdk/errors.js';
-import { silentLogger, type Backend, type LogicalRequest, type LogicalResponse, type Operation } from '../../sdk/logical.js';
+import { silentLogger, type Backend } from '../../sdk/logical.js';
 import { InmemStorage } from '../../sdk/storage.js';
 import { databaseFactory } from './index.js';
+import { rejectsWard } from '../../../test/helpers/errors.js';
+import { driveBackend } from '../../sdk/testing.js';
 
 /** Drives the engine as the core does, with no database behind it (verify_connection=false). */
 async function harness() {
@@ -12,19 +13,9 @@ async function harness() {
     storage, mountPoint: 'database/', mountType: 'database', logger: silentLogger,
     system: { defaultLeaseTtl: () => 3600, maxLeaseTtl: () => 86400, options: () => ({}) },
   });
-  async function call(operation: Operation, path: string, data: Record<string, unknown> = {}): Promise<LogicalResponse | null> {
-    const req: LogicalRequest = {
-      id: 'r', operation, path, data, storage, mountPoint: 'database/', mountType: 'database', mountAccessor: 'database_1',
-      clientToken: '', caller: null, connection: { remoteAddress: '127.0.0.1', remotePort: 1 }, headers: {}, wrapTtl: 0,
-    };
-    if (operation === 'update') req.operation = (await backend.existenceCheck(req)) === false ? 'create' : 'update';
-    return backend.handleRequest(req);
-  }
+  const { call } = driveBackend(backend, storage, { mountPoint: 'database/', mountType: 'database', mountAccessor: 'database_1', clientToken: '' });
   return { backend, storage, call };
 }
-
-const rejects = (p: Promise<unknown>, status: number, text: string) =>
-  assert.rejects(p, (e: unknown) => WardError.is(e) && e.status === status && e.messages.some((m) => m.includes(text)));
 
 const CONFIG = {
   plugin_name: 'postgresql-database-plugin',
@@ -54,25 +45,21 @@ describe('database engine (no database)', async () => {
   });
 
   it('validates connections', async () => {
-    await rejects(h.call('update', 'config/x', { ...CONFIG, plugin_name: 'mysql-database-plugin' }), 400, 'unsupported plugin_name');
-    await rejects(h.call('update', 'config/x', { ...CONFIG, plugin_name: '' }), 400, 'plugin_name');
-    await rejects(h.call('update', 'config/x', { ...CONFIG, connection_url: '' }), 400, 'connection_url');
-    await rejects(h.call('update', 'config/x', { ...CONFIG, username_template: '{{ bogus }}' }), 400, 'username template');
+    await rejectsWard(h.call('update', 'config/x', { ...CONFIG, plugin_name: 'mysql-database-plugin' }), 400, /unsupported plugin_name/);
+    await rejectsWard(h.call('update', 'config/x', { ...CONFIG, plugin_name: '' }), 400, /plugin_name/);
+    await rejectsWard(h.call('update', 'config/x', { ...CONFIG, connection_url: '' }), 400, /connection_url/);
+    await rejectsWard(h.call('update', 'config/x', { ...CONFIG, username_template: '{{ bogus }}' }), 400, /username template/);
   });
 
   it('refuses a connection it cannot reach when verify_connection is on, without leaking the password', async () => {
-    await assert.rejects(h.call('update', 'config/down', { ...CONFIG, verify_connection: true }), (e: unknown) => {
-      assert.ok(WardError.is(e) && e.status === 400, String(e));
-      assert.match(e.messages.join(' '), /error verifying connection/);
-      assert.ok(!e.messages.join(' ').includes('root-secret-pw'));
-      return true;
-    });
+    const e = await rejectsWard(h.call('update', 'config/down', { ...CONFIG, verify_connection: true }), 400, /error verifying connection/);
+    assert.ok(!e.messages.join(' ').includes('root-secret-pw'));
     assert.equal(await h.call('read', 'config/down'), null);
   });
 
   it('manages roles with partial updates', async () => {
-    await rejects(h.call('update', 'roles/ro', { db_name: 'pg' }), 400, 'empty creation statements');
-    await rejects(h.call('update', 'roles/ro', { creation_statements: 'SELECT 1' }), 400, 'empty database name');
+    await rejectsWard(h.call('update', 'roles/ro', { db_name: 'pg' }), 400, /empty creation statements/);
+    await rejectsWard(h.call('update', 'roles/ro', { creation_statements: 'SELECT 1' }), 400, /empty database name/);
     await h.call('update', 'roles/ro', { db_name: 'pg', creation_statements: [`CREATE ROLE "{{name}}"`], default_ttl: '1h', max_ttl: 7200 });
     await h.call('update', 'roles/ro', { max_ttl: '3h' });
     const r = (await h.call('read', 'roles/ro'))?.data as Record<string, unknown>;
@@ -80,36 +67,32 @@ describe('database engine (no database)', async () => {
     assert.equal(r.max_ttl, 10800);
     assert.deepEqual(r.creation_statements, ['CREATE ROLE "{{name}}"']);
     assert.equal(r.credential_type, 'password');
-    await rejects(h.call('update', 'roles/ro', { default_ttl: '4h' }), 400, 'max_ttl');
+    await rejectsWard(h.call('update', 'roles/ro', { default_ttl: '4h' }), 400, /max_ttl/);
     assert.deepEqual((await h.call('list', 'roles/'))?.data, { keys: ['ro'] });
   });
 
   it('answers creds for unknown roles with 400 and for roles the connection does not allow with 500', async () => {
-    await rejects(h.call('read', 'creds/missing'), 400, 'unknown role: missing');
+    await rejectsWard(h.call('read', 'creds/missing'), 400, /unknown role: missing/);
     await h.call('update', 'roles/notallowed', { db_name: 'pg', creation_statements: 'SELECT 1' });
-    await rejects(h.call('read', 'creds/notallowed'), 500, '"notallowed" is not an allowed role');
+    await rejectsWard(h.call('read', 'creds/notallowed'), 500, /"notallowed" is not an allowed role/);
   });
 
   it('reports an unreachable database as 502 when issuing credentials', async () => {
-    await assert.rejects(h.call('read', 'creds/ro'), (e: unknown) => {
-      assert.ok(WardError.is(e) && e.status === 502, String(e));
-      assert.match(e.messages.join(' '), /could not connect to database "pg"/);
-      assert.ok(!e.messages.join(' ').includes('root-secret-pw'));
-      return true;
-    });
+    const e = await rejectsWard(h.call('read', 'creds/ro'), 502, /could not connect to database "pg"/);
+    assert.ok(!e.messages.join(' ').includes('root-secret-pw'));
   });
 
   it('validates static roles', async () => {
-    await rejects(h.call('update', 'static-roles/s', { db_name: 'pg', username: 'u', rotation_period: 2 }), 400, '5 seconds');
-    await rejects(h.call('update', 'static-roles/s', { db_name: 'pg', rotation_period: 60 }), 400, 'username');
-    await rejects(h.call('update', 'static-roles/s', { db_name: 'pg', username: 'u', rotation_period: 60 }), 400, 'not an allowed role');
-    await rejects(h.call('read', 'static-creds/s'), 400, 'unknown role');
-    await rejects(h.call('update', 'rotate-role/s'), 400, 'no static role');
+    await rejectsWard(h.call('update', 'static-roles/s', { db_name: 'pg', username: 'u', rotation_period: 2 }), 400, /5 seconds/);
+    await rejectsWard(h.call('update', 'static-roles/s', { db_name: 'pg', rotation_period: 60 }), 400, /username/);
+    await rejectsWard(h.call('update', 'static-roles/s', { db_name: 'pg', username: 'u', rotation_period: 60 }), 400, /not an allowed role/);
+    await rejectsWard(h.call('read', 'static-creds/s'), 400, /unknown role/);
+    await rejectsWard(h.call('update', 'rotate-role/s'), 400, /no static role/);
   });
 
   it('deletes connections', async () => {
     await h.call('delete', 'config/pg');
     assert.equal(await h.call('read', 'config/pg'), null);
-    await rejects(h.call('update', 'reset/pg'), 400, 'failed to find entry');
+    await rejectsWard(h.call('update', 'reset/pg'), 400, /failed to find entry/);
   });
 });

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { WardError } from '../../sdk/errors.js';
 import { silentLogger, type Backend } from '../../sdk/logical.js';
 import { driveBackend, testRequest } from '../../sdk/testing.js';
 import { InmemStorage } from '../../sdk/storage.js';
 import { kvFactory } from './index.js';
+import { rejectsWard } from '../../../test/helpers/errors.js';
 
 /** Drives a backend the way the core does: existence check first for writes, then the handler. */
 const harness = (backend: Backend) => driveBackend(backend, new InmemStorage(), { mountPoint: 'secret/', mountType: 'kv' });
@@ -19,9 +19,6 @@ const v1 = async (options: Record<string, string> = {}) =>
       logger: silentLogger,
     }),
   );
-
-const rejects400 = (p: Promise<unknown>, text: string) =>
-  assert.rejects(p, (e: unknown) => WardError.is(e) && e.status === 400 && e.messages.some((m) => m.includes(text)));
 
 describe('kv v1', () => {
   it('writes, reads back the stored map verbatim and deletes', async () => {
@@ -54,7 +51,7 @@ describe('kv v1', () => {
 
   it('refuses an empty write', async () => {
     const { call } = await v1();
-    await rejects400(call('update', 'foo', {}), 'missing data fields');
+    await rejectsWard(call('update', 'foo', {}), 400, /missing data fields/);
   });
 
   it('reports ttl or lease as a TTL hint, else the mount default lease TTL', async () => {
@@ -65,7 +62,7 @@ describe('kv v1', () => {
     assert.equal((await call('read', 'a'))?.ttlHint, 3600);
     assert.equal((await call('read', 'b'))?.ttlHint, 30);
     assert.equal((await call('read', 'c'))?.ttlHint, 2764800);
-    await rejects400(call('update', 'd', { ttl: 'soon' }), 'ttl');
+    await rejectsWard(call('update', 'd', { ttl: 'soon' }), 400, /ttl/);
   });
 
   it('lists leaves and folders with a trailing slash', async () => {

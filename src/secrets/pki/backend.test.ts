@@ -2,26 +2,21 @@ import assert from 'node:assert/strict';
 import { X509Certificate, createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import { describe, it } from 'node:test';
 import * as x509 from '@peculiar/x509';
-import { WardError } from '../../sdk/errors.js';
 import { silentLogger, type LogicalRequest, type LogicalResponse, type Operation } from '../../sdk/logical.js';
 import { InmemStorage, listRecursive } from '../../sdk/storage.js';
 import { pkiBackend } from './index.js';
+import { rejectsWard } from '../../../test/helpers/errors.js';
+import { testRequest } from '../../sdk/testing.js';
 
 function mount() {
   const storage = new InmemStorage();
   const backend = pkiBackend({ logger: silentLogger, system: { defaultLeaseTtl: () => 3600, maxLeaseTtl: () => 10 * 365 * 86400, options: () => ({}) } });
-  async function call(operation: Operation, path: string, data: Record<string, unknown> = {}): Promise<LogicalResponse | null> {
-    const req: LogicalRequest = {
-      id: 'r', operation, path, data, storage, mountPoint: 'pki/', mountType: 'pki', mountAccessor: 'pki_1', clientToken: '', caller: null,
-      connection: { remoteAddress: '127.0.0.1', remotePort: 1 }, headers: {}, wrapTtl: 0,
-    };
-    return backend.handleRequest(req);
-  }
+  const call = (operation: Operation, path: string, data: Record<string, unknown> = {}): Promise<LogicalResponse | null> =>
+    backend.handleRequest(testRequest(storage, operation, path, data, { mountPoint: 'pki/', mountType: 'pki', mountAccessor: 'pki_1', clientToken: '' }));
   const data = async (op: Operation, path: string, body: Record<string, unknown> = {}) => (await call(op, path, body))?.data as Record<string, any>; // any: asserted field by field
   return { storage, backend, call, data };
 }
 
-const rejects400 = (p: Promise<unknown>, re: RegExp) => assert.rejects(p, (e: unknown) => WardError.is(e) && e.status === 400 && re.test(e.messages.join(' ')));
 
 describe('pki backend', () => {
   it('generates a root, issues against a role, and the leaf chains to the root', async () => {
@@ -55,12 +50,16 @@ describe('pki backend', () => {
     assert.match(cert.infoAccess ?? '', /http:\/\/ward\.test\/v1\/pki\/ca/);
     const parsed = new x509.X509Certificate(leaf.certificate);
     assert.ok(parsed.getExtension(x509.CRLDistributionPointsExtension));
-    const life = new Date(cert.validTo).getTime() - Date.now();
-    assert.ok(life > 23.9 * 3600e3 && life <= 24 * 3600e3 + 1000);
+    // From the certificate itself, not the test's clock: the TTL plus the 30 s backdate.
+    const lifetime = (c: X509Certificate): number => (Date.parse(c.validTo) - Date.parse(c.validFrom)) / 1000;
+    assert.equal(lifetime(cert), 24 * 3600 + 30);
 
     const capped = await m.call('update', 'issue/web', { common_name: 'b.example.com', ttl: '100h' });
     assert.ok((capped?.warnings ?? []).some((w) => /truncated/.test(w)));
-    assert.equal((capped?.data as { expiration: number }).expiration <= Math.floor(Date.now() / 1000) + 72 * 3600, true);
+    const cappedData = capped?.data as { expiration: number; certificate: string };
+    const cappedCert = new X509Certificate(cappedData.certificate);
+    assert.equal(lifetime(cappedCert), 72 * 3600 + 30, 'capped at the role max_ttl');
+    assert.equal(cappedData.expiration, Date.parse(cappedCert.validTo) / 1000);
 
     const der = await m.data('update', 'issue/web', { common_name: 'd.example.com', format: 'der' });
     assert.ok(new X509Certificate(Buffer.from(der.certificate, 'base64')).verify(rootCert.publicKey));
@@ -78,11 +77,11 @@ describe('pki backend', () => {
     const m = mount();
     await m.call('update', 'root/generate/internal', { common_name: 'Root', key_type: 'ec' });
     await m.call('update', 'roles/web', { allowed_domains: ['example.com'], allow_subdomains: true, key_type: 'ec', allow_ip_sans: false });
-    await rejects400(m.call('update', 'issue/web', { common_name: 'app.example.org' }), /common name app\.example\.org not allowed by this role/);
-    await rejects400(m.call('update', 'issue/web', { common_name: 'a.example.com', alt_names: 'evil.org' }), /subject alternate name evil\.org/);
-    await rejects400(m.call('update', 'issue/web', { common_name: 'a.example.com', ip_sans: '10.0.0.1' }), /IP Subject Alternative Names/);
-    await rejects400(m.call('update', 'issue/web', {}), /common_name field is required/);
-    await rejects400(m.call('update', 'issue/nope', { common_name: 'a.example.com' }), /unknown role/);
+    await rejectsWard(m.call('update', 'issue/web', { common_name: 'app.example.org' }), 400, /common name app\.example\.org not allowed by this role/);
+    await rejectsWard(m.call('update', 'issue/web', { common_name: 'a.example.com', alt_names: 'evil.org' }), 400, /subject alternate name evil\.org/);
+    await rejectsWard(m.call('update', 'issue/web', { common_name: 'a.example.com', ip_sans: '10.0.0.1' }), 400, /IP Subject Alternative Names/);
+    await rejectsWard(m.call('update', 'issue/web', {}), 400, /common_name field is required/);
+    await rejectsWard(m.call('update', 'issue/nope', { common_name: 'a.example.com' }), 400, /unknown role/);
   });
 
   it('exported roots return the key once; reads never do', async () => {
@@ -92,8 +91,8 @@ describe('pki backend', () => {
     assert.equal(root.private_key_type, 'ed25519');
     assert.ok(new X509Certificate(root.certificate).checkPrivateKey(createPrivateKey(root.private_key)));
     for (const p of ['cert/ca', `cert/${root.serial_number}`]) assert.equal(JSON.stringify(await m.data('read', p)).includes('PRIVATE KEY'), false);
-    await rejects400(m.call('update', 'root/generate/internal', { common_name: 'Root2', key_name: 'k1', key_type: 'ec' }), /key name "k1" is already in use/);
-    await rejects400(m.call('update', 'root/generate/kms', { common_name: 'Root2' }), /unsupported type/);
+    await rejectsWard(m.call('update', 'root/generate/internal', { common_name: 'Root2', key_name: 'k1', key_type: 'ec' }), 400, /key name "k1" is already in use/);
+    await rejectsWard(m.call('update', 'root/generate/kms', { common_name: 'Root2' }), 400, /unsupported type/);
   });
 
   it('signs CSRs, enforcing the role key type', async () => {
@@ -119,8 +118,8 @@ describe('pki backend', () => {
     assert.deepEqual([...(new x509.X509Certificate(signed.certificate).getExtension(x509.ExtendedKeyUsageExtension)?.usages ?? [])], ['1.3.6.1.5.5.7.3.1']);
 
     await m.call('update', 'roles/rsaonly', { allow_any_name: true, key_type: 'rsa' });
-    await rejects400(m.call('update', 'sign/rsaonly', { csr: csr.toString('pem') }), /requires keys of type rsa/);
-    await rejects400(m.call('update', 'sign/svc', { csr: 'garbage' }), /could not parse CSR/);
+    await rejectsWard(m.call('update', 'sign/rsaonly', { csr: csr.toString('pem') }), 400, /requires keys of type rsa/);
+    await rejectsWard(m.call('update', 'sign/svc', { csr: 'garbage' }), 400, /could not parse CSR/);
   });
 
   it('runs the intermediate flow between two mounts', async () => {
@@ -130,7 +129,7 @@ describe('pki backend', () => {
     const gen = await intMount.data('update', 'intermediate/generate/internal', { common_name: 'Intermediate', key_type: 'ec' });
     assert.match(gen.csr, /BEGIN CERTIFICATE REQUEST/);
     assert.equal(gen.private_key, undefined);
-    await rejects400(intMount.call('update', 'issue/x', { common_name: 'a' }), /unknown role/);
+    await rejectsWard(intMount.call('update', 'issue/x', { common_name: 'a' }), 400, /unknown role/);
     const signed = await rootMount.data('update', 'root/sign-intermediate', { csr: gen.csr, ttl: '43800h' });
     const set = await intMount.data('update', 'intermediate/set-signed', { certificate: `${signed.certificate}\n${signed.issuing_ca}` });
     assert.equal(set.imported_issuers.length, 1);
@@ -142,7 +141,7 @@ describe('pki backend', () => {
     assert.ok(intCert.ca && intCert.verify(rootCert.publicKey));
     assert.ok(new X509Certificate(leaf.certificate).verify(intCert.publicKey));
     assert.ok(new Date(leaf.expiration * 1000) <= new Date(intCert.validTo));
-    await rejects400(intMount.call('update', 'intermediate/set-signed', { certificate: root.certificate }), /does not match any key/);
+    await rejectsWard(intMount.call('update', 'intermediate/set-signed', { certificate: root.certificate }), 400, /does not match any key/);
   });
 
   it('revokes into the CRL and tidies expired certificates', async () => {
@@ -162,8 +161,8 @@ describe('pki backend', () => {
     assert.ok(crl.findRevoked(serial.replace(/:/g, '')));
     assert.ok(await crl.verify({ publicKey: new x509.X509Certificate(root.certificate) }));
     assert.equal((await m.data('read', `cert/${serial}`)).revocation_time, rev.revocation_time);
-    await rejects400(m.call('update', 'revoke', { serial_number: root.serial_number }), /its own CRL/);
-    await rejects400(m.call('update', 'revoke', { serial_number: '01:02' }), /not found/);
+    await rejectsWard(m.call('update', 'revoke', { serial_number: root.serial_number }), 400, /its own CRL/);
+    await rejectsWard(m.call('update', 'revoke', { serial_number: '01:02' }), 400, /not found/);
 
     // The lease revoke path revokes too, and tolerates a certificate already gone.
     const other = await m.call('update', 'issue/web', { common_name: 'b.example.com', ttl: '1h' });
@@ -173,7 +172,7 @@ describe('pki backend', () => {
     await m.backend.secretTypes.pki?.revoke(req, { ...lease, internalData: { serial_number: '0f:0f' } });
     assert.equal((await m.data('list', 'certs/revoked/')).keys.length, 2);
 
-    await rejects400(m.call('update', 'tidy', {}), /at least one operation/);
+    await rejectsWard(m.call('update', 'tidy', {}), 400, /at least one operation/);
     const t = await m.call('update', 'tidy', { tidy_cert_store: true, tidy_revoked_certs: true, safety_buffer: 1 });
     assert.equal(t?.status, 202);
     await m.backend.tidier.running;
@@ -195,6 +194,6 @@ describe('pki backend', () => {
     assert.ok(m.backend.specialPaths.unauthenticated?.includes('ca/pem'));
     await m.call('delete', 'root');
     assert.deepEqual((await listRecursive(m.storage)).filter((k) => k.startsWith('config/')), []);
-    await rejects400(m.call('update', 'issue/x', { common_name: 'a' }), /unknown role/);
+    await rejectsWard(m.call('update', 'issue/x', { common_name: 'a' }), 400, /unknown role/);
   });
 });

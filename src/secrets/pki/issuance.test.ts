@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { WardError } from '../../sdk/errors.js';
 import { colonSerial, pemBlocks, randomSerialHex, serialKey, toPem } from './format.js';
 import { resolveNotAfter } from './issuance.js';
 import { normalizeKeyBits } from './keys.js';
+import { isWardError } from '../../../test/helpers/errors.js';
 
 const H = 3600 * 1000;
 
@@ -27,8 +27,8 @@ describe('pki lifetimes', () => {
     assert.equal(r.warnings.length, 1);
   });
   it('refuses an expired issuer or no ttl at all', () => {
-    assert.throws(() => resolveNotAfter({ now, requestedTtl: 60, defaultTtl: 0, maxTtl: 0, issuerNotAfter: now - 1 }), (e) => WardError.is(e) && e.status === 400);
-    assert.throws(() => resolveNotAfter({ now, requestedTtl: 0, defaultTtl: 0, maxTtl: 0 }), (e) => WardError.is(e) && e.status === 400);
+    assert.throws(() => resolveNotAfter({ now, requestedTtl: 60, defaultTtl: 0, maxTtl: 0, issuerNotAfter: now - 1 }), isWardError(400));
+    assert.throws(() => resolveNotAfter({ now, requestedTtl: 0, defaultTtl: 0, maxTtl: 0 }), isWardError(400));
   });
 });
 
@@ -38,7 +38,7 @@ describe('pki formats', () => {
     assert.equal(colonSerial('abc'), '0a:bc');
     assert.equal(serialKey('0A:1b:2c'), '0a-1b-2c');
     assert.equal(serialKey('0a-1b-2c'), '0a-1b-2c');
-    assert.throws(() => serialKey('zz'), (e) => WardError.is(e) && e.status === 400);
+    assert.throws(() => serialKey('zz'), isWardError(400));
   });
   it('generates positive 20-byte serials', () => {
     for (let i = 0; i < 50; i++) {
@@ -57,7 +57,7 @@ describe('pki formats', () => {
     assert.equal(normalizeKeyBits('ec', 0), 256);
     assert.equal(normalizeKeyBits('ec', 384), 384);
     assert.equal(normalizeKeyBits('ed25519', 4096), 0);
-    assert.throws(() => normalizeKeyBits('rsa', 1024), (e) => WardError.is(e) && e.status === 400);
-    assert.throws(() => normalizeKeyBits('dsa', 0), (e) => WardError.is(e) && e.status === 400);
+    assert.throws(() => normalizeKeyBits('rsa', 1024), isWardError(400));
+    assert.throws(() => normalizeKeyBits('dsa', 0), isWardError(400));
   });
 });

@@ -7,6 +7,7 @@ import { after, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { exercisePhysical } from '../conformance.js';
 import { SqlitePhysical, successor } from './sqlite-physical.js';
+import { waitFor } from '../../../test/helpers/wait.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ward-sqlite-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -158,23 +159,21 @@ test('sqlite: a write is acknowledged only after the WAL sync that follows its c
   try {
     let acked = false;
     const put = s.put('k', Buffer.from('v')).then(() => (acked = true));
-    await new Promise((r) => setTimeout(r, 20));
+    await waitFor('the first sync to start', () => calls.length === 1);
     assert.equal(s.commits, 1);
-    assert.equal(calls.length, 1);
     assert.equal(acked, false, 'acknowledged before its commit was synced');
     // Visible to this process already; only the writer waits.
     assert.equal((await s.get('k'))?.toString(), 'v');
     // A commit made while that sync runs needs a sync of its own.
     let secondAcked = false;
     const second = s.put('k2', Buffer.from('v2')).then(() => (secondAcked = true));
-    await new Promise((r) => setTimeout(r, 20));
+    await waitFor('the second commit', () => s.commits === 2);
     assert.equal(calls.length, 1, 'a second sync started before the first settled');
     calls[0]!(null);
     await put;
     assert.equal(acked, true);
-    await new Promise((r) => setTimeout(r, 20));
+    await waitFor('the second sync to start', () => calls.length === 2);
     assert.equal(secondAcked, false, 'the second write rode on a sync that began before its commit');
-    assert.equal(calls.length, 2);
     calls[1]!(null);
     await second;
     assert.equal(s.syncs, 2);

@@ -9,16 +9,14 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { api, startTestServer, type TestServer } from '../../helpers/server.js';
+import { auditRecords } from '../../helpers/audit-log.js';
+import { DEV_FULL, skipUnless } from '../../helpers/requirement.js';
 
 const SECRET = 'correct-horse-battery-staple-7731';
 const TOKEN_SECRET = 'wrap-me-please-5512';
 
-function lines(path: string): any[] {
-  return readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l));
-}
+// any: records are destructured and asserted field by field.
+const lines = (path: string): any[] => auditRecords(path);
 
 describe('file audit device', () => {
   let s: TestServer;
@@ -137,7 +135,7 @@ describe('fail closed with /dev/full', () => {
     await s.close();
   });
 
-  it('every audited request answers 500; data unchanged; disabling recovers', { skip: !existsSync('/dev/full') }, async () => {
+  it('every audited request answers 500; data unchanged; disabling recovers', { skip: skipUnless(DEV_FULL) }, async () => {
     await api(s, 'POST', 'secret/data/k', { token: s.rootToken, body: { data: { v: 'kept' } } });
     const e = await api(s, 'PUT', 'sys/audit/full', { token: s.rootToken, body: { type: 'file', options: { file_path: '/dev/full' } } });
     if (e.status === 400) {

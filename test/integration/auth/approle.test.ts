@@ -2,9 +2,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { api, startTestServer, type TestServer } from '../../helpers/server.js';
+import { FakeClock } from '../../helpers/clock.js';
 
-async function setup(t: { after(fn: () => Promise<void>): void }): Promise<{ server: TestServer; root: { token: string } }> {
-  const server = await startTestServer();
+async function setup(t: { after(fn: () => Promise<void>): void }, clock?: FakeClock): Promise<{ server: TestServer; root: { token: string } }> {
+  const server = await startTestServer(clock ? { clock } : {});
   t.after(() => server.close());
   const root = { token: server.rootToken };
   assert.equal((await api(server, 'POST', 'sys/auth/approle', { ...root, body: { type: 'approle' } })).status, 204);
@@ -78,7 +79,9 @@ test('approle: wrapped secret-id is looked up by creation path, unwrapped, then 
 });
 
 test('approle: CIDR bindings, expiry and lockout', async (t) => {
-  const { server, root } = await setup(t);
+  // SecretID expiry moves this clock instead of sleeping past secret_id_ttl.
+  const clock = new FakeClock(Date.now());
+  const { server, root } = await setup(t, clock);
 
   await api(server, 'POST', 'auth/approle/role/far', { ...root, body: { secret_id_bound_cidrs: '10.0.0.0/8' } });
   const far = await newSecret(server, root, 'far');
@@ -96,7 +99,9 @@ test('approle: CIDR bindings, expiry and lockout', async (t) => {
   await api(server, 'POST', 'auth/approle/role/short', root);
   const shortRoleId = await roleIdOf(server, root, 'short');
   const short = await newSecret(server, root, 'short', { ttl: 1 });
-  await new Promise((r) => setTimeout(r, 1200));
+  const shortLookup = await api(server, 'POST', 'auth/approle/role/short/secret-id/lookup', { ...root, body: { secret_id: short.secret_id } });
+  assert.equal(shortLookup.status, 200, 'valid within its TTL');
+  clock.advance(1);
   const expired = await api(server, 'POST', 'auth/approle/login', { body: { role_id: shortRoleId, secret_id: short.secret_id } });
   assert.equal(expired.status, 400);
   assert.deepEqual(expired.body.errors, ['invalid role or secret ID']);

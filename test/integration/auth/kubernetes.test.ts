@@ -3,10 +3,10 @@
  * own CA, and tokens it issued. No real cluster can run here; see test/fakes/kube-apiserver.
  */
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { startFakeKubeApiServer, type FakeKubeApiServer } from '../../fakes/kube-apiserver/index.js';
 import { generateServerPki } from '../../fakes/kube-apiserver/tls.js';
+import { freePort } from '../../helpers/net.js';
 import { api, startTestServer, type TestServer } from '../../helpers/server.js';
 
 describe('auth/kubernetes', () => {
@@ -101,10 +101,7 @@ describe('auth/kubernetes', () => {
   });
 
   it('reports an unreachable API server and a wrong CA clearly', async () => {
-    const closed = createServer();
-    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
-    const port = (closed.address() as { port: number }).port;
-    await new Promise<void>((r) => closed.close(() => r()));
+    const port = await freePort();
     try {
       await configure({ kubernetes_host: `https://127.0.0.1:${port}` });
       const down = await login(await issue());

@@ -9,8 +9,8 @@ import { request } from 'node:http';
 import { connect } from 'node:net';
 import { listRecursive } from '../../../src/sdk/storage.js';
 import { api, startTestServer, type TestServer } from '../../helpers/server.js';
+import { errText } from '../../helpers/errors.js';
 
-const errText = (r: { body: any }): string => (r.body?.errors ?? []).join(' | ');
 
 /** A raw HTTP request: no URL normalisation, any method, any body; tolerates early close. */
 function raw(server: TestServer, method: string, path: string, o: { headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<{ status: number; text: string }> {

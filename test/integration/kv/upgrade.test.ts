@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { api, startTestServer, type TestServer } from '../../helpers/server.js';
 import { migrateV1ToV2, pendingV1Keys, UPGRADING_MESSAGE } from '../../../src/secrets/kv/v2/upgrade.js';
+import { errText } from '../../helpers/errors.js';
+import { waitFor } from '../../helpers/wait.js';
 
-const errText = (r: { body: { errors?: string[] } | null }): string => (r.body?.errors ?? []).join(' | ');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** 50 secrets: 30 flat, 15 in folders, 5 deeper (a/b/c …). */
 function secrets(): Map<string, Record<string, unknown>> {
@@ -25,14 +25,11 @@ function secrets(): Map<string, Record<string, unknown>> {
 
 /** Polls until a read is no longer refused with the upgrading 400; every 400 seen must carry that message. */
 async function waitUpgraded(s: TestServer, token: string, path: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
+  await waitFor('the upgrade to finish', async () => {
     const r = await api(s, 'GET', path, { token });
-    if (r.status !== 400) return;
-    assert.equal(errText(r), UPGRADING_MESSAGE);
-    assert.ok(Date.now() < deadline, 'upgrade did not finish');
-    await sleep(20);
-  }
+    if (r.status === 400) assert.equal(errText(r), UPGRADING_MESSAGE);
+    return r.status !== 400;
+  }, { intervalMs: 20 });
 }
 
 async function assertAllVersion1(s: TestServer, token: string, mount: string, data: Map<string, Record<string, unknown>>): Promise<void> {

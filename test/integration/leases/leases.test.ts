@@ -6,14 +6,17 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { api, type TestServer } from '../../helpers/server.js';
-import { leaseLog, startLeaseServer } from '../../helpers/lease-engine.js';
+import { leaseLog, startLeaseServer, tempDbPath } from '../../helpers/lease-engine.js';
+import { FakeClock, runDueExpiries } from '../../helpers/clock.js';
+import { waitFor } from '../../helpers/wait.js';
+import { errText } from '../../helpers/errors.js';
 
-const errText = (r: { body: any }): string => (r.body?.errors ?? []).join(' | ');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('leases over HTTP', () => {
   let s: TestServer;
   let root = '';
+  // Expiry tests move this clock instead of sleeping past a TTL.
+  const clock = new FakeClock(Date.now());
   const creds = async (role: string, token = root) => {
     const r = await api(s, 'GET', `dyn/creds/${role}`, { token });
     assert.equal(r.status, 200, JSON.stringify(r.body));
@@ -21,7 +24,7 @@ describe('leases over HTTP', () => {
   };
 
   before(async () => {
-    s = await startLeaseServer();
+    s = await startLeaseServer({ clock });
     root = s.rootToken;
   });
   after(async () => {
@@ -174,8 +177,12 @@ describe('leases over HTTP', () => {
   it('a lease expires on time and the backend revoke is called', async () => {
     const b = await creds('short');
     assert.equal(b.lease_duration, 2);
-    assert.ok(!leaseLog.revoked.includes(b.data.username));
-    await sleep(3200);
+    clock.advance(1);
+    await runDueExpiries(s);
+    assert.ok(!leaseLog.revoked.includes(b.data.username), 'not before its TTL');
+    assert.equal((await api(s, 'PUT', 'sys/leases/lookup', { token: root, body: { lease_id: b.lease_id } })).status, 200);
+    clock.advance(1);
+    await runDueExpiries(s);
     assert.ok(leaseLog.revoked.includes(b.data.username), 'revoked by expiry');
     assert.equal((await api(s, 'PUT', 'sys/leases/lookup', { token: root, body: { lease_id: b.lease_id } })).status, 400);
   });
@@ -184,8 +191,13 @@ describe('leases over HTTP', () => {
     const t = (await api(s, 'POST', 'auth/token/create', { token: root, body: { policies: ['dyn'], ttl: '2s' } })).body.auth.client_token;
     const l = await creds('exp', t);
     assert.equal(l.lease_duration, 60, 'a lease is not capped by its token; it dies with it');
-    await sleep(3200);
+    clock.advance(1);
+    await runDueExpiries(s);
+    assert.ok(!leaseLog.revoked.includes(l.data.username), 'the token is still alive');
+    clock.advance(1);
+    await runDueExpiries(s);
     assert.ok(leaseLog.revoked.includes(l.data.username));
+    assert.equal((await api(s, 'GET', 'auth/token/lookup-self', { token: t })).status, 403);
   });
 
   it('sys/leases/tidy → 202', async () => {
@@ -204,21 +216,24 @@ describe('leases over HTTP', () => {
 
 describe('leases across restart and seal', () => {
   it('a short lease made before a restart expires on time after it; a long one survives', { timeout: 30_000 }, async () => {
-    const { tempDbPath } = await import('../../helpers/lease-engine.js');
     const db = tempDbPath();
-    let s = await startLeaseServer({ sqlitePath: db.path });
+    const clock = new FakeClock(Date.now());
+    let s = await startLeaseServer({ sqlitePath: db.path, clock });
     try {
       const root = s.rootToken;
       const key = s.unsealKeys[0] as string;
       const short = (await api(s, 'GET', 'dyn/creds/short', { token: root })).body;
       const long = (await api(s, 'GET', 'dyn/creds/app', { token: root })).body;
       await s.close();
-      s = await startLeaseServer({ sqlitePath: db.path, dev: false });
+      s = await startLeaseServer({ sqlitePath: db.path, dev: false, clock });
       assert.equal((await api(s, 'PUT', 'sys/unseal', { body: { key } })).body.sealed, false);
       const lk = await api(s, 'PUT', 'sys/leases/lookup', { token: root, body: { lease_id: long.lease_id } });
       assert.equal(lk.status, 200);
       assert.equal(lk.body.data.id, long.lease_id);
-      await sleep(3000);
+      await runDueExpiries(s);
+      assert.ok(!leaseLog.revoked.includes(short.data.username), 'not before its TTL');
+      clock.advance(2);
+      await runDueExpiries(s);
       assert.ok(leaseLog.revoked.includes(short.data.username), 'expired after restart; backend revoke called');
       assert.equal((await api(s, 'PUT', 'sys/leases/lookup', { token: root, body: { lease_id: short.lease_id } })).status, 400);
       assert.equal((await api(s, 'PUT', 'sys/leases/renew', { token: root, body: { lease_id: long.lease_id, increment: 30 } })).status, 200);
@@ -229,17 +244,18 @@ describe('leases across restart and seal', () => {
   });
 
   it('a lease that expires while sealed is revoked after unseal', { timeout: 30_000 }, async () => {
-    const s = await startLeaseServer();
+    const clock = new FakeClock(Date.now());
+    const s = await startLeaseServer({ clock });
     try {
       const root = s.rootToken;
       const short = (await api(s, 'GET', 'dyn/creds/short', { token: root })).body;
       assert.equal((await api(s, 'PUT', 'sys/seal', { token: root })).status, 204);
-      await sleep(2500);
+      clock.advance(3);
+      assert.equal(s.core.active, null, 'sealed: no expiration manager runs');
       assert.ok(!leaseLog.revoked.includes(short.data.username), 'nothing runs while sealed');
       assert.equal((await api(s, 'PUT', 'sys/unseal', { body: { key: s.unsealKeys[0] } })).body.sealed, false);
-      const deadline = Date.now() + 3000;
-      while (!leaseLog.revoked.includes(short.data.username) && Date.now() < deadline) await sleep(50);
-      assert.ok(leaseLog.revoked.includes(short.data.username), 'revoked once unsealed');
+      // No tick from the test: restoring the index after unseal fires the overdue lease by itself.
+      await waitFor('the overdue lease revoked after unseal', () => leaseLog.revoked.includes(short.data.username), { timeoutMs: 10_000 });
     } finally {
       await s.close();
     }

@@ -11,17 +11,14 @@ import { createServer, connect, type Server } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import * as x509 from '@peculiar/x509';
 import { api, startTestServer, type TestServer } from '../../helpers/server.js';
+import { errText } from '../../helpers/errors.js';
+import { OPENSSL, skipUnless } from '../../helpers/requirement.js';
+import { waitFor } from '../../helpers/wait.js';
 
-const errText = (r: { body: any }): string => (r.body?.errors ?? []).join(' | '); // any: error envelopes are checked loosely
-
-function hasOpenssl(): boolean {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
+/** Seconds a certificate is valid for, from its own notBefore and notAfter. */
+const lifetime = (c: X509Certificate): number => (Date.parse(c.validTo) - Date.parse(c.validFrom)) / 1000;
+/** notAfter in Unix seconds, which `expiration` in Vault's answers must equal. */
+const notAfter = (c: X509Certificate): number => Date.parse(c.validTo) / 1000;
 
 /** Serves `cert` (+chain) over TLS and reports whether a client trusting only `ca` accepts it. */
 async function tlsTrusted(key: string, certChain: string, ca: string, servername: string): Promise<{ ok: boolean; error?: string }> {
@@ -68,7 +65,9 @@ describe('PKI', () => {
     assert.equal(ca.issuer_name, 'root');
     const cert = new X509Certificate(ca.certificate);
     assert.ok(cert.ca);
-    assert.ok(Math.abs(ca.expiration - (Date.now() / 1000 + 87600 * 3600)) < 120);
+    // notBefore is backdated 30 s for clock skew; notAfter is the requested TTL from issue.
+    assert.equal(lifetime(cert), 87600 * 3600 + 30);
+    assert.equal(ca.expiration, notAfter(cert));
     const dup = await call('POST', 'pki/root/generate/internal', { common_name: 'other', issuer_name: 'root' });
     assert.equal(dup.status, 400);
   });
@@ -112,7 +111,8 @@ describe('PKI', () => {
     assert.equal(leaf.checkHost('evil.org'), undefined);
     assert.match(leaf.infoAccess ?? '', /ward\.test\/v1\/pki\/ca/);
     assert.ok(new x509.X509Certificate(d.certificate).getExtension(x509.CRLDistributionPointsExtension));
-    assert.ok(Math.abs(d.expiration - (Date.now() / 1000 + 24 * 3600)) < 60);
+    assert.equal(lifetime(leaf), 24 * 3600 + 30, 'ttl 24h plus the role\'s 30 s not_before_duration');
+    assert.equal(d.expiration, notAfter(leaf));
 
     const tls = await tlsTrusted(d.private_key, d.certificate, ca.certificate, 'app.example.com');
     assert.deepEqual(tls, { ok: true });
@@ -129,10 +129,14 @@ describe('PKI', () => {
     assert.match(errText(badSan), /x\.evil\.org/);
     const long = await call('POST', 'pki/issue/web', { common_name: 'long.example.com', ttl: '200h' });
     assert.equal(long.status, 200);
-    assert.ok(long.body.data.expiration <= Date.now() / 1000 + 72 * 3600 + 5);
+    const capped = new X509Certificate(long.body.data.certificate);
+    assert.equal(lifetime(capped), 72 * 3600 + 30, 'capped at the role max_ttl');
+    assert.equal(long.body.data.expiration, notAfter(capped));
     assert.ok((long.body.warnings ?? []).length > 0);
   });
 
+  let revokedHex = '';
+  let crlPem = '';
   it('revokes, and the CRL lists the serial', async () => {
     const issued = (await call('POST', 'pki/issue/web', { common_name: 'revoke-me.example.com' })).body.data;
     const rv = await call('POST', 'pki/revoke', { serial_number: issued.serial_number });
@@ -149,15 +153,19 @@ describe('PKI', () => {
     assert.match(pem.headers.get('content-type') ?? '', /application\/x-pem-file/);
     const pemText = await pem.text();
     assert.match(pemText, /BEGIN X509 CRL/);
-    if (hasOpenssl()) {
-      const text = execFileSync('openssl', ['crl', '-noout', '-text'], { input: pemText }).toString();
-      assert.ok(text.toUpperCase().includes(hex.toUpperCase()), 'openssl sees the serial');
-    }
+    revokedHex = hex;
+    crlPem = pemText;
     const c = await call('GET', `pki/cert/${issued.serial_number}`);
     assert.equal(c.body.data.revocation_time, rv.body.data.revocation_time);
     const list = await call('LIST', 'pki/certs');
     assert.ok(list.body.data.keys.includes(issued.serial_number));
     assert.ok(list.body.data.keys.includes(ca.serial_number));
+  });
+
+  it('an independent parser (openssl) reads the PEM CRL and finds the revoked serial', { skip: skipUnless(OPENSSL) }, () => {
+    assert.ok(crlPem !== '' && revokedHex !== '', 'the revoke test ran first');
+    const text = execFileSync('openssl', ['crl', '-noout', '-text'], { input: crlPem }).toString();
+    assert.ok(text.toUpperCase().includes(revokedHex.toUpperCase()), 'openssl sees the serial');
   });
 
   it('signs a CSR and leases certificates when the role asks', async () => {
@@ -179,12 +187,7 @@ describe('PKI', () => {
   it('tidy answers 202 and reports status', async () => {
     const t = await call('POST', 'pki/tidy', { tidy_cert_store: true, tidy_revoked_certs: true, safety_buffer: '1s' });
     assert.equal(t.status, 202);
-    let state = '';
-    for (let i = 0; i < 50 && state !== 'Finished'; i++) {
-      state = (await call('GET', 'pki/tidy-status')).body.data.state;
-      if (state !== 'Finished') await new Promise((r) => setTimeout(r, 20));
-    }
-    assert.equal(state, 'Finished');
+    await waitFor('tidy to finish', async () => (await call('GET', 'pki/tidy-status')).body.data.state === 'Finished', { intervalMs: 20 });
   });
 
   it('intermediate flow: root mount signs the intermediate mount, leaf trusted via the root', async () => {

@@ -5,8 +5,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { api, startTestServer, type TestServer } from '../../helpers/server.js';
+import { errText } from '../../helpers/errors.js';
 
-const errText = (r: { body: any }): string => (r.body?.errors ?? []).join(' | ');
 
 describe('policies over HTTP', () => {
   let s: TestServer;

@@ -6,10 +6,11 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { api } from '../../helpers/server.js';
-import { configDir, freePort, runWard, spawnWard, sqliteConfig, startConfigServer, waitForHealth, type ConfigDir, type WardProcess } from '../../helpers/process.js';
+import { freePort } from '../../helpers/net.js';
+import { configDir, runWard, spawnWard, sqliteConfig, startConfigServer, waitForHealth, type ConfigDir, type WardProcess } from '../../helpers/process.js';
+import { ROOT, skipUnless } from '../../helpers/requirement.js';
+import { gate, waitFor, withDeadline } from '../../helpers/wait.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
 describe('config server: durability across kill -9', () => {
   let cfg: ConfigDir;
@@ -45,30 +46,36 @@ describe('config server: durability across kill -9', () => {
     }
     // Tokens and leases made before the crash.
     const longTok = (await api(p, 'POST', 'auth/token/create', { token: root, body: { policies: ['default'], ttl: '1h' } })).body.auth.client_token;
-    const shortTok = (await api(p, 'POST', 'auth/token/create', { token: root, body: { policies: ['default'], ttl: '6s' } })).body.auth.client_token;
+    const shortTok = (await api(p, 'POST', 'auth/token/create', { token: root, body: { policies: ['default'], ttl: '10s' } })).body.auth.client_token;
     await api(p, 'PUT', 'cubbyhole/mine', { token: longTok, body: { v: 'cubby' } });
 
-    // A wave of concurrent writes that all complete, then a second wave cut off by kill -9.
+    // A wave of concurrent writes that all complete, then a second wave cut off by kill -9
+    // as soon as its first write is acknowledged (so the kill lands mid-wave).
     const acked: number[] = [];
+    const firstOfSecondWave = gate();
     const write = (i: number) =>
       api(p as WardProcess, 'POST', `secret/data/burst/${i}`, { token: root, body: { data: { i } } }).then(
         (r) => {
-          if (r.status === 200) acked.push(i);
+          if (r.status !== 200) return;
+          acked.push(i);
+          if (i >= 30) firstOfSecondWave.open();
         },
         () => undefined,
       );
     await Promise.all(Array.from({ length: 30 }, (_, i) => write(i)));
     assert.equal(acked.length, 30);
     const burst = Array.from({ length: 60 }, (_, i) => write(30 + i));
-    await sleep(15);
+    await withDeadline('a write of the second wave acknowledged', firstOfSecondWave.promise, 30_000);
     const killed = await p.kill('SIGKILL');
     assert.equal(killed.signal, 'SIGKILL');
     await Promise.all(burst);
-    const killTime = Date.now();
+    assert.ok(acked.length > 30, 'at least one write of the second wave was acknowledged before the kill');
 
     p = spawnWard(['server', `-config=${cfg.write('ward.hcl', sqliteConfig({ dbPath: cfg.dbPath, port, allowRoot: true }))}`], `http://127.0.0.1:${port}`);
     assert.equal(await waitForHealth(p), 503, 'restarts sealed');
     await unseal(p);
+    // The short-TTL token made before the crash is still valid right after the restart …
+    assert.equal((await api(p, 'GET', 'auth/token/lookup-self', { token: shortTok })).status, 200, 'still valid right after restart');
 
     const meta = await api(p, 'GET', 'secret/metadata/versions', { token: root });
     assert.equal(meta.status, 200);
@@ -86,10 +93,9 @@ describe('config server: durability across kill -9', () => {
     // A token made before the crash still works, with its cubbyhole.
     assert.equal((await api(p, 'GET', 'auth/token/lookup-self', { token: longTok })).status, 200);
     assert.deepEqual((await api(p, 'GET', 'cubbyhole/mine', { token: longTok })).body.data, { v: 'cubby' });
-    // The short-TTL token's lease fires on time after the restart.
-    assert.equal((await api(p, 'GET', 'auth/token/lookup-self', { token: shortTok })).status, 200, 'still valid right after restart');
-    await sleep(Math.max(0, 6000 - (Date.now() - killTime)) + 1500);
-    assert.equal((await api(p, 'GET', 'auth/token/lookup-self', { token: shortTok })).status, 403, 'expired after restart');
+    // … and expires after it (a real process: poll, with a deadline well past its 10 s TTL).
+    const w = p;
+    await waitFor('the short-TTL token to expire after the restart', async () => (await api(w, 'GET', 'auth/token/lookup-self', { token: shortTok })).status === 403, { timeoutMs: 30_000, intervalMs: 200 });
     assert.equal((await api(p, 'GET', 'auth/token/lookup-self', { token: longTok })).status, 200);
   });
 });
@@ -108,30 +114,39 @@ describe('SIGTERM', () => {
       const root = init.body.root_token;
       await api(p, 'POST', 'sys/mounts/kv', { token: root, body: { type: 'kv', options: { version: '1' } } });
 
-      // Start a request whose body arrives in two halves, with SIGTERM in between.
+      // Start a request whose body arrives in two halves, with SIGTERM in between. Ordering,
+      // not sleeps: `Expect: 100-continue` makes the server say when it has parsed the
+      // headers (the request is in flight), and the log says when the signal was handled.
       const body = JSON.stringify({ v: 'in-flight', pad: 'x'.repeat(2000) });
       const u = new URL(p.url);
       const half = Math.floor(body.length / 2);
-      let resolveStatus!: (n: number) => void;
-      const status = new Promise<number>((r) => (resolveStatus = r));
+      const status = gate<number>();
+      const headersParsed = gate();
       const req = request(
-        { host: u.hostname, port: u.port, method: 'PUT', path: '/v1/kv/inflight', headers: { 'X-Vault-Token': root, 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)) } },
+        {
+          host: u.hostname,
+          port: u.port,
+          method: 'PUT',
+          path: '/v1/kv/inflight',
+          headers: { 'X-Vault-Token': root, 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)), Expect: '100-continue' },
+        },
         (res) => {
           res.resume();
-          resolveStatus(res.statusCode ?? 0);
+          status.open(res.statusCode ?? 0);
         },
       );
-      req.on('error', () => resolveStatus(-1));
+      req.on('continue', () => headersParsed.open());
+      req.on('error', () => status.open(-1));
+      req.flushHeaders();
+      await withDeadline('100 Continue from the server', headersParsed.promise, 10_000);
       req.write(body.slice(0, half));
-      await sleep(150);
-      const t0 = Date.now();
       p.child.kill('SIGTERM');
-      await sleep(200);
+      await waitFor('the server to log the shutdown', () => /shutting down/.test(p.stderr() + p.stdout()), { context: () => p.stderr() });
       req.end(body.slice(half));
-      assert.equal(await status, 204, 'the in-flight request completed');
-      const { code } = await p.exited;
+      assert.equal(await status.promise, 204, 'the in-flight request completed');
+      // A hang (the server never exiting) fails here; nothing measures how long it took.
+      const { code } = await withDeadline('the server exiting after SIGTERM', p.exited, 20_000);
       assert.equal(code, 0);
-      assert.ok(Date.now() - t0 < 5000, `exited in ${Date.now() - t0} ms`);
       // And the write is durable.
       const q = spawnWard(['server', `-config=${cfg.dir}/ward.hcl`], p.url);
       try {
@@ -162,7 +177,7 @@ describe('config errors', () => {
   const cfgs: ConfigDir[] = [];
   after(() => cfgs.forEach((c) => c.cleanup()));
 
-  it('as root without allow_root → non-zero exit with a message about root', { skip: !isRoot && 'not running as root', timeout: 20_000 }, async () => {
+  it('as root without allow_root → non-zero exit with a message about root', { skip: skipUnless(ROOT), timeout: 20_000 }, async () => {
     const cfg = configDir();
     cfgs.push(cfg);
     const port = await freePort();
@@ -219,8 +234,7 @@ describe('dev mode', () => {
     const p = spawnWard(['server', '-dev', `-dev-listen-address=127.0.0.1:${port}`], `http://127.0.0.1:${port}`);
     try {
       assert.equal(await waitForHealth(p), 200);
-      const deadline = Date.now() + 5000;
-      while (!p.stdout().includes('Root Token:') && Date.now() < deadline) await sleep(20);
+      await waitFor('the dev banner', () => p.stdout().includes('Root Token:'), { context: () => p.stdout() });
       const matches = [...p.stdout().matchAll(/Root Token: (\S+)/g)];
       assert.equal(matches.length, 1, p.stdout());
       const token = matches[0]![1]!;
@@ -243,8 +257,7 @@ describe('dev mode', () => {
     const p = spawnWard(['server', '-dev', '-dev-root-token-id=my-dev-root', `-dev-listen-address=127.0.0.1:${port}`, '-dev-storage=inmem'], `http://127.0.0.1:${port}`);
     try {
       await waitForHealth(p);
-      const deadline = Date.now() + 5000;
-      while (!p.stdout().includes('Root Token:') && Date.now() < deadline) await sleep(20);
+      await waitFor('the dev banner', () => p.stdout().includes('Root Token:'), { context: () => p.stdout() });
       const matches = [...p.stdout().matchAll(/Root Token: (\S+)/g)];
       assert.equal(matches.length, 1, p.stdout());
       assert.equal(matches[0]![1], 'my-dev-root');

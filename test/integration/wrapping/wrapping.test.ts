@@ -6,14 +6,16 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { api, startTestServer, type TestServer } from '../../helpers/server.js';
+import { errText } from '../../helpers/errors.js';
+import { FakeClock, runDueExpiries } from '../../helpers/clock.js';
 
-const errText = (r: { body: any }): string => (r.body?.errors ?? []).join(' | ');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const INVALID = 'wrapping token is not valid or does not exist';
 
 describe('response wrapping', () => {
   let s: TestServer;
   let root = '';
+  // The expiry test moves this clock instead of sleeping past the wrap TTL.
+  const clock = new FakeClock(Date.now());
   const wrapped = async (method: string, path: string, ttl: string, body?: unknown, token = root) => {
     const r = await api(s, method, path, { token, body, headers: { 'X-Vault-Wrap-TTL': ttl } });
     assert.equal(r.status, 200, JSON.stringify(r.body));
@@ -21,7 +23,7 @@ describe('response wrapping', () => {
   };
 
   before(async () => {
-    s = await startTestServer();
+    s = await startTestServer({ clock });
     root = s.rootToken;
     await api(s, 'POST', 'secret/data/wrapme', { token: root, body: { data: { password: 'hunter2' } } });
   });
@@ -141,9 +143,11 @@ describe('response wrapping', () => {
     assert.deepEqual(u.body.data.data, { password: 'hunter2' });
   });
 
-  it('expiry destroys the payload: wrap TTL 1s, wait, unwrap → 400', async () => {
+  it('expiry destroys the payload: wrap TTL 1s, time passes, unwrap → 400', async () => {
     const b = await wrapped('GET', 'secret/data/wrapme', '1s');
-    await sleep(2200);
+    assert.equal((await api(s, 'POST', 'sys/wrapping/lookup', { body: { token: b.wrap_info.token } })).status, 200, 'valid within its TTL');
+    clock.advance(1);
+    assert.ok((await runDueExpiries(s)) >= 1, 'the wrapping token expired through the expiration manager');
     const u = await api(s, 'POST', 'sys/wrapping/unwrap', { token: b.wrap_info.token });
     assert.equal(u.status, 400);
     assert.ok(errText(u).includes(INVALID));

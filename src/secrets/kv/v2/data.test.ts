@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { WardError } from '../../../sdk/errors.js';
 import { testRequest } from '../../../sdk/testing.js';
 import { listRecursive } from '../../../sdk/storage.js';
 import { mount, rejects, type Obj } from './mount.test-helper.js';
 import { INVALID_PATH_WARNING } from './context.js';
+import { rejectsWard } from '../../../../test/helpers/errors.js';
 
 
 const RFC3339_NANO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$/;
@@ -64,10 +64,8 @@ describe('kv v2 data/', () => {
 
   it('patches the current version with JSON merge-patch into a new version', async () => {
     const kv = mount();
-    await kv.call('patch', 'data/p', { data: { a: 1 } }).then(
-      () => assert.fail('patch of a missing secret must fail'),
-      (e: unknown) => assert.ok(WardError.is(e) && e.status === 404 && e.messages.length === 0),
-    );
+    const missing = await rejectsWard(kv.call('patch', 'data/p', { data: { a: 1 } }), 404);
+    assert.deepEqual(missing.messages, [], "Vault's bare 404");
     await kv.call('update', 'data/p', { data: { keep: 'x', drop: 'y', nested: { a: 1, b: 2 }, list: [1, 2] } });
     const meta = await kv.data('patch', 'data/p', { data: { drop: null, nested: { b: null, c: 3 }, list: [3], added: true } });
     assert.equal(meta.version, 2);

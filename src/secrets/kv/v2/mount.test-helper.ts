@@ -1,10 +1,10 @@
 /** Shared by the KV v2 unit tests: a mount on in-memory storage with a hand-driven clock. */
 import assert from 'node:assert/strict';
-import { WardError } from '../../../sdk/errors.js';
 import type { Operation } from '../../../sdk/logical.js';
 import { InmemStorage } from '../../../sdk/storage.js';
 import { driveBackend } from '../../../sdk/testing.js';
 import { kvV2Backend } from './backend.js';
+import { rejectsWard } from '../../../../test/helpers/errors.js';
 
 export type Obj = Record<string, unknown>;
 
@@ -20,5 +20,5 @@ export function mount(start = Date.parse('2024-05-01T10:00:00Z')) {
   return { clock, backend, storage, call, data };
 }
 
-export const rejects = (p: Promise<unknown>, status: number, text?: string) =>
-  assert.rejects(p, (e: unknown) => WardError.is(e) && e.status === status && (text === undefined || e.messages.includes(text)));
+/** Asserts a rejection with `status` and, when given, one message equal to `text`. */
+export const rejects = (p: Promise<unknown>, status: number, text?: string): Promise<unknown> => rejectsWard(p, status, text);

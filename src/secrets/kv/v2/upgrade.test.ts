@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { WardError } from '../../../sdk/errors.js';
 import type { Backend, LogicalRequest, Operation } from '../../../sdk/logical.js';
 import { InmemStorage, listRecursive, type Storage } from '../../../sdk/storage.js';
 import { rfc3339 } from '../../../lib/clock.js';
@@ -8,6 +7,8 @@ import { kvV2Backend } from './backend.js';
 import { findVersion, readMetadata, readVersion, versionEntry, writeMetadata } from './layout.js';
 import { migrateV1ToV2, pendingV1Keys, upgradeNeeded, UPGRADE_MARKER, UPGRADING_MESSAGE, withV1Upgrade } from './upgrade.js';
 import { emptyMetadata } from './versions.js';
+import { waitFor } from '../../../../test/helpers/wait.js';
+import { isWardError } from '../../../../test/helpers/errors.js';
 
 const T0 = Date.parse('2024-05-01T10:00:00Z');
 const clock = { now: () => T0 };
@@ -154,11 +155,11 @@ describe('kv v1 → v2 upgrade', () => {
     s.hold();
     const b: Backend = await withV1Upgrade(kvV2Backend({ clock }), s, { clock, graceMs: 0 });
     for (const [op, path] of [['read', 'data/k'], ['list', 'metadata/'], ['update', 'config']] as const) {
-      await assert.rejects(b.handleRequest(request(s, op, path, { data: {} })), (e: unknown) => WardError.is(e) && e.status === 400 && e.messages[0] === UPGRADING_MESSAGE);
+      await assert.rejects(b.handleRequest(request(s, op, path, { data: {} })), isWardError(400, UPGRADING_MESSAGE));
     }
     assert.equal(await b.existenceCheck(request(s, 'update', 'data/new')), undefined);
     s.release();
-    for (let i = 0; i < 100 && (await s.get(UPGRADE_MARKER)) === null; i++) await new Promise((r) => setTimeout(r, 5));
+    await waitFor('the upgrade marker', async () => (await s.get(UPGRADE_MARKER)) !== null, { intervalMs: 5 });
     await new Promise((r) => setImmediate(r));
     assert.deepEqual((await b.handleRequest(request(s, 'read', 'data/k')))?.data?.data, { v: 1 });
     assert.equal(await b.existenceCheck(request(s, 'update', 'data/new')), false);

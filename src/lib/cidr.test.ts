@@ -43,11 +43,10 @@ describe('ipInCidrs', () => {
     assert.equal(ipInCidrs('127.0.0.1', ['::1/128']), false);
   });
 
-  // BUG (issue 14, for the lead to route; owner of src/lib/cidr.ts): node's BlockList checks
-  // an IPv4 address against IPv6 blocks as ::ffff:a.b.c.d, so "::/0" (meant as "any IPv6
-  // client") lets every IPv4 client through. Vault (go-sockaddr: an IPv4 address is never
-  // contained in an IPv6 network) refuses them.
-  it('an IPv4 client is not inside a plain IPv6 block such as ::/0 (BUG: allowed today)', () => {
+  // node's BlockList would check an IPv4 address against IPv6 blocks as ::ffff:a.b.c.d, so
+  // "::/0" (meant as "any IPv6 client") let every IPv4 client through. Vault (go-sockaddr:
+  // an IPv4 address is never contained in an IPv6 network) refuses them.
+  it('an IPv4 client is not inside a plain IPv6 block such as ::/0', () => {
     assert.equal(ipInCidrs('127.0.0.1', ['::/0']), false);
     assert.equal(ipInCidrs('::ffff:127.0.0.1', ['::/64']), false);
   });
@@ -80,13 +79,12 @@ describe('invalidCidr', () => {
     assert.equal(invalidCidr(['256.0.0.0/8']), '256.0.0.0/8');
   });
 
-  // BUG (issue 14, for the lead to route; owner of src/lib/cidr.ts): the prefix length is read
-  // with Number(), so text Go's net.ParseCIDR (and so Vault) refuses is accepted. Two are
-  // dangerous: "10.0.0.0/" becomes /0 (a binding that allows every address), and "-0"
-  // passes as an integer in range but aborts the whole process in BlockList.addSubnet
-  // (a native assertion, SIGABRT) the first time a bound token or login is checked; see
+  // The prefix length was read with Number(), so text Go's net.ParseCIDR (and so Vault)
+  // refuses was accepted. Two were dangerous: "10.0.0.0/" became /0 (a binding that allows
+  // every address), and "-0" passed as an integer in range but aborted the whole process in
+  // BlockList.addSubnet (SIGABRT) the first time a bound token or login was checked; see
   // test/integration/tokens/bound-cidrs.test.ts for the crash over HTTP.
-  it('refuses prefix lengths Go would not parse (BUG: accepted today)', () => {
+  it('refuses prefix lengths Go would not parse', () => {
     for (const bad of ['10.0.0.0/-0', '10.0.0.0/', '::1/', '10.0.0.0/ 8', '10.0.0.0/8/9', '10.0.0.0/1e1', '10.0.0.0/0x8', '10.0.0.0/+8']) {
       assert.equal(invalidCidr([bad]), bad, `"${bad}" must be refused`);
     }

@@ -1,4 +1,5 @@
 /** Token roles: storage and the wire shape. */
+import { invalidCidr } from '../../lib/cidr.js';
 import { badRequest } from '../../sdk/errors.js';
 import { getJSON, putJSON, type Storage } from '../../sdk/storage.js';
 import { sanitizePolicies } from './policies.js';
@@ -38,6 +39,8 @@ export function validateRole(role: TokenRole): void {
   if (role.pathSuffix.includes('..')) throw badRequest('error registering path suffix: path suffix cannot contain ".."');
   if (!(TOKEN_TYPES as readonly string[]).includes(role.tokenType)) throw badRequest(`invalid 'token_type' value "${role.tokenType}"`);
   if (role.tokenNumUses < 0) throw badRequest('token_num_uses cannot be negative');
+  const badCidr = invalidCidr(role.tokenBoundCidrs);
+  if (badCidr !== null) throw badRequest(`invalid CIDR block "${badCidr}" in token_bound_cidrs`);
   if (role.tokenType === 'batch') {
     if (role.tokenPeriod > 0) throw badRequest('batch tokens cannot be periodic');
     if (role.tokenExplicitMaxTtl > 0) throw badRequest('batch tokens cannot have an explicit max TTL');

@@ -31,7 +31,7 @@ const SECRET_NAME = /password|secret|token|jwt|key|credential|private|ciphertext
 
 function conversionError(name: string, raw: unknown, why: string, sensitive: boolean): Error {
   // Never quote a secret back to the client (or into logs that record error bodies).
-  if (sensitive || SECRET_NAME.test(name)) return badRequest(`error converting input for field "${name}": expected ${kindHint(why)}`);
+  if (sensitive || SECRET_NAME.test(name)) return badRequest(`error converting input for field "${name}": ${reasonWithoutInput(why)}`);
   return badRequest(`error converting input ${preview(raw)} for field "${name}": ${why}`);
 }
 
@@ -49,9 +49,11 @@ function preview(raw: unknown): string {
 }
 
 /** The reason without any echo of the input (the parsers' messages may quote it). */
-function kindHint(why: string): string {
+function reasonWithoutInput(why: string): string {
+  if (why.startsWith('time: invalid duration')) return 'time: invalid duration';
+  if (why.endsWith(': value out of range')) return 'value out of range';
   const m = /expected an? [A-Za-z0-9 -]+/.exec(why);
-  return m ? m[0].replace(/^expected /, '').trim() : 'a different type';
+  return `expected ${m ? m[0].replace(/^expected /, '').trim() : 'a different type'}`;
 }
 
 function make<T>(kind: string, fallback: T, parse: (raw: unknown) => T, o: Opts<T> = {}): FieldSpec<T> {

@@ -8,6 +8,9 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { tmpdir } from 'node:os';
+import { Readable } from 'node:stream';
+import { run } from '../../../src/cli/main.js';
 import { startFakeKubeApiServer, type FakeKubeApiServer } from '../../fakes/kube-apiserver/index.js';
 import { startLeaseServer } from '../../helpers/lease-engine.js';
 import { api, type TestServer } from '../../helpers/server.js';
@@ -52,6 +55,22 @@ describe('renewal keeps the TTL the token or lease was given', () => {
     assert.equal(granted(await ok('POST', 'auth/token/renew-self', { increment: 0 }, t.client_token)), 3600, 'increment 0 means none');
     const lookup = await call('GET', 'auth/token/lookup-self', undefined, t.client_token);
     assert.ok(lookup.body && (lookup.body as unknown as { data: { ttl: number } }).data.ttl <= 3600);
+  });
+
+  it('ward token renew without -increment keeps ttl=1h', async () => {
+    const t = (await ok('POST', 'auth/token/create', { ttl: '1h', policies: ['default'] })).auth!;
+    let out = '';
+    let err = '';
+    const code = await run(['token', 'renew', '-format=json'], {
+      stdout: { write: (x: string) => (out += x) },
+      stderr: { write: (x: string) => (err += x) },
+      stdin: Readable.from([]),
+      env: { VAULT_ADDR: s.url, VAULT_TOKEN: t.client_token, HOME: tmpdir() },
+    });
+    assert.equal(code, 0, err);
+    const body = JSON.parse(out) as Body;
+    assert.equal(body.auth?.lease_duration, 3600);
+    assert.equal(body.warnings, null);
   });
 
   it('auth/token: an increment is honoured, and the next plain renewal repeats the TTL last granted', async () => {

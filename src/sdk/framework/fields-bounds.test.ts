@@ -75,3 +75,25 @@ test('a secret field with an unpaired surrogate is refused without quoting it', 
   assert.equal(e.status, 400);
   assert.ok(!e.messages.join(' ').includes('hunter2'), e.messages.join(' '));
 });
+
+test('an error never echoes more than a short preview of a huge value', () => {
+  const huge = 'x'.repeat(1_000_000);
+  for (const [fields, raw] of [
+    [{ v: field.int() }, huge],
+    [{ v: field.bool() }, huge],
+    [{ v: field.string({ allowed: ['pem', 'der'] }) }, huge],
+    [{ v: field.kvPairs() }, [huge]],
+    [{ v: field.durationSecond() }, huge],
+  ] as [Fields, unknown][]) {
+    const e = errorOf(fields, { v: raw });
+    assert.equal(e.status, 400);
+    assert.ok((e.messages[0] ?? '').length < 400, `${e.messages[0]?.length} characters: ${(e.messages[0] ?? '').slice(0, 80)}`);
+  }
+});
+
+test('a value too deep to print is still a 400, not a stack overflow', () => {
+  let deep: unknown = 1;
+  for (let i = 0; i < 200_000; i++) deep = [deep];
+  const e = errorOf({ v: field.int() }, { v: deep });
+  assert.equal(e.status, 400);
+});

@@ -118,7 +118,7 @@ function toBool(raw: unknown): boolean {
     const s = raw.trim();
     if (['1', 't', 'T', 'true', 'TRUE', 'True'].includes(s)) return true;
     if (['0', 'f', 'F', 'false', 'FALSE', 'False', ''].includes(s)) return false;
-    throw new TypeError(`strconv.ParseBool: parsing "${raw}": invalid syntax`);
+    throw new TypeError(`strconv.ParseBool: parsing ${JSON.stringify(shorten(raw))}: invalid syntax`);
   }
   throw new TypeError('expected a boolean');
 }
@@ -189,7 +189,7 @@ export function parseField<T>(name: string, spec: FieldSpec<T>, raw: unknown): T
     throw conversionError(name, raw, e instanceof Error ? e.message : String(e), spec.sensitive);
   }
   if (spec.allowed && !spec.allowed.includes(value)) {
-    throw badRequest(`invalid value ${JSON.stringify(value)} for field "${name}"; allowed: ${spec.allowed.map((v) => JSON.stringify(v)).join(', ')}`);
+    throw badRequest(`invalid value ${preview(value)} for field "${name}"; allowed: ${spec.allowed.map((v) => JSON.stringify(v)).join(', ')}`);
   }
   return value;
 }

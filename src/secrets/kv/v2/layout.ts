@@ -195,7 +195,12 @@ export function copyMetadata(m: Frozen<KeyMetadata>): KeyMetadata {
 
 /** Stores `meta`, which becomes the shared (frozen) record: change a copy from now on. */
 export function writeMetadata(s: Storage, path: string, meta: KeyMetadata): Promise<void> {
-  const raw = Buffer.from(encodeMetadata(meta), 'utf8');
+  let raw: Buffer;
+  try {
+    raw = Buffer.from(encodeMetadata(meta), 'utf8');
+  } catch (e) {
+    return Promise.reject(e); // a rejection like any storage failure, never a synchronous throw
+  }
   return putShared(s, metadataKey(path), raw, decodeMetadata, freezeMetadata(meta));
 }
 

@@ -7,8 +7,10 @@
  * URI-encoded, since a custom role_id may contain "/"), so it is encrypted by the
  * barrier, survives restarts and disappears with the mount.
  */
+import { createHash } from 'node:crypto';
 import type { UserLockoutConfig } from '../sdk/logical.js';
 import { systemClock, type Clock } from '../lib/clock.js';
+import { isWellFormed, toWellFormed } from '../lib/unicode.js';
 import { badRequest, WardError } from '../sdk/errors.js';
 import type { FieldSpec } from '../sdk/framework/fields.js';
 import type { LockedUser } from '../sdk/logical.js';
@@ -32,7 +34,22 @@ interface Entry {
 }
 
 const PREFIX = 'lockout/';
-const keyOf = (alias: string): string => PREFIX + encodeURIComponent(alias);
+/** Longer aliases are keyed by their hash, so a key stays short whatever a login sends. */
+const MAX_PLAIN_KEY = 256;
+
+/**
+ * The storage key of an alias; total over any string. An ordinary alias keeps its
+ * URI-encoded form (state written before stays valid). One encodeURIComponent cannot
+ * take (an unpaired surrogate) or one too long for a sensible key is keyed by the
+ * SHA-256 of its well-formed text, after "#", which encodeURIComponent never emits.
+ */
+function keyOf(alias: string): string {
+  if (isWellFormed(alias)) {
+    const plain = encodeURIComponent(alias);
+    if (plain.length <= MAX_PLAIN_KEY) return PREFIX + plain;
+  }
+  return `${PREFIX}#${createHash('sha256').update(toWellFormed(alias), 'utf8').digest('hex')}`;
+}
 
 /**
  * The answer for every login attempt while locked, whatever the credentials: Vault's
@@ -59,7 +76,10 @@ export function credentialField(description: string, required = false): FieldSpe
     required,
     sensitive: true,
     parse(raw: unknown): string {
-      if (typeof raw === 'string') return raw;
+      if (typeof raw === 'string') {
+        if (!isWellFormed(raw)) throw badRequest('invalid credential: expected a valid UTF-8 string');
+        return raw;
+      }
       if (typeof raw === 'number') return String(raw);
       throw badRequest('invalid credential: expected a string');
     },
@@ -96,7 +116,8 @@ export class Lockout {
     if (this.config.disabled) return;
     await this.mutex.run(alias, async () => {
       const now = this.clock.now();
-      const e = (await getJSON<Entry>(this.storage, keyOf(alias))) ?? { alias, count: 0, lastFailure: now };
+      // The alias is kept as Go would see it (U+FFFD for an unpaired surrogate): a record holds valid text only.
+      const e = (await getJSON<Entry>(this.storage, keyOf(alias))) ?? { alias: toWellFormed(alias), count: 0, lastFailure: now };
       // Failures spread out wider than the reset window do not add up to a lockout.
       if (now - e.lastFailure > this.config.counterResetSec * 1000) e.count = 0;
       e.count += 1;

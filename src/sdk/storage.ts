@@ -4,6 +4,7 @@
  * tests it is InmemStorage. Values are bytes; `getJSON`/`putJSON` are the common case.
  */
 import { deepFreeze } from '../lib/freeze.js';
+import { decodeRecord, encodeRecord } from './record.js';
 
 export interface Storage {
   get(key: string): Promise<Buffer | null>;
@@ -25,16 +26,17 @@ export interface Storage {
   putDecoded?(key: string, value: Buffer, decode: (raw: Buffer) => unknown, decoded: unknown): Promise<void>;
 }
 
+/** The record at `key` (see record.ts for what a record may hold), or null. */
 export async function getJSON<T>(s: Storage, key: string): Promise<T | null> {
   const raw = await s.get(key);
-  return raw === null ? null : (JSON.parse(raw.toString('utf8')) as T);
+  return raw === null ? null : decodeRecord<T>(raw);
 }
 
 /** Recursively readonly: what a shared decoded record is. */
 export type Frozen<T> = T extends (infer E)[] ? readonly Frozen<E>[] : T extends object ? { readonly [K in keyof T]: Frozen<T[K]> } : T;
 
 /** One decoder for every shared JSON read, so all callers of a key share one parse. */
-const frozenJSON = (raw: Buffer): unknown => deepFreeze(JSON.parse(raw.toString('utf8')) as unknown);
+const frozenJSON = (raw: Buffer): unknown => deepFreeze(decodeRecord<unknown>(raw));
 
 /**
  * The value of `key` as `decode` makes it, for reading only: on a caching store shared
@@ -64,7 +66,13 @@ export function putShared<T>(s: Storage, key: string, raw: Buffer, decode: (raw:
  * done changing it.
  */
 export function putSharedJSON(s: Storage, key: string, value: object): Promise<void> {
-  return putShared<unknown>(s, key, Buffer.from(JSON.stringify(value), 'utf8'), frozenJSON, deepFreeze(value));
+  let raw: Buffer;
+  try {
+    raw = encodeRecord(value);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  return putShared<unknown>(s, key, raw, frozenJSON, deepFreeze(value));
 }
 
 /**
@@ -75,8 +83,9 @@ export function getSharedJSON<T>(s: Storage, key: string): Promise<Frozen<T> | n
   return getShared(s, key, frozenJSON) as Promise<Frozen<T> | null>;
 }
 
+/** Writes `value` as a record; a value that would not read back as itself is a 400 and nothing is written. */
 export async function putJSON(s: Storage, key: string, value: unknown): Promise<void> {
-  await s.put(key, Buffer.from(JSON.stringify(value), 'utf8'));
+  await s.put(key, encodeRecord(value));
 }
 
 /** Every key below `prefix`, depth-first (for deleting a subtree or a whole mount). */

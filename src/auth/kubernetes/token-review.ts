@@ -3,6 +3,7 @@
  * (signature, expiry, the service account and bound pod still existing) and who it
  * belongs to. The response checks follow the reference; any failure is a 403.
  */
+import { isWellFormed } from '../../lib/unicode.js';
 import { WardError } from '../../sdk/errors.js';
 import { kubeRequest, type KubeTarget } from './kube-client.js';
 
@@ -51,7 +52,9 @@ export function validateReview(status: number, bodyText: string, sentAudiences: 
   }
   const uid = typeof user['uid'] === 'string' ? user['uid'] : '';
   const [, , namespace = '', name = ''] = parts;
-  if (namespace === '' || name === '' || uid === '') throw reviewDenied('the review did not name a complete service account');
+  // Names that are not valid Unicode could reach neither a URL (the namespace lookup) nor a stored token.
+  const usable = (v: string) => v !== '' && isWellFormed(v);
+  if (!usable(namespace) || !usable(name) || !usable(uid)) throw reviewDenied('the review did not name a complete service account');
   return { namespace, name, uid };
 }
 

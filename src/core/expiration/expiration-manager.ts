@@ -123,7 +123,11 @@ export class ExpirationManager {
     else if (id !== null) await this.deps.storage.delete(`tok/${tokenKey}`);
   }
 
-  /** Renews a secret lease through its backend; TTL measured from now, capped at issue + max. */
+  /**
+   * Renews a secret lease through its backend; TTL measured from now, capped at issue +
+   * max. As Vault: the increment when given, else the engine's answer, else (the engine
+   * answered 0, i.e. handed the lease back unchanged) the lease's own TTL as last granted.
+   */
   async renew(leaseId: string, increment: number): Promise<RenewedLease> {
     const now = this.deps.clock.now();
     const rec = await this.store.get(leaseId);
@@ -140,8 +144,8 @@ export class ExpirationManager {
     const { ttl, warnings } = calculateTtl({
       now,
       start: rec.issueTime,
-      increment: granted.ttl > 0 ? granted.ttl : increment,
-      backendTtl: 0,
+      increment,
+      backendTtl: granted.ttl > 0 ? granted.ttl : rec.ttl,
       defaultTtl: mount.system.defaultLeaseTtl() || this.deps.systemMaxTtl,
       period: 0,
       backendMaxTtl: granted.maxTtl ?? 0,

@@ -1,7 +1,11 @@
 /**
- * Token renewal. Login tokens ask their auth backend first (it may refuse by throwing or
- * grant its own TTL); the result is then capped like every TTL: from now, never past
- * creation + max (explicit max included), periodic tokens reset to their period.
+ * Token renewal, by Vault's rule (framework.CalculateTTL from the expiration manager's
+ * RenewToken): the client's increment when given; else the TTL the backend answers on
+ * renewal; else the mount default. Login tokens ask their auth backend (it may refuse by
+ * throwing; its TTL is the role's token_ttl, 0 when unset). A token of auth/token answers
+ * with its own TTL as last granted, so `ttl=1h` renews to 1h, not to the mount's 768h.
+ * The result is then capped like every TTL: from now, never past creation + max
+ * (explicit max included); periodic tokens reset to their period.
  */
 import { badRequest } from '../../sdk/errors.js';
 import { calculateTtl } from '../expiration/ttl.js';
@@ -17,8 +21,8 @@ export async function renewToken(core: StoreCore, entry: TokenEntry, increment: 
   const { ttl, warnings } = calculateTtl({
     now,
     start: entry.creationTime,
-    increment: granted && granted.ttl > 0 ? granted.ttl : increment,
-    backendTtl: 0,
+    increment,
+    backendTtl: granted ? granted.ttl : entry.ttl,
     defaultTtl: entry.defaultTtl || deps.defaultTtl(),
     period: entry.period,
     backendMaxTtl: granted?.maxTtl ?? 0,

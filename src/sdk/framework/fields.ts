@@ -4,6 +4,7 @@
  * and list fields accept "a,b" as well as ["a","b"]. A failed coercion is a 400.
  */
 import { parseDurationSeconds } from '../../lib/duration.js';
+import { isWellFormed, shorten } from '../../lib/unicode.js';
 import { badRequest } from '../errors.js';
 
 export interface FieldSpec<T> {
@@ -30,21 +31,29 @@ const SECRET_NAME = /password|secret|token|jwt|key|credential|private|ciphertext
 
 function conversionError(name: string, raw: unknown, why: string, sensitive: boolean): Error {
   // Never quote a secret back to the client (or into logs that record error bodies).
-  if (sensitive || SECRET_NAME.test(name)) return badRequest(`error converting input for field "${name}": expected ${kindHint(why)}`);
+  if (sensitive || SECRET_NAME.test(name)) return badRequest(`error converting input for field "${name}": ${reasonWithoutInput(why)}`);
+  return badRequest(`error converting input ${preview(raw)} for field "${name}": ${why}`);
+}
+
+/** At most about 64 characters of the input, whatever its size or depth. */
+function preview(raw: unknown): string {
+  if (typeof raw === 'string') return shorten(JSON.stringify(shorten(raw, 70)));
   let shown: string;
   try {
-    shown = JSON.stringify(raw) ?? String(raw);
+    shown = JSON.stringify(raw) ?? typeof raw;
   } catch {
-    shown = String(raw);
+    // Too deep (or cyclic) to print: say what it is rather than fail here.
+    shown = Array.isArray(raw) ? '[...]' : typeof raw;
   }
-  if (shown.length > 64) shown = `${shown.slice(0, 61)}...`;
-  return badRequest(`error converting input ${shown} for field "${name}": ${why}`);
+  return shorten(shown);
 }
 
 /** The reason without any echo of the input (the parsers' messages may quote it). */
-function kindHint(why: string): string {
-  const m = /expected an? [a-z ]+/.exec(why);
-  return m ? m[0].replace(/^expected /, '') : 'a different type';
+function reasonWithoutInput(why: string): string {
+  if (why.startsWith('time: invalid duration')) return 'time: invalid duration';
+  if (why.endsWith(': value out of range')) return 'value out of range';
+  const m = /expected an? [A-Za-z0-9 -]+/.exec(why);
+  return `expected ${m ? m[0].replace(/^expected /, '').trim() : 'a different type'}`;
 }
 
 function make<T>(kind: string, fallback: T, parse: (raw: unknown) => T, o: Opts<T> = {}): FieldSpec<T> {
@@ -59,26 +68,45 @@ function make<T>(kind: string, fallback: T, parse: (raw: unknown) => T, o: Opts<
   };
 }
 
+/**
+ * Text no UTF-8 encoder can write is refused where it enters: an unpaired surrogate
+ * made URI encoders throw (a 500) and was silently mangled by Buffer.from elsewhere.
+ */
+function wellFormed(s: string): string {
+  if (!isWellFormed(s)) throw new TypeError('expected a valid UTF-8 string (found an unpaired surrogate)');
+  return s;
+}
+
 /** Go's mapstructure weak string decoding. */
 function toStr(raw: unknown): string {
-  if (typeof raw === 'string') return raw;
+  if (typeof raw === 'string') return wellFormed(raw);
   if (typeof raw === 'number') return String(raw);
   if (typeof raw === 'boolean') return raw ? '1' : '0';
   if (raw === null || raw === undefined) return '';
   throw new TypeError('expected a string');
 }
 
+/**
+ * Integers are held exactly or refused: past 2^53 a double rounds (and a long digit
+ * string becomes Infinity, which storage cannot write back), so Ward's range is the
+ * safe integers where Vault's is int64. The text is strconv's.
+ */
+function safeInt(n: number, raw: unknown): number {
+  if (Number.isSafeInteger(n)) return n === 0 ? 0 : n;
+  throw new TypeError(`strconv.ParseInt: parsing ${JSON.stringify(shorten(String(raw)))}: value out of range`);
+}
+
 function toInt(raw: unknown): number {
   if (typeof raw === 'number') {
-    if (!Number.isFinite(raw)) throw new TypeError('expected an integer');
-    return Math.trunc(raw);
+    if (Number.isNaN(raw)) throw new TypeError('expected an integer');
+    return safeInt(Math.trunc(raw), raw);
   }
   if (typeof raw === 'boolean') return raw ? 1 : 0;
   if (typeof raw === 'string') {
     const s = raw.trim();
     if (s === '') return 0;
-    if (!/^[-+]?\d+$/.test(s)) throw new TypeError(`strconv.ParseInt: parsing "${raw}": invalid syntax`);
-    return Number.parseInt(s, 10);
+    if (!/^[-+]?\d+$/.test(s)) throw new TypeError(`strconv.ParseInt: parsing ${JSON.stringify(shorten(raw))}: invalid syntax`);
+    return safeInt(Number.parseInt(s, 10), raw);
   }
   throw new TypeError('expected an integer');
 }
@@ -90,7 +118,7 @@ function toBool(raw: unknown): boolean {
     const s = raw.trim();
     if (['1', 't', 'T', 'true', 'TRUE', 'True'].includes(s)) return true;
     if (['0', 'f', 'F', 'false', 'FALSE', 'False', ''].includes(s)) return false;
-    throw new TypeError(`strconv.ParseBool: parsing "${raw}": invalid syntax`);
+    throw new TypeError(`strconv.ParseBool: parsing ${JSON.stringify(shorten(raw))}: invalid syntax`);
   }
   throw new TypeError('expected a boolean');
 }
@@ -128,14 +156,14 @@ function toKvPairs(raw: unknown): Record<string, string> {
     for (const item of raw) {
       const s = toStr(item);
       const eq = s.indexOf('=');
-      if (eq <= 0) throw new TypeError(`invalid key value pair "${s}"`);
+      if (eq <= 0) throw new TypeError(`invalid key value pair ${JSON.stringify(shorten(s))}`);
       out[s.slice(0, eq)] = s.slice(eq + 1);
     }
     return out;
   }
   const obj = toObject(raw);
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(obj)) out[k] = toStr(v);
+  for (const [k, v] of Object.entries(obj)) out[wellFormed(k)] = toStr(v);
   return out;
 }
 
@@ -161,7 +189,7 @@ export function parseField<T>(name: string, spec: FieldSpec<T>, raw: unknown): T
     throw conversionError(name, raw, e instanceof Error ? e.message : String(e), spec.sensitive);
   }
   if (spec.allowed && !spec.allowed.includes(value)) {
-    throw badRequest(`invalid value ${JSON.stringify(value)} for field "${name}"; allowed: ${spec.allowed.map((v) => JSON.stringify(v)).join(', ')}`);
+    throw badRequest(`invalid value ${preview(value)} for field "${name}"; allowed: ${spec.allowed.map((v) => JSON.stringify(v)).join(', ')}`);
   }
   return value;
 }

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { badRequest } from '../../sdk/errors.js';
+import { decodeRecord, encodeRecord } from '../../sdk/record.js';
 import { defineBackend } from '../../sdk/framework/backend.js';
 import { definePath } from '../../sdk/framework/path.js';
 import type { BackendFactory, LogicalRequest } from '../../sdk/logical.js';
@@ -47,7 +48,7 @@ const cubbyPath = definePath({
       const key = keyOf(req.path);
       if (key === '') return null;
       const raw = await s.get(key);
-      return raw === null ? null : { data: JSON.parse(raw.toString('utf8')) as Record<string, unknown> };
+      return raw === null ? null : { data: decodeRecord<Record<string, unknown>>(raw) };
     },
 
     async update(req) {
@@ -55,7 +56,7 @@ const cubbyPath = definePath({
       const key = keyOf(req.path);
       if (key === '' || key.endsWith('/')) throw badRequest('invalid secret path');
       if (Object.keys(req.data).length === 0) throw badRequest('missing data fields');
-      await s.put(key, Buffer.from(JSON.stringify(req.data), 'utf8'));
+      await s.put(key, encodeRecord(req.data));
       return null;
     },
 

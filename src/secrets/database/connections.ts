@@ -5,6 +5,7 @@
  * 502, a failing statement a 500, and neither message may carry a password.
  */
 import pg from 'pg';
+import { toWellFormed } from '../../lib/unicode.js';
 import { WardError, internalError, upstreamError } from '../../sdk/errors.js';
 import type { Logger } from '../../sdk/logical.js';
 import type { DbConfig } from './store.js';
@@ -97,7 +98,7 @@ export function scrub(message: string, secrets: readonly string[]): string {
   for (const s of secrets) {
     if (s.length < 4) continue;
     out = out.split(s).join('*****');
-    const enc = encodeURIComponent(s);
+    const enc = encodeURIComponent(toWellFormed(s));
     if (enc !== s) out = out.split(enc).join('*****');
   }
   return out.replace(/(postgres(?:ql)?:\/\/[^:/@\s]*:)[^@\s]*@/gi, '$1*****@');

@@ -6,6 +6,7 @@
  *   bare        → {{name}} becomes a quoted identifier, other values quoted literals.
  * Dollar-quoted bodies (`DO $$ … $$`) are transparent: their inner SQL is scanned the same way.
  */
+import { toWellFormed } from '../../lib/unicode.js';
 
 /** The variables a statement may reference. */
 export interface StatementVars {
@@ -175,6 +176,7 @@ export function normalizeStatements(list: readonly string[]): string[] {
  * `disableEscaping` (the operator has pre-escaped them).
  */
 export function renderConnectionUrl(url: string, username: string, password: string, disableEscaping: boolean): string {
-  const esc = (v: string) => (disableEscaping ? v : encodeURIComponent(v));
+  // toWellFormed: encodeURIComponent throws on an unpaired surrogate (Go writes U+FFFD).
+  const esc = (v: string) => (disableEscaping ? v : encodeURIComponent(toWellFormed(v)));
   return url.replace(/\{\{\s*username\s*\}\}/g, () => esc(username)).replace(/\{\{\s*password\s*\}\}/g, () => esc(password));
 }

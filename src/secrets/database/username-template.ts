@@ -56,6 +56,17 @@ const num = (v: Value | undefined, fn: string): number => {
   return v;
 };
 
+/**
+ * Far longer than any database allows a user name, and short enough to build at once:
+ * `random 10000000` took seconds of event loop when a config was validated.
+ */
+const MAX_RANDOM = 1024;
+
+function randomLength(n: number): number {
+  if (!Number.isInteger(n) || n < 0 || n > MAX_RANDOM) throw new TemplateError(`random: length must be between 0 and ${MAX_RANDOM}`);
+  return n;
+}
+
 function printf(fmt: string, args: Value[]): string {
   let k = 0;
   return fmt.replace(/%[sdv%]/g, (m) => (m === '%%' ? '%' : str(args[k++])));
@@ -73,7 +84,7 @@ const FUNCS: Record<string, (args: Value[]) => Value> = {
   lowercase: ([s]) => str(s).toLowerCase(),
   uppercase: ([s]) => str(s).toUpperCase(),
   replace: ([from, to, s]) => str(s).split(str(from)).join(str(to)),
-  random: ([n]) => randomBase62(num(n, 'random')),
+  random: ([n]) => randomBase62(randomLength(num(n, 'random'))),
   unix_time: () => Math.floor(Date.now() / 1000),
   unix_time_millis: () => Date.now(),
   uuid: () => uuid(),

@@ -8,6 +8,7 @@ import { defineBackend } from '../../sdk/framework/backend.js';
 import { definePath } from '../../sdk/framework/path.js';
 import type { Backend } from '../../sdk/logical.js';
 import { parseDurationSeconds } from '../../lib/duration.js';
+import { decodeRecord, encodeRecord } from '../../sdk/record.js';
 
 /** The TTL hint of a stored secret: its `ttl`, else `lease`, parsed as a duration; undefined if absent or unusable. */
 export function ttlHintOf(data: Record<string, unknown>): number | undefined {
@@ -39,7 +40,7 @@ const secretPath = (defaultTtl: () => number) =>
       if (key === '') return null;
       const raw = await req.storage.get(key);
       if (raw === null) return null;
-      const data = JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
+      const data = decodeRecord<Record<string, unknown>>(raw);
       // Without a `ttl` field Vault reports the mount's default lease TTL as a hint.
       return { data, ttlHint: ttlHintOf(data) ?? defaultTtl() };
     },
@@ -52,7 +53,7 @@ const secretPath = (defaultTtl: () => number) =>
       if (ttl !== undefined && ttl !== null && ttl !== '' && ttlHintOf(req.data) === undefined) {
         throw badRequest('failed to parse ttl for the secret');
       }
-      await req.storage.put(key, Buffer.from(JSON.stringify(req.data), 'utf8'));
+      await req.storage.put(key, encodeRecord(req.data));
       return null;
     },
 

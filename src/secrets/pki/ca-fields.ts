@@ -9,6 +9,7 @@ import type { FieldData } from '../../sdk/framework/field-data.js';
 import { putJSON, type Storage } from '../../sdk/storage.js';
 import type { SanList, SubjectFields } from './cert-builder.js';
 import { generateKey, KEY_TYPES, type KeyType } from './keys.js';
+import { checkCertText } from './name-bounds.js';
 import { collectSans } from './names.js';
 import { assertNameFree, keyPath, type StoredKey } from './store.js';
 
@@ -62,8 +63,10 @@ export function exportedMode(d: FieldData<typeof caGenFields>): boolean {
   return mode === 'exported';
 }
 
-/** Generates and stores a CA key, refusing duplicate names first. */
+/** Generates and stores a CA key, refusing duplicate names and unencodable subjects first. */
 export async function createCaKey(s: Storage, d: FieldData<typeof caGenFields>): Promise<StoredKey> {
+  // Before the key exists: a certificate or CSR the encoder cannot build would leave it orphaned.
+  checkCertText(subjectFrom(d), sansFrom(d));
   const type = d.get('key_type') as KeyType;
   await assertNameFree(s, 'key', d.get('key_name'));
   const gen = generateKey(type, d.get('key_bits'));

@@ -5,6 +5,7 @@
 import * as x509 from '@peculiar/x509';
 import { importSigner } from './keys.js';
 import { randomSerialHex, colonSerial } from './format.js';
+import { checkCertText } from './name-bounds.js';
 import type { UrlConfig } from './store.js';
 
 export interface SubjectFields {
@@ -88,6 +89,7 @@ function urlExtensions(urls: UrlConfig | undefined): x509.Extension[] {
 
 /** Signs `t` with `authority`; returns the PEM and the serial in colon form. */
 export async function buildCertificate(t: CertTemplate, authority: SigningAuthority): Promise<{ pem: string; serial: string }> {
+  checkCertText(t.subject, t.sans);
   const signer = await importSigner(authority.privateKeyPem);
   const subjectKey = new x509.PublicKey(t.publicKeyDer as ArrayBuffer);
   const issuerCert = authority.issuerCert ? new x509.X509Certificate(authority.issuerCert) : null;
@@ -131,6 +133,7 @@ export async function buildCertificate(t: CertTemplate, authority: SigningAuthor
 
 /** A PKCS#10 request for an intermediate CA key. */
 export async function buildCsr(privateKeyPem: string, subject: SubjectFields, sans: SanList, addBasicConstraints: boolean): Promise<string> {
+  checkCertText(subject, sans);
   const signer = await importSigner(privateKeyPem);
   const extensions: x509.Extension[] = [];
   const san = sanExtension(sans);

@@ -9,6 +9,7 @@ import { definePath, genericName, type PathDef } from '../../sdk/framework/path.
 import type { Fields } from '../../sdk/framework/fields.js';
 import { getJSON, putJSON, type Storage } from '../../sdk/storage.js';
 import { normalizeKeyBits } from './keys.js';
+import { checkSubjectValues } from './name-bounds.js';
 import type { NamePolicy } from './names.js';
 
 export interface Role extends NamePolicy {
@@ -108,6 +109,7 @@ function roleFrom(d: FieldData<typeof roleFields>): Role {
     issuer_ref: d.get('issuer_ref') || 'default',
   };
   if (role.max_ttl > 0 && role.ttl > role.max_ttl) throw badRequest('"ttl" value must be less than "max_ttl" value');
+  for (const f of ['organization', 'ou', 'country', 'locality', 'province'] as const) checkSubjectValues(f, role[f]);
   if (role.generate_lease && role.no_store) throw badRequest('"generate_lease" cannot be set to true while "no_store" is true');
   return role;
 }

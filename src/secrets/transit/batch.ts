@@ -30,14 +30,22 @@ export function batchItems(raw: unknown): Record<string, unknown>[] | null {
 }
 
 /**
- * Runs `fn` per item and assembles `batch_results`. `partialCode` (when > 0) replaces
- * the 400 used when some, but not all, items failed.
+ * Vault's range for partial_failure_response_code is 1..599, but a code below 200 is
+ * not a final HTTP status: the client sees an interim response and keeps waiting. So
+ * only 200..599 replace the default; anything else keeps it, with Vault's warning.
+ */
+const MIN_FINAL_STATUS = 200;
+const MAX_STATUS = 599;
+
+/**
+ * Runs `fn` per item and assembles `batch_results`. `partialCode`, when the client sent
+ * one, replaces the 400 (or 500) used when some, but not all, items failed.
  */
 export async function runBatch<F extends Fields>(
   items: Record<string, unknown>[],
   fields: F,
   fn: (d: FieldData<F>) => Promise<Record<string, unknown>>,
-  partialCode = 0,
+  partialCode?: number,
 ): Promise<LogicalResponse> {
   const results: Record<string, unknown>[] = [];
   let userErrors = 0;
@@ -58,9 +66,9 @@ export async function runBatch<F extends Fields>(
   const failed = userErrors + internalErrors;
   if (failed === 0) return response;
   let status = userErrors > 0 ? 400 : 500;
-  if (failed < items.length && partialCode > 0) {
-    if (partialCode >= 100 && partialCode <= 599) status = partialCode;
-    else response.warnings = ['partial_failure_response_code out of range [100, 599]; ignored'];
+  if (failed < items.length && partialCode !== undefined) {
+    if (Number.isInteger(partialCode) && partialCode >= MIN_FINAL_STATUS && partialCode <= MAX_STATUS) status = partialCode;
+    else response.warnings = [`invalid HTTP response code override from partial_failure_response_code, reverting to ${status}`];
   }
   return { ...response, status };
 }

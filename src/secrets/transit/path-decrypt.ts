@@ -44,7 +44,7 @@ export function decryptPath(ctx: TransitContext): PathDef<Fields> {
         const items = batchItems(d.opt('batch_input'));
         const p = await requireKey(ctx, req, d.get('name'));
         if (!items) return { data: decryptOne(p, d) };
-        return runBatch(items, decryptItemFields, async (item) => decryptOne(p, item), d.get('partial_failure_response_code'));
+        return runBatch(items, decryptItemFields, async (item) => decryptOne(p, item), d.opt('partial_failure_response_code'));
       },
     },
   });

@@ -85,7 +85,7 @@ export function encryptPath(ctx: TransitContext): PathDef<Fields> {
         }
         const key = p;
         if (!items) return { data: encryptOne(key, d) };
-        return runBatch(items, encryptItemFields, async (item) => encryptOne(key, item), d.get('partial_failure_response_code'));
+        return runBatch(items, encryptItemFields, async (item) => encryptOne(key, item), d.opt('partial_failure_response_code'));
       },
     },
   });

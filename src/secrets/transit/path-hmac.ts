@@ -50,7 +50,7 @@ export function hmacPath(ctx: TransitContext): PathDef<Fields> {
         const items = batchItems(d.opt('batch_input'));
         const p = await requireKey(ctx, req, d.get('name'));
         if (!items) return { data: hmacOne(p, algorithm, d) };
-        return runBatch(items, hmacItemFields, async (item) => hmacOne(p, algorithm, item), d.get('partial_failure_response_code'));
+        return runBatch(items, hmacItemFields, async (item) => hmacOne(p, algorithm, item), d.opt('partial_failure_response_code'));
       },
     },
   });

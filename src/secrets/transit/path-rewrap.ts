@@ -48,7 +48,7 @@ export function rewrapPath(ctx: TransitContext): PathDef<Fields> {
         const items = batchItems(d.opt('batch_input'));
         const p = await requireKey(ctx, req, d.get('name'));
         if (!items) return { data: rewrapOne(p, d) };
-        return runBatch(items, rewrapItemFields, async (item) => rewrapOne(p, item), d.get('partial_failure_response_code'));
+        return runBatch(items, rewrapItemFields, async (item) => rewrapOne(p, item), d.opt('partial_failure_response_code'));
       },
     },
   });

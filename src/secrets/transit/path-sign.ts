@@ -68,7 +68,7 @@ export function signPath(ctx: TransitContext): PathDef<Fields> {
         const p = await requireKey(ctx, req, d.get('name'), SIGNING_KEY_NOT_FOUND);
         if (!p.info.supportsSigning) throw badRequest(`key type ${p.type} does not support signing`);
         if (!items) return { data: signOne(p, o, d) };
-        return runBatch(items, signItemFields, async (item) => signOne(p, o, item), d.get('partial_failure_response_code'));
+        return runBatch(items, signItemFields, async (item) => signOne(p, o, item), d.opt('partial_failure_response_code'));
       },
     },
   });

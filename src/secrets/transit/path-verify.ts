@@ -61,7 +61,7 @@ export function verifyPath(ctx: TransitContext): PathDef<Fields> {
         const items = batchItems(d.opt('batch_input'));
         const p = await requireKey(ctx, req, d.get('name'));
         if (!items) return { data: verifyOne(p, o, d) };
-        return runBatch(items, verifyItemFields, async (item) => verifyOne(p, o, item), d.get('partial_failure_response_code'));
+        return runBatch(items, verifyItemFields, async (item) => verifyOne(p, o, item), d.opt('partial_failure_response_code'));
       },
     },
   });

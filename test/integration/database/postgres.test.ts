@@ -107,6 +107,11 @@ describe('database engine against PostgreSQL', { skip }, () => {
     assert.equal(renewed.body.lease_duration, 7200);
     const v2 = await validUntil(c.username);
     assert.ok(v2 - v1 > 3000_000, 'renewal extended VALID UNTIL by about an hour');
+    // Without an increment the role's default_ttl applies again, not the mount's 768h.
+    const plain = await call('PUT', 'sys/leases/renew', { lease_id: c.leaseId });
+    assert.equal(plain.status, 200, JSON.stringify(plain.body));
+    assert.equal(plain.body.lease_duration, 3600);
+    assert.equal(plain.body.warnings, null);
 
     assert.equal((await call('PUT', 'sys/leases/revoke', { lease_id: c.leaseId })).status, 204);
     assert.equal(await roleExists(c.username), false);

@@ -12,7 +12,7 @@
  * version keys of `a` are `versions/a/<n>`, those of `a/1` are `versions/a/1/<n>`.
  * Deleting a secret deletes every version key named in its metadata, then the metadata.
  */
-import { quote } from '../../../lib/json-text.js';
+import { decodeRecord, encodeRecord, jsonBool, jsonInt, jsonString, recordText } from '../../../sdk/record.js';
 import { getShared, getSharedJSON, putShared, putSharedJSON, type Frozen, type Storage } from '../../../sdk/storage.js';
 
 export const CONFIG_KEY = 'config';
@@ -100,14 +100,29 @@ export function versionsMap(meta: Frozen<KeyMetadata> | KeyMetadata): Record<str
 
 type StoredMetadata = Omit<KeyMetadata, 'versions'> & { versions?: Record<string, VersionMetadata> | null };
 
-/** Stored JSON → the shared record: versions as an ascending list, everything frozen. */
+/** A stored count or duration as a usable number: anything else (null, or 0 from a repaired Infinity) is 0. */
+const count = (v: unknown): number => (typeof v === 'number' && Number.isSafeInteger(v) && v > 0 ? v : 0);
+
+/**
+ * Stored JSON → the shared record: versions as an ascending list, everything frozen.
+ * Settings an older version stored as null or a bare Infinity (its encoder printed the
+ * number; decodeRecord reads that as 0) read as 0, "not set", so such a key works again
+ * and is written back correctly on its next change.
+ */
 const decodeMetadata = (raw: Buffer): Frozen<KeyMetadata> => {
-  const stored = JSON.parse(raw.toString('utf8')) as StoredMetadata;
+  const stored = decodeRecord<StoredMetadata>(raw);
   const versions = Object.keys(stored.versions ?? {})
     .map(Number)
     .sort((a, b) => a - b)
     .map((v) => versionEntry(v, stored.versions![String(v)]!));
-  return freezeMetadata({ ...stored, versions });
+  return freezeMetadata({
+    ...stored,
+    current_version: count(stored.current_version),
+    oldest_version: count(stored.oldest_version),
+    max_versions: count(stored.max_versions),
+    delete_version_after: count(stored.delete_version_after),
+    versions,
+  });
 };
 
 function freezeMetadata(meta: KeyMetadata): Frozen<KeyMetadata> {
@@ -122,21 +137,25 @@ const entryTexts = new WeakMap<object, string>();
 function entryText(e: Frozen<VersionEntry>): string {
   let t = entryTexts.get(e);
   if (t === undefined) {
-    t = `"${e.version}":{"created_time":${quote(e.created_time)},"deletion_time":${quote(e.deletion_time)},"destroyed":${e.destroyed}}`;
+    t = `"${jsonInt(e.version)}":{"created_time":${jsonString(e.created_time)},"deletion_time":${jsonString(e.deletion_time)},"destroyed":${jsonBool(e.destroyed)}}`;
     entryTexts.set(e, t);
   }
   return t;
 }
 
-/** The stored JSON: the shape JSON.stringify gave the map form, built from cached entry texts. */
+/**
+ * The stored JSON: the shape JSON.stringify gave the map form, built from cached entry
+ * texts. Every piece goes through the record codec's json* helpers, which refuse what
+ * would not parse back: this encoder once printed `Infinity` and bricked the key.
+ */
 function encodeMetadata(m: KeyMetadata): string {
   let versions = '';
   for (const e of m.versions) versions += versions === '' ? entryText(e) : `,${entryText(e)}`;
   return (
-    `{"created_time":${quote(m.created_time)},"updated_time":${quote(m.updated_time)}` +
-    `,"current_version":${m.current_version},"oldest_version":${m.oldest_version},"max_versions":${m.max_versions}` +
-    `,"cas_required":${m.cas_required},"delete_version_after":${m.delete_version_after}` +
-    `,"custom_metadata":${m.custom_metadata === null ? 'null' : JSON.stringify(m.custom_metadata)},"versions":{${versions}}}`
+    `{"created_time":${jsonString(m.created_time)},"updated_time":${jsonString(m.updated_time)}` +
+    `,"current_version":${jsonInt(m.current_version)},"oldest_version":${jsonInt(m.oldest_version)},"max_versions":${jsonInt(m.max_versions)}` +
+    `,"cas_required":${jsonBool(m.cas_required)},"delete_version_after":${jsonInt(m.delete_version_after)}` +
+    `,"custom_metadata":${m.custom_metadata === null ? 'null' : recordText(m.custom_metadata)},"versions":{${versions}}}`
   );
 }
 
@@ -176,7 +195,12 @@ export function copyMetadata(m: Frozen<KeyMetadata>): KeyMetadata {
 
 /** Stores `meta`, which becomes the shared (frozen) record: change a copy from now on. */
 export function writeMetadata(s: Storage, path: string, meta: KeyMetadata): Promise<void> {
-  const raw = Buffer.from(encodeMetadata(meta), 'utf8');
+  let raw: Buffer;
+  try {
+    raw = Buffer.from(encodeMetadata(meta), 'utf8');
+  } catch (e) {
+    return Promise.reject(e); // a rejection like any storage failure, never a synchronous throw
+  }
   return putShared(s, metadataKey(path), raw, decodeMetadata, freezeMetadata(meta));
 }
 
@@ -202,9 +226,11 @@ export async function deleteSecret(s: Storage, path: string, meta: Frozen<KeyMet
 
 export async function readConfig(s: Storage): Promise<MountConfig> {
   const stored = await getSharedJSON<Partial<MountConfig>>(s, CONFIG_KEY);
-  return stored === null ? { ...DEFAULT_CONFIG } : { ...DEFAULT_CONFIG, ...stored };
+  if (stored === null) return { ...DEFAULT_CONFIG };
+  // null (an Infinity an older version wrote through JSON.stringify) reads as "not set".
+  return { max_versions: count(stored.max_versions), cas_required: stored.cas_required === true, delete_version_after: count(stored.delete_version_after) };
 }
 
 export function writeConfig(s: Storage, config: MountConfig): Promise<void> {
-  return s.put(CONFIG_KEY, Buffer.from(JSON.stringify(config), 'utf8'));
+  return s.put(CONFIG_KEY, encodeRecord(config));
 }

@@ -28,6 +28,7 @@
  */
 import { badRequest } from '../../../sdk/errors.js';
 import type { Backend, Logger, LogicalRequest, LogicalResponse } from '../../../sdk/logical.js';
+import { checkRecord, decodeRecord, encodeRecord } from '../../../sdk/record.js';
 import { listRecursive, type Storage } from '../../../sdk/storage.js';
 import { rfc3339, systemClock, type Clock } from '../../../lib/clock.js';
 import { CONFIG_KEY, DEFAULT_CONFIG, METADATA_PREFIX, VERSIONS_PREFIX, readMetadata, writeVersion } from './layout.js';
@@ -61,7 +62,7 @@ function isMarker(raw: Buffer | null): boolean {
 
 async function writeMarker(s: Storage, nowMs: number): Promise<void> {
   const m: Marker = { marker: MARKER_TAG, upgraded_at: rfc3339(nowMs) };
-  await s.put(UPGRADE_MARKER, Buffer.from(JSON.stringify(m), 'utf8'));
+  await s.put(UPGRADE_MARKER, encodeRecord(m));
 }
 
 const LAYOUT_ROOTS = new Set([CONFIG_KEY, METADATA_PREFIX, VERSIONS_PREFIX]);
@@ -103,13 +104,16 @@ export async function migrateKey(s: Storage, key: string, nowMs: number, logger?
   if (raw === null) return 'gone';
   let data: unknown;
   try {
-    data = JSON.parse(raw.toString('utf8'));
+    data = decodeRecord(raw);
+    // A value an older version stored that the record codec now refuses (an unpaired
+    // surrogate) cannot be written as a version: treat it as uncopyable.
+    checkRecord(data);
   } catch {
     data = undefined;
   }
   if (!isPlainObject(data)) {
     // Never delete what we cannot copy: the key stays, unreachable but intact.
-    logger?.error('kv upgrade: v1 value is not a JSON object; left in place', { key });
+    logger?.error('kv upgrade: v1 value is not a JSON object that can be stored; left in place', { key });
     return 'skipped';
   }
   const existing = await readMetadata(s, key);

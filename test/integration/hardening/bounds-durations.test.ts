@@ -8,8 +8,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { api, startTestServer, type TestServer } from '../../helpers/server.js';
+import { errText } from '../../helpers/errors.js';
 
-const errText = (r: { body: { errors?: string[] } | null }): string => (r.body?.errors ?? []).join(' | ');
 const NINES = '9'.repeat(400);
 const TOO_LONG = [`"${NINES}"`, NINES, '"99999999999h"', '9223372037', '"106752d"'];
 

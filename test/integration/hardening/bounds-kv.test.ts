@@ -9,8 +9,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { api, startTestServer, type TestServer } from '../../helpers/server.js';
+import { errText } from '../../helpers/errors.js';
 
-const errText = (r: { body: { errors?: string[] } | null }): string => (r.body?.errors ?? []).join(' | ');
 const NINES = '9'.repeat(400);
 
 /** The key still answers every operation: read, write, read back, metadata, delete. */

@@ -7,8 +7,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { api, startTestServer, type TestServer } from '../../helpers/server.js';
+import { errText } from '../../helpers/errors.js';
 
-const errText = (r: { body: { errors?: string[] } | null }): string => (r.body?.errors ?? []).join(' | ');
 const LONE = '\\ud800';
 
 describe('unpaired surrogates and huge strings reach no encoder', () => {

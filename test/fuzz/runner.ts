@@ -21,6 +21,7 @@ export interface RunOptions {
   only?: number[];
   /** Re-seed fixtures every this many requests; canaries every second time. */
   maintenanceEvery?: number;
+  /** Servers started after a crash or wedge before the run gives up (default 8). */
   maxRestarts?: number;
   log?: (line: string) => void;
   /** Print every request and its answer (replays). */
@@ -82,13 +83,17 @@ const bump = (m: Record<string, number>, k: string): void => {
  */
 export function signatureOf(kind: FailureKind, r: FuzzRequest | null, status: number | null, reason: string, serverLog: string): string {
   if (kind === 'server-error') {
-    const logged = /"@message":"request failed".*?"code":"([^"]*)","error":"((?:[^"\\]|\\.)*)"/.exec(serverLog);
+    // The last 5xx the server logged is this request's (background work logs too).
+    const logged = [...serverLog.matchAll(/"@message":"request failed","status":5\d\d,"code":"([^"]*)","error":"((?:[^"\\]|\\.)*)"/g)].pop();
     const cause = logged ? `${logged[1]}: ${logged[2]}` : reason;
     return `${kind} ${status ?? ''} ${logged ? '' : (r?.mount ?? '-')} ${cause.replace(/\d+/g, 'N').slice(0, 120)}`;
   }
   if (kind === 'canary') return `${kind} ${reason.replace(/^.*?: /, '').slice(0, 60)}`;
   return `${kind} ${r?.generator ?? '-'} ${(r?.note ?? '').replace(/=.*$/, '').slice(0, 60)}`;
 }
+
+/** Requests that repeat a crashing or wedging trick: same generator, same note (values and fields). */
+const quarantineKey = (r: FuzzRequest): string => `${r.generator}|${r.note.replace(/ \[guard:.*\]$/, '')}`;
 
 const outcomeKey = (o: Outcome): string => (o.kind === 'answer' ? String(o.status) : o.kind);
 
@@ -119,7 +124,8 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   };
   let history: HistoryEntry[] = [];
   const fail = (f: Omit<Failure, 'signature' | 'history'> & { history?: HistoryEntry[] }): void => {
-    const keepHistory = f.kind !== 'reset' && f.kind !== 'unexpected-seal';
+    // Dropped connections and routing tricks do not depend on stored state.
+    const keepHistory = f.kind !== 'reset' && f.kind !== 'unexpected-seal' && f.generator !== 'path-trick';
     const failure: Failure = {
       ...f,
       history: f.history ?? (keepHistory ? relatedHistory(history, f.request) : []),
@@ -129,6 +135,7 @@ export async function run(opts: RunOptions): Promise<RunResult> {
     log(`[fuzz] FAILURE ${failure.kind} at #${failure.index} [${failure.generator}]: ${failure.reason.slice(0, 200)}`);
   };
 
+  const quarantine = new Set<string>();
   let server = await FuzzServer.start();
   const maint = new Maintenance(fail, (n) => (res.maintenanceRequests += n));
   let sealed = false;
@@ -155,6 +162,12 @@ export async function run(opts: RunOptions): Promise<RunResult> {
       }
 
       const r = schedule.requestAt(i);
+      // A trick that already crashed or wedged the server would only do it again: skip it.
+      if (quarantine.has(quarantineKey(r))) {
+        bump(res.byStatus, 'skipped');
+        bump((res.byGenerator[r.generator] ??= {}), 'skipped');
+        continue;
+      }
       const tokens = { root: server.rootToken, default: server.fixtures?.defaultToken ?? '' };
       const logAt = server.logOffset;
       const o = await exchange(server.host, server.port, serialize(r, `${server.host}:${server.port}`, tokens), { timeoutMs, isHead: r.method === 'HEAD' });
@@ -190,8 +203,9 @@ export async function run(opts: RunOptions): Promise<RunResult> {
 
       if (kind === 'unexpected-seal') await server.unseal();
       if (kind === 'wedged' || kind === 'crash') {
+        quarantine.add(quarantineKey(r));
         await server.stop();
-        if (res.restarts >= (opts.maxRestarts ?? 4)) {
+        if (res.restarts >= (opts.maxRestarts ?? 8)) {
           res.aborted = `stopped after ${res.restarts} restarts`;
           break;
         }

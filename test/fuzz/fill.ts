@@ -110,6 +110,16 @@ const GENERIC_POOL = [
   '01-02-03',
 ];
 
+/** Slots whose valid values are a small set: mostly valid ones, so the request gets past routing. */
+const SLOT_VALUES: Record<string, string[]> = {
+  exported: ['internal', 'exported', 'internal', 'exported', 'internal', 'exported', 'internal', 'exported', 'existing', 'kms'],
+  type: ['encryption-key', 'signing-key', 'hmac-key', 'public-key', SEED_NAME],
+  version: ['latest', '1', '0', SEED_NAME],
+  urlalgorithm: ['sha2-256', 'sha2-512', 'sha3-256', SEED_NAME],
+  source: ['platform', 'all', SEED_NAME],
+  urlbytes: ['32', '0', '99999'],
+};
+
 const SECRET_MOUNTS = ['kv1', 'kv2', 'transit', 'pki', 'database', 'secret', 'cubbyhole', 'sys', 'fz-new', 'fz-new/sub'];
 const AUTH_MOUNTS = ['approle', 'userpass', 'kubernetes', 'token', 'fz-new'];
 
@@ -126,12 +136,11 @@ function slotCandidates(t: Target, name: string): string[] {
     if (name === 'id') return ['fz', '00000000-0000-0000-0000-000000000000'];
     if (name === 'name') return ['fz', 'fz-2', 'root', 'default'];
     if (name === 'mount_accessor') return ['auth_userpass_00000000', 'fz'];
-    if (name === 'urlbytes') return ['32', '0', '99999'];
-    if (name === 'source') return ['platform', 'all', 'fz'];
   }
+  const known = SLOT_VALUES[name];
+  if (known) return known;
   if (name === '*rest') return [SEED_NAME, `${SEED_NAME}/sub`, `${SEED_NAME}/`, 'a/b/c', ''];
   if (name === 'path') return [SEED_NAME, `${SEED_NAME}/sub`, `${SEED_NAME}-2`];
-  if (name === 'urlbytes') return ['32', '0', '99999'];
   return GENERIC_POOL;
 }
 
@@ -148,7 +157,7 @@ export function plausibleSlot(t: Target, name: string, inner: string, rng: Rng):
   const ok = slotCandidates(t, name).filter((c) => re.test(c));
   if (ok.length > 0) {
     // The seeded object most of the time, so requests reach real state.
-    const seeded = ok.filter((c) => c === SEED_NAME || (name === 'path' && t.mount === 'sys/'));
+    const seeded = ok.filter((c) => c === SEED_NAME || (name === 'path' && t.mount === 'sys/') || SLOT_VALUES[name] !== undefined);
     return seeded.length > 0 && rng.chance(0.6) ? rng.pick(seeded) : rng.pick(ok);
   }
   const alts = /^[\w|-]+$/.test(inner) ? inner.split('|') : [];

@@ -20,7 +20,8 @@ export interface Generator {
   domain(targets: readonly Target[]): Target[];
   /** How many value families one target is tried with before the cycle repeats. */
   families: number;
-  build(index: number, t: Target, family: number, rng: Rng): FuzzRequest;
+  /** `pass`: how many times this generator has visited `t` before (0 on the first visit). */
+  build(index: number, t: Target, family: number, rng: Rng, pass: number): FuzzRequest;
 }
 
 const byLabel = (list: readonly Fragment[], labels: string[]): Fragment[] =>
@@ -67,6 +68,10 @@ interface FieldGenSpec {
    * validation (odd strings) go deeper that way; ones that fail it would mask each other.
    */
   allFieldsChance?: number;
+  /** At most this many fields in all-at-once mode (megabyte values add up). */
+  maxFields?: number;
+  /** Attack every free field on the first visit with each family (values that validation lets through). */
+  allFieldsFirst?: boolean;
 }
 
 function fieldGenerator(spec: FieldGenSpec): Generator {
@@ -77,11 +82,16 @@ function fieldGenerator(spec: FieldGenSpec): Generator {
     families: spec.families.length,
     domain: (targets) =>
       targets.filter((t) => eligibleFields(t).length > 0 && (!spec.writesOnly || t.ops.some((o) => WRITE_OPS.includes(o)))),
-    build(index, t, family, rng) {
+    build(index, t, family, rng, pass) {
       const values = spec.families[family % spec.families.length] ?? [];
       const fields = eligibleFields(t);
-      const all = fields.length > 1 && rng.chance(spec.allFieldsChance ?? 1 / 3);
-      const chosen = all ? fields : [rng.pick(fields)];
+      // All at once skips fields with a fixed set of values: they would refuse the request
+      // before the free-form fields are read.
+      const free = fields.filter((f) => !f.allowed || f.allowed.length === 0);
+      // The first visit per family attacks every free field when values pass validation.
+      const firstWithFamily = pass < spec.families.length;
+      const all = free.length > 1 && ((spec.allFieldsFirst === true && firstWithFamily) || rng.chance(spec.allFieldsChance ?? 1 / 3));
+      const chosen = all ? rng.shuffle(free).slice(0, spec.maxFields ?? free.length) : [rng.pick(fields)];
       const overrides = new Map<string, Fragment>();
       for (const f of chosen) {
         const v = rng.pick(values)();
@@ -139,7 +149,8 @@ export const badString = fieldGenerator({
   weight: 16,
   eligible: (f) => STRINGISH.has(f.kind),
   placeByKind: true,
-  allFieldsChance: 0.7,
+  allFieldsFirst: true,
+  allFieldsChance: 0.5,
   families: [
     fixed(byLabel(BAD_STRINGS, ['lone-high-surrogate', 'lone-low-surrogate', 'reversed-pair', 'surrogate-in-name'])),
     fixed(byLabel(BAD_STRINGS, ['nul', 'nul-inside', 'control-chars', 'crlf', 'line-separators', 'bom', 'non-char', 'invalid-utf8-ff', 'overlong-slash', 'utf8-surrogate', 'truncated-utf8', 'raw-control'])),
@@ -150,11 +161,14 @@ export const badString = fieldGenerator({
 
 export const huge = fieldGenerator({
   name: 'huge',
-  weight: 4,
+  weight: 5,
   eligible: (f) => STRINGISH.has(f.kind),
   writesOnly: true,
   placeByKind: true,
-  families: HUGE.map((h) => [h]),
+  allFieldsFirst: true,
+  allFieldsChance: 0.5,
+  maxFields: 4,
+  families: [HUGE.slice(0, 3), HUGE.slice(3, 5), HUGE.slice(5)],
 });
 
 export const nesting = fieldGenerator({

@@ -23,6 +23,10 @@ export const KNOWN_FINDINGS: Record<string, (r: FuzzRequest) => boolean> = {
   '5 (JSON nested past the stack)': (r) => r.generator === 'nesting' && /depth-(5000|20000)/.test(r.note) && (r.token.kind === 'root' || r.token.kind === 'default'),
   '6 (lone surrogate in the lockout key)': (r) =>
     r.targetId === 'auth/approle/login' && /role_id=(lone-high-surrogate|lone-low-surrogate|reversed-pair|surrogate-in-name)/.test(r.note),
+  '6 (megabyte or lone-surrogate PKI common_name)': (r) =>
+    /^\/v1\/pki\/(root|intermediate)\/generate\/(internal|exported)$/.test(r.target) &&
+    r.token.kind === 'root' &&
+    /common_name=(str-1mib|str-1mib-multibyte|str-2mib-name|lone-high-surrogate|lone-low-surrogate|reversed-pair|surrogate-in-name)/.test(r.note),
 };
 
 /** First request number that carries each finding's input, or -1. */

@@ -3,75 +3,10 @@
  * non-zero when anything failed. `--replay 12,345` re-sends those requests of the same
  * run (same --seed and --requests) to a fresh server and prints every answer.
  */
-import { randomInt } from 'node:crypto';
 import { buildCatalogue } from './catalogue.js';
+import { parseArgs, USAGE, type Args } from './cli-args.js';
 import { formatReport, groupFailures } from './report.js';
 import { run, type Failure, type RunOptions } from './runner.js';
-
-const USAGE = `usage: node dist/test/fuzz/main.js [--requests N] [--seed S] [--replay I,J,…] [--verbose]
-  --requests N      requests in the run (default 3000)
-  --seed S          32-bit seed (default: random, printed)
-  --replay I,J,…    send only these request numbers of the run, in order, and print the answers
-  --timeout MS      client deadline per request (default 5000)
-  --no-confirm      do not replay failures on a fresh server to confirm them
-  --verbose         print every request and answer`;
-
-interface Args {
-  requests: number;
-  seed: number;
-  replay: number[] | null;
-  timeoutMs: number;
-  confirm: boolean;
-  verbose: boolean;
-}
-
-function parseArgs(argv: string[]): Args {
-  const a: Args = { requests: 3000, seed: randomInt(2 ** 31), replay: null, timeoutMs: 5000, confirm: true, verbose: false };
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = (argv[i] as string).split('=', 2) as [string, string | undefined];
-    const value = (): string => {
-      const v = inline ?? argv[++i];
-      if (v === undefined) throw new Error(`${flag} needs a value`);
-      return v;
-    };
-    const int = (): number => {
-      const v = value();
-      if (!/^\d+$/.test(v)) throw new Error(`${flag} needs a non-negative integer, got ${JSON.stringify(v)}`);
-      return Number(v);
-    };
-    switch (flag) {
-      case '--requests':
-        a.requests = int();
-        break;
-      case '--seed':
-        a.seed = int() >>> 0;
-        break;
-      case '--replay':
-        a.replay = value()
-          .split(',')
-          .map((s) => Number(s.trim().replace(/^#/, '')));
-        if (a.replay.some((n) => !Number.isInteger(n) || n < 0)) throw new Error('--replay needs request numbers, e.g. --replay 12,345');
-        break;
-      case '--timeout':
-        a.timeoutMs = int();
-        break;
-      case '--no-confirm':
-        a.confirm = false;
-        break;
-      case '--verbose':
-        a.verbose = true;
-        break;
-      case '--help':
-      case '-h':
-        process.stdout.write(`${USAGE}\n`);
-        process.exit(0);
-        break;
-      default:
-        throw new Error(`unknown option ${flag}`);
-    }
-  }
-  return a;
-}
 
 /** Replays a failure on a fresh server: alone first, then after the writes it may depend on. */
 async function confirm(base: RunOptions, f: Failure): Promise<string> {
@@ -89,6 +24,10 @@ async function main(): Promise<number> {
   let args: Args;
   try {
     args = parseArgs(process.argv.slice(2));
+    if (args.help) {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
   } catch (e) {
     process.stderr.write(`${(e as Error).message}\n${USAGE}\n`);
     return 2;

@@ -89,11 +89,14 @@ export function signatureOf(kind: FailureKind, r: FuzzRequest | null, status: nu
     return `${kind} ${status ?? ''} ${logged ? '' : (r?.mount ?? '-')} ${cause.replace(/\d+/g, 'N').slice(0, 120)}`;
   }
   if (kind === 'canary') return `${kind} ${reason.replace(/^.*?: /, '').slice(0, 60)}`;
-  return `${kind} ${r?.generator ?? '-'} ${(r?.note ?? '').replace(/=.*$/, '').slice(0, 60)}`;
+  return `${kind} ${r?.generator ?? '-'} ${(r?.note ?? '').replace(GUARD_NOTE, '').replace(/=.*$/, '').slice(0, 60)}`;
 }
 
 /** Requests that repeat a crashing or wedging trick: same generator, same note (values and fields). */
-const quarantineKey = (r: FuzzRequest): string => `${r.generator}|${r.note.replace(/ \[guard:.*\]$/, '')}`;
+const quarantineKey = (r: FuzzRequest): string => `${r.generator}|${r.note.replace(GUARD_NOTE, '')}`;
+
+/** The guard's remark at the end of a note: not part of what the request tried. */
+const GUARD_NOTE = / \[guard:.*\]$/;
 
 const outcomeKey = (o: Outcome): string => (o.kind === 'answer' ? String(o.status) : o.kind);
 

@@ -88,6 +88,6 @@ export class Schedule {
     const pos = k % domain.length;
     const pass = Math.floor(k / domain.length);
     const family = (pos + pass + this.familyOffset[gi]!) % g.families;
-    return guard(g.build(i, domain[pos]!, family, Rng.for(this.seed, STREAM.request, i)));
+    return guard(g.build(i, domain[pos]!, family, Rng.for(this.seed, STREAM.request, i), pass));
   }
 }

@@ -213,13 +213,13 @@ function lazy(label: string, build: () => Fragment): () => Fragment {
 
 const MIB = 1024 * 1024;
 
-/** Megabyte strings and very long lists; built once, on first use. */
+/** Megabyte strings (first three), long runs of escapes (two), huge lists and maps (four); built once, on first use. */
 export const HUGE: readonly (() => Fragment)[] = [
   lazy('str-1mib', () => ({ label: 'str-1mib', json: `"${'a'.repeat(MIB + 1)}"` })),
   lazy('str-1mib-multibyte', () => ({ label: 'str-1mib-multibyte', json: `"${'\u00fc'.repeat(MIB / 2 + 1)}"` })),
+  lazy('str-2mib-name', () => ({ label: 'str-2mib-name', json: `"${'fz.'.repeat((2 * MIB) / 3)}example.com"` })),
   lazy('str-escaped-nuls', () => ({ label: 'str-escaped-nuls', json: `"${'\\u0000'.repeat(200_000)}"` })),
   lazy('str-surrogates', () => ({ label: 'str-surrogates', json: `"${'\\ud800'.repeat(200_000)}"` })),
-  lazy('str-2mib-name', () => ({ label: 'str-2mib-name', json: `"${'fz.'.repeat((2 * MIB) / 3)}example.com"` })),
   lazy('commas-300k', () => ({ label: 'commas-300k', json: `"${',a'.repeat(300_000)}"` })),
   lazy('array-200k', () => ({ label: 'array-200k', json: `[${'1,'.repeat(199_999)}1]` })),
   lazy('array-100k-strings', () => ({ label: 'array-100k-strings', json: `[${'"a",'.repeat(99_999)}"a"]` })),

@@ -6,10 +6,10 @@
 import { diffCanaries, readCanaries } from './canaries.js';
 import { seedCalls } from './fixtures.js';
 import type { FuzzServer } from './fuzz-server.js';
-import type { Failure, HistoryEntry } from './runner.js';
 import type { FuzzRequest } from './request.js';
+import type { NewFailure } from './results.js';
 
-type Fail = (f: Omit<Failure, 'signature' | 'history'> & { history?: HistoryEntry[] }) => void;
+type Fail = (f: NewFailure) => void;
 
 export class Maintenance {
   constructor(

@@ -5,7 +5,7 @@
  */
 import { ALLOWED_5XX } from './oracle.js';
 import { curlLine, describe } from './request.js';
-import type { Failure, RunResult } from './runner.js';
+import type { Failure, RunResult } from './results.js';
 
 const sortKeys = (m: Record<string, number>): string =>
   Object.entries(m)

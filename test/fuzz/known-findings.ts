@@ -5,12 +5,11 @@
  * one of them fails without a server (and whether or not the bug is still there).
  */
 import type { FuzzRequest } from './request.js';
+import { OVERFLOW_DURATIONS } from './values.js';
 
 /** Seed of test/fuzz/fuzz.test.ts (the issue number). */
 export const FUZZ_TEST_SEED = 14;
 
-/** Durations past int64 nanoseconds (finding 3 stored them as Infinity or unusable dates). */
-const OVERFLOW = ['99999999999h', '2562048h', '9223372037s', '106752d', '999999999d', 'huge-int-string', 's-nines-400', 'n-1e308', 'n-9.3e18'];
 
 export const KNOWN_FINDINGS: Record<string, (r: FuzzRequest) => boolean> = {
   '1 (router loop on /v1/ and /v1//…)': (r) => r.target === '/v1/' || r.target.startsWith('/v1//'),
@@ -19,7 +18,7 @@ export const KNOWN_FINDINGS: Record<string, (r: FuzzRequest) => boolean> = {
     /(metadata|config)/.test(r.targetId ?? '') &&
     r.token.kind === 'root' &&
     ['POST', 'PUT', 'PATCH'].includes(r.method) &&
-    OVERFLOW.some((l) => r.note.includes(`delete_version_after=${l}`)),
+    OVERFLOW_DURATIONS.some((l) => r.note.includes(`delete_version_after=${l}`)),
   '5 (JSON nested past the stack)': (r) => r.generator === 'nesting' && /depth-(5000|20000)/.test(r.note) && (r.token.kind === 'root' || r.token.kind === 'default'),
   '6 (lone surrogate in the lockout key)': (r) =>
     r.targetId === 'auth/approle/login' && /role_id=(lone-high-surrogate|lone-low-surrogate|reversed-pair|surrogate-in-name)/.test(r.note),

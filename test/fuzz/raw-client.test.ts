@@ -162,3 +162,15 @@ describe('oracle', () => {
     assert.match((v as { note?: string }).note ?? '', /errors/);
   });
 });
+
+describe('oracle notes', () => {
+  const ok204 = { kind: 'answer' as const, status: 204, headers: {}, body: Buffer.alloc(0), ms: 1, interim: [] };
+  const base: FuzzRequest = { index: 0, generator: 'duration', note: 'all: ttl=1h max_ttl=99999999999h', method: 'POST', target: '/v1/x', token: { kind: 'root', header: 'x-vault-token' }, headers: [], body: null, mount: null, object: null, targetId: null };
+
+  it('notes a duration past int64 nanoseconds that was accepted, in a field or in X-Vault-Wrap-TTL', () => {
+    assert.match((judge(base, ok204, false) as { note?: string }).note ?? '', /beyond int64/);
+    const header = { ...base, generator: 'header', note: '', headers: [['X-Vault-Wrap-TTL', '99999999999h']] as [string, string][] };
+    assert.match((judge(header, ok204, false) as { note?: string }).note ?? '', /beyond int64/);
+    assert.equal((judge({ ...base, note: 'ttl=2562047h' }, ok204, false) as { note?: string }).note, undefined);
+  });
+});

@@ -164,6 +164,14 @@ export const DURATIONS: readonly Fragment[] = [
   raw('n-0.5', '0.5'),
 ];
 
+/** Labels of the durations past int64 nanoseconds (Vault's range): each must be refused with 400. */
+export const OVERFLOW_DURATIONS: readonly string[] = ['99999999999h', '2562048h', '9223372037s', '106752d', '999999999d', 'huge-int-string', 's-nines-400', 'n-1e308', 'n-9.3e18', 'n-nines-400'];
+
+/** The same durations as the text a header carries (`X-Vault-Wrap-TTL`). */
+export const OVERFLOW_DURATION_TEXTS: ReadonlySet<string> = new Set(
+  DURATIONS.filter((d) => OVERFLOW_DURATIONS.includes(d.label)).map((d) => (d.json.startsWith('"') ? (JSON.parse(d.json) as string) : d.json)),
+);
+
 /** Strings a Go server would refuse or mangle: lone surrogates, NUL, control bytes, invalid UTF-8. */
 export const BAD_STRINGS: readonly Fragment[] = [
   str('lone-high-surrogate', '\\ud800'),

@@ -58,7 +58,8 @@ export function formatReport(res: RunResult): string {
   out.push('  by generator:');
   for (const [g, m] of Object.entries(res.byGenerator).sort()) {
     const total = Object.values(m).reduce((a, b) => a + b, 0);
-    out.push(`    ${g.padEnd(12)} ${String(total).padStart(6)}  ${sortKeys(m)}`);
+    const secs = ((res.msByGenerator[g] ?? 0) / 1000).toFixed(1);
+    out.push(`    ${g.padEnd(12)} ${String(total).padStart(6)} ${secs.padStart(7)} s  ${sortKeys(m)}`);
   }
   out.push(
     `  seal cycles: ${res.sealCycles}, canary checks: ${res.canaryChecks}, maintenance requests: ${res.maintenanceRequests}, restarts: ${res.restarts}, slowest answer: ${res.slowest.ms} ms (${res.slowest.request})`,

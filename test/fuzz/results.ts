@@ -39,6 +39,8 @@ export interface RunResult {
   sent: number;
   byStatus: Record<string, number>;
   byGenerator: Record<string, Record<string, number>>;
+  /** Time spent waiting for answers, per generator (where a run's time goes). */
+  msByGenerator: Record<string, number>;
   failures: Failure[];
   notes: Record<string, { count: number; example: string }>;
   restarts: number;
@@ -57,6 +59,7 @@ export function emptyResult(seed: number, total: number): RunResult {
     sent: 0,
     byStatus: {},
     byGenerator: {},
+    msByGenerator: {},
     failures: [],
     notes: {},
     restarts: 0,

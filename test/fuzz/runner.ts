@@ -114,6 +114,7 @@ class Run {
     const key = outcomeKey(o);
     bump(res.byStatus, key);
     bump((res.byGenerator[r.generator] ??= {}), key);
+    res.msByGenerator[r.generator] = (res.msByGenerator[r.generator] ?? 0) + o.ms;
     if (o.kind === 'answer' && o.ms > res.slowest.ms) res.slowest = { ms: Math.round(o.ms), request: `#${i} ${r.method} ${r.target.slice(0, 100)}` };
     if (this.opts.verbose) this.log(`#${i} [${r.generator}] ${r.method} ${r.target.slice(0, 120)} → ${key}${o.kind === 'answer' ? ` ${preview(o.body, 200)}` : ''}`);
 

@@ -221,17 +221,20 @@ function lazy(label: string, build: () => Fragment): () => Fragment {
 
 const MIB = 1024 * 1024;
 
-/** Megabyte strings (first three), long runs of escapes (two), huge lists and maps (four); built once, on first use. */
+/**
+ * Megabyte strings (first three), long runs of escapes (two), lists and maps five times
+ * Vault's default element and entry limits (10,000) (four); built once, on first use.
+ */
 export const HUGE: readonly (() => Fragment)[] = [
   lazy('str-1mib', () => ({ label: 'str-1mib', json: `"${'a'.repeat(MIB + 1)}"` })),
   lazy('str-1mib-multibyte', () => ({ label: 'str-1mib-multibyte', json: `"${'\u00fc'.repeat(MIB / 2 + 1)}"` })),
   lazy('str-2mib-name', () => ({ label: 'str-2mib-name', json: `"${'fz.'.repeat((2 * MIB) / 3)}example.com"` })),
   lazy('str-escaped-nuls', () => ({ label: 'str-escaped-nuls', json: `"${'\\u0000'.repeat(200_000)}"` })),
   lazy('str-surrogates', () => ({ label: 'str-surrogates', json: `"${'\\ud800'.repeat(200_000)}"` })),
-  lazy('commas-300k', () => ({ label: 'commas-300k', json: `"${',a'.repeat(300_000)}"` })),
-  lazy('array-200k', () => ({ label: 'array-200k', json: `[${'1,'.repeat(199_999)}1]` })),
-  lazy('array-100k-strings', () => ({ label: 'array-100k-strings', json: `[${'"a",'.repeat(99_999)}"a"]` })),
-  lazy('object-100k', () => ({ label: 'object-100k', json: `{${Array.from({ length: 100_000 }, (_, i) => `"k${i}":1`).join(',')}}` })),
+  lazy('commas-100k', () => ({ label: 'commas-100k', json: `"${',a'.repeat(100_000)}"` })),
+  lazy('array-100k', () => ({ label: 'array-100k', json: `[${'1,'.repeat(99_999)}1]` })),
+  lazy('array-50k-strings', () => ({ label: 'array-50k-strings', json: `[${'"a",'.repeat(49_999)}"a"]` })),
+  lazy('object-50k', () => ({ label: 'object-50k', json: `{${Array.from({ length: 50_000 }, (_, i) => `"k${i}":1`).join(',')}}` })),
 ];
 
 /** Deeply nested JSON values (Vault's listener refuses depth > 500). */

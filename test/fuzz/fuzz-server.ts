@@ -3,17 +3,80 @@
  * loop is seen from outside. Knows its root token and unseal key (from the dev banner),
  * seals and unseals it, and probes sys/health with a deadline.
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, spawnWard, waitForHealth, type WardProcess } from '../helpers/process.js';
+import { freePort, REPO_ROOT, waitForHealth, WARD_BIN, type WardProcess } from '../helpers/process.js';
 import { Api } from './api.js';
 import { setUp, type Fixtures } from './fixtures.js';
 import { exchange } from './raw-client.js';
 
+/**
+ * The tail of a stream of text, with offsets counted from its start. A long run makes the
+ * server log megabytes (one error line can quote a 2 MiB input), so only the last MiB is
+ * kept, and what is handed out is copied: a slice would keep the whole buffer alive.
+ */
+export class LogTail {
+  private text = '';
+  private dropped = 0;
+
+  constructor(private readonly keep = 1024 * 1024) {}
+
+  push(chunk: string): void {
+    this.text += chunk;
+    if (this.text.length > this.keep * 2) {
+      const cut = this.text.length - this.keep;
+      this.text = detach(this.text.slice(cut));
+      this.dropped += cut;
+    }
+  }
+
+  /** Characters written so far. */
+  get length(): number {
+    return this.dropped + this.text.length;
+  }
+
+  /** The last `max` characters written after `offset` (as far as still kept), as an independent string. */
+  since(offset: number, max = Infinity): string {
+    const from = Math.max(0, offset - this.dropped, this.text.length - max);
+    return detach(this.text.slice(from));
+  }
+}
+
+/** A copy of `s` that does not share storage with the string it was sliced from. */
+const detach = (s: string): string => Buffer.from(s, 'utf8').toString('utf8');
+
+/**
+ * `bin/ward server -dev` with bounded output buffers (test/helpers' spawnWard keeps all
+ * output, which a 100,000-request run turns into hundreds of megabytes).
+ */
+function spawnDevServer(host: string, port: number): { proc: WardProcess; log: LogTail } {
+  const args = ['server', '-dev', `-dev-listen-address=${host}:${port}`, '-dev-storage=inmem'];
+  const child = spawn(process.execPath, [WARD_BIN, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env } });
+  const out = new LogTail(64 * 1024);
+  const log = new LogTail();
+  child.stdout.setEncoding('utf8').on('data', (c: string) => out.push(c));
+  child.stderr.setEncoding('utf8').on('data', (c: string) => log.push(c));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => child.once('exit', (code, signal) => res({ code, signal })));
+  const proc: WardProcess = {
+    child,
+    url: `http://${host}:${port}`,
+    stdout: () => out.since(0),
+    stderr: () => log.since(0),
+    exited,
+    async kill(signal: NodeJS.Signals = 'SIGKILL') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+  return { proc, log };
+}
+
 export class FuzzServer {
   private constructor(
     readonly proc: WardProcess,
+    private readonly log: LogTail,
     readonly host: string,
     readonly port: number,
     readonly rootToken: string,
@@ -29,7 +92,7 @@ export class FuzzServer {
     const port = await freePort();
     const closedPort = await freePort();
     const host = '127.0.0.1';
-    const proc = spawnWard(['server', '-dev', `-dev-listen-address=${host}:${port}`, '-dev-storage=inmem'], `http://${host}:${port}`);
+    const { proc, log } = spawnDevServer(host, port);
     await waitForHealth(proc, 30_000);
     const deadline = Date.now() + 10_000;
     while (!/Root Token: \S+/.test(proc.stdout()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
@@ -40,7 +103,7 @@ export class FuzzServer {
       throw new Error(`no dev banner from ward\nstdout:\n${proc.stdout()}\nstderr:\n${proc.stderr()}`);
     }
     const dir = mkdtempSync(join(tmpdir(), 'ward-fuzz-'));
-    const s = new FuzzServer(proc, host, port, root, key, closedPort, dir, new Api(proc.url, root));
+    const s = new FuzzServer(proc, log, host, port, root, key, closedPort, dir, new Api(proc.url, root));
     try {
       s.fixtures = await setUp(s.api, { closedPort, auditDir: dir });
     } catch (e) {
@@ -89,20 +152,27 @@ export class FuzzServer {
     if (r.body?.sealed !== false) throw new Error(`server did not unseal: ${r.text}`);
   }
 
-  /** Output the server has written since `offset` (see `logOffset`). */
+  /**
+   * The last lines the server logged since `offset` (see `logOffset`), each cut to 600
+   * characters: an error line can quote a megabyte of input.
+   */
   logSince(offset: number): string {
-    return this.proc.stderr().slice(offset);
+    const lines = this.log.since(offset, 256 * 1024).split('\n').filter((l) => l !== '');
+    return lines
+      .slice(-12)
+      .map((l) => (l.length > 600 ? `${l.slice(0, 600)}…[${l.length} chars]` : l))
+      .join('\n');
   }
 
   /** Waits (at most 300 ms) for log output after `offset`, then 50 ms more for the rest of it. */
   async settleLog(offset: number): Promise<void> {
     const deadline = Date.now() + 300;
-    while (this.proc.stderr().length === offset && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    while (this.log.length === offset && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     await new Promise((r) => setTimeout(r, 50));
   }
 
   get logOffset(): number {
-    return this.proc.stderr().length;
+    return this.log.length;
   }
 
   /** SIGTERM, then SIGKILL if it has not gone within 3 s (a wedged loop ignores SIGTERM). */

@@ -37,7 +37,7 @@ export class Maintenance {
           object: c.path.split('/').pop() ?? null,
           targetId: null,
         };
-        this.fail({ kind: 'server-error', index, generator: 'reseed', request: req, reason: `${r.status} ${r.text.slice(0, 300)}`, status: r.status, serverLog: server.logSince(at).slice(-2000) });
+        this.fail({ kind: 'server-error', index, generator: 'reseed', request: req, reason: `${r.status} ${r.text.slice(0, 300)}`, status: r.status, serverLog: server.logSince(at) });
       }
     }
     if (server.fixtures) {

@@ -34,11 +34,15 @@ export const ALLOWED_5XX: readonly { why: string; test: (r: FuzzRequest, status:
   },
 ];
 
-/** True when the body is Vault's `{"errors":[...]}` (extra keys allowed). */
-function hasErrorsBody(body: string): boolean {
+/**
+ * True when a 4xx body has a shape Vault uses: `{"errors":[...]}`, or the full response
+ * envelope (KV v2's 404 for an invalid path carries only `warnings`; transit batch
+ * failures answer 400 with `data.batch_results`).
+ */
+function vaultShaped(body: string): boolean {
   try {
-    const v = JSON.parse(body) as { errors?: unknown };
-    return Array.isArray(v.errors);
+    const v = JSON.parse(body) as { errors?: unknown; request_id?: unknown };
+    return Array.isArray(v.errors) || typeof v.request_id === 'string';
   } catch {
     return false;
   }
@@ -61,7 +65,7 @@ export function judge(r: FuzzRequest, o: Outcome, sealed: boolean): Verdict {
     if (!sealed && o.status === 503 && body.includes('Vault is sealed')) return { ok: false, kind: 'unexpected-seal', reason: 'the server is sealed outside a scheduled window' };
     return { ok: false, kind: 'server-error', reason: `${o.status} ${body.slice(0, 300)}` };
   }
-  if (o.status >= 400 && r.method !== 'HEAD' && body !== '' && !hasErrorsBody(body)) return { ok: true, note: `${o.status} without Vault's {"errors":[...]} body` };
+  if (o.status >= 400 && r.method !== 'HEAD' && body !== '' && !vaultShaped(body)) return { ok: true, note: `${o.status} without Vault's {"errors":[...]} body` };
   if (o.interim.length > 0 && !r.headers.some(([k]) => k.toLowerCase() === 'expect')) return { ok: true, note: `interim ${o.interim.join(',')} before the answer` };
   if (o.status < 300 && acceptsOverflow(r)) return { ok: true, note: 'a duration beyond int64 nanoseconds was accepted (Vault answers 400)' };
   if (o.ms > 1000) return { ok: true, note: 'answered in more than 1 s' };

@@ -9,6 +9,7 @@ import { createServer as createHttpServer, type Server as HttpServer } from 'nod
 import { createServer, type Server, type Socket } from 'node:net';
 import { exchange, parseResponse } from './raw-client.js';
 import { judge } from './oracle.js';
+import { LogTail } from './fuzz-server.js';
 import { serialize, type FuzzRequest } from './request.js';
 
 function listen(s: Server | HttpServer): Promise<number> {
@@ -172,5 +173,19 @@ describe('oracle notes', () => {
     const header = { ...base, generator: 'header', note: '', headers: [['X-Vault-Wrap-TTL', '99999999999h']] as [string, string][] };
     assert.match((judge(header, ok204, false) as { note?: string }).note ?? '', /beyond int64/);
     assert.equal((judge({ ...base, note: 'ttl=2562047h' }, ok204, false) as { note?: string }).note, undefined);
+  });
+});
+
+describe('server log tail', () => {
+  it('keeps offsets from the start while dropping old text, and hands out bounded copies', () => {
+    const t = new LogTail(10);
+    t.push('0123456789');
+    const at = t.length;
+    t.push('abcdefghijklmnopqrstuvwxyz');
+    assert.equal(t.length, 36);
+    assert.equal(t.since(at), 'qrstuvwxyz', 'only the kept tail of what came after the offset');
+    assert.equal(t.since(at, 3), 'xyz');
+    t.push('!');
+    assert.equal(t.since(t.length - 1), '!');
   });
 });

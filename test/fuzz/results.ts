@@ -83,7 +83,7 @@ const GUARD_NOTE = / \[guard:.*\]$/;
 export function signatureOf(kind: FailureKind, r: FuzzRequest | null, status: number | null, reason: string, serverLog: string): string {
   if (kind === 'server-error') {
     // The last 5xx the server logged is this request's (background work logs too).
-    const logged = [...serverLog.matchAll(/"@message":"request failed","status":5\d\d,"code":"([^"]*)","error":"((?:[^"\\]|\\.)*)"/g)].pop();
+    const logged = [...serverLog.matchAll(/"@message":"request failed","status":5\d\d,"code":"([^"]*)","error":"((?:[^"\\]|\\.){0,160})/g)].pop();
     const cause = logged ? `${logged[1]}: ${logged[2]}` : reason;
     return `${kind} ${status ?? ''} ${logged ? '' : (r?.mount ?? '-')} ${cause.replace(/\d+/g, 'N').slice(0, 120)}`;
   }

@@ -132,7 +132,7 @@ class Run {
     if (kind === 'timeout') kind = (await server.recovers(RECOVERY_MS)) ? 'timeout' : server.alive ? 'wedged' : 'crash';
     else if (kind === 'reset' && !server.alive) kind = 'crash';
     const exit = server.alive ? '' : ` (exit code ${server.proc.child.exitCode ?? ''} signal ${server.proc.child.signalCode ?? ''})`;
-    this.fail({ kind, index: i, generator: r.generator, request: r, reason: `${v.reason}${exit}`, status: o.kind === 'answer' ? o.status : null, serverLog: server.logSince(logAt).slice(-2000) });
+    this.fail({ kind, index: i, generator: r.generator, request: r, reason: `${v.reason}${exit}`, status: o.kind === 'answer' ? o.status : null, serverLog: server.logSince(logAt) });
     if (kind === 'unexpected-seal') await server.unseal();
     if (kind === 'wedged' || kind === 'crash') {
       this.quarantine.add(quarantineKey(r));
@@ -180,7 +180,7 @@ class Run {
         request: null,
         reason: `seal, unseal or maintenance before #${i} failed: ${(e as Error).message}`,
         status: null,
-        serverLog: this.server.logSince(Math.max(0, this.server.logOffset - 2000)),
+        serverLog: this.server.logSince(0),
       });
       return this.restart(`maintenance failed before #${i}`);
     }

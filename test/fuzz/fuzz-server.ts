@@ -4,6 +4,7 @@
  * seals and unseals it, and probes sys/health with a deadline.
  */
 import { spawn } from 'node:child_process';
+import { createServer, type Server } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,6 +74,17 @@ function spawnDevServer(host: string, port: number): { proc: WardProcess; log: L
   return { proc, log };
 }
 
+/**
+ * The "closed port" the database and Kubernetes fixtures point at: a listener that resets
+ * every connection. A port that was merely free could be taken by another test meanwhile,
+ * and a peer that accepts and stays silent would turn each upstream call into a 10 s wait.
+ */
+async function resetListener(): Promise<{ port: number; server: Server }> {
+  const server = createServer((sock) => sock.resetAndDestroy());
+  await new Promise<void>((res) => server.listen(0, '127.0.0.1', () => res()));
+  return { port: (server.address() as { port: number }).port, server };
+}
+
 export class FuzzServer {
   private constructor(
     readonly proc: WardProcess,
@@ -82,28 +94,51 @@ export class FuzzServer {
     readonly rootToken: string,
     readonly unsealKey: string,
     readonly closedPort: number,
+    private readonly upstream: Server,
     readonly dir: string,
     readonly api: Api,
     public fixtures: Fixtures | null = null,
   ) {}
 
-  /** Starts a dev server on a free port and sets up mounts, seeds and canaries. */
+  /**
+   * Starts a dev server on a free port and sets up mounts, seeds and canaries. Tries three
+   * ports: another test can take a free port between our check and ward's bind.
+   */
   static async start(): Promise<FuzzServer> {
+    let last: unknown;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        return await FuzzServer.startOnce();
+      } catch (e) {
+        last = e;
+      }
+    }
+    throw last;
+  }
+
+  private static async startOnce(): Promise<FuzzServer> {
     const port = await freePort();
-    const closedPort = await freePort();
+    const { port: closedPort, server: upstream } = await resetListener();
     const host = '127.0.0.1';
     const { proc, log } = spawnDevServer(host, port);
-    await waitForHealth(proc, 30_000);
+    try {
+      await waitForHealth(proc, 30_000);
+    } catch (e) {
+      await proc.kill();
+      upstream.close();
+      throw e;
+    }
     const deadline = Date.now() + 10_000;
     while (!/Root Token: \S+/.test(proc.stdout()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     const root = /Root Token: (\S+)/.exec(proc.stdout())?.[1];
     const key = /Unseal Key: (\S+)/.exec(proc.stdout())?.[1];
     if (!root || !key) {
       await proc.kill();
+      upstream.close();
       throw new Error(`no dev banner from ward\nstdout:\n${proc.stdout()}\nstderr:\n${proc.stderr()}`);
     }
     const dir = mkdtempSync(join(tmpdir(), 'ward-fuzz-'));
-    const s = new FuzzServer(proc, log, host, port, root, key, closedPort, dir, new Api(proc.url, root));
+    const s = new FuzzServer(proc, log, host, port, root, key, closedPort, upstream, dir, new Api(proc.url, root));
     try {
       s.fixtures = await setUp(s.api, { closedPort, auditDir: dir });
     } catch (e) {
@@ -183,6 +218,7 @@ export class FuzzServer {
       await this.proc.exited;
       clearTimeout(timer);
     }
+    this.upstream.close();
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -192,7 +192,8 @@ export class FuzzServer {
    * characters: an error line can quote a megabyte of input.
    */
   logSince(offset: number): string {
-    const lines = this.log.since(offset, 256 * 1024).split('\n').filter((l) => l !== '');
+    // From the offset on, not just the tail: a long line's start names the error.
+    const lines = this.log.since(offset).split('\n').filter((l) => l !== '');
     return lines
       .slice(-12)
       .map((l) => (l.length > 600 ? `${l.slice(0, 600)}…[${l.length} chars]` : l))

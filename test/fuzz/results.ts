@@ -97,11 +97,17 @@ export const quarantineKey = (r: FuzzRequest): string => `${r.generator}|${r.not
 /**
  * Accepted writes the failure may depend on: on the same mount, to the same object or to
  * no object (mount-wide settings such as KV v2 `config`); for a request naming no object,
- * earlier writes to the same path. Dropped connections and routing tricks depend on none.
+ * earlier writes to the same path. The latest write of each path comes first in weight:
+ * a role written 500 requests ago matters as much as yesterday's token lookups. Dropped
+ * connections and routing tricks depend on none.
  */
 export function relatedHistory(history: readonly HistoryEntry[], f: NewFailure): HistoryEntry[] {
   const r = f.request;
   if (!r || !r.mount || f.kind === 'reset' || f.kind === 'unexpected-seal' || f.generator === 'path-trick') return [];
   const related = history.filter((h) => h.mount === r.mount && (r.object === null ? h.targetId === r.targetId : h.object === null || h.object === r.object));
-  return related.slice(-8);
+  const latestPerPath = new Map<string | null, HistoryEntry>();
+  for (const h of related) latestPerPath.set(h.targetId, h);
+  const keep = new Set([...latestPerPath.values()].slice(-10));
+  for (const h of related.slice(-4)) keep.add(h);
+  return related.filter((h) => keep.has(h));
 }

@@ -3,7 +3,7 @@
  * loop is seen from outside. Knows its root token and unseal key (from the dev banner),
  * seals and unseals it, and probes sys/health with a deadline.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -48,6 +48,14 @@ export class LogTail {
 /** A copy of `s` that does not share storage with the string it was sliced from. */
 const detach = (s: string): string => Buffer.from(s, 'utf8').toString('utf8');
 
+/** Servers still running and their temp dirs; removed when this process exits, however it exits (short of a crash). */
+const live = new Set<ChildProcess>();
+const dirs = new Set<string>();
+process.once('exit', () => {
+  for (const c of live) c.kill('SIGKILL');
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
 /**
  * `bin/ward server -dev` with bounded output buffers (test/helpers' spawnWard keeps all
  * output, which a 100,000-request run turns into hundreds of megabytes).
@@ -59,7 +67,13 @@ function spawnDevServer(host: string, port: number): { proc: WardProcess; log: L
   const log = new LogTail();
   child.stdout.setEncoding('utf8').on('data', (c: string) => out.push(c));
   child.stderr.setEncoding('utf8').on('data', (c: string) => log.push(c));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => child.once('exit', (code, signal) => res({ code, signal })));
+  live.add(child);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) =>
+    child.once('exit', (code, signal) => {
+      live.delete(child);
+      res({ code, signal });
+    }),
+  );
   const proc: WardProcess = {
     child,
     url: `http://${host}:${port}`,
@@ -138,6 +152,7 @@ export class FuzzServer {
       throw new Error(`no dev banner from ward\nstdout:\n${proc.stdout()}\nstderr:\n${proc.stderr()}`);
     }
     const dir = mkdtempSync(join(tmpdir(), 'ward-fuzz-'));
+    dirs.add(dir);
     const s = new FuzzServer(proc, log, host, port, root, key, closedPort, upstream, dir, new Api(proc.url, root));
     try {
       s.fixtures = await setUp(s.api, { closedPort, auditDir: dir });
@@ -221,5 +236,6 @@ export class FuzzServer {
     }
     this.upstream.close();
     rmSync(this.dir, { recursive: true, force: true });
+    dirs.delete(this.dir);
   }
 }

@@ -46,6 +46,9 @@ async function main(): Promise<number> {
   return res.failures.length === 0 ? 0 : 1;
 }
 
+// Ctrl-C or a kill ends the run through process.exit, whose handler stops the ward server.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+
 main().then(
   (code) => process.exit(code),
   (e: unknown) => {

@@ -30,4 +30,8 @@ export class BackendRegistry {
   get(type: string): RegisteredType | undefined {
     return this.types.get(type);
   }
+  /** Every registered type name with its kind, in registration order (tools mount them all). */
+  list(): { type: string; kind: 'secret' | 'auth' }[] {
+    return [...this.types].map(([type, t]) => ({ type, kind: t.kind }));
+  }
 }

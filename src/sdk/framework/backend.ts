@@ -39,6 +39,14 @@ interface Matched {
   hasCaptures: boolean;
 }
 
+/** Each built backend's path table, for tools that walk it (the fuzzer); read-only. */
+const pathTables = new WeakMap<Backend, readonly PathDef<Fields>[]>();
+
+/** The path table `backend` was built from by defineBackend, or undefined for any other backend. */
+export function pathTableOf(backend: Backend): readonly PathDef<Fields>[] | undefined {
+  return pathTables.get(backend);
+}
+
 /**
  * Builds a Backend from a declarative path table: routing inside the mount, field
  * coercion, required fields, unknown-field warnings, help, 404/405 all live here so
@@ -97,7 +105,7 @@ export function defineBackend(spec: BackendSpec): Backend {
     return { data: { help: lines.join('\n') } };
   }
 
-  return {
+  const backend: Backend = {
     type: spec.type,
     kind: spec.kind,
     specialPaths: spec.specialPaths ?? {},
@@ -141,6 +149,8 @@ export function defineBackend(spec: BackendSpec): Backend {
       return m.def.existenceCheck(req, d);
     },
   };
+  pathTables.set(backend, Object.freeze([...spec.paths]));
+  return backend;
 }
 
 /** Helper for handlers: throw a 400 unless `cond` holds. */

@@ -8,6 +8,7 @@
  * encoder handles: 2,048 characters fits a SPIFFE ID (its maximum) and any DNS name.
  * DNS, email and URI SANs are IA5Strings: ASCII only, as Go's x509 requires.
  */
+import { isIP } from 'node:net';
 import { isAscii, isWellFormed, shorten } from '../../lib/unicode.js';
 import { badRequest } from '../../sdk/errors.js';
 import type { SanList, SubjectFields } from './cert-builder.js';
@@ -46,7 +47,8 @@ export function checkSanText(sans: SanList): void {
   for (const n of sans.email) checkIa5('email subject alternate name', n);
   for (const n of sans.uri) checkIa5('URI subject alternate name', n);
   for (const ip of sans.ip) {
-    if (ip.length > MAX_IP_LENGTH) throw badRequest(`the value ${JSON.stringify(shorten(ip))} is not a valid IP address`);
+    // Go's net.ParseIP, which Vault uses, knows no zones ("fe80::1%eth0"); node's isIP does.
+    if (ip.length > MAX_IP_LENGTH || ip.includes('%') || isIP(ip) === 0) throw badRequest(`the value ${JSON.stringify(shorten(ip))} is not a valid IP address`);
   }
 }
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { globMatch, matchesAny, parseLabelSelector, selectorMatches } from './selector.js';
+import { globMatch } from '../../lib/glob.js';
+import { matchesAny, parseLabelSelector, selectorMatches } from './selector.js';
 
 describe('kubernetes role bounds', () => {
   it('matches names exactly, "*" and prefix/suffix globs', () => {

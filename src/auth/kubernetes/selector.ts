@@ -2,15 +2,9 @@
  * Name globs for role bounds and Kubernetes label selectors for
  * `bound_service_account_namespace_selector`.
  */
+import { globMatch } from '../../lib/glob.js';
 
-/** `*` alone matches anything; elsewhere `*` matches any run of characters (prefix/suffix globs). */
-export function globMatch(pattern: string, value: string): boolean {
-  if (pattern === '*') return true;
-  if (!pattern.includes('*')) return pattern === value;
-  const re = new RegExp(`^${pattern.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
-  return re.test(value);
-}
-
+/** `*` matches any run of characters (prefix/suffix globs), as Vault's bound names. */
 export const matchesAny = (patterns: readonly string[], value: string): boolean => patterns.some((p) => globMatch(p, value));
 
 type Operator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';

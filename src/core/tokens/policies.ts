@@ -1,4 +1,5 @@
 /** Policy-list rules shared by token creation and roles. */
+import { globMatch } from '../../lib/glob.js';
 
 /** Trimmed, lower-cased, de-duplicated and sorted; `root` swallows everything else. */
 export function sanitizePolicies(list: readonly string[], addDefault: boolean): string[] {
@@ -18,14 +19,6 @@ export function isSubset(parent: readonly string[], child: readonly string[]): b
   return child.every((p) => have.has(p));
 }
 
-function globToRegExp(glob: string): RegExp {
-  const body = glob
-    .split('*')
-    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-    .join('.*');
-  return new RegExp(`^${body}$`);
-}
-
 export function matchesAnyGlob(name: string, globs: readonly string[]): boolean {
-  return globs.some((g) => globToRegExp(g).test(name));
+  return globs.some((g) => globMatch(g, name));
 }

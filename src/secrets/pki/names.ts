@@ -2,6 +2,7 @@
  * Role name policy: which common names and SANs a role may put in a certificate.
  * Pure functions so the rules are table-tested without a CA.
  */
+import { globMatch } from '../../lib/glob.js';
 import { badRequest } from '../../sdk/errors.js';
 import { shorten } from '../../lib/unicode.js';
 import type { SanList } from './cert-builder.js';
@@ -28,29 +29,6 @@ export function isHostname(name: string, allowWildcard: boolean): boolean {
   return host.length <= 253 && HOSTNAME.test(host);
 }
 
-/**
- * `*` matches any run of characters (dots included), as Vault's glob. Matched by finding
- * the literal pieces in order: a pattern compiled to `^a.*a.*…$` backtracked
- * exponentially on a long name and could hold the event loop for minutes.
- */
-export function globMatch(glob: string, name: string): boolean {
-  const parts = glob.toLowerCase().split('*');
-  const s = name.toLowerCase();
-  const first = parts[0] ?? '';
-  if (parts.length === 1) return s === first;
-  const last = parts[parts.length - 1] ?? '';
-  if (!s.startsWith(first) || s.length < first.length + last.length || !s.endsWith(last)) return false;
-  let at = first.length;
-  const end = s.length - last.length;
-  for (let i = 1; i < parts.length - 1; i++) {
-    const part = parts[i] ?? '';
-    const found = s.indexOf(part, at);
-    if (found === -1 || found + part.length > end) return false;
-    at = found + part.length;
-  }
-  return true;
-}
-
 /** True when the role lets `name` (a DNS name or the domain of an email) into a certificate. */
 export function hostAllowed(p: NamePolicy, name: string): boolean {
   const lower = name.toLowerCase().replace(/\.$/, '');
@@ -64,7 +42,7 @@ export function hostAllowed(p: NamePolicy, name: string): boolean {
     if (d === '') continue;
     if (p.allow_bare_domains && lower === d) return true;
     if (p.allow_subdomains && lower.endsWith(`.${d}`) && lower.length > d.length + 1) return true;
-    if (p.allow_glob_domains && d.includes('*') && globMatch(d, lower)) return true;
+    if (p.allow_glob_domains && d.includes('*') && globMatch(d.toLowerCase(), lower)) return true;
   }
   return false;
 }

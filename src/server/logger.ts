@@ -27,6 +27,15 @@ export interface LoggerOptions {
 const SENSITIVE = /token|secret|passw|key|credential|jwt|private|cookie|authorization|unseal|nonce|hmac/i;
 const REDACTED = '[redacted]';
 const MAX_DEPTH = 6;
+/**
+ * Longest string value written as is. Error texts can quote client input (a megabyte glob
+ * in a RegExp error did); one request must not be able to write megabytes of log.
+ */
+const MAX_STRING = 2048;
+
+function shortened(s: string): string {
+  return s.length <= MAX_STRING ? s : `${s.slice(0, MAX_STRING)}… [${s.length} characters]`;
+}
 
 /** True when a field of this name must never be printed. */
 export function isSensitiveField(name: string): boolean {
@@ -34,12 +43,13 @@ export function isSensitiveField(name: string): boolean {
 }
 
 function clean(value: unknown, depth: number, seen: WeakSet<object>): unknown {
+  if (typeof value === 'string') return shortened(value);
   if (value === null || typeof value !== 'object') {
     if (typeof value === 'bigint') return value.toString();
     if (typeof value === 'function' || typeof value === 'symbol') return undefined;
     return value;
   }
-  if (value instanceof Error) return { error: value.message, name: value.name };
+  if (value instanceof Error) return { error: shortened(value.message), name: value.name };
   if (value instanceof Date) return value.toISOString();
   if (Buffer.isBuffer(value)) return `<${value.length} bytes>`;
   if (seen.has(value) || depth >= MAX_DEPTH) return '[…]';
@@ -80,7 +90,7 @@ function make(
 ): ServerLogger {
   const emit = (level: LogLevel, msg: string, fields?: Record<string, unknown>): void => {
     if (LOG_LEVELS.indexOf(level) < LOG_LEVELS.indexOf(state.level)) return;
-    const line: Record<string, unknown> = { '@timestamp': now().toISOString(), '@level': level, '@message': msg };
+    const line: Record<string, unknown> = { '@timestamp': now().toISOString(), '@level': level, '@message': shortened(msg) };
     if (module !== undefined) line['@module'] = module;
     const extra = redactFields({ ...base, ...(fields ?? {}) });
     for (const [k, v] of Object.entries(extra)) if (!k.startsWith('@')) line[k] = v;

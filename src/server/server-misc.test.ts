@@ -28,6 +28,18 @@ describe('logger', () => {
     assert.deepEqual(second['err'], { error: 'bad', name: 'Error' });
   });
 
+  it('shortens long strings, so one request quoting a megabyte cannot write a megabyte line', () => {
+    const lines: string[] = [];
+    const log = createLogger({ level: 'info', sink: { write: (l: string) => lines.push(l) } });
+    const huge = 'g*'.repeat(500_000);
+    log.error('request failed', { error: `Invalid regular expression: /${huge}/: too large`, path: 'auth/token/create/r', err: new Error(huge) });
+    assert.equal(lines.length, 1);
+    assert.ok((lines[0] ?? '').length < 10_000, `line of ${(lines[0] ?? '').length} characters`);
+    const line = JSON.parse(lines[0] ?? '') as Record<string, unknown>;
+    assert.match(String(line['error']), /^Invalid regular expression: \/g\*g\*.*… \[1000041 characters\]$/);
+    assert.equal(line['path'], 'auth/token/create/r');
+  });
+
   it('accepts a level name and never throws on odd input', () => {
     const lines: string[] = [];
     const log = createLogger('warn');

@@ -66,7 +66,7 @@ export function exportedMode(d: FieldData<typeof caGenFields>): boolean {
 export async function createCaKey(s: Storage, d: FieldData<typeof caGenFields>): Promise<StoredKey> {
   const type = d.get('key_type') as KeyType;
   await assertNameFree(s, 'key', d.get('key_name'));
-  const gen = generateKey(type, d.get('key_bits'));
+  const gen = await generateKey(type, d.get('key_bits'));
   const key: StoredKey = { id: uuid(), name: d.get('key_name'), ...gen };
   await putJSON(s, keyPath(key.id), key);
   return key;

@@ -85,6 +85,11 @@ class ParseWorker {
 
 let shared: ParseWorker | null = null;
 
+/** Documents posted to the parser thread and not yet answered (for sys/metrics). */
+export function policyParseQueue(): number {
+  return shared?.pending ?? 0;
+}
+
 /** Parses like parsePolicy, off the event loop when the document is large. */
 export function parsePolicyOffLoop(name: string, text: string): Promise<Policy> {
   if (text.length <= INLINE_PARSE_CHARS) {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { WardError } from '../../sdk/errors.js';
 import { InmemStorage } from '../../sdk/storage.js';
@@ -95,5 +96,20 @@ describe('PolicyStore with large policies', () => {
     const fits = `path "a" { capabilities = ["read"] }\n#${'x'.repeat(MAX_POLICY_BYTES - 100)}\n`;
     await s.set('fits', Buffer.from(fits).toString('base64'));
     assert.equal((await s.get('fits'))?.raw, fits);
+  });
+});
+
+describe('the parser thread', () => {
+  it('runs at a lower priority than the event loop (Linux)', async () => {
+    await parsePolicyOffLoop('warm', hcl(INLINE_PARSE_CHARS * 2));
+    const nice = (tid: string): number => {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      // Fields after the parenthesised name: state is field 3, nice is field 19.
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+    };
+    const main = nice(String(process.pid));
+    const niceValues = readdirSync('/proc/self/task').map(nice);
+    const want = Math.min(19, main + 10);
+    assert.ok(niceValues.includes(want), `no thread runs at nice ${want} (the main thread's is ${main}): ${niceValues.join(',')}`);
   });
 });

@@ -4,13 +4,34 @@
  * compiled to JavaScript and spends a few microseconds per byte, so a large document
  * would hold the server's event loop for seconds; here it holds only this thread.
  */
+import { readlinkSync } from 'node:fs';
+import { getPriority, setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { WardError } from '../../sdk/errors.js';
 import type { ParseJob, ParseReply } from './parse-off-loop.js';
 import { parsePolicy } from './parse.js';
 
+/** How much nicer than the thread that started it this thread runs (Linux nice steps). */
+export const PARSER_NICE_STEP = 10;
+
+/**
+ * Lowers this thread's priority (Linux: /proc/thread-self names the thread, and
+ * setpriority on a thread id applies to that thread only). Elsewhere, or when not
+ * allowed, the parser keeps the normal priority.
+ */
+function lowerPriority(): void {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    // A new thread starts with its creator's nice value; 19 is the lowest priority.
+    if (Number.isInteger(tid) && tid > 0) setPriority(tid, Math.min(19, getPriority(tid) + PARSER_NICE_STEP));
+  } catch {
+    // Not Linux, or not permitted: no harm done.
+  }
+}
+
 const port = parentPort;
 if (port) {
+  lowerPriority();
   port.on('message', (job: ParseJob) => {
     let reply: ParseReply;
     try {

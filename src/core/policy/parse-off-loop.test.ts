@@ -72,6 +72,17 @@ describe('PolicyStore with large policies', () => {
     assert.equal(await s.get('q'), null);
   });
 
+  it('a refused write queued behind another write of the same name fails alone', async () => {
+    const s = new PolicyStore(new InmemStorage());
+    await s.setup();
+    const slow = s.set('p', hcl(40_000));
+    // Small and invalid: refused at once, while the write before it still parses.
+    const bad = s.set('p', 'path "x" { capabilities = ["fly"] }');
+    await assert.rejects(bad, (e: unknown) => WardError.is(e) && e.status === 400);
+    await slow;
+    assert.equal((await s.get('p'))?.rules.length, parsePolicy('p', hcl(40_000)).rules.length);
+  });
+
   it('concurrent first uses of a large stored policy parse it once and agree', async () => {
     const storage = new InmemStorage();
     const writer = new PolicyStore(storage);

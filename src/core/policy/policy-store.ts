@@ -99,8 +99,11 @@ export class PolicyStore {
     if (size > MAX_POLICY_BYTES) throw badRequest(`policy is too large: ${size} bytes; the limit is ${MAX_POLICY_BYTES} bytes`);
     const warnings: string[] = [];
     if (n !== name.trim()) warnings.push(`policy name was converted to ${n}`);
-    // Parsing starts at once; storing waits for earlier writes of the same name.
+    // Parsing starts at once; storing waits for earlier writes of the same name. Its
+    // failure is handled when that turn comes; the empty catch only keeps a rejection
+    // that lands before then from counting as unhandled (which would end the process).
     const parsed = parsePolicyOffLoop(n, text);
+    parsed.catch(() => undefined);
     await this.inOrder(n, async () => this.write(await parsed));
     return { warnings };
   }

@@ -57,6 +57,8 @@ describe('LoopWatchdog', () => {
     assert.equal(line.fields['threshold_ms'], 100);
     // The timer cannot fire before the block ends, so it is at least 300 ms minus one interval late.
     assert.ok(Number(line.fields['blocked_ms']) >= 250, `blocked_ms ${String(line.fields['blocked_ms'])}`);
+    // The block ran as a callback, so the loop counts it as busy time.
+    assert.ok(Number(line.fields['busy_ms']) >= 250, `busy_ms ${String(line.fields['busy_ms'])}`);
   });
 
   it('names a request that finished after blocking, before the timer could fire', async () => {

@@ -47,6 +47,7 @@ export class LoopWatchdog {
   private stalls = 0;
   private worstStallMs = 0;
   private elu = performance.eventLoopUtilization();
+  private lastElu = this.elu;
 
   constructor(private readonly opts: WatchdogOptions) {
     this.thresholdMs = opts.thresholdMs ?? DEFAULT_THRESHOLD_MS;
@@ -63,6 +64,7 @@ export class LoopWatchdog {
     // what held the loop when the timer notices after they ended.
     this.requests.slowMs = Math.min(this.requests.slowMs, this.thresholdMs / 2);
     this.last = performance.now();
+    this.lastElu = this.elu;
     this.timer = setInterval(() => this.tick(), this.intervalMs);
     this.timer.unref();
     return this;
@@ -100,7 +102,9 @@ export class LoopWatchdog {
     const now = performance.now();
     const heldMs = now - this.last - this.intervalMs;
     const since = this.last;
+    const sinceElu = this.lastElu;
     this.last = now;
+    this.lastElu = performance.eventLoopUtilization();
     if (heldMs < this.thresholdMs) return;
     this.stalls++;
     this.worstStallMs = Math.max(this.worstStallMs, heldMs);
@@ -108,6 +112,10 @@ export class LoopWatchdog {
     const named = during.slice(0, MAX_NAMED).map((r) => `${r.operation} ${r.path}`);
     this.opts.logger.warn('event loop blocked', {
       blocked_ms: Math.round(heldMs),
+      // Time the loop spent running callbacks meanwhile. Close to blocked_ms: code held
+      // it. Far below: the loop was waiting for events and the process was not scheduled
+      // (a busy host, CPU throttling) or paused.
+      busy_ms: Math.round(performance.eventLoopUtilization(this.lastElu, sinceElu).active),
       threshold_ms: this.thresholdMs,
       requests: named,
       requests_in_flight: during.length,

@@ -146,6 +146,35 @@ describe('ward server runs the watchdog', () => {
     }
   });
 
+  it('logs a stall with the time the loop was busy: none while the process was stopped', async () => {
+    // SIGSTOP stands in for a host that does not schedule the process: the timer fires
+    // late, and busy_ms tells that apart from code holding the loop.
+    const port = await freePort();
+    const saved = process.env['WARD_EVENT_LOOP_WARN_MS'];
+    process.env['WARD_EVENT_LOOP_WARN_MS'] = '100';
+    const p = spawnWard(['server', '-dev', `-dev-listen-address=127.0.0.1:${port}`, '-dev-storage=inmem', '-log-level=warn'], `http://127.0.0.1:${port}`);
+    if (saved === undefined) delete process.env['WARD_EVENT_LOOP_WARN_MS'];
+    else process.env['WARD_EVENT_LOOP_WARN_MS'] = saved;
+    try {
+      await waitForHealth(p);
+      p.child.kill('SIGSTOP');
+      await new Promise((r) => setTimeout(r, 500));
+      p.child.kill('SIGCONT');
+      const stalls = (): Record<string, unknown>[] =>
+        p
+          .stderr()
+          .split('\n')
+          .filter((l) => l.includes('"event loop blocked"'))
+          .map((l) => JSON.parse(l) as Record<string, unknown>);
+      await until(() => stalls().some((l) => Number(l['blocked_ms']) >= 300), 'the watchdog warning in the server log');
+      const line = stalls().find((l) => Number(l['blocked_ms']) >= 300) as Record<string, unknown>;
+      assert.equal(line['@module'], 'watchdog');
+      assert.ok(Number(line['busy_ms']) < Number(line['blocked_ms']) / 2, JSON.stringify(line));
+    } finally {
+      await p.kill();
+    }
+  });
+
   it('refuses to start with an invalid WARD_EVENT_LOOP_WARN_MS', async () => {
     const saved = process.env['WARD_EVENT_LOOP_WARN_MS'];
     process.env['WARD_EVENT_LOOP_WARN_MS'] = 'soon';

@@ -247,7 +247,7 @@ if (wanted('leases')) await leasePhase();
 
 const pad = (s, n) => String(s).padEnd(n);
 console.log(`\nsys/health latency while each operation runs (polled every ${POLL_EVERY_MS} ms; goal: worst <= ${GOAL_MS} ms)`);
-console.log(`Stalls: turns the server's watchdog saw held over ${WARN_MS} ms; "busy" ones had the loop running code for most of it, the rest were the host not scheduling the process.`);
+console.log(`Stalls: turns the server's watchdog saw held over ${WARN_MS} ms. "busy": the loop was inside callbacks for most of it (code held it, or the host took the CPU mid-callback); the others were the host not scheduling an idle process.`);
 console.log(`${pad('operation', 40)}${pad('took', 9)}${pad('polls', 7)}${pad('worst', 10)}${pad('p99', 9)}${pad('goal', 6)}${pad('stalls', 8)}${pad('busy', 6)}${pad('longest busy', 14)}named by the watchdog`);
 for (const r of rows) {
   const ok = r.note.startsWith('FAILED') ? 'ERR' : r.worst <= GOAL_MS ? 'ok' : 'MISS';

@@ -112,9 +112,10 @@ export class LoopWatchdog {
     const named = during.slice(0, MAX_NAMED).map((r) => `${r.operation} ${r.path}`);
     this.opts.logger.warn('event loop blocked', {
       blocked_ms: Math.round(heldMs),
-      // Time the loop spent running callbacks meanwhile. Close to blocked_ms: code held
-      // it. Far below: the loop was waiting for events and the process was not scheduled
-      // (a busy host, CPU throttling) or paused.
+      // Time the loop spent inside callbacks meanwhile. Far below blocked_ms: the loop
+      // was waiting for events and the process was not scheduled (a busy host, CPU
+      // throttling, a pause). Close to it: code held the loop, or the process lost the
+      // CPU in the middle of a callback, which counts as busy too.
       busy_ms: Math.round(performance.eventLoopUtilization(this.lastElu, sinceElu).active),
       threshold_ms: this.thresholdMs,
       requests: named,

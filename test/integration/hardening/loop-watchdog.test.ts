@@ -146,9 +146,10 @@ describe('ward server runs the watchdog', () => {
     }
   });
 
-  it('logs a stall with the time the loop was busy: none while the process was stopped', async () => {
-    // SIGSTOP stands in for a host that does not schedule the process: the timer fires
-    // late, and busy_ms tells that apart from code holding the loop.
+  it('logs a stall in the server log while the process could not run', async () => {
+    // SIGSTOP stands in for a host that does not schedule the process: the watchdog's
+    // timer fires late once it runs again. (Whether busy_ms is small depends on where the
+    // stop lands: inside a callback, the pause counts as busy time.)
     const port = await freePort();
     const saved = process.env['WARD_EVENT_LOOP_WARN_MS'];
     process.env['WARD_EVENT_LOOP_WARN_MS'] = '100';
@@ -169,7 +170,9 @@ describe('ward server runs the watchdog', () => {
       await until(() => stalls().some((l) => Number(l['blocked_ms']) >= 300), 'the watchdog warning in the server log');
       const line = stalls().find((l) => Number(l['blocked_ms']) >= 300) as Record<string, unknown>;
       assert.equal(line['@module'], 'watchdog');
-      assert.ok(Number(line['busy_ms']) < Number(line['blocked_ms']) / 2, JSON.stringify(line));
+      assert.equal(line['threshold_ms'], 100);
+      assert.equal(typeof line['busy_ms'], 'number');
+      assert.deepEqual(line['requests'], []);
     } finally {
       await p.kill();
     }

@@ -22,6 +22,7 @@ import { capabilityPaths } from './sys/paths-capabilities.js';
 import { keyPaths } from './sys/paths-keys.js';
 import { leasePaths } from './sys/paths-leases.js';
 import { lockedUserPaths } from './sys/paths-locked-users.js';
+import { metricsPaths } from './sys/paths-metrics.js';
 import { mountPaths, remountPaths } from './sys/paths-mounts.js';
 import { policyPaths } from './sys/paths-policies.js';
 import { toolsPaths } from './sys/paths-tools.js';
@@ -195,6 +196,7 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
     }),
     ...keyPaths({ keyStatus: deps.keyStatus, rotate: deps.rotate, sealSoon: deps.sealSoon }),
     ...wrappingPaths(wrapper),
+    ...metricsPaths(clock),
     ...lockedUserPaths({ authMounts: () => router.all().filter((r) => r.entry.table === 'auth').map((r) => ({ accessor: r.entry.accessor, backend: r.backend })) }),
   ];
   sys = systemBackend(sysPaths);

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WardCore } from '../core/core.js';
+import { startLoopWatchdog, stopLoopWatchdog, thresholdFromEnv } from '../core/loop-watchdog.js';
 import { createHandler } from '../http/handler.js';
 import { startListener, type Listener, type ListenerConfig } from '../http/listener.js';
 import { InmemPhysical } from '../storage/inmem/inmem-physical.js';
@@ -48,6 +49,14 @@ export async function runServer(args: string[]): Promise<number> {
     // Dev mode tries to lock too, and only warns when it cannot.
     hardening = applyProcessHardening({ disableMlock: config.disableMlock, allowRoot: config.allowRoot || flags.allowRoot, dev: flags.dev, logger });
     for (const w of hardening.warnings) logger.warn(w);
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n`);
+    return 1;
+  }
+
+  let watchdog;
+  try {
+    watchdog = startLoopWatchdog({ logger: logger.child('watchdog'), thresholdMs: thresholdFromEnv() });
   } catch (e) {
     process.stderr.write(`${(e as Error).message}\n`);
     return 1;
@@ -101,6 +110,7 @@ export async function runServer(args: string[]): Promise<number> {
     installSignalHandlers({
       logger,
       onShutdown: async () => {
+        stopLoopWatchdog(watchdog);
         await Promise.all(listeners.map((l) => l.close()));
         await core.shutdown();
         if (devDir) rmSync(devDir, { recursive: true, force: true });

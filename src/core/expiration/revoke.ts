@@ -4,13 +4,19 @@
  * rescheduled with exponential backoff. `force` deletes the record regardless.
  */
 import { WardError, internalError } from '../../sdk/errors.js';
+import { eachSliced, LoopSlice } from '../../lib/loop-slice.js';
 import { backendRequest, leaseView, secretTypeOf } from './backend-call.js';
 import type { LeaseStore } from './lease-store.js';
 import { tokenHeapId } from './lease-store.js';
-import { yieldToLoop, type Scheduler } from './scheduler.js';
+import type { Scheduler } from './scheduler.js';
 import type { ExpirationDeps, LeaseRecord } from './types.js';
 
-export const REVOKE_BATCH = 500;
+/**
+ * Revocations in flight at once for a prefix or a token's leases: enough to overlap the
+ * round trips of backends that call out to a database, few enough that the ones running
+ * when a slice ends finish quickly.
+ */
+export const REVOKE_CONCURRENCY = 16;
 /** After this many failed attempts a lease is flagged irrevocable (retries continue hourly). */
 export const MAX_REVOKE_ATTEMPTS = 6;
 const BASE_BACKOFF_MS = 10_000;
@@ -52,33 +58,35 @@ export class Revoker {
     });
   }
 
-  /** Revokes every lease below `prefix` (a folder), yielding between batches. */
+  /**
+   * Revokes every lease below `prefix` (a folder). The event loop turns every few
+   * milliseconds of revocation work (see lib/loop-slice.ts): other requests keep being
+   * answered while a prefix of 100,000 leases goes.
+   */
   async revokePrefix(prefix: string, force: boolean): Promise<void> {
     const failures: string[] = [];
-    let batch: string[] = [];
-    const flush = async (): Promise<void> => {
-      const ids = batch;
-      batch = [];
-      await Promise.all(
-        ids.map((id) =>
-          this.revokeId(id, { force, throwOnError: true }).catch((e: unknown) => {
-            failures.push(`${id}: ${WardError.is(e) ? e.messages.join('; ') : String(e)}`);
-          }),
-        ),
-      );
-      await yieldToLoop();
-    };
+    const slice = new LoopSlice();
+    const ids: string[] = [];
     const walk = async (folder: string): Promise<void> => {
       for (const child of await this.store.list(folder)) {
-        if (child.endsWith('/')) await walk(folder + child);
-        else {
-          batch.push(folder + child);
-          if (batch.length >= REVOKE_BATCH) await flush();
+        if (child.endsWith('/')) {
+          await slice.pause();
+          await walk(folder + child);
+        } else {
+          ids.push(folder + child);
         }
       }
     };
     await walk(prefix);
-    await flush();
+    await eachSliced(
+      ids,
+      REVOKE_CONCURRENCY,
+      (id) =>
+        this.revokeId(id, { force, throwOnError: true }).catch((e: unknown) => {
+          failures.push(`${id}: ${WardError.is(e) ? e.messages.join('; ') : String(e)}`);
+        }),
+      slice,
+    );
     if (failures.length > 0) {
       throw internalError(`failed to revoke ${failures.length} lease(s) under prefix "${prefix}": ${failures[0] ?? ''}`);
     }
@@ -87,10 +95,8 @@ export class Revoker {
   /** Revokes every secret lease the token created. Failures are retried in the background. */
   async revokeByToken(tokenKey: string): Promise<void> {
     const ids = await this.store.leasesOfToken(tokenKey);
-    for (let i = 0; i < ids.length; i += REVOKE_BATCH) {
-      await Promise.all(ids.slice(i, i + REVOKE_BATCH).map((id) => this.revokeId(id)));
-      if (i + REVOKE_BATCH < ids.length) await yieldToLoop();
-    }
+    // revokeId without throwOnError logs and reschedules failures itself.
+    await eachSliced(ids, REVOKE_CONCURRENCY, (id) => this.revokeId(id));
   }
 
   private async revokeRecord(rec: LeaseRecord, force: boolean): Promise<void> {

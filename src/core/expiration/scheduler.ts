@@ -5,12 +5,15 @@
  * expiries (or a restore full of overdue leases) never starves request handling.
  */
 import type { Clock } from '../../lib/clock.js';
+import { eachSliced, LoopSlice } from '../../lib/loop-slice.js';
 import type { Logger } from '../../sdk/logical.js';
 import { LeaseHeap } from './lease-heap.js';
 
 /** Node's setTimeout rejects delays above 2^31-1 ms; longer waits are re-armed. */
 const MAX_DELAY = 2_147_483_647;
 export const DUE_BATCH = 100;
+/** Due handlers running at once within a batch. */
+const DUE_CONCURRENCY = 16;
 
 export const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -59,6 +62,7 @@ export class Scheduler {
 
   private async drain(): Promise<number> {
     let handled = 0;
+    const slice = new LoopSlice();
     do {
       this.again = false;
       for (;;) {
@@ -71,15 +75,20 @@ export class Scheduler {
           batch.push(top.id);
         }
         if (batch.length === 0) break;
-        await Promise.all(
-          batch.map(async (id) => {
+        // A few at a time on a time slice: a mass expiry (thousands of leases due at
+        // once after a restart) must not hold the loop for the whole batch.
+        await eachSliced(
+          batch,
+          DUE_CONCURRENCY,
+          async (id) => {
             try {
               await this.onDue(id);
             } catch (e) {
               this.logger.error('expiration: handler failed', { error: String(e) });
             }
             if (this.heap.timeOf(id) === Number.MAX_SAFE_INTEGER) this.heap.delete(id);
-          }),
+          },
+          slice,
         );
         handled += batch.length;
         await yieldToLoop();

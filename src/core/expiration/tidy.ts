@@ -1,18 +1,18 @@
 /**
  * Lease tidy: drops expiry-index and per-token-index entries whose record is gone or has
  * moved, and (when the core wires `tokenExists`) revokes leases whose creating token no
- * longer exists. Works bucket by bucket and yields between batches.
+ * longer exists. Works bucket by bucket on a time slice (lib/loop-slice.ts).
  */
 import { BUCKETS, parseIndexKey, TOKEN_PREFIX, type LeaseStore } from './lease-store.js';
 import type { Revoker } from './revoke.js';
+import { LoopSlice } from '../../lib/loop-slice.js';
 import { yieldToLoop } from './scheduler.js';
 import type { ExpirationDeps } from './types.js';
-
-const BATCH = 500;
 
 export async function tidyLeases(deps: ExpirationDeps, store: LeaseStore, revoker: Revoker, stopped: () => boolean): Promise<void> {
   let removed = 0;
   let revoked = 0;
+  const slice = new LoopSlice();
   for (const bucket of BUCKETS) {
     const names = await store.listBucket(bucket);
     for (let i = 0; i < names.length; i++) {
@@ -29,13 +29,14 @@ export async function tidyLeases(deps: ExpirationDeps, store: LeaseStore, revoke
         await store.deleteIndexKey(bucket, name);
         removed++;
       }
-      if (i % BATCH === BATCH - 1) await yieldToLoop();
+      await slice.pause();
     }
   }
   for (const tokenKey of await store.indexedTokens()) {
     if (stopped()) return;
     const gone = deps.tokenExists ? !(await deps.tokenExists(tokenKey)) : false;
     for (const leaseId of await store.leasesOfToken(tokenKey)) {
+      await slice.pause();
       const rec = await store.get(leaseId);
       if (!rec || rec.kind !== 'secret' || rec.tokenKey !== tokenKey) {
         await store.unlinkToken(tokenKey, leaseId);

@@ -17,6 +17,7 @@ import type { WrapInfo } from '../wrapping/wrapper.js';
 import { entry, auditResponse } from './audit-entry.js';
 import { admit, authenticate, type AuthenticateDeps } from './authenticate.js';
 import { authorize, type AclLike } from './authorize.js';
+import { inFlight } from './in-flight.js';
 import { passthroughHeaders } from './passthrough-headers.js';
 import type { RequestContext } from './context.js';
 
@@ -62,7 +63,19 @@ export class RequestPipeline {
     return authenticate(this.authDeps, clientToken, input.connection.remoteAddress);
   }
 
-  async handle(input: HttpRequestInput): Promise<CoreResult> {
+  /**
+   * Runs one request. It is registered with the in-flight tracker while it runs, so the
+   * event-loop watchdog can name it if a turn of the loop runs long meanwhile.
+   */
+  handle(input: HttpRequestInput): Promise<CoreResult> {
+    const id = inFlight.begin(input.operation, input.path);
+    const result = this.process(input);
+    const end = (): void => inFlight.end(id);
+    result.then(end, end);
+    return result;
+  }
+
+  private async process(input: HttpRequestInput): Promise<CoreResult> {
     const { deps } = this;
     const route = deps.match(input.path);
     const relPath = route ? input.path.slice(Math.min(route.prefix.length, input.path.length)) : '';

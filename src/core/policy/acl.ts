@@ -6,7 +6,8 @@
  */
 import { parametersAllowed } from './params.js';
 import type { Policy } from './parse.js';
-import { BIT, capabilityNames, DENY, fromRule, merge, SUDO, wrapTtlAllowed, type Permissions } from './permissions.js';
+import { BIT, capabilityNames, DENY, SUDO, wrapTtlAllowed, type Permissions } from './permissions.js';
+import { RuleTables } from './rule-tables.js';
 
 export type AclOperation = 'create' | 'read' | 'update' | 'delete' | 'list' | 'patch' | 'help';
 
@@ -59,13 +60,16 @@ interface SegmentRule extends Candidate {
   literal: string;
 }
 
+/** Rules fed to the tables between two turns of the event loop in ACL.compile. */
+const COMPILE_SLICE = 500;
+
 /** Fresh objects each time: callers may keep or change results without affecting the ACL. */
 const deniedNothing = (): AclResult => ({ allowed: false, sudo: false, root: false, capabilities: [], grantingPolicies: [] });
 
 export class ACL {
   readonly root: boolean;
-  private readonly exact = new Map<string, Permissions>();
-  private readonly prefix = new Map<string, Permissions>();
+  private readonly exact: Map<string, Permissions>;
+  private readonly prefix: Map<string, Permissions>;
   /**
    * Distinct lengths of the keys in `prefix`, longest first, each with the last characters
    * seen at that length: a cheap filter that skips most Map probes.
@@ -74,22 +78,35 @@ export class ACL {
   /** `+` patterns, highest priority first, so the first match is the best one. */
   private readonly segmentRules: SegmentRule[] = [];
 
-  constructor(policies: readonly Policy[]) {
-    this.root = policies.some((p) => p.name === 'root');
-    const segments = new Map<string, Permissions>();
-    if (!this.root) {
-      for (const policy of policies) {
-        for (const rule of policy.rules) {
-          // Templated paths need identity data we do not have; an unresolved template
-          // means the rule is ignored, as in Vault.
-          if (rule.path.includes('{{')) continue;
-          const [table, key] = classify(rule.path, this.exact, this.prefix, segments);
-          const existing = table.get(key);
-          if (existing) merge(existing, rule, policy.name);
-          else table.set(key, fromRule(rule, policy.name));
-        }
+  /**
+   * Compiles like the constructor, but feeds the rules in slices of `slice` and lets the
+   * event loop turn between them: a set with tens of thousands of rules would otherwise
+   * hold it for a noticeable time.
+   */
+  static async compile(policies: readonly Policy[], slice = COMPILE_SLICE): Promise<ACL> {
+    if (policies.some((p) => p.name === 'root')) return new ACL(policies);
+    const tables = new RuleTables();
+    let n = 0;
+    for (const policy of policies) {
+      for (const rule of policy.rules) {
+        tables.add(rule, policy.name);
+        if (++n % slice === 0) await new Promise<void>((resolve) => setImmediate(resolve));
       }
     }
+    return new ACL(policies, tables);
+  }
+
+  /** `tables`, when given, already holds every rule of `policies` (see compile). */
+  constructor(policies: readonly Policy[], tables?: RuleTables) {
+    this.root = policies.some((p) => p.name === 'root');
+    let t = tables;
+    if (!t) {
+      t = new RuleTables();
+      if (!this.root) for (const policy of policies) for (const rule of policy.rules) t.add(rule, policy.name);
+    }
+    this.exact = t.exact;
+    this.prefix = t.prefix;
+    const segments = t.segments;
     for (const perms of [...this.exact.values(), ...this.prefix.values(), ...segments.values()]) {
       perms.names = capabilityNames(perms.bits);
     }
@@ -197,17 +214,6 @@ export class ACL {
     }
     return best?.perms ?? null;
   }
-}
-
-function classify(
-  pattern: string,
-  exact: Map<string, Permissions>,
-  prefix: Map<string, Permissions>,
-  segments: Map<string, Permissions>,
-): [Map<string, Permissions>, string] {
-  if (pattern === '+' || pattern.startsWith('+/') || pattern.includes('/+')) return [segments, pattern];
-  if (pattern.endsWith('*')) return [prefix, pattern.slice(0, -1)];
-  return [exact, pattern];
 }
 
 /**

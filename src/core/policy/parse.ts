@@ -78,7 +78,7 @@ const fail = (msg: string): WardError => badRequest(`failed to parse policy: ${m
  * is the one that refuses empty policies.
  */
 export function parsePolicy(name: string, text: string): Policy {
-  const raw = decodeBase64(text) ?? text;
+  const raw = policyText(text);
   const doc = parseDocument(raw);
   for (const key of Object.keys(doc)) {
     if (!TOP_LEVEL_KEYS.has(key)) throw fail(`invalid key "${key}"`);
@@ -86,6 +86,11 @@ export function parsePolicy(name: string, text: string): Policy {
   const rules: PathRule[] = [];
   for (const [pattern, body] of pathEntries(doc['path'])) rules.push(parseRule(pattern, body));
   return { name, raw, rules };
+}
+
+/** The document as it is parsed and stored: `text`, or what its base64 decodes to. */
+export function policyText(text: string): string {
+  return decodeBase64(text) ?? text;
 }
 
 /**
@@ -215,21 +220,28 @@ function wrapTtl(v: unknown, what: string): number {
   return secs;
 }
 
-/** HCL yields a list of objects for a map attribute (one per repetition); JSON a plain object. */
+/**
+ * HCL yields a list of objects for a map attribute (one per repetition); JSON a plain
+ * object. Repetitions of a key append in place, so a long list of them stays linear.
+ */
 function parameterMap(v: unknown, what: string): Record<string, unknown[]> | null {
   if (v === undefined || v === null) return null;
-  const out: Record<string, unknown[]> = {};
+  // A Map, then fromEntries (own data properties): a parameter named "__proto__" stays data.
+  const out = new Map<string, unknown[]>();
   for (const part of Array.isArray(v) ? v : [v]) {
     if (!isObject(part)) throw fail(`${what}: expected a map of parameter names to value lists`);
     for (const [key, values] of Object.entries(part)) {
       const list = values === null ? [] : Array.isArray(values) ? values : [values];
       const k = key.toLowerCase();
-      const prev = out[k];
+      const prev = out.get(k);
       // An empty list means "any value" and absorbs any value list given for the same key.
-      out[k] = prev === undefined ? list : prev.length === 0 || list.length === 0 ? [] : [...prev, ...list];
+      if (prev === undefined) out.set(k, [...list]);
+      else if (prev.length === 0) continue;
+      else if (list.length === 0) out.set(k, []);
+      else for (const item of list) prev.push(item);
     }
   }
-  return out;
+  return Object.fromEntries(out);
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

@@ -14,6 +14,8 @@ export interface Permissions {
   /** Capability bit → names of the policies granting it, in policy order. */
   granting: Map<number, string[]>;
   required: string[];
+  /** `required` as a set, so merging many rules stays linear. */
+  requiredSeen: Set<string>;
   allowed: Map<string, unknown[]> | null;
   denied: Map<string, unknown[]> | null;
   minWrap: number;
@@ -28,9 +30,20 @@ function bitsOf(rule: PathRule): number {
   return (bits & DENY) !== 0 ? DENY : bits;
 }
 
-/** Sorted names of the capabilities set in `bits`. */
+const NAMES = new Map<number, string[]>();
+
+/**
+ * Sorted names of the capabilities set in `bits`. One shared array per combination (there
+ * are at most 2^10): compiling a large policy set then allocates nothing here. Callers
+ * copy before handing a list out.
+ */
 export function capabilityNames(bits: number): string[] {
-  return CAPABILITIES.filter((c) => (bits & BIT[c]) !== 0).sort();
+  let names = NAMES.get(bits);
+  if (!names) {
+    names = CAPABILITIES.filter((c) => (bits & BIT[c]) !== 0).sort();
+    NAMES.set(bits, names);
+  }
+  return names;
 }
 
 /** The permissions of a pattern as first seen, in `policy`. */
@@ -39,10 +52,12 @@ export function fromRule(rule: PathRule, policy: string): Permissions {
   const deny = bits === DENY;
   const granting = new Map<number, string[]>();
   for (const c of CAPABILITIES) if ((bits & BIT[c]) !== 0) granting.set(BIT[c], [policy]);
+  const required = deny ? [] : [...new Set(rule.requiredParameters)];
   return {
     bits,
     granting,
-    required: deny ? [] : [...rule.requiredParameters],
+    required,
+    requiredSeen: new Set(required),
     allowed: deny ? null : toMap(rule.allowedParameters),
     denied: deny ? null : toMap(rule.deniedParameters),
     minWrap: rule.minWrappingTtl,
@@ -66,6 +81,7 @@ export function merge(into: Permissions, rule: PathRule, policy: string): void {
     into.allowed = null;
     into.denied = null;
     into.required = [];
+    into.requiredSeen = new Set();
     return;
   }
   into.bits |= bits;
@@ -73,25 +89,35 @@ export function merge(into: Permissions, rule: PathRule, policy: string): void {
     const bit = BIT[c];
     if ((bits & bit) === 0) continue;
     const list = into.granting.get(bit);
+    // A policy's rules are merged one after another, so a repeat can only be the last entry.
     if (!list) into.granting.set(bit, [policy]);
-    else if (!list.includes(policy)) list.push(policy);
+    else if (list[list.length - 1] !== policy) list.push(policy);
   }
   // The tighter bound wins for each of min and max, as in Vault.
   if (rule.maxWrappingTtl > 0 && (into.maxWrap === 0 || rule.maxWrappingTtl < into.maxWrap)) into.maxWrap = rule.maxWrappingTtl;
   if (rule.minWrappingTtl > 0 && (into.minWrap === 0 || rule.minWrappingTtl < into.minWrap)) into.minWrap = rule.minWrappingTtl;
   into.allowed = mergeParams(into.allowed, toMap(rule.allowedParameters));
   into.denied = mergeParams(into.denied, toMap(rule.deniedParameters));
-  for (const r of rule.requiredParameters) if (!into.required.includes(r)) into.required.push(r);
+  for (const r of rule.requiredParameters) {
+    if (into.requiredSeen.has(r)) continue;
+    into.requiredSeen.add(r);
+    into.required.push(r);
+  }
 }
 
-/** Value lists for the same key concatenate; an empty list ("any value") absorbs the other. */
+/**
+ * Value lists for the same key concatenate; an empty list ("any value") absorbs the other.
+ * Lists in `a` are owned by the permissions (toMap copies), so they grow in place.
+ */
 function mergeParams(a: Map<string, unknown[]> | null, b: Map<string, unknown[]> | null): Map<string, unknown[]> | null {
   if (!b) return a;
   if (!a) return b;
   for (const [key, values] of b) {
     const prev = a.get(key);
     if (prev === undefined) a.set(key, values);
-    else a.set(key, prev.length === 0 || values.length === 0 ? [] : [...values, ...prev]);
+    else if (prev.length === 0) continue;
+    else if (values.length === 0) a.set(key, []);
+    else for (const v of values) prev.push(v);
   }
   return a;
 }

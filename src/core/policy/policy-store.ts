@@ -2,6 +2,8 @@
  * Stores ACL policies and hands out compiled ACLs. Parsed policies stay in memory after
  * first load, and compiled ACLs are cached by policy set, because `acl()` runs on every
  * request: a cache hit never touches storage. Any write or delete drops the ACL cache.
+ * Large documents are parsed off the event loop and compiled in slices, so neither a
+ * big write nor the first request that needs a big policy stalls other requests.
  */
 import { badRequest } from '../../sdk/errors.js';
 import { getJSON, listRecursive, putJSON, type Storage } from '../../sdk/storage.js';
@@ -13,13 +15,21 @@ import {
   RESPONSE_WRAPPING_POLICY_NAME,
   ROOT_POLICY_NAME,
 } from './builtin.js';
-import { parsePolicy, type Policy } from './parse.js';
+import { parsePolicyOffLoop } from './parse-off-loop.js';
+import { parsePolicy, policyText, type Policy } from './parse.js';
 
 /**
  * Keys are policy names at the root of the given storage, which must hold nothing else:
  * the core hands in a view at `sys/policy/`, the same layout Vault uses.
  */
 const PREFIX = '';
+
+/**
+ * The largest policy document accepted, in bytes after base64 decoding. Vault has no
+ * bound of its own but stores a policy as one entry, which its integrated storage caps
+ * at 1 MiB by default (max_entry_size); Ward uses the same figure.
+ */
+export const MAX_POLICY_BYTES = 1024 * 1024;
 
 /** Bounds the ACL cache; distinct policy sets in use are normally few. */
 const MAX_CACHED_ACLS = 1024;
@@ -49,6 +59,11 @@ export class PolicyStore {
    * caches, so a slow read can never re-insert a policy that was just replaced.
    */
   private generation = 0;
+  /** Loads and compilations under way, shared by concurrent callers. */
+  private readonly loading = new Map<string, Promise<Policy | null>>();
+  private readonly compiling = new Map<string, Promise<ACL>>();
+  /** Per policy name, the last write or delete: later ones apply after it, in arrival order. */
+  private readonly tails = new Map<string, Promise<unknown>>();
 
   /** `storage` is dedicated to policies (see PREFIX). */
   constructor(private readonly storage: Storage) {}
@@ -79,9 +94,17 @@ export class PolicyStore {
       throw badRequest(`cannot update "${n}" policy`);
     }
     if (text.trim() === '') throw badRequest("'policy' parameter not supplied or empty");
+    // Measured cheaply first so an absurd body is never decoded.
+    const size = Buffer.byteLength(text) <= 2 * MAX_POLICY_BYTES ? Buffer.byteLength(policyText(text)) : Buffer.byteLength(text);
+    if (size > MAX_POLICY_BYTES) throw badRequest(`policy is too large: ${size} bytes; the limit is ${MAX_POLICY_BYTES} bytes`);
     const warnings: string[] = [];
     if (n !== name.trim()) warnings.push(`policy name was converted to ${n}`);
-    await this.write(parsePolicy(n, text));
+    // Parsing starts at once; storing waits for earlier writes of the same name. Its
+    // failure is handled when that turn comes; the empty catch only keeps a rejection
+    // that lands before then from counting as unhandled (which would end the process).
+    const parsed = parsePolicyOffLoop(n, text);
+    parsed.catch(() => undefined);
+    await this.inOrder(n, async () => this.write(await parsed));
     return { warnings };
   }
 
@@ -91,9 +114,11 @@ export class PolicyStore {
     if (n === ROOT_POLICY_NAME || n === DEFAULT_POLICY_NAME || n === RESPONSE_WRAPPING_POLICY_NAME) {
       throw badRequest(`cannot delete "${n}" policy`);
     }
-    await this.storage.delete(PREFIX + n);
-    this.changed();
-    this.policies.delete(n);
+    await this.inOrder(n, async () => {
+      await this.storage.delete(PREFIX + n);
+      this.changed();
+      this.policies.delete(n);
+    });
   }
 
   /** Every assignable policy name, sorted, including `root` (not `response-wrapping`). */
@@ -129,37 +154,67 @@ export class PolicyStore {
       return hit;
     }
 
+    const running = this.compiling.get(key);
+    if (running) return running;
     const generation = this.generation;
-    const policies: Policy[] = [];
-    if (names.includes(ROOT_POLICY_NAME)) {
-      policies.push(ROOT_POLICY);
-    } else {
-      for (const n of names) {
-        const p = await this.load(n);
-        if (p) policies.push(p);
+    const compile = (async (): Promise<ACL> => {
+      const policies: Policy[] = [];
+      if (names.includes(ROOT_POLICY_NAME)) {
+        policies.push(ROOT_POLICY);
+      } else {
+        for (const n of names) {
+          const p = await this.load(n);
+          if (p) policies.push(p);
+        }
       }
-    }
-    const acl = new ACL(policies);
-    if (generation === this.generation) {
-      if (this.acls.size >= MAX_CACHED_ACLS) {
-        const oldest = this.acls.keys().next();
-        if (!oldest.done) this.acls.delete(oldest.value);
+      const acl = await ACL.compile(policies);
+      if (generation === this.generation) {
+        if (this.acls.size >= MAX_CACHED_ACLS) {
+          const oldest = this.acls.keys().next();
+          if (!oldest.done) this.acls.delete(oldest.value);
+        }
+        this.acls.set(key, acl);
+        this.aclsByList.set(policyNames, { generation, acl });
       }
-      this.acls.set(key, acl);
-      this.aclsByList.set(policyNames, { generation, acl });
+      return acl;
+    })();
+    this.compiling.set(key, compile);
+    try {
+      return await compile;
+    } finally {
+      if (this.compiling.get(key) === compile) this.compiling.delete(key);
     }
-    return acl;
   }
 
-  private async load(n: string): Promise<Policy | null> {
+  private load(n: string): Promise<Policy | null> {
     const cached = this.policies.get(n);
-    if (cached) return cached;
+    if (cached) return Promise.resolve(cached);
+    const running = this.loading.get(n);
+    if (running) return running;
     const generation = this.generation;
-    const entry = await getJSON<StoredPolicy>(this.storage, PREFIX + n);
-    if (!entry) return null;
-    const policy = parsePolicy(n, entry.raw);
-    if (generation === this.generation) this.policies.set(n, policy);
-    return policy;
+    const load = (async (): Promise<Policy | null> => {
+      const entry = await getJSON<StoredPolicy>(this.storage, PREFIX + n);
+      if (!entry) return null;
+      const policy = await parsePolicyOffLoop(n, entry.raw);
+      if (generation === this.generation) this.policies.set(n, policy);
+      return policy;
+    })().finally(() => {
+      if (this.loading.get(n) === load) this.loading.delete(n);
+    });
+    this.loading.set(n, load);
+    return load;
+  }
+
+  private async inOrder<T>(n: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.tails.get(n) ?? Promise.resolve();
+    const run = prev.then(fn, fn);
+    const tail = run.catch(() => undefined);
+    this.tails.set(n, tail);
+    try {
+      return await run;
+    } finally {
+      if (this.tails.get(n) === tail) this.tails.delete(n);
+    }
   }
 
   private async write(policy: Policy): Promise<void> {
@@ -172,5 +227,8 @@ export class PolicyStore {
   private changed(): void {
     this.generation++;
     this.acls.clear();
+    // Loads and compilations under way may have read the old text: later callers start afresh.
+    this.loading.clear();
+    this.compiling.clear();
   }
 }

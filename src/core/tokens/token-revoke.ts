@@ -4,11 +4,9 @@
  * cubbyhole, accessor, parent link, expiry and entry. Iterative, so deep trees are safe.
  */
 import { badRequest } from '../../sdk/errors.js';
-import { yieldToLoop } from '../expiration/scheduler.js';
+import { LoopSlice } from '../../lib/loop-slice.js';
 import type { StoreCore } from './store-core.js';
 import type { TokenEntry } from './types.js';
-
-const YIELD_EVERY = 200;
 
 function refuseBatch(entry: TokenEntry): void {
   if (entry.type === 'batch') throw badRequest('batch tokens cannot be revoked');
@@ -28,9 +26,10 @@ export async function revokeTree(core: StoreCore, entry: TokenEntry): Promise<vo
     }
   }
   for (const k of order) core.pending.add(k);
+  const slice = new LoopSlice();
   for (let i = order.length - 1; i >= 0; i--) {
     await revokeOne(core, order[i] as string);
-    if (i % YIELD_EVERY === 0 && i > 0) await yieldToLoop();
+    await slice.pause();
   }
 }
 

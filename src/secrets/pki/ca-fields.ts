@@ -69,7 +69,7 @@ export async function createCaKey(s: Storage, d: FieldData<typeof caGenFields>):
   checkCertText(subjectFrom(d), sansFrom(d));
   const type = d.get('key_type') as KeyType;
   await assertNameFree(s, 'key', d.get('key_name'));
-  const gen = generateKey(type, d.get('key_bits'));
+  const gen = await generateKey(type, d.get('key_bits'));
   const key: StoredKey = { id: uuid(), name: d.get('key_name'), ...gen };
   await putJSON(s, keyPath(key.id), key);
   return key;

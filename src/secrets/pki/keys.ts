@@ -1,11 +1,13 @@
 /**
- * Key material for the PKI engine: generation with node:crypto, PEM export in the
- * formats Vault hands out, and import into WebCrypto so @peculiar/x509 can sign.
+ * Key material for the PKI engine: generation (on the threadpool, through the shared
+ * key-generation queue: an RSA-8192 key takes seconds), PEM export in the formats Vault
+ * hands out, and import into WebCrypto so @peculiar/x509 can sign.
  * Private keys only ever live in mount storage (encrypted by the barrier) as PKCS#8 PEM.
  */
-import { createPrivateKey, createPublicKey, generateKeyPairSync, webcrypto, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, webcrypto, type KeyObject } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { badRequest } from '../../sdk/errors.js';
+import { generatePrivateKeyPem } from '../../sdk/helpers/keygen.js';
 
 // Node's WebCrypto is the provider; setting it once at module load is idempotent.
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
@@ -13,8 +15,9 @@ x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoPro
 export type KeyType = 'rsa' | 'ec' | 'ed25519';
 export const KEY_TYPES: readonly string[] = ['rsa', 'ec', 'ed25519'];
 
+/** Vault's accepted RSA sizes for PKI roles and issuers; 8192 is the ceiling. */
 const RSA_BITS = [2048, 3072, 4096, 8192];
-const EC_CURVES: Record<number, string> = { 256: 'P-256', 384: 'P-384', 521: 'P-521' };
+const EC_CURVES: Record<number, 'P-256' | 'P-384' | 'P-521'> = { 256: 'P-256', 384: 'P-384', 521: 'P-521' };
 
 /** Resolves a requested key size to a concrete one (0 = the type's default), or throws a 400. */
 export function normalizeKeyBits(type: string, bits: number): number {
@@ -41,13 +44,15 @@ export interface GeneratedKey {
   privateKeyPem: string;
 }
 
-export function generateKey(type: KeyType, requestedBits: number): GeneratedKey {
+export async function generateKey(type: KeyType, requestedBits: number): Promise<GeneratedKey> {
   const bits = normalizeKeyBits(type, requestedBits);
-  let kp: { privateKey: KeyObject };
-  if (type === 'rsa') kp = generateKeyPairSync('rsa', { modulusLength: bits });
-  else if (type === 'ec') kp = generateKeyPairSync('ec', { namedCurve: EC_CURVES[bits] ?? 'P-256' });
-  else kp = generateKeyPairSync('ed25519');
-  return { type, bits, privateKeyPem: kp.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() };
+  const privateKeyPem =
+    type === 'rsa'
+      ? await generatePrivateKeyPem({ type: 'rsa', bits })
+      : type === 'ec'
+        ? await generatePrivateKeyPem({ type: 'ec', curve: EC_CURVES[bits] ?? 'P-256' })
+        : await generatePrivateKeyPem({ type: 'ed25519' });
+  return { type, bits, privateKeyPem };
 }
 
 /** Type and size of a public or private key object. */

@@ -111,7 +111,7 @@ function issuePath(ctx: PkiContext) {
         const sans = collectSans(cn, d.get('alt_names'), d.get('ip_sans'), d.get('uri_sans'), d.get('exclude_cn_from_sans'));
         // Validate names before paying for key generation (RSA keys take a while).
         checkNames(role, cn, sans);
-        const key = generateKey(role.key_type as KeyType, role.key_bits);
+        const key = await generateKey(role.key_type as KeyType, role.key_bits);
         const sub: Subject = { commonName: cn, sans, publicKeyDer: publicKeyDerOf(key.privateKeyPem), privateKeyPem: key.privateKeyPem, privateKeyType: key.type };
         return finish(ctx, req, d, role, sub, d.get('private_key_format') === 'pkcs8');
       },

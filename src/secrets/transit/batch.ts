@@ -4,6 +4,7 @@
  * user error lands in its result (with its `reference` echoed) instead of failing the
  * batch, and the response is a 400 carrying every result when any item failed.
  */
+import { LoopSlice } from '../../lib/loop-slice.js';
 import { badRequest, WardError } from '../../sdk/errors.js';
 import { FieldData } from '../../sdk/framework/field-data.js';
 import type { Fields } from '../../sdk/framework/fields.js';
@@ -50,7 +51,11 @@ export async function runBatch<F extends Fields>(
   const results: Record<string, unknown>[] = [];
   let userErrors = 0;
   let internalErrors = 0;
+  // RSA private-key operations take milliseconds each and run on the event loop; a
+  // long batch of them lets other requests in between time slices.
+  const slice = new LoopSlice();
   for (const item of items) {
+    await slice.pause();
     const reference = typeof item.reference === 'string' ? item.reference : item.reference === undefined ? '' : String(item.reference);
     try {
       const out = await fn(new FieldData(fields, item));

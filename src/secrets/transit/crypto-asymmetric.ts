@@ -1,29 +1,23 @@
 /**
- * Asymmetric key material for transit: generation (off the event loop, RSA-4096 takes
- * a while), the public-key and export encodings Vault clients expect, and RSA-OAEP
- * (SHA-256) encryption.
+ * Asymmetric key material for transit: generation (on the threadpool, through the shared
+ * key-generation queue: RSA-4096 takes a while), the public-key and export encodings
+ * Vault clients expect, and RSA-OAEP (SHA-256) encryption.
  */
-import { constants, generateKeyPair, privateDecrypt, publicEncrypt, type KeyObject } from 'node:crypto';
-import { promisify } from 'node:util';
+import { constants, privateDecrypt, publicEncrypt, type KeyObject } from 'node:crypto';
 import { badRequest } from '../../sdk/errors.js';
+import { generatePrivateKeyPem as generateKeyPem } from '../../sdk/helpers/keygen.js';
 import { KEY_TYPE_INFO, type KeyType } from './key-types.js';
-
-const generate = promisify(generateKeyPair);
-
-const PKCS8_PEM = { format: 'pem', type: 'pkcs8' } as const;
 
 /** A fresh private key as PKCS#8 PEM, the form it is stored in. */
 export async function generatePrivateKeyPem(type: KeyType): Promise<string> {
   const info = KEY_TYPE_INFO[type];
   switch (info.family) {
     case 'ed25519':
-      return (await generate('ed25519', { privateKeyEncoding: PKCS8_PEM, publicKeyEncoding: { format: 'pem', type: 'spki' } })).privateKey;
+      return generateKeyPem({ type: 'ed25519' });
     case 'ecdsa':
-      return (await generate('ec', { namedCurve: info.curve ?? 'P-256', privateKeyEncoding: PKCS8_PEM, publicKeyEncoding: { format: 'pem', type: 'spki' } }))
-        .privateKey;
+      return generateKeyPem({ type: 'ec', curve: info.curve ?? 'P-256' });
     case 'rsa':
-      return (await generate('rsa', { modulusLength: info.modulusBits ?? 2048, privateKeyEncoding: PKCS8_PEM, publicKeyEncoding: { format: 'pem', type: 'spki' } }))
-        .privateKey;
+      return generateKeyPem({ type: 'rsa', bits: info.modulusBits ?? 2048 });
     default:
       throw new Error(`key type ${type} has no asymmetric key`);
   }

@@ -1,7 +1,11 @@
 import { test } from 'node:test';
-import { Worker } from 'node:worker_threads';
 import assert from 'node:assert/strict';
 import { MAX_DURATION_SECONDS, parseDurationSeconds } from './duration.js';
+import { callInWorker } from '../../test/helpers/loop.js';
+
+/** Whether parseDurationSeconds(input) returns or throws before the deadline (a scan that never ends cannot be interrupted in this thread). */
+const finishesInWorker = async (input: string, deadlineMs: number): Promise<boolean> =>
+  (await callInWorker(new URL('./duration.js', import.meta.url).href, 'parseDurationSeconds', [input], deadlineMs)).finished;
 
 const refuses = (input: unknown, text?: RegExp) => () =>
   assert.throws(() => parseDurationSeconds(input), text ?? /time: invalid duration/, `${String(input).slice(0, 40)} should be refused`);
@@ -64,32 +68,6 @@ test('the error never quotes a huge input back in full', () => {
   assert.match(message, /^time: invalid duration "y+\.\.\."$/);
   assert.ok(message.length < 200, `message is ${message.length} characters`);
 });
-
-/**
- * Runs the parser on `input` in a worker and reports whether it finished before the
- * deadline: a synchronous scan that never ends cannot be interrupted in this thread.
- */
-async function finishesInWorker(input: string, deadlineMs: number): Promise<boolean> {
-  const url = new URL('./duration.js', import.meta.url).href;
-  const source = `
-    const { parentPort, workerData } = require('node:worker_threads');
-    import(workerData.url).then((m) => {
-      try { m.parseDurationSeconds(workerData.input); } catch {}
-      parentPort.postMessage('done');
-    });`;
-  const worker = new Worker(source, { eval: true, workerData: { url, input } });
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await new Promise<boolean>((resolve, reject) => {
-      worker.once('message', () => resolve(true));
-      worker.once('error', reject);
-      timer = setTimeout(() => resolve(false), deadlineMs);
-    });
-  } finally {
-    clearTimeout(timer);
-    await worker.terminate();
-  }
-}
 
 test('a megabyte of digits without a unit is refused in linear time, not by a backtracking scan', async () => {
   // The deadline is far above the linear parse (milliseconds) and far below the old

@@ -6,27 +6,13 @@ import { InmemStorage } from '../../sdk/storage.js';
 import { INLINE_PARSE_CHARS, parsePolicyOffLoop } from './parse-off-loop.js';
 import { parsePolicy } from './parse.js';
 import { MAX_POLICY_BYTES, PolicyStore } from './policy-store.js';
+import { turnsDuring } from '../../../test/helpers/loop.js';
 
 /** An HCL document of about `chars` characters, one path block per app. */
 function hcl(chars: number, capability = 'read'): string {
   let s = '';
   for (let i = 0; s.length < chars; i++) s += `path "secret/data/app${i}/*" {\n  capabilities = ["${capability}", "list"]\n  allowed_parameters = { "env" = ["dev", "prod"] }\n}\n`;
   return s;
-}
-
-/** Counts event-loop turns until `work` settles; work done on the loop scores about 0. */
-async function turnsDuring<T>(work: () => Promise<T>): Promise<{ turns: number; value: T }> {
-  let turns = 0;
-  let done = false;
-  const spin = (): void => {
-    if (done) return;
-    turns++;
-    setImmediate(spin);
-  };
-  setImmediate(spin);
-  const value = await work();
-  done = true;
-  return { turns, value };
 }
 
 describe('parsePolicyOffLoop', () => {

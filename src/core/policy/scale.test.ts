@@ -7,33 +7,19 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Worker } from 'node:worker_threads';
 import { ACL } from './acl.js';
 import { parsePolicy } from './parse.js';
 import type { ScaleCase, ScaleResult } from './scale.test-helper.js';
+import { callInWorker } from '../../../test/helpers/loop.js';
 
 const DEADLINE_MS = 45_000;
 const HELPER = new URL('./scale.test-helper.js', import.meta.url).href;
 
-function runCase(c: ScaleCase, n: number): Promise<ScaleResult> {
-  const code = `const { parentPort, workerData } = require('node:worker_threads');
-import(workerData.helper).then((m) => parentPort.postMessage(m.runScaleCase(workerData.c, workerData.n)));`;
-  const worker = new Worker(code, { eval: true, workerData: { helper: HELPER, c, n } });
-  return new Promise<ScaleResult>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      void worker.terminate();
-      reject(new Error(`${c} with n=${n} did not finish within ${DEADLINE_MS} ms: parse or compile is superlinear`));
-    }, DEADLINE_MS);
-    worker.once('message', (m: ScaleResult) => {
-      clearTimeout(timer);
-      void worker.terminate();
-      resolve(m);
-    });
-    worker.once('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-  });
+async function runCase(c: ScaleCase, n: number): Promise<ScaleResult> {
+  const r = await callInWorker<ScaleResult>(HELPER, 'runScaleCase', [c, n], DEADLINE_MS);
+  if (!r.finished) throw new Error(`${c} with n=${n} did not finish within ${DEADLINE_MS} ms: parse or compile is superlinear`);
+  if (r.error !== undefined || r.value === undefined) throw new Error(`${c} with n=${n} failed: ${r.error ?? 'no result'}`);
+  return r.value;
 }
 
 describe('policy parse and compile scale linearly', () => {

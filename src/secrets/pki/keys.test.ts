@@ -3,24 +3,7 @@ import { describe, it } from 'node:test';
 import { createPrivateKey } from 'node:crypto';
 import { WardError } from '../../sdk/errors.js';
 import { generateKey, normalizeKeyBits } from './keys.js';
-
-/**
- * Counts event-loop turns (setImmediate callbacks) until `work` settles. A generator that
- * runs on the loop finishes before the first turn, so it scores 0.
- */
-async function turnsDuring<T>(work: () => T | Promise<T>): Promise<{ turns: number; value: T }> {
-  let turns = 0;
-  let done = false;
-  const spin = (): void => {
-    if (done) return;
-    turns++;
-    setImmediate(spin);
-  };
-  setImmediate(spin);
-  const value = await work();
-  done = true;
-  return { turns, value };
-}
+import { turnsDuring } from '../../../test/helpers/loop.js';
 
 describe('pki key generation', () => {
   it('generates an RSA-4096 key while the event loop keeps turning', async () => {

@@ -1,10 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Worker } from 'node:worker_threads';
 import { WardError } from '../../sdk/errors.js';
 import { emptySans, type SanList } from './cert-builder.js';
 import { checkCertText, MAX_NAME_LENGTH, MAX_SANS } from './name-bounds.js';
 import { hostAllowed, type NamePolicy } from './names.js';
+import { callInWorker } from '../../../test/helpers/loop.js';
+
+/** Whether hostAllowed(policy, name) returns before the deadline, run in a worker thread. */
+const finishesInWorker = async (policy: NamePolicy, name: string, deadlineMs: number): Promise<boolean> =>
+  (await callInWorker(new URL('./names.js', import.meta.url).href, 'hostAllowed', [policy, name], deadlineMs)).finished;
 
 const refused = (f: () => void): string => {
   try {
@@ -48,26 +52,6 @@ describe('certificate names the encoder can write', () => {
     assert.match(refused(() => checkCertText({ commonName: 'a' }, sans({ uri: ['spiffe://x/\ud800'] }))), /IA5String/);
   });
 });
-
-/** hostAllowed(policy, name) in a worker; false when it did not finish by the deadline. */
-async function finishesInWorker(policy: NamePolicy, name: string, deadlineMs: number): Promise<boolean> {
-  const url = new URL('./names.js', import.meta.url).href;
-  const source = `
-    const { parentPort, workerData } = require('node:worker_threads');
-    import(workerData.url).then((m) => parentPort.postMessage(m.hostAllowed(workerData.policy, workerData.name)));`;
-  const worker = new Worker(source, { eval: true, workerData: { url, policy, name } });
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await new Promise<boolean>((resolve, reject) => {
-      worker.once('message', () => resolve(true));
-      worker.once('error', reject);
-      timer = setTimeout(() => resolve(false), deadlineMs);
-    });
-  } finally {
-    clearTimeout(timer);
-    await worker.terminate();
-  }
-}
 
 describe('glob allowed_domains', () => {
   const glob = (pattern: string): NamePolicy => ({

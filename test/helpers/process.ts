@@ -29,9 +29,14 @@ export interface WardProcess {
   kill(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts `bin/ward <args>`; `url` is where it should listen (callers pass the port in args/config); `env` adds to the test's environment. */
-export function spawnWard(args: string[], url = '', env: NodeJS.ProcessEnv = {}): WardProcess {
-  const child = spawn(process.execPath, [WARD_BIN, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+/**
+ * Starts `bin/ward <args>`; `url` is where it should listen (callers pass the port in
+ * args/config); `env` adds to the test's environment; `wrap` is a command that execs the
+ * rest (e.g. a setpriv prefix that changes user and capabilities).
+ */
+export function spawnWard(args: string[], url = '', env: NodeJS.ProcessEnv = {}, wrap: readonly string[] = []): WardProcess {
+  const argv = [...wrap, process.execPath, WARD_BIN, ...args];
+  const child = spawn(argv[0] as string, argv.slice(1), { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let out = '';
   let err = '';
   child.stdout?.on('data', (c: Buffer) => (out += c.toString('utf8')));

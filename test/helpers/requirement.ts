@@ -83,6 +83,20 @@ export const ROOT: Requirement = {
   present: () => typeof process.getuid === 'function' && process.getuid() === 0,
 };
 
+/** util-linux setpriv: runs a command as another user or with other capabilities. */
+export const SETPRIV: Requirement = {
+  what: 'setpriv (util-linux)',
+  hint: 'apt-get install util-linux',
+  present: memo(() => commandRuns('setpriv', ['--version'])),
+};
+
+/** A new PID namespace (`unshare -pf`), to run a command as PID 1 the way a container does. */
+export const PID_NAMESPACE: Requirement = {
+  what: 'PID namespaces (unshare -pf)',
+  hint: 'run as root with util-linux unshare',
+  present: memo(() => commandRuns('unshare', ['-pf', 'true'])),
+};
+
 /** Why a test needing `reqs` cannot run here, or undefined when it can. */
 export function missingReason(reqs: readonly Requirement[]): string | undefined {
   const missing = reqs.filter((r) => !r.present());

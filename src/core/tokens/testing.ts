@@ -1,6 +1,6 @@
 /** Test fixture: a token store wired to an expiration manager over InmemStorage with a fake clock. */
 import { uuid } from '../../lib/ids.js';
-import type { LogicalResponse, Operation, RenewResult } from '../../sdk/logical.js';
+import type { AuthSpec, LogicalResponse, Operation, RenewResult } from '../../sdk/logical.js';
 import { InmemStorage } from '../../sdk/storage.js';
 import { harness, type Harness } from '../expiration/testing.js';
 import { TokenStore } from './token-store.js';
@@ -58,3 +58,21 @@ export async function tokenHarness(): Promise<TokenHarness> {
   };
   return h;
 }
+
+/** A login result as an auth backend would return it (role "web", policy "app"); override what a test varies. */
+export const loginSpec = (o: Partial<AuthSpec> = {}): AuthSpec => ({
+  policies: ['app'],
+  metadata: { role_name: 'web' },
+  displayName: 'web',
+  ttl: 0,
+  maxTtl: 0,
+  explicitMaxTtl: 0,
+  period: 0,
+  numUses: 0,
+  renewable: true,
+  boundCidrs: [],
+  tokenType: 'default',
+  noDefaultPolicy: false,
+  internalData: { role: 'web' },
+  ...o,
+});

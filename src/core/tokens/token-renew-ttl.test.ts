@@ -6,26 +6,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AuthSpec } from '../../sdk/logical.js';
 import { harness } from '../expiration/testing.js';
-import { tokenHarness } from './testing.js';
+import { loginSpec, tokenHarness } from './testing.js';
 
-const login = (o: Partial<AuthSpec> = {}): AuthSpec => ({
-  policies: ['app'],
-  metadata: {},
-  displayName: 'web',
-  ttl: 0,
-  maxTtl: 0,
-  explicitMaxTtl: 0,
-  period: 0,
-  numUses: 0,
-  renewable: true,
-  boundCidrs: [],
-  tokenType: 'default',
-  noDefaultPolicy: false,
-  internalData: { role: 'web' },
-  ...o,
-});
+const login = loginSpec;
 
 test('auth/token: no increment renews to the TTL the token was given, not the mount default', async () => {
   const h = await tokenHarness();

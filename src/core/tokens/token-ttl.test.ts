@@ -1,28 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AuthSpec } from '../../sdk/logical.js';
-import { tokenHarness } from './testing.js';
+import { loginSpec, tokenHarness } from './testing.js';
 import { TIDY_WARNING } from './token-backend.js';
 import { isWardError } from '../../../test/helpers/errors.js';
 
 const is400 = (message: string) => isWardError(400, message);
 
-const login = (o: Partial<AuthSpec> = {}): AuthSpec => ({
-  policies: ['app'],
-  metadata: { role_name: 'web' },
-  displayName: 'web',
-  ttl: 0,
-  maxTtl: 0,
-  explicitMaxTtl: 0,
-  period: 0,
-  numUses: 0,
-  renewable: true,
-  boundCidrs: [],
-  tokenType: 'default',
-  noDefaultPolicy: false,
-  internalData: { role: 'web' },
-  ...o,
-});
+const login = loginSpec;
 
 test('ttl: defaults to the mount default, capped by the mount max with a warning', async () => {
   const h = await tokenHarness();

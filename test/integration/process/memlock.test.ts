@@ -10,36 +10,17 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, readFileSync, statSync } from 'node:fs';
 import { api } from '../../helpers/server.js';
-import { configDir, freePort, REPO_ROOT, runWard, sqliteConfig, waitForHealth, WARD_BIN, type ConfigDir, type WardProcess } from '../../helpers/process.js';
+import { configDir, freePort, REPO_ROOT, runWard, spawnWard, sqliteConfig, waitForHealth, WARD_BIN, type ConfigDir, type WardProcess } from '../../helpers/process.js';
+import { ROOT, SETPRIV, skipUnless, type Requirement } from '../../helpers/requirement.js';
 import { ADDON_PATH, loadNativeHardening } from '../../../src/server/native.js';
 
-const isRoot = process.getuid?.() === 0;
-const hasSetpriv = spawnSync('setpriv', ['--version'], { stdio: 'ignore' }).status === 0;
 const addon = loadNativeHardening();
-const missing = [!isRoot && 'root', !hasSetpriv && 'setpriv (util-linux)', !addon.ok && `the native addon (${addon.ok ? '' : addon.reason})`].filter(Boolean);
-const skip = missing.length === 0 ? false : process.env['CI'] ? false : `needs ${missing.join(', ')}; CI has them`;
-
-/** Runs `wrap... node bin/ward args`: `wrap` is a setpriv prefix that sets user and capabilities. */
-function spawnWrapped(wrap: string[], args: string[], url: string): WardProcess {
-  const argv = [...wrap, process.execPath, WARD_BIN, ...args];
-  const child = spawn(argv[0] as string, argv.slice(1), { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr?.on('data', (c: Buffer) => (err += c.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.once('exit', (code, signal) => r({ code, signal })));
-  return {
-    child,
-    url,
-    stdout: () => out,
-    stderr: () => err,
-    exited,
-    async kill(signal: NodeJS.Signals = 'SIGKILL') {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      return exited;
-    },
-  };
-}
+const NATIVE_ADDON: Requirement = {
+  what: 'the native hardening addon',
+  hint: `build it with node native/build.mjs (npm ci does)${addon.ok ? '' : `: ${addon.reason}`}`,
+  present: () => addon.ok,
+};
+const skip = skipUnless(ROOT, SETPRIV, NATIVE_ADDON);
 
 /** The pid of the node process (setpriv execs it, so it is the child itself). */
 function status(p: WardProcess): string {
@@ -65,7 +46,7 @@ describe('memory locking (real server processes)', { skip }, () => {
     const args = o.dev
       ? ['server', '-dev', '-dev-storage=inmem', `-dev-listen-address=127.0.0.1:${port}`]
       : ['server', `-config=${cfg.write('ward.hcl', sqliteConfig({ dbPath: cfg.dbPath, port, allowRoot: o.allowRoot ?? true, ...(o.extra ? { extra: o.extra } : {}) }))}`];
-    const p = spawnWrapped(o.wrap ?? [], args, `http://127.0.0.1:${port}`);
+    const p = spawnWard(args, `http://127.0.0.1:${port}`, {}, o.wrap ?? []);
     cleanups.push(() => p.kill());
     t.diagnostic(`server pid ${p.child.pid}`);
     return { p, cfg };

@@ -7,12 +7,13 @@
  */
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type ServerResponse } from 'node:http';
 import { createServer as createTcpServer, type Socket } from 'node:net';
 import { api } from '../../helpers/server.js';
 import { configDir, REPO_ROOT, startConfigServer, WARD_BIN, type ConfigDir, type WardProcess } from '../../helpers/process.js';
+import { PID_NAMESPACE, skipUnless } from '../../helpers/requirement.js';
 
 type Exit = { code: number | null; signal: NodeJS.Signals | null };
 
@@ -123,11 +124,7 @@ describe('server: SIGTERM while a request waits on a database that never answers
   });
 });
 
-/** True when this machine can start a process as PID 1 of a new PID namespace (root, util-linux unshare). */
-function canUnshare(): boolean {
-  return spawnSync('unshare', ['-pf', 'true'], { stdio: 'ignore' }).status === 0;
-}
-const pid1Skip = canUnshare() ? false : process.env['CI'] ? false : 'unshare -pf is not available here (needs root); CI runs it';
+const pid1Skip = skipUnless(PID_NAMESPACE);
 
 /** `bin/ward <args>`, optionally as PID 1 of a new PID namespace (as the entrypoint of a container). */
 function spawnCli(args: string[], env: NodeJS.ProcessEnv, asPid1: boolean): { child: ChildProcess; exited: Promise<Exit>; target: () => number | undefined; output: () => string } {

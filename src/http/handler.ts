@@ -53,8 +53,7 @@ const ignore = (): void => {};
  * of catch/then/catch: that chain was three promises and three closures per request.
  */
 async function respond(core: CoreApi, limit: number, logger: Logger, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  // A replayed LIST connection is closed after its one request (see list-verb.ts).
-  let closeAfter = isListVerb(req);
+  let closeAfter = false;
   let tooBig = false;
   try {
     let out: Rendered;

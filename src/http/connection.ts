@@ -45,34 +45,35 @@ export function isGuarded(socket: Socket): boolean {
 }
 
 /**
- * Installs the guard on `server`. `tls` selects the event that hands a connection to
- * the HTTP machinery (https servers get decrypted sockets on 'secureConnection').
- * Must be called before the request handler is attached.
+ * Installs the guard on `server` and `handler` as its request listener (one listener:
+ * node's emit copies its listener array on every call once there are two). `tls`
+ * selects the event that hands a connection to the HTTP machinery (https servers get
+ * decrypted sockets on 'secureConnection').
  */
-export function guardConnections(server: Server, tls: boolean, opts: ConnectionOptions): void {
+export function guardConnections(server: Server, tls: boolean, opts: ConnectionOptions, handler: (req: IncomingMessage, res: ServerResponse) => void): void {
   server.on(tls ? 'secureConnection' : 'connection', (socket: Socket) => {
     const c = new Connection(socket);
     (socket as Tracked)[kConnection] = c;
-    // Adding a data listener makes node's server hand chunks to its parser through the
-    // 'data' event instead of reading the socket natively; prepended, the tracker sees
-    // (and edits) each chunk first.
-    socket.prependListener('data', (chunk: Buffer) => c.framing.feed(chunk));
+    followChunks(socket, c.framing);
   });
 
+  const writeTimeoutMs = opts.writeTimeoutMs;
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const c = (req.socket as Tracked)[kConnection];
-    if (!c) return;
-    c.pending++;
-    c.last = req;
-    c.lastResponse = res;
-    (res as Tracked)[kConnection] = c;
-    res.once('close', onResponseClose);
-    if (opts.writeTimeoutMs > 0) {
-      const timer = setTimeout(() => {
-        if (!res.writableFinished) req.socket.destroy();
-      }, opts.writeTimeoutMs);
-      res.once('close', () => clearTimeout(timer));
+    if (c) {
+      c.pending++;
+      c.last = req;
+      c.lastResponse = res;
+      (res as Tracked)[kConnection] = c;
+      res.on('close', onResponseClose);
+      if (writeTimeoutMs > 0) {
+        const timer = setTimeout(() => {
+          if (!res.writableFinished) req.socket.destroy();
+        }, writeTimeoutMs);
+        res.on('close', () => clearTimeout(timer));
+      }
     }
+    handler(req, res);
   });
 
   server.on('clientError', (err: Error & { code?: string; rawPacket?: Buffer; bytesParsed?: number }, socket: Socket) => {
@@ -83,6 +84,27 @@ export function guardConnections(server: Server, tls: boolean, opts: ConnectionO
     }
     onParseError(c, err);
   });
+}
+
+/**
+ * Makes every chunk pass through `framing` before node's parser sees it. Adding a data
+ * listener makes node's server feed its parser from 'data' events instead of reading
+ * the socket natively. Node's own listener (its only one at this point) is wrapped
+ * rather than joined by a second, which would make every emit copy the listener list;
+ * if it is not the expected one, the tracker is prepended instead.
+ */
+function followChunks(socket: Socket, framing: RequestFraming): void {
+  const listeners = socket.listeners('data');
+  const parse = listeners[0] as ((chunk: Buffer) => void) | undefined;
+  if (listeners.length === 1 && parse !== undefined && parse.name === 'bound socketOnData') {
+    socket.removeListener('data', parse);
+    socket.on('data', (chunk: Buffer) => {
+      framing.feed(chunk);
+      parse(chunk);
+    });
+  } else {
+    socket.prependListener('data', (chunk: Buffer) => framing.feed(chunk));
+  }
 }
 
 function onResponseClose(this: ServerResponse): void {

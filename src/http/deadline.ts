@@ -5,7 +5,8 @@
  *
  * One sweep timer per handler rather than a timer per request: every request gets the
  * same duration, so a Map in insertion order is also in deadline order, and a sweep
- * stops at the first request still in time.
+ * stops at the first request still in time. The clock is the sweep's: reading the time
+ * per request cost more than the rest of this; a deadline may fire one tick late.
  */
 import type { ServerResponse } from 'node:http';
 
@@ -15,6 +16,8 @@ export class RequestDeadlines {
   private readonly live = new Map<ServerResponse, number>();
   private timer: NodeJS.Timeout | null = null;
   private readonly every: number;
+  /** The time at the last tick (or when ticking started); never ahead of the clock. */
+  private now = 0;
 
   constructor(
     private readonly ms: number,
@@ -25,11 +28,13 @@ export class RequestDeadlines {
 
   /** Starts the clock for `res`; `done(res)` stops it. */
   start(res: ServerResponse): void {
-    this.live.set(res, Date.now() + this.ms);
     if (this.timer === null) {
+      this.now = Date.now();
       this.timer = setInterval(() => this.sweep(), this.every);
       this.timer.unref();
     }
+    // `now` lags the clock by up to one tick: adding a tick means never firing early.
+    this.live.set(res, this.now + this.ms + this.every);
   }
 
   done(res: ServerResponse): void {
@@ -37,7 +42,7 @@ export class RequestDeadlines {
   }
 
   private sweep(): void {
-    const now = Date.now();
+    const now = (this.now = Date.now());
     for (const [res, at] of this.live) {
       if (at > now) break;
       this.live.delete(res);

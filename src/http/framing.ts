@@ -116,6 +116,22 @@ const enum S {
   Dead,
 }
 
+/** "HTTP/1.1\r\n" or "HTTP/1.0\r\n" at `i` (the caller checked 10 bytes are there). */
+function isVersionLine(buf: Buffer, i: number): boolean {
+  return (
+    buf[i] === 0x48 &&
+    buf[i + 1] === 0x54 &&
+    buf[i + 2] === 0x54 &&
+    buf[i + 3] === 0x50 &&
+    buf[i + 4] === 0x2f &&
+    buf[i + 5] === 0x31 &&
+    buf[i + 6] === 0x2e &&
+    (buf[i + 7] === 0x31 || buf[i + 7] === 0x30) &&
+    buf[i + 8] === CR &&
+    buf[i + 9] === LF
+  );
+}
+
 const lower = (b: number): number => (b >= 0x41 && b <= 0x5a ? b | 0x20 : b);
 const hexValue = (b: number): number => (b >= 0x30 && b <= 0x39 ? b - 0x30 : (b | 0x20) >= 0x61 && (b | 0x20) <= 0x66 ? (b | 0x20) - 0x57 : -1);
 
@@ -166,17 +182,26 @@ export class RequestFraming {
           this.beginRequest();
           this.state = S.Method;
           continue;
-        case S.Method:
-          if (b === SP) {
-            if (!this.endMethod(buf, i)) return;
-          } else if (TCHAR[b] === 1) {
-            this.methods &= this.k < MAX_METHOD ? METHOD_AT[this.k * 256 + b]! : 0;
-            if (this.methods & LIST_BIT) buf[i] = LIST_AS.charCodeAt(this.k);
-            this.k++;
-          } else {
-            return void this.kill(buf, i, 400, 'malformed HTTP request line');
+        case S.Method: {
+          // The common case runs in this inner loop rather than once per byte through the switch.
+          let j = i;
+          let k = this.k;
+          let methods = this.methods;
+          for (; j < len; j++) {
+            const c = buf[j]!;
+            if (TCHAR[c] !== 1) break;
+            methods &= k < MAX_METHOD ? METHOD_AT[k * 256 + c]! : 0;
+            if (methods & LIST_BIT) buf[j] = LIST_AS.charCodeAt(k);
+            k++;
           }
-          break;
+          this.k = k;
+          this.methods = methods;
+          if (j === len) return;
+          if (buf[j] !== SP) return void this.kill(buf, j, 400, 'malformed HTTP request line');
+          if (!this.endMethod(buf, j)) return;
+          i = j + 1;
+          continue;
+        }
         case S.TargetStart:
           if (b === SP || b === CR || b === LF) return void this.kill(buf, i, 400, 'malformed HTTP request line');
           if (this.connect) return void this.kill(buf, i, b === 0x2f ? 405 : 400, b === 0x2f ? 'unsupported operation' : 'malformed HTTP request line');
@@ -194,6 +219,12 @@ export class RequestFraming {
           continue;
         }
         case S.Version:
+          // Nearly always the whole "HTTP/1.1\r\n" is here: check it at once.
+          if (this.k === 0 && i + 10 <= len && isVersionLine(buf, i)) {
+            this.state = S.LineStart;
+            i += 10;
+            continue;
+          }
           if (this.k < VERSION.length ? b !== VERSION.charCodeAt(this.k) : b !== 0x30 && b !== 0x31) {
             return void this.kill(buf, i, 400, 'malformed HTTP version');
           }
@@ -222,34 +253,50 @@ export class RequestFraming {
             return void this.kill(buf, i, 400, 'malformed MIME header line');
           }
           break;
-        case S.Name:
-          if (b === COLON) {
-            if (!this.endName(buf, i)) return;
-          } else if (TCHAR[b] === 1) {
-            this.names &= this.k < MAX_NAME ? NAME_AT[this.k * 256 + b]! : 0;
-            this.k++;
-          } else {
-            return void this.kill(buf, i, 400, 'malformed MIME header line');
+        case S.Name: {
+          let j = i;
+          let k = this.k;
+          let names = this.names;
+          for (; j < len; j++) {
+            const c = buf[j]!;
+            if (TCHAR[c] !== 1) break;
+            names &= k < MAX_NAME ? NAME_AT[k * 256 + c]! : 0;
+            k++;
           }
-          break;
+          this.k = k;
+          this.names = names;
+          if (j === len) return;
+          if (buf[j] !== COLON) return void this.kill(buf, j, 400, 'malformed MIME header line');
+          if (!this.endName(buf, j)) return;
+          i = j + 1;
+          continue;
+        }
         case S.Value:
           if (this.header === 0) {
             // Values of other headers do not matter for framing: skip to the line end.
             let j = i;
-            while (j < len && buf[j] !== CR && buf[j] !== LF) j++;
+            for (; j < len; j++) {
+              const c = buf[j]!;
+              if (c === CR || c === LF) break;
+            }
             if (j === len) return;
-            i = j;
             if (buf[j] === LF) return void this.kill(buf, j, 400, 'malformed MIME header line');
+            if (j + 1 < len && buf[j + 1] === LF) {
+              this.state = S.LineStart;
+              i = j + 2;
+              continue;
+            }
+            i = j;
             this.state = S.LineLF;
             break;
           }
-          if (b === CR) {
-            if (!this.endValue(buf, i)) return;
+          {
+            const j = this.valueBytes(buf, i, len);
+            if (j === len) return;
+            if (buf[j] === LF) return void this.kill(buf, j, 400, 'malformed MIME header line');
+            if (!this.endValue(buf, j)) return;
+            i = j;
             this.state = S.LineLF;
-          } else if (b === LF) {
-            return void this.kill(buf, i, 400, 'malformed MIME header line');
-          } else {
-            this.valueByte(b);
           }
           break;
         case S.LineLF:
@@ -353,42 +400,52 @@ export class RequestFraming {
     return true;
   }
 
-  /** One value byte of a framing header: digits, "chunked", or a search for "upgrade". */
-  private valueByte(b: number): void {
-    const ows = b === SP || b === HT;
-    switch (this.header) {
-      case H_LENGTH:
-        if (ows) {
-          if (this.part === 1) this.part = 2;
-        } else if (b >= 0x30 && b <= 0x39 && this.part < 2) {
-          this.part = 1;
-          this.contentLength = (this.contentLength < 0 ? 0 : this.contentLength) * 10 + (b - 0x30);
-          if (this.contentLength > MAX_LENGTH) this.valueOk = false;
-        } else {
-          this.valueOk = false;
-        }
-        break;
-      case H_TE:
-        if (ows) {
-          if (this.part === 1) this.part = 2;
-        } else if (this.part < 2 && this.k < CHUNKED.length && lower(b) === CHUNKED.charCodeAt(this.k)) {
-          this.part = 1;
-          this.k++;
-        } else {
-          this.valueOk = false;
-        }
-        break;
-      case H_CONNECTION:
-        // Any mention of "upgrade" counts (llhttp wants the token; a superset is safe).
-        if (this.k < UPGRADE.length) {
-          if (lower(b) === UPGRADE.charCodeAt(this.k)) this.k++;
-          else this.k = lower(b) === UPGRADE.charCodeAt(0) ? 1 : 0;
-          if (this.k === UPGRADE.length) this.connectionUpgrade = true;
-        }
-        break;
-      default:
-        break;
+  /**
+   * The value bytes of a framing header from `i` up to the line end (returned: the
+   * index of the CR or LF, or `len`): Content-Length digits, "chunked", or a search
+   * for "upgrade" in Connection.
+   */
+  private valueBytes(buf: Buffer, i: number, len: number): number {
+    let j = i;
+    for (; j < len; j++) {
+      const b = buf[j]!;
+      if (b === CR || b === LF) break;
+      const ows = b === SP || b === HT;
+      switch (this.header) {
+        case H_LENGTH:
+          if (ows) {
+            if (this.part === 1) this.part = 2;
+          } else if (b >= 0x30 && b <= 0x39 && this.part < 2) {
+            this.part = 1;
+            this.contentLength = (this.contentLength < 0 ? 0 : this.contentLength) * 10 + (b - 0x30);
+            if (this.contentLength > MAX_LENGTH) this.valueOk = false;
+          } else {
+            this.valueOk = false;
+          }
+          break;
+        case H_TE:
+          if (ows) {
+            if (this.part === 1) this.part = 2;
+          } else if (this.part < 2 && this.k < CHUNKED.length && lower(b) === CHUNKED.charCodeAt(this.k)) {
+            this.part = 1;
+            this.k++;
+          } else {
+            this.valueOk = false;
+          }
+          break;
+        case H_CONNECTION:
+          // Any mention of "upgrade" counts (llhttp wants the token; a superset is safe).
+          if (this.k < UPGRADE.length) {
+            if (lower(b) === UPGRADE.charCodeAt(this.k)) this.k++;
+            else this.k = lower(b) === UPGRADE.charCodeAt(0) ? 1 : 0;
+            if (this.k === UPGRADE.length) this.connectionUpgrade = true;
+          }
+          break;
+        default:
+          break;
+      }
     }
+    return j;
   }
 
   private endValue(buf: Buffer, i: number): boolean {

@@ -137,8 +137,7 @@ export async function startListener(cfg: ListenerConfig, handler: RequestHandler
     secure.on('tlsClientError', () => {});
     server = secure;
   }
-  guardConnections(server, !cfg.tlsDisable, { writeTimeoutMs: cfg.httpWriteTimeoutMs ?? DEFAULT_WRITE_TIMEOUT_MS });
-  server.on('request', handler);
+  guardConnections(server, !cfg.tlsDisable, { writeTimeoutMs: cfg.httpWriteTimeoutMs ?? DEFAULT_WRITE_TIMEOUT_MS }, handler);
   server.keepAliveTimeout = t.keepAliveTimeout;
 
   await new Promise<void>((resolve, reject) => {

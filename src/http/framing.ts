@@ -27,6 +27,38 @@
  * is served only when nothing follows it in its chunk and it has no body; otherwise it
  * is poisoned (400) rather than leave a pipelined request silently unanswered.
  */
+import {
+  ALL_METHODS,
+  ALL_NAMES,
+  CHUNKED,
+  COLON,
+  CONNECT_BIT,
+  CR,
+  H_CONNECTION,
+  H_LENGTH,
+  H_TE,
+  H_UPGRADE,
+  hexValue,
+  HT,
+  isVersionLine,
+  LF,
+  LIST_AS,
+  LIST_BIT,
+  lower,
+  MAX_LENGTH,
+  MAX_METHOD,
+  MAX_NAME,
+  METHOD_AT,
+  METHOD_LEN,
+  NAME_AT,
+  NAME_LEN,
+  POISON,
+  SEMI,
+  SP,
+  TCHAR,
+  UPGRADE,
+  VERSION,
+} from './framing-tables.js';
 
 export interface Verdict {
   status: number;
@@ -38,61 +70,6 @@ export interface Poison extends Verdict {
   chunk: Buffer;
   offset: number;
 }
-
-const POISON = 0x00;
-const CR = 0x0d;
-const LF = 0x0a;
-const SP = 0x20;
-const HT = 0x09;
-const COLON = 0x3a;
-const SEMI = 0x3b;
-
-/** RFC 9110 tchar. */
-const TCHAR = new Uint8Array(256);
-for (const c of "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") TCHAR[c.charCodeAt(0)] = 1;
-
-/**
- * Methods handed to llhttp as they are (the handler answers the unsupported ones with
- * 405 on a kept-alive connection), plus LIST (rewritten) and CONNECT (always refused).
- */
-const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'TRACE', 'LIST', 'CONNECT'] as const;
-const LIST_BIT = 1 << METHODS.indexOf('LIST');
-const CONNECT_BIT = 1 << METHODS.indexOf('CONNECT');
-const ALL_METHODS = (1 << METHODS.length) - 1;
-const LIST_AS = 'LOCK';
-const MAX_METHOD = 7;
-/** METHOD_AT[k * 256 + b]: the methods whose k-th byte is b. */
-const METHOD_AT = new Uint16Array(MAX_METHOD * 256);
-/** METHOD_LEN[k]: the methods k bytes long. */
-const METHOD_LEN = new Uint16Array(MAX_METHOD + 1);
-METHODS.forEach((m, bit) => {
-  for (let k = 0; k < m.length; k++) METHOD_AT[k * 256 + m.charCodeAt(k)]! |= 1 << bit;
-  METHOD_LEN[m.length]! |= 1 << bit;
-});
-
-/** Header names the framing depends on, matched case-insensitively as they stream by. */
-const NAMES = ['content-length', 'transfer-encoding', 'connection', 'upgrade'] as const;
-const H_LENGTH = 1;
-const H_TE = 2;
-const H_CONNECTION = 4;
-const H_UPGRADE = 8;
-const ALL_NAMES = (1 << NAMES.length) - 1;
-const MAX_NAME = 17;
-const NAME_AT = new Uint8Array(MAX_NAME * 256);
-const NAME_LEN = new Uint8Array(MAX_NAME + 1);
-NAMES.forEach((n, bit) => {
-  for (let k = 0; k < n.length; k++) {
-    NAME_AT[k * 256 + n.charCodeAt(k)]! |= 1 << bit;
-    NAME_AT[k * 256 + n.toUpperCase().charCodeAt(k)]! |= 1 << bit;
-  }
-  NAME_LEN[n.length]! |= 1 << bit;
-});
-
-const VERSION = 'HTTP/1.';
-const CHUNKED = 'chunked';
-const UPGRADE = 'upgrade';
-/** Bodies and chunks above this are refused outright; max_request_size is far below. */
-const MAX_LENGTH = 2 ** 48;
 
 const enum S {
   Start,
@@ -115,25 +92,6 @@ const enum S {
   ChunkDataLF,
   Dead,
 }
-
-/** "HTTP/1.1\r\n" or "HTTP/1.0\r\n" at `i` (the caller checked 10 bytes are there). */
-function isVersionLine(buf: Buffer, i: number): boolean {
-  return (
-    buf[i] === 0x48 &&
-    buf[i + 1] === 0x54 &&
-    buf[i + 2] === 0x54 &&
-    buf[i + 3] === 0x50 &&
-    buf[i + 4] === 0x2f &&
-    buf[i + 5] === 0x31 &&
-    buf[i + 6] === 0x2e &&
-    (buf[i + 7] === 0x31 || buf[i + 7] === 0x30) &&
-    buf[i + 8] === CR &&
-    buf[i + 9] === LF
-  );
-}
-
-const lower = (b: number): number => (b >= 0x41 && b <= 0x5a ? b | 0x20 : b);
-const hexValue = (b: number): number => (b >= 0x30 && b <= 0x39 ? b - 0x30 : (b | 0x20) >= 0x61 && (b | 0x20) <= 0x66 ? (b | 0x20) - 0x57 : -1);
 
 export class RequestFraming {
   private state = S.Start;

@@ -43,14 +43,17 @@ describe('JsonGuard', () => {
     assert.deepEqual(parse(small, '{"a":"\\\\","b":[1]}'), { a: '\\', b: [1] });
   });
 
-  it('measures strings in raw UTF-8 bytes, escapes as written', () => {
+  it('measures strings in UTF-8 bytes of what they denote, escapes decoded', () => {
     assert.deepEqual(parse(small, '{"a":"12345678"}'), { a: '12345678' });
     assert.equal(refusal(() => parse(small, '{"a":"123456789"}')), 'JSON string value exceeds allowed length');
     assert.deepEqual(parse(small, '{"a":"éééé"}'), { a: 'éééé' }); // 8 bytes
     assert.equal(refusal(() => parse(small, '{"a":"éééé1"}')), 'JSON string value exceeds allowed length');
     assert.deepEqual(parse(small, '{"a":"😀😀"}'), { a: '😀😀' }); // 8 bytes
     assert.equal(refusal(() => parse(small, '{"a":"€€€"}')), 'JSON string value exceeds allowed length'); // 9 bytes
-    assert.equal(refusal(() => parse(small, '{"a":"\\u00e9\\u00e9"}')), 'JSON string value exceeds allowed length'); // 12 raw bytes
+    // 18 bytes as written, 7 as stored: é é \n " \\ .
+    assert.deepEqual(parse(small, '{"a":"\\u00e9\\u00e9\\n\\"\\\\"}'), { a: 'éé\n"\\' });
+    // Two escaped pairs and a newline: 4 + 4 + 1 = 9 bytes.
+    assert.equal(refusal(() => parse(small, '{"a":"\\ud83d\\ude00\\ud83d\\ude00\\n"}')), 'JSON string value exceeds allowed length');
     assert.equal(refusal(() => parse(small, '{"123456789":1}')), 'JSON string value exceeds allowed length');
   });
 

@@ -19,7 +19,7 @@ import { badRequest } from '../sdk/errors.js';
 export interface JsonLimits {
   /** `max_json_depth`: containers nested inside each other, the outermost counting 1. */
   maxDepth: number;
-  /** `max_json_string_value_length`: bytes of a string's raw text (escapes as written), keys too. */
+  /** `max_json_string_value_length`: UTF-8 bytes of a string (escapes decoded), keys too. */
   maxStringLength: number;
   /** `max_json_object_entry_count`: members of one object. */
   maxObjectEntries: number;
@@ -95,10 +95,15 @@ function scanJson(text: string, limits: JsonLimits, stack: Stack): void {
   }
 }
 
+/** Bytes of UTF-8 for one UTF-16 code unit (each half of a pair counts 2: 4 together). */
+const utf8Length = (c: number): number => (c < 0x80 ? 1 : c < 0x800 ? 2 : isHigh(c) || isLow(c) ? 2 : 3);
+
 /**
  * Skips the string whose opening quote is at `start`; returns the index of its closing
- * quote (or the end). Checks its raw UTF-8 length and that every `\u` escape of a
- * surrogate is half of a pair.
+ * quote (or the end). Checks the UTF-8 length of the string it denotes, escapes decoded
+ * (Vault counts escapes as written; counting what is stored lets a value just under
+ * the limit pass whatever its escaping, so other size bounds, such as a policy's, stay
+ * the ones that answer), and that every `\u` escape of a surrogate is half of a pair.
  */
 function scanString(text: string, start: number, maxBytes: number): number {
   let bytes = 0;
@@ -111,19 +116,20 @@ function scanString(text: string, start: number, maxBytes: number): number {
       if (isLow(unit)) throw loneSurrogate();
       if (isHigh(unit)) {
         if (text.charCodeAt(i + 6) !== BACKSLASH || !isLow(escapedUnit(text, i + 6))) throw loneSurrogate();
-        bytes += 12;
+        bytes += 4;
         i += 11;
       } else if (unit >= 0) {
-        bytes += 6;
+        bytes += utf8Length(unit);
         i += 5;
       } else {
-        bytes += 2;
+        // \n, \", \\ and the like: one byte.
+        bytes += 1;
         i += 1;
       }
     } else {
       // The decoded text is well-formed (checked as UTF-8 first): a high surrogate here
-      // is always followed by its low half, and the pair is 4 bytes of UTF-8.
-      bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : isHigh(c) || isLow(c) ? 2 : 3;
+      // is always followed by its low half.
+      bytes += utf8Length(c);
     }
     if (bytes > maxBytes) throw badRequest('JSON string value exceeds allowed length');
   }

@@ -7,6 +7,11 @@
  * answered: pipelined responses go out in order, and writing the error first (or
  * destroying the socket, node's default while a response is pending) would lose them.
  * After an error the connection is closed; llhttp cannot resume a failed stream.
+ *
+ * Cost: a guarded socket is read through node's JS stream path (a Buffer and a 'data'
+ * event per read) instead of natively into the parser. On a bare node server that adds
+ * about 4 µs of CPU per request on the reference machine; the tracker itself is under
+ * 0.5 µs. It is what seeing the bytes before llhttp costs in node 20.
  */
 import { STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';

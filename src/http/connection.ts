@@ -116,6 +116,8 @@ function onResponseClose(this: ServerResponse): void {
   const c = (this as Tracked)[kConnection];
   if (!c) return;
   c.pending--;
+  // An idle keep-alive connection keeps no request or response alive.
+  if (c.lastResponse === this) c.last = c.lastResponse = null;
   if (c.pending === 0 && c.afterPending) {
     const run = c.afterPending;
     c.afterPending = null;

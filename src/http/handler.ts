@@ -23,11 +23,40 @@ import {
 } from './request.js';
 import { RAW_PATHS, handleRaw } from './sys-raw.js';
 import { isListVerb } from './list-verb.js';
+import { DEFAULT_JSON_LIMITS, JsonGuard, type JsonLimits } from './input.js';
+import { DEFAULT_MAX_REQUEST_DURATION_MS, RequestDeadlines } from './deadline.js';
+import type { ListenerConfig } from './listener.js';
 
 export interface HandlerOptions {
   /** Body limit in bytes; default 32 MiB; 0 = default; negative = unlimited (as Vault). */
   maxRequestSize?: number;
+  /** `max_request_duration` in ms; default 90 s; 0 = default. */
+  maxRequestDurationMs?: number;
+  /** The listener's `max_json_*` limits; Vault's defaults for any not given. */
+  jsonLimits?: Partial<JsonLimits>;
   logger: Logger;
+}
+
+/** The handler options a listener's configuration asks for. */
+export function handlerOptionsFor(l: ListenerConfig, logger: Logger): HandlerOptions {
+  const o: HandlerOptions = { logger };
+  if (l.maxRequestSize !== undefined) o.maxRequestSize = l.maxRequestSize;
+  if (l.maxRequestDurationMs !== undefined) o.maxRequestDurationMs = l.maxRequestDurationMs;
+  const json: Partial<JsonLimits> = {};
+  if (l.maxJsonDepth) json.maxDepth = l.maxJsonDepth;
+  if (l.maxJsonStringValueLength) json.maxStringLength = l.maxJsonStringValueLength;
+  if (l.maxJsonObjectEntryCount) json.maxObjectEntries = l.maxJsonObjectEntryCount;
+  if (l.maxJsonArrayElementCount) json.maxArrayElements = l.maxJsonArrayElementCount;
+  o.jsonLimits = json;
+  return o;
+}
+
+interface Context {
+  core: CoreApi;
+  limit: number;
+  json: JsonGuard;
+  logger: Logger;
+  deadlines: RequestDeadlines;
 }
 
 /** After a 413 the rest of the body is discarded for at most this long, then the socket is closed. */
@@ -35,14 +64,25 @@ const DRAIN_MS = 2000;
 
 /** Builds the request listener for a node:http(s) server. Never throws, never rejects. */
 export function createHandler(core: CoreApi, opts: HandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
-  const limit = !opts.maxRequestSize ? DEFAULT_MAX_REQUEST_SIZE : opts.maxRequestSize;
   const logger = opts.logger;
+  const ctx: Context = {
+    core,
+    limit: !opts.maxRequestSize ? DEFAULT_MAX_REQUEST_SIZE : opts.maxRequestSize,
+    json: new JsonGuard({ ...DEFAULT_JSON_LIMITS, ...opts.jsonLimits }),
+    logger,
+    deadlines: new RequestDeadlines(opts.maxRequestDurationMs || DEFAULT_MAX_REQUEST_DURATION_MS, (res) => {
+      if (res.headersSent) return;
+      logger.warn('request exceeded max_request_duration', { method: res.req.method ?? '', path: (res.req.url ?? '').split('?')[0] });
+      // Vault cancels the request's context; what the client sees is this error.
+      send(res, renderError(new WardError('internal', ['context deadline exceeded'])), { close: true });
+    }),
+  };
   return (req, res) => {
     // A broken client connection must never surface as an unhandled 'error' event. The
     // request needs no listener: node emits its 'error' only when one is attached (as
     // readBody does while reading), so only the response gets one.
     res.on('error', ignore);
-    void respond(core, limit, logger, req, res);
+    void respond(ctx, req, res);
   };
 }
 
@@ -52,23 +92,26 @@ const ignore = (): void => {};
  * Serves one request and writes its response. One async function rather than a chain
  * of catch/then/catch: that chain was three promises and three closures per request.
  */
-async function respond(core: CoreApi, limit: number, logger: Logger, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  // A replayed LIST connection is closed after its one request (see list-verb.ts).
-  let closeAfter = isListVerb(req);
+async function respond(ctx: Context, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  let closeAfter = false;
   let tooBig = false;
+  ctx.deadlines.start(res);
   try {
     let out: Rendered;
     try {
-      out = await serve(core, limit, req);
+      out = await serve(ctx, req);
     } catch (e) {
       if (WardError.is(e) && e.code === 'too_large') closeAfter = tooBig = true;
-      out = renderError(e, logger);
+      out = renderError(e, ctx.logger);
     }
+    // After the deadline answered, the response is already sent: send() does nothing.
     send(res, out, { head: req.method === 'HEAD', close: closeAfter });
     if (tooBig) discardThenClose(req, res);
   } catch (e) {
-    logger.error('failed to write response', { error: e instanceof Error ? e.message : String(e) });
+    ctx.logger.error('failed to write response', { error: e instanceof Error ? e.message : String(e) });
     res.destroy();
+  } finally {
+    ctx.deadlines.done(res);
   }
 }
 
@@ -117,14 +160,15 @@ function wantsHelp(query: URLSearchParams): boolean {
   return v !== null && v !== '' && parseGoBool(v) !== false;
 }
 
-async function serve(core: CoreApi, limit: number, req: IncomingMessage): Promise<Rendered> {
+async function serve(ctx: Context, req: IncomingMessage): Promise<Rendered> {
+  const { core, limit, json } = ctx;
   const method = isListVerb(req) ? 'LIST' : (req.method ?? 'GET').toUpperCase();
   const { path, query } = parseTarget(req.url ?? '/');
   if (path === null) return notFoundBody();
   const h = scanHeaders(req.rawHeaders);
 
   if (RAW_PATHS.has(path)) {
-    return handleRaw(core, { method, path, query, body: async () => bodyData(h, await readBody(req, h, limit)) });
+    return handleRaw(core, { method, path, query, body: async () => bodyData(h, await readBody(req, h, limit), json) });
   }
   if (method === 'HEAD') throw unsupportedOperation();
 
@@ -133,7 +177,7 @@ async function serve(core: CoreApi, limit: number, req: IncomingMessage): Promis
 
   let data: Record<string, unknown>;
   if (method === 'POST' || method === 'PUT' || method === 'PATCH') {
-    data = bodyData(h, await readBody(req, h, limit));
+    data = bodyData(h, await readBody(req, h, limit), json);
   } else {
     data = query === EMPTY ? {} : queryData(query);
   }

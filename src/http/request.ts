@@ -1,11 +1,13 @@
 /**
  * Reading the parts of an HTTP request Vault clients rely on: the /v1/ path with its
  * safety checks, query data, a size-limited body, the client token and the wrap TTL.
- * Every client mistake becomes a WardError with a 4xx status.
+ * Every client mistake becomes a WardError with a 4xx status. Strings from the client
+ * are decoded and validated in input.ts only.
  */
 import type { IncomingMessage } from 'node:http';
 import { WardError, badRequest, tooLarge } from '../sdk/errors.js';
 import { parseDurationSeconds } from '../lib/duration.js';
+import { decodePath, formBody, queryParams, utf8Text, type JsonGuard } from './input.js';
 
 export const DEFAULT_MAX_REQUEST_SIZE = 32 * 1024 * 1024;
 
@@ -29,15 +31,8 @@ export function parseTarget(rawUrl: string): RequestTarget {
   const q = target.indexOf('?');
   const rawPath = q === -1 ? target : target.slice(0, q);
   // Most requests carry no query: they share one empty, never-mutated instance.
-  const query = q === -1 ? EMPTY_QUERY : new URLSearchParams(target.slice(q + 1));
-  let decoded = rawPath;
-  if (rawPath.includes('%')) {
-    try {
-      decoded = decodeURIComponent(rawPath);
-    } catch {
-      throw badRequest('invalid URL escape in request path');
-    }
-  }
+  const query = q === -1 ? EMPTY_QUERY : queryParams(target.slice(q + 1));
+  const decoded = decodePath(rawPath);
   if (!decoded.startsWith('/v1/')) return { path: null, query };
   const path = decoded.slice(4);
   if (path.includes('..')) throw badRequest('path cannot contain parent references');
@@ -166,25 +161,29 @@ export function checkPatchContentType(h: WardHeaders): void {
  * Body as request data: empty → {}; JSON object; or a url-encoded form when declared
  * so and the body does not look like JSON. Anything else → 400.
  */
-export function bodyData(h: WardHeaders, body: Buffer): Record<string, unknown> {
-  const text = body.toString('utf8');
-  const trimmed = text.trim();
-  if (trimmed === '') return {};
-  const looksJson = trimmed.startsWith('{') || trimmed.startsWith('[') || trimmed.startsWith('"');
+export function bodyData(h: WardHeaders, body: Buffer, json: JsonGuard): Record<string, unknown> {
+  if (body.length === 0) return {};
+  const first = firstNonSpace(body);
+  if (first === -1) return {};
+  const looksJson = first === 0x7b || first === 0x5b || first === 0x22; // { [ "
   if (!looksJson && mediaType(h) === 'application/x-www-form-urlencoded') {
-    return queryData(new URLSearchParams(trimmed), []);
+    return queryData(formBody(utf8Text(body, 'invalid form body: not UTF-8').trim()), []);
   }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (e) {
-    throw badRequest(`failed to parse JSON input: ${e instanceof Error ? e.message : 'invalid JSON'}`);
-  }
+  const parsed = json.parse(body);
   if (parsed === null) return {};
   if (typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw badRequest(`failed to parse JSON input: request body must be a JSON object, got ${Array.isArray(parsed) ? 'array' : typeof parsed}`);
   }
   return parsed as Record<string, unknown>;
+}
+
+/** The first byte of `body` that is not JSON whitespace, or -1. */
+function firstNonSpace(body: Buffer): number {
+  for (let i = 0; i < body.length; i++) {
+    const b = body[i]!;
+    if (b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09) return b;
+  }
+  return -1;
 }
 
 /** X-Vault-Token wins; otherwise `Authorization: Bearer <token>`; else "". */

@@ -6,9 +6,10 @@
 import { readFileSync } from 'node:fs';
 import hcl from 'js-hcl-parser';
 import { parseDurationSeconds } from '../lib/duration.js';
-import { parseAddress, type ListenerConfig } from '../http/listener.js';
+import type { ListenerConfig } from '../http/listener.js';
 import { parseLogLevel, type LogLevel } from './logger.js';
 import { jsonErrorOffset, lineAt } from './json-error.js';
+import { listener } from './config-listener.js';
 
 export type StorageConfig = { type: 'sqlite'; path: string } | { type: 'inmem' };
 
@@ -36,7 +37,6 @@ export class ConfigError extends Error {
 }
 
 const DEFAULT_TTL = 768 * 3600;
-const DEFAULT_ADDRESS = '127.0.0.1:8200';
 const TOP_KEYS = new Set([
   'storage',
   'listener',
@@ -53,14 +53,13 @@ const TOP_KEYS = new Set([
 ]);
 /** Vault's default `cache_size`, in entries. */
 export const DEFAULT_CACHE_SIZE = 131072;
-const LISTENER_KEYS = new Set(['address', 'tls_disable', 'tls_cert_file', 'tls_key_file', 'tls_min_version', 'max_request_size']);
 
-type Obj = Record<string, unknown>;
+export type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Where errors point: the file name, the source, and where to start looking for a key. */
-class Locator {
+export class Locator {
   constructor(
     readonly file: string,
     readonly text: string,
@@ -158,7 +157,7 @@ function build(root: Obj, loc: Locator): ServerConfig {
   return cfg;
 }
 
-interface Block {
+export interface Block {
   label: string;
   body: Obj;
 }
@@ -197,45 +196,14 @@ function storage(b: Block, loc: Locator): StorageConfig {
   throw loc.error(`unknown storage type "${b.label}": supported types are sqlite and inmem`, undefined, at);
 }
 
-function listener(b: Block, loc: Locator, at: number): ListenerConfig {
-  if (b.label !== 'tcp') throw loc.error(`unknown listener type "${b.label}": only tcp is supported`, undefined, at);
-  for (const k of Object.keys(b.body)) {
-    if (!LISTENER_KEYS.has(k)) throw loc.error(`unknown key "${k}" in listener "tcp"`, k, at);
-  }
-  const address = str(b.body, 'address', loc, at) ?? DEFAULT_ADDRESS;
-  try {
-    parseAddress(address);
-  } catch (e) {
-    throw loc.error(e instanceof Error ? e.message : 'invalid address', 'address', at);
-  }
-  const cfg: ListenerConfig = { address, tlsDisable: bool(b.body, 'tls_disable', loc, at) ?? false };
-  const cert = str(b.body, 'tls_cert_file', loc, at);
-  const key = str(b.body, 'tls_key_file', loc, at);
-  if (cert !== undefined) cfg.tlsCertFile = cert;
-  if (key !== undefined) cfg.tlsKeyFile = key;
-  const min = str(b.body, 'tls_min_version', loc, at);
-  if (min !== undefined) {
-    if (min !== 'tls12' && min !== 'tls13') {
-      throw loc.error(`tls_min_version "${min}" is not allowed: TLS 1.2 is the minimum (use tls12 or tls13)`, 'tls_min_version', at);
-    }
-    cfg.tlsMinVersion = min;
-  }
-  const size = int(b.body, 'max_request_size', loc, at);
-  if (size !== undefined) cfg.maxRequestSize = size;
-  if (!cfg.tlsDisable && (!cert || !key)) {
-    throw loc.error('listener "tcp" needs tls_cert_file and tls_key_file, or tls_disable = true', undefined, at);
-  }
-  return cfg;
-}
-
-function str(o: Obj, k: string, loc: Locator, at = 0): string | undefined {
+export function str(o: Obj, k: string, loc: Locator, at = 0): string | undefined {
   const v = o[k];
   if (v === undefined) return undefined;
   if (typeof v !== 'string') throw loc.error(`${k} must be a string`, k, at);
   return v;
 }
 
-function bool(o: Obj, k: string, loc: Locator, at = 0): boolean | undefined {
+export function bool(o: Obj, k: string, loc: Locator, at = 0): boolean | undefined {
   const v = o[k];
   if (v === undefined) return undefined;
   if (typeof v === 'boolean') return v;
@@ -244,7 +212,7 @@ function bool(o: Obj, k: string, loc: Locator, at = 0): boolean | undefined {
   throw loc.error(`${k} must be a boolean`, k, at);
 }
 
-function int(o: Obj, k: string, loc: Locator, at = 0): number | undefined {
+export function int(o: Obj, k: string, loc: Locator, at = 0): number | undefined {
   const v = o[k];
   if (v === undefined) return undefined;
   if (typeof v === 'number' && Number.isInteger(v)) return v;

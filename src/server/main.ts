@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WardCore } from '../core/core.js';
 import { startLoopWatchdog, stopLoopWatchdog, thresholdFromEnv } from '../core/loop-watchdog.js';
-import { createHandler } from '../http/handler.js';
+import { createHandler, handlerOptionsFor } from '../http/handler.js';
 import { startListener, type Listener, type ListenerConfig } from '../http/listener.js';
 import { InmemPhysical } from '../storage/inmem/inmem-physical.js';
 import type { PhysicalBackend } from '../storage/physical.js';
@@ -86,8 +86,8 @@ export async function runServer(args: string[]): Promise<number> {
   const dev = flags.dev ? await devBootstrap(core, flags.devRootTokenId) : null;
   const listeners: Listener[] = [];
   try {
-    // One handler per listener: each listener has its own max_request_size.
-    for (const l of config.listeners) listeners.push(await startListener(l, createHandler(core, { logger, ...(l.maxRequestSize !== undefined ? { maxRequestSize: l.maxRequestSize } : {}) })));
+    // One handler per listener: each listener has its own size, duration and JSON limits.
+    for (const l of config.listeners) listeners.push(await startListener(l, createHandler(core, handlerOptionsFor(l, logger))));
   } catch (e) {
     process.stderr.write(`Error starting listener: ${(e as Error).message}\n`);
     // Seal and close everything the core started (dev mode is already unsealed: its lease
@@ -117,6 +117,14 @@ export async function runServer(args: string[]): Promise<number> {
         resolve(0);
       },
       onReload: async () => {
+        // As Vault: each listener re-reads its certificate; a bad one keeps the old.
+        for (const l of listeners) {
+          try {
+            l.reloadCertificates();
+          } catch (e) {
+            logger.error('failed to reload listener certificate; keeping the current one', { listener: l.url, error: (e as Error).message });
+          }
+        }
         await core.active?.audit.reopen?.();
       },
     });

@@ -1,0 +1,77 @@
+/**
+ * Throwaway certificates for listener TLS tests, made in memory with @peculiar/x509
+ * (no openssl needed): a CA, RSA server certificates for 127.0.0.1 with a chosen common
+ * name (RSA, so the non-forward-secret RSA key exchange suites can be probed), and
+ * client certificates.
+ */
+import { webcrypto } from 'node:crypto';
+import * as x509 from '@peculiar/x509';
+
+x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+
+const RSA = { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' } as const;
+
+export interface Issued {
+  certPem: string;
+  keyPem: string;
+}
+
+export interface TestCa {
+  certPem: string;
+  /** A server certificate for 127.0.0.1 / localhost. */
+  server(commonName: string): Promise<Issued>;
+  /** A client-authentication certificate. */
+  client(commonName: string): Promise<Issued>;
+}
+
+function toPem(label: string, der: ArrayBuffer): string {
+  const b64 = Buffer.from(der).toString('base64');
+  return `-----BEGIN ${label}-----\n${(b64.match(/.{1,64}/g) ?? []).join('\n')}\n-----END ${label}-----\n`;
+}
+
+const serial = (): string => Buffer.from(webcrypto.getRandomValues(new Uint8Array(8))).toString('hex').replace(/^[89a-f]/, '1');
+
+export async function makeCa(name: string): Promise<TestCa> {
+  const notBefore = new Date(Date.now() - 60_000);
+  const notAfter = new Date(Date.now() + 86_400_000);
+  const caKeys = await webcrypto.subtle.generateKey(RSA, true, ['sign', 'verify']);
+  const ca = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: serial(),
+    name: `CN=${name}`,
+    notBefore,
+    notAfter,
+    keys: caKeys,
+    signingAlgorithm: RSA,
+    extensions: [
+      new x509.BasicConstraintsExtension(true, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+    ],
+  });
+  const issue = async (commonName: string, server: boolean): Promise<Issued> => {
+    const keys = await webcrypto.subtle.generateKey(RSA, true, ['sign', 'verify']);
+    const cert = await x509.X509CertificateGenerator.create({
+      serialNumber: serial(),
+      subject: `CN=${commonName}`,
+      issuer: ca.subject,
+      notBefore,
+      notAfter,
+      signingKey: caKeys.privateKey,
+      publicKey: keys.publicKey,
+      signingAlgorithm: RSA,
+      extensions: [
+        ...(server
+          ? [
+              new x509.SubjectAlternativeNameExtension([
+                { type: 'dns', value: 'localhost' },
+                { type: 'ip', value: '127.0.0.1' },
+              ]),
+            ]
+          : []),
+        new x509.ExtendedKeyUsageExtension([server ? x509.ExtendedKeyUsage.serverAuth : x509.ExtendedKeyUsage.clientAuth]),
+        new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
+      ],
+    });
+    return { certPem: `${cert.toString('pem')}\n`, keyPem: toPem('PRIVATE KEY', await webcrypto.subtle.exportKey('pkcs8', keys.privateKey)) };
+  };
+  return { certPem: `${ca.toString('pem')}\n`, server: (cn) => issue(cn, true), client: (cn) => issue(cn, false) };
+}

@@ -49,6 +49,11 @@ export function isGuarded(socket: Socket): boolean {
   return (socket as Tracked)[kConnection] !== undefined;
 }
 
+export const isTracked = isGuarded;
+let trackers = 0;
+/** How many connections have had a framing tracker (for tests). */
+export const trackedConnections = (): number => trackers;
+
 /**
  * Installs the guard on `server` and `handler` as its request listener (one listener:
  * node's emit copies its listener array on every call once there are two). `tls`
@@ -58,6 +63,7 @@ export function isGuarded(socket: Socket): boolean {
 export function guardConnections(server: Server, tls: boolean, opts: ConnectionOptions, handler: (req: IncomingMessage, res: ServerResponse) => void): void {
   server.on(tls ? 'secureConnection' : 'connection', (socket: Socket) => {
     const c = new Connection(socket);
+    trackers++;
     (socket as Tracked)[kConnection] = c;
     followChunks(socket, c.framing);
   });

@@ -177,7 +177,7 @@ describe('native connections and the switch to the framing tracker', () => {
     assert.equal(x.responses.at(-1)?.headers['connection'], 'keep-alive');
     // An upgrade request with a body split across segments, then another request.
     reset();
-    const post = `POST /v1/upb HTTP/1.1\r\nHost: h\r\nConnection: upgrade\r\nUpgrade: x\r\nContent-Type: application/json\r\nContent-Length: 8\r\n\r\n{"a":`;
+    const post = `POST /v1/upb HTTP/1.1\r\nHost: h\r\nConnection: upgrade\r\nUpgrade: x\r\nContent-Type: application/json\r\nContent-Length: 9\r\n\r\n{"a":`;
     const y = await exchange(l.url, [post, `"b"}${req('GET', '/v1/after')}`], { expect: 2 });
     assert.deepEqual(
       y.responses.map((r) => r.status),

@@ -7,13 +7,17 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { connect } from 'node:net';
 import { createHandler } from '../../../src/http/handler.js';
 import { startListener, type Listener } from '../../../src/http/listener.js';
 import { isTracked, trackedConnections } from '../../../src/http/connection.js';
 import { FakeCore, result } from '../../../src/http/fake-core.test-helper.js';
 import { silentLogger } from '../../../src/sdk/logical.js';
+import { waitFor } from '../../helpers/wait.js';
 import { exchange, req } from './wire.js';
+
+const connections = (server: Server): Promise<number> => new Promise((resolve, reject) => server.getConnections((e, n) => (e ? reject(e) : resolve(n))));
 
 interface Seen {
   path: string;
@@ -204,6 +208,25 @@ describe('native connections and the switch to the framing tracker', () => {
       );
       assert.ok(x.closed);
       assert.deepEqual(ops(), ['read slow', 'read fast']);
+    }
+  });
+
+  it('closes the connection after an error answer even when the client keeps its side open', async () => {
+    const u = new URL(l.url);
+    for (const bytes of ['CONNECT /v1/x HTTP/1.1\r\nHost: h\r\n\r\n', 'BREW /v1/x HTTP/1.1\r\nHost: h\r\n\r\n', `${req('LIST', '/v1/t')}DELETE  /v1/x HTTP/1.1\r\nHost: h\r\n\r\n`]) {
+      reset();
+      const open = await connections(l.server);
+      const sock = connect({ port: Number(u.port), host: u.hostname, allowHalfOpen: true });
+      sock.on('error', () => {});
+      let text = '';
+      sock.on('data', (c: Buffer) => (text += c.toString('latin1')));
+      await new Promise((r) => sock.once('connect', r));
+      sock.write(bytes);
+      // The answer, then the server's FIN; this client never sends its own.
+      await new Promise((r) => sock.once('end', r));
+      assert.match(text, /HTTP\/1\.1 (400|405) /, JSON.stringify(bytes));
+      await waitFor(`the server to drop the half-open connection after ${JSON.stringify(bytes)}`, async () => (await connections(l.server)) <= open);
+      sock.destroy();
     }
   });
 });

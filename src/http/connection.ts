@@ -1,52 +1,65 @@
 /**
- * Per-connection guard for a node:http(s) server: runs the framing tracker (framing.ts)
- * on every chunk before node's parser, counts the responses still owed on the
- * connection, enforces the write timeout, and answers parse errors (`clientError`).
+ * Per-connection guard for a node:http(s) server: it decides which connections run the
+ * framing tracker (framing.ts), enforces the write timeout, and answers parse errors
+ * (`clientError`) and CONNECT.
+ *
+ * A connection starts native: node's parser (llhttp) reads the socket's stream handle
+ * itself, with no JS 'data' event, no tracker and no bookkeeping here per request.
+ * Reading every chunk through JS first (to see the bytes before llhttp) costs about
+ * 4-5 µs of CPU per request, some 13% of a KV read; the tracker itself is under 0.5 µs.
+ * A connection switches to the tracker for the rest of its life (takeover.ts) at its
+ * first `LIST`, which llhttp refuses, and when node would drop bytes pipelined behind an
+ * upgrade request. A connection node cannot read natively (a stream without a handle,
+ * such as every replayed one) is tracked from the start: it pays for the JS path anyway.
+ *
+ * What a native connection accepts that Vault's Go server refuses, and why it is left so:
+ * - extra spaces between the parts of the request line (`DELETE  /v1/x HTTP/1.1`,
+ *   `GET /v1/x  HTTP/1.1`): llhttp skips them and leaves no trace in what node reports,
+ *   so only the raw bytes show them, which costs the JS read path above on every request.
+ *   A tracked connection refuses them with 400 as Go does.
+ * - a method whose letters before a final `LIST` llhttp consumed as a prefix of a method
+ *   it knows (`UNLIST`, or `BIST` split after `B`) is served as LIST, not answered 405
+ *   (parse-errors.ts).
+ * The HTTP version, Transfer-Encoding and Content-Length checks llhttp does not make are
+ * made by the handler on every connection (request.ts `framingError`).
  *
  * An error answer is only written once every request parsed before the error has been
- * answered: pipelined responses go out in order, and writing the error first (or
- * destroying the socket, node's default while a response is pending) would lose them.
- * After an error the connection is closed; llhttp cannot resume a failed stream.
- *
- * Cost: a guarded socket is read through node's JS stream path (a Buffer and a 'data'
- * event per read) instead of natively into the parser. On a bare node server that adds
- * about 4 µs of CPU per request on the reference machine; the tracker itself is under
- * 0.5 µs. It is what seeing the bytes before llhttp costs in node 20.
+ * answered (node-http.ts `whenAnswered`): pipelined responses go out in order, and
+ * writing the error first (or destroying the socket, node's default while a response is
+ * pending) would lose them. After an error the connection is closed; llhttp cannot resume
+ * a failed stream.
  */
 import { STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { WardError } from '../sdk/errors.js';
 import { renderError, send } from './render.js';
 import { RequestFraming, type Verdict } from './framing.js';
+import { listRequestHead, nativeVerdict, trackedVerdict, type ParseError } from './parse-errors.js';
+import { readsNatively, whenAnswered, whenResponding, type NodeSocket } from './node-http.js';
+import { switched, takeOver } from './takeover.js';
 
-const kConnection = Symbol('ward.http.connection');
+const kFraming = Symbol('ward.http.framing');
+const kFailed = Symbol('ward.http.failed');
 
-interface Tracked {
-  [kConnection]?: Connection;
+interface Guarded {
+  [kFraming]?: RequestFraming;
+  /** Set once a parse error is being answered: further errors on the stream are its echoes. */
+  [kFailed]?: true;
 }
 
-class Connection {
-  readonly framing = new RequestFraming();
-  /** Responses not yet finished (or aborted) on this connection. */
-  pending = 0;
-  last: IncomingMessage | null = null;
-  lastResponse: ServerResponse | null = null;
-  /** Set once a parse error arrived: further errors on the stream are its echoes. */
-  failed = false;
-  /** Runs once `pending` reaches zero after a failure. */
-  afterPending: (() => void) | null = null;
+let trackers = 0;
 
-  constructor(readonly socket: Socket) {}
+/** True when `socket` is followed by a framing tracker (so `LOCK` means `LIST`). */
+export function isTracked(socket: Socket): boolean {
+  return (socket as Guarded)[kFraming] !== undefined;
 }
+
+/** How many connections have run a framing tracker since the process started (for tests). */
+export const trackedConnections = (): number => trackers;
 
 export interface ConnectionOptions {
   /** Go's WriteTimeout: ms from a request's head to its response's end; 0 = none. */
   writeTimeoutMs: number;
-}
-
-/** True when `socket` is followed by a framing tracker (so `LOCK` means `LIST`). */
-export function isGuarded(socket: Socket): boolean {
-  return (socket as Tracked)[kConnection] !== undefined;
 }
 
 /**
@@ -57,48 +70,25 @@ export function isGuarded(socket: Socket): boolean {
  */
 export function guardConnections(server: Server, tls: boolean, opts: ConnectionOptions, handler: (req: IncomingMessage, res: ServerResponse) => void): void {
   server.on(tls ? 'secureConnection' : 'connection', (socket: Socket) => {
-    const c = new Connection(socket);
-    (socket as Tracked)[kConnection] = c;
-    followChunks(socket, c.framing);
+    // Node's own listener ran first and consumed the socket natively where it could.
+    if (!readsNatively(socket)) track(socket);
   });
-
-  const writeTimeoutMs = opts.writeTimeoutMs;
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    const c = (req.socket as Tracked)[kConnection];
-    if (c) {
-      c.pending++;
-      c.last = req;
-      c.lastResponse = res;
-      (res as Tracked)[kConnection] = c;
-      res.on('close', onResponseClose);
-      if (writeTimeoutMs > 0) {
-        const timer = setTimeout(() => {
-          if (!res.writableFinished) req.socket.destroy();
-        }, writeTimeoutMs);
-        res.on('close', () => clearTimeout(timer));
-      }
-    }
-    handler(req, res);
-  });
-
-  server.on('clientError', (err: Error & { code?: string; rawPacket?: Buffer; bytesParsed?: number }, socket: Socket) => {
-    const c = (socket as Tracked)[kConnection];
-    if (!c) {
-      socket.destroy();
-      return;
-    }
-    onParseError(c, err);
-  });
+  server.on('request', opts.writeTimeoutMs > 0 ? withWriteTimeout(handler, opts.writeTimeoutMs) : handler);
+  server.on('clientError', onParseError);
+  server.on('connect', refuseConnect);
 }
 
 /**
- * Makes every chunk pass through `framing` before node's parser sees it. Adding a data
- * listener makes node's server feed its parser from 'data' events instead of reading
- * the socket natively. Node's own listener (its only one at this point) is wrapped
- * rather than joined by a second, which would make every emit copy the listener list;
- * if it is not the expected one, the tracker is prepended instead.
+ * Makes every chunk pass through a tracker before node's parser sees it. Node's server
+ * feeds its parser from 'data' events on a socket it cannot consume natively; its own
+ * listener (the only one at this point) is wrapped rather than joined by a second, which
+ * would make every emit copy the listener list; if it is not the expected one, the
+ * tracker is prepended instead.
  */
-function followChunks(socket: Socket, framing: RequestFraming): void {
+function track(socket: Socket): void {
+  const framing = new RequestFraming();
+  (socket as Guarded)[kFraming] = framing;
+  trackers++;
   const listeners = socket.listeners('data');
   const parse = listeners[0] as ((chunk: Buffer) => void) | undefined;
   if (listeners.length === 1 && parse !== undefined && parse.name === 'bound socketOnData') {
@@ -112,75 +102,74 @@ function followChunks(socket: Socket, framing: RequestFraming): void {
   }
 }
 
-function onResponseClose(this: ServerResponse): void {
-  const c = (this as Tracked)[kConnection];
-  if (!c) return;
-  c.pending--;
-  // An idle keep-alive connection keeps no request or response alive.
-  if (c.lastResponse === this) c.last = c.lastResponse = null;
-  if (c.pending === 0 && c.afterPending) {
-    const run = c.afterPending;
-    c.afterPending = null;
-    run();
+function withWriteTimeout(handler: (req: IncomingMessage, res: ServerResponse) => void, ms: number): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    const timer = setTimeout(() => {
+      if (!res.writableFinished) req.socket.destroy();
+    }, ms);
+    res.on('close', () => clearTimeout(timer));
+    handler(req, res);
+  };
+}
+
+function onParseError(err: ParseError, socket: Socket): void {
+  const s = socket as Guarded;
+  // Echoes: of an error being answered, or from the parser a switched socket left behind.
+  if (s[kFailed] === true || switched(socket)) return;
+  const framing = s[kFraming];
+  if (framing === undefined && err.code === 'HPE_INVALID_METHOD') {
+    const head = listRequestHead(err.rawPacket, err.bytesParsed);
+    if (head !== null) {
+      takeOver(socket, head);
+      return;
+    }
   }
-}
-
-function whenAnswered(c: Connection, run: () => void): void {
-  if (c.pending === 0) run();
-  else c.afterPending = run;
-}
-
-function onParseError(c: Connection, err: Error & { code?: string; rawPacket?: Buffer; bytesParsed?: number }): void {
-  if (c.failed) return;
-  c.failed = true;
-  const socket = c.socket;
+  s[kFailed] = true;
   if (err.code === 'HPE_CLOSED_CONNECTION') {
     // Bytes after a request that asked to close: node closes once it is answered.
-    whenAnswered(c, () => socket.destroySoon());
+    whenAnswered(socket, () => socket.destroySoon());
     return;
   }
-  const verdict = verdictFor(c, err);
-  const last = c.last;
-  const res = c.lastResponse;
-  if (last && res && !last.complete) {
+  answer(socket, framing === undefined ? nativeVerdict(err) : trackedVerdict(framing, err));
+}
+
+function answer(socket: Socket, verdict: Verdict): void {
+  const incoming = (socket as NodeSocket).parser?.incoming;
+  if (incoming && !incoming.complete) {
     // The error is in the body of a request already handed to the handler: it is
     // answered through that request's response (whose handler's own answer is then
     // dropped), and the connection closes after it.
-    if (!res.headersSent) send(res, renderError(new WardError('invalid_request', [verdict.message], { status: verdict.status })), { close: true });
-    whenAnswered(c, () => socket.destroySoon());
+    whenResponding(socket, incoming, (res) => {
+      if (res && !res.headersSent) send(res, renderError(new WardError('invalid_request', [verdict.message], { status: verdict.status })), { close: true });
+      whenAnswered(socket, () => socket.destroySoon());
+    });
     return;
   }
-  whenAnswered(c, () => {
-    if (!socket.writable) {
-      socket.destroy();
-      return;
-    }
-    const body = JSON.stringify({ errors: [verdict.message] });
-    socket.end(
-      `HTTP/1.1 ${verdict.status} ${STATUS_CODES[verdict.status] ?? ''}\r\nContent-Type: application/json\r\nCache-Control: no-store\r\n` +
-        `Connection: close\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-    );
-  });
+  whenAnswered(socket, () => writeVerdict(socket, verdict));
 }
 
-/** The answer for a parse error: the tracker's verdict when llhttp failed at its poison. */
-function verdictFor(c: Connection, err: { code?: string; rawPacket?: Buffer; bytesParsed?: number }): Verdict {
-  const p = c.framing.poison;
-  const samePacket = p !== null && err.rawPacket === p.chunk;
-  if (samePacket && err.bytesParsed === p.offset) return p;
-  switch (err.code) {
-    case 'HPE_HEADER_OVERFLOW':
-      return { status: 431, message: 'request header fields too large' };
-    case 'HPE_CHUNK_EXTENSIONS_OVERFLOW':
-      return { status: 413, message: 'chunk extensions too large' };
-    case 'ERR_HTTP_REQUEST_TIMEOUT':
-      return { status: 408, message: 'request timed out' };
-    case 'HPE_INVALID_METHOD':
-      // A method llhttp does not know, refused before the tracker saw all of it (a
-      // split segment) or earlier in the same token: Go would have answered 405.
-      if (c.framing.inMethodToken || (samePacket && p.status === 405)) return { status: 405, message: 'unsupported operation' };
-      return { status: 400, message: 'malformed HTTP request' };
-    default:
-      return { status: 400, message: 'malformed HTTP request' };
+function writeVerdict(socket: Socket, verdict: Verdict): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
   }
+  const body = JSON.stringify({ errors: [verdict.message] });
+  socket.end(
+    `HTTP/1.1 ${verdict.status} ${STATUS_CODES[verdict.status] ?? ''}\r\nContent-Type: application/json\r\nCache-Control: no-store\r\n` +
+      `Connection: close\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
+
+const ignore = (): void => {};
+
+/**
+ * CONNECT on a native connection (a tracked one refuses it in the tracker): node hands
+ * the socket over, its HTTP listeners gone. Go answers 405 for a path (Vault serves no
+ * CONNECT) and 400 for an authority, after the responses owed, then closes.
+ */
+function refuseConnect(req: IncomingMessage, socket: Socket): void {
+  socket.on('error', ignore);
+  (socket as Guarded)[kFailed] = true;
+  const path = (req.url ?? '').startsWith('/');
+  whenAnswered(socket, () => writeVerdict(socket, path ? { status: 405, message: 'unsupported operation' } : { status: 400, message: 'malformed HTTP request line' }));
 }

@@ -52,7 +52,9 @@ NAMES.forEach((n, bit) => {
   NAME_LEN[n.length]! |= 1 << bit;
 });
 
-export const VERSION = 'HTTP/1.';
+/** The request line's version: "HTTP/" digit "." digit (a 0 marks each digit's place). */
+export const VERSION = 'HTTP/0.0';
+export const UNSUPPORTED_TE = 'Unsupported transfer encoding';
 export const CHUNKED = 'chunked';
 export const UPGRADE = 'upgrade';
 /** Bodies and chunks above this are refused outright; max_request_size is far below. */

@@ -12,8 +12,8 @@
  *   - "poisons" (overwrites one byte with NUL, which llhttp refuses at any position the
  *     tracker uses) requests Go would refuse or Vault cannot serve: unknown methods
  *     (405), CONNECT (405 with a path, else 400), doubled spaces and other malformed
- *     request lines, obsolete line folding, bare LFs, unsupported transfer codings,
- *     malformed chunked framing (400). llhttp then fails at exactly that byte, the
+ *     request lines, obsolete line folding, bare LFs, malformed chunked framing (400),
+ *     transfer codings other than chunked (501, as Go). llhttp then fails at exactly that byte, the
  *     server's clientError hook finds the verdict recorded here, and answers it.
  *
  * The invariant that makes in-place rewriting safe: for every byte stream llhttp
@@ -57,6 +57,7 @@ import {
   SP,
   TCHAR,
   UPGRADE,
+  UNSUPPORTED_TE,
   VERSION,
 } from './framing-tables.js';
 
@@ -183,14 +184,16 @@ export class RequestFraming {
             i += 10;
             continue;
           }
-          if (this.k < VERSION.length ? b !== VERSION.charCodeAt(this.k) : b !== 0x30 && b !== 0x31) {
+          // "HTTP/" digit "." digit: which versions are served is llhttp's and the
+          // handler's business (they answer 400 or 505); the framing is the same.
+          if (this.k === 5 || this.k === 7 ? b < 0x30 || b > 0x39 : b !== VERSION.charCodeAt(this.k)) {
             return void this.kill(buf, i, 400, 'malformed HTTP version');
           }
-          if (++this.k === VERSION.length + 1) this.state = S.RequestLineLF;
+          if (++this.k === VERSION.length) this.state = S.RequestLineLF;
           break;
         case S.RequestLineLF:
           // The CR, then the LF: bare LFs are refused everywhere (llhttp does too).
-          if (this.k === VERSION.length + 1) {
+          if (this.k === VERSION.length) {
             if (b !== CR) return void this.kill(buf, i, 400, 'malformed HTTP version');
             this.k++;
           } else {
@@ -347,7 +350,9 @@ export class RequestFraming {
     if (this.k === 0) return this.kill(buf, i, 400, 'malformed MIME header line');
     this.header = this.k <= MAX_NAME ? this.names & NAME_LEN[this.k]! : 0;
     if (this.header & (H_LENGTH | H_TE) && this.seen & (H_LENGTH | H_TE)) {
-      // A second Content-Length or Transfer-Encoding, or both: ambiguous framing.
+      // A second Transfer-Encoding is a list of codings Go does not support (501); a
+      // second Content-Length, or both, is ambiguous framing (400).
+      if (this.header === H_TE && this.seen & H_TE) return this.kill(buf, i, 501, UNSUPPORTED_TE);
       return this.kill(buf, i, 400, 'malformed MIME header line');
     }
     this.seen |= this.header;
@@ -409,7 +414,7 @@ export class RequestFraming {
   private endValue(buf: Buffer, i: number): boolean {
     if (this.header === H_LENGTH && (!this.valueOk || this.contentLength < 0)) return this.kill(buf, i, 400, 'invalid Content-Length');
     if (this.header === H_TE) {
-      if (!this.valueOk || this.k !== CHUNKED.length) return this.kill(buf, i, 400, 'unsupported transfer encoding');
+      if (!this.valueOk || this.k !== CHUNKED.length) return this.kill(buf, i, 501, UNSUPPORTED_TE);
       this.chunked = true;
     }
     return true;

@@ -11,6 +11,7 @@ import { notFoundBody, renderError, renderResult, send, type Rendered } from './
 import {
   DEFAULT_MAX_REQUEST_SIZE,
   bodyData,
+  framingError,
   checkPatchContentType,
   clientToken,
   parseGoBool,
@@ -20,9 +21,11 @@ import {
   readBody,
   scanHeaders,
   wrapTtl,
+  type WardHeaders,
 } from './request.js';
 import { RAW_PATHS, handleRaw } from './sys-raw.js';
 import { isListVerb } from './list-verb.js';
+import { followUpgrade } from './takeover.js';
 import { DEFAULT_JSON_LIMITS, JsonGuard, type JsonLimits } from './input.js';
 import { DEFAULT_MAX_REQUEST_DURATION_MS, RequestDeadlines } from './deadline.js';
 import type { ListenerConfig } from './listener.js';
@@ -99,7 +102,18 @@ async function respond(ctx: Context, req: IncomingMessage, res: ServerResponse):
   try {
     let out: Rendered;
     try {
-      out = await serve(ctx, req);
+      const h = scanHeaders(req.rawHeaders);
+      // Node may have dropped bytes pipelined behind an upgrade request: this has the
+      // connection switch to the tracker and replay them if it did. It must run before
+      // this function first awaits, while node is still parsing the request's chunk.
+      if (h.upgrade) followUpgrade(req);
+      const refused = framingError(req.httpVersionMajor, req.httpVersionMinor, h);
+      if (refused === null) {
+        out = await serve(ctx, req, h);
+      } else {
+        closeAfter = true;
+        out = renderError(refused);
+      }
     } catch (e) {
       if (WardError.is(e) && e.code === 'too_large') closeAfter = tooBig = true;
       out = renderError(e, ctx.logger);
@@ -160,12 +174,11 @@ function wantsHelp(query: URLSearchParams): boolean {
   return v !== null && v !== '' && parseGoBool(v) !== false;
 }
 
-async function serve(ctx: Context, req: IncomingMessage): Promise<Rendered> {
+async function serve(ctx: Context, req: IncomingMessage, h: WardHeaders): Promise<Rendered> {
   const { core, limit, json } = ctx;
   const method = isListVerb(req) ? 'LIST' : (req.method ?? 'GET').toUpperCase();
   const { path, query } = parseTarget(req.url ?? '/');
   if (path === null) return notFoundBody();
-  const h = scanHeaders(req.rawHeaders);
 
   if (RAW_PATHS.has(path)) {
     return handleRaw(core, { method, path, query, body: async () => bodyData(h, await readBody(req, h, limit), json) });

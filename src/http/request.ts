@@ -114,15 +114,35 @@ export interface WardHeaders {
   wrapTtl: string | undefined;
   contentType: string | undefined;
   contentLength: string | undefined;
+  transferEncoding: string | undefined;
+  /** How many Content-Length and Transfer-Encoding fields there are (framing allows one). */
+  contentLengths: number;
+  transferEncodings: number;
+  /** An Upgrade header is present. */
+  upgrade: boolean;
 }
 
 export function scanHeaders(raw: string[]): WardHeaders {
-  const out: WardHeaders = { token: undefined, authorization: undefined, wrapTtl: undefined, contentType: undefined, contentLength: undefined };
+  const out: WardHeaders = {
+    token: undefined,
+    authorization: undefined,
+    wrapTtl: undefined,
+    contentType: undefined,
+    contentLength: undefined,
+    transferEncoding: undefined,
+    contentLengths: 0,
+    transferEncodings: 0,
+    upgrade: false,
+  };
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i]!;
-    // The names below are 12, 13, 14 or 16 characters long: skip others without lower-casing.
+    // The names below are 7, 12, 13, 14, 16 or 17 characters long: skip others without lower-casing.
     const len = name.length;
-    if (len < 12 || len > 16 || len === 15) continue;
+    if (len === 7) {
+      if (name.toLowerCase() === 'upgrade') out.upgrade = true;
+      continue;
+    }
+    if (len < 12 || len > 17 || len === 15) continue;
     const value = raw[i + 1];
     switch (name.toLowerCase()) {
       case 'x-vault-token':
@@ -136,6 +156,11 @@ export function scanHeaders(raw: string[]): WardHeaders {
         break;
       case 'content-length':
         out.contentLength ??= value;
+        out.contentLengths++;
+        break;
+      case 'transfer-encoding':
+        out.transferEncoding ??= value;
+        out.transferEncodings++;
         break;
       case 'x-vault-wrap-ttl':
         out.wrapTtl ??= value;
@@ -143,6 +168,27 @@ export function scanHeaders(raw: string[]): WardHeaders {
     }
   }
   return out;
+}
+
+/**
+ * What node's parser (llhttp) lets through but Vault's Go server refuses before any
+ * handler runs, answered the way Go answers it; the caller closes the connection after.
+ * - HTTP/0.9 and HTTP/2.0 request lines (llhttp's other versions fail to parse): Go
+ *   answers 505 "unsupported protocol version".
+ * - Transfer-Encoding other than one field saying `chunked` (llhttp takes
+ *   `gzip, chunked` and a `gzip` field followed by a `chunked` one as chunked): Go
+ *   answers 501 "Unsupported transfer encoding".
+ * - Content-Length twice, or with Transfer-Encoding: llhttp refuses both (strict mode, as
+ *   the listener pins); checked here too so a lenient parser would not let them through.
+ */
+export function framingError(versionMajor: number, versionMinor: number, h: WardHeaders): WardError | null {
+  if (versionMajor !== 1 || versionMinor > 1) return new WardError('invalid_request', ['unsupported protocol version'], { status: 505 });
+  if (h.transferEncodings > 0) {
+    const te = h.transferEncoding ?? '';
+    if (h.transferEncodings > 1 || te.length !== 7 || te.toLowerCase() !== 'chunked') return new WardError('invalid_request', ['Unsupported transfer encoding'], { status: 501 });
+  }
+  if (h.contentLengths > 1 || (h.contentLengths > 0 && h.transferEncodings > 0)) return badRequest('malformed MIME header line');
+  return null;
 }
 
 function mediaType(h: WardHeaders): string {

@@ -85,6 +85,23 @@ describe('listener timeouts', () => {
     });
   });
 
+  it('the timeouts hold on a connection switched to the framing tracker (at a LIST) too', async () => {
+    await withListener({ httpIdleTimeoutMs: 300, httpReadHeaderTimeoutMs: 500 }, ok, async (url) => {
+      // Idle after a LIST: closed.
+      const idle = await exchange(url, [req('LIST', '/v1/x')], { timeoutMs: 8000 });
+      assert.equal(idle.responses[0]?.status, 200);
+      assert.ok(idle.closed, 'closed by the idle timeout');
+      // Headers that never finish after a LIST: 408, then closed.
+      const partial = await exchange(url, [req('LIST', '/v1/x'), 'GET /v1/y HTTP/1.1\r\nHost: h\r\n'], { timeoutMs: 8000 });
+      assert.deepEqual(
+        partial.responses.map((r) => r.status),
+        [200, 408],
+        JSON.stringify(partial),
+      );
+      assert.ok(partial.closed);
+    });
+  });
+
   it('http_write_timeout: a response not finished in time loses its connection', async () => {
     const hang = (_req: IncomingMessage, res: ServerResponse): void => {
       res.writeHead(200, { 'Content-Length': '10' });

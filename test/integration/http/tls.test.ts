@@ -16,6 +16,9 @@ import { join } from 'node:path';
 import tls, { type TLSSocket } from 'node:tls';
 import { startListener, type Listener, type ListenerConfig } from '../../../src/http/listener.js';
 import { makeCa, type Issued, type TestCa } from './pki.js';
+import { exchange, req } from './wire.js';
+import { isListVerb } from '../../../src/http/list-verb.js';
+import { isTracked } from '../../../src/http/connection.js';
 
 interface Handshake {
   cipher: string;
@@ -157,6 +160,32 @@ describe('TLS listener', () => {
       assert.equal(await get(l.url, { cert: alice.certPem, key: alice.keyPem }), '');
     });
     await assert.rejects(startListener(cfg({ tlsDisableClientCerts: true, tlsRequireAndVerifyClientCert: true }), peer), /mutually exclusive/);
+  });
+
+  it('switches a TLS connection to the framing tracker at its first LIST, in order, keeping the client certificate', async () => {
+    const alice = await ca.client('alice');
+    const who = (q: IncomingMessage, s: ServerResponse): void => {
+      const cn = String((q.socket as TLSSocket).getPeerCertificate().subject?.CN ?? '');
+      s.end(`${isListVerb(q) ? 'LIST' : String(q.method)} ${String(q.url)} ${cn} ${isTracked(q.socket) ? 'tracked' : 'native'}`);
+    };
+    const client = { tls: { rejectUnauthorized: false, cert: alice.certPem, key: alice.keyPem } };
+    await withListener(
+      cfg({ tlsRequireAndVerifyClientCert: true, tlsClientCaFile: files['ca.pem']! }),
+      async (l) => {
+        const x = await exchange(l.url, [req('GET', '/v1/a') + req('LIST', '/v1/b') + req('GET', '/v1/c')], { ...client, expect: 3 });
+        assert.deepEqual(
+          x.responses.map((r) => r.body),
+          ['GET /v1/a alice native', 'LIST /v1/b alice tracked', 'GET /v1/c alice tracked'],
+        );
+        // LIST split across TLS records, behind a request.
+        const y = await exchange(l.url, [req('GET', '/v1/d') + 'LI', 'ST /v1/e HTTP/1.1\r\nHost: h\r\n\r\n'], { ...client, expect: 2 });
+        assert.deepEqual(
+          y.responses.map((r) => r.body),
+          ['GET /v1/d alice native', 'LIST /v1/e alice tracked'],
+        );
+      },
+      who,
+    );
   });
 
   it('reloads its certificate; a bad one keeps the current', async () => {

@@ -4,6 +4,7 @@
  * or the expected number arrived. No client library normalises anything on the way.
  */
 import { connect, type Socket } from 'node:net';
+import { connect as connectTls, type ConnectionOptions } from 'node:tls';
 
 export interface WireResponse {
   status: number;
@@ -60,6 +61,8 @@ export interface ExchangeOptions {
   timeoutMs?: number;
   /** Half-close after writing (default false: a keep-alive client waiting for answers). */
   end?: boolean;
+  /** Speak TLS with these options (an https:// listener). */
+  tls?: ConnectionOptions;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -68,7 +71,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 export function exchange(url: string, parts: (string | Buffer)[], o: ExchangeOptions = {}): Promise<Exchange> {
   const u = new URL(url);
   return new Promise((resolve) => {
-    const sock: Socket = connect(Number(u.port), u.hostname);
+    const sock: Socket = o.tls ? connectTls({ port: Number(u.port), host: u.hostname, ...o.tls }) : connect(Number(u.port), u.hostname);
     sock.setNoDelay(true);
     let data = '';
     let closed = false;
@@ -93,7 +96,7 @@ export function exchange(url: string, parts: (string | Buffer)[], o: ExchangeOpt
     sock.on('error', () => {
       closed = true;
     });
-    sock.on('connect', () => {
+    sock.on(o.tls ? 'secureConnect' : 'connect', () => {
       void (async () => {
         for (let i = 0; i < parts.length; i++) {
           if (i > 0) await sleep(o.gapMs ?? 40);

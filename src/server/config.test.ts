@@ -97,7 +97,7 @@ describe('parseConfig', () => {
   });
 
   it('rejects unknown stanzas and keys with their line', () => {
-    fails('storage "inmem" {}\n\nseal "awskms" {\n  region = "x"\n}\n', 'c.hcl', /^c\.hcl:3: unknown configuration key or stanza "seal"/);
+    fails('storage "inmem" {}\n\nseal "awskms" {\n  region = "x"\n}\n', 'c.hcl', /^c\.hcl:3: unknown seal type "awskms"/);
     fails('storage "inmem" {}\nlistener "tcp" {\n  tls_disable = true\n  proxy_protocol_behavior = "use_always"\n}\n', 'c.hcl', /^c\.hcl:4: unknown key "proxy_protocol_behavior"/);
     fails('storage "sqlite" {\n  path = "x"\n  journal = "wal"\n}\n', 'c.hcl', /^c\.hcl:3: unknown key "journal"/);
     fails('storage "inmem" {}\nlistener "tcp" { tls_disable = true }\nlistener "unix" { address = "/run/x" }\n', 'c.hcl', /^c\.hcl:3: unknown listener type "unix"/);

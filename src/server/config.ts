@@ -10,8 +10,13 @@ import type { ListenerConfig } from '../http/listener.js';
 import { parseLogLevel, type LogLevel } from './logger.js';
 import { jsonErrorOffset, lineAt } from './json-error.js';
 import { listener } from './config-listener.js';
+import { parseSeal, type SealConfig } from './config-seal.js';
+import { parseServiceRegistration, type ServiceRegistrationConfig } from './config-service-registration.js';
+import { HA_KEYS, parseHa, type HaConfig } from './config-ha.js';
 
-export type StorageConfig = { type: 'sqlite'; path: string } | { type: 'inmem' };
+import { parseStorage, type StorageConfig } from './storage-config/index.js';
+
+export type { StorageConfig } from './storage-config/index.js';
 
 export interface ServerConfig {
   storage: StorageConfig;
@@ -27,6 +32,10 @@ export interface ServerConfig {
   allowRoot: boolean;
   /** Entries in the barrier's plaintext cache (`cache_size`); 0 with `disable_cache`. */
   cacheSize: number;
+  /** The `seal` stanza; Shamir when absent. */
+  seal: SealConfig;
+  serviceRegistration?: ServiceRegistrationConfig;
+  ha: HaConfig;
 }
 
 export class ConfigError extends Error {
@@ -50,6 +59,9 @@ const TOP_KEYS = new Set([
   'ui',
   'cache_size',
   'disable_cache',
+  'seal',
+  'service_registration',
+  ...HA_KEYS,
 ]);
 /** Vault's default `cache_size`, in entries. */
 export const DEFAULT_CACHE_SIZE = 131072;
@@ -141,7 +153,7 @@ function build(root: Obj, loc: Locator): ServerConfig {
   const cacheSize = int(root, 'cache_size', loc) ?? DEFAULT_CACHE_SIZE;
   if (cacheSize < 0) throw loc.error('cache_size must not be negative', 'cache_size');
   const cfg: ServerConfig = {
-    storage: storage(stanzas[0] as Block, loc),
+    storage: parseStorage(stanzas[0] as Block, loc),
     listeners,
     disableMlock: bool(root, 'disable_mlock', loc) ?? false,
     defaultLeaseTtl,
@@ -149,12 +161,23 @@ function build(root: Obj, loc: Locator): ServerConfig {
     logLevel,
     allowRoot: bool(root, 'allow_root', loc) ?? false,
     cacheSize: bool(root, 'disable_cache', loc) === true ? 0 : cacheSize,
+    seal: single(root, 'seal', loc, parseSeal) ?? { type: 'shamir' },
+    ha: parseHa(root, loc),
   };
+  const registration = single(root, 'service_registration', loc, parseServiceRegistration);
+  if (registration !== undefined) cfg.serviceRegistration = registration;
   const apiAddr = str(root, 'api_addr', loc);
   if (apiAddr !== undefined) cfg.apiAddr = apiAddr;
   const clusterName = str(root, 'cluster_name', loc);
   if (clusterName !== undefined) cfg.clusterName = clusterName;
   return cfg;
+}
+
+/** At most one `name "type" { … }` stanza, parsed by `parse`. */
+function single<T>(root: Obj, name: string, loc: Locator, parse: (b: Block, loc: Locator, at: number) => T): T | undefined {
+  const found = blocks(root[name], name, loc);
+  if (found.length > 1) throw loc.error(`only one ${name} stanza is allowed`, name, loc.offsetOf(name, 0, 1));
+  return found.length === 0 ? undefined : parse(found[0] as Block, loc, loc.offsetOf(name));
 }
 
 export interface Block {
@@ -163,7 +186,7 @@ export interface Block {
 }
 
 /** `storage "x" { … }` arrives as `[{"x": [{…}]}]`; flattens to labelled bodies. */
-function blocks(v: unknown, name: string, loc: Locator): Block[] {
+export function blocks(v: unknown, name: string, loc: Locator): Block[] {
   if (v === undefined) return [];
   const err = (): ConfigError => loc.error(`${name} must be a stanza like ${name} "type" { … }`, name);
   if (!Array.isArray(v)) throw err();
@@ -179,21 +202,6 @@ function blocks(v: unknown, name: string, loc: Locator): Block[] {
     }
   }
   return out;
-}
-
-function storage(b: Block, loc: Locator): StorageConfig {
-  const at = loc.offsetOf('storage');
-  if (b.label === 'inmem') {
-    for (const k of Object.keys(b.body)) throw loc.error(`unknown key "${k}" in storage "inmem"`, k, at);
-    return { type: 'inmem' };
-  }
-  if (b.label === 'sqlite') {
-    for (const k of Object.keys(b.body)) if (k !== 'path') throw loc.error(`unknown key "${k}" in storage "sqlite"`, k, at);
-    const path = str(b.body, 'path', loc, at);
-    if (!path) throw loc.error('storage "sqlite" requires a path', undefined, at);
-    return { type: 'sqlite', path };
-  }
-  throw loc.error(`unknown storage type "${b.label}": supported types are sqlite and inmem`, undefined, at);
 }
 
 export function str(o: Obj, k: string, loc: Locator, at = 0): string | undefined {

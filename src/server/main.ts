@@ -9,9 +9,9 @@ import { WardCore } from '../core/core.js';
 import { startLoopWatchdog, stopLoopWatchdog, thresholdFromEnv } from '../core/loop-watchdog.js';
 import { createHandler, handlerOptionsFor } from '../http/handler.js';
 import { startListener, type Listener, type ListenerConfig } from '../http/listener.js';
-import { InmemPhysical } from '../storage/inmem/inmem-physical.js';
 import type { PhysicalBackend } from '../storage/physical.js';
 import { SqlitePhysical } from '../storage/sqlite/sqlite-physical.js';
+import { openStorage } from './open-storage.js';
 import { DEFAULT_CACHE_SIZE, parseConfigFile, type ServerConfig } from './config.js';
 import { applyProcessHardening, type HardeningResult } from './hardening.js';
 import { createLogger } from './logger.js';
@@ -67,10 +67,14 @@ export async function runServer(args: string[]): Promise<number> {
   if (flags.dev && flags.devStorage !== 'inmem') {
     devDir = mkdtempSync(join(tmpdir(), 'ward-dev-'));
     physical = SqlitePhysical.open(join(devDir, 'ward.db'));
-  } else if (config.storage.type === 'sqlite') {
-    physical = SqlitePhysical.open(config.storage.path);
   } else {
-    physical = new InmemPhysical();
+    try {
+      physical = await openStorage(config.storage);
+    } catch (e) {
+      process.stderr.write(`Error opening storage: ${(e as Error).message}\n`);
+      stopLoopWatchdog(watchdog);
+      return 1;
+    }
   }
 
   const core = new WardCore({
@@ -144,6 +148,8 @@ function devConfig(address: string): ServerConfig {
     logLevel: 'info',
     allowRoot: true,
     cacheSize: DEFAULT_CACHE_SIZE,
+    seal: { type: 'shamir' },
+    ha: {},
   };
 }
 

@@ -19,7 +19,13 @@ export interface PhysicalBackend {
    * file): the barrier then seals and commits its writes there, off the event loop.
    */
   readonly writerOpener?: WriterOpener;
-  /** Present on stores that can elect an active node (etcd, PostgreSQL; later). */
+  /**
+   * Every entry, as of one point in time (a snapshot, not a walk that sees later writes),
+   * in key order, in batches so a large store never sits in memory at once. Used by
+   * `ward operator migrate` and `sys/storage/snapshot`.
+   */
+  scan?(): AsyncIterable<Array<{ key: string; value: Buffer }>>;
+  /** Present on stores that can elect an active node (etcd, PostgreSQL) when `ha_enabled`. */
   readonly ha?: HaBackend;
 }
 
@@ -32,15 +38,47 @@ export interface WriterOpener {
 
 export type TxOp = { op: 'put'; key: string; value: Buffer } | { op: 'delete'; key: string };
 
-/** Room for active/standby on a distributed store; no implementation yet. */
+/**
+ * Leader election in the storage engine (`ha_enabled`). Ward never runs its own consensus:
+ * the engine's lock (an etcd lease-bound key, a PostgreSQL row with `valid_until`) decides
+ * which node is active.
+ */
 export interface HaBackend {
+  /** A lock on `key` (Vault's is `core/lock`) that this node would hold with `value` (its identity/address). */
   lock(key: string, value: string): HaLock;
 }
 
 export interface HaLock {
-  /** Resolves when held; the returned promise-like `lost` settles when leadership is lost. */
-  acquire(signal: AbortSignal): Promise<{ lost: Promise<void> }>;
-  release(): Promise<void>;
-  /** Current holder's value (the active node's api_addr), or null. */
+  /**
+   * Resolves once this node holds the lock (retrying while another holds it or the engine
+   * is unreachable); rejects with an AbortError when `signal` aborts first.
+   *
+   * Fencing: from the moment the lock is held, every put, delete and transaction through
+   * the PhysicalBackend this lock came from is conditioned, in the engine itself, on this
+   * holding still being current (etcd: a transaction comparing the lock key's revision;
+   * PostgreSQL: the write's transaction checks the lock row's identity and valid_until).
+   * A write made after the holding ended (lost or released) is refused with
+   * {@link LockLostError} and changes nothing, so a paused or partitioned old active can
+   * never overwrite the new active's data. Writes before the first acquire are unfenced
+   * (initialisation happens before any node is active).
+   */
+  acquire(signal: AbortSignal): Promise<HeldLock>;
+  /** The current holder's value (the active node's address), or null when nobody holds it. */
   value(): Promise<string | null>;
+}
+
+export interface HeldLock {
+  /** Settles (never rejects) when the holding ends for any reason other than release(). */
+  readonly lost: Promise<void>;
+  /** Gives the lock up at once (step-down, shutdown); idempotent. */
+  release(): Promise<void>;
+}
+
+/** A write refused because the writer no longer holds the HA lock it was fenced by. */
+export class LockLostError extends Error {
+  readonly code = 'ha_lock_lost';
+  constructor(message = 'this node no longer holds the HA lock; write refused') {
+    super(message);
+    this.name = 'LockLostError';
+  }
 }

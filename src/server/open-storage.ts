@@ -6,6 +6,8 @@ import { InmemPhysical } from '../storage/inmem/inmem-physical.js';
 import type { PhysicalBackend } from '../storage/physical.js';
 import { SqlitePhysical } from '../storage/sqlite/sqlite-physical.js';
 import type { StorageConfig } from './storage-config/index.js';
+import { openEtcd } from './storage-config/etcd.js';
+import { openPostgresql } from './storage-config/postgresql.js';
 
 export async function openStorage(config: StorageConfig): Promise<PhysicalBackend> {
   switch (config.type) {
@@ -14,7 +16,8 @@ export async function openStorage(config: StorageConfig): Promise<PhysicalBacken
     case 'inmem':
       return new InmemPhysical();
     case 'postgresql':
+      return openPostgresql(config);
     case 'etcd':
-      throw new Error(`storage "${config.type}" is not implemented yet`);
+      return openEtcd(config);
   }
 }

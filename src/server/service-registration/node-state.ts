@@ -70,9 +70,16 @@ export class PollingStateSource implements NodeStateSource {
     this.arm();
   }
 
-  /** Takes a first reading, then polls. */
+  /** Takes a first reading, then polls. Never throws: a failed first reading starts from "sealed". */
   static async start(probe: () => Promise<NodeState>, o: PollingOptions = {}): Promise<PollingStateSource> {
-    return new PollingStateSource(probe, await probe(), o);
+    let first: NodeState;
+    try {
+      first = await probe();
+    } catch (e) {
+      o.onError?.(e);
+      first = { initialized: false, sealed: true, active: false, performanceStandby: false };
+    }
+    return new PollingStateSource(probe, first, o);
   }
 
   current(): NodeState {

@@ -8,6 +8,7 @@ import { silentLogger } from '../../sdk/logical.js';
 import { inClusterApiUrl, KubernetesRegistration, podLabels, versionLabel } from './kubernetes.js';
 import type { NodeState, NodeStateSource } from './node-state.js';
 import { patchPodLabels, type PodTarget } from './pod-client.js';
+import { withDeadline } from '../../../test/helpers/wait.js';
 
 const S = (o: Partial<NodeState> = {}): NodeState => ({ initialized: false, sealed: true, active: false, performanceStandby: false, ...o });
 
@@ -115,5 +116,33 @@ describe('pod client and registration against the fake API server', () => {
     const settled = k.podRequests.length;
     await again.stop(S({ initialized: true }));
     assert.equal(k.podRequests.length, settled);
+  });
+});
+
+describe('stopping while the API server hangs', () => {
+  it('abandons the patch in flight instead of holding shutdown for its whole timeout', async () => {
+    const net = await import('node:net');
+    // Accepts connections and never answers, not even the TLS handshake.
+    const sockets: import('node:net').Socket[] = [];
+    const hole = net.createServer((s) => void sockets.push(s));
+    await new Promise<void>((r) => hole.listen(0, '127.0.0.1', r));
+    const dir = mkdtempSync(join(tmpdir(), 'ward-sr-'));
+    writeFileSync(join(dir, 'token'), 'x');
+    writeFileSync(join(dir, 'ca.crt'), '');
+    try {
+      const reg = new KubernetesRegistration({
+        namespace: 'vault', podName: 'ward-0', apiUrl: `https://127.0.0.1:${(hole.address() as { port: number }).port}`,
+        tokenPath: join(dir, 'token'), caPath: join(dir, 'ca.crt'), version: '1', source: manualSource(S()), logger: silentLogger,
+        finalPatchTimeoutMs: 100,
+      });
+      reg.start();
+      for (let i = 0; i < 100 && sockets.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(sockets.length, 1, 'the first patch is in flight');
+      await withDeadline('stop() with a patch in flight', reg.stop(S({ initialized: true })), 5000);
+    } finally {
+      for (const s of sockets) s.destroy();
+      hole.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -67,6 +67,8 @@ export class KubernetesRegistration {
   private readonly patch: (target: PodTarget, labels: Record<string, string>) => Promise<void>;
   private unsubscribe: (() => void) | null = null;
   private lastApplied: NodeState | null = null;
+  /** Aborts the patch in flight when stopping, so shutdown never waits out its timeout. */
+  private readonly abort = new AbortController();
 
   constructor(private readonly o: KubernetesRegistrationOptions) {
     this.target = {
@@ -79,7 +81,7 @@ export class KubernetesRegistration {
     this.patch = o.patch ?? patchPodLabels;
     const log = o.logger;
     this.loop = new LatestWins<NodeState>({
-      push: (s) => this.patch(this.target, podLabels(s, o.version)),
+      push: (s) => this.patch({ ...this.target, signal: this.abort.signal }, podLabels(s, o.version)),
       equal: sameState,
       ...(o.timers ? { timers: o.timers } : {}),
       ...(o.minDelayMs !== undefined ? { minDelayMs: o.minDelayMs } : {}),
@@ -108,7 +110,9 @@ export class KubernetesRegistration {
   async stop(final?: NodeState): Promise<void> {
     this.unsubscribe?.();
     this.unsubscribe = null;
-    await this.loop.stop();
+    const settled = this.loop.stop();
+    this.abort.abort();
+    await settled;
     if (!final || (this.lastApplied && sameState(this.lastApplied, final))) return;
     try {
       await this.patch({ ...this.target, timeoutMs: this.o.finalPatchTimeoutMs ?? 3000 }, podLabels(final, this.o.version));

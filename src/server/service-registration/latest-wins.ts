@@ -89,8 +89,9 @@ export class LatestWins<T> {
       this.failures++;
       const step = Math.min(this.o.maxDelayMs ?? 30_000, (this.o.minDelayMs ?? 500) * 2 ** (this.failures - 1));
       const delay = Math.round(step * (0.75 + (this.o.random ?? Math.random)() * 0.25));
-      this.o.onError?.(e, this.failures, delay);
+      // After stop() a failure is expected (the push was abandoned): neither reported nor retried.
       if (!this.stopped) {
+        this.o.onError?.(e, this.failures, delay);
         this.timer = this.timers.set(() => {
           this.timer = null;
           this.kick();

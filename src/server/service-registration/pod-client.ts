@@ -23,6 +23,8 @@ export interface PodTarget {
   podName: string;
   /** Bound on the whole exchange (default 10 s). */
   timeoutMs?: number;
+  /** Abandons the request (shutdown). */
+  signal?: AbortSignal;
 }
 
 /** A failed attempt: what went wrong, with the HTTP status when the API server answered. */
@@ -98,6 +100,10 @@ export async function patchPodLabels(t: PodTarget, labels: Record<string, string
       res.on('error', (e) => reject(new PodPatchError(`${where}: ${e.message}`)));
     });
     const timer = setTimeout(() => req.destroy(Object.assign(new Error('no answer in time'), { code: 'timeout' })), timeoutMs);
+    const onAbort = (): void => void req.destroy(Object.assign(new Error('abandoned at shutdown'), { code: 'aborted' }));
+    if (t.signal?.aborted) onAbort();
+    t.signal?.addEventListener('abort', onAbort, { once: true });
+    req.on('close', () => t.signal?.removeEventListener('abort', onAbort));
     req.on('error', (e: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       reject(new PodPatchError(`cannot reach ${where}: ${e.code ?? e.message}`));

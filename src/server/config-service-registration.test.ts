@@ -44,6 +44,19 @@ describe('service_registration "kubernetes"', () => {
     assert.throws(() => parse('service_registration "kubernetes" {}\n', { VAULT_K8S_NAMESPACE: 'vault', VAULT_K8S_POD_NAME: 'a b' }), /ward\.hcl:3: .*pod name "a b" \(from VAULT_K8S_POD_NAME\) is not a valid Kubernetes pod name/);
   });
 
+  it('reads the JSON form too', () => {
+    const json = JSON.stringify({ storage: { inmem: {} }, service_registration: { kubernetes: { namespace: 'vault', pod_name: 'ward-0' } } });
+    const saved = { ns: process.env['VAULT_K8S_NAMESPACE'], pod: process.env['VAULT_K8S_POD_NAME'] };
+    delete process.env['VAULT_K8S_NAMESPACE'];
+    delete process.env['VAULT_K8S_POD_NAME'];
+    try {
+      assert.deepEqual(parseConfig(json, 'ward.json').serviceRegistration, { type: 'kubernetes', namespace: 'vault', podName: 'ward-0' });
+    } finally {
+      if (saved.ns !== undefined) process.env['VAULT_K8S_NAMESPACE'] = saved.ns;
+      if (saved.pod !== undefined) process.env['VAULT_K8S_POD_NAME'] = saved.pod;
+    }
+  });
+
   it('rejects unknown keys and unknown types with file:line (through the whole config)', () => {
     assert.throws(() => parseConfig(`${BASE}service_registration "kubernetes" {\n  namespace = "vault"\n  podname = "x"\n}\n`, 'ward.hcl'), /ward\.hcl:5: unknown key "podname" in service_registration "kubernetes"/);
     assert.throws(() => parseConfig(`${BASE}service_registration "kubernetes" {\n  namespace = 3\n}\n`, 'ward.hcl'), /ward\.hcl:4: namespace must be a string/);

@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { WARD_VERSION } from '../core/api-types.js';
 import { WardCore } from '../core/core.js';
 import { startLoopWatchdog, stopLoopWatchdog, thresholdFromEnv } from '../core/loop-watchdog.js';
 import { createHandler, handlerOptionsFor } from '../http/handler.js';
@@ -19,7 +20,6 @@ import { installSignalHandlers } from './signals.js';
 import { devBootstrap } from './dev.js';
 import { parseServerFlags, SERVER_USAGE } from './flags.js';
 import { prepareServiceRegistration, startServiceRegistration, type ServiceRegistrationHandle } from './service-registration/index.js';
-import { WARD_VERSION } from '../core/api-types.js';
 
 export async function runServer(args: string[]): Promise<number> {
   let flags;

@@ -16,8 +16,10 @@ export interface ServiceRegistrationHandle {
 
 /** Checks what can be checked before anything starts (throws a message for the operator). */
 export function prepareServiceRegistration(config: ServiceRegistrationConfig, env: NodeJS.ProcessEnv = process.env): { apiUrl: string; saDir: string } {
-  void config;
-  return { apiUrl: inClusterApiUrl(env), saDir: env['WARD_K8S_SERVICEACCOUNT_DIR'] || DEFAULT_SERVICE_ACCOUNT_DIR };
+  switch (config.type) {
+    case 'kubernetes':
+      return { apiUrl: inClusterApiUrl(env), saDir: env['WARD_K8S_SERVICEACCOUNT_DIR'] || DEFAULT_SERVICE_ACCOUNT_DIR };
+  }
 }
 
 export async function startServiceRegistration(

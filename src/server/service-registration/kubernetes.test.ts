@@ -88,6 +88,25 @@ describe('pod client and registration against the fake API server', () => {
     assert.match((await err({ ...target, caPath: join(dir, 'other-ca.crt') })).message, /cannot reach the Kubernetes API server at .*: (SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|DEPTH_ZERO_SELF_SIGNED_CERT)/);
   });
 
+  it('retries 401, 409, 429 and 500 answers until the latest state is on the pod', async () => {
+    k.createPod('vault', 'ward-r');
+    const source = manualSource(S());
+    const warnings: string[] = [];
+    const logger = { ...silentLogger, warn: (_m: string, f?: Record<string, unknown>) => void warnings.push(String(f?.['error'])) };
+    const reg = new KubernetesRegistration({ namespace: 'vault', podName: 'ward-r', apiUrl: k.url, tokenPath: target.tokenPath, caPath: target.caPath, version: '1', source, logger, minDelayMs: 5, maxDelayMs: 20 });
+    k.failNext(401);
+    k.failNext(409);
+    k.failNext(429);
+    k.failNext(500);
+    reg.start();
+    source.set(S({ initialized: true }));
+    const want = podLabels(S({ initialized: true }), '1');
+    for (let i = 0; i < 250 && JSON.stringify(k.pod('vault', 'ward-r')?.metadata.labels) !== JSON.stringify(want); i++) await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(k.pod('vault', 'ward-r')?.metadata.labels, want);
+    assert.deepEqual(warnings.map((w) => /answered (\d+)/.exec(w)?.[1]), ['401', '409', '429', '500']);
+    await reg.stop();
+  });
+
   it('labels at start, follows changes, and marks the node sealed at stop only when needed', async () => {
     const source = manualSource(S());
     const reg = new KubernetesRegistration({ namespace: 'vault', podName: 'ward-0', apiUrl: k.url, tokenPath: target.tokenPath, caPath: target.caPath, version: '2.0.0', source, logger: silentLogger });

@@ -10,7 +10,7 @@ import { InmemPhysical } from '../../storage/inmem/inmem-physical.js';
 import type { PhysicalBackend } from '../../storage/physical.js';
 import { AesGcmBarrier } from '../barrier/barrier.js';
 import { isWardError } from '../../../test/helpers/errors.js';
-import type { AutoSeal } from './auto-seal.js';
+import { SealError, type AutoSeal, type WrappedValue } from './auto-seal.js';
 import { ROOT_KEY_PATH, SEAL_CONFIG_PATH, SealManager } from './seal-manager.js';
 import { StaticSeal } from './static-seal.js';
 
@@ -134,5 +134,46 @@ describe('SealManager with an auto seal', () => {
     assert.equal(await rotated.seal.autoUnseal(), 'unsealed');
     assert.equal(await readSecret(rotated.barrier), 'x');
     assert.equal(recoveryKeys.length, 1);
+  });
+
+  test('an unreachable seal at init is a 502 and leaves the node uninitialised', async () => {
+    const physical = new InmemPhysical();
+    const down: AutoSeal = {
+      type: 'transit',
+      wrap: async () => Promise.reject(new SealError('transit seal: cannot reach http://127.0.0.1:1', true)),
+      unwrap: async () => Promise.reject(new SealError('transit seal: cannot reach http://127.0.0.1:1', true)),
+      start: () => undefined,
+      stop: () => undefined,
+    };
+    const { seal } = node(physical, down);
+    await assert.rejects(seal.initialize(0, 0, { shares: 1, threshold: 1 }), isWardError(502, /cannot reach http:\/\/127\.0\.0\.1:1/));
+    assert.equal(await seal.getConfig(), null);
+    assert.deepEqual(await physical.list(''), []);
+  });
+
+  test('migration between two auto seals (transit → static) through the disabled old stanza', async () => {
+    const physical = new InmemPhysical();
+    // A transit-typed seal backed by a static key stands in for a transit server.
+    const inner = staticSeal(randomBytes(32), 't');
+    const transit: AutoSeal = {
+      type: 'transit',
+      wrap: async (p: Buffer, purpose: string) => ({ ...(await inner.wrap(p, purpose)), seal: 'transit' }),
+      unwrap: (w: WrappedValue, purpose: string) => inner.unwrap(w, purpose),
+      start: () => undefined,
+      stop: () => undefined,
+    };
+    const first = node(physical, transit);
+    const { recoveryKeys } = await first.seal.initialize(0, 0, { shares: 1, threshold: 1 });
+    await first.barrier.put('secret/app', Buffer.from('t'));
+    first.barrier.seal();
+    const k = randomBytes(32);
+    const next = node(physical, staticSeal(k), transit);
+    assert.deepEqual(await next.seal.state(), { type: 'static', t: 1, n: 1, recoverySeal: true, migration: true });
+    assert.equal((await next.seal.submitUnsealKey(recoveryKeys[0]!.toString('hex'), true)).sealed, false);
+    assert.equal(await readSecret(next.barrier), 't');
+    next.barrier.seal();
+    const after = node(physical, staticSeal(k));
+    assert.equal(await after.seal.autoUnseal(), 'unsealed');
+    assert.equal(await readSecret(after.barrier), 't');
   });
 });

@@ -69,6 +69,13 @@ describe('TransitSeal', () => {
     seal.stop();
   });
 
+  test('credentials in the address never reach the error', async () => {
+    const port = await freePort();
+    const seal = new TransitSeal(spec({ address: `http://admin:pa55word@127.0.0.1:${port}` }));
+    await assert.rejects(seal.wrap(randomBytes(32)), (e: unknown) => e instanceof SealError && !e.message.includes('pa55word') && e.message.includes('[redacted]@127.0.0.1'));
+    seal.stop();
+  });
+
   test('renews its token at start and schedules the next renewal, unless disable_renewal', async () => {
     const pending: (() => void)[] = [];
     const timers: RenewerTimers = { setTimeout: (fn) => pending.push(fn), clearTimeout: () => undefined };

@@ -73,14 +73,24 @@ export class TransitSeal implements AutoSeal {
       if (!data || typeof data !== 'object' || Array.isArray(data)) throw new SealError(`${this.where(op)}: the response has no data`, false);
       return data as Record<string, unknown>;
     } catch (e) {
-      if (e instanceof SealError) throw e;
-      if (e instanceof ConnectionError) throw new SealError(`${this.where(op)}: ${e.message}`, true);
-      if (e instanceof ApiError) {
-        // A sealed or overloaded provider comes back by itself; a 4xx needs the operator.
-        const retryable = e.status >= 500 || e.status === 429;
-        throw new SealError(`${this.where(op)} failed: ${e.errors.join('; ') || `HTTP ${e.status}`} (HTTP ${e.status})`, retryable);
-      }
-      throw new SealError(`${this.where(op)} failed: ${(e as Error).message}`, true);
+      throw redacted(this.classify(op, e));
     }
   }
+
+  private classify(op: string, e: unknown): SealError {
+    if (e instanceof SealError) return e;
+    if (e instanceof ConnectionError) return new SealError(`${this.where(op)}: ${e.message}`, true);
+    if (e instanceof ApiError) {
+      // A sealed or overloaded provider comes back by itself; a 4xx needs the operator.
+      const retryable = e.status >= 500 || e.status === 429;
+      return new SealError(`${this.where(op)} failed: ${e.errors.join('; ') || `HTTP ${e.status}`} (HTTP ${e.status})`, retryable);
+    }
+    return new SealError(`${this.where(op)} failed: ${(e as Error).message}`, true);
+  }
+}
+
+/** Credentials in an address (`https://user:pass@host`) never reach a log line. */
+function redacted(e: SealError): SealError {
+  const clean = e.message.replace(/(\w+:\/\/)[^/@\s]+@/g, '$1[redacted]@');
+  return clean === e.message ? e : new SealError(clean, e.retryable);
 }

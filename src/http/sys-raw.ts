@@ -60,6 +60,10 @@ async function sysInit(core: CoreApi, body: Record<string, unknown>): Promise<Re
   if (pgp !== undefined && pgp !== null && !(Array.isArray(pgp) && pgp.length === 0)) {
     throw badRequest('pgp_keys are not supported by this server');
   }
+  const recoveryPgp = body['recovery_pgp_keys'];
+  if (recoveryPgp !== undefined && recoveryPgp !== null && !(Array.isArray(recoveryPgp) && recoveryPgp.length === 0)) {
+    throw badRequest('recovery_pgp_keys are not supported by this server');
+  }
   const rootPgp = body['root_token_pgp_key'];
   if (rootPgp !== undefined && rootPgp !== null && rootPgp !== '') {
     throw badRequest('root_token_pgp_key is not supported by this server');

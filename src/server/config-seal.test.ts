@@ -68,6 +68,7 @@ describe('seal stanza', () => {
   it('transit: missing key_name, unknown keys and bad booleans are file:line errors', () => {
     withEnv({ VAULT_TRANSIT_SEAL_KEY_NAME: '' }, () => fails('seal "transit" {\n  address = "http://x"\n  token = "t"\n  mount_path = "transit"\n}\n', /^c\.hcl:2: seal "transit": key_name is required/));
     fails(TRANSIT.replace('}\n', '  region = "x"\n}\n'), /^c\.hcl:7: seal "transit": unknown key "region"/);
+    withEnv({ VAULT_TOKEN: '' }, () => fails('seal "transit" {\n  address = "http://x"\n  key_name = "k"\n  mount_path = "transit"\n}\n', /^c\.hcl:2: seal "transit": token is required \(or VAULT_TOKEN\)/));
     fails(TRANSIT.replace('}\n', '  tls_skip_verify = "maybe"\n}\n'), /^c\.hcl:7: tls_skip_verify must be a boolean/);
   });
 

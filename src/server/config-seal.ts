@@ -75,6 +75,7 @@ function transit(o: Obj, loc: Locator, at: number, env: NodeJS.ProcessEnv): Tran
   const renewalEnv = envValue(env, 'TRANSIT_WRAPPER_DISABLE_RENEWAL', 'VAULT_TRANSIT_SEAL_DISABLE_RENEWAL');
   const disableRenewal = renewalEnv !== undefined ? goBool(renewalEnv, 'VAULT_TRANSIT_SEAL_DISABLE_RENEWAL', loc, at) : (bool(o, 'disable_renewal', loc, at) ?? false);
   if (!address) throw fail('address is required (or VAULT_ADDR)');
+  if (!token) throw fail('token is required (or VAULT_TOKEN)');
   if (!keyName) throw fail('key_name is required');
   const mount = (mountPath ?? '').replace(/^\/+|\/+$/g, '');
   if (!mount) throw fail('mount_path is required');

@@ -47,6 +47,8 @@ describe('auto seal over HTTP', () => {
     assert.equal(bad.status, 400);
     assert.deepEqual(bad.body.errors, ['invalid recovery configuration: threshold cannot be larger than shares']);
     assert.equal((await api(s, 'PUT', 'sys/init', { body: {} })).status, 400);
+    const pgp = await api(s, 'PUT', 'sys/init', { body: { recovery_shares: 1, recovery_threshold: 1, recovery_pgp_keys: ['abc'] } });
+    assert.deepEqual([pgp.status, pgp.body.errors], [400, ['recovery_pgp_keys are not supported by this server']]);
     assert.deepEqual((await api(s, 'GET', 'sys/init')).body, { initialized: false });
   });
 

@@ -58,7 +58,7 @@ export class WardCore implements CoreApi {
 
   constructor(private readonly opts: CoreOptions) {
     this.barrier = new AesGcmBarrier(opts.physical, opts.cacheEntries === undefined ? {} : { cacheEntries: opts.cacheEntries });
-    this.seal = new SealManager(opts.physical, this.barrier, { seal: opts.seal?.active ?? null, previous: opts.seal?.previous ?? null, logger: opts.logger });
+    this.seal = new SealManager(opts.physical, this.barrier, { seal: opts.seal?.active ?? null, previous: opts.seal?.previous ?? null });
     this.clock = opts.clock ?? systemClock;
     this.registry = opts.registry ?? builtinRegistry();
   }

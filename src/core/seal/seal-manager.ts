@@ -49,7 +49,6 @@ export interface SealManagerOptions {
   seal?: AutoSeal | null;
   /** The seal of a `disabled = "true"` stanza: what a migration away from an auto seal opens the root key with. */
   previous?: AutoSeal | null;
-  logger?: Logger;
 }
 
 /** What one automatic unseal attempt found. */

@@ -63,8 +63,9 @@ export class AutoUnsealLoop {
       } catch (e) {
         failures++;
         const message = e instanceof Error ? e.message : String(e);
-        const why = e instanceof SealError && e.retryable ? 'the seal is unreachable' : 'the seal refused';
-        this.logger.error(`auto-unseal: failed to unseal (${why}); retrying`, { error: message, attempt: failures, retry_in_ms: delay });
+        // Storage may fail here too (an engine not up yet): only blame the seal when it is the seal.
+        const why = e instanceof SealError ? (e.retryable ? ' (the seal is unreachable)' : ' (the seal refused)') : '';
+        this.logger.error(`auto-unseal: failed to unseal${why}; retrying`, { error: message, attempt: failures, retry_in_ms: delay });
         pauseMs = delay;
         delay = Math.min(delay * 2, this.timing.maxMs);
       }

@@ -18,6 +18,12 @@ export interface WrappedValue {
 
 export interface AutoSeal {
   readonly type: 'transit' | 'static';
+  /**
+   * The key new values are wrapped with, when the seal can tell (the static seal's
+   * current_key_id). A stored value under another id is re-wrapped after unseal, so a
+   * rotated-out key can be removed from the configuration.
+   */
+  readonly currentKeyId?: string;
   /** Encrypts `plaintext`; `purpose` is bound into the ciphertext where the seal can (AAD). */
   wrap(plaintext: Buffer, purpose: string): Promise<WrappedValue>;
   unwrap(value: WrappedValue, purpose: string): Promise<Buffer>;

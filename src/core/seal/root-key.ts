@@ -61,6 +61,21 @@ export async function autoRecord(seal: AutoSeal, rootKey: Buffer, recoveryKey: B
 }
 
 /**
+ * After a seal key rotation (the static seal's previous_key), the record re-wrapped with
+ * the current key, so the rotated-out key can be removed; null when nothing changed.
+ */
+export async function rewrapIfRotated(record: AutoRecord, seal: AutoSeal, rootKey: Buffer): Promise<AutoRecord | null> {
+  const current = seal.currentKeyId;
+  if (current === undefined || (record.rootKey.key_id === current && record.recoveryKey.key_id === current)) return null;
+  const recoveryKey = await seal.unwrap(record.recoveryKey, RECOVERY_KEY_PURPOSE);
+  try {
+    return await autoRecord(seal, rootKey, recoveryKey, record.recoveryShares, record.recoveryThreshold);
+  } finally {
+    zeroize(recoveryKey);
+  }
+}
+
+/**
  * Re-protects the root key with the configured seal, as Vault's seal migration does:
  * to an auto seal, the old unseal (or recovery) key becomes the recovery key; to Shamir,
  * the recovery key becomes the unseal key. Operators keep the shares they hold. The new

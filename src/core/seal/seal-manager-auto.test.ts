@@ -130,10 +130,18 @@ describe('SealManager with an auto seal', () => {
     await first.barrier.put('secret/app', Buffer.from('x'));
     first.barrier.seal();
     // Same type: the previous key is how the static seal rotates (no migration needed).
-    const rotated = node(physical, new StaticSeal({ type: 'static', currentKeyId: 'b', currentKey: randomBytes(32), previousKeyId: 'a', previousKey: keyA }));
+    const keyB = randomBytes(32);
+    const rotated = node(physical, new StaticSeal({ type: 'static', currentKeyId: 'b', currentKey: keyB, previousKeyId: 'a', previousKey: keyA }));
     assert.equal(await rotated.seal.autoUnseal(), 'unsealed');
     assert.equal(await readSecret(rotated.barrier), 'x');
-    assert.equal(recoveryKeys.length, 1);
+    // Unsealing re-wrapped the keys with the current key, so the previous key can go.
+    rotated.barrier.seal();
+    const onlyB = node(physical, new StaticSeal({ type: 'static', currentKeyId: 'b', currentKey: keyB }));
+    assert.equal(await onlyB.seal.autoUnseal(), 'unsealed');
+    assert.equal(await readSecret(onlyB.barrier), 'x');
+    // The recovery key was re-wrapped too.
+    onlyB.barrier.seal();
+    assert.equal((await onlyB.seal.submitUnsealKey(recoveryKeys[0]!.toString('hex'))).sealed, false);
   });
 
   test('an unreachable seal at init is a 502 and leaves the node uninitialised', async () => {

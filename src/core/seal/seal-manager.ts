@@ -19,7 +19,7 @@ import type { Logger } from '../../sdk/logical.js';
 import type { PhysicalBackend } from '../../storage/physical.js';
 import type { AesGcmBarrier } from '../barrier/barrier.js';
 import { SealError, type AutoSeal } from './auto-seal.js';
-import { autoRecord, migrateRoot, openAutoRoot, openShamirRoot, sealFailure, shamirSealRoot } from './root-key.js';
+import { autoRecord, migrateRoot, openAutoRoot, openShamirRoot, rewrapIfRotated, sealFailure, shamirSealRoot } from './root-key.js';
 import { keyShares, readSealRecord, ROOT_KEY_PATH, ROOT_KEY_PURPOSE, writeSealRecord, type SealRecord } from './seal-records.js';
 import { combineShares, decodeKey, SHARE_BYTES, splitKey, UNSEAL_KEY_BYTES, validateSealParams } from './shamir.js';
 
@@ -195,6 +195,13 @@ export class SealManager {
       const rootKey = await this.seal.unwrap(record.rootKey, ROOT_KEY_PURPOSE);
       try {
         await this.barrier.unseal(rootKey);
+        try {
+          const rewrapped = await rewrapIfRotated(record, this.seal, rootKey);
+          if (rewrapped) await this.commit(rewrapped);
+        } catch (e) {
+          this.barrier.seal(); // retried with the next attempt, from a consistent state
+          throw e;
+        }
       } finally {
         zeroize(rootKey);
       }

@@ -16,6 +16,10 @@ export class StaticSeal implements AutoSeal {
 
   constructor(private readonly spec: StaticSealSpec) {}
 
+  get currentKeyId(): string {
+    return this.spec.currentKeyId;
+  }
+
   async wrap(plaintext: Buffer, purpose: string): Promise<WrappedValue> {
     const { currentKeyId: id, currentKey: key } = this.spec;
     return { seal: 'static', key_id: id, ciphertext: encrypt(key, TERM, plaintext, aad(id, purpose)).toString('base64') };

@@ -19,8 +19,8 @@ export interface Provider {
   cleanup(): Promise<void>;
 }
 
+// any: response bodies are read field by field by the caller (the helpers' api() returns any too).
 async function ok(what: string, p: Promise<{ status: number; body: any }>): Promise<any> {
-  // any: response bodies are read field by field by the caller.
   const r = await p;
   if (r.status >= 300) throw new Error(`${what}: HTTP ${r.status} ${JSON.stringify(r.body)}`);
   return r.body;
@@ -101,8 +101,8 @@ export class SealNode {
     this.dir.cleanup();
   }
 
+  // any: the seal status is asserted field by field.
   async sealStatus(): Promise<any> {
-    // any: asserted field by field.
     return (await api(this, 'GET', 'sys/seal-status')).body;
   }
 

@@ -197,8 +197,9 @@ class PgHeldLock implements HeldLock {
   }
 
   private scheduleRenewal(): void {
-    // unref: a forgotten lock must not keep the process alive (the pool's sockets decide).
-    this.renewTimer = setTimeout(() => void this.renew(), this.host.timing.renewMs).unref();
+    // Not unref'd: a held lock is live work (during an outage these timers may be all that
+    // is left to notice the loss); release() and the store's close() clear them.
+    this.renewTimer = setTimeout(() => void this.renew(), this.host.timing.renewMs);
   }
 
   private async renew(): Promise<void> {
@@ -219,7 +220,7 @@ class PgHeldLock implements HeldLock {
   private armExpiry(deadline: number): void {
     clearTimeout(this.expiryTimer);
     const wait = Math.max(0, deadline - performance.now());
-    this.expiryTimer = setTimeout(() => this.end(true, 'no renewal reached PostgreSQL within the lock TTL'), wait).unref();
+    this.expiryTimer = setTimeout(() => this.end(true, 'no renewal reached PostgreSQL within the lock TTL'), wait);
   }
 
   private end(lost: boolean, reason?: string): void {

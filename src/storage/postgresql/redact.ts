@@ -4,15 +4,28 @@
  * the store produces about a connection goes through `scrubber(url)` first.
  */
 
+/** `scheme://user:password@` at the start of a string, even one `new URL` rejects. */
+const USERINFO = /^([a-z][a-z0-9+.-]*:\/\/[^:@/]*:)([^@]*)@/i;
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
 /** The password in a connection URL or keyword/value string, or undefined. */
 export function passwordOf(url: string): string | undefined {
   try {
     const u = new URL(url);
-    if (u.password !== '') return decodeURIComponent(u.password);
+    if (u.password !== '') return safeDecode(u.password);
     const q = u.searchParams.get('password');
     if (q) return q;
   } catch {
-    // not a URL: keyword/value form
+    // not a URL (keyword/value form), or a broken one: look for userinfo by hand
+    const user = USERINFO.exec(url);
+    if (user?.[2]) return safeDecode(user[2]);
   }
   const kv = /(?:^|\s)password\s*=\s*('(?:[^'\\]|\\.)*'|\S+)/.exec(url);
   if (!kv?.[1]) return undefined;
@@ -28,7 +41,7 @@ export function redactConnectionUrl(url: string): string {
     if (u.searchParams.has('password')) u.searchParams.set('password', 'redacted');
     return u.toString();
   } catch {
-    return url.replace(/((?:^|\s)password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)/, '$1redacted');
+    return url.replace(USERINFO, '$1redacted@').replace(/((?:^|\s)password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)/, '$1redacted');
   }
 }
 

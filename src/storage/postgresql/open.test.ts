@@ -1,0 +1,109 @@
+/**
+ * Opening a PostgreSQL store when the engine is not there yet (or refuses us): the opener
+ * names host:port and the cause, never the password, and keeps retrying until it can or
+ * is aborted.
+ */
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
+import { openPostgresStore } from './open.js';
+import type { StoreLogger } from './lock.js';
+import { POSTGRES, skipUnless } from '../../../test/helpers/requirement.js';
+import { startPgStorageEnv, type PgStorageEnv } from '../../../test/helpers/pg-storage.js';
+import { waitFor } from '../../../test/helpers/wait.js';
+
+const skip = skipUnless(POSTGRES);
+const env: PgStorageEnv | null = skip ? null : await startPgStorageEnv();
+after(() => env?.stop());
+
+function capture(): { logger: StoreLogger; lines: string[] } {
+  const lines: string[] = [];
+  const line = (level: string) => (m: string, f?: Record<string, unknown>) => lines.push(`${level} ${m}${f ? ` ${JSON.stringify(f)}` : ''}`);
+  return { lines, logger: { info: line('info'), warn: line('warn'), error: line('error') } };
+}
+const RETRY = { initialMs: 50, maxMs: 200 };
+
+describe('opening postgresql storage', { skip }, () => {
+  test('an unreachable server: each attempt logs host:port and the cause without the password; abort stops it', async () => {
+    const { url } = await env!.freshUrl();
+    await env!.db.stopServer();
+    try {
+      const { logger, lines } = capture();
+      const ac = new AbortController();
+      const opening = openPostgresStore({ connectionUrl: url, logger, signal: ac.signal, retry: RETRY, maxParallel: 2 });
+      await waitFor('two failed attempts', () => lines.filter((l) => l.startsWith('error')).length >= 2);
+      ac.abort();
+      await assert.rejects(opening, (e: Error) => {
+        assert.equal(e.name, 'AbortError');
+        assert.match(e.message, /ECONNREFUSED/);
+        assert.ok(!e.message.includes(env!.db.password));
+        return true;
+      });
+      const first = lines.find((l) => l.startsWith('error')) ?? '';
+      assert.match(first, new RegExp(`cannot open postgresql storage at 127\\.0\\.0\\.1:${env!.db.port} \\(database "postgres", user "ward_admin"\\): .*ECONNREFUSED.*; retrying`));
+      assert.ok(!lines.join('\n').includes(env!.db.password), 'the password was logged');
+    } finally {
+      await env!.db.startServer();
+    }
+  });
+
+  test('a server that comes up after the opener began: the opener connects and the store works', async () => {
+    const { url } = await env!.freshUrl();
+    await env!.db.stopServer();
+    let up = false;
+    try {
+      const { logger, lines } = capture();
+      const opening = openPostgresStore({ connectionUrl: url, logger, retry: RETRY, maxParallel: 2 });
+      await waitFor('a failed attempt', () => lines.some((l) => l.startsWith('error')));
+      await env!.db.startServer();
+      up = true;
+      const store = await opening;
+      try {
+        await store.put('a/b', Buffer.from('v'));
+        assert.equal((await store.get('a/b'))?.toString(), 'v');
+        assert.ok(lines.some((l) => l.startsWith('info connected to PostgreSQL')), lines.join('\n'));
+      } finally {
+        await store.close();
+      }
+    } finally {
+      if (!up) await env!.db.startServer();
+    }
+  });
+
+  test('a wrong password is reported (without it) and retried, as the user may be created later', async () => {
+    const u = new URL(env!.db.url);
+    u.password = 'not-the-password-%21x';
+    const { logger, lines } = capture();
+    const ac = new AbortController();
+    const opening = openPostgresStore({ connectionUrl: u.toString(), logger, signal: ac.signal, retry: RETRY, maxParallel: 1 });
+    await waitFor('two failed attempts', () => lines.filter((l) => l.startsWith('error')).length >= 2);
+    ac.abort();
+    await assert.rejects(opening, { name: 'AbortError' });
+    assert.match(lines[0] ?? '', /password authentication failed for user "ward_admin" \(28P01\)/);
+    assert.ok(!lines.join('\n').includes('not-the-password'), lines.join('\n'));
+  });
+
+  test('skip_create_table: a missing table is reported and waited for, never created', async () => {
+    const { url, schema } = await env!.freshUrl();
+    const { logger, lines } = capture();
+    const opening = openPostgresStore({ connectionUrl: url, skipCreateTable: true, logger, retry: RETRY, maxParallel: 1 });
+    await waitFor('a failed attempt', () => lines.some((l) => l.startsWith('error')));
+    assert.match(lines[0] ?? '', /table "vault_kv_store" does not exist and skip_create_table is set/);
+    assert.equal((await env!.admin.query(`SELECT 1 FROM pg_tables WHERE schemaname = $1`, [schema])).rowCount, 0);
+    await env!.admin.query(`CREATE TABLE ${schema}.vault_kv_store (parent_path TEXT COLLATE "C" NOT NULL, path TEXT COLLATE "C", key TEXT COLLATE "C", value BYTEA, CONSTRAINT pkey PRIMARY KEY (path, key))`);
+    const store = await opening;
+    try {
+      await store.put('k', Buffer.from('v'));
+      assert.equal((await store.get('k'))?.toString(), 'v');
+    } finally {
+      await store.close();
+    }
+  });
+
+  test('a connection_url that does not parse fails at once, redacted', async () => {
+    await assert.rejects(openPostgresStore({ connectionUrl: 'postgres://app:hunter2@[bad/vault', retry: RETRY }), (e: Error) => {
+      assert.match(e.message, /invalid connection_url/);
+      assert.ok(!e.message.includes('hunter2'), e.message);
+      return true;
+    });
+  });
+});

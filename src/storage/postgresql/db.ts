@@ -17,17 +17,38 @@ export class Db {
     private readonly maxIdle: number | undefined,
   ) {}
 
+  /**
+   * A connection for the caller's exclusive use; give it back with checkin(). pg's pool
+   * stops listening for a checked-out connection's 'error' event, and a server that goes
+   * away between two statements (mid-transaction, mid-scan) would then crash the process:
+   * the error is recorded here instead, and the connection dropped at checkin.
+   */
+  async checkout(): Promise<{ c: pg.PoolClient; checkin(e?: unknown): void }> {
+    const c = await this.pool.connect();
+    let lost: Error | undefined;
+    const onError = (e: Error): void => void (lost ??= e);
+    c.on('error', onError);
+    return {
+      c,
+      checkin: (e?: unknown) => {
+        c.removeListener('error', onError);
+        const broken = lost ?? (e !== undefined && !connectionStillGood(e) ? (e instanceof Error ? e : new Error(String(e))) : undefined);
+        c.release(broken ?? (this.maxIdle !== undefined && this.pool.idleCount >= this.maxIdle));
+      },
+    };
+  }
+
   /** Runs `fn` on one connection; releases it (closing it when broken or when too many are idle). */
   async withClient<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-    const c = await this.pool.connect();
-    let broken: Error | undefined;
+    const { c, checkin } = await this.checkout();
+    let failure: unknown;
     try {
       return await fn(c);
     } catch (e) {
-      if (!connectionStillGood(e)) broken = e instanceof Error ? e : new Error(String(e));
+      failure = e;
       throw e;
     } finally {
-      c.release(broken ?? (this.maxIdle !== undefined && this.pool.idleCount >= this.maxIdle));
+      checkin(failure);
     }
   }
 

@@ -99,6 +99,31 @@ describe('opening postgresql storage', { skip }, () => {
     }
   });
 
+  test('the server restarting under a scan and a pool of idle connections: errors, not a crash; then it works again', async () => {
+    const { url } = await env!.freshUrl();
+    const { logger } = capture();
+    const store = await openPostgresStore({ connectionUrl: url, logger, retry: RETRY, maxParallel: 3 });
+    let up = true;
+    try {
+      await store.transaction(Array.from({ length: 1200 }, (_, i) => ({ op: 'put' as const, key: `k/${i}`, value: Buffer.from('x') })));
+      await Promise.all([store.get('k/1'), store.get('k/2'), store.get('k/3')]); // three pooled connections
+      const it = store.scan!()[Symbol.asyncIterator]();
+      assert.equal((await it.next()).value?.length, 500);
+      // The scan's connection is checked out and idle between batches when the server goes.
+      await env!.db.stopServer();
+      up = false;
+      await assert.rejects(it.next());
+      await env!.db.startServer();
+      up = true;
+      assert.equal((await store.get('k/7'))?.toString(), 'x');
+      await store.put('k/after', Buffer.from('y'));
+      assert.equal((await store.list('k/')).length, 1201);
+    } finally {
+      if (!up) await env!.db.startServer();
+      await store.close();
+    }
+  });
+
   test('a connection_url that does not parse fails at once, redacted', async () => {
     await assert.rejects(openPostgresStore({ connectionUrl: 'postgres://app:hunter2@[bad/vault', retry: RETRY }), (e: Error) => {
       assert.match(e.message, /invalid connection_url/);

@@ -70,6 +70,8 @@ export async function openPostgresStore(o: PostgresStoreOptions): Promise<Postgr
     max: o.maxParallel ?? 128,
     // A silent network must not hang a request (or an HA renewal) forever at connect.
     connectionTimeoutMillis: 10_000,
+    // Notices a peer that vanished without closing (a partition) on otherwise idle sockets.
+    keepAlive: true,
   });
   // A pooled idle connection dying (server restart) is routine: the pool drops it, we log it.
   pool.on('error', (e) => log.warn('a pooled PostgreSQL connection failed; it will be replaced', { target, error: scrub(e.message) }));

@@ -105,9 +105,9 @@ export class PostgresPhysical implements PhysicalBackend {
   /** A consistent snapshot (REPEATABLE READ) read through a server-side cursor in key order. */
   async *scan(): AsyncIterable<Array<{ key: string; value: Buffer }>> {
     this.checkOpen();
-    const c = await this.db.pool.connect();
+    const { c, checkin } = await this.db.checkout();
     let finished = false;
-    let broken: Error | undefined;
+    let failure: unknown;
     try {
       await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       await c.query(this.q.scan);
@@ -118,10 +118,13 @@ export class PostgresPhysical implements PhysicalBackend {
       }
       await c.query('COMMIT');
       finished = true;
+    } catch (e) {
+      failure = e;
+      throw e;
     } finally {
       // Also runs when the consumer stops early: end the snapshot and free the connection.
-      if (!finished) await c.query('ROLLBACK').catch((e: Error) => (broken = e));
-      c.release(broken);
+      if (!finished) await c.query('ROLLBACK').catch((e: unknown) => (failure = e));
+      checkin(failure);
     }
   }
 

@@ -22,6 +22,8 @@ export interface PostgresStoreOptions {
   /** Most idle connections kept; unset: idle ones close after 10 s. 0 or less: none kept. */
   maxIdleConnections?: number;
   skipCreateTable?: boolean;
+  /** How long an idle connection is kept before closing (default 10 s; 0: until the store closes). */
+  idleTimeoutMs?: number;
   /** The HA lock's TTL (renewal and retry intervals follow); Vault's 15 s by default. */
   lockTtlMs?: number;
   /** Overrides the intervals lockTtlMs implies (tests). */
@@ -68,6 +70,7 @@ export async function openPostgresStore(o: PostgresStoreOptions): Promise<Postgr
   const pool = new pg.Pool({
     connectionString: o.connectionUrl,
     max: o.maxParallel ?? 128,
+    idleTimeoutMillis: o.idleTimeoutMs ?? 10_000,
     // A silent network must not hang a request (or an HA renewal) forever at connect.
     connectionTimeoutMillis: 10_000,
     // Notices a peer that vanished without closing (a partition) on otherwise idle sockets.

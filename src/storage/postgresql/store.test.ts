@@ -10,6 +10,7 @@ import { listQuery } from './queries.js';
 import { listBounds } from './keys.js';
 import { POSTGRES, skipUnless } from '../../../test/helpers/requirement.js';
 import { startPgStorageEnv, type PgStorageEnv } from '../../../test/helpers/pg-storage.js';
+import { waitFor } from '../../../test/helpers/wait.js';
 
 const skip = skipUnless(POSTGRES);
 const env: PgStorageEnv | null = skip ? null : await startPgStorageEnv();
@@ -162,6 +163,46 @@ describe('postgresql store', { skip }, () => {
       writes.push(store.delete('same'), store.put('same', Buffer.from('last')));
       await Promise.all(writes);
       assert.equal((await store.get('same'))?.toString(), 'last');
+    } finally {
+      await store.close();
+    }
+  });
+
+  test('max_idle_connections: connections beyond it are closed when released, not kept idle', async () => {
+    const idle = async (app: string) =>
+      Number((await env!.admin.query(`SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = $1 AND state = 'idle'`, [app])).rows[0].n);
+    const burst = async (maxIdleConnections: number | undefined, app: string) => {
+      const { url } = await env!.freshUrl();
+      const u = new URL(url);
+      u.searchParams.set('application_name', app);
+      // No idle timeout: only the limit can close an idle connection here.
+      const store = await openPostgresStore({ connectionUrl: u.toString(), maxParallel: 6, idleTimeoutMs: 0, ...(maxIdleConnections === undefined ? {} : { maxIdleConnections }) });
+      await store.put('k', Buffer.from('v'));
+      await Promise.all(Array.from({ length: 30 }, () => store.get('k')));
+      return store;
+    };
+    // Without the setting, a burst leaves several connections idle in the pool...
+    const control = await burst(undefined, 'ward-idle-control');
+    try {
+      await waitFor('the burst to leave several idle connections', async () => (await idle('ward-idle-control')) >= 2);
+    } finally {
+      await control.close();
+    }
+    // ...with it, all but one are closed as they are released.
+    const store = await burst(1, 'ward-idle-limited');
+    try {
+      await waitFor('idle connections to drop to the limit', async () => (await idle('ward-idle-limited')) <= 1);
+      assert.equal((await store.get('k'))?.toString(), 'v');
+    } finally {
+      await store.close();
+    }
+  });
+
+  test('without ha_enabled there is no HA lock (and no lock table)', async () => {
+    const { store, schema } = await fresh();
+    try {
+      assert.equal(store.ha, undefined);
+      assert.equal((await env!.admin.query(`SELECT 1 FROM pg_tables WHERE schemaname = $1 AND tablename = 'vault_ha_locks'`, [schema])).rowCount, 0);
     } finally {
       await store.close();
     }

@@ -124,6 +124,18 @@ describe('opening postgresql storage', { skip }, () => {
     }
   });
 
+  test('warns when max_parallel is more connections than the server accepts (Vault\'s 128 against PostgreSQL\'s default 100)', async () => {
+    const { url } = await env!.freshUrl();
+    const { logger, lines } = capture();
+    const store = await openPostgresStore({ connectionUrl: url, logger, maxParallel: 128 });
+    await store.close();
+    assert.ok(lines.some((l) => /^warn max_parallel 128 is more than the 97 connections PostgreSQL at 127\.0\.0\.1:\d+ .* accepts/.test(l)), lines.join('\n'));
+    const quiet = capture();
+    const small = await openPostgresStore({ connectionUrl: url, logger: quiet.logger, maxParallel: 8 });
+    await small.close();
+    assert.deepEqual(quiet.lines.filter((l) => l.startsWith('warn')), []);
+  });
+
   test('a connection_url that does not parse fails at once, redacted', async () => {
     await assert.rejects(openPostgresStore({ connectionUrl: 'postgres://app:hunter2@[bad/vault', retry: RETRY }), (e: Error) => {
       assert.match(e.message, /invalid connection_url/);

@@ -56,6 +56,17 @@ export function describeTarget(url: string): string {
   return `${p.host}:${p.port} (database "${p.database ?? ''}", user "${p.user ?? ''}")`;
 }
 
+/** Vault's default of 128 exceeds PostgreSQL's default of 100 connections: say so before load does. */
+async function warnIfTooParallel(db: Db, maxParallel: number, target: string, log: StoreLogger): Promise<void> {
+  const r = await db.query<{ usable: number }>(
+    `SELECT current_setting('max_connections')::int - current_setting('superuser_reserved_connections')::int AS usable`,
+  );
+  const usable = r.rows[0]?.usable;
+  if (usable !== undefined && maxParallel > usable) {
+    log.warn(`max_parallel ${maxParallel} is more than the ${usable} connections PostgreSQL at ${target} accepts; under load some requests will fail with "too many clients" (lower max_parallel or raise max_connections)`);
+  }
+}
+
 export async function openPostgresStore(o: PostgresStoreOptions): Promise<PostgresPhysical> {
   const log = o.logger ?? stderrLogger;
   const scrub = scrubber(o.connectionUrl);
@@ -91,6 +102,7 @@ export async function openPostgresStore(o: PostgresStoreOptions): Promise<Postgr
     try {
       await ensureSchema(db, { table, ...(haTable !== undefined ? { haTable } : {}), skipCreate: o.skipCreateTable ?? false });
       if (attempt > 1) log.info('connected to PostgreSQL', { target, attempts: attempt });
+      await warnIfTooParallel(db, o.maxParallel ?? 128, target, log);
       break;
     } catch (e) {
       last = scrub(`${(e as Error).message}${(e as { code?: string }).code ? ` (${(e as { code?: string }).code})` : ''}`);

@@ -9,7 +9,7 @@ import { parseDurationSeconds } from '../../lib/duration.js';
 import { bool, int, str, type Block, type Locator } from '../config.js';
 import { createLogger } from '../logger.js';
 import type { PhysicalBackend } from '../../storage/physical.js';
-import type { StoreLogger } from '../../storage/postgresql/lock.js';
+import type { StoreLogger } from '../../storage/postgresql/logger.js';
 
 export interface PostgresqlStorageConfig {
   type: 'postgresql';

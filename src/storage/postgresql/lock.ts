@@ -9,14 +9,8 @@
 import { randomUUID } from 'node:crypto';
 import type { HaBackend, HaLock, HeldLock } from '../physical.js';
 import type { Db } from './db.js';
+import type { StoreLogger } from './logger.js';
 import { quoteIdent } from './queries.js';
-
-/** Where the store logs what an operator should see (the server's logger, in practice). */
-export interface StoreLogger {
-  info(msg: string, fields?: Record<string, unknown>): void;
-  warn(msg: string, fields?: Record<string, unknown>): void;
-  error(msg: string, fields?: Record<string, unknown>): void;
-}
 
 export interface LockTiming {
   ttlMs: number;

@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { openPostgresStore } from './open.js';
-import type { StoreLogger } from './lock.js';
+import { causeOf, openPostgresStore } from './open.js';
+import type { StoreLogger } from './logger.js';
 import { POSTGRES, skipUnless } from '../../../test/helpers/requirement.js';
 import { startPgStorageEnv, type PgStorageEnv } from '../../../test/helpers/pg-storage.js';
 import { waitFor } from '../../../test/helpers/wait.js';
@@ -21,6 +21,14 @@ function capture(): { logger: StoreLogger; lines: string[] } {
   return { lines, logger: { info: line('info'), warn: line('warn'), error: line('error') } };
 }
 const RETRY = { initialMs: 50, maxMs: 200 };
+
+test('causeOf spells out every address tried (localhost: ::1 and 127.0.0.1) and the error code', () => {
+  const one = Object.assign(new Error('connect ECONNREFUSED ::1:5432'), { code: 'ECONNREFUSED' });
+  const two = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+  assert.equal(causeOf(Object.assign(new AggregateError([one, two], ''), { code: 'ECONNREFUSED' })), 'connect ECONNREFUSED ::1:5432; connect ECONNREFUSED 127.0.0.1:5432 (ECONNREFUSED)');
+  assert.equal(causeOf(Object.assign(new Error('password authentication failed for user "x"'), { code: '28P01' })), 'password authentication failed for user "x" (28P01)');
+  assert.equal(causeOf('weird'), 'weird');
+});
 
 describe('opening postgresql storage', { skip }, () => {
   test('an unreachable server: each attempt logs host:port and the cause without the password; abort stops it', async () => {

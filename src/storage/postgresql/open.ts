@@ -7,7 +7,8 @@
  */
 import pg from 'pg';
 import { Db } from './db.js';
-import { lockTiming, VAULT_LOCK_TTL_MS, type LockTiming, type StoreLogger } from './lock.js';
+import { lockTiming, VAULT_LOCK_TTL_MS, type LockTiming } from './lock.js';
+import type { StoreLogger } from './logger.js';
 import { redactConnectionUrl, scrubber } from './redact.js';
 import { DEFAULT_HA_TABLE, DEFAULT_TABLE, ensureSchema, SchemaError } from './schema.js';
 import { PostgresPhysical } from './store.js';
@@ -54,6 +55,18 @@ export function describeTarget(url: string): string {
   // pg's Client parses the URL (and PG* env defaults) into these; its typings omit some.
   const p = c as unknown as { host: string; port: number; database?: string; user?: string };
   return `${p.host}:${p.port} (database "${p.database ?? ''}", user "${p.user ?? ''}")`;
+}
+
+/**
+ * An error as one line: its message (or, for a connection to a name with several
+ * addresses, each address's failure: Node's AggregateError has an empty message) and code.
+ */
+export function causeOf(e: unknown): string {
+  if (!(e instanceof Error)) return String(e);
+  const inner = e instanceof AggregateError ? e.errors.map((x: unknown) => (x instanceof Error ? x.message : String(x))).join('; ') : '';
+  const text = e.message || inner || e.name;
+  const code = (e as { code?: unknown }).code;
+  return typeof code === 'string' && code !== '' ? `${text} (${code})` : text;
 }
 
 /** Vault's default of 128 exceeds PostgreSQL's default of 100 connections: say so before load does. */
@@ -105,7 +118,7 @@ export async function openPostgresStore(o: PostgresStoreOptions): Promise<Postgr
       await warnIfTooParallel(db, o.maxParallel ?? 128, target, log);
       break;
     } catch (e) {
-      last = scrub(`${(e as Error).message}${(e as { code?: string }).code ? ` (${(e as { code?: string }).code})` : ''}`);
+      last = scrub(causeOf(e));
       if (e instanceof SchemaError) {
         await pool.end().catch(() => undefined);
         throw new Error(`postgresql storage at ${target}: ${last}`);

@@ -8,7 +8,8 @@ import { LockLostError, type HaBackend, type PhysicalBackend, type TxOp } from '
 import type { Db } from './db.js';
 import { InFlight } from './in-flight.js';
 import { compareKeys, listBounds, splitKey } from './keys.js';
-import { PostgresHa, type Fence, type LockTiming, type StoreLogger } from './lock.js';
+import { PostgresHa, type Fence, type LockTiming } from './lock.js';
+import type { StoreLogger } from './logger.js';
 import { buildQueries, type Queries } from './queries.js';
 
 export interface StoreSettings {

@@ -8,6 +8,7 @@ import { after, describe, test } from 'node:test';
 import { exerciseHa } from '../ha-conformance.js';
 import { LockLostError } from '../physical.js';
 import { openPostgresStore } from './open.js';
+import { buildQueries } from './queries.js';
 import type { LockTiming } from './lock.js';
 import type { StoreLogger } from './logger.js';
 import { POSTGRES, skipUnless } from '../../../test/helpers/requirement.js';
@@ -129,6 +130,77 @@ describe('postgresql HA lock', { skip }, () => {
       await again.release();
     } finally {
       await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  test('a steady stream of fenced writes never starves the renewals (the holder keeps its lock under load)', async () => {
+    const { url } = await env!.freshUrl();
+    const a = await openPostgresStore({ connectionUrl: url, haEnabled: true, maxParallel: 24, lockTiming: TIMING, logger: quiet });
+    try {
+      const held = await a.ha!.lock(LOCK, 'a').acquire(never());
+      let stop = false;
+      let writes = 0;
+      const writers = Array.from({ length: 24 }, async (_, w) => {
+        for (let i = 0; !stop; i++) {
+          await a.put(`load/${w}/${i % 20}`, Buffer.from(String(i)));
+          writes++;
+        }
+      });
+      await pause(TIMING.ttlMs * 2.5); // several renewals must get through the writes
+      const state = await stillPending(held.lost, 10);
+      stop = true;
+      await Promise.all(writers);
+      assert.equal(state, 'pending', 'the holder lost its lock under write load');
+      assert.ok(writes > 100, `only ${writes} writes`);
+      await held.release();
+    } finally {
+      await a.close();
+    }
+  });
+
+  test('a write in progress never holds up a renewal (a slow write cannot cost the lock)', async () => {
+    const { url, schema } = await env!.freshUrl();
+    const a = await node(url);
+    const writer = await env!.admin.connect();
+    try {
+      const held = await a.ha!.lock(LOCK, 'a').acquire(never());
+      const identity = (await env!.admin.query(`SELECT ha_identity FROM ${schema}.vault_ha_locks`)).rows[0].ha_identity;
+      // Exactly what a's fenced write runs first, left open as a slow write would leave it.
+      await writer.query(`SET search_path = ${schema}`);
+      await writer.query('BEGIN');
+      assert.equal((await writer.query(buildQueries('vault_kv_store', 'vault_ha_locks').guard, [LOCK, identity])).rowCount, 1);
+      await pause(TIMING.ttlMs * 2);
+      assert.equal(await stillPending(held.lost, 10), 'pending', 'the renewals waited for the write and the lock was lost');
+      await writer.query('COMMIT');
+      await held.release();
+    } finally {
+      await writer.query('ROLLBACK').catch(() => undefined);
+      writer.release();
+      await a.close();
+    }
+  });
+
+  test('a takeover waits for every write that passed the guard before the row expired', async () => {
+    const { url, schema } = await env!.freshUrl();
+    const b = await node(url);
+    const writer = await env!.admin.connect();
+    try {
+      // A holder "x" whose row is about to expire has a write in flight that passed the guard.
+      await env!.admin.query(`INSERT INTO ${schema}.vault_ha_locks VALUES ($1, 'x-identity', 'x', clock_timestamp() + interval '1 second')`, [LOCK]);
+      await writer.query(`SET search_path = ${schema}`);
+      await writer.query('BEGIN');
+      assert.equal((await writer.query(buildQueries('vault_kv_store', 'vault_ha_locks').guard, [LOCK, 'x-identity'])).rowCount, 1);
+      await waitFor('the row to expire', async () => (await b.ha!.lock(LOCK, 'q').value()) === null);
+      const taking = b.ha!.lock(LOCK, 'b').acquire(never());
+      assert.equal(await stillPending(taking, 1500), 'pending', 'the lock was taken while a write fenced by the old holding could still commit');
+      await writer.query('COMMIT');
+      const held = await taking;
+      assert.equal(await b.ha!.lock(LOCK, 'q').value(), 'b');
+      await held.release();
+    } finally {
+      await writer.query('ROLLBACK').catch(() => undefined);
+      writer.release();
+      await b.close();
     }
   });
 

@@ -1,6 +1,6 @@
 /**
  * The HA lock: a row in Vault's `vault_ha_locks` table whose `valid_until` the engine's
- * clock decides. Acquire inserts the row, or takes it over only once it has expired;
+ * clock decides. Acquire inserts the row, after deleting it if it has expired;
  * the holder renews it every third of the TTL; the holding is lost when a renewal (or a
  * fenced write) finds the row gone or someone else's, or when no renewal has succeeded
  * for a whole TTL (counted from when the last successful one was sent, so this node
@@ -50,6 +50,7 @@ export interface HaHost {
 }
 
 interface LockSql {
+  expire: string;
   take: string;
   renew: string;
   drop: string;
@@ -60,11 +61,12 @@ function lockSql(haTable: string): LockSql {
   const ha = quoteIdent(haTable);
   const until = `clock_timestamp() + $3::int * interval '1 millisecond'`;
   return {
-    // $1 key, $2 identity, $3 ttl ms, $4 value: insert, or take over a row that has expired.
-    take:
-      `INSERT INTO ${ha} AS t (ha_key, ha_identity, ha_value, valid_until) VALUES ($1, $2, $4, ${until}) ` +
-      `ON CONFLICT (ha_key) DO UPDATE SET ha_identity = excluded.ha_identity, ha_value = excluded.ha_value, valid_until = excluded.valid_until ` +
-      `WHERE t.valid_until <= clock_timestamp()`,
+    // A takeover deletes the expired row rather than updating it: a DELETE waits for every
+    // write that passed the guard (FOR KEY SHARE, see queries.ts), an UPDATE of non-key
+    // columns would not.
+    expire: `DELETE FROM ${ha} WHERE ha_key = $1 AND valid_until <= clock_timestamp()`,
+    // $1 key, $2 identity, $3 ttl ms, $4 value.
+    take: `INSERT INTO ${ha} (ha_key, ha_identity, ha_value, valid_until) VALUES ($1, $2, $4, ${until}) ON CONFLICT (ha_key) DO NOTHING`,
     renew: `UPDATE ${ha} SET valid_until = ${until} WHERE ha_key = $1 AND ha_identity = $2 AND valid_until > clock_timestamp()`,
     drop: `DELETE FROM ${ha} WHERE ha_key = $1 AND ha_identity = $2`,
     value: `SELECT ha_value FROM ${ha} WHERE ha_key = $1 AND valid_until > clock_timestamp()`,
@@ -129,7 +131,10 @@ async function acquire(host: HaHost, sql: LockSql, key: string, value: string, s
       const sentAt = performance.now();
       let taken = false;
       try {
-        taken = (await host.db.query(sql.take, [key, identity, host.timing.ttlMs, value])).rowCount === 1;
+        taken = await host.db.tx(async (c) => {
+          await c.query(sql.expire, [key]);
+          return (await c.query(sql.take, [key, identity, host.timing.ttlMs, value])).rowCount === 1;
+        });
         if (failing) host.logger.info('reached PostgreSQL again; waiting for the HA lock');
         failing = false;
       } catch (e) {

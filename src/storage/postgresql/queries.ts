@@ -38,7 +38,7 @@ export interface Queries {
   list: string;
   putMany: string;
   deleteMany: string;
-  /** $1 ha_key, $2 ha_identity: one row while the holding is current; locks the row FOR SHARE. */
+  /** $1 ha_key, $2 ha_identity: one row while the holding is current; locks the row FOR KEY SHARE. */
   guard: string;
   /** put/delete with the guard in the same statement; both return `held` (0 or 1). */
   fencedPut: string;
@@ -49,11 +49,12 @@ export interface Queries {
 export function buildQueries(table: string, haTable: string): Queries {
   const t = quoteIdent(table);
   const ha = quoteIdent(haTable);
-  // FOR SHARE conflicts with the UPDATE or DELETE another node's takeover (or an operator)
-  // makes: a write that passed the guard commits before the takeover can, and one that
-  // comes after sees the new row and writes nothing. clock_timestamp(), not now(): the
-  // check is about this instant, not when the transaction began.
-  const guardOn = (p: number) => `SELECT 1 FROM ${ha} WHERE ha_key = $${p} AND ha_identity = $${p + 1} AND valid_until > clock_timestamp() FOR SHARE`;
+  // FOR KEY SHARE: a renewal (an UPDATE of valid_until only) never waits for a write, so a
+  // slow write cannot cost the lock; a takeover or release DELETEs the row, which conflicts,
+  // so a write that passed the guard commits before another node can hold the lock, and one
+  // that comes after finds no valid row of ours and writes nothing. clock_timestamp(), not
+  // now(): the check is about this instant, not when the transaction began.
+  const guardOn = (p: number) => `SELECT 1 FROM ${ha} WHERE ha_key = $${p} AND ha_identity = $${p + 1} AND valid_until > clock_timestamp() FOR KEY SHARE`;
   const upsert = `ON CONFLICT (path, key) DO UPDATE SET parent_path = excluded.parent_path, value = excluded.value`;
   return {
     get: `SELECT value FROM ${t} WHERE path = $1 AND key = $2`,

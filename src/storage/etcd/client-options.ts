@@ -1,0 +1,85 @@
+/**
+ * What the etcd store needs to know (already read from the config stanza and any files),
+ * and how that becomes the etcd3 client's options: TLS, password auth, per-call deadlines,
+ * message size limits and the retry policy.
+ */
+import type { IOptions } from 'etcd3';
+import { redactAddress } from './errors.js';
+import { retryPolicy } from './retry-policy.js';
+
+/** etcd's default `--max-request-bytes`: the largest request a member accepts. */
+export const ETCD_MAX_REQUEST_BYTES = 1.5 * 1024 * 1024;
+
+export interface EtcdTls {
+  /** PEM bytes, not file names: the config layer reads the files. */
+  ca?: Buffer;
+  cert?: Buffer;
+  key?: Buffer;
+  /** The name to verify the members' certificates against, when it differs from the address. */
+  serverName?: string;
+}
+
+export interface EtcdOptions {
+  /** Member URLs (http:// or https://). */
+  endpoints: string[];
+  /** Key prefix; Vault's default is "/vault/". */
+  path: string;
+  haEnabled: boolean;
+  /** Replace `endpoints` with the cluster's advertised member list once connected (Vault's `sync`). */
+  sync: boolean;
+  tls?: EtcdTls;
+  username?: string;
+  password?: string;
+  /** TTL of the HA lock's lease, whole seconds (etcd leases have 1 s resolution). */
+  lockTtlSeconds: number;
+  /** Deadline of one call; retries on other members stop once this much time has passed. */
+  requestTimeoutMs: number;
+  /** Largest response accepted (`max_receive_size`); unset: no limit beyond gRPC's 2 GiB. */
+  maxReceiveSize?: number;
+  /** Largest request sent; matches the members' --max-request-bytes. */
+  maxRequestBytes: number;
+}
+
+/** Where log lines go: a subset of Ward's logger, so storage/ does not import server/. */
+export interface StoreLogger {
+  error(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  debug(msg: string, fields?: Record<string, unknown>): void;
+}
+
+export const silentLogger: StoreLogger = { error: () => undefined, warn: () => undefined, debug: () => undefined };
+
+/** The endpoints as one string for messages, without any credentials. */
+export function describeEndpoints(endpoints: readonly string[]): string {
+  return endpoints.map(redactAddress).join(',');
+}
+
+export function clientOptions(o: EtcdOptions, endpoints: readonly string[], log: StoreLogger): IOptions {
+  const opts: IOptions = {
+    hosts: [...endpoints],
+    dialTimeout: o.requestTimeoutMs,
+    // Streams (watch, keepalive) live as long as the store; only unary calls get a deadline.
+    defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + o.requestTimeoutMs }),
+    faultHandling: {
+      global: retryPolicy({
+        budgetMs: o.requestTimeoutMs,
+        onRetry: (e, attempt) => log.debug('etcd call failed; retrying on another member', { attempt, error: e.message }),
+      }),
+    },
+    grpcOptions: {
+      // A backstop behind the store's own size check: gRPC refuses to send anything larger.
+      'grpc.max_send_message_length': o.maxRequestBytes + 64 * 1024,
+      'grpc.max_receive_message_length': o.maxReceiveSize ?? 2 ** 31 - 1,
+      ...(o.tls?.serverName ? { 'grpc.ssl_target_name_override': o.tls.serverName, 'grpc.default_authority': o.tls.serverName } : {}),
+    },
+  };
+  if (o.tls && (o.tls.ca || o.tls.cert || o.tls.key)) {
+    // grpc accepts a null root (the system's CAs); etcd3's type insists on a Buffer.
+    const creds: NonNullable<IOptions['credentials']> = { rootCertificate: (o.tls.ca ?? null) as Buffer };
+    if (o.tls.key) creds.privateKey = o.tls.key;
+    if (o.tls.cert) creds.certChain = o.tls.cert;
+    opts.credentials = creds;
+  }
+  if (o.username && o.password) opts.auth = { username: o.username, password: o.password };
+  return opts;
+}

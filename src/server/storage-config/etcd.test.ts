@@ -92,6 +92,7 @@ describe('storage "etcd" config', () => {
   it('refuses bad values with file:line', () => {
     fails('  address = "127.0.0.1:2379"', /^ward\.hcl:2: address must be a comma-separated list of http:\/\/ or https:\/\/ URLs/);
     fails('  address = ""', /^ward\.hcl:2: address must be/);
+    fails('  address = "http://u:p@e1:2379"', /^ward\.hcl:2: address must be/);
     fails('  lock_timeout = "0s"', /^ward\.hcl:2: lock_timeout must be at least 1s/);
     fails('  lock_timeout = "soon"', /^ward\.hcl:2: lock_timeout must be a duration/);
     fails('  request_timeout = "0"', /^ward\.hcl:2: request_timeout must be at least 1s/);

@@ -55,6 +55,7 @@ function parseAddress(raw: string): string[] | null {
     try {
       const parsed = new URL(u);
       if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return null;
+      if (parsed.username !== '' || parsed.password !== '') return null; // credentials go in username/password
     } catch {
       return null;
     }
@@ -94,7 +95,7 @@ export function parseEtcd(b: Block, loc: Locator, at: number): EtcdStorageConfig
   } else {
     const raw = s('address');
     const parsed = raw === undefined ? [DEFAULT_ADDRESS] : parseAddress(raw);
-    if (!parsed) throw loc.error('address must be a comma-separated list of http:// or https:// URLs, such as "https://etcd-1:2379,https://etcd-2:2379"', 'address', at);
+    if (!parsed) throw loc.error('address must be a comma-separated list of http:// or https:// URLs without credentials (those go in username and password), such as "https://etcd-1:2379,https://etcd-2:2379"', 'address', at);
     address = parsed;
   }
 

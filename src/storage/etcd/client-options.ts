@@ -49,6 +49,11 @@ export interface StoreLogger {
 
 export const silentLogger: StoreLogger = { error: () => undefined, warn: () => undefined, debug: () => undefined };
 
+/** `text` with the configured password (should an error ever quote it) replaced. */
+export function redactSecrets(text: string, o: Pick<EtcdOptions, 'password'>): string {
+  return o.password ? text.split(o.password).join('[redacted]') : text;
+}
+
 /** The endpoints as one string for messages, without any credentials. */
 export function describeEndpoints(endpoints: readonly string[]): string {
   return endpoints.map(redactAddress).join(',');
@@ -56,7 +61,8 @@ export function describeEndpoints(endpoints: readonly string[]): string {
 
 export function clientOptions(o: EtcdOptions, endpoints: readonly string[], log: StoreLogger): IOptions {
   const opts: IOptions = {
-    hosts: [...endpoints],
+    // Credentials in a URL would only become part of the gRPC target (and its error texts).
+    hosts: endpoints.map(redactAddress),
     dialTimeout: o.requestTimeoutMs,
     // Streams (watch, keepalive) live as long as the store; only unary calls get a deadline.
     defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + o.requestTimeoutMs }),

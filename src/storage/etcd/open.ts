@@ -5,7 +5,7 @@
  * started before its etcd (a Kubernetes pod) becomes ready when etcd does.
  */
 import { Etcd3 } from 'etcd3';
-import { clientOptions, describeEndpoints, silentLogger, type EtcdOptions, type StoreLogger } from './client-options.js';
+import { clientOptions, describeEndpoints, redactSecrets, silentLogger, type EtcdOptions, type StoreLogger } from './client-options.js';
 import { EtcdPhysical } from './etcd-physical.js';
 import { KeySpace, prefixEnd } from './keys.js';
 
@@ -62,7 +62,7 @@ export async function openEtcdStore(o: EtcdOptions, opts: OpenOptions = {}): Pro
       if (attempt > 1) log.warn('etcd storage is reachable now', { address: describeEndpoints(o.endpoints) });
       return new EtcdPhysical(client, { path: o.path, haEnabled: o.haEnabled, lockTtlSeconds: o.lockTtlSeconds, maxRequestBytes: o.maxRequestBytes, logger: log });
     } catch (e) {
-      const cause = (e as Error).message.replace(/^\w*Error: /, '');
+      const cause = redactSecrets((e as Error).message.replace(/^\w*Error: /, ''), o);
       log.error('cannot reach etcd storage; retrying', { address: describeEndpoints(o.endpoints), error: cause, attempt });
       await pause(delay(attempt), opts.signal);
     }

@@ -32,7 +32,7 @@ export interface EtcdOptions {
   password?: string;
   /** TTL of the HA lock's lease, whole seconds (etcd leases have 1 s resolution). */
   lockTtlSeconds: number;
-  /** Deadline of one call; retries on other members stop once this much time has passed. */
+  /** How long one call may take, retries on other members included (each attempt gets a third). */
   requestTimeoutMs: number;
   /** Largest response accepted (`max_receive_size`); unset: no limit beyond gRPC's 2 GiB. */
   maxReceiveSize?: number;
@@ -59,13 +59,23 @@ export function describeEndpoints(endpoints: readonly string[]): string {
   return endpoints.map(redactAddress).join(',');
 }
 
+/**
+ * One attempt's deadline: a third of request_timeout, so a call stuck on a member that lost
+ * its leader (etcd holds such proposals for its own 5 s + 2 election timeouts) is abandoned
+ * in time to retry on another member within request_timeout.
+ */
+export function attemptTimeoutMs(requestTimeoutMs: number): number {
+  return Math.max(500, Math.floor(requestTimeoutMs / 3));
+}
+
 export function clientOptions(o: EtcdOptions, endpoints: readonly string[], log: StoreLogger): IOptions {
+  const attemptMs = attemptTimeoutMs(o.requestTimeoutMs);
   const opts: IOptions = {
     // Credentials in a URL would only become part of the gRPC target (and its error texts).
     hosts: endpoints.map(redactAddress),
     dialTimeout: o.requestTimeoutMs,
     // Streams (watch, keepalive) live as long as the store; only unary calls get a deadline.
-    defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + o.requestTimeoutMs }),
+    defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + attemptMs }),
     faultHandling: {
       global: retryPolicy({
         budgetMs: o.requestTimeoutMs,

@@ -32,8 +32,10 @@ export const ETCD: Requirement = {
 
 export interface EtcdMember {
   name: string;
-  /** http://127.0.0.1:<client port> */
+  /** http(s)://127.0.0.1:<client port> */
   clientUrl: string;
+  /** http://127.0.0.1:<metrics port>, serving /health. */
+  metricsUrl: string;
   /** SIGKILLs the member (its data dir stays); resolves once it has exited. */
   kill(): Promise<void>;
   /** Starts it again on the same ports and data dir after kill(); resolves once it answers. */
@@ -57,12 +59,21 @@ export interface TestEtcd {
 interface Ports {
   client: number;
   peer: number;
+  /** Plain-HTTP /health and /metrics, also when the client port speaks TLS. */
+  metrics: number;
+}
+
+/** Files (paths) for a TLS client port; with `ca`, members require client certificates. */
+export interface EtcdTlsFiles {
+  cert: string;
+  key: string;
+  ca?: string;
 }
 
 /** Answers once the member's client port serves /health (any answer: it is listening). */
-async function healthy(clientUrl: string): Promise<boolean> {
+async function healthy(metricsUrl: string): Promise<boolean> {
   try {
-    const res = await fetch(`${clientUrl}/health`, { signal: AbortSignal.timeout(1000) });
+    const res = await fetch(`${metricsUrl}/health`, { signal: AbortSignal.timeout(1000) });
     const body = (await res.json()) as { health?: string };
     return body.health === 'true';
   } catch {
@@ -75,11 +86,13 @@ async function healthy(clientUrl: string): Promise<boolean> {
  * points a client at a port before etcd listens there). Fast heartbeats keep elections short in
  * tests; `--unsafe-no-fsync` is deliberately NOT used so acknowledged writes are on disk.
  */
-export async function startEtcd(size: 1 | 3 = 3, o: { clientPorts?: number[] } = {}): Promise<TestEtcd> {
+export async function startEtcd(size: 1 | 3 = 3, o: { clientPorts?: number[]; tls?: EtcdTlsFiles } = {}): Promise<TestEtcd> {
   const root = mkdtempSync(join(tmpdir(), 'ward-etcd-'));
   const names = Array.from({ length: size }, (_, i) => `m${i}`);
   const ports: Ports[] = [];
-  for (let i = 0; i < size; i++) ports.push({ client: o.clientPorts?.[i] ?? (await freePort()), peer: await freePort() });
+  for (let i = 0; i < size; i++) ports.push({ client: o.clientPorts?.[i] ?? (await freePort()), peer: await freePort(), metrics: await freePort() });
+  const scheme = o.tls ? 'https' : 'http';
+  const tlsArgs = o.tls ? [`--cert-file=${o.tls.cert}`, `--key-file=${o.tls.key}`, ...(o.tls.ca ? [`--trusted-ca-file=${o.tls.ca}`, '--client-cert-auth'] : [])] : [];
   const cluster = names.map((n, i) => `${n}=http://127.0.0.1:${ports[i]!.peer}`).join(',');
   let output = '';
   const children = new Map<string, ChildProcess>();
@@ -92,8 +105,10 @@ export async function startEtcd(size: 1 | 3 = 3, o: { clientPorts?: number[] } =
       [
         `--name=${name}`,
         `--data-dir=${join(root, name)}`,
-        `--listen-client-urls=http://127.0.0.1:${p.client}`,
-        `--advertise-client-urls=http://127.0.0.1:${p.client}`,
+        `--listen-client-urls=${scheme}://127.0.0.1:${p.client}`,
+        `--advertise-client-urls=${scheme}://127.0.0.1:${p.client}`,
+        `--listen-metrics-urls=http://127.0.0.1:${p.metrics}`,
+        ...tlsArgs,
         `--listen-peer-urls=http://127.0.0.1:${p.peer}`,
         `--initial-advertise-peer-urls=http://127.0.0.1:${p.peer}`,
         `--initial-cluster=${cluster}`,
@@ -133,10 +148,12 @@ export async function startEtcd(size: 1 | 3 = 3, o: { clientPorts?: number[] } =
   };
 
   const members: EtcdMember[] = names.map((name, i) => {
-    const clientUrl = `http://127.0.0.1:${ports[i]!.client}`;
+    const clientUrl = `${scheme}://127.0.0.1:${ports[i]!.client}`;
+    const metricsUrl = `http://127.0.0.1:${ports[i]!.metrics}`;
     return {
       name,
       clientUrl,
+      metricsUrl,
       get running() {
         const c = children.get(name);
         return c !== undefined && !gone(c);
@@ -145,7 +162,7 @@ export async function startEtcd(size: 1 | 3 = 3, o: { clientPorts?: number[] } =
       async restart() {
         if (this.running) throw new Error(`${name} is still running`);
         launch(i, 'existing');
-        await waitFor(`etcd member ${name} to come back`, () => healthy(clientUrl), { timeoutMs: 30_000, context: () => output });
+        await waitFor(`etcd member ${name} to come back`, () => healthy(metricsUrl), { timeoutMs: 30_000, context: () => output });
       },
       pause: () => void children.get(name)?.kill('SIGSTOP'),
       resume: () => void children.get(name)?.kill('SIGCONT'),
@@ -157,7 +174,7 @@ export async function startEtcd(size: 1 | 3 = 3, o: { clientPorts?: number[] } =
     for (const m of members) {
       await waitFor(`etcd member ${m.name} to be healthy`, () => {
         if (!m.running) throw new Error(`etcd member ${m.name} exited\n${output}`);
-        return healthy(m.clientUrl);
+        return healthy(m.metricsUrl);
       }, { timeoutMs: 30_000, context: () => output });
     }
   } catch (e) {

@@ -71,4 +71,19 @@ describe('etcd storage losing one member of three', { skip: skipUnless(ETCD) }, 
       await etcd.stop();
     }
   });
+
+  test('with sync (Vault\'s default), a store given one member\'s address learns the others and outlives that member', async () => {
+    const etcd = await startEtcd(3);
+    const first = etcd.members[0]!;
+    const store = await openTestStore(first.clientUrl, { sync: true });
+    try {
+      await store.put('k', Buffer.from('before'));
+      await first.kill();
+      await store.put('k', Buffer.from('after'));
+      assert.equal((await store.get('k'))?.toString(), 'after');
+    } finally {
+      await store.close();
+      await etcd.stop();
+    }
+  });
 });

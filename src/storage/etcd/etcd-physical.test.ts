@@ -47,6 +47,12 @@ describe('etcd storage on a 3-member cluster', { skip: skipUnless(ETCD) }, () =>
     assert.deepEqual(await s.get('fits'), fits);
   }));
 
+  test('a transaction over etcd\'s --max-txn-ops is refused whole with a clear error', withStore(async (s) => {
+    const ops = Array.from({ length: 200 }, (_, i) => ({ op: 'put' as const, key: `many/${i}`, value: Buffer.from('v') }));
+    await assert.rejects(s.transaction(ops), /more operations than the server's --max-txn-ops allows/);
+    assert.deepEqual(await s.list('many/'), []);
+  }));
+
   test('keys live flat under the configured path, Vault\'s layout', async () => {
     const s = await openTestStore(etcd.address, { path: 'ward-layout' });
     const raw = new Etcd3({ hosts: etcd.address.split(',') });

@@ -55,11 +55,11 @@ export class EtcdPhysical implements PhysicalBackend, FenceSlot {
   }
 
   put(key: string, value: Buffer): Promise<void> {
-    return this.write([{ op: 'put', key, value: Buffer.from(value) }], `value of "${key}"`);
+    return this.write([{ op: 'put', key, value: Buffer.from(value) }], `value of "${key}"`, `put of "${key}"`);
   }
 
   delete(key: string): Promise<void> {
-    return this.write([{ op: 'delete', key }], `delete of "${key}"`);
+    return this.write([{ op: 'delete', key }], `delete of "${key}"`, `delete of "${key}"`);
   }
 
   transaction(ops: TxOp[]): Promise<void> {
@@ -70,7 +70,8 @@ export class EtcdPhysical implements PhysicalBackend, FenceSlot {
       last.set(op.key, op.op === 'put' ? { op: 'put', key: op.key, value: Buffer.from(op.value) } : op);
     }
     if (last.size === 0) return Promise.resolve();
-    return this.write([...last.values()], `transaction of ${last.size} operations`);
+    const what = `transaction of ${last.size} operations`;
+    return this.write([...last.values()], what, what);
   }
 
   async list(prefix: string): Promise<string[]> {
@@ -147,7 +148,8 @@ export class EtcdPhysical implements PhysicalBackend, FenceSlot {
     if (size > this.o.maxRequestBytes) throw new ValueTooLargeError(what, values, size, this.o.maxRequestBytes);
   }
 
-  private async write(ops: TxOp[], what: string): Promise<void> {
+  /** `what` names the payload in a size error; `doing` names the call in any other. */
+  private async write(ops: TxOp[], what: string, doing: string): Promise<void> {
     this.assertOpen();
     this.checkSize(ops, what);
     const requests: IRequestOp[] = ops.map((op) =>
@@ -156,7 +158,7 @@ export class EtcdPhysical implements PhysicalBackend, FenceSlot {
     await this.order.write(
       ops.map((op) => op.key),
       () =>
-        this.call(what, async () => {
+        this.call(doing, async () => {
           // Read when the write runs, not when it was queued: an acquire or a loss in between counts.
           const fence = this.fence;
           if (fence === null) {

@@ -5,7 +5,7 @@ import { exerciseHa } from '../ha-conformance.js';
 import { LockLostError } from '../physical.js';
 import { ETCD, startEtcd, type TestEtcd } from '../../../test/helpers/etcd.js';
 import { skipUnless } from '../../../test/helpers/requirement.js';
-import { waitFor } from '../../../test/helpers/wait.js';
+import { waitFor, withDeadline } from '../../../test/helpers/wait.js';
 import { freshPath, openTestStore } from './test-store.js';
 
 describe('etcd HA lock on a 3-member cluster', { skip: skipUnless(ETCD) }, () => {
@@ -59,6 +59,21 @@ describe('etcd HA lock on a 3-member cluster', { skip: skipUnless(ETCD) }, () =>
       await assert.rejects(a.transaction([{ op: 'delete', key: 'k' }]), LockLostError);
       assert.equal((await b.get('k'))?.toString(), 'from-b');
       await taken.release();
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+      raw.close();
+    }
+  });
+
+  test('closing a store while its acquire waits ends the acquire instead of retrying on a closed client', async () => {
+    const { a, b, raw } = await pair();
+    try {
+      const held = await a.ha!.lock('core/lock', 'a').acquire(new AbortController().signal);
+      const waiting = b.ha!.lock('core/lock', 'b').acquire(new AbortController().signal);
+      await b.close();
+      await assert.rejects(withDeadline('the waiting acquire', waiting, 15_000), /closed/);
+      assert.equal(await a.ha!.lock('core/lock', 'x').value(), 'a');
+      await held.release();
     } finally {
       await Promise.all([a.close(), b.close()]);
       raw.close();

@@ -116,7 +116,7 @@ export class EtcdPhysical implements PhysicalBackend, FenceSlot {
   close(): Promise<void> {
     this.closing ??= (async () => {
       try {
-        await this.lockHa?.releaseAll();
+        await this.lockHa?.close();
       } finally {
         this.client.close();
       }

@@ -35,6 +35,8 @@ const nextRevision = (rev: string): string => (BigInt(rev) + 1n).toString();
 
 export class EtcdHa implements HaBackend {
   private readonly held = new Set<EtcdHeldLock>();
+  /** Aborted when the store closes: waiting acquires end rather than retry on a closed client. */
+  private readonly closing = new AbortController();
 
   constructor(
     readonly client: Etcd3,
@@ -53,8 +55,13 @@ export class EtcdHa implements HaBackend {
     for (const h of this.held) if (h.fence === fence) h.markLost('a fenced write found the lock key changed');
   }
 
-  /** Releases every holding (the store is closing), so another node can take over at once. */
-  async releaseAll(): Promise<void> {
+  get closed(): AbortSignal {
+    return this.closing.signal;
+  }
+
+  /** The store is closing: ends waiting acquires and releases every holding, so another node can take over at once. */
+  async close(): Promise<void> {
+    this.closing.abort();
     await Promise.all([...this.held].map((h) => h.release()));
   }
 
@@ -79,10 +86,12 @@ class EtcdHaLock implements HaLock {
     return kv ? kv.value.toString('utf8') : null;
   }
 
-  async acquire(signal: AbortSignal): Promise<HeldLock> {
-    const { client, ttlSeconds, logger } = this.ha;
+  async acquire(caller: AbortSignal): Promise<HeldLock> {
+    const { client, ttlSeconds, logger, closed } = this.ha;
+    const signal = AbortSignal.any([caller, closed]);
+    const stopped = (): Error => (caller.aborted ? abortError() : new Error('etcd storage is closed; the HA lock was not acquired'));
     for (let failures = 0; ; ) {
-      if (signal.aborted) throw abortError();
+      if (signal.aborted) throw stopped();
       let lease: Lease | null = null;
       let seenAt: string;
       try {
@@ -99,7 +108,7 @@ class EtcdHaLock implements HaLock {
         if (kv && kv.lease === id) {
           if (signal.aborted) {
             await lease.revoke().catch(noop);
-            throw abortError();
+            throw stopped();
           }
           return this.ha.hold(new Fence(this.key, kv.create_revision, id), lease);
         }
@@ -108,7 +117,7 @@ class EtcdHaLock implements HaLock {
         failures = 0;
       } catch (e) {
         if (lease) void lease.revoke().catch(noop);
-        if (signal.aborted) throw abortError();
+        if (signal.aborted) throw stopped();
         failures++;
         logger.warn('cannot reach etcd to acquire the HA lock; retrying', { error: (e as Error).message });
         await pause(Math.min(5000, 100 * 2 ** Math.min(failures, 6)), signal);

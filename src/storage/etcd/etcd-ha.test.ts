@@ -80,6 +80,22 @@ describe('etcd HA lock on a 3-member cluster', { skip: skipUnless(ETCD) }, () =>
     }
   });
 
+  test('scan (snapshot, migrate) leaves out the lease-bound lock key: it belongs to a live node, not to the data', async () => {
+    const { a, b, raw } = await pair();
+    try {
+      await a.put('core/keyring', Buffer.from('k'));
+      const held = await a.ha!.lock('core/lock', 'a').acquire(new AbortController().signal);
+      const keys: string[] = [];
+      for await (const batch of a.scan!()) keys.push(...batch.map((e) => e.key));
+      assert.deepEqual(keys, ['core/keyring']);
+      assert.deepEqual(await a.list('core/'), ['keyring', 'lock']);
+      await held.release();
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+      raw.close();
+    }
+  });
+
   test('the lock key is bound to a lease of lock_timeout seconds', async () => {
     const { a, b, raw, path } = await pair();
     try {

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { bool, int, str, type Block, type Locator } from '../config.js';
 import { parseDurationSeconds } from '../../lib/duration.js';
 import type { PhysicalBackend } from '../../storage/physical.js';
+import { DEFAULT_PATH, normalisePath } from '../../storage/etcd/keys.js';
 import { createLogger } from '../logger.js';
 
 export interface EtcdStorageConfig {
@@ -63,12 +64,6 @@ function parseAddress(raw: string): string[] | null {
   return urls;
 }
 
-function normalisePath(p: string): string {
-  let out = p.startsWith('/') ? p : `/${p}`;
-  if (!out.endsWith('/')) out += '/';
-  return out;
-}
-
 export function parseEtcd(b: Block, loc: Locator, at: number): EtcdStorageConfig {
   const body = b.body;
   const env = process.env;
@@ -122,7 +117,7 @@ export function parseEtcd(b: Block, loc: Locator, at: number): EtcdStorageConfig
   const cfg: EtcdStorageConfig = {
     type: 'etcd',
     address,
-    path: normalisePath(s('path') ?? '/vault/'),
+    path: normalisePath(s('path') ?? DEFAULT_PATH),
     haEnabled,
     sync: bool(body, 'sync', loc, at) ?? true,
     lockTimeoutSeconds: seconds('lock_timeout', 15),

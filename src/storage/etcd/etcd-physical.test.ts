@@ -53,6 +53,15 @@ describe('etcd storage on a 3-member cluster', { skip: skipUnless(ETCD) }, () =>
     assert.deepEqual(await s.list('many/'), []);
   }));
 
+  test('writes to one key issued without waiting land in the order issued, although any member may take each', withStore(async (s) => {
+    for (let round = 0; round < 20; round++) {
+      const writes = Array.from({ length: 20 }, (_, i) => (i % 5 === 4 ? s.delete(`o/${round}`) : s.put(`o/${round}`, Buffer.from(String(i)))));
+      writes.push(s.put(`o/${round}`, Buffer.from('last')));
+      await Promise.all(writes);
+      assert.equal((await s.get(`o/${round}`))?.toString(), 'last', `round ${round}`);
+    }
+  }));
+
   test('keys live flat under the configured path, Vault\'s layout', async () => {
     const s = await openTestStore(etcd.address, { path: 'ward-layout' });
     const raw = new Etcd3({ hosts: etcd.address.split(',') });

@@ -9,6 +9,7 @@
 import type { Etcd3, Lease, Watcher } from 'etcd3';
 import type { HaBackend, HaLock, HeldLock } from '../physical.js';
 import type { StoreLogger } from './client-options.js';
+import { describe } from './errors.js';
 import { Fence, type FenceSlot } from './fence.js';
 import type { KeySpace } from './keys.js';
 
@@ -81,7 +82,12 @@ class EtcdHaLock implements HaLock {
   ) {}
 
   async value(): Promise<string | null> {
-    const res = await this.ha.client.kv.range({ key: this.key });
+    let res;
+    try {
+      res = await this.ha.client.kv.range({ key: this.key });
+    } catch (e) {
+      throw describe(e, 'reading the HA lock holder');
+    }
     const kv = res.kvs[0];
     return kv ? kv.value.toString('utf8') : null;
   }

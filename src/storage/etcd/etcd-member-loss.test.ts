@@ -24,7 +24,9 @@ describe('etcd storage losing one member of three', { skip: skipUnless(ETCD) }, 
   test('killing the leader under a write load: every write succeeds and every acknowledged write reads back', async (t) => {
     const etcd = await startEtcd(3);
     let retries = 0;
-    const store = await openTestStore(etcd.address, {}, { error: () => undefined, warn: () => undefined, debug: () => retries++ });
+    // request_timeout bounds the retrying. Vault's 5 s covers an election on an idle machine; this
+    // suite shares two cores with everything else, where an election can take several seconds.
+    const store = await openTestStore(etcd.address, { requestTimeoutMs: 15_000 }, { error: () => undefined, warn: () => undefined, debug: () => retries++ });
     try {
       const acked = new Map<string, string>();
       const failures: string[] = [];

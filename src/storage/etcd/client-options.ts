@@ -5,7 +5,7 @@
  */
 import type { IOptions } from 'etcd3';
 import { redactAddress } from './errors.js';
-import { retryPolicy } from './retry-policy.js';
+import { retryPolicy, skipRecentlyDown } from './retry-policy.js';
 
 /** etcd's default `--max-request-bytes`: the largest request a member accepts. */
 export const ETCD_MAX_REQUEST_BYTES = 1.5 * 1024 * 1024;
@@ -77,6 +77,7 @@ export function clientOptions(o: EtcdOptions, endpoints: readonly string[], log:
     // Streams (watch, keepalive) live as long as the store; only unary calls get a deadline.
     defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + attemptMs }),
     faultHandling: {
+      host: skipRecentlyDown(),
       global: retryPolicy({
         budgetMs: o.requestTimeoutMs,
         onRetry: (e, attempt) => log.debug('etcd call failed; retrying on another member', { attempt, error: e.message }),

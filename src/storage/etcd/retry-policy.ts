@@ -8,9 +8,10 @@
  * transactions re-check the same compare, and the lock's acquire transaction recognises its
  * own earlier success (lock.ts).
  */
-import { isRecoverableError, type IOptions } from 'etcd3';
+import { GRPCUnavailableError, isRecoverableError, RecoverableError, type IOptions } from 'etcd3';
 
 type GlobalPolicy = NonNullable<NonNullable<IOptions['faultHandling']>['global']>;
+type HostPolicy = ReturnType<NonNullable<NonNullable<IOptions['faultHandling']>['host']>>;
 
 export interface RetryOptions {
   /** Stop retrying once this long has passed since the first attempt. */
@@ -66,4 +67,52 @@ export function retryPolicy(o: RetryOptions): GlobalPolicy {
   };
   // any-free cast: `_altReturn` is a type-only marker the interface declares but never reads.
   return policy as unknown as GlobalPolicy;
+}
+
+/** Thrown instead of calling a member that refused a connection moments ago; the client then tries another. */
+export class MemberSkipped extends Error {
+  readonly [RecoverableError] = true;
+  constructor(cause: Error) {
+    super(cause.message);
+    this.name = 'MemberSkipped';
+  }
+}
+
+/** A member's transport failed (refused, reset, not connected): not an answer from etcd itself. */
+function memberDown(e: unknown): boolean {
+  return e instanceof GRPCUnavailableError && !/etcdserver:/.test(e.message);
+}
+
+/**
+ * The per-member policy. etcd3's default is a circuit breaker that shuts a member out for 5 s
+ * after 3 failures in a row; when a leader dies, the two live followers also fail a burst of
+ * calls stuck on it, all three circuits open, and every call fails at once for 5 s (the
+ * member-loss test saw exactly that). Here a member whose connection failed is only skipped
+ * for `skipMs` while others are tried; when every member is skipped the call fails over to the
+ * retry policy's backoff, never to an error of its own.
+ */
+export function skipRecentlyDown(skipMs = 2000): () => HostPolicy {
+  return () => {
+    let downAt = 0;
+    let lastError: Error | null = null;
+    const policy = {
+      onSuccess: noEvent,
+      onFailure: noEvent,
+      async execute<T>(fn: (context: { signal: AbortSignal }) => PromiseLike<T> | T, signal: AbortSignal = new AbortController().signal): Promise<T> {
+        if (lastError !== null && Date.now() - downAt < skipMs) throw new MemberSkipped(lastError);
+        try {
+          const out = await fn({ signal });
+          lastError = null;
+          return out;
+        } catch (e) {
+          if (memberDown(e)) {
+            downAt = Date.now();
+            lastError = e as Error;
+          }
+          throw e;
+        }
+      },
+    };
+    return policy as unknown as HostPolicy;
+  };
 }

@@ -79,7 +79,7 @@ export async function runServer(args: string[]): Promise<number> {
     physical = SqlitePhysical.open(join(devDir, 'ward.db'));
   } else {
     try {
-      physical = await openStorage(config.storage);
+      physical = await openStorage(config.storage, { logger });
     } catch (e) {
       process.stderr.write(`Error opening storage: ${(e as Error).message}\n`);
       stopLoopWatchdog(watchdog);

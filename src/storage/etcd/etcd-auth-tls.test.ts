@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import { ETCD, startEtcd } from '../../../test/helpers/etcd.js';
 import { skipUnless } from '../../../test/helpers/requirement.js';
 import { waitFor } from '../../../test/helpers/wait.js';
-import { makeCa } from '../../../test/integration/http/pki.js';
+import { makeCa } from '../../../test/helpers/test-ca.js';
 import type { StoreLogger } from './client-options.js';
 import { openEtcdStore } from './open.js';
 import { testOptions } from './test-store.js';

@@ -189,6 +189,69 @@ export class AesGcmBarrier implements Storage {
     return { term, installTime, encryptions: s.encryptions };
   }
 
+  /**
+   * Forgets every cached plaintext. HA: a standby's cache may hold values another node has
+   * since overwritten, so it is dropped when the node becomes active (or steps down).
+   */
+  dropCache(): void {
+    this.unsealed();
+    this.writeEpoch++;
+    this.cache.clear();
+  }
+
+  /** Re-reads `core/keyring` (another active node may have rotated) and installs it. */
+  reloadKeyring(): Promise<void> {
+    const run = this.rotating.then(async () => {
+      const s = this.unsealed();
+      const blob = await this.physical.get(KEYRING_PATH);
+      if (blob === null) throw internalError('barrier keyring is missing');
+      let raw: Buffer;
+      try {
+        raw = decrypt((t) => (t === ROOT_TERM ? s.rootKey : undefined), blob, KEYRING_PATH);
+      } catch (e) {
+        throw internalError('barrier keyring failed to decrypt', e);
+      }
+      try {
+        const next = Keyring.deserialize(raw);
+        if (this.state !== s) {
+          next.zeroize();
+          throw sealedError();
+        }
+        s.keyring.zeroize();
+        s.keyring = next;
+        const { term, key } = next.activeTerm();
+        this.writer?.setKey(term, key);
+      } finally {
+        zeroize(raw);
+      }
+    });
+    this.rotating = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Reads `key` from the store, never from or into the cache, reloading the keyring once
+   * when the value is under a term this node has not seen (a standby reading what the
+   * active wrote after a rotation).
+   */
+  async getFresh(key: string): Promise<Buffer | null> {
+    const blob = await this.physical.get(key);
+    if (blob === null) return null;
+    const open = (): Buffer => decrypt((t) => this.unsealed().keyring.keyFor(t), blob, key);
+    try {
+      return open();
+    } catch (e) {
+      if (!(e instanceof DecryptError)) throw e;
+      await this.reloadKeyring();
+      try {
+        return open();
+      } catch (e2) {
+        if (e2 instanceof DecryptError) throw internalError('barrier: stored value failed to decrypt', e2);
+        throw e2;
+      }
+    }
+  }
+
   /** A Storage chrooted below `prefix` (each mount gets one). */
   view(prefix: string): Storage {
     return new PrefixStorage(this, prefix);

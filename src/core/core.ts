@@ -3,19 +3,21 @@
  * while unsealed lives in Subsystems; this class only sequences and answers the raw
  * sealed-state endpoints.
  */
-import { badRequest, sealedError } from '../sdk/errors.js';
+import { badRequest, sealedError, WardError } from '../sdk/errors.js';
 import type { Logger } from '../sdk/logical.js';
 import { getJSON, putJSON } from '../sdk/storage.js';
 import { systemClock, type Clock } from '../lib/clock.js';
 import { shortHex, uuid } from '../lib/ids.js';
 import { zeroize } from '../lib/secure.js';
-import type { PhysicalBackend } from '../storage/physical.js';
-import { WARD_VERSION, type CoreApi, type CoreResult, type HealthStatus, type HttpRequestInput, type InitResult, type LeaderStatus, type SealStatus } from './api-types.js';
+import type { HaBackend, PhysicalBackend } from '../storage/physical.js';
+import { WARD_VERSION, type CoreApi, type CoreResult, type HealthStatus, type HttpRequestInput, type InitResult, type LeaderStatus, type SealStatus, type StandbyRoute } from './api-types.js';
 import { AesGcmBarrier } from './barrier/barrier.js';
 import { builtinRegistry } from './builtin-registry.js';
 import type { BackendRegistry } from './router/registry.js';
 import { ShamirSeal } from './seal/seal-manager.js';
 import { startSubsystems, type Subsystems } from './subsystems.js';
+import { haManagerFor, haLeaderStatus, type CoreHaOptions } from './ha/core-ha.js';
+import type { HaManager } from './ha/ha-manager.js';
 
 const DEFAULT_TTL = 768 * 3600;
 const BUILD_DATE = '2026-11-22T00:00:00Z';
@@ -33,6 +35,8 @@ export interface CoreOptions {
   registry?: BackendRegistry;
   /** Whether `ward server` locked its memory; reported in sys/seal-status as `memory_locked`. */
   memoryLocked?: boolean;
+  /** HA settings; HA is on when the store (or `ha.backend`, from ha_storage) can elect. */
+  ha?: CoreHaOptions;
 }
 
 interface ClusterInfo {
@@ -48,6 +52,9 @@ export class WardCore implements CoreApi {
   private subsystems: Subsystems | null = null;
   private cluster: ClusterInfo | null = null;
   private pendingSeal = false;
+  private pendingStepDown = false;
+  /** While unsealed with HA: the active/standby state machine (subsystems exist only while active). */
+  private ha: HaManager | null = null;
   /** Serialises init/unseal/seal so two callers cannot race the lifecycle. */
   private lifecycle: Promise<unknown> = Promise.resolve();
 
@@ -73,7 +80,12 @@ export class WardCore implements CoreApi {
   }
 
   isSealed(): boolean {
-    return this.subsystems === null;
+    return this.subsystems === null && this.ha === null;
+  }
+
+  /** The store that elects the active node, when HA is enabled. */
+  private get haBackend(): HaBackend | undefined {
+    return this.opts.ha?.backend ?? this.opts.physical.ha;
   }
 
   init(secretShares: number, secretThreshold: number): Promise<InitResult> {
@@ -131,12 +143,33 @@ export class WardCore implements CoreApi {
       sealSoon: () => {
         this.pendingSeal = true;
       },
+      ...(this.ha ? { stepDownSoon: () => (this.pendingStepDown = true), haStatus: () => this.ha?.haStatus() ?? [] } : {}),
     });
   }
 
   private async postUnseal(): Promise<void> {
     try {
       this.cluster = await getJSON<ClusterInfo>(this.barrier, 'core/cluster');
+      const backend = this.haBackend;
+      if (backend) {
+        // A standby: keyring loaded, no subsystems until the lock is ours.
+        this.ha = haManagerFor(backend, this.barrier, this.opts, {
+          activate: async () => {
+            this.barrier.dropCache();
+            await this.barrier.reloadKeyring();
+            this.subsystems = await this.startSubsystems();
+          },
+          deactivate: async () => {
+            const subs = this.subsystems;
+            this.subsystems = null;
+            await subs?.stop();
+            this.barrier.dropCache();
+          },
+        });
+        this.ha.start();
+        this.opts.logger.info('core: vault is unsealed (standby until it holds the HA lock)');
+        return;
+      }
       this.subsystems = await this.startSubsystems();
       this.opts.logger.info('core: vault is unsealed');
     } catch (e) {
@@ -149,11 +182,15 @@ export class WardCore implements CoreApi {
   /** Seals: stops timers and backends, then zeroes the keyring. */
   sealNow(): Promise<void> {
     return this.serial(async () => {
+      const ha = this.ha;
+      this.ha = null;
+      // Steps down first (stopping the subsystems, releasing the lock) while the barrier still works.
+      await ha?.stop();
       const subs = this.subsystems;
-      if (!subs) return;
+      if (!subs && !ha) return;
       this.subsystems = null;
       this.pendingSeal = false;
-      await subs.stop();
+      await subs?.stop();
       this.barrier.seal();
       this.seal.resetUnseal();
       this.opts.logger.info('core: vault is sealed');
@@ -162,12 +199,20 @@ export class WardCore implements CoreApi {
 
   async handleRequest(input: HttpRequestInput): Promise<CoreResult> {
     const subs = this.subsystems;
-    if (!subs) throw sealedError();
+    if (!subs) throw this.ha ? new WardError('standby', ['Vault is in standby mode']) : sealedError();
     try {
       return await subs.pipeline.handle(input);
     } finally {
       if (this.pendingSeal) await this.sealNow();
+      if (this.pendingStepDown) {
+        this.pendingStepDown = false;
+        this.ha?.requestStepDown();
+      }
     }
+  }
+
+  standbyRoute(): StandbyRoute | null {
+    return this.ha?.standbyRoute() ?? null;
   }
 
   private async sealStatusNow(): Promise<SealStatus> {
@@ -202,7 +247,7 @@ export class WardCore implements CoreApi {
     return {
       initialized,
       sealed,
-      standby: sealed,
+      standby: sealed || (this.ha !== null && !this.ha.isActive()),
       performance_standby: false,
       replication_performance_mode: 'disabled',
       replication_dr_mode: 'disabled',
@@ -214,6 +259,10 @@ export class WardCore implements CoreApi {
   }
 
   async leader(): Promise<LeaderStatus> {
+    if (this.haBackend) {
+      if (!this.ha) throw sealedError();
+      return haLeaderStatus(await this.ha.leader());
+    }
     return {
       ha_enabled: false,
       is_self: false,

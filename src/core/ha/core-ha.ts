@@ -1,0 +1,57 @@
+/**
+ * The seam between WardCore and the HA machinery: the core's HA options, building the
+ * HaManager from them, and rendering its view as sys/leader.
+ */
+import type { Logger } from '../../sdk/logical.js';
+import type { HaBackend } from '../../storage/physical.js';
+import type { LeaderStatus } from '../api-types.js';
+import type { ClusterListener } from './cluster-listener.js';
+import { HaManager, type LeaderView } from './ha-manager.js';
+import type { AdvertStorage } from './leader-advert.js';
+
+export interface CoreHaOptions {
+  /** The lock's store when it is not the data store (`ha_storage`). */
+  backend?: HaBackend;
+  /** This node's `api_addr`: where standbys redirect clients. */
+  apiAddr: string;
+  /** This node's `cluster_addr`; '' with `disable_clustering` (standbys then only redirect). */
+  clusterAddr: string;
+  /** Started by the server; gets the cluster certificate while this node is active. */
+  clusterListener?: ClusterListener | null;
+  stepDownBackoffMs?: number;
+  echoIntervalMs?: number;
+}
+
+export function haManagerFor(
+  backend: HaBackend,
+  storage: AdvertStorage,
+  core: { ha?: CoreHaOptions; logger: Logger },
+  hooks: { activate(): Promise<void>; deactivate(): Promise<void> },
+): HaManager {
+  const o = core.ha ?? { apiAddr: '', clusterAddr: '' };
+  return new HaManager({
+    backend,
+    storage,
+    logger: core.logger,
+    apiAddr: o.apiAddr,
+    clusterAddr: o.clusterAddr,
+    clusterListener: o.clusterListener ?? null,
+    ...(o.stepDownBackoffMs !== undefined ? { stepDownBackoffMs: o.stepDownBackoffMs } : {}),
+    ...(o.echoIntervalMs !== undefined ? { echoIntervalMs: o.echoIntervalMs } : {}),
+    ...hooks,
+  });
+}
+
+const ZERO_TIME = '0001-01-01T00:00:00Z';
+
+export function haLeaderStatus(v: LeaderView): LeaderStatus {
+  return {
+    ha_enabled: true,
+    is_self: v.isSelf,
+    active_time: v.isSelf && v.activeSince > 0 ? new Date(v.activeSince).toISOString() : ZERO_TIME,
+    leader_address: v.leaderAddress,
+    leader_cluster_address: v.leaderClusterAddress,
+    performance_standby: false,
+    performance_standby_last_remote_wal: 0,
+  };
+}

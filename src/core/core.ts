@@ -18,6 +18,7 @@ import { ShamirSeal } from './seal/seal-manager.js';
 import { startSubsystems, type Subsystems } from './subsystems.js';
 import { haManagerFor, haLeaderStatus, type CoreHaOptions } from './ha/core-ha.js';
 import type { HaManager } from './ha/ha-manager.js';
+import type { EchoInfo } from './ha/wire.js';
 
 const DEFAULT_TTL = 768 * 3600;
 const BUILD_DATE = '2026-11-22T00:00:00Z';
@@ -213,6 +214,16 @@ export class WardCore implements CoreApi {
 
   standbyRoute(): StandbyRoute | null {
     return this.ha?.standbyRoute() ?? null;
+  }
+
+  /** For the cluster listener: whether this node is the active one right now. */
+  isHaActive(): boolean {
+    return this.ha?.isActive() ?? false;
+  }
+
+  /** For the cluster listener: a standby's heartbeat. */
+  recordHaEcho(info: EchoInfo): void {
+    this.ha?.recordEcho(info);
   }
 
   private async sealStatusNow(): Promise<SealStatus> {

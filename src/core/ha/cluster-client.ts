@@ -65,6 +65,8 @@ export class ClusterClient {
   private send(method: string, path: string, headers: string[], body: Buffer, timeoutMs: number): Promise<IncomingMessage> {
     return new Promise((resolve, reject) => {
       let sent = false;
+      // Raw header arrays get no defaults from node; the cluster server requires Host.
+      headers.push('Host', this.base.host);
       const req = https.request(
         { protocol: 'https:', hostname: this.base.hostname.replace(/^\[|\]$/g, ''), port: this.base.port || 8201, method, path, headers, agent: this.agent, timeout: timeoutMs },
         (res) => {

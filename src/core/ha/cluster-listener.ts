@@ -68,8 +68,9 @@ export async function startClusterListener(o: ClusterListenerOptions): Promise<C
     url: `https://${host}:${port}`,
     setIdentity(cert) {
       if (cert === null) {
+        // Connections stay open so a response being written (to sys/step-down, say) still
+        // arrives; their next request finds no pin and is refused.
         pinned = null;
-        server.closeAllConnections();
         return;
       }
       server.setSecureContext({ cert: cert.certPem, key: cert.keyPem });

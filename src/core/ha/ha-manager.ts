@@ -83,9 +83,11 @@ export class HaManager {
     return this.state === 'active' ? null : this.tracker.route;
   }
 
-  /** Gives up the lock (if held) soon; returns at once. */
+  /** Gives up the lock (if held) once the current response is on its way; returns at once. */
   requestStepDown(): void {
-    if (this.state !== 'standby') this.wake('stepdown');
+    setImmediate(() => {
+      if (this.state !== 'standby') this.wake('stepdown');
+    });
   }
 
   /** Steps down if active, stops trying for the lock, and waits until all that is done. */

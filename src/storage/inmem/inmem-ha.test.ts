@@ -43,7 +43,10 @@ test('inmem HA: a holder that stops renewing loses the lock after its TTL and is
   assert.equal(await b.ha!.lock('core/lock', 'x').value(), 'b');
   await assert.rejects(a.put('k', Buffer.from('stale')), LockLostError);
   engine.resumeRenewals(a);
+  // Renewal timers do not hold the process open (a server's listeners do); this test's wait does.
+  const keepAlive = setInterval(() => {}, 1000);
   await held.lost;
+  clearInterval(keepAlive);
   await taken.release();
   await a.close();
   await b.close();

@@ -55,7 +55,8 @@ export class InmemHaEngine {
 
   private end(key: string, h: Holding): void {
     if (this.locks.get(key) === h) this.locks.delete(key);
-    h.ended();
+    // A paused node hears nothing; it finds out at its first renewal after resuming.
+    if (!this.paused.has(h.node)) h.ended();
     this.wake();
   }
 

@@ -129,3 +129,33 @@ test('a node that becomes active again serves what the other active wrote meanwh
     await c.close();
   }
 });
+
+test('an active whose renewals stop (paused process) loses the lock after its TTL; on waking it steps down and its writes are refused', async () => {
+  const c = await startHaCluster({ nodes: 2 });
+  try {
+    const a = await c.active();
+    c.engine.pauseRenewals(a.physical);
+    const b = await newActive(c, a);
+    assert.equal(a.core.isHaActive(), true, 'the paused node has not noticed yet');
+    await assert.rejects(a.core.barrier.put('sys/late', Buffer.from('late')), /no longer holds the HA lock/);
+    c.engine.resumeRenewals(a.physical);
+    await waitFor('the paused node to step down', async () => (await api(a, 'GET', 'sys/health')).status === 429);
+    assert.equal((await api(b, 'GET', 'sys/health')).status, 200);
+  } finally {
+    await c.close();
+  }
+});
+
+test('with disable_clustering standbys redirect every request (307) to the active api_addr', async () => {
+  const c = await startHaCluster({ nodes: 2, disableClustering: true });
+  try {
+    const a = await c.active();
+    const s = c.nodes.find((n) => n !== a)!;
+    const r = await fetch(`${s.url}/v1/sys/mounts?x=1`, { headers: { 'X-Vault-Token': c.rootToken }, redirect: 'manual' });
+    assert.equal(r.status, 307);
+    assert.equal(r.headers.get('location'), `${a.url}/v1/sys/mounts?x=1`);
+    assert.equal((await api(s, 'GET', 'sys/leader')).body.leader_cluster_address, '');
+  } finally {
+    await c.close();
+  }
+});

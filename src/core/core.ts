@@ -54,6 +54,8 @@ export class WardCore implements CoreApi {
   private cluster: ClusterInfo | null = null;
   private pendingSeal = false;
   private pendingStepDown = false;
+  /** Requests in the subsystems now: a graceful step-down lets them finish first. */
+  private readonly running = new Set<Promise<unknown>>();
   /** While unsealed with HA: the active/standby state machine (subsystems exist only while active). */
   private ha: HaManager | null = null;
   /** Serialises init/unseal/seal so two callers cannot race the lifecycle. */
@@ -160,9 +162,12 @@ export class WardCore implements CoreApi {
             await this.barrier.reloadKeyring();
             this.subsystems = await this.startSubsystems();
           },
-          deactivate: async () => {
+          deactivate: async (graceful) => {
             const subs = this.subsystems;
             this.subsystems = null;
+            // New requests already go to the active node; on a step-down those in flight finish
+            // (a lost lock does not wait: the store refuses their writes anyway).
+            if (graceful) await Promise.allSettled([...this.running]);
             await subs?.stop();
             this.barrier.dropCache();
           },
@@ -201,9 +206,12 @@ export class WardCore implements CoreApi {
   async handleRequest(input: HttpRequestInput): Promise<CoreResult> {
     const subs = this.subsystems;
     if (!subs) throw this.ha ? new WardError('standby', ['Vault is in standby mode']) : sealedError();
+    const p = subs.pipeline.handle(input);
+    this.running.add(p);
     try {
-      return await subs.pipeline.handle(input);
+      return await p;
     } finally {
+      this.running.delete(p);
       if (this.pendingSeal) await this.sealNow();
       if (this.pendingStepDown) {
         this.pendingStepDown = false;

@@ -12,6 +12,7 @@ import { startClusterFor } from '../../src/server/cluster.js';
 import { InmemHaEngine } from '../../src/storage/inmem/inmem-ha.js';
 import { InmemPhysical } from '../../src/storage/inmem/inmem-physical.js';
 import { waitFor } from './wait.js';
+import type { BackendRegistry } from '../../src/core/router/registry.js';
 
 export interface HaNode {
   url: string;
@@ -38,6 +39,8 @@ export interface HaClusterOptions {
   echoIntervalMs?: number;
   /** `disable_clustering`: no cluster listeners, standbys only redirect. */
   disableClustering?: boolean;
+  /** Backends beyond the built-in ones (test engines), on every node. */
+  registry?: () => BackendRegistry;
 }
 
 async function startNode(engine: InmemHaEngine, o: HaClusterOptions): Promise<HaNode> {
@@ -49,6 +52,7 @@ async function startNode(engine: InmemHaEngine, o: HaClusterOptions): Promise<Ha
   core = new WardCore({
     physical,
     logger: silentLogger,
+    ...(o.registry ? { registry: o.registry() } : {}),
     ha: {
       apiAddr: api.url,
       clusterAddr: cluster?.url ?? '',

@@ -26,7 +26,7 @@ export function haManagerFor(
   backend: HaBackend,
   storage: AdvertStorage,
   core: { ha?: CoreHaOptions; logger: Logger },
-  hooks: { activate(): Promise<void>; deactivate(): Promise<void> },
+  hooks: { activate(): Promise<void>; deactivate(graceful: boolean): Promise<void> },
 ): HaManager {
   const o = core.ha ?? { apiAddr: '', clusterAddr: '' };
   return new HaManager({

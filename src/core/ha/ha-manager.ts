@@ -34,8 +34,11 @@ export interface HaManagerOptions {
   echoIntervalMs?: number;
   /** Loads everything from storage and starts serving (the core's subsystems). */
   activate(): Promise<void>;
-  /** Stops serving; its first step must stop new requests synchronously. */
-  deactivate(): Promise<void>;
+  /**
+   * Stops serving; its first step must stop new requests synchronously. `graceful` (step-down,
+   * seal): requests in flight may finish first; not after a lost lock.
+   */
+  deactivate(graceful: boolean): Promise<void>;
 }
 
 type Wake = 'stepdown' | 'stop';
@@ -191,7 +194,7 @@ export class HaManager {
     this.activeSince = 0;
     this.o.clusterListener?.setIdentity(null);
     if (clean) await this.o.storage.delete(LEADER_PREFIX + this.nodeId).catch(() => undefined);
-    await this.o.deactivate();
+    await this.o.deactivate(clean);
     this.nodes.reset();
     this.o.logger.info('ha: this node is a standby');
   }

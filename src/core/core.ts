@@ -16,7 +16,7 @@ import { builtinRegistry } from './builtin-registry.js';
 import type { BackendRegistry } from './router/registry.js';
 import { ShamirSeal } from './seal/seal-manager.js';
 import { startSubsystems, type Subsystems } from './subsystems.js';
-import { haManagerFor, haLeaderStatus, type CoreHaOptions } from './ha/core-ha.js';
+import { haManagerFor, haLeaderStatus, isLockLost, type CoreHaOptions } from './ha/core-ha.js';
 import type { HaManager } from './ha/ha-manager.js';
 import type { EchoInfo } from './ha/wire.js';
 
@@ -210,6 +210,14 @@ export class WardCore implements CoreApi {
     this.running.add(p);
     try {
       return await p;
+    } catch (e) {
+      // The store refused a write: another node holds the lock. Step down now, and tell
+      // the client as a standby would (clients retry a 503).
+      if (this.ha && isLockLost(e)) {
+        this.ha.fenced();
+        throw new WardError('standby', ['Vault is in standby mode']);
+      }
+      throw e;
     } finally {
       this.running.delete(p);
       if (this.pendingSeal) await this.sealNow();

@@ -3,7 +3,7 @@
  * HaManager from them, and rendering its view as sys/leader.
  */
 import type { Logger } from '../../sdk/logical.js';
-import type { HaBackend } from '../../storage/physical.js';
+import { LockLostError, type HaBackend } from '../../storage/physical.js';
 import type { LeaderStatus } from '../api-types.js';
 import type { ClusterListener } from './cluster-listener.js';
 import { HaManager, type LeaderView } from './ha-manager.js';
@@ -54,4 +54,12 @@ export function haLeaderStatus(v: LeaderView): LeaderStatus {
     performance_standby: false,
     performance_standby_last_remote_wal: 0,
   };
+}
+
+/** Whether `e` (or what it wraps) is the store refusing a write from a node that lost the lock. */
+export function isLockLost(e: unknown): boolean {
+  for (let c: unknown = e, i = 0; c instanceof Error && i < 5; c = c.cause, i++) {
+    if (c instanceof LockLostError || (c as { code?: unknown }).code === 'ha_lock_lost') return true;
+  }
+  return false;
 }

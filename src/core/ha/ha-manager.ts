@@ -41,7 +41,7 @@ export interface HaManagerOptions {
   deactivate(graceful: boolean): Promise<void>;
 }
 
-type Wake = 'stepdown' | 'stop';
+type Wake = 'stepdown' | 'stop' | 'fenced';
 
 export interface LeaderView {
   isSelf: boolean;
@@ -91,6 +91,14 @@ export class HaManager {
     setImmediate(() => {
       if (this.state !== 'standby') this.wake('stepdown');
     });
+  }
+
+  /** The store refused a write: the holding is over whatever the lock's own signal says yet. */
+  fenced(): void {
+    if (this.state !== 'standby') {
+      this.o.logger.warn('ha: the store refused a write (another node holds the lock); stepping down');
+      this.wake('fenced');
+    }
   }
 
   /** Steps down if active, stops trying for the lock, and waits until all that is done. */
@@ -167,7 +175,9 @@ export class HaManager {
       this.o.logger.error('ha: failed to become active; stepping down', { error: e instanceof Error ? e.message : String(e) });
       reason = 'failed';
     }
-    await this.deactivate(reason !== 'lost');
+    const ours = reason !== 'lost' && reason !== 'fenced';
+    await this.deactivate(ours);
+    // Released even when fenced: that stops the store's renewals of a holding already gone.
     if (reason !== 'lost') await held.release().catch(() => undefined);
     if (reason === 'failed') await sleep(1000, this.abort.signal);
     return reason;

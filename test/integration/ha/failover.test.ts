@@ -138,6 +138,13 @@ test('an active whose renewals stop (paused process) loses the lock after its TT
     const b = await newActive(c, a);
     assert.equal(a.core.isHaActive(), true, 'the paused node has not noticed yet');
     await assert.rejects(a.core.barrier.put('sys/late', Buffer.from('late')), /no longer holds the HA lock/);
+    // A client write that reaches it is refused by the store: the client gets a clean 503
+    // (its client retries), and the refusal alone makes the node step down.
+    const w = await api(a, 'PUT', 'sys/policies/acl/late', { token: c.rootToken, body: { policy: 'path "x" { capabilities = ["read"] }' } });
+    assert.equal(w.status, 503);
+    assert.deepEqual(w.body, { errors: ['Vault is in standby mode'] });
+    await waitFor('the fenced node to step down', () => !a.core.isHaActive());
+    assert.equal((await api(b, 'GET', 'sys/policies/acl/late', { token: c.rootToken })).status, 404);
     c.engine.resumeRenewals(a.physical);
     await waitFor('the paused node to step down', async () => (await api(a, 'GET', 'sys/health')).status === 429);
     assert.equal((await api(b, 'GET', 'sys/health')).status, 200);

@@ -72,6 +72,9 @@ export interface HealthStatus {
   enterprise: boolean;
   cluster_name?: string;
   cluster_id?: string;
+  /** HA standbys (Vault 1.19): whether heartbeats reach the active node, and how long since the last. */
+  ha_connection_healthy?: boolean;
+  last_request_forwarding_heartbeat_ms?: number;
 }
 
 export interface LeaderStatus {

@@ -16,7 +16,7 @@ import { builtinRegistry } from './builtin-registry.js';
 import type { BackendRegistry } from './router/registry.js';
 import { ShamirSeal } from './seal/seal-manager.js';
 import { startSubsystems, type Subsystems } from './subsystems.js';
-import { haManagerFor, haLeaderStatus, isLockLost, type CoreHaOptions } from './ha/core-ha.js';
+import { haHealthFields, haManagerFor, haLeaderStatus, isLockLost, type CoreHaOptions } from './ha/core-ha.js';
 import type { HaManager } from './ha/ha-manager.js';
 import type { EchoInfo } from './ha/wire.js';
 
@@ -282,6 +282,7 @@ export class WardCore implements CoreApi {
       version: WARD_VERSION,
       enterprise: false,
       ...(!sealed && this.cluster ? { cluster_name: this.cluster.name, cluster_id: this.cluster.id } : {}),
+      ...haHealthFields(this.ha?.connectionHealth() ?? null),
     };
   }
 

@@ -19,6 +19,7 @@ export interface HaNode {
   clusterUrl: string;
   core: WardCore;
   physical: InmemPhysical;
+  cluster: ClusterListener | null;
   /** Seals and closes the node's listeners and store (it leaves the cluster). */
   close(): Promise<void>;
 }
@@ -68,6 +69,7 @@ async function startNode(engine: InmemHaEngine, o: HaClusterOptions): Promise<Ha
     clusterUrl: cluster?.url ?? '',
     core,
     physical,
+    cluster,
     async close() {
       if (closed) return;
       closed = true;

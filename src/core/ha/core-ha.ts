@@ -56,6 +56,11 @@ export function haLeaderStatus(v: LeaderView): LeaderStatus {
   };
 }
 
+/** sys/health's fields for a standby's link to the active node. */
+export function haHealthFields(h: { healthy: boolean; sinceLastHeartbeatMs: number } | null): { ha_connection_healthy?: boolean; last_request_forwarding_heartbeat_ms?: number } {
+  return h === null ? {} : { ha_connection_healthy: h.healthy, last_request_forwarding_heartbeat_ms: h.sinceLastHeartbeatMs };
+}
+
 /** Whether `e` (or what it wraps) is the store refusing a write from a node that lost the lock. */
 export function isLockLost(e: unknown): boolean {
   for (let c: unknown = e, i = 0; c instanceof Error && i < 5; c = c.cause, i++) {

@@ -64,6 +64,8 @@ export class HaManager {
   private readonly nodes: NodeTable;
   private readonly echoMs: number;
   private echoTimer: NodeJS.Timeout | undefined;
+  /** When this node last became a standby (epoch ms). */
+  private standbySince = Date.now();
 
   constructor(private readonly o: HaManagerOptions) {
     this.echoMs = o.echoIntervalMs ?? 2000;
@@ -115,6 +117,18 @@ export class HaManager {
     if (this.state === 'active') return { isSelf: true, leaderAddress: this.o.apiAddr, leaderClusterAddress: this.o.clusterAddr, activeSince: this.activeSince };
     const l = await this.tracker.current();
     return { isSelf: false, leaderAddress: l?.advert.apiAddr ?? '', leaderClusterAddress: l?.advert.clusterAddr ?? '', activeSince: 0 };
+  }
+
+  /**
+   * A standby's link to the active (sys/health): healthy while heartbeats land within three
+   * periods. Null on the active node and without clustering (no heartbeats to judge by).
+   */
+  connectionHealth(now = Date.now()): { healthy: boolean; sinceLastHeartbeatMs: number } | null {
+    if (this.state === 'active' || this.o.clusterAddr === '') return null;
+    // A node that just became a standby has had no chance to send one yet: judged from then.
+    const last = Math.max(this.tracker.lastEchoAt, this.standbySince);
+    const since = now - last;
+    return { healthy: since <= this.echoMs * 3, sinceLastHeartbeatMs: this.tracker.lastEchoAt === 0 ? 0 : now - this.tracker.lastEchoAt };
   }
 
   haStatus(): HaStatusNode[] {
@@ -201,6 +215,7 @@ export class HaManager {
   /** `clean`: the lock is still ours, so the advertisement can be removed (a fenced write). */
   private async deactivate(clean: boolean): Promise<void> {
     this.state = 'standby';
+    this.standbySince = Date.now();
     this.activeSince = 0;
     this.o.clusterListener?.setIdentity(null);
     if (clean) await this.o.storage.delete(LEADER_PREFIX + this.nodeId).catch(() => undefined);

@@ -27,6 +27,8 @@ export interface LeaderTrackerOptions {
 
 export class LeaderTracker {
   private known: Known | null = null;
+  /** When a heartbeat last reached the active node (epoch ms; 0 = never). */
+  lastEchoAt = 0;
   /** One lookup at a time; concurrent callers share it. */
   private looking: Promise<Known | null> | null = null;
 
@@ -81,6 +83,7 @@ export class LeaderTracker {
     if (k?.client == null) return false;
     try {
       await k.client.echo(info);
+      this.lastEchoAt = Date.now();
       return true;
     } catch {
       if (this.known === k) this.set(null);

@@ -78,7 +78,11 @@ export class ClusterClient {
           resolve(res);
         },
       );
-      req.on('socket', (s) => s.once('secureConnect', () => (sent = true)));
+      // Only a new connection: a kept-alive one finished its handshake long ago (and a
+      // listener added to it per request would pile up).
+      req.on('socket', (s) => {
+        if (s.connecting) s.once('secureConnect', () => (sent = true));
+      });
       req.on('timeout', () => req.destroy(new Error('forwarded request timed out')));
       req.on('error', (e: NodeJS.ErrnoException) => {
         // Before the TLS handshake finished nothing can have been processed.

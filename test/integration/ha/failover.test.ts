@@ -166,3 +166,22 @@ test('with disable_clustering standbys redirect every request (307) to the activ
     await c.close();
   }
 });
+
+test('with no active node a standby answers 503 "no active Vault instance found"; after the step-down back-off it takes the lock again', async () => {
+  const c = await startHaCluster({ nodes: 2, stepDownBackoffMs: 1500 });
+  try {
+    const a = await c.active();
+    const b = c.nodes.find((n) => n !== a)!;
+    await b.core.sealNow();
+    assert.equal((await api(a, 'PUT', 'sys/step-down', { token: c.rootToken })).status, 204);
+    const r = await waitFor('a to stand by with nobody active', async () => {
+      const x = await api(a, 'GET', 'sys/mounts', { token: c.rootToken });
+      return x.status === 503 ? x : undefined;
+    });
+    assert.deepEqual(r.body, { errors: ['no active Vault instance found'] });
+    assert.equal((await api(a, 'GET', 'sys/leader')).body.leader_address, '');
+    await waitFor('a to take the lock back', async () => (await api(a, 'GET', 'sys/mounts', { token: c.rootToken })).status === 200);
+  } finally {
+    await c.close();
+  }
+});

@@ -11,6 +11,8 @@ import { createHandler, handlerOptionsFor } from '../http/handler.js';
 import { startListener, type Listener, type ListenerConfig } from '../http/listener.js';
 import type { PhysicalBackend } from '../storage/physical.js';
 import { SqlitePhysical } from '../storage/sqlite/sqlite-physical.js';
+import { InmemHaEngine } from '../storage/inmem/inmem-ha.js';
+import { InmemPhysical } from '../storage/inmem/inmem-physical.js';
 import { openStorage } from './open-storage.js';
 import { setUpHa, type HaSetup } from './cluster.js';
 import { DEFAULT_CACHE_SIZE, parseConfigFile, type ServerConfig } from './config.js';
@@ -65,7 +67,9 @@ export async function runServer(args: string[]): Promise<number> {
 
   let devDir: string | null = null;
   let physical: PhysicalBackend;
-  if (flags.dev && flags.devStorage !== 'inmem') {
+  if (flags.dev && flags.devHa) {
+    physical = InmemPhysical.shared(new InmemHaEngine());
+  } else if (flags.dev && flags.devStorage !== 'inmem') {
     devDir = mkdtempSync(join(tmpdir(), 'ward-dev-'));
     physical = SqlitePhysical.open(join(devDir, 'ward.db'));
   } else {

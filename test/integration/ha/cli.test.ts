@@ -47,3 +47,20 @@ test('ward status on a sealed HA node shows HA Enabled and nothing more, exit 2'
   assert.equal(row(r.stdout, 'HA Mode'), undefined);
   await n.core.unseal(c.unsealKey, false);
 });
+
+test('ward operator members lists the active node and the standbys that echoed', async () => {
+  const a = await c.active();
+  const s = c.nodes.find((n) => n !== a)!;
+  const out = await waitFor('both members to be listed', async () => {
+    const r = await runCli(['operator', 'members'], { VAULT_ADDR: s.url, VAULT_TOKEN: c.rootToken });
+    return r.code === 0 && r.stdout.includes(s.url) ? r.stdout : undefined;
+  });
+  const lines = out.trim().split('\n');
+  assert.match(lines[0]!, /^Host Name\s+API Address\s+Cluster Address\s+Active Node\s+Version\s+Last Echo$/);
+  const activeLine = lines.find((l) => l.includes(a.url))!;
+  assert.match(activeLine, new RegExp(`${a.clusterUrl}\\s+true\\s+\\S+\\s+n/a$`));
+  const standbyLine = lines.find((l) => l.includes(s.url))!;
+  assert.match(standbyLine, /\sfalse\s+\S+\s+\d{4}-\d\d-\d\dT/);
+  const json = await runCli(['operator', 'members', '-format=json'], { VAULT_ADDR: s.url, VAULT_TOKEN: c.rootToken });
+  assert.equal((JSON.parse(json.stdout) as { data: { nodes: unknown[] } }).data.nodes.length, 2);
+});

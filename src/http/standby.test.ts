@@ -84,6 +84,12 @@ describe('http handler on a standby', () => {
     assert.equal(r.headers.location, 'https://active.example:8200/v1/secret/data/x?version=2');
   });
 
+  it('treats any non-empty X-Vault-No-Request-Forwarding as "do not forward", as Vault does', async () => {
+    const n = forwarded.length;
+    assert.equal((await call(l.url, 'GET', '/v1/sys/mounts', { 'X-Vault-No-Request-Forwarding': 'false' })).status, 307);
+    assert.equal(forwarded.length, n);
+  });
+
   it('redirects when forwarding is disabled or fails', async () => {
     forwarding = false;
     assert.equal((await call(l.url, 'GET', '/v1/secret/data/x')).headers.location, 'https://active.example:8200/v1/secret/data/x');

@@ -8,7 +8,7 @@ import type { StandbyRoute } from '../core/api-types.js';
 import type { Logger } from '../sdk/logical.js';
 import { WardError } from '../sdk/errors.js';
 import type { Rendered } from './render.js';
-import { parseGoBool, readBody, type WardHeaders } from './request.js';
+import { readBody, type WardHeaders } from './request.js';
 
 export async function answerOnStandby(route: StandbyRoute, req: IncomingMessage, method: string, h: WardHeaders, limit: number, logger: Logger): Promise<Rendered> {
   const url = req.url ?? '/';
@@ -39,9 +39,10 @@ export function redirectLocation(apiAddr: string, originalUrl: string): string {
   return `${base.protocol}//${base.host}${originalUrl.startsWith('/') ? originalUrl : `/${originalUrl}`}`;
 }
 
+/** As Vault: any non-empty value turns forwarding off (even "false"). */
 function noForwarding(raw: readonly string[]): boolean {
   for (let i = 0; i + 1 < raw.length; i += 2) {
-    if (raw[i]!.toLowerCase() === 'x-vault-no-request-forwarding') return parseGoBool(raw[i + 1]!.trim()) === true;
+    if (raw[i]!.toLowerCase() === 'x-vault-no-request-forwarding') return raw[i + 1]!.trim() !== '';
   }
   return false;
 }

@@ -5,7 +5,7 @@ import { api } from '../../helpers/server.js';
 import { startHaCluster } from '../../helpers/ha-cluster.js';
 import { waitFor } from '../../helpers/wait.js';
 
-test('a standby whose heartbeats fail answers 474 (haunhealthycode), with ha_connection_healthy false', async () => {
+test('a standby that cannot reach the active answers health 474 (haunhealthycode) and redirects requests it cannot forward', async () => {
   const c = await startHaCluster({ nodes: 2, echoIntervalMs: 100 });
   try {
     const a = await c.active();
@@ -26,6 +26,10 @@ test('a standby whose heartbeats fail answers 474 (haunhealthycode), with ha_con
     assert.equal(sick.body.ha_connection_healthy, false);
     assert.equal((await api(s, 'GET', 'sys/health?haunhealthycode=299')).status, 299);
     assert.equal((await api(s, 'GET', 'sys/health?standbyok=true')).status, 474, 'standbyok does not hide an unhealthy standby');
+    // Forwarding fails the same way, so the standby falls back to a redirect.
+    const r = await fetch(`${s.url}/v1/sys/mounts?x=1`, { headers: { 'X-Vault-Token': c.rootToken }, redirect: 'manual' });
+    assert.equal(r.status, 307);
+    assert.equal(r.headers.get('location'), `${a.url}/v1/sys/mounts?x=1`);
   } finally {
     await c.close();
   }

@@ -48,3 +48,16 @@ test('disable_clustering: no cluster listener, no cluster_addr; ha_storage witho
   assert.equal(split.options?.backend, elsewhere.ha);
   await split.close();
 });
+
+test('VAULT_API_ADDR and VAULT_CLUSTER_ADDR (WARD_* win) override the config, as in a Kubernetes pod spec', async () => {
+  const cfg = parseConfig('storage "inmem" {}\nlistener "tcp" {\n  address = "127.0.0.1:0"\n  tls_disable = true\n}\napi_addr = "http://from-config:8200"\ncluster_addr = "https://from-config:8201"\n', 'w.hcl');
+  const run = async (env: NodeJS.ProcessEnv) => {
+    const ha = await setUpHa(cfg, InmemPhysical.shared(new InmemHaEngine()), null, noCore, silentLogger, env);
+    await ha.close();
+    return [ha.options?.apiAddr, ha.options?.clusterAddr];
+  };
+  assert.deepEqual(await run({}), ['http://from-config:8200', 'https://from-config:8201']);
+  assert.deepEqual(await run({ VAULT_API_ADDR: 'http://10.0.0.5:8200', VAULT_CLUSTER_ADDR: 'https://10.0.0.5:8201' }), ['http://10.0.0.5:8200', 'https://10.0.0.5:8201']);
+  assert.deepEqual(await run({ VAULT_REDIRECT_ADDR: 'http://r:8200' }), ['http://r:8200', 'https://from-config:8201']);
+  assert.deepEqual(await run({ VAULT_API_ADDR: 'http://v:8200', WARD_API_ADDR: 'http://w:8200', WARD_CLUSTER_ADDR: 'https://w:8201' }), ['http://w:8200', 'https://w:8201']);
+});

@@ -44,7 +44,14 @@ export function defaultClusterAddress(apiAddress: string): string {
  * Decides HA for a server: `physical` is the data store, `haPhysical` the opened
  * `ha_storage` (if configured). Starts the cluster listener unless clustering is disabled.
  */
-export async function setUpHa(config: ServerConfig, physical: PhysicalBackend, haPhysical: PhysicalBackend | null, core: () => WardCore, logger: Logger): Promise<HaSetup> {
+export async function setUpHa(
+  config: ServerConfig,
+  physical: PhysicalBackend,
+  haPhysical: PhysicalBackend | null,
+  core: () => WardCore,
+  logger: Logger,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<HaSetup> {
   if (haPhysical !== null && haPhysical.ha === undefined) {
     throw new Error(`ha_storage "${haPhysical.name}" has high availability turned off: set ha_enabled = "true" in it`);
   }
@@ -52,14 +59,17 @@ export async function setUpHa(config: ServerConfig, physical: PhysicalBackend, h
   if (backend === undefined) return { options: undefined, close: async () => {} };
   const first = config.listeners[0];
   if (first === undefined) throw new Error('high availability needs a listener "tcp" stanza (standbys redirect clients to its address)');
-  const apiAddr = config.apiAddr ?? `${first.tlsDisable ? 'http' : 'https'}://${first.address}`;
-  if (config.apiAddr === undefined) logger.warn('api_addr is not set; standbys will redirect clients to the first listener address', { api_addr: apiAddr });
+  // As Vault, the environment wins over the file (a pod spec sets them from the pod's IP).
+  const fromEnv = (...names: string[]): string | undefined => names.map((n) => env[n]).find((v) => v !== undefined && v !== '');
+  const configured = fromEnv('WARD_API_ADDR', 'VAULT_API_ADDR', 'VAULT_REDIRECT_ADDR', 'VAULT_ADVERTISE_ADDR') ?? config.apiAddr;
+  const apiAddr = configured ?? `${first.tlsDisable ? 'http' : 'https'}://${first.address}`;
+  if (configured === undefined) logger.warn('api_addr is not set; standbys will redirect clients to the first listener address', { api_addr: apiAddr });
   let cluster: ClusterListener | null = null;
   let clusterAddr = '';
   if (!config.ha.disableClustering) {
     cluster = await startClusterFor(core, first.clusterAddress ?? defaultClusterAddress(first.address), logger);
     const bound = new URL(cluster.url);
-    clusterAddr = config.ha.clusterAddr ?? `https://${new URL(apiAddr).hostname}:${bound.port}`;
+    clusterAddr = fromEnv('WARD_CLUSTER_ADDR', 'VAULT_CLUSTER_ADDR') ?? config.ha.clusterAddr ?? `https://${new URL(apiAddr).host.replace(/:\d+$/, '')}:${bound.port}`;
     logger.info('cluster listener started', { cluster_listener: cluster.url, cluster_addr: clusterAddr });
   }
   return {

@@ -176,9 +176,13 @@ export class HaManager {
   /** Activates and serves until the lock is lost or a step-down/stop arrives; returns why it ended. */
   private async serveWhileHeld(held: HeldLock, woken: Promise<Wake>): Promise<Wake | 'lost' | 'failed'> {
     const lost = held.lost.then(() => 'lost' as const);
-    // Lost means lost now: stop serving before anything else gets a turn.
+    // Lost means lost now: requests go to the new active from this moment, even when the
+    // subsystems are still being started or stopped.
     void lost.then(() => {
-      if (this.state !== 'standby') this.o.logger.warn('ha: lost the HA lock; stepping down');
+      if (this.state === 'standby') return;
+      this.o.logger.warn('ha: lost the HA lock; stepping down');
+      this.state = 'standby';
+      this.o.clusterListener?.setIdentity(null);
     });
     let reason: Wake | 'lost' | 'failed';
     try {

@@ -111,6 +111,11 @@ export class SysClient extends Transport {
     return this.request('POST', 'sys/remount', { body: { from: trim(from), to: trim(to) } });
   }
 
+  /** `sys/ha-status`: the active node and the standbys it has heard from. */
+  haStatus(): Promise<ApiResponse> {
+    return this.request('GET', 'sys/ha-status');
+  }
+
   authMethods(): Promise<ApiResponse> {
     return this.request('GET', 'sys/auth');
   }

@@ -74,6 +74,9 @@ export interface HealthStatus {
   enterprise: boolean;
   cluster_name?: string;
   cluster_id?: string;
+  /** HA standbys (Vault 1.19): whether heartbeats reach the active node, and how long since the last. */
+  ha_connection_healthy?: boolean;
+  last_request_forwarding_heartbeat_ms?: number;
 }
 
 export interface LeaderStatus {
@@ -106,6 +109,38 @@ export interface CoreApi {
   health(): Promise<HealthStatus>;
   leader(): Promise<LeaderStatus>;
   handleRequest(input: HttpRequestInput): Promise<CoreResult>;
+  /** On an unsealed HA standby, how to reach the active node; null when this node serves requests itself. */
+  standbyRoute?(): StandbyRoute | null;
 }
 
 export const WARD_VERSION = '1.17.0+ward.0.1.0';
+
+/** A client request a standby hands to the active node, as it arrived. */
+export interface ForwardRequest {
+  method: string;
+  /** The original target (`/v1/…?query`). */
+  url: string;
+  /** Raw header pairs as received. */
+  headers: readonly string[];
+  body: Buffer;
+  remoteAddress: string;
+  remotePort: number;
+}
+
+/** The active node's answer, passed back to the client unchanged. */
+export interface ForwardResponse {
+  status: number;
+  /** Raw header pairs, end-to-end only. */
+  headers: string[];
+  body: Buffer;
+}
+
+/** What the HTTP layer may do with a request on a standby (HA). */
+export interface StandbyRoute {
+  /** False with `disable_clustering`: only redirects. */
+  readonly forwarding: boolean;
+  /** The active node's api_addr, or null when no active node is known. */
+  activeApiAddr(): Promise<string | null>;
+  /** Sends the request to the active node; rejects when that is not possible. */
+  forward(r: ForwardRequest): Promise<ForwardResponse>;
+}

@@ -3,14 +3,14 @@
  * while unsealed lives in Subsystems; this class only sequences and answers the raw
  * sealed-state endpoints.
  */
-import { badRequest, sealedError } from '../sdk/errors.js';
+import { badRequest, sealedError, WardError } from '../sdk/errors.js';
 import type { Logger } from '../sdk/logical.js';
 import { getJSON, putJSON } from '../sdk/storage.js';
 import { systemClock, type Clock } from '../lib/clock.js';
 import { shortHex, uuid } from '../lib/ids.js';
 import { zeroize } from '../lib/secure.js';
-import type { PhysicalBackend } from '../storage/physical.js';
-import { WARD_VERSION, type CoreApi, type CoreResult, type HealthStatus, type HttpRequestInput, type InitResult, type LeaderStatus, type SealStatus } from './api-types.js';
+import type { HaBackend, PhysicalBackend } from '../storage/physical.js';
+import { WARD_VERSION, type CoreApi, type CoreResult, type HealthStatus, type HttpRequestInput, type InitResult, type LeaderStatus, type SealStatus, type StandbyRoute } from './api-types.js';
 import { AesGcmBarrier } from './barrier/barrier.js';
 import { builtinRegistry } from './builtin-registry.js';
 import type { BackendRegistry } from './router/registry.js';
@@ -18,6 +18,9 @@ import type { AutoSeal } from './seal/auto-seal.js';
 import { AutoUnsealLoop } from './seal/auto-unseal.js';
 import { SealManager } from './seal/seal-manager.js';
 import { startSubsystems, type Subsystems } from './subsystems.js';
+import { haHealthFields, haManagerFor, haLeaderStatus, isLockLost, type CoreHaOptions } from './ha/core-ha.js';
+import type { HaManager } from './ha/ha-manager.js';
+import type { EchoInfo } from './ha/wire.js';
 
 const DEFAULT_TTL = 768 * 3600;
 const BUILD_DATE = '2026-11-22T00:00:00Z';
@@ -37,6 +40,8 @@ export interface CoreOptions {
   memoryLocked?: boolean;
   /** The configured auto seal (none: Shamir) and, migrating away from an auto seal, the disabled one. */
   seal?: { active: AutoSeal | null; previous?: AutoSeal | null };
+  /** HA settings; HA is on when the store (or `ha.backend`, from ha_storage) can elect. */
+  ha?: CoreHaOptions;
 }
 
 interface ClusterInfo {
@@ -53,6 +58,11 @@ export class WardCore implements CoreApi {
   private subsystems: Subsystems | null = null;
   private cluster: ClusterInfo | null = null;
   private pendingSeal = false;
+  private pendingStepDown = false;
+  /** Requests in the subsystems now: a graceful step-down lets them finish first. */
+  private readonly running = new Set<Promise<unknown>>();
+  /** While unsealed with HA: the active/standby state machine (subsystems exist only while active). */
+  private ha: HaManager | null = null;
   /** Serialises init/unseal/seal so two callers cannot race the lifecycle. */
   private lifecycle: Promise<unknown> = Promise.resolve();
 
@@ -78,7 +88,12 @@ export class WardCore implements CoreApi {
   }
 
   isSealed(): boolean {
-    return this.subsystems === null;
+    return this.subsystems === null && this.ha === null;
+  }
+
+  /** The store that elects the active node, when HA is enabled. */
+  private get haBackend(): HaBackend | undefined {
+    return this.opts.ha?.backend ?? this.opts.physical.ha;
   }
 
   /** With an auto seal, `recovery` gives the recovery key shares and the node stays unsealed. */
@@ -154,12 +169,36 @@ export class WardCore implements CoreApi {
       sealSoon: () => {
         this.pendingSeal = true;
       },
+      ...(this.ha ? { stepDownSoon: () => (this.pendingStepDown = true), haStatus: () => this.ha?.haStatus() ?? [] } : {}),
     });
   }
 
   private async postUnseal(): Promise<void> {
     try {
       this.cluster = await getJSON<ClusterInfo>(this.barrier, 'core/cluster');
+      const backend = this.haBackend;
+      if (backend) {
+        // A standby: keyring loaded, no subsystems until the lock is ours.
+        this.ha = haManagerFor(backend, this.barrier, this.opts, {
+          activate: async () => {
+            this.barrier.dropCache();
+            await this.barrier.reloadKeyring();
+            this.subsystems = await this.startSubsystems();
+          },
+          deactivate: async (graceful) => {
+            const subs = this.subsystems;
+            this.subsystems = null;
+            // New requests already go to the active node; on a step-down those in flight finish
+            // (a lost lock does not wait: the store refuses their writes anyway).
+            if (graceful) await Promise.allSettled([...this.running]);
+            await subs?.stop();
+            this.barrier.dropCache();
+          },
+        });
+        this.ha.start();
+        this.opts.logger.info('core: vault is unsealed (standby until it holds the HA lock)');
+        return;
+      }
       this.subsystems = await this.startSubsystems();
       this.opts.logger.info('core: vault is unsealed');
     } catch (e) {
@@ -172,11 +211,15 @@ export class WardCore implements CoreApi {
   /** Seals: stops timers and backends, then zeroes the keyring. */
   sealNow(): Promise<void> {
     return this.serial(async () => {
+      const ha = this.ha;
+      this.ha = null;
+      // Steps down first (stopping the subsystems, releasing the lock) while the barrier still works.
+      await ha?.stop();
       const subs = this.subsystems;
-      if (!subs) return;
+      if (!subs && !ha) return;
       this.subsystems = null;
       this.pendingSeal = false;
-      await subs.stop();
+      await subs?.stop();
       this.barrier.seal();
       this.seal.resetUnseal();
       this.opts.logger.info('core: vault is sealed');
@@ -185,12 +228,46 @@ export class WardCore implements CoreApi {
 
   async handleRequest(input: HttpRequestInput): Promise<CoreResult> {
     const subs = this.subsystems;
-    if (!subs) throw sealedError();
+    if (!subs) throw this.ha ? new WardError('standby', ['Vault is in standby mode']) : sealedError();
+    const p = subs.pipeline.handle(input);
+    this.running.add(p);
     try {
-      return await subs.pipeline.handle(input);
+      return await p;
+    } catch (e) {
+      // The store refused a write: another node holds the lock. Step down now, and tell
+      // the client as a standby would (clients retry a 503).
+      if (this.ha && isLockLost(e)) {
+        this.ha.fenced();
+        throw new WardError('standby', ['Vault is in standby mode']);
+      }
+      throw e;
     } finally {
+      this.running.delete(p);
       if (this.pendingSeal) await this.sealNow();
+      if (this.pendingStepDown) {
+        this.pendingStepDown = false;
+        this.ha?.requestStepDown();
+      }
     }
+  }
+
+  standbyRoute(): StandbyRoute | null {
+    return this.ha?.standbyRoute() ?? null;
+  }
+
+  /** Whether this node serves requests itself: unsealed and, with HA, holding the lock (service registration's `vault-active`). */
+  isActive(): boolean {
+    return this.ha !== null ? this.ha.isActive() : this.subsystems !== null;
+  }
+
+  /** For the cluster listener: whether this node is the active one right now. */
+  isHaActive(): boolean {
+    return this.ha?.isActive() ?? false;
+  }
+
+  /** For the cluster listener: a standby's heartbeat. */
+  recordHaEcho(info: EchoInfo): void {
+    this.ha?.recordEcho(info);
   }
 
   private async sealStatusNow(): Promise<SealStatus> {
@@ -226,7 +303,7 @@ export class WardCore implements CoreApi {
     return {
       initialized,
       sealed,
-      standby: sealed,
+      standby: sealed || (this.ha !== null && !this.ha.isActive()),
       performance_standby: false,
       replication_performance_mode: 'disabled',
       replication_dr_mode: 'disabled',
@@ -234,10 +311,15 @@ export class WardCore implements CoreApi {
       version: WARD_VERSION,
       enterprise: false,
       ...(!sealed && this.cluster ? { cluster_name: this.cluster.name, cluster_id: this.cluster.id } : {}),
+      ...haHealthFields(this.ha?.connectionHealth() ?? null),
     };
   }
 
   async leader(): Promise<LeaderStatus> {
+    if (this.haBackend) {
+      if (!this.ha) throw sealedError();
+      return haLeaderStatus(await this.ha.leader());
+    }
     return {
       ha_enabled: false,
       is_self: false,

@@ -28,6 +28,8 @@ import { policyPaths } from './sys/paths-policies.js';
 import { toolsPaths } from './sys/paths-tools.js';
 import { uiMountPaths } from './sys/paths-ui-mounts.js';
 import { wrappingPaths } from './sys/paths-wrapping.js';
+import { haPaths } from './sys/paths-ha.js';
+import type { HaStatusNode } from './ha/node-table.js';
 import { systemBackend } from './sys/sys-backend.js';
 import { TokenStore } from './tokens/token-store.js';
 import { ResponseWrapper, WRAPPING_POLICY } from './wrapping/wrapper.js';
@@ -42,6 +44,9 @@ export interface SubsystemDeps {
   keyStatus(): { term: number; installTime: number; encryptions: number };
   rotate(): Promise<void>;
   sealSoon(): void;
+  /** HA only: step down once the current request is answered, and the nodes for sys/ha-status. */
+  stepDownSoon?(): void;
+  haStatus?(): HaStatusNode[];
 }
 
 export interface Subsystems {
@@ -194,7 +199,8 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
         return acl.hasMountAccess ? acl.hasMountAccess(prefix) : !acl.capabilities(prefix).includes('deny');
       },
     }),
-    ...keyPaths({ keyStatus: deps.keyStatus, rotate: deps.rotate, sealSoon: deps.sealSoon }),
+    ...keyPaths({ keyStatus: deps.keyStatus, rotate: deps.rotate, sealSoon: deps.sealSoon, ...(deps.stepDownSoon ? { stepDownSoon: deps.stepDownSoon } : {}) }),
+    ...haPaths(deps.haStatus),
     ...wrappingPaths(wrapper),
     ...metricsPaths(clock),
     ...lockedUserPaths({ authMounts: () => router.all().filter((r) => r.entry.table === 'auth').map((r) => ({ accessor: r.entry.accessor, backend: r.backend })) }),

@@ -25,6 +25,8 @@ import {
 } from './request.js';
 import { RAW_PATHS, handleRaw } from './sys-raw.js';
 import { isListVerb } from './list-verb.js';
+import { answerOnStandby } from './standby.js';
+import { FORWARDED_FOR, FORWARDED_PORT } from '../core/ha/wire.js';
 import { followUpgrade } from './takeover.js';
 import { DEFAULT_JSON_LIMITS, JsonGuard, type JsonLimits } from './input.js';
 import { DEFAULT_MAX_REQUEST_DURATION_MS, RequestDeadlines } from './deadline.js';
@@ -38,6 +40,11 @@ export interface HandlerOptions {
   /** The listener's `max_json_*` limits; Vault's defaults for any not given. */
   jsonLimits?: Partial<JsonLimits>;
   logger: Logger;
+  /**
+   * The cluster listener's handler: requests come from a standby, which put the client's
+   * address in the forwarded-for headers. Such requests are never forwarded again.
+   */
+  forwardedFromStandby?: boolean;
 }
 
 /** The handler options a listener's configuration asks for. */
@@ -60,6 +67,7 @@ interface Context {
   json: JsonGuard;
   logger: Logger;
   deadlines: RequestDeadlines;
+  forwarded: boolean;
 }
 
 /** After a 413 the rest of the body is discarded for at most this long, then the socket is closed. */
@@ -73,6 +81,7 @@ export function createHandler(core: CoreApi, opts: HandlerOptions): (req: Incomi
     limit: !opts.maxRequestSize ? DEFAULT_MAX_REQUEST_SIZE : opts.maxRequestSize,
     json: new JsonGuard({ ...DEFAULT_JSON_LIMITS, ...opts.jsonLimits }),
     logger,
+    forwarded: opts.forwardedFromStandby === true,
     deadlines: new RequestDeadlines(opts.maxRequestDurationMs || DEFAULT_MAX_REQUEST_DURATION_MS, (res) => {
       if (res.headersSent) return;
       logger.warn('request exceeded max_request_duration', { method: res.req.method ?? '', path: (res.req.url ?? '').split('?')[0] });
@@ -183,6 +192,10 @@ async function serve(ctx: Context, req: IncomingMessage, h: WardHeaders): Promis
   if (RAW_PATHS.has(path)) {
     return handleRaw(core, { method, path, query, body: async () => bodyData(h, await readBody(req, h, limit), json) });
   }
+  if (!ctx.forwarded) {
+    const route = core.standbyRoute?.() ?? null;
+    if (route !== null) return answerOnStandby(route, req, method, h, limit, ctx.logger);
+  }
   if (method === 'HEAD') throw unsupportedOperation();
 
   let operation = methodToOperation(method, query);
@@ -207,7 +220,7 @@ async function serve(ctx: Context, req: IncomingMessage, h: WardHeaders): Promis
     clientToken: token,
     wrapTtl: wrapTtl(h),
     headers: token === '' ? req.rawHeaders : withoutTokenHeader(req.rawHeaders, fromBearer ? 'authorization' : 'x-vault-token'),
-    connection: { remoteAddress: req.socket.remoteAddress ?? '', remotePort: req.socket.remotePort ?? 0 },
+    connection: ctx.forwarded ? forwardedConnection(req) : { remoteAddress: req.socket.remoteAddress ?? '', remotePort: req.socket.remotePort ?? 0 },
   };
   return renderResult(await core.handleRequest(input));
 }
@@ -221,4 +234,11 @@ function withoutTokenHeader(raw: string[], name: string): string[] {
     out.push(n, raw[i + 1]!);
   }
   return out;
+}
+
+/** The client's address as the forwarding standby saw it. */
+function forwardedConnection(req: IncomingMessage): { remoteAddress: string; remotePort: number } {
+  const a = req.headers[FORWARDED_FOR];
+  const p = Number(req.headers[FORWARDED_PORT]);
+  return { remoteAddress: typeof a === 'string' ? a : (req.socket.remoteAddress ?? ''), remotePort: Number.isInteger(p) ? p : 0 };
 }

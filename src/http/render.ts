@@ -16,6 +16,11 @@ export interface Rendered {
   contentType?: string;
   /** Empty string or empty buffer = no body. */
   body: string | Buffer;
+  /**
+   * Raw header pairs replacing the default Content-Type and Cache-Control: a response
+   * forwarded from the active node (passed on as it was) or a redirect.
+   */
+  headers?: string[];
 }
 
 const JSON_TYPE = 'application/json';
@@ -194,7 +199,7 @@ export function send(res: ServerResponse, out: Rendered, opts: { head?: boolean;
     const length = noBody && !opts.head ? 0 : typeof out.body === 'string' ? Buffer.byteLength(out.body) : out.body.length;
     // One writeHead with every header, and a string body: node then sends headers and
     // body in a single write (a Buffer body costs a second chunk per response).
-    const headers: string[] = ['Content-Type', out.contentType ?? JSON_TYPE, 'Cache-Control', 'no-store'];
+    const headers: string[] = out.headers !== undefined ? [...out.headers] : ['Content-Type', out.contentType ?? JSON_TYPE, 'Cache-Control', 'no-store'];
     if (out.status !== 204 && out.status !== 304) headers.push('Content-Length', String(length));
     if (opts.close) headers.push('Connection', 'close');
     res.writeHead(out.status, headers);

@@ -145,10 +145,11 @@ export function parseHealthQuery(q: URLSearchParams): { codes: Record<CodeName, 
   return { codes, standbyOk: flag('standbyok'), perfStandbyOk: flag('perfstandbyok') };
 }
 
-/** §2.2 precedence: uninitialised → sealed → DR secondary → perf standby → standby → active. */
+/** §2.2 precedence: uninitialised → sealed → HA-unhealthy standby → DR secondary → perf standby → standby → active. */
 export function healthCode(h: HealthStatus, o: ReturnType<typeof parseHealthQuery>): number {
   if (!h.initialized) return o.codes.uninitcode;
   if (h.sealed) return o.codes.sealedcode;
+  if (h.standby && h.ha_connection_healthy === false) return o.codes.haunhealthycode;
   if (h.replication_dr_mode === 'secondary') return o.codes.drsecondarycode;
   if (h.performance_standby) return o.perfStandbyOk ? o.codes.activecode : o.codes.performancestandbycode;
   if (h.standby) return o.standbyOk ? o.codes.activecode : o.codes.standbycode;

@@ -13,7 +13,10 @@ import { createHandler, handlerOptionsFor } from '../http/handler.js';
 import { startListener, type Listener, type ListenerConfig } from '../http/listener.js';
 import type { PhysicalBackend } from '../storage/physical.js';
 import { SqlitePhysical } from '../storage/sqlite/sqlite-physical.js';
+import { InmemHaEngine } from '../storage/inmem/inmem-ha.js';
+import { InmemPhysical } from '../storage/inmem/inmem-physical.js';
 import { openStorage } from './open-storage.js';
+import { setUpHa, type HaSetup } from './cluster.js';
 import { DEFAULT_CACHE_SIZE, parseConfigFile, type ServerConfig } from './config.js';
 import { applyProcessHardening, type HardeningResult } from './hardening.js';
 import { createLogger } from './logger.js';
@@ -74,7 +77,9 @@ export async function runServer(args: string[]): Promise<number> {
 
   let devDir: string | null = null;
   let physical: PhysicalBackend;
-  if (flags.dev && flags.devStorage !== 'inmem') {
+  if (flags.dev && flags.devHa) {
+    physical = InmemPhysical.shared(new InmemHaEngine());
+  } else if (flags.dev && flags.devStorage !== 'inmem') {
     devDir = mkdtempSync(join(tmpdir(), 'ward-dev-'));
     physical = SqlitePhysical.open(join(devDir, 'ward.db'));
   } else {
@@ -87,8 +92,21 @@ export async function runServer(args: string[]): Promise<number> {
     }
   }
 
+  // HA: the lock's store (ha_storage, else the data store if it can elect) and the cluster port.
+  let ha: HaSetup;
+  try {
+    const haPhysical = config.ha.haStorage ? await openStorage(config.ha.haStorage) : null;
+    ha = await setUpHa(config, physical, haPhysical, () => core, logger);
+  } catch (e) {
+    process.stderr.write(`Error setting up high availability: ${(e as Error).message}\n`);
+    stopLoopWatchdog(watchdog);
+    await physical.close();
+    return 1;
+  }
+
   const core = new WardCore({
     physical,
+    ...(ha.options ? { ha: ha.options } : {}),
     logger,
     defaultLeaseTtl: config.defaultLeaseTtl,
     maxLeaseTtl: config.maxLeaseTtl,
@@ -111,6 +129,7 @@ export async function runServer(args: string[]): Promise<number> {
     // the listeners that did bind.
     await Promise.all(listeners.map((l) => l.close(0)));
     await core.shutdown();
+    await ha.close();
     if (devDir) rmSync(devDir, { recursive: true, force: true });
     return 1;
   }
@@ -137,6 +156,7 @@ export async function runServer(args: string[]): Promise<number> {
         stopLoopWatchdog(watchdog);
         await Promise.all(listeners.map((l) => l.close()));
         await core.shutdown();
+        await ha.close();
         await registration?.stop();
         if (devDir) rmSync(devDir, { recursive: true, force: true });
         resolve(0);

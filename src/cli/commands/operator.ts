@@ -166,7 +166,27 @@ const stepDown: Command = {
   },
 };
 
+const members: Command = {
+  synopsis: 'Lists the HA cluster members',
+  help: `operator members [options]
+
+  Lists the active node and the standbys it has heard from since it became active, with
+  when each standby's last heartbeat arrived. JSON output is the server's response.`,
+  async run(ctx) {
+    ctx.expectArgs(0, 0, 'operator members takes no arguments');
+    const res = await ctx.api('listing cluster members', ctx.client.haStatus());
+    const nodes = res.body?.data?.['nodes'];
+    const rows = (Array.isArray(nodes) ? nodes : []).map((n) => {
+      const o = (n !== null && typeof n === 'object' && !Array.isArray(n) ? n : {}) as Record<string, unknown>;
+      const text = (v: unknown): string => (typeof v === 'string' && v !== '' ? v : typeof v === 'boolean' ? String(v) : 'n/a');
+      return [text(o['hostname']), text(o['api_address']), text(o['cluster_address']), text(o['active_node']), text(o['version']), text(o['last_echo'])];
+    });
+    return ctx.print({ json: res.body, sections: [{ kind: 'columns', headers: ['Host Name', 'API Address', 'Cluster Address', 'Active Node', 'Version', 'Last Echo'], rows }] });
+  },
+};
+
 export const operatorCommands: Record<string, Command> = {
+  'operator members': members,
   'operator init': init,
   'operator unseal': unseal,
   'operator seal': seal,

@@ -12,6 +12,7 @@ import { startListener, type Listener, type ListenerConfig } from '../http/liste
 import type { PhysicalBackend } from '../storage/physical.js';
 import { SqlitePhysical } from '../storage/sqlite/sqlite-physical.js';
 import { openStorage } from './open-storage.js';
+import { migrationRefusal } from './migrate/records.js';
 import { DEFAULT_CACHE_SIZE, parseConfigFile, type ServerConfig } from './config.js';
 import { applyProcessHardening, type HardeningResult } from './hardening.js';
 import { createLogger } from './logger.js';
@@ -72,6 +73,13 @@ export async function runServer(args: string[]): Promise<number> {
       physical = await openStorage(config.storage);
     } catch (e) {
       process.stderr.write(`Error opening storage: ${(e as Error).message}\n`);
+      stopLoopWatchdog(watchdog);
+      return 1;
+    }
+    const refused = await migrationRefusal(physical);
+    if (refused !== null) {
+      process.stderr.write(`${refused}\n`);
+      await physical.close();
       stopLoopWatchdog(watchdog);
       return 1;
     }

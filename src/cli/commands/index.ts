@@ -10,6 +10,7 @@ import { kvReadCommands } from './kv-read.js';
 import { kvWriteCommands } from './kv-write.js';
 import { leaseCommands } from './lease.js';
 import { loginCommands } from './login.js';
+import { migrateCommands } from './migrate.js';
 import { miscCommands } from './misc.js';
 import { operatorCommands } from './operator.js';
 import { policyCommands } from './policy.js';
@@ -22,6 +23,7 @@ export const commands: Record<string, Command> = {
   ...statusCommands,
   ...operatorCommands,
   ...diagnoseCommands,
+  ...migrateCommands,
   ...loginCommands,
   ...genericCommands,
   ...kvReadCommands,

@@ -15,6 +15,7 @@ import { AesGcmBarrier } from './barrier/barrier.js';
 import { builtinRegistry } from './builtin-registry.js';
 import type { BackendRegistry } from './router/registry.js';
 import { ShamirSeal } from './seal/seal-manager.js';
+import { SnapshotService } from './snapshot/service.js';
 import { startSubsystems, type Subsystems } from './subsystems.js';
 
 const DEFAULT_TTL = 768 * 3600;
@@ -48,6 +49,9 @@ export class WardCore implements CoreApi {
   private subsystems: Subsystems | null = null;
   private cluster: ClusterInfo | null = null;
   private pendingSeal = false;
+  /** A verified snapshot restore, applied by the next seal (see snapshot/service.ts). */
+  private pendingRestore: (() => Promise<void>) | null = null;
+  private readonly snapshots: SnapshotService;
   /** Serialises init/unseal/seal so two callers cannot race the lifecycle. */
   private lifecycle: Promise<unknown> = Promise.resolve();
 
@@ -56,6 +60,15 @@ export class WardCore implements CoreApi {
     this.seal = new ShamirSeal(opts.physical, this.barrier);
     this.clock = opts.clock ?? systemClock;
     this.registry = opts.registry ?? builtinRegistry();
+    this.snapshots = new SnapshotService({
+      physical: opts.physical,
+      barrier: this.barrier,
+      logger: opts.logger,
+      restoreSoon: (apply) => {
+        this.pendingRestore = apply;
+        this.pendingSeal = true;
+      },
+    });
   }
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {
@@ -131,6 +144,7 @@ export class WardCore implements CoreApi {
       sealSoon: () => {
         this.pendingSeal = true;
       },
+      snapshot: this.snapshots,
     });
   }
 
@@ -155,6 +169,16 @@ export class WardCore implements CoreApi {
       this.pendingSeal = false;
       await subs.stop();
       this.barrier.seal();
+      const restore = this.pendingRestore;
+      this.pendingRestore = null;
+      if (restore !== null) {
+        await this.barrier.writesSettled();
+        try {
+          await restore();
+        } finally {
+          this.seal.forgetConfig();
+        }
+      }
       this.seal.resetUnseal();
       this.opts.logger.info('core: vault is sealed');
     });

@@ -25,6 +25,7 @@ import { lockedUserPaths } from './sys/paths-locked-users.js';
 import { metricsPaths } from './sys/paths-metrics.js';
 import { mountPaths, remountPaths } from './sys/paths-mounts.js';
 import { policyPaths } from './sys/paths-policies.js';
+import { snapshotPaths, type SnapshotPathDeps } from './sys/paths-snapshot.js';
 import { toolsPaths } from './sys/paths-tools.js';
 import { uiMountPaths } from './sys/paths-ui-mounts.js';
 import { wrappingPaths } from './sys/paths-wrapping.js';
@@ -42,6 +43,7 @@ export interface SubsystemDeps {
   keyStatus(): { term: number; installTime: number; encryptions: number };
   rotate(): Promise<void>;
   sealSoon(): void;
+  snapshot: SnapshotPathDeps;
 }
 
 export interface Subsystems {
@@ -196,6 +198,7 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
     }),
     ...keyPaths({ keyStatus: deps.keyStatus, rotate: deps.rotate, sealSoon: deps.sealSoon }),
     ...wrappingPaths(wrapper),
+    ...snapshotPaths(deps.snapshot),
     ...metricsPaths(clock),
     ...lockedUserPaths({ authMounts: () => router.all().filter((r) => r.entry.table === 'auth').map((r) => ({ accessor: r.entry.accessor, backend: r.backend })) }),
   ];

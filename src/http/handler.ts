@@ -54,6 +54,9 @@ export function handlerOptionsFor(l: ListenerConfig, logger: Logger): HandlerOpt
   return o;
 }
 
+/** Paths whose POST/PUT body goes to the handler unread (sys/storage/snapshot restores). */
+const STREAMED_BODY_PATHS = new Set(['sys/storage/snapshot', 'sys/storage/snapshot-force', 'sys/storage/raft/snapshot', 'sys/storage/raft/snapshot-force']);
+
 interface Context {
   core: CoreApi;
   limit: number;
@@ -189,7 +192,12 @@ async function serve(ctx: Context, req: IncomingMessage, h: WardHeaders): Promis
   if (operation === 'patch') checkPatchContentType(h);
 
   let data: Record<string, unknown>;
-  if (method === 'POST' || method === 'PUT' || method === 'PATCH') {
+  // A snapshot upload is streamed to its handler unread: it can be far larger than the
+  // request size limit, and it is binary. Only sudo callers get past the ACL to read it.
+  const streamBody = (method === 'POST' || method === 'PUT') && STREAMED_BODY_PATHS.has(path);
+  if (streamBody) {
+    data = {};
+  } else if (method === 'POST' || method === 'PUT' || method === 'PATCH') {
     data = bodyData(h, await readBody(req, h, limit), json);
   } else {
     data = query === EMPTY ? {} : queryData(query);
@@ -209,6 +217,7 @@ async function serve(ctx: Context, req: IncomingMessage, h: WardHeaders): Promis
     headers: token === '' ? req.rawHeaders : withoutTokenHeader(req.rawHeaders, fromBearer ? 'authorization' : 'x-vault-token'),
     connection: { remoteAddress: req.socket.remoteAddress ?? '', remotePort: req.socket.remotePort ?? 0 },
   };
+  if (streamBody) input.body = req;
   return renderResult(await core.handleRequest(input));
 }
 

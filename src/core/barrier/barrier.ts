@@ -3,6 +3,7 @@
  * sees plaintext Storage; everything below sees AES-256-GCM ciphertext keyed by a
  * term-numbered keyring, which itself sits at `core/keyring` encrypted under the root key.
  */
+import { createHmac } from 'node:crypto';
 import { badRequest, internalError, sealedError } from '../../sdk/errors.js';
 import { PrefixStorage, type Storage } from '../../sdk/storage.js';
 import { zeroize } from '../../lib/secure.js';
@@ -331,6 +332,26 @@ export class AesGcmBarrier implements Storage {
     const out = await this.physical.list(prefix);
     if (this.state !== s) throw sealedError();
     return out;
+  }
+
+  /**
+   * True when this barrier's root key opens `blob` as a stored keyring: a snapshot's
+   * `core/keyring` passes only if it was sealed by this cluster's root key.
+   */
+  opensKeyring(blob: Buffer): boolean {
+    const s = this.unsealed();
+    try {
+      zeroize(decrypt((t) => (t === ROOT_TERM ? s.rootKey : undefined), blob, KEYRING_PATH));
+      return true;
+    } catch (e) {
+      if (e instanceof DecryptError) return false;
+      throw e;
+    }
+  }
+
+  /** Names the root key without revealing it (an HMAC under it), for snapshot headers. */
+  rootKeyFingerprint(): string {
+    return createHmac('sha256', this.unsealed().rootKey).update('ward snapshot keyring fingerprint v1').digest('hex').slice(0, 32);
   }
 
   /** Test hook: the live key Buffers (keyring terms and root key), not copies. */

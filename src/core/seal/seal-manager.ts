@@ -129,6 +129,11 @@ export class ShamirSeal {
   }
 
   /** Discards the shares submitted so far (zeroing them) and the attempt's nonce. */
+  /** Drops the cached configuration: a snapshot restore may have replaced it. */
+  forgetConfig(): void {
+    this.configCache = null;
+  }
+
   resetUnseal(): void {
     zeroize(...this.shares);
     this.shares = [];

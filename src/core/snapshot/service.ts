@@ -1,0 +1,106 @@
+/**
+ * `sys/storage/snapshot`: save and restore every physical entry, still encrypted.
+ *
+ * Save streams the store's `scan()` (one point in time) through the snapshot encoder:
+ * the store is never in memory at once, and nothing is decrypted.
+ *
+ * Restore spools and verifies the upload first (format, count, checksum), then checks
+ * that the snapshot's keyring opens with this cluster's root key (Vault's raft restore
+ * makes the same check; `force` skips it, as `snapshot-force` does). Nothing has changed
+ * up to here, and any failure is a 400. Then the node seals and, once its in-flight
+ * writes have settled, the data is replaced. The node stays sealed: whatever the
+ * snapshot holds (another cluster's keyring and seal configuration, when forced) takes
+ * effect at the next unseal, with the keys of the cluster the snapshot came from. That
+ * is also why Ward seals even after a same-cluster restore: every cache and subsystem is
+ * rebuilt from the restored data, with no path that could serve a stale one.
+ */
+import { badRequest } from '../../sdk/errors.js';
+import type { Logger } from '../../sdk/logical.js';
+import { getJSON, type Storage } from '../../sdk/storage.js';
+import type { PhysicalBackend } from '../../storage/physical.js';
+import { WARD_VERSION } from '../api-types.js';
+import { replaceAll } from './apply.js';
+import { encodeSnapshot, FORMAT_VERSION, SnapshotFormatError, type Entry } from './format.js';
+import { spoolSnapshot } from './spool.js';
+
+/** Never in a snapshot: node-local bookkeeping (the HA lock, a migration's records). */
+const NOT_SAVED: ReadonlySet<string> = new Set(['core/lock', 'core/migration', 'core/migration-progress']);
+
+export interface SnapshotDeps {
+  physical: PhysicalBackend;
+  barrier: Storage & {
+    opensKeyring(blob: Buffer): boolean;
+    rootKeyFingerprint(): string;
+    keyStatus(): { term: number };
+  };
+  /** Seals after the current request, runs `apply` once sealed, then answers it. */
+  restoreSoon(apply: () => Promise<void>): void;
+  logger: Logger;
+}
+
+export class SnapshotService {
+  constructor(private readonly deps: SnapshotDeps) {}
+
+  /** The snapshot's bytes. The header is taken now; entries as of the first read. */
+  async save(): Promise<AsyncIterable<Buffer>> {
+    const { barrier, physical } = this.deps;
+    const cluster = (await getJSON<{ id: string; name: string }>(barrier, 'core/cluster')) ?? { id: '', name: '' };
+    const header = {
+      format: FORMAT_VERSION,
+      ward_version: WARD_VERSION,
+      created: new Date().toISOString(),
+      storage_type: physical.name,
+      cluster_id: cluster.id,
+      cluster_name: cluster.name,
+      keyring_term: barrier.keyStatus().term,
+      keyring_fingerprint: barrier.rootKeyFingerprint(),
+    };
+    return encodeSnapshot(header, withoutBookkeeping(physical.scan()));
+  }
+
+  async restore(body: AsyncIterable<Buffer> | undefined, force: boolean): Promise<void> {
+    if (body === undefined) throw badRequest('the snapshot must be sent as the request body');
+    let spooled;
+    try {
+      spooled = await spoolSnapshot(body);
+    } catch (e) {
+      if (e instanceof SnapshotFormatError) throw badRequest(`invalid snapshot: ${e.message}`);
+      throw e;
+    }
+    try {
+      if (!force) this.checkKeyring(spooled.keyring);
+    } catch (e) {
+      await spooled.discard();
+      throw e;
+    }
+    const { logger, physical } = this.deps;
+    const { header, count } = spooled;
+    this.deps.restoreSoon(async () => {
+      try {
+        const r = await replaceAll(physical, () => spooled.entries());
+        logger.info('storage: snapshot restored; the node is sealed until unsealed with the snapshot\'s keys', {
+          cluster_id: header.cluster_id,
+          created: header.created,
+          entries: count,
+          deleted: r.deleted,
+          forced: force,
+        });
+      } finally {
+        await spooled.discard();
+      }
+    });
+  }
+
+  private checkKeyring(keyring: Buffer | null): void {
+    if (keyring === null) throw badRequest('the snapshot holds no barrier keyring; use the snapshot-force API to restore it anyway');
+    if (!this.deps.barrier.opensKeyring(keyring)) {
+      throw badRequest(
+        "the snapshot's keyring cannot be opened with this cluster's root key: possibly the snapshot is using a different set of unseal keys; use the snapshot-force API to bypass this check",
+      );
+    }
+  }
+}
+
+async function* withoutBookkeeping(batches: AsyncIterable<Entry[]>): AsyncGenerator<Entry[]> {
+  for await (const batch of batches) yield batch.filter((e) => !NOT_SAVED.has(e.key));
+}

@@ -15,6 +15,7 @@ import { miscCommands } from './misc.js';
 import { operatorCommands } from './operator.js';
 import { policyCommands } from './policy.js';
 import { secretsCommands } from './secrets.js';
+import { snapshotCommands } from './snapshot.js';
 import { statusCommands } from './status.js';
 import { tokenCommands } from './token.js';
 
@@ -24,6 +25,7 @@ export const commands: Record<string, Command> = {
   ...operatorCommands,
   ...diagnoseCommands,
   ...migrateCommands,
+  ...snapshotCommands,
   ...loginCommands,
   ...genericCommands,
   ...kvReadCommands,

@@ -24,6 +24,7 @@ import {
   type WardHeaders,
 } from './request.js';
 import { RAW_PATHS, handleRaw } from './sys-raw.js';
+import { SNAPSHOT_PATHS } from '../core/sys/paths-snapshot.js';
 import { isListVerb } from './list-verb.js';
 import { followUpgrade } from './takeover.js';
 import { DEFAULT_JSON_LIMITS, JsonGuard, type JsonLimits } from './input.js';
@@ -55,7 +56,7 @@ export function handlerOptionsFor(l: ListenerConfig, logger: Logger): HandlerOpt
 }
 
 /** Paths whose POST/PUT body goes to the handler unread (sys/storage/snapshot restores). */
-const STREAMED_BODY_PATHS = new Set(['sys/storage/snapshot', 'sys/storage/snapshot-force', 'sys/storage/raft/snapshot', 'sys/storage/raft/snapshot-force']);
+const STREAMED_BODY_PATHS = new Set(SNAPSHOT_PATHS.map((p) => `sys/${p}`));
 
 interface Context {
   core: CoreApi;

@@ -23,6 +23,8 @@ import { replaceAll } from './apply.js';
 import { encodeSnapshot, FORMAT_VERSION, SnapshotFormatError, type Entry } from './format.js';
 import { spoolSnapshot } from './spool.js';
 
+const RESTORING = 'a snapshot restore is already in progress';
+
 /** Never in a snapshot: node-local bookkeeping (the HA lock, a migration's records). */
 const NOT_SAVED: ReadonlySet<string> = new Set(['core/lock', 'core/migration', 'core/migration-progress']);
 
@@ -39,6 +41,9 @@ export interface SnapshotDeps {
 }
 
 export class SnapshotService {
+  /** True from a restore's acceptance until it has been applied (or failed). */
+  private restoring = false;
+
   constructor(private readonly deps: SnapshotDeps) {}
 
   /** The snapshot's bytes. The header is taken now; entries as of the first read. */
@@ -60,6 +65,8 @@ export class SnapshotService {
 
   async restore(body: AsyncIterable<Buffer> | undefined, force: boolean): Promise<void> {
     if (body === undefined) throw badRequest('the snapshot must be sent as the request body');
+    // Checked again once the upload is verified: two uploads can be spooling at once.
+    if (this.restoring) throw badRequest(RESTORING);
     let spooled;
     try {
       spooled = await spoolSnapshot(body);
@@ -69,12 +76,16 @@ export class SnapshotService {
     }
     try {
       if (!force) this.checkKeyring(spooled.keyring);
+      if (this.restoring) throw badRequest(RESTORING);
     } catch (e) {
       await spooled.discard();
       throw e;
     }
     const { logger, physical } = this.deps;
     const { header, count } = spooled;
+    // Only one restore is accepted until it has been applied: a second one answered 204
+    // now would never be applied (the first seals the node).
+    this.restoring = true;
     this.deps.restoreSoon(async () => {
       try {
         const r = await replaceAll(physical, () => spooled.entries());
@@ -86,6 +97,7 @@ export class SnapshotService {
           forced: force,
         });
       } finally {
+        this.restoring = false;
         await spooled.discard();
       }
     });

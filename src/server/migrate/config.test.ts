@@ -27,5 +27,6 @@ test('migrate config: errors name file:line', () => {
   bad('storage_source "sqlite" { path = "/a" }\n\nstorage_destination "sqlite" {\n  path = "/b"\n  paht = "/c"\n}\n', /^m\.hcl:5: unknown key "paht" in storage "sqlite"/);
   bad('# from\nstorage_source "nope" {}\nstorage_destination "sqlite" { path = "/b" }\n', /^m\.hcl:2: unknown storage type "nope"/);
   bad('storage_source "sqlite" { path = "/a" }\nstorage_destination "sqlite" { path = "/a" }\n', /^m\.hcl:2: storage_source and storage_destination are the same store/);
+  bad('storage_source "sqlite" { path = "/x/../a" }\nstorage_destination "sqlite" { path = "/a" }\n', /^m\.hcl:2: storage_source and storage_destination are the same store/);
   bad('storage_source "sqlite" { path = "/a" }\nstorage_destination "sqlite" { path = "/b" }\ncluster_addr = 3\n', /^m\.hcl:3: cluster_addr must be a string/);
 });

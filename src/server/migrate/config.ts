@@ -5,6 +5,7 @@
  * destination; Ward accepts it so Vault's files work unchanged).
  */
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { blocks, ConfigError, parseRoot, str, type Block, type Locator, type Obj } from '../config.js';
 import { parseStorage, type StorageConfig } from '../storage-config/index.js';
 
@@ -33,7 +34,7 @@ export function parseMigrateConfig(text: string, fileName: string): MigrateConfi
   }
   const source = stanza(root, 'storage_source', loc);
   const destination = stanza(root, 'storage_destination', loc);
-  if (JSON.stringify(source) === JSON.stringify(destination)) {
+  if (JSON.stringify(canonical(source)) === JSON.stringify(canonical(destination))) {
     throw loc.error('storage_source and storage_destination are the same store', 'storage_destination');
   }
   const out: MigrateConfig = { source, destination };
@@ -50,4 +51,9 @@ function stanza(root: Obj, name: string, loc: Locator): StorageConfig {
     throw loc.error(`exactly one "${name}" block is required`, undefined, at);
   }
   return parseStorage(found[0] as Block, loc, name);
+}
+
+/** A SQLite path however it is spelled (`./a.db` and `a.db` are one file). */
+function canonical(c: StorageConfig): StorageConfig {
+  return c.type === 'sqlite' ? { ...c, path: resolve(c.path) } : c;
 }

@@ -51,8 +51,8 @@ describe('ward operator migrate (processes)', () => {
     const migrateHcl = cfg.write('migrate.hcl', `storage_source "sqlite" {\n  path = "${cfg.dbPath}"\n}\n\nstorage_destination "sqlite" {\n  path = "${destPath}"\n}\n`);
     const run = await runWard(['operator', 'migrate', `-config=${migrateHcl}`], 60_000);
     assert.equal(run.code, 0, `stdout:\n${run.stdout}\nstderr:\n${run.stderr}`);
-    assert.match(run.stdout, /^Success! All of the keys have been migrated \(\d+ entries, sha256 [0-9a-f]{64}\)\.\n$/);
-    assert.match(run.stderr, /verified: \d+ entries/);
+    assert.equal(run.stdout, 'Success! All of the keys have been migrated.\n');
+    assert.match(run.stderr, /verified: \d+ entries, sha256 [0-9a-f]{64}/);
 
     const copy = await start(destPath, 'copy.hcl');
     assert.equal((await api(copy, 'GET', 'sys/seal-status')).body.sealed, true);

@@ -68,6 +68,7 @@ export async function migrate(source: PhysicalBackend, dest: PhysicalBackend, op
   if (lock !== null && (resume === null || resume.id !== lock.id)) {
     throw new MigrateError(`${migrationInProgress(lock)}; if no migration is running, clear the lock with -reset`);
   }
+  if (!(await holdsData(source))) throw new MigrateError('the source storage holds no data: check the storage_source stanza');
   if (resume === null && !opts.force && opts.start === undefined) await refuseNonEmpty(dest);
 
   const id = resume?.id ?? randomUUID();
@@ -92,15 +93,24 @@ export async function migrate(source: PhysicalBackend, dest: PhysicalBackend, op
   }
 }
 
-async function refuseNonEmpty(dest: PhysicalBackend): Promise<void> {
-  for await (const batch of dest.scan()) {
+/** The first entry that is data rather than bookkeeping, or null. */
+async function firstEntry(store: PhysicalBackend): Promise<string | null> {
+  for await (const batch of store.scan()) {
     const found = batch.find((e) => !NOT_MIGRATED.has(e.key));
-    if (found !== undefined) {
-      throw new MigrateError(
-        `destination storage is not empty (it holds "${found.key}"): copying into it would mix two stores; ` +
-          'use an empty destination, or -force to overwrite the keys both hold',
-      );
-    }
+    if (found !== undefined) return found.key;
+  }
+  return null;
+}
+
+const holdsData = async (store: PhysicalBackend): Promise<boolean> => (await firstEntry(store)) !== null;
+
+async function refuseNonEmpty(dest: PhysicalBackend): Promise<void> {
+  const found = await firstEntry(dest);
+  if (found !== null) {
+    throw new MigrateError(
+      `destination storage is not empty (it holds "${found}"): copying into it would mix two stores; ` +
+        'use an empty destination, or -force to overwrite the keys both hold',
+    );
   }
 }
 

@@ -2,6 +2,7 @@
  * The process side of `ward operator migrate`: reads the config, opens both stores with
  * the server's own opener, runs the migration (or the lock reset) and always closes them.
  */
+import { existsSync } from 'node:fs';
 import type { PhysicalBackend } from '../../storage/physical.js';
 import { openStorage } from '../open-storage.js';
 import { readMigrateConfig } from './config.js';
@@ -39,6 +40,10 @@ export async function runMigrate(o: RunMigrateOptions): Promise<MigrateResult | 
 }
 
 async function open(c: Parameters<typeof openStorage>[0], stanza: string): Promise<PhysicalBackend> {
+  // Opening a SQLite path creates the file: a mistyped source would "migrate" nothing.
+  if (stanza === 'storage_source' && c.type === 'sqlite' && !existsSync(c.path)) {
+    throw new MigrateError(`error mounting '${stanza}': no SQLite database at ${c.path}`);
+  }
   try {
     return await openStorage(c);
   } catch (e) {

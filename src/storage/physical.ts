@@ -25,7 +25,7 @@ export interface PhysicalBackend {
    * migrate` and `sys/storage/snapshot`.
    *
    * Order: ascending UTF-8 byte order of the keys (what SQLite, etcd and PostgreSQL's
-   * `COLLATE "C"` give natively; see storage/key-order.ts), the same for every store, so
+   * `COLLATE "C"` give natively; see lib/key-order.ts), the same for every store, so
    * a checksum over two stores' scans compares them. The point in time is fixed by the
    * first `next()`; writes acknowledged before it are included. Yielded values are the
    * caller's to keep. Stopping early (break) ends the scan and frees what it held.

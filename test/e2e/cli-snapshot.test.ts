@@ -7,6 +7,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { runCli } from '../../src/cli/testing.js';
 import { api, startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -70,6 +72,53 @@ describe('ward operator snapshot', () => {
 
     const usage = await runCli(['operator', 'snapshot', 'save'], env(s));
     assert.equal(usage.code, 1);
+  });
+
+  it('inspect shows a snapshot\'s header and entry count, and refuses a damaged one', async () => {
+    const s = await server();
+    await put(s, 'app', 'one');
+    const file = join(dir, 'inspect.snap');
+    assert.equal((await runCli(['operator', 'snapshot', 'save', file], env(s))).code, 0);
+    const status = await api(s, 'GET', 'sys/seal-status');
+    const table = await runCli(['operator', 'snapshot', 'inspect', file], env(s));
+    assert.equal(table.code, 0, table.stderr);
+    assert.match(table.stdout, new RegExp(`Cluster ID\\s+${status.body.cluster_id}`));
+    assert.match(table.stdout, /Storage Type\s+sqlite/);
+    assert.match(table.stdout, /Checksum\s+ok/);
+    const json = JSON.parse((await runCli(['operator', 'snapshot', 'inspect', '-format=json', file], env(s))).stdout);
+    assert.equal(json.cluster_id, status.body.cluster_id);
+    assert.equal(json.keyring_term, 1);
+    assert.ok(json.entries > 5, JSON.stringify(json));
+    const bytes = readFileSync(file);
+    writeFileSync(file, bytes.subarray(0, bytes.length - 1));
+    const bad = await runCli(['operator', 'snapshot', 'inspect', file], env(s));
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /^Error inspecting snapshot: truncated snapshot/);
+  });
+
+  it('save refuses a download that is not a whole snapshot and leaves no file', async () => {
+    const s = await server();
+    const good = join(dir, 'whole.snap');
+    assert.equal((await runCli(['operator', 'snapshot', 'save', good], env(s))).code, 0);
+    const whole = readFileSync(good);
+    // A server (or proxy) that ends the body early but cleanly.
+    const fake = createServer((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/octet-stream' });
+      res.end(whole.subarray(0, whole.length - 50));
+    });
+    await new Promise<void>((r) => fake.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(fake.address() as AddressInfo).port}`;
+      const target = join(dir, 'cut.snap');
+      const r = await runCli(['operator', 'snapshot', 'save', target], { VAULT_ADDR: url, VAULT_TOKEN: 't', HOME: dir });
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, /^Error saving snapshot: the downloaded snapshot is damaged: truncated snapshot/);
+      assert.equal(existsSync(target), false);
+      assert.deepEqual(readdirSync(dir).filter((n) => n.includes('cut.snap')), []);
+    } finally {
+      fake.closeAllConnections();
+      await new Promise((r) => fake.close(r));
+    }
   });
 
   it('another cluster\'s snapshot needs -force; then the server unseals with that cluster\'s keys', async () => {

@@ -5,9 +5,9 @@
  * Runs while the node is sealed, so nothing else writes meanwhile. It is not atomic
  * across engines: a crash part-way leaves a mix, and the restore must be repeated.
  */
-import { compareUtf8 } from '../../storage/key-order.js';
+import { compareUtf8 } from '../../lib/key-order.js';
 import type { PhysicalBackend, TxOp } from '../../storage/physical.js';
-import type { Entry } from './format.js';
+import type { Entry } from '../../lib/snapshot-format.js';
 
 /** Keys a restore leaves alone: the HA lock belongs to the running nodes, not the data. */
 export const NOT_RESTORED: ReadonlySet<string> = new Set(['core/lock']);

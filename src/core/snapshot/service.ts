@@ -20,7 +20,7 @@ import { getJSON, type Storage } from '../../sdk/storage.js';
 import type { PhysicalBackend } from '../../storage/physical.js';
 import { WARD_VERSION } from '../api-types.js';
 import { replaceAll } from './apply.js';
-import { encodeSnapshot, FORMAT_VERSION, SnapshotFormatError, type Entry } from './format.js';
+import { encodeSnapshot, FORMAT_VERSION, SnapshotFormatError, type Entry } from '../../lib/snapshot-format.js';
 import { spoolSnapshot } from './spool.js';
 
 const RESTORING = 'a snapshot restore is already in progress';

@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { decodeSnapshot, type Entry, type SnapshotHeader } from './format.js';
+import { decodeSnapshot, type Entry, type SnapshotHeader } from '../../lib/snapshot-format.js';
 
 export interface Spooled {
   header: SnapshotHeader;

@@ -12,7 +12,7 @@
  * Engine-agnostic: it sees only PhysicalBackend.
  */
 import { randomUUID } from 'node:crypto';
-import { compareUtf8 } from '../../storage/key-order.js';
+import { compareUtf8 } from '../../lib/key-order.js';
 import type { PhysicalBackend, TxOp } from '../../storage/physical.js';
 import { digestStore } from './digest.js';
 import {

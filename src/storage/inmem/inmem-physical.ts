@@ -2,7 +2,7 @@
  * A PhysicalBackend in process memory: for `server -dev` and tests. Nothing survives a
  * restart. Buffers are copied on the way in and out so no caller can alias stored bytes.
  */
-import { compareUtf8 } from '../key-order.js';
+import { compareUtf8 } from '../../lib/key-order.js';
 import type { PhysicalBackend, TxOp } from '../physical.js';
 
 /** Entries per batch yielded by {@link InmemPhysical.scan}. */

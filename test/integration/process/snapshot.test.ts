@@ -63,14 +63,16 @@ describe('snapshot save / wipe / restore (processes)', () => {
     assert.equal(existsSync(cfg.dbPath), false);
 
     const b = await start();
-    const fresh = await api(b, 'PUT', 'sys/init', { body: { secret_shares: 3, secret_threshold: 2 } });
-    await unseal(b, fresh.body.keys);
+    // Initialised differently (one share): the restore brings back the original 3/2 seal.
+    const fresh = await api(b, 'PUT', 'sys/init', { body: { secret_shares: 1, secret_threshold: 1 } });
+    assert.equal((await api(b, 'PUT', 'sys/unseal', { body: { key: fresh.body.keys[0] } })).body.sealed, false);
     const refused = await cli(b, fresh.body.root_token, 'operator', 'snapshot', 'restore', file);
     assert.equal(refused.code, 2);
     assert.match(refused.stderr, /different set of unseal keys; use the snapshot-force API/);
     const restored = await cli(b, fresh.body.root_token, 'operator', 'snapshot', 'restore', '-force', file);
     assert.equal(restored.code, 0, restored.stderr);
-    assert.equal((await api(b, 'GET', 'sys/seal-status')).body.sealed, true);
+    const sealed = (await api(b, 'GET', 'sys/seal-status')).body;
+    assert.deepEqual([sealed.sealed, sealed.t, sealed.n], [true, 2, 3]);
     await unseal(b, keys);
 
     const readAll = async (w: WardProcess): Promise<void> => {

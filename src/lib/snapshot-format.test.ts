@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
-import { decodeSnapshot, encodeSnapshot, SnapshotFormatError, type Entry, type SnapshotHeader } from './format.js';
+import { decodeSnapshot, encodeSnapshot, inspectSnapshot, SnapshotFormatError, type Entry, type SnapshotHeader } from './snapshot-format.js';
 
 const header: SnapshotHeader = {
   format: 1,
@@ -82,4 +82,10 @@ test('bytes after the trailer, keys out of order and a wrong count are refused e
   miscounted.writeBigUInt64BE(9n, miscounted.length - 8);
   await assert.rejects(decode(signed(miscounted)), /the trailer counts 9 entries, the file holds 5/);
   await assert.rejects(decode(Buffer.from('not a snapshot at all')), /not a Ward snapshot/);
+});
+
+test('inspectSnapshot reports the header and entry count of a good snapshot and refuses a bad one', async () => {
+  const b = await bytesOf(sample);
+  assert.deepEqual(await inspectSnapshot(chunked(b, 5)), { header, entries: 5 });
+  await assert.rejects(inspectSnapshot(chunked(b.subarray(0, b.length - 1), 5)), /truncated snapshot/);
 });

@@ -13,7 +13,7 @@
  * it stays encrypted under the cluster's keyring.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { compareUtf8 } from '../../storage/key-order.js';
+import { compareUtf8 } from './key-order.js';
 
 export const MAGIC = Buffer.from('WARDSNAP', 'ascii');
 export const FORMAT_VERSION = 1;
@@ -181,4 +181,16 @@ class Reader {
   async atEnd(): Promise<boolean> {
     return !(await this.fill(1));
   }
+}
+
+/** Reads a whole snapshot for its header and entry count; throws SnapshotFormatError if it is bad. */
+export async function inspectSnapshot(chunks: AsyncIterable<Buffer>): Promise<{ header: SnapshotHeader; entries: number }> {
+  let header: SnapshotHeader | null = null;
+  let entries = 0;
+  for await (const e of decodeSnapshot(chunks, (h) => (header = h))) {
+    void e;
+    entries++;
+  }
+  // decodeSnapshot hands over the header before any entry, or throws.
+  return { header: header as unknown as SnapshotHeader, entries };
 }

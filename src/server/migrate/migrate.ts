@@ -135,7 +135,12 @@ async function copyAll(source: PhysicalBackend, dest: PhysicalBackend, plan: Cop
       ops.push({ op: 'put', key, value });
     }
     if (ops.length === 0) continue;
-    for (let i = 0; i < ops.length; i += TX_OPS) await dest.transaction(ops.slice(i, i + TX_OPS));
+    // Issued together: a store that group-commits (SQLite) makes them one commit, and a
+    // networked one overlaps the round trips. The progress record follows only once all
+    // of them are durable.
+    const chunks: Array<Promise<void>> = [];
+    for (let i = 0; i < ops.length; i += TX_OPS) chunks.push(dest.transaction(ops.slice(i, i + TX_OPS)));
+    await settleAll(chunks);
     copied += ops.length;
     total += ops.length;
     const lastKey = (ops[ops.length - 1] as TxOp).key;
@@ -144,4 +149,11 @@ async function copyAll(source: PhysicalBackend, dest: PhysicalBackend, plan: Cop
     plan.log(`copied ${copied} entries (through "${lastKey}")`);
   }
   return copied;
+}
+
+/** Like Promise.all, but waits for every promise to settle before rejecting with the first failure. */
+async function settleAll(ps: Array<Promise<void>>): Promise<void> {
+  const results = await Promise.allSettled(ps);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
 }

@@ -4,6 +4,9 @@
  * changing a thing.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { api, startTestServer, type TestServer } from '../../helpers/server.js';
 
@@ -128,6 +131,25 @@ describe('sys/storage/snapshot', () => {
     assert.ok(raft.bytes.subarray(0, 8).equals(Buffer.from('WARDSNAP')));
     assert.equal((await restore(s, raft.bytes, 'sys/storage/raft/snapshot')).status, 204);
     assert.equal((await save(s)).status, 503);
+  });
+
+  it('is audited like any request, without the snapshot\'s bytes', async () => {
+    const s = await server();
+    const dir = mkdtempSync(join(tmpdir(), 'ward-snap-audit-'));
+    try {
+      const log = join(dir, 'audit.log');
+      assert.equal((await api(s, 'PUT', 'sys/audit/file', { token: s.rootToken, body: { type: 'file', options: { file_path: log } } })).status, 204);
+      const snap = await save(s);
+      assert.equal(snap.status, 200);
+      assert.equal((await restore(s, snap.bytes)).status, 204);
+      const lines = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      const paths = lines.map((l) => `${l.type} ${l.request.operation} ${l.request.path}`);
+      assert.ok(paths.includes('request read sys/storage/snapshot') && paths.includes('response read sys/storage/snapshot'), paths.join('\n'));
+      assert.ok(paths.includes('request update sys/storage/snapshot') && paths.includes('response update sys/storage/snapshot'), paths.join('\n'));
+      assert.ok(!readFileSync(log).includes(Buffer.from('WARDSNAP')));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('streams a large store in chunks', async () => {

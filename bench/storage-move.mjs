@@ -19,7 +19,8 @@ const SIZE = Number(option('value', 300));
 const dist = new URL('../dist/src/', import.meta.url);
 const { SqlitePhysical } = await import(new URL('storage/sqlite/sqlite-physical.js', dist));
 const { migrate } = await import(new URL('server/migrate/migrate.js', dist));
-const { encodeSnapshot, inspectSnapshot } = await import(new URL('lib/snapshot-format.js', dist));
+const { encodeSnapshot, inspectSnapshot, decodeSnapshot } = await import(new URL('lib/snapshot-format.js', dist));
+const { replaceAll } = await import(new URL('core/snapshot/apply.js', dist));
 
 const dir = mkdtempSync(join(tmpdir(), 'ward-bench-move-'));
 const ms = (t) => `${(performance.now() - t).toFixed(0)} ms`;
@@ -68,7 +69,12 @@ try {
   t = performance.now();
   const seen = await inspectSnapshot(createReadStream(file));
   console.log(`snapshot decode + verify from the file                ${ms(t)} (${seen.entries} entries)`);
-  await Promise.all([src.close(), dst.close()]);
+  const target = SqlitePhysical.open(join(dir, 'target.db'));
+  await target.put('stale/1', value);
+  t = performance.now();
+  const applied = await replaceAll(target, () => decodeSnapshot(createReadStream(file), () => undefined));
+  console.log(`snapshot restore (replaceAll) into SQLite             ${ms(t)} (${applied.put} put, ${applied.deleted} deleted)`);
+  await Promise.all([src.close(), dst.close(), target.close()]);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

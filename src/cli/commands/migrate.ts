@@ -40,6 +40,15 @@ const migrate: Command = {
     // Loaded lazily: the storage engines' drivers are not needed by any other command.
     const mod = await import('../../server/migrate/run.js');
     const start = ctx.flags.has('start') ? ctx.flags.str('start') : undefined;
+    // Ctrl-C stops at the next batch boundary and releases the source lock, as Vault does;
+    // a second signal is left to kill the process (a rerun still resumes).
+    const stop = new AbortController();
+    const onSignal = (): void => {
+      if (stop.signal.aborted) return;
+      ctx.out('==> Migration shutdown triggered\n');
+      stop.abort();
+    };
+    process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
     try {
       const result = await mod.runMigrate({
         config,
@@ -47,17 +56,22 @@ const migrate: Command = {
         reset: ctx.flags.bool('reset'),
         force: ctx.flags.bool('force'),
         log: (line) => ctx.warn(`[INFO]  ${line}`),
+        signal: stop.signal,
       });
       if (result === null) return ctx.success('Success! Migration lock reset (if it was set).');
       // Vault's exact line (scripts look for it); the verified count and checksum were logged.
       return ctx.success('Success! All of the keys have been migrated.');
     } catch (e) {
+      // Vault exits 0 after a requested shutdown: the operator asked for it.
+      if (e instanceof mod.MigrateAborted) return 0;
       if (e instanceof mod.ConfigError) {
         ctx.warn(`Error loading configuration from ${config}: ${e.message}`);
         return 1;
       }
       ctx.warn(`Error migrating: ${e instanceof Error ? e.message : String(e)}`);
       return 2;
+    } finally {
+      process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
     }
   },
 };

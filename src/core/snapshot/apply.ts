@@ -13,19 +13,24 @@ import type { Entry } from '../../lib/snapshot-format.js';
 export const NOT_RESTORED: ReadonlySet<string> = new Set(['core/lock']);
 /** Operations per transaction (etcd refuses transactions over 128). */
 const TX_OPS = 64;
+/** Transactions issued together: SQLite group-commits them, networked stores overlap them. */
+const IN_FLIGHT = 8;
 
 export async function replaceAll(physical: PhysicalBackend, entries: () => AsyncIterable<Entry>): Promise<{ put: number; deleted: number }> {
   let put = 0;
   let ops: TxOp[] = [];
   const flush = async (): Promise<void> => {
-    if (ops.length > 0) await physical.transaction(ops);
+    const txs: Array<Promise<void>> = [];
+    for (let i = 0; i < ops.length; i += TX_OPS) txs.push(physical.transaction(ops.slice(i, i + TX_OPS)));
     ops = [];
+    const failed = (await Promise.allSettled(txs)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
   };
   for await (const { key, value } of entries()) {
     if (NOT_RESTORED.has(key)) continue;
     ops.push({ op: 'put', key, value });
     put++;
-    if (ops.length >= TX_OPS) await flush();
+    if (ops.length >= TX_OPS * IN_FLIGHT) await flush();
   }
   await flush();
 
@@ -38,7 +43,7 @@ export async function replaceAll(physical: PhysicalBackend, entries: () => Async
       if ((!next.done && next.value.key === key) || NOT_RESTORED.has(key)) continue;
       ops.push({ op: 'delete', key });
       deleted++;
-      if (ops.length >= TX_OPS) await flush();
+      if (ops.length >= TX_OPS * IN_FLIGHT) await flush();
     }
   }
   await flush();

@@ -6,7 +6,7 @@ import { after, test } from 'node:test';
 import { InmemPhysical } from '../../storage/inmem/inmem-physical.js';
 import type { PhysicalBackend, TxOp } from '../../storage/physical.js';
 import { SqlitePhysical } from '../../storage/sqlite/sqlite-physical.js';
-import { migrate, resetMigrationLock } from './migrate.js';
+import { migrate, MigrateAborted, resetMigrationLock } from './migrate.js';
 import { MIGRATION_LOCK, PROGRESS_KEY, readLock, readProgress } from './records.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ward-migrate-'));
@@ -152,6 +152,22 @@ test('a migration killed mid-copy (lock still held) resumes when run again', asy
   assert.deepEqual(await entries(dst2), withoutLock(await entries(src2)));
   assert.equal(await readLock(src2), null);
   await Promise.all([src2.close(), dst2.close(), src.close()]);
+});
+
+test('an aborted migration (Ctrl-C) stops at a batch boundary, releases the lock and resumes when run again', async () => {
+  const src = sqlite();
+  const dst = sqlite();
+  await populate(src, 1300);
+  const stop = new AbortController();
+  const first = migrate(src, dst, { signal: stop.signal, log: (l) => l.startsWith('copied') && stop.abort() });
+  await assert.rejects(first, (e: unknown) => e instanceof MigrateAborted && e.message === 'Migration aborted');
+  assert.equal(await readLock(src), null);
+  const progress = await readProgress(dst);
+  assert.ok(progress !== null && progress.copied < 1302);
+  const r = await migrate(src, dst, {});
+  assert.equal(r.resumedAfter, progress?.last_key);
+  assert.deepEqual(await entries(dst), withoutLock(await entries(src)));
+  await Promise.all([src.close(), dst.close()]);
 });
 
 test('-start copies only keys at or after it (Vault\'s manual resume)', async () => {

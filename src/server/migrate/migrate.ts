@@ -37,6 +37,8 @@ export interface MigrateOptions {
   force?: boolean;
   /** Progress lines. */
   log?: (line: string) => void;
+  /** Stops the copy at the next batch boundary (Ctrl-C); the run can be resumed. */
+  signal?: AbortSignal;
   now?: () => Date;
 }
 
@@ -52,7 +54,15 @@ export interface MigrateResult {
 
 /** A refusal or failed check; the CLI prints it as Vault does ("Error migrating: …"). */
 export class MigrateError extends Error {
-  override readonly name = 'MigrateError';
+  override readonly name: string = 'MigrateError';
+}
+
+/** The run was stopped through its signal; what was copied stays, and a rerun resumes. */
+export class MigrateAborted extends MigrateError {
+  override readonly name = 'MigrateAborted';
+  constructor() {
+    super('Migration aborted'); // Vault's words
+  }
 }
 
 /** Vault's `-reset`: removes the source's migration lock. No migration happens. */
@@ -75,7 +85,7 @@ export async function migrate(source: PhysicalBackend, dest: PhysicalBackend, op
   if (lock === null) await writeLock(source, { start: (opts.now?.() ?? new Date()).toISOString(), id });
   try {
     if (resume !== null) log(`resuming after "${resume.last_key}" (${resume.copied} entries already copied)`);
-    const copied = await copyAll(source, dest, { id, fingerprint, resume, start: opts.start, log });
+    const copied = await copyAll(source, dest, { id, fingerprint, resume, start: opts.start, log, signal: opts.signal });
     log('verifying: counting and checksumming both stores');
     const [a, b] = await Promise.all([digestStore(source, NOT_MIGRATED), digestStore(dest, NOT_MIGRATED)]);
     if (a.count !== b.count || a.sha256 !== b.sha256) {
@@ -120,6 +130,7 @@ interface CopyPlan {
   resume: ProgressRecord | null;
   start: string | undefined;
   log: (line: string) => void;
+  signal: AbortSignal | undefined;
 }
 
 async function copyAll(source: PhysicalBackend, dest: PhysicalBackend, plan: CopyPlan): Promise<number> {
@@ -127,6 +138,7 @@ async function copyAll(source: PhysicalBackend, dest: PhysicalBackend, plan: Cop
   let total = plan.resume?.copied ?? 0;
   let copied = 0;
   for await (const batch of source.scan()) {
+    if (plan.signal?.aborted) throw new MigrateAborted();
     const ops: TxOp[] = [];
     for (const { key, value } of batch) {
       if (NOT_MIGRATED.has(key)) continue;

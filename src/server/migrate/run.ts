@@ -9,7 +9,7 @@ import { readMigrateConfig } from './config.js';
 import { migrate, MigrateError, resetMigrationLock, type MigrateResult } from './migrate.js';
 
 export { ConfigError } from '../config.js';
-export { MigrateError } from './migrate.js';
+export { MigrateAborted, MigrateError } from './migrate.js';
 
 export interface RunMigrateOptions {
   config: string;
@@ -17,6 +17,7 @@ export interface RunMigrateOptions {
   reset: boolean;
   force: boolean;
   log: (line: string) => void;
+  signal?: AbortSignal;
 }
 
 /** Resolves with the migration's result, or null after `reset`. Config errors throw ConfigError. */
@@ -30,7 +31,12 @@ export async function runMigrate(o: RunMigrateOptions): Promise<MigrateResult | 
     }
     const dest = await open(config.destination, 'storage_destination');
     try {
-      return await migrate(source, dest, { ...(o.start !== undefined ? { start: o.start } : {}), force: o.force, log: o.log });
+      return await migrate(source, dest, {
+        ...(o.start !== undefined ? { start: o.start } : {}),
+        ...(o.signal !== undefined ? { signal: o.signal } : {}),
+        force: o.force,
+        log: o.log,
+      });
     } finally {
       await dest.close();
     }

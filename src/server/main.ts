@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { WARD_VERSION } from '../core/api-types.js';
 import { WardCore } from '../core/core.js';
 import { startLoopWatchdog, stopLoopWatchdog, thresholdFromEnv } from '../core/loop-watchdog.js';
 import { createHandler, handlerOptionsFor } from '../http/handler.js';
@@ -19,6 +20,7 @@ import { createLogger } from './logger.js';
 import { installSignalHandlers } from './signals.js';
 import { devBootstrap } from './dev.js';
 import { parseServerFlags, SERVER_USAGE } from './flags.js';
+import { prepareServiceRegistration, startServiceRegistration, type ServiceRegistrationHandle } from './service-registration/index.js';
 
 export async function runServer(args: string[]): Promise<number> {
   let flags;
@@ -45,6 +47,13 @@ export async function runServer(args: string[]): Promise<number> {
     return 1;
   }
   const logger = createLogger(flags.logLevel ?? config.logLevel);
+  let registrationTarget: ReturnType<typeof prepareServiceRegistration> | null = null;
+  try {
+    if (config.serviceRegistration) registrationTarget = prepareServiceRegistration(config.serviceRegistration);
+  } catch (e) {
+    process.stderr.write(`Error configuring service registration: ${(e as Error).message}\n`);
+    return 1;
+  }
   let hardening: HardeningResult;
   try {
     // Dev mode tries to lock too, and only warns when it cannot.
@@ -111,6 +120,12 @@ export async function runServer(args: string[]): Promise<number> {
     return 1;
   }
 
+  // In the background: labels follow the node from now on, and never hold up a request.
+  let registration: ServiceRegistrationHandle | null = null;
+  if (config.serviceRegistration && registrationTarget) {
+    registration = await startServiceRegistration(config.serviceRegistration, registrationTarget, core, WARD_VERSION, logger.child('service_registration'));
+  }
+
   if (dev) {
     const url = listeners[0]?.url ?? '';
     process.stdout.write(devBanner(url, dev.unsealKey, dev.rootToken, physical.name));
@@ -125,6 +140,7 @@ export async function runServer(args: string[]): Promise<number> {
         stopLoopWatchdog(watchdog);
         await Promise.all(listeners.map((l) => l.close()));
         await core.shutdown();
+        await registration?.stop();
         if (devDir) rmSync(devDir, { recursive: true, force: true });
         resolve(0);
       },

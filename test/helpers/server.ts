@@ -103,3 +103,11 @@ export async function api(
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : null };
 }
+
+/** Enables each `sys/auth/<name>` or `sys/mounts/<name>` path with its type; fails on anything but 204. */
+export async function enableAll(server: Pick<TestServer, 'url'>, token: string, mounts: ReadonlyArray<readonly [path: string, type: string]>): Promise<void> {
+  for (const [path, type] of mounts) {
+    const r = await api(server, 'POST', path, { token, body: { type } });
+    if (r.status !== 204) throw new Error(`enabling ${type} at ${path}: ${r.status} ${JSON.stringify(r.body)}`);
+  }
+}

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import tls from 'node:tls';
 import { configDir, freePort, spawnWard, type ConfigDir, type WardProcess } from '../../helpers/process.js';
-import { makeCa } from './pki.js';
+import { makeCa } from '../../helpers/test-ca.js';
 
 /** The CN of the certificate the server presents, or null while it does not answer. */
 function presented(port: number): Promise<string | null> {

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tls, { type TLSSocket } from 'node:tls';
 import { startListener, type Listener, type ListenerConfig } from '../../../src/http/listener.js';
-import { makeCa, type Issued, type TestCa } from './pki.js';
+import { makeCa, type Issued, type TestCa } from '../../helpers/test-ca.js';
 import { exchange, req } from './wire.js';
 import { isListVerb } from '../../../src/http/list-verb.js';
 import { isTracked } from '../../../src/http/connection.js';

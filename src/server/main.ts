@@ -85,7 +85,13 @@ export async function runServer(args: string[]): Promise<number> {
       stopLoopWatchdog(watchdog);
       return 1;
     }
-    const refused = await migrationRefusal(physical);
+    let refused: string | null = null;
+    try {
+      refused = await migrationRefusal(physical);
+    } catch (e) {
+      // An engine not reachable yet: the core's own handling of that applies from here.
+      logger.warn('could not check the storage for a migration lock', { error: e instanceof Error ? e.message : String(e) });
+    }
     if (refused !== null) {
       process.stderr.write(`${refused}\n`);
       await physical.close();

@@ -35,7 +35,7 @@ describe('ward operator snapshot', () => {
     const saved = await runCli(['operator', 'snapshot', 'save', file], env(s));
     assert.equal(saved.code, 0, saved.stderr);
     assert.equal(saved.stdout, '');
-    assert.ok(readFileSync(file).subarray(0, 8).equals(Buffer.from('WARDSNAP')));
+    assert.deepEqual([...readFileSync(file).subarray(0, 2)], [0x1f, 0x8b]);
     assert.equal(statSync(file).mode & 0o777, 0o600);
     await put(s, 'app', 'two');
 

@@ -94,7 +94,7 @@ const inspect: Command = {
     }
     const h = found.header;
     return ctx.print({
-      json: { ...h, entries: found.entries, size, checksum: 'ok' },
+      json: { ...h, entries: found.trailer.entries, size, checksum: 'ok' },
       sections: [
         {
           kind: 'kv',
@@ -107,7 +107,7 @@ const inspect: Command = {
             { key: 'Keyring Term', value: h.keyring_term },
             { key: 'Keyring Fingerprint', value: h.keyring_fingerprint },
             { key: 'Ward Version', value: h.ward_version },
-            { key: 'Entries', value: found.entries },
+            { key: 'Entries', value: found.trailer.entries },
             { key: 'Size', value: size },
             { key: 'Checksum', value: 'ok' },
           ],

@@ -335,18 +335,14 @@ export class AesGcmBarrier implements Storage {
   }
 
   /**
-   * True when this barrier's root key opens `blob` as a stored keyring: a snapshot's
-   * `core/keyring` passes only if it was sealed by this cluster's root key.
+   * Seals snapshots: a tag over a snapshot's SHA256SUMS under a key derived from the root
+   * key, so only this cluster can make one that passes its own check. The derived key is
+   * taken now, so a save that outlives a seal still ends with a tag; it can only tag
+   * snapshots, never decrypt anything.
    */
-  opensKeyring(blob: Buffer): boolean {
-    const s = this.unsealed();
-    try {
-      zeroize(decrypt((t) => (t === ROOT_TERM ? s.rootKey : undefined), blob, KEYRING_PATH));
-      return true;
-    } catch (e) {
-      if (e instanceof DecryptError) return false;
-      throw e;
-    }
+  snapshotSealer(): (sums: Buffer) => Buffer {
+    const key = createHmac('sha256', this.unsealed().rootKey).update('ward snapshot seal v1').digest();
+    return (sums) => createHmac('sha256', key).update(sums).digest();
   }
 
   /** Names the root key without revealing it (an HMAC under it), for snapshot headers. */

@@ -5,7 +5,7 @@ import { SnapshotService, type SnapshotDeps } from './service.js';
 
 const silent = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, child() { return silent; } };
 
-/** A service over an inmem store whose barrier accepts any keyring; restores wait in `queued`. */
+/** A service over an inmem store whose barrier seals with a stand-in tag; restores wait in `queued`. */
 function setup() {
   const physical = new InmemPhysical();
   const queued: Array<() => Promise<void>> = [];
@@ -16,7 +16,7 @@ function setup() {
       put: async () => undefined,
       delete: async () => undefined,
       list: async () => [],
-      opensKeyring: () => true,
+      snapshotSealer: () => (sums: Buffer) => Buffer.from(sums.length.toString()),
       rootKeyFingerprint: () => 'f'.repeat(32),
       keyStatus: () => ({ term: 1 }),
     },

@@ -4,23 +4,25 @@
  * Save streams the store's `scan()` (one point in time) through the snapshot encoder:
  * the store is never in memory at once, and nothing is decrypted.
  *
- * Restore spools and verifies the upload first (format, count, checksum), then checks
- * that the snapshot's keyring opens with this cluster's root key (Vault's raft restore
- * makes the same check; `force` skips it, as `snapshot-force` does). Nothing has changed
- * up to here, and any failure is a 400. Then the node seals and, once its in-flight
+ * Restore spools and verifies the upload first (format, count, sums), then checks the
+ * sealed tag over its sums with this cluster's root key, which refuses another
+ * cluster's snapshot and a tampered one (Vault's raft restore makes the same check;
+ * `force` skips it, as `snapshot-force` does). Nothing has changed up to here, and any
+ * failure is a 400. Then the node seals and, once its in-flight
  * writes have settled, the data is replaced. The node stays sealed: whatever the
  * snapshot holds (another cluster's keyring and seal configuration, when forced) takes
  * effect at the next unseal, with the keys of the cluster the snapshot came from. That
  * is also why Ward seals even after a same-cluster restore: every cache and subsystem is
  * rebuilt from the restored data, with no path that could serve a stale one.
  */
+import { timingSafeEqual } from 'node:crypto';
 import { badRequest } from '../../sdk/errors.js';
 import type { Logger } from '../../sdk/logical.js';
 import { getJSON, type Storage } from '../../sdk/storage.js';
 import type { PhysicalBackend } from '../../storage/physical.js';
 import { WARD_VERSION } from '../api-types.js';
 import { replaceAll } from './apply.js';
-import { encodeSnapshot, FORMAT_VERSION, SnapshotFormatError, type Entry } from '../../lib/snapshot-format.js';
+import { encodeSnapshot, FORMAT_VERSION, SnapshotFormatError, type Entry, type Trailer } from '../../lib/snapshot-format.js';
 import { spoolSnapshot } from './spool.js';
 
 const RESTORING = 'a snapshot restore is already in progress';
@@ -31,7 +33,7 @@ const NOT_SAVED: ReadonlySet<string> = new Set(['core/lock', 'core/migration', '
 export interface SnapshotDeps {
   physical: PhysicalBackend;
   barrier: Storage & {
-    opensKeyring(blob: Buffer): boolean;
+    snapshotSealer(): (sums: Buffer) => Buffer;
     rootKeyFingerprint(): string;
     keyStatus(): { term: number };
   };
@@ -60,7 +62,7 @@ export class SnapshotService {
       keyring_term: barrier.keyStatus().term,
       keyring_fingerprint: barrier.rootKeyFingerprint(),
     };
-    return encodeSnapshot(header, withoutBookkeeping(physical.scan()));
+    return encodeSnapshot(header, withoutBookkeeping(physical.scan()), barrier.snapshotSealer());
   }
 
   async restore(body: AsyncIterable<Buffer> | undefined, force: boolean): Promise<void> {
@@ -75,14 +77,15 @@ export class SnapshotService {
       throw e;
     }
     try {
-      if (!force) this.checkKeyring(spooled.keyring);
+      if (!force) this.checkSealed(spooled.trailer);
       if (this.restoring) throw badRequest(RESTORING);
     } catch (e) {
       await spooled.discard();
       throw e;
     }
     const { logger, physical } = this.deps;
-    const { header, count } = spooled;
+    const { header } = spooled;
+    const count = spooled.trailer.entries;
     // Only one restore is accepted until it has been applied: a second one answered 204
     // now would never be applied (the first seals the node).
     this.restoring = true;
@@ -103,12 +106,11 @@ export class SnapshotService {
     });
   }
 
-  private checkKeyring(keyring: Buffer | null): void {
-    if (keyring === null) throw badRequest('the snapshot holds no barrier keyring; use the snapshot-force API to restore it anyway');
-    if (!this.deps.barrier.opensKeyring(keyring)) {
-      throw badRequest(
-        "the snapshot's keyring cannot be opened with this cluster's root key: possibly the snapshot is using a different set of unseal keys; use the snapshot-force API to bypass this check",
-      );
+  /** Vault's check and words: the snapshot's sealed sums must open with this cluster's key. */
+  private checkSealed(trailer: Trailer): void {
+    const expected = this.deps.barrier.snapshotSealer()(trailer.sums);
+    if (expected.length !== trailer.sealed.length || !timingSafeEqual(expected, trailer.sealed)) {
+      throw badRequest('could not verify hash file, possibly the snapshot is using a different set of unseal keys; use the snapshot-force API to bypass this check');
     }
   }
 }

@@ -9,13 +9,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { decodeSnapshot, type Entry, type SnapshotHeader } from '../../lib/snapshot-format.js';
+import { decodeSnapshot, inspectSnapshot, type Entry, type SnapshotHeader, type Trailer } from '../../lib/snapshot-format.js';
 
 export interface Spooled {
   header: SnapshotHeader;
-  count: number;
-  /** The snapshot's `core/keyring` entry (encrypted under its root key), if any. */
-  keyring: Buffer | null;
+  /** The entry count, the sums and the sealed tag (for the caller to check). */
+  trailer: Trailer;
   /** The verified snapshot's entries, read again from the file. */
   entries(): AsyncGenerator<Entry>;
   /** Deletes the temp file; idempotent. */
@@ -30,16 +29,8 @@ export async function spoolSnapshot(body: AsyncIterable<Buffer>): Promise<Spoole
   const discard = () => rm(dir, { recursive: true, force: true });
   try {
     await pipeline(body, createWriteStream(file, { mode: 0o600 }));
-    let header: SnapshotHeader | null = null;
-    let count = 0;
-    let keyring: Buffer | null = null;
-    for await (const e of decodeSnapshot(createReadStream(file), (h) => (header = h))) {
-      count++;
-      if (e.key === 'core/keyring') keyring = e.value;
-    }
-    // decodeSnapshot delivers the header before any entry, or throws.
-    const h = header as unknown as SnapshotHeader;
-    return { header: h, count, keyring, entries: () => decodeSnapshot(createReadStream(file), () => undefined), discard };
+    const { header, trailer } = await inspectSnapshot(createReadStream(file));
+    return { header, trailer, entries: () => decodeSnapshot(createReadStream(file), () => undefined), discard };
   } catch (e) {
     await discard();
     throw e;

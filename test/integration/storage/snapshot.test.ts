@@ -8,6 +8,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { createHash } from 'node:crypto';
+import { BLOCK, END_OF_ARCHIVE, fileHeader, padding, parseHeader } from '../../../src/lib/tar.js';
 import { after, describe, it } from 'node:test';
 import { api, startTestServer, type TestServer } from '../../helpers/server.js';
 
@@ -115,6 +117,35 @@ describe('sys/storage/snapshot', () => {
     assert.equal((await kvGet(b, 'from-b', a.rootToken)).status, 404);
     assert.equal((await api(b, 'GET', 'auth/token/lookup-self', { token: b.rootToken })).status, 403, 'B\'s old root token is gone');
     assert.equal((await api(b, 'GET', 'sys/seal-status')).body.cluster_id, (await api(a, 'GET', 'sys/seal-status')).body.cluster_id);
+  });
+
+  it('a snapshot of this cluster altered and re-summed is refused: the sealed tag needs the root key', async () => {
+    const s = await server();
+    await kvPut(s, 'k', { v: 'one' });
+    const tar = gunzipSync((await save(s)).bytes);
+    // Rebuild the archive with one entries member dropped and SHA256SUMS recomputed:
+    // everything an attacker without the root key can do.
+    const members: Array<{ name: string; data: Buffer }> = [];
+    for (let at = 0; ; ) {
+      const h = parseHeader(tar.subarray(at, at + BLOCK));
+      if (h === null) break;
+      members.push({ name: h.name, data: tar.subarray(at + BLOCK, at + BLOCK + h.size) });
+      at += BLOCK + h.size + padding(h.size).length;
+    }
+    const kept = members.filter((m) => m.name !== 'entries/000001.bin' && m.name !== 'SHA256SUMS' && m.name !== 'SHA256SUMS.sealed');
+    const renamed = kept.map((m) => (m.name.startsWith('entries/') ? { ...m, name: `entries/${String(Number(m.name.slice(8, 14)) - 1).padStart(6, '0')}.bin` } : m));
+    const manifest = JSON.parse(renamed.find((m) => m.name === 'manifest.json')?.data.toString() ?? '{}');
+    const dropped = members.find((m) => m.name === 'entries/000001.bin')?.data as Buffer;
+    let count = 0;
+    for (let at = 0; at < dropped.length; count++) at += 8 + dropped.readUInt32BE(at) + dropped.readUInt32BE(at + 4 + dropped.readUInt32BE(at));
+    const fixed = renamed.map((m) => (m.name === 'manifest.json' ? { ...m, data: Buffer.from(JSON.stringify({ entries: manifest.entries - count, members: manifest.members - 1 })) } : m));
+    const sums = Buffer.from(fixed.map((m) => `${createHash('sha256').update(m.data).digest('hex')}  ${m.name}\n`).join(''));
+    const sealed = members.find((m) => m.name === 'SHA256SUMS.sealed')?.data as Buffer;
+    const forged = gzipSync(Buffer.concat([...[...fixed, { name: 'SHA256SUMS', data: sums }, { name: 'SHA256SUMS.sealed', data: sealed }].flatMap((m) => [fileHeader(m.name, m.data.length), m.data, padding(m.data.length)]), END_OF_ARCHIVE]));
+    const r = await restore(s, forged);
+    assert.equal(r.status, 400, JSON.stringify(r.body));
+    assert.match(r.body.errors[0], /^could not verify hash file/);
+    assert.equal((await kvGet(s, 'k')).body.data.data.v, 'one');
   });
 
   it('needs sudo; Vault\'s raft path names work too; sealed, it answers 503', async () => {

@@ -11,8 +11,10 @@ const save: Command = {
   help: `operator snapshot save <file>
 
   Streams a snapshot of every entry in the server's storage, still encrypted, into the
-  file (mode 0600). Works on every storage backend. The snapshot restores only with the
-  unseal keys of this cluster; keep both, apart. Needs sudo on sys/storage/snapshot.
+  file (mode 0600), and checks the download is whole before keeping it. Works on every
+  storage backend. The file is a gzip'd tar like Vault's raft snapshots: "tar -xzf" it
+  and "sha256sum -c SHA256SUMS" checks it. It restores only with the unseal keys of
+  this cluster; keep both, apart. Needs sudo on sys/storage/snapshot.
 
       $ ward operator snapshot save ward.snap`,
   async run(ctx) {

@@ -1,8 +1,8 @@
 /**
  * A restore must not change anything until the whole upload is known to be good, and an
  * upload can be larger than memory should hold. So it is written to a private temp file
- * first, then read through once to check its format, count and checksum (and to pick out
- * the keyring), and only then applied from the file.
+ * first, then read through once to check its format, count and sums (and to pick out
+ * the sealed tag for the caller to check), and only then applied from the file.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';

@@ -58,6 +58,13 @@ export function handlerOptionsFor(l: ListenerConfig, logger: Logger): HandlerOpt
 /** Paths whose POST/PUT body goes to the handler unread (sys/storage/snapshot restores). */
 const STREAMED_BODY_PATHS = new Set(SNAPSHOT_PATHS.map((p) => `sys/${p}`));
 
+/** A request for a snapshot path, from the raw URL (before parsing: the deadline starts first). */
+function isSnapshotUrl(url: string | undefined): boolean {
+  if (url === undefined || !url.startsWith('/v1/sys/storage/')) return false;
+  const q = url.indexOf('?');
+  return STREAMED_BODY_PATHS.has(url.slice(4, q === -1 ? undefined : q));
+}
+
 interface Context {
   core: CoreApi;
   limit: number;
@@ -102,7 +109,9 @@ const ignore = (): void => {};
 async function respond(ctx: Context, req: IncomingMessage, res: ServerResponse): Promise<void> {
   let closeAfter = false;
   let tooBig = false;
-  ctx.deadlines.start(res);
+  // A snapshot's save and restore last as long as the store is large; the deadline
+  // would answer 500 while the restore still goes on.
+  if (!isSnapshotUrl(req.url)) ctx.deadlines.start(res);
   try {
     let out: Rendered;
     try {

@@ -88,7 +88,7 @@ export async function migrationRefusal(store: PhysicalBackend): Promise<string |
   const lock = await readLock(store);
   if (lock === null) return null;
   return (
-    `Error: Storage migration in progress (started: ${lock.start}). Server startup is prevented until the ` +
+    `ERROR! Storage migration in progress (started: ${lock.start}). Server startup is prevented until the ` +
     "migration completes. Use 'ward operator migrate -reset' to force clear the migration lock."
   );
 }

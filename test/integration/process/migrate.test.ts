@@ -83,7 +83,7 @@ describe('ward operator migrate (processes)', () => {
     running.push(p);
     const { code } = await p.exited;
     assert.equal(code, 1);
-    assert.match(p.stderr(), /Storage migration in progress \(started: 2026-12-07T06:00:00Z\)\. Server startup is prevented until the migration completes\. Use 'ward operator migrate -reset' to force clear the migration lock\./);
+    assert.match(p.stderr(), /^ERROR! Storage migration in progress \(started: 2026-12-07T06:00:00Z\)\. Server startup is prevented until the migration completes\. Use 'ward operator migrate -reset' to force clear the migration lock\.$/m);
     const hcl = cfg.write('reset.hcl', `storage_source "sqlite" {\n  path = "${dbPath}"\n}\nstorage_destination "inmem" {}\n`);
     const reset = await runWard(['operator', 'migrate', `-config=${hcl}`, '-reset']);
     assert.equal(reset.code, 0, reset.stderr);

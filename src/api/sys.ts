@@ -54,8 +54,10 @@ export class SysClient extends Transport {
     return raw<InitResponse>(await this.request('PUT', 'sys/init', { body: req as unknown as JsonObject }), 'sys/init');
   }
 
-  async unseal(key: string): Promise<SealStatus> {
-    return raw<SealStatus>(await this.request('PUT', 'sys/unseal', { body: { key } }), 'sys/unseal');
+  /** `migrate`: the key is an old seal's share during a seal migration. */
+  async unseal(key: string, o: { migrate?: boolean } = {}): Promise<SealStatus> {
+    const body = o.migrate ? { key, migrate: true } : { key };
+    return raw<SealStatus>(await this.request('PUT', 'sys/unseal', { body }), 'sys/unseal');
   }
 
   async unsealReset(): Promise<SealStatus> {

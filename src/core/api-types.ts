@@ -57,6 +57,8 @@ export interface SealStatus {
   build_date: string;
   migration: boolean;
   recovery_seal: boolean;
+  /** With an auto seal: how the recovery key is split (always `shamir`), as Vault 1.15+ reports. */
+  recovery_seal_type?: string;
   storage_type: string;
   cluster_name?: string;
   cluster_id?: string;
@@ -92,15 +94,19 @@ export interface InitResult {
   keys: string[];
   keys_base64: string[];
   root_token: string;
+  /** Auto seal only: the recovery key shares. */
+  recovery_keys?: string[];
+  recovery_keys_base64?: string[];
 }
 
 /** The core as seen by http/. Errors are thrown as WardError. */
 export interface CoreApi {
   isInitialized(): Promise<boolean>;
-  init(secretShares: number, secretThreshold: number): Promise<InitResult>;
+  /** `recovery` only with an auto seal (`recoverySeal` in the seal status). */
+  init(secretShares: number, secretThreshold: number, recovery?: { shares: number; threshold: number }): Promise<InitResult>;
   sealStatus(): Promise<SealStatus>;
   /** `key` hex or base64; `reset` discards progress. */
-  unseal(key: string | undefined, reset: boolean): Promise<SealStatus>;
+  unseal(key: string | undefined, reset: boolean, migrate?: boolean): Promise<SealStatus>;
   health(): Promise<HealthStatus>;
   leader(): Promise<LeaderStatus>;
   handleRequest(input: HttpRequestInput): Promise<CoreResult>;

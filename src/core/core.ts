@@ -14,7 +14,9 @@ import { WARD_VERSION, type CoreApi, type CoreResult, type HealthStatus, type Ht
 import { AesGcmBarrier } from './barrier/barrier.js';
 import { builtinRegistry } from './builtin-registry.js';
 import type { BackendRegistry } from './router/registry.js';
-import { ShamirSeal } from './seal/seal-manager.js';
+import type { AutoSeal } from './seal/auto-seal.js';
+import { AutoUnsealLoop } from './seal/auto-unseal.js';
+import { SealManager } from './seal/seal-manager.js';
 import { SnapshotService } from './snapshot/service.js';
 import { startSubsystems, type Subsystems } from './subsystems.js';
 
@@ -34,6 +36,8 @@ export interface CoreOptions {
   registry?: BackendRegistry;
   /** Whether `ward server` locked its memory; reported in sys/seal-status as `memory_locked`. */
   memoryLocked?: boolean;
+  /** The configured auto seal (none: Shamir) and, migrating away from an auto seal, the disabled one. */
+  seal?: { active: AutoSeal | null; previous?: AutoSeal | null };
 }
 
 interface ClusterInfo {
@@ -43,7 +47,8 @@ interface ClusterInfo {
 
 export class WardCore implements CoreApi {
   readonly barrier: AesGcmBarrier;
-  private readonly seal: ShamirSeal;
+  private readonly seal: SealManager;
+  private autoUnsealLoop: AutoUnsealLoop | null = null;
   private readonly clock: Clock;
   private readonly registry: BackendRegistry;
   private subsystems: Subsystems | null = null;
@@ -57,7 +62,7 @@ export class WardCore implements CoreApi {
 
   constructor(private readonly opts: CoreOptions) {
     this.barrier = new AesGcmBarrier(opts.physical, opts.cacheEntries === undefined ? {} : { cacheEntries: opts.cacheEntries });
-    this.seal = new ShamirSeal(opts.physical, this.barrier);
+    this.seal = new SealManager(opts.physical, this.barrier, { seal: opts.seal?.active ?? null, previous: opts.seal?.previous ?? null });
     this.clock = opts.clock ?? systemClock;
     this.registry = opts.registry ?? builtinRegistry();
     this.snapshots = new SnapshotService({
@@ -89,31 +94,49 @@ export class WardCore implements CoreApi {
     return this.subsystems === null;
   }
 
-  init(secretShares: number, secretThreshold: number): Promise<InitResult> {
+  /** With an auto seal, `recovery` gives the recovery key shares and the node stays unsealed. */
+  init(secretShares: number, secretThreshold: number, recovery?: { shares: number; threshold: number }): Promise<InitResult> {
     return this.serial(async () => {
       if (await this.isInitialized()) throw badRequest('Vault is already initialized');
-      const { keys } = await this.seal.initialize(secretShares, secretThreshold);
+      const { keys, recoveryKeys } = await this.seal.initialize(secretShares, secretThreshold, recovery);
       let rootToken = '';
+      // An auto seal leaves the node it initialised unsealed, as Vault does.
+      let stayUnsealed = this.seal.type !== 'shamir';
       try {
         const cluster: ClusterInfo = { name: this.opts.clusterName ?? `vault-cluster-${shortHex()}`, id: uuid() };
         await putJSON(this.barrier, 'core/cluster', cluster);
         const subs = await this.startSubsystems();
         rootToken = (await subs.tokens.createRoot()).id;
         await subs.stop();
+      } catch (e) {
+        stayUnsealed = false;
+        throw e;
       } finally {
-        this.barrier.seal();
+        if (!stayUnsealed) this.barrier.seal();
       }
       const result: InitResult = {
         keys: keys.map((k) => k.toString('hex')),
         keys_base64: keys.map((k) => k.toString('base64')),
         root_token: rootToken,
+        ...(this.seal.type !== 'shamir'
+          ? { recovery_keys: recoveryKeys.map((k) => k.toString('hex')), recovery_keys_base64: recoveryKeys.map((k) => k.toString('base64')) }
+          : {}),
       };
-      zeroize(...keys);
+      zeroize(...keys, ...recoveryKeys);
+      if (stayUnsealed) {
+        try {
+          await this.postUnseal();
+        } catch (e) {
+          // Initialised all the same: the keys must reach the operator; the node stays sealed.
+          this.opts.logger.error('core: post-init unseal failed; the node stays sealed', { error: (e as Error).message });
+        }
+      }
       return result;
     });
   }
 
-  unseal(key: string | undefined, reset: boolean): Promise<SealStatus> {
+  /** `migrate`: the key is the old seal's share in a seal migration (`-migrate`). */
+  unseal(key: string | undefined, reset: boolean, migrate = false): Promise<SealStatus> {
     return this.serial(async () => {
       if (!(await this.isInitialized())) throw badRequest('Vault is not initialized');
       if (reset) {
@@ -123,7 +146,7 @@ export class WardCore implements CoreApi {
       }
       if (!this.isSealed()) return this.sealStatusNow();
       if (!key) throw badRequest("'key' must be specified in request body as JSON, or 'reset' set to true");
-      const progress = await this.seal.submitUnsealKey(key);
+      const progress = await this.seal.submitUnsealKey(key, migrate);
       if (!progress.sealed) await this.postUnseal();
       return this.sealStatusNow();
     });
@@ -195,21 +218,22 @@ export class WardCore implements CoreApi {
   }
 
   private async sealStatusNow(): Promise<SealStatus> {
-    const config = await this.seal.getConfig();
+    const seal = await this.seal.state();
     const progress = this.seal.progress();
     const sealed = this.isSealed();
     return {
-      type: 'shamir',
-      initialized: config !== null,
+      type: seal.type,
+      initialized: (await this.seal.getConfig()) !== null,
       sealed,
-      t: config?.secretThreshold ?? 0,
-      n: config?.secretShares ?? 0,
+      t: seal.t,
+      n: seal.n,
       progress: sealed ? progress.progress : 0,
       nonce: sealed ? progress.nonce : '',
       version: WARD_VERSION,
       build_date: BUILD_DATE,
-      migration: false,
-      recovery_seal: false,
+      migration: seal.migration,
+      recovery_seal: seal.recoverySeal,
+      ...(seal.recoverySeal ? { recovery_seal_type: 'shamir' } : {}),
       storage_type: this.opts.physical.name,
       ...(!sealed && this.cluster ? { cluster_name: this.cluster.name, cluster_id: this.cluster.id } : {}),
       ...(this.opts.memoryLocked !== undefined ? { memory_locked: this.opts.memoryLocked } : {}),
@@ -249,8 +273,28 @@ export class WardCore implements CoreApi {
     };
   }
 
+  /**
+   * With an auto seal, unseals in the background, retrying (with a logged error) while the
+   * seal cannot open the root key; ends once unsealed or on shutdown. Never throws.
+   */
+  startAutoUnseal(): void {
+    if (this.autoUnsealLoop) return;
+    this.seal.start(this.opts.logger);
+    this.autoUnsealLoop = new AutoUnsealLoop(this.opts.logger, () =>
+      this.serial(async () => {
+        if (!this.isSealed()) return 'unsealed' as const;
+        const outcome = await this.seal.autoUnseal();
+        if (outcome === 'unsealed') await this.postUnseal();
+        return outcome;
+      }),
+    );
+    this.autoUnsealLoop.start();
+  }
+
   /** Graceful stop: seal (zeroing keys) and close storage. */
   async shutdown(): Promise<void> {
+    await this.autoUnsealLoop?.stop();
+    this.seal.stop();
     await this.sealNow();
     await this.barrier.writesSettled();
     await this.opts.physical.close();

@@ -10,7 +10,7 @@ import type { ListenerConfig } from '../http/listener.js';
 import { parseLogLevel, type LogLevel } from './logger.js';
 import { jsonErrorOffset, lineAt } from './json-error.js';
 import { listener } from './config-listener.js';
-import { parseSeal, type SealConfig } from './config-seal.js';
+import { parseSeals, type SealConfig } from './config-seal.js';
 import { parseServiceRegistration, type ServiceRegistrationConfig } from './config-service-registration.js';
 import { HA_KEYS, parseHa, type HaConfig } from './config-ha.js';
 
@@ -32,7 +32,7 @@ export interface ServerConfig {
   allowRoot: boolean;
   /** Entries in the barrier's plaintext cache (`cache_size`); 0 with `disable_cache`. */
   cacheSize: number;
-  /** The `seal` stanza; Shamir when absent. */
+  /** The `seal` stanzas; Shamir when absent. */
   seal: SealConfig;
   serviceRegistration?: ServiceRegistrationConfig;
   ha: HaConfig;
@@ -170,7 +170,7 @@ function build(root: Obj, loc: Locator): ServerConfig {
     logLevel,
     allowRoot: bool(root, 'allow_root', loc) ?? false,
     cacheSize: bool(root, 'disable_cache', loc) === true ? 0 : cacheSize,
-    seal: single(root, 'seal', loc, parseSeal) ?? { type: 'shamir' },
+    seal: parseSeals(root, loc),
     ha: parseHa(root, loc),
   };
   const registration = single(root, 'service_registration', loc, parseServiceRegistration);

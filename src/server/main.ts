@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WARD_VERSION } from '../core/api-types.js';
 import { WardCore } from '../core/core.js';
+import { openSeals, STATIC_SEAL_WARNING } from '../core/seal/open-seal.js';
 import { startLoopWatchdog, stopLoopWatchdog, thresholdFromEnv } from '../core/loop-watchdog.js';
 import { createHandler, handlerOptionsFor } from '../http/handler.js';
 import { startListener, type Listener, type ListenerConfig } from '../http/listener.js';
@@ -108,7 +109,9 @@ export async function runServer(args: string[]): Promise<number> {
     cacheEntries: config.cacheSize,
     ...(config.clusterName ? { clusterName: config.clusterName } : {}),
     memoryLocked: hardening.mlock === 'locked',
+    seal: openSeals(config.seal),
   });
+  if (config.seal.type === 'static') logger.warn(`seal: ${STATIC_SEAL_WARNING}`);
   // Dev mode unseals before listening so the first request a client sends succeeds.
   const dev = flags.dev ? await devBootstrap(core, flags.devRootTokenId) : null;
   const listeners: Listener[] = [];
@@ -136,8 +139,10 @@ export async function runServer(args: string[]): Promise<number> {
     const url = listeners[0]?.url ?? '';
     process.stdout.write(devBanner(url, dev.unsealKey, dev.rootToken, physical.name));
   } else {
-    logger.info('ward server started', { listeners: listeners.map((l) => l.url), storage: physical.name });
+    logger.info('ward server started', { listeners: listeners.map((l) => l.url), storage: physical.name, seal: config.seal.type });
   }
+  // With an auto seal the node unseals itself, retrying in the background while the seal is unreachable.
+  core.startAutoUnseal();
 
   return new Promise<number>((resolve) => {
     installSignalHandlers({

@@ -4,17 +4,22 @@ import type { Row } from '../format.js';
 
 /** The Key/Value rows vault shows for a seal status (status, operator unseal). */
 export function sealRows(s: SealStatus, leader?: LeaderStatus): Row[] {
-  const rows: Row[] = [
-    { key: 'Seal Type', value: s.type },
+  const rows: Row[] = [{ key: 'Seal Type', value: s.type }];
+  // As vault: with an auto seal the shares operators hold are recovery key shares.
+  if (s.recovery_seal) rows.push({ key: 'Recovery Seal Type', value: typeof s['recovery_seal_type'] === 'string' ? s['recovery_seal_type'] : 'shamir' });
+  rows.push(
     { key: 'Initialized', value: s.initialized },
     { key: 'Sealed', value: s.sealed },
-    { key: 'Total Shares', value: s.n },
+    { key: s.recovery_seal ? 'Total Recovery Shares' : 'Total Shares', value: s.n },
     { key: 'Threshold', value: s.t },
-  ];
+  );
   if (s.sealed) {
     rows.push({ key: 'Unseal Progress', value: `${s.progress}/${s.t}` });
     rows.push({ key: 'Unseal Nonce', value: s.nonce || 'n/a' });
   }
+  if (s.migration) rows.push({ key: 'Seal Migration in Progress', value: true });
+  // Ward only: the static seal keeps its key beside the config; say so wherever its status shows.
+  if (s.type === 'static') rows.push({ key: 'Seal Warning', value: 'static seal: the key protecting the root key sits beside the configuration; weaker than transit or Shamir' });
   rows.push({ key: 'Version', value: s.version });
   if (s.build_date) rows.push({ key: 'Build Date', value: s.build_date });
   if (s.storage_type) rows.push({ key: 'Storage Type', value: s.storage_type });

@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import { Transport } from './transport.js';
 import type {
   ApiResponse, HealthStatus, InitRequest, InitResponse, JsonObject, JsonValue, LeaderStatus, SealStatus, VaultEnvelope,
@@ -87,6 +88,17 @@ export class SysClient extends Transport {
 
   async rotate(): Promise<void> {
     await this.request('PUT', 'sys/rotate');
+  }
+
+  /** `GET sys/storage/snapshot`: the snapshot's bytes as they arrive (never buffered whole). */
+  snapshotSave(): Promise<Readable> {
+    return this.stream('GET', 'sys/storage/snapshot');
+  }
+
+  /** `POST sys/storage/snapshot[-force]`, streaming `snapshot` up. The server seals afterwards. */
+  async snapshotRestore(snapshot: Readable, force = false): Promise<void> {
+    const res = await this.stream('POST', force ? 'sys/storage/snapshot-force' : 'sys/storage/snapshot', snapshot);
+    res.resume();
   }
 
   // ---- mounts, auth methods, audit, policies ---------------------------------------------

@@ -20,6 +20,8 @@ export interface HttpRequestInput {
    */
   headers: readonly string[];
   connection: Connection;
+  /** The unread request body, for the endpoints that stream it (see http/handler.ts). */
+  body?: AsyncIterable<Buffer>;
 }
 
 export interface CoreResult {
@@ -39,6 +41,8 @@ export interface CoreResult {
   mountType: string;
   /** Body to send verbatim with status 200 (unwrap returns the stored envelope). */
   verbatimBody?: string;
+  /** Body streamed with status 200 (a storage snapshot). */
+  stream?: { contentType: string; body: AsyncIterable<Buffer> };
 }
 
 export interface SealStatus {

@@ -17,6 +17,7 @@ import type { BackendRegistry } from './router/registry.js';
 import type { AutoSeal } from './seal/auto-seal.js';
 import { AutoUnsealLoop } from './seal/auto-unseal.js';
 import { SealManager } from './seal/seal-manager.js';
+import { SnapshotService } from './snapshot/service.js';
 import { startSubsystems, type Subsystems } from './subsystems.js';
 import { haHealthFields, haManagerFor, haLeaderStatus, isLockLost, type CoreHaOptions } from './ha/core-ha.js';
 import type { HaManager } from './ha/ha-manager.js';
@@ -63,6 +64,9 @@ export class WardCore implements CoreApi {
   private readonly running = new Set<Promise<unknown>>();
   /** While unsealed with HA: the active/standby state machine (subsystems exist only while active). */
   private ha: HaManager | null = null;
+  /** A verified snapshot restore, applied by the next seal (see snapshot/service.ts). */
+  private pendingRestore: (() => Promise<void>) | null = null;
+  private readonly snapshots: SnapshotService;
   /** Serialises init/unseal/seal so two callers cannot race the lifecycle. */
   private lifecycle: Promise<unknown> = Promise.resolve();
 
@@ -71,6 +75,15 @@ export class WardCore implements CoreApi {
     this.seal = new SealManager(opts.physical, this.barrier, { seal: opts.seal?.active ?? null, previous: opts.seal?.previous ?? null });
     this.clock = opts.clock ?? systemClock;
     this.registry = opts.registry ?? builtinRegistry();
+    this.snapshots = new SnapshotService({
+      physical: opts.physical,
+      barrier: this.barrier,
+      logger: opts.logger,
+      restoreSoon: (apply) => {
+        this.pendingRestore = apply;
+        this.pendingSeal = true;
+      },
+    });
   }
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {
@@ -170,6 +183,7 @@ export class WardCore implements CoreApi {
         this.pendingSeal = true;
       },
       ...(this.ha ? { stepDownSoon: () => (this.pendingStepDown = true), haStatus: () => this.ha?.haStatus() ?? [] } : {}),
+      snapshot: this.snapshots,
     });
   }
 
@@ -221,6 +235,16 @@ export class WardCore implements CoreApi {
       this.pendingSeal = false;
       await subs?.stop();
       this.barrier.seal();
+      const restore = this.pendingRestore;
+      this.pendingRestore = null;
+      if (restore !== null) {
+        await this.barrier.writesSettled();
+        try {
+          await restore();
+        } finally {
+          this.seal.forgetConfig();
+        }
+      }
       this.seal.resetUnseal();
       this.opts.logger.info('core: vault is sealed');
     });

@@ -25,6 +25,7 @@ import { lockedUserPaths } from './sys/paths-locked-users.js';
 import { metricsPaths } from './sys/paths-metrics.js';
 import { mountPaths, remountPaths } from './sys/paths-mounts.js';
 import { policyPaths } from './sys/paths-policies.js';
+import { snapshotPaths, type SnapshotPathDeps } from './sys/paths-snapshot.js';
 import { toolsPaths } from './sys/paths-tools.js';
 import { uiMountPaths } from './sys/paths-ui-mounts.js';
 import { wrappingPaths } from './sys/paths-wrapping.js';
@@ -47,6 +48,7 @@ export interface SubsystemDeps {
   /** HA only: step down once the current request is answered, and the nodes for sys/ha-status. */
   stepDownSoon?(): void;
   haStatus?(): HaStatusNode[];
+  snapshot: SnapshotPathDeps;
 }
 
 export interface Subsystems {
@@ -202,6 +204,7 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
     ...keyPaths({ keyStatus: deps.keyStatus, rotate: deps.rotate, sealSoon: deps.sealSoon, ...(deps.stepDownSoon ? { stepDownSoon: deps.stepDownSoon } : {}) }),
     ...haPaths(deps.haStatus),
     ...wrappingPaths(wrapper),
+    ...snapshotPaths(deps.snapshot),
     ...metricsPaths(clock),
     ...lockedUserPaths({ authMounts: () => router.all().filter((r) => r.entry.table === 'auth').map((r) => ({ accessor: r.entry.accessor, backend: r.backend })) }),
   ];

@@ -24,6 +24,7 @@ import {
   type WardHeaders,
 } from './request.js';
 import { RAW_PATHS, handleRaw } from './sys-raw.js';
+import { SNAPSHOT_PATHS } from '../core/sys/paths-snapshot.js';
 import { isListVerb } from './list-verb.js';
 import { answerOnStandby } from './standby.js';
 import { FORWARDED_FOR, FORWARDED_PORT } from '../core/ha/wire.js';
@@ -59,6 +60,16 @@ export function handlerOptionsFor(l: ListenerConfig, logger: Logger): HandlerOpt
   if (l.maxJsonArrayElementCount) json.maxArrayElements = l.maxJsonArrayElementCount;
   o.jsonLimits = json;
   return o;
+}
+
+/** Paths whose POST/PUT body goes to the handler unread (sys/storage/snapshot restores). */
+const STREAMED_BODY_PATHS = new Set(SNAPSHOT_PATHS.map((p) => `sys/${p}`));
+
+/** A request for a snapshot path, from the raw URL (before parsing: the deadline starts first). */
+function isSnapshotUrl(url: string | undefined): boolean {
+  if (url === undefined || !url.startsWith('/v1/sys/storage/')) return false;
+  const q = url.indexOf('?');
+  return STREAMED_BODY_PATHS.has(url.slice(4, q === -1 ? undefined : q));
 }
 
 interface Context {
@@ -107,7 +118,9 @@ const ignore = (): void => {};
 async function respond(ctx: Context, req: IncomingMessage, res: ServerResponse): Promise<void> {
   let closeAfter = false;
   let tooBig = false;
-  ctx.deadlines.start(res);
+  // A snapshot's save and restore last as long as the store is large; the deadline
+  // would answer 500 while the restore still goes on.
+  if (!isSnapshotUrl(req.url)) ctx.deadlines.start(res);
   try {
     let out: Rendered;
     try {
@@ -202,7 +215,12 @@ async function serve(ctx: Context, req: IncomingMessage, h: WardHeaders): Promis
   if (operation === 'patch') checkPatchContentType(h);
 
   let data: Record<string, unknown>;
-  if (method === 'POST' || method === 'PUT' || method === 'PATCH') {
+  // A snapshot upload is streamed to its handler unread: it can be far larger than the
+  // request size limit, and it is binary. Only sudo callers get past the ACL to read it.
+  const streamBody = (method === 'POST' || method === 'PUT') && STREAMED_BODY_PATHS.has(path);
+  if (streamBody) {
+    data = {};
+  } else if (method === 'POST' || method === 'PUT' || method === 'PATCH') {
     data = bodyData(h, await readBody(req, h, limit), json);
   } else {
     data = query === EMPTY ? {} : queryData(query);
@@ -222,6 +240,7 @@ async function serve(ctx: Context, req: IncomingMessage, h: WardHeaders): Promis
     headers: token === '' ? req.rawHeaders : withoutTokenHeader(req.rawHeaders, fromBearer ? 'authorization' : 'x-vault-token'),
     connection: ctx.forwarded ? forwardedConnection(req) : { remoteAddress: req.socket.remoteAddress ?? '', remotePort: req.socket.remotePort ?? 0 },
   };
+  if (streamBody) input.body = req;
   return renderResult(await core.handleRequest(input));
 }
 

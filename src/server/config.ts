@@ -110,6 +110,15 @@ export function parseConfigFile(path: string): ServerConfig {
 
 /** Parses config text; `fileName` decides JSON vs HCL (`.json` or a leading `{`) and labels errors. */
 export function parseConfig(text: string, fileName: string): ServerConfig {
+  const { root, loc } = parseRoot(text, fileName);
+  return build(root, loc);
+}
+
+/**
+ * The HCL or JSON text as one object, with a Locator for `file:line` errors; shared with
+ * the other files in Vault's dialect (`ward operator migrate`'s config).
+ */
+export function parseRoot(text: string, fileName: string): { root: Obj; loc: Locator } {
   const loc = new Locator(fileName, text);
   const isJson = fileName.toLowerCase().endsWith('.json') || text.trimStart().startsWith('{');
   if (isJson) {
@@ -127,7 +136,7 @@ export function parseConfig(text: string, fileName: string): ServerConfig {
     throw new ConfigError(`${fileName}: ${out.trim() || 'unparsable configuration'}`);
   }
   if (!isObj(root)) throw new ConfigError(`${fileName}: configuration must be an object`);
-  return build(root, loc);
+  return { root, loc };
 }
 
 function build(root: Obj, loc: Locator): ServerConfig {

@@ -17,6 +17,7 @@ import { InmemHaEngine } from '../storage/inmem/inmem-ha.js';
 import { InmemPhysical } from '../storage/inmem/inmem-physical.js';
 import { openStorage } from './open-storage.js';
 import { setUpHa, type HaSetup } from './cluster.js';
+import { migrationRefusal } from './migrate/records.js';
 import { DEFAULT_CACHE_SIZE, parseConfigFile, type ServerConfig } from './config.js';
 import { applyProcessHardening, type HardeningResult } from './hardening.js';
 import { createLogger } from './logger.js';
@@ -87,6 +88,19 @@ export async function runServer(args: string[]): Promise<number> {
       physical = await openStorage(config.storage, { logger });
     } catch (e) {
       process.stderr.write(`Error opening storage: ${(e as Error).message}\n`);
+      stopLoopWatchdog(watchdog);
+      return 1;
+    }
+    let refused: string | null = null;
+    try {
+      refused = await migrationRefusal(physical);
+    } catch (e) {
+      // An engine not reachable yet: the core's own handling of that applies from here.
+      logger.warn('could not check the storage for a migration lock', { error: e instanceof Error ? e.message : String(e) });
+    }
+    if (refused !== null) {
+      process.stderr.write(`${refused}\n`);
+      await physical.close();
       stopLoopWatchdog(watchdog);
       return 1;
     }

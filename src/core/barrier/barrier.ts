@@ -3,6 +3,7 @@
  * sees plaintext Storage; everything below sees AES-256-GCM ciphertext keyed by a
  * term-numbered keyring, which itself sits at `core/keyring` encrypted under the root key.
  */
+import { createHmac } from 'node:crypto';
 import { badRequest, internalError, sealedError } from '../../sdk/errors.js';
 import { PrefixStorage, type Storage } from '../../sdk/storage.js';
 import { zeroize } from '../../lib/secure.js';
@@ -395,6 +396,22 @@ export class AesGcmBarrier implements Storage {
     const out = await this.physical.list(prefix);
     if (this.state !== s) throw sealedError();
     return out;
+  }
+
+  /**
+   * Seals snapshots: a tag over a snapshot's SHA256SUMS under a key derived from the root
+   * key, so only this cluster can make one that passes its own check. The derived key is
+   * taken now, so a save that outlives a seal still ends with a tag; it can only tag
+   * snapshots, never decrypt anything.
+   */
+  snapshotSealer(): (sums: Buffer) => Buffer {
+    const key = createHmac('sha256', this.unsealed().rootKey).update('ward snapshot seal v1').digest();
+    return (sums) => createHmac('sha256', key).update(sums).digest();
+  }
+
+  /** Names the root key without revealing it (an HMAC under it), for snapshot headers. */
+  rootKeyFingerprint(): string {
+    return createHmac('sha256', this.unsealed().rootKey).update('ward snapshot keyring fingerprint v1').digest('hex').slice(0, 32);
   }
 
   /** Test hook: the live key Buffers (keyring terms and root key), not copies. */

@@ -6,7 +6,7 @@
  */
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { certDer, type ClusterCert } from './cluster-cert.js';
 import { ECHO_PATH, NOT_ACTIVE, type EchoInfo } from './wire.js';
@@ -54,6 +54,13 @@ export async function startClusterListener(o: ClusterListenerOptions): Promise<C
     if (!trusted(socket)) socket.destroy();
   });
   server.on('tlsClientError', () => {});
+  // Every TCP socket, handshaking ones included: closeAllConnections only knows sockets
+  // that finished their handshake, and server.close waits for the others.
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(o.address.port, o.address.host, () => {
@@ -80,6 +87,7 @@ export async function startClusterListener(o: ClusterListenerOptions): Promise<C
       new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
+        for (const socket of sockets) socket.destroy();
       }),
   };
 }

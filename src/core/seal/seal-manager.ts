@@ -209,6 +209,11 @@ export class SealManager {
     });
   }
 
+  /** Drops the cached seal record: a snapshot restore may have replaced it. */
+  forgetConfig(): void {
+    this.record = null;
+  }
+
   /** Discards the shares submitted so far (zeroing them) and the attempt's nonce. */
   resetUnseal(): void {
     zeroize(...this.shares);

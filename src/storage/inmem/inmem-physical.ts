@@ -2,8 +2,12 @@
  * A PhysicalBackend in process memory: for `server -dev` and tests. Nothing survives a
  * restart. Buffers are copied on the way in and out so no caller can alias stored bytes.
  */
+import { compareUtf8 } from '../../lib/key-order.js';
 import type { HaBackend, PhysicalBackend, TxOp } from '../physical.js';
 import { inmemHa, type Fence, type InmemHaEngine } from './inmem-ha.js';
+
+/** Entries per batch yielded by {@link InmemPhysical.scan}. */
+const SCAN_BATCH = 500;
 
 /** In-memory physical store. Every operation applies synchronously, so all are atomic. */
 export class InmemPhysical implements PhysicalBackend {
@@ -60,6 +64,18 @@ export class InmemPhysical implements PhysicalBackend {
     for (const op of staged) {
       if (op.op === 'put') this.map.set(op.key, op.value);
       else this.map.delete(op.key);
+    }
+  }
+
+  /**
+   * The point in time is a copy of the map's entries (references only: stored Buffers are
+   * never mutated, a write replaces them), taken at the first `next()`.
+   */
+  async *scan(): AsyncGenerator<Array<{ key: string; value: Buffer }>> {
+    this.checkOpen();
+    const entries = [...this.map].sort((a, b) => compareUtf8(a[0], b[0]));
+    for (let i = 0; i < entries.length; i += SCAN_BATCH) {
+      yield entries.slice(i, i + SCAN_BATCH).map(([key, value]) => ({ key, value: Buffer.from(value) }));
     }
   }
 

@@ -57,6 +57,8 @@ try {
     [
       '--test',
       '--test-concurrency=2',
+      // A hung test fails (cancelled) rather than holding CI to its job limit.
+      '--test-timeout=300000',
       `--test-reporter=${reporter}`,
       '--test-reporter-destination=stdout',
       `--test-reporter=${join(here, 'skip-reporter.mjs')}`,

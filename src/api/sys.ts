@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import { Transport } from './transport.js';
 import type {
   ApiResponse, HealthStatus, InitRequest, InitResponse, JsonObject, JsonValue, LeaderStatus, SealStatus, VaultEnvelope,
@@ -53,8 +54,10 @@ export class SysClient extends Transport {
     return raw<InitResponse>(await this.request('PUT', 'sys/init', { body: req as unknown as JsonObject }), 'sys/init');
   }
 
-  async unseal(key: string): Promise<SealStatus> {
-    return raw<SealStatus>(await this.request('PUT', 'sys/unseal', { body: { key } }), 'sys/unseal');
+  /** `migrate`: the key is an old seal's share during a seal migration. */
+  async unseal(key: string, o: { migrate?: boolean } = {}): Promise<SealStatus> {
+    const body = o.migrate ? { key, migrate: true } : { key };
+    return raw<SealStatus>(await this.request('PUT', 'sys/unseal', { body }), 'sys/unseal');
   }
 
   async unsealReset(): Promise<SealStatus> {
@@ -87,6 +90,17 @@ export class SysClient extends Transport {
     await this.request('PUT', 'sys/rotate');
   }
 
+  /** `GET sys/storage/snapshot`: the snapshot's bytes as they arrive (never buffered whole). */
+  snapshotSave(): Promise<Readable> {
+    return this.stream('GET', 'sys/storage/snapshot');
+  }
+
+  /** `POST sys/storage/snapshot[-force]`, streaming `snapshot` up. The server seals afterwards. */
+  async snapshotRestore(snapshot: Readable, force = false): Promise<void> {
+    const res = await this.stream('POST', force ? 'sys/storage/snapshot-force' : 'sys/storage/snapshot', snapshot);
+    res.resume();
+  }
+
   // ---- mounts, auth methods, audit, policies ---------------------------------------------
 
   mounts(): Promise<ApiResponse> {
@@ -107,6 +121,11 @@ export class SysClient extends Transport {
 
   remount(from: string, to: string): Promise<ApiResponse> {
     return this.request('POST', 'sys/remount', { body: { from: trim(from), to: trim(to) } });
+  }
+
+  /** `sys/ha-status`: the active node and the standbys it has heard from. */
+  haStatus(): Promise<ApiResponse> {
+    return this.request('GET', 'sys/ha-status');
   }
 
   authMethods(): Promise<ApiResponse> {

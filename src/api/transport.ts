@@ -1,4 +1,6 @@
 import * as http from 'node:http';
+import type { IncomingMessage } from 'node:http';
+import { Readable } from 'node:stream';
 import * as https from 'node:https';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -93,6 +95,32 @@ export class Transport {
 
   /** Sends one request to `/v1/<path>`. Resolves for 2xx/3xx, rejects with ApiError (>= 400) or ConnectionError. */
   async request(method: string, path: string, o: RequestOptions = {}): Promise<ApiResponse> {
+    const { clean, url, headers } = this.prepare(path, o);
+    let payload: Buffer | undefined;
+    if (o.body !== undefined) {
+      payload = Buffer.from(JSON.stringify(o.body));
+      headers['Content-Type'] = o.contentType ?? 'application/json';
+      headers['Content-Length'] = String(payload.length);
+    }
+    const { status, text } = await this.send(method, url, headers, payload);
+    return this.answer(method, clean, status, text);
+  }
+
+  /**
+   * A request whose 2xx body is handed over as a stream instead of parsed (a storage
+   * snapshot), optionally sending `upload` as a streamed body. Errors as {@link request}.
+   */
+  async stream(method: string, path: string, upload?: Readable, o: RequestOptions = {}): Promise<IncomingMessage> {
+    const { clean, url, headers } = this.prepare(path, o);
+    if (upload !== undefined) headers['Content-Type'] = 'application/octet-stream';
+    const res = await this.open(method, url, headers, upload);
+    const status = res.statusCode ?? 0;
+    if (status < 400) return res;
+    const { text } = await this.collect(res);
+    return this.answer(method, clean, status, text).then(() => res);
+  }
+
+  private prepare(path: string, o: RequestOptions): { clean: string; url: URL; headers: Record<string, string> } {
     const clean = path.replace(/^\/+/, '').replace(/^v1\//, '');
     const url = new URL(`${this.address}/v1/${encodeURI(clean)}`);
     for (const [k, v] of Object.entries(o.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
@@ -102,13 +130,11 @@ export class Transport {
     if (this.namespace) headers['X-Vault-Namespace'] = this.namespace;
     const wrap = o.wrapTtl ?? (NEVER_WRAP.test(clean) ? '' : this.wrapTtl);
     if (wrap) headers['X-Vault-Wrap-TTL'] = wrap;
-    let payload: Buffer | undefined;
-    if (o.body !== undefined) {
-      payload = Buffer.from(JSON.stringify(o.body));
-      headers['Content-Type'] = o.contentType ?? 'application/json';
-      headers['Content-Length'] = String(payload.length);
-    }
-    const { status, text } = await this.send(method, url, headers, payload);
+    return { clean, url, headers };
+  }
+
+  /** Parses an answer's text; rejects with ApiError for >= 400. */
+  private async answer(method: string, clean: string, status: number, text: string): Promise<ApiResponse> {
     let body: VaultEnvelope | null = null;
     let parsed = false;
     if (text.trim() !== '') {
@@ -129,7 +155,21 @@ export class Transport {
     return res;
   }
 
-  private send(method: string, url: URL, headers: Record<string, string>, payload: Buffer | undefined): Promise<{ status: number; text: string }> {
+  private async send(method: string, url: URL, headers: Record<string, string>, payload: Buffer | undefined): Promise<{ status: number; text: string }> {
+    return this.collect(await this.open(method, url, headers, payload));
+  }
+
+  private collect(res: IncomingMessage): Promise<{ status: number; text: string }> {
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', (e) => reject(new ConnectionError(this.address, e)));
+    });
+  }
+
+  /** Sends the request (a Buffer, or a stream piped in) and resolves with the response head. */
+  private open(method: string, url: URL, headers: Record<string, string>, payload: Buffer | Readable | undefined): Promise<IncomingMessage> {
     const lib = url.protocol === 'https:' ? https : http;
     return new Promise((resolve, reject) => {
       let agent: http.Agent;
@@ -139,17 +179,17 @@ export class Transport {
         reject(new ConnectionError(this.address, e));
         return;
       }
-      const req = lib.request(url, { method, headers, agent }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', (e) => reject(new ConnectionError(this.address, e)));
-      });
+      const req = lib.request(url, { method, headers, agent }, resolve);
       req.setTimeout(this.timeoutMs, () => {
         req.destroy(Object.assign(new Error(`no response within ${this.timeoutMs}ms`), { code: 'ETIMEDOUT' }));
       });
       req.on('error', (e) => reject(new ConnectionError(this.address, e)));
-      req.end(payload);
+      if (payload instanceof Readable) {
+        payload.on('error', (e) => req.destroy(e));
+        payload.pipe(req);
+      } else {
+        req.end(payload);
+      }
     });
   }
 }

@@ -45,9 +45,9 @@ function commandHelp(cmd: Command): string {
   return `${text}\nGlobal Options:\n\n${flagHelp(global)}\n`;
 }
 
-/** Finds the longest command name that prefixes argv (`kv metadata get` before `kv`). */
+/** Finds the longest command name that prefixes argv (`kv metadata get` before `kv`; Vault's `operator raft snapshot save` is four words). */
 function lookup(argv: readonly string[]): { name: string; cmd: Command; rest: string[] } | undefined {
-  for (let n = Math.min(3, argv.length); n >= 1; n--) {
+  for (let n = Math.min(4, argv.length); n >= 1; n--) {
     const name = argv.slice(0, n).join(' ');
     const cmd = commands[name];
     if (cmd) return { name, cmd, rest: argv.slice(n) };

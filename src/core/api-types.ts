@@ -20,6 +20,8 @@ export interface HttpRequestInput {
    */
   headers: readonly string[];
   connection: Connection;
+  /** The unread request body, for the endpoints that stream it (see http/handler.ts). */
+  body?: AsyncIterable<Buffer>;
 }
 
 export interface CoreResult {
@@ -39,6 +41,8 @@ export interface CoreResult {
   mountType: string;
   /** Body to send verbatim with status 200 (unwrap returns the stored envelope). */
   verbatimBody?: string;
+  /** Body streamed with status 200 (a storage snapshot). */
+  stream?: { contentType: string; body: AsyncIterable<Buffer> };
 }
 
 export interface SealStatus {
@@ -53,6 +57,8 @@ export interface SealStatus {
   build_date: string;
   migration: boolean;
   recovery_seal: boolean;
+  /** With an auto seal: how the recovery key is split (always `shamir`), as Vault 1.15+ reports. */
+  recovery_seal_type?: string;
   storage_type: string;
   cluster_name?: string;
   cluster_id?: string;
@@ -72,6 +78,9 @@ export interface HealthStatus {
   enterprise: boolean;
   cluster_name?: string;
   cluster_id?: string;
+  /** HA standbys (Vault 1.19): whether heartbeats reach the active node, and how long since the last. */
+  ha_connection_healthy?: boolean;
+  last_request_forwarding_heartbeat_ms?: number;
 }
 
 export interface LeaderStatus {
@@ -88,18 +97,54 @@ export interface InitResult {
   keys: string[];
   keys_base64: string[];
   root_token: string;
+  /** Auto seal only: the recovery key shares. */
+  recovery_keys?: string[];
+  recovery_keys_base64?: string[];
 }
 
 /** The core as seen by http/. Errors are thrown as WardError. */
 export interface CoreApi {
   isInitialized(): Promise<boolean>;
-  init(secretShares: number, secretThreshold: number): Promise<InitResult>;
+  /** `recovery` only with an auto seal (`recoverySeal` in the seal status). */
+  init(secretShares: number, secretThreshold: number, recovery?: { shares: number; threshold: number }): Promise<InitResult>;
   sealStatus(): Promise<SealStatus>;
   /** `key` hex or base64; `reset` discards progress. */
-  unseal(key: string | undefined, reset: boolean): Promise<SealStatus>;
+  unseal(key: string | undefined, reset: boolean, migrate?: boolean): Promise<SealStatus>;
   health(): Promise<HealthStatus>;
   leader(): Promise<LeaderStatus>;
   handleRequest(input: HttpRequestInput): Promise<CoreResult>;
+  /** On an unsealed HA standby, how to reach the active node; null when this node serves requests itself. */
+  standbyRoute?(): StandbyRoute | null;
 }
 
 export const WARD_VERSION = '1.17.0+ward.0.1.0';
+
+/** A client request a standby hands to the active node, as it arrived. */
+export interface ForwardRequest {
+  method: string;
+  /** The original target (`/v1/…?query`). */
+  url: string;
+  /** Raw header pairs as received. */
+  headers: readonly string[];
+  body: Buffer;
+  remoteAddress: string;
+  remotePort: number;
+}
+
+/** The active node's answer, passed back to the client unchanged. */
+export interface ForwardResponse {
+  status: number;
+  /** Raw header pairs, end-to-end only. */
+  headers: string[];
+  body: Buffer;
+}
+
+/** What the HTTP layer may do with a request on a standby (HA). */
+export interface StandbyRoute {
+  /** False with `disable_clustering`: only redirects. */
+  readonly forwarding: boolean;
+  /** The active node's api_addr, or null when no active node is known. */
+  activeApiAddr(): Promise<string | null>;
+  /** Sends the request to the active node; rejects when that is not possible. */
+  forward(r: ForwardRequest): Promise<ForwardResponse>;
+}

@@ -3,19 +3,25 @@
  * while unsealed lives in Subsystems; this class only sequences and answers the raw
  * sealed-state endpoints.
  */
-import { badRequest, sealedError } from '../sdk/errors.js';
+import { badRequest, sealedError, WardError } from '../sdk/errors.js';
 import type { Logger } from '../sdk/logical.js';
 import { getJSON, putJSON } from '../sdk/storage.js';
 import { systemClock, type Clock } from '../lib/clock.js';
 import { shortHex, uuid } from '../lib/ids.js';
 import { zeroize } from '../lib/secure.js';
-import type { PhysicalBackend } from '../storage/physical.js';
-import { WARD_VERSION, type CoreApi, type CoreResult, type HealthStatus, type HttpRequestInput, type InitResult, type LeaderStatus, type SealStatus } from './api-types.js';
+import type { HaBackend, PhysicalBackend } from '../storage/physical.js';
+import { WARD_VERSION, type CoreApi, type CoreResult, type HealthStatus, type HttpRequestInput, type InitResult, type LeaderStatus, type SealStatus, type StandbyRoute } from './api-types.js';
 import { AesGcmBarrier } from './barrier/barrier.js';
 import { builtinRegistry } from './builtin-registry.js';
 import type { BackendRegistry } from './router/registry.js';
-import { ShamirSeal } from './seal/seal-manager.js';
+import type { AutoSeal } from './seal/auto-seal.js';
+import { AutoUnsealLoop } from './seal/auto-unseal.js';
+import { SealManager } from './seal/seal-manager.js';
+import { SnapshotService } from './snapshot/service.js';
 import { startSubsystems, type Subsystems } from './subsystems.js';
+import { haHealthFields, haManagerFor, haLeaderStatus, isLockLost, type CoreHaOptions } from './ha/core-ha.js';
+import type { HaManager } from './ha/ha-manager.js';
+import type { EchoInfo } from './ha/wire.js';
 
 const DEFAULT_TTL = 768 * 3600;
 const BUILD_DATE = '2026-11-22T00:00:00Z';
@@ -33,6 +39,10 @@ export interface CoreOptions {
   registry?: BackendRegistry;
   /** Whether `ward server` locked its memory; reported in sys/seal-status as `memory_locked`. */
   memoryLocked?: boolean;
+  /** The configured auto seal (none: Shamir) and, migrating away from an auto seal, the disabled one. */
+  seal?: { active: AutoSeal | null; previous?: AutoSeal | null };
+  /** HA settings; HA is on when the store (or `ha.backend`, from ha_storage) can elect. */
+  ha?: CoreHaOptions;
 }
 
 interface ClusterInfo {
@@ -42,20 +52,38 @@ interface ClusterInfo {
 
 export class WardCore implements CoreApi {
   readonly barrier: AesGcmBarrier;
-  private readonly seal: ShamirSeal;
+  private readonly seal: SealManager;
+  private autoUnsealLoop: AutoUnsealLoop | null = null;
   private readonly clock: Clock;
   private readonly registry: BackendRegistry;
   private subsystems: Subsystems | null = null;
   private cluster: ClusterInfo | null = null;
   private pendingSeal = false;
+  private pendingStepDown = false;
+  /** Requests in the subsystems now: a graceful step-down lets them finish first. */
+  private readonly running = new Set<Promise<unknown>>();
+  /** While unsealed with HA: the active/standby state machine (subsystems exist only while active). */
+  private ha: HaManager | null = null;
+  /** A verified snapshot restore, applied by the next seal (see snapshot/service.ts). */
+  private pendingRestore: (() => Promise<void>) | null = null;
+  private readonly snapshots: SnapshotService;
   /** Serialises init/unseal/seal so two callers cannot race the lifecycle. */
   private lifecycle: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly opts: CoreOptions) {
     this.barrier = new AesGcmBarrier(opts.physical, opts.cacheEntries === undefined ? {} : { cacheEntries: opts.cacheEntries });
-    this.seal = new ShamirSeal(opts.physical, this.barrier);
+    this.seal = new SealManager(opts.physical, this.barrier, { seal: opts.seal?.active ?? null, previous: opts.seal?.previous ?? null });
     this.clock = opts.clock ?? systemClock;
     this.registry = opts.registry ?? builtinRegistry();
+    this.snapshots = new SnapshotService({
+      physical: opts.physical,
+      barrier: this.barrier,
+      logger: opts.logger,
+      restoreSoon: (apply) => {
+        this.pendingRestore = apply;
+        this.pendingSeal = true;
+      },
+    });
   }
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {
@@ -73,34 +101,57 @@ export class WardCore implements CoreApi {
   }
 
   isSealed(): boolean {
-    return this.subsystems === null;
+    return this.subsystems === null && this.ha === null;
   }
 
-  init(secretShares: number, secretThreshold: number): Promise<InitResult> {
+  /** The store that elects the active node, when HA is enabled. */
+  private get haBackend(): HaBackend | undefined {
+    return this.opts.ha?.backend ?? this.opts.physical.ha;
+  }
+
+  /** With an auto seal, `recovery` gives the recovery key shares and the node stays unsealed. */
+  init(secretShares: number, secretThreshold: number, recovery?: { shares: number; threshold: number }): Promise<InitResult> {
     return this.serial(async () => {
       if (await this.isInitialized()) throw badRequest('Vault is already initialized');
-      const { keys } = await this.seal.initialize(secretShares, secretThreshold);
+      const { keys, recoveryKeys } = await this.seal.initialize(secretShares, secretThreshold, recovery);
       let rootToken = '';
+      // An auto seal leaves the node it initialised unsealed, as Vault does.
+      let stayUnsealed = this.seal.type !== 'shamir';
       try {
         const cluster: ClusterInfo = { name: this.opts.clusterName ?? `vault-cluster-${shortHex()}`, id: uuid() };
         await putJSON(this.barrier, 'core/cluster', cluster);
         const subs = await this.startSubsystems();
         rootToken = (await subs.tokens.createRoot()).id;
         await subs.stop();
+      } catch (e) {
+        stayUnsealed = false;
+        throw e;
       } finally {
-        this.barrier.seal();
+        if (!stayUnsealed) this.barrier.seal();
       }
       const result: InitResult = {
         keys: keys.map((k) => k.toString('hex')),
         keys_base64: keys.map((k) => k.toString('base64')),
         root_token: rootToken,
+        ...(this.seal.type !== 'shamir'
+          ? { recovery_keys: recoveryKeys.map((k) => k.toString('hex')), recovery_keys_base64: recoveryKeys.map((k) => k.toString('base64')) }
+          : {}),
       };
-      zeroize(...keys);
+      zeroize(...keys, ...recoveryKeys);
+      if (stayUnsealed) {
+        try {
+          await this.postUnseal();
+        } catch (e) {
+          // Initialised all the same: the keys must reach the operator; the node stays sealed.
+          this.opts.logger.error('core: post-init unseal failed; the node stays sealed', { error: (e as Error).message });
+        }
+      }
       return result;
     });
   }
 
-  unseal(key: string | undefined, reset: boolean): Promise<SealStatus> {
+  /** `migrate`: the key is the old seal's share in a seal migration (`-migrate`). */
+  unseal(key: string | undefined, reset: boolean, migrate = false): Promise<SealStatus> {
     return this.serial(async () => {
       if (!(await this.isInitialized())) throw badRequest('Vault is not initialized');
       if (reset) {
@@ -110,7 +161,7 @@ export class WardCore implements CoreApi {
       }
       if (!this.isSealed()) return this.sealStatusNow();
       if (!key) throw badRequest("'key' must be specified in request body as JSON, or 'reset' set to true");
-      const progress = await this.seal.submitUnsealKey(key);
+      const progress = await this.seal.submitUnsealKey(key, migrate);
       if (!progress.sealed) await this.postUnseal();
       return this.sealStatusNow();
     });
@@ -131,12 +182,37 @@ export class WardCore implements CoreApi {
       sealSoon: () => {
         this.pendingSeal = true;
       },
+      ...(this.ha ? { stepDownSoon: () => (this.pendingStepDown = true), haStatus: () => this.ha?.haStatus() ?? [] } : {}),
+      snapshot: this.snapshots,
     });
   }
 
   private async postUnseal(): Promise<void> {
     try {
       this.cluster = await getJSON<ClusterInfo>(this.barrier, 'core/cluster');
+      const backend = this.haBackend;
+      if (backend) {
+        // A standby: keyring loaded, no subsystems until the lock is ours.
+        this.ha = haManagerFor(backend, this.barrier, this.opts, {
+          activate: async () => {
+            this.barrier.dropCache();
+            await this.barrier.reloadKeyring();
+            this.subsystems = await this.startSubsystems();
+          },
+          deactivate: async (graceful) => {
+            const subs = this.subsystems;
+            this.subsystems = null;
+            // New requests already go to the active node; on a step-down those in flight finish
+            // (a lost lock does not wait: the store refuses their writes anyway).
+            if (graceful) await Promise.allSettled([...this.running]);
+            await subs?.stop();
+            this.barrier.dropCache();
+          },
+        });
+        this.ha.start();
+        this.opts.logger.info('core: vault is unsealed (standby until it holds the HA lock)');
+        return;
+      }
       this.subsystems = await this.startSubsystems();
       this.opts.logger.info('core: vault is unsealed');
     } catch (e) {
@@ -149,12 +225,26 @@ export class WardCore implements CoreApi {
   /** Seals: stops timers and backends, then zeroes the keyring. */
   sealNow(): Promise<void> {
     return this.serial(async () => {
+      const ha = this.ha;
+      this.ha = null;
+      // Steps down first (stopping the subsystems, releasing the lock) while the barrier still works.
+      await ha?.stop();
       const subs = this.subsystems;
-      if (!subs) return;
+      if (!subs && !ha) return;
       this.subsystems = null;
       this.pendingSeal = false;
-      await subs.stop();
+      await subs?.stop();
       this.barrier.seal();
+      const restore = this.pendingRestore;
+      this.pendingRestore = null;
+      if (restore !== null) {
+        await this.barrier.writesSettled();
+        try {
+          await restore();
+        } finally {
+          this.seal.forgetConfig();
+        }
+      }
       this.seal.resetUnseal();
       this.opts.logger.info('core: vault is sealed');
     });
@@ -162,30 +252,65 @@ export class WardCore implements CoreApi {
 
   async handleRequest(input: HttpRequestInput): Promise<CoreResult> {
     const subs = this.subsystems;
-    if (!subs) throw sealedError();
+    if (!subs) throw this.ha ? new WardError('standby', ['Vault is in standby mode']) : sealedError();
+    const p = subs.pipeline.handle(input);
+    this.running.add(p);
     try {
-      return await subs.pipeline.handle(input);
+      return await p;
+    } catch (e) {
+      // The store refused a write: another node holds the lock. Step down now, and tell
+      // the client as a standby would (clients retry a 503).
+      if (this.ha && isLockLost(e)) {
+        this.ha.fenced();
+        throw new WardError('standby', ['Vault is in standby mode']);
+      }
+      throw e;
     } finally {
+      this.running.delete(p);
       if (this.pendingSeal) await this.sealNow();
+      if (this.pendingStepDown) {
+        this.pendingStepDown = false;
+        this.ha?.requestStepDown();
+      }
     }
   }
 
+  standbyRoute(): StandbyRoute | null {
+    return this.ha?.standbyRoute() ?? null;
+  }
+
+  /** Whether this node serves requests itself: unsealed and, with HA, holding the lock (service registration's `vault-active`). */
+  isActive(): boolean {
+    return this.ha !== null ? this.ha.isActive() : this.subsystems !== null;
+  }
+
+  /** For the cluster listener: whether this node is the active one right now. */
+  isHaActive(): boolean {
+    return this.ha?.isActive() ?? false;
+  }
+
+  /** For the cluster listener: a standby's heartbeat. */
+  recordHaEcho(info: EchoInfo): void {
+    this.ha?.recordEcho(info);
+  }
+
   private async sealStatusNow(): Promise<SealStatus> {
-    const config = await this.seal.getConfig();
+    const seal = await this.seal.state();
     const progress = this.seal.progress();
     const sealed = this.isSealed();
     return {
-      type: 'shamir',
-      initialized: config !== null,
+      type: seal.type,
+      initialized: (await this.seal.getConfig()) !== null,
       sealed,
-      t: config?.secretThreshold ?? 0,
-      n: config?.secretShares ?? 0,
+      t: seal.t,
+      n: seal.n,
       progress: sealed ? progress.progress : 0,
       nonce: sealed ? progress.nonce : '',
       version: WARD_VERSION,
       build_date: BUILD_DATE,
-      migration: false,
-      recovery_seal: false,
+      migration: seal.migration,
+      recovery_seal: seal.recoverySeal,
+      ...(seal.recoverySeal ? { recovery_seal_type: 'shamir' } : {}),
       storage_type: this.opts.physical.name,
       ...(!sealed && this.cluster ? { cluster_name: this.cluster.name, cluster_id: this.cluster.id } : {}),
       ...(this.opts.memoryLocked !== undefined ? { memory_locked: this.opts.memoryLocked } : {}),
@@ -202,7 +327,7 @@ export class WardCore implements CoreApi {
     return {
       initialized,
       sealed,
-      standby: sealed,
+      standby: sealed || (this.ha !== null && !this.ha.isActive()),
       performance_standby: false,
       replication_performance_mode: 'disabled',
       replication_dr_mode: 'disabled',
@@ -210,10 +335,15 @@ export class WardCore implements CoreApi {
       version: WARD_VERSION,
       enterprise: false,
       ...(!sealed && this.cluster ? { cluster_name: this.cluster.name, cluster_id: this.cluster.id } : {}),
+      ...haHealthFields(this.ha?.connectionHealth() ?? null),
     };
   }
 
   async leader(): Promise<LeaderStatus> {
+    if (this.haBackend) {
+      if (!this.ha) throw sealedError();
+      return haLeaderStatus(await this.ha.leader());
+    }
     return {
       ha_enabled: false,
       is_self: false,
@@ -225,8 +355,28 @@ export class WardCore implements CoreApi {
     };
   }
 
+  /**
+   * With an auto seal, unseals in the background, retrying (with a logged error) while the
+   * seal cannot open the root key; ends once unsealed or on shutdown. Never throws.
+   */
+  startAutoUnseal(): void {
+    if (this.autoUnsealLoop) return;
+    this.seal.start(this.opts.logger);
+    this.autoUnsealLoop = new AutoUnsealLoop(this.opts.logger, () =>
+      this.serial(async () => {
+        if (!this.isSealed()) return 'unsealed' as const;
+        const outcome = await this.seal.autoUnseal();
+        if (outcome === 'unsealed') await this.postUnseal();
+        return outcome;
+      }),
+    );
+    this.autoUnsealLoop.start();
+  }
+
   /** Graceful stop: seal (zeroing keys) and close storage. */
   async shutdown(): Promise<void> {
+    await this.autoUnsealLoop?.stop();
+    this.seal.stop();
     await this.sealNow();
     await this.barrier.writesSettled();
     await this.opts.physical.close();

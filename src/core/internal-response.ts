@@ -9,4 +9,11 @@ export interface InternalResponse extends LogicalResponse {
   wrapInfo?: Record<string, unknown>;
   verbatimBody?: string;
   lease?: { leaseId: string; ttl: number; renewable: boolean };
+  /** A body streamed with status 200 instead of the envelope (a storage snapshot). */
+  stream?: StreamBody;
+}
+
+export interface StreamBody {
+  contentType: string;
+  body: AsyncIterable<Buffer>;
 }

@@ -25,9 +25,12 @@ import { lockedUserPaths } from './sys/paths-locked-users.js';
 import { metricsPaths } from './sys/paths-metrics.js';
 import { mountPaths, remountPaths } from './sys/paths-mounts.js';
 import { policyPaths } from './sys/paths-policies.js';
+import { snapshotPaths, type SnapshotPathDeps } from './sys/paths-snapshot.js';
 import { toolsPaths } from './sys/paths-tools.js';
 import { uiMountPaths } from './sys/paths-ui-mounts.js';
 import { wrappingPaths } from './sys/paths-wrapping.js';
+import { haPaths } from './sys/paths-ha.js';
+import type { HaStatusNode } from './ha/node-table.js';
 import { systemBackend } from './sys/sys-backend.js';
 import { TokenStore } from './tokens/token-store.js';
 import { ResponseWrapper, WRAPPING_POLICY } from './wrapping/wrapper.js';
@@ -42,6 +45,10 @@ export interface SubsystemDeps {
   keyStatus(): { term: number; installTime: number; encryptions: number };
   rotate(): Promise<void>;
   sealSoon(): void;
+  /** HA only: step down once the current request is answered, and the nodes for sys/ha-status. */
+  stepDownSoon?(): void;
+  haStatus?(): HaStatusNode[];
+  snapshot: SnapshotPathDeps;
 }
 
 export interface Subsystems {
@@ -194,8 +201,10 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
         return acl.hasMountAccess ? acl.hasMountAccess(prefix) : !acl.capabilities(prefix).includes('deny');
       },
     }),
-    ...keyPaths({ keyStatus: deps.keyStatus, rotate: deps.rotate, sealSoon: deps.sealSoon }),
+    ...keyPaths({ keyStatus: deps.keyStatus, rotate: deps.rotate, sealSoon: deps.sealSoon, ...(deps.stepDownSoon ? { stepDownSoon: deps.stepDownSoon } : {}) }),
+    ...haPaths(deps.haStatus),
     ...wrappingPaths(wrapper),
+    ...snapshotPaths(deps.snapshot),
     ...metricsPaths(clock),
     ...lockedUserPaths({ authMounts: () => router.all().filter((r) => r.entry.table === 'auth').map((r) => ({ accessor: r.entry.accessor, backend: r.backend })) }),
   ];

@@ -24,7 +24,10 @@ import {
   type WardHeaders,
 } from './request.js';
 import { RAW_PATHS, handleRaw } from './sys-raw.js';
+import { SNAPSHOT_PATHS } from '../core/sys/paths-snapshot.js';
 import { isListVerb } from './list-verb.js';
+import { answerOnStandby } from './standby.js';
+import { FORWARDED_FOR, FORWARDED_PORT } from '../core/ha/wire.js';
 import { followUpgrade } from './takeover.js';
 import { DEFAULT_JSON_LIMITS, JsonGuard, type JsonLimits } from './input.js';
 import { DEFAULT_MAX_REQUEST_DURATION_MS, RequestDeadlines } from './deadline.js';
@@ -38,6 +41,11 @@ export interface HandlerOptions {
   /** The listener's `max_json_*` limits; Vault's defaults for any not given. */
   jsonLimits?: Partial<JsonLimits>;
   logger: Logger;
+  /**
+   * The cluster listener's handler: requests come from a standby, which put the client's
+   * address in the forwarded-for headers. Such requests are never forwarded again.
+   */
+  forwardedFromStandby?: boolean;
 }
 
 /** The handler options a listener's configuration asks for. */
@@ -54,12 +62,23 @@ export function handlerOptionsFor(l: ListenerConfig, logger: Logger): HandlerOpt
   return o;
 }
 
+/** Paths whose POST/PUT body goes to the handler unread (sys/storage/snapshot restores). */
+const STREAMED_BODY_PATHS = new Set(SNAPSHOT_PATHS.map((p) => `sys/${p}`));
+
+/** A request for a snapshot path, from the raw URL (before parsing: the deadline starts first). */
+function isSnapshotUrl(url: string | undefined): boolean {
+  if (url === undefined || !url.startsWith('/v1/sys/storage/')) return false;
+  const q = url.indexOf('?');
+  return STREAMED_BODY_PATHS.has(url.slice(4, q === -1 ? undefined : q));
+}
+
 interface Context {
   core: CoreApi;
   limit: number;
   json: JsonGuard;
   logger: Logger;
   deadlines: RequestDeadlines;
+  forwarded: boolean;
 }
 
 /** After a 413 the rest of the body is discarded for at most this long, then the socket is closed. */
@@ -73,6 +92,7 @@ export function createHandler(core: CoreApi, opts: HandlerOptions): (req: Incomi
     limit: !opts.maxRequestSize ? DEFAULT_MAX_REQUEST_SIZE : opts.maxRequestSize,
     json: new JsonGuard({ ...DEFAULT_JSON_LIMITS, ...opts.jsonLimits }),
     logger,
+    forwarded: opts.forwardedFromStandby === true,
     deadlines: new RequestDeadlines(opts.maxRequestDurationMs || DEFAULT_MAX_REQUEST_DURATION_MS, (res) => {
       if (res.headersSent) return;
       logger.warn('request exceeded max_request_duration', { method: res.req.method ?? '', path: (res.req.url ?? '').split('?')[0] });
@@ -98,7 +118,9 @@ const ignore = (): void => {};
 async function respond(ctx: Context, req: IncomingMessage, res: ServerResponse): Promise<void> {
   let closeAfter = false;
   let tooBig = false;
-  ctx.deadlines.start(res);
+  // A snapshot's save and restore last as long as the store is large; the deadline
+  // would answer 500 while the restore still goes on.
+  if (!isSnapshotUrl(req.url)) ctx.deadlines.start(res);
   try {
     let out: Rendered;
     try {
@@ -183,13 +205,22 @@ async function serve(ctx: Context, req: IncomingMessage, h: WardHeaders): Promis
   if (RAW_PATHS.has(path)) {
     return handleRaw(core, { method, path, query, body: async () => bodyData(h, await readBody(req, h, limit), json) });
   }
+  if (!ctx.forwarded) {
+    const route = core.standbyRoute?.() ?? null;
+    if (route !== null) return answerOnStandby(route, req, method, h, limit, ctx.logger);
+  }
   if (method === 'HEAD') throw unsupportedOperation();
 
   let operation = methodToOperation(method, query);
   if (operation === 'patch') checkPatchContentType(h);
 
   let data: Record<string, unknown>;
-  if (method === 'POST' || method === 'PUT' || method === 'PATCH') {
+  // A snapshot upload is streamed to its handler unread: it can be far larger than the
+  // request size limit, and it is binary. Only sudo callers get past the ACL to read it.
+  const streamBody = (method === 'POST' || method === 'PUT') && STREAMED_BODY_PATHS.has(path);
+  if (streamBody) {
+    data = {};
+  } else if (method === 'POST' || method === 'PUT' || method === 'PATCH') {
     data = bodyData(h, await readBody(req, h, limit), json);
   } else {
     data = query === EMPTY ? {} : queryData(query);
@@ -207,8 +238,9 @@ async function serve(ctx: Context, req: IncomingMessage, h: WardHeaders): Promis
     clientToken: token,
     wrapTtl: wrapTtl(h),
     headers: token === '' ? req.rawHeaders : withoutTokenHeader(req.rawHeaders, fromBearer ? 'authorization' : 'x-vault-token'),
-    connection: { remoteAddress: req.socket.remoteAddress ?? '', remotePort: req.socket.remotePort ?? 0 },
+    connection: ctx.forwarded ? forwardedConnection(req) : { remoteAddress: req.socket.remoteAddress ?? '', remotePort: req.socket.remotePort ?? 0 },
   };
+  if (streamBody) input.body = req;
   return renderResult(await core.handleRequest(input));
 }
 
@@ -221,4 +253,11 @@ function withoutTokenHeader(raw: string[], name: string): string[] {
     out.push(n, raw[i + 1]!);
   }
   return out;
+}
+
+/** The client's address as the forwarding standby saw it. */
+function forwardedConnection(req: IncomingMessage): { remoteAddress: string; remotePort: number } {
+  const a = req.headers[FORWARDED_FOR];
+  const p = Number(req.headers[FORWARDED_PORT]);
+  return { remoteAddress: typeof a === 'string' ? a : (req.socket.remoteAddress ?? ''), remotePort: Number.isInteger(p) ? p : 0 };
 }

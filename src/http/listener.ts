@@ -13,6 +13,8 @@ import { tlsOptions, type TlsSettings } from './tls.js';
 
 export interface ListenerConfig {
   address: string;
+  /** `cluster_address`: where the cluster port listens (HA); default the API port + 1. */
+  clusterAddress?: string;
   tlsDisable: boolean;
   tlsCertFile?: string;
   tlsKeyFile?: string;

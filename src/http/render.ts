@@ -5,6 +5,8 @@
  */
 import { buildEnvelope } from '../core/envelope.js';
 import type { ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { CoreResult } from '../core/api-types.js';
 import type { Logger } from '../sdk/logical.js';
 import { toWardError } from '../sdk/errors.js';
@@ -16,6 +18,13 @@ export interface Rendered {
   contentType?: string;
   /** Empty string or empty buffer = no body. */
   body: string | Buffer;
+  /**
+   * Raw header pairs replacing the default Content-Type and Cache-Control: a response
+   * forwarded from the active node (passed on as it was) or a redirect.
+   */
+  headers?: string[];
+  /** Sent instead of `body`, chunked, when present (a storage snapshot). */
+  stream?: AsyncIterable<Buffer>;
 }
 
 const JSON_TYPE = 'application/json';
@@ -75,6 +84,7 @@ function emptyList(result: CoreResult): boolean {
 /** Renders a successful core result. */
 export function renderResult(result: CoreResult): Rendered {
   if (result.verbatimBody !== undefined) return { status: 200, body: result.verbatimBody };
+  if (result.stream !== undefined) return { status: 200, contentType: result.stream.contentType, body: '', stream: result.stream.body };
   const r = result.response;
   if (r?.raw) return { status: r.raw.status, contentType: r.raw.contentType, body: r.raw.body };
 
@@ -189,12 +199,16 @@ export function renderError(e: unknown, logger?: Logger): Rendered {
  */
 export function send(res: ServerResponse, out: Rendered, opts: { head?: boolean; close?: boolean } = {}): void {
   if (res.headersSent || res.writableEnded || res.destroyed) return;
+  if (out.stream !== undefined) {
+    sendStream(res, out, out.stream);
+    return;
+  }
   try {
     const noBody = opts.head || out.status === 204 || out.status === 304 || out.body.length === 0;
     const length = noBody && !opts.head ? 0 : typeof out.body === 'string' ? Buffer.byteLength(out.body) : out.body.length;
     // One writeHead with every header, and a string body: node then sends headers and
     // body in a single write (a Buffer body costs a second chunk per response).
-    const headers: string[] = ['Content-Type', out.contentType ?? JSON_TYPE, 'Cache-Control', 'no-store'];
+    const headers: string[] = out.headers !== undefined ? [...out.headers] : ['Content-Type', out.contentType ?? JSON_TYPE, 'Cache-Control', 'no-store'];
     if (out.status !== 204 && out.status !== 304) headers.push('Content-Length', String(length));
     if (opts.close) headers.push('Connection', 'close');
     res.writeHead(out.status, headers);
@@ -203,4 +217,14 @@ export function send(res: ServerResponse, out: Rendered, opts: { head?: boolean;
   } catch {
     res.destroy();
   }
+}
+
+/**
+ * Streams a body of unknown length (chunked). A failure part-way cannot become an error
+ * response any more: the connection is cut, so the client sees an incomplete body (a
+ * snapshot's trailer checksum makes that detectable).
+ */
+function sendStream(res: ServerResponse, out: Rendered, body: AsyncIterable<Buffer>): void {
+  res.writeHead(out.status, ['Content-Type', out.contentType ?? 'application/octet-stream', 'Cache-Control', 'no-store']);
+  pipeline(Readable.from(body), res).catch(() => res.destroy());
 }

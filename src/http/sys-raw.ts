@@ -53,15 +53,31 @@ async function sysInit(core: CoreApi, body: Record<string, unknown>): Promise<Re
   const shares = intField(body, 'secret_shares');
   const threshold = intField(body, 'secret_threshold');
   // The Go client always sends these; zero/empty values mean "not used".
-  for (const name of ['stored_shares', 'recovery_shares', 'recovery_threshold']) intField(body, name);
+  intField(body, 'stored_shares');
+  const recoveryShares = intField(body, 'recovery_shares');
+  const recoveryThreshold = intField(body, 'recovery_threshold');
   const pgp = body['pgp_keys'];
   if (pgp !== undefined && pgp !== null && !(Array.isArray(pgp) && pgp.length === 0)) {
     throw badRequest('pgp_keys are not supported by this server');
+  }
+  const recoveryPgp = body['recovery_pgp_keys'];
+  if (recoveryPgp !== undefined && recoveryPgp !== null && !(Array.isArray(recoveryPgp) && recoveryPgp.length === 0)) {
+    throw badRequest('recovery_pgp_keys are not supported by this server');
   }
   const rootPgp = body['root_token_pgp_key'];
   if (rootPgp !== undefined && rootPgp !== null && rootPgp !== '') {
     throw badRequest('root_token_pgp_key is not supported by this server');
   }
+  // Vault: with an auto seal the Shamir parameters are refused, and the other way round.
+  const seal = await core.sealStatus();
+  const given = (pairs: [string, number][]): string[] => pairs.filter(([, v]) => v !== 0).map(([k]) => k);
+  if (seal.recovery_seal) {
+    const barrier = given([['secret_shares', shares], ['secret_threshold', threshold]]);
+    if (barrier.length > 0) throw badRequest(`parameters ${barrier.join(',')} not applicable to seal type ${seal.type}`);
+    return json(200, await core.init(0, 0, { shares: recoveryShares, threshold: recoveryThreshold }));
+  }
+  const recovery = given([['recovery_shares', recoveryShares], ['recovery_threshold', recoveryThreshold]]);
+  if (recovery.length > 0) throw badRequest(`parameters ${recovery.join(',')} not applicable to seal type ${seal.type}`);
   if (shares < 1 || shares > 255) throw badRequest('secret_shares must be between 1 and 255');
   if (threshold < 1 || threshold > 255) throw badRequest('secret_threshold must be between 1 and 255');
   if (threshold > shares) throw badRequest('secret_threshold cannot be larger than secret_shares');
@@ -85,7 +101,6 @@ async function sysUnseal(core: CoreApi, raw: Record<string, unknown>): Promise<R
   if (key !== undefined && key !== null && typeof key !== 'string') throw badRequest("'key' must be a string");
   if (reset !== undefined && reset !== null && typeof reset !== 'boolean') throw badRequest("'reset' must be a boolean");
   if (migrate !== undefined && migrate !== null && typeof migrate !== 'boolean') throw badRequest("'migrate' must be a boolean");
-  if (migrate === true) throw badRequest('seal migration is not supported by this server');
   const keyStr = typeof key === 'string' ? key.trim() : '';
   if (reset !== true && keyStr === '') {
     throw badRequest("'key' must be specified in request body as JSON, or 'reset' set to true");
@@ -93,7 +108,7 @@ async function sysUnseal(core: CoreApi, raw: Record<string, unknown>): Promise<R
   if (keyStr !== '' && !HEX.test(keyStr) && !B64.test(keyStr)) {
     throw badRequest("'key' must be a valid hex or base64 string");
   }
-  return json(200, await core.unseal(keyStr === '' ? undefined : keyStr, reset === true));
+  return json(200, await core.unseal(keyStr === '' ? undefined : keyStr, reset === true, migrate === true));
 }
 
 const HEALTH_DEFAULTS = {
@@ -130,10 +145,11 @@ export function parseHealthQuery(q: URLSearchParams): { codes: Record<CodeName, 
   return { codes, standbyOk: flag('standbyok'), perfStandbyOk: flag('perfstandbyok') };
 }
 
-/** §2.2 precedence: uninitialised → sealed → DR secondary → perf standby → standby → active. */
+/** §2.2 precedence: uninitialised → sealed → HA-unhealthy standby → DR secondary → perf standby → standby → active. */
 export function healthCode(h: HealthStatus, o: ReturnType<typeof parseHealthQuery>): number {
   if (!h.initialized) return o.codes.uninitcode;
   if (h.sealed) return o.codes.sealedcode;
+  if (h.standby && h.ha_connection_healthy === false) return o.codes.haunhealthycode;
   if (h.replication_dr_mode === 'secondary') return o.codes.drsecondarycode;
   if (h.performance_standby) return o.perfStandbyOk ? o.codes.activecode : o.codes.performancestandbycode;
   if (h.standby) return o.standbyOk ? o.codes.activecode : o.codes.standbycode;

@@ -55,6 +55,11 @@ export interface LogicalRequest {
    * already checked (transit upsert needs `create`). Absent in unit tests: treat as false.
    */
   hasCapability?: (path: string, capability: string) => Promise<boolean>;
+  /**
+   * The request body, unread, for the few endpoints that stream it (snapshot restore);
+   * absent everywhere else, where `data` holds the parsed body.
+   */
+  body?: AsyncIterable<Buffer>;
 }
 
 /** Asks the core to create a lease for this response. */

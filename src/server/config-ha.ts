@@ -1,16 +1,47 @@
 /**
  * High-availability keys at the top level of a server config: `ha_storage`, `cluster_addr`,
- * `disable_clustering` (and `api_addr`, `cluster_name`, parsed with the rest).
+ * `disable_clustering` (and `api_addr`, `cluster_name`, parsed with the rest). The
+ * listener's `cluster_address` is read in config-listener.ts.
  */
-import type { Locator, Obj } from './config.js';
+import { blocks, bool, str, type Locator, type Obj } from './config.js';
+import { parseStorage, type StorageConfig } from './storage-config/index.js';
 
 export interface HaConfig {
+  /** The address standbys dial to reach this node's cluster listener (`https://host:port`). */
   clusterAddr?: string;
+  /** Standbys redirect (307) instead of forwarding, and no cluster listener is opened. */
+  disableClustering?: boolean;
+  /** The HA lock's store when it is not the data store. */
+  haStorage?: StorageConfig;
 }
 
 export const HA_KEYS = ['ha_storage', 'cluster_addr', 'disable_clustering'] as const;
 
+/** Engines that can elect an active node. */
+export const HA_ENGINES = new Set(['postgresql', 'etcd']);
+
 export function parseHa(root: Obj, loc: Locator): HaConfig {
-  for (const k of HA_KEYS) if (root[k] !== undefined) throw loc.error(`${k} is not implemented yet`, k);
-  return {};
+  const out: HaConfig = {};
+  const clusterAddr = str(root, 'cluster_addr', loc);
+  if (clusterAddr !== undefined) {
+    let ok = false;
+    try {
+      const u = new URL(clusterAddr);
+      ok = (u.protocol === 'https:' || u.protocol === 'http:') && u.hostname !== '';
+    } catch {
+      ok = false;
+    }
+    if (!ok) throw loc.error(`cluster_addr must be a URL such as "https://ward-1.example:8201", not "${clusterAddr}"`, 'cluster_addr');
+    out.clusterAddr = clusterAddr;
+  }
+  const disable = bool(root, 'disable_clustering', loc);
+  if (disable !== undefined) out.disableClustering = disable;
+  const stanzas = blocks(root['ha_storage'], 'ha_storage', loc);
+  if (stanzas.length > 1) throw loc.error('only one ha_storage stanza is allowed', 'ha_storage', loc.offsetOf('ha_storage', 0, 1));
+  const b = stanzas[0];
+  if (b !== undefined) {
+    if (!HA_ENGINES.has(b.label)) throw loc.error(`ha_storage "${b.label}" does not support high availability: use postgresql or etcd`, 'ha_storage');
+    out.haStorage = parseStorage(b, loc, 'ha_storage');
+  }
+  return out;
 }

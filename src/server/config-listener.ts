@@ -10,6 +10,7 @@ const DEFAULT_ADDRESS = '127.0.0.1:8200';
 
 const LISTENER_KEYS = new Set([
   'address',
+  'cluster_address',
   'tls_disable',
   'tls_cert_file',
   'tls_key_file',
@@ -82,6 +83,15 @@ export function listener(b: Block, loc: Locator, at: number): ListenerConfig {
     throw loc.error(e instanceof Error ? e.message : 'invalid address', 'address', at);
   }
   const cfg: ListenerConfig = { address, tlsDisable: bool(o, 'tls_disable', loc, at) ?? false };
+  const clusterAddress = str(o, 'cluster_address', loc, at);
+  if (clusterAddress !== undefined) {
+    try {
+      parseAddress(clusterAddress);
+    } catch (e) {
+      throw loc.error(`cluster_address: ${e instanceof Error ? e.message : 'invalid address'}`, 'cluster_address', at);
+    }
+    cfg.clusterAddress = clusterAddress;
+  }
   const cert = str(o, 'tls_cert_file', loc, at);
   const key = str(o, 'tls_key_file', loc, at);
   if (cert !== undefined) cfg.tlsCertFile = cert;

@@ -10,7 +10,7 @@ import type { ListenerConfig } from '../http/listener.js';
 import { parseLogLevel, type LogLevel } from './logger.js';
 import { jsonErrorOffset, lineAt } from './json-error.js';
 import { listener } from './config-listener.js';
-import { parseSeal, type SealConfig } from './config-seal.js';
+import { parseSeals, type SealConfig } from './config-seal.js';
 import { parseServiceRegistration, type ServiceRegistrationConfig } from './config-service-registration.js';
 import { HA_KEYS, parseHa, type HaConfig } from './config-ha.js';
 
@@ -32,7 +32,7 @@ export interface ServerConfig {
   allowRoot: boolean;
   /** Entries in the barrier's plaintext cache (`cache_size`); 0 with `disable_cache`. */
   cacheSize: number;
-  /** The `seal` stanza; Shamir when absent. */
+  /** The `seal` stanzas; Shamir when absent. */
   seal: SealConfig;
   serviceRegistration?: ServiceRegistrationConfig;
   ha: HaConfig;
@@ -110,6 +110,15 @@ export function parseConfigFile(path: string): ServerConfig {
 
 /** Parses config text; `fileName` decides JSON vs HCL (`.json` or a leading `{`) and labels errors. */
 export function parseConfig(text: string, fileName: string): ServerConfig {
+  const { root, loc } = parseRoot(text, fileName);
+  return build(root, loc);
+}
+
+/**
+ * The HCL or JSON text as one object, with a Locator for `file:line` errors; shared with
+ * the other files in Vault's dialect (`ward operator migrate`'s config).
+ */
+export function parseRoot(text: string, fileName: string): { root: Obj; loc: Locator } {
   const loc = new Locator(fileName, text);
   const isJson = fileName.toLowerCase().endsWith('.json') || text.trimStart().startsWith('{');
   if (isJson) {
@@ -127,7 +136,7 @@ export function parseConfig(text: string, fileName: string): ServerConfig {
     throw new ConfigError(`${fileName}: ${out.trim() || 'unparsable configuration'}`);
   }
   if (!isObj(root)) throw new ConfigError(`${fileName}: configuration must be an object`);
-  return build(root, loc);
+  return { root, loc };
 }
 
 function build(root: Obj, loc: Locator): ServerConfig {
@@ -161,7 +170,7 @@ function build(root: Obj, loc: Locator): ServerConfig {
     logLevel,
     allowRoot: bool(root, 'allow_root', loc) ?? false,
     cacheSize: bool(root, 'disable_cache', loc) === true ? 0 : cacheSize,
-    seal: single(root, 'seal', loc, parseSeal) ?? { type: 'shamir' },
+    seal: parseSeals(root, loc),
     ha: parseHa(root, loc),
   };
   const registration = single(root, 'service_registration', loc, parseServiceRegistration);

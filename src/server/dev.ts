@@ -8,6 +8,9 @@ export async function devBootstrap(core: WardCore, rootTokenId?: string): Promis
   const init = await core.init(1, 1);
   const unsealKey = init.keys_base64[0] ?? '';
   await core.unseal(unsealKey, false);
+  // With HA (-dev-ha) the node is a standby until it takes the lock, which nobody else holds.
+  const deadline = Date.now() + 30_000;
+  while (core.active === null && !core.isSealed() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
   const subs = core.active;
   if (!subs) throw new Error('dev server failed to unseal');
   await subs.mounts.mount('mounts', { path: 'secret/', type: 'kv', options: { version: '2' }, description: 'key/value secret storage' });

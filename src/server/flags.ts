@@ -3,6 +3,8 @@ export interface ServerFlags {
   devRootTokenId?: string;
   devListenAddress: string;
   devStorage: 'sqlite' | 'inmem';
+  /** `-dev-ha`: HA on an in-memory lock (one-node cluster with a cluster port), as vault's flag. */
+  devHa?: boolean;
   config?: string;
   allowRoot: boolean;
   logLevel?: string;
@@ -17,6 +19,7 @@ export const SERVER_USAGE = `Usage: ward server [options]
   -dev-root-token-id=ID       Use ID as the dev root token
   -dev-listen-address=ADDR    Dev listener address (default 127.0.0.1:8200)
   -dev-storage=sqlite|inmem   Dev store (default sqlite, in a temporary directory)
+  -dev-ha                     Dev server with HA enabled (in-memory store and lock; cluster port = port + 1)
   -config=FILE                HCL or JSON configuration file
   -allow-root                 Allow running as root (refused by default with -config)
   -log-level=LEVEL            trace, debug, info, warn or error`;
@@ -52,6 +55,9 @@ export function parseServerFlags(args: string[]): ServerFlags {
         break;
       case 'dev-listen-address':
         out.devListenAddress = value as string;
+        break;
+      case 'dev-ha':
+        out.devHa = bool;
         break;
       case 'dev-storage':
         if (value !== 'sqlite' && value !== 'inmem') throw new Error('-dev-storage must be sqlite or inmem');

@@ -5,19 +5,26 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { WARD_VERSION } from '../core/api-types.js';
 import { WardCore } from '../core/core.js';
+import { openSeals, STATIC_SEAL_WARNING } from '../core/seal/open-seal.js';
 import { startLoopWatchdog, stopLoopWatchdog, thresholdFromEnv } from '../core/loop-watchdog.js';
 import { createHandler, handlerOptionsFor } from '../http/handler.js';
 import { startListener, type Listener, type ListenerConfig } from '../http/listener.js';
 import type { PhysicalBackend } from '../storage/physical.js';
 import { SqlitePhysical } from '../storage/sqlite/sqlite-physical.js';
+import { InmemHaEngine } from '../storage/inmem/inmem-ha.js';
+import { InmemPhysical } from '../storage/inmem/inmem-physical.js';
 import { openStorage } from './open-storage.js';
+import { setUpHa, type HaSetup } from './cluster.js';
+import { migrationRefusal } from './migrate/records.js';
 import { DEFAULT_CACHE_SIZE, parseConfigFile, type ServerConfig } from './config.js';
 import { applyProcessHardening, type HardeningResult } from './hardening.js';
 import { createLogger } from './logger.js';
 import { installSignalHandlers } from './signals.js';
 import { devBootstrap } from './dev.js';
 import { parseServerFlags, SERVER_USAGE } from './flags.js';
+import { prepareServiceRegistration, startServiceRegistration, type ServiceRegistrationHandle } from './service-registration/index.js';
 
 export async function runServer(args: string[]): Promise<number> {
   let flags;
@@ -44,6 +51,13 @@ export async function runServer(args: string[]): Promise<number> {
     return 1;
   }
   const logger = createLogger(flags.logLevel ?? config.logLevel);
+  let registrationTarget: ReturnType<typeof prepareServiceRegistration> | null = null;
+  try {
+    if (config.serviceRegistration) registrationTarget = prepareServiceRegistration(config.serviceRegistration);
+  } catch (e) {
+    process.stderr.write(`Error configuring service registration: ${(e as Error).message}\n`);
+    return 1;
+  }
   let hardening: HardeningResult;
   try {
     // Dev mode tries to lock too, and only warns when it cannot.
@@ -64,28 +78,58 @@ export async function runServer(args: string[]): Promise<number> {
 
   let devDir: string | null = null;
   let physical: PhysicalBackend;
-  if (flags.dev && flags.devStorage !== 'inmem') {
+  if (flags.dev && flags.devHa) {
+    physical = InmemPhysical.shared(new InmemHaEngine());
+  } else if (flags.dev && flags.devStorage !== 'inmem') {
     devDir = mkdtempSync(join(tmpdir(), 'ward-dev-'));
     physical = SqlitePhysical.open(join(devDir, 'ward.db'));
   } else {
     try {
-      physical = await openStorage(config.storage);
+      physical = await openStorage(config.storage, { logger });
     } catch (e) {
       process.stderr.write(`Error opening storage: ${(e as Error).message}\n`);
       stopLoopWatchdog(watchdog);
       return 1;
     }
+    let refused: string | null = null;
+    try {
+      refused = await migrationRefusal(physical);
+    } catch (e) {
+      // An engine not reachable yet: the core's own handling of that applies from here.
+      logger.warn('could not check the storage for a migration lock', { error: e instanceof Error ? e.message : String(e) });
+    }
+    if (refused !== null) {
+      process.stderr.write(`${refused}\n`);
+      await physical.close();
+      stopLoopWatchdog(watchdog);
+      return 1;
+    }
+  }
+
+  // HA: the lock's store (ha_storage, else the data store if it can elect) and the cluster port.
+  let ha: HaSetup;
+  try {
+    const haPhysical = config.ha.haStorage ? await openStorage(config.ha.haStorage) : null;
+    ha = await setUpHa(config, physical, haPhysical, () => core, logger);
+  } catch (e) {
+    process.stderr.write(`Error setting up high availability: ${(e as Error).message}\n`);
+    stopLoopWatchdog(watchdog);
+    await physical.close();
+    return 1;
   }
 
   const core = new WardCore({
     physical,
+    ...(ha.options ? { ha: ha.options } : {}),
     logger,
     defaultLeaseTtl: config.defaultLeaseTtl,
     maxLeaseTtl: config.maxLeaseTtl,
     cacheEntries: config.cacheSize,
     ...(config.clusterName ? { clusterName: config.clusterName } : {}),
     memoryLocked: hardening.mlock === 'locked',
+    seal: openSeals(config.seal),
   });
+  if (config.seal.type === 'static') logger.warn(`seal: ${STATIC_SEAL_WARNING}`);
   // Dev mode unseals before listening so the first request a client sends succeeds.
   const dev = flags.dev ? await devBootstrap(core, flags.devRootTokenId) : null;
   const listeners: Listener[] = [];
@@ -99,16 +143,25 @@ export async function runServer(args: string[]): Promise<number> {
     // the listeners that did bind.
     await Promise.all(listeners.map((l) => l.close(0)));
     await core.shutdown();
+    await ha.close();
     if (devDir) rmSync(devDir, { recursive: true, force: true });
     return 1;
+  }
+
+  // In the background: labels follow the node from now on, and never hold up a request.
+  let registration: ServiceRegistrationHandle | null = null;
+  if (config.serviceRegistration && registrationTarget) {
+    registration = await startServiceRegistration(config.serviceRegistration, registrationTarget, core, WARD_VERSION, logger.child('service_registration'));
   }
 
   if (dev) {
     const url = listeners[0]?.url ?? '';
     process.stdout.write(devBanner(url, dev.unsealKey, dev.rootToken, physical.name));
   } else {
-    logger.info('ward server started', { listeners: listeners.map((l) => l.url), storage: physical.name });
+    logger.info('ward server started', { listeners: listeners.map((l) => l.url), storage: physical.name, seal: config.seal.type });
   }
+  // With an auto seal the node unseals itself, retrying in the background while the seal is unreachable.
+  core.startAutoUnseal();
 
   return new Promise<number>((resolve) => {
     installSignalHandlers({
@@ -117,6 +170,8 @@ export async function runServer(args: string[]): Promise<number> {
         stopLoopWatchdog(watchdog);
         await Promise.all(listeners.map((l) => l.close()));
         await core.shutdown();
+        await ha.close();
+        await registration?.stop();
         if (devDir) rmSync(devDir, { recursive: true, force: true });
         resolve(0);
       },

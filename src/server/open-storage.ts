@@ -9,15 +9,28 @@ import type { StorageConfig } from './storage-config/index.js';
 import { openEtcd } from './storage-config/etcd.js';
 import { openPostgresql } from './storage-config/postgresql.js';
 
-export async function openStorage(config: StorageConfig): Promise<PhysicalBackend> {
+import type { ServerLogger } from './logger.js';
+
+export interface OpenStorageOptions {
+  /** Where a networked engine logs why it cannot connect yet, while it retries. */
+  logger?: ServerLogger;
+  /** Stops those retries (shutdown before the engine ever answered). */
+  signal?: AbortSignal;
+}
+
+export async function openStorage(config: StorageConfig, o: OpenStorageOptions = {}): Promise<PhysicalBackend> {
+  const engine = (name: string): { logger?: ServerLogger; signal?: AbortSignal } => ({
+    ...(o.logger ? { logger: o.logger.child(`storage.${name}`) } : {}),
+    ...(o.signal ? { signal: o.signal } : {}),
+  });
   switch (config.type) {
     case 'sqlite':
       return SqlitePhysical.open(config.path);
     case 'inmem':
       return new InmemPhysical();
     case 'postgresql':
-      return openPostgresql(config);
+      return openPostgresql(config, engine('postgresql'));
     case 'etcd':
-      return openEtcd(config);
+      return openEtcd(config, engine('etcd'));
   }
 }

@@ -6,6 +6,24 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { PhysicalBackend } from './physical.js';
 
+type Entry = { key: string; value: Buffer };
+
+/** Every entry a scan yields, and how many batches carried them. */
+async function collect(s: PhysicalBackend): Promise<{ entries: Entry[]; batches: number }> {
+  const entries: Entry[] = [];
+  let batches = 0;
+  for await (const batch of s.scan()) {
+    batches++;
+    entries.push(...batch);
+  }
+  return { entries, batches };
+}
+
+const asText = (es: Entry[]): Array<[string, string]> => es.map((e) => [e.key, e.value.toString('utf8')]);
+/** More entries than any store's scan page (~500), so a scan must cross page boundaries. */
+const MANY = 1100;
+const manyKeys = (): string[] => Array.from({ length: MANY }, (_, i) => `page/${String(i).padStart(5, '0')}`);
+
 /**
  * Registers the shared conformance tests under `describe(name)`. `make` must return a fresh,
  * empty store each call; the suite closes every store it makes.
@@ -133,6 +151,78 @@ export function exercisePhysical(name: string, make: () => Promise<PhysicalBacke
       const values = await Promise.all(keys.map((k) => utf8(s, k)));
       assert.deepEqual(values, keys.map((k) => `v-${k}`));
       assert.deepEqual(await s.list('many/'), keys.map((k) => k.slice('many/'.length)));
+    }));
+
+    test('scan of an empty store yields no entries', withStore(async (s) => {
+      assert.deepEqual((await collect(s)).entries, []);
+    }));
+
+    test('scan yields every entry with its bytes, in UTF-8 byte order of the keys', withStore(async (s) => {
+      // Byte order is what SQLite, etcd and PostgreSQL's "C" collation give natively. It
+      // differs from JS code-unit order for U+E000..U+FFFF vs astral characters.
+      const keys = ['b/c', 'a-b', 'a/1', 'a0', 'a/z/9', 'k\u{10000}', 'k\uE000', 'ünï/日本語', 'c/', 'zzz'];
+      for (const k of keys) await s.put(k, Buffer.from(`v:${k}`));
+      await s.put('bin', Buffer.from([0, 255, 1]));
+      await s.put('empty', Buffer.alloc(0));
+      const { entries } = await collect(s);
+      const expected = [...keys, 'bin', 'empty'].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+      assert.deepEqual(entries.map((e) => e.key), expected);
+      assert.ok(expected.indexOf('k\uE000') < expected.indexOf('k\u{10000}'), 'the test covers the byte-order case');
+      assert.deepEqual(entries.find((e) => e.key === 'bin')?.value, Buffer.from([0, 255, 1]));
+      assert.deepEqual(entries.find((e) => e.key === 'empty')?.value, Buffer.alloc(0));
+      assert.equal(entries.find((e) => e.key === 'a/z/9')?.value.toString('utf8'), 'v:a/z/9');
+    }));
+
+    test('scan pages through a store larger than one batch, losing and repeating nothing', withStore(async (s) => {
+      const keys = manyKeys();
+      await Promise.all(keys.map((k) => s.put(k, Buffer.from(`v-${k}`))));
+      const { entries, batches } = await collect(s);
+      assert.deepEqual(asText(entries), keys.map((k) => [k, `v-${k}`]));
+      assert.ok(batches > 1, `a store of ${MANY} entries came back in one batch: scan must page`);
+    }));
+
+    test('a scan sees the store as it was when it began, not writes made while it runs', withStore(async (s) => {
+      const keys = manyKeys();
+      await Promise.all(keys.map((k) => s.put(k, Buffer.from('old'))));
+      const it = s.scan()[Symbol.asyncIterator]();
+      const first = await it.next();
+      assert.equal(first.done, false);
+      const seen: Entry[] = [...(first.value as Entry[])];
+      assert.ok(seen.length < MANY, 'the first batch holds part of the store');
+      // Changes both ahead of the scan's position and behind it.
+      const last = keys[MANY - 1] as string;
+      await Promise.all([
+        s.put(last, Buffer.from('new')),
+        s.delete(keys[MANY - 2] as string),
+        s.put('page/zzz-added', Buffer.from('new')),
+        s.put('aaa-before', Buffer.from('new')),
+        s.put(keys[0] as string, Buffer.from('new')),
+      ]);
+      for (let r = await it.next(); !r.done; r = await it.next()) seen.push(...r.value);
+      assert.deepEqual(asText(seen), keys.map((k) => [k, 'old']));
+      // A scan begun afterwards sees the writes.
+      const after = asText((await collect(s)).entries);
+      assert.deepEqual(after.slice(0, 2), [['aaa-before', 'new'], [keys[0], 'new']]);
+      assert.deepEqual(after.slice(-2), [[last, 'new'], ['page/zzz-added', 'new']]);
+      assert.equal(after.length, MANY + 1);
+    }));
+
+    test('a scan abandoned part-way leaves the store usable', withStore(async (s) => {
+      const keys = manyKeys();
+      await Promise.all(keys.map((k) => s.put(k, Buffer.from('v'))));
+      for await (const batch of s.scan()) {
+        assert.ok(batch.length > 0);
+        break;
+      }
+      await s.put('after', Buffer.from('w'));
+      assert.equal(await utf8(s, 'after'), 'w');
+      assert.equal((await collect(s)).entries.length, MANY + 1);
+    }));
+
+    test('scan returns copies: changing a yielded value changes nothing stored', withStore(async (s) => {
+      await s.put('k', Buffer.from('original'));
+      for await (const batch of s.scan()) for (const e of batch) e.value.fill(0x3f);
+      assert.equal(await utf8(s, 'k'), 'original');
     }));
 
     test('a write is visible to reads issued before it resolves', withStore(async (s) => {

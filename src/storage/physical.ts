@@ -21,10 +21,16 @@ export interface PhysicalBackend {
   readonly writerOpener?: WriterOpener;
   /**
    * Every entry, as of one point in time (a snapshot, not a walk that sees later writes),
-   * in key order, in batches so a large store never sits in memory at once. Used by
-   * `ward operator migrate` and `sys/storage/snapshot`.
+   * in batches so a large store never sits in memory at once. Used by `ward operator
+   * migrate` and `sys/storage/snapshot`.
+   *
+   * Order: ascending UTF-8 byte order of the keys (what SQLite, etcd and PostgreSQL's
+   * `COLLATE "C"` give natively; see lib/key-order.ts), the same for every store, so
+   * a checksum over two stores' scans compares them. The point in time is fixed by the
+   * first `next()`; writes acknowledged before it are included. Yielded values are the
+   * caller's to keep. Stopping early (break) ends the scan and frees what it held.
    */
-  scan?(): AsyncIterable<Array<{ key: string; value: Buffer }>>;
+  scan(): AsyncIterable<Array<{ key: string; value: Buffer }>>;
   /** Present on stores that can elect an active node (etcd, PostgreSQL) when `ha_enabled`. */
   readonly ha?: HaBackend;
 }

@@ -10,10 +10,12 @@ import { kvReadCommands } from './kv-read.js';
 import { kvWriteCommands } from './kv-write.js';
 import { leaseCommands } from './lease.js';
 import { loginCommands } from './login.js';
+import { migrateCommands } from './migrate.js';
 import { miscCommands } from './misc.js';
 import { operatorCommands } from './operator.js';
 import { policyCommands } from './policy.js';
 import { secretsCommands } from './secrets.js';
+import { snapshotCommands } from './snapshot.js';
 import { statusCommands } from './status.js';
 import { tokenCommands } from './token.js';
 
@@ -22,6 +24,8 @@ export const commands: Record<string, Command> = {
   ...statusCommands,
   ...operatorCommands,
   ...diagnoseCommands,
+  ...migrateCommands,
+  ...snapshotCommands,
   ...loginCommands,
   ...genericCommands,
   ...kvReadCommands,

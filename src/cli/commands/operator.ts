@@ -14,10 +14,12 @@ const init: Command = {
   Initializes a new Ward server: generates the root key, splits it into unseal key
   shares (5 shares, threshold 3 by default) and creates the initial root token.
   The server stays sealed afterwards; unseal it with "ward operator unseal".
+  With an auto seal (transit, static) the server unseals itself instead, and the
+  shares are recovery key shares (-recovery-shares, -recovery-threshold; 5 and 3).
   With -status, only reports whether the server is initialized (exit 0 yes, 2 no).`,
   flags: [
-    { name: 'key-shares', kind: 'int', default: 5, aliases: ['n'], usage: 'Number of unseal key shares to create.' },
-    { name: 'key-threshold', kind: 'int', default: 3, aliases: ['t'], usage: 'Number of shares required to unseal.' },
+    { name: 'key-shares', kind: 'int', aliases: ['n'], usage: 'Number of unseal key shares to create (default 5).' },
+    { name: 'key-threshold', kind: 'int', aliases: ['t'], usage: 'Number of shares required to unseal (default 3).' },
     { name: 'pgp-keys', kind: 'string', usage: 'Comma-separated base64 PGP public keys, one per share.' },
     { name: 'root-token-pgp-key', kind: 'string', usage: 'Base64 PGP public key to encrypt the root token with.' },
     { name: 'recovery-shares', kind: 'int', usage: 'Recovery key shares (auto-unseal only).' },
@@ -33,7 +35,14 @@ const init: Command = {
       ctx.print({ json: { initialized: ok }, sections: [{ kind: 'text', text: ok ? 'Ward is initialized' : 'Ward is not initialized' }], fields: [{ key: 'initialized', value: ok }] });
       return ok ? 0 : 2;
     }
-    const req: InitRequest = { secret_shares: f.int('key-shares') ?? 5, secret_threshold: f.int('key-threshold') ?? 3 };
+    // As vault: the defaults go to the recovery keys when the server has an auto seal.
+    const seal = await ctx.api('checking seal status', ctx.client.sealStatus());
+    const auto = seal.recovery_seal === true;
+    const req: InitRequest = { secret_shares: f.int('key-shares') ?? (auto ? 0 : 5), secret_threshold: f.int('key-threshold') ?? (auto ? 0 : 3) };
+    if (auto) {
+      req.recovery_shares = f.int('recovery-shares') ?? 5;
+      req.recovery_threshold = f.int('recovery-threshold') ?? 3;
+    }
     if (f.str('pgp-keys')) req.pgp_keys = split(f.str('pgp-keys'));
     if (f.str('root-token-pgp-key')) req.root_token_pgp_key = f.str('root-token-pgp-key') ?? '';
     for (const [flag, key] of [['recovery-shares', 'recovery_shares'], ['recovery-threshold', 'recovery_threshold'], ['stored-shares', 'stored_shares']] as const) {
@@ -52,6 +61,14 @@ const init: Command = {
       recovery_keys_threshold: req.recovery_threshold ?? 0,
       root_token: r.root_token,
     };
+    if (auto) {
+      const recovery = (r.recovery_keys_base64 ?? r.recovery_keys ?? []).map((k, i) => `Recovery Key ${i + 1}: ${k}`).join('\n');
+      const text = `${recovery}\n\nInitial Root Token: ${r.root_token}\n\nSuccess! Ward is initialized\n\n` +
+        `Recovery key initialized with ${req.recovery_shares} key shares and a key threshold of ${req.recovery_threshold}.\n` +
+        `The server unseals itself through its ${seal.type} seal. Keep the recovery keys apart and safe:\n` +
+        `they unseal it after "ward operator seal" and are what a seal migration back to Shamir turns into unseal keys.`;
+      return ctx.print({ json, sections: [{ kind: 'text', text }], fields: Object.entries(json).map(([key, value]) => ({ key, value })) });
+    }
     const keys = (r.keys_base64 ?? r.keys ?? []).map((k, i) => `Unseal Key ${i + 1}: ${k}`).join('\n');
     const text = `${keys}\n\nInitial Root Token: ${r.root_token}\n\n` +
       `Ward initialized with ${req.secret_shares} key shares and a key threshold of ${req.secret_threshold}.\n` +
@@ -68,8 +85,12 @@ const unseal: Command = {
 
   Submits one unseal key share. Without KEY the share is prompted for without echo
   (or read from stdin when stdin is not a terminal, or with KEY "-"). Repeat until
-  the threshold is reached.`,
-  flags: [{ name: 'reset', kind: 'bool', usage: 'Discard the shares submitted so far.' }],
+  the threshold is reached. With an auto seal, the shares are recovery key shares.
+  During a seal migration, add -migrate to every share.`,
+  flags: [
+    { name: 'reset', kind: 'bool', usage: 'Discard the shares submitted so far.' },
+    { name: 'migrate', kind: 'bool', usage: 'The share is for a seal migration (the old seal\'s unseal or recovery key).' },
+  ],
   async run(ctx) {
     ctx.expectArgs(0, 1, 'operator unseal [KEY]');
     let status;
@@ -79,7 +100,7 @@ const unseal: Command = {
       if (key === '-') key = (await readAll(ctx.io.stdin)).trim();
       if (key === undefined) key = await ctx.secret('Unseal Key (will be hidden): ', 'unseal key');
       if (key === '') throw new UsageError('missing unseal key');
-      status = await ctx.api('unsealing', ctx.client.unseal(key));
+      status = await ctx.api('unsealing', ctx.client.unseal(key, { migrate: ctx.flags.bool('migrate') }));
     }
     return ctx.print({ json: status, sections: [{ kind: 'kv', rows: sealRows(status) }] });
   },
@@ -145,7 +166,27 @@ const stepDown: Command = {
   },
 };
 
+const members: Command = {
+  synopsis: 'Lists the HA cluster members',
+  help: `operator members [options]
+
+  Lists the active node and the standbys it has heard from since it became active, with
+  when each standby's last heartbeat arrived. JSON output is the server's response.`,
+  async run(ctx) {
+    ctx.expectArgs(0, 0, 'operator members takes no arguments');
+    const res = await ctx.api('listing cluster members', ctx.client.haStatus());
+    const nodes = res.body?.data?.['nodes'];
+    const rows = (Array.isArray(nodes) ? nodes : []).map((n) => {
+      const o = (n !== null && typeof n === 'object' && !Array.isArray(n) ? n : {}) as Record<string, unknown>;
+      const text = (v: unknown): string => (typeof v === 'string' && v !== '' ? v : typeof v === 'boolean' ? String(v) : 'n/a');
+      return [text(o['hostname']), text(o['api_address']), text(o['cluster_address']), text(o['active_node']), text(o['version']), text(o['last_echo'])];
+    });
+    return ctx.print({ json: res.body, sections: [{ kind: 'columns', headers: ['Host Name', 'API Address', 'Cluster Address', 'Active Node', 'Version', 'Last Echo'], rows }] });
+  },
+};
+
 export const operatorCommands: Record<string, Command> = {
+  'operator members': members,
   'operator init': init,
   'operator unseal': unseal,
   'operator seal': seal,

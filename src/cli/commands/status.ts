@@ -1,20 +1,25 @@
-import type { JsonObject, LeaderStatus, SealStatus } from '../../api/index.js';
+import { ApiError, type JsonObject, type LeaderStatus, type SealStatus } from '../../api/index.js';
 import { CliError, describeError, type Command } from '../command.js';
 import type { Row } from '../format.js';
 
 /** The Key/Value rows vault shows for a seal status (status, operator unseal). */
 export function sealRows(s: SealStatus, leader?: LeaderStatus): Row[] {
-  const rows: Row[] = [
-    { key: 'Seal Type', value: s.type },
+  const rows: Row[] = [{ key: 'Seal Type', value: s.type }];
+  // As vault: with an auto seal the shares operators hold are recovery key shares.
+  if (s.recovery_seal) rows.push({ key: 'Recovery Seal Type', value: typeof s['recovery_seal_type'] === 'string' ? s['recovery_seal_type'] : 'shamir' });
+  rows.push(
     { key: 'Initialized', value: s.initialized },
     { key: 'Sealed', value: s.sealed },
-    { key: 'Total Shares', value: s.n },
+    { key: s.recovery_seal ? 'Total Recovery Shares' : 'Total Shares', value: s.n },
     { key: 'Threshold', value: s.t },
-  ];
+  );
   if (s.sealed) {
     rows.push({ key: 'Unseal Progress', value: `${s.progress}/${s.t}` });
     rows.push({ key: 'Unseal Nonce', value: s.nonce || 'n/a' });
   }
+  if (s.migration) rows.push({ key: 'Seal Migration in Progress', value: true });
+  // Ward only: the static seal keeps its key beside the config; say so wherever its status shows.
+  if (s.type === 'static') rows.push({ key: 'Seal Warning', value: 'static seal: the key protecting the root key sits beside the configuration; weaker than transit or Shamir' });
   rows.push({ key: 'Version', value: s.version });
   if (s.build_date) rows.push({ key: 'Build Date', value: s.build_date });
   if (s.storage_type) rows.push({ key: 'Storage Type', value: s.storage_type });
@@ -24,14 +29,26 @@ export function sealRows(s: SealStatus, leader?: LeaderStatus): Row[] {
   if (typeof s.memory_locked === 'boolean') rows.push({ key: 'Memory Locked', value: s.memory_locked });
   if (leader) {
     rows.push({ key: 'HA Enabled', value: leader.ha_enabled });
-    if (leader.ha_enabled) {
+    // As vault status: a sealed HA node says only that HA is enabled.
+    if (leader.ha_enabled && !s.sealed) {
+      rows.push({ key: 'HA Cluster', value: leader.leader_cluster_address });
       rows.push({ key: 'HA Mode', value: leader.is_self ? 'active' : 'standby' });
-      if (leader.active_time) rows.push({ key: 'Active Since', value: leader.active_time });
+      if (leader.is_self && leader.active_time && !leader.active_time.startsWith('0001-')) rows.push({ key: 'Active Since', value: leader.active_time });
       if (!leader.is_self) rows.push({ key: 'Active Node Address', value: leader.leader_address || '<none>' });
     }
   }
   return rows;
 }
+
+const SEALED_HA: LeaderStatus = {
+  ha_enabled: true,
+  is_self: false,
+  active_time: '0001-01-01T00:00:00Z',
+  leader_address: '',
+  leader_cluster_address: '',
+  performance_standby: false,
+  performance_standby_last_remote_wal: 0,
+};
 
 const status: Command = {
   synopsis: 'Print seal and HA status',
@@ -47,8 +64,8 @@ const status: Command = {
     } catch (e) {
       throw new CliError(`Error checking seal status: ${describeError(e)}`, 1);
     }
-    let leader: LeaderStatus | undefined;
-    if (!seal.sealed) leader = await ctx.client.leader().catch(() => undefined);
+    // A sealed HA node answers sys/leader with 503 "Vault is sealed": vault reads that as HA enabled.
+    const leader: LeaderStatus | undefined = await ctx.client.leader().catch((e: unknown) => (seal.sealed && e instanceof ApiError && e.sealed ? SEALED_HA : undefined));
     const json: JsonObject = { ...seal };
     if (leader) for (const [k, v] of Object.entries(leader)) if (k === 'ha_enabled' || leader.ha_enabled) json[k] = v;
     const code = ctx.print({ json, sections: [{ kind: 'kv', rows: sealRows(seal, leader) }] });

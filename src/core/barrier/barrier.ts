@@ -3,6 +3,7 @@
  * sees plaintext Storage; everything below sees AES-256-GCM ciphertext keyed by a
  * term-numbered keyring, which itself sits at `core/keyring` encrypted under the root key.
  */
+import { createHmac } from 'node:crypto';
 import { badRequest, internalError, sealedError } from '../../sdk/errors.js';
 import { PrefixStorage, type Storage } from '../../sdk/storage.js';
 import { zeroize } from '../../lib/secure.js';
@@ -10,6 +11,7 @@ import type { PhysicalBackend } from '../../storage/physical.js';
 import { decrypt, DecryptError, encrypt, KEY_BYTES } from './aes-gcm.js';
 import { Keyring } from './keyring.js';
 import { WriteBehind } from './write-behind.js';
+import { ValueCache } from './value-cache.js';
 
 /** Physical key of the encrypted keyring. */
 export const KEYRING_PATH = 'core/keyring';
@@ -189,6 +191,69 @@ export class AesGcmBarrier implements Storage {
     return { term, installTime, encryptions: s.encryptions };
   }
 
+  /**
+   * Forgets every cached plaintext. HA: a standby's cache may hold values another node has
+   * since overwritten, so it is dropped when the node becomes active (or steps down).
+   */
+  dropCache(): void {
+    this.unsealed();
+    this.writeEpoch++;
+    this.cache.clear();
+  }
+
+  /** Re-reads `core/keyring` (another active node may have rotated) and installs it. */
+  reloadKeyring(): Promise<void> {
+    const run = this.rotating.then(async () => {
+      const s = this.unsealed();
+      const blob = await this.physical.get(KEYRING_PATH);
+      if (blob === null) throw internalError('barrier keyring is missing');
+      let raw: Buffer;
+      try {
+        raw = decrypt((t) => (t === ROOT_TERM ? s.rootKey : undefined), blob, KEYRING_PATH);
+      } catch (e) {
+        throw internalError('barrier keyring failed to decrypt', e);
+      }
+      try {
+        const next = Keyring.deserialize(raw);
+        if (this.state !== s) {
+          next.zeroize();
+          throw sealedError();
+        }
+        s.keyring.zeroize();
+        s.keyring = next;
+        const { term, key } = next.activeTerm();
+        this.writer?.setKey(term, key);
+      } finally {
+        zeroize(raw);
+      }
+    });
+    this.rotating = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Reads `key` from the store, never from or into the cache, reloading the keyring once
+   * when the value is under a term this node has not seen (a standby reading what the
+   * active wrote after a rotation).
+   */
+  async getFresh(key: string): Promise<Buffer | null> {
+    const blob = await this.physical.get(key);
+    if (blob === null) return null;
+    const open = (): Buffer => decrypt((t) => this.unsealed().keyring.keyFor(t), blob, key);
+    try {
+      return open();
+    } catch (e) {
+      if (!(e instanceof DecryptError)) throw e;
+      await this.reloadKeyring();
+      try {
+        return open();
+      } catch (e2) {
+        if (e2 instanceof DecryptError) throw internalError('barrier: stored value failed to decrypt', e2);
+        throw e2;
+      }
+    }
+  }
+
   /** A Storage chrooted below `prefix` (each mount gets one). */
   view(prefix: string): Storage {
     return new PrefixStorage(this, prefix);
@@ -333,6 +398,22 @@ export class AesGcmBarrier implements Storage {
     return out;
   }
 
+  /**
+   * Seals snapshots: a tag over a snapshot's SHA256SUMS under a key derived from the root
+   * key, so only this cluster can make one that passes its own check. The derived key is
+   * taken now, so a save that outlives a seal still ends with a tag; it can only tag
+   * snapshots, never decrypt anything.
+   */
+  snapshotSealer(): (sums: Buffer) => Buffer {
+    const key = createHmac('sha256', this.unsealed().rootKey).update('ward snapshot seal v1').digest();
+    return (sums) => createHmac('sha256', key).update(sums).digest();
+  }
+
+  /** Names the root key without revealing it (an HMAC under it), for snapshot headers. */
+  rootKeyFingerprint(): string {
+    return createHmac('sha256', this.unsealed().rootKey).update('ward snapshot keyring fingerprint v1').digest('hex').slice(0, 32);
+  }
+
   /** Test hook: the live key Buffers (keyring terms and root key), not copies. */
   keyBuffersForTest(): Buffer[] {
     const s = this.state;
@@ -360,80 +441,4 @@ function checkRootKey(rootKey: Buffer): void {
 
 function checkWritable(key: string): void {
   if (RESERVED.has(key)) throw internalError(`barrier: "${key}" is reserved`);
-}
-
-/**
- * One cached key: its plaintext (null = known absent) and, once asked for, the object
- * one decoder made of it. The decoded object is dropped with the slot; unlike the
- * Buffer it cannot be zeroed, so it lives until the next garbage collection.
- */
-interface Slot {
-  value: Buffer | null;
-  decoder?: (raw: Buffer) => unknown;
-  decoded?: unknown;
-}
-
-/**
- * Bounded cache of decrypted values in two generations: new and recently read entries go
- * to `young`; when it fills, `old` is dropped (its Buffers zeroed) and `young` becomes
- * `old`. A hit in `old` moves the entry back to `young`. That approximates LRU without
- * deleting and re-inserting on every hit or evicting one entry per insert: V8 leaves a
- * hole per Map deletion, and finding the oldest entry past those holes made each insert
- * of a cold read cost ~20 µs once the working set outgrew the cache. Holds at most `max`
- * entries (two for a cache of one). Owns its Buffers and zeroes them when they leave.
- */
-class ValueCache {
-  private young = new Map<string, Slot>();
-  private old = new Map<string, Slot>();
-  private readonly half: number;
-
-  constructor(private readonly max: number) {
-    this.half = Math.max(1, Math.floor(max / 2));
-  }
-
-  get(key: string): Slot | undefined {
-    const y = this.young.get(key);
-    if (y !== undefined) return y;
-    const o = this.old.get(key);
-    if (o !== undefined) {
-      this.old.delete(key);
-      this.insert(key, o);
-    }
-    return o;
-  }
-
-  set(key: string, value: Buffer | null, seed: Omit<Slot, 'value'> | null = null): void {
-    if (this.max <= 0) return;
-    this.delete(key);
-    this.insert(key, seed === null ? { value } : { value, decoder: seed.decoder, decoded: seed.decoded });
-  }
-
-  delete(key: string): void {
-    const y = this.young.get(key);
-    if (y !== undefined) {
-      zeroize(y.value);
-      this.young.delete(key);
-    }
-    const o = this.old.get(key);
-    if (o !== undefined) {
-      zeroize(o.value);
-      this.old.delete(key);
-    }
-  }
-
-  clear(): void {
-    for (const v of this.young.values()) zeroize(v.value);
-    for (const v of this.old.values()) zeroize(v.value);
-    this.young.clear();
-    this.old.clear();
-  }
-
-  private insert(key: string, slot: Slot): void {
-    if (this.young.size >= this.half) {
-      for (const v of this.old.values()) zeroize(v.value);
-      this.old = this.young;
-      this.young = new Map();
-    }
-    this.young.set(key, slot);
-  }
 }

@@ -152,6 +152,7 @@ export class RequestPipeline {
       // Set once the ACL has decided; present from the start so every request object
       // has one shape for the backends' property accesses.
       hasCapability: undefined,
+      body: input.body,
     };
     return { input, requestId, route, relPath, operation: input.operation, token, grantingPolicies: [], logical, revokeTokenAfter: false, auditBase: undefined };
   }
@@ -181,6 +182,7 @@ export class RequestPipeline {
       wrapInfo: response?.wrapInfo ?? null,
       mountType: route.entry.type,
       ...(response?.verbatimBody !== undefined ? { verbatimBody: response.verbatimBody } : {}),
+      ...(response?.stream !== undefined ? { stream: response.stream } : {}),
     };
     let issued: TokenEntry | null = null;
     if (response?.lease) {
@@ -215,7 +217,7 @@ export class RequestPipeline {
     } else if (response && 'authBlock' in response && response.authBlock) {
       core.auth = response.authBlock as Record<string, unknown>;
     }
-    if (input.wrapTtl > 0 && !core.wrapInfo && core.verbatimBody === undefined && !response?.raw && hasContent(core)) {
+    if (input.wrapTtl > 0 && !core.wrapInfo && core.verbatimBody === undefined && core.stream === undefined && !response?.raw && hasContent(core)) {
       const body = JSON.stringify(buildEnvelope(core));
       const wrappedAccessor = response?.wrappedAccessor ?? (core.auth ? String(core.auth.accessor ?? '') : undefined);
       const info = await deps.wrap(body, input.wrapTtl, input.path, wrappedAccessor || undefined);

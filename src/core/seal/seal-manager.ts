@@ -1,32 +1,32 @@
 /**
- * The Shamir seal: how the barrier's root key is protected at rest and how operators bring
- * it back. The root key is stored encrypted under a random unseal key, and only Shamir
- * shares of the unseal key ever leave the process. Unsealing collects shares until the
- * threshold, rebuilds the unseal key, decrypts the root key and hands it to the barrier.
+ * How the barrier's root key is protected at rest and how a node gets it back.
+ *
+ * - Shamir (no seal stanza): the root key is encrypted under a random unseal key, and only
+ *   Shamir shares of that key leave the process; operators submit shares to unseal.
+ * - Auto seal (transit, static): the seal wraps the root key and the node unseals itself.
+ *   `sys/init` returns recovery key shares instead; after a manual `sys/seal` they
+ *   unseal the node again (the seal still opens the root key), and they are what a
+ *   migration back to Shamir turns into unseal keys.
+ * - Migration: the stored record's seal differs from the configured one. The operator
+ *   submits the shares they hold with `migrate: true`; the root key is re-protected with
+ *   the configured seal (root-key.ts).
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { uuid } from '../../lib/ids.js';
 import { zeroize } from '../../lib/secure.js';
-import { badRequest, internalError } from '../../sdk/errors.js';
+import { badRequest, upstreamError } from '../../sdk/errors.js';
+import type { Logger } from '../../sdk/logical.js';
 import type { PhysicalBackend } from '../../storage/physical.js';
-import { decrypt, encrypt } from '../barrier/aes-gcm.js';
 import type { AesGcmBarrier } from '../barrier/barrier.js';
+import { SealError, type AutoSeal } from './auto-seal.js';
+import { autoRecord, migrateRoot, openAutoRoot, openShamirRoot, rewrapIfRotated, sealFailure, shamirSealRoot } from './root-key.js';
+import { keyShares, readSealRecord, ROOT_KEY_PATH, ROOT_KEY_PURPOSE, writeSealRecord, type SealRecord } from './seal-records.js';
 import { combineShares, decodeKey, SHARE_BYTES, splitKey, UNSEAL_KEY_BYTES, validateSealParams } from './shamir.js';
 
-/** Plaintext physical record holding the share parameters; its presence means "initialised". */
-export const SEAL_CONFIG_PATH = 'core/seal-config';
-/** Physical record holding the root key, AES-GCM-encrypted under the unseal key. */
-export const ROOT_KEY_PATH = 'core/root-key-sealed';
+export { ROOT_KEY_PATH, SEAL_CONFIG_PATH } from './seal-records.js';
 
-// The sealed root key uses the barrier's ciphertext format with this pseudo-term.
-const UNSEAL_TERM = 0;
-
-/** The seal configuration as `sys/seal-status` reports it (`t` and `n`). */
-export interface SealConfig {
-  type: 'shamir';
-  secretShares: number;
-  secretThreshold: number;
-}
+/** The Shamir seal record as `getConfig` reports it (kept for callers of the Shamir-only API). */
+export type SealConfig = SealRecord;
 
 /** Where an unseal attempt stands. `nonce` is "" when no attempt is in progress. */
 export interface UnsealStatus {
@@ -35,97 +35,183 @@ export interface UnsealStatus {
   nonce: string;
 }
 
-/** Shamir seal over the physical store, unsealing the given barrier. One per node. */
-export class ShamirSeal {
-  private configCache: SealConfig | null = null;
+/** The seal part of `sys/seal-status`. */
+export interface SealState {
+  type: string;
+  t: number;
+  n: number;
+  recoverySeal: boolean;
+  migration: boolean;
+}
+
+export interface SealManagerOptions {
+  /** The configured seal; null or absent means Shamir. */
+  seal?: AutoSeal | null;
+  /** The seal of a `disabled = "true"` stanza: what a migration away from an auto seal opens the root key with. */
+  previous?: AutoSeal | null;
+}
+
+/** What one automatic unseal attempt found. */
+export type AutoUnsealOutcome = 'unsealed' | 'not-initialized' | 'manual' | 'migration';
+
+/** One per node: owns the seal record, the unseal attempt in progress and migration. */
+export class SealManager {
+  private record: SealRecord | null = null;
   private shares: Buffer[] = [];
   private nonce = '';
   // init and unseal steps read, then write state across awaits: run them one at a time.
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly seal: AutoSeal | null;
+  private readonly previous: AutoSeal | null;
 
   constructor(
     private readonly physical: PhysicalBackend,
     private readonly barrier: AesGcmBarrier,
-  ) {}
+    opts: SealManagerOptions = {},
+  ) {
+    this.seal = opts.seal ?? null;
+    this.previous = opts.previous ?? null;
+  }
 
-  /** The stored configuration, or null before initialisation. */
-  async getConfig(): Promise<SealConfig | null> {
-    // Immutable once written (no rekey yet), and sys/health asks on every call.
-    if (this.configCache) return this.configCache;
-    const raw = await this.physical.get(SEAL_CONFIG_PATH);
-    if (raw === null) return null;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(raw.toString('utf8'));
-    } catch (e) {
-      throw internalError('seal configuration is corrupt', e);
-    }
-    const c = parsed as { type?: unknown; secret_shares?: unknown; secret_threshold?: unknown };
-    if (c.type !== 'shamir' || !Number.isInteger(c.secret_shares) || !Number.isInteger(c.secret_threshold)) {
-      throw internalError('seal configuration is corrupt');
-    }
-    this.configCache = { type: 'shamir', secretShares: c.secret_shares as number, secretThreshold: c.secret_threshold as number };
-    return this.configCache;
+  /** The configured seal's type. */
+  get type(): 'shamir' | 'transit' | 'static' {
+    return this.seal?.type ?? 'shamir';
+  }
+
+  /** The stored record, or null before initialisation. */
+  async getConfig(): Promise<SealRecord | null> {
+    // Changes only through this manager (init, migration), and sys/health asks on every call.
+    if (this.record) return this.record;
+    this.record = await readSealRecord(this.physical);
+    return this.record;
+  }
+
+  /** Type, t/n of the shares operators hold, and whether a migration is pending. */
+  async state(): Promise<SealState> {
+    const record = await this.getConfig();
+    const base = { type: this.type, recoverySeal: this.seal !== null };
+    if (record === null) return { ...base, t: 0, n: 0, migration: false };
+    const { shares, threshold } = keyShares(record);
+    return { ...base, t: threshold, n: shares, migration: record.type !== this.type };
   }
 
   /**
-   * Initialises the seal and the barrier, and leaves the barrier unsealed so the core can
-   * write its first records (the caller seals afterwards). Returns the unseal key shares
-   * (the bare 32-byte key when `shares` is 1); they are never stored.
+   * Initialises the seal and the barrier and leaves the barrier unsealed so the core can
+   * write its first records. Shamir returns unseal key shares; an auto seal returns
+   * recovery key shares (`recovery`) and no unseal keys. Shares are never stored.
    */
-  initialize(shares: number, threshold: number): Promise<{ keys: Buffer[] }> {
+  initialize(shares: number, threshold: number, recovery?: { shares: number; threshold: number }): Promise<{ keys: Buffer[]; recoveryKeys: Buffer[] }> {
     return this.serial(async () => {
       if ((await this.getConfig()) !== null || (await this.barrier.isInitialized())) {
         throw badRequest('Vault is already initialized');
       }
-      validateSealParams(shares, threshold);
-      const unsealKey = randomBytes(UNSEAL_KEY_BYTES);
+      const seal = this.seal;
+      if (seal) validateSealParams(recovery?.shares ?? 0, recovery?.threshold ?? 0, 'recovery');
+      else validateSealParams(shares, threshold);
+      const secret = randomBytes(UNSEAL_KEY_BYTES); // the unseal key, or the recovery key
       const rootKey = randomBytes(UNSEAL_KEY_BYTES);
       try {
-        const keys = await splitKey(unsealKey, shares, threshold);
-        await this.physical.put(ROOT_KEY_PATH, encrypt(unsealKey, UNSEAL_TERM, rootKey, ROOT_KEY_PATH));
+        if (seal) {
+          const n = recovery?.shares ?? 0;
+          const t = recovery?.threshold ?? 0;
+          let record: SealRecord;
+          try {
+            record = await autoRecord(seal, rootKey, secret, n, t);
+          } catch (e) {
+            // Nothing is written yet: an unusable seal leaves the node uninitialised.
+            if (e instanceof SealError && !e.retryable) throw badRequest(e.message);
+            throw e instanceof SealError ? upstreamError(e.message) : e;
+          }
+          const recoveryKeys = await splitKey(secret, n, t);
+          await this.barrier.initialize(rootKey);
+          await this.commit(record); // last: a crash before it leaves a node that does not claim to be initialised
+          await this.barrier.unseal(rootKey);
+          return { keys: [], recoveryKeys };
+        }
+        const keys = await splitKey(secret, shares, threshold);
+        await this.physical.put(ROOT_KEY_PATH, shamirSealRoot(secret, rootKey));
         await this.barrier.initialize(rootKey);
-        // Written last: a crash before this point leaves a node that does not claim to be initialised.
-        const config = { type: 'shamir', secret_shares: shares, secret_threshold: threshold };
-        await this.physical.put(SEAL_CONFIG_PATH, Buffer.from(JSON.stringify(config), 'utf8'));
+        await this.commit({ type: 'shamir', secretShares: shares, secretThreshold: threshold });
         await this.barrier.unseal(rootKey);
-        return { keys };
+        return { keys, recoveryKeys: [] };
       } finally {
-        zeroize(unsealKey, rootKey);
+        zeroize(secret, rootKey);
       }
     });
   }
 
   /**
-   * Adds one key share (hex or base64) to the current attempt. At the threshold, rebuilds
-   * the unseal key and unseals the barrier; a wrong combination resets the attempt and
-   * is a 400. A share repeated within one attempt is not counted twice.
+   * Adds one key share (hex or base64): an unseal key share under Shamir, a recovery key
+   * share under an auto seal, the old seal's shares in a migration. At the threshold the
+   * root key is opened (and, migrating, re-protected) and the barrier unsealed; a wrong
+   * combination resets the attempt and is a 400. A share repeated within one attempt is
+   * not counted twice.
    */
-  submitUnsealKey(key: string): Promise<UnsealStatus> {
+  submitUnsealKey(key: string, migrate = false): Promise<UnsealStatus> {
     return this.serial(async () => {
-      const config = await this.getConfig();
-      if (config === null) throw badRequest('Vault is not initialized');
+      const record = await this.getConfig();
+      if (record === null) throw badRequest('Vault is not initialized');
       if (!this.barrier.isSealed()) return { sealed: false, progress: 0, nonce: '' };
-      const share = decodeKey(key, config.secretShares === 1 ? UNSEAL_KEY_BYTES : SHARE_BYTES);
+      const migrating = record.type !== this.type;
+      if (migrating && !migrate) throw badRequest("'migrate' parameter must be set true in JSON body when in seal migration mode");
+      if (!migrating && migrate) throw badRequest("'migrate' parameter set true in JSON body when not in seal migration mode");
+      const { shares, threshold } = keyShares(record);
+      const share = decodeKey(key, shares === 1 ? UNSEAL_KEY_BYTES : SHARE_BYTES);
       if (this.shares.some((s) => s.length === share.length && timingSafeEqual(s, share))) {
         zeroize(share);
         return { sealed: true, ...this.progress() };
       }
       if (this.nonce === '') this.nonce = uuid();
       this.shares.push(share);
-      if (this.shares.length < config.secretThreshold) return { sealed: true, ...this.progress() };
+      if (this.shares.length < threshold) return { sealed: true, ...this.progress() };
 
       // Threshold reached: whatever happens next, this attempt is over.
       const collected = this.shares;
       this.shares = [];
       this.nonce = '';
       try {
-        await this.unsealWith(collected);
+        await this.unsealWith(record, collected, migrating);
       } finally {
         zeroize(...collected);
       }
       return { sealed: this.barrier.isSealed(), progress: 0, nonce: '' };
     });
+  }
+
+  /**
+   * One automatic unseal: with an auto seal and a record it protects, unwraps the root key
+   * and unseals. Throws (a SealError, usually) when the seal cannot do it now.
+   */
+  autoUnseal(): Promise<AutoUnsealOutcome> {
+    return this.serial(async () => {
+      const record = await this.getConfig();
+      if (record === null) return this.seal ? 'not-initialized' : 'manual';
+      if (!this.barrier.isSealed()) return 'unsealed';
+      if (record.type !== this.type) {
+        this.migrationSource(record); // throws when the old seal is not configured
+        return 'migration';
+      }
+      if (!this.seal || record.type === 'shamir') return 'manual';
+      const rootKey = await this.seal.unwrap(record.rootKey, ROOT_KEY_PURPOSE);
+      try {
+        await this.barrier.unseal(rootKey);
+        try {
+          const rewrapped = await rewrapIfRotated(record, this.seal, rootKey);
+          if (rewrapped) await this.commit(rewrapped);
+        } catch (e) {
+          this.barrier.seal(); // retried with the next attempt, from a consistent state
+          throw e;
+        }
+      } finally {
+        zeroize(rootKey);
+      }
+      return 'unsealed';
+    });
+  }
+
+  /** Drops the cached seal record: a snapshot restore may have replaced it. */
+  forgetConfig(): void {
+    this.record = null;
   }
 
   /** Discards the shares submitted so far (zeroing them) and the attempt's nonce. */
@@ -140,29 +226,80 @@ export class ShamirSeal {
     return { progress: this.shares.length, nonce: this.nonce };
   }
 
-  private async unsealWith(collected: Buffer[]): Promise<void> {
-    const sealedRoot = await this.physical.get(ROOT_KEY_PATH);
-    if (sealedRoot === null) throw internalError('sealed root key is missing from storage');
-    let unsealKey: Buffer | undefined;
+  /** Background work of the configured seals (token renewal). */
+  start(logger: Logger): void {
+    this.seal?.start(logger);
+    this.previous?.start(logger);
+  }
+
+  stop(): void {
+    this.seal?.stop();
+    this.previous?.stop();
+  }
+
+  /** The seal that opens `record` when it is not the configured one (null: Shamir). */
+  private migrationSource(record: SealRecord): AutoSeal | null {
+    if (record.type === 'shamir') return null;
+    if (this.previous?.type === record.type) return this.previous;
+    throw new SealError(
+      `seal migration: storage is sealed by a "${record.type}" seal but the configuration has no seal "${record.type}" stanza ` +
+        `(with disabled = "true") to migrate from; add it, or configure the "${record.type}" seal again`,
+      false,
+    );
+  }
+
+  private async unsealWith(record: SealRecord, collected: Buffer[], migrating: boolean): Promise<void> {
+    let secret: Buffer | undefined;
     let rootKey: Buffer | undefined;
     try {
       try {
-        unsealKey = await combineShares(collected);
-        const k = unsealKey;
-        rootKey = decrypt((t) => (t === UNSEAL_TERM ? k : undefined), sealedRoot, ROOT_KEY_PATH);
+        secret = await combineShares(collected);
       } catch {
-        // Wrong or mixed shares: a failed authentication tag, or the library rejecting repeats.
-        throw badRequest('unseal failed: the submitted key shares do not reconstruct the unseal key; progress has been reset');
+        // Malformed combinations (repeated x-coordinates) are as wrong as mismatched shares.
+        const what = record.type === 'shamir' ? 'key shares do not reconstruct the unseal key' : 'recovery key shares do not reconstruct the recovery key';
+        throw badRequest(`unseal failed: the submitted ${what}; progress has been reset`);
+      }
+      if (record.type === 'shamir') rootKey = await openShamirRoot(this.physical, secret);
+      else {
+        let seal: AutoSeal | null;
+        try {
+          seal = migrating ? this.migrationSource(record) : this.seal;
+        } catch (e) {
+          throw sealFailure(e);
+        }
+        if (!seal) throw badRequest('unseal failed: no seal is configured to open the stored root key');
+        rootKey = await openAutoRoot(record, seal, secret);
       }
       await this.barrier.unseal(rootKey);
+      if (migrating) {
+        try {
+          this.record = await migrateRoot(this.physical, record, this.seal, secret, rootKey);
+        } catch (e) {
+          // Not migrated: stay sealed so the operator retries the whole migration.
+          this.barrier.seal();
+          throw e;
+        }
+      }
     } finally {
-      zeroize(unsealKey, rootKey);
+      zeroize(secret, rootKey);
     }
+  }
+
+  private async commit(record: SealRecord): Promise<void> {
+    await writeSealRecord(this.physical, record);
+    this.record = record;
   }
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.queue.then(fn);
     this.queue = run.catch(() => undefined);
     return run;
+  }
+}
+
+/** The Shamir-only seal of a node with no seal stanza. */
+export class ShamirSeal extends SealManager {
+  constructor(physical: PhysicalBackend, barrier: AesGcmBarrier) {
+    super(physical, barrier, {});
   }
 }

@@ -14,10 +14,11 @@ export const SHARE_BYTES = UNSEAL_KEY_BYTES + 1;
 
 /**
  * Checks `secret_shares` / `secret_threshold` with Vault's rules and wording, so clients
- * that match on the text keep working. Throws a 400 WardError.
+ * that match on the text keep working. Throws a 400 WardError. `what` names the key set
+ * (`recovery` for an auto seal's recovery keys).
  */
-export function validateSealParams(shares: number, threshold: number): void {
-  const fail = (why: string) => badRequest(`invalid seal configuration: ${why}`);
+export function validateSealParams(shares: number, threshold: number, what: 'seal' | 'recovery' = 'seal'): void {
+  const fail = (why: string) => badRequest(`invalid ${what} configuration: ${why}`);
   if (!Number.isInteger(shares)) throw fail('shares must be an integer');
   if (!Number.isInteger(threshold)) throw fail('threshold must be an integer');
   if (shares < 1) throw fail('shares must be at least one');

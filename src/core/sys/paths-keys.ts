@@ -7,6 +7,8 @@ export interface KeyDeps {
   rotate(): Promise<void>;
   /** Seals after the current request has been answered. */
   sealSoon(): void;
+  /** HA: gives up the active role after the current request has been answered. */
+  stepDownSoon?(): void;
 }
 
 /** `sys/key-status`, `sys/rotate`, `sys/seal`, `sys/step-down`. */
@@ -43,10 +45,15 @@ export function keyPaths(deps: KeyDeps): PathDef<Fields>[] {
       },
     }),
     definePath({
-      // Single-node Ward is always the active node; stepping down is a no-op.
+      // Without HA the node is always the active node; stepping down is a no-op.
       pattern: 'step-down',
       fields: {},
-      operations: { update: async () => null },
+      operations: {
+        update: async () => {
+          deps.stepDownSoon?.();
+          return null;
+        },
+      },
     }),
   ];
 }

@@ -23,6 +23,11 @@ export const SYS_ROOT_PATHS = [
   'leases/lookup/*',
   'seal',
   'step-down',
+  // A snapshot is every stored entry, and restoring one replaces them all.
+  'storage/snapshot',
+  'storage/snapshot-force',
+  'storage/raft/snapshot',
+  'storage/raft/snapshot-force',
 ];
 
 /**

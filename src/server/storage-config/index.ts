@@ -9,12 +9,19 @@ import type { StorageConfig } from './types.js';
 
 export type { StorageConfig } from './types.js';
 
+/** `ha_enabled` on an engine that has no lock to elect with: say so rather than "unknown key". */
+function noHa(b: Block, label: string, loc: Locator, at: number): void {
+  if (b.body['ha_enabled'] !== undefined) throw loc.error(`storage "${label}" does not support high availability (ha_enabled): use postgresql or etcd`, 'ha_enabled', at);
+}
+
 function parseInmem(b: Block, loc: Locator, at: number): StorageConfig {
+  noHa(b, 'inmem', loc, at);
   for (const k of Object.keys(b.body)) throw loc.error(`unknown key "${k}" in storage "inmem"`, k, at);
   return { type: 'inmem' };
 }
 
 function parseSqlite(b: Block, loc: Locator, at: number): StorageConfig {
+  noHa(b, 'sqlite', loc, at);
   for (const k of Object.keys(b.body)) if (k !== 'path') throw loc.error(`unknown key "${k}" in storage "sqlite"`, k, at);
   const path = str(b.body, 'path', loc, at);
   if (!path) throw loc.error('storage "sqlite" requires a path', undefined, at);

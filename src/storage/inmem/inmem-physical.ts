@@ -2,13 +2,33 @@
  * A PhysicalBackend in process memory: for `server -dev` and tests. Nothing survives a
  * restart. Buffers are copied on the way in and out so no caller can alias stored bytes.
  */
-import type { PhysicalBackend, TxOp } from '../physical.js';
+import { compareUtf8 } from '../../lib/key-order.js';
+import type { HaBackend, PhysicalBackend, TxOp } from '../physical.js';
+import { inmemHa, type Fence, type InmemHaEngine } from './inmem-ha.js';
+
+/** Entries per batch yielded by {@link InmemPhysical.scan}. */
+const SCAN_BATCH = 500;
 
 /** In-memory physical store. Every operation applies synchronously, so all are atomic. */
 export class InmemPhysical implements PhysicalBackend {
   readonly name = 'inmem';
-  private readonly map = new Map<string, Buffer>();
+  readonly ha?: HaBackend;
+  private readonly map: Map<string, Buffer>;
+  private readonly engine: InmemHaEngine | null;
+  /** The holding this store's writes are conditioned on, once it first acquired a lock. */
+  private fence: Fence | null = null;
   private closed = false;
+
+  constructor(engine: InmemHaEngine | null = null) {
+    this.engine = engine;
+    this.map = engine?.data ?? new Map();
+    if (engine !== null) this.ha = inmemHa(engine, this, (f) => (this.fence = f));
+  }
+
+  /** A store on a shared in-process HA engine: one per simulated node. */
+  static shared(engine: InmemHaEngine): InmemPhysical {
+    return new InmemPhysical(engine);
+  }
 
   async get(key: string): Promise<Buffer | null> {
     this.checkOpen();
@@ -17,12 +37,12 @@ export class InmemPhysical implements PhysicalBackend {
   }
 
   async put(key: string, value: Buffer): Promise<void> {
-    this.checkOpen();
+    this.checkWrite();
     this.map.set(key, Buffer.from(value));
   }
 
   async delete(key: string): Promise<void> {
-    this.checkOpen();
+    this.checkWrite();
     this.map.delete(key);
   }
 
@@ -38,7 +58,7 @@ export class InmemPhysical implements PhysicalBackend {
   }
 
   async transaction(ops: TxOp[]): Promise<void> {
-    this.checkOpen();
+    this.checkWrite();
     // Copy every value before touching the map so a bad op leaves nothing half-applied.
     const staged = ops.map((op) => (op.op === 'put' ? { ...op, value: Buffer.from(op.value) } : op));
     for (const op of staged) {
@@ -47,8 +67,28 @@ export class InmemPhysical implements PhysicalBackend {
     }
   }
 
+  /**
+   * The point in time is a copy of the map's entries (references only: stored Buffers are
+   * never mutated, a write replaces them), taken at the first `next()`.
+   */
+  async *scan(): AsyncGenerator<Array<{ key: string; value: Buffer }>> {
+    this.checkOpen();
+    const entries = [...this.map].sort((a, b) => compareUtf8(a[0], b[0]));
+    for (let i = 0; i < entries.length; i += SCAN_BATCH) {
+      yield entries.slice(i, i + SCAN_BATCH).map(([key, value]) => ({ key, value: Buffer.from(value) }));
+    }
+  }
+
   async close(): Promise<void> {
     this.closed = true;
+    // As a closed etcd session or PostgreSQL connection: the node's locks go with it.
+    this.engine?.releaseAll(this);
+  }
+
+  /** Open, and (on a shared engine) still holding the lock it is fenced by. */
+  private checkWrite(): void {
+    this.checkOpen();
+    this.engine?.checkFence(this.fence);
   }
 
   private checkOpen(): void {

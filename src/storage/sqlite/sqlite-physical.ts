@@ -20,6 +20,7 @@
 import { closeSync, fdatasync, fdatasyncSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { PhysicalBackend, TxOp, WriterOpener } from '../physical.js';
+import { scanFile, scanMemory } from './sqlite-scan.js';
 
 /** Options for {@link SqlitePhysical.open}. */
 export interface SqliteOptions {
@@ -79,7 +80,7 @@ export class SqlitePhysical implements PhysicalBackend {
   private constructor(
     private readonly db: Database.Database,
     private readonly path: string,
-    opts: SqliteOptions,
+    private readonly opts: SqliteOptions,
   ) {
     this.syncFile = opts.fdatasync ?? (opts.syncOnThread ? syncNow : fdatasync);
     // A test's substitute fdatasync cannot travel to another thread, nor can a memory database.
@@ -164,6 +165,20 @@ export class SqlitePhysical implements PhysicalBackend {
       this.checkOpen();
     }
     return this.children(prefix);
+  }
+
+  /**
+   * Every committed entry as of the first `next()` (see sqlite-scan.ts). Writes queued
+   * before then are committed first, so everything issued before the scan is in it.
+   */
+  async *scan(): AsyncGenerator<Array<{ key: string; value: Buffer }>> {
+    this.checkOpen();
+    if (this.batch !== null) this.flush();
+    const pages = this.db.memory ? scanMemory(this.db) : scanFile(this.path, this.opts.busyTimeoutMs ?? 5000);
+    for await (const page of pages) {
+      this.checkOpen();
+      yield page;
+    }
   }
 
   /** Commits anything queued, waits until it is synced, then closes the file. Later calls reject. */

@@ -1,7 +1,8 @@
 /**
- * A faithful fake of the parts of the Kubernetes API server that auth methods use:
+ * A faithful fake of the parts of the Kubernetes API server that Ward uses:
  * TokenReview (with bearer authentication and `system:auth-delegator` authorization),
- * namespace reads, and service-account token issuance. HTTPS with its own CA.
+ * namespace reads, pod get/patch (service registration), service-account token issuance,
+ * failures on demand and downtime on the same port. HTTPS with its own CA.
  * See README.md for what is and is not modelled.
  */
 import { randomUUID } from 'node:crypto';
@@ -9,9 +10,14 @@ import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { generateKeyPair, type CryptoKey } from 'jose';
 import { Cluster, saUsername, signServiceAccountToken, type Alg, type IssueTokenOptions } from './accounts.js';
+import { Faults, type FaultCode } from './faults.js';
+import { readBody, send, status, type Json } from './http-util.js';
+import { Pods, type PodObject, type PodVerb, type RecordedPodRequest } from './pods.js';
 import { generateServerPki } from './tls.js';
 
 export type { IssueTokenOptions } from './accounts.js';
+export type { FaultCode } from './faults.js';
+export type { PodObject, PodVerb, RecordedPodRequest } from './pods.js';
 
 export interface FakeKubeOptions {
   /** `iss` of issued tokens (default `https://kubernetes.default.svc.cluster.local`). */
@@ -51,28 +57,20 @@ export interface FakeKubeApiServer {
   /** Grants or removes `system:auth-delegator` (tokenreviews create + namespaces get) for a service account. */
   setAuthDelegator(namespace: string, name: string, allowed: boolean): void;
   reviews: RecordedReview[];
+  /** Creates (or recreates) a pod, with no `labels` field unless given; returns it. */
+  createPod(namespace: string, name: string, o?: { labels?: Record<string, string> }): PodObject;
+  /** The stored pod, for assertions. */
+  pod(namespace: string, name: string): PodObject | undefined;
+  /** A Role granting `verbs` on pods in `namespace` to a service account. */
+  grantPods(namespace: string, serviceAccount: string, verbs: readonly PodVerb[]): void;
+  podRequests: RecordedPodRequest[];
+  /** The next `count` requests (any route) answer `code` with the API server's Status body. */
+  failNext(code: FaultCode, count?: number): void;
+  /** Stops listening (dropping open connections); state is kept. */
+  down(): Promise<void>;
+  /** Listens again on the same port. */
+  up(): Promise<void>;
   close(): Promise<void>;
-}
-
-type Json = Record<string, unknown>;
-
-function status(code: number, reason: string, message: string, details?: Json): Json {
-  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, ...(details ? { details } : {}), code };
-}
-
-function send(res: import('node:http').ServerResponse, code: number, body: Json): void {
-  const text = JSON.stringify(body);
-  res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
-function readBody(req: import('node:http').IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 export async function startFakeKubeApiServer(o: FakeKubeOptions = {}): Promise<FakeKubeApiServer> {
@@ -86,6 +84,8 @@ export async function startFakeKubeApiServer(o: FakeKubeOptions = {}): Promise<F
   const reviewerToken = await cluster.issueToken({ ...reviewer, expiresIn: 86_400, pod: null });
   const reviews: RecordedReview[] = [];
   let forger: CryptoKey | null = null;
+  const pods = new Pods();
+  const faults = new Faults();
 
   /** Authenticates the caller's bearer against the API server's own audiences. */
   async function caller(req: import('node:http').IncomingMessage): Promise<string | null> {
@@ -160,15 +160,27 @@ export async function startFakeKubeApiServer(o: FakeKubeOptions = {}): Promise<F
   const pki = await generateServerPki();
   const server = https.createServer({ cert: pki.certPem, key: pki.keyPem }, (req, res) => {
     const url = new URL(req.url ?? '/', 'https://fake');
+    if (faults.take(url.pathname, res)) return;
     const nsMatch = /^\/api\/v1\/namespaces\/([^/]+)$/.exec(url.pathname);
+    const podMatch = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)$/.exec(url.pathname);
     let work: Promise<void>;
     if (req.method === 'POST' && url.pathname === '/apis/authentication.k8s.io/v1/tokenreviews') work = tokenReview(req, res);
     else if (req.method === 'GET' && nsMatch?.[1]) work = getNamespace(req, res, decodeURIComponent(nsMatch[1]));
+    else if ((req.method === 'GET' || req.method === 'PATCH') && podMatch?.[1] && podMatch[2]) {
+      const [ns, name] = [decodeURIComponent(podMatch[1]), decodeURIComponent(podMatch[2])];
+      work = caller(req).then((user) => pods.handle(req, res, ns, name, user));
+    }
     else work = Promise.resolve(send(res, 404, status(404, 'NotFound', 'the server could not find the requested resource')));
     work.catch((e: unknown) => send(res, 500, status(500, 'InternalError', e instanceof Error ? e.message : 'internal error')));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
+  const stop = (): Promise<void> =>
+    new Promise<void>((resolve) => {
+      if (!server.listening) return resolve();
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
 
   return {
     url: `https://127.0.0.1:${port}`,
@@ -190,17 +202,35 @@ export async function startFakeKubeApiServer(o: FakeKubeOptions = {}): Promise<F
       });
     },
     deleteServiceAccount: (ns, name) => cluster.deleteServiceAccount(ns, name),
-    deletePod: (ns, name) => cluster.deletePod(ns, name),
+    deletePod(ns, name) {
+      cluster.deletePod(ns, name);
+      pods.delete(ns, name);
+    },
     setNamespaceLabels: (ns, labels) => cluster.ensureNamespace(ns, labels),
     setAuthDelegator(ns, name, allowed) {
       if (allowed) delegators.add(saUsername(ns, name));
       else delegators.delete(saUsername(ns, name));
     },
     reviews,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    createPod(ns, name, po = {}) {
+      cluster.ensureNamespace(ns);
+      const pod = pods.create(ns, name, po);
+      // Tokens bound to this pod stay valid while it exists.
+      cluster.pods.set(`${ns}/${name}`, pod.metadata.uid);
+      return pod;
+    },
+    pod: (ns, name) => pods.get(ns, name),
+    grantPods: (ns, sa, verbs) => pods.grant(saUsername(ns, sa), ns, verbs),
+    podRequests: pods.requests,
+    failNext: (code, count) => faults.failNext(code, count),
+    down: stop,
+    up: () => new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    }),
+    close: stop,
   };
 }

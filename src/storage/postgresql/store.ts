@@ -1,0 +1,201 @@
+/**
+ * PhysicalBackend on PostgreSQL, in Vault's table layout. Every write resolves once its
+ * statement or transaction has committed. With HA, once this node has held the lock every
+ * write is fenced in the engine: it commits only while the lock row is still ours and
+ * valid (see queries.ts), otherwise it changes nothing and rejects with LockLostError.
+ */
+import { LockLostError, type HaBackend, type PhysicalBackend, type TxOp } from '../physical.js';
+import type { Db } from './db.js';
+import { InFlight } from './in-flight.js';
+import { compareKeys, listBounds, splitKey } from './keys.js';
+import { PostgresHa, type Fence, type LockTiming } from './lock.js';
+import type { StoreLogger } from './logger.js';
+import { buildQueries, type Queries } from './queries.js';
+
+export interface StoreSettings {
+  table: string;
+  /** Present when HA is enabled. */
+  haTable?: string;
+  lockTiming: LockTiming;
+  logger: StoreLogger;
+}
+
+/** Rows per batch in scan(): small enough to keep memory flat, large enough to amortise round trips. */
+const SCAN_BATCH = 500;
+
+export class PostgresPhysical implements PhysicalBackend {
+  readonly name = 'postgresql';
+  readonly ha?: HaBackend;
+  private readonly q: Queries;
+  private readonly inFlight = new InFlight();
+  /** The holding writes are fenced by: null until this node first holds the HA lock. */
+  private fence: Fence | null = null;
+  /** What close() must end first: held locks (released) and pending acquires (aborted). */
+  private readonly closers = new Set<() => Promise<void>>();
+  private closed = false;
+  private closing?: Promise<void>;
+
+  constructor(
+    private readonly db: Db,
+    s: StoreSettings,
+  ) {
+    this.q = buildQueries(s.table, s.haTable ?? 'vault_ha_locks');
+    if (s.haTable !== undefined) {
+      this.ha = new PostgresHa({
+        db,
+        haTable: s.haTable,
+        timing: s.lockTiming,
+        logger: s.logger,
+        hold: (f) => (this.fence = f),
+        track: (close) => {
+          this.closers.add(close);
+          return () => this.closers.delete(close);
+        },
+        closed: () => this.closed,
+      });
+    }
+  }
+
+  async get(key: string): Promise<Buffer | null> {
+    this.checkOpen();
+    const pending = this.inFlight.waitKeys([key]);
+    if (pending) await pending;
+    const s = splitKey(key);
+    const r = await this.db.query<{ value: Buffer | null }>(this.q.get, [s.path, s.key]);
+    const row = r.rows[0];
+    // Vault's column is nullable; a NULL value reads as empty rather than as missing.
+    return row === undefined ? null : (row.value ?? Buffer.alloc(0));
+  }
+
+  async put(key: string, value: Buffer): Promise<void> {
+    this.checkOpen();
+    const copy = Buffer.from(value); // the caller may reuse its buffer before this commits
+    return this.inFlight.run([key], () => this.putOne(key, copy));
+  }
+
+  async delete(key: string): Promise<void> {
+    this.checkOpen();
+    return this.inFlight.run([key], () => this.deleteOne(key));
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    this.checkOpen();
+    const pending = this.inFlight.waitPrefix(prefix);
+    if (pending) await pending;
+    const b = listBounds(prefix);
+    const r = await this.db.query<{ child: string }>(this.q.list, [b.full, b.fullEnd, b.dir, b.part, b.partEnd]);
+    return [...new Set(r.rows.map((row) => row.child))].sort(compareKeys);
+  }
+
+  async transaction(ops: TxOp[]): Promise<void> {
+    this.checkOpen();
+    // The last op on a key wins; one statement cannot upsert the same row twice anyway.
+    const last = new Map<string, TxOp>();
+    for (const op of ops) {
+      last.delete(op.key);
+      last.set(op.key, op.op === 'put' ? { op: 'put', key: op.key, value: Buffer.from(op.value) } : op);
+    }
+    const final = [...last.values()];
+    if (final.length === 1) {
+      const op = final[0] as TxOp;
+      return this.inFlight.run([op.key], () => (op.op === 'put' ? this.putOne(op.key, op.value) : this.deleteOne(op.key)));
+    }
+    return this.inFlight.run([...last.keys()], () => this.applyMany(final));
+  }
+
+  /** A consistent snapshot (REPEATABLE READ) read through a server-side cursor in key order. */
+  async *scan(): AsyncIterable<Array<{ key: string; value: Buffer }>> {
+    this.checkOpen();
+    const { c, checkin } = await this.db.checkout();
+    let finished = false;
+    let failure: unknown;
+    try {
+      await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      await c.query(this.q.scan);
+      for (;;) {
+        const r = await c.query<{ k: string; value: Buffer | null }>(`FETCH ${SCAN_BATCH} FROM ward_scan`);
+        if (r.rows.length === 0) break;
+        yield r.rows.map((row) => ({ key: row.k, value: row.value ?? Buffer.alloc(0) }));
+      }
+      await c.query('COMMIT');
+      finished = true;
+    } catch (e) {
+      failure = e;
+      throw e;
+    } finally {
+      // Also runs when the consumer stops early: end the snapshot and free the connection.
+      if (!finished) await c.query('ROLLBACK').catch((e: unknown) => (failure = e));
+      checkin(failure);
+    }
+  }
+
+  close(): Promise<void> {
+    this.closed = true;
+    return (this.closing ??= this.shutdown());
+  }
+
+  private async shutdown(): Promise<void> {
+    // Writes already accepted commit first (while a held lock still fences them), then
+    // held locks are released so another node can take over at once, then the pool ends.
+    await this.inFlight.all();
+    await Promise.all([...this.closers].map((close) => close()));
+    await this.db.pool.end();
+  }
+
+  /** The fence a write must pass now, or null when unfenced; throws once the holding ended. */
+  private currentFence(): Fence | null {
+    const f = this.fence;
+    if (f?.ended) throw new LockLostError();
+    return f;
+  }
+
+  private refused(f: Fence): never {
+    f.refused();
+    throw new LockLostError();
+  }
+
+  private async putOne(key: string, value: Buffer): Promise<void> {
+    const s = splitKey(key);
+    const f = this.currentFence();
+    if (f === null) {
+      await this.db.query(this.q.put, [s.parentPath, s.path, s.key, value]);
+      return;
+    }
+    const r = await this.db.query<{ held: number }>(this.q.fencedPut, [s.parentPath, s.path, s.key, value, f.key, f.identity]);
+    if (r.rows[0]?.held !== 1) this.refused(f);
+  }
+
+  private async deleteOne(key: string): Promise<void> {
+    const s = splitKey(key);
+    const f = this.currentFence();
+    if (f === null) {
+      await this.db.query(this.q.delete, [s.path, s.key]);
+      return;
+    }
+    const r = await this.db.query<{ held: number }>(this.q.fencedDelete, [s.path, s.key, f.key, f.identity]);
+    if (r.rows[0]?.held !== 1) this.refused(f);
+  }
+
+  private async applyMany(ops: TxOp[]): Promise<void> {
+    if (ops.length === 0) return;
+    const f = this.currentFence();
+    const puts = ops.filter((o): o is Extract<TxOp, { op: 'put' }> => o.op === 'put').map((o) => ({ ...splitKey(o.key), value: o.value }));
+    const dels = ops.filter((o) => o.op === 'delete').map((o) => splitKey(o.key));
+    let held = true;
+    await this.db.tx(async (c) => {
+      if (f !== null && (await c.query(this.q.guard, [f.key, f.identity])).rowCount !== 1) {
+        held = false;
+        return; // nothing written; the (empty) transaction commits
+      }
+      if (dels.length > 0) await c.query(this.q.deleteMany, [dels.map((d) => d.path), dels.map((d) => d.key)]);
+      if (puts.length > 0) {
+        await c.query(this.q.putMany, [puts.map((p) => p.parentPath), puts.map((p) => p.path), puts.map((p) => p.key), puts.map((p) => p.value)]);
+      }
+    });
+    if (!held && f !== null) this.refused(f);
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new Error('postgresql storage is closed');
+  }
+}

@@ -57,6 +57,19 @@ describe('JsonGuard', () => {
     assert.equal(refusal(() => parse(small, '{"123456789":1}')), 'JSON string value exceeds allowed length');
   });
 
+  it('measures long strings exactly, whatever follows their ASCII runs', () => {
+    const g = new JsonGuard({ maxDepth: 3, maxStringLength: 300, maxObjectEntries: 2, maxArrayElements: 3 });
+    const run = 'a'.repeat(200);
+    // 200 + 2 (é) + 2 (escaped é) + 4 (😀) + 1 (\n) + 91 = 300 bytes, then one more.
+    const at300 = `${run}é\\u00e9😀\\n${'b'.repeat(91)}`;
+    assert.equal((parse(g, `{"a":"${at300}"}`) as { a: string }).a.length, 200 + 1 + 1 + 2 + 1 + 91);
+    assert.equal(refusal(() => parse(g, `{"a":"${at300}c"}`)), 'JSON string value exceeds allowed length');
+    assert.equal(refusal(() => parse(g, `{"a":"${'a'.repeat(301)}"}`)), 'JSON string value exceeds allowed length');
+    // A quote right after a long run ends the string; the next one is measured afresh.
+    assert.deepEqual(parse(g, `{"a":"${'a'.repeat(300)}","b":"${'b'.repeat(300)}"}`), { a: 'a'.repeat(300), b: 'b'.repeat(300) });
+    assert.equal(refusal(() => parse(g, `{"a":"${run}\\ud800"}`)), 'failed to parse JSON input: string contains an unpaired UTF-16 surrogate escape');
+  });
+
   it('refuses surrogate escapes that are not a high-low pair', () => {
     const g = new JsonGuard();
     for (const bad of ['"\\ud800"', '"\\uDC00"', '"\\ud800\\ud800"', '"\\ud800\\n"', '"a\\uDBFF"', '{"\\udfff":1}']) {

@@ -16,7 +16,7 @@ import type { ExpirationDeps, LeaseRecord } from './types.js';
  * round trips of backends that call out to a database, few enough that the ones running
  * when a slice ends finish quickly.
  */
-export const REVOKE_CONCURRENCY = 16;
+export const REVOKE_CONCURRENCY = 128;
 /** After this many failed attempts a lease is flagged irrevocable (retries continue hourly). */
 export const MAX_REVOKE_ATTEMPTS = 6;
 const BASE_BACKOFF_MS = 10_000;

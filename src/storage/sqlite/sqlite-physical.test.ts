@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 import { exercisePhysical } from '../conformance.js';
 import { SqlitePhysical, successor } from './sqlite-physical.js';
 import { waitFor } from '../../../test/helpers/wait.js';
+import { turnsDuring } from '../../../test/helpers/loop.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ward-sqlite-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -42,6 +43,23 @@ test('sqlite: 1000 puts issued in one turn are one commit; awaited puts are one 
     assert.equal((await s.list('k/')).length, 1000);
     for (let i = 0; i < 3; i++) await s.put(`seq/${i}`, Buffer.from('x'));
     assert.equal(s.commits - before, 4);
+  } finally {
+    await s.close();
+  }
+});
+
+test('sqlite: listing a folder of 30,000 entries lets the event loop turn, and misses none', async () => {
+  const s = SqlitePhysical.open(freshPath());
+  try {
+    const names = Array.from({ length: 30_000 }, (_, i) => `lease-${String(i).padStart(5, '0')}`);
+    await s.transaction(names.map((n) => ({ op: 'put' as const, key: `big/${n}`, value: Buffer.from('x') })));
+    // Folders inside the big one, at page boundaries and at the ends.
+    await s.transaction(['big/a/x', 'big/lease-01000/child', 'big/z/y'].map((key) => ({ op: 'put' as const, key, value: Buffer.from('x') })));
+    const { turns, value } = await turnsDuring(() => s.list('big/'));
+    assert.ok(turns > 0, 'the listing held the loop from start to end');
+    assert.deepEqual(value, [...names, 'a/', 'lease-01000/', 'z/'].sort());
+    // A small listing stays one synchronous read.
+    assert.equal((await turnsDuring(() => s.list('big/a/'))).turns, 0);
   } finally {
     await s.close();
   }

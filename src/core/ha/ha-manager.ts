@@ -182,6 +182,7 @@ export class HaManager {
       if (this.state === 'standby') return;
       this.o.logger.warn('ha: lost the HA lock; stepping down');
       this.state = 'standby';
+      this.standbySince = Date.now();
       this.o.clusterListener?.setIdentity(null);
     });
     let reason: Wake | 'lost' | 'failed';

@@ -105,7 +105,9 @@ describe('HA: one active node, standbys that forward', () => {
     assert.equal((await api(a, 'PUT', 'sys/step-down', { token: noSudo.body.auth.client_token })).status, 403);
     assert.equal((await api(a, 'PUT', 'sys/step-down', { token: c.rootToken })).status, 204);
     const b = await newActive(c, a);
-    assert.equal((await api(a, 'GET', 'sys/health')).status, 429);
+    // A healthy standby once its heartbeats reach the new active (until then, on a loaded
+    // machine, it may rightly say 474: it cannot reach an active yet).
+    await waitFor('the stepped-down node to be a healthy standby', async () => (await api(a, 'GET', 'sys/health')).status === 429);
     assert.equal((await api(a, 'GET', 'sys/leader')).body.leader_address, b.url);
     const w = await waitFor('a write through the stepped-down node', async () => {
       const r = await api(a, 'POST', 'secret/data/app', { token: c.rootToken, body: { data: { password: 'p2' } } });

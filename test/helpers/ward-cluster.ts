@@ -43,6 +43,8 @@ export interface WardCluster {
   rootToken: string;
   etcd: TestEtcd | null;
   pg: PgStorageEnv | null;
+  /** The PostgreSQL schema holding the nodes' tables (vault_kv_store, vault_ha_locks). */
+  pgSchema: string;
   /** Lock TTL in seconds, as configured. */
   lockTimeoutSeconds: number;
   /** Waits for exactly one running node to answer sys/health 200 (the active) and returns it. */
@@ -163,6 +165,7 @@ export async function startWardCluster(o: ClusterOptions): Promise<WardCluster> 
     rootToken: '',
     etcd: null,
     pg: null,
+    pgSchema: '',
     lockTimeoutSeconds,
     async active(a = {}) {
       return waitFor(
@@ -193,7 +196,9 @@ export async function startWardCluster(o: ClusterOptions): Promise<WardCluster> 
       storage = [`  address      = "${etcd.address}"`, `  path         = "/ward-ha/"`].join('\n');
     } else {
       pg = cluster.pg = await startPgStorageEnv();
-      storage = `  connection_url = "${(await pg.freshUrl()).url}"`;
+      const fresh = await pg.freshUrl();
+      cluster.pgSchema = fresh.schema;
+      storage = `  connection_url = "${fresh.url}"`;
     }
     for (let i = 0; i < o.nodes; i++) {
       const port = await freePort();

@@ -11,7 +11,7 @@ import { ETCD } from '../../helpers/etcd.js';
 import { KvLoad } from '../../helpers/kv-load.js';
 import { skipUnless } from '../../helpers/requirement.js';
 import { startWardCluster, type WardCluster } from '../../helpers/ward-cluster.js';
-import { killRounds, mountKv } from './failover-rounds.js';
+import { killRounds, mountKv } from '../../helpers/failover-rounds.js';
 
 describe('3 Ward nodes on 3 etcd members', { skip: skipUnless(ETCD) }, () => {
   let c: WardCluster | undefined;

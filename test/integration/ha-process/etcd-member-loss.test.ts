@@ -11,7 +11,7 @@ import { KvLoad } from '../../helpers/kv-load.js';
 import { skipUnless } from '../../helpers/requirement.js';
 import { waitFor } from '../../helpers/wait.js';
 import { startWardCluster, type WardCluster } from '../../helpers/ward-cluster.js';
-import { mountKv } from './failover-rounds.js';
+import { mountKv } from '../../helpers/failover-rounds.js';
 
 async function isLeader(m: EtcdMember): Promise<boolean> {
   try {

@@ -10,7 +10,7 @@ import { skipUnless } from '../../helpers/requirement.js';
 import { api } from '../../helpers/server.js';
 import { withDeadline } from '../../helpers/wait.js';
 import { startWardCluster, type WardCluster } from '../../helpers/ward-cluster.js';
-import { mountKv } from './failover-rounds.js';
+import { mountKv } from '../../helpers/failover-rounds.js';
 
 describe('3 nodes on etcd, the active frozen', { skip: skipUnless(ETCD) }, () => {
   let c: WardCluster | undefined;

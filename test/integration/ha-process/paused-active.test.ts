@@ -12,7 +12,7 @@ import { POSTGRES, skipUnless } from '../../helpers/requirement.js';
 import { api } from '../../helpers/server.js';
 import { pause, waitFor } from '../../helpers/wait.js';
 import { startWardCluster, type Engine, type WardCluster, type WardNode } from '../../helpers/ward-cluster.js';
-import { mountKv } from './failover-rounds.js';
+import { mountKv } from '../../helpers/failover-rounds.js';
 
 interface Attempt {
   value: string;

@@ -12,7 +12,7 @@ import { POSTGRES, skipUnless } from '../../helpers/requirement.js';
 import { api } from '../../helpers/server.js';
 import { waitFor, withDeadline } from '../../helpers/wait.js';
 import { startWardCluster, type WardCluster } from '../../helpers/ward-cluster.js';
-import { killRounds, mountKv } from './failover-rounds.js';
+import { killRounds, mountKv } from '../../helpers/failover-rounds.js';
 
 describe('2 Ward nodes on PostgreSQL', { skip: skipUnless(POSTGRES) }, () => {
   let c: WardCluster | undefined;

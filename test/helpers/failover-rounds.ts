@@ -3,9 +3,9 @@
  * active; a standby serves writes again; the killed node is restarted (it unseals itself)
  * before the next round. Returns the kill → first acknowledged write times.
  */
-import { KvLoad } from '../../helpers/kv-load.js';
-import type { WardCluster } from '../../helpers/ward-cluster.js';
-import { waitFor } from '../../helpers/wait.js';
+import { KvLoad } from './kv-load.js';
+import type { WardCluster } from './ward-cluster.js';
+import { waitFor } from './wait.js';
 
 export async function mountKv(c: WardCluster): Promise<void> {
   const a = await c.active();

@@ -28,3 +28,26 @@ export async function killRounds(c: WardCluster, load: KvLoad, rounds: number): 
   }
   return times;
 }
+
+/**
+ * The failover proof both engines' tests run: `rounds` kill -9s of the active under a KV
+ * write load, then every acknowledged write must read back with its value. Reports the
+ * kill → first acknowledged write times and the failed attempts as test diagnostics;
+ * returns the (stopped) load, whose acknowledged writes later checks can read back.
+ */
+export async function failoverLosesNothing(c: WardCluster, rounds: number, diagnostic: (msg: string) => void): Promise<KvLoad> {
+  const load = new KvLoad(c);
+  load.start();
+  try {
+    const times = await killRounds(c, load, rounds);
+    await load.stop();
+    diagnostic(`kill -9 → first acknowledged write (ms): ${times.join(', ')}; ${load.acks.length} acknowledged, ${load.failures.length} failed attempts`);
+    diagnostic(`failed attempts by cause: ${JSON.stringify(load.failureSummary())}`);
+    if (load.acks.length === 0) throw new Error('no write was acknowledged');
+    const lost = await load.lost(await c.active());
+    if (lost.length > 0) throw new Error(`acknowledged writes lost: ${JSON.stringify(lost.slice(0, 5))} (${lost.length} in all)`);
+    return load;
+  } finally {
+    await load.stop();
+  }
+}

@@ -11,7 +11,7 @@ import { ETCD } from '../../helpers/etcd.js';
 import { KvLoad } from '../../helpers/kv-load.js';
 import { skipUnless } from '../../helpers/requirement.js';
 import { startWardCluster, type WardCluster } from '../../helpers/ward-cluster.js';
-import { killRounds, mountKv } from '../../helpers/failover-rounds.js';
+import { failoverLosesNothing, mountKv } from '../../helpers/failover-rounds.js';
 
 describe('3 Ward nodes on 3 etcd members', { skip: skipUnless(ETCD) }, () => {
   let c: WardCluster | undefined;
@@ -26,14 +26,7 @@ describe('3 Ward nodes on 3 etcd members', { skip: skipUnless(ETCD) }, () => {
   });
 
   it('kill -9 of the active under write load, 3 rounds: a standby takes over and no acknowledged write is lost', { timeout: 180_000 }, async (t) => {
-    load = new KvLoad(c!);
-    load.start();
-    const times = await killRounds(c!, load, 3);
-    await load.stop();
-    t.diagnostic(`kill -9 → first acknowledged write (ms): ${times.join(', ')}; ${load.acks.length} acknowledged, ${load.failures.length} failed attempts`);
-    t.diagnostic(`failed attempts by cause: ${JSON.stringify(load.failureSummary())}`);
-    assert.ok(load.acks.length > 0);
-    assert.deepEqual(await load.lost(await c!.active()), []);
+    load = await failoverLosesNothing(c!, 3, (m) => t.diagnostic(m));
   });
 
   it('restart every node: all come back unsealed on their own, with the data', { timeout: 120_000 }, async () => {

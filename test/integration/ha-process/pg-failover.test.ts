@@ -12,7 +12,7 @@ import { POSTGRES, skipUnless } from '../../helpers/requirement.js';
 import { api } from '../../helpers/server.js';
 import { waitFor, withDeadline } from '../../helpers/wait.js';
 import { startWardCluster, type WardCluster } from '../../helpers/ward-cluster.js';
-import { killRounds, mountKv } from '../../helpers/failover-rounds.js';
+import { failoverLosesNothing, mountKv } from '../../helpers/failover-rounds.js';
 
 describe('2 Ward nodes on PostgreSQL', { skip: skipUnless(POSTGRES) }, () => {
   let c: WardCluster | undefined;
@@ -27,14 +27,7 @@ describe('2 Ward nodes on PostgreSQL', { skip: skipUnless(POSTGRES) }, () => {
   });
 
   it('kill -9 of the active under write load, 3 rounds: the standby takes over and no acknowledged write is lost', { timeout: 180_000 }, async (t) => {
-    load = new KvLoad(c!);
-    load.start();
-    const times = await killRounds(c!, load, 3);
-    await load.stop();
-    t.diagnostic(`kill -9 → first acknowledged write (ms): ${times.join(', ')}; ${load.acks.length} acknowledged, ${load.failures.length} failed attempts`);
-    t.diagnostic(`failed attempts by cause: ${JSON.stringify(load.failureSummary())}`);
-    assert.ok(load.acks.length > 0);
-    assert.deepEqual(await load.lost(await c!.active()), []);
+    load = await failoverLosesNothing(c!, 3, (m) => t.diagnostic(m));
   });
 
   it('a standby with no active node known answers 503 "no active Vault instance found", then serves once one takes over', { timeout: 60_000 }, async () => {

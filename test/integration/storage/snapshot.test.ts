@@ -18,6 +18,7 @@ async function save(s: TestServer, path = 'sys/storage/snapshot', token = s.root
   return { status: res.status, headers: res.headers, bytes: Buffer.from(await res.arrayBuffer()) };
 }
 
+// any: as the helpers' api(): bodies are asserted field by field.
 async function restore(s: TestServer, bytes: Buffer, path = 'sys/storage/snapshot', token = s.rootToken): Promise<{ status: number; body: any }> {
   // any: asserted field by field.
   const res = await fetch(`${s.url}/v1/${path}`, { method: 'POST', headers: { 'X-Vault-Token': token }, body: bytes });

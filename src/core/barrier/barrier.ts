@@ -12,6 +12,7 @@ import { decrypt, DecryptError, encrypt, KEY_BYTES } from './aes-gcm.js';
 import { Keyring } from './keyring.js';
 import { WriteBehind } from './write-behind.js';
 import { ValueCache } from './value-cache.js';
+import { tooLargeForStorage } from './too-large.js';
 
 /** Physical key of the encrypted keyring. */
 export const KEYRING_PATH = 'core/keyring';
@@ -355,7 +356,7 @@ export class AesGcmBarrier implements Storage {
     } catch (e) {
       this.cache.delete(key);
       this.writeEpoch++;
-      throw e;
+      throw tooLargeForStorage(e, this.physical.name);
     }
   }
 
@@ -378,7 +379,7 @@ export class AesGcmBarrier implements Storage {
       // As for an inline write: drop what the cache says, the store's value is unknown.
       this.cache.delete(key);
       this.writeEpoch++;
-      throw e;
+      throw tooLargeForStorage(e, this.physical.name);
     } finally {
       if (this.inflight.get(key)?.seq === seq) this.inflight.delete(key);
       zeroize(copy);

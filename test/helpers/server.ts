@@ -42,6 +42,8 @@ export interface TestServerOptions {
   clock?: Clock;
   /** Listener address; default `127.0.0.1:0`. `[::1]:0` serves IPv6 clients. */
   address?: string;
+  /** A store opened by the test (etcd, PostgreSQL); wins over `storage`. Closed by close(). */
+  physical?: PhysicalBackend;
 }
 
 /** The registry with AppRole and userpass reading time from `clock`. */
@@ -54,7 +56,9 @@ function clockedRegistry(base: BackendRegistry, clock: Clock): BackendRegistry {
 export async function startTestServer(o: TestServerOptions = {}): Promise<TestServer> {
   let dir: string | null = null;
   let physical: PhysicalBackend;
-  if (o.sqlitePath) {
+  if (o.physical) {
+    physical = o.physical;
+  } else if (o.sqlitePath) {
     physical = SqlitePhysical.open(o.sqlitePath);
   } else if (o.storage === 'sqlite') {
     dir = mkdtempSync(join(tmpdir(), 'ward-test-'));

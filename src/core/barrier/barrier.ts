@@ -12,6 +12,7 @@ import { decrypt, DecryptError, encrypt, KEY_BYTES } from './aes-gcm.js';
 import { Keyring } from './keyring.js';
 import { WriteBehind } from './write-behind.js';
 import { ValueCache } from './value-cache.js';
+import { storageError } from './storage-errors.js';
 
 /** Physical key of the encrypted keyring. */
 export const KEYRING_PATH = 'core/keyring';
@@ -237,7 +238,7 @@ export class AesGcmBarrier implements Storage {
    * active wrote after a rotation).
    */
   async getFresh(key: string): Promise<Buffer | null> {
-    const blob = await this.physical.get(key);
+    const blob = await this.physicalGet(key);
     if (blob === null) return null;
     const open = (): Buffer => decrypt((t) => this.unsealed().keyring.keyFor(t), blob, key);
     try {
@@ -302,7 +303,7 @@ export class AesGcmBarrier implements Storage {
       return { plain, decoded: decode === undefined ? undefined : decode(plain) };
     }
     const epoch = this.writeEpoch;
-    const blob = await this.physical.get(key);
+    const blob = await this.physicalGet(key);
     if (this.state !== s) throw sealedError();
     if (blob === null) {
       // Absence is cached too: backends probe keys that rarely exist (KV config, lockout
@@ -355,7 +356,7 @@ export class AesGcmBarrier implements Storage {
     } catch (e) {
       this.cache.delete(key);
       this.writeEpoch++;
-      throw e;
+      throw storageError(e, this.physical.name);
     }
   }
 
@@ -365,7 +366,20 @@ export class AesGcmBarrier implements Storage {
     this.writeEpoch++;
     this.cache.delete(key);
     if (this.writer !== null) return this.viaWriter(this.writer, key, null);
-    await this.physical.delete(key);
+    try {
+      await this.physical.delete(key);
+    } catch (e) {
+      throw storageError(e, this.physical.name);
+    }
+  }
+
+  /** The store's get, its failures as clients should see them (storage-errors.ts). */
+  private async physicalGet(key: string): Promise<Buffer | null> {
+    try {
+      return await this.physical.get(key);
+    } catch (e) {
+      throw storageError(e, this.physical.name);
+    }
   }
 
   /** Issues a write to the thread; until it settles, reads of `key` see `copy`. */
@@ -378,7 +392,7 @@ export class AesGcmBarrier implements Storage {
       // As for an inline write: drop what the cache says, the store's value is unknown.
       this.cache.delete(key);
       this.writeEpoch++;
-      throw e;
+      throw storageError(e, this.physical.name);
     } finally {
       if (this.inflight.get(key)?.seq === seq) this.inflight.delete(key);
       zeroize(copy);
@@ -393,7 +407,12 @@ export class AesGcmBarrier implements Storage {
       await (this.writer?.idle() ?? this.writerClosed);
       break;
     }
-    const out = await this.physical.list(prefix);
+    let out: string[];
+    try {
+      out = await this.physical.list(prefix);
+    } catch (e) {
+      throw storageError(e, this.physical.name);
+    }
     if (this.state !== s) throw sealedError();
     return out;
   }

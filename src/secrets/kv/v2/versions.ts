@@ -8,7 +8,10 @@ import type { Frozen, Storage } from '../../../sdk/storage.js';
 import { rfc3339 } from '../../../lib/clock.js';
 import {
   DEFAULT_MAX_VERSIONS,
+  copyMetadata,
   deleteVersionData,
+  metadataKey,
+  readMetadata,
   setVersion,
   versionEntry,
   writeMetadata,
@@ -76,7 +79,7 @@ export function parseCas(options: Record<string, unknown>): number | undefined {
 }
 
 /** Enforces check-and-set: `cas` must equal the current version (0 = the secret must not exist yet). */
-export function checkCas(meta: KeyMetadata | null, config: MountConfig, cas: number | undefined): void {
+export function checkCas(meta: Frozen<KeyMetadata> | KeyMetadata | null, config: MountConfig, cas: number | undefined): void {
   const required = config.cas_required || (meta?.cas_required ?? false);
   if (cas === undefined) {
     if (required) throw badRequest('check-and-set parameter required for this call');
@@ -130,4 +133,19 @@ export function appendVersion(
   }
   writes.push(writeMetadata(s, path, meta));
   return { version, durable: Promise.all(writes).then(() => undefined) };
+}
+
+/**
+ * After appendVersion's writes failed: they go out together, so the metadata naming the
+ * new version may have committed while the version's data was refused (a value too large
+ * for the storage engine). Puts the metadata back as it was (`before`, null for a secret
+ * that did not exist), unless another write has moved the secret on since, so a refused
+ * write leaves the secret readable as before. Run it under the key's lock. Best effort:
+ * when the store is down this fails too, and the caller reports the original error.
+ */
+export async function undoAppend(s: Storage, path: string, version: number, before: Frozen<KeyMetadata> | null): Promise<void> {
+  const now = await readMetadata(s, path);
+  if (now === null || now.current_version !== version) return;
+  if (before === null) await s.delete(metadataKey(path));
+  else await writeMetadata(s, path, copyMetadata(before));
 }

@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { harness } from './testing.js';
+import { ExpirationManager } from './expiration-manager.js';
+import { InmemStorage } from '../../sdk/storage.js';
+import { silentLogger } from '../../sdk/logical.js';
 import type { SecretSpec } from '../../sdk/logical.js';
 import { isWardError, rejectsWard } from '../../../test/helpers/errors.js';
 
@@ -249,4 +252,28 @@ test('restore returns before the index is loaded and yields to the event loop wh
   await second.exp.tick();
   assert.equal(second.exp.count(), 0);
   second.exp.stop();
+});
+
+test('a restore cut short by a stop (seal, step-down) is not logged as a failure', async () => {
+  /** A store whose listings fail once sealed, answering only after the test lets them. */
+  class SealingStorage extends InmemStorage {
+    sealed = false;
+    release: () => void = () => {};
+    override async list(prefix: string): Promise<string[]> {
+      await new Promise<void>((r) => (this.release = r));
+      if (this.sealed) throw new Error('Vault is sealed');
+      return super.list(prefix);
+    }
+  }
+  const storage = new SealingStorage();
+  const h = harness({ storage });
+  const errors: string[] = [];
+  const exp = new ExpirationManager({ ...h.deps, logger: { ...silentLogger, error: (msg: string) => void errors.push(msg) } });
+  await exp.restore();
+  // A listing is in flight when the node stops and its barrier seals.
+  exp.stop();
+  storage.sealed = true;
+  storage.release();
+  await exp.whenRestored();
+  assert.deepEqual(errors, []);
 });

@@ -236,6 +236,9 @@ export class ExpirationManager {
    */
   restore(): Promise<void> {
     this.restoring = this.loadIndex().catch((e: unknown) => {
+      // Stopped meanwhile (init's brief unseal, a seal, a step-down): the barrier sealed
+      // under a listing in flight. Nothing was lost; the next start restores again.
+      if (this.stopped) return;
       this.deps.logger.error('expiration: restore failed', { error: String(e) });
     });
     return Promise.resolve();

@@ -6,18 +6,4 @@ export function backoffMs(attempt: number, minMs: number, maxMs: number, random:
   return step * (0.75 + random() * 0.25);
 }
 
-/** Resolves after `ms`, or early (to `false`) when `signal` aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve(false);
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve(true);
-    }, Math.max(0, ms));
-    const onAbort = (): void => {
-      clearTimeout(t);
-      resolve(false);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
+export { sleep } from '../lib/sleep.js';

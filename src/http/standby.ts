@@ -39,7 +39,7 @@ export function redirectLocation(apiAddr: string, originalUrl: string): string {
   return `${base.protocol}//${base.host}${originalUrl.startsWith('/') ? originalUrl : `/${originalUrl}`}`;
 }
 
-/** As Vault: any non-empty value turns forwarding off (even "false"). */
+/** As Vault: a non-empty value turns forwarding off (even "false"). */
 function noForwarding(raw: readonly string[]): boolean {
   for (let i = 0; i + 1 < raw.length; i += 2) {
     if (raw[i]!.toLowerCase() === 'x-vault-no-request-forwarding') return raw[i + 1]!.trim() !== '';

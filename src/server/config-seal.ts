@@ -87,7 +87,7 @@ function transit(o: Obj, loc: Locator, at: number, env: NodeJS.ProcessEnv): Tran
   }
   const spec: TransitSealSpec = { type: 'transit', address, token, keyName, mountPath: mount, disableRenewal, tlsSkipVerify: false };
   if (namespace) spec.namespace = namespace;
-  // Vault: TLS settings come from the file if it has any of them, else all from the environment.
+  // Vault: TLS settings come from the file if it sets one of them, else all from the environment.
   const fileTls = ['tls_ca_cert', 'tls_client_cert', 'tls_client_key', 'tls_server_name', 'tls_skip_verify'].some((k) => o[k] !== undefined);
   const tls = fileTls
     ? { ca: str(o, 'tls_ca_cert', loc, at), cert: str(o, 'tls_client_cert', loc, at), key: str(o, 'tls_client_key', loc, at), name: str(o, 'tls_server_name', loc, at), skip: bool(o, 'tls_skip_verify', loc, at) ?? false }

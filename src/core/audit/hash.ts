@@ -14,7 +14,7 @@ export const HMAC_PREFIX = 'hmac-sha256:';
  * The deepest nesting a record's data may have. The walk below recurses once per level,
  * so it must stop well before V8's stack does (about 4,000 levels); requests cannot get
  * past max_json_depth (500 by default), and records hold their data a level or two
- * deeper. Beyond it the record fails to format, which the broker handles as any audit
+ * deeper. Beyond it the record fails to format, which the broker handles like every other audit
  * failure (the request is refused, fail closed).
  */
 export const MAX_AUDIT_DEPTH = 1000;

@@ -5,6 +5,7 @@
  * is lost (at once: the engine fences its writes anyway), on `sys/step-down` (then it
  * waits a back-off so another node takes over) and on seal.
  */
+import { sleep } from '../../lib/sleep.js';
 import { hostname } from 'node:os';
 import type { Logger } from '../../sdk/logical.js';
 import { uuid } from '../../lib/ids.js';
@@ -230,15 +231,3 @@ export class HaManager {
   }
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}

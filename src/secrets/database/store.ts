@@ -68,7 +68,7 @@ export const putStaticRole = (s: Storage, name: string, r: StaticRole) => putJSO
 export const deleteStaticRole = (s: Storage, name: string) => s.delete(STATIC + name);
 export const listStaticRoles = (s: Storage) => s.list(STATIC);
 
-/** True when the connection lets `role` use it (`*` allows any). */
+/** True when the connection lets `role` use it (`*` allows every role). */
 export function roleAllowed(c: DbConfig, role: string): boolean {
   return c.allowed_roles.includes('*') || c.allowed_roles.includes(role);
 }

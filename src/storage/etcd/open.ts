@@ -4,6 +4,7 @@
  * cause, never credentials) and retried until it answers or `signal` aborts, so a node
  * started before its etcd (a Kubernetes pod) becomes ready when etcd does.
  */
+import { sleep } from '../../lib/sleep.js';
 import { Etcd3 } from 'etcd3';
 import { clientOptions, describeEndpoints, redactSecrets, silentLogger, type EtcdOptions, type StoreLogger } from './client-options.js';
 import { EtcdPhysical } from './etcd-physical.js';
@@ -19,17 +20,6 @@ export interface OpenOptions {
 
 const defaultDelay = (attempt: number): number => Math.min(10_000, 1000 * 2 ** Math.min(attempt - 1, 4));
 
-function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const t = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
 
 /** One connection attempt: resolves with a client that answered, or rejects with why not. */
 async function connect(o: EtcdOptions, log: StoreLogger): Promise<Etcd3> {
@@ -64,7 +54,7 @@ export async function openEtcdStore(o: EtcdOptions, opts: OpenOptions = {}): Pro
     } catch (e) {
       const cause = redactSecrets((e as Error).message.replace(/^\w*Error: /, ''), o);
       log.error('cannot reach etcd storage; retrying', { address: describeEndpoints(o.endpoints), error: cause, attempt });
-      await pause(delay(attempt), opts.signal);
+      await sleep(delay(attempt), opts.signal);
     }
   }
 }

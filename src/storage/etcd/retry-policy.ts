@@ -8,6 +8,7 @@
  * transactions re-check the same compare, and the lock's acquire transaction recognises its
  * own earlier success (lock.ts).
  */
+import { sleep } from '../../lib/sleep.js';
 import { GRPCUnavailableError, isRecoverableError, RecoverableError, type IOptions } from 'etcd3';
 
 type GlobalPolicy = NonNullable<NonNullable<IOptions['faultHandling']>['global']>;
@@ -31,16 +32,6 @@ export function isRetryable(e: unknown): boolean {
   return isRecoverableError(e);
 }
 
-const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 
 const noEvent = () => ({ dispose: () => undefined });
 

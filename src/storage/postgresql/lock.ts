@@ -6,6 +6,7 @@
  * for a whole TTL (counted from when the last successful one was sent, so this node
  * gives up no later than the engine would let another node in).
  */
+import { sleep } from '../../lib/sleep.js';
 import { randomUUID } from 'node:crypto';
 import type { HaBackend, HaLock, HeldLock } from '../physical.js';
 import type { Db } from './db.js';
@@ -81,18 +82,6 @@ function abortError(): Error {
   return e;
 }
 
-/** Resolves after `ms`, or at once when `signal` aborts. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
 
 export class PostgresHa implements HaBackend {
   private readonly sql: LockSql;

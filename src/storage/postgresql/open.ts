@@ -5,6 +5,7 @@
  * database does instead of crash-looping. Only what no retry can fix (a server older than
  * 9.5, a connection URL that does not parse) fails at once.
  */
+import { sleep } from '../../lib/sleep.js';
 import pg from 'pg';
 import { Db } from './db.js';
 import { lockTiming, VAULT_LOCK_TTL_MS, type LockTiming } from './lock.js';
@@ -125,15 +126,7 @@ export async function openPostgresStore(o: PostgresStoreOptions): Promise<Postgr
       }
       log.error(`cannot open postgresql storage at ${target}: ${last}; retrying in ${wait} ms`, { attempt });
     }
-    await new Promise<void>((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        o.signal?.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, wait);
-      o.signal?.addEventListener('abort', done, { once: true });
-    });
+    await sleep(wait, o.signal);
     wait = Math.min(backoff.maxMs, wait * 2);
   }
   return new PostgresPhysical(db, {

@@ -19,7 +19,7 @@ import { AutoUnsealLoop } from './seal/auto-unseal.js';
 import { SealManager } from './seal/seal-manager.js';
 import { SnapshotService } from './snapshot/service.js';
 import { startSubsystems, type Subsystems } from './subsystems.js';
-import { haHealthFields, haManagerFor, haLeaderStatus, isLockLost, type CoreHaOptions } from './ha/core-ha.js';
+import { haHealthFields, haManagerFor, haLeaderStatus, isLockLost, keyringUnreadable, type CoreHaOptions } from './ha/core-ha.js';
 import type { HaManager } from './ha/ha-manager.js';
 import type { EchoInfo } from './ha/wire.js';
 
@@ -196,7 +196,14 @@ export class WardCore implements CoreApi {
         this.ha = haManagerFor(backend, this.barrier, this.opts, {
           activate: async () => {
             this.barrier.dropCache();
-            await this.barrier.reloadKeyring();
+            await this.barrier.reloadKeyring().catch((e: unknown) => {
+              if (keyringUnreadable(e)) {
+                this.opts.logger.error('core: the stored keyring no longer opens with this node\'s root key (another cluster\'s snapshot was restored?); sealing until unsealed with that cluster\'s keys');
+                // Not awaited: sealing waits for the HA loop, which is running this activation.
+                void this.sealNow().catch(() => undefined);
+              }
+              throw e;
+            });
             this.subsystems = await this.startSubsystems();
           },
           deactivate: async (graceful) => {
@@ -222,31 +229,35 @@ export class WardCore implements CoreApi {
     }
   }
 
-  /** Seals: stops timers and backends, then zeroes the keyring. */
+  /** Seals: stops timers and backends, then zeroes the keyring (applying a pending restore). */
   sealNow(): Promise<void> {
     return this.serial(async () => {
       const ha = this.ha;
       this.ha = null;
-      // Steps down first (stopping the subsystems, releasing the lock) while the barrier still works.
-      await ha?.stop();
+      let restore = this.pendingRestore;
+      this.pendingRestore = null;
+      let restoreFailure: { error: unknown } | null = null;
+      const applyRestore = async (apply: () => Promise<void>): Promise<void> => {
+        await this.barrier.writesSettled();
+        await apply().catch((error: unknown) => (restoreFailure = { error }));
+      };
+      // Steps down first (stopping the subsystems, releasing the lock) while the barrier still
+      // works. An HA node applies a restore before it lets the lock go (see HaManager.stop).
+      if (ha !== null && restore !== null && (await ha.stop(() => applyRestore(restore!)))) restore = null;
+      else await ha?.stop();
       const subs = this.subsystems;
       if (!subs && !ha) return;
       this.subsystems = null;
       this.pendingSeal = false;
       await subs?.stop();
       this.barrier.seal();
-      const restore = this.pendingRestore;
-      this.pendingRestore = null;
-      if (restore !== null) {
-        await this.barrier.writesSettled();
-        try {
-          await restore();
-        } finally {
-          this.seal.forgetConfig();
-        }
-      }
+      if (restore !== null) await applyRestore(restore);
+      // Read again at the next unseal: a restore, or another node's rekey or seal migration
+      // while this one was a standby, may have changed it.
+      this.seal.forgetConfig();
       this.seal.resetUnseal();
       this.opts.logger.info('core: vault is sealed');
+      if (restoreFailure !== null) throw (restoreFailure as { error: unknown }).error;
     });
   }
 

@@ -57,6 +57,10 @@ export async function setUpHa(
   }
   const backend = haPhysical?.ha ?? physical.ha;
   if (backend === undefined) return { options: undefined, close: async () => {} };
+  if (haPhysical !== null) {
+    // The engine can only refuse a write conditioned on a lock it holds itself.
+    logger.warn(`ha_storage: the HA lock is in ${haPhysical.name} and the data in ${physical.name}, so the data store does not fence writes: a paused active that lost the lock is stopped by Ward, not refused by the engine. Keep lock and data in one engine (ha_enabled in storage) for engine-side fencing`);
+  }
   const first = config.listeners[0];
   if (first === undefined) throw new Error('high availability needs a listener "tcp" stanza (standbys redirect clients to its address)');
   // As Vault, the environment wins over the file (a pod spec sets them from the pod's IP).

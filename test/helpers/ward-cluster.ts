@@ -60,19 +60,27 @@ export interface ClusterOptions {
   nodes: number;
   /** Seconds; default 3. */
   lockTimeoutSeconds?: number;
+  /**
+   * Holds the HA lock in this other engine (`ha_storage`), the data staying in `engine`
+   * with ha_enabled off. Both engines are started.
+   */
+  lockIn?: Engine;
 }
 
 /** Unsealed node: 200 active, 429 standby (sys/health's defaults). */
 const UNSEALED = new Set([200, 429]);
 
-export function nodeConfig(o: { engine: Engine; storage: string; port: number; clusterPort: number; keyFile: string; lockTimeoutSeconds: number }): string {
-  return [
-    `storage "${o.engine}" {`,
-    o.storage,
+export function nodeConfig(o: { engine: Engine; storage: string; port: number; clusterPort: number; keyFile: string; lockTimeoutSeconds: number; lock?: { engine: Engine; storage: string } }): string {
+  const haStanza = (label: string, engine: Engine, storage: string): string[] => [
+    `${label} "${engine}" {`,
+    storage,
     `  ha_enabled   = "true"`,
     `  lock_timeout = "${o.lockTimeoutSeconds}s"`,
     `}`,
     ``,
+  ];
+  return [
+    ...(o.lock === undefined ? haStanza('storage', o.engine, o.storage) : [`storage "${o.engine}" {`, o.storage, `}`, ``, ...haStanza('ha_storage', o.lock.engine, o.lock.storage)]),
     `listener "tcp" {`,
     `  address         = "127.0.0.1:${o.port}"`,
     `  cluster_address = "127.0.0.1:${o.clusterPort}"`,
@@ -190,20 +198,22 @@ export async function startWardCluster(o: ClusterOptions): Promise<WardCluster> 
     close,
   };
   try {
-    let storage: string;
-    if (o.engine === 'etcd') {
-      etcd = cluster.etcd = await startEtcd(3);
-      storage = [`  address      = "${etcd.address}"`, `  path         = "/ward-ha/"`].join('\n');
-    } else {
+    const stanzaFor = async (engine: Engine): Promise<string> => {
+      if (engine === 'etcd') {
+        etcd = cluster.etcd = await startEtcd(3);
+        return [`  address      = "${etcd.address}"`, `  path         = "/ward-ha/"`].join('\n');
+      }
       pg = cluster.pg = await startPgStorageEnv();
       const fresh = await pg.freshUrl();
       cluster.pgSchema = fresh.schema;
-      storage = `  connection_url = "${fresh.url}"`;
-    }
+      return `  connection_url = "${fresh.url}"`;
+    };
+    const storage = await stanzaFor(o.engine);
+    const lock = o.lockIn !== undefined && o.lockIn !== o.engine ? { engine: o.lockIn, storage: await stanzaFor(o.lockIn) } : undefined;
     for (let i = 0; i < o.nodes; i++) {
       const port = await freePort();
       const clusterPort = await freePort();
-      nodes.push(makeNode(`n${i}`, dir, port, clusterPort, nodeConfig({ engine: o.engine, storage, port, clusterPort, keyFile, lockTimeoutSeconds })));
+      nodes.push(makeNode(`n${i}`, dir, port, clusterPort, nodeConfig({ engine: o.engine, storage, port, clusterPort, keyFile, lockTimeoutSeconds, ...(lock ? { lock } : {}) })));
     }
     for (const n of nodes) n.start();
     const first = nodes[0]!;

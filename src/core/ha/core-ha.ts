@@ -5,6 +5,7 @@
 import type { Logger } from '../../sdk/logical.js';
 import { LockLostError, type HaBackend } from '../../storage/physical.js';
 import type { LeaderStatus } from '../api-types.js';
+import { DecryptError } from '../barrier/aes-gcm.js';
 import type { ClusterListener } from './cluster-listener.js';
 import { HaManager, type LeaderView } from './ha-manager.js';
 import type { AdvertStorage } from './leader-advert.js';
@@ -59,6 +60,16 @@ export function haLeaderStatus(v: LeaderView): LeaderStatus {
 /** sys/health's fields for a standby's link to the active node. */
 export function haHealthFields(h: { healthy: boolean; sinceLastHeartbeatMs: number } | null): { ha_connection_healthy?: boolean; last_request_forwarding_heartbeat_ms?: number } {
   return h === null ? {} : { ha_connection_healthy: h.healthy, last_request_forwarding_heartbeat_ms: h.sinceLastHeartbeatMs };
+}
+
+/**
+ * Whether `e` (or what it wraps) says the stored keyring does not open with this node's root
+ * key: the store now holds another cluster's data (a forced snapshot restore), so no amount
+ * of retrying the lock helps.
+ */
+export function keyringUnreadable(e: unknown): boolean {
+  for (let c: unknown = e, i = 0; c instanceof Error && i < 5; c = c.cause, i++) if (c instanceof DecryptError) return true;
+  return false;
 }
 
 /** Whether `e` (or what it wraps) is the store refusing a write from a node that lost the lock. */

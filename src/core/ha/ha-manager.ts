@@ -65,6 +65,8 @@ export class HaManager {
   private readonly nodes: NodeTable;
   private readonly echoMs: number;
   private echoTimer: NodeJS.Timeout | undefined;
+  /** See stop(). */
+  private whileHolding: (() => Promise<void>) | null = null;
   /** When this node last became a standby (epoch ms). */
   private standbySince = Date.now();
 
@@ -104,14 +106,28 @@ export class HaManager {
     }
   }
 
-  /** Steps down if active, stops trying for the lock, and waits until all that is done. */
-  async stop(): Promise<void> {
+  /**
+   * Steps down if active, stops trying for the lock, and waits until all that is done.
+   * `whileHolding` runs after this node stopped serving but before it lets the lock go, and
+   * only if it held the lock: a snapshot restore is applied then, so no other node can
+   * take over a half-restored store (and the engine still accepts this node's writes).
+   * Returns whether it ran.
+   */
+  async stop(whileHolding?: () => Promise<void>): Promise<boolean> {
+    let ran = false;
+    this.whileHolding = whileHolding
+      ? () => {
+          ran = true;
+          return whileHolding();
+        }
+      : null;
     this.stopped = true;
     clearInterval(this.echoTimer);
     this.abort.abort();
     this.wake('stop');
     await this.loop;
     this.tracker.close();
+    return ran;
   }
 
   async leader(): Promise<LeaderView> {
@@ -197,6 +213,12 @@ export class HaManager {
     }
     const ours = reason !== 'lost' && reason !== 'fenced';
     await this.deactivate(ours);
+    if (reason === 'stop' && this.whileHolding !== null) {
+      const work = this.whileHolding;
+      this.whileHolding = null;
+      // Its failure is the caller's to report (stop() hands the work over); the lock goes anyway.
+      await work().catch(() => undefined);
+    }
     // Released even when fenced: that stops the store's renewals of a holding already gone.
     if (reason !== 'lost') await held.release().catch(() => undefined);
     if (reason === 'failed') await sleep(1000, this.abort.signal);

@@ -25,7 +25,10 @@ test('secretKey reads KV v2 data.data, else data; non-strings become JSON', () =
 test('no secretKey: the whole response JSON is the file', () => {
   const files = objectFiles(one('- {objectName: all, secretPath: s/data/db, filePermission: 0600}'), KV2, 0o644);
   assert.deepEqual(files.map((f) => [f.path, f.mode]), [['all', 0o600]]);
-  assert.deepEqual(JSON.parse(text(files) ?? ''), KV2);
+  const { request_id: _id, ...rest } = KV2;
+  assert.deepEqual(JSON.parse(text(files) ?? ''), rest, 'without the per-request id');
+  const again = objectFiles(one('- {objectName: all, secretPath: s/data/db}'), { ...KV2, request_id: 'another' }, 0o644);
+  assert.equal(text(again), text(files), 'a re-read of an unchanged secret is the same file');
 });
 
 test('encodings decode the value before it is written', () => {

@@ -26,6 +26,17 @@ function decode(o: CsiObject, key: string, value: string, encoding: Encoding): B
 
 const asText = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
 
+/**
+ * The response as the file holds it when no key is picked: everything but `request_id`, which
+ * differs on every read and would make the version (and the driver's rewrite) change on every
+ * rotation poll although the secret did not.
+ */
+function wholeResponse(body: Json | null): Json | null {
+  if (!body) return body;
+  const { request_id: _perRequest, ...rest } = body;
+  return rest;
+}
+
 /** The files one object becomes, given the API response it was read from. */
 export function objectFiles(o: CsiObject, body: Json | null, defaultMode: number, prefix = o.objectName): CsiFile[] {
   const mode = o.filePermission ?? defaultMode;
@@ -39,7 +50,7 @@ export function objectFiles(o: CsiObject, body: Json | null, defaultMode: number
         return { path: `${prefix}/${key}`, mode, contents: decode(o, key, asText(data[key]), o.encoding) };
       });
   }
-  if (o.secretKey === '') return [{ path: prefix, mode, contents: Buffer.from(JSON.stringify(body), 'utf8') }];
+  if (o.secretKey === '') return [{ path: prefix, mode, contents: Buffer.from(JSON.stringify(wholeResponse(body)), 'utf8') }];
   const data = pickData(body);
   if (!(o.secretKey in data)) throw new InvalidArgument(`object "${o.objectName}": key "${o.secretKey}" does not exist at ${o.secretPath}`);
   return [{ path: prefix, mode, contents: decode(o, o.secretKey, asText(data[o.secretKey]), o.encoding) }];

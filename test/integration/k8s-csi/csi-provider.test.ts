@@ -151,6 +151,16 @@ describe('ward k8s csi-provider', () => {
     await refused(w.driver.mount(noToken), status.PERMISSION_DENIED, /no service-account token for audience "vault"/);
   });
 
+  it('verifies Ward\'s certificate: CA, server name, and skip-verify only when asked (with a warning)', async () => {
+    const one = '- objectName: p\n  secretPath: secret/data/app/db\n  secretKey: password\n';
+    const { vaultCACertPath: _ca, ...noCa } = spc(one);
+    await refused(w.driver.mount(noCa), status.UNAVAILABLE, /cannot reach https:\/\/127\.0\.0\.1:\d+: .*(certificate|self.signed)/i);
+    await refused(w.driver.mount(spc(one, { vaultTLSServerName: 'wrong.example' })), status.UNAVAILABLE, /wrong\.example|altnames|Hostname/i);
+    assert.equal(files(await w.driver.mount(spc(one, { vaultTLSServerName: 'localhost' })))['p']?.text, 'rotated');
+    assert.equal(files(await w.driver.mount({ ...noCa, vaultSkipTLSVerify: 'true' }))['p']?.text, 'rotated');
+    assert.match(w.provider.stderr(), /\[WARN\].*TLS verification of https:\/\/127\.0\.0\.1:\d+ is disabled by vaultSkipTLSVerify/);
+  });
+
   it('stops on SIGTERM and removes its socket', async () => {
     assert.ok(existsSync(w.socket));
     w.provider.child.kill('SIGTERM');

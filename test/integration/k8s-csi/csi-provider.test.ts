@@ -130,6 +130,33 @@ describe('ward k8s csi-provider', () => {
     assert.notEqual(files(other)['creds']?.text, user);
   });
 
+  it('issues a certificate with method PUT and secretArgs (PKI)', async () => {
+    const T = w.ward.rootToken;
+    assert.equal((await api(w.ward, 'POST', 'sys/mounts/pki', { token: T, body: { type: 'pki' } })).status, 204);
+    assert.equal((await api(w.ward, 'POST', 'pki/root/generate/internal', { token: T, body: { common_name: 'app.svc', key_type: 'ec', ttl: '24h' } })).status, 200);
+    assert.ok([200, 204].includes((await api(w.ward, 'POST', 'pki/roles/web', { token: T, body: { allowed_domains: 'app.svc', allow_subdomains: true, key_type: 'ec', max_ttl: '1h' } })).status));
+    const objects = `
+- objectName: tls.crt
+  secretPath: pki/issue/web
+  method: PUT
+  secretArgs: {common_name: web.app.svc, ttl: 10m}
+  secretKey: certificate
+- objectName: tls.key
+  secretPath: pki/issue/web
+  method: PUT
+  secretArgs: {common_name: web.app.svc, ttl: 10m}
+  secretKey: private_key
+  filePermission: 0400
+`;
+    const f = files(await w.driver.mount(spc(objects)));
+    assert.match(f['tls.crt']?.text ?? '', /^-----BEGIN CERTIFICATE-----/);
+    assert.match(f['tls.key']?.text ?? '', /^-----BEGIN (EC |)PRIVATE KEY-----/);
+    assert.equal(f['tls.key']?.mode, 0o400);
+    // Both objects share one request, so the key belongs to the certificate.
+    const { X509Certificate, createPrivateKey } = await import('node:crypto');
+    assert.ok(new X509Certificate(f['tls.crt']?.text ?? '').checkPrivateKey(createPrivateKey(f['tls.key']?.text ?? '')));
+  });
+
   it('refuses bad objects with InvalidArgument naming them, and writes nothing', async () => {
     await refused(w.driver.mount(spc('- objectName: [oops\n')), status.INVALID_ARGUMENT, /"objects".*YAML/);
     await refused(w.driver.mount(spc(`${KV}- objectName: db-password\n  secretPath: secret/data/app/db\n`)), status.INVALID_ARGUMENT, /object "db-password": duplicate objectName/);

@@ -70,6 +70,7 @@ path "secret/data/app/*" { capabilities = ["read"] }
 path "secret/metadata/app/*" { capabilities = ["list", "read"] }
 path "dyn/creds/*" { capabilities = ["read", "update"] }
 path "sys/leases/renew" { capabilities = ["update"] }
+path "pki/issue/web" { capabilities = ["update"] }
 `;
 
 export async function startWorld(): Promise<World> {

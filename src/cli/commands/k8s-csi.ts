@@ -21,6 +21,9 @@ const csiProvider: Command = {
     { name: 'health-addr', kind: 'string', usage: 'host:port for the HTTP readiness endpoint /health/ready ("" for none).', default: ':8080' },
     { name: 'cache-size', kind: 'int', usage: 'How many pods keep a cached Ward token (least recently used forgotten first).', default: 1000 },
     { name: 'log-level', kind: 'string', usage: 'trace, debug, info, warn or error.', default: 'info' },
+    // vault-csi-provider's remaining flags, so the Helm chart's arguments work unchanged.
+    { name: 'debug', kind: 'bool', usage: 'Same as -log-level=debug (vault-csi-provider compatibility).' },
+    { name: 'hmac-secret-name', kind: 'string', usage: 'Accepted for compatibility and ignored: Ward keeps the object-version key in memory.' },
   ],
   usesClient: false,
   async run(ctx) {
@@ -36,7 +39,8 @@ const csiProvider: Command = {
         vaultNamespace: ctx.flags.str('vault-namespace') ?? envSetting(env, 'NAMESPACE') ?? '',
         healthAddr: ctx.flags.str('health-addr') ?? '',
         cacheSize: ctx.flags.int('cache-size') ?? 1000,
-        logLevel: ctx.flags.str('log-level') ?? 'info',
+        logLevel: ctx.flags.bool('debug') ? 'debug' : (ctx.flags.str('log-level') ?? 'info'),
+        hmacSecretName: ctx.flags.str('hmac-secret-name') ?? '',
         version: wardVersion(),
       },
       ctx.io,

@@ -10,6 +10,8 @@ export type CsiProviderFlags = {
   healthAddr: string;
   cacheSize: number;
   logLevel: string;
+  /** vault-csi-provider's Secret for its HMAC key; Ward's key lives in memory (see versions.ts). */
+  hmacSecretName: string;
   version: string;
 };
 
@@ -27,6 +29,8 @@ export async function runCsiProvider(f: CsiProviderFlags, io: { stderr: { write(
     return 1;
   }
   const log = makeLogger(f.logLevel, (l) => io.stderr.write(l));
+  log.debug('configuration', { endpoint: f.endpoint, vault_addr: f.vaultAddr, vault_mount: f.vaultMount, cache_size: f.cacheSize });
+  if (f.hmacSecretName !== '') log.info('-hmac-secret-name is ignored: object versions are keyed by a random in-memory key', { name: f.hmacSecretName });
   const requester = InClusterTokenRequester.fromEnv(io.env);
   if (!requester) log.info('not running in a cluster: pods need serviceAccount.tokens from the driver (CSIDriver tokenRequests)');
   let running: RunningProvider;

@@ -107,6 +107,8 @@ export function parseObjects(text: string): CsiObject[] {
     const secretPath = str(entry, 'secretPath', where);
     if (secretPath.trim() === '') throw new InvalidArgument(`${where}: missing secretPath`);
     const { path, query } = splitPath(secretPath.trim());
+    // The URL would be normalised outside /v1/ (or onto another path than the one named).
+    if (path.split('/').some((seg) => seg === '.' || seg === '..')) throw new InvalidArgument(`${where}: secretPath has a "." or ".." element`);
     const encodingRaw = str(entry, 'encoding', where);
     const encoding = ENCODINGS[encodingRaw.toLowerCase()];
     if (!encoding) throw new InvalidArgument(`${where}: unknown encoding "${encodingRaw}" (want utf-8, hex or base64)`);

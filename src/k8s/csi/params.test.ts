@@ -106,6 +106,7 @@ const BAD: [string, Record<string, string>, RegExp, { secrets?: string; permissi
   ['missing secretPath', { ...POD, roleName: 'r', objects: '- objectName: a' }, /object "a": missing secretPath/],
   ['path traversal', { ...POD, roleName: 'r', objects: '- objectName: ../../etc/passwd\n  secretPath: s/a' }, /object "\.\.\/\.\.\/etc\/passwd": objectName has an empty, "\." or "\.\." path element/],
   ['absolute objectName', { ...POD, roleName: 'r', objects: '- objectName: /etc/x\n  secretPath: s/a' }, /objectName is an absolute path/],
+  ['dot-dot in secretPath', { ...POD, roleName: 'r', objects: '- objectName: a\n  secretPath: secret/data/../../sys/seal' }, /object "a": secretPath has a "\." or "\.\." element/],
   ['bad permission', { ...POD, roleName: 'r', objects: '- objectName: a\n  secretPath: s/a\n  filePermission: 0999' }, /object "a": bad filePermission "0999"/],
   ['too wide permission', { ...POD, roleName: 'r', objects: '- objectName: a\n  secretPath: s/a\n  filePermission: 4755' }, /object "a": bad filePermission/],
   ['bad method', { ...POD, roleName: 'r', objects: '- objectName: a\n  secretPath: s/a\n  method: DELETE' }, /object "a": unsupported method "DELETE"/],

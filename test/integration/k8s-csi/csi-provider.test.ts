@@ -125,6 +125,12 @@ describe('ward k8s csi-provider', () => {
     assert.deepEqual(versions(second), versions(first));
     assert.equal(leaseLog.issued.length, issued + 1, 'minted once');
     assert.ok(leaseLog.renewed.includes(user), 'the lease was renewed');
+    // A lease that can no longer be renewed (revoked here) is replaced by fresh credentials.
+    assert.equal((await api(w.ward, 'PUT', 'sys/leases/revoke-prefix/dyn/creds/web', { token: w.ward.rootToken })).status, 204);
+    const third = await w.driver.mount(spc(objects));
+    assert.notEqual(files(third)['creds']?.text, user, 'new credentials');
+    assert.notEqual(versions(third)['creds'], versions(first)['creds'], 'and a new version');
+    assert.equal(leaseLog.issued.length, issued + 2);
     // Another pod gets its own credentials.
     const other = await w.driver.mount({ ...spc(objects), ...(await w.podAttributes({ name: 'web-1' })) });
     assert.notEqual(files(other)['creds']?.text, user);

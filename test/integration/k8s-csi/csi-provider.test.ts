@@ -194,6 +194,13 @@ describe('ward k8s csi-provider', () => {
     assert.match(w.provider.stderr(), /\[WARN\].*TLS verification of https:\/\/127\.0\.0\.1:\d+ is disabled by vaultSkipTLSVerify/);
   });
 
+  it('presents the client certificate named by vaultTLSClientCertPath/KeyPath', async () => {
+    const one = '- objectName: p\n  secretPath: secret/data/app/db\n  secretKey: password\n';
+    await refused(w.driver.mount(spc(one, { vaultAddress: w.mtlsUrl })), status.UNAVAILABLE, /cannot reach/);
+    const withCert = spc(one, { vaultAddress: w.mtlsUrl, vaultTLSClientCertPath: w.clientCertFile, vaultTLSClientKeyPath: w.clientKeyFile });
+    assert.equal(files(await w.driver.mount(withCert))['p']?.text, 'rotated');
+  });
+
   it('stops on SIGTERM and removes its socket', async () => {
     assert.ok(existsSync(w.socket));
     w.provider.child.kill('SIGTERM');

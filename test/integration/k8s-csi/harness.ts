@@ -49,6 +49,10 @@ export type World = {
   ward: TestServer;
   tlsUrl: string;
   caFile: string;
+  /** A listener that requires a client certificate from the test CA, and one such certificate. */
+  mtlsUrl: string;
+  clientCertFile: string;
+  clientKeyFile: string;
   kube: FakeKubeApiServer;
   provider: WardProcess;
   socket: string;
@@ -89,6 +93,16 @@ export async function startWorld(): Promise<World> {
     writeFileSync(join(root, 'tls.key'), cert.keyPem, { mode: 0o600 });
     const tls: Listener = await startListener({ address: '127.0.0.1:0', tlsDisable: false, tlsCertFile: join(root, 'tls.crt'), tlsKeyFile: join(root, 'tls.key') }, createHandler(ward.core, { logger: silentLogger }));
     cleanups.push(() => tls.close());
+    const client = await ca.client('csi-provider');
+    const clientCertFile = join(root, 'client.crt');
+    const clientKeyFile = join(root, 'client.key');
+    writeFileSync(clientCertFile, client.certPem);
+    writeFileSync(clientKeyFile, client.keyPem, { mode: 0o600 });
+    const mtls: Listener = await startListener(
+      { address: '127.0.0.1:0', tlsDisable: false, tlsCertFile: join(root, 'tls.crt'), tlsKeyFile: join(root, 'tls.key'), tlsRequireAndVerifyClientCert: true, tlsClientCaFile: caFile },
+      createHandler(ward.core, { logger: silentLogger }),
+    );
+    cleanups.push(() => mtls.close());
     const T = ward.rootToken;
     await must(api(ward, 'POST', 'sys/auth/kubernetes', { token: T, body: { type: 'kubernetes' } }), 'enable kubernetes auth');
     await must(api(ward, 'POST', 'auth/kubernetes/config', { token: T, body: { kubernetes_host: kube.url, kubernetes_ca_cert: kube.caPem, token_reviewer_jwt: kube.reviewerToken } }), 'auth config');
@@ -109,6 +123,9 @@ export async function startWorld(): Promise<World> {
       ward,
       tlsUrl: tls.url,
       caFile,
+      mtlsUrl: mtls.url,
+      clientCertFile,
+      clientKeyFile,
       kube,
       provider,
       socket,

@@ -43,6 +43,16 @@ function listenHealth(addr: string): Promise<http.Server> {
   });
 }
 
+/** `namespace/name` of the pod a Mount is for, for log lines (best effort: the attributes may be malformed). */
+function podOf(attributes: string): string {
+  try {
+    const a = JSON.parse(attributes) as Record<string, unknown>;
+    return `${String(a['csi.storage.k8s.io/pod.namespace'] ?? '')}/${String(a['csi.storage.k8s.io/pod.name'] ?? '')}`;
+  } catch {
+    return '?';
+  }
+}
+
 /** Starts the CSIDriverProvider service on the unix socket and the health endpoint. */
 export async function startCsiProvider(o: ProviderOptions): Promise<RunningProvider> {
   const auth = new PodAuth({ cacheSize: o.cacheSize, requester: o.requester, warn: (m) => o.log.warn(m) });
@@ -55,14 +65,15 @@ export async function startCsiProvider(o: ProviderOptions): Promise<RunningProvi
     },
     Mount(call: grpc.ServerUnaryCall<MountRequest, MountResponse>, cb: grpc.sendUnaryData<MountResponse>) {
       const started = Date.now();
+      const pod = podOf(call.request.attributes);
       mounter.mount(call.request).then(
         (res) => {
-          o.log.debug('mounted', { objects: res.object_version.length, files: res.files.length, ms: Date.now() - started });
+          o.log.debug('mounted', { pod, objects: res.object_version.length, files: res.files.length, ms: Date.now() - started });
           cb(null, res);
         },
         (e: unknown) => {
           const message = e instanceof Error ? e.message : String(e);
-          o.log.warn('mount failed', { error: message });
+          o.log.warn('mount failed', { pod, error: message });
           cb({ code: grpcCode(e), details: message });
         },
       );

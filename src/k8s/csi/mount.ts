@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ApiError, type WardClient } from '../../api/index.js';
+import { ApiError, type JsonObject, type WardClient } from '../../api/index.js';
 import { cacheKey, type PodAuth } from './auth.js';
 import { objectFiles } from './content.js';
 import { InvalidArgument, ObjectReadError } from './errors.js';
@@ -34,7 +34,8 @@ export class Mounter {
       let r = reads.get(key);
       if (!r) {
         const fetch = async (): Promise<Json> => {
-          const opts = method === 'GET' ? { token, query } : { token, query, body: (o.secretArgs ?? {}) as never };
+          // secretArgs came from YAML, so its values are JSON-compatible (dates serialise as ISO strings).
+          const opts = method === 'GET' ? { token, query } : { token, query, body: (o.secretArgs ?? {}) as JsonObject };
           const res = await client.request(method, path, opts).catch((e: unknown) => {
             throw e instanceof ApiError ? new ObjectReadError(o.objectName, e) : e;
           });
@@ -58,6 +59,12 @@ export class Mounter {
       files.push(...f);
       versions.push({ id: o.objectName, version: this.d.versions.version(o, f) });
     });
+    for (const path of seen) {
+      // A file cannot also be a directory of another file ("a" and "a/b").
+      for (let i = path.indexOf('/'); i > 0; i = path.indexOf('/', i + 1)) {
+        if (seen.has(path.slice(0, i))) throw new InvalidArgument(`file "${path}" would be inside the file "${path.slice(0, i)}"; rename one of the objects`);
+      }
+    }
     return { object_version: versions, files };
   }
 

@@ -169,6 +169,7 @@ describe('ward k8s csi-provider', () => {
     await refused(w.driver.mount(spc('- objectName: x\n  secretPath: secret/data/app/db\n  encoding: rot13\n')), status.INVALID_ARGUMENT, /object "x": unknown encoding "rot13"/);
     await refused(w.driver.mount(spc('- objectName: ../escape\n  secretPath: secret/data/app/db\n')), status.INVALID_ARGUMENT, /object "\.\.\/escape"/);
     await refused(w.driver.mount(spc('- objectName: x\n  secretPath: secret/data/app/db\n  filePermission: 0999\n')), status.INVALID_ARGUMENT, /object "x": bad filePermission/);
+    await refused(w.driver.mount(spc('- objectName: api\n  secretPath: secret/data/app/api\n  expand: keys\n- objectName: api/key/x\n  secretPath: secret/data/app/db\n')), status.INVALID_ARGUMENT, /file "api\/key\/x" would be inside the file "api\/key"/);
     const { roleName: _drop, ...noRole } = spc(KV);
     await refused(w.driver.mount(noRole), status.INVALID_ARGUMENT, /missing parameter "roleName"/);
     await refused(w.driver.mount(spc(KV), { permission: 'nope' }), status.INVALID_ARGUMENT, /permission/);

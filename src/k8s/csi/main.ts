@@ -28,6 +28,10 @@ export async function runCsiProvider(f: CsiProviderFlags, io: { stderr: { write(
     io.stderr.write(`invalid -cache-size ${f.cacheSize} (want a positive integer)\n`);
     return 1;
   }
+  if (!/^https?:\/\/[^/]/.test(f.vaultAddr) || !URL.canParse(f.vaultAddr)) {
+    io.stderr.write(`invalid -vault-addr "${f.vaultAddr}" (want an http or https URL)\n`);
+    return 1;
+  }
   const log = makeLogger(f.logLevel, (l) => io.stderr.write(l));
   log.debug('configuration', { endpoint: f.endpoint, vault_addr: f.vaultAddr, vault_mount: f.vaultMount, cache_size: f.cacheSize });
   if (f.hmacSecretName !== '') log.info('-hmac-secret-name is ignored: object versions are keyed by a random in-memory key', { name: f.hmacSecretName });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { runWard, spawnWard } from '../../helpers/process.js';
 import { waitFor } from '../../helpers/wait.js';
 
-test('bad -log-level and -cache-size are refused before anything listens', async (t) => {
+test('bad -log-level, -cache-size and -vault-addr are refused before anything listens', async (t) => {
   const d = mkdtempSync(join(tmpdir(), 'ward-csi-cli-'));
   t.after(() => rmSync(d, { recursive: true, force: true }));
   const sock = join(d, 'vault.sock');
@@ -17,6 +17,9 @@ test('bad -log-level and -cache-size are refused before anything listens', async
   const b = await runWard(['k8s', 'csi-provider', `-endpoint=${sock}`, '-health-addr=', '-cache-size=0']);
   assert.equal(b.code, 1);
   assert.match(b.stderr, /invalid -cache-size 0/);
+  const c = await runWard(['k8s', 'csi-provider', `-endpoint=${sock}`, '-health-addr=', '-vault-addr=ftp://ward:8200']);
+  assert.equal(c.code, 1);
+  assert.match(c.stderr, /invalid -vault-addr "ftp:\/\/ward:8200"/);
   assert.ok(!existsSync(sock));
 });
 

@@ -5,7 +5,8 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { status } from '@grpc/grpc-js';
 import type { MountResponse } from '../../../src/k8s/csi/proto.js';
 import { leaseLog } from '../../helpers/lease-engine.js';
@@ -185,12 +186,16 @@ describe('ward k8s csi-provider', () => {
     await refused(w.driver.mount(noToken), status.PERMISSION_DENIED, /no service-account token for audience "vault"/);
   });
 
-  it('verifies Ward\'s certificate: CA, server name, and skip-verify only when asked (with a warning)', async () => {
+  it('verifies Ward\'s certificate: CA file or directory, server name, and skip-verify only when asked (with a warning)', async () => {
     const one = '- objectName: p\n  secretPath: secret/data/app/db\n  secretKey: password\n';
     const { vaultCACertPath: _ca, ...noCa } = spc(one);
     await refused(w.driver.mount(noCa), status.UNAVAILABLE, /cannot reach https:\/\/127\.0\.0\.1:\d+: .*(certificate|self.signed)/i);
     await refused(w.driver.mount(spc(one, { vaultTLSServerName: 'wrong.example' })), status.UNAVAILABLE, /wrong\.example|altnames|Hostname/i);
     assert.equal(files(await w.driver.mount(spc(one, { vaultTLSServerName: 'localhost' })))['p']?.text, 'rotated');
+    const caDir = join(w.root, 'cas');
+    mkdirSync(caDir);
+    copyFileSync(w.caFile, join(caDir, 'ward-ca.pem'));
+    assert.equal(files(await w.driver.mount({ ...noCa, vaultCADirectory: caDir }))['p']?.text, 'rotated');
     assert.equal(files(await w.driver.mount({ ...noCa, vaultSkipTLSVerify: 'true' }))['p']?.text, 'rotated');
     assert.match(w.provider.stderr(), /\[WARN\].*TLS verification of https:\/\/127\.0\.0\.1:\d+ is disabled by vaultSkipTLSVerify/);
   });

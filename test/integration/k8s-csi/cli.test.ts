@@ -29,7 +29,7 @@ test('the Helm chart\'s vault-csi-provider arguments start it unchanged (-debug,
   const sock = join(d, 'provider', 'vault.sock');
   const p = spawnWard(['k8s', 'csi-provider', `--endpoint=${sock}`, '--debug', '--hmac-secret-name=vault-csi-provider-hmac-key', '-health-addr=']);
   t.after(() => p.kill());
-  await waitFor('the socket', () => existsSync(sock) || p.child.exitCode !== null);
+  await waitFor('the socket', () => existsSync(sock) || p.child.exitCode !== null, { timeoutMs: 30_000, context: () => p.stderr() });
   assert.equal(p.child.exitCode, null, p.stderr());
   assert.match(p.stderr(), /\[DEBUG\]/);
   p.child.kill('SIGTERM');

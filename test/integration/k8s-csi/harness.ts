@@ -113,10 +113,14 @@ export async function startWorld(): Promise<World> {
     const provider = spawnWard(['k8s', 'csi-provider', `-endpoint=${socket}`, `-vault-addr=${tls.url}`, `-health-addr=127.0.0.1:${healthPort}`, '-log-level=debug'], '', { KUBERNETES_SERVICE_HOST: '' });
     cleanups.push(() => provider.kill());
     const healthUrl = `http://127.0.0.1:${healthPort}/health/ready`;
-    await waitFor(`the provider's readiness (stderr: ${provider.stderr()})`, async () => {
-      if (provider.child.exitCode !== null) throw new Error(`provider exited: ${provider.stderr()}`);
-      return (await fetch(healthUrl).catch(() => undefined))?.status === 200;
-    });
+    await waitFor(
+      "the provider's readiness",
+      async () => {
+        if (provider.child.exitCode !== null) throw new Error(`provider exited: ${provider.stderr()}`);
+        return (await fetch(healthUrl).catch(() => undefined))?.status === 200;
+      },
+      { timeoutMs: 30_000, context: () => provider.stderr() },
+    );
     const driver = driverClient(socket);
     cleanups.push(() => driver.close());
     return {

@@ -1,11 +1,11 @@
 import type { Command } from '../command.js';
 import { agentCommands } from './agent.js';
+import { k8sCsiCommands } from './k8s-csi.js';
 import { auditCommands } from './audit.js';
 import { authCommands } from './auth.js';
 import { brokerCommands } from './broker.js';
 import { diagnoseCommands } from './diagnose.js';
 import { genericCommands } from './generic.js';
-import { k8sCsiCommands } from './k8s-csi.js';
 import { kvMetadataCommands } from './kv-metadata.js';
 import { kvReadCommands } from './kv-read.js';
 import { kvWriteCommands } from './kv-write.js';
@@ -23,6 +23,7 @@ import { tokenCommands } from './token.js';
 /** Every client command by its full name (`kv metadata get`). `server` is dispatched in main. */
 export const commands: Record<string, Command> = {
   ...statusCommands,
+  ...k8sCsiCommands,
   ...operatorCommands,
   ...diagnoseCommands,
   ...migrateCommands,
@@ -41,5 +42,4 @@ export const commands: Record<string, Command> = {
   ...miscCommands,
   ...agentCommands,
   ...brokerCommands,
-  ...k8sCsiCommands,
 };

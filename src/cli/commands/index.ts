@@ -1,5 +1,6 @@
 import type { Command } from '../command.js';
 import { agentCommands } from './agent.js';
+import { k8sCsiCommands } from './k8s-csi.js';
 import { auditCommands } from './audit.js';
 import { authCommands } from './auth.js';
 import { brokerCommands } from './broker.js';
@@ -22,6 +23,7 @@ import { tokenCommands } from './token.js';
 /** Every client command by its full name (`kv metadata get`). `server` is dispatched in main. */
 export const commands: Record<string, Command> = {
   ...statusCommands,
+  ...k8sCsiCommands,
   ...operatorCommands,
   ...diagnoseCommands,
   ...migrateCommands,

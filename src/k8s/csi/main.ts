@@ -1,0 +1,53 @@
+import { isLogLevel, makeLogger } from './logger.js';
+import { startCsiProvider, type RunningProvider } from './server.js';
+import { InClusterTokenRequester } from './token-request.js';
+
+export type CsiProviderFlags = {
+  endpoint: string;
+  vaultAddr: string;
+  vaultMount: string;
+  vaultNamespace: string;
+  healthAddr: string;
+  cacheSize: number;
+  logLevel: string;
+  /** vault-csi-provider's Secret for its HMAC key; Ward's key lives in memory (see versions.ts). */
+  hmacSecretName: string;
+  version: string;
+};
+
+/**
+ * `ward k8s csi-provider`: serves until SIGTERM/SIGINT, then finishes Mount calls in flight,
+ * removes the socket and resolves with the exit code.
+ */
+export async function runCsiProvider(f: CsiProviderFlags, io: { stderr: { write(s: string): unknown }; env: NodeJS.ProcessEnv }): Promise<number> {
+  if (!isLogLevel(f.logLevel)) {
+    io.stderr.write(`invalid -log-level "${f.logLevel}" (want trace, debug, info, warn or error)\n`);
+    return 1;
+  }
+  if (!Number.isInteger(f.cacheSize) || f.cacheSize < 1) {
+    io.stderr.write(`invalid -cache-size ${f.cacheSize} (want a positive integer)\n`);
+    return 1;
+  }
+  if (!/^https?:\/\/[^/]/.test(f.vaultAddr) || !URL.canParse(f.vaultAddr)) {
+    io.stderr.write(`invalid -vault-addr "${f.vaultAddr}" (want an http or https URL)\n`);
+    return 1;
+  }
+  const log = makeLogger(f.logLevel, (l) => io.stderr.write(l));
+  log.debug('configuration', { endpoint: f.endpoint, vault_addr: f.vaultAddr, vault_mount: f.vaultMount, cache_size: f.cacheSize });
+  if (f.hmacSecretName !== '') log.info('-hmac-secret-name is ignored: object versions are keyed by a random in-memory key', { name: f.hmacSecretName });
+  const requester = InClusterTokenRequester.fromEnv(io.env);
+  if (!requester) log.info('not running in a cluster: pods need serviceAccount.tokens from the driver (CSIDriver tokenRequests)');
+  let running: RunningProvider;
+  try {
+    running = await startCsiProvider({ ...f, requester, log });
+  } catch (e) {
+    log.error('cannot start', { error: e instanceof Error ? e.message : String(e) });
+    return 1;
+  }
+  const signal = await new Promise<string>((resolve) => {
+    for (const s of ['SIGTERM', 'SIGINT'] as const) process.once(s, () => resolve(s));
+  });
+  log.info('shutting down', { signal });
+  await running.close();
+  return 0;
+}

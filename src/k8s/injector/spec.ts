@@ -1,0 +1,291 @@
+/**
+ * What to inject, decided from the pod's annotations with the injector's options as
+ * defaults (only the status annotation is ever written back). Everything here is checked:
+ * a value that would give a broken agent denies the pod with a message naming it.
+ */
+import { posix } from 'node:path';
+import { parseJsonPatch, type JsonPatchOp } from './json-patch.js';
+import type { InjectorOptions, Resources } from './options.js';
+import { SA_TOKEN_DIR, type Pod } from './pod.js';
+import { Annotations, DenyError } from './values.js';
+
+export interface SecretSpec {
+  /** File name part (lower-cased unless case is preserved). */
+  name: string;
+  /** Annotation suffix as written, which per-secret annotations must repeat. */
+  raw: string;
+  /** Template text, or undefined when `source` (a template file) is used. */
+  contents?: string;
+  source?: string;
+  destination: string;
+  /** Directory the file lives in (a volume mount). */
+  dir: string;
+  perms?: string;
+  command?: string;
+  leftDelimiter: string;
+  rightDelimiter: string;
+  errorOnMissingKey: boolean;
+  /** Ward: an `export K=V` file the app's command sources (agent-inject-env-<name>). */
+  env: boolean;
+}
+
+export interface AgentSpec {
+  image: string;
+  address: string;
+  vaultNamespace: string;
+  authType: string;
+  authPath: string;
+  authConfig: Record<string, string>;
+  minBackoff?: string;
+  maxBackoff?: string;
+  exitOnErr: boolean;
+  tls: { skipVerify: boolean; caCert?: string; caPath?: string; clientCert?: string; clientKey?: string; serverName?: string; secret?: string };
+  secrets: SecretSpec[];
+  secretVolumePath: string;
+  /** Extra secret directories (secret-volume-path-<name>), each its own volume. */
+  customDirs: string[];
+  injectToken: boolean;
+  prePopulate: boolean;
+  prePopulateOnly: boolean;
+  initFirst: boolean;
+  native: boolean;
+  revokeOnShutdown: boolean;
+  revokeGrace: number;
+  enableQuit: boolean;
+  shareProcessNamespace?: boolean;
+  configMap?: string;
+  extraSecret?: string;
+  copyVolumeMounts?: string;
+  /** The service-account token volume mounted into the agents and the file auto-auth reads. */
+  token: { volume: string; mountPath: string; path: string };
+  jsonPatch: JsonPatchOp[];
+  initJsonPatch: JsonPatchOp[];
+  securityContext?: { runAsUser: number; runAsGroup: number };
+  resources: Resources;
+  cache?: { port: number; useAutoAuthToken: string };
+  templateConfig: { exitOnRetryFailure: boolean; staticSecretRenderInterval?: string; maxConnectionsPerHost?: number; leaseRenewalThreshold?: number };
+  disableIdleConnections: string[];
+  disableKeepAlives: string[];
+  telemetry: Record<string, unknown>;
+  env: Record<string, string>;
+  logLevel: string;
+  /** App containers that get the secrets mounts (and env wrapping). */
+  containers: string[];
+}
+
+const TEMPLATES = {
+  map: (p: string) => `{{ with secret "${p}" }}{{ range $k, $v := .Data }}{{ $k }}: {{ $v }}\n{{ end }}{{ end }}`,
+  json: (p: string) => `{{ with secret "${p}" }}{{ .Data | toJSON }}\n{{ end }}`,
+  // KV v2 keeps the pairs under .Data.data, everything else directly under .Data. Values are
+  // single-quoted for the shell, with embedded quotes closed and reopened.
+  env: (p: string) =>
+    `{{ with secret "${p}" }}{{ range $k, $v := (or .Data.data .Data) }}export {{ $k }}='{{ print $v | replaceAll "'" "'\\\\''" }}'\n{{ end }}{{ end }}`,
+};
+
+/** auth-config-<param> keys Ward's agent accepts per method (others would stop the agent at start). */
+const AUTH_CONFIG: Record<string, readonly string[]> = {
+  kubernetes: ['role', 'token_path'],
+  approle: ['role_id_file_path', 'secret_id_file_path', 'remove_secret_id_file_after_reading', 'secret_id_response_wrapping_path'],
+  token_file: ['token_file_path'],
+};
+
+const list = (v: string | undefined): string[] => (v ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+
+/** Builds the spec; throws DenyError for values that cannot work. */
+export function buildSpec(pod: Pod, a: Annotations, o: InjectorOptions): AgentSpec {
+  const spec = pod.spec ?? {};
+  const apps = spec.containers ?? [];
+  const authType = a.str('auth-type') ?? o.authType;
+  const authConfig: Record<string, string> = {};
+  for (const [k, v] of a.withPrefix('auth-config-')) {
+    const key = k.replace(/-/g, '_');
+    if (!(AUTH_CONFIG[authType] ?? []).includes(key)) throw a.deny(`auth-config-${k}`, `${authType} auto-auth has no config parameter "${key}" (known: ${(AUTH_CONFIG[authType] ?? []).join(', ')})`);
+    authConfig[key] = v;
+  }
+  const role = a.str('role');
+  if (role !== undefined && authType === 'kubernetes') authConfig['role'] = role;
+
+  const prePopulateOnly = a.bool('agent-pre-populate-only', false);
+  const prePopulate = a.bool('agent-pre-populate', true) || prePopulateOnly;
+  const native = o.nativeSidecars && a.bool('agent-native-sidecar', true) && !prePopulateOnly;
+
+  const runAsSet = ['agent-run-as-user', 'agent-run-as-group', 'agent-run-as-same-user'].some((k) => a.has(k));
+  const setSc = a.bool('agent-set-security-context', o.setSecurityContext || runAsSet);
+  let runAsUser = a.num('agent-run-as-user', o.runAsUser);
+  if (a.bool('agent-run-as-same-user', o.runAsSameUser)) {
+    const uid = apps[0]?.securityContext?.runAsUser;
+    if (uid === undefined || uid === 0) throw a.deny('agent-run-as-same-user', 'the first container has no non-root securityContext.runAsUser to copy');
+    runAsUser = uid;
+  }
+
+  const secretVolumePath = a.str('secret-volume-path') ?? '/vault/secrets';
+  const secrets = readSecrets(a, o, secretVolumePath);
+  const customDirs = [...new Set(secrets.map((s) => s.dir).filter((x) => x !== secretVolumePath))];
+
+  const names = apps.map((c) => c.name);
+  const containers = a.has('agent-inject-containers') ? list(a.str('agent-inject-containers')) : names;
+  for (const c of containers) if (!names.includes(c)) throw a.deny('agent-inject-containers', `the pod has no container "${c}" (containers: ${names.join(', ')})`);
+  const copy = a.str('agent-copy-volume-mounts');
+  if (copy !== undefined && ![...apps, ...(spec.initContainers ?? [])].some((c) => c.name === copy)) {
+    throw a.deny('agent-copy-volume-mounts', `the pod has no container "${copy}"`);
+  }
+
+  const out: AgentSpec = {
+    image: a.str('agent-image') || o.vaultImage,
+    address: a.str('service') ?? o.vaultAddress,
+    vaultNamespace: a.str('namespace') ?? o.vaultNamespace,
+    authType,
+    authPath: a.str('auth-path') ?? o.authPath,
+    authConfig,
+    exitOnErr: a.bool('agent-auto-auth-exit-on-err', false),
+    tls: { skipVerify: a.bool('tls-skip-verify', false) },
+    secrets,
+    secretVolumePath,
+    customDirs,
+    injectToken: a.bool('agent-inject-token', false),
+    prePopulate,
+    prePopulateOnly,
+    initFirst: a.bool('agent-init-first', false),
+    native,
+    revokeOnShutdown: a.bool('agent-revoke-on-shutdown', o.revokeOnShutdown),
+    revokeGrace: a.num('agent-revoke-grace', 5),
+    enableQuit: a.bool('agent-enable-quit', false),
+    token: tokenMount(pod, a),
+    jsonPatch: a.has('agent-json-patch') ? parseJsonPatch(a.str('agent-json-patch') ?? '[]') : [],
+    initJsonPatch: a.has('agent-init-json-patch') ? parseJsonPatch(a.str('agent-init-json-patch') ?? '[]') : [],
+    resources: {
+      cpuRequest: a.str('agent-requests-cpu') ?? o.resources.cpuRequest,
+      cpuLimit: a.str('agent-limits-cpu') ?? o.resources.cpuLimit,
+      memRequest: a.str('agent-requests-mem') ?? o.resources.memRequest,
+      memLimit: a.str('agent-limits-mem') ?? o.resources.memLimit,
+      ephemeralRequest: a.str('agent-requests-ephemeral') ?? o.resources.ephemeralRequest,
+      ephemeralLimit: a.str('agent-limits-ephemeral') ?? o.resources.ephemeralLimit,
+    },
+    templateConfig: { exitOnRetryFailure: a.bool('template-config-exit-on-retry-failure', o.exitOnRetryFailure) },
+    disableIdleConnections: list(a.str('agent-disable-idle-connections')),
+    disableKeepAlives: list(a.str('agent-disable-keep-alives')),
+    telemetry: {},
+    env: {},
+    logLevel: a.str('log-level') ?? 'info',
+    containers,
+  };
+  optional(out, a, o);
+  if (setSc) out.securityContext = { runAsUser, runAsGroup: a.num('agent-run-as-group', o.runAsGroup) };
+  if (a.bool('agent-cache-enable', false)) {
+    out.cache = { port: a.num('agent-cache-listener-port', 8200), useAutoAuthToken: a.str('agent-cache-use-auto-auth-token') ?? 'true' };
+  }
+  for (const [k, v] of a.withPrefix('agent-telemetry-')) out.telemetry[k.replace(/-/g, '_')] = jsonOrString(v);
+  return out;
+}
+
+function optional(out: AgentSpec, a: Annotations, o: InjectorOptions): void {
+  const set = <T extends object>(target: T, key: keyof T, ann: string): void => {
+    const v = a.str(ann);
+    if (v !== undefined && v !== '') (target as Record<keyof T, unknown>)[key] = v;
+  };
+  set(out, 'minBackoff', 'auth-min-backoff');
+  set(out, 'maxBackoff', 'auth-max-backoff');
+  set(out.tls, 'caCert', 'ca-cert');
+  set(out.tls, 'caPath', 'ca-key'); // vault-k8s maps ca-key to ca_path
+  set(out.tls, 'clientCert', 'client-cert');
+  set(out.tls, 'clientKey', 'client-key');
+  set(out.tls, 'serverName', 'tls-server-name');
+  set(out.tls, 'secret', 'tls-secret');
+  set(out, 'configMap', 'agent-configmap');
+  set(out, 'extraSecret', 'agent-extra-secret');
+  set(out, 'copyVolumeMounts', 'agent-copy-volume-mounts');
+  if (a.has('agent-share-process-namespace')) out.shareProcessNamespace = a.bool('agent-share-process-namespace', false);
+  const interval = a.str('template-static-secret-render-interval') ?? o.staticSecretRenderInterval;
+  if (interval) out.templateConfig.staticSecretRenderInterval = interval;
+  if (a.has('template-max-connections-per-host')) out.templateConfig.maxConnectionsPerHost = a.num('template-max-connections-per-host', 0);
+  if (a.has('template-lease-renewal-threshold')) out.templateConfig.leaseRenewalThreshold = a.num('template-lease-renewal-threshold', 0);
+  const proxy = a.str('proxy-address') ?? o.proxyAddress;
+  if (proxy) out.env['HTTPS_PROXY'] = proxy;
+  if (a.has('client-max-retries')) out.env['VAULT_MAX_RETRIES'] = a.str('client-max-retries') ?? '';
+  // Whole seconds: Ward's client reads an integer, Vault's accepts one too.
+  if (a.has('client-timeout')) out.env['VAULT_CLIENT_TIMEOUT'] = String(Math.ceil(goDurationSeconds(a.str('client-timeout') ?? '0')));
+  if (a.has('go-max-procs')) out.env['GOMAXPROCS'] = a.str('go-max-procs') ?? '';
+  out.env['VAULT_LOG_LEVEL'] = out.logLevel;
+  out.env['VAULT_LOG_FORMAT'] = a.str('log-format') ?? 'standard';
+}
+
+function readSecrets(a: Annotations, o: InjectorOptions, volumePath: string): SecretSpec[] {
+  const preserveAll = a.bool('preserve-secret-case', false);
+  const byRaw = new Map<string, { path?: string; env: boolean }>();
+  for (const [raw, v] of a.withPrefix('agent-inject-secret-')) byRaw.set(raw, { path: v, env: false });
+  for (const prefix of ['agent-inject-template-', 'agent-inject-template-file-']) {
+    for (const [raw, v] of a.withPrefix(prefix)) if (v !== '' && !byRaw.has(raw)) byRaw.set(raw, { env: false });
+  }
+  for (const [raw, v] of a.withPrefix('agent-inject-env-')) {
+    if (byRaw.has(raw)) throw a.deny(`agent-inject-env-${raw}`, `"${raw}" is already declared as a file secret; use another name`);
+    byRaw.set(raw, { path: v, env: true });
+  }
+  const dflt = (a.str('agent-inject-default-template') ?? o.defaultTemplate) as 'map' | 'json';
+  const out: SecretSpec[] = [];
+  for (const [raw, decl] of byRaw) {
+    const name = a.bool(`preserve-secret-case-${raw}`, preserveAll) ? raw : raw.toLowerCase();
+    const inline = a.str(`agent-inject-template-${raw}`);
+    const file = a.str(`agent-inject-template-file-${raw}`);
+    const dir = a.str(`secret-volume-path-${raw}`) ?? volumePath;
+    const rel = a.str(`agent-inject-file-${raw}`) ?? (decl.env ? `${name}.env` : name);
+    if (rel === '' || rel.split('/').includes('..')) throw a.deny(`agent-inject-file-${raw}`, 'expected a relative file name inside the secrets volume');
+    const s: SecretSpec = {
+      name,
+      raw,
+      destination: posix.join(dir, rel),
+      dir,
+      leftDelimiter: a.str(`agent-template-left-delim-${raw}`) || '{{',
+      rightDelimiter: a.str(`agent-template-right-delim-${raw}`) || '}}',
+      errorOnMissingKey: a.bool(`error-on-missing-key-${raw}`, false),
+      env: decl.env,
+    };
+    if (decl.env) s.contents = TEMPLATES.env(decl.path ?? '');
+    else if (inline) s.contents = inline;
+    else if (file) s.source = file;
+    else if (decl.path) s.contents = TEMPLATES[dflt](decl.path);
+    else continue;
+    const perms = a.str(`agent-inject-perms-${raw}`);
+    if (perms) s.perms = perms.padStart(4, '0');
+    const cmd = a.str(`agent-inject-command-${raw}`);
+    if (cmd) s.command = cmd;
+    out.push(s);
+  }
+  const seen = new Set<string>();
+  for (const s of out) {
+    if (seen.has(s.destination)) throw new DenyError(`two secrets render to the same file ${s.destination} (check the agent-inject-file-* annotations)`);
+    seen.add(s.destination);
+  }
+  return out;
+}
+
+/** The token volume: the default one, or a named projected volume (agent-service-account-token-volume-name). */
+function tokenMount(pod: Pod, a: Annotations): AgentSpec['token'] {
+  const named = a.str('agent-service-account-token-volume-name');
+  if (named) {
+    const vol = (pod.spec?.volumes ?? []).find((v) => v.name === named);
+    const proj = vol?.projected?.sources?.find((s) => s.serviceAccountToken)?.serviceAccountToken;
+    if (!vol || !proj) throw a.deny('agent-service-account-token-volume-name', 'the pod has no projected volume of that name with a serviceAccountToken source');
+    const mountPath = '/var/run/secrets/vault.hashicorp.com/serviceaccount';
+    return { volume: named, mountPath, path: posix.join(mountPath, proj.path ?? 'token') };
+  }
+  for (const c of pod.spec?.containers ?? []) {
+    const m = (c.volumeMounts ?? []).find((vm) => vm.mountPath === SA_TOKEN_DIR || vm.mountPath.includes('serviceaccount'));
+    if (m) return { volume: m.name, mountPath: m.mountPath, path: posix.join(m.mountPath, 'token') };
+  }
+  return { volume: '', mountPath: SA_TOKEN_DIR, path: posix.join(SA_TOKEN_DIR, 'token') };
+}
+
+function jsonOrString(v: string): unknown {
+  try {
+    return JSON.parse(v) as unknown;
+  } catch {
+    return v;
+  }
+}
+
+function goDurationSeconds(v: string): number {
+  const unit: Record<string, number> = { ns: 1e-9, us: 1e-6, µs: 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
+  let total = 0;
+  for (const m of v.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) total += Number(m[1]) * (unit[m[2] ?? 's'] ?? 0);
+  return total;
+}

@@ -1,0 +1,117 @@
+/**
+ * Reads a pod's `vault.hashicorp.com/*` annotations against the catalogue: every value is
+ * validated up front (a malformed one denies the pod with a message naming it), unknown
+ * keys become warnings with the closest known name, and typed getters serve the rest.
+ */
+import { CATALOGUE, PREFIX, closest, lookup, type AnnotationDef } from './annotations.js';
+import { parseJsonPatch } from './json-patch.js';
+
+/** A value that must deny the pod; the message names the annotation and the value. */
+export class DenyError extends Error {
+  override readonly name = 'DenyError';
+}
+
+const BOOL_TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
+const BOOL_FALSE = new Set(['0', 'f', 'F', 'FALSE', 'false', 'False']);
+const DURATION = /^(?:0|(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+)$/;
+const QUANTITY = /^\+?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+|Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)?$/;
+
+export function parseBool(v: string): boolean | undefined {
+  if (BOOL_TRUE.has(v)) return true;
+  if (BOOL_FALSE.has(v)) return false;
+  return undefined;
+}
+
+/** Why `v` is not a valid value of `def`, or undefined when it is. */
+export function invalid(def: AnnotationDef, v: string): string | undefined {
+  switch (def.kind) {
+    case 'bool':
+      return parseBool(v) === undefined ? 'expected a boolean (true or false)' : undefined;
+    case 'path':
+      return v.startsWith('/') ? undefined : 'expected an absolute path';
+    case 'duration':
+      return DURATION.test(v) ? undefined : 'expected a duration such as "30s" or "1m30s"';
+    case 'uint':
+      return /^\d{1,10}$/.test(v) ? undefined : 'expected a non-negative integer';
+    case 'int':
+      return /^-?\d{1,10}$/.test(v) ? undefined : 'expected an integer';
+    case 'float':
+      return /^\d*\.?\d+$/.test(v) && Number(v) <= 1 ? undefined : 'expected a number between 0 and 1';
+    case 'port':
+      return /^\d{1,5}$/.test(v) && Number(v) >= 1 && Number(v) <= 65535 ? undefined : 'expected a port number (1-65535)';
+    case 'quantity':
+      return v === '' || QUANTITY.test(v) ? undefined : 'expected a non-negative Kubernetes quantity such as "250m" or "64Mi" (or "" to omit it)';
+    case 'octal':
+      return /^0?[0-7]{3,4}$/.test(v) ? undefined : 'expected an octal file mode such as "0400"';
+    case 'enum':
+      return def.values?.includes(v) ? undefined : `expected one of ${def.values?.join(', ')}`;
+    case 'json-patch':
+      try {
+        parseJsonPatch(v);
+        return undefined;
+      } catch (e) {
+        return `invalid JSON patch: ${e instanceof Error ? e.message : String(e)}`;
+      }
+    case 'list':
+    case 'string':
+      return undefined;
+  }
+}
+
+/** Typed access to a pod's annotations (keys without the prefix). */
+export class Annotations {
+  readonly warnings: string[] = [];
+  private readonly values = new Map<string, string>();
+
+  /** Validates every `vault.hashicorp.com/*` annotation; throws DenyError on the first bad one. */
+  constructor(all: Record<string, string> | undefined) {
+    for (const [full, value] of Object.entries(all ?? {})) {
+      if (!full.startsWith(PREFIX)) continue;
+      const key = full.slice(PREFIX.length);
+      const found = lookup(key);
+      if (!found) {
+        this.warnings.push(`unknown annotation ${full} (did you mean ${closest(key)}?)`);
+        continue;
+      }
+      const why = invalid(found.def, value);
+      if (why) throw new DenyError(`invalid annotation ${full}: value ${JSON.stringify(value)}: ${why}`);
+      this.values.set(key, value);
+    }
+  }
+
+  has(key: string): boolean {
+    return this.values.has(key);
+  }
+
+  str(key: string): string | undefined {
+    return this.values.get(key);
+  }
+
+  bool(key: string, dflt: boolean): boolean {
+    const v = this.values.get(key);
+    return v === undefined ? dflt : (parseBool(v) ?? dflt);
+  }
+
+  num(key: string, dflt: number): number {
+    const v = this.values.get(key);
+    return v === undefined ? dflt : Number(v);
+  }
+
+  /** Suffixes of the keys starting with `prefix`, with their values, in annotation order. */
+  withPrefix(prefix: string): [string, string][] {
+    const out: [string, string][] = [];
+    for (const [k, v] of this.values) {
+      const found = lookup(k);
+      if (found?.def.name === prefix && found.suffix !== undefined) out.push([found.suffix, v]);
+    }
+    return out;
+  }
+
+  /** A DenyError naming an annotation and its value. */
+  deny(key: string, why: string): DenyError {
+    return new DenyError(`invalid annotation ${PREFIX}${key}: value ${JSON.stringify(this.values.get(key) ?? '')}: ${why}`);
+  }
+}
+
+/** Every catalogued name (for docs and tests). */
+export const KNOWN = CATALOGUE.map((a) => a.name);

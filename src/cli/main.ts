@@ -121,7 +121,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
 
 /** The `bin/ward` entry point: process I/O and environment. */
 export async function main(argv: string[]): Promise<number> {
-  // The server and the agent shut down gracefully on their own signal handlers.
-  if (argv[0] !== 'server' && argv[0] !== 'agent') exitOnSignals();
+  // The server, the agent and the Kubernetes components shut down gracefully on their own signal handlers.
+  if (argv[0] !== 'server' && argv[0] !== 'agent' && argv[0] !== 'k8s') exitOnSignals();
   return run(argv, { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env });
 }

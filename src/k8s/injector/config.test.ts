@@ -1,0 +1,54 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ConfigError, resolveConfig } from './config.js';
+import { DEFAULT_IMAGE } from './options.js';
+
+test('defaults: :8080, Ward image, vault-k8s auth defaults, modest resources', () => {
+  const c = resolveConfig({ 'tls-cert-file': '/c', 'tls-key-file': '/k', 'vault-address': 'https://ward:8200' }, {});
+  assert.deepEqual(c.listen, { host: '0.0.0.0', port: 8080 });
+  assert.deepEqual(c.tls, { kind: 'files', certFile: '/c', keyFile: '/k' });
+  assert.equal(c.options.vaultImage, DEFAULT_IMAGE);
+  assert.equal(c.options.authPath, 'auth/kubernetes');
+  assert.equal(c.options.resources.cpuRequest, '50m');
+  assert.equal(c.nativeSidecars, 'auto');
+  assert.equal(c.logLevel, 'info');
+});
+
+test('AGENT_INJECT_* variables win over flags, as in vault-k8s', () => {
+  const c = resolveConfig(
+    { listen: '127.0.0.1:9000', 'tls-cert-file': '/c', 'tls-key-file': '/k', 'vault-address': 'https://flag:8200', 'run-as-user': '200', 'cpu-limit': '1' },
+    { AGENT_INJECT_VAULT_ADDR: 'https://env:8200', AGENT_INJECT_RUN_AS_USER: '300', AGENT_INJECT_MEM_LIMIT: '', AGENT_INJECT_REVOKE_ON_SHUTDOWN: 'true', AGENT_INJECT_DEFAULT_TEMPLATE: 'json', AGENT_INJECT_NATIVE_SIDECARS: 'false' },
+  );
+  assert.deepEqual(c.listen, { host: '127.0.0.1', port: 9000 });
+  assert.equal(c.options.vaultAddress, 'https://env:8200');
+  assert.equal(c.options.runAsUser, 300);
+  assert.equal(c.options.resources.cpuLimit, '1');
+  assert.equal(c.options.revokeOnShutdown, true);
+  assert.equal(c.options.defaultTemplate, 'json');
+  assert.equal(c.nativeSidecars, 'false');
+});
+
+test('an empty resource flag removes the default', () => {
+  assert.equal(resolveConfig({ 'tls-auto': 'vault-agent-injector-cfg', 'memory-limit': '' }, {}).options.resources.memLimit, '');
+});
+
+test('-tls-auto selects the auto source with its hosts', () => {
+  const c = resolveConfig({ 'tls-auto': 'vault-agent-injector-cfg', 'tls-auto-hosts': 'svc,svc.ns,svc.ns.svc' }, {});
+  assert.deepEqual(c.tls, { kind: 'auto', webhookConfig: 'vault-agent-injector-cfg', hosts: ['svc', 'svc.ns', 'svc.ns.svc'] });
+});
+
+test('bad settings are errors naming the flag', () => {
+  const bad: [Record<string, string>, NodeJS.ProcessEnv, RegExp][] = [
+    [{}, {}, /-tls-cert-file and -tls-key-file, or -tls-auto/],
+    [{ 'tls-cert-file': '/c' }, {}, /-tls-key-file/],
+    [{ 'tls-auto': 'x', listen: 'nope' }, {}, /-listen "nope"/],
+    [{ 'tls-auto': 'x', 'run-as-user': 'root' }, {}, /-run-as-user/],
+    [{ 'tls-auto': 'x', 'cpu-request': '-1' }, {}, /-cpu-request/],
+    [{ 'tls-auto': 'x' }, { AGENT_INJECT_CPU_REQUEST: 'lots' }, /AGENT_INJECT_CPU_REQUEST/],
+    [{ 'tls-auto': 'x', 'default-template': 'yaml' }, {}, /-default-template/],
+    [{ 'tls-auto': 'x', 'log-level': 'loud' }, {}, /-log-level/],
+    [{ 'tls-auto': 'x', 'native-sidecars': 'maybe' }, {}, /-native-sidecars/],
+    [{ 'tls-auto': 'x', 'template-static-secret-render-interval': '5 min' }, {}, /-template-static-secret-render-interval/],
+  ];
+  for (const [flags, env, msg] of bad) assert.throws(() => resolveConfig(flags, env), (e: unknown) => e instanceof ConfigError && msg.test(e.message), JSON.stringify(flags));
+});

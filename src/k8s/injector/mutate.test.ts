@@ -204,6 +204,13 @@ const ROWS: Row[] = [
       assert.ok(mountsOf(i.init).includes('vault-token:/var/run/secrets/vault.hashicorp.com/serviceaccount'));
     },
   },
+  {
+    name: 'agent-service-account-token-volume-name mounted by the app: same path',
+    ann: { ...BASE, 'agent-service-account-token-volume-name': 'vault-token' },
+    spec: { volumes: [{ name: 'vault-token', projected: { sources: [{ serviceAccountToken: { path: 'vault', audience: 'ward' } }] } }], containers: [{ name: 'app', image: 'a', volumeMounts: [{ name: 'vault-token', mountPath: '/var/run/ward' }] }] },
+    check: (i) => assert.equal(cfg(i.initConfig)['auto_auth']['method']['config']['token_path'], '/var/run/ward/vault'),
+  },
+  { name: 'agent-service-account-token-volume-name naming no projected volume: denied', ann: { ...BASE, 'agent-service-account-token-volume-name': 'nope' }, deny: 'no projected volume of that name' },
   { name: 'no token mount: denied', ann: BASE, spec: { containers: [{ name: 'app', image: 'a' }] }, deny: 'no service account token mount' },
   {
     name: 'agent-json-patch and agent-init-json-patch',

@@ -265,7 +265,9 @@ function tokenMount(pod: Pod, a: Annotations): AgentSpec['token'] {
     const vol = (pod.spec?.volumes ?? []).find((v) => v.name === named);
     const proj = vol?.projected?.sources?.find((s) => s.serviceAccountToken)?.serviceAccountToken;
     if (!vol || !proj) throw a.deny('agent-service-account-token-volume-name', 'the pod has no projected volume of that name with a serviceAccountToken source');
-    const mountPath = '/var/run/secrets/vault.hashicorp.com/serviceaccount';
+    // Where an app container already mounts it, the agents use the same path.
+    const existing = (pod.spec?.containers ?? []).flatMap((c) => c.volumeMounts ?? []).find((m) => m.name === named);
+    const mountPath = existing?.mountPath ?? '/var/run/secrets/vault.hashicorp.com/serviceaccount';
     return { volume: named, mountPath, path: posix.join(mountPath, proj.path ?? 'token') };
   }
   for (const c of pod.spec?.containers ?? []) {

@@ -28,6 +28,23 @@ test('AGENT_INJECT_* variables win over flags, as in vault-k8s', () => {
   assert.equal(c.nativeSidecars, 'false');
 });
 
+test('the rest of vault-k8s\'s settings: backoffs, keep-alives, template tuning, log level spellings, TLS minimum', () => {
+  const c = resolveConfig(
+    { 'tls-auto': 'cfg', 'auth-min-backoff': '2s', 'disable-keep-alives': 'templating', 'log-level': 'err', 'tls-min-version': 'tls13' },
+    { AGENT_INJECT_AUTH_MAX_BACKOFF: '30s', AGENT_INJECT_DISABLE_IDLE_CONNECTIONS: 'auto-auth', AGENT_INJECT_TEMPLATE_MAX_CONNECTIONS_PER_HOST: '4', AGENT_INJECT_TEMPLATE_LEASE_RENEWAL_THRESHOLD: '0.5', AGENT_INJECT_USE_LEADER_ELECTOR: 'true', AGENT_INJECT_TELEMETRY_PATH: '/metrics' },
+  );
+  assert.deepEqual(
+    [c.options.authMinBackoff, c.options.authMaxBackoff, c.options.disableKeepAlives, c.options.disableIdleConnections, c.options.maxConnectionsPerHost, c.options.leaseRenewalThreshold, c.logLevel, c.tlsMinVersion],
+    ['2s', '30s', 'templating', 'auto-auth', 4, 0.5, 'error', 'TLSv1.3'],
+  );
+  assert.equal(resolveConfig({ 'tls-auto': 'cfg', 'log-level': 'warning' }, {}).logLevel, 'warn');
+  assert.equal(resolveConfig({ 'tls-auto': 'cfg' }, {}).tlsMinVersion, 'TLSv1.2');
+});
+
+test('a CA in AGENT_INJECT_VAULT_CACERT_BYTES is refused: Ward\'s agent reads the CA from a file', () => {
+  assert.throws(() => resolveConfig({ 'tls-auto': 'cfg' }, { AGENT_INJECT_VAULT_CACERT_BYTES: '-----BEGIN CERTIFICATE-----' }), /AGENT_INJECT_VAULT_CACERT_BYTES is not supported.*ca-cert/);
+});
+
 test('an empty resource flag removes the default', () => {
   assert.equal(resolveConfig({ 'tls-auto': 'vault-agent-injector-cfg', 'memory-limit': '' }, {}).options.resources.memLimit, '');
 });
@@ -48,6 +65,8 @@ test('bad settings are errors naming the flag', () => {
     [{ 'tls-auto': 'x', 'default-template': 'yaml' }, {}, /-default-template/],
     [{ 'tls-auto': 'x', 'log-level': 'loud' }, {}, /-log-level/],
     [{ 'tls-auto': 'x', 'native-sidecars': 'maybe' }, {}, /-native-sidecars/],
+    [{ 'tls-auto': 'x', 'tls-min-version': 'tls11' }, {}, /-tls-min-version/],
+    [{ 'tls-auto': 'x', 'auth-max-backoff': 'soon' }, {}, /-auth-max-backoff/],
     [{ 'tls-auto': 'x', 'template-static-secret-render-interval': '5 min' }, {}, /-template-static-secret-render-interval/],
   ];
   for (const [flags, env, msg] of bad) assert.throws(() => resolveConfig(flags, env), (e: unknown) => e instanceof ConfigError && msg.test(e.message), JSON.stringify(flags));

@@ -21,7 +21,11 @@ export interface InjectorConfig {
   logFormat: 'standard' | 'json';
   /** auto: ask the API server's /version (native sidecars from Kubernetes 1.29). */
   nativeSidecars: 'auto' | 'true' | 'false';
+  tlsMinVersion: 'TLSv1.2' | 'TLSv1.3';
 }
+
+/** vault-k8s's level spellings (hclog) onto Ward's five. */
+const LOG_LEVELS: Record<string, InjectorConfig['logLevel']> = { trace: 'trace', debug: 'debug', info: 'info', notice: 'info', '': 'info', warn: 'warn', warning: 'warn', err: 'error', error: 'error' };
 
 type Apply = (c: InjectorConfig, v: string) => void;
 
@@ -46,7 +50,7 @@ export const SETTINGS: readonly Setting[] = [
     if (!m || Number(m[2]) > 65535) throw new ConfigError(`invalid -listen "${v}": expected host:port such as :8080`);
     c.listen = { host: (m[1] ?? '').replace(/^\[|\]$/g, '') || '0.0.0.0', port: Number(m[2]) };
   }),
-  s('log-level', 'LOG_LEVEL', 'enum', 'Log level: trace, debug, info, warn, error.', (c, v) => void (c.logLevel = v as InjectorConfig['logLevel']), ['trace', 'debug', 'info', 'warn', 'error']),
+  s('log-level', 'LOG_LEVEL', 'enum', 'Log level: trace, debug, info, warn, error.', (c, v) => void (c.logLevel = LOG_LEVELS[v.trim().toLowerCase()] ?? 'info'), Object.keys(LOG_LEVELS)),
   s('log-format', 'LOG_FORMAT', 'enum', 'Log format: standard or json.', (c, v) => void (c.logFormat = v as InjectorConfig['logFormat']), ['standard', 'json']),
   s('tls-cert-file', 'TLS_CERT_FILE', 'string', 'PEM certificate to serve (re-read when it changes).', (c, v) => void (tls(c)['certFile'] = v)),
   s('tls-key-file', 'TLS_KEY_FILE', 'string', 'PEM private key to serve.', (c, v) => void (tls(c)['keyFile'] = v)),
@@ -72,17 +76,32 @@ export const SETTINGS: readonly Setting[] = [
   s('ephemeral-storage-limit', 'EPHEMERAL_LIMIT', 'quantity', 'Ephemeral storage limit (default none).', res('ephemeralLimit')),
   s('template-config-exit-on-retry-failure', 'TEMPLATE_CONFIG_EXIT_ON_RETRY_FAILURE', 'bool', 'template_config.exit_on_retry_failure (default true).', (c, v) => void (c.options.exitOnRetryFailure = bool(v))),
   s('template-static-secret-render-interval', 'TEMPLATE_STATIC_SECRET_RENDER_INTERVAL', 'duration', 'template_config.static_secret_render_interval.', (c, v) => void (c.options.staticSecretRenderInterval = v)),
+  s('auth-min-backoff', 'AUTH_MIN_BACKOFF', 'duration', 'Default auto_auth min_backoff (agent default 1s).', (c, v) => void (c.options.authMinBackoff = v)),
+  s('auth-max-backoff', 'AUTH_MAX_BACKOFF', 'duration', 'Default auto_auth max_backoff (agent default 5m).', (c, v) => void (c.options.authMaxBackoff = v)),
+  s('disable-idle-connections', 'DISABLE_IDLE_CONNECTIONS', 'list', 'Default disable_idle_connections (comma list).', (c, v) => void (c.options.disableIdleConnections = v)),
+  s('disable-keep-alives', 'DISABLE_KEEP_ALIVES', 'list', 'Default disable_keep_alives (comma list).', (c, v) => void (c.options.disableKeepAlives = v)),
+  s('template-max-connections-per-host', 'TEMPLATE_MAX_CONNECTIONS_PER_HOST', 'uint', 'Default template_config.max_connections_per_host.', (c, v) => void (c.options.maxConnectionsPerHost = Number(v))),
+  s('template-lease-renewal-threshold', 'TEMPLATE_LEASE_RENEWAL_THRESHOLD', 'float', 'Default template_config.lease_renewal_threshold.', (c, v) => void (c.options.leaseRenewalThreshold = Number(v))),
+  s('tls-min-version', 'TLS_MIN_VERSION', 'enum', 'Lowest TLS version served: tls12 (default) or tls13.', (c, v) => void (c.tlsMinVersion = v === 'tls13' ? 'TLSv1.3' : 'TLSv1.2'), ['tls12', 'tls13']),
+  // Accepted so vault-helm's Deployment runs unchanged: metrics are always at /metrics, and
+  // leader election belongs to the -tls-auto source.
+  s('telemetry-path', 'TELEMETRY_PATH', 'string', 'Accepted for compatibility; metrics are served at /metrics.', () => undefined),
+  s('use-leader-elector', 'USE_LEADER_ELECTOR', 'bool', 'Accepted for compatibility; -tls-auto always elects a leader.', () => undefined),
+  s('vault-cacert-bytes', 'VAULT_CACERT_BYTES', 'string', 'Not supported: Ward\'s agent reads its CA from a file (vault.hashicorp.com/ca-cert with tls-secret).', (_c, v) => {
+    if (v !== '') throw new ConfigError('-vault-cacert-bytes / AGENT_INJECT_VAULT_CACERT_BYTES is not supported: Ward\'s agent reads its CA from a file; mount it with vault.hashicorp.com/tls-secret and point vault.hashicorp.com/ca-cert at it');
+  }),
   s('native-sidecars', 'NATIVE_SIDECARS', 'enum', 'Inject the agent as a native sidecar: auto (Kubernetes >= 1.29, from /version), true or false.', (c, v) => void (c.nativeSidecars = v as InjectorConfig['nativeSidecars']), ['auto', 'true', 'false']),
 ];
 
 /** Resolves flags (name → value as given) and the environment into a checked configuration. */
 export function resolveConfig(flags: Readonly<Record<string, string>>, env: NodeJS.ProcessEnv): InjectorConfig {
-  const c: InjectorConfig = { listen: { host: '0.0.0.0', port: 8080 }, tls: {} as TlsConfig, options: defaultOptions(), logLevel: 'info', logFormat: 'standard', nativeSidecars: 'auto' };
+  const c: InjectorConfig = { listen: { host: '0.0.0.0', port: 8080 }, tls: {} as TlsConfig, options: defaultOptions(), logLevel: 'info', logFormat: 'standard', nativeSidecars: 'auto', tlsMinVersion: 'TLSv1.2' };
   for (const st of SETTINGS) {
     const fromEnv = env[st.env];
     const useEnv = fromEnv !== undefined && fromEnv !== '';
-    const v = useEnv ? fromEnv : flags[st.flag];
-    if (v === undefined) continue;
+    const raw = useEnv ? fromEnv : flags[st.flag];
+    if (raw === undefined) continue;
+    const v = st.flag === 'log-level' ? raw.trim().toLowerCase() : raw;
     const why = st.kind === 'bool' ? (/^(1|t|true|0|f|false)$/i.test(v) ? undefined : 'expected true or false') : invalid({ name: st.flag, kind: st.kind, ...(st.values ? { values: st.values } : {}) }, v);
     if (why) throw new ConfigError(`invalid ${useEnv ? st.env : `-${st.flag}`} "${v}": ${why}`);
     st.apply(c, v);

@@ -68,9 +68,11 @@ export async function runInjector(flags: Readonly<Record<string, string>>, io: I
   }
   const options = { ...cfg.options, nativeSidecars: await nativeSidecars(cfg, io.env, log) };
   if (!options.vaultAddress) log('warn', 'no -vault-address: pods without a vault.hashicorp.com/service annotation will be denied');
+  // vault-helm's values name HashiCorp's image; the injected containers run `ward agent`.
+  if (/(^|\/)vault:/.test(options.vaultImage)) log('warn', `agent image ${options.vaultImage} looks like HashiCorp Vault's; the injected containers run "ward agent", so use a Ward image (-vault-image)`);
   let server;
   try {
-    server = await startInjectorServer({ host: cfg.listen.host, port: cfg.listen.port, certs, options, log });
+    server = await startInjectorServer({ host: cfg.listen.host, port: cfg.listen.port, certs, options, log, minVersion: cfg.tlsMinVersion });
   } catch (e) {
     await certs.close();
     io.stderr.write(`Error: cannot listen on ${cfg.listen.host}:${cfg.listen.port}: ${e instanceof Error ? e.message : String(e)}\n`);

@@ -31,6 +31,15 @@ export interface InjectorOptions {
   defaultTemplate: 'map' | 'json';
   exitOnRetryFailure: boolean;
   staticSecretRenderInterval: string;
+  /** template_config.max_connections_per_host / lease_renewal_threshold; undefined leaves the agent default. */
+  maxConnectionsPerHost?: number;
+  leaseRenewalThreshold?: number;
+  /** auto_auth backoffs; "" leaves the agent default. */
+  authMinBackoff: string;
+  authMaxBackoff: string;
+  /** Comma lists for disable_idle_connections / disable_keep_alives. */
+  disableIdleConnections: string;
+  disableKeepAlives: string;
   revokeOnShutdown: boolean;
   proxyAddress: string;
   /** The cluster runs native sidecars (Kubernetes >= 1.29): the agent becomes one restartable init container. */
@@ -66,6 +75,10 @@ export function defaultOptions(over: Partial<InjectorOptions> = {}): InjectorOpt
     defaultTemplate: 'map',
     exitOnRetryFailure: true,
     staticSecretRenderInterval: '',
+    authMinBackoff: '',
+    authMaxBackoff: '',
+    disableIdleConnections: '',
+    disableKeepAlives: '',
     revokeOnShutdown: false,
     proxyAddress: '',
     nativeSidecars: false,

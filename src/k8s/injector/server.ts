@@ -22,6 +22,8 @@ export interface ServerOptions {
   log?: LogFn;
   /** Largest accepted body (default 10 MiB; the API server's own objects are far smaller). */
   maxBodyBytes?: number;
+  /** Lowest TLS version (default TLSv1.2). */
+  minVersion?: 'TLSv1.2' | 'TLSv1.3';
   /** How long close() waits for in-flight reviews before cutting connections (default 10 s). */
   drainMs?: number;
 }
@@ -86,11 +88,12 @@ export async function startInjectorServer(o: ServerOptions): Promise<InjectorSer
   const limit = o.maxBodyBytes ?? 10 * 1024 * 1024;
   let inFlight = 0;
   let closing = false;
+  const minVersion = o.minVersion ?? 'TLSv1.2';
   const { certPem, keyPem } = o.certs.get();
-  const server: Server = createServer({ cert: certPem, key: keyPem, minVersion: 'TLSv1.2' });
+  const server: Server = createServer({ cert: certPem, key: keyPem, minVersion });
   o.certs.onChange(() => {
     const c = o.certs.get();
-    server.setSecureContext({ cert: c.certPem, key: c.keyPem, minVersion: 'TLSv1.2' });
+    server.setSecureContext({ cert: c.certPem, key: c.keyPem, minVersion });
     log('info', 'serving a new TLS certificate');
   });
 

@@ -162,8 +162,8 @@ export function buildSpec(pod: Pod, a: Annotations, o: InjectorOptions): AgentSp
       ephemeralLimit: a.str('agent-limits-ephemeral') ?? o.resources.ephemeralLimit,
     },
     templateConfig: { exitOnRetryFailure: a.bool('template-config-exit-on-retry-failure', o.exitOnRetryFailure) },
-    disableIdleConnections: list(a.str('agent-disable-idle-connections')),
-    disableKeepAlives: list(a.str('agent-disable-keep-alives')),
+    disableIdleConnections: list(a.str('agent-disable-idle-connections') ?? o.disableIdleConnections),
+    disableKeepAlives: list(a.str('agent-disable-keep-alives') ?? o.disableKeepAlives),
     telemetry: {},
     env: {},
     logLevel: a.str('log-level') ?? 'info',
@@ -179,12 +179,12 @@ export function buildSpec(pod: Pod, a: Annotations, o: InjectorOptions): AgentSp
 }
 
 function optional(out: AgentSpec, a: Annotations, o: InjectorOptions): void {
-  const set = <T extends object>(target: T, key: keyof T, ann: string): void => {
-    const v = a.str(ann);
+  const set = <T extends object>(target: T, key: keyof T, ann: string, dflt = ''): void => {
+    const v = a.str(ann) ?? dflt;
     if (v !== undefined && v !== '') (target as Record<keyof T, unknown>)[key] = v;
   };
-  set(out, 'minBackoff', 'auth-min-backoff');
-  set(out, 'maxBackoff', 'auth-max-backoff');
+  set(out, 'minBackoff', 'auth-min-backoff', o.authMinBackoff);
+  set(out, 'maxBackoff', 'auth-max-backoff', o.authMaxBackoff);
   set(out.tls, 'caCert', 'ca-cert');
   set(out.tls, 'caPath', 'ca-key'); // vault-k8s maps ca-key to ca_path
   set(out.tls, 'clientCert', 'client-cert');
@@ -197,8 +197,10 @@ function optional(out: AgentSpec, a: Annotations, o: InjectorOptions): void {
   if (a.has('agent-share-process-namespace')) out.shareProcessNamespace = a.bool('agent-share-process-namespace', false);
   const interval = a.str('template-static-secret-render-interval') ?? o.staticSecretRenderInterval;
   if (interval) out.templateConfig.staticSecretRenderInterval = interval;
-  if (a.has('template-max-connections-per-host')) out.templateConfig.maxConnectionsPerHost = a.num('template-max-connections-per-host', 0);
-  if (a.has('template-lease-renewal-threshold')) out.templateConfig.leaseRenewalThreshold = a.num('template-lease-renewal-threshold', 0);
+  const conns = a.has('template-max-connections-per-host') ? a.num('template-max-connections-per-host', 0) : o.maxConnectionsPerHost;
+  if (conns !== undefined) out.templateConfig.maxConnectionsPerHost = conns;
+  const threshold = a.has('template-lease-renewal-threshold') ? a.num('template-lease-renewal-threshold', 0) : o.leaseRenewalThreshold;
+  if (threshold !== undefined) out.templateConfig.leaseRenewalThreshold = threshold;
   const proxy = a.str('proxy-address') ?? o.proxyAddress;
   if (proxy) out.env['HTTPS_PROXY'] = proxy;
   if (a.has('client-max-retries')) out.env['VAULT_MAX_RETRIES'] = a.str('client-max-retries') ?? '';

@@ -134,7 +134,8 @@ export function sidecarContainer(s: AgentSpec, pod: Pod): Container {
     // With pre-populate, app containers start only once every file exists (the kubelet waits
     // for a restartable init container's startup probe before starting the next container).
     if (s.prePopulate) {
-      c['startupProbe'] = { exec: { command: ['ward', 'agent', '-check-rendered'] }, periodSeconds: 1, timeoutSeconds: 10, failureThreshold: 600 };
+      const command = ['ward', 'agent', '-check-rendered', ...(s.configMap ? [`-config=${CONFIG_DIR}/config.hcl`] : [])];
+      c['startupProbe'] = { exec: { command }, periodSeconds: 1, timeoutSeconds: 10, failureThreshold: 600 };
     }
   }
   return c;

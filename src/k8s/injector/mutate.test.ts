@@ -275,6 +275,13 @@ const ROWS: Row[] = [
       assert.ok(!i.pod.spec?.volumes?.some((v) => v.name === 'home-init'));
     },
   },
+  {
+    name: 'native sidecar with agent-configmap: the probe reads the same config file',
+    ann: { 'agent-inject': 'true', 'agent-configmap': 'agent-cfg' },
+    opts: { nativeSidecars: true },
+    check: (i) => assert.deepEqual((i.sidecar?.['startupProbe'] as Json)['exec']['command'], ['ward', 'agent', '-check-rendered', '-config=/vault/configs/config.hcl']),
+  },
+  { name: 'native sidecar: agent-init-json-patch has no init container to patch', ann: { ...BASE, 'agent-init-json-patch': '[]' }, opts: { nativeSidecars: true }, warn: 'agent-init-json-patch is not used with a native sidecar' },
   { name: 'native sidecar opt-out', ann: { ...BASE, 'agent-native-sidecar': 'false' }, opts: { nativeSidecars: true }, check: (i) => assert.deepEqual([i.init?.name, i.pod.spec?.containers?.length], ['vault-agent-init', 2]) },
   {
     name: 'secrets as env vars: app command wrapped, value never in the spec',

@@ -48,7 +48,7 @@ export function mutate(req: AdmissionRequest, o: InjectorOptions): MutateResult 
     const a = new Annotations(all);
     const spec = buildSpec(pod, a, o);
     validate(spec);
-    warnings.push(...orphans(a, spec), ...jobWarning(pod, spec));
+    warnings.push(...orphans(a, spec), ...jobWarning(pod, spec), ...nativeWarning(spec));
     return allow(patchFor(pod, spec), warnings);
   } catch (e) {
     if (e instanceof DenyError) return deny(e.message, warnings);
@@ -78,6 +78,11 @@ function orphans(a: Annotations, s: AgentSpec): string[] {
     for (const [raw] of a.withPrefix(p)) if (!raws.has(raw)) out.push(`annotation ${PREFIX}${p}${raw} names no secret (no ${PREFIX}agent-inject-secret-${raw}); it is ignored`);
   }
   return out;
+}
+
+function nativeWarning(s: AgentSpec): string[] {
+  if (!s.native || !s.hasInitJsonPatch) return [];
+  return [`${PREFIX}agent-init-json-patch is not used with a native sidecar (there is no separate init container); patch the agent with ${PREFIX}agent-json-patch, or opt out with ${PREFIX}agent-native-sidecar: "false"`];
 }
 
 function jobWarning(pod: Pod, s: AgentSpec): string[] {

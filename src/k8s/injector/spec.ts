@@ -60,6 +60,8 @@ export interface AgentSpec {
   token: { volume: string; mountPath: string; path: string };
   jsonPatch: JsonPatchOp[];
   initJsonPatch: JsonPatchOp[];
+  /** agent-init-json-patch was given (even as an empty patch). */
+  hasInitJsonPatch: boolean;
   securityContext?: { runAsUser: number; runAsGroup: number };
   resources: Resources;
   cache?: { port: number; useAutoAuthToken: string };
@@ -153,6 +155,7 @@ export function buildSpec(pod: Pod, a: Annotations, o: InjectorOptions): AgentSp
     token: tokenMount(pod, a),
     jsonPatch: a.has('agent-json-patch') ? parseJsonPatch(a.str('agent-json-patch') ?? '[]') : [],
     initJsonPatch: a.has('agent-init-json-patch') ? parseJsonPatch(a.str('agent-init-json-patch') ?? '[]') : [],
+    hasInitJsonPatch: a.has('agent-init-json-patch'),
     resources: {
       cpuRequest: a.str('agent-requests-cpu') ?? o.resources.cpuRequest,
       cpuLimit: a.str('agent-limits-cpu') ?? o.resources.cpuLimit,

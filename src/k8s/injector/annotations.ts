@@ -11,6 +11,7 @@ export type Kind =
   | 'bool' // Go strconv.ParseBool spellings
   | 'string'
   | 'path' // absolute file path
+  | 'url' // http(s) URL
   | 'duration' // Go duration ("30s", "1m30s", "0")
   | 'uint' // non-negative integer
   | 'int'
@@ -89,7 +90,7 @@ export const CATALOGUE: readonly AnnotationDef[] = [
   d('agent-requests-mem', 'quantity'),
   d('agent-requests-ephemeral', 'quantity'),
   // Connection and auth
-  d('service', 'string'),
+  d('service', 'url'),
   d('namespace', 'string'),
   d('role', 'string'),
   d('auth-type', 'enum', { values: ['kubernetes', 'approle', 'token_file'] }),
@@ -104,7 +105,7 @@ export const CATALOGUE: readonly AnnotationDef[] = [
   d('client-key', 'path'),
   d('tls-secret', 'string'),
   d('tls-server-name', 'string'),
-  d('proxy-address', 'string'),
+  d('proxy-address', 'url'),
   d('client-max-retries', 'int'),
   d('client-timeout', 'duration'),
   d('go-max-procs', 'uint'),

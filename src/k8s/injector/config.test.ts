@@ -66,6 +66,7 @@ test('bad settings are errors naming the flag', () => {
     [{ 'tls-auto': 'x', 'log-level': 'loud' }, {}, /-log-level/],
     [{ 'tls-auto': 'x', 'native-sidecars': 'maybe' }, {}, /-native-sidecars/],
     [{ 'tls-auto': 'x', 'tls-min-version': 'tls11' }, {}, /-tls-min-version/],
+    [{ 'tls-auto': 'x' }, { AGENT_INJECT_VAULT_ADDR: 'ward:8200' }, /AGENT_INJECT_VAULT_ADDR "ward:8200": expected an http\(s\) URL/],
     [{ 'tls-auto': 'x', 'auth-max-backoff': 'soon' }, {}, /-auth-max-backoff/],
     [{ 'tls-auto': 'x', 'template-static-secret-render-interval': '5 min' }, {}, /-template-static-secret-render-interval/],
   ];

@@ -56,12 +56,12 @@ export const SETTINGS: readonly Setting[] = [
   s('tls-key-file', 'TLS_KEY_FILE', 'string', 'PEM private key to serve.', (c, v) => void (tls(c)['keyFile'] = v)),
   s('tls-auto', 'TLS_AUTO', 'string', 'MutatingWebhookConfiguration name: generate and rotate the certificate and patch its caBundle.', (c, v) => void (tls(c)['webhookConfig'] = v)),
   s('tls-auto-hosts', 'TLS_AUTO_HOSTS', 'list', 'Comma-separated DNS names for the -tls-auto certificate.', (c, v) => void (tls(c)['hosts'] = v)),
-  s('vault-address', 'VAULT_ADDR', 'string', 'Address of the Ward (Vault) server the agents talk to.', (c, v) => void (c.options.vaultAddress = v)),
+  s('vault-address', 'VAULT_ADDR', 'url', 'Address of the Ward (Vault) server the agents talk to.', (c, v) => void (c.options.vaultAddress = v)),
   s('vault-image', 'VAULT_IMAGE', 'string', `Image of the injected agent containers; they run "ward agent" (default ${defaultOptions().vaultImage}).`, (c, v) => void (c.options.vaultImage = v)),
   s('vault-auth-type', 'VAULT_AUTH_TYPE', 'enum', 'Auto-auth method type (default kubernetes).', (c, v) => void (c.options.authType = v), ['kubernetes', 'approle', 'token_file']),
   s('vault-auth-path', 'VAULT_AUTH_PATH', 'string', 'Mount path of the auth method (default auth/kubernetes).', (c, v) => void (c.options.authPath = v)),
   s('vault-namespace', 'VAULT_NAMESPACE', 'string', 'Vault Enterprise namespace for auto-auth.', (c, v) => void (c.options.vaultNamespace = v)),
-  s('proxy-address', 'PROXY_ADDR', 'string', 'HTTPS proxy the agents use to reach the server.', (c, v) => void (c.options.proxyAddress = v)),
+  s('proxy-address', 'PROXY_ADDR', 'url', 'HTTPS proxy the agents use to reach the server.', (c, v) => void (c.options.proxyAddress = v)),
   s('revoke-on-shutdown', 'REVOKE_ON_SHUTDOWN', 'bool', 'Revoke the agent token when the pod stops.', (c, v) => void (c.options.revokeOnShutdown = bool(v))),
   s('run-as-user', 'RUN_AS_USER', 'uint', 'uid of the agent containers (default 100).', (c, v) => void (c.options.runAsUser = Number(v))),
   s('run-as-group', 'RUN_AS_GROUP', 'uint', 'gid of the agent containers (default 1000).', (c, v) => void (c.options.runAsGroup = Number(v))),
@@ -102,7 +102,7 @@ export function resolveConfig(flags: Readonly<Record<string, string>>, env: Node
     const raw = useEnv ? fromEnv : flags[st.flag];
     if (raw === undefined) continue;
     const v = st.flag === 'log-level' ? raw.trim().toLowerCase() : raw;
-    const why = st.kind === 'bool' ? (/^(1|t|true|0|f|false)$/i.test(v) ? undefined : 'expected true or false') : invalid({ name: st.flag, kind: st.kind, ...(st.values ? { values: st.values } : {}) }, v);
+    const why = v === '' && st.kind === 'url' ? undefined : st.kind === 'bool' ? (/^(1|t|true|0|f|false)$/i.test(v) ? undefined : 'expected true or false') : invalid({ name: st.flag, kind: st.kind, ...(st.values ? { values: st.values } : {}) }, v);
     if (why) throw new ConfigError(`invalid ${useEnv ? st.env : `-${st.flag}`} "${v}": ${why}`);
     st.apply(c, v);
   }

@@ -15,6 +15,7 @@ import type { Value } from '../../agent/template/format.js';
 import { builtinFuncs } from '../../agent/template/functions.js';
 import { parseTemplate } from '../../agent/template/parser.js';
 import { PREFIX } from './annotations.js';
+import { mutate } from './mutate.js';
 import { config, inject, review, testOptions, testPod } from './testing.js';
 
 const ann = (o: Record<string, string>): Record<string, string> => Object.fromEntries(Object.entries(o).map(([k, v]) => [PREFIX + k, v]));
@@ -42,6 +43,12 @@ test('a pod past Pending is left alone', () => {
   const pod = testPod(BASE);
   pod.status = { phase: 'Running' };
   assert.deepEqual(review(pod), { allowed: true, patch: [], warnings: [] });
+});
+
+test('DELETE and CONNECT reviews are allowed untouched (a webhook registered too broadly must not block them)', () => {
+  for (const operation of ['DELETE', 'CONNECT']) {
+    assert.deepEqual(mutate({ uid: 'u', namespace: 'apps', operation, object: null }, testOptions()), { allowed: true, patch: [], warnings: [] });
+  }
 });
 
 test('a request whose object is not a pod is denied, not thrown', () => {

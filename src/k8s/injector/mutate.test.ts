@@ -70,6 +70,8 @@ const ROWS: Row[] = [
   { name: 'no role: denied', ann: { 'agent-inject': 'true', 'agent-inject-secret-db': 'x' }, deny: 'no Vault role' },
   { name: 'no address: denied', ann: BASE, opts: { vaultAddress: '' }, deny: 'no Vault address' },
   { name: 'service overrides the address', ann: { ...BASE, service: 'https://other:8200' }, check: (i) => assert.equal(cfg(i.initConfig)['vault']['address'], 'https://other:8200') },
+  { name: 'service that is not a URL: denied', ann: { ...BASE, service: 'ward.ward.svc:8200' }, deny: 'vault.hashicorp.com/service: value "ward.ward.svc:8200": expected an http(s) URL' },
+  { name: 'proxy-address that is not a URL: denied', ann: { ...BASE, 'proxy-address': 'proxy' }, deny: 'proxy-address: value "proxy": expected an http(s) URL' },
   { name: 'namespace → method namespace', ann: { ...BASE, namespace: 'team-a' }, check: (i) => assert.equal(cfg(i.initConfig)['auto_auth']['method']['namespace'], 'team-a') },
   { name: 'auth-path', ann: { ...BASE, 'auth-path': 'auth/k8s-east' }, check: (i) => assert.equal(cfg(i.initConfig)['auto_auth']['method']['mount_path'], 'auth/k8s-east') },
   { name: 'auth-type unknown: denied', ann: { ...BASE, 'auth-type': 'aws' }, deny: 'vault.hashicorp.com/auth-type: value "aws": expected one of kubernetes, approle, token_file' },

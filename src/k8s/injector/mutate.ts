@@ -30,6 +30,8 @@ export type MutateResult =
 const SYSTEM_NAMESPACES = new Set(['kube-system', 'kube-public']);
 
 export function mutate(req: AdmissionRequest, o: InjectorOptions): MutateResult {
+  // Only pod creation (and updates) carry a pod to inject into; anything else passes.
+  if (req.operation === 'DELETE' || req.operation === 'CONNECT') return allow([], []);
   const obj = req.object;
   if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) return deny('could not decode the pod: request.object is not an object', []);
   const pod = obj as Pod;

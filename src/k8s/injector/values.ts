@@ -29,6 +29,8 @@ export function invalid(def: AnnotationDef, v: string): string | undefined {
       return parseBool(v) === undefined ? 'expected a boolean (true or false)' : undefined;
     case 'path':
       return v.startsWith('/') ? undefined : 'expected an absolute path';
+    case 'url':
+      return /^https?:\/\/[^\s/]+/i.test(v) && URL.canParse(v) ? undefined : 'expected an http(s) URL such as "https://ward.ward.svc:8200"';
     case 'duration':
       return DURATION.test(v) ? undefined : 'expected a duration such as "30s" or "1m30s"';
     case 'uint':

@@ -93,6 +93,14 @@ test('a pod without the opt-in is allowed with no patch', async (t) => {
   assert.deepEqual(body['response'], { uid: 'u2', allowed: true });
 });
 
+test('a v1beta1 review is answered in v1beta1', async (t) => {
+  const f = await setup(t);
+  const body = JSON.parse(reviewOf(testPod({}), 'u4')) as Json;
+  body['apiVersion'] = 'admission.k8s.io/v1beta1';
+  const r = (await call(f, 'POST', '/mutate', JSON.stringify(body))).json();
+  assert.deepEqual(r, { apiVersion: 'admission.k8s.io/v1beta1', kind: 'AdmissionReview', response: { uid: 'u4', allowed: true } });
+});
+
 test('a broken annotation is denied with a message naming it; a typo is a warning', async (t) => {
   const f = await setup(t);
   const denied = (await call(f, 'POST', '/mutate', reviewOf(testPod(ann({ 'agent-inject': 'true', role: 'web', 'agent-limits-mem': '-1Gi' })), 'u3'))).json();

@@ -5,7 +5,7 @@
 // Reports p50/p90/p99/max and throughput; the goal is p99 <= 20 ms.
 // Usage: npm run build && node bench/injector.mjs [--duration 10 --concurrency 50 --native]
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -70,6 +70,17 @@ function review(uid) {
   });
 }
 
+// CPU time of the injector process (user + system, in ms) from /proc: independent of how
+// busy the rest of the machine is, unlike the latencies on a shared host.
+function cpuMs() {
+  try {
+    const f = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // clock ticks, USER_HZ = 100
+  } catch {
+    return NaN;
+  }
+}
+
 async function run(seconds) {
   const lat = [];
   const end = Date.now() + seconds * 1000;
@@ -90,10 +101,13 @@ try {
     }
   }
   await run(2); // warm-up: TLS sessions, JIT
+  const cpu0 = cpuMs();
   const lat = await run(DURATION);
+  const cpu = cpuMs() - cpu0;
   const q = (p) => lat[Math.min(lat.length - 1, Math.floor((p / 100) * lat.length))].toFixed(2);
   console.log(`Injector admission latency: ${CONCURRENCY} concurrent reviews, ${DURATION}s, native sidecars ${NATIVE ? 'on' : 'off'}`);
   console.log(`reviews ${lat.length}  (${(lat.length / DURATION).toFixed(0)}/s)`);
+  console.log(`injector CPU per review ${(cpu / lat.length).toFixed(3)} ms (${(lat.length / (cpu / 1000)).toFixed(0)} reviews per CPU-second); load average ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}`);
   console.log(`p50 ${q(50)} ms   p90 ${q(90)} ms   p99 ${q(99)} ms   max ${lat[lat.length - 1].toFixed(2)} ms   (goal p99 <= 20 ms)`);
 } finally {
   agent.destroy();

@@ -64,6 +64,8 @@ export function invalid(def: AnnotationDef, v: string): string | undefined {
 export class Annotations {
   readonly warnings: string[] = [];
   private readonly values = new Map<string, string>();
+  /** Suffixed keys by their catalogue prefix, resolved once (the prefix lookups are the hot path). */
+  private readonly prefixed = new Map<string, [string, string][]>();
 
   /** Validates every `vault.hashicorp.com/*` annotation; throws DenyError on the first bad one. */
   constructor(all: Record<string, string> | undefined) {
@@ -78,6 +80,11 @@ export class Annotations {
       const why = invalid(found.def, value);
       if (why) throw new DenyError(`invalid annotation ${full}: value ${JSON.stringify(value)}: ${why}`);
       this.values.set(key, value);
+      if (found.suffix !== undefined) {
+        const list = this.prefixed.get(found.def.name) ?? [];
+        list.push([found.suffix, value]);
+        this.prefixed.set(found.def.name, list);
+      }
     }
   }
 
@@ -101,12 +108,7 @@ export class Annotations {
 
   /** Suffixes of the keys starting with `prefix`, with their values, in annotation order. */
   withPrefix(prefix: string): [string, string][] {
-    const out: [string, string][] = [];
-    for (const [k, v] of this.values) {
-      const found = lookup(k);
-      if (found?.def.name === prefix && found.suffix !== undefined) out.push([found.suffix, v]);
-    }
-    return out;
+    return this.prefixed.get(prefix) ?? [];
   }
 
   /** A DenyError naming an annotation and its value. */

@@ -244,6 +244,9 @@ const ROWS: Row[] = [
     ann: { ...BASE, 'agent-limits-cpu': '1', 'agent-limits-mem': '', 'agent-limits-ephemeral': '1Gi', 'agent-requests-cpu': '', 'agent-requests-mem': '32Mi', 'agent-requests-ephemeral': '100Mi' },
     check: (i) => assert.deepEqual(i.sidecar?.['resources'], { requests: { memory: '32Mi', 'ephemeral-storage': '100Mi' }, limits: { cpu: '1', 'ephemeral-storage': '1Gi' } }),
   },
+  { name: 'request above its limit: denied', ann: { ...BASE, 'agent-requests-mem': '1Gi', 'agent-limits-mem': '512Mi' }, deny: 'memory request 1Gi is above its limit 512Mi' },
+  { name: 'request above the default limit: denied', ann: { ...BASE, 'agent-requests-mem': '300Mi' }, deny: 'memory request 300Mi is above its limit 256Mi' },
+  { name: 'cpu request equal to its limit is fine', ann: { ...BASE, 'agent-requests-cpu': '0.5', 'agent-limits-cpu': '500m' }, check: (i) => assert.equal((i.sidecar?.['resources'] as Json)['limits']['cpu'], '500m') },
   { name: 'negative resource: denied', ann: { ...BASE, 'agent-limits-mem': '-128Mi' }, deny: 'vault.hashicorp.com/agent-limits-mem: value "-128Mi": expected a non-negative Kubernetes quantity' },
   { name: 'unparsable resource: denied', ann: { ...BASE, 'agent-requests-cpu': 'lots' }, deny: 'agent-requests-cpu: value "lots"' },
   {

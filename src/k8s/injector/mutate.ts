@@ -10,7 +10,7 @@ import { applyJsonPatch, escapePointer, type JsonPatchOp } from './json-patch.js
 import type { InjectorOptions } from './options.js';
 import type { Container, Pod } from './pod.js';
 import { buildSpec, type AgentSpec } from './spec.js';
-import { Annotations, DenyError, parseBool } from './values.js';
+import { Annotations, DenyError, parseBool, quantityValue } from './values.js';
 
 export const STATUS = `${PREFIX}agent-inject-status`;
 
@@ -95,6 +95,11 @@ function jobWarning(pod: Pod, s: AgentSpec): string[] {
 
 function validate(s: AgentSpec): void {
   if (!s.image) throw new DenyError('no agent image: set the injector\'s -vault-image or the vault.hashicorp.com/agent-image annotation');
+  const r = s.resources;
+  for (const [what, req, lim] of [['cpu', r.cpuRequest, r.cpuLimit], ['memory', r.memRequest, r.memLimit], ['ephemeral-storage', r.ephemeralRequest, r.ephemeralLimit]] as const) {
+    // Kubernetes would reject the pod later with a message about a container the user never wrote.
+    if (req && lim && quantityValue(req) > quantityValue(lim)) throw new DenyError(`agent ${what} request ${req} is above its limit ${lim} (vault.hashicorp.com/agent-requests-* / agent-limits-*)`);
+  }
   if (s.configMap) return;
   if (!s.address) throw new DenyError('no Vault address: set the injector\'s -vault-address or the vault.hashicorp.com/service annotation');
   if (!s.authPath) throw new DenyError('no auth path: set vault.hashicorp.com/auth-path');

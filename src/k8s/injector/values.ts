@@ -16,6 +16,14 @@ const BOOL_FALSE = new Set(['0', 'f', 'F', 'FALSE', 'false', 'False']);
 const DURATION = /^(?:0|(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+)$/;
 const QUANTITY = /^\+?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+|Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)?$/;
 
+const SUFFIX: Record<string, number> = { n: 1e-9, u: 1e-6, m: 1e-3, '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
+
+/** A Kubernetes quantity as a number (for comparing a request with its limit). */
+export function quantityValue(q: string): number {
+  const m = /^\+?((?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)?$/.exec(q);
+  return m ? Number(m[1]) * (SUFFIX[m[2] ?? ''] ?? 1) : Number.NaN;
+}
+
 export function parseBool(v: string): boolean | undefined {
   if (BOOL_TRUE.has(v)) return true;
   if (BOOL_FALSE.has(v)) return false;

@@ -51,6 +51,23 @@ test('DELETE and CONNECT reviews are allowed untouched (a webhook registered too
   }
 });
 
+test('a malformed pod is denied naming the field, never thrown', () => {
+  const cases: [unknown, RegExp][] = [
+    [{ metadata: { annotations: { [`${PREFIX}agent-inject`]: 5 } } }, /metadata\.annotations\["vault\.hashicorp\.com\/agent-inject"\] must be a string/],
+    [{ metadata: { annotations: 'x' } }, /metadata\.annotations must be an object/],
+    [{ metadata: { annotations: BASE }, spec: { containers: {} } }, /spec\.containers must be a list/],
+    [{ metadata: { annotations: BASE }, spec: { containers: [{ image: 'a' }] } }, /spec\.containers\[0\]\.name must be a string/],
+    [{ metadata: { annotations: BASE }, spec: { containers: [{ name: 'a', volumeMounts: 'x' }] } }, /spec\.containers\[0\]\.volumeMounts must be a list/],
+    [{ metadata: { annotations: BASE }, spec: { containers: [{ name: 'a', command: 'x' }] } }, /spec\.containers\[0\]\.command must be a list/],
+    [{ metadata: { annotations: BASE }, spec: { containers: [], volumes: [1] } }, /spec\.volumes\[0\] must be an object/],
+  ];
+  for (const [object, msg] of cases) {
+    const r = mutate({ uid: 'u', namespace: 'apps', operation: 'CREATE', object }, testOptions());
+    assert.equal(r.allowed, false, JSON.stringify(object));
+    assert.match(!r.allowed ? r.message : '', msg);
+  }
+});
+
 test('a request whose object is not a pod is denied, not thrown', () => {
   const r = review('nonsense' as never);
   assert.equal(r.allowed, false);

@@ -9,6 +9,7 @@ import { agentVolumes, initContainer, secretMounts, sidecarContainer } from './c
 import { applyJsonPatch, escapePointer, type JsonPatchOp } from './json-patch.js';
 import type { InjectorOptions } from './options.js';
 import type { Container, Pod } from './pod.js';
+import { podShapeError } from './pod-shape.js';
 import { buildSpec, type AgentSpec } from './spec.js';
 import { Annotations, DenyError, parseBool, quantityValue } from './values.js';
 
@@ -34,6 +35,8 @@ export function mutate(req: AdmissionRequest, o: InjectorOptions): MutateResult 
   if (req.operation === 'DELETE' || req.operation === 'CONNECT') return allow([], []);
   const obj = req.object;
   if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) return deny('could not decode the pod: request.object is not an object', []);
+  const shape = podShapeError(obj as Record<string, unknown>);
+  if (shape) return deny(`could not decode the pod: ${shape}`, []);
   const pod = obj as Pod;
   const all = pod.metadata?.annotations ?? {};
   const warnings = unknownAnnotations(all);

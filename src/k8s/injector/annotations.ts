@@ -1,8 +1,10 @@
 /**
  * The catalogue of every `vault.hashicorp.com/*` annotation the injector reads: name (or
- * prefix, for per-secret and free-form keys), value type and validation. It is the one
- * source for parsing (values.ts), defaults (options.ts) and "did you mean" suggestions.
+ * prefix, for per-secret and free-form keys), value type (its validation is in values.ts)
+ * and default (a constant, or the injector-wide setting from flags / AGENT_INJECT_*). It is
+ * the one source for parsing, defaults and "did you mean" suggestions.
  */
+import type { InjectorOptions } from './options.js';
 
 export const PREFIX = 'vault.hashicorp.com/';
 
@@ -32,9 +34,14 @@ export interface AnnotationDef {
   /** `auth-config-<param>`: free-form suffix. */
   free?: boolean;
   values?: readonly string[];
+  /** The value when the annotation is absent; undefined means "not set". */
+  default?: (o: InjectorOptions) => string | undefined;
 }
 
 const d = (name: string, kind: Kind, extra: Partial<AnnotationDef> = {}): AnnotationDef => ({ name, kind, ...extra });
+/** An annotation with a default: a constant or one taken from the injector's options. */
+const dd = (name: string, kind: Kind, dflt: string | ((o: InjectorOptions) => string | undefined), extra: Partial<AnnotationDef> = {}): AnnotationDef =>
+  d(name, kind, { ...extra, default: typeof dflt === 'string' ? () => dflt : dflt });
 const ps = (name: string, kind: Kind): AnnotationDef => d(name, kind, { perSecret: true });
 
 /** Every annotation, exact names first. Per-secret prefixes end with `-` and are matched longest first. */
@@ -42,7 +49,7 @@ export const CATALOGUE: readonly AnnotationDef[] = [
   // Switches and status
   d('agent-inject', 'bool'),
   d('agent-inject-status', 'string'),
-  d('agent-native-sidecar', 'bool'), // Ward: opt out of native sidecars
+  dd('agent-native-sidecar', 'bool', 'true'), // Ward: opt out of native sidecars
   // Secrets and templates
   ps('agent-inject-secret-', 'string'),
   ps('agent-inject-template-file-', 'string'),
@@ -56,21 +63,21 @@ export const CATALOGUE: readonly AnnotationDef[] = [
   ps('error-on-missing-key-', 'bool'),
   ps('secret-volume-path-', 'path'),
   ps('preserve-secret-case-', 'bool'),
-  d('agent-inject-default-template', 'enum', { values: ['map', 'json'] }),
-  d('secret-volume-path', 'path'),
-  d('preserve-secret-case', 'bool'),
+  dd('agent-inject-default-template', 'enum', (o) => o.defaultTemplate, { values: ['map', 'json'] }),
+  dd('secret-volume-path', 'path', '/vault/secrets'),
+  dd('preserve-secret-case', 'bool', 'false'),
   d('agent-inject-containers', 'list'),
-  d('agent-inject-token', 'bool'),
+  dd('agent-inject-token', 'bool', 'false'),
   // Lifecycle and placement
-  d('agent-pre-populate', 'bool'),
-  d('agent-pre-populate-only', 'bool'),
-  d('agent-init-first', 'bool'),
-  d('agent-revoke-on-shutdown', 'bool'),
-  d('agent-revoke-grace', 'uint'),
-  d('agent-enable-quit', 'bool'),
-  d('agent-auto-auth-exit-on-err', 'bool'),
+  dd('agent-pre-populate', 'bool', 'true'),
+  dd('agent-pre-populate-only', 'bool', 'false'),
+  dd('agent-init-first', 'bool', 'false'),
+  dd('agent-revoke-on-shutdown', 'bool', (o) => String(o.revokeOnShutdown)),
+  dd('agent-revoke-grace', 'uint', '5'),
+  dd('agent-enable-quit', 'bool', 'false'),
+  dd('agent-auto-auth-exit-on-err', 'bool', 'false'),
   d('agent-share-process-namespace', 'bool'),
-  d('agent-image', 'string'),
+  dd('agent-image', 'string', (o) => o.vaultImage),
   d('agent-configmap', 'string'),
   d('agent-extra-secret', 'string'),
   d('agent-copy-volume-mounts', 'string'),
@@ -79,49 +86,49 @@ export const CATALOGUE: readonly AnnotationDef[] = [
   d('agent-init-json-patch', 'json-patch'),
   d('agent-request-namespace', 'string'),
   // Security and resources
-  d('agent-run-as-user', 'uint'),
-  d('agent-run-as-group', 'uint'),
-  d('agent-run-as-same-user', 'bool'),
-  d('agent-set-security-context', 'bool'),
-  d('agent-limits-cpu', 'quantity'),
-  d('agent-limits-mem', 'quantity'),
-  d('agent-limits-ephemeral', 'quantity'),
-  d('agent-requests-cpu', 'quantity'),
-  d('agent-requests-mem', 'quantity'),
-  d('agent-requests-ephemeral', 'quantity'),
+  dd('agent-run-as-user', 'uint', (o) => String(o.runAsUser)),
+  dd('agent-run-as-group', 'uint', (o) => String(o.runAsGroup)),
+  dd('agent-run-as-same-user', 'bool', (o) => String(o.runAsSameUser)),
+  dd('agent-set-security-context', 'bool', (o) => String(o.setSecurityContext)),
+  dd('agent-limits-cpu', 'quantity', (o) => o.resources.cpuLimit),
+  dd('agent-limits-mem', 'quantity', (o) => o.resources.memLimit),
+  dd('agent-limits-ephemeral', 'quantity', (o) => o.resources.ephemeralLimit),
+  dd('agent-requests-cpu', 'quantity', (o) => o.resources.cpuRequest),
+  dd('agent-requests-mem', 'quantity', (o) => o.resources.memRequest),
+  dd('agent-requests-ephemeral', 'quantity', (o) => o.resources.ephemeralRequest),
   // Connection and auth
-  d('service', 'url'),
-  d('namespace', 'string'),
+  dd('service', 'url', (o) => o.vaultAddress),
+  dd('namespace', 'string', (o) => o.vaultNamespace),
   d('role', 'string'),
-  d('auth-type', 'enum', { values: ['kubernetes', 'approle', 'token_file'] }),
-  d('auth-path', 'string'),
+  dd('auth-type', 'enum', (o) => o.authType, { values: ['kubernetes', 'approle', 'token_file'] }),
+  dd('auth-path', 'string', (o) => o.authPath),
   d('auth-config-', 'string', { free: true }),
-  d('auth-min-backoff', 'duration'),
-  d('auth-max-backoff', 'duration'),
-  d('tls-skip-verify', 'bool'),
+  dd('auth-min-backoff', 'duration', (o) => o.authMinBackoff),
+  dd('auth-max-backoff', 'duration', (o) => o.authMaxBackoff),
+  dd('tls-skip-verify', 'bool', 'false'),
   d('ca-cert', 'path'),
   d('ca-key', 'path'),
   d('client-cert', 'path'),
   d('client-key', 'path'),
   d('tls-secret', 'string'),
   d('tls-server-name', 'string'),
-  d('proxy-address', 'url'),
+  dd('proxy-address', 'url', (o) => o.proxyAddress),
   d('client-max-retries', 'int'),
   d('client-timeout', 'duration'),
   d('go-max-procs', 'uint'),
-  d('log-level', 'enum', { values: ['trace', 'debug', 'info', 'warn', 'error'] }),
-  d('log-format', 'enum', { values: ['standard', 'json'] }),
+  dd('log-level', 'enum', 'info', { values: ['trace', 'debug', 'info', 'warn', 'error'] }),
+  dd('log-format', 'enum', 'standard', { values: ['standard', 'json'] }),
   // Cache and templating
-  d('agent-cache-enable', 'bool'),
-  d('agent-cache-listener-port', 'port'),
-  d('agent-cache-use-auto-auth-token', 'enum', { values: ['true', 'false', 'force'] }),
-  d('agent-cache-exit-on-err', 'bool'),
-  d('template-config-exit-on-retry-failure', 'bool'),
-  d('template-static-secret-render-interval', 'duration'),
-  d('template-max-connections-per-host', 'uint'),
-  d('template-lease-renewal-threshold', 'float'),
-  d('agent-disable-idle-connections', 'list'),
-  d('agent-disable-keep-alives', 'list'),
+  dd('agent-cache-enable', 'bool', 'false'),
+  dd('agent-cache-listener-port', 'port', '8200'),
+  dd('agent-cache-use-auto-auth-token', 'enum', 'true', { values: ['true', 'false', 'force'] }),
+  dd('agent-cache-exit-on-err', 'bool', 'false'),
+  dd('template-config-exit-on-retry-failure', 'bool', (o) => String(o.exitOnRetryFailure)),
+  dd('template-static-secret-render-interval', 'duration', (o) => o.staticSecretRenderInterval),
+  dd('template-max-connections-per-host', 'uint', (o) => o.maxConnectionsPerHost?.toString()),
+  dd('template-lease-renewal-threshold', 'float', (o) => o.leaseRenewalThreshold?.toString()),
+  dd('agent-disable-idle-connections', 'list', (o) => o.disableIdleConnections),
+  dd('agent-disable-keep-alives', 'list', (o) => o.disableKeepAlives),
   d('agent-telemetry-', 'string', { free: true }),
 ];
 

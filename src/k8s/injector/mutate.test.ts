@@ -126,6 +126,18 @@ const ROWS: Row[] = [
   { name: 'template file', ann: { 'agent-inject': 'true', role: 'web', 'agent-inject-template-file-cfg': '/vault/custom/cfg.tpl' }, check: (i) => assert.equal(tpl(i)['source'], '/vault/custom/cfg.tpl') },
   { name: 'default template json', ann: { ...BASE, 'agent-inject-default-template': 'json' }, check: (i) => assert.equal(tpl(i)['contents'], '{{ with secret "secret/data/db" }}{{ .Data | toJSON }}\n{{ end }}') },
   { name: 'default template json from the option', ann: BASE, opts: { defaultTemplate: 'json' }, check: (i) => assert.match(String(tpl(i)['contents']), /toJSON/) },
+  {
+    name: 'injector options are the defaults of their annotations',
+    ann: BASE,
+    opts: { runAsUser: 7, runAsGroup: 8, revokeOnShutdown: true, authPath: 'auth/k8s', authMinBackoff: '3s', disableKeepAlives: 'templating', staticSecretRenderInterval: '2m', maxConnectionsPerHost: 3, vaultImage: 'r/ward:9' },
+    check: (i) => {
+      const s = cfg(i.sidecarConfig);
+      assert.deepEqual([i.sidecar?.securityContext?.runAsUser, i.sidecar?.securityContext?.runAsGroup, i.sidecar?.image], [7, 8, 'r/ward:9']);
+      assert.ok(i.sidecar?.['lifecycle']);
+      assert.deepEqual([s['auto_auth']['method']['mount_path'], s['auto_auth']['method']['min_backoff'], s['disable_keep_alives']], ['auth/k8s', '3s', ['templating']]);
+      assert.deepEqual(s['template_config'], { exit_on_retry_failure: true, static_secret_render_interval: '2m', max_connections_per_host: 3 });
+    },
+  },
   { name: 'bad default template: denied', ann: { ...BASE, 'agent-inject-default-template': 'yaml' }, deny: 'expected one of map, json' },
   { name: 'names are lower-cased', ann: { ...BASE, 'agent-inject-secret-DB2': 'x' }, check: (i) => assert.equal(tpl(i, 1)['destination'], '/vault/secrets/db2') },
   { name: 'preserve-secret-case', ann: { ...BASE, 'agent-inject-secret-DB2': 'x', 'preserve-secret-case': 'true' }, check: (i) => assert.equal(tpl(i, 1)['destination'], '/vault/secrets/DB2') },

@@ -50,7 +50,7 @@ export function mutate(req: AdmissionRequest, o: InjectorOptions): MutateResult 
   const ns = req.namespace || pod.metadata?.namespace || '';
   if (SYSTEM_NAMESPACES.has(ns)) return deny(`error checking if pod should be injected: cannot inject into system namespaces (${ns})`, warnings);
   try {
-    const a = new Annotations(all);
+    const a = new Annotations(all, o);
     const spec = buildSpec(pod, a, o);
     validate(spec);
     warnings.push(...orphans(a, spec), ...jobWarning(pod, spec), ...nativeWarning(spec));

@@ -4,7 +4,6 @@
  * `export K=V` lines, with their per-secret annotations applied.
  */
 import { posix } from 'node:path';
-import type { InjectorOptions } from './options.js';
 import { DenyError, type Annotations } from './values.js';
 
 export interface SecretSpec {
@@ -36,8 +35,8 @@ const TEMPLATES = {
     `{{ with secret "${p}" }}{{ range $k, $v := (or .Data.data .Data) }}export {{ $k }}='{{ print $v | replaceAll "'" "'\\\\''" }}'\n{{ end }}{{ end }}`,
 };
 
-export function readSecrets(a: Annotations, o: InjectorOptions, volumePath: string): SecretSpec[] {
-  const preserveAll = a.bool('preserve-secret-case', false);
+export function readSecrets(a: Annotations, volumePath: string): SecretSpec[] {
+  const preserveAll = a.bool('preserve-secret-case');
   const byRaw = new Map<string, { path?: string; env: boolean }>();
   for (const [raw, v] of a.withPrefix('agent-inject-secret-')) byRaw.set(raw, { path: v, env: false });
   for (const prefix of ['agent-inject-template-', 'agent-inject-template-file-']) {
@@ -47,10 +46,10 @@ export function readSecrets(a: Annotations, o: InjectorOptions, volumePath: stri
     if (byRaw.has(raw)) throw a.deny(`agent-inject-env-${raw}`, `"${raw}" is already declared as a file secret; use another name`);
     byRaw.set(raw, { path: v, env: true });
   }
-  const dflt = (a.str('agent-inject-default-template') ?? o.defaultTemplate) as 'map' | 'json';
+  const dflt = a.str('agent-inject-default-template') === 'json' ? 'json' : 'map';
   const out: SecretSpec[] = [];
   for (const [raw, decl] of byRaw) {
-    const name = a.bool(`preserve-secret-case-${raw}`, preserveAll) ? raw : raw.toLowerCase();
+    const name = (a.has(`preserve-secret-case-${raw}`) ? a.bool(`preserve-secret-case-${raw}`) : preserveAll) ? raw : raw.toLowerCase();
     const inline = a.str(`agent-inject-template-${raw}`);
     const file = a.str(`agent-inject-template-file-${raw}`);
     const dir = a.str(`secret-volume-path-${raw}`) ?? volumePath;
@@ -63,7 +62,7 @@ export function readSecrets(a: Annotations, o: InjectorOptions, volumePath: stri
       dir,
       leftDelimiter: a.str(`agent-template-left-delim-${raw}`) || '{{',
       rightDelimiter: a.str(`agent-template-right-delim-${raw}`) || '}}',
-      errorOnMissingKey: a.bool(`error-on-missing-key-${raw}`, false),
+      errorOnMissingKey: a.bool(`error-on-missing-key-${raw}`),
       env: decl.env,
     };
     if (decl.env) s.contents = TEMPLATES.env(decl.path ?? '');

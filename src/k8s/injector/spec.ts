@@ -69,7 +69,7 @@ const list = (v: string | undefined): string[] => (v ?? '').split(',').map((s) =
 export function buildSpec(pod: Pod, a: Annotations, o: InjectorOptions): AgentSpec {
   const spec = pod.spec ?? {};
   const apps = spec.containers ?? [];
-  const authType = a.str('auth-type') ?? o.authType;
+  const authType = a.str('auth-type') ?? '';
   const authConfig: Record<string, string> = {};
   for (const [k, v] of a.withPrefix('auth-config-')) {
     const key = k.replace(/-/g, '_');
@@ -79,21 +79,22 @@ export function buildSpec(pod: Pod, a: Annotations, o: InjectorOptions): AgentSp
   const role = a.str('role');
   if (role !== undefined && authType === 'kubernetes') authConfig['role'] = role;
 
-  const prePopulateOnly = a.bool('agent-pre-populate-only', false);
-  const prePopulate = a.bool('agent-pre-populate', true) || prePopulateOnly;
-  const native = o.nativeSidecars && a.bool('agent-native-sidecar', true) && !prePopulateOnly;
+  const prePopulateOnly = a.bool('agent-pre-populate-only');
+  const prePopulate = a.bool('agent-pre-populate') || prePopulateOnly;
+  const native = o.nativeSidecars && a.bool('agent-native-sidecar') && !prePopulateOnly;
 
   const runAsSet = ['agent-run-as-user', 'agent-run-as-group', 'agent-run-as-same-user'].some((k) => a.has(k));
-  const setSc = a.bool('agent-set-security-context', o.setSecurityContext || runAsSet);
-  let runAsUser = a.num('agent-run-as-user', o.runAsUser);
-  if (a.bool('agent-run-as-same-user', o.runAsSameUser)) {
+  // As vault-k8s: asking for a uid or gid turns the security context on unless it is explicitly off.
+  const setSc = a.has('agent-set-security-context') ? a.bool('agent-set-security-context') : a.bool('agent-set-security-context') || runAsSet;
+  let runAsUser = a.num('agent-run-as-user') ?? 0;
+  if (a.bool('agent-run-as-same-user')) {
     const uid = apps[0]?.securityContext?.runAsUser;
     if (uid === undefined || uid === 0) throw a.deny('agent-run-as-same-user', 'the first container has no non-root securityContext.runAsUser to copy');
     runAsUser = uid;
   }
 
-  const secretVolumePath = a.str('secret-volume-path') ?? '/vault/secrets';
-  const secrets = readSecrets(a, o, secretVolumePath);
+  const secretVolumePath = a.str('secret-volume-path') ?? '';
+  const secrets = readSecrets(a, secretVolumePath);
   const customDirs = [...new Set(secrets.map((s) => s.dir).filter((x) => x !== secretVolumePath))];
 
   const names = apps.map((c) => c.name);
@@ -106,60 +107,60 @@ export function buildSpec(pod: Pod, a: Annotations, o: InjectorOptions): AgentSp
 
   const out: AgentSpec = {
     image: a.str('agent-image') || o.vaultImage,
-    address: a.str('service') ?? o.vaultAddress,
-    vaultNamespace: a.str('namespace') ?? o.vaultNamespace,
+    address: a.str('service') ?? '',
+    vaultNamespace: a.str('namespace') ?? '',
     authType,
-    authPath: a.str('auth-path') ?? o.authPath,
+    authPath: a.str('auth-path') ?? '',
     authConfig,
-    exitOnErr: a.bool('agent-auto-auth-exit-on-err', false),
-    tls: { skipVerify: a.bool('tls-skip-verify', false) },
+    exitOnErr: a.bool('agent-auto-auth-exit-on-err'),
+    tls: { skipVerify: a.bool('tls-skip-verify') },
     secrets,
     secretVolumePath,
     customDirs,
-    injectToken: a.bool('agent-inject-token', false),
+    injectToken: a.bool('agent-inject-token'),
     prePopulate,
     prePopulateOnly,
-    initFirst: a.bool('agent-init-first', false),
+    initFirst: a.bool('agent-init-first'),
     native,
-    revokeOnShutdown: a.bool('agent-revoke-on-shutdown', o.revokeOnShutdown),
-    revokeGrace: a.num('agent-revoke-grace', 5),
-    enableQuit: a.bool('agent-enable-quit', false),
+    revokeOnShutdown: a.bool('agent-revoke-on-shutdown'),
+    revokeGrace: a.num('agent-revoke-grace') ?? 0,
+    enableQuit: a.bool('agent-enable-quit'),
     token: tokenMount(pod, a),
     jsonPatch: a.has('agent-json-patch') ? parseJsonPatch(a.str('agent-json-patch') ?? '[]') : [],
     initJsonPatch: a.has('agent-init-json-patch') ? parseJsonPatch(a.str('agent-init-json-patch') ?? '[]') : [],
     hasInitJsonPatch: a.has('agent-init-json-patch'),
     resources: {
-      cpuRequest: a.str('agent-requests-cpu') ?? o.resources.cpuRequest,
-      cpuLimit: a.str('agent-limits-cpu') ?? o.resources.cpuLimit,
-      memRequest: a.str('agent-requests-mem') ?? o.resources.memRequest,
-      memLimit: a.str('agent-limits-mem') ?? o.resources.memLimit,
-      ephemeralRequest: a.str('agent-requests-ephemeral') ?? o.resources.ephemeralRequest,
-      ephemeralLimit: a.str('agent-limits-ephemeral') ?? o.resources.ephemeralLimit,
+      cpuRequest: a.str('agent-requests-cpu') ?? '',
+      cpuLimit: a.str('agent-limits-cpu') ?? '',
+      memRequest: a.str('agent-requests-mem') ?? '',
+      memLimit: a.str('agent-limits-mem') ?? '',
+      ephemeralRequest: a.str('agent-requests-ephemeral') ?? '',
+      ephemeralLimit: a.str('agent-limits-ephemeral') ?? '',
     },
-    templateConfig: { exitOnRetryFailure: a.bool('template-config-exit-on-retry-failure', o.exitOnRetryFailure) },
-    disableIdleConnections: list(a.str('agent-disable-idle-connections') ?? o.disableIdleConnections),
-    disableKeepAlives: list(a.str('agent-disable-keep-alives') ?? o.disableKeepAlives),
+    templateConfig: { exitOnRetryFailure: a.bool('template-config-exit-on-retry-failure') },
+    disableIdleConnections: list(a.str('agent-disable-idle-connections')),
+    disableKeepAlives: list(a.str('agent-disable-keep-alives')),
     telemetry: {},
     env: {},
-    logLevel: a.str('log-level') ?? 'info',
+    logLevel: a.str('log-level') ?? '',
     containers,
   };
-  optional(out, a, o);
-  if (setSc) out.securityContext = { runAsUser, runAsGroup: a.num('agent-run-as-group', o.runAsGroup) };
-  if (a.bool('agent-cache-enable', false)) {
-    out.cache = { port: a.num('agent-cache-listener-port', 8200), useAutoAuthToken: a.str('agent-cache-use-auto-auth-token') ?? 'true' };
+  optional(out, a);
+  if (setSc) out.securityContext = { runAsUser, runAsGroup: a.num('agent-run-as-group') ?? 0 };
+  if (a.bool('agent-cache-enable')) {
+    out.cache = { port: a.num('agent-cache-listener-port') ?? 0, useAutoAuthToken: a.str('agent-cache-use-auto-auth-token') ?? '' };
   }
   for (const [k, v] of a.withPrefix('agent-telemetry-')) out.telemetry[k.replace(/-/g, '_')] = jsonOrString(v);
   return out;
 }
 
-function optional(out: AgentSpec, a: Annotations, o: InjectorOptions): void {
-  const set = <T extends object>(target: T, key: keyof T, ann: string, dflt = ''): void => {
-    const v = a.str(ann) ?? dflt;
+function optional(out: AgentSpec, a: Annotations): void {
+  const set = <T extends object>(target: T, key: keyof T, ann: string): void => {
+    const v = a.str(ann);
     if (v !== undefined && v !== '') (target as Record<keyof T, unknown>)[key] = v;
   };
-  set(out, 'minBackoff', 'auth-min-backoff', o.authMinBackoff);
-  set(out, 'maxBackoff', 'auth-max-backoff', o.authMaxBackoff);
+  set(out, 'minBackoff', 'auth-min-backoff');
+  set(out, 'maxBackoff', 'auth-max-backoff');
   set(out.tls, 'caCert', 'ca-cert');
   set(out.tls, 'caPath', 'ca-key'); // vault-k8s maps ca-key to ca_path
   set(out.tls, 'clientCert', 'client-cert');
@@ -169,21 +170,21 @@ function optional(out: AgentSpec, a: Annotations, o: InjectorOptions): void {
   set(out, 'configMap', 'agent-configmap');
   set(out, 'extraSecret', 'agent-extra-secret');
   set(out, 'copyVolumeMounts', 'agent-copy-volume-mounts');
-  if (a.has('agent-share-process-namespace')) out.shareProcessNamespace = a.bool('agent-share-process-namespace', false);
-  const interval = a.str('template-static-secret-render-interval') ?? o.staticSecretRenderInterval;
+  if (a.has('agent-share-process-namespace')) out.shareProcessNamespace = a.bool('agent-share-process-namespace');
+  const interval = a.str('template-static-secret-render-interval');
   if (interval) out.templateConfig.staticSecretRenderInterval = interval;
-  const conns = a.has('template-max-connections-per-host') ? a.num('template-max-connections-per-host', 0) : o.maxConnectionsPerHost;
+  const conns = a.num('template-max-connections-per-host');
   if (conns !== undefined) out.templateConfig.maxConnectionsPerHost = conns;
-  const threshold = a.has('template-lease-renewal-threshold') ? a.num('template-lease-renewal-threshold', 0) : o.leaseRenewalThreshold;
+  const threshold = a.num('template-lease-renewal-threshold');
   if (threshold !== undefined) out.templateConfig.leaseRenewalThreshold = threshold;
-  const proxy = a.str('proxy-address') ?? o.proxyAddress;
+  const proxy = a.str('proxy-address');
   if (proxy) out.env['HTTPS_PROXY'] = proxy;
   if (a.has('client-max-retries')) out.env['VAULT_MAX_RETRIES'] = a.str('client-max-retries') ?? '';
   // Whole seconds: Ward's client reads an integer, Vault's accepts one too.
   if (a.has('client-timeout')) out.env['VAULT_CLIENT_TIMEOUT'] = String(Math.ceil(goDurationSeconds(a.str('client-timeout') ?? '0')));
   if (a.has('go-max-procs')) out.env['GOMAXPROCS'] = a.str('go-max-procs') ?? '';
   out.env['VAULT_LOG_LEVEL'] = out.logLevel;
-  out.env['VAULT_LOG_FORMAT'] = a.str('log-format') ?? 'standard';
+  out.env['VAULT_LOG_FORMAT'] = a.str('log-format') ?? '';
 }
 
 /** The token volume: the default one, or a named projected volume (agent-service-account-token-volume-name). */

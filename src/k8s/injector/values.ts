@@ -4,6 +4,7 @@
  * keys become warnings with the closest known name, and typed getters serve the rest.
  */
 import { CATALOGUE, PREFIX, closest, lookup, type AnnotationDef } from './annotations.js';
+import type { InjectorOptions } from './options.js';
 import { parseJsonPatch } from './json-patch.js';
 
 /** A value that must deny the pod; the message names the annotation and the value. */
@@ -68,7 +69,7 @@ export function invalid(def: AnnotationDef, v: string): string | undefined {
   }
 }
 
-/** Typed access to a pod's annotations (keys without the prefix). */
+/** Typed access to a pod's annotations (keys without the prefix), with the catalogue's defaults. */
 export class Annotations {
   readonly warnings: string[] = [];
   private readonly values = new Map<string, string>();
@@ -76,7 +77,10 @@ export class Annotations {
   private readonly prefixed = new Map<string, [string, string][]>();
 
   /** Validates every `vault.hashicorp.com/*` annotation; throws DenyError on the first bad one. */
-  constructor(all: Record<string, string> | undefined) {
+  constructor(
+    all: Record<string, string> | undefined,
+    private readonly options: InjectorOptions,
+  ) {
     for (const [full, value] of Object.entries(all ?? {})) {
       if (!full.startsWith(PREFIX)) continue;
       const key = full.slice(PREFIX.length);
@@ -96,22 +100,25 @@ export class Annotations {
     }
   }
 
+  /** True when the pod sets the annotation (a default does not count). */
   has(key: string): boolean {
     return this.values.has(key);
   }
 
+  /** The pod's value, else the catalogue default; undefined when neither exists. */
   str(key: string): string | undefined {
-    return this.values.get(key);
+    return this.values.get(key) ?? lookup(key)?.def.default?.(this.options);
   }
 
-  bool(key: string, dflt: boolean): boolean {
-    const v = this.values.get(key);
-    return v === undefined ? dflt : (parseBool(v) ?? dflt);
+  bool(key: string): boolean {
+    const v = this.str(key);
+    return v !== undefined && parseBool(v) === true;
   }
 
-  num(key: string, dflt: number): number {
-    const v = this.values.get(key);
-    return v === undefined ? dflt : Number(v);
+  /** A numeric annotation (validated up front); undefined when unset with no default. */
+  num(key: string): number | undefined {
+    const v = this.str(key);
+    return v === undefined || v === '' ? undefined : Number(v);
   }
 
   /** Suffixes of the keys starting with `prefix`, with their values, in annotation order. */

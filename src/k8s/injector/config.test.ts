@@ -5,7 +5,8 @@ import { DEFAULT_IMAGE } from './options.js';
 
 test('defaults: :8080, Ward image, vault-k8s auth defaults, modest resources', () => {
   const c = resolveConfig({ 'tls-cert-file': '/c', 'tls-key-file': '/k', 'vault-address': 'https://ward:8200' }, {});
-  assert.deepEqual(c.listen, { host: '0.0.0.0', port: 8080 });
+  // Empty host: every address, IPv6 and IPv4 (as Go's ":8080").
+  assert.deepEqual(c.listen, { host: '', port: 8080 });
   assert.deepEqual(c.tls, { kind: 'files', certFile: '/c', keyFile: '/k' });
   assert.equal(c.options.vaultImage, DEFAULT_IMAGE);
   assert.equal(c.options.authPath, 'auth/kubernetes');

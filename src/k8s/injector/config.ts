@@ -14,6 +14,7 @@ export class ConfigError extends Error {
 export type TlsConfig = { kind: 'files'; certFile: string; keyFile: string } | { kind: 'auto'; webhookConfig: string; hosts: string[] };
 
 export interface InjectorConfig {
+  /** host "" listens on every address (IPv6 and IPv4 where available). */
   listen: { host: string; port: number };
   tls: TlsConfig;
   options: InjectorOptions;
@@ -48,7 +49,7 @@ export const SETTINGS: readonly Setting[] = [
   s('listen', 'LISTEN', 'string', 'Address to listen on (host:port; default :8080).', (c, v) => {
     const m = /^(\[[^\]]*\]|[^:]*):(\d{1,5})$/.exec(v);
     if (!m || Number(m[2]) > 65535) throw new ConfigError(`invalid -listen "${v}": expected host:port such as :8080`);
-    c.listen = { host: (m[1] ?? '').replace(/^\[|\]$/g, '') || '0.0.0.0', port: Number(m[2]) };
+    c.listen = { host: (m[1] ?? '').replace(/^\[|\]$/g, ''), port: Number(m[2]) };
   }),
   s('log-level', 'LOG_LEVEL', 'enum', 'Log level: trace, debug, info, warn, error.', (c, v) => void (c.logLevel = LOG_LEVELS[v.trim().toLowerCase()] ?? 'info'), Object.keys(LOG_LEVELS)),
   s('log-format', 'LOG_FORMAT', 'enum', 'Log format: standard or json.', (c, v) => void (c.logFormat = v as InjectorConfig['logFormat']), ['standard', 'json']),
@@ -95,7 +96,7 @@ export const SETTINGS: readonly Setting[] = [
 
 /** Resolves flags (name → value as given) and the environment into a checked configuration. */
 export function resolveConfig(flags: Readonly<Record<string, string>>, env: NodeJS.ProcessEnv): InjectorConfig {
-  const c: InjectorConfig = { listen: { host: '0.0.0.0', port: 8080 }, tls: {} as TlsConfig, options: defaultOptions(), logLevel: 'info', logFormat: 'standard', nativeSidecars: 'auto', tlsMinVersion: 'TLSv1.2' };
+  const c: InjectorConfig = { listen: { host: '', port: 8080 }, tls: {} as TlsConfig, options: defaultOptions(), logLevel: 'info', logFormat: 'standard', nativeSidecars: 'auto', tlsMinVersion: 'TLSv1.2' };
   for (const st of SETTINGS) {
     const fromEnv = env[st.env];
     const useEnv = fromEnv !== undefined && fromEnv !== '';

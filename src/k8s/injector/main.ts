@@ -78,7 +78,7 @@ export async function runInjector(flags: Readonly<Record<string, string>>, io: I
     io.stderr.write(`Error: cannot listen on ${cfg.listen.host}:${cfg.listen.port}: ${e instanceof Error ? e.message : String(e)}\n`);
     return 1;
   }
-  log('info', `listening on ${cfg.listen.host}:${server.port}`);
+  log('info', `listening on ${cfg.listen.host.includes(':') ? `[${cfg.listen.host}]` : cfg.listen.host}:${server.port}`);
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));

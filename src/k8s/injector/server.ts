@@ -15,6 +15,7 @@ import type { InjectorOptions } from './options.js';
 export type LogFn = (level: 'debug' | 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
 
 export interface ServerOptions {
+  /** "" for every address. */
   host: string;
   port: number;
   certs: ServingCertSource;
@@ -143,10 +144,12 @@ export async function startInjectorServer(o: ServerOptions): Promise<InjectorSer
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(o.port, o.host, () => {
+    const done = (): void => {
       server.off('error', reject);
       resolve();
-    });
+    };
+    if (o.host === '') server.listen(o.port, done);
+    else server.listen(o.port, o.host, done);
   });
   const port = (server.address() as AddressInfo).port;
   let closed: Promise<void> | undefined;

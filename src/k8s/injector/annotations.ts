@@ -169,6 +169,8 @@ export function closest(key: string): string {
   };
   for (const name of EXACT.keys()) consider(name, levenshtein(key, name));
   for (const def of PREFIXED) {
+    // The prefix with its name left out (`agent-inject-secret`) points at the `<name>` form.
+    consider(`${def.name}${def.free ? '<param>' : '<name>'}`, levenshtein(key, def.name.slice(0, -1)));
     for (let i = 1; i < key.length; i++) {
       if (key[i - 1] !== '-') continue;
       consider(def.name + key.slice(i), levenshtein(key.slice(0, i), def.name));

@@ -278,6 +278,7 @@ const ROWS: Row[] = [
   },
   { name: 'agent-request-namespace is accepted and ignored', ann: { ...BASE, 'agent-request-namespace': 'apps' }, check: (i) => assert.ok(i.sidecar) },
   { name: 'typo: allowed with a warning naming the closest', ann: { ...BASE, 'agent-inject-secrets-api': 'secret/api' }, warn: 'unknown annotation vault.hashicorp.com/agent-inject-secrets-api (did you mean vault.hashicorp.com/agent-inject-secret-api?)' },
+  { name: 'a per-secret prefix without a name warns with the <name> form', ann: { ...BASE, 'agent-inject-secret': 'secret/data/x' }, warn: 'unknown annotation vault.hashicorp.com/agent-inject-secret (did you mean vault.hashicorp.com/agent-inject-secret-<name>?)' },
   { name: 'typo in agent-inject itself still warns', ann: { 'agent-injet': 'true' }, warn: 'did you mean vault.hashicorp.com/agent-inject?' },
   { name: 'per-secret annotation for no secret warns', ann: { ...BASE, 'agent-inject-file-dbb': 'x' }, warn: 'agent-inject-file-dbb names no secret' },
   {

@@ -5,7 +5,8 @@
  */
 import { DEFAULT_ADDRESS, optionsFromEnv, type ClientOptions } from '../api/index.js';
 import { Agent } from './agent.js';
-import { AgentConfigError, loadAgentConfig, type AgentConfig } from './config.js';
+import { existsSync } from 'node:fs';
+import { AgentConfigError, loadAgentConfig, parseAgentConfig, type AgentConfig } from './config.js';
 import { createLogger, isLevel, type Level } from './log.js';
 import { compileTemplates } from './template/output.js';
 
@@ -17,14 +18,38 @@ export const STOP_GRACE_MS = 10_000;
 /** Exit code when a second signal interrupts a stop in progress (128 + SIGINT, as the server). */
 export const FORCED_EXIT_CODE = 130;
 
-const USAGE = `Usage: ward agent -config=FILE [-exit-after-auth] [-log-level=LEVEL]
+const USAGE = `Usage: ward agent [-config=FILE] [-exit-after-auth] [-log-level=LEVEL] [-check-rendered]
 
   Runs the Ward agent: logs in with the configured auto_auth method, keeps the token
   alive, writes it to sinks, renders templates and serves the API proxy. The
-  configuration is a Vault Agent file (HCL or JSON).
+  configuration is a Vault Agent file (HCL or JSON); without -config it is read from
+  VAULT_CONFIG (base64 of the JSON form), as the Kubernetes injector passes it.
+  -check-rendered exits 0 when every sink and template file exists, else 1 (the
+  startup probe of an injected native sidecar).
 `;
 
-type Flags = { config?: string; exitAfterAuth?: boolean; logLevel: Level; help: boolean };
+type Flags = { config?: string; exitAfterAuth?: boolean; logLevel: Level; help: boolean; checkRendered?: boolean };
+
+/** The configuration from -config, else from VAULT_CONFIG (base64 JSON); undefined when neither is given. */
+function readConfig(flags: Flags, env: NodeJS.ProcessEnv): AgentConfig | undefined {
+  if (flags.config) return loadAgentConfig(flags.config);
+  const encoded = env['VAULT_CONFIG'];
+  if (encoded === undefined || encoded === '') return undefined;
+  const text = Buffer.from(encoded, 'base64').toString('utf8');
+  // The label ends in .json so the strict JSON checks apply; messages then name VAULT_CONFIG.
+  try {
+    return { ...parseAgentConfig(text, 'VAULT_CONFIG.json'), file: 'VAULT_CONFIG' };
+  } catch (e) {
+    if (e instanceof AgentConfigError) throw new AgentConfigError(e.message.replace(/VAULT_CONFIG\.json/g, 'VAULT_CONFIG'));
+    throw e;
+  }
+}
+
+/** Files the agent has not written yet: every sink and template destination. */
+function unrendered(cfg: AgentConfig): string[] {
+  const files = [...(cfg.autoAuth?.sinks ?? []).map((s) => s.path), ...cfg.templates.map((t) => t.destination)];
+  return files.filter((f) => !existsSync(f));
+}
 
 function parseArgs(args: string[]): Flags {
   const f: Flags = { logLevel: 'info', help: false };
@@ -40,6 +65,7 @@ function parseArgs(args: string[]): Flags {
       return next;
     };
     if (name === 'h' || name === 'help') f.help = true;
+    else if (name === 'check-rendered') f.checkRendered = true;
     else if (name === 'config') {
       if (f.config !== undefined) throw new Error('only one -config file is supported');
       f.config = value();
@@ -83,15 +109,21 @@ export async function runAgent(args: string[], io: AgentIo = { stderr: process.s
     io.stderr.write(USAGE);
     return 0;
   }
-  if (!flags.config) {
-    io.stderr.write(`Error: -config is required\n\n${USAGE}`);
-    return 1;
-  }
   const log = createLogger(io.stderr, flags.logLevel);
   let cfg: AgentConfig;
   let agent: Agent;
   try {
-    cfg = loadAgentConfig(flags.config);
+    const read = readConfig(flags, io.env);
+    if (!read) {
+      io.stderr.write(`Error: -config is required (or a base64 JSON configuration in VAULT_CONFIG)\n\n${USAGE}`);
+      return 1;
+    }
+    cfg = read;
+    if (flags.checkRendered) {
+      const missing = unrendered(cfg);
+      if (missing.length > 0) io.stderr.write(`not rendered yet: ${missing.join(', ')}\n`);
+      return missing.length > 0 ? 1 : 0;
+    }
     if (flags.exitAfterAuth !== undefined) cfg.exitAfterAuth = flags.exitAfterAuth;
     const templates = compileTemplates(cfg.templates);
     const { options, envToken } = clientOptions(cfg, io.env);

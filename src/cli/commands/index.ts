@@ -6,6 +6,7 @@ import { authCommands } from './auth.js';
 import { brokerCommands } from './broker.js';
 import { diagnoseCommands } from './diagnose.js';
 import { genericCommands } from './generic.js';
+import { k8sCommands } from './k8s.js';
 import { kvMetadataCommands } from './kv-metadata.js';
 import { kvReadCommands } from './kv-read.js';
 import { kvWriteCommands } from './kv-write.js';
@@ -42,4 +43,5 @@ export const commands: Record<string, Command> = {
   ...miscCommands,
   ...agentCommands,
   ...brokerCommands,
+  ...k8sCommands,
 };

@@ -25,6 +25,8 @@ export interface AgentOptions {
   env: NodeJS.ProcessEnv;
   /** VAULT_TOKEN, used when there is no auto_auth. */
   envToken?: string;
+  /** `-revoke-on-shutdown`: after a stop request, wait `graceMs`, then revoke the token. */
+  revokeOnShutdown?: { graceMs: number };
 }
 
 /** One agent process: owns the auth loop, the template runner and the proxy listeners. */
@@ -99,6 +101,21 @@ export class Agent {
     } finally {
       clearInterval(keepAlive);
       await this.shutdown();
+    }
+  }
+
+  /** The proxy keeps serving through the grace period (the app may still need it). */
+  private async revokeToken(graceMs: number): Promise<void> {
+    this.o.log.info(`revoking the agent's token in ${graceMs / 1000}s`);
+    await new Promise((r) => setTimeout(r, graceMs));
+    const client = new WardClient({ ...this.o.clientOptions, token: this.token });
+    try {
+      await client.write('auth/token/revoke-self');
+      this.o.log.info('token revoked');
+    } catch (e) {
+      this.o.log.error(`revoking the token failed: ${e instanceof Error ? e.message : String(e)}`);
+    } finally {
+      client.close();
     }
   }
 
@@ -186,6 +203,7 @@ export class Agent {
     this.finish(0);
     this.handler?.stop();
     this.runner?.stop();
+    if (this.o.revokeOnShutdown && this.token !== '' && !this.o.cfg.exitAfterAuth) await this.revokeToken(this.o.revokeOnShutdown.graceMs);
     await Promise.all(this.proxies.map((p) => p.close()));
     this.upstream?.destroy();
     this.authClient.close();

@@ -19,6 +19,7 @@ export const STOP_GRACE_MS = 10_000;
 export const FORCED_EXIT_CODE = 130;
 
 const USAGE = `Usage: ward agent [-config=FILE] [-exit-after-auth] [-log-level=LEVEL] [-check-rendered]
+                  [-revoke-on-shutdown [-revoke-grace=SECONDS]]
 
   Runs the Ward agent: logs in with the configured auto_auth method, keeps the token
   alive, writes it to sinks, renders templates and serves the API proxy. The
@@ -26,9 +27,14 @@ const USAGE = `Usage: ward agent [-config=FILE] [-exit-after-auth] [-log-level=L
   VAULT_CONFIG (base64 of the JSON form), as the Kubernetes injector passes it.
   -check-rendered exits 0 when every sink and template file exists, else 1 (the
   startup probe of an injected native sidecar).
+  -revoke-on-shutdown: on SIGTERM/SIGINT, wait -revoke-grace seconds (default 5; the
+  app may still use its secrets), then revoke the agent's token and its leases.
 `;
 
-type Flags = { config?: string; exitAfterAuth?: boolean; logLevel: Level; help: boolean; checkRendered?: boolean };
+type Flags = { config?: string; exitAfterAuth?: boolean; logLevel: Level; help: boolean; checkRendered?: boolean; revokeOnShutdown?: boolean; revokeGraceSeconds?: number };
+
+/** vault-k8s's default for `agent-revoke-grace`. */
+const DEFAULT_REVOKE_GRACE_SECONDS = 5;
 
 /** The configuration from -config, else from VAULT_CONFIG (base64 JSON); undefined when neither is given. */
 function readConfig(flags: Flags, env: NodeJS.ProcessEnv): AgentConfig | undefined {
@@ -66,6 +72,12 @@ function parseArgs(args: string[]): Flags {
     };
     if (name === 'h' || name === 'help') f.help = true;
     else if (name === 'check-rendered') f.checkRendered = true;
+    else if (name === 'revoke-on-shutdown') f.revokeOnShutdown = m[2] === undefined ? true : /^(1|t|true)$/i.test(m[2]);
+    else if (name === 'revoke-grace') {
+      const v = value();
+      if (!/^\d{1,5}$/.test(v)) throw new Error(`invalid -revoke-grace "${v}": whole seconds expected`);
+      f.revokeGraceSeconds = Number(v);
+    }
     else if (name === 'config') {
       if (f.config !== undefined) throw new Error('only one -config file is supported');
       f.config = value();
@@ -112,6 +124,8 @@ export async function runAgent(args: string[], io: AgentIo = { stderr: process.s
   const log = createLogger(io.stderr, flags.logLevel);
   let cfg: AgentConfig;
   let agent: Agent;
+  // The revoke grace comes on top: the revocation happens after it.
+  let stopGraceMs = STOP_GRACE_MS;
   try {
     const read = readConfig(flags, io.env);
     if (!read) {
@@ -130,7 +144,9 @@ export async function runAgent(args: string[], io: AgentIo = { stderr: process.s
     if (templates.length > 0 && !cfg.autoAuth && !envToken) {
       throw new AgentConfigError(`${cfg.file}: template: templates need an auto_auth stanza (or VAULT_TOKEN) to read secrets`);
     }
-    agent = new Agent({ cfg, templates, clientOptions: options, log, env: io.env, ...(envToken ? { envToken } : {}) });
+    const revokeGraceMs = flags.revokeOnShutdown ? (flags.revokeGraceSeconds ?? DEFAULT_REVOKE_GRACE_SECONDS) * 1000 : undefined;
+    agent = new Agent({ cfg, templates, clientOptions: options, log, env: io.env, ...(envToken ? { envToken } : {}), ...(revokeGraceMs !== undefined ? { revokeOnShutdown: { graceMs: revokeGraceMs } } : {}) });
+    stopGraceMs += revokeGraceMs ?? 0;
   } catch (e) {
     if (e instanceof AgentConfigError) {
       io.stderr.write(`Error loading configuration: ${e.message}\n`);
@@ -152,9 +168,9 @@ export async function runAgent(args: string[], io: AgentIo = { stderr: process.s
     // the process (a template command that ignores SIGTERM), it still ends within the
     // grace period instead of waiting for a SIGKILL. Unref'd: it never delays a clean exit.
     setTimeout(() => {
-      log.error(`did not stop within ${STOP_GRACE_MS / 1000}s of ${signal}; exiting`);
+      log.error(`did not stop within ${stopGraceMs / 1000}s of ${signal}; exiting`);
       io.exit(1);
-    }, STOP_GRACE_MS).unref();
+    }, stopGraceMs).unref();
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -15,6 +15,8 @@ const agent: Command = {
     { name: 'config', kind: 'string', usage: 'Path to the agent configuration file (HCL or JSON).' },
     { name: 'exit-after-auth', kind: 'bool', usage: 'Exit after the first successful auth, once sinks are written and templates rendered.' },
     { name: 'check-rendered', kind: 'bool', usage: 'Exit 0 if every sink and template file exists, else 1 (startup probe of an injected native sidecar).' },
+    { name: 'revoke-on-shutdown', kind: 'bool', usage: 'On SIGTERM/SIGINT, wait -revoke-grace seconds, then revoke the agent\'s token (and its leases).' },
+    { name: 'revoke-grace', kind: 'string', usage: 'Seconds between the stop signal and the revocation (default 5).' },
     { name: 'log-level', kind: 'string', usage: 'Log level: trace, debug, info, warn or error.', default: 'info' },
   ],
   usesClient: false,
@@ -24,6 +26,9 @@ const agent: Command = {
     if (config !== undefined) args.push(`-config=${config}`);
     if (ctx.flags.has('exit-after-auth')) args.push(`-exit-after-auth=${ctx.flags.bool('exit-after-auth')}`);
     if (ctx.flags.bool('check-rendered')) args.push('-check-rendered');
+    if (ctx.flags.bool('revoke-on-shutdown')) args.push('-revoke-on-shutdown');
+    const grace = ctx.flags.str('revoke-grace');
+    if (grace !== undefined) args.push(`-revoke-grace=${grace}`);
     args.push(`-log-level=${ctx.flags.str('log-level') ?? 'info'}`, ...ctx.args);
     const env = { ...ctx.io.env };
     // -address on the command line wins over VAULT_ADDR and the file, as for other commands.

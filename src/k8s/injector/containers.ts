@@ -120,14 +120,10 @@ export function initContainer(s: AgentSpec, pod: Pod): Container {
 export function sidecarContainer(s: AgentSpec, pod: Pod): Container {
   const c = base(s, pod, 'vault-agent', 'sidecar', 'home-sidecar');
   if (s.revokeOnShutdown) {
-    const flags = [`-address=${s.address}`];
-    if (s.tls.caCert) flags.push(`-ca-cert=${s.tls.caCert}`);
-    if (s.tls.caPath) flags.push(`-ca-path=${s.tls.caPath}`);
-    if (s.tls.clientCert) flags.push(`-client-cert=${s.tls.clientCert}`);
-    if (s.tls.clientKey) flags.push(`-client-key=${s.tls.clientKey}`);
-    // The app keeps its secrets for the grace period, then the token (and its leases) goes.
-    const cmd = `sleep ${s.revokeGrace} && HOME=${HOME} ward token revoke ${flags.map(shellQuote).join(' ')} -self`;
-    c['lifecycle'] = { preStop: { exec: { command: ['/bin/sh', '-c', cmd] } } };
+    // The agent itself waits the grace period (the app keeps its secrets meanwhile), then
+    // revokes its token and the token's leases: no preStop shell command, so the image
+    // needs no shell (vault-k8s runs `sleep N && vault token revoke -self` in one).
+    (c['args'] as string[]).push('-revoke-on-shutdown', `-revoke-grace=${s.revokeGrace}`);
   }
   if (s.native) {
     c.restartPolicy = 'Always';
@@ -141,4 +137,3 @@ export function sidecarContainer(s: AgentSpec, pod: Pod): Container {
   return c;
 }
 
-const shellQuote = (v: string): string => (/^[\w@%+=:,./-]+$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`);

@@ -33,6 +33,53 @@ export interface PhysicalBackend {
   scan(): AsyncIterable<Array<{ key: string; value: Buffer }>>;
   /** Present on stores that can elect an active node (etcd, PostgreSQL) when `ha_enabled`. */
   readonly ha?: HaBackend;
+  /**
+   * Present on shared stores that can report committed changes (etcd watch, PostgreSQL
+   * LISTEN/NOTIFY, the in-memory HA engine): what keeps a performance standby's caches
+   * coherent with the active node's writes.
+   */
+  readonly changes?: ChangeFeed;
+}
+
+/** The keys one committed write (put, delete or transaction) touched, and its index. */
+export interface ChangeEvent {
+  /** Monotonically increasing in commit order across every writer of the store (etcd revision, a PostgreSQL sequence). */
+  index: number;
+  keys: string[];
+}
+
+/**
+ * The engine's stream of committed changes. Contract:
+ * - Indexes grow with commit order; a write acknowledged to its caller has an index no
+ *   greater than {@link lastWriteIndex} on that store from then on, and no greater than
+ *   any later {@link currentIndex} on any store of the engine.
+ * - `subscribe(from)` delivers every change with index > `from`, in index order, each once
+ *   (keys of one transaction in one event). Indexes may skip (writes outside this store's
+ *   keys count too), so a consumer tracks "applied up to", not "next expected".
+ * - When the stream cannot promise that (history compacted, a reconnect that could not
+ *   resume, the subscription's buffer overflowed) it calls `lost` once and delivers nothing
+ *   more: the consumer must assume anything changed, reload, and subscribe again from an
+ *   index it read before reloading.
+ * - `progress` (optional) reports that every change up to an index has been delivered,
+ *   even when none of them touched this store's keys.
+ */
+export interface ChangeFeed {
+  /** The highest index of a write this store has had acknowledged; 0 before any. */
+  lastWriteIndex(): number;
+  /** The engine's index now: every change committed so far has an index <= it. */
+  currentIndex(): Promise<number>;
+  subscribe(from: number, handler: ChangeHandler): ChangeSubscription;
+}
+
+export interface ChangeHandler {
+  event(e: ChangeEvent): void;
+  lost(reason: string): void;
+  progress?(index: number): void;
+}
+
+export interface ChangeSubscription {
+  /** Stops delivery (no `lost` follows); idempotent. */
+  close(): Promise<void>;
 }
 
 /** How a worker thread opens its own connection: `(await import(module))[exportName](...args)`. */

@@ -20,6 +20,7 @@ export class InmemChangeLog {
   private readonly subs = new Set<Sub>();
   /** While held (test hook), events wait here instead of reaching subscribers. */
   private held: ChangeEvent[] | null = null;
+  private down = false;
 
   /** Numbers a committed write and delivers it; returns its index. */
   record(keys: string[]): number {
@@ -36,6 +37,10 @@ export class InmemChangeLog {
   }
 
   subscribe(from: number, handler: ChangeHandler): ChangeSubscription {
+    if (this.down) {
+      queueMicrotask(() => call(() => handler.lost('change stream unavailable (test)')));
+      return { close: async () => undefined };
+    }
     const oldest = this.history[0]?.index ?? this.index + 1;
     const sub: Sub = { handler, pending: this.history.filter((e) => e.index > from && (this.held === null || !this.held.includes(e))) };
     this.subs.add(sub);
@@ -63,6 +68,12 @@ export class InmemChangeLog {
     const held = this.held ?? [];
     this.held = null;
     for (const e of held) this.deliver(e);
+  }
+
+  /** Test hook: while down, every subscription is lost and new ones are lost at once (an unreachable engine). */
+  setDown(down: boolean): void {
+    this.down = down;
+    if (down) this.breakAll();
   }
 
   /** Test hook: every subscription is lost (as a dropped connection whose history was compacted). */

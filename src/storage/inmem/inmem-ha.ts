@@ -137,6 +137,11 @@ export class InmemHaEngine {
     this.changes.breakAll();
   }
 
+  /** Test hook: change subscriptions fail, old and new, until called with false. */
+  changeStreamsDown(down: boolean): void {
+    this.changes.setDown(down);
+  }
+
   /** Resolves on the next release/expiry or after `ms`, whichever is first. */
   waitForChange(ms: number, signal: AbortSignal): Promise<void> {
     return new Promise((resolve) => {

@@ -154,6 +154,9 @@ export class PerfStandby {
           lost: (reason) => {
             if (epoch === this.epoch) this.onLost(reason);
           },
+          progress: (index) => {
+            if (epoch === this.epoch) this.onEvent({ index, keys: [] });
+          },
         });
         this.deps.barrier.dropCache();
         this.storage.changed();
@@ -188,7 +191,7 @@ export class PerfStandby {
         this.pendingForgets.push(inv);
       }
     }
-    this.storage.changed();
+    if (e.keys.length > 0) this.storage.changed();
     if (e.index > this.seen) this.seen = e.index;
     if (this.needKeyring || this.needRebuild) this.kickRefresh();
     if (this.refreshing === null) {

@@ -62,6 +62,9 @@ export interface ChangeEvent {
  *   index it read before reloading.
  * - `progress` (optional) reports that every change up to an index has been delivered,
  *   even when none of them touched this store's keys.
+ * - `stalled` (optional) says the connection to the engine dropped: delivery resumes after
+ *   reconnecting, from the change after the last one delivered, but until then changes may
+ *   be happening unseen. A consumer that must never serve stale data treats it as `lost`.
  */
 export interface ChangeFeed {
   /** The highest index of a write this store has had acknowledged; 0 before any. */
@@ -75,6 +78,7 @@ export interface ChangeHandler {
   event(e: ChangeEvent): void;
   lost(reason: string): void;
   progress?(index: number): void;
+  stalled?(reason: string): void;
 }
 
 export interface ChangeSubscription {

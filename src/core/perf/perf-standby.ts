@@ -154,6 +154,10 @@ export class PerfStandby {
           lost: (reason) => {
             if (epoch === this.epoch) this.onLost(reason);
           },
+          // Changes may go unseen until the watch is back: reload rather than resume.
+          stalled: (reason) => {
+            if (epoch === this.epoch) this.onLost(reason);
+          },
           progress: (index) => {
             if (epoch === this.epoch) this.onEvent({ index, keys: [] });
           },

@@ -63,8 +63,9 @@ export class EtcdChanges implements ChangeFeed {
         handler.event({ index: e.index, keys: e.kvs.map((kv) => this.keys.name(kv.key)) });
       }
     });
-    w.on('disconnected', () => {
+    w.on('disconnected', (err: Error) => {
       w.request.start_revision = String(delivered + 1);
+      if (!closed) handler.stalled?.(`etcd watch disconnected: ${err.message}`);
     });
     w.on('error', (err: Error) => {
       if (closed) return;

@@ -9,36 +9,12 @@ import { after, before, describe, test } from 'node:test';
 import { startHaCluster, type HaCluster, type HaNode } from '../../helpers/ha-cluster.js';
 import { waitFor } from '../../helpers/wait.js';
 import { coreProbe } from '../../../src/server/service-registration/node-state.js';
-
-interface Reply {
-  status: number;
-  // any: response bodies are asserted field by field.
-  body: any;
-  index: string | null;
-  local: boolean;
-}
-
-async function call(n: Pick<HaNode, 'url'>, method: string, path: string, o: { token?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<Reply> {
-  const headers: Record<string, string> = { ...(o.headers ?? {}) };
-  if (o.token) headers['X-Vault-Token'] = o.token;
-  const res = await fetch(`${n.url}/v1/${path}`, { method, headers, ...(o.body !== undefined ? { body: JSON.stringify(o.body) } : {}) });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null, index: res.headers.get('x-vault-index'), local: res.headers.get('x-ward-served-by') === 'perf-standby' };
-}
-
-/** A write on the active that must succeed; returns its X-Vault-Index. */
-async function write(n: HaNode, method: string, path: string, token: string, body?: unknown): Promise<string> {
-  const r = await call(n, method, path, { token, ...(body !== undefined ? { body } : {}) });
-  assert.ok(r.status === 200 || r.status === 204, `${method} ${path}: ${r.status} ${JSON.stringify(r.body)}`);
-  assert.match(r.index ?? '', /^\d+$/, `${method} ${path} returns X-Vault-Index`);
-  return r.index!;
-}
+import { at, call, write } from '../../helpers/vault-index.js';
 
 describe('HA: performance standby', () => {
   let c: HaCluster;
   let active: HaNode;
   let standby: HaNode;
-  const at = (index: string): { headers: Record<string, string> } => ({ headers: { 'X-Vault-Index': index } });
 
   before(async () => {
     c = await startHaCluster({ nodes: 2, performanceStandby: true });

@@ -101,7 +101,8 @@ export class PerfStandby {
     if (!servableLocally({ operation: input.operation, path: input.path, mountType: route?.entry.type ?? null, wrapTtl: input.wrapTtl })) return null;
     try {
       // Unknown here (maybe just created on the active) or counted uses (each use is a write): the active decides.
-      const entry = await subs.tokens.lookup(input.clientToken);
+      const known = subs.tokens.peek(input.clientToken);
+      const entry = known !== undefined ? known : await subs.tokens.lookup(input.clientToken);
       if (entry === null || entry.numUses > 0) return null;
       const result = await subs.pipeline.handle(input);
       return this.subs === subs && this.serving() ? result : null;

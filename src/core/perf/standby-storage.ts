@@ -66,12 +66,13 @@ export class StandbyStorage implements Storage {
     return new PrefixStorage(this, prefix);
   }
 
-  private async coherent<T>(read: () => Promise<T>): Promise<T> {
-    for (let i = 0; ; i++) {
-      const g = this.generation;
-      const v = await read();
+  /** One promise hop on the common path (a cache hit): this runs on every local read. */
+  private coherent<T>(read: () => Promise<T>, tries = 0): Promise<T> {
+    const g = this.generation;
+    return read().then((v) => {
       if (g === this.generation) return v;
-      if (i >= MAX_REREADS) throw new ForwardToActive('reads kept racing invalidations');
-    }
+      if (tries >= MAX_REREADS) throw new ForwardToActive('reads kept racing invalidations');
+      return this.coherent(read, tries + 1);
+    });
   }
 }

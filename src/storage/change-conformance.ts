@@ -56,9 +56,9 @@ export function exerciseChanges(name: string, make: () => Promise<ChangePair>): 
 
   describe(`change feed: ${name}`, () => {
     test('every committed write reaches the other store in order, with the writer\'s index', withPair(async ({ a, b }) => {
-      const from = await feedOf(b).currentIndex();
       const rec = recorder();
-      const sub = feedOf(b).subscribe(from, rec);
+      const sub = feedOf(b).subscribe(await feedOf(b).currentIndex(), rec);
+      const from = await sub.ready;
       try {
         await a.put('cf/one', Buffer.from('1'));
         const afterPut = feedOf(a).lastWriteIndex();
@@ -82,12 +82,18 @@ export function exerciseChanges(name: string, make: () => Promise<ChangePair>): 
       }
     }));
 
-    test('a subscription from an earlier index replays what came after it', withPair(async ({ a, b }) => {
+    test('a subscription from an earlier index replays what came after it, or says it starts later', withPair(async ({ a, b }) => {
       const from = await feedOf(b).currentIndex();
       await a.put('cf/replayed', Buffer.from('x'));
       const rec = recorder();
       const sub = feedOf(b).subscribe(from, rec);
       try {
+        const ready = await sub.ready;
+        if (!feedOf(b).replays) {
+          assert.ok(ready >= feedOf(a).lastWriteIndex(), 'without replay, ready is past the write it cannot deliver');
+          return;
+        }
+        assert.equal(ready, from);
         await until('the replayed event', () => rec.keys().includes('cf/replayed'));
         assert.equal(rec.events.find((e) => e.keys.includes('cf/replayed'))!.index, feedOf(a).lastWriteIndex());
       } finally {
@@ -98,13 +104,16 @@ export function exerciseChanges(name: string, make: () => Promise<ChangePair>): 
     test('after close nothing more is delivered', withPair(async ({ a, b }) => {
       const rec = recorder();
       const sub = feedOf(b).subscribe(await feedOf(b).currentIndex(), rec);
+      await sub.ready;
       await sub.close();
       await sub.close();
-      await a.put('cf/after-close', Buffer.from('x'));
-      // A later subscription sees the write, so the first one had every chance to.
+      // A later subscription sees a later write, so the first one had every chance to see both.
       const probe = recorder();
-      const sub2 = feedOf(b).subscribe((await feedOf(b).currentIndex()) - 1, probe);
-      await until('the probe event', () => probe.keys().includes('cf/after-close'));
+      const sub2 = feedOf(b).subscribe(await feedOf(b).currentIndex(), probe);
+      await sub2.ready;
+      await a.put('cf/after-close', Buffer.from('x'));
+      await a.put('cf/after-close-2', Buffer.from('x'));
+      await until('the probe event', () => probe.keys().includes('cf/after-close-2'));
       await sub2.close();
       assert.deepEqual(rec.keys(), []);
     }));
@@ -114,6 +123,7 @@ export function exerciseChanges(name: string, make: () => Promise<ChangePair>): 
       const rec = recorder();
       const sub = feedOf(p.b).subscribe(await feedOf(p.b).currentIndex(), rec);
       try {
+        await sub.ready;
         await p.breakStreams();
         await until('the lost call', () => rec.losses.length > 0);
         await p.a.put('cf/after-loss', Buffer.from('x'));

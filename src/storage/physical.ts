@@ -53,9 +53,13 @@ export interface ChangeEvent {
  * - Indexes grow with commit order; a write acknowledged to its caller has an index no
  *   greater than {@link lastWriteIndex} on that store from then on, and no greater than
  *   any later {@link currentIndex} on any store of the engine.
- * - `subscribe(from)` delivers every change with index > `from`, in index order, each once
- *   (keys of one transaction in one event). Indexes may skip (writes outside this store's
- *   keys count too), so a consumer tracks "applied up to", not "next expected".
+ * - `subscribe(from)` delivers, in index order and each once (keys of one transaction in
+ *   one event), every change with index > the subscription's `ready` index. Where the
+ *   engine keeps history (`replays`: etcd, the in-memory engine) `ready` is `from` itself;
+ *   where it does not (PostgreSQL's NOTIFY) it is the index when listening began, and the
+ *   changes between `from` and it are not delivered: a consumer then reloads what it holds
+ *   after `ready`. Indexes may skip (writes outside this store's keys count too), so a
+ *   consumer tracks "applied up to", not "next expected".
  * - When the stream cannot promise that (history compacted, a reconnect that could not
  *   resume, the subscription's buffer overflowed) it calls `lost` once and delivers nothing
  *   more: the consumer must assume anything changed, reload, and subscribe again from an
@@ -67,6 +71,8 @@ export interface ChangeEvent {
  *   be happening unseen. A consumer that must never serve stale data treats it as `lost`.
  */
 export interface ChangeFeed {
+  /** Whether a subscription from an earlier index replays the changes since (see `ready`). */
+  readonly replays: boolean;
   /** The highest index of a write this store has had acknowledged; 0 before any. */
   lastWriteIndex(): number;
   /** The engine's index now: every change committed so far has an index <= it. */
@@ -82,6 +88,8 @@ export interface ChangeHandler {
 }
 
 export interface ChangeSubscription {
+  /** The index after which every change is delivered (see above); rejects when listening failed. */
+  readonly ready: Promise<number>;
   /** Stops delivery (no `lost` follows); idempotent. */
   close(): Promise<void>;
 }

@@ -148,7 +148,7 @@ export class PerfStandby {
         const from = await this.deps.feed.currentIndex();
         if (epoch !== this.epoch) return;
         this.applied = this.seen = from;
-        this.sub = this.deps.feed.subscribe(from, {
+        const sub = (this.sub = this.deps.feed.subscribe(from, {
           event: (e) => {
             if (epoch === this.epoch) this.onEvent(e);
           },
@@ -162,7 +162,12 @@ export class PerfStandby {
           progress: (index) => {
             if (epoch === this.epoch) this.onEvent({ index, keys: [] });
           },
-        });
+        }));
+        // Without replay, changes between `from` and `ready` were never delivered: the
+        // caches are dropped and the subsystems rebuilt below, after listening began.
+        const ready = await sub.ready;
+        if (epoch !== this.epoch) return;
+        if (ready > this.seen) this.applied = this.seen = ready;
         this.deps.barrier.dropCache();
         this.storage.changed();
         this.needRebuild = true;

@@ -14,6 +14,7 @@ import type { ChangeFeed, ChangeHandler, ChangeSubscription } from '../physical.
 import { KeySpace, prefixEnd } from './keys.js';
 
 export class EtcdChanges implements ChangeFeed {
+  readonly replays = true;
   private last = 0;
 
   constructor(
@@ -74,6 +75,7 @@ export class EtcdChanges implements ChangeFeed {
       handler.lost(`etcd watch ended (history compacted past the revision to resume from, or the watch was refused): ${err.message}`);
     });
     return {
+      ready: Promise.resolve(from),
       close: async () => {
         if (closed) return;
         closed = true;

@@ -39,7 +39,7 @@ export class InmemChangeLog {
   subscribe(from: number, handler: ChangeHandler): ChangeSubscription {
     if (this.down) {
       queueMicrotask(() => call(() => handler.lost('change stream unavailable (test)')));
-      return { close: async () => undefined };
+      return { ready: Promise.resolve(from), close: async () => undefined };
     }
     const oldest = this.history[0]?.index ?? this.index + 1;
     const sub: Sub = { handler, pending: this.history.filter((e) => e.index > from && (this.held === null || !this.held.includes(e))) };
@@ -53,6 +53,7 @@ export class InmemChangeLog {
       for (const e of replay) if (this.subs.has(sub)) call(() => handler.event(e));
     });
     return {
+      ready: Promise.resolve(from),
       close: async () => {
         this.subs.delete(sub);
       },
@@ -106,6 +107,7 @@ function call(fn: () => void): void {
 /** One attached store's view of the log: its own last acknowledged write. */
 export function inmemFeed(log: InmemChangeLog, lastWrite: () => number): ChangeFeed {
   return {
+    replays: true,
     lastWriteIndex: lastWrite,
     currentIndex: async () => log.current(),
     subscribe: (from, handler) => log.subscribe(from, handler),

@@ -75,6 +75,8 @@ describe('performance standby on etcd (2 Ward processes, 3 etcd members)', { ski
       }
       await m.restart();
     }
+    // One of the kills cut the standby's watch: it noticed and reloaded rather than resume blind.
+    assert.match(standby.log(), /etcd watch disconnected/);
     await waitFor('local reads again', async () => (await call(standby, 'GET', 'secret/data/churn', { token: c!.rootToken })).local, { timeoutMs: 30_000 });
   });
 });

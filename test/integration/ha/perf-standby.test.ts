@@ -172,6 +172,17 @@ describe('HA: performance standby', () => {
     assert.equal(back.body.data.data.v, 'after');
   });
 
+  test('every built-in engine and auth method mounted on the active: the standby still rebuilds and serves', async () => {
+    for (const [path, type] of [['transit', 'transit'], ['pki', 'pki'], ['database', 'database']] as const) await write(active, 'POST', `sys/mounts/${path}`, c.rootToken, { type });
+    for (const [path, type] of [['approle', 'approle'], ['userpass', 'userpass'], ['kubernetes', 'kubernetes']] as const) await write(active, 'POST', `sys/auth/${path}`, c.rootToken, { type });
+    const index = await write(active, 'POST', 'secret/data/after-mounts', c.rootToken, { data: { v: 1 } });
+    const r = await call(standby, 'GET', 'secret/data/after-mounts', { token: c.rootToken, ...at(index) });
+    assert.deepEqual([r.status, r.body.data.data.v, r.local], [200, 1, true]);
+    // A read of a non-KV engine is the active's (it may create credentials or leases).
+    const t = await call(standby, 'LIST', 'transit/keys', { token: c.rootToken });
+    assert.equal(t.local, false);
+  });
+
   test('after a step-down the new active is a normal active and the old one a performance standby', async () => {
     await write(active, 'POST', 'secret/data/handover', c.rootToken, { data: { v: 1 } });
     assert.equal((await call(standby, 'GET', 'secret/data/handover', { token: c.rootToken })).body.data.data.v, 1);

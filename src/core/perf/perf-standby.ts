@@ -56,6 +56,8 @@ export class PerfStandby {
   private readonly indexWaitMs: number;
   /** Losses since the last reload that ended serving. */
   private lostInRow = 0;
+  private reloading = false;
+  private reloadAgain = false;
 
   constructor(private readonly deps: PerfStandbyDeps) {
     this.storage = new StandbyStorage(deps.barrier);
@@ -134,8 +136,27 @@ export class PerfStandby {
     for (const w of [...this.waiters]) w();
   }
 
-  /** Full reload: subscribe from the index now, drop every cache, rebuild; retried until stopped. */
+  /** One reload at a time: a loss during a reload asks for another once it is done. */
   private async reload(): Promise<void> {
+    if (this.reloading) {
+      this.reloadAgain = true;
+      return;
+    }
+    this.reloading = true;
+    try {
+      for (let first = true; first || (this.reloadAgain && !this.abort.signal.aborted); first = false) {
+        // A stream that keeps failing is retried at a pace, not in a tight loop.
+        if (!first && this.lostInRow > 1 && !(await sleep(this.deps.retryMs ?? 1000, this.abort.signal))) return;
+        this.reloadAgain = false;
+        await this.reloadOnce();
+      }
+    } finally {
+      this.reloading = false;
+    }
+  }
+
+  /** Full reload: subscribe from the index now, drop every cache, rebuild; retried until stopped. */
+  private async reloadOnce(): Promise<void> {
     while (!this.abort.signal.aborted) {
       const epoch = ++this.epoch;
       // A refresh of the abandoned subscription sees the new epoch and installs nothing.

@@ -50,7 +50,7 @@ export class StandbyStorage implements Storage {
     return this.coherent(() => this.barrier.list(prefix));
   }
 
-  put(key: string): Promise<void> {
+  put(key: string, _value?: Buffer): Promise<void> {
     return Promise.reject(new ForwardToActive(`write of ${key} on a performance standby`));
   }
 

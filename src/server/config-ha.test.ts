@@ -48,4 +48,7 @@ test('performance_standby is read; a non-boolean or a store without a change str
   assert.equal(parseConfig(BASE, 'ward.hcl').ha.performanceStandby, undefined);
   fails(`${BASE}performance_standby = "maybe"\n`, /^ward\.hcl:8: performance_standby must be a boolean/);
   fails(`${BASE}performance_standby = true\n`, /^ward\.hcl:8: performance_standby needs a storage backend with a change stream \(etcd or postgresql\), not "inmem"/);
+  const pg = BASE.replace('storage "inmem" {}', 'storage "postgresql" {\n  connection_url = "postgres://ward@db/ward"\n}');
+  fails(`${pg}performance_standby = true\n`, /^ward\.hcl:10: performance_standby on postgresql needs ha_enabled = "true" in the storage stanza/);
+  assert.equal(parseConfig(`${pg.replace('ward"\n}', 'ward"\n  ha_enabled = "true"\n}')}performance_standby = true\n`, 'ward.hcl').ha.performanceStandby, true);
 });

@@ -172,7 +172,7 @@ function build(root: Obj, loc: Locator): ServerConfig {
     allowRoot: bool(root, 'allow_root', loc) ?? false,
     cacheSize: bool(root, 'disable_cache', loc) === true ? 0 : cacheSize,
     seal: parseSeals(root, loc),
-    ha: parseHa(root, loc, storage.type),
+    ha: parseHa(root, loc, storage),
   };
   const registration = single(root, 'service_registration', loc, parseServiceRegistration);
   if (registration !== undefined) cfg.serviceRegistration = registration;

@@ -172,6 +172,14 @@ describe('HA: performance standby', () => {
     assert.equal(back.body.data.data.v, 'after');
   });
 
+  test('a keyring rotation on the active: the standby reloads the keyring and reads values sealed under the new term', async () => {
+    const rotated = await write(active, 'POST', 'sys/rotate', c.rootToken);
+    const w = await write(active, 'POST', 'secret/data/after-rotate', c.rootToken, { data: { v: 'new-term' } });
+    assert.ok(Number(w) > Number(rotated));
+    const r = await call(standby, 'GET', 'secret/data/after-rotate', { token: c.rootToken, ...at(w) });
+    assert.deepEqual([r.status, r.body.data.data.v, r.local], [200, 'new-term', true]);
+  });
+
   test('every built-in engine and auth method mounted on the active: the standby still rebuilds and serves', async () => {
     for (const [path, type] of [['transit', 'transit'], ['pki', 'pki'], ['database', 'database']] as const) await write(active, 'POST', `sys/mounts/${path}`, c.rootToken, { type });
     for (const [path, type] of [['approle', 'approle'], ['userpass', 'userpass'], ['kubernetes', 'kubernetes']] as const) await write(active, 'POST', `sys/auth/${path}`, c.rootToken, { type });

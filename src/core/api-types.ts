@@ -115,6 +115,8 @@ export interface CoreApi {
   handleRequest(input: HttpRequestInput): Promise<CoreResult>;
   /** On an unsealed HA standby, how to reach the active node; null when this node serves requests itself. */
   standbyRoute?(): StandbyRoute | null;
+  /** HA on a store with a change feed: the storage index after this node's last write (`X-Vault-Index`), else null. */
+  storageIndex?(): number | null;
 }
 
 export const WARD_VERSION = '1.17.0+ward.0.1.0';
@@ -147,4 +149,14 @@ export interface StandbyRoute {
   activeApiAddr(): Promise<string | null>;
   /** Sends the request to the active node; rejects when that is not possible. */
   forward(r: ForwardRequest): Promise<ForwardResponse>;
+  /** A performance standby: the answer it gives itself, or null to forward (core/perf/). */
+  local?(input: HttpRequestInput, hints: LocalHints): Promise<CoreResult | null>;
+}
+
+/** The request headers a performance standby decides by. */
+export interface LocalHints {
+  /** `X-Vault-Index` as sent (the storage index the client's last write reached), or null. */
+  index: string | null;
+  /** `X-Vault-Inconsistent` as sent, or null (`forward-active-node` always forwards). */
+  inconsistent: string | null;
 }

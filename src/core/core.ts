@@ -18,10 +18,11 @@ import type { AutoSeal } from './seal/auto-seal.js';
 import { AutoUnsealLoop } from './seal/auto-unseal.js';
 import { SealManager } from './seal/seal-manager.js';
 import { SnapshotService } from './snapshot/service.js';
-import { startSubsystems, type Subsystems } from './subsystems.js';
+import { startSubsystems, type SubsystemDeps, type Subsystems } from './subsystems.js';
 import { haHealthFields, haManagerFor, haLeaderStatus, isLockLost, keyringUnreadable, type CoreHaOptions } from './ha/core-ha.js';
 import type { HaManager } from './ha/ha-manager.js';
 import type { EchoInfo } from './ha/wire.js';
+import { PerfStandby } from './perf/perf-standby.js';
 
 const DEFAULT_TTL = 768 * 3600;
 const BUILD_DATE = '2026-11-22T00:00:00Z';
@@ -64,6 +65,8 @@ export class WardCore implements CoreApi {
   private readonly running = new Set<Promise<unknown>>();
   /** While unsealed with HA: the active/standby state machine (subsystems exist only while active). */
   private ha: HaManager | null = null;
+  /** While a standby with `performance_standby`: the read-only subsystems answering reads here. */
+  private perf: PerfStandby | null = null;
   /** A verified snapshot restore, applied by the next seal (see snapshot/service.ts). */
   private pendingRestore: (() => Promise<void>) | null = null;
   private readonly snapshots: SnapshotService;
@@ -167,7 +170,8 @@ export class WardCore implements CoreApi {
     });
   }
 
-  private async startSubsystems(): Promise<Subsystems> {
+  /** `overrides`: a performance standby's read-only storage. */
+  private async startSubsystems(overrides: Partial<Pick<SubsystemDeps, 'barrier' | 'readOnly'>> = {}): Promise<Subsystems> {
     return startSubsystems({
       barrier: this.barrier,
       registry: this.registry,
@@ -184,7 +188,26 @@ export class WardCore implements CoreApi {
       },
       ...(this.ha ? { stepDownSoon: () => (this.pendingStepDown = true), haStatus: () => this.ha?.haStatus() ?? [] } : {}),
       snapshot: this.snapshots,
+      ...overrides,
     });
+  }
+
+  /** A standby with `performance_standby` on a store with a change feed starts serving reads. */
+  private startPerfStandby(): void {
+    if (!this.opts.ha?.performanceStandby || this.ha === null || this.perf !== null) return;
+    const feed = this.opts.physical.changes;
+    if (feed === undefined) {
+      this.opts.logger.warn('core: performance_standby needs a storage backend with a change stream; this standby forwards every request', { storage: this.opts.physical.name });
+      return;
+    }
+    this.perf = new PerfStandby({ feed, barrier: this.barrier, logger: this.opts.logger, build: (storage) => this.startSubsystems({ barrier: storage, readOnly: true }) });
+    this.perf.start();
+  }
+
+  private async stopPerfStandby(): Promise<void> {
+    const perf = this.perf;
+    this.perf = null;
+    await perf?.stop();
   }
 
   private async postUnseal(): Promise<void> {
@@ -195,6 +218,8 @@ export class WardCore implements CoreApi {
         // A standby: keyring loaded, no subsystems until the lock is ours.
         this.ha = haManagerFor(backend, this.barrier, this.opts, {
           activate: async () => {
+            // Nothing the standby built is kept: caches dropped, subsystems started afresh.
+            await this.stopPerfStandby();
             this.barrier.dropCache();
             await this.barrier.reloadKeyring().catch((e: unknown) => {
               if (keyringUnreadable(e)) {
@@ -214,9 +239,11 @@ export class WardCore implements CoreApi {
             if (graceful) await Promise.allSettled([...this.running]);
             await subs?.stop();
             this.barrier.dropCache();
+            this.startPerfStandby();
           },
         });
         this.ha.start();
+        this.startPerfStandby();
         this.opts.logger.info('core: vault is unsealed (standby until it holds the HA lock)');
         return;
       }
@@ -245,6 +272,7 @@ export class WardCore implements CoreApi {
       // works. An HA node applies a restore before it lets the lock go (see HaManager.stop).
       if (ha !== null && restore !== null && (await ha.stop(() => applyRestore(restore!)))) restore = null;
       else await ha?.stop();
+      await this.stopPerfStandby();
       const subs = this.subsystems;
       if (!subs && !ha) return;
       this.subsystems = null;
@@ -299,12 +327,24 @@ export class WardCore implements CoreApi {
   }
 
   standbyRoute(): StandbyRoute | null {
-    return this.ha?.standbyRoute() ?? null;
+    const route = this.ha?.standbyRoute() ?? null;
+    const perf = this.perf;
+    if (route === null || perf === null) return route;
+    return { ...route, local: (input, hints) => perf.serve(input, hints) };
+  }
+
+  storageIndex(): number | null {
+    return this.ha !== null ? (this.opts.physical.changes?.lastWriteIndex() ?? null) : null;
   }
 
   /** Whether this node serves requests itself: unsealed and, with HA, holding the lock (service registration's `vault-active`). */
   isActive(): boolean {
     return this.ha !== null ? this.ha.isActive() : this.subsystems !== null;
+  }
+
+  /** Whether this node is a performance standby answering reads itself (service registration's `vault-perf-standby`). */
+  isPerformanceStandby(): boolean {
+    return this.perf?.serving() ?? false;
   }
 
   /** For the cluster listener: whether this node is the active one right now. */
@@ -351,7 +391,7 @@ export class WardCore implements CoreApi {
       initialized,
       sealed,
       standby: sealed || (this.ha !== null && !this.ha.isActive()),
-      performance_standby: false,
+      performance_standby: this.isPerformanceStandby(),
       replication_performance_mode: 'disabled',
       replication_dr_mode: 'disabled',
       server_time_utc: Math.floor(this.clock.now() / 1000),
@@ -365,7 +405,7 @@ export class WardCore implements CoreApi {
   async leader(): Promise<LeaderStatus> {
     if (this.haBackend) {
       if (!this.ha) throw sealedError();
-      return haLeaderStatus(await this.ha.leader());
+      return haLeaderStatus(await this.ha.leader(), this.perf?.serving() ? this.perf.appliedIndex() : null);
     }
     return {
       ha_enabled: false,

@@ -49,6 +49,11 @@ export interface SubsystemDeps {
   stepDownSoon?(): void;
   haStatus?(): HaStatusNode[];
   snapshot: SnapshotPathDeps;
+  /**
+   * A performance standby's subsystems: leases are not restored (expiry and revocation are
+   * the active node's), and `barrier` refuses writes.
+   */
+  readOnly?: boolean;
 }
 
 export interface Subsystems {
@@ -215,7 +220,7 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
   await mounts.load();
   await tokens.load();
   await audit.load();
-  await expiration.restore();
+  if (!deps.readOnly) await expiration.restore();
 
   const pipeline = new RequestPipeline({
     match: (p) => router.match(p),

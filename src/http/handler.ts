@@ -4,7 +4,7 @@
  * five raw sys endpoints itself, hands everything else to the core and renders the result.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { CoreApi, HttpRequestInput } from '../core/api-types.js';
+import type { CoreApi, HttpRequestInput, StandbyRoute } from '../core/api-types.js';
 import type { Logger, Operation } from '../sdk/logical.js';
 import { WardError, badRequest, unsupportedOperation } from '../sdk/errors.js';
 import { notFoundBody, renderError, renderResult, send, type Rendered } from './render.js';
@@ -207,31 +207,33 @@ async function serve(ctx: Context, req: IncomingMessage, h: WardHeaders): Promis
   }
   if (!ctx.forwarded) {
     const route = core.standbyRoute?.() ?? null;
-    if (route !== null) return answerOnStandby(route, req, method, h, limit, ctx.logger);
+    if (route !== null) return onStandby(ctx, route, req, h, method, path, query);
   }
   if (method === 'HEAD') throw unsupportedOperation();
 
-  let operation = methodToOperation(method, query);
+  const operation = methodToOperation(method, query);
   if (operation === 'patch') checkPatchContentType(h);
 
-  let data: Record<string, unknown>;
   // A snapshot upload is streamed to its handler unread: it can be far larger than the
   // request size limit, and it is binary. Only sudo callers get past the ACL to read it.
   const streamBody = (method === 'POST' || method === 'PUT') && STREAMED_BODY_PATHS.has(path);
-  if (streamBody) {
-    data = {};
-  } else if (method === 'POST' || method === 'PUT' || method === 'PATCH') {
-    data = bodyData(h, await readBody(req, h, limit), json);
-  } else {
-    data = query === EMPTY ? {} : queryData(query);
-  }
+  const raw = !streamBody && (method === 'POST' || method === 'PUT' || method === 'PATCH') ? await readBody(req, h, limit) : null;
+  const input = inputFor(ctx, req, h, operation, path, query, raw);
+  if (streamBody) input.body = req;
+  const out = renderResult(await core.handleRequest(input));
+  // HA with a change stream: the index this write (or any earlier one) reached, for read-your-writes on a performance standby.
+  const index = core.storageIndex?.() ?? null;
+  return index === null ? out : { ...out, extraHeaders: ['X-Vault-Index', String(index)] };
+}
 
+/** The core's view of a request; `raw` is the body read for POST/PUT/PATCH (null: data from the query). */
+function inputFor(ctx: Context, req: IncomingMessage, h: WardHeaders, operation: Operation, path: string, query: URLSearchParams, raw: Buffer | null): HttpRequestInput {
+  const data = raw !== null ? bodyData(h, raw, ctx.json) : query === EMPTY ? {} : queryData(query);
   let reqPath = path;
   if (operation === 'list' && !reqPath.endsWith('/')) reqPath += '/';
   if (query !== EMPTY && wantsHelp(query)) operation = 'help';
-
   const { token, fromBearer } = clientToken(h);
-  const input: HttpRequestInput = {
+  return {
     operation,
     path: reqPath,
     data,
@@ -240,8 +242,33 @@ async function serve(ctx: Context, req: IncomingMessage, h: WardHeaders): Promis
     headers: token === '' ? req.rawHeaders : withoutTokenHeader(req.rawHeaders, fromBearer ? 'authorization' : 'x-vault-token'),
     connection: ctx.forwarded ? forwardedConnection(req) : { remoteAddress: req.socket.remoteAddress ?? '', remotePort: req.socket.remotePort ?? 0 },
   };
-  if (streamBody) input.body = req;
-  return renderResult(await core.handleRequest(input));
+}
+
+/** Methods a performance standby may answer itself (reads, lookups and capability checks). */
+const LOCAL_METHODS = new Set(['GET', 'LIST', 'POST', 'PUT']);
+
+/**
+ * On a standby: a performance standby's own answer when it has one (marked
+ * `X-Ward-Served-By: perf-standby`), else the active node's (forwarded, or a redirect).
+ */
+async function onStandby(ctx: Context, route: StandbyRoute, req: IncomingMessage, h: WardHeaders, method: string, path: string, query: URLSearchParams): Promise<Rendered> {
+  const local = route.local;
+  if (local === undefined || !LOCAL_METHODS.has(method) || STREAMED_BODY_PATHS.has(path)) return answerOnStandby(route, req, method, h, ctx.limit, ctx.logger);
+  const raw = method === 'POST' || method === 'PUT' ? await readBody(req, h, ctx.limit) : null;
+  let input: HttpRequestInput | null = null;
+  try {
+    input = inputFor(ctx, req, h, methodToOperation(method, query), path, query, raw);
+  } catch {
+    // Malformed: the active node gives the client the error it would give.
+  }
+  const result = input === null ? null : await local(input, { index: headerValue(req.rawHeaders, 'x-vault-index'), inconsistent: headerValue(req.rawHeaders, 'x-vault-inconsistent') });
+  if (result === null) return answerOnStandby(route, req, method, h, ctx.limit, ctx.logger, raw ?? Buffer.alloc(0));
+  return { ...renderResult(result), extraHeaders: ['X-Ward-Served-By', 'perf-standby'] };
+}
+
+function headerValue(raw: readonly string[], name: string): string | null {
+  for (let i = 0; i + 1 < raw.length; i += 2) if (raw[i]!.toLowerCase() === name) return raw[i + 1]!;
+  return null;
 }
 
 /** `raw` without the header (every occurrence) that carried the client token. */

@@ -25,6 +25,8 @@ export interface Rendered {
   headers?: string[];
   /** Sent instead of `body`, chunked, when present (a storage snapshot). */
   stream?: AsyncIterable<Buffer>;
+  /** Raw header pairs added to whatever else is sent (`X-Vault-Index`). */
+  extraHeaders?: string[];
 }
 
 const JSON_TYPE = 'application/json';
@@ -211,6 +213,7 @@ export function send(res: ServerResponse, out: Rendered, opts: { head?: boolean;
     const headers: string[] = out.headers !== undefined ? [...out.headers] : ['Content-Type', out.contentType ?? JSON_TYPE, 'Cache-Control', 'no-store'];
     if (out.status !== 204 && out.status !== 304) headers.push('Content-Length', String(length));
     if (opts.close) headers.push('Connection', 'close');
+    if (out.extraHeaders !== undefined) headers.push(...out.extraHeaders);
     res.writeHead(out.status, headers);
     if (noBody) res.end();
     else res.end(out.body);

@@ -10,10 +10,11 @@ import { WardError } from '../sdk/errors.js';
 import type { Rendered } from './render.js';
 import { readBody, type WardHeaders } from './request.js';
 
-export async function answerOnStandby(route: StandbyRoute, req: IncomingMessage, method: string, h: WardHeaders, limit: number, logger: Logger): Promise<Rendered> {
+/** `preread`: the body, when the caller already read it (a performance standby that chose to forward). */
+export async function answerOnStandby(route: StandbyRoute, req: IncomingMessage, method: string, h: WardHeaders, limit: number, logger: Logger, preread?: Buffer): Promise<Rendered> {
   const url = req.url ?? '/';
   if (route.forwarding && !noForwarding(req.rawHeaders)) {
-    const body = await readBody(req, h, limit);
+    const body = preread ?? (await readBody(req, h, limit));
     // The cluster listener is a plain node server, which does not parse the LIST verb.
     const target = method === 'LIST' ? { method: 'GET', url: withListQuery(url) } : { method, url };
     try {

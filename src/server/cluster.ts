@@ -77,7 +77,7 @@ export async function setUpHa(
     logger.info('cluster listener started', { cluster_listener: cluster.url, cluster_addr: clusterAddr });
   }
   return {
-    options: { apiAddr, clusterAddr, clusterListener: cluster, ...(haPhysical !== null ? { backend } : {}) },
+    options: { apiAddr, clusterAddr, clusterListener: cluster, ...(haPhysical !== null ? { backend } : {}), ...(config.ha.performanceStandby ? { performanceStandby: true } : {}) },
     async close() {
       await cluster?.close();
       await haPhysical?.close();

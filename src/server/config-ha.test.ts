@@ -42,3 +42,13 @@ test('an ha_storage stanza on an engine without HA is refused', () => {
   fails(`${BASE}ha_storage "sqlite" {\n  path = "/tmp/ha.db"\n}\n`, /^ward\.hcl:8: ha_storage "sqlite" does not support high availability: use postgresql or etcd/);
   fails(`${BASE}ha_storage "inmem" {}\nha_storage "inmem" {}\n`, /only one ha_storage stanza is allowed/);
 });
+
+test('performance_standby is read; a non-boolean or a store without a change stream is a file:line error', () => {
+  assert.equal(parseConfig(`${BASE}performance_standby = true\n`.replace('storage "inmem" {}', 'storage "etcd" {\n  ha_enabled = "true"\n}'), 'ward.hcl').ha.performanceStandby, true);
+  assert.equal(parseConfig(BASE, 'ward.hcl').ha.performanceStandby, undefined);
+  fails(`${BASE}performance_standby = "maybe"\n`, /^ward\.hcl:8: performance_standby must be a boolean/);
+  fails(`${BASE}performance_standby = true\n`, /^ward\.hcl:8: performance_standby needs a storage backend with a change stream \(etcd or postgresql\), not "inmem"/);
+  const pg = BASE.replace('storage "inmem" {}', 'storage "postgresql" {\n  connection_url = "postgres://ward@db/ward"\n}');
+  fails(`${pg}performance_standby = true\n`, /^ward\.hcl:10: performance_standby on postgresql needs ha_enabled = "true" in the storage stanza/);
+  assert.equal(parseConfig(`${pg.replace('ward"\n}', 'ward"\n  ha_enabled = "true"\n}')}performance_standby = true\n`, 'ward.hcl').ha.performanceStandby, true);
+});

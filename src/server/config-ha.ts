@@ -13,15 +13,30 @@ export interface HaConfig {
   disableClustering?: boolean;
   /** The HA lock's store when it is not the data store. */
   haStorage?: StorageConfig;
+  /** Standbys answer reads themselves, kept coherent by the data store's change stream (core/perf/). */
+  performanceStandby?: boolean;
 }
 
-export const HA_KEYS = ['ha_storage', 'cluster_addr', 'disable_clustering'] as const;
+export const HA_KEYS = ['ha_storage', 'cluster_addr', 'disable_clustering', 'performance_standby'] as const;
+
+/** Data stores with a change stream (physical.ts ChangeFeed), which performance standbys need. */
+export const CHANGE_STREAM_ENGINES = new Set(['postgresql', 'etcd']);
 
 /** Engines that can elect an active node. */
 export const HA_ENGINES = new Set(['postgresql', 'etcd']);
 
-export function parseHa(root: Obj, loc: Locator): HaConfig {
+/** `dataStore`: the `storage` stanza (the change stream comes from the data, not the lock). */
+export function parseHa(root: Obj, loc: Locator, dataStore: StorageConfig): HaConfig {
   const out: HaConfig = {};
+  const perf = bool(root, 'performance_standby', loc);
+  if (perf === true && !CHANGE_STREAM_ENGINES.has(dataStore.type)) {
+    throw loc.error(`performance_standby needs a storage backend with a change stream (etcd or postgresql), not "${dataStore.type}"`, 'performance_standby');
+  }
+  // PostgreSQL's change index lives in the HA table (storage/postgresql/notify-queries.ts).
+  if (perf === true && dataStore.type === 'postgresql' && !dataStore.haEnabled) {
+    throw loc.error('performance_standby on postgresql needs ha_enabled = "true" in the storage stanza (its change stream lives in the HA table)', 'performance_standby');
+  }
+  if (perf !== undefined) out.performanceStandby = perf;
   const clusterAddr = str(root, 'cluster_addr', loc);
   if (clusterAddr !== undefined) {
     let ok = false;

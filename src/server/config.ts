@@ -161,8 +161,9 @@ function build(root: Obj, loc: Locator): ServerConfig {
   bool(root, 'ui', loc); // accepted for compatibility; Ward has no UI
   const cacheSize = int(root, 'cache_size', loc) ?? DEFAULT_CACHE_SIZE;
   if (cacheSize < 0) throw loc.error('cache_size must not be negative', 'cache_size');
+  const storage = parseStorage(stanzas[0] as Block, loc);
   const cfg: ServerConfig = {
-    storage: parseStorage(stanzas[0] as Block, loc),
+    storage,
     listeners,
     disableMlock: bool(root, 'disable_mlock', loc) ?? false,
     defaultLeaseTtl,
@@ -171,7 +172,7 @@ function build(root: Obj, loc: Locator): ServerConfig {
     allowRoot: bool(root, 'allow_root', loc) ?? false,
     cacheSize: bool(root, 'disable_cache', loc) === true ? 0 : cacheSize,
     seal: parseSeals(root, loc),
-    ha: parseHa(root, loc),
+    ha: parseHa(root, loc, storage),
   };
   const registration = single(root, 'service_registration', loc, parseServiceRegistration);
   if (registration !== undefined) cfg.serviceRegistration = registration;

@@ -33,6 +33,65 @@ export interface PhysicalBackend {
   scan(): AsyncIterable<Array<{ key: string; value: Buffer }>>;
   /** Present on stores that can elect an active node (etcd, PostgreSQL) when `ha_enabled`. */
   readonly ha?: HaBackend;
+  /**
+   * Present on shared stores that can report committed changes (etcd watch, PostgreSQL
+   * LISTEN/NOTIFY, the in-memory HA engine): what keeps a performance standby's caches
+   * coherent with the active node's writes.
+   */
+  readonly changes?: ChangeFeed;
+}
+
+/** The keys one committed write (put, delete or transaction) touched, and its index. */
+export interface ChangeEvent {
+  /** Monotonically increasing in commit order across every writer of the store (etcd revision, a PostgreSQL sequence). */
+  index: number;
+  keys: string[];
+}
+
+/**
+ * The engine's stream of committed changes. Contract:
+ * - Indexes grow with commit order; a write acknowledged to its caller has an index no
+ *   greater than {@link lastWriteIndex} on that store from then on, and no greater than
+ *   any later {@link currentIndex} on any store of the engine.
+ * - `subscribe(from)` delivers, in index order and each once (keys of one transaction in
+ *   one event), every change with index > the subscription's `ready` index. Where the
+ *   engine keeps history (`replays`: etcd, the in-memory engine) `ready` is `from` itself;
+ *   where it does not (PostgreSQL's NOTIFY) it is the index when listening began, and the
+ *   changes between `from` and it are not delivered: a consumer then reloads what it holds
+ *   after `ready`. Indexes may skip (writes outside this store's keys count too), so a
+ *   consumer tracks "applied up to", not "next expected".
+ * - When the stream cannot promise that (history compacted, a reconnect that could not
+ *   resume, the subscription's buffer overflowed) it calls `lost` once and delivers nothing
+ *   more: the consumer must assume anything changed, reload, and subscribe again from an
+ *   index it read before reloading.
+ * - `progress` (optional) reports that every change up to an index has been delivered,
+ *   even when none of them touched this store's keys.
+ * - `stalled` (optional) says the connection to the engine dropped: delivery resumes after
+ *   reconnecting, from the change after the last one delivered, but until then changes may
+ *   be happening unseen. A consumer that must never serve stale data treats it as `lost`.
+ */
+export interface ChangeFeed {
+  /** Whether a subscription from an earlier index replays the changes since (see `ready`). */
+  readonly replays: boolean;
+  /** The highest index of a write this store has had acknowledged; 0 before any. */
+  lastWriteIndex(): number;
+  /** The engine's index now: every change committed so far has an index <= it. */
+  currentIndex(): Promise<number>;
+  subscribe(from: number, handler: ChangeHandler): ChangeSubscription;
+}
+
+export interface ChangeHandler {
+  event(e: ChangeEvent): void;
+  lost(reason: string): void;
+  progress?(index: number): void;
+  stalled?(reason: string): void;
+}
+
+export interface ChangeSubscription {
+  /** The index after which every change is delivered (see above); rejects when listening failed. */
+  readonly ready: Promise<number>;
+  /** Stops delivery (no `lost` follows); idempotent. */
+  close(): Promise<void>;
 }
 
 /** How a worker thread opens its own connection: `(await import(module))[exportName](...args)`. */

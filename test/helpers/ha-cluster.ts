@@ -40,6 +40,8 @@ export interface HaClusterOptions {
   echoIntervalMs?: number;
   /** `disable_clustering`: no cluster listeners, standbys only redirect. */
   disableClustering?: boolean;
+  /** `performance_standby`: standbys serve reads themselves. */
+  performanceStandby?: boolean;
   /** Backends beyond the built-in ones (test engines), on every node. */
   registry?: () => BackendRegistry;
 }
@@ -60,6 +62,7 @@ async function startNode(engine: InmemHaEngine, o: HaClusterOptions): Promise<Ha
       clusterListener: cluster,
       stepDownBackoffMs: o.stepDownBackoffMs ?? 3000,
       echoIntervalMs: o.echoIntervalMs ?? 200,
+      ...(o.performanceStandby ? { performanceStandby: true } : {}),
     },
   });
   handler = createHandler(core, { logger: silentLogger });

@@ -65,12 +65,14 @@ export interface ClusterOptions {
    * with ha_enabled off. Both engines are started.
    */
   lockIn?: Engine;
+  /** `performance_standby = true` on every node. */
+  performanceStandby?: boolean;
 }
 
-/** Unsealed node: 200 active, 429 standby (sys/health's defaults). */
-const UNSEALED = new Set([200, 429]);
+/** Unsealed node: 200 active, 429 standby, 473 performance standby (sys/health's defaults). */
+const UNSEALED = new Set([200, 429, 473]);
 
-export function nodeConfig(o: { engine: Engine; storage: string; port: number; clusterPort: number; keyFile: string; lockTimeoutSeconds: number; lock?: { engine: Engine; storage: string } }): string {
+export function nodeConfig(o: { engine: Engine; storage: string; port: number; clusterPort: number; keyFile: string; lockTimeoutSeconds: number; lock?: { engine: Engine; storage: string }; performanceStandby?: boolean }): string {
   const haStanza = (label: string, engine: Engine, storage: string): string[] => [
     `${label} "${engine}" {`,
     storage,
@@ -96,6 +98,7 @@ export function nodeConfig(o: { engine: Engine; storage: string; port: number; c
     `cluster_addr  = "https://127.0.0.1:${o.clusterPort}"`,
     `disable_mlock = true`,
     `allow_root    = true`,
+    ...(o.performanceStandby ? ['performance_standby = true'] : []),
     ``,
   ].join('\n');
 }
@@ -213,7 +216,7 @@ export async function startWardCluster(o: ClusterOptions): Promise<WardCluster> 
     for (let i = 0; i < o.nodes; i++) {
       const port = await freePort();
       const clusterPort = await freePort();
-      nodes.push(makeNode(`n${i}`, dir, port, clusterPort, nodeConfig({ engine: o.engine, storage, port, clusterPort, keyFile, lockTimeoutSeconds, ...(lock ? { lock } : {}) })));
+      nodes.push(makeNode(`n${i}`, dir, port, clusterPort, nodeConfig({ engine: o.engine, storage, port, clusterPort, keyFile, lockTimeoutSeconds, ...(lock ? { lock } : {}), ...(o.performanceStandby ? { performanceStandby: true } : {}) })));
     }
     for (const n of nodes) n.start();
     const first = nodes[0]!;

@@ -202,6 +202,15 @@ export class AesGcmBarrier implements Storage {
     this.cache.clear();
   }
 
+  /**
+   * Forgets the cached plaintext of `key` (a performance standby: another node changed it);
+   * a read already in flight does not put the old value back.
+   */
+  invalidate(key: string): void {
+    this.writeEpoch++;
+    this.cache.delete(key);
+  }
+
   /** Re-reads `core/keyring` (another active node may have rotated) and installs it. */
   reloadKeyring(): Promise<void> {
     const run = this.rotating.then(async () => {

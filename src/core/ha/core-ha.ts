@@ -21,6 +21,8 @@ export interface CoreHaOptions {
   clusterListener?: ClusterListener | null;
   stepDownBackoffMs?: number;
   echoIntervalMs?: number;
+  /** `performance_standby`: while standby, serve KV reads, token lookups and capability checks locally (core/perf/). */
+  performanceStandby?: boolean;
 }
 
 export function haManagerFor(
@@ -45,15 +47,16 @@ export function haManagerFor(
 
 const ZERO_TIME = '0001-01-01T00:00:00Z';
 
-export function haLeaderStatus(v: LeaderView): LeaderStatus {
+/** `perfIndex`: on a serving performance standby, the storage index it has applied. */
+export function haLeaderStatus(v: LeaderView, perfIndex: number | null = null): LeaderStatus {
   return {
     ha_enabled: true,
     is_self: v.isSelf,
     active_time: v.isSelf && v.activeSince > 0 ? new Date(v.activeSince).toISOString() : ZERO_TIME,
     leader_address: v.leaderAddress,
     leader_cluster_address: v.leaderClusterAddress,
-    performance_standby: false,
-    performance_standby_last_remote_wal: 0,
+    performance_standby: perfIndex !== null,
+    performance_standby_last_remote_wal: perfIndex ?? 0,
   };
 }
 

@@ -121,6 +121,15 @@ export class PolicyStore {
     });
   }
 
+  /**
+   * Drops what is known of `name` (another node changed it; a performance standby hears of
+   * it from the change stream): the next use reads it from storage again.
+   */
+  forget(name: string): void {
+    this.changed();
+    this.policies.delete(normalize(name));
+  }
+
   /** Every assignable policy name, sorted, including `root` (not `response-wrapping`). */
   async list(): Promise<string[]> {
     const keys = (await listRecursive(this.storage, PREFIX)).map((k) => k.slice(PREFIX.length));

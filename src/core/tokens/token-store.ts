@@ -59,6 +59,11 @@ export class TokenStore {
     return this.checked(token, key, await this.core.repo.get(key), o, proven !== undefined);
   }
 
+  /** Drops the cached entry under storage key `key` (changed by another node): the next lookup reads it again. */
+  forgetCached(key: string): void {
+    this.core.repo.forgetCached(key);
+  }
+
   /**
    * `lookup` without a promise when the answer is already in memory (a cached service
    * token): the request pipeline's common case. `undefined` means "ask `lookup`".

@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Etcd3 } from 'etcd3';
 import { exercisePhysical } from '../conformance.js';
+import { exerciseChanges } from '../change-conformance.js';
 import { ETCD, startEtcd, type TestEtcd } from '../../../test/helpers/etcd.js';
 import { skipUnless } from '../../../test/helpers/requirement.js';
 import { ValueTooLargeError } from './errors.js';
-import { openTestStore } from './test-store.js';
+import { freshPath, openTestStore } from './test-store.js';
 import type { PhysicalBackend } from '../physical.js';
 
 describe('etcd storage on a 3-member cluster', { skip: skipUnless(ETCD) }, () => {
@@ -16,6 +17,45 @@ describe('etcd storage on a 3-member cluster', { skip: skipUnless(ETCD) }, () =>
   after(() => etcd?.stop());
 
   exercisePhysical('etcd', () => openTestStore(etcd.address));
+
+  exerciseChanges('etcd', async () => {
+    const path = freshPath();
+    const a = await openTestStore(etcd.address, { path });
+    const b = await openTestStore(etcd.address, { path });
+    return {
+      a,
+      b,
+      close: async () => {
+        await a.close();
+        await b.close();
+      },
+    };
+  });
+
+  test('a change subscription from a revision etcd has compacted away is lost, not silently partial', async () => {
+    const path = freshPath();
+    const a = await openTestStore(etcd.address, { path });
+    const client = new Etcd3({ hosts: etcd.address.split(',') });
+    try {
+      const from = await a.changes.currentIndex();
+      await a.put('c/1', Buffer.from('1'));
+      await a.put('c/2', Buffer.from('2'));
+      await client.kv.compact({ revision: String(a.changes.lastWriteIndex()), physical: true });
+      const lost: string[] = [];
+      const sub = a.changes.subscribe(from, { event: () => undefined, lost: (r) => lost.push(r) });
+      try {
+        const deadline = Date.now() + 10_000;
+        while (lost.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        assert.equal(lost.length, 1);
+        assert.match(lost[0]!, /compact/i);
+      } finally {
+        await sub.close();
+      }
+    } finally {
+      client.close();
+      await a.close();
+    }
+  });
 
   const withStore = (fn: (s: PhysicalBackend) => Promise<void>) => async () => {
     const s = await openTestStore(etcd.address);

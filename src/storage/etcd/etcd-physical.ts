@@ -4,7 +4,8 @@
  * has held the HA lock, writes are transactions fenced on that holding (fence.ts).
  */
 import type { Etcd3, IRequestOp } from 'etcd3';
-import { LockLostError, type HaBackend, type PhysicalBackend, type TxOp } from '../physical.js';
+import { LockLostError, type ChangeFeed, type HaBackend, type PhysicalBackend, type TxOp } from '../physical.js';
+import { EtcdChanges } from './changes.js';
 import type { StoreLogger } from './client-options.js';
 import { describe, ValueTooLargeError } from './errors.js';
 import type { Fence, FenceSlot } from './fence.js';
@@ -29,6 +30,8 @@ export interface EtcdPhysicalOptions {
 export class EtcdPhysical implements PhysicalBackend, FenceSlot {
   readonly name = 'etcd';
   readonly ha?: HaBackend;
+  readonly changes: ChangeFeed;
+  private readonly feed: EtcdChanges;
   fence: Fence | null = null;
   private readonly keys: KeySpace;
   private readonly order = new KeyOrder();
@@ -40,6 +43,8 @@ export class EtcdPhysical implements PhysicalBackend, FenceSlot {
     private readonly o: EtcdPhysicalOptions,
   ) {
     this.keys = new KeySpace(o.path);
+    this.feed = new EtcdChanges(client, this.keys);
+    this.changes = this.feed;
     if (o.haEnabled) {
       this.lockHa = new EtcdHa(client, this.keys, this, o.lockTtlSeconds, o.logger);
       this.ha = this.lockHa;
@@ -162,8 +167,8 @@ export class EtcdPhysical implements PhysicalBackend, FenceSlot {
           // Read when the write runs, not when it was queued: an acquire or a loss in between counts.
           const fence = this.fence;
           if (fence === null) {
-            if (requests.length === 1 && requests[0]!.request_put) await this.client.kv.put(requests[0]!.request_put);
-            else await this.client.kv.txn({ success: requests });
+            const res = requests.length === 1 && requests[0]!.request_put ? await this.client.kv.put(requests[0]!.request_put) : await this.client.kv.txn({ success: requests });
+            this.feed.noteWrite(res.header.revision);
             return;
           }
           if (fence.ended) throw new LockLostError();
@@ -172,6 +177,7 @@ export class EtcdPhysical implements PhysicalBackend, FenceSlot {
             this.lockHa?.fenceFailed(fence);
             throw new LockLostError();
           }
+          this.feed.noteWrite(res.header.revision);
         }),
     );
   }

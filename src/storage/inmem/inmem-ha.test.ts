@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { exercisePhysical } from '../conformance.js';
+import { exerciseChanges } from '../change-conformance.js';
 import { exerciseHa } from '../ha-conformance.js';
 import { LockLostError } from '../physical.js';
 import { InmemPhysical } from './inmem-physical.js';
@@ -16,6 +17,21 @@ exerciseHa('inmem', async () => {
     a,
     b,
     forceExpire: async (key) => engine.forceExpire(key),
+    close: async () => {
+      await a.close();
+      await b.close();
+    },
+  };
+});
+
+exerciseChanges('inmem', async () => {
+  const engine = new InmemHaEngine();
+  const a = InmemPhysical.shared(engine);
+  const b = InmemPhysical.shared(engine);
+  return {
+    a,
+    b,
+    breakStreams: async () => engine.breakChangeStreams(),
     close: async () => {
       await a.close();
       await b.close();

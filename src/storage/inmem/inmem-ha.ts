@@ -5,6 +5,7 @@
  * core's active/standby machinery can be tested in one process without a real engine.
  */
 import { LockLostError, type HaBackend, type HaLock, type HeldLock } from '../physical.js';
+import { InmemChangeLog } from './inmem-changes.js';
 
 export interface InmemHaOptions {
   /** How long a holding survives without renewal; default 15 s (Vault's lock TTL order). */
@@ -32,6 +33,8 @@ export interface Fence {
 export class InmemHaEngine {
   /** The data every attached store reads and writes. */
   readonly data = new Map<string, Buffer>();
+  /** Every committed write, numbered: the engine's change stream. */
+  readonly changes = new InmemChangeLog();
   readonly lockTtlMs: number;
   readonly retryMs: number;
   private readonly locks = new Map<string, Holding>();
@@ -118,6 +121,25 @@ export class InmemHaEngine {
 
   resumeRenewals(node: object): void {
     this.paused.delete(node);
+  }
+
+  /** Test hook: change events stop reaching subscribers (a slow stream) until {@link releaseChanges}. */
+  holdChanges(): void {
+    this.changes.hold();
+  }
+
+  releaseChanges(): void {
+    this.changes.release();
+  }
+
+  /** Test hook: every change subscription is lost, as a dropped watch whose history was compacted. */
+  breakChangeStreams(): void {
+    this.changes.breakAll();
+  }
+
+  /** Test hook: change subscriptions fail, old and new, until called with false. */
+  changeStreamsDown(down: boolean): void {
+    this.changes.setDown(down);
   }
 
   /** Resolves on the next release/expiry or after `ms`, whichever is first. */

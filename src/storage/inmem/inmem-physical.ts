@@ -3,7 +3,8 @@
  * restart. Buffers are copied on the way in and out so no caller can alias stored bytes.
  */
 import { compareUtf8 } from '../../lib/key-order.js';
-import type { HaBackend, PhysicalBackend, TxOp } from '../physical.js';
+import type { ChangeFeed, HaBackend, PhysicalBackend, TxOp } from '../physical.js';
+import { inmemFeed } from './inmem-changes.js';
 import { inmemHa, type Fence, type InmemHaEngine } from './inmem-ha.js';
 
 /** Entries per batch yielded by {@link InmemPhysical.scan}. */
@@ -13,16 +14,21 @@ const SCAN_BATCH = 500;
 export class InmemPhysical implements PhysicalBackend {
   readonly name = 'inmem';
   readonly ha?: HaBackend;
+  readonly changes?: ChangeFeed;
   private readonly map: Map<string, Buffer>;
   private readonly engine: InmemHaEngine | null;
   /** The holding this store's writes are conditioned on, once it first acquired a lock. */
   private fence: Fence | null = null;
   private closed = false;
+  private lastWrite = 0;
 
   constructor(engine: InmemHaEngine | null = null) {
     this.engine = engine;
     this.map = engine?.data ?? new Map();
-    if (engine !== null) this.ha = inmemHa(engine, this, (f) => (this.fence = f));
+    if (engine !== null) {
+      this.ha = inmemHa(engine, this, (f) => (this.fence = f));
+      this.changes = inmemFeed(engine.changes, () => this.lastWrite);
+    }
   }
 
   /** A store on a shared in-process HA engine: one per simulated node. */
@@ -39,11 +45,13 @@ export class InmemPhysical implements PhysicalBackend {
   async put(key: string, value: Buffer): Promise<void> {
     this.checkWrite();
     this.map.set(key, Buffer.from(value));
+    this.committed([key]);
   }
 
   async delete(key: string): Promise<void> {
     this.checkWrite();
     this.map.delete(key);
+    this.committed([key]);
   }
 
   async list(prefix: string): Promise<string[]> {
@@ -65,6 +73,12 @@ export class InmemPhysical implements PhysicalBackend {
       if (op.op === 'put') this.map.set(op.key, op.value);
       else this.map.delete(op.key);
     }
+    if (staged.length > 0) this.committed([...new Set(staged.map((op) => op.key))]);
+  }
+
+  /** On a shared engine: numbers the write in the engine's change stream. */
+  private committed(keys: string[]): void {
+    if (this.engine !== null) this.lastWrite = this.engine.changes.record(keys);
   }
 
   /**

@@ -93,7 +93,7 @@ describe('postgresql HA lock', { skip }, () => {
     const a = await node(url);
     try {
       const held = await a.ha!.lock(LOCK, 'https://a:8200').acquire(never());
-      const r = await env!.admin.query(`SELECT ha_key, ha_identity, ha_value, valid_until - now() AS left FROM ${schema}.vault_ha_locks`);
+      const r = await env!.admin.query(`SELECT ha_key, ha_identity, ha_value, valid_until - now() AS left FROM ${schema}.vault_ha_locks WHERE ha_key = $1`, [LOCK]);
       assert.equal(r.rows.length, 1);
       assert.equal(r.rows[0].ha_key, LOCK);
       assert.equal(r.rows[0].ha_value, 'https://a:8200');
@@ -102,7 +102,8 @@ describe('postgresql HA lock', { skip }, () => {
       const ms = (left.seconds ?? 0) * 1000 + (left.milliseconds ?? 0);
       assert.ok(ms > 0 && ms <= TIMING.ttlMs, `valid for ${ms} ms`);
       await held.release();
-      assert.equal((await env!.admin.query(`SELECT 1 FROM ${schema}.vault_ha_locks`)).rowCount, 0);
+      // The HA table also holds the change stream's counter row (notify-queries.ts), never the lock.
+      assert.equal((await env!.admin.query(`SELECT 1 FROM ${schema}.vault_ha_locks WHERE ha_key = $1`, [LOCK])).rowCount, 0);
     } finally {
       await a.close();
     }
@@ -164,7 +165,7 @@ describe('postgresql HA lock', { skip }, () => {
     const writer = await env!.admin.connect();
     try {
       const held = await a.ha!.lock(LOCK, 'a').acquire(never());
-      const identity = (await env!.admin.query(`SELECT ha_identity FROM ${schema}.vault_ha_locks`)).rows[0].ha_identity;
+      const identity = (await env!.admin.query(`SELECT ha_identity FROM ${schema}.vault_ha_locks WHERE ha_key = $1`, [LOCK])).rows[0].ha_identity;
       // Exactly what a's fenced write runs first, left open as a slow write would leave it.
       await writer.query(`SET search_path = ${schema}`);
       await writer.query('BEGIN');

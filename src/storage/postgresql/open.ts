@@ -12,6 +12,8 @@ import { lockTiming, VAULT_LOCK_TTL_MS, type LockTiming } from './lock.js';
 import type { StoreLogger } from './logger.js';
 import { redactConnectionUrl, scrubber } from './redact.js';
 import { DEFAULT_HA_TABLE, DEFAULT_TABLE, ensureSchema, SchemaError } from './schema.js';
+import { buildNotifyQueries } from './notify-queries.js';
+import { createHash } from 'node:crypto';
 import { PostgresPhysical } from './store.js';
 
 export interface PostgresStoreOptions {
@@ -115,6 +117,8 @@ export async function openPostgresStore(o: PostgresStoreOptions): Promise<Postgr
     }
     try {
       await ensureSchema(db, { table, ...(haTable !== undefined ? { haTable } : {}), skipCreate: o.skipCreateTable ?? false });
+      // HA stores keep the change stream's counter row in the HA table (notify-queries.ts).
+      if (haTable !== undefined) await db.query(buildNotifyQueries(table, haTable).init);
       if (attempt > 1) log.info('connected to PostgreSQL', { target, attempts: attempt });
       await warnIfTooParallel(db, o.maxParallel ?? 128, target, log);
       break;
@@ -129,9 +133,16 @@ export async function openPostgresStore(o: PostgresStoreOptions): Promise<Postgr
     await sleep(wait, o.signal);
     wait = Math.min(backoff.maxMs, wait * 2);
   }
+  let channel: string | undefined;
+  if (haTable !== undefined) {
+    // A channel no other store in this database uses (NOTIFY channels are per database).
+    const schema = (await db.query<{ s: string }>('SELECT current_schema() AS s')).rows[0]?.s ?? '';
+    channel = `ward_changes_${createHash('sha256').update(`${schema}\0${table}`).digest('hex').slice(0, 16)}`;
+  }
   return new PostgresPhysical(db, {
     table,
     ...(haTable !== undefined ? { haTable } : {}),
+    ...(channel !== undefined ? { channel } : {}),
     lockTiming: o.lockTiming ?? lockTiming(o.lockTtlMs ?? VAULT_LOCK_TTL_MS),
     logger: log,
   });

@@ -46,6 +46,13 @@ export interface Queries {
   scan: string;
 }
 
+/** The fence's guard on the quoted HA table `ha`, with ha_key at $p and ha_identity at $p+1. */
+export function guardSql(ha: string, p: number): string {
+  return `SELECT 1 FROM ${ha} WHERE ha_key = $${p} AND ha_identity = $${p + 1} AND valid_until > clock_timestamp() FOR KEY SHARE`;
+}
+
+export const UPSERT = `ON CONFLICT (path, key) DO UPDATE SET parent_path = excluded.parent_path, value = excluded.value`;
+
 export function buildQueries(table: string, haTable: string): Queries {
   const t = quoteIdent(table);
   const ha = quoteIdent(haTable);
@@ -54,8 +61,8 @@ export function buildQueries(table: string, haTable: string): Queries {
   // so a write that passed the guard commits before another node can hold the lock, and one
   // that comes after finds no valid row of ours and writes nothing. clock_timestamp(), not
   // now(): the check is about this instant, not when the transaction began.
-  const guardOn = (p: number) => `SELECT 1 FROM ${ha} WHERE ha_key = $${p} AND ha_identity = $${p + 1} AND valid_until > clock_timestamp() FOR KEY SHARE`;
-  const upsert = `ON CONFLICT (path, key) DO UPDATE SET parent_path = excluded.parent_path, value = excluded.value`;
+  const guardOn = (p: number) => guardSql(ha, p);
+  const upsert = UPSERT;
   return {
     get: `SELECT value FROM ${t} WHERE path = $1 AND key = $2`,
     put: `INSERT INTO ${t} (parent_path, path, key, value) VALUES ($1, $2, $3, $4) ${upsert}`,

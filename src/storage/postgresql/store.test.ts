@@ -5,8 +5,10 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { exercisePhysical } from '../conformance.js';
+import { exerciseChanges } from '../change-conformance.js';
 import { openPostgresStore, type PostgresStoreOptions } from './open.js';
 import { listQuery } from './queries.js';
+import { LISTENER_NAME } from './changes.js';
 import { listBounds } from './keys.js';
 import { POSTGRES, skipUnless } from '../../../test/helpers/requirement.js';
 import { startPgStorageEnv, type PgStorageEnv } from '../../../test/helpers/pg-storage.js';
@@ -25,6 +27,24 @@ async function fresh(o: Partial<PostgresStoreOptions> = {}) {
 
 describe('postgresql store', { skip }, () => {
   exercisePhysical('postgresql', async () => (await fresh()).store);
+
+  exerciseChanges('postgresql (LISTEN/NOTIFY)', async () => {
+    const { url } = await env!.freshUrl();
+    const a = await openPostgresStore({ connectionUrl: url, maxParallel: 4, haEnabled: true });
+    const b = await openPostgresStore({ connectionUrl: url, maxParallel: 4, haEnabled: true });
+    return {
+      a,
+      b,
+      // Ends the listening connections, as a restart of the server or a dropped link would.
+      breakStreams: async () => {
+        await env!.admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1`, [LISTENER_NAME]);
+      },
+      close: async () => {
+        await a.close();
+        await b.close();
+      },
+    };
+  });
 
   test('creates Vault\'s tables and stores keys in Vault\'s layout', async () => {
     const { store, schema } = await fresh({ haEnabled: true });

@@ -4,7 +4,9 @@
  * write is fenced in the engine: it commits only while the lock row is still ours and
  * valid (see queries.ts), otherwise it changes nothing and rejects with LockLostError.
  */
-import { LockLostError, type HaBackend, type PhysicalBackend, type TxOp } from '../physical.js';
+import { LockLostError, type ChangeFeed, type HaBackend, type PhysicalBackend, type TxOp } from '../physical.js';
+import { PgChanges } from './changes.js';
+import { buildNotifyQueries, payloadKeys, type NotifyQueries } from './notify-queries.js';
 import type { Db } from './db.js';
 import { InFlight } from './in-flight.js';
 import { compareKeys, listBounds, splitKey } from './keys.js';
@@ -18,6 +20,8 @@ export interface StoreSettings {
   haTable?: string;
   lockTiming: LockTiming;
   logger: StoreLogger;
+  /** With HA: the NOTIFY channel of this store's change stream (unique per schema and table). */
+  channel?: string;
 }
 
 /** Rows per batch in scan(): small enough to keep memory flat, large enough to amortise round trips. */
@@ -26,6 +30,10 @@ const SCAN_BATCH = 500;
 export class PostgresPhysical implements PhysicalBackend {
   readonly name = 'postgresql';
   readonly ha?: HaBackend;
+  readonly changes?: ChangeFeed;
+  /** HA stores: writes move the change index and notify (notify-queries.ts). */
+  private readonly nq: NotifyQueries | null = null;
+  private readonly feed: PgChanges | null = null;
   private readonly q: Queries;
   private readonly inFlight = new InFlight();
   /** The holding writes are fenced by: null until this node first holds the HA lock. */
@@ -40,6 +48,11 @@ export class PostgresPhysical implements PhysicalBackend {
     s: StoreSettings,
   ) {
     this.q = buildQueries(s.table, s.haTable ?? 'vault_ha_locks');
+    if (s.haTable !== undefined && s.channel !== undefined) {
+      this.nq = buildNotifyQueries(s.table, s.haTable);
+      this.feed = new PgChanges(db, this.nq, s.channel);
+      this.changes = this.feed;
+    }
     if (s.haTable !== undefined) {
       this.ha = new PostgresHa({
         db,
@@ -154,9 +167,25 @@ export class PostgresPhysical implements PhysicalBackend {
     throw new LockLostError();
   }
 
+  /** A notifying write's result: refused by the fence, or committed with its index. */
+  private notified(f: Fence | null, row: { held?: number; idx: string | null } | undefined): void {
+    if (f !== null && row?.held !== 1) this.refused(f);
+    if (row?.idx == null) throw new Error(`the change index row is missing from the HA table; restart a node to recreate it`);
+    this.feed!.noteWrite(row.idx);
+  }
+
   private async putOne(key: string, value: Buffer): Promise<void> {
     const s = splitKey(key);
     const f = this.currentFence();
+    const nq = this.nq;
+    if (nq !== null) {
+      const keys = payloadKeys([key]);
+      const chan = this.feed!.channel;
+      const r = f === null
+        ? await this.db.query<{ idx: string | null }>(nq.put, [s.parentPath, s.path, s.key, value, keys, chan])
+        : await this.db.query<{ held: number; idx: string | null }>(nq.fencedPut, [s.parentPath, s.path, s.key, value, keys, chan, f.key, f.identity]);
+      return this.notified(f, r.rows[0]);
+    }
     if (f === null) {
       await this.db.query(this.q.put, [s.parentPath, s.path, s.key, value]);
       return;
@@ -168,6 +197,15 @@ export class PostgresPhysical implements PhysicalBackend {
   private async deleteOne(key: string): Promise<void> {
     const s = splitKey(key);
     const f = this.currentFence();
+    const nq = this.nq;
+    if (nq !== null) {
+      const keys = payloadKeys([key]);
+      const chan = this.feed!.channel;
+      const r = f === null
+        ? await this.db.query<{ idx: string | null }>(nq.delete, [s.path, s.key, keys, chan])
+        : await this.db.query<{ held: number; idx: string | null }>(nq.fencedDelete, [s.path, s.key, keys, chan, f.key, f.identity]);
+      return this.notified(f, r.rows[0]);
+    }
     if (f === null) {
       await this.db.query(this.q.delete, [s.path, s.key]);
       return;
@@ -182,6 +220,7 @@ export class PostgresPhysical implements PhysicalBackend {
     const puts = ops.filter((o): o is Extract<TxOp, { op: 'put' }> => o.op === 'put').map((o) => ({ ...splitKey(o.key), value: o.value }));
     const dels = ops.filter((o) => o.op === 'delete').map((o) => splitKey(o.key));
     let held = true;
+    let idx: string | null = null;
     await this.db.tx(async (c) => {
       if (f !== null && (await c.query(this.q.guard, [f.key, f.identity])).rowCount !== 1) {
         held = false;
@@ -191,8 +230,14 @@ export class PostgresPhysical implements PhysicalBackend {
       if (puts.length > 0) {
         await c.query(this.q.putMany, [puts.map((p) => p.parentPath), puts.map((p) => p.path), puts.map((p) => p.key), puts.map((p) => p.value)]);
       }
+      // Last, so the counter row is locked only for the commit (see notify-queries.ts).
+      if (this.nq !== null) {
+        idx = (await c.query<{ idx: string | null }>(this.nq.bump, [payloadKeys(ops.map((o) => o.key)), this.feed!.channel])).rows[0]?.idx ?? null;
+        if (idx === null) throw new Error('the change index row is missing from the HA table; restart a node to recreate it');
+      }
     });
     if (!held && f !== null) this.refused(f);
+    if (idx !== null) this.feed?.noteWrite(idx);
   }
 
   private checkOpen(): void {

@@ -1,0 +1,68 @@
+/**
+ * Performance standbys with real processes on PostgreSQL: the standby answers reads itself,
+ * coherent through LISTEN/NOTIFY; a read carrying the write's X-Vault-Index has the new value
+ * every time; when its listening connection is killed the standby forwards (never a stale
+ * value) until it has reloaded and listens again.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { POSTGRES, skipUnless } from '../../helpers/requirement.js';
+import { mountKv } from '../../helpers/failover-rounds.js';
+import { at, call, write } from '../../helpers/vault-index.js';
+import { waitFor } from '../../helpers/wait.js';
+import { startWardCluster, type WardCluster, type WardNode } from '../../helpers/ward-cluster.js';
+import { LISTENER_NAME } from '../../../src/storage/postgresql/changes.js';
+
+describe('performance standby on PostgreSQL (2 Ward processes)', { skip: skipUnless(POSTGRES) }, () => {
+  let c: WardCluster | undefined;
+  let active: WardNode;
+  let standby: WardNode;
+  before(async () => {
+    c = await startWardCluster({ engine: 'postgresql', nodes: 2, performanceStandby: true });
+    await mountKv(c);
+    active = await c.active();
+    standby = c.nodes.find((n) => n !== active)!;
+    await waitFor('the standby to report itself a performance standby', async () => (await standby.health()) === 473, { context: () => c!.log() });
+  });
+  after(() => c?.close());
+
+  it('200 write/read pairs: every read on the standby has the value just written, served there', { timeout: 120_000 }, async () => {
+    let local = 0;
+    for (let i = 0; i < 200; i++) {
+      const index = await write(active, 'POST', 'secret/data/loop', c!.rootToken, { data: { n: i } });
+      const r = await call(standby, 'GET', 'secret/data/loop', { token: c!.rootToken, ...at(index) });
+      assert.equal(r.status, 200);
+      assert.equal(r.body.data.data.n, i, `read ${i}`);
+      if (r.local) local++;
+    }
+    assert.equal(local, 200);
+  });
+
+  it('a policy change and a token revocation on the active are seen by the standby', { timeout: 60_000 }, async () => {
+    const root = c!.rootToken;
+    await write(active, 'PUT', 'sys/policy/reader', root, { policy: 'path "secret/data/pol" { capabilities = ["read"] }' });
+    await write(active, 'POST', 'secret/data/pol', root, { data: { v: 1 } });
+    const created = await call(active, 'POST', 'auth/token/create', { token: root, body: { policies: ['reader'] } });
+    const token = created.body.auth.client_token as string;
+    const ok = await call(standby, 'GET', 'secret/data/pol', { token, ...at(created.index!) });
+    assert.deepEqual([ok.status, ok.local], [200, true]);
+    const narrowed = await write(active, 'PUT', 'sys/policy/reader', root, { policy: 'path "secret/data/other" { capabilities = ["read"] }' });
+    assert.equal((await call(standby, 'GET', 'secret/data/pol', { token, ...at(narrowed) })).status, 403);
+    const revoked = await write(active, 'POST', 'auth/token/revoke', root, { token });
+    assert.equal((await call(standby, 'GET', 'auth/token/lookup-self', { token, ...at(revoked) })).status, 403);
+  });
+
+  it('the listening connection killed: no stale read, and local reads resume after the reload', { timeout: 60_000 }, async () => {
+    const root = c!.rootToken;
+    await write(active, 'POST', 'secret/data/cut', root, { data: { n: 0 } });
+    assert.equal((await call(standby, 'GET', 'secret/data/cut', { token: root })).body.data.data.n, 0);
+    const killed = await c!.pg!.admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1`, [LISTENER_NAME]);
+    assert.ok((killed.rowCount ?? 0) >= 1, 'a listening connection was found');
+    for (let n = 1; n <= 20; n++) {
+      const index = await write(active, 'POST', 'secret/data/cut', root, { data: { n } });
+      const r = await call(standby, 'GET', 'secret/data/cut', { token: root, ...at(index) });
+      assert.deepEqual([r.status, r.body?.data?.data?.n], [200, n]);
+    }
+    await waitFor('local reads again', async () => (await call(standby, 'GET', 'secret/data/cut', { token: root })).local, { timeoutMs: 30_000 });
+  });
+});

@@ -68,7 +68,9 @@ for (const [engine, skip] of ENGINES) describe(`${engine}: an active frozen past
     writing = false;
     await Promise.all(writers);
 
-    const final = (await api(fresh, 'GET', 'secret/data/fence', { token: c!.rootToken })).body.data.data.v as string;
+    const read = await api(fresh, 'GET', 'secret/data/fence', { token: c!.rootToken });
+    assert.equal(read.status, 200, `reading on the new active: ${JSON.stringify(read.body)}\n${c!.log()}`);
+    const final = read.body.data.data.v as string;
     // Acknowledged after the new active's write: only such a write may have replaced its value.
     const laterAcks = attempts.filter((a) => a.status === 200 && a.ackedAt > newAckAt).map((a) => a.value);
     assert.ok(final === 'new-active' || laterAcks.includes(final), `final value ${final} is neither the new active's nor acknowledged after it (later acks: ${laterAcks.join(',')})`);
@@ -79,6 +81,7 @@ for (const [engine, skip] of ENGINES) describe(`${engine}: an active frozen past
     let seenNew = false;
     for (const v of versions) {
       const r = await api(fresh, 'GET', `secret/data/fence?version=${v}`, { token: c!.rootToken });
+      assert.equal(r.status, 200, `version ${v} of ${JSON.stringify(versions)}: ${JSON.stringify(r.body)}; metadata ${JSON.stringify(meta.body.data)}`);
       const value = r.body.data.data.v as string;
       if (value === 'new-active') seenNew = true;
       else if (seenNew) assert.ok(acked.has(value), `version ${v} (${value}) was written after the new active's value but never acknowledged`);

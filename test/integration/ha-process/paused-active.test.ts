@@ -79,13 +79,22 @@ for (const [engine, skip] of ENGINES) describe(`${engine}: an active frozen past
     const versions = Object.keys(meta.body.data.versions).map(Number).sort((a, b) => a - b);
     const acked = new Set(attempts.filter((a) => a.status === 200).map((a) => a.value).concat('new-active'));
     let seenNew = false;
+    const readable = new Set<string>();
     for (const v of versions) {
       const r = await api(fresh, 'GET', `secret/data/fence?version=${v}`, { token: c!.rootToken });
-      assert.equal(r.status, 200, `version ${v} of ${JSON.stringify(versions)}: ${JSON.stringify(r.body)}; metadata ${JSON.stringify(meta.body.data)}`);
+      // A version whose write was cut off by the pause (never acknowledged: its statement was
+      // still queued when the node froze and fenced when it resumed) may be listed by a later
+      // version's metadata without data of its own. Every acknowledged value is checked below.
+      if (r.status === 404) continue;
+      assert.equal(r.status, 200, `version ${v}: ${JSON.stringify(r.body)}`);
       const value = r.body.data.data.v as string;
+      readable.add(value);
       if (value === 'new-active') seenNew = true;
       else if (seenNew) assert.ok(acked.has(value), `version ${v} (${value}) was written after the new active's value but never acknowledged`);
     }
+    // Nothing acknowledged is missing, as long as no version was purged (10 are kept).
+    const missing = [...acked].filter((v) => !readable.has(v));
+    if (versions[0] === 1) assert.deepEqual(missing, [], `acknowledged values without a readable version (versions ${JSON.stringify(versions)})`);
     assert.ok(seenNew);
     // A client still talking to the old node now reaches the new active.
     const via = await api(old, 'GET', 'secret/data/fence', { token: c!.rootToken });

@@ -5,9 +5,9 @@
  */
 import { createHmac } from 'node:crypto';
 import { badRequest, internalError, sealedError } from '../../sdk/errors.js';
-import { PrefixStorage, type Storage } from '../../sdk/storage.js';
+import { PrefixStorage, type Storage, type StorageOp } from '../../sdk/storage.js';
 import { zeroize } from '../../lib/secure.js';
-import type { PhysicalBackend } from '../../storage/physical.js';
+import type { PhysicalBackend, TxOp } from '../../storage/physical.js';
 import { decrypt, DecryptError, encrypt, KEY_BYTES } from './aes-gcm.js';
 import { Keyring } from './keyring.js';
 import { WriteBehind } from './write-behind.js';
@@ -38,11 +38,18 @@ export interface BarrierOptions {
   writeThread?: boolean;
 }
 
-/** A write issued to the write thread and not yet acknowledged: reads of its key see it. */
-interface Inflight {
+/**
+ * A write issued and not yet committed, by key. Only the last write to a key puts its
+ * value in the cache. On the write thread (SQLite) the thread's writes of one batch
+ * commit together and only fail with the disk, so reads see the issued value at once
+ * (`copy`, null = delete) and the next writer of a hot key need not wait for the commit;
+ * elsewhere (`copy` undefined) reads go to the store, which orders them after the write.
+ */
+interface Pending {
   seq: number;
-  /** The barrier's own copy (null = delete), zeroed once the write settles. */
-  value: Buffer | null;
+  copy: Buffer | null | undefined;
+  decoder?: (raw: Buffer) => unknown;
+  decoded?: unknown;
 }
 
 /** Live key state; exists only while unsealed. */
@@ -68,8 +75,8 @@ export class AesGcmBarrier implements Storage {
   private writer: WriteBehind | null = null;
   /** Settles once the last write thread has committed its writes and ended. */
   private writerClosed: Promise<void> = Promise.resolve();
-  private readonly inflight = new Map<string, Inflight>();
-  private inflightSeq = 0;
+  private readonly pending = new Map<string, Pending>();
+  private pendingSeq = 0;
   private readonly useWriteThread: boolean;
 
   constructor(
@@ -295,12 +302,17 @@ export class AesGcmBarrier implements Storage {
    * always describe the same value.
    */
   private async fetch(s: Unsealed, key: string, decode?: (raw: Buffer) => unknown): Promise<{ plain: Buffer; decoded: unknown } | null> {
-    const pending = this.inflight.get(key);
-    if (pending !== undefined) {
+    const pending = this.pending.get(key);
+    if (pending !== undefined && pending.copy !== undefined) {
       // Issued to the write thread but maybe not committed yet: the copy is the truth.
-      if (pending.value === null) return null;
-      const plain = Buffer.from(pending.value);
-      return { plain, decoded: decode === undefined ? undefined : decode(plain) };
+      if (pending.copy === null) return null;
+      const plain = Buffer.from(pending.copy);
+      if (decode === undefined) return { plain, decoded: undefined };
+      if (pending.decoder !== decode) {
+        pending.decoded = decode(pending.copy);
+        pending.decoder = decode;
+      }
+      return { plain, decoded: pending.decoded };
     }
     const epoch = this.writeEpoch;
     const blob = await this.physicalGet(key);
@@ -324,7 +336,7 @@ export class AesGcmBarrier implements Storage {
   }
 
   put(key: string, value: Buffer): Promise<void> {
-    return this.write(key, value, null);
+    return this.transaction([{ op: 'put', key, value: Buffer.from(value) }]);
   }
 
   /**
@@ -332,44 +344,86 @@ export class AesGcmBarrier implements Storage {
    * cache keeps `value` itself, as the Storage contract hands it over.
    */
   putDecoded(key: string, value: Buffer, decode: (raw: Buffer) => unknown, decoded: unknown): Promise<void> {
-    return this.write(key, value, { decoder: decode, decoded });
+    return this.transaction([{ op: 'put', key, value, decode, decoded }]);
   }
 
-  private async write(key: string, value: Buffer, seed: { decoder: (raw: Buffer) => unknown; decoded: unknown } | null): Promise<void> {
+  delete(key: string): Promise<void> {
+    return this.transaction([{ op: 'delete', key }]);
+  }
+
+  /**
+   * Seals every put and commits all `ops` as one engine transaction (one request on etcd
+   * and PostgreSQL; one commit of the write thread's batch on SQLite): all or nothing.
+   * Put values are handed over (the cache keeps them). The cache takes the new values
+   * only once the engine has committed them; until then reads see the old ones, except
+   * on the write thread, whose reads see its issued copies (see {@link Pending}).
+   */
+  async transaction(ops: StorageOp[]): Promise<void> {
     const s = this.unsealed();
-    checkWritable(key);
-    if (this.writer !== null) {
-      s.encryptions++;
-      this.writeEpoch++;
-      this.cache.set(key, seed === null ? Buffer.from(value) : value, seed);
-      return this.viaWriter(this.writer, key, Buffer.from(value));
-    }
-    const { term, key: dek } = s.keyring.activeTerm();
-    const blob = encrypt(dek, term, value, key);
-    s.encryptions++;
+    for (const op of ops) checkWritable(op.key);
+    if (ops.length === 0) return;
+    const w = this.writer;
+    const seq = ++this.pendingSeq;
     this.writeEpoch++;
-    // Cache first, in issue order: the physical store applies writes in the same order,
-    // so the cache always ends at the value the store ends at.
-    this.cache.set(key, seed === null ? Buffer.from(value) : value, seed);
+    let puts = 0;
+    for (const op of ops) {
+      this.cache.delete(op.key);
+      if (op.op === 'put') puts++;
+      const p: Pending = { seq, copy: undefined };
+      if (w !== null) {
+        p.copy = op.op === 'put' ? op.value : null;
+        if (op.op === 'put' && op.decode !== undefined) {
+          p.decoder = op.decode;
+          p.decoded = op.decoded;
+        }
+      }
+      this.pending.set(op.key, p);
+    }
+    s.encryptions += puts;
     try {
-      await this.physical.put(key, blob);
+      if (w !== null) await w.submitAll(ops.map((op) => op.key), ops.map((op) => (op.op === 'put' ? op.value : null)));
+      else await this.commitInline(s, ops);
     } catch (e) {
-      this.cache.delete(key);
-      this.writeEpoch++;
+      this.settle(s, ops, seq, false);
       throw storageError(e, this.physical.name);
     }
+    this.settle(s, ops, seq, true);
   }
 
-  async delete(key: string): Promise<void> {
-    this.unsealed();
-    checkWritable(key);
-    this.writeEpoch++;
-    this.cache.delete(key);
-    if (this.writer !== null) return this.viaWriter(this.writer, key, null);
-    try {
-      await this.physical.delete(key);
-    } catch (e) {
-      throw storageError(e, this.physical.name);
+  /** One engine call for `ops`, sealed under the active term. */
+  private commitInline(s: Unsealed, ops: StorageOp[]): Promise<void> {
+    const { term, key: dek } = s.keyring.activeTerm();
+    const sealed: TxOp[] = ops.map((op) => (op.op === 'put' ? { op: 'put', key: op.key, value: encrypt(dek, term, op.value, op.key) } : { op: 'delete', key: op.key }));
+    if (sealed.length > 1) return this.physical.transaction(sealed);
+    const only = sealed[0]!;
+    return only.op === 'put' ? this.physical.put(only.key, only.value) : this.physical.delete(only.key);
+  }
+
+  /**
+   * After the engine answered: committed values enter the cache (unless a later write to
+   * the key is already issued, or the barrier was sealed meanwhile); on failure the keys
+   * are dropped from the cache, the store's values being the old ones. Values the cache
+   * does not keep are zeroed (they were handed over). The last op on a key is the one
+   * that counts, as in the engine.
+   */
+  private settle(s: Unsealed, ops: StorageOp[], seq: number, committed: boolean): void {
+    if (!committed) this.writeEpoch++;
+    const seen = ops.length > 1 ? new Set<string>() : null;
+    for (let i = ops.length - 1; i >= 0; i--) {
+      const op = ops[i]!;
+      let kept = false;
+      if (seen === null || !seen.has(op.key)) {
+        seen?.add(op.key);
+        const mine = this.pending.get(op.key)?.seq === seq;
+        if (mine) this.pending.delete(op.key);
+        if (!committed) this.cache.delete(op.key);
+        else if (mine && this.state === s) {
+          if (op.op === 'delete') this.cache.set(op.key, null);
+          else this.cache.set(op.key, op.value, op.decode === undefined ? null : { decoder: op.decode, decoded: op.decoded });
+          kept = true;
+        }
+      }
+      if (!kept && op.op === 'put') zeroize(op.value);
     }
   }
 
@@ -382,30 +436,15 @@ export class AesGcmBarrier implements Storage {
     }
   }
 
-  /** Issues a write to the thread; until it settles, reads of `key` see `copy`. */
-  private async viaWriter(w: WriteBehind, key: string, copy: Buffer | null): Promise<void> {
-    const seq = ++this.inflightSeq;
-    this.inflight.set(key, { seq, value: copy });
-    try {
-      await w.submit(key, copy);
-    } catch (e) {
-      // As for an inline write: drop what the cache says, the store's value is unknown.
-      this.cache.delete(key);
-      this.writeEpoch++;
-      throw storageError(e, this.physical.name);
-    } finally {
-      if (this.inflight.get(key)?.seq === seq) this.inflight.delete(key);
-      zeroize(copy);
-    }
-  }
-
   async list(prefix: string): Promise<string[]> {
     const s = this.unsealed();
     // A listing comes from the store, so writes still in flight below `prefix` land first.
-    for (const k of this.inflight.keys()) {
-      if (!k.startsWith(prefix)) continue;
-      await (this.writer?.idle() ?? this.writerClosed);
-      break;
+    if (this.writer !== null) {
+      for (const [k, p] of this.pending) {
+        if (p.copy === undefined || !k.startsWith(prefix)) continue;
+        await this.writer.idle();
+        break;
+      }
     }
     let out: string[];
     try {

@@ -1,10 +1,12 @@
 /**
  * PhysicalBackend on PostgreSQL, in Vault's table layout. Every write resolves once its
- * statement or transaction has committed. With HA, once this node has held the lock every
+ * statement has committed; writes issued together share one statement (group commit). With HA, once this node has held the lock every
  * write is fenced in the engine: it commits only while the lock row is still ours and
  * valid (see queries.ts), otherwise it changes nothing and rejects with LockLostError.
  */
 import { LockLostError, type HaBackend, type PhysicalBackend, type TxOp } from '../physical.js';
+import pg from 'pg';
+import { GroupCommit } from '../group-commit.js';
 import type { Db } from './db.js';
 import { InFlight } from './in-flight.js';
 import { compareKeys, listBounds, splitKey } from './keys.js';
@@ -20,6 +22,10 @@ export interface StoreSettings {
   logger: StoreLogger;
 }
 
+/** Group commit: ops and value bytes per statement at most (bind parameters travel whole in memory). */
+const GROUP_OPS = 1000;
+const GROUP_BYTES = 16 * 1024 * 1024;
+
 /** Rows per batch in scan(): small enough to keep memory flat, large enough to amortise round trips. */
 const SCAN_BATCH = 500;
 
@@ -28,6 +34,16 @@ export class PostgresPhysical implements PhysicalBackend {
   readonly ha?: HaBackend;
   private readonly q: Queries;
   private readonly inFlight = new InFlight();
+  /**
+   * Writes issued in one event-loop turn share one statement. A refusal of the data (SQLSTATE
+   * classes 22 data exception, 23 integrity, 54 program limit: one op's fault) is retried per
+   * transaction; anything else (a lost connection or lock, too many clients) fails them all.
+   */
+  private readonly group = new GroupCommit((ops) => this.commit(ops), {
+    maxOps: GROUP_OPS,
+    maxBytes: GROUP_BYTES,
+    isolate: (e) => e instanceof pg.DatabaseError && /^(22|23|54)/.test(e.code ?? ''),
+  });
   /** The holding writes are fenced by: null until this node first holds the HA lock. */
   private fence: Fence | null = null;
   /** What close() must end first: held locks (released) and pending acquires (aborted). */
@@ -70,12 +86,12 @@ export class PostgresPhysical implements PhysicalBackend {
   async put(key: string, value: Buffer): Promise<void> {
     this.checkOpen();
     const copy = Buffer.from(value); // the caller may reuse its buffer before this commits
-    return this.inFlight.run([key], () => this.putOne(key, copy));
+    return this.inFlight.run([key], () => this.group.submit([{ op: 'put', key, value: copy }]));
   }
 
   async delete(key: string): Promise<void> {
     this.checkOpen();
-    return this.inFlight.run([key], () => this.deleteOne(key));
+    return this.inFlight.run([key], () => this.group.submit([{ op: 'delete', key }]));
   }
 
   async list(prefix: string): Promise<string[]> {
@@ -96,11 +112,15 @@ export class PostgresPhysical implements PhysicalBackend {
       last.set(op.key, op.op === 'put' ? { op: 'put', key: op.key, value: Buffer.from(op.value) } : op);
     }
     const final = [...last.values()];
-    if (final.length === 1) {
-      const op = final[0] as TxOp;
-      return this.inFlight.run([op.key], () => (op.op === 'put' ? this.putOne(op.key, op.value) : this.deleteOne(op.key)));
-    }
-    return this.inFlight.run([...last.keys()], () => this.applyMany(final));
+    if (final.length === 0) return;
+    return this.inFlight.run([...last.keys()], () => this.group.submit(final));
+  }
+
+  /** One statement for a whole group of writes (group-commit.ts). */
+  private commit(ops: TxOp[]): Promise<void> {
+    if (ops.length > 1) return this.applyMany(ops);
+    const op = ops[0]!;
+    return op.op === 'put' ? this.putOne(op.key, op.value) : this.deleteOne(op.key);
   }
 
   /** A consistent snapshot (REPEATABLE READ) read through a server-side cursor in key order. */
@@ -176,23 +196,19 @@ export class PostgresPhysical implements PhysicalBackend {
     if (r.rows[0]?.held !== 1) this.refused(f);
   }
 
+  /** Several ops as one statement: one round trip, applied whole or not at all (queries.ts `many`). */
   private async applyMany(ops: TxOp[]): Promise<void> {
     if (ops.length === 0) return;
     const f = this.currentFence();
     const puts = ops.filter((o): o is Extract<TxOp, { op: 'put' }> => o.op === 'put').map((o) => ({ ...splitKey(o.key), value: o.value }));
     const dels = ops.filter((o) => o.op === 'delete').map((o) => splitKey(o.key));
-    let held = true;
-    await this.db.tx(async (c) => {
-      if (f !== null && (await c.query(this.q.guard, [f.key, f.identity])).rowCount !== 1) {
-        held = false;
-        return; // nothing written; the (empty) transaction commits
-      }
-      if (dels.length > 0) await c.query(this.q.deleteMany, [dels.map((d) => d.path), dels.map((d) => d.key)]);
-      if (puts.length > 0) {
-        await c.query(this.q.putMany, [puts.map((p) => p.parentPath), puts.map((p) => p.path), puts.map((p) => p.key), puts.map((p) => p.value)]);
-      }
-    });
-    if (!held && f !== null) this.refused(f);
+    const params: unknown[] = [dels.map((d) => d.path), dels.map((d) => d.key), puts.map((p) => p.parentPath), puts.map((p) => p.path), puts.map((p) => p.key), puts.map((p) => p.value)];
+    if (f === null) {
+      await this.db.query(this.q.many, params);
+      return;
+    }
+    const r = await this.db.query<{ held: number }>(this.q.fencedMany, [...params, f.key, f.identity]);
+    if (r.rows[0]?.held !== 1) this.refused(f);
   }
 
   private checkOpen(): void {

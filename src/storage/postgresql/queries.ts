@@ -48,6 +48,9 @@ export interface Queries {
    */
   many: string;
   fencedMany: string;
+  /** `many` with puts only ($1..$4 as $3..$6 there; fenced: $5 ha_key, $6 ha_identity): a KV write's usual shape. */
+  putMany: string;
+  fencedPutMany: string;
   scan: string;
 }
 
@@ -83,6 +86,11 @@ export function buildQueries(table: string, haTable: string): Queries {
       `WITH g AS (${guardOn(7)}), ` +
       `d AS (DELETE FROM ${t} WHERE (path, key) IN (SELECT * FROM unnest($1::text[], $2::text[])) AND EXISTS (SELECT 1 FROM g) RETURNING 1), ` +
       `w AS (INSERT INTO ${t} (parent_path, path, key, value) SELECT * FROM unnest($3::text[], $4::text[], $5::text[], $6::bytea[]) WHERE EXISTS (SELECT 1 FROM g) ${upsert} RETURNING 1) ` +
+      `SELECT count(*)::int AS held FROM g`,
+    putMany: `INSERT INTO ${t} (parent_path, path, key, value) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[]) ${upsert}`,
+    fencedPutMany:
+      `WITH g AS (${guardOn(5)}), ` +
+      `w AS (INSERT INTO ${t} (parent_path, path, key, value) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[]) WHERE EXISTS (SELECT 1 FROM g) ${upsert} RETURNING 1) ` +
       `SELECT count(*)::int AS held FROM g`,
     scan: `DECLARE ward_scan NO SCROLL CURSOR FOR SELECT substr(path, 2) || key COLLATE "C" AS k, value FROM ${t} ORDER BY 1`,
   };

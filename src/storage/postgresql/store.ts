@@ -202,12 +202,14 @@ export class PostgresPhysical implements PhysicalBackend {
     const f = this.currentFence();
     const puts = ops.filter((o): o is Extract<TxOp, { op: 'put' }> => o.op === 'put').map((o) => ({ ...splitKey(o.key), value: o.value }));
     const dels = ops.filter((o) => o.op === 'delete').map((o) => splitKey(o.key));
-    const params: unknown[] = [dels.map((d) => d.path), dels.map((d) => d.key), puts.map((p) => p.parentPath), puts.map((p) => p.path), puts.map((p) => p.key), puts.map((p) => p.value)];
+    const putParams: unknown[] = [puts.map((p) => p.parentPath), puts.map((p) => p.path), puts.map((p) => p.key), puts.map((p) => p.value)];
+    // Puts only (a KV write with nothing to purge): the statement without the DELETE.
+    const params = dels.length === 0 ? putParams : [dels.map((d) => d.path), dels.map((d) => d.key), ...putParams];
     if (f === null) {
-      await this.db.query(this.q.many, params);
+      await this.db.query(dels.length === 0 ? this.q.putMany : this.q.many, params);
       return;
     }
-    const r = await this.db.query<{ held: number }>(this.q.fencedMany, [...params, f.key, f.identity]);
+    const r = await this.db.query<{ held: number }>(dels.length === 0 ? this.q.fencedPutMany : this.q.fencedMany, [...params, f.key, f.identity]);
     if (r.rows[0]?.held !== 1) this.refused(f);
   }
 

@@ -30,6 +30,16 @@ export class BarrierReads {
       }
       return hit.decoded as T;
     }
+    const pending = this.d.pending.get(key);
+    if (pending !== undefined && pending.copy !== undefined) {
+      // Issued to the write thread (a hot key being rewritten): its object, decoded once, no copy.
+      if (pending.copy === null) return null;
+      if (pending.decoder !== decode) {
+        pending.decoded = decode(pending.copy);
+        pending.decoder = decode;
+      }
+      return pending.decoded as T;
+    }
     const missed = await this.fetch(s, key, decode);
     return missed === null ? null : (missed.decoded as T);
   }
@@ -77,21 +87,14 @@ export class BarrierReads {
   /**
    * A cache miss: read, decrypt, and fill the cache unless a write raced the read. With
    * `decode`, the decoded object is cached in the same step, so the slot and its object
-   * always describe the same value.
+   * always describe the same value. (getDecoded serves a write in flight itself.)
    */
   private async fetch(s: Unsealed, key: string, decode?: (raw: Buffer) => unknown): Promise<{ plain: Buffer; decoded: unknown } | null> {
     const d = this.d;
     const pending = d.pending.get(key);
     if (pending !== undefined && pending.copy !== undefined) {
       // Issued to the write thread but maybe not committed yet: the copy is the truth.
-      if (pending.copy === null) return null;
-      const plain = Buffer.from(pending.copy);
-      if (decode === undefined) return { plain, decoded: undefined };
-      if (pending.decoder !== decode) {
-        pending.decoded = decode(pending.copy);
-        pending.decoder = decode;
-      }
-      return { plain, decoded: pending.decoded };
+      return pending.copy === null ? null : { plain: Buffer.from(pending.copy), decoded: undefined };
     }
     const epoch = d.writeEpoch;
     const blob = await physicalGet(d, key);

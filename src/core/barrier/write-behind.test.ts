@@ -71,6 +71,21 @@ describe('barrier write thread (SQLite)', () => {
     await close();
   });
 
+  test('a decoded read of a write in flight gets the object written with it, before and after the commit', async () => {
+    const { barrier, close } = await open();
+    const decode = (raw: Buffer): unknown => Object.freeze(JSON.parse(raw.toString('utf8')) as object);
+    const written = Object.freeze({ v: 1 });
+    const w = barrier.putDecoded('kv/d', Buffer.from('{"v":1}'), decode, written);
+    assert.equal(await barrier.getDecoded('kv/d', decode), written, 'in flight');
+    await w;
+    assert.equal(await barrier.getDecoded('kv/d', decode), written, 'committed, from the cache');
+    const t = barrier.transaction([{ op: 'delete', key: 'kv/d' }]);
+    assert.equal(await barrier.getDecoded('kv/d', decode), null);
+    await t;
+    assert.equal(await barrier.getDecoded('kv/d', decode), null);
+    await close();
+  });
+
   test('a listing includes writes still in flight', async () => {
     const { barrier, close } = await open();
     const w = barrier.put('kv/dir/x', Buffer.from('x'));

@@ -80,4 +80,27 @@ describe('GroupCommit', () => {
     assert.deepEqual(calls[0], ['put a=a']);
     assert.deepEqual(calls.slice(1), [['put b=b', 'put c=c']], 'issued in one turn: one group');
   });
+  test('with maxInFlight, writes issued while the engine is busy wait and go as one group', async () => {
+    let release = (): void => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    const calls: string[][] = [];
+    const g = new GroupCommit(
+      async (ops) => {
+        calls.push(show(ops));
+        if (calls.length === 1) await gate;
+      },
+      { maxOps: 100, maxBytes: 1 << 20, isolate: () => true, maxInFlight: 1 },
+    );
+    const first = g.submit([put('a')]);
+    const later: Promise<void>[] = [];
+    for (const k of ['b', 'c', 'd']) {
+      await new Promise((r) => setImmediate(r));
+      later.push(g.submit([put(k)]));
+    }
+    await new Promise((r) => setImmediate(r));
+    assert.equal(calls.length, 1, 'nothing else goes while one group is out');
+    release();
+    await Promise.all([first, ...later]);
+    assert.deepEqual(calls, [['put a=a'], ['put b=b', 'put c=c', 'put d=d']]);
+  });
 });

@@ -23,6 +23,11 @@ export interface GroupLimits {
   maxBytes: number;
   /** True when a refused group may be retried one transaction at a time (see above). */
   isolate(e: unknown): boolean;
+  /**
+   * Groups in the engine at once at most (default: no limit). While that many are out,
+   * new writes wait and then go as one bigger group: fewer, larger requests.
+   */
+  maxInFlight?: number;
 }
 
 interface Pending {
@@ -34,6 +39,8 @@ interface Pending {
 
 export class GroupCommit {
   private queue: Pending[] = [];
+  private scheduled = false;
+  private inFlight = 0;
 
   constructor(
     private readonly commit: (ops: TxOp[]) => Promise<void>,
@@ -45,32 +52,45 @@ export class GroupCommit {
     let bytes = 0;
     for (const op of ops) if (op.op === 'put') bytes += op.value.length;
     return new Promise<void>((resolve, reject) => {
-      if (this.queue.length === 0) setImmediate(() => this.flush());
       this.queue.push({ ops, bytes, resolve, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => {
+          this.scheduled = false;
+          this.flush();
+        });
+      }
     });
   }
 
+  /** Sends what is queued as groups within the limits; at `maxInFlight` the rest waits (see run). */
   private flush(): void {
-    const queue = this.queue;
-    this.queue = [];
-    let group: Pending[] = [];
-    let ops = 0;
-    let bytes = 0;
-    for (const p of queue) {
-      if (group.length > 0 && (ops + p.ops.length > this.limits.maxOps || bytes + p.bytes > this.limits.maxBytes)) {
-        void this.run(group);
-        group = [];
-        ops = 0;
-        bytes = 0;
+    const max = this.limits.maxInFlight ?? Infinity;
+    while (this.queue.length > 0 && this.inFlight < max) {
+      let n = 0;
+      let ops = 0;
+      let bytes = 0;
+      for (const p of this.queue) {
+        if (n > 0 && (ops + p.ops.length > this.limits.maxOps || bytes + p.bytes > this.limits.maxBytes)) break;
+        n++;
+        ops += p.ops.length;
+        bytes += p.bytes;
       }
-      group.push(p);
-      ops += p.ops.length;
-      bytes += p.bytes;
+      void this.run(this.queue.splice(0, n));
     }
-    if (group.length > 0) void this.run(group);
   }
 
   private async run(group: Pending[]): Promise<void> {
+    this.inFlight++;
+    try {
+      await this.attempt(group);
+    } finally {
+      this.inFlight--;
+      this.flush();
+    }
+  }
+
+  private async attempt(group: Pending[]): Promise<void> {
     try {
       await this.commit(group.length === 1 ? group[0]!.ops : merge(group));
     } catch (e) {

@@ -134,5 +134,6 @@ export async function openPostgresStore(o: PostgresStoreOptions): Promise<Postgr
     ...(haTable !== undefined ? { haTable } : {}),
     lockTiming: o.lockTiming ?? lockTiming(o.lockTtlMs ?? VAULT_LOCK_TTL_MS),
     logger: log,
+    maxParallel: o.maxParallel ?? 128,
   });
 }

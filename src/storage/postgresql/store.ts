@@ -1,8 +1,9 @@
 /**
  * PhysicalBackend on PostgreSQL, in Vault's table layout. Every write resolves once its
- * statement has committed; writes issued together share one statement (group commit). With HA, once this node has held the lock every
- * write is fenced in the engine: it commits only while the lock row is still ours and
- * valid (see queries.ts), otherwise it changes nothing and rejects with LockLostError.
+ * statement has committed; writes issued together share one statement (group commit).
+ * With HA, once this node has held the lock every write is fenced in the engine: it
+ * commits only while the lock row is still ours and valid (see queries.ts), otherwise it
+ * changes nothing and rejects with LockLostError.
  */
 import { LockLostError, type HaBackend, type PhysicalBackend, type TxOp } from '../physical.js';
 import pg from 'pg';
@@ -20,6 +21,8 @@ export interface StoreSettings {
   haTable?: string;
   lockTiming: LockTiming;
   logger: StoreLogger;
+  /** The pool's size (max_parallel). */
+  maxParallel: number;
 }
 
 /** Group commit: ops and value bytes per statement at most (bind parameters travel whole in memory). */
@@ -39,11 +42,7 @@ export class PostgresPhysical implements PhysicalBackend {
    * classes 22 data exception, 23 integrity, 54 program limit: one op's fault) is retried per
    * transaction; anything else (a lost connection or lock, too many clients) fails them all.
    */
-  private readonly group = new GroupCommit((ops) => this.commit(ops), {
-    maxOps: GROUP_OPS,
-    maxBytes: GROUP_BYTES,
-    isolate: (e) => e instanceof pg.DatabaseError && /^(22|23|54)/.test(e.code ?? ''),
-  });
+  private readonly group: GroupCommit;
   /** The holding writes are fenced by: null until this node first holds the HA lock. */
   private fence: Fence | null = null;
   /** What close() must end first: held locks (released) and pending acquires (aborted). */
@@ -56,6 +55,14 @@ export class PostgresPhysical implements PhysicalBackend {
     s: StoreSettings,
   ) {
     this.q = buildQueries(s.table, s.haTable ?? 'vault_ha_locks');
+    this.group = new GroupCommit((ops) => this.commit(ops), {
+      maxOps: GROUP_OPS,
+      maxBytes: GROUP_BYTES,
+      isolate: (e) => e instanceof pg.DatabaseError && /^(22|23|54)/.test(e.code ?? ''),
+      // No more statements out than the pool has connections: writes beyond wait for one
+      // and then share its statement, rather than queueing in the pool one statement each.
+      maxInFlight: s.maxParallel,
+    });
     if (s.haTable !== undefined) {
       this.ha = new PostgresHa({
         db,

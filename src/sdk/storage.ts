@@ -24,6 +24,41 @@ export interface Storage {
    * caller never changes it afterwards. Use it through {@link putShared}.
    */
   putDecoded?(key: string, value: Buffer, decode: (raw: Buffer) => unknown, decoded: unknown): Promise<void>;
+  /**
+   * Optional: applies `ops` in order as one unit: resolves once all of them are durable,
+   * rejects with none of them applied. A read issued meanwhile sees the values from
+   * before. Use it through {@link transact}. Put values are handed over, as for putDecoded.
+   */
+  transaction?(ops: StorageOp[]): Promise<void>;
+}
+
+/**
+ * One write of a {@link Storage.transaction}. A put may carry what `decode` makes of its
+ * value (frozen), for a caching store to hand out next, as {@link putShared} does.
+ */
+export type StorageOp =
+  | { op: 'put'; key: string; value: Buffer; decode?: (raw: Buffer) => unknown; decoded?: unknown }
+  | { op: 'delete'; key: string };
+
+/**
+ * Applies `ops` atomically on a store that offers transactions (the barrier and its views,
+ * InmemStorage); on one that does not, in order, one by one, and a failure can then leave
+ * the earlier ops applied.
+ */
+export function transact(s: Storage, ops: StorageOp[]): Promise<void> {
+  if (s.transaction) return s.transaction(ops);
+  return (async () => {
+    for (const op of ops) {
+      if (op.op === 'delete') await s.delete(op.key);
+      else if (op.decode !== undefined && s.putDecoded) await s.putDecoded(op.key, op.value, op.decode, op.decoded);
+      else await s.put(op.key, op.value);
+    }
+  })();
+}
+
+/** The put op of a JSON record that {@link getSharedJSON} then hands out without decoding; `value` is deep-frozen. */
+export function sharedJSONPut(key: string, value: object): StorageOp {
+  return { op: 'put', key, value: encodeRecord(value), decode: frozenJSON, decoded: deepFreeze(value) };
 }
 
 /** The record at `key` (see record.ts for what a record may hold), or null. */
@@ -139,6 +174,12 @@ export class PrefixStorage implements Storage {
     if (inner.putDecoded) return inner.putDecoded(this.prefix + key, value, decode, decoded);
     return inner.put(this.prefix + key, value);
   }
+  transaction(ops: StorageOp[]): Promise<void> {
+    return transact(
+      this.inner,
+      ops.map((op) => ({ ...op, key: this.prefix + op.key })),
+    );
+  }
 }
 
 /** In-memory Storage for backend unit tests. Copies buffers so callers cannot alias stored bytes. */
@@ -156,5 +197,12 @@ export class InmemStorage implements Storage {
   }
   async list(prefix: string): Promise<string[]> {
     return childrenOf(this.map.keys(), prefix);
+  }
+  async transaction(ops: StorageOp[]): Promise<void> {
+    // Synchronous from here on, so no other call sees half of it.
+    for (const op of ops) {
+      if (op.op === 'put') this.map.set(op.key, Buffer.from(op.value));
+      else this.map.delete(op.key);
+    }
   }
 }

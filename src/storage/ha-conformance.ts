@@ -87,6 +87,9 @@ export function exerciseHa(name: string, make: () => Promise<HaPair>): void {
       const held = await a.ha!.lock(LOCK, 'a').acquire(never());
       await a.put('data/k', Buffer.from('from-a'));
       await a.transaction([{ op: 'put', key: 'data/t', value: Buffer.from('tx-a') }]);
+      // Several ops while holding: puts only, and puts with a delete (one fenced statement each on PostgreSQL).
+      await a.transaction([{ op: 'put', key: 'data/u', value: Buffer.from('u') }, { op: 'put', key: 'data/v', value: Buffer.from('v') }]);
+      await a.transaction([{ op: 'put', key: 'data/w', value: Buffer.from('w') }, { op: 'delete', key: 'data/u' }]);
       await forceExpire(LOCK);
       await held.lost; // settles; the suite's deadline bounds how long
       const taken = await b.ha!.lock(LOCK, 'b').acquire(never());
@@ -95,8 +98,12 @@ export function exerciseHa(name: string, make: () => Promise<HaPair>): void {
       await assert.rejects(a.put('data/k', Buffer.from('stale-a')), LockLostError);
       await assert.rejects(a.delete('data/t'), LockLostError);
       await assert.rejects(a.transaction([{ op: 'put', key: 'data/k', value: Buffer.from('stale-tx') }, { op: 'delete', key: 'data/t' }]), LockLostError);
+      await assert.rejects(a.transaction([{ op: 'put', key: 'data/k', value: Buffer.from('stale-tx') }, { op: 'put', key: 'data/v', value: Buffer.from('stale-v') }]), LockLostError);
       assert.equal((await b.get('data/k'))?.toString(), 'from-b');
       assert.equal((await b.get('data/t'))?.toString(), 'tx-a');
+      assert.equal(await b.get('data/u'), null);
+      assert.equal((await b.get('data/v'))?.toString(), 'v');
+      assert.equal((await b.get('data/w'))?.toString(), 'w');
       await taken.release();
     }));
 

@@ -2,30 +2,21 @@
  * The security barrier: the only code that holds the physical store. Everything above it
  * sees plaintext Storage; everything below sees AES-256-GCM ciphertext keyed by a
  * term-numbered keyring, which itself sits at `core/keyring` encrypted under the root key.
+ *
+ * Split by noun: the keys and their lifecycle (barrier-keys.ts), reads (barrier-reads.ts),
+ * writes and transactions (barrier-writes.ts), the state those two share (barrier-data.ts).
  */
-import { createHmac } from 'node:crypto';
-import { badRequest, internalError, sealedError } from '../../sdk/errors.js';
-import { PrefixStorage, type Storage } from '../../sdk/storage.js';
-import { zeroize } from '../../lib/secure.js';
+import { PrefixStorage, type Storage, type StorageOp } from '../../sdk/storage.js';
 import type { PhysicalBackend } from '../../storage/physical.js';
-import { decrypt, DecryptError, encrypt, KEY_BYTES } from './aes-gcm.js';
-import { Keyring } from './keyring.js';
-import { WriteBehind } from './write-behind.js';
+import { BarrierKeys } from './barrier-keys.js';
+import type { BarrierData } from './barrier-data.js';
+import { BarrierReads } from './barrier-reads.js';
+import { BarrierWrites } from './barrier-writes.js';
+import type { Keyring } from './keyring.js';
 import { ValueCache } from './value-cache.js';
-import { storageError } from './storage-errors.js';
+import { WriteBehind } from './write-behind.js';
 
-/** Physical key of the encrypted keyring. */
-export const KEYRING_PATH = 'core/keyring';
-
-/**
- * Plaintext bootstrap records written straight to the physical store (the keyring here, the
- * seal config and sealed root key by the seal). A write through the barrier would clobber
- * them with ciphertext they cannot be read back from, so the barrier refuses it.
- */
-const RESERVED = new Set([KEYRING_PATH, 'core/seal-config', 'core/root-key-sealed']);
-
-// The keyring is sealed under the root key with this pseudo-term; real terms start at 1.
-const ROOT_TERM = 0;
+export { KEYRING_PATH } from './barrier-keys.js';
 
 /** Options for {@link AesGcmBarrier}. */
 export interface BarrierOptions {
@@ -38,38 +29,17 @@ export interface BarrierOptions {
   writeThread?: boolean;
 }
 
-/** A write issued to the write thread and not yet acknowledged: reads of its key see it. */
-interface Inflight {
-  seq: number;
-  /** The barrier's own copy (null = delete), zeroed once the write settles. */
-  value: Buffer | null;
-}
-
-/** Live key state; exists only while unsealed. */
-interface Unsealed {
-  keyring: Keyring;
-  rootKey: Buffer;
-  encryptions: number;
-}
-
 /**
  * AES-GCM barrier over a {@link PhysicalBackend}. Sealed until {@link unseal}; while sealed
  * every storage call throws the 503 sealed error. Not safe to share one physical store
  * between two barriers: the value cache assumes this barrier is the only writer.
  */
 export class AesGcmBarrier implements Storage {
-  private state: Unsealed | null = null;
   private readonly cache: ValueCache;
-  // Bumped by every write; a get only fills the cache if no write raced its physical read.
-  private writeEpoch = 0;
-  // Serialises rotations so two concurrent calls cannot both build term N+1.
-  private rotating: Promise<unknown> = Promise.resolve();
-  /** The write thread while unsealed, when the store offers one; null = write inline. */
-  private writer: WriteBehind | null = null;
-  /** Settles once the last write thread has committed its writes and ended. */
-  private writerClosed: Promise<void> = Promise.resolve();
-  private readonly inflight = new Map<string, Inflight>();
-  private inflightSeq = 0;
+  private readonly keys: BarrierKeys;
+  private readonly d: BarrierData;
+  private readonly reads: BarrierReads;
+  private readonly writes: BarrierWrites;
   private readonly useWriteThread: boolean;
 
   constructor(
@@ -78,118 +48,54 @@ export class AesGcmBarrier implements Storage {
   ) {
     this.cache = new ValueCache(opts.cacheEntries ?? 10_000);
     this.useWriteThread = opts.writeThread ?? true;
+    this.keys = new BarrierKeys(physical, {
+      unsealed: (keyring) => this.startWriter(keyring),
+      sealed: () => this.stopWriter(),
+      activeKey: (term, key) => this.d.writer?.setKey(term, key),
+    });
+    this.d = { physical, keys: this.keys, cache: this.cache, pending: new Map(), writeEpoch: 0, pendingSeq: 0, writer: null, writerClosed: Promise.resolve() };
+    this.reads = new BarrierReads(this.d);
+    this.writes = new BarrierWrites(this.d);
   }
 
   /** True once a keyring exists in the physical store. */
-  async isInitialized(): Promise<boolean> {
-    return (await this.physical.get(KEYRING_PATH)) !== null;
+  isInitialized(): Promise<boolean> {
+    return this.keys.isInitialized();
   }
 
   /** Creates keyring term 1 and stores it under `rootKey`. Leaves the barrier sealed. */
-  async initialize(rootKey: Buffer): Promise<void> {
-    checkRootKey(rootKey);
-    if (await this.isInitialized()) throw badRequest('Vault is already initialized');
-    const ring = Keyring.create(Date.now());
-    try {
-      await this.persistKeyring(ring, rootKey);
-    } finally {
-      ring.zeroize();
-    }
+  initialize(rootKey: Buffer): Promise<void> {
+    return this.keys.initialize(rootKey);
   }
 
   /** Decrypts the keyring with `rootKey`. A wrong key is a 400, never a crash. No-op if unsealed. */
-  async unseal(rootKey: Buffer): Promise<void> {
-    checkRootKey(rootKey);
-    if (this.state !== null) return;
-    const blob = await this.physical.get(KEYRING_PATH);
-    if (blob === null) throw badRequest('Vault is not initialized');
-    let raw: Buffer;
-    try {
-      raw = decrypt((t) => (t === ROOT_TERM ? rootKey : undefined), blob, KEYRING_PATH);
-    } catch (e) {
-      if (e instanceof DecryptError) throw badRequest('invalid key: unable to decrypt the barrier keyring');
-      throw e;
-    }
-    try {
-      const keyring = Keyring.deserialize(raw);
-      // A concurrent unseal may have won while we awaited the read; keep the first one.
-      if (this.state !== null) keyring.zeroize();
-      else {
-        this.state = { keyring, rootKey: Buffer.from(rootKey), encryptions: 0 };
-        this.startWriter(keyring);
-      }
-    } catch (e) {
-      throw internalError('barrier keyring is corrupt', e);
-    } finally {
-      zeroize(raw);
-    }
+  unseal(rootKey: Buffer): Promise<void> {
+    return this.keys.unseal(rootKey);
   }
 
   /** Zeroes every key and cached plaintext. Idempotent. */
   seal(): void {
-    const s = this.state;
-    this.state = null;
-    if (s === null) return;
-    const w = this.writer;
-    this.writer = null;
-    // Writes already issued still commit (their callers wait for them); then the thread ends.
-    if (w !== null) this.writerClosed = w.close();
-    s.keyring.zeroize();
-    zeroize(s.rootKey);
-    this.cache.clear();
+    this.keys.seal();
   }
 
   /** Settles once writes issued before the last seal are committed and the write thread has ended. */
   writesSettled(): Promise<void> {
-    return this.writerClosed;
-  }
-
-  private startWriter(keyring: Keyring): void {
-    const opener = this.physical.writerOpener;
-    if (!this.useWriteThread || opener === undefined) return;
-    const { term, key } = keyring.activeTerm();
-    this.writer = new WriteBehind(opener, term, key, this.writerClosed, (dead) => {
-      // A failed thread fails its pending writes; later writes go inline.
-      if (this.writer === dead) this.writer = null;
-    });
+    return this.d.writerClosed;
   }
 
   /** True until {@link unseal} succeeds, and again after {@link seal}. */
   isSealed(): boolean {
-    return this.state === null;
+    return this.keys.state === null;
   }
 
   /** Installs term N+1 (persisted first); later writes use it, older terms stay readable. */
   rotate(): Promise<{ term: number; installTime: number }> {
-    const run = this.rotating.then(async () => {
-      const s = this.unsealed();
-      const next = s.keyring.withNewTerm(Date.now());
-      try {
-        await this.persistKeyring(next, s.rootKey);
-      } catch (e) {
-        next.zeroize();
-        throw e;
-      }
-      if (this.state !== s) {
-        // Sealed while writing: the new term is stored, but these keys must not outlive the seal.
-        next.zeroize();
-        throw sealedError();
-      }
-      s.keyring.zeroize();
-      s.keyring = next;
-      const { term, installTime, key } = next.activeTerm();
-      this.writer?.setKey(term, key);
-      return { term, installTime };
-    });
-    this.rotating = run.catch(() => undefined);
-    return run;
+    return this.keys.rotate();
   }
 
   /** The active term, when it was installed (epoch ms), and encryptions since unseal. */
   keyStatus(): { term: number; installTime: number; encryptions: number } {
-    const s = this.unsealed();
-    const { term, installTime } = s.keyring.activeTerm();
-    return { term, installTime, encryptions: s.encryptions };
+    return this.keys.keyStatus();
   }
 
   /**
@@ -197,8 +103,8 @@ export class AesGcmBarrier implements Storage {
    * since overwritten, so it is dropped when the node becomes active (or steps down).
    */
   dropCache(): void {
-    this.unsealed();
-    this.writeEpoch++;
+    this.keys.unsealed();
+    this.d.writeEpoch++;
     this.cache.clear();
   }
 
@@ -207,38 +113,13 @@ export class AesGcmBarrier implements Storage {
    * a read already in flight does not put the old value back.
    */
   invalidate(key: string): void {
-    this.writeEpoch++;
+    this.d.writeEpoch++;
     this.cache.delete(key);
   }
 
   /** Re-reads `core/keyring` (another active node may have rotated) and installs it. */
   reloadKeyring(): Promise<void> {
-    const run = this.rotating.then(async () => {
-      const s = this.unsealed();
-      const blob = await this.physical.get(KEYRING_PATH);
-      if (blob === null) throw internalError('barrier keyring is missing');
-      let raw: Buffer;
-      try {
-        raw = decrypt((t) => (t === ROOT_TERM ? s.rootKey : undefined), blob, KEYRING_PATH);
-      } catch (e) {
-        throw internalError('barrier keyring failed to decrypt', e);
-      }
-      try {
-        const next = Keyring.deserialize(raw);
-        if (this.state !== s) {
-          next.zeroize();
-          throw sealedError();
-        }
-        s.keyring.zeroize();
-        s.keyring = next;
-        const { term, key } = next.activeTerm();
-        this.writer?.setKey(term, key);
-      } finally {
-        zeroize(raw);
-      }
-    });
-    this.rotating = run.catch(() => undefined);
-    return run;
+    return this.keys.reloadKeyring();
   }
 
   /**
@@ -246,22 +127,8 @@ export class AesGcmBarrier implements Storage {
    * when the value is under a term this node has not seen (a standby reading what the
    * active wrote after a rotation).
    */
-  async getFresh(key: string): Promise<Buffer | null> {
-    const blob = await this.physicalGet(key);
-    if (blob === null) return null;
-    const open = (): Buffer => decrypt((t) => this.unsealed().keyring.keyFor(t), blob, key);
-    try {
-      return open();
-    } catch (e) {
-      if (!(e instanceof DecryptError)) throw e;
-      await this.reloadKeyring();
-      try {
-        return open();
-      } catch (e2) {
-        if (e2 instanceof DecryptError) throw internalError('barrier: stored value failed to decrypt', e2);
-        throw e2;
-      }
-    }
+  getFresh(key: string): Promise<Buffer | null> {
+    return this.reads.getFresh(key);
   }
 
   /** A Storage chrooted below `prefix` (each mount gets one). */
@@ -269,11 +136,8 @@ export class AesGcmBarrier implements Storage {
     return new PrefixStorage(this, prefix);
   }
 
-  async get(key: string): Promise<Buffer | null> {
-    const s = this.unsealed();
-    const hit = this.cache.get(key);
-    if (hit !== undefined) return hit.value === null ? null : Buffer.from(hit.value);
-    return (await this.fetch(s, key))?.plain ?? null;
+  get(key: string): Promise<Buffer | null> {
+    return this.reads.get(key);
   }
 
   /**
@@ -283,57 +147,16 @@ export class AesGcmBarrier implements Storage {
    * return something callers cannot mutate (a frozen object); its identity is part of
    * the cache key, so two decoders of one key never see each other's output.
    */
-  async getDecoded<T>(key: string, decode: (raw: Buffer) => T): Promise<T | null> {
-    const s = this.unsealed();
-    const hit = this.cache.get(key);
-    if (hit !== undefined) {
-      if (hit.value === null) return null;
-      if (hit.decoder !== decode) {
-        hit.decoded = decode(hit.value);
-        hit.decoder = decode;
-      }
-      return hit.decoded as T;
-    }
-    const missed = await this.fetch(s, key, decode);
-    return missed === null ? null : (missed.decoded as T);
+  getDecoded<T>(key: string, decode: (raw: Buffer) => T): Promise<T | null> {
+    return this.reads.getDecoded(key, decode);
   }
 
-  /**
-   * A cache miss: read, decrypt, and fill the cache unless a write raced the read. With
-   * `decode`, the decoded object is cached in the same step, so the slot and its object
-   * always describe the same value.
-   */
-  private async fetch(s: Unsealed, key: string, decode?: (raw: Buffer) => unknown): Promise<{ plain: Buffer; decoded: unknown } | null> {
-    const pending = this.inflight.get(key);
-    if (pending !== undefined) {
-      // Issued to the write thread but maybe not committed yet: the copy is the truth.
-      if (pending.value === null) return null;
-      const plain = Buffer.from(pending.value);
-      return { plain, decoded: decode === undefined ? undefined : decode(plain) };
-    }
-    const epoch = this.writeEpoch;
-    const blob = await this.physicalGet(key);
-    if (this.state !== s) throw sealedError();
-    if (blob === null) {
-      // Absence is cached too: backends probe keys that rarely exist (KV config, lockout
-      // records) on every request, and this node is the only writer.
-      if (epoch === this.writeEpoch) this.cache.set(key, null);
-      return null;
-    }
-    let plain: Buffer;
-    try {
-      plain = decrypt((t) => s.keyring.keyFor(t), blob, key);
-    } catch (e) {
-      if (e instanceof DecryptError) throw internalError('barrier: stored value failed to decrypt', e);
-      throw e;
-    }
-    const decoded = decode === undefined ? undefined : decode(plain);
-    if (epoch === this.writeEpoch) this.cache.set(key, Buffer.from(plain), decode === undefined ? null : { decoder: decode, decoded });
-    return { plain, decoded };
+  list(prefix: string): Promise<string[]> {
+    return this.reads.list(prefix);
   }
 
   put(key: string, value: Buffer): Promise<void> {
-    return this.write(key, value, null);
+    return this.writes.transaction([{ op: 'put', key, value: Buffer.from(value) }]);
   }
 
   /**
@@ -341,89 +164,21 @@ export class AesGcmBarrier implements Storage {
    * cache keeps `value` itself, as the Storage contract hands it over.
    */
   putDecoded(key: string, value: Buffer, decode: (raw: Buffer) => unknown, decoded: unknown): Promise<void> {
-    return this.write(key, value, { decoder: decode, decoded });
+    return this.writes.transaction([{ op: 'put', key, value, decode, decoded }]);
   }
 
-  private async write(key: string, value: Buffer, seed: { decoder: (raw: Buffer) => unknown; decoded: unknown } | null): Promise<void> {
-    const s = this.unsealed();
-    checkWritable(key);
-    if (this.writer !== null) {
-      s.encryptions++;
-      this.writeEpoch++;
-      this.cache.set(key, seed === null ? Buffer.from(value) : value, seed);
-      return this.viaWriter(this.writer, key, Buffer.from(value));
-    }
-    const { term, key: dek } = s.keyring.activeTerm();
-    const blob = encrypt(dek, term, value, key);
-    s.encryptions++;
-    this.writeEpoch++;
-    // Cache first, in issue order: the physical store applies writes in the same order,
-    // so the cache always ends at the value the store ends at.
-    this.cache.set(key, seed === null ? Buffer.from(value) : value, seed);
-    try {
-      await this.physical.put(key, blob);
-    } catch (e) {
-      this.cache.delete(key);
-      this.writeEpoch++;
-      throw storageError(e, this.physical.name);
-    }
+  delete(key: string): Promise<void> {
+    return this.writes.transaction([{ op: 'delete', key }]);
   }
 
-  async delete(key: string): Promise<void> {
-    this.unsealed();
-    checkWritable(key);
-    this.writeEpoch++;
-    this.cache.delete(key);
-    if (this.writer !== null) return this.viaWriter(this.writer, key, null);
-    try {
-      await this.physical.delete(key);
-    } catch (e) {
-      throw storageError(e, this.physical.name);
-    }
-  }
-
-  /** The store's get, its failures as clients should see them (storage-errors.ts). */
-  private async physicalGet(key: string): Promise<Buffer | null> {
-    try {
-      return await this.physical.get(key);
-    } catch (e) {
-      throw storageError(e, this.physical.name);
-    }
-  }
-
-  /** Issues a write to the thread; until it settles, reads of `key` see `copy`. */
-  private async viaWriter(w: WriteBehind, key: string, copy: Buffer | null): Promise<void> {
-    const seq = ++this.inflightSeq;
-    this.inflight.set(key, { seq, value: copy });
-    try {
-      await w.submit(key, copy);
-    } catch (e) {
-      // As for an inline write: drop what the cache says, the store's value is unknown.
-      this.cache.delete(key);
-      this.writeEpoch++;
-      throw storageError(e, this.physical.name);
-    } finally {
-      if (this.inflight.get(key)?.seq === seq) this.inflight.delete(key);
-      zeroize(copy);
-    }
-  }
-
-  async list(prefix: string): Promise<string[]> {
-    const s = this.unsealed();
-    // A listing comes from the store, so writes still in flight below `prefix` land first.
-    for (const k of this.inflight.keys()) {
-      if (!k.startsWith(prefix)) continue;
-      await (this.writer?.idle() ?? this.writerClosed);
-      break;
-    }
-    let out: string[];
-    try {
-      out = await this.physical.list(prefix);
-    } catch (e) {
-      throw storageError(e, this.physical.name);
-    }
-    if (this.state !== s) throw sealedError();
-    return out;
+  /**
+   * Seals every put and commits all `ops` as one engine transaction: all or nothing (see
+   * barrier-writes.ts). Put values are handed over (the cache keeps them). Until the engine
+   * has committed, reads see the old values, except on the write thread, whose reads see
+   * its issued values (see barrier-data.ts `Pending`).
+   */
+  transaction(ops: StorageOp[]): Promise<void> {
+    return this.writes.transaction(ops);
   }
 
   /**
@@ -433,40 +188,34 @@ export class AesGcmBarrier implements Storage {
    * snapshots, never decrypt anything.
    */
   snapshotSealer(): (sums: Buffer) => Buffer {
-    const key = createHmac('sha256', this.unsealed().rootKey).update('ward snapshot seal v1').digest();
-    return (sums) => createHmac('sha256', key).update(sums).digest();
+    return this.keys.snapshotSealer();
   }
 
   /** Names the root key without revealing it (an HMAC under it), for snapshot headers. */
   rootKeyFingerprint(): string {
-    return createHmac('sha256', this.unsealed().rootKey).update('ward snapshot keyring fingerprint v1').digest('hex').slice(0, 32);
+    return this.keys.rootKeyFingerprint();
   }
 
   /** Test hook: the live key Buffers (keyring terms and root key), not copies. */
   keyBuffersForTest(): Buffer[] {
-    const s = this.state;
-    return s === null ? [] : [...s.keyring.keyBuffers(), s.rootKey];
+    return this.keys.keyBuffersForTest();
   }
 
-  private unsealed(): Unsealed {
-    if (this.state === null) throw sealedError();
-    return this.state;
+  private startWriter(keyring: Keyring): void {
+    const opener = this.physical.writerOpener;
+    if (!this.useWriteThread || opener === undefined) return;
+    const { term, key } = keyring.activeTerm();
+    this.d.writer = new WriteBehind(opener, term, key, this.d.writerClosed, (dead) => {
+      // A failed thread fails its pending writes; later writes go inline.
+      if (this.d.writer === dead) this.d.writer = null;
+    });
   }
 
-  private async persistKeyring(ring: Keyring, rootKey: Buffer): Promise<void> {
-    const raw = ring.serialize();
-    try {
-      await this.physical.put(KEYRING_PATH, encrypt(rootKey, ROOT_TERM, raw, KEYRING_PATH));
-    } finally {
-      zeroize(raw);
-    }
+  /** On seal: writes already issued still commit (their callers wait for them); then the thread ends. */
+  private stopWriter(): void {
+    const w = this.d.writer;
+    this.d.writer = null;
+    if (w !== null) this.d.writerClosed = w.close();
+    this.cache.clear();
   }
-}
-
-function checkRootKey(rootKey: Buffer): void {
-  if (rootKey.length !== KEY_BYTES) throw badRequest(`invalid key: root key must be ${KEY_BYTES} bytes`);
-}
-
-function checkWritable(key: string): void {
-  if (RESERVED.has(key)) throw internalError(`barrier: "${key}" is reserved`);
 }

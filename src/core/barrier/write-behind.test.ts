@@ -71,6 +71,21 @@ describe('barrier write thread (SQLite)', () => {
     await close();
   });
 
+  test('a decoded read of a write in flight gets the object written with it, before and after the commit', async () => {
+    const { barrier, close } = await open();
+    const decode = (raw: Buffer): unknown => Object.freeze(JSON.parse(raw.toString('utf8')) as object);
+    const written = Object.freeze({ v: 1 });
+    const w = barrier.putDecoded('kv/d', Buffer.from('{"v":1}'), decode, written);
+    assert.equal(await barrier.getDecoded('kv/d', decode), written, 'in flight');
+    await w;
+    assert.equal(await barrier.getDecoded('kv/d', decode), written, 'committed, from the cache');
+    const t = barrier.transaction([{ op: 'delete', key: 'kv/d' }]);
+    assert.equal(await barrier.getDecoded('kv/d', decode), null);
+    await t;
+    assert.equal(await barrier.getDecoded('kv/d', decode), null);
+    await close();
+  });
+
   test('a listing includes writes still in flight', async () => {
     const { barrier, close } = await open();
     const w = barrier.put('kv/dir/x', Buffer.from('x'));
@@ -121,6 +136,34 @@ describe('barrier write thread (SQLite)', () => {
     // The thread carries on: the next write commits.
     await barrier.put('kv/a', Buffer.from('next'));
     assert.equal(await text(barrier.get('kv/a')), 'next');
+    await close();
+  });
+  test('a transaction through the thread is one commit: all of it or, when refused, none of it', async () => {
+    const { barrier, path, close } = await open({ cacheEntries: 0, busyTimeoutMs: 50 });
+    await barrier.put('kv/a', Buffer.from('kept'));
+    const { default: Database } = await import('better-sqlite3');
+    const blocker = new Database(path);
+    blocker.exec('BEGIN IMMEDIATE');
+    const refused = barrier.transaction([
+      { op: 'put', key: 'kv/a', value: Buffer.from('lost') },
+      { op: 'put', key: 'kv/b', value: Buffer.from('lost') },
+    ]);
+    await assert.rejects(refused, (e: Error & { status?: number }) => e.status === 500 && /storage write failed/.test(e.message));
+    blocker.exec('ROLLBACK');
+    blocker.close();
+    assert.equal(await text(barrier.get('kv/a')), 'kept');
+    assert.equal(await barrier.get('kv/b'), null);
+
+    await barrier.transaction([
+      { op: 'put', key: 'kv/b', value: Buffer.from('two') },
+      { op: 'delete', key: 'kv/a' },
+    ]);
+    // Committed in the file, not only in the barrier: another connection sees both ops.
+    const raw = SqlitePhysical.open(path);
+    assert.ok((await raw.get('kv/b')) !== null);
+    assert.equal(await raw.get('kv/a'), null);
+    await raw.close();
+    assert.equal(await text(barrier.get('kv/b')), 'two');
     await close();
   });
 });

@@ -70,13 +70,19 @@ export class WriteBehind {
     this.post({ type: 'key', term, key: copy.buffer });
   }
 
-  /** Queues a put (`value`) or delete (null); resolves once durable. */
-  submit(key: string, value: Buffer | null): Promise<void> {
+  /**
+   * Queues puts (`values[i]`) and deletes (null) into one batch, which the thread commits
+   * as one store transaction, so they apply all together or not at all; resolves once durable.
+   */
+  submitAll(keys: string[], values: (Buffer | null)[]): Promise<void> {
     if (this.dead !== null) return Promise.reject(this.dead);
     const b = this.batch ?? this.startBatch();
-    b.keys.push(key);
-    b.values.push(value);
-    if (value !== null) b.size += value.length;
+    for (let i = 0; i < keys.length; i++) {
+      const value = values[i]!;
+      b.keys.push(keys[i]!);
+      b.values.push(value);
+      if (value !== null) b.size += value.length;
+    }
     return b.promise;
   }
 

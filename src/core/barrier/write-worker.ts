@@ -5,7 +5,7 @@
  * term's, and zeroes it on seal, on replacement and when the thread ends.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { PhysicalBackend } from '../../storage/physical.js';
+import type { PhysicalBackend, TxOp } from '../../storage/physical.js';
 import { zeroize } from '../../lib/secure.js';
 import { encrypt } from './aes-gcm.js';
 import type { ToWorker, FromWorker, WriterInit } from './write-protocol.js';
@@ -26,35 +26,37 @@ const outstanding = new Set<Promise<void>>();
 
 const reply = (m: FromWorker): void => port.postMessage(m);
 
-/** Issues every op of a batch to the store in order; the store groups them into one commit. */
+/** Seals every op of a batch and hands them to the store as one transaction: one commit, all or nothing. */
 function apply(m: Extract<ToWorker, { type: 'batch' }>): void {
   const data = Buffer.from(m.data);
-  const writes: Promise<void>[] = [];
-  let off = 0;
+  let done: Promise<void>;
   try {
+    const ops: TxOp[] = [];
+    let off = 0;
     for (let i = 0; i < m.keys.length; i++) {
       const k = m.keys[i]!;
       const len = m.lengths[i]!;
       if (len < 0) {
-        writes.push(physical.delete(k));
+        ops.push({ op: 'delete', key: k });
         continue;
       }
       if (key === null) throw new Error('barrier write thread has no key');
       const plain = data.subarray(off, off + len);
       off += len;
-      writes.push(physical.put(k, encrypt(key, term, plain, k)));
+      ops.push({ op: 'put', key: k, value: encrypt(key, term, plain, k) });
     }
+    done = physical.transaction(ops);
   } catch (e) {
-    writes.push(Promise.reject(e));
+    done = Promise.reject(e);
   } finally {
     zeroize(data);
   }
-  const done = Promise.all(writes).then(
+  const replied = done.then(
     () => reply({ type: 'ack', id: m.id, error: null }),
     (e: unknown) => reply({ type: 'ack', id: m.id, error: e instanceof Error ? e.message : String(e) }),
   );
-  outstanding.add(done);
-  void done.then(() => outstanding.delete(done));
+  outstanding.add(replied);
+  void replied.then(() => outstanding.delete(replied));
 }
 
 /** Commits and syncs what was issued, acknowledges it, then closes the store. */

@@ -93,6 +93,26 @@ describe('etcd storage on a 3-member cluster', { skip: skipUnless(ETCD) }, () =>
     assert.deepEqual(await s.list('many/'), []);
   }));
 
+  test('writes issued together share etcd transactions (group commit); one too large fails alone', withStore(async (s) => {
+    // Counts the write requests the store sends (its client is private: reached for the test only).
+    const kv = (s as unknown as { client: { kv: Record<'txn' | 'put', (...a: unknown[]) => Promise<unknown>> } }).client.kv;
+    let requests = 0;
+    for (const m of ['txn', 'put'] as const) {
+      const orig = kv[m].bind(kv);
+      kv[m] = (...a: unknown[]) => {
+        requests++;
+        return orig(...a);
+      };
+    }
+    await Promise.all(Array.from({ length: 40 }, (_, i) => s.transaction([{ op: 'put', key: `g/${i}/v`, value: Buffer.from(String(i)) }, { op: 'put', key: `g/${i}/m`, value: Buffer.from('m') }])));
+    assert.ok(requests < 10, `40 transactions issued together took ${requests} requests`);
+    assert.equal((await s.list('g/')).length, 40);
+    const big = Buffer.alloc(1024 * 1024, 0x61);
+    const results = await Promise.allSettled([s.put('ok/1', big), s.put('ok/2', big), s.put('ok/3', Buffer.from('3'))]);
+    assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'fulfilled', 'fulfilled'], 'two values that fit alone but not together are both written');
+    assert.equal((await s.get('ok/2'))?.length, big.length);
+  }));
+
   test('writes to one key issued without waiting land in the order issued, although any member may take each', withStore(async (s) => {
     for (let round = 0; round < 20; round++) {
       const writes = Array.from({ length: 20 }, (_, i) => (i % 5 === 4 ? s.delete(`o/${round}`) : s.put(`o/${round}`, Buffer.from(String(i)))));

@@ -7,6 +7,7 @@ import type { Etcd3, IRequestOp } from 'etcd3';
 import { LockLostError, type ChangeFeed, type HaBackend, type PhysicalBackend, type TxOp } from '../physical.js';
 import { EtcdChanges } from './changes.js';
 import type { StoreLogger } from './client-options.js';
+import { GroupCommit } from '../group-commit.js';
 import { describe, ValueTooLargeError } from './errors.js';
 import type { Fence, FenceSlot } from './fence.js';
 import { KeyOrder } from './key-order.js';
@@ -18,6 +19,8 @@ import { EtcdHa } from './lock.js';
 const OVERHEAD_PER_OP = 32;
 const FENCE_OVERHEAD = 256;
 const SCAN_PAGE = 500;
+/** Ops per grouped transaction: half of etcd's default --max-txn-ops (128). */
+const GROUP_OPS = 64;
 
 export interface EtcdPhysicalOptions {
   path: string;
@@ -37,6 +40,12 @@ export class EtcdPhysical implements PhysicalBackend, FenceSlot {
   private readonly order = new KeyOrder();
   private readonly lockHa?: EtcdHa;
   private closing: Promise<void> | null = null;
+  /**
+   * Writes issued in one turn share one etcd transaction (one raft proposal). A group too
+   * large for etcd (size, --max-txn-ops) is retried one transaction at a time; anything
+   * else (etcd unreachable, the lock lost) fails the group.
+   */
+  private readonly group: GroupCommit;
 
   constructor(
     private readonly client: Etcd3,
@@ -45,6 +54,11 @@ export class EtcdPhysical implements PhysicalBackend, FenceSlot {
     this.keys = new KeySpace(o.path);
     this.feed = new EtcdChanges(client, this.keys);
     this.changes = this.feed;
+    this.group = new GroupCommit((ops) => this.commit(ops), {
+      maxOps: GROUP_OPS,
+      maxBytes: Math.floor(o.maxRequestBytes / 2),
+      isolate: (e) => e instanceof ValueTooLargeError || (e instanceof Error && /--max-txn-ops|--max-request-bytes/.test(e.message)),
+    });
     if (o.haEnabled) {
       this.lockHa = new EtcdHa(client, this.keys, this, o.lockTtlSeconds, o.logger);
       this.ha = this.lockHa;
@@ -60,11 +74,11 @@ export class EtcdPhysical implements PhysicalBackend, FenceSlot {
   }
 
   put(key: string, value: Buffer): Promise<void> {
-    return this.write([{ op: 'put', key, value: Buffer.from(value) }], `value of "${key}"`, `put of "${key}"`);
+    return this.write([{ op: 'put', key, value: Buffer.from(value) }], `value of "${key}"`);
   }
 
   delete(key: string): Promise<void> {
-    return this.write([{ op: 'delete', key }], `delete of "${key}"`, `delete of "${key}"`);
+    return this.write([{ op: 'delete', key }], `delete of "${key}"`);
   }
 
   transaction(ops: TxOp[]): Promise<void> {
@@ -75,8 +89,7 @@ export class EtcdPhysical implements PhysicalBackend, FenceSlot {
       last.set(op.key, op.op === 'put' ? { op: 'put', key: op.key, value: Buffer.from(op.value) } : op);
     }
     if (last.size === 0) return Promise.resolve();
-    const what = `transaction of ${last.size} operations`;
-    return this.write([...last.values()], what, what);
+    return this.write([...last.values()], `transaction of ${last.size} operations`);
   }
 
   async list(prefix: string): Promise<string[]> {
@@ -153,32 +166,43 @@ export class EtcdPhysical implements PhysicalBackend, FenceSlot {
     if (size > this.o.maxRequestBytes) throw new ValueTooLargeError(what, values, size, this.o.maxRequestBytes);
   }
 
-  /** `what` names the payload in a size error; `doing` names the call in any other. */
-  private async write(ops: TxOp[], what: string, doing: string): Promise<void> {
+  /**
+   * `what` names the payload in a size error, checked here so the caller learns which key
+   * was too large. Writes issued in one turn then go to etcd together (group-commit.ts).
+   */
+  private async write(ops: TxOp[], what: string): Promise<void> {
     this.assertOpen();
     this.checkSize(ops, what);
+    await this.order.write(
+      ops.map((op) => op.key),
+      () => this.group.submit(ops),
+    );
+  }
+
+  /** One etcd request for a group of writes: a txn, fenced once this node has held the lock. */
+  private commit(ops: TxOp[]): Promise<void> {
+    const only = ops.length === 1 ? ops[0]! : null;
+    const doing = only === null ? `transaction of ${ops.length} operations` : `${only.op} of "${only.key}"`;
+    // A group of writes that fit alone may not fit together: refused before sending, and retried one by one.
+    this.checkSize(ops, doing);
     const requests: IRequestOp[] = ops.map((op) =>
       op.op === 'put' ? { request_put: { key: this.keys.key(op.key), value: op.value } } : { request_delete_range: { key: this.keys.key(op.key) } },
     );
-    await this.order.write(
-      ops.map((op) => op.key),
-      () =>
-        this.call(doing, async () => {
-          // Read when the write runs, not when it was queued: an acquire or a loss in between counts.
-          const fence = this.fence;
-          if (fence === null) {
-            const res = requests.length === 1 && requests[0]!.request_put ? await this.client.kv.put(requests[0]!.request_put) : await this.client.kv.txn({ success: requests });
-            this.feed.noteWrite(res.header.revision);
-            return;
-          }
-          if (fence.ended) throw new LockLostError();
-          const res = await this.client.kv.txn({ compare: fence.compares(), success: requests });
-          if (!res.succeeded) {
-            this.lockHa?.fenceFailed(fence);
-            throw new LockLostError();
-          }
-          this.feed.noteWrite(res.header.revision);
-        }),
-    );
+    return this.call(doing, async () => {
+      // Read when the write runs, not when it was queued: an acquire or a loss in between counts.
+      const fence = this.fence;
+      if (fence === null) {
+        const res = requests.length === 1 && requests[0]!.request_put ? await this.client.kv.put(requests[0]!.request_put) : await this.client.kv.txn({ success: requests });
+        this.feed.noteWrite(res.header.revision);
+        return;
+      }
+      if (fence.ended) throw new LockLostError();
+      const res = await this.client.kv.txn({ compare: fence.compares(), success: requests });
+      if (!res.succeeded) {
+        this.lockHa?.fenceFailed(fence);
+        throw new LockLostError();
+      }
+      this.feed.noteWrite(res.header.revision);
+    });
   }
 }

@@ -145,5 +145,6 @@ export async function openPostgresStore(o: PostgresStoreOptions): Promise<Postgr
     ...(channel !== undefined ? { channel } : {}),
     lockTiming: o.lockTiming ?? lockTiming(o.lockTtlMs ?? VAULT_LOCK_TTL_MS),
     logger: log,
+    maxParallel: o.maxParallel ?? 128,
   });
 }

@@ -36,13 +36,23 @@ export interface Queries {
   put: string;
   delete: string;
   list: string;
-  putMany: string;
+  /** $1 paths, $2 keys: deletes in a transaction of the change-feed path (store.ts applyNotifying). */
   deleteMany: string;
   /** $1 ha_key, $2 ha_identity: one row while the holding is current; locks the row FOR KEY SHARE. */
   guard: string;
   /** put/delete with the guard in the same statement; both return `held` (0 or 1). */
   fencedPut: string;
   fencedDelete: string;
+  /**
+   * A transaction as one statement (one round trip, atomic as every statement is):
+   * $1/$2 paths/keys to delete, $3..$6 parent_paths/paths/keys/values to upsert; the
+   * fenced one adds $7 ha_key, $8 ha_identity and returns `held`. Keys must be distinct.
+   */
+  many: string;
+  fencedMany: string;
+  /** `many` with puts only ($1..$4 as $3..$6 there; fenced: $5 ha_key, $6 ha_identity): a KV write's usual shape. */
+  putMany: string;
+  fencedPutMany: string;
   scan: string;
 }
 
@@ -68,7 +78,6 @@ export function buildQueries(table: string, haTable: string): Queries {
     put: `INSERT INTO ${t} (parent_path, path, key, value) VALUES ($1, $2, $3, $4) ${upsert}`,
     delete: `DELETE FROM ${t} WHERE path = $1 AND key = $2`,
     list: listQuery(t),
-    putMany: `INSERT INTO ${t} (parent_path, path, key, value) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[]) ${upsert}`,
     deleteMany: `DELETE FROM ${t} WHERE (path, key) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
     guard: guardOn(1),
     fencedPut:
@@ -78,6 +87,20 @@ export function buildQueries(table: string, haTable: string): Queries {
     fencedDelete:
       `WITH g AS (${guardOn(3)}), ` +
       `w AS (DELETE FROM ${t} WHERE path = $1 AND key = $2 AND EXISTS (SELECT 1 FROM g) RETURNING 1) ` +
+      `SELECT count(*)::int AS held FROM g`,
+    many:
+      `WITH d AS (DELETE FROM ${t} WHERE (path, key) IN (SELECT * FROM unnest($1::text[], $2::text[])) RETURNING 1), ` +
+      `w AS (INSERT INTO ${t} (parent_path, path, key, value) SELECT * FROM unnest($3::text[], $4::text[], $5::text[], $6::bytea[]) ${upsert} RETURNING 1) ` +
+      `SELECT 1`,
+    fencedMany:
+      `WITH g AS (${guardOn(7)}), ` +
+      `d AS (DELETE FROM ${t} WHERE (path, key) IN (SELECT * FROM unnest($1::text[], $2::text[])) AND EXISTS (SELECT 1 FROM g) RETURNING 1), ` +
+      `w AS (INSERT INTO ${t} (parent_path, path, key, value) SELECT * FROM unnest($3::text[], $4::text[], $5::text[], $6::bytea[]) WHERE EXISTS (SELECT 1 FROM g) ${upsert} RETURNING 1) ` +
+      `SELECT count(*)::int AS held FROM g`,
+    putMany: `INSERT INTO ${t} (parent_path, path, key, value) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[]) ${upsert}`,
+    fencedPutMany:
+      `WITH g AS (${guardOn(5)}), ` +
+      `w AS (INSERT INTO ${t} (parent_path, path, key, value) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[]) WHERE EXISTS (SELECT 1 FROM g) ${upsert} RETURNING 1) ` +
       `SELECT count(*)::int AS held FROM g`,
     scan: `DECLARE ward_scan NO SCROLL CURSOR FOR SELECT substr(path, 2) || key COLLATE "C" AS k, value FROM ${t} ORDER BY 1`,
   };

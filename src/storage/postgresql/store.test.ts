@@ -188,6 +188,30 @@ describe('postgresql store', { skip }, () => {
     }
   });
 
+  test('writes issued together share statements (group commit); a bad one fails alone', async () => {
+    const { store } = await fresh();
+    try {
+      // Counts the statements the store sends (its pool is private: reached for the test only).
+      const db = (store as unknown as { db: { query: (...a: unknown[]) => Promise<unknown> } }).db;
+      const query = db.query.bind(db);
+      let statements = 0;
+      db.query = (...a: unknown[]) => {
+        statements++;
+        return query(...a);
+      };
+      await Promise.all(Array.from({ length: 40 }, (_, i) => store.transaction([{ op: 'put', key: `g/${i}/v`, value: Buffer.from(String(i)) }, { op: 'put', key: `g/${i}/m`, value: Buffer.from('m') }])));
+      assert.ok(statements < 10, `40 transactions issued together took ${statements} statements`);
+      assert.equal((await store.list('g/')).length, 40);
+      // PostgreSQL refuses a NUL in text: that transaction fails, the others of its group commit.
+      const results = await Promise.allSettled([store.put('ok/1', Buffer.from('1')), store.put('bad/\u0000', Buffer.from('x')), store.put('ok/2', Buffer.from('2'))]);
+      assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
+      assert.deepEqual(await store.list('ok/'), ['1', '2']);
+      assert.deepEqual(await store.list('bad/'), []);
+    } finally {
+      await store.close();
+    }
+  });
+
   test('max_idle_connections: connections beyond it are closed when released, not kept idle', async () => {
     const idle = async (app: string) =>
       Number((await env!.admin.query(`SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = $1 AND state = 'idle'`, [app])).rows[0].n);

@@ -1,10 +1,13 @@
 /**
  * PhysicalBackend on PostgreSQL, in Vault's table layout. Every write resolves once its
- * statement or transaction has committed. With HA, once this node has held the lock every
- * write is fenced in the engine: it commits only while the lock row is still ours and
- * valid (see queries.ts), otherwise it changes nothing and rejects with LockLostError.
+ * statement has committed; writes issued together share one statement (group commit).
+ * With HA, once this node has held the lock every write is fenced in the engine: it
+ * commits only while the lock row is still ours and valid (see queries.ts), otherwise it
+ * changes nothing and rejects with LockLostError.
  */
 import { LockLostError, type ChangeFeed, type HaBackend, type PhysicalBackend, type TxOp } from '../physical.js';
+import pg from 'pg';
+import { GroupCommit } from '../group-commit.js';
 import { PgChanges } from './changes.js';
 import { buildNotifyQueries, payloadKeys, type NotifyQueries } from './notify-queries.js';
 import type { Db } from './db.js';
@@ -22,7 +25,13 @@ export interface StoreSettings {
   logger: StoreLogger;
   /** With HA: the NOTIFY channel of this store's change stream (unique per schema and table). */
   channel?: string;
+  /** The pool's size (max_parallel). */
+  maxParallel: number;
 }
+
+/** Group commit: ops and value bytes per statement at most (bind parameters travel whole in memory). */
+const GROUP_OPS = 1000;
+const GROUP_BYTES = 16 * 1024 * 1024;
 
 /** Rows per batch in scan(): small enough to keep memory flat, large enough to amortise round trips. */
 const SCAN_BATCH = 500;
@@ -36,6 +45,12 @@ export class PostgresPhysical implements PhysicalBackend {
   private readonly feed: PgChanges | null = null;
   private readonly q: Queries;
   private readonly inFlight = new InFlight();
+  /**
+   * Writes issued in one event-loop turn share one statement. A refusal of the data (SQLSTATE
+   * classes 22 data exception, 23 integrity, 54 program limit: one op's fault) is retried per
+   * transaction; anything else (a lost connection or lock, too many clients) fails them all.
+   */
+  private readonly group: GroupCommit;
   /** The holding writes are fenced by: null until this node first holds the HA lock. */
   private fence: Fence | null = null;
   /** What close() must end first: held locks (released) and pending acquires (aborted). */
@@ -53,6 +68,14 @@ export class PostgresPhysical implements PhysicalBackend {
       this.feed = new PgChanges(db, this.nq, s.channel);
       this.changes = this.feed;
     }
+    this.group = new GroupCommit((ops) => this.commit(ops), {
+      maxOps: GROUP_OPS,
+      maxBytes: GROUP_BYTES,
+      isolate: (e) => e instanceof pg.DatabaseError && /^(22|23|54)/.test(e.code ?? ''),
+      // No more statements out than the pool has connections: writes beyond wait for one
+      // and then share its statement, rather than queueing in the pool one statement each.
+      maxInFlight: s.maxParallel,
+    });
     if (s.haTable !== undefined) {
       this.ha = new PostgresHa({
         db,
@@ -83,12 +106,12 @@ export class PostgresPhysical implements PhysicalBackend {
   async put(key: string, value: Buffer): Promise<void> {
     this.checkOpen();
     const copy = Buffer.from(value); // the caller may reuse its buffer before this commits
-    return this.inFlight.run([key], () => this.putOne(key, copy));
+    return this.inFlight.run([key], () => this.group.submit([{ op: 'put', key, value: copy }]));
   }
 
   async delete(key: string): Promise<void> {
     this.checkOpen();
-    return this.inFlight.run([key], () => this.deleteOne(key));
+    return this.inFlight.run([key], () => this.group.submit([{ op: 'delete', key }]));
   }
 
   async list(prefix: string): Promise<string[]> {
@@ -109,11 +132,15 @@ export class PostgresPhysical implements PhysicalBackend {
       last.set(op.key, op.op === 'put' ? { op: 'put', key: op.key, value: Buffer.from(op.value) } : op);
     }
     const final = [...last.values()];
-    if (final.length === 1) {
-      const op = final[0] as TxOp;
-      return this.inFlight.run([op.key], () => (op.op === 'put' ? this.putOne(op.key, op.value) : this.deleteOne(op.key)));
-    }
-    return this.inFlight.run([...last.keys()], () => this.applyMany(final));
+    if (final.length === 0) return;
+    return this.inFlight.run([...last.keys()], () => this.group.submit(final));
+  }
+
+  /** One statement for a whole group of writes (group-commit.ts). */
+  private commit(ops: TxOp[]): Promise<void> {
+    if (ops.length > 1) return this.applyMany(ops);
+    const op = ops[0]!;
+    return op.op === 'put' ? this.putOne(op.key, op.value) : this.deleteOne(op.key);
   }
 
   /** A consistent snapshot (REPEATABLE READ) read through a server-side cursor in key order. */
@@ -214,11 +241,30 @@ export class PostgresPhysical implements PhysicalBackend {
     if (r.rows[0]?.held !== 1) this.refused(f);
   }
 
+  /** Several ops as one statement: one round trip, applied whole or not at all (queries.ts `many`). */
   private async applyMany(ops: TxOp[]): Promise<void> {
     if (ops.length === 0) return;
     const f = this.currentFence();
     const puts = ops.filter((o): o is Extract<TxOp, { op: 'put' }> => o.op === 'put').map((o) => ({ ...splitKey(o.key), value: o.value }));
     const dels = ops.filter((o) => o.op === 'delete').map((o) => splitKey(o.key));
+    if (this.nq !== null) return this.applyNotifying(f, puts, dels, ops);
+    const putParams: unknown[] = [puts.map((p) => p.parentPath), puts.map((p) => p.path), puts.map((p) => p.key), puts.map((p) => p.value)];
+    // Puts only (a KV write with nothing to purge): the statement without the DELETE.
+    const params = dels.length === 0 ? putParams : [dels.map((d) => d.path), dels.map((d) => d.key), ...putParams];
+    if (f === null) {
+      await this.db.query(dels.length === 0 ? this.q.putMany : this.q.many, params);
+      return;
+    }
+    const r = await this.db.query<{ held: number }>(dels.length === 0 ? this.q.fencedPutMany : this.q.fencedMany, [...params, f.key, f.identity]);
+    if (r.rows[0]?.held !== 1) this.refused(f);
+  }
+
+  /**
+   * With a change feed: a transaction (guard, deletes, puts, then the change-index bump) so
+   * the feed's index moves in commit order with the data (see notify-queries.ts).
+   */
+  private async applyNotifying(f: Fence | null, puts: Array<ReturnType<typeof splitKey> & { value: Buffer }>, dels: Array<ReturnType<typeof splitKey>>, ops: TxOp[]): Promise<void> {
+    const nq = this.nq!;
     let held = true;
     let idx: string | null = null;
     await this.db.tx(async (c) => {
@@ -231,10 +277,8 @@ export class PostgresPhysical implements PhysicalBackend {
         await c.query(this.q.putMany, [puts.map((p) => p.parentPath), puts.map((p) => p.path), puts.map((p) => p.key), puts.map((p) => p.value)]);
       }
       // Last, so the counter row is locked only for the commit (see notify-queries.ts).
-      if (this.nq !== null) {
-        idx = (await c.query<{ idx: string | null }>(this.nq.bump, [payloadKeys(ops.map((o) => o.key)), this.feed!.channel])).rows[0]?.idx ?? null;
-        if (idx === null) throw new Error('the change index row is missing from the HA table; restart a node to recreate it');
-      }
+      idx = (await c.query<{ idx: string | null }>(nq.bump, [payloadKeys(ops.map((o) => o.key)), this.feed!.channel])).rows[0]?.idx ?? null;
+      if (idx === null) throw new Error('the change index row is missing from the HA table; restart a node to recreate it');
     });
     if (!held && f !== null) this.refused(f);
     if (idx !== null) this.feed?.noteWrite(idx);

@@ -57,6 +57,23 @@ describe('a value too large for the storage engine', { skip: skipUnless(ETCD) },
     assert.equal(next.status, 200, JSON.stringify(next.body));
     assert.equal((await api(s, 'GET', 'secret/data/big', { token })).body.data.data.v, 'after');
   });
+
+  it('with max_versions 1 a refused write purges nothing: the old version reads back and the metadata is unchanged', { timeout: 120_000 }, async () => {
+    const s = server!;
+    const token = s.rootToken;
+    assert.equal((await api(s, 'POST', 'secret/metadata/one', { token, body: { max_versions: 1 } })).status, 204);
+    assert.equal((await api(s, 'POST', 'secret/data/one', { token, body: { data: { v: 'kept' } } })).status, 200);
+    const before = await api(s, 'GET', 'secret/metadata/one', { token });
+    const big = Object.fromEntries(['a', 'b', 'c', 'd'].map((k) => [k, k.repeat(MiB / 2)]));
+    for (const [method, headers] of [['POST', {}], ['PATCH', { 'content-type': 'application/merge-patch+json' }]] as const) {
+      const put = await api(s, method, 'secret/data/one', { token, body: { data: big }, headers });
+      assert.equal(put.status, 413, `${method}: ${JSON.stringify(put.body).slice(0, 300)}`);
+      const read = await api(s, 'GET', 'secret/data/one', { token });
+      assert.equal(read.status, 200, `${method}: ${JSON.stringify(read.body)}`);
+      assert.deepEqual(read.body.data.data, { v: 'kept' });
+      assert.deepEqual((await api(s, 'GET', 'secret/metadata/one', { token })).body.data, before.body.data, `${method}: metadata unchanged`);
+    }
+  });
 });
 
 describe('a large value on PostgreSQL', { skip: skipUnless(POSTGRES) }, () => {

@@ -11,9 +11,11 @@
  * cannot collide across secrets because the last segment is always an integer: the
  * version keys of `a` are `versions/a/<n>`, those of `a/1` are `versions/a/1/<n>`.
  * Deleting a secret deletes every version key named in its metadata, then the metadata.
+ * A change that touches several keys (a new version with its metadata and the versions it
+ * purges; a destroy) is one storage transaction: it applies whole or not at all.
  */
 import { decodeRecord, encodeRecord, jsonBool, jsonInt, jsonString, recordText } from '../../../sdk/record.js';
-import { getShared, getSharedJSON, putShared, putSharedJSON, type Frozen, type Storage } from '../../../sdk/storage.js';
+import { getShared, getSharedJSON, putShared, putSharedJSON, sharedJSONPut, transact, type Frozen, type Storage, type StorageOp } from '../../../sdk/storage.js';
 
 export const CONFIG_KEY = 'config';
 export const METADATA_PREFIX = 'metadata/';
@@ -204,6 +206,31 @@ export function writeMetadata(s: Storage, path: string, meta: KeyMetadata): Prom
   return putShared(s, metadataKey(path), raw, decodeMetadata, freezeMetadata(meta));
 }
 
+/**
+ * The transaction op storing `meta`, which becomes the shared (frozen) record once
+ * committed: change a copy from now on. Throws (a 400) for what would not read back.
+ */
+export function metadataPut(path: string, meta: KeyMetadata): StorageOp {
+  const value = Buffer.from(encodeMetadata(meta), 'utf8');
+  return { op: 'put', key: metadataKey(path), value, decode: decodeMetadata, decoded: freezeMetadata(meta) };
+}
+
+/** The op storing a version's data; `data` becomes the shared (frozen) record. */
+export function versionPut(path: string, version: number, data: Record<string, unknown>): StorageOp {
+  return sharedJSONPut(versionKey(path, version), data);
+}
+
+export function versionDelete(path: string, version: number): StorageOp {
+  return { op: 'delete', key: versionKey(path, version) };
+}
+
+/**
+ * Ops per storage transaction at most: etcd refuses more than --max-txn-ops (128 by
+ * default) in one. Larger changes (deleting a secret with hundreds of versions) go in
+ * several, version data first and the metadata last.
+ */
+export const MAX_TX_OPS = 100;
+
 /** The data of one version, frozen and shared between readers. */
 export function readVersion(s: Storage, path: string, version: number): Promise<Frozen<Record<string, unknown>> | null> {
   return getSharedJSON<Record<string, unknown>>(s, versionKey(path, version));
@@ -214,14 +241,15 @@ export function writeVersion(s: Storage, path: string, version: number, data: Re
   return putSharedJSON(s, versionKey(path, version), data);
 }
 
-export function deleteVersionData(s: Storage, path: string, version: number): Promise<void> {
-  return s.delete(versionKey(path, version));
-}
-
-/** Removes every version this metadata still knows about, then the metadata itself. */
+/**
+ * Removes every version this metadata still knows about and the metadata itself: one
+ * transaction, unless there are more than {@link MAX_TX_OPS} (then the metadata goes in
+ * the last, so a failure midway leaves a secret whose oldest versions read as missing).
+ */
 export async function deleteSecret(s: Storage, path: string, meta: Frozen<KeyMetadata>): Promise<void> {
-  for (const e of meta.versions) await s.delete(versionKey(path, e.version));
-  await s.delete(metadataKey(path));
+  const ops: StorageOp[] = meta.versions.map((e) => versionDelete(path, e.version));
+  ops.push({ op: 'delete', key: metadataKey(path) });
+  for (let i = 0; i < ops.length; i += MAX_TX_OPS) await transact(s, ops.slice(i, i + MAX_TX_OPS));
 }
 
 export async function readConfig(s: Storage): Promise<MountConfig> {

@@ -11,9 +11,9 @@ import type { LogicalResponse } from '../../../sdk/logical.js';
 import { rfc3339 } from '../../../lib/clock.js';
 import { secretPath, type KvContext } from './context.js';
 import { copyMetadata, findVersion, readConfig, readMetadata, readMetadataForUpdate, readVersion, setVersion, versionEntry, writeMetadata, type KeyMetadata, type VersionMetadata } from './layout.js';
-import type { Frozen, Storage } from '../../../sdk/storage.js';
+import type { Frozen } from '../../../sdk/storage.js';
 import { isPlainObject, mergePatch } from './merge-patch.js';
-import { appendVersion, checkCas, emptyMetadata, isDeleted, parseCas, undoAppend, versionView } from './versions.js';
+import { appendVersion, checkCas, emptyMetadata, isDeleted, parseCas, versionView } from './versions.js';
 
 const fields = {
   path: field.string({ description: 'Location of the secret.' }),
@@ -54,15 +54,6 @@ function readView(meta: Frozen<KeyMetadata>, version: number, vm: Frozen<Version
 }
 
 export function dataPath(ctx: KvContext) {
-  /** Awaits a new version's writes; when they fail, undoes its metadata (under the key's lock) and rethrows. */
-  const settle = async (storage: Storage, path: string, durable: Promise<void>, version: number, before: Frozen<KeyMetadata> | null): Promise<void> => {
-    try {
-      await durable;
-    } catch (e) {
-      await ctx.locks.run(path, () => undoAppend(storage, path, version, before)).catch(() => undefined);
-      throw e;
-    }
-  };
   return definePath({
     pattern: 'data/(?<path>.+)',
     fields,
@@ -87,20 +78,19 @@ export function dataPath(ctx: KvContext) {
         const path = secretPath(d.get('path'), true);
         const data = requestData(d);
         const cas = parseCas(d.get('options'));
-        const { response, durable, version, before } = await ctx.locks.run(path, async () => {
+        const { response, durable } = await ctx.locks.run(path, async () => {
           // Two awaits, not Promise.all: both are memory hits on a hot key, and
           // Promise.all's bookkeeping cost more than the second hop.
-          // The shared (frozen) record stays as it was: undoAppend puts it back on failure.
           const before = await readMetadata(req.storage, path);
           const config = await readConfig(req.storage);
           checkCas(before, config, cas);
           const now = ctx.clock.now();
           const meta = before === null ? emptyMetadata(rfc3339(now)) : copyMetadata(before);
           const { version, durable } = appendVersion(req.storage, path, meta, config, data, now);
-          return { response: { data: versionView(meta, version, findVersion(meta, version)!) }, durable, version, before };
+          return { response: { data: versionView(meta, version, findVersion(meta, version)!) }, durable };
         });
-        // Acknowledge only once durable; the lock is already free for the next writer.
-        await settle(req.storage, path, durable, version, before);
+        // Acknowledge only once durable (all or nothing); the lock is already free for the next writer.
+        await durable;
         return response;
       },
 
@@ -108,7 +98,7 @@ export function dataPath(ctx: KvContext) {
         const path = secretPath(d.get('path'), true);
         const patch = requestData(d);
         const cas = parseCas(d.get('options'));
-        const outcome = await ctx.locks.run(path, async (): Promise<{ response: LogicalResponse; durable?: Promise<void>; version?: number; before?: Frozen<KeyMetadata> }> => {
+        const outcome = await ctx.locks.run(path, async (): Promise<{ response: LogicalResponse; durable?: Promise<void> }> => {
           const before = await readMetadata(req.storage, path);
           const config = await readConfig(req.storage);
           if (before === null) throw notFound();
@@ -126,9 +116,9 @@ export function dataPath(ctx: KvContext) {
           const merged = mergePatch(structuredClone(current), patch);
           if (!isPlainObject(merged)) throw badRequest('patch must be a JSON object');
           const { version, durable } = appendVersion(req.storage, path, meta, config, merged, now);
-          return { response: { data: versionView(meta, version, findVersion(meta, version)!) }, durable, version, before };
+          return { response: { data: versionView(meta, version, findVersion(meta, version)!) }, durable };
         });
-        if (outcome.durable) await settle(req.storage, path, outcome.durable, outcome.version!, outcome.before!);
+        if (outcome.durable) await outcome.durable;
         return outcome.response;
       },
 

@@ -6,10 +6,10 @@
 import { badRequest } from '../../../sdk/errors.js';
 import { definePath, type PathDef } from '../../../sdk/framework/path.js';
 import { field } from '../../../sdk/framework/fields.js';
-import type { Storage } from '../../../sdk/storage.js';
+import { transact, type StorageOp } from '../../../sdk/storage.js';
 import { rfc3339 } from '../../../lib/clock.js';
 import { secretPath, type KvContext } from './context.js';
-import { deleteVersionData, findVersion, readMetadataForUpdate, setVersion, versionEntry, writeMetadata, type VersionMetadata } from './layout.js';
+import { findVersion, MAX_TX_OPS, metadataPut, readMetadataForUpdate, setVersion, versionDelete, versionEntry, type VersionMetadata } from './layout.js';
 import { isDeleted } from './versions.js';
 
 const fields = {
@@ -17,8 +17,11 @@ const fields = {
   versions: field.commaIntSlice({ description: 'The versions to act on.' }),
 };
 
-/** Applied to each listed version that exists: the replacement entry, or null when nothing changes. */
-type VersionAction = (s: Storage, path: string, version: number, vm: Readonly<VersionMetadata>, nowMs: number) => Promise<VersionMetadata | null>;
+/**
+ * Applied to each listed version that exists: the replacement entry, or null when nothing
+ * changes; `destroy` also removes the version's data, in the same transaction as the metadata.
+ */
+type VersionAction = (vm: Readonly<VersionMetadata>, nowMs: number) => { entry: VersionMetadata; destroy?: true } | null;
 
 function versionsPath(ctx: KvContext, verb: string, synopsis: string, action: VersionAction) {
   return definePath({
@@ -35,14 +38,19 @@ function versionsPath(ctx: KvContext, verb: string, synopsis: string, action: Ve
           if (meta === null) return;
           const now = ctx.clock.now();
           let changed = false;
+          const ops: StorageOp[] = [];
           for (const v of new Set(versions)) {
             const vm = findVersion(meta, v);
-            const updated = vm === undefined ? null : await action(req.storage, path, v, vm, now);
+            const updated = vm === undefined ? null : action(vm, now);
             if (updated === null) continue;
-            setVersion(meta, versionEntry(v, updated));
+            if (updated.destroy) ops.push(versionDelete(path, v));
+            setVersion(meta, versionEntry(v, updated.entry));
             changed = true;
           }
-          if (changed) await writeMetadata(req.storage, path, meta);
+          if (!changed) return;
+          // Destroying many versions at once: the data first, the metadata with the last ones.
+          ops.push(metadataPut(path, meta));
+          for (let i = 0; i < ops.length; i += MAX_TX_OPS) await transact(req.storage, ops.slice(i, i + MAX_TX_OPS));
         });
         return null;
       },
@@ -52,18 +60,17 @@ function versionsPath(ctx: KvContext, verb: string, synopsis: string, action: Ve
 
 export function versionOpsPaths(ctx: KvContext): PathDef<typeof fields>[] {
   return [
-    versionsPath(ctx, 'delete', 'Soft-delete versions of a secret.', async (_s, _p, _v, vm, now) => {
+    versionsPath(ctx, 'delete', 'Soft-delete versions of a secret.', (vm, now) => {
       if (vm.destroyed || isDeleted(vm, now)) return null;
-      return { ...vm, deletion_time: rfc3339(now) };
+      return { entry: { ...vm, deletion_time: rfc3339(now) } };
     }),
-    versionsPath(ctx, 'undelete', 'Restore soft-deleted versions of a secret.', async (_s, _p, _v, vm) => {
+    versionsPath(ctx, 'undelete', 'Restore soft-deleted versions of a secret.', (vm) => {
       if (vm.destroyed || vm.deletion_time === '') return null;
-      return { ...vm, deletion_time: '' };
+      return { entry: { ...vm, deletion_time: '' } };
     }),
-    versionsPath(ctx, 'destroy', 'Permanently remove the data of versions of a secret.', async (s, path, v, vm) => {
+    versionsPath(ctx, 'destroy', 'Permanently remove the data of versions of a secret.', (vm) => {
       if (vm.destroyed) return null;
-      await deleteVersionData(s, path, v);
-      return { ...vm, destroyed: true };
+      return { entry: { ...vm, destroyed: true }, destroy: true };
     }),
   ];
 }

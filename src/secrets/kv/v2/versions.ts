@@ -4,18 +4,16 @@
  * deciding whether a version reads as deleted, and the metadata shapes clients see.
  */
 import { badRequest } from '../../../sdk/errors.js';
-import type { Frozen, Storage } from '../../../sdk/storage.js';
+import { transact, type Frozen, type Storage, type StorageOp } from '../../../sdk/storage.js';
 import { rfc3339 } from '../../../lib/clock.js';
 import {
   DEFAULT_MAX_VERSIONS,
-  copyMetadata,
-  deleteVersionData,
-  metadataKey,
-  readMetadata,
+  MAX_TX_OPS,
+  metadataPut,
   setVersion,
+  versionDelete,
   versionEntry,
-  writeMetadata,
-  writeVersion,
+  versionPut,
   type KeyMetadata,
   type MountConfig,
   type VersionMetadata,
@@ -90,11 +88,13 @@ export function checkCas(meta: Frozen<KeyMetadata> | KeyMetadata | null, config:
 
 /**
  * Writes `data` as a new version and updates `meta` in place: schedules deletion per
- * delete_version_after, then purges the oldest versions beyond max_versions.
+ * delete_version_after, then purges the oldest versions beyond max_versions. The version,
+ * the metadata and the purges are one storage transaction, so a refused write (a value
+ * too large for the engine) leaves the secret as it was.
  *
- * The writes are issued, not awaited: they are visible at once (barrier cache, store's
- * pending writes), so the caller can release its key lock and let the next writer join
- * the same group commit, and awaits `durable` before acknowledging its client.
+ * The transaction is issued, not awaited, so the caller can release its key lock and let
+ * the next writer join the same group commit; it awaits `durable` before acknowledging
+ * its client. The next writer of the key reads what the store orders after this write.
  */
 export function appendVersion(
   s: Storage,
@@ -107,7 +107,7 @@ export function appendVersion(
   const version = meta.current_version + 1;
   const nowIso = rfc3339(nowMs);
   const deleteAfter = effectiveDeleteAfter(meta, config);
-  const writes: Promise<void>[] = [writeVersion(s, path, version, data)];
+  const ops: StorageOp[] = [versionPut(path, version, data)];
 
   setVersion(
     meta,
@@ -121,31 +121,26 @@ export function appendVersion(
   meta.updated_time = nowIso;
 
   const keep = effectiveMaxVersions(meta, config);
+  let purged: StorageOp[] = [];
   if (meta.versions.length > keep) {
     const oldest = version - keep + 1;
     let purge = 0;
     while (purge < meta.versions.length && meta.versions[purge]!.version < oldest) {
-      writes.push(deleteVersionData(s, path, meta.versions[purge]!.version));
+      purged.push(versionDelete(path, meta.versions[purge]!.version));
       purge++;
     }
     meta.versions.splice(0, purge);
     meta.oldest_version = oldest;
   }
-  writes.push(writeMetadata(s, path, meta));
-  return { version, durable: Promise.all(writes).then(() => undefined) };
-}
-
-/**
- * After appendVersion's writes failed: they go out together, so the metadata naming the
- * new version may have committed while the version's data was refused (a value too large
- * for the storage engine). Puts the metadata back as it was (`before`, null for a secret
- * that did not exist), unless another write has moved the secret on since, so a refused
- * write leaves the secret readable as before. Run it under the key's lock. Best effort:
- * when the store is down this fails too, and the caller reports the original error.
- */
-export async function undoAppend(s: Storage, path: string, version: number, before: Frozen<KeyMetadata> | null): Promise<void> {
-  const now = await readMetadata(s, path);
-  if (now === null || now.current_version !== version) return;
-  if (before === null) await s.delete(metadataKey(path));
-  else await writeMetadata(s, path, copyMetadata(before));
+  // The newest purges ride with the write; any beyond one transaction's worth (after
+  // max_versions was lowered a lot) follow it: the metadata no longer names them.
+  const later = purged.length > MAX_TX_OPS - 2 ? purged.slice(0, purged.length - (MAX_TX_OPS - 2)) : [];
+  if (later.length > 0) purged = purged.slice(later.length);
+  ops.push(...purged, metadataPut(path, meta));
+  let durable = transact(s, ops);
+  for (let i = 0; i < later.length; i += MAX_TX_OPS) {
+    const chunk = later.slice(i, i + MAX_TX_OPS);
+    durable = durable.then(() => transact(s, chunk));
+  }
+  return { version, durable };
 }

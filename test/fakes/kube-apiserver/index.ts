@@ -162,6 +162,8 @@ export async function startFakeKubeApiServer(o: FakeKubeOptions = {}): Promise<F
     const cur = store.mustGet(nsT, undefined, ns);
     store.update(nsT, undefined, ns, { ...cur, metadata: { ...cur.metadata, labels: { ...labels, 'kubernetes.io/metadata.name': ns } } });
   };
+  // The namespaces every cluster starts with.
+  for (const ns of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) objects.ensureNamespace(ns);
   for (const [ns, labels] of Object.entries(o.namespaces ?? {})) setLabels(ns, labels);
   const reviewer = o.reviewer ?? { namespace: 'kube-system', name: 'ward-token-reviewer' };
   const tables: DefaultTables = { delegators: new Set(), podGrants: new Set() };

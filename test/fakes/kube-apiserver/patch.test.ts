@@ -107,4 +107,21 @@ describe('fake cluster: patches, status subresource, dryRun, paging', () => {
     const running = await core.listPodForAllNamespaces({ fieldSelector: 'status.phase=Running,metadata.namespace=p' });
     assert.deepEqual(running.items.map((x) => x.metadata?.name), ['app']);
   });
+
+  it('answers 400, not 500, to an undecodable DeleteOptions body and an unknown propagationPolicy', async () => {
+    const { request } = await import('node:https');
+    const [code, body] = await new Promise<[number, string]>((resolve, reject) => {
+      const req = request(`${k.url}/api/v1/namespaces/p/configmaps/c3`, { method: 'DELETE', ca: k.caPem, headers: { authorization: `Bearer ${k.adminToken}`, 'content-type': 'application/json', 'content-length': '9' } }, (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => resolve([res.statusCode ?? 0, text]));
+      });
+      req.on('error', reject);
+      req.end('{not json');
+    });
+    assert.equal(code, 400);
+    assert.equal((JSON.parse(body) as { reason: string }).reason, 'BadRequest');
+    const bad = await failure(core.deleteNamespacedConfigMap({ name: 'c3', namespace: 'p', propagationPolicy: 'Sideways' }));
+    assert.equal(bad.code, 400);
+  });
 });

@@ -52,7 +52,7 @@ export function verbOf(method: string, r: Route, query: URLSearchParams): string
   switch (method) {
     case 'GET':
       if (collection) return r.watch || query.get('watch') === 'true' || query.get('watch') === '1' ? 'watch' : 'list';
-      return r.watch ? 'watch' : 'get';
+      return r.watch || query.get('watch') === 'true' || query.get('watch') === '1' ? 'watch' : 'get';
     case 'POST': return collection ? 'create' : r.subresource ? 'create' : null;
     case 'PUT': return collection ? null : 'update';
     case 'PATCH': return collection ? null : 'patch';

@@ -62,6 +62,23 @@ function dryRunOf(q: URLSearchParams, body?: { dryRun?: unknown }): boolean {
   return values.length > 0;
 }
 
+interface DeleteOptions {
+  propagationPolicy?: Propagation;
+  preconditions?: { uid?: string };
+  dryRun?: string[];
+}
+
+function deleteOptions(text: string): DeleteOptions {
+  if (!text.trim()) return {};
+  try {
+    const v: unknown = JSON.parse(text);
+    if (typeof v === 'object' && v !== null && !Array.isArray(v)) return v as DeleteOptions;
+  } catch {
+    // answered below
+  }
+  throw badRequest('the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf');
+}
+
 interface Continue {
   rv: string;
   start: string;
@@ -136,10 +153,12 @@ export async function serveVerb(c: VerbContext): Promise<{ code: number; body: u
       return list(c);
     case 'watch': {
       const timeout = q.get('timeoutSeconds');
+      const fields = fieldSelector(q.get('fieldSelector'), t);
       serveWatch(c.req, c.res, c.store, t, namespace, {
         resourceVersion: q.get('resourceVersion'),
         labels: labelSelector(q.get('labelSelector')),
-        fields: fieldSelector(q.get('fieldSelector'), t),
+        // A watch on an object's own path is a watch of the collection for that name.
+        fields: name ? (o) => fields(o) && (o['metadata'] as { name?: string }).name === name : fields,
         timeoutSeconds: timeout === null ? null : Number(timeout),
         bookmarks: q.get('allowWatchBookmarks') === 'true',
         bookmarkIntervalMs: c.bookmarkIntervalMs,
@@ -176,7 +195,7 @@ export async function serveVerb(c: VerbContext): Promise<{ code: number; body: u
       return { code: 200, body: show(c.store.update(t, namespace, name, admitted, { dryRun, ...(subresource === 'status' ? { subresource: 'status' } : {}) })) };
     }
     case 'delete': {
-      const opts = (c.body.trim() ? (JSON.parse(c.body) as { propagationPolicy?: Propagation; preconditions?: { uid?: string }; dryRun?: string[] }) : {});
+      const opts = deleteOptions(c.body);
       const policy = (q.get('propagationPolicy') ?? opts.propagationPolicy) as Propagation | undefined;
       if (policy !== undefined && !['Orphan', 'Background', 'Foreground'].includes(policy)) {
         throw badRequest(`DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "${policy}": supported values: "Foreground", "Background", "Orphan", "nil"`);

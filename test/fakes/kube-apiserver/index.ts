@@ -131,7 +131,8 @@ export async function startFakeKubeApiServer(o: FakeKubeOptions = {}): Promise<F
   const registry = new Registry();
   const store = new Store(registry, o.historyLimit);
   const gc = new GarbageCollector(store);
-  new NamespaceController(store, registry);
+  const pki = await generateServerPki();
+  new NamespaceController(store, registry, pki.caPem);
   new CrdController(store, registry);
   const [nsT, saT, podT] = [core(registry, 'namespaces'), core(registry, 'serviceaccounts'), core(registry, 'pods')];
 
@@ -187,7 +188,6 @@ export async function startFakeKubeApiServer(o: FakeKubeOptions = {}): Promise<F
     return (await cluster.authenticate(m[1], [])).user ?? null;
   }
 
-  const pki = await generateServerPki();
   let port = o.port ?? 0;
   const server = https.createServer({ cert: pki.certPem, key: pki.keyPem, minVersion: 'TLSv1.2' }, (req, res) => {
     const url = new URL(req.url ?? '/', 'https://fake');

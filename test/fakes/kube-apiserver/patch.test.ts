@@ -18,6 +18,7 @@ describe('fake cluster: patches, status subresource, dryRun, paging', () => {
     await core.createNamespacedPod({ namespace: 'p', body: {
       metadata: { name: 'app' },
       spec: {
+        automountServiceAccountToken: false,
         containers: [{ name: 'app', image: 'a:1', env: [{ name: 'A', value: '1' }], volumeMounts: [{ name: 'data', mountPath: '/data' }] }],
         volumes: [{ name: 'data', emptyDir: {} }],
       },

@@ -13,6 +13,7 @@ import { fieldSelector, labelSelector } from './selectors.js';
 import { ApiError, badRequest, status, success, unsupportedMediaType } from './status.js';
 import type { KObj, Propagation, Store } from './store.js';
 import { applyStrategicMergePatch } from './strategic-merge.js';
+import { admitServiceAccount } from './pod-admission.js';
 import { serveWatch } from './watch.js';
 
 export interface VerbContext {
@@ -174,7 +175,8 @@ export async function serveVerb(c: VerbContext): Promise<{ code: number; body: u
         throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
       }
       const dryRun = dryRunOf(q);
-      const admitted = await admit('CREATE', obj, dryRun);
+      const builtIn = t.group === '' && t.plural === 'pods' ? admitServiceAccount(c.store, c.store.registry.lookup('', 'v1', 'serviceaccounts') as ResourceType, namespace ?? '', obj) : obj;
+      const admitted = await admit('CREATE', builtIn, dryRun);
       return { code: 201, body: show(c.store.create(t, namespace, admitted, { dryRun })) };
     }
     case 'update': {

@@ -73,6 +73,8 @@ export const BUILTINS: readonly ResourceType[] = [
   builtin('rbac.authorization.k8s.io', 'v1', 'clusterrolebindings', 'ClusterRoleBinding', { namespaced: false }),
   builtin('coordination.k8s.io', 'v1', 'leases', 'Lease'),
   builtin('admissionregistration.k8s.io', 'v1', 'mutatingwebhookconfigurations', 'MutatingWebhookConfiguration', { namespaced: false, generation: true }),
+  // Served by token-review.ts, not stored; here for discovery.
+  builtin('authentication.k8s.io', 'v1', 'tokenreviews', 'TokenReview', { namespaced: false, verbs: ['create'] }),
   builtin('apiextensions.k8s.io', 'v1', 'customresourcedefinitions', 'CustomResourceDefinition', {
     namespaced: false, status: true, generation: true, shortNames: ['crd', 'crds'],
   }),

@@ -98,6 +98,11 @@ export async function startFakeKubeApiServer(o: FakeKubeOptions = {}): Promise<F
   const subresources = new Map<string, SubresourceHandler>();
   const faults = new Faults();
   const watches = new Set<() => void>();
+  // Bounded, so a long-running standalone fake does not grow without end.
+  const record = (r: RecordedRequest): void => {
+    requests.push(r);
+    if (requests.length > 20_000) requests.splice(0, requests.length - 10_000);
+  };
 
   /** The caller: the admin token, a service-account token for the API server's audiences, or anonymous; null when the bearer is unknown. */
   async function authenticate(req: IncomingMessage): Promise<UserInfo | null> {
@@ -125,7 +130,7 @@ export async function startFakeKubeApiServer(o: FakeKubeOptions = {}): Promise<F
       if (doc) return send(res, 200, doc);
       const deps = {
         registry, store, authenticate, authorize: () => authorizer, admit: () => admitter, subresources,
-        bookmarkIntervalMs: o.bookmarkIntervalMs ?? 10_000, watches, record: (r: RecordedRequest) => requests.push(r),
+        bookmarkIntervalMs: o.bookmarkIntervalMs ?? 10_000, watches, record,
       };
       if (!serveResource(deps, req, res, url)) throw routeNotFound();
     } catch (e) {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ApiextensionsV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, VersionApi, Watch } from '@kubernetes/client-node';
+import { ApiextensionsV1Api, CustomObjectsApi, makeInformer, PatchStrategy, setHeaderOptions, VersionApi, Watch, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
 import { waitFor } from '../../helpers/wait.js';
 import { startFakeKubeApiServer, type FakeKubeApiServer } from './index.js';
 import { failure, kubeConfigFor } from './test-client.js';
@@ -49,6 +49,21 @@ describe('fake cluster: CRDs, custom resources, discovery', () => {
     assert.equal(specChange.metadata.generation, 2);
     const unserved = await failure(custom.listNamespacedCustomObject({ group: G, version: 'v1beta1', namespace: 'c', plural: 'secretsyncs' }));
     assert.equal(unserved.code, 404);
+  });
+
+  it('feeds an informer of custom resources (CustomObjectsApi list + watch)', async () => {
+    const kc = kubeConfigFor(k);
+    const informer = makeInformer(kc, `/apis/${G}/v1/namespaces/c/secretsyncs`,
+      () => custom.listNamespacedCustomObject({ group: G, version: 'v1', namespace: 'c', plural: 'secretsyncs' }) as Promise<KubernetesListObject<KubernetesObject>>);
+    await informer.start();
+    try {
+      await custom.createNamespacedCustomObject({ group: G, version: 'v1', namespace: 'c', plural: 'secretsyncs', body: { apiVersion: `${G}/v1`, kind: 'SecretSync', metadata: { name: 's2' }, spec: {} } });
+      await waitFor('informer sees s1 and s2', () => informer.list('c').map((o) => o.metadata?.name).sort().join(',') === 's1,s2');
+      await custom.deleteNamespacedCustomObject({ group: G, version: 'v1', namespace: 'c', plural: 'secretsyncs', name: 's2' });
+      await waitFor('informer drops s2', () => informer.list('c').map((o) => o.metadata?.name).join(',') === 's1');
+    } finally {
+      await informer.stop();
+    }
   });
 
   it('refuses strategic merge patches on custom resources with 415', async () => {

@@ -155,6 +155,7 @@ export async function serveVerb(c: VerbContext): Promise<{ code: number; body: u
       return list(c);
     case 'watch': {
       const timeout = q.get('timeoutSeconds');
+      if (timeout !== null && !/^\d+$/.test(timeout)) throw badRequest(`invalid timeoutSeconds: ${JSON.stringify(timeout)}: must be a non-negative integer`);
       const fields = fieldSelector(q.get('fieldSelector'), t);
       serveWatch(c.req, c.res, c.store, t, namespace, {
         resourceVersion: q.get('resourceVersion'),

@@ -66,6 +66,18 @@ describe('fake cluster: CRDs, custom resources, discovery', () => {
     }
   });
 
+  it('validates CRD names and requires kind on custom resources, as the real server', async () => {
+    const bad = await failure(ext.createCustomResourceDefinition({ body: { ...crd('Namespaced', 'things', 'Thing'), metadata: { name: 'wrong' } } }));
+    assert.equal(bad.code, 422);
+    assert.equal(bad.status.message, 'CustomResourceDefinition.apiextensions.k8s.io "wrong" is invalid: metadata.name: Invalid value: "wrong": must be spec.names.plural+"."+spec.group');
+    const noKind = await failure(custom.createNamespacedCustomObject({ group: G, version: 'v1', namespace: 'c', plural: 'secretsyncs', body: { metadata: { name: 'nokind' } } }));
+    assert.equal(noKind.code, 400);
+    assert.match(noKind.status.message ?? '', /^Object 'Kind' is missing in/);
+    const wrongVersion = await failure(custom.createNamespacedCustomObject({ group: G, version: 'v1', namespace: 'c', plural: 'secretsyncs', body: { apiVersion: `${G}/v9`, kind: 'SecretSync', metadata: { name: 'v9' } } }));
+    assert.equal(wrongVersion.code, 400);
+    assert.equal(wrongVersion.status.message, `the API version in the data (${G}/v9) does not match the expected API version (${G}/v1)`);
+  });
+
   it('refuses strategic merge patches on custom resources with 415', async () => {
     const r = await failure(custom.patchNamespacedCustomObject({ group: G, version: 'v1', namespace: 'c', plural: 'secretsyncs', name: 's1', body: { spec: {} } }, setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch)));
     assert.equal(r.code, 415);

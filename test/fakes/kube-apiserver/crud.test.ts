@@ -119,6 +119,8 @@ describe('fake cluster: CRUD through @kubernetes/client-node', () => {
     const scaled = await apps.patchNamespacedDeployment({ name: 'web', namespace: 'team-a', body: { spec: { replicas: 3 } } },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
     assert.equal(scaled.metadata?.generation, 2);
+    const invalid = await failure(apps.createNamespacedDeployment({ namespace: 'team-a', body: { ...body, metadata: { name: 'Web' } } }));
+    assert.match(invalid.status.message ?? '', /^Deployment\.apps "Web" is invalid: metadata\.name/);
     const notFound = await failure(apps.readNamespacedStatefulSet({ name: 'nope', namespace: 'team-a' }));
     assert.equal(notFound.status.message, 'statefulsets.apps "nope" not found');
   });

@@ -52,6 +52,12 @@ function parseObject(text: string, t: ResourceType): KObj {
   }
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw badRequest(`the object provided is unrecognized (must be of type ${t.kind})`);
   const o = v as KObj;
+  // Typed kinds default apiVersion/kind when absent; unstructured (custom) ones must say them.
+  // The real server echoes the whole body; only its metadata here, as the rest may hold secrets.
+  if (t.custom && (typeof o.kind !== 'string' || o.kind === '')) throw badRequest(`Object 'Kind' is missing in '${JSON.stringify({ metadata: o.metadata })}'`);
+  if (o.apiVersion !== undefined && o.apiVersion !== groupVersion(t)) {
+    throw badRequest(`the API version in the data (${String(o.apiVersion)}) does not match the expected API version (${groupVersion(t)})`);
+  }
   if (o.kind !== undefined && o.kind !== t.kind) throw badRequest(`the object provided is unrecognized (must be of type ${t.kind}): (${String(o.kind)})`);
   o.metadata = typeof o.metadata === 'object' && o.metadata !== null ? o.metadata : {};
   return o;

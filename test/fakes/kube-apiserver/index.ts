@@ -51,7 +51,7 @@ export async function startFakeKubeApiServer(o: FakeKubeOptions = {}): Promise<F
   const store = new Store(registry, o.historyLimit);
   const gc = new GarbageCollector(store);
   const pki = await generateServerPki();
-  new NamespaceController(store, registry, pki.caPem);
+  const namespaces = new NamespaceController(store, registry, pki.caPem);
   new CrdController(store, registry);
   const [nsT, saT, podT] = [core(registry, 'namespaces'), core(registry, 'serviceaccounts'), core(registry, 'pods')];
 
@@ -231,6 +231,7 @@ export async function startFakeKubeApiServer(o: FakeKubeOptions = {}): Promise<F
     }),
     async close() {
       gc.stop();
+      namespaces.stop();
       await stop();
     },
   };

@@ -109,10 +109,12 @@ describe('fake cluster: CRDs, custom resources, discovery', () => {
 
   it('deleting the CRD deletes its custom resources (DELETED for watchers) and stops serving them', async () => {
     const seen: string[] = [];
-    const ctl = await new Watch(kubeConfigFor(k)).watch(`/apis/${G}/v1/namespaces/c/secretsyncs`, { resourceVersion: k.store.resourceVersion }, (type, obj: { metadata: { name: string } }) => seen.push(`${type} ${obj.metadata.name}`), () => undefined);
+    let ended = false;
+    const ctl = await new Watch(kubeConfigFor(k)).watch(`/apis/${G}/v1/namespaces/c/secretsyncs`, { resourceVersion: k.store.resourceVersion }, (type, obj: { metadata: { name: string } }) => seen.push(`${type} ${obj.metadata.name}`), () => (ended = true));
     try {
       await ext.deleteCustomResourceDefinition({ name: `secretsyncs.${G}` });
       await waitFor('CR deleted', () => seen.includes('DELETED s1'));
+      await waitFor('watch ended', () => ended);
       await waitFor('not served', async () => (await failure(custom.listNamespacedCustomObject({ group: G, version: 'v1', namespace: 'c', plural: 'secretsyncs' })).catch(() => ({ code: 200 }))).code === 404);
       const groups = await fetchJson(`/apis/${G}/v1`);
       assert.deepEqual((groups['resources'] as { name: string }[]).map((r) => r.name).sort(), ['policies', 'policies/status']);

@@ -52,7 +52,11 @@ export async function startFakeKubeApiServer(o: FakeKubeOptions = {}): Promise<F
   const gc = new GarbageCollector(store);
   const pki = await generateServerPki();
   const namespaces = new NamespaceController(store, registry, pki.caPem);
-  new CrdController(store, registry);
+  const watches = new Map<() => void, string>();
+  // Watches of a CRD's resources end when it goes, as their handler is torn down.
+  new CrdController(store, registry, (resource) => {
+    for (const [end, r] of [...watches]) if (r === resource) end();
+  });
   const [nsT, saT, podT] = [core(registry, 'namespaces'), core(registry, 'serviceaccounts'), core(registry, 'pods')];
 
   const objects: BoundObjects = {
@@ -97,7 +101,6 @@ export async function startFakeKubeApiServer(o: FakeKubeOptions = {}): Promise<F
   let admitter: Admitter = admitAll;
   const subresources = new Map<string, SubresourceHandler>();
   const faults = new Faults();
-  const watches = new Set<() => void>();
   // Bounded, so a long-running standalone fake does not grow without end.
   const record = (r: RecordedRequest): void => {
     requests.push(r);
@@ -208,7 +211,7 @@ export async function startFakeKubeApiServer(o: FakeKubeOptions = {}): Promise<F
     },
     compact: () => store.compact(),
     endWatches() {
-      for (const end of [...watches]) end();
+      for (const end of [...watches.keys()]) end();
     },
     setAuthorizer(a) {
       authorizer = a;

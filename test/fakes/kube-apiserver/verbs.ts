@@ -20,7 +20,7 @@ export interface VerbContext {
   store: Store;
   admit: () => Admitter;
   bookmarkIntervalMs: number;
-  watches: Set<() => void>;
+  watches: Map<() => void, string>;
   req: IncomingMessage;
   res: ServerResponse;
   url: URL;

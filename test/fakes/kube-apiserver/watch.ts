@@ -21,8 +21,8 @@ export interface WatchOptions {
   bookmarkIntervalMs: number;
   /** Shapes an object for the wire (apiVersion of the requested version). */
   present: (o: KObj) => KObj;
-  /** Open streams' enders, so the server can end them all as its request timeout would. */
-  active: Set<() => void>;
+  /** Open streams' enders by resource (`group/plural`), so the server can end them as its request timeout would, or when a CRD goes. */
+  active: Map<() => void, string>;
 }
 
 export function serveWatch(req: IncomingMessage, res: ServerResponse, store: Store, t: ResourceType, ns: string | undefined, o: WatchOptions): void {
@@ -71,7 +71,7 @@ export function serveWatch(req: IncomingMessage, res: ServerResponse, store: Sto
     for (const e of backlog) deliver(e);
   }
   store.listeners.add(deliver);
-  o.active.add(finish);
+  o.active.set(finish, mine);
   if (o.bookmarks) {
     const tick = (): void => {
       write('BOOKMARK', { kind: t.kind, apiVersion: groupVersion(t), metadata: { resourceVersion: store.resourceVersion } });

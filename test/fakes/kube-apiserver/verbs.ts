@@ -198,11 +198,20 @@ export async function serveVerb(c: VerbContext): Promise<{ code: number; body: u
       return { code: 200, body: show(c.store.update(t, namespace, name, admitted, { dryRun, ...(subresource === 'status' ? { subresource: 'status' } : {}) })) };
     }
     case 'patch': {
-      const old = c.store.mustGet(t, namespace, name);
-      const next = applyPatch(c, old);
       const dryRun = dryRunOf(q);
-      const admitted = await admit('UPDATE', next, dryRun, old);
-      return { code: 200, body: show(c.store.update(t, namespace, name, admitted, { dryRun, ...(subresource === 'status' ? { subresource: 'status' } : {}) })) };
+      // Like the real server, a patch is re-applied to the latest object when that changed
+      // while admission ran, unless the patch itself names a resourceVersion (a precondition).
+      for (let attempt = 0; ; attempt++) {
+        const old = c.store.mustGet(t, namespace, name);
+        const next = applyPatch(c, old);
+        const admitted = await admit('UPDATE', next, dryRun, old);
+        try {
+          return { code: 200, body: show(c.store.update(t, namespace, name, admitted, { dryRun, ...(subresource === 'status' ? { subresource: 'status' } : {}) })) };
+        } catch (e) {
+          const serverSide = next.metadata.resourceVersion === old.metadata.resourceVersion;
+          if (!(e instanceof ApiError) || e.body['reason'] !== 'Conflict' || !serverSide || attempt >= 4) throw e;
+        }
+      }
     }
     case 'delete': {
       const opts = deleteOptions(c.body);

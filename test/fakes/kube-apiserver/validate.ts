@@ -4,6 +4,7 @@
  * modelled (Secret `data` must be base64, `stringData` is folded into `data`; a Pod needs
  * containers). Pure; throws ApiError.
  */
+import { canonical } from './canonical.js';
 import type { ResourceType } from './registry.js';
 import { badRequest, invalid, type Cause } from './status.js';
 import type { KObj } from './store.js';
@@ -73,6 +74,29 @@ export function decode(t: ResourceType, obj: KObj): void {
   obj['type'] ??= 'Opaque';
 }
 
+const POD_UPDATE_FORBIDDEN = 'Forbidden: pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)';
+
+/** A pod spec with what an update may change blanked out, for comparison. */
+function frozenPodSpec(spec: unknown): string {
+  const s = structuredClone((spec ?? {}) as Record<string, unknown>);
+  for (const list of ['containers', 'initContainers']) {
+    const cs = s[list];
+    if (Array.isArray(cs)) s[list] = cs.map((c: Record<string, unknown>) => ({ ...c, image: undefined }));
+  }
+  delete s['activeDeadlineSeconds'];
+  delete s['terminationGracePeriodSeconds'];
+  delete s['tolerations'];
+  return canonical(s);
+}
+
+/** Whether a pod update keeps the spec as the real validation requires (tolerations may only be added). */
+function podSpecUpdateAllowed(oldSpec: unknown, newSpec: unknown): boolean {
+  if (frozenPodSpec(oldSpec) !== frozenPodSpec(newSpec)) return false;
+  const before = ((oldSpec ?? {}) as { tolerations?: unknown[] }).tolerations ?? [];
+  const after = ((newSpec ?? {}) as { tolerations?: unknown[] }).tolerations ?? [];
+  return before.every((t) => after.some((u) => canonical(u) === canonical(t)));
+}
+
 /** Validation of a decoded object about to be stored (`old` on update); throws 422 Invalid listing every cause. */
 export function validate(t: ResourceType, obj: KObj, old?: KObj): void {
   const name = obj.metadata.name ?? '';
@@ -96,6 +120,9 @@ export function validate(t: ResourceType, obj: KObj, old?: KObj): void {
     if (name && name !== `${spec.names?.plural ?? ''}.${spec.group ?? ''}`) {
       causes.push({ field: 'metadata.name', message: `Invalid value: "${name}": must be spec.names.plural+"."+spec.group` });
     }
+  }
+  if (t.group === '' && t.plural === 'pods' && old && !podSpecUpdateAllowed(old['spec'], obj['spec'])) {
+    causes.push({ field: 'spec', message: POD_UPDATE_FORBIDDEN, reason: 'FieldValueForbidden' });
   }
   if (t.group === '' && t.plural === 'pods') {
     const spec = (obj['spec'] ?? {}) as { containers?: unknown };

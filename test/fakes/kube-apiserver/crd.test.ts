@@ -123,6 +123,26 @@ describe('fake cluster: CRDs, custom resources, discovery', () => {
     }
   });
 
+  it('answers the health endpoints with ok, without credentials', async () => {
+    for (const path of ['/healthz', '/livez', '/readyz']) {
+      const r = await fetchText(path, false);
+      assert.deepEqual(r, { status: 200, body: 'ok' }, path);
+    }
+  });
+
+  async function fetchText(path: string, auth = true): Promise<{ status: number; body: string }> {
+    const { request } = await import('node:https');
+    return new Promise((resolve, reject) => {
+      const req = request(`${k.url}${path}`, { ca: k.caPem, headers: auth ? { authorization: `Bearer ${k.adminToken}` } : {} }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
   async function fetchJson(path: string): Promise<Record<string, unknown>> {
     const { request } = await import('node:https');
     return new Promise((resolve, reject) => {

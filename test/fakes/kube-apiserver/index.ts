@@ -129,6 +129,10 @@ export async function startFakeKubeApiServer(o: FakeKubeOptions = {}): Promise<F
         tokenReview(req, res, cluster, authenticate, (u, a) => authorizer(u, a), reviews).catch(fail);
         return;
       }
+      if (req.method === 'GET' && ['/healthz', '/livez', '/readyz'].includes(url.pathname)) {
+        res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
+        return void res.end('ok');
+      }
       const doc = req.method === 'GET' ? discover(registry, url.pathname, `127.0.0.1:${port}`, o.version) : null;
       if (doc) return send(res, 200, doc);
       const deps = {

@@ -119,6 +119,10 @@ export async function startFakeKubeApiServer(o: FakeKubeOptions = {}): Promise<F
   const server = https.createServer({ cert: pki.certPem, key: pki.keyPem, minVersion: 'TLSv1.2' }, (req, res) => {
     const url = new URL(req.url ?? '/', 'https://fake');
     if (faults.take(url.pathname, res)) return;
+    if (req.method === 'GET' && ['/healthz', '/livez', '/readyz'].includes(url.pathname)) {
+      res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
+      return void res.end('ok');
+    }
     const fail = (e: unknown): void => {
       if (res.headersSent) return;
       if (e instanceof ApiError) send(res, e.code, e.body);
@@ -128,10 +132,6 @@ export async function startFakeKubeApiServer(o: FakeKubeOptions = {}): Promise<F
       if (req.method === 'POST' && url.pathname === '/apis/authentication.k8s.io/v1/tokenreviews') {
         tokenReview(req, res, cluster, authenticate, (u, a) => authorizer(u, a), reviews).catch(fail);
         return;
-      }
-      if (req.method === 'GET' && ['/healthz', '/livez', '/readyz'].includes(url.pathname)) {
-        res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
-        return void res.end('ok');
       }
       const doc = req.method === 'GET' ? discover(registry, url.pathname, `127.0.0.1:${port}`, o.version) : null;
       if (doc) return send(res, 200, doc);

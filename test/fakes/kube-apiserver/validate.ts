@@ -5,6 +5,7 @@
  * containers). Pure; throws ApiError.
  */
 import { canonical } from './canonical.js';
+import { podSpecCauses } from './pod-validation.js';
 import type { ResourceType } from './registry.js';
 import { badRequest, invalid, type Cause } from './status.js';
 import type { KObj } from './store.js';
@@ -127,6 +128,7 @@ export function validate(t: ResourceType, obj: KObj, old?: KObj): void {
   if (t.group === '' && t.plural === 'pods') {
     const spec = (obj['spec'] ?? {}) as { containers?: unknown };
     if (!Array.isArray(spec.containers) || spec.containers.length === 0) causes.push({ field: 'spec.containers', message: 'Required value', reason: 'FieldValueRequired' });
+    causes.push(...podSpecCauses(spec));
   }
   if (causes.length > 0) throw invalid(t, name, causes);
 }

@@ -106,6 +106,21 @@ describe('fake cluster: CRUD through @kubernetes/client-node', () => {
     assert.match(bad.status.message ?? '', /illegal base64 data at input byte 3/);
   });
 
+  it('refuses data changes to immutable secrets and configmaps, and unsetting immutable (422)', async () => {
+    const s = await core.createNamespacedSecret({ namespace: 'team-a', body: { metadata: { name: 'frozen' }, immutable: true, stringData: { a: '1' } } });
+    const change = await failure(core.replaceNamespacedSecret({ name: 'frozen', namespace: 'team-a', body: { ...s, data: { a: 'Mg==' } } }));
+    assert.equal(change.code, 422);
+    assert.equal(change.status.message, 'Secret "frozen" is invalid: data: Forbidden: field is immutable when `immutable` is set');
+    const thaw = await failure(core.replaceNamespacedSecret({ name: 'frozen', namespace: 'team-a', body: { ...s, immutable: false } }));
+    assert.match(thaw.status.message ?? '', /immutable: Forbidden: field is immutable when `immutable` is set/);
+    const labelled = await core.replaceNamespacedSecret({ name: 'frozen', namespace: 'team-a', body: { ...s, metadata: { ...s.metadata, labels: { ok: 'yes' } } } });
+    assert.equal(labelled.metadata?.labels?.['ok'], 'yes');
+    const cm = await core.createNamespacedConfigMap({ namespace: 'team-a', body: { metadata: { name: 'frozen' }, immutable: true, data: { a: '1' } } });
+    const cmChange = await failure(core.replaceNamespacedConfigMap({ name: 'frozen', namespace: 'team-a', body: { ...cm, data: { a: '2' } } }));
+    assert.equal(cmChange.code, 422);
+    assert.equal(cmChange.status.message, 'ConfigMap "frozen" is invalid: data: Forbidden: field is immutable when `immutable` is set');
+  });
+
   it('serves apps/v1 with generation bumped on spec changes only', async () => {
     const body = {
       metadata: { name: 'web' },

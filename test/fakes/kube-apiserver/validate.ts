@@ -122,6 +122,13 @@ export function validate(t: ResourceType, obj: KObj, old?: KObj): void {
       causes.push({ field: 'metadata.name', message: `Invalid value: "${name}": must be spec.names.plural+"."+spec.group` });
     }
   }
+  if (t.group === '' && (t.plural === 'secrets' || t.plural === 'configmaps') && old?.['immutable'] === true) {
+    const frozen = 'Forbidden: field is immutable when `immutable` is set';
+    if (obj['immutable'] !== true) causes.push({ field: 'immutable', message: frozen, reason: 'FieldValueForbidden' });
+    for (const f of t.plural === 'secrets' ? ['data'] : ['data', 'binaryData']) {
+      if (canonical(obj[f] ?? {}) !== canonical(old[f] ?? {})) causes.push({ field: f, message: frozen, reason: 'FieldValueForbidden' });
+    }
+  }
   if (t.group === '' && t.plural === 'pods' && old && !podSpecUpdateAllowed(old['spec'], obj['spec'])) {
     causes.push({ field: 'spec', message: POD_UPDATE_FORBIDDEN, reason: 'FieldValueForbidden' });
   }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { AppsV1Api, CoordinationV1Api, CoreV1Api, PatchStrategy, RbacAuthorizationV1Api, setHeaderOptions, type V1Pod } from '@kubernetes/client-node';
 import { startFakeKubeApiServer, type FakeKubeApiServer } from './index.js';
-import { failure, kubeConfigFor } from './test-client.js';
+import { failure, kubeConfigFor, raw } from './test-client.js';
 
 const pod = (name: string, labels?: Record<string, string>): V1Pod => ({
   metadata: { name, ...(labels ? { labels } : {}) },
@@ -72,6 +72,28 @@ describe('fake cluster: CRUD through @kubernetes/client-node', () => {
     assert.match(badName.status.message ?? '', /^ConfigMap "Bad_Name" is invalid: metadata\.name: Invalid value: "Bad_Name": a lowercase RFC 1123 subdomain/);
     const badLabel = await failure(core.createNamespacedConfigMap({ namespace: 'team-a', body: { metadata: { name: 'ok', labels: { a: 'b c' } } } }));
     assert.equal(badLabel.code, 422);
+  });
+
+  it('answers 400 to metadata of the wrong types instead of storing it', async () => {
+    const bad: [string, Record<string, unknown>][] = [
+      ['finalizers', { finalizers: 'x' }],
+      ['ownerReferences', { ownerReferences: { uid: '1' } }],
+      ['annotations', { annotations: { a: 1 } }],
+      ['labels', { labels: ['a'] }],
+    ];
+    for (const [field, meta] of bad) {
+      const r = await raw(k, 'POST', '/api/v1/namespaces/team-a/configmaps', { metadata: { name: 'typed', ...meta } });
+      assert.equal(r.code, 400, field);
+      assert.match(String(r.body['message']), new RegExp(`ObjectMeta\\.metadata\\.${field}`), field);
+      const patched = await raw(k, 'PATCH', '/api/v1/namespaces/team-a/configmaps/cfg', { metadata: meta }, 'application/merge-patch+json');
+      assert.equal(patched.code, 400, `patch ${field}`);
+    }
+    assert.equal((await core.listNamespacedConfigMap({ namespace: 'team-a', fieldSelector: 'metadata.name=typed' })).items.length, 0);
+    for (const spec of [{ containers: 'app' }, { containers: [{ name: 'a', image: 'i', volumeMounts: 'x' }] }, { containers: [{ name: 'a', image: 'i' }], volumes: {} }, { containers: ['a'] }]) {
+      const r = await raw(k, 'POST', '/api/v1/namespaces/team-a/pods', { metadata: { name: 'typed' }, spec });
+      assert.equal(r.code, 400, JSON.stringify(spec));
+      assert.match(String(r.body['message']), /^Pod in version "v1" cannot be handled as a Pod: json: cannot unmarshal/);
+    }
   });
 
   it('names objects from generateName', async () => {

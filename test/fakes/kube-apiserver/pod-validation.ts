@@ -22,6 +22,33 @@ interface Spec {
   containers?: Container[];
 }
 
+const kindOf = (v: unknown): string =>
+  v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v === 'boolean' ? 'bool' : typeof v === 'object' ? 'object' : typeof v;
+
+/** A decoding error for a pod spec whose lists are not lists of objects (the server's JSON decoder), or null. */
+export function podSpecTypeProblem(raw: unknown): string | null {
+  if (raw === undefined || raw === null) return null;
+  if (kindOf(raw) !== 'object') return `json: cannot unmarshal ${kindOf(raw)} into Go struct field Pod.spec of type v1.PodSpec`;
+  const spec = raw as Record<string, unknown>;
+  const listOf = (v: unknown, field: string, goType: string): string | null => {
+    if (v === undefined || v === null) return null;
+    if (!Array.isArray(v)) return `json: cannot unmarshal ${kindOf(v)} into Go struct field ${field} of type []${goType}`;
+    for (const x of v) if (kindOf(x) !== 'object') return `json: cannot unmarshal ${kindOf(x)} into Go struct field ${field} of type ${goType}`;
+    return null;
+  };
+  const top = listOf(spec['volumes'], 'PodSpec.spec.volumes', 'v1.Volume');
+  if (top) return top;
+  for (const list of ['initContainers', 'containers'] as const) {
+    const p = listOf(spec[list], `PodSpec.spec.${list}`, 'v1.Container');
+    if (p) return p;
+    for (const c of (spec[list] ?? []) as Record<string, unknown>[]) {
+      const q = listOf(c['volumeMounts'], `Container.spec.${list}.volumeMounts`, 'v1.VolumeMount') ?? listOf(c['env'], `Container.spec.${list}.env`, 'v1.EnvVar');
+      if (q) return q;
+    }
+  }
+  return null;
+}
+
 export function podSpecCauses(raw: unknown): Cause[] {
   const spec = (raw ?? {}) as Spec;
   const causes: Cause[] = [];

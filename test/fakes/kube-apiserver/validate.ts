@@ -5,7 +5,7 @@
  * containers). Pure; throws ApiError.
  */
 import { canonical } from './canonical.js';
-import { podSpecCauses } from './pod-validation.js';
+import { podSpecCauses, podSpecTypeProblem } from './pod-validation.js';
 import type { ResourceType } from './registry.js';
 import { badRequest, invalid, type Cause } from './status.js';
 import type { KObj } from './store.js';
@@ -54,8 +54,39 @@ export function labelCauses(labels: unknown, field = 'metadata.labels'): Cause[]
   return out;
 }
 
+const jsonType = (v: unknown): string =>
+  v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v === 'boolean' ? 'bool' : typeof v === 'object' ? 'object' : typeof v;
+
+/** Type errors in metadata, worded as the server's JSON decoder (its Go field and type). */
+function metadataProblem(m: Record<string, unknown>): string | null {
+  const into = (v: unknown, field: string, goType: string) => `json: cannot unmarshal ${jsonType(v)} into Go struct field ObjectMeta.metadata.${field} of type ${goType}`;
+  for (const f of ['name', 'generateName', 'namespace', 'resourceVersion', 'uid']) {
+    if (m[f] !== undefined && m[f] !== null && typeof m[f] !== 'string') return into(m[f], f, 'string');
+  }
+  for (const f of ['labels', 'annotations']) {
+    const v = m[f];
+    if (v === undefined || v === null) continue;
+    if (jsonType(v) !== 'object') return into(v, f, 'map[string]string');
+    for (const x of Object.values(v as object)) if (typeof x !== 'string') return into(x, f, 'string');
+  }
+  const fin = m['finalizers'];
+  if (fin !== undefined && fin !== null) {
+    if (!Array.isArray(fin)) return into(fin, 'finalizers', '[]string');
+    for (const x of fin) if (typeof x !== 'string') return into(x, 'finalizers', 'string');
+  }
+  const refs = m['ownerReferences'];
+  if (refs !== undefined && refs !== null) {
+    if (!Array.isArray(refs)) return into(refs, 'ownerReferences', '[]v1.OwnerReference');
+    for (const x of refs) if (jsonType(x) !== 'object') return into(x, 'ownerReferences', 'v1.OwnerReference');
+  }
+  return null;
+}
+
 /** Decoding rules that the real server applies before validation (400 when the body cannot be decoded). */
 export function decode(t: ResourceType, obj: KObj): void {
+  const problem = metadataProblem(obj.metadata as Record<string, unknown>);
+  const specProblem = t.group === '' && t.plural === 'pods' ? podSpecTypeProblem(obj['spec']) : null;
+  if (problem ?? specProblem) throw badRequest(`${t.kind} in version "${t.version}" cannot be handled as a ${t.kind}: ${problem ?? specProblem ?? ''}`);
   if (t.group !== '' || t.plural !== 'secrets') return;
   const data = (obj['data'] ?? {}) as Record<string, unknown>;
   for (const v of Object.values(data)) {

@@ -5,6 +5,7 @@
  * containers). Pure; throws ApiError.
  */
 import { canonical } from './canonical.js';
+import { crdCauses, crdTypeProblem } from './crd.js';
 import { podSpecCauses, podSpecTypeProblem } from './pod-validation.js';
 import type { ResourceType } from './registry.js';
 import { badRequest, invalid, type Cause } from './status.js';
@@ -85,7 +86,8 @@ function metadataProblem(m: Record<string, unknown>): string | null {
 /** Decoding rules that the real server applies before validation (400 when the body cannot be decoded). */
 export function decode(t: ResourceType, obj: KObj): void {
   const problem = metadataProblem(obj.metadata as Record<string, unknown>);
-  const specProblem = t.group === '' && t.plural === 'pods' ? podSpecTypeProblem(obj['spec']) : null;
+  const specProblem = t.group === '' && t.plural === 'pods' ? podSpecTypeProblem(obj['spec'])
+    : t.group === 'apiextensions.k8s.io' && t.plural === 'customresourcedefinitions' ? crdTypeProblem(obj['spec']) : null;
   if (problem ?? specProblem) throw badRequest(`${t.kind} in version "${t.version}" cannot be handled as a ${t.kind}: ${problem ?? specProblem ?? ''}`);
   if (t.group !== '' || t.plural !== 'secrets') return;
   const data = (obj['data'] ?? {}) as Record<string, unknown>;
@@ -152,6 +154,7 @@ export function validate(t: ResourceType, obj: KObj, old?: KObj): void {
     if (name && name !== `${spec.names?.plural ?? ''}.${spec.group ?? ''}`) {
       causes.push({ field: 'metadata.name', message: `Invalid value: "${name}": must be spec.names.plural+"."+spec.group` });
     }
+    causes.push(...crdCauses(spec));
   }
   if (t.group === '' && (t.plural === 'secrets' || t.plural === 'configmaps') && old?.['immutable'] === true) {
     const frozen = 'Forbidden: field is immutable when `immutable` is set';

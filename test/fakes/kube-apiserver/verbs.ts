@@ -196,6 +196,7 @@ export async function serveVerb(c: VerbContext): Promise<{ code: number; body: u
       }
       const old = c.store.mustGet(t, namespace, name);
       const dryRun = dryRunOf(q);
+      if (subresource !== 'status') decode(t, obj);
       const admitted = await admit('UPDATE', obj, dryRun, old);
       return { code: 200, body: show(c.store.update(t, namespace, name, admitted, { dryRun, ...(subresource === 'status' ? { subresource: 'status' } : {}) })) };
     }
@@ -206,6 +207,7 @@ export async function serveVerb(c: VerbContext): Promise<{ code: number; body: u
       for (let attempt = 0; ; attempt++) {
         const old = c.store.mustGet(t, namespace, name);
         const next = applyPatch(c, old);
+        if (subresource !== 'status') decode(t, next);
         const admitted = await admit('UPDATE', next, dryRun, old);
         try {
           return { code: 200, body: show(c.store.update(t, namespace, name, admitted, { dryRun, ...(subresource === 'status' ? { subresource: 'status' } : {}) })) };

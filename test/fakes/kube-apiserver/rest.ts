@@ -127,6 +127,7 @@ export function serveResource(d: RestDeps, req: IncomingMessage, res: ServerResp
       return reply(out.code, out.body);
     }
     if (route.subresource === 'status' && !route.t.status) throw routeNotFound();
+    if (route.subresource === 'status' && !['get', 'update', 'patch'].includes(verb)) throw methodNotAllowed();
     const out = await serveVerb({ ...d, req, res, url, route, verb, user, body, contentType, rec });
     if (out) reply(out.code, out.body);
     else {

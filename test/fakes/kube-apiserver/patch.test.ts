@@ -95,6 +95,14 @@ describe('fake cluster: patches, status subresource, dryRun, paging', () => {
     assert.equal(withStatus.metadata?.generation, 1);
   });
 
+  it('answers 422, not 500, to a patch that removes metadata', async () => {
+    for (const [body, type] of [[[{ op: 'remove', path: '/metadata' }], 'application/json-patch+json'], [{ metadata: null }, 'application/merge-patch+json']] as const) {
+      const r = await raw(k, 'PATCH', '/api/v1/namespaces/p/pods/app', body, type);
+      assert.equal(r.code, 422, type);
+      assert.equal(r.body['message'], 'Pod "app" is invalid: metadata: Required value');
+    }
+  });
+
   it('allows only get, update and patch on /status (405 otherwise)', async () => {
     for (const method of ['POST', 'DELETE']) {
       const r = await raw(k, method, '/api/v1/namespaces/p/pods/app/status', method === 'POST' ? { metadata: { name: 'x' }, spec: { containers: [{ name: 'c', image: 'i' }] } } : undefined);

@@ -1,0 +1,71 @@
+/**
+ * What the leader must do to the certificate state at time `now` (pure, table-tested):
+ * - nothing usable yet: a new CA and a serving certificate;
+ * - the CA is past `renewFraction` of its life: rotate it (the old one stays in the caBundle
+ *   as "previous" until it expires), but keep serving the old leaf until the new bundle has
+ *   had `propagationMs` to reach the API server: a leaf from the new CA served before the
+ *   webhook configuration trusts it would fail every admission call;
+ * - the serving certificate is past `renewFraction` of its life, was issued for other hosts,
+ *   or is still from the previous CA once the bundle has propagated: issue a new one;
+ * - the previous CA has expired: drop it from the bundle.
+ * `nextCheckAt` says when the plan changes next, for the reconcile's requeueAfter.
+ */
+import { issuedBy, validity, type CertState } from './state.js';
+
+export interface PlanConfig {
+  hosts: readonly string[];
+  /** Fraction of a certificate's lifetime after which it is replaced (default 2/3). */
+  renewFraction?: number;
+  /** Time for a new caBundle to reach the API server before a leaf from the new CA is served. */
+  propagationMs: number;
+}
+
+export interface Plan {
+  ca: 'keep' | 'new' | 'rotate';
+  serving: 'keep' | 'issue';
+  dropPrevious: boolean;
+  /** Why, for logs. */
+  reasons: string[];
+  /** When to look again if nothing happens in between. */
+  nextCheckAt: number;
+}
+
+const renewAt = (v: { notBefore: number; notAfter: number }, f: number): number => v.notBefore + (v.notAfter - v.notBefore) * f;
+
+export function plan(s: CertState | undefined, now: number, cfg: PlanConfig): Plan {
+  const f = cfg.renewFraction ?? 2 / 3;
+  const caV = s ? validity(s.ca.certPem) : undefined;
+  const leafV = s ? validity(s.serving.certPem) : undefined;
+  if (!s || !caV || !leafV || !issuedBy(s.ca.certPem, s.ca.certPem)) {
+    return { ca: 'new', serving: 'issue', dropPrevious: false, reasons: ['no usable certificate state'], nextCheckAt: now };
+  }
+  const reasons: string[] = [];
+  const rotate = now >= renewAt(caV, f);
+  if (rotate) reasons.push('CA past its renewal point');
+  const rotatedAt = rotate ? now : s.caRotatedAt;
+  const propagatedAt = rotatedAt === undefined ? -Infinity : rotatedAt + cfg.propagationMs;
+  const previousPem = rotate ? s.ca.certPem : s.previousCaPem;
+  const byCurrent = !rotate && issuedBy(s.serving.certPem, s.ca.certPem);
+  const byPrevious = issuedBy(s.serving.certPem, previousPem);
+  const sameHosts = s.hosts.length === cfg.hosts.length && s.hosts.every((h, i) => h === cfg.hosts[i]);
+
+  // Urgent: serving this leaf is already wrong, whatever the bundle's propagation.
+  const urgent = now >= leafV.notAfter || !sameHosts || (!byCurrent && !byPrevious);
+  if (now >= leafV.notAfter) reasons.push('serving certificate expired');
+  if (!sameHosts) reasons.push('hosts changed');
+  if (!byCurrent && !byPrevious) reasons.push('serving certificate not from a trusted CA');
+  const due = now >= renewAt(leafV, f) || (!byCurrent && byPrevious);
+  const propagated = now >= propagatedAt;
+  const issue = urgent || (due && propagated);
+  if (issue && !urgent) reasons.push(now >= renewAt(leafV, f) ? 'serving certificate past its renewal point' : 'switching to the new CA');
+
+  const prevV = previousPem ? validity(previousPem) : undefined;
+  const dropPrevious = !rotate && !!s.previousCaPem && (!prevV || now >= prevV.notAfter);
+  if (dropPrevious) reasons.push('previous CA expired');
+
+  const times = [renewAt(caV, f), renewAt(leafV, f)];
+  if (due && !propagated) times.push(propagatedAt);
+  if (prevV && !dropPrevious) times.push(prevV.notAfter);
+  const nextCheckAt = Math.max(now, Math.min(...times.filter((t) => t > now), Infinity));
+  return { ca: rotate ? 'rotate' : 'keep', serving: issue ? 'issue' : 'keep', dropPrevious, reasons, nextCheckAt };
+}

@@ -4,7 +4,7 @@
  * TLS is always verified against the configured CA (client-node refuses plain http unless
  * the kubeconfig says insecure-skip-tls-verify, which we never write).
  */
-import { AdmissionregistrationV1Api, AppsV1Api, CoordinationV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { AdmissionregistrationV1Api, AppsV1Api, CoordinationV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import { loadKubeConfig, type KubeConfigOptions } from './config.js';
 import { toKubeError } from './errors.js';
 
@@ -25,6 +25,14 @@ export function mapErrors<T extends object>(api: T): T {
     },
   });
 }
+
+/**
+ * Options for client-node's patch calls, which otherwise send every patch as a JSON patch
+ * (`application/json-patch+json`) whatever the body: `api.patchX(params, MERGE_PATCH)`.
+ */
+export const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+export const JSON_PATCH = setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
+export const STRATEGIC_MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch);
 
 export class KubeClient {
   readonly core: CoreV1Api;

@@ -29,7 +29,7 @@ function serial(): string {
 }
 
 // Backdated a minute so a node whose clock is slightly behind still accepts a fresh certificate.
-const SKEW_MS = 60_000;
+export const SKEW_MS = 60_000;
 
 export async function generateCa(commonName: string, validityMs: number, now = Date.now()): Promise<KeyPairPem> {
   const keys = await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify']);

@@ -73,6 +73,7 @@ test('the plan over a certificate lifetime: keep, renew the leaf at 2/3, rotate 
 
   p = await step(tRot + cfg.propagationMs - 1);
   assert.equal(p.serving, 'keep');
+  assert.equal(plan(s, tRot + cfg.propagationMs, cfg, { caPublished: false }).serving, 'keep', 'not while the webhook configuration lacks the new CA');
   p = await step(tRot + cfg.propagationMs);
   assert.equal(p.serving, 'issue');
   assert.equal(issuedBy(s.serving.certPem, s.ca.certPem), true, 'now served from the new CA');

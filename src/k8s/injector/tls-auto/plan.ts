@@ -6,11 +6,12 @@
  *   had `propagationMs` to reach the API server: a leaf from the new CA served before the
  *   webhook configuration trusts it would fail every admission call;
  * - the serving certificate is past `renewFraction` of its life, was issued for other hosts,
- *   or is still from the previous CA once the bundle has propagated: issue a new one;
+ *   or is still from the previous CA once the bundle is published in the webhook configuration
+ *   and has propagated: issue a new one (an expired leaf or changed hosts cannot wait);
  * - the previous CA has expired: drop it from the bundle.
  * `nextCheckAt` says when the plan changes next, for the reconcile's requeueAfter.
  */
-import { issuedBy, validity, type CertState } from './state.js';
+import { issuedBy, validity, type CertState, type Validity } from './state.js';
 
 export interface PlanConfig {
   hosts: readonly string[];
@@ -18,6 +19,11 @@ export interface PlanConfig {
   renewFraction?: number;
   /** Time for a new caBundle to reach the API server before a leaf from the new CA is served. */
   propagationMs: number;
+}
+
+export interface Observed {
+  /** Whether every webhook's caBundle already holds the current CA (default true). */
+  caPublished?: boolean;
 }
 
 export interface Plan {
@@ -30,9 +36,9 @@ export interface Plan {
   nextCheckAt: number;
 }
 
-const renewAt = (v: { notBefore: number; notAfter: number }, f: number): number => v.notBefore + (v.notAfter - v.notBefore) * f;
+const renewAt = (v: Validity, f: number): number => v.issuedAt + (v.notAfter - v.issuedAt) * f;
 
-export function plan(s: CertState | undefined, now: number, cfg: PlanConfig): Plan {
+export function plan(s: CertState | undefined, now: number, cfg: PlanConfig, seen: Observed = {}): Plan {
   const f = cfg.renewFraction ?? 2 / 3;
   const caV = s ? validity(s.ca.certPem) : undefined;
   const leafV = s ? validity(s.serving.certPem) : undefined;
@@ -55,7 +61,8 @@ export function plan(s: CertState | undefined, now: number, cfg: PlanConfig): Pl
   if (!sameHosts) reasons.push('hosts changed');
   if (!byCurrent && !byPrevious) reasons.push('serving certificate not from a trusted CA');
   const due = now >= renewAt(leafV, f) || (!byCurrent && byPrevious);
-  const propagated = now >= propagatedAt;
+  // Not before the webhook configuration trusts the current CA, and the API server had time to load it.
+  const propagated = now >= propagatedAt && seen.caPublished !== false;
   const issue = urgent || (due && propagated);
   if (issue && !urgent) reasons.push(now >= renewAt(leafV, f) ? 'serving certificate past its renewal point' : 'switching to the new CA');
 
@@ -64,7 +71,7 @@ export function plan(s: CertState | undefined, now: number, cfg: PlanConfig): Pl
   if (dropPrevious) reasons.push('previous CA expired');
 
   const times = [renewAt(caV, f), renewAt(leafV, f)];
-  if (due && !propagated) times.push(propagatedAt);
+  if (due && !propagated && propagatedAt > now) times.push(propagatedAt);
   if (prevV && !dropPrevious) times.push(prevV.notAfter);
   const nextCheckAt = Math.max(now, Math.min(...times.filter((t) => t > now), Infinity));
   return { ca: rotate ? 'rotate' : 'keep', serving: issue ? 'issue' : 'keep', dropPrevious, reasons, nextCheckAt };

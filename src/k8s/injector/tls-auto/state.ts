@@ -6,7 +6,7 @@
  * certificates (validity, issuer), so planning can be tested with any `now`.
  */
 import { X509Certificate } from 'node:crypto';
-import type { KeyPairPem } from './pki.js';
+import { SKEW_MS, type KeyPairPem } from './pki.js';
 
 export interface CertState {
   ca: KeyPairPem;
@@ -71,14 +71,16 @@ export function caBundle(s: CertState): string {
 }
 
 export interface Validity {
-  notBefore: number;
+  /** When it was issued: notBefore without the clock-skew backdating, so renewal points follow the intended lifetime. */
+  issuedAt: number;
   notAfter: number;
 }
 
 export function validity(pem: string): Validity | undefined {
   try {
     const c = new X509Certificate(pem);
-    return { notBefore: Date.parse(c.validFrom), notAfter: Date.parse(c.validTo) };
+    const notAfter = Date.parse(c.validTo);
+    return { issuedAt: Math.min(Date.parse(c.validFrom) + SKEW_MS, notAfter), notAfter };
   } catch {
     return undefined;
   }

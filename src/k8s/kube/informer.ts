@@ -7,7 +7,7 @@
  *
  * Loop: list (replace the cache, emitting the differences) → watch from the list's
  * resourceVersion → when the stream ends, watch again from the last version seen; a 410
- * Gone relists; any other failure backs off (exponential, jittered) and retries, keeping
+ * Gone relists; every other failure backs off (exponential, jittered) and retries, keeping
  * the cache, so handlers see only real changes across an outage.
  */
 import type { KubernetesObject } from '@kubernetes/client-node';

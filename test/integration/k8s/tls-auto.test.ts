@@ -135,3 +135,17 @@ test('CA rotation: the old CA stays in the bundle, the served certificate switch
   assert.equal(await fetchTrusting(port, bundle), 'ok', 'after the switch, the same bundle still works');
   assert.match(await fetchTrusting(port, pemCerts(bundle)[1] ?? ''), /^error: /, 'the old CA alone no longer verifies the served certificate');
 });
+
+test('without a certificate in time (another holder keeps the lease, nothing written), start fails naming the Secret and the holder', async (t) => {
+  const { client } = await cluster(t);
+  const admin = client();
+  const now = new Date();
+  await admin.coordination.createNamespacedLease({
+    namespace: NS,
+    body: { metadata: { name: 'vault-agent-injector-leader' }, spec: { holderIdentity: 'ghost', leaseDurationSeconds: 3600, renewTime: now, acquireTime: now } },
+  });
+  const err = await start(t, client(), 'late', { readyTimeoutMs: 1_500 }).then(() => undefined, (e: unknown) => e);
+  assert.ok(err instanceof Error, 'start rejected');
+  assert.match(err.message, /ward-system\/vault-injector-certs/);
+  assert.match(err.message, /ghost/);
+});

@@ -42,6 +42,10 @@ export interface TlsAutoOptions {
   /** How long a new caBundle gets to reach the API server before a leaf from the new CA is served (default 30 s). */
   propagationMs?: number;
   lease?: { leaseDurationSeconds?: number; renewDeadlineMs?: number; retryPeriodMs?: number };
+  /** start() gives up (and says why) if no certificate is available by then (default: waits). */
+  readyTimeoutMs?: number;
+  /** Aborts a start() that is still waiting for the first certificate. */
+  signal?: AbortSignal;
   /** Failures of the loop (it keeps retrying) and what the leader did; never certificate material. */
   log?: (level: 'info' | 'warn', message: string) => void;
 }
@@ -108,8 +112,36 @@ export class TlsAutoSource implements ServingCertSource {
     s.#controller.start();
     await Promise.all([s.#secrets.start(), s.#webhooks.start()]);
     s.#elector.start();
-    await s.#ready.promise;
+    const why = await s.#waitReady(o.readyTimeoutMs, o.signal);
+    if (why) {
+      await s.close();
+      throw new Error(why);
+    }
     return s;
+  }
+
+  /** Resolves with undefined once a certificate is available, or with the reason it gave up. */
+  async #waitReady(timeoutMs: number | undefined, signal: AbortSignal | undefined): Promise<string | undefined> {
+    const waits: Promise<string | undefined>[] = [this.#ready.promise.then(() => undefined)];
+    let timer: NodeJS.Timeout | undefined;
+    if (timeoutMs !== undefined) {
+      waits.push(new Promise((r) => (timer = setTimeout(() => r(this.#notReadyReason(timeoutMs)), timeoutMs))));
+    }
+    if (signal) {
+      waits.push(new Promise((r) => (signal.aborted ? r('tls-auto: start aborted') : signal.addEventListener('abort', () => r('tls-auto: start aborted'), { once: true }))));
+    }
+    try {
+      return await Promise.race(waits);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #notReadyReason(timeoutMs: number): string {
+    const where = `${this.#o.namespace}/${this.#secretName}`;
+    const holder = this.#elector.observedLeader;
+    const who = holder ? `the lease ${this.#o.namespace}/${this.#o.leaseName ?? DEFAULTS.leaseName} is held by ${holder}` : 'no replica holds the lease';
+    return `tls-auto: no certificate in secret ${where} after ${timeoutMs} ms (${who}; check that the injector may get/list/watch/create/update secrets and get/create/update leases in ${this.#o.namespace})`;
   }
 
   get(): ServingCert {
@@ -134,7 +166,6 @@ export class TlsAutoSource implements ServingCertSource {
     await this.#elector.stop();
     await this.#controller.stop();
     await Promise.all([this.#secrets.stop(), this.#webhooks.stop()]);
-    this.#ready.resolve();
   }
 
   /** Serves what the Secret holds, if it is a complete state; tells listeners when the leaf changed. */

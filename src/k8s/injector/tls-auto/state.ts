@@ -3,7 +3,7 @@
  * the current CA (cert and key), the previous CA's certificate (still trusted in the
  * caBundle during a rotation), the serving certificate and key, the hosts it was issued for,
  * and when the CA last rotated. Pure: encoding, decoding and the facts read from the
- * certificates (validity, issuer), so planning can be tested with any `now`.
+ * certificates (validity, issuer), so planning can be tested at every `now`.
  */
 import { X509Certificate } from 'node:crypto';
 import { SKEW_MS, type KeyPairPem } from './pki.js';
@@ -17,7 +17,7 @@ export interface CertState {
   hosts: string[];
 }
 
-/** Secret data keys (values base64 as in any Secret). tls.crt / tls.key as in kubernetes.io/tls. */
+/** Secret data keys (values base64, as in every Secret). tls.crt / tls.key as in kubernetes.io/tls. */
 export const KEYS = {
   caCert: 'ca.crt',
   caKey: 'ca.key',

@@ -92,6 +92,7 @@ test('urgent cases issue at once: expired leaf, changed hosts, a leaf from an un
   const s = await fresh();
   assert.equal(plan(s, T0 + 25 * H, cfg).serving, 'issue');
   assert.ok(plan(s, T0 + 25 * H, cfg).reasons.includes('serving certificate expired'));
+  assert.equal(plan(s, T0 + H, { ...cfg, hosts: [...cfg.hosts].reverse() }).serving, 'keep', 'the same hosts in another order (another replica\'s flags) are not a change');
   const moved = plan(s, T0 + H, { ...cfg, hosts: ['other.svc'] });
   assert.deepEqual([moved.ca, moved.serving, moved.reasons], ['keep', 'issue', ['hosts changed']]);
   const stranger = await fresh();

@@ -53,7 +53,9 @@ export function plan(s: CertState | undefined, now: number, cfg: PlanConfig, see
   const previousPem = rotate ? s.ca.certPem : s.previousCaPem;
   const byCurrent = !rotate && issuedBy(s.serving.certPem, s.ca.certPem);
   const byPrevious = issuedBy(s.serving.certPem, previousPem);
-  const sameHosts = s.hosts.length === cfg.hosts.length && s.hosts.every((h, i) => h === cfg.hosts[i]);
+  // As sets: replicas started with the same hosts in another order must not make a new leader reissue.
+  const want = new Set(cfg.hosts);
+  const sameHosts = new Set(s.hosts).size === want.size && s.hosts.every((h) => want.has(h));
 
   // Urgent: serving this leaf is already wrong, whatever the bundle's propagation.
   const urgent = now >= leafV.notAfter || !sameHosts || (!byCurrent && !byPrevious);

@@ -44,16 +44,29 @@ export function loadKubeConfig(o: KubeConfigOptions = {}): LoadedKubeConfig {
   throw new Error('no Kubernetes configuration: pass --kubeconfig, set KUBECONFIG, run in a pod with a service account, or create ~/.kube/config');
 }
 
+function readFile(kc: KubeConfig, file: string): void {
+  try {
+    kc.loadFromFile(file);
+  } catch (e) {
+    throw new Error(`kubeconfig ${file}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
 function fromFiles(files: string[], source: 'flag' | 'env' | 'home'): LoadedKubeConfig {
   const kc = new KubeConfig();
   const [first, ...rest] = files;
-  kc.loadFromFile(first ?? '');
+  readFile(kc, first ?? '');
   for (const f of rest) {
     const more = new KubeConfig();
-    more.loadFromFile(f);
+    readFile(more, f);
     kc.mergeConfig(more, true); // as kubectl: the first file that sets current-context wins
   }
-  if (!kc.getCurrentCluster()) throw new Error(`kubeconfig ${files.join(delimiter)}: the current context names no cluster`);
+  const where = `kubeconfig ${files.join(delimiter)}`;
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new Error(`${where}: the current context names no cluster`);
+  // Ward talks to the API server only over verified TLS (service-account tokens and secrets travel on it).
+  if (cluster.skipTLSVerify) throw new Error(`${where}: cluster ${cluster.name} sets insecure-skip-tls-verify; give its CA (certificate-authority or certificate-authority-data) instead`);
+  if (!cluster.server.startsWith('https://')) throw new Error(`${where}: cluster ${cluster.name} server ${cluster.server} is not https`);
   return { kc, source, namespace: kc.getContextObject(kc.getCurrentContext())?.namespace };
 }
 

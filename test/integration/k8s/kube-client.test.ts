@@ -97,3 +97,17 @@ test('with no configuration at all the error says what to provide', () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a kubeconfig that is missing, or that turns TLS verification off, is refused with a message naming it', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kube-bad-'));
+  try {
+    assert.throws(() => loadKubeConfig({ kubeconfig: join(dir, 'nope.yaml') }), /kubeconfig .*nope\.yaml/);
+    const insecure = kubeconfigYaml('https://127.0.0.1:6443', 'x', 't').replace(/certificate-authority-data: .*/, 'insecure-skip-tls-verify: true');
+    writeFileSync(join(dir, 'insecure.yaml'), insecure);
+    assert.throws(() => loadKubeConfig({ kubeconfig: join(dir, 'insecure.yaml') }), /insecure-skip-tls-verify/);
+    writeFileSync(join(dir, 'http.yaml'), kubeconfigYaml('http://127.0.0.1:8080', 'x', 't'));
+    assert.throws(() => loadKubeConfig({ kubeconfig: join(dir, 'http.yaml') }), /https/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

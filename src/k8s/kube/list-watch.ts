@@ -76,6 +76,13 @@ export function apiListWatch<T extends KubernetesObject>(
   };
 }
 
+/** A custom resource type, as CustomObjectsApi addresses it. */
+export interface CustomResource {
+  group: string;
+  version: string;
+  plural: string;
+}
+
 /** List-watches for the kinds k8s/ components use. */
 export const listWatches = {
   secrets: (c: KubeClient, namespace?: string, sel: Selectors = {}) =>
@@ -90,4 +97,10 @@ export const listWatches = {
   mutatingWebhookConfigurations: (c: KubeClient, sel: Selectors = {}) =>
     apiListWatch(c.kc, '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations',
       (s) => c.admission.listMutatingWebhookConfiguration(s), sel),
+  /** Custom resources (the operator's CRDs), in one namespace or all. */
+  customObjects: <T extends KubernetesObject>(c: KubeClient, r: CustomResource, namespace?: string, sel: Selectors = {}) =>
+    apiListWatch<T>(c.kc,
+      namespace ? `/apis/${r.group}/${r.version}/namespaces/${encodeURIComponent(namespace)}/${r.plural}` : `/apis/${r.group}/${r.version}/${r.plural}`,
+      // CustomObjectsApi returns untyped objects; the list shape is the API server's.
+      async (s) => (await (namespace ? c.custom.listNamespacedCustomObject({ ...r, namespace, ...s }) : c.custom.listClusterCustomObject({ ...r, ...s }))) as KubernetesListObject<T>, sel),
 };

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer, type AddressInfo } from 'node:net';
 import { KubeClient } from '../../../src/k8s/kube/client.js';
 import { loadKubeConfig } from '../../../src/k8s/kube/config.js';
 import { isForbidden, isNotFound, KubeError } from '../../../src/k8s/kube/errors.js';
@@ -110,4 +111,24 @@ test('a kubeconfig that is missing, or that turns TLS verification off, is refus
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('a request to an API server that never answers fails with a Timeout KubeError instead of hanging', async (t) => {
+  const sockets = new Set<import('node:net').Socket>();
+  const silent = createServer((s) => sockets.add(s)); // accepts, never completes TLS
+  await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+  t.after(() => {
+    for (const s of sockets) s.destroy();
+    silent.close();
+  });
+  const ca = await makeCa('silent', 'ec');
+  const dir = mkdtempSync(join(tmpdir(), 'kube-silent-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'k.yaml'), kubeconfigYaml(`https://127.0.0.1:${(silent.address() as AddressInfo).port}`, ca.certPem, 't'));
+  const c = new KubeClient(loadKubeConfig({ kubeconfig: join(dir, 'k.yaml') }).kc, undefined, { timeoutMs: 300 });
+  const err = await c.core.readNamespace({ name: 'x' }).then(() => undefined, (e: unknown) => e);
+  assert.ok(err instanceof KubeError, `a KubeError, got ${String(err)}`);
+  assert.equal(err.status, 0);
+  assert.equal(err.reason, 'Timeout');
+  assert.match(err.message, /300 ms/);
 });

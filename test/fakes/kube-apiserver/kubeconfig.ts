@@ -26,7 +26,7 @@ export function kubeconfigYaml(o: KubeconfigOptions): string {
     contexts: [{ name, context: { cluster: name, user: name, ...(o.namespace ? { namespace: o.namespace } : {}) } }],
     'current-context': name,
     preferences: {},
-  });
+  }, { lineWidth: -1 });
 }
 
 /** Writes a kubeconfig for a running fake (owner-only permissions: it holds a bearer token). */

@@ -13,6 +13,7 @@ import { fieldSelector, labelSelector } from './selectors.js';
 import { ApiError, badRequest, status, success, unsupportedMediaType } from './status.js';
 import type { KObj, Propagation, Store } from './store.js';
 import { applyStrategicMergePatch } from './strategic-merge.js';
+import { admitServiceAccount } from './pod-admission.js';
 import { serveWatch } from './watch.js';
 
 export interface VerbContext {
@@ -62,6 +63,23 @@ function dryRunOf(q: URLSearchParams, body?: { dryRun?: unknown }): boolean {
   return values.length > 0;
 }
 
+interface DeleteOptions {
+  propagationPolicy?: Propagation;
+  preconditions?: { uid?: string };
+  dryRun?: string[];
+}
+
+function deleteOptions(text: string): DeleteOptions {
+  if (!text.trim()) return {};
+  try {
+    const v: unknown = JSON.parse(text);
+    if (typeof v === 'object' && v !== null && !Array.isArray(v)) return v as DeleteOptions;
+  } catch {
+    // answered below
+  }
+  throw badRequest('the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf');
+}
+
 interface Continue {
   rv: string;
   start: string;
@@ -104,7 +122,8 @@ function list(c: VerbContext): { code: number; body: unknown } {
 function applyPatch(c: VerbContext, current: KObj): KObj {
   const t = c.route.t;
   const accepted = t.custom ? [JSON_PATCH, MERGE_PATCH, APPLY] : [JSON_PATCH, MERGE_PATCH, STRATEGIC, APPLY];
-  if (!accepted.includes(c.contentType) || c.contentType === APPLY) throw unsupportedMediaType(accepted);
+  if (c.contentType === APPLY) throw new ApiError(415, status(415, 'UnsupportedMediaType', 'server-side apply (application/apply-patch+yaml) is not modelled by this fake API server'));
+  if (!accepted.includes(c.contentType)) throw unsupportedMediaType(accepted);
   let patch: unknown;
   try {
     patch = JSON.parse(c.body);
@@ -136,10 +155,12 @@ export async function serveVerb(c: VerbContext): Promise<{ code: number; body: u
       return list(c);
     case 'watch': {
       const timeout = q.get('timeoutSeconds');
+      const fields = fieldSelector(q.get('fieldSelector'), t);
       serveWatch(c.req, c.res, c.store, t, namespace, {
         resourceVersion: q.get('resourceVersion'),
         labels: labelSelector(q.get('labelSelector')),
-        fields: fieldSelector(q.get('fieldSelector'), t),
+        // A watch on an object's own path is a watch of the collection for that name.
+        fields: name ? (o) => fields(o) && (o['metadata'] as { name?: string }).name === name : fields,
         timeoutSeconds: timeout === null ? null : Number(timeout),
         bookmarks: q.get('allowWatchBookmarks') === 'true',
         bookmarkIntervalMs: c.bookmarkIntervalMs,
@@ -155,7 +176,8 @@ export async function serveVerb(c: VerbContext): Promise<{ code: number; body: u
         throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
       }
       const dryRun = dryRunOf(q);
-      const admitted = await admit('CREATE', obj, dryRun);
+      const builtIn = t.group === '' && t.plural === 'pods' ? admitServiceAccount(c.store, c.store.registry.lookup('', 'v1', 'serviceaccounts') as ResourceType, namespace ?? '', obj) : obj;
+      const admitted = await admit('CREATE', builtIn, dryRun);
       return { code: 201, body: show(c.store.create(t, namespace, admitted, { dryRun })) };
     }
     case 'update': {
@@ -176,7 +198,7 @@ export async function serveVerb(c: VerbContext): Promise<{ code: number; body: u
       return { code: 200, body: show(c.store.update(t, namespace, name, admitted, { dryRun, ...(subresource === 'status' ? { subresource: 'status' } : {}) })) };
     }
     case 'delete': {
-      const opts = (c.body.trim() ? (JSON.parse(c.body) as { propagationPolicy?: Propagation; preconditions?: { uid?: string }; dryRun?: string[] }) : {});
+      const opts = deleteOptions(c.body);
       const policy = (q.get('propagationPolicy') ?? opts.propagationPolicy) as Propagation | undefined;
       if (policy !== undefined && !['Orphan', 'Background', 'Foreground'].includes(policy)) {
         throw badRequest(`DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "${policy}": supported values: "Foreground", "Background", "Orphan", "nil"`);

@@ -111,4 +111,14 @@ describe('fake cluster: watch', () => {
     const names = (await core.listNamespacedConfigMap({ namespace: 'w' })).items.map((c: V1ConfigMap) => c.metadata?.name).sort();
     await waitFor('watch events', () => w.seen.length === names.length, { timeoutMs: 5000 });
   });
+
+  it('watches one object by name (?watch=true on the object path)', async () => {
+    await core.createNamespacedConfigMap({ namespace: 'w', body: { metadata: { name: 'one' } } });
+    await core.createNamespacedConfigMap({ namespace: 'w', body: { metadata: { name: 'two' } } });
+    const w = await watch('/api/v1/watch/namespaces/w/configmaps/one', {});
+    await core.patchNamespacedConfigMap({ name: 'two', namespace: 'w', body: [{ op: 'add', path: '/data', value: { a: 'b' } }] });
+    await core.patchNamespacedConfigMap({ name: 'one', namespace: 'w', body: [{ op: 'add', path: '/data', value: { a: 'b' } }] });
+    await waitFor('watch events', () => w.seen.length >= 2, { timeoutMs: 5000 });
+    assert.deepEqual(w.seen.map((e) => `${e.type} ${e.name}`), ['ADDED one', 'MODIFIED one']);
+  });
 });

@@ -67,7 +67,7 @@ export function toKubeError(err: unknown): KubeError {
   if (typeof e?.statusCode === 'number') return fromStatus(e.statusCode, undefined, err);
   if (typeof e?.code === 'number' && e.code >= 400) return fromStatus(e.code, err, err);
   const msg = typeof e?.message === 'string' ? e.message : String(err);
-  return new KubeError(0, 'ServiceUnavailable', `Kubernetes API server unreachable: ${msg}`, { cause: err });
+  return new KubeError(0, 'ServiceUnavailable', `Kubernetes API request failed before an answer: ${msg}`, { cause: err });
 }
 
 const is = (err: unknown, status: number, reason?: string): boolean => {

@@ -23,12 +23,16 @@ export class TokenFileAuth implements Authenticator {
 
   async applyAuthentication(user: User, opts: { headers?: unknown }): Promise<void> {
     const path = String(user.authProvider?.config?.['path'] ?? '');
-    const st = statSync(path);
-    const stamp = `${st.ino}:${st.mtimeMs}:${st.size}`;
-    if (stamp !== this.#stamp) {
-      // Trimmed: a token file written by hand often ends in a newline, which is not part of the token.
-      this.#token = readFileSync(path, 'utf8').trim();
-      this.#stamp = stamp;
+    try {
+      const st = statSync(path);
+      const stamp = `${st.ino}:${st.mtimeMs}:${st.size}`;
+      if (stamp !== this.#stamp) {
+        // Trimmed: a token file written by hand often ends in a newline, which is not part of the token.
+        this.#token = readFileSync(path, 'utf8').trim();
+        this.#stamp = stamp;
+      }
+    } catch (e) {
+      throw new Error(`service-account token ${path}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
     }
     const headers = (opts.headers ??= {}) as Record<string, string>;
     headers['Authorization'] = `Bearer ${this.#token}`;

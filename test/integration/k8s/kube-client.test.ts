@@ -64,6 +64,11 @@ test('in-cluster config: CA and token from the service-account dir; a rotated to
   assert.equal(isNotFound(missing), true);
   assert.equal((missing as KubeError).reason, 'NotFound');
   assert.equal((missing as KubeError).message, 'namespaces "nope" not found');
+
+  rmSync(join(dir, 'token'));
+  const noToken = await c.core.readNamespace({ name: 'prod' }).then(() => undefined, (e: unknown) => e);
+  assert.ok(noToken instanceof KubeError);
+  assert.match(noToken.message, /service-account token .*token: ENOENT/);
 });
 
 test('--kubeconfig beats KUBECONFIG and in-cluster; TLS is verified against the kubeconfig CA', async (t) => {

@@ -149,3 +149,17 @@ test('without a certificate in time (another holder keeps the lease, nothing wri
   assert.match(err.message, /ward-system\/vault-injector-certs/);
   assert.match(err.message, /ghost/);
 });
+
+test('failover: when the leader goes, the other replica takes over and renews under the same CA', async (t) => {
+  const { k, client } = await cluster(t);
+  const opts = { servingValidityMs: 3_000, propagationMs: 300 };
+  const [a, b] = await Promise.all([start(t, client(), 'replica-a', opts), start(t, client(), 'replica-b', opts)]);
+  const [leader, follower] = a.isLeader ? [a, b] : [b, a];
+  const ca = fingerprint(follower.caPem);
+  await leader.close();
+  await waitFor('the follower leads', () => follower.isLeader);
+  const served = follower.get().certPem;
+  await waitFor('a renewal by the new leader', () => follower.get().certPem !== served, { timeoutMs: 20_000 });
+  assert.equal(fingerprint(follower.caPem), ca, 'same CA after failover and renewal');
+  assert.deepEqual(pemCerts(bundles(k)[0] ?? '').map(fingerprint), [ca]);
+});

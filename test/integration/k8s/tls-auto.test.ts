@@ -115,8 +115,8 @@ test('a webhook configuration re-applied without caBundle gets it back', async (
 
 test('CA rotation: the old CA stays in the bundle, the served certificate switches CA after the bundle is published, a client trusting the bundle connects throughout', async (t) => {
   const { k, client } = await cluster(t);
-  // Short lifetimes so a rotation happens within the test: the CA is rotated at 2/3 of 9 s.
-  const src = await start(t, client(), 'rotator', { caValidityMs: 9_000, servingValidityMs: 4_000, propagationMs: 300 });
+  // Short lifetimes so a rotation happens within the test: the CA is rotated at 2/3 of 12 s.
+  const src = await start(t, client(), 'rotator', { caValidityMs: 12_000, servingValidityMs: 4_000, propagationMs: 300 });
   const port = await serve(t, src);
   await waitFor('first bundle', () => (bundles(k)[0] ?? '').length > 0);
   const firstCa = fingerprint(src.caPem);
@@ -162,4 +162,19 @@ test('failover: when the leader goes, the other replica takes over and renews un
   await waitFor('a renewal by the new leader', () => follower.get().certPem !== served, { timeoutMs: 20_000 });
   assert.equal(fingerprint(follower.caPem), ca, 'same CA after failover and renewal');
   assert.deepEqual(pemCerts(bundles(k)[0] ?? '').map(fingerprint), [ca]);
+});
+
+test('a serving lifetime longer than a third of the CA lifetime is refused', async (t) => {
+  const { client } = await cluster(t);
+  await assert.rejects(start(t, client(), 'x', { caValidityMs: 10_000, servingValidityMs: 4_000 }), /at least three serving-certificate lifetimes/);
+});
+
+test('without permission to list secrets, start gives up in time and says what the API server refused', async (t) => {
+  const { k } = await cluster(t);
+  const injector = await k.issueToken({ namespace: NS, name: 'injector', pod: null });
+  k.setAuthorizer((user, a) => user.groups.includes('system:masters') || (user.username.endsWith(':injector') && a.resource !== 'secrets'));
+  const err = await start(t, new KubeClient(kubeConfigFor(k, injector)), 'no-rbac', { readyTimeoutMs: 1_500 }).then(() => undefined, (e: unknown) => e);
+  assert.ok(err instanceof Error, 'start rejected');
+  assert.match(err.message, /no certificate in secret ward-system\/vault-injector-certs/);
+  assert.match(err.message, /forbidden/);
 });

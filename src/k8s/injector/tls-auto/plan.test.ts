@@ -100,6 +100,16 @@ test('urgent cases issue at once: expired leaf, changed hosts, a leaf from an un
   assert.equal(plan(mixed, T0 + H, cfg).serving, 'issue');
 });
 
+test('a leaf whose issuing CA has expired is urgent, even while the new bundle propagates', async () => {
+  let s = await fresh();
+  const caEnd = validity(s.ca.certPem)?.notAfter ?? 0;
+  // Rotated just now (not yet propagated), the leaf still from the old CA, which expires this instant.
+  s = await applyPlan(s, { ca: 'rotate', serving: 'keep', dropPrevious: false, reasons: [], nextCheckAt: 0 }, caEnd - 10, cfg);
+  const p = plan(s, caEnd, cfg, { caPublished: false });
+  assert.equal(p.serving, 'issue');
+  assert.ok(p.reasons.includes('issuing CA expired'), p.reasons.join(', '));
+});
+
 test('a state whose CA cannot be parsed is replaced', async () => {
   const s = await fresh();
   const p = plan({ ...s, ca: { certPem: 'garbage', keyPem: s.ca.keyPem } }, T0, cfg);

@@ -58,8 +58,11 @@ export function plan(s: CertState | undefined, now: number, cfg: PlanConfig, see
   const sameHosts = new Set(s.hosts).size === want.size && s.hosts.every((h) => want.has(h));
 
   // Urgent: serving this leaf is already wrong, whatever the bundle's propagation.
-  const urgent = now >= leafV.notAfter || !sameHosts || (!byCurrent && !byPrevious);
+  const issuerV = byCurrent ? caV : byPrevious && previousPem ? validity(previousPem) : undefined;
+  const issuerExpired = !!issuerV && now >= issuerV.notAfter;
+  const urgent = now >= leafV.notAfter || issuerExpired || !sameHosts || (!byCurrent && !byPrevious);
   if (now >= leafV.notAfter) reasons.push('serving certificate expired');
+  if (issuerExpired) reasons.push('issuing CA expired');
   if (!sameHosts) reasons.push('hosts changed');
   if (!byCurrent && !byPrevious) reasons.push('serving certificate not from a trusted CA');
   const due = now >= renewAt(leafV, f) || (!byCurrent && byPrevious);

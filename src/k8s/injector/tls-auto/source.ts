@@ -73,6 +73,9 @@ export class TlsAutoSource implements ServingCertSource {
   readonly #controller: Controller;
   readonly #listeners: (() => void)[] = [];
   #current: (ServingCert & { caPem: string }) | undefined;
+  /** The latest failure of each part (secret watch, webhook watch, election, reconcile), for start()'s report. */
+  readonly #problems = new Map<string, string>();
+  readonly #identity: string;
   #ready: { promise: Promise<void>; resolve: () => void };
 
   private constructor(o: TlsAutoOptions) {
@@ -81,21 +84,26 @@ export class TlsAutoSource implements ServingCertSource {
     this.#secretName = o.secretName ?? DEFAULTS.secretName;
     let resolve!: () => void;
     this.#ready = { promise: new Promise<void>((r) => (resolve = r)), resolve };
-    const warn = (what: string) => (e: unknown) => this.#log('warn', `${what}: ${e instanceof Error ? e.message : String(e)}`);
+    const warn = (what: string) => (e: unknown) => {
+      const problem = `${what}: ${e instanceof Error ? e.message : String(e)}`;
+      this.#problems.set(what, problem);
+      this.#log('warn', problem);
+    };
     this.#secrets = new Informer(listWatches.secrets(o.client, o.namespace, { fieldSelector: `metadata.name=${this.#secretName}` }), { onError: warn(`watching secret ${o.namespace}/${this.#secretName}`) });
     this.#webhooks = new Informer(listWatches.mutatingWebhookConfigurations(o.client, { fieldSelector: `metadata.name=${this.#cfgName}` }), { onError: warn(`watching mutatingwebhookconfiguration ${this.#cfgName}`) });
     this.#controller = new Controller({
       name: 'tls-auto',
       reconcile: () => this.#reconcile(),
       backoff: { baseMs: 500, maxMs: 60_000 },
-      onError: (_k, e) => this.#log('warn', `tls-auto: ${e instanceof Error ? e.message : String(e)}`),
+      onError: (_k, e) => warn('tls-auto')(e),
     });
     this.#controller.watch(this.#secrets, () => [KEY]);
     this.#controller.watch(this.#webhooks, () => [KEY]);
     this.#secrets.addHandlers({ add: (s) => this.#adopt(s), update: (_o, s) => this.#adopt(s) });
+    this.#identity = o.identity ?? `${hostname()}_${randomUUID()}`;
     this.#elector = new LeaderElector({
       lock: apiLeaseLock(o.client, o.namespace, o.leaseName ?? DEFAULTS.leaseName),
-      identity: o.identity ?? `${hostname()}_${randomUUID()}`,
+      identity: this.#identity,
       ...o.lease,
       onStartedLeading: () => {
         this.#log('info', 'tls-auto: leading; this replica maintains the shared certificate');
@@ -108,9 +116,15 @@ export class TlsAutoSource implements ServingCertSource {
   /** Starts watching and competing for the lease; resolves once a certificate is available (from whichever replica leads). */
   static async start(o: TlsAutoOptions): Promise<TlsAutoSource> {
     if (o.hosts.length === 0) throw new Error('-tls-auto-hosts: at least one host name is needed for the serving certificate');
+    const serving = o.servingValidityMs ?? DEFAULTS.servingValidityMs;
+    const caLife = o.caValidityMs ?? DEFAULTS.caValidityMs;
+    // The CA is rotated at 2/3 of its life; a leaf it signed just before must expire before the CA does.
+    if (serving * 3 > caLife) throw new Error(`tls-auto: the CA lifetime (${caLife} ms) must be at least three serving-certificate lifetimes (${serving} ms)`);
     const s = new TlsAutoSource(o);
     s.#controller.start();
-    await Promise.all([s.#secrets.start(), s.#webhooks.start()]);
+    // Not awaited: a list that keeps failing (RBAC) must not hang start(); the ready wait reports it.
+    void s.#secrets.start();
+    void s.#webhooks.start();
     s.#elector.start();
     const why = await s.#waitReady(o.readyTimeoutMs, o.signal);
     if (why) {
@@ -140,8 +154,10 @@ export class TlsAutoSource implements ServingCertSource {
   #notReadyReason(timeoutMs: number): string {
     const where = `${this.#o.namespace}/${this.#secretName}`;
     const holder = this.#elector.observedLeader;
-    const who = holder ? `the lease ${this.#o.namespace}/${this.#o.leaseName ?? DEFAULTS.leaseName} is held by ${holder}` : 'no replica holds the lease';
-    return `tls-auto: no certificate in secret ${where} after ${timeoutMs} ms (${who}; check that the injector may get/list/watch/create/update secrets and get/create/update leases in ${this.#o.namespace})`;
+    const lease = `the lease ${this.#o.namespace}/${this.#o.leaseName ?? DEFAULTS.leaseName}`;
+    const who = !holder ? `no replica holds ${lease}` : holder === this.#identity ? `this replica holds ${lease}` : `${lease} is held by ${holder}`;
+    const last = this.#problems.size > 0 ? `; errors: ${[...this.#problems.values()].join('; ')}` : '';
+    return `tls-auto: no certificate in secret ${where} after ${timeoutMs} ms (${who}${last}; check that the injector may get/list/watch/create/update secrets and get/create/update leases in ${this.#o.namespace})`;
   }
 
   get(): ServingCert {
@@ -187,6 +203,8 @@ export class TlsAutoSource implements ServingCertSource {
 
   async #reconcile(): Promise<{ requeueAfter: number } | void> {
     if (!this.#elector.isLeader) return;
+    // Planning from an empty cache would overwrite a Secret it has not seen yet; retry (with backoff) once synced.
+    if (!this.#secrets.hasSynced || !this.#webhooks.hasSynced) throw new Error('waiting for the secret and webhook configuration caches to sync');
     const { client, namespace } = this.#o;
     const secret = this.#secrets.get(`${namespace}/${this.#secretName}`);
     const cfg = this.#webhooks.get(this.#cfgName);
@@ -213,7 +231,7 @@ export class TlsAutoSource implements ServingCertSource {
     } else if (!cfg) {
       this.#log('warn', `tls-auto: mutatingwebhookconfiguration ${this.#cfgName} not found; its caBundle will be set when it appears`);
     }
-    return { requeueAfter: Math.min(Math.max(p.nextCheckAt - now, 1_000), MAX_REQUEUE_MS) };
+    return { requeueAfter: Math.min(Math.max(p.nextCheckAt - now, 100), MAX_REQUEUE_MS) };
   }
 
   async #writeSecret(existing: V1Secret | undefined, s: CertState): Promise<void> {

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { JSON_PATCH, KubeClient } from '../../../src/k8s/kube/client.js';
+import { JSON_PATCH, KubeClient, MERGE_PATCH } from '../../../src/k8s/kube/client.js';
 import { TlsAutoSource, type TlsAutoOptions } from '../../../src/k8s/injector/tls-auto/source.js';
 import { startFakeKubeApiServer, type FakeKubeApiServer } from '../../fakes/kube-apiserver/index.js';
 import { kubeConfigFor } from '../../fakes/kube-apiserver/test-client.js';
@@ -177,4 +177,19 @@ test('without permission to list secrets, start gives up in time and says what t
   assert.ok(err instanceof Error, 'start rejected');
   assert.match(err.message, /no certificate in secret ward-system\/vault-injector-certs/);
   assert.match(err.message, /forbidden/);
+});
+
+test('a hand-damaged Secret is never served: replicas keep the good certificate and the leader reissues under the same CA', async (t) => {
+  const { client } = await cluster(t);
+  const [a, b] = await Promise.all([start(t, client(), 'replica-a'), start(t, client(), 'replica-b')]);
+  const before = a.get().certPem;
+  const ca = fingerprint(a.caPem);
+  let changes = 0;
+  b.onChange(() => changes++);
+  await client().core.patchNamespacedSecret({ namespace: NS, name: 'vault-injector-certs', body: { data: { 'tls.key': Buffer.from('not a key').toString('base64') } } }, MERGE_PATCH);
+  await waitFor('a reissued certificate', () => a.get().certPem !== before && b.get().certPem === a.get().certPem);
+  assert.equal(fingerprint(b.caPem), ca, 'same CA');
+  assert.equal(changes, 1, 'the damaged state was never handed to the server');
+  const port = await serve(t, b);
+  assert.equal(await fetchTrusting(port, a.caPem), 'ok');
 });

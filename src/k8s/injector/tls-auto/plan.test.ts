@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { applyPlan, type IssueConfig } from './apply.js';
 import { plan, type PlanConfig } from './plan.js';
-import { caBundle, decodeState, encodeState, issuedBy, validity, type CertState } from './state.js';
+import { caBundle, decodeState, encodeState, issuedBy, usableServing, validity, type CertState } from './state.js';
 
 const H = 3_600_000;
 const cfg: PlanConfig & IssueConfig = { hosts: ['injector.ward.svc', '127.0.0.1'], caValidityMs: 30 * 24 * H, servingValidityMs: 24 * H, propagationMs: 60_000 };
@@ -110,8 +110,22 @@ test('a leaf whose issuing CA has expired is urgent, even while the new bundle p
   assert.ok(p.reasons.includes('issuing CA expired'), p.reasons.join(', '));
 });
 
-test('a state whose CA cannot be parsed is replaced', async () => {
+test('a state whose CA cannot be parsed, or whose CA key is not its own, is replaced; a damaged leaf alone is reissued under the same CA', async () => {
   const s = await fresh();
-  const p = plan({ ...s, ca: { certPem: 'garbage', keyPem: s.ca.keyPem } }, T0, cfg);
-  assert.deepEqual([p.ca, p.serving], ['new', 'issue']);
+  const other = await fresh();
+  for (const ca of [{ certPem: 'garbage', keyPem: s.ca.keyPem }, { certPem: s.ca.certPem, keyPem: other.ca.keyPem }]) {
+    const p = plan({ ...s, ca }, T0, cfg);
+    assert.deepEqual([p.ca, p.serving], ['new', 'issue']);
+  }
+  const p = plan({ ...s, serving: { certPem: s.serving.certPem, keyPem: other.serving.keyPem } }, T0, cfg);
+  assert.deepEqual([p.ca, p.serving, p.reasons], ['keep', 'issue', ['serving certificate unusable']]);
+});
+
+test('usableServing: only a parseable certificate with its own private key is served', async () => {
+  const s = await fresh();
+  const other = await fresh();
+  assert.equal(usableServing(s), true);
+  assert.equal(usableServing({ ...s, serving: { certPem: 'garbage', keyPem: s.serving.keyPem } }), false);
+  assert.equal(usableServing({ ...s, serving: { certPem: s.serving.certPem, keyPem: 'garbage' } }), false);
+  assert.equal(usableServing({ ...s, serving: { certPem: s.serving.certPem, keyPem: other.serving.keyPem } }), false, 'key of another certificate');
 });

@@ -11,7 +11,7 @@
  * - the previous CA has expired: drop it from the bundle.
  * `nextCheckAt` says when the plan changes next, for the reconcile's requeueAfter.
  */
-import { issuedBy, validity, type CertState, type Validity } from './state.js';
+import { issuedBy, keyMatches, usableServing, validity, type CertState, type Validity } from './state.js';
 
 export interface PlanConfig {
   hosts: readonly string[];
@@ -41,11 +41,16 @@ const renewAt = (v: Validity, f: number): number => v.issuedAt + (v.notAfter - v
 export function plan(s: CertState | undefined, now: number, cfg: PlanConfig, seen: Observed = {}): Plan {
   const f = cfg.renewFraction ?? 2 / 3;
   const caV = s ? validity(s.ca.certPem) : undefined;
-  const leafV = s ? validity(s.serving.certPem) : undefined;
-  if (!s || !caV || !leafV || !issuedBy(s.ca.certPem, s.ca.certPem)) {
-    return { ca: 'new', serving: 'issue', dropPrevious: false, reasons: ['no usable certificate state'], nextCheckAt: now };
+  if (!s || !caV || !issuedBy(s.ca.certPem, s.ca.certPem) || !keyMatches(s.ca)) {
+    return { ca: 'new', serving: 'issue', dropPrevious: false, reasons: ['no usable CA'], nextCheckAt: now };
   }
   const reasons: string[] = [];
+  // A damaged leaf (hand edit) under a good CA: reissue it, keeping the CA the webhooks already trust.
+  const leafV = usableServing(s) ? validity(s.serving.certPem) : undefined;
+  if (!leafV) {
+    const rotate = now >= renewAt(caV, f);
+    return { ca: rotate ? 'rotate' : 'keep', serving: 'issue', dropPrevious: false, reasons: ['serving certificate unusable'], nextCheckAt: now };
+  }
   const rotate = now >= renewAt(caV, f);
   if (rotate) reasons.push('CA past its renewal point');
   const rotatedAt = rotate ? now : s.caRotatedAt;

@@ -20,7 +20,7 @@ import { listWatches } from '../../kube/list-watch.js';
 import type { ServingCert, ServingCertSource } from '../cert-source.js';
 import { applyPlan } from './apply.js';
 import { plan } from './plan.js';
-import { caBundle, decodeState, encodeState, issuedBy, type CertState } from './state.js';
+import { caBundle, decodeState, encodeState, issuedBy, usableServing, type CertState } from './state.js';
 import { caBundlePatch, trustsCa } from './webhook-bundle.js';
 
 export interface TlsAutoOptions {
@@ -188,7 +188,7 @@ export class TlsAutoSource implements ServingCertSource {
   #adopt(secret: V1Secret): void {
     if (secret.metadata?.name !== this.#secretName) return;
     const s = decodeState(secret.data);
-    if (!s || s.serving.certPem === this.#current?.certPem) return;
+    if (!s || s.serving.certPem === this.#current?.certPem || !usableServing(s)) return;
     const caPem = [s.ca.certPem, s.previousCaPem].find((ca) => issuedBy(s.serving.certPem, ca)) ?? s.ca.certPem;
     this.#current = { ...s.serving, caPem };
     this.#ready.resolve();

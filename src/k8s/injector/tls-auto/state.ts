@@ -5,7 +5,7 @@
  * and when the CA last rotated. Pure: encoding, decoding and the facts read from the
  * certificates (validity, issuer), so planning can be tested at every `now`.
  */
-import { X509Certificate } from 'node:crypto';
+import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { SKEW_MS, type KeyPairPem } from './pki.js';
 
 export interface CertState {
@@ -97,3 +97,15 @@ export function issuedBy(certPem: string, caPem: string | undefined): boolean {
     return false;
   }
 }
+
+/** The certificate parses and the key is its own. */
+export function keyMatches(p: { certPem: string; keyPem: string }): boolean {
+  try {
+    return new X509Certificate(p.certPem).checkPrivateKey(createPrivateKey(p.keyPem));
+  } catch {
+    return false;
+  }
+}
+
+/** Safe to hand to a TLS server (a hand-edited Secret must not crash replicas). */
+export const usableServing = (s: CertState): boolean => keyMatches(s.serving);

@@ -126,3 +126,18 @@ test('shutDownWithDrain resolves only after in-flight keys are done', async () =
   await d;
   assert.equal(drained, true);
 });
+
+test('order is kept across the internal compaction of a long queue', async () => {
+  const q = new WorkQueue();
+  for (let i = 0; i < 3000; i++) q.add(`k${i}`);
+  const first: string[] = [];
+  for (let i = 0; i < 2000; i++) {
+    const k = (await q.get()) ?? '';
+    first.push(k);
+    q.done(k);
+  }
+  for (let i = 3000; i < 3010; i++) q.add(`k${i}`);
+  const rest = await takeAll(q);
+  assert.deepEqual([...first, ...rest], Array.from({ length: 3010 }, (_, i) => `k${i}`));
+  q.shutDown();
+});

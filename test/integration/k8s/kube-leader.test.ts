@@ -15,7 +15,7 @@ import { startFakeKubeApiServer } from '../../fakes/kube-apiserver/index.js';
 import { writeKubeconfig } from '../../fakes/kube-apiserver/kubeconfig.js';
 import { waitFor } from '../../helpers/wait.js';
 
-const SCRIPT = fileURLToPath(new URL('./fixtures/elector.js', import.meta.url));
+const SCRIPT = fileURLToPath(new URL('./fixtures/kube-elector.js', import.meta.url));
 
 interface Elector {
   name: string;

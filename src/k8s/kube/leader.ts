@@ -92,7 +92,9 @@ export class LeaderElector {
       const deadline = renewedAt + this.#o.renewDeadlineMs;
       if (!(await sleep(Math.min(this.#o.retryPeriodMs, deadline - Date.now()), signal))) break;
       // A renewal that hangs past the deadline counts as failed: leadership must end on time.
-      const ok = await Promise.race([this.#attempt(), sleep(Math.max(0, deadline - Date.now())).then(() => false)]);
+      const giveUp = new AbortController();
+      const ok = await Promise.race([this.#attempt(), sleep(Math.max(0, deadline - Date.now()), giveUp.signal).then(() => false)]);
+      giveUp.abort(); // no timer outlives the round (it would keep a stopping process alive)
       if (ok) renewedAt = Date.now();
       else if (Date.now() >= deadline) break;
     }

@@ -1,0 +1,106 @@
+/**
+ * The two calls an informer makes, behind one small interface so the informer's loop can be
+ * tested without a server: `list` (a consistent snapshot with its resourceVersion) and
+ * `watch` (changes after a resourceVersion, until the stream ends). `apiListWatch` is the real
+ * one: the typed list call and client-node's Watch stream, which authenticates and verifies
+ * TLS exactly like the typed calls.
+ */
+import { Watch, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
+import type { KubeClient } from './client.js';
+import { KubeError, toKubeError } from './errors.js';
+
+export interface Selectors {
+  labelSelector?: string;
+  fieldSelector?: string;
+}
+
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK';
+
+export interface ListWatch<T extends KubernetesObject> {
+  list(): Promise<{ items: T[]; resourceVersion: string }>;
+  /**
+   * Streams events after `resourceVersion` to `onEvent` until the server ends the stream
+   * (resolves) or it fails (rejects with a KubeError; 410 when the version is too old).
+   * Aborting `signal` ends it quietly.
+   */
+  watch(resourceVersion: string, onEvent: (type: WatchEventType, obj: T) => void, signal: AbortSignal): Promise<void>;
+}
+
+export function apiListWatch<T extends KubernetesObject>(
+  kc: KubeConfig,
+  path: string,
+  list: (sel: Selectors) => Promise<KubernetesListObject<T>>,
+  sel: Selectors = {},
+): ListWatch<T> {
+  const watcher = new Watch(kc);
+  return {
+    async list() {
+      const l = await list(sel).catch((e: unknown) => Promise.reject(toKubeError(e)));
+      return { items: l.items, resourceVersion: l.metadata?.resourceVersion ?? '' };
+    },
+    watch(resourceVersion, onEvent, signal) {
+      return new Promise<void>((resolve, reject) => {
+        let gone: KubeError | undefined;
+        const params = {
+          resourceVersion,
+          allowWatchBookmarks: true,
+          // As client-go: the server ends each watch after 5-10 minutes, so a silently dead
+          // connection (a NAT dropping it) cannot stall the informer forever.
+          timeoutSeconds: Math.floor(300 * (1 + Math.random())),
+          labelSelector: sel.labelSelector,
+          fieldSelector: sel.fieldSelector,
+        };
+        const onData = (type: string, obj: unknown): void => {
+          if (type === 'ERROR') {
+            // A Status object: 410 Expired when resourceVersion is too old; the server closes the stream next.
+            gone = toKubeError(obj);
+            return;
+          }
+          if (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED' || type === 'BOOKMARK') onEvent(type, obj as T);
+        };
+        const done = (err: unknown): void => {
+          if (signal.aborted) return resolve();
+          if (gone) return reject(gone);
+          if (err) return reject(toKubeError(err));
+          resolve();
+        };
+        watcher.watch(path, params, onData, done).then(
+          (ctrl) => {
+            if (signal.aborted) ctrl.abort();
+            else signal.addEventListener('abort', () => ctrl.abort(), { once: true });
+          },
+          (e: unknown) => done(e),
+        );
+      });
+    },
+  };
+}
+
+/** A custom resource type, as CustomObjectsApi addresses it. */
+export interface CustomResource {
+  group: string;
+  version: string;
+  plural: string;
+}
+
+/** List-watches for the kinds k8s/ components use. */
+export const listWatches = {
+  secrets: (c: KubeClient, namespace?: string, sel: Selectors = {}) =>
+    apiListWatch(c.kc, namespace ? `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets` : '/api/v1/secrets',
+      (s) => (namespace ? c.core.listNamespacedSecret({ namespace, ...s }) : c.core.listSecretForAllNamespaces(s)), sel),
+  configMaps: (c: KubeClient, namespace?: string, sel: Selectors = {}) =>
+    apiListWatch(c.kc, namespace ? `/api/v1/namespaces/${encodeURIComponent(namespace)}/configmaps` : '/api/v1/configmaps',
+      (s) => (namespace ? c.core.listNamespacedConfigMap({ namespace, ...s }) : c.core.listConfigMapForAllNamespaces(s)), sel),
+  leases: (c: KubeClient, namespace: string, sel: Selectors = {}) =>
+    apiListWatch(c.kc, `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/leases`,
+      (s) => c.coordination.listNamespacedLease({ namespace, ...s }), sel),
+  mutatingWebhookConfigurations: (c: KubeClient, sel: Selectors = {}) =>
+    apiListWatch(c.kc, '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations',
+      (s) => c.admission.listMutatingWebhookConfiguration(s), sel),
+  /** Custom resources (the operator's CRDs), in one namespace or all. */
+  customObjects: <T extends KubernetesObject>(c: KubeClient, r: CustomResource, namespace?: string, sel: Selectors = {}) =>
+    apiListWatch<T>(c.kc,
+      namespace ? `/apis/${r.group}/${r.version}/namespaces/${encodeURIComponent(namespace)}/${r.plural}` : `/apis/${r.group}/${r.version}/${r.plural}`,
+      // CustomObjectsApi returns untyped objects; the list shape is the API server's.
+      async (s) => (await (namespace ? c.custom.listNamespacedCustomObject({ ...r, namespace, ...s }) : c.custom.listClusterCustomObject({ ...r, ...s }))) as KubernetesListObject<T>, sel),
+};

@@ -5,8 +5,11 @@
  */
 import type { ServingCertSource } from './cert-source.js';
 import { clusterVersion, inClusterAccess, supportsNativeSidecars } from './cluster-version.js';
-import { ConfigError, resolveConfig, type InjectorConfig } from './config.js';
+import { resolveConfig, type InjectorConfig } from './config.js';
 import { fileCertSource } from './file-source.js';
+import { KubeClient } from '../kube/client.js';
+import { parseTlsAutoHosts } from './tls-auto/hosts.js';
+import { TlsAutoSource } from './tls-auto/source.js';
 import { startInjectorServer, type LogFn } from './server.js';
 
 export interface InjectorIo {
@@ -26,9 +29,15 @@ function logger(cfg: InjectorConfig, out: InjectorIo['stderr']): LogFn {
   };
 }
 
-async function certSource(cfg: InjectorConfig, log: LogFn): Promise<ServingCertSource> {
+async function certSource(cfg: InjectorConfig, env: NodeJS.ProcessEnv, log: LogFn): Promise<ServingCertSource> {
   if (cfg.tls.kind === 'files') return fileCertSource(cfg.tls.certFile, cfg.tls.keyFile, { onError: (m) => log('warn', m) });
-  throw new ConfigError('-tls-auto is not available in this build yet; use -tls-cert-file and -tls-key-file (for example from cert-manager)');
+  // -tls-auto: replicas share one CA through a Secret that the Lease holder maintains, and
+  // the webhook configuration's caBundle follows it (tls-auto/source.ts).
+  const hosts = parseTlsAutoHosts(cfg.tls.hosts.join(','));
+  const client = KubeClient.load(env['KUBECONFIG'] ? { kubeconfig: env['KUBECONFIG'] } : {});
+  const namespace = env['NAMESPACE'] || client.namespace || 'default';
+  log('info', `tls-auto: certificate for ${hosts.join(', ')} shared through secret ${namespace}/vault-injector-certs; caBundle of ${cfg.tls.webhookConfig}`);
+  return TlsAutoSource.start({ client, namespace, webhookConfigName: cfg.tls.webhookConfig, hosts, readyTimeoutMs: 120_000, log: (level, m) => log(level, m) });
 }
 
 async function nativeSidecars(cfg: InjectorConfig, env: NodeJS.ProcessEnv, log: LogFn): Promise<boolean> {
@@ -61,7 +70,7 @@ export async function runInjector(flags: Readonly<Record<string, string>>, io: I
   const log = logger(cfg, io.stderr);
   let certs: ServingCertSource;
   try {
-    certs = await certSource(cfg, log);
+    certs = await certSource(cfg, io.env, log);
   } catch (e) {
     io.stderr.write(`Error: ${e instanceof Error ? e.message : String(e)}\n`);
     return 1;

@@ -72,7 +72,10 @@ test('start-up errors name the flag', async () => {
   const missing = await runWard(['k8s', 'injector', '-tls-cert-file=/nonexistent/c', '-tls-key-file=/nonexistent/k']);
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /cannot load the TLS certificate \/nonexistent\/c/);
-  const auto = await runWard(['k8s', 'injector', '-tls-auto=vault-agent-injector-cfg']);
-  assert.equal(auto.code, 1);
-  assert.match(auto.stderr, /-tls-auto is not available in this build yet/);
+  const noHosts = await runWard(['k8s', 'injector', '-tls-auto=vault-agent-injector-cfg']);
+  assert.equal(noHosts.code, 1);
+  assert.match(noHosts.stderr, /-tls-auto-hosts: at least one host name is needed/);
+  const noCluster = await runWard(['k8s', 'injector', '-tls-auto=vault-agent-injector-cfg', '-tls-auto-hosts=injector.ward.svc'], 60_000, { KUBECONFIG: '/nonexistent/kubeconfig' });
+  assert.equal(noCluster.code, 1);
+  assert.match(noCluster.stderr, /kubeconfig \/nonexistent\/kubeconfig/);
 });

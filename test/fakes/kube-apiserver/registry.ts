@@ -84,6 +84,7 @@ export const BUILTINS: readonly ResourceType[] = [
   builtin('rbac.authorization.k8s.io', 'v1', 'clusterroles', 'ClusterRole', { namespaced: false }),
   builtin('rbac.authorization.k8s.io', 'v1', 'clusterrolebindings', 'ClusterRoleBinding', { namespaced: false }),
   builtin('coordination.k8s.io', 'v1', 'leases', 'Lease'),
+  builtin('policy', 'v1', 'poddisruptionbudgets', 'PodDisruptionBudget', { status: true, generation: true, shortNames: ['pdb'] }),
   builtin('admissionregistration.k8s.io', 'v1', 'mutatingwebhookconfigurations', 'MutatingWebhookConfiguration', { namespaced: false, generation: true }),
   // Served by token-review.ts, not stored; here for discovery.
   builtin('authentication.k8s.io', 'v1', 'tokenreviews', 'TokenReview', { namespaced: false, verbs: ['create'] }),

@@ -3,9 +3,10 @@
  * authorizer about someone (or oneself) and answer 201 with `status.allowed` and the reason,
  * as `kubectl auth can-i` and controllers that check their own permissions use them.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { UserInfo } from './accounts.js';
-import { status, type Json } from './http-util.js';
-import { authorize, type Attributes, type RbacObjects } from './rbac.js';
+import { readBody, send, status, type Json } from './http-util.js';
+import { authorize, forbiddenStatus, type Attributes, type RbacObjects } from './rbac.js';
 
 export interface Reply {
   code: number;
@@ -70,4 +71,34 @@ export function accessReview(objects: RbacObjects, kind: 'SubjectAccessReview' |
       status: { allowed: d.allowed, ...(d.reason ? { reason: d.reason } : {}) },
     },
   };
+}
+
+const ROUTES: Record<string, 'SubjectAccessReview' | 'SelfSubjectAccessReview'> = {
+  '/apis/authorization.k8s.io/v1/subjectaccessreviews': 'SubjectAccessReview',
+  '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews': 'SelfSubjectAccessReview',
+};
+
+/** Serves `POST …/(self)subjectaccessreviews`; false when the request is not one. Authenticated and authorized like any create. */
+export function serveAccessReview(
+  req: IncomingMessage, res: ServerResponse, pathname: string, objects: RbacObjects,
+  authenticate: (req: IncomingMessage) => Promise<UserInfo | null>,
+): boolean {
+  const kind = ROUTES[pathname];
+  if (req.method !== 'POST' || !kind) return false;
+  void (async () => {
+    const raw = await readBody(req);
+    const user = await authenticate(req);
+    if (!user) return send(res, 401, status(401, 'Unauthorized', 'Unauthorized'));
+    const attrs: Attributes = { verb: 'create', resourceRequest: true, apiGroup: 'authorization.k8s.io', resource: `${kind.toLowerCase()}s` };
+    if (!authorize(objects, user, attrs).allowed) return send(res, 403, forbiddenStatus(user, attrs));
+    let body: unknown;
+    try {
+      body = JSON.parse(raw);
+    } catch (e) {
+      return send(res, 400, status(400, 'BadRequest', `error decoding ${kind}: ${(e as Error).message}`));
+    }
+    const r = accessReview(objects, kind, body, user);
+    send(res, r.code, r.body);
+  })().catch((e: unknown) => send(res, 500, status(500, 'InternalError', e instanceof Error ? e.message : 'internal error')));
+  return true;
 }

@@ -84,7 +84,7 @@ export function authHooks(store: Store, registry: Registry, cluster: Cluster, se
   };
 
   const tokenRequestHandler: SubresourceHandler = async (r) => {
-    if (r.req.method !== 'POST') throw new ApiError(405, status(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource'));
+    if (r.verb !== 'create') throw new ApiError(405, status(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource'));
     const ns = r.namespace ?? '';
     const reply = await tokenRequest({
       apiAudiences: cluster.apiAudiences,

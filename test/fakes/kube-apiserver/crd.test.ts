@@ -74,6 +74,8 @@ describe('fake cluster: CRDs, custom resources, discovery', () => {
     assert.deepEqual((res['resources'] as { name: string }[]).map((r) => r.name).sort(), ['policies', 'policies/status', 'secretsyncs', 'secretsyncs/status']);
     const groups = await fetchJson('/apis');
     assert.ok((groups['groups'] as { name: string }[]).some((g) => g.name === 'apps'));
+    const authn = await fetchJson('/apis/authentication.k8s.io/v1');
+    assert.deepEqual(authn['resources'], [{ name: 'tokenreviews', singularName: 'tokenreview', namespaced: false, kind: 'TokenReview', verbs: ['create'] }]);
     const core = await fetchJson('/api/v1');
     assert.ok((core['resources'] as { name: string; namespaced: boolean }[]).some((r) => r.name === 'pods' && r.namespaced));
   });

@@ -130,4 +130,17 @@ describe('fake cluster: CRUD through @kubernetes/client-node', () => {
     assert.equal(denied.code, 403);
     assert.equal(denied.status.message, 'secrets is forbidden: User "system:serviceaccount:team-a:app" cannot list resource "secrets" in API group "" in the namespace "team-a"');
   });
+
+  it('serves services, jobs and events with their field selectors', async () => {
+    const kc = kubeConfigFor(k);
+    await core.createNamespacedService({ namespace: 'team-a', body: { metadata: { name: 'injector' }, spec: { ports: [{ port: 443 }] } } });
+    const { BatchV1Api } = await import('@kubernetes/client-node');
+    const batch = kc.makeApiClient(BatchV1Api);
+    const job = await batch.createNamespacedJob({ namespace: 'team-a', body: { metadata: { name: 'once' }, spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'i' }] } } } } });
+    assert.equal(job.metadata?.generation, 1);
+    await core.createNamespacedEvent({ namespace: 'team-a', body: { metadata: { name: 'ev1' }, involvedObject: { kind: 'Pod', name: 'web', namespace: 'team-a' }, reason: 'Injected', type: 'Normal' } });
+    await core.createNamespacedEvent({ namespace: 'team-a', body: { metadata: { name: 'ev2' }, involvedObject: { kind: 'Pod', name: 'db', namespace: 'team-a' }, reason: 'Failed', type: 'Warning' } });
+    const evs = await core.listNamespacedEvent({ namespace: 'team-a', fieldSelector: 'involvedObject.name=web,type=Normal' });
+    assert.deepEqual(evs.items.map((e) => e.metadata?.name), ['ev1']);
+  });
 });

@@ -78,4 +78,15 @@ describe('fake cluster: garbage collection, finalizers, namespaces', () => {
     assert.equal(k.object('v1', 'Secret', 'doomed', 's'), undefined);
     assert.equal(k.object('v1', 'ServiceAccount', 'doomed', 'default'), undefined);
   });
+
+  it('refuses new finalizers on an object being deleted and ownerReferences without a uid (422)', async () => {
+    await core.createNamespacedConfigMap({ namespace: 'g', body: { metadata: { name: 'closing', finalizers: ['example.com/a'] } } });
+    await core.deleteNamespacedConfigMap({ name: 'closing', namespace: 'g' });
+    const more = await failure(core.patchNamespacedConfigMap({ name: 'closing', namespace: 'g', body: { metadata: { finalizers: ['example.com/a', 'example.com/b'] } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch)));
+    assert.equal(more.code, 422);
+    assert.match(more.status.message ?? '', /metadata\.finalizers: Forbidden: no new finalizers can be added if the object is being deleted/);
+    const noUid = await failure(core.createNamespacedSecret({ namespace: 'g', body: { metadata: { name: 'orphan', ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'x', uid: '' }] } } }));
+    assert.equal(noUid.code, 422);
+    assert.match(noUid.status.message ?? '', /metadata\.ownerReferences\.uid: Invalid value: "": uid must not be empty/);
+  });
 });

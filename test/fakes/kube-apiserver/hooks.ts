@@ -48,6 +48,8 @@ export const admitAll: Admitter = (r) => Promise.resolve(r.object);
 
 export interface SubresourceRequest {
   req: IncomingMessage;
+  /** The API verb (create for POST, get for GET, …). */
+  verb: string;
   t: ResourceType;
   namespace: string | undefined;
   name: string;

@@ -10,23 +10,23 @@ import type { IncomingMessage } from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { generateKeyPair, type CryptoKey } from 'jose';
-import { Cluster, signServiceAccountToken, type Alg, type BoundObjects, type IssueTokenOptions, type UserInfo } from './accounts.js';
+import type { FakeKubeApiServer, FakeKubeOptions } from './api.js';
+import { Cluster, signServiceAccountToken, type BoundObjects, type UserInfo } from './accounts.js';
 import { CrdController } from './crd.js';
 import { discover } from './discovery.js';
-import { Faults, type FaultCode } from './faults.js';
+import { Faults } from './faults.js';
 import { GarbageCollector } from './gc.js';
 import { serveAccessReview } from './access-review.js';
-import type { MutatingAdmission } from './admission.js';
 import { authHooks } from './auth-hooks.js';
 import { ADMIN_GROUP, type Admitter, type Authorizer, type SubresourceHandler } from './hooks.js';
 import { send } from './http-util.js';
 import { kubeconfigYaml } from './kubeconfig.js';
 import { NamespaceController } from './namespaces.js';
-import { podTemplate, type PodObject, type PodVerb, type RecordedPodRequest } from './pods.js';
+import { podTemplate, type PodObject } from './pods.js';
 import { Registry, type ResourceType } from './registry.js';
 import { serveResource, type RecordedRequest } from './rest.js';
 import { ApiError, routeNotFound, status } from './status.js';
-import { Store, type KObj } from './store.js';
+import { Store } from './store.js';
 import { generateServerPki } from './tls.js';
 import { tokenReview, type RecordedReview } from './token-review.js';
 
@@ -38,93 +38,7 @@ export type { RecordedRequest } from './rest.js';
 export type { KObj } from './store.js';
 export type { RecordedReview } from './token-review.js';
 export { ApiError } from './status.js';
-
-export interface FakeKubeOptions {
-  /** `iss` of issued tokens (default `https://kubernetes.default.svc.cluster.local`). */
-  issuer?: string;
-  /** The API server's own audiences (default `[issuer]`). */
-  apiAudiences?: string[];
-  alg?: Alg;
-  /** Namespaces to pre-create, with labels. */
-  namespaces?: Record<string, Record<string, string>>;
-  /** The reviewer service account (default `kube-system/ward-token-reviewer`). */
-  reviewer?: { namespace: string; name: string };
-  /** Bind the reviewer to `system:auth-delegator` (default true). */
-  reviewerIsAuthDelegator?: boolean;
-  /** The cluster-admin bearer token (default: random). */
-  adminToken?: string;
-  /** `gitVersion` of `/version` (default v1.31.0, which has native sidecars). */
-  version?: string;
-  /** How many change events watches can resume from (default 1000); older resourceVersions get 410. */
-  historyLimit?: number;
-  /** Interval of BOOKMARK events for watches that allow them (default 10 s). */
-  bookmarkIntervalMs?: number;
-  /** Port to listen on (default: a free one). */
-  port?: number;
-  /** Where admission webhooks' `clientConfig.service` live: `"<ns>/<service>"` → `https://127.0.0.1:<port>` (there is no cluster network). */
-  serviceEndpoints?: Record<string, string>;
-}
-
-export interface FakeKubeApiServer {
-  url: string;
-  port: number;
-  caPem: string;
-  issuer: string;
-  /** SPKI PEM of the token-signing key (for `pem_keys`). */
-  publicKeyPem: string;
-  /** A long-lived token of the reviewer service account, audience = the API server. */
-  reviewerToken: string;
-  /** The cluster-admin bearer (group system:masters), as in the kubeconfig. */
-  adminToken: string;
-  /** A kubeconfig (YAML) for this server with the admin token, or another bearer. */
-  kubeconfig(token?: string): string;
-  issueToken(o: IssueTokenOptions): Promise<string>;
-  /** Same claims, signed by a key the cluster does not know. */
-  forgeToken(o: IssueTokenOptions): Promise<string>;
-  deleteServiceAccount(namespace: string, name: string): void;
-  deletePod(namespace: string, name: string): void;
-  setNamespaceLabels(namespace: string, labels: Record<string, string>): void;
-  /** Grants or removes `system:auth-delegator` (tokenreviews create + namespaces get) for a service account. */
-  setAuthDelegator(namespace: string, name: string, allowed: boolean): void;
-  reviews: RecordedReview[];
-  /** Creates (or recreates) a running pod, with no `labels` field unless given; returns it. */
-  createPod(namespace: string, name: string, o?: { labels?: Record<string, string> }): PodObject;
-  /** The stored pod, for assertions. */
-  pod(namespace: string, name: string): PodObject | undefined;
-  /** A Role granting `verbs` on pods in `namespace` to a service account (default authorizer). */
-  grantPods(namespace: string, serviceAccount: string, verbs: readonly PodVerb[]): void;
-  /** Requests on pods, as recorded. */
-  readonly podRequests: RecordedPodRequest[];
-  /** Every answered resource request. */
-  requests: RecordedRequest[];
-  /** Stores an object directly (no authorization or admission), as a controller would; its namespace must exist. */
-  seed(obj: KObj): KObj;
-  /** A stored object by apiVersion and kind, for assertions. */
-  object(apiVersion: string, kind: string, namespace: string | undefined, name: string): KObj | undefined;
-  /** Ends every open watch stream cleanly, as the API server's request timeout does; clients reconnect from their last resourceVersion. */
-  endWatches(): void;
-  /** Forgets the watch history (as etcd compaction): watches from older resourceVersions get 410. */
-  compact(): void;
-  /** Replaces the authorizer (default: RBAC over the stored roles and bindings; system:masters may do anything). */
-  setAuthorizer(a: Authorizer): void;
-  /** Replaces admission (default: the stored MutatingWebhookConfigurations). */
-  setAdmitter(a: Admitter): void;
-  /** Mutating admission; `admission.calls` records every webhook call. */
-  admission: MutatingAdmission;
-  /** `"<ns>/<service>"` → `https://127.0.0.1:<port>` for webhooks' clientConfig.service; may be changed at any time. */
-  serviceEndpoints: Record<string, string>;
-  /** Serves `<group>/<plural>/<subresource>` (e.g. `/serviceaccounts/token`). */
-  subresources: Map<string, SubresourceHandler>;
-  store: Store;
-  registry: Registry;
-  /** The next `count` requests (any route) answer `code` with the API server's Status body. */
-  failNext(code: FaultCode, count?: number): void;
-  /** Stops listening (dropping open connections); state is kept. */
-  down(): Promise<void>;
-  /** Listens again on the same port. */
-  up(): Promise<void>;
-  close(): Promise<void>;
-}
+export type { FakeKubeApiServer, FakeKubeOptions } from './api.js';
 
 const core = (registry: Registry, plural: string): ResourceType => {
   const t = registry.lookup('', 'v1', plural);
@@ -188,6 +102,11 @@ export async function startFakeKubeApiServer(o: FakeKubeOptions = {}): Promise<F
   const subresources = new Map<string, SubresourceHandler>([['/serviceaccounts/token', auth.tokenRequest]]);
   const faults = new Faults();
   const watches = new Set<() => void>();
+  // Bounded, so a long-running standalone fake does not grow without end.
+  const record = (r: RecordedRequest): void => {
+    requests.push(r);
+    if (requests.length > 20_000) requests.splice(0, requests.length - 10_000);
+  };
 
   /** The caller: the admin token, a service-account token for the API server's audiences, or anonymous; null when the bearer is unknown. */
   async function authenticate(req: IncomingMessage): Promise<UserInfo | null> {
@@ -216,7 +135,7 @@ export async function startFakeKubeApiServer(o: FakeKubeOptions = {}): Promise<F
       if (doc) return send(res, 200, doc);
       const deps = {
         registry, store, authenticate, authorize: () => authorizer, admit: () => admitter, subresources,
-        bookmarkIntervalMs: o.bookmarkIntervalMs ?? 10_000, watches, record: (r: RecordedRequest) => requests.push(r),
+        bookmarkIntervalMs: o.bookmarkIntervalMs ?? 10_000, watches, record,
       };
       if (!serveResource(deps, req, res, url)) throw routeNotFound();
     } catch (e) {

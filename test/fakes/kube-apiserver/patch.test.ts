@@ -48,6 +48,8 @@ describe('fake cluster: patches, status subresource, dryRun, paging', () => {
     const json = await core.patchNamespacedPod({ name: 'app', namespace: 'p', body: [{ op: 'add', path: '/metadata/labels', value: { x: 'y' } }, { op: 'remove', path: '/metadata/annotations/a' }] }, as(PatchStrategy.JsonPatch));
     assert.deepEqual(json.metadata?.labels, { x: 'y' });
     assert.deepEqual(json.metadata?.annotations, {});
+    const moved = await core.patchNamespacedPod({ name: 'app', namespace: 'p', body: [{ op: 'copy', from: '/metadata/labels/x', path: '/metadata/labels/copied' }, { op: 'move', from: '/metadata/labels/x', path: '/metadata/labels/moved' }] }, as(PatchStrategy.JsonPatch));
+    assert.deepEqual(moved.metadata?.labels, { copied: 'y', moved: 'y' });
     const bad = await failure(core.patchNamespacedPod({ name: 'app', namespace: 'p', body: [{ op: 'replace', path: '/metadata/labels/missing', value: 'v' }] }, as(PatchStrategy.JsonPatch)));
     assert.equal(bad.code, 422);
   });

@@ -123,7 +123,7 @@ export function serveResource(d: RestDeps, req: IncomingMessage, res: ServerResp
     if (route.subresource && route.subresource !== 'status') {
       const handler = d.subresources.get(`${route.t.group}/${route.t.plural}/${route.subresource}`);
       if (!handler) throw routeNotFound();
-      const out = await handler({ req, t: route.t, namespace: route.namespace, name: route.name, user, body, store: d.store });
+      const out = await handler({ req, verb, t: route.t, namespace: route.namespace, name: route.name, user, body, store: d.store });
       return reply(out.code, out.body);
     }
     if (route.subresource === 'status' && !route.t.status) throw routeNotFound();

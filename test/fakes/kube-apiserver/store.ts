@@ -211,7 +211,7 @@ export class Store {
         if (old['status'] === undefined) delete next['status'];
         else next['status'] = old['status'];
       }
-      validate(t, next);
+      validate(t, next, old);
     }
     next.apiVersion = groupVersion(t);
     next.kind = t.kind;
@@ -269,10 +269,5 @@ export class Store {
     const out: [ResourceType, KObj][] = [];
     for (const [t, o] of this.everything()) if ((o.metadata.ownerReferences ?? []).some((r) => r.uid === uid)) out.push([t, structuredClone(o)]);
     return out;
-  }
-
-  /** Drops every object of group+plural without events (its CRD is gone; watchers are closed). */
-  dropResource(group: string, plural: string): void {
-    this.data.delete(`${group}/${plural}`);
   }
 }

@@ -73,16 +73,24 @@ export function decode(t: ResourceType, obj: KObj): void {
   obj['type'] ??= 'Opaque';
 }
 
-/** Validation of a decoded object about to be stored; throws 422 Invalid listing every cause. */
-export function validate(t: ResourceType, obj: KObj): void {
+/** Validation of a decoded object about to be stored (`old` on update); throws 422 Invalid listing every cause. */
+export function validate(t: ResourceType, obj: KObj, old?: KObj): void {
   const name = obj.metadata.name ?? '';
   const causes: Cause[] = [];
+  if (old?.metadata.deletionTimestamp && (obj.metadata.finalizers ?? []).some((f) => !(old.metadata.finalizers ?? []).includes(f))) {
+    causes.push({ field: 'metadata.finalizers', message: 'Forbidden: no new finalizers can be added if the object is being deleted', reason: 'FieldValueForbidden' });
+  }
   if (!name) causes.push({ field: 'metadata.name', message: 'Required value: name or generateName is required', reason: 'FieldValueRequired' });
   else {
     const c = nameCause(t, name);
     if (c) causes.push(c);
   }
   causes.push(...labelCauses(obj.metadata.labels));
+  for (const ref of obj.metadata.ownerReferences ?? []) {
+    for (const f of ['apiVersion', 'kind', 'name', 'uid'] as const) {
+      if (!ref[f]) causes.push({ field: `metadata.ownerReferences.${f}`, message: `Invalid value: "": ${f} must not be empty` });
+    }
+  }
   if (t.group === '' && t.plural === 'pods') {
     const spec = (obj['spec'] ?? {}) as { containers?: unknown };
     if (!Array.isArray(spec.containers) || spec.containers.length === 0) causes.push({ field: 'spec.containers', message: 'Required value', reason: 'FieldValueRequired' });

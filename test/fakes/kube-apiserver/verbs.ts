@@ -123,7 +123,8 @@ function list(c: VerbContext): { code: number; body: unknown } {
 function applyPatch(c: VerbContext, current: KObj): KObj {
   const t = c.route.t;
   const accepted = t.custom ? [JSON_PATCH, MERGE_PATCH, APPLY] : [JSON_PATCH, MERGE_PATCH, STRATEGIC, APPLY];
-  if (!accepted.includes(c.contentType) || c.contentType === APPLY) throw unsupportedMediaType(accepted);
+  if (c.contentType === APPLY) throw new ApiError(415, status(415, 'UnsupportedMediaType', 'server-side apply (application/apply-patch+yaml) is not modelled by this fake API server'));
+  if (!accepted.includes(c.contentType)) throw unsupportedMediaType(accepted);
   let patch: unknown;
   try {
     patch = JSON.parse(c.body);

@@ -25,8 +25,33 @@ export class CallError extends Error {}
 
 const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Resolves clientConfig into a target, or throws CallError (as an unresolvable service would fail the call). */
-export function resolveTarget(clientConfig: unknown, timeoutSeconds: number, serviceEndpoints: Readonly<Record<string, string>>): WebhookTarget {
+/**
+ * Where a Service's port leads, from the stored Service and its Endpoints, as the API
+ * server's endpoint-routing resolver picks it (the first ready address; the endpoint port
+ * of the same name as the service port). Throws with the resolver's words.
+ */
+export function serviceEndpoint(service: Json | undefined, endpoints: Json | undefined, name: string, port: number): string {
+  if (!service) throw new CallError(`service "${name}" not found`);
+  const ports = (((service['spec'] ?? {}) as Json)['ports'] ?? []) as { name?: string; port?: number }[];
+  const svcPort = ports.find((p) => p.port === port);
+  if (!svcPort) throw new CallError(`unable to find service port ${port}`);
+  const subsets = (endpoints?.['subsets'] ?? []) as { addresses?: { ip?: string }[]; ports?: { name?: string; port?: number }[] }[];
+  for (const ss of subsets) {
+    const ip = ss.addresses?.[0]?.ip;
+    const ep = (ss.ports ?? []).find((p) => (p.name ?? '') === (svcPort.name ?? ''));
+    if (ip && ep?.port) return `https://${ip.includes(':') ? `[${ip}]` : ip}:${ep.port}`;
+  }
+  throw new CallError(`no endpoints available for service "${name}"`);
+}
+
+/** Resolves a service to a base URL (`https://127.0.0.1:<port>`), or throws CallError. */
+export type ServiceResolver = (namespace: string, name: string, port: number) => string;
+
+/**
+ * Resolves clientConfig into a target, or throws CallError (as an unresolvable service would
+ * fail the call). A service is looked up in `serviceEndpoints` first, then through `resolveService`.
+ */
+export function resolveTarget(clientConfig: unknown, timeoutSeconds: number, serviceEndpoints: Readonly<Record<string, string>>, resolveService?: ServiceResolver): WebhookTarget {
   const cc = isObj(clientConfig) ? clientConfig : {};
   const caPem = typeof cc['caBundle'] === 'string' ? Buffer.from(cc['caBundle'], 'base64').toString('utf8') : '';
   const timeout = `timeout=${timeoutSeconds}s`;
@@ -43,8 +68,14 @@ export function resolveTarget(clientConfig: unknown, timeoutSeconds: number, ser
   const path = typeof svc['path'] === 'string' ? svc['path'] : '/';
   const dnsName = `${name}.${ns}.svc`;
   const url = `https://${dnsName}:${port}${path}?${timeout}`;
-  const endpoint = serviceEndpoints[`${ns}/${name}`];
-  if (!endpoint) throw new CallError(`failed to call webhook: Post "${url}": no endpoints available for service "${name}"`);
+  let endpoint = serviceEndpoints[`${ns}/${name}`];
+  try {
+    if (!endpoint && !resolveService) throw new CallError(`no endpoints available for service "${name}"`);
+    endpoint ??= resolveService?.(ns, name, port) ?? '';
+  } catch (e) {
+    if (!(e instanceof CallError)) throw e;
+    throw new CallError(`failed to call webhook: Post "${url}": ${e.message}`);
+  }
   const e = new URL(endpoint);
   return { url, host: e.hostname.replace(/^\[|\]$/g, ''), port: Number(e.port || 443), path: `${path}?${timeout}`, servername: dnsName, caPem };
 }

@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { UserInfo } from './accounts.js';
-import { CallError, postReview, resolveTarget } from './admission-call.js';
+import { CallError, postReview, resolveTarget, type ServiceResolver } from './admission-call.js';
 import { orderedWebhooks, SelectorError, webhookMatches, type GroupVersionKind, type MatchAttributes } from './admission-match.js';
 import { status, type Json } from './http-util.js';
 import { applyJsonPatch, PatchApplyError } from './patch-apply.js';
@@ -52,6 +52,8 @@ export interface AdmissionSources {
   namespaceLabels(namespace: string): Record<string, string> | undefined;
   /** `"<ns>/<service>"` → `https://127.0.0.1:<port>`; read at each call. */
   serviceEndpoints: Record<string, string>;
+  /** Services not in `serviceEndpoints` (the stored Service and Endpoints). */
+  resolveService?: ServiceResolver;
 }
 
 const REVIEW_API = 'admission.k8s.io/v1';
@@ -127,7 +129,7 @@ export class MutatingAdmission {
     try {
       const versions = Array.isArray(webhook['admissionReviewVersions']) ? (webhook['admissionReviewVersions'] as unknown[]) : ['v1'];
       if (!versions.includes('v1')) throw new CallError(`webhook does not accept known AdmissionReview versions (v1, v1beta1)`);
-      const target = resolveTarget(webhook['clientConfig'], timeoutSeconds, this.sources.serviceEndpoints);
+      const target = resolveTarget(webhook['clientConfig'], timeoutSeconds, this.sources.serviceEndpoints, this.sources.resolveService);
       record.url = target.url;
       answer = await postReview(target, review, timeoutSeconds);
     } catch (e) {

@@ -6,6 +6,7 @@
  * before RBAC (`setAuthDelegator`, `grantPods`), now writing ordinary stored bindings.
  */
 import type { Cluster, UserInfo } from './accounts.js';
+import { serviceEndpoint } from './admission-call.js';
 import { MutatingAdmission } from './admission.js';
 import type { Admitter, Authorizer, SubresourceHandler } from './hooks.js';
 import type { Json } from './http-util.js';
@@ -36,7 +37,8 @@ export function authHooks(store: Store, registry: Registry, cluster: Cluster, se
   };
   const [crT, crbT, roleT, rbT] = ['clusterroles', 'clusterrolebindings', 'roles', 'rolebindings'].map((p) => type(RBAC_GROUP, 'v1', p)) as [ResourceType, ResourceType, ResourceType, ResourceType];
   const mwcT = type('admissionregistration.k8s.io', 'v1', 'mutatingwebhookconfigurations');
-  const [nsT, saT, podT, secretT] = ['namespaces', 'serviceaccounts', 'pods', 'secrets'].map((p) => type('', 'v1', p)) as [ResourceType, ResourceType, ResourceType, ResourceType];
+  const [nsT, saT, podT, secretT, svcT, epT] = ['namespaces', 'serviceaccounts', 'pods', 'secrets', 'services', 'endpoints'].map((p) => type('', 'v1', p)) as
+    [ResourceType, ResourceType, ResourceType, ResourceType, ResourceType, ResourceType];
 
   const objects: RbacObjects = {
     clusterRoles: () => store.list(crT) as Json[],
@@ -61,6 +63,7 @@ export function authHooks(store: Store, registry: Registry, cluster: Cluster, se
     configurations: () => store.list(mwcT) as Json[],
     namespaceLabels: (ns) => store.get(nsT, undefined, ns)?.metadata.labels,
     serviceEndpoints,
+    resolveService: (ns, name, port) => serviceEndpoint(store.get(svcT, ns, name) as Json | undefined, store.get(epT, ns, name) as Json | undefined, name, port),
   });
 
   const admitter: Admitter = async (r) => {

@@ -16,7 +16,7 @@ describe('fake cluster: mutating admission webhooks through client-node', () => 
   let hanging: TestWebhook;
   const release: (() => void)[] = [];
   before(async () => {
-    k = await startFakeKubeApiServer({ namespaces: { apps: { inject: 'on' }, plain: {} } });
+    k = await startFakeKubeApiServer({ namespaces: { apps: { inject: 'on' }, plain: {}, vault: {} } });
     core = kubeConfigFor(k).makeApiClient(CoreV1Api);
     reg = kubeConfigFor(k).makeApiClient(AdmissionregistrationV1Api);
     injector = await startTestWebhook(() => patchResponse(
@@ -70,6 +70,21 @@ describe('fake cluster: mutating admission webhooks through client-node', () => 
     assert.ok(review.request.object.spec?.volumes?.some((v) => v.name.startsWith('kube-api-access-')));
     const call = k.admission.calls.at(-1);
     assert.deepEqual([call?.webhook, call?.outcome, call?.url], ['injector.example.com', 'patched', 'https://injector.vault.svc:443/mutate?timeout=30s']);
+  });
+
+  it('reaches a clientConfig.service through a stored Service and Endpoints when serviceEndpoints has no entry', async () => {
+    delete k.serviceEndpoints['vault/injector'];
+    try {
+      await register('injector', { clientConfig: { ...viaService, caBundle: injector.caBundle } });
+      const missing = await failure(core.createNamespacedPod({ namespace: 'apps', body: pod('svc0') }));
+      assert.match(missing.status.message ?? '', /Post "https:\/\/injector\.vault\.svc:443\/mutate\?timeout=10s": service "injector" not found$/);
+      await core.createNamespacedService({ namespace: 'vault', body: { metadata: { name: 'injector' }, spec: { ports: [{ name: 'https', port: 443, targetPort: 8080 }] } } });
+      const port = Number(new URL(injector.url).port);
+      await core.createNamespacedEndpoints({ namespace: 'vault', body: { metadata: { name: 'injector' }, subsets: [{ addresses: [{ ip: '127.0.0.1' }], ports: [{ name: 'https', port }] }] } });
+      assert.deepEqual(containers(await core.createNamespacedPod({ namespace: 'apps', body: pod('svc1') })), ['app', 'vault-agent']);
+    } finally {
+      k.serviceEndpoints['vault/injector'] = injector.url;
+    }
   });
 
   it('skips namespaces and objects the selectors exclude', async () => {

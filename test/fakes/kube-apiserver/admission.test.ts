@@ -158,6 +158,24 @@ describe('mutating admission', () => {
     assert.equal(seenBySecond.spec.containers.length, 2);
   });
 
+  it('rejects a patch that does not apply (not subject to failurePolicy) and a webhook that answers 500', async () => {
+    const bad = await startTestWebhook(() => patchResponse([{ op: 'replace', path: '/spec/nodeName', value: 'n1' }]));
+    const broken = await startTestWebhook(() => {
+      throw new Error('handler crashed');
+    });
+    try {
+      configs = [config('bad', [hook('bad.example.com', { url: bad.url, caBundle: bad.caBundle }, { failurePolicy: 'Ignore' })])];
+      const f = rejected(await admission().admit(podCreate()));
+      assert.deepEqual([f.code, f.reason], [500, 'InternalError']);
+      assert.match(f.message, /^Internal error occurred: replace operation does not apply: doc is missing key: \/spec\/nodeName/);
+      configs = [config('broken', [hook('broken.example.com', { url: broken.url, caBundle: broken.caBundle })])];
+      assert.equal(rejected(await admission().admit(podCreate())).message,
+        'Internal error occurred: failed calling webhook "broken.example.com": failed to call webhook: an error on the server ("test webhook failed") has prevented the request from succeeding');
+    } finally {
+      await Promise.all([bad.close(), broken.close()]);
+    }
+  });
+
   it('refuses a dry run for a webhook with side effects', async () => {
     configs = [config('inject', [hook('inject.example.com', { url: mutator.url, caBundle: mutator.caBundle }, { sideEffects: 'Unknown' })])];
     assert.deepEqual(rejected(await admission().admit(podCreate({ dryRun: true }))), { code: 400, message: 'admission webhook "inject.example.com" does not support dry run', reason: 'BadRequest' });

@@ -11,7 +11,7 @@ import { MutatingAdmission } from './admission.js';
 import type { Admitter, Authorizer, SubresourceHandler } from './hooks.js';
 import type { Json } from './http-util.js';
 import { authorize, type RbacObjects } from './rbac.js';
-import { authDelegatorBindings, bootstrapObjects, podGrant } from './rbac-bootstrap.js';
+import { authDelegatorBindings, bootstrapObjects, podGrant, podGrantName } from './rbac-bootstrap.js';
 import type { Registry, ResourceType } from './registry.js';
 import { ApiError, status } from './status.js';
 import type { KObj, Store } from './store.js';
@@ -121,9 +121,8 @@ export function authHooks(store: Store, registry: Registry, cluster: Cluster, se
       }
     },
     grantPods(ns, sa, verbs) {
-      const [role] = podGrant(ns, sa, verbs);
-      const cur = store.get(roleT, ns, String(((role ?? {})['metadata'] as { name: string }).name));
-      const had = ((cur?.['rules'] as { verbs?: string[] }[] | undefined)?.[0]?.verbs) ?? [];
+      const rules = store.get(roleT, ns, podGrantName(sa))?.['rules'] as { verbs?: string[] }[] | undefined;
+      const had = rules?.[0]?.verbs ?? [];
       for (const o of podGrant(ns, sa, [...new Set([...had, ...verbs])])) put(o);
     },
   };

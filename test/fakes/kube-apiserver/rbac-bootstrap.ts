@@ -76,9 +76,12 @@ export function authDelegatorBindings(namespace: string, name: string): Json[] {
   ];
 }
 
+/** The name of the Role and RoleBinding behind `grantPods` for a service account. */
+export const podGrantName = (serviceAccount: string): string => `ward-pods-${serviceAccount}`;
+
 /** The Role and RoleBinding `grantPods(ns, sa, verbs)` stores (verbs already granted are kept by the caller). */
 export function podGrant(namespace: string, serviceAccount: string, verbs: readonly string[]): Json[] {
-  const name = `ward-pods-${serviceAccount}`;
+  const name = podGrantName(serviceAccount);
   return [
     role(namespace, name, [{ apiGroups: [''], resources: ['pods'], verbs: [...verbs] }]),
     roleBinding(namespace, name, { kind: 'Role', name }, [{ kind: 'ServiceAccount', name: serviceAccount, namespace }]),

@@ -16,6 +16,7 @@ import type { Registry, ResourceType } from './registry.js';
 import { ApiError, status } from './status.js';
 import type { KObj, Store } from './store.js';
 import { tokenRequest } from './token-request.js';
+import { defaultAndValidate, invalidConfiguration } from './webhook-config.js';
 
 export interface AuthHooks {
   authorizer: Authorizer;
@@ -67,8 +68,15 @@ export function authHooks(store: Store, registry: Registry, cluster: Cluster, se
   });
 
   const admitter: Admitter = async (r) => {
-    // The API server never sends webhook configurations to webhooks (they could lock themselves out).
-    if (r.t.group === 'admissionregistration.k8s.io') return r.object;
+    // The API server never sends webhook configurations to webhooks (they could lock themselves out);
+    // it defaults and validates them.
+    if (r.t.group === 'admissionregistration.k8s.io') {
+      if (r.t.kind !== 'MutatingWebhookConfiguration') return r.object;
+      const config = structuredClone(r.object);
+      const errs = defaultAndValidate(config as Json);
+      if (errs.length > 0) throw new ApiError(422, invalidConfiguration(r.name || (config.metadata.name ?? ''), errs));
+      return config;
+    }
     const out = await admission.admit({
       operation: r.operation,
       kind: { group: r.t.group, version: r.t.version, kind: r.t.kind },

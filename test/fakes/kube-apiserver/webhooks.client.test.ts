@@ -87,6 +87,18 @@ describe('fake cluster: mutating admission webhooks through client-node', () => 
     }
   });
 
+  it('defaults and validates configurations as the API server does', async () => {
+    const stored = await register('injector', { clientConfig: { ...viaService, caBundle: injector.caBundle } });
+    const h = stored.webhooks?.[0];
+    assert.deepEqual([h?.failurePolicy, h?.matchPolicy, h?.timeoutSeconds, h?.reinvocationPolicy, { ...h?.namespaceSelector }, h?.clientConfig.service?.port, h?.rules?.[0]?.scope],
+      ['Fail', 'Equivalent', 10, 'Never', {}, 443, 'Namespaced']);
+    const bad = await failure(reg.createMutatingWebhookConfiguration({ body: { metadata: { name: 'bad' }, webhooks: [{ name: 'injector', clientConfig: { url: 'http://127.0.0.1/mutate' }, sideEffects: 'None', admissionReviewVersions: ['v1'] }] } }));
+    assert.equal(bad.code, 422);
+    assert.equal(bad.status.message, 'MutatingWebhookConfiguration.admissionregistration.k8s.io "bad" is invalid: [webhooks[0].name: Invalid value: "injector": should be a domain with at least three segments separated by dots, webhooks[0].clientConfig.url: Invalid value: "http://127.0.0.1/mutate": \'https\' is the only allowed URL scheme]');
+    const patched = await failure(reg.patchMutatingWebhookConfiguration({ name: 'injector', body: [{ op: 'replace', path: '/webhooks/0/timeoutSeconds', value: 60 }] }, setHeaderOptions('Content-Type', PatchStrategy.JsonPatch)));
+    assert.equal(patched.code, 422);
+  });
+
   it('skips namespaces and objects the selectors exclude', async () => {
     await register('injector', {
       clientConfig: { ...viaService, caBundle: injector.caBundle },

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ApiextensionsV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, VersionApi, Watch } from '@kubernetes/client-node';
+import { ApiextensionsV1Api, CustomObjectsApi, makeInformer, PatchStrategy, setHeaderOptions, VersionApi, Watch, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
 import { waitFor } from '../../helpers/wait.js';
 import { startFakeKubeApiServer, type FakeKubeApiServer } from './index.js';
 import { failure, kubeConfigFor } from './test-client.js';
@@ -51,6 +51,33 @@ describe('fake cluster: CRDs, custom resources, discovery', () => {
     assert.equal(unserved.code, 404);
   });
 
+  it('feeds an informer of custom resources (CustomObjectsApi list + watch)', async () => {
+    const kc = kubeConfigFor(k);
+    const informer = makeInformer(kc, `/apis/${G}/v1/namespaces/c/secretsyncs`,
+      () => custom.listNamespacedCustomObject({ group: G, version: 'v1', namespace: 'c', plural: 'secretsyncs' }) as Promise<KubernetesListObject<KubernetesObject>>);
+    await informer.start();
+    try {
+      await custom.createNamespacedCustomObject({ group: G, version: 'v1', namespace: 'c', plural: 'secretsyncs', body: { apiVersion: `${G}/v1`, kind: 'SecretSync', metadata: { name: 's2' }, spec: {} } });
+      await waitFor('informer sees s1 and s2', () => informer.list('c').map((o) => o.metadata?.name).sort().join(',') === 's1,s2');
+      await custom.deleteNamespacedCustomObject({ group: G, version: 'v1', namespace: 'c', plural: 'secretsyncs', name: 's2' });
+      await waitFor('informer drops s2', () => informer.list('c').map((o) => o.metadata?.name).join(',') === 's1');
+    } finally {
+      await informer.stop();
+    }
+  });
+
+  it('validates CRD names and requires kind on custom resources, as the real server', async () => {
+    const bad = await failure(ext.createCustomResourceDefinition({ body: { ...crd('Namespaced', 'things', 'Thing'), metadata: { name: 'wrong' } } }));
+    assert.equal(bad.code, 422);
+    assert.equal(bad.status.message, 'CustomResourceDefinition.apiextensions.k8s.io "wrong" is invalid: metadata.name: Invalid value: "wrong": must be spec.names.plural+"."+spec.group');
+    const noKind = await failure(custom.createNamespacedCustomObject({ group: G, version: 'v1', namespace: 'c', plural: 'secretsyncs', body: { metadata: { name: 'nokind' } } }));
+    assert.equal(noKind.code, 400);
+    assert.match(noKind.status.message ?? '', /^Object 'Kind' is missing in/);
+    const wrongVersion = await failure(custom.createNamespacedCustomObject({ group: G, version: 'v1', namespace: 'c', plural: 'secretsyncs', body: { apiVersion: `${G}/v9`, kind: 'SecretSync', metadata: { name: 'v9' } } }));
+    assert.equal(wrongVersion.code, 400);
+    assert.equal(wrongVersion.status.message, `the API version in the data (${G}/v9) does not match the expected API version (${G}/v1)`);
+  });
+
   it('refuses strategic merge patches on custom resources with 415', async () => {
     const r = await failure(custom.patchNamespacedCustomObject({ group: G, version: 'v1', namespace: 'c', plural: 'secretsyncs', name: 's1', body: { spec: {} } }, setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch)));
     assert.equal(r.code, 415);
@@ -82,10 +109,12 @@ describe('fake cluster: CRDs, custom resources, discovery', () => {
 
   it('deleting the CRD deletes its custom resources (DELETED for watchers) and stops serving them', async () => {
     const seen: string[] = [];
-    const ctl = await new Watch(kubeConfigFor(k)).watch(`/apis/${G}/v1/namespaces/c/secretsyncs`, { resourceVersion: k.store.resourceVersion }, (type, obj: { metadata: { name: string } }) => seen.push(`${type} ${obj.metadata.name}`), () => undefined);
+    let ended = false;
+    const ctl = await new Watch(kubeConfigFor(k)).watch(`/apis/${G}/v1/namespaces/c/secretsyncs`, { resourceVersion: k.store.resourceVersion }, (type, obj: { metadata: { name: string } }) => seen.push(`${type} ${obj.metadata.name}`), () => (ended = true));
     try {
       await ext.deleteCustomResourceDefinition({ name: `secretsyncs.${G}` });
       await waitFor('CR deleted', () => seen.includes('DELETED s1'));
+      await waitFor('watch ended', () => ended);
       await waitFor('not served', async () => (await failure(custom.listNamespacedCustomObject({ group: G, version: 'v1', namespace: 'c', plural: 'secretsyncs' })).catch(() => ({ code: 200 }))).code === 404);
       const groups = await fetchJson(`/apis/${G}/v1`);
       assert.deepEqual((groups['resources'] as { name: string }[]).map((r) => r.name).sort(), ['policies', 'policies/status']);

@@ -32,7 +32,7 @@ export function typesOf(crd: KObj): ResourceType[] {
 export class CrdController {
   private readonly crdType: ResourceType;
 
-  constructor(private readonly store: Store, private readonly registry: Registry) {
+  constructor(private readonly store: Store, private readonly registry: Registry, private readonly gone: (resource: string) => void = () => undefined) {
     const t = BUILTINS.find((b) => b.plural === 'customresourcedefinitions');
     if (!t) throw new Error('CRD type missing');
     this.crdType = t;
@@ -50,6 +50,7 @@ export class CrdController {
         const t = this.registry.byResource(group, plural);
         if (t) for (const o of this.store.list(t)) this.store.delete(t, o.metadata.namespace, o.metadata.name ?? '', { propagationPolicy: 'Background' });
         this.registry.remove(group, plural);
+        this.gone(`${group}/${plural}`);
       });
       return;
     }

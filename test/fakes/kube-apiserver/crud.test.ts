@@ -81,6 +81,21 @@ describe('fake cluster: CRUD through @kubernetes/client-node', () => {
     assert.notEqual(a.metadata?.name, b.metadata?.name);
   });
 
+  it('answers 409 AlreadyExists when generateName cannot find a free name, as the real server words it', async () => {
+    const suffix = k.store.nameSuffix;
+    k.store.nameSuffix = () => 'aaaaa';
+    try {
+      await core.createNamespacedConfigMap({ namespace: 'team-a', body: { metadata: { generateName: 'same-' } } });
+      const r = await failure(core.createNamespacedConfigMap({ namespace: 'team-a', body: { metadata: { generateName: 'same-' } } }));
+      assert.equal(r.code, 409);
+      assert.equal(r.status.reason, 'AlreadyExists');
+      assert.equal(r.status.message, 'configmaps "same-aaaaa" already exists, the server was not able to generate a unique name for the object');
+      assert.equal(r.status.details?.['retryAfterSeconds'], 1);
+    } finally {
+      k.store.nameSuffix = suffix;
+    }
+  });
+
   it('validates secret data as base64 and folds stringData into data', async () => {
     const s = await core.createNamespacedSecret({ namespace: 'team-a', body: { metadata: { name: 'creds' }, data: { a: Buffer.from('x').toString('base64') }, stringData: { b: 'plain' } } });
     assert.deepEqual(s.data, { a: 'eA==', b: Buffer.from('plain').toString('base64') });
@@ -104,6 +119,8 @@ describe('fake cluster: CRUD through @kubernetes/client-node', () => {
     const scaled = await apps.patchNamespacedDeployment({ name: 'web', namespace: 'team-a', body: { spec: { replicas: 3 } } },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
     assert.equal(scaled.metadata?.generation, 2);
+    const invalid = await failure(apps.createNamespacedDeployment({ namespace: 'team-a', body: { ...body, metadata: { name: 'Web' } } }));
+    assert.match(invalid.status.message ?? '', /^Deployment\.apps "Web" is invalid: metadata\.name/);
     const notFound = await failure(apps.readNamespacedStatefulSet({ name: 'nope', namespace: 'team-a' }));
     assert.equal(notFound.status.message, 'statefulsets.apps "nope" not found');
   });

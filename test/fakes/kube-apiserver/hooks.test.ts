@@ -63,4 +63,27 @@ describe('fake cluster: authorization, admission and subresource hooks', () => {
     const unknown = await failure(core.createNamespacedPodEviction({ name: 'p', namespace: 'h', body: {} }));
     assert.equal(unknown.code, 404);
   });
+
+  it('re-applies a patch when the object changed while admission ran, as the real server retries', async () => {
+    await core.createNamespacedConfigMap({ namespace: 'h', body: { metadata: { name: 'race' }, data: { a: '1' } } });
+    let raced = false;
+    k.setAdmitter(async (r) => {
+      if (r.object.metadata.name === 'race' && !raced) {
+        raced = true; // another writer gets in while this webhook runs
+        const cur = k.object('v1', 'ConfigMap', 'h', 'race')!;
+        k.store.update(r.t, 'h', 'race', { ...cur, data: { ...(cur['data'] as object), b: '2' } });
+      }
+      return r.object;
+    });
+    try {
+      const out = await core.patchNamespacedConfigMap({ name: 'race', namespace: 'h', body: { data: { c: '3' } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+      assert.deepEqual(out.data, { a: '1', b: '2', c: '3' });
+      const cur = k.object('v1', 'ConfigMap', 'h', 'race')!;
+      // A patch that names a resourceVersion is a precondition: no retry.
+      const stale = await failure(core.patchNamespacedConfigMap({ name: 'race', namespace: 'h', body: { metadata: { resourceVersion: String(Number(cur.metadata.resourceVersion) - 1) }, data: { d: '4' } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch)));
+      assert.equal(stale.code, 409);
+    } finally {
+      k.setAdmitter(async (r) => r.object);
+    }
+  });
 });

@@ -53,8 +53,12 @@ export async function startFakeKubeApiServer(o: FakeKubeOptions = {}): Promise<F
   const store = new Store(registry, o.historyLimit);
   const gc = new GarbageCollector(store);
   const pki = await generateServerPki();
-  new NamespaceController(store, registry, pki.caPem);
-  new CrdController(store, registry);
+  const namespaces = new NamespaceController(store, registry, pki.caPem);
+  const watches = new Map<() => void, string>();
+  // Watches of a CRD's resources end when it goes, as their handler is torn down.
+  new CrdController(store, registry, (resource) => {
+    for (const [end, r] of [...watches]) if (r === resource) end();
+  });
   const [nsT, saT, podT] = [core(registry, 'namespaces'), core(registry, 'serviceaccounts'), core(registry, 'pods')];
 
   const objects: BoundObjects = {
@@ -101,7 +105,6 @@ export async function startFakeKubeApiServer(o: FakeKubeOptions = {}): Promise<F
   let admitter: Admitter = auth.admitter;
   const subresources = new Map<string, SubresourceHandler>([['/serviceaccounts/token', auth.tokenRequest]]);
   const faults = new Faults();
-  const watches = new Set<() => void>();
   // Bounded, so a long-running standalone fake does not grow without end.
   const record = (r: RecordedRequest): void => {
     requests.push(r);
@@ -208,7 +211,7 @@ export async function startFakeKubeApiServer(o: FakeKubeOptions = {}): Promise<F
     },
     compact: () => store.compact(),
     endWatches() {
-      for (const end of [...watches]) end();
+      for (const end of [...watches.keys()]) end();
     },
     setAuthorizer(a) {
       authorizer = a;
@@ -232,6 +235,7 @@ export async function startFakeKubeApiServer(o: FakeKubeOptions = {}): Promise<F
     }),
     async close() {
       gc.stop();
+      namespaces.stop();
       await stop();
     },
   };

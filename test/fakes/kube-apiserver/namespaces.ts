@@ -12,6 +12,7 @@ export class NamespaceController {
   private readonly nsType: ResourceType;
   private readonly saType: ResourceType;
   private readonly cmType: ResourceType;
+  private readonly timers = new Set<NodeJS.Timeout>();
 
   /** `caPem` is what kube-root-ca.crt publishes (the API server's CA). */
   constructor(private readonly store: Store, registry: Registry, private readonly caPem: string) {
@@ -53,9 +54,18 @@ export class NamespaceController {
     const current = this.store.get(this.nsType, undefined, name);
     if (!current) return;
     if (left) {
-      setTimeout(() => this.terminate(name), 50).unref(); // objects with finalizers: wait for them
+      const h = setTimeout(() => {
+        this.timers.delete(h);
+        this.terminate(name);
+      }, 50); // objects with finalizers: wait for them
+      this.timers.add(h);
       return;
     }
     this.store.update(this.nsType, undefined, name, { ...current, spec: { finalizers: [] } }, { keepStatus: true });
+  }
+
+  stop(): void {
+    for (const h of this.timers) clearTimeout(h);
+    this.timers.clear();
   }
 }

@@ -70,7 +70,7 @@ export interface RestDeps {
   subresources: Map<string, SubresourceHandler>;
   bookmarkIntervalMs: number;
   /** Open watch streams (their enders). */
-  watches: Set<() => void>;
+  watches: Map<() => void, string>;
   /** Called with every answered resource request, for assertions. */
   record: (r: RecordedRequest) => void;
 }

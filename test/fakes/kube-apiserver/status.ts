@@ -46,11 +46,12 @@ export interface Cause {
   reason?: string;
 }
 
-/** 422 Invalid: `Pod "x" is invalid: metadata.name: Invalid value: …`. */
+/** 422 Invalid: `Pod "x" is invalid: metadata.name: Invalid value: …` (`Deployment.apps "x"` for a group). */
 export function invalid(r: Named, name: string, causes: Cause[]): ApiError {
   const text = causes.map((c) => `${c.field}: ${c.message}`);
   const joined = text.length === 1 ? text[0] : `[${text.join(', ')}]`;
-  return new ApiError(422, status(422, 'Invalid', `${r.kind} "${name}" is invalid: ${joined}`, {
+  const kind = r.group ? `${r.kind}.${r.group}` : r.kind;
+  return new ApiError(422, status(422, 'Invalid', `${kind} "${name}" is invalid: ${joined}`, {
     name, ...(r.group ? { group: r.group } : {}), kind: r.kind,
     causes: causes.map((c) => ({ reason: c.reason ?? 'FieldValueInvalid', message: c.message, field: c.field })),
   }));

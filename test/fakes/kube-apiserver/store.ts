@@ -81,6 +81,8 @@ export class Store {
   private compactedRv: number;
   private rv = 1000;
   readonly listeners = new Set<(e: StoreEvent) => void>();
+  /** The 5 random characters generateName appends (replaceable to provoke collisions in tests). */
+  nameSuffix = (): string => Array.from(randomBytes(5), (b) => NAME_CHARS[b % NAME_CHARS.length]).join('');
 
   constructor(readonly registry: Registry, private readonly historyLimit = 1000) {
     this.compactedRv = this.rv;
@@ -158,8 +160,13 @@ export class Store {
     const obj = structuredClone(input);
     obj.metadata = { ...(obj.metadata ?? {}) };
     const m = obj.metadata;
-    if (!m.name && m.generateName) {
-      m.name = m.generateName + Array.from(randomBytes(5), (b) => NAME_CHARS[b % NAME_CHARS.length]).join('');
+    const generated = !m.name && !!m.generateName;
+    if (generated) {
+      // Like the real server (RetryGenerateName), a few tries before giving up.
+      for (let i = 0; i < 8; i++) {
+        m.name = (m.generateName ?? '') + this.nameSuffix();
+        if (!this.bucket(t).has(key(t.namespaced ? ns : undefined, m.name))) break;
+      }
     }
     if (t.namespaced) m.namespace = ns;
     else delete m.namespace;
@@ -168,7 +175,12 @@ export class Store {
     const name = m.name ?? '';
     this.requireNamespace(t, ns, name);
     const b = this.bucket(t);
-    if (b.has(key(m.namespace, name))) throw alreadyExists(t, name);
+    if (b.has(key(m.namespace, name))) {
+      if (!generated) throw alreadyExists(t, name);
+      const q = t.group ? `${t.plural}.${t.group}` : t.plural;
+      throw new ApiError(409, status(409, 'AlreadyExists', `${q} "${name}" already exists, the server was not able to generate a unique name for the object`,
+        { name, ...(t.group ? { group: t.group } : {}), kind: t.plural, retryAfterSeconds: 1 }));
+    }
     obj.apiVersion = groupVersion(t);
     obj.kind = t.kind;
     m.uid = o.uid ?? randomUUID();

@@ -91,6 +91,12 @@ export function validate(t: ResourceType, obj: KObj, old?: KObj): void {
       if (!ref[f]) causes.push({ field: `metadata.ownerReferences.${f}`, message: `Invalid value: "": ${f} must not be empty` });
     }
   }
+  if (t.group === 'apiextensions.k8s.io' && t.plural === 'customresourcedefinitions') {
+    const spec = (obj['spec'] ?? {}) as { group?: string; names?: { plural?: string } };
+    if (name && name !== `${spec.names?.plural ?? ''}.${spec.group ?? ''}`) {
+      causes.push({ field: 'metadata.name', message: `Invalid value: "${name}": must be spec.names.plural+"."+spec.group` });
+    }
+  }
   if (t.group === '' && t.plural === 'pods') {
     const spec = (obj['spec'] ?? {}) as { containers?: unknown };
     if (!Array.isArray(spec.containers) || spec.containers.length === 0) causes.push({ field: 'spec.containers', message: 'Required value', reason: 'FieldValueRequired' });

@@ -21,7 +21,7 @@ export interface VerbContext {
   store: Store;
   admit: () => Admitter;
   bookmarkIntervalMs: number;
-  watches: Set<() => void>;
+  watches: Map<() => void, string>;
   req: IncomingMessage;
   res: ServerResponse;
   url: URL;
@@ -53,6 +53,12 @@ function parseObject(text: string, t: ResourceType): KObj {
   }
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw badRequest(`the object provided is unrecognized (must be of type ${t.kind})`);
   const o = v as KObj;
+  // Typed kinds default apiVersion/kind when absent; unstructured (custom) ones must say them.
+  // The real server echoes the whole body; only its metadata here, as the rest may hold secrets.
+  if (t.custom && (typeof o.kind !== 'string' || o.kind === '')) throw badRequest(`Object 'Kind' is missing in '${JSON.stringify({ metadata: o.metadata })}'`);
+  if (o.apiVersion !== undefined && o.apiVersion !== groupVersion(t)) {
+    throw badRequest(`the API version in the data (${String(o.apiVersion)}) does not match the expected API version (${groupVersion(t)})`);
+  }
   if (o.kind !== undefined && o.kind !== t.kind) throw badRequest(`the object provided is unrecognized (must be of type ${t.kind}): (${String(o.kind)})`);
   o.metadata = typeof o.metadata === 'object' && o.metadata !== null ? o.metadata : {};
   return o;
@@ -156,6 +162,7 @@ export async function serveVerb(c: VerbContext): Promise<{ code: number; body: u
       return list(c);
     case 'watch': {
       const timeout = q.get('timeoutSeconds');
+      if (timeout !== null && !/^\d+$/.test(timeout)) throw badRequest(`invalid timeoutSeconds: ${JSON.stringify(timeout)}: must be a non-negative integer`);
       const fields = fieldSelector(q.get('fieldSelector'), t);
       serveWatch(c.req, c.res, c.store, t, namespace, {
         resourceVersion: q.get('resourceVersion'),
@@ -192,11 +199,20 @@ export async function serveVerb(c: VerbContext): Promise<{ code: number; body: u
       return { code: 200, body: show(c.store.update(t, namespace, name, admitted, { dryRun, ...(subresource === 'status' ? { subresource: 'status' } : {}) })) };
     }
     case 'patch': {
-      const old = c.store.mustGet(t, namespace, name);
-      const next = applyPatch(c, old);
       const dryRun = dryRunOf(q);
-      const admitted = await admit('UPDATE', next, dryRun, old);
-      return { code: 200, body: show(c.store.update(t, namespace, name, admitted, { dryRun, ...(subresource === 'status' ? { subresource: 'status' } : {}) })) };
+      // Like the real server, a patch is re-applied to the latest object when that changed
+      // while admission ran, unless the patch itself names a resourceVersion (a precondition).
+      for (let attempt = 0; ; attempt++) {
+        const old = c.store.mustGet(t, namespace, name);
+        const next = applyPatch(c, old);
+        const admitted = await admit('UPDATE', next, dryRun, old);
+        try {
+          return { code: 200, body: show(c.store.update(t, namespace, name, admitted, { dryRun, ...(subresource === 'status' ? { subresource: 'status' } : {}) })) };
+        } catch (e) {
+          const serverSide = next.metadata.resourceVersion === old.metadata.resourceVersion;
+          if (!(e instanceof ApiError) || e.body['reason'] !== 'Conflict' || !serverSide || attempt >= 4) throw e;
+        }
+      }
     }
     case 'delete': {
       const opts = deleteOptions(c.body);

@@ -121,4 +121,12 @@ describe('fake cluster: watch', () => {
     await waitFor('watch events', () => w.seen.length >= 2, { timeoutMs: 5000 });
     assert.deepEqual(w.seen.map((e) => `${e.type} ${e.name}`), ['ADDED one', 'MODIFIED one']);
   });
+
+  it('answers 400 (not a hanging stream) to a malformed resourceVersion or timeoutSeconds', async () => {
+    for (const query of [{ resourceVersion: 'abc' }, { timeoutSeconds: 'soon' }] as Record<string, string>[]) {
+      const w = await watch('/api/v1/namespaces/w/configmaps', query);
+      const err = (await w.done) as { statusCode?: number };
+      assert.equal(err.statusCode, 400, JSON.stringify(query));
+    }
+  });
 });

@@ -21,16 +21,14 @@ export interface WatchOptions {
   bookmarkIntervalMs: number;
   /** Shapes an object for the wire (apiVersion of the requested version). */
   present: (o: KObj) => KObj;
-  /** Open streams' enders, so the server can end them all as its request timeout would. */
-  active: Set<() => void>;
+  /** Open streams' enders by resource (`group/plural`), so the server can end them as its request timeout would, or when a CRD goes. */
+  active: Map<() => void, string>;
 }
 
 export function serveWatch(req: IncomingMessage, res: ServerResponse, store: Store, t: ResourceType, ns: string | undefined, o: WatchOptions): void {
   const mine = resourceKey(t);
   const inScope = (obj: KObj | undefined): obj is KObj => obj !== undefined && (ns === undefined || obj.metadata.namespace === ns);
   const matches = (obj: KObj | undefined): boolean => inScope(obj) && o.labels(obj.metadata.labels) && o.fields(obj as Record<string, unknown>);
-  res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });
-  res.flushHeaders();
   const write = (type: string, object: unknown): void => {
     if (!res.writableEnded) res.write(`${JSON.stringify({ type, object })}\n`);
   };
@@ -58,10 +56,14 @@ export function serveWatch(req: IncomingMessage, res: ServerResponse, store: Sto
   res.on('close', finish);
 
   const rv = o.resourceVersion;
-  if (rv === null || rv === '' || rv === '0') {
+  const fromNow = rv === null || rv === '' || rv === '0';
+  // Throws (400) before anything is written, so a bad resourceVersion gets a plain Status.
+  const backlog = fromNow ? [] : store.since(rv);
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });
+  res.flushHeaders();
+  if (fromNow) {
     for (const obj of store.list(t, ns)) if (matches(obj)) write('ADDED', o.present(obj));
   } else {
-    const backlog = store.since(rv);
     if (!Array.isArray(backlog)) {
       write('ERROR', backlog);
       return finish();
@@ -69,7 +71,7 @@ export function serveWatch(req: IncomingMessage, res: ServerResponse, store: Sto
     for (const e of backlog) deliver(e);
   }
   store.listeners.add(deliver);
-  o.active.add(finish);
+  o.active.set(finish, mine);
   if (o.bookmarks) {
     const tick = (): void => {
       write('BOOKMARK', { kind: t.kind, apiVersion: groupVersion(t), metadata: { resourceVersion: store.resourceVersion } });

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { freePort } from '../../helpers/net.js';
 import type { Json } from './http-util.js';
-import { MutatingAdmission, warningHeader, type AdmissionRequest, type AdmissionResult } from './admission.js';
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { Socket } from 'node:net';
+import { addWarning, MutatingAdmission, warningHeader, type AdmissionRequest, type AdmissionResult } from './admission.js';
 import { patchResponse, startTestWebhook, type TestWebhook } from './test-webhook.js';
 
 const user = { username: 'system:serviceaccount:apps:deployer', uid: 'sa-uid', groups: ['system:serviceaccounts', 'system:authenticated'], extra: {} };
@@ -179,5 +181,15 @@ describe('mutating admission', () => {
   it('refuses a dry run for a webhook with side effects', async () => {
     configs = [config('inject', [hook('inject.example.com', { url: mutator.url, caBundle: mutator.caBundle }, { sideEffects: 'Unknown' })])];
     assert.deepEqual(rejected(await admission().admit(podCreate({ dryRun: true }))), { code: 400, message: 'admission webhook "inject.example.com" does not support dry run', reason: 'BadRequest' });
+  });
+});
+
+describe('admission warnings', () => {
+  it('become one Warning header each, once per text (a retried patch admits twice)', () => {
+    const res = new ServerResponse(new IncomingMessage(new Socket()));
+    addWarning(res, 'first "quoted"');
+    addWarning(res, 'second');
+    addWarning(res, 'first "quoted"');
+    assert.deepEqual(res.getHeader('Warning'), ['299 - "first \\"quoted\\""', '299 - "second"']);
   });
 });

@@ -9,6 +9,7 @@
  * reinvocationPolicy is ignored (no webhook is called twice).
  */
 import { randomUUID } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
 import type { UserInfo } from './accounts.js';
 import { CallError, postReview, resolveTarget, type ServiceResolver } from './admission-call.js';
 import { orderedWebhooks, SelectorError, webhookMatches, type GroupVersionKind, type MatchAttributes } from './admission-match.js';
@@ -61,6 +62,14 @@ const OPTIONS_KIND: Record<string, string> = { CREATE: 'CreateOptions', UPDATE: 
 
 /** The `Warning` response header value the API server sends for one admission warning. */
 export const warningHeader = (text: string): string => `299 - ${JSON.stringify(text)}`;
+
+/** Adds a `Warning` header to the response unless the same text was already added (the API server's recorder deduplicates). */
+export function addWarning(res: ServerResponse, text: string): void {
+  const value = warningHeader(text);
+  const cur = res.getHeader('Warning');
+  const have = Array.isArray(cur) ? cur : cur === undefined ? [] : [String(cur)];
+  if (!have.includes(value)) res.appendHeader('Warning', value);
+}
 
 const internalError = (why: string): { code: number; status: Json } => ({
   code: 500,

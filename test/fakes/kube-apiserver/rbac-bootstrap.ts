@@ -46,10 +46,42 @@ export const roleBinding = (namespace: string, name: string, roleRef: { kind: 'R
 /** The ClusterRole the fake binds to `setAuthDelegator` accounts besides `system:auth-delegator`: Vault's auth method reads namespaces for `bound_service_account_namespace_selector`. */
 export const NAMESPACE_READER = 'ward:namespace-reader';
 
+const READ = ['get', 'list', 'watch'];
+const WRITE = ['create', 'delete', 'deletecollection', 'patch', 'update'];
+/** What the user-facing roles cover (their real rules are aggregated; these are the common subset). */
+const CORE = ['configmaps', 'endpoints', 'events', 'persistentvolumeclaims', 'pods', 'pods/log', 'pods/status', 'replicationcontrollers', 'services', 'serviceaccounts'];
+const APPS = ['deployments', 'deployments/scale', 'daemonsets', 'replicasets', 'replicasets/scale', 'statefulsets', 'statefulsets/scale'];
+const BATCH = ['jobs', 'cronjobs'];
+
+/** `view`, `edit` and `admin`, for RoleBindings to them: view reads (not secrets), edit also writes (and secrets), admin also manages RBAC in the namespace. */
+function userFacingRoles(): Json[] {
+  const view = [
+    { apiGroups: [''], resources: CORE, verbs: READ },
+    { apiGroups: [''], resources: ['namespaces'], verbs: READ },
+    { apiGroups: ['apps'], resources: APPS, verbs: READ },
+    { apiGroups: ['batch'], resources: BATCH, verbs: READ },
+  ];
+  const edit = [
+    ...view,
+    { apiGroups: [''], resources: ['secrets'], verbs: READ },
+    { apiGroups: [''], resources: [...CORE.filter((r) => r !== 'pods/status'), 'secrets', 'pods/exec', 'pods/attach', 'pods/portforward'], verbs: WRITE },
+    { apiGroups: ['apps'], resources: APPS, verbs: WRITE },
+    { apiGroups: ['batch'], resources: BATCH, verbs: WRITE },
+    { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: [...READ, ...WRITE] },
+  ];
+  const admin = [
+    ...edit,
+    { apiGroups: ['rbac.authorization.k8s.io'], resources: ['roles', 'rolebindings'], verbs: [...READ, ...WRITE] },
+    { apiGroups: ['authorization.k8s.io'], resources: ['localsubjectaccessreviews'], verbs: ['create'] },
+  ];
+  return [clusterRole('view', view), clusterRole('edit', edit), clusterRole('admin', admin)];
+}
+
 /** ClusterRoles and ClusterRoleBindings present from the start. */
 export function bootstrapObjects(): Json[] {
   const authenticated: SubjectSpec[] = [{ kind: 'Group', name: 'system:authenticated' }];
   return [
+    ...userFacingRoles(),
     clusterRole('cluster-admin', [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }, { nonResourceURLs: ['*'], verbs: ['*'] }]),
     clusterRole('system:auth-delegator', [
       { apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] },

@@ -34,6 +34,9 @@ const store = objects([
   roleBinding('apps', 'dangling', { kind: 'Role', name: 'gone' }, [{ kind: 'User', name: 'bob' }]),
   clusterRole('metrics', [{ nonResourceURLs: ['/metrics', '/logs/*'], verbs: ['get'] }]),
   clusterRoleBinding('metrics', 'metrics', [{ kind: 'User', name: 'scraper' }]),
+  roleBinding('apps', 'viewer', { kind: 'ClusterRole', name: 'view' }, [{ kind: 'User', name: 'viewer' }]),
+  roleBinding('apps', 'editor', { kind: 'ClusterRole', name: 'edit' }, [{ kind: 'User', name: 'editor' }]),
+  roleBinding('apps', 'nsadmin', { kind: 'ClusterRole', name: 'admin' }, [{ kind: 'User', name: 'nsadmin' }]),
   ...authDelegatorBindings('kube-system', 'reviewer'),
   ...podGrant('vault', 'ward', ['get', 'patch']),
 ]);
@@ -67,6 +70,12 @@ describe('RBAC authorizer', () => {
     ['non-resource URL', named('scraper'), { verb: 'get', resourceRequest: false, path: '/metrics' }, true],
     ['non-resource URL prefix', named('scraper'), { verb: 'get', resourceRequest: false, path: '/logs/kubelet' }, true],
     ['non-resource URL other path', named('scraper'), { verb: 'get', resourceRequest: false, path: '/debug' }, false],
+    ['view via a RoleBinding: get pods', named('viewer'), res('get', 'pods', { namespace: 'apps', name: 'p' }), true],
+    ['view: no secrets', named('viewer'), res('get', 'secrets', { namespace: 'apps', name: 's' }), false],
+    ['view: no writes', named('viewer'), res('delete', 'deployments', { apiGroup: 'apps', namespace: 'apps', name: 'd' }), false],
+    ['edit: secrets and deployments', named('editor'), res('update', 'secrets', { namespace: 'apps', name: 's' }), true],
+    ['edit: no RBAC', named('editor'), res('create', 'rolebindings', { apiGroup: 'rbac.authorization.k8s.io', namespace: 'apps' }), false],
+    ['admin: RBAC in the namespace', named('nsadmin'), res('create', 'rolebindings', { apiGroup: 'rbac.authorization.k8s.io', namespace: 'apps' }), true],
     ['discovery for authenticated users', named('anyone'), { verb: 'get', resourceRequest: false, path: '/version' }, true],
   ];
   for (const [title, user, attrs, allowed] of cases) {

@@ -129,7 +129,7 @@ export function postReview(t: WebhookTarget, review: Json, timeoutSeconds: numbe
         ca: t.caPem || [],
         minVersion: 'TLSv1.2',
         agent: false,
-        headers: { 'Content-Type': 'application/json', Accept: 'application/json, */*', 'Content-Length': Buffer.byteLength(body) },
+        headers: { 'Content-Type': 'application/json', Accept: 'application/json, */*', 'User-Agent': 'kube-apiserver-admission', 'Content-Length': Buffer.byteLength(body) },
       },
       (res) => {
         const chunks: Buffer[] = [];

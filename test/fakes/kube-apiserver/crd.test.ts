@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { ApiextensionsV1Api, CustomObjectsApi, makeInformer, PatchStrategy, setHeaderOptions, VersionApi, Watch, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
 import { waitFor } from '../../helpers/wait.js';
 import { startFakeKubeApiServer, type FakeKubeApiServer } from './index.js';
-import { failure, kubeConfigFor } from './test-client.js';
+import { failure, kubeConfigFor, raw } from './test-client.js';
 
 const crd = (scope: 'Namespaced' | 'Cluster', plural: string, kind: string) => ({
   metadata: { name: `${plural}.ward.example.com` },
@@ -70,6 +70,14 @@ describe('fake cluster: CRDs, custom resources, discovery', () => {
     const bad = await failure(ext.createCustomResourceDefinition({ body: { ...crd('Namespaced', 'things', 'Thing'), metadata: { name: 'wrong' } } }));
     assert.equal(bad.code, 422);
     assert.equal(bad.status.message, 'CustomResourceDefinition.apiextensions.k8s.io "wrong" is invalid: metadata.name: Invalid value: "wrong": must be spec.names.plural+"."+spec.group');
+    const base = crd('Namespaced', 'things', 'Thing');
+    const noStorage = await failure(ext.createCustomResourceDefinition({ body: { ...base, spec: { ...base.spec, versions: base.spec.versions.map((v) => ({ ...v, storage: false })) } } }));
+    assert.equal(noStorage.code, 422);
+    assert.match(noStorage.status.message ?? '', /spec\.versions: Invalid value: .*must have exactly one version marked as storage version/);
+    const badScope = await failure(ext.createCustomResourceDefinition({ body: { ...base, spec: { ...base.spec, scope: 'Galaxy' } } }));
+    assert.match(badScope.status.message ?? '', /spec\.scope: Unsupported value: "Galaxy": supported values: "Cluster", "Namespaced"/);
+    const typed = await raw(k, 'POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', { ...base, spec: { ...base.spec, versions: 'v1' } });
+    assert.equal(typed.code, 400);
     const noKind = await failure(custom.createNamespacedCustomObject({ group: G, version: 'v1', namespace: 'c', plural: 'secretsyncs', body: { metadata: { name: 'nokind' } } }));
     assert.equal(noKind.code, 400);
     assert.match(noKind.status.message ?? '', /^Object 'Kind' is missing in/);
@@ -122,6 +130,26 @@ describe('fake cluster: CRDs, custom resources, discovery', () => {
       ctl.abort();
     }
   });
+
+  it('answers the health endpoints with ok, without credentials', async () => {
+    for (const path of ['/healthz', '/livez', '/readyz']) {
+      const r = await fetchText(path, false);
+      assert.deepEqual(r, { status: 200, body: 'ok' }, path);
+    }
+  });
+
+  async function fetchText(path: string, auth = true): Promise<{ status: number; body: string }> {
+    const { request } = await import('node:https');
+    return new Promise((resolve, reject) => {
+      const req = request(`${k.url}${path}`, { ca: k.caPem, headers: auth ? { authorization: `Bearer ${k.adminToken}` } : {} }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  }
 
   async function fetchJson(path: string): Promise<Record<string, unknown>> {
     const { request } = await import('node:https');

@@ -5,6 +5,7 @@
  * for watchers) and stops serving them.
  */
 import { BUILTINS, type Registry, type ResourceType } from './registry.js';
+import type { Cause } from './status.js';
 import type { KObj, Store, StoreEvent } from './store.js';
 
 interface CrdSpec {
@@ -12,6 +13,37 @@ interface CrdSpec {
   scope?: string;
   names?: { plural?: string; singular?: string; kind?: string; listKind?: string; shortNames?: string[] };
   versions?: { name?: string; served?: boolean; storage?: boolean; subresources?: { status?: unknown } }[];
+}
+
+/** A decoding error for a CRD whose versions are not a list of objects, or null. */
+export function crdTypeProblem(spec: unknown): string | null {
+  const versions = (spec as { versions?: unknown } | undefined)?.versions;
+  if (versions === undefined || versions === null) return null;
+  const kind = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
+  if (!Array.isArray(versions)) return `json: cannot unmarshal ${kind(versions)} into Go struct field CustomResourceDefinitionSpec.spec.versions of type []v1.CustomResourceDefinitionVersion`;
+  for (const v of versions) if (kind(v) !== 'object') return `json: cannot unmarshal ${kind(v)} into Go struct field CustomResourceDefinitionSpec.spec.versions of type v1.CustomResourceDefinitionVersion`;
+  return null;
+}
+
+/** The real validation's objections to a CRD spec (beyond its name), as causes. */
+export function crdCauses(raw: unknown): Cause[] {
+  const spec = (raw ?? {}) as CrdSpec;
+  const causes: Cause[] = [];
+  const required = (field: string, v: unknown) => {
+    if (typeof v !== 'string' || v === '') causes.push({ field, message: 'Required value', reason: 'FieldValueRequired' });
+  };
+  required('spec.group', spec.group);
+  required('spec.names.plural', spec.names?.plural);
+  required('spec.names.kind', spec.names?.kind);
+  if (spec.scope !== 'Namespaced' && spec.scope !== 'Cluster') {
+    causes.push({ field: 'spec.scope', message: `Unsupported value: ${JSON.stringify(spec.scope ?? '')}: supported values: "Cluster", "Namespaced"`, reason: 'FieldValueNotSupported' });
+  }
+  const versions = spec.versions ?? [];
+  versions.forEach((v, i) => required(`spec.versions[${i}].name`, v.name));
+  if (versions.filter((v) => v.storage === true).length !== 1) {
+    causes.push({ field: 'spec.versions', message: `Invalid value: ${JSON.stringify(versions.map((v) => ({ name: v.name, storage: v.storage })))}: must have exactly one version marked as storage version` });
+  }
+  return causes;
 }
 
 /** The resource types a CRD object declares (one per served version). */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { AppsV1Api, CoordinationV1Api, CoreV1Api, PatchStrategy, RbacAuthorizationV1Api, setHeaderOptions, type V1Pod } from '@kubernetes/client-node';
 import { startFakeKubeApiServer, type FakeKubeApiServer } from './index.js';
-import { failure, kubeConfigFor } from './test-client.js';
+import { failure, kubeConfigFor, raw } from './test-client.js';
 
 const pod = (name: string, labels?: Record<string, string>): V1Pod => ({
   metadata: { name, ...(labels ? { labels } : {}) },
@@ -74,6 +74,28 @@ describe('fake cluster: CRUD through @kubernetes/client-node', () => {
     assert.equal(badLabel.code, 422);
   });
 
+  it('answers 400 to metadata of the wrong types instead of storing it', async () => {
+    const bad: [string, Record<string, unknown>][] = [
+      ['finalizers', { finalizers: 'x' }],
+      ['ownerReferences', { ownerReferences: { uid: '1' } }],
+      ['annotations', { annotations: { a: 1 } }],
+      ['labels', { labels: ['a'] }],
+    ];
+    for (const [field, meta] of bad) {
+      const r = await raw(k, 'POST', '/api/v1/namespaces/team-a/configmaps', { metadata: { name: 'typed', ...meta } });
+      assert.equal(r.code, 400, field);
+      assert.match(String(r.body['message']), new RegExp(`ObjectMeta\\.metadata\\.${field}`), field);
+      const patched = await raw(k, 'PATCH', '/api/v1/namespaces/team-a/configmaps/cfg', { metadata: meta }, 'application/merge-patch+json');
+      assert.equal(patched.code, 400, `patch ${field}`);
+    }
+    assert.equal((await core.listNamespacedConfigMap({ namespace: 'team-a', fieldSelector: 'metadata.name=typed' })).items.length, 0);
+    for (const spec of [{ containers: 'app' }, { containers: [{ name: 'a', image: 'i', volumeMounts: 'x' }] }, { containers: [{ name: 'a', image: 'i' }], volumes: {} }, { containers: ['a'] }]) {
+      const r = await raw(k, 'POST', '/api/v1/namespaces/team-a/pods', { metadata: { name: 'typed' }, spec });
+      assert.equal(r.code, 400, JSON.stringify(spec));
+      assert.match(String(r.body['message']), /^Pod in version "v1" cannot be handled as a Pod: json: cannot unmarshal/);
+    }
+  });
+
   it('names objects from generateName', async () => {
     const a = await core.createNamespacedConfigMap({ namespace: 'team-a', body: { metadata: { generateName: 'gen-' } } });
     const b = await core.createNamespacedConfigMap({ namespace: 'team-a', body: { metadata: { generateName: 'gen-' } } });
@@ -104,6 +126,21 @@ describe('fake cluster: CRUD through @kubernetes/client-node', () => {
     const bad = await failure(core.createNamespacedSecret({ namespace: 'team-a', body: { metadata: { name: 'bad' }, data: { a: 'not base64!' } } }));
     assert.equal(bad.code, 400);
     assert.match(bad.status.message ?? '', /illegal base64 data at input byte 3/);
+  });
+
+  it('refuses data changes to immutable secrets and configmaps, and unsetting immutable (422)', async () => {
+    const s = await core.createNamespacedSecret({ namespace: 'team-a', body: { metadata: { name: 'frozen' }, immutable: true, stringData: { a: '1' } } });
+    const change = await failure(core.replaceNamespacedSecret({ name: 'frozen', namespace: 'team-a', body: { ...s, data: { a: 'Mg==' } } }));
+    assert.equal(change.code, 422);
+    assert.equal(change.status.message, 'Secret "frozen" is invalid: data: Forbidden: field is immutable when `immutable` is set');
+    const thaw = await failure(core.replaceNamespacedSecret({ name: 'frozen', namespace: 'team-a', body: { ...s, immutable: false } }));
+    assert.match(thaw.status.message ?? '', /immutable: Forbidden: field is immutable when `immutable` is set/);
+    const labelled = await core.replaceNamespacedSecret({ name: 'frozen', namespace: 'team-a', body: { ...s, metadata: { ...s.metadata, labels: { ok: 'yes' } } } });
+    assert.equal(labelled.metadata?.labels?.['ok'], 'yes');
+    const cm = await core.createNamespacedConfigMap({ namespace: 'team-a', body: { metadata: { name: 'frozen' }, immutable: true, data: { a: '1' } } });
+    const cmChange = await failure(core.replaceNamespacedConfigMap({ name: 'frozen', namespace: 'team-a', body: { ...cm, data: { a: '2' } } }));
+    assert.equal(cmChange.code, 422);
+    assert.equal(cmChange.status.message, 'ConfigMap "frozen" is invalid: data: Forbidden: field is immutable when `immutable` is set');
   });
 
   it('serves apps/v1 with generation bumped on spec changes only', async () => {

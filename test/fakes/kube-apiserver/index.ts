@@ -123,6 +123,10 @@ export async function startFakeKubeApiServer(o: FakeKubeOptions = {}): Promise<F
   const server = https.createServer({ cert: pki.certPem, key: pki.keyPem, minVersion: 'TLSv1.2' }, (req, res) => {
     const url = new URL(req.url ?? '/', 'https://fake');
     if (faults.take(url.pathname, res)) return;
+    if (req.method === 'GET' && ['/healthz', '/livez', '/readyz'].includes(url.pathname)) {
+      res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
+      return void res.end('ok');
+    }
     const fail = (e: unknown): void => {
       if (res.headersSent) return;
       if (e instanceof ApiError) send(res, e.code, e.body);

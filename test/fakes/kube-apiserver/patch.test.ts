@@ -23,28 +23,52 @@ describe('fake cluster: patches, status subresource, dryRun, paging', () => {
         volumes: [{ name: 'data', emptyDir: {} }],
       },
     } });
+    await apps.createNamespacedDeployment({ namespace: 'p', body: {
+      metadata: { name: 'web' },
+      spec: {
+        selector: { matchLabels: { app: 'web' } },
+        template: {
+          metadata: { labels: { app: 'web' } },
+          spec: {
+            containers: [{ name: 'app', image: 'a:1', env: [{ name: 'A', value: '1' }], volumeMounts: [{ name: 'data', mountPath: '/data' }] }],
+            volumes: [{ name: 'data', emptyDir: {} }],
+          },
+        },
+      },
+    } });
   });
   after(() => k.close());
 
-  it('strategic-merges containers, env and volumes the way an injector patches a pod', async () => {
-    const out = await core.patchNamespacedPod({ name: 'app', namespace: 'p', body: {
-      spec: {
+  it('strategic-merges containers, env and volumes of a pod template', async () => {
+    const d = await apps.patchNamespacedDeployment({ name: 'web', namespace: 'p', body: {
+      spec: { template: { spec: {
         initContainers: [{ name: 'vault-agent-init', image: 'ward' }],
         containers: [{ name: 'app', env: [{ name: 'B', value: '2' }], volumeMounts: [{ name: 'secrets', mountPath: '/vault/secrets' }] }, { name: 'vault-agent', image: 'ward' }],
         volumes: [{ name: 'secrets', emptyDir: { medium: 'Memory' } }],
-      },
+      } } },
     } }, as(PatchStrategy.StrategicMergePatch));
-    assert.deepEqual(out.spec?.containers.map((c) => c.name), ['app', 'vault-agent']);
-    assert.equal(out.spec?.containers[0]?.image, 'a:1');
-    assert.deepEqual(out.spec?.containers[0]?.env?.map((e) => e.name), ['A', 'B']);
-    assert.deepEqual(out.spec?.containers[0]?.volumeMounts?.map((m) => m.mountPath), ['/data', '/vault/secrets']);
-    assert.deepEqual(out.spec?.volumes?.map((v) => v.name), ['data', 'secrets']);
-    assert.deepEqual(out.spec?.initContainers?.map((c) => c.name), ['vault-agent-init']);
+    const out = d.spec?.template;
+    assert.deepEqual(out?.spec?.containers.map((c) => c.name), ['app', 'vault-agent']);
+    assert.equal(out?.spec?.containers[0]?.image, 'a:1');
+    assert.deepEqual(out?.spec?.containers[0]?.env?.map((e) => e.name), ['A', 'B']);
+    assert.deepEqual(out?.spec?.containers[0]?.volumeMounts?.map((m) => m.mountPath), ['/data', '/vault/secrets']);
+    assert.deepEqual(out?.spec?.volumes?.map((v) => v.name), ['data', 'secrets']);
+    assert.deepEqual(out?.spec?.initContainers?.map((c) => c.name), ['vault-agent-init']);
+    assert.equal(d.metadata?.generation, 2);
+  });
+
+  it('lets a pod update change only what the real server allows (images, added tolerations)', async () => {
+    const image = await core.patchNamespacedPod({ name: 'app', namespace: 'p', body: { spec: { containers: [{ name: 'app', image: 'a:2' }], tolerations: [{ key: 'k', operator: 'Exists' }] } } }, as(PatchStrategy.StrategicMergePatch));
+    assert.equal(image.spec?.containers[0]?.image, 'a:2');
+    const added = await failure(core.patchNamespacedPod({ name: 'app', namespace: 'p', body: { spec: { containers: [{ name: 'vault-agent', image: 'ward' }] } } }, as(PatchStrategy.StrategicMergePatch)));
+    assert.equal(added.code, 422);
+    assert.match(added.status.message ?? '', /^Pod "app" is invalid: spec: Forbidden: pod updates may not change fields other than `spec\.containers\[\*\]\.image`/);
   });
 
   it('applies merge patches (lists replaced) and JSON patches, 422 when a JSON patch does not apply', async () => {
-    const merged = await core.patchNamespacedPod({ name: 'app', namespace: 'p', body: { metadata: { annotations: { a: 'b' } }, spec: { volumes: [{ name: 'only', emptyDir: {} }] } } }, as(PatchStrategy.MergePatch));
-    assert.deepEqual(merged.spec?.volumes?.map((v) => v.name), ['only']);
+    const merged = await apps.patchNamespacedDeployment({ name: 'web', namespace: 'p', body: { spec: { template: { spec: { volumes: [{ name: 'only', emptyDir: {} }] } } } } }, as(PatchStrategy.MergePatch));
+    assert.deepEqual(merged.spec?.template.spec?.volumes?.map((v) => v.name), ['only']);
+    await core.patchNamespacedPod({ name: 'app', namespace: 'p', body: { metadata: { annotations: { a: 'b' } } } }, as(PatchStrategy.MergePatch));
     const json = await core.patchNamespacedPod({ name: 'app', namespace: 'p', body: [{ op: 'add', path: '/metadata/labels', value: { x: 'y' } }, { op: 'remove', path: '/metadata/annotations/a' }] }, as(PatchStrategy.JsonPatch));
     assert.deepEqual(json.metadata?.labels, { x: 'y' });
     assert.deepEqual(json.metadata?.annotations, {});

@@ -62,3 +62,41 @@ describe('fake cluster: built-in pod admission (ServiceAccount plugin)', () => {
     assert.equal(seen?.spec?.containers[0]?.volumeMounts?.[0]?.mountPath, TOKEN_PATH);
   });
 });
+
+describe('fake cluster: pod spec validation', () => {
+  let k: FakeKubeApiServer;
+  let core: CoreV1Api;
+  before(async () => {
+    k = await startFakeKubeApiServer({ namespaces: { v: {} } });
+    core = kubeConfigFor(k).makeApiClient(CoreV1Api);
+  });
+  after(() => k.close());
+
+  const cases: [string, Partial<V1Pod['spec']>, RegExp][] = [
+    ['duplicate container names across init and app containers', { initContainers: [{ name: 'app', image: 'i' }], containers: [{ name: 'app', image: 'a' }] }, /spec\.containers\[0\]\.name: Duplicate value: "app"/],
+    ['a container without an image', { containers: [{ name: 'app' } as never] }, /spec\.containers\[0\]\.image: Required value/],
+    ['duplicate volume names', { containers: [{ name: 'app', image: 'a' }], volumes: [{ name: 'v', emptyDir: {} }, { name: 'v', emptyDir: {} }] }, /spec\.volumes\[1\]\.name: Duplicate value: "v"/],
+    ['a mount of a volume that does not exist', { containers: [{ name: 'app', image: 'a', volumeMounts: [{ name: 'secrets', mountPath: '/vault/secrets' }] }] }, /spec\.containers\[0\]\.volumeMounts\[0\]\.name: Not found: "secrets"/],
+    ['two mounts at one path', { volumes: [{ name: 'a', emptyDir: {} }, { name: 'b', emptyDir: {} }], containers: [{ name: 'app', image: 'a', volumeMounts: [{ name: 'a', mountPath: '/x' }, { name: 'b', mountPath: '/x' }] }] }, /spec\.containers\[0\]\.volumeMounts\[1\]\.mountPath: Invalid value: "\/x": must be unique/],
+    ['a container name that is not a DNS label', { containers: [{ name: 'App_1', image: 'a' }] }, /spec\.containers\[0\]\.name: Invalid value: "App_1"/],
+  ];
+  for (const [what, spec, message] of cases) {
+    it(`refuses ${what} (422)`, async () => {
+      const r = await failure(core.createNamespacedPod({ namespace: 'v', body: { metadata: { name: 'bad' }, spec: { automountServiceAccountToken: false, ...spec } as V1Pod['spec'] } }));
+      assert.equal(r.code, 422);
+      assert.match(r.status.message ?? '', /^Pod "bad" is invalid: /);
+      assert.match(r.status.message ?? '', message);
+    });
+  }
+
+  it('validates what admission produced, so a broken mutation is refused', async () => {
+    k.setAdmitter(async (r) => {
+      const spec = r.object['spec'] as { containers: { volumeMounts?: unknown[] }[] };
+      spec.containers[0]!.volumeMounts = [...(spec.containers[0]!.volumeMounts ?? []), { name: 'vault-secrets', mountPath: '/vault/secrets' }];
+      return r.object;
+    });
+    const r = await failure(core.createNamespacedPod({ namespace: 'v', body: { metadata: { name: 'mutated' }, spec: { containers: [{ name: 'app', image: 'a' }] } } }));
+    assert.equal(r.code, 422);
+    assert.match(r.status.message ?? '', /volumeMounts\[1\]\.name: Not found: "vault-secrets"/);
+  });
+});

@@ -20,6 +20,8 @@ describe('object store', () => {
     assert.ok(Number(b.metadata.resourceVersion) > Number(a.metadata.resourceVersion));
     const same = store.update(cm, 'ns', 'a', { ...b, metadata: { ...b.metadata, resourceVersion: undefined } });
     assert.equal(same.metadata.resourceVersion, b.metadata.resourceVersion);
+    const reordered = store.update(cm, 'ns', 'a', { data: { k: 'w' }, kind: 'ConfigMap', metadata: { namespace: 'ns', name: 'a' }, apiVersion: 'v1' });
+    assert.equal(reordered.metadata.resourceVersion, b.metadata.resourceVersion, 'key order is not a change');
     assert.equal(store.resourceVersion, b.metadata.resourceVersion);
   });
 

@@ -7,6 +7,7 @@
  * and admission happen before, in rest.ts.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { canonical } from './canonical.js';
 import { resourceKey, groupVersion, type Registry, type ResourceType } from './registry.js';
 import { alreadyExists, conflict, gone, ApiError, badRequest, notFound, status, type Json } from './status.js';
 import { createDefaults, decode, validate } from './validate.js';
@@ -72,7 +73,7 @@ const finalizersOf = (t: ResourceType, o: KObj): string[] => [
   ...(t.group === '' && t.plural === 'namespaces' ? ((o['spec'] as { finalizers?: string[] } | undefined)?.finalizers ?? []) : []),
 ];
 const strip = (o: KObj, t: ResourceType): string =>
-  JSON.stringify({ ...o, metadata: undefined, ...(t.status ? { status: undefined } : {}) });
+  canonical({ ...o, metadata: undefined, ...(t.status ? { status: undefined } : {}) });
 
 export class Store {
   private readonly data = new Map<string, Map<string, KObj>>();
@@ -228,7 +229,7 @@ export class Store {
     next.apiVersion = groupVersion(t);
     next.kind = t.kind;
     next.metadata.resourceVersion = old.metadata.resourceVersion;
-    if (JSON.stringify(next) === JSON.stringify(old)) return old;
+    if (canonical(next) === canonical(old)) return old;
     if (t.generation && strip(next, t) !== strip(old, t)) next.metadata.generation = (old.metadata.generation ?? 0) + 1;
     if (o.dryRun) return next;
     next.metadata.resourceVersion = String(++this.rv);

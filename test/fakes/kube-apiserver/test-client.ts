@@ -19,3 +19,21 @@ export async function failure(p: Promise<unknown>): Promise<{ code: number; stat
   }
   throw new Error('expected the call to fail');
 }
+
+/** A raw HTTPS call as the admin, for bodies a typed client would not send. */
+export async function raw(k: FakeKubeApiServer, method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<{ code: number; body: Record<string, unknown> }> {
+  const { request } = await import('node:https');
+  const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = request(`${k.url}${path}`, {
+      method, ca: k.caPem,
+      headers: { authorization: `Bearer ${k.adminToken}`, ...(payload !== undefined ? { 'content-type': contentType, 'content-length': String(Buffer.byteLength(payload)) } : {}) },
+    }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ code: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown> }));
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
+}

@@ -4,6 +4,9 @@
  * modelled (Secret `data` must be base64, `stringData` is folded into `data`; a Pod needs
  * containers). Pure; throws ApiError.
  */
+import { canonical } from './canonical.js';
+import { crdCauses, crdTypeProblem } from './crd.js';
+import { podSpecCauses, podSpecTypeProblem } from './pod-validation.js';
 import type { ResourceType } from './registry.js';
 import { badRequest, invalid, type Cause } from './status.js';
 import type { KObj } from './store.js';
@@ -52,8 +55,40 @@ export function labelCauses(labels: unknown, field = 'metadata.labels'): Cause[]
   return out;
 }
 
+const jsonType = (v: unknown): string =>
+  v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v === 'boolean' ? 'bool' : typeof v === 'object' ? 'object' : typeof v;
+
+/** Type errors in metadata, worded as the server's JSON decoder (its Go field and type). */
+function metadataProblem(m: Record<string, unknown>): string | null {
+  const into = (v: unknown, field: string, goType: string) => `json: cannot unmarshal ${jsonType(v)} into Go struct field ObjectMeta.metadata.${field} of type ${goType}`;
+  for (const f of ['name', 'generateName', 'namespace', 'resourceVersion', 'uid']) {
+    if (m[f] !== undefined && m[f] !== null && typeof m[f] !== 'string') return into(m[f], f, 'string');
+  }
+  for (const f of ['labels', 'annotations']) {
+    const v = m[f];
+    if (v === undefined || v === null) continue;
+    if (jsonType(v) !== 'object') return into(v, f, 'map[string]string');
+    for (const x of Object.values(v as object)) if (typeof x !== 'string') return into(x, f, 'string');
+  }
+  const fin = m['finalizers'];
+  if (fin !== undefined && fin !== null) {
+    if (!Array.isArray(fin)) return into(fin, 'finalizers', '[]string');
+    for (const x of fin) if (typeof x !== 'string') return into(x, 'finalizers', 'string');
+  }
+  const refs = m['ownerReferences'];
+  if (refs !== undefined && refs !== null) {
+    if (!Array.isArray(refs)) return into(refs, 'ownerReferences', '[]v1.OwnerReference');
+    for (const x of refs) if (jsonType(x) !== 'object') return into(x, 'ownerReferences', 'v1.OwnerReference');
+  }
+  return null;
+}
+
 /** Decoding rules that the real server applies before validation (400 when the body cannot be decoded). */
 export function decode(t: ResourceType, obj: KObj): void {
+  const problem = metadataProblem(obj.metadata as Record<string, unknown>);
+  const specProblem = t.group === '' && t.plural === 'pods' ? podSpecTypeProblem(obj['spec'])
+    : t.group === 'apiextensions.k8s.io' && t.plural === 'customresourcedefinitions' ? crdTypeProblem(obj['spec']) : null;
+  if (problem ?? specProblem) throw badRequest(`${t.kind} in version "${t.version}" cannot be handled as a ${t.kind}: ${problem ?? specProblem ?? ''}`);
   if (t.group !== '' || t.plural !== 'secrets') return;
   const data = (obj['data'] ?? {}) as Record<string, unknown>;
   for (const v of Object.values(data)) {
@@ -71,6 +106,29 @@ export function decode(t: ResourceType, obj: KObj): void {
   }
   if (Object.keys(data).length > 0) obj['data'] = data;
   obj['type'] ??= 'Opaque';
+}
+
+const POD_UPDATE_FORBIDDEN = 'Forbidden: pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)';
+
+/** A pod spec with what an update may change blanked out, for comparison. */
+function frozenPodSpec(spec: unknown): string {
+  const s = structuredClone((spec ?? {}) as Record<string, unknown>);
+  for (const list of ['containers', 'initContainers']) {
+    const cs = s[list];
+    if (Array.isArray(cs)) s[list] = cs.map((c: Record<string, unknown>) => ({ ...c, image: undefined }));
+  }
+  delete s['activeDeadlineSeconds'];
+  delete s['terminationGracePeriodSeconds'];
+  delete s['tolerations'];
+  return canonical(s);
+}
+
+/** Whether a pod update keeps the spec as the real validation requires (tolerations may only be added). */
+function podSpecUpdateAllowed(oldSpec: unknown, newSpec: unknown): boolean {
+  if (frozenPodSpec(oldSpec) !== frozenPodSpec(newSpec)) return false;
+  const before = ((oldSpec ?? {}) as { tolerations?: unknown[] }).tolerations ?? [];
+  const after = ((newSpec ?? {}) as { tolerations?: unknown[] }).tolerations ?? [];
+  return before.every((t) => after.some((u) => canonical(u) === canonical(t)));
 }
 
 /** Validation of a decoded object about to be stored (`old` on update); throws 422 Invalid listing every cause. */
@@ -96,10 +154,22 @@ export function validate(t: ResourceType, obj: KObj, old?: KObj): void {
     if (name && name !== `${spec.names?.plural ?? ''}.${spec.group ?? ''}`) {
       causes.push({ field: 'metadata.name', message: `Invalid value: "${name}": must be spec.names.plural+"."+spec.group` });
     }
+    causes.push(...crdCauses(spec));
+  }
+  if (t.group === '' && (t.plural === 'secrets' || t.plural === 'configmaps') && old?.['immutable'] === true) {
+    const frozen = 'Forbidden: field is immutable when `immutable` is set';
+    if (obj['immutable'] !== true) causes.push({ field: 'immutable', message: frozen, reason: 'FieldValueForbidden' });
+    for (const f of t.plural === 'secrets' ? ['data'] : ['data', 'binaryData']) {
+      if (canonical(obj[f] ?? {}) !== canonical(old[f] ?? {})) causes.push({ field: f, message: frozen, reason: 'FieldValueForbidden' });
+    }
+  }
+  if (t.group === '' && t.plural === 'pods' && old && !podSpecUpdateAllowed(old['spec'], obj['spec'])) {
+    causes.push({ field: 'spec', message: POD_UPDATE_FORBIDDEN, reason: 'FieldValueForbidden' });
   }
   if (t.group === '' && t.plural === 'pods') {
     const spec = (obj['spec'] ?? {}) as { containers?: unknown };
     if (!Array.isArray(spec.containers) || spec.containers.length === 0) causes.push({ field: 'spec.containers', message: 'Required value', reason: 'FieldValueRequired' });
+    causes.push(...podSpecCauses(spec));
   }
   if (causes.length > 0) throw invalid(t, name, causes);
 }

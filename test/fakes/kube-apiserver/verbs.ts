@@ -14,6 +14,7 @@ import { ApiError, badRequest, status, success, unsupportedMediaType } from './s
 import type { KObj, Propagation, Store } from './store.js';
 import { applyStrategicMergePatch } from './strategic-merge.js';
 import { admitServiceAccount } from './pod-admission.js';
+import { decode } from './validate.js';
 import { serveWatch } from './watch.js';
 import { addWarning } from './admission.js';
 
@@ -184,6 +185,7 @@ export async function serveVerb(c: VerbContext): Promise<{ code: number; body: u
         throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
       }
       const dryRun = dryRunOf(q);
+      decode(t, obj); // the real server decodes (400) before any admission plugin runs
       const builtIn = t.group === '' && t.plural === 'pods' ? admitServiceAccount(c.store, c.store.registry.lookup('', 'v1', 'serviceaccounts') as ResourceType, namespace ?? '', obj) : obj;
       const admitted = await admit('CREATE', builtIn, dryRun);
       return { code: 201, body: show(c.store.create(t, namespace, admitted, { dryRun })) };
@@ -195,6 +197,7 @@ export async function serveVerb(c: VerbContext): Promise<{ code: number; body: u
       }
       const old = c.store.mustGet(t, namespace, name);
       const dryRun = dryRunOf(q);
+      if (subresource !== 'status') decode(t, obj);
       const admitted = await admit('UPDATE', obj, dryRun, old);
       return { code: 200, body: show(c.store.update(t, namespace, name, admitted, { dryRun, ...(subresource === 'status' ? { subresource: 'status' } : {}) })) };
     }
@@ -205,6 +208,7 @@ export async function serveVerb(c: VerbContext): Promise<{ code: number; body: u
       for (let attempt = 0; ; attempt++) {
         const old = c.store.mustGet(t, namespace, name);
         const next = applyPatch(c, old);
+        if (subresource !== 'status') decode(t, next);
         const admitted = await admit('UPDATE', next, dryRun, old);
         try {
           return { code: 200, body: show(c.store.update(t, namespace, name, admitted, { dryRun, ...(subresource === 'status' ? { subresource: 'status' } : {}) })) };

@@ -96,6 +96,12 @@ describe('fake cluster: CRUD through @kubernetes/client-node', () => {
     }
   });
 
+  it('answers 400 to a malformed percent-encoding in the path', async () => {
+    const r = await raw(k, 'GET', '/api/v1/namespaces/team-a/pods/%ZZ');
+    assert.equal(r.code, 400);
+    assert.equal(r.body['reason'], 'BadRequest');
+  });
+
   it('names objects from generateName', async () => {
     const a = await core.createNamespacedConfigMap({ namespace: 'team-a', body: { metadata: { generateName: 'gen-' } } });
     const b = await core.createNamespacedConfigMap({ namespace: 'team-a', body: { metadata: { generateName: 'gen-' } } });

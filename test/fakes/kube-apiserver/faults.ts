@@ -38,7 +38,13 @@ export class Faults {
     const code = this.queue.shift();
     if (code === undefined) return false;
     const parts = path.split('/').filter(Boolean);
-    const name = parts.length >= 2 ? decodeURIComponent(parts[parts.length - 1] ?? '') : '';
+    const last = parts.length >= 2 ? (parts[parts.length - 1] ?? '') : '';
+    let name = last;
+    try {
+      name = decodeURIComponent(last);
+    } catch {
+      // a malformed escape: name the resource as sent
+    }
     const resource = parts.length >= 2 ? (parts[parts.length - 2] ?? '') : '';
     send(res, code, body(code, resource, name), code === 429 ? { 'Retry-After': '1' } : {});
     return true;

@@ -38,6 +38,7 @@ export type { RecordedRequest } from './rest.js';
 export type { KObj } from './store.js';
 export type { RecordedReview } from './token-review.js';
 export { ApiError } from './status.js';
+export { kubeconfigYaml, writeKubeconfig } from './kubeconfig.js';
 export type { FakeKubeApiServer, FakeKubeOptions } from './api.js';
 
 const core = (registry: Registry, plural: string): ResourceType => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { AppsV1Api, CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { startFakeKubeApiServer, type FakeKubeApiServer } from './index.js';
-import { failure, kubeConfigFor } from './test-client.js';
+import { failure, kubeConfigFor, raw } from './test-client.js';
 
 const as = (type: string) => setHeaderOptions('Content-Type', type);
 
@@ -93,6 +93,24 @@ describe('fake cluster: patches, status subresource, dryRun, paging', () => {
     const withStatus = await apps.replaceNamespacedDeploymentStatus({ name: 'd', namespace: 'p', body: { ...d, status: { replicas: 1, readyReplicas: 1 } } });
     assert.equal(withStatus.status?.readyReplicas, 1);
     assert.equal(withStatus.metadata?.generation, 1);
+  });
+
+  it('answers 422, not 500, to a patch that removes metadata', async () => {
+    for (const [body, type] of [[[{ op: 'remove', path: '/metadata' }], 'application/json-patch+json'], [{ metadata: null }, 'application/merge-patch+json']] as const) {
+      const r = await raw(k, 'PATCH', '/api/v1/namespaces/p/pods/app', body, type);
+      assert.equal(r.code, 422, type);
+      assert.equal(r.body['message'], 'Pod "app" is invalid: metadata: Required value');
+    }
+  });
+
+  it('allows only get, update and patch on /status (405 otherwise)', async () => {
+    for (const method of ['POST', 'DELETE']) {
+      const r = await raw(k, method, '/api/v1/namespaces/p/pods/app/status', method === 'POST' ? { metadata: { name: 'x' }, spec: { containers: [{ name: 'c', image: 'i' }] } } : undefined);
+      assert.equal(r.code, 405, method);
+      assert.equal(r.body['reason'], 'MethodNotAllowed');
+    }
+    assert.equal(k.object('v1', 'Pod', 'p', 'x'), undefined);
+    assert.ok(k.object('v1', 'Pod', 'p', 'app'));
   });
 
   it('refuses stale resourceVersions in patches (409) and unknown content types (415)', async () => {

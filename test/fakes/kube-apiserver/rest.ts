@@ -9,7 +9,7 @@ import type { UserInfo } from './accounts.js';
 import type { Admitter, Attributes, Authorizer, SubresourceHandler } from './hooks.js';
 import { readBody, send } from './http-util.js';
 import type { Registry, ResourceType } from './registry.js';
-import { ApiError, forbidden, methodNotAllowed, routeNotFound, unauthorized } from './status.js';
+import { ApiError, badRequest, forbidden, methodNotAllowed, routeNotFound, unauthorized } from './status.js';
 import type { Store } from './store.js';
 import { serveVerb } from './verbs.js';
 
@@ -21,9 +21,14 @@ export interface Route {
   watch: boolean;
 }
 
-/** Resolves a path to a resource route, or null when it is not one. */
+/** Resolves a path to a resource route, or null when it is not one (400 for a malformed escape). */
 export function parseRoute(registry: Registry, pathname: string): Route | null {
-  const seg = pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  let seg: string[];
+  try {
+    seg = pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  } catch {
+    throw badRequest(`invalid URL escape in ${JSON.stringify(pathname)}`);
+  }
   let group: string;
   let version: string;
   let rest: string[];
@@ -127,6 +132,7 @@ export function serveResource(d: RestDeps, req: IncomingMessage, res: ServerResp
       return reply(out.code, out.body);
     }
     if (route.subresource === 'status' && !route.t.status) throw routeNotFound();
+    if (route.subresource === 'status' && !['get', 'update', 'patch'].includes(verb)) throw methodNotAllowed();
     const out = await serveVerb({ ...d, req, res, url, route, verb, user, body, contentType, rec });
     if (out) reply(out.code, out.body);
     else {

@@ -43,6 +43,14 @@ describe('strategic merge patch', () => {
     assert.deepEqual(applyStrategicMergePatch(doc, { metadata: { '$deleteFromPrimitiveList/finalizers': ['a'] } }), { metadata: { finalizers: ['b'] } });
   });
 
+  it('merges webhooks by name and service ports by port', () => {
+    const mwc = { webhooks: [{ name: 'a.example.com', failurePolicy: 'Fail' }, { name: 'b.example.com' }] };
+    assert.deepEqual(applyStrategicMergePatch(mwc, { webhooks: [{ name: 'a.example.com', clientConfig: { caBundle: 'Q0E=' } }] }).webhooks,
+      [{ name: 'a.example.com', failurePolicy: 'Fail', clientConfig: { caBundle: 'Q0E=' } }, { name: 'b.example.com' }]);
+    const svc = { spec: { ports: [{ port: 443, targetPort: 8443 }] } };
+    assert.deepEqual(applyStrategicMergePatch(svc, { spec: { ports: [{ port: 443, name: 'https' }] } }).spec.ports, [{ port: 443, targetPort: 8443, name: 'https' }]);
+  });
+
   it('merges ownerReferences by uid', () => {
     const doc = { metadata: { ownerReferences: [{ uid: '1', name: 'a' }] } };
     assert.deepEqual(applyStrategicMergePatch(doc, { metadata: { ownerReferences: [{ uid: '2', name: 'b' }] } }).metadata.ownerReferences.map((r) => r.uid), ['1', '2']);

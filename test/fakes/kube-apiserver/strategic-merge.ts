@@ -27,14 +27,19 @@ export const MERGE_KEYS: Readonly<Record<string, string>> = {
   conditions: 'type',
   topologySpreadConstraints: 'topologyKey',
   resourceClaims: 'name',
+  webhooks: 'name',
 };
+
+/** `ports` is keyed by containerPort in a container and by port in a Service spec. */
+const keyOf = (field: string, elements: unknown[]): string | undefined =>
+  field === 'ports' && elements.some((e) => isObj(e) && e['containerPort'] === undefined && e['port'] !== undefined) ? 'port' : MERGE_KEYS[field];
 
 /** Lists of scalars merged as sets (patchStrategy:"merge" without a key). */
 const PRIMITIVE_MERGE = new Set(['finalizers']);
 
 function mergeList(field: string, doc: unknown[], patch: unknown[]): unknown[] {
   if (patch.some((e) => isObj(e) && e['$patch'] === 'replace')) return patch.filter((e) => !(isObj(e) && e['$patch'] === 'replace'));
-  const key = MERGE_KEYS[field];
+  const key = keyOf(field, [...doc, ...patch]);
   if (PRIMITIVE_MERGE.has(field)) return [...doc, ...patch.filter((v) => !doc.includes(v))];
   if (!key) return patch;
   const out = [...doc];

@@ -10,7 +10,7 @@ import { applyJsonPatch, applyMergePatch, PatchApplyError } from './patch-apply.
 import { groupVersion, type ResourceType } from './registry.js';
 import type { RecordedRequest, Route } from './rest.js';
 import { fieldSelector, labelSelector } from './selectors.js';
-import { ApiError, badRequest, status, success, unsupportedMediaType } from './status.js';
+import { ApiError, badRequest, invalid, status, success, unsupportedMediaType } from './status.js';
 import type { KObj, Propagation, Store } from './store.js';
 import { applyStrategicMergePatch } from './strategic-merge.js';
 import { admitServiceAccount } from './pod-admission.js';
@@ -208,6 +208,9 @@ export async function serveVerb(c: VerbContext): Promise<{ code: number; body: u
       for (let attempt = 0; ; attempt++) {
         const old = c.store.mustGet(t, namespace, name);
         const next = applyPatch(c, old);
+        if (typeof next.metadata !== 'object' || next.metadata === null || Array.isArray(next.metadata)) {
+          throw invalid(t, name, [{ field: 'metadata', message: 'Required value', reason: 'FieldValueRequired' }]);
+        }
         if (subresource !== 'status') decode(t, next);
         const admitted = await admit('UPDATE', next, dryRun, old);
         try {

@@ -1,7 +1,8 @@
 /** The fake API server's public surface: its options and the handle tests drive it with. */
 import type { Alg, IssueTokenOptions } from './accounts.js';
 import type { FaultCode } from './faults.js';
-import type { Admitter, Authorizer, DefaultTables, SubresourceHandler } from './hooks.js';
+import type { MutatingAdmission } from './admission.js';
+import type { Admitter, Authorizer, SubresourceHandler } from './hooks.js';
 import type { PodObject, PodVerb, RecordedPodRequest } from './pods.js';
 import type { Registry } from './registry.js';
 import type { RecordedRequest } from './rest.js';
@@ -30,6 +31,8 @@ export interface FakeKubeOptions {
   bookmarkIntervalMs?: number;
   /** Port to listen on (default: a free one). */
   port?: number;
+  /** Where admission webhooks' `clientConfig.service` live: `"<ns>/<service>"` → `https://127.0.0.1:<port>` (there is no cluster network). */
+  serviceEndpoints?: Record<string, string>;
 }
 
 export interface FakeKubeApiServer {
@@ -51,14 +54,14 @@ export interface FakeKubeApiServer {
   deleteServiceAccount(namespace: string, name: string): void;
   deletePod(namespace: string, name: string): void;
   setNamespaceLabels(namespace: string, labels: Record<string, string>): void;
-  /** Grants or removes `system:auth-delegator` (tokenreviews create + namespaces get) for a service account. */
+  /** Stores (or deletes) ClusterRoleBindings of a service account to `system:auth-delegator` and `ward:namespace-reader` (tokenreviews create, namespaces get). */
   setAuthDelegator(namespace: string, name: string, allowed: boolean): void;
   reviews: RecordedReview[];
   /** Creates (or recreates) a running pod, with no `labels` field unless given; returns it. */
   createPod(namespace: string, name: string, o?: { labels?: Record<string, string> }): PodObject;
   /** The stored pod, for assertions. */
   pod(namespace: string, name: string): PodObject | undefined;
-  /** A Role granting `verbs` on pods in `namespace` to a service account (default authorizer). */
+  /** Stores a Role `ward-pods-<sa>` granting `verbs` on pods in `namespace` (added to those granted before) and its RoleBinding. */
   grantPods(namespace: string, serviceAccount: string, verbs: readonly PodVerb[]): void;
   /** Requests on pods, as recorded. */
   readonly podRequests: RecordedPodRequest[];
@@ -72,14 +75,16 @@ export interface FakeKubeApiServer {
   endWatches(): void;
   /** Forgets the watch history (as etcd compaction): watches from older resourceVersions get 410. */
   compact(): void;
-  /** Replaces the authorizer (default: admin token, delegator and pods tables). */
+  /** Replaces the authorizer (default: RBAC over the stored roles and bindings; system:masters may do anything). */
   setAuthorizer(a: Authorizer): void;
-  /** Replaces admission (default: admit everything unchanged). */
+  /** Replaces admission (default: the stored MutatingWebhookConfigurations). */
   setAdmitter(a: Admitter): void;
+  /** Mutating admission; `admission.calls` records every webhook call. */
+  admission: MutatingAdmission;
+  /** `"<ns>/<service>"` → `https://127.0.0.1:<port>` for webhooks' clientConfig.service; may be changed at any time. */
+  serviceEndpoints: Record<string, string>;
   /** Serves `<group>/<plural>/<subresource>` (e.g. `/serviceaccounts/token`). */
   subresources: Map<string, SubresourceHandler>;
-  /** The default authorizer's tables, for hooks that build on them. */
-  tables: DefaultTables;
   store: Store;
   registry: Registry;
   /** The next `count` requests (any route) answer `code` with the API server's Status body. */

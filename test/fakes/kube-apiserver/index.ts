@@ -11,12 +11,14 @@ import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { generateKeyPair, type CryptoKey } from 'jose';
 import type { FakeKubeApiServer, FakeKubeOptions } from './api.js';
-import { Cluster, saUsername, signServiceAccountToken, type BoundObjects, type UserInfo } from './accounts.js';
+import { Cluster, signServiceAccountToken, type BoundObjects, type UserInfo } from './accounts.js';
 import { CrdController } from './crd.js';
 import { discover } from './discovery.js';
 import { Faults } from './faults.js';
 import { GarbageCollector } from './gc.js';
-import { ADMIN_GROUP, admitAll, defaultAuthorizer, type Admitter, type Authorizer, type DefaultTables, type SubresourceHandler } from './hooks.js';
+import { serveAccessReview } from './access-review.js';
+import { authHooks } from './auth-hooks.js';
+import { ADMIN_GROUP, type Admitter, type Authorizer, type SubresourceHandler } from './hooks.js';
 import { send } from './http-util.js';
 import { kubeconfigYaml } from './kubeconfig.js';
 import { NamespaceController } from './namespaces.js';
@@ -79,6 +81,7 @@ export async function startFakeKubeApiServer(o: FakeKubeOptions = {}): Promise<F
       store.create(podT, ns, podTemplate(ns, name), { keepStatus: true, uid });
     },
     podUid: (ns, name) => store.get(podT, ns, name)?.metadata.uid,
+    secretUid: (ns, name) => store.get(core(registry, 'secrets'), ns, name)?.metadata.uid,
   };
 
   const cluster = await Cluster.create(issuer, o.apiAudiences ?? [issuer], alg, objects);
@@ -91,16 +94,17 @@ export async function startFakeKubeApiServer(o: FakeKubeOptions = {}): Promise<F
   for (const ns of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) objects.ensureNamespace(ns);
   for (const [ns, labels] of Object.entries(o.namespaces ?? {})) setLabels(ns, labels);
   const reviewer = o.reviewer ?? { namespace: 'kube-system', name: 'ward-token-reviewer' };
-  const tables: DefaultTables = { delegators: new Set(), podGrants: new Set() };
-  if (o.reviewerIsAuthDelegator ?? true) tables.delegators.add(saUsername(reviewer.namespace, reviewer.name));
+  const serviceEndpoints: Record<string, string> = { ...(o.serviceEndpoints ?? {}) };
+  const auth = authHooks(store, registry, cluster, serviceEndpoints);
+  if (o.reviewerIsAuthDelegator ?? true) auth.setAuthDelegator(reviewer.namespace, reviewer.name, true);
   const reviewerToken = await cluster.issueToken({ ...reviewer, expiresIn: 86_400, pod: null });
   const adminToken = o.adminToken ?? randomBytes(24).toString('base64url');
   const reviews: RecordedReview[] = [];
   const requests: RecordedRequest[] = [];
   let forger: CryptoKey | null = null;
-  let authorizer: Authorizer = defaultAuthorizer(tables);
-  let admitter: Admitter = admitAll;
-  const subresources = new Map<string, SubresourceHandler>();
+  let authorizer: Authorizer = auth.authorizer;
+  let admitter: Admitter = auth.admitter;
+  const subresources = new Map<string, SubresourceHandler>([['/serviceaccounts/token', auth.tokenRequest]]);
   const faults = new Faults();
   // Bounded, so a long-running standalone fake does not grow without end.
   const record = (r: RecordedRequest): void => {
@@ -134,6 +138,7 @@ export async function startFakeKubeApiServer(o: FakeKubeOptions = {}): Promise<F
         tokenReview(req, res, cluster, authenticate, (u, a) => authorizer(u, a), reviews).catch(fail);
         return;
       }
+      if (serveAccessReview(req, res, url.pathname, auth.objects, authenticate)) return;
       const doc = req.method === 'GET' ? discover(registry, url.pathname, `127.0.0.1:${port}`, o.version) : null;
       if (doc) return send(res, 200, doc);
       const deps = {
@@ -187,10 +192,7 @@ export async function startFakeKubeApiServer(o: FakeKubeOptions = {}): Promise<F
       if (store.get(podT, ns, name)) store.delete(podT, ns, name);
     },
     setNamespaceLabels: setLabels,
-    setAuthDelegator(ns, name, allowed) {
-      if (allowed) tables.delegators.add(saUsername(ns, name));
-      else tables.delegators.delete(saUsername(ns, name));
-    },
+    setAuthDelegator: (ns, name, allowed) => auth.setAuthDelegator(ns, name, allowed),
     reviews,
     createPod(ns, name, po = {}) {
       objects.ensureNamespace(ns);
@@ -198,9 +200,7 @@ export async function startFakeKubeApiServer(o: FakeKubeOptions = {}): Promise<F
       return store.create(podT, ns, podTemplate(ns, name, po), { keepStatus: true }) as PodObject;
     },
     pod: (ns, name) => store.get(podT, ns, name) as PodObject | undefined,
-    grantPods(ns, sa, verbs) {
-      for (const v of verbs) tables.podGrants.add(`${saUsername(ns, sa)}|${ns}|${v}`);
-    },
+    grantPods: (ns, sa, verbs) => auth.grantPods(ns, sa, verbs),
     get podRequests() {
       return requests.filter((r) => r.group === '' && r.resource === 'pods');
     },
@@ -225,7 +225,8 @@ export async function startFakeKubeApiServer(o: FakeKubeOptions = {}): Promise<F
       admitter = a;
     },
     subresources,
-    tables,
+    admission: auth.admission,
+    serviceEndpoints,
     store,
     registry,
     failNext: (code, count) => faults.failNext(code, count),

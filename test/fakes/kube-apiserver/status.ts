@@ -64,12 +64,13 @@ export const unauthorized = (): ApiError => new ApiError(401, status(401, 'Unaut
 /** 403 as the authorizer words it, e.g. `pods "x" is forbidden: User "u" cannot patch resource "pods" in API group "" in the namespace "ns"`. */
 export function forbidden(a: { user: string; verb: string; resource: string; subresource?: string; group: string; namespace?: string; name?: string }): ApiError {
   const res = a.subresource ? `${a.resource}/${a.subresource}` : a.resource;
-  const q = a.group ? `${res}.${a.group}` : res;
+  // The qualified resource never carries the subresource: `pods "x" is forbidden: … resource "pods/exec"`.
+  const q = a.group ? `${a.resource}.${a.group}` : a.resource;
   const subject = a.name ? `${q} "${a.name}"` : q;
   const scope = a.namespace ? `in the namespace "${a.namespace}"` : 'at the cluster scope';
   return new ApiError(403, status(403, 'Forbidden',
     `${subject} is forbidden: User "${a.user}" cannot ${a.verb} resource "${res}" in API group "${a.group}" ${scope}`,
-    { ...(a.name ? { name: a.name } : {}), ...(a.group ? { group: a.group } : {}), kind: res }));
+    { ...(a.name ? { name: a.name } : {}), ...(a.group ? { group: a.group } : {}), kind: a.resource }));
 }
 
 export const methodNotAllowed = (): ApiError =>

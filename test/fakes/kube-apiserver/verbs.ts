@@ -16,6 +16,7 @@ import { applyStrategicMergePatch } from './strategic-merge.js';
 import { admitServiceAccount } from './pod-admission.js';
 import { decode } from './validate.js';
 import { serveWatch } from './watch.js';
+import { addWarning } from './admission.js';
 
 export interface VerbContext {
   store: Store;
@@ -154,7 +155,7 @@ export async function serveVerb(c: VerbContext): Promise<{ code: number; body: u
   const q = c.url.searchParams;
   const show = present(t);
   const admit = (operation: 'CREATE' | 'UPDATE', object: KObj, dryRun: boolean, oldObject?: KObj): Promise<KObj> =>
-    c.admit()({ operation, t, subresource, namespace: namespace ?? '', name: object.metadata.name ?? name, object, ...(oldObject ? { oldObject } : {}), user: c.user, dryRun });
+    c.admit()({ operation, t, subresource, namespace: namespace ?? '', name: object.metadata.name ?? name, object, ...(oldObject ? { oldObject } : {}), user: c.user, dryRun, warn: (w) => addWarning(c.res, w) });
   switch (c.verb) {
     case 'get':
       return { code: 200, body: show(c.store.mustGet(t, namespace, name)) };

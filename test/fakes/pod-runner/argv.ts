@@ -34,6 +34,10 @@ export function containerArgv(c: Pick<V1Container, 'name' | 'command' | 'args'>,
   else if (wardImage) argv = ['ward', ...(c.args !== undefined ? args : ['server', '-dev'])];
   else if (args.length > 0) argv = args;
   else throw new Error(`container "${c.name}": no command or args, and the runner does not know the image's entrypoint`);
-  if (wardImage && WARD_NAMES.has(argv[0] as string)) return [ward.node, ward.wardBin, ...argv.slice(1)];
-  return argv;
+  return wardImage ? mapWardArgv(argv, ward) : argv;
+}
+
+/** In the Ward image, `ward`/`vault` (bare or at their image paths) as argv[0] run bin/ward with node. */
+export function mapWardArgv(argv: string[], ward: WardBinary): string[] {
+  return WARD_NAMES.has(argv[0] as string) ? [ward.node, ward.wardBin, ...argv.slice(1)] : argv;
 }

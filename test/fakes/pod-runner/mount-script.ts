@@ -58,6 +58,7 @@ export function mountScript(p: MountPlan): string {
     'cpath="$PATH"',
     'PATH=/usr/sbin:/usr/bin:/sbin:/bin',
     `R=${q(p.root)}`,
+    'mkdir -p "$R"',
     'mount -t tmpfs -o mode=0755 ward-pod-root "$R"',
   ];
   for (const l of p.links) lines.push(`ln -s ${q(l.target)} ${R(l.path)}`);

@@ -1,0 +1,5 @@
+/** The pod runner: runs a stored pod's containers as local processes (README.md). */
+export { runPod, type RunningPod } from './pod.js';
+export { defaultIsWardImage } from './argv.js';
+export type { ExecResult } from './exec.js';
+export { PodConfigError, type ContainerStatus, type PodEnv, type PodStatus, type TokenRequestInput } from './types.js';

@@ -9,7 +9,7 @@ test('sh quoting survives quotes', () => {
 test('the script mounts parents before children, honours readOnly, subPath files and the read-only root', () => {
   const s = mountScript({
     root: '/tmp/p/root',
-    binds: [{ path: '/usr', readOnly: true }, { path: '/tmp', readOnly: false }],
+    binds: [{ path: '/usr', readOnly: true }, { path: '/tmp', readOnly: false }, { path: '/etc', readOnly: false, overlay: true }],
     links: [{ path: '/bin', target: 'usr/bin' }],
     volumes: [
       { source: '/tmp/p/v/secrets', target: '/vault/secrets', readOnly: true, file: false },
@@ -35,5 +35,8 @@ test('the script mounts parents before children, honours readOnly, subPath files
   at(`touch "$R"'/etc/app/app.conf'`);
   at(`ln -s 'usr/bin' "$R"'/bin'`);
   assert.ok(at('mount -o remount,ro "$R"') > at(`mkdir -p "$R"'/work dir'`));
+  at(`mount -t overlay ward-pod-layer -o lowerdir='/etc',upperdir="$R"'/.ward/layers/u2',workdir="$R"'/.ward/layers/w2' "$R"'/etc'`);
+  assert.ok(at(`mount -o remount,ro "$R"'/etc'`) > at('mount -o remount,ro "$R"'));
+  assert.ok(at('echo "$hostpid" >&3') > at('mount -o remount,ro "$R"'), 'the PID is reported once the filesystem is complete');
   assert.match(s, /exec \/usr\/sbin\/chroot "\$R" \/usr\/bin\/setpriv --reuid=100 --regid=1000 --clear-groups \/bin\/sh -c 'cd "\$0" && exec "\$@"' '\/work dir' "\$@"\n$/);
 });

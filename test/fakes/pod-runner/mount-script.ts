@@ -16,6 +16,12 @@ export interface HostBind {
   /** Absolute path, the same inside and outside. */
   path: string;
   readOnly: boolean;
+  /**
+   * Copy-on-write (overlayfs over the host dir, upper layer in a per-container tmpfs), as an
+   * image layer is: the container can write there and mountPaths such as /etc/app can be
+   * created, without the host seeing any of it.
+   */
+  overlay?: boolean;
 }
 
 export interface VolumeBind {
@@ -45,6 +51,9 @@ export interface MountPlan {
 /** Single-quotes a string for sh. */
 export const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
+/** Where the upper layers of the copy-on-write system dirs live inside the root. */
+const OVERLAY_DIR = '/.ward/layers';
+
 const depth = (p: string): number => p.split('/').filter(Boolean).length;
 
 export function mountScript(p: MountPlan): string {
@@ -52,8 +61,6 @@ export function mountScript(p: MountPlan): string {
   const lines = [
     'set -e',
     'read -r hostpid _ < /proc/self/stat',
-    'echo "$hostpid" >&3',
-    'exec 3>&-',
     // The container's PATH is restored just before the final exec.
     'cpath="$PATH"',
     'PATH=/usr/sbin:/usr/bin:/sbin:/bin',
@@ -62,10 +69,19 @@ export function mountScript(p: MountPlan): string {
     'mount -t tmpfs -o mode=0755 ward-pod-root "$R"',
   ];
   for (const l of p.links) lines.push(`ln -s ${q(l.target)} ${R(l.path)}`);
-  for (const b of p.binds) {
-    lines.push(`mkdir -p ${R(b.path)}`, `mount --rbind ${q(b.path)} ${R(b.path)}`);
+  const overlays = p.binds.filter((b) => b.overlay);
+  if (overlays.length > 0) lines.push(`mkdir -p ${R(OVERLAY_DIR)}`, `mount -t tmpfs -o mode=0700 ward-pod-layers ${R(OVERLAY_DIR)}`);
+  p.binds.forEach((b, i) => {
+    lines.push(`mkdir -p ${R(b.path)}`);
+    if (b.overlay) {
+      const up = `${OVERLAY_DIR}/u${i}`;
+      const work = `${OVERLAY_DIR}/w${i}`;
+      lines.push(`mkdir -p ${R(up)} ${R(work)}`, `mount -t overlay ward-pod-layer -o lowerdir=${q(b.path)},upperdir=${R(up)},workdir=${R(work)} ${R(b.path)}`);
+      return;
+    }
+    lines.push(`mount --rbind ${q(b.path)} ${R(b.path)}`);
     if (b.readOnly) lines.push(`mount -o remount,bind,ro ${R(b.path)}`);
-  }
+  });
   lines.push(`mkdir -p ${R('/proc')}`, `mount -t proc proc ${R('/proc')}`);
   // Parents before children, as container runtimes sort mounts, so /vault before /vault/secrets.
   const vols = [...p.volumes].sort((a, b) => depth(a.target) - depth(b.target));
@@ -79,9 +95,15 @@ export function mountScript(p: MountPlan): string {
     lines.push(`mkdir -p "$(dirname ${R(f.path)})"`, `printf '%s' ${q(f.content)} > ${R(f.path)}`, `chmod ${f.mode.toString(8)} ${R(f.path)}`);
   }
   lines.push(`mkdir -p ${R(p.workingDir)}`);
-  if (p.readOnlyRoot) lines.push('mount -o remount,ro "$R"');
+  if (p.readOnlyRoot) {
+    lines.push('mount -o remount,ro "$R"');
+    for (const b of overlays) lines.push(`mount -o remount,ro ${R(b.path)}`);
+  }
   const user = p.user ? `/usr/bin/setpriv --reuid=${p.user.uid} --regid=${p.user.gid} --clear-groups ` : '';
   lines.push(
+    // Reported only now, so that `exec` into the container never sees it half built.
+    'echo "$hostpid" >&3',
+    'exec 3>&-',
     'PATH="$cpath"',
     `exec /usr/sbin/chroot "$R" ${user}/bin/sh -c 'cd "$0" && exec "$@"' ${q(p.workingDir)} "$@"`,
   );

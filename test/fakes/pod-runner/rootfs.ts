@@ -1,6 +1,7 @@
 /**
- * What every container's tmpfs root gets from the host: the system directories (read-only,
- * except /dev and /tmp), the repository and its node_modules (read-only, at their real
+ * What every container's tmpfs root gets from the host: the system directories
+ * (copy-on-write, like an image layer: writable and able to hold mountPaths such as
+ * /etc/app, while the host's stay untouched), /dev and /tmp, the repository and its node_modules (read-only, at their real
  * paths, so bin/ward and its imports resolve), node itself, and the top-level symlinks of a
  * merged-/usr host (/bin -> usr/bin …) recreated as symlinks.
  */
@@ -26,7 +27,7 @@ export function hostLayout(): HostLayout {
   for (const d of ['/usr', '/bin', '/sbin', '/lib', '/lib64', '/lib32', '/libx32', '/etc']) {
     if (!existsSync(d) && !isLink(d)) continue;
     if (isLink(d)) links.push({ path: d, target: readlinkSync(d) });
-    else binds.push({ path: d, readOnly: true });
+    else binds.push({ path: d, readOnly: false, overlay: true });
   }
   binds.push({ path: '/dev', readOnly: false }, { path: '/tmp', readOnly: false });
   const extra = [REPO_ROOT];

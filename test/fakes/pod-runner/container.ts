@@ -10,6 +10,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
 import { mountScript, type MountPlan } from './mount-script.js';
 
+const SIGKILL_QUIRK = 'unshare: sigprocmask unblock failed: Invalid argument\n';
+
 export interface Launch {
   argv: string[];
   env: Record<string, string>;
@@ -32,7 +34,17 @@ export class ContainerProcess {
       stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
     });
     this.child.stdout?.on('data', (c: Buffer) => l.log(c.toString('utf8')));
-    this.child.stderr?.on('data', (c: Buffer) => l.log(c.toString('utf8')));
+    let sigkilled = false;
+    this.child.stderr?.on('data', (c: Buffer) => {
+      let text = c.toString('utf8');
+      // util-linux unshare re-raises the signal that killed its child, but cannot for
+      // SIGKILL: it says this and exits 1. That is the container being SIGKILLed (137).
+      if (text.includes(SIGKILL_QUIRK)) {
+        sigkilled = true;
+        text = text.replace(SIGKILL_QUIRK, '');
+      }
+      if (text !== '') l.log(text);
+    });
     const fd3 = this.child.stdio[3];
     this.hostPid = new Promise((res) => {
       let buf = '';
@@ -56,7 +68,8 @@ export class ContainerProcess {
       });
       this.child.once('exit', (code, signal) => {
         this.running = false;
-        res(code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0));
+        if (sigkilled && code === 1) res(128 + constants.signals.SIGKILL);
+        else res(code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0));
       });
     });
   }

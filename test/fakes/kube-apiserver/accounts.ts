@@ -38,11 +38,18 @@ export type Alg = 'ES256' | 'RS256';
 
 export const saUsername = (ns: string, name: string): string => `system:serviceaccount:${ns}:${name}`;
 
+/** The live objects tokens are bound to, kept in the fake's object store. */
+export interface BoundObjects {
+  ensureNamespace(name: string): void;
+  /** The service account's uid, creating it (or recreating it with `uid`) as needed. */
+  ensureServiceAccount(namespace: string, name: string, uid?: string): string;
+  serviceAccountUid(namespace: string, name: string): string | undefined;
+  /** Creates the pod with this uid unless it exists with it. */
+  ensurePod(namespace: string, name: string, uid: string): void;
+  podUid(namespace: string, name: string): string | undefined;
+}
+
 export class Cluster {
-  readonly namespaces = new Map<string, { uid: string; labels: Record<string, string> }>();
-  /** `ns/name` → uid */
-  readonly serviceAccounts = new Map<string, string>();
-  readonly pods = new Map<string, string>();
   /** Every token issued, by jti, for bookkeeping and assertions. */
   readonly issued = new Map<string, { namespace: string; name: string }>();
 
@@ -54,34 +61,19 @@ export class Cluster {
     private readonly publicKey: CryptoKey,
     readonly kid: string,
     readonly publicKeyPem: string,
+    readonly objects: BoundObjects,
   ) {}
 
-  static async create(issuer: string, apiAudiences: string[], alg: Alg): Promise<Cluster> {
+  static async create(issuer: string, apiAudiences: string[], alg: Alg, objects: BoundObjects): Promise<Cluster> {
     const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
-    return new Cluster(issuer, apiAudiences, alg, privateKey, publicKey, randomUUID(), await exportSPKI(publicKey));
-  }
-
-  ensureNamespace(name: string, labels?: Record<string, string>): void {
-    const existing = this.namespaces.get(name);
-    const merged = { ...(labels ?? existing?.labels ?? {}), 'kubernetes.io/metadata.name': name };
-    this.namespaces.set(name, { uid: existing?.uid ?? randomUUID(), labels: merged });
-  }
-
-  deleteServiceAccount(namespace: string, name: string): void {
-    this.serviceAccounts.delete(`${namespace}/${name}`);
-  }
-
-  deletePod(namespace: string, name: string): void {
-    this.pods.delete(`${namespace}/${name}`);
+    return new Cluster(issuer, apiAudiences, alg, privateKey, publicKey, randomUUID(), await exportSPKI(publicKey), objects);
   }
 
   async issueToken(o: IssueTokenOptions): Promise<string> {
-    this.ensureNamespace(o.namespace);
-    const key = `${o.namespace}/${o.name}`;
-    const uid = o.uid ?? this.serviceAccounts.get(key) ?? randomUUID();
-    this.serviceAccounts.set(key, uid);
+    this.objects.ensureNamespace(o.namespace);
+    const uid = this.objects.ensureServiceAccount(o.namespace, o.name, o.uid);
     const pod = o.pod === undefined ? { name: `${o.name}-${randomUUID().slice(0, 5)}`, uid: randomUUID() } : o.pod;
-    if (pod) this.pods.set(`${o.namespace}/${pod.name}`, pod.uid);
+    if (pod) this.objects.ensurePod(o.namespace, pod.name, pod.uid);
     const jti = randomUUID();
     this.issued.set(jti, { namespace: o.namespace, name: o.name });
     return signServiceAccountToken(this.privateKey, this.alg, this.kid, {
@@ -123,8 +115,8 @@ export class Cluster {
     const k8s = (claims['kubernetes.io'] ?? {}) as { namespace?: string; serviceaccount?: { name?: string; uid?: string }; pod?: { name?: string; uid?: string } };
     const ns = k8s.namespace ?? '';
     const sa = k8s.serviceaccount ?? {};
-    if (this.serviceAccounts.get(`${ns}/${sa.name ?? ''}`) !== sa.uid) return fail('service account token has been invalidated');
-    if (k8s.pod && this.pods.get(`${ns}/${k8s.pod.name ?? ''}`) !== k8s.pod.uid) return fail('service account token has been invalidated');
+    if (this.objects.serviceAccountUid(ns, sa.name ?? '') !== sa.uid) return fail('service account token has been invalidated');
+    if (k8s.pod && this.objects.podUid(ns, k8s.pod.name ?? '') !== k8s.pod.uid) return fail('service account token has been invalidated');
     const extra: Record<string, string[]> = { 'authentication.kubernetes.io/credential-id': [`JTI=${String(claims.jti ?? '')}`] };
     if (k8s.pod) {
       extra['authentication.kubernetes.io/pod-name'] = [k8s.pod.name ?? ''];

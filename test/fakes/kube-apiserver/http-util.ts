@@ -1,14 +1,9 @@
-/** The API server's wire basics shared by every route: `Status` bodies, JSON replies, request bodies. */
+/** The API server's wire basics shared by every route: JSON replies and request bodies. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-export type Json = Record<string, unknown>;
+export { status, type Json } from './status.js';
 
-/** A `metav1.Status` failure, as the API server words them. */
-export function status(code: number, reason: string, message: string, details?: Json): Json {
-  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, ...(details ? { details } : {}), code };
-}
-
-export function send(res: ServerResponse, code: number, body: Json, headers: Record<string, string> = {}): void {
+export function send(res: ServerResponse, code: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
   res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(text)), ...headers });
   res.end(text);

@@ -1,23 +1,40 @@
 /**
- * A faithful fake of the parts of the Kubernetes API server that Ward uses:
- * TokenReview (with bearer authentication and `system:auth-delegator` authorization),
- * namespace reads, pod get/patch (service registration), service-account token issuance,
- * failures on demand and downtime on the same port. HTTPS with its own CA.
- * See README.md for what is and is not modelled.
+ * A faithful fake Kubernetes API server: a generic object store behind the real REST
+ * surface (CRUD, patches, selectors, watch, status subresources, CRDs, discovery), the
+ * service-account token authenticator and TokenReview, an admin bearer, hook points for
+ * authorization and admission, failures on demand and downtime on the same port. HTTPS
+ * with its own CA. See README.md for what is and is not modelled.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { generateKeyPair, type CryptoKey } from 'jose';
-import { Cluster, saUsername, signServiceAccountToken, type Alg, type IssueTokenOptions } from './accounts.js';
+import { Cluster, saUsername, signServiceAccountToken, type Alg, type BoundObjects, type IssueTokenOptions, type UserInfo } from './accounts.js';
+import { CrdController } from './crd.js';
+import { discover } from './discovery.js';
 import { Faults, type FaultCode } from './faults.js';
-import { readBody, send, status, type Json } from './http-util.js';
-import { Pods, type PodObject, type PodVerb, type RecordedPodRequest } from './pods.js';
+import { GarbageCollector } from './gc.js';
+import { ADMIN_GROUP, admitAll, defaultAuthorizer, type Admitter, type Authorizer, type DefaultTables, type SubresourceHandler } from './hooks.js';
+import { send } from './http-util.js';
+import { kubeconfigYaml } from './kubeconfig.js';
+import { NamespaceController } from './namespaces.js';
+import { podTemplate, type PodObject, type PodVerb, type RecordedPodRequest } from './pods.js';
+import { Registry, type ResourceType } from './registry.js';
+import { serveResource, type RecordedRequest } from './rest.js';
+import { ApiError, routeNotFound, status } from './status.js';
+import { Store, type KObj } from './store.js';
 import { generateServerPki } from './tls.js';
+import { tokenReview, type RecordedReview } from './token-review.js';
 
-export type { IssueTokenOptions } from './accounts.js';
+export type { IssueTokenOptions, UserInfo } from './accounts.js';
 export type { FaultCode } from './faults.js';
+export type { AdmissionRequest, Admitter, Attributes, Authorizer, SubresourceHandler, SubresourceRequest } from './hooks.js';
 export type { PodObject, PodVerb, RecordedPodRequest } from './pods.js';
+export type { RecordedRequest } from './rest.js';
+export type { KObj } from './store.js';
+export type { RecordedReview } from './token-review.js';
+export { ApiError } from './status.js';
 
 export interface FakeKubeOptions {
   /** `iss` of issued tokens (default `https://kubernetes.default.svc.cluster.local`). */
@@ -31,23 +48,31 @@ export interface FakeKubeOptions {
   reviewer?: { namespace: string; name: string };
   /** Bind the reviewer to `system:auth-delegator` (default true). */
   reviewerIsAuthDelegator?: boolean;
-}
-
-export interface RecordedReview {
-  /** Who called (the bearer's username), or "" when the bearer was rejected. */
-  caller: string;
-  audiences: string[];
-  status: number;
+  /** The cluster-admin bearer token (default: random). */
+  adminToken?: string;
+  /** `gitVersion` of `/version` (default v1.31.0, which has native sidecars). */
+  version?: string;
+  /** How many change events watches can resume from (default 1000); older resourceVersions get 410. */
+  historyLimit?: number;
+  /** Interval of BOOKMARK events for watches that allow them (default 10 s). */
+  bookmarkIntervalMs?: number;
+  /** Port to listen on (default: a free one). */
+  port?: number;
 }
 
 export interface FakeKubeApiServer {
   url: string;
+  port: number;
   caPem: string;
   issuer: string;
   /** SPKI PEM of the token-signing key (for `pem_keys`). */
   publicKeyPem: string;
   /** A long-lived token of the reviewer service account, audience = the API server. */
   reviewerToken: string;
+  /** The cluster-admin bearer (group system:masters), as in the kubeconfig. */
+  adminToken: string;
+  /** A kubeconfig (YAML) for this server with the admin token, or another bearer. */
+  kubeconfig(token?: string): string;
   issueToken(o: IssueTokenOptions): Promise<string>;
   /** Same claims, signed by a key the cluster does not know. */
   forgeToken(o: IssueTokenOptions): Promise<string>;
@@ -57,13 +82,34 @@ export interface FakeKubeApiServer {
   /** Grants or removes `system:auth-delegator` (tokenreviews create + namespaces get) for a service account. */
   setAuthDelegator(namespace: string, name: string, allowed: boolean): void;
   reviews: RecordedReview[];
-  /** Creates (or recreates) a pod, with no `labels` field unless given; returns it. */
+  /** Creates (or recreates) a running pod, with no `labels` field unless given; returns it. */
   createPod(namespace: string, name: string, o?: { labels?: Record<string, string> }): PodObject;
   /** The stored pod, for assertions. */
   pod(namespace: string, name: string): PodObject | undefined;
-  /** A Role granting `verbs` on pods in `namespace` to a service account. */
+  /** A Role granting `verbs` on pods in `namespace` to a service account (default authorizer). */
   grantPods(namespace: string, serviceAccount: string, verbs: readonly PodVerb[]): void;
-  podRequests: RecordedPodRequest[];
+  /** Requests on pods, as recorded. */
+  readonly podRequests: RecordedPodRequest[];
+  /** Every answered resource request. */
+  requests: RecordedRequest[];
+  /** Stores an object directly (no authorization or admission), as a controller would; its namespace must exist. */
+  seed(obj: KObj): KObj;
+  /** A stored object by apiVersion and kind, for assertions. */
+  object(apiVersion: string, kind: string, namespace: string | undefined, name: string): KObj | undefined;
+  /** Ends every open watch stream cleanly, as the API server's request timeout does; clients reconnect from their last resourceVersion. */
+  endWatches(): void;
+  /** Forgets the watch history (as etcd compaction): watches from older resourceVersions get 410. */
+  compact(): void;
+  /** Replaces the authorizer (default: admin token, delegator and pods tables). */
+  setAuthorizer(a: Authorizer): void;
+  /** Replaces admission (default: admit everything unchanged). */
+  setAdmitter(a: Admitter): void;
+  /** Serves `<group>/<plural>/<subresource>` (e.g. `/serviceaccounts/token`). */
+  subresources: Map<string, SubresourceHandler>;
+  /** The default authorizer's tables, for hooks that build on them. */
+  tables: DefaultTables;
+  store: Store;
+  registry: Registry;
   /** The next `count` requests (any route) answer `code` with the API server's Status body. */
   failNext(code: FaultCode, count?: number): void;
   /** Stops listening (dropping open connections); state is kept. */
@@ -73,108 +119,106 @@ export interface FakeKubeApiServer {
   close(): Promise<void>;
 }
 
+const core = (registry: Registry, plural: string): ResourceType => {
+  const t = registry.lookup('', 'v1', plural);
+  if (!t) throw new Error(`core type ${plural} missing`);
+  return t;
+};
+
 export async function startFakeKubeApiServer(o: FakeKubeOptions = {}): Promise<FakeKubeApiServer> {
   const issuer = o.issuer ?? 'https://kubernetes.default.svc.cluster.local';
   const alg = o.alg ?? 'ES256';
-  const cluster = await Cluster.create(issuer, o.apiAudiences ?? [issuer], alg);
-  for (const [ns, labels] of Object.entries(o.namespaces ?? {})) cluster.ensureNamespace(ns, labels);
-  const reviewer = o.reviewer ?? { namespace: 'kube-system', name: 'ward-token-reviewer' };
-  const delegators = new Set<string>();
-  if (o.reviewerIsAuthDelegator ?? true) delegators.add(saUsername(reviewer.namespace, reviewer.name));
-  const reviewerToken = await cluster.issueToken({ ...reviewer, expiresIn: 86_400, pod: null });
-  const reviews: RecordedReview[] = [];
-  let forger: CryptoKey | null = null;
-  const pods = new Pods();
-  const faults = new Faults();
-
-  /** Authenticates the caller's bearer against the API server's own audiences. */
-  async function caller(req: import('node:http').IncomingMessage): Promise<string | null> {
-    const m = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
-    if (!m?.[1]) return null;
-    const r = await cluster.authenticate(m[1], []);
-    return r.user?.username ?? null;
-  }
-
-  async function tokenReview(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse): Promise<void> {
-    const raw = await readBody(req);
-    const user = await caller(req);
-    let body: Json;
-    try {
-      body = JSON.parse(raw) as Json;
-    } catch {
-      body = {};
-    }
-    const spec = (body['spec'] ?? {}) as { token?: unknown; audiences?: unknown };
-    const audiences = Array.isArray(spec.audiences) ? spec.audiences.filter((a): a is string => typeof a === 'string') : [];
-    const record = (code: number) => reviews.push({ caller: user ?? '', audiences, status: code });
-    if (user === null) {
-      record(401);
-      return send(res, 401, status(401, 'Unauthorized', 'Unauthorized'));
-    }
-    if (!delegators.has(user)) {
-      record(403);
-      return send(res, 403, status(403, 'Forbidden',
-        `tokenreviews.authentication.k8s.io is forbidden: User "${user}" cannot create resource "tokenreviews" in API group "authentication.k8s.io" at the cluster scope`,
-        { group: 'authentication.k8s.io', kind: 'tokenreviews' }));
-    }
-    if (typeof spec.token !== 'string' || spec.token === '') {
-      record(400);
-      return send(res, 400, status(400, 'BadRequest', 'token is required for TokenReview in authentication'));
-    }
-    const result = await cluster.authenticate(spec.token, audiences);
-    const st: Json = { user: result.user ?? {} };
-    if (result.user) {
-      st['authenticated'] = true;
-      st['audiences'] = result.audiences;
-    }
-    if (result.error) st['error'] = result.error;
-    record(201);
-    send(res, 201, {
-      kind: 'TokenReview',
-      apiVersion: 'authentication.k8s.io/v1',
-      metadata: { creationTimestamp: null },
-      spec: { token: spec.token, ...(audiences.length > 0 ? { audiences } : {}) },
-      status: st,
-    });
-  }
-
-  async function getNamespace(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, name: string): Promise<void> {
-    const user = await caller(req);
-    if (user === null) return send(res, 401, status(401, 'Unauthorized', 'Unauthorized'));
-    if (!delegators.has(user)) {
-      return send(res, 403, status(403, 'Forbidden',
-        `namespaces "${name}" is forbidden: User "${user}" cannot get resource "namespaces" in API group "" in the namespace "${name}"`,
-        { name, kind: 'namespaces' }));
-    }
-    const ns = cluster.namespaces.get(name);
-    if (!ns) return send(res, 404, status(404, 'NotFound', `namespaces "${name}" not found`, { name, kind: 'namespaces' }));
-    send(res, 200, {
-      kind: 'Namespace',
-      apiVersion: 'v1',
-      metadata: { name, uid: ns.uid, labels: { ...ns.labels } },
-      spec: { finalizers: ['kubernetes'] },
-      status: { phase: 'Active' },
-    });
-  }
-
+  const registry = new Registry();
+  const store = new Store(registry, o.historyLimit);
+  const gc = new GarbageCollector(store);
   const pki = await generateServerPki();
-  const server = https.createServer({ cert: pki.certPem, key: pki.keyPem }, (req, res) => {
+  new NamespaceController(store, registry, pki.caPem);
+  new CrdController(store, registry);
+  const [nsT, saT, podT] = [core(registry, 'namespaces'), core(registry, 'serviceaccounts'), core(registry, 'pods')];
+
+  const objects: BoundObjects = {
+    ensureNamespace(name) {
+      if (!store.get(nsT, undefined, name)) store.create(nsT, undefined, { metadata: { name } });
+    },
+    ensureServiceAccount(ns, name, uid) {
+      const cur = store.get(saT, ns, name);
+      if (cur && (uid === undefined || cur.metadata.uid === uid)) return cur.metadata.uid ?? '';
+      if (cur) store.delete(saT, ns, name);
+      // The uid is the caller's to choose here (tests bind tokens to a known uid).
+      return store.create(saT, ns, { metadata: { name } }, uid !== undefined ? { uid } : {}).metadata.uid ?? '';
+    },
+    serviceAccountUid: (ns, name) => store.get(saT, ns, name)?.metadata.uid,
+    ensurePod(ns, name, uid) {
+      const cur = store.get(podT, ns, name);
+      if (cur?.metadata.uid === uid) return;
+      if (cur) store.delete(podT, ns, name);
+      store.create(podT, ns, podTemplate(ns, name), { keepStatus: true, uid });
+    },
+    podUid: (ns, name) => store.get(podT, ns, name)?.metadata.uid,
+  };
+
+  const cluster = await Cluster.create(issuer, o.apiAudiences ?? [issuer], alg, objects);
+  const setLabels = (ns: string, labels: Record<string, string>): void => {
+    objects.ensureNamespace(ns);
+    const cur = store.mustGet(nsT, undefined, ns);
+    store.update(nsT, undefined, ns, { ...cur, metadata: { ...cur.metadata, labels: { ...labels, 'kubernetes.io/metadata.name': ns } } });
+  };
+  // The namespaces every cluster starts with.
+  for (const ns of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) objects.ensureNamespace(ns);
+  for (const [ns, labels] of Object.entries(o.namespaces ?? {})) setLabels(ns, labels);
+  const reviewer = o.reviewer ?? { namespace: 'kube-system', name: 'ward-token-reviewer' };
+  const tables: DefaultTables = { delegators: new Set(), podGrants: new Set() };
+  if (o.reviewerIsAuthDelegator ?? true) tables.delegators.add(saUsername(reviewer.namespace, reviewer.name));
+  const reviewerToken = await cluster.issueToken({ ...reviewer, expiresIn: 86_400, pod: null });
+  const adminToken = o.adminToken ?? randomBytes(24).toString('base64url');
+  const reviews: RecordedReview[] = [];
+  const requests: RecordedRequest[] = [];
+  let forger: CryptoKey | null = null;
+  let authorizer: Authorizer = defaultAuthorizer(tables);
+  let admitter: Admitter = admitAll;
+  const subresources = new Map<string, SubresourceHandler>();
+  const faults = new Faults();
+  const watches = new Set<() => void>();
+
+  /** The caller: the admin token, a service-account token for the API server's audiences, or anonymous; null when the bearer is unknown. */
+  async function authenticate(req: IncomingMessage): Promise<UserInfo | null> {
+    const m = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
+    if (!m?.[1]) return { username: 'system:anonymous', uid: '', groups: ['system:unauthenticated'], extra: {} };
+    if (m[1] === adminToken) return { username: 'kubernetes-admin', uid: '', groups: [ADMIN_GROUP, 'system:authenticated'], extra: {} };
+    return (await cluster.authenticate(m[1], [])).user ?? null;
+  }
+
+  let port = o.port ?? 0;
+  const server = https.createServer({ cert: pki.certPem, key: pki.keyPem, minVersion: 'TLSv1.2' }, (req, res) => {
     const url = new URL(req.url ?? '/', 'https://fake');
     if (faults.take(url.pathname, res)) return;
-    const nsMatch = /^\/api\/v1\/namespaces\/([^/]+)$/.exec(url.pathname);
-    const podMatch = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)$/.exec(url.pathname);
-    let work: Promise<void>;
-    if (req.method === 'POST' && url.pathname === '/apis/authentication.k8s.io/v1/tokenreviews') work = tokenReview(req, res);
-    else if (req.method === 'GET' && nsMatch?.[1]) work = getNamespace(req, res, decodeURIComponent(nsMatch[1]));
-    else if ((req.method === 'GET' || req.method === 'PATCH') && podMatch?.[1] && podMatch[2]) {
-      const [ns, name] = [decodeURIComponent(podMatch[1]), decodeURIComponent(podMatch[2])];
-      work = caller(req).then((user) => pods.handle(req, res, ns, name, user));
+    const fail = (e: unknown): void => {
+      if (res.headersSent) return;
+      if (e instanceof ApiError) send(res, e.code, e.body);
+      else send(res, 500, status(500, 'InternalError', e instanceof Error ? e.message : 'internal error'));
+    };
+    try {
+      if (req.method === 'POST' && url.pathname === '/apis/authentication.k8s.io/v1/tokenreviews') {
+        tokenReview(req, res, cluster, authenticate, (u, a) => authorizer(u, a), reviews).catch(fail);
+        return;
+      }
+      const doc = req.method === 'GET' ? discover(registry, url.pathname, `127.0.0.1:${port}`, o.version) : null;
+      if (doc) return send(res, 200, doc);
+      const deps = {
+        registry, store, authenticate, authorize: () => authorizer, admit: () => admitter, subresources,
+        bookmarkIntervalMs: o.bookmarkIntervalMs ?? 10_000, watches, record: (r: RecordedRequest) => requests.push(r),
+      };
+      if (!serveResource(deps, req, res, url)) throw routeNotFound();
+    } catch (e) {
+      fail(e);
     }
-    else work = Promise.resolve(send(res, 404, status(404, 'NotFound', 'the server could not find the requested resource')));
-    work.catch((e: unknown) => send(res, 500, status(500, 'InternalError', e instanceof Error ? e.message : 'internal error')));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  port = (server.address() as AddressInfo).port;
+  const url = `https://127.0.0.1:${port}`;
   const stop = (): Promise<void> =>
     new Promise<void>((resolve) => {
       if (!server.listening) return resolve();
@@ -183,11 +227,14 @@ export async function startFakeKubeApiServer(o: FakeKubeOptions = {}): Promise<F
     });
 
   return {
-    url: `https://127.0.0.1:${port}`,
+    url,
+    port,
     caPem: pki.caPem,
     issuer,
     publicKeyPem: cluster.publicKeyPem,
     reviewerToken,
+    adminToken,
+    kubeconfig: (token) => kubeconfigYaml({ server: url, caPem: pki.caPem, token: token ?? adminToken }),
     issueToken: (t) => cluster.issueToken(t),
     async forgeToken(t) {
       forger ??= (await generateKeyPair(alg)).privateKey;
@@ -197,31 +244,58 @@ export async function startFakeKubeApiServer(o: FakeKubeOptions = {}): Promise<F
         expiresIn: t.expiresIn ?? 3600,
         namespace: t.namespace,
         name: t.name,
-        uid: t.uid ?? cluster.serviceAccounts.get(`${t.namespace}/${t.name}`) ?? randomUUID(),
+        uid: t.uid ?? objects.serviceAccountUid(t.namespace, t.name) ?? randomUUID(),
         pod: t.pod ?? null,
       });
     },
-    deleteServiceAccount: (ns, name) => cluster.deleteServiceAccount(ns, name),
-    deletePod(ns, name) {
-      cluster.deletePod(ns, name);
-      pods.delete(ns, name);
+    deleteServiceAccount(ns, name) {
+      if (store.get(saT, ns, name)) store.delete(saT, ns, name);
     },
-    setNamespaceLabels: (ns, labels) => cluster.ensureNamespace(ns, labels),
+    deletePod(ns, name) {
+      if (store.get(podT, ns, name)) store.delete(podT, ns, name);
+    },
+    setNamespaceLabels: setLabels,
     setAuthDelegator(ns, name, allowed) {
-      if (allowed) delegators.add(saUsername(ns, name));
-      else delegators.delete(saUsername(ns, name));
+      if (allowed) tables.delegators.add(saUsername(ns, name));
+      else tables.delegators.delete(saUsername(ns, name));
     },
     reviews,
     createPod(ns, name, po = {}) {
-      cluster.ensureNamespace(ns);
-      const pod = pods.create(ns, name, po);
-      // Tokens bound to this pod stay valid while it exists.
-      cluster.pods.set(`${ns}/${name}`, pod.metadata.uid);
-      return pod;
+      objects.ensureNamespace(ns);
+      if (store.get(podT, ns, name)) store.delete(podT, ns, name);
+      return store.create(podT, ns, podTemplate(ns, name, po), { keepStatus: true }) as PodObject;
     },
-    pod: (ns, name) => pods.get(ns, name),
-    grantPods: (ns, sa, verbs) => pods.grant(saUsername(ns, sa), ns, verbs),
-    podRequests: pods.requests,
+    pod: (ns, name) => store.get(podT, ns, name) as PodObject | undefined,
+    grantPods(ns, sa, verbs) {
+      for (const v of verbs) tables.podGrants.add(`${saUsername(ns, sa)}|${ns}|${v}`);
+    },
+    get podRequests() {
+      return requests.filter((r) => r.group === '' && r.resource === 'pods');
+    },
+    requests,
+    seed(obj) {
+      const [t, ns] = [registry.byKind(obj.apiVersion ?? '', obj.kind ?? ''), obj.metadata.namespace];
+      if (!t) throw new Error(`no resource type for ${obj.apiVersion ?? ''} ${obj.kind ?? ''}`);
+      return store.create(t, ns, obj, { keepStatus: true });
+    },
+    object(apiVersion, kind, ns, name) {
+      const t = registry.byKind(apiVersion, kind);
+      return t ? store.get(t, ns, name) : undefined;
+    },
+    compact: () => store.compact(),
+    endWatches() {
+      for (const end of [...watches]) end();
+    },
+    setAuthorizer(a) {
+      authorizer = a;
+    },
+    setAdmitter(a) {
+      admitter = a;
+    },
+    subresources,
+    tables,
+    store,
+    registry,
     failNext: (code, count) => faults.failNext(code, count),
     down: stop,
     up: () => new Promise<void>((resolve, reject) => {
@@ -231,6 +305,9 @@ export async function startFakeKubeApiServer(o: FakeKubeOptions = {}): Promise<F
         resolve();
       });
     }),
-    close: stop,
+    async close() {
+      gc.stop();
+      await stop();
+    },
   };
 }

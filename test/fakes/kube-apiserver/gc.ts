@@ -1,0 +1,69 @@
+/**
+ * The garbage collector: when an owner goes, its dependents (ownerReferences by uid) are
+ * deleted in the background, after the owner's DELETE has answered, as the real controller
+ * does asynchronously; an owner deleted in the foreground keeps its `foregroundDeletion`
+ * finalizer until its dependents are gone. Orphaning happens in the store's delete.
+ */
+import type { Store, StoreEvent } from './store.js';
+import { ApiError } from './status.js';
+
+const FOREGROUND = 'foregroundDeletion';
+
+export class GarbageCollector {
+  private readonly pending = new Set<NodeJS.Immediate>();
+
+  constructor(private readonly store: Store) {
+    store.listeners.add((e) => this.observe(e));
+  }
+
+  private later(fn: () => void): void {
+    const h = setImmediate(() => {
+      this.pending.delete(h);
+      try {
+        fn();
+      } catch (e) {
+        if (!(e instanceof ApiError)) throw e; // already gone: another deletion won the race
+      }
+    });
+    this.pending.add(h);
+  }
+
+  private observe(e: StoreEvent): void {
+    const uid = e.object.metadata.uid ?? '';
+    const foreground = (e.object.metadata.finalizers ?? []).includes(FOREGROUND) && e.object.metadata.deletionTimestamp !== undefined;
+    if (e.type === 'DELETED' || (e.type === 'MODIFIED' && foreground)) {
+      const policy = foreground ? 'Foreground' : 'Background';
+      this.later(() => {
+        for (const [t, dep] of this.store.dependents(uid)) {
+          if (dep.metadata.deletionTimestamp) continue;
+          try {
+            this.store.delete(t, dep.metadata.namespace, dep.metadata.name ?? '', { propagationPolicy: policy });
+          } catch (err) {
+            if (!(err instanceof ApiError)) throw err;
+          }
+        }
+      });
+    }
+    if (e.type === 'DELETED') {
+      // An owner waiting in the foreground for this dependent may now be free to go.
+      for (const ref of e.object.metadata.ownerReferences ?? []) this.later(() => this.release(ref.uid));
+    }
+  }
+
+  /** Removes the foregroundDeletion finalizer from owner `uid` once nothing depends on it. */
+  private release(uid: string): void {
+    if (this.store.dependents(uid).length > 0) return;
+    for (const [t, o] of this.store.everything()) {
+      if (o.metadata.uid !== uid || !(o.metadata.finalizers ?? []).includes(FOREGROUND)) continue;
+      const copy = structuredClone(o);
+      copy.metadata.finalizers = (copy.metadata.finalizers ?? []).filter((f) => f !== FOREGROUND);
+      this.store.update(t, o.metadata.namespace, o.metadata.name ?? '', copy, { keepStatus: true });
+      return;
+    }
+  }
+
+  stop(): void {
+    for (const h of this.pending) clearImmediate(h);
+    this.pending.clear();
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * Extension points of the fake API server, so that authorization (RBAC), admission
+ * (mutating webhooks) and extra subresources (serviceaccounts/token) can be plugged in as
+ * modules without touching routing:
+ * - `authorize(user, attrs)` decides every resource request after authentication;
+ * - `admit(request)` sees every CREATE and UPDATE (PUT and PATCH) before it is stored and
+ *   returns the object to store, or throws an ApiError to reject it;
+ * - `subresources` serves `<group>/<plural>/<subresource>` routes the store does not.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { UserInfo } from './accounts.js';
+import type { ResourceType } from './registry.js';
+import type { KObj, Store } from './store.js';
+
+export type { UserInfo } from './accounts.js';
+
+/** What the authorizer is asked, as in a SubjectAccessReview's resourceAttributes. */
+export interface Attributes {
+  verb: string;
+  apiGroup: string;
+  resource: string;
+  subresource: string;
+  /** "" for cluster-scoped requests; for namespaces the namespace's own name, as the real RequestInfo. */
+  namespace: string;
+  name: string;
+}
+
+export type Authorizer = (user: UserInfo, attrs: Attributes) => boolean | Promise<boolean>;
+
+export interface AdmissionRequest {
+  operation: 'CREATE' | 'UPDATE';
+  t: ResourceType;
+  subresource: string;
+  namespace: string;
+  name: string;
+  object: KObj;
+  oldObject?: KObj;
+  user: UserInfo;
+  dryRun: boolean;
+}
+
+/** Returns the object to store (possibly mutated); throws ApiError to deny. */
+export type Admitter = (r: AdmissionRequest) => Promise<KObj>;
+
+export const admitAll: Admitter = (r) => Promise.resolve(r.object);
+
+export interface SubresourceRequest {
+  req: IncomingMessage;
+  t: ResourceType;
+  namespace: string | undefined;
+  name: string;
+  user: UserInfo;
+  body: string;
+  store: Store;
+}
+
+/** Serves a subresource: the status code and body to answer with (throw ApiError for failures). */
+export type SubresourceHandler = (r: SubresourceRequest) => Promise<{ code: number; body: unknown }>;
+
+/** The tables the fake had before RBAC: cluster-admins, auth delegators, and Roles on pods. */
+export interface DefaultTables {
+  /** Usernames bound to system:auth-delegator (tokenreviews create, namespaces get). */
+  delegators: Set<string>;
+  /** `user|namespace|verb` grants on pods. */
+  podGrants: Set<string>;
+}
+
+export const ADMIN_GROUP = 'system:masters';
+
+/** Admin tokens may do anything; the rest is the delegator and pods tables. */
+export function defaultAuthorizer(tables: DefaultTables): Authorizer {
+  return (user, a) => {
+    if (user.groups.includes(ADMIN_GROUP)) return true;
+    if (tables.delegators.has(user.username)) {
+      if (a.apiGroup === 'authentication.k8s.io' && a.resource === 'tokenreviews' && a.verb === 'create') return true;
+      if (a.apiGroup === '' && a.resource === 'namespaces' && a.verb === 'get') return true;
+    }
+    return a.apiGroup === '' && a.resource === 'pods' && a.subresource === '' && tables.podGrants.has(`${user.username}|${a.namespace}|${a.verb}`);
+  };
+}

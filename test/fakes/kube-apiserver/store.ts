@@ -1,0 +1,278 @@
+/**
+ * The generic object store: every resource type is stored the same way, with uid,
+ * creationTimestamp, a cluster-wide monotonically increasing resourceVersion, generation
+ * for kinds that have it, generateName, finalizers and deletionTimestamp, and a bounded
+ * history of change events for watches. Controllers (gc.ts, namespaces.ts, crd.ts)
+ * subscribe to the events the way the real ones watch the API. Synchronous: authorization
+ * and admission happen before, in rest.ts.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { resourceKey, groupVersion, type Registry, type ResourceType } from './registry.js';
+import { alreadyExists, conflict, gone, ApiError, badRequest, notFound, status, type Json } from './status.js';
+import { createDefaults, decode, validate } from './validate.js';
+
+export interface OwnerReference {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+  controller?: boolean;
+  blockOwnerDeletion?: boolean;
+}
+
+export interface Meta {
+  name?: string;
+  generateName?: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  generation?: number;
+  creationTimestamp?: string;
+  deletionTimestamp?: string;
+  deletionGracePeriodSeconds?: number;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  ownerReferences?: OwnerReference[];
+  finalizers?: string[];
+}
+
+export interface KObj {
+  apiVersion?: string;
+  kind?: string;
+  metadata: Meta;
+  [field: string]: unknown;
+}
+
+export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+export interface StoreEvent {
+  type: EventType;
+  t: ResourceType;
+  object: KObj;
+  /** The object before this change (MODIFIED), for watchers whose selector it stops or starts matching. */
+  prev?: KObj;
+  rv: number;
+}
+
+export type Propagation = 'Orphan' | 'Background' | 'Foreground';
+
+export interface WriteOptions {
+  dryRun?: boolean;
+  /** Internal writes (test helpers, controllers) may set status on create. */
+  keepStatus?: boolean;
+  /** Internal creates may choose the uid (tokens bound to a known service-account uid). */
+  uid?: string;
+}
+
+const NAME_CHARS = 'bcdfghjklmnpqrstvwxz2456789';
+const now = (): string => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+const key = (ns: string | undefined, name: string): string => `${ns ?? ''}/${name}`;
+/** metadata.finalizers, plus a namespace's spec.finalizers (the namespace controller's own). */
+const finalizersOf = (t: ResourceType, o: KObj): string[] => [
+  ...(o.metadata.finalizers ?? []),
+  ...(t.group === '' && t.plural === 'namespaces' ? ((o['spec'] as { finalizers?: string[] } | undefined)?.finalizers ?? []) : []),
+];
+const strip = (o: KObj, t: ResourceType): string =>
+  JSON.stringify({ ...o, metadata: undefined, ...(t.status ? { status: undefined } : {}) });
+
+export class Store {
+  private readonly data = new Map<string, Map<string, KObj>>();
+  private readonly history: StoreEvent[] = [];
+  /** Events with a resourceVersion above this are still in `history`. */
+  private compactedRv: number;
+  private rv = 1000;
+  readonly listeners = new Set<(e: StoreEvent) => void>();
+
+  constructor(readonly registry: Registry, private readonly historyLimit = 1000) {
+    this.compactedRv = this.rv;
+  }
+
+  get resourceVersion(): string {
+    return String(this.rv);
+  }
+
+  private bucket(t: ResourceType): Map<string, KObj> {
+    const k = resourceKey(t);
+    let b = this.data.get(k);
+    if (!b) this.data.set(k, (b = new Map()));
+    return b;
+  }
+
+  private emit(type: EventType, t: ResourceType, object: KObj, prev?: KObj): void {
+    const e: StoreEvent = { type, t, object: structuredClone(object), ...(prev ? { prev: structuredClone(prev) } : {}), rv: this.rv };
+    this.history.push(e);
+    while (this.history.length > this.historyLimit) this.compactedRv = this.history.shift()?.rv ?? this.compactedRv;
+    for (const l of [...this.listeners]) l(e);
+  }
+
+  /** Forgets the event history, as etcd compaction does; older watches get 410. */
+  compact(): void {
+    this.history.length = 0;
+    this.compactedRv = this.rv;
+  }
+
+  /** Events after resourceVersion `from`, or the 410 Status when they were compacted away. */
+  since(from: string): StoreEvent[] | Json {
+    const n = Number(from);
+    if (!Number.isInteger(n) || n < 0) throw badRequest(`invalid resource version: ${from}`);
+    if (n < this.compactedRv) return gone(from, this.compactedRv + 1);
+    return this.history.filter((e) => e.rv > n).map((e) => ({ ...e, object: structuredClone(e.object) }));
+  }
+
+  get(t: ResourceType, ns: string | undefined, name: string): KObj | undefined {
+    const o = this.bucket(t).get(key(t.namespaced ? ns : undefined, name));
+    return o ? structuredClone(o) : undefined;
+  }
+
+  mustGet(t: ResourceType, ns: string | undefined, name: string): KObj {
+    const o = this.get(t, ns, name);
+    if (!o) throw notFound(t, name);
+    return o;
+  }
+
+  /** Objects of `t` (in `ns`, or everywhere), ordered by namespace and name. */
+  list(t: ResourceType, ns?: string): KObj[] {
+    const all = [...this.bucket(t).values()].filter((o) => ns === undefined || o.metadata.namespace === ns);
+    return all.sort((a, b) => key(a.metadata.namespace, a.metadata.name ?? '').localeCompare(key(b.metadata.namespace, b.metadata.name ?? ''))).map((o) => structuredClone(o));
+  }
+
+  /** Every stored object, with its type (for GC and namespace deletion). */
+  *everything(): Generator<[ResourceType, KObj]> {
+    for (const [k, b] of this.data) {
+      const [group = '', plural = ''] = k.split('/');
+      const t = this.registry.byResource(group, plural);
+      if (t) for (const o of b.values()) yield [t, o];
+    }
+  }
+
+  private requireNamespace(t: ResourceType, ns: string | undefined, name: string): void {
+    if (!t.namespaced) return;
+    const nsType = this.registry.lookup('', 'v1', 'namespaces');
+    const nsObj = nsType ? this.bucket(nsType).get(key(undefined, ns ?? '')) : undefined;
+    if (!nsType || !nsObj) throw notFound({ plural: 'namespaces', group: '', kind: 'Namespace' }, ns ?? '');
+    if (nsObj.metadata.deletionTimestamp) {
+      throw new ApiError(403, status(403, 'Forbidden', `${t.group ? `${t.plural}.${t.group}` : t.plural} "${name}" is forbidden: unable to create new content in namespace ${ns ?? ''} because it is being terminated`, { name, kind: t.plural }));
+    }
+  }
+
+  create(t: ResourceType, ns: string | undefined, input: KObj, o: WriteOptions = {}): KObj {
+    const obj = structuredClone(input);
+    obj.metadata = { ...(obj.metadata ?? {}) };
+    const m = obj.metadata;
+    if (!m.name && m.generateName) {
+      m.name = m.generateName + Array.from(randomBytes(5), (b) => NAME_CHARS[b % NAME_CHARS.length]).join('');
+    }
+    if (t.namespaced) m.namespace = ns;
+    else delete m.namespace;
+    decode(t, obj);
+    validate(t, obj);
+    const name = m.name ?? '';
+    this.requireNamespace(t, ns, name);
+    const b = this.bucket(t);
+    if (b.has(key(m.namespace, name))) throw alreadyExists(t, name);
+    obj.apiVersion = groupVersion(t);
+    obj.kind = t.kind;
+    m.uid = o.uid ?? randomUUID();
+    m.creationTimestamp = now();
+    delete m.deletionTimestamp;
+    delete m.resourceVersion;
+    if (t.generation) m.generation = 1;
+    if (t.status && !o.keepStatus) delete obj['status'];
+    createDefaults(t, obj);
+    if (o.dryRun) return { ...obj, metadata: { ...m, resourceVersion: '' } };
+    m.resourceVersion = String(++this.rv);
+    b.set(key(m.namespace, name), obj);
+    this.emit('ADDED', t, obj);
+    return structuredClone(obj);
+  }
+
+  /**
+   * Replaces an object. `subresource: 'status'` takes only `status` from `input`; the main
+   * endpoint of a kind with a status subresource keeps the stored status. A stale
+   * `metadata.resourceVersion` is 409; an unchanged object is not rewritten.
+   */
+  update(t: ResourceType, ns: string | undefined, name: string, input: KObj, o: WriteOptions & { subresource?: 'status' } = {}): KObj {
+    const old = this.mustGet(t, ns, name);
+    const rv = input.metadata?.resourceVersion;
+    if (rv !== undefined && rv !== '' && rv !== old.metadata.resourceVersion) throw conflict(t, name);
+    let next: KObj;
+    if (o.subresource === 'status') next = { ...old, status: input['status'] };
+    else {
+      next = structuredClone(input);
+      decode(t, next);
+      next.metadata = {
+        ...(next.metadata ?? {}),
+        name: old.metadata.name, uid: old.metadata.uid, creationTimestamp: old.metadata.creationTimestamp,
+        ...(old.metadata.namespace ? { namespace: old.metadata.namespace } : {}),
+        ...(old.metadata.deletionTimestamp ? { deletionTimestamp: old.metadata.deletionTimestamp } : {}),
+        ...(old.metadata.generation !== undefined ? { generation: old.metadata.generation } : {}),
+      };
+      if (!old.metadata.namespace) delete next.metadata.namespace;
+      if (t.status && !o.keepStatus) {
+        if (old['status'] === undefined) delete next['status'];
+        else next['status'] = old['status'];
+      }
+      validate(t, next);
+    }
+    next.apiVersion = groupVersion(t);
+    next.kind = t.kind;
+    next.metadata.resourceVersion = old.metadata.resourceVersion;
+    if (JSON.stringify(next) === JSON.stringify(old)) return old;
+    if (t.generation && strip(next, t) !== strip(old, t)) next.metadata.generation = (old.metadata.generation ?? 0) + 1;
+    if (o.dryRun) return next;
+    next.metadata.resourceVersion = String(++this.rv);
+    if (next.metadata.deletionTimestamp && finalizersOf(t, next).length === 0) return this.remove(t, next);
+    this.bucket(t).set(key(next.metadata.namespace, name), next);
+    this.emit('MODIFIED', t, next, old);
+    return structuredClone(next);
+  }
+
+  /**
+   * Deletes an object: at once when it has no finalizers, else it gets a deletionTimestamp
+   * and goes when the last finalizer is removed. Foreground adds the `foregroundDeletion`
+   * finalizer (gc.ts removes it once the dependents are gone); Orphan strips this owner from
+   * the dependents' ownerReferences first. `deleted` says whether it is gone.
+   */
+  delete(t: ResourceType, ns: string | undefined, name: string, o: WriteOptions & { propagationPolicy?: Propagation; uid?: string } = {}): { object: KObj; deleted: boolean } {
+    const old = this.mustGet(t, ns, name);
+    if (o.uid !== undefined && o.uid !== old.metadata.uid) {
+      throw new ApiError(409, status(409, 'Conflict', `Operation cannot be fulfilled on ${t.group ? `${t.plural}.${t.group}` : t.plural} "${name}": Precondition failed: UID in precondition: ${o.uid}, UID in object meta: ${old.metadata.uid ?? ''}`, { name, kind: t.plural }));
+    }
+    if (o.dryRun) return { object: old, deleted: finalizersOf(t, old).length === 0 };
+    const policy = o.propagationPolicy ?? 'Background';
+    if (policy === 'Orphan') {
+      for (const [dt, dep] of this.dependents(old.metadata.uid ?? '')) {
+        const refs = (dep.metadata.ownerReferences ?? []).filter((r) => r.uid !== old.metadata.uid);
+        const copy = structuredClone(dep);
+        if (refs.length > 0) copy.metadata.ownerReferences = refs;
+        else delete copy.metadata.ownerReferences;
+        this.update(dt, dep.metadata.namespace, dep.metadata.name ?? '', copy, { keepStatus: true });
+      }
+    }
+    const finalizers = [...(old.metadata.finalizers ?? [])];
+    if (policy === 'Foreground' && !finalizers.includes('foregroundDeletion') && this.dependents(old.metadata.uid ?? '').length > 0) finalizers.push('foregroundDeletion');
+    if (finalizers.length === 0 && finalizersOf(t, old).length === 0) return { object: this.remove(t, { ...old, metadata: { ...old.metadata, resourceVersion: String(++this.rv) } }), deleted: true };
+    if (old.metadata.deletionTimestamp && finalizers.length === (old.metadata.finalizers ?? []).length) return { object: old, deleted: false };
+    const marked: KObj = { ...old, metadata: { ...old.metadata, ...(finalizers.length > 0 ? { finalizers } : {}), deletionTimestamp: old.metadata.deletionTimestamp ?? now(), deletionGracePeriodSeconds: 0, resourceVersion: String(++this.rv) } };
+    this.bucket(t).set(key(marked.metadata.namespace, name), marked);
+    this.emit('MODIFIED', t, marked, old);
+    return { object: structuredClone(marked), deleted: false };
+  }
+
+  private remove(t: ResourceType, obj: KObj): KObj {
+    this.bucket(t).delete(key(obj.metadata.namespace, obj.metadata.name ?? ''));
+    this.emit('DELETED', t, obj);
+    return structuredClone(obj);
+  }
+
+  /** Objects whose ownerReferences name `uid`. */
+  dependents(uid: string): [ResourceType, KObj][] {
+    const out: [ResourceType, KObj][] = [];
+    for (const [t, o] of this.everything()) if ((o.metadata.ownerReferences ?? []).some((r) => r.uid === uid)) out.push([t, structuredClone(o)]);
+    return out;
+  }
+
+  /** Drops every object of group+plural without events (its CRD is gone; watchers are closed). */
+  dropResource(group: string, plural: string): void {
+    this.data.delete(`${group}/${plural}`);
+  }
+}

@@ -86,14 +86,13 @@ export function withServiceAccountVolume(pod: V1Pod): V1Pod {
   const spec = p.spec ?? { containers: [] };
   p.spec = spec;
   if (spec.automountServiceAccountToken === false) return p;
+  const containers = [...(spec.initContainers ?? []), ...spec.containers];
+  // As the admission plugin: a pod that already mounts something at the path is left alone
+  // (and a pod that went through a real API server's admission already has the volume).
+  if (containers.some((c) => (c.volumeMounts ?? []).some((m) => normalize(m.mountPath) === SA_PATH))) return p;
   const name = 'kube-api-access-podrunner';
-  let added = false;
-  for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
-    if ((c.volumeMounts ?? []).some((m) => normalize(m.mountPath) === SA_PATH)) continue;
-    c.volumeMounts = [...(c.volumeMounts ?? []), { name, mountPath: SA_PATH, readOnly: true }];
-    added = true;
-  }
-  if (added) {
+  for (const c of containers) c.volumeMounts = [...(c.volumeMounts ?? []), { name, mountPath: SA_PATH, readOnly: true }];
+  {
     spec.volumes = [...(spec.volumes ?? []), {
       name,
       projected: {

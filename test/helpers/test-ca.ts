@@ -19,8 +19,8 @@ export interface Issued {
 
 export interface TestCa {
   certPem: string;
-  /** A server certificate for 127.0.0.1 / localhost. */
-  server(commonName: string): Promise<Issued>;
+  /** A server certificate for 127.0.0.1 / localhost, and any extra DNS names (e.g. `svc.ns.svc`). */
+  server(commonName: string, extraDnsNames?: readonly string[]): Promise<Issued>;
   /** A client-authentication certificate. */
   client(commonName: string): Promise<Issued>;
 }
@@ -49,7 +49,7 @@ export async function makeCa(name: string, keyType: 'rsa' | 'ec' = 'rsa'): Promi
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
     ],
   });
-  const issue = async (commonName: string, server: boolean): Promise<Issued> => {
+  const issue = async (commonName: string, server: boolean, extraDnsNames: readonly string[] = []): Promise<Issued> => {
     const keys = await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify']);
     const cert = await x509.X509CertificateGenerator.create({
       serialNumber: serial(),
@@ -67,6 +67,7 @@ export async function makeCa(name: string, keyType: 'rsa' | 'ec' = 'rsa'): Promi
                 { type: 'dns', value: 'localhost' },
                 { type: 'ip', value: '127.0.0.1' },
                 { type: 'ip', value: '::1' },
+                ...extraDnsNames.map((value) => ({ type: 'dns' as const, value })),
               ]),
             ]
           : []),
@@ -77,5 +78,5 @@ export async function makeCa(name: string, keyType: 'rsa' | 'ec' = 'rsa'): Promi
     });
     return { certPem: `${cert.toString('pem')}\n`, keyPem: toPem('PRIVATE KEY', await webcrypto.subtle.exportKey('pkcs8', keys.privateKey)) };
   };
-  return { certPem: `${ca.toString('pem')}\n`, server: (cn) => issue(cn, true), client: (cn) => issue(cn, false) };
+  return { certPem: `${ca.toString('pem')}\n`, server: (cn, extra) => issue(cn, true, extra), client: (cn) => issue(cn, false) };
 }

@@ -18,6 +18,8 @@ export interface IssueTokenOptions {
   expiresIn?: number;
   /** Pod the token is bound to (default: a fresh pod); null for an unbound token. */
   pod?: { name: string; uid: string } | null;
+  /** Secret the token is bound to (TokenRequest boundObjectRef kind Secret); it must exist for the token to stay valid. */
+  secret?: { name: string; uid: string };
 }
 
 export interface UserInfo {
@@ -47,6 +49,7 @@ export interface BoundObjects {
   /** Creates the pod with this uid unless it exists with it. */
   ensurePod(namespace: string, name: string, uid: string): void;
   podUid(namespace: string, name: string): string | undefined;
+  secretUid?(namespace: string, name: string): string | undefined;
 }
 
 export class Cluster {
@@ -84,6 +87,7 @@ export class Cluster {
       name: o.name,
       uid,
       pod,
+      ...(o.secret ? { secret: o.secret } : {}),
       jti,
     });
   }
@@ -112,11 +116,12 @@ export class Cluster {
     if (granted.length === 0) {
       return fail(`token audiences ${JSON.stringify(tokenAuds)} is invalid for the target audiences ${JSON.stringify(wanted)}`);
     }
-    const k8s = (claims['kubernetes.io'] ?? {}) as { namespace?: string; serviceaccount?: { name?: string; uid?: string }; pod?: { name?: string; uid?: string } };
+    const k8s = (claims['kubernetes.io'] ?? {}) as { namespace?: string; serviceaccount?: { name?: string; uid?: string }; pod?: { name?: string; uid?: string }; secret?: { name?: string; uid?: string } };
     const ns = k8s.namespace ?? '';
     const sa = k8s.serviceaccount ?? {};
     if (this.objects.serviceAccountUid(ns, sa.name ?? '') !== sa.uid) return fail('service account token has been invalidated');
     if (k8s.pod && this.objects.podUid(ns, k8s.pod.name ?? '') !== k8s.pod.uid) return fail('service account token has been invalidated');
+    if (k8s.secret && this.objects.secretUid?.(ns, k8s.secret.name ?? '') !== k8s.secret.uid) return fail('service account token has been invalidated');
     const extra: Record<string, string[]> = { 'authentication.kubernetes.io/credential-id': [`JTI=${String(claims.jti ?? '')}`] };
     if (k8s.pod) {
       extra['authentication.kubernetes.io/pod-name'] = [k8s.pod.name ?? ''];
@@ -142,6 +147,7 @@ export interface SignOptions {
   name: string;
   uid: string;
   pod: { name: string; uid: string } | null;
+  secret?: { name: string; uid: string };
   jti?: string;
 }
 
@@ -150,6 +156,7 @@ export function signServiceAccountToken(key: CryptoKey, alg: Alg, kid: string, o
   const now = Math.floor(Date.now() / 1000);
   const k8s: Record<string, unknown> = { namespace: o.namespace, serviceaccount: { name: o.name, uid: o.uid } };
   if (o.pod) k8s['pod'] = { name: o.pod.name, uid: o.pod.uid };
+  if (o.secret) k8s['secret'] = { name: o.secret.name, uid: o.secret.uid };
   return new SignJWT({ 'kubernetes.io': k8s })
     .setProtectedHeader({ alg, kid })
     .setIssuer(o.issuer)

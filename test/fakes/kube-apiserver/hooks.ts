@@ -37,6 +37,8 @@ export interface AdmissionRequest {
   oldObject?: KObj;
   user: UserInfo;
   dryRun: boolean;
+  /** Adds an admission warning to the response (a `Warning: 299 - "<text>"` header). */
+  warn?: (text: string) => void;
 }
 
 /** Returns the object to store (possibly mutated); throws ApiError to deny. */

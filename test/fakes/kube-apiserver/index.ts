@@ -10,12 +10,15 @@ import type { IncomingMessage } from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { generateKeyPair, type CryptoKey } from 'jose';
-import { Cluster, saUsername, signServiceAccountToken, type Alg, type BoundObjects, type IssueTokenOptions, type UserInfo } from './accounts.js';
+import { Cluster, signServiceAccountToken, type Alg, type BoundObjects, type IssueTokenOptions, type UserInfo } from './accounts.js';
 import { CrdController } from './crd.js';
 import { discover } from './discovery.js';
 import { Faults, type FaultCode } from './faults.js';
 import { GarbageCollector } from './gc.js';
-import { ADMIN_GROUP, admitAll, defaultAuthorizer, type Admitter, type Authorizer, type DefaultTables, type SubresourceHandler } from './hooks.js';
+import { serveAccessReview } from './access-review.js';
+import type { MutatingAdmission } from './admission.js';
+import { authHooks } from './auth-hooks.js';
+import { ADMIN_GROUP, type Admitter, type Authorizer, type SubresourceHandler } from './hooks.js';
 import { send } from './http-util.js';
 import { kubeconfigYaml } from './kubeconfig.js';
 import { NamespaceController } from './namespaces.js';
@@ -58,6 +61,8 @@ export interface FakeKubeOptions {
   bookmarkIntervalMs?: number;
   /** Port to listen on (default: a free one). */
   port?: number;
+  /** Where admission webhooks' `clientConfig.service` live: `"<ns>/<service>"` → `https://127.0.0.1:<port>` (there is no cluster network). */
+  serviceEndpoints?: Record<string, string>;
 }
 
 export interface FakeKubeApiServer {
@@ -100,14 +105,16 @@ export interface FakeKubeApiServer {
   endWatches(): void;
   /** Forgets the watch history (as etcd compaction): watches from older resourceVersions get 410. */
   compact(): void;
-  /** Replaces the authorizer (default: admin token, delegator and pods tables). */
+  /** Replaces the authorizer (default: RBAC over the stored roles and bindings; system:masters may do anything). */
   setAuthorizer(a: Authorizer): void;
-  /** Replaces admission (default: admit everything unchanged). */
+  /** Replaces admission (default: the stored MutatingWebhookConfigurations). */
   setAdmitter(a: Admitter): void;
+  /** Mutating admission; `admission.calls` records every webhook call. */
+  admission: MutatingAdmission;
+  /** `"<ns>/<service>"` → `https://127.0.0.1:<port>` for webhooks' clientConfig.service; may be changed at any time. */
+  serviceEndpoints: Record<string, string>;
   /** Serves `<group>/<plural>/<subresource>` (e.g. `/serviceaccounts/token`). */
   subresources: Map<string, SubresourceHandler>;
-  /** The default authorizer's tables, for hooks that build on them. */
-  tables: DefaultTables;
   store: Store;
   registry: Registry;
   /** The next `count` requests (any route) answer `code` with the API server's Status body. */
@@ -155,6 +162,7 @@ export async function startFakeKubeApiServer(o: FakeKubeOptions = {}): Promise<F
       store.create(podT, ns, podTemplate(ns, name), { keepStatus: true, uid });
     },
     podUid: (ns, name) => store.get(podT, ns, name)?.metadata.uid,
+    secretUid: (ns, name) => store.get(core(registry, 'secrets'), ns, name)?.metadata.uid,
   };
 
   const cluster = await Cluster.create(issuer, o.apiAudiences ?? [issuer], alg, objects);
@@ -167,16 +175,17 @@ export async function startFakeKubeApiServer(o: FakeKubeOptions = {}): Promise<F
   for (const ns of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) objects.ensureNamespace(ns);
   for (const [ns, labels] of Object.entries(o.namespaces ?? {})) setLabels(ns, labels);
   const reviewer = o.reviewer ?? { namespace: 'kube-system', name: 'ward-token-reviewer' };
-  const tables: DefaultTables = { delegators: new Set(), podGrants: new Set() };
-  if (o.reviewerIsAuthDelegator ?? true) tables.delegators.add(saUsername(reviewer.namespace, reviewer.name));
+  const serviceEndpoints: Record<string, string> = { ...(o.serviceEndpoints ?? {}) };
+  const auth = authHooks(store, registry, cluster, serviceEndpoints);
+  if (o.reviewerIsAuthDelegator ?? true) auth.setAuthDelegator(reviewer.namespace, reviewer.name, true);
   const reviewerToken = await cluster.issueToken({ ...reviewer, expiresIn: 86_400, pod: null });
   const adminToken = o.adminToken ?? randomBytes(24).toString('base64url');
   const reviews: RecordedReview[] = [];
   const requests: RecordedRequest[] = [];
   let forger: CryptoKey | null = null;
-  let authorizer: Authorizer = defaultAuthorizer(tables);
-  let admitter: Admitter = admitAll;
-  const subresources = new Map<string, SubresourceHandler>();
+  let authorizer: Authorizer = auth.authorizer;
+  let admitter: Admitter = auth.admitter;
+  const subresources = new Map<string, SubresourceHandler>([['/serviceaccounts/token', auth.tokenRequest]]);
   const faults = new Faults();
   const watches = new Set<() => void>();
 
@@ -202,6 +211,7 @@ export async function startFakeKubeApiServer(o: FakeKubeOptions = {}): Promise<F
         tokenReview(req, res, cluster, authenticate, (u, a) => authorizer(u, a), reviews).catch(fail);
         return;
       }
+      if (serveAccessReview(req, res, url.pathname, auth.objects, authenticate)) return;
       const doc = req.method === 'GET' ? discover(registry, url.pathname, `127.0.0.1:${port}`, o.version) : null;
       if (doc) return send(res, 200, doc);
       const deps = {
@@ -255,10 +265,7 @@ export async function startFakeKubeApiServer(o: FakeKubeOptions = {}): Promise<F
       if (store.get(podT, ns, name)) store.delete(podT, ns, name);
     },
     setNamespaceLabels: setLabels,
-    setAuthDelegator(ns, name, allowed) {
-      if (allowed) tables.delegators.add(saUsername(ns, name));
-      else tables.delegators.delete(saUsername(ns, name));
-    },
+    setAuthDelegator: (ns, name, allowed) => auth.setAuthDelegator(ns, name, allowed),
     reviews,
     createPod(ns, name, po = {}) {
       objects.ensureNamespace(ns);
@@ -266,9 +273,7 @@ export async function startFakeKubeApiServer(o: FakeKubeOptions = {}): Promise<F
       return store.create(podT, ns, podTemplate(ns, name, po), { keepStatus: true }) as PodObject;
     },
     pod: (ns, name) => store.get(podT, ns, name) as PodObject | undefined,
-    grantPods(ns, sa, verbs) {
-      for (const v of verbs) tables.podGrants.add(`${saUsername(ns, sa)}|${ns}|${v}`);
-    },
+    grantPods: (ns, sa, verbs) => auth.grantPods(ns, sa, verbs),
     get podRequests() {
       return requests.filter((r) => r.group === '' && r.resource === 'pods');
     },
@@ -293,7 +298,8 @@ export async function startFakeKubeApiServer(o: FakeKubeOptions = {}): Promise<F
       admitter = a;
     },
     subresources,
-    tables,
+    admission: auth.admission,
+    serviceEndpoints,
     store,
     registry,
     failNext: (code, count) => faults.failNext(code, count),

@@ -15,6 +15,7 @@ import type { KObj, Propagation, Store } from './store.js';
 import { applyStrategicMergePatch } from './strategic-merge.js';
 import { admitServiceAccount } from './pod-admission.js';
 import { serveWatch } from './watch.js';
+import { warningHeader } from './admission.js';
 
 export interface VerbContext {
   store: Store;
@@ -146,7 +147,7 @@ export async function serveVerb(c: VerbContext): Promise<{ code: number; body: u
   const q = c.url.searchParams;
   const show = present(t);
   const admit = (operation: 'CREATE' | 'UPDATE', object: KObj, dryRun: boolean, oldObject?: KObj): Promise<KObj> =>
-    c.admit()({ operation, t, subresource, namespace: namespace ?? '', name: object.metadata.name ?? name, object, ...(oldObject ? { oldObject } : {}), user: c.user, dryRun });
+    c.admit()({ operation, t, subresource, namespace: namespace ?? '', name: object.metadata.name ?? name, object, ...(oldObject ? { oldObject } : {}), user: c.user, dryRun, warn: (w) => c.res.appendHeader('Warning', warningHeader(w)) });
   switch (c.verb) {
     case 'get':
       return { code: 200, body: show(c.store.mustGet(t, namespace, name)) };

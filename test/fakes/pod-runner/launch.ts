@@ -12,7 +12,7 @@ import { containerArgv, type WardBinary } from './argv.js';
 import { containerEnv } from './env-vars.js';
 import { expandVars } from './expand.js';
 import type { NodeInfo } from './fields.js';
-import type { MountPlan, VolumeBind } from './mount-script.js';
+import { q, type MountPlan, type VolumeBind } from './mount-script.js';
 import type { HostLayout } from './rootfs.js';
 import { PodConfigError, type PodEnv } from './types.js';
 
@@ -64,7 +64,7 @@ export async function prepareLaunch(ctx: PodContext, c: V1Container): Promise<La
   const uid = sc.runAsUser ?? psc.runAsUser;
   const gid = sc.runAsGroup ?? psc.runAsGroup;
   const user = uid !== undefined || gid !== undefined ? { uid: uid ?? 0, gid: gid ?? 0 } : undefined;
-  const shim = `#!/bin/sh\nexec '${ctx.ward.node}' '${ctx.ward.wardBin}' "$@"\n`;
+  const shim = `#!/bin/sh\nexec ${q(ctx.ward.node)} ${q(ctx.ward.wardBin)} "$@"\n`;
   const plan: MountPlan = {
     root: join(ctx.podDir, 'root'),
     binds: ctx.layout.binds,

@@ -113,6 +113,20 @@ describe('pod runner: container order and lifecycle', { skip: skipUnless(POD_SAN
     assert.equal(p.logs('first'), 'web\nfirst\n');
   });
 
+  test('a native sidecar that exits is restarted while the app runs', async () => {
+    const p = await run(podOf({
+      restartPolicy: 'Never',
+      volumes: data,
+      initContainers: [{ name: 'crashy', restartPolicy: 'Always', ...sh('echo start >> /data/starts; sleep 0.2; exit 1'), volumeMounts: atData }],
+      containers: [{ name: 'app', ...sh('while [ "$(wc -l < /data/starts)" -lt 3 ]; do sleep 0.05; done; echo saw restarts'), volumeMounts: atData }],
+    }), mapEnv({ restartBackoffMs: 10 }));
+    const s = await p.done;
+    assert.equal(p.logs('app'), 'saw restarts\n');
+    assert.equal(s.phase, 'Succeeded');
+    assert.ok((s.initContainerStatuses[0]?.restartCount ?? 0) >= 2);
+    assert.deepEqual(p.pids(), [], 'no sidecar restarted after the pod finished');
+  });
+
   test('a failing app container makes a Job-style pod Failed with its exit code', async () => {
     const p = await run(podOf({ restartPolicy: 'Never', containers: [{ name: 'app', ...sh('exit 7') }] }), mapEnv());
     const s = await p.done;

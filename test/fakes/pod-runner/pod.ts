@@ -67,6 +67,7 @@ export async function runPod(stored: V1Pod, env: PodEnv): Promise<RunningPod> {
   const logs = new Map<string, string>();
   const loops: Array<Promise<unknown>> = [];
   const sidecars: V1Container[] = [];
+  const sidecarLoops: Array<Promise<unknown>> = [];
   const stopping = new AbortController();
   let sidecarsStopping = false;
   let phase: PodStatus['phase'] = 'Pending';
@@ -97,7 +98,9 @@ export async function runPod(stored: V1Pod, env: PodEnv): Promise<RunningPod> {
         report();
         return null;
       }
-      if (stopping.signal.aborted) return null;
+      // Checked right before the spawn (no await in between): once the pod or its sidecars
+      // are being stopped, nothing new starts.
+      if (stopping.signal.aborted || (kind === 'sidecar' && sidecarsStopping)) return null;
       const p = new ContainerProcess({ ...l, log: (chunk) => logs.set(c.name, (logs.get(c.name) ?? '') + chunk) });
       procs.set(c.name, p);
       launched.set(c.name, l);
@@ -133,7 +136,7 @@ export async function runPod(stored: V1Pod, env: PodEnv): Promise<RunningPod> {
       s.lastState = s.state;
       s.restartCount++;
       await sleep(Math.min(2000, (env.restartBackoffMs ?? 200) * 2 ** restarts), stopping.signal);
-      if (stopping.signal.aborted) return code;
+      if (stopping.signal.aborted || !again(code)) return code;
     }
   }
 
@@ -156,6 +159,7 @@ export async function runPod(stored: V1Pod, env: PodEnv): Promise<RunningPod> {
   const stopSidecars = async (deadline: number) => {
     sidecarsStopping = true;
     await terminate(sidecars.map((c) => c.name).reverse(), deadline, true);
+    await Promise.allSettled(sidecarLoops);
   };
 
   async function main(): Promise<void> {
@@ -177,6 +181,7 @@ export async function runPod(stored: V1Pod, env: PodEnv): Promise<RunningPod> {
         const ready = new Promise<void>((r) => (started = r));
         const loop = supervise(c, 'sidecar', () => !sidecarsStopping, started);
         loops.push(loop);
+        sidecarLoops.push(loop);
         const outcome = await Promise.race([ready.then(() => 'started'), loop.then(() => 'gave up'), sleep(1e9, stopping.signal).then(() => 'stopped')]);
         if (outcome !== 'started') return;
         continue;

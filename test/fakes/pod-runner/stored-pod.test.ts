@@ -64,6 +64,8 @@ describe('pod runner: pods stored in the fake cluster', { skip: skipUnless(POD_S
     assert.equal(review.status?.user?.username, 'system:serviceaccount:prod:web');
     const stored = await api.readNamespacedPod({ namespace: 'prod', name: 'srv' });
     assert.deepEqual(review.status?.user?.extra?.['authentication.kubernetes.io/pod-uid'], [stored.metadata?.uid]);
+    // Minted as the kubelet does, through the cluster's TokenRequest.
+    assert.ok(k.requests.some((r) => r.resource === 'serviceaccounts' && r.subresource === 'token' && r.name === 'web' && r.status === 201));
   });
 
   test('deleting the pod from the cluster stops every process of it', async () => {

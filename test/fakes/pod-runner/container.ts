@@ -29,7 +29,10 @@ export class ContainerProcess {
   running = true;
 
   constructor(l: Launch) {
-    this.child = spawn('/usr/bin/unshare', ['--mount', '--pid', '--fork', '--kill-child', '/bin/sh', '-c', mountScript(l.plan), 'ward-pod-setup', ...l.argv], {
+    // setpriv --pdeathsig: if the test process dies without stop() (a crash, a timeout),
+    // unshare gets SIGKILL, and --kill-child takes the container's namespace with it.
+    const unshare = ['/usr/bin/unshare', '--mount', '--pid', '--fork', '--kill-child', '/bin/sh', '-c', mountScript(l.plan), 'ward-pod-setup', ...l.argv];
+    this.child = spawn('/usr/bin/setpriv', ['--pdeathsig', 'KILL', ...unshare], {
       env: l.env,
       stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
     });

@@ -52,7 +52,7 @@ function volumeBinds(ctx: PodContext, c: V1Container, vars: ReadonlyMap<string, 
 
 export async function prepareLaunch(ctx: PodContext, c: V1Container): Promise<Launched> {
   const wardImage = ctx.isWardImage(c.image ?? '');
-  const { vars, process } = await containerEnv(ctx.pod, c, ctx.env, ctx.node, wardImage ? `${SHIM_DIR}:` : '');
+  const { vars, process: processEnv } = await containerEnv(ctx.pod, c, ctx.env, ctx.node, wardImage ? `${SHIM_DIR}:` : '');
   let argv: string[];
   try {
     argv = containerArgv(c, wardImage, vars, ctx.ward);
@@ -75,7 +75,7 @@ export async function prepareLaunch(ctx: PodContext, c: V1Container): Promise<La
     readOnlyRoot: sc.readOnlyRootFilesystem ?? false,
     ...(user ? { user } : {}),
   };
-  return { argv, env: process, plan, wardImage, ...(user ? { user } : {}) };
+  return { argv, env: processEnv, plan, wardImage, ...(user ? { user } : {}) };
 }
 
 /** The automatic service-account volume the ServiceAccount admission plugin adds (kube-api-access-*). */

@@ -147,7 +147,9 @@ export async function runPod(stored: V1Pod, env: PodEnv): Promise<RunningPod> {
       if (!p?.running) return;
       await p.signal('SIGTERM');
       const left = deadline - Date.now();
-      const out = await Promise.race([p.exited.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), Math.max(0, left)))]);
+      let timer: NodeJS.Timeout | undefined;
+      const out = await Promise.race([p.exited.then(() => true), new Promise<false>((r) => (timer = setTimeout(() => r(false), Math.max(0, left))))]);
+      clearTimeout(timer);
       if (!out) await p.signal('SIGKILL');
       await p.exited;
     };

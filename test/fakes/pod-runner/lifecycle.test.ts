@@ -75,7 +75,7 @@ describe('pod runner: container order and lifecycle', { skip: skipUnless(POD_SAN
       initContainers: [{
         name: 'agent',
         restartPolicy: 'Always',
-        ...sh('sleep 1.5; touch /data/ready; trap "echo got TERM; exit 0" TERM; while :; do sleep 0.1; done'),
+        ...sh('trap "echo got TERM; exit 0" TERM; sleep 1.5; touch /data/ready; while :; do sleep 0.1; done'),
         volumeMounts: atData,
         startupProbe: { exec: { command: ['test', '-f', '/data/ready'] }, periodSeconds: 1, failureThreshold: 20 },
       }],

@@ -17,7 +17,7 @@ import { ContainerProcess } from './container.js';
 import { execInContainer, type ExecResult } from './exec.js';
 import type { NodeInfo } from './fields.js';
 import { prepareLaunch, withServiceAccountVolume, type Launched, type PodContext } from './launch.js';
-import { runStartupProbe } from './probe.js';
+import { runHook, runStartupProbe } from './probe.js';
 import { hostLayout, WARD_BIN } from './rootfs.js';
 import { initialStatus, now, podStatus, running, terminated } from './status.js';
 import { PodConfigError, type ContainerStatus, type PodEnv, type PodStatus } from './types.js';
@@ -29,12 +29,20 @@ export interface RunningPod {
   logs(container: string): string;
   /** Runs argv inside the running container (its mounts, PID namespace, user and env). */
   exec(container: string, argv: string[], o?: { timeoutMs?: number }): Promise<ExecResult>;
+  /** What went wrong on the way that is not a container state (a failed preStop hook), as kubelet events. */
+  events(): PodEvent[];
   /** Host PIDs of the containers' PID 1 that are running now. */
   pids(): number[];
   /** Settles when the pod is Succeeded or Failed, or stopped. */
   readonly done: Promise<PodStatus>;
   /** Pod deletion; resolves when every process is gone and the pod's temp dir removed. */
   stop(): Promise<PodStatus>;
+}
+
+export interface PodEvent {
+  container: string;
+  reason: string;
+  message: string;
 }
 
 type Kind = 'init' | 'sidecar' | 'app';
@@ -65,6 +73,7 @@ export async function runPod(stored: V1Pod, env: PodEnv): Promise<RunningPod> {
   const procs = new Map<string, ContainerProcess>();
   const launched = new Map<string, Launched>();
   const logs = new Map<string, string>();
+  const events: PodEvent[] = [];
   const loops: Array<Promise<unknown>> = [];
   const sidecars: V1Container[] = [];
   const sidecarLoops: Array<Promise<unknown>> = [];
@@ -145,6 +154,13 @@ export async function runPod(stored: V1Pod, env: PodEnv): Promise<RunningPod> {
     const one = async (n: string) => {
       const p = procs.get(n);
       if (!p?.running) return;
+      const c = [...inits, ...apps].find((x) => x.name === n);
+      const hook = c?.lifecycle?.preStop;
+      if (c && hook) {
+        // preStop runs first and counts against the grace period, as with the kubelet.
+        const err = await runHook(c, hook, (argv, ms) => exec(n, argv, ms).then((r) => r.exitCode), Math.max(0, deadline - Date.now()));
+        if (err) events.push({ container: n, reason: 'FailedPreStopHook', message: err });
+      }
       await p.signal('SIGTERM');
       const left = deadline - Date.now();
       let timer: NodeJS.Timeout | undefined;
@@ -226,6 +242,7 @@ export async function runPod(stored: V1Pod, env: PodEnv): Promise<RunningPod> {
   return {
     status,
     logs: (name) => logs.get(name) ?? '',
+    events: () => [...events],
     exec: (name, argv, o) => exec(name, argv, o?.timeoutMs),
     pids: () => [...procs.values()].filter((p) => p.running && p.pid !== null).map((p) => p.pid as number),
     done,

@@ -7,7 +7,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { connect } from 'node:net';
-import type { V1Container, V1Probe } from '@kubernetes/client-node';
+import type { V1Container, V1LifecycleHandler, V1Probe } from '@kubernetes/client-node';
 
 export type ProbeExec = (argv: string[], timeoutMs: number) => Promise<number>;
 
@@ -18,7 +18,7 @@ function port(c: V1Container, p: number | string): number {
   return named.containerPort;
 }
 
-function httpCheck(c: V1Container, g: NonNullable<V1Probe['httpGet']>, timeoutMs: number): Promise<boolean> {
+export function httpCheck(c: V1Container, g: NonNullable<V1Probe['httpGet']>, timeoutMs: number): Promise<boolean> {
   const lib = (g.scheme ?? 'HTTP').toUpperCase() === 'HTTPS' ? https : http;
   const headers = Object.fromEntries((g.httpHeaders ?? []).map((h) => [h.name, h.value]));
   return new Promise((res) => {
@@ -73,4 +73,26 @@ export async function runStartupProbe(c: V1Container, p: V1Probe, exec: ProbeExe
     await sleep((p.periodSeconds ?? 10) * 1000, signal);
   }
   return false;
+}
+
+/**
+ * A lifecycle hook (preStop): exec, httpGet or sleep, bounded by `timeoutMs` (what is left of
+ * the grace period). Resolves with why it failed, or undefined; a failure does not stop the
+ * container from being terminated, as with the kubelet.
+ */
+export async function runHook(c: V1Container, h: V1LifecycleHandler, exec: ProbeExec, timeoutMs: number): Promise<string | undefined> {
+  try {
+    if (h.exec) {
+      const code = await exec(h.exec.command ?? [], timeoutMs);
+      return code === 0 ? undefined : `exec ${JSON.stringify(h.exec.command ?? [])} exited with ${code}`;
+    }
+    if (h.httpGet) return (await httpCheck(c, h.httpGet, timeoutMs)) ? undefined : `httpGet ${h.httpGet.path ?? '/'} failed`;
+    if (h.sleep) {
+      await new Promise((r) => setTimeout(r, Math.min(h.sleep?.seconds ?? 0, timeoutMs / 1000) * 1000));
+      return undefined;
+    }
+    return 'no handler';
+  } catch (err) {
+    return (err as Error).message;
+  }
 }

@@ -86,6 +86,35 @@ describe('pod runner: env, the Ward image, exec and stop', { skip: skipUnless(PO
     await assert.rejects(p.exec('nope', ['true']), /container "nope" is not running/);
   });
 
+  test('preStop hooks run before SIGTERM (on deletion and when a Job ends its sidecars); a failing one is an event', async () => {
+    const p = await run(podOf({
+      volumes: [{ name: 'd', emptyDir: {} }],
+      containers: [
+        { name: 'app', ...sh('trap "cat /d/hook; exit 0" TERM; while :; do sleep 0.1; done'), volumeMounts: [{ name: 'd', mountPath: '/d' }], lifecycle: { preStop: { exec: { command: ['sh', '-c', 'echo prestop ran > /d/hook'] } } } },
+        { name: 'bad', ...sh('trap "exit 0" TERM; while :; do sleep 0.1; done'), lifecycle: { preStop: { exec: { command: ['sh', '-c', 'exit 3'] } } } },
+      ],
+    }), mapEnv());
+    // Each shell has set its trap once its loop's first sleep runs (a second process in its namespace).
+    await waitFor('traps set', () => p.pids().length === 2 && p.pids().every((pid) => pidsInNamespaceOf(pid).length >= 2));
+    const s = await p.stop();
+    assert.equal(p.logs('app'), 'prestop ran\n');
+    assert.equal(s.containerStatuses[0]?.state.terminated?.exitCode, 0);
+    assert.deepEqual(p.events(), [{ container: 'bad', reason: 'FailedPreStopHook', message: 'exec ["sh","-c","exit 3"] exited with 3' }]);
+
+    const job = await run(podOf({
+      restartPolicy: 'Never',
+      volumes: [{ name: 'd', emptyDir: {} }],
+      initContainers: [{
+        name: 'agent', restartPolicy: 'Always', ...sh('trap "cat /d/hook; exit 0" TERM; touch /d/up; while :; do sleep 0.1; done'), volumeMounts: [{ name: 'd', mountPath: '/d' }],
+        lifecycle: { preStop: { exec: { command: ['sh', '-c', 'echo revoked > /d/hook'] } } },
+      }],
+      // The app ends only once the sidecar handles SIGTERM (PID 1 ignores it until then).
+      containers: [{ name: 'app', ...sh('while [ ! -e /d/up ]; do sleep 0.05; done'), volumeMounts: [{ name: 'd', mountPath: '/d' }] }],
+    }), mapEnv());
+    await job.done;
+    assert.equal(job.logs('agent'), 'revoked\n');
+  });
+
   test('stop() terminates apps then sidecars in reverse order, SIGKILLs after the grace period, and leaves no process behind', async () => {
     const p = await run(podOf({
       terminationGracePeriodSeconds: 1,

@@ -69,7 +69,8 @@ export class ContainerProcess {
         this.running = false;
         res(128);
       });
-      this.child.once('exit', (code, signal) => {
+      // 'close', not 'exit': unshare's last stderr line (the SIGKILL quirk) may arrive after 'exit'.
+      this.child.once('close', (code, signal) => {
         this.running = false;
         if (sigkilled && code === 1) res(128 + constants.signals.SIGKILL);
         else res(code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0));

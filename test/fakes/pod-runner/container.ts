@@ -37,16 +37,21 @@ export class ContainerProcess {
       stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
     });
     this.child.stdout?.on('data', (c: Buffer) => l.log(c.toString('utf8')));
+    // util-linux unshare re-raises the signal that killed its child, but cannot for
+    // SIGKILL: it prints SIGKILL_QUIRK (in several writes) and exits 1. That is the container
+    // being SIGKILLed (137), so stderr is passed on by whole lines and that line dropped.
     let sigkilled = false;
+    let partial = '';
     this.child.stderr?.on('data', (c: Buffer) => {
-      let text = c.toString('utf8');
-      // util-linux unshare re-raises the signal that killed its child, but cannot for
-      // SIGKILL: it says this and exits 1. That is the container being SIGKILLed (137).
-      if (text.includes(SIGKILL_QUIRK)) {
-        sigkilled = true;
-        text = text.replace(SIGKILL_QUIRK, '');
+      const lines = (partial + c.toString('utf8')).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        if (`${line}\n` === SIGKILL_QUIRK) sigkilled = true;
+        else l.log(`${line}\n`);
       }
-      if (text !== '') l.log(text);
+    });
+    this.child.stderr?.on('end', () => {
+      if (partial !== '') l.log(partial);
     });
     const fd3 = this.child.stdio[3];
     this.hostPid = new Promise((res) => {

@@ -89,7 +89,7 @@ export function withServiceAccountVolume(pod: V1Pod): V1Pod {
   const containers = [...(spec.initContainers ?? []), ...spec.containers];
   // As the admission plugin: a pod that already mounts something at the path is left alone
   // (and a pod that went through a real API server's admission already has the volume).
-  if (containers.some((c) => (c.volumeMounts ?? []).some((m) => normalize(m.mountPath) === SA_PATH))) return p;
+  if (containers.some((c) => (c.volumeMounts ?? []).some((m) => m.mountPath === SA_PATH))) return p;
   const name = 'kube-api-access-podrunner';
   for (const c of containers) c.volumeMounts = [...(c.volumeMounts ?? []), { name, mountPath: SA_PATH, readOnly: true }];
   {

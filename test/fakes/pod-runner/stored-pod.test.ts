@@ -57,7 +57,9 @@ describe('pod runner: pods stored in the fake cluster', { skip: skipUnless(POD_S
     const p = await runStoredPod(k, 'prod', 'srv');
     pods.push(p);
     await waitFor('running', () => p.status().containerStatuses[0]?.state.running);
-    const token = (await p.exec('app', ['cat', '/var/run/secrets/kubernetes.io/serviceaccount/token'])).stdout;
+    const r = await p.exec('app', ['cat', '/var/run/secrets/kubernetes.io/serviceaccount/token']);
+    assert.equal(r.exitCode, 0, r.stderr);
+    const token = r.stdout;
     const { AuthenticationV1Api } = await import('@kubernetes/client-node');
     const review = await kubeConfigFor(k, k.reviewerToken).makeApiClient(AuthenticationV1Api).createTokenReview({ body: { spec: { token } } });
     assert.equal(review.status?.authenticated, true, JSON.stringify(review.status));

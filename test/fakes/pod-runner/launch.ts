@@ -5,7 +5,7 @@
  * read-only root from the securityContext). Throws PodConfigError when the container
  * cannot be created (unknown volume, missing Secret key …).
  */
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join, normalize } from 'node:path';
 import type { V1Container, V1Pod } from '@kubernetes/client-node';
 import { containerArgv, type WardBinary } from './argv.js';
@@ -75,7 +75,18 @@ export async function prepareLaunch(ctx: PodContext, c: V1Container): Promise<La
     readOnlyRoot: sc.readOnlyRootFilesystem ?? false,
     ...(user ? { user } : {}),
   };
+  // As containerd does: HOME from the user's passwd entry (here the host's), else "/".
+  processEnv['HOME'] ??= homeOf(user?.uid ?? 0);
   return { argv, env: processEnv, plan, wardImage, ...(user ? { user } : {}) };
+}
+
+function homeOf(uid: number): string {
+  try {
+    const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.split(':')[2] === String(uid));
+    return line?.split(':')[5] || '/';
+  } catch {
+    return '/';
+  }
 }
 
 /** The automatic service-account volume the ServiceAccount admission plugin adds (kube-api-access-*). */

@@ -31,7 +31,7 @@ describe('pod runner: env, the Ward image, exec and stop', { skip: skipUnless(PO
         image: 'busybox',
         command: ['sh', '-c'],
         // $(UNDEFINED) stays as written and $$ is an escaped $; single quotes keep sh off them.
-        args: [`echo "$(GREETING)|$NS|$UID_|$SA|$NODE|$IP|$HOST_IP|$APP|$NOTE|$MEM|$PASS|$CFG_mode"'|$(UNDEFINED)|$$HOME'`],
+        args: [`echo "$(GREETING)|$NS|$UID_|$SA|$NODE|$IP|$HOST_IP|$APP|$NOTE|$MEM|$PASS|$CFG_mode|$HOME"'|$(UNDEFINED)|$$HOME'`],
         resources: { limits: { memory: '64Mi' } },
         envFrom: [{ configMapRef: { name: 'cfg' }, prefix: 'CFG_' }],
         env: [
@@ -51,7 +51,7 @@ describe('pod runner: env, the Ward image, exec and stop', { skip: skipUnless(PO
       }],
     }, { name: 'env-pod', namespace: 'prod', uid: 'uid-123', labels: { app: 'web' }, annotations: { note: 'n1' } }), env);
     await p.done;
-    assert.equal(p.logs('app'), 'hello env-pod|prod|uid-123|web|node-7|127.0.0.1|127.0.0.1|web|n1|64|s3cret|fast|$(UNDEFINED)|$HOME\n');
+    assert.equal(p.logs('app'), 'hello env-pod|prod|uid-123|web|node-7|127.0.0.1|127.0.0.1|web|n1|64|s3cret|fast|/root|$(UNDEFINED)|$HOME\n');
   });
 
   test('an env Secret that does not exist leaves the container in CreateContainerConfigError', async () => {
@@ -129,9 +129,11 @@ describe('pod runner: env, the Ward image, exec and stop', { skip: skipUnless(PO
       ],
     }), mapEnv({ maxGraceSeconds: 5 }));
     await waitFor('three containers running', () => p.pids().length === 3 && p.status().containerStatuses.every((c) => c.state.running));
-    const all = await waitFor('background children started', () => {
+    // 1 (stubborn) + 3 per shell (sh, its background sleep, the loop's sleep, which only runs
+    // once the trap is set): then both shells handle SIGTERM.
+    const all = await waitFor('background children started and traps set', () => {
       const pids = p.pids().flatMap(pidsInNamespaceOf);
-      return pids.length >= 5 && pids;
+      return pids.length >= 7 && pids;
     });
     const s = await p.stop();
     assert.deepEqual(all.filter(alive), []);

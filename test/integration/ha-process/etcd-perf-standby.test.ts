@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { ETCD } from '../../helpers/etcd.js';
 import { skipUnless } from '../../helpers/requirement.js';
 import { mountKv } from '../../helpers/failover-rounds.js';
-import { at, call, write } from '../../helpers/vault-index.js';
+import { at, call, policyAndRevocationSeen, readYourWrites, write } from '../../helpers/vault-index.js';
 import { waitFor } from '../../helpers/wait.js';
 import { startWardCluster, type WardCluster, type WardNode } from '../../helpers/ward-cluster.js';
 
@@ -28,35 +28,13 @@ describe('performance standby on etcd (2 Ward processes, 3 etcd members)', { ski
   after(() => c?.close());
 
   it('200 write/read pairs: every read on the standby has the value just written, served there', { timeout: 120_000 }, async () => {
-    let local = 0;
-    for (let i = 0; i < 200; i++) {
-      const index = await write(active, 'POST', 'secret/data/loop', c!.rootToken, { data: { n: i } });
-      const r = await call(standby, 'GET', 'secret/data/loop', { token: c!.rootToken, ...at(index) });
-      assert.equal(r.status, 200);
-      assert.equal(r.body.data.data.n, i, `read ${i}`);
-      if (r.local) local++;
-    }
-    // Each read waits (up to 2 s) for the watch to deliver its index; only a longer stall is forwarded.
-    assert.equal(local, 200);
+    // Each read waits (up to 2 s) for the change stream to deliver its index; only a longer stall is forwarded.
+    assert.equal(await readYourWrites({ active, standby, rootToken: c!.rootToken }, 200), 200);
   });
 
   it('policy change, token revocation and mount removal on the active are seen by the standby', { timeout: 60_000 }, async () => {
+    await policyAndRevocationSeen({ active, standby, rootToken: c!.rootToken });
     const root = c!.rootToken;
-    await write(active, 'PUT', 'sys/policy/reader', root, { policy: 'path "secret/data/pol" { capabilities = ["read"] }' });
-    await write(active, 'POST', 'secret/data/pol', root, { data: { v: 1 } });
-    const created = await call(active, 'POST', 'auth/token/create', { token: root, body: { policies: ['reader'] } });
-    const token = created.body.auth.client_token as string;
-    const ok = await call(standby, 'GET', 'secret/data/pol', { token, ...at(created.index!) });
-    assert.deepEqual([ok.status, ok.local], [200, true]);
-    const self = await call(standby, 'GET', 'auth/token/lookup-self', { token });
-    assert.deepEqual([self.status, self.local], [200, true]);
-
-    const narrowed = await write(active, 'PUT', 'sys/policy/reader', root, { policy: 'path "secret/data/other" { capabilities = ["read"] }' });
-    assert.equal((await call(standby, 'GET', 'secret/data/pol', { token, ...at(narrowed) })).status, 403);
-
-    const revoked = await write(active, 'POST', 'auth/token/revoke', root, { token });
-    assert.equal((await call(standby, 'GET', 'auth/token/lookup-self', { token, ...at(revoked) })).status, 403);
-
     await write(active, 'POST', 'sys/mounts/gone', root, { type: 'kv' });
     const w = await write(active, 'POST', 'gone/x', root, { v: 1 });
     assert.equal((await call(standby, 'GET', 'gone/x', { token: root, ...at(w) })).status, 200);

@@ -270,8 +270,10 @@ export class WardCore implements CoreApi {
       };
       // Steps down first (stopping the subsystems, releasing the lock) while the barrier still
       // works. An HA node applies a restore before it lets the lock go (see HaManager.stop).
-      if (ha !== null && restore !== null && (await ha.stop(() => applyRestore(restore!)))) restore = null;
-      else await ha?.stop();
+      if (ha !== null) {
+        const pending = restore;
+        if (await ha.stop(pending === null ? undefined : () => applyRestore(pending))) restore = null;
+      }
       await this.stopPerfStandby();
       const subs = this.subsystems;
       if (!subs && !ha) return;

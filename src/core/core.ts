@@ -6,7 +6,7 @@
 import { badRequest, sealedError, WardError } from '../sdk/errors.js';
 import type { Logger } from '../sdk/logical.js';
 import { getJSON, putJSON } from '../sdk/storage.js';
-import { systemClock, type Clock } from '../lib/clock.js';
+import { systemClock, ZERO_TIME, type Clock } from '../lib/clock.js';
 import { shortHex, uuid } from '../lib/ids.js';
 import { zeroize } from '../lib/secure.js';
 import type { HaBackend, PhysicalBackend } from '../storage/physical.js';
@@ -412,7 +412,7 @@ export class WardCore implements CoreApi {
     return {
       ha_enabled: false,
       is_self: false,
-      active_time: '0001-01-01T00:00:00Z',
+      active_time: ZERO_TIME,
       leader_address: '',
       leader_cluster_address: '',
       performance_standby: false,

@@ -1,6 +1,7 @@
 import { ApiError, type JsonObject, type LeaderStatus, type SealStatus } from '../../api/index.js';
 import { CliError, describeError, type Command } from '../command.js';
 import type { Row } from '../format.js';
+import { ZERO_TIME } from '../../lib/clock.js';
 
 /** The Key/Value rows vault shows for a seal status (status, operator unseal). */
 export function sealRows(s: SealStatus, leader?: LeaderStatus): Row[] {
@@ -43,7 +44,7 @@ export function sealRows(s: SealStatus, leader?: LeaderStatus): Row[] {
 const SEALED_HA: LeaderStatus = {
   ha_enabled: true,
   is_self: false,
-  active_time: '0001-01-01T00:00:00Z',
+  active_time: ZERO_TIME,
   leader_address: '',
   leader_cluster_address: '',
   performance_standby: false,

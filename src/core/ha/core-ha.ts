@@ -9,6 +9,7 @@ import { DecryptError } from '../barrier/aes-gcm.js';
 import type { ClusterListener } from './cluster-listener.js';
 import { HaManager, type LeaderView } from './ha-manager.js';
 import type { AdvertStorage } from './leader-advert.js';
+import { ZERO_TIME } from '../../lib/clock.js';
 
 export interface CoreHaOptions {
   /** The lock's store when it is not the data store (`ha_storage`). */
@@ -45,7 +46,6 @@ export function haManagerFor(
   });
 }
 
-const ZERO_TIME = '0001-01-01T00:00:00Z';
 
 /** `perfIndex`: on a serving performance standby, the storage index it has applied. */
 export function haLeaderStatus(v: LeaderView, perfIndex: number | null = null): LeaderStatus {

@@ -209,7 +209,9 @@ export async function startWardCluster(o: ClusterOptions): Promise<WardCluster> 
       pg = cluster.pg = await startPgStorageEnv();
       const fresh = await pg.freshUrl();
       cluster.pgSchema = fresh.schema;
-      return `  connection_url = "${fresh.url}"`;
+      // Three nodes' pools within the test PostgreSQL's ~100 connections (the default 128 each
+      // would exceed it: "too many clients" under load).
+      return `  connection_url = "${fresh.url}"\n  max_parallel   = "24"`;
     };
     const storage = await stanzaFor(o.engine);
     const lock = o.lockIn !== undefined && o.lockIn !== o.engine ? { engine: o.lockIn, storage: await stanzaFor(o.lockIn) } : undefined;

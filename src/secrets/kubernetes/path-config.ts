@@ -1,0 +1,65 @@
+/** `config` (the API server and Ward's credentials there) and `check` (can Ward reach it). */
+import { field } from '../../sdk/framework/fields.js';
+import { definePath, type PathDef } from '../../sdk/framework/path.js';
+import type { Fields } from '../../sdk/framework/fields.js';
+import { connection, type KubeEngineContext } from './context.js';
+import { kubeFailure, kubeRequest } from './kube-http.js';
+import { deleteConfig, getConfig, putConfig, type KubeEngineConfig } from './store.js';
+
+const configFields = {
+  kubernetes_host: field.string({ description: 'Kubernetes API URL; default from KUBERNETES_SERVICE_HOST/PORT.' }),
+  kubernetes_ca_cert: field.string({ description: 'PEM CA of the API server; default the pod CA.' }),
+  service_account_jwt: field.string({ description: 'Bearer token Ward uses; default the pod token.' }),
+  disable_local_ca_jwt: field.bool({ description: 'Do not fall back to the pod token and CA.' }),
+};
+
+export function configPaths(ctx: KubeEngineContext): PathDef<Fields>[] {
+  const config = definePath({
+    pattern: 'config',
+    fields: configFields,
+    synopsis: 'Configure the Kubernetes API server this engine issues credentials on.',
+    existenceCheck: async (req) => (await getConfig(req.storage)) !== null,
+    operations: {
+      async read(req) {
+        const c = await getConfig(req.storage);
+        if (!c) return null;
+        // The JWT is a credential: it is stored, never read back.
+        return { data: { kubernetes_host: c.kubernetes_host, kubernetes_ca_cert: c.kubernetes_ca_cert, disable_local_ca_jwt: c.disable_local_ca_jwt } };
+      },
+      async update(req, d) {
+        const old = await getConfig(req.storage);
+        const c: KubeEngineConfig = {
+          kubernetes_host: d.opt('kubernetes_host') ?? old?.kubernetes_host ?? '',
+          kubernetes_ca_cert: d.opt('kubernetes_ca_cert') ?? old?.kubernetes_ca_cert ?? '',
+          service_account_jwt: d.opt('service_account_jwt') ?? old?.service_account_jwt ?? '',
+          disable_local_ca_jwt: d.opt('disable_local_ca_jwt') ?? old?.disable_local_ca_jwt ?? false,
+        };
+        await putConfig(req.storage, c);
+        return null;
+      },
+      async delete(req) {
+        await deleteConfig(req.storage);
+        return null;
+      },
+    },
+  });
+
+  const check = definePath({
+    pattern: 'check',
+    fields: {},
+    synopsis: 'Checks that the Kubernetes API server answers with the configured credentials.',
+    operations: {
+      async read(req) {
+        const conn = await connection(ctx, req.storage);
+        try {
+          await kubeRequest(conn, 'GET', '/api');
+        } catch (e) {
+          throw kubeFailure('the Kubernetes API server did not answer', e);
+        }
+        return null;
+      },
+    },
+  });
+
+  return [config, check];
+}

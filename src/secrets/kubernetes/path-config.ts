@@ -56,7 +56,8 @@ export function configPaths(ctx: KubeEngineContext): PathDef<Fields>[] {
         } catch (e) {
           throw kubeFailure('the Kubernetes API server did not answer', e);
         }
-        return null;
+        // A read answering null is a 404; an empty response renders as 204 No Content, as Vault's check.
+        return {};
       },
     },
   });

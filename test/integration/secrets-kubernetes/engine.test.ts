@@ -157,6 +157,18 @@ describe('kubernetes secrets engine', () => {
     }
   });
 
+  it('a ttl over token_max_ttl is capped, with a warning, in both the lease and the token', async () => {
+    assert.equal((await root('POST', 'kubernetes/roles/capped', { allowed_kubernetes_namespaces: 'apps', service_account_name: 'app', token_max_ttl: '15m' })).status, 204);
+    const r = await root('POST', 'kubernetes/creds/capped', { kubernetes_namespace: 'apps', ttl: '1h' });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.lease_duration, 900);
+    assert.deepEqual(r.body.warnings, ["ttl of 1h0m0s is greater than the role's token_max_ttl of 15m0s; capping accordingly"]);
+    const claims = JSON.parse(Buffer.from((r.body.data.service_account_token as string).split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp: number; iat: number };
+    // The fake backdates `iat` by a second (clock-skew allowance), so the span is 900 or 901.
+    assert.ok([900, 901].includes(claims.exp - claims.iat), `token lifetime ${claims.exp - claims.iat}s`);
+    assert.equal((await root('PUT', 'sys/leases/renew', { lease_id: r.body.lease_id })).status, 400, 'kube_token leases are not renewable');
+  });
+
   it('a namespace outside the allowed ones is refused with 400; an unknown role too', async () => {
     const r = await root('POST', 'kubernetes/creds/existing', { kubernetes_namespace: 'kube-system' });
     assert.equal(r.status, 400);

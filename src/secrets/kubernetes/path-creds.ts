@@ -17,7 +17,8 @@ import { getRole, type KubeRole } from './store.js';
 
 export const KUBE_TOKEN_TYPE = 'kube_token';
 
-export const DEFAULT_NAME_TEMPLATE = '{{ printf "v-token-%s-%s-%s-%s" (.RoleName | truncate 8) (.DisplayName | truncate 8) (unix_time) (random 24) | truncate 62 | lowercase }}';
+/** Vault's default: `v-<display≤8>-<role≤8>-<unix seconds>-<24 random>`, lower-cased, at most 62 characters. */
+export const DEFAULT_NAME_TEMPLATE = '{{ printf "v-%s-%s-%s-%s" (.DisplayName | truncate 8) (.RoleName | truncate 8) (unix_time) (random 24) | truncate 62 | lowercase }}';
 
 async function namespaceAllowed(conn: () => Promise<KubeConn>, role: KubeRole, ns: string): Promise<boolean> {
   if (role.allowed_kubernetes_namespaces.includes('*') || role.allowed_kubernetes_namespaces.includes(ns)) return true;

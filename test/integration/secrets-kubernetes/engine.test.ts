@@ -122,7 +122,7 @@ describe('kubernetes secrets engine', () => {
     const r = await root('POST', 'kubernetes/creds/binder', { kubernetes_namespace: 'apps', ttl: '20m' });
     assert.equal(r.status, 200, JSON.stringify(r.body));
     const name = r.body.data.service_account_name as string;
-    assert.match(name, /^v-token-binder-root-\d+-[a-z0-9]{24}$/);
+    assert.match(name, /^v-root-binder-\d+-[a-z0-9]{24}$/);
     const rv = await review(r.body.data.service_account_token);
     assert.equal(rv.authenticated, true);
     assert.equal(rv.username, `system:serviceaccount:apps:${name}`);
@@ -191,7 +191,7 @@ describe('kubernetes secrets engine', () => {
     assert.equal((await root('POST', 'kubernetes/roles/locked', { allowed_kubernetes_namespaces: ['locked'], generated_role_rules: '{"rules":[{"apiGroups":[""],"resources":["pods"],"verbs":["get"]}]}' })).status, 204);
     const r = await root('POST', 'kubernetes/creds/locked', { kubernetes_namespace: 'locked' });
     assert.equal(r.status, 502, JSON.stringify(r.body));
-    assert.match(errText(r), /^failed to create a RoleBinding 'locked\/v-token-locked-[^']+': rolebindings.rbac.authorization.k8s.io is forbidden: User "system:serviceaccount:ward:ward" cannot create resource "rolebindings"/);
+    assert.match(errText(r), /^failed to create a RoleBinding 'locked\/v-root-locked-[^']+': rolebindings.rbac.authorization.k8s.io is forbidden: User "system:serviceaccount:ward:ward" cannot create resource "rolebindings"/);
     assert.ok(!errText(r).includes(wardJwt));
     assert.deepEqual(await managedLeftovers('locked'), []);
   });
@@ -199,7 +199,7 @@ describe('kubernetes secrets engine', () => {
   it('a TokenRequest refused after the objects exist (ttl under 10 minutes): the account and binding are rolled back', async () => {
     const r = await root('POST', 'kubernetes/creds/binder', { kubernetes_namespace: 'apps', ttl: '5m' });
     assert.equal(r.status, 502, JSON.stringify(r.body));
-    assert.match(errText(r), /failed to create a service account token for apps\/v-token-binder-.*may not specify a duration less than 10 minutes/);
+    assert.match(errText(r), /failed to create a service account token for apps\/v-root-binder-.*may not specify a duration less than 10 minutes/);
     assert.deepEqual(await managedLeftovers('apps'), []);
   });
 

@@ -74,6 +74,18 @@ describe('kubernetes engine roles', () => {
   });
 });
 
+describe('kubernetes engine config', () => {
+  const h = harness();
+  for (const host of ['http://k:8080', 'ftp://k', 'https://', '::::']) {
+    it(`refuses kubernetes_host ${JSON.stringify(host)} with 400 (TLS only)`, async () => {
+      await rejectsWard(h.call('update', 'config', { kubernetes_host: host }), 400, /^kubernetes_host must be an https URL/);
+    });
+  }
+  it('accepts a bare host:port as https', async () => {
+    assert.equal(await h.call('update', 'config', { kubernetes_host: '10.0.0.1:6443' }), null);
+  });
+});
+
 describe('kubernetes engine connection defaults', () => {
   const ctx = (env: Record<string, string>, dir: string): KubeEngineContext => ({ system, logger: silentLogger, env, serviceAccountDir: dir });
 

@@ -5,7 +5,7 @@
  * engine needs only a handful of verbs.
  */
 import { request } from 'node:https';
-import { upstreamError } from '../../sdk/errors.js';
+import { badRequest, upstreamError } from '../../sdk/errors.js';
 
 const TIMEOUT_MS = 15_000;
 const MAX_BODY = 4 * 1024 * 1024;
@@ -30,10 +30,18 @@ export class KubeApiError extends Error {
   }
 }
 
-export function baseUrl(host: string): URL {
-  const withScheme = /^[a-z]+:\/\//i.test(host) ? host : `https://${host}`;
-  return new URL(withScheme);
+/** The API server's base URL: https only (a bare `host:port` means https); null when unusable. */
+export function httpsBase(host: string): URL | null {
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(host) ? host : `https://${host}`;
+  try {
+    const url = new URL(withScheme);
+    return url.protocol === 'https:' && url.hostname !== '' ? url : null;
+  } catch {
+    return null;
+  }
 }
+
+export const HOST_ERROR = 'kubernetes_host must be an https URL (https://<host>[:<port>])';
 
 function statusMessage(status: number, text: string): string {
   try {
@@ -50,12 +58,9 @@ function statusMessage(status: number, text: string): string {
  * error and with a 502 WardError when the server cannot be reached at all.
  */
 export function kubeRequest(conn: KubeConn, method: string, path: string, body?: unknown): Promise<unknown> {
-  let url: URL;
-  try {
-    url = new URL(path, baseUrl(conn.host));
-  } catch {
-    return Promise.reject(upstreamError(`invalid kubernetes_host "${conn.host}"`));
-  }
+  const base = httpsBase(conn.host);
+  if (base === null) return Promise.reject(badRequest(HOST_ERROR));
+  const url = new URL(path, base);
   const payload = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = request(

@@ -1,9 +1,10 @@
 /** `config` (the API server and Ward's credentials there) and `check` (can Ward reach it). */
+import { badRequest } from '../../sdk/errors.js';
 import { field } from '../../sdk/framework/fields.js';
 import { definePath, type PathDef } from '../../sdk/framework/path.js';
 import type { Fields } from '../../sdk/framework/fields.js';
 import { connection, type KubeEngineContext } from './context.js';
-import { kubeFailure, kubeRequest } from './kube-http.js';
+import { HOST_ERROR, httpsBase, kubeFailure, kubeRequest } from './kube-http.js';
 import { deleteConfig, getConfig, putConfig, type KubeEngineConfig } from './store.js';
 
 const configFields = {
@@ -34,6 +35,7 @@ export function configPaths(ctx: KubeEngineContext): PathDef<Fields>[] {
           service_account_jwt: d.opt('service_account_jwt') ?? old?.service_account_jwt ?? '',
           disable_local_ca_jwt: d.opt('disable_local_ca_jwt') ?? old?.disable_local_ca_jwt ?? false,
         };
+        if (c.kubernetes_host !== '' && httpsBase(c.kubernetes_host) === null) throw badRequest(HOST_ERROR);
         await putConfig(req.storage, c);
         return null;
       },

@@ -81,6 +81,9 @@ describe('kubernetes engine config', () => {
       await rejectsWard(h.call('update', 'config', { kubernetes_host: host }), 400, /^kubernetes_host must be an https URL/);
     });
   }
+  it('refuses a kubernetes_ca_cert that is not a PEM certificate with 400', async () => {
+    await rejectsWard(h.call('update', 'config', { kubernetes_host: 'https://k', kubernetes_ca_cert: 'not a cert' }), 400, 'kubernetes_ca_cert is not a PEM-encoded certificate');
+  });
   it('accepts a bare host:port as https', async () => {
     assert.equal(await h.call('update', 'config', { kubernetes_host: '10.0.0.1:6443' }), null);
   });

@@ -1,4 +1,5 @@
 /** `config` (the API server and Ward's credentials there) and `check` (can Ward reach it). */
+import { X509Certificate } from 'node:crypto';
 import { badRequest } from '../../sdk/errors.js';
 import { field } from '../../sdk/framework/fields.js';
 import { definePath, type PathDef } from '../../sdk/framework/path.js';
@@ -13,6 +14,16 @@ const configFields = {
   service_account_jwt: field.string({ description: 'Bearer token Ward uses; default the pod token.' }),
   disable_local_ca_jwt: field.bool({ description: 'Do not fall back to the pod token and CA.' }),
 };
+
+function isPemCertificate(pem: string): boolean {
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) return false;
+  try {
+    new X509Certificate(pem);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export function configPaths(ctx: KubeEngineContext): PathDef<Fields>[] {
   const config = definePath({
@@ -36,6 +47,7 @@ export function configPaths(ctx: KubeEngineContext): PathDef<Fields>[] {
           disable_local_ca_jwt: d.opt('disable_local_ca_jwt') ?? old?.disable_local_ca_jwt ?? false,
         };
         if (c.kubernetes_host !== '' && httpsBase(c.kubernetes_host) === null) throw badRequest(HOST_ERROR);
+        if (c.kubernetes_ca_cert !== '' && !isPemCertificate(c.kubernetes_ca_cert)) throw badRequest('kubernetes_ca_cert is not a PEM-encoded certificate');
         await putConfig(req.storage, c);
         return null;
       },
@@ -54,7 +66,13 @@ export function configPaths(ctx: KubeEngineContext): PathDef<Fields>[] {
       async read(req) {
         const conn = await connection(ctx, req.storage);
         try {
-          await kubeRequest(conn, 'GET', '/api');
+          // A review every authenticated user may post: unlike discovery, it proves the
+          // API server accepts Ward's token.
+          await kubeRequest(conn, 'POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', {
+            apiVersion: 'authorization.k8s.io/v1',
+            kind: 'SelfSubjectAccessReview',
+            spec: { resourceAttributes: { verb: 'create', resource: 'serviceaccounts', subresource: 'token' } },
+          });
         } catch (e) {
           throw kubeFailure('the Kubernetes API server did not answer', e);
         }

@@ -104,6 +104,16 @@ describe('kubernetes secrets engine', () => {
     assert.equal((await root('GET', 'kubernetes/check')).status, 204);
   });
 
+  it('check with a JWT the API server rejects is a 502 naming its answer, never the JWT', async () => {
+    const bogus = 'bogus-jwt-7731';
+    assert.equal((await root('POST', 'sys/mounts/k8s-bad', { type: 'kubernetes' })).status, 204);
+    assert.equal((await root('POST', 'k8s-bad/config', { kubernetes_host: k.url, kubernetes_ca_cert: k.caPem, service_account_jwt: bogus })).status, 204);
+    const r = await root('GET', 'k8s-bad/check');
+    assert.equal(r.status, 502);
+    assert.equal(errText(r), 'the Kubernetes API server did not answer: Unauthorized');
+    assert.ok(!JSON.stringify(r.body).includes(bogus));
+  });
+
   it('service_account_name: a token for the existing account with the requested audiences', async () => {
     assert.equal((await root('POST', 'kubernetes/roles/existing', { allowed_kubernetes_namespaces: ['apps'], service_account_name: 'app', token_default_ttl: '1h' })).status, 204);
     const r = await root('POST', 'kubernetes/creds/existing', { kubernetes_namespace: 'apps', audiences: 'vault-test' });

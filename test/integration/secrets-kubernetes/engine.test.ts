@@ -167,6 +167,27 @@ describe('kubernetes secrets engine', () => {
     }
   });
 
+  it('revoke: objects already deleted by hand are fine; an unreachable API server keeps the lease for a later retry', async () => {
+    const a = await root('POST', 'kubernetes/creds/binder', { kubernetes_namespace: 'apps' });
+    assert.equal(a.status, 200, JSON.stringify(a.body));
+    await core.deleteNamespacedServiceAccount({ name: a.body.data.service_account_name, namespace: 'apps' });
+    assert.equal((await root('PUT', 'sys/leases/revoke', { lease_id: a.body.lease_id })).status, 204);
+    assert.deepEqual(await managedLeftovers('apps'), []);
+
+    const b = await root('POST', 'kubernetes/creds/binder', { kubernetes_namespace: 'apps' });
+    assert.equal(b.status, 200, JSON.stringify(b.body));
+    await k.down();
+    try {
+      const r = await root('PUT', 'sys/leases/revoke', { lease_id: b.body.lease_id });
+      assert.notEqual(r.status, 204, 'a revocation that could not delete anything does not succeed');
+      assert.equal((await root('PUT', 'sys/leases/lookup', { lease_id: b.body.lease_id })).status, 200, 'the lease is kept');
+    } finally {
+      await k.up();
+    }
+    assert.equal((await root('PUT', 'sys/leases/revoke', { lease_id: b.body.lease_id })).status, 204);
+    assert.deepEqual(await managedLeftovers('apps'), []);
+  });
+
   it('a ttl over token_max_ttl is capped, with a warning, in both the lease and the token', async () => {
     assert.equal((await root('POST', 'kubernetes/roles/capped', { allowed_kubernetes_namespaces: 'apps', service_account_name: 'app', token_max_ttl: '15m' })).status, 204);
     const r = await root('POST', 'kubernetes/creds/capped', { kubernetes_namespace: 'apps', ttl: '1h' });

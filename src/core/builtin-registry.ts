@@ -3,6 +3,7 @@ import { kubernetesAuthFactory } from '../auth/kubernetes/index.js';
 import { userpassFactory } from '../auth/userpass/index.js';
 import { cubbyholeFactory } from '../secrets/cubbyhole/index.js';
 import { databaseFactory } from '../secrets/database/index.js';
+import { kubernetesSecretsFactory } from '../secrets/kubernetes/index.js';
 import { kvFactory } from '../secrets/kv/index.js';
 import { pkiFactory } from '../secrets/pki/index.js';
 import { transitFactory } from '../secrets/transit/index.js';
@@ -16,6 +17,7 @@ export function builtinRegistry(): BackendRegistry {
   r.register('database', 'secret', databaseFactory);
   r.register('transit', 'secret', transitFactory);
   r.register('pki', 'secret', pkiFactory);
+  r.register('kubernetes', 'secret', kubernetesSecretsFactory);
   r.register('approle', 'auth', approleFactory);
   r.register('userpass', 'auth', userpassFactory);
   r.register('kubernetes', 'auth', kubernetesAuthFactory);

@@ -120,7 +120,7 @@ const SLOT_VALUES: Record<string, string[]> = {
   urlbytes: ['32', '0', '99999'],
 };
 
-const SECRET_MOUNTS = ['kv1', 'kv2', 'transit', 'pki', 'database', 'secret', 'cubbyhole', 'sys', 'fz-new', 'fz-new/sub'];
+const SECRET_MOUNTS = ['kv1', 'kv2', 'transit', 'pki', 'database', 'kubernetes', 'secret', 'cubbyhole', 'sys', 'fz-new', 'fz-new/sub'];
 const AUTH_MOUNTS = ['approle', 'userpass', 'kubernetes', 'token', 'fz-new'];
 
 /** Candidate values for a slot, before filtering by the slot's own expression. */

@@ -43,6 +43,8 @@ export function seedCalls(closedPort: number): SeedCall[] {
     { method: 'POST', path: `auth/approle/role/${N}`, body: { token_policies: 'default', secret_id_ttl: '1h' } },
     { method: 'POST', path: `auth/userpass/users/${N}`, body: { password: 'fz-password-1234', token_policies: 'default' } },
     { method: 'POST', path: 'auth/kubernetes/config', body: { kubernetes_host: `https://127.0.0.1:${closedPort}` } },
+    { method: 'POST', path: 'kubernetes/config', body: { kubernetes_host: `https://127.0.0.1:${closedPort}`, service_account_jwt: 'fz-jwt' } },
+    { method: 'POST', path: `kubernetes/roles/${N}`, body: { allowed_kubernetes_namespaces: '*', kubernetes_role_name: 'view' } },
     {
       method: 'POST',
       path: `auth/kubernetes/role/${N}`,

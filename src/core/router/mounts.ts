@@ -87,7 +87,7 @@ export class MountManager {
     const system = this.systemView(e);
     let backend = this.deps.internalBackend(e.type);
     if (!backend) {
-      const reg = this.deps.registry.get(e.type);
+      const reg = this.deps.registry.get(e.type, e.table === 'auth' ? 'auth' : 'secret');
       if (!reg) throw badRequest(`plugin not found in the catalog: ${e.type}`);
       backend = await reg.factory({ storage, mountPoint: routePath(e), mountType: e.type, system, logger: this.deps.logger });
     }
@@ -110,8 +110,8 @@ export class MountManager {
     if (!type) throw badRequest('type must be specified');
     if (table === 'mounts' && RESERVED.some((r) => path.startsWith(r))) throw badRequest(`cannot mount to reserved path "${path}"`);
     if (SINGLETON_TYPES.has(type)) throw badRequest(`cannot mount "${type}" of type "${type}" more than once`);
-    const reg = this.deps.registry.get(type);
-    if (!reg || reg.kind !== (table === 'auth' ? 'auth' : 'secret')) {
+    const reg = this.deps.registry.get(type, table === 'auth' ? 'auth' : 'secret');
+    if (!reg) {
       throw badRequest(`plugin not found in the catalog: ${type}`);
     }
     const entry = this.builtin(table, path, type, req.description ?? '', req.local ?? false);

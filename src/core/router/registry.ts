@@ -21,17 +21,20 @@ export function normalizeType(type: string, options: Record<string, string> | nu
   }
 }
 
-/** Built-in backend factories by type name. */
+/**
+ * Built-in backend factories by kind and type name: `kubernetes` is both an auth method
+ * and a secrets engine, as in Vault.
+ */
 export class BackendRegistry {
-  private readonly types = new Map<string, RegisteredType>();
+  private readonly types = new Map<string, RegisteredType & { type: string }>();
   register(type: string, kind: 'secret' | 'auth', factory: BackendFactory): void {
-    this.types.set(type, { kind, factory });
+    this.types.set(`${kind}/${type}`, { type, kind, factory });
   }
-  get(type: string): RegisteredType | undefined {
-    return this.types.get(type);
+  get(type: string, kind: 'secret' | 'auth'): RegisteredType | undefined {
+    return this.types.get(`${kind}/${type}`);
   }
   /** Every registered type name with its kind, in registration order (tools mount them all). */
   list(): { type: string; kind: 'secret' | 'auth' }[] {
-    return [...this.types].map(([type, t]) => ({ type, kind: t.kind }));
+    return [...this.types.values()].map((t) => ({ type: t.type, kind: t.kind }));
   }
 }

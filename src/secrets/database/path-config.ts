@@ -13,7 +13,7 @@ import { generatePassword } from './password.js';
 import { DEFAULT_ROOT_ROTATE, setPassword, verifyConnection } from './postgres.js';
 import { deleteConfig, getConfig, listConfigs, POSTGRES_PLUGIN, putConfig, type DbConfig } from './store.js';
 import { normalizeStatements } from './template.js';
-import { templateError } from './username-template.js';
+import { templateError } from '../../lib/name-template.js';
 
 const configFields = {
   name: field.string({ required: true, description: 'Name of the connection.' }),

@@ -12,7 +12,7 @@ import { generatePassword } from './password.js';
 import { createUser, renewUser, revokeUser } from './postgres.js';
 import { getRole, roleAllowed } from './store.js';
 import { formatExpiration } from './template.js';
-import { DEFAULT_POSTGRES_USERNAME_TEMPLATE, renderUsername } from './username-template.js';
+import { DEFAULT_POSTGRES_USERNAME_TEMPLATE, renderUsername } from '../../lib/name-template.js';
 
 export const CREDS_SECRET_TYPE = 'creds';
 

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { scrub } from './connections.js';
 import { renderConnectionUrl } from './template.js';
-import { templateError } from './username-template.js';
+import { templateError } from '../../lib/name-template.js';
 
 describe('database templates in range', () => {
   it('random takes a length from 0 to 1024, as a username could ever need', () => {

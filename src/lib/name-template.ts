@@ -1,12 +1,12 @@
 /**
- * Username templates: the subset of Go's text/template that Vault's `username_template`
+ * Name templates (database `username_template`, kubernetes `name_template`): the subset of Go's text/template that Vault's `username_template`
  * uses. Actions are pipelines of commands (`{{ .RoleName | truncate 8 }}`); a piped value
  * becomes the last argument of the next command, as in Go. Fields: `.DisplayName`,
  * `.RoleName`. Functions: printf (%s %d %%), truncate, truncate_sha256, lowercase,
  * uppercase, replace, random, unix_time, unix_time_millis, uuid, sha256, base64.
  */
 import { createHash } from 'node:crypto';
-import { randomBase62, uuid } from '../../lib/ids.js';
+import { randomBase62, uuid } from './ids.js';
 
 /** PostgreSQL's default: `v-<display≤8>-<role≤8>-<20 random>-<unix seconds>`, at most 63 bytes. */
 export const DEFAULT_POSTGRES_USERNAME_TEMPLATE =

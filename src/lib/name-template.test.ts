@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DEFAULT_POSTGRES_USERNAME_TEMPLATE, renderUsername, templateError } from './username-template.js';
+import { DEFAULT_POSTGRES_USERNAME_TEMPLATE, renderUsername, templateError } from './name-template.js';
 
 describe('database username templates', () => {
   it('renders the default postgres template as v-<display≤8>-<role≤8>-<20 random>-<unix>', () => {

@@ -16,7 +16,7 @@ export class SpecError extends Error {
 export interface CustomObject {
   apiVersion?: string;
   kind?: string;
-  metadata?: { namespace?: string; name?: string; uid?: string; generation?: number; resourceVersion?: string; deletionTimestamp?: unknown };
+  metadata?: { namespace?: string; name?: string; uid?: string; generation?: number; resourceVersion?: string; deletionTimestamp?: Date };
   spec?: unknown;
   status?: unknown;
 }

@@ -48,10 +48,18 @@ function kvRequest(s: StaticSecretSpec): { path: string; query?: Record<string, 
 
 export function staticSecretReconciler(d: StaticSecretDeps): Reconcile {
   const now = d.now ?? (() => new Date());
+  // The MAC this process last recorded per resource (and its uid: a re-created resource starts afresh). The informer's copy of the status can
+  // lag our own write (our Secret write wakes the resource again before the status event
+  // arrives); reading that stale MAC would take the same change for a new one and restart twice.
+  const recorded = new Map<string, { uid: string; mac: string }>();
   return async (key) => {
     const cr = d.crs.get(key);
     // Gone: the garbage collector deletes the Secret through its owner reference.
-    if (!cr || cr.metadata.deletionTimestamp || !d.isLeader()) return;
+    if (!cr || cr.metadata.deletionTimestamp) {
+      recorded.delete(key);
+      return;
+    }
+    if (!d.isLeader()) return;
     const ns = cr.metadata.namespace ?? '';
     let spec: StaticSecretSpec;
     try {
@@ -71,7 +79,9 @@ export function staticSecretReconciler(d: StaticSecretDeps): Reconcile {
       const mac = secretMac(d.macKey, data);
       const owner = { apiVersion: API_VERSION, kind: 'VaultStaticSecret', namespace: ns, name: cr.metadata.name, uid: cr.metadata.uid ?? '' };
       const outcome = await syncDestination(d.kube, owner, spec.destination, data, d.macKey);
-      const prev = currentStatus(cr).secretMAC;
+      const uid = cr.metadata.uid ?? '';
+      const mine = recorded.get(key);
+      const prev = (mine?.uid === uid ? mine.mac : undefined) ?? currentStatus(cr).secretMAC;
       const conds: ConditionInput[] = [
         { type: 'ResourceValidation', status: 'True', reason: 'ResourceValid', message: 'the resource is valid' },
         { type: 'SecretSynced', status: 'True', reason: 'SecretSynced', message: 'Secret synced' },
@@ -94,6 +104,7 @@ export function staticSecretReconciler(d: StaticSecretDeps): Reconcile {
         conds.push({ type: 'RolloutRestart', status: 'True', reason: 'RolloutRestartTriggered', message: `restarted ${spec.rolloutRestartTargets.map((t) => `${t.kind}/${t.name}`).join(', ')}` });
       }
       await writeStatus(d.kube, VAULT_STATIC_SECRETS, cr, { lastGeneration: cr.metadata.generation ?? 0, ...(spec.hmacSecretData ? { secretMAC: mac } : {}) }, conds, now());
+      if (spec.hmacSecretData) recorded.set(key, { uid, mac });
       return spec.refreshAfterMs ? { requeueAfter: spec.refreshAfterMs } : undefined;
     } catch (e) {
       const message = (e as Error).message;

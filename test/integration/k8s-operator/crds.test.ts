@@ -22,6 +22,10 @@ const SAMPLES: Record<string, Record<string, unknown>> = {
   VaultConnection: { address: 'https://ward.ward.svc:8200', skipTLSVerify: false, headers: { 'X-Team': 'a' } },
   VaultAuth: { vaultConnectionRef: 'default', method: 'kubernetes', mount: 'kubernetes', kubernetes: { role: 'app', serviceAccount: 'app', audiences: ['vault'], tokenExpirationSeconds: 600 } },
   VaultStaticSecret: { vaultAuthRef: 'default', mount: 'secret', type: 'kv-v2', path: 'app/config', refreshAfter: '30s', hmacSecretData: true, rolloutRestartTargets: [{ kind: 'Deployment', name: 'web' }], destination: { name: 'app-config', create: true, labels: { a: 'b' }, type: 'Opaque' } },
+  VaultAuthGlobal: { defaultVaultNamespace: 'team-a', defaultAuthMethod: 'kubernetes', kubernetes: { mount: 'kubernetes', role: 'app', serviceAccount: 'app', audiences: ['vault'] } },
+  VaultDynamicSecret: { mount: 'database', path: 'creds/app', renewalPercent: 67, revoke: true, allowStaticCreds: false, rolloutRestartTargets: [{ kind: 'StatefulSet', name: 'db-client' }], destination: { name: 'db-creds', create: true } },
+  VaultPKISecret: { mount: 'pki', role: 'web', commonName: 'web.apps.svc', altNames: ['web'], ttl: '24h', expiryOffset: '1h', revoke: true, clear: true, destination: { name: 'web-tls', create: true, type: 'kubernetes.io/tls' } },
+  SecretTransformation: { templates: { url: { text: '{{ get .Secrets "username" }}@db' } }, includes: ['^user'], excludes: ['_raw'] },
 };
 
 describe('deploy/crds: the Vault Secrets Operator CRDs', () => {

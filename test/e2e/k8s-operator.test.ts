@@ -117,6 +117,8 @@ describe('secrets operator end to end: VaultStaticSecret → Secret, refresh, ro
   const status = async (name: string) => ((await custom.getNamespacedCustomObject({ ...G, namespace: APP_NS, plural: 'vaultstaticsecrets', name })) as { status?: Status }).status ?? {};
   const secret = (name: string) => core.readNamespacedSecret({ namespace: APP_NS, name }).catch(() => undefined);
   const restartedAt = async () => (await apps.readNamespacedDeployment({ namespace: APP_NS, name: 'web' })).spec?.template.metadata?.annotations?.[RESTARTED_AT];
+  const events = async (name: string) => (await core.listNamespacedEvent({ namespace: APP_NS })).items
+    .filter((e) => e.involvedObject.kind === 'VaultStaticSecret' && e.involvedObject.name === name).map((e) => `${e.type} ${e.reason}: ${e.message}`);
   const restarts = () => operator.stderr().split('\n').filter((l) => l.includes('rollout restart triggered')).length;
 
   test('a VaultStaticSecret creates its Secret with the KV data, owned by the resource; the first sync restarts nothing', async () => {
@@ -145,6 +147,9 @@ describe('secrets operator end to end: VaultStaticSecret → Secret, refresh, ro
     assert.match(at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     await waitFor('the new MAC in status', async () => ((await status('app-config')).secretMAC !== mac0 ? true : undefined));
     assert.equal(restarts(), 1);
+    const ev = await waitFor('the rollout event', async () => { const x = await events('app-config'); return x.some((e) => e.includes('RolloutRestartTriggered')) ? x : undefined; });
+    assert.ok(ev.includes('Normal SecretSynced: Secret synced'), ev.join('\n'));
+    assert.ok(ev.includes('Normal RolloutRestartTriggered: Rollout restart triggered for Deployment web'), ev.join('\n'));
   });
 
   test('a hand edit of the Secret is reverted, and a deleted Secret comes back', async () => {
@@ -156,6 +161,7 @@ describe('secrets operator end to end: VaultStaticSecret → Secret, refresh, ro
     await waitFor('the Secret re-created', async () => text((await secret('app-config'))?.data, 'password') === 'p-2', { timeoutMs: 10_000, context: () => operator.stderr() });
     // Both took reconciles (with refreshes in between): still the one restart of the KV change.
     assert.equal(restarts(), 1, 'restoring the same data is not a change');
+    assert.ok((await events('app-config')).some((e) => e.startsWith('Normal SecretDataDrift: ')));
   });
 
   test('an operator restart restarts no workload', async () => {
@@ -178,6 +184,7 @@ describe('secrets operator end to end: VaultStaticSecret → Secret, refresh, ro
       const c = await waitFor(`${name}: a Ready=False condition`, async () => (await status(name)).conditions?.find((x) => x.type === 'Ready' && x.status === 'False'), { timeoutMs: 10_000, context: () => operator.stderr() });
       assert.equal(c.message, msg);
       assert.equal(c.reason, 'InvalidResource');
+      assert.deepEqual(await events(name), [`Warning InvalidResource: ${msg}`], 'one event, no hot loop');
     }
     assert.equal(await secret('bad-refresh'), undefined);
   });

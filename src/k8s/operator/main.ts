@@ -15,6 +15,7 @@ import { LeaderElector } from '../kube/leader.js';
 import { apiLeaseLock } from '../kube/lease-lock.js';
 import { listWatches } from '../kube/list-watch.js';
 import { WardClients } from './clients.js';
+import { apiEventRecorder } from './events.js';
 import { loadHmacKey } from './hmac-key.js';
 import { MANAGED_BY, MANAGED_BY_VALUE, VAULT_STATIC_SECRETS } from './kinds.js';
 import { listen, parseBindAddress } from './probes.js';
@@ -82,6 +83,7 @@ export async function runSecretsOperator(f: OperatorFlags, io: Io): Promise<numb
     workers: 4,
     reconcile: staticSecretReconciler({
       kube, clients, operatorNamespace, macKey, log,
+      event: apiEventRecorder(kube, 'ward-secrets-operator', (err) => log('could not record an event', { error: (err as Error).message })),
       crs,
       isLeader: () => !elector || elector.isLeader,
     }),

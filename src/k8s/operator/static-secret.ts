@@ -9,6 +9,7 @@ import type { KubeClient } from '../kube/client.js';
 import { TerminalError, type Reconcile } from '../kube/controller.js';
 import type { WardClients } from './clients.js';
 import { syncDestination } from './destination.js';
+import type { EventRecorder } from './events.js';
 import { API_VERSION, VAULT_STATIC_SECRETS } from './kinds.js';
 import { resolveLogin } from './resolve.js';
 import { rolloutRestart } from './rollout.js';
@@ -26,6 +27,7 @@ export interface StaticSecretDeps {
   /** Only the leader writes (false: reconcile is a no-op until it leads). */
   isLeader: () => boolean;
   log: (msg: string, fields?: Record<string, unknown>) => void;
+  event: EventRecorder;
   now?: () => Date;
 }
 
@@ -61,11 +63,13 @@ export function staticSecretReconciler(d: StaticSecretDeps): Reconcile {
     }
     if (!d.isLeader()) return;
     const ns = cr.metadata.namespace ?? '';
+    const involved = { apiVersion: API_VERSION, kind: 'VaultStaticSecret', namespace: ns, name: cr.metadata.name, uid: cr.metadata.uid ?? '' };
     let spec: StaticSecretSpec;
     try {
       spec = parseStaticSecret(cr);
     } catch (e) {
       if (!(e instanceof SpecError)) throw e;
+      await d.event(involved, 'Warning', 'InvalidResource', e.message);
       await writeStatus(d.kube, VAULT_STATIC_SECRETS, cr, {}, invalid(e.message), now());
       throw new TerminalError(e.message, { cause: e });
     }
@@ -77,8 +81,7 @@ export function staticSecretReconciler(d: StaticSecretDeps): Reconcile {
       if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new Error(`${req.path}: Ward returned no data`);
       const data = secretDataFromKv(spec.type, raw as Record<string, unknown>);
       const mac = secretMac(d.macKey, data);
-      const owner = { apiVersion: API_VERSION, kind: 'VaultStaticSecret', namespace: ns, name: cr.metadata.name, uid: cr.metadata.uid ?? '' };
-      const outcome = await syncDestination(d.kube, owner, spec.destination, data, d.macKey);
+      const outcome = await syncDestination(d.kube, involved, spec.destination, data, d.macKey);
       const uid = cr.metadata.uid ?? '';
       const mine = recorded.get(key);
       const prev = (mine?.uid === uid ? mine.mac : undefined) ?? currentStatus(cr).secretMAC;
@@ -87,16 +90,25 @@ export function staticSecretReconciler(d: StaticSecretDeps): Reconcile {
         { type: 'SecretSynced', status: 'True', reason: 'SecretSynced', message: 'Secret synced' },
         { type: 'Ready', status: 'True', reason: 'SecretSynced', message: 'Secret synced' },
       ];
-      if (outcome !== 'unchanged') d.log('secret synced', { resource: key, destination: spec.destination.name, outcome });
+      if (outcome !== 'unchanged') {
+        d.log('secret synced', { resource: key, destination: spec.destination.name, outcome });
+        // Same data as last recorded but the Secret differed: someone edited or deleted it.
+        if (prev === mac) await d.event(involved, 'Normal', 'SecretDataDrift', `Secret ${spec.destination.name} differed from Ward's data; restored`);
+        else await d.event(involved, 'Normal', prev ? 'SecretRotated' : 'SecretSynced', prev ? 'Secret synced after a change in Ward' : 'Secret synced');
+      } else if (prev && prev !== mac) {
+        await d.event(involved, 'Normal', 'SecretRotated', 'Secret synced after a change in Ward');
+      }
       // Only a change of data since the last recorded sync restarts workloads; the first sync does not.
       if (spec.hmacSecretData && prev && prev !== mac && spec.rolloutRestartTargets.length > 0) {
         for (const t of spec.rolloutRestartTargets) {
           try {
             await rolloutRestart(d.kube, ns, t, now());
             d.log('rollout restart triggered', { resource: key, kind: t.kind, name: t.name });
+            await d.event(involved, 'Normal', 'RolloutRestartTriggered', `Rollout restart triggered for ${t.kind} ${t.name}`);
           } catch (e) {
             const message = `rollout restart of ${t.kind} ${ns}/${t.name} failed: ${(e as Error).message}`;
             // The MAC is not recorded yet, so the next attempt restarts again.
+            await d.event(involved, 'Warning', 'RolloutRestartFailed', message);
             await writeStatus(d.kube, VAULT_STATIC_SECRETS, cr, {}, [{ type: 'RolloutRestart', status: 'False', reason: 'RolloutRestartFailed', message }], now());
             throw new Error(message, { cause: e });
           }
@@ -109,9 +121,11 @@ export function staticSecretReconciler(d: StaticSecretDeps): Reconcile {
     } catch (e) {
       const message = (e as Error).message;
       if (e instanceof SpecError) {
+        await d.event(involved, 'Warning', 'InvalidResource', message);
         await writeStatus(d.kube, VAULT_STATIC_SECRETS, cr, {}, invalid(message), now());
         throw new TerminalError(message, { cause: e });
       }
+      await d.event(involved, 'Warning', 'VaultClientError', message);
       await writeStatus(d.kube, VAULT_STATIC_SECRETS, cr, {}, failed(message), now()).catch(() => undefined);
       throw e;
     }

@@ -26,7 +26,7 @@ async function fakeWard() {
 const target = (url: string): LoginTarget => ({
   connection: { address: url, headers: { 'X-Team': 'a' }, tlsServerName: undefined, caCertSecretRef: undefined, caCertPath: undefined, skipTLSVerify: false, timeoutMs: undefined },
   caPem: undefined,
-  auth: { vaultConnectionRef: undefined, namespace: undefined, method: 'kubernetes', mount: 'k8s', allowedNamespaces: undefined, params: { extra: 'x' }, kubernetes: { role: 'app', serviceAccount: 'app-sa', audiences: ['vault'], tokenExpirationSeconds: 600 } },
+  auth: { vaultConnectionRef: undefined, namespace: undefined, method: 'kubernetes', mount: 'k8s', allowedNamespaces: undefined, params: { extra: 'x' }, headers: { 'X-Auth': 'b' }, kubernetes: { role: 'app', serviceAccount: 'app-sa', audiences: ['vault'], tokenExpirationSeconds: 600 } },
   authKey: 'ward/default@1',
   namespace: 'apps',
 });
@@ -47,12 +47,25 @@ test('one login per VaultAuth and service account, with a TokenRequest for that 
   assert.deepEqual(w.logins[0]?.body, { extra: 'x', role: 'app', jwt: 'jwt-1' });
   assert.equal(w.logins[0]?.headers['x-vault-token'], undefined, 'a login carries no token');
   assert.equal(w.logins[0]?.headers['x-team'], 'a', 'the connection headers go with every request');
+  assert.equal(w.logins[0]?.headers['x-auth'], 'b', 'and the VaultAuth headers');
   // Another namespace is another service account: a login of its own.
   await clients.run({ ...target(w.url), namespace: 'other' }, read);
   assert.equal(w.logins.length, 2);
   now += 95_000; // past 80% of the 100 s lease
   const r3 = await clients.run(target(w.url), read);
   assert.equal((r3.body?.data as { data: { token: string } }).data.token, 'tok-3', 're-logged in when expiring');
+});
+
+test('a resource\'s own Ward namespace overrides the VaultAuth\'s for its reads, not for the login', async (t) => {
+  const w = await fakeWard();
+  t.after(() => w.close());
+  const clients = new WardClients({ mintToken: async () => 'jwt' });
+  t.after(() => clients.close());
+  const tg = target(w.url);
+  await clients.run({ ...tg, auth: { ...tg.auth, namespace: 'team' } }, (c) => c.get('secret/data/app', undefined, 'team/sub'));
+  assert.equal(w.logins[0]?.headers['x-vault-namespace'], 'team');
+  const read = w.requests.find((r) => r.path === 'secret/data/app');
+  assert.equal(read?.headers['x-vault-namespace'], 'team/sub');
 });
 
 test('a cached token refused with 403 is replaced once, never in a loop', async (t) => {

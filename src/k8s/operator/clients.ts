@@ -32,7 +32,8 @@ export interface WardClientsOptions {
 
 /** What a reconcile may do with Ward: requests carrying the cached token and the connection's headers. */
 export interface WardSession {
-  get(path: string, query?: RequestOptions['query']): Promise<ApiResponse>;
+  /** `namespace`: the resource's own Ward namespace (spec.namespace), else the VaultAuth's. */
+  get(path: string, query?: RequestOptions['query'], namespace?: string): Promise<ApiResponse>;
 }
 
 const RENEW_AT = 0.8;
@@ -56,7 +57,7 @@ export class WardClients {
     const hit = this.#tokens.get(key);
     const cached = hit && hit.expiresAt > this.#now() ? hit : undefined;
     const session = (token: string): WardSession => ({
-      get: (path, query) => client.request('GET', path, { token, query, headers: this.#headers(t) }),
+      get: (path, query, namespace) => client.request('GET', path, { token, query, headers: this.#headers(t, namespace || t.auth.namespace) }),
     });
     const first = cached ?? (await this.#login(t, client, key));
     try {
@@ -75,13 +76,14 @@ export class WardClients {
     this.#tokens.clear();
   }
 
-  #headers(t: LoginTarget): Record<string, string> {
-    return { ...t.connection.headers };
+  #headers(t: LoginTarget, namespace = t.auth.namespace): Record<string, string> {
+    return { ...t.connection.headers, ...t.auth.headers, ...(namespace ? { 'X-Vault-Namespace': namespace } : {}) };
   }
 
   #client(t: LoginTarget): WardClient {
     const c = t.connection;
-    const opts: ClientOptions = { address: c.address, namespace: t.auth.namespace ?? '', tlsSkipVerify: c.skipTLSVerify };
+    // No client-wide namespace: it would override a resource's own (sent per request instead).
+    const opts: ClientOptions = { address: c.address, tlsSkipVerify: c.skipTLSVerify };
     if (c.tlsServerName) opts.tlsServerName = c.tlsServerName;
     if (t.caPem) opts.caCert = t.caPem;
     else if (c.caCertPath) opts.caCert = c.caCertPath;

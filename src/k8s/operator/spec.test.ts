@@ -50,8 +50,8 @@ test('a bad VaultStaticSecret is a SpecError naming the field', () => {
 });
 
 test('a VaultAuth: only the kubernetes method is supported so far; a missing role is an error', () => {
-  const a = parseAuth({ metadata: { namespace: 'ward', name: 'default' }, spec: { method: 'kubernetes', mount: 'kubernetes', kubernetes: { role: 'app', serviceAccount: 'app', audiences: ['vault'] } } });
-  assert.deepEqual(a, { vaultConnectionRef: undefined, namespace: undefined, method: 'kubernetes', mount: 'kubernetes', allowedNamespaces: undefined, params: {}, kubernetes: { role: 'app', serviceAccount: 'app', audiences: ['vault'], tokenExpirationSeconds: 600 } });
+  const a = parseAuth({ metadata: { namespace: 'ward', name: 'default' }, spec: { method: 'kubernetes', mount: 'kubernetes', headers: { 'X-Auth': 'h' }, kubernetes: { role: 'app', serviceAccount: 'app', audiences: ['vault'] } } });
+  assert.deepEqual(a, { vaultConnectionRef: undefined, namespace: undefined, method: 'kubernetes', mount: 'kubernetes', allowedNamespaces: undefined, params: {}, headers: { 'X-Auth': 'h' }, kubernetes: { role: 'app', serviceAccount: 'app', audiences: ['vault'], tokenExpirationSeconds: 600 } });
   assert.throws(() => parseAuth({ metadata: {}, spec: { method: 'ldap', mount: 'x' } }), { message: /^spec\.method: unsupported value "ldap": supported values: "kubernetes", "jwt", "appRole", "aws", "gcp"$/ });
   assert.throws(() => parseAuth({ metadata: {}, spec: { method: 'appRole', mount: 'x' } }), { message: /^spec\.method: "appRole" is not supported by Ward's operator yet \(use kubernetes\)$/ });
   assert.throws(() => parseAuth({ metadata: {}, spec: { method: 'kubernetes', mount: 'k', kubernetes: { serviceAccount: 'a' } } }), { message: /^spec\.kubernetes\.role: required$/ });

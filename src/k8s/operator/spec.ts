@@ -57,6 +57,7 @@ export interface AuthSpec {
   mount: string;
   allowedNamespaces: string[] | undefined;
   params: Record<string, string>;
+  headers: Record<string, string>;
   kubernetes: { role: string; serviceAccount: string; audiences: string[]; tokenExpirationSeconds: number };
 }
 
@@ -185,6 +186,7 @@ export function parseAuth(cr: CustomObject): AuthSpec {
     mount: required(s, 'mount', 'spec.mount').replace(/^\/+|\/+$/g, ''),
     allowedNamespaces: allowed as string[] | undefined,
     params: strMap(s, 'params', 'spec.params'),
+    headers: strMap(s, 'headers', 'spec.headers'),
     kubernetes: {
       role: required(k, 'role', 'spec.kubernetes.role'),
       serviceAccount: required(k, 'serviceAccount', 'spec.kubernetes.serviceAccount'),

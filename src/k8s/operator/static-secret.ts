@@ -76,7 +76,7 @@ export function staticSecretReconciler(d: StaticSecretDeps): Reconcile {
     try {
       const target = await resolveLogin(d.kube, ns, spec.vaultAuthRef, d.operatorNamespace);
       const req = kvRequest(spec);
-      const res = await d.clients.run(target, (s) => s.get(req.path, req.query));
+      const res = await d.clients.run(target, (s) => s.get(req.path, req.query, spec.namespace));
       const raw = res.body?.data;
       if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new Error(`${req.path}: Ward returned no data`);
       const data = secretDataFromKv(spec.type, raw as Record<string, unknown>);

@@ -49,17 +49,18 @@ describe('secrets operator end to end: VaultStaticSecret → Secret, refresh, ro
   let custom: CustomObjectsApi;
   let operator: WardProcess;
   let healthPort: number;
+  let metricsPort: number;
   let kubeconfig: string;
   let dir: string;
 
-  const startOperator = async () => {
+  const startOperator = async (leading = true) => {
     healthPort = await freePort();
-    const metricsPort = await freePort();
+    metricsPort = await freePort();
     const p = spawnWard(['k8s', 'secrets-operator', `--kubeconfig=${kubeconfig}`, `--health-probe-bind-address=127.0.0.1:${healthPort}`, `--metrics-bind-address=127.0.0.1:${metricsPort}`, '--leader-elect', `--watch-namespaces=${APP_NS}`], '', { OPERATOR_NAMESPACE: OP_NS });
     await waitFor('the operator to be ready', async () => {
       if (p.child.exitCode !== null) throw new Error(`the operator exited: ${p.stderr()}`);
       const r = await fetch(`http://127.0.0.1:${healthPort}/readyz`).catch(() => undefined);
-      return r?.status === 200 && /became leader/.test(p.stderr());
+      return r?.status === 200 && (!leading || /became leader/.test(p.stderr()));
     }, { timeoutMs: 30_000, context: () => p.stderr() });
     return p;
   };
@@ -175,6 +176,28 @@ describe('secrets operator end to end: VaultStaticSecret → Secret, refresh, ro
     await waitFor('the edit reverted by the new process', async () => text((await secret('app-config'))?.data, 'username') === 'appuser', { timeoutMs: 10_000, context: () => operator.stderr() });
     assert.equal(await restartedAt(), at);
     assert.equal(restarts(), 0);
+  });
+
+  test('two replicas: only the leader writes; stopping it hands over', async () => {
+    const a = operator;
+    const b = await startOperator(false);
+    cleanups.push(() => b.kill());
+    const count = (p: WardProcess, what: string) => p.stderr().split('\n').filter((l) => l.includes(what)).length;
+    await must(api(ward, 'POST', 'secret/data/app/config', { token: ward.rootToken, body: { data: { username: 'appuser', password: 'p-3' } } }), 'kv write');
+    await waitFor('p-3 in the Secret', async () => text((await secret('app-config'))?.data, 'password') === 'p-3', { timeoutMs: 20_000, context: () => a.stderr() });
+    await waitFor('the leader restarting the Deployment', () => count(a, 'rollout restart triggered') === 1, { context: () => a.stderr() });
+    assert.equal(count(b, 'became leader'), 0);
+    assert.equal(count(b, 'secret synced') + count(b, 'rollout restart triggered'), 0, 'the standby wrote nothing');
+    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    assert.match(metrics, /^workqueue_depth\{name="vaultstaticsecret"\} \d+$/m);
+    assert.equal((await fetch(`http://127.0.0.1:${healthPort}/healthz`)).status, 200);
+    // SIGTERM: the leader releases the Lease on the way out, so the standby takes over at once.
+    await a.kill('SIGTERM');
+    await waitFor('the standby to lead', () => /became leader/.test(b.stderr()), { timeoutMs: 30_000, context: () => b.stderr() });
+    operator = b;
+    await must(api(ward, 'POST', 'secret/data/app/config', { token: ward.rootToken, body: { data: { username: 'appuser', password: 'p-4' } } }), 'kv write');
+    await waitFor('p-4 in the Secret, written by the new leader', async () => text((await secret('app-config'))?.data, 'password') === 'p-4', { timeoutMs: 20_000, context: () => b.stderr() });
+    await waitFor('the new leader restarting the Deployment once', () => count(b, 'rollout restart triggered') === 1, { context: () => b.stderr() });
   });
 
   test('a bad VaultStaticSecret gets a condition naming the problem, and nothing is written', async () => {

@@ -2,7 +2,8 @@
  * The secrets operator end to end, as a platform team installs it and an application team
  * uses it: deploy/crds/ applied unchanged to the fake cluster, a Ward server behind TLS with
  * Kubernetes auth against the fake, the default VaultConnection and VaultAuth in the
- * operator's namespace, and a real `ward k8s secrets-operator` process with a kubeconfig.
+ * operator's namespace, and real `ward k8s secrets-operator` processes run as
+ * deploy/kubernetes/secrets-operator.yaml says (its arguments, service account and RBAC).
  * A VaultStaticSecret written as for HashiCorp's operator creates the Secret with the KV data;
  * a KV write reaches it after refreshAfter and restarts the named Deployment once (and an
  * operator restart restarts nothing); a hand edit and a deletion are undone; deleting the
@@ -26,7 +27,7 @@ import { api, startTestServer, type TestServer } from '../helpers/server.js';
 import { makeCa } from '../helpers/test-ca.js';
 import { waitFor } from '../helpers/wait.js';
 
-const OP_NS = 'ward-system';
+const OP_NS = 'ward';
 const APP_NS = 'apps';
 const G = { group: 'secrets.hashicorp.com', version: 'v1beta1' };
 const RESTARTED_AT = 'vso.secrets.hashicorp.com/restartedAt';
@@ -52,11 +53,18 @@ describe('secrets operator end to end: VaultStaticSecret → Secret, refresh, ro
   let metricsPort: number;
   let kubeconfig: string;
   let dir: string;
+  let managerArgs: string[];
 
   const startOperator = async (leading = true) => {
     healthPort = await freePort();
     metricsPort = await freePort();
-    const p = spawnWard(['k8s', 'secrets-operator', `--kubeconfig=${kubeconfig}`, `--health-probe-bind-address=127.0.0.1:${healthPort}`, `--metrics-bind-address=127.0.0.1:${metricsPort}`, '--leader-elect', `--watch-namespaces=${APP_NS}`], '', { OPERATOR_NAMESPACE: OP_NS });
+    // The manifest's arguments, with loopback ports of our own.
+    const args = managerArgs.map((a) => {
+      if (a.startsWith('--health-probe-bind-address=')) return `--health-probe-bind-address=127.0.0.1:${healthPort}`;
+      if (a.startsWith('--metrics-bind-address=')) return `--metrics-bind-address=127.0.0.1:${metricsPort}`;
+      return a;
+    });
+    const p = spawnWard([...args, `--kubeconfig=${kubeconfig}`, `--watch-namespaces=${APP_NS}`], '', { OPERATOR_NAMESPACE: OP_NS });
     await waitFor('the operator to be ready', async () => {
       if (p.child.exitCode !== null) throw new Error(`the operator exited: ${p.stderr()}`);
       const r = await fetch(`http://127.0.0.1:${healthPort}/readyz`).catch(() => undefined);
@@ -104,8 +112,14 @@ describe('secrets operator end to end: VaultStaticSecret → Secret, refresh, ro
     await custom.createNamespacedCustomObject({ ...G, namespace: OP_NS, plural: 'vaultconnections', body: { apiVersion: 'secrets.hashicorp.com/v1beta1', kind: 'VaultConnection', metadata: { name: 'default' }, spec: { address: tls.url, caCertSecretRef: 'ward-ca' } } });
     await custom.createNamespacedCustomObject({ ...G, namespace: OP_NS, plural: 'vaultauths', body: { apiVersion: 'secrets.hashicorp.com/v1beta1', kind: 'VaultAuth', metadata: { name: 'default' }, spec: { method: 'kubernetes', mount: 'kubernetes', kubernetes: { role: 'app', serviceAccount: 'app', audiences: ['vault'] } } } });
 
+    // deploy/kubernetes/secrets-operator.yaml unchanged: the operator runs under its service account and RBAC.
+    const manifest = yaml.loadAll(readFileSync(join(REPO_ROOT, 'deploy/kubernetes/secrets-operator.yaml'), 'utf8')) as KubernetesObject[];
+    for (const o of manifest) await generic.create(o);
+    const deployment = manifest.find((o) => o.kind === 'Deployment') as { spec: { template: { spec: { containers: Array<{ args: string[] }> } } } };
+    managerArgs = deployment.spec.template.spec.containers[0]!.args;
+    const saToken = await kube.issueToken({ namespace: OP_NS, name: 'ward-secrets-operator', pod: null });
     kubeconfig = join(dir, 'operator.kubeconfig');
-    writeFileSync(kubeconfig, kube.kubeconfig(), { mode: 0o600 });
+    writeFileSync(kubeconfig, kube.kubeconfig(saToken), { mode: 0o600 });
     operator = await startOperator();
     cleanups.push(() => operator.kill());
   });

@@ -14,7 +14,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubernetesObjectApi, PatchStrategy, setHeaderOptions, type KubernetesObject } from '@kubernetes/client-node';
 import yaml from 'js-yaml';
 import { createHandler } from '../../src/http/handler.js';
 import { startListener, type Listener } from '../../src/http/listener.js';
@@ -231,6 +231,10 @@ describe('secrets operator end to end: VaultStaticSecret → Secret, refresh, ro
     await vss('via-ldap', { vaultAuthRef: 'ldap', mount: 'secret', type: 'kv-v2', path: 'app/config', destination: { name: 'via-ldap', create: true } });
     const c = await waitFor('a Ready=False condition', async () => (await status('via-ldap')).conditions?.find((x) => x.type === 'Ready' && x.status === 'False'), { timeoutMs: 10_000, context: () => operator.stderr() });
     assert.equal(c.message, 'VaultAuth apps/ldap: spec.method: unsupported value "ldap": supported values: "kubernetes", "jwt", "appRole", "aws", "gcp"');
+    // Fixing the VaultAuth wakes the resources that use it (no wait for a resync).
+    await custom.patchNamespacedCustomObject({ ...G, namespace: APP_NS, plural: 'vaultauths', name: 'ldap', body: { spec: { method: 'kubernetes', mount: 'kubernetes', vaultConnectionRef: `${OP_NS}/default`, kubernetes: { role: 'app', serviceAccount: 'app', audiences: ['vault'] } } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+    await waitFor('the Secret once the VaultAuth is fixed', async () => text((await secret('via-ldap'))?.data, 'username') === 'appuser', { timeoutMs: 10_000, context: () => operator.stderr() });
+    await waitFor('Ready=True', async () => (await status('via-ldap')).conditions?.some((x) => x.type === 'Ready' && x.status === 'True'));
   });
 
   test('deleting the VaultStaticSecret deletes its Secret (garbage collection through the owner reference)', async () => {

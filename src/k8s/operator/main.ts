@@ -17,9 +17,9 @@ import { listWatches } from '../kube/list-watch.js';
 import { WardClients } from './clients.js';
 import { apiEventRecorder } from './events.js';
 import { loadHmacKey } from './hmac-key.js';
-import { MANAGED_BY, MANAGED_BY_VALUE, VAULT_STATIC_SECRETS } from './kinds.js';
+import { MANAGED_BY, MANAGED_BY_VALUE, VAULT_AUTHS, VAULT_CONNECTIONS, VAULT_STATIC_SECRETS } from './kinds.js';
 import { listen, parseBindAddress } from './probes.js';
-import type { CustomObject } from './spec.js';
+import { parseRef, type CustomObject } from './spec.js';
 import { staticSecretReconciler } from './static-secret.js';
 
 export interface OperatorFlags {
@@ -63,6 +63,12 @@ export async function runSecretsOperator(f: OperatorFlags, io: Io): Promise<numb
   const onInformerError = (err: Error): void => log('watch failed; retrying', { error: err.message });
   const crInformers = namespaces.map((ns) => new Informer<Cr>(listWatches.customObjects<Cr>(kube, VAULT_STATIC_SECRETS, ns), { resyncMs: 10 * 60_000, onError: onInformerError }));
   const secretInformers = namespaces.map((ns) => new Informer(listWatches.secrets(kube, ns, { labelSelector: `${MANAGED_BY}=${MANAGED_BY_VALUE}` }), { onError: onInformerError }));
+  // A VaultAuth or VaultConnection is read at each reconcile; these informers only wake the
+  // resources that use one when it changes (a fixed VaultAuth must not wait for a resync).
+  const refInformers = {
+    auths: new Informer<Cr>(listWatches.customObjects<Cr>(kube, VAULT_AUTHS), { onError: onInformerError }),
+    connections: new Informer<Cr>(listWatches.customObjects<Cr>(kube, VAULT_CONNECTIONS), { onError: onInformerError }),
+  };
   const crs = {
     get: (key: string) => crInformers.map((i) => i.get(key)).find((x) => x !== undefined),
     keys: () => crInformers.flatMap((i) => i.keys()),
@@ -112,6 +118,14 @@ export async function runSecretsOperator(f: OperatorFlags, io: Io): Promise<numb
       .map((r) => `${s.metadata?.namespace ?? ''}/${r.name}`));
   }
 
+  const usersOfAuth = (auth: Cr): string[] => crInformers.flatMap((i) => i.list()).filter((v) => {
+    const ref = parseRef(typeof (v.spec as { vaultAuthRef?: unknown } | undefined)?.vaultAuthRef === 'string' ? (v.spec as { vaultAuthRef: string }).vaultAuthRef : undefined, v.metadata.namespace ?? '', operatorNamespace);
+    return ref.namespace === auth.metadata.namespace && ref.name === auth.metadata.name;
+  }).map((v) => objectKey(v));
+  ctl.watch(refInformers.auths, usersOfAuth);
+  // Connections are few and shared: any change re-checks every resource.
+  ctl.watch(refInformers.connections, () => crs.keys());
+
   let synced = false;
   const probes = {
     ready: () => synced,
@@ -129,7 +143,8 @@ export async function runSecretsOperator(f: OperatorFlags, io: Io): Promise<numb
   if (healthAddr) servers.push(await listen(healthAddr, probes, 'health'));
   if (metricsAddr) servers.push(await listen(metricsAddr, probes, 'metrics'));
 
-  await Promise.all([...crInformers, ...secretInformers].map((i) => i.start()));
+  const informers = [...crInformers, ...secretInformers, refInformers.auths, refInformers.connections];
+  await Promise.all(informers.map((i) => i.start()));
   synced = true;
   ctl.start();
   if (f.leaderElect) {
@@ -153,7 +168,7 @@ export async function runSecretsOperator(f: OperatorFlags, io: Io): Promise<numb
   log('shutting down', { signal });
   await elector?.stop();
   await ctl.stop();
-  await Promise.all([...crInformers, ...secretInformers].map((i) => i.stop()));
+  await Promise.all(informers.map((i) => i.stop()));
   clients.close();
   await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
   return 0;

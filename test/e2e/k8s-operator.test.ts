@@ -152,6 +152,9 @@ describe('secrets operator end to end: VaultStaticSecret → Secret, refresh, ro
     assert.doesNotMatch(JSON.stringify(st), /p-1|appuser/, 'no plaintext in status');
     assert.equal(await restartedAt(), undefined);
     assert.equal(restarts(), 0);
+    for (const plural of ['vaultconnections', 'vaultauths']) {
+      await waitFor(`the default ${plural} valid`, async () => ((await custom.getNamespacedCustomObject({ ...G, namespace: OP_NS, plural, name: 'default' })) as { status?: { valid?: boolean } }).status?.valid === true);
+    }
   });
 
   test('a KV write reaches the Secret after refreshAfter and restarts the Deployment once', async () => {
@@ -231,10 +234,14 @@ describe('secrets operator end to end: VaultStaticSecret → Secret, refresh, ro
     await vss('via-ldap', { vaultAuthRef: 'ldap', mount: 'secret', type: 'kv-v2', path: 'app/config', destination: { name: 'via-ldap', create: true } });
     const c = await waitFor('a Ready=False condition', async () => (await status('via-ldap')).conditions?.find((x) => x.type === 'Ready' && x.status === 'False'), { timeoutMs: 10_000, context: () => operator.stderr() });
     assert.equal(c.message, 'VaultAuth apps/ldap: spec.method: unsupported value "ldap": supported values: "kubernetes", "jwt", "appRole", "aws", "gcp"');
+    const authStatus = async () => ((await custom.getNamespacedCustomObject({ ...G, namespace: APP_NS, plural: 'vaultauths', name: 'ldap' })) as { status?: { valid?: boolean; error?: string } }).status;
+    const bad = await waitFor('the VaultAuth\'s own status', async () => { const x = await authStatus(); return x?.valid === false ? x : undefined; });
+    assert.equal(bad.error, 'spec.method: unsupported value "ldap": supported values: "kubernetes", "jwt", "appRole", "aws", "gcp"');
     // Fixing the VaultAuth wakes the resources that use it (no wait for a resync).
     await custom.patchNamespacedCustomObject({ ...G, namespace: APP_NS, plural: 'vaultauths', name: 'ldap', body: { spec: { method: 'kubernetes', mount: 'kubernetes', vaultConnectionRef: `${OP_NS}/default`, kubernetes: { role: 'app', serviceAccount: 'app', audiences: ['vault'] } } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
     await waitFor('the Secret once the VaultAuth is fixed', async () => text((await secret('via-ldap'))?.data, 'username') === 'appuser', { timeoutMs: 10_000, context: () => operator.stderr() });
     await waitFor('Ready=True', async () => (await status('via-ldap')).conditions?.some((x) => x.type === 'Ready' && x.status === 'True'));
+    await waitFor('the VaultAuth valid', async () => { const x = await authStatus(); return x?.valid === true && x.error === '' ? x : undefined; });
   });
 
   test('deleting the VaultStaticSecret deletes its Secret (garbage collection through the owner reference)', async () => {

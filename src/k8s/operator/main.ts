@@ -19,7 +19,8 @@ import { apiEventRecorder } from './events.js';
 import { loadHmacKey } from './hmac-key.js';
 import { MANAGED_BY, MANAGED_BY_VALUE, VAULT_AUTHS, VAULT_CONNECTIONS, VAULT_STATIC_SECRETS } from './kinds.js';
 import { listen, parseBindAddress } from './probes.js';
-import { parseRef, type CustomObject } from './spec.js';
+import { parseAuth, parseConnection, parseRef, type CustomObject } from './spec.js';
+import { validityReconciler } from './validity.js';
 import { staticSecretReconciler } from './static-secret.js';
 
 export interface OperatorFlags {
@@ -91,7 +92,7 @@ export async function runSecretsOperator(f: OperatorFlags, io: Io): Promise<numb
       kube, clients, operatorNamespace, macKey, log,
       event: apiEventRecorder(kube, 'ward-secrets-operator', (err) => log('could not record an event', { error: (err as Error).message })),
       crs,
-      isLeader: () => !elector || elector.isLeader,
+      isLeader: () => isLeader(),
     }),
     onError: (key, err) => {
       counters.reconcileErrors++;
@@ -126,6 +127,17 @@ export async function runSecretsOperator(f: OperatorFlags, io: Io): Promise<numb
   // Connections are few and shared: any change re-checks every resource.
   ctl.watch(refInformers.connections, () => crs.keys());
 
+  const isLeader = () => !elector || elector.isLeader;
+  const refControllers = ([[refInformers.auths, VAULT_AUTHS, parseAuth, true], [refInformers.connections, VAULT_CONNECTIONS, parseConnection, false]] as const).map(([inf, resource, parse, withError]) => {
+    const c = new Controller({
+      name: resource.plural,
+      reconcile: validityReconciler({ kube, resource, get: (k) => inf.get(k), parse, withError, isLeader }),
+      onError: (key, err) => log('status update failed; retrying', { resource: `${resource.plural}/${key}`, error: (err as Error).message }),
+    });
+    c.watch(inf);
+    return c;
+  });
+
   let synced = false;
   const probes = {
     ready: () => synced,
@@ -147,6 +159,7 @@ export async function runSecretsOperator(f: OperatorFlags, io: Io): Promise<numb
   await Promise.all(informers.map((i) => i.start()));
   synced = true;
   ctl.start();
+  for (const c of refControllers) c.start();
   if (f.leaderElect) {
     elector = new LeaderElector({
       lock: apiLeaseLock(kube, operatorNamespace, 'ward-secrets-operator-lock'),
@@ -154,6 +167,7 @@ export async function runSecretsOperator(f: OperatorFlags, io: Io): Promise<numb
       onStartedLeading: () => {
         log('became leader');
         for (const k of crs.keys()) ctl.enqueue(k);
+        refControllers.forEach((c, i) => [refInformers.auths, refInformers.connections][i]?.keys().forEach((k) => c.enqueue(k)));
       },
       onStoppedLeading: () => log('lost leadership'),
       onError: (err) => log('leader election error', { error: (err as Error).message }),
@@ -167,7 +181,7 @@ export async function runSecretsOperator(f: OperatorFlags, io: Io): Promise<numb
   });
   log('shutting down', { signal });
   await elector?.stop();
-  await ctl.stop();
+  await Promise.all([ctl, ...refControllers].map((c) => c.stop()));
   await Promise.all(informers.map((i) => i.stop()));
   clients.close();
   await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));

@@ -92,6 +92,7 @@ export async function runSecretsOperator(f: OperatorFlags, io: Io): Promise<numb
       kube, clients, operatorNamespace, macKey, log,
       event: apiEventRecorder(kube, 'ward-secrets-operator', (err) => log('could not record an event', { error: (err as Error).message })),
       crs,
+      refs: refInformers,
       isLeader: () => isLeader(),
     }),
     onError: (key, err) => {

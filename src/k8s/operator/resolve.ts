@@ -11,7 +11,18 @@ import type { LoginTarget } from './clients.js';
 import { VAULT_AUTHS, VAULT_CONNECTIONS } from './kinds.js';
 import { parseAuth, parseConnection, parseRef, SpecError, type CustomObject, type Ref } from './spec.js';
 
-async function getCr(kube: KubeClient, r: typeof VAULT_AUTHS, ref: Ref, kind: string): Promise<CustomObject> {
+/** Informer caches of VaultAuths and VaultConnections (keys `namespace/name`); without them each lookup is a GET. */
+export interface RefCaches {
+  auths: { get(key: string): CustomObject | undefined };
+  connections: { get(key: string): CustomObject | undefined };
+}
+
+async function getCr(kube: KubeClient, r: typeof VAULT_AUTHS, ref: Ref, kind: string, cache?: RefCaches['auths']): Promise<CustomObject> {
+  if (cache) {
+    const hit = cache.get(`${ref.namespace}/${ref.name}`);
+    if (!hit) throw new Error(`${kind} ${ref.namespace}/${ref.name} not found`);
+    return hit;
+  }
   try {
     return (await kube.custom.getNamespacedCustomObject({ ...r, namespace: ref.namespace, name: ref.name })) as CustomObject;
   } catch (e) {
@@ -30,16 +41,16 @@ function within<T>(what: string, fn: () => T): T {
   }
 }
 
-export async function resolveLogin(kube: KubeClient, crNamespace: string, vaultAuthRef: string | undefined, operatorNamespace: string): Promise<LoginTarget> {
+export async function resolveLogin(kube: KubeClient, crNamespace: string, vaultAuthRef: string | undefined, operatorNamespace: string, caches?: RefCaches): Promise<LoginTarget> {
   const authRef = parseRef(vaultAuthRef, crNamespace, operatorNamespace);
-  const authCr = await getCr(kube, VAULT_AUTHS, authRef, 'VaultAuth');
+  const authCr = await getCr(kube, VAULT_AUTHS, authRef, 'VaultAuth', caches?.auths);
   const authName = `VaultAuth ${authRef.namespace}/${authRef.name}`;
   const auth = within(authName, () => parseAuth(authCr));
   // VSO: unset allowedNamespaces means only the VaultAuth's own namespace; the operator's default is shared.
   const allowed = auth.allowedNamespaces ?? (authRef.namespace === operatorNamespace && authRef.name === 'default' ? ['*'] : [authRef.namespace]);
   if (!allowed.includes('*') && !allowed.includes(crNamespace)) throw new SpecError(`${authName} does not allow namespace ${crNamespace} (allowedNamespaces)`);
   const connRef = parseRef(auth.vaultConnectionRef, authRef.namespace, operatorNamespace);
-  const connCr = await getCr(kube, VAULT_CONNECTIONS, connRef, 'VaultConnection');
+  const connCr = await getCr(kube, VAULT_CONNECTIONS, connRef, 'VaultConnection', caches?.connections);
   const connection = within(`VaultConnection ${connRef.namespace}/${connRef.name}`, () => parseConnection(connCr));
   let caPem: string | undefined;
   if (connection.caCertSecretRef) {

@@ -11,7 +11,7 @@ import type { WardClients } from './clients.js';
 import { syncDestination } from './destination.js';
 import type { EventRecorder } from './events.js';
 import { API_VERSION, VAULT_STATIC_SECRETS } from './kinds.js';
-import { resolveLogin } from './resolve.js';
+import { resolveLogin, type RefCaches } from './resolve.js';
 import { rolloutRestart } from './rollout.js';
 import { secretDataFromKv, secretMac } from './secret-data.js';
 import { parseStaticSecret, SpecError, type CustomObject, type StaticSecretSpec } from './spec.js';
@@ -28,6 +28,7 @@ export interface StaticSecretDeps {
   isLeader: () => boolean;
   log: (msg: string, fields?: Record<string, unknown>) => void;
   event: EventRecorder;
+  refs?: RefCaches;
   now?: () => Date;
 }
 
@@ -74,7 +75,7 @@ export function staticSecretReconciler(d: StaticSecretDeps): Reconcile {
       throw new TerminalError(e.message, { cause: e });
     }
     try {
-      const target = await resolveLogin(d.kube, ns, spec.vaultAuthRef, d.operatorNamespace);
+      const target = await resolveLogin(d.kube, ns, spec.vaultAuthRef, d.operatorNamespace, d.refs);
       const req = kvRequest(spec);
       const res = await d.clients.run(target, (s) => s.get(req.path, req.query, spec.namespace));
       const raw = res.body?.data;

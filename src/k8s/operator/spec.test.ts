@@ -45,6 +45,8 @@ test('a bad VaultStaticSecret is a SpecError naming the field', () => {
     [{ ...GOOD, version: -1 }, /^spec\.version: must be a non-negative integer$/],
     [{ ...GOOD, rolloutRestartTargets: [{ kind: 'Job', name: 'x' }] }, /^spec\.rolloutRestartTargets\[0\]\.kind: unsupported value "Job"/],
     [{ ...GOOD, rolloutRestartTargets: [{ kind: 'Deployment' }] }, /^spec\.rolloutRestartTargets\[0\]\.name: required$/],
+    // Better refused than silently writing untransformed data.
+    [{ ...GOOD, destination: { name: 'x', transformation: { templates: { a: { text: '{{ .Secrets.a }}' } } } } }, /^spec\.destination\.transformation: not supported by Ward's operator yet$/],
   ];
   for (const [spec, re] of bad) assert.throws(() => parseStaticSecret(cr(spec)), (e: unknown) => e instanceof SpecError && re.test(e.message), JSON.stringify(spec));
 });

@@ -140,6 +140,8 @@ export function parseStaticSecret(cr: CustomObject): StaticSecretSpec {
   const refresh = str(s, 'refreshAfter', 'spec.refreshAfter');
   const targets = Array.isArray(s['rolloutRestartTargets']) ? (s['rolloutRestartTargets'] as unknown[]) : [];
   const d = obj(s['destination']);
+  const tf = obj(d['transformation']);
+  if (Object.keys(tf).length > 0) throw new SpecError("spec.destination.transformation: not supported by Ward's operator yet");
   return {
     vaultAuthRef: str(s, 'vaultAuthRef', 'spec.vaultAuthRef'),
     namespace: str(s, 'namespace', 'spec.namespace'),

@@ -1,6 +1,7 @@
 import type { Command } from '../command.js';
 import { agentCommands } from './agent.js';
 import { k8sCsiCommands } from './k8s-csi.js';
+import { k8sOperatorCommands } from './k8s-operator.js';
 import { auditCommands } from './audit.js';
 import { authCommands } from './auth.js';
 import { brokerCommands } from './broker.js';
@@ -25,6 +26,7 @@ import { tokenCommands } from './token.js';
 export const commands: Record<string, Command> = {
   ...statusCommands,
   ...k8sCsiCommands,
+  ...k8sOperatorCommands,
   ...operatorCommands,
   ...diagnoseCommands,
   ...migrateCommands,

@@ -1,0 +1,190 @@
+/**
+ * `ward k8s secrets-operator`: the manager. Informers on VaultStaticSecrets and on the Secrets
+ * the operator owns (drift: a deleted or edited Secret wakes its resource), one controller,
+ * optional Lease leader election (only the leader writes; becoming leader re-enqueues every
+ * resource), health and metrics endpoints. Runs until SIGTERM/SIGINT.
+ */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Server } from 'node:http';
+import { KubeClient } from '../kube/client.js';
+import { Controller } from '../kube/controller.js';
+import { Informer } from '../kube/informer.js';
+import { objectKey } from '../kube/keys.js';
+import { LeaderElector } from '../kube/leader.js';
+import { apiLeaseLock } from '../kube/lease-lock.js';
+import { listWatches } from '../kube/list-watch.js';
+import { WardClients } from './clients.js';
+import { apiEventRecorder } from './events.js';
+import { loadHmacKey } from './hmac-key.js';
+import { MANAGED_BY, MANAGED_BY_VALUE, VAULT_AUTHS, VAULT_CONNECTIONS, VAULT_STATIC_SECRETS } from './kinds.js';
+import { listen, parseBindAddress } from './probes.js';
+import { parseAuth, parseConnection, parseRef, type CustomObject } from './spec.js';
+import { validityReconciler } from './validity.js';
+import { staticSecretReconciler } from './static-secret.js';
+
+export interface OperatorFlags {
+  kubeconfig: string | undefined;
+  metricsBindAddress: string;
+  healthProbeBindAddress: string;
+  leaderElect: boolean;
+  watchNamespaces: string[];
+  clientCachePersistenceModel: string;
+}
+
+type Io = { stderr: { write(s: string): unknown }; env: NodeJS.ProcessEnv };
+type Cr = CustomObject & { metadata: { name: string } };
+
+export async function runSecretsOperator(f: OperatorFlags, io: Io): Promise<number> {
+  const log = (msg: string, fields: Record<string, unknown> = {}): void => {
+    io.stderr.write(`${JSON.stringify({ ts: new Date().toISOString(), msg, ...fields })}\n`);
+  };
+  if (f.clientCachePersistenceModel === 'direct-encrypted') {
+    io.stderr.write('--client-cache-persistence-model=direct-encrypted is not supported yet; use none\n');
+    return 1;
+  }
+  if (f.clientCachePersistenceModel !== 'none' && f.clientCachePersistenceModel !== '') {
+    io.stderr.write(`invalid --client-cache-persistence-model "${f.clientCachePersistenceModel}" (want none or direct-encrypted)\n`);
+    return 1;
+  }
+  let metricsAddr;
+  let healthAddr;
+  try {
+    metricsAddr = parseBindAddress(f.metricsBindAddress, 'metrics-bind-address');
+    healthAddr = parseBindAddress(f.healthProbeBindAddress, 'health-probe-bind-address');
+  } catch (e) {
+    io.stderr.write(`${(e as Error).message}\n`);
+    return 1;
+  }
+  const kube = KubeClient.load(f.kubeconfig ? { kubeconfig: f.kubeconfig } : {});
+  const operatorNamespace = io.env['OPERATOR_NAMESPACE'] || kube.namespace || 'default';
+  const namespaces: (string | undefined)[] = f.watchNamespaces.length > 0 ? f.watchNamespaces : [undefined];
+
+  const counters = { reconcileErrors: 0, terminalErrors: 0 };
+  const onInformerError = (err: Error): void => log('watch failed; retrying', { error: err.message });
+  const crInformers = namespaces.map((ns) => new Informer<Cr>(listWatches.customObjects<Cr>(kube, VAULT_STATIC_SECRETS, ns), { resyncMs: 10 * 60_000, onError: onInformerError }));
+  const secretInformers = namespaces.map((ns) => new Informer(listWatches.secrets(kube, ns, { labelSelector: `${MANAGED_BY}=${MANAGED_BY_VALUE}` }), { onError: onInformerError }));
+  // A VaultAuth or VaultConnection is read at each reconcile; these informers only wake the
+  // resources that use one when it changes (a fixed VaultAuth must not wait for a resync).
+  const refInformers = {
+    auths: new Informer<Cr>(listWatches.customObjects<Cr>(kube, VAULT_AUTHS), { onError: onInformerError }),
+    connections: new Informer<Cr>(listWatches.customObjects<Cr>(kube, VAULT_CONNECTIONS), { onError: onInformerError }),
+  };
+  const crs = {
+    get: (key: string) => crInformers.map((i) => i.get(key)).find((x) => x !== undefined),
+    keys: () => crInformers.flatMap((i) => i.keys()),
+  };
+
+  const macKey = await loadHmacKey(kube, operatorNamespace);
+  const clients = new WardClients({
+    mintToken: async (r) => {
+      const tr = await kube.core.createNamespacedServiceAccountToken({ namespace: r.namespace, name: r.serviceAccount, body: { spec: { audiences: r.audiences, expirationSeconds: r.expirationSeconds } } });
+      const t = tr.status?.token;
+      if (!t) throw new Error(`TokenRequest for ${r.namespace}/${r.serviceAccount} returned no token`);
+      return t;
+    },
+  });
+  let elector: LeaderElector | undefined;
+  const ctl = new Controller({
+    name: 'vaultstaticsecret',
+    workers: 4,
+    reconcile: staticSecretReconciler({
+      kube, clients, operatorNamespace, macKey, log,
+      event: apiEventRecorder(kube, 'ward-secrets-operator', (err) => log('could not record an event', { error: (err as Error).message })),
+      crs,
+      refs: refInformers,
+      isLeader: () => isLeader(),
+    }),
+    onError: (key, err) => {
+      counters.reconcileErrors++;
+      log('reconcile failed; retrying with backoff', { resource: key, error: (err as Error).message });
+    },
+    onTerminal: (key, err) => {
+      counters.terminalErrors++;
+      log('invalid resource; not retried until it changes', { resource: key, error: err.message });
+    },
+  });
+  for (const inf of crInformers) {
+    // Status-only updates (our own writes) do not need a reconcile; spec changes and resyncs do.
+    inf.addHandlers({
+      add: (o) => ctl.enqueue(objectKey(o)),
+      update: (a, b) => {
+        if (a.metadata.resourceVersion === b.metadata.resourceVersion || a.metadata.generation !== b.metadata.generation) ctl.enqueue(objectKey(b));
+      },
+      delete: (o) => ctl.enqueue(objectKey(o)),
+    });
+  }
+  for (const inf of secretInformers) {
+    ctl.watch(inf, (s) => (s.metadata?.ownerReferences ?? [])
+      .filter((r) => r.kind === 'VaultStaticSecret' && r.apiVersion.startsWith('secrets.hashicorp.com/'))
+      .map((r) => `${s.metadata?.namespace ?? ''}/${r.name}`));
+  }
+
+  const usersOfAuth = (auth: Cr): string[] => crInformers.flatMap((i) => i.list()).filter((v) => {
+    const ref = parseRef(typeof (v.spec as { vaultAuthRef?: unknown } | undefined)?.vaultAuthRef === 'string' ? (v.spec as { vaultAuthRef: string }).vaultAuthRef : undefined, v.metadata.namespace ?? '', operatorNamespace);
+    return ref.namespace === auth.metadata.namespace && ref.name === auth.metadata.name;
+  }).map((v) => objectKey(v));
+  ctl.watch(refInformers.auths, usersOfAuth);
+  // Connections are few and shared: any change re-checks every resource.
+  ctl.watch(refInformers.connections, () => crs.keys());
+
+  const isLeader = () => !elector || elector.isLeader;
+  const refControllers = ([[refInformers.auths, VAULT_AUTHS, parseAuth, true], [refInformers.connections, VAULT_CONNECTIONS, parseConnection, false]] as const).map(([inf, resource, parse, withError]) => {
+    const c = new Controller({
+      name: resource.plural,
+      reconcile: validityReconciler({ kube, resource, get: (k) => inf.get(k), parse, withError, isLeader }),
+      onError: (key, err) => log('status update failed; retrying', { resource: `${resource.plural}/${key}`, error: (err as Error).message }),
+    });
+    c.watch(inf);
+    return c;
+  });
+
+  let synced = false;
+  const probes = {
+    ready: () => synced,
+    metrics: () => [
+      '# TYPE controller_runtime_reconcile_errors_total counter',
+      `controller_runtime_reconcile_errors_total{controller="vaultstaticsecret"} ${counters.reconcileErrors}`,
+      '# TYPE ward_operator_terminal_errors_total counter',
+      `ward_operator_terminal_errors_total{controller="vaultstaticsecret"} ${counters.terminalErrors}`,
+      '# TYPE workqueue_depth gauge',
+      `workqueue_depth{name="vaultstaticsecret"} ${ctl.queue.len()}`,
+      '',
+    ].join('\n'),
+  };
+  const servers: Server[] = [];
+  if (healthAddr) servers.push(await listen(healthAddr, probes, 'health'));
+  if (metricsAddr) servers.push(await listen(metricsAddr, probes, 'metrics'));
+
+  const informers = [...crInformers, ...secretInformers, refInformers.auths, refInformers.connections];
+  await Promise.all(informers.map((i) => i.start()));
+  synced = true;
+  ctl.start();
+  for (const c of refControllers) c.start();
+  if (f.leaderElect) {
+    elector = new LeaderElector({
+      lock: apiLeaseLock(kube, operatorNamespace, 'ward-secrets-operator-lock'),
+      identity: `${hostname()}_${randomUUID()}`,
+      onStartedLeading: () => {
+        log('became leader');
+        for (const k of crs.keys()) ctl.enqueue(k);
+        refControllers.forEach((c, i) => [refInformers.auths, refInformers.connections][i]?.keys().forEach((k) => c.enqueue(k)));
+      },
+      onStoppedLeading: () => log('lost leadership'),
+      onError: (err) => log('leader election error', { error: (err as Error).message }),
+    });
+    elector.start();
+  }
+  log('secrets operator started', { namespace: operatorNamespace, watchNamespaces: f.watchNamespaces.length > 0 ? f.watchNamespaces : 'all', leaderElect: f.leaderElect });
+
+  const signal = await new Promise<string>((resolve) => {
+    for (const s of ['SIGTERM', 'SIGINT'] as const) process.once(s, () => resolve(s));
+  });
+  log('shutting down', { signal });
+  await elector?.stop();
+  await Promise.all([ctl, ...refControllers].map((c) => c.stop()));
+  await Promise.all(informers.map((i) => i.stop()));
+  clients.close();
+  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  return 0;
+}

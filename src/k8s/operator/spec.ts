@@ -1,0 +1,218 @@
+/**
+ * The operator's custom resources as typed values: VSO's field names and defaults, parsed and
+ * validated from what the API server stores. A bad spec is a SpecError naming the field; the
+ * reconciler reports it as a condition and does not retry until the resource changes (the CRD
+ * schema catches most of this on a real API server, but not every cluster validates).
+ */
+
+export class SpecError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SpecError';
+  }
+}
+
+/** Anything with metadata and a spec, as the API server returns a custom resource. */
+export interface CustomObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: { namespace?: string; name?: string; uid?: string; generation?: number; resourceVersion?: string; deletionTimestamp?: Date };
+  spec?: unknown;
+  status?: unknown;
+}
+
+export interface Ref {
+  namespace: string;
+  name: string;
+}
+
+export type RolloutKind = 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'argo.Rollout';
+
+export interface Destination {
+  name: string;
+  create: boolean;
+  overwrite: boolean;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  type: string;
+}
+
+export interface StaticSecretSpec {
+  vaultAuthRef: string | undefined;
+  namespace: string | undefined;
+  mount: string;
+  path: string;
+  type: 'kv-v1' | 'kv-v2';
+  version: number | undefined;
+  refreshAfterMs: number | undefined;
+  hmacSecretData: boolean;
+  rolloutRestartTargets: { kind: RolloutKind; name: string }[];
+  destination: Destination;
+}
+
+export interface AuthSpec {
+  vaultConnectionRef: string | undefined;
+  namespace: string | undefined;
+  method: 'kubernetes';
+  mount: string;
+  allowedNamespaces: string[] | undefined;
+  params: Record<string, string>;
+  headers: Record<string, string>;
+  kubernetes: { role: string; serviceAccount: string; audiences: string[]; tokenExpirationSeconds: number };
+}
+
+export interface ConnectionSpec {
+  address: string;
+  headers: Record<string, string>;
+  tlsServerName: string | undefined;
+  caCertSecretRef: string | undefined;
+  caCertPath: string | undefined;
+  skipTLSVerify: boolean;
+  timeoutMs: number | undefined;
+}
+
+const DURATION = /^([0-9]+(\.[0-9]+)?)(s|m|h)$/;
+const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000 } as const;
+
+/** VSO's duration pattern `^([0-9]+(\.[0-9]+)?(s|m|h))$`, in milliseconds. */
+export function parseDuration(v: unknown, field: string): number {
+  const m = typeof v === 'string' ? DURATION.exec(v) : null;
+  if (!m) throw new SpecError(`${field}: invalid duration ${JSON.stringify(v)} (want e.g. 30s, 5m, 1h)`);
+  return Math.round(Number(m[1]) * UNIT_MS[m[3] as keyof typeof UNIT_MS]);
+}
+
+/** `[namespace/]name`; empty means VSO's `default` in the operator's namespace. */
+export function parseRef(ref: string | undefined, ownNamespace: string, operatorNamespace: string): Ref {
+  if (!ref) return { namespace: operatorNamespace, name: 'default' };
+  const i = ref.indexOf('/');
+  return i < 0 ? { namespace: ownNamespace, name: ref } : { namespace: ref.slice(0, i), name: ref.slice(i + 1) };
+}
+
+type Obj = Record<string, unknown>;
+const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
+
+function str(o: Obj, key: string, field: string): string | undefined {
+  const v = o[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string') throw new SpecError(`${field}: must be a string`);
+  return v;
+}
+
+function required(o: Obj, key: string, field: string): string {
+  const v = str(o, key, field);
+  if (!v) throw new SpecError(`${field}: required`);
+  return v;
+}
+
+function bool(o: Obj, key: string, field: string, dflt: boolean): boolean {
+  const v = o[key];
+  if (v === undefined || v === null) return dflt;
+  if (typeof v !== 'boolean') throw new SpecError(`${field}: must be a boolean`);
+  return v;
+}
+
+function strMap(o: Obj, key: string, field: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(obj(o[key]))) {
+    if (typeof v !== 'string') throw new SpecError(`${field}.${k}: must be a string`);
+    out[k] = v;
+  }
+  return out;
+}
+
+function oneOf<T extends string>(v: string, allowed: readonly T[], field: string): T {
+  if (!(allowed as readonly string[]).includes(v)) throw new SpecError(`${field}: unsupported value ${JSON.stringify(v)}: supported values: ${allowed.map((a) => JSON.stringify(a)).join(', ')}`);
+  return v as T;
+}
+
+const ROLLOUT_KINDS = ['Deployment', 'DaemonSet', 'StatefulSet', 'argo.Rollout'] as const;
+
+export function parseStaticSecret(cr: CustomObject): StaticSecretSpec {
+  const s = obj(cr.spec);
+  const mount = required(s, 'mount', 'spec.mount');
+  const path = required(s, 'path', 'spec.path');
+  const type = oneOf(required(s, 'type', 'spec.type'), ['kv-v1', 'kv-v2'] as const, 'spec.type');
+  let version: number | undefined;
+  if (s['version'] !== undefined && s['version'] !== null) {
+    if (!Number.isInteger(s['version']) || (s['version'] as number) < 0) throw new SpecError('spec.version: must be a non-negative integer');
+    version = (s['version'] as number) || undefined;
+  }
+  const refresh = str(s, 'refreshAfter', 'spec.refreshAfter');
+  const targets = Array.isArray(s['rolloutRestartTargets']) ? (s['rolloutRestartTargets'] as unknown[]) : [];
+  const d = obj(s['destination']);
+  const tf = obj(d['transformation']);
+  if (Object.keys(tf).length > 0) throw new SpecError("spec.destination.transformation: not supported by Ward's operator yet");
+  return {
+    vaultAuthRef: str(s, 'vaultAuthRef', 'spec.vaultAuthRef'),
+    namespace: str(s, 'namespace', 'spec.namespace'),
+    mount: mount.replace(/^\/+|\/+$/g, ''),
+    path: path.replace(/^\/+|\/+$/g, ''),
+    type,
+    version,
+    refreshAfterMs: refresh ? parseDuration(refresh, 'spec.refreshAfter') : undefined,
+    hmacSecretData: bool(s, 'hmacSecretData', 'spec.hmacSecretData', true),
+    rolloutRestartTargets: targets.map((t, i) => {
+      const o = obj(t);
+      const kind = oneOf(required(o, 'kind', `spec.rolloutRestartTargets[${i}].kind`), ROLLOUT_KINDS, `spec.rolloutRestartTargets[${i}].kind`);
+      return { kind, name: required(o, 'name', `spec.rolloutRestartTargets[${i}].name`) };
+    }),
+    destination: {
+      name: required(d, 'name', 'spec.destination.name'),
+      create: bool(d, 'create', 'spec.destination.create', false),
+      overwrite: bool(d, 'overwrite', 'spec.destination.overwrite', false),
+      labels: strMap(d, 'labels', 'spec.destination.labels'),
+      annotations: strMap(d, 'annotations', 'spec.destination.annotations'),
+      type: str(d, 'type', 'spec.destination.type') || 'Opaque',
+    },
+  };
+}
+
+const METHODS = ['kubernetes', 'jwt', 'appRole', 'aws', 'gcp'] as const;
+
+export function parseAuth(cr: CustomObject): AuthSpec {
+  const s = obj(cr.spec);
+  const method = oneOf(required(s, 'method', 'spec.method'), METHODS, 'spec.method');
+  if (method !== 'kubernetes') throw new SpecError(`spec.method: ${JSON.stringify(method)} is not supported by Ward's operator yet (use kubernetes)`);
+  const k = obj(s['kubernetes']);
+  const exp = k['tokenExpirationSeconds'] ?? 600;
+  if (!Number.isInteger(exp)) throw new SpecError('spec.kubernetes.tokenExpirationSeconds: must be an integer');
+  if ((exp as number) < 600) throw new SpecError('spec.kubernetes.tokenExpirationSeconds: must be at least 600');
+  const audiences = Array.isArray(k['audiences']) ? (k['audiences'] as unknown[]) : [];
+  if (!audiences.every((a) => typeof a === 'string')) throw new SpecError('spec.kubernetes.audiences: must be strings');
+  const allowed = s['allowedNamespaces'];
+  if (allowed !== undefined && !(Array.isArray(allowed) && allowed.every((a) => typeof a === 'string'))) throw new SpecError('spec.allowedNamespaces: must be a list of strings');
+  return {
+    vaultConnectionRef: str(s, 'vaultConnectionRef', 'spec.vaultConnectionRef'),
+    namespace: str(s, 'namespace', 'spec.namespace'),
+    method,
+    mount: required(s, 'mount', 'spec.mount').replace(/^\/+|\/+$/g, ''),
+    allowedNamespaces: allowed as string[] | undefined,
+    params: strMap(s, 'params', 'spec.params'),
+    headers: strMap(s, 'headers', 'spec.headers'),
+    kubernetes: {
+      role: required(k, 'role', 'spec.kubernetes.role'),
+      serviceAccount: required(k, 'serviceAccount', 'spec.kubernetes.serviceAccount'),
+      audiences: audiences as string[],
+      tokenExpirationSeconds: exp as number,
+    },
+  };
+}
+
+export function parseConnection(cr: CustomObject): ConnectionSpec {
+  const s = obj(cr.spec);
+  const address = required(s, 'address', 'spec.address');
+  if (!/^https?:\/\/[^/]/.test(address)) throw new SpecError('spec.address: must be an http(s) URL');
+  const caCertSecretRef = str(s, 'caCertSecretRef', 'spec.caCertSecretRef') || undefined;
+  const caCertPath = str(s, 'caCertPath', 'spec.caCertPath') || undefined;
+  if (caCertSecretRef && caCertPath) throw new SpecError('spec.caCertSecretRef: exclusive with spec.caCertPath');
+  const timeout = str(s, 'timeout', 'spec.timeout');
+  return {
+    address,
+    headers: strMap(s, 'headers', 'spec.headers'),
+    tlsServerName: str(s, 'tlsServerName', 'spec.tlsServerName') || undefined,
+    caCertSecretRef,
+    caCertPath,
+    skipTLSVerify: bool(s, 'skipTLSVerify', 'spec.skipTLSVerify', false),
+    timeoutMs: timeout ? parseDuration(timeout, 'spec.timeout') : undefined,
+  };
+}

@@ -1,0 +1,134 @@
+/**
+ * The VaultStaticSecret reconciler (level-based, controller-runtime's contract): read the KV
+ * secret as the resource's VaultAuth, converge the destination Secret, restart the rollout
+ * targets when the data changed since the last recorded MAC (never on the first sync, never
+ * because the operator restarted: the MAC key is persistent), record status, and come back
+ * after `refreshAfter`. A bad spec is reported as a condition and not retried.
+ */
+import type { KubeClient } from '../kube/client.js';
+import { TerminalError, type Reconcile } from '../kube/controller.js';
+import type { WardClients } from './clients.js';
+import { syncDestination } from './destination.js';
+import type { EventRecorder } from './events.js';
+import { API_VERSION, VAULT_STATIC_SECRETS } from './kinds.js';
+import { resolveLogin, type RefCaches } from './resolve.js';
+import { rolloutRestart } from './rollout.js';
+import { secretDataFromKv, secretMac } from './secret-data.js';
+import { parseStaticSecret, SpecError, type CustomObject, type StaticSecretSpec } from './spec.js';
+import { currentStatus, writeStatus, type ConditionInput } from './status.js';
+
+export interface StaticSecretDeps {
+  kube: KubeClient;
+  clients: WardClients;
+  /** The informer cache of VaultStaticSecrets (level-based: read here, never from the event). */
+  crs: { get(key: string): (CustomObject & { metadata: { name: string } }) | undefined };
+  operatorNamespace: string;
+  macKey: Buffer;
+  /** Only the leader writes (false: reconcile is a no-op until it leads). */
+  isLeader: () => boolean;
+  log: (msg: string, fields?: Record<string, unknown>) => void;
+  event: EventRecorder;
+  refs?: RefCaches;
+  now?: () => Date;
+}
+
+const invalid = (message: string): ConditionInput[] => [
+  { type: 'ResourceValidation', status: 'False', reason: 'InvalidResource', message },
+  { type: 'SecretSynced', status: 'False', reason: 'InvalidResource', message },
+  { type: 'Ready', status: 'False', reason: 'InvalidResource', message },
+];
+
+const failed = (message: string): ConditionInput[] => [
+  { type: 'ResourceValidation', status: 'True', reason: 'ResourceValid', message: 'the resource is valid' },
+  { type: 'SecretSynced', status: 'False', reason: 'VaultClientError', message },
+  { type: 'Ready', status: 'False', reason: 'VaultClientError', message },
+];
+
+function kvRequest(s: StaticSecretSpec): { path: string; query?: Record<string, number> } {
+  if (s.type === 'kv-v1') return { path: `${s.mount}/${s.path}` };
+  return { path: `${s.mount}/data/${s.path}`, ...(s.version ? { query: { version: s.version } } : {}) };
+}
+
+export function staticSecretReconciler(d: StaticSecretDeps): Reconcile {
+  const now = d.now ?? (() => new Date());
+  // The MAC this process last recorded per resource (and its uid: a re-created resource starts afresh). The informer's copy of the status can
+  // lag our own write (our Secret write wakes the resource again before the status event
+  // arrives); reading that stale MAC would take the same change for a new one and restart twice.
+  const recorded = new Map<string, { uid: string; mac: string }>();
+  return async (key) => {
+    const cr = d.crs.get(key);
+    // Gone: the garbage collector deletes the Secret through its owner reference.
+    if (!cr || cr.metadata.deletionTimestamp) {
+      recorded.delete(key);
+      return;
+    }
+    if (!d.isLeader()) return;
+    const ns = cr.metadata.namespace ?? '';
+    const involved = { apiVersion: API_VERSION, kind: 'VaultStaticSecret', namespace: ns, name: cr.metadata.name, uid: cr.metadata.uid ?? '' };
+    let spec: StaticSecretSpec;
+    try {
+      spec = parseStaticSecret(cr);
+    } catch (e) {
+      if (!(e instanceof SpecError)) throw e;
+      await d.event(involved, 'Warning', 'InvalidResource', e.message);
+      await writeStatus(d.kube, VAULT_STATIC_SECRETS, cr, {}, invalid(e.message), now());
+      throw new TerminalError(e.message, { cause: e });
+    }
+    try {
+      const target = await resolveLogin(d.kube, ns, spec.vaultAuthRef, d.operatorNamespace, d.refs);
+      const req = kvRequest(spec);
+      const res = await d.clients.run(target, (s) => s.get(req.path, req.query, spec.namespace));
+      const raw = res.body?.data;
+      if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new Error(`${req.path}: Ward returned no data`);
+      const data = secretDataFromKv(spec.type, raw as Record<string, unknown>);
+      const mac = secretMac(d.macKey, data);
+      const outcome = await syncDestination(d.kube, involved, spec.destination, data, d.macKey);
+      const uid = cr.metadata.uid ?? '';
+      const mine = recorded.get(key);
+      const prev = (mine?.uid === uid ? mine.mac : undefined) ?? currentStatus(cr).secretMAC;
+      const conds: ConditionInput[] = [
+        { type: 'ResourceValidation', status: 'True', reason: 'ResourceValid', message: 'the resource is valid' },
+        { type: 'SecretSynced', status: 'True', reason: 'SecretSynced', message: 'Secret synced' },
+        { type: 'Ready', status: 'True', reason: 'SecretSynced', message: 'Secret synced' },
+      ];
+      if (outcome !== 'unchanged') {
+        d.log('secret synced', { resource: key, destination: spec.destination.name, outcome });
+        // Same data as last recorded but the Secret differed: someone edited or deleted it.
+        if (prev === mac) await d.event(involved, 'Normal', 'SecretDataDrift', `Secret ${spec.destination.name} differed from Ward's data; restored`);
+        else await d.event(involved, 'Normal', prev ? 'SecretRotated' : 'SecretSynced', prev ? 'Secret synced after a change in Ward' : 'Secret synced');
+      } else if (prev && prev !== mac) {
+        await d.event(involved, 'Normal', 'SecretRotated', 'Secret synced after a change in Ward');
+      }
+      // Only a change of data since the last recorded sync restarts workloads; the first sync does not.
+      if (spec.hmacSecretData && prev && prev !== mac && spec.rolloutRestartTargets.length > 0) {
+        for (const t of spec.rolloutRestartTargets) {
+          try {
+            await rolloutRestart(d.kube, ns, t, now());
+            d.log('rollout restart triggered', { resource: key, kind: t.kind, name: t.name });
+            await d.event(involved, 'Normal', 'RolloutRestartTriggered', `Rollout restart triggered for ${t.kind} ${t.name}`);
+          } catch (e) {
+            const message = `rollout restart of ${t.kind} ${ns}/${t.name} failed: ${(e as Error).message}`;
+            // The MAC is not recorded yet, so the next attempt restarts again.
+            await d.event(involved, 'Warning', 'RolloutRestartFailed', message);
+            await writeStatus(d.kube, VAULT_STATIC_SECRETS, cr, {}, [{ type: 'RolloutRestart', status: 'False', reason: 'RolloutRestartFailed', message }], now());
+            throw new Error(message, { cause: e });
+          }
+        }
+        conds.push({ type: 'RolloutRestart', status: 'True', reason: 'RolloutRestartTriggered', message: `restarted ${spec.rolloutRestartTargets.map((t) => `${t.kind}/${t.name}`).join(', ')}` });
+      }
+      await writeStatus(d.kube, VAULT_STATIC_SECRETS, cr, { lastGeneration: cr.metadata.generation ?? 0, ...(spec.hmacSecretData ? { secretMAC: mac } : {}) }, conds, now());
+      if (spec.hmacSecretData) recorded.set(key, { uid, mac });
+      return spec.refreshAfterMs ? { requeueAfter: spec.refreshAfterMs } : undefined;
+    } catch (e) {
+      const message = (e as Error).message;
+      if (e instanceof SpecError) {
+        await d.event(involved, 'Warning', 'InvalidResource', message);
+        await writeStatus(d.kube, VAULT_STATIC_SECRETS, cr, {}, invalid(message), now());
+        throw new TerminalError(message, { cause: e });
+      }
+      await d.event(involved, 'Warning', 'VaultClientError', message);
+      await writeStatus(d.kube, VAULT_STATIC_SECRETS, cr, {}, failed(message), now()).catch(() => undefined);
+      throw e;
+    }
+  };
+}

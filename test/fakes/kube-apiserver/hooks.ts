@@ -44,8 +44,6 @@ export interface AdmissionRequest {
 /** Returns the object to store (possibly mutated); throws ApiError to deny. */
 export type Admitter = (r: AdmissionRequest) => Promise<KObj>;
 
-export const admitAll: Admitter = (r) => Promise.resolve(r.object);
-
 export interface SubresourceRequest {
   req: IncomingMessage;
   /** The API verb (create for POST, get for GET, …). */
@@ -61,24 +59,5 @@ export interface SubresourceRequest {
 /** Serves a subresource: the status code and body to answer with (throw ApiError for failures). */
 export type SubresourceHandler = (r: SubresourceRequest) => Promise<{ code: number; body: unknown }>;
 
-/** The tables the fake had before RBAC: cluster-admins, auth delegators, and Roles on pods. */
-export interface DefaultTables {
-  /** Usernames bound to system:auth-delegator (tokenreviews create, namespaces get). */
-  delegators: Set<string>;
-  /** `user|namespace|verb` grants on pods. */
-  podGrants: Set<string>;
-}
-
 export const ADMIN_GROUP = 'system:masters';
 
-/** Admin tokens may do anything; the rest is the delegator and pods tables. */
-export function defaultAuthorizer(tables: DefaultTables): Authorizer {
-  return (user, a) => {
-    if (user.groups.includes(ADMIN_GROUP)) return true;
-    if (tables.delegators.has(user.username)) {
-      if (a.apiGroup === 'authentication.k8s.io' && a.resource === 'tokenreviews' && a.verb === 'create') return true;
-      if (a.apiGroup === '' && a.resource === 'namespaces' && a.verb === 'get') return true;
-    }
-    return a.apiGroup === '' && a.resource === 'pods' && a.subresource === '' && tables.podGrants.has(`${user.username}|${a.namespace}|${a.verb}`);
-  };
-}

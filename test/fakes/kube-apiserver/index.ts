@@ -25,7 +25,7 @@ import { NamespaceController } from './namespaces.js';
 import { podTemplate, type PodObject } from './pods.js';
 import { Registry, type ResourceType } from './registry.js';
 import { serveResource, type RecordedRequest } from './rest.js';
-import { ApiError, routeNotFound, status } from './status.js';
+import { ApiError, routeNotFound, status, unauthorized } from './status.js';
 import { Store } from './store.js';
 import { generateServerPki } from './tls.js';
 import { tokenReview, type RecordedReview } from './token-review.js';
@@ -140,7 +140,19 @@ export async function startFakeKubeApiServer(o: FakeKubeOptions = {}): Promise<F
       }
       if (serveAccessReview(req, res, url.pathname, auth.objects, authenticate)) return;
       const doc = req.method === 'GET' ? discover(registry, url.pathname, `127.0.0.1:${port}`, o.version) : null;
-      if (doc) return send(res, 200, doc);
+      if (doc) {
+        // As the real server: a bearer that does not authenticate is 401; anonymous callers
+        // may read /version (system:public-info-viewer), not the API groups (system:discovery).
+        void (async () => {
+          if (/^Bearer\s/i.test(req.headers.authorization ?? '')) {
+            if (!(await authenticate(req))) throw unauthorized();
+          } else if (url.pathname !== '/version') {
+            throw new ApiError(403, status(403, 'Forbidden', `forbidden: User "system:anonymous" cannot get path "${url.pathname}"`));
+          }
+          send(res, 200, doc);
+        })().catch(fail);
+        return;
+      }
       const deps = {
         registry, store, authenticate, authorize: () => authorizer, admit: () => admitter, subresources,
         bookmarkIntervalMs: o.bookmarkIntervalMs ?? 10_000, watches, record,

@@ -9,7 +9,7 @@ import { getJSON, putJSON } from '../sdk/storage.js';
 import { systemClock, ZERO_TIME, type Clock } from '../lib/clock.js';
 import { shortHex, uuid } from '../lib/ids.js';
 import { zeroize } from '../lib/secure.js';
-import type { HaBackend, PhysicalBackend } from '../storage/physical.js';
+import type { HaBackend, HeldLock, PhysicalBackend } from '../storage/physical.js';
 import { WARD_VERSION, type CoreApi, type CoreResult, type HealthStatus, type HttpRequestInput, type InitResult, type LeaderStatus, type SealStatus, type StandbyRoute } from './api-types.js';
 import { AesGcmBarrier } from './barrier/barrier.js';
 import { builtinRegistry } from './builtin-registry.js';
@@ -20,11 +20,13 @@ import { SealManager } from './seal/seal-manager.js';
 import { SnapshotService } from './snapshot/service.js';
 import { startSubsystems, type SubsystemDeps, type Subsystems } from './subsystems.js';
 import { haHealthFields, haManagerFor, haLeaderStatus, isLockLost, keyringUnreadable, type CoreHaOptions } from './ha/core-ha.js';
-import type { HaManager } from './ha/ha-manager.js';
+import { LOCK_KEY, type HaManager } from './ha/ha-manager.js';
 import type { EchoInfo } from './ha/wire.js';
 import { PerfStandby } from './perf/perf-standby.js';
 
 const DEFAULT_TTL = 768 * 3600;
+/** How long init waits for the HA lock (held by another node's init, or a stale holding expiring). */
+const INIT_LOCK_WAIT_MS = 60_000;
 const BUILD_DATE = '2026-11-22T00:00:00Z';
 
 export interface CoreOptions {
@@ -115,23 +117,18 @@ export class WardCore implements CoreApi {
   /** With an auto seal, `recovery` gives the recovery key shares and the node stays unsealed. */
   init(secretShares: number, secretThreshold: number, recovery?: { shares: number; threshold: number }): Promise<InitResult> {
     return this.serial(async () => {
+      // With HA, initialisation holds the lock: once the seal configuration is stored, other
+      // nodes (auto-unseal) unseal and try for the lock, and one that became active before
+      // this node had written the mount tables and the root token would write its own.
       if (await this.isInitialized()) throw badRequest('Vault is already initialized');
-      const { keys, recoveryKeys } = await this.seal.initialize(secretShares, secretThreshold, recovery);
-      let rootToken = '';
-      // An auto seal leaves the node it initialised unsealed, as Vault does.
-      let stayUnsealed = this.seal.type !== 'shamir';
+      const held = await this.lockForInit();
+      let initialized: { keys: Buffer[]; recoveryKeys: Buffer[]; rootToken: string; stayUnsealed: boolean };
       try {
-        const cluster: ClusterInfo = { name: this.opts.clusterName ?? `vault-cluster-${shortHex()}`, id: uuid() };
-        await putJSON(this.barrier, 'core/cluster', cluster);
-        const subs = await this.startSubsystems();
-        rootToken = (await subs.tokens.createRoot()).id;
-        await subs.stop();
-      } catch (e) {
-        stayUnsealed = false;
-        throw e;
+        initialized = await this.initializeStore(secretShares, secretThreshold, recovery);
       } finally {
-        if (!stayUnsealed) this.barrier.seal();
+        await held?.release().catch(() => undefined);
       }
+      const { keys, recoveryKeys, rootToken, stayUnsealed } = initialized;
       const result: InitResult = {
         keys: keys.map((k) => k.toString('hex')),
         keys_base64: keys.map((k) => k.toString('base64')),
@@ -151,6 +148,39 @@ export class WardCore implements CoreApi {
       }
       return result;
     });
+  }
+
+  /** The HA lock for the length of an initialisation (null without HA). */
+  private async lockForInit(): Promise<HeldLock | null> {
+    const backend = this.haBackend;
+    if (backend === undefined) return null;
+    try {
+      return await backend.lock(LOCK_KEY, `initializing-${uuid()}`).acquire(AbortSignal.timeout(INIT_LOCK_WAIT_MS));
+    } catch (e) {
+      throw new WardError('internal', [`cannot initialize: the HA lock is not available (${e instanceof Error ? e.message : String(e)})`]);
+    }
+  }
+
+  /** Creates the keys, the cluster record, the default mounts and the root token. */
+  private async initializeStore(secretShares: number, secretThreshold: number, recovery?: { shares: number; threshold: number }): Promise<{ keys: Buffer[]; recoveryKeys: Buffer[]; rootToken: string; stayUnsealed: boolean }> {
+    // Checked under the lock: two nodes asked to initialise at once initialise once.
+    if (await this.isInitialized()) throw badRequest('Vault is already initialized');
+    const { keys, recoveryKeys } = await this.seal.initialize(secretShares, secretThreshold, recovery);
+    // An auto seal leaves the node it initialised unsealed, as Vault does.
+    let stayUnsealed = this.seal.type !== 'shamir';
+    try {
+      const cluster: ClusterInfo = { name: this.opts.clusterName ?? `vault-cluster-${shortHex()}`, id: uuid() };
+      await putJSON(this.barrier, 'core/cluster', cluster);
+      const subs = await this.startSubsystems();
+      const rootToken = (await subs.tokens.createRoot()).id;
+      await subs.stop();
+      return { keys, recoveryKeys, rootToken, stayUnsealed };
+    } catch (e) {
+      stayUnsealed = false;
+      throw e;
+    } finally {
+      if (!stayUnsealed) this.barrier.seal();
+    }
   }
 
   /** `migrate`: the key is the old seal's share in a seal migration (`-migrate`). */

@@ -102,6 +102,11 @@ export async function openPostgresStore(o: PostgresStoreOptions): Promise<Postgr
     connectionTimeoutMillis: 10_000,
     // Notices a peer that vanished without closing (a partition) on otherwise idle sockets.
     keepAlive: true,
+    // With HA, a node frozen in the middle of a transaction (SIGSTOP, a long GC pause, a
+    // partition) would hold its row locks forever and block the new active's writes: the
+    // server ends such a transaction once it has been idle for a lock TTL (it never commits,
+    // so nothing it wrote was acknowledged).
+    ...(haTable !== undefined ? { idle_in_transaction_session_timeout: (o.lockTiming ?? lockTiming(o.lockTtlMs ?? VAULT_LOCK_TTL_MS)).ttlMs } : {}),
   });
   // A pooled idle connection dying (server restart) is routine: the pool drops it, we log it.
   pool.on('error', (e) => log.warn('a pooled PostgreSQL connection failed; it will be replaced', { target, error: scrub(e.message) }));

@@ -11,7 +11,7 @@ describe('globMatch', () => {
     assert.equal(globMatch('', 'x'), false);
   });
 
-  it('treats * as any run of characters, including none', () => {
+  it('treats * as a run of zero or more characters, including none', () => {
     assert.equal(globMatch('*', ''), true);
     assert.equal(globMatch('*', 'anything/at.all'), true);
     assert.equal(globMatch('dev-*', 'dev-'), true);

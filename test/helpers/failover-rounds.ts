@@ -4,7 +4,7 @@
  * before the next round. Returns the kill → first acknowledged write times.
  */
 import { KvLoad } from './kv-load.js';
-import type { WardCluster } from './ward-cluster.js';
+import { startWardCluster, type WardCluster, type WardNode } from './ward-cluster.js';
 import { waitFor } from './wait.js';
 
 export async function mountKv(c: WardCluster): Promise<void> {
@@ -50,4 +50,14 @@ export async function failoverLosesNothing(c: WardCluster, rounds: number, diagn
   } finally {
     await load.stop();
   }
+}
+
+/** Two nodes with `performance_standby`, KV v2 mounted; waits until the standby reports itself one (473). */
+export async function startPerfStandbyPair(engine: 'etcd' | 'postgresql'): Promise<{ c: WardCluster; active: WardNode; standby: WardNode }> {
+  const c = await startWardCluster({ engine, nodes: 2, performanceStandby: true });
+  await mountKv(c);
+  const active = await c.active();
+  const standby = c.nodes.find((n) => n !== active)!;
+  await waitFor('the standby to report itself a performance standby', async () => (await standby.health()) === 473, { context: () => c.log() });
+  return { c, active, standby };
 }

@@ -125,7 +125,7 @@ export async function runSecretsOperator(f: OperatorFlags, io: Io): Promise<numb
     return ref.namespace === auth.metadata.namespace && ref.name === auth.metadata.name;
   }).map((v) => objectKey(v));
   ctl.watch(refInformers.auths, usersOfAuth);
-  // Connections are few and shared: any change re-checks every resource.
+  // Connections are few and shared: a change to one re-checks every resource.
   ctl.watch(refInformers.connections, () => crs.keys());
 
   const isLeader = () => !elector || elector.isLeader;

@@ -9,21 +9,17 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ETCD } from '../../helpers/etcd.js';
 import { skipUnless } from '../../helpers/requirement.js';
-import { mountKv } from '../../helpers/failover-rounds.js';
+import { startPerfStandbyPair } from '../../helpers/failover-rounds.js';
 import { at, call, policyAndRevocationSeen, readYourWrites, write } from '../../helpers/vault-index.js';
 import { waitFor } from '../../helpers/wait.js';
-import { startWardCluster, type WardCluster, type WardNode } from '../../helpers/ward-cluster.js';
+import type { WardCluster, WardNode } from '../../helpers/ward-cluster.js';
 
 describe('performance standby on etcd (2 Ward processes, 3 etcd members)', { skip: skipUnless(ETCD) }, () => {
   let c: WardCluster | undefined;
   let active: WardNode;
   let standby: WardNode;
   before(async () => {
-    c = await startWardCluster({ engine: 'etcd', nodes: 2, performanceStandby: true });
-    await mountKv(c);
-    active = await c.active();
-    standby = c.nodes.find((n) => n !== active)!;
-    await waitFor('the standby to report itself a performance standby', async () => (await standby.health()) === 473, { context: () => c!.log() });
+    ({ c, active, standby } = await startPerfStandbyPair('etcd'));
   });
   after(() => c?.close());
 

@@ -7,10 +7,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { POSTGRES, skipUnless } from '../../helpers/requirement.js';
-import { mountKv } from '../../helpers/failover-rounds.js';
+import { startPerfStandbyPair } from '../../helpers/failover-rounds.js';
 import { at, call, policyAndRevocationSeen, readYourWrites, write } from '../../helpers/vault-index.js';
 import { waitFor } from '../../helpers/wait.js';
-import { startWardCluster, type WardCluster, type WardNode } from '../../helpers/ward-cluster.js';
+import type { WardCluster, WardNode } from '../../helpers/ward-cluster.js';
 import { LISTENER_NAME } from '../../../src/storage/postgresql/changes.js';
 
 describe('performance standby on PostgreSQL (2 Ward processes)', { skip: skipUnless(POSTGRES) }, () => {
@@ -18,11 +18,7 @@ describe('performance standby on PostgreSQL (2 Ward processes)', { skip: skipUnl
   let active: WardNode;
   let standby: WardNode;
   before(async () => {
-    c = await startWardCluster({ engine: 'postgresql', nodes: 2, performanceStandby: true });
-    await mountKv(c);
-    active = await c.active();
-    standby = c.nodes.find((n) => n !== active)!;
-    await waitFor('the standby to report itself a performance standby', async () => (await standby.health()) === 473, { context: () => c!.log() });
+    ({ c, active, standby } = await startPerfStandbyPair('postgresql'));
   });
   after(() => c?.close());
 

@@ -51,6 +51,14 @@ func fromYAMLArray(s string) []interface{} {
 	return []interface{}{}
 }
 
+func fromJSONArray(s string) []interface{} {
+	var a []interface{}
+	if err := json.Unmarshal([]byte(s), &a); err != nil {
+		return []interface{}{err.Error()}
+	}
+	return a
+}
+
 func toJSON(v interface{}) string {
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -118,5 +126,6 @@ func funcMap(t **template.Template) template.FuncMap {
 	f["fromYamlArray"] = fromYAMLArray
 	f["toJson"] = toJSON
 	f["fromJson"] = fromJSON
+	f["fromJsonArray"] = fromJSONArray
 	return f
 }

@@ -1,6 +1,7 @@
 // helm-render renders a chart directory the way `helm template` does, for the chart tests:
 // Go's text/template with sprig and Helm's own functions and built-in objects. It prints
-// {"manifests":[{"name","content"}],"notes"} as JSON; a template error exits 1 with the
+// {"manifests":[{"name","content"}],"notes","values"} as JSON (values: the merged values,
+// which the tests check against values.schema.json as Helm does before rendering); a template error exits 1 with the
 // message (template name and line, as Helm reports it) on stderr.
 //
 //	helm-render -chart DIR [-f values.yaml]... [-set a.b=c]... [-set-string k=v]...
@@ -207,7 +208,8 @@ func run(chartDir, name, namespace, kubeVersion string, valueFiles, sets, setStr
 	out := struct {
 		Manifests []manifest `json:"manifests"`
 		Notes     string     `json:"notes"`
-	}{Manifests: []manifest{}}
+		Values    vmap       `json:"values"`
+	}{Manifests: []manifest{}, Values: values}
 	for _, n := range names {
 		base := path.Base(n)
 		if strings.HasPrefix(base, "_") {

@@ -44,6 +44,8 @@ export interface Rendered {
   /** Every object in every rendered template, in template-name order. */
   docs: K8sObject[];
   notes: string;
+  /** The merged values the templates saw (defaults, -f files, --set). */
+  values: Record<string, unknown>;
 }
 
 export class HelmRenderError extends Error {
@@ -87,7 +89,7 @@ export function renderChart(chartDir: string, o: RenderOptions = {}): Rendered {
     const stderr = (e as { stderr?: string }).stderr ?? String(e);
     throw new HelmRenderError(stderr.trim());
   }
-  const parsed = JSON.parse(out) as { manifests: { name: string; content: string }[]; notes: string };
+  const parsed = JSON.parse(out) as { manifests: { name: string; content: string }[]; notes: string; values: Record<string, unknown> };
   const files = new Map<string, string>();
   const docs: K8sObject[] = [];
   for (const m of parsed.manifests) {
@@ -96,5 +98,5 @@ export function renderChart(chartDir: string, o: RenderOptions = {}): Rendered {
       if (d !== null && d !== undefined) docs.push(d as K8sObject);
     }
   }
-  return { files, docs, notes: parsed.notes };
+  return { files, docs, notes: parsed.notes, values: parsed.values };
 }

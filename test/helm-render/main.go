@@ -104,6 +104,7 @@ var builtinAPIs = []string{"v1", "apps/v1", "batch/v1", "policy/v1", "networking
 func main() {
 	var chartDir, name, namespace, kubeVersion string
 	var valueFiles, sets, setStrings, apis list
+	var valuesOnly bool
 	flag.StringVar(&chartDir, "chart", "", "chart directory")
 	flag.StringVar(&name, "name", "release-name", "release name")
 	flag.StringVar(&namespace, "namespace", "default", "release namespace")
@@ -112,14 +113,15 @@ func main() {
 	flag.Var(&sets, "set", "a.b=value (repeatable)")
 	flag.Var(&setStrings, "set-string", "a.b=value kept as a string (repeatable)")
 	flag.Var(&apis, "api-versions", "extra API version (repeatable)")
+	flag.BoolVar(&valuesOnly, "values-only", false, "print only the merged values (what Helm checks against values.schema.json before rendering)")
 	flag.Parse()
-	if err := run(chartDir, name, namespace, kubeVersion, valueFiles, sets, setStrings, apis); err != nil {
+	if err := run(chartDir, name, namespace, kubeVersion, valueFiles, sets, setStrings, apis, valuesOnly); err != nil {
 		fmt.Fprintln(os.Stderr, "Error:", err)
 		os.Exit(1)
 	}
 }
 
-func run(chartDir, name, namespace, kubeVersion string, valueFiles, sets, setStrings, apis []string) error {
+func run(chartDir, name, namespace, kubeVersion string, valueFiles, sets, setStrings, apis []string, valuesOnly bool) error {
 	var chart Chart
 	meta, err := os.ReadFile(filepath.Join(chartDir, "Chart.yaml"))
 	if err != nil {
@@ -148,6 +150,9 @@ func run(chartDir, name, namespace, kubeVersion string, valueFiles, sets, setStr
 		if err := setValue(values, s, true); err != nil {
 			return err
 		}
+	}
+	if valuesOnly {
+		return json.NewEncoder(os.Stdout).Encode(map[string]interface{}{"manifests": []interface{}{}, "notes": "", "values": values})
 	}
 
 	templates := map[string]string{}

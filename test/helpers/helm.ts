@@ -76,12 +76,22 @@ export function rendererBinary(): string {
 }
 
 export function renderChart(chartDir: string, o: RenderOptions = {}): Rendered {
+  return run(chartDir, o, false);
+}
+
+/** Only the merged values, without rendering: what Helm validates against values.schema.json first. */
+export function mergedValues(chartDir: string, o: RenderOptions = {}): Record<string, unknown> {
+  return run(chartDir, o, true).values;
+}
+
+function run(chartDir: string, o: RenderOptions, valuesOnly: boolean): Rendered {
   const args = ['-chart', chartDir, '-name', o.releaseName ?? 'ward', '-namespace', o.namespace ?? 'ward'];
   for (const f of o.values ?? []) args.push('-f', f);
   for (const s of o.set ?? []) args.push('-set', s);
   for (const s of o.setString ?? []) args.push('-set-string', s);
   for (const a of o.apiVersions ?? []) args.push('-api-versions', a);
   if (o.kubeVersion !== undefined) args.push('-kube-version', o.kubeVersion);
+  if (valuesOnly) args.push('-values-only');
   let out: string;
   try {
     out = execFileSync(rendererBinary(), args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 });

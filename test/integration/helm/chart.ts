@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import * as models from 'kubernetes-models';
-import { renderChart, type K8sObject, type Rendered, type RenderOptions } from '../../helpers/helm.js';
+import { mergedValues, renderChart, type K8sObject, type Rendered, type RenderOptions } from '../../helpers/helm.js';
 import { REPO_ROOT } from '../../helpers/process.js';
 
 export const CHART = join(REPO_ROOT, 'deploy', 'helm', 'ward');
@@ -20,6 +20,11 @@ export const modeValues = (mode: Mode): string => join(CHART, `values-${mode}.ya
 /** Renders the chart with `values-<mode>.yaml` (when given) and then `o`'s own values files and sets. */
 export function render(mode: Mode | undefined, o: RenderOptions = {}): Rendered {
   return renderChart(CHART, { ...o, values: [...(mode ? [modeValues(mode)] : []), ...(o.values ?? [])] });
+}
+
+/** The merged values for `mode` and `o`, without rendering. */
+export function values(mode: Mode | undefined, o: RenderOptions = {}): Record<string, unknown> {
+  return mergedValues(CHART, { ...o, values: [...(mode ? [modeValues(mode)] : []), ...(o.values ?? [])] });
 }
 
 const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });

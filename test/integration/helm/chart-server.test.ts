@@ -3,7 +3,8 @@
  * mode), and the server runs with it exactly as the pod would: the container's command line,
  * environment (downward API mapped to a fake pod), uid/gid and IPC_LOCK only, with the
  * pod's mount paths mapped to temp dirs. It then labels its pod through service registration,
- * serves TLS 1.2 and 1.3, refuses TLS 1.1, and answers the chart's probes as intended.
+ * serves TLS 1.2 and 1.3, refuses TLS 1.1, and answers the chart's probes as intended:
+ * uninitialized and sealed are alive but not ready, the unsealed active node is ready.
  */
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -57,7 +58,7 @@ describe('bin/ward server with the rendered config, run as the pod runs it', { s
     for (const c of cleanups.reverse()) await c();
   });
 
-  it('starts, registers its pod, serves TLS 1.2+ only and answers the probes', async () => {
+  it('starts, registers its pod, serves TLS 1.2+ only and answers the probes through init, unseal and seal', async () => {
     const r = render('standalone', { set: ['tls.source=secret', 'tls.secretName=ward-tls'] });
     const sts = find(r.docs, 'StatefulSet', 'ward') as K8sObject & { spec: { template: { spec: Record<string, any> } } }; // any: plain JSON of the pod spec
     const pod = sts.spec.template.spec;
@@ -113,14 +114,18 @@ describe('bin/ward server with the rendered config, run as the pod runs it', { s
     cleanups.push(() => ward.kill());
     assert.equal(WARD_BIN, join(REPO_ROOT, 'bin', 'ward'));
 
-    const get = (path: string): Promise<number> =>
+    const call = (method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; json: any }> => // any: Vault's JSON bodies
       new Promise((resolve, reject) => {
-        const req = https.get({ host: '127.0.0.1', port, path, ca: ca.certPem, servername: 'localhost' }, (res) => {
-          res.resume();
-          resolve(res.statusCode ?? 0);
+        const headers: Record<string, string> = token ? { 'X-Vault-Token': token } : {};
+        const req = https.request({ host: '127.0.0.1', port, path, method, ca: ca.certPem, servername: 'localhost', headers }, (res) => {
+          let text = '';
+          res.on('data', (c: Buffer) => (text += c.toString('utf8')));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, json: text ? JSON.parse(text) : undefined }));
         });
         req.on('error', reject);
+        req.end(body === undefined ? undefined : JSON.stringify(body));
       });
+    const get = async (path: string): Promise<number> => (await call('GET', path)).status;
     const probe = (name: 'readinessProbe' | 'livenessProbe'): Promise<number> => get(container[name].httpGet.path);
     const output = (): string => `stdout:\n${ward.stdout()}\nstderr:\n${ward.stderr()}`;
     await waitFor('ward to answer over TLS', () => get('/v1/sys/health').catch(() => undefined), { timeoutMs: 20_000, context: output });
@@ -130,6 +135,17 @@ describe('bin/ward server with the rendered config, run as the pod runs it', { s
     assert.equal(await probe('readinessProbe'), 501);
     await waitFor('the pod labels from service registration', () => k.pod('ward', 'ward-0')?.metadata.labels?.['vault-initialized'] === 'false', { context: output });
     assert.equal(k.pod('ward', 'ward-0')?.metadata.labels?.['vault-sealed'], 'true');
+
+    // Initialized and unsealed: ready (active), labelled active; sealed again: alive, not ready.
+    const init = await call('PUT', '/v1/sys/init', { secret_shares: 1, secret_threshold: 1 });
+    assert.equal(init.status, 200);
+    assert.equal((await call('PUT', '/v1/sys/unseal', { key: init.json.keys[0] })).json.sealed, false);
+    await waitFor('the active pod to be ready', async () => (await probe('readinessProbe')) === 200, { context: output });
+    await waitFor('the pod labelled active', () => k.pod('ward', 'ward-0')?.metadata.labels?.['vault-active'] === 'true', { context: output });
+    assert.equal((await call('PUT', '/v1/sys/seal', undefined, init.json.root_token)).status, 204);
+    assert.equal(await probe('readinessProbe'), 503);
+    assert.equal(await probe('livenessProbe'), 204);
+    await waitFor('the pod labelled sealed', () => k.pod('ward', 'ward-0')?.metadata.labels?.['vault-sealed'] === 'true', { context: output });
 
     const handshake = (o: ConnectionOptions, target = port): Promise<string> =>
       new Promise((resolve, reject) => {

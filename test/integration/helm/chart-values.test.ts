@@ -67,7 +67,7 @@ describe('Helm chart values', { skip: skipUnless(GO) }, () => {
     assert.throws(() => render(undefined, { set: ['server.mode=ha-postgresql'] }), fails(/server\.postgresql\.connectionUrlSecret\.name is required/));
     assert.throws(() => render(undefined, { set: ['server.mode=ha-etcd'] }), fails(/server\.etcd\.address is required/));
     assert.throws(() => render(undefined, { set: ['tls.source=secret'] }), fails(/tls\.secretName is required/));
-    assert.throws(() => render(undefined, { set: ['tls.source=cert-manager'] }), fails(/tls\.certManager\.issuerRef\.name is required/));
+    assert.throws(() => render(undefined, { set: ['tls.source=cert-manager'], apiVersions: ['cert-manager.io/v1'] }), fails(/tls\.certManager\.issuerRef\.name is required/));
     assert.throws(() => render(undefined, { set: ['ingress.enabled=true'] }), fails(/ingress\.host is required/));
   });
 
@@ -95,6 +95,16 @@ describe('Helm chart values', { skip: skipUnless(GO) }, () => {
     assert.deepEqual(c.spec['issuerRef'], { name: 'ca-issuer', kind: 'Issuer', group: 'cert-manager.io' });
     assert.ok((c.spec['dnsNames'] as string[]).includes('*.ward-internal.ward.svc'));
     assert.equal(find(r.docs, 'Secret', 'ward-tls'), undefined);
+  });
+
+  it('puts the ingress host in the certificate, since the ingress passes TLS through', () => {
+    const r = render('standalone', { set: ['ingress.enabled=true', 'ingress.host=ward.example.com'] });
+    const secret = find(r.docs, 'Secret', 'ward-tls') as K8sObject & { data: Record<string, string> };
+    assert.ok(new X509Certificate(Buffer.from(secret.data['tls.crt'] ?? '', 'base64')).checkHost('ward.example.com'));
+  });
+
+  it("fails clearly when the cluster lacks cert-manager's API", () => {
+    assert.throws(() => render(undefined, { set: ['tls.source=cert-manager', 'tls.certManager.issuerRef.name=ca'] }), fails(/tls\.source "cert-manager" needs cert-manager \(cert-manager\.io\/v1\)/));
   });
 
   it('mounts an existing Secret when tls.source is secret', () => {

@@ -72,8 +72,11 @@ app.kubernetes.io/component: {{ .component }}
 {{- end -}}
 {{- $names = append $names (printf "*.%s-internal" $f) -}}
 {{- $names = append $names (printf "*.%s-internal.%s.svc" $f $ns) -}}
+{{- if and .Values.ingress.enabled .Values.ingress.host -}}
+{{- $names = append $names .Values.ingress.host -}}
+{{- end -}}
 {{- range .Values.tls.extraDnsNames }}{{ $names = append $names . }}{{ end -}}
-{{- toJson $names -}}
+{{- $names | uniq | toJson -}}
 {{- end -}}
 
 {{/*

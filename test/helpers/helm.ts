@@ -64,12 +64,18 @@ export function rendererBinary(): string {
   if (!existsSync(bin)) {
     mkdirSync(dir, { recursive: true });
     const tmp = `${bin}.${process.pid}`;
-    execFileSync('go', ['build', '-o', tmp, '.'], {
-      cwd: RENDERER_SRC,
-      stdio: ['ignore', 'ignore', 'pipe'],
-      // GOPATH mode: imports resolve under /usr/share/gocode/src; go.mod is ignored, nothing is downloaded.
-      env: { ...process.env, GO111MODULE: 'off', GOPATH: DEBIAN_GOPATH, GOCACHE: join(dir, 'cache'), GOFLAGS: '', GOPROXY: 'off' },
-    });
+    try {
+      execFileSync('go', ['build', '-o', tmp, '.'], {
+        cwd: RENDERER_SRC,
+        stdio: ['ignore', 'ignore', 'pipe'],
+        encoding: 'utf8',
+        // GOPATH mode: imports resolve under /usr/share/gocode/src; go.mod is ignored, nothing is downloaded.
+        env: { ...process.env, GO111MODULE: 'off', GOPATH: DEBIAN_GOPATH, GOCACHE: join(dir, 'cache'), GOFLAGS: '', GOPROXY: 'off' },
+      });
+    } catch (e) {
+      const stderr = (e as { stderr?: string }).stderr ?? '';
+      throw new Error(`building test/helm-render failed (scripts/ensure-go.sh installs Go and sprig): ${stderr.trim() || String(e)}`);
+    }
     renameSync(tmp, bin); // atomic: a concurrent test process sees no half-written binary
   }
   return (built = bin);

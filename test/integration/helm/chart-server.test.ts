@@ -1,7 +1,8 @@
 /**
  * The Ward config the chart renders is one Ward accepts (parsed by Ward's own loader in each
  * mode), and the server runs with it exactly as the pod would: the container's command line,
- * environment (downward API mapped to a fake pod), uid/gid and IPC_LOCK only, with the
+ * environment (downward API mapped to a fake pod), uid/gid and IPC_LOCK only, the chart's
+ * ServiceAccount/Role/RoleBinding applied to the fake cluster, with the
  * pod's mount paths mapped to temp dirs. It then labels its pod through service registration,
  * serves TLS 1.2 and 1.3, refuses TLS 1.1, and answers the chart's probes as intended:
  * uninitialized and sealed are alive but not ready, the unsealed active node is ready.
@@ -14,7 +15,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, createServer, type ConnectionOptions } from 'node:tls';
 import { parseConfig } from '../../../src/server/config.js';
+import { CoreV1Api, KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
 import { startFakeKubeApiServer } from '../../fakes/kube-apiserver/index.js';
+import { kubeConfigFor } from '../../fakes/kube-apiserver/test-client.js';
 import type { K8sObject } from '../../helpers/helm.js';
 import { freePort, REPO_ROOT, spawnWard, WARD_BIN } from '../../helpers/process.js';
 import { GO, ROOT, SETPRIV, skipUnless } from '../../helpers/requirement.js';
@@ -89,8 +92,14 @@ describe('bin/ward server with the rendered config, run as the pod runs it', { s
     // The pod in a fake API server, and its service-account token.
     const k = await startFakeKubeApiServer();
     cleanups.push(() => k.close());
+    // The chart's own ServiceAccount, Role and RoleBinding: service registration must work with exactly these.
+    const kc = kubeConfigFor(k);
+    await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: 'ward' } } });
+    const generic = KubernetesObjectApi.makeApiClient(kc);
+    for (const [kind, name] of [['ServiceAccount', 'ward'], ['Role', 'ward-service-registration'], ['RoleBinding', 'ward-service-registration']] as const) {
+      await generic.create(find(r.docs, kind, name) as unknown as KubernetesObject);
+    }
     const created = k.createPod('ward', 'ward-0', {});
-    k.grantPods('ward', 'ward', ['get', 'update', 'patch']);
     writeFileSync(join(root, 'serviceaccount', 'token'), await k.issueToken({ namespace: 'ward', name: 'ward', pod: { name: 'ward-0', uid: created.metadata.uid } }));
     writeFileSync(join(root, 'serviceaccount', 'ca.crt'), k.caPem);
     for (const p of ['', 'config', 'config/ward.json', 'tls', 'tls/tls.crt', 'tls/tls.key', 'tls/ca.crt', 'data', 'serviceaccount', 'serviceaccount/token', 'serviceaccount/ca.crt']) chownSync(join(root, p), uid, gid);

@@ -63,7 +63,8 @@ export interface PodOptions {
 }
 
 export async function startChartPod(o: PodOptions): Promise<ChartPod> {
-  const pod: Json = (find(o.docs, 'StatefulSet', 'ward') as Json).spec.template.spec;
+  const template: Json = (find(o.docs, 'StatefulSet', 'ward') as Json).spec.template;
+  const pod: Json = template.spec;
   const container: Json = pod.containers[0];
   const uid: number = pod.securityContext.runAsUser;
   const gid: number = pod.securityContext.runAsGroup;
@@ -87,7 +88,8 @@ export async function startChartPod(o: PodOptions): Promise<ChartPod> {
       .replace('[::]:8201', `127.0.0.1:${clusterPort}`),
   );
 
-  const created = o.k.createPod(NS, o.podName, {});
+  // With the template's labels, as the StatefulSet controller creates it (Services select on them).
+  const created = o.k.createPod(NS, o.podName, { labels: { ...template.metadata.labels } });
   writeFileSync(join(root, 'serviceaccount', 'token'), await o.k.issueToken({ namespace: NS, name: pod.serviceAccountName, pod: { name: o.podName, uid: created.metadata.uid } }));
   writeFileSync(join(root, 'serviceaccount', 'ca.crt'), o.k.caPem);
   for (const p of ['', 'config', configFile.slice(root.length + 1), 'tls', 'tls/tls.crt', 'tls/tls.key', 'tls/ca.crt', 'data', 'serviceaccount', 'serviceaccount/token', 'serviceaccount/ca.crt']) chownSync(join(root, p), uid, gid);
@@ -140,6 +142,15 @@ export async function startChartPod(o: PodOptions): Promise<ChartPod> {
     labels: () => o.k.pod(NS, o.podName)?.metadata.labels ?? {},
     output,
   };
+}
+
+/** Names of the pods whose labels match `service`'s selector, as the endpoints controller selects them. */
+export function selectedPods(k: FakeKubeApiServer, docs: K8sObject[], service: string, pods: readonly string[]): string[] {
+  const selector: Record<string, string> = (find(docs, 'Service', service) as Json).spec.selector;
+  return pods.filter((name) => {
+    const labels = k.pod(NS, name)?.metadata.labels ?? {};
+    return Object.entries(selector).every(([key, v]) => labels[key] === v);
+  });
 }
 
 /** The process's /proc status (uid, capabilities). */

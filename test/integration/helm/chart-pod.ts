@@ -57,6 +57,8 @@ export interface PodOptions {
   podName: string;
   ca: TestCa;
   leaf: Issued;
+  /** Files of Secret mounts besides /ward/tls (which gets `leaf` and `ca`): mount path → file → content. */
+  files?: Record<string, Record<string, string>>;
   /** secretKeyRef values: secret name → key → value. */
   secrets?: Record<string, Record<string, string>>;
   cleanups: (() => unknown)[];
@@ -70,29 +72,35 @@ export async function startChartPod(o: PodOptions): Promise<ChartPod> {
   const gid: number = pod.securityContext.runAsGroup;
   const root = mkdtempSync(join(tmpdir(), `ward-chart-${o.podName}-`));
   o.cleanups.push(() => rmSync(root, { recursive: true, force: true }));
-  for (const d of ['config', 'tls', 'data', 'serviceaccount']) mkdirSync(join(root, d));
-  writeFileSync(join(root, 'tls', 'tls.crt'), o.leaf.certPem);
-  writeFileSync(join(root, 'tls', 'tls.key'), o.leaf.keyPem, { mode: 0o600 });
-  writeFileSync(join(root, 'tls', 'ca.crt'), o.ca.certPem);
+  // Every mount under /ward/ becomes a dir under root; Secret mounts get their files.
+  const mounts: string[] = container.volumeMounts.map((m: Json) => m.mountPath).filter((m: string) => m.startsWith('/ward/'));
+  const files: Record<string, Record<string, string>> = { '/ward/tls': { 'tls.crt': o.leaf.certPem, 'tls.key': o.leaf.keyPem, 'ca.crt': o.ca.certPem }, ...o.files };
+  const owned = ['', 'serviceaccount', 'serviceaccount/token', 'serviceaccount/ca.crt'];
+  mkdirSync(join(root, 'serviceaccount'));
+  for (const m of mounts) {
+    const dir = m.slice('/ward/'.length);
+    mkdirSync(join(root, dir));
+    owned.push(dir);
+    for (const [name, content] of Object.entries(files[m] ?? {})) {
+      writeFileSync(join(root, dir, name), content, { mode: 0o600 });
+      owned.push(join(dir, name));
+    }
+  }
   const port = await freePort();
   const clusterPort = await freePort();
   const text: string = (find(o.docs, 'ConfigMap', 'ward-config') as Json).data['ward.json'];
   const configArg: string = container.args.find((a: string) => a.startsWith('-config='));
   const configFile = join(root, 'config', configArg.slice('-config=/ward/config/'.length));
-  writeFileSync(
-    configFile,
-    text
-      .replaceAll('/ward/tls/', `${root}/tls/`)
-      .replaceAll('/ward/data/', `${root}/data/`)
-      .replace('[::]:8200', `127.0.0.1:${port}`)
-      .replace('[::]:8201', `127.0.0.1:${clusterPort}`),
-  );
+  let mapped = text.replace('[::]:8200', `127.0.0.1:${port}`).replace('[::]:8201', `127.0.0.1:${clusterPort}`);
+  for (const m of mounts) mapped = mapped.replaceAll(`${m}/`, `${root}/${m.slice('/ward/'.length)}/`);
+  writeFileSync(configFile, mapped);
+  owned.push(configFile.slice(root.length + 1));
 
   // With the template's labels, as the StatefulSet controller creates it (Services select on them).
   const created = o.k.createPod(NS, o.podName, { labels: { ...template.metadata.labels } });
   writeFileSync(join(root, 'serviceaccount', 'token'), await o.k.issueToken({ namespace: NS, name: pod.serviceAccountName, pod: { name: o.podName, uid: created.metadata.uid } }));
   writeFileSync(join(root, 'serviceaccount', 'ca.crt'), o.k.caPem);
-  for (const p of ['', 'config', configFile.slice(root.length + 1), 'tls', 'tls/tls.crt', 'tls/tls.key', 'tls/ca.crt', 'data', 'serviceaccount', 'serviceaccount/token', 'serviceaccount/ca.crt']) chownSync(join(root, p), uid, gid);
+  for (const p of owned) chownSync(join(root, p), uid, gid);
 
   const env: Record<string, string> = {};
   const field: Record<string, string> = { 'metadata.name': o.podName, 'metadata.namespace': NS, 'status.podIP': '127.0.0.1' };

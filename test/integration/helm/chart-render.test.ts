@@ -105,6 +105,13 @@ describe('Helm chart rendering', { skip: skipUnless(GO) }, () => {
     for (const f of readdirSync(src)) assert.equal(readFileSync(join(copy, f), 'utf8'), readFileSync(join(src, f), 'utf8'), f);
   });
 
+  it('gives the injector and operator a disruption budget only when they have more than one replica', () => {
+    const pdbs = (set: string[]): string[] => render(undefined, { set: ['injector.enabled=true', 'operator.enabled=true', ...set] }).docs.filter((d) => d.kind === 'PodDisruptionBudget').map((d) => d.metadata.name).sort();
+    assert.deepEqual(pdbs([]), ['ward-agent-injector', 'ward-secrets-operator']);
+    // minAvailable 1 of 1 would block every node drain.
+    assert.deepEqual(pdbs(['injector.replicas=1', 'operator.replicas=1']), []);
+  });
+
   it('renders the ingress with TLS passthrough to the active service', () => {
     const r = render('ha-postgresql', { set: ['ingress.enabled=true', 'ingress.host=ward.example.com'] });
     assert.deepEqual(modelErrors(r.docs), []);

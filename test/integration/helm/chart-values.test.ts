@@ -59,6 +59,15 @@ describe('Helm chart values', { skip: skipUnless(GO) }, () => {
     assert.doesNotMatch(sts, /IPC_LOCK/, 'no IPC_LOCK once mlock is off');
   });
 
+  it('still renders valid objects with every weakening, in every mode', () => {
+    for (const mode of MODES) {
+      const r = render(mode, { values: [WEAKENED], set: ['server.resources.requests.cpu=1', 'server.resources.requests.memory=1Gi'] });
+      assert.deepEqual(modelErrors(r.docs), [], mode);
+      assert.deepEqual(policyViolations(r.docs, { disableTls: true, runAsRoot: true, writableRootFilesystem: true }), [], mode);
+      assert.match(JSON.stringify(find(r.docs, 'StatefulSet', 'ward')), /"scheme":"HTTP"/, mode);
+    }
+  });
+
   it('prints no weakening warning by default', () => {
     assert.doesNotMatch(render('ha-etcd', { set: ['tls.source=secret', 'tls.secretName=x'] }).notes, /WARNING/);
   });

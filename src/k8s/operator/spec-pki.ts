@@ -3,7 +3,7 @@
  * (`<mount>/issue/<role>`, or `<mount>/issuer/<issuerRef>/<role>`, lists comma-joined,
  * `remove_roots_from_chain` always on). A bad field is a SpecError naming it.
  */
-import { bool, obj, parseDestination, parseRolloutTargets, required, SpecError, str, type Destination, type Obj, type RolloutKind } from './spec.js';
+import { bool, obj, parseDestination, parseRolloutTargets, required, SpecError, str, type CustomObject, type Destination, type Obj, type RolloutKind } from './spec.js';
 
 export interface PkiSecretSpec {
   vaultAuthRef: string | undefined;
@@ -45,7 +45,7 @@ function list(o: Obj, key: string, field: string): string[] {
 
 const trimSlashes = (s: string): string => s.replace(/^\/+|\/+$/g, '');
 
-export function parsePkiSecret(cr: { spec?: unknown }): PkiSecretSpec {
+export function parsePkiSecret(cr: CustomObject): PkiSecretSpec {
   const s = obj(cr.spec);
   const offset = str(s, 'expiryOffset', 'spec.expiryOffset') || '';
   let expiryOffsetMs = 0;

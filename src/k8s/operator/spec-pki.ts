@@ -92,7 +92,7 @@ export function pkiIssuePath(s: PkiSecretSpec): string {
 }
 
 /** The issue request body as VSO sends it (empty values included; Vault treats them as unset). */
-export function pkiIssueBody(s: PkiSecretSpec): Record<string, unknown> {
+export function pkiIssueBody(s: PkiSecretSpec): Record<string, string | boolean> {
   return {
     common_name: s.commonName,
     alt_names: s.altNames.join(','),

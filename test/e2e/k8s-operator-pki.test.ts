@@ -196,9 +196,51 @@ describe('secrets operator end to end: VaultPKISecret and transformations', { ti
     await waitFor('the Secret gone with its owner', async () => (await secret('short-tls')) === undefined, { timeoutMs: 10_000 });
   });
 
+  test('a hand-edited TLS Secret gets a new certificate (the key is kept nowhere else)', async () => {
+    const first = await pkiStatus('web-tls');
+    const s = await secret('web-tls');
+    assert.ok(s && first.serialNumber);
+    await core.replaceNamespacedSecret({ namespace: APP_NS, name: 'web-tls', body: { ...s, data: { ...s.data, 'tls.key': Buffer.from('tampered').toString('base64') } } });
+    const second = await waitFor('a new certificate', async () => { const x = await pkiStatus('web-tls'); return x.serialNumber !== first.serialNumber ? x : undefined; }, { timeoutMs: 20_000, context: () => operator.stderr() });
+    assert.match(text((await secret('web-tls'))?.data, 'tls.key') ?? '', /PRIVATE KEY/);
+    assert.equal(second.lastGeneration, 1, 'no spec change involved');
+    assert.ok(logLines(operator, 'certificate issued', 'web-tls').some((l) => l.includes('destination drift')));
+  });
+
+  test('with clear, deleting the resource empties a Secret it did not create', async () => {
+    await core.createNamespacedSecret({ namespace: APP_NS, body: { metadata: { name: 'given-tls' }, type: 'kubernetes.io/tls', data: { 'tls.crt': '', 'tls.key': '' } } });
+    // No ttl: the role's default applies (VSO sends the empty fields; Ward must take them as unset).
+    await create('vaultpkisecrets', 'VaultPKISecret', 'given', { mount: 'pki', role: 'web', commonName: 'given.apps.svc', clear: true, destination: { name: 'given-tls', type: 'kubernetes.io/tls' } });
+    const st = await waitFor('the certificate', async () => { const x = await pkiStatus('given'); return x.serialNumber ? x : undefined; }, { timeoutMs: 20_000, context: () => operator.stderr() });
+    const s = await waitFor('the certificate in the given Secret', async () => { const x = await secret('given-tls'); return text(x?.data, 'tls.key') ? x : undefined; });
+    assert.equal(s.metadata?.ownerReferences, undefined, 'a Secret it did not create stays unowned');
+    await waitFor('the finalizer', async () => (await getCr('vaultpkisecrets', 'given'))?.metadata.finalizers?.includes('vaultpkisecrets.secrets.hashicorp.com/finalizer'));
+    await custom.deleteNamespacedCustomObject({ ...G, namespace: APP_NS, plural: 'vaultpkisecrets', name: 'given' });
+    await waitFor('the VaultPKISecret gone', async () => (await getCr('vaultpkisecrets', 'given')) === undefined, { timeoutMs: 10_000, context: () => operator.stderr() });
+    const left = await secret('given-tls');
+    assert.ok(left, 'the Secret stays');
+    assert.deepEqual(left.data ?? {}, {}, 'its data cleared');
+    assert.equal((await crl()).findRevoked(hex(st.serialNumber ?? '')), null, 'not revoked without revoke');
+  });
+
+  test('a role Ward refuses is a condition with Ward\'s error; a bad spec names the field', async () => {
+    await create('vaultpkisecrets', 'VaultPKISecret', 'no-role', { mount: 'pki', role: 'nope', commonName: 'x.apps.svc', destination: { name: 'no-role', create: true } });
+    await create('vaultpkisecrets', 'VaultPKISecret', 'bad-offset', { mount: 'pki', role: 'web', commonName: 'x.apps.svc', expiryOffset: '1d', destination: { name: 'bad-offset', create: true } });
+    const c = await waitFor('no-role: Ready=False', async () => (await pkiStatus('no-role')).conditions?.find((x) => x.type === 'Ready' && x.status === 'False'), { timeoutMs: 10_000, context: () => operator.stderr() });
+    assert.equal(c.reason, 'VaultClientError');
+    assert.match(c.message, /permission denied/, 'the policy allows only pki/issue/web');
+    assert.equal((await pkiStatus('no-role')).valid, false);
+    const b = await waitFor('bad-offset: Ready=False', async () => (await pkiStatus('bad-offset')).conditions?.find((x) => x.type === 'Ready' && x.status === 'False'), { timeoutMs: 10_000, context: () => operator.stderr() });
+    assert.equal(b.reason, 'InvalidResource');
+    assert.equal(b.message, 'spec.expiryOffset: invalid duration "1d" (want e.g. 30s, 5m, 1h)');
+    assert.equal(await secret('no-role'), undefined);
+    assert.equal(await secret('bad-offset'), undefined);
+  });
+
   test('an operator restart re-issues no certificate that is still valid', async () => {
     const before = await pkiStatus('web-tls');
-    await operator.kill();
+    // SIGTERM releases the Lease, so the new process leads at once.
+    await operator.kill('SIGTERM');
     operator = await startOperator();
     await waitFor('the new process to look at web-tls', () => logLines(operator, 'certificate valid', 'web-tls').length > 0, { timeoutMs: 20_000, context: () => operator.stderr() });
     assert.equal(logLines(operator, 'certificate issued', 'web-tls').length, 0);

@@ -196,6 +196,17 @@ describe('secrets operator end to end: VaultPKISecret and transformations', { ti
     await waitFor('the Secret gone with its owner', async () => (await secret('short-tls')) === undefined, { timeoutMs: 10_000 });
   });
 
+  test('an expiryOffset as long as the lifetime renews at half the lifetime (with a warning), not in a loop', async () => {
+    await create('vaultpkisecrets', 'VaultPKISecret', 'too-early', { mount: 'pki', role: 'web', commonName: 'early.apps.svc', ttl: '6s', expiryOffset: '1m', destination: { name: 'too-early', create: true, type: 'kubernetes.io/tls' } });
+    const first = await waitFor('the first certificate', async () => { const x = await pkiStatus('too-early'); return x.serialNumber ? x : undefined; }, { timeoutMs: 20_000, context: () => operator.stderr() });
+    const second = await waitFor('the renewal', async () => { const x = await pkiStatus('too-early'); return x.serialNumber !== first.serialNumber ? x : undefined; }, { timeoutMs: 20_000, context: () => operator.stderr() });
+    // Half of a 6 s lifetime: not sooner than 3 s after the first (whole seconds in status).
+    assert.ok((second.lastRotation ?? 0) - (first.lastRotation ?? 0) >= 2, `renewed ${(second.lastRotation ?? 0) - (first.lastRotation ?? 0)} s after issue`);
+    const events = (await core.listNamespacedEvent({ namespace: APP_NS })).items.filter((e) => e.involvedObject.name === 'too-early' && e.reason === 'InvalidConfiguration');
+    assert.ok(events.length > 0 && events[0]!.type === 'Warning', 'a warning says why');
+    await custom.deleteNamespacedCustomObject({ ...G, namespace: APP_NS, plural: 'vaultpkisecrets', name: 'too-early' });
+  });
+
   test('a hand-edited TLS Secret gets a new certificate (the key is kept nowhere else)', async () => {
     const first = await pkiStatus('web-tls');
     const s = await secret('web-tls');
@@ -248,13 +259,17 @@ describe('secrets operator end to end: VaultPKISecret and transformations', { ti
   });
 
   test('a VaultStaticSecret with transformation templates yields the templated keys and honours excludes; a SecretTransformation change reaches it', async () => {
-    const st = { apiVersion: 'secrets.hashicorp.com/v1beta1', kind: 'SecretTransformation', metadata: { name: 'shared' }, spec: { templates: { hostport: { text: '{{ .Secrets.host }}:5432' } } } };
-    await custom.createNamespacedCustomObject({ ...G, namespace: APP_NS, plural: 'secrettransformations', body: st });
     await create('vaultstaticsecrets', 'VaultStaticSecret', 'db', { mount: 'secret', type: 'kv-v2', path: 'app/db', destination: { name: 'db', create: true, transformation: {
       templates: { url: { text: '{{- printf "postgres://%s:%s@%s/app" .Secrets.username (get .Secrets "password") .Secrets.host -}}' } },
       transformationRefs: [{ name: 'shared' }],
       excludes: ['^password$'],
     } } });
+    const vssStatus = async () => ((await custom.getNamespacedCustomObject({ ...G, namespace: APP_NS, plural: 'vaultstaticsecrets', name: 'db' })) as { status?: PkiStatus }).status ?? {};
+    const missing = await waitFor('a condition for the missing SecretTransformation', async () => (await vssStatus()).conditions?.find((x) => x.type === 'Ready' && x.status === 'False'), { timeoutMs: 10_000, context: () => operator.stderr() });
+    assert.equal(missing.message, 'spec.destination.transformation.transformationRefs[0]: SecretTransformation apps/shared not found');
+    // Creating it wakes the resource (it is not retried on its own: the error is terminal until something changes).
+    const st = { apiVersion: 'secrets.hashicorp.com/v1beta1', kind: 'SecretTransformation', metadata: { name: 'shared' }, spec: { templates: { hostport: { text: '{{ .Secrets.host }}:5432' } } } };
+    await custom.createNamespacedCustomObject({ ...G, namespace: APP_NS, plural: 'secrettransformations', body: st });
     const s = await waitFor('the transformed Secret', () => secret('db'), { timeoutMs: 20_000, context: () => operator.stderr() });
     assert.equal(text(s.data, 'url'), 'postgres://app:s3cret@db.apps.svc/app');
     assert.equal(text(s.data, 'hostport'), 'db.apps.svc:5432');

@@ -31,7 +31,13 @@ test('other types, or templates present: no tls.* keys (the templates decide)', 
   assert.deepEqual(Object.keys(t), ['bundle']);
 });
 
-test('renewal is due at expiration minus expiryOffset', () => {
-  assert.equal(renewAtMs(1_000, 0), 1_000_000);
-  assert.equal(renewAtMs(1_000, 30_000), 970_000);
+test('renewal is due at expiration minus expiryOffset; an offset as long as the lifetime falls back to half of it', () => {
+  const cases: Array<[expiration: number, offsetMs: number, issuedAt: number, want: number]> = [
+    [1_000, 0, 900, 1_000_000],
+    [1_000, 30_000, 900, 970_000],
+    [1_000, 30_000, 0, 970_000], // no lastRotation recorded
+    [1_000, 100_000, 900, 950_000], // offset == lifetime: would renew at issue time, forever
+    [1_000, 500_000, 900, 950_000],
+  ];
+  for (const [exp, off, at, want] of cases) assert.equal(renewAtMs(exp, off, at), want, JSON.stringify([exp, off, at]));
 });

@@ -39,7 +39,13 @@ export function pkiSecretData(c: IssuedCert, transformed: SecretData, o: { type:
   return data;
 }
 
-/** When the certificate is due for renewal (ms since the epoch). */
-export function renewAtMs(expiration: number, expiryOffsetMs: number): number {
-  return expiration * 1000 - expiryOffsetMs;
+/**
+ * When the certificate is due for renewal (ms since the epoch): `expiryOffset` before it
+ * expires. An offset as long as the certificate's life (from `issuedAt`, Unix seconds) would
+ * renew it the moment it is issued, and again, without end: then half its life instead.
+ */
+export function renewAtMs(expiration: number, expiryOffsetMs: number, issuedAt = 0): number {
+  const at = expiration * 1000 - expiryOffsetMs;
+  if (issuedAt <= 0 || at > issuedAt * 1000) return at;
+  return (issuedAt * 1000 + expiration * 1000) / 2;
 }

@@ -36,15 +36,26 @@ export const pkiSecretKind: SyncKind = {
 interface PkiStatus {
   serialNumber?: string;
   expiration?: number;
+  lastRotation?: number;
   lastGeneration?: number;
   secretMAC?: string;
 }
 
 const VALID: ConditionInput = { type: 'ResourceValidation', status: 'True', reason: 'ResourceValid', message: 'the resource is valid' };
-const conds = (ok: boolean, reason: string, message: string): ConditionInput[] => [
-  ok ? VALID : { type: 'ResourceValidation', status: reason === 'InvalidResource' ? 'False' : 'True', reason: reason === 'InvalidResource' ? reason : 'ResourceValid', message: reason === 'InvalidResource' ? message : VALID.message },
-  { type: 'SecretSynced', status: ok ? 'True' : 'False', reason, message },
-  { type: 'Ready', status: ok ? 'True' : 'False', reason, message },
+const synced = (message: string): ConditionInput[] => [
+  VALID,
+  { type: 'SecretSynced', status: 'True', reason: 'SecretSynced', message },
+  { type: 'Ready', status: 'True', reason: 'SecretSynced', message },
+];
+const invalid = (message: string): ConditionInput[] => [
+  { type: 'ResourceValidation', status: 'False', reason: 'InvalidResource', message },
+  { type: 'SecretSynced', status: 'False', reason: 'InvalidResource', message },
+  { type: 'Ready', status: 'False', reason: 'InvalidResource', message },
+];
+const failed = (message: string): ConditionInput[] => [
+  VALID,
+  { type: 'SecretSynced', status: 'False', reason: 'VaultClientError', message },
+  { type: 'Ready', status: 'False', reason: 'VaultClientError', message },
 ];
 const MIN_HORIZON_MS = 1000;
 
@@ -116,14 +127,14 @@ export function pkiSecretReconciler(d: SyncContext & { now?: () => Date }): Reco
     } catch (e) {
       if (!(e instanceof SpecError)) throw e;
       await d.event(involved, 'Warning', 'InvalidResource', e.message);
-      await status(cr, { valid: false, error: e.message }, conds(false, 'InvalidResource', e.message));
+      await status(cr, { valid: false, error: e.message }, invalid(e.message));
       throw new TerminalError(e.message, { cause: e });
     }
     try {
       const reason = await whySync(spec, st, cr, ns);
       if (!reason) {
         await setFinalizer(cr, spec.revoke || spec.clear);
-        const renewAt = renewAtMs(st.expiration ?? 0, spec.expiryOffsetMs);
+        const renewAt = renewAtMs(st.expiration ?? 0, spec.expiryOffsetMs, st.lastRotation);
         d.log('certificate valid; renewal scheduled', { resource: key, serial: st.serialNumber, renewAt: new Date(renewAt).toISOString() });
         return { requeueAfter: Math.max(MIN_HORIZON_MS, renewAt - now().getTime()) };
       }
@@ -138,26 +149,30 @@ export function pkiSecretReconciler(d: SyncContext & { now?: () => Date }): Reco
       const mac = secretMac(d.macKey, data);
       await syncDestination(d.kube, involved, spec.destination, data, d.macKey);
       const rotated = Boolean(st.serialNumber);
+      const issuedAt = Math.floor(now().getTime() / 1000);
       const next: PkiStatus & Record<string, unknown> = {
         serialNumber: cert.serialNumber, expiration: cert.expiration, lastGeneration: cr.metadata.generation ?? 0, secretMAC: mac,
-        lastRotation: Math.floor(now().getTime() / 1000), valid: true, error: '',
+        lastRotation: issuedAt, valid: true, error: '',
       };
-      await status(cr, next, conds(true, 'SecretSynced', 'Secret synced'));
+      await status(cr, next, synced('Secret synced'));
       recorded.set(key, { uid, status: next });
       d.log('certificate issued', { resource: key, destination: spec.destination.name, serial: cert.serialNumber, reason });
       await d.event(involved, 'Normal', rotated ? 'SecretRotated' : 'SecretSynced', `Secret synced (${reason}), serial ${cert.serialNumber}`);
       await setFinalizer(cr, spec.revoke || spec.clear);
       if (rotated) await afterRotation(spec, ns, key, involved, st.serialNumber ?? '');
-      return { requeueAfter: Math.max(MIN_HORIZON_MS, renewAtMs(cert.expiration, spec.expiryOffsetMs) - now().getTime()) };
+      if (cert.expiration * 1000 - spec.expiryOffsetMs <= issuedAt * 1000) {
+        await d.event(involved, 'Warning', 'InvalidConfiguration', `expiryOffset is not shorter than the certificate's lifetime (${cert.expiration - issuedAt}s); renewing at half of it`);
+      }
+      return { requeueAfter: Math.max(MIN_HORIZON_MS, renewAtMs(cert.expiration, spec.expiryOffsetMs, issuedAt) - now().getTime()) };
     } catch (e) {
       const message = (e as Error).message;
       if (e instanceof SpecError) {
         await d.event(involved, 'Warning', 'InvalidResource', message);
-        await status(cr, { valid: false, error: message }, conds(false, 'InvalidResource', message));
+        await status(cr, { valid: false, error: message }, invalid(message));
         throw new TerminalError(message, { cause: e });
       }
       await d.event(involved, 'Warning', 'VaultClientError', message);
-      await status(cr, { valid: false, error: message }, conds(false, 'VaultClientError', message)).catch(() => undefined);
+      await status(cr, { valid: false, error: message }, failed(message)).catch(() => undefined);
       throw e;
     }
   };
@@ -178,7 +193,7 @@ export function pkiSecretReconciler(d: SyncContext & { now?: () => Date }): Reco
     }
     // The key and certificate are not kept anywhere else, so an edited Secret gets a new certificate (as VSO).
     if (st.secretMAC && secretMac(d.macKey, secret.data) !== st.secretMAC) return 'destination drift';
-    if (now().getTime() >= renewAtMs(st.expiration ?? 0, spec.expiryOffsetMs)) return 'renewal window';
+    if (now().getTime() >= renewAtMs(st.expiration ?? 0, spec.expiryOffsetMs, st.lastRotation)) return 'renewal window';
     return '';
   }
 

@@ -8,7 +8,7 @@
  * Secret, and the MAC key is persistent.
  */
 import type { V1Secret } from '@kubernetes/client-node';
-import { JSON_PATCH } from '../kube/client.js';
+import { MERGE_PATCH } from '../kube/client.js';
 import { TerminalError, type Reconcile } from '../kube/controller.js';
 import { isNotFound } from '../kube/errors.js';
 import { syncDestination } from './destination.js';
@@ -64,18 +64,31 @@ export function pkiSecretReconciler(d: SyncContext & { now?: () => Date }): Reco
   // What this process last wrote to status, per resource (see static-secret.ts: the informer's
   // copy lags our own writes, and a stale "no certificate yet" would issue a second one).
   const recorded = new Map<string, { uid: string; status: PkiStatus }>();
-  const status = async (cr: Cr, patch: Record<string, unknown>, c: ConditionInput[]) =>
-    writeStatus(d.kube, VAULT_PKI_SECRETS, cr, patch as Omit<SyncStatus, 'conditions'>, c, now());
+  // Status is written over what this process recorded last, never over a stale cached copy
+  // (a merge of the cache's old serial would undo the certificate just issued).
+  const status = async (cr: Cr, patch: Record<string, unknown>, c: ConditionInput[]) => {
+    const mine = recorded.get(`${cr.metadata.namespace ?? ''}/${cr.metadata.name}`);
+    const base = mine && mine.uid === cr.metadata.uid ? { ...cr, status: { ...(cr.status as object | undefined), ...mine.status } } : cr;
+    await writeStatus(d.kube, VAULT_PKI_SECRETS, base, patch as Omit<SyncStatus, 'conditions'>, c, now());
+  };
 
+  const finalizersOf = (o: Cr): string[] => (o.metadata as { finalizers?: string[] }).finalizers ?? [];
   const setFinalizer = async (cr: Cr, want: boolean): Promise<void> => {
-    const have = (cr.metadata as { finalizers?: string[] }).finalizers ?? [];
-    const i = have.indexOf(PKI_FINALIZER);
-    if ((i >= 0) === want) return;
-    // A JSON patch touches only our entry (the test guards the index against a concurrent change).
-    const body = want
-      ? [have.length > 0 ? { op: 'add', path: '/metadata/finalizers/-', value: PKI_FINALIZER } : { op: 'add', path: '/metadata/finalizers', value: [PKI_FINALIZER] }]
-      : [{ op: 'test', path: `/metadata/finalizers/${i}`, value: PKI_FINALIZER }, { op: 'remove', path: `/metadata/finalizers/${i}` }];
-    await d.kube.custom.patchNamespacedCustomObject({ ...VAULT_PKI_SECRETS, namespace: cr.metadata.namespace ?? '', name: cr.metadata.name, body }, JSON_PATCH);
+    if (finalizersOf(cr).includes(PKI_FINALIZER) === want) return;
+    // The cache may not show our own last change yet: decide on a fresh read, and write the
+    // list conditionally on that read's resourceVersion (a concurrent change fails and retries).
+    const ref = { ...VAULT_PKI_SECRETS, namespace: cr.metadata.namespace ?? '', name: cr.metadata.name };
+    let fresh: Cr;
+    try {
+      fresh = (await d.kube.custom.getNamespacedCustomObject(ref)) as Cr;
+    } catch (e) {
+      if (isNotFound(e)) return;
+      throw e;
+    }
+    const have = finalizersOf(fresh);
+    if (have.includes(PKI_FINALIZER) === want) return;
+    const finalizers = want ? [...have, PKI_FINALIZER] : have.filter((f) => f !== PKI_FINALIZER);
+    await d.kube.custom.patchNamespacedCustomObject({ ...ref, body: { metadata: { finalizers, resourceVersion: fresh.metadata.resourceVersion } } }, MERGE_PATCH);
   };
 
   const revoke = async (spec: PkiSecretSpec, ns: string, serial: string): Promise<void> => {
@@ -84,8 +97,7 @@ export function pkiSecretReconciler(d: SyncContext & { now?: () => Date }): Reco
   };
 
   const finalize = async (key: string, cr: Cr, involved: Involved, st: PkiStatus): Promise<void> => {
-    const fin = (cr.metadata as { finalizers?: string[] }).finalizers ?? [];
-    if (!fin.includes(PKI_FINALIZER)) return;
+    if (!finalizersOf(cr).includes(PKI_FINALIZER)) return;
     const ns = cr.metadata.namespace ?? '';
     try {
       const spec = parsePkiSecret(cr);

@@ -93,11 +93,12 @@ export function transformFuncs(): Record<string, TemplateFunc> {
     mustToPrettyJson: (v) => toJSONPretty(v),
     toRawJson: (v) => toUnescapedJSON(v),
     mustToRawJson: (v) => toUnescapedJSON(v),
+    // sprig: invalid JSON is nil, not an error (mustFromJson errors).
     fromJson: (v) => {
       try {
         return JSON.parse(s(v)) as Value;
       } catch {
-        return {};
+        return null;
       }
     },
     mustFromJson: (v) => JSON.parse(s(v)) as Value,

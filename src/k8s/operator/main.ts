@@ -17,12 +17,14 @@ import { listWatches } from '../kube/list-watch.js';
 import { WardClients } from './clients.js';
 import { apiEventRecorder } from './events.js';
 import { loadHmacKey } from './hmac-key.js';
-import { GROUP, MANAGED_BY, MANAGED_BY_VALUE, VAULT_AUTHS, VAULT_CONNECTIONS } from './kinds.js';
+import { GROUP, MANAGED_BY, MANAGED_BY_VALUE, SECRET_TRANSFORMATIONS, VAULT_AUTHS, VAULT_CONNECTIONS } from './kinds.js';
 import { kindMetrics, runKind } from './kind-runner.js';
 import { listen, parseBindAddress } from './probes.js';
 import { parseAuth, parseConnection } from './spec.js';
 import type { Cr } from './sync-kind.js';
 import { SYNC_KINDS } from './sync-kinds.js';
+import { parseSecretTransformation } from './transform.js';
+import { usersOfTransformation } from './transform-sync.js';
 import { validityReconciler } from './validity.js';
 
 export interface OperatorFlags {
@@ -69,6 +71,8 @@ export async function runSecretsOperator(f: OperatorFlags, io: Io): Promise<numb
     auths: new Informer<Cr>(listWatches.customObjects<Cr>(kube, VAULT_AUTHS), { onError: onInformerError }),
     connections: new Informer<Cr>(listWatches.customObjects<Cr>(kube, VAULT_CONNECTIONS), { onError: onInformerError }),
   };
+  // SecretTransformations are read from this cache; a change wakes the resources that reference one.
+  const transformations = new Informer<Cr>(listWatches.customObjects<Cr>(kube, SECRET_TRANSFORMATIONS), { onError: onInformerError });
 
   const macKey = await loadHmacKey(kube, operatorNamespace);
   const clients = new WardClients({
@@ -82,7 +86,7 @@ export async function runSecretsOperator(f: OperatorFlags, io: Io): Promise<numb
   let elector: LeaderElector | undefined;
   const event = apiEventRecorder(kube, 'ward-secrets-operator', (err) => log('could not record an event', { error: (err as Error).message }));
   const kinds = SYNC_KINDS.map((kind) => runKind(kind, {
-    kube, clients, operatorNamespace, macKey, log, event, refs: refInformers,
+    kube, clients, operatorNamespace, macKey, log, event, refs: refInformers, transformations,
     isLeader: () => isLeader(),
   }, namespaces, onInformerError));
   for (const inf of secretInformers) {
@@ -97,10 +101,11 @@ export async function runSecretsOperator(f: OperatorFlags, io: Io): Promise<numb
     k.ctl.watch(refInformers.auths, (auth) => k.usersOfAuth(auth, operatorNamespace));
     // Connections are few and shared: a change to one re-checks every resource.
     k.ctl.watch(refInformers.connections, () => k.keys());
+    k.ctl.watch(transformations, (st) => usersOfTransformation(k.informers.flatMap((i) => i.list()), st));
   }
 
   const isLeader = () => !elector || elector.isLeader;
-  const refControllers = ([[refInformers.auths, VAULT_AUTHS, parseAuth, true], [refInformers.connections, VAULT_CONNECTIONS, parseConnection, false]] as const).map(([inf, resource, parse, withError]) => {
+  const refControllers = ([[refInformers.auths, VAULT_AUTHS, parseAuth, true], [refInformers.connections, VAULT_CONNECTIONS, parseConnection, false], [transformations, SECRET_TRANSFORMATIONS, parseSecretTransformation, true]] as const).map(([inf, resource, parse, withError]) => {
     const c = new Controller({
       name: resource.plural,
       reconcile: validityReconciler({ kube, resource, get: (k) => inf.get(k), parse, withError, isLeader }),
@@ -119,7 +124,7 @@ export async function runSecretsOperator(f: OperatorFlags, io: Io): Promise<numb
   if (healthAddr) servers.push(await listen(healthAddr, probes, 'health'));
   if (metricsAddr) servers.push(await listen(metricsAddr, probes, 'metrics'));
 
-  const informers = [...kinds.flatMap((k) => k.informers), ...secretInformers, refInformers.auths, refInformers.connections];
+  const informers = [...kinds.flatMap((k) => k.informers), ...secretInformers, refInformers.auths, refInformers.connections, transformations];
   await Promise.all(informers.map((i) => i.start()));
   synced = true;
   for (const k of kinds) k.ctl.start();
@@ -131,7 +136,7 @@ export async function runSecretsOperator(f: OperatorFlags, io: Io): Promise<numb
       onStartedLeading: () => {
         log('became leader');
         for (const k of kinds) for (const key of k.keys()) k.ctl.enqueue(key);
-        refControllers.forEach((c, i) => [refInformers.auths, refInformers.connections][i]?.keys().forEach((k) => c.enqueue(k)));
+        refControllers.forEach((c, i) => [refInformers.auths, refInformers.connections, transformations][i]?.keys().forEach((k) => c.enqueue(k)));
       },
       onStoppedLeading: () => log('lost leadership'),
       onError: (err) => log('leader election error', { error: (err as Error).message }),

@@ -94,3 +94,58 @@ test('a refused login names the mount and role, never the JWT', async (t) => {
     return true;
   });
 });
+
+async function loginStub() {
+  const logins: FakeRequest[] = [];
+  const srv = await startFakeServer((r) => {
+    if (r.path.endsWith('/login')) {
+      logins.push(r);
+      return { status: 200, body: envelope(null, { auth: { client_token: `tok-${logins.length}`, accessor: `acc-${logins.length}`, lease_duration: 3600, renewable: true, policies: [], token_policies: [], metadata: {}, entity_id: '', token_type: 'service', orphan: true } }) };
+    }
+    if (r.path === 'secret/data/app') return { status: 200, body: envelope({ data: {}, metadata: {} }) };
+    return undefined;
+  });
+  return { ...srv, logins };
+}
+
+const secrets = (m: Record<string, Record<string, string>>) => async (ns: string, name: string) => m[`${ns}/${name}`];
+
+test('appRole: role_id from the spec and secret_id from the Secret\'s "id" in the resource\'s namespace, with the VaultAuth\'s params and headers', async (t) => {
+  const w = await loginStub();
+  t.after(() => w.close());
+  const clients = new WardClients({ mintToken: async () => assert.fail('no TokenRequest for appRole'), readSecret: secrets({ 'apps/approle-secret': { id: 'sid-1' } }) });
+  t.after(() => clients.close());
+  const tg = target(w.url);
+  const auth = { ...tg.auth, method: 'appRole' as const, mount: 'approle', kubernetes: undefined, appRole: { roleId: 'rid-1', secretRef: 'approle-secret' } };
+  await clients.run({ ...tg, auth }, (c) => c.get('secret/data/app'));
+  assert.equal(w.logins[0]?.path, 'auth/approle/login');
+  assert.deepEqual(w.logins[0]?.body, { extra: 'x', role_id: 'rid-1', secret_id: 'sid-1' });
+  assert.equal(w.logins[0]?.headers['x-auth'], 'b');
+  assert.equal(w.logins[0]?.headers['x-vault-token'], undefined);
+});
+
+test('appRole: a missing Secret or one without "id" is an error saying so, and nothing is sent to Ward', async (t) => {
+  const w = await loginStub();
+  t.after(() => w.close());
+  const clients = new WardClients({ mintToken: async () => 'jwt', readSecret: secrets({ 'apps/no-id': { other: 'x' } }) });
+  t.after(() => clients.close());
+  const tg = target(w.url);
+  const auth = (secretRef: string) => ({ ...tg.auth, method: 'appRole' as const, mount: 'approle', kubernetes: undefined, appRole: { roleId: 'rid-1', secretRef } });
+  await assert.rejects(clients.run({ ...tg, auth: auth('gone') }, (c) => c.get('x')), { message: 'appRole secretRef: Secret apps/gone not found' });
+  await assert.rejects(clients.run({ ...tg, auth: auth('no-id') }, (c) => c.get('x')), { message: 'appRole secretRef: Secret apps/no-id has no key "id"' });
+  assert.equal(w.logins.length, 0);
+});
+
+test('jwt: role and the Secret\'s "jwt", or a TokenRequest for the service account with its audiences', async (t) => {
+  const w = await loginStub();
+  t.after(() => w.close());
+  const minted: unknown[] = [];
+  const clients = new WardClients({ mintToken: async (r) => { minted.push(r); return 'sa-jwt'; }, readSecret: secrets({ 'apps/jwt-secret': { jwt: 'secret-jwt' } }) });
+  t.after(() => clients.close());
+  const tg = target(w.url);
+  const base = { ...tg.auth, method: 'jwt' as const, mount: 'jwt', params: {}, kubernetes: undefined };
+  await clients.run({ ...tg, auth: { ...base, jwt: { role: 'r', secretRef: 'jwt-secret', serviceAccount: undefined, audiences: [], tokenExpirationSeconds: 600 } } }, (c) => c.get('secret/data/app'));
+  await clients.run({ ...tg, auth: { ...base, jwt: { role: 'r', secretRef: undefined, serviceAccount: 'app', audiences: ['ward'], tokenExpirationSeconds: 900 } } }, (c) => c.get('secret/data/app'));
+  assert.deepEqual(w.logins.map((l) => [l.path, l.body]), [['auth/jwt/login', { role: 'r', jwt: 'secret-jwt' }], ['auth/jwt/login', { role: 'r', jwt: 'sa-jwt' }]]);
+  assert.deepEqual(minted, [{ namespace: 'apps', serviceAccount: 'app', audiences: ['ward'], expirationSeconds: 900 }]);
+});

@@ -1,11 +1,13 @@
 /**
  * Ward clients for the operator: one HTTP client per VaultConnection setting, and one Ward
  * token per VaultAuth and consuming service account (VSO's client cache), obtained by logging
- * in to Kubernetes auth with a TokenRequest-minted token of that service account. A token is
+ * in with the VaultAuth's method (login.ts). A token is
  * re-minted once 80% of its lifetime has passed, and once when Ward refuses it with 403.
  */
 import { ApiError, WardClient, type ApiResponse, type ClientOptions, type RequestOptions } from '../../api/index.js';
-import type { AuthSpec, ConnectionSpec } from './spec.js';
+import type { AuthSpec } from './auth-spec.js';
+import { loginIdentity, loginRequest, type CredentialSources } from './login.js';
+import type { ConnectionSpec } from './spec.js';
 
 export interface TokenRequestParams {
   namespace: string;
@@ -25,8 +27,7 @@ export interface LoginTarget {
   namespace: string;
 }
 
-export interface WardClientsOptions {
-  mintToken: (r: TokenRequestParams) => Promise<string>;
+export interface WardClientsOptions extends CredentialSources {
   now?: () => number;
 }
 
@@ -53,7 +54,7 @@ export class WardClients {
   /** Runs `fn` as the target's service account; one re-login when a cached token is refused. */
   async run<T>(t: LoginTarget, fn: (s: WardSession) => Promise<T>): Promise<T> {
     const client = this.#client(t);
-    const key = `${t.connection.address}|${t.authKey}|${t.namespace}/${t.auth.kubernetes.serviceAccount}`;
+    const key = `${t.connection.address}|${t.authKey}|${t.namespace}/${loginIdentity(t)}`;
     const hit = this.#tokens.get(key);
     const cached = hit && hit.expiresAt > this.#now() ? hit : undefined;
     const session = (token: string): WardSession => ({
@@ -110,15 +111,13 @@ export class WardClients {
   }
 
   async #doLogin(t: LoginTarget, client: WardClient): Promise<{ token: string; expiresAt: number }> {
-    const k = t.auth.kubernetes;
-    const jwt = await this.#o.mintToken({ namespace: t.namespace, serviceAccount: k.serviceAccount, audiences: k.audiences, expirationSeconds: k.tokenExpirationSeconds });
-    const path = `auth/${t.auth.mount}/login`;
+    const { path, body, who } = await loginRequest(t, this.#o);
     let res: ApiResponse;
     try {
-      res = await client.request('POST', path, { body: { ...t.auth.params, role: k.role, jwt }, token: '', headers: this.#headers(t) });
+      res = await client.request('POST', path, { body, token: '', headers: this.#headers(t) });
     } catch (e) {
       if (e instanceof ApiError && e.status >= 400 && e.status < 500) {
-        throw new Error(`login to ${path} with role "${k.role}" as service account ${t.namespace}/${k.serviceAccount} failed: ${e.errors.join('; ') || `HTTP ${e.status}`}`);
+        throw new Error(`login to ${path} ${who} failed: ${e.errors.join('; ') || `HTTP ${e.status}`}`);
       }
       throw e;
     }

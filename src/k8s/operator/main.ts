@@ -17,10 +17,12 @@ import { listWatches } from '../kube/list-watch.js';
 import { WardClients } from './clients.js';
 import { apiEventRecorder } from './events.js';
 import { loadHmacKey } from './hmac-key.js';
+import { readSecretData } from './secret-read.js';
 import { GROUP, MANAGED_BY, MANAGED_BY_VALUE, VAULT_AUTHS, VAULT_CONNECTIONS } from './kinds.js';
 import { kindMetrics, runKind } from './kind-runner.js';
 import { listen, parseBindAddress } from './probes.js';
-import { parseAuth, parseConnection } from './spec.js';
+import { validateAuth } from './auth-spec.js';
+import { parseConnection } from './spec.js';
 import type { Cr } from './sync-kind.js';
 import { SYNC_KINDS } from './sync-kinds.js';
 import { validityReconciler } from './validity.js';
@@ -78,6 +80,7 @@ export async function runSecretsOperator(f: OperatorFlags, io: Io): Promise<numb
       if (!t) throw new Error(`TokenRequest for ${r.namespace}/${r.serviceAccount} returned no token`);
       return t;
     },
+    readSecret: (namespace, name) => readSecretData(kube, namespace, name),
   });
   let elector: LeaderElector | undefined;
   const event = apiEventRecorder(kube, 'ward-secrets-operator', (err) => log('could not record an event', { error: (err as Error).message }));
@@ -100,7 +103,7 @@ export async function runSecretsOperator(f: OperatorFlags, io: Io): Promise<numb
   }
 
   const isLeader = () => !elector || elector.isLeader;
-  const refControllers = ([[refInformers.auths, VAULT_AUTHS, parseAuth, true], [refInformers.connections, VAULT_CONNECTIONS, parseConnection, false]] as const).map(([inf, resource, parse, withError]) => {
+  const refControllers = ([[refInformers.auths, VAULT_AUTHS, validateAuth, true], [refInformers.connections, VAULT_CONNECTIONS, parseConnection, false]] as const).map(([inf, resource, parse, withError]) => {
     const c = new Controller({
       name: resource.plural,
       reconcile: validityReconciler({ kube, resource, get: (k) => inf.get(k), parse, withError, isLeader }),

@@ -9,7 +9,8 @@ import type { KubeClient } from '../kube/client.js';
 import { isNotFound } from '../kube/errors.js';
 import type { LoginTarget } from './clients.js';
 import { VAULT_AUTHS, VAULT_CONNECTIONS } from './kinds.js';
-import { parseAuth, parseConnection, parseRef, SpecError, type CustomObject, type Ref } from './spec.js';
+import { parseAuth } from './auth-spec.js';
+import { parseConnection, parseRef, SpecError, type CustomObject, type Ref } from './spec.js';
 
 /** Informer caches of VaultAuths and VaultConnections (keys `namespace/name`); without them each lookup is a GET. */
 export interface RefCaches {

@@ -50,17 +50,6 @@ export interface StaticSecretSpec {
   destination: Destination;
 }
 
-export interface AuthSpec {
-  vaultConnectionRef: string | undefined;
-  namespace: string | undefined;
-  method: 'kubernetes';
-  mount: string;
-  allowedNamespaces: string[] | undefined;
-  params: Record<string, string>;
-  headers: Record<string, string>;
-  kubernetes: { role: string; serviceAccount: string; audiences: string[]; tokenExpirationSeconds: number };
-}
-
 export interface ConnectionSpec {
   address: string;
   headers: Record<string, string>;
@@ -88,30 +77,30 @@ export function parseRef(ref: string | undefined, ownNamespace: string, operator
   return i < 0 ? { namespace: ownNamespace, name: ref } : { namespace: ref.slice(0, i), name: ref.slice(i + 1) };
 }
 
-type Obj = Record<string, unknown>;
-const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
+export type Obj = Record<string, unknown>;
+export const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
 
-function str(o: Obj, key: string, field: string): string | undefined {
+export function str(o: Obj, key: string, field: string): string | undefined {
   const v = o[key];
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'string') throw new SpecError(`${field}: must be a string`);
   return v;
 }
 
-function required(o: Obj, key: string, field: string): string {
+export function required(o: Obj, key: string, field: string): string {
   const v = str(o, key, field);
   if (!v) throw new SpecError(`${field}: required`);
   return v;
 }
 
-function bool(o: Obj, key: string, field: string, dflt: boolean): boolean {
+export function bool(o: Obj, key: string, field: string, dflt: boolean): boolean {
   const v = o[key];
   if (v === undefined || v === null) return dflt;
   if (typeof v !== 'boolean') throw new SpecError(`${field}: must be a boolean`);
   return v;
 }
 
-function strMap(o: Obj, key: string, field: string): Record<string, string> {
+export function strMap(o: Obj, key: string, field: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(obj(o[key]))) {
     if (typeof v !== 'string') throw new SpecError(`${field}.${k}: must be a string`);
@@ -120,7 +109,7 @@ function strMap(o: Obj, key: string, field: string): Record<string, string> {
   return out;
 }
 
-function oneOf<T extends string>(v: string, allowed: readonly T[], field: string): T {
+export function oneOf<T extends string>(v: string, allowed: readonly T[], field: string): T {
   if (!(allowed as readonly string[]).includes(v)) throw new SpecError(`${field}: unsupported value ${JSON.stringify(v)}: supported values: ${allowed.map((a) => JSON.stringify(a)).join(', ')}`);
   return v as T;
 }
@@ -163,37 +152,6 @@ export function parseStaticSecret(cr: CustomObject): StaticSecretSpec {
       labels: strMap(d, 'labels', 'spec.destination.labels'),
       annotations: strMap(d, 'annotations', 'spec.destination.annotations'),
       type: str(d, 'type', 'spec.destination.type') || 'Opaque',
-    },
-  };
-}
-
-const METHODS = ['kubernetes', 'jwt', 'appRole', 'aws', 'gcp'] as const;
-
-export function parseAuth(cr: CustomObject): AuthSpec {
-  const s = obj(cr.spec);
-  const method = oneOf(required(s, 'method', 'spec.method'), METHODS, 'spec.method');
-  if (method !== 'kubernetes') throw new SpecError(`spec.method: ${JSON.stringify(method)} is not supported by Ward's operator yet (use kubernetes)`);
-  const k = obj(s['kubernetes']);
-  const exp = k['tokenExpirationSeconds'] ?? 600;
-  if (!Number.isInteger(exp)) throw new SpecError('spec.kubernetes.tokenExpirationSeconds: must be an integer');
-  if ((exp as number) < 600) throw new SpecError('spec.kubernetes.tokenExpirationSeconds: must be at least 600');
-  const audiences = Array.isArray(k['audiences']) ? (k['audiences'] as unknown[]) : [];
-  if (!audiences.every((a) => typeof a === 'string')) throw new SpecError('spec.kubernetes.audiences: must be strings');
-  const allowed = s['allowedNamespaces'];
-  if (allowed !== undefined && !(Array.isArray(allowed) && allowed.every((a) => typeof a === 'string'))) throw new SpecError('spec.allowedNamespaces: must be a list of strings');
-  return {
-    vaultConnectionRef: str(s, 'vaultConnectionRef', 'spec.vaultConnectionRef'),
-    namespace: str(s, 'namespace', 'spec.namespace'),
-    method,
-    mount: required(s, 'mount', 'spec.mount').replace(/^\/+|\/+$/g, ''),
-    allowedNamespaces: allowed as string[] | undefined,
-    params: strMap(s, 'params', 'spec.params'),
-    headers: strMap(s, 'headers', 'spec.headers'),
-    kubernetes: {
-      role: required(k, 'role', 'spec.kubernetes.role'),
-      serviceAccount: required(k, 'serviceAccount', 'spec.kubernetes.serviceAccount'),
-      audiences: audiences as string[],
-      tokenExpirationSeconds: exp as number,
     },
   };
 }

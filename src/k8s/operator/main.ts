@@ -1,7 +1,7 @@
 /**
  * `ward k8s secrets-operator`: the manager. Per sync kind (sync-kinds.ts) informers and one
  * controller (kind-runner.ts); informers on the Secrets the operator owns (drift: a deleted or
- * edited Secret wakes its resource) and on VaultAuths/VaultConnections;
+ * edited Secret wakes its resource) and on VaultAuths/VaultConnections/VaultAuthGlobals;
  * optional Lease leader election (only the leader writes; becoming leader re-enqueues every
  * resource), health and metrics endpoints. Runs until SIGTERM/SIGINT.
  */
@@ -18,7 +18,7 @@ import { WardClients } from './clients.js';
 import { apiEventRecorder } from './events.js';
 import { loadHmacKey } from './hmac-key.js';
 import { readSecretData } from './secret-read.js';
-import { GROUP, MANAGED_BY, MANAGED_BY_VALUE, VAULT_AUTHS, VAULT_CONNECTIONS } from './kinds.js';
+import { GROUP, MANAGED_BY, MANAGED_BY_VALUE, VAULT_AUTH_GLOBALS, VAULT_AUTHS, VAULT_CONNECTIONS } from './kinds.js';
 import { kindMetrics, runKind } from './kind-runner.js';
 import { listen, parseBindAddress } from './probes.js';
 import { validateAuth } from './auth-spec.js';
@@ -70,6 +70,7 @@ export async function runSecretsOperator(f: OperatorFlags, io: Io): Promise<numb
   const refInformers = {
     auths: new Informer<Cr>(listWatches.customObjects<Cr>(kube, VAULT_AUTHS), { onError: onInformerError }),
     connections: new Informer<Cr>(listWatches.customObjects<Cr>(kube, VAULT_CONNECTIONS), { onError: onInformerError }),
+    globals: new Informer<Cr>(listWatches.customObjects<Cr>(kube, VAULT_AUTH_GLOBALS), { onError: onInformerError }),
   };
 
   const macKey = await loadHmacKey(kube, operatorNamespace);
@@ -100,6 +101,8 @@ export async function runSecretsOperator(f: OperatorFlags, io: Io): Promise<numb
     k.ctl.watch(refInformers.auths, (auth) => k.usersOfAuth(auth, operatorNamespace));
     // Connections are few and shared: a change to one re-checks every resource.
     k.ctl.watch(refInformers.connections, () => k.keys());
+    // So are VaultAuthGlobals: a changed default reaches every resource (unchanged logins stay cached).
+    k.ctl.watch(refInformers.globals, () => k.keys());
   }
 
   const isLeader = () => !elector || elector.isLeader;
@@ -122,7 +125,7 @@ export async function runSecretsOperator(f: OperatorFlags, io: Io): Promise<numb
   if (healthAddr) servers.push(await listen(healthAddr, probes, 'health'));
   if (metricsAddr) servers.push(await listen(metricsAddr, probes, 'metrics'));
 
-  const informers = [...kinds.flatMap((k) => k.informers), ...secretInformers, refInformers.auths, refInformers.connections];
+  const informers = [...kinds.flatMap((k) => k.informers), ...secretInformers, refInformers.auths, refInformers.connections, refInformers.globals];
   await Promise.all(informers.map((i) => i.start()));
   synced = true;
   for (const k of kinds) k.ctl.start();

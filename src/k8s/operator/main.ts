@@ -14,9 +14,11 @@ import { Informer } from '../kube/informer.js';
 import { LeaderElector } from '../kube/leader.js';
 import { apiLeaseLock } from '../kube/lease-lock.js';
 import { listWatches } from '../kube/list-watch.js';
-import { WardClients } from './clients.js';
+import { findEncryptionAuth, secretTokenStore } from './cache-storage.js';
+import { WardClients, type TokenRequestParams } from './clients.js';
 import { apiEventRecorder } from './events.js';
 import { loadHmacKey } from './hmac-key.js';
+import { resolveLogin } from './resolve.js';
 import { readSecretData } from './secret-read.js';
 import { GROUP, MANAGED_BY, MANAGED_BY_VALUE, VAULT_AUTH_GLOBALS, VAULT_AUTHS, VAULT_CONNECTIONS } from './kinds.js';
 import { kindMetrics, runKind } from './kind-runner.js';
@@ -25,6 +27,7 @@ import { validateAuth } from './auth-spec.js';
 import { parseConnection } from './spec.js';
 import type { Cr } from './sync-kind.js';
 import { SYNC_KINDS } from './sync-kinds.js';
+import { transitCodec } from './transit-codec.js';
 import { validityReconciler } from './validity.js';
 
 export interface OperatorFlags {
@@ -42,11 +45,7 @@ export async function runSecretsOperator(f: OperatorFlags, io: Io): Promise<numb
   const log = (msg: string, fields: Record<string, unknown> = {}): void => {
     io.stderr.write(`${JSON.stringify({ ts: new Date().toISOString(), msg, ...fields })}\n`);
   };
-  if (f.clientCachePersistenceModel === 'direct-encrypted') {
-    io.stderr.write('--client-cache-persistence-model=direct-encrypted is not supported yet; use none\n');
-    return 1;
-  }
-  if (f.clientCachePersistenceModel !== 'none' && f.clientCachePersistenceModel !== '') {
+  if (!['none', '', 'direct-encrypted'].includes(f.clientCachePersistenceModel)) {
     io.stderr.write(`invalid --client-cache-persistence-model "${f.clientCachePersistenceModel}" (want none or direct-encrypted)\n`);
     return 1;
   }
@@ -74,14 +73,27 @@ export async function runSecretsOperator(f: OperatorFlags, io: Io): Promise<numb
   };
 
   const macKey = await loadHmacKey(kube, operatorNamespace);
-  const clients = new WardClients({
-    mintToken: async (r) => {
+  const credentials = {
+    mintToken: async (r: TokenRequestParams) => {
       const tr = await kube.core.createNamespacedServiceAccountToken({ namespace: r.namespace, name: r.serviceAccount, body: { spec: { audiences: r.audiences, expirationSeconds: r.expirationSeconds } } });
       const t = tr.status?.token;
       if (!t) throw new Error(`TokenRequest for ${r.namespace}/${r.serviceAccount} returned no token`);
       return t;
     },
-    readSecret: (namespace, name) => readSecretData(kube, namespace, name),
+    readSecret: (namespace: string, name: string) => readSecretData(kube, namespace, name),
+    log,
+  };
+  // The persisted client cache is encrypted with the token of the operator's own VaultAuth,
+  // which is itself never persisted (its own client, without a store).
+  const encClients = new WardClients(credentials);
+  const clients = new WardClients({
+    ...credentials,
+    ...(f.clientCachePersistenceModel === 'direct-encrypted'
+      ? { store: secretTokenStore(kube, operatorNamespace, transitCodec(encClients, async () => {
+        const name = findEncryptionAuth(refInformers.auths.list(), operatorNamespace);
+        return { name, target: await resolveLogin(kube, operatorNamespace, `${operatorNamespace}/${name}`, operatorNamespace, refInformers) };
+      })) }
+      : {}),
   });
   let elector: LeaderElector | undefined;
   const event = apiEventRecorder(kube, 'ward-secrets-operator', (err) => log('could not record an event', { error: (err as Error).message }));
@@ -154,6 +166,7 @@ export async function runSecretsOperator(f: OperatorFlags, io: Io): Promise<numb
   await Promise.all([...kinds.map((k) => k.ctl), ...refControllers].map((c) => c.stop()));
   await Promise.all(informers.map((i) => i.stop()));
   clients.close();
+  encClients.close();
   await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
   return 0;
 }

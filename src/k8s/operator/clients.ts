@@ -79,14 +79,14 @@ export class WardClients {
       get: (path, query, namespace) => client.request('GET', path, { token, query, headers: this.#headers(t, namespace || t.auth.namespace) }),
       write: (path, body, namespace) => client.request('POST', path, { token, body, headers: this.#headers(t, namespace || t.auth.namespace) }),
     });
-    const first = await this.#current(t, client, key, true);
+    const first = await this.#current(t, client, key);
     try {
       return await fn(session(first.token.token));
     } catch (e) {
       if (first.fresh || !(e instanceof ApiError && e.status === 403)) throw e;
       this.#forget(key);
       await this.#o.store?.drop(key, t).catch(() => undefined);
-      const fresh = await this.#current(t, client, key, true);
+      const fresh = await this.#current(t, client, key);
       return fn(session(fresh.token.token));
     }
   }
@@ -109,16 +109,16 @@ export class WardClients {
   }
 
   /** The token to use now (one flight per key): cached, restored, renewed, or a new login (`fresh`). */
-  #current(t: LoginTarget, client: WardClient, key: string, mayLogin: boolean): Promise<{ token: CachedToken; fresh: boolean }> {
+  #current(t: LoginTarget, client: WardClient, key: string): Promise<{ token: CachedToken; fresh: boolean }> {
     let p = this.#inflight.get(key);
     if (!p) {
-      p = this.#refresh(t, client, key, mayLogin).finally(() => this.#inflight.delete(key));
+      p = this.#refresh(t, client, key).finally(() => this.#inflight.delete(key));
       this.#inflight.set(key, p);
     }
     return p;
   }
 
-  async #refresh(t: LoginTarget, client: WardClient, key: string, mayLogin: boolean): Promise<{ token: CachedToken; fresh: boolean }> {
+  async #refresh(t: LoginTarget, client: WardClient, key: string): Promise<{ token: CachedToken; fresh: boolean }> {
     let cached = this.#entries.get(key)?.token;
     if (!cached && this.#o.store) cached = await this.#restore(t, client, key);
     const action = cached ? tokenAction(cached, this.#now()) : 'login';
@@ -129,11 +129,9 @@ export class WardClients {
         await this.#remember(key, t, renewed);
         return { token: renewed, fresh: false };
       } catch (e) {
-        if (!mayLogin) throw e;
         this.#log('renewing the Ward token failed; logging in', { namespace: t.namespace, error: (e as Error).message });
       }
     }
-    if (!mayLogin) throw new Error('the Ward token is due for a login, not a renewal');
     const token = await this.#login(t, client);
     await this.#remember(key, t, token);
     return { token, fresh: true };
@@ -145,12 +143,17 @@ export class WardClients {
     const entry: Entry = { token, target: t };
     const due = renewDueAt(token);
     if (due !== undefined) {
-      // Keep the token (and the leases it owns) alive between reconciles: renew only; a token
-      // that needs a new login is dropped and logged in again when a reconcile needs it.
+      // Keep the token (and the leases it owns) alive between reconciles. Only renewals: a
+      // token that needs a new login is dropped here and logged in again when a reconcile
+      // needs it, so tokens of VaultAuths nobody uses any more stop at their max TTL.
       entry.timer = setTimeout(() => {
-        this.#current(t, this.#client(t), key, false).catch((e: Error) => {
+        if (tokenAction(token, this.#now()) !== 'renew') {
           this.#forget(key);
-          this.#log('background renewal of a Ward token stopped', { namespace: t.namespace, reason: e.message });
+          return;
+        }
+        this.#current(t, this.#client(t), key).catch((e: Error) => {
+          this.#forget(key);
+          this.#log('background renewal of a Ward token failed', { namespace: t.namespace, error: e.message });
         });
       }, Math.max(0, due - this.#now()));
       entry.timer.unref();

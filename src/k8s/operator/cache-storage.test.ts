@@ -70,6 +70,32 @@ describe('the persisted client cache: one encrypted Secret per cached token in t
   });
 });
 
+describe('pruning', () => {
+  let kube: FakeKubeApiServer;
+  let client: KubeClient;
+  let core: CoreV1Api;
+  before(async () => {
+    kube = await startFakeKubeApiServer();
+    const kc = kubeConfigFor(kube);
+    client = new KubeClient(kc);
+    core = kc.makeApiClient(CoreV1Api);
+    await core.createNamespace({ body: { metadata: { name: 'ward' } } });
+  });
+  after(() => kube.close());
+
+  test('a token saved for a newer generation of a VaultAuth removes the cache entries of its older generations (VSO\'s auth/UID, auth/generation labels)', async () => {
+    const store = secretTokenStore(client, 'ward', codec());
+    const gen = (generation: number, uid = 'va-uid'): LoginTarget => ({ ...target, authKey: `${uid}@${generation}|c@1`, authRef: { namespace: 'apps', name: 'a', uid, generation } });
+    await store.save('old', gen(1), TOKEN);
+    await store.save('other-auth', gen(1, 'other-uid'), TOKEN);
+    const labels = async () => (await core.listNamespacedSecret({ namespace: 'ward', labelSelector: 'app.kubernetes.io/component=client-cache-storage' })).items.map((s) => `${s.metadata?.labels?.['auth/UID']}@${s.metadata?.labels?.['auth/generation']}`).sort();
+    assert.deepEqual(await labels(), ['other-uid@1', 'va-uid@1']);
+    await store.save('new', gen(2), TOKEN);
+    assert.deepEqual(await labels(), ['other-uid@1', 'va-uid@2']);
+    assert.equal(await store.load('old', gen(1)), undefined);
+  });
+});
+
 test('the VaultAuth for storage encryption: the only one with storageEncryption in the operator\'s namespace, or the one labelled cacheStorageEncryption=true', () => {
   const va = (ns: string, name: string, enc: boolean, label = false) => ({ metadata: { namespace: ns, name, labels: (label ? { cacheStorageEncryption: 'true' } : {}) as Record<string, string> }, spec: enc ? { storageEncryption: { mount: 'transit', keyName: 'k' } } : {} });
   assert.equal(findEncryptionAuth([va('ward', 'default', true), va('apps', 'x', true)], 'ward'), 'default');

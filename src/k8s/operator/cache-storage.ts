@@ -59,8 +59,10 @@ export function secretTokenStore(kube: KubeClient, namespace: string, codec: Cod
     async save(key, t, token) {
       const id = cacheId(key, t);
       const { ciphertext, keyRef } = await codec.encrypt(JSON.stringify(token));
+      const a = t.authRef;
+      const authLabels: Record<string, string> = a?.uid ? { 'auth/namespace': a.namespace, 'auth/UID': a.uid, 'auth/generation': String(a.generation) } : {};
       const body: V1Secret = {
-        metadata: { name: `vso-cc-${id}`, namespace, labels: { ...CACHE_LABELS, cacheKey: id, encrypted: 'true', vaultTransitRef: keyRef } },
+        metadata: { name: `vso-cc-${id}`, namespace, labels: { ...CACHE_LABELS, ...authLabels, cacheKey: id, encrypted: 'true', vaultTransitRef: keyRef } },
         data: { secret: Buffer.from(ciphertext).toString('base64') },
       };
       try {
@@ -68,6 +70,14 @@ export function secretTokenStore(kube: KubeClient, namespace: string, codec: Cod
       } catch (e) {
         if (!isAlreadyExists(e)) throw e;
         await kube.core.replaceNamespacedSecret({ namespace, name: `vso-cc-${id}`, body });
+      }
+      // A VaultAuth's older generations will never be used again (VSO prunes them too).
+      if (a?.uid) {
+        const stale = await kube.core.listNamespacedSecret({ namespace, labelSelector: `app.kubernetes.io/component=client-cache-storage,auth/UID=${a.uid},auth/generation!=${a.generation}` });
+        for (const s of stale.items) {
+          // Older only: a replica on a newer generation must not lose its entries to one that lags.
+          if (Number(s.metadata?.labels?.['auth/generation']) < a.generation) await kube.core.deleteNamespacedSecret({ namespace, name: s.metadata?.name ?? '' }).catch((e: unknown) => { if (!isNotFound(e)) throw e; });
+        }
       }
     },
     async drop(key, t) {

@@ -25,10 +25,12 @@ export interface LoginTarget {
   /** The CA from `caCertSecretRef` (PEM), read by the caller. */
   caPem: string | undefined;
   auth: AuthSpec;
-  /** Identifies the VaultAuth version (`ns/name@generation`): a spec change means a new login. */
+  /** Identifies the VaultAuth, VaultConnection (and VaultAuthGlobal) versions (`uid@generation`): a spec change means a new login. */
   authKey: string;
   /** The consuming resource's namespace, where the service account lives. */
   namespace: string;
+  /** The VaultAuth itself (labels of the persisted cache entry, pruning of older generations). */
+  authRef?: { namespace: string; name: string; uid: string; generation: number };
 }
 
 /** Where cached tokens outlive the process (cache-storage.ts: encrypted Secrets). */

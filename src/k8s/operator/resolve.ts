@@ -102,5 +102,6 @@ export async function resolveLogin(kube: KubeClient, crNamespace: string, vaultA
     auth,
     authKey: `${version(authCr, authRef)}|${version(connCr, connRef)}${globalVersion ? `|${globalVersion}` : ''}`,
     namespace: crNamespace,
+    authRef: { ...authRef, uid: authCr.metadata?.uid ?? '', generation: authCr.metadata?.generation ?? 0 },
   };
 }

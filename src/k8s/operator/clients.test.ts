@@ -245,6 +245,8 @@ test('with a token store, a restarted operator reuses the persisted token once l
   assert.equal((r.body?.data as { data: { token: string } }).data.token, 'tok-1');
   assert.equal(w.logins.length, 1, 'no second login');
   assert.ok(w.requests.some((q) => q.path === 'auth/token/lookup-self' && q.headers['x-vault-token'] === 'tok-1'));
+  await second.run(target(w.url), (c) => c.get('secret/data/app'));
+  assert.equal(w.requests.filter((q) => q.path === 'auth/token/lookup-self').length, 1, 'restored once, then served from memory');
 });
 
 test('a persisted token Ward no longer accepts is replaced by a login (and the store updated); a store that cannot decrypt falls back to login and says so', async (t) => {

@@ -122,7 +122,11 @@ export class WardClients {
 
   async #refresh(t: LoginTarget, client: WardClient, key: string): Promise<{ token: CachedToken; fresh: boolean }> {
     let cached = this.#entries.get(key)?.token;
-    if (!cached && this.#o.store) cached = await this.#restore(t, client, key);
+    if (!cached && this.#o.store) {
+      cached = await this.#restore(t, client, key);
+      // Restored: kept in memory (and renewed from here on), not written back unchanged.
+      if (cached) await this.#remember(key, t, cached, false);
+    }
     const action = cached ? tokenAction(cached, this.#now()) : 'login';
     if (cached && action === 'use') return { token: cached, fresh: false };
     if (cached && action === 'renew') {
@@ -139,7 +143,7 @@ export class WardClients {
     return { token, fresh: true };
   }
 
-  async #remember(key: string, t: LoginTarget, token: CachedToken): Promise<void> {
+  async #remember(key: string, t: LoginTarget, token: CachedToken, persist = true): Promise<void> {
     this.#forget(key);
     if (this.#closed) return;
     const entry: Entry = { token, target: t };
@@ -161,6 +165,7 @@ export class WardClients {
       entry.timer.unref();
     }
     this.#entries.set(key, entry);
+    if (!persist) return;
     await this.#o.store?.save(key, t, token).catch((e: Error) => this.#log('could not persist the Ward token', { namespace: t.namespace, error: e.message }));
   }
 

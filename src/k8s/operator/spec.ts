@@ -50,6 +50,9 @@ export interface StaticSecretSpec {
   destination: Destination;
 }
 
+/** VaultAuth's parsing lives in auth-spec.ts (with VaultAuthGlobal in auth-global.ts). */
+export type { AuthSpec } from './auth-spec.js';
+
 export interface ConnectionSpec {
   address: string;
   headers: Record<string, string>;

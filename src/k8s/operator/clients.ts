@@ -7,7 +7,7 @@
  * TokenStore (--client-cache-persistence-model=direct-encrypted) each token is persisted and a
  * restarted operator reuses it once lookup-self confirms it is still valid.
  */
-import { ApiError, WardClient, type ApiResponse, type ClientOptions, type JsonValue, type RequestOptions } from '../../api/index.js';
+import { ApiError, WardClient, type ApiResponse, type ClientOptions, type JsonObject, type RequestOptions } from '../../api/index.js';
 import type { AuthSpec } from './auth-spec.js';
 import { loginIdentity, loginRequest, type CredentialSources } from './login.js';
 import { afterRenewal, fromAuth, renewDueAt, tokenAction, type CachedToken } from './token-cache.js';
@@ -38,6 +38,8 @@ export interface TokenStore {
   load(key: string, t: LoginTarget): Promise<CachedToken | undefined>;
   save(key: string, t: LoginTarget, token: CachedToken): Promise<void>;
   drop(key: string, t: LoginTarget): Promise<void>;
+  /** Called by WardClients.close(). */
+  close?(): void;
 }
 
 export interface WardClientsOptions extends CredentialSources {
@@ -50,7 +52,8 @@ export interface WardClientsOptions extends CredentialSources {
 export interface WardSession {
   /** `namespace`: the resource's own Ward namespace (spec.namespace), else the VaultAuth's. */
   get(path: string, query?: RequestOptions['query'], namespace?: string): Promise<ApiResponse>;
-  write(path: string, body: { [k: string]: JsonValue }, namespace?: string): Promise<ApiResponse>;
+  /** PUT with a JSON body (transit for the client cache). */
+  write(path: string, body: JsonObject, namespace?: string): Promise<ApiResponse>;
 }
 
 /** The cache key: which Ward, which VaultAuth version, whose credential. */
@@ -79,7 +82,7 @@ export class WardClients {
     const key = cacheKey(t);
     const session = (token: string): WardSession => ({
       get: (path, query, namespace) => client.request('GET', path, { token, query, headers: this.#headers(t, namespace || t.auth.namespace) }),
-      write: (path, body, namespace) => client.request('POST', path, { token, body, headers: this.#headers(t, namespace || t.auth.namespace) }),
+      write: (path, body, namespace) => client.request('PUT', path, { token, body, headers: this.#headers(t, namespace || t.auth.namespace) }),
     });
     const first = await this.#current(t, client, key);
     try {
@@ -99,6 +102,7 @@ export class WardClients {
     this.#entries.clear();
     for (const c of this.#http.values()) c.close();
     this.#http.clear();
+    this.#o.store?.close?.();
   }
 
   #log(msg: string, fields: Record<string, unknown>): void {

@@ -14,20 +14,16 @@ import { Informer } from '../kube/informer.js';
 import { LeaderElector } from '../kube/leader.js';
 import { apiLeaseLock } from '../kube/lease-lock.js';
 import { listWatches } from '../kube/list-watch.js';
-import { findEncryptionAuth, secretTokenStore } from './cache-storage.js';
-import { WardClients, type TokenRequestParams } from './clients.js';
 import { apiEventRecorder } from './events.js';
 import { loadHmacKey } from './hmac-key.js';
-import { resolveLogin } from './resolve.js';
-import { readSecretData } from './secret-read.js';
 import { GROUP, MANAGED_BY, MANAGED_BY_VALUE, VAULT_AUTH_GLOBALS, VAULT_AUTHS, VAULT_CONNECTIONS } from './kinds.js';
 import { kindMetrics, runKind } from './kind-runner.js';
+import { operatorClients } from './operator-clients.js';
 import { listen, parseBindAddress } from './probes.js';
 import { validateAuth } from './auth-spec.js';
 import { parseConnection } from './spec.js';
 import type { Cr } from './sync-kind.js';
 import { SYNC_KINDS } from './sync-kinds.js';
-import { transitCodec } from './transit-codec.js';
 import { validityReconciler } from './validity.js';
 
 export interface OperatorFlags {
@@ -73,28 +69,7 @@ export async function runSecretsOperator(f: OperatorFlags, io: Io): Promise<numb
   };
 
   const macKey = await loadHmacKey(kube, operatorNamespace);
-  const credentials = {
-    mintToken: async (r: TokenRequestParams) => {
-      const tr = await kube.core.createNamespacedServiceAccountToken({ namespace: r.namespace, name: r.serviceAccount, body: { spec: { audiences: r.audiences, expirationSeconds: r.expirationSeconds } } });
-      const t = tr.status?.token;
-      if (!t) throw new Error(`TokenRequest for ${r.namespace}/${r.serviceAccount} returned no token`);
-      return t;
-    },
-    readSecret: (namespace: string, name: string) => readSecretData(kube, namespace, name),
-    log,
-  };
-  // The persisted client cache is encrypted with the token of the operator's own VaultAuth,
-  // which is itself never persisted (its own client, without a store).
-  const encClients = new WardClients(credentials);
-  const clients = new WardClients({
-    ...credentials,
-    ...(f.clientCachePersistenceModel === 'direct-encrypted'
-      ? { store: secretTokenStore(kube, operatorNamespace, transitCodec(encClients, async () => {
-        const name = findEncryptionAuth(refInformers.auths.list(), operatorNamespace);
-        return { name, target: await resolveLogin(kube, operatorNamespace, `${operatorNamespace}/${name}`, operatorNamespace, refInformers) };
-      })) }
-      : {}),
-  });
+  const clients = operatorClients({ kube, operatorNamespace, refs: refInformers, persistenceModel: f.clientCachePersistenceModel, log });
   let elector: LeaderElector | undefined;
   const event = apiEventRecorder(kube, 'ward-secrets-operator', (err) => log('could not record an event', { error: (err as Error).message }));
   const kinds = SYNC_KINDS.map((kind) => runKind(kind, {
@@ -166,7 +141,6 @@ export async function runSecretsOperator(f: OperatorFlags, io: Io): Promise<numb
   await Promise.all([...kinds.map((k) => k.ctl), ...refControllers].map((c) => c.stop()));
   await Promise.all(informers.map((i) => i.stop()));
   clients.close();
-  encClients.close();
   await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
   return 0;
 }

@@ -64,6 +64,9 @@ describe('the persisted client cache: one encrypted Secret per cached token in t
   test('an entry that does not decrypt, or a cache Secret that is not encrypted, is an error (the caller logs in instead)', async () => {
     await secretTokenStore(client, 'ward', codec()).save('k2', target, TOKEN);
     await assert.rejects(secretTokenStore(client, 'ward', codec({ fail: true })).load('k2', target), /message authentication failed/);
+    // A decrypted entry that is not JSON: the error must not quote it (it may be a token).
+    const garbled: Codec = { ...codec(), decrypt: async () => 'hvs.plain-token-text' };
+    await assert.rejects(secretTokenStore(client, 'ward', garbled).load('k2', target), (e: Error) => e.message === 'the cached entry is not JSON');
     const name = (await core.listNamespacedSecret({ namespace: 'ward', labelSelector: 'app.kubernetes.io/component=client-cache-storage' })).items[0]?.metadata?.name ?? '';
     await core.patchNamespacedSecret({ namespace: 'ward', name, body: [{ op: 'remove', path: '/metadata/labels/encrypted' }] });
     await assert.rejects(secretTokenStore(client, 'ward', codec()).load('k2', target), /is not encrypted/);

@@ -31,7 +31,13 @@ function cacheId(key: string, t: LoginTarget): string {
 }
 
 function parseEntry(text: string): CachedToken {
-  const v = JSON.parse(text) as Partial<CachedToken>;
+  let v: Partial<CachedToken>;
+  try {
+    v = JSON.parse(text) as Partial<CachedToken>;
+  } catch {
+    // Not the parser's message: it quotes the input, which may hold a token.
+    throw new Error('the cached entry is not JSON');
+  }
   if (typeof v.token !== 'string' || typeof v.ttlMs !== 'number' || typeof v.refreshedAt !== 'number') throw new Error('the cached entry is malformed');
   return { token: v.token, accessor: typeof v.accessor === 'string' ? v.accessor : '', renewable: v.renewable === true, ttlMs: v.ttlMs, refreshedAt: v.refreshedAt };
 }

@@ -209,4 +209,21 @@ describe('secrets operator end to end: appRole, VaultAuthGlobal, the encrypted c
     assert.deepEqual(await appAccessors(), before, 'the same token accessors: nothing re-issued');
     assert.match(operator.stderr(), /reusing the persisted Ward token/);
   });
+
+  test('a cache entry that does not decrypt: the restarted operator says so and logs in instead', async () => {
+    const before = await appAccessors();
+    for (const s of await cacheSecrets()) {
+      await core.replaceNamespacedSecret({ namespace: OP_NS, name: s.metadata?.name ?? '', body: { ...s, data: { secret: Buffer.from('vault:v1:bm90IGEgY2lwaGVydGV4dA==').toString('base64') } } });
+    }
+    await operator.kill();
+    operator = await startOperator();
+    const s = await secret('via-approle');
+    assert.ok(s);
+    await core.replaceNamespacedSecret({ namespace: APP_NS, name: 'via-approle', body: { ...s, data: { ...s.data, password: Buffer.from('hacked').toString('base64') } } });
+    await waitFor('the edit reverted by the new process', async () => text((await secret('via-approle'))?.data, 'password') === 'p-1', { timeoutMs: 20_000, context: () => operator.stderr() });
+    assert.match(operator.stderr(), /could not restore the persisted Ward token; logging in/);
+    const after = await appAccessors();
+    assert.ok(after.some((a) => !before.includes(a)), 'a new login');
+    assert.doesNotMatch(operator.stderr(), /hvs\./, 'no token in the log');
+  });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseAuth, parseConnection, parseDuration, parseRef, parseStaticSecret, SpecError } from './spec.js';
+import { parseConnection, parseDuration, parseRef, parseStaticSecret, SpecError } from './spec.js';
 
 test('durations use VSO\'s pattern: seconds, minutes, hours, with decimals', () => {
   const ok: Array<[string, number]> = [['1s', 1000], ['30s', 30_000], ['1.5m', 90_000], ['2h', 7_200_000], ['0.5s', 500]];
@@ -69,15 +69,6 @@ test('destination.transformation is parsed with VSO\'s field names and defaults'
     includes: ['^pass'], excludes: ['.*'], excludeRaw: true,
   });
   assert.equal(parseStaticSecret(cr(GOOD)).destination.transformation, undefined);
-});
-
-test('a VaultAuth: only the kubernetes method is supported so far; a missing role is an error', () => {
-  const a = parseAuth({ metadata: { namespace: 'ward', name: 'default' }, spec: { method: 'kubernetes', mount: 'kubernetes', headers: { 'X-Auth': 'h' }, kubernetes: { role: 'app', serviceAccount: 'app', audiences: ['vault'] } } });
-  assert.deepEqual(a, { vaultConnectionRef: undefined, namespace: undefined, method: 'kubernetes', mount: 'kubernetes', allowedNamespaces: undefined, params: {}, headers: { 'X-Auth': 'h' }, kubernetes: { role: 'app', serviceAccount: 'app', audiences: ['vault'], tokenExpirationSeconds: 600 } });
-  assert.throws(() => parseAuth({ metadata: {}, spec: { method: 'ldap', mount: 'x' } }), { message: /^spec\.method: unsupported value "ldap": supported values: "kubernetes", "jwt", "appRole", "aws", "gcp"$/ });
-  assert.throws(() => parseAuth({ metadata: {}, spec: { method: 'appRole', mount: 'x' } }), { message: /^spec\.method: "appRole" is not supported by Ward's operator yet \(use kubernetes\)$/ });
-  assert.throws(() => parseAuth({ metadata: {}, spec: { method: 'kubernetes', mount: 'k', kubernetes: { serviceAccount: 'a' } } }), { message: /^spec\.kubernetes\.role: required$/ });
-  assert.throws(() => parseAuth({ metadata: {}, spec: { method: 'kubernetes', mount: 'k', kubernetes: { role: 'r', serviceAccount: 'a', tokenExpirationSeconds: 60 } } }), { message: /^spec\.kubernetes\.tokenExpirationSeconds: must be at least 600$/ });
 });
 
 test('a VaultConnection needs an address; timeout is a duration', () => {

@@ -74,16 +74,8 @@ export interface StaticSecretSpec {
   destination: Destination;
 }
 
-export interface AuthSpec {
-  vaultConnectionRef: string | undefined;
-  namespace: string | undefined;
-  method: 'kubernetes';
-  mount: string;
-  allowedNamespaces: string[] | undefined;
-  params: Record<string, string>;
-  headers: Record<string, string>;
-  kubernetes: { role: string; serviceAccount: string; audiences: string[]; tokenExpirationSeconds: number };
-}
+/** VaultAuth's parsing lives in auth-spec.ts (with VaultAuthGlobal in auth-global.ts). */
+export type { AuthSpec } from './auth-spec.js';
 
 export interface ConnectionSpec {
   address: string;
@@ -256,37 +248,6 @@ export function parseTransformation(v: unknown, field: string): Transformation |
     includes: regexList(t, 'includes', `${field}.includes`),
     excludes: regexList(t, 'excludes', `${field}.excludes`),
     excludeRaw: bool(t, 'excludeRaw', `${field}.excludeRaw`, false),
-  };
-}
-
-const METHODS = ['kubernetes', 'jwt', 'appRole', 'aws', 'gcp'] as const;
-
-export function parseAuth(cr: CustomObject): AuthSpec {
-  const s = obj(cr.spec);
-  const method = oneOf(required(s, 'method', 'spec.method'), METHODS, 'spec.method');
-  if (method !== 'kubernetes') throw new SpecError(`spec.method: ${JSON.stringify(method)} is not supported by Ward's operator yet (use kubernetes)`);
-  const k = obj(s['kubernetes']);
-  const exp = k['tokenExpirationSeconds'] ?? 600;
-  if (!Number.isInteger(exp)) throw new SpecError('spec.kubernetes.tokenExpirationSeconds: must be an integer');
-  if ((exp as number) < 600) throw new SpecError('spec.kubernetes.tokenExpirationSeconds: must be at least 600');
-  const audiences = Array.isArray(k['audiences']) ? (k['audiences'] as unknown[]) : [];
-  if (!audiences.every((a) => typeof a === 'string')) throw new SpecError('spec.kubernetes.audiences: must be strings');
-  const allowed = s['allowedNamespaces'];
-  if (allowed !== undefined && !(Array.isArray(allowed) && allowed.every((a) => typeof a === 'string'))) throw new SpecError('spec.allowedNamespaces: must be a list of strings');
-  return {
-    vaultConnectionRef: str(s, 'vaultConnectionRef', 'spec.vaultConnectionRef'),
-    namespace: str(s, 'namespace', 'spec.namespace'),
-    method,
-    mount: required(s, 'mount', 'spec.mount').replace(/^\/+|\/+$/g, ''),
-    allowedNamespaces: allowed as string[] | undefined,
-    params: strMap(s, 'params', 'spec.params'),
-    headers: strMap(s, 'headers', 'spec.headers'),
-    kubernetes: {
-      role: required(k, 'role', 'spec.kubernetes.role'),
-      serviceAccount: required(k, 'serviceAccount', 'spec.kubernetes.serviceAccount'),
-      audiences: audiences as string[],
-      tokenExpirationSeconds: exp as number,
-    },
   };
 }
 

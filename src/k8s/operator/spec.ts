@@ -50,6 +50,22 @@ export interface StaticSecretSpec {
   destination: Destination;
 }
 
+export interface DynamicSecretSpec {
+  vaultAuthRef: string | undefined;
+  namespace: string | undefined;
+  mount: string;
+  path: string;
+  /** The method actually used: with `params`, a write (PUT unless POST is asked for), as VSO. */
+  requestHTTPMethod: 'GET' | 'POST' | 'PUT';
+  params: Record<string, string>;
+  renewalPercent: number;
+  revoke: boolean;
+  allowStaticCreds: boolean;
+  refreshAfterMs: number | undefined;
+  rolloutRestartTargets: { kind: RolloutKind; name: string }[];
+  destination: Destination;
+}
+
 export interface AuthSpec {
   vaultConnectionRef: string | undefined;
   namespace: string | undefined;
@@ -138,10 +154,6 @@ export function parseStaticSecret(cr: CustomObject): StaticSecretSpec {
     version = (s['version'] as number) || undefined;
   }
   const refresh = str(s, 'refreshAfter', 'spec.refreshAfter');
-  const targets = Array.isArray(s['rolloutRestartTargets']) ? (s['rolloutRestartTargets'] as unknown[]) : [];
-  const d = obj(s['destination']);
-  const tf = obj(d['transformation']);
-  if (Object.keys(tf).length > 0) throw new SpecError("spec.destination.transformation: not supported by Ward's operator yet");
   return {
     vaultAuthRef: str(s, 'vaultAuthRef', 'spec.vaultAuthRef'),
     namespace: str(s, 'namespace', 'spec.namespace'),
@@ -151,19 +163,33 @@ export function parseStaticSecret(cr: CustomObject): StaticSecretSpec {
     version,
     refreshAfterMs: refresh ? parseDuration(refresh, 'spec.refreshAfter') : undefined,
     hmacSecretData: bool(s, 'hmacSecretData', 'spec.hmacSecretData', true),
-    rolloutRestartTargets: targets.map((t, i) => {
-      const o = obj(t);
-      const kind = oneOf(required(o, 'kind', `spec.rolloutRestartTargets[${i}].kind`), ROLLOUT_KINDS, `spec.rolloutRestartTargets[${i}].kind`);
-      return { kind, name: required(o, 'name', `spec.rolloutRestartTargets[${i}].name`) };
-    }),
-    destination: {
-      name: required(d, 'name', 'spec.destination.name'),
-      create: bool(d, 'create', 'spec.destination.create', false),
-      overwrite: bool(d, 'overwrite', 'spec.destination.overwrite', false),
-      labels: strMap(d, 'labels', 'spec.destination.labels'),
-      annotations: strMap(d, 'annotations', 'spec.destination.annotations'),
-      type: str(d, 'type', 'spec.destination.type') || 'Opaque',
-    },
+    rolloutRestartTargets: parseTargets(s),
+    destination: parseDestination(s),
+  };
+}
+
+/** `spec.rolloutRestartTargets` (shared by every syncable kind). */
+function parseTargets(s: Obj): { kind: RolloutKind; name: string }[] {
+  const targets = Array.isArray(s['rolloutRestartTargets']) ? (s['rolloutRestartTargets'] as unknown[]) : [];
+  return targets.map((t, i) => {
+    const o = obj(t);
+    const kind = oneOf(required(o, 'kind', `spec.rolloutRestartTargets[${i}].kind`), ROLLOUT_KINDS, `spec.rolloutRestartTargets[${i}].kind`);
+    return { kind, name: required(o, 'name', `spec.rolloutRestartTargets[${i}].name`) };
+  });
+}
+
+/** `spec.destination` (shared by every syncable kind). */
+function parseDestination(s: Obj): Destination {
+  const d = obj(s['destination']);
+  const tf = obj(d['transformation']);
+  if (Object.keys(tf).length > 0) throw new SpecError("spec.destination.transformation: not supported by Ward's operator yet");
+  return {
+    name: required(d, 'name', 'spec.destination.name'),
+    create: bool(d, 'create', 'spec.destination.create', false),
+    overwrite: bool(d, 'overwrite', 'spec.destination.overwrite', false),
+    labels: strMap(d, 'labels', 'spec.destination.labels'),
+    annotations: strMap(d, 'annotations', 'spec.destination.annotations'),
+    type: str(d, 'type', 'spec.destination.type') || 'Opaque',
   };
 }
 
@@ -214,5 +240,35 @@ export function parseConnection(cr: CustomObject): ConnectionSpec {
     caCertPath,
     skipTLSVerify: bool(s, 'skipTLSVerify', 'spec.skipTLSVerify', false),
     timeoutMs: timeout ? parseDuration(timeout, 'spec.timeout') : undefined,
+  };
+}
+
+const HTTP_METHODS = ['GET', 'POST', 'PUT'] as const;
+
+export function parseDynamicSecret(cr: CustomObject): DynamicSecretSpec {
+  const s = obj(cr.spec);
+  const mount = required(s, 'mount', 'spec.mount');
+  const path = required(s, 'path', 'spec.path');
+  const asked = str(s, 'requestHTTPMethod', 'spec.requestHTTPMethod');
+  let method = asked ? oneOf(asked, HTTP_METHODS, 'spec.requestHTTPMethod') : 'GET';
+  const params = strMap(s, 'params', 'spec.params');
+  // VSO: parameters are a request body, so a GET with params becomes a PUT.
+  if (Object.keys(params).length > 0 && method === 'GET') method = 'PUT';
+  const pct = s['renewalPercent'] ?? 67;
+  if (!Number.isInteger(pct) || (pct as number) < 0 || (pct as number) > 90) throw new SpecError('spec.renewalPercent: must be an integer from 0 to 90');
+  const refresh = str(s, 'refreshAfter', 'spec.refreshAfter');
+  return {
+    vaultAuthRef: str(s, 'vaultAuthRef', 'spec.vaultAuthRef'),
+    namespace: str(s, 'namespace', 'spec.namespace'),
+    mount: mount.replace(/^\/+|\/+$/g, ''),
+    path: path.replace(/^\/+|\/+$/g, ''),
+    requestHTTPMethod: method,
+    params,
+    renewalPercent: pct as number,
+    revoke: bool(s, 'revoke', 'spec.revoke', false),
+    allowStaticCreds: bool(s, 'allowStaticCreds', 'spec.allowStaticCreds', false),
+    refreshAfterMs: refresh ? parseDuration(refresh, 'spec.refreshAfter') : undefined,
+    rolloutRestartTargets: parseTargets(s),
+    destination: parseDestination(s),
   };
 }

@@ -4,7 +4,7 @@
  * in to Kubernetes auth with a TokenRequest-minted token of that service account. A token is
  * re-minted once 80% of its lifetime has passed, and once when Ward refuses it with 403.
  */
-import { ApiError, WardClient, type ApiResponse, type ClientOptions, type RequestOptions } from '../../api/index.js';
+import { ApiError, WardClient, type ApiResponse, type ClientOptions, type JsonObject, type RequestOptions } from '../../api/index.js';
 import type { AuthSpec, ConnectionSpec } from './spec.js';
 
 export interface TokenRequestParams {
@@ -34,6 +34,8 @@ export interface WardClientsOptions {
 export interface WardSession {
   /** `namespace`: the resource's own Ward namespace (spec.namespace), else the VaultAuth's. */
   get(path: string, query?: RequestOptions['query'], namespace?: string): Promise<ApiResponse>;
+  /** A write (credential requests with parameters, lease renewal and revocation). */
+  write(method: 'PUT' | 'POST', path: string, body: JsonObject | undefined, namespace?: string): Promise<ApiResponse>;
 }
 
 const RENEW_AT = 0.8;
@@ -58,6 +60,7 @@ export class WardClients {
     const cached = hit && hit.expiresAt > this.#now() ? hit : undefined;
     const session = (token: string): WardSession => ({
       get: (path, query, namespace) => client.request('GET', path, { token, query, headers: this.#headers(t, namespace || t.auth.namespace) }),
+      write: (method, path, body, namespace) => client.request(method, path, { token, ...(body ? { body } : {}), headers: this.#headers(t, namespace || t.auth.namespace) }),
     });
     const first = cached ?? (await this.#login(t, client, key));
     try {

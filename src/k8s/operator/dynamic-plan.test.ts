@@ -23,7 +23,9 @@ test('nextStep: issue, renew or wait, decided from the recorded status', () => {
     ['past renewalPercent: renew', { nowMs: at(55) }, { action: 'renew' }],
     ['not renewable: new credentials at renewalPercent', { nowMs: at(41), status: { ...synced, secretLease: { ...lease, renewable: false } } }, { action: 'issue', reason: 'not-renewable' }],
     ['not renewable, before renewalPercent: wait', { nowMs: at(1), status: { ...synced, secretLease: { ...lease, renewable: false } } }, { action: 'wait', afterMs: 39_200 }],
-    ['lease already over (operator was down): new credentials', { nowMs: at(60) }, { action: 'issue', reason: 'lease-expired' }],
+    // lastRenewalTime is whole seconds: Ward, not our arithmetic, says whether the lease is gone (a refusal means new credentials).
+    ['lease seemingly over (operator was down): renew anyway', { nowMs: at(60) }, { action: 'renew' }],
+    ['a non-renewable lease over: new credentials', { nowMs: at(60), status: { ...synced, secretLease: { ...lease, renewable: false } } }, { action: 'issue', reason: 'lease-expired' }],
     ['renewalPercent 0 never hot-loops', { renewalPercent: 0, nowMs: at(0) }, { action: 'renew' }],
     ['a lease-less answer without refreshAfter: no requeue', { status: { ...synced, secretLease: { id: '', duration: 0, renewable: false, requestID: 'r' } } }, { action: 'wait', afterMs: undefined }],
     ['a lease-less answer with refreshAfter: wait', { refreshAfterMs: 30_000, nowMs: at(10), status: { ...synced, secretLease: { id: '', duration: 0, renewable: false, requestID: 'r' } } }, { action: 'wait', afterMs: 20_000 }],

@@ -72,7 +72,9 @@ export function nextStep(p: PlanInput): Step {
   const lease = s.secretLease;
   if (!p.allowStaticCreds && lease?.id && lease.duration > 0) {
     const horizon = lease.duration * 1000 * (p.renewalPercent / 100);
-    if (p.nowMs >= last + lease.duration * 1000) return { action: 'issue', reason: 'lease-expired' };
+    // A renewable lease is renewed even when it looks over (lastRenewalTime is whole seconds):
+    // Ward's refusal, not this arithmetic, decides that it is gone.
+    if (!lease.renewable && p.nowMs >= last + lease.duration * 1000) return { action: 'issue', reason: 'lease-expired' };
     const wait = until(last + horizon, horizon * JITTER_SHARE, p);
     if (wait !== undefined) return { action: 'wait', afterMs: wait };
     return lease.renewable ? { action: 'renew' } : { action: 'issue', reason: 'not-renewable' };

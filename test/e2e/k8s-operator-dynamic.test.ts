@@ -100,12 +100,15 @@ describe('secrets operator end to end: VaultDynamicSecret with PostgreSQL creden
     } }), 'database config');
     // Renewed at 67 % of 6 s; the third renewal would pass max_ttl, so about every 12 s new credentials.
     await role('app', '6s', '15s');
-    // Renewable for an hour: only renewals during the test (at 20 % of 20 s, so an operator
+    // Renewable for an hour: only renewals during the test (at 15 % of 30 s, so an operator
     // restart happens well within the lease).
-    await role('steady', '20s', '1h');
+    await role('steady', '30s', '1h');
     // As VSO documents: renew and revoke need update on sys/leases/*.
     await must(api(ward, 'PUT', 'sys/policies/acl/db', { token: T, body: { policy: 'path "database/creds/*" { capabilities = ["read"] }\npath "sys/leases/renew" { capabilities = ["update"] }\npath "sys/leases/revoke" { capabilities = ["update"] }' } }), 'policy');
+    // A role that may not revoke: its resources' deletion must not hang on the refusal.
+    await must(api(ward, 'PUT', 'sys/policies/acl/db-norevoke', { token: T, body: { policy: 'path "database/creds/*" { capabilities = ["read"] }\npath "sys/leases/renew" { capabilities = ["update"] }' } }), 'policy');
     await must(api(ward, 'POST', 'sys/auth/kubernetes', { token: T, body: { type: 'kubernetes' } }), 'kubernetes auth');
+    await must(api(ward, 'POST', 'auth/kubernetes/role/norevoke', { token: T, body: { bound_service_account_names: 'app', bound_service_account_namespaces: APP_NS, audience: 'vault', token_policies: 'db-norevoke', token_ttl: '1h' } }), 'kubernetes role');
     await must(api(ward, 'POST', 'auth/kubernetes/config', { token: T, body: { kubernetes_host: kube.url, kubernetes_ca_cert: kube.caPem, token_reviewer_jwt: kube.reviewerToken } }), 'kubernetes config');
     await must(api(ward, 'POST', 'auth/kubernetes/role/app', { token: T, body: { bound_service_account_names: 'app', bound_service_account_namespaces: APP_NS, audience: 'vault', token_policies: 'db', token_ttl: '1h' } }), 'kubernetes role');
 
@@ -127,6 +130,8 @@ describe('secrets operator end to end: VaultDynamicSecret with PostgreSQL creden
     await waitFor('the CRDs to be served', () => custom.listNamespacedCustomObject({ ...G, namespace: OP_NS, plural: 'vaultauths' }).then(() => true, () => false));
     await custom.createNamespacedCustomObject({ ...G, namespace: OP_NS, plural: 'vaultconnections', body: { apiVersion: 'secrets.hashicorp.com/v1beta1', kind: 'VaultConnection', metadata: { name: 'default' }, spec: { address: tls.url, caCertSecretRef: 'ward-ca' } } });
     await custom.createNamespacedCustomObject({ ...G, namespace: OP_NS, plural: 'vaultauths', body: { apiVersion: 'secrets.hashicorp.com/v1beta1', kind: 'VaultAuth', metadata: { name: 'default' }, spec: { method: 'kubernetes', mount: 'kubernetes', kubernetes: { role: 'app', serviceAccount: 'app', audiences: ['vault'] } } } });
+
+    await custom.createNamespacedCustomObject({ ...G, namespace: APP_NS, plural: 'vaultauths', body: { apiVersion: 'secrets.hashicorp.com/v1beta1', kind: 'VaultAuth', metadata: { name: 'norevoke' }, spec: { vaultConnectionRef: `${OP_NS}/default`, method: 'kubernetes', mount: 'kubernetes', kubernetes: { role: 'norevoke', serviceAccount: 'app', audiences: ['vault'] } } } });
 
     const manifest = yaml.loadAll(readFileSync(join(REPO_ROOT, 'deploy/kubernetes/secrets-operator.yaml'), 'utf8')) as KubernetesObject[];
     for (const o of manifest) await generic.create(o);
@@ -179,7 +184,7 @@ describe('secrets operator end to end: VaultDynamicSecret with PostgreSQL creden
 
   test('the Secret holds PostgreSQL credentials that log in; status records the lease, never the secret', async () => {
     await vds('db', { mount: 'database', path: 'creds/app', revoke: true, rolloutRestartTargets: [{ kind: 'Deployment', name: 'web' }], destination: { name: 'db-creds', create: true } });
-    await vds('steady', { mount: 'database', path: 'creds/steady', revoke: true, renewalPercent: 20, destination: { name: 'steady-creds', create: true } });
+    await vds('steady', { mount: 'database', path: 'creds/steady', revoke: true, renewalPercent: 15, destination: { name: 'steady-creds', create: true } });
     first = await waitFor('the destination Secret', async () => { const c = await creds('db-creds'); return c?.user ? c : undefined; }, { timeoutMs: 20_000, context: () => operator.stderr() });
     assert.ok(await canLogIn(first.user, first.password), 'the synced credentials log in to PostgreSQL');
     const s = await secret('db-creds');
@@ -198,10 +203,10 @@ describe('secrets operator end to end: VaultDynamicSecret with PostgreSQL creden
   });
 
   test('the lease is renewed: lastRenewalTime moves, same username', async () => {
-    const st0 = await status('steady');
-    const user0 = (await creds('steady-creds'))?.user;
-    assert.ok(user0 && st0.secretLease?.id);
+    const user0 = await waitFor('the steady Secret', async () => (await creds('steady-creds'))?.user || undefined, { timeoutMs: 20_000, context: () => operator.stderr() });
+    const st0 = await waitFor('the steady lease in status', async () => { const x = await status('steady'); return x.secretLease?.id ? x : undefined; });
     const st1 = await waitFor('a renewal of the steady lease', async () => { const x = await status('steady'); return (x.lastRenewalTime ?? 0) > (st0.lastRenewalTime ?? 0) ? x : undefined; }, { timeoutMs: 20_000, context: () => operator.stderr() });
+    assert.ok(st1.secretLease?.id);
     assert.equal(st1.secretLease?.id, st0.secretLease?.id, 'the same lease');
     assert.equal((await creds('steady-creds'))?.user, user0, 'the same credentials');
     assert.ok(logLines(operator, 'lease renewed', 'steady').length >= 1);
@@ -228,7 +233,9 @@ describe('secrets operator end to end: VaultDynamicSecret with PostgreSQL creden
   test('an operator restart re-issues nothing and restarts nothing: it renews the same lease', async () => {
     const before = await status('steady');
     const user = (await creds('steady-creds'))?.user;
-    await operator.kill();
+    // A rolling update of the operator: SIGTERM, so the Lease is handed over at once (after a
+    // crash the next leader waits out the Lease, and a lease shorter than that may lapse).
+    await operator.kill('SIGTERM');
     earlier.push(operator);
     operator = await startOperator();
     await waitFor('the new process renewing the steady lease', () => logLines(operator, 'lease renewed', 'steady').length >= 1, { timeoutMs: 20_000, context: () => operator.stderr() });
@@ -266,5 +273,18 @@ describe('secrets operator end to end: VaultDynamicSecret with PostgreSQL creden
     await custom.deleteNamespacedCustomObject({ ...G, namespace: APP_NS, plural: 'vaultdynamicsecrets', name: 'db' });
     await waitFor('the db resource gone', async () => (await getVds('db')) === undefined, { timeoutMs: 20_000, context: () => operator.stderr() });
     assert.ok(logLines(operator, 'lease revoked', 'db').length >= 1, operator.stderr());
+  });
+
+  test('a revocation Ward refuses does not hold the deletion: reported, and the finalizer goes', async () => {
+    await vds('orphan', { vaultAuthRef: 'norevoke', mount: 'database', path: 'creds/steady', revoke: true, destination: { name: 'orphan-creds', create: true } });
+    await waitFor('the destination Secret', async () => (await creds('orphan-creds'))?.user, { timeoutMs: 20_000, context: () => operator.stderr() });
+    const leaseId = await waitFor('status.secretLease', async () => (await status('orphan')).secretLease?.id || undefined);
+    await custom.deleteNamespacedCustomObject({ ...G, namespace: APP_NS, plural: 'vaultdynamicsecrets', name: 'orphan' });
+    await waitFor('the resource gone despite the refusal', async () => (await getVds('orphan')) === undefined, { timeoutMs: 20_000, context: () => operator.stderr() });
+    const events = (await core.listNamespacedEvent({ namespace: APP_NS })).items.filter((e) => e.involvedObject.name === 'orphan').map((e) => `${e.type} ${e.reason}: ${e.message}`);
+    assert.ok(events.some((e) => e.startsWith(`Warning SecretLeaseRevoke: Failed to revoke lease ${leaseId}: `) && e.includes('403')), events.join('\n'));
+    // Still valid in Ward (nobody revoked it): the platform team's to clean up, as the event says.
+    const lookup = await api(ward, 'PUT', 'sys/leases/lookup', { token: ward.rootToken, body: { lease_id: leaseId } });
+    assert.equal(lookup.status, 200, JSON.stringify(lookup.body));
   });
 });

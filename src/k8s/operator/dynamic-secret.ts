@@ -133,8 +133,8 @@ async function sync(d: DynamicSecretDeps, cr: Cr, spec: DynamicSecretSpec, invol
   let reason = step.action === 'issue' ? step.reason : 'renewal';
   if (step.action === 'renew' && old) {
     const answer = await d.clients.run(target, (s) => renewLease(s, old, spec.namespace));
-    const outcome = renewalOutcome(old.duration, answer);
-    if (outcome === 'renewed' && answer !== 'refused') {
+    const outcome = renewalOutcome(old.duration, 'refusal' in answer ? 'refused' : answer);
+    if (outcome === 'renewed' && !('refusal' in answer)) {
       const secretLease = { ...old, duration: answer.duration, renewable: answer.renewable };
       const lastRenewalTime = Math.floor(now().getTime() / 1000);
       await writeStatus(d.kube, R, cr, { secretLease, lastRenewalTime }, [...OK, { type: 'LeaseRenewal', status: 'True', reason: 'SecretLeaseRenewal', message: 'Successfully renewed lease' }], now());
@@ -142,11 +142,11 @@ async function sync(d: DynamicSecretDeps, cr: Cr, spec: DynamicSecretSpec, invol
       await d.event(involved, 'Normal', 'SecretLeaseRenewal', `Renewed lease, lease_id=${old.id}`);
       return requeue(plan({ ...status, secretLease, lastRenewalTime }));
     }
-    const message = answer !== 'refused' && outcome === 'truncated'
-      ? `Lease renewal duration was truncated from ${old.duration}s to ${answer.duration}s, requesting new credentials`
-      : `Could not renew lease, lease_id=${old.id}, requesting new credentials`;
+    const message = 'refusal' in answer
+      ? `Could not renew lease, lease_id=${old.id}, err=${answer.refusal}; requesting new credentials`
+      : `Lease renewal duration was truncated from ${old.duration}s to ${answer.duration}s, requesting new credentials`;
     reason = outcome;
-    d.log('lease not renewed; issuing new credentials', { resource: key, leaseId: old.id, outcome });
+    d.log('lease not renewed; issuing new credentials', { resource: key, leaseId: old.id, outcome, ...('refusal' in answer ? { error: answer.refusal } : { granted: answer.duration }) });
     await d.event(involved, outcome === 'truncated' ? 'Normal' : 'Warning', outcome === 'truncated' ? 'SecretLeaseRenewal' : 'SecretLeaseRenewalError', message);
     conds.push({ type: 'LeaseRenewal', status: 'False', reason: outcome === 'truncated' ? 'SecretLeaseRenewal' : 'SecretLeaseRenewalError', message });
   }

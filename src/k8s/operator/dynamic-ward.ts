@@ -37,14 +37,16 @@ export async function issueCredentials(s: WardSession, spec: DynamicSecretSpec):
   };
 }
 
-/** Asks for another `lease.duration` seconds; the answer's duration, or 'refused'. */
-export async function renewLease(s: WardSession, lease: SecretLease, namespace: string | undefined): Promise<{ duration: number; renewable: boolean } | 'refused'> {
+export type RenewAnswer = { duration: number; renewable: boolean } | { refusal: string };
+
+/** Asks for another `lease.duration` seconds: the duration granted, or why Ward refused. */
+export async function renewLease(s: WardSession, lease: SecretLease, namespace: string | undefined): Promise<RenewAnswer> {
   try {
     const res = await s.write('PUT', 'sys/leases/renew', { lease_id: lease.id, increment: lease.duration }, namespace);
     const d = res.body?.lease_duration;
     return { duration: typeof d === 'number' ? d : 0, renewable: res.body?.renewable === true };
   } catch (e) {
-    if (refused(e)) return 'refused';
+    if (refused(e)) return { refusal: e.message };
     throw e;
   }
 }

@@ -74,6 +74,17 @@ describe('secrets operator end to end: VaultDynamicSecret with PostgreSQL creden
     return p;
   };
 
+  /** Runs a statement as the superuser; the number of rows. */
+  async function sql(text: string, params: unknown[] = []): Promise<number> {
+    const c = new pg.Client({ connectionString: db.url });
+    await c.connect();
+    try {
+      return (await c.query(text, params)).rowCount ?? 0;
+    } finally {
+      await c.end();
+    }
+  }
+
   const role = (name: string, defaultTtl: string, maxTtl: string) => must(api(ward, 'POST', `database/roles/${name}`, { token: ward.rootToken, body: {
     db_name: 'pg', default_ttl: defaultTtl, max_ttl: maxTtl,
     creation_statements: `CREATE ROLE "{{name}}" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}';`,
@@ -94,7 +105,7 @@ describe('secrets operator end to end: VaultDynamicSecret with PostgreSQL creden
     const T = ward.rootToken;
     await must(api(ward, 'POST', 'sys/mounts/database', { token: T, body: { type: 'database' } }), 'database mount');
     await must(api(ward, 'POST', 'database/config/pg', { token: T, body: {
-      plugin_name: 'postgresql-database-plugin', allowed_roles: 'app,steady',
+      plugin_name: 'postgresql-database-plugin', allowed_roles: 'app,steady,static',
       connection_url: `postgresql://{{username}}:{{password}}@127.0.0.1:${db.port}/postgres?sslmode=disable`,
       username: db.superuser, password: db.password,
     } }), 'database config');
@@ -103,8 +114,11 @@ describe('secrets operator end to end: VaultDynamicSecret with PostgreSQL creden
     // Renewable for an hour: only renewals during the test (at 15 % of 30 s, so an operator
     // restart happens well within the lease).
     await role('steady', '30s', '1h');
+    // A static role: an existing user whose password Ward rotates every 5 s (Vault's minimum).
+    await sql(`CREATE ROLE static_app WITH LOGIN PASSWORD 'initial-${Date.now()}'`);
+    await must(api(ward, 'POST', 'database/static-roles/static', { token: T, body: { db_name: 'pg', username: 'static_app', rotation_period: '5s' } }), 'static role');
     // As VSO documents: renew and revoke need update on sys/leases/*.
-    await must(api(ward, 'PUT', 'sys/policies/acl/db', { token: T, body: { policy: 'path "database/creds/*" { capabilities = ["read"] }\npath "sys/leases/renew" { capabilities = ["update"] }\npath "sys/leases/revoke" { capabilities = ["update"] }' } }), 'policy');
+    await must(api(ward, 'PUT', 'sys/policies/acl/db', { token: T, body: { policy: 'path "database/creds/*" { capabilities = ["read"] }\npath "database/static-creds/*" { capabilities = ["read"] }\npath "sys/leases/renew" { capabilities = ["update"] }\npath "sys/leases/revoke" { capabilities = ["update"] }' } }), 'policy');
     // A role that may not revoke: its resources' deletion must not hang on the refusal.
     await must(api(ward, 'PUT', 'sys/policies/acl/db-norevoke', { token: T, body: { policy: 'path "database/creds/*" { capabilities = ["read"] }\npath "sys/leases/renew" { capabilities = ["update"] }' } }), 'policy');
     await must(api(ward, 'POST', 'sys/auth/kubernetes', { token: T, body: { type: 'kubernetes' } }), 'kubernetes auth');
@@ -123,10 +137,12 @@ describe('secrets operator end to end: VaultDynamicSecret with PostgreSQL creden
     }
     await core.createNamespacedServiceAccount({ namespace: APP_NS, body: { metadata: { name: 'app' } } });
     await core.createNamespacedSecret({ namespace: OP_NS, body: { metadata: { name: 'ward-ca' }, stringData: { 'ca.crt': ca.certPem } } });
-    await apps.createNamespacedDeployment({ namespace: APP_NS, body: {
-      metadata: { name: 'web' },
-      spec: { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'busybox' }] } } },
-    } });
+    for (const name of ['web', 'static-web']) {
+      await apps.createNamespacedDeployment({ namespace: APP_NS, body: {
+        metadata: { name },
+        spec: { selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'app', image: 'busybox' }] } } },
+      } });
+    }
     await waitFor('the CRDs to be served', () => custom.listNamespacedCustomObject({ ...G, namespace: OP_NS, plural: 'vaultauths' }).then(() => true, () => false));
     await custom.createNamespacedCustomObject({ ...G, namespace: OP_NS, plural: 'vaultconnections', body: { apiVersion: 'secrets.hashicorp.com/v1beta1', kind: 'VaultConnection', metadata: { name: 'default' }, spec: { address: tls.url, caCertSecretRef: 'ward-ca' } } });
     await custom.createNamespacedCustomObject({ ...G, namespace: OP_NS, plural: 'vaultauths', body: { apiVersion: 'secrets.hashicorp.com/v1beta1', kind: 'VaultAuth', metadata: { name: 'default' }, spec: { method: 'kubernetes', mount: 'kubernetes', kubernetes: { role: 'app', serviceAccount: 'app', audiences: ['vault'] } } } });
@@ -153,7 +169,7 @@ describe('secrets operator end to end: VaultDynamicSecret with PostgreSQL creden
   const status = async (name: string) => (await getVds(name))?.status ?? {};
   const secret = (name: string) => core.readNamespacedSecret({ namespace: APP_NS, name }).catch(() => undefined);
   const creds = async (name: string) => { const s = await secret(name); return s ? { user: text(s.data, 'username') ?? '', password: text(s.data, 'password') ?? '' } : undefined; };
-  const restartedAt = async () => (await apps.readNamespacedDeployment({ namespace: APP_NS, name: 'web' })).spec?.template.metadata?.annotations?.[RESTARTED_AT];
+  const restartedAt = async (name = 'web') => (await apps.readNamespacedDeployment({ namespace: APP_NS, name })).spec?.template.metadata?.annotations?.[RESTARTED_AT];
   const logLines = (p: WardProcess, msg: string, resource: string) => p.stderr().split('\n').filter((l) => l.includes(`"msg":"${msg}"`) && l.includes(`"resource":"${APP_NS}/${resource}"`));
   const earlier: WardProcess[] = [];
   const allLogLines = (msg: string, resource: string) => [...logLines(operator, msg, resource), ...earlier.flatMap((p) => logLines(p, msg, resource))];
@@ -171,13 +187,7 @@ describe('secrets operator end to end: VaultDynamicSecret with PostgreSQL creden
     }
   }
   async function roleExists(user: string): Promise<boolean> {
-    const c = new pg.Client({ connectionString: db.url });
-    await c.connect();
-    try {
-      return (await c.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [user])).rowCount === 1;
-    } finally {
-      await c.end();
-    }
+    return (await sql('SELECT 1 FROM pg_roles WHERE rolname = $1', [user])) === 1;
   }
 
   let first: { user: string; password: string };
@@ -244,6 +254,25 @@ describe('secrets operator end to end: VaultDynamicSecret with PostgreSQL creden
     assert.equal((await creds('steady-creds'))?.user, user);
     assert.equal(logLines(operator, 'secret synced', 'steady').length, 0, 'no new credentials');
     assert.equal(allLogLines('rollout restart triggered', 'steady').length, 0);
+  });
+
+  test('allowStaticCreds: a static role\'s password follows its rotations; the Deployment restarts for a new password only', async () => {
+    await vds('static', { mount: 'database', path: 'static-creds/static', allowStaticCreds: true, rolloutRestartTargets: [{ kind: 'Deployment', name: 'static-web' }], destination: { name: 'static-creds', create: true } });
+    const c0 = await waitFor('the static creds Secret', async () => { const c = await creds('static-creds'); return c?.password ? c : undefined; }, { timeoutMs: 20_000, context: () => operator.stderr() });
+    assert.equal(c0.user, 'static_app');
+    assert.ok(await canLogIn(c0.user, c0.password), 'the static password logs in');
+    type StaticStatus = Status & { staticCredsMetaData?: { lastVaultRotation: number; rotationPeriod: number; rotationSchedule: string; ttl: number } };
+    const st = await waitFor('staticCredsMetaData', async () => { const x = (await status('static')) as StaticStatus; return x.staticCredsMetaData?.lastVaultRotation ? x : undefined; });
+    assert.equal(st.staticCredsMetaData?.rotationPeriod, 5);
+    assert.equal(st.secretLease?.id, '', 'static creds carry no lease');
+    const c1 = await waitFor('the rotated password', async () => { const c = await creds('static-creds'); return c?.password && c.password !== c0.password ? c : undefined; }, { timeoutMs: 20_000, context: () => operator.stderr() });
+    assert.ok(await canLogIn(c1.user, c1.password), 'the rotated password logs in');
+    await waitFor('the restart annotation', () => restartedAt('static-web'), { timeoutMs: 10_000 });
+    // One restart per new password (every sync after the first), none for reads that found the same one.
+    await waitFor('one restart per new password', () => {
+      const syncs = logLines(operator, 'secret synced', 'static').length;
+      return syncs >= 2 && logLines(operator, 'rollout restart triggered', 'static').length === syncs - 1;
+    }, { timeoutMs: 10_000, context: () => operator.stderr() });
   });
 
   test('a VaultDynamicSecret Ward cannot honour gets a condition naming the field; nothing is issued', async () => {

@@ -256,6 +256,22 @@ describe('secrets operator end to end: VaultDynamicSecret with PostgreSQL creden
     assert.equal(allLogLines('rollout restart triggered', 'steady').length, 0);
   });
 
+  test('a deleted or hand-edited Secret gets new credentials (the old ones are not kept anywhere to restore), and the old lease is revoked', async () => {
+    const c0 = await creds('steady-creds');
+    assert.ok(c0?.user);
+    await core.deleteNamespacedSecret({ namespace: APP_NS, name: 'steady-creds' });
+    const c1 = await waitFor('the Secret re-created', async () => { const c = await creds('steady-creds'); return c?.user ? c : undefined; }, { timeoutMs: 20_000, context: () => operator.stderr() });
+    assert.notEqual(c1.user, c0.user);
+    assert.ok(await canLogIn(c1.user, c1.password));
+    await waitFor('the replaced user dropped (revoke: true)', async () => !(await roleExists(c0.user)), { timeoutMs: 10_000 });
+    const s = await secret('steady-creds');
+    assert.ok(s);
+    await core.replaceNamespacedSecret({ namespace: APP_NS, name: 'steady-creds', body: { ...s, data: { ...s.data, password: Buffer.from('hand-edited').toString('base64') } } });
+    const c2 = await waitFor('the edit replaced', async () => { const c = await creds('steady-creds'); return c?.user && c.user !== c1.user ? c : undefined; }, { timeoutMs: 20_000, context: () => operator.stderr() });
+    assert.ok(await canLogIn(c2.user, c2.password));
+    assert.ok(logLines(operator, 'secret synced', 'steady').filter((l) => l.includes('"reason":"destination-drift"')).length >= 2);
+  });
+
   test('allowStaticCreds: a static role\'s password follows its rotations; the Deployment restarts for a new password only', async () => {
     await vds('static', { mount: 'database', path: 'static-creds/static', allowStaticCreds: true, rolloutRestartTargets: [{ kind: 'Deployment', name: 'static-web' }], destination: { name: 'static-creds', create: true } });
     const c0 = await waitFor('the static creds Secret', async () => { const c = await creds('static-creds'); return c?.password ? c : undefined; }, { timeoutMs: 20_000, context: () => operator.stderr() });

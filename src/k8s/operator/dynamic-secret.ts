@@ -119,6 +119,8 @@ async function sync(d: DynamicSecretDeps, cr: Cr, spec: DynamicSecretSpec, invol
   } catch (e) {
     if (!isNotFound(e)) throw e;
   }
+  // As VSO: wait for a Secret we may not create rather than issue credentials with nowhere to put them.
+  if (!current && !spec.destination.create) throw new Error(`destination Secret ${ns}/${spec.destination.name} does not exist and destination.create is false`);
   const matches = !!current && !!status.secretMAC && dataMac(d.macKey, current.data, wasStatic) === status.secretMAC;
   const plan = (s: DynamicStatus, destinationMatches = true): Step => nextStep({
     generation: cr.metadata.generation ?? 0, status: s, destinationMatches, renewalPercent: spec.renewalPercent,

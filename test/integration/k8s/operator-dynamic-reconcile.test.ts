@@ -28,7 +28,10 @@ const CONN = { metadata: { namespace: 'ward', name: 'default', generation: 1 }, 
 /** A scripted Ward: credentials numbered 1, 2, …; renewals answered by `renewal`; every call recorded. */
 class ScriptedWard {
   calls: string[] = [];
+  bodies: Array<JsonObject | undefined> = [];
   issued = 0;
+  /** Answers without a lease (a KV read, say). */
+  leaseless = false;
   renewal: (increment: number) => ApiResponse | Error = (inc) => ({ status: 200, body: { lease_duration: inc, renewable: true } });
   revoke: () => ApiResponse | Error = () => ({ status: 204, body: null });
   readonly session: WardSession = {
@@ -36,6 +39,7 @@ class ScriptedWard {
     write: async (method, path, body?: JsonObject) => {
       if (path === 'sys/leases/renew') return this.#answer(`renew ${String(body?.['lease_id'])}`, this.renewal(Number(body?.['increment'])));
       if (path === 'sys/leases/revoke') return this.#answer(`revoke ${String(body?.['lease_id'])}`, this.revoke());
+      this.bodies.push(body);
       return this.#issue(`${method} ${path}`);
     },
   };
@@ -47,7 +51,9 @@ class ScriptedWard {
   #issue(call: string): ApiResponse {
     this.calls.push(call);
     this.issued++;
-    return { status: 200, body: { request_id: `req-${this.issued}`, lease_id: `database/creds/app/lease-${this.issued}`, lease_duration: 60, renewable: true, data: { username: `user-${this.issued}`, password: `pw-${this.issued}` } } };
+    const data = { username: `user-${this.issued}`, password: `pw-${this.issued}` };
+    if (this.leaseless) return { status: 200, body: { request_id: `req-${this.issued}`, lease_id: '', lease_duration: 0, renewable: false, data } };
+    return { status: 200, body: { request_id: `req-${this.issued}`, lease_id: `database/creds/app/lease-${this.issued}`, lease_duration: 60, renewable: true, data } };
   }
 }
 
@@ -117,6 +123,19 @@ describe('VaultDynamicSecret reconciler (fake cluster, scripted Ward)', () => {
     assert.ok(again?.requeueAfter && again.requeueAfter > 30_000, JSON.stringify(again));
     const secret = await kube.core.readNamespacedSecret({ namespace: NS, name: 'rot' });
     assert.equal(Buffer.from(secret.data?.['username'] ?? '', 'base64').toString(), 'user-2');
+  });
+
+  test('params make the request a PUT with them as the body; an answer without a lease comes back after refreshAfter', async () => {
+    const ward = new ScriptedWard();
+    ward.leaseless = true;
+    await create('params', { mount: 'kubernetes', path: 'creds/deployer', params: { kubernetes_namespace: 'apps' }, refreshAfter: '30s', destination: { name: 'params', create: true } });
+    const r = await run(ward, 'params');
+    assert.deepEqual(ward.calls, ['PUT kubernetes/creds/deployer']);
+    assert.deepEqual(ward.bodies, [{ kubernetes_namespace: 'apps' }]);
+    assert.ok(r?.requeueAfter && r.requeueAfter <= 30_000 && r.requeueAfter > 28_000, JSON.stringify(r));
+    clock += 31_000;
+    await run(ward, 'params');
+    assert.deepEqual(ward.calls, ['PUT kubernetes/creds/deployer', 'PUT kubernetes/creds/deployer']);
   });
 
   test('deletion: an unreachable Ward is retried for a while, then the finalizer goes anyway; a refusal does not wait', async () => {

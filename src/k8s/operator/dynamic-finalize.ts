@@ -6,7 +6,7 @@
  * retried with backoff, but only for a while, so a deletion is never blocked forever.
  */
 import { SpecError } from './spec.js';
-import { parseDynamicSecret } from './spec.js';
+import { parseDynamicSecret } from './spec-dynamic.js';
 import { refused, revokeLease } from './dynamic-ward.js';
 import type { Involved } from './events.js';
 import { hasFinalizer, removeFinalizer } from './finalizer.js';

@@ -20,11 +20,13 @@ import { syncDestination } from './destination.js';
 import { API_VERSION, VAULT_DYNAMIC_SECRETS } from './kinds.js';
 import { resolveLogin, type RefCaches } from './resolve.js';
 import { rolloutRestart } from './rollout.js';
-import { secretDataFromKv, secretMac, type SecretData } from './secret-data.js';
-import { parseDynamicSecret, SpecError, type DynamicSecretSpec } from './spec.js';
+import { secretMac, type SecretData } from './secret-data.js';
+import { SpecError } from './spec.js';
+import { parseDynamicSecret, type DynamicSecretSpec } from './spec-dynamic.js';
 import type { Cr, SyncContext, SyncKind } from './sync-kind.js';
 import { writeStatus, type ConditionInput } from './status.js';
 import type { Involved } from './events.js';
+import { destinationData } from './transform-sync.js';
 
 /** VSO's finalizer name: resources created under VSO keep working when Ward takes over. */
 export const DYNAMIC_SECRET_FINALIZER = 'vaultdynamicsecret.secrets.hashicorp.com/finalizer';
@@ -156,7 +158,8 @@ async function sync(d: DynamicSecretDeps, cr: Cr, spec: DynamicSecretSpec, invol
   const issued = await d.clients.run(target, (s) => issueCredentials(s, spec));
   const meta = spec.allowStaticCreds && !issued.lease.renewable ? staticCredsMeta(issued.data) : NO_STATIC;
   const isStatic = spec.allowStaticCreds && isStaticCreds(meta);
-  const data = secretDataFromKv('kv-v1', issued.data); // VSO's layout: one key per field, plus _raw
+  // VSO's layout (one key per field, plus _raw), transformed as the destination says.
+  const { data } = await destinationData(d, cr, spec.destination, issued.data, issued.data);
   const mac = dataMac(d.macKey, data, isStatic);
   // A static role read again before its password changed: nothing to write or restart.
   const unchanged = isStatic && matches && mac === status.secretMAC;

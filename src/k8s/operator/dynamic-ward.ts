@@ -8,7 +8,7 @@
 import { ApiError, type ApiResponse } from '../../api/index.js';
 import type { WardSession } from './clients.js';
 import type { SecretLease } from './dynamic-plan.js';
-import type { DynamicSecretSpec } from './spec.js';
+import type { DynamicSecretSpec } from './spec-dynamic.js';
 
 export interface Issued {
   /** The answer's `data` (one Secret key per field). */
@@ -21,8 +21,9 @@ export const refused = (e: unknown): e is ApiError => e instanceof ApiError && e
 export async function issueCredentials(s: WardSession, spec: DynamicSecretSpec): Promise<Issued> {
   const path = `${spec.mount}/${spec.path}`;
   let res: ApiResponse;
+  // POST and PUT are the same write to Ward (and to Vault); VSO sends both as a write.
   if (spec.requestHTTPMethod === 'GET') res = await s.get(path, undefined, spec.namespace);
-  else res = await s.write(spec.requestHTTPMethod, path, Object.keys(spec.params).length > 0 ? spec.params : undefined, spec.namespace);
+  else res = await s.write(path, spec.params, spec.namespace);
   const b = res.body;
   const data = b?.data;
   if (!data || typeof data !== 'object' || Array.isArray(data)) throw new Error(`${path}: Ward returned no data`);
@@ -42,7 +43,7 @@ export type RenewAnswer = { duration: number; renewable: boolean } | { refusal: 
 /** Asks for another `lease.duration` seconds: the duration granted, or why Ward refused. */
 export async function renewLease(s: WardSession, lease: SecretLease, namespace: string | undefined): Promise<RenewAnswer> {
   try {
-    const res = await s.write('PUT', 'sys/leases/renew', { lease_id: lease.id, increment: lease.duration }, namespace);
+    const res = await s.write('sys/leases/renew', { lease_id: lease.id, increment: lease.duration }, namespace);
     const d = res.body?.lease_duration;
     return { duration: typeof d === 'number' ? d : 0, renewable: res.body?.renewable === true };
   } catch (e) {
@@ -52,5 +53,5 @@ export async function renewLease(s: WardSession, lease: SecretLease, namespace: 
 }
 
 export async function revokeLease(s: WardSession, leaseId: string, namespace: string | undefined): Promise<void> {
-  await s.write('PUT', 'sys/leases/revoke', { lease_id: leaseId }, namespace);
+  await s.write('sys/leases/revoke', { lease_id: leaseId }, namespace);
 }

@@ -28,7 +28,7 @@ const CONN = { metadata: { namespace: 'ward', name: 'default', generation: 1 }, 
 /** A scripted Ward: credentials numbered 1, 2, …; renewals answered by `renewal`; every call recorded. */
 class ScriptedWard {
   calls: string[] = [];
-  bodies: Array<JsonObject | undefined> = [];
+  bodies: JsonObject[] = [];
   issued = 0;
   /** Answers without a lease (a KV read, say). */
   leaseless = false;
@@ -36,11 +36,11 @@ class ScriptedWard {
   revoke: () => ApiResponse | Error = () => ({ status: 204, body: null });
   readonly session: WardSession = {
     get: async (path) => this.#issue(`GET ${path}`),
-    write: async (method, path, body?: JsonObject) => {
-      if (path === 'sys/leases/renew') return this.#answer(`renew ${String(body?.['lease_id'])}`, this.renewal(Number(body?.['increment'])));
-      if (path === 'sys/leases/revoke') return this.#answer(`revoke ${String(body?.['lease_id'])}`, this.revoke());
+    write: async (path, body: JsonObject) => {
+      if (path === 'sys/leases/renew') return this.#answer(`renew ${String(body['lease_id'])}`, this.renewal(Number(body['increment'])));
+      if (path === 'sys/leases/revoke') return this.#answer(`revoke ${String(body['lease_id'])}`, this.revoke());
       this.bodies.push(body);
-      return this.#issue(`${method} ${path}`);
+      return this.#issue(`PUT ${path}`);
     },
   };
   #answer(call: string, a: ApiResponse | Error): ApiResponse {

@@ -291,11 +291,19 @@ describe('secrets operator end to end: VaultDynamicSecret with PostgreSQL creden
     }, { timeoutMs: 10_000, context: () => operator.stderr() });
   });
 
-  test('a VaultDynamicSecret Ward cannot honour gets a condition naming the field; nothing is issued', async () => {
-    await vds('bad', { mount: 'database', path: 'creds/app', destination: { name: 'bad-creds', create: true, transformation: { templates: { url: { text: '{{ .Secrets.username }}' } } } } });
-    const msg = "spec.destination.transformation: not supported by Ward's operator yet";
+  test('a destination transformation templates the credentials (a connection URL)', async () => {
+    await vds('templated', { mount: 'database', path: 'creds/steady', revoke: true, destination: { name: 'templated', create: true, transformation: { excludeRaw: true, templates: { url: { text: `postgresql://{{ .Secrets.username }}:{{ .Secrets.password }}@127.0.0.1:${db.port}/postgres` } } } } });
+    const s = await waitFor('the templated Secret', () => secret('templated'), { timeoutMs: 20_000, context: () => operator.stderr() });
+    const url = new URL(text(s.data, 'url') ?? '');
+    assert.equal(decodeURIComponent(url.username), text(s.data, 'username'));
+    assert.ok(await canLogIn(decodeURIComponent(url.username), decodeURIComponent(url.password)), 'the templated URL logs in');
+    assert.equal(s.data?.['_raw'], undefined, 'excludeRaw');
+  });
+
+  test('a bad VaultDynamicSecret gets a condition naming the field; nothing is issued', async () => {
+    await vds('bad', { mount: 'database', path: 'creds/app', destination: { name: 'bad-creds', create: true, transformation: { excludes: ['['] } } });
     const c = await waitFor('a Ready=False condition', async () => (await status('bad')).conditions?.find((x) => x.type === 'Ready' && x.status === 'False'), { timeoutMs: 10_000, context: () => operator.stderr() });
-    assert.equal(c.message, msg);
+    assert.match(c.message, /^spec\.destination\.transformation\.excludes\[0\]: /);
     assert.equal(c.reason, 'InvalidResource');
     assert.equal(await secret('bad-creds'), undefined);
     assert.equal((await getVds('bad'))?.metadata.finalizers, undefined, 'no finalizer: nothing to revoke');

@@ -1,0 +1,188 @@
+/**
+ * `ward k8s bootstrap` end to end: a real Ward server process (SQLite, TLS) as the StatefulSet
+ * pod, the fake cluster, and the job run as a real process under a service account limited by
+ * RBAC to what the chart grants it. The job is killed at every step (the test hook exits at a
+ * named point) and run again until it completes; then the keys it stored decrypt (with gpg and
+ * openpgp) to shares that unseal, the root token is revoked, the provisioner token works with
+ * its policy only, the audit log shows the work, and no secret ever appeared in its output.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { CoreV1Api, RbacAuthorizationV1Api } from '@kubernetes/client-node';
+import { ApiError, WardClient } from '../../src/api/index.js';
+import { startFakeKubeApiServer, type FakeKubeApiServer } from '../fakes/kube-apiserver/index.js';
+import { kubeConfigFor } from '../fakes/kube-apiserver/test-client.js';
+import { freePort } from '../helpers/net.js';
+import { gpgDecrypt, openpgpDecrypt, testPgpKey, type TestPgpKey } from '../helpers/pgp.js';
+import { spawnWard, type WardProcess } from '../helpers/process.js';
+import { makeCa } from '../helpers/test-ca.js';
+import { waitFor } from '../helpers/wait.js';
+
+const NS = 'ward';
+const HOOK_EXIT = 97;
+/** Every point the job can be killed at, in the order it reaches them. */
+const KILL_POINTS = ['diagnose', 'init', 'unseal', 'audit', 'policies', 'provisioner-token-created', 'provisioner-token', 'revoke-root-before-record'];
+
+interface Pod {
+  proc: WardProcess;
+  url: string;
+  client(token?: string): WardClient;
+}
+
+describe('k8s bootstrap job end to end', { timeout: 300_000 }, () => {
+  const cleanups: Array<() => unknown> = [];
+  let dir: string;
+  let kube: FakeKubeApiServer;
+  let core: CoreV1Api;
+  let caFile: string;
+  let kubeconfig: string;
+  let job: TestPgpKey;
+  let alice: TestPgpKey;
+  let bob: TestPgpKey;
+  const outputs: string[] = [];
+
+  const startPod = async (name: string, port?: number): Promise<Pod> => {
+    const p = port ?? (await freePort());
+    const cfg = join(dir, `${name}.hcl`);
+    writeFileSync(cfg, [
+      `storage "sqlite" {\n  path = "${join(dir, `${name}.db`)}"\n}`,
+      `listener "tcp" {\n  address = "127.0.0.1:${p}"\n  tls_cert_file = "${join(dir, 'tls.crt')}"\n  tls_key_file = "${join(dir, 'tls.key')}"\n}`,
+      'allow_root = true', '',
+    ].join('\n'));
+    const url = `https://127.0.0.1:${p}`;
+    const proc = spawnWard(['server', `-config=${cfg}`], url);
+    const pod: Pod = { proc, url, client: (token) => new WardClient({ address: url, caCert: caFile, ...(token ? { token } : {}) }) };
+    await waitFor(`${name} to answer`, async () => {
+      if (proc.child.exitCode !== null) throw new Error(`ward exited: ${proc.stderr()}`);
+      return pod.client().sealStatus().catch(() => undefined);
+    }, { timeoutMs: 30_000, context: () => proc.stderr() });
+    return pod;
+  };
+
+  const runJob = async (pod: Pod, extra: string[] = [], env: NodeJS.ProcessEnv = {}) => {
+    const p = spawnWard(['k8s', 'bootstrap', `-kubeconfig=${kubeconfig}`, `-namespace=${NS}`, `-address=${pod.url}`, `-ca-cert=${caFile}`,
+      `-pgp-keys=secret:ward-bootstrap/job.pub,secret:ward-bootstrap/job.pub,${join(dir, 'alice.asc')},configmap:ward-operator-keys/bob.asc`,
+      '-key-threshold=2', '-bootstrap-pgp-key=secret:ward-bootstrap/job.key', '-wait-timeout=30s',
+      '-audit-type=file', `-audit-options=file_path=${join(dir, 'audit.log')}`, ...extra], '', env);
+    const r = await p.exited;
+    outputs.push(p.stdout(), p.stderr());
+    return { code: r.code, stderr: p.stderr(), stdout: p.stdout() };
+  };
+
+  const secretData = async (name: string) => {
+    const s = await core.readNamespacedSecret({ namespace: NS, name });
+    return Object.fromEntries(Object.entries(s.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64')]));
+  };
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ward-bootstrap-e2e-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const ca = await makeCa('ward-bootstrap-ca', 'ec');
+    const cert = await ca.server('127.0.0.1');
+    writeFileSync(join(dir, 'tls.crt'), cert.certPem);
+    writeFileSync(join(dir, 'tls.key'), cert.keyPem, { mode: 0o600 });
+    caFile = join(dir, 'ca.crt');
+    writeFileSync(caFile, ca.certPem);
+    [job, alice, bob] = await Promise.all([testPgpKey('job'), testPgpKey('alice'), testPgpKey('bob')]);
+    writeFileSync(join(dir, 'alice.asc'), alice.armoredPublic);
+
+    kube = await startFakeKubeApiServer();
+    cleanups.push(() => kube.close());
+    const kc = kubeConfigFor(kube);
+    core = kc.makeApiClient(CoreV1Api);
+    const rbac = kc.makeApiClient(RbacAuthorizationV1Api);
+    await core.createNamespace({ body: { metadata: { name: NS } } });
+    // What the operators put in place before installing: the job's key pair, their public keys.
+    await core.createNamespacedSecret({ namespace: NS, body: { metadata: { name: 'ward-bootstrap' }, stringData: { 'job.key': job.armoredPrivate, 'job.pub': job.armoredPublic } } });
+    await core.createNamespacedConfigMap({ namespace: NS, body: { metadata: { name: 'ward-operator-keys' }, data: { 'bob.asc': bob.armoredPublic } } });
+    // The job's RBAC, as the chart grants it: Secrets and ConfigMaps it reads and writes, pods it lists.
+    await rbac.createNamespacedRole({ namespace: NS, body: { metadata: { name: 'ward-bootstrap' }, rules: [
+      { apiGroups: [''], resources: ['secrets', 'configmaps'], verbs: ['get', 'create', 'update', 'patch'] },
+      { apiGroups: [''], resources: ['pods'], verbs: ['list'] },
+    ] } });
+    await rbac.createNamespacedRoleBinding({ namespace: NS, body: { metadata: { name: 'ward-bootstrap' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'ward-bootstrap' }, subjects: [{ kind: 'ServiceAccount', name: 'ward-bootstrap', namespace: NS }] } });
+    const token = await kube.issueToken({ namespace: NS, name: 'ward-bootstrap', pod: null });
+    kubeconfig = join(dir, 'job.kubeconfig');
+    writeFileSync(kubeconfig, kube.kubeconfig(token), { mode: 0o600 });
+  });
+
+  after(async () => {
+    for (const c of cleanups.reverse()) await c();
+  });
+
+  test('killed at every step and re-run, the job completes: encrypted keys stored, shares unseal, root revoked, provisioner token works, nothing secret printed', async () => {
+    const port = await freePort();
+    let pod = await startPod('ward-0', port);
+    cleanups.push(() => pod.proc.kill());
+    for (const point of KILL_POINTS) {
+      const r = await runJob(pod, [], { WARD_BOOTSTRAP_EXIT_AT: point });
+      assert.equal(r.code, HOOK_EXIT, `killed at ${point}:\n${r.stderr}`);
+      if (point === 'unseal') {
+        // The pod restarts meanwhile (sealed again): the next run unseals it again.
+        await pod.proc.kill();
+        pod = await startPod('ward-0', port);
+      }
+    }
+    const done = await runJob(pod);
+    assert.equal(done.code, 0, done.stderr);
+    assert.match(done.stderr, /root token revoked by an earlier run/);
+    const again = await runJob(pod);
+    assert.equal(again.code, 0, again.stderr);
+
+    // What the job leaves behind.
+    const keys = await secretData('ward-init');
+    assert.deepEqual(Object.keys(keys).sort(), ['root-token', 'unseal-key-1', 'unseal-key-2', 'unseal-key-3', 'unseal-key-4']);
+    const progress = (await core.readNamespacedConfigMap({ namespace: NS, name: 'ward-bootstrap-progress' })).data ?? {};
+    assert.deepEqual(Object.keys(progress).sort(), ['audit', 'init', 'policies', 'provisioner-token', 'revoke-root']);
+    assert.match(progress['init']!, /^stored /);
+
+    // Operators decrypt their shares with gpg (alice) and openpgp (bob); the two unseal a restarted pod.
+    await pod.proc.kill();
+    pod = await startPod('ward-0', port);
+    assert.equal((await pod.client().sealStatus()).sealed, true);
+    const aliceShare = await gpgDecrypt(alice, keys['unseal-key-3']!.toString('base64'));
+    const bobShare = await openpgpDecrypt(bob, keys['unseal-key-4']!);
+    await assert.rejects(openpgpDecrypt(alice, keys['unseal-key-4']!), 'bob\'s share is bob\'s');
+    await pod.client().unseal(aliceShare);
+    assert.equal((await pod.client().unseal(bobShare)).sealed, false);
+
+    // The root token (encrypted to the job's key) no longer works.
+    const root = await openpgpDecrypt(job, keys['root-token']!);
+    await assert.rejects(pod.client(root).tokenLookupSelf(), (e: unknown) => e instanceof ApiError && e.status === 403);
+
+    // The provisioner token: its policy, no more, and not revoked with the root token.
+    const prov = (await secretData('ward-provisioner-token'))['token']!.toString('utf8');
+    const self = (await pod.client(prov).tokenLookupSelf()).body?.data as { policies: string[] };
+    assert.deepEqual(self.policies, ['default', 'provisioner']);
+    const caps = (await pod.client(prov).write('sys/capabilities-self', { paths: ['secret/data/app/db', 'sys/policies/acl/admin', 'sys/mounts/kv'] })).body?.data as Record<string, string[]>;
+    assert.deepEqual(caps['secret/data/app/db'], ['create', 'update']);
+    assert.deepEqual(caps['sys/policies/acl/admin'], ['deny']);
+    assert.deepEqual(caps['sys/mounts/kv'], ['deny']);
+
+    // The audit device saw the job's work (enabled first, so it saw the rest).
+    const audit = readFileSync(join(dir, 'audit.log'), 'utf8');
+    for (const path of ['sys/policies/acl/admin', 'sys/policies/acl/provisioner', 'auth/token/create-orphan', 'auth/token/revoke-self']) assert.ok(audit.includes(`"path":"${path}"`), path);
+
+    // Nothing secret in any run's output: shares, root token, provisioner token.
+    const jobShares = await Promise.all([1, 2].map((i) => openpgpDecrypt(job, keys[`unseal-key-${i}`]!)));
+    const all = outputs.join('\n');
+    for (const s of [aliceShare, bobShare, ...jobShares, root, prov]) assert.ok(s.length > 10 && !all.includes(s), 'a secret was printed');
+    assert.doesNotMatch(JSON.stringify(progress), new RegExp(`${prov}|${root}`));
+    assert.match(all, /"msg":"server answered".*"initialized":false/);
+  });
+
+  test('a job killed between the init answer and the Secret write says the keys are lost, and touches nothing', async () => {
+    const pod = await startPod('ward-lost');
+    cleanups.push(() => pod.proc.kill());
+    const names = ['-keys-secret=lost-init', '-progress-configmap=lost-progress', '-provisioner-token-secret=lost-token'];
+    const first = await runJob(pod, names, { WARD_BOOTSTRAP_EXIT_AT: 'init-response' });
+    assert.equal(first.code, HOOK_EXIT, first.stderr);
+    const again = await runJob(pod, names);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /killed between the server's answer and the Secret write, and the key shares are lost/);
+    assert.equal((await pod.client().sealStatus()).sealed, true);
+  });
+});

@@ -62,8 +62,8 @@ describe('k8s bootstrap job end to end', { timeout: 300_000 }, () => {
     return pod;
   };
 
-  const runJob = async (pod: Pod, extra: string[] = [], env: NodeJS.ProcessEnv = {}) => {
-    const p = spawnWard(['k8s', 'bootstrap', `-kubeconfig=${kubeconfig}`, `-namespace=${NS}`, `-address=${pod.url}`, `-ca-cert=${caFile}`,
+  const runJob = async (pod: Pod, extra: string[] = [], env: NodeJS.ProcessEnv = {}, byAddress = true) => {
+    const p = spawnWard(['k8s', 'bootstrap', `-kubeconfig=${kubeconfig}`, `-namespace=${NS}`, ...(byAddress ? [`-address=${pod.url}`] : []), `-ca-cert=${caFile}`,
       `-pgp-keys=secret:ward-bootstrap/job.pub,secret:ward-bootstrap/job.pub,${join(dir, 'alice.asc')},configmap:ward-operator-keys/bob.asc`,
       '-key-threshold=2', '-bootstrap-pgp-key=secret:ward-bootstrap/job.key', '-wait-timeout=30s',
       '-audit-type=file', `-audit-options=file_path=${join(dir, 'audit.log')}`, ...extra], '', env);
@@ -174,13 +174,22 @@ describe('k8s bootstrap job end to end', { timeout: 300_000 }, () => {
     assert.match(all, /"msg":"server answered".*"initialized":false/);
   });
 
-  test('a job killed between the init answer and the Secret write says the keys are lost, and touches nothing', async () => {
-    const pod = await startPod('ward-lost');
+  test('pods found by label; a job killed between the init answer and the Secret write says the keys are lost, and touches nothing', async () => {
+    const port = await freePort();
+    const pod = await startPod('ward-lost', port);
     cleanups.push(() => pod.proc.kill());
-    const names = ['-keys-secret=lost-init', '-progress-configmap=lost-progress', '-provisioner-token-secret=lost-token'];
-    const first = await runJob(pod, names, { WARD_BOOTSTRAP_EXIT_AT: 'init-response' });
+    // The StatefulSet's pod, as the API server shows it once scheduled (its IP is loopback here).
+    await core.createNamespacedPod({ namespace: NS, body: { metadata: { name: 'ward-lost-0', labels: { app: 'ward-lost' } }, spec: { containers: [{ name: 'ward', image: 'ward' }] } } });
+    await core.replaceNamespacedPodStatus({ namespace: NS, name: 'ward-lost-0', body: { metadata: { name: 'ward-lost-0' }, status: { phase: 'Running', podIP: '127.0.0.1' } } });
+    const names = ['-keys-secret=lost-init', '-progress-configmap=lost-progress', '-provisioner-token-secret=lost-token', '-pod-selector=app=ward-lost', `-pod-port=${port}`];
+    // -expected-pods: a second replica never shows up, so the job waits and gives up, naming why.
+    const short = await runJob(pod, [...names, '-expected-pods=2', '-wait-timeout=2s'], {}, false);
+    assert.equal(short.code, 1);
+    assert.match(short.stderr, /timed out waiting for 2 Ward pods \(found 1: ward-lost-0\)/);
+    const first = await runJob(pod, names, { WARD_BOOTSTRAP_EXIT_AT: 'init-response' }, false);
+    assert.match(first.stderr, /"msg":"server answered","pod":"ward-lost-0","initialized":false/);
     assert.equal(first.code, HOOK_EXIT, first.stderr);
-    const again = await runJob(pod, names);
+    const again = await runJob(pod, names, {}, false);
     assert.equal(again.code, 1);
     assert.match(again.stderr, /killed between the server's answer and the Secret write, and the key shares are lost/);
     assert.equal((await pod.client().sealStatus()).sealed, true);

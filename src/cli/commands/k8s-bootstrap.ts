@@ -21,6 +21,7 @@ const bootstrap: Command = {
     { name: 'pod-selector', kind: 'string', usage: 'Label selector of the Ward pods in -namespace (instead of -address).' },
     { name: 'pod-port', kind: 'int', usage: 'API port of the selected pods.', default: 8200 },
     { name: 'pod-scheme', kind: 'string', usage: 'https or http for the selected pods.', default: 'https' },
+    { name: 'expected-pods', kind: 'int', usage: 'Pods to wait for before starting (the StatefulSet\'s replicas; default: the number of -address, else 1).' },
     { name: 'ca-cert', kind: 'string', usage: 'CA file that signed the Ward listener\'s certificate.' },
     { name: 'tls-server-name', kind: 'string', usage: 'Name to verify the Ward certificate against (pods selected by IP).' },
     { name: 'kubeconfig', kind: 'string', usage: 'Path to a kubeconfig (default $KUBECONFIG, else in-cluster).' },
@@ -59,7 +60,7 @@ const bootstrap: Command = {
     let o;
     try {
       o = parseBootstrapOptions({
-        address: str('address'), podSelector: str('pod-selector'), podPort: int('pod-port'), podScheme: str('pod-scheme'),
+        address: str('address'), podSelector: str('pod-selector'), podPort: int('pod-port'), podScheme: str('pod-scheme'), expectedPods: int('expected-pods'),
         caCert: str('ca-cert'), tlsServerName: str('tls-server-name'), kubeconfig: str('kubeconfig'), namespace: str('namespace'),
         pgpKeys: str('pgp-keys'), recoveryPgpKeys: str('recovery-pgp-keys'), bootstrapPgpKey: str('bootstrap-pgp-key'), bootstrapPgpPassphrase: str('bootstrap-pgp-passphrase'),
         keyShares: int('key-shares'), keyThreshold: int('key-threshold'), recoveryShares: int('recovery-shares'), recoveryThreshold: int('recovery-threshold'),

@@ -14,9 +14,12 @@ import { describeRef } from './refs.js';
 import { STATE, type StoredSecret } from './store.js';
 
 export async function diagnose(ctx: Ctx): Promise<{ targets: Target[]; status: SealStatus }> {
-  const targets = await poll('the Ward pods to be listed', ctx.o.waitTimeoutMs, async () => {
-    const t = await ctx.targets();
-    return t.length > 0 ? t : undefined;
+  let found: Target[] = [];
+  const targets = await poll(`${ctx.o.expectedPods} Ward pods`, ctx.o.waitTimeoutMs, async () => {
+    found = await ctx.targets();
+    return found.length >= ctx.o.expectedPods ? found : undefined;
+  }).catch((e: unknown) => {
+    throw new Error(`${(e as Error).message} (found ${found.length}${found.length > 0 ? `: ${found.map((t) => t.name).join(', ')}` : ''})`);
   });
   let first: SealStatus | undefined;
   for (const t of targets) {

@@ -15,6 +15,8 @@ export interface BootstrapOptions {
   podSelector: string;
   podPort: number;
   podScheme: 'http' | 'https';
+  /** How many pods the job waits for before it starts (a StatefulSet's replicas). */
+  expectedPods: number;
   caCert: string | undefined;
   tlsServerName: string | undefined;
   kubeconfig: string | undefined;
@@ -51,6 +53,7 @@ export interface BootstrapFlags {
   podSelector?: string;
   podPort?: number;
   podScheme?: string;
+  expectedPods?: number;
   caCert?: string;
   tlsServerName?: string;
   kubeconfig?: string;
@@ -118,6 +121,8 @@ export function parseBootstrapOptions(f: BootstrapFlags): BootstrapOptions {
   if (!Number.isInteger(podPort) || podPort < 1 || podPort > 65535) throw new OptionsError('-pod-port must be a port number');
   const podScheme = f.podScheme || 'https';
   if (podScheme !== 'https' && podScheme !== 'http') throw new OptionsError('-pod-scheme must be https or http');
+  const expectedPods = f.expectedPods ?? (addresses.length || 1);
+  if (!Number.isInteger(expectedPods) || expectedPods < 1) throw new OptionsError('-expected-pods must be at least 1');
   const pgpKeys = list(f.pgpKeys).map((r) => parseRef(r, 'pgp-keys'));
   const recoveryPgpKeys = list(f.recoveryPgpKeys).map((r) => parseRef(r, 'recovery-pgp-keys'));
   if (pgpKeys.length === 0 && recoveryPgpKeys.length === 0) {
@@ -148,7 +153,7 @@ export function parseBootstrapOptions(f: BootstrapFlags): BootstrapOptions {
   const auditOptions = options(f.auditOptions, 'audit-options');
   if (auditType === 'file' && auditOptions['file_path'] === undefined) auditOptions['file_path'] = 'stdout';
   return {
-    addresses, podSelector, podPort, podScheme,
+    addresses, podSelector, podPort, podScheme, expectedPods,
     caCert: f.caCert || undefined,
     tlsServerName: f.tlsServerName || undefined,
     kubeconfig: f.kubeconfig || undefined,

@@ -4,9 +4,11 @@
  * the root token's revocation. Each step looks at the server first, so a re-run redoes
  * nothing that is already there.
  */
+import { randomBytes } from 'node:crypto';
 import { ApiError, type WardClient } from '../../api/index.js';
 import { poll, type Ctx, type Target } from './context.js';
 import { adminPolicy, provisionerPolicy } from './policies.js';
+import { STATE } from './store.js';
 
 /** A pod that serves writes (active, or a standby that forwards them). */
 export async function writer(ctx: Ctx, token: string): Promise<WardClient> {
@@ -48,19 +50,46 @@ export async function enableAudit(ctx: Ctx, c: WardClient): Promise<void> {
   ctx.log('audit device enabled', { path: ctx.o.auditPath, type: ctx.o.auditType });
 }
 
+/**
+ * The token's ID is chosen here and written to its Secret (state "pending") before the token
+ * is created with that ID (root may choose one, as in Vault), so a kill between the two can
+ * neither lose the token nor leave an unknown one behind: a re-run creates the same ID, and
+ * "duplicate ID" means the earlier run got that far.
+ */
 export async function issueProvisionerToken(ctx: Ctx, c: WardClient): Promise<void> {
   const name = ctx.o.provisionerTokenSecret;
   const existing = await ctx.store.getSecret(name);
-  if (existing?.data['token'] !== undefined) {
+  if (existing?.data['token'] !== undefined && existing.annotations[STATE] === 'issued') {
     ctx.log('provisioner token present already', { secret: name });
     return;
   }
-  const r = await c.tokenCreate({ policies: [ctx.o.provisionerPolicy], ttl: ctx.o.provisionerTokenTtl, display_name: 'bootstrap-provisioner', meta: { created_by: 'ward-bootstrap' } }, { orphan: true });
-  const token = r.body?.auth?.client_token;
-  if (typeof token !== 'string' || token === '') throw new Error('token create returned no token');
+  const annotations = { 'ward.io/policies': ctx.o.provisionerPolicy, 'ward.io/ttl': ctx.o.provisionerTokenTtl };
+  let token = existing?.data['token']?.toString('utf8');
+  if (token === undefined) {
+    // Vault refuses a '.' in a chosen ID; 32 base62 characters carry 190 bits.
+    token = randomBase62(32);
+    await ctx.store.putSecret(name, { data: { token: Buffer.from(token) }, annotations: { ...annotations, [STATE]: 'pending' } });
+  }
+  ctx.hook('provisioner-token-pending');
+  try {
+    await c.tokenCreate({ id: token, policies: [ctx.o.provisionerPolicy], ttl: ctx.o.provisionerTokenTtl, display_name: 'bootstrap-provisioner', meta: { created_by: 'ward-bootstrap' } }, { orphan: true });
+  } catch (e) {
+    if (!(e instanceof ApiError && e.status === 400 && /duplicate ID/.test(e.message))) throw e;
+  }
   ctx.hook('provisioner-token-created');
-  await ctx.store.putSecret(name, { data: { token: Buffer.from(token) }, annotations: { 'ward.io/policies': ctx.o.provisionerPolicy, 'ward.io/ttl': ctx.o.provisionerTokenTtl } });
+  await ctx.store.putSecret(name, { data: { token: Buffer.from(token) }, annotations: { ...annotations, [STATE]: 'issued' } });
   ctx.log('provisioner token issued', { secret: name, policy: ctx.o.provisionerPolicy, ttl: ctx.o.provisionerTokenTtl });
+}
+
+const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+function randomBase62(n: number): string {
+  let out = '';
+  while (out.length < n) {
+    // Rejection sampling: 248 = 4 * 62, so bytes below it map uniformly.
+    for (const b of randomBytes(n)) if (b < 248 && out.length < n) out += BASE62[b % 62];
+  }
+  return out;
 }
 
 /** Revokes the root token; one already revoked (a kill after the revocation) counts as done. */

@@ -174,6 +174,25 @@ describe('k8s bootstrap job end to end', { timeout: 300_000 }, () => {
     assert.match(all, /"msg":"server answered".*"initialized":false/);
   });
 
+  test('SIGTERM between the init answer and the Secret write is held until the keys are stored', async () => {
+    const pod = await startPod('ward-term');
+    cleanups.push(() => pod.proc.kill());
+    const names = ['-keys-secret=term-init', '-progress-configmap=term-progress', '-provisioner-token-secret=term-token'];
+    const p = spawnWard(['k8s', 'bootstrap', `-kubeconfig=${kubeconfig}`, `-namespace=${NS}`, `-address=${pod.url}`, `-ca-cert=${caFile}`,
+      `-pgp-keys=${join(dir, 'alice.asc')}`, '-bootstrap-pgp-key=secret:ward-bootstrap/job.key', '-wait-timeout=30s', ...names], '', { WARD_BOOTSTRAP_PAUSE_AT: 'init-response' });
+    cleanups.push(() => p.kill());
+    await waitFor('the job to pause in the window', () => /paused at test hook/.test(p.stderr()) || (p.child.exitCode !== null && Promise.reject(new Error(p.stderr()))), { timeoutMs: 30_000 });
+    p.child.kill('SIGTERM');
+    const r = await p.exited;
+    outputs.push(p.stdout(), p.stderr());
+    assert.deepEqual(r, { code: 143, signal: null }, p.stderr());
+    assert.match(p.stderr(), /signal held until the init response is stored/);
+    const s = await core.readNamespacedSecret({ namespace: NS, name: 'term-init' });
+    assert.equal(s.metadata?.annotations?.['ward.io/bootstrap-state'], 'stored');
+    const share = await gpgDecrypt(alice, s.data!['unseal-key-1']!);
+    assert.equal((await pod.client().unseal(share)).sealed, false);
+  });
+
   test('pods found by label; a job killed between the init answer and the Secret write says the keys are lost, and touches nothing', async () => {
     const port = await freePort();
     const pod = await startPod('ward-lost', port);
@@ -187,8 +206,8 @@ describe('k8s bootstrap job end to end', { timeout: 300_000 }, () => {
     assert.equal(short.code, 1);
     assert.match(short.stderr, /timed out waiting for 2 Ward pods \(found 1: ward-lost-0\)/);
     const first = await runJob(pod, names, { WARD_BOOTSTRAP_EXIT_AT: 'init-response' }, false);
-    assert.match(first.stderr, /"msg":"server answered","pod":"ward-lost-0","initialized":false/);
     assert.equal(first.code, HOOK_EXIT, first.stderr);
+    assert.match(first.stderr, /"msg":"server answered","pod":"ward-lost-0","initialized":false/);
     const again = await runJob(pod, names, {}, false);
     assert.equal(again.code, 1);
     assert.match(again.stderr, /killed between the server's answer and the Secret write, and the key shares are lost/);

@@ -70,13 +70,13 @@ export async function issueProvisionerToken(ctx: Ctx, c: WardClient): Promise<vo
     token = randomBase62(32);
     await ctx.store.putSecret(name, { data: { token: Buffer.from(token) }, annotations: { ...annotations, [STATE]: 'pending' } });
   }
-  ctx.hook('provisioner-token-pending');
+  await ctx.hook('provisioner-token-pending');
   try {
     await c.tokenCreate({ id: token, policies: [ctx.o.provisionerPolicy], ttl: ctx.o.provisionerTokenTtl, display_name: 'bootstrap-provisioner', meta: { created_by: 'ward-bootstrap' } }, { orphan: true });
   } catch (e) {
     if (!(e instanceof ApiError && e.status === 400 && /duplicate ID/.test(e.message))) throw e;
   }
-  ctx.hook('provisioner-token-created');
+  await ctx.hook('provisioner-token-created');
   await ctx.store.putSecret(name, { data: { token: Buffer.from(token) }, annotations: { ...annotations, [STATE]: 'issued' } });
   ctx.log('provisioner token issued', { secret: name, policy: ctx.o.provisionerPolicy, ttl: ctx.o.provisionerTokenTtl });
 }

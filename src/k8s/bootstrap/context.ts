@@ -23,8 +23,11 @@ export interface Ctx {
   jobKey: PrivateKey;
   /** The Ward pods now (re-listed on each call when selected by label). */
   targets(): Promise<Target[]>;
-  /** Exits the process when `WARD_BOOTSTRAP_EXIT_AT` names this point (tests only). */
-  hook(point: string): void;
+  /**
+   * Tests only: exits the process when `WARD_BOOTSTRAP_EXIT_AT` names this point (a kill
+   * there), or waits a few seconds when `WARD_BOOTSTRAP_PAUSE_AT` does (to signal it there).
+   */
+  hook(point: string): Promise<void>;
   /** Runs `fn` with SIGTERM/SIGINT held back until it ends (the init → Secret window). */
   critical<T>(fn: () => Promise<T>): Promise<T>;
 }

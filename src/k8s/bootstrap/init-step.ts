@@ -89,7 +89,7 @@ export async function ensureInitialized(ctx: Ctx, target: Target, status: SealSt
   await store.mark(o.progressConfigMap, 'init', `requested ${new Date().toISOString()}`);
   await ctx.critical(async () => {
     const r = await target.client.init(req);
-    ctx.hook('init-response');
+    await ctx.hook('init-response');
     const data: Record<string, Buffer> = {};
     const shares = recovery ? r.recovery_keys_base64 ?? [] : r.keys_base64;
     shares.forEach((k, i) => (data[`${recovery ? 'recovery' : 'unseal'}-key-${i + 1}`] = Buffer.from(k, 'base64')));

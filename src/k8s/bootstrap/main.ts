@@ -6,7 +6,7 @@
  */
 import { KubeClient } from '../kube/client.js';
 import { readPgpPrivateKey } from '../../lib/pgp.js';
-import { resolveTargets, type Ctx, type Log } from './context.js';
+import { resolveTargets, sleep, type Ctx, type Log } from './context.js';
 import { diagnose, ensureInitialized } from './init-step.js';
 import type { BootstrapOptions } from './options.js';
 import { describeRef } from './refs.js';
@@ -34,10 +34,15 @@ export async function runBootstrap(o: BootstrapOptions, io: Io): Promise<number>
       throw new Error(`-bootstrap-pgp-key ${describeRef(o.bootstrapKey)}: ${(e as Error).message}`);
     });
     const exitAt = io.env['WARD_BOOTSTRAP_EXIT_AT'] ?? '';
+    const pauseAt = io.env['WARD_BOOTSTRAP_PAUSE_AT'] ?? '';
     const ctx: Ctx = {
       o, store, log, jobKey,
       targets: () => resolveTargets(o, store),
-      hook(point) {
+      async hook(point) {
+        if (point === pauseAt) {
+          log('paused at test hook', { point });
+          await sleep(3000);
+        }
         if (point !== exitAt) return;
         log('exiting at test hook', { point });
         process.exit(HOOK_EXIT);
@@ -59,13 +64,13 @@ export async function runBootstrap(o: BootstrapOptions, io: Io): Promise<number>
 async function steps(ctx: Ctx): Promise<void> {
   const { o, store } = ctx;
   const { targets, status } = await diagnose(ctx);
-  ctx.hook('diagnose');
+  await ctx.hook('diagnose');
   await ensureInitialized(ctx, targets[0]!, status);
-  ctx.hook('init');
+  await ctx.hook('init');
   const secret = await store.getSecret(o.keysSecret);
   if (secret === null) throw new Error(`the keys Secret ${o.keysSecret} disappeared`);
   await unsealAll(ctx, secret);
-  ctx.hook('unseal');
+  await ctx.hook('unseal');
   const progress = await store.getProgress(o.progressConfigMap);
   if (progress['revoke-root'] !== undefined) {
     ctx.log('root token revoked by an earlier run: configuration is done', { since: progress['revoke-root'] });
@@ -81,16 +86,16 @@ async function steps(ctx: Ctx): Promise<void> {
   // Auditing first, so the device records the rest of the job's work.
   await enableAudit(ctx, c);
   await store.mark(o.progressConfigMap, 'audit', new Date().toISOString());
-  ctx.hook('audit');
+  await ctx.hook('audit');
   await writePolicies(ctx, c);
   await store.mark(o.progressConfigMap, 'policies', new Date().toISOString());
-  ctx.hook('policies');
+  await ctx.hook('policies');
   await issueProvisionerToken(ctx, c);
   await store.mark(o.progressConfigMap, 'provisioner-token', new Date().toISOString());
-  ctx.hook('provisioner-token');
+  await ctx.hook('provisioner-token');
   if (o.revokeRoot) {
     await revokeRoot(ctx, c);
-    ctx.hook('revoke-root-before-record');
+    await ctx.hook('revoke-root-before-record');
     await store.mark(o.progressConfigMap, 'revoke-root', new Date().toISOString());
   } else {
     ctx.log('root token kept (-revoke-root=false): it is in the keys Secret, encrypted to the job\'s key');

@@ -5,9 +5,6 @@
 import { parseDurationSeconds } from '../../lib/duration.js';
 import { parseRef, type Ref } from './refs.js';
 
-export const STEPS = ['diagnose', 'init', 'unseal', 'audit', 'policies', 'provisioner-token', 'revoke-root'] as const;
-export type Step = (typeof STEPS)[number];
-
 export interface BootstrapOptions {
   /** Explicit Ward addresses (every pod), or empty when `podSelector` is used. */
   addresses: string[];

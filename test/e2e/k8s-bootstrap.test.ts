@@ -7,6 +7,7 @@
  * its policy only, the audit log shows the work, and no secret ever appeared in its output.
  */
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,13 +45,13 @@ describe('k8s bootstrap job end to end', { timeout: 300_000 }, () => {
   let bob: TestPgpKey;
   const outputs: string[] = [];
 
-  const startPod = async (name: string, port?: number): Promise<Pod> => {
+  const startPod = async (name: string, port?: number, extra = ''): Promise<Pod> => {
     const p = port ?? (await freePort());
     const cfg = join(dir, `${name}.hcl`);
     writeFileSync(cfg, [
       `storage "sqlite" {\n  path = "${join(dir, `${name}.db`)}"\n}`,
       `listener "tcp" {\n  address = "127.0.0.1:${p}"\n  tls_cert_file = "${join(dir, 'tls.crt')}"\n  tls_key_file = "${join(dir, 'tls.key')}"\n}`,
-      'allow_root = true', '',
+      'allow_root = true', extra, '',
     ].join('\n'));
     const url = `https://127.0.0.1:${p}`;
     const proc = spawnWard(['server', `-config=${cfg}`], url);
@@ -172,6 +173,26 @@ describe('k8s bootstrap job end to end', { timeout: 300_000 }, () => {
     for (const s of [aliceShare, bobShare, ...jobShares, root, prov]) assert.ok(s.length > 10 && !all.includes(s), 'a secret was printed');
     assert.doesNotMatch(JSON.stringify(progress), new RegExp(`${prov}|${root}`));
     assert.match(all, /"msg":"server answered".*"initialized":false/);
+  });
+
+  test('auto seal: recovery shares encrypted to the operators, no unseal needed, personas set up, root revoked', async () => {
+    writeFileSync(join(dir, 'seal.key'), randomBytes(32));
+    const pod = await startPod('ward-auto', undefined, `seal "static" {\n  current_key_id = "k1"\n  current_key = "file://${join(dir, 'seal.key')}"\n}`);
+    cleanups.push(() => pod.proc.kill());
+    const p = spawnWard(['k8s', 'bootstrap', `-kubeconfig=${kubeconfig}`, `-namespace=${NS}`, `-address=${pod.url}`, `-ca-cert=${caFile}`,
+      `-recovery-pgp-keys=${join(dir, 'alice.asc')},configmap:ward-operator-keys/bob.asc`, '-recovery-threshold=2', '-bootstrap-pgp-key=secret:ward-bootstrap/job.key',
+      '-keys-secret=auto-init', '-progress-configmap=auto-progress', '-provisioner-token-secret=auto-token', '-audit-type=none', '-wait-timeout=30s']);
+    const r = await p.exited;
+    outputs.push(p.stdout(), p.stderr());
+    assert.equal(r.code, 0, p.stderr());
+    assert.match(p.stderr(), /"msg":"unsealed already"/);
+    const keys = await secretData('auto-init');
+    assert.deepEqual(Object.keys(keys).sort(), ['recovery-key-1', 'recovery-key-2', 'root-token']);
+    assert.match(await gpgDecrypt(alice, keys['recovery-key-1']!.toString('base64')), /^[0-9a-f]{66}$/);
+    const root = await openpgpDecrypt(job, keys['root-token']!);
+    await assert.rejects(pod.client(root).tokenLookupSelf(), (e: unknown) => e instanceof ApiError && e.status === 403);
+    const prov = (await secretData('auto-token'))['token']!.toString('utf8');
+    assert.deepEqual(((await pod.client(prov).tokenLookupSelf()).body?.data as { policies: string[] }).policies, ['default', 'provisioner']);
   });
 
   test('SIGTERM between the init answer and the Secret write is held until the keys are stored', async () => {

@@ -24,8 +24,9 @@ export async function diagnose(ctx: Ctx): Promise<{ targets: Target[]; status: S
   let first: SealStatus | undefined;
   for (const t of targets) {
     const st = await poll(`${t.name} to answer`, ctx.o.waitTimeoutMs, () => t.client.sealStatus());
-    const leader = await t.client.leader().catch(() => undefined);
-    ctx.log('server answered', { pod: t.name, initialized: st.initialized, sealed: st.sealed, seal_type: String(st.type), ha_enabled: leader?.ha_enabled ?? false, threshold: st.t, shares: st.n });
+    // A sealed node cannot say whether it runs HA (Vault's sys/leader needs it unsealed).
+    const leader = st.sealed ? undefined : await t.client.leader().catch(() => undefined);
+    ctx.log('server answered', { pod: t.name, initialized: st.initialized, sealed: st.sealed, seal_type: String(st.type), ha_enabled: leader === undefined ? 'unknown while sealed' : leader.ha_enabled, threshold: st.t, shares: st.n });
     first ??= st;
   }
   return { targets, status: first! };

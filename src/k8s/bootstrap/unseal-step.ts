@@ -4,7 +4,7 @@
  * plaintext shares live only in this function's memory; the root token likewise.
  */
 import { pgpDecrypt } from '../../lib/pgp.js';
-import { poll, type Ctx } from './context.js';
+import { poll, type Ctx, type Target } from './context.js';
 import type { StoredSecret } from './store.js';
 
 /** The shares the job can read (hex, as `sys/unseal` takes them), in share order. */
@@ -46,8 +46,16 @@ export async function unsealAll(ctx: Ctx, secret: StoredSecret): Promise<void> {
       now = await t.client.unseal(share);
     }
     if (now.sealed) throw new Error(`${t.name} is still sealed after ${shares.length} shares (progress ${now.progress}/${now.t})`);
-    ctx.log('unsealed', { pod: t.name, shares_used: Math.min(shares.length, st.t) });
+    ctx.log('unsealed', { pod: t.name, shares_used: Math.min(shares.length, st.t), ...(await haMode(t)) });
   }
+}
+
+/** What the pod became once unsealed: active, standby or performance standby (HA), or a single node. */
+async function haMode(t: Target): Promise<Record<string, string | boolean>> {
+  const leader = await t.client.leader().catch(() => undefined);
+  if (leader === undefined) return {};
+  if (!leader.ha_enabled) return { ha_enabled: false };
+  return { ha_enabled: true, ha_mode: leader.is_self ? 'active' : leader.performance_standby ? 'performance standby' : 'standby' };
 }
 
 /** The root token from the keys Secret (encrypted to the job's key at init). */

@@ -26,17 +26,19 @@ function keyList(body: Record<string, unknown>, name: string): string[] {
   return v as string[];
 }
 
-async function parseKeys(keys: string[], shares: number): Promise<PgpPublicKey[]> {
+/** `what`: "seal" or "recovery", as Vault's core.Initialize wraps SealConfig.Validate's text. */
+async function parseKeys(keys: string[], shares: number, what: 'seal' | 'recovery'): Promise<PgpPublicKey[]> {
   if (keys.length === 0) return [];
-  if (keys.length !== shares) throw badRequest('count mismatch between number of provided PGP keys and number of shares');
-  return Promise.all(keys.map(parseKey));
+  const prefix = `invalid ${what} configuration: `;
+  if (keys.length !== shares) throw badRequest(`${prefix}count mismatch between number of provided PGP keys and number of shares`);
+  return Promise.all(keys.map((k) => parseKey(k, prefix)));
 }
 
-async function parseKey(k: string): Promise<PgpPublicKey> {
+async function parseKey(k: string, prefix = ''): Promise<PgpPublicKey> {
   try {
     return await parsePgpPublicKey(k);
   } catch (e) {
-    if (e instanceof PgpKeyError) throw badRequest(e.message);
+    if (e instanceof PgpKeyError) throw badRequest(prefix + e.message);
     throw e;
   }
 }
@@ -61,7 +63,7 @@ export async function sysInit(core: CoreApi, body: Record<string, unknown>): Pro
     const barrier = given([['secret_shares', shares], ['secret_threshold', threshold]]);
     if (barrier.length > 0) throw badRequest(`parameters ${barrier.join(',')} not applicable to seal type ${seal.type}`);
     if (pgpKeys.length > 0) throw badRequest(`parameters pgp_keys not applicable to seal type ${seal.type}`);
-    const recKeys = await parseKeys(recoveryPgpKeys, recoveryShares);
+    const recKeys = await parseKeys(recoveryPgpKeys, recoveryShares, 'recovery');
     const rootKey = typeof rootPgp === 'string' && rootPgp !== '' ? await parseKey(rootPgp) : null;
     result = await core.init(0, 0, { shares: recoveryShares, threshold: recoveryThreshold });
     encrypt = async () => {
@@ -76,7 +78,7 @@ export async function sysInit(core: CoreApi, body: Record<string, unknown>): Pro
     if (threshold < 1 || threshold > 255) throw badRequest('secret_threshold must be between 1 and 255');
     if (threshold > shares) throw badRequest('secret_threshold cannot be larger than secret_shares');
     if (shares > 1 && threshold === 1) throw badRequest('secret_threshold must be greater than one when secret_shares is greater than one');
-    const keys = await parseKeys(pgpKeys, shares);
+    const keys = await parseKeys(pgpKeys, shares, 'seal');
     const rootKey = typeof rootPgp === 'string' && rootPgp !== '' ? await parseKey(rootPgp) : null;
     result = await core.init(shares, threshold);
     encrypt = async () => {

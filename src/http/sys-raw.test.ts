@@ -62,9 +62,10 @@ describe('raw sys endpoints', () => {
       const root = await testPgpKey('root');
       // Refused before anything is generated: count mismatch, undecodable and unparsable keys.
       const cases: [unknown, string][] = [
-        [{ secret_shares: 3, secret_threshold: 2, pgp_keys: [op.base64Public, op.base64Public] }, 'count mismatch between number of provided PGP keys and number of shares'],
-        [{ secret_shares: 1, secret_threshold: 1, pgp_keys: ['not base64!'] }, 'error decoding given PGP key: illegal base64 data'],
-        [{ secret_shares: 1, secret_threshold: 1, pgp_keys: [Buffer.from('no key here').toString('base64')] }, 'error parsing given PGP key'],
+        // Vault's texts: SealConfig.Validate's, wrapped by core.Initialize.
+        [{ secret_shares: 3, secret_threshold: 2, pgp_keys: [op.base64Public, op.base64Public] }, 'invalid seal configuration: count mismatch between number of provided PGP keys and number of shares'],
+        [{ secret_shares: 1, secret_threshold: 1, pgp_keys: ['not base64!'] }, 'invalid seal configuration: error decoding given PGP key: illegal base64 data'],
+        [{ secret_shares: 1, secret_threshold: 1, pgp_keys: [Buffer.from('no key here').toString('base64')] }, 'invalid seal configuration: error parsing given PGP key'],
         [{ secret_shares: 1, secret_threshold: 1, pgp_keys: 'one' }, 'pgp_keys must be a list of strings'],
         [{ secret_shares: 1, secret_threshold: 1, root_token_pgp_key: 'bm9wZQ==' }, 'error parsing given PGP key'],
       ];

@@ -21,6 +21,8 @@ export class PgpKeyError extends Error {}
  */
 export async function parsePgpPublicKey(given: string): Promise<PgpPublicKey> {
   const text = given.trim();
+  const notPrivate = new PgpKeyError('error parsing given PGP key: a private key was given where a public key is expected');
+  if (text.startsWith('-----BEGIN PGP PRIVATE KEY BLOCK-----')) throw notPrivate;
   let key: PgpPublicKey;
   if (text.startsWith(ARMOR)) {
     key = await readArmored(text);
@@ -31,7 +33,7 @@ export async function parsePgpPublicKey(given: string): Promise<PgpPublicKey> {
     const asText = bytes.toString('latin1');
     key = asText.startsWith(ARMOR) ? await readArmored(asText) : await readBinary(bytes);
   }
-  if (key.isPrivate()) throw new PgpKeyError('error parsing given PGP key: a private key was given where a public key is expected');
+  if (key.isPrivate()) throw notPrivate;
   try {
     await key.getEncryptionKey();
   } catch (e) {

@@ -195,6 +195,30 @@ describe('k8s bootstrap job end to end', { timeout: 300_000 }, () => {
     assert.deepEqual(((await pod.client(prov).tokenLookupSelf()).body?.data as { policies: string[] }).policies, ['default', 'provisioner']);
   });
 
+  test('when the keys Secret cannot be written after init, the job prints the encrypted response rather than lose it', async () => {
+    const pod = await startPod('ward-nowrite');
+    cleanups.push(() => pod.proc.kill());
+    // An account that may create Secrets but not update them: the empty Secret is created, the write of the keys refused.
+    const rbac = kubeConfigFor(kube).makeApiClient(RbacAuthorizationV1Api);
+    await rbac.createNamespacedRole({ namespace: NS, body: { metadata: { name: 'create-only' }, rules: [
+      { apiGroups: [''], resources: ['secrets', 'configmaps'], verbs: ['get', 'create', 'patch'] },
+    ] } });
+    await rbac.createNamespacedRoleBinding({ namespace: NS, body: { metadata: { name: 'create-only' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'create-only' }, subjects: [{ kind: 'ServiceAccount', name: 'create-only', namespace: NS }] } });
+    const cfg = join(dir, 'create-only.kubeconfig');
+    writeFileSync(cfg, kube.kubeconfig(await kube.issueToken({ namespace: NS, name: 'create-only', pod: null })), { mode: 0o600 });
+    const p = spawnWard(['k8s', 'bootstrap', `-kubeconfig=${cfg}`, `-namespace=${NS}`, `-address=${pod.url}`, `-ca-cert=${caFile}`,
+      `-pgp-keys=${join(dir, 'alice.asc')}`, '-bootstrap-pgp-key=secret:ward-bootstrap/job.key', '-wait-timeout=2s',
+      '-keys-secret=nowrite-init', '-progress-configmap=nowrite-progress']);
+    const r = await p.exited;
+    outputs.push(p.stdout(), p.stderr());
+    assert.equal(r.code, 1, p.stderr());
+    assert.match(p.stderr(), /could not store the init response.*printed on stdout/);
+    const printed = JSON.parse(p.stdout()) as { keys_base64: string[]; root_token: string };
+    const share = await gpgDecrypt(alice, printed.keys_base64[0]!);
+    assert.equal((await pod.client().unseal(share)).sealed, false);
+    assert.ok((await openpgpDecrypt(job, Buffer.from(printed.root_token, 'base64'))).length > 10);
+  });
+
   test('SIGTERM between the init answer and the Secret write is held until the keys are stored', async () => {
     const pod = await startPod('ward-term');
     cleanups.push(() => pod.proc.kill());

@@ -73,7 +73,7 @@ const bootstrap: Command = {
       throw new UsageError((e as Error).message);
     }
     const { runBootstrap } = await import('../../k8s/bootstrap/main.js');
-    return runBootstrap(o, { stderr: ctx.io.stderr, env: ctx.io.env });
+    return runBootstrap(o, { stdout: ctx.io.stdout, stderr: ctx.io.stderr, env: ctx.io.env });
   },
 };
 

@@ -20,6 +20,8 @@ export interface Ctx {
   o: BootstrapOptions;
   store: BootstrapStore;
   log: Log;
+  /** Standard output: only ever PGP ciphertexts, when they could not be stored. */
+  stdout(text: string): void;
   jobKey: PrivateKey;
   /** The Ward pods now (re-listed on each call when selected by label). */
   targets(): Promise<Target[]>;

@@ -96,10 +96,18 @@ export async function ensureInitialized(ctx: Ctx, target: Target, status: SealSt
     shares.forEach((k, i) => (data[`${recovery ? 'recovery' : 'unseal'}-key-${i + 1}`] = Buffer.from(k, 'base64')));
     data['root-token'] = Buffer.from(r.root_token, 'base64');
     const secret: StoredSecret = { data, annotations: { ...annotations, [STATE]: 'stored' } };
-    await poll(`the keys Secret ${o.keysSecret} to be written`, Math.max(o.waitTimeoutMs, 60_000), async () => {
-      await store.putSecret(o.keysSecret, secret);
-      return true;
-    });
+    try {
+      await poll(`the keys Secret ${o.keysSecret} to be written`, o.waitTimeoutMs, async () => {
+        await store.putSecret(o.keysSecret, secret);
+        return true;
+      });
+    } catch (e) {
+      // The last copy of the response: printed rather than lost. Every value in it is a PGP
+      // ciphertext (the shares to the operators' keys, the token to the job's), as `vault
+      // operator init -pgp-keys` prints them.
+      ctx.stdout(`${JSON.stringify(r, null, 2)}\n`);
+      throw new Error(`could not store the init response in Secret ${o.keysSecret} (${(e as Error).message}); its encrypted shares and root token are printed on stdout: save them now`);
+    }
   });
   log('initialized; encrypted key shares and root token stored', { secret: o.keysSecret, shares: Number(annotations['ward.io/shares']), threshold: Number(annotations['ward.io/threshold']), recipients: fingerprints });
   await store.mark(o.progressConfigMap, 'init', `stored ${new Date().toISOString()}`);

@@ -14,7 +14,7 @@ import { BootstrapStore } from './store.js';
 import { enableAudit, issueProvisionerToken, revokeRoot, rootValid, writePolicies, writer } from './configure-steps.js';
 import { rootToken, unsealAll } from './unseal-step.js';
 
-type Io = { stderr: { write(s: string): unknown }; env: NodeJS.ProcessEnv };
+type Io = { stdout: { write(s: string): unknown }; stderr: { write(s: string): unknown }; env: NodeJS.ProcessEnv };
 
 /** Exit code of the test hook, distinct from failures (1). */
 export const HOOK_EXIT = 97;
@@ -37,6 +37,7 @@ export async function runBootstrap(o: BootstrapOptions, io: Io): Promise<number>
     const pauseAt = io.env['WARD_BOOTSTRAP_PAUSE_AT'] ?? '';
     const ctx: Ctx = {
       o, store, log, jobKey,
+      stdout: (text) => io.stdout.write(text),
       targets: () => resolveTargets(o, store),
       async hook(point) {
         if (point === pauseAt) {

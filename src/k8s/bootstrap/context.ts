@@ -34,12 +34,13 @@ export interface Ctx {
   critical<T>(fn: () => Promise<T>): Promise<T>;
 }
 
-export function wardClient(o: BootstrapOptions, address: string): WardClient {
+/** `timeoutMs`: 15 s for the quick calls; init gets minutes (an answer given up on is a response lost). */
+export function wardClient(o: BootstrapOptions, address: string, timeoutMs = 15_000): WardClient {
   return new WardClient({
     address,
     ...(o.caCert ? { caCert: o.caCert } : {}),
     ...(o.tlsServerName ? { tlsServerName: o.tlsServerName } : {}),
-    timeoutMs: 15_000,
+    timeoutMs,
   });
 }
 

@@ -9,7 +9,7 @@
  */
 import type { InitRequest, SealStatus } from '../../api/index.js';
 import { pgpFingerprint, parsePgpPublicKey } from '../../lib/pgp.js';
-import { poll, type Ctx, type Target } from './context.js';
+import { poll, wardClient, type Ctx, type Target } from './context.js';
 import { describeRef } from './refs.js';
 import { STATE, type StoredSecret } from './store.js';
 
@@ -89,7 +89,7 @@ export async function ensureInitialized(ctx: Ctx, target: Target, status: SealSt
   await store.putSecret(o.keysSecret, { data: {}, annotations });
   await store.mark(o.progressConfigMap, 'init', `requested ${new Date().toISOString()}`);
   await ctx.critical(async () => {
-    const r = await target.client.init(req);
+    const r = await wardClient(o, target.client.address, 5 * 60_000).init(req);
     await ctx.hook('init-response');
     const data: Record<string, Buffer> = {};
     const shares = recovery ? r.recovery_keys_base64 ?? [] : r.keys_base64;

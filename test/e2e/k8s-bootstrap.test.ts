@@ -25,7 +25,7 @@ import { waitFor } from '../helpers/wait.js';
 const NS = 'ward';
 const HOOK_EXIT = 97;
 /** Every point the job can be killed at, in the order it reaches them. */
-const KILL_POINTS = ['diagnose', 'init', 'unseal', 'audit', 'policies', 'provisioner-token-pending', 'provisioner-token-created', 'provisioner-token', 'revoke-root-before-record'];
+const KILL_POINTS = ['diagnose', 'init-requested', 'init', 'unseal', 'audit', 'policies', 'provisioner-token-pending', 'provisioner-token-created', 'provisioner-token', 'revoke-root-before-record'];
 
 interface Pod {
   proc: WardProcess;

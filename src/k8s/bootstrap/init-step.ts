@@ -88,6 +88,7 @@ export async function ensureInitialized(ctx: Ctx, target: Target, status: SealSt
   // Proves the job may write the Secret before there is anything to lose.
   await store.putSecret(o.keysSecret, { data: {}, annotations });
   await store.mark(o.progressConfigMap, 'init', `requested ${new Date().toISOString()}`);
+  await ctx.hook('init-requested');
   await ctx.critical(async () => {
     const r = await wardClient(o, target.client.address, 5 * 60_000).init(req);
     await ctx.hook('init-response');

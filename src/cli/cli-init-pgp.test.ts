@@ -28,7 +28,8 @@ test('operator init -pgp-keys reads key files (armored, binary, base64) and send
   writeFileSync(join(dir, 'a.asc'), k.armoredPublic);
   writeFileSync(join(dir, 'b.gpg'), binary);
   writeFileSync(join(dir, 'r.b64'), k.base64Public + '\n');
-  const r = await runCli(['operator', 'init', '-key-shares=2', '-key-threshold=2', `-pgp-keys=${join(dir, 'a.asc')},${join(dir, 'b.gpg')}`, `-root-token-pgp-key=${join(dir, 'r.b64')}`], env);
+  // A leading '@' is allowed, as the vault CLI allows it.
+  const r = await runCli(['operator', 'init', '-key-shares=2', '-key-threshold=2', `-pgp-keys=${join(dir, 'a.asc')},@${join(dir, 'b.gpg')}`, `-root-token-pgp-key=${join(dir, 'r.b64')}`], env);
   assert.equal(r.code, 0, r.stderr);
   const body = fake.requests.find((q) => q.path === 'sys/init' && q.method === 'PUT')?.body as JsonObject;
   assert.deepEqual(body['pgp_keys'], [k.base64Public, k.base64Public]);

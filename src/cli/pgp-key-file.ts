@@ -30,11 +30,13 @@ export function readPgpKeyFile(arg: string, flag: string): string {
   if (arg.startsWith('keybase:')) {
     throw new CliError(`Error: -${flag}: keybase: keys are not supported; export the public key (gpg --export NAME > NAME.gpg) and give its file`, 1);
   }
+  // The vault CLI takes "@file" as well as "file".
+  const path = arg.startsWith('@') ? arg.slice(1) : arg;
   let raw: Buffer;
   try {
-    raw = readFileSync(arg);
+    raw = readFileSync(path);
   } catch (e) {
-    throw new CliError(`Error: -${flag}: cannot read PGP key file ${arg}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 1);
+    throw new CliError(`Error: -${flag}: cannot read PGP key file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 1);
   }
   const text = raw.toString('latin1');
   const armored = dearmor(text);

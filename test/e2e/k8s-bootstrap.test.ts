@@ -99,9 +99,11 @@ describe('k8s bootstrap job end to end', { timeout: 300_000 }, () => {
     // What the operators put in place before installing: the job's key pair, their public keys.
     await core.createNamespacedSecret({ namespace: NS, body: { metadata: { name: 'ward-bootstrap' }, stringData: { 'job.key': job.armoredPrivate, 'job.pub': job.armoredPublic } } });
     await core.createNamespacedConfigMap({ namespace: NS, body: { metadata: { name: 'ward-operator-keys' }, data: { 'bob.asc': bob.armoredPublic } } });
-    // The job's RBAC, as the chart grants it: Secrets and ConfigMaps it reads and writes, pods it lists.
+    // The job's RBAC, as the chart grants it: Secrets it reads and writes, pods it lists; and
+    // reading ConfigMaps, because this test gives bob's key as one.
     await rbac.createNamespacedRole({ namespace: NS, body: { metadata: { name: 'ward-bootstrap' }, rules: [
-      { apiGroups: [''], resources: ['secrets', 'configmaps'], verbs: ['get', 'create', 'update', 'patch'] },
+      { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'create', 'update', 'patch'] },
+      { apiGroups: [''], resources: ['configmaps'], verbs: ['get'] },
       { apiGroups: [''], resources: ['pods'], verbs: ['list'] },
     ] } });
     await rbac.createNamespacedRoleBinding({ namespace: NS, body: { metadata: { name: 'ward-bootstrap' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'ward-bootstrap' }, subjects: [{ kind: 'ServiceAccount', name: 'ward-bootstrap', namespace: NS }] } });
@@ -136,7 +138,7 @@ describe('k8s bootstrap job end to end', { timeout: 300_000 }, () => {
     // What the job leaves behind.
     const keys = await secretData('ward-init');
     assert.deepEqual(Object.keys(keys).sort(), ['root-token', 'unseal-key-1', 'unseal-key-2', 'unseal-key-3', 'unseal-key-4']);
-    const progress = (await core.readNamespacedConfigMap({ namespace: NS, name: 'ward-bootstrap-progress' })).data ?? {};
+    const progress = Object.fromEntries(Object.entries(await secretData('ward-bootstrap-progress')).map(([k, v]) => [k, v.toString('utf8')]));
     assert.deepEqual(Object.keys(progress).sort(), ['audit', 'init', 'policies', 'provisioner-token', 'revoke-root']);
     assert.match(progress['init']!, /^stored /);
 
@@ -181,7 +183,7 @@ describe('k8s bootstrap job end to end', { timeout: 300_000 }, () => {
     cleanups.push(() => pod.proc.kill());
     const p = spawnWard(['k8s', 'bootstrap', `-kubeconfig=${kubeconfig}`, `-namespace=${NS}`, `-address=${pod.url}`, `-ca-cert=${caFile}`,
       `-recovery-pgp-keys=${join(dir, 'alice.asc')},configmap:ward-operator-keys/bob.asc`, '-recovery-threshold=2', '-bootstrap-pgp-key=secret:ward-bootstrap/job.key',
-      '-keys-secret=auto-init', '-progress-configmap=auto-progress', '-provisioner-token-secret=auto-token', '-audit-type=none', '-wait-timeout=30s']);
+      '-keys-secret=auto-init', '-progress-secret=auto-progress', '-provisioner-token-secret=auto-token', '-audit-type=none', '-wait-timeout=30s']);
     const r = await p.exited;
     outputs.push(p.stdout(), p.stderr());
     assert.equal(r.code, 0, p.stderr());
@@ -208,7 +210,7 @@ describe('k8s bootstrap job end to end', { timeout: 300_000 }, () => {
     writeFileSync(cfg, kube.kubeconfig(await kube.issueToken({ namespace: NS, name: 'create-only', pod: null })), { mode: 0o600 });
     const p = spawnWard(['k8s', 'bootstrap', `-kubeconfig=${cfg}`, `-namespace=${NS}`, `-address=${pod.url}`, `-ca-cert=${caFile}`,
       `-pgp-keys=${join(dir, 'alice.asc')}`, '-bootstrap-pgp-key=secret:ward-bootstrap/job.key', '-wait-timeout=2s',
-      '-keys-secret=nowrite-init', '-progress-configmap=nowrite-progress']);
+      '-keys-secret=nowrite-init', '-progress-secret=nowrite-progress']);
     const r = await p.exited;
     outputs.push(p.stdout(), p.stderr());
     assert.equal(r.code, 1, p.stderr());
@@ -222,7 +224,7 @@ describe('k8s bootstrap job end to end', { timeout: 300_000 }, () => {
   test('SIGTERM between the init answer and the Secret write is held until the keys are stored', async () => {
     const pod = await startPod('ward-term');
     cleanups.push(() => pod.proc.kill());
-    const names = ['-keys-secret=term-init', '-progress-configmap=term-progress', '-provisioner-token-secret=term-token'];
+    const names = ['-keys-secret=term-init', '-progress-secret=term-progress', '-provisioner-token-secret=term-token'];
     const p = spawnWard(['k8s', 'bootstrap', `-kubeconfig=${kubeconfig}`, `-namespace=${NS}`, `-address=${pod.url}`, `-ca-cert=${caFile}`,
       `-pgp-keys=${join(dir, 'alice.asc')}`, '-bootstrap-pgp-key=secret:ward-bootstrap/job.key', '-wait-timeout=30s', ...names], '', { WARD_BOOTSTRAP_PAUSE_AT: 'init-response' });
     cleanups.push(() => p.kill());
@@ -245,7 +247,7 @@ describe('k8s bootstrap job end to end', { timeout: 300_000 }, () => {
     // The StatefulSet's pod, as the API server shows it once scheduled (its IP is loopback here).
     await core.createNamespacedPod({ namespace: NS, body: { metadata: { name: 'ward-lost-0', labels: { app: 'ward-lost' } }, spec: { containers: [{ name: 'ward', image: 'ward' }] } } });
     await core.replaceNamespacedPodStatus({ namespace: NS, name: 'ward-lost-0', body: { metadata: { name: 'ward-lost-0' }, status: { phase: 'Running', podIP: '127.0.0.1' } } });
-    const names = ['-keys-secret=lost-init', '-progress-configmap=lost-progress', '-provisioner-token-secret=lost-token', '-pod-selector=app=ward-lost', `-pod-port=${port}`];
+    const names = ['-keys-secret=lost-init', '-progress-secret=lost-progress', '-provisioner-token-secret=lost-token', '-pod-selector=app=ward-lost', `-pod-port=${port}`];
     // -expected-pods: a second replica never shows up, so the job waits and gives up, naming why.
     const short = await runJob(pod, [...names, '-expected-pods=2', '-wait-timeout=2s'], {}, false);
     assert.equal(short.code, 1);

@@ -1,5 +1,6 @@
 import type { Command } from '../command.js';
 import { UsageError } from '../flags.js';
+import { envSetting } from '../../api/index.js';
 
 const bootstrap: Command = {
   synopsis: 'Initialize, unseal and set up a Ward deployed on Kubernetes (the bootstrap Job)',
@@ -13,19 +14,19 @@ const bootstrap: Command = {
   -pgp-keys as many times as the job should hold shares); writes the admin and provisioner
   policies; enables an audit device; issues an orphan provisioner token into a Secret; and
   revokes the root token. Every step checks the server first and is recorded in the
-  -progress-configmap ConfigMap, so a re-run after a kill anywhere completes.
+  -progress-secret Secret, so a re-run after a kill anywhere completes.
   A REF is a file path, secret:NAME/KEY or configmap:NAME/KEY (in -namespace).
   Logs JSON lines on stderr; never a share or token. Exit 0 done, 1 failed.`,
   flags: [
-    { name: 'address', kind: 'string', usage: 'Comma-separated Ward addresses, one per pod (https://ward-0.ward-internal:8200,...).' },
+    { name: 'address', kind: 'string', usage: 'Comma-separated Ward addresses, one per pod (https://ward-0.ward-internal:8200,...); default $WARD_ADDR / $VAULT_ADDR unless -pod-selector.' },
     { name: 'pod-selector', kind: 'string', usage: 'Label selector of the Ward pods in -namespace (instead of -address).' },
     { name: 'pod-port', kind: 'int', usage: 'API port of the selected pods.', default: 8200 },
     { name: 'pod-scheme', kind: 'string', usage: 'https or http for the selected pods.', default: 'https' },
     { name: 'expected-pods', kind: 'int', usage: 'Pods to wait for before starting (the StatefulSet\'s replicas; default: the number of -address, else 1).' },
-    { name: 'ca-cert', kind: 'string', usage: 'CA file that signed the Ward listener\'s certificate.' },
+    { name: 'ca-cert', kind: 'string', usage: 'CA file that signed the Ward listener\'s certificate (default $WARD_CACERT / $VAULT_CACERT).' },
     { name: 'tls-server-name', kind: 'string', usage: 'Name to verify the Ward certificate against (pods selected by IP).' },
     { name: 'kubeconfig', kind: 'string', usage: 'Path to a kubeconfig (default $KUBECONFIG, else in-cluster).' },
-    { name: 'namespace', kind: 'string', usage: 'Namespace of the pods, Secrets and ConfigMaps (default: the job\'s own).' },
+    { name: 'namespace', kind: 'string', usage: 'Namespace of the pods and Secrets (default $POD_NAMESPACE, else the job\'s own).' },
     { name: 'pgp-keys', kind: 'string', usage: 'Comma-separated public key REFs, one per unseal key share.' },
     { name: 'recovery-pgp-keys', kind: 'string', usage: 'Comma-separated public key REFs, one per recovery share (auto seal).' },
     { name: 'bootstrap-pgp-key', kind: 'string', usage: 'The job\'s private key REF: decrypts the root token and the shares encrypted to it.' },
@@ -36,7 +37,7 @@ const bootstrap: Command = {
     { name: 'recovery-threshold', kind: 'int', usage: 'Recovery key threshold (default 3, or the share count when smaller).' },
     { name: 'keys-secret', kind: 'string', usage: 'Secret receiving the encrypted shares and root token.', default: 'ward-init' },
     { name: 'provisioner-token-secret', kind: 'string', usage: 'Secret receiving the provisioner token (key "token").', default: 'ward-provisioner-token' },
-    { name: 'progress-configmap', kind: 'string', usage: 'ConfigMap recording the steps done (no secret content).', default: 'ward-bootstrap-progress' },
+    { name: 'progress-secret', kind: 'string', usage: 'Secret recording the steps done (no secret content; a Secret so the job needs RBAC on Secrets only).', default: 'ward-bootstrap-progress' },
     { name: 'admin-policy', kind: 'string', usage: 'Name of the admin policy.', default: 'admin' },
     { name: 'provisioner-policy', kind: 'string', usage: 'Name of the provisioner policy.', default: 'provisioner' },
     { name: 'admin-policy-file', kind: 'string', usage: 'REF of an HCL policy replacing the built-in admin policy.' },
@@ -55,16 +56,18 @@ const bootstrap: Command = {
     const f = ctx.flags;
     const str = (n: string): string | undefined => f.str(n) || undefined;
     const int = (n: string): number | undefined => f.int(n);
+    const env = ctx.io.env;
     // Loaded lazily: only this command needs the Kubernetes client and openpgp.
     const { parseBootstrapOptions } = await import('../../k8s/bootstrap/options.js');
     let o;
     try {
       o = parseBootstrapOptions({
-        address: str('address'), podSelector: str('pod-selector'), podPort: int('pod-port'), podScheme: str('pod-scheme'), expectedPods: int('expected-pods'),
-        caCert: str('ca-cert'), tlsServerName: str('tls-server-name'), kubeconfig: str('kubeconfig'), namespace: str('namespace'),
+        // As the chart runs it: VAULT_ADDR / VAULT_CACERT (WARD_* win) and POD_NAMESPACE when the flags are absent.
+        address: str('address') ?? (str('pod-selector') ? undefined : envSetting(env, 'ADDR')), podSelector: str('pod-selector'), podPort: int('pod-port'), podScheme: str('pod-scheme'), expectedPods: int('expected-pods'),
+        caCert: str('ca-cert') ?? envSetting(env, 'CACERT'), tlsServerName: str('tls-server-name'), kubeconfig: str('kubeconfig'), namespace: str('namespace') ?? (env['POD_NAMESPACE'] || undefined),
         pgpKeys: str('pgp-keys'), recoveryPgpKeys: str('recovery-pgp-keys'), bootstrapPgpKey: str('bootstrap-pgp-key'), bootstrapPgpPassphrase: str('bootstrap-pgp-passphrase'),
         keyShares: int('key-shares'), keyThreshold: int('key-threshold'), recoveryShares: int('recovery-shares'), recoveryThreshold: int('recovery-threshold'),
-        keysSecret: str('keys-secret'), provisionerTokenSecret: str('provisioner-token-secret'), progressConfigMap: str('progress-configmap'),
+        keysSecret: str('keys-secret'), provisionerTokenSecret: str('provisioner-token-secret'), progressSecret: str('progress-secret'),
         adminPolicy: str('admin-policy'), provisionerPolicy: str('provisioner-policy'), adminPolicyFile: str('admin-policy-file'), provisionerPolicyFile: str('provisioner-policy-file'),
         kvMount: str('kv-mount'), auditType: str('audit-type'), auditPath: str('audit-path'), auditOptions: str('audit-options'),
         provisionerTokenTtl: str('provisioner-token-ttl'), revokeRoot: f.bool('revoke-root'), waitTimeout: str('wait-timeout'),

@@ -3,7 +3,7 @@
  * and its response (every share and the root token already PGP-encrypted by the server) is
  * written to the keys Secret before anything else happens. Kubernetes permissions are proven
  * first (the Secret is created empty, state "pending"), the intent is recorded in the progress
- * ConfigMap, and SIGTERM is held back until the response is stored, so only a SIGKILL (or a
+ * record, and SIGTERM is held back until the response is stored, so only a SIGKILL (or a
  * node loss) in the few milliseconds between the server's answer and the Secret write can lose
  * it — and a re-run then says exactly that instead of guessing.
  */
@@ -51,7 +51,7 @@ async function publicKeys(ctx: Ctx, refs: Ctx['o']['pgpKeys']): Promise<string[]
 export async function ensureInitialized(ctx: Ctx, target: Target, status: SealStatus): Promise<void> {
   const { o, store, log } = ctx;
   const stored = await store.getSecret(o.keysSecret);
-  const progress = await store.getProgress(o.progressConfigMap);
+  const progress = await store.getProgress(o.progressSecret);
   const hasKeys = stored !== null && stored.annotations[STATE] === 'stored';
   if (status.initialized) {
     if (hasKeys) {
@@ -63,7 +63,7 @@ export async function ensureInitialized(ctx: Ctx, target: Target, status: SealSt
         'the job was killed between the server\'s answer and the Secret write, and the key shares are lost. Nothing was ever unsealed or written; ' +
         'wipe the server\'s storage and run the job again.');
     }
-    throw new Error(`the server was initialized outside this job (no keys in Secret ${o.keysSecret}, no init in ${o.progressConfigMap}): not touching it`);
+    throw new Error(`the server was initialized outside this job (no keys in Secret ${o.keysSecret}, no init in ${o.progressSecret}): not touching it`);
   }
   if (hasKeys) {
     throw new Error(`the server is not initialized but Secret ${o.keysSecret} holds the keys of an earlier initialization: ` +
@@ -87,7 +87,7 @@ export async function ensureInitialized(ctx: Ctx, target: Target, status: SealSt
   };
   // Proves the job may write the Secret before there is anything to lose.
   await store.putSecret(o.keysSecret, { data: {}, annotations });
-  await store.mark(o.progressConfigMap, 'init', `requested ${new Date().toISOString()}`);
+  await store.mark(o.progressSecret, 'init', `requested ${new Date().toISOString()}`);
   await ctx.hook('init-requested');
   await ctx.critical(async () => {
     const r = await wardClient(o, target.client.address, 5 * 60_000).init(req);
@@ -111,5 +111,5 @@ export async function ensureInitialized(ctx: Ctx, target: Target, status: SealSt
     }
   });
   log('initialized; encrypted key shares and root token stored', { secret: o.keysSecret, shares: Number(annotations['ward.io/shares']), threshold: Number(annotations['ward.io/threshold']), recipients: fingerprints });
-  await store.mark(o.progressConfigMap, 'init', `stored ${new Date().toISOString()}`);
+  await store.mark(o.progressSecret, 'init', `stored ${new Date().toISOString()}`);
 }

@@ -1,7 +1,7 @@
 /**
  * `ward k8s bootstrap`: takes a freshly deployed Ward from "uninitialized" to "initialized,
  * unsealed, personas in place, root token revoked", in steps that each look before they act
- * and record themselves in the progress ConfigMap, so the Job can be killed anywhere and run
+ * and record themselves in the progress Secret, so the Job can be killed anywhere and run
  * again. Logs JSON lines on stderr naming what it found and did, never a key, share or token.
  */
 import { KubeClient } from '../kube/client.js';
@@ -50,7 +50,7 @@ export async function runBootstrap(o: BootstrapOptions, io: Io): Promise<number>
       },
       critical: signals.critical,
     };
-    log('bootstrap starting', { namespace: store.namespace, keys_secret: o.keysSecret, progress: o.progressConfigMap });
+    log('bootstrap starting', { namespace: store.namespace, keys_secret: o.keysSecret, progress: o.progressSecret });
     await steps(ctx);
     log('bootstrap complete');
     return 0;
@@ -72,7 +72,7 @@ async function steps(ctx: Ctx): Promise<void> {
   if (secret === null) throw new Error(`the keys Secret ${o.keysSecret} disappeared`);
   await unsealAll(ctx, secret);
   await ctx.hook('unseal');
-  const progress = await store.getProgress(o.progressConfigMap);
+  const progress = await store.getProgress(o.progressSecret);
   if (progress['revoke-root'] !== undefined) {
     ctx.log('root token revoked by an earlier run: configuration is done', { since: progress['revoke-root'] });
     return;
@@ -80,24 +80,24 @@ async function steps(ctx: Ctx): Promise<void> {
   const c = await writer(ctx, await rootToken(ctx, secret));
   if (!(await rootValid(c))) {
     // A run killed after the revocation, before recording it.
-    await store.mark(o.progressConfigMap, 'revoke-root', new Date().toISOString());
+    await store.mark(o.progressSecret, 'revoke-root', new Date().toISOString());
     ctx.log('root token revoked by an earlier run: configuration is done');
     return;
   }
   // Auditing first, so the device records the rest of the job's work.
   await enableAudit(ctx, c);
-  await store.mark(o.progressConfigMap, 'audit', new Date().toISOString());
+  await store.mark(o.progressSecret, 'audit', new Date().toISOString());
   await ctx.hook('audit');
   await writePolicies(ctx, c);
-  await store.mark(o.progressConfigMap, 'policies', new Date().toISOString());
+  await store.mark(o.progressSecret, 'policies', new Date().toISOString());
   await ctx.hook('policies');
   await issueProvisionerToken(ctx, c);
-  await store.mark(o.progressConfigMap, 'provisioner-token', new Date().toISOString());
+  await store.mark(o.progressSecret, 'provisioner-token', new Date().toISOString());
   await ctx.hook('provisioner-token');
   if (o.revokeRoot) {
     await revokeRoot(ctx, c);
     await ctx.hook('revoke-root-before-record');
-    await store.mark(o.progressConfigMap, 'revoke-root', new Date().toISOString());
+    await store.mark(o.progressSecret, 'revoke-root', new Date().toISOString());
   } else {
     ctx.log('root token kept (-revoke-root=false): it is in the keys Secret, encrypted to the job\'s key');
   }

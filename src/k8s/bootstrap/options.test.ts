@@ -8,7 +8,7 @@ const BASE: BootstrapFlags = { address: 'https://ward-0:8200', pgpKeys: 'a.asc,b
 test('options: defaults', () => {
   const o = parseBootstrapOptions(BASE);
   assert.deepEqual([o.keyShares, o.keyThreshold, o.expectedPods, o.podPort, o.podScheme], [3, 3, 1, 8200, 'https']);
-  assert.deepEqual([o.keysSecret, o.provisionerTokenSecret, o.progressConfigMap], ['ward-init', 'ward-provisioner-token', 'ward-bootstrap-progress']);
+  assert.deepEqual([o.keysSecret, o.provisionerTokenSecret, o.progressSecret], ['ward-init', 'ward-provisioner-token', 'ward-bootstrap-progress']);
   assert.deepEqual([o.auditType, o.auditPath, o.auditOptions], ['file', 'file', { file_path: 'stdout' }]);
   assert.deepEqual([o.revokeRoot, o.provisionerTokenTtl, o.waitTimeoutMs, o.kvMount], [true, '768h', 600_000, 'secret']);
   assert.deepEqual(o.bootstrapKey, { kind: 'secret', name: 'ward-bootstrap', key: 'key' });

@@ -29,7 +29,7 @@ export interface BootstrapOptions {
   recoveryThreshold: number;
   keysSecret: string;
   provisionerTokenSecret: string;
-  progressConfigMap: string;
+  progressSecret: string;
   adminPolicy: string;
   provisionerPolicy: string;
   adminPolicyFile: Ref | undefined;
@@ -65,7 +65,7 @@ export interface BootstrapFlags {
   recoveryThreshold?: number;
   keysSecret?: string;
   provisionerTokenSecret?: string;
-  progressConfigMap?: string;
+  progressSecret?: string;
   adminPolicy?: string;
   provisionerPolicy?: string;
   adminPolicyFile?: string;
@@ -161,7 +161,7 @@ export function parseBootstrapOptions(f: BootstrapFlags): BootstrapOptions {
     keyShares, keyThreshold, recoveryShares, recoveryThreshold,
     keysSecret: name(f.keysSecret, 'ward-init', 'keys-secret'),
     provisionerTokenSecret: name(f.provisionerTokenSecret, 'ward-provisioner-token', 'provisioner-token-secret'),
-    progressConfigMap: name(f.progressConfigMap, 'ward-bootstrap-progress', 'progress-configmap'),
+    progressSecret: name(f.progressSecret, 'ward-bootstrap-progress', 'progress-secret'),
     adminPolicy: f.adminPolicy || 'admin',
     provisionerPolicy: f.provisionerPolicy || 'provisioner',
     adminPolicyFile: f.adminPolicyFile ? parseRef(f.adminPolicyFile, 'admin-policy-file') : undefined,

@@ -1,7 +1,7 @@
 /**
  * What the bootstrap job keeps in Kubernetes, in its namespace: the keys Secret (each share's
  * and the root token's OpenPGP message, binary, so `kubectl get secret … | base64 -d | gpg -d`
- * reads one), the provisioner token Secret, and the progress ConfigMap (step → when, no secret
+ * reads one), the provisioner token Secret, and the progress record (a Secret: step → when, no secret
  * content). Also reads the `secret:`/`configmap:`/file references of the flags, and finds the
  * server pods by label.
  */
@@ -61,22 +61,20 @@ export class BootstrapStore {
     }
   }
 
+  /** The progress record: step → when (a Secret so the job needs RBAC on Secrets only; nothing secret in it). */
   async getProgress(name: string): Promise<Record<string, string>> {
-    try {
-      return (await this.kube.core.readNamespacedConfigMap({ namespace: this.namespace, name })).data ?? {};
-    } catch (e) {
-      if (isNotFound(e)) return {};
-      throw e;
-    }
+    const s = await this.getSecret(name);
+    return Object.fromEntries(Object.entries(s?.data ?? {}).map(([k, v]) => [k, v.toString('utf8')]));
   }
 
-  /** Records `step` in the progress ConfigMap (merge patch: the other steps stay). */
+  /** Records `step` in the progress Secret (merge patch: the other steps stay). */
   async mark(name: string, step: string, value: string): Promise<void> {
+    const data = { [step]: Buffer.from(value).toString('base64') };
     try {
-      await this.kube.core.patchNamespacedConfigMap({ namespace: this.namespace, name, body: { data: { [step]: value } } }, MERGE_PATCH);
+      await this.kube.core.patchNamespacedSecret({ namespace: this.namespace, name, body: { data } }, MERGE_PATCH);
     } catch (e) {
       if (!isNotFound(e)) throw e;
-      await this.kube.core.createNamespacedConfigMap({ namespace: this.namespace, body: { metadata: { name, labels: LABELS }, data: { [step]: value } } });
+      await this.kube.core.createNamespacedSecret({ namespace: this.namespace, body: { metadata: { name, labels: LABELS }, type: 'Opaque', data } });
     }
   }
 

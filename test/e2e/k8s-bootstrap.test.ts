@@ -177,13 +177,15 @@ describe('k8s bootstrap job end to end', { timeout: 300_000 }, () => {
     assert.match(all, /"msg":"server answered".*"initialized":false/);
   });
 
-  test('auto seal: recovery shares encrypted to the operators, no unseal needed, personas set up, root revoked', async () => {
+  test('auto seal: recovery shares encrypted to the operators, no unseal needed, a policy of the operators\' own, root kept when asked', async () => {
     writeFileSync(join(dir, 'seal.key'), randomBytes(32));
+    writeFileSync(join(dir, 'admin.hcl'), 'path "sys/mounts/*" { capabilities = ["read"] }\n');
     const pod = await startPod('ward-auto', undefined, `seal "static" {\n  current_key_id = "k1"\n  current_key = "file://${join(dir, 'seal.key')}"\n}`);
     cleanups.push(() => pod.proc.kill());
     const p = spawnWard(['k8s', 'bootstrap', `-kubeconfig=${kubeconfig}`, `-namespace=${NS}`, `-address=${pod.url}`, `-ca-cert=${caFile}`,
       `-recovery-pgp-keys=${join(dir, 'alice.asc')},configmap:ward-operator-keys/bob.asc`, '-recovery-threshold=2', '-bootstrap-pgp-key=secret:ward-bootstrap/job.key',
-      '-keys-secret=auto-init', '-progress-secret=auto-progress', '-provisioner-token-secret=auto-token', '-audit-type=none', '-wait-timeout=30s']);
+      '-keys-secret=auto-init', '-progress-secret=auto-progress', '-provisioner-token-secret=auto-token', '-audit-type=none', '-wait-timeout=30s',
+      `-admin-policy-file=${join(dir, 'admin.hcl')}`, '-revoke-root=false']);
     const r = await p.exited;
     outputs.push(p.stdout(), p.stderr());
     assert.equal(r.code, 0, p.stderr());
@@ -191,8 +193,11 @@ describe('k8s bootstrap job end to end', { timeout: 300_000 }, () => {
     const keys = await secretData('auto-init');
     assert.deepEqual(Object.keys(keys).sort(), ['recovery-key-1', 'recovery-key-2', 'root-token']);
     assert.match(await gpgDecrypt(alice, keys['recovery-key-1']!.toString('base64')), /^[0-9a-f]{66}$/);
+    // -revoke-root=false: the root token (encrypted to the job's key) still works, and shows the operators' admin policy.
     const root = await openpgpDecrypt(job, keys['root-token']!);
-    await assert.rejects(pod.client(root).tokenLookupSelf(), (e: unknown) => e instanceof ApiError && e.status === 403);
+    assert.match(p.stderr(), /root token kept/);
+    const admin = await pod.client(root).readPolicy('admin');
+    assert.equal((admin.body?.data as { policy: string }).policy, 'path "sys/mounts/*" { capabilities = ["read"] }\n');
     const prov = (await secretData('auto-token'))['token']!.toString('utf8');
     assert.deepEqual(((await pod.client(prov).tokenLookupSelf()).body?.data as { policies: string[] }).policies, ['default', 'provisioner']);
   });

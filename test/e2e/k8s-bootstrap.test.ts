@@ -257,6 +257,12 @@ describe('k8s bootstrap job end to end', { timeout: 300_000 }, () => {
     const short = await runJob(pod, [...names, '-expected-pods=2', '-wait-timeout=2s'], {}, false);
     assert.equal(short.code, 1);
     assert.match(short.stderr, /timed out waiting for 2 Ward pods \(found 1: ward-lost-0\)/);
+    // A bad key stops the job before init, naming where it came from.
+    writeFileSync(join(dir, 'garbage.asc'), 'not a key');
+    const bad = await runJob(pod, [...names, `-pgp-keys=${join(dir, 'garbage.asc')},${join(dir, 'alice.asc')}`, '-key-threshold=2'], {}, false);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /garbage\.asc: error (parsing|decoding) given PGP key/);
+    assert.equal((await pod.client().sealStatus()).initialized, false);
     const first = await runJob(pod, names, { WARD_BOOTSTRAP_EXIT_AT: 'init-response' }, false);
     assert.equal(first.code, HOOK_EXIT, first.stderr);
     assert.match(first.stderr, /"msg":"server answered","pod":"ward-lost-0","initialized":false/);

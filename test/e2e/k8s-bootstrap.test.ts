@@ -177,6 +177,24 @@ describe('k8s bootstrap job end to end', { timeout: 300_000 }, () => {
     assert.match(all, /"msg":"server answered".*"initialized":false/);
   });
 
+  test('operators keep every share: the job stops at the sealed pod, the operators unseal, a re-run completes', async () => {
+    const pod = await startPod('ward-ops');
+    cleanups.push(() => pod.proc.kill());
+    const args = [`-pgp-keys=${join(dir, 'alice.asc')},configmap:ward-operator-keys/bob.asc`, '-key-threshold=2',
+      '-keys-secret=ops-init', '-progress-secret=ops-progress', '-provisioner-token-secret=ops-token'];
+    const first = await runJob(pod, args);
+    assert.equal(first.code, 1);
+    assert.match(first.stderr, /needs 2 shares, but only 0 of the key shares are encrypted to the job's key: operators must unseal it/);
+    // What the README tells operators to do: decrypt their share from the Secret with gpg, unseal.
+    const keys = await secretData('ops-init');
+    await pod.client().unseal(await gpgDecrypt(alice, keys['unseal-key-1']!.toString('base64')));
+    await pod.client().unseal(await gpgDecrypt(bob, keys['unseal-key-2']!.toString('base64')));
+    const again = await runJob(pod, args);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stderr, /"msg":"unsealed already"/);
+    assert.match(again.stderr, /"msg":"root token revoked"/);
+  });
+
   test('auto seal: recovery shares encrypted to the operators, no unseal needed, a policy of the operators\' own, root kept when asked', async () => {
     writeFileSync(join(dir, 'seal.key'), randomBytes(32));
     writeFileSync(join(dir, 'admin.hcl'), 'path "sys/mounts/*" { capabilities = ["read"] }\n');

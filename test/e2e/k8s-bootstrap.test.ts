@@ -193,6 +193,11 @@ describe('k8s bootstrap job end to end', { timeout: 300_000 }, () => {
     assert.equal(again.code, 0, again.stderr);
     assert.match(again.stderr, /"msg":"unsealed already"/);
     assert.match(again.stderr, /"msg":"root token revoked"/);
+    // Someone deletes the keys Secret: the job does not mistake that for a fresh start.
+    await core.deleteNamespacedSecret({ namespace: NS, name: 'ops-init' });
+    const gone = await runJob(pod, args);
+    assert.equal(gone.code, 1);
+    assert.match(gone.stderr, /the keys Secret ops-init no longer holds the keys this job stored \(stored [^)]+\): restore it from your backup/);
   });
 
   test('auto seal: recovery shares encrypted to the operators, no unseal needed, a policy of the operators\' own, root kept when asked', async () => {

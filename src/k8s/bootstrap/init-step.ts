@@ -58,10 +58,13 @@ export async function ensureInitialized(ctx: Ctx, target: Target, status: SealSt
       log('already initialized; the encrypted keys are in the keys Secret', { secret: o.keysSecret });
       return;
     }
+    if (progress['init']?.startsWith('stored')) {
+      throw new Error(`the keys Secret ${o.keysSecret} no longer holds the keys this job stored (${progress['init']}): restore it from your backup`);
+    }
     if (progress['init'] !== undefined) {
       throw new Error(`the server is initialized but the keys Secret ${o.keysSecret} holds no keys although this job requested init (${progress['init']}): ` +
-        'the job was killed between the server\'s answer and the Secret write, and the key shares are lost. Nothing was ever unsealed or written; ' +
-        'wipe the server\'s storage and run the job again.');
+        'the job was killed between the server\'s answer and the Secret write, and the key shares are lost. Nothing but the initialization ' +
+        'itself was ever written to the server; wipe its storage and run the job again.');
     }
     throw new Error(`the server was initialized outside this job (no keys in Secret ${o.keysSecret}, no init in ${o.progressSecret}): not touching it`);
   }

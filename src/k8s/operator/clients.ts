@@ -54,6 +54,8 @@ export interface WardSession {
   get(path: string, query?: RequestOptions['query'], namespace?: string): Promise<ApiResponse>;
   /** PUT with a JSON body (PKI issue and revoke, transit for the client cache). */
   write(path: string, body: JsonObject, namespace?: string): Promise<ApiResponse>;
+  /** The token these requests carry: its accessor and when it expires unless renewed (epoch ms; undefined: never). */
+  readonly token: { accessor: string; expiresAtMs: number | undefined };
 }
 
 /** The cache key: which Ward, which VaultAuth version, whose credential. */
@@ -80,19 +82,23 @@ export class WardClients {
   async run<T>(t: LoginTarget, fn: (s: WardSession) => Promise<T>): Promise<T> {
     const client = this.#client(t);
     const key = cacheKey(t);
-    const session = (token: string): WardSession => ({
-      get: (path, query, namespace) => client.request('GET', path, { token, query, headers: this.#headers(t, namespace || t.auth.namespace) }),
-      write: (path, body, namespace) => client.request('PUT', path, { token, body, headers: this.#headers(t, namespace || t.auth.namespace) }),
-    });
+    const session = (cached: CachedToken): WardSession => {
+      const token = cached.token;
+      return {
+        get: (path, query, namespace) => client.request('GET', path, { token, query, headers: this.#headers(t, namespace || t.auth.namespace) }),
+        write: (path, body, namespace) => client.request('PUT', path, { token, body, headers: this.#headers(t, namespace || t.auth.namespace) }),
+        token: { accessor: cached.accessor, expiresAtMs: cached.ttlMs > 0 ? cached.refreshedAt + cached.ttlMs : undefined },
+      };
+    };
     const first = await this.#current(t, client, key);
     try {
-      return await fn(session(first.token.token));
+      return await fn(session(first.token));
     } catch (e) {
       if (first.fresh || !(e instanceof ApiError && e.status === 403)) throw e;
       this.#forget(key);
       await this.#o.store?.drop(key, t).catch(() => undefined);
       const fresh = await this.#current(t, client, key);
-      return fn(session(fresh.token.token));
+      return fn(session(fresh.token));
     }
   }
 

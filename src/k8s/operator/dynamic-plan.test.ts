@@ -37,6 +37,22 @@ test('nextStep: issue, renew or wait, decided from the recorded status', () => {
   for (const [name, over, want] of table) assert.deepEqual(nextStep({ ...base, ...over }), want, name);
 });
 
+test('nextStep: credentials die with the Ward token that issued them, so new ones come before it expires', () => {
+  // Issued by token acc-1, which expires 200 s after the last renewal unless renewed.
+  const meta = { id: 'acc-1', tokenExpireTime: T0 + 200 };
+  const withMeta = { ...synced, vaultClientMeta: meta };
+  const table: Array<[string, Partial<PlanInput>, Step]> = [
+    ['the issuing token is the one in use (renewed in the background): the lease renewal decides', { status: withMeta, client: { accessor: 'acc-1', expiresAtMs: at(50) }, nowMs: at(10) }, { action: 'wait', afterMs: 30_200 }],
+    ['another token in use (re-login, restart without the persisted cache), the old one far from expiry: renew as usual', { status: withMeta, client: { accessor: 'acc-2', expiresAtMs: at(900) }, nowMs: at(40.2) }, { action: 'renew' }],
+    // A tenth of the old token's remaining life at the last renewal is kept as a margin (here 3 s of 30 s).
+    ['another token in use, the old one expiring before the next renewal: wait for the old token, not the lease', { status: { ...withMeta, vaultClientMeta: { ...meta, tokenExpireTime: T0 + 30 } }, client: { accessor: 'acc-2', expiresAtMs: at(900) }, nowMs: at(10) }, { action: 'wait', afterMs: 17_000 }],
+    ['another token in use, the old one about to expire: new credentials', { status: { ...withMeta, vaultClientMeta: { ...meta, tokenExpireTime: T0 + 30 } }, client: { accessor: 'acc-2', expiresAtMs: at(900) }, nowMs: at(27.5) }, { action: 'issue', reason: 'token-expiring' }],
+    ['the issuing token itself near its end (its max TTL): new credentials', { status: withMeta, client: { accessor: 'acc-1', expiresAtMs: at(20) }, nowMs: at(19) }, { action: 'issue', reason: 'token-expiring' }],
+    ['nothing recorded about the issuing token (an older status): as before', { status: synced, client: { accessor: 'acc-2', expiresAtMs: at(900) }, nowMs: at(10) }, { action: 'wait', afterMs: 30_200 }],
+  ];
+  for (const [name, over, want] of table) assert.deepEqual(nextStep({ ...base, ...over }), want, name);
+});
+
 test('nextStep: jitter only ever moves the renewal earlier, and never below the minimum wait', () => {
   const noJitter = nextStep({ ...base, nowMs: at(10), rand: 0 });
   const full = nextStep({ ...base, nowMs: at(10), rand: 0.999 });

@@ -20,7 +20,19 @@ export interface StaticCredsMeta {
   ttl: number;
 }
 
+/**
+ * `status.vaultClientMeta`: which Ward token issued the credentials (VSO records `id`, the
+ * client's id; here the token accessor) and, a Ward extension, when that token expires as last
+ * seen (unix seconds). Ward revokes a token's leases when the token expires.
+ */
+export interface VaultClientMeta {
+  cacheKey?: string;
+  id?: string;
+  tokenExpireTime?: number;
+}
+
 export interface DynamicStatus {
+  vaultClientMeta?: VaultClientMeta;
   lastGeneration?: number;
   /** Unix seconds of the last issue or renewal. */
   lastRenewalTime?: number;
@@ -29,7 +41,7 @@ export interface DynamicStatus {
   secretMAC?: string;
 }
 
-export type IssueReason = 'initial' | 'resource-updated' | 'destination-drift' | 'lease-expired' | 'not-renewable' | 'static-rotation' | 'refresh';
+export type IssueReason = 'initial' | 'resource-updated' | 'destination-drift' | 'lease-expired' | 'not-renewable' | 'static-rotation' | 'refresh' | 'token-expiring';
 export type Step = { action: 'issue'; reason: IssueReason } | { action: 'renew' } | { action: 'wait'; afterMs: number | undefined };
 
 export interface PlanInput {
@@ -43,6 +55,8 @@ export interface PlanInput {
   nowMs: number;
   /** [0, 1): how much of the jitter window to use (Math.random in production). */
   rand: number;
+  /** The Ward token the operator uses now for this resource (absent: not known). */
+  client?: { accessor: string; expiresAtMs: number | undefined };
 }
 
 /** The shortest wait: a renewalPercent of 0 or a tiny lease must not turn into a hot loop. */
@@ -62,6 +76,18 @@ function until(at: number, slackMs: number, p: PlanInput): number | undefined {
   return Math.max(MIN_WAIT_MS, Math.round(at - p.nowMs - p.rand * slackMs));
 }
 
+/**
+ * When the token that issued the credentials expires (epoch ms), if known: the token in use
+ * now, renewed in the background, ends when it ends now; another token (the operator logged in
+ * again, or restarted without its persisted cache) is no longer renewed by anyone, so it ends
+ * at its expiry as recorded.
+ */
+function issuingTokenEnd(meta: VaultClientMeta | undefined, client: PlanInput['client']): number | undefined {
+  if (!meta?.id || !client) return undefined;
+  if (meta.id === client.accessor) return client.expiresAtMs;
+  return meta.tokenExpireTime ? meta.tokenExpireTime * 1000 : undefined;
+}
+
 export function nextStep(p: PlanInput): Step {
   const s = p.status;
   if (!s.lastGeneration || !s.secretMAC) return { action: 'issue', reason: 'initial' };
@@ -75,8 +101,16 @@ export function nextStep(p: PlanInput): Step {
     // A renewable lease is renewed even when it looks over (lastRenewalTime is whole seconds):
     // Ward's refusal, not this arithmetic, decides that it is gone.
     if (!lease.renewable && p.nowMs >= last + lease.duration * 1000) return { action: 'issue', reason: 'lease-expired' };
+    // The lease goes when the token that issued it expires: new credentials before then.
+    const tokenEnd = issuingTokenEnd(s.vaultClientMeta, p.client);
+    let tokenWait: number | undefined;
+    if (tokenEnd !== undefined) {
+      const actAt = tokenEnd - Math.max(2 * MIN_WAIT_MS, (tokenEnd - last) / 10);
+      if (p.nowMs >= actAt) return { action: 'issue', reason: 'token-expiring' };
+      tokenWait = Math.max(MIN_WAIT_MS, Math.round(actAt - p.nowMs));
+    }
     const wait = until(last + horizon, horizon * JITTER_SHARE, p);
-    if (wait !== undefined) return { action: 'wait', afterMs: wait };
+    if (wait !== undefined) return { action: 'wait', afterMs: tokenWait === undefined ? wait : Math.min(wait, tokenWait) };
     return lease.renewable ? { action: 'renew' } : { action: 'issue', reason: 'not-renewable' };
   }
   if (p.allowStaticCreds && isStaticCreds(s.staticCredsMetaData)) {

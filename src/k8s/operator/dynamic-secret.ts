@@ -13,7 +13,7 @@ import type { V1Secret } from '@kubernetes/client-node';
 import { TerminalError, type Reconcile, type ReconcileResult } from '../kube/controller.js';
 import { isNotFound } from '../kube/errors.js';
 import { finalizeDynamicSecret } from './dynamic-finalize.js';
-import { isStaticCreds, nextStep, renewalOutcome, shouldRestart, staticCredsMeta, STATIC_VOLATILE_KEYS, type DynamicStatus, type Step } from './dynamic-plan.js';
+import { isStaticCreds, nextStep, renewalOutcome, shouldRestart, staticCredsMeta, STATIC_VOLATILE_KEYS, type DynamicStatus, type Step, type VaultClientMeta } from './dynamic-plan.js';
 import { issueCredentials, renewLease, revokeLease } from './dynamic-ward.js';
 import { addFinalizer } from './finalizer.js';
 import { syncDestination } from './destination.js';
@@ -67,6 +67,11 @@ function dataMac(key: Buffer, data: SecretData | undefined, staticCreds: boolean
   if (!staticCreds || !data) return secretMac(key, data);
   const kept = Object.fromEntries(Object.entries(data).filter(([k]) => !(STATIC_VOLATILE_KEYS as readonly string[]).includes(k)));
   return secretMac(key, kept);
+}
+
+/** What status records about the token that issued (or keeps alive) the credentials. */
+function clientMeta(t: { accessor: string; expiresAtMs: number | undefined }): VaultClientMeta {
+  return { id: t.accessor, ...(t.expiresAtMs !== undefined ? { tokenExpireTime: Math.floor(t.expiresAtMs / 1000) } : {}) };
 }
 
 const dynamicStatus = (cr: Cr): DynamicStatus => (cr.status && typeof cr.status === 'object' ? (cr.status as DynamicStatus) : {});
@@ -124,9 +129,11 @@ async function sync(d: DynamicSecretDeps, cr: Cr, spec: DynamicSecretSpec, invol
   // As VSO: wait for a Secret we may not create rather than issue credentials with nowhere to put them.
   if (!current && !spec.destination.create) throw new Error(`destination Secret ${ns}/${spec.destination.name} does not exist and destination.create is false`);
   const matches = !!current && !!status.secretMAC && dataMac(d.macKey, current.data, wasStatic) === status.secretMAC;
+  // The token in use now (logged in or renewed as needed): its leases end when it does.
+  const client = await d.clients.run(target, async (s) => s.token);
   const plan = (s: DynamicStatus, destinationMatches = true): Step => nextStep({
     generation: cr.metadata.generation ?? 0, status: s, destinationMatches, renewalPercent: spec.renewalPercent,
-    allowStaticCreds: spec.allowStaticCreds, refreshAfterMs: spec.refreshAfterMs, nowMs: now().getTime(), rand: rand(),
+    allowStaticCreds: spec.allowStaticCreds, refreshAfterMs: spec.refreshAfterMs, nowMs: now().getTime(), rand: rand(), client,
   });
   // After a sync or renewal the plan is a wait; anything else is looked at again shortly.
   const requeue = (s: Step): ReconcileResult | undefined => (s.action === 'wait' ? (s.afterMs ? { requeueAfter: s.afterMs } : undefined) : { requeueAfter: 1000 });
@@ -141,10 +148,12 @@ async function sync(d: DynamicSecretDeps, cr: Cr, spec: DynamicSecretSpec, invol
     if (outcome === 'renewed' && !('refusal' in answer)) {
       const secretLease = { ...old, duration: answer.duration, renewable: answer.renewable };
       const lastRenewalTime = Math.floor(now().getTime() / 1000);
-      await writeStatus(d.kube, R, cr, { secretLease, lastRenewalTime }, [...OK, { type: 'LeaseRenewal', status: 'True', reason: 'SecretLeaseRenewal', message: 'Successfully renewed lease' }], now());
+      // The issuing token's expiry moves only while it is the token in use (renewed in the background).
+      const vaultClientMeta = status.vaultClientMeta?.id === client.accessor ? clientMeta(client) : status.vaultClientMeta;
+      await writeStatus(d.kube, R, cr, { secretLease, lastRenewalTime, ...(vaultClientMeta ? { vaultClientMeta } : {}) }, [...OK, { type: 'LeaseRenewal', status: 'True', reason: 'SecretLeaseRenewal', message: 'Successfully renewed lease' }], now());
       d.log('lease renewed', { resource: key, leaseId: old.id, duration: answer.duration });
       await d.event(involved, 'Normal', 'SecretLeaseRenewal', `Renewed lease, lease_id=${old.id}`);
-      return requeue(plan({ ...status, secretLease, lastRenewalTime }));
+      return requeue(plan({ ...status, secretLease, lastRenewalTime, ...(vaultClientMeta ? { vaultClientMeta } : {}) }));
     }
     const message = 'refusal' in answer
       ? `Could not renew lease, lease_id=${old.id}, err=${answer.refusal}; requesting new credentials`
@@ -155,7 +164,11 @@ async function sync(d: DynamicSecretDeps, cr: Cr, spec: DynamicSecretSpec, invol
     conds.push({ type: 'LeaseRenewal', status: 'False', reason: outcome === 'truncated' ? 'SecretLeaseRenewal' : 'SecretLeaseRenewalError', message });
   }
 
-  const issued = await d.clients.run(target, (s) => issueCredentials(s, spec));
+  let issuer = client;
+  const issued = await d.clients.run(target, (s) => {
+    issuer = s.token;
+    return issueCredentials(s, spec);
+  });
   const meta = spec.allowStaticCreds && !issued.lease.renewable ? staticCredsMeta(issued.data) : NO_STATIC;
   const isStatic = spec.allowStaticCreds && isStaticCreds(meta);
   // VSO's layout (one key per field, plus _raw), transformed as the destination says.
@@ -174,7 +187,7 @@ async function sync(d: DynamicSecretDeps, cr: Cr, spec: DynamicSecretSpec, invol
   }
   const next: DynamicStatus = {
     lastGeneration: cr.metadata.generation ?? 0, secretLease: issued.lease, lastRenewalTime: Math.floor(now().getTime() / 1000),
-    staticCredsMetaData: meta, secretMAC: mac,
+    staticCredsMetaData: meta, secretMAC: mac, vaultClientMeta: clientMeta(issuer),
   };
   const restart = spec.rolloutRestartTargets.length > 0 && shouldRestart(status.secretMAC, mac);
   // Recorded before any restart: a restart that fails must not make the next reconcile issue again.

@@ -34,7 +34,11 @@ class ScriptedWard {
   leaseless = false;
   renewal: (increment: number) => ApiResponse | Error = (inc) => ({ status: 200, body: { lease_duration: inc, renewable: true } });
   revoke: () => ApiResponse | Error = () => ({ status: 204, body: null });
+  /** The Ward token the operator holds; a test may swap it (a re-login) or shorten it. */
+  token = { accessor: 'acc-1', expiresAtMs: undefined as number | undefined };
   readonly session: WardSession = {
+    // Read at each use: the test swaps or shortens the token between reconciles.
+    token: this.#tokenView(),
     get: async (path) => this.#issue(`GET ${path}`),
     write: async (path, body: JsonObject) => {
       if (path === 'sys/leases/renew') return this.#answer(`renew ${String(body['lease_id'])}`, this.renewal(Number(body['increment'])));
@@ -43,6 +47,17 @@ class ScriptedWard {
       return this.#issue(`PUT ${path}`);
     },
   };
+  #tokenView(): WardSession['token'] {
+    const self = this;
+    return {
+      get accessor() {
+        return self.token.accessor;
+      },
+      get expiresAtMs() {
+        return self.token.expiresAtMs;
+      },
+    };
+  }
   #answer(call: string, a: ApiResponse | Error): ApiResponse {
     this.calls.push(call);
     if (a instanceof Error) throw a;
@@ -123,6 +138,27 @@ describe('VaultDynamicSecret reconciler (fake cluster, scripted Ward)', () => {
     assert.ok(again?.requeueAfter && again.requeueAfter > 30_000, JSON.stringify(again));
     const secret = await kube.core.readNamespacedSecret({ namespace: NS, name: 'rot' });
     assert.equal(Buffer.from(secret.data?.['username'] ?? '', 'base64').toString(), 'user-2');
+  });
+
+  test('credentials outlive no token: after a re-login, new credentials come before the old token expires (Ward revokes its leases then)', async () => {
+    const ward = new ScriptedWard();
+    ward.token = { accessor: 'acc-1', expiresAtMs: clock + 30_000 };
+    await create('tok', { mount: 'database', path: 'creds/app', revoke: true, destination: { name: 'tok', create: true } });
+    await run(ward, 'tok');
+    let st = (await get('tok'))?.status as { vaultClientMeta?: { id?: string; tokenExpireTime?: number }; secretLease?: { id: string } };
+    assert.deepEqual(st.vaultClientMeta, { id: 'acc-1', tokenExpireTime: Math.floor((clock + 30_000) / 1000) });
+    // The operator logged in again (or restarted without its cache): acc-1 is renewed by nobody.
+    ward.token = { accessor: 'acc-2', expiresAtMs: clock + 3_600_000 };
+    const wait = await run(ward, 'tok');
+    // 30 s less a tenth: well before the lease's own renewal at 40.2 s.
+    assert.ok(wait?.requeueAfter && wait.requeueAfter <= 27_000 && wait.requeueAfter > 25_000, JSON.stringify(wait));
+    assert.deepEqual(ward.calls, ['GET database/creds/app']);
+    clock += 27_500;
+    await run(ward, 'tok');
+    assert.deepEqual(ward.calls, ['GET database/creds/app', 'GET database/creds/app', 'revoke database/creds/app/lease-1']);
+    st = (await get('tok'))?.status as typeof st;
+    assert.equal(st.secretLease?.id, 'database/creds/app/lease-2');
+    assert.equal(st.vaultClientMeta?.id, 'acc-2');
   });
 
   test('params make the request a PUT with them as the body; an answer without a lease comes back after refreshAfter', async () => {

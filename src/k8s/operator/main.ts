@@ -148,6 +148,7 @@ export async function runSecretsOperator(f: OperatorFlags, io: Io): Promise<numb
   await Promise.all([...kinds.map((k) => k.ctl), ...refControllers].map((c) => c.stop()));
   await Promise.all(informers.map((i) => i.stop()));
   clients.close();
+  kube.close();
   await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
   return 0;
 }

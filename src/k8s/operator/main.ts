@@ -17,8 +17,9 @@ import { listWatches } from '../kube/list-watch.js';
 import { WardClients } from './clients.js';
 import { apiEventRecorder } from './events.js';
 import { loadHmacKey } from './hmac-key.js';
-import { GROUP, MANAGED_BY, MANAGED_BY_VALUE, VAULT_AUTHS, VAULT_CONNECTIONS } from './kinds.js';
+import { MANAGED_BY, MANAGED_BY_VALUE, VAULT_AUTHS, VAULT_CONNECTIONS } from './kinds.js';
 import { kindMetrics, runKind } from './kind-runner.js';
+import { watchOwned, wakeOnSpecChange } from './owned.js';
 import { listen, parseBindAddress } from './probes.js';
 import { parseAuth, parseConnection } from './spec.js';
 import type { Cr } from './sync-kind.js';
@@ -87,16 +88,12 @@ export async function runSecretsOperator(f: OperatorFlags, io: Io): Promise<numb
   }, namespaces, onInformerError));
   for (const inf of secretInformers) {
     // A destination Secret wakes the resource that owns it (drift: deleted or edited by hand).
-    for (const k of kinds) {
-      k.ctl.watch(inf, (s) => (s.metadata?.ownerReferences ?? [])
-        .filter((r) => r.kind === k.kind.kind && r.apiVersion.startsWith(`${GROUP}/`))
-        .map((r) => `${s.metadata?.namespace ?? ''}/${r.name}`));
-    }
+    for (const k of kinds) watchOwned(k.ctl, inf, k.kind.kind);
   }
   for (const k of kinds) {
-    k.ctl.watch(refInformers.auths, (auth) => k.usersOfAuth(auth, operatorNamespace));
+    wakeOnSpecChange(k.ctl, refInformers.auths, (auth) => k.usersOfAuth(auth, operatorNamespace));
     // Connections are few and shared: a change to one re-checks every resource.
-    k.ctl.watch(refInformers.connections, () => k.keys());
+    wakeOnSpecChange(k.ctl, refInformers.connections, () => k.keys());
   }
 
   const isLeader = () => !elector || elector.isLeader;

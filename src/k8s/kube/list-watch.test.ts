@@ -4,7 +4,8 @@ import { startFakeKubeApiServer } from '../../../test/fakes/kube-apiserver/index
 import { kubeConfigFor } from '../../../test/fakes/kube-apiserver/test-client.js';
 import { KubeClient } from './client.js';
 import { Informer } from './informer.js';
-import { listWatches } from './list-watch.js';
+import { KubeConfig } from '@kubernetes/client-node';
+import { apiListWatch, listWatches } from './list-watch.js';
 
 test('an informer lists in pages (limit + continue) and watches from the first page\'s resourceVersion', async (t) => {
   const k = await startFakeKubeApiServer();
@@ -38,4 +39,20 @@ test('the default page size is client-go\'s 500; pageSize 0 lists in one call', 
   assert.equal(seen[0]?.['limit'], 500);
   assert.equal((await spied(0).list()).items.length, 3);
   assert.equal(seen[1]?.['limit'], undefined);
+});
+
+test('pages of untyped lists (custom objects: metadata.continue, not client-node\'s _continue) are followed too', async () => {
+  const pages = [
+    { metadata: { resourceVersion: '10', continue: 'p2' }, items: [{ metadata: { name: 'a' } }] },
+    { metadata: { resourceVersion: '12', continue: '' }, items: [{ metadata: { name: 'b' } }] },
+  ];
+  const calls: Array<Record<string, unknown>> = [];
+  const lw = apiListWatch(new KubeConfig(), '/apis/g/v1/xs', async (p) => {
+    calls.push({ ...p });
+    return pages[calls.length - 1] as never;
+  }, { pageSize: 1 });
+  const l = await lw.list();
+  assert.deepEqual(l.items.map((o) => o.metadata?.name), ['a', 'b']);
+  assert.equal(l.resourceVersion, '10');
+  assert.deepEqual(calls, [{ labelSelector: undefined, fieldSelector: undefined, limit: 1 }, { labelSelector: undefined, fieldSelector: undefined, limit: 1, _continue: 'p2' }]);
 });

@@ -59,7 +59,9 @@ export function apiListWatch<T extends KubernetesObject>(
         items.push(...l.items);
         // Every page of a paged list is the first page's snapshot: watch from its version.
         resourceVersion ??= l.metadata?.resourceVersion ?? '';
-        next = l.metadata?._continue || undefined;
+        // Typed lists carry client-node's `_continue`; custom objects come back as the raw JSON, `continue`.
+        const meta = l.metadata as { _continue?: string; continue?: string } | undefined;
+        next = meta?._continue || meta?.continue || undefined;
       } while (next);
       return { items, resourceVersion: resourceVersion ?? '' };
     },

@@ -111,8 +111,17 @@ try {
       stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, OPERATOR_NAMESPACE: OP_NS },
     });
     let errors = 0;
-    p.stderr.on('data', (c) => { errors += (String(c).match(/"reconcile failed/g) ?? []).length; });
+    let relists = 0;
+    let tail = '';
+    p.stderr.on('data', (c) => {
+      const s = String(c);
+      errors += (s.match(/"reconcile failed/g) ?? []).length;
+      relists += (s.match(/"watch failed/g) ?? []).length;
+      tail = (tail + s).slice(-4000);
+    });
     p.errors = () => errors;
+    p.relists = () => relists;
+    p.tail = () => tail;
     children.push(p);
     await waitForOk(`http://127.0.0.1:${healthPort}/readyz`);
     return p;
@@ -146,7 +155,7 @@ try {
   const created = Date.now();
   const deadline = t0 + TIMEOUT_S * 1000;
   while (good.size < N && Date.now() < deadline) await sleep(200);
-  if (good.size < N) throw new Error(`only ${good.size}/${N} Secrets correct after ${TIMEOUT_S}s`);
+  if (good.size < N) throw new Error(`only ${good.size}/${N} Secrets correct after ${TIMEOUT_S}s; operator log:\n${operator.tail()}`);
   const synced = lastGoodAt;
   // Let status writes and the tail of the queue settle before sampling memory.
   for (let i = 0; i < 100 && (await metrics()).depth > 0; i++) await sleep(200);
@@ -178,7 +187,7 @@ try {
   printTable('first sync', [
     ['resources created in', `${((created - t0) / 1000).toFixed(1)} s`],
     ['all Secrets correct after', `${((synced - t0) / 1000).toFixed(1)} s`],
-    ['reconciles', `${m.reconciles} (${(m.reconciles / ((synced - t0) / 1000)).toFixed(0)}/s; ${operator.errors()} failed after restart)`],
+    ['reconciles', `${m.reconciles} (${(m.reconciles / ((synced - t0) / 1000)).toFixed(0)}/s; ${operator.errors()} failed and retried; ${operator.relists()} watch failures)`],
     ['operator RSS / heap used', `${mib(m.rss)} MiB / ${mib(m.heap)} MiB (${((m.heap) / N / 1024).toFixed(1)} KiB heap per resource)`],
     ['operator CPU', `${opCpu.toFixed(1)} s`],
     ['Ward CPU / RSS', `${wardCpu.toFixed(1)} s / ${mib(rssOf(ward.pid))} MiB`],

@@ -64,6 +64,8 @@ export async function runSecretsOperator(f: OperatorFlags, io: Io): Promise<numb
 
   const onInformerError = (err: Error): void => log('watch failed; retrying', { error: err.message });
   const secretInformers = namespaces.map((ns) => new Informer(listWatches.secrets(kube, ns, { labelSelector: `${MANAGED_BY}=${MANAGED_BY_VALUE}` }), { onError: onInformerError }));
+  // ConfigMap destinations (Ward's destination.kind: ConfigMap) carry the same labels.
+  const configMapInformers = namespaces.map((ns) => new Informer(listWatches.configMaps(kube, ns, { labelSelector: `${MANAGED_BY}=${MANAGED_BY_VALUE}` }), { onError: onInformerError }));
   // A VaultAuth or VaultConnection is read at each reconcile; these informers only wake the
   // resources that use one when it changes (a fixed VaultAuth must not wait for a resync).
   const refInformers = {
@@ -86,8 +88,8 @@ export async function runSecretsOperator(f: OperatorFlags, io: Io): Promise<numb
     kube, clients, operatorNamespace, macKey, log, event, refs: refInformers,
     isLeader: () => isLeader(),
   }, namespaces, onInformerError));
-  for (const inf of secretInformers) {
-    // A destination Secret wakes the resource that owns it (drift: deleted or edited by hand).
+  for (const inf of [...secretInformers, ...configMapInformers]) {
+    // A destination wakes the resource that owns it (drift: deleted or edited by hand).
     for (const k of kinds) watchOwned(k.ctl, inf, k.kind.kind);
   }
   for (const k of kinds) {
@@ -116,7 +118,7 @@ export async function runSecretsOperator(f: OperatorFlags, io: Io): Promise<numb
   if (healthAddr) servers.push(await listen(healthAddr, probes, 'health'));
   if (metricsAddr) servers.push(await listen(metricsAddr, probes, 'metrics'));
 
-  const informers = [...kinds.flatMap((k) => k.informers), ...secretInformers, refInformers.auths, refInformers.connections];
+  const informers = [...kinds.flatMap((k) => k.informers), ...secretInformers, ...configMapInformers, refInformers.auths, refInformers.connections];
   await Promise.all(informers.map((i) => i.start()));
   synced = true;
   for (const k of kinds) k.ctl.start();

@@ -6,12 +6,14 @@
  * after `refreshAfter`. A bad spec is reported as a condition and not retried.
  */
 import { TerminalError, type Reconcile } from '../kube/controller.js';
+import { syncConfigMapDestination } from './configmap-destination.js';
 import { syncDestination } from './destination.js';
 import { API_VERSION, VAULT_STATIC_SECRETS } from './kinds.js';
 import { resolveLogin, type RefCaches } from './resolve.js';
 import { rolloutRestart } from './rollout.js';
 import { secretDataFromKv, secretMac } from './secret-data.js';
 import { parseStaticSecret, SpecError, type StaticSecretSpec } from './spec.js';
+import { mergePaths, parseWardExtensions, type WardExtensions } from './spec-extensions.js';
 import type { SyncContext, SyncKind } from './sync-kind.js';
 import { currentStatus, writeStatus, type ConditionInput } from './status.js';
 
@@ -39,7 +41,7 @@ const failed = (message: string): ConditionInput[] => [
   { type: 'Ready', status: 'False', reason: 'VaultClientError', message },
 ];
 
-function kvRequest(s: StaticSecretSpec): { path: string; query?: Record<string, number> } {
+function kvRequest(s: Pick<StaticSecretSpec, 'type' | 'mount' | 'path' | 'version'>): { path: string; query?: Record<string, number> } {
   if (s.type === 'kv-v1') return { path: `${s.mount}/${s.path}` };
   return { path: `${s.mount}/data/${s.path}`, ...(s.version ? { query: { version: s.version } } : {}) };
 }
@@ -61,8 +63,10 @@ export function staticSecretReconciler(d: StaticSecretDeps): Reconcile {
     const ns = cr.metadata.namespace ?? '';
     const involved = { apiVersion: API_VERSION, kind: 'VaultStaticSecret', namespace: ns, name: cr.metadata.name, uid: cr.metadata.uid ?? '' };
     let spec: StaticSecretSpec;
+    let ext: WardExtensions;
     try {
       spec = parseStaticSecret(cr);
+      ext = parseWardExtensions(cr);
     } catch (e) {
       if (!(e instanceof SpecError)) throw e;
       await d.event(involved, 'Warning', 'InvalidResource', e.message);
@@ -71,13 +75,20 @@ export function staticSecretReconciler(d: StaticSecretDeps): Reconcile {
     }
     try {
       const target = await resolveLogin(d.kube, ns, spec.vaultAuthRef, d.operatorNamespace, d.refs);
-      const req = kvRequest(spec);
-      const res = await d.clients.run(target, (s) => s.get(req.path, req.query, spec.namespace));
-      const raw = res.body?.data;
-      if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new Error(`${req.path}: Ward returned no data`);
-      const data = secretDataFromKv(spec.type, raw as Record<string, unknown>);
+      const read = async (req: { path: string; query?: Record<string, number> }) => {
+        const res = await d.clients.run(target, (s) => s.get(req.path, req.query, spec.namespace));
+        const raw = res.body?.data;
+        if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new Error(`${req.path}: Ward returned no data`);
+        return secretDataFromKv(spec.type, raw as Record<string, unknown>);
+      };
+      const main = await read(kvRequest(spec));
+      const extras = [];
+      for (const x of ext.additionalPaths) extras.push({ data: await read(kvRequest({ ...spec, ...x, version: undefined })), keyPrefix: x.keyPrefix });
+      const data = mergePaths(main, extras);
       const mac = secretMac(d.macKey, data);
-      const outcome = await syncDestination(d.kube, involved, spec.destination, data, d.macKey);
+      const outcome = ext.destinationKind === 'ConfigMap'
+        ? await syncConfigMapDestination(d.kube, involved, spec.destination, data, d.macKey)
+        : await syncDestination(d.kube, involved, spec.destination, data, d.macKey);
       const uid = cr.metadata.uid ?? '';
       const mine = recorded.get(key);
       const prev = (mine?.uid === uid ? mine.mac : undefined) ?? currentStatus(cr).secretMAC;

@@ -8,7 +8,7 @@
 import type { V1ConfigMap, V1OwnerReference } from '@kubernetes/client-node';
 import type { KubeClient } from '../kube/client.js';
 import { isNotFound } from '../kube/errors.js';
-import type { Owner, SyncOutcome } from './destination.js';
+import type { CachedObject, Owner, SyncOutcome } from './destination.js';
 import { ownedLabels } from './kinds.js';
 import { secretMac, type SecretData } from './secret-data.js';
 import { SpecError, type Destination } from './spec.js';
@@ -21,18 +21,24 @@ const toText = (data: SecretData): Record<string, string> =>
 const toB64 = (data: Record<string, string> | undefined): SecretData =>
   Object.fromEntries(Object.entries(data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'utf8').toString('base64')]));
 
-export async function syncConfigMapDestination(kube: KubeClient, owner: Owner, d: Destination, data: SecretData, macKey: Buffer): Promise<SyncOutcome> {
+/** `cached`: as syncDestination's, the informer's copy answers the no-change case without a request. */
+export async function syncConfigMapDestination(kube: KubeClient, owner: Owner, d: Destination, data: SecretData, macKey: Buffer, cached?: CachedObject<V1ConfigMap>): Promise<SyncOutcome> {
   const ns = owner.namespace;
+  const ref: V1OwnerReference = { apiVersion: owner.apiVersion, kind: owner.kind, name: owner.name, uid: owner.uid };
+  const labels = d.create ? { ...d.labels, ...ownedLabels(owner.uid) } : {};
+  const annotations = d.create ? d.annotations : {};
+  const text = toText(data);
+  const upToDate = (current: V1ConfigMap): boolean => secretMac(macKey, toB64(current.data)) === secretMac(macKey, data) && Object.keys(current.binaryData ?? {}).length === 0
+    && subset(labels, current.metadata?.labels) && subset(annotations, current.metadata?.annotations)
+    && (!d.create || (current.metadata?.ownerReferences ?? []).some((r) => r.uid === owner.uid));
+  const hit = cached?.(ns, d.name);
+  if (hit && upToDate(hit)) return 'unchanged';
   let current: V1ConfigMap | undefined;
   try {
     current = await kube.core.readNamespacedConfigMap({ namespace: ns, name: d.name });
   } catch (e) {
     if (!isNotFound(e)) throw e;
   }
-  const ref: V1OwnerReference = { apiVersion: owner.apiVersion, kind: owner.kind, name: owner.name, uid: owner.uid };
-  const labels = d.create ? { ...d.labels, ...ownedLabels(owner.uid) } : {};
-  const annotations = d.create ? d.annotations : {};
-  const text = toText(data);
   if (!current) {
     if (!d.create) throw new Error(`destination ConfigMap ${ns}/${d.name} does not exist and destination.create is false`);
     await kube.core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: d.name, labels, annotations, ownerReferences: [ref] }, data: text } });
@@ -42,9 +48,7 @@ export async function syncConfigMapDestination(kube: KubeClient, owner: Owner, d
   if (d.create && !owned && !d.overwrite) {
     throw new SpecError(`destination ConfigMap ${ns}/${d.name} exists and is not owned by this resource (set destination.overwrite to take it over)`);
   }
-  const same = secretMac(macKey, toB64(current.data)) === secretMac(macKey, data) && Object.keys(current.binaryData ?? {}).length === 0
-    && subset(labels, current.metadata?.labels) && subset(annotations, current.metadata?.annotations) && (!d.create || owned);
-  if (same) return 'unchanged';
+  if (upToDate(current)) return 'unchanged';
   const others = (current.metadata?.ownerReferences ?? []).filter((r) => r.uid !== owner.uid);
   const body: V1ConfigMap = {
     ...current,

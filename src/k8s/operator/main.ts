@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Server } from 'node:http';
+import type { KubernetesObject } from '@kubernetes/client-node';
 import { KubeClient } from '../kube/client.js';
 import { Controller } from '../kube/controller.js';
 import { Informer } from '../kube/informer.js';
@@ -34,6 +35,15 @@ export interface OperatorFlags {
   watchNamespaces: string[];
   clientCachePersistenceModel: string;
 }
+
+/** A lookup over one informer per watched namespace. */
+const cachedIn = <T extends KubernetesObject>(informers: Informer<T>[]) => (ns: string, name: string): T | undefined => {
+  for (const i of informers) {
+    const hit = i.get(`${ns}/${name}`);
+    if (hit) return hit;
+  }
+  return undefined;
+};
 
 type Io = { stderr: { write(s: string): unknown }; env: NodeJS.ProcessEnv };
 
@@ -86,6 +96,7 @@ export async function runSecretsOperator(f: OperatorFlags, io: Io): Promise<numb
   const event = apiEventRecorder(kube, 'ward-secrets-operator', (err) => log('could not record an event', { error: (err as Error).message }));
   const kinds = SYNC_KINDS.map((kind) => runKind(kind, {
     kube, clients, operatorNamespace, macKey, log, event, refs: refInformers,
+    owned: { secret: cachedIn(secretInformers), configMap: cachedIn(configMapInformers) },
     isLeader: () => isLeader(),
   }, namespaces, onInformerError));
   for (const inf of [...secretInformers, ...configMapInformers]) {

@@ -87,8 +87,8 @@ export function staticSecretReconciler(d: StaticSecretDeps): Reconcile {
       const data = mergePaths(main, extras);
       const mac = secretMac(d.macKey, data);
       const outcome = ext.destinationKind === 'ConfigMap'
-        ? await syncConfigMapDestination(d.kube, involved, spec.destination, data, d.macKey)
-        : await syncDestination(d.kube, involved, spec.destination, data, d.macKey);
+        ? await syncConfigMapDestination(d.kube, involved, spec.destination, data, d.macKey, d.owned?.configMap)
+        : await syncDestination(d.kube, involved, spec.destination, data, d.macKey, d.owned?.secret);
       const uid = cr.metadata.uid ?? '';
       const mine = recorded.get(key);
       const prev = (mine?.uid === uid ? mine.mac : undefined) ?? currentStatus(cr).secretMAC;

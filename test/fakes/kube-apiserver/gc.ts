@@ -53,13 +53,12 @@ export class GarbageCollector {
   /** Removes the foregroundDeletion finalizer from owner `uid` once nothing depends on it. */
   private release(uid: string): void {
     if (this.store.dependents(uid).length > 0) return;
-    for (const [t, o] of this.store.everything()) {
-      if (o.metadata.uid !== uid || !(o.metadata.finalizers ?? []).includes(FOREGROUND)) continue;
-      const copy = structuredClone(o);
-      copy.metadata.finalizers = (copy.metadata.finalizers ?? []).filter((f) => f !== FOREGROUND);
-      this.store.update(t, o.metadata.namespace, o.metadata.name ?? '', copy, { keepStatus: true });
-      return;
-    }
+    const found = this.store.byUid(uid);
+    if (!found) return;
+    const [t, o] = found;
+    if (!(o.metadata.finalizers ?? []).includes(FOREGROUND)) return;
+    o.metadata.finalizers = (o.metadata.finalizers ?? []).filter((f) => f !== FOREGROUND);
+    this.store.update(t, o.metadata.namespace, o.metadata.name ?? '', o, { keepStatus: true });
   }
 
   stop(): void {

@@ -15,6 +15,8 @@ test('a ConfigMap destination: created owned and labelled with plain values, unt
   const k = await startFakeKubeApiServer();
   const c = new KubeClient(kubeConfigFor(k));
   t.after(async () => { c.close(); await k.close(); });
+  // The owner must exist, or the garbage collector deletes what references it (as a real cluster's).
+  k.store.create(k.registry.lookup('', 'v1', 'configmaps')!, 'default', { metadata: { name: 'owner' } }, { uid: owner.uid });
   const data = { region: b64('eu-1'), url: b64('https://x'), _raw: b64('{"data":{}}') };
   assert.equal(await syncConfigMapDestination(c, owner, dest(), data, key), 'created');
   const cm = await c.core.readNamespacedConfigMap({ namespace: 'default', name: 'app-cfg' });
@@ -34,6 +36,8 @@ test('a ConfigMap someone else owns is not taken over without overwrite; a missi
   const k = await startFakeKubeApiServer();
   const c = new KubeClient(kubeConfigFor(k));
   t.after(async () => { c.close(); await k.close(); });
+  // The owner must exist, or the garbage collector deletes what references it (as a real cluster's).
+  k.store.create(k.registry.lookup('', 'v1', 'configmaps')!, 'default', { metadata: { name: 'owner' } }, { uid: owner.uid });
   await c.core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'theirs' }, data: { a: '1' } } });
   await assert.rejects(syncConfigMapDestination(c, owner, dest({ name: 'theirs' }), { a: b64('2') }, key),
     (e: unknown) => e instanceof SpecError && e.message === 'destination ConfigMap default/theirs exists and is not owned by this resource (set destination.overwrite to take it over)');

@@ -17,6 +17,8 @@ test('an up-to-date copy in the informer cache answers a no-change sync without 
   const k = await startFakeKubeApiServer();
   const c = new KubeClient(kubeConfigFor(k));
   t.after(async () => { c.close(); await k.close(); });
+  // The owner must exist, or the garbage collector deletes what references it (as a real cluster's).
+  k.store.create(k.registry.lookup('', 'v1', 'configmaps')!, 'default', { metadata: { name: 'owner' } }, { uid: owner.uid });
   const data = { password: b64('p-1') };
   const cache = new Map<string, V1Secret>();
   const cached = (ns: string, name: string) => cache.get(`${ns}/${name}`);
@@ -40,6 +42,8 @@ test('the same for a ConfigMap destination', async (t) => {
   const k = await startFakeKubeApiServer();
   const c = new KubeClient(kubeConfigFor(k));
   t.after(async () => { c.close(); await k.close(); });
+  // The owner must exist, or the garbage collector deletes what references it (as a real cluster's).
+  k.store.create(k.registry.lookup('', 'v1', 'configmaps')!, 'default', { metadata: { name: 'owner' } }, { uid: owner.uid });
   const data = { region: b64('eu-1') };
   assert.equal(await syncConfigMapDestination(c, owner, dest, data, key), 'created');
   const copy = JSON.parse(JSON.stringify(await c.core.readNamespacedConfigMap({ namespace: 'default', name: 'web' }))) as V1ConfigMap;

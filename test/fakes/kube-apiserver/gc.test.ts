@@ -43,6 +43,22 @@ describe('fake cluster: garbage collection, finalizers, namespaces', () => {
     assert.deepEqual(dep.metadata?.ownerReferences?.map((r) => r.name), ['other']);
   });
 
+  it('deletes an object whose owners are all gone, even when it was written after they went (a controller with a stale cache)', async () => {
+    const ref = await owner('owner-late');
+    await core.deleteNamespacedConfigMap({ name: 'owner-late', namespace: 'g' });
+    await core.createNamespacedSecret({ namespace: 'g', body: { metadata: { name: 'dep-late', ownerReferences: [ref] } } });
+    await waitFor('the dangling dependent deleted', async () => !(await exists('dep-late')));
+  });
+
+  it('strips the owner references that dangle when another owner still exists', async () => {
+    const gone = await owner('owner-gone');
+    const kept = await owner('owner-kept');
+    await core.deleteNamespacedConfigMap({ name: 'owner-gone', namespace: 'g' });
+    await core.createNamespacedSecret({ namespace: 'g', body: { metadata: { name: 'dep-half', ownerReferences: [gone, kept] } } });
+    await waitFor('the dangling reference stripped', async () => (await core.readNamespacedSecret({ name: 'dep-half', namespace: 'g' })).metadata?.ownerReferences?.length === 1);
+    assert.deepEqual((await core.readNamespacedSecret({ name: 'dep-half', namespace: 'g' })).metadata?.ownerReferences?.map((r) => r.name), ['owner-kept']);
+  });
+
   it('keeps a foreground-deleted owner until its dependents are gone', async () => {
     const d = await apps.createNamespacedDeployment({ namespace: 'g', body: { metadata: { name: 'fg' }, spec: { selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'i' }] } } } } });
     const ref = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'fg', uid: d.metadata?.uid ?? '', blockOwnerDeletion: true };

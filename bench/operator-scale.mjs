@@ -180,8 +180,22 @@ try {
     await sleep(200);
   }
   const restartMs = Date.now() - r0;
+  const restartWrites = secretWrites - writes0;
   const m2 = await metrics();
   const restartCalls = [...tally.entries()].sort((a, b) => b[1] - a[1]);
+
+  // Deletion: the garbage collector removes every Secret through its owner reference.
+  const fakeCpu1 = process.cpuUsage();
+  const d0 = Date.now();
+  next = 0;
+  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+    while (next < N) await custom.deleteNamespacedCustomObject({ ...G, namespace: APP_NS, plural: 'vaultstaticsecrets', name: `vss-${next++}` });
+  }));
+  const deletedAt = Date.now();
+  const left = () => kube.store.list(kube.registry.lookup('', 'v1', 'secrets'), APP_NS).filter((o) => /^dest-/.test(o.metadata.name ?? '')).length;
+  while (left() > 0 && Date.now() < deadline) await sleep(500);
+  const gcMs = Date.now() - d0;
+  const fakeCpuGc = process.cpuUsage(fakeCpu1);
 
   console.log(`Secrets operator at scale: ${N} VaultStaticSecrets over ${PATHS} KV paths, ${CONCURRENCY} concurrent creates; load average ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}`);
   printTable('first sync', [
@@ -195,13 +209,18 @@ try {
     ['Secret writes', String(writes0)],
     ['operator API calls', calls.map(([k, n]) => `${k} ${n}`).join(', ')],
   ]);
-  driver.close();
   printTable('operator restart', [
     ['all resources reconciled again after', `${(restartMs / 1000).toFixed(1)} s (${m2.reconciles} reconciles)`],
-    ['Secret writes caused', String(secretWrites - writes0)],
+    ['Secret writes caused', String(restartWrites)],
     ['operator RSS / heap used', `${mib(m2.rss)} MiB / ${mib(m2.heap)} MiB`],
     ['operator API calls', restartCalls.map(([k, n]) => `${k} ${n}`).join(', ')],
   ]);
+  printTable('deletion', [
+    ['resources deleted in', `${((deletedAt - d0) / 1000).toFixed(1)} s`],
+    ['every Secret garbage-collected after', `${(gcMs / 1000).toFixed(1)} s`],
+    ['fake API server CPU', `${((fakeCpuGc.user + fakeCpuGc.system) / 1e6).toFixed(1)} s`],
+  ]);
+  driver.close();
 } finally {
   for (const c of children) c.kill('SIGTERM');
   await kube?.close();

@@ -143,8 +143,25 @@ export class Store {
 
   /** Objects of `t` (in `ns`, or everywhere), ordered by namespace and name. */
   list(t: ResourceType, ns?: string): KObj[] {
-    const all = [...this.bucket(t).values()].filter((o) => ns === undefined || o.metadata.namespace === ns);
-    return all.sort((a, b) => key(a.metadata.namespace, a.metadata.name ?? '').localeCompare(key(b.metadata.namespace, b.metadata.name ?? ''))).map((o) => structuredClone(o));
+    return this.page(t, ns, () => true).items;
+  }
+
+  /**
+   * One page of a list: the objects `keep` accepts whose `namespace/name` key sorts after
+   * `after`, ordered by that key (byte order, as etcd's keys), at most `limit` (0: all),
+   * and how many more there are. Only the page is copied, so paging through 10,000 objects
+   * costs each page its own objects and not a copy of all of them.
+   */
+  page(t: ResourceType, ns: string | undefined, keep: (o: KObj) => boolean, after = '', limit = 0): { items: KObj[]; remaining: number } {
+    const all: Array<[string, KObj]> = [];
+    for (const o of this.bucket(t).values()) {
+      if (ns !== undefined && o.metadata.namespace !== ns) continue;
+      const k = key(o.metadata.namespace, o.metadata.name ?? '');
+      if (k > after && keep(o)) all.push([k, o]);
+    }
+    all.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    const shown = limit > 0 ? all.slice(0, limit) : all;
+    return { items: shown.map(([, o]) => structuredClone(o)), remaining: all.length - shown.length };
   }
 
   /** Every stored object, with its type (for GC and namespace deletion). */

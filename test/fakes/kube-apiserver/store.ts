@@ -10,6 +10,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { canonical } from './canonical.js';
 import { resourceKey, groupVersion, type Registry, type ResourceType } from './registry.js';
 import { alreadyExists, conflict, gone, ApiError, badRequest, notFound, status, type Json } from './status.js';
+import { pageOf } from './list-page.js';
 import { OwnerIndex } from './owner-index.js';
 import { createDefaults, decode, validate } from './validate.js';
 
@@ -146,22 +147,9 @@ export class Store {
     return this.page(t, ns, () => true).items;
   }
 
-  /**
-   * One page of a list: the objects `keep` accepts whose `namespace/name` key sorts after
-   * `after`, ordered by that key (byte order, as etcd's keys), at most `limit` (0: all),
-   * and how many more there are. Only the page is copied, so paging through 10,000 objects
-   * costs each page its own objects and not a copy of all of them.
-   */
+  /** One page of a list (list-page.ts): only the page is copied. */
   page(t: ResourceType, ns: string | undefined, keep: (o: KObj) => boolean, after = '', limit = 0): { items: KObj[]; remaining: number } {
-    const all: Array<[string, KObj]> = [];
-    for (const o of this.bucket(t).values()) {
-      if (ns !== undefined && o.metadata.namespace !== ns) continue;
-      const k = key(o.metadata.namespace, o.metadata.name ?? '');
-      if (k > after && keep(o)) all.push([k, o]);
-    }
-    all.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-    const shown = limit > 0 ? all.slice(0, limit) : all;
-    return { items: shown.map(([, o]) => structuredClone(o)), remaining: all.length - shown.length };
+    return pageOf(this.bucket(t).values(), ns, keep, after, limit);
   }
 
   /** Every stored object, with its type (for GC and namespace deletion). */

@@ -4,8 +4,9 @@
 // destination Secret, KV paths shared by groups of them) and measures the time until every
 // Secret exists with the right data, reconciles per second, the operator's RSS and heap
 // (its /metrics) at the end, Ward's and the fake's CPU, and what the operator asked of the
-// API server. Then restarts the operator and counts the writes the restart caused (want 0).
-// Usage: npm run build && node bench/operator-scale.mjs [--n 1000] [--paths 10] [--concurrency 32]
+// API server. Then restarts the operator and counts the writes the restart caused (want 0),
+// and deletes every resource, timing the garbage collection of their Secrets.
+// Usage: npm run build && node bench/operator-scale.mjs [--n 1000] [--paths 10] [--concurrency 32] [--timeout 1800]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

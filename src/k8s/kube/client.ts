@@ -16,6 +16,7 @@ import {
   setHeaderOptions,
   type KubeConfig,
 } from '@kubernetes/client-node';
+import { AgentPool } from './agent-pool.js';
 import { loadKubeConfig, type KubeConfigOptions } from './config.js';
 import { KubeError, toKubeError } from './errors.js';
 
@@ -24,13 +25,25 @@ type Configuration = ReturnType<typeof createConfiguration>;
 /** client-node sets no deadline on requests: one to a server that never answers would hang its caller forever. */
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
-/** As KubeConfig.makeApiClient, plus a deadline on every request (aborted, not merely abandoned, so no socket lingers). */
-function makeApi<T>(kc: KubeConfig, Api: new (c: Configuration) => T, timeoutMs: number): T {
+/**
+ * As KubeConfig.makeApiClient, plus a deadline on every request (aborted, not merely
+ * abandoned, so no socket lingers) and kept-alive connections (agent-pool.ts).
+ */
+function makeApi<T>(kc: KubeConfig, Api: new (c: Configuration) => T, timeoutMs: number, agents: AgentPool): T {
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new Error('kubeconfig: no current cluster');
   return new Api(createConfiguration({
     baseServer: new ServerConfiguration(cluster.server, {}),
-    authMethods: { default: kc },
+    authMethods: {
+      default: {
+        getName: () => 'kubeconfig',
+        applySecurityAuthentication: async (ctx) => {
+          await kc.applySecurityAuthentication(ctx);
+          const a = ctx.getAgent();
+          if (a) ctx.setAgent(agents.reuse(a));
+        },
+      },
+    },
     promiseMiddleware: [{
       pre: async (ctx) => {
         ctx.setSignal(AbortSignal.timeout(timeoutMs));
@@ -85,6 +98,7 @@ export class KubeClient {
   readonly coordination: CoordinationV1Api;
   readonly admission: AdmissionregistrationV1Api;
   readonly custom: CustomObjectsApi;
+  readonly #agents = new AgentPool();
 
   constructor(
     readonly kc: KubeConfig,
@@ -93,11 +107,17 @@ export class KubeClient {
     o: KubeClientOptions = {},
   ) {
     const ms = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.core = mapErrors(makeApi(kc, CoreV1Api, ms), ms);
-    this.apps = mapErrors(makeApi(kc, AppsV1Api, ms), ms);
-    this.coordination = mapErrors(makeApi(kc, CoordinationV1Api, ms), ms);
-    this.admission = mapErrors(makeApi(kc, AdmissionregistrationV1Api, ms), ms);
-    this.custom = mapErrors(makeApi(kc, CustomObjectsApi, ms), ms);
+    const a = this.#agents;
+    this.core = mapErrors(makeApi(kc, CoreV1Api, ms, a), ms);
+    this.apps = mapErrors(makeApi(kc, AppsV1Api, ms, a), ms);
+    this.coordination = mapErrors(makeApi(kc, CoordinationV1Api, ms, a), ms);
+    this.admission = mapErrors(makeApi(kc, AdmissionregistrationV1Api, ms, a), ms);
+    this.custom = mapErrors(makeApi(kc, CustomObjectsApi, ms, a), ms);
+  }
+
+  /** Closes the kept-alive connections (a process that exits need not). */
+  close(): void {
+    this.#agents.destroy();
   }
 
   static load(o: KubeConfigOptions & KubeClientOptions = {}): KubeClient {

@@ -23,6 +23,11 @@ class FakeListWatch implements ListWatch<Obj> {
     this.#stream?.onEvent(type, obj);
   }
 
+  /** A raw watch event, as the server sent it. */
+  send(type: WatchEventType, obj: Obj): void {
+    this.#stream?.onEvent(type, obj);
+  }
+
   remove(name: string): void {
     const obj = this.objects.get(name);
     this.objects.delete(name);
@@ -202,4 +207,19 @@ test('stop ends the watch and no further list or watch happens', async () => {
   const before = [lw.lists, lw.watchesFrom.length];
   await new Promise((r) => setTimeout(r, 30));
   assert.deepEqual([lw.lists, lw.watchesFrom.length], before);
+});
+
+test('the cache never keeps metadata.managedFields (server-side apply bookkeeping, often larger than the object)', async (t) => {
+  const lw = new FakeListWatch();
+  const managed = [{ manager: 'kubectl', operation: 'Apply', fieldsType: 'FieldsV1', fieldsV1: { 'f:data': { 'f:a': {} } } }];
+  lw.objects.set('a', { metadata: { namespace: 'ns', name: 'a', resourceVersion: '1', managedFields: managed }, data: 'x' } as Obj);
+  const inf = new Informer(lw);
+  t.after(() => inf.stop());
+  await inf.start();
+  assert.equal(inf.get('ns/a')?.metadata?.managedFields, undefined, 'from the list');
+  await until('the watch', () => lw.watching);
+  lw.send('ADDED', { metadata: { namespace: 'ns', name: 'b', resourceVersion: '2', managedFields: managed }, data: 'y' } as Obj);
+  await until('b', () => inf.get('ns/b') !== undefined);
+  assert.equal(inf.get('ns/b')?.metadata?.managedFields, undefined, 'from a watch event');
+  assert.equal(inf.get('ns/b')?.data, 'y');
 });

@@ -127,6 +127,7 @@ export class Informer<T extends KubernetesObject> implements EventSource<T> {
   }
 
   #apply(type: WatchEventType, obj: T): void {
+    stripManagedFields(obj);
     const rv = obj.metadata?.resourceVersion;
     if (rv) this.#rv = rv;
     if (type === 'BOOKMARK') return;
@@ -144,6 +145,7 @@ export class Informer<T extends KubernetesObject> implements EventSource<T> {
 
   /** Replaces the cache with a fresh list: adds, updates (changed resourceVersion) and deletes for what differs. */
   #replace(items: T[]): void {
+    for (const o of items) stripManagedFields(o);
     const fresh = new Map(items.map((o) => [objectKey(o), o] as const));
     for (const [key, old] of this.#cache) {
       if (!fresh.has(key)) {
@@ -180,4 +182,13 @@ export class Informer<T extends KubernetesObject> implements EventSource<T> {
       // handlers report their own failures; the cache stays correct regardless
     }
   }
+}
+
+/**
+ * metadata.managedFields is server-side apply's bookkeeping, often larger than the object
+ * itself, and nothing in Ward reads it: dropped before caching (controller-runtime's
+ * TransformStripManagedFields), which matters with thousands of cached objects.
+ */
+function stripManagedFields(o: KubernetesObject): void {
+  if (o.metadata && 'managedFields' in o.metadata) delete o.metadata.managedFields;
 }

@@ -12,7 +12,20 @@ import { KubeError, toKubeError } from './errors.js';
 export interface Selectors {
   labelSelector?: string;
   fieldSelector?: string;
+  /** Items per list page (client-go's pager: 500); 0 lists everything in one answer. */
+  pageSize?: number;
 }
+
+/** What a list call is given: the selectors and the page (`limit`, `_continue`, client-node's spelling). */
+export interface ListParams {
+  labelSelector?: string;
+  fieldSelector?: string;
+  limit?: number;
+  _continue?: string;
+}
+
+/** client-go's ListPager default: a 10,000-object list is twenty answers, not one huge body held twice in memory. */
+export const DEFAULT_PAGE_SIZE = 500;
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK';
 
@@ -29,14 +42,28 @@ export interface ListWatch<T extends KubernetesObject> {
 export function apiListWatch<T extends KubernetesObject>(
   kc: KubeConfig,
   path: string,
-  list: (sel: Selectors) => Promise<KubernetesListObject<T>>,
+  list: (p: ListParams) => Promise<KubernetesListObject<T>>,
   sel: Selectors = {},
 ): ListWatch<T> {
   const watcher = new Watch(kc);
+  const pageSize = sel.pageSize ?? DEFAULT_PAGE_SIZE;
+  const filter = { labelSelector: sel.labelSelector, fieldSelector: sel.fieldSelector };
   return {
     async list() {
-      const l = await list(sel).catch((e: unknown) => Promise.reject(toKubeError(e)));
-      return { items: l.items, resourceVersion: l.metadata?.resourceVersion ?? '' };
+      const items: T[] = [];
+      let resourceVersion: string | undefined;
+      let next: string | undefined;
+      do {
+        const l = await list({ ...filter, ...(pageSize > 0 ? { limit: pageSize } : {}), ...(next ? { _continue: next } : {}) })
+          .catch((e: unknown) => Promise.reject(toKubeError(e)));
+        items.push(...l.items);
+        // Every page of a paged list is the first page's snapshot: watch from its version.
+        resourceVersion ??= l.metadata?.resourceVersion ?? '';
+        // Typed lists carry client-node's `_continue`; custom objects come back as the raw JSON, `continue`.
+        const meta = l.metadata as { _continue?: string; continue?: string } | undefined;
+        next = meta?._continue || meta?.continue || undefined;
+      } while (next);
+      return { items, resourceVersion: resourceVersion ?? '' };
     },
     watch(resourceVersion, onEvent, signal) {
       return new Promise<void>((resolve, reject) => {
@@ -47,8 +74,7 @@ export function apiListWatch<T extends KubernetesObject>(
           // As client-go: the server ends each watch after 5-10 minutes, so a silently dead
           // connection (a NAT dropping it) cannot stall the informer forever.
           timeoutSeconds: Math.floor(300 * (1 + Math.random())),
-          labelSelector: sel.labelSelector,
-          fieldSelector: sel.fieldSelector,
+          ...filter,
         };
         const onData = (type: string, obj: unknown): void => {
           if (type === 'ERROR') {

@@ -141,3 +141,20 @@ test('order is kept across the internal compaction of a long queue', async () =>
   assert.deepEqual([...first, ...rest], Array.from({ length: 3010 }, (_, i) => `k${i}`));
   q.shutDown();
 });
+
+test('rate-limited requeues share an overall token bucket (client-go: 10 per second, burst 100), so many keys failing together cannot stampede', () => {
+  const delays: number[] = [];
+  let now = 1_000_000;
+  const q = new WorkQueue({ random: () => 1, onDelay: (_k, ms) => delays.push(ms), now: () => now });
+  for (let i = 0; i < 1000; i++) q.addRateLimited(`ns/k${i}`);
+  q.shutDown();
+  assert.equal(delays.filter((ms) => ms <= 5).length, 100, 'the burst goes at the per-key delay');
+  // Then one every 100 ms: the 1000th waits about 90 s.
+  assert.equal(delays[100], 100);
+  assert.equal(delays[999], 90_000);
+  assert.ok(delays.every((ms, i) => i === 0 || ms >= (delays[i - 1] ?? 0)));
+  // Tokens come back with time (computed even after shutDown, which cleared the timers).
+  now += 200_000;
+  q.addRateLimited('ns/late');
+  assert.equal(delays[1000], 5);
+});

@@ -7,12 +7,18 @@
  * - A key being processed is never handed out again until `done`; if it was added meanwhile
  *   it is queued again at `done`, so the latest state is always reconciled once more.
  * - `addAfter` queues later (the earliest pending deadline per key wins);
- *   `addRateLimited` queues after the key's exponential backoff with jitter; `forget` resets it.
+ *   `addRateLimited` queues after the key's exponential backoff with jitter, and no sooner
+ *   than an overall token bucket allows (10/s after a burst of 100, as client-go), so
+ *   thousands of keys failing together (Ward down) do not retry together; `forget` resets it.
  * - `shutDown` wakes every waiting worker with `undefined` and drops keys not yet handed out:
  *   the work is level-based, so whoever runs next relists and re-queues everything.
  *   `shutDownWithDrain` also waits for keys in flight to be `done`.
  */
 import { DEFAULT_BACKOFF, KeyBackoff, type BackoffPolicy } from './backoff.js';
+import { TokenBucket } from './token-bucket.js';
+
+/** client-go's DefaultControllerRateLimiter bucket: retries of all keys together, 10 per second after a burst of 100. */
+export const DEFAULT_OVERALL = { qps: 10, burst: 100 };
 
 export interface WorkQueueOptions {
   backoff?: BackoffPolicy;
@@ -20,6 +26,10 @@ export interface WorkQueueOptions {
   random?: () => number;
   /** Observes the delay chosen by `addRateLimited` (metrics, tests). */
   onDelay?: (key: string, ms: number) => void;
+  /** Overall limit on rate-limited requeues (default DEFAULT_OVERALL); each waits for the later of its key's backoff and a token. */
+  overall?: { qps: number; burst: number };
+  /** Clock of the overall bucket (tests). */
+  now?: () => number;
 }
 
 /**
@@ -61,6 +71,7 @@ export class WorkQueue {
   readonly #waiting: ((key: string | undefined) => void)[] = [];
   readonly #timers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
   readonly #backoff: KeyBackoff;
+  readonly #bucket: TokenBucket;
   readonly #onDelay: ((key: string, ms: number) => void) | undefined;
   #shuttingDown = false;
   #drained: (() => void) | undefined;
@@ -68,6 +79,8 @@ export class WorkQueue {
   constructor(o: WorkQueueOptions = {}) {
     this.#backoff = new KeyBackoff(o.backoff ?? DEFAULT_BACKOFF, o.random);
     this.#onDelay = o.onDelay;
+    const overall = o.overall ?? DEFAULT_OVERALL;
+    this.#bucket = new TokenBucket(overall.qps, overall.burst, o.now);
   }
 
   add(key: string): void {
@@ -92,7 +105,8 @@ export class WorkQueue {
   }
 
   addRateLimited(key: string): void {
-    const ms = this.#backoff.next(key);
+    // As client-go's MaxOfRateLimiter: the later of the key's backoff and the overall bucket's turn.
+    const ms = Math.max(this.#backoff.next(key), this.#bucket.reserve());
     this.#onDelay?.(key, ms);
     this.addAfter(key, ms);
   }

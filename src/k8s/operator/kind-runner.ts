@@ -3,10 +3,11 @@
  * resources, one controller running the kind's reconciler, the resources that use a given
  * VaultAuth, and the kind's metrics (controller-runtime's names, labelled by controller).
  */
-import { Controller } from '../kube/controller.js';
 import { Informer } from '../kube/informer.js';
 import { objectKey } from '../kube/keys.js';
 import { listWatches } from '../kube/list-watch.js';
+import { Controller, type Reconcile } from '../kube/controller.js';
+import { processMetrics } from './process-metrics.js';
 import { parseRef } from './spec.js';
 import type { Cr, SyncContext, SyncKind } from './sync-kind.js';
 
@@ -17,7 +18,29 @@ export interface RunningKind {
   keys(): string[];
   /** Keys of this kind's resources whose `vaultAuthRef` names `auth`. */
   usersOfAuth(auth: Cr, operatorNamespace: string): string[];
-  counters: { reconcileErrors: number; terminalErrors: number };
+  counters: ReconcileCounters;
+}
+
+export interface ReconcileCounters {
+  reconcileErrors: number;
+  terminalErrors: number;
+  /** controller_runtime_reconcile_total by result (success, requeue_after, error). */
+  reconciles: { success: number; requeue_after: number; error: number };
+}
+
+/** `reconcile`, counting each run's outcome as controller-runtime's reconcile_total does. */
+export function countingReconcile(reconcile: Reconcile, c: ReconcileCounters): Reconcile {
+  return async (key, signal) => {
+    try {
+      const r = await reconcile(key, signal);
+      if (r?.requeueAfter) c.reconciles.requeue_after++;
+      else c.reconciles.success++;
+      return r;
+    } catch (e) {
+      c.reconciles.error++;
+      throw e;
+    }
+  };
 }
 
 export function runKind(kind: SyncKind, ctx: Omit<SyncContext, 'crs'>, namespaces: (string | undefined)[], onInformerError: (err: Error) => void): RunningKind {
@@ -26,11 +49,11 @@ export function runKind(kind: SyncKind, ctx: Omit<SyncContext, 'crs'>, namespace
     get: (key: string) => informers.map((i) => i.get(key)).find((x) => x !== undefined),
     keys: () => informers.flatMap((i) => i.keys()),
   };
-  const counters = { reconcileErrors: 0, terminalErrors: 0 };
+  const counters: ReconcileCounters = { reconcileErrors: 0, terminalErrors: 0, reconciles: { success: 0, requeue_after: 0, error: 0 } };
   const ctl = new Controller({
     name: kind.controller,
     workers: 4,
-    reconcile: kind.reconciler({ ...ctx, crs }),
+    reconcile: countingReconcile(kind.reconciler({ ...ctx, crs }), counters),
     onError: (key, err) => {
       counters.reconcileErrors++;
       ctx.log('reconcile failed; retrying with backoff', { controller: kind.controller, resource: key, error: (err as Error).message });
@@ -61,12 +84,14 @@ export function runKind(kind: SyncKind, ctx: Omit<SyncContext, 'crs'>, namespace
 
 /** Prometheus text for every kind's controller. */
 export function kindMetrics(kinds: RunningKind[]): string {
-  const lines = ['# TYPE controller_runtime_reconcile_errors_total counter'];
+  const lines = ['# TYPE controller_runtime_reconcile_total counter'];
+  for (const k of kinds) for (const [result, n] of Object.entries(k.counters.reconciles)) lines.push(`controller_runtime_reconcile_total{controller="${k.kind.controller}",result="${result}"} ${n}`);
+  lines.push('# TYPE controller_runtime_reconcile_errors_total counter');
   for (const k of kinds) lines.push(`controller_runtime_reconcile_errors_total{controller="${k.kind.controller}"} ${k.counters.reconcileErrors}`);
   lines.push('# TYPE ward_operator_terminal_errors_total counter');
   for (const k of kinds) lines.push(`ward_operator_terminal_errors_total{controller="${k.kind.controller}"} ${k.counters.terminalErrors}`);
   lines.push('# TYPE workqueue_depth gauge');
   for (const k of kinds) lines.push(`workqueue_depth{name="${k.kind.controller}"} ${k.ctl.queue.len()}`);
   lines.push('');
-  return lines.join('\n');
+  return lines.join('\n') + processMetrics();
 }

@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Server } from 'node:http';
+import type { KubernetesObject } from '@kubernetes/client-node';
 import { KubeClient } from '../kube/client.js';
 import { Controller } from '../kube/controller.js';
 import { Informer } from '../kube/informer.js';
@@ -16,9 +17,10 @@ import { apiLeaseLock } from '../kube/lease-lock.js';
 import { listWatches } from '../kube/list-watch.js';
 import { apiEventRecorder } from './events.js';
 import { loadHmacKey } from './hmac-key.js';
-import { GROUP, MANAGED_BY, MANAGED_BY_VALUE, SECRET_TRANSFORMATIONS, VAULT_AUTH_GLOBALS, VAULT_AUTHS, VAULT_CONNECTIONS } from './kinds.js';
+import { MANAGED_BY, MANAGED_BY_VALUE, SECRET_TRANSFORMATIONS, VAULT_AUTH_GLOBALS, VAULT_AUTHS, VAULT_CONNECTIONS } from './kinds.js';
 import { kindMetrics, runKind } from './kind-runner.js';
 import { operatorClients } from './operator-clients.js';
+import { watchOwned, wakeOnSpecChange } from './owned.js';
 import { listen, parseBindAddress } from './probes.js';
 import { validateAuth } from './auth-spec.js';
 import { parseConnection } from './spec.js';
@@ -36,6 +38,15 @@ export interface OperatorFlags {
   watchNamespaces: string[];
   clientCachePersistenceModel: string;
 }
+
+/** A lookup over one informer per watched namespace. */
+const cachedIn = <T extends KubernetesObject>(informers: Informer<T>[]) => (ns: string, name: string): T | undefined => {
+  for (const i of informers) {
+    const hit = i.get(`${ns}/${name}`);
+    if (hit) return hit;
+  }
+  return undefined;
+};
 
 type Io = { stderr: { write(s: string): unknown }; env: NodeJS.ProcessEnv };
 
@@ -62,6 +73,8 @@ export async function runSecretsOperator(f: OperatorFlags, io: Io): Promise<numb
 
   const onInformerError = (err: Error): void => log('watch failed; retrying', { error: err.message });
   const secretInformers = namespaces.map((ns) => new Informer(listWatches.secrets(kube, ns, { labelSelector: `${MANAGED_BY}=${MANAGED_BY_VALUE}` }), { onError: onInformerError }));
+  // ConfigMap destinations (Ward's destination.kind: ConfigMap) carry the same labels.
+  const configMapInformers = namespaces.map((ns) => new Informer(listWatches.configMaps(kube, ns, { labelSelector: `${MANAGED_BY}=${MANAGED_BY_VALUE}` }), { onError: onInformerError }));
   // A VaultAuth or VaultConnection is read at each reconcile; these informers only wake the
   // resources that use one when it changes (a fixed VaultAuth must not wait for a resync).
   const refInformers = {
@@ -78,23 +91,20 @@ export async function runSecretsOperator(f: OperatorFlags, io: Io): Promise<numb
   const event = apiEventRecorder(kube, 'ward-secrets-operator', (err) => log('could not record an event', { error: (err as Error).message }));
   const kinds = SYNC_KINDS.map((kind) => runKind(kind, {
     kube, clients, operatorNamespace, macKey, log, event, refs: refInformers, transformations,
+    owned: { secret: cachedIn(secretInformers), configMap: cachedIn(configMapInformers) },
     isLeader: () => isLeader(),
   }, namespaces, onInformerError));
-  for (const inf of secretInformers) {
-    // A destination Secret wakes the resource that owns it (drift: deleted or edited by hand).
-    for (const k of kinds) {
-      k.ctl.watch(inf, (s) => (s.metadata?.ownerReferences ?? [])
-        .filter((r) => r.kind === k.kind.kind && r.apiVersion.startsWith(`${GROUP}/`))
-        .map((r) => `${s.metadata?.namespace ?? ''}/${r.name}`));
-    }
+  for (const inf of [...secretInformers, ...configMapInformers]) {
+    // A destination wakes the resource that owns it (drift: deleted or edited by hand).
+    for (const k of kinds) watchOwned(k.ctl, inf, k.kind.kind);
   }
   for (const k of kinds) {
-    k.ctl.watch(refInformers.auths, (auth) => k.usersOfAuth(auth, operatorNamespace));
+    wakeOnSpecChange(k.ctl, refInformers.auths, (auth) => k.usersOfAuth(auth, operatorNamespace));
     // Connections are few and shared: a change to one re-checks every resource.
-    k.ctl.watch(refInformers.connections, () => k.keys());
-    k.ctl.watch(transformations, (st) => usersOfTransformation(k.informers.flatMap((i) => i.list()), st));
+    wakeOnSpecChange(k.ctl, refInformers.connections, () => k.keys());
+    wakeOnSpecChange(k.ctl, transformations, (st) => usersOfTransformation(k.informers.flatMap((i) => i.list()), st));
     // So are VaultAuthGlobals: a changed default reaches every resource (unchanged logins stay cached).
-    k.ctl.watch(refInformers.globals, () => k.keys());
+    wakeOnSpecChange(k.ctl, refInformers.globals, () => k.keys());
   }
 
   const isLeader = () => !elector || elector.isLeader;
@@ -117,7 +127,7 @@ export async function runSecretsOperator(f: OperatorFlags, io: Io): Promise<numb
   if (healthAddr) servers.push(await listen(healthAddr, probes, 'health'));
   if (metricsAddr) servers.push(await listen(metricsAddr, probes, 'metrics'));
 
-  const informers = [...kinds.flatMap((k) => k.informers), ...secretInformers, refInformers.auths, refInformers.connections, refInformers.globals, transformations];
+  const informers = [...kinds.flatMap((k) => k.informers), ...secretInformers, ...configMapInformers, refInformers.auths, refInformers.connections, refInformers.globals, transformations];
   await Promise.all(informers.map((i) => i.start()));
   synced = true;
   for (const k of kinds) k.ctl.start();
@@ -146,6 +156,7 @@ export async function runSecretsOperator(f: OperatorFlags, io: Io): Promise<numb
   await Promise.all([...kinds.map((k) => k.ctl), ...refControllers].map((c) => c.stop()));
   await Promise.all(informers.map((i) => i.stop()));
   clients.close();
+  kube.close();
   await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
   return 0;
 }

@@ -6,12 +6,14 @@
  * after `refreshAfter`. A bad spec is reported as a condition and not retried.
  */
 import { TerminalError, type Reconcile } from '../kube/controller.js';
+import { syncConfigMapDestination } from './configmap-destination.js';
 import { syncDestination } from './destination.js';
 import { API_VERSION, VAULT_STATIC_SECRETS } from './kinds.js';
 import { resolveLogin, type RefCaches } from './resolve.js';
 import { rolloutRestart } from './rollout.js';
 import { kvFields, secretMac } from './secret-data.js';
 import { parseStaticSecret, SpecError, type StaticSecretSpec } from './spec.js';
+import { mergePaths, parseWardExtensions, type WardExtensions } from './spec-extensions.js';
 import type { SyncContext, SyncKind } from './sync-kind.js';
 import { currentStatus, writeStatus, type ConditionInput } from './status.js';
 import { destinationData } from './transform-sync.js';
@@ -40,7 +42,7 @@ const failed = (message: string): ConditionInput[] => [
   { type: 'Ready', status: 'False', reason: 'VaultClientError', message },
 ];
 
-function kvRequest(s: StaticSecretSpec): { path: string; query?: Record<string, number> } {
+function kvRequest(s: Pick<StaticSecretSpec, 'type' | 'mount' | 'path' | 'version'>): { path: string; query?: Record<string, number> } {
   if (s.type === 'kv-v1') return { path: `${s.mount}/${s.path}` };
   return { path: `${s.mount}/data/${s.path}`, ...(s.version ? { query: { version: s.version } } : {}) };
 }
@@ -62,8 +64,10 @@ export function staticSecretReconciler(d: StaticSecretDeps): Reconcile {
     const ns = cr.metadata.namespace ?? '';
     const involved = { apiVersion: API_VERSION, kind: 'VaultStaticSecret', namespace: ns, name: cr.metadata.name, uid: cr.metadata.uid ?? '' };
     let spec: StaticSecretSpec;
+    let ext: WardExtensions;
     try {
       spec = parseStaticSecret(cr);
+      ext = parseWardExtensions(cr);
     } catch (e) {
       if (!(e instanceof SpecError)) throw e;
       await d.event(involved, 'Warning', 'InvalidResource', e.message);
@@ -72,13 +76,21 @@ export function staticSecretReconciler(d: StaticSecretDeps): Reconcile {
     }
     try {
       const target = await resolveLogin(d.kube, ns, spec.vaultAuthRef, d.operatorNamespace, d.refs);
-      const req = kvRequest(spec);
-      const res = await d.clients.run(target, (s) => s.get(req.path, req.query, spec.namespace));
-      const raw = res.body?.data;
-      if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new Error(`${req.path}: Ward returned no data`);
-      const { data } = await destinationData(d, cr, spec.destination, kvFields(spec.type, raw as Record<string, unknown>), raw as Record<string, unknown>);
+      const read = async (req: { path: string; query?: Record<string, number> }) => {
+        const res = await d.clients.run(target, (s) => s.get(req.path, req.query, spec.namespace));
+        const raw = res.body?.data;
+        if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new Error(`${req.path}: Ward returned no data`);
+        return raw as Record<string, unknown>;
+      };
+      const mainRaw = await read(kvRequest(spec));
+      const extras = [];
+      for (const x of ext.additionalPaths) extras.push({ data: kvFields(spec.type, await read(kvRequest({ ...spec, ...x, version: undefined }))), keyPrefix: x.keyPrefix });
+      // Merged fields first (a key clash is a SpecError), then the destination's transformation.
+      const { data } = await destinationData(d, cr, spec.destination, mergePaths(kvFields(spec.type, mainRaw), extras), mainRaw);
       const mac = secretMac(d.macKey, data);
-      const outcome = await syncDestination(d.kube, involved, spec.destination, data, d.macKey);
+      const outcome = ext.destinationKind === 'ConfigMap'
+        ? await syncConfigMapDestination(d.kube, involved, spec.destination, data, d.macKey, d.owned?.configMap)
+        : await syncDestination(d.kube, involved, spec.destination, data, d.macKey, d.owned?.secret);
       const uid = cr.metadata.uid ?? '';
       const mine = recorded.get(key);
       const prev = (mine?.uid === uid ? mine.mac : undefined) ?? currentStatus(cr).secretMAC;

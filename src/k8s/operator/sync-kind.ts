@@ -5,10 +5,12 @@
  * back to their resource through the owner reference's `kind`. A new kind is one entry in
  * sync-kinds.ts.
  */
+import type { V1ConfigMap, V1Secret } from '@kubernetes/client-node';
 import type { KubeClient } from '../kube/client.js';
 import type { Reconcile } from '../kube/controller.js';
 import type { CustomResource } from '../kube/list-watch.js';
 import type { WardClients } from './clients.js';
+import type { CachedObject } from './destination.js';
 import type { EventRecorder } from './events.js';
 import type { RefCaches } from './resolve.js';
 import type { CustomObject } from './spec.js';
@@ -31,6 +33,8 @@ export interface SyncContext {
   refs: RefCaches;
   /** Informer cache of SecretTransformations (destination transformationRefs); without it, a GET each. */
   transformations?: { get(key: string): CustomObject | undefined };
+  /** The informer caches of the destinations the operator owns (compare only; a miss or a difference is read fresh). */
+  owned?: { secret: CachedObject<V1Secret>; configMap: CachedObject<V1ConfigMap> };
 }
 
 export interface SyncKind {

@@ -3,6 +3,9 @@ import { after, before, describe, it } from 'node:test';
 import { AppsV1Api, CoreV1Api, PatchStrategy, setHeaderOptions, type V1OwnerReference } from '@kubernetes/client-node';
 import { waitFor } from '../../helpers/wait.js';
 import { startFakeKubeApiServer, type FakeKubeApiServer } from './index.js';
+import { GarbageCollector } from './gc.js';
+import { Registry } from './registry.js';
+import { Store } from './store.js';
 import { failure, kubeConfigFor } from './test-client.js';
 
 describe('fake cluster: garbage collection, finalizers, namespaces', () => {
@@ -38,6 +41,22 @@ describe('fake cluster: garbage collection, finalizers, namespaces', () => {
     await core.deleteNamespacedConfigMap({ name: 'owner-or', namespace: 'g', propagationPolicy: 'Orphan' });
     const dep = await core.readNamespacedSecret({ name: 'dep-or', namespace: 'g' });
     assert.deepEqual(dep.metadata?.ownerReferences?.map((r) => r.name), ['other']);
+  });
+
+  it('deletes an object whose owners are all gone, even when it was written after they went (a controller with a stale cache)', async () => {
+    const ref = await owner('owner-late');
+    await core.deleteNamespacedConfigMap({ name: 'owner-late', namespace: 'g' });
+    await core.createNamespacedSecret({ namespace: 'g', body: { metadata: { name: 'dep-late', ownerReferences: [ref] } } });
+    await waitFor('the dangling dependent deleted', async () => !(await exists('dep-late')));
+  });
+
+  it('strips the owner references that dangle when another owner still exists', async () => {
+    const gone = await owner('owner-gone');
+    const kept = await owner('owner-kept');
+    await core.deleteNamespacedConfigMap({ name: 'owner-gone', namespace: 'g' });
+    await core.createNamespacedSecret({ namespace: 'g', body: { metadata: { name: 'dep-half', ownerReferences: [gone, kept] } } });
+    await waitFor('the dangling reference stripped', async () => (await core.readNamespacedSecret({ name: 'dep-half', namespace: 'g' })).metadata?.ownerReferences?.length === 1);
+    assert.deepEqual((await core.readNamespacedSecret({ name: 'dep-half', namespace: 'g' })).metadata?.ownerReferences?.map((r) => r.name), ['owner-kept']);
   });
 
   it('keeps a foreground-deleted owner until its dependents are gone', async () => {
@@ -88,5 +107,36 @@ describe('fake cluster: garbage collection, finalizers, namespaces', () => {
     const noUid = await failure(core.createNamespacedSecret({ namespace: 'g', body: { metadata: { name: 'orphan', ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'x', uid: '' }] } } }));
     assert.equal(noUid.code, 422);
     assert.match(noUid.status.message ?? '', /metadata\.ownerReferences\.uid: Invalid value: "": uid must not be empty/);
+  });
+});
+
+describe('fake cluster: garbage collection cost', () => {
+  it('finds an owner\'s dependents and a uid\'s object through indexes, not by scanning every stored object', async () => {
+    const registry = new Registry();
+    const store = new Store(registry);
+    const gc = new GarbageCollector(store);
+    const t = (p: string) => registry.lookup('', 'v1', p)!;
+    store.create(t('namespaces'), undefined, { metadata: { name: 'ns' } });
+    for (let i = 0; i < 2000; i++) store.create(t('configmaps'), 'ns', { metadata: { name: `filler-${i}` } });
+    const owner = store.create(t('configmaps'), 'ns', { metadata: { name: 'owner' } });
+    const ref = { apiVersion: 'v1', kind: 'ConfigMap', name: 'owner', uid: owner.metadata.uid ?? '' };
+    store.create(t('secrets'), 'ns', { metadata: { name: 'dep', ownerReferences: [ref] } });
+    store.create(t('secrets'), 'ns', { metadata: { name: 'moved' } });
+    store.update(t('secrets'), 'ns', 'moved', { metadata: { name: 'moved', ownerReferences: [ref] } });
+    let visited = 0;
+    const all = store.everything.bind(store);
+    store.everything = function* () {
+      for (const x of all()) {
+        visited++;
+        yield x;
+      }
+    };
+    assert.deepEqual(store.dependents(ref.uid).map(([, o]) => o.metadata.name).sort(), ['dep', 'moved']);
+    store.delete(t('configmaps'), 'ns', 'owner', { propagationPolicy: 'Foreground' });
+    await waitFor('the dependents and then the owner gone', () => store.get(t('configmaps'), 'ns', 'owner') === undefined && store.get(t('secrets'), 'ns', 'dep') === undefined);
+    assert.equal(store.get(t('secrets'), 'ns', 'moved'), undefined);
+    assert.equal(visited, 0, 'no full scan');
+    assert.deepEqual(store.dependents(ref.uid), []);
+    gc.stop();
   });
 });

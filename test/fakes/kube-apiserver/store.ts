@@ -10,6 +10,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { canonical } from './canonical.js';
 import { resourceKey, groupVersion, type Registry, type ResourceType } from './registry.js';
 import { alreadyExists, conflict, gone, ApiError, badRequest, notFound, status, type Json } from './status.js';
+import { pageOf } from './list-page.js';
+import { OwnerIndex } from './owner-index.js';
 import { createDefaults, decode, validate } from './validate.js';
 
 export interface OwnerReference {
@@ -81,6 +83,7 @@ export class Store {
   /** Events with a resourceVersion above this are still in `history`. */
   private compactedRv: number;
   private rv = 1000;
+  private readonly index = new OwnerIndex();
   readonly listeners = new Set<(e: StoreEvent) => void>();
   /** The 5 random characters generateName appends (replaceable to provoke collisions in tests). */
   nameSuffix = (): string => Array.from(randomBytes(5), (b) => NAME_CHARS[b % NAME_CHARS.length]).join('');
@@ -98,6 +101,13 @@ export class Store {
     let b = this.data.get(k);
     if (!b) this.data.set(k, (b = new Map()));
     return b;
+  }
+
+  /** Stores `obj` as the current version (and indexes its uid and owners). */
+  private put(t: ResourceType, obj: KObj): void {
+    const k = key(obj.metadata.namespace, obj.metadata.name ?? '');
+    this.bucket(t).set(k, obj);
+    this.index.put({ resource: resourceKey(t), key: k }, obj.metadata.uid ?? '', obj.metadata.ownerReferences ?? []);
   }
 
   private emit(type: EventType, t: ResourceType, object: KObj, prev?: KObj): void {
@@ -134,8 +144,12 @@ export class Store {
 
   /** Objects of `t` (in `ns`, or everywhere), ordered by namespace and name. */
   list(t: ResourceType, ns?: string): KObj[] {
-    const all = [...this.bucket(t).values()].filter((o) => ns === undefined || o.metadata.namespace === ns);
-    return all.sort((a, b) => key(a.metadata.namespace, a.metadata.name ?? '').localeCompare(key(b.metadata.namespace, b.metadata.name ?? ''))).map((o) => structuredClone(o));
+    return this.page(t, ns, () => true).items;
+  }
+
+  /** One page of a list (list-page.ts): only the page is copied. */
+  page(t: ResourceType, ns: string | undefined, keep: (o: KObj) => boolean, after = '', limit = 0): { items: KObj[]; remaining: number } {
+    return pageOf(this.bucket(t).values(), ns, keep, after, limit);
   }
 
   /** Every stored object, with its type (for GC and namespace deletion). */
@@ -193,7 +207,7 @@ export class Store {
     createDefaults(t, obj);
     if (o.dryRun) return { ...obj, metadata: { ...m, resourceVersion: '' } };
     m.resourceVersion = String(++this.rv);
-    b.set(key(m.namespace, name), obj);
+    this.put(t, obj);
     this.emit('ADDED', t, obj);
     return structuredClone(obj);
   }
@@ -234,7 +248,7 @@ export class Store {
     if (o.dryRun) return next;
     next.metadata.resourceVersion = String(++this.rv);
     if (next.metadata.deletionTimestamp && finalizersOf(t, next).length === 0) return this.remove(t, next);
-    this.bucket(t).set(key(next.metadata.namespace, name), next);
+    this.put(t, next);
     this.emit('MODIFIED', t, next, old);
     return structuredClone(next);
   }
@@ -266,21 +280,34 @@ export class Store {
     if (finalizers.length === 0 && finalizersOf(t, old).length === 0) return { object: this.remove(t, { ...old, metadata: { ...old.metadata, resourceVersion: String(++this.rv) } }), deleted: true };
     if (old.metadata.deletionTimestamp && finalizers.length === (old.metadata.finalizers ?? []).length) return { object: old, deleted: false };
     const marked: KObj = { ...old, metadata: { ...old.metadata, ...(finalizers.length > 0 ? { finalizers } : {}), deletionTimestamp: old.metadata.deletionTimestamp ?? now(), deletionGracePeriodSeconds: 0, resourceVersion: String(++this.rv) } };
-    this.bucket(t).set(key(marked.metadata.namespace, name), marked);
+    this.put(t, marked);
     this.emit('MODIFIED', t, marked, old);
     return { object: structuredClone(marked), deleted: false };
   }
 
   private remove(t: ResourceType, obj: KObj): KObj {
-    this.bucket(t).delete(key(obj.metadata.namespace, obj.metadata.name ?? ''));
+    const k = key(obj.metadata.namespace, obj.metadata.name ?? '');
+    this.bucket(t).delete(k);
+    this.index.drop({ resource: resourceKey(t), key: k });
     this.emit('DELETED', t, obj);
     return structuredClone(obj);
   }
 
-  /** Objects whose ownerReferences name `uid`. */
+  /** Objects whose ownerReferences name `uid` (from the owner index, not a scan). */
   dependents(uid: string): [ResourceType, KObj][] {
-    const out: [ResourceType, KObj][] = [];
-    for (const [t, o] of this.everything()) if ((o.metadata.ownerReferences ?? []).some((r) => r.uid === uid)) out.push([t, structuredClone(o)]);
-    return out;
+    return this.index.dependents(uid).flatMap((r) => this.resolve(r));
+  }
+
+  /** The object with this uid, if stored. */
+  byUid(uid: string): [ResourceType, KObj] | undefined {
+    const r = this.index.byUid(uid);
+    return r ? this.resolve(r)[0] : undefined;
+  }
+
+  private resolve(r: { resource: string; key: string }): [ResourceType, KObj][] {
+    const [group = '', plural = ''] = r.resource.split('/');
+    const t = this.registry.byResource(group, plural);
+    const o = this.data.get(r.resource)?.get(r.key);
+    return t && o ? [[t, structuredClone(o)]] : [];
   }
 }

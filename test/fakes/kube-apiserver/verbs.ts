@@ -98,8 +98,8 @@ function list(c: VerbContext): { code: number; body: unknown } {
   const q = c.url.searchParams;
   const labels = labelSelector(q.get('labelSelector'));
   const fields = fieldSelector(q.get('fieldSelector'), t);
-  let items = c.store.list(t, namespace).filter((o) => labels(o.metadata.labels) && fields(o as Record<string, unknown>));
   let rv = c.store.resourceVersion;
+  let start = '';
   const cont = q.get('continue');
   if (cont) {
     let token: Continue;
@@ -109,15 +109,15 @@ function list(c: VerbContext): { code: number; body: unknown } {
       throw badRequest('continue key is not valid: illegal base64 data');
     }
     rv = token.rv;
-    items = items.filter((o) => `${o.metadata.namespace ?? ''}/${o.metadata.name ?? ''}` > token.start);
+    start = token.start;
   }
   const limit = Number(q.get('limit') ?? '0');
+  const { items, remaining } = c.store.page(t, namespace, (o) => labels(o.metadata.labels) && fields(o as Record<string, unknown>), start, limit > 0 ? limit : 0);
   const metadata: Record<string, unknown> = { resourceVersion: rv };
-  if (limit > 0 && items.length > limit) {
-    const last = items[limit - 1] as KObj;
+  if (remaining > 0) {
+    const last = items[items.length - 1] as KObj;
     metadata['continue'] = Buffer.from(JSON.stringify({ rv, start: `${last.metadata.namespace ?? ''}/${last.metadata.name ?? ''}` })).toString('base64url');
-    metadata['remainingItemCount'] = items.length - limit;
-    items = items.slice(0, limit);
+    metadata['remainingItemCount'] = remaining;
   }
   const shown = items.map((o) => {
     if (t.custom) return present(t)(o);

@@ -25,6 +25,8 @@ describe('operator: destination Secret and rollout restart on the fake cluster',
   before(async () => {
     kube = await startFakeKubeApiServer({ namespaces: { [NS]: {} } });
     c = new KubeClient(kubeConfigFor(kube));
+    // The owner must exist, or the garbage collector deletes what references it (as a real cluster's).
+    kube.store.create(kube.registry.lookup('', 'v1', 'configmaps')!, NS, { metadata: { name: 'owner-uid-1' } }, { uid: owner.uid });
   });
   after(() => kube.close());
 

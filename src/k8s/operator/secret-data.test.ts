@@ -1,21 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { conditionsChanged, secretDataFromKv, secretMac, setCondition, type Condition } from './secret-data.js';
+import { conditionsChanged, kvFields, secretMac, setCondition, type Condition } from './secret-data.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
-test('KV data becomes one key per field (strings as-is, others as JSON) plus _raw', () => {
-  const v2 = { data: { username: 'u', port: 5432, nested: { a: true } }, metadata: { version: 3 } };
-  assert.deepEqual(secretDataFromKv('kv-v2', v2), {
-    username: b64('u'), port: b64('5432'), nested: b64('{"a":true}'), _raw: b64(JSON.stringify(v2)),
-  });
-  const v1 = { password: 'p' };
-  assert.deepEqual(secretDataFromKv('kv-v1', v1), { password: b64('p'), _raw: b64('{"password":"p"}') });
-});
-
-test('a KV field named _raw is an error; so is a KV v2 answer without data', () => {
-  assert.throws(() => secretDataFromKv('kv-v1', { _raw: 'x' }), { message: 'the secret data has a field named "_raw", which is reserved for the raw response' });
-  assert.throws(() => secretDataFromKv('kv-v2', { data: null, metadata: { deletion_time: 'x' } }), { message: 'the KV v2 secret has no data (deleted or destroyed version)' });
+test('the fields of a KV answer: v1 as is, v2 its data.data; a KV v2 answer without data is an error', () => {
+  assert.deepEqual(kvFields('kv-v2', { data: { username: 'u' }, metadata: { version: 3 } }), { username: 'u' });
+  assert.deepEqual(kvFields('kv-v1', { password: 'p' }), { password: 'p' });
+  assert.throws(() => kvFields('kv-v2', { data: null, metadata: { deletion_time: 'x' } }), { message: 'the KV v2 secret has no data (deleted or destroyed version)' });
 });
 
 test('the MAC depends on the data only (not key order), and never contains it', () => {

@@ -18,17 +18,6 @@ export function kvFields(type: 'kv-v1' | 'kv-v2', responseData: Record<string, u
   return fields as Record<string, unknown>;
 }
 
-/** `data` of a KV read → Secret data: one key per field (KV v2: of `data.data`), plus `_raw`. */
-export function secretDataFromKv(type: 'kv-v1' | 'kv-v2', responseData: Record<string, unknown>): SecretData {
-  const out: SecretData = {};
-  for (const [k, v] of Object.entries(kvFields(type, responseData))) {
-    if (k === '_raw') throw new Error('the secret data has a field named "_raw", which is reserved for the raw response');
-    out[k] = b64(typeof v === 'string' ? v : JSON.stringify(v));
-  }
-  out['_raw'] = b64(JSON.stringify(responseData));
-  return out;
-}
-
 /** HMAC-SHA256 over the data in key order, base64: equal data ⇔ equal MAC under one key. */
 export function secretMac(key: Buffer, data: SecretData | undefined): string {
   const h = createHmac('sha256', key);

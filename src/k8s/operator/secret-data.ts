@@ -8,8 +8,6 @@ import { createHmac } from 'node:crypto';
 /** Secret `data` as the API carries it: base64 values. */
 export type SecretData = Record<string, string>;
 
-const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64');
-
 /** The fields of a KV read's `data` (KV v2: `data.data`; a deleted or destroyed version has none). */
 export function kvFields(type: 'kv-v1' | 'kv-v2', responseData: Record<string, unknown>): Record<string, unknown> {
   if (type === 'kv-v1') return responseData;

@@ -31,7 +31,8 @@ import { FORWARDED_FOR, FORWARDED_PORT } from '../core/ha/wire.js';
 import { followUpgrade } from './takeover.js';
 import { DEFAULT_JSON_LIMITS, JsonGuard, type JsonLimits } from './input.js';
 import { DEFAULT_MAX_REQUEST_DURATION_MS, RequestDeadlines } from './deadline.js';
-import type { ListenerConfig } from './listener.js';
+import type { ListenerConfig, RequestHandler } from './listener.js';
+import { eventsUpgradeHandler } from './events-socket.js';
 
 export interface HandlerOptions {
   /** Body limit in bytes; default 32 MiB; 0 = default; negative = unlimited (as Vault). */
@@ -85,7 +86,7 @@ interface Context {
 const DRAIN_MS = 2000;
 
 /** Builds the request listener for a node:http(s) server. Never throws, never rejects. */
-export function createHandler(core: CoreApi, opts: HandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
+export function createHandler(core: CoreApi, opts: HandlerOptions): RequestHandler {
   const logger = opts.logger;
   const ctx: Context = {
     core,
@@ -100,13 +101,20 @@ export function createHandler(core: CoreApi, opts: HandlerOptions): (req: Incomi
       send(res, renderError(new WardError('internal', ['context deadline exceeded'])), { close: true });
     }),
   };
-  return (req, res) => {
+  const handler: RequestHandler = (req, res) => {
     // A broken client connection must never surface as an unhandled 'error' event. The
     // request needs no listener: node emits its 'error' only when one is attached (as
     // readBody does while reading), so only the response gets one.
     res.on('error', ignore);
     void respond(ctx, req, res);
   };
+  // Websockets (sys/events/subscribe) only where the core publishes events; the cluster
+  // port's handler (forwarded requests) has none: standbys redirect subscribers instead.
+  const subscribe = core.subscribeEvents?.bind(core);
+  if (subscribe !== undefined && !ctx.forwarded) {
+    handler.upgrade = eventsUpgradeHandler({ standbyRoute: () => core.standbyRoute?.() ?? null, subscribeEvents: subscribe }, handler, { logger });
+  }
+  return handler;
 }
 
 const ignore = (): void => {};

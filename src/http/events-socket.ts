@@ -1,0 +1,194 @@
+/**
+ * `GET /v1/sys/events/subscribe/:eventType` upgraded to a websocket, as Vault's events
+ * handler: `json=true` selects CloudEvents JSON text frames (the only format Ward sends),
+ * `namespaces` and `filter` narrow the subscription, and every refusal (no or bad token,
+ * no `read` on the subscribe path, bad parameters, sealed) is a normal HTTP answer with
+ * `{"errors":[...]}` before any upgrade. On a standby the client gets a 307 to the active
+ * node, which VSO's websocket client follows.
+ *
+ * A subscriber that does not keep up never slows writers: the bus hands events out
+ * asynchronously, and a socket whose unsent backlog passes `maxBufferedBytes` is dropped
+ * (the client reconnects and falls back to polling meanwhile).
+ *
+ * Node serves every upgrade request here once an 'upgrade' listener exists: requests for
+ * other paths (or other protocols) are answered by the ordinary request handler.
+ */
+import { ServerResponse, type IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { CoreApi, EventSink, StandbyRoute } from '../core/api-types.js';
+import { badRequest, WardError } from '../sdk/errors.js';
+import type { Logger } from '../sdk/logical.js';
+import { isTracked } from './connection.js';
+import { renderError, send, type Rendered } from './render.js';
+import { clientToken, parseGoBool, parseTarget, scanHeaders } from './request.js';
+import { redirectLocation } from './standby.js';
+
+/** What the websocket side needs from the core. */
+export interface EventsCore {
+  standbyRoute(): StandbyRoute | null;
+  subscribeEvents: NonNullable<CoreApi['subscribeEvents']>;
+}
+
+export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+
+export interface EventsSocketOptions {
+  logger: Logger;
+  /** Unsent bytes a subscriber may fall behind by before it is dropped (default 1 MiB). */
+  maxBufferedBytes?: number;
+  /** Interval of keep-alive pings (default 30 s, as Vault). */
+  pingIntervalMs?: number;
+}
+
+const PREFIX = 'sys/events/subscribe';
+const DEFAULT_MAX_BUFFERED = 1 << 20;
+const DEFAULT_PING_MS = 30_000;
+/** Close code for a subscriber dropped for falling behind (RFC 6455 "try again later"). */
+const CLOSE_TOO_SLOW = 1013;
+
+/**
+ * The 'upgrade' listener: events subscriptions become websockets; anything else goes to
+ * `plain` (the request handler) as if no upgrade had been asked for.
+ */
+export function eventsUpgradeHandler(core: EventsCore, plain: (req: IncomingMessage, res: ServerResponse) => void, o: EventsSocketOptions): UpgradeHandler {
+  // Clients send nothing but control frames: a small payload limit keeps a hostile one cheap.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 4096, perMessageDeflate: false });
+  const maxBuffered = o.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED;
+  const pingMs = o.pingIntervalMs ?? DEFAULT_PING_MS;
+  return (req, socket, head) => {
+    socket.on('error', () => socket.destroy());
+    let path: string | null;
+    let query: URLSearchParams;
+    try {
+      ({ path, query } = parseTarget(req.url ?? '/'));
+    } catch {
+      path = null;
+      query = new URLSearchParams();
+    }
+    const isEvents = path !== null && (path === PREFIX || path.startsWith(`${PREFIX}/`));
+    if (!isEvents || (req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {
+      servePlain(req, socket, plain);
+      return;
+    }
+    void subscribe(req, socket, head, path!, query).catch((e: unknown) => answer(req, socket, renderError(e, o.logger)));
+  };
+
+  async function subscribe(req: IncomingMessage, socket: Duplex, head: Buffer, path: string, query: URLSearchParams): Promise<void> {
+    if ((req.method ?? 'GET').toUpperCase() !== 'GET') throw new WardError('unsupported_operation', ['unsupported operation']);
+    const route = core.standbyRoute();
+    if (route !== null) {
+      const active = await route.activeApiAddr();
+      if (active === null) throw new WardError('standby', ['Vault is in standby mode']);
+      answer(req, socket, { status: 307, headers: ['Location', redirectLocation(active, req.url ?? '/')], body: '' });
+      return;
+    }
+    const eventType = path.slice(PREFIX.length + 1).trim();
+    if (eventType === '') throw badRequest('did not specify eventType to subscribe to');
+    const json = query.get('json');
+    if (json !== null && json !== '' && parseGoBool(json) === undefined) throw badRequest(`invalid parameter for JSON: ${json}`);
+    if (json === null || json === '' || parseGoBool(json) === false) throw badRequest('Ward sends events as CloudEvents JSON only: add json=true');
+
+    // Subscribed before the upgrade (as Vault): nothing published meanwhile is lost.
+    const sink = new SocketSink(maxBuffered);
+    const unsubscribe = await core.subscribeEvents(
+      {
+        clientToken: clientToken(scanHeaders(req.rawHeaders)).token,
+        remoteAddress: req.socket.remoteAddress ?? '',
+        eventType,
+        namespaces: query.getAll('namespaces'),
+        filter: query.get('filter') ?? '',
+      },
+      sink,
+    );
+    if (socket.destroyed) {
+      unsubscribe();
+      return;
+    }
+    // A connection the framing tracker follows keeps its listener: the frames that follow
+    // are not HTTP, so it must stop reading them now.
+    if (isTracked(socket as Socket)) socket.removeAllListeners('data');
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const ping = setInterval(() => ws.ping(), pingMs);
+      ping.unref();
+      ws.on('close', () => {
+        clearInterval(ping);
+        unsubscribe();
+      });
+      ws.on('error', () => ws.terminate());
+      // Clients have nothing to say; anything they send is ignored.
+      ws.on('message', () => {});
+      sink.attach(ws, unsubscribe);
+    });
+  }
+}
+
+/** Buffers until the upgrade completes, then writes frames; drops a socket that falls behind. */
+class SocketSink implements EventSink {
+  private ws: WebSocket | null = null;
+  private pending: string[] = [];
+  private pendingBytes = 0;
+  private closed: { code: number; reason: string } | null = null;
+  private unsubscribe: () => void = () => {};
+
+  constructor(private readonly maxBuffered: number) {}
+
+  attach(ws: WebSocket, unsubscribe: () => void): void {
+    this.ws = ws;
+    this.unsubscribe = unsubscribe;
+    if (this.closed !== null) {
+      ws.close(this.closed.code, this.closed.reason);
+      return;
+    }
+    const pending = this.pending;
+    this.pending = [];
+    for (const text of pending) this.send(text);
+  }
+
+  send(text: string): void {
+    const ws = this.ws;
+    if (ws === null) {
+      if (this.closed !== null) return;
+      this.pending.push(text);
+      this.pendingBytes += text.length;
+      if (this.pendingBytes > this.maxBuffered) this.close(CLOSE_TOO_SLOW, 'subscriber too slow');
+      return;
+    }
+    if (ws.readyState !== ws.OPEN) return;
+    if (ws.bufferedAmount > this.maxBuffered) {
+      this.unsubscribe();
+      ws.terminate();
+      return;
+    }
+    ws.send(text);
+  }
+
+  close(code: number, reason: string): void {
+    if (this.ws === null) {
+      this.closed = { code, reason };
+      this.pending = [];
+      return;
+    }
+    this.ws.close(code, reason);
+  }
+}
+
+/** Answers an upgrade request with an ordinary HTTP response, then closes the connection. */
+function answer(req: IncomingMessage, socket: Duplex, out: Rendered): void {
+  if (socket.destroyed) return;
+  const res = responseOn(req, socket);
+  send(res, out, { close: true });
+}
+
+function servePlain(req: IncomingMessage, socket: Duplex, plain: (req: IncomingMessage, res: ServerResponse) => void): void {
+  plain(req, responseOn(req, socket));
+}
+
+/** A response written straight to `socket` (node hands upgrade requests over without one). */
+function responseOn(req: IncomingMessage, socket: Duplex): ServerResponse {
+  const res = new ServerResponse(req);
+  res.shouldKeepAlive = false;
+  res.assignSocket(socket as Socket);
+  res.on('finish', () => socket.end());
+  return res;
+}

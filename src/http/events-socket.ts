@@ -123,8 +123,8 @@ export function eventsUpgradeHandler(core: EventsCore, plain: (req: IncomingMess
   }
 }
 
-/** Buffers until the upgrade completes, then writes frames; drops a socket that falls behind. */
-class SocketSink implements EventSink {
+/** Buffers until the upgrade completes, then writes frames; drops a socket that falls behind. Exported for its unit test. */
+export class SocketSink implements EventSink {
   private ws: WebSocket | null = null;
   private pending: string[] = [];
   private pendingBytes = 0;

@@ -112,6 +112,17 @@ describe('sys/events/subscribe websocket', () => {
     assert.equal(v2.messages[0]!.data.event.metadata.path, 'secret/data/two');
   });
 
+  it('the filter parameter narrows the events; a bad filter is refused before the upgrade', async () => {
+    const sub = track(await subscribe(s, s.rootToken, 'kv*', `json=true&filter=${encodeURIComponent('data_path == secret/data/f/two and operation == "data-write"')}`));
+    await api(s, 'POST', 'secret/data/f/one', { token: s.rootToken, body: { data: { a: 1 } } });
+    await api(s, 'POST', 'secret/data/f/two', { token: s.rootToken, body: { data: { a: 1 } } });
+    await waitFor('the matching event', () => sub.messages.length > 0);
+    assert.deepEqual(sub.messages.map((m) => m.data.event.metadata.path), ['secret/data/f/two']);
+    const badFilter = await refused(s, s.rootToken, 'kv*', `json=true&filter=${encodeURIComponent('secret == x')}`);
+    assert.equal(badFilter.status, 400);
+    assert.match(badFilter.body.errors[0], /invalid filter expression: unknown selector "secret"/);
+  });
+
   it('an upgrade request for another path is answered as a plain request', async () => {
     const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
       const req = http.get(`${s.url}/v1/sys/health`, { headers: { Connection: 'Upgrade', Upgrade: 'websocket' } }, (res) => {

@@ -39,7 +39,7 @@ export interface PerfPair {
 }
 
 /** `n` write/read pairs: each read on the standby carries the write's index; returns how many the standby served itself. */
-export async function readYourWrites(p: PerfPair, n: number): Promise<number> {
+export async function readYourWrites(p: PerfPair & { standbyLog?: () => string }, n: number): Promise<number> {
   let local = 0;
   for (let i = 0; i < n; i++) {
     const index = await write(p.active, 'POST', 'secret/data/loop', p.rootToken, { data: { n: i } });
@@ -47,6 +47,10 @@ export async function readYourWrites(p: PerfPair, n: number): Promise<number> {
     assert.equal(r.status, 200);
     assert.equal(r.body.data.data.n, i, `read ${i}`);
     if (r.local) local++;
+  }
+  if (local < n && p.standbyLog) {
+    const why = p.standbyLog().split('\n').filter((l) => l.includes('forwarding a read')).slice(-5);
+    process.stderr.write(`# standby forwarded ${n - local} of ${n} reads:\n${why.map((l) => `#   ${l}`).join('\n')}\n`);
   }
   return local;
 }

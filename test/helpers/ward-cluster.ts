@@ -98,7 +98,8 @@ export function nodeConfig(o: { engine: Engine; storage: string; port: number; c
     `cluster_addr  = "https://127.0.0.1:${o.clusterPort}"`,
     `disable_mlock = true`,
     `allow_root    = true`,
-    ...(o.performanceStandby ? ['performance_standby = true'] : []),
+    // Debug: a standby logs why it forwarded a read it could have answered (perf-standby.ts).
+    ...(o.performanceStandby ? ['performance_standby = true', 'log_level = "debug"'] : []),
     ``,
   ].join('\n');
 }

@@ -107,11 +107,18 @@ export class PerfStandby {
       const entry = known !== undefined ? known : await subs.tokens.lookup(input.clientToken);
       if (entry === null || entry.numUses > 0) return null;
       const result = await subs.pipeline.handle(input);
-      return this.subs === subs && this.serving() ? result : null;
+      if (this.subs === subs && this.serving()) return result;
+      return this.forwarding(input, 'a reload or rebuild began while it was answered here');
     } catch (e) {
-      if (mustForward(e)) return null;
+      if (mustForward(e)) return this.forwarding(input, errorText(e));
       throw e;
     }
+  }
+
+  /** A request this node could have answered goes to the active after all; why is worth a debug line. */
+  private forwarding(input: HttpRequestInput, reason: string): null {
+    this.deps.logger.debug('performance standby: forwarding a read it could not answer here', { path: input.path, reason });
+    return null;
   }
 
   /** Resolves true once `index` is applied and this node serves, false after the bounded wait. */

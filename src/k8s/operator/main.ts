@@ -1,6 +1,7 @@
 /**
- * `ward k8s secrets-operator`: the manager. Informers on VaultStaticSecrets and on the Secrets
- * the operator owns (drift: a deleted or edited Secret wakes its resource), one controller,
+ * `ward k8s secrets-operator`: the manager. Per sync kind (sync-kinds.ts) informers and one
+ * controller (kind-runner.ts); informers on the Secrets the operator owns (drift: a deleted or
+ * edited Secret wakes its resource) and on VaultAuths/VaultConnections;
  * optional Lease leader election (only the leader writes; becoming leader re-enqueues every
  * resource), health and metrics endpoints. Runs until SIGTERM/SIGINT.
  */
@@ -10,18 +11,19 @@ import type { Server } from 'node:http';
 import { KubeClient } from '../kube/client.js';
 import { Controller } from '../kube/controller.js';
 import { Informer } from '../kube/informer.js';
-import { objectKey } from '../kube/keys.js';
 import { LeaderElector } from '../kube/leader.js';
 import { apiLeaseLock } from '../kube/lease-lock.js';
 import { listWatches } from '../kube/list-watch.js';
 import { WardClients } from './clients.js';
 import { apiEventRecorder } from './events.js';
 import { loadHmacKey } from './hmac-key.js';
-import { MANAGED_BY, MANAGED_BY_VALUE, VAULT_AUTHS, VAULT_CONNECTIONS, VAULT_STATIC_SECRETS } from './kinds.js';
+import { GROUP, MANAGED_BY, MANAGED_BY_VALUE, VAULT_AUTHS, VAULT_CONNECTIONS } from './kinds.js';
+import { kindMetrics, runKind } from './kind-runner.js';
 import { listen, parseBindAddress } from './probes.js';
-import { parseAuth, parseConnection, parseRef, type CustomObject } from './spec.js';
+import { parseAuth, parseConnection } from './spec.js';
+import type { Cr } from './sync-kind.js';
+import { SYNC_KINDS } from './sync-kinds.js';
 import { validityReconciler } from './validity.js';
-import { staticSecretReconciler } from './static-secret.js';
 
 export interface OperatorFlags {
   kubeconfig: string | undefined;
@@ -33,7 +35,6 @@ export interface OperatorFlags {
 }
 
 type Io = { stderr: { write(s: string): unknown }; env: NodeJS.ProcessEnv };
-type Cr = CustomObject & { metadata: { name: string } };
 
 export async function runSecretsOperator(f: OperatorFlags, io: Io): Promise<number> {
   const log = (msg: string, fields: Record<string, unknown> = {}): void => {
@@ -60,19 +61,13 @@ export async function runSecretsOperator(f: OperatorFlags, io: Io): Promise<numb
   const operatorNamespace = io.env['OPERATOR_NAMESPACE'] || kube.namespace || 'default';
   const namespaces: (string | undefined)[] = f.watchNamespaces.length > 0 ? f.watchNamespaces : [undefined];
 
-  const counters = { reconcileErrors: 0, terminalErrors: 0 };
   const onInformerError = (err: Error): void => log('watch failed; retrying', { error: err.message });
-  const crInformers = namespaces.map((ns) => new Informer<Cr>(listWatches.customObjects<Cr>(kube, VAULT_STATIC_SECRETS, ns), { resyncMs: 10 * 60_000, onError: onInformerError }));
   const secretInformers = namespaces.map((ns) => new Informer(listWatches.secrets(kube, ns, { labelSelector: `${MANAGED_BY}=${MANAGED_BY_VALUE}` }), { onError: onInformerError }));
   // A VaultAuth or VaultConnection is read at each reconcile; these informers only wake the
   // resources that use one when it changes (a fixed VaultAuth must not wait for a resync).
   const refInformers = {
     auths: new Informer<Cr>(listWatches.customObjects<Cr>(kube, VAULT_AUTHS), { onError: onInformerError }),
     connections: new Informer<Cr>(listWatches.customObjects<Cr>(kube, VAULT_CONNECTIONS), { onError: onInformerError }),
-  };
-  const crs = {
-    get: (key: string) => crInformers.map((i) => i.get(key)).find((x) => x !== undefined),
-    keys: () => crInformers.flatMap((i) => i.keys()),
   };
 
   const macKey = await loadHmacKey(kube, operatorNamespace);
@@ -85,48 +80,24 @@ export async function runSecretsOperator(f: OperatorFlags, io: Io): Promise<numb
     },
   });
   let elector: LeaderElector | undefined;
-  const ctl = new Controller({
-    name: 'vaultstaticsecret',
-    workers: 4,
-    reconcile: staticSecretReconciler({
-      kube, clients, operatorNamespace, macKey, log,
-      event: apiEventRecorder(kube, 'ward-secrets-operator', (err) => log('could not record an event', { error: (err as Error).message })),
-      crs,
-      refs: refInformers,
-      isLeader: () => isLeader(),
-    }),
-    onError: (key, err) => {
-      counters.reconcileErrors++;
-      log('reconcile failed; retrying with backoff', { resource: key, error: (err as Error).message });
-    },
-    onTerminal: (key, err) => {
-      counters.terminalErrors++;
-      log('invalid resource; not retried until it changes', { resource: key, error: err.message });
-    },
-  });
-  for (const inf of crInformers) {
-    // Status-only updates (our own writes) do not need a reconcile; spec changes and resyncs do.
-    inf.addHandlers({
-      add: (o) => ctl.enqueue(objectKey(o)),
-      update: (a, b) => {
-        if (a.metadata.resourceVersion === b.metadata.resourceVersion || a.metadata.generation !== b.metadata.generation) ctl.enqueue(objectKey(b));
-      },
-      delete: (o) => ctl.enqueue(objectKey(o)),
-    });
-  }
+  const event = apiEventRecorder(kube, 'ward-secrets-operator', (err) => log('could not record an event', { error: (err as Error).message }));
+  const kinds = SYNC_KINDS.map((kind) => runKind(kind, {
+    kube, clients, operatorNamespace, macKey, log, event, refs: refInformers,
+    isLeader: () => isLeader(),
+  }, namespaces, onInformerError));
   for (const inf of secretInformers) {
-    ctl.watch(inf, (s) => (s.metadata?.ownerReferences ?? [])
-      .filter((r) => r.kind === 'VaultStaticSecret' && r.apiVersion.startsWith('secrets.hashicorp.com/'))
-      .map((r) => `${s.metadata?.namespace ?? ''}/${r.name}`));
+    // A destination Secret wakes the resource that owns it (drift: deleted or edited by hand).
+    for (const k of kinds) {
+      k.ctl.watch(inf, (s) => (s.metadata?.ownerReferences ?? [])
+        .filter((r) => r.kind === k.kind.kind && r.apiVersion.startsWith(`${GROUP}/`))
+        .map((r) => `${s.metadata?.namespace ?? ''}/${r.name}`));
+    }
   }
-
-  const usersOfAuth = (auth: Cr): string[] => crInformers.flatMap((i) => i.list()).filter((v) => {
-    const ref = parseRef(typeof (v.spec as { vaultAuthRef?: unknown } | undefined)?.vaultAuthRef === 'string' ? (v.spec as { vaultAuthRef: string }).vaultAuthRef : undefined, v.metadata.namespace ?? '', operatorNamespace);
-    return ref.namespace === auth.metadata.namespace && ref.name === auth.metadata.name;
-  }).map((v) => objectKey(v));
-  ctl.watch(refInformers.auths, usersOfAuth);
-  // Connections are few and shared: a change to one re-checks every resource.
-  ctl.watch(refInformers.connections, () => crs.keys());
+  for (const k of kinds) {
+    k.ctl.watch(refInformers.auths, (auth) => k.usersOfAuth(auth, operatorNamespace));
+    // Connections are few and shared: a change to one re-checks every resource.
+    k.ctl.watch(refInformers.connections, () => k.keys());
+  }
 
   const isLeader = () => !elector || elector.isLeader;
   const refControllers = ([[refInformers.auths, VAULT_AUTHS, parseAuth, true], [refInformers.connections, VAULT_CONNECTIONS, parseConnection, false]] as const).map(([inf, resource, parse, withError]) => {
@@ -142,24 +113,16 @@ export async function runSecretsOperator(f: OperatorFlags, io: Io): Promise<numb
   let synced = false;
   const probes = {
     ready: () => synced,
-    metrics: () => [
-      '# TYPE controller_runtime_reconcile_errors_total counter',
-      `controller_runtime_reconcile_errors_total{controller="vaultstaticsecret"} ${counters.reconcileErrors}`,
-      '# TYPE ward_operator_terminal_errors_total counter',
-      `ward_operator_terminal_errors_total{controller="vaultstaticsecret"} ${counters.terminalErrors}`,
-      '# TYPE workqueue_depth gauge',
-      `workqueue_depth{name="vaultstaticsecret"} ${ctl.queue.len()}`,
-      '',
-    ].join('\n'),
+    metrics: () => kindMetrics(kinds),
   };
   const servers: Server[] = [];
   if (healthAddr) servers.push(await listen(healthAddr, probes, 'health'));
   if (metricsAddr) servers.push(await listen(metricsAddr, probes, 'metrics'));
 
-  const informers = [...crInformers, ...secretInformers, refInformers.auths, refInformers.connections];
+  const informers = [...kinds.flatMap((k) => k.informers), ...secretInformers, refInformers.auths, refInformers.connections];
   await Promise.all(informers.map((i) => i.start()));
   synced = true;
-  ctl.start();
+  for (const k of kinds) k.ctl.start();
   for (const c of refControllers) c.start();
   if (f.leaderElect) {
     elector = new LeaderElector({
@@ -167,7 +130,7 @@ export async function runSecretsOperator(f: OperatorFlags, io: Io): Promise<numb
       identity: `${hostname()}_${randomUUID()}`,
       onStartedLeading: () => {
         log('became leader');
-        for (const k of crs.keys()) ctl.enqueue(k);
+        for (const k of kinds) for (const key of k.keys()) k.ctl.enqueue(key);
         refControllers.forEach((c, i) => [refInformers.auths, refInformers.connections][i]?.keys().forEach((k) => c.enqueue(k)));
       },
       onStoppedLeading: () => log('lost leadership'),
@@ -182,7 +145,7 @@ export async function runSecretsOperator(f: OperatorFlags, io: Io): Promise<numb
   });
   log('shutting down', { signal });
   await elector?.stop();
-  await Promise.all([ctl, ...refControllers].map((c) => c.stop()));
+  await Promise.all([...kinds.map((k) => k.ctl), ...refControllers].map((c) => c.stop()));
   await Promise.all(informers.map((i) => i.stop()));
   clients.close();
   await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));

@@ -5,32 +5,27 @@
  * because the operator restarted: the MAC key is persistent), record status, and come back
  * after `refreshAfter`. A bad spec is reported as a condition and not retried.
  */
-import type { KubeClient } from '../kube/client.js';
 import { TerminalError, type Reconcile } from '../kube/controller.js';
-import type { WardClients } from './clients.js';
 import { syncDestination } from './destination.js';
-import type { EventRecorder } from './events.js';
 import { API_VERSION, VAULT_STATIC_SECRETS } from './kinds.js';
 import { resolveLogin, type RefCaches } from './resolve.js';
 import { rolloutRestart } from './rollout.js';
 import { secretDataFromKv, secretMac } from './secret-data.js';
-import { parseStaticSecret, SpecError, type CustomObject, type StaticSecretSpec } from './spec.js';
+import { parseStaticSecret, SpecError, type StaticSecretSpec } from './spec.js';
+import type { SyncContext, SyncKind } from './sync-kind.js';
 import { currentStatus, writeStatus, type ConditionInput } from './status.js';
 
-export interface StaticSecretDeps {
-  kube: KubeClient;
-  clients: WardClients;
-  /** The informer cache of VaultStaticSecrets (level-based: read here, never from the event). */
-  crs: { get(key: string): (CustomObject & { metadata: { name: string } }) | undefined };
-  operatorNamespace: string;
-  macKey: Buffer;
-  /** Only the leader writes (false: reconcile is a no-op until it leads). */
-  isLeader: () => boolean;
-  log: (msg: string, fields?: Record<string, unknown>) => void;
-  event: EventRecorder;
+export interface StaticSecretDeps extends Omit<SyncContext, 'refs'> {
   refs?: RefCaches;
   now?: () => Date;
 }
+
+export const staticSecretKind: SyncKind = {
+  resource: VAULT_STATIC_SECRETS,
+  kind: 'VaultStaticSecret',
+  controller: 'vaultstaticsecret',
+  reconciler: (ctx) => staticSecretReconciler(ctx),
+};
 
 const invalid = (message: string): ConditionInput[] => [
   { type: 'ResourceValidation', status: 'False', reason: 'InvalidResource', message },

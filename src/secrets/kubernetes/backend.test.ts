@@ -42,7 +42,7 @@ describe('kubernetes engine roles', () => {
     assert.deepEqual((await h.call('list', 'roles/'))?.data, { keys: ['app'] });
   });
 
-  const bad: [string, Record<string, unknown>, string][] = [
+  const bad: [string, Record<string, unknown>, string | RegExp][] = [
     ['no namespaces', { service_account_name: 'app' }, 'one (at least) of allowed_kubernetes_namespaces or allowed_kubernetes_namespace_selector must be set'],
     ['no identity', { allowed_kubernetes_namespaces: '*' }, 'one (and only one) of service_account_name, kubernetes_role_name or generated_role_rules must be set'],
     ['two identities', { ...ok, kubernetes_role_name: 'view' }, 'one (and only one) of service_account_name, kubernetes_role_name or generated_role_rules must be set'],
@@ -51,6 +51,9 @@ describe('kubernetes engine roles', () => {
     ['bad selector', { allowed_kubernetes_namespace_selector: '{"matchLabels":', service_account_name: 'a' }, "failed to parse 'allowed_kubernetes_namespace_selector' as k8s.io/apimachinery/pkg/apis/meta/v1/LabelSelector object"],
     ['ttl over max', { ...ok, token_default_ttl: '2h', token_max_ttl: '1h' }, 'token_default_ttl 2h0m0s cannot be greater than token_max_ttl 1h0m0s'],
     ['bad template', { ...ok, name_template: '{{ .RoleName ' }, 'unable to initialize name template: unclosed action'],
+    ['a service account name Kubernetes refuses', { ...ok, service_account_name: 'App_1' }, /^service_account_name "App_1" is not a valid Kubernetes name/],
+    ['a role name Kubernetes refuses', { allowed_kubernetes_namespaces: 'apps', kubernetes_role_name: 'x'.repeat(254) }, /^kubernetes_role_name "x{10}.*" is not a valid Kubernetes name/],
+    ['a namespace Kubernetes refuses', { allowed_kubernetes_namespaces: 'apps,Bad.NS', service_account_name: 'app' }, /^allowed_kubernetes_namespaces: "bad.ns" is not a valid Kubernetes namespace name/],
   ];
   for (const [what, data, text] of bad) {
     it(`refuses a role with ${what} (400)`, async () => {
@@ -65,6 +68,10 @@ describe('kubernetes engine roles', () => {
     await rejectsWard(h.call('update', 'creds/multi', {}), 400, "'kubernetes_namespace' is required unless the Vault role has a single namespace specified");
     await rejectsWard(h.call('update', 'creds/multi', { kubernetes_namespace: 'c' }), 400, /is not present in role's allowed_kubernetes_namespaces/);
     await rejectsWard(h.call('update', 'creds/multi', { kubernetes_namespace: 'a', cluster_role_binding: true }), 400, 'a ClusterRoleBinding cannot ref a Role');
+    await h.call('update', 'roles/any', { allowed_kubernetes_namespaces: '*', kubernetes_role_name: 'view' });
+    await rejectsWard(h.call('update', 'creds/any', { kubernetes_namespace: 'No_Such/ns' }), 400, /^kubernetes_namespace "No_Such\/ns" is not a valid Kubernetes namespace name/);
+    await h.call('update', 'roles/upper', { allowed_kubernetes_namespaces: 'a', kubernetes_role_name: 'view', name_template: 'Ward_{{ .RoleName }}' });
+    await rejectsWard(h.call('update', 'creds/upper', {}), 400, /^name_template produced "Ward_upper", which is not a valid Kubernetes name/);
   });
 
   it('config: the JWT is write-only; check without a host or the in-cluster env is a 400 naming what is missing', async () => {

@@ -3,6 +3,7 @@
  * ServiceAccount, binding and Role it needs; and the `kube_token` secret type whose
  * revocation deletes what was created. Tokens cannot be renewed, as in Vault.
  */
+import { checkNamespace, isObjectName } from './names.js';
 import { badRequest, internalError } from '../../sdk/errors.js';
 import { field, type Fields } from '../../sdk/framework/fields.js';
 import { definePath, genericName, type PathDef } from '../../sdk/framework/path.js';
@@ -73,6 +74,7 @@ export function credsPath(ctx: KubeEngineContext): PathDef<Fields> {
         const only = role.allowed_kubernetes_namespaces;
         if (ns === '' && only.length === 1 && only[0] !== '*' && role.allowed_kubernetes_namespace_selector === '') ns = only[0] ?? '';
         if (ns === '') throw badRequest("'kubernetes_namespace' is required unless the Vault role has a single namespace specified");
+        checkNamespace('kubernetes_namespace', ns);
         const lazyConn = (() => {
           let c: Promise<KubeConn> | null = null;
           return () => (c ??= connection(ctx, req.storage));
@@ -98,6 +100,9 @@ export function credsPath(ctx: KubeEngineContext): PathDef<Fields> {
 
         const mode = roleMode(role);
         const name = renderUsername(role.name_template || DEFAULT_NAME_TEMPLATE, { DisplayName: req.caller?.displayName ?? '', RoleName: roleName });
+        if (role.name_template !== '' && !isObjectName(name)) {
+          throw badRequest(`name_template produced ${JSON.stringify(name)}, which is not a valid Kubernetes name (lower-case letters, digits, '-' and '.')`);
+        }
         const plan = planObjects({ mode, namespace: ns, name, clusterRoleBinding, extraLabels: role.extra_labels, extraAnnotations: role.extra_annotations });
         const account = mode.kind === 'existing-sa' ? mode.serviceAccount : name;
         const conn = await lazyConn();

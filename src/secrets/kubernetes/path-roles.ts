@@ -1,4 +1,5 @@
 /** `roles/<name>`: which Kubernetes identity a credential gets, where, and for how long. */
+import { checkObjectName, checkRoleName, isNamespaceName } from './names.js';
 import { badRequest } from '../../sdk/errors.js';
 import { field, type Fields } from '../../sdk/framework/fields.js';
 import { definePath, genericName, type PathDef } from '../../sdk/framework/path.js';
@@ -88,6 +89,11 @@ export function rolePaths(): PathDef<Fields>[] {
         if ([r.service_account_name, r.kubernetes_role_name, r.generated_role_rules].filter((v) => v !== '').length !== 1) {
           throw badRequest('one (and only one) of service_account_name, kubernetes_role_name or generated_role_rules must be set');
         }
+        for (const ns of r.allowed_kubernetes_namespaces) {
+          if (ns !== '*' && !isNamespaceName(ns)) throw badRequest(`allowed_kubernetes_namespaces: ${JSON.stringify(ns)} is not a valid Kubernetes namespace name`);
+        }
+        if (r.service_account_name !== '') checkObjectName('service_account_name', r.service_account_name);
+        if (r.kubernetes_role_name !== '') checkRoleName('kubernetes_role_name', r.kubernetes_role_name);
         if (r.generated_role_rules !== '' && parseRules(r.generated_role_rules) === null) {
           throw badRequest("failed to parse 'generated_role_rules' as k8s.io/api/rbac/v1/Policy object");
         }

@@ -8,7 +8,7 @@ import { silentLogger } from '../../sdk/logical.js';
 import { inClusterApiUrl, KubernetesRegistration, podLabels, versionLabel } from './kubernetes.js';
 import type { NodeState, NodeStateSource } from './node-state.js';
 import { patchPodLabels, type PodTarget } from './pod-client.js';
-import { withDeadline } from '../../../test/helpers/wait.js';
+import { waitFor, withDeadline } from '../../../test/helpers/wait.js';
 
 const S = (o: Partial<NodeState> = {}): NodeState => ({ initialized: false, sealed: true, active: false, performanceStandby: false, ...o });
 
@@ -112,7 +112,7 @@ describe('pod client and registration against the fake API server', () => {
     const reg = new KubernetesRegistration({ namespace: 'vault', podName: 'ward-0', apiUrl: k.url, tokenPath: target.tokenPath, caPath: target.caPath, version: '2.0.0', source, logger: silentLogger });
     const labels = () => k.pod('vault', 'ward-0')?.metadata.labels ?? {};
     const until = async (want: Record<string, string>) => {
-      for (let i = 0; i < 200 && JSON.stringify({ ...labels(), app: undefined }) !== JSON.stringify({ ...want, app: undefined }); i++) await new Promise((r) => setTimeout(r, 20));
+      await waitFor('the pod labels', () => JSON.stringify({ ...labels(), app: undefined }) === JSON.stringify({ ...want, app: undefined }), { timeoutMs: 30_000 }).catch(() => undefined);
       assert.deepEqual(labels(), { app: 'ward', ...want });
     };
     reg.start();
@@ -131,7 +131,9 @@ describe('pod client and registration against the fake API server', () => {
     const again = new KubernetesRegistration({ namespace: 'vault', podName: 'ward-0', apiUrl: k.url, tokenPath: target.tokenPath, caPath: target.caPath, version: '2.0.0', source: manualSource(S({ initialized: true })), logger: silentLogger });
     again.start();
     await until(podLabels(S({ initialized: true }), '2.0.0'));
-    for (let i = 0; i < 100 && k.podRequests.length < before + 2; i++) await new Promise((r) => setTimeout(r, 20));
+    // The labels were already right, so `until` passes before its start-up patch: wait for that
+    // patch itself (under load it can take seconds), then stop must send nothing more.
+    await waitFor('the second registration to patch at start', () => k.podRequests.length >= before + 2, { timeoutMs: 30_000 });
     const settled = k.podRequests.length;
     await again.stop(S({ initialized: true }));
     assert.equal(k.podRequests.length, settled);

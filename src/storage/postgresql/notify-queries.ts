@@ -1,7 +1,8 @@
 /**
  * The write statements of a store with a change stream (HA stores): each write also moves
  * the change index and sends `pg_notify(channel, '<index> <keys as JSON>')` in the same
- * statement or transaction, so a NOTIFY is delivered exactly when its write commits.
+ * statement (never a multi-statement transaction: see `many`), so a NOTIFY is delivered
+ * exactly when its write commits.
  *
  * The index is a counter row in the HA table (ha_key `ward/change-index`, never expiring;
  * no extra table, so Vault's schema docs still describe every table). Its row lock is held
@@ -27,8 +28,16 @@ export interface NotifyQueries {
   fencedPut: string;
   /** delete with the fence: $5 ha_key, $6 ha_identity; returns `held` and `idx`. */
   fencedDelete: string;
-  /** For a transaction's last statement: $1 payload keys, $2 channel; returns `idx`. */
-  bump: string;
+  /**
+   * A transaction as one statement: $1/$2 paths/keys to delete, $3..$6 parent_paths/paths/
+   * keys/values to upsert, $7 payload keys, $8 channel; returns `idx`. One statement, not
+   * BEGIN…COMMIT: a node frozen between two statements of a transaction would hold the
+   * fence's row lock (and the counter's) until it resumed, and the next active's takeover
+   * would wait for it. Keys must be distinct.
+   */
+  many: string;
+  /** `many` with the fence: $9 ha_key, $10 ha_identity; returns `held` and `idx`. */
+  fencedMany: string;
 }
 
 export function buildNotifyQueries(table: string, haTable: string): NotifyQueries {
@@ -57,8 +66,22 @@ export function buildNotifyQueries(table: string, haTable: string): NotifyQuerie
       `WITH g AS (${guardSql(ha, 5)}), ${counter(fenced)}, ${notify(3, 4)}, ` +
       `w AS (DELETE FROM ${t} WHERE path = $1 AND key = $2 AND EXISTS (SELECT 1 FROM i) RETURNING 1) ` +
       `SELECT (SELECT count(*) FROM g)::int AS held, (SELECT idx FROM i) AS idx, (SELECT count(*) FROM n)::int AS notified, (SELECT count(*) FROM w)::int AS written`,
-    bump: `WITH ${counter('')}, ${notify(1, 2)} SELECT (SELECT idx FROM i) AS idx, (SELECT count(*) FROM n)::int AS notified`,
+    // d and w read i, so the counter row is locked (after the guard row) before any data row.
+    many:
+      `WITH ${counter('')}, ${notify(7, 8)}, ${manyWrites(t)} ` +
+      `SELECT (SELECT idx FROM i) AS idx, (SELECT count(*) FROM n)::int AS notified, (SELECT count(*) FROM d)::int AS deleted, (SELECT count(*) FROM w)::int AS written`,
+    fencedMany:
+      `WITH g AS (${guardSql(ha, 9)}), ${counter(fenced)}, ${notify(7, 8)}, ${manyWrites(t)} ` +
+      `SELECT (SELECT count(*) FROM g)::int AS held, (SELECT idx FROM i) AS idx, (SELECT count(*) FROM n)::int AS notified, (SELECT count(*) FROM d)::int AS deleted, (SELECT count(*) FROM w)::int AS written`,
   };
+}
+
+/** The deletes ($1, $2) and upserts ($3..$6) of `many`, written only when the counter moved. */
+function manyWrites(t: string): string {
+  return (
+    `d AS (DELETE FROM ${t} WHERE (path, key) IN (SELECT * FROM unnest($1::text[], $2::text[])) AND EXISTS (SELECT 1 FROM i) RETURNING 1), ` +
+    `w AS (INSERT INTO ${t} (parent_path, path, key, value) SELECT * FROM unnest($3::text[], $4::text[], $5::text[], $6::bytea[]) WHERE EXISTS (SELECT 1 FROM i) ${UPSERT} RETURNING 1)`
+  );
 }
 
 /** NOTIFY payloads are limited to 8000 bytes; a transaction naming more keys says "*" (anything may have changed). */

@@ -36,8 +36,6 @@ export interface Queries {
   put: string;
   delete: string;
   list: string;
-  /** $1 paths, $2 keys: deletes in a transaction of the change-feed path (store.ts applyNotifying). */
-  deleteMany: string;
   /** $1 ha_key, $2 ha_identity: one row while the holding is current; locks the row FOR KEY SHARE. */
   guard: string;
   /** put/delete with the guard in the same statement; both return `held` (0 or 1). */
@@ -78,7 +76,6 @@ export function buildQueries(table: string, haTable: string): Queries {
     put: `INSERT INTO ${t} (parent_path, path, key, value) VALUES ($1, $2, $3, $4) ${upsert}`,
     delete: `DELETE FROM ${t} WHERE path = $1 AND key = $2`,
     list: listQuery(t),
-    deleteMany: `DELETE FROM ${t} WHERE (path, key) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
     guard: guardOn(1),
     fencedPut:
       `WITH g AS (${guardOn(5)}), ` +

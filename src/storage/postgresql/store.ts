@@ -259,29 +259,18 @@ export class PostgresPhysical implements PhysicalBackend {
     if (r.rows[0]?.held !== 1) this.refused(f);
   }
 
-  /**
-   * With a change feed: a transaction (guard, deletes, puts, then the change-index bump) so
-   * the feed's index moves in commit order with the data (see notify-queries.ts).
-   */
+  /** With a change feed: one statement that also moves the change index (notify-queries.ts `many`). */
   private async applyNotifying(f: Fence | null, puts: Array<ReturnType<typeof splitKey> & { value: Buffer }>, dels: Array<ReturnType<typeof splitKey>>, ops: TxOp[]): Promise<void> {
     const nq = this.nq!;
-    let held = true;
-    let idx: string | null = null;
-    await this.db.tx(async (c) => {
-      if (f !== null && (await c.query(this.q.guard, [f.key, f.identity])).rowCount !== 1) {
-        held = false;
-        return; // nothing written; the (empty) transaction commits
-      }
-      if (dels.length > 0) await c.query(this.q.deleteMany, [dels.map((d) => d.path), dels.map((d) => d.key)]);
-      if (puts.length > 0) {
-        await c.query(this.q.putMany, [puts.map((p) => p.parentPath), puts.map((p) => p.path), puts.map((p) => p.key), puts.map((p) => p.value)]);
-      }
-      // Last, so the counter row is locked only for the commit (see notify-queries.ts).
-      idx = (await c.query<{ idx: string | null }>(nq.bump, [payloadKeys(ops.map((o) => o.key)), this.feed!.channel])).rows[0]?.idx ?? null;
-      if (idx === null) throw new Error('the change index row is missing from the HA table; restart a node to recreate it');
-    });
-    if (!held && f !== null) this.refused(f);
-    if (idx !== null) this.feed?.noteWrite(idx);
+    const params: unknown[] = [
+      dels.map((d) => d.path), dels.map((d) => d.key),
+      puts.map((p) => p.parentPath), puts.map((p) => p.path), puts.map((p) => p.key), puts.map((p) => p.value),
+      payloadKeys(ops.map((o) => o.key)), this.feed!.channel,
+    ];
+    const r = f === null
+      ? await this.db.query<{ idx: string | null }>(nq.many, params)
+      : await this.db.query<{ held: number; idx: string | null }>(nq.fencedMany, [...params, f.key, f.identity]);
+    return this.notified(f, r.rows[0]);
   }
 
   private checkOpen(): void {

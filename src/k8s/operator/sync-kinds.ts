@@ -1,0 +1,5 @@
+/** The kinds the operator syncs, in the order their controllers start. */
+import type { SyncKind } from './sync-kind.js';
+import { staticSecretKind } from './static-secret.js';
+
+export const SYNC_KINDS: readonly SyncKind[] = [staticSecretKind];

@@ -37,6 +37,11 @@ export interface SubscribeOptions {
   filter?: string;
   namespaces?: string[];
   onEvent(e: EventMessage): void;
+  /**
+   * Extra headers for each (re)connect, e.g. a token obtained by logging in (a rejection
+   * counts as a failed attempt and is retried with backoff).
+   */
+  headers?(): Promise<Record<string, string>>;
   onState?(s: SubscriptionState): void;
   /** Reconnect delays: the first retry after `initialMs` (default 500), doubling up to `maxMs` (default 30 s), ±20% jitter. */
   backoff?: { initialMs?: number; maxMs?: number };
@@ -121,7 +126,18 @@ export function openSubscription(target: SocketTarget, o: SubscribeOptions): Eve
   function connect(): void {
     timer = null;
     if (closed) return;
-    const sock = new WebSocket(target.url, { ...target.tls, headers: target.headers(), followRedirects: true, maxRedirects: 5, handshakeTimeout: 30_000 });
+    if (o.headers === undefined) {
+      dial({});
+      return;
+    }
+    o.headers().then(dial, (e: unknown) => {
+      if (!closed) retry(e instanceof Error ? e : new Error(String(e)));
+    });
+  }
+
+  function dial(extra: Record<string, string>): void {
+    if (closed) return;
+    const sock = new WebSocket(target.url, { ...target.tls, headers: { ...target.headers(), ...extra }, followRedirects: true, maxRedirects: 5, handshakeTimeout: 30_000 });
     ws = sock;
     let settled = false;
     const fail = (e: Error): void => {

@@ -4,7 +4,7 @@
  * in to Kubernetes auth with a TokenRequest-minted token of that service account. A token is
  * re-minted once 80% of its lifetime has passed, and once when Ward refuses it with 403.
  */
-import { ApiError, WardClient, type ApiResponse, type ClientOptions, type RequestOptions } from '../../api/index.js';
+import { ApiError, WardClient, type ApiResponse, type ClientOptions, type EventSubscription, type RequestOptions, type SubscribeOptions } from '../../api/index.js';
 import type { AuthSpec, ConnectionSpec } from './spec.js';
 
 export interface TokenRequestParams {
@@ -53,7 +53,7 @@ export class WardClients {
   /** Runs `fn` as the target's service account; one re-login when a cached token is refused. */
   async run<T>(t: LoginTarget, fn: (s: WardSession) => Promise<T>): Promise<T> {
     const client = this.#client(t);
-    const key = `${t.connection.address}|${t.authKey}|${t.namespace}/${t.auth.kubernetes.serviceAccount}`;
+    const key = this.#key(t);
     const hit = this.#tokens.get(key);
     const cached = hit && hit.expiresAt > this.#now() ? hit : undefined;
     const session = (token: string): WardSession => ({
@@ -68,6 +68,35 @@ export class WardClients {
       const fresh = await this.#login(t, client, key);
       return fn(session(fresh.token));
     }
+  }
+
+  /**
+   * An event subscription (sys/events/subscribe) as the target's service account, sharing
+   * its cached token; a token refused with 403 is replaced by a fresh login at the next
+   * reconnect.
+   */
+  subscribe(t: LoginTarget, o: SubscribeOptions): EventSubscription {
+    const client = this.#client(t);
+    const key = this.#key(t);
+    let refused = false;
+    return client.subscribeEvents({
+      ...o,
+      headers: async () => {
+        if (refused) this.#tokens.delete(key);
+        refused = false;
+        const hit = this.#tokens.get(key);
+        const cred = hit && hit.expiresAt > this.#now() ? hit : await this.#login(t, client, key);
+        return { ...this.#headers(t), 'X-Vault-Token': cred.token };
+      },
+      onState: (s) => {
+        if (s.error instanceof ApiError && s.error.status === 403) refused = true;
+        o.onState?.(s);
+      },
+    });
+  }
+
+  #key(t: LoginTarget): string {
+    return `${t.connection.address}|${t.authKey}|${t.namespace}/${t.auth.kubernetes.serviceAccount}`;
   }
 
   close(): void {

@@ -23,6 +23,8 @@ import { listen, parseBindAddress } from './probes.js';
 import { parseAuth, parseConnection } from './spec.js';
 import type { Cr } from './sync-kind.js';
 import { SYNC_KINDS } from './sync-kinds.js';
+import { InstantUpdates } from './instant-updates.js';
+import { staticSecretKind } from './static-secret.js';
 import { validityReconciler } from './validity.js';
 
 export interface OperatorFlags {
@@ -80,11 +82,16 @@ export async function runSecretsOperator(f: OperatorFlags, io: Io): Promise<numb
     },
   });
   let elector: LeaderElector | undefined;
+  // Late-bound: the VaultStaticSecret controller exists once its kind runs.
+  let enqueueStatic: (key: string) => void = () => {};
+  const instant = new InstantUpdates({ open: (t, o) => clients.subscribe(t, o), enqueue: (key) => enqueueStatic(key), log });
   const event = apiEventRecorder(kube, 'ward-secrets-operator', (err) => log('could not record an event', { error: (err as Error).message }));
   const kinds = SYNC_KINDS.map((kind) => runKind(kind, {
-    kube, clients, operatorNamespace, macKey, log, event, refs: refInformers,
+    kube, clients, operatorNamespace, macKey, log, event, refs: refInformers, instant,
     isLeader: () => isLeader(),
   }, namespaces, onInformerError));
+  const staticKind = kinds.find((k) => k.kind === staticSecretKind);
+  enqueueStatic = (key) => staticKind?.ctl.enqueue(key);
   for (const inf of secretInformers) {
     // A destination Secret wakes the resource that owns it (drift: deleted or edited by hand).
     for (const k of kinds) {
@@ -147,6 +154,7 @@ export async function runSecretsOperator(f: OperatorFlags, io: Io): Promise<numb
   await elector?.stop();
   await Promise.all([...kinds.map((k) => k.ctl), ...refControllers].map((c) => c.stop()));
   await Promise.all(informers.map((i) => i.stop()));
+  instant.close();
   clients.close();
   await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
   return 0;

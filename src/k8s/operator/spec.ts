@@ -47,6 +47,8 @@ export interface StaticSecretSpec {
   refreshAfterMs: number | undefined;
   hmacSecretData: boolean;
   rolloutRestartTargets: { kind: RolloutKind; name: string }[];
+  /** `syncConfig.instantUpdates`: follow Ward's KV events instead of only polling. */
+  instantUpdates: boolean;
   destination: Destination;
 }
 
@@ -156,6 +158,7 @@ export function parseStaticSecret(cr: CustomObject): StaticSecretSpec {
       const kind = oneOf(required(o, 'kind', `spec.rolloutRestartTargets[${i}].kind`), ROLLOUT_KINDS, `spec.rolloutRestartTargets[${i}].kind`);
       return { kind, name: required(o, 'name', `spec.rolloutRestartTargets[${i}].name`) };
     }),
+    instantUpdates: bool(obj(s['syncConfig']), 'instantUpdates', 'spec.syncConfig.instantUpdates', false),
     destination: {
       name: required(d, 'name', 'spec.destination.name'),
       create: bool(d, 'create', 'spec.destination.create', false),

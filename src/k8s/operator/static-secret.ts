@@ -7,6 +7,7 @@
  */
 import { TerminalError, type Reconcile } from '../kube/controller.js';
 import { syncDestination } from './destination.js';
+import { kvEventPath } from './instant-updates.js';
 import { API_VERSION, VAULT_STATIC_SECRETS } from './kinds.js';
 import { resolveLogin, type RefCaches } from './resolve.js';
 import { rolloutRestart } from './rollout.js';
@@ -55,6 +56,7 @@ export function staticSecretReconciler(d: StaticSecretDeps): Reconcile {
     // Gone: the garbage collector deletes the Secret through its owner reference.
     if (!cr || cr.metadata.deletionTimestamp) {
       recorded.delete(key);
+      d.instant?.unwatch(key);
       return;
     }
     if (!d.isLeader()) return;
@@ -65,12 +67,16 @@ export function staticSecretReconciler(d: StaticSecretDeps): Reconcile {
       spec = parseStaticSecret(cr);
     } catch (e) {
       if (!(e instanceof SpecError)) throw e;
+      d.instant?.unwatch(key);
       await d.event(involved, 'Warning', 'InvalidResource', e.message);
       await writeStatus(d.kube, VAULT_STATIC_SECRETS, cr, {}, invalid(e.message), now());
       throw new TerminalError(e.message, { cause: e });
     }
     try {
       const target = await resolveLogin(d.kube, ns, spec.vaultAuthRef, d.operatorNamespace, d.refs);
+      // Before reading: a change made while this sync runs still wakes the resource.
+      if (spec.instantUpdates && d.instant) d.instant.watch(key, target, { namespace: spec.namespace ?? target.auth.namespace ?? '', path: kvEventPath(spec) });
+      else d.instant?.unwatch(key);
       const req = kvRequest(spec);
       const res = await d.clients.run(target, (s) => s.get(req.path, req.query, spec.namespace));
       const raw = res.body?.data;

@@ -11,6 +11,7 @@ import type { CustomResource } from '../kube/list-watch.js';
 import type { WardClients } from './clients.js';
 import type { EventRecorder } from './events.js';
 import type { RefCaches } from './resolve.js';
+import type { InstantUpdates } from './instant-updates.js';
 import type { CustomObject } from './spec.js';
 
 export type Cr = CustomObject & { metadata: { name: string } };
@@ -29,6 +30,8 @@ export interface SyncContext {
   log: (msg: string, fields?: Record<string, unknown>) => void;
   event: EventRecorder;
   refs: RefCaches;
+  /** KV event sockets for `syncConfig.instantUpdates` (absent: polling only). */
+  instant?: InstantUpdates;
 }
 
 export interface SyncKind {

@@ -74,7 +74,7 @@ export interface Subsystems {
 export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> {
   const { barrier, clock, logger } = deps;
   const router = new Router();
-  const policies = new PolicyStore(barrier.view('sys/policy/'));
+  const policies = new PolicyStore(barrier.view('sys/policy/'), deps.events ? () => deps.events!.revalidateAll() : undefined);
   const audit = new AuditBroker({ storage: barrier.view('sys/audit/'), logger, clock });
 
   const cubbyStorage = (): Storage => {

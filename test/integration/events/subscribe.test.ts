@@ -195,6 +195,33 @@ describe('sys/events/subscribe websocket', () => {
     await waitFor('the socket to close', () => sub.closed);
   });
 
+  it('a policy change takes effect on open subscriptions: events it no longer grants stop, losing read on the subscribe path closes the socket', async () => {
+    const grant = (types: string) => [
+      'path "sys/events/subscribe/*" { capabilities = ["read"] }',
+      `path "secret/data/pc/*" {\n  capabilities = ["subscribe"]\n  subscribe_event_types = [${types}]\n}`,
+    ].join('\n');
+    await api(s, 'POST', 'sys/policies/acl/pc', { token: s.rootToken, body: { policy: grant('"*"') } });
+    const t = await api(s, 'POST', 'auth/token/create', { token: s.rootToken, body: { policies: ['pc'] } });
+    const sub = track(await subscribe(s, t.body.auth.client_token));
+    await api(s, 'POST', 'secret/data/pc/one', { token: s.rootToken, body: { data: { a: 1 } } });
+    await waitFor('the first event', () => sub.messages.length === 1);
+    // Only metadata events now: the data write below is no longer granted.
+    assert.equal((await api(s, 'POST', 'sys/policies/acl/pc', { token: s.rootToken, body: { policy: grant('"kv-v2/metadata-*"') } })).status, 204);
+    // The change applies asynchronously: write until a metadata event shows it did.
+    await waitFor('the policy change to reach the subscription', async () => {
+      await api(s, 'POST', 'secret/metadata/pc/probe', { token: s.rootToken, body: { max_versions: 5 } });
+      return sub.messages.some((m) => m.data.event_type === 'kv-v2/metadata-write');
+    });
+    const seen = sub.messages.length;
+    await api(s, 'POST', 'secret/data/pc/after', { token: s.rootToken, body: { data: { a: 1 } } });
+    await api(s, 'POST', 'secret/metadata/pc/after', { token: s.rootToken, body: { max_versions: 5 } });
+    await waitFor('the metadata event after the change', () => sub.messages.slice(seen).some((m) => m.data.event.metadata.path === 'secret/metadata/pc/after'));
+    const after = sub.messages.slice(seen).filter((m) => m.data.event.metadata.path.endsWith('pc/after'));
+    assert.deepEqual(after.map((m) => m.data.event_type), ['kv-v2/metadata-write'], 'the data-write is no longer delivered');
+    assert.equal((await api(s, 'POST', 'sys/policies/acl/pc', { token: s.rootToken, body: { policy: 'path "secret/*" { capabilities = ["subscribe"] }' } })).status, 204);
+    await waitFor('the socket to close', () => sub.closed);
+  });
+
   it('a subscriber that never reads does not hold up writes', async () => {
     const sub = track(await subscribe(s, s.rootToken));
     // The client stops reading: its socket buffers fill, the server's sends queue up.

@@ -31,6 +31,9 @@ export interface EventsCore {
   subscribeEvents: NonNullable<CoreApi['subscribeEvents']>;
 }
 
+/** `sys/events/subscribe[/…]`: served only as a websocket. */
+export const isEventsPath = (path: string): boolean => path === PREFIX || path.startsWith(`${PREFIX}/`);
+
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
 export interface EventsSocketOptions {
@@ -66,7 +69,7 @@ export function eventsUpgradeHandler(core: EventsCore, plain: (req: IncomingMess
       path = null;
       query = new URLSearchParams();
     }
-    const isEvents = path !== null && (path === PREFIX || path.startsWith(`${PREFIX}/`));
+    const isEvents = path !== null && isEventsPath(path);
     if (!isEvents || (req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {
       servePlain(req, socket, plain);
       return;

@@ -32,7 +32,7 @@ import { followUpgrade } from './takeover.js';
 import { DEFAULT_JSON_LIMITS, JsonGuard, type JsonLimits } from './input.js';
 import { DEFAULT_MAX_REQUEST_DURATION_MS, RequestDeadlines } from './deadline.js';
 import type { ListenerConfig, RequestHandler } from './listener.js';
-import { eventsUpgradeHandler } from './events-socket.js';
+import { eventsUpgradeHandler, isEventsPath } from './events-socket.js';
 
 export interface HandlerOptions {
   /** Body limit in bytes; default 32 MiB; 0 = default; negative = unlimited (as Vault). */
@@ -80,6 +80,8 @@ interface Context {
   logger: Logger;
   deadlines: RequestDeadlines;
   forwarded: boolean;
+  /** Whether sys/events/subscribe is served (as websockets) by this handler. */
+  events: boolean;
 }
 
 /** After a 413 the rest of the body is discarded for at most this long, then the socket is closed. */
@@ -94,6 +96,7 @@ export function createHandler(core: CoreApi, opts: HandlerOptions): RequestHandl
     json: new JsonGuard({ ...DEFAULT_JSON_LIMITS, ...opts.jsonLimits }),
     logger,
     forwarded: opts.forwardedFromStandby === true,
+    events: false,
     deadlines: new RequestDeadlines(opts.maxRequestDurationMs || DEFAULT_MAX_REQUEST_DURATION_MS, (res) => {
       if (res.headersSent) return;
       logger.warn('request exceeded max_request_duration', { method: res.req.method ?? '', path: (res.req.url ?? '').split('?')[0] });
@@ -113,6 +116,7 @@ export function createHandler(core: CoreApi, opts: HandlerOptions): RequestHandl
   const subscribe = core.subscribeEvents?.bind(core);
   if (subscribe !== undefined && !ctx.forwarded) {
     handler.upgrade = eventsUpgradeHandler({ standbyRoute: () => core.standbyRoute?.() ?? null, subscribeEvents: subscribe }, handler, { logger });
+    ctx.events = true;
   }
   return handler;
 }
@@ -209,6 +213,7 @@ async function serve(ctx: Context, req: IncomingMessage, h: WardHeaders): Promis
   const method = isListVerb(req) ? 'LIST' : (req.method ?? 'GET').toUpperCase();
   const { path, query } = parseTarget(req.url ?? '/');
   if (path === null) return notFoundBody();
+  if (ctx.events && isEventsPath(path)) throw badRequest('sys/events/subscribe is a websocket endpoint: send a websocket upgrade request (Connection: Upgrade, Upgrade: websocket)');
 
   if (RAW_PATHS.has(path)) {
     return handleRaw(core, { method, path, query, body: async () => bodyData(h, await readBody(req, h, limit), json) });

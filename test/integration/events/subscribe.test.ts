@@ -123,6 +123,12 @@ describe('sys/events/subscribe websocket', () => {
     assert.match(badFilter.body.errors[0], /invalid filter expression: unknown selector "secret"/);
   });
 
+  it('a plain request (no upgrade) to the subscribe endpoint is told to upgrade', async () => {
+    const r = await api(s, 'GET', 'sys/events/subscribe/kv*', { token: s.rootToken });
+    assert.equal(r.status, 400);
+    assert.deepEqual(r.body, { errors: ['sys/events/subscribe is a websocket endpoint: send a websocket upgrade request (Connection: Upgrade, Upgrade: websocket)'] });
+  });
+
   it('an upgrade request for another path is answered as a plain request', async () => {
     const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
       const req = http.get(`${s.url}/v1/sys/health`, { headers: { Connection: 'Upgrade', Upgrade: 'websocket' } }, (res) => {

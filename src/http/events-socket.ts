@@ -104,10 +104,13 @@ export function eventsUpgradeHandler(core: EventsCore, plain: (req: IncomingMess
       },
       sink,
     );
+    // However the connection ends (a handshake ws refuses, a client gone before the
+    // upgrade, a normal close), the subscription goes with it.
     if (socket.destroyed) {
       unsubscribe();
       return;
     }
+    socket.once('close', unsubscribe);
     // A connection the framing tracker follows keeps its listener: the frames that follow
     // are not HTTP, so it must stop reading them now.
     if (isTracked(socket as Socket)) socket.removeAllListeners('data');

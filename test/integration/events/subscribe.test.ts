@@ -7,6 +7,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import net from 'node:net';
 import { WebSocket } from 'ws';
 import { api, startTestServer, type TestServer } from '../../helpers/server.js';
 import { waitFor } from '../../helpers/wait.js';
@@ -121,6 +122,22 @@ describe('sys/events/subscribe websocket', () => {
     const badFilter = await refused(s, s.rootToken, 'kv*', `json=true&filter=${encodeURIComponent('secret == x')}`);
     assert.equal(badFilter.status, 400);
     assert.match(badFilter.body.errors[0], /invalid filter expression: unknown selector "secret"/);
+  });
+
+  it('a malformed websocket handshake is refused by the websocket layer and leaves no subscription behind', async () => {
+    const before = s.core.events.subscriberCount;
+    const u = new URL(s.url);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const sock = net.connect(Number(u.port), u.hostname);
+      let text = '';
+      sock.on('data', (c) => (text += String(c)));
+      sock.on('close', () => resolve(text));
+      sock.on('error', reject);
+      // No Sec-WebSocket-Key: not a valid websocket handshake.
+      sock.write(`GET /v1/sys/events/subscribe/kv*?json=true HTTP/1.1\r\nHost: x\r\nX-Vault-Token: ${s.rootToken}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+    });
+    assert.match(answer, /^HTTP\/1\.1 400 /);
+    await waitFor('the subscription to be gone', () => s.core.events.subscriberCount === before);
   });
 
   it('a plain request (no upgrade) to the subscribe endpoint is told to upgrade', async () => {

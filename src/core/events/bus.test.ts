@@ -7,9 +7,8 @@ import { compileFilter } from './filter.js';
 const kv: PluginInfo = { mount_class: 'secret', mount_accessor: 'kv_0000abcd', mount_path: 'secret/', plugin: 'kv' };
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-function sink(): EventSink & { got: any[]; closed: [number, string][] } {
-  // any: parsed CloudEvents JSON
-  const got: any[] = [];
+function sink(): EventSink & { got: any[]; closed: [number, string][] } { // any: parsed CloudEvents JSON
+  const got: any[] = []; // any: as above
   const closed: [number, string][] = [];
   return { got, closed, send: (t) => got.push(JSON.parse(t)), close: (c, r) => closed.push([c, r]) };
 }

@@ -44,8 +44,7 @@ function subscribe(s: TestServer, token: string, eventType = 'kv*', query = 'jso
   });
 }
 
-async function refused(s: TestServer, token: string, eventType: string, query = 'json=true'): Promise<{ status: number; body: any }> {
-  // any: the Vault error envelope, asserted below
+async function refused(s: TestServer, token: string, eventType: string, query = 'json=true'): Promise<{ status: number; body: any }> { // any: the Vault error envelope, asserted below
   try {
     const sub = await subscribe(s, token, eventType, query);
     sub.ws.terminate();

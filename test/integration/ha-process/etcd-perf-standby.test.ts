@@ -44,11 +44,22 @@ describe('performance standby on etcd (2 Ward processes, 3 etcd members)', { ski
 
   it('etcd members killed and restarted one by one: no read on the standby ever returns an old value', { timeout: 180_000 }, async () => {
     let n = 0;
+    const retried: string[] = [];
+    /** A write as a Vault client makes it: a 5xx (a call that outlived request_timeout while a member was gone) is retried once. */
+    const writeRetried = async (body: unknown, member: string): Promise<string> => {
+      const first = await call(active, 'POST', 'secret/data/churn', { token: c!.rootToken, body });
+      if (first.status < 500) {
+        assert.ok(first.status === 200 && /^\d+$/.test(first.index ?? ''), `write: ${first.status} ${JSON.stringify(first.body)}`);
+        return first.index!;
+      }
+      retried.push(`${member}: ${first.status} ${JSON.stringify(first.body)}`);
+      return write(active, 'POST', 'secret/data/churn', c!.rootToken, body);
+    };
     try {
       for (const m of c!.etcd!.members) {
         await m.kill();
         for (let i = 0; i < 20; i++, n++) {
-          const index = await write(active, 'POST', 'secret/data/churn', c!.rootToken, { data: { n } });
+          const index = await writeRetried({ data: { n } }, m.name);
           const r = await call(standby, 'GET', 'secret/data/churn', { token: c!.rootToken, ...at(index) });
           assert.deepEqual([r.status, r.body?.data?.data?.n], [200, n], `read ${n} (member ${m.name} down)`);
         }
@@ -58,6 +69,9 @@ describe('performance standby on etcd (2 Ward processes, 3 etcd members)', { ski
       // The storage error's cause is only in the server log.
       throw new Error(`${(e as Error).message}\n--- active node log (last 40 lines) ---\n${active.log().split('\n').slice(-40).join('\n')}`, { cause: e });
     }
+    // At most one retried write per member lost (the issue: no client errors beyond retried requests).
+    if (retried.length > 0) process.stderr.write(`# writes retried: ${retried.join('; ')}\n`);
+    assert.ok(retried.length <= c!.etcd!.members.length, `writes retried: ${retried.join('; ')}`);
     // One of the kills cut the standby's watch: it noticed and reloaded rather than resume blind.
     assert.match(standby.log(), /etcd watch disconnected/);
     await waitFor('local reads again', async () => (await call(standby, 'GET', 'secret/data/churn', { token: c!.rootToken })).local, { timeoutMs: 30_000 });

@@ -117,6 +117,8 @@ describe('secrets operator: instantUpdates through Ward KV events', { timeout: 1
 
   const secret = (name: string) => core.readNamespacedSecret({ namespace: APP_NS, name }).catch(() => undefined);
   const password = async () => text((await secret('app-config'))?.data, 'password');
+  const events = async () => (await core.listNamespacedEvent({ namespace: APP_NS })).items
+    .filter((e) => e.involvedObject.kind === 'VaultStaticSecret' && e.involvedObject.name === 'app-config').map((e) => `${e.type} ${e.reason}: ${e.message}`);
 
   test('without refreshAfter, a KV write reaches the Secret through the event stream', async (t) => {
     await custom.createNamespacedCustomObject({
@@ -136,11 +138,13 @@ describe('secrets operator: instantUpdates through Ward KV events', { timeout: 1
       await waitFor(`${value} in the Secret`, async () => (await password()) === value, { timeoutMs: 5_000, intervalMs: 10, context: () => operator.stderr() });
       t.diagnostic(`write ${i + 1}: KV write to updated Secret in ${Date.now() - written} ms (instant updates)`);
     }
+    await waitFor('the EventWatcherStarted Event', async () => (await events()).includes('Normal EventWatcherStarted: Started watching events'));
   });
 
   test('a lost event stream is reconnected and followed again', async () => {
     assert.equal((await api(ward, 'POST', 'sys/seal', { token: ward.rootToken })).status, 204);
     await waitFor('the operator to notice', () => /event stream down/.test(operator.stderr()), { timeoutMs: 10_000, context: () => operator.stderr() });
+    await waitFor('the EventWatcherError Event', async () => (await events()).some((e) => e.startsWith('Warning EventWatcherError: Error while watching events: ')));
     assert.equal((await api(ward, 'POST', 'sys/unseal', { body: { key: ward.unsealKeys[0] } })).status, 200);
     await waitFor('the operator to subscribe again', () => ward.core.events.subscriberCount === 1, { timeoutMs: 60_000, context: () => operator.stderr() });
     await must(api(ward, 'POST', 'secret/data/app/config', { token: ward.rootToken, body: { data: { password: 'p-4' } } }), 'kv write');

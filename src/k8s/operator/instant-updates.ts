@@ -12,6 +12,7 @@
  */
 import type { EventSubscription, SubscribeOptions } from '../../api/index.js';
 import type { LoginTarget } from './clients.js';
+import type { EventRecorder, Involved } from './events.js';
 
 /** What an event about this resource carries as `metadata.path`. */
 export function kvEventPath(s: { type: 'kv-v1' | 'kv-v2'; mount: string; path: string }): string {
@@ -29,12 +30,18 @@ export interface InstantUpdatesOptions {
   /** Opens the event subscription as `target` (WardClients.subscribe). */
   open(target: LoginTarget, o: SubscribeOptions): EventSubscription;
   enqueue(resourceKey: string): void;
+  /** Kubernetes Events on the resources (VSO's EventWatcherStarted / EventWatcherError). */
+  event?: EventRecorder;
   log?(msg: string, fields?: Record<string, unknown>): void;
+}
+
+interface Watched extends Interest {
+  involved: Involved;
 }
 
 interface Watcher {
   sub: EventSubscription;
-  resources: Map<string, Interest>;
+  resources: Map<string, Watched>;
   /** True once it was connected: a later connect is a reconnect. */
   wasConnected: boolean;
   down: boolean;
@@ -54,7 +61,7 @@ export class InstantUpdates {
   }
 
   /** Follows `interest` for `resourceKey` on the socket of `target`'s login. */
-  watch(resourceKey: string, target: LoginTarget, interest: Interest): void {
+  watch(resourceKey: string, target: LoginTarget, interest: Interest, involved: Involved): void {
     const key = loginKey(target);
     const prev = this.#owner.get(resourceKey);
     if (prev !== undefined && prev !== key) this.unwatch(resourceKey);
@@ -63,7 +70,10 @@ export class InstantUpdates {
       w = this.#open(key, target);
       this.#watchers.set(key, w);
     }
-    w.resources.set(resourceKey, { namespace: trimSlashes(interest.namespace), path: interest.path });
+    const known = w.resources.has(resourceKey);
+    w.resources.set(resourceKey, { namespace: trimSlashes(interest.namespace), path: interest.path, involved });
+    // Joining a socket that is already up: this resource is watched from now on.
+    if (!known && w.sub.connected) this.#record([involved], 'Normal', 'EventWatcherStarted', 'Started watching events');
     this.#owner.set(resourceKey, key);
   }
 
@@ -104,18 +114,30 @@ export class InstantUpdates {
         for (const [resource, interest] of w.resources) if (interest.path === path && interest.namespace === ns) this.#o.enqueue(resource);
       },
       onState: (s) => {
+        const involved = [...w.resources.values()].map((r) => r.involved);
         if (!s.connected) {
-          if (!w.down) this.#o.log?.('event stream down; resources fall back to refreshAfter until it reconnects', { login: key, error: s.error?.message });
+          if (!w.down) {
+            this.#o.log?.('event stream down; resources fall back to refreshAfter until it reconnects', { login: key, error: s.error?.message });
+            this.#record(involved, 'Warning', 'EventWatcherError', `Error while watching events: ${s.error?.message ?? 'connection closed'}`);
+          }
           w.down = true;
           return;
         }
         const reconnect = w.wasConnected;
         w.wasConnected = true;
         w.down = false;
+        this.#record(involved, 'Normal', 'EventWatcherStarted', 'Started watching events');
         if (reconnect) for (const resource of w.resources.keys()) this.#o.enqueue(resource);
       },
     });
     return w;
+  }
+
+  #record(objs: Involved[], type: 'Normal' | 'Warning', reason: string, message: string): void {
+    const event = this.#o.event;
+    if (event === undefined) return;
+    // Best effort (the recorder never throws): an Event must not hold up the stream.
+    for (const o of objs) void event(o, type, reason, message);
   }
 }
 

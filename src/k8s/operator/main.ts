@@ -84,8 +84,8 @@ export async function runSecretsOperator(f: OperatorFlags, io: Io): Promise<numb
   let elector: LeaderElector | undefined;
   // Late-bound: the VaultStaticSecret controller exists once its kind runs.
   let enqueueStatic: (key: string) => void = () => {};
-  const instant = new InstantUpdates({ open: (t, o) => clients.subscribe(t, o), enqueue: (key) => enqueueStatic(key), log });
   const event = apiEventRecorder(kube, 'ward-secrets-operator', (err) => log('could not record an event', { error: (err as Error).message }));
+  const instant = new InstantUpdates({ open: (t, o) => clients.subscribe(t, o), enqueue: (key) => enqueueStatic(key), event, log });
   const kinds = SYNC_KINDS.map((kind) => runKind(kind, {
     kube, clients, operatorNamespace, macKey, log, event, refs: refInformers, instant,
     isLeader: () => isLeader(),

@@ -75,7 +75,7 @@ export function staticSecretReconciler(d: StaticSecretDeps): Reconcile {
     try {
       const target = await resolveLogin(d.kube, ns, spec.vaultAuthRef, d.operatorNamespace, d.refs);
       // Before reading: a change made while this sync runs still wakes the resource.
-      if (spec.instantUpdates && d.instant) d.instant.watch(key, target, { namespace: spec.namespace ?? target.auth.namespace ?? '', path: kvEventPath(spec) });
+      if (spec.instantUpdates && d.instant) d.instant.watch(key, target, { namespace: spec.namespace ?? target.auth.namespace ?? '', path: kvEventPath(spec) }, involved);
       else d.instant?.unwatch(key);
       const req = kvRequest(spec);
       const res = await d.clients.run(target, (s) => s.get(req.path, req.query, spec.namespace));

@@ -10,10 +10,14 @@
  * asynchronously, and a socket whose unsent backlog passes `maxBufferedBytes` is dropped
  * (the client reconnects and falls back to polling meanwhile).
  *
- * Node serves every upgrade request here once an 'upgrade' listener exists: requests for
- * other paths (or other protocols) are answered by the ordinary request handler.
+ * Node hands every upgrade request here once an 'upgrade' listener exists, with the bytes
+ * behind it unparsed. Requests for other paths or protocols (`curl --http2` on plain HTTP
+ * asks for h2c, with a body or with requests pipelined behind) are replayed into the
+ * server without their Upgrade header, so they are served exactly as plain requests (as
+ * Vault's Go server ignores the header): request, body and pipeline, on a connection the
+ * framing tracker then follows (takeover.ts).
  */
-import { ServerResponse, type IncomingMessage } from 'node:http';
+import { ServerResponse, type IncomingMessage, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -21,6 +25,7 @@ import type { CoreApi, EventSink, StandbyRoute } from '../core/api-types.js';
 import { badRequest, WardError } from '../sdk/errors.js';
 import type { Logger } from '../sdk/logical.js';
 import { isTracked } from './connection.js';
+import { ReplaySocket } from './replay-socket.js';
 import { renderError, send, type Rendered } from './render.js';
 import { clientToken, parseGoBool, parseTarget, scanHeaders } from './request.js';
 import { redirectLocation } from './standby.js';
@@ -34,7 +39,8 @@ export interface EventsCore {
 /** `sys/events/subscribe[/…]`: served only as a websocket. */
 export const isEventsPath = (path: string): boolean => path === PREFIX || path.startsWith(`${PREFIX}/`);
 
-export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+/** `server`: the server that accepted the connection (a replayed connection does not name it). */
+export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer, server?: Server) => void;
 
 export interface EventsSocketOptions {
   logger: Logger;
@@ -54,13 +60,16 @@ const CLOSE_TOO_SLOW = 1013;
  * The 'upgrade' listener: events subscriptions become websockets; anything else goes to
  * `plain` (the request handler) as if no upgrade had been asked for.
  */
-export function eventsUpgradeHandler(core: EventsCore, plain: (req: IncomingMessage, res: ServerResponse) => void, o: EventsSocketOptions): UpgradeHandler {
+export function eventsUpgradeHandler(core: EventsCore, o: EventsSocketOptions): UpgradeHandler {
   // Clients send nothing but control frames: a small payload limit keeps a hostile one cheap.
   const wss = new WebSocketServer({ noServer: true, maxPayload: 4096, perMessageDeflate: false });
   const maxBuffered = o.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED;
   const pingMs = o.pingIntervalMs ?? DEFAULT_PING_MS;
-  return (req, socket, head) => {
+  return (req, socket, head, server) => {
     socket.on('error', () => socket.destroy());
+    // A connection the framing tracker follows keeps its listener after node lets go of
+    // it: what follows is replayed or websocket frames, so it must stop reading now.
+    if (isTracked(socket as Socket)) socket.removeAllListeners('data');
     let path: string | null;
     let query: URLSearchParams;
     try {
@@ -71,7 +80,7 @@ export function eventsUpgradeHandler(core: EventsCore, plain: (req: IncomingMess
     }
     const isEvents = path !== null && isEventsPath(path);
     if (!isEvents || (req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {
-      servePlain(req, socket, plain);
+      replayAsPlain(req, socket, head, server);
       return;
     }
     void subscribe(req, socket, head, path!, query).catch((e: unknown) => answer(req, socket, renderError(e, o.logger)));
@@ -111,9 +120,6 @@ export function eventsUpgradeHandler(core: EventsCore, plain: (req: IncomingMess
       return;
     }
     socket.once('close', unsubscribe);
-    // A connection the framing tracker follows keeps its listener: the frames that follow
-    // are not HTTP, so it must stop reading them now.
-    if (isTracked(socket as Socket)) socket.removeAllListeners('data');
     wss.handleUpgrade(req, socket, head, (ws) => {
       const ping = setInterval(() => ws.ping(), pingMs);
       ping.unref();
@@ -186,8 +192,33 @@ function answer(req: IncomingMessage, socket: Duplex, out: Rendered): void {
   send(res, out, { close: true });
 }
 
-function servePlain(req: IncomingMessage, socket: Duplex, plain: (req: IncomingMessage, res: ServerResponse) => void): void {
-  plain(req, responseOn(req, socket));
+/**
+ * Hands the connection back to the HTTP server as a new one that starts with this request
+ * (Upgrade header and `upgrade` Connection token removed) followed by everything behind it.
+ */
+function replayAsPlain(req: IncomingMessage, socket: Duplex, head: Buffer, accepting: Server | undefined): void {
+  const s = socket as Socket & { server?: Server; encrypted?: boolean };
+  const server = accepting ?? s.server;
+  if (server === undefined) {
+    socket.destroy();
+    return;
+  }
+  const lines = [`${req.method ?? 'GET'} ${req.url ?? '/'} HTTP/${req.httpVersion}`];
+  const raw = req.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!;
+    const lc = name.toLowerCase();
+    if (lc === 'upgrade') continue;
+    if (lc === 'connection') {
+      const kept = raw[i + 1]!.split(',').map((t) => t.trim()).filter((t) => t !== '' && t.toLowerCase() !== 'upgrade');
+      if (kept.length > 0) lines.push(`${name}: ${kept.join(', ')}`);
+      continue;
+    }
+    lines.push(`${name}: ${raw[i + 1]!}`);
+  }
+  // Node decodes header bytes as latin1: encoding them back the same way restores them.
+  const start = Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1');
+  server.emit(s.encrypted === true ? 'secureConnection' : 'connection', new ReplaySocket(s, [start, head], false));
 }
 
 /** A response written straight to `socket` (node hands upgrade requests over without one). */

@@ -115,7 +115,7 @@ export function createHandler(core: CoreApi, opts: HandlerOptions): RequestHandl
   // port's handler (forwarded requests) has none: standbys redirect subscribers instead.
   const subscribe = core.subscribeEvents?.bind(core);
   if (subscribe !== undefined && !ctx.forwarded) {
-    handler.upgrade = eventsUpgradeHandler({ standbyRoute: () => core.standbyRoute?.() ?? null, subscribeEvents: subscribe }, handler, { logger });
+    handler.upgrade = eventsUpgradeHandler({ standbyRoute: () => core.standbyRoute?.() ?? null, subscribeEvents: subscribe }, { logger });
     ctx.events = true;
   }
   return handler;

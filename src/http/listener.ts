@@ -7,6 +7,7 @@
 import http, { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { createSecureContext } from 'node:tls';
 import { guardConnections } from './connection.js';
 import { tlsOptions, type TlsSettings } from './tls.js';
@@ -144,7 +145,8 @@ export async function startListener(cfg: ListenerConfig, handler: RequestHandler
     server = secure;
   }
   guardConnections(server, !cfg.tlsDisable, { writeTimeoutMs: cfg.httpWriteTimeoutMs ?? DEFAULT_WRITE_TIMEOUT_MS }, handler);
-  if (handler.upgrade) server.on('upgrade', handler.upgrade);
+  const upgrade = handler.upgrade;
+  if (upgrade) server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => upgrade(req, socket, head, server));
   server.keepAliveTimeout = t.keepAliveTimeout;
 
   await new Promise<void>((resolve, reject) => {

@@ -8,6 +8,7 @@ import type { ClusterListener } from '../../src/core/ha/cluster-listener.js';
 import { createHandler } from '../../src/http/handler.js';
 import { startListener, type Listener, type RequestHandler } from '../../src/http/listener.js';
 import type { Duplex } from 'node:stream';
+import type { Server } from 'node:http';
 import { silentLogger } from '../../src/sdk/logical.js';
 import { startClusterFor } from '../../src/server/cluster.js';
 import { InmemHaEngine } from '../../src/storage/inmem/inmem-ha.js';
@@ -52,7 +53,7 @@ async function startNode(engine: InmemHaEngine, o: HaClusterOptions): Promise<Ha
   let handler: RequestHandler = (_req, res) => res.destroy();
   // The handler exists only once the core does: both requests and upgrades go to it then.
   const front: RequestHandler = Object.assign((req: Parameters<RequestHandler>[0], res: Parameters<RequestHandler>[1]) => handler(req, res), {
-    upgrade: (req: Parameters<RequestHandler>[0], socket: Duplex, head: Buffer) => (handler.upgrade ? handler.upgrade(req, socket, head) : socket.destroy()),
+    upgrade: (req: Parameters<RequestHandler>[0], socket: Duplex, head: Buffer, server?: Server) => (handler.upgrade ? handler.upgrade(req, socket, head, server) : socket.destroy()),
   });
   const api: Listener = await startListener({ address: '127.0.0.1:0', tlsDisable: true }, front);
   let core!: WardCore;

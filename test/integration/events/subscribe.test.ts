@@ -139,6 +139,41 @@ describe('sys/events/subscribe websocket', () => {
     await waitFor('the subscription to be gone', () => s.core.events.subscriberCount === before);
   });
 
+  it('other upgrade requests (h2c, with a body, with requests pipelined behind) are served as plain HTTP/1.1, as before', async () => {
+    const u = new URL(s.url);
+    const sock = net.connect(Number(u.port), u.hostname);
+    let text = '';
+    sock.on('data', (c) => (text += String(c)));
+    try {
+      const t = s.rootToken;
+      const body = '{"data":{"a":"b"}}';
+      sock.write(
+        `GET /v1/sys/health HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n\r\n` +
+          `POST /v1/secret/data/up HTTP/1.1\r\nHost: x\r\nX-Vault-Token: ${t}\r\nConnection: upgrade\r\nUpgrade: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}` +
+          `GET /v1/sys/seal-status HTTP/1.1\r\nHost: x\r\n\r\n`,
+      );
+      await waitFor('three answers', () => (text.match(/HTTP\/1\.1 200 OK/g) ?? []).length === 3, { context: () => text });
+      assert.match(text, /"mount_type":"kv"/, 'the POST with a body was served');
+      assert.equal((await api(s, 'GET', 'secret/data/up', { token: t })).body.data.data.a, 'b');
+      assert.doesNotMatch(text, /101 Switching/);
+    } finally {
+      sock.destroy();
+    }
+    // The same on a connection already followed by the framing tracker (after a LIST).
+    const tracked = net.connect(Number(u.port), u.hostname);
+    let out = '';
+    tracked.on('data', (c) => (out += String(c)));
+    try {
+      tracked.write(`LIST /v1/secret/metadata/ HTTP/1.1\r\nHost: x\r\nX-Vault-Token: ${s.rootToken}\r\n\r\n`);
+      await waitFor('the LIST answer', () => /^HTTP\/1\.1 \d+/.test(out), { context: () => out });
+      tracked.write(`GET /v1/sys/health HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\nGET /v1/sys/health HTTP/1.1\r\nHost: x\r\n\r\n`);
+      await waitFor('two more answers', () => (out.match(/HTTP\/1\.1 \d{3} /g) ?? []).length === 3, { context: () => out });
+      assert.deepEqual((out.match(/HTTP\/1\.1 \d{3} /g) ?? []).slice(1), ['HTTP/1.1 200 ', 'HTTP/1.1 200 ']);
+    } finally {
+      tracked.destroy();
+    }
+  });
+
   it('a plain request (no upgrade) to the subscribe endpoint is told to upgrade', async () => {
     const r = await api(s, 'GET', 'sys/events/subscribe/kv*', { token: s.rootToken });
     assert.equal(r.status, 400);

@@ -17,7 +17,7 @@ function fakeWs(): { ws: WebSocket; sent: string[]; closed: [number, string][]; 
     get bufferedAmount() {
       return buffered;
     },
-    send: (t: string) => sent.push(t),
+    send: (t: Buffer) => sent.push(String(t)),
     close: (code: number, reason: string) => closed.push([code, reason]),
     terminate: () => (terminated = true),
   };
@@ -27,11 +27,11 @@ function fakeWs(): { ws: WebSocket; sent: string[]; closed: [number, string][]; 
 describe('SocketSink (one subscriber socket)', () => {
   it('holds events until the upgrade completes, then sends them in order', () => {
     const sink = new SocketSink(1000);
-    sink.send('a');
-    sink.send('b');
+    sink.send(Buffer.from('a'));
+    sink.send(Buffer.from('b'));
     const f = fakeWs();
     sink.attach(f.ws, () => {});
-    sink.send('c');
+    sink.send(Buffer.from('c'));
     assert.deepEqual(f.sent, ['a', 'b', 'c']);
   });
 
@@ -40,20 +40,20 @@ describe('SocketSink (one subscriber socket)', () => {
     const f = fakeWs();
     let unsubscribed = false;
     sink.attach(f.ws, () => (unsubscribed = true));
-    sink.send('x');
+    sink.send(Buffer.from('x'));
     f.backlog(1001);
-    sink.send('y');
+    sink.send(Buffer.from('y'));
     assert.deepEqual(f.sent, ['x']);
     assert.equal(f.terminated(), true);
     assert.equal(unsubscribed, true);
-    sink.send('z');
+    sink.send(Buffer.from('z'));
     assert.deepEqual(f.sent, ['x'], 'nothing is sent to a dropped socket');
   });
 
   it('a backlog before the upgrade past the bound closes the socket as soon as it opens', () => {
     const sink = new SocketSink(10);
-    sink.send('0123456789');
-    sink.send('more');
+    sink.send(Buffer.from('0123456789'));
+    sink.send(Buffer.from('more'));
     const f = fakeWs();
     sink.attach(f.ws, () => {});
     assert.deepEqual(f.sent, []);

@@ -10,7 +10,7 @@ const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve)
 function sink(): EventSink & { got: any[]; closed: [number, string][] } { // any: parsed CloudEvents JSON
   const got: any[] = []; // any: as above
   const closed: [number, string][] = [];
-  return { got, closed, send: (t) => got.push(JSON.parse(t)), close: (c, r) => closed.push([c, r]) };
+  return { got, closed, send: (t) => got.push(JSON.parse(String(t))), close: (c, r) => closed.push([c, r]) };
 }
 
 const grant = (o: Partial<SubscriberGrant> = {}): SubscriberGrant => ({ root: true, allows: () => true, stillValid: async () => true, ...o });

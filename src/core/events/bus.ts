@@ -9,12 +9,13 @@ import { randomUUID } from 'node:crypto';
 import type { EventSender } from '../../sdk/events.js';
 import type { Clock } from '../../lib/clock.js';
 import { globMatch } from '../../lib/glob.js';
-import { absoluteMetadata, cloudEventJson, eventTime, type PluginInfo, type WardEvent } from './cloudevent.js';
+import { absoluteMetadata, cloudEventBytes, eventTime, type PluginInfo, type WardEvent } from './cloudevent.js';
 import type { EventFilter } from './filter.js';
 
 /** Where a subscription's events go: text frames, and a close when it ends. */
 export interface EventSink {
-  send(text: string): void;
+  /** One event's JSON as UTF-8 (shared between subscribers: never modified). */
+  send(json: Buffer): void;
   close(code: number, reason: string): void;
 }
 
@@ -119,7 +120,7 @@ export class EventBus {
     const events = this.queue;
     this.queue = [];
     for (const e of events) {
-      for (const s of this.subs) if (wants(s, e)) s.sink.send(cloudEventJson(e, this.source));
+      for (const s of this.subs) if (wants(s, e)) s.sink.send(cloudEventBytes(e, this.source));
     }
   }
 }

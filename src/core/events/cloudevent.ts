@@ -46,6 +46,17 @@ function joinPath(a: string, b: string): string {
 }
 
 const serialised = new WeakMap<WardEvent, string>();
+const encoded = new WeakMap<WardEvent, Buffer>();
+
+/** `cloudEventJson` as UTF-8, encoded once per event and shared by every subscriber's send. */
+export function cloudEventBytes(e: WardEvent, source: string): Buffer {
+  let b = encoded.get(e);
+  if (b === undefined) {
+    b = Buffer.from(cloudEventJson(e, source), 'utf8');
+    encoded.set(e, b);
+  }
+  return b;
+}
 
 /** The CloudEvents JSON text of `e` (one line, no trailing newline), cached per event. */
 export function cloudEventJson(e: WardEvent, source: string): string {

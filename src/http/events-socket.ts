@@ -57,8 +57,8 @@ const DEFAULT_PING_MS = 30_000;
 const CLOSE_TOO_SLOW = 1013;
 
 /**
- * The 'upgrade' listener: events subscriptions become websockets; anything else goes to
- * `plain` (the request handler) as if no upgrade had been asked for.
+ * The 'upgrade' listener: events subscriptions become websockets; anything else is served
+ * by the HTTP server as if no upgrade had been asked for (replayAsPlain).
  */
 export function eventsUpgradeHandler(core: EventsCore, o: EventsSocketOptions): UpgradeHandler {
   // Clients send nothing but control frames: a small payload limit keeps a hostile one cheap.

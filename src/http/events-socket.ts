@@ -96,10 +96,13 @@ export function eventsUpgradeHandler(core: EventsCore, o: EventsSocketOptions): 
       return;
     }
     const eventType = path.slice(PREFIX.length + 1).trim();
-    if (eventType === '') throw badRequest('did not specify eventType to subscribe to');
     const json = query.get('json');
-    if (json !== null && json !== '' && parseGoBool(json) === undefined) throw badRequest(`invalid parameter for JSON: ${json}`);
-    if (json === null || json === '' || parseGoBool(json) === false) throw badRequest('Ward sends events as CloudEvents JSON only: add json=true');
+    // Run once the token passed, as Vault checks the token first.
+    const validate = (): void => {
+      if (eventType === '') throw badRequest('did not specify eventType to subscribe to');
+      if (json !== null && json !== '' && parseGoBool(json) === undefined) throw badRequest(`invalid parameter for JSON: ${json}`);
+      if (json === null || json === '' || parseGoBool(json) === false) throw badRequest('Ward sends events as CloudEvents JSON only: add json=true');
+    };
 
     // Subscribed before the upgrade (as Vault): nothing published meanwhile is lost.
     const sink = new SocketSink(maxBuffered);
@@ -110,6 +113,7 @@ export function eventsUpgradeHandler(core: EventsCore, o: EventsSocketOptions): 
         eventType,
         namespaces: query.getAll('namespaces'),
         filter: query.get('filter') ?? '',
+        validate,
       },
       sink,
     );

@@ -22,6 +22,8 @@ export interface EventSubscribeRequest {
   namespaces: string[];
   /** The `filter` query value; "" for none. */
   filter: string;
+  /** The caller's own checks of its parameters, run once the token passed (Vault's order). */
+  validate?(): void;
 }
 
 export interface SubscribeDeps {
@@ -42,6 +44,7 @@ export async function subscribeEvents(bus: EventBus, deps: SubscribeDeps, r: Eve
     return acl;
   };
   let acl = await check();
+  r.validate?.();
   const filter = r.filter.trim() === '' ? null : compileFilter(r.filter);
   const grant: SubscriberGrant = {
     get root() {

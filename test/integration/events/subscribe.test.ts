@@ -198,6 +198,9 @@ describe('sys/events/subscribe websocket', () => {
     const noToken = await refused(s, '', 'kv*');
     assert.equal(noToken.status, 403);
     assert.deepEqual(noToken.body, { errors: ['permission denied'] });
+    // The token is checked first, as Vault does: a caller without one learns nothing more.
+    const noTokenBadJson = await refused(s, '', 'kv*', 'json=maybe');
+    assert.equal(noTokenBadJson.status, 403);
     const badJson = await refused(s, s.rootToken, 'kv*', 'json=maybe');
     assert.equal(badJson.status, 400);
     assert.deepEqual(badJson.body, { errors: ['invalid parameter for JSON: maybe'] });

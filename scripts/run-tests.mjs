@@ -42,6 +42,14 @@ if (ensured.status !== 0 && ci) {
   console.error('run-tests: CI=true and the openssl CLI could not be installed');
   process.exit(1);
 }
+// Go and sprig render the Helm chart in test/integration/helm; only needed when those run.
+if (files.some((f) => f.includes('/helm/'))) {
+  const go = spawnSync('bash', [join(here, 'ensure-go.sh')], { stdio: 'inherit' });
+  if (go.status !== 0 && ci) {
+    console.error('run-tests: CI=true and Go with sprig could not be installed');
+    process.exit(1);
+  }
+}
 
 const scratch = mkdtempSync(join(tmpdir(), 'ward-tests-'));
 // Traversable by others: the PostgreSQL helper runs initdb as the postgres user below it.

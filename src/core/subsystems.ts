@@ -181,6 +181,7 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
     revokePrefix: async (prefix) => {
       await expiration.revokePrefix(prefix, { force: true });
     },
+    readOnly: deps.readOnly ?? false,
     ...(deps.events
       ? {
           eventSender: (e) =>

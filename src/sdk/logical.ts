@@ -203,6 +203,12 @@ export interface SystemView {
   options(): Record<string, string>;
   /** The auth mount's `user_lockout_config` from tune; fields absent fall back to defaults. */
   userLockout?(): UserLockoutConfig;
+  /**
+   * True on a read-only copy of the mount (a performance standby answering reads): work a
+   * backend starts on its own that writes storage or changes the outside world (rotations,
+   * sweeps, upgrades) must not run here; the active node's copy does it. Absent: false.
+   */
+  readOnly?(): boolean;
 }
 
 export interface UserLockoutConfig {

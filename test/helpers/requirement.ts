@@ -97,6 +97,13 @@ export const PID_NAMESPACE: Requirement = {
   present: memo(() => commandRuns('unshare', ['-pf', 'true'])),
 };
 
+/** Go and sprig from Debian's packages: the Helm chart tests render templates with them (test/helpers/helm.ts). */
+export const GO: Requirement = {
+  what: 'Go with sprig (golang-go, golang-github-masterminds-sprig-dev)',
+  hint: 'run scripts/ensure-go.sh (scripts/run-tests.mjs does)',
+  present: memo(() => commandRuns('go', ['version']) && existsSync('/usr/share/gocode/src/github.com/Masterminds/sprig/functions.go') && existsSync('/usr/share/gocode/src/gopkg.in/yaml.v3/yaml.go')),
+};
+
 /** Why a test needing `reqs` cannot run here, or undefined when it can. */
 export function missingReason(reqs: readonly Requirement[]): string | undefined {
   const missing = reqs.filter((r) => !r.present());

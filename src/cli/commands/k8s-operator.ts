@@ -17,7 +17,7 @@ const secretsOperator: Command = {
     { name: 'health-probe-bind-address', kind: 'string', usage: 'Address of the /healthz and /readyz endpoints ("0" disables them).', default: ':8081' },
     { name: 'leader-elect', kind: 'bool', usage: 'Elect a leader through a coordination.k8s.io Lease, so that of several replicas only one writes.' },
     { name: 'watch-namespaces', kind: 'string', usage: 'Comma-separated namespaces to watch (default: all).' },
-    { name: 'client-cache-persistence-model', kind: 'string', usage: 'none (direct-encrypted is not supported yet).', default: 'none' },
+    { name: 'client-cache-persistence-model', kind: 'string', usage: 'none, or direct-encrypted: persist each cached Ward token in a Secret of the operator namespace, encrypted with transit (the operator VaultAuth spec.storageEncryption).', default: 'none' },
   ],
   usesClient: false,
   async run(ctx) {

@@ -22,6 +22,8 @@ export interface MountDeps {
   internalBackend(type: string): Backend | undefined;
   /** Revokes every lease and token issued under a routed prefix before it goes away. */
   revokePrefix(prefix: string): Promise<void>;
+  /** A performance standby's read-only subsystems (SystemView.readOnly). */
+  readOnly?: boolean;
   /** The event sender for a mount's backend (absent: backends publish nothing). */
   eventSender?(e: MountEntry): EventSender;
 }
@@ -82,6 +84,7 @@ export class MountManager {
       maxLeaseTtl: () => e.config.maxLeaseTtl || deps.systemMaxTtl,
       options: () => e.options ?? {},
       userLockout: () => e.config.userLockout ?? {},
+      readOnly: () => deps.readOnly ?? false,
     };
   }
 

@@ -1,6 +1,6 @@
 import { isLogLevel, makeLogger } from './logger.js';
 import { startCsiProvider, type RunningProvider } from './server.js';
-import { InClusterTokenRequester } from './token-request.js';
+import { KubeTokenRequester } from './token-request.js';
 
 export type CsiProviderFlags = {
   endpoint: string;
@@ -35,7 +35,7 @@ export async function runCsiProvider(f: CsiProviderFlags, io: { stderr: { write(
   const log = makeLogger(f.logLevel, (l) => io.stderr.write(l));
   log.debug('configuration', { endpoint: f.endpoint, vault_addr: f.vaultAddr, vault_mount: f.vaultMount, cache_size: f.cacheSize });
   if (f.hmacSecretName !== '') log.info('-hmac-secret-name is ignored: object versions are keyed by a random in-memory key', { name: f.hmacSecretName });
-  const requester = InClusterTokenRequester.fromEnv(io.env);
+  const requester = KubeTokenRequester.fromEnv(io.env);
   if (!requester) log.info('not running in a cluster: pods need serviceAccount.tokens from the driver (CSIDriver tokenRequests)');
   let running: RunningProvider;
   try {

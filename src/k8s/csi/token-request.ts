@@ -1,5 +1,11 @@
-import { readFileSync } from 'node:fs';
-import * as https from 'node:https';
+/**
+ * TokenRequest for a pod whose service-account token the driver did not pass: a token bound to
+ * that pod, minted with the provider's own in-cluster credentials through the shared
+ * Kubernetes client (src/k8s/kube: verified TLS, the kubelet-rotated token file re-read,
+ * deadlines and typed errors).
+ */
+import { KubeClient } from '../kube/client.js';
+import { SERVICE_ACCOUNT_DIR } from '../kube/config.js';
 import type { PodIdentity } from './params.js';
 
 /** Mints a service-account token bound to a pod (Kubernetes TokenRequest). */
@@ -7,63 +13,48 @@ export interface TokenRequester {
   request(pod: PodIdentity, audience: string): Promise<string>;
 }
 
-const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+export class KubeTokenRequester implements TokenRequester {
+  constructor(
+    private readonly kube: KubeClient,
+    private readonly expirationSeconds = 900,
+  ) {}
 
-/**
- * TokenRequest with the provider's own in-cluster credentials, over node:https: src/k8s/kube
- * (the shared client) was not on main when this was written, and one POST does not need it.
- * The bearer file is re-read per call because the kubelet rotates it.
- */
-export class InClusterTokenRequester implements TokenRequester {
-  constructor(private readonly o: { apiUrl: string; tokenFile: string; caFile: string; expirationSeconds?: number }) {}
-
-  /** From KUBERNETES_SERVICE_HOST/PORT and the mounted service-account files; undefined outside a cluster. */
-  static fromEnv(env: NodeJS.ProcessEnv): InClusterTokenRequester | undefined {
+  /** With the pod's in-cluster service account; undefined outside a cluster. */
+  static fromEnv(env: NodeJS.ProcessEnv, serviceAccountDir = SERVICE_ACCOUNT_DIR): KubeTokenRequester | undefined {
     const host = env['KUBERNETES_SERVICE_HOST'];
-    const port = env['KUBERNETES_SERVICE_PORT'] ?? '443';
     if (!host) return undefined;
-    const h = host.includes(':') ? `[${host}]` : host;
-    return new InClusterTokenRequester({ apiUrl: `https://${h}:${port}`, tokenFile: `${SA_DIR}/token`, caFile: `${SA_DIR}/ca.crt` });
+    // In-cluster only: a KUBECONFIG in the provider's environment must not choose another identity.
+    const inCluster = { KUBERNETES_SERVICE_HOST: host, KUBERNETES_SERVICE_PORT: env['KUBERNETES_SERVICE_PORT'] ?? '443' };
+    try {
+      return new KubeTokenRequester(KubeClient.load({ env: inCluster, serviceAccountDir, timeoutMs: 10_000 }));
+    } catch {
+      return undefined;
+    }
   }
 
   async request(pod: PodIdentity, audience: string): Promise<string> {
     if (!pod.namespace || !pod.serviceAccount || !pod.name || !pod.uid) {
       throw new Error('no service-account token for the pod and its identity attributes (csi.storage.k8s.io/pod.*) are incomplete');
     }
-    const body = JSON.stringify({
-      apiVersion: 'authentication.k8s.io/v1',
-      kind: 'TokenRequest',
-      spec: {
-        audiences: audience ? [audience] : [],
-        expirationSeconds: this.o.expirationSeconds ?? 900,
-        boundObjectRef: { kind: 'Pod', apiVersion: 'v1', name: pod.name, uid: pod.uid },
-      },
-    });
-    const url = new URL(`/api/v1/namespaces/${encodeURIComponent(pod.namespace)}/serviceaccounts/${encodeURIComponent(pod.serviceAccount)}/token`, this.o.apiUrl);
-    const bearer = readFileSync(this.o.tokenFile, 'utf8').trim();
-    const ca = readFileSync(this.o.caFile, 'utf8');
-    const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
-      const req = https.request(url, { method: 'POST', ca, minVersion: 'TLSv1.2', headers: { Authorization: `Bearer ${bearer}`, 'Content-Type': 'application/json', Accept: 'application/json' } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      });
-      req.setTimeout(10_000, () => req.destroy(new Error('TokenRequest: no answer within 10s')));
-      req.on('error', reject);
-      req.end(body);
-    });
-    let parsed: { status?: { token?: unknown }; message?: unknown } = {};
+    let token: string | undefined;
     try {
-      parsed = JSON.parse(text) as typeof parsed;
-    } catch {
-      // A non-JSON answer is reported by status below.
+      const tr = await this.kube.core.createNamespacedServiceAccountToken({
+        namespace: pod.namespace,
+        name: pod.serviceAccount,
+        body: {
+          apiVersion: 'authentication.k8s.io/v1',
+          kind: 'TokenRequest',
+          spec: {
+            audiences: audience ? [audience] : [],
+            expirationSeconds: this.expirationSeconds,
+            boundObjectRef: { kind: 'Pod', apiVersion: 'v1', name: pod.name, uid: pod.uid },
+          },
+        },
+      });
+      token = tr.status?.token;
+    } catch (e) {
+      throw new Error(`TokenRequest for ${pod.namespace}/${pod.serviceAccount} failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
     }
-    if (status !== 201 && status !== 200) {
-      const msg = typeof parsed.message === 'string' ? parsed.message : `HTTP ${status}`;
-      throw new Error(`TokenRequest for ${pod.namespace}/${pod.serviceAccount} failed: ${msg}`);
-    }
-    const token = parsed.status?.token;
     if (typeof token !== 'string' || token === '') throw new Error('TokenRequest answered without status.token');
     return token;
   }

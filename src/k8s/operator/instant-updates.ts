@@ -11,7 +11,7 @@
  * (idempotent) and removed when deleted or when instantUpdates is turned off.
  */
 import type { EventSubscription, SubscribeOptions } from '../../api/index.js';
-import type { LoginTarget } from './clients.js';
+import { cacheKey, type LoginTarget } from './clients.js';
 import type { EventRecorder, Involved } from './events.js';
 
 /** What an event about this resource carries as `metadata.path`. */
@@ -47,8 +47,6 @@ interface Watcher {
   down: boolean;
 }
 
-/** Identifies a login: same connection, VaultAuth (version) and service account share a token. */
-export const loginKey = (t: LoginTarget): string => `${t.connection.address}|${t.authKey}|${t.namespace}/${t.auth.kubernetes.serviceAccount}`;
 
 export class InstantUpdates {
   readonly #o: InstantUpdatesOptions;
@@ -62,7 +60,8 @@ export class InstantUpdates {
 
   /** Follows `interest` for `resourceKey` on the socket of `target`'s login. */
   watch(resourceKey: string, target: LoginTarget, interest: Interest, involved: Involved): void {
-    const key = loginKey(target);
+    // One socket per token: the client cache's key (connection, VaultAuth version, identity).
+    const key = cacheKey(target);
     const prev = this.#owner.get(resourceKey);
     if (prev !== undefined && prev !== key) this.unwatch(resourceKey);
     let w = this.#watchers.get(key);

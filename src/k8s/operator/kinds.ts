@@ -7,7 +7,10 @@ export const API_VERSION = `${GROUP}/${VERSION}`;
 
 export const VAULT_STATIC_SECRETS: CustomResource = { group: GROUP, version: VERSION, plural: 'vaultstaticsecrets' };
 export const VAULT_AUTHS: CustomResource = { group: GROUP, version: VERSION, plural: 'vaultauths' };
+export const VAULT_AUTH_GLOBALS: CustomResource = { group: GROUP, version: VERSION, plural: 'vaultauthglobals' };
 export const VAULT_CONNECTIONS: CustomResource = { group: GROUP, version: VERSION, plural: 'vaultconnections' };
+export const VAULT_PKI_SECRETS: CustomResource = { group: GROUP, version: VERSION, plural: 'vaultpkisecrets' };
+export const SECRET_TRANSFORMATIONS: CustomResource = { group: GROUP, version: VERSION, plural: 'secrettransformations' };
 
 /** VSO's labels on the Secrets it creates (dashboards and selectors written for VSO keep working). */
 export const MANAGED_BY = 'app.kubernetes.io/managed-by';

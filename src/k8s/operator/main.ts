@@ -1,7 +1,7 @@
 /**
  * `ward k8s secrets-operator`: the manager. Per sync kind (sync-kinds.ts) informers and one
  * controller (kind-runner.ts); informers on the Secrets the operator owns (drift: a deleted or
- * edited Secret wakes its resource) and on VaultAuths/VaultConnections;
+ * edited Secret wakes its resource) and on VaultAuths/VaultConnections/VaultAuthGlobals;
  * optional Lease leader election (only the leader writes; becoming leader re-enqueues every
  * resource), health and metrics endpoints. Runs until SIGTERM/SIGINT.
  */
@@ -14,15 +14,18 @@ import { Informer } from '../kube/informer.js';
 import { LeaderElector } from '../kube/leader.js';
 import { apiLeaseLock } from '../kube/lease-lock.js';
 import { listWatches } from '../kube/list-watch.js';
-import { WardClients } from './clients.js';
 import { apiEventRecorder } from './events.js';
 import { loadHmacKey } from './hmac-key.js';
-import { GROUP, MANAGED_BY, MANAGED_BY_VALUE, VAULT_AUTHS, VAULT_CONNECTIONS } from './kinds.js';
+import { GROUP, MANAGED_BY, MANAGED_BY_VALUE, SECRET_TRANSFORMATIONS, VAULT_AUTH_GLOBALS, VAULT_AUTHS, VAULT_CONNECTIONS } from './kinds.js';
 import { kindMetrics, runKind } from './kind-runner.js';
+import { operatorClients } from './operator-clients.js';
 import { listen, parseBindAddress } from './probes.js';
-import { parseAuth, parseConnection } from './spec.js';
+import { validateAuth } from './auth-spec.js';
+import { parseConnection } from './spec.js';
 import type { Cr } from './sync-kind.js';
 import { SYNC_KINDS } from './sync-kinds.js';
+import { parseSecretTransformation } from './transform.js';
+import { usersOfTransformation } from './transform-sync.js';
 import { InstantUpdates } from './instant-updates.js';
 import { staticSecretKind } from './static-secret.js';
 import { validityReconciler } from './validity.js';
@@ -42,11 +45,7 @@ export async function runSecretsOperator(f: OperatorFlags, io: Io): Promise<numb
   const log = (msg: string, fields: Record<string, unknown> = {}): void => {
     io.stderr.write(`${JSON.stringify({ ts: new Date().toISOString(), msg, ...fields })}\n`);
   };
-  if (f.clientCachePersistenceModel === 'direct-encrypted') {
-    io.stderr.write('--client-cache-persistence-model=direct-encrypted is not supported yet; use none\n');
-    return 1;
-  }
-  if (f.clientCachePersistenceModel !== 'none' && f.clientCachePersistenceModel !== '') {
+  if (!['none', '', 'direct-encrypted'].includes(f.clientCachePersistenceModel)) {
     io.stderr.write(`invalid --client-cache-persistence-model "${f.clientCachePersistenceModel}" (want none or direct-encrypted)\n`);
     return 1;
   }
@@ -70,24 +69,20 @@ export async function runSecretsOperator(f: OperatorFlags, io: Io): Promise<numb
   const refInformers = {
     auths: new Informer<Cr>(listWatches.customObjects<Cr>(kube, VAULT_AUTHS), { onError: onInformerError }),
     connections: new Informer<Cr>(listWatches.customObjects<Cr>(kube, VAULT_CONNECTIONS), { onError: onInformerError }),
+    globals: new Informer<Cr>(listWatches.customObjects<Cr>(kube, VAULT_AUTH_GLOBALS), { onError: onInformerError }),
   };
+  // SecretTransformations are read from this cache; a change wakes the resources that reference one.
+  const transformations = new Informer<Cr>(listWatches.customObjects<Cr>(kube, SECRET_TRANSFORMATIONS), { onError: onInformerError });
 
   const macKey = await loadHmacKey(kube, operatorNamespace);
-  const clients = new WardClients({
-    mintToken: async (r) => {
-      const tr = await kube.core.createNamespacedServiceAccountToken({ namespace: r.namespace, name: r.serviceAccount, body: { spec: { audiences: r.audiences, expirationSeconds: r.expirationSeconds } } });
-      const t = tr.status?.token;
-      if (!t) throw new Error(`TokenRequest for ${r.namespace}/${r.serviceAccount} returned no token`);
-      return t;
-    },
-  });
+  const clients = operatorClients({ kube, operatorNamespace, refs: refInformers, persistenceModel: f.clientCachePersistenceModel, log });
   let elector: LeaderElector | undefined;
   // Late-bound: the VaultStaticSecret controller exists once its kind runs.
   let enqueueStatic: (key: string) => void = () => {};
   const event = apiEventRecorder(kube, 'ward-secrets-operator', (err) => log('could not record an event', { error: (err as Error).message }));
   const instant = new InstantUpdates({ open: (t, o) => clients.subscribe(t, o), enqueue: (key) => enqueueStatic(key), event, log });
   const kinds = SYNC_KINDS.map((kind) => runKind(kind, {
-    kube, clients, operatorNamespace, macKey, log, event, refs: refInformers, instant,
+    kube, clients, operatorNamespace, macKey, log, event, refs: refInformers, transformations, instant,
     isLeader: () => isLeader(),
   }, namespaces, onInformerError));
   const staticKind = kinds.find((k) => k.kind === staticSecretKind);
@@ -104,10 +99,13 @@ export async function runSecretsOperator(f: OperatorFlags, io: Io): Promise<numb
     k.ctl.watch(refInformers.auths, (auth) => k.usersOfAuth(auth, operatorNamespace));
     // Connections are few and shared: a change to one re-checks every resource.
     k.ctl.watch(refInformers.connections, () => k.keys());
+    k.ctl.watch(transformations, (st) => usersOfTransformation(k.informers.flatMap((i) => i.list()), st));
+    // So are VaultAuthGlobals: a changed default reaches every resource (unchanged logins stay cached).
+    k.ctl.watch(refInformers.globals, () => k.keys());
   }
 
   const isLeader = () => !elector || elector.isLeader;
-  const refControllers = ([[refInformers.auths, VAULT_AUTHS, parseAuth, true], [refInformers.connections, VAULT_CONNECTIONS, parseConnection, false]] as const).map(([inf, resource, parse, withError]) => {
+  const refControllers = ([[refInformers.auths, VAULT_AUTHS, validateAuth, true], [refInformers.connections, VAULT_CONNECTIONS, parseConnection, false], [transformations, SECRET_TRANSFORMATIONS, parseSecretTransformation, true]] as const).map(([inf, resource, parse, withError]) => {
     const c = new Controller({
       name: resource.plural,
       reconcile: validityReconciler({ kube, resource, get: (k) => inf.get(k), parse, withError, isLeader }),
@@ -126,7 +124,7 @@ export async function runSecretsOperator(f: OperatorFlags, io: Io): Promise<numb
   if (healthAddr) servers.push(await listen(healthAddr, probes, 'health'));
   if (metricsAddr) servers.push(await listen(metricsAddr, probes, 'metrics'));
 
-  const informers = [...kinds.flatMap((k) => k.informers), ...secretInformers, refInformers.auths, refInformers.connections];
+  const informers = [...kinds.flatMap((k) => k.informers), ...secretInformers, refInformers.auths, refInformers.connections, refInformers.globals, transformations];
   await Promise.all(informers.map((i) => i.start()));
   synced = true;
   for (const k of kinds) k.ctl.start();
@@ -138,7 +136,7 @@ export async function runSecretsOperator(f: OperatorFlags, io: Io): Promise<numb
       onStartedLeading: () => {
         log('became leader');
         for (const k of kinds) for (const key of k.keys()) k.ctl.enqueue(key);
-        refControllers.forEach((c, i) => [refInformers.auths, refInformers.connections][i]?.keys().forEach((k) => c.enqueue(k)));
+        refControllers.forEach((c, i) => [refInformers.auths, refInformers.connections, transformations][i]?.keys().forEach((k) => c.enqueue(k)));
       },
       onStoppedLeading: () => log('lost leadership'),
       onError: (err) => log('leader election error', { error: (err as Error).message }),

@@ -10,15 +10,18 @@ export type SecretData = Record<string, string>;
 
 const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64');
 
+/** The fields of a KV read's `data` (KV v2: `data.data`; a deleted or destroyed version has none). */
+export function kvFields(type: 'kv-v1' | 'kv-v2', responseData: Record<string, unknown>): Record<string, unknown> {
+  if (type === 'kv-v1') return responseData;
+  const fields = responseData['data'];
+  if (!fields || typeof fields !== 'object' || Array.isArray(fields)) throw new Error('the KV v2 secret has no data (deleted or destroyed version)');
+  return fields as Record<string, unknown>;
+}
+
 /** `data` of a KV read → Secret data: one key per field (KV v2: of `data.data`), plus `_raw`. */
 export function secretDataFromKv(type: 'kv-v1' | 'kv-v2', responseData: Record<string, unknown>): SecretData {
-  let fields: unknown = responseData;
-  if (type === 'kv-v2') {
-    fields = responseData['data'];
-    if (!fields || typeof fields !== 'object') throw new Error('the KV v2 secret has no data (deleted or destroyed version)');
-  }
   const out: SecretData = {};
-  for (const [k, v] of Object.entries(fields as Record<string, unknown>)) {
+  for (const [k, v] of Object.entries(kvFields(type, responseData))) {
     if (k === '_raw') throw new Error('the secret data has a field named "_raw", which is reserved for the raw response');
     out[k] = b64(typeof v === 'string' ? v : JSON.stringify(v));
   }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseAuth, parseConnection, parseDuration, parseRef, parseStaticSecret, SpecError } from './spec.js';
+import { parseConnection, parseDuration, parseRef, parseStaticSecret, SpecError } from './spec.js';
 
 test('durations use VSO\'s pattern: seconds, minutes, hours, with decimals', () => {
   const ok: Array<[string, number]> = [['1s', 1000], ['30s', 30_000], ['1.5m', 90_000], ['2h', 7_200_000], ['0.5s', 500]];
@@ -47,19 +47,30 @@ test('a bad VaultStaticSecret is a SpecError naming the field', () => {
     [{ ...GOOD, version: -1 }, /^spec\.version: must be a non-negative integer$/],
     [{ ...GOOD, rolloutRestartTargets: [{ kind: 'Job', name: 'x' }] }, /^spec\.rolloutRestartTargets\[0\]\.kind: unsupported value "Job"/],
     [{ ...GOOD, rolloutRestartTargets: [{ kind: 'Deployment' }] }, /^spec\.rolloutRestartTargets\[0\]\.name: required$/],
-    // Better refused than silently writing untransformed data.
-    [{ ...GOOD, destination: { name: 'x', transformation: { templates: { a: { text: '{{ .Secrets.a }}' } } } } }, /^spec\.destination\.transformation: not supported by Ward's operator yet$/],
+    [{ ...GOOD, destination: { name: 'x', transformation: { templates: { a: {} } } } }, /^spec\.destination\.transformation\.templates\.a\.text: required$/],
+    [{ ...GOOD, destination: { name: 'x', transformation: { excludes: ['(unclosed'] } } }, /^spec\.destination\.transformation\.excludes\[0\]: invalid regular expression "\(unclosed"$/],
+    [{ ...GOOD, destination: { name: 'x', transformation: { includes: 'a.*' } } }, /^spec\.destination\.transformation\.includes: must be a list of strings$/],
+    [{ ...GOOD, destination: { name: 'x', transformation: { transformationRefs: [{ templateRefs: [] }] } } }, /^spec\.destination\.transformation\.transformationRefs\[0\]\.name: required$/],
+    [{ ...GOOD, destination: { name: 'x', transformation: { excludeRaw: 'yes' } } }, /^spec\.destination\.transformation\.excludeRaw: must be a boolean$/],
   ];
   for (const [spec, re] of bad) assert.throws(() => parseStaticSecret(cr(spec)), (e: unknown) => e instanceof SpecError && re.test(e.message), JSON.stringify(spec));
 });
 
-test('a VaultAuth: only the kubernetes method is supported so far; a missing role is an error', () => {
-  const a = parseAuth({ metadata: { namespace: 'ward', name: 'default' }, spec: { method: 'kubernetes', mount: 'kubernetes', headers: { 'X-Auth': 'h' }, kubernetes: { role: 'app', serviceAccount: 'app', audiences: ['vault'] } } });
-  assert.deepEqual(a, { vaultConnectionRef: undefined, namespace: undefined, method: 'kubernetes', mount: 'kubernetes', allowedNamespaces: undefined, params: {}, headers: { 'X-Auth': 'h' }, kubernetes: { role: 'app', serviceAccount: 'app', audiences: ['vault'], tokenExpirationSeconds: 600 } });
-  assert.throws(() => parseAuth({ metadata: {}, spec: { method: 'ldap', mount: 'x' } }), { message: /^spec\.method: unsupported value "ldap": supported values: "kubernetes", "jwt", "appRole", "aws", "gcp"$/ });
-  assert.throws(() => parseAuth({ metadata: {}, spec: { method: 'appRole', mount: 'x' } }), { message: /^spec\.method: "appRole" is not supported by Ward's operator yet \(use kubernetes\)$/ });
-  assert.throws(() => parseAuth({ metadata: {}, spec: { method: 'kubernetes', mount: 'k', kubernetes: { serviceAccount: 'a' } } }), { message: /^spec\.kubernetes\.role: required$/ });
-  assert.throws(() => parseAuth({ metadata: {}, spec: { method: 'kubernetes', mount: 'k', kubernetes: { role: 'r', serviceAccount: 'a', tokenExpirationSeconds: 60 } } }), { message: /^spec\.kubernetes\.tokenExpirationSeconds: must be at least 600$/ });
+test('destination.transformation is parsed with VSO\'s field names and defaults', () => {
+  const t = parseStaticSecret(cr({ ...GOOD, destination: { name: 'x', transformation: {
+    templates: { url: { text: '{{ get .Secrets "host" }}' }, named: { name: 'n1', text: 'x' } },
+    transformationRefs: [{ name: 'shared', templateRefs: [{ name: 'cfg', keyOverride: 'config' }], ignoreExcludes: true }, { namespace: 'other', name: 'more' }],
+    includes: ['^pass'], excludes: ['.*'], excludeRaw: true,
+  } } })).destination.transformation;
+  assert.deepEqual(t, {
+    templates: { url: { name: '', text: '{{ get .Secrets "host" }}' }, named: { name: 'n1', text: 'x' } },
+    transformationRefs: [
+      { namespace: undefined, name: 'shared', templateRefs: [{ name: 'cfg', keyOverride: 'config' }], ignoreIncludes: false, ignoreExcludes: true },
+      { namespace: 'other', name: 'more', templateRefs: [], ignoreIncludes: false, ignoreExcludes: false },
+    ],
+    includes: ['^pass'], excludes: ['.*'], excludeRaw: true,
+  });
+  assert.equal(parseStaticSecret(cr(GOOD)).destination.transformation, undefined);
 });
 
 test('a VaultConnection needs an address; timeout is a duration', () => {

@@ -35,6 +35,30 @@ export interface Destination {
   labels: Record<string, string>;
   annotations: Record<string, string>;
   type: string;
+  /** `destination.transformation` (templates, SecretTransformation refs, key filters), when set. */
+  transformation?: Transformation;
+}
+
+/** A Go text/template: `name` (defaulted by the renderer) and its text. */
+export interface TemplateSpec {
+  name: string;
+  text: string;
+}
+
+export interface TransformationRef {
+  namespace: string | undefined;
+  name: string;
+  templateRefs: { name: string; keyOverride: string | undefined }[];
+  ignoreIncludes: boolean;
+  ignoreExcludes: boolean;
+}
+
+export interface Transformation {
+  templates: Record<string, TemplateSpec>;
+  transformationRefs: TransformationRef[];
+  includes: string[];
+  excludes: string[];
+  excludeRaw: boolean;
 }
 
 export interface StaticSecretSpec {
@@ -52,16 +76,8 @@ export interface StaticSecretSpec {
   destination: Destination;
 }
 
-export interface AuthSpec {
-  vaultConnectionRef: string | undefined;
-  namespace: string | undefined;
-  method: 'kubernetes';
-  mount: string;
-  allowedNamespaces: string[] | undefined;
-  params: Record<string, string>;
-  headers: Record<string, string>;
-  kubernetes: { role: string; serviceAccount: string; audiences: string[]; tokenExpirationSeconds: number };
-}
+/** VaultAuth's parsing lives in auth-spec.ts (with VaultAuthGlobal in auth-global.ts). */
+export type { AuthSpec } from './auth-spec.js';
 
 export interface ConnectionSpec {
   address: string;
@@ -90,30 +106,30 @@ export function parseRef(ref: string | undefined, ownNamespace: string, operator
   return i < 0 ? { namespace: ownNamespace, name: ref } : { namespace: ref.slice(0, i), name: ref.slice(i + 1) };
 }
 
-type Obj = Record<string, unknown>;
-const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
+export type Obj = Record<string, unknown>;
+export const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
 
-function str(o: Obj, key: string, field: string): string | undefined {
+export function str(o: Obj, key: string, field: string): string | undefined {
   const v = o[key];
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'string') throw new SpecError(`${field}: must be a string`);
   return v;
 }
 
-function required(o: Obj, key: string, field: string): string {
+export function required(o: Obj, key: string, field: string): string {
   const v = str(o, key, field);
   if (!v) throw new SpecError(`${field}: required`);
   return v;
 }
 
-function bool(o: Obj, key: string, field: string, dflt: boolean): boolean {
+export function bool(o: Obj, key: string, field: string, dflt: boolean): boolean {
   const v = o[key];
   if (v === undefined || v === null) return dflt;
   if (typeof v !== 'boolean') throw new SpecError(`${field}: must be a boolean`);
   return v;
 }
 
-function strMap(o: Obj, key: string, field: string): Record<string, string> {
+export function strMap(o: Obj, key: string, field: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(obj(o[key]))) {
     if (typeof v !== 'string') throw new SpecError(`${field}.${k}: must be a string`);
@@ -122,12 +138,12 @@ function strMap(o: Obj, key: string, field: string): Record<string, string> {
   return out;
 }
 
-function oneOf<T extends string>(v: string, allowed: readonly T[], field: string): T {
+export function oneOf<T extends string>(v: string, allowed: readonly T[], field: string): T {
   if (!(allowed as readonly string[]).includes(v)) throw new SpecError(`${field}: unsupported value ${JSON.stringify(v)}: supported values: ${allowed.map((a) => JSON.stringify(a)).join(', ')}`);
   return v as T;
 }
 
-const ROLLOUT_KINDS = ['Deployment', 'DaemonSet', 'StatefulSet', 'argo.Rollout'] as const;
+export const ROLLOUT_KINDS = ['Deployment', 'DaemonSet', 'StatefulSet', 'argo.Rollout'] as const;
 
 export function parseStaticSecret(cr: CustomObject): StaticSecretSpec {
   const s = obj(cr.spec);
@@ -140,10 +156,6 @@ export function parseStaticSecret(cr: CustomObject): StaticSecretSpec {
     version = (s['version'] as number) || undefined;
   }
   const refresh = str(s, 'refreshAfter', 'spec.refreshAfter');
-  const targets = Array.isArray(s['rolloutRestartTargets']) ? (s['rolloutRestartTargets'] as unknown[]) : [];
-  const d = obj(s['destination']);
-  const tf = obj(d['transformation']);
-  if (Object.keys(tf).length > 0) throw new SpecError("spec.destination.transformation: not supported by Ward's operator yet");
   return {
     vaultAuthRef: str(s, 'vaultAuthRef', 'spec.vaultAuthRef'),
     namespace: str(s, 'namespace', 'spec.namespace'),
@@ -153,51 +165,92 @@ export function parseStaticSecret(cr: CustomObject): StaticSecretSpec {
     version,
     refreshAfterMs: refresh ? parseDuration(refresh, 'spec.refreshAfter') : undefined,
     hmacSecretData: bool(s, 'hmacSecretData', 'spec.hmacSecretData', true),
-    rolloutRestartTargets: targets.map((t, i) => {
-      const o = obj(t);
-      const kind = oneOf(required(o, 'kind', `spec.rolloutRestartTargets[${i}].kind`), ROLLOUT_KINDS, `spec.rolloutRestartTargets[${i}].kind`);
-      return { kind, name: required(o, 'name', `spec.rolloutRestartTargets[${i}].name`) };
-    }),
+    rolloutRestartTargets: parseRolloutTargets(s),
     instantUpdates: bool(obj(s['syncConfig']), 'instantUpdates', 'spec.syncConfig.instantUpdates', false),
-    destination: {
-      name: required(d, 'name', 'spec.destination.name'),
-      create: bool(d, 'create', 'spec.destination.create', false),
-      overwrite: bool(d, 'overwrite', 'spec.destination.overwrite', false),
-      labels: strMap(d, 'labels', 'spec.destination.labels'),
-      annotations: strMap(d, 'annotations', 'spec.destination.annotations'),
-      type: str(d, 'type', 'spec.destination.type') || 'Opaque',
-    },
+    destination: parseDestination(s),
   };
 }
 
-const METHODS = ['kubernetes', 'jwt', 'appRole', 'aws', 'gcp'] as const;
+export function parseRolloutTargets(s: Obj): { kind: RolloutKind; name: string }[] {
+  const targets = Array.isArray(s['rolloutRestartTargets']) ? (s['rolloutRestartTargets'] as unknown[]) : [];
+  return targets.map((t, i) => {
+    const o = obj(t);
+    const kind = oneOf(required(o, 'kind', `spec.rolloutRestartTargets[${i}].kind`), ROLLOUT_KINDS, `spec.rolloutRestartTargets[${i}].kind`);
+    return { kind, name: required(o, 'name', `spec.rolloutRestartTargets[${i}].name`) };
+  });
+}
 
-export function parseAuth(cr: CustomObject): AuthSpec {
-  const s = obj(cr.spec);
-  const method = oneOf(required(s, 'method', 'spec.method'), METHODS, 'spec.method');
-  if (method !== 'kubernetes') throw new SpecError(`spec.method: ${JSON.stringify(method)} is not supported by Ward's operator yet (use kubernetes)`);
-  const k = obj(s['kubernetes']);
-  const exp = k['tokenExpirationSeconds'] ?? 600;
-  if (!Number.isInteger(exp)) throw new SpecError('spec.kubernetes.tokenExpirationSeconds: must be an integer');
-  if ((exp as number) < 600) throw new SpecError('spec.kubernetes.tokenExpirationSeconds: must be at least 600');
-  const audiences = Array.isArray(k['audiences']) ? (k['audiences'] as unknown[]) : [];
-  if (!audiences.every((a) => typeof a === 'string')) throw new SpecError('spec.kubernetes.audiences: must be strings');
-  const allowed = s['allowedNamespaces'];
-  if (allowed !== undefined && !(Array.isArray(allowed) && allowed.every((a) => typeof a === 'string'))) throw new SpecError('spec.allowedNamespaces: must be a list of strings');
+/** `spec.destination`, shared by every syncable kind. */
+export function parseDestination(s: Obj): Destination {
+  const d = obj(s['destination']);
+  const transformation = parseTransformation(d['transformation'], 'spec.destination.transformation');
   return {
-    vaultConnectionRef: str(s, 'vaultConnectionRef', 'spec.vaultConnectionRef'),
-    namespace: str(s, 'namespace', 'spec.namespace'),
-    method,
-    mount: required(s, 'mount', 'spec.mount').replace(/^\/+|\/+$/g, ''),
-    allowedNamespaces: allowed as string[] | undefined,
-    params: strMap(s, 'params', 'spec.params'),
-    headers: strMap(s, 'headers', 'spec.headers'),
-    kubernetes: {
-      role: required(k, 'role', 'spec.kubernetes.role'),
-      serviceAccount: required(k, 'serviceAccount', 'spec.kubernetes.serviceAccount'),
-      audiences: audiences as string[],
-      tokenExpirationSeconds: exp as number,
-    },
+    name: required(d, 'name', 'spec.destination.name'),
+    create: bool(d, 'create', 'spec.destination.create', false),
+    overwrite: bool(d, 'overwrite', 'spec.destination.overwrite', false),
+    labels: strMap(d, 'labels', 'spec.destination.labels'),
+    annotations: strMap(d, 'annotations', 'spec.destination.annotations'),
+    type: str(d, 'type', 'spec.destination.type') || 'Opaque',
+    ...(transformation ? { transformation } : {}),
+  };
+}
+
+function strList(o: Obj, key: string, field: string): string[] {
+  const v = o[key];
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) throw new SpecError(`${field}: must be a list of strings`);
+  return v as string[];
+}
+
+/** Key filters are regular expressions (Go's RE2 in VSO; the common subset compiles the same here). */
+export function regexList(o: Obj, key: string, field: string): string[] {
+  const pats = strList(o, key, field);
+  pats.forEach((p, i) => {
+    try {
+      new RegExp(p);
+    } catch {
+      throw new SpecError(`${field}[${i}]: invalid regular expression ${JSON.stringify(p)}`);
+    }
+  });
+  return pats;
+}
+
+/** `templates`: key → {name, text} (a SecretTransformation's and a destination's alike). */
+export function parseTemplates(v: unknown, field: string): Record<string, TemplateSpec> {
+  const out: Record<string, TemplateSpec> = {};
+  for (const [k, t] of Object.entries(obj(v))) {
+    const o = obj(t);
+    const text = o['text'];
+    if (typeof text !== 'string') throw new SpecError(`${field}.${k}.text: required`);
+    out[k] = { name: str(o, 'name', `${field}.${k}.name`) ?? '', text };
+  }
+  return out;
+}
+
+export function parseTransformation(v: unknown, field: string): Transformation | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'object' || Array.isArray(v)) throw new SpecError(`${field}: must be an object`);
+  const t = v as Obj;
+  const refs = t['transformationRefs'] ?? [];
+  if (!Array.isArray(refs)) throw new SpecError(`${field}.transformationRefs: must be a list`);
+  return {
+    templates: parseTemplates(t['templates'], `${field}.templates`),
+    transformationRefs: refs.map((r, i) => {
+      const o = obj(r);
+      const f = `${field}.transformationRefs[${i}]`;
+      const trefs = o['templateRefs'] ?? [];
+      if (!Array.isArray(trefs)) throw new SpecError(`${f}.templateRefs: must be a list`);
+      return {
+        namespace: str(o, 'namespace', `${f}.namespace`) || undefined,
+        name: required(o, 'name', `${f}.name`),
+        templateRefs: trefs.map((x, j) => ({ name: required(obj(x), 'name', `${f}.templateRefs[${j}].name`), keyOverride: str(obj(x), 'keyOverride', `${f}.templateRefs[${j}].keyOverride`) || undefined })),
+        ignoreIncludes: bool(o, 'ignoreIncludes', `${f}.ignoreIncludes`, false),
+        ignoreExcludes: bool(o, 'ignoreExcludes', `${f}.ignoreExcludes`, false),
+      };
+    }),
+    includes: regexList(t, 'includes', `${field}.includes`),
+    excludes: regexList(t, 'excludes', `${field}.excludes`),
+    excludeRaw: bool(t, 'excludeRaw', `${field}.excludeRaw`, false),
   };
 }
 

@@ -11,10 +11,11 @@ import { kvEventPath } from './instant-updates.js';
 import { API_VERSION, VAULT_STATIC_SECRETS } from './kinds.js';
 import { resolveLogin, type RefCaches } from './resolve.js';
 import { rolloutRestart } from './rollout.js';
-import { secretDataFromKv, secretMac } from './secret-data.js';
+import { kvFields, secretMac } from './secret-data.js';
 import { parseStaticSecret, SpecError, type StaticSecretSpec } from './spec.js';
 import type { SyncContext, SyncKind } from './sync-kind.js';
 import { currentStatus, writeStatus, type ConditionInput } from './status.js';
+import { destinationData } from './transform-sync.js';
 
 export interface StaticSecretDeps extends Omit<SyncContext, 'refs'> {
   refs?: RefCaches;
@@ -81,7 +82,7 @@ export function staticSecretReconciler(d: StaticSecretDeps): Reconcile {
       const res = await d.clients.run(target, (s) => s.get(req.path, req.query, spec.namespace));
       const raw = res.body?.data;
       if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new Error(`${req.path}: Ward returned no data`);
-      const data = secretDataFromKv(spec.type, raw as Record<string, unknown>);
+      const { data } = await destinationData(d, cr, spec.destination, kvFields(spec.type, raw as Record<string, unknown>), raw as Record<string, unknown>);
       const mac = secretMac(d.macKey, data);
       const outcome = await syncDestination(d.kube, involved, spec.destination, data, d.macKey);
       const uid = cr.metadata.uid ?? '';

@@ -30,6 +30,8 @@ export interface SyncContext {
   log: (msg: string, fields?: Record<string, unknown>) => void;
   event: EventRecorder;
   refs: RefCaches;
+  /** Informer cache of SecretTransformations (destination transformationRefs); without it, a GET each. */
+  transformations?: { get(key: string): CustomObject | undefined };
   /** KV event sockets for `syncConfig.instantUpdates` (absent: polling only). */
   instant?: InstantUpdates;
 }

@@ -1,5 +1,6 @@
 /** The kinds the operator syncs, in the order their controllers start. */
 import type { SyncKind } from './sync-kind.js';
+import { pkiSecretKind } from './pki-secret.js';
 import { staticSecretKind } from './static-secret.js';
 
-export const SYNC_KINDS: readonly SyncKind[] = [staticSecretKind];
+export const SYNC_KINDS: readonly SyncKind[] = [staticSecretKind, pkiSecretKind];

@@ -35,7 +35,10 @@ export const databaseFactory: BackendFactory = async (config): Promise<Backend> 
     },
     help: 'The database secrets engine issues PostgreSQL credentials: dynamic users under leases and rotated static users.',
   });
-  // Static roles stored before a restart or remount pick up their schedule here.
-  rotator.reschedule();
+  // Static roles stored before a restart or remount pick up their schedule here. A read-only
+  // copy (a performance standby) never rotates: it would change the password in the database
+  // and then fail to store it; the active node's copy does the rotations.
+  if (config.system.readOnly?.() === true) rotator.stop();
+  else rotator.reschedule();
   return backend;
 };

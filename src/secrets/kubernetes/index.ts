@@ -31,6 +31,7 @@ export function createKubernetesSecretsBackend(config: BackendConfig, o: KubeEng
     env: o.env ?? process.env,
     serviceAccountDir: o.serviceAccountDir ?? LOCAL_SA_DIR,
   };
+  let timer: NodeJS.Timeout | undefined;
   const backend = defineBackend({
     type: 'kubernetes',
     kind: 'secret',
@@ -38,7 +39,7 @@ export function createKubernetesSecretsBackend(config: BackendConfig, o: KubeEng
     secretTypes: { [KUBE_TOKEN_TYPE]: kubeTokenSecretType(ctx) },
     help: 'The kubernetes secrets engine issues Kubernetes service-account tokens and the objects behind them under leases.',
     async cleanup() {
-      clearInterval(timer);
+      if (timer !== undefined) clearInterval(timer);
       await sweeping;
     },
   });
@@ -53,11 +54,14 @@ export function createKubernetesSecretsBackend(config: BackendConfig, o: KubeEng
     );
     return sweeping;
   };
+  // A read-only copy (a performance standby) never sweeps: its records may belong to the
+  // active node's requests in flight, and it could not delete a record anyway.
+  if (config.system.readOnly?.() === true) return { backend, recovered: Promise.resolve(0) };
   // At start every record is from an earlier run. In the background: an unreachable API
   // server must not hold up mounting or unsealing.
   const recovered = sweep(Date.now());
   const minAge = o.rollbackMinAgeMs ?? 5 * 60_000;
-  const timer = setInterval(() => void sweep(Date.now() - minAge), o.rollbackIntervalMs ?? 60_000);
+  timer = setInterval(() => void sweep(Date.now() - minAge), o.rollbackIntervalMs ?? 60_000);
   timer.unref();
   return { backend, recovered };
 }

@@ -149,6 +149,20 @@ describe('HA: performance standby', () => {
     assert.notEqual(gone.status, 200);
   });
 
+  test('a KV mount tuned from version 1 to 2: the upgrade runs on the active only; the standby serves the migrated data', async () => {
+    await write(active, 'POST', 'sys/mounts/grow', c.rootToken, { type: 'kv' });
+    // Enough keys that the active is still migrating when the standby rebuilds its mounts.
+    for (let i = 0; i < 300; i++) await write(active, 'POST', `grow/k${i}`, c.rootToken, { v: i });
+    const tuned = await write(active, 'POST', 'sys/mounts/grow/tune', c.rootToken, { options: { version: '2' } });
+    await waitFor('the active to finish the upgrade', async () => (await call(active, 'GET', 'grow/data/k299', { token: c.rootToken })).status === 200, { timeoutMs: 30_000 });
+    const w = await write(active, 'POST', 'grow/data/after', c.rootToken, { data: { v: 'after' } });
+    for (const key of ['k0', 'k299', 'after']) {
+      const r = await call(standby, 'GET', `grow/data/${key}`, { token: c.rootToken, ...at(String(Math.max(Number(w), Number(tuned)))) });
+      assert.equal(r.status, 200, `grow/data/${key} on the standby: ${JSON.stringify(r.body)}`);
+    }
+    await waitFor('the standby to serve the upgraded mount itself', async () => (await call(standby, 'GET', 'grow/data/k1', { token: c.rootToken })).local, { timeoutMs: 30_000 });
+  });
+
   test('a lost change stream: the standby forwards (no stale read) until it has reloaded', async () => {
     await write(active, 'POST', 'secret/data/lost', c.rootToken, { data: { v: 'before' } });
     assert.equal((await call(standby, 'GET', 'secret/data/lost', { token: c.rootToken })).body.data.data.v, 'before');

@@ -4,7 +4,6 @@ import { test } from 'node:test';
 import { spawnWard } from '../../helpers/process.js';
 
 const cases: Array<[string[], string]> = [
-  [['--client-cache-persistence-model=direct-encrypted'], '--client-cache-persistence-model=direct-encrypted is not supported yet; use none\n'],
   [['--client-cache-persistence-model=bogus'], 'invalid --client-cache-persistence-model "bogus" (want none or direct-encrypted)\n'],
   [['--metrics-bind-address=nope'], '--metrics-bind-address: invalid address "nope" (want host:port or :port)\n'],
   [['--health-probe-bind-address=:99999'], '--health-probe-bind-address: invalid address ":99999" (want host:port or :port)\n'],

@@ -15,7 +15,10 @@ import { builtinRegistry } from '../../../src/core/builtin-registry.js';
 import { createKubernetesSecretsBackend } from '../../../src/secrets/kubernetes/index.js';
 import { errText } from '../../helpers/errors.js';
 import { api, startTestServer, type TestServer } from '../../helpers/server.js';
-import { waitFor } from '../../helpers/wait.js';
+import { pause, waitFor } from '../../helpers/wait.js';
+import { silentLogger } from '../../../src/sdk/logical.js';
+import { InmemStorage } from '../../../src/sdk/storage.js';
+import { putConfig, putRollback } from '../../../src/secrets/kubernetes/store.js';
 
 const WARD = 'system:serviceaccount:ward:ward';
 const MANAGED = 'app.kubernetes.io/managed-by=Ward';
@@ -90,5 +93,28 @@ describe('kubernetes engine rollback across a restart', () => {
     } finally {
       await w.close();
     }
+  });
+
+  it('a read-only copy of the mount (a performance standby) never rolls back: the active may be mid-request', async () => {
+    allowDeletes = true;
+    const core = kubeConfigFor(k).makeApiClient(CoreV1Api);
+    await core.createNamespacedServiceAccount({ namespace: 'apps', body: { metadata: { name: 'in-flight', labels: { 'app.kubernetes.io/managed-by': 'Ward' } } } });
+    const storage = new InmemStorage();
+    await putConfig(storage, { kubernetes_host: k.url, kubernetes_ca_cert: k.caPem, service_account_jwt: jwt, disable_local_ca_jwt: true });
+    // As the active writes it just before creating the account for a request still running.
+    await putRollback(storage, 'r1', { created: 0, objects: [{ kind: 'ServiceAccount', name: 'in-flight', namespace: 'apps', path: '/api/v1/namespaces/apps/serviceaccounts' }] });
+    const system = { defaultLeaseTtl: () => 3600, maxLeaseTtl: () => 86400, options: () => ({}) };
+    const config = (readOnly: boolean) => ({ storage, mountPoint: 'k8s/', mountType: 'kubernetes', logger: silentLogger, system: { ...system, readOnly: () => readOnly } });
+    const standby = createKubernetesSecretsBackend(config(true), { rollbackIntervalMs: 20, rollbackMinAgeMs: 0 });
+    assert.equal(await standby.recovered, 0);
+    await pause(200); // ten sweep intervals
+    await standby.backend.cleanup?.();
+    assert.deepEqual(await leftovers(), ['ServiceAccount/in-flight'], 'the standby deleted nothing');
+    assert.deepEqual(await storage.list('rollback/'), ['r1']);
+    // The same record on the active is rolled back (so the check above can fail).
+    const active = createKubernetesSecretsBackend(config(false), { rollbackIntervalMs: 60_000 });
+    assert.equal(await active.recovered, 1);
+    await active.backend.cleanup?.();
+    await waitFor('the account deleted', async () => (await leftovers()).length === 0, { timeoutMs: 10_000 });
   });
 });

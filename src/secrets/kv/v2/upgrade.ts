@@ -26,7 +26,7 @@
  * Known limit, as in Vault: v1 secrets whose key is `config` or lies under `metadata/`
  * or `versions/` collide with the v2 layout and are not migrated.
  */
-import { badRequest } from '../../../sdk/errors.js';
+import { badRequest, WardError } from '../../../sdk/errors.js';
 import type { Backend, Logger, LogicalRequest, LogicalResponse } from '../../../sdk/logical.js';
 import { checkRecord, decodeRecord, encodeRecord } from '../../../sdk/record.js';
 import { listRecursive, type Storage } from '../../../sdk/storage.js';
@@ -171,6 +171,12 @@ export async function migrateV1ToV2(s: Storage, opts: MigrateOptions = {}): Prom
 export interface UpgradeOptions {
   clock?: Clock;
   logger?: Logger;
+  /**
+   * A read-only copy of the mount (a performance standby): it never migrates (its writes
+   * are refused); until the active's marker is there it answers 503, which the standby
+   * forwards to the active, and from then on it is the plain v2 backend.
+   */
+  readOnly?: boolean;
   /** See DEFAULT_GRACE_MS; 0 answers the 400 at once. */
   graceMs?: number;
 }
@@ -181,6 +187,7 @@ export interface UpgradeOptions {
  */
 export async function withV1Upgrade(inner: Backend, storage: Storage, opts: UpgradeOptions = {}): Promise<Backend> {
   const clock = opts.clock ?? systemClock;
+  if (opts.readOnly) return isMarker(await storage.get(UPGRADE_MARKER)) ? inner : untilUpgraded(inner, storage);
   if (!(await upgradeNeeded(storage, clock))) return inner;
   const logger = opts.logger;
   const graceMs = opts.graceMs ?? DEFAULT_GRACE_MS;
@@ -228,5 +235,30 @@ export async function withV1Upgrade(inner: Backend, storage: Storage, opts: Upgr
       await run;
       await inner.cleanup?.();
     },
+  };
+}
+
+/** A read-only copy's backend before the active has written the marker: 503 (forwarded) until it has. */
+function untilUpgraded(inner: Backend, storage: Storage): Backend {
+  let upgraded = false;
+  const check = async (): Promise<void> => {
+    // One barrier get per request until the marker appears (the change stream drops it from the cache).
+    if (!upgraded && isMarker(await storage.get(UPGRADE_MARKER))) upgraded = true;
+    if (!upgraded) throw new WardError('standby', ['the kv upgrade to version 2 runs on the active node']);
+  };
+  return {
+    type: inner.type,
+    kind: inner.kind,
+    specialPaths: inner.specialPaths,
+    secretTypes: inner.secretTypes,
+    async handleRequest(req: LogicalRequest): Promise<LogicalResponse | null> {
+      await check();
+      return inner.handleRequest(req);
+    },
+    async existenceCheck(req: LogicalRequest): Promise<boolean | undefined> {
+      await check();
+      return inner.existenceCheck(req);
+    },
+    cleanup: async () => inner.cleanup?.(),
   };
 }

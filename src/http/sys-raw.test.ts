@@ -5,6 +5,7 @@ import { startListener, type Listener } from './listener.js';
 import { FakeCore } from './fake-core.test-helper.js';
 import { silentLogger } from '../sdk/logical.js';
 import { sealedError } from '../sdk/errors.js';
+import { gpgDecrypt, openpgpDecrypt, testPgpKey } from '../../test/helpers/pgp.js';
 
 describe('raw sys endpoints', () => {
   const core = new FakeCore();
@@ -33,7 +34,6 @@ describe('raw sys endpoints', () => {
       { secret_shares: 0, secret_threshold: 0 },
       { secret_shares: 256, secret_threshold: 2 },
       { secret_shares: 3, secret_threshold: 1 },
-      { secret_shares: 3, secret_threshold: 2, pgp_keys: ['a', 'b', 'c'] },
     ]) {
       const r = await req('PUT', 'sys/init', bad);
       assert.equal(r.status, 400, JSON.stringify(bad));
@@ -48,6 +48,51 @@ describe('raw sys endpoints', () => {
     assert.equal(again.status, 400);
     assert.deepEqual(again.json(), { errors: ['Vault is already initialized'] });
     assert.equal((await req('DELETE', 'sys/init')).status, 405);
+  });
+
+  it('sys/init with pgp_keys and root_token_pgp_key: each share and the token come back encrypted, as Vault', async () => {
+    const fresh = new FakeCore();
+    const own = await startListener({ address: '127.0.0.1:0', tlsDisable: true }, createHandler(fresh, { logger: silentLogger }));
+    try {
+      const put = async (body: unknown) => {
+        const r = await fetch(`${own.url}/v1/sys/init`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        return { status: r.status, json: (await r.json()) as Record<string, unknown> };
+      };
+      const op = await testPgpKey('operator');
+      const root = await testPgpKey('root');
+      // Refused before anything is generated: count mismatch, undecodable and unparsable keys.
+      const cases: [unknown, string][] = [
+        // Vault's texts: SealConfig.Validate's, wrapped by core.Initialize.
+        [{ secret_shares: 3, secret_threshold: 2, pgp_keys: [op.base64Public, op.base64Public] }, 'invalid seal configuration: count mismatch between number of provided PGP keys and number of shares'],
+        [{ secret_shares: 1, secret_threshold: 1, pgp_keys: ['not base64!'] }, 'invalid seal configuration: error decoding given PGP key: illegal base64 data'],
+        [{ secret_shares: 1, secret_threshold: 1, pgp_keys: [Buffer.from('no key here').toString('base64')] }, 'invalid seal configuration: error parsing given PGP key'],
+        [{ secret_shares: 1, secret_threshold: 1, pgp_keys: 'one' }, 'pgp_keys must be a list of strings'],
+        [{ secret_shares: 1, secret_threshold: 1, root_token_pgp_key: 'bm9wZQ==' }, 'error parsing given PGP key'],
+      ];
+      for (const [body, text] of cases) {
+        const r = await put(body);
+        assert.equal(r.status, 400, JSON.stringify(body));
+        assert.match((r.json['errors'] as string[])[0]!, new RegExp('^' + text), JSON.stringify(body));
+      }
+      assert.equal(fresh.initCalls.length, 0);
+      // Base64 binary (as the vault CLI sends) and armored keys are both accepted.
+      const r = await put({ secret_shares: 1, secret_threshold: 1, pgp_keys: [op.armoredPublic], root_token_pgp_key: root.base64Public });
+      assert.equal(r.status, 200, JSON.stringify(r.json));
+      const keys = r.json['keys'] as string[];
+      const b64 = r.json['keys_base64'] as string[];
+      assert.equal(keys.length, 1);
+      // `keys` is the hex of the same OpenPGP message `keys_base64` carries.
+      assert.deepEqual(Buffer.from(keys[0]!, 'hex'), Buffer.from(b64[0]!, 'base64'));
+      // The plaintext is the share in hex (the fake core's share is 0xaa), as `vault operator unseal` takes it.
+      assert.equal(await openpgpDecrypt(op, Buffer.from(b64[0]!, 'base64')), 'aa');
+      assert.equal(await gpgDecrypt(op, b64[0]!), 'aa');
+      const token = r.json['root_token'] as string;
+      assert.notEqual(token, 'hvs.root');
+      assert.equal(await gpgDecrypt(root, token), 'hvs.root');
+      await assert.rejects(openpgpDecrypt(op, Buffer.from(token, 'base64')), 'the token is encrypted to its own key only');
+    } finally {
+      await own.close(1000);
+    }
   });
 
   it('sys/seal-status and sys/leader answer raw JSON', async () => {

@@ -6,6 +6,7 @@ import type { CoreApi, HealthStatus } from '../core/api-types.js';
 import { badRequest, unsupportedOperation } from '../sdk/errors.js';
 import { json, type Rendered } from './render.js';
 import { parseGoBool } from './request.js';
+import { sysInit } from './sys-init.js';
 
 export const RAW_PATHS = new Set(['sys/init', 'sys/seal-status', 'sys/unseal', 'sys/health', 'sys/leader']);
 
@@ -40,49 +41,6 @@ export async function handleRaw(core: CoreApi, call: RawCall): Promise<Rendered>
       break;
   }
   throw unsupportedOperation();
-}
-
-function intField(body: Record<string, unknown>, name: string): number {
-  const v = body[name];
-  if (v === undefined || v === null) return 0;
-  if (typeof v !== 'number' || !Number.isInteger(v)) throw badRequest(`${name} must be an integer`);
-  return v;
-}
-
-async function sysInit(core: CoreApi, body: Record<string, unknown>): Promise<Rendered> {
-  const shares = intField(body, 'secret_shares');
-  const threshold = intField(body, 'secret_threshold');
-  // The Go client always sends these; zero/empty values mean "not used".
-  intField(body, 'stored_shares');
-  const recoveryShares = intField(body, 'recovery_shares');
-  const recoveryThreshold = intField(body, 'recovery_threshold');
-  const pgp = body['pgp_keys'];
-  if (pgp !== undefined && pgp !== null && !(Array.isArray(pgp) && pgp.length === 0)) {
-    throw badRequest('pgp_keys are not supported by this server');
-  }
-  const recoveryPgp = body['recovery_pgp_keys'];
-  if (recoveryPgp !== undefined && recoveryPgp !== null && !(Array.isArray(recoveryPgp) && recoveryPgp.length === 0)) {
-    throw badRequest('recovery_pgp_keys are not supported by this server');
-  }
-  const rootPgp = body['root_token_pgp_key'];
-  if (rootPgp !== undefined && rootPgp !== null && rootPgp !== '') {
-    throw badRequest('root_token_pgp_key is not supported by this server');
-  }
-  // Vault: with an auto seal the Shamir parameters are refused, and the other way round.
-  const seal = await core.sealStatus();
-  const given = (pairs: [string, number][]): string[] => pairs.filter(([, v]) => v !== 0).map(([k]) => k);
-  if (seal.recovery_seal) {
-    const barrier = given([['secret_shares', shares], ['secret_threshold', threshold]]);
-    if (barrier.length > 0) throw badRequest(`parameters ${barrier.join(',')} not applicable to seal type ${seal.type}`);
-    return json(200, await core.init(0, 0, { shares: recoveryShares, threshold: recoveryThreshold }));
-  }
-  const recovery = given([['recovery_shares', recoveryShares], ['recovery_threshold', recoveryThreshold]]);
-  if (recovery.length > 0) throw badRequest(`parameters ${recovery.join(',')} not applicable to seal type ${seal.type}`);
-  if (shares < 1 || shares > 255) throw badRequest('secret_shares must be between 1 and 255');
-  if (threshold < 1 || threshold > 255) throw badRequest('secret_threshold must be between 1 and 255');
-  if (threshold > shares) throw badRequest('secret_threshold cannot be larger than secret_shares');
-  if (shares > 1 && threshold === 1) throw badRequest('secret_threshold must be greater than one when secret_shares is greater than one');
-  return json(200, await core.init(shares, threshold));
 }
 
 const HEX = /^(?:[0-9a-fA-F]{2})+$/;

@@ -48,6 +48,7 @@ export const RAW_TABLE: Record<string, { ops: PathOperation[]; fields: FieldInfo
       .concat([
         { name: 'pgp_keys', kind: 'raw', required: false },
         { name: 'root_token_pgp_key', kind: 'string', required: false },
+        { name: 'recovery_pgp_keys', kind: 'raw', required: false },
       ]),
   },
   'sys/seal-status': { ops: ['read'], fields: [] },

@@ -2,6 +2,7 @@ import type { Command } from '../command.js';
 import { agentCommands } from './agent.js';
 import { k8sCsiCommands } from './k8s-csi.js';
 import { k8sOperatorCommands } from './k8s-operator.js';
+import { k8sBootstrapCommands } from './k8s-bootstrap.js';
 import { auditCommands } from './audit.js';
 import { authCommands } from './auth.js';
 import { brokerCommands } from './broker.js';
@@ -28,6 +29,7 @@ export const commands: Record<string, Command> = {
   ...statusCommands,
   ...k8sCsiCommands,
   ...k8sOperatorCommands,
+  ...k8sBootstrapCommands,
   ...operatorCommands,
   ...diagnoseCommands,
   ...migrateCommands,

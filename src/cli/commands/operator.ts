@@ -4,6 +4,7 @@ import { UsageError } from '../flags.js';
 import { dataRows } from '../render-secret.js';
 import { readAll } from '../prompt.js';
 import { sealRows } from './status.js';
+import { readPgpKeyFile } from '../pgp-key-file.js';
 
 const split = (v: string | undefined): string[] => (v ? v.split(',').map((x) => x.trim()).filter(Boolean) : []);
 
@@ -20,8 +21,9 @@ const init: Command = {
   flags: [
     { name: 'key-shares', kind: 'int', aliases: ['n'], usage: 'Number of unseal key shares to create (default 5).' },
     { name: 'key-threshold', kind: 'int', aliases: ['t'], usage: 'Number of shares required to unseal (default 3).' },
-    { name: 'pgp-keys', kind: 'string', usage: 'Comma-separated base64 PGP public keys, one per share.' },
-    { name: 'root-token-pgp-key', kind: 'string', usage: 'Base64 PGP public key to encrypt the root token with.' },
+    { name: 'pgp-keys', kind: 'string', usage: 'Comma-separated PGP public key files (armored, binary or base64), one per share: each share is returned encrypted to its key.' },
+    { name: 'root-token-pgp-key', kind: 'string', usage: 'PGP public key file to encrypt the root token with.' },
+    { name: 'recovery-pgp-keys', kind: 'string', usage: 'Comma-separated PGP public key files, one per recovery share (auto-unseal only).' },
     { name: 'recovery-shares', kind: 'int', usage: 'Recovery key shares (auto-unseal only).' },
     { name: 'recovery-threshold', kind: 'int', usage: 'Recovery key threshold (auto-unseal only).' },
     { name: 'stored-shares', kind: 'int', usage: 'Shares stored by an auto-unseal device.' },
@@ -43,8 +45,10 @@ const init: Command = {
       req.recovery_shares = f.int('recovery-shares') ?? 5;
       req.recovery_threshold = f.int('recovery-threshold') ?? 3;
     }
-    if (f.str('pgp-keys')) req.pgp_keys = split(f.str('pgp-keys'));
-    if (f.str('root-token-pgp-key')) req.root_token_pgp_key = f.str('root-token-pgp-key') ?? '';
+    // Key files are read before anything is sent: a typo must not cost an initialisation.
+    if (f.str('pgp-keys')) req.pgp_keys = split(f.str('pgp-keys')).map((p) => readPgpKeyFile(p, 'pgp-keys'));
+    if (f.str('recovery-pgp-keys')) req.recovery_pgp_keys = split(f.str('recovery-pgp-keys')).map((p) => readPgpKeyFile(p, 'recovery-pgp-keys'));
+    if (f.str('root-token-pgp-key')) req.root_token_pgp_key = readPgpKeyFile(f.str('root-token-pgp-key') ?? '', 'root-token-pgp-key');
     for (const [flag, key] of [['recovery-shares', 'recovery_shares'], ['recovery-threshold', 'recovery_threshold'], ['stored-shares', 'stored_shares']] as const) {
       const v = f.int(flag);
       if (v !== undefined) req[key] = v;

@@ -9,6 +9,7 @@ export const VAULT_STATIC_SECRETS: CustomResource = { group: GROUP, version: VER
 export const VAULT_AUTHS: CustomResource = { group: GROUP, version: VERSION, plural: 'vaultauths' };
 export const VAULT_AUTH_GLOBALS: CustomResource = { group: GROUP, version: VERSION, plural: 'vaultauthglobals' };
 export const VAULT_CONNECTIONS: CustomResource = { group: GROUP, version: VERSION, plural: 'vaultconnections' };
+export const VAULT_DYNAMIC_SECRETS: CustomResource = { group: GROUP, version: VERSION, plural: 'vaultdynamicsecrets' };
 export const VAULT_PKI_SECRETS: CustomResource = { group: GROUP, version: VERSION, plural: 'vaultpkisecrets' };
 export const SECRET_TRANSFORMATIONS: CustomResource = { group: GROUP, version: VERSION, plural: 'secrettransformations' };
 

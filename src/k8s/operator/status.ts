@@ -14,6 +14,8 @@ export interface SyncStatus {
   lastGeneration?: number;
   secretMAC?: string;
   conditions?: Condition[];
+  /** Kind-specific fields (VaultDynamicSecret's secretLease, lastRenewalTime…). */
+  [field: string]: unknown;
 }
 
 export type ConditionInput = Omit<Condition, 'lastTransitionTime' | 'observedGeneration'>;
@@ -23,7 +25,8 @@ export function currentStatus(cr: CustomObject): SyncStatus {
   return { ...s, conditions: Array.isArray(s.conditions) ? s.conditions : [] };
 }
 
-export async function writeStatus(kube: KubeClient, r: CustomResource, cr: CustomObject, patch: Omit<SyncStatus, 'conditions'>, conds: ConditionInput[], now: Date): Promise<void> {
+/** Returns the status now recorded (a second write in the same reconcile starts from it). */
+export async function writeStatus(kube: KubeClient, r: CustomResource, cr: CustomObject, patch: Omit<SyncStatus, 'conditions'>, conds: ConditionInput[], now: Date): Promise<SyncStatus> {
   const old = currentStatus(cr);
   const gen = cr.metadata?.generation;
   const at = now.toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -31,7 +34,8 @@ export async function writeStatus(kube: KubeClient, r: CustomResource, cr: Custo
   for (const c of conds) conditions = setCondition(conditions, { ...c, ...(gen !== undefined ? { observedGeneration: gen } : {}) }, at);
   const next: SyncStatus = { ...old, ...patch, conditions };
   const changed = conditionsChanged(old.conditions ?? [], conditions)
-    || Object.entries(patch).some(([k, v]) => (old as Record<string, unknown>)[k] !== v);
-  if (!changed) return;
+    || Object.entries(patch).some(([k, v]) => JSON.stringify(old[k]) !== JSON.stringify(v));
+  if (!changed) return old;
   await kube.custom.patchNamespacedCustomObjectStatus({ ...r, namespace: cr.metadata?.namespace ?? '', name: cr.metadata?.name ?? '', body: { status: next } }, MERGE_PATCH);
+  return next;
 }

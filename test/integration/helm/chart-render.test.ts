@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import yaml from 'js-yaml';
 import { GO, skipUnless } from '../../helpers/requirement.js';
 import { REPO_ROOT } from '../../helpers/process.js';
 import type { K8sObject } from '../../helpers/helm.js';
@@ -103,6 +104,14 @@ describe('Helm chart rendering', { skip: skipUnless(GO) }, () => {
     const copy = join(CHART, 'files', 'crds');
     assert.deepEqual(readdirSync(copy).sort(), readdirSync(src).sort());
     for (const f of readdirSync(src)) assert.equal(readFileSync(join(copy, f), 'utf8'), readFileSync(join(src, f), 'utf8'), f);
+  });
+
+  it('grants the operator the ClusterRole rules of deploy/kubernetes/secrets-operator.yaml (finalizers included)', () => {
+    const manifest = yaml.loadAll(readFileSync(join(REPO_ROOT, 'deploy', 'kubernetes', 'secrets-operator.yaml'), 'utf8')) as Array<{ kind?: string; rules?: unknown }>;
+    const want = manifest.find((o) => o.kind === 'ClusterRole')?.rules;
+    const got = (find(render(undefined, { set: ['operator.enabled=true'] }).docs, 'ClusterRole', 'ward-secrets-operator') as unknown as { rules?: unknown } | undefined)?.rules;
+    assert.ok(want);
+    assert.deepEqual(got, want);
   });
 
   it('gives the injector and operator a disruption budget only when they have more than one replica', () => {

@@ -48,7 +48,7 @@ describe('auto seal over HTTP', () => {
     assert.deepEqual(bad.body.errors, ['invalid recovery configuration: threshold cannot be larger than shares']);
     assert.equal((await api(s, 'PUT', 'sys/init', { body: {} })).status, 400);
     const pgp = await api(s, 'PUT', 'sys/init', { body: { recovery_shares: 1, recovery_threshold: 1, recovery_pgp_keys: ['abc'] } });
-    assert.deepEqual([pgp.status, pgp.body.errors], [400, ['recovery_pgp_keys are not supported by this server']]);
+    assert.deepEqual([pgp.status, pgp.body.errors], [400, ['invalid recovery configuration: error decoding given PGP key: illegal base64 data']]);
     assert.deepEqual((await api(s, 'GET', 'sys/init')).body, { initialized: false });
   });
 

@@ -1,5 +1,6 @@
 import { ApiError } from './errors.js';
 import { SysClient } from './sys.js';
+import { openSubscription, type EventSubscription, type SubscribeOptions } from './events.js';
 import type { ClientOptions } from './transport.js';
 import type { ApiResponse, JsonObject, KvMountInfo } from './types.js';
 
@@ -59,6 +60,17 @@ const PREFLIGHT_403 = (p: string): string => `preflight capability check returne
 export class WardClient extends SysClient {
   constructor(o: ClientOptions = {}) {
     super(o);
+  }
+
+  /**
+   * Subscribes to `sys/events/subscribe/<eventType>` (CloudEvents JSON over a websocket),
+   * reconnecting with backoff until `close()`; see events.ts.
+   */
+  subscribeEvents(o: SubscribeOptions): EventSubscription {
+    const query: Record<string, string | string[]> = { json: 'true' };
+    if (o.filter) query.filter = o.filter;
+    if (o.namespaces && o.namespaces.length > 0) query.namespaces = o.namespaces;
+    return openSubscription(this.socketTarget(`sys/events/subscribe/${o.eventType}`, query), o);
   }
 
   /** A client configured from `WARD_*`/`VAULT_*` environment variables. */

@@ -6,6 +6,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiError, ConnectionError } from './errors.js';
 import type { ApiResponse, JsonValue, RequestOptions, VaultEnvelope } from './types.js';
+import type { SocketTarget } from './events.js';
 
 /** Constructor options of {@link WardClient}. File options are paths, or inline PEM text. */
 export type ClientOptions = {
@@ -85,6 +86,40 @@ export class Transport {
       this.agent = new http.Agent({ keepAlive: true });
     }
     return this.agent;
+  }
+
+  /**
+   * Where a websocket for `path` connects (`ws:`/`wss:`), with this client's TLS settings;
+   * the headers are read at each (re)connect so a renewed token is picked up.
+   */
+  socketTarget(path: string, query: Record<string, string | string[]>): SocketTarget {
+    const clean = path.replace(/^\/+/, '').replace(/^v1\//, '');
+    const url = new URL(`${this.address}/v1/${encodeURI(clean)}`);
+    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    for (const [k, v] of Object.entries(query)) for (const x of Array.isArray(v) ? v : [v]) url.searchParams.append(k, x);
+    const o = this.options;
+    const tls: SocketTarget['tls'] = {};
+    if (url.protocol === 'wss:') {
+      tls.rejectUnauthorized = !o.tlsSkipVerify;
+      const ca = caBundle(o.caCert, o.caPath);
+      if (ca) tls.ca = ca;
+      if (o.clientCert) tls.cert = pem(o.clientCert);
+      if (o.clientKey) tls.key = pem(o.clientKey);
+      // ws passes unknown options on to tls.connect; its typings only miss this one.
+      if (o.tlsServerName) Object.assign(tls, { servername: o.tlsServerName });
+      // Never below TLS 1.2, whatever the platform default.
+      tls.minVersion = 'TLSv1.2';
+    }
+    return {
+      url: url.toString(),
+      headers: () => {
+        const h: Record<string, string> = {};
+        if (this.token) h['X-Vault-Token'] = this.token;
+        if (this.namespace) h['X-Vault-Namespace'] = this.namespace;
+        return h;
+      },
+      tls,
+    };
   }
 
   /** Releases pooled sockets. */

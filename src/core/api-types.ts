@@ -3,6 +3,10 @@
  * renders it with Vault's wire rules (envelope, 204 vs 404, top-level injection).
  */
 import type { Connection, LogicalResponse, Operation } from '../sdk/logical.js';
+import type { EventSink } from './events/bus.js';
+import type { EventSubscribeRequest } from './events/subscribe.js';
+
+export type { EventSink, EventSubscribeRequest };
 
 export interface HttpRequestInput {
   operation: Operation;
@@ -117,6 +121,8 @@ export interface CoreApi {
   standbyRoute?(): StandbyRoute | null;
   /** HA on a store with a change feed: the storage index after this node's last write (`X-Vault-Index`), else null. */
   storageIndex?(): number | null;
+  /** sys/events/subscribe: rejects with the Vault error, else resolves with the unsubscribe function. */
+  subscribeEvents?(r: EventSubscribeRequest, sink: EventSink): Promise<() => void>;
 }
 
 export const WARD_VERSION = '1.17.0+ward.0.1.0';

@@ -23,6 +23,8 @@ import { haHealthFields, haManagerFor, haLeaderStatus, isLockLost, keyringUnread
 import { LOCK_KEY, type HaManager } from './ha/ha-manager.js';
 import type { EchoInfo } from './ha/wire.js';
 import { PerfStandby } from './perf/perf-standby.js';
+import { CLOSE_GOING_AWAY, EventBus, type EventSink } from './events/bus.js';
+import { subscribeEvents, type EventSubscribeRequest } from './events/subscribe.js';
 
 const DEFAULT_TTL = 768 * 3600;
 /** How long init waits for the HA lock (held by another node's init, or a stale holding expiring). */
@@ -74,11 +76,14 @@ export class WardCore implements CoreApi {
   private readonly snapshots: SnapshotService;
   /** Serialises init/unseal/seal so two callers cannot race the lifecycle. */
   private lifecycle: Promise<unknown> = Promise.resolve();
+  /** KV change events and their websocket subscribers (sys/events/subscribe). */
+  readonly events: EventBus;
 
   constructor(private readonly opts: CoreOptions) {
     this.barrier = new AesGcmBarrier(opts.physical, opts.cacheEntries === undefined ? {} : { cacheEntries: opts.cacheEntries });
     this.seal = new SealManager(opts.physical, this.barrier, { seal: opts.seal?.active ?? null, previous: opts.seal?.previous ?? null });
     this.clock = opts.clock ?? systemClock;
+    this.events = new EventBus(this.clock);
     this.registry = opts.registry ?? builtinRegistry();
     this.snapshots = new SnapshotService({
       physical: opts.physical,
@@ -218,6 +223,7 @@ export class WardCore implements CoreApi {
       },
       ...(this.ha ? { stepDownSoon: () => (this.pendingStepDown = true), haStatus: () => this.ha?.haStatus() ?? [] } : {}),
       snapshot: this.snapshots,
+      events: this.events,
       ...overrides,
     });
   }
@@ -264,6 +270,8 @@ export class WardCore implements CoreApi {
           deactivate: async (graceful) => {
             const subs = this.subsystems;
             this.subsystems = null;
+            // Subscribers reconnect, and are redirected to the new active node.
+            this.events.closeAll(CLOSE_GOING_AWAY, 'node stepped down');
             // New requests already go to the active node; on a step-down those in flight finish
             // (a lost lock does not wait: the store refuses their writes anyway).
             if (graceful) await Promise.allSettled([...this.running]);
@@ -309,6 +317,7 @@ export class WardCore implements CoreApi {
       if (!subs && !ha) return;
       this.subsystems = null;
       this.pendingSeal = false;
+      this.events.closeAll(CLOSE_GOING_AWAY, 'sealed');
       await subs?.stop();
       this.barrier.seal();
       if (restore !== null) await applyRestore(restore);
@@ -319,6 +328,13 @@ export class WardCore implements CoreApi {
       this.opts.logger.info('core: vault is sealed');
       if (restoreFailure !== null) throw (restoreFailure as { error: unknown }).error;
     });
+  }
+
+  /** sys/events/subscribe: checks the token and starts delivering to `sink` (see events/subscribe.ts). */
+  subscribeEvents(r: EventSubscribeRequest, sink: EventSink): Promise<() => void> {
+    const subs = this.subsystems;
+    if (!subs) throw this.ha ? new WardError('standby', ['Vault is in standby mode']) : sealedError();
+    return subscribeEvents(this.events, { lookupToken: (t) => subs.tokens.lookup(t), acl: (p) => subs.policies.acl(p), current: () => this.subsystems === subs }, r, sink);
   }
 
   async handleRequest(input: HttpRequestInput): Promise<CoreResult> {

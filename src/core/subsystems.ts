@@ -33,6 +33,7 @@ import { haPaths } from './sys/paths-ha.js';
 import type { HaStatusNode } from './ha/node-table.js';
 import { systemBackend } from './sys/sys-backend.js';
 import { TokenStore } from './tokens/token-store.js';
+import type { EventBus } from './events/bus.js';
 import { ResponseWrapper, WRAPPING_POLICY } from './wrapping/wrapper.js';
 
 export interface SubsystemDeps {
@@ -49,6 +50,8 @@ export interface SubsystemDeps {
   stepDownSoon?(): void;
   haStatus?(): HaStatusNode[];
   snapshot: SnapshotPathDeps;
+  /** Where mounts publish change events. */
+  events?: EventBus;
   /**
    * A performance standby's subsystems: leases are not restored (expiry and revocation are
    * the active node's), and `barrier` refuses writes.
@@ -71,7 +74,7 @@ export interface Subsystems {
 export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> {
   const { barrier, clock, logger } = deps;
   const router = new Router();
-  const policies = new PolicyStore(barrier.view('sys/policy/'));
+  const policies = new PolicyStore(barrier.view('sys/policy/'), deps.events ? () => deps.events!.revalidateAll() : undefined);
   const audit = new AuditBroker({ storage: barrier.view('sys/audit/'), logger, clock });
 
   const cubbyStorage = (): Storage => {
@@ -127,6 +130,7 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
     defaultTtl: () => tokenMountSystem().defaultLeaseTtl(),
     maxTtl: () => tokenMountSystem().maxLeaseTtl(),
     mountAccessor: () => router.get('auth/token/')?.entry.accessor ?? '',
+    ...(deps.events ? { onRevoked: () => deps.events!.revalidateAll() } : {}),
     hasSudo: async (entry, path) => {
       const acl = await policies.acl(entry.policies);
       const d = acl.allowOperation({ path, operation: 'update' });
@@ -178,6 +182,12 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
       await expiration.revokePrefix(prefix, { force: true });
     },
     readOnly: deps.readOnly ?? false,
+    ...(deps.events
+      ? {
+          eventSender: (e) =>
+            deps.events!.sender({ mount_class: e.table === 'auth' ? 'auth' : 'secret', mount_accessor: e.accessor, mount_path: e.path, plugin: e.type }),
+        }
+      : {}),
   });
 
   const sysPaths = [

@@ -71,7 +71,7 @@ export interface ConnectionOptions {
 export function guardConnections(server: Server, tls: boolean, opts: ConnectionOptions, handler: (req: IncomingMessage, res: ServerResponse) => void): void {
   server.on(tls ? 'secureConnection' : 'connection', (socket: Socket) => {
     // Node's own listener ran first and consumed the socket natively where it could.
-    if (!readsNatively(socket)) track(socket);
+    if (!readsNatively(socket)) track(socket, server);
   });
   server.on('request', opts.writeTimeoutMs > 0 ? withWriteTimeout(handler, opts.writeTimeoutMs) : handler);
   server.on('clientError', onParseError);
@@ -85,8 +85,10 @@ export function guardConnections(server: Server, tls: boolean, opts: ConnectionO
  * would make every emit copy the listener list; if it is not the expected one, the
  * tracker is prepended instead.
  */
-function track(socket: Socket): void {
-  const framing = new RequestFraming();
+function track(socket: Socket, server: Server): void {
+  // With an 'upgrade' listener (events websockets) node hands an upgrade request's body and
+  // the bytes behind it to the listener instead of dropping them.
+  const framing = new RequestFraming({ upgradesIntact: server.listenerCount('upgrade') > 0 });
   (socket as Guarded)[kFraming] = framing;
   trackers++;
   const listeners = socket.listeners('data');

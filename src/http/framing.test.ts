@@ -197,3 +197,17 @@ describe('RequestFraming beside llhttp: random pipelines, random cuts', () => {
     }
   });
 });
+
+describe('RequestFraming with upgradesIntact (the server has an upgrade listener: node hands the rest over)', () => {
+  const H2 = 'Host: h\r\n';
+  for (const [name, stream] of [
+    ['an upgrade with a body', `POST /v1/a HTTP/1.1\r\n${H2}Connection: upgrade\r\nUpgrade: x\r\nContent-Length: 1\r\n\r\nx`],
+    ['a request after an upgrade in the same chunk', `GET /v1/a HTTP/1.1\r\n${H2}Connection: upgrade\r\nUpgrade: x\r\n\r\nGET /v1/b HTTP/1.1\r\n${H2}\r\n`],
+  ] as const) {
+    it(`${name} is not refused`, () => {
+      const t = new RequestFraming({ upgradesIntact: true });
+      t.feed(Buffer.from(stream, 'latin1'));
+      assert.equal(t.poison, null);
+    });
+  }
+});

@@ -25,7 +25,9 @@
  * One node quirk is modelled: after a request llhttp treats as an upgrade (an `Upgrade`
  * header and `Connection: upgrade`), node drops the rest of that chunk. Such a request
  * is served only when nothing follows it in its chunk and it has no body; otherwise it
- * is poisoned (400) rather than leave a pipelined request silently unanswered.
+ * is poisoned (400) rather than leave a pipelined request silently unanswered. With
+ * `upgradesIntact` (the server has an 'upgrade' listener, which node hands the body and
+ * the bytes behind intact) nothing is dropped, so nothing is refused.
  */
 import {
   ALL_METHODS,
@@ -95,6 +97,12 @@ const enum S {
 }
 
 export class RequestFraming {
+  private readonly upgradesIntact: boolean;
+
+  constructor(o: { upgradesIntact?: boolean } = {}) {
+    this.upgradesIntact = o.upgradesIntact === true;
+  }
+
   private state = S.Start;
   /** Bytes seen in the current token (method, version, name, value part). */
   private k = 0;
@@ -427,7 +435,7 @@ export class RequestFraming {
       return true;
     }
     const hasBody = this.chunked || this.contentLength > 0;
-    if (this.seen & H_UPGRADE && this.connectionUpgrade && (hasBody || i + 1 < buf.length)) {
+    if (!this.upgradesIntact && this.seen & H_UPGRADE && this.connectionUpgrade && (hasBody || i + 1 < buf.length)) {
       return this.kill(buf, i, 400, 'upgrade requests cannot carry a body or be pipelined');
     }
     if (this.chunked) {

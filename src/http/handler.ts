@@ -31,7 +31,8 @@ import { FORWARDED_FOR, FORWARDED_PORT } from '../core/ha/wire.js';
 import { followUpgrade } from './takeover.js';
 import { DEFAULT_JSON_LIMITS, JsonGuard, type JsonLimits } from './input.js';
 import { DEFAULT_MAX_REQUEST_DURATION_MS, RequestDeadlines } from './deadline.js';
-import type { ListenerConfig } from './listener.js';
+import type { ListenerConfig, RequestHandler } from './listener.js';
+import { eventsUpgradeHandler, isEventsPath } from './events-socket.js';
 
 export interface HandlerOptions {
   /** Body limit in bytes; default 32 MiB; 0 = default; negative = unlimited (as Vault). */
@@ -79,13 +80,15 @@ interface Context {
   logger: Logger;
   deadlines: RequestDeadlines;
   forwarded: boolean;
+  /** Whether sys/events/subscribe is served (as websockets) by this handler. */
+  events: boolean;
 }
 
 /** After a 413 the rest of the body is discarded for at most this long, then the socket is closed. */
 const DRAIN_MS = 2000;
 
 /** Builds the request listener for a node:http(s) server. Never throws, never rejects. */
-export function createHandler(core: CoreApi, opts: HandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
+export function createHandler(core: CoreApi, opts: HandlerOptions): RequestHandler {
   const logger = opts.logger;
   const ctx: Context = {
     core,
@@ -93,6 +96,7 @@ export function createHandler(core: CoreApi, opts: HandlerOptions): (req: Incomi
     json: new JsonGuard({ ...DEFAULT_JSON_LIMITS, ...opts.jsonLimits }),
     logger,
     forwarded: opts.forwardedFromStandby === true,
+    events: false,
     deadlines: new RequestDeadlines(opts.maxRequestDurationMs || DEFAULT_MAX_REQUEST_DURATION_MS, (res) => {
       if (res.headersSent) return;
       logger.warn('request exceeded max_request_duration', { method: res.req.method ?? '', path: (res.req.url ?? '').split('?')[0] });
@@ -100,13 +104,21 @@ export function createHandler(core: CoreApi, opts: HandlerOptions): (req: Incomi
       send(res, renderError(new WardError('internal', ['context deadline exceeded'])), { close: true });
     }),
   };
-  return (req, res) => {
+  const handler: RequestHandler = (req, res) => {
     // A broken client connection must never surface as an unhandled 'error' event. The
     // request needs no listener: node emits its 'error' only when one is attached (as
     // readBody does while reading), so only the response gets one.
     res.on('error', ignore);
     void respond(ctx, req, res);
   };
+  // Websockets (sys/events/subscribe) only where the core publishes events; the cluster
+  // port's handler (forwarded requests) has none: standbys redirect subscribers instead.
+  const subscribe = core.subscribeEvents?.bind(core);
+  if (subscribe !== undefined && !ctx.forwarded) {
+    handler.upgrade = eventsUpgradeHandler({ standbyRoute: () => core.standbyRoute?.() ?? null, subscribeEvents: subscribe }, { logger });
+    ctx.events = true;
+  }
+  return handler;
 }
 
 const ignore = (): void => {};
@@ -201,6 +213,7 @@ async function serve(ctx: Context, req: IncomingMessage, h: WardHeaders): Promis
   const method = isListVerb(req) ? 'LIST' : (req.method ?? 'GET').toUpperCase();
   const { path, query } = parseTarget(req.url ?? '/');
   if (path === null) return notFoundBody();
+  if (ctx.events && isEventsPath(path)) throw badRequest('sys/events/subscribe is a websocket endpoint: send a websocket upgrade request (Connection: Upgrade, Upgrade: websocket)');
 
   if (RAW_PATHS.has(path)) {
     return handleRaw(core, { method, path, query, body: async () => bodyData(h, await readBody(req, h, limit), json) });

@@ -7,9 +7,11 @@
 import http, { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { createSecureContext } from 'node:tls';
 import { guardConnections } from './connection.js';
 import { tlsOptions, type TlsSettings } from './tls.js';
+import type { UpgradeHandler } from './events-socket.js';
 
 export interface ListenerConfig {
   address: string;
@@ -61,7 +63,10 @@ export interface Listener {
   reloadCertificates(): void;
 }
 
-export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
+export type RequestHandler = ((req: IncomingMessage, res: ServerResponse) => void) & {
+  /** Serves upgrade requests (sys/events/subscribe websockets); see events-socket.ts. */
+  upgrade?: UpgradeHandler;
+};
 
 const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
 
@@ -140,6 +145,8 @@ export async function startListener(cfg: ListenerConfig, handler: RequestHandler
     server = secure;
   }
   guardConnections(server, !cfg.tlsDisable, { writeTimeoutMs: cfg.httpWriteTimeoutMs ?? DEFAULT_WRITE_TIMEOUT_MS }, handler);
+  const upgrade = handler.upgrade;
+  if (upgrade) server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => upgrade(req, socket, head, server));
   server.keepAliveTimeout = t.keepAliveTimeout;
 
   await new Promise<void>((resolve, reject) => {

@@ -4,6 +4,7 @@
  * whose storage is its own view, and answers with a LogicalResponse or null.
  * Backends import only sdk/ and lib/; the architecture test enforces it.
  */
+import type { EventSender } from './events.js';
 import type { Storage } from './storage.js';
 
 export type Operation = 'create' | 'read' | 'update' | 'delete' | 'list' | 'patch' | 'help';
@@ -230,6 +231,8 @@ export interface BackendConfig {
   mountType: string;
   system: SystemView;
   logger: Logger;
+  /** Where the backend publishes change events (absent: none are published). */
+  events?: EventSender;
 }
 
 export type BackendFactory = (config: BackendConfig) => Promise<Backend>;

@@ -7,6 +7,8 @@ import { WardCore } from '../../src/core/core.js';
 import type { ClusterListener } from '../../src/core/ha/cluster-listener.js';
 import { createHandler } from '../../src/http/handler.js';
 import { startListener, type Listener, type RequestHandler } from '../../src/http/listener.js';
+import type { Duplex } from 'node:stream';
+import type { Server } from 'node:http';
 import { silentLogger } from '../../src/sdk/logical.js';
 import { startClusterFor } from '../../src/server/cluster.js';
 import { InmemHaEngine } from '../../src/storage/inmem/inmem-ha.js';
@@ -49,7 +51,11 @@ export interface HaClusterOptions {
 async function startNode(engine: InmemHaEngine, o: HaClusterOptions): Promise<HaNode> {
   const physical = InmemPhysical.shared(engine);
   let handler: RequestHandler = (_req, res) => res.destroy();
-  const api: Listener = await startListener({ address: '127.0.0.1:0', tlsDisable: true }, (req, res) => handler(req, res));
+  // The handler exists only once the core does: both requests and upgrades go to it then.
+  const front: RequestHandler = Object.assign((req: Parameters<RequestHandler>[0], res: Parameters<RequestHandler>[1]) => handler(req, res), {
+    upgrade: (req: Parameters<RequestHandler>[0], socket: Duplex, head: Buffer, server?: Server) => (handler.upgrade ? handler.upgrade(req, socket, head, server) : socket.destroy()),
+  });
+  const api: Listener = await startListener({ address: '127.0.0.1:0', tlsDisable: true }, front);
   let core!: WardCore;
   const cluster: ClusterListener | null = o.disableClustering ? null : await startClusterFor(() => core, '127.0.0.1:0', silentLogger);
   core = new WardCore({

@@ -7,6 +7,7 @@ import { auditCommands } from './audit.js';
 import { authCommands } from './auth.js';
 import { brokerCommands } from './broker.js';
 import { diagnoseCommands } from './diagnose.js';
+import { eventsCommands } from './events.js';
 import { genericCommands } from './generic.js';
 import { k8sCommands } from './k8s.js';
 import { kvMetadataCommands } from './kv-metadata.js';
@@ -45,6 +46,7 @@ export const commands: Record<string, Command> = {
   ...leaseCommands,
   ...auditCommands,
   ...miscCommands,
+  ...eventsCommands,
   ...agentCommands,
   ...brokerCommands,
   ...k8sCommands,

@@ -370,3 +370,27 @@ describe('ACL lookup cost', () => {
     assert.ok(all >= 1000 && all > few * 100, `a scan of 1,000 rules counted ${all} operations (early hit: ${few})`);
   });
 });
+
+describe('ACL.subscribeAllowed (events: subscribe + subscribe_event_types on the data path)', () => {
+  const cases: { name: string; policies: Record<string, string>; path: string; type: string; allowed: boolean }[] = [
+    { name: 'subscribe with a matching event type glob', policies: { p: rule('secret/data/*', ['subscribe'], 'subscribe_event_types = ["kv-v2/*"]') }, path: 'secret/data/a', type: 'kv-v2/data-write', allowed: true },
+    { name: 'event type outside the globs', policies: { p: rule('secret/data/*', ['subscribe'], 'subscribe_event_types = ["kv-v2/metadata-*"]') }, path: 'secret/data/a', type: 'kv-v2/data-write', allowed: false },
+    { name: 'no subscribe_event_types: no event type (as Vault)', policies: { p: rule('secret/data/*', ['subscribe', 'list']) }, path: 'secret/data/a', type: 'kv-v2/data-write', allowed: false },
+    { name: 'types without the subscribe capability', policies: { p: rule('secret/data/*', ['read', 'list'], 'subscribe_event_types = ["*"]') }, path: 'secret/data/a', type: 'kv-v2/data-write', allowed: false },
+    { name: 'another path', policies: { p: rule('secret/data/team/*', ['subscribe'], 'subscribe_event_types = ["*"]') }, path: 'secret/data/other', type: 'kv-v2/data-write', allowed: false },
+    { name: 'deny on the more specific path wins', policies: { p: rule('secret/*', ['subscribe'], 'subscribe_event_types = ["*"]') + rule('secret/data/x', ['deny']) }, path: 'secret/data/x', type: 'kv-v2/data-write', allowed: false },
+    {
+      name: 'event types unite across policies naming the same path',
+      policies: { a: rule('kv/*', ['subscribe'], 'subscribe_event_types = ["kv-v1/write"]'), b: rule('kv/*', ['subscribe'], 'subscribe_event_types = ["kv-v1/delete"]') },
+      path: 'kv/a',
+      type: 'kv-v1/delete',
+      allowed: true,
+    },
+    { name: 'root', policies: { root: '' }, path: 'anything', type: 'kv-v2/data-write', allowed: true },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      assert.equal(acl(c.policies).subscribeAllowed(c.path, c.type), c.allowed);
+    });
+  }
+});

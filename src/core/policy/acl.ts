@@ -8,6 +8,7 @@ import { parametersAllowed } from './params.js';
 import type { Policy } from './parse.js';
 import { BIT, capabilityNames, DENY, SUDO, wrapTtlAllowed, type Permissions } from './permissions.js';
 import { RuleTables } from './rule-tables.js';
+import { globMatch } from '../../lib/glob.js';
 
 export type AclOperation = 'create' | 'read' | 'update' | 'delete' | 'list' | 'patch' | 'help';
 
@@ -162,6 +163,18 @@ export class ACL {
     const perms = this.lookup(path, false);
     if (!perms || (perms.bits & DENY) !== 0 || perms.names.length === 0) return ['deny'];
     return [...perms.names];
+  }
+
+  /**
+   * Whether an event of `eventType` about `path` (its data path, mount included) may reach
+   * this caller, as Vault decides per event: the rule matching the path grants `subscribe`
+   * and one of its `subscribe_event_types` globs matches. Root sees every event.
+   */
+  subscribeAllowed(path: string, eventType: string): boolean {
+    if (this.root) return true;
+    const perms = this.lookup(path, false);
+    if (!perms || (perms.bits & DENY) !== 0 || (perms.bits & BIT.subscribe) === 0) return false;
+    return perms.subscribeTypes.some((glob) => globMatch(glob, eventType));
   }
 
   /**

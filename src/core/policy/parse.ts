@@ -32,6 +32,8 @@ export interface PathRule {
   /** Seconds; 0 = no bound. */
   minWrappingTtl: number;
   maxWrappingTtl: number;
+  /** `subscribe_event_types`: globs of the event types `subscribe` covers here (absent: none). */
+  subscribeEventTypes?: string[];
 }
 
 export interface Policy {
@@ -196,7 +198,14 @@ function parseRule(pattern: string, body: Record<string, unknown>): PathRule {
     deniedParameters: parameterMap(body['denied_parameters'], `${where}: denied_parameters`),
     minWrappingTtl,
     maxWrappingTtl,
+    ...eventTypes(body['subscribe_event_types'], `${where}: subscribe_event_types`),
   };
+}
+
+/** Set only when the block names event types, so rules without them stay as they were. */
+function eventTypes(v: unknown, what: string): { subscribeEventTypes?: string[] } {
+  const types = stringList(v, what);
+  return types.length === 0 ? {} : { subscribeEventTypes: types };
 }
 
 function stringList(v: unknown, what: string): string[] {

@@ -22,6 +22,8 @@ export interface Permissions {
   maxWrap: number;
   /** Sorted capability names, filled in once compilation is done. */
   names: string[];
+  /** Event type globs `subscribe` covers, united across policies. */
+  subscribeTypes: string[];
 }
 
 function bitsOf(rule: PathRule): number {
@@ -63,6 +65,7 @@ export function fromRule(rule: PathRule, policy: string): Permissions {
     minWrap: rule.minWrappingTtl,
     maxWrap: rule.maxWrappingTtl,
     names: [],
+    subscribeTypes: deny ? [] : [...(rule.subscribeEventTypes ?? [])],
   };
 }
 
@@ -82,8 +85,10 @@ export function merge(into: Permissions, rule: PathRule, policy: string): void {
     into.denied = null;
     into.required = [];
     into.requiredSeen = new Set();
+    into.subscribeTypes = [];
     return;
   }
+  for (const t of rule.subscribeEventTypes ?? []) if (!into.subscribeTypes.includes(t)) into.subscribeTypes.push(t);
   into.bits |= bits;
   for (const c of CAPABILITIES) {
     const bit = BIT[c];

@@ -65,8 +65,14 @@ export class PolicyStore {
   /** Per policy name, the last write or delete: later ones apply after it, in arrival order. */
   private readonly tails = new Map<string, Promise<unknown>>();
 
-  /** `storage` is dedicated to policies (see PREFIX). */
-  constructor(private readonly storage: Storage) {}
+  /**
+   * `storage` is dedicated to policies (see PREFIX); `onChanged` runs after any policy
+   * changed (event subscriptions check their tokens' access again).
+   */
+  constructor(
+    private readonly storage: Storage,
+    private readonly onChanged?: () => void,
+  ) {}
 
   /** Writes the built-in policies: `default` only if absent (it may have been edited). */
   async setup(): Promise<void> {
@@ -239,5 +245,7 @@ export class PolicyStore {
     // Loads and compilations under way may have read the old text: later callers start afresh.
     this.loading.clear();
     this.compiling.clear();
+    // Deferred: callers update `policies` right after this returns.
+    if (this.onChanged) queueMicrotask(this.onChanged);
   }
 }

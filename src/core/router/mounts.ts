@@ -1,5 +1,6 @@
 import { badRequest, WardError } from '../../sdk/errors.js';
 import type { Backend, Logger, SystemView } from '../../sdk/logical.js';
+import type { EventSender } from '../../sdk/events.js';
 import { getJSON, listRecursive, putJSON, type Storage } from '../../sdk/storage.js';
 import { shortHex, uuid } from '../../lib/ids.js';
 import { defaultMountConfig, routePath, viewPrefix, type MountConfig, type MountEntry } from './mount-entry.js';
@@ -23,6 +24,8 @@ export interface MountDeps {
   revokePrefix(prefix: string): Promise<void>;
   /** A performance standby's read-only subsystems (SystemView.readOnly). */
   readOnly?: boolean;
+  /** The event sender for a mount's backend (absent: backends publish nothing). */
+  eventSender?(e: MountEntry): EventSender;
 }
 
 export interface MountRequest {
@@ -92,7 +95,8 @@ export class MountManager {
     if (!backend) {
       const reg = this.deps.registry.get(e.type, e.table === 'auth' ? 'auth' : 'secret');
       if (!reg) throw badRequest(`plugin not found in the catalog: ${e.type}`);
-      backend = await reg.factory({ storage, mountPoint: routePath(e), mountType: e.type, system, logger: this.deps.logger });
+      const events = this.deps.eventSender?.(e);
+      backend = await reg.factory({ storage, mountPoint: routePath(e), mountType: e.type, system, logger: this.deps.logger, ...(events ? { events } : {}) });
     }
     return this.deps.router.add(e, backend, storage, system);
   }

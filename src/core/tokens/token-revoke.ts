@@ -73,6 +73,7 @@ export async function revokeOne(core: StoreCore, key: string): Promise<void> {
     await deps.expiration.unregisterToken(key);
   } finally {
     core.pending.delete(key);
+    deps.onRevoked?.();
   }
 }
 

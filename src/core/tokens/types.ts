@@ -99,6 +99,8 @@ export interface TokenStoreDeps {
    * tokens holding the `root` policy count as sudo.
    */
   hasSudo?(entry: TokenEntry, path: string): Promise<boolean>;
+  /** Called after a token is revoked (event subscriptions check their tokens again). */
+  onRevoked?(): void;
 }
 
 /**

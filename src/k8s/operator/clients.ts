@@ -7,7 +7,7 @@
  * TokenStore (--client-cache-persistence-model=direct-encrypted) each token is persisted and a
  * restarted operator reuses it once lookup-self confirms it is still valid.
  */
-import { ApiError, WardClient, type ApiResponse, type ClientOptions, type JsonObject, type RequestOptions } from '../../api/index.js';
+import { ApiError, WardClient, type ApiResponse, type ClientOptions, type EventSubscription, type JsonObject, type RequestOptions, type SubscribeOptions } from '../../api/index.js';
 import type { AuthSpec } from './auth-spec.js';
 import { loginIdentity, loginRequest, type CredentialSources } from './login.js';
 import { afterRenewal, fromAuth, renewDueAt, tokenAction, type CachedToken } from './token-cache.js';
@@ -100,6 +100,33 @@ export class WardClients {
       const fresh = await this.#current(t, client, key);
       return fn(session(fresh.token));
     }
+  }
+
+  /**
+   * An event subscription (sys/events/subscribe) as the target's identity, with the token
+   * the reconciles use (cached, renewed, restored); a token refused with 403 is replaced by
+   * a fresh login at the next reconnect.
+   */
+  subscribe(t: LoginTarget, o: SubscribeOptions): EventSubscription {
+    const client = this.#client(t);
+    const key = cacheKey(t);
+    let refused = false;
+    return client.subscribeEvents({
+      ...o,
+      headers: async () => {
+        if (refused) {
+          this.#forget(key);
+          await this.#o.store?.drop(key, t).catch(() => undefined);
+        }
+        refused = false;
+        const current = await this.#current(t, client, key);
+        return { ...this.#headers(t), 'X-Vault-Token': current.token.token };
+      },
+      onState: (s) => {
+        if (s.error instanceof ApiError && s.error.status === 403) refused = true;
+        o.onState?.(s);
+      },
+    });
   }
 
   close(): void {

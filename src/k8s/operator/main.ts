@@ -28,6 +28,8 @@ import type { Cr } from './sync-kind.js';
 import { SYNC_KINDS } from './sync-kinds.js';
 import { parseSecretTransformation } from './transform.js';
 import { usersOfTransformation } from './transform-sync.js';
+import { InstantUpdates } from './instant-updates.js';
+import { staticSecretKind } from './static-secret.js';
 import { validityReconciler } from './validity.js';
 
 export interface OperatorFlags {
@@ -88,12 +90,17 @@ export async function runSecretsOperator(f: OperatorFlags, io: Io): Promise<numb
   const macKey = await loadHmacKey(kube, operatorNamespace);
   const clients = operatorClients({ kube, operatorNamespace, refs: refInformers, persistenceModel: f.clientCachePersistenceModel, log });
   let elector: LeaderElector | undefined;
+  // Late-bound: the VaultStaticSecret controller exists once its kind runs.
+  let enqueueStatic: (key: string) => void = () => {};
   const event = apiEventRecorder(kube, 'ward-secrets-operator', (err) => log('could not record an event', { error: (err as Error).message }));
+  const instant = new InstantUpdates({ open: (t, o) => clients.subscribe(t, o), enqueue: (key) => enqueueStatic(key), event, log });
   const kinds = SYNC_KINDS.map((kind) => runKind(kind, {
-    kube, clients, operatorNamespace, macKey, log, event, refs: refInformers, transformations,
+    kube, clients, operatorNamespace, macKey, log, event, refs: refInformers, transformations, instant,
     owned: { secret: cachedIn(secretInformers), configMap: cachedIn(configMapInformers) },
     isLeader: () => isLeader(),
   }, namespaces, onInformerError));
+  const staticKind = kinds.find((k) => k.kind === staticSecretKind);
+  enqueueStatic = (key) => staticKind?.ctl.enqueue(key);
   for (const inf of [...secretInformers, ...configMapInformers]) {
     // A destination wakes the resource that owns it (drift: deleted or edited by hand).
     for (const k of kinds) watchOwned(k.ctl, inf, k.kind.kind);
@@ -155,6 +162,7 @@ export async function runSecretsOperator(f: OperatorFlags, io: Io): Promise<numb
   await elector?.stop();
   await Promise.all([...kinds.map((k) => k.ctl), ...refControllers].map((c) => c.stop()));
   await Promise.all(informers.map((i) => i.stop()));
+  instant.close();
   clients.close();
   kube.close();
   await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));

@@ -24,11 +24,12 @@ test('a VaultStaticSecret is parsed with VSO\'s defaults', () => {
   const s = parseStaticSecret(cr(GOOD));
   assert.deepEqual(s, {
     vaultAuthRef: undefined, namespace: undefined, mount: 'secret', path: 'app/config', type: 'kv-v2', version: undefined,
-    refreshAfterMs: undefined, hmacSecretData: true, rolloutRestartTargets: [],
+    refreshAfterMs: undefined, hmacSecretData: true, rolloutRestartTargets: [], instantUpdates: false,
     destination: { name: 'app-config', create: true, overwrite: false, labels: {}, annotations: {}, type: 'Opaque' },
   });
   const full = parseStaticSecret(cr({ ...GOOD, refreshAfter: '1s', version: 2, rolloutRestartTargets: [{ kind: 'Deployment', name: 'web' }], destination: { name: 'x', labels: { a: 'b' }, type: 'kubernetes.io/basic-auth' } }));
   assert.equal(full.refreshAfterMs, 1000);
+  assert.equal(parseStaticSecret(cr({ ...GOOD, syncConfig: { instantUpdates: true } })).instantUpdates, true);
   assert.equal(full.version, 2);
   assert.deepEqual(full.rolloutRestartTargets, [{ kind: 'Deployment', name: 'web' }]);
   assert.deepEqual(full.destination, { name: 'x', create: false, overwrite: false, labels: { a: 'b' }, annotations: {}, type: 'kubernetes.io/basic-auth' });
@@ -38,6 +39,7 @@ test('a bad VaultStaticSecret is a SpecError naming the field', () => {
   const bad: Array<[Record<string, unknown>, RegExp]> = [
     [{ ...GOOD, refreshAfter: '10 minutes' }, /^spec\.refreshAfter: invalid duration "10 minutes"/],
     [{ ...GOOD, destination: {} }, /^spec\.destination\.name: required$/],
+    [{ ...GOOD, syncConfig: { instantUpdates: 'yes' } }, /^spec\.syncConfig\.instantUpdates: /],
     [{ ...GOOD, destination: undefined }, /^spec\.destination\.name: required$/],
     [{ ...GOOD, mount: '' }, /^spec\.mount: required$/],
     [{ ...GOOD, path: undefined }, /^spec\.path: required$/],

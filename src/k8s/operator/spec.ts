@@ -71,6 +71,8 @@ export interface StaticSecretSpec {
   refreshAfterMs: number | undefined;
   hmacSecretData: boolean;
   rolloutRestartTargets: { kind: RolloutKind; name: string }[];
+  /** `syncConfig.instantUpdates`: follow Ward's KV events instead of only polling. */
+  instantUpdates: boolean;
   destination: Destination;
 }
 
@@ -164,6 +166,7 @@ export function parseStaticSecret(cr: CustomObject): StaticSecretSpec {
     refreshAfterMs: refresh ? parseDuration(refresh, 'spec.refreshAfter') : undefined,
     hmacSecretData: bool(s, 'hmacSecretData', 'spec.hmacSecretData', true),
     rolloutRestartTargets: parseRolloutTargets(s),
+    instantUpdates: bool(obj(s['syncConfig']), 'instantUpdates', 'spec.syncConfig.instantUpdates', false),
     destination: parseDestination(s),
   };
 }

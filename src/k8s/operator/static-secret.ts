@@ -8,6 +8,7 @@
 import { TerminalError, type Reconcile } from '../kube/controller.js';
 import { syncConfigMapDestination } from './configmap-destination.js';
 import { syncDestination } from './destination.js';
+import { kvEventPath } from './instant-updates.js';
 import { API_VERSION, VAULT_STATIC_SECRETS } from './kinds.js';
 import { resolveLogin, type RefCaches } from './resolve.js';
 import { rolloutRestart } from './rollout.js';
@@ -58,6 +59,7 @@ export function staticSecretReconciler(d: StaticSecretDeps): Reconcile {
     // Gone: the garbage collector deletes the Secret through its owner reference.
     if (!cr || cr.metadata.deletionTimestamp) {
       recorded.delete(key);
+      d.instant?.unwatch(key);
       return;
     }
     if (!d.isLeader()) return;
@@ -70,12 +72,17 @@ export function staticSecretReconciler(d: StaticSecretDeps): Reconcile {
       ext = parseWardExtensions(cr);
     } catch (e) {
       if (!(e instanceof SpecError)) throw e;
+      d.instant?.unwatch(key);
       await d.event(involved, 'Warning', 'InvalidResource', e.message);
       await writeStatus(d.kube, VAULT_STATIC_SECRETS, cr, {}, invalid(e.message), now());
       throw new TerminalError(e.message, { cause: e });
     }
     try {
       const target = await resolveLogin(d.kube, ns, spec.vaultAuthRef, d.operatorNamespace, d.refs);
+      // Before reading: a change made while this sync runs still wakes the resource. (The main
+      // path only: additionalPaths follow refreshAfter.)
+      if (spec.instantUpdates && d.instant) d.instant.watch(key, target, { namespace: spec.namespace ?? target.auth.namespace ?? '', path: kvEventPath(spec) }, involved);
+      else d.instant?.unwatch(key);
       const read = async (req: { path: string; query?: Record<string, number> }) => {
         const res = await d.clients.run(target, (s) => s.get(req.path, req.query, spec.namespace));
         const raw = res.body?.data;

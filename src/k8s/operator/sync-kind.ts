@@ -13,6 +13,7 @@ import type { WardClients } from './clients.js';
 import type { CachedObject } from './destination.js';
 import type { EventRecorder } from './events.js';
 import type { RefCaches } from './resolve.js';
+import type { InstantUpdates } from './instant-updates.js';
 import type { CustomObject } from './spec.js';
 
 export type Cr = CustomObject & { metadata: { name: string } };
@@ -35,6 +36,8 @@ export interface SyncContext {
   transformations?: { get(key: string): CustomObject | undefined };
   /** The informer caches of the destinations the operator owns (compare only; a miss or a difference is read fresh). */
   owned?: { secret: CachedObject<V1Secret>; configMap: CachedObject<V1ConfigMap> };
+  /** KV event sockets for `syncConfig.instantUpdates` (absent: polling only). */
+  instant?: InstantUpdates;
 }
 
 export interface SyncKind {

@@ -11,8 +11,8 @@ import { withV1Upgrade } from './v2/upgrade.js';
 
 export const kvFactory: BackendFactory = async (config) =>
   config.system.options().version === '2'
-    ? withV1Upgrade(kvV2Backend(), config.storage, { logger: config.logger, readOnly: config.system.readOnly?.() === true })
-    : kvV1Backend(() => config.system.defaultLeaseTtl());
+    ? withV1Upgrade(kvV2Backend(config.events ? { events: config.events } : {}), config.storage, { logger: config.logger, readOnly: config.system.readOnly?.() === true })
+    : kvV1Backend(() => config.system.defaultLeaseTtl(), config.events);
 
 export { kvV1Backend } from './v1.js';
 export { kvV2Backend, type KvV2Options } from './v2/backend.js';

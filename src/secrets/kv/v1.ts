@@ -7,6 +7,7 @@ import { badRequest } from '../../sdk/errors.js';
 import { defineBackend } from '../../sdk/framework/backend.js';
 import { definePath } from '../../sdk/framework/path.js';
 import type { Backend } from '../../sdk/logical.js';
+import { noEvents, type EventSender } from '../../sdk/events.js';
 import { parseDurationSeconds } from '../../lib/duration.js';
 import { decodeRecord, encodeRecord } from '../../sdk/record.js';
 
@@ -27,7 +28,7 @@ function keyOf(path: string): string {
   return path.startsWith('/') ? path.replace(/^\/+/, '') : path;
 }
 
-const secretPath = (defaultTtl: () => number) =>
+const secretPath = (defaultTtl: () => number, events: EventSender) =>
   definePath({
   pattern: '.*',
   fields: {},
@@ -54,12 +55,16 @@ const secretPath = (defaultTtl: () => number) =>
         throw badRequest('failed to parse ttl for the secret');
       }
       await req.storage.put(key, encodeRecord(req.data));
+      events.send('kv-v1/write', { path: key, data_path: key, modified: 'true', operation: 'write' });
       return null;
     },
 
     async delete(req) {
       const key = keyOf(req.path);
-      if (key !== '') await req.storage.delete(key);
+      if (key === '') return null;
+      await req.storage.delete(key);
+      // No data_path: nothing is left to read there (as Vault's KV plugin).
+      events.send('kv-v1/delete', { path: key, modified: 'true', operation: 'delete' });
       return null;
     },
 
@@ -72,11 +77,11 @@ const secretPath = (defaultTtl: () => number) =>
 });
 
 /** `defaultTtl` is the mount's effective default lease TTL, reported on reads. */
-export function kvV1Backend(defaultTtl: () => number = () => 0): Backend {
+export function kvV1Backend(defaultTtl: () => number = () => 0, events: EventSender = noEvents): Backend {
   return defineBackend({
     type: 'kv',
     kind: 'secret',
-    paths: [secretPath(defaultTtl)],
+    paths: [secretPath(defaultTtl, events)],
     help: 'The key/value secrets engine: each path stores one JSON object.',
   });
 }

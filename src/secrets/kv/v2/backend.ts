@@ -6,6 +6,7 @@ import { defineBackend } from '../../../sdk/framework/backend.js';
 import { definePath, type PathDef } from '../../../sdk/framework/path.js';
 import type { Fields } from '../../../sdk/framework/fields.js';
 import type { Backend, LogicalResponse } from '../../../sdk/logical.js';
+import { noEvents, type EventSender } from '../../../sdk/events.js';
 import { systemClock, type Clock } from '../../../lib/clock.js';
 import { KeyedMutex } from '../../../lib/keyed-mutex.js';
 import { INVALID_PATH_WARNING, type KvContext } from './context.js';
@@ -18,6 +19,8 @@ import { subkeysPath } from './path-subkeys.js';
 export interface KvV2Options {
   /** Time source for created/deletion times; tests inject a fake. */
   clock?: Clock;
+  /** Where change events go (the mount's sender from the core). */
+  events?: EventSender;
 }
 
 const invalidPath = async (): Promise<LogicalResponse> => ({ status: 404, warnings: [INVALID_PATH_WARNING] });
@@ -29,7 +32,7 @@ const catchAll = definePath({
 });
 
 export function kvV2Backend(opts: KvV2Options = {}): Backend {
-  const ctx: KvContext = { clock: opts.clock ?? systemClock, locks: new KeyedMutex() };
+  const ctx: KvContext = { clock: opts.clock ?? systemClock, locks: new KeyedMutex(), events: opts.events ?? noEvents };
   const paths: PathDef<Fields>[] = [
     configPath(ctx),
     dataPath(ctx),

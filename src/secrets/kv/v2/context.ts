@@ -6,10 +6,23 @@
 import { badRequest } from '../../../sdk/errors.js';
 import type { Clock } from '../../../lib/clock.js';
 import type { KeyedMutex } from '../../../lib/keyed-mutex.js';
+import type { EventSender } from '../../../sdk/events.js';
 
 export interface KvContext {
   clock: Clock;
   locks: KeyedMutex;
+  events: EventSender;
+}
+
+/**
+ * Publishes a `kv-v2/<operation>` event once the change is committed. `eventPath` is the
+ * request path below the mount; `dataPath` (the `data/` path the change concerns) only
+ * for operations after which the secret's data can be read there, as Vault's KV plugin.
+ */
+export function kvEvent(ctx: KvContext, operation: string, eventPath: string, dataPath: string | null, extra: Record<string, string> = {}): void {
+  const metadata: Record<string, string> = { path: eventPath };
+  if (dataPath !== null) metadata.data_path = dataPath;
+  ctx.events.send(`kv-v2/${operation}`, { ...metadata, modified: 'true', operation, ...extra });
 }
 
 export const INVALID_PATH_WARNING =

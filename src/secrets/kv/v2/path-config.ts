@@ -7,7 +7,7 @@ import { badRequest } from '../../../sdk/errors.js';
 import { definePath } from '../../../sdk/framework/path.js';
 import { field } from '../../../sdk/framework/fields.js';
 import { formatDuration } from '../../../lib/duration.js';
-import type { KvContext } from './context.js';
+import { kvEvent, type KvContext } from './context.js';
 import { readConfig, writeConfig } from './layout.js';
 
 const fields = {
@@ -45,6 +45,7 @@ export function configPath(ctx: KvContext) {
           if (dva !== undefined) c.delete_version_after = dva;
           await writeConfig(req.storage, c);
         });
+        kvEvent(ctx, 'config-write', 'config', 'config');
         return null;
       },
     },

@@ -9,7 +9,7 @@ import { field } from '../../../sdk/framework/fields.js';
 import type { FieldData } from '../../../sdk/framework/field-data.js';
 import type { LogicalResponse } from '../../../sdk/logical.js';
 import { rfc3339 } from '../../../lib/clock.js';
-import { secretPath, type KvContext } from './context.js';
+import { kvEvent, secretPath, type KvContext } from './context.js';
 import { copyMetadata, findVersion, readConfig, readMetadata, readMetadataForUpdate, readVersion, setVersion, versionEntry, writeMetadata, type KeyMetadata, type VersionMetadata } from './layout.js';
 import type { Frozen } from '../../../sdk/storage.js';
 import { isPlainObject, mergePatch } from './merge-patch.js';
@@ -53,6 +53,11 @@ function readView(meta: Frozen<KeyMetadata>, version: number, vm: Frozen<Version
   return view;
 }
 
+/** The version numbers events report (strings, as Vault's event metadata). */
+function versionNumbers(meta: KeyMetadata): Record<string, string> {
+  return { current_version: String(meta.current_version), oldest_version: String(meta.oldest_version) };
+}
+
 export function dataPath(ctx: KvContext) {
   return definePath({
     pattern: 'data/(?<path>.+)',
@@ -78,7 +83,7 @@ export function dataPath(ctx: KvContext) {
         const path = secretPath(d.get('path'), true);
         const data = requestData(d);
         const cas = parseCas(d.get('options'));
-        const { response, durable } = await ctx.locks.run(path, async () => {
+        const { response, durable, versions } = await ctx.locks.run(path, async () => {
           // Two awaits, not Promise.all: both are memory hits on a hot key, and
           // Promise.all's bookkeeping cost more than the second hop.
           const before = await readMetadata(req.storage, path);
@@ -87,10 +92,11 @@ export function dataPath(ctx: KvContext) {
           const now = ctx.clock.now();
           const meta = before === null ? emptyMetadata(rfc3339(now)) : copyMetadata(before);
           const { version, durable } = appendVersion(req.storage, path, meta, config, data, now);
-          return { response: { data: versionView(meta, version, findVersion(meta, version)!) }, durable };
+          return { response: { data: versionView(meta, version, findVersion(meta, version)!) }, durable, versions: versionNumbers(meta) };
         });
         // Acknowledge only once durable (all or nothing); the lock is already free for the next writer.
         await durable;
+        kvEvent(ctx, 'data-write', `data/${path}`, `data/${path}`, versions);
         return response;
       },
 
@@ -98,7 +104,7 @@ export function dataPath(ctx: KvContext) {
         const path = secretPath(d.get('path'), true);
         const patch = requestData(d);
         const cas = parseCas(d.get('options'));
-        const outcome = await ctx.locks.run(path, async (): Promise<{ response: LogicalResponse; durable?: Promise<void> }> => {
+        const outcome = await ctx.locks.run(path, async (): Promise<{ response: LogicalResponse; durable?: Promise<void>; versions?: Record<string, string> }> => {
           const before = await readMetadata(req.storage, path);
           const config = await readConfig(req.storage);
           if (before === null) throw notFound();
@@ -116,23 +122,27 @@ export function dataPath(ctx: KvContext) {
           const merged = mergePatch(structuredClone(current), patch);
           if (!isPlainObject(merged)) throw badRequest('patch must be a JSON object');
           const { version, durable } = appendVersion(req.storage, path, meta, config, merged, now);
-          return { response: { data: versionView(meta, version, findVersion(meta, version)!) }, durable };
+          return { response: { data: versionView(meta, version, findVersion(meta, version)!) }, durable, versions: versionNumbers(meta) };
         });
         if (outcome.durable) await outcome.durable;
+        if (outcome.versions) kvEvent(ctx, 'data-patch', `data/${path}`, `data/${path}`, outcome.versions);
         return outcome.response;
       },
 
       async delete(req, d) {
         const path = secretPath(d.get('path'));
-        await ctx.locks.run(path, async () => {
+        const deleted = await ctx.locks.run(path, async () => {
           const meta = await readMetadataForUpdate(req.storage, path);
-          if (meta === null) return;
+          if (meta === null) return false;
           const vm = findVersion(meta, meta.current_version);
           const now = ctx.clock.now();
-          if (vm === undefined || isDeleted(vm, now)) return;
+          if (vm === undefined || isDeleted(vm, now)) return false;
           setVersion(meta, versionEntry(vm.version, { ...vm, deletion_time: rfc3339(now) }));
           await writeMetadata(req.storage, path, meta);
+          return true;
         });
+        // No data_path: after a delete there is nothing to read there (Vault's KV plugin).
+        if (deleted) kvEvent(ctx, 'data-delete', `data/${path}`, null);
         return null;
       },
     },

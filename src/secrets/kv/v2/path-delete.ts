@@ -8,7 +8,7 @@ import { definePath, type PathDef } from '../../../sdk/framework/path.js';
 import { field } from '../../../sdk/framework/fields.js';
 import { transact, type StorageOp } from '../../../sdk/storage.js';
 import { rfc3339 } from '../../../lib/clock.js';
-import { secretPath, type KvContext } from './context.js';
+import { kvEvent, secretPath, type KvContext } from './context.js';
 import { findVersion, MAX_TX_OPS, metadataPut, readMetadataForUpdate, setVersion, versionDelete, versionEntry, type VersionMetadata } from './layout.js';
 import { isDeleted } from './versions.js';
 
@@ -33,9 +33,9 @@ function versionsPath(ctx: KvContext, verb: string, synopsis: string, action: Ve
         const path = secretPath(d.get('path'));
         const versions = d.get('versions');
         if (versions.length === 0) throw badRequest('no version number provided');
-        await ctx.locks.run(path, async () => {
+        const applied = await ctx.locks.run(path, async () => {
           const meta = await readMetadataForUpdate(req.storage, path);
-          if (meta === null) return;
+          if (meta === null) return false;
           const now = ctx.clock.now();
           let changed = false;
           const ops: StorageOp[] = [];
@@ -47,11 +47,14 @@ function versionsPath(ctx: KvContext, verb: string, synopsis: string, action: Ve
             setVersion(meta, versionEntry(v, updated.entry));
             changed = true;
           }
-          if (!changed) return;
+          if (!changed) return false;
           // Destroying many versions at once: the data first, the metadata with the last ones.
           ops.push(metadataPut(path, meta));
           for (let i = 0; i < ops.length; i += MAX_TX_OPS) await transact(req.storage, ops.slice(i, i + MAX_TX_OPS));
+          return true;
         });
+        // Only an undelete leaves data to read at data/<path>.
+        if (applied) kvEvent(ctx, verb, `${verb}/${path}`, verb === 'undelete' ? `data/${path}` : null);
         return null;
       },
     },

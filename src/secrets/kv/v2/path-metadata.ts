@@ -10,7 +10,7 @@ import type { FieldData } from '../../../sdk/framework/field-data.js';
 import type { Frozen, Storage } from '../../../sdk/storage.js';
 import { formatDuration } from '../../../lib/duration.js';
 import { rfc3339 } from '../../../lib/clock.js';
-import { secretPath, type KvContext } from './context.js';
+import { kvEvent, secretPath, type KvContext } from './context.js';
 import { parseCustomMetadata, patchCustomMetadata } from './custom-metadata.js';
 import { deleteSecret, findVersion, METADATA_PREFIX, readMetadata, readMetadataForUpdate, versionsMap, writeMetadata, type KeyMetadata } from './layout.js';
 import { emptyMetadata, isDeleted } from './versions.js';
@@ -99,6 +99,7 @@ export function metadataPath(ctx: KvContext) {
           meta.updated_time = nowIso;
           await writeMetadata(req.storage, path, meta);
         });
+        kvEvent(ctx, 'metadata-write', `metadata/${path}`, `data/${path}`);
         return null;
       },
 
@@ -111,15 +112,18 @@ export function metadataPath(ctx: KvContext) {
           meta.updated_time = rfc3339(ctx.clock.now());
           await writeMetadata(req.storage, path, meta);
         });
+        kvEvent(ctx, 'metadata-patch', `metadata/${path}`, `data/${path}`);
         return null;
       },
 
       async delete(req, d) {
         const path = secretPath(d.get('path'));
-        await ctx.locks.run(path, async () => {
+        const existed = await ctx.locks.run(path, async () => {
           const meta = await readMetadata(req.storage, path);
           if (meta !== null) await deleteSecret(req.storage, path, meta);
+          return meta !== null;
         });
+        if (existed) kvEvent(ctx, 'metadata-delete', `metadata/${path}`, null);
         return null;
       },
     },

@@ -3,7 +3,6 @@
  * dependencies; cycles (tokens ↔ expiration, sys ↔ mounts) are closed with late-bound
  * closures so construction order stays simple.
  */
-import { defineBackend } from '../sdk/framework/backend.js';
 import { badRequest } from '../sdk/errors.js';
 import type { Backend, Logger } from '../sdk/logical.js';
 import type { Storage } from '../sdk/storage.js';
@@ -32,6 +31,12 @@ import { wrappingPaths } from './sys/paths-wrapping.js';
 import { haPaths } from './sys/paths-ha.js';
 import type { HaStatusNode } from './ha/node-table.js';
 import { systemBackend } from './sys/sys-backend.js';
+import { identityBackend } from './identity/backend.js';
+import type { IdentityDeps } from './identity/deps.js';
+import { EffectiveIdentity } from './identity/effective.js';
+import { entityForLogin } from './identity/login.js';
+import { IdentityStore } from './identity/store.js';
+import { routePath } from './router/mount-entry.js';
 import { TokenStore } from './tokens/token-store.js';
 import { ResponseWrapper, WRAPPING_POLICY } from './wrapping/wrapper.js';
 
@@ -60,6 +65,7 @@ export interface Subsystems {
   router: Router;
   mounts: MountManager;
   policies: PolicyStore;
+  identity: IdentityStore;
   tokens: TokenStore;
   expiration: ExpirationManager;
   audit: AuditBroker;
@@ -138,7 +144,7 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
     return r ? r.system : { defaultLeaseTtl: () => deps.systemDefaultTtl, maxLeaseTtl: () => deps.systemMaxTtl, options: () => ({}) };
   };
 
-  const aclOf = (policyNames: string[]): Promise<AclLike> => policies.acl(policyNames);
+  const aclOf = (policyNames: readonly string[]): Promise<AclLike> => policies.acl(policyNames);
   const aclOfToken = async (token: string): Promise<AclLike> => {
     const entry = await tokens.lookup(token);
     if (!entry) throw badRequest('invalid token');
@@ -214,9 +220,20 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
     ...lockedUserPaths({ authMounts: () => router.all().filter((r) => r.entry.table === 'auth').map((r) => ({ accessor: r.entry.accessor, backend: r.backend })) }),
   ];
   sys = systemBackend(sysPaths);
-  const identity = defineBackend({ type: 'identity', kind: 'secret', paths: [], help: 'Identity is not implemented by Ward yet.' });
+  const identityStore = new IdentityStore(barrier.view('sys/identity/'));
+  const identityDeps: IdentityDeps = {
+    store: identityStore,
+    mounts: (accessor) => {
+      const r = router.all().find((x) => x.entry.accessor === accessor && x.entry.table === 'auth');
+      return r ? { path: routePath(r.entry), type: r.entry.type } : undefined;
+    },
+    now: () => new Date(clock.now()).toISOString(),
+  };
+  const identity = identityBackend(identityDeps);
+  const effective = new EffectiveIdentity(identityStore);
 
   await policies.setup();
+  await identityStore.load();
   await mounts.load();
   await tokens.load();
   await audit.load();
@@ -227,6 +244,14 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
     tokens,
     acl: aclOf,
     aclCached: (policyNames) => policies.aclCached(policyNames),
+    identity: {
+      forToken: (token) => {
+        const pending = identityStore.pending;
+        if (pending) return pending.then(() => effective.forToken(token.entityId, token.policies));
+        return effective.forToken(token.entityId, token.policies);
+      },
+      loginEntity: (accessor, alias) => entityForLogin(identityDeps, accessor, alias),
+    },
     audit,
     registerSecret: (o) => expiration.registerSecret(o),
     wrap: (body, ttl, path, acc) => wrapper.wrap(body, ttl, path, acc),
@@ -236,6 +261,7 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
     router,
     mounts,
     policies,
+    identity: identityStore,
     tokens,
     expiration,
     audit,

@@ -122,6 +122,8 @@ async function handleCreate(store: TokenStore, req: LogicalRequest, d: FieldData
     boundCidrs: role?.tokenBoundCidrs ?? [],
     defaultTtl: role?.tokenTtl ?? 0,
     maxTtl: role?.tokenMaxTtl ?? 0,
+    // A token created by a token with an entity belongs to the same entity, as in Vault.
+    entityId: caller.entityId,
   });
   for (const p of created.entry.policies) {
     if (p !== 'root' && !(await store.policyExists(p))) warnings.push(`Policy "${p}" does not exist`);

@@ -242,7 +242,7 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
   const pipeline = new RequestPipeline({
     match: (p) => router.match(p),
     tokens,
-    acl: aclOf,
+    acl: (policyNames, identity) => policies.acl(policyNames, identity),
     aclCached: (policyNames) => policies.aclCached(policyNames),
     identity: {
       forToken: (token) => {

@@ -33,11 +33,12 @@ import type { HaStatusNode } from './ha/node-table.js';
 import { systemBackend } from './sys/sys-backend.js';
 import { identityBackend } from './identity/backend.js';
 import type { IdentityDeps } from './identity/deps.js';
-import { EffectiveIdentity } from './identity/effective.js';
+import { EffectiveIdentity, type TokenIdentity } from './identity/effective.js';
 import { entityForLogin } from './identity/login.js';
 import { IdentityStore } from './identity/store.js';
 import { routePath } from './router/mount-entry.js';
 import { TokenStore } from './tokens/token-store.js';
+import type { TokenEntry } from './tokens/types.js';
 import { ResponseWrapper, WRAPPING_POLICY } from './wrapping/wrapper.js';
 
 export interface SubsystemDeps {
@@ -79,6 +80,20 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
   const router = new Router();
   const policies = new PolicyStore(barrier.view('sys/policy/'));
   const audit = new AuditBroker({ storage: barrier.view('sys/audit/'), logger, clock });
+  const identityStore = new IdentityStore(barrier.view('sys/identity/'));
+  const effective = new EffectiveIdentity(identityStore);
+  /** What a token's entity adds (waiting for a standby's identity reloads first); null without one. */
+  const identityOf = (entry: TokenEntry): TokenIdentity | null | Promise<TokenIdentity | null> => {
+    if (entry.entityId === '') return null;
+    const pending = identityStore.pending;
+    if (pending) return pending.then(() => effective.forToken(entry.entityId, entry.policies));
+    return effective.forToken(entry.entityId, entry.policies);
+  };
+  /** A token's ACL with its identity policies and templates: what the pipeline would apply. */
+  const aclOfEntry = async (entry: TokenEntry): Promise<AclLike> => {
+    const ti = await identityOf(entry);
+    return ti ? policies.acl(ti.policies, ti) : policies.acl(entry.policies);
+  };
 
   const cubbyStorage = (): Storage => {
     const r = router.get('cubbyhole/');
@@ -134,7 +149,7 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
     maxTtl: () => tokenMountSystem().maxLeaseTtl(),
     mountAccessor: () => router.get('auth/token/')?.entry.accessor ?? '',
     hasSudo: async (entry, path) => {
-      const acl = await policies.acl(entry.policies);
+      const acl = await aclOfEntry(entry);
       const d = acl.allowOperation({ path, operation: 'update' });
       return d.sudo || d.root;
     },
@@ -144,11 +159,10 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
     return r ? r.system : { defaultLeaseTtl: () => deps.systemDefaultTtl, maxLeaseTtl: () => deps.systemMaxTtl, options: () => ({}) };
   };
 
-  const aclOf = (policyNames: readonly string[]): Promise<AclLike> => policies.acl(policyNames);
   const aclOfToken = async (token: string): Promise<AclLike> => {
     const entry = await tokens.lookup(token);
     if (!entry) throw badRequest('invalid token');
-    return aclOf(entry.policies);
+    return aclOfEntry(entry);
   };
 
   const wrapper = new ResponseWrapper({
@@ -198,7 +212,7 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
       capabilitiesOfAccessor: async (accessor, path) => {
         const entry = await tokens.lookupAccessor(accessor);
         if (!entry) throw badRequest('invalid accessor');
-        return (await aclOf(entry.policies)).capabilities(path);
+        return (await aclOfEntry(entry)).capabilities(path);
       },
     }),
     ...uiMountPaths({
@@ -208,7 +222,7 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
         const entry = await tokens.lookup(token);
         if (!entry) return false;
         if (entry.policies.includes('root')) return true;
-        const acl = await aclOf(entry.policies);
+        const acl = await aclOfEntry(entry);
         return acl.hasMountAccess ? acl.hasMountAccess(prefix) : !acl.capabilities(prefix).includes('deny');
       },
     }),
@@ -220,7 +234,6 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
     ...lockedUserPaths({ authMounts: () => router.all().filter((r) => r.entry.table === 'auth').map((r) => ({ accessor: r.entry.accessor, backend: r.backend })) }),
   ];
   sys = systemBackend(sysPaths);
-  const identityStore = new IdentityStore(barrier.view('sys/identity/'));
   const identityDeps: IdentityDeps = {
     store: identityStore,
     mounts: (accessor) => {
@@ -230,7 +243,6 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
     now: () => new Date(clock.now()).toISOString(),
   };
   const identity = identityBackend(identityDeps);
-  const effective = new EffectiveIdentity(identityStore);
 
   await policies.setup();
   await identityStore.load();
@@ -245,11 +257,7 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
     acl: (policyNames, identity) => policies.acl(policyNames, identity),
     aclCached: (policyNames) => policies.aclCached(policyNames),
     identity: {
-      forToken: (token) => {
-        const pending = identityStore.pending;
-        if (pending) return pending.then(() => effective.forToken(token.entityId, token.policies));
-        return effective.forToken(token.entityId, token.policies);
-      },
+      forToken: identityOf,
       loginEntity: (accessor, alias) => entityForLogin(identityDeps, accessor, alias),
     },
     audit,

@@ -235,6 +235,7 @@ export class RequestPipeline {
       });
       issued = out.entry;
       core.auth = deps.tokens.authBlock(out.entry);
+      if (entityId !== '' && deps.identity) core.auth = withIdentityPolicies(core.auth, await deps.identity.forToken(out.entry));
       if (out.warnings.length) response.warnings = [...(response.warnings ?? []), ...out.warnings];
     } else if (response && 'authBlock' in response && response.authBlock) {
       core.auth = response.authBlock as Record<string, unknown>;
@@ -247,6 +248,13 @@ export class RequestPipeline {
     }
     return { core, issued };
   }
+}
+
+/** A login's auth block as Vault shows it: `policies` joins the identity policies, listed apart too. */
+function withIdentityPolicies(auth: Record<string, unknown>, identity: TokenIdentity | null): Record<string, unknown> {
+  if (!identity || identity.identityPolicies.length === 0) return auth;
+  const own = Array.isArray(auth.policies) ? (auth.policies as string[]) : [];
+  return { ...auth, policies: [...new Set([...own, ...identity.identityPolicies])].sort(), identity_policies: [...identity.identityPolicies] };
 }
 
 function hasContent(r: CoreResult): boolean {

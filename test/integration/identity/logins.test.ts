@@ -86,6 +86,14 @@ test('identity policies: a group policy change applies to an existing token, dir
   assert.equal(await read(), 200, 'an inherited group policy applies');
   const self = await api(server, 'GET', `identity/entity/id/${entityId}`, root);
   assert.deepEqual(self.body.data.inherited_group_ids, [outer]);
+  // A new login shows the identity policies apart and within `policies`; sys/capabilities-self sees them.
+  const again = (await api(server, 'POST', 'auth/userpass/login/bob', { body: { password: 'pw-bob-1' } })).body.auth;
+  assert.deepEqual([again.token_policies, again.identity_policies, again.policies], [['default'], ['team'], ['default', 'team']]);
+  const caps = await api(server, 'POST', 'sys/capabilities-self', { token, body: { paths: ['secret/data/team/x'] } });
+  assert.deepEqual(caps.body.data['secret/data/team/x'], ['read']);
+  // The default policy's templated rule lets a token read its own entity, and only that.
+  assert.equal((await api(server, 'GET', `identity/entity/id/${entityId}`, { token })).status, 200);
+  assert.equal((await api(server, 'GET', `identity/entity/id/${outer}`, { token })).status, 403);
 
   assert.equal((await api(server, 'POST', `identity/group/id/${outer}`, { ...root, body: { member_group_ids: [] } })).status, 204);
   assert.equal(await read(), 403);

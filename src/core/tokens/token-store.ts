@@ -175,7 +175,11 @@ export class TokenStore {
 
   /** The lookup response data; frozen and shared between lookups (see sharedLookupData). */
   lookupData(entry: TokenEntry): Record<string, unknown> {
-    return sharedLookupData(entry, this.deps.clock.now());
+    const shared = sharedLookupData(entry, this.deps.clock.now());
+    if (entry.entityId === '' || !this.deps.identityPolicies) return shared;
+    // Vault lists the entity's and its groups' policies apart from the token's own.
+    const identity = this.deps.identityPolicies(entry);
+    return identity.length > 0 ? { ...shared, identity_policies: [...identity] } : shared;
   }
 
   /** The key leases and indices use for this token (an HMAC, never the raw token). */

@@ -99,6 +99,8 @@ export interface TokenStoreDeps {
    * tokens holding the `root` policy count as sudo.
    */
   hasSudo?(entry: TokenEntry, path: string): Promise<boolean>;
+  /** The policies a token's identity entity adds (lookup's `identity_policies`); absent = none. */
+  identityPolicies?(entry: TokenEntry): readonly string[];
 }
 
 /**

@@ -89,6 +89,8 @@ test('identity policies: a group policy change applies to an existing token, dir
   // A new login shows the identity policies apart and within `policies`; sys/capabilities-self sees them.
   const again = (await api(server, 'POST', 'auth/userpass/login/bob', { body: { password: 'pw-bob-1' } })).body.auth;
   assert.deepEqual([again.token_policies, again.identity_policies, again.policies], [['default'], ['team'], ['default', 'team']]);
+  const looked = (await api(server, 'GET', 'auth/token/lookup-self', { token })).body.data;
+  assert.deepEqual([looked.policies, looked.identity_policies], [['default'], ['team']]);
   const caps = await api(server, 'POST', 'sys/capabilities-self', { token, body: { paths: ['secret/data/team/x'] } });
   assert.deepEqual(caps.body.data['secret/data/team/x'], ['read']);
   // The default policy's templated rule lets a token read its own entity, and only that.

@@ -34,7 +34,7 @@ import { systemBackend } from './sys/sys-backend.js';
 import { identityBackend } from './identity/backend.js';
 import type { IdentityDeps } from './identity/deps.js';
 import { EffectiveIdentity, type TokenIdentity } from './identity/effective.js';
-import { entityForLogin } from './identity/login.js';
+import { dropMountAliases, entityForLogin } from './identity/login.js';
 import { IdentityStore } from './identity/store.js';
 import { routePath } from './router/mount-entry.js';
 import { TokenStore } from './tokens/token-store.js';
@@ -197,6 +197,9 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
     internalBackend: (type) => (type === 'system' ? sys : type === 'token' ? tokens.backend() : type === 'identity' ? identity : undefined),
     revokePrefix: async (prefix) => {
       await expiration.revokePrefix(prefix, { force: true });
+    },
+    unmounted: async (entry) => {
+      if (entry.table === 'auth') await dropMountAliases(identityDeps, entry.accessor);
     },
   });
 

@@ -31,3 +31,17 @@ function sameMap(a: Record<string, string>, b: Record<string, string>): boolean 
   const ka = Object.keys(a);
   return ka.length === Object.keys(b).length && ka.every((k) => a[k] === b[k]);
 }
+
+/** Vault drops every alias of an auth mount when the mount is disabled; the entities stay. */
+export async function dropMountAliases(deps: IdentityDeps, mountAccessor: string): Promise<void> {
+  const { store } = deps;
+  await store.exclusive(async () => {
+    for (const e of store.allEntities()) {
+      if (!e.aliases.some((a) => a.mountAccessor === mountAccessor)) continue;
+      await store.putEntity({ ...e, aliases: e.aliases.filter((a) => a.mountAccessor !== mountAccessor), lastUpdateTime: deps.now() });
+    }
+    for (const g of store.allGroups()) {
+      if (g.alias?.mountAccessor === mountAccessor) await store.putGroup({ ...g, alias: null, lastUpdateTime: deps.now(), modifyIndex: g.modifyIndex + 1 });
+    }
+  });
+}

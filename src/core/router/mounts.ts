@@ -21,6 +21,8 @@ export interface MountDeps {
   internalBackend(type: string): Backend | undefined;
   /** Revokes every lease and token issued under a routed prefix before it goes away. */
   revokePrefix(prefix: string): Promise<void>;
+  /** After a mount is gone: what refers to it by accessor (identity aliases) goes too. */
+  unmounted?(entry: MountEntry): Promise<void>;
 }
 
 export interface MountRequest {
@@ -140,6 +142,7 @@ export class MountManager {
     for (const key of await listRecursive(view)) await view.delete(key);
     this.tables[table] = this.tables[table].filter((e) => e !== entry);
     await this.persist(table);
+    await this.deps.unmounted?.(entry);
   }
 
   /**

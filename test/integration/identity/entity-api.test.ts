@@ -131,6 +131,13 @@ test('identity: groups with member entities and groups, cycles refused, external
   assert.equal((await api(server, 'POST', 'identity/lookup/group', { ...root, body: { alias_id: ga.body.data.id } })).body.data.id, extId);
   assert.deepEqual((await api(server, 'LIST', 'identity/group/name', root)).body.data.keys, ['devs', 'eng', 'ldap-admins']);
 
+  // Disabling the auth mount drops its aliases (entity and group alias); the objects stay.
+  const alias = await api(server, 'POST', 'identity/entity-alias', { ...root, body: { name: 'dev1', canonical_id: ent, mount_accessor: upAcc } });
+  assert.equal(alias.status, 200);
+  assert.equal((await api(server, 'DELETE', 'sys/auth/userpass', root)).status, 204);
+  assert.equal((await api(server, 'GET', `identity/entity-alias/id/${alias.body.data.id}`, root)).status, 404);
+  assert.deepEqual((await api(server, 'GET', `identity/entity/id/${ent}`, root)).body.data.aliases, []);
+  assert.deepEqual((await api(server, 'GET', `identity/group/id/${extId}`, root)).body.data.alias, {});
   assert.equal((await api(server, 'DELETE', `identity/group/id/${innerId}`, root)).status, 204);
   assert.deepEqual((await api(server, 'GET', `identity/group/id/${outerId}`, root)).body.data.member_group_ids, []);
   assert.deepEqual((await api(server, 'GET', `identity/entity/id/${ent}`, root)).body.data.group_ids, []);

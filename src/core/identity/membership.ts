@@ -35,7 +35,8 @@ export function entityGroups(src: GroupSource, entityId: string): { direct: stri
     }
   }
   inherited.sort();
-  return { direct, inherited, all: [...direct, ...inherited].sort() };
+  // Vault lists the direct groups first, then the inherited ones.
+  return { direct, inherited, all: [...direct, ...inherited] };
 }
 
 /**

@@ -47,14 +47,14 @@ export async function writeAlias(deps: IdentityDeps, input: AliasInput, existing
   const canonical = input.canonicalId || current?.entity.id || '';
   if (canonical) {
     const e = store.entity(canonical);
-    if (!e) throw badRequest(`invalid canonical ID "${canonical}"`);
+    if (!e) throw badRequest('invalid entity ID');
     entity = e;
   } else {
     const id = uuid();
     entity = { id, name: `entity_${id.slice(0, 8)}`, metadata: {}, policies: [], disabled: false, aliases: [], mergedEntityIds: [], creationTime: now, lastUpdateTime: now };
   }
   if (entity.aliases.some((a) => a.mountAccessor === accessor && a.id !== current?.alias.id)) {
-    throw badRequest('alias already exists for requested entity and mount accessor');
+    throw badRequest('Alias already exists for requested entity and mount accessor');
   }
   const alias: EntityAlias = {
     id: current?.alias.id ?? uuid(),

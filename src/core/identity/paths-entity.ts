@@ -28,20 +28,24 @@ const cleanPolicies = (p: string[]): string[] => [...new Set(p.map((s) => s.trim
 export async function upsertEntity(deps: IdentityDeps, existing: Entity | undefined, input: EntityInput, wantId?: string): Promise<HandlerResult> {
   return deps.store.exclusive(async () => {
     const { store } = deps;
-    const current = existing ? store.entity(existing.id) : undefined;
+    let current = existing ? store.entity(existing.id) : undefined;
     if (existing && !current) throw badRequest('entity not found from id');
     const name = input.name ?? current?.name ?? '';
     if (name !== '') {
       const byName = store.entityNamed(name);
-      if (byName && byName.id !== current?.id) throw badRequest('entity name is already in use');
+      // As Vault: a name that exists names the entity to update, unless an id chose another.
+      if (byName && !current) current = byName;
+      else if (byName && byName.id !== current?.id) throw badRequest('entity name is already in use');
     }
+    const policies = input.policies !== undefined ? cleanPolicies(input.policies) : (current?.policies ?? []);
+    if (policies.includes('root')) throw badRequest('policies cannot contain root');
     const now = deps.now();
     const id = current?.id ?? (wantId || uuid());
     const next: Entity = {
       id,
       name: name || `entity_${id.slice(0, 8)}`,
       metadata: input.metadata ?? current?.metadata ?? {},
-      policies: input.policies !== undefined ? cleanPolicies(input.policies) : (current?.policies ?? []),
+      policies,
       disabled: input.disabled ?? current?.disabled ?? false,
       aliases: current?.aliases ?? [],
       mergedEntityIds: current?.mergedEntityIds ?? [],
@@ -50,7 +54,7 @@ export async function upsertEntity(deps: IdentityDeps, existing: Entity | undefi
     };
     await store.putEntity(next);
     if (current) return null;
-    return { data: { id: next.id, name: next.name } };
+    return { data: { id: next.id, name: next.name, aliases: null } };
   });
 }
 
@@ -178,33 +182,50 @@ export function entityPaths(deps: IdentityDeps): PathDef<Fields>[] {
 }
 
 /**
- * Moves the aliases of `fromIds` onto `toId` and deletes the sources. Two aliases on one
- * mount cannot share an entity: unless the caller names which to keep, the merge is refused.
+ * Moves the aliases and group memberships of `fromIds` onto `toId` and deletes the
+ * sources. Two aliases on one mount cannot share an entity: unless the caller names which
+ * to keep, the merge is refused with Vault's texts.
  */
 async function mergeEntities(deps: IdentityDeps, toId: string, fromIds: string[], keep: Set<string>): Promise<void> {
   const { store } = deps;
   const target = store.entity(toId);
   if (!target) throw badRequest('entity id to merge to is invalid');
-  const aliases = [...target.aliases];
-  const merged = [...target.mergedEntityIds];
+  const sources = [...new Set(fromIds)].map((id) => {
+    if (id === toId) throw badRequest('to_entity_id should not be present in from_entity_ids');
+    const e = store.entity(id);
+    if (!e) throw badRequest('entity id to merge from is invalid');
+    return e;
+  });
+  if (keep.size === 0) {
+    const clashes = sources.flatMap((src) =>
+      src.aliases.flatMap((a) => target.aliases.filter((t) => t.mountAccessor === a.mountAccessor).map((t) => `mountAccessor: ${a.mountAccessor}, toEntity ID: ${toId}, fromEntity ID: ${src.id}, conflicting toEntity alias ID: ${t.id}, conflicting fromEntity alias ID: ${a.id}`)),
+    );
+    if (clashes.length > 0) throw badRequest(`toEntity and at least one fromEntity have aliases with the same mount accessor, repeat the merge request specifying exactly one fromEntity, clashes: ${clashes.join('; ')}`);
+  }
   const now = deps.now();
-  for (const fromId of fromIds) {
-    if (fromId === toId) continue;
-    const src = store.entity(fromId);
-    if (!src) throw badRequest('entity id to merge from is invalid');
+  let aliases = [...target.aliases];
+  const merged = [...target.mergedEntityIds];
+  for (const src of sources) {
     for (const a of src.aliases) {
       const clash = aliases.find((x) => x.mountAccessor === a.mountAccessor);
       if (clash) {
-        if (!keep.has(a.id) && !keep.has(clash.id)) {
-          throw badRequest(`conflicting mount accessors in following alias IDs and neither were present in conflicting_alias_ids_to_keep: ${clash.id}, ${a.id}`);
-        }
-        if (!keep.has(a.id)) continue;
-        aliases.splice(aliases.indexOf(clash), 1);
+        if (keep.has(clash.id)) continue;
+        if (!keep.has(a.id)) throw badRequest(`conflicting mount accessors in following alias IDs and neither were present in conflicting_alias_ids_to_keep: ${a.id}, ${clash.id}`);
+        aliases = aliases.filter((x) => x !== clash);
       }
-      aliases.push({ ...a, canonicalId: toId, mergedFromCanonicalIds: [...a.mergedFromCanonicalIds, fromId], lastUpdateTime: now });
+      aliases.push({ ...a, canonicalId: toId, mergedFromCanonicalIds: [...a.mergedFromCanonicalIds, src.id], lastUpdateTime: now });
     }
-    merged.push(fromId);
+    merged.push(...src.mergedEntityIds, src.id);
   }
-  for (const fromId of fromIds) if (fromId !== toId) await removeEntity(deps, fromId);
+  for (const src of sources) {
+    for (const gid of directGroupIds(store, src.id)) {
+      const g = store.group(gid);
+      if (!g) continue;
+      const members = g.memberEntityIds.filter((m) => m !== src.id);
+      if (!members.includes(toId)) members.push(toId);
+      await store.putGroup({ ...g, memberEntityIds: members, modifyIndex: g.modifyIndex + 1, lastUpdateTime: now });
+    }
+    await store.deleteEntity(src.id);
+  }
   await store.putEntity({ ...target, aliases, mergedEntityIds: merged, lastUpdateTime: now });
 }

@@ -16,12 +16,13 @@ const lookupFields = {
 };
 type Criteria = { name: string; id: string; aliasId: string; aliasName: string; aliasMount: string };
 
-function criteria(d: { get(n: keyof typeof lookupFields): string }): Criteria {
+function criteria(d: { get(n: keyof typeof lookupFields): string; has(n: keyof typeof lookupFields): boolean }): Criteria {
   const c = { name: d.get('name'), id: d.get('id'), aliasId: d.get('alias_id'), aliasName: d.get('alias_name'), aliasMount: d.get('alias_mount_accessor') };
-  const given = [c.name, c.id, c.aliasId, c.aliasName || c.aliasMount].filter((v) => v !== '').length;
-  if (given === 0) throw badRequest('missing lookup criteria');
-  if (given > 1) throw badRequest('only one of the lookup criteria can be specified');
-  if ((c.aliasName === '') !== (c.aliasMount === '')) throw badRequest('both alias_name and alias_mount_accessor need to be set');
+  // Counted by presence, as Vault does: an empty value still counts as a criterion.
+  const given = (['name', 'id', 'alias_id', 'alias_name', 'alias_mount_accessor'] as const).filter((k) => d.has(k)).length;
+  if (given === 0) throw badRequest('query parameter not supplied');
+  if (given === 1 && (c.aliasName !== '' || c.aliasMount !== '')) throw badRequest("both 'alias_name' and 'alias_mount_accessor' needs to be set");
+  if (given > 1 && !(given === 2 && c.aliasName !== '' && c.aliasMount !== '')) throw badRequest('query parameter conflict; please supply distinct set of query parameters');
   return c;
 }
 

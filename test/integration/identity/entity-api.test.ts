@@ -21,8 +21,11 @@ test('identity: entities by id and name, aliases, merge, batch-delete', async (t
   assert.equal(created.body.data.name, 'alice');
   const id = created.body.data.id as string;
 
-  const dup = await api(server, 'POST', 'identity/entity', { ...root, body: { name: 'ALICE' } });
-  assert.deepEqual([dup.status, dup.body], [400, { errors: ['entity name is already in use'] }]);
+  assert.equal(created.body.data.aliases, null);
+  // As Vault: POSTing an existing name updates that entity.
+  assert.equal((await api(server, 'POST', 'identity/entity', { ...root, body: { name: 'alice', metadata: { team: 'blue' } } })).status, 204);
+  const rootPolicy = await api(server, 'POST', 'identity/entity', { ...root, body: { name: 'eve', policies: ['root'] } });
+  assert.deepEqual([rootPolicy.status, rootPolicy.body.errors], [400, ['policies cannot contain root']]);
 
   const read = await api(server, 'GET', `identity/entity/id/${id}`, root);
   assert.equal(read.status, 200);
@@ -42,6 +45,8 @@ test('identity: entities by id and name, aliases, merge, batch-delete', async (t
   const byName = await api(server, 'POST', 'identity/entity/name/bob', { ...root, body: { metadata: ['k=v'] } });
   assert.equal(byName.status, 200);
   const bobId = byName.body.data.id as string;
+  const dup = await api(server, 'POST', 'identity/entity', { ...root, body: { id: bobId, name: 'alice' } });
+  assert.deepEqual([dup.status, dup.body], [400, { errors: ['entity name is already in use'] }]);
 
   const listed = await api(server, 'LIST', 'identity/entity/id', root);
   assert.deepEqual(listed.body.data.keys, [id, bobId].sort());
@@ -56,7 +61,7 @@ test('identity: entities by id and name, aliases, merge, batch-delete', async (t
   const again = await api(server, 'POST', 'identity/entity-alias', { ...root, body: { name: 'alice', canonical_id: bobId, mount_accessor: upAcc } });
   assert.deepEqual([again.status, again.body.errors], [400, ['combination of mount and alias name is already in use']]);
   const second = await api(server, 'POST', 'identity/entity-alias', { ...root, body: { name: 'alice2', canonical_id: id, mount_accessor: upAcc } });
-  assert.deepEqual([second.status, second.body.errors], [400, ['alias already exists for requested entity and mount accessor']]);
+  assert.deepEqual([second.status, second.body.errors], [400, ['Alias already exists for requested entity and mount accessor']]);
   const badAcc = await api(server, 'POST', 'identity/entity-alias', { ...root, body: { name: 'x', canonical_id: id, mount_accessor: 'auth_nope_1' } });
   assert.deepEqual([badAcc.status, badAcc.body.errors], [400, ['invalid mount accessor "auth_nope_1"']]);
   const aread = await api(server, 'GET', `identity/entity-alias/id/${aliasId}`, root);
@@ -69,14 +74,29 @@ test('identity: entities by id and name, aliases, merge, batch-delete', async (t
   assert.equal(look.body.data.id, id);
   assert.equal((await api(server, 'POST', 'identity/lookup/entity', { ...root, body: { name: 'nobody' } })).status, 204);
   const none = await api(server, 'POST', 'identity/lookup/entity', { ...root, body: {} });
-  assert.deepEqual([none.status, none.body.errors], [400, ['missing lookup criteria']]);
+  assert.deepEqual([none.status, none.body.errors], [400, ['query parameter not supplied']]);
+  const two = await api(server, 'POST', 'identity/lookup/entity', { ...root, body: { name: 'alice', id } });
+  assert.deepEqual([two.status, two.body.errors], [400, ['query parameter conflict; please supply distinct set of query parameters']]);
+  const half = await api(server, 'POST', 'identity/lookup/entity', { ...root, body: { alias_name: 'alice' } });
+  assert.deepEqual([half.status, half.body.errors], [400, ["both 'alias_name' and 'alias_mount_accessor' needs to be set"]]);
 
   // Merge bob (with an approle alias) into alice.
   const bobAlias = await api(server, 'POST', 'identity/entity-alias', { ...root, body: { name: 'role-1', canonical_id: bobId, mount_accessor: arAcc } });
+  const self = await api(server, 'POST', 'identity/entity/merge', { ...root, body: { from_entity_ids: [id], to_entity_id: id } });
+  assert.deepEqual([self.status, self.body.errors], [400, ['to_entity_id should not be present in from_entity_ids']]);
+  // A clash on one mount is refused unless one of the two aliases is named to keep.
+  const carlos = (await api(server, 'POST', 'identity/entity', { ...root, body: { name: 'carlos' } })).body.data.id as string;
+  const carlosAlias = (await api(server, 'POST', 'identity/entity-alias', { ...root, body: { name: 'carlos', canonical_id: carlos, mount_accessor: upAcc } })).body.data.id as string;
+  const clash = await api(server, 'POST', 'identity/entity/merge', { ...root, body: { from_entity_ids: [carlos], to_entity_id: id } });
+  assert.equal(clash.status, 400);
+  assert.match(clash.body.errors[0], /^toEntity and at least one fromEntity have aliases with the same mount accessor/);
+  const kept = await api(server, 'POST', 'identity/entity/merge', { ...root, body: { from_entity_ids: [carlos], to_entity_id: id, conflicting_alias_ids_to_keep: [aliasId] } });
+  assert.equal(kept.status, 204);
+  assert.equal((await api(server, 'GET', `identity/entity-alias/id/${carlosAlias}`, root)).status, 404);
   assert.equal((await api(server, 'POST', 'identity/entity/merge', { ...root, body: { from_entity_ids: [bobId], to_entity_id: id } })).status, 204);
   const merged = (await api(server, 'GET', `identity/entity/id/${id}`, root)).body.data;
   assert.deepEqual(merged.aliases.map((a: { id: string }) => a.id).sort(), [aliasId, bobAlias.body.data.id].sort());
-  assert.deepEqual(merged.merged_entity_ids, [bobId]);
+  assert.deepEqual(merged.merged_entity_ids, [carlos, bobId]);
   assert.equal((await api(server, 'GET', `identity/entity/id/${bobId}`, root)).status, 404);
 
   // Batch delete and delete.
@@ -106,7 +126,7 @@ test('identity: groups with member entities and groups, cycles refused, external
   const g = (await api(server, 'GET', `identity/group/id/${innerId}`, root)).body.data;
   assert.deepEqual([g.name, g.type, g.policies, g.member_entity_ids, g.member_group_ids, g.parent_group_ids], ['devs', 'internal', ['dev'], [ent], [], [outerId]]);
   const e = (await api(server, 'GET', `identity/entity/id/${ent}`, root)).body.data;
-  assert.deepEqual([e.direct_group_ids, e.inherited_group_ids, e.group_ids], [[innerId], [outerId], [innerId, outerId].sort()]);
+  assert.deepEqual([e.direct_group_ids, e.inherited_group_ids, e.group_ids], [[innerId], [outerId], [innerId, outerId]]);
 
   const cycle = await api(server, 'POST', `identity/group/id/${innerId}`, { ...root, body: { member_group_ids: [outerId] } });
   assert.deepEqual([cycle.status, cycle.body.errors], [400, [`cyclic relationship detected for member group ID "${outerId}"`]]);

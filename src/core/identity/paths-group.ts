@@ -42,7 +42,9 @@ async function upsertGroup(deps: IdentityDeps, existing: Group | undefined, d: G
     const id = current?.id ?? (d.get('id') || uuid());
     const entities = d.opt('member_entity_ids') as string[] | undefined;
     const groups = d.opt('member_group_ids') as string[] | undefined;
-    if (type === 'external' && entities !== undefined && entities.length > 0) throw badRequest("member entities can't be set manually for external groups");
+    if (type === 'external' && entities !== undefined) throw badRequest("member entities can't be set manually for external groups");
+    if (type === 'external' && groups !== undefined) throw badRequest("member groups can't be set for external groups");
+    if (entities !== undefined && uniq(entities).length > 512) throw badRequest('member entity IDs exceeding the limit of 512');
     for (const e of uniq(entities ?? [])) if (!store.entity(e)) throw badRequest(`invalid member entity ID "${e}"`);
     for (const g of uniq(groups ?? [])) {
       if (g === id) throw badRequest(`member group ID "${g}" is same as the ID of the group`);
@@ -110,7 +112,7 @@ export function groupPaths(deps: IdentityDeps): PathDef<Fields>[] {
         read: async (_req, d) => read(store.group(d.get('id'))),
         update: async (_req, d) => {
           const g = store.group(d.get('id'));
-          if (!g) throw badRequest('group not found from id');
+          if (!g) throw badRequest('invalid group ID');
           return upsertGroup(deps, g, d);
         },
         delete: async (_req, d) => {

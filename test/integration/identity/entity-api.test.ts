@@ -141,6 +141,10 @@ test('identity: groups with member entities and groups, cycles refused, external
   const extId = ext.body.data.id as string;
   const extMembers = await api(server, 'POST', `identity/group/id/${extId}`, { ...root, body: { member_entity_ids: [ent] } });
   assert.deepEqual([extMembers.status, extMembers.body.errors], [400, ["member entities can't be set manually for external groups"]]);
+  const extGroups = await api(server, 'POST', `identity/group/id/${extId}`, { ...root, body: { member_group_ids: [] } });
+  assert.deepEqual([extGroups.status, extGroups.body.errors], [400, ["member groups can't be set for external groups"]]);
+  const noGroup = await api(server, 'POST', 'identity/group/id/nope', { ...root, body: { policies: ['x'] } });
+  assert.deepEqual([noGroup.status, noGroup.body.errors], [400, ['invalid group ID']]);
   const ga = await api(server, 'POST', 'identity/group-alias', { ...root, body: { name: 'admins', mount_accessor: upAcc, canonical_id: extId } });
   assert.equal(ga.status, 200);
   assert.equal(ga.body.data.canonical_id, extId);

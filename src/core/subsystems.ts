@@ -148,6 +148,7 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
     defaultTtl: () => tokenMountSystem().defaultLeaseTtl(),
     maxTtl: () => tokenMountSystem().maxLeaseTtl(),
     mountAccessor: () => router.get('auth/token/')?.entry.accessor ?? '',
+    entityForAlias: (accessor, name) => entityForLogin(identityDeps, accessor, { name }),
     identityPolicies: (entry) => effective.forToken(entry.entityId, entry.policies)?.identityPolicies ?? [],
     hasSudo: async (entry, path) => {
       const acl = await aclOfEntry(entry);

@@ -5,7 +5,7 @@
  * which calls back `revokeByKey` when a token's time is up.
  */
 import { constantTimeEqualPublicLength } from '../../lib/secure.js';
-import { invalidToken } from '../../sdk/errors.js';
+import { badRequest, invalidToken } from '../../sdk/errors.js';
 import type { AuthSpec, Backend } from '../../sdk/logical.js';
 import { BATCH_PREFIX, BatchCodec } from './batch.js';
 import type { LookupOptions, StoreCore } from './store-core.js';
@@ -215,6 +215,12 @@ export class TokenStore {
 
   now(): number {
     return this.deps.clock.now();
+  }
+
+  /** The entity behind `name` as an alias on the token mount (created on first use). */
+  entityForAlias(name: string): Promise<string> {
+    if (!this.deps.entityForAlias) throw badRequest("'entity_alias' is not available");
+    return this.deps.entityForAlias(this.core.mountAccessor(), name);
   }
 
   policyExists(name: string): Promise<boolean> {

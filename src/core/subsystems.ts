@@ -247,7 +247,7 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
     },
     now: () => new Date(clock.now()).toISOString(),
   };
-  const identity = identityBackend(identityDeps);
+  const identity = identityBackend({ ...identityDeps, effective, clockMs: () => clock.now() });
 
   await policies.setup();
   await identityStore.load();

@@ -84,7 +84,8 @@ export function oidcPaths(deps: OidcDeps): PathDef<Fields>[] {
           const k = await readKey(req.storage, d.get('name'));
           return k ? { data: { algorithm: k.algorithm, rotation_period: k.rotationPeriod, verification_ttl: k.verificationTtl, allowed_client_ids: [...k.allowedClientIds] } } : null;
         },
-        update: async (req, d) => {
+        // Under the store's lock: a lazy rotation by a token request cannot interleave.
+        update: async (req, d) => deps.store.exclusive(async () => {
           const old = await readKey(req.storage, d.get('name'));
           const algorithm = (d.opt('algorithm') ?? old?.algorithm ?? 'RS256') as Algorithm;
           if (!ALGORITHMS.includes(algorithm)) throw badRequest(`unknown signing algorithm "${algorithm}"`);
@@ -96,7 +97,7 @@ export function oidcPaths(deps: OidcDeps): PathDef<Fields>[] {
           let next: NamedKey = { ...base, algorithm, rotationPeriod, verificationTtl, allowedClientIds: d.opt('allowed_client_ids') ?? base.allowedClientIds };
           if (old && old.algorithm !== algorithm) next = await rotate(next, now);
           await writeKey(req.storage, next);
-        },
+        }),
         delete: async (req, d) => {
           const users = (await listRoles(req.storage)).filter((r) => r.key === d.get('name')).map((r) => r.name).sort();
           if (users.length > 0) throw badRequest(`unable to delete key "${d.get('name')}" because it is currently referenced by these roles: ${users.join(', ')}`);
@@ -109,11 +110,12 @@ export function oidcPaths(deps: OidcDeps): PathDef<Fields>[] {
       fields: { name: keyFields.name, verification_ttl: field.durationSecond({ description: 'How long the old public key stays published' }) },
       synopsis: 'Rotate a key now',
       operations: {
-        update: async (req, d) => {
-          const k = await readKey(req.storage, d.get('name'));
-          if (!k) throw badRequest(`no named key found at "${d.get('name')}"`);
-          await writeKey(req.storage, await rotate(k, deps.clockMs(), d.opt('verification_ttl') ?? k.verificationTtl));
-        },
+        update: async (req, d) =>
+          deps.store.exclusive(async () => {
+            const k = await readKey(req.storage, d.get('name'));
+            if (!k) throw badRequest(`no named key found at "${d.get('name')}"`);
+            await writeKey(req.storage, await rotate(k, deps.clockMs(), d.opt('verification_ttl') ?? k.verificationTtl));
+          }),
       },
     }),
     definePath({ pattern: 'oidc/role/?', fields: {}, synopsis: 'List roles', operations: { list: async (req) => ({ data: { keys: (await listRoles(req.storage)).map((r) => r.name).sort() } }) } }),
@@ -167,7 +169,9 @@ export function oidcPaths(deps: OidcDeps): PathDef<Fields>[] {
           if (!ti) throw badRequest("no entity associated with the request's token");
           if (ti.disabled) throw badRequest('entity is disabled');
           const now = deps.clockMs();
-          const key = await current(req.storage, stored, now);
+          // Rotation writes the key: under the store's lock and re-read, so two requests
+          // never both rotate and one sign with a key that was never stored.
+          const key = now < stored.nextRotation ? stored : await deps.store.exclusive(async () => current(req.storage, (await readKey(req.storage, role.key)) ?? stored, now));
           const iat = Math.floor(now / 1000);
           const claims = { ...renderClaims(role.template, ti.template()), namespace: 'root' };
           const token = await new SignJWT(claims)

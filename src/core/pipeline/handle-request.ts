@@ -112,7 +112,10 @@ export class RequestPipeline {
           identity = found instanceof Promise ? await found : found;
           // Vault refuses every token of a disabled entity.
           if (identity?.disabled) throw permissionDenied();
-          if (identity) policies = identity.policies;
+          if (identity) {
+            policies = identity.policies;
+            ctx.identityPolicies = identity.identityPolicies;
+          }
         }
         const acl = deps.aclCached?.(policies) ?? (await deps.acl(policies, identity ?? undefined));
         const decision = authorize(acl, { path: input.path, operation: ctx.operation, data: input.data, wrapTtl: input.wrapTtl, rootPath: route.root.matches(relPath) });
@@ -173,7 +176,7 @@ export class RequestPipeline {
       hasCapability: undefined,
       body: input.body,
     };
-    return { input, requestId, route, relPath, operation: input.operation, token, grantingPolicies: [], logical, revokeTokenAfter: false, auditBase: undefined };
+    return { input, requestId, route, relPath, operation: input.operation, token, grantingPolicies: [], identityPolicies: NONE, logical, revokeTokenAfter: false, auditBase: undefined };
   }
 
   /** POST/PUT become `create` when the path's existence check says the item is new. */
@@ -256,6 +259,8 @@ function withIdentityPolicies(auth: Record<string, unknown>, identity: TokenIden
   const own = Array.isArray(auth.policies) ? (auth.policies as string[]) : [];
   return { ...auth, policies: [...new Set([...own, ...identity.identityPolicies])].sort(), identity_policies: [...identity.identityPolicies] };
 }
+
+const NONE: readonly string[] = Object.freeze([]);
 
 function hasContent(r: CoreResult): boolean {
   const res = r.response;

@@ -28,7 +28,7 @@ export function auditAuth(t: TokenEntry | null, grantingPolicies: string[], allo
   if (t.numUses !== 0) return buildAuditAuth(t, grantingPolicies, allowed, identityPolicies);
   // Renewal changes the ttl in place, and identity changes what the entity adds: the key
   // keeps a cached part from going stale.
-  const key = `${allowed ? 1 : 0}:${t.ttl}:${grantingPolicies.join(',')}:${identityPolicies.join(',')}`;
+  const key = `${allowed ? 1 : 0}:${t.ttl}:${grantingPolicies.join(',')}${identityPolicies.length > 0 ? `:${identityPolicies.join(',')}` : ''}`;
   const hit = authParts.get(t);
   if (hit && hit.key === key) return hit.auth;
   const auth = buildAuditAuth(t, grantingPolicies, allowed, identityPolicies);

@@ -25,7 +25,7 @@ type EntityInput = { name?: string | undefined; metadata?: Record<string, string
 const cleanPolicies = (p: string[]): string[] => [...new Set(p.map((s) => s.trim()).filter((s) => s !== ''))];
 
 /** Creates a new entity or updates `existing`; answers {id, name} on creation as Vault does. */
-export async function upsertEntity(deps: IdentityDeps, existing: Entity | undefined, input: EntityInput, wantId?: string): Promise<HandlerResult> {
+export async function upsertEntity(deps: IdentityDeps, existing: Entity | undefined, input: EntityInput): Promise<HandlerResult> {
   return deps.store.exclusive(async () => {
     const { store } = deps;
     let current = existing ? store.entity(existing.id) : undefined;
@@ -40,7 +40,7 @@ export async function upsertEntity(deps: IdentityDeps, existing: Entity | undefi
     const policies = input.policies !== undefined ? cleanPolicies(input.policies) : (current?.policies ?? []);
     if (policies.includes('root')) throw badRequest('policies cannot contain root');
     const now = deps.now();
-    const id = current?.id ?? (wantId || uuid());
+    const id = current?.id ?? uuid();
     const next: Entity = {
       id,
       name: name || `entity_${id.slice(0, 8)}`,
@@ -85,9 +85,11 @@ export function entityPaths(deps: IdentityDeps): PathDef<Fields>[] {
       synopsis: 'Create a new entity, or update one by id',
       operations: {
         update: async (_req, d) => {
+          // With an id this is an update of that entity, as in Vault: an unknown id is an error.
           const id = d.get('id');
           const existing = id ? store.entity(id) : undefined;
-          return upsertEntity(deps, existing, input(d), id || undefined);
+          if (id && !existing) throw badRequest('entity not found from id');
+          return upsertEntity(deps, existing, input(d));
         },
       },
     }),

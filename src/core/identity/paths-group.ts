@@ -39,7 +39,7 @@ async function upsertGroup(deps: IdentityDeps, existing: Group | undefined, d: G
     if (typeIn !== '' && typeIn !== 'internal' && typeIn !== 'external') throw badRequest(`invalid group type "${typeIn}"`);
     if (current && typeIn !== '' && typeIn !== current.type) throw badRequest('group type cannot be changed');
     const type = (current?.type ?? (typeIn || 'internal')) as Group['type'];
-    const id = current?.id ?? (d.get('id') || uuid());
+    const id = current?.id ?? uuid();
     const entities = d.opt('member_entity_ids') as string[] | undefined;
     const groups = d.opt('member_group_ids') as string[] | undefined;
     if (type === 'external' && entities !== undefined) throw badRequest("member entities can't be set manually for external groups");
@@ -89,7 +89,14 @@ export function groupPaths(deps: IdentityDeps): PathDef<Fields>[] {
       pattern: 'group',
       fields: groupFields,
       synopsis: 'Create a new group, or update one by id',
-      operations: { update: async (_req, d) => upsertGroup(deps, d.get('id') ? store.group(d.get('id')) : undefined, d) },
+      operations: {
+        update: async (_req, d) => {
+          // With an id this is an update of that group, as in Vault: an unknown id is an error.
+          const g = d.get('id') ? store.group(d.get('id')) : undefined;
+          if (d.get('id') && !g) throw badRequest('invalid group ID');
+          return upsertGroup(deps, g, d);
+        },
+      },
     }),
     definePath({
       pattern: 'group/id/?',

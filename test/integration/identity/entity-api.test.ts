@@ -41,6 +41,8 @@ test('identity: entities by id and name, aliases, merge, batch-delete', async (t
   assert.deepEqual((await api(server, 'GET', `identity/entity/id/${id}`, root)).body.data.metadata, { team: 'blue' });
   const missing = await api(server, 'POST', 'identity/entity/id/nope', { ...root, body: { policies: ['x'] } });
   assert.deepEqual([missing.status, missing.body], [400, { errors: ['entity not found from id'] }]);
+  const missingById = await api(server, 'POST', 'identity/entity', { ...root, body: { id: 'nope', policies: ['x'] } });
+  assert.deepEqual([missingById.status, missingById.body], [400, { errors: ['entity not found from id'] }]);
 
   const byName = await api(server, 'POST', 'identity/entity/name/bob', { ...root, body: { metadata: ['k=v'] } });
   assert.equal(byName.status, 200);
@@ -145,6 +147,8 @@ test('identity: groups with member entities and groups, cycles refused, external
   assert.deepEqual([extGroups.status, extGroups.body.errors], [400, ["member groups can't be set for external groups"]]);
   const noGroup = await api(server, 'POST', 'identity/group/id/nope', { ...root, body: { policies: ['x'] } });
   assert.deepEqual([noGroup.status, noGroup.body.errors], [400, ['invalid group ID']]);
+  const noGroupById = await api(server, 'POST', 'identity/group', { ...root, body: { id: 'nope', policies: ['x'] } });
+  assert.deepEqual([noGroupById.status, noGroupById.body.errors], [400, ['invalid group ID']]);
   const ga = await api(server, 'POST', 'identity/group-alias', { ...root, body: { name: 'admins', mount_accessor: upAcc, canonical_id: extId } });
   assert.equal(ga.status, 200);
   assert.equal(ga.body.data.canonical_id, extId);

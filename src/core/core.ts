@@ -334,7 +334,7 @@ export class WardCore implements CoreApi {
   subscribeEvents(r: EventSubscribeRequest, sink: EventSink): Promise<() => void> {
     const subs = this.subsystems;
     if (!subs) throw this.ha ? new WardError('standby', ['Vault is in standby mode']) : sealedError();
-    return subscribeEvents(this.events, { lookupToken: (t) => subs.tokens.lookup(t), acl: (p) => subs.policies.acl(p), current: () => this.subsystems === subs }, r, sink);
+    return subscribeEvents(this.events, { lookupToken: (t) => subs.tokens.lookup(t), aclOf: (entry) => subs.aclOf(entry), current: () => this.subsystems === subs }, r, sink);
   }
 
   async handleRequest(input: HttpRequestInput): Promise<CoreResult> {

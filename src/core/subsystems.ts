@@ -3,7 +3,6 @@
  * dependencies; cycles (tokens ↔ expiration, sys ↔ mounts) are closed with late-bound
  * closures so construction order stays simple.
  */
-import { defineBackend } from '../sdk/framework/backend.js';
 import { badRequest } from '../sdk/errors.js';
 import type { Backend, Logger } from '../sdk/logical.js';
 import type { Storage } from '../sdk/storage.js';
@@ -13,6 +12,7 @@ import { AuditBroker } from './audit/broker.js';
 import { ExpirationManager } from './expiration/expiration-manager.js';
 import { RequestPipeline } from './pipeline/handle-request.js';
 import type { AclLike } from './pipeline/authorize.js';
+import type { ACL } from './policy/acl.js';
 import { PolicyStore } from './policy/policy-store.js';
 import { MountManager } from './router/mounts.js';
 import type { BackendRegistry } from './router/registry.js';
@@ -32,8 +32,15 @@ import { wrappingPaths } from './sys/paths-wrapping.js';
 import { haPaths } from './sys/paths-ha.js';
 import type { HaStatusNode } from './ha/node-table.js';
 import { systemBackend } from './sys/sys-backend.js';
+import { identityBackend } from './identity/backend.js';
+import type { IdentityDeps } from './identity/deps.js';
+import { EffectiveIdentity, type TokenIdentity } from './identity/effective.js';
+import { dropMountAliases, entityForLogin } from './identity/login.js';
+import { IdentityStore } from './identity/store.js';
+import { routePath } from './router/mount-entry.js';
 import { TokenStore } from './tokens/token-store.js';
 import type { EventBus } from './events/bus.js';
+import type { TokenEntry } from './tokens/types.js';
 import { ResponseWrapper, WRAPPING_POLICY } from './wrapping/wrapper.js';
 
 export interface SubsystemDeps {
@@ -63,11 +70,14 @@ export interface Subsystems {
   router: Router;
   mounts: MountManager;
   policies: PolicyStore;
+  identity: IdentityStore;
   tokens: TokenStore;
   expiration: ExpirationManager;
   audit: AuditBroker;
   wrapper: ResponseWrapper;
   pipeline: RequestPipeline;
+  /** A token's ACL as requests see it: its own policies plus its entity's and groups', templates resolved. */
+  aclOf(entry: TokenEntry): Promise<ACL>;
   stop(): Promise<void>;
 }
 
@@ -76,6 +86,20 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
   const router = new Router();
   const policies = new PolicyStore(barrier.view('sys/policy/'), deps.events ? () => deps.events!.revalidateAll() : undefined);
   const audit = new AuditBroker({ storage: barrier.view('sys/audit/'), logger, clock });
+  const identityStore = new IdentityStore(barrier.view('sys/identity/'));
+  const effective = new EffectiveIdentity(identityStore);
+  /** What a token's entity adds (waiting for a standby's identity reloads first); null without one. */
+  const identityOf = (entry: TokenEntry): TokenIdentity | null | Promise<TokenIdentity | null> => {
+    if (entry.entityId === '') return null;
+    const pending = identityStore.pending;
+    if (pending) return pending.then(() => effective.forToken(entry.entityId, entry.policies));
+    return effective.forToken(entry.entityId, entry.policies);
+  };
+  /** A token's ACL with its identity policies and templates: what the pipeline would apply. */
+  const aclOfEntry = async (entry: TokenEntry): Promise<ACL> => {
+    const ti = await identityOf(entry);
+    return ti ? policies.acl(ti.policies, ti) : policies.acl(entry.policies);
+  };
 
   const cubbyStorage = (): Storage => {
     const r = router.get('cubbyhole/');
@@ -131,8 +155,10 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
     maxTtl: () => tokenMountSystem().maxLeaseTtl(),
     mountAccessor: () => router.get('auth/token/')?.entry.accessor ?? '',
     ...(deps.events ? { onRevoked: () => deps.events!.revalidateAll() } : {}),
+    entityForAlias: (accessor, name) => entityForLogin(identityDeps, accessor, { name }),
+    identityPolicies: (entry) => effective.forToken(entry.entityId, entry.policies)?.identityPolicies ?? [],
     hasSudo: async (entry, path) => {
-      const acl = await policies.acl(entry.policies);
+      const acl = await aclOfEntry(entry);
       const d = acl.allowOperation({ path, operation: 'update' });
       return d.sudo || d.root;
     },
@@ -142,11 +168,10 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
     return r ? r.system : { defaultLeaseTtl: () => deps.systemDefaultTtl, maxLeaseTtl: () => deps.systemMaxTtl, options: () => ({}) };
   };
 
-  const aclOf = (policyNames: string[]): Promise<AclLike> => policies.acl(policyNames);
   const aclOfToken = async (token: string): Promise<AclLike> => {
     const entry = await tokens.lookup(token);
     if (!entry) throw badRequest('invalid token');
-    return aclOf(entry.policies);
+    return aclOfEntry(entry);
   };
 
   const wrapper = new ResponseWrapper({
@@ -188,6 +213,9 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
             deps.events!.sender({ mount_class: e.table === 'auth' ? 'auth' : 'secret', mount_accessor: e.accessor, mount_path: e.path, plugin: e.type }),
         }
       : {}),
+    unmounted: async (entry) => {
+      if (entry.table === 'auth') await dropMountAliases(identityDeps, entry.accessor);
+    },
   });
 
   const sysPaths = [
@@ -203,7 +231,7 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
       capabilitiesOfAccessor: async (accessor, path) => {
         const entry = await tokens.lookupAccessor(accessor);
         if (!entry) throw badRequest('invalid accessor');
-        return (await aclOf(entry.policies)).capabilities(path);
+        return (await aclOfEntry(entry)).capabilities(path);
       },
     }),
     ...uiMountPaths({
@@ -213,7 +241,7 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
         const entry = await tokens.lookup(token);
         if (!entry) return false;
         if (entry.policies.includes('root')) return true;
-        const acl = await aclOf(entry.policies);
+        const acl = await aclOfEntry(entry);
         return acl.hasMountAccess ? acl.hasMountAccess(prefix) : !acl.capabilities(prefix).includes('deny');
       },
     }),
@@ -225,9 +253,18 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
     ...lockedUserPaths({ authMounts: () => router.all().filter((r) => r.entry.table === 'auth').map((r) => ({ accessor: r.entry.accessor, backend: r.backend })) }),
   ];
   sys = systemBackend(sysPaths);
-  const identity = defineBackend({ type: 'identity', kind: 'secret', paths: [], help: 'Identity is not implemented by Ward yet.' });
+  const identityDeps: IdentityDeps = {
+    store: identityStore,
+    mounts: (accessor) => {
+      const r = router.all().find((x) => x.entry.accessor === accessor && x.entry.table === 'auth');
+      return r ? { path: routePath(r.entry), type: r.entry.type } : undefined;
+    },
+    now: () => new Date(clock.now()).toISOString(),
+  };
+  const identity = identityBackend({ ...identityDeps, effective, clockMs: () => clock.now() });
 
   await policies.setup();
+  await identityStore.load();
   await mounts.load();
   await tokens.load();
   await audit.load();
@@ -236,8 +273,12 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
   const pipeline = new RequestPipeline({
     match: (p) => router.match(p),
     tokens,
-    acl: aclOf,
+    acl: (policyNames, identity) => policies.acl(policyNames, identity),
     aclCached: (policyNames) => policies.aclCached(policyNames),
+    identity: {
+      forToken: identityOf,
+      loginEntity: (accessor, alias) => entityForLogin(identityDeps, accessor, alias),
+    },
     audit,
     registerSecret: (o) => expiration.registerSecret(o),
     wrap: (body, ttl, path, acc) => wrapper.wrap(body, ttl, path, acc),
@@ -247,11 +288,13 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
     router,
     mounts,
     policies,
+    identity: identityStore,
     tokens,
     expiration,
     audit,
     wrapper,
     pipeline,
+    aclOf: aclOfEntry,
     async stop() {
       expiration.stop();
       for (const r of router.all()) await r.backend.cleanup?.().catch(() => undefined);

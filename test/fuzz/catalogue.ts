@@ -75,9 +75,9 @@ export const RAW_TABLE: Record<string, { ops: PathOperation[]; fields: FieldInfo
   'sys/leader': { ops: ['read'], fields: [] },
 };
 
-/** Mounts whose tables are not fuzzed: the canaries, and identity (an empty table). */
+/** Mounts whose tables are not fuzzed: the canaries. */
 function skipped(prefix: string): boolean {
-  return prefix === 'identity/' || CANARY_MOUNTS.some((m) => routedPrefix(m) === prefix);
+  return CANARY_MOUNTS.some((m) => routedPrefix(m) === prefix);
 }
 
 function makeTarget(mount: string, mountType: string, pattern: string, fields: FieldInfo[], ops: PathOperation[], raw: boolean): Target {

@@ -234,6 +234,7 @@ export class AuditFormatter {
       display_name: str(a.displayName),
       policies: list(a.policies),
       token_policies: list(a.tokenPolicies),
+      identity_policies: list(a.identityPolicies),
       metadata: a.metadata && Object.keys(a.metadata).length > 0 ? a.metadata : undefined,
       entity_id: str(a.entityId),
       token_type: str(a.tokenType),

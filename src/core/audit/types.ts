@@ -10,6 +10,8 @@ export interface AuditAuth {
   displayName: string;
   policies: string[];
   tokenPolicies: string[];
+  /** What the token's identity entity and its groups added; absent or empty = nothing. */
+  identityPolicies?: string[];
   metadata: Record<string, string> | null;
   entityId: string;
   tokenType: string;

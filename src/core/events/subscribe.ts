@@ -28,7 +28,8 @@ export interface EventSubscribeRequest {
 
 export interface SubscribeDeps {
   lookupToken(token: string): Promise<TokenEntry | null>;
-  acl(policies: readonly string[]): Promise<ACL>;
+  /** The token's ACL as requests see it (identity policies included). */
+  aclOf(entry: TokenEntry): Promise<ACL>;
   /** False once the subsystems these deps come from are gone (sealed, stepped down). */
   current(): boolean;
 }
@@ -39,7 +40,7 @@ export async function subscribeEvents(bus: EventBus, deps: SubscribeDeps, r: Eve
   const path = `sys/events/subscribe/${r.eventType}`;
   const check = async (): Promise<ACL> => {
     const entry = admit(await deps.lookupToken(r.clientToken), r.remoteAddress);
-    const acl = await deps.acl(entry.policies);
+    const acl = await deps.aclOf(entry);
     if (!acl.allowOperation({ path, operation: 'read' }).allowed) throw permissionDenied();
     return acl;
   };

@@ -17,6 +17,9 @@ test('each changed storage key maps to what it invalidates on a performance stan
     ['logical/0a1b/data/foo', { kind: 'value' }],
     ['core/leader/node-1', { kind: 'value' }],
     ['core/mounts-other', { kind: 'value' }],
+    ['sys/identity/entity/0b5c', { kind: 'identity', key: 'entity/0b5c' }],
+    ['sys/identity/group/9f1e', { kind: 'identity', key: 'group/9f1e' }],
+    ['sys/identity/', { kind: 'value' }],
   ];
   for (const [key, want] of table) assert.deepEqual(invalidationFor(key), want, key);
 });

@@ -10,6 +10,9 @@
  *   sys/token/salt, sys/token/batch-key  token key material: rebuild
  *   sys/policy/<name>                 that policy and every compiled ACL using it
  *   sys/token/id/<key>                that token's cached entry (revocation, use counts, renewal)
+ *   sys/identity/entity|group/<id>    that identity object: reloaded into the identity store,
+ *                                     whose generation bump drops the effective policies and
+ *                                     templated ACLs derived from identity
  *   anything else                     only the barrier's cache entry (KV data and metadata,
  *                                     token accessors and roles, mount storage)
  *
@@ -24,16 +27,24 @@ export type Invalidation =
   | { kind: 'keyring' }
   | { kind: 'rebuild' }
   | { kind: 'policy'; name: string }
-  | { kind: 'token'; key: string };
+  | { kind: 'token'; key: string }
+  /** `key` is relative to `sys/identity/` (`entity/<id>`, `group/<id>`). */
+  | { kind: 'identity'; key: string };
 
 const REBUILD = new Set(['core/mounts', 'core/auth', 'sys/audit/table', 'sys/token/salt', 'sys/token/batch-key']);
 const POLICY_PREFIX = 'sys/policy/';
 const TOKEN_PREFIX = 'sys/token/id/';
+const IDENTITY_PREFIX = 'sys/identity/';
+const IDENTITY_KINDS = ['entity/', 'group/'];
 
 export function invalidationFor(key: string): Invalidation {
   if (key === 'core/keyring') return { kind: 'keyring' };
   if (REBUILD.has(key)) return { kind: 'rebuild' };
   if (key.startsWith(POLICY_PREFIX) && key.length > POLICY_PREFIX.length) return { kind: 'policy', name: key.slice(POLICY_PREFIX.length) };
   if (key.startsWith(TOKEN_PREFIX) && key.length > TOKEN_PREFIX.length) return { kind: 'token', key: key.slice(TOKEN_PREFIX.length) };
+  if (key.startsWith(IDENTITY_PREFIX)) {
+    const rel = key.slice(IDENTITY_PREFIX.length);
+    if (IDENTITY_KINDS.some((k) => rel.startsWith(k) && rel.length > k.length)) return { kind: 'identity', key: rel };
+  }
   return { kind: 'value' };
 }

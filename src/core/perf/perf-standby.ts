@@ -24,7 +24,7 @@ import { invalidationFor, type Invalidation } from './invalidation.js';
 import { servableLocally } from './local-reads.js';
 import { ForwardToActive, StandbyStorage, type BarrierReads } from './standby-storage.js';
 
-export type StandbySubsystems = Pick<Subsystems, 'router' | 'tokens' | 'policies' | 'pipeline' | 'stop'>;
+export type StandbySubsystems = Pick<Subsystems, 'router' | 'tokens' | 'policies' | 'identity' | 'pipeline' | 'stop'>;
 
 export interface PerfStandbyDeps {
   feed: ChangeFeed;
@@ -286,6 +286,7 @@ export class PerfStandby {
 function forget(subs: StandbySubsystems, inv: Invalidation): void {
   if (inv.kind === 'policy') subs.policies.forget(inv.name);
   else if (inv.kind === 'token') subs.tokens.forgetCached(inv.key);
+  else if (inv.kind === 'identity') subs.identity.forget(inv.key);
 }
 
 /** Refused writes, raced reads and server-side failures go to the active; client errors are answers. */

@@ -23,25 +23,28 @@ function issueTime(t: TokenEntry): string {
  */
 const authParts = new WeakMap<TokenEntry, { key: string; auth: AuditAuth }>();
 
-export function auditAuth(t: TokenEntry | null, grantingPolicies: string[], allowed: boolean): AuditAuth | null {
+export function auditAuth(t: TokenEntry | null, grantingPolicies: string[], allowed: boolean, identityPolicies: readonly string[] = []): AuditAuth | null {
   if (!t) return null;
-  if (t.numUses !== 0) return buildAuditAuth(t, grantingPolicies, allowed);
-  // Renewal changes the ttl in place; the key keeps a cached part from going stale.
-  const key = `${allowed ? 1 : 0}:${t.ttl}:${grantingPolicies.join(',')}`;
+  if (t.numUses !== 0) return buildAuditAuth(t, grantingPolicies, allowed, identityPolicies);
+  // Renewal changes the ttl in place, and identity changes what the entity adds: the key
+  // keeps a cached part from going stale.
+  const key = `${allowed ? 1 : 0}:${t.ttl}:${grantingPolicies.join(',')}${identityPolicies.length > 0 ? `:${identityPolicies.join(',')}` : ''}`;
   const hit = authParts.get(t);
   if (hit && hit.key === key) return hit.auth;
-  const auth = buildAuditAuth(t, grantingPolicies, allowed);
+  const auth = buildAuditAuth(t, grantingPolicies, allowed, identityPolicies);
   authParts.set(t, { key, auth });
   return auth;
 }
 
-function buildAuditAuth(t: TokenEntry, grantingPolicies: string[], allowed: boolean): AuditAuth {
+function buildAuditAuth(t: TokenEntry, grantingPolicies: string[], allowed: boolean, identityPolicies: readonly string[]): AuditAuth {
   return {
     clientToken: t.id,
     accessor: t.accessor,
     displayName: t.displayName,
-    policies: t.policies,
+    // As Vault: `policies` joins the identity policies to the token's own.
+    policies: identityPolicies.length > 0 ? [...new Set([...t.policies, ...identityPolicies])].sort() : t.policies,
     tokenPolicies: t.policies,
+    ...(identityPolicies.length > 0 ? { identityPolicies: [...identityPolicies] } : {}),
     metadata: Object.keys(t.meta).length ? t.meta : null,
     entityId: t.entityId,
     tokenType: t.type,
@@ -98,7 +101,7 @@ export function auditResponse(r: CoreResult, issued: TokenEntry | null, ctx: Req
  */
 export function entry(ctx: RequestContext, allowed: boolean, response?: AuditResponse, error?: string): AuditEntryInput {
   const cached = ctx.auditBase;
-  const base = cached && cached.allowed === allowed ? cached : (ctx.auditBase = { allowed, auth: auditAuth(ctx.token, ctx.grantingPolicies, allowed), request: auditRequest(ctx) });
+  const base = cached && cached.allowed === allowed ? cached : (ctx.auditBase = { allowed, auth: auditAuth(ctx.token, ctx.grantingPolicies, allowed, ctx.identityPolicies), request: auditRequest(ctx) });
   const config = ctx.route.entry.config;
   return {
     auth: base.auth,

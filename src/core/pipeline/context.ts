@@ -15,6 +15,8 @@ export interface RequestContext {
   /** The caller's token; null on unauthenticated paths. */
   token: TokenEntry | null;
   grantingPolicies: string[];
+  /** Policies the token's identity entity and its groups add (empty without an entity). */
+  identityPolicies: readonly string[];
   logical: LogicalRequest;
   /** Set when the token's last use was spent on this request. */
   revokeTokenAfter: boolean;

@@ -20,6 +20,8 @@ import { authorize, type AclLike } from './authorize.js';
 import { inFlight } from './in-flight.js';
 import { passthroughHeaders } from './passthrough-headers.js';
 import type { RequestContext } from './context.js';
+import type { TokenIdentity } from '../identity/effective.js';
+import type { IdentityForAcl } from '../policy/policy-store.js';
 
 export interface PipelineDeps {
   match(path: string): Route | null;
@@ -28,14 +30,22 @@ export interface PipelineDeps {
     /** `lookup`'s answer when it is already in memory; `undefined` means "ask `lookup`". */
     peek?(token: string): TokenEntry | null | undefined;
     useToken(entry: TokenEntry): Promise<{ revokeAfter: boolean }>;
-    issueFromAuth(auth: AuthSpec, ctx: { path: string; mountPoint: string; mountAccessor: string; defaultTtl: number; maxTtl: number; remoteAddress: string }): Promise<{ entry: TokenEntry; warnings: string[] }>;
+    issueFromAuth(auth: AuthSpec, ctx: { entityId: string; path: string; mountPoint: string; mountAccessor: string; defaultTtl: number; maxTtl: number; remoteAddress: string }): Promise<{ entry: TokenEntry; warnings: string[] }>;
     authBlock(entry: TokenEntry): Record<string, unknown>;
     revokeTree(entry: TokenEntry): Promise<void>;
     tokenKey(entry: TokenEntry): string;
   };
-  acl(policies: string[]): Promise<AclLike>;
+  acl(policies: readonly string[], identity?: IdentityForAcl): Promise<AclLike>;
   /** `acl`'s answer when it is already compiled; `undefined` means "ask `acl`". */
-  aclCached?(policies: string[]): AclLike | undefined;
+  aclCached?(policies: readonly string[]): AclLike | undefined;
+  /**
+   * Identity: what a token's entity adds (asked only for tokens that have one, so a token
+   * without an entity costs nothing more) and the entity a login's alias belongs to.
+   */
+  identity?: {
+    forToken(token: TokenEntry): TokenIdentity | null | Promise<TokenIdentity | null>;
+    loginEntity(mountAccessor: string, alias: NonNullable<AuthSpec['alias']>): Promise<string>;
+  };
   audit: {
     hasDevices(): boolean;
     logRequest(e: AuditEntryInput): Promise<void>;
@@ -95,7 +105,19 @@ export class RequestPipeline {
       // Only writes ask the backend whether the item exists; reads skip the await.
       if (ctx.operation === 'update' || ctx.operation === 'create') await this.resolveOperation(ctx);
       if (token) {
-        const acl = deps.aclCached?.(token.policies) ?? (await deps.acl(token.policies));
+        let policies: readonly string[] = token.policies;
+        let identity: TokenIdentity | null = null;
+        if (token.entityId !== '' && deps.identity) {
+          const found = deps.identity.forToken(token);
+          identity = found instanceof Promise ? await found : found;
+          // Vault refuses every token of a disabled entity.
+          if (identity?.disabled) throw permissionDenied();
+          if (identity) {
+            policies = identity.policies;
+            ctx.identityPolicies = identity.identityPolicies;
+          }
+        }
+        const acl = deps.aclCached?.(policies) ?? (await deps.acl(policies, identity ?? undefined));
         const decision = authorize(acl, { path: input.path, operation: ctx.operation, data: input.data, wrapTtl: input.wrapTtl, rootPath: route.root.matches(relPath) });
         ctx.grantingPolicies = decision.grantingPolicies;
         ctx.logical.hasCapability = async (path, cap) => decision.root || acl.capabilities(path).includes(cap);
@@ -154,7 +176,7 @@ export class RequestPipeline {
       hasCapability: undefined,
       body: input.body,
     };
-    return { input, requestId, route, relPath, operation: input.operation, token, grantingPolicies: [], logical, revokeTokenAfter: false, auditBase: undefined };
+    return { input, requestId, route, relPath, operation: input.operation, token, grantingPolicies: [], identityPolicies: NONE, logical, revokeTokenAfter: false, auditBase: undefined };
   }
 
   /** POST/PUT become `create` when the path's existence check says the item is new. */
@@ -203,7 +225,10 @@ export class RequestPipeline {
       if (lease.warnings.length) response.warnings = [...(response.warnings ?? []), ...lease.warnings];
     }
     if (response?.auth) {
+      const alias = response.auth.alias;
+      const entityId = alias && deps.identity ? await deps.identity.loginEntity(route.entry.accessor, alias) : '';
       const out = await deps.tokens.issueFromAuth(response.auth, {
+        entityId,
         path: input.path,
         mountPoint: route.prefix,
         mountAccessor: route.entry.accessor,
@@ -213,6 +238,7 @@ export class RequestPipeline {
       });
       issued = out.entry;
       core.auth = deps.tokens.authBlock(out.entry);
+      if (entityId !== '' && deps.identity) core.auth = withIdentityPolicies(core.auth, await deps.identity.forToken(out.entry));
       if (out.warnings.length) response.warnings = [...(response.warnings ?? []), ...out.warnings];
     } else if (response && 'authBlock' in response && response.authBlock) {
       core.auth = response.authBlock as Record<string, unknown>;
@@ -226,6 +252,15 @@ export class RequestPipeline {
     return { core, issued };
   }
 }
+
+/** A login's auth block as Vault shows it: `policies` joins the identity policies, listed apart too. */
+function withIdentityPolicies(auth: Record<string, unknown>, identity: TokenIdentity | null): Record<string, unknown> {
+  if (!identity || identity.identityPolicies.length === 0) return auth;
+  const own = Array.isArray(auth.policies) ? (auth.policies as string[]) : [];
+  return { ...auth, policies: [...new Set([...own, ...identity.identityPolicies])].sort(), identity_policies: [...identity.identityPolicies] };
+}
+
+const NONE: readonly string[] = Object.freeze([]);
 
 function hasContent(r: CoreResult): boolean {
   const res = r.response;

@@ -4,6 +4,12 @@
  * request: a cache hit never touches storage. Any write or delete drops the ACL cache.
  * Large documents are parsed off the event loop and compiled in slices, so neither a
  * big write nor the first request that needs a big policy stalls other requests.
+ *
+ * A token with an identity entity asks with its identity (`IdentityForAcl`): its templated
+ * paths are resolved for that entity and the ACL is cached under the policy names plus the
+ * identity's key (entity id and identity-store generation), so any identity change yields
+ * a new key and a stale templated ACL is never served; old ones age out of the bounded
+ * cache. Tokens without an entity are untouched by this: same key, same cost.
  */
 import { badRequest } from '../../sdk/errors.js';
 import { getJSON, listRecursive, putJSON, type Storage } from '../../sdk/storage.js';
@@ -17,6 +23,13 @@ import {
 } from './builtin.js';
 import { parsePolicyOffLoop } from './parse-off-loop.js';
 import { parsePolicy, policyText, type Policy } from './parse.js';
+import { resolvePolicy, type TemplateIdentity } from './template.js';
+
+/** What templated paths are resolved with, and the cache key naming that identity's state. */
+export interface IdentityForAcl {
+  key: string;
+  template(): TemplateIdentity;
+}
 
 /**
  * Keys are policy names at the root of the given storage, which must hold nothing else:
@@ -158,11 +171,11 @@ export class PolicyStore {
    * The compiled ACL for a token's policy names. Names that do not exist contribute
    * nothing (deny). `root` anywhere in the set yields the all-powerful root ACL.
    */
-  async acl(policyNames: readonly string[]): Promise<ACL> {
+  async acl(policyNames: readonly string[], identity?: IdentityForAcl): Promise<ACL> {
     const known = this.aclCached(policyNames);
     if (known !== undefined) return known;
     const names = [...new Set(policyNames.map(normalize))].filter((n) => n !== '').sort();
-    const key = names.join('\n');
+    const key = identity ? `${names.join('\n')}\u0000${identity.key}` : names.join('\n');
     const hit = this.acls.get(key);
     if (hit) {
       this.aclsByList.set(policyNames, { generation: this.generation, acl: hit });
@@ -179,7 +192,7 @@ export class PolicyStore {
       } else {
         for (const n of names) {
           const p = await this.load(n);
-          if (p) policies.push(p);
+          if (p) policies.push(identity ? resolvePolicy(p, identity.template()) : p);
         }
       }
       const acl = await ACL.compile(policies);

@@ -26,6 +26,8 @@ export interface MountDeps {
   readOnly?: boolean;
   /** The event sender for a mount's backend (absent: backends publish nothing). */
   eventSender?(e: MountEntry): EventSender;
+  /** After a mount is gone: what refers to it by accessor (identity aliases) goes too. */
+  unmounted?(entry: MountEntry): Promise<void>;
 }
 
 export interface MountRequest {
@@ -147,6 +149,7 @@ export class MountManager {
     for (const key of await listRecursive(view)) await view.delete(key);
     this.tables[table] = this.tables[table].filter((e) => e !== entry);
     await this.persist(table);
+    await this.deps.unmounted?.(entry);
   }
 
   /**

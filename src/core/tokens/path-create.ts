@@ -24,7 +24,7 @@ const createFields = {
   display_name: field.string({ description: 'Display name' }),
   num_uses: field.int({ description: 'Maximum uses, 0 = unlimited' }),
   type: field.string({ description: '"service" or "batch"' }),
-  entity_alias: field.string({ description: 'Entity alias (not supported)' }),
+  entity_alias: field.string({ description: 'Alias on the token mount whose entity the token belongs to (with a role allowing it)' }),
 };
 type CreateFields = typeof createFields;
 type Mode = 'create' | 'orphan' | 'role';
@@ -101,7 +101,7 @@ async function handleCreate(store: TokenStore, req: LogicalRequest, d: FieldData
   if (role && role.tokenNumUses > 0 && (numUses === 0 || numUses > role.tokenNumUses)) numUses = role.tokenNumUses;
   const type = resolveType(d.get('type'), role);
   const policies = resolvePolicies(sanitizePolicies(d.get('policies'), false), caller, role, isRoot);
-  if (d.get('entity_alias') !== '') warnings.push('entity_alias is not supported and was ignored');
+  const entityId = await entityOf(store, caller, role, d.get('entity_alias'));
 
   const path = role ? `auth/token/create/${role.name}${role.pathSuffix ? `/${role.pathSuffix}` : ''}` : mode === 'orphan' ? 'auth/token/create-orphan' : 'auth/token/create';
   const created = await store.createWithWarnings({
@@ -122,11 +122,26 @@ async function handleCreate(store: TokenStore, req: LogicalRequest, d: FieldData
     boundCidrs: role?.tokenBoundCidrs ?? [],
     defaultTtl: role?.tokenTtl ?? 0,
     maxTtl: role?.tokenMaxTtl ?? 0,
+    entityId,
   });
   for (const p of created.entry.policies) {
     if (p !== 'root' && !(await store.policyExists(p))) warnings.push(`Policy "${p}" does not exist`);
   }
   return authResponse(store, created.entry, [...warnings, ...created.warnings]);
+}
+
+/**
+ * The new token's entity: the caller's (a child belongs to its parent's entity, as in
+ * Vault), or with `entity_alias` the entity behind that alias on the token mount, which
+ * the role must allow (exactly or by glob, compared lower-cased as Vault does).
+ */
+async function entityOf(store: TokenStore, caller: TokenEntry, role: TokenRole | null, alias: string): Promise<string> {
+  if (alias === '') return caller.entityId;
+  if (!role) throw badRequest("'entity_alias' is only allowed in combination with token role");
+  const lower = alias.toLowerCase();
+  const allowed = role.allowedEntityAliases.map((a) => a.toLowerCase());
+  if (!allowed.includes(lower) && !matchesAnyGlob(lower, allowed)) throw badRequest("invalid 'entity_alias' value");
+  return store.entityForAlias(alias);
 }
 
 export function createPaths(store: TokenStore): PathDef[] {

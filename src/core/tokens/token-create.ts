@@ -17,6 +17,8 @@ export interface Created {
 }
 
 export interface LoginContext {
+  /** The identity entity of the login's alias ("" when none). */
+  entityId?: string;
   path: string;
   mountPoint: string;
   mountAccessor: string;
@@ -144,5 +146,6 @@ export function issueLoginToken(core: StoreCore, auth: AuthSpec, ctx: LoginConte
     maxTtl: auth.maxTtl,
     mountDefaultTtl: ctx.defaultTtl,
     mountMaxTtl: ctx.maxTtl,
+    entityId: ctx.entityId ?? '',
   });
 }

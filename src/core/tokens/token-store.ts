@@ -5,7 +5,7 @@
  * which calls back `revokeByKey` when a token's time is up.
  */
 import { constantTimeEqualPublicLength } from '../../lib/secure.js';
-import { invalidToken } from '../../sdk/errors.js';
+import { badRequest, invalidToken } from '../../sdk/errors.js';
 import type { AuthSpec, Backend } from '../../sdk/logical.js';
 import { BATCH_PREFIX, BatchCodec } from './batch.js';
 import type { LookupOptions, StoreCore } from './store-core.js';
@@ -175,7 +175,11 @@ export class TokenStore {
 
   /** The lookup response data; frozen and shared between lookups (see sharedLookupData). */
   lookupData(entry: TokenEntry): Record<string, unknown> {
-    return sharedLookupData(entry, this.deps.clock.now());
+    const shared = sharedLookupData(entry, this.deps.clock.now());
+    if (entry.entityId === '' || !this.deps.identityPolicies) return shared;
+    // Vault lists the entity's and its groups' policies apart from the token's own.
+    const identity = this.deps.identityPolicies(entry);
+    return identity.length > 0 ? { ...shared, identity_policies: [...identity] } : shared;
   }
 
   /** The key leases and indices use for this token (an HMAC, never the raw token). */
@@ -211,6 +215,12 @@ export class TokenStore {
 
   now(): number {
     return this.deps.clock.now();
+  }
+
+  /** The entity behind `name` as an alias on the token mount (created on first use). */
+  entityForAlias(name: string): Promise<string> {
+    if (!this.deps.entityForAlias) throw badRequest("'entity_alias' is not available");
+    return this.deps.entityForAlias(this.core.mountAccessor(), name);
   }
 
   policyExists(name: string): Promise<boolean> {

@@ -101,6 +101,10 @@ export interface TokenStoreDeps {
   hasSudo?(entry: TokenEntry, path: string): Promise<boolean>;
   /** Called after a token is revoked (event subscriptions check their tokens again). */
   onRevoked?(): void;
+  /** The policies a token's identity entity adds (lookup's `identity_policies`); absent = none. */
+  identityPolicies?(entry: TokenEntry): readonly string[];
+  /** The entity an alias on the token mount belongs to, created on first use (403 when disabled). */
+  entityForAlias?(mountAccessor: string, name: string): Promise<string>;
 }
 
 /**

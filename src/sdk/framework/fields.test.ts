@@ -35,3 +35,12 @@ test('a bad value for a secret field is never quoted back', () => {
     assert.ok(!e.messages.join(' ').includes(secret), e.messages.join(' '));
   }
 });
+
+test('key/value pairs: a map, a list of k=v, or one k=v string as the vault CLI sends `metadata=team=blue`', () => {
+  const of = (raw: unknown) => new FieldData({ m: field.kvPairs() }, { m: raw }).get('m');
+  assert.deepEqual(of({ team: 'blue' }), { team: 'blue' });
+  assert.deepEqual(of(['team=blue', 'env=a=b']), { team: 'blue', env: 'a=b' });
+  assert.deepEqual(of('team=blue'), { team: 'blue' });
+  assert.deepEqual(of('{"team":"blue"}'), { team: 'blue' });
+  assert.equal(errorOf(() => of('no-equals-sign')).status, 400);
+});

@@ -151,6 +151,9 @@ function toObject(raw: unknown): Record<string, unknown> {
 }
 
 function toKvPairs(raw: unknown): Record<string, string> {
+  // One `k=v` string (the vault CLI's `metadata=team=blue`) is a list of one pair, as
+  // Vault's weak decoding makes it; a JSON object in a string is still read as a map.
+  if (typeof raw === 'string' && !raw.trimStart().startsWith('{')) return toKvPairs([raw]);
   if (Array.isArray(raw)) {
     const out: Record<string, string> = {};
     for (const item of raw) {

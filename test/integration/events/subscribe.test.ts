@@ -246,6 +246,21 @@ describe('sys/events/subscribe websocket', () => {
     );
   });
 
+  it('policies from the token\'s identity group count: a userpass login allowed only through its group subscribes', async () => {
+    const root = { token: s.rootToken };
+    await api(s, 'POST', 'sys/auth/up', { ...root, body: { type: 'userpass' } });
+    await api(s, 'POST', 'auth/up/users/eve', { ...root, body: { password: 'pw-eve-1' } });
+    await api(s, 'POST', 'sys/policies/acl/group-events', { ...root, body: { policy: 'path "sys/events/subscribe/*" { capabilities = ["read"] }\npath "secret/data/grp/*" {\n  capabilities = ["subscribe"]\n  subscribe_event_types = ["*"]\n}' } });
+    const login = await api(s, 'POST', 'auth/up/login/eve', { body: { password: 'pw-eve-1' } });
+    const token = login.body.auth.client_token as string;
+    assert.equal((await refused(s, token, 'kv*')).status, 403, 'no policy grants it yet');
+    const group = await api(s, 'POST', 'identity/group', { ...root, body: { name: 'eventers', policies: ['group-events'], member_entity_ids: [login.body.auth.entity_id] } });
+    assert.equal(group.status, 200, JSON.stringify(group.body));
+    const sub = track(await subscribe(s, token, 'kv*'));
+    await api(s, 'POST', 'secret/data/grp/x', { ...root, body: { data: { a: 1 } } });
+    await waitFor('the group member sees the write', () => sub.messages.some((m) => m.data.event.metadata.path === 'secret/data/grp/x'));
+  });
+
   it('closes the socket when its token is revoked', async () => {
     await api(s, 'POST', 'sys/policies/acl/all-events', { token: s.rootToken, body: { policy: 'path "sys/events/subscribe/*" { capabilities = ["read"] }' } });
     const t = await api(s, 'POST', 'auth/token/create', { token: s.rootToken, body: { policies: ['all-events'] } });

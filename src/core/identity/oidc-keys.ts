@@ -1,0 +1,59 @@
+/**
+ * Named signing keys for identity tokens (identity/oidc/key/:name). Each holds its current
+ * private key and the public halves of rotated-out keys until their verification_ttl ends,
+ * so tokens signed before a rotation still verify against the published JWKS. Rotation is
+ * due `rotation_period` after the last one and happens lazily, on the next use of the key.
+ */
+import { exportJWK, generateKeyPair, type JWK } from 'jose';
+import { randomUUID } from 'node:crypto';
+import { getJSON, listRecursive, putJSON, type Storage } from '../../sdk/storage.js';
+
+export const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512', 'EdDSA'] as const;
+export type Algorithm = (typeof ALGORITHMS)[number];
+
+export interface NamedKey {
+  name: string;
+  algorithm: Algorithm;
+  /** Seconds. */
+  rotationPeriod: number;
+  verificationTtl: number;
+  allowedClientIds: string[];
+  signing: { kid: string; privateJwk: JWK; publicJwk: JWK };
+  /** Public keys of earlier signing keys, kept until `expireAt` (epoch ms). */
+  verification: { kid: string; publicJwk: JWK; expireAt: number }[];
+  /** Epoch ms. */
+  nextRotation: number;
+}
+
+const KEY = 'oidc/key/';
+
+export async function newSigningKey(algorithm: Algorithm): Promise<NamedKey['signing']> {
+  const { privateKey, publicKey } = await generateKeyPair(algorithm, { extractable: true, ...(algorithm === 'EdDSA' ? { crv: 'Ed25519' } : {}) });
+  const kid = randomUUID();
+  const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: algorithm, use: 'sig' };
+  return { kid, privateJwk: { ...(await exportJWK(privateKey)), kid, alg: algorithm }, publicJwk };
+}
+
+export const readKey = (s: Storage, name: string): Promise<NamedKey | null> => getJSON<NamedKey>(s, KEY + name);
+export const writeKey = (s: Storage, k: NamedKey): Promise<void> => putJSON(s, KEY + k.name, k);
+export const deleteKey = (s: Storage, name: string): Promise<void> => s.delete(KEY + name);
+export const listKeys = async (s: Storage): Promise<string[]> => (await listRecursive(s, KEY)).map((k) => k.slice(KEY.length)).sort();
+
+/** Replaces the signing key; the old public key verifies for `verificationTtl` more seconds. */
+export async function rotate(k: NamedKey, now: number, verificationTtl = k.verificationTtl): Promise<NamedKey> {
+  const verification = [...k.verification.filter((v) => v.expireAt > now), { kid: k.signing.kid, publicJwk: k.signing.publicJwk, expireAt: now + verificationTtl * 1000 }];
+  return { ...k, signing: await newSigningKey(k.algorithm), verification, nextRotation: now + k.rotationPeriod * 1000 };
+}
+
+/** The key, rotated and stored first when its rotation is due. */
+export async function current(s: Storage, k: NamedKey, now: number): Promise<NamedKey> {
+  if (now < k.nextRotation) return k;
+  const next = await rotate(k, now);
+  await writeKey(s, next);
+  return next;
+}
+
+/** Every public key a verifier may need: each key's current one and its unexpired predecessors. */
+export function publicKeys(keys: NamedKey[], now: number): JWK[] {
+  return keys.flatMap((k) => [k.signing.publicJwk, ...k.verification.filter((v) => v.expireAt > now).map((v) => v.publicJwk)]);
+}

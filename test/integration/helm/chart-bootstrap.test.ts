@@ -2,7 +2,8 @@
  * The chart's bootstrap Job end to end: the chart rendered in mode ha-postgresql with two
  * server pods and the bootstrap job on, its objects applied to the fake cluster, both server
  * pods run as the kubelet runs them (chart-pod.ts) against a real PostgreSQL, then the Job's
- * own container run the same way, with the Role the chart gives it. Afterwards both pods are
+ * own container run the same way, with the Role the chart gives it: killed at every step and
+ * restarted (restartPolicy OnFailure), a server pod restarting meanwhile. Afterwards both pods are
  * unsealed (one active, one standby), the keys Secret holds only OpenPGP messages that the
  * operators' private keys decrypt (gpg, as NOTES tells), the root token is revoked, the
  * provisioner token works, and nothing secret appeared in the job's output.
@@ -26,6 +27,9 @@ type Json = any;
 
 /** Kinds the fake cluster does not serve (its README); chart-render.test.ts validates them. */
 const NOT_SERVED = new Set(['PodDisruptionBudget', 'NetworkPolicy', 'Ingress']);
+/** Where the job's test hook exits (test/e2e/k8s-bootstrap.test.ts has them all; not inside the init window). */
+const KILL_POINTS = ['init-requested', 'init', 'unseal', 'audit', 'provisioner-token-pending', 'provisioner-token-created', 'revoke-root-before-record'];
+const HOOK_EXIT = 97;
 
 describe("the chart's bootstrap Job, run as its pod runs, against two server pods", { skip: skipUnless(GO, ROOT, SETPRIV, POSTGRES), timeout: 240_000 }, () => {
   const cleanups: (() => unknown)[] = [];
@@ -33,7 +37,7 @@ describe("the chart's bootstrap Job, run as its pod runs, against two server pod
     for (const c of cleanups.reverse()) await c();
   });
 
-  it('unseals both pods (one active, one standby), stores only encrypted shares, revokes root, prints no secret', async () => {
+  it('killed at each step and restarted, it unseals both pods (one active, one standby), stores only encrypted shares, revokes root, prints no secret', async () => {
     const [ca, job, alice, pg, port] = await Promise.all([makeCa('chart-bootstrap'), testPgpKey('job'), testPgpKey('alice'), startPostgres(), freePort()]);
     cleanups.push(() => pg.stop());
     // Every pod listens on its own loopback IP at the rendered port, so the job's -pod-port is the rendered one.
@@ -54,19 +58,36 @@ describe("the chart's bootstrap Job, run as its pod runs, against two server pod
     const generic = KubernetesObjectApi.makeApiClient(kc);
     for (const o of r.docs.filter((d) => !NOT_SERVED.has(d.kind))) await generic.create(o as unknown as KubernetesObject);
 
-    const pods: ChartPod[] = [];
-    for (const [podName, podIP] of [['ward-0', '127.0.0.2'], ['ward-1', '127.0.0.3']] as const) {
-      pods.push(await startChartPod({ docs: r.docs, k, podName, podIP, port, ca, leaf, secrets: { 'ward-postgresql': { connection_url: pg.url } }, cleanups }));
-    }
+    const IPS = ['127.0.0.2', '127.0.0.3'];
+    const startPod = (i: number): Promise<ChartPod> => startChartPod({ docs: r.docs, k, podName: `ward-${i}`, podIP: IPS[i], port, ca, leaf, secrets: { 'ward-postgresql': { connection_url: pg.url } }, cleanups });
+    const pods: ChartPod[] = [await startPod(0), await startPod(1)];
     const podOutput = (): string => pods.map((p) => p.output()).join('\n');
     for (const p of pods) assert.equal((await p.call('GET', '/v1/sys/seal-status')).json.initialized, false);
 
-    const run = await runChartJob({ docs: r.docs, k, job: 'ward-bootstrap', files: { '/ward/tls': { 'ca.crt': ca.certPem } }, timeoutMs: 150_000, cleanups });
-    const jobOutput = `${run.stdout}\n${run.stderr}`;
-    assert.equal(run.code, 0, `${jobOutput}\n${podOutput()}`);
+    const outputs: string[] = [];
+    const runJob = async (exitAt?: string) => {
+      const run = await runChartJob({ docs: r.docs, k, job: 'ward-bootstrap', files: { '/ward/tls': { 'ca.crt': ca.certPem } }, env: exitAt ? { WARD_BOOTSTRAP_EXIT_AT: exitAt } : {}, timeoutMs: 150_000, cleanups });
+      outputs.push(run.stdout, run.stderr);
+      return run;
+    };
+    for (const point of KILL_POINTS) {
+      const run = await runJob(point);
+      assert.equal(run.code, HOOK_EXIT, `killed at ${point}:\n${run.stderr}\n${podOutput()}`);
+      if (point === 'unseal') {
+        // ward-1 restarts meanwhile, sealed again: a later run unseals it again.
+        await pods[1]!.ward.kill();
+        pods[1] = await startPod(1);
+        assert.equal((await pods[1].call('GET', '/v1/sys/seal-status')).json.sealed, true);
+      }
+    }
+    const run = await runJob();
+    assert.equal(run.code, 0, `${run.stderr}\n${podOutput()}`);
+    const jobOutput = outputs.join('\n');
     // It found both pods by the chart's selector, at their pod IPs, over TLS checked against the chart's names.
-    for (const p of pods) assert.match(run.stderr, new RegExp(`"msg":"server answered","pod":"${p.name}","initialized":false,"sealed":true`), run.stderr);
-    assert.equal(run.stderr.split('\n').filter((l) => l.includes('"msg":"unsealed"')).length, 2, run.stderr);
+    for (const p of pods) assert.match(jobOutput, new RegExp(`"msg":"server answered","pod":"${p.name}","initialized":false,"sealed":true`), jobOutput);
+    // ward-1 was unsealed twice: before and after its restart.
+    assert.equal(jobOutput.split('\n').filter((l) => l.includes('"msg":"unsealed","pod":"ward-1"')).length, 2, jobOutput);
+    assert.match(run.stderr, /"msg":"root token revoked by an earlier run/);
 
     for (const p of pods) assert.equal((await p.call('GET', '/v1/sys/seal-status')).json.sealed, false, p.name);
     await waitFor('one active and one standby pod', async () => {

@@ -191,6 +191,8 @@ export interface JobOptions {
   job: string;
   /** Files of the Job's Secret mounts: mount path → file → content. */
   files: Record<string, Record<string, string>>;
+  /** Added to the container's environment (the bootstrap's test hooks). */
+  env?: Record<string, string>;
   /** How long the container may run before the test gives up on it (killed). */
   timeoutMs: number;
   cleanups: (() => unknown)[];
@@ -236,7 +238,7 @@ export async function runChartJob(o: JobOptions): Promise<JobRun> {
   for (const p of owned) chownSync(join(root, p), uid, gid);
 
   const env = containerEnv(container, { 'metadata.name': podName, 'metadata.namespace': NS });
-  env['KUBECONFIG'] = join(root, 'kubeconfig');
+  Object.assign(env, o.env, { KUBECONFIG: join(root, 'kubeconfig') });
   const args = (container.args as string[]).map((a) => mounts.reduce((x, m) => x.replace(`=${m}/`, `=${join(root, m.slice('/ward/'.length))}/`), a));
   const wrap = ['setpriv', `--reuid=${uid}`, `--regid=${gid}`, '--clear-groups', '--inh-caps=-all'];
   const p = spawnWard(args, '', env, wrap);

@@ -33,7 +33,7 @@ const fails = (message: RegExp) => (e: unknown) => e instanceof HelmRenderError 
 
 // any: the rendered Job is plain JSON read field by field
 type Json = any;
-const container = (docs: K8sObject[]): Json => (find(docs, 'Job', 'ward-bootstrap') as Json).spec.template.spec.containers[0];
+const container = (docs: K8sObject[]): Json => (find(docs, 'Job', 'ward-bootstrap-1') as Json).spec.template.spec.containers[0];
 const rules = (docs: K8sObject[]): unknown => (find(docs, 'Role', 'ward-bootstrap') as Json).rules;
 
 describe('the bootstrap Job values', { skip: skipUnless(GO) }, () => {
@@ -43,6 +43,11 @@ describe('the bootstrap Job values', { skip: skipUnless(GO) }, () => {
 
   it('requires the public keys the shares are encrypted to', () => {
     assert.throws(() => render(undefined, { set: ['bootstrap.enabled=true', 'bootstrap.jobKey.secretName=ward-bootstrap'] }), fails(/bootstrap\.pgpKeys \(or bootstrap\.recoveryPgpKeys with an auto seal\) is required/));
+  });
+
+  it('names the Job after the release revision, so an upgrade runs a new Job instead of changing an immutable one', () => {
+    const jobs = render(undefined, { values: [BOOTSTRAP_VALUES] }).docs.filter((d) => d.kind === 'Job').map((d) => d.metadata.name);
+    assert.deepEqual(jobs, ['ward-bootstrap-1']);
   });
 
   it('turns the values into the flags of `ward k8s bootstrap`, finding every server pod by the chart selector', () => {
@@ -151,6 +156,7 @@ describe('the bootstrap Job values', { skip: skipUnless(GO) }, () => {
   it('tells in NOTES where the encrypted shares are and how to decrypt one with gpg', () => {
     const r = render(undefined, { values: [BOOTSTRAP_VALUES] });
     assert.match(r.notes, /Secret ward-init/);
+    assert.match(r.notes, /kubectl -n ward logs -f job\/ward-bootstrap-1/);
     assert.match(r.notes, /kubectl -n ward get secret ward-init -o jsonpath='\{\.data\.unseal-key-1\}' \| base64 -d \| gpg --decrypt/);
     assert.match(r.notes, /Secret ward-provisioner-token/);
     assert.doesNotMatch(render(undefined).notes, /ward-init/);

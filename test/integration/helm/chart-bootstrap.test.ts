@@ -66,7 +66,7 @@ describe("the chart's bootstrap Job, run as its pod runs, against two server pod
 
     const outputs: string[] = [];
     const runJob = async (exitAt?: string) => {
-      const run = await runChartJob({ docs: r.docs, k, job: 'ward-bootstrap', files: { '/ward/tls': { 'ca.crt': ca.certPem } }, env: exitAt ? { WARD_BOOTSTRAP_EXIT_AT: exitAt } : {}, timeoutMs: 150_000, cleanups });
+      const run = await runChartJob({ docs: r.docs, k, job: 'ward-bootstrap-1', files: { '/ward/tls': { 'ca.crt': ca.certPem } }, env: exitAt ? { WARD_BOOTSTRAP_EXIT_AT: exitAt } : {}, timeoutMs: 150_000, cleanups });
       outputs.push(run.stdout, run.stderr);
       return run;
     };

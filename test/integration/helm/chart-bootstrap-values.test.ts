@@ -21,12 +21,13 @@ import { policyViolations } from './policy.js';
 const scratch = mkdtempSync(join(tmpdir(), 'ward-chart-bootstrap-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 let n = 0;
-/** A values file with `bootstrap` set to `b` (lists cannot be given with --set here). */
-const bootstrapFile = (b: Record<string, unknown>): string => {
+/** A values file holding `v` (lists cannot be given with --set here). */
+const valuesFile = (v: Record<string, unknown>): string => {
   const f = join(scratch, `values-${n++}.yaml`);
-  writeFileSync(f, yaml.dump({ bootstrap: b }));
+  writeFileSync(f, yaml.dump(v));
   return f;
 };
+const bootstrapFile = (b: Record<string, unknown>): string => valuesFile({ bootstrap: b });
 /** An auto-sealed server: recovery shares instead of unseal key shares. */
 const RECOVERY = { pgpKeys: [], recoveryPgpKeys: ['secret:ward-bootstrap/public.asc', 'secret:operators/alice.asc'], recoveryThreshold: 1 };
 const fails = (message: RegExp) => (e: unknown) => e instanceof HelmRenderError && message.test(e.message);
@@ -126,6 +127,21 @@ describe('the bootstrap Job values', { skip: skipUnless(GO) }, () => {
     assert.equal(checkServerIdentity(name, cert), undefined);
     // The check can fail: a name outside the certificate.
     assert.ok(checkServerIdentity('ward-0.other.ward.svc', cert) instanceof Error);
+  });
+
+  it('lets the job reach the API port when the NetworkPolicy limits who may', () => {
+    const apiFrom = [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'apps' } } }];
+    const r = render(undefined, { values: [BOOTSTRAP_VALUES, valuesFile({ networkPolicy: { apiFrom } })] });
+    assert.deepEqual(modelErrors(r.docs), []);
+    const from = (find(r.docs, 'NetworkPolicy', 'ward') as Json).spec.ingress[0].from;
+    const jobLabels = (find(r.docs, 'Job', 'ward-bootstrap-1') as Json).spec.template.metadata.labels as Record<string, string>;
+    assert.deepEqual(from[0], apiFrom[0]);
+    assert.equal(from.length, 2);
+    assert.ok(Object.entries(from[1].podSelector.matchLabels as Record<string, string>).every(([k, v]) => jobLabels[k] === v), JSON.stringify(from[1]));
+    assert.equal(from[1].podSelector.matchLabels['app.kubernetes.io/component'], 'bootstrap');
+    // Open to everyone when apiFrom is empty; nothing added without the job.
+    assert.equal((find(render(undefined, { values: [BOOTSTRAP_VALUES] }).docs, 'NetworkPolicy', 'ward') as Json).spec.ingress[0].from, undefined);
+    assert.equal((find(render(undefined, { values: [valuesFile({ networkPolicy: { apiFrom } })] }).docs, 'NetworkPolicy', 'ward') as Json).spec.ingress[0].from.length, 1);
   });
 
   it('speaks plain HTTP to the pods only when TLS is explicitly disabled', () => {

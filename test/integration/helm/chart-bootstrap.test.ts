@@ -61,6 +61,7 @@ describe("the chart's bootstrap Job, run as its pod runs, against two server pod
     const IPS = ['127.0.0.2', '127.0.0.3'];
     const startPod = (i: number): Promise<ChartPod> => startChartPod({ docs: r.docs, k, podName: `ward-${i}`, podIP: IPS[i], port, ca, leaf, secrets: { 'ward-postgresql': { connection_url: pg.url } }, cleanups });
     const pods: ChartPod[] = [await startPod(0), await startPod(1)];
+    const everyPod = [...pods];
     const podOutput = (): string => pods.map((p) => p.output()).join('\n');
     for (const p of pods) assert.equal((await p.call('GET', '/v1/sys/seal-status')).json.initialized, false);
 
@@ -77,6 +78,7 @@ describe("the chart's bootstrap Job, run as its pod runs, against two server pod
         // ward-1 restarts meanwhile, sealed again: a later run unseals it again.
         await pods[1]!.ward.kill();
         pods[1] = await startPod(1);
+        everyPod.push(pods[1]);
         assert.equal((await pods[1].call('GET', '/v1/sys/seal-status')).json.sealed, true);
       }
     }
@@ -117,10 +119,15 @@ describe("the chart's bootstrap Job, run as its pod runs, against two server pod
     assert.equal(self.status, 200);
     assert.ok(self.json.data.policies.includes('provisioner'), JSON.stringify(self.json.data.policies));
 
-    // Nothing secret in what the job printed.
+    // The default audit device (file to stdout: the server pods' log) recorded the job's work.
+    const serverLog = everyPod.map((p) => p.ward.stdout()).join('\n');
+    for (const path of ['sys/policies/acl/admin', 'sys/policies/acl/provisioner', 'auth/token/create-orphan']) assert.ok(serverLog.includes(`"path":"${path}"`), path);
+
+    // Nothing secret in what the job printed, nor in the servers' logs.
+    const everyLog = `${jobOutput}\n${everyPod.map((p) => p.output()).join('\n')}`;
     for (const secret of [...shares, root, provisioner]) {
       assert.ok(secret.length >= 20);
-      assert.ok(!jobOutput.includes(secret), 'a share or token appeared in the job output');
+      assert.ok(!everyLog.includes(secret), 'a share or token appeared in the output');
     }
   });
 });

@@ -155,6 +155,8 @@ describe('the bootstrap Job values', { skip: skipUnless(GO) }, () => {
     ['a file path as a key (nothing mounts it)', ['bootstrap.adminPolicyFile=x'], /\/bootstrap must NOT have additional properties \(adminPolicyFile\)/],
     ['a policy ref that is not secret: or configmap:', ['bootstrap.policies.adminRef=/etc/admin.hcl'], /\/bootstrap\/policies\/adminRef must match pattern/],
     ['a key share count', ['bootstrap.keyThreshold=0'], /\/bootstrap\/keyThreshold must be >= 1/],
+    ['a Secret name Kubernetes refuses', ['bootstrap.jobKey.secretName=Job_Key'], /\/bootstrap\/jobKey\/secretName must match pattern/],
+    ['a bad duration', ['bootstrap.waitTimeout=ten minutes'], /\/bootstrap\/waitTimeout must match pattern/],
     ['an audit option with a comma', ['bootstrap.audit.options.x=a,b'], /\/bootstrap\/audit\/options\/x must match pattern/],
   ];
   for (const [what, set, message] of bad) {

@@ -10,7 +10,7 @@ import { CoreV1Api, KubernetesObjectApi, type KubernetesObject } from '@kubernet
 import { startFakeKubeApiServer } from '../../fakes/kube-apiserver/index.js';
 import { kubeConfigFor } from '../../fakes/kube-apiserver/test-client.js';
 import { GO, skipUnless } from '../../helpers/requirement.js';
-import { MODES, render } from './chart.js';
+import { BOOTSTRAP_VALUES, MODES, render } from './chart.js';
 
 /** Kinds the fake cluster does not serve (test/fakes/kube-apiserver/README.md); kubernetes-models checks them in chart-render.test.ts. */
 const NOT_SERVED = new Set(['PodDisruptionBudget', 'NetworkPolicy', 'Ingress']);
@@ -19,7 +19,7 @@ const ALL_ON = ['injector.enabled=true', 'csiProvider.enabled=true', 'operator.e
 describe('the rendered chart applies to a cluster', { skip: skipUnless(GO) }, () => {
   for (const mode of MODES) {
     it(`applies mode ${mode} with every toggle on`, async (t) => {
-      const r = render(mode, { set: ALL_ON });
+      const r = render(mode, { values: [BOOTSTRAP_VALUES], set: ALL_ON });
       const kube = await startFakeKubeApiServer();
       t.after(() => kube.close());
       const kc = kubeConfigFor(kube);

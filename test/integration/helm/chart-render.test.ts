@@ -12,7 +12,7 @@ import yaml from 'js-yaml';
 import { GO, skipUnless } from '../../helpers/requirement.js';
 import { REPO_ROOT } from '../../helpers/process.js';
 import type { K8sObject } from '../../helpers/helm.js';
-import { CHART, MODES, find, modelErrors, names, render, schemaErrors } from './chart.js';
+import { BOOTSTRAP_VALUES, CHART, MODES, find, modelErrors, names, render, schemaErrors } from './chart.js';
 import { policyViolations, podSpecs } from './policy.js';
 
 const TOGGLES = ['injector', 'csiProvider', 'operator', 'bootstrap'] as const;
@@ -52,7 +52,7 @@ describe('Helm chart rendering', { skip: skipUnless(GO) }, () => {
     it(`renders mode ${mode} with every toggle combination: valid, hardened, toggles honoured`, () => {
       for (const on of combos()) {
         const set = [...TOGGLES.map((t) => `${t}.enabled=${on[t]}`), 'tls.source=secret', 'tls.secretName=ward-tls'];
-        const r = render(mode, { set });
+        const r = render(mode, { values: [BOOTSTRAP_VALUES], set });
         const label = `${mode} ${JSON.stringify(on)}`;
         assert.deepEqual(schemaErrors(r.values), [], label);
         assert.deepEqual(modelErrors(r.docs), [], label);
@@ -90,7 +90,7 @@ describe('Helm chart rendering', { skip: skipUnless(GO) }, () => {
   });
 
   it('mounts the service-account token only in pods that call the API server, and says why', () => {
-    const r = render('ha-etcd', { set: TOGGLES.map((t) => `${t}.enabled=true`) });
+    const r = render('ha-etcd', { values: [BOOTSTRAP_VALUES], set: TOGGLES.map((t) => `${t}.enabled=true`) });
     for (const d of r.docs.filter((x) => x.kind === 'ServiceAccount')) assert.equal(d['automountServiceAccountToken'], false, d.metadata.name);
     for (const { where, spec } of podSpecs(r.docs)) assert.equal(spec['automountServiceAccountToken'], true, where);
     for (const file of r.files.keys()) {

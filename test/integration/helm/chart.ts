@@ -16,6 +16,8 @@ export const MODES = ['standalone', 'ha-postgresql', 'ha-etcd'] as const;
 export type Mode = (typeof MODES)[number];
 
 export const modeValues = (mode: Mode): string => join(CHART, `values-${mode}.yaml`);
+/** The bootstrap job switched on with the keys it requires (fixtures/bootstrap-values.yaml). */
+export const BOOTSTRAP_VALUES = join(REPO_ROOT, 'test', 'integration', 'helm', 'fixtures', 'bootstrap-values.yaml');
 
 /** Renders the chart with `values-<mode>.yaml` (when given) and then `o`'s own values files and sets. */
 export function render(mode: Mode | undefined, o: RenderOptions = {}): Rendered {

@@ -11,7 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../helpers/process.js';
 import { GO, skipUnless } from '../../helpers/requirement.js';
-import { find, render } from './chart.js';
+import { BOOTSTRAP_VALUES, find, render } from './chart.js';
 import { podSpecs } from './policy.js';
 
 interface Stage {
@@ -71,7 +71,7 @@ describe('the container image', () => {
 
 describe('the chart runs the image as built', { skip: skipUnless(GO) }, () => {
   it("uses the image's ENTRYPOINT, CMD and USER", () => {
-    const r = render(undefined, { set: ['injector.enabled=true', 'csiProvider.enabled=true', 'operator.enabled=true', 'bootstrap.enabled=true'] });
+    const r = render(undefined, { values: [BOOTSTRAP_VALUES], set: ['injector.enabled=true', 'csiProvider.enabled=true', 'operator.enabled=true', 'bootstrap.enabled=true'] });
     const entrypoint = execForm('ENTRYPOINT');
     const [uid, gid] = (last('USER') ?? '').split(':').map(Number);
     for (const { where, spec } of podSpecs(r.docs)) {

@@ -7,6 +7,7 @@ import { kubernetesSecretsFactory } from '../secrets/kubernetes/index.js';
 import { kvFactory } from '../secrets/kv/index.js';
 import { pkiFactory } from '../secrets/pki/index.js';
 import { sshFactory } from '../secrets/ssh/index.js';
+import { totpFactory } from '../secrets/totp/index.js';
 import { transitFactory } from '../secrets/transit/index.js';
 import { BackendRegistry } from './router/registry.js';
 
@@ -20,6 +21,7 @@ export function builtinRegistry(): BackendRegistry {
   r.register('pki', 'secret', pkiFactory);
   r.register('kubernetes', 'secret', kubernetesSecretsFactory);
   r.register('ssh', 'secret', sshFactory);
+  r.register('totp', 'secret', totpFactory);
   r.register('approle', 'auth', approleFactory);
   r.register('userpass', 'auth', userpassFactory);
   r.register('kubernetes', 'auth', kubernetesAuthFactory);

@@ -119,6 +119,12 @@ describe('SSH wire helpers', () => {
     assert.ok(r.done);
   });
 
+  it('refuses an ECDSA key whose point does not fit its curve', () => {
+    const blob = publicBlobOf(generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey).blob;
+    const short = Buffer.concat([blob.subarray(0, blob.length - 65 - 4), Buffer.from([0, 0, 0, 33, 4]), Buffer.alloc(32, 1)]);
+    assert.throws(() => parseAuthorizedKey(`ecdsa-sha2-nistp256 ${short.toString('base64')}`), /not an uncompressed nistp256 point/);
+  });
+
   for (const bad of ['', 'ssh-ed25519', 'ssh-ed25519 AAAA', 'ssh-rsa AAAAC3NzaC1lZDI1NTE5AAAAIC', 'ssh-dss AAAAB3NzaC1kc3MAAACBA', 'not a key at all']) {
     it(`refuses the public key ${JSON.stringify(bad)}`, () => {
       assert.throws(() => parseAuthorizedKey(bad));

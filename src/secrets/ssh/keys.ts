@@ -49,7 +49,7 @@ export function parsePublicBlob(blob: Buffer): SshPublicKey {
     const curve = CURVES[r.text()];
     if (!curve || type !== `ecdsa-sha2-${curve.ssh}`) throw new Error(`unsupported ECDSA curve in ${type}`);
     const q = r.string();
-    if (q[0] !== 4) throw new Error('ECDSA point must be uncompressed');
+    if (q[0] !== 4 || q.length !== 1 + 2 * Math.ceil(curve.bits / 8)) throw new Error(`ECDSA point is not an uncompressed ${curve.ssh} point`);
     out = { type, kind: 'ecdsa', bits: curve.bits, blob };
   } else {
     throw new Error(`unsupported key type ${JSON.stringify(type.slice(0, 40))}`);

@@ -180,8 +180,8 @@ describe('ssh secrets engine (CA mode) over HTTP', { skip: skipUnless(SSH_KEYGEN
   });
 
   it('issue/ generates the key pair: the private key works with ssh-keygen and matches the certificate', async () => {
-    for (const keyType of ['ed25519', 'ec'] as const) {
-      const r = await call('POST', 'ssh/issue/dev', { key_type: keyType, valid_principals: 'deploy' });
+    for (const keyType of ['ed25519', 'ec', 'rsa'] as const) {
+      const r = await call('POST', 'ssh/issue/dev', { key_type: keyType, valid_principals: 'deploy', ...(keyType === 'rsa' ? { key_bits: 2048 } : {}) });
       assert.equal(r.status, 200, JSON.stringify(r.body));
       assert.equal(r.body.data.private_key_type, keyType);
       const f = join(dir, `issued-${keyType}`);
@@ -189,7 +189,7 @@ describe('ssh secrets engine (CA mode) over HTTP', { skip: skipUnless(SSH_KEYGEN
       const derived = execFileSync('ssh-keygen', ['-y', '-f', f], { encoding: 'utf8' }).trim().split(' ').slice(0, 2).join(' ');
       const report = inspect(r.body.data.signed_key);
       assert.match(report, /Principals: \n\s+deploy\n/);
-      assert.match(report, new RegExp(`Public key: ${derived.startsWith('ssh-ed25519') ? 'ED25519' : 'ECDSA'}-CERT SHA256:`));
+      assert.match(report, new RegExp(`Public key: ${{ ed25519: 'ED25519', ec: 'ECDSA', rsa: 'RSA' }[keyType]}-CERT SHA256:`));
       const fp = (line: string) => {
         const pf = join(dir, `fp${n++}.pub`);
         writeFileSync(pf, `${line}\n`);

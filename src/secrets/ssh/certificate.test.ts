@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -105,6 +105,10 @@ describe('OpenSSH certificates checked by ssh-keygen', { skip: skipUnless(SSH_KE
       const priv = parsePrivateKey(readFileSync(f, 'utf8'));
       const pub = parseAuthorizedKey(readFileSync(`${f}.pub`, 'utf8'));
       assert.ok(publicBlobOf(priv).blob.equals(pub.blob));
+      // The rebuilt key signs, and the signature verifies under its public half.
+      const data = Buffer.from('signed by an imported key');
+      const sig = sign(t === 'ed25519' ? null : 'sha256', data, priv);
+      assert.ok(verify(t === 'ed25519' ? null : 'sha256', data, createPublicKey(priv), sig));
     });
   }
 });

@@ -61,13 +61,12 @@ export const roleFields = {
 
 type RoleData = FieldData<typeof roleFields>;
 
-const rolePath = (name: string) => `roles/${name}`;
+export const rolePath = (name: string): string => `roles/${name}`;
 
 export async function readRole(s: Storage, name: string): Promise<SshRole | null> {
   return getJSON<SshRole>(s, rolePath(name));
 }
 
-export { rolePath };
 
 function stringMap(name: string, m: Record<string, unknown>): Record<string, string> {
   const out: Record<string, string> = {};

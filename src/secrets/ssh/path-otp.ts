@@ -8,7 +8,7 @@
 import { isIP } from 'node:net';
 import { badRequest } from '../../sdk/errors.js';
 import { field } from '../../sdk/framework/fields.js';
-import { definePath, type PathDef } from '../../sdk/framework/path.js';
+import { definePath, genericName, type PathDef } from '../../sdk/framework/path.js';
 import type { Fields } from '../../sdk/framework/fields.js';
 import { getJSON, putJSON, type Storage } from '../../sdk/storage.js';
 import { readRole } from './role.js';
@@ -62,6 +62,23 @@ export function otpPaths(): PathDef<Fields>[] {
           if (ip === '') throw badRequest('Missing ip');
           if (isIP(ip) === 0) throw badRequest(`Invalid IP "${ip}"`);
           return { data: { roles: await zeroRoles(req.storage) } };
+        },
+      },
+    }),
+    definePath({
+      pattern: `creds/${genericName('role')}`,
+      fields: {
+        role: field.string({ required: true, description: 'The OTP role.' }),
+        ip: field.string({ description: 'IP address of the remote host.' }),
+        username: field.string({ description: 'User on the remote host.' }),
+      },
+      synopsis: 'OTP credentials (not supported by Ward: use sign/ with a CA role).',
+      operations: {
+        // `vault ssh -mode=otp` lands here; say why it cannot work rather than a bare 404.
+        async update(req, d) {
+          const name = d.get('role');
+          if (!(await readRole(req.storage, name))) throw badRequest(`Role "${name}" not found`);
+          throw badRequest(`role "${name}" is a CA role: OTP credentials are not supported by Ward; sign a public key at sign/${name}`);
         },
       },
     }),

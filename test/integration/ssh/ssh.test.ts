@@ -249,6 +249,11 @@ describe('ssh secrets engine (CA mode) over HTTP', { skip: skipUnless(SSH_KEYGEN
     const v = await call('POST', 'ssh/verify', { otp: 'b1a2c3d4-0000-0000-0000-000000000000' });
     assert.equal(v.status, 400);
     assert.equal(errText(v), 'OTP not found');
+    assert.equal(errText(await call('POST', 'ssh/creds/ghost', { ip: '10.1.2.3' })), 'Role "ghost" not found');
+    assert.equal(
+      errText(await call('POST', 'ssh/creds/dev', { ip: '10.1.2.3', username: 'alice' })),
+      'role "dev" is a CA role: OTP credentials are not supported by Ward; sign a public key at sign/dev',
+    );
     assert.equal((await call('DELETE', 'ssh/roles/dev')).status, 204);
     assert.equal((await call('GET', 'ssh/config/zeroaddress')).body.data.roles.length, 0);
   });

@@ -3,7 +3,8 @@
  * role write, so no OTP is ever issued. `verify` still answers the agent's echo check
  * and says "OTP not found" for anything else (true: none exists); `lookup` lists the
  * roles for an IP (only zero-address roles can match, as no role has a CIDR list);
- * `config/zeroaddress` keeps its list of roles as Vault does.
+ * `config/zeroaddress` keeps its list of roles as Vault does; `creds/<role>` explains
+ * that OTP credentials are not available.
  */
 import { isIP } from 'node:net';
 import { badRequest } from '../../sdk/errors.js';

@@ -51,6 +51,15 @@ if (files.some((f) => f.includes('/helm/'))) {
   }
 }
 
+// ssh-keygen parses and verifies the certificates the SSH secrets engine signs; sshd logs in with them.
+if (files.some((f) => f.includes('/ssh/'))) {
+  const ssh = spawnSync('bash', [join(here, 'ensure-openssh.sh')], { stdio: 'inherit' });
+  if (ssh.status !== 0 && ci) {
+    console.error('run-tests: CI=true and OpenSSH (openssh-client, openssh-server) could not be installed');
+    process.exit(1);
+  }
+}
+
 const scratch = mkdtempSync(join(tmpdir(), 'ward-tests-'));
 // Traversable by others: the PostgreSQL helper runs initdb as the postgres user below it.
 chmodSync(scratch, 0o711);

@@ -6,6 +6,8 @@ import { databaseFactory } from '../secrets/database/index.js';
 import { kubernetesSecretsFactory } from '../secrets/kubernetes/index.js';
 import { kvFactory } from '../secrets/kv/index.js';
 import { pkiFactory } from '../secrets/pki/index.js';
+import { sshFactory } from '../secrets/ssh/index.js';
+import { totpFactory } from '../secrets/totp/index.js';
 import { transitFactory } from '../secrets/transit/index.js';
 import { BackendRegistry } from './router/registry.js';
 
@@ -18,6 +20,8 @@ export function builtinRegistry(): BackendRegistry {
   r.register('transit', 'secret', transitFactory);
   r.register('pki', 'secret', pkiFactory);
   r.register('kubernetes', 'secret', kubernetesSecretsFactory);
+  r.register('ssh', 'secret', sshFactory);
+  r.register('totp', 'secret', totpFactory);
   r.register('approle', 'auth', approleFactory);
   r.register('userpass', 'auth', userpassFactory);
   r.register('kubernetes', 'auth', kubernetesAuthFactory);

@@ -104,6 +104,20 @@ export const GO: Requirement = {
   present: memo(() => commandRuns('go', ['version']) && existsSync('/usr/share/gocode/src/github.com/Masterminds/sprig/functions.go') && existsSync('/usr/share/gocode/src/gopkg.in/yaml.v3/yaml.go')),
 };
 
+/** OpenSSH's ssh-keygen (Debian openssh-client): the independent parser of SSH certificates. */
+export const SSH_KEYGEN: Requirement = {
+  what: 'ssh-keygen (openssh-client)',
+  hint: 'run scripts/ensure-openssh.sh (scripts/run-tests.mjs does)',
+  present: memo(() => commandRuns('sh', ['-c', 'command -v ssh-keygen'])),
+};
+
+/** OpenSSH's server (Debian openssh-server): end-to-end logins with Ward-signed certificates. */
+export const SSHD: Requirement = {
+  what: 'sshd (openssh-server)',
+  hint: 'run scripts/ensure-openssh.sh (scripts/run-tests.mjs does)',
+  present: memo(() => existsSync('/usr/sbin/sshd') && commandRuns('sh', ['-c', 'command -v ssh'])),
+};
+
 /** Why a test needing `reqs` cannot run here, or undefined when it can. */
 export function missingReason(reqs: readonly Requirement[]): string | undefined {
   const missing = reqs.filter((r) => !r.present());

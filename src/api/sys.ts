@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { Transport } from './transport.js';
+import { ApiError } from './errors.js';
 import type {
   ApiResponse, HealthStatus, InitRequest, InitResponse, JsonObject, JsonValue, LeaderStatus, SealStatus, VaultEnvelope,
 } from './types.js';
@@ -52,6 +53,16 @@ export class SysClient extends Transport {
 
   async init(req: InitRequest): Promise<InitResponse> {
     return raw<InitResponse>(await this.request('PUT', 'sys/init', { body: req as unknown as JsonObject }), 'sys/init');
+  }
+
+  /** Ward: the kept answer of an all-encrypted init (until the first unseal), or null. */
+  async initResponse(): Promise<InitResponse | null> {
+    try {
+      return raw<InitResponse>(await this.request('GET', 'sys/init/response'), 'sys/init/response');
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 404) return null;
+      throw e;
+    }
   }
 
   /** `migrate`: the key is an old seal's share during a seal migration. */

@@ -111,6 +111,10 @@ export interface CoreApi {
   isInitialized(): Promise<boolean>;
   /** `recovery` only with an auto seal (`recoverySeal` in the seal status). */
   init(secretShares: number, secretThreshold: number, recovery?: { shares: number; threshold: number }): Promise<InitResult>;
+  /** Keeps an all-encrypted init answer until the first unseal (init-response.ts). */
+  keepInitResponse(r: InitResult): Promise<void>;
+  /** The kept init answer, or null. */
+  initResponse(): Promise<InitResult | null>;
   sealStatus(): Promise<SealStatus>;
   /** `key` hex or base64; `reset` discards progress. */
   unseal(key: string | undefined, reset: boolean, migrate?: boolean): Promise<SealStatus>;

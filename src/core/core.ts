@@ -6,6 +6,7 @@
 import { badRequest, sealedError, WardError } from '../sdk/errors.js';
 import type { Logger } from '../sdk/logical.js';
 import { getJSON, putJSON } from '../sdk/storage.js';
+import { dropInitResponse, keepInitResponse, keptInitResponse } from './init-response.js';
 import { systemClock, ZERO_TIME, type Clock } from '../lib/clock.js';
 import { shortHex, uuid } from '../lib/ids.js';
 import { zeroize } from '../lib/secure.js';
@@ -155,6 +156,14 @@ export class WardCore implements CoreApi {
     });
   }
 
+  keepInitResponse(r: InitResult): Promise<void> {
+    return keepInitResponse(this.opts.physical, r, this.clock.now());
+  }
+
+  initResponse(): Promise<InitResult | null> {
+    return keptInitResponse(this.opts.physical, this.clock.now());
+  }
+
   /** The HA lock for the length of an initialisation (null without HA). */
   private async lockForInit(): Promise<HeldLock | null> {
     const backend = this.haBackend;
@@ -200,7 +209,11 @@ export class WardCore implements CoreApi {
       if (!this.isSealed()) return this.sealStatusNow();
       if (!key) throw badRequest("'key' must be specified in request body as JSON, or 'reset' set to true");
       const progress = await this.seal.submitUnsealKey(key, migrate);
-      if (!progress.sealed) await this.postUnseal();
+      if (!progress.sealed) {
+        await this.postUnseal();
+        // Whoever unsealed holds the shares now: the kept init answer has done its job.
+        await dropInitResponse(this.opts.physical).catch((e: unknown) => this.opts.logger.warn('core: could not drop the kept init response', { error: (e as Error).message }));
+      }
       return this.sealStatusNow();
     });
   }

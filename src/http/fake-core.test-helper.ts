@@ -34,6 +34,16 @@ export class FakeCore implements CoreApi {
     return { keys: ['aa'], keys_base64: ['qg=='], root_token: 'hvs.root' };
   }
 
+  keptInit: InitResult | null = null;
+
+  async keepInitResponse(r: InitResult): Promise<void> {
+    this.keptInit = r;
+  }
+
+  async initResponse(): Promise<InitResult | null> {
+    return this.keptInit;
+  }
+
   async sealStatus(): Promise<SealStatus> {
     return {
       type: 'shamir',

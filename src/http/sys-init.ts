@@ -59,6 +59,7 @@ export async function sysInit(core: CoreApi, body: Record<string, unknown>): Pro
   const given = (pairs: [string, number][]): string[] => pairs.filter(([, v]) => v !== 0).map(([k]) => k);
   let result: InitResult;
   let encrypt: () => Promise<void>;
+  let allEncrypted = false;
   if (seal.recovery_seal) {
     const barrier = given([['secret_shares', shares], ['secret_threshold', threshold]]);
     if (barrier.length > 0) throw badRequest(`parameters ${barrier.join(',')} not applicable to seal type ${seal.type}`);
@@ -66,6 +67,7 @@ export async function sysInit(core: CoreApi, body: Record<string, unknown>): Pro
     const recKeys = await parseKeys(recoveryPgpKeys, recoveryShares, 'recovery');
     const rootKey = typeof rootPgp === 'string' && rootPgp !== '' ? await parseKey(rootPgp) : null;
     result = await core.init(0, 0, { shares: recoveryShares, threshold: recoveryThreshold });
+    allEncrypted = recKeys.length > 0 && rootKey !== null;
     encrypt = async () => {
       if (recKeys.length > 0) [result.recovery_keys, result.recovery_keys_base64] = await encryptShares(result.recovery_keys ?? [], recKeys);
       if (rootKey) result.root_token = (await pgpEncrypt(rootKey, Buffer.from(result.root_token))).toString('base64');
@@ -81,12 +83,16 @@ export async function sysInit(core: CoreApi, body: Record<string, unknown>): Pro
     const keys = await parseKeys(pgpKeys, shares, 'seal');
     const rootKey = typeof rootPgp === 'string' && rootPgp !== '' ? await parseKey(rootPgp) : null;
     result = await core.init(shares, threshold);
+    allEncrypted = keys.length > 0 && rootKey !== null;
     encrypt = async () => {
       if (keys.length > 0) [result.keys, result.keys_base64] = await encryptShares(result.keys, keys);
       if (rootKey) result.root_token = (await pgpEncrypt(rootKey, Buffer.from(result.root_token))).toString('base64');
     };
   }
   await encrypt();
+  // Nothing in it is plaintext: kept until the first unseal, so a client killed before it
+  // stored the answer can fetch it again (core/init-response.ts).
+  if (allEncrypted) await core.keepInitResponse(result);
   return json(200, result);
 }
 

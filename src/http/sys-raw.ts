@@ -3,12 +3,12 @@
  * sys/init, sys/seal-status, sys/unseal, sys/health, sys/leader (§2.1, §2.2).
  */
 import type { CoreApi, HealthStatus } from '../core/api-types.js';
-import { badRequest, unsupportedOperation } from '../sdk/errors.js';
+import { badRequest, unsupportedOperation, WardError } from '../sdk/errors.js';
 import { json, type Rendered } from './render.js';
 import { parseGoBool } from './request.js';
 import { sysInit } from './sys-init.js';
 
-export const RAW_PATHS = new Set(['sys/init', 'sys/seal-status', 'sys/unseal', 'sys/health', 'sys/leader']);
+export const RAW_PATHS = new Set(['sys/init', 'sys/init/response', 'sys/seal-status', 'sys/unseal', 'sys/health', 'sys/leader']);
 
 export interface RawCall {
   method: string;
@@ -26,6 +26,14 @@ export async function handleRaw(core: CoreApi, call: RawCall): Promise<Rendered>
     case 'sys/init':
       if (method === 'GET') return json(200, { initialized: await core.isInitialized() });
       if (isWrite) return sysInit(core, await call.body());
+      break;
+    case 'sys/init/response':
+      // A Ward extension (core/init-response.ts): ciphertext only, kept until the first unseal.
+      if (method === 'GET') {
+        const kept = await core.initResponse();
+        if (kept === null) throw new WardError('not_found', []);
+        return json(200, kept);
+      }
       break;
     case 'sys/seal-status':
       if (method === 'GET') return json(200, await core.sealStatus());

@@ -7,7 +7,7 @@
  * node loss) in the few milliseconds between the server's answer and the Secret write can lose
  * it — and a re-run then says exactly that instead of guessing.
  */
-import type { InitRequest, SealStatus } from '../../api/index.js';
+import type { InitRequest, InitResponse, SealStatus } from '../../api/index.js';
 import { pgpFingerprint, parsePgpPublicKey } from '../../lib/pgp.js';
 import { poll, wardClient, type Ctx, type Target } from './context.js';
 import { describeRef } from './refs.js';
@@ -62,6 +62,15 @@ export async function ensureInitialized(ctx: Ctx, target: Target, status: SealSt
       throw new Error(`the keys Secret ${o.keysSecret} no longer holds the keys this job stored (${progress['init']}): restore it from your backup`);
     }
     if (progress['init'] !== undefined) {
+      // Killed between the answer and the Secret write: the server keeps an all-encrypted
+      // answer until its first unseal (sys/init/response), so the shares are not lost.
+      const kept = await target.client.initResponse().catch(() => null);
+      if (kept !== null && stored !== null) {
+        log('the job was killed before storing the init answer; the server kept it (encrypted): storing it now', { secret: o.keysSecret });
+        await storeInitResponse(ctx, status.recovery_seal === true, kept, stored.annotations);
+        await store.mark(o.progressSecret, 'init', `stored ${new Date().toISOString()}`);
+        return;
+      }
       throw new Error(`the server is initialized but the keys Secret ${o.keysSecret} holds no keys although this job requested init (${progress['init']}): ` +
         'the job was killed between the server\'s answer and the Secret write, and the key shares are lost. Nothing but the initialization ' +
         'itself was ever written to the server; wipe its storage and run the job again.');
@@ -95,24 +104,30 @@ export async function ensureInitialized(ctx: Ctx, target: Target, status: SealSt
   await ctx.critical(async () => {
     const r = await wardClient(o, target.client.address, 5 * 60_000).init(req);
     await ctx.hook('init-response');
-    const data: Record<string, Buffer> = {};
-    const shares = recovery ? r.recovery_keys_base64 ?? [] : r.keys_base64;
-    shares.forEach((k, i) => (data[`${recovery ? 'recovery' : 'unseal'}-key-${i + 1}`] = Buffer.from(k, 'base64')));
-    data['root-token'] = Buffer.from(r.root_token, 'base64');
-    const secret: StoredSecret = { data, annotations: { ...annotations, [STATE]: 'stored' } };
-    try {
-      await poll(`the keys Secret ${o.keysSecret} to be written`, o.waitTimeoutMs, async () => {
-        await store.putSecret(o.keysSecret, secret);
-        return true;
-      });
-    } catch (e) {
-      // The last copy of the response: printed rather than lost. Every value in it is a PGP
-      // ciphertext (the shares to the operators' keys, the token to the job's), as `vault
-      // operator init -pgp-keys` prints them.
-      ctx.stdout(`${JSON.stringify(r, null, 2)}\n`);
-      throw new Error(`could not store the init response in Secret ${o.keysSecret} (${(e as Error).message}); its encrypted shares and root token are printed on stdout: save them now`);
-    }
+    await storeInitResponse(ctx, recovery, r, annotations);
   });
   log('initialized; encrypted key shares and root token stored', { secret: o.keysSecret, shares: Number(annotations['ward.io/shares']), threshold: Number(annotations['ward.io/threshold']), recipients: fingerprints });
   await store.mark(o.progressSecret, 'init', `stored ${new Date().toISOString()}`);
+}
+
+/** The init answer (every value a PGP ciphertext) into the keys Secret; printed if that cannot be written. */
+async function storeInitResponse(ctx: Ctx, recovery: boolean, r: InitResponse, annotations: Record<string, string>): Promise<void> {
+  const { o, store } = ctx;
+  const data: Record<string, Buffer> = {};
+  const shares = recovery ? r.recovery_keys_base64 ?? [] : r.keys_base64;
+  shares.forEach((k, i) => (data[`${recovery ? 'recovery' : 'unseal'}-key-${i + 1}`] = Buffer.from(k, 'base64')));
+  data['root-token'] = Buffer.from(r.root_token, 'base64');
+  const secret: StoredSecret = { data, annotations: { ...annotations, [STATE]: 'stored' } };
+  try {
+    await poll(`the keys Secret ${o.keysSecret} to be written`, o.waitTimeoutMs, async () => {
+      await store.putSecret(o.keysSecret, secret);
+      return true;
+    });
+  } catch (e) {
+    // The last copy of the response: printed rather than lost. Every value in it is a PGP
+    // ciphertext (the shares to the operators' keys, the token to the job's), as `vault
+    // operator init -pgp-keys` prints them.
+    ctx.stdout(`${JSON.stringify(r, null, 2)}\n`);
+    throw new Error(`could not store the init response in Secret ${o.keysSecret} (${(e as Error).message}); its encrypted shares and root token are printed on stdout: save them now`);
+  }
 }

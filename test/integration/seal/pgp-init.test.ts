@@ -54,4 +54,30 @@ describe('PGP-encrypted init', () => {
     await api(s, 'PUT', 'sys/unseal', { body: { key: shares[0] } });
     assert.equal((await api(s, 'PUT', 'sys/unseal', { body: { key: shares[1] } })).body.sealed, false);
   });
+
+  it('an all-encrypted init answer is kept until the first unseal (sys/init/response), so a client killed before storing it loses nothing', async (t) => {
+    const s = await startTestServer({ dev: false });
+    t.after(() => s.close());
+    const a = await testPgpKey('alice');
+    assert.equal((await api(s, 'GET', 'sys/init/response')).status, 404, 'nothing before init');
+    const r = await api(s, 'PUT', 'sys/init', { body: { secret_shares: 2, secret_threshold: 2, pgp_keys: [a.base64Public, a.base64Public], root_token_pgp_key: a.base64Public } });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    const kept = await api(s, 'GET', 'sys/init/response');
+    assert.equal(kept.status, 200, JSON.stringify(kept.body));
+    assert.deepEqual(kept.body, r.body, 'the same ciphertexts, byte for byte');
+    const shares = await Promise.all((kept.body.keys_base64 as string[]).map((k) => gpgDecrypt(a, k)));
+    await api(s, 'PUT', 'sys/unseal', { body: { key: shares[0] } });
+    assert.equal((await api(s, 'PUT', 'sys/unseal', { body: { key: shares[1] } })).body.sealed, false);
+    assert.equal((await api(s, 'GET', 'sys/init/response')).status, 404, 'gone once the barrier was unsealed');
+  });
+
+  it('an init answer with any plaintext in it is never kept', async (t) => {
+    const s = await startTestServer({ dev: false });
+    t.after(() => s.close());
+    const a = await testPgpKey('alice');
+    // Shares encrypted, root token not: the token must not sit in storage.
+    const r = await api(s, 'PUT', 'sys/init', { body: { secret_shares: 1, secret_threshold: 1, pgp_keys: [a.base64Public] } });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal((await api(s, 'GET', 'sys/init/response')).status, 404);
+  });
 });

@@ -1,4 +1,4 @@
-import { ApiError, ConnectionError, WardClient, optionsFromEnv, type ClientOptions } from '../api/index.js';
+import { ApiError, ConnectionError, WardClient, flattenServerMessages, optionsFromEnv, type ClientOptions } from '../api/index.js';
 import { Flags, UsageError, type FlagSpec } from './flags.js';
 import { render, type Format, type Rendering, type Writer } from './format.js';
 import { promptHidden, type Input } from './prompt.js';
@@ -29,11 +29,22 @@ export class CliError extends Error {
   }
 }
 
-/** One line describing an API failure; sealed servers get a hint how to unseal. */
+/**
+ * Describes a failure. A server's answer is vault's multi-line block (`Error making API
+ * request.`, URL, Code, one `* message` per error) because scripts grep its lines; a
+ * sealed server gets a hint how to unseal.
+ */
 export function describeError(e: unknown): string {
   if (e instanceof ApiError && e.sealed) return `Ward at ${e.address} is sealed (HTTP 503); unseal it with "ward operator unseal" (once per key share, up to the threshold)`;
+  if (e instanceof ApiError) return apiErrorBlock(e);
   if (e instanceof Error) return e.message;
   return String(e);
+}
+
+function apiErrorBlock(e: ApiError): string {
+  const items = e.errors.length > 0 ? e.errors : flattenServerMessages(e.body?.warnings ?? []);
+  const list = items.map((m) => `\n* ${m}`).join('');
+  return `Error making API request.\n\nURL: ${e.method} ${e.address}/v1/${e.path}\nCode: ${e.status}. Errors:\n${list === '' ? '' : `\n${list.slice(1)}`}`;
 }
 
 /** Everything a command's `run` needs: arguments, flags, the client, output and prompts. */

@@ -45,6 +45,11 @@ function commandHelp(cmd: Command): string {
   return `${text}\nGlobal Options:\n\n${flagHelp(global)}\n`;
 }
 
+/** The command's first help line: `Usage: ward kv get [options] KEY`. */
+function usageLine(cmd: Command): string {
+  return `Usage: ward ${cmd.help.trim().split('\n')[0]?.trim() ?? ''}`;
+}
+
 /** Finds the longest command name that prefixes argv (`kv metadata get` before `kv`; Vault's `operator raft snapshot save` is four words). */
 function lookup(argv: readonly string[]): { name: string; cmd: Command; rest: string[] } | undefined {
   for (let n = Math.min(4, argv.length); n >= 1; n--) {
@@ -85,6 +90,9 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const { name, cmd, rest } = found;
   try {
     const { flags, args } = parseFlags(rest, [...GLOBAL_FLAGS, ...(cmd.flags ?? [])]);
+    const trailing = args.filter((a) => a.startsWith('-') && a !== '-');
+    // Flags stop at the first positional argument, as in vault; say so in vault's words.
+    if (trailing.length > 0) io.stderr.write(`Command flags must be provided before positional arguments. The following arguments will not be parsed as flags: [${trailing.join(',')}]\n`);
     const fmt = (flags.str('format') ?? envSetting(io.env, 'FORMAT') ?? 'table').toLowerCase();
     if (!FORMATS.includes(fmt as Format)) throw new UsageError(`Invalid output format: ${fmt} (expected table, json, yaml or pretty)`);
     const o = envClientOptions(io.env);
@@ -107,7 +115,8 @@ export async function run(argv: string[], io: Io): Promise<number> {
       return 0;
     }
     if (e instanceof UsageError) {
-      io.stderr.write(`${e.message}\n\n${commandHelp(cmd)}`);
+      // The error and the one usage line; the whole flag list buried the message (`-h` shows it).
+      io.stderr.write(`${e.message}\n\n${usageLine(cmd)}\n`);
       return 1;
     }
     if (e instanceof CliError) {

@@ -58,23 +58,35 @@ export function leaseRows(body: VaultEnvelope): Row[] {
 }
 
 /**
+ * A body that is not Vault's envelope (sys/health, sys/seal-status, sys/leader answer with
+ * their fields at the top): every envelope carries `request_id`, these never do.
+ */
+function isRawBody(body: VaultEnvelope): boolean {
+  return !Object.hasOwn(body, 'request_id') && !Object.hasOwn(body, 'data') && !body.auth && !body.wrap_info;
+}
+
+/**
  * How vault shows a generic secret: wrap info, else auth, else lease rows plus data.
  * JSON output is the server's envelope unchanged.
  */
 export function secretRendering(body: VaultEnvelope | null, o: { durations?: boolean } = {}): Rendering {
   const json: JsonValue = body ?? null;
   if (!body) return { json, sections: [] };
+  if (isRawBody(body)) return { json, sections: [{ kind: 'kv', rows: dataRows(body as JsonObject, o.durations) }] };
   if (body.wrap_info) return { json, sections: [{ kind: 'kv', rows: wrapRows(body) }] };
   if (body.auth) return { json, sections: [{ kind: 'kv', rows: authRows(body) }] };
   const rows = [...leaseRows(body), ...dataRows(body.data, o.durations)];
   return { json, sections: rows.length ? [{ kind: 'kv', rows }] : [] };
 }
 
-/** A `Keys` listing (list commands). JSON output is the envelope. */
+/**
+ * A `Keys` listing (list commands). JSON output is the bare array of keys, as vault
+ * prints it: scripts pipe `list -format=json` to `jq -r '.[]'`.
+ */
 export function keysRendering(body: VaultEnvelope | null): Rendering {
   const keys = body?.data?.['keys'];
   const list = Array.isArray(keys) ? keys.map(String) : [];
-  return { json: body, sections: [{ kind: 'columns', headers: ['Keys'], rows: list.map((k) => [k]) }] };
+  return { json: list, sections: [{ kind: 'columns', headers: ['Keys'], rows: list.map((k) => [k]) }] };
 }
 
 /** Maps a `path/ → info` mount table to columns, sorted by path. */

@@ -1,0 +1,78 @@
+/**
+ * The details a user with vault habits trips on in the CLI, each checked against a real
+ * dev server over loopback: output shapes scripts parse and the error texts they grep.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startTestServer } from '../helpers/server.js';
+import { runCli } from '../../src/cli/testing.js';
+
+test('CLI details vault users rely on', async (t) => {
+  const server = await startTestServer();
+  t.after(() => server.close());
+  const home = mkdtempSync(join(tmpdir(), 'ward-cli-details-'));
+  t.after(() => rmSync(home, { recursive: true, force: true }));
+  const env = { VAULT_ADDR: server.url, VAULT_TOKEN: server.rootToken, HOME: home };
+  const ward = (args: string[], extra: NodeJS.ProcessEnv = {}) => runCli(args, { ...env, ...extra });
+  assert.equal((await ward(['kv', 'put', 'secret/app', 'user=alice', 'n=1'])).code, 0);
+  assert.equal((await ward(['kv', 'put', 'secret/dir/x', 'a=b'])).code, 0);
+
+  await t.test('list -format=json and kv list -format=json print the bare array of keys', async () => {
+    for (const args of [['list', '-format=json', 'secret/metadata'], ['kv', 'list', '-format=json', 'secret']]) {
+      const r = await ward(args);
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(JSON.parse(r.stdout), ['app', 'dir/'], args.join(' '));
+    }
+  });
+
+  await t.test('kv get -field=data prints the data map', async () => {
+    const table = await ward(['kv', 'get', '-field=data', 'secret/app']);
+    assert.equal(table.code, 0, table.stderr);
+    assert.equal(table.stdout, 'map[n:1 user:alice]');
+    const json = await ward(['kv', 'get', '-format=json', '-field=data', 'secret/app']);
+    assert.deepEqual(JSON.parse(json.stdout), { n: '1', user: 'alice' });
+  });
+
+  await t.test('read sys/health prints the body', async () => {
+    const r = await ward(['read', 'sys/health']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^initialized\s+true$/m);
+    assert.match(r.stdout, /^sealed\s+false$/m);
+    const j = await ward(['read', '-format=json', 'sys/health']);
+    assert.equal((JSON.parse(j.stdout) as { initialized: boolean }).initialized, true);
+  });
+
+  await t.test("errors are vault's multi-line 'Error making API request.' block", async () => {
+    const r = await ward(['write', 'secret/data/app', 'foo=1']);
+    assert.equal(r.code, 2);
+    assert.equal(r.stderr, `Error writing data to secret/data/app: Error making API request.\n\nURL: PUT ${server.url}/v1/secret/data/app\nCode: 400. Errors:\n\n* no data provided\n`);
+  });
+
+  await t.test('an invalid token says "invalid token" on every command', async () => {
+    for (const args of [['kv', 'get', 'secret/app'], ['read', 'secret/data/app'], ['kv', 'list', 'secret'], ['token', 'lookup']]) {
+      const r = await ward(args, { VAULT_TOKEN: 'hvs.not-a-real-token' });
+      assert.equal(r.code, 2, args.join(' '));
+      assert.match(r.stderr, /^\* invalid token$/m, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, /Code: 403/);
+    }
+  });
+
+  await t.test("flags after positional arguments get vault's hint; usage errors print one usage line", async () => {
+    const r = await ward(['kv', 'get', 'secret/app', '-format=json']);
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr, 'Command flags must be provided before positional arguments. The following arguments will not be parsed as flags: [-format=json]\nIncorrect number of arguments (expected 1, got 2): kv get [options] KEY\n\nUsage: ward kv get [options] KEY\n');
+    const bad = await ward(['write', 'secret/data/x', '@/nonexistent/file.json']);
+    assert.equal(bad.code, 1);
+    assert.doesNotMatch(bad.stderr, /Global Options/);
+    assert.match(bad.stderr, /\n\nUsage: ward write \[options\] PATH \[DATA K=V\.\.\.\]\n$/);
+  });
+
+  await t.test('a missing mount says so', async () => {
+    const r = await ward(['kv', 'get', 'nomount/app']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^\* no secrets engine is mounted at "nomount\/app\/" or above it among the mounts this token can see$/m, r.stderr);
+  });
+});

@@ -45,6 +45,12 @@ function commandHelp(cmd: Command): string {
   return `${text}\nGlobal Options:\n\n${flagHelp(global)}\n`;
 }
 
+/** `127.0.0.1:8200` is the usual first mistake: name the variable and its value, not "Invalid URL". */
+function checkScheme(address: string | undefined, source: string): void {
+  if (!address || /^[a-z][a-z0-9+.-]*:\/\//i.test(address)) return;
+  throw new CliError(`Error: ${source}="${address}" has no scheme: use "http://${address}" for a plain-HTTP listener or "https://${address}" for TLS`, 1);
+}
+
 /** The command's first help line: `Usage: ward kv get [options] KEY`. */
 function usageLine(cmd: Command): string {
   return `Usage: ward ${cmd.help.trim().split('\n')[0]?.trim() ?? ''}`;
@@ -98,6 +104,10 @@ export async function run(argv: string[], io: Io): Promise<number> {
     const o = envClientOptions(io.env);
     const s = (flag: string): string | undefined => flags.str(flag) || undefined;
     o.address = s('address') ?? o.address;
+    // Commands with an -address of their own (k8s bootstrap's pod list) check it themselves.
+    if (cmd.usesClient !== false && !(cmd.flags ?? []).some((f) => f.name === 'address')) {
+      checkScheme(o.address, s('address') ? '-address' : io.env['WARD_ADDR'] ? 'WARD_ADDR' : 'VAULT_ADDR');
+    }
     o.caCert = s('ca-cert') ?? o.caCert;
     o.caPath = s('ca-path') ?? o.caPath;
     o.clientCert = s('client-cert') ?? o.clientCert;

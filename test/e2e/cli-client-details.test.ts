@@ -76,3 +76,26 @@ test('CLI details vault users rely on', async (t) => {
     assert.match(r.stderr, /^\* no secrets engine is mounted at "nomount\/app\/" or above it among the mounts this token can see$/m, r.stderr);
   });
 });
+
+test('the first hour: not initialized, TLS against plain HTTP, an address without a scheme', async (t) => {
+  const server = await startTestServer({ dev: false });
+  t.after(() => server.close());
+  const home = mkdtempSync(join(tmpdir(), 'ward-cli-first-hour-'));
+  t.after(() => rmSync(home, { recursive: true, force: true }));
+  const hostPort = server.url.replace(/^http:\/\//, '');
+
+  const fresh = await runCli(['kv', 'get', 'secret/app'], { VAULT_ADDR: server.url, VAULT_TOKEN: 'x', HOME: home });
+  assert.equal(fresh.code, 2);
+  assert.match(fresh.stderr, /is not initialized; run "ward operator init"/, fresh.stderr);
+  assert.doesNotMatch(fresh.stderr, /ward operator unseal/);
+
+  // VAULT_ADDR unset: the default is https, the server speaks HTTP. -address stands in for
+  // the default's port (tests cannot own 8200); the hint must still name VAULT_ADDR.
+  const tls = await runCli(['kv', 'get', `-address=https://${hostPort}`, 'secret/app'], { VAULT_TOKEN: 'x', HOME: home });
+  assert.equal(tls.code, 2);
+  assert.match(tls.stderr, new RegExp(`speaks plain HTTP.*VAULT_ADDR=http://${hostPort.replace(/\./g, '\\.')}`, 's'), tls.stderr);
+
+  const noScheme = await runCli(['kv', 'get', 'secret/app'], { VAULT_ADDR: hostPort, VAULT_TOKEN: 'x', HOME: home });
+  assert.equal(noScheme.code, 1);
+  assert.equal(noScheme.stderr, `Error: VAULT_ADDR="${hostPort}" has no scheme: use "http://${hostPort}" for a plain-HTTP listener or "https://${hostPort}" for TLS\n`);
+});

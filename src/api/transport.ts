@@ -190,8 +190,22 @@ export class Transport {
     return res;
   }
 
+  /**
+   * Sends and reads the answer. A standby that does not forward answers 307 with the active
+   * node's address: like Vault's Go client, follow one redirect (301/302/307/308), re-sending
+   * the body, and never from https to http (the token would travel in clear). A second
+   * redirect is an error rather than a silent empty success.
+   */
   private async send(method: string, url: URL, headers: Record<string, string>, payload: Buffer | undefined): Promise<{ status: number; text: string }> {
-    return this.collect(await this.open(method, url, headers, payload));
+    const first = await this.open(method, url, headers, payload);
+    const to = redirectTarget(first, url);
+    if (!to) return this.collect(first);
+    first.resume();
+    const second = await this.open(method, to, headers, payload);
+    const status = second.statusCode ?? 0;
+    if (!redirectTarget(second, to)) return this.collect(second);
+    second.resume();
+    return { status: status >= 400 ? status : 508, text: JSON.stringify({ errors: [`redirected more than once (by ${url.host} to ${to.host}, then again)`] }) };
   }
 
   private collect(res: IncomingMessage): Promise<{ status: number; text: string }> {
@@ -214,7 +228,8 @@ export class Transport {
         reject(new ConnectionError(this.address, e));
         return;
       }
-      const req = lib.request(url, { method, headers, agent }, resolve);
+      // A redirect to the other scheme cannot reuse this address's agent.
+      const req = lib.request(url, { method, headers, ...(url.protocol === new URL(this.address).protocol ? { agent } : {}) }, resolve);
       req.setTimeout(this.timeoutMs, () => {
         req.destroy(Object.assign(new Error(`no response within ${this.timeoutMs}ms`), { code: 'ETIMEDOUT' }));
       });
@@ -227,4 +242,17 @@ export class Transport {
       }
     });
   }
+}
+
+/** Where a redirect answer points, or undefined; an https→http downgrade is refused as a ConnectionError. */
+function redirectTarget(res: IncomingMessage, from: URL): URL | undefined {
+  const status = res.statusCode ?? 0;
+  const location = res.headers.location;
+  if (![301, 302, 307, 308].includes(status) || !location) return undefined;
+  const to = new URL(location, from);
+  if (from.protocol === 'https:' && to.protocol !== 'https:') {
+    res.resume();
+    throw new ConnectionError(from.origin, new Error(`refusing to follow a redirect from https to ${to.origin}`));
+  }
+  return to;
 }

@@ -1,3 +1,4 @@
+import { OutputStringError, curlString, policyString, type OutputMode } from './output-string.js';
 import * as http from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
@@ -21,6 +22,12 @@ export type ClientOptions = {
   namespace?: string;
   wrapTtl?: string;
   timeoutMs?: number;
+  /** Extra headers on every request (`-header`). */
+  headers?: Record<string, string>;
+  /** Sends `X-Vault-Policy-Override: true` (`-policy-override`). */
+  policyOverride?: boolean;
+  /** Print instead of send (`-output-curl-string`, `-output-policy`); the KV preflight still runs. */
+  outputMode?: OutputMode;
 };
 
 /** Vault's client default; Ward's listener defaults to TLS too. */
@@ -137,6 +144,7 @@ export class Transport {
       headers['Content-Type'] = o.contentType ?? 'application/json';
       headers['Content-Length'] = String(payload.length);
     }
+    this.intercept(method, clean, url, headers, payload);
     const { status, text } = await this.send(method, url, headers, payload);
     return this.answer(method, clean, status, text);
   }
@@ -148,6 +156,7 @@ export class Transport {
   async stream(method: string, path: string, upload?: Readable, o: RequestOptions = {}): Promise<IncomingMessage> {
     const { clean, url, headers } = this.prepare(path, o);
     if (upload !== undefined) headers['Content-Type'] = 'application/octet-stream';
+    this.intercept(method, clean, url, headers, undefined);
     const res = await this.open(method, url, headers, upload);
     const status = res.statusCode ?? 0;
     if (status < 400) return res;
@@ -155,11 +164,19 @@ export class Transport {
     return this.answer(method, clean, status, text).then(() => res);
   }
 
+  /** With an output mode, every request but the KV preflight becomes the text to print. */
+  private intercept(method: string, clean: string, url: URL, headers: Record<string, string>, payload: Buffer | undefined): void {
+    const mode = this.options.outputMode;
+    if (!mode || clean.startsWith('sys/internal/ui/mounts')) return;
+    throw new OutputStringError(mode === 'curl' ? curlString(method, url, headers, payload, this.options) : policyString(method, url));
+  }
+
   private prepare(path: string, o: RequestOptions): { clean: string; url: URL; headers: Record<string, string> } {
     const clean = path.replace(/^\/+/, '').replace(/^v1\//, '');
     const url = new URL(`${this.address}/v1/${encodeURI(clean)}`);
     for (const [k, v] of Object.entries(o.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
-    const headers: Record<string, string> = { 'X-Vault-Request': 'true', ...o.headers };
+    const headers: Record<string, string> = { 'X-Vault-Request': 'true', ...this.options.headers, ...o.headers };
+    if (this.options.policyOverride) headers['X-Vault-Policy-Override'] = 'true';
     const token = o.token ?? this.token;
     if (token) headers['X-Vault-Token'] = token;
     if (this.namespace) headers['X-Vault-Namespace'] = this.namespace;

@@ -1,4 +1,4 @@
-import { ApiError, ConnectionError, WardClient, flattenServerMessages, optionsFromEnv, type ClientOptions } from '../api/index.js';
+import { ApiError, ConnectionError, OutputStringError, WardClient, flattenServerMessages, optionsFromEnv, type ClientOptions } from '../api/index.js';
 import { Flags, UsageError, type FlagSpec } from './flags.js';
 import { render, type Format, type Rendering, type Writer } from './format.js';
 import { promptHidden, type Input } from './prompt.js';
@@ -126,7 +126,7 @@ export class Ctx {
         throw new CliError(`Error ${action}: ${describeError(e)}\n\n${this.plainHttpHint(e.address)}`, 2);
       }
       if (e instanceof ApiError || e instanceof ConnectionError) throw new CliError(`Error ${action}: ${describeError(e)}`, 2);
-      if (e instanceof UsageError || e instanceof CliError) throw e;
+      if (e instanceof UsageError || e instanceof CliError || e instanceof OutputStringError) throw e;
       throw new CliError(`Error ${action}: ${describeError(e)}`, 1);
     }
   }

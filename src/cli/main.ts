@@ -1,4 +1,4 @@
-import { ConnectionError } from '../api/index.js';
+import { ConnectionError, OutputStringError } from '../api/index.js';
 import { CliError, Ctx, describeError, envClientOptions, type Command, type Io } from './command.js';
 import { HelpRequested, UsageError, flagHelp, parseFlags, type FlagSpec } from './flags.js';
 import { FORMATS, type Format } from './format.js';
@@ -20,6 +20,10 @@ export const GLOBAL_FLAGS: FlagSpec[] = [
   { name: 'non-interactive', kind: 'bool', usage: 'Never prompt; fail instead when input is missing.' },
   { name: 'format', kind: 'string', usage: 'Output format: table, json, yaml or pretty (VAULT_FORMAT).' },
   { name: 'field', kind: 'string', usage: 'Print only this field, raw, with no trailing newline unless stdout is a terminal.' },
+  { name: 'header', kind: 'map', usage: 'Extra HTTP header (key=value) on every request; repeatable.' },
+  { name: 'policy-override', kind: 'bool', usage: 'Send X-Vault-Policy-Override: true (override soft-mandatory policies).' },
+  { name: 'output-curl-string', kind: 'bool', usage: 'Print the equivalent curl command instead of sending the request.' },
+  { name: 'output-policy', kind: 'bool', usage: 'Print the ACL policy the request needs instead of sending it.' },
 ];
 
 function mainHelp(): string {
@@ -116,10 +120,18 @@ export async function run(argv: string[], io: Io): Promise<number> {
     o.namespace = s('namespace') ?? o.namespace;
     o.wrapTtl = flags.has('wrap-ttl') ? (flags.str('wrap-ttl') ?? '') : o.wrapTtl;
     if (flags.has('tls-skip-verify')) o.tlsSkipVerify = flags.bool('tls-skip-verify');
+    if (flags.has('header')) o.headers = flags.map('header');
+    if (flags.bool('policy-override')) o.policyOverride = true;
+    if (flags.bool('output-curl-string')) o.outputMode = 'curl';
+    else if (flags.bool('output-policy')) o.outputMode = 'policy';
     for (const k of Object.keys(o) as (keyof typeof o)[]) if (o[k] === undefined) delete o[k];
     const ctx = new Ctx(io, name, args, flags, fmt as Format, o);
     return await cmd.run(ctx);
   } catch (e) {
+    if (e instanceof OutputStringError) {
+      io.stdout.write(`${e.text}\n`);
+      return 0;
+    }
     if (e instanceof HelpRequested) {
       io.stdout.write(commandHelp(cmd));
       return 0;

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestServer } from '../helpers/server.js';
 import { runCli } from '../../src/cli/testing.js';
+import { envelope, startFakeServer } from '../../src/api/fake-server.js';
 
 test('CLI details vault users rely on', async (t) => {
   const server = await startTestServer();
@@ -70,6 +71,20 @@ test('CLI details vault users rely on', async (t) => {
     assert.match(bad.stderr, /\n\nUsage: ward write \[options\] PATH \[DATA K=V\.\.\.\]\n$/);
   });
 
+  await t.test('-output-curl-string and -output-policy print the request instead of sending it', async () => {
+    const curl = await ward(['kv', 'put', '-output-curl-string', 'secret/app', "q=it's"]);
+    assert.equal(curl.code, 0, curl.stderr);
+    assert.equal(curl.stdout, `curl -X PUT -H "X-Vault-Request: true" -H "X-Vault-Token: $(ward print token)" -H "Content-Type: application/json" -d '{"data":{"q":"it'"'"'s"}}' ${server.url}/v1/secret/data/app\n`);
+    assert.equal((await ward(['kv', 'get', '-field=q', 'secret/app'])).stdout, '', 'nothing was written');
+    const policy = await ward(['kv', 'get', '-output-policy', 'secret/app']);
+    assert.equal(policy.code, 0, policy.stderr);
+    assert.equal(policy.stdout, 'path "secret/data/app" {\n  capabilities = ["read"]\n}\n');
+    const listPolicy = await ward(['list', '-output-policy', 'secret/metadata']);
+    assert.equal(listPolicy.stdout, 'path "secret/metadata" {\n  capabilities = ["list"]\n}\n');
+    const writePolicy = await ward(['write', '-output-policy', 'sys/policies/acl/x', 'policy=']);
+    assert.equal(writePolicy.stdout, 'path "sys/policies/acl/x" {\n  capabilities = ["create", "update"]\n}\n');
+  });
+
   await t.test('a missing mount says so', async () => {
     const r = await ward(['kv', 'get', 'nomount/app']);
     assert.equal(r.code, 2);
@@ -98,4 +113,13 @@ test('the first hour: not initialized, TLS against plain HTTP, an address withou
   const noScheme = await runCli(['kv', 'get', 'secret/app'], { VAULT_ADDR: hostPort, VAULT_TOKEN: 'x', HOME: home });
   assert.equal(noScheme.code, 1);
   assert.equal(noScheme.stderr, `Error: VAULT_ADDR="${hostPort}" has no scheme: use "http://${hostPort}" for a plain-HTTP listener or "https://${hostPort}" for TLS\n`);
+});
+
+test('-header adds request headers and -policy-override sends X-Vault-Policy-Override', async (t) => {
+  const fake = await startFakeServer(() => ({ status: 200, body: envelope({ ok: true }) }));
+  t.after(() => fake.close());
+  const r = await runCli(['read', '-header=X-Team=blue', '-header', 'X-Trace=7', '-policy-override', 'secret/x'], { VAULT_ADDR: fake.url, VAULT_TOKEN: 't', HOME: '/nonexistent' });
+  assert.equal(r.code, 0, r.stderr);
+  const h = fake.requests[0]?.headers ?? {};
+  assert.deepEqual([h['x-team'], h['x-trace'], h['x-vault-policy-override']], ['blue', '7', 'true']);
 });

@@ -85,6 +85,16 @@ test('CLI details vault users rely on', async (t) => {
     assert.equal(writePolicy.stdout, 'path "sys/policies/acl/x" {\n  capabilities = ["create", "update"]\n}\n');
   });
 
+  await t.test('path-help prints the help text of a path', async () => {
+    const r = await ward(['path-help', 'secret/data/app']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^## Write, patch, read and delete versions of a secret\./);
+    assert.match(r.stdout, /- `options` \(map\)/);
+    const none = await ward(['path-help', 'nomount/x']);
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /^Error retrieving help: Error making API request\./);
+  });
+
   await t.test('a missing mount says so', async () => {
     const r = await ward(['kv', 'get', 'nomount/app']);
     assert.equal(r.code, 2);

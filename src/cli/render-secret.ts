@@ -1,9 +1,10 @@
 import type { JsonObject, JsonValue, VaultEnvelope } from '../api/index.js';
 import { cell, type Rendering, type Row } from './format.js';
 
-const DURATION_KEY = /(^|_)ttl$|^period$|_duration$/;
+/** Vault's table output humanises these keys (`ttl`, `*_ttl`, `period`, `*_period`) everywhere. */
+const DURATION_KEY = /(^|_)ttl$|(^|_)period$|_duration$/;
 
-/** Rows for a data object, keys sorted; `durations` humanises TTL-like integer fields. */
+/** Rows for a data object, keys sorted; `durations` humanises TTL-like integer fields (`-field` stays raw). */
 export function dataRows(data: JsonObject | null | undefined, durations = false): Row[] {
   if (!data) return [];
   return Object.keys(data)
@@ -70,6 +71,7 @@ function isRawBody(body: VaultEnvelope): boolean {
  * JSON output is the server's envelope unchanged.
  */
 export function secretRendering(body: VaultEnvelope | null, o: { durations?: boolean } = {}): Rendering {
+  o = { durations: true, ...o };
   const json: JsonValue = body ?? null;
   if (!body) return { json, sections: [] };
   if (isRawBody(body)) return { json, sections: [{ kind: 'kv', rows: dataRows(body as JsonObject, o.durations) }] };

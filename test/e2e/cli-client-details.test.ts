@@ -85,6 +85,17 @@ test('CLI details vault users rely on', async (t) => {
     assert.equal(writePolicy.stdout, 'path "sys/policies/acl/x" {\n  capabilities = ["create", "update"]\n}\n');
   });
 
+  await t.test('durations (ttl, *_ttl, period, *_period) print as vault prints them in tables', async () => {
+    assert.equal((await ward(['write', 'auth/token/roles/r', 'token_period=1h', 'token_explicit_max_ttl=90'])).code, 0);
+    const r = await ward(['read', 'auth/token/roles/r']);
+    assert.match(r.stdout, /^token_period\s+1h$/m, r.stdout);
+    assert.match(r.stdout, /^token_explicit_max_ttl\s+1m30s$/m);
+    assert.match(r.stdout, /^token_ttl\s+0s$/m);
+    assert.equal((await ward(['read', '-field=token_period', 'auth/token/roles/r'])).stdout, '3600', '-field stays raw');
+    const tune = await ward(['read', 'sys/mounts/secret/tune']);
+    assert.match(tune.stdout, /^default_lease_ttl\s+768h$/m, tune.stdout);
+  });
+
   await t.test('path-help prints the help text of a path', async () => {
     const r = await ward(['path-help', 'secret/data/app']);
     assert.equal(r.code, 0, r.stderr);

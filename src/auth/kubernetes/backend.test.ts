@@ -144,8 +144,8 @@ describe('kubernetes auth backend', () => {
     const jwt = await k.issueToken({ namespace: 'prod', name: 'app' });
     assert.ok((await c.call('update', 'login', { role: 'app', jwt }))?.auth);
 
-    await c.call('update', 'config', { kubernetes_host: k.url, disable_local_ca_jwt: true });
-    await assert.rejects(c.call('update', 'login', { role: 'app', jwt }), isWardError(502, /TLS verification .* failed/));
+    // Vault's rule: without the pod's CA, the config must carry one.
+    await assert.rejects(c.call('update', 'config', { kubernetes_host: k.url, disable_local_ca_jwt: true }), isWardError(400, /^kubernetes_ca_cert must be given when disable_local_ca_jwt is true$/));
     await c.call('update', 'config', { kubernetes_host: k.url, kubernetes_ca_cert: k.caPem, disable_local_ca_jwt: true });
     // The client's JWT reviews itself: its service account needs system:auth-delegator.
     const vaultOnly = await k.issueToken({ namespace: 'prod', name: 'app', audiences: ['vault'] });

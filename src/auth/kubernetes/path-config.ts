@@ -99,6 +99,7 @@ export const configPath = definePath({
       // placeholder PEMs. A bad bundle is reported when a login needs it (path-login).
       const ca = d.get('kubernetes_ca_cert');
       const caPem = ca.trim() === '' ? '' : ca;
+      if (caPem === '' && d.get('disable_local_ca_jwt')) throw badRequest('kubernetes_ca_cert must be given when disable_local_ca_jwt is true');
       const pemKeys = d.get('pem_keys');
       for (const [i, k] of pemKeys.entries()) {
         try {

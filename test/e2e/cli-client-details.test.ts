@@ -29,6 +29,12 @@ test('CLI details vault users rely on', async (t) => {
     }
   });
 
+  await t.test('policy list -format=json prints the bare array of names', async () => {
+    const r = await ward(['policy', 'list', '-format=json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), ['default', 'root']);
+  });
+
   await t.test('kv get -field=data prints the data map', async () => {
     const table = await ward(['kv', 'get', '-field=data', 'secret/app']);
     assert.equal(table.code, 0, table.stderr);

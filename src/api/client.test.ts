@@ -132,3 +132,21 @@ test('flattenServerMessages keeps plain messages and joins lines', () => {
   assert.deepEqual(flattenServerMessages(['missing data fields', 'a\nb', '']), ['missing data fields', 'a b']);
   assert.deepEqual(flattenServerMessages(['1 error occurred:\n\t* permission denied\n\n']), ['permission denied']);
 });
+
+test("a standby's 307 is followed once, with the body re-sent; an https→http redirect is refused", async (t) => {
+  const active = await startFakeServer((r) => (r.path === 'secret/app' && r.method === 'PUT' ? { status: 200, body: envelope({ got: r.body ?? null, token: String(r.headers['x-vault-token'] ?? '') }) } : undefined));
+  t.after(() => active.close());
+  const standby = await startFakeServer((r) => ({ status: 307, headers: { Location: `${active.url}/v1/${r.path}` } }));
+  t.after(() => standby.close());
+  const c = new WardClient({ address: standby.url, token: 't0' });
+  const res = await c.write('secret/app', { a: 1 });
+  assert.deepEqual(res.body?.data, { got: { a: 1 }, token: 't0' });
+  assert.equal(standby.requests.length, 1);
+
+  const loop = await startFakeServer(() => ({ status: 307, headers: { Location: `${standby.url}/v1/secret/app` } }));
+  t.after(() => loop.close());
+  const twice = await new WardClient({ address: loop.url, token: 't0' }).write('secret/app', { a: 1 }).catch((e: unknown) => e);
+  assert.ok(twice instanceof ApiError, 'a second redirect is not followed');
+  assert.match(twice.errors[0] ?? '', /^redirected more than once/);
+  assert.equal(loop.requests.length, 1);
+});

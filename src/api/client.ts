@@ -93,10 +93,28 @@ export class WardClient extends SysClient {
       return { mountPath: mountPath === '' || mountPath.endsWith('/') ? mountPath : `${mountPath}/`, version: version === '2' ? 2 : 1 };
     } catch (e) {
       if (e instanceof ApiError && e.status === 404) return { mountPath: '', version: 1 };
-      if (e instanceof ApiError && e.status === 403 && !e.errors.some((m) => m.includes('preflight'))) {
-        throw new ApiError({ status: 403, errors: [PREFLIGHT_403(p)], address: e.address, method: e.method, path: e.path, body: e.body });
+      // A bad token keeps the server's own words ("invalid token"): that is what the user must fix.
+      if (e instanceof ApiError && e.status === 403 && !e.errors.includes('invalid token')) {
+        const errors = [...(e.errors.some((m) => m.includes('preflight')) ? e.errors : [PREFLIGHT_403(p)])];
+        if (await this.noVisibleMountAbove(p)) errors.push(`no secrets engine is mounted at "${p}/" or above it among the mounts this token can see`);
+        throw new ApiError({ status: 403, errors, address: e.address, method: e.method, path: e.path, body: e.body });
       }
       throw e;
+    }
+  }
+
+  /**
+   * True when `sys/internal/ui/mounts` (which lists the mounts a token can see) answers and
+   * none of them holds `p`: a new user's "missing mount" then says so instead of only 403.
+   */
+  private async noVisibleMountAbove(p: string): Promise<boolean> {
+    try {
+      const res = await this.request('GET', 'sys/internal/ui/mounts', { wrapTtl: '' });
+      const secret = res.body?.data?.['secret'];
+      if (!secret || typeof secret !== 'object' || Array.isArray(secret)) return false;
+      return !Object.keys(secret).some((m) => `${p}/`.startsWith(m.endsWith('/') ? m : `${m}/`));
+    } catch {
+      return false;
     }
   }
 

@@ -6,7 +6,7 @@ import type { JsonValue } from './types.js';
 export type FakeRequest = { method: string; path: string; query: URLSearchParams; headers: IncomingHttpHeaders; body: JsonValue | undefined };
 
 /** What a route answers; `body` undefined means an empty body. */
-export type FakeReply = { status: number; body?: JsonValue; raw?: string };
+export type FakeReply = { status: number; body?: JsonValue; raw?: string; headers?: Record<string, string> };
 
 /**
  * A tiny Vault-shaped HTTP server for client and CLI tests (no Ward internals): each
@@ -30,6 +30,7 @@ export async function startFakeServer(handler: (r: FakeRequest) => FakeReply | u
       requests.push(r);
       const reply: FakeReply = handler(r) ?? { status: 404, body: { errors: [] } };
       res.setHeader('Content-Type', 'application/json');
+      for (const [k, v] of Object.entries(reply.headers ?? {})) res.setHeader(k, v);
       res.statusCode = reply.status;
       res.end(reply.raw ?? (reply.body === undefined ? '' : JSON.stringify(reply.body)));
     });

@@ -1,3 +1,4 @@
+import { OutputStringError, curlString, policyString, type OutputMode } from './output-string.js';
 import * as http from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
@@ -21,6 +22,12 @@ export type ClientOptions = {
   namespace?: string;
   wrapTtl?: string;
   timeoutMs?: number;
+  /** Extra headers on every request (`-header`). */
+  headers?: Record<string, string>;
+  /** Sends `X-Vault-Policy-Override: true` (`-policy-override`). */
+  policyOverride?: boolean;
+  /** Print instead of send (`-output-curl-string`, `-output-policy`); the KV preflight still runs. */
+  outputMode?: OutputMode;
 };
 
 /** Vault's client default; Ward's listener defaults to TLS too. */
@@ -137,6 +144,7 @@ export class Transport {
       headers['Content-Type'] = o.contentType ?? 'application/json';
       headers['Content-Length'] = String(payload.length);
     }
+    this.intercept(method, clean, url, headers, payload);
     const { status, text } = await this.send(method, url, headers, payload);
     return this.answer(method, clean, status, text);
   }
@@ -148,6 +156,7 @@ export class Transport {
   async stream(method: string, path: string, upload?: Readable, o: RequestOptions = {}): Promise<IncomingMessage> {
     const { clean, url, headers } = this.prepare(path, o);
     if (upload !== undefined) headers['Content-Type'] = 'application/octet-stream';
+    this.intercept(method, clean, url, headers, undefined);
     const res = await this.open(method, url, headers, upload);
     const status = res.statusCode ?? 0;
     if (status < 400) return res;
@@ -155,11 +164,19 @@ export class Transport {
     return this.answer(method, clean, status, text).then(() => res);
   }
 
+  /** With an output mode, every request but the KV preflight becomes the text to print. */
+  private intercept(method: string, clean: string, url: URL, headers: Record<string, string>, payload: Buffer | undefined): void {
+    const mode = this.options.outputMode;
+    if (!mode || clean.startsWith('sys/internal/ui/mounts')) return;
+    throw new OutputStringError(mode === 'curl' ? curlString(method, url, headers, payload, this.options) : policyString(method, url));
+  }
+
   private prepare(path: string, o: RequestOptions): { clean: string; url: URL; headers: Record<string, string> } {
     const clean = path.replace(/^\/+/, '').replace(/^v1\//, '');
     const url = new URL(`${this.address}/v1/${encodeURI(clean)}`);
     for (const [k, v] of Object.entries(o.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
-    const headers: Record<string, string> = { 'X-Vault-Request': 'true', ...o.headers };
+    const headers: Record<string, string> = { 'X-Vault-Request': 'true', ...this.options.headers, ...o.headers };
+    if (this.options.policyOverride) headers['X-Vault-Policy-Override'] = 'true';
     const token = o.token ?? this.token;
     if (token) headers['X-Vault-Token'] = token;
     if (this.namespace) headers['X-Vault-Namespace'] = this.namespace;
@@ -190,8 +207,22 @@ export class Transport {
     return res;
   }
 
+  /**
+   * Sends and reads the answer. A standby that does not forward answers 307 with the active
+   * node's address: like Vault's Go client, follow one redirect (301/302/307/308), re-sending
+   * the body, and never from https to http (the token would travel in clear). A second
+   * redirect is an error rather than a silent empty success.
+   */
   private async send(method: string, url: URL, headers: Record<string, string>, payload: Buffer | undefined): Promise<{ status: number; text: string }> {
-    return this.collect(await this.open(method, url, headers, payload));
+    const first = await this.open(method, url, headers, payload);
+    const to = redirectTarget(first, url);
+    if (!to) return this.collect(first);
+    first.resume();
+    const second = await this.open(method, to, headers, payload);
+    const status = second.statusCode ?? 0;
+    if (!redirectTarget(second, to)) return this.collect(second);
+    second.resume();
+    return { status: status >= 400 ? status : 508, text: JSON.stringify({ errors: [`redirected more than once (by ${url.host} to ${to.host}, then again)`] }) };
   }
 
   private collect(res: IncomingMessage): Promise<{ status: number; text: string }> {
@@ -214,7 +245,8 @@ export class Transport {
         reject(new ConnectionError(this.address, e));
         return;
       }
-      const req = lib.request(url, { method, headers, agent }, resolve);
+      // A redirect to the other scheme cannot reuse this address's agent.
+      const req = lib.request(url, { method, headers, ...(url.protocol === new URL(this.address).protocol ? { agent } : {}) }, resolve);
       req.setTimeout(this.timeoutMs, () => {
         req.destroy(Object.assign(new Error(`no response within ${this.timeoutMs}ms`), { code: 'ETIMEDOUT' }));
       });
@@ -227,4 +259,17 @@ export class Transport {
       }
     });
   }
+}
+
+/** Where a redirect answer points, or undefined; an https→http downgrade is refused as a ConnectionError. */
+function redirectTarget(res: IncomingMessage, from: URL): URL | undefined {
+  const status = res.statusCode ?? 0;
+  const location = res.headers.location;
+  if (![301, 302, 307, 308].includes(status) || !location) return undefined;
+  const to = new URL(location, from);
+  if (from.protocol === 'https:' && to.protocol !== 'https:') {
+    res.resume();
+    throw new ConnectionError(from.origin, new Error(`refusing to follow a redirect from https to ${to.origin}`));
+  }
+  return to;
 }

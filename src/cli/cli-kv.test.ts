@@ -105,10 +105,9 @@ test('a deleted v2 version prints its metadata and exits 2; a missing key says s
   assert.equal(missing.stderr, 'No value found at secret/data/nope\n');
 });
 
-test('server errors are one line on stderr with exit code 2', async (t) => {
-  const { env } = await setup(t);
+test("server errors are vault's 'Error making API request.' block on stderr with exit code 2", async (t) => {
+  const { env, fake } = await setup(t);
   const r = await runCli(['read', 'denied'], env);
   assert.equal(r.code, 2);
-  assert.equal(r.stderr.trim().split('\n').length, 1);
-  assert.match(r.stderr, /^Error reading denied: permission denied \(HTTP 403 from GET http:\/\/127\.0\.0\.1:\d+\/v1\/denied\)\n$/);
+  assert.equal(r.stderr, `Error reading denied: Error making API request.\n\nURL: GET ${fake.url}/v1/denied\nCode: 403. Errors:\n\n* permission denied\n`);
 });

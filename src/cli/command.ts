@@ -1,4 +1,4 @@
-import { ApiError, ConnectionError, WardClient, optionsFromEnv, type ClientOptions } from '../api/index.js';
+import { ApiError, ConnectionError, OutputStringError, WardClient, flattenServerMessages, optionsFromEnv, type ClientOptions } from '../api/index.js';
 import { Flags, UsageError, type FlagSpec } from './flags.js';
 import { render, type Format, type Rendering, type Writer } from './format.js';
 import { promptHidden, type Input } from './prompt.js';
@@ -29,11 +29,22 @@ export class CliError extends Error {
   }
 }
 
-/** One line describing an API failure; sealed servers get a hint how to unseal. */
+/**
+ * Describes a failure. A server's answer is vault's multi-line block (`Error making API
+ * request.`, URL, Code, one `* message` per error) because scripts grep its lines; a
+ * sealed server gets a hint how to unseal.
+ */
 export function describeError(e: unknown): string {
   if (e instanceof ApiError && e.sealed) return `Ward at ${e.address} is sealed (HTTP 503); unseal it with "ward operator unseal" (once per key share, up to the threshold)`;
+  if (e instanceof ApiError) return apiErrorBlock(e);
   if (e instanceof Error) return e.message;
   return String(e);
+}
+
+function apiErrorBlock(e: ApiError): string {
+  const items = e.errors.length > 0 ? e.errors : flattenServerMessages(e.body?.warnings ?? []);
+  const list = items.map((m) => `\n* ${m}`).join('');
+  return `Error making API request.\n\nURL: ${e.method} ${e.address}/v1/${e.path}\nCode: ${e.status}. Errors:\n${list === '' ? '' : `\n${list.slice(1)}`}`;
 }
 
 /** Everything a command's `run` needs: arguments, flags, the client, output and prompts. */
@@ -103,15 +114,38 @@ export class Ctx {
     return 0;
   }
 
-  /** Awaits an API call; failures become one `Error <action>: <cause>` line with exit code 2. */
+  /** Awaits an API call; failures become `Error <action>: <cause>` (vault's block for server errors) with exit code 2. */
   async api<T>(action: string, p: Promise<T>): Promise<T> {
     try {
       return await p;
     } catch (e) {
+      if (e instanceof ApiError && e.sealed && (await this.uninitialized())) {
+        throw new CliError(`Error ${action}: Ward at ${e.address} is not initialized; run "ward operator init" (then unseal it with the keys it prints)`, 2);
+      }
+      if (e instanceof ConnectionError && e.code === 'EPROTO' && e.address.startsWith('https://')) {
+        throw new CliError(`Error ${action}: ${describeError(e)}\n\n${this.plainHttpHint(e.address)}`, 2);
+      }
       if (e instanceof ApiError || e instanceof ConnectionError) throw new CliError(`Error ${action}: ${describeError(e)}`, 2);
-      if (e instanceof UsageError || e instanceof CliError) throw e;
+      if (e instanceof UsageError || e instanceof CliError || e instanceof OutputStringError) throw e;
       throw new CliError(`Error ${action}: ${describeError(e)}`, 1);
     }
+  }
+
+  /** A sealed answer may come from a server never initialized: telling it to unseal would mislead. */
+  private async uninitialized(): Promise<boolean> {
+    try {
+      return !(await this.client.initStatus());
+    } catch {
+      return false;
+    }
+  }
+
+  /** TLS spoken to a plain-HTTP listener (a dev server): name the variable that fixes it. */
+  private plainHttpHint(address: string): string {
+    const http = address.replace(/^https:/, 'http:');
+    const set = this.io.env['WARD_ADDR'] ? 'WARD_ADDR' : this.io.env['VAULT_ADDR'] ? 'VAULT_ADDR' : undefined;
+    const why = set ? `${set} is "${this.io.env[set] ?? ''}"` : `VAULT_ADDR is not set, so the address was ${address}`;
+    return `The server at ${address} speaks plain HTTP, not TLS (${why}). For a plain-HTTP listener (e.g. "ward server -dev") run:\n\n    export VAULT_ADDR=${http}`;
   }
 
   /** Like {@link api}, but a 404 resolves to its ApiError (its body may still hold an envelope). */

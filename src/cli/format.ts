@@ -118,7 +118,14 @@ export function render(out: Writer, err: Writer, r: Rendering, format: Format, f
       err.write(`Field "${field}" not present in secret\n`);
       return 1;
     }
-    out.write(rawField(f.value) + (out.isTTY ? '\n' : ''));
+    // As vault: a map or list prints Go-style (`map[a:1]`) in table format and as a JSON
+    // document in json/yaml; strings and numbers print bare in every format.
+    const v = f.value;
+    if (v !== null && typeof v === 'object' && format !== 'table') {
+      out.write(format === 'yaml' ? toYaml(v) : `${JSON.stringify(v, null, 2)}\n`);
+      return 0;
+    }
+    out.write((v !== null && typeof v === 'object' ? cell(v) : rawField(v)) + (out.isTTY ? '\n' : ''));
     return 0;
   }
   switch (format) {

@@ -1,4 +1,4 @@
-import { ConnectionError } from '../api/index.js';
+import { ConnectionError, OutputStringError } from '../api/index.js';
 import { CliError, Ctx, describeError, envClientOptions, type Command, type Io } from './command.js';
 import { HelpRequested, UsageError, flagHelp, parseFlags, type FlagSpec } from './flags.js';
 import { FORMATS, type Format } from './format.js';
@@ -20,6 +20,10 @@ export const GLOBAL_FLAGS: FlagSpec[] = [
   { name: 'non-interactive', kind: 'bool', usage: 'Never prompt; fail instead when input is missing.' },
   { name: 'format', kind: 'string', usage: 'Output format: table, json, yaml or pretty (VAULT_FORMAT).' },
   { name: 'field', kind: 'string', usage: 'Print only this field, raw, with no trailing newline unless stdout is a terminal.' },
+  { name: 'header', kind: 'map', usage: 'Extra HTTP header (key=value) on every request; repeatable.' },
+  { name: 'policy-override', kind: 'bool', usage: 'Send X-Vault-Policy-Override: true (override soft-mandatory policies).' },
+  { name: 'output-curl-string', kind: 'bool', usage: 'Print the equivalent curl command instead of sending the request.' },
+  { name: 'output-policy', kind: 'bool', usage: 'Print the ACL policy the request needs instead of sending it.' },
 ];
 
 function mainHelp(): string {
@@ -43,6 +47,17 @@ function commandHelp(cmd: Command): string {
   let text = `Usage: ward ${cmd.help.trim()}\n`;
   if (own.length) text += `\nCommand Options:\n\n${flagHelp(own)}\n`;
   return `${text}\nGlobal Options:\n\n${flagHelp(global)}\n`;
+}
+
+/** `127.0.0.1:8200` is the usual first mistake: name the variable and its value, not "Invalid URL". */
+function checkScheme(address: string | undefined, source: string): void {
+  if (!address || /^[a-z][a-z0-9+.-]*:\/\//i.test(address)) return;
+  throw new CliError(`Error: ${source}="${address}" has no scheme: use "http://${address}" for a plain-HTTP listener or "https://${address}" for TLS`, 1);
+}
+
+/** The command's first help line: `Usage: ward kv get [options] KEY`. */
+function usageLine(cmd: Command): string {
+  return `Usage: ward ${cmd.help.trim().split('\n')[0]?.trim() ?? ''}`;
 }
 
 /** Finds the longest command name that prefixes argv (`kv metadata get` before `kv`; Vault's `operator raft snapshot save` is four words). */
@@ -85,11 +100,18 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const { name, cmd, rest } = found;
   try {
     const { flags, args } = parseFlags(rest, [...GLOBAL_FLAGS, ...(cmd.flags ?? [])]);
+    const trailing = args.filter((a) => a.startsWith('-') && a !== '-');
+    // Flags stop at the first positional argument, as in vault; say so in vault's words.
+    if (trailing.length > 0) io.stderr.write(`Command flags must be provided before positional arguments. The following arguments will not be parsed as flags: [${trailing.join(',')}]\n`);
     const fmt = (flags.str('format') ?? envSetting(io.env, 'FORMAT') ?? 'table').toLowerCase();
     if (!FORMATS.includes(fmt as Format)) throw new UsageError(`Invalid output format: ${fmt} (expected table, json, yaml or pretty)`);
     const o = envClientOptions(io.env);
     const s = (flag: string): string | undefined => flags.str(flag) || undefined;
     o.address = s('address') ?? o.address;
+    // Commands with an -address of their own (k8s bootstrap's pod list) check it themselves.
+    if (cmd.usesClient !== false && !(cmd.flags ?? []).some((f) => f.name === 'address')) {
+      checkScheme(o.address, s('address') ? '-address' : io.env['WARD_ADDR'] ? 'WARD_ADDR' : 'VAULT_ADDR');
+    }
     o.caCert = s('ca-cert') ?? o.caCert;
     o.caPath = s('ca-path') ?? o.caPath;
     o.clientCert = s('client-cert') ?? o.clientCert;
@@ -98,16 +120,25 @@ export async function run(argv: string[], io: Io): Promise<number> {
     o.namespace = s('namespace') ?? o.namespace;
     o.wrapTtl = flags.has('wrap-ttl') ? (flags.str('wrap-ttl') ?? '') : o.wrapTtl;
     if (flags.has('tls-skip-verify')) o.tlsSkipVerify = flags.bool('tls-skip-verify');
+    if (flags.has('header')) o.headers = flags.map('header');
+    if (flags.bool('policy-override')) o.policyOverride = true;
+    if (flags.bool('output-curl-string')) o.outputMode = 'curl';
+    else if (flags.bool('output-policy')) o.outputMode = 'policy';
     for (const k of Object.keys(o) as (keyof typeof o)[]) if (o[k] === undefined) delete o[k];
     const ctx = new Ctx(io, name, args, flags, fmt as Format, o);
     return await cmd.run(ctx);
   } catch (e) {
+    if (e instanceof OutputStringError) {
+      io.stdout.write(`${e.text}\n`);
+      return 0;
+    }
     if (e instanceof HelpRequested) {
       io.stdout.write(commandHelp(cmd));
       return 0;
     }
     if (e instanceof UsageError) {
-      io.stderr.write(`${e.message}\n\n${commandHelp(cmd)}`);
+      // The error and the one usage line; the whole flag list buried the message (`-h` shows it).
+      io.stderr.write(`${e.message}\n\n${usageLine(cmd)}\n`);
       return 1;
     }
     if (e instanceof CliError) {

@@ -244,6 +244,7 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
         const acl = await aclOfEntry(entry);
         return acl.hasMountAccess ? acl.hasMountAccess(prefix) : !acl.capabilities(prefix).includes('deny');
       },
+      tokenIsValid: async (token) => (await tokens.lookup(token)) !== null,
     }),
     ...keyPaths({ keyStatus: deps.keyStatus, rotate: deps.rotate, sealSoon: deps.sealSoon, ...(deps.stepDownSoon ? { stepDownSoon: deps.stepDownSoon } : {}) }),
     ...haPaths(deps.haStatus),

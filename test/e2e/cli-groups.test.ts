@@ -11,10 +11,11 @@ function ok(r: CliResult, what: string): void {
   assert.equal(r.code, 0, `${what}: exit ${r.code}: ${r.stderr}`);
 }
 
+/** "No value found" on one line, or vault's `Error making API request.` block (URL, Code, `* message`s). */
 function oneLineError(r: CliResult, code = 2): void {
   assert.equal(r.code, code, r.stdout);
-  assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
-  assert.match(r.stderr, /^(Error|No value found)/);
+  if (r.stderr.startsWith('No value found') || r.stderr.includes(' is sealed (HTTP 503); unseal it')) assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  else assert.match(r.stderr, /^Error [^\n]+: Error making API request\.\n\nURL: [A-Z]+ http:\/\/\S+\nCode: \d{3}\. Errors:\n\n(\* [^\n]+\n)+$/, r.stderr);
 }
 
 const strip = (b: Record<string, unknown>): Record<string, unknown> => {

@@ -57,7 +57,7 @@ describe('ward operator snapshot', () => {
     await put(s, 'app', 'two');
     const r = await runCli(['operator', 'snapshot', 'restore', file], env(s));
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /^Error restoring snapshot: .*invalid snapshot: truncated snapshot/);
+    assert.match(r.stderr, /^Error restoring snapshot: Error making API request\.\n[^]*\n\* invalid snapshot: truncated snapshot/);
     assert.equal(await get(s, 'app'), 'two');
 
     const missing = await runCli(['operator', 'snapshot', 'restore', join(dir, 'nope.snap')], env(s));
@@ -66,7 +66,7 @@ describe('ward operator snapshot', () => {
 
     const denied = await runCli(['operator', 'snapshot', 'save', join(dir, 'denied.snap')], { ...env(s), VAULT_TOKEN: 'hvs.not-a-token' });
     assert.equal(denied.code, 2);
-    assert.match(denied.stderr, /^Error saving snapshot: .*permission denied/);
+    assert.match(denied.stderr, /^Error saving snapshot: Error making API request\.\n[^]*\n\* permission denied\n/);
     assert.equal(existsSync(join(dir, 'denied.snap')), false);
     assert.deepEqual(readdirSync(dir).filter((n) => n.includes('denied')), [], 'no temp file left behind');
 

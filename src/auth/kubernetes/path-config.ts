@@ -95,15 +95,11 @@ export const configPath = definePath({
     async update(req, d) {
       const host = d.get('kubernetes_host').trim();
       if (host === '') throw badRequest('no host provided');
-      const ca = d.get('kubernetes_ca_cert').trim();
-      let caPem = '';
-      if (ca !== '') {
-        try {
-          caPem = validateCaPem(ca);
-        } catch (e) {
-          throw badRequest(`invalid kubernetes_ca_cert: ${(e as Error).message}`);
-        }
-      }
+      // Stored as given, as Vault does: configs written before the cluster exists carry
+      // placeholder PEMs. A bad bundle is reported when a login needs it (path-login).
+      const ca = d.get('kubernetes_ca_cert');
+      const caPem = ca.trim() === '' ? '' : ca;
+      if (caPem === '' && d.get('disable_local_ca_jwt')) throw badRequest('kubernetes_ca_cert must be given when disable_local_ca_jwt is true');
       const pemKeys = d.get('pem_keys');
       for (const [i, k] of pemKeys.entries()) {
         try {

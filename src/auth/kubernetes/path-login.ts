@@ -12,7 +12,7 @@ import { definePath } from '../../sdk/framework/path.js';
 import type { AuthView, LogicalRequest, Logger, RenewResult } from '../../sdk/logical.js';
 import { checkServiceAccountJwt, type ServiceAccountClaims } from './jwt-claims.js';
 import type { KubeTarget } from './kube-client.js';
-import { loadConfig, type KubeConfig } from './path-config.js';
+import { loadConfig, validateCaPem, type KubeConfig } from './path-config.js';
 import { loadRole, type KubeRole } from './path-role.js';
 import { matchesAny, parseLabelSelector, selectorMatches } from './selector.js';
 import { toAuthSpec } from '../token-fields.js';
@@ -34,6 +34,15 @@ async function readLocal(dir: string, file: string): Promise<string> {
   }
 }
 
+/** The configured CA bundle, checked where it is used: a bad one is the operator's config error. */
+function usableCa(pem: string): string {
+  try {
+    return validateCaPem(pem);
+  } catch (e) {
+    throw internalError(`invalid kubernetes_ca_cert in the auth method's config: ${(e as Error).message}`);
+  }
+}
+
 /**
  * Bearer and CA for API calls. The pod's own token is re-read every time because the
  * kubelet rotates it; when nothing else is available the client's JWT reviews itself.
@@ -41,7 +50,7 @@ async function readLocal(dir: string, file: string): Promise<string> {
 async function apiTarget(config: KubeConfig, deps: LoginDeps, clientJwt: string): Promise<KubeTarget> {
   const local = !config.disableLocalCaJwt;
   const reviewer = config.tokenReviewerJwt || (local ? await readLocal(deps.serviceAccountDir, 'token') : '') || clientJwt;
-  const ca = config.kubernetesCaCert || (local ? await readLocal(deps.serviceAccountDir, 'ca.crt') : '');
+  const ca = config.kubernetesCaCert ? usableCa(config.kubernetesCaCert) : local ? await readLocal(deps.serviceAccountDir, 'ca.crt') : '';
   return { host: config.kubernetesHost, caPem: ca, bearer: reviewer, timeoutMs: deps.timeoutMs };
 }
 

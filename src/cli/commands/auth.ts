@@ -42,7 +42,7 @@ const list: Command = {
   async run(ctx) {
     ctx.expectArgs(0, 0, 'auth list takes no arguments');
     const res = await ctx.api('listing enabled auth methods', ctx.client.authMethods());
-    const cols = mountColumns(res.body?.data ?? res.body, ctx.flags.bool('detailed'));
+    const cols = mountColumns(res.body?.data ?? res.body, ctx.flags.bool('detailed'), 'auth');
     return ctx.print({ json: res.body, sections: [{ kind: 'columns', ...cols }] });
   },
 };

@@ -103,4 +103,23 @@ const list: Command = {
   },
 };
 
-export const genericCommands: Record<string, Command> = { read, write, patch, delete: del, list };
+const pathHelp: Command = {
+  synopsis: 'Retrieve API help for paths',
+  help: `path-help [options] PATH
+
+  Prints the help of the path the server would route PATH to (GET /v1/PATH?help=1):
+  what it does, its parameters and their types, and its operations.`,
+  async run(ctx) {
+    ctx.expectArgs(1, 1, 'path-help PATH');
+    const path = ctx.args[0] ?? '';
+    const res = await ctx.api('retrieving help', ctx.client.read(path, { help: '1' }));
+    const body = res.body;
+    const inner = body?.data?.['help'];
+    const text = typeof body?.['help'] === 'string' ? body['help'] : typeof inner === 'string' ? inner : '';
+    if (ctx.format !== 'table') return ctx.print({ json: { help: text }, sections: [] });
+    ctx.out(`${text.trimEnd()}\n`);
+    return 0;
+  },
+};
+
+export const genericCommands: Record<string, Command> = { read, write, patch, delete: del, list, 'path-help': pathHelp };

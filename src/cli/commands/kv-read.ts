@@ -20,7 +20,8 @@ export function kv2Rendering(target: KvTarget, body: VaultEnvelope | null, bodyI
   const sections: Section[] = [{ kind: 'text', text: `== Secret Path ==\n${target.api('data')}` }];
   if (meta) sections.push({ kind: 'kv', title: 'Metadata', rows: dataRows(meta) });
   if (data) sections.push({ kind: 'kv', title: 'Data', rows: dataRows(data) });
-  return { json: body, sections, fields: [...dataRows(data), ...dataRows(meta)] };
+  // `-field=data` is the data map itself unless the secret has a key named "data" (vault's rule).
+  return { json: body, sections, fields: [...dataRows(data), ...dataRows(meta), ...(data ? [{ key: 'data', value: data }] : [])] };
 }
 
 async function kvGet(ctx: Ctx): Promise<number> {

@@ -54,7 +54,8 @@ const list: Command = {
     const res = await ctx.api('listing policies', ctx.client.listPolicies());
     const r = keysRendering(res.body);
     const keys = r.sections[0]?.kind === 'columns' ? r.sections[0].rows.map((x) => x[0] ?? '') : [];
-    return ctx.print({ json: res.body, sections: [{ kind: 'text', text: keys.join('\n') }] });
+    // JSON is the bare array of names, as vault prints it.
+    return ctx.print({ json: keys, sections: [{ kind: 'text', text: keys.join('\n') }] });
   },
 };
 

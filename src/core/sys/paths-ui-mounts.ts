@@ -1,4 +1,4 @@
-import { permissionDenied } from '../../sdk/errors.js';
+import { invalidToken, permissionDenied } from '../../sdk/errors.js';
 import { field, type Fields } from '../../sdk/framework/fields.js';
 import { definePath, type PathDef } from '../../sdk/framework/path.js';
 import type { LogicalRequest } from '../../sdk/logical.js';
@@ -11,6 +11,8 @@ export interface UiMountDeps {
   router: Pick<Router, 'match'>;
   /** Whether the token (by its string) may do anything under a routed prefix; false for no/invalid token. */
   canAccessMount(token: string, prefix: string): Promise<boolean>;
+  /** Whether a token string names a live token; the preflight then says "invalid token" as every other path does. */
+  tokenIsValid?(token: string): Promise<boolean>;
 }
 
 /**
@@ -29,6 +31,8 @@ export function uiMountPaths(deps: UiMountDeps): PathDef<Fields>[] {
         read: async (req, d) => {
           const path = d.get('path').replace(/^\/+/, '');
           const denied = permissionDenied(`preflight capability check returned 403, please ensure client's policies grant access to path "${path.endsWith('/') ? path : `${path}/`}"`);
+          // The preflight is every CLI command's first request: a bad token must be named here.
+          if (req.clientToken && deps.tokenIsValid && !(await deps.tokenIsValid(req.clientToken))) throw invalidToken();
           const route = deps.router.match(path);
           if (!route || !req.clientToken) throw denied;
           if (!(await deps.canAccessMount(req.clientToken, route.prefix))) throw denied;

@@ -167,3 +167,10 @@ test('revoking a token lease prefix (auth/token/create/) revokes those tokens', 
   assert.ok(await h.store.lookup(h.root.id), 'root tokens have no lease and survive');
   h.exp.stop();
 });
+
+test('create-orphan with every optional field sent as null (as generated clients do) uses the defaults', async () => {
+  const h = await tokenHarness();
+  const t = await h.auth(h.root.id, 'create-orphan', { policies: ['app'], renewable: null, ttl: null, period: null, num_uses: null, meta: null, display_name: null });
+  assert.deepEqual([t.policies, t.lease_duration, t.renewable, t.orphan], [['app', 'default'], 3600, true, true]);
+  h.exp.stop();
+});

@@ -25,7 +25,9 @@ export class FieldData<F extends Fields> {
   ) {
     for (const [name, spec] of fieldList) {
       const source = Object.hasOwn(captures, name) ? captures : data;
-      if (Object.hasOwn(source, name) && source[name] !== undefined) {
+      // A JSON null is "not given" (the default applies), as in Vault's framework: clients
+      // that serialise every optional field (hvac, generated SDKs) send `"renewable": null`.
+      if (Object.hasOwn(source, name) && source[name] !== undefined && source[name] !== null) {
         this.values.set(name, parseField(name, spec, source[name]));
       } else if (spec.required) {
         throw badRequest(`missing ${name}`);

@@ -44,3 +44,14 @@ test('key/value pairs: a map, a list of k=v, or one k=v string as the vault CLI 
   assert.deepEqual(of('{"team":"blue"}'), { team: 'blue' });
   assert.equal(errorOf(() => of('no-equals-sign')).status, 400);
 });
+
+test('a JSON null means "not given": the default applies, and a required field is missing', () => {
+  const d = new FieldData({ renewable: field.bool({ default: true }), n: field.int({ default: 7 }), l: field.commaStringSlice() }, { renewable: null, n: null, l: null });
+  assert.equal(d.get('renewable'), true);
+  assert.equal(d.get('n'), 7);
+  assert.deepEqual(d.get('l'), []);
+  assert.equal(d.has('renewable'), false);
+  assert.equal(d.opt('n'), undefined);
+  const e = errorOf(() => new FieldData({ name: field.string({ required: true }) }, { name: null }));
+  assert.deepEqual([e.status, e.messages], [400, ['missing name']]);
+});

@@ -11,6 +11,7 @@ import { systemClock, type Clock } from '../../lib/clock.js';
 import type { TransitContext } from './context.js';
 import { Keyring } from './keyring.js';
 import { backupPaths } from './path-backup.js';
+import { configKeysPath } from './path-config-keys.js';
 import { datakeyPath } from './path-datakey.js';
 import { decryptPath } from './path-decrypt.js';
 import { encryptPath } from './path-encrypt.js';
@@ -42,6 +43,7 @@ export function transitBackend(opts: TransitOptions = {}): Backend {
     verifyPath(ctx),
     exportPath(ctx),
     ...backupPaths(ctx),
+    configKeysPath(),
     randomBytesPath(''),
     hashPath(''),
   ];

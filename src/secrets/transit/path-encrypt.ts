@@ -3,6 +3,7 @@
  * key that does not exist creates it ("upsert"), but only when the caller also holds
  * `create` on this path; with `update` alone the request is a plain 400.
  */
+import { readKeysConfig } from './path-config-keys.js';
 import { badRequest } from '../../sdk/errors.js';
 import type { FieldData } from '../../sdk/framework/field-data.js';
 import { definePath, genericName, type PathDef } from '../../sdk/framework/path.js';
@@ -46,7 +47,7 @@ export function cipherParams(d: FieldData<Pick<typeof encryptItemFields, 'contex
 
 async function upsert(ctx: TransitContext, req: LogicalRequest, d: FieldData<typeof encryptFields>, derived: boolean): Promise<Policy> {
   const allowed = (await req.hasCapability?.(aclPath(req), 'create')) ?? false;
-  if (!allowed) throw badRequest(ENCRYPTION_KEY_NOT_FOUND);
+  if (!allowed || (await readKeysConfig(req.storage)).disable_upsert) throw badRequest(ENCRYPTION_KEY_NOT_FOUND);
   const type = d.get('type') || 'aes256-gcm96';
   if (isKeyType(type) && !KEY_TYPE_INFO[type].supportsEncryption) throw badRequest(`key type ${type} does not support encryption`);
   const name = d.get('name');

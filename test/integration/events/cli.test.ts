@@ -32,7 +32,7 @@ describe('ward events subscribe', () => {
   it('a refused subscription is an error and exit code 2', async () => {
     const r = await runCli(['events', 'subscribe', 'kv*'], { ...env, VAULT_TOKEN: 'hvs.not-a-token' });
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /^Error subscribing to events: permission denied/);
+    assert.match(r.stderr, /^Error subscribing to events: Error making API request\.\n[^]*\nCode: 403\. Errors:\n\n\* permission denied\n\* invalid token\n$/);
   });
 
   it('needs exactly one event type', async () => {

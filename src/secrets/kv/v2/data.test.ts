@@ -59,7 +59,10 @@ describe('kv v2 data/', () => {
     await kv.call('update', 'config', { cas_required: false });
     await kv.call('update', 'metadata/c', { cas_required: true });
     await rejects(kv.call('update', 'data/c', { data: { a: 4 } }), 400, 'check-and-set parameter required for this call');
-    await rejects(kv.call('update', 'data/c', { data: { a: 4 }, options: { cas: -1 } }), 400);
+    // Vault compares uint64(cas): a negative cas is a plain mismatch (clients match this text).
+    for (const cas of [-1, '-1', -2.5]) await rejects(kv.call('update', 'data/c', { data: { a: 4 }, options: { cas } }), 400, 'check-and-set parameter did not match the current version');
+    await rejects(kv.call('update', 'data/c', { data: { a: 4 }, options: { cas: 'three' } }), 400, 'error parsing check-and-set parameter');
+    await rejects(kv.call('patch', 'data/c', { data: { a: 4 }, options: { cas: -1 } }), 400, 'check-and-set parameter did not match the current version');
   });
 
   it('patches the current version with JSON merge-patch into a new version', async () => {

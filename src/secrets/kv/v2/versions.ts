@@ -64,16 +64,21 @@ export function emptyMetadata(nowIso: string): KeyMetadata {
 }
 
 /**
- * Reads `options.cas` from a data write. Absent (or null) = undefined. Accepts numbers
- * and numeric strings, since the CLI may send either.
+ * Reads `options.cas` from a data write. Absent (or null) = undefined. Numbers, numeric
+ * strings and booleans are read as Go's weak decoding reads them (fractions truncated); a
+ * negative cas can match no version, so it is the plain mismatch Vault answers.
  */
 export function parseCas(options: Record<string, unknown>): number | undefined {
   if (!Object.hasOwn(options, 'cas')) return undefined;
   const raw = options.cas;
   if (raw === null || raw === undefined) return undefined;
-  const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isInteger(n) || n < 0) throw badRequest('invalid check-and-set parameter: must be a non-negative integer');
-  return n;
+  const n =
+    typeof raw === 'number' ? raw
+    : typeof raw === 'boolean' ? Number(raw)
+    : typeof raw === 'string' && /^\s*[-+]?\d+\s*$/.test(raw) ? Number(raw.trim())
+    : NaN;
+  if (!Number.isFinite(n)) throw badRequest('error parsing check-and-set parameter');
+  return Math.trunc(n) < 0 ? -1 : Math.trunc(n);
 }
 
 /** Enforces check-and-set: `cas` must equal the current version (0 = the secret must not exist yet). */

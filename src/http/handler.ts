@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CoreApi, HttpRequestInput, StandbyRoute } from '../core/api-types.js';
-import type { Logger, Operation } from '../sdk/logical.js';
+import type { Connection, Logger, Operation } from '../sdk/logical.js';
 import { WardError, badRequest, unsupportedOperation } from '../sdk/errors.js';
 import { notFoundBody, renderError, renderResult, send, type Rendered } from './render.js';
 import {
@@ -33,6 +33,7 @@ import { DEFAULT_JSON_LIMITS, JsonGuard, type JsonLimits } from './input.js';
 import { DEFAULT_MAX_REQUEST_DURATION_MS, RequestDeadlines } from './deadline.js';
 import type { ListenerConfig, RequestHandler } from './listener.js';
 import { eventsUpgradeHandler, isEventsPath } from './events-socket.js';
+import { peerTls } from './peer-certs.js';
 
 export interface HandlerOptions {
   /** Body limit in bytes; default 32 MiB; 0 = default; negative = unlimited (as Vault). */
@@ -253,7 +254,7 @@ function inputFor(ctx: Context, req: IncomingMessage, h: WardHeaders, operation:
     clientToken: token,
     wrapTtl: wrapTtl(h),
     headers: token === '' ? req.rawHeaders : withoutTokenHeader(req.rawHeaders, fromBearer ? 'authorization' : 'x-vault-token'),
-    connection: ctx.forwarded ? forwardedConnection(req) : { remoteAddress: req.socket.remoteAddress ?? '', remotePort: req.socket.remotePort ?? 0 },
+    connection: ctx.forwarded ? forwardedConnection(req) : localConnection(req),
   };
 }
 
@@ -293,6 +294,14 @@ function withoutTokenHeader(raw: string[], name: string): string[] {
     out.push(n, raw[i + 1]!);
   }
   return out;
+}
+
+/** The client's address and, over TLS, the certificates it presented. */
+function localConnection(req: IncomingMessage): Connection {
+  const c: Connection = { remoteAddress: req.socket.remoteAddress ?? '', remotePort: req.socket.remotePort ?? 0 };
+  const tls = peerTls(req.socket);
+  if (tls) c.tls = tls;
+  return c;
 }
 
 /** The client's address as the forwarding standby saw it. */

@@ -1,0 +1,206 @@
+/**
+ * Issue 19, the TLS certificate auth method over real sockets: client certificates issued
+ * by Ward's own PKI engine log in through a TLS listener that requests them; expired,
+ * revoked (on a CRL written to crls/), wrong-name, foreign-CA and missing certificates are
+ * refused with Vault's errors; renewal checks the certificate again.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import https from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createCertBackend } from '../../../src/auth/cert/index.js';
+import { builtinRegistry } from '../../../src/core/builtin-registry.js';
+import { createHandler } from '../../../src/http/handler.js';
+import { startListener, type Listener } from '../../../src/http/listener.js';
+import { silentLogger } from '../../../src/sdk/logical.js';
+import { FakeClock } from '../../helpers/clock.js';
+import { errText } from '../../helpers/errors.js';
+import { api, startTestServer, type TestServer } from '../../helpers/server.js';
+import { makeCa } from '../../helpers/test-ca.js';
+
+interface Client {
+  cert?: string;
+  key?: string;
+}
+interface Answer {
+  status: number;
+  body: any; // any: asserted field by field
+}
+
+/** One HTTPS request to the TLS listener presenting `client`'s certificate (if any). */
+function tlsCall(url: string, method: string, path: string, client: Client, o: { token?: string; body?: unknown } = {}): Promise<Answer> {
+  const body = o.body === undefined ? '' : JSON.stringify(o.body);
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = { 'Content-Length': String(Buffer.byteLength(body)) };
+    if (o.token) headers['X-Vault-Token'] = o.token;
+    const r = https.request(`${url}/v1/${path}`, { method, headers, rejectUnauthorized: false, agent: false, ...client }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : null }));
+    });
+    r.on('error', reject);
+    r.end(body);
+  });
+}
+
+describe('cert auth method', () => {
+  const clock = new FakeClock(Date.now());
+  let s: TestServer;
+  let tls: Listener;
+  let dir: string;
+  let rootPem = '';
+  let otherRootPem = '';
+  const call = (method: string, path: string, body?: unknown) => api(s, method, path, { token: s.rootToken, ...(body === undefined ? {} : { body }) });
+  const issue = async (mount: string, cn: string, extra: Record<string, unknown> = {}): Promise<Client & { serial: string }> => {
+    const r = await call('POST', `${mount}/issue/clients`, { common_name: cn, ttl: '1h', ...extra });
+    assert.equal(r.status, 200, errText(r));
+    return { cert: r.body.data.certificate, key: r.body.data.private_key, serial: r.body.data.serial_number };
+  };
+  const login = (client: Client, body: Record<string, unknown> = {}) => tlsCall(tls.url, 'POST', 'auth/cert/login', client, { body });
+
+  before(async () => {
+    const registry = builtinRegistry();
+    // Only the cert method reads the fake clock: certificates expire for it, not for the PKI engine.
+    registry.register('cert', 'auth', async (config) => createCertBackend(config, { clock }));
+    s = await startTestServer({ registry });
+    dir = mkdtempSync(join(tmpdir(), 'ward-cert-auth-'));
+    const server = await (await makeCa('listener-ca')).server('ward');
+    writeFileSync(join(dir, 'cert.pem'), server.certPem);
+    writeFileSync(join(dir, 'key.pem'), server.keyPem);
+    tls = await startListener({ address: '127.0.0.1:0', tlsDisable: false, tlsCertFile: join(dir, 'cert.pem'), tlsKeyFile: join(dir, 'key.pem') }, createHandler(s.core, { logger: silentLogger }));
+
+    for (const [mount, cn] of [['pki', 'ward-root'], ['pki2', 'other-root']] as const) {
+      assert.equal((await call('POST', `sys/mounts/${mount}`, { type: 'pki' })).status, 204);
+      assert.equal((await call('POST', `sys/mounts/${mount}/tune`, { max_lease_ttl: '87600h' })).status, 204);
+      const r = await call('POST', `${mount}/root/generate/internal`, { common_name: cn, ttl: '8760h' });
+      assert.equal(r.status, 200, errText(r));
+      if (mount === 'pki') rootPem = r.body.data.certificate;
+      else otherRootPem = r.body.data.certificate;
+      const role = await call('POST', `${mount}/roles/clients`, { allow_any_name: true, enforce_hostnames: false, client_flag: true, server_flag: false, max_ttl: '24h', key_type: 'ec', key_bits: 256 });
+      assert.ok([200, 204].includes(role.status), errText(role));
+    }
+    assert.equal((await call('POST', 'sys/auth/cert', { type: 'cert' })).status, 204);
+    assert.equal((await call('POST', 'sys/policies/acl/web', { policy: 'path "secret/*" { capabilities = ["read"] }' })).status, 204);
+    const w = await call('POST', 'auth/cert/certs/web', { certificate: rootPem, display_name: 'web', allowed_common_names: 'web-*', token_policies: 'web', token_ttl: '10m' });
+    assert.equal(w.status, 204, errText(w));
+  });
+  after(async () => {
+    await tls?.close();
+    await s?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('manages trusted certificates: read, list, bad input', async () => {
+    const r = await call('GET', 'auth/cert/certs/web');
+    assert.equal(r.status, 200);
+    assert.equal(r.body.data.certificate, rootPem);
+    assert.deepEqual(r.body.data.allowed_common_names, ['web-*']);
+    assert.deepEqual(r.body.data.token_policies, ['web']);
+    assert.equal(r.body.data.token_ttl, 600);
+    assert.deepEqual((await call('LIST', 'auth/cert/certs')).body.data.keys, ['web']);
+    const bad = await call('POST', 'auth/cert/certs/bad', { certificate: 'not a certificate' });
+    assert.equal(bad.status, 400);
+    assert.deepEqual(bad.body.errors, ['failed to parse certificate']);
+    const none = await call('POST', 'auth/cert/certs/bad', { display_name: 'x' });
+    assert.equal(none.status, 400);
+    assert.deepEqual(none.body.errors, ['failed to parse certificate']);
+  });
+
+  it('a valid certificate logs in, with Vault metadata, an entity and the alias named by the common name', async () => {
+    const c = await issue('pki', 'web-1');
+    const r = await login(c);
+    assert.equal(r.status, 200, errText(r));
+    const a = r.body.auth;
+    assert.deepEqual(a.policies, ['default', 'web']);
+    assert.equal(a.lease_duration, 600);
+    assert.equal(a.metadata.cert_name, 'web');
+    assert.equal(a.metadata.common_name, 'web-1');
+    assert.equal(a.metadata.serial_number, BigInt(`0x${c.serial.replaceAll(':', '')}`).toString());
+    assert.match(a.metadata.subject_key_id, /^[0-9a-f]{2}(:[0-9a-f]{2})+$/);
+    assert.match(a.metadata.authority_key_id, /^[0-9a-f]{2}(:[0-9a-f]{2})+$/);
+    assert.ok(a.entity_id);
+    const e = await call('GET', `identity/entity/id/${a.entity_id}`);
+    assert.equal(e.status, 200, errText(e));
+    assert.deepEqual(e.body.data.aliases.map((x: { name: string }) => x.name), ['web-1']);
+    // The same certificate finds the same entity.
+    assert.equal((await login(c)).body.auth.entity_id, a.entity_id);
+  });
+
+  it('a certificate whose common name the entry does not allow is refused', async () => {
+    const r = await login(await issue('pki', 'db-1'));
+    assert.equal(r.status, 400);
+    assert.deepEqual(r.body.errors, ['no chain matching all constraints could be found for this login certificate']);
+  });
+
+  it('a certificate without an allowed DNS SAN is refused; with one it logs in', async () => {
+    const w = await call('POST', 'auth/cert/certs/san', { certificate: rootPem, allowed_dns_sans: '*.good.example' });
+    assert.equal(w.status, 204, errText(w));
+    const bad = await login(await issue('pki', 'svc', { alt_names: 'svc.bad.example' }), { name: 'san' });
+    assert.equal(bad.status, 400);
+    assert.deepEqual(bad.body.errors, ['no chain matching all constraints could be found for this login certificate']);
+    const good = await login(await issue('pki', 'svc', { alt_names: 'svc.good.example' }), { name: 'san' });
+    assert.equal(good.status, 200, errText(good));
+    assert.equal(good.body.auth.metadata.cert_name, 'san');
+  });
+
+  it('a certificate from another CA is refused', async () => {
+    const r = await login(await issue('pki2', 'web-1'));
+    assert.equal(r.status, 400);
+    assert.deepEqual(r.body.errors, ['invalid certificate or no client certificate supplied']);
+  });
+
+  it('no certificate at all is refused; plain HTTP is refused', async () => {
+    const r = await login({});
+    assert.equal(r.status, 400);
+    assert.deepEqual(r.body.errors, ['client certificate must be supplied']);
+    const plain = await api(s, 'POST', 'auth/cert/login', { body: {} });
+    assert.equal(plain.status, 400);
+    assert.deepEqual(plain.body.errors, ['tls connection required']);
+  });
+
+  it('a revoked certificate on a CRL written to crls/ is refused', async () => {
+    const c = await issue('pki', 'web-2');
+    assert.equal((await login(c)).status, 200);
+    const rv = await call('POST', 'pki/revoke', { serial_number: c.serial });
+    assert.equal(rv.status, 200, errText(rv));
+    const crl = await (await fetch(`${s.url}/v1/pki/crl/pem`)).text();
+    const w = await call('POST', 'auth/cert/crls/pki', { crl });
+    assert.equal(w.status, 204, errText(w));
+    const read = await call('GET', 'auth/cert/crls/pki');
+    assert.ok(Object.keys(read.body.data.serials).includes(BigInt(`0x${c.serial.replaceAll(':', '')}`).toString()));
+    const r = await login(c);
+    assert.equal(r.status, 400);
+    assert.deepEqual(r.body.errors, ['no chain matching all constraints could be found for this login certificate']);
+    const bad = await call('POST', 'auth/cert/crls/junk', { crl: 'nope' });
+    assert.equal(bad.status, 400);
+    // Deleting the CRL lets the certificate in again.
+    assert.equal((await call('DELETE', 'auth/cert/crls/pki')).status, 204);
+    assert.equal((await login(c)).status, 200);
+  });
+
+  it('renewal presents the certificate again: same one renews, none or another is refused', async () => {
+    const w = await call('POST', 'auth/cert/certs/multi', { certificate: rootPem + otherRootPem, token_policies: 'web', token_ttl: '10m' });
+    assert.equal(w.status, 204, errText(w));
+    const c = await issue('pki', 'web-3');
+    const token = (await login(c, { name: 'multi' })).body.auth.client_token;
+    const ok = await tlsCall(tls.url, 'POST', 'auth/token/renew-self', c, { token, body: {} });
+    assert.equal(ok.status, 200, errText(ok));
+    const none = await tlsCall(tls.url, 'POST', 'auth/token/renew-self', {}, { token, body: {} });
+    assert.equal(none.status, 400);
+    assert.deepEqual(none.body.errors, ['client certificate must be supplied']);
+    const other = await tlsCall(tls.url, 'POST', 'auth/token/renew-self', await issue('pki2', 'web-3'), { token, body: {} });
+    assert.equal(other.status, 400);
+    assert.deepEqual(other.body.errors, ['client identity during renewal not matching client identity used during login']);
+  });
+
+  it('an expired certificate is refused with the verification error', async () => {
+    const c = await issue('pki', 'web-4');
+    assert.equal((await login(c)).status, 200);
+    clock.advance(2 * 3600);
+    const r = await login(c);
+    assert.equal(r.status, 400);
+    assert.match(r.body.errors[0], /^failed to verify client's certificate: x509: certificate has expired or is not yet valid: current time \S+ is after \S+$/);
+  });
+});

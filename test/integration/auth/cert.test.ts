@@ -195,6 +195,50 @@ describe('cert auth method', () => {
     assert.deepEqual(other.body.errors, ['client identity during renewal not matching client identity used during login']);
   });
 
+  it('a certificate from an intermediate CA logs in when it presents the intermediate, not without it', async () => {
+    assert.equal((await call('POST', 'sys/mounts/pki_int', { type: 'pki' })).status, 204);
+    const csr = await call('POST', 'pki_int/intermediate/generate/internal', { common_name: 'ward-intermediate' });
+    assert.equal(csr.status, 200, errText(csr));
+    const signed = await call('POST', 'pki/root/sign-intermediate', { csr: csr.body.data.csr, common_name: 'ward-intermediate', ttl: '720h' });
+    assert.equal(signed.status, 200, errText(signed));
+    const set = await call('POST', 'pki_int/intermediate/set-signed', { certificate: signed.body.data.certificate });
+    assert.ok([200, 204].includes(set.status), errText(set));
+    const role = await call('POST', 'pki_int/roles/clients', { allow_any_name: true, enforce_hostnames: false, client_flag: true, server_flag: false, key_type: 'ec', key_bits: 256 });
+    assert.ok([200, 204].includes(role.status), errText(role));
+    const c = await issue('pki_int', 'web-int');
+    const alone = await login(c);
+    assert.equal(alone.status, 400);
+    assert.deepEqual(alone.body.errors, ['invalid certificate or no client certificate supplied']);
+    // Named: `multi` (trusting the same root, sorted first) would match an unnamed login, as in Vault.
+    const withChain = await login({ cert: c.cert + '\n' + signed.body.data.certificate, key: c.key }, { name: 'web' });
+    assert.equal(withChain.status, 200, errText(withChain));
+    assert.equal(withChain.body.auth.metadata.cert_name, 'web');
+  });
+
+  it('a non-CA entry trusts exactly its own certificate', async () => {
+    const pinned = await issue('pki', 'pinned-1');
+    assert.equal((await call('POST', 'auth/cert/certs/pinned', { certificate: pinned.cert })).status, 204);
+    const ok = await login(pinned, { name: 'pinned' });
+    assert.equal(ok.status, 200, errText(ok));
+    assert.equal(ok.body.auth.metadata.cert_name, 'pinned');
+    const sibling = await login(await issue('pki', 'pinned-2'), { name: 'pinned' });
+    assert.equal(sibling.status, 400);
+    assert.deepEqual(sibling.body.errors, ['invalid certificate or no client certificate supplied']);
+  });
+
+  it('binding off: renewal needs no certificate', async () => {
+    const c = await issue('pki', 'web-5');
+    const token = (await login(c)).body.auth.client_token;
+    assert.equal((await call('POST', 'auth/cert/config', { disable_binding: true })).status, 204);
+    assert.equal((await call('GET', 'auth/cert/config')).body.data.disable_binding, true);
+    try {
+      const r = await api(s, 'POST', 'auth/token/renew-self', { token, body: {} });
+      assert.equal(r.status, 200, errText(r));
+    } finally {
+      assert.equal((await call('POST', 'auth/cert/config', { disable_binding: false })).status, 204);
+    }
+  });
+
   it('an expired certificate is refused with the verification error', async () => {
     const c = await issue('pki', 'web-4');
     assert.equal((await login(c)).status, 200);

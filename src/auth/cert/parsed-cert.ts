@@ -11,6 +11,7 @@ const OID_SKID = '2.5.29.14';
 const OID_AKID = '2.5.29.35';
 const OID_BASIC = '2.5.29.19';
 const OID_EKU = '2.5.29.37';
+const OID_AIA = '1.3.6.1.5.5.7.1.1';
 
 export interface ParsedCert {
   der: Buffer;
@@ -31,6 +32,8 @@ export interface ParsedCert {
   notAfter: Date;
   /** OID → the extension value read as an ASN.1 string ("" when it is not one), as Vault reads it. */
   extensionStrings: Map<string, string>;
+  /** OCSP responder URLs from Authority Information Access. */
+  ocspServers: string[];
 }
 
 /** Parses one DER certificate; throws when it is not one. */
@@ -44,6 +47,7 @@ export function parseCert(der: Uint8Array): ParsedCert {
   const akid = c.getExtension<x509.AuthorityKeyIdentifierExtension>(OID_AKID);
   const basic = c.getExtension<x509.BasicConstraintsExtension>(OID_BASIC);
   const eku = c.getExtension<x509.ExtendedKeyUsageExtension>(OID_EKU);
+  const aia = c.getExtension<x509.AuthorityInfoAccessExtension>(OID_AIA);
   const strings = new Map<string, string>();
   for (const ext of c.extensions) strings.set(ext.type, asn1String(new Uint8Array(ext.value)));
   return {
@@ -62,6 +66,7 @@ export function parseCert(der: Uint8Array): ParsedCert {
     notBefore: c.notBefore,
     notAfter: c.notAfter,
     extensionStrings: strings,
+    ocspServers: (aia?.ocsp ?? []).filter((n) => n.type === 'url').map((n) => n.value),
   };
 }
 

@@ -9,6 +9,7 @@ import { badRequest } from '../../sdk/errors.js';
 import type { LogicalRequest } from '../../sdk/logical.js';
 import { ChainError, verifyChains } from './chain.js';
 import { matchesConstraints } from './constraints.js';
+import { queryResponder } from './ocsp.js';
 import { parseCert, parsePemBundle, type ParsedCert } from './parsed-cert.js';
 import { isRevoked, listCerts, readCert, type CertEntry } from './store.js';
 
@@ -46,17 +47,29 @@ async function chainRevoked(req: LogicalRequest, chain: readonly ParsedCert[]): 
 }
 
 /**
- * OCSP is not queried yet: an entry with `ocsp_enabled` is treated as if no responder
- * answered, so it admits only with `ocsp_fail_open` (Vault's behaviour when responders
- * are unreachable). A chain of the leaf alone has no issuer to ask about, as in Vault.
+ * OCSP, when the entry enables it: `ocsp_servers_override` or else the certificate's own
+ * responders are asked in turn (all of them with `ocsp_query_all_servers`). Revoked
+ * refuses; good admits; no usable answer (unreachable, unsigned, stale, unknown) admits
+ * only with `ocsp_fail_open`. A chain of the leaf alone has no issuer to ask about, as in Vault.
  */
-function ocspAllows(entry: CertEntry, chain: readonly ParsedCert[]): boolean {
+async function ocspAllows(entry: CertEntry, leaf: ParsedCert, chain: readonly ParsedCert[], now: Date): Promise<boolean> {
   if (!entry.ocspEnabled || chain.length < 2) return true;
-  return entry.ocspFailOpen;
+  const issuer = chain[1]!;
+  const servers = entry.ocspServersOverride.length > 0 ? entry.ocspServersOverride : leaf.ocspServers;
+  let good = false;
+  for (const url of servers) {
+    const status = await queryResponder(url, leaf, issuer, now);
+    if (status === 'revoked') return false;
+    if (status === 'good') {
+      good = true;
+      if (!entry.ocspQueryAllServers) break;
+    }
+  }
+  return good || entry.ocspFailOpen;
 }
 
-async function accepts(req: LogicalRequest, t: Trusted, leaf: ParsedCert, chain: readonly ParsedCert[]): Promise<boolean> {
-  return !(await chainRevoked(req, chain)) && matchesConstraints(t.entry, leaf) && ocspAllows(t.entry, chain);
+async function accepts(req: LogicalRequest, t: Trusted, leaf: ParsedCert, chain: readonly ParsedCert[], now: Date): Promise<boolean> {
+  return !(await chainRevoked(req, chain)) && matchesConstraints(t.entry, leaf) && (await ocspAllows(t.entry, leaf, chain, now));
 }
 
 /** The entry a login (or renewal) certificate matches; throws Vault's 400 otherwise. */
@@ -83,7 +96,7 @@ export async function verifyCredentials(req: LogicalRequest, certName: string, n
   }
   for (const t of nonCas) {
     const only = t.certs[0]!;
-    if (only.serialDecimal === leaf.serialDecimal && only.authorityKeyId.equals(leaf.authorityKeyId) && (await accepts(req, t, leaf, t.certs))) {
+    if (only.serialDecimal === leaf.serialDecimal && only.authorityKeyId.equals(leaf.authorityKeyId) && (await accepts(req, t, leaf, t.certs, now))) {
       return { entry: t.entry, leaf };
     }
   }
@@ -91,7 +104,7 @@ export async function verifyCredentials(req: LogicalRequest, certName: string, n
   for (const t of cas) {
     for (const chain of chains) {
       if (!t.certs.some((tc) => chain.some((cc) => cc.der.equals(tc.der)))) continue;
-      if (await accepts(req, t, leaf, chain)) return { entry: t.entry, leaf };
+      if (await accepts(req, t, leaf, chain, now)) return { entry: t.entry, leaf };
     }
   }
   throw badRequest(NO_MATCHING_CHAIN);

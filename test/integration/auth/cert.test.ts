@@ -6,6 +6,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
@@ -19,6 +20,7 @@ import { FakeClock } from '../../helpers/clock.js';
 import { errText } from '../../helpers/errors.js';
 import { api, startTestServer, type TestServer } from '../../helpers/server.js';
 import { makeCa } from '../../helpers/test-ca.js';
+import { startOcspResponder } from '../../helpers/ocsp-responder.js';
 
 interface Client {
   cert?: string;
@@ -236,6 +238,42 @@ describe('cert auth method', () => {
       assert.equal(r.status, 200, errText(r));
     } finally {
       assert.equal((await call('POST', 'auth/cert/config', { disable_binding: false })).status, 204);
+    }
+  });
+
+  it('OCSP: good logs in, revoked is refused, no usable answer (down, forged) refuses unless ocsp_fail_open', async () => {
+    assert.equal((await call('POST', 'sys/mounts/pki_ocsp', { type: 'pki' })).status, 204);
+    const root = await call('POST', 'pki_ocsp/root/generate/exported', { common_name: 'ocsp-root', ttl: '720h', key_type: 'ec', key_bits: 256 });
+    assert.equal(root.status, 200, errText(root));
+    const role = await call('POST', 'pki_ocsp/roles/clients', { allow_any_name: true, enforce_hostnames: false, client_flag: true, server_flag: false, key_type: 'ec', key_bits: 256 });
+    assert.ok([200, 204].includes(role.status), errText(role));
+    const responder = await startOcspResponder(root.body.data.private_key);
+    try {
+      const good = await issue('pki_ocsp', 'ocsp-good');
+      const bad = await issue('pki_ocsp', 'ocsp-revoked');
+      responder.statuses.set(bad.serial.replaceAll(':', ''), 'revoked');
+      const w = await call('POST', 'auth/cert/certs/ocsp', { certificate: root.body.data.certificate, ocsp_enabled: true, ocsp_servers_override: [responder.url] });
+      assert.equal(w.status, 204, errText(w));
+      const ok = await login(good, { name: 'ocsp' });
+      assert.equal(ok.status, 200, errText(ok));
+      assert.ok(responder.requests > 0, 'the responder was not asked');
+      const revoked = await login(bad, { name: 'ocsp' });
+      assert.equal(revoked.status, 400);
+      assert.deepEqual(revoked.body.errors, ['no chain matching all constraints could be found for this login certificate']);
+
+      responder.forgeWith = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+      const forged = await login(good, { name: 'ocsp' });
+      assert.equal(forged.status, 400, 'a forged answer was trusted');
+      responder.forgeWith = null;
+
+      await responder.close();
+      const down = await login(good, { name: 'ocsp' });
+      assert.equal(down.status, 400);
+      assert.deepEqual(down.body.errors, ['no chain matching all constraints could be found for this login certificate']);
+      assert.equal((await call('POST', 'auth/cert/certs/ocsp', { ocsp_fail_open: true })).status, 204);
+      assert.equal((await login(good, { name: 'ocsp' })).status, 200);
+    } finally {
+      await responder.close().catch(() => {});
     }
   });
 

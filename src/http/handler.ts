@@ -27,7 +27,7 @@ import { RAW_PATHS, handleRaw } from './sys-raw.js';
 import { SNAPSHOT_PATHS } from '../core/sys/paths-snapshot.js';
 import { isListVerb } from './list-verb.js';
 import { answerOnStandby } from './standby.js';
-import { FORWARDED_FOR, FORWARDED_PORT } from '../core/ha/wire.js';
+import { FORWARDED_CLIENT_CERTS, FORWARDED_FOR, FORWARDED_PORT } from '../core/ha/wire.js';
 import { followUpgrade } from './takeover.js';
 import { DEFAULT_JSON_LIMITS, JsonGuard, type JsonLimits } from './input.js';
 import { DEFAULT_MAX_REQUEST_DURATION_MS, RequestDeadlines } from './deadline.js';
@@ -304,9 +304,12 @@ function localConnection(req: IncomingMessage): Connection {
   return c;
 }
 
-/** The client's address as the forwarding standby saw it. */
-function forwardedConnection(req: IncomingMessage): { remoteAddress: string; remotePort: number } {
+/** The client's address and certificates as the forwarding standby saw them (only the cluster listener trusts these headers). */
+function forwardedConnection(req: IncomingMessage): Connection {
   const a = req.headers[FORWARDED_FOR];
   const p = Number(req.headers[FORWARDED_PORT]);
-  return { remoteAddress: typeof a === 'string' ? a : (req.socket.remoteAddress ?? ''), remotePort: Number.isInteger(p) ? p : 0 };
+  const c: Connection = { remoteAddress: typeof a === 'string' ? a : (req.socket.remoteAddress ?? ''), remotePort: Number.isInteger(p) ? p : 0 };
+  const certs = req.headers[FORWARDED_CLIENT_CERTS];
+  if (typeof certs === 'string') c.tls = { peerCertificates: certs === '' ? [] : certs.split(',').map((b) => new Uint8Array(Buffer.from(b, 'base64'))) };
+  return c;
 }

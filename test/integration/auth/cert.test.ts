@@ -21,6 +21,7 @@ import { errText } from '../../helpers/errors.js';
 import { api, startTestServer, type TestServer } from '../../helpers/server.js';
 import { makeCa } from '../../helpers/test-ca.js';
 import { startOcspResponder } from '../../helpers/ocsp-responder.js';
+import { spawnWard } from '../../../src/cli/testing.js';
 
 interface Client {
   cert?: string;
@@ -128,6 +129,20 @@ describe('cert auth method', () => {
     assert.deepEqual(e.body.data.aliases.map((x: { name: string }) => x.name), ['web-1']);
     // The same certificate finds the same entity.
     assert.equal((await login(c)).body.auth.entity_id, a.entity_id);
+  });
+
+  it('ward login -method=cert logs in with -client-cert/-client-key, as vault login does', async () => {
+    const c = await issue('pki', 'web-cli');
+    writeFileSync(join(dir, 'client.pem'), c.cert!);
+    writeFileSync(join(dir, 'client-key.pem'), c.key!);
+    const env = { VAULT_ADDR: tls.url, HOME: dir, VAULT_SKIP_VERIFY: 'true' };
+    const r = await spawnWard(['login', '-method=cert', `-client-cert=${join(dir, 'client.pem')}`, `-client-key=${join(dir, 'client-key.pem')}`, '-format=json', 'name=web'], env, '');
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as { auth: { metadata: Record<string, string>; client_token: string } };
+    assert.equal(out.auth.metadata.common_name, 'web-cli');
+    const none = await spawnWard(['login', '-method=cert', '-format=json', 'name=web'], env, '');
+    assert.notEqual(none.code, 0);
+    assert.match(none.stderr, /client certificate must be supplied/);
   });
 
   it('a certificate whose common name the entry does not allow is refused', async () => {

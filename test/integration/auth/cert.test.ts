@@ -145,6 +145,21 @@ describe('cert auth method', () => {
     assert.match(none.stderr, /client certificate must be supplied/);
   });
 
+  it('enable_identity_alias_metadata puts the login metadata on the alias', async () => {
+    assert.equal((await call('POST', 'auth/cert/config', { enable_identity_alias_metadata: true })).status, 204);
+    try {
+      const r = await login(await issue('pki', 'web-meta'));
+      assert.equal(r.status, 200, errText(r));
+      const e = await call('GET', `identity/entity/id/${r.body.auth.entity_id}`);
+      const alias = e.body.data.aliases[0];
+      assert.equal(alias.name, 'web-meta');
+      assert.equal(alias.metadata.cert_name, 'web');
+      assert.equal(alias.metadata.common_name, 'web-meta');
+    } finally {
+      assert.equal((await call('POST', 'auth/cert/config', { enable_identity_alias_metadata: false })).status, 204);
+    }
+  });
+
   it('a certificate whose common name the entry does not allow is refused', async () => {
     const r = await login(await issue('pki', 'db-1'));
     assert.equal(r.status, 400);

@@ -41,6 +41,22 @@ describe('cert auth method: login', () => {
     assert.deepEqual(none.body.errors, ['failed to parse certificate']);
   });
 
+  it('config: defaults, and cache sizes out of range are refused', async () => {
+    const r = await call('GET', 'auth/cert/config');
+    assert.equal(r.status, 200);
+    assert.equal(r.body.data.disable_binding, false);
+    assert.equal(r.body.data.enable_identity_alias_metadata, false);
+    assert.equal(r.body.data.ocsp_cache_size, 100);
+    for (const size of [1, 100001]) {
+      const bad = await call('POST', 'auth/cert/config', { ocsp_cache_size: size });
+      assert.equal(bad.status, 400);
+      assert.deepEqual(bad.body.errors, ['invalid cache size, must be >= 2 and <= 100000']);
+    }
+    const role = await call('POST', 'auth/cert/config', { role_cache_size: -5 });
+    assert.equal(role.status, 400);
+    assert.equal((await call('GET', 'auth/cert/config')).body.data.ocsp_cache_size, 100);
+  });
+
   it('a valid certificate logs in, with Vault metadata, an entity and the alias named by the common name', async () => {
     const c = await issue('pki', 'web-1');
     const r = await login(c);

@@ -13,6 +13,8 @@ export type OcspStatus = 'good' | 'revoked' | 'unknown';
 const SHA1 = '1.3.14.3.2.26';
 const BASIC = '1.3.6.1.5.5.7.48.1.1';
 const EKU_OCSP_SIGNING = '1.3.6.1.5.5.7.3.9';
+/** An OCSP answer is a few KiB; anything near this is not one. */
+const MAX_RESPONSE_BYTES = 1 << 20;
 /** Per responder: a login must not hang on an unreachable responder. */
 const TIMEOUT_MS = 5000;
 
@@ -114,9 +116,27 @@ export async function queryResponder(url: string, leaf: ParsedCert, issuer: Pars
       body: ocspRequest(leaf, issuer),
       signal: AbortSignal.timeout(TIMEOUT_MS),
     });
-    if (res.status !== 200) return null;
-    return readOcspResponse(Buffer.from(await res.arrayBuffer()), leaf, issuer, now);
+    if (res.status !== 200 || !res.body) return null;
+    const body = await readCapped(res.body, MAX_RESPONSE_BYTES);
+    return body === null ? null : readOcspResponse(body, leaf, issuer, now);
   } catch {
     return null;
+  }
+}
+
+/** The whole body, or null (and the stream cancelled) once it passes `max` bytes. */
+async function readCapped(body: ReadableStream<Uint8Array>, max: number): Promise<Buffer | null> {
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  const reader = body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return Buffer.concat(parts);
+    size += value.length;
+    if (size > max) {
+      await reader.cancel();
+      return null;
+    }
+    parts.push(value);
   }
 }

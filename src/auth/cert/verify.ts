@@ -3,7 +3,7 @@
  * the trusted certificates of the `certs/` entries (one, when a name is given), and some
  * entry whose certificate is in a verified chain must accept the client certificate: no
  * certificate of the chain on a CRL, every name constraint met, OCSP (when enabled) good.
- * A non-CA entry trusts exactly one client certificate (same serial and authority key).
+ * A non-CA entry trusts exactly one client certificate (same serial, authority key id and public key).
  */
 import { badRequest } from '../../sdk/errors.js';
 import type { LogicalRequest } from '../../sdk/logical.js';
@@ -96,7 +96,9 @@ export async function verifyCredentials(req: LogicalRequest, certName: string, n
   }
   for (const t of nonCas) {
     const only = t.certs[0]!;
-    if (only.serialDecimal === leaf.serialDecimal && only.authorityKeyId.equals(leaf.authorityKeyId) && (await accepts(req, t, leaf, t.certs, now))) {
+    // The key too: serial and authority key id are public, anyone can copy them into a certificate of their own.
+    const same = only.serialDecimal === leaf.serialDecimal && only.authorityKeyId.equals(leaf.authorityKeyId) && only.node.publicKey.equals(leaf.node.publicKey);
+    if (same && (await accepts(req, t, leaf, t.certs, now))) {
       return { entry: t.entry, leaf };
     }
   }

@@ -5,7 +5,9 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, webcrypto } from 'node:crypto';
+import * as x509 from '@peculiar/x509';
+import '../../helpers/test-ca.js'; // sets @peculiar/x509's crypto provider
 import { errText } from '../../helpers/errors.js';
 import { startOcspResponder } from '../../helpers/ocsp-responder.js';
 import { api } from '../../helpers/server.js';
@@ -67,6 +69,22 @@ describe('cert auth method: renewal, chains, OCSP', () => {
     const sibling = await login(await issue('pki', 'pinned-2'), { name: 'pinned' });
     assert.equal(sibling.status, 400);
     assert.deepEqual(sibling.body.errors, ['invalid certificate or no client certificate supplied']);
+    // A self-made certificate copying the pinned one's serial and authority key id, with its own key.
+    const real = new x509.X509Certificate(pinned.cert!);
+    const keys = await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
+    const akid = real.getExtension(x509.AuthorityKeyIdentifierExtension)!;
+    const forged = await x509.X509CertificateGenerator.createSelfSigned({
+      serialNumber: real.serialNumber,
+      name: real.subject,
+      notBefore: real.notBefore,
+      notAfter: real.notAfter,
+      keys,
+      signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
+      extensions: [new x509.AuthorityKeyIdentifierExtension(akid.keyId!), new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth])],
+    });
+    const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey)).toString('base64');
+    const impostor = await login({ cert: forged.toString('pem'), key: `-----BEGIN PRIVATE KEY-----\n${pkcs8}\n-----END PRIVATE KEY-----\n` }, { name: 'pinned' });
+    assert.equal(impostor.status, 400, 'a certificate with the pinned serial and authority key id but another key logged in');
   });
 
   it('binding off: renewal needs no certificate', async () => {

@@ -70,12 +70,33 @@ export function parseCert(der: Uint8Array): ParsedCert {
   };
 }
 
+/**
+ * The base64 bodies of the `label` blocks of a PEM text, in order. Found with indexOf, so
+ * a text of many unterminated BEGIN lines costs one pass (a lazy regex rescanned the
+ * rest of the text from each of them).
+ */
+export function pemBodies(text: string, labels: readonly string[]): string[] {
+  const out: string[] = [];
+  let at = 0;
+  for (;;) {
+    const begin = text.indexOf('-----BEGIN ', at);
+    if (begin < 0) return out;
+    const labelEnd = text.indexOf('-----', begin + 11);
+    if (labelEnd < 0) return out;
+    const label = text.slice(begin + 11, labelEnd);
+    const end = text.indexOf(`-----END ${label}-----`, labelEnd + 5);
+    if (end < 0) return out;
+    if (labels.includes(label)) out.push(text.slice(labelEnd + 5, end).replace(/\s+/g, ''));
+    at = end + label.length + 14;
+  }
+}
+
 /** Every CERTIFICATE block of a PEM bundle, parsed; blocks that do not parse are skipped (as Vault does). */
 export function parsePemBundle(pem: string): ParsedCert[] {
   const out: ParsedCert[] = [];
-  for (const m of pem.matchAll(/-----BEGIN (?:TRUSTED )?CERTIFICATE-----([\s\S]*?)-----END (?:TRUSTED )?CERTIFICATE-----/g)) {
+  for (const body of pemBodies(pem, ['CERTIFICATE', 'TRUSTED CERTIFICATE'])) {
     try {
-      out.push(parseCert(Buffer.from((m[1] ?? '').replace(/\s+/g, ''), 'base64')));
+      out.push(parseCert(Buffer.from(body, 'base64')));
     } catch {
       // Vault's parsePEM skips what does not parse; an entry with none left is refused.
     }

@@ -7,12 +7,13 @@ import * as x509 from '@peculiar/x509';
 import { badRequest } from '../../sdk/errors.js';
 import { field, type Fields } from '../../sdk/framework/fields.js';
 import { definePath, genericName, type PathDef } from '../../sdk/framework/path.js';
+import { pemBodies } from './parsed-cert.js';
 import { deleteCrl, listCrls, readCrl, writeCrl, type CrlEntry } from './store.js';
 
 /** The revoked serials of a PEM or DER CRL, decimal; throws with the parse error. */
 export function crlSerials(text: string): CrlEntry {
-  const pem = /-----BEGIN X509 CRL-----([\s\S]*?)-----END X509 CRL-----/.exec(text);
-  const der = pem ? Buffer.from((pem[1] ?? '').replace(/\s+/g, ''), 'base64') : Buffer.from(text, 'latin1');
+  const pem = pemBodies(text, ['X509 CRL'])[0];
+  const der = pem !== undefined ? Buffer.from(pem, 'base64') : Buffer.from(text, 'latin1');
   let crl: x509.X509Crl;
   try {
     crl = new x509.X509Crl(der);

@@ -12,6 +12,11 @@ const EKU_CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
 const EKU_ANY = '2.5.29.37.0';
 /** Go's limit on chain length while building. */
 const MAX_DEPTH = 10;
+/**
+ * Go's maxChainSignatureChecks: client-sent intermediates that all sign each other would
+ * otherwise make the search try every ordering of them.
+ */
+const MAX_SIGNATURE_CHECKS = 100;
 
 /** A verification failure other than an unknown authority, worded as Go words it. */
 export class ChainError extends Error {}
@@ -45,6 +50,12 @@ const allowsClientAuth = (c: ParsedCert): boolean => c.extKeyUsage === null || c
 export function verifyChains(leaf: ParsedCert, intermediates: readonly ParsedCert[], roots: readonly ParsedCert[], now: Date): ParsedCert[][] {
   checkValidity(leaf, now);
   const chains: ParsedCert[][] = [];
+  let checks = 0;
+  const signedWithinBudget = (child: ParsedCert, parent: ParsedCert): boolean => {
+    if (!parent.isCa) return false;
+    if (++checks > MAX_SIGNATURE_CHECKS) throw new ChainError('x509: signature check attempts limit reached while verifying certificate chain');
+    return signedBy(child, parent);
+  };
   const walk = (chain: ParsedCert[]): void => {
     const tip = chain[chain.length - 1]!;
     if (roots.some((r) => r.der.equals(tip.der))) {
@@ -53,11 +64,11 @@ export function verifyChains(leaf: ParsedCert, intermediates: readonly ParsedCer
     }
     if (chain.length > MAX_DEPTH) return;
     for (const root of roots) {
-      if (inTime(root, now) && signedBy(tip, root)) chains.push([...chain, root]);
+      if (inTime(root, now) && signedWithinBudget(tip, root)) chains.push([...chain, root]);
     }
     for (const mid of intermediates) {
       if (chain.some((c) => c.der.equals(mid.der))) continue;
-      if (inTime(mid, now) && signedBy(tip, mid)) walk([...chain, mid]);
+      if (inTime(mid, now) && signedWithinBudget(tip, mid)) walk([...chain, mid]);
     }
   };
   walk([leaf]);

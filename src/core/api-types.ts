@@ -141,6 +141,8 @@ export interface ForwardRequest {
   body: Buffer;
   remoteAddress: string;
   remotePort: number;
+  /** Present when the client came over TLS: the certificates it presented (DER, leaf first). */
+  tls?: { peerCertificates: readonly Uint8Array[] };
 }
 
 /** The active node's answer, passed back to the client unchanged. */

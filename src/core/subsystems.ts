@@ -129,7 +129,7 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
     expiration,
     policyExists: (name) => policies.exists(name),
     destroyCubbyhole: (tokenId) => destroyCubbyhole(cubbyStorage(), tokenId),
-    renewViaBackend: async (entry, increment) => {
+    renewViaBackend: async (entry, increment, connection) => {
       const r = router.match(entry.path);
       if (!r || !r.backend.renewAuth || r.entry.type === 'token') return null;
       return r.backend.renewAuth(
@@ -144,7 +144,7 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
           mountAccessor: r.entry.accessor,
           clientToken: '',
           caller: null,
-          connection: { remoteAddress: '', remotePort: 0 },
+          connection: connection ?? { remoteAddress: '', remotePort: 0 },
           headers: {},
           wrapTtl: 0,
         },

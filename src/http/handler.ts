@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CoreApi, HttpRequestInput, StandbyRoute } from '../core/api-types.js';
-import type { Logger, Operation } from '../sdk/logical.js';
+import type { Connection, Logger, Operation } from '../sdk/logical.js';
 import { WardError, badRequest, unsupportedOperation } from '../sdk/errors.js';
 import { notFoundBody, renderError, renderResult, send, type Rendered } from './render.js';
 import {
@@ -27,12 +27,13 @@ import { RAW_PATHS, handleRaw } from './sys-raw.js';
 import { SNAPSHOT_PATHS } from '../core/sys/paths-snapshot.js';
 import { isListVerb } from './list-verb.js';
 import { answerOnStandby } from './standby.js';
-import { FORWARDED_FOR, FORWARDED_PORT } from '../core/ha/wire.js';
+import { FORWARDED_CLIENT_CERTS, FORWARDED_FOR, FORWARDED_PORT } from '../core/ha/wire.js';
 import { followUpgrade } from './takeover.js';
 import { DEFAULT_JSON_LIMITS, JsonGuard, type JsonLimits } from './input.js';
 import { DEFAULT_MAX_REQUEST_DURATION_MS, RequestDeadlines } from './deadline.js';
 import type { ListenerConfig, RequestHandler } from './listener.js';
 import { eventsUpgradeHandler, isEventsPath } from './events-socket.js';
+import { peerTls } from './peer-certs.js';
 
 export interface HandlerOptions {
   /** Body limit in bytes; default 32 MiB; 0 = default; negative = unlimited (as Vault). */
@@ -253,7 +254,7 @@ function inputFor(ctx: Context, req: IncomingMessage, h: WardHeaders, operation:
     clientToken: token,
     wrapTtl: wrapTtl(h),
     headers: token === '' ? req.rawHeaders : withoutTokenHeader(req.rawHeaders, fromBearer ? 'authorization' : 'x-vault-token'),
-    connection: ctx.forwarded ? forwardedConnection(req) : { remoteAddress: req.socket.remoteAddress ?? '', remotePort: req.socket.remotePort ?? 0 },
+    connection: ctx.forwarded ? forwardedConnection(req) : localConnection(req),
   };
 }
 
@@ -295,9 +296,20 @@ function withoutTokenHeader(raw: string[], name: string): string[] {
   return out;
 }
 
-/** The client's address as the forwarding standby saw it. */
-function forwardedConnection(req: IncomingMessage): { remoteAddress: string; remotePort: number } {
+/** The client's address and, over TLS, the certificates it presented. */
+function localConnection(req: IncomingMessage): Connection {
+  const c: Connection = { remoteAddress: req.socket.remoteAddress ?? '', remotePort: req.socket.remotePort ?? 0 };
+  const tls = peerTls(req.socket);
+  if (tls) c.tls = tls;
+  return c;
+}
+
+/** The client's address and certificates as the forwarding standby saw them (only the cluster listener trusts these headers). */
+function forwardedConnection(req: IncomingMessage): Connection {
   const a = req.headers[FORWARDED_FOR];
   const p = Number(req.headers[FORWARDED_PORT]);
-  return { remoteAddress: typeof a === 'string' ? a : (req.socket.remoteAddress ?? ''), remotePort: Number.isInteger(p) ? p : 0 };
+  const c: Connection = { remoteAddress: typeof a === 'string' ? a : (req.socket.remoteAddress ?? ''), remotePort: Number.isInteger(p) ? p : 0 };
+  const certs = req.headers[FORWARDED_CLIENT_CERTS];
+  if (typeof certs === 'string') c.tls = { peerCertificates: certs === '' ? [] : certs.split(',').map((b) => new Uint8Array(Buffer.from(b, 'base64'))) };
+  return c;
 }

@@ -8,6 +8,7 @@ import type { StandbyRoute } from '../core/api-types.js';
 import type { Logger } from '../sdk/logical.js';
 import { WardError } from '../sdk/errors.js';
 import type { Rendered } from './render.js';
+import { peerTls } from './peer-certs.js';
 import { readBody, type WardHeaders } from './request.js';
 
 /** `preread`: the body, when the caller already read it (a performance standby that chose to forward). */
@@ -18,7 +19,8 @@ export async function answerOnStandby(route: StandbyRoute, req: IncomingMessage,
     // The cluster listener is a plain node server, which does not parse the LIST verb.
     const target = method === 'LIST' ? { method: 'GET', url: withListQuery(url) } : { method, url };
     try {
-      const r = await route.forward({ ...target, headers: req.rawHeaders, body, remoteAddress: req.socket.remoteAddress ?? '', remotePort: req.socket.remotePort ?? 0 });
+      const tls = peerTls(req.socket);
+      const r = await route.forward({ ...target, headers: req.rawHeaders, body, remoteAddress: req.socket.remoteAddress ?? '', remotePort: req.socket.remotePort ?? 0, ...(tls ? { tls } : {}) });
       return { status: r.status, headers: r.headers, body: r.body };
     } catch (e) {
       logger.warn('request forwarding failed; redirecting the client to the active node', { error: e instanceof Error ? e.message : String(e) });

@@ -28,6 +28,13 @@ export interface CallerInfo {
 export interface Connection {
   remoteAddress: string;
   remotePort: number;
+  /**
+   * Present when the request came over TLS: the certificates the client presented, DER,
+   * leaf first (empty when it sent none). Unverified unless the listener requires client
+   * certificates; the cert auth method verifies them against its own trusted certs.
+   * Never logged or audited.
+   */
+  tls?: { peerCertificates: readonly Uint8Array[] };
 }
 
 export interface LogicalRequest {

@@ -8,7 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import type { ForwardRequest, ForwardResponse } from '../api-types.js';
 import { certDer } from './cluster-cert.js';
 import type { LeaderAdvert } from './leader-advert.js';
-import { ECHO_PATH, FORWARDED_FOR, FORWARDED_PORT, NOT_ACTIVE, endToEnd, type EchoInfo } from './wire.js';
+import { ECHO_PATH, FORWARDED_CLIENT_CERTS, FORWARDED_FOR, FORWARDED_PORT, NOT_ACTIVE, endToEnd, type EchoInfo } from './wire.js';
 
 /** Longer than Vault's default max_request_duration (90 s), so the active's own deadline answers first. */
 const FORWARD_TIMEOUT_MS = 100_000;
@@ -44,6 +44,7 @@ export class ClusterClient {
   forward(r: ForwardRequest): Promise<ForwardResponse> {
     const headers = endToEnd(r.headers);
     headers.push(FORWARDED_FOR, r.remoteAddress, FORWARDED_PORT, String(r.remotePort), 'Content-Length', String(r.body.length));
+    if (r.tls) headers.push(FORWARDED_CLIENT_CERTS, r.tls.peerCertificates.map((c) => Buffer.from(c).toString('base64')).join(','));
     return this.send(r.method, r.url, headers, r.body, FORWARD_TIMEOUT_MS).then(async (res) => {
       const body = await readAll(res);
       return { status: res.statusCode ?? 502, headers: endToEnd(res.rawHeaders), body };

@@ -7,11 +7,17 @@
 export const ECHO_PATH = '/ward/cluster/echo';
 export const FORWARDED_FOR = 'x-ward-forwarded-for';
 export const FORWARDED_PORT = 'x-ward-forwarded-port';
+/**
+ * The client certificate chain the standby's TLS listener received (base64 DER, leaf
+ * first, comma-separated; empty: TLS without a certificate; absent: plain HTTP), so the
+ * cert auth method on the active node sees what the client presented, as Vault forwards it.
+ */
+export const FORWARDED_CLIENT_CERTS = 'x-ward-forwarded-client-certs';
 /** Set by a cluster listener whose node is not active (any more): the sender looks for the new active. */
 export const NOT_ACTIVE = 'x-ward-not-active';
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1) and the ones recomputed for each hop. */
-const HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'host', 'content-length', FORWARDED_FOR, FORWARDED_PORT, NOT_ACTIVE]);
+const HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'host', 'content-length', FORWARDED_FOR, FORWARDED_PORT, FORWARDED_CLIENT_CERTS, NOT_ACTIVE]);
 
 /** `raw` (node's rawHeaders shape) without the hop-by-hop headers. */
 export function endToEnd(raw: readonly string[]): string[] {

@@ -8,15 +8,16 @@
  * (explicit max included); periodic tokens reset to their period.
  */
 import { badRequest } from '../../sdk/errors.js';
+import type { Connection } from '../../sdk/logical.js';
 import { calculateTtl } from '../expiration/ttl.js';
 import type { StoreCore } from './store-core.js';
 import type { TokenEntry } from './types.js';
 
-export async function renewToken(core: StoreCore, entry: TokenEntry, increment: number): Promise<{ entry: TokenEntry; warnings: string[] }> {
+export async function renewToken(core: StoreCore, entry: TokenEntry, increment: number, connection?: Connection): Promise<{ entry: TokenEntry; warnings: string[] }> {
   const { deps } = core;
   if (entry.type === 'batch') throw badRequest('batch tokens cannot be renewed');
   if (!entry.renewable || entry.ttl === 0) throw badRequest('lease is not renewable');
-  const granted = await deps.renewViaBackend(entry, increment);
+  const granted = await deps.renewViaBackend(entry, increment, connection);
   const now = deps.clock.now();
   const { ttl, warnings } = calculateTtl({
     now,

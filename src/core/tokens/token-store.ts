@@ -6,7 +6,7 @@
  */
 import { constantTimeEqualPublicLength } from '../../lib/secure.js';
 import { badRequest, invalidToken } from '../../sdk/errors.js';
-import type { AuthSpec, Backend } from '../../sdk/logical.js';
+import type { AuthSpec, Backend, Connection } from '../../sdk/logical.js';
 import { BATCH_PREFIX, BatchCodec } from './batch.js';
 import type { LookupOptions, StoreCore } from './store-core.js';
 import { tokenBackend } from './token-backend.js';
@@ -139,8 +139,9 @@ export class TokenStore {
     return { revokeAfter };
   }
 
-  renew(entry: TokenEntry, increment: number): Promise<{ entry: TokenEntry; warnings: string[] }> {
-    return renewToken(this.core, entry, increment);
+  /** `connection`: the renewing request's, handed to the auth backend's renewal. */
+  renew(entry: TokenEntry, increment: number, connection?: Connection): Promise<{ entry: TokenEntry; warnings: string[] }> {
+    return renewToken(this.core, entry, increment, connection);
   }
 
   revokeTree(entry: TokenEntry): Promise<void> {

@@ -1,5 +1,5 @@
 import type { Clock } from '../../lib/clock.js';
-import type { Logger, LogicalResponse, RenewResult } from '../../sdk/logical.js';
+import type { Connection, Logger, LogicalResponse, RenewResult } from '../../sdk/logical.js';
 import type { Storage } from '../../sdk/storage.js';
 import type { ExpirationManager } from '../expiration/expiration-manager.js';
 
@@ -87,8 +87,11 @@ export interface TokenStoreDeps {
   /** For "policy does not exist" warnings. */
   policyExists(name: string): Promise<boolean>;
   destroyCubbyhole(tokenId: string): Promise<void>;
-  /** Renewal of a login token by its auth backend (may throw to refuse). null = no hook. */
-  renewViaBackend(entry: TokenEntry, increment: number): Promise<RenewResult | null>;
+  /**
+   * Renewal of a login token by its auth backend (may throw to refuse). null = no hook.
+   * `connection` is the renewing request's (the cert method checks its certificate again).
+   */
+  renewViaBackend(entry: TokenEntry, increment: number, connection?: Connection): Promise<RenewResult | null>;
   /** The token mount's effective default / max TTLs (system 768h). */
   defaultTtl(): number;
   maxTtl(): number;

@@ -17,6 +17,7 @@ import type { BackendRegistry } from './router/registry.js';
 import type { AutoSeal } from './seal/auto-seal.js';
 import { AutoUnsealLoop } from './seal/auto-unseal.js';
 import { SealManager } from './seal/seal-manager.js';
+import { KeyCeremonies } from './seal/ceremonies.js';
 import { SnapshotService } from './snapshot/service.js';
 import { startSubsystems, type SubsystemDeps, type Subsystems } from './subsystems.js';
 import { haHealthFields, haManagerFor, haLeaderStatus, isLockLost, keyringUnreadable, type CoreHaOptions } from './ha/core-ha.js';
@@ -58,6 +59,7 @@ interface ClusterInfo {
 export class WardCore implements CoreApi {
   readonly barrier: AesGcmBarrier;
   private readonly seal: SealManager;
+  private readonly ceremonies: KeyCeremonies;
   private autoUnsealLoop: AutoUnsealLoop | null = null;
   private readonly clock: Clock;
   private readonly registry: BackendRegistry;
@@ -82,6 +84,11 @@ export class WardCore implements CoreApi {
   constructor(private readonly opts: CoreOptions) {
     this.barrier = new AesGcmBarrier(opts.physical, opts.cacheEntries === undefined ? {} : { cacheEntries: opts.cacheEntries });
     this.seal = new SealManager(opts.physical, this.barrier, { seal: opts.seal?.active ?? null, previous: opts.seal?.previous ?? null });
+    this.ceremonies = new KeyCeremonies(this.seal, opts.physical, async () => {
+      const subs = this.subsystems;
+      if (subs === null) throw sealedError();
+      return (await subs.tokens.createRoot()).id;
+    });
     this.clock = opts.clock ?? systemClock;
     this.events = new EventBus(this.clock);
     this.registry = opts.registry ?? builtinRegistry();
@@ -104,6 +111,12 @@ export class WardCore implements CoreApi {
 
   get active(): Subsystems | null {
     return this.subsystems;
+  }
+
+  /** Rekey and root generation: only on an unsealed node that serves requests (503 sealed otherwise). */
+  keyCeremonies(): KeyCeremonies {
+    if (this.subsystems === null) throw sealedError();
+    return this.ceremonies;
   }
 
   async isInitialized(): Promise<boolean> {

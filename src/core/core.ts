@@ -18,6 +18,7 @@ import type { AutoSeal } from './seal/auto-seal.js';
 import { AutoUnsealLoop } from './seal/auto-unseal.js';
 import { SealManager } from './seal/seal-manager.js';
 import { KeyCeremonies } from './seal/ceremonies.js';
+import { deleteRekeyBackup, readRekeyBackup } from './seal/rekey.js';
 import { SnapshotService } from './snapshot/service.js';
 import { startSubsystems, type SubsystemDeps, type Subsystems } from './subsystems.js';
 import { haHealthFields, haManagerFor, haLeaderStatus, isLockLost, keyringUnreadable, type CoreHaOptions } from './ha/core-ha.js';
@@ -237,6 +238,7 @@ export class WardCore implements CoreApi {
       ...(this.ha ? { stepDownSoon: () => (this.pendingStepDown = true), haStatus: () => this.ha?.haStatus() ?? [] } : {}),
       snapshot: this.snapshots,
       events: this.events,
+      rekeyBackups: { read: (recovery) => readRekeyBackup(this.opts.physical, recovery), delete: (recovery) => deleteRekeyBackup(this.opts.physical, recovery) },
       ...overrides,
     });
   }

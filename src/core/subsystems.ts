@@ -40,6 +40,7 @@ import { IdentityStore } from './identity/store.js';
 import { routePath } from './router/mount-entry.js';
 import { TokenStore } from './tokens/token-store.js';
 import type { EventBus } from './events/bus.js';
+import { rekeyBackupPaths, type RekeyBackupDeps } from './sys/paths-rekey-backup.js';
 import type { TokenEntry } from './tokens/types.js';
 import { ResponseWrapper, WRAPPING_POLICY } from './wrapping/wrapper.js';
 
@@ -59,6 +60,8 @@ export interface SubsystemDeps {
   snapshot: SnapshotPathDeps;
   /** Where mounts publish change events. */
   events?: EventBus;
+  /** sys/rekey/backup and sys/rekey/recovery-key-backup. */
+  rekeyBackups?: RekeyBackupDeps;
   /**
    * A performance standby's subsystems: leases are not restored (expiry and revocation are
    * the active node's), and `barrier` refuses writes.
@@ -246,6 +249,7 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
       },
     }),
     ...keyPaths({ keyStatus: deps.keyStatus, rotate: deps.rotate, sealSoon: deps.sealSoon, ...(deps.stepDownSoon ? { stepDownSoon: deps.stepDownSoon } : {}) }),
+    ...(deps.rekeyBackups ? rekeyBackupPaths(deps.rekeyBackups) : []),
     ...haPaths(deps.haStatus),
     ...wrappingPaths(wrapper),
     ...snapshotPaths(deps.snapshot),

@@ -21,7 +21,7 @@ export interface CeremonyCall {
   body: () => Promise<Record<string, unknown>>;
 }
 
-const BACKUP_PATHS = new Set(['sys/rekey/backup', 'sys/rekey/recovery-key-backup', 'sys/rekey-recovery-key/backup']);
+const BACKUP_PATHS = new Set(['sys/rekey/backup', 'sys/rekey/recovery-key-backup']);
 
 /** Whether the sys backend (authenticated, sudo) serves this path rather than this module. */
 export function isBackupPath(path: string): boolean {

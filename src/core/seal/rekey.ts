@@ -248,3 +248,15 @@ export class Rekey {
     await this.physical.put(path, Buffer.from(JSON.stringify({ Nonce: a.collector.nonce, Keys: keys }), 'utf8'));
   }
 }
+
+/** What sys/rekey/backup serves: the stored backup, or null. */
+export async function readRekeyBackup(physical: PhysicalBackend, recovery: boolean): Promise<{ nonce: string; keys: Record<string, string[]> } | null> {
+  const raw = await physical.get(recovery ? RECOVERY_BACKUP_PATH : BARRIER_BACKUP_PATH);
+  if (raw === null) return null;
+  const parsed = JSON.parse(raw.toString('utf8')) as { Nonce?: unknown; Keys?: unknown }; // written by writeBackup above
+  return { nonce: typeof parsed.Nonce === 'string' ? parsed.Nonce : '', keys: (parsed.Keys ?? {}) as Record<string, string[]> };
+}
+
+export async function deleteRekeyBackup(physical: PhysicalBackend, recovery: boolean): Promise<void> {
+  await physical.delete(recovery ? RECOVERY_BACKUP_PATH : BARRIER_BACKUP_PATH);
+}

@@ -23,6 +23,8 @@ export const SYS_ROOT_PATHS = [
   'leases/lookup/*',
   'seal',
   'step-down',
+  'rekey/backup',
+  'rekey/recovery-key-backup',
   // A snapshot is every stored entry, and restoring one replaces them all.
   'storage/snapshot',
   'storage/snapshot-force',

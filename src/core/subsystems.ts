@@ -41,6 +41,7 @@ import { routePath } from './router/mount-entry.js';
 import { TokenStore } from './tokens/token-store.js';
 import type { EventBus } from './events/bus.js';
 import { rekeyBackupPaths, type RekeyBackupDeps } from './sys/paths-rekey-backup.js';
+import { decodeTokenPaths } from './sys/paths-decode-token.js';
 import type { TokenEntry } from './tokens/types.js';
 import { ResponseWrapper, WRAPPING_POLICY } from './wrapping/wrapper.js';
 
@@ -250,6 +251,7 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
     }),
     ...keyPaths({ keyStatus: deps.keyStatus, rotate: deps.rotate, sealSoon: deps.sealSoon, ...(deps.stepDownSoon ? { stepDownSoon: deps.stepDownSoon } : {}) }),
     ...(deps.rekeyBackups ? rekeyBackupPaths(deps.rekeyBackups) : []),
+    ...decodeTokenPaths(),
     ...haPaths(deps.haStatus),
     ...wrappingPaths(wrapper),
     ...snapshotPaths(deps.snapshot),

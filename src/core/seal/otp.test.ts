@@ -26,3 +26,9 @@ describe('root generation OTP', () => {
     assert.throws(() => decodeToken('!!!', 'ABCDEFGHIJKLMNOPQRSTUVWXYZ01'), (e: Error & { status?: number }) => e.status === 400);
   });
 });
+
+describe('decodeToken with Vault\'s own example', () => {
+  it('a legacy 24-character token and OTP decode as Vault decodes them', () => {
+    assert.equal(decodeToken('Bxg9JQQqOCNKBRICNwMIRzo2J3cWCBRi', '3JhHkONiyiaNYj14nnD9xZQS'), '4RUmoevJ3lsLni9sTXcNnRE1');
+  });
+});

@@ -14,13 +14,14 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { uuid } from '../../lib/ids.js';
 import { zeroize } from '../../lib/secure.js';
-import { badRequest, upstreamError, WardError } from '../../sdk/errors.js';
+import { badRequest, upstreamError } from '../../sdk/errors.js';
 import type { Logger } from '../../sdk/logical.js';
 import type { PhysicalBackend } from '../../storage/physical.js';
 import type { AesGcmBarrier } from '../barrier/barrier.js';
 import { SealError, type AutoSeal } from './auto-seal.js';
 import { autoRecord, migrateRoot, openAutoRoot, openShamirRoot, rewrapIfRotated, sealFailure, shamirSealRoot } from './root-key.js';
-import { keyShares, readSealRecord, ROOT_KEY_PATH, ROOT_KEY_PURPOSE, SEAL_CONFIG_PATH, sealRecordBytes, writeSealRecord, type SealRecord } from './seal-records.js';
+import { keyShares, readSealRecord, ROOT_KEY_PATH, ROOT_KEY_PURPOSE, writeSealRecord, type SealRecord } from './seal-records.js';
+import { openWithShares, replaceSecret } from './share-keys.js';
 import { combineShares, decodeKey, SHARE_BYTES, splitKey, UNSEAL_KEY_BYTES, validateSealParams } from './shamir.js';
 
 export { ROOT_KEY_PATH, SEAL_CONFIG_PATH } from './seal-records.js';
@@ -210,65 +211,25 @@ export class SealManager {
   }
 
   /**
-   * For rekey and generate-root on an unsealed node: rebuilds the secret the operators' shares
-   * hold (the unseal key, or the recovery key with an auto seal) and checks it against the
-   * stored record. Returns the secret and the root key, both for the caller to zeroize; a
-   * wrong combination is a 400 with `failText`.
+   * For rekey and generate-root: the secret the shares rebuild, checked against the stored
+   * record, and the root key (both for the caller to zeroize); a wrong combination is a 400
+   * with `failText` (share-keys.ts).
    */
   openWithShares(collected: Buffer[], failText: string): Promise<{ record: SealRecord; secret: Buffer; rootKey: Buffer }> {
     return this.serial(async () => {
       const record = await this.getConfig();
       if (record === null) throw badRequest('Vault is not initialized');
-      let secret: Buffer;
-      try {
-        secret = await combineShares(collected);
-      } catch {
-        throw badRequest(failText);
-      }
-      try {
-        const rootKey = record.type === 'shamir' ? await openShamirRoot(this.physical, secret) : await this.openAuto(record, secret);
-        return { record, secret, rootKey };
-      } catch (e) {
-        zeroize(secret);
-        if (e instanceof WardError && e.status === 400) throw badRequest(failText);
-        throw e;
-      }
+      return { record, ...(await openWithShares(this.physical, this.seal, record, collected, failText)) };
     });
   }
 
-  /**
-   * Replaces the key the operators' shares hold: under Shamir the root key is re-encrypted
-   * under `newSecret` and written with the new share counts in one transaction (a crash
-   * leaves either the old or the new key set working, never a mix); with an auto seal the
-   * recovery key is re-wrapped in the single seal record.
-   */
+  /** Replaces the key the operators' shares hold, in one write (share-keys.ts). */
   replaceSecret(newSecret: Buffer, shares: number, threshold: number, rootKey: Buffer): Promise<void> {
     return this.serial(async () => {
       const record = await this.getConfig();
       if (record === null) throw badRequest('Vault is not initialized');
-      if (record.type === 'shamir') {
-        const next: SealRecord = { type: 'shamir', secretShares: shares, secretThreshold: threshold };
-        await this.physical.transaction([
-          { op: 'put', key: ROOT_KEY_PATH, value: shamirSealRoot(newSecret, rootKey) },
-          { op: 'put', key: SEAL_CONFIG_PATH, value: sealRecordBytes(next) },
-        ]);
-        this.record = next;
-        return;
-      }
-      if (!this.seal) throw badRequest('unseal failed: no seal is configured to open the stored root key');
-      let next: SealRecord;
-      try {
-        next = await autoRecord(this.seal, rootKey, newSecret, shares, threshold);
-      } catch (e) {
-        throw sealFailure(e);
-      }
-      await this.commit(next);
+      this.record = await replaceSecret(this.physical, this.seal, record, newSecret, shares, threshold, rootKey);
     });
-  }
-
-  private async openAuto(record: SealRecord & { type: 'transit' | 'static' }, secret: Buffer): Promise<Buffer> {
-    if (!this.seal) throw badRequest('unseal failed: no seal is configured to open the stored root key');
-    return openAutoRoot(record, this.seal, secret);
   }
 
   /** Drops the cached seal record: a snapshot restore may have replaced it. */

@@ -55,10 +55,12 @@ describe('ward operator rekey / generate-root', () => {
     const { otp } = JSON.parse(init.stdout);
     assert.match(otp, /^[0-9A-Za-z]{28}$/);
     assert.equal((await runCli(['operator', 'generate-root', c.keys[0]!], env)).code, 0);
-    const done = await runCli(['operator', 'generate-root', c.keys[1]!], env);
+    // No key argument: the share is read as a prompt answer (without echo on a terminal; here from stdin).
+    const done = await runCli(['operator', 'generate-root'], env, `${c.keys[1]}\n`);
     assert.equal(done.code, 0, done.stderr);
     const encoded = /Encoded Token\s+(\S+)/.exec(done.stdout)?.[1];
     assert.ok(encoded, done.stdout);
+    assert.doesNotMatch(done.stdout + done.stderr, new RegExp(c.keys[1]!), 'the share is never echoed');
     const dec = await runCli(['operator', 'generate-root', `-decode=${encoded}`, `-otp=${otp}`], env);
     assert.equal(dec.code, 0, dec.stderr);
     const token = dec.stdout.trim();

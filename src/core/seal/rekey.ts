@@ -208,7 +208,11 @@ export class Rekey {
     let rebuilt: Buffer | undefined;
     try {
       rebuilt = await combineShares(collected).catch(() => undefined);
-      if (rebuilt === undefined || rebuilt.length !== p.secret.length || !timingSafeEqual(rebuilt, p.secret)) throw badRequest('incorrect recovered key');
+      if (rebuilt === undefined || rebuilt.length !== p.secret.length || !timingSafeEqual(rebuilt, p.secret)) {
+        // As Vault: a failed verification starts over under a new nonce.
+        p.collector = new ShareCollector('verify', 'given key has already been provided during this verify operation');
+        throw badRequest('rekey verification failed; incorrect key shares supplied');
+      }
     } finally {
       zeroize(rebuilt, ...collected);
     }

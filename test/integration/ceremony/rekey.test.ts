@@ -119,10 +119,13 @@ describe('sys/rekey with verification', () => {
     // An old share at the verification threshold does not rebuild the new key.
     assert.deepEqual((await api(c.server, 'PUT', 'sys/rekey/verify', { body: { key: done.body.keys[0], nonce: vnonce } })).body, { nonce: vnonce, complete: false });
     const mixed = await api(c.server, 'PUT', 'sys/rekey/verify', { body: { key: c.keys[0], nonce: vnonce } });
-    assert.deepEqual([mixed.status, mixed.body.errors], [400, ['incorrect recovered key']]);
+    assert.deepEqual([mixed.status, mixed.body.errors], [400, ['rekey verification failed; incorrect key shares supplied']]);
+    const rotated = (await api(c.server, 'GET', 'sys/rekey/verify')).body;
+    assert.notEqual(rotated.nonce, vnonce, 'a failed verification starts over with a new nonce, as Vault');
+    assert.equal(rotated.progress, 0);
     // DELETE restarts verification with a new nonce.
     const restarted = (await api(c.server, 'DELETE', 'sys/rekey/verify')).body;
-    assert.notEqual(restarted.nonce, vnonce);
+    assert.notEqual(restarted.nonce, rotated.nonce);
     assert.equal(restarted.progress, 0);
 
     // Not verified yet: the stored shares are still the old ones.

@@ -4,7 +4,7 @@
  * the nonce taken from the server's status when -nonce is not given.
  */
 import type { ApiResponse, JsonObject } from '../../api/index.js';
-import type { Command, Ctx } from '../command.js';
+import { CliError, type Command, type Ctx } from '../command.js';
 import { UsageError } from '../flags.js';
 import { readAll } from '../prompt.js';
 import { readPgpKeyFile } from '../pgp-key-file.js';
@@ -44,6 +44,8 @@ const rekey: Command = {
     { name: 'backup', kind: 'bool', usage: 'Keep the PGP-encrypted new shares on the server (sys/rekey/backup).' },
     { name: 'nonce', kind: 'string', usage: 'Nonce of the rekey (read from the status when not given).' },
     { name: 'target', kind: 'string', usage: '"barrier" (unseal keys, default) or "recovery".' },
+    { name: 'backup-retrieve', kind: 'bool', usage: 'Print the PGP-encrypted shares a -backup rekey kept (needs sudo).' },
+    { name: 'backup-delete', kind: 'bool', usage: 'Delete the kept PGP-encrypted shares (needs sudo).' },
   ],
   async run(ctx) {
     const f = ctx.flags;
@@ -52,6 +54,21 @@ const rekey: Command = {
     const base = target === 'recovery' ? 'sys/rekey-recovery-key' : 'sys/rekey';
     const verify = f.bool('verify');
     const c = ctx.client;
+    const backupPath = target === 'recovery' ? 'sys/rekey/recovery-key-backup' : 'sys/rekey/backup';
+    if (f.bool('backup-retrieve')) {
+      ctx.expectArgs(0, 0, 'operator rekey -backup-retrieve takes no arguments');
+      const r = await ctx.api404('retrieving backed-up keys', c.request('GET', backupPath));
+      if (!('body' in r) || r.status === 404) throw new CliError('No backed-up keys found', 2);
+      const d = (body(r)['data'] ?? {}) as Body;
+      const rows = [{ key: 'Nonce', value: d['nonce'] }];
+      for (const [fp, list] of Object.entries((d['keys_base64'] ?? {}) as Body)) rows.push({ key: fp, value: (list as string[]).join(', ') });
+      return ctx.print({ json: body(r), sections: [{ kind: 'kv', rows }] });
+    }
+    if (f.bool('backup-delete')) {
+      ctx.expectArgs(0, 0, 'operator rekey -backup-delete takes no arguments');
+      await ctx.api('deleting backed-up keys', c.request('DELETE', backupPath));
+      return ctx.success('Success! Delete backed-up keys (if they existed)');
+    }
     if (f.bool('init')) {
       ctx.expectArgs(0, 0, 'operator rekey -init takes no arguments');
       const req: JsonObject = { secret_shares: f.int('key-shares') ?? 5, secret_threshold: f.int('key-threshold') ?? 3, backup: f.bool('backup'), require_verification: verify };

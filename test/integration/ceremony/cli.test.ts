@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../../src/cli/testing.js';
 import { api } from '../../helpers/server.js';
+import { testPgpKey } from '../../helpers/pgp.js';
 import { initCluster, seal, unseal, type Cluster } from './harness.js';
 
 describe('ward operator rekey / generate-root', () => {
@@ -75,5 +76,25 @@ describe('ward operator rekey / generate-root', () => {
     assert.match(st.stdout, /Started\s+true\n/);
     assert.match(st.stdout, /Progress\s+0\/2\n/);
     assert.match((await runCli(['operator', 'generate-root', '-cancel'], env)).stdout, /Success! Root token generation canceled/);
+  });
+
+  it('rekey -backup-retrieve prints the kept encrypted shares; -backup-delete removes them', async () => {
+    const k = await testPgpKey('dave');
+    const init = await api(c.server, 'PUT', 'sys/rekey/init', { body: { secret_shares: 1, secret_threshold: 1, pgp_keys: [k.base64Public], backup: true } });
+    let done: any = null; // any: the update body is asserted field by field
+    for (const key of c.keys.slice(0, 2)) done = (await api(c.server, 'PUT', 'sys/rekey/update', { body: { key, nonce: init.body.nonce } })).body;
+    assert.equal(done.complete, true, JSON.stringify(done));
+    const tokenEnv = { ...env, VAULT_TOKEN: c.root };
+    const got = await runCli(['operator', 'rekey', '-backup-retrieve', '-format=json'], tokenEnv);
+    assert.equal(got.code, 0, got.stderr);
+    assert.deepEqual(JSON.parse(got.stdout).data.keys, { [k.fingerprint]: [done.keys[0]] });
+    const table = await runCli(['operator', 'rekey', '-backup-retrieve'], tokenEnv);
+    const esc = (x: string): string => x.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+    assert.match(table.stdout, new RegExp(`${k.fingerprint}\\s+${esc(done.keys_base64[0])}`));
+    const del = await runCli(['operator', 'rekey', '-backup-delete'], tokenEnv);
+    assert.match(del.stdout, /Success! Delete backed-up keys/);
+    const none = await runCli(['operator', 'rekey', '-backup-retrieve'], tokenEnv);
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /No backed-up keys found/);
   });
 });

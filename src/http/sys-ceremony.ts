@@ -61,7 +61,7 @@ export async function handleCeremony(core: CoreApi, call: CeremonyCall): Promise
   const r = family === 'rekey' ? c.rekey : c.recoveryRekey;
   if (op === 'init') {
     if (method === 'GET') return json(200, await r.status());
-    if (method === 'DELETE') return (r.cancel(), json(204, null));
+    if (method === 'DELETE') return (r.cancel(str(await call.body(), 'nonce')), json(204, null));
     if (write) return json(200, await rekeyInit(r, await call.body()));
     throw unsupportedOperation();
   }

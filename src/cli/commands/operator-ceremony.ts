@@ -81,7 +81,9 @@ const rekey: Command = {
         await ctx.api('canceling rekey verification', c.request('DELETE', `${base}/verify`));
         return ctx.success('Success! Canceled rekey verification; it starts over with a new nonce.');
       }
-      await ctx.api('canceling rekey', c.request('DELETE', `${base}/init`));
+      // The server wants the attempt's nonce for a recent attempt (as Vault); the status has it.
+      const nonce = f.str('nonce') ?? String(body(await ctx.api('reading rekey status', c.request('GET', `${base}/init`)))['nonce'] ?? '');
+      await ctx.api('canceling rekey', c.request('DELETE', `${base}/init`, { body: { nonce } }));
       return ctx.success('Success! Canceled rekeying (if it was started)');
     }
     if (f.bool('status')) {

@@ -24,6 +24,9 @@ import { timingSafeEqual } from 'node:crypto';
 export const BARRIER_BACKUP_PATH = 'core/unseal-keys-backup';
 export const RECOVERY_BACKUP_PATH = 'core/recovery-keys-backup';
 
+/** How long a rekey can only be canceled with its nonce. */
+export const CANCEL_WITHOUT_NONCE_MS = 10 * 60 * 1000;
+
 export interface RekeyRequest {
   shares: number;
   threshold: number;
@@ -74,6 +77,8 @@ interface Pending {
 
 interface Attempt {
   req: RekeyRequest;
+  /** Epoch ms when it started: after CANCEL_WITHOUT_NONCE_MS anyone may cancel it. */
+  created: number;
   fingerprints: string[] | null;
   collector: ShareCollector;
   pending: Pending | null;
@@ -128,13 +133,18 @@ export class Rekey {
     validateSealParams(req.shares, req.threshold, this.recovery ? 'recovery' : 'rekey seal');
     if (this.attempt !== null) throw badRequest('rekey already in progress');
     const fingerprints = req.pgpKeys.length > 0 ? req.pgpKeys.map((k) => pgpFingerprint(k)) : null;
-    this.attempt = { req, fingerprints, collector: new ShareCollector('rekey', 'given key has already been provided during this generation operation'), pending: null };
+    this.attempt = { req, created: Date.now(), fingerprints, collector: new ShareCollector('rekey', 'given key has already been provided during this generation operation'), pending: null };
     return this.status();
   }
 
-  cancel(): void {
+  /**
+   * As Vault since its unauthenticated-cancel fix: within ten minutes of the start only a
+   * caller giving the attempt's nonce may cancel it; after that (an abandoned attempt) anyone.
+   */
+  cancel(nonce: string, now = Date.now()): void {
     const a = this.attempt;
     if (a === null) return;
+    if (nonce !== a.collector.nonce && now - a.created < CANCEL_WITHOUT_NONCE_MS) throw badRequest('invalid request');
     a.collector.clear();
     this.dropPending(a);
     this.attempt = null;

@@ -38,7 +38,7 @@ describe('HA: generate-root and rekey through a performance standby', () => {
     const init = await call(active, 'PUT', 'sys/rekey/init', { body: { secret_shares: 1, secret_threshold: 1 } });
     const st = await call(standby, 'GET', 'sys/rekey/init');
     assert.deepEqual([st.local, st.body.started, st.body.nonce], [false, true, init.body.nonce]);
-    assert.equal((await call(standby, 'DELETE', 'sys/rekey/init')).status, 204);
+    assert.equal((await call(standby, 'DELETE', 'sys/rekey/init', { body: { nonce: init.body.nonce } })).status, 204);
     assert.equal((await call(active, 'GET', 'sys/rekey/init')).body.started, false);
   });
 });

@@ -332,6 +332,7 @@ export class WardCore implements CoreApi {
       if (!subs && !ha) return;
       this.subsystems = null;
       this.pendingSeal = false;
+      this.ceremonies.reset();
       this.events.closeAll(CLOSE_GOING_AWAY, 'sealed');
       await subs?.stop();
       this.barrier.seal();

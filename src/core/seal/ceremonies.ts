@@ -14,4 +14,11 @@ export class KeyCeremonies {
     this.recoveryRekey = new Rekey(seal, physical, true);
     this.generateRoot = new GenerateRoot(seal, createRoot);
   }
+
+  /** On seal: no attempt (nor the root key a pending verification holds) outlives the unsealed state. */
+  reset(): void {
+    this.rekey.reset();
+    this.recoveryRekey.reset();
+    this.generateRoot.cancel();
+  }
 }

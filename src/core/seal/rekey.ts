@@ -145,6 +145,13 @@ export class Rekey {
     const a = this.attempt;
     if (a === null) return;
     if (nonce !== a.collector.nonce && now - a.created < CANCEL_WITHOUT_NONCE_MS) throw badRequest('invalid request');
+    this.reset();
+  }
+
+  /** Drops the attempt unconditionally (the node is sealing), zeroing what it held. */
+  reset(): void {
+    const a = this.attempt;
+    if (a === null) return;
     a.collector.clear();
     this.dropPending(a);
     this.attempt = null;

@@ -97,6 +97,19 @@ describe('sys/rekey: 3-of-5 to 2-of-3', () => {
     const after = await api(c.server, 'PUT', 'sys/rekey/update', { body: { key: c.keys[0], nonce } });
     assert.deepEqual(after.body.errors, ['no barrier rekey in progress']);
   });
+
+  it('sealing drops an attempt waiting for verification (no key material outlives the unsealed state)', async () => {
+    const nonce = (await api(c.server, 'PUT', 'sys/rekey/init', { body: { secret_shares: 1, secret_threshold: 1, require_verification: true } })).body.nonce;
+    await api(c.server, 'PUT', 'sys/rekey/update', { body: { key: c.keys[0], nonce } });
+    const done = await api(c.server, 'PUT', 'sys/rekey/update', { body: { key: c.keys[1], nonce } });
+    assert.equal(done.body.verification_required, true);
+    const gen = (await api(c.server, 'PUT', 'sys/generate-root/attempt', { body: {} })).body;
+    await api(c.server, 'PUT', 'sys/generate-root/update', { body: { key: c.keys[0], nonce: gen.nonce } });
+    await seal(c.server, c.root);
+    assert.equal((await unseal(c.server, c.keys.slice(0, 2))).body.sealed, false);
+    assert.equal((await api(c.server, 'GET', 'sys/rekey/init')).body.started, false);
+    assert.equal((await api(c.server, 'GET', 'sys/generate-root/attempt')).body.started, false);
+  });
 });
 
 describe('sys/rekey with verification', () => {

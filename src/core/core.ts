@@ -285,6 +285,8 @@ export class WardCore implements CoreApi {
           deactivate: async (graceful) => {
             const subs = this.subsystems;
             this.subsystems = null;
+            // Ceremonies belong to the active node; the next one starts its own.
+            this.ceremonies.reset();
             // Subscribers reconnect, and are redirected to the new active node.
             this.events.closeAll(CLOSE_GOING_AWAY, 'node stepped down');
             // New requests already go to the active node; on a step-down those in flight finish

@@ -42,3 +42,27 @@ describe('HA: generate-root and rekey through a performance standby', () => {
     assert.equal((await call(active, 'GET', 'sys/rekey/init')).body.started, false);
   });
 });
+
+describe('HA: a step-down drops the ceremonies of the node that stepped down', () => {
+  let c: HaCluster;
+  before(async () => {
+    c = await startHaCluster({ nodes: 2 });
+  });
+  after(() => c.close());
+
+  test('an attempt started before a step-down is not found on the new active, nor back on the old one', async () => {
+    const first = await c.active();
+    const start = await call(first, 'PUT', 'sys/generate-root/attempt', { body: {} });
+    assert.equal(start.body.started, true);
+    assert.equal((await call(first, 'PUT', 'sys/step-down', { token: c.rootToken })).status, 204);
+    const second = await waitFor('another node to become active', async () => {
+      const a = await c.active();
+      return a !== first ? a : undefined;
+    });
+    assert.equal((await call(second, 'GET', 'sys/generate-root/attempt')).body.started, false);
+    // Back to the first node: the attempt it held before stepping down is gone, not revived.
+    assert.equal((await call(second, 'PUT', 'sys/step-down', { token: c.rootToken })).status, 204);
+    await waitFor('the first node to be active again', async () => ((await c.active()) === first ? first : undefined));
+    assert.equal((await call(first, 'GET', 'sys/generate-root/attempt')).body.started, false);
+  });
+});

@@ -5,6 +5,7 @@
 import type { Connection, LogicalResponse, Operation } from '../sdk/logical.js';
 import type { EventSink } from './events/bus.js';
 import type { EventSubscribeRequest } from './events/subscribe.js';
+import type { KeyCeremonies } from './seal/ceremonies.js';
 
 export type { EventSink, EventSubscribeRequest };
 
@@ -125,6 +126,8 @@ export interface CoreApi {
   standbyRoute?(): StandbyRoute | null;
   /** HA on a store with a change feed: the storage index after this node's last write (`X-Vault-Index`), else null. */
   storageIndex?(): number | null;
+  /** sys/rekey*, sys/generate-root*: throws 503 `Vault is sealed` unless unsealed and active. */
+  keyCeremonies?(): KeyCeremonies;
   /** sys/events/subscribe: rejects with the Vault error, else resolves with the unsubscribe function. */
   subscribeEvents?(r: EventSubscribeRequest, sink: EventSink): Promise<() => void>;
 }

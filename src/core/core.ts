@@ -18,6 +18,8 @@ import type { BackendRegistry } from './router/registry.js';
 import type { AutoSeal } from './seal/auto-seal.js';
 import { AutoUnsealLoop } from './seal/auto-unseal.js';
 import { SealManager } from './seal/seal-manager.js';
+import { KeyCeremonies } from './seal/ceremonies.js';
+import { deleteRekeyBackup, readRekeyBackup } from './seal/rekey.js';
 import { SnapshotService } from './snapshot/service.js';
 import { startSubsystems, type SubsystemDeps, type Subsystems } from './subsystems.js';
 import { haHealthFields, haManagerFor, haLeaderStatus, isLockLost, keyringUnreadable, type CoreHaOptions } from './ha/core-ha.js';
@@ -59,6 +61,7 @@ interface ClusterInfo {
 export class WardCore implements CoreApi {
   readonly barrier: AesGcmBarrier;
   private readonly seal: SealManager;
+  private readonly ceremonies: KeyCeremonies;
   private autoUnsealLoop: AutoUnsealLoop | null = null;
   private readonly clock: Clock;
   private readonly registry: BackendRegistry;
@@ -83,6 +86,11 @@ export class WardCore implements CoreApi {
   constructor(private readonly opts: CoreOptions) {
     this.barrier = new AesGcmBarrier(opts.physical, opts.cacheEntries === undefined ? {} : { cacheEntries: opts.cacheEntries });
     this.seal = new SealManager(opts.physical, this.barrier, { seal: opts.seal?.active ?? null, previous: opts.seal?.previous ?? null });
+    this.ceremonies = new KeyCeremonies(this.seal, opts.physical, async () => {
+      const subs = this.subsystems;
+      if (subs === null) throw sealedError();
+      return (await subs.tokens.createRoot()).id;
+    });
     this.clock = opts.clock ?? systemClock;
     this.events = new EventBus(this.clock);
     this.registry = opts.registry ?? builtinRegistry();
@@ -105,6 +113,12 @@ export class WardCore implements CoreApi {
 
   get active(): Subsystems | null {
     return this.subsystems;
+  }
+
+  /** Rekey and root generation: only on an unsealed node that serves requests (503 sealed otherwise). */
+  keyCeremonies(): KeyCeremonies {
+    if (this.subsystems === null) throw sealedError();
+    return this.ceremonies;
   }
 
   async isInitialized(): Promise<boolean> {
@@ -237,6 +251,7 @@ export class WardCore implements CoreApi {
       ...(this.ha ? { stepDownSoon: () => (this.pendingStepDown = true), haStatus: () => this.ha?.haStatus() ?? [] } : {}),
       snapshot: this.snapshots,
       events: this.events,
+      rekeyBackups: { read: (recovery) => readRekeyBackup(this.opts.physical, recovery), delete: (recovery) => deleteRekeyBackup(this.opts.physical, recovery) },
       ...overrides,
     });
   }
@@ -283,6 +298,8 @@ export class WardCore implements CoreApi {
           deactivate: async (graceful) => {
             const subs = this.subsystems;
             this.subsystems = null;
+            // Ceremonies belong to the active node; the next one starts its own.
+            this.ceremonies.reset();
             // Subscribers reconnect, and are redirected to the new active node.
             this.events.closeAll(CLOSE_GOING_AWAY, 'node stepped down');
             // New requests already go to the active node; on a step-down those in flight finish
@@ -330,6 +347,7 @@ export class WardCore implements CoreApi {
       if (!subs && !ha) return;
       this.subsystems = null;
       this.pendingSeal = false;
+      this.ceremonies.reset();
       this.events.closeAll(CLOSE_GOING_AWAY, 'sealed');
       await subs?.stop();
       this.barrier.seal();

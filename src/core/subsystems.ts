@@ -40,6 +40,8 @@ import { IdentityStore } from './identity/store.js';
 import { routePath } from './router/mount-entry.js';
 import { TokenStore } from './tokens/token-store.js';
 import type { EventBus } from './events/bus.js';
+import { rekeyBackupPaths, type RekeyBackupDeps } from './sys/paths-rekey-backup.js';
+import { decodeTokenPaths } from './sys/paths-decode-token.js';
 import type { TokenEntry } from './tokens/types.js';
 import { ResponseWrapper, WRAPPING_POLICY } from './wrapping/wrapper.js';
 
@@ -59,6 +61,8 @@ export interface SubsystemDeps {
   snapshot: SnapshotPathDeps;
   /** Where mounts publish change events. */
   events?: EventBus;
+  /** sys/rekey/backup and sys/rekey/recovery-key-backup. */
+  rekeyBackups?: RekeyBackupDeps;
   /**
    * A performance standby's subsystems: leases are not restored (expiry and revocation are
    * the active node's), and `barrier` refuses writes.
@@ -247,6 +251,8 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
       tokenIsValid: async (token) => (await tokens.lookup(token)) !== null,
     }),
     ...keyPaths({ keyStatus: deps.keyStatus, rotate: deps.rotate, sealSoon: deps.sealSoon, ...(deps.stepDownSoon ? { stepDownSoon: deps.stepDownSoon } : {}) }),
+    ...(deps.rekeyBackups ? rekeyBackupPaths(deps.rekeyBackups) : []),
+    ...decodeTokenPaths(),
     ...haPaths(deps.haStatus),
     ...wrappingPaths(wrapper),
     ...snapshotPaths(deps.snapshot),

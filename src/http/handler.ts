@@ -24,6 +24,7 @@ import {
   type WardHeaders,
 } from './request.js';
 import { RAW_PATHS, handleRaw } from './sys-raw.js';
+import { handleCeremony, isBackupPath, isCeremonyPath } from './sys-ceremony.js';
 import { SNAPSHOT_PATHS } from '../core/sys/paths-snapshot.js';
 import { isListVerb } from './list-verb.js';
 import { answerOnStandby } from './standby.js';
@@ -222,6 +223,9 @@ async function serve(ctx: Context, req: IncomingMessage, h: WardHeaders): Promis
   if (!ctx.forwarded) {
     const route = core.standbyRoute?.() ?? null;
     if (route !== null) return onStandby(ctx, route, req, h, method, path, query);
+  }
+  if (isCeremonyPath(path) && !isBackupPath(path)) {
+    return handleCeremony(core, { method, path, body: async () => bodyData(h, await readBody(req, h, limit), json) });
   }
   if (method === 'HEAD') throw unsupportedOperation();
 

@@ -18,6 +18,7 @@ import { loginCommands } from './login.js';
 import { migrateCommands } from './migrate.js';
 import { miscCommands } from './misc.js';
 import { operatorCommands } from './operator.js';
+import { ceremonyCommands } from './operator-ceremony.js';
 import { policyCommands } from './policy.js';
 import { secretsCommands } from './secrets.js';
 import { snapshotCommands } from './snapshot.js';
@@ -31,6 +32,7 @@ export const commands: Record<string, Command> = {
   ...k8sOperatorCommands,
   ...k8sBootstrapCommands,
   ...operatorCommands,
+  ...ceremonyCommands,
   ...diagnoseCommands,
   ...migrateCommands,
   ...snapshotCommands,

@@ -21,6 +21,7 @@ import type { AesGcmBarrier } from '../barrier/barrier.js';
 import { SealError, type AutoSeal } from './auto-seal.js';
 import { autoRecord, migrateRoot, openAutoRoot, openShamirRoot, rewrapIfRotated, sealFailure, shamirSealRoot } from './root-key.js';
 import { keyShares, readSealRecord, ROOT_KEY_PATH, ROOT_KEY_PURPOSE, writeSealRecord, type SealRecord } from './seal-records.js';
+import { openWithShares, replaceSecret } from './share-keys.js';
 import { combineShares, decodeKey, SHARE_BYTES, splitKey, UNSEAL_KEY_BYTES, validateSealParams } from './shamir.js';
 
 export { ROOT_KEY_PATH, SEAL_CONFIG_PATH } from './seal-records.js';
@@ -206,6 +207,28 @@ export class SealManager {
         zeroize(rootKey);
       }
       return 'unsealed';
+    });
+  }
+
+  /**
+   * For rekey and generate-root: the secret the shares rebuild, checked against the stored
+   * record, and the root key (both for the caller to zeroize); a wrong combination is a 400
+   * with `failText` (share-keys.ts).
+   */
+  openWithShares(collected: Buffer[], failText: string): Promise<{ record: SealRecord; secret: Buffer; rootKey: Buffer }> {
+    return this.serial(async () => {
+      const record = await this.getConfig();
+      if (record === null) throw badRequest('Vault is not initialized');
+      return { record, ...(await openWithShares(this.physical, this.seal, record, collected, failText)) };
+    });
+  }
+
+  /** Replaces the key the operators' shares hold, in one write (share-keys.ts). */
+  replaceSecret(newSecret: Buffer, shares: number, threshold: number, rootKey: Buffer): Promise<void> {
+    return this.serial(async () => {
+      const record = await this.getConfig();
+      if (record === null) throw badRequest('Vault is not initialized');
+      this.record = await replaceSecret(this.physical, this.seal, record, newSecret, shares, threshold, rootKey);
     });
   }
 

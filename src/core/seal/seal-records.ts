@@ -61,11 +61,16 @@ export async function readSealRecord(physical: PhysicalBackend): Promise<SealRec
 }
 
 export async function writeSealRecord(physical: PhysicalBackend, r: SealRecord): Promise<void> {
+  await physical.put(SEAL_CONFIG_PATH, sealRecordBytes(r));
+}
+
+/** The record as stored (for callers that write it inside a transaction). */
+export function sealRecordBytes(r: SealRecord): Buffer {
   const json =
     r.type === 'shamir'
       ? { type: 'shamir', secret_shares: r.secretShares, secret_threshold: r.secretThreshold }
       : { type: r.type, recovery_shares: r.recoveryShares, recovery_threshold: r.recoveryThreshold, root_key: r.rootKey, recovery_key: r.recoveryKey };
-  await physical.put(SEAL_CONFIG_PATH, Buffer.from(JSON.stringify(json), 'utf8'));
+  return Buffer.from(JSON.stringify(json), 'utf8');
 }
 
 /** The shares operators hold for this record: unseal keys (Shamir) or recovery keys. */

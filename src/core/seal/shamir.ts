@@ -17,7 +17,7 @@ export const SHARE_BYTES = UNSEAL_KEY_BYTES + 1;
  * that match on the text keep working. Throws a 400 WardError. `what` names the key set
  * (`recovery` for an auto seal's recovery keys).
  */
-export function validateSealParams(shares: number, threshold: number, what: 'seal' | 'recovery' = 'seal'): void {
+export function validateSealParams(shares: number, threshold: number, what: 'seal' | 'recovery' | 'rekey seal' = 'seal'): void {
   const fail = (why: string) => badRequest(`invalid ${what} configuration: ${why}`);
   if (!Number.isInteger(shares)) throw fail('shares must be an integer');
   if (!Number.isInteger(threshold)) throw fail('threshold must be an integer');

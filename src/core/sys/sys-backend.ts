@@ -23,6 +23,8 @@ export const SYS_ROOT_PATHS = [
   'leases/lookup/*',
   'seal',
   'step-down',
+  'rekey/backup',
+  'rekey/recovery-key-backup',
   // A snapshot is every stored entry, and restoring one replaces them all.
   'storage/snapshot',
   'storage/snapshot-force',
@@ -35,7 +37,7 @@ export const SYS_ROOT_PATHS = [
  * `wrapping/unwrap` is here so a used or expired wrapping token gets Vault's 400
  * "wrapping token is not valid or does not exist" rather than a 403.
  */
-export const SYS_UNAUTHENTICATED_PATHS = ['wrapping/lookup', 'wrapping/unwrap', 'internal/ui/mounts', 'internal/ui/mounts/*'];
+export const SYS_UNAUTHENTICATED_PATHS = ['decode-token', 'wrapping/lookup', 'wrapping/unwrap', 'internal/ui/mounts', 'internal/ui/mounts/*'];
 
 /** The `sys/` backend: built with the same framework as every other backend. */
 export function systemBackend(paths: PathDef<Fields>[]): Backend {

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { iamLoginData, type IamLoginInput } from '../../../src/lib/aws-iam-login.js';
 import { startFakeSts, type FakeSts } from '../../fakes/aws-sts/index.js';
+import { runCli } from '../../../src/cli/testing.js';
 import { api, startTestServer, type TestServer } from '../../helpers/server.js';
 
 const ACCT = '123456789012';
@@ -64,5 +65,21 @@ describe('auth/aws (iam)', () => {
       assert.equal(r.body.errors.length, 1);
       assert.match(r.body.errors[0], want);
     }
+  });
+
+  it('ward login -method=aws signs with the environment credentials and header_value', async () => {
+    const env = { VAULT_ADDR: s.url, HOME: '/nonexistent', AWS_ACCESS_KEY_ID: APP.accessKeyId, AWS_SECRET_ACCESS_KEY: APP.secretAccessKey } as NodeJS.ProcessEnv;
+    const ok = await runCli(['login', '-method=aws', '-no-store', '-field=token', 'header_value=ward.example', 'role=app'], env);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stdout, /^hvs\./);
+    const lookup = await api(s, 'GET', 'auth/token/lookup-self', { token: ok.stdout.trim() });
+    assert.equal(lookup.body.data.meta.account_id, ACCT);
+    const wrong = await runCli(['login', '-method=aws', '-no-store', 'header_value=evil.example'], env);
+    assert.equal(wrong.code, 2, wrong.stderr);
+    assert.match(wrong.stderr, /expected "ward.example" but got "evil.example"/);
+    const none = await runCli(['login', '-method=aws', '-no-store'], { VAULT_ADDR: s.url, HOME: '/nonexistent' });
+    assert.equal(none.code, 1);
+    assert.match(none.stderr, /no AWS credentials/);
+    assert.ok(!`${ok.stdout}${ok.stderr}${wrong.stderr}`.includes(APP.secretAccessKey), 'the secret key is never printed');
   });
 });

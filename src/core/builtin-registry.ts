@@ -1,5 +1,6 @@
 import { approleFactory } from '../auth/approle/index.js';
 import { awsAuthFactory } from '../auth/aws/index.js';
+import { gcpAuthFactory } from '../auth/gcp/index.js';
 import { kubernetesAuthFactory } from '../auth/kubernetes/index.js';
 import { userpassFactory } from '../auth/userpass/index.js';
 import { cubbyholeFactory } from '../secrets/cubbyhole/index.js';
@@ -23,5 +24,6 @@ export function builtinRegistry(): BackendRegistry {
   r.register('userpass', 'auth', userpassFactory);
   r.register('kubernetes', 'auth', kubernetesAuthFactory);
   r.register('aws', 'auth', awsAuthFactory);
+  r.register('gcp', 'auth', gcpAuthFactory);
   return r;
 }

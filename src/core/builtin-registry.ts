@@ -1,5 +1,6 @@
 import { approleFactory } from '../auth/approle/index.js';
 import { awsAuthFactory } from '../auth/aws/index.js';
+import { azureAuthFactory } from '../auth/azure/index.js';
 import { gcpAuthFactory } from '../auth/gcp/index.js';
 import { kubernetesAuthFactory } from '../auth/kubernetes/index.js';
 import { userpassFactory } from '../auth/userpass/index.js';
@@ -25,5 +26,6 @@ export function builtinRegistry(): BackendRegistry {
   r.register('kubernetes', 'auth', kubernetesAuthFactory);
   r.register('aws', 'auth', awsAuthFactory);
   r.register('gcp', 'auth', gcpAuthFactory);
+  r.register('azure', 'auth', azureAuthFactory);
   return r;
 }

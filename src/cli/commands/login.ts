@@ -43,7 +43,7 @@ async function tokenLogin(ctx: Ctx, args: string[]): Promise<VaultEnvelope> {
 }
 
 async function methodLogin(ctx: Ctx, method: string, mount: string, args: string[]): Promise<VaultEnvelope> {
-  let data: JsonObject = await parseKvArgs(args, ctx.io.stdin);
+  const data: JsonObject = await parseKvArgs(args, ctx.io.stdin);
   let suffix: string | undefined;
   if (method === 'userpass' || method === 'ldap' || method === 'okta' || method === 'radius') {
     const user = typeof data['username'] === 'string' ? data['username'] : ctx.io.env['USER'];
@@ -54,7 +54,7 @@ async function methodLogin(ctx: Ctx, method: string, mount: string, args: string
   } else if (method === 'approle') {
     if (data['role_id'] === undefined) throw new UsageError('missing role_id=');
   } else if (method === 'aws') {
-    data = awsLoginBody(data, ctx.io.env);
+    Object.assign(data, awsLoginBody(data, ctx.io.env));
   } else if (method === 'kubernetes') {
     if (data['role'] === undefined) throw new UsageError('missing role=');
     if (data['jwt'] === undefined) {
@@ -79,10 +79,9 @@ const login: Command = {
   lookup (prompted without echo when missing). Other methods take key=value pairs:
     ward login -method=userpass username=alice          (password prompted)
     ward login -method=approle role_id=... secret_id=...
-    ward login -method=kubernetes role=app jwt=@/path/to/token
-    ward login -method=aws role=app header_value=... (AWS_* credentials, region=)`,
+    ward login -method=kubernetes role=app jwt=@/path/to/token`,
   flags: [
-    { name: 'method', kind: 'string', default: 'token', usage: 'Auth method: token, userpass, approle, kubernetes, aws (or any method taking key=value).' },
+    { name: 'method', kind: 'string', default: 'token', usage: 'Auth method: token, userpass, approle, kubernetes, aws (AWS_* credentials, role=, region=, header_value=) (or any method taking key=value).' },
     { name: 'path', kind: 'string', usage: 'Mount path of the auth method; defaults to the method name.' },
     { name: 'no-store', kind: 'bool', usage: 'Do not store the token in the token helper.' },
     { name: 'token-only', kind: 'bool', usage: 'Print only the token (implies -no-store).' },

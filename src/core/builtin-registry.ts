@@ -1,9 +1,10 @@
 import { approleFactory } from '../auth/approle/index.js';
+import { kubernetesAuthFactory } from '../auth/kubernetes/index.js';
+import { userpassFactory } from '../auth/userpass/index.js';
+// Cloud platform methods (issue 19), kept apart from the lines other branches append to.
 import { awsAuthFactory } from '../auth/aws/index.js';
 import { azureAuthFactory } from '../auth/azure/index.js';
 import { gcpAuthFactory } from '../auth/gcp/index.js';
-import { kubernetesAuthFactory } from '../auth/kubernetes/index.js';
-import { userpassFactory } from '../auth/userpass/index.js';
 import { cubbyholeFactory } from '../secrets/cubbyhole/index.js';
 import { databaseFactory } from '../secrets/database/index.js';
 import { kubernetesSecretsFactory } from '../secrets/kubernetes/index.js';
@@ -21,11 +22,11 @@ export function builtinRegistry(): BackendRegistry {
   r.register('transit', 'secret', transitFactory);
   r.register('pki', 'secret', pkiFactory);
   r.register('kubernetes', 'secret', kubernetesSecretsFactory);
-  r.register('approle', 'auth', approleFactory);
-  r.register('userpass', 'auth', userpassFactory);
-  r.register('kubernetes', 'auth', kubernetesAuthFactory);
   r.register('aws', 'auth', awsAuthFactory);
   r.register('gcp', 'auth', gcpAuthFactory);
   r.register('azure', 'auth', azureAuthFactory);
+  r.register('approle', 'auth', approleFactory);
+  r.register('userpass', 'auth', userpassFactory);
+  r.register('kubernetes', 'auth', kubernetesAuthFactory);
   return r;
 }

@@ -1,7 +1,7 @@
 import { approleFactory } from '../auth/approle/index.js';
 import { kubernetesAuthFactory } from '../auth/kubernetes/index.js';
 import { userpassFactory } from '../auth/userpass/index.js';
-// Cloud platform methods (issue 19), kept apart from the lines other branches append to.
+// Cloud platform auth methods (issue 19).
 import { awsAuthFactory } from '../auth/aws/index.js';
 import { azureAuthFactory } from '../auth/azure/index.js';
 import { gcpAuthFactory } from '../auth/gcp/index.js';

@@ -86,4 +86,14 @@ describe('auth/azure', () => {
       else assert.match(r.body.errors[0], want);
     }
   });
+
+  it('renews while the role still admits the principal, and refuses once it does not', async () => {
+    const token = (await login(await tok())).body.auth.client_token as string;
+    assert.equal((await api(s, 'POST', 'auth/token/renew-self', { token, body: {} })).status, 200);
+    assert.equal((await api(s, 'POST', 'auth/azure/role/vm', { ...root(), body: { bound_service_principal_ids: 'another-sp' } })).status, 204);
+    const refused = await api(s, 'POST', 'auth/token/renew-self', { token, body: {} });
+    assert.equal(refused.status, 400, JSON.stringify(refused.body));
+    assert.deepEqual(refused.body.errors, [`service principal not authorized: ${SP}`]);
+    assert.equal((await api(s, 'POST', 'auth/azure/role/vm', { ...root(), body: { bound_service_principal_ids: SP } })).status, 204);
+  });
 });

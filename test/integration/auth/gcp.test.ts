@@ -100,4 +100,15 @@ describe('auth/gcp (iam)', () => {
     const unbound = await login(await other.sign({ sub: OTHER_SA, aud: 'vault/any', exp: nowS() + 600 }), 'any');
     assert.deepEqual(unbound.body.errors, [`service account ${OTHER_SA} (id: ) is not authorized for role`]);
   });
+
+  it('renews while the role still binds the account, and refuses once it does not', async () => {
+    const r = await login(await app.sign({ sub: APP_SA, aud: 'vault/app', exp: nowS() + 600 }));
+    const token = r.body.auth.client_token as string;
+    assert.equal((await api(s, 'POST', 'auth/token/renew-self', { token, body: {} })).status, 200);
+    assert.equal((await api(s, 'POST', 'auth/gcp/role/app', { ...root(), body: { bound_service_accounts: 'someone@my-project.iam.gserviceaccount.com' } })).status, 204);
+    const refused = await api(s, 'POST', 'auth/token/renew-self', { token, body: {} });
+    assert.equal(refused.status, 400, JSON.stringify(refused.body));
+    assert.deepEqual(refused.body.errors, ['service account is no longer authorized for role app']);
+    assert.equal((await api(s, 'POST', 'auth/gcp/role/app', { ...root(), body: { bound_service_accounts: APP_SA } })).status, 204);
+  });
 });

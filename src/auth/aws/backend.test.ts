@@ -139,6 +139,8 @@ describe('aws auth backend (iam)', () => {
     sts.failNext(3);
     await assert.rejects(login(c, APP), isWardError(400, /received error code 503 from STS/));
     await assert.rejects(login(c, APP, { region: 'eu-west-1' }), isWardError(400, /Credential should be scoped to a valid region, not 'eu-west-1'/));
+    const badHeader = { ...iamLoginData({ credentials: APP }), iam_request_headers: { Authorization: 'x\r\nInjected: 1' } };
+    await assert.rejects(c.call('update', 'login', badHeader), isWardError(400, /^error making upstream request: error sending request to STS: Invalid character in header content/));
     await c.call('update', 'config/client', { use_sts_region_from_client: true });
     assert.ok((await login(c, APP, { region: 'eu-west-1' }))?.auth);
     assert.equal(euSts.requests.at(-1)?.status, 200);

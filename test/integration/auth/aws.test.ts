@@ -57,6 +57,8 @@ describe('auth/aws (iam)', () => {
       [login(EVE, {}, 'app'), /^IAM Principal "arn:aws:iam::123456789012:user\/eve" does not belong to the role "app"$/],
       [login(EVE), /^entry for role eve not found$/],
       [api(s, 'POST', 'auth/aws/login', { body: { iam_http_request_method: 'GET' } }), /^invalid iam_http_request_method; currently only 'POST' is supported$/],
+      [api(s, 'POST', 'auth/aws/login', { body: { ...iamLoginData({ credentials: APP, serverIdHeaderValue: 'ward.example' }), iam_request_headers: { Authorization: 'x\ny', 'X-Vault-AWS-IAM-Server-ID': 'ward.example' } } }), /^error validating X-Vault-AWS-IAM-Server-ID header: vault header wasn't signed$/],
+      [api(s, 'POST', 'auth/aws/login', { body: { ...iamLoginData({ credentials: APP }), iam_request_headers: 42 } }), /iam_request_headers must be a map/],
       [api(s, 'POST', 'auth/aws/login', { body: { iam_http_request_method: 'POST', iam_request_url: 'aHR0cHM6Ly9zdHMuYW1hem9uYXdzLmNvbS8=', iam_request_body: 'QWN0aW9uPUFzc3VtZVJvbGU=', iam_request_headers: '{"A":"b"}' } }), /^iam request body is invalid$/],
     ];
     for (const [p, want] of cases) {

@@ -68,12 +68,22 @@ function parseMethod(m: Stanza): MethodConfig {
     const x = cfg();
     x.checkKeys(['role', 'token_path']);
     params = { type, role: x.need('role'), tokenPath: x.str('token_path') || K8S_TOKEN };
+  } else if (type === 'aws') {
+    const x = cfg();
+    x.checkKeys(['type', 'role', 'region', 'header_value', 'access_key', 'secret_key', 'session_token']);
+    const kind = x.str('type') || 'iam';
+    if (kind !== 'iam') throw x.error(`type "${kind}" is not supported by Ward's agent (only iam; ec2 needs the EC2 API)`, 'type');
+    params = { type, role: x.str('role') ?? '', region: x.str('region') || 'us-east-1', headerValue: x.str('header_value') ?? '' };
+    for (const [key, k] of [['access_key', 'accessKey'], ['secret_key', 'secretKey'], ['session_token', 'sessionToken']] as const) {
+      const v = x.str(key);
+      if (v) params[k] = v;
+    }
   } else if (type === 'token_file') {
     const x = cfg();
     x.checkKeys(['token_file_path']);
     params = { type, tokenFilePath: x.need('token_file_path') };
   } else {
-    throw m.error(`unsupported method type "${type}" (Ward's agent supports approle, kubernetes, token_file)`, 'type');
+    throw m.error(`unsupported method type "${type}" (Ward's agent supports approle, aws, kubernetes, token_file)`, 'type');
   }
   const minBackoffMs = m.durationMs('min_backoff') || 1000;
   const maxBackoffMs = m.durationMs('max_backoff') || 300_000;

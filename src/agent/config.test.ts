@@ -103,7 +103,7 @@ const bad = (text: string, re: RegExp, file = 'agent.hcl'): void => {
 
 test('errors name the stanza and file:line', () => {
   bad('\n\nbogus = 1\n', /^agent\.hcl:3: unknown stanza or key "bogus"/);
-  bad('auto_auth {\n  method "aws" { config = {} }\n}\n', /^agent\.hcl:2: auto_auth\.method "aws": unsupported method type "aws"/);
+  bad('auto_auth {\n  method "alicloud" { config = {} }\n}\n', /^agent\.hcl:2: auto_auth\.method "alicloud": unsupported method type "alicloud"/);
   bad('auto_auth {\n  sink "file" { config = { path = "/x" } }\n}\n', /^agent\.hcl:1: auto_auth: missing required stanza "method"/);
   bad('template {\n  source = "a"\n  contents = "b"\n  destination = "/x"\n}\n', /^agent\.hcl:3: template: source and contents are mutually exclusive/);
   bad('template {\n  contents = "b"\n  destination = "/x"\n  perms = "rw"\n}\n', /^agent\.hcl:4: template: perms must be an octal file mode/);

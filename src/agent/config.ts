@@ -39,6 +39,17 @@ export interface KubernetesParams {
   tokenPath: string;
 }
 
+/** `method "aws"` (iam type); credentials fall back to the AWS_* environment at each login. */
+export interface AwsParams {
+  type: 'aws';
+  role: string;
+  region: string;
+  headerValue: string;
+  accessKey?: string;
+  secretKey?: string;
+  sessionToken?: string;
+}
+
 export interface TokenFileParams {
   type: 'token_file';
   tokenFilePath: string;
@@ -52,7 +63,7 @@ export interface MethodConfig {
   minBackoffMs: number;
   maxBackoffMs: number;
   exitOnErr: boolean;
-  params: AppRoleParams | KubernetesParams | TokenFileParams;
+  params: AppRoleParams | KubernetesParams | TokenFileParams | AwsParams;
   where: string;
 }
 

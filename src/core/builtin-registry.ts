@@ -2,6 +2,10 @@ import { approleFactory } from '../auth/approle/index.js';
 import { certAuthFactory } from '../auth/cert/index.js';
 import { kubernetesAuthFactory } from '../auth/kubernetes/index.js';
 import { userpassFactory } from '../auth/userpass/index.js';
+// Cloud platform auth methods (issue 19).
+import { awsAuthFactory } from '../auth/aws/index.js';
+import { azureAuthFactory } from '../auth/azure/index.js';
+import { gcpAuthFactory } from '../auth/gcp/index.js';
 import { cubbyholeFactory } from '../secrets/cubbyhole/index.js';
 import { databaseFactory } from '../secrets/database/index.js';
 import { kubernetesSecretsFactory } from '../secrets/kubernetes/index.js';
@@ -23,6 +27,9 @@ export function builtinRegistry(): BackendRegistry {
   r.register('kubernetes', 'secret', kubernetesSecretsFactory);
   r.register('ssh', 'secret', sshFactory);
   r.register('totp', 'secret', totpFactory);
+  r.register('aws', 'auth', awsAuthFactory);
+  r.register('gcp', 'auth', gcpAuthFactory);
+  r.register('azure', 'auth', azureAuthFactory);
   r.register('approle', 'auth', approleFactory);
   r.register('userpass', 'auth', userpassFactory);
   r.register('kubernetes', 'auth', kubernetesAuthFactory);

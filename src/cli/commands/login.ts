@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { ApiResponse, AuthInfo, JsonObject, JsonValue, VaultEnvelope } from '../../api/index.js';
+import { awsLoginBody } from '../aws-login.js';
 import type { Command, Ctx } from '../command.js';
 import { UsageError } from '../flags.js';
 import { parseKvArgs } from '../kv-args.js';
@@ -52,6 +53,8 @@ async function methodLogin(ctx: Ctx, method: string, mount: string, args: string
     if (data['password'] === undefined) data['password'] = await ctx.secret('Password (will be hidden): ', 'password');
   } else if (method === 'approle') {
     if (data['role_id'] === undefined) throw new UsageError('missing role_id=');
+  } else if (method === 'aws') {
+    Object.assign(data, awsLoginBody(data, ctx.io.env));
   } else if (method === 'kubernetes') {
     if (data['role'] === undefined) throw new UsageError('missing role=');
     if (data['jwt'] === undefined) {
@@ -78,7 +81,7 @@ const login: Command = {
     ward login -method=approle role_id=... secret_id=...
     ward login -method=kubernetes role=app jwt=@/path/to/token`,
   flags: [
-    { name: 'method', kind: 'string', default: 'token', usage: 'Auth method: token, userpass, approle, kubernetes (or any method taking key=value).' },
+    { name: 'method', kind: 'string', default: 'token', usage: 'Auth method: token, userpass, approle, kubernetes, aws (AWS_* credentials, role=, region=, header_value=) (or any method taking key=value).' },
     { name: 'path', kind: 'string', usage: 'Mount path of the auth method; defaults to the method name.' },
     { name: 'no-store', kind: 'bool', usage: 'Do not store the token in the token helper.' },
     { name: 'token-only', kind: 'bool', usage: 'Print only the token (implies -no-store).' },

@@ -1,0 +1,40 @@
+/**
+ * The aws auth method, iam type: a workload proves its IAM identity with a signed
+ * sts:GetCallerIdentity request that Ward replays to STS (README: no EC2 type, no IAM
+ * lookups). Paths: `config/client`, `config/identity`, `role/<name>`, LIST `role`/`roles`,
+ * and the unauthenticated `login`.
+ */
+import { defineBackend } from '../../sdk/framework/backend.js';
+import type { BackendFactory } from '../../sdk/logical.js';
+import { clientConfigPath, identityConfigPath } from './path-config.js';
+import { loginPath, renewAuth } from './path-login.js';
+import { roleListPaths, rolePath } from './path-role.js';
+
+export interface AwsAuthOptions {
+  /** Bound on each STS call, in milliseconds (default 10 s). */
+  timeoutMs?: number;
+  /** The STS endpoint of a region (use_sts_region_from_client); tests point it at a mock. */
+  stsEndpointForRegion?: (region: string) => string;
+}
+
+export const regionalStsEndpoint = (region: string): string => `https://sts.${region}.amazonaws.com`;
+
+export function createAwsAuthFactory(o: AwsAuthOptions = {}): BackendFactory {
+  return async (config) =>
+    defineBackend({
+      type: 'aws',
+      kind: 'auth',
+      specialPaths: { unauthenticated: ['login'] },
+      paths: [
+        clientConfigPath,
+        identityConfigPath,
+        ...roleListPaths,
+        rolePath,
+        loginPath({ timeoutMs: o.timeoutMs ?? 10_000, stsEndpointForRegion: o.stsEndpointForRegion ?? regionalStsEndpoint, logger: config.logger }),
+      ],
+      renewAuth,
+      help: 'The aws auth method verifies IAM principals through a signed sts:GetCallerIdentity request.',
+    });
+}
+
+export const awsAuthFactory: BackendFactory = createAwsAuthFactory();

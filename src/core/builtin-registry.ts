@@ -1,4 +1,5 @@
 import { approleFactory } from '../auth/approle/index.js';
+import { jwtAuthFactory } from '../auth/jwt/index.js';
 import { kubernetesAuthFactory } from '../auth/kubernetes/index.js';
 import { userpassFactory } from '../auth/userpass/index.js';
 import { cubbyholeFactory } from '../secrets/cubbyhole/index.js';
@@ -21,5 +22,7 @@ export function builtinRegistry(): BackendRegistry {
   r.register('approle', 'auth', approleFactory);
   r.register('userpass', 'auth', userpassFactory);
   r.register('kubernetes', 'auth', kubernetesAuthFactory);
+  r.register('jwt', 'auth', jwtAuthFactory);
+  r.register('oidc', 'auth', jwtAuthFactory);
   return r;
 }

@@ -1,0 +1,147 @@
+/**
+ * Where signing keys come from (static PEM keys, a JWKS URL, or OIDC discovery) and
+ * signature verification with jose. Remote key sets are cached per mount and fetched
+ * again once when a token names a `kid` the cache does not hold (the issuer rotated);
+ * concurrent logins share one fetch, so a burst of tokens with a new kid costs one
+ * request to the issuer.
+ */
+import { createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
+import { compactVerify, createLocalJWKSet, decodeProtectedHeader, errors as joseErrors, type JSONWebKeySet } from 'jose';
+import { fetchJson } from './fetch-json.js';
+
+export const SUPPORTED_ALGS = ['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512', 'PS256', 'PS384', 'PS512', 'EdDSA'] as const;
+
+export interface KeySource {
+  pubkeys: string[];
+  jwksUrl: string;
+  jwksCaPem: string;
+  discoveryUrl: string;
+  discoveryCaPem: string;
+}
+
+const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]+?-----END \1-----/g;
+
+/** Public keys of PEM blocks (keys or certificates); throws on anything else. */
+export function parsePublicKeys(pem: string): KeyObject[] {
+  const out: KeyObject[] = [];
+  for (const m of pem.matchAll(PEM_BLOCK)) {
+    if (m[1] === 'CERTIFICATE') out.push(new X509Certificate(m[0]).publicKey);
+    else if (m[1] === 'PUBLIC KEY' || m[1] === 'RSA PUBLIC KEY') out.push(createPublicKey(m[0]));
+    else throw new Error(`unsupported PEM block "${m[1] ?? ''}"`);
+  }
+  if (out.length === 0) throw new Error('no public key found');
+  return out;
+}
+
+/** The discovery document's issuer must be the URL it was fetched for (OIDC Discovery §4.3). */
+export async function discover(url: string, caPem: string, timeoutMs: number): Promise<Record<string, unknown>> {
+  const base = url.replace(/\/+$/, '');
+  const r = await fetchJson(`${base}/.well-known/openid-configuration`, { caPem, timeoutMs });
+  if (r.status !== 200 || typeof r.body !== 'object' || r.body === null) throw new Error(`discovery document: status ${r.status}`);
+  const doc = r.body as Record<string, unknown>;
+  if (typeof doc['issuer'] !== 'string' || doc['issuer'].replace(/\/+$/, '') !== base) {
+    throw new Error(`issuer did not match the issuer returned by provider, expected "${url}" got "${String(doc['issuer'])}"`);
+  }
+  if (typeof doc['jwks_uri'] !== 'string') throw new Error('discovery document has no jwks_uri');
+  return doc;
+}
+
+async function fetchJwks(url: string, caPem: string, timeoutMs: number): Promise<JSONWebKeySet> {
+  const r = await fetchJson(url, { caPem, timeoutMs });
+  const keys = (r.body as { keys?: unknown } | null)?.keys;
+  if (r.status !== 200 || !Array.isArray(keys)) throw new Error(`JWKS: status ${r.status}, no "keys" list`);
+  return r.body as JSONWebKeySet;
+}
+
+/**
+ * The claims of a verified JWS. jose's JWT claim checks are not used: the time claims are
+ * checked afterwards with Vault's leeways and texts.
+ */
+function payloadOf(r: { payload: Uint8Array }): Record<string, unknown> {
+  let v: unknown;
+  try {
+    v = JSON.parse(new TextDecoder().decode(r.payload));
+  } catch {
+    throw new Error('token payload is not JSON');
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('token payload is not a JSON object');
+  return v as Record<string, unknown>;
+}
+
+const sourceKey = (s: KeySource): string => JSON.stringify([s.jwksUrl, s.jwksCaPem, s.discoveryUrl, s.discoveryCaPem]);
+
+/** One mount's cache of its remote key set. */
+export class KeySetCache {
+  private key = '';
+  private jwks: JSONWebKeySet | null = null;
+  private inflight: Promise<JSONWebKeySet> | null = null;
+
+  constructor(private readonly timeoutMs: number) {}
+
+  /** Fetches the remote key set now (config writes check the source this way). */
+  async load(s: KeySource): Promise<JSONWebKeySet> {
+    const k = sourceKey(s);
+    if (this.inflight && this.key === k) return this.inflight;
+    this.key = k;
+    const p = (async () => {
+      if (s.jwksUrl !== '') return fetchJwks(s.jwksUrl, s.jwksCaPem, this.timeoutMs);
+      const doc = await discover(s.discoveryUrl, s.discoveryCaPem, this.timeoutMs);
+      return fetchJwks(doc['jwks_uri'] as string, s.discoveryCaPem, this.timeoutMs);
+    })();
+    this.inflight = p;
+    try {
+      this.jwks = await p;
+      return this.jwks;
+    } finally {
+      if (this.inflight === p) this.inflight = null;
+    }
+  }
+
+  private async current(s: KeySource): Promise<JSONWebKeySet> {
+    if (this.jwks && this.key === sourceKey(s)) return this.jwks;
+    return this.load(s);
+  }
+
+  /** Verified payload, or an Error with the validator's wording. */
+  async verify(token: string, s: KeySource, algorithms: string[]): Promise<Record<string, unknown>> {
+    let alg: unknown;
+    try {
+      alg = decodeProtectedHeader(token).alg;
+    } catch {
+      throw new Error('error verifying token signature: malformed jwt');
+    }
+    // `none` and HS* never verify against public keys; refusing them before any key is
+    // tried also keeps an HMAC-with-the-public-key confusion impossible.
+    if (typeof alg !== 'string' || !algorithms.includes(alg)) throw new Error('invalid algorithm (alg) header parameter: token signed with unexpected algorithm');
+    if (s.pubkeys.length > 0) return this.verifyStatic(token, s.pubkeys, algorithms);
+    let jwks = await this.current(s).catch((e: Error) => {
+      throw new Error(`error verifying token signature: fetching keys failed: ${e.message}`);
+    });
+    try {
+      return payloadOf(await compactVerify(token, createLocalJWKSet(jwks), { algorithms }));
+    } catch (e) {
+      if (!(e instanceof joseErrors.JWKSNoMatchingKey)) throw new Error('error verifying token signature: failed to verify id token signature');
+    }
+    jwks = await this.load(s).catch((e: Error) => {
+      throw new Error(`error verifying token signature: fetching keys failed: ${e.message}`);
+    });
+    try {
+      return payloadOf(await compactVerify(token, createLocalJWKSet(jwks), { algorithms }));
+    } catch {
+      throw new Error('error verifying token signature: failed to verify id token signature');
+    }
+  }
+
+  private async verifyStatic(token: string, pems: string[], algorithms: string[]): Promise<Record<string, unknown>> {
+    for (const pem of pems) {
+      for (const key of parsePublicKeys(pem)) {
+        try {
+          return payloadOf(await compactVerify(token, key, { algorithms }));
+        } catch {
+          // Try the next key; the claims checks come afterwards with Vault's leeways.
+        }
+      }
+    }
+    throw new Error('error verifying token signature: no known key successfully validated the token signature');
+  }
+}

@@ -114,17 +114,19 @@ export class KeySetCache {
     // tried also keeps an HMAC-with-the-public-key confusion impossible.
     if (typeof alg !== 'string' || !algorithms.includes(alg)) throw new Error('invalid algorithm (alg) header parameter: token signed with unexpected algorithm');
     if (s.pubkeys.length > 0) return this.verifyStatic(token, s.pubkeys, algorithms);
-    let jwks = await this.current(s).catch((e: Error) => {
+    const fetchFailed = (e: Error): never => {
       throw new Error(`error verifying token signature: fetching keys failed: ${e.message}`);
-    });
+    };
+    const used = await this.current(s).catch(fetchFailed);
     try {
-      return payloadOf(await compactVerify(token, createLocalJWKSet(jwks), { algorithms }));
+      return payloadOf(await compactVerify(token, createLocalJWKSet(used), { algorithms }));
     } catch (e) {
       if (!(e instanceof joseErrors.JWKSNoMatchingKey)) throw new Error('error verifying token signature: failed to verify id token signature');
     }
-    jwks = await this.load(s).catch((e: Error) => {
-      throw new Error(`error verifying token signature: fetching keys failed: ${e.message}`);
-    });
+    // Another login may already have refetched since this one looked: use that set
+    // rather than asking the issuer again.
+    const fresher = this.jwks !== used && this.key === sourceKey(s) && !this.inflight ? this.jwks : null;
+    const jwks = fresher ?? (await this.load(s).catch(fetchFailed));
     try {
       return payloadOf(await compactVerify(token, createLocalJWKSet(jwks), { algorithms }));
     } catch {

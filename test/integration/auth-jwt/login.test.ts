@@ -101,6 +101,12 @@ describe('jwt auth login', () => {
     await idp.rotate('EdDSA');
     idp.retire();
     assert.equal((await login(await idp.sign(claims()))).status, 200, 'EdDSA');
+    // A burst of logins with a kid the cache does not hold costs the issuer one fetch.
+    await idp.rotate('PS256');
+    const burstFrom = idp.jwksFetches();
+    const burst = await Promise.all(Array.from({ length: 8 }, async () => login(await idp.sign(claims()))));
+    assert.deepEqual(burst.map((r) => r.status), Array(8).fill(200));
+    assert.equal(idp.jwksFetches(), burstFrom + 1);
   });
 
   it("refuses bad tokens with Vault's errors", async () => {

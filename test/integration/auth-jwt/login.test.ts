@@ -132,6 +132,18 @@ describe('jwt auth login', () => {
     assert.deepEqual((await api(ward, 'POST', 'auth/jwt/login', { body: { role: 'ci' } })).body.errors, ['missing token']);
   });
 
+  it('renews while the role exists, with its current TTL', async () => {
+    assert.equal((await api(ward, 'POST', 'auth/jwt/role/short', { ...root, body: { role_type: 'jwt', user_claim: 'sub', bound_audiences: 'ward', token_ttl: '5m' } })).status, 204);
+    const token = (await login(await idp.sign(claims()), 'short')).body.auth.client_token as string;
+    const renewed = await api(ward, 'POST', 'auth/token/renew-self', { token, body: {} });
+    assert.equal(renewed.status, 200, JSON.stringify(renewed.body));
+    assert.equal(renewed.body.auth.lease_duration, 300);
+    assert.equal((await api(ward, 'DELETE', 'auth/jwt/role/short', root)).status, 204);
+    const gone = await api(ward, 'POST', 'auth/token/renew-self', { token, body: {} });
+    assert.equal(gone.status, 400);
+    assert.match(gone.body.errors[0], /role short does not exist during renewal/);
+  });
+
   it('a role without bound audiences refuses tokens that carry one', async () => {
     assert.equal((await api(ward, 'POST', 'auth/jwt/role/noaud', { ...root, body: { role_type: 'jwt', user_claim: 'sub', bound_subject: 'ci-runner-7' } })).status, 204);
     await refused(await idp.sign(claims()), 'audience claim found in JWT but no audiences bound to the role', 'noaud');

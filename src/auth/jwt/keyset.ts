@@ -75,6 +75,7 @@ export class KeySetCache {
   private key = '';
   private jwks: JSONWebKeySet | null = null;
   private inflight: Promise<JSONWebKeySet> | null = null;
+  private doc: Record<string, unknown> | null = null;
 
   constructor(private readonly timeoutMs: number) {}
 
@@ -82,10 +83,12 @@ export class KeySetCache {
   async load(s: KeySource): Promise<JSONWebKeySet> {
     const k = sourceKey(s);
     if (this.inflight && this.key === k) return this.inflight;
+    if (this.key !== k) this.doc = null;
     this.key = k;
     const p = (async () => {
       if (s.jwksUrl !== '') return fetchJwks(s.jwksUrl, s.jwksCaPem, this.timeoutMs);
       const doc = await discover(s.discoveryUrl, s.discoveryCaPem, this.timeoutMs);
+      this.doc = doc;
       return fetchJwks(doc['jwks_uri'] as string, s.discoveryCaPem, this.timeoutMs);
     })();
     this.inflight = p;
@@ -95,6 +98,17 @@ export class KeySetCache {
     } finally {
       if (this.inflight === p) this.inflight = null;
     }
+  }
+
+  /**
+   * The discovery document (endpoints of the browser flow), from the cache the key set
+   * shares; fetched again whenever the key set is.
+   */
+  async discovery(s: KeySource): Promise<Record<string, unknown>> {
+    if (this.doc && this.key === sourceKey(s) && this.doc['issuer'] !== undefined) return this.doc;
+    await this.load(s);
+    if (!this.doc) throw new Error('no discovery document');
+    return this.doc;
   }
 
   private async current(s: KeySource): Promise<JSONWebKeySet> {

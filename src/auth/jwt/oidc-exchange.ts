@@ -6,13 +6,13 @@
  */
 import { checkRegisteredClaims, type Claims } from './claims.js';
 import { fetchJson } from './fetch-json.js';
-import { discover, SUPPORTED_ALGS, type KeySetCache } from './keyset.js';
+import { SUPPORTED_ALGS, type KeySetCache } from './keyset.js';
 import { codeChallenge, type PendingLogin } from './oidc-state.js';
 import type { JwtConfig } from './path-config.js';
 import type { JwtRole } from './role.js';
 
-export async function authUrl(config: JwtConfig, role: JwtRole, state: string, login: PendingLogin, timeoutMs: number): Promise<string> {
-  const doc = await discover(config.discoveryUrl, config.discoveryCaPem, timeoutMs);
+export async function authUrl(config: JwtConfig, role: JwtRole, state: string, login: PendingLogin, keys: KeySetCache): Promise<string> {
+  const doc = await keys.discovery(config);
   if (typeof doc['authorization_endpoint'] !== 'string') throw new Error('discovery document has no authorization_endpoint');
   const u = new URL(doc['authorization_endpoint']);
   const scopes = ['openid', ...role.oidcScopes.filter((s) => s !== 'openid')];
@@ -45,7 +45,7 @@ export async function exchangeCode(
   keys: KeySetCache,
   o: { timeoutMs: number; nowMs: number },
 ): Promise<Claims> {
-  const doc = await discover(config.discoveryUrl, config.discoveryCaPem, o.timeoutMs);
+  const doc = await keys.discovery(config);
   if (typeof doc['token_endpoint'] !== 'string') throw new Error('discovery document has no token_endpoint');
   const r = await fetchJson(doc['token_endpoint'], {
     caPem: config.discoveryCaPem,

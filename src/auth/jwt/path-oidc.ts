@@ -75,7 +75,7 @@ export function authUrlPath(deps: OidcDeps) {
         }
         const { state, login } = deps.pending.create({ role: name, redirectUri, clientNonce: d.get('client_nonce') });
         try {
-          return { data: { auth_url: await authUrl(config, role, state, login, deps.timeoutMs) } };
+          return { data: { auth_url: await authUrl(config, role, state, login, deps.keys) } };
         } catch (e) {
           deps.pending.take(state);
           deps.logger.warn('error generating auth URL', { error: (e as Error).message });

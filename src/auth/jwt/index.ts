@@ -17,13 +17,17 @@ import { roleListPath, rolePath } from './path-role.js';
 export interface JwtAuthOptions {
   /** Time source for the JWT time claims (epoch ms). */
   now?: () => number;
-  /** Bound on each request to the issuer (discovery, JWKS), in ms (default 10 s). */
+  /**
+   * Bound on fetching keys from the issuer (discovery and JWKS together) and on the code
+   * exchange, in ms. Default 4 s: a login or config write waits at most this long for a
+   * slow issuer, well inside the server's own answer deadlines.
+   */
   timeoutMs?: number;
 }
 
 export function createJwtAuthFactory(o: JwtAuthOptions = {}): BackendFactory {
   return async (config) => {
-    const timeoutMs = o.timeoutMs ?? 10_000;
+    const timeoutMs = o.timeoutMs ?? 4_000;
     const nowMs = o.now ?? (() => Date.now());
     const keys = new KeySetCache(timeoutMs);
     const oidc = { keys, pending: new PendingLogins(nowMs), nowMs, timeoutMs, logger: config.logger };

@@ -85,11 +85,15 @@ export class KeySetCache {
     if (this.inflight && this.key === k) return this.inflight;
     if (this.key !== k) this.doc = null;
     this.key = k;
+    // One deadline for the whole load (discovery then JWKS), so a slow issuer holds a
+    // login or a config write for at most timeoutMs.
+    const deadline = Date.now() + this.timeoutMs;
+    const left = (): number => Math.max(1, deadline - Date.now());
     const p = (async () => {
-      if (s.jwksUrl !== '') return fetchJwks(s.jwksUrl, s.jwksCaPem, this.timeoutMs);
-      const doc = await discover(s.discoveryUrl, s.discoveryCaPem, this.timeoutMs);
+      if (s.jwksUrl !== '') return fetchJwks(s.jwksUrl, s.jwksCaPem, left());
+      const doc = await discover(s.discoveryUrl, s.discoveryCaPem, left());
       this.doc = doc;
-      return fetchJwks(doc['jwks_uri'] as string, s.discoveryCaPem, this.timeoutMs);
+      return fetchJwks(doc['jwks_uri'] as string, s.discoveryCaPem, left());
     })();
     this.inflight = p;
     try {

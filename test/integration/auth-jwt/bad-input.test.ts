@@ -3,6 +3,8 @@
  * 500, and no secret is echoed back.
  */
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { test } from 'node:test';
 import { api, startTestServer } from '../../helpers/server.js';
 
@@ -38,4 +40,23 @@ test('jwt/oidc paths answer bad input with 4xx errors', async (t) => {
   const secret = await api(ward, 'POST', 'auth/jwt/config', { ...root, body: { jwks_url: 'https://127.0.0.1:1/keys', oidc_client_secret: 'very-secret-value' } });
   assert.ok(!JSON.stringify(secret.body).includes('very-secret-value'));
   assert.equal((await api(ward, 'GET', 'sys/health')).status, 200);
+});
+
+test('an issuer that accepts connections and never answers fails the config write, bounded', async (t) => {
+  const ward = await startTestServer();
+  t.after(() => ward.close());
+  const sockets: Socket[] = [];
+  const hang = createServer((s) => sockets.push(s)).listen(0, '127.0.0.1');
+  t.after(() => {
+    for (const s of sockets) s.destroy();
+    hang.close();
+  });
+  await once(hang, 'listening');
+  const root = { token: ward.rootToken };
+  assert.equal((await api(ward, 'POST', 'sys/auth/jwt', { ...root, body: { type: 'jwt' } })).status, 204);
+  const url = `https://127.0.0.1:${(hang.address() as AddressInfo).port}`;
+  const r = await api(ward, 'POST', 'auth/jwt/config', { ...root, body: { oidc_discovery_url: url } });
+  assert.equal(r.status, 400);
+  assert.match(r.body.errors[0], /^error checking oidc discovery URL: .*no answer from https:\/\/127\.0\.0\.1:\d+ within \d+ ms/);
+  assert.equal((await api(ward, 'GET', 'auth/jwt/config', root)).status, 404);
 });

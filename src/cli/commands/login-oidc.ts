@@ -19,7 +19,9 @@ const page = (ok: boolean, detail = ''): string =>
     ok ? 'You can close this window and return to the CLI.' : detail.replace(/[<>&"]/g, '')
   }</p></body></html>`;
 
-function openBrowser(url: string): boolean {
+function openBrowser(url: string, env: NodeJS.ProcessEnv): boolean {
+  // A Linux session without a display (SSH, containers) has no browser to open.
+  if (process.platform === 'linux' && !env['DISPLAY'] && !env['WAYLAND_DISPLAY']) return false;
   const [cmd, args] = process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '""', url]] : ['xdg-open', [url]];
   try {
     const child = spawn(cmd, args as string[], { stdio: 'ignore', detached: true });
@@ -80,7 +82,7 @@ export async function oidcLogin(ctx: Ctx, mount: string, data: JsonObject): Prom
     const start = await ctx.api('authenticating', ctx.client.write(`auth/${mount}/oidc/auth_url`, { role, redirect_uri: redirectUri, client_nonce: clientNonce }));
     const authUrl = text(start.body?.data?.['auth_url'], '');
     if (authUrl === '') throw new CliError(`Unable to authorize role "${role}" with redirect_uri "${redirectUri}". Check Ward logs for more information.`, 2);
-    const launched = !skipBrowser && openBrowser(authUrl);
+    const launched = !skipBrowser && openBrowser(authUrl, ctx.io.env);
     ctx.warn(
       launched
         ? `Complete the login via your OIDC provider. Launching browser to:\n\n    ${authUrl}\n\n\n`

@@ -48,23 +48,26 @@ test('ward login -method=oidc: listener, printed URL, provider redirect, stored 
   // vault's documented CLI redirect URI; any loopback port is accepted.
   assert.equal((await api(ward, 'POST', 'auth/oidc/role/people', { ...root, body: { user_claim: 'email', allowed_redirect_uris: 'http://localhost:8250/oidc/callback', token_policies: 'people' } })).status, 204);
 
-  let stdout = '';
-  let stderr = '';
-  const done = run(['login', '-method=oidc', '-format=json', `port=${port}`, 'skip_browser=true'], {
-    stdout: { write: (s: string) => (stdout += s), isTTY: false },
-    stderr: { write: (s: string) => (stderr += s), isTTY: false },
-    stdin: Readable.from([Buffer.from('')]),
-    env: { VAULT_ADDR: ward.url, HOME: home },
-  });
-  const printed = await waitFor('the printed auth URL', () => /Open the following link in your browser:\s+(\S+)/.exec(stderr)?.[1], { timeoutMs: 10_000 });
-  assert.equal(new URL(printed).searchParams.get('redirect_uri'), redirect);
-  const hop = await get(printed, idp.caPem);
-  assert.equal(hop.status, 302);
-  const landing = await get(hop.location);
-  assert.equal(landing.status, 200);
-  assert.match(landing.body, /Authentication Succeeded/);
-  assert.equal(await done, 0, stderr);
-  const token = JSON.parse(stdout).auth.client_token as string;
-  assert.equal(readFileSync(join(home, '.vault-token'), 'utf8'), token);
-  assert.deepEqual((await api(ward, 'GET', 'auth/token/lookup-self', { token })).body.data.policies, ['default', 'people']);
+  // skip_browser=true, then a session with no display (no DISPLAY/WAYLAND_DISPLAY): both print the URL.
+  for (const extra of [['skip_browser=true'], []]) {
+    let stdout = '';
+    let stderr = '';
+    const done = run(['login', '-method=oidc', '-format=json', `port=${port}`, ...extra], {
+      stdout: { write: (s: string) => (stdout += s), isTTY: false },
+      stderr: { write: (s: string) => (stderr += s), isTTY: false },
+      stdin: Readable.from([Buffer.from('')]),
+      env: { VAULT_ADDR: ward.url, HOME: home },
+    });
+    const printed = await waitFor('the printed auth URL', () => /Open the following link in your browser:\s+(\S+)/.exec(stderr)?.[1], { timeoutMs: 10_000 });
+    assert.equal(new URL(printed).searchParams.get('redirect_uri'), redirect);
+    const hop = await get(printed, idp.caPem);
+    assert.equal(hop.status, 302);
+    const landing = await get(hop.location);
+    assert.equal(landing.status, 200);
+    assert.match(landing.body, /Authentication Succeeded/);
+    assert.equal(await done, 0, stderr);
+    const token = JSON.parse(stdout).auth.client_token as string;
+    assert.equal(readFileSync(join(home, '.vault-token'), 'utf8'), token);
+    assert.deepEqual((await api(ward, 'GET', 'auth/token/lookup-self', { token })).body.data.policies, ['default', 'people']);
+  }
 });

@@ -6,7 +6,7 @@
  * request to the issuer.
  */
 import { createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
-import { compactVerify, createLocalJWKSet, decodeProtectedHeader, errors as joseErrors, type JSONWebKeySet } from 'jose';
+import { compactVerify, createLocalJWKSet, decodeProtectedHeader, errors as joseErrors, type CryptoKey, type JSONWebKeySet } from 'jose';
 import { fetchJson } from './fetch-json.js';
 
 export const SUPPORTED_ALGS = ['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512', 'PS256', 'PS384', 'PS512', 'EdDSA'] as const;
@@ -68,6 +68,26 @@ function payloadOf(r: { payload: Uint8Array }): Record<string, unknown> {
   return v as Record<string, unknown>;
 }
 
+/**
+ * Verifies against a key set. A token without a `kid` may match several keys of its
+ * type; each is tried in turn (jose hands them over instead of choosing).
+ */
+async function verifyWithSet(token: string, jwks: JSONWebKeySet, algorithms: string[]): Promise<Record<string, unknown>> {
+  try {
+    return payloadOf(await compactVerify(token, createLocalJWKSet(jwks), { algorithms }));
+  } catch (e) {
+    if (!(e instanceof joseErrors.JWKSMultipleMatchingKeys)) throw e;
+    for await (const key of e as unknown as AsyncIterable<CryptoKey>) {
+      try {
+        return payloadOf(await compactVerify(token, key, { algorithms }));
+      } catch {
+        // the next candidate
+      }
+    }
+    throw new joseErrors.JWSSignatureVerificationFailed();
+  }
+}
+
 const sourceKey = (s: KeySource): string => JSON.stringify([s.jwksUrl, s.jwksCaPem, s.discoveryUrl, s.discoveryCaPem]);
 
 /** One mount's cache of its remote key set. */
@@ -83,7 +103,11 @@ export class KeySetCache {
   async load(s: KeySource): Promise<JSONWebKeySet> {
     const k = sourceKey(s);
     if (this.inflight && this.key === k) return this.inflight;
-    if (this.key !== k) this.doc = null;
+    if (this.key !== k) {
+      // A new source: nothing cached for the old one may answer for it, even if this fetch fails.
+      this.doc = null;
+      this.jwks = null;
+    }
     this.key = k;
     // One deadline for the whole load (discovery then JWKS), so a slow issuer holds a
     // login or a config write for at most timeoutMs.
@@ -137,7 +161,7 @@ export class KeySetCache {
     };
     const used = await this.current(s).catch(fetchFailed);
     try {
-      return payloadOf(await compactVerify(token, createLocalJWKSet(used), { algorithms }));
+      return await verifyWithSet(token, used, algorithms);
     } catch (e) {
       if (!(e instanceof joseErrors.JWKSNoMatchingKey)) throw new Error('error verifying token signature: failed to verify id token signature');
     }
@@ -146,7 +170,7 @@ export class KeySetCache {
     const fresher = this.jwks !== used && this.key === sourceKey(s) && !this.inflight ? this.jwks : null;
     const jwks = fresher ?? (await this.load(s).catch(fetchFailed));
     try {
-      return payloadOf(await compactVerify(token, createLocalJWKSet(jwks), { algorithms }));
+      return await verifyWithSet(token, jwks, algorithms);
     } catch {
       throw new Error('error verifying token signature: failed to verify id token signature');
     }

@@ -27,7 +27,7 @@ export interface OidcProvider {
   jwksFetches(): number;
   /** The current signing key's kid. */
   kid(): string;
-  sign(claims: Record<string, unknown>, o?: { kid?: string; alg?: SigningAlg }): Promise<string>;
+  sign(claims: Record<string, unknown>, o?: { kid?: string; alg?: SigningAlg; omitKid?: boolean }): Promise<string>;
   /** Adds a key (new kid) and signs with it from now on. */
   rotate(alg?: SigningAlg): Promise<string>;
   /** Publishes a key signed elsewhere (e.g. a Kubernetes cluster's service-account key). */
@@ -98,7 +98,7 @@ export async function startOidcProvider(o: { path?: string } = {}): Promise<Oidc
     async sign(claims, so = {}) {
       const key = so.kid ? keys.find((k) => k.kid === so.kid) : current();
       if (!key) throw new Error(`no key ${so.kid ?? ''}`);
-      return new SignJWT(claims).setProtectedHeader({ alg: so.alg ?? key.alg, kid: key.kid, typ: 'JWT' }).sign(key.privateKey);
+      return new SignJWT(claims).setProtectedHeader({ alg: so.alg ?? key.alg, ...(so.omitKid ? {} : { kid: key.kid }), typ: 'JWT' }).sign(key.privateKey);
     },
     async rotate(alg = 'RS256') {
       keys.push(await newKey(alg));

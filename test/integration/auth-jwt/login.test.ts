@@ -107,6 +107,11 @@ describe('jwt auth login', () => {
     const burst = await Promise.all(Array.from({ length: 8 }, async () => login(await idp.sign(claims()))));
     assert.deepEqual(burst.map((r) => r.status), Array(8).fill(200));
     assert.equal(idp.jwksFetches(), burstFrom + 1);
+    // A token without a kid is checked against every key of its type.
+    await idp.rotate('RS256');
+    await idp.rotate('RS256');
+    const noKid = await login(await idp.sign(claims(), { omitKid: true }));
+    assert.equal(noKid.status, 200, JSON.stringify(noKid.body));
   });
 
   it("refuses bad tokens with Vault's errors", async () => {

@@ -1,5 +1,6 @@
 import { approleFactory } from '../auth/approle/index.js';
 import { certAuthFactory } from '../auth/cert/index.js';
+import { jwtAuthFactory } from '../auth/jwt/index.js';
 import { kubernetesAuthFactory } from '../auth/kubernetes/index.js';
 import { userpassFactory } from '../auth/userpass/index.js';
 // Cloud platform auth methods (issue 19).
@@ -34,5 +35,7 @@ export function builtinRegistry(): BackendRegistry {
   r.register('userpass', 'auth', userpassFactory);
   r.register('kubernetes', 'auth', kubernetesAuthFactory);
   r.register('cert', 'auth', certAuthFactory);
+  r.register('jwt', 'auth', jwtAuthFactory);
+  r.register('oidc', 'auth', jwtAuthFactory);
   return r;
 }

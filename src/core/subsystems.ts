@@ -284,7 +284,7 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
     aclCached: (policyNames) => policies.aclCached(policyNames),
     identity: {
       forToken: identityOf,
-      loginEntity: (accessor, alias) => entityForLogin(identityDeps, accessor, alias),
+      loginEntity: (accessor, alias, groups) => entityForLogin(identityDeps, accessor, alias, groups),
     },
     audit,
     registerSecret: (o) => expiration.registerSecret(o),

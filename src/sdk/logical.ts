@@ -98,6 +98,11 @@ export interface AuthSpec {
   /** Kept with the token and handed back on renewal (e.g. role name, secret_id accessor). */
   internalData: Record<string, unknown>;
   alias?: { name: string; metadata?: Record<string, string> };
+  /**
+   * Groups the login vouches for (JWT/OIDC groups_claim). When present, the entity's
+   * membership in the mount's external groups is set to exactly these group aliases.
+   */
+  groupAliases?: { name: string }[];
 }
 
 export interface RawResponse {

@@ -4,6 +4,7 @@ import { awsLoginBody } from '../aws-login.js';
 import type { Command, Ctx } from '../command.js';
 import { UsageError } from '../flags.js';
 import { parseKvArgs } from '../kv-args.js';
+import { oidcLogin } from './login-oidc.js';
 import { readAll } from '../prompt.js';
 import { authRows, secretRendering } from '../render-secret.js';
 
@@ -44,6 +45,7 @@ async function tokenLogin(ctx: Ctx, args: string[]): Promise<VaultEnvelope> {
 
 async function methodLogin(ctx: Ctx, method: string, mount: string, args: string[]): Promise<VaultEnvelope> {
   const data: JsonObject = await parseKvArgs(args, ctx.io.stdin);
+  if (method === 'oidc') return oidcLogin(ctx, mount, data);
   let suffix: string | undefined;
   if (method === 'userpass' || method === 'ldap' || method === 'okta' || method === 'radius') {
     const user = typeof data['username'] === 'string' ? data['username'] : ctx.io.env['USER'];
@@ -79,7 +81,10 @@ const login: Command = {
   lookup (prompted without echo when missing). Other methods take key=value pairs:
     ward login -method=userpass username=alice          (password prompted)
     ward login -method=approle role_id=... secret_id=...
-    ward login -method=kubernetes role=app jwt=@/path/to/token`,
+    ward login -method=kubernetes role=app jwt=@/path/to/token
+    ward login -method=jwt role=ci jwt=@/path/to/oidc-token
+    ward login -method=oidc role=web   (browser flow; callback on localhost:8250,
+                                        port=, listenaddress=, skip_browser=true)`,
   flags: [
     { name: 'method', kind: 'string', default: 'token', usage: 'Auth method: token, userpass, approle, kubernetes, aws (AWS_* credentials, role=, region=, header_value=) (or any method taking key=value).' },
     { name: 'path', kind: 'string', usage: 'Mount path of the auth method; defaults to the method name.' },

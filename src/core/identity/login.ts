@@ -5,9 +5,33 @@
  */
 import { permissionDenied } from '../../sdk/errors.js';
 import type { IdentityDeps } from './deps.js';
+import { externalMembership } from './external-groups.js';
 import { writeAlias } from './paths-alias.js';
 
-export async function entityForLogin(deps: IdentityDeps, mountAccessor: string, alias: { name: string; metadata?: Record<string, string> }): Promise<string> {
+export async function entityForLogin(
+  deps: IdentityDeps,
+  mountAccessor: string,
+  alias: { name: string; metadata?: Record<string, string> },
+  groupAliases?: { name: string }[],
+): Promise<string> {
+  const entityId = await findOrCreate(deps, mountAccessor, alias);
+  if (groupAliases) await syncExternalGroups(deps, mountAccessor, entityId, groupAliases.map((g) => g.name));
+  return entityId;
+}
+
+/** Sets the entity's external-group memberships on this mount to the login's group aliases. */
+async function syncExternalGroups(deps: IdentityDeps, mountAccessor: string, entityId: string, names: string[]): Promise<void> {
+  const { store } = deps;
+  // Checked outside the lock first: most logins change nothing and should not queue.
+  if (externalMembership(store.allGroups(), mountAccessor, entityId, names).length === 0) return;
+  await store.exclusive(async () => {
+    for (const g of externalMembership(store.allGroups(), mountAccessor, entityId, names)) {
+      await store.putGroup({ ...g, lastUpdateTime: deps.now(), modifyIndex: g.modifyIndex + 1 });
+    }
+  });
+}
+
+async function findOrCreate(deps: IdentityDeps, mountAccessor: string, alias: { name: string; metadata?: Record<string, string> }): Promise<string> {
   const { store } = deps;
   const known = store.aliasNamed(mountAccessor, alias.name);
   if (known) {

@@ -44,7 +44,7 @@ export interface PipelineDeps {
    */
   identity?: {
     forToken(token: TokenEntry): TokenIdentity | null | Promise<TokenIdentity | null>;
-    loginEntity(mountAccessor: string, alias: NonNullable<AuthSpec['alias']>): Promise<string>;
+    loginEntity(mountAccessor: string, alias: NonNullable<AuthSpec['alias']>, groupAliases?: AuthSpec['groupAliases']): Promise<string>;
   };
   audit: {
     hasDevices(): boolean;
@@ -226,7 +226,7 @@ export class RequestPipeline {
     }
     if (response?.auth) {
       const alias = response.auth.alias;
-      const entityId = alias && deps.identity ? await deps.identity.loginEntity(route.entry.accessor, alias) : '';
+      const entityId = alias && deps.identity ? await deps.identity.loginEntity(route.entry.accessor, alias, response.auth.groupAliases) : '';
       const out = await deps.tokens.issueFromAuth(response.auth, {
         entityId,
         path: input.path,

@@ -1,0 +1,24 @@
+/**
+ * External group membership from a login: an auth method that reports group aliases
+ * (JWT/OIDC `groups_claim`) puts the entity in every external group whose alias on that
+ * mount the login names, and takes it out of the mount's external groups it no longer
+ * names, so a user dropped from a group at the provider loses the group's policies at
+ * the next login. Groups are never created here: as in Vault, an operator creates the
+ * external group and its alias.
+ */
+import type { Group } from './types.js';
+
+/** The groups whose member list must change, with the new list; pure. */
+export function externalMembership(groups: readonly Group[], mountAccessor: string, entityId: string, aliasNames: readonly string[]): Group[] {
+  const named = new Set(aliasNames.map((n) => n.toLowerCase()));
+  const changed: Group[] = [];
+  for (const g of groups) {
+    if (g.type !== 'external' || g.alias?.mountAccessor !== mountAccessor) continue;
+    const want = named.has(g.alias.name.toLowerCase());
+    const has = g.memberEntityIds.includes(entityId);
+    if (want === has) continue;
+    const memberEntityIds = want ? [...g.memberEntityIds, entityId] : g.memberEntityIds.filter((m) => m !== entityId);
+    changed.push({ ...g, memberEntityIds });
+  }
+  return changed;
+}

@@ -51,6 +51,7 @@ export const RAW_TABLE: Record<string, { ops: PathOperation[]; fields: FieldInfo
         { name: 'recovery_pgp_keys', kind: 'raw', required: false },
       ]),
   },
+  'sys/init/response': { ops: ['read'], fields: [] },
   'sys/seal-status': { ops: ['read'], fields: [] },
   'sys/unseal': {
     ops: ['update'],

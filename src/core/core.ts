@@ -18,6 +18,8 @@ import type { AutoSeal } from './seal/auto-seal.js';
 import { AutoUnsealLoop } from './seal/auto-unseal.js';
 import { SealManager } from './seal/seal-manager.js';
 import { SnapshotService } from './snapshot/service.js';
+import { DEV_TELEMETRY, type TelemetryConfig } from './metrics/telemetry.js';
+import { serveMetrics, type MetricsAnswer } from './metrics/serve.js';
 import { startSubsystems, type SubsystemDeps, type Subsystems } from './subsystems.js';
 import { haHealthFields, haManagerFor, haLeaderStatus, isLockLost, keyringUnreadable, type CoreHaOptions } from './ha/core-ha.js';
 import { LOCK_KEY, type HaManager } from './ha/ha-manager.js';
@@ -48,6 +50,8 @@ export interface CoreOptions {
   seal?: { active: AutoSeal | null; previous?: AutoSeal | null };
   /** HA settings; HA is on when the store (or `ha.backend`, from ha_storage) can elect. */
   ha?: CoreHaOptions;
+  /** The `telemetry` stanza; without one, what dev mode uses (no host name in gauge names). */
+  telemetry?: TelemetryConfig;
 }
 
 interface ClusterInfo {
@@ -224,6 +228,7 @@ export class WardCore implements CoreApi {
       ...(this.ha ? { stepDownSoon: () => (this.pendingStepDown = true), haStatus: () => this.ha?.haStatus() ?? [] } : {}),
       snapshot: this.snapshots,
       events: this.events,
+      metrics: (format) => this.metrics(format),
       ...overrides,
     });
   }
@@ -393,6 +398,18 @@ export class WardCore implements CoreApi {
   /** Whether this node is a performance standby answering reads itself (service registration's `vault-perf-standby`). */
   isPerformanceStandby(): boolean {
     return this.perf?.serving() ?? false;
+  }
+
+  /** The telemetry settings sys/metrics follows. */
+  get telemetry(): TelemetryConfig {
+    return this.opts.telemetry ?? DEV_TELEMETRY;
+  }
+
+  /** GET sys/metrics in `format`, sealed or not (a listener may serve it without a token). */
+  metrics(format: string): Promise<MetricsAnswer> {
+    const subs = this.subsystems;
+    const sources = { unsealed: !this.isSealed(), active: this.isActive(), performanceStandby: this.isPerformanceStandby(), subsystems: subs };
+    return serveMetrics(format, this.telemetry, sources, this.clock.now());
   }
 
   /** For the cluster listener: whether this node is the active one right now. */

@@ -23,6 +23,7 @@ import { keyPaths } from './sys/paths-keys.js';
 import { leasePaths } from './sys/paths-leases.js';
 import { lockedUserPaths } from './sys/paths-locked-users.js';
 import { metricsPaths } from './sys/paths-metrics.js';
+import type { MetricsAnswer } from './metrics/serve.js';
 import { mountPaths, remountPaths } from './sys/paths-mounts.js';
 import { policyPaths } from './sys/paths-policies.js';
 import { snapshotPaths, type SnapshotPathDeps } from './sys/paths-snapshot.js';
@@ -56,6 +57,8 @@ export interface SubsystemDeps {
   /** HA only: step down once the current request is answered, and the nodes for sys/ha-status. */
   stepDownSoon?(): void;
   haStatus?(): HaStatusNode[];
+  /** The sys/metrics answer in `format` (the core's: it knows the seal and HA state). */
+  metrics?(format: string): Promise<MetricsAnswer>;
   snapshot: SnapshotPathDeps;
   /** Where mounts publish change events. */
   events?: EventBus;
@@ -249,7 +252,7 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
     ...haPaths(deps.haStatus),
     ...wrappingPaths(wrapper),
     ...snapshotPaths(deps.snapshot),
-    ...metricsPaths(clock),
+    ...metricsPaths(deps.metrics ?? (() => Promise.reject(new Error('metrics are not wired')))),
     ...lockedUserPaths({ authMounts: () => router.all().filter((r) => r.entry.table === 'auth').map((r) => ({ accessor: r.entry.accessor, backend: r.backend })) }),
   ];
   sys = systemBackend(sysPaths);

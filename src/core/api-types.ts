@@ -117,6 +117,8 @@ export interface CoreApi {
   health(): Promise<HealthStatus>;
   leader(): Promise<LeaderStatus>;
   handleRequest(input: HttpRequestInput): Promise<CoreResult>;
+  /** GET sys/metrics in `format`, for a listener with unauthenticated_metrics_access (no token, sealed or not). */
+  metrics?(format: string): Promise<{ status: number; contentType: string; body: string }>;
   /** On an unsealed HA standby, how to reach the active node; null when this node serves requests itself. */
   standbyRoute?(): StandbyRoute | null;
   /** HA on a store with a change feed: the storage index after this node's last write (`X-Vault-Index`), else null. */

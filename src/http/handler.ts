@@ -47,6 +47,8 @@ export interface HandlerOptions {
    * address in the forwarded-for headers. Such requests are never forwarded again.
    */
   forwardedFromStandby?: boolean;
+  /** `telemetry { unauthenticated_metrics_access = true }`: GET sys/metrics is answered here without a token. */
+  unauthenticatedMetrics?: boolean;
 }
 
 /** The handler options a listener's configuration asks for. */
@@ -60,6 +62,7 @@ export function handlerOptionsFor(l: ListenerConfig, logger: Logger): HandlerOpt
   if (l.maxJsonObjectEntryCount) json.maxObjectEntries = l.maxJsonObjectEntryCount;
   if (l.maxJsonArrayElementCount) json.maxArrayElements = l.maxJsonArrayElementCount;
   o.jsonLimits = json;
+  if (l.unauthenticatedMetricsAccess) o.unauthenticatedMetrics = true;
   return o;
 }
 
@@ -82,6 +85,7 @@ interface Context {
   forwarded: boolean;
   /** Whether sys/events/subscribe is served (as websockets) by this handler. */
   events: boolean;
+  unauthenticatedMetrics: boolean;
 }
 
 /** After a 413 the rest of the body is discarded for at most this long, then the socket is closed. */
@@ -97,6 +101,7 @@ export function createHandler(core: CoreApi, opts: HandlerOptions): RequestHandl
     logger,
     forwarded: opts.forwardedFromStandby === true,
     events: false,
+    unauthenticatedMetrics: opts.unauthenticatedMetrics === true,
     deadlines: new RequestDeadlines(opts.maxRequestDurationMs || DEFAULT_MAX_REQUEST_DURATION_MS, (res) => {
       if (res.headersSent) return;
       logger.warn('request exceeded max_request_duration', { method: res.req.method ?? '', path: (res.req.url ?? '').split('?')[0] });
@@ -215,6 +220,11 @@ async function serve(ctx: Context, req: IncomingMessage, h: WardHeaders): Promis
   if (path === null) return notFoundBody();
   if (ctx.events && isEventsPath(path)) throw badRequest('sys/events/subscribe is a websocket endpoint: send a websocket upgrade request (Connection: Upgrade, Upgrade: websocket)');
 
+  // As Vault: served by the node itself, before the seal, standby and token checks.
+  if (ctx.unauthenticatedMetrics && path === 'sys/metrics' && method === 'GET' && core.metrics) {
+    const m = await core.metrics(query.get('format') ?? '');
+    return { status: m.status, contentType: m.contentType, body: m.body };
+  }
   if (RAW_PATHS.has(path)) {
     return handleRaw(core, { method, path, query, body: async () => bodyData(h, await readBody(req, h, limit), json) });
   }

@@ -137,7 +137,7 @@ export async function runServer(args: string[]): Promise<number> {
   const listeners: Listener[] = [];
   try {
     // One handler per listener: each listener has its own size, duration and JSON limits.
-    for (const l of config.listeners) listeners.push(await startListener(l, createHandler(core, handlerOptionsFor(l, logger))));
+    for (const l of config.listeners) listeners.push(await startListener(l, createHandler(core, { ...handlerOptionsFor(l, logger), ...(config.telemetry.unauthenticatedMetricsAccess ? { unauthenticatedMetrics: true } : {}) })));
   } catch (e) {
     process.stderr.write(`Error starting listener: ${(e as Error).message}\n`);
     // Seal and close everything the core started (dev mode is already unsealed: its lease

@@ -7,9 +7,10 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { REPO_ROOT } from '../../helpers/process.js';
 import { api, startTestServer, type TestServer } from '../../helpers/server.js';
 import { parsePrometheusText, sampleValue, type Family } from '../../helpers/prometheus.js';
 
@@ -115,5 +116,27 @@ describe('sys/metrics after known requests', () => {
     const p1 = body.Gauges.find((g) => g.Name === 'vault.token.count.by_policy' && g.Labels['policy'] === 'p1');
     assert.deepEqual(p1?.Labels, { namespace: 'root', policy: 'p1' });
     assert.ok(body.Counters.some((c) => c.Name === 'vault.audit.log_request_failure'));
+  });
+
+  it('every series the Grafana dashboard queries is served', async () => {
+    assert.equal((await api(s, 'DELETE', 'secret/metadata/m2', { token: s.rootToken })).status, 204);
+    const dashboard = readFileSync(join(REPO_ROOT, 'deploy', 'grafana', 'ward-overview.json'), 'utf8');
+    // Names given by regex (__name__=~"…") are families of routes or stores; the named ones must exist.
+    const queried = new Set([...dashboard.replace(/__name__=~\\"[^\\]*\\"/g, '').matchAll(/\bvault_[a-zA-Z0-9_]+/g)].map((m) => m[0]));
+    const notHere: Record<string, string> = {
+      vault_expire_revoke: 'observed once a lease runs out',
+      vault_ward_expire_leases_by_mount: 'needs a dynamic secret lease',
+      vault_runtime_event_loop_delay_ms: 'the event-loop watchdog runs in ward server, not in this in-process core',
+      vault_runtime_event_loop_stalls: 'the same watchdog',
+    };
+    const b = await scrape(s);
+    const served = new Set<string>();
+    for (const f of b.values()) {
+      served.add(f.name);
+      for (const x of f.samples) served.add(x.name);
+    }
+    assert.ok(queried.size > 15, [...queried].join(' '));
+    const missing = [...queried].filter((n) => !served.has(n) && !(n in notHere));
+    assert.deepEqual(missing, []);
   });
 });

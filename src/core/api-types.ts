@@ -118,6 +118,8 @@ export interface CoreApi {
   leader(): Promise<LeaderStatus>;
   handleRequest(input: HttpRequestInput): Promise<CoreResult>;
   /** GET sys/metrics in `format`, for a listener with unauthenticated_metrics_access (no token, sealed or not). */
+  /** A rate-limit quota's refusal (Vault's text and headers), or null when the request may go on. */
+  rateLimited?(path: string, client: string): { message: string; headers: string[] } | null;
   metrics?(format: string): Promise<{ status: number; contentType: string; body: string }>;
   /** On an unsealed HA standby, how to reach the active node; null when this node serves requests itself. */
   standbyRoute?(): StandbyRoute | null;

@@ -412,6 +412,11 @@ export class WardCore implements CoreApi {
     return serveMetrics(format, this.telemetry, sources, this.clock.now());
   }
 
+  /** A rate-limit quota's refusal of `path` for `client` (an IP address), or null: checked before the token and the backend. */
+  rateLimited(path: string, client: string): { message: string; headers: string[] } | null {
+    return this.subsystems?.quotas.check(path, client, this.clock.now()) ?? null;
+  }
+
   /** For the cluster listener: whether this node is the active one right now. */
   isHaActive(): boolean {
     return this.ha?.isActive() ?? false;

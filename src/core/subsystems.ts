@@ -23,6 +23,8 @@ import { keyPaths } from './sys/paths-keys.js';
 import { leasePaths } from './sys/paths-leases.js';
 import { lockedUserPaths } from './sys/paths-locked-users.js';
 import { metricsPaths } from './sys/paths-metrics.js';
+import { quotaPaths } from './sys/paths-quotas.js';
+import { QuotaManager } from './quotas/quota-manager.js';
 import type { MetricsAnswer } from './metrics/serve.js';
 import { mountPaths, remountPaths } from './sys/paths-mounts.js';
 import { policyPaths } from './sys/paths-policies.js';
@@ -79,6 +81,8 @@ export interface Subsystems {
   audit: AuditBroker;
   wrapper: ResponseWrapper;
   pipeline: RequestPipeline;
+  /** Rate-limit quotas, checked by the core before the pipeline. */
+  quotas: QuotaManager;
   /** A token's ACL as requests see it: its own policies plus its entity's and groups', templates resolved. */
   aclOf(entry: TokenEntry): Promise<ACL>;
   stop(): Promise<void>;
@@ -90,6 +94,7 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
   const policies = new PolicyStore(barrier.view('sys/policy/'), deps.events ? () => deps.events!.revalidateAll() : undefined);
   const audit = new AuditBroker({ storage: barrier.view('sys/audit/'), logger, clock });
   const identityStore = new IdentityStore(barrier.view('sys/identity/'));
+  const quotas = new QuotaManager(barrier.view('sys/quotas/'));
   const effective = new EffectiveIdentity(identityStore);
   /** What a token's entity adds (waiting for a standby's identity reloads first); null without one. */
   const identityOf = (entry: TokenEntry): TokenIdentity | null | Promise<TokenIdentity | null> => {
@@ -252,6 +257,7 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
     ...haPaths(deps.haStatus),
     ...wrappingPaths(wrapper),
     ...snapshotPaths(deps.snapshot),
+    ...quotaPaths({ quotas, mountOf: (p) => router.match(p)?.prefix ?? '' }),
     ...metricsPaths(deps.metrics ?? (() => Promise.reject(new Error('metrics are not wired')))),
     ...lockedUserPaths({ authMounts: () => router.all().filter((r) => r.entry.table === 'auth').map((r) => ({ accessor: r.entry.accessor, backend: r.backend })) }),
   ];
@@ -271,6 +277,7 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
   await mounts.load();
   await tokens.load();
   await audit.load();
+  await quotas.load();
   if (!deps.readOnly) await expiration.restore();
 
   const pipeline = new RequestPipeline({
@@ -297,6 +304,7 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
     audit,
     wrapper,
     pipeline,
+    quotas,
     aclOf: aclOfEntry,
     async stop() {
       expiration.stop();

@@ -225,6 +225,10 @@ async function serve(ctx: Context, req: IncomingMessage, h: WardHeaders): Promis
     const m = await core.metrics(query.get('format') ?? '');
     return { status: m.status, contentType: m.contentType, body: m.body };
   }
+  // Quotas come first, as in Vault: a flood over its quota costs no body read, token lookup or backend call.
+  const client = ctx.forwarded ? forwardedConnection(req).remoteAddress : (req.socket.remoteAddress ?? '');
+  const refused = core.rateLimited?.(path, client) ?? null;
+  if (refused !== null) return { status: 429, body: JSON.stringify({ errors: [refused.message] }), extraHeaders: refused.headers };
   if (RAW_PATHS.has(path)) {
     return handleRaw(core, { method, path, query, body: async () => bodyData(h, await readBody(req, h, limit), json) });
   }

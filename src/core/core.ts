@@ -19,6 +19,7 @@ import { AutoUnsealLoop } from './seal/auto-unseal.js';
 import { SealManager } from './seal/seal-manager.js';
 import { SnapshotService } from './snapshot/service.js';
 import { DEV_TELEMETRY, type TelemetryConfig } from './metrics/telemetry.js';
+import type { CorsConfig } from './cors/cors-config.js';
 import { serveMetrics, type MetricsAnswer } from './metrics/serve.js';
 import { startSubsystems, type SubsystemDeps, type Subsystems } from './subsystems.js';
 import { haHealthFields, haManagerFor, haLeaderStatus, isLockLost, keyringUnreadable, type CoreHaOptions } from './ha/core-ha.js';
@@ -410,6 +411,11 @@ export class WardCore implements CoreApi {
     const subs = this.subsystems;
     const sources = { unsealed: !this.isSealed(), active: this.isActive(), performanceStandby: this.isPerformanceStandby(), subsystems: subs };
     return serveMetrics(format, this.telemetry, sources, this.clock.now());
+  }
+
+  /** The CORS configuration while unsealed (null: sealed, CORS does nothing). */
+  corsConfig(): CorsConfig | null {
+    return this.subsystems?.cors.current ?? null;
   }
 
   /** A rate-limit quota's refusal of `path` for `client` (an IP address), or null: checked before the token and the backend. */

@@ -24,6 +24,8 @@ import { leasePaths } from './sys/paths-leases.js';
 import { lockedUserPaths } from './sys/paths-locked-users.js';
 import { metricsPaths } from './sys/paths-metrics.js';
 import { quotaPaths } from './sys/paths-quotas.js';
+import { corsPaths } from './sys/paths-cors.js';
+import { CorsStore } from './cors/cors-config.js';
 import { QuotaManager } from './quotas/quota-manager.js';
 import type { MetricsAnswer } from './metrics/serve.js';
 import { mountPaths, remountPaths } from './sys/paths-mounts.js';
@@ -83,6 +85,8 @@ export interface Subsystems {
   pipeline: RequestPipeline;
   /** Rate-limit quotas, checked by the core before the pipeline. */
   quotas: QuotaManager;
+  /** The CORS configuration the HTTP layer applies. */
+  cors: CorsStore;
   /** A token's ACL as requests see it: its own policies plus its entity's and groups', templates resolved. */
   aclOf(entry: TokenEntry): Promise<ACL>;
   stop(): Promise<void>;
@@ -95,6 +99,7 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
   const audit = new AuditBroker({ storage: barrier.view('sys/audit/'), logger, clock });
   const identityStore = new IdentityStore(barrier.view('sys/identity/'));
   const quotas = new QuotaManager(barrier.view('sys/quotas/'));
+  const cors = new CorsStore(barrier.view('sys/config/'));
   const effective = new EffectiveIdentity(identityStore);
   /** What a token's entity adds (waiting for a standby's identity reloads first); null without one. */
   const identityOf = (entry: TokenEntry): TokenIdentity | null | Promise<TokenIdentity | null> => {
@@ -257,6 +262,7 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
     ...haPaths(deps.haStatus),
     ...wrappingPaths(wrapper),
     ...snapshotPaths(deps.snapshot),
+    ...corsPaths(cors),
     ...quotaPaths({ quotas, mountOf: (p) => router.match(p)?.prefix ?? '' }),
     ...metricsPaths(deps.metrics ?? (() => Promise.reject(new Error('metrics are not wired')))),
     ...lockedUserPaths({ authMounts: () => router.all().filter((r) => r.entry.table === 'auth').map((r) => ({ accessor: r.entry.accessor, backend: r.backend })) }),
@@ -278,6 +284,7 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
   await tokens.load();
   await audit.load();
   await quotas.load();
+  await cors.load();
   if (!deps.readOnly) await expiration.restore();
 
   const pipeline = new RequestPipeline({
@@ -305,6 +312,7 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
     wrapper,
     pipeline,
     quotas,
+    cors,
     aclOf: aclOfEntry,
     async stop() {
       expiration.stop();

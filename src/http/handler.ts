@@ -33,6 +33,7 @@ import { DEFAULT_JSON_LIMITS, JsonGuard, type JsonLimits } from './input.js';
 import { DEFAULT_MAX_REQUEST_DURATION_MS, RequestDeadlines } from './deadline.js';
 import type { ListenerConfig, RequestHandler } from './listener.js';
 import { eventsUpgradeHandler, isEventsPath } from './events-socket.js';
+import { corsOutcome } from './cors.js';
 
 export interface HandlerOptions {
   /** Body limit in bytes; default 32 MiB; 0 = default; negative = unlimited (as Vault). */
@@ -135,6 +136,7 @@ const ignore = (): void => {};
 async function respond(ctx: Context, req: IncomingMessage, res: ServerResponse): Promise<void> {
   let closeAfter = false;
   let tooBig = false;
+  let corsHeaders: string[] | null = null;
   // A snapshot's save and restore last as long as the store is large; the deadline
   // would answer 500 while the restore still goes on.
   if (!isSnapshotUrl(req.url)) ctx.deadlines.start(res);
@@ -147,7 +149,11 @@ async function respond(ctx: Context, req: IncomingMessage, res: ServerResponse):
       // this function first awaits, while node is still parsing the request's chunk.
       if (h.upgrade) followUpgrade(req);
       const refused = framingError(req.httpVersionMajor, req.httpVersionMinor, h);
-      if (refused === null) {
+      const cors = refused === null ? corsOutcome(ctx.core.corsConfig?.() ?? null, (req.method ?? '').toUpperCase(), req.rawHeaders) : null;
+      if (cors !== null && 'answer' in cors) {
+        out = cors.answer;
+      } else if (refused === null) {
+        if (cors !== null) corsHeaders = cors.headers;
         out = await serve(ctx, req, h);
       } else {
         closeAfter = true;
@@ -157,6 +163,8 @@ async function respond(ctx: Context, req: IncomingMessage, res: ServerResponse):
       if (WardError.is(e) && e.code === 'too_large') closeAfter = tooBig = true;
       out = renderError(e, ctx.logger);
     }
+    // An allowed origin sees Access-Control-Allow-Origin on every answer, errors included.
+    if (corsHeaders !== null) out = { ...out, extraHeaders: [...(out.extraHeaders ?? []), ...corsHeaders] };
     // After the deadline answered, the response is already sent: send() does nothing.
     send(res, out, { head: req.method === 'HEAD', close: closeAfter });
     if (tooBig) discardThenClose(req, res);

@@ -49,7 +49,8 @@ export class Timing {
     let seen = 0;
     for (let i = 0; i < BUCKETS; i++) {
       seen += this.buckets[i]!;
-      if (seen >= rank) return Math.min(this.max, BASE_MS * 2 ** (i / STEPS));
+      // The last bucket has no upper edge: everything above ~134 s lands there.
+      if (seen >= rank) return i === BUCKETS - 1 ? this.max : Math.min(this.max, BASE_MS * 2 ** (i / STEPS));
     }
     return this.max;
   }

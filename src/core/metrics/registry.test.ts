@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { MetricsRegistry, routeMetricName, Timing } from './registry.js';
 
 describe('metrics registry', () => {
-  it('estimates quantiles within a bucket (about 19%) of the true value, never above the largest seen', () => {
+  it('estimates quantiles within a bucket (at most 25% wide) of the true value, never above the largest seen', () => {
     const t = new Timing('x', {});
     for (let i = 1; i <= 1000; i++) t.observe(i / 10); // 0.1 … 100 ms
     for (const [q, exact] of [
@@ -12,7 +12,7 @@ describe('metrics registry', () => {
       [0.99, 99],
     ] as const) {
       const got = t.quantile(q);
-      assert.ok(got >= exact && got <= exact * 1.19, `q${q}: ${got} vs ${exact}`);
+      assert.ok(got >= exact && got <= exact * 1.25, `q${q}: ${got} vs ${exact}`);
     }
     assert.equal(t.quantile(1), 100);
     assert.equal(t.count, 1000);
@@ -27,8 +27,16 @@ describe('metrics registry', () => {
     t.observe(-5);
     t.observe(1e9);
     assert.equal(t.count, 3);
-    assert.equal(t.quantile(0.5), 0.001);
+    assert.equal(t.quantile(0.5), 0.001, 'the first bucket: under a microsecond');
     assert.equal(t.quantile(1), 1e9);
+  });
+
+  it('counts an instant observation with zero duration', () => {
+    const t = new Timing('x', {});
+    t.observe(2);
+    t.observeInstant();
+    assert.deepEqual([t.count, t.min, t.max, t.sum], [2, 0, 2, 2]);
+    assert.equal(t.quantile(0.5), 0.001);
   });
 
   it('names route timers as Vault does and keeps one series per operation and mount', () => {

@@ -9,10 +9,27 @@
  * the observation O(1) without storing samples.
  */
 
-/** Bucket i holds values up to BASE * 2^(i/STEPS) ms; 1 µs to ~134 s, everything above in the last. */
-const BASE_MS = 0.001;
-const STEPS = 4;
-const BUCKETS = STEPS * 27 + 1;
+/**
+ * Buckets over whole microseconds: 0-3 µs each their own, then four per power of two
+ * (each at most 25% wide), found with Math.clz32 rather than a logarithm; values past
+ * 2^31 µs (about 36 minutes) share the last.
+ */
+const BUCKETS = 31 * 4;
+const MAX_US = 0x7fffffff;
+
+function bucketOf(ms: number): number {
+  const us = ms >= MAX_US / 1000 ? MAX_US : (ms * 1000) | 0;
+  if (us < 4) return us < 0 ? 0 : us;
+  const e = 31 - Math.clz32(us);
+  return e * 4 + ((us >>> (e - 2)) & 3);
+}
+
+/** The exclusive upper edge of bucket `i`, in ms. */
+function upperEdgeMs(i: number): number {
+  if (i < 4) return (i + 1) / 1000;
+  const e = i >> 2;
+  return ((5 + (i & 3)) * 2 ** (e - 2)) / 1000;
+}
 
 export class Timing {
   count = 0;
@@ -37,9 +54,17 @@ export class Timing {
     this.sumSq += v * v;
     if (v < this.min) this.min = v;
     if (v > this.max) this.max = v;
-    let i = v <= BASE_MS ? 0 : Math.ceil(Math.log2(v / BASE_MS) * STEPS);
-    if (i >= BUCKETS) i = BUCKETS - 1;
-    this.buckets[i]!++;
+    this.buckets[bucketOf(v)]!++;
+  }
+
+  /**
+   * An operation too quick to be worth two clock reads (a barrier cache hit, a map
+   * lookup): counted with a duration of zero, so counts and rates stay exact.
+   */
+  observeInstant(): void {
+    this.count++;
+    this.min = 0;
+    this.buckets[0]!++;
   }
 
   /** The q-quantile, as the upper edge of the bucket holding it (capped by the largest value seen). */
@@ -49,8 +74,7 @@ export class Timing {
     let seen = 0;
     for (let i = 0; i < BUCKETS; i++) {
       seen += this.buckets[i]!;
-      // The last bucket has no upper edge: everything above ~134 s lands there.
-      if (seen >= rank) return i === BUCKETS - 1 ? this.max : Math.min(this.max, BASE_MS * 2 ** (i / STEPS));
+      if (seen >= rank) return i === BUCKETS - 1 ? this.max : Math.min(this.max, upperEdgeMs(i));
     }
     return this.max;
   }

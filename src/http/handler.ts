@@ -216,6 +216,11 @@ function methodToOperation(method: string, query: URLSearchParams): Operation {
   }
 }
 
+function wantsOpenMetrics(req: IncomingMessage): boolean {
+  const accept = req.headers.accept;
+  return typeof accept === 'string' && accept.includes('application/openmetrics-text');
+}
+
 function wantsHelp(query: URLSearchParams): boolean {
   const v = query.get('help');
   return v !== null && v !== '' && parseGoBool(v) !== false;
@@ -224,14 +229,20 @@ function wantsHelp(query: URLSearchParams): boolean {
 async function serve(ctx: Context, req: IncomingMessage, h: WardHeaders): Promise<Rendered> {
   const { core, limit, json } = ctx;
   const method = isListVerb(req) ? 'LIST' : (req.method ?? 'GET').toUpperCase();
-  const { path, query } = parseTarget(req.url ?? '/');
+  const target = parseTarget(req.url ?? '/');
+  const path = target.path;
+  let query = target.query;
   if (path === null) return notFoundBody();
   if (ctx.events && isEventsPath(path)) throw badRequest('sys/events/subscribe is a websocket endpoint: send a websocket upgrade request (Connection: Upgrade, Upgrade: websocket)');
 
   // As Vault: served by the node itself, before the seal, standby and token checks.
-  if (ctx.unauthenticatedMetrics && path === 'sys/metrics' && method === 'GET' && core.metrics) {
-    const m = await core.metrics(query.get('format') ?? '');
-    return { status: m.status, contentType: m.contentType, body: m.body };
+  if (path === 'sys/metrics' && method === 'GET') {
+    // As Vault: a scraper asking for OpenMetrics (Prometheus does) gets the Prometheus text without ?format.
+    if (query.get('format') === null && wantsOpenMetrics(req)) query = new URLSearchParams('format=prometheus');
+    if (ctx.unauthenticatedMetrics && core.metrics) {
+      const m = await core.metrics(query.get('format') ?? '');
+      return { status: m.status, contentType: m.contentType, body: m.body };
+    }
   }
   // Quotas come first, as in Vault: a flood over its quota costs no body read, token lookup or backend call.
   const client = ctx.forwarded ? forwardedConnection(req).remoteAddress : (req.socket.remoteAddress ?? '');

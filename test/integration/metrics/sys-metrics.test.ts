@@ -118,6 +118,14 @@ describe('sys/metrics after known requests', () => {
     assert.ok(body.Counters.some((c) => c.Name === 'vault.audit.log_request_failure'));
   });
 
+  it('answers a Prometheus scraper asking for OpenMetrics in the Prometheus format, without ?format', async () => {
+    const accept = 'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
+    const res = await fetch(`${s.url}/v1/sys/metrics`, { headers: { 'X-Vault-Token': s.rootToken, Accept: accept } });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('content-type'), 'text/plain; version=0.0.4; charset=utf-8');
+    assert.ok(parsePrometheusText(await res.text()).has('vault_core_handle_request'));
+  });
+
   it('every series the Grafana dashboard queries is served', async () => {
     assert.equal((await api(s, 'DELETE', 'secret/metadata/m2', { token: s.rootToken })).status, 204);
     const dashboard = readFileSync(join(REPO_ROOT, 'deploy', 'grafana', 'ward-overview.json'), 'utf8');

@@ -420,7 +420,9 @@ export class WardCore implements CoreApi {
 
   /** A rate-limit quota's refusal of `path` for `client` (an IP address), or null: checked before the token and the backend. */
   rateLimited(path: string, client: string): { message: string; headers: string[] } | null {
-    return this.subsystems?.quotas.check(path, client, this.clock.now()) ?? null;
+    const subs = this.subsystems;
+    if (subs === null) return null;
+    return subs.quotas.check(path, client, this.clock.now()) ?? subs.quotas.checkLeases(path, (prefix) => subs.expiration.secretLeaseIds().filter((id) => id.startsWith(prefix)).length);
   }
 
   /** For the cluster listener: whether this node is the active one right now. */

@@ -22,6 +22,15 @@ export interface RateLimitQuota {
   inheritable: boolean;
 }
 
+export interface LeaseCountQuota {
+  name: string;
+  /** As for rate limits: "" (every path), a mount or a path prefix. */
+  path: string;
+  maxLeases: number;
+  role: string;
+  inheritable: boolean;
+}
+
 export interface QuotaConfig {
   rateLimitExemptPaths: string[];
   enableRateLimitAuditLogging: boolean;
@@ -51,12 +60,15 @@ interface Active {
 
 const CONFIG_KEY = 'config';
 const RATE_PREFIX = 'rate-limit/';
+const LEASE_PREFIX = 'lease-count/';
 
 export class QuotaManager {
   /** Sorted most specific (longest path) first, so the first match is the one that applies. */
   private active: Active[] = [];
   private config: QuotaConfig = { rateLimitExemptPaths: [...DEFAULT_EXEMPT_PATHS], enableRateLimitAuditLogging: false, enableRateLimitResponseHeaders: false };
   private exempt = new Set<string>(DEFAULT_EXEMPT_PATHS);
+  /** Lease-count quotas, most specific first. */
+  private leaseQuotas: LeaseCountQuota[] = [];
 
   constructor(private readonly storage: Storage) {}
 
@@ -70,6 +82,42 @@ export class QuotaManager {
     }
     this.active = list.map((q) => this.activate(q));
     this.sort();
+    const leases: LeaseCountQuota[] = [];
+    for (const name of await this.storage.list(LEASE_PREFIX)) {
+      const q = await getJSON<LeaseCountQuota>(this.storage, `${LEASE_PREFIX}${name}`);
+      if (q) leases.push(q);
+    }
+    this.leaseQuotas = leases.sort(bySpecificity);
+  }
+
+  getLeaseQuota(name: string): LeaseCountQuota | null {
+    return this.leaseQuotas.find((q) => q.name === name) ?? null;
+  }
+
+  leaseQuotaNames(): string[] {
+    return this.leaseQuotas.map((q) => q.name).sort();
+  }
+
+  async putLeaseQuota(q: LeaseCountQuota): Promise<void> {
+    await putJSON(this.storage, `${LEASE_PREFIX}${q.name}`, q);
+    this.leaseQuotas = [...this.leaseQuotas.filter((x) => x.name !== q.name), q].sort(bySpecificity);
+  }
+
+  async deleteLeaseQuota(name: string): Promise<void> {
+    await this.storage.delete(`${LEASE_PREFIX}${name}`);
+    this.leaseQuotas = this.leaseQuotas.filter((q) => q.name !== name);
+  }
+
+  /**
+   * A lease-count quota's refusal of a request to `path`, or null. `leasesUnder` counts
+   * the leases below a prefix; it is asked only when a quota covers the path.
+   */
+  checkLeases(path: string, leasesUnder: (prefix: string) => number): Refusal | null {
+    if (this.leaseQuotas.length === 0) return null;
+    const q = this.leaseQuotas.find((x) => path.startsWith(x.path));
+    if (!q || leasesUnder(q.path) < q.maxLeases) return null;
+    // Vault appends the error to a multierror, which is how clients see it.
+    return { message: `1 error occurred:\n\t* request path ${JSON.stringify(path)}: lease count quota exceeded\n\n`, headers: [] };
   }
 
   getConfig(): QuotaConfig {
@@ -141,3 +189,5 @@ export class QuotaManager {
     this.active.sort((a, b) => b.quota.path.length - a.quota.path.length);
   }
 }
+
+const bySpecificity = (a: { path: string }, b: { path: string }): number => b.path.length - a.path.length;

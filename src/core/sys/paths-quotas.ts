@@ -1,5 +1,6 @@
 /**
- * `sys/quotas/rate-limit/:name` (read, write, delete, LIST) and `sys/quotas/config`,
+ * `sys/quotas/rate-limit/:name` and `sys/quotas/lease-count/:name` (read, write, delete,
+ * LIST) and `sys/quotas/config`,
  * with Vault's fields and refusals. Enforcement is QuotaManager.check, called by the
  * core before a request reaches the pipeline.
  */
@@ -67,6 +68,36 @@ export function quotaPaths(deps: QuotaPathDeps): PathDef<Fields>[] {
       },
     }),
     definePath({
+      pattern: 'quotas/lease-count/?',
+      fields: {},
+      synopsis: 'List the lease-count quotas.',
+      operations: { list: async () => ({ data: { keys: quotas.leaseQuotaNames() } }) },
+    }),
+    definePath({
+      pattern: 'quotas/lease-count/(?<name>[^/]+)',
+      fields: {
+        name: field.string({ description: 'Name of the quota.', required: true }),
+        path: field.string({ description: 'Empty for every path, a mount ("database/") or a path below one.' }),
+        max_leases: field.int({ description: 'Leases allowed under the path (> 0).' }),
+        role: field.string({ description: 'Login role the quota applies to (stored; see the notes).' }),
+        inheritable: field.bool({ description: 'Whether child namespaces inherit the quota (Ward has only the root namespace).' }),
+      },
+      synopsis: 'A lease-count quota.',
+      existenceCheck: async (_req, d) => quotas.getLeaseQuota(d.get('name')) !== null,
+      operations: {
+        read: async (_req, d) => {
+          const q = quotas.getLeaseQuota(d.get('name'));
+          return q ? { data: { name: q.name, type: 'lease-count', path: q.path, max_leases: q.maxLeases, role: q.role, inheritable: q.inheritable } } : null;
+        },
+        create: async (_req, d) => writeLease(d),
+        update: async (_req, d) => writeLease(d),
+        delete: async (_req, d) => {
+          await quotas.deleteLeaseQuota(d.get('name'));
+          return null;
+        },
+      },
+    }),
+    definePath({
       pattern: 'quotas/config',
       fields: {
         rate_limit_exempt_paths: field.stringSlice({ description: 'Paths no rate-limit quota applies to.' }),
@@ -106,12 +137,7 @@ export function quotaPaths(deps: QuotaPathDeps): PathDef<Fields>[] {
     const interval = has('interval') ? d.get('interval') || 1 : (old?.interval ?? 1);
     const blockInterval = has('block_interval') ? d.get('block_interval') : (old?.blockInterval ?? 0);
     if (blockInterval < 0) throw badRequest("'block_interval' is invalid");
-    let path = has('path') ? String(d.get('path')).replace(/^\/+/, '') : (old?.path ?? '');
-    if (path !== '') {
-      const mount = deps.mountOf(path.endsWith('/') ? path : `${path}/`);
-      if (mount === '') throw badRequest(`invalid mount path ${JSON.stringify(path)}`);
-      if (path === mount.slice(0, -1)) path = mount;
-    }
+    const path = quotaPath(has('path') ? String(d.get('path')) : (old?.path ?? ''));
     await quotas.put({
       name: d.get('name'),
       path,
@@ -122,5 +148,30 @@ export function quotaPaths(deps: QuotaPathDeps): PathDef<Fields>[] {
       inheritable: has('inheritable') ? d.get('inheritable') : (old?.inheritable ?? false),
     });
     return null;
+  }
+
+  // any: as write() above.
+  async function writeLease(d: { get(n: string): any; has(n: string): boolean }): Promise<null> {
+    const old = quotas.getLeaseQuota(d.get('name'));
+    const has = (n: string): boolean => d.has(n);
+    const maxLeases = has('max_leases') || !old ? Number(d.get('max_leases')) : old.maxLeases;
+    if (!(maxLeases > 0)) throw badRequest("'max_leases' is invalid");
+    await quotas.putLeaseQuota({
+      name: d.get('name'),
+      path: quotaPath(has('path') ? String(d.get('path')) : (old?.path ?? '')),
+      maxLeases,
+      role: has('role') ? d.get('role') : (old?.role ?? ''),
+      inheritable: has('inheritable') ? d.get('inheritable') : (old?.inheritable ?? false),
+    });
+    return null;
+  }
+
+  /** A quota's path: "" or below an existing mount (a bare mount name gains its slash). */
+  function quotaPath(raw: string): string {
+    const path = raw.replace(/^\/+/, '');
+    if (path === '') return '';
+    const mount = deps.mountOf(path.endsWith('/') ? path : `${path}/`);
+    if (mount === '') throw badRequest(`invalid mount path ${JSON.stringify(path)}`);
+    return path === mount.slice(0, -1) ? mount : path;
   }
 }

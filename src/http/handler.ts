@@ -34,6 +34,7 @@ import { DEFAULT_MAX_REQUEST_DURATION_MS, RequestDeadlines } from './deadline.js
 import type { ListenerConfig, RequestHandler } from './listener.js';
 import { eventsUpgradeHandler, isEventsPath } from './events-socket.js';
 import { corsOutcome } from './cors.js';
+import { metricsFront, quotaRefusal } from './front-checks.js';
 
 export interface HandlerOptions {
   /** Body limit in bytes; default 32 MiB; 0 = default; negative = unlimited (as Vault). */
@@ -216,11 +217,6 @@ function methodToOperation(method: string, query: URLSearchParams): Operation {
   }
 }
 
-function wantsOpenMetrics(req: IncomingMessage): boolean {
-  const accept = req.headers.accept;
-  return typeof accept === 'string' && accept.includes('application/openmetrics-text');
-}
-
 function wantsHelp(query: URLSearchParams): boolean {
   const v = query.get('help');
   return v !== null && v !== '' && parseGoBool(v) !== false;
@@ -235,19 +231,14 @@ async function serve(ctx: Context, req: IncomingMessage, h: WardHeaders): Promis
   if (path === null) return notFoundBody();
   if (ctx.events && isEventsPath(path)) throw badRequest('sys/events/subscribe is a websocket endpoint: send a websocket upgrade request (Connection: Upgrade, Upgrade: websocket)');
 
-  // As Vault: served by the node itself, before the seal, standby and token checks.
   if (path === 'sys/metrics' && method === 'GET') {
-    // As Vault: a scraper asking for OpenMetrics (Prometheus does) gets the Prometheus text without ?format.
-    if (query.get('format') === null && wantsOpenMetrics(req)) query = new URLSearchParams('format=prometheus');
-    if (ctx.unauthenticatedMetrics && core.metrics) {
-      const m = await core.metrics(query.get('format') ?? '');
-      return { status: m.status, contentType: m.contentType, body: m.body };
-    }
+    const m = await metricsFront(core, ctx.unauthenticatedMetrics, req, query);
+    if ('answer' in m) return m.answer;
+    query = m.query;
   }
-  // Quotas come first, as in Vault: a flood over its quota costs no body read, token lookup or backend call.
   const client = ctx.forwarded ? forwardedConnection(req).remoteAddress : (req.socket.remoteAddress ?? '');
-  const refused = core.rateLimited?.(path, client) ?? null;
-  if (refused !== null) return { status: 429, body: JSON.stringify({ errors: [refused.message] }), extraHeaders: refused.headers };
+  const refused = quotaRefusal(core, path, client);
+  if (refused !== null) return refused;
   if (RAW_PATHS.has(path)) {
     return handleRaw(core, { method, path, query, body: async () => bodyData(h, await readBody(req, h, limit), json) });
   }

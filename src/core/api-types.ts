@@ -122,6 +122,12 @@ export interface CoreApi {
   health(): Promise<HealthStatus>;
   leader(): Promise<LeaderStatus>;
   handleRequest(input: HttpRequestInput): Promise<CoreResult>;
+  /** GET sys/metrics in `format`, for a listener with unauthenticated_metrics_access (no token, sealed or not). */
+  /** The CORS configuration the HTTP layer applies (null or absent: none). */
+  corsConfig?(): import('./cors/cors-config.js').CorsConfig | null;
+  /** A rate-limit quota's refusal (Vault's text and headers), or null when the request may go on. */
+  rateLimited?(path: string, client: string): { message: string; headers: string[] } | null;
+  metrics?(format: string): Promise<{ status: number; contentType: string; body: string }>;
   /** On an unsealed HA standby, how to reach the active node; null when this node serves requests itself. */
   standbyRoute?(): StandbyRoute | null;
   /** HA on a store with a change feed: the storage index after this node's last write (`X-Vault-Index`), else null. */

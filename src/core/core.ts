@@ -21,6 +21,9 @@ import { SealManager } from './seal/seal-manager.js';
 import { KeyCeremonies } from './seal/ceremonies.js';
 import { deleteRekeyBackup, readRekeyBackup } from './seal/rekey.js';
 import { SnapshotService } from './snapshot/service.js';
+import { DEV_TELEMETRY, type TelemetryConfig } from './metrics/telemetry.js';
+import type { CorsConfig } from './cors/cors-config.js';
+import { serveMetrics, type MetricsAnswer } from './metrics/serve.js';
 import { startSubsystems, type SubsystemDeps, type Subsystems } from './subsystems.js';
 import { haHealthFields, haManagerFor, haLeaderStatus, isLockLost, keyringUnreadable, type CoreHaOptions } from './ha/core-ha.js';
 import { LOCK_KEY, type HaManager } from './ha/ha-manager.js';
@@ -51,6 +54,8 @@ export interface CoreOptions {
   seal?: { active: AutoSeal | null; previous?: AutoSeal | null };
   /** HA settings; HA is on when the store (or `ha.backend`, from ha_storage) can elect. */
   ha?: CoreHaOptions;
+  /** The `telemetry` stanza; without one, what dev mode uses (no host name in gauge names). */
+  telemetry?: TelemetryConfig;
 }
 
 interface ClusterInfo {
@@ -252,6 +257,7 @@ export class WardCore implements CoreApi {
       snapshot: this.snapshots,
       events: this.events,
       rekeyBackups: { read: (recovery) => readRekeyBackup(this.opts.physical, recovery), delete: (recovery) => deleteRekeyBackup(this.opts.physical, recovery) },
+      metrics: (format) => this.metrics(format),
       ...overrides,
     });
   }
@@ -424,6 +430,30 @@ export class WardCore implements CoreApi {
   /** Whether this node is a performance standby answering reads itself (service registration's `vault-perf-standby`). */
   isPerformanceStandby(): boolean {
     return this.perf?.serving() ?? false;
+  }
+
+  /** The telemetry settings sys/metrics follows. */
+  get telemetry(): TelemetryConfig {
+    return this.opts.telemetry ?? DEV_TELEMETRY;
+  }
+
+  /** GET sys/metrics in `format`, sealed or not (a listener may serve it without a token). */
+  metrics(format: string): Promise<MetricsAnswer> {
+    const subs = this.subsystems;
+    const sources = { unsealed: !this.isSealed(), active: this.isActive(), performanceStandby: this.isPerformanceStandby(), subsystems: subs };
+    return serveMetrics(format, this.telemetry, sources, this.clock.now());
+  }
+
+  /** The CORS configuration while unsealed (null: sealed, CORS does nothing). */
+  corsConfig(): CorsConfig | null {
+    return this.subsystems?.cors.current ?? null;
+  }
+
+  /** A rate-limit quota's refusal of `path` for `client` (an IP address), or null: checked before the token and the backend. */
+  rateLimited(path: string, client: string): { message: string; headers: string[] } | null {
+    const subs = this.subsystems;
+    if (subs === null) return null;
+    return subs.quotas.check(path, client, this.clock.now()) ?? subs.quotas.checkLeases(path, (prefix) => subs.expiration.secretLeaseIds().filter((id) => id.startsWith(prefix)).length);
   }
 
   /** For the cluster listener: whether this node is the active one right now. */

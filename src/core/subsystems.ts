@@ -23,6 +23,11 @@ import { keyPaths } from './sys/paths-keys.js';
 import { leasePaths } from './sys/paths-leases.js';
 import { lockedUserPaths } from './sys/paths-locked-users.js';
 import { metricsPaths } from './sys/paths-metrics.js';
+import { quotaPaths } from './sys/paths-quotas.js';
+import { corsPaths } from './sys/paths-cors.js';
+import { CorsStore } from './cors/cors-config.js';
+import { QuotaManager } from './quotas/quota-manager.js';
+import type { MetricsAnswer } from './metrics/serve.js';
 import { mountPaths, remountPaths } from './sys/paths-mounts.js';
 import { policyPaths } from './sys/paths-policies.js';
 import { snapshotPaths, type SnapshotPathDeps } from './sys/paths-snapshot.js';
@@ -58,6 +63,8 @@ export interface SubsystemDeps {
   /** HA only: step down once the current request is answered, and the nodes for sys/ha-status. */
   stepDownSoon?(): void;
   haStatus?(): HaStatusNode[];
+  /** The sys/metrics answer in `format` (the core's: it knows the seal and HA state). */
+  metrics?(format: string): Promise<MetricsAnswer>;
   snapshot: SnapshotPathDeps;
   /** Where mounts publish change events. */
   events?: EventBus;
@@ -80,6 +87,10 @@ export interface Subsystems {
   audit: AuditBroker;
   wrapper: ResponseWrapper;
   pipeline: RequestPipeline;
+  /** Rate-limit quotas, checked by the core before the pipeline. */
+  quotas: QuotaManager;
+  /** The CORS configuration the HTTP layer applies. */
+  cors: CorsStore;
   /** A token's ACL as requests see it: its own policies plus its entity's and groups', templates resolved. */
   aclOf(entry: TokenEntry): Promise<ACL>;
   stop(): Promise<void>;
@@ -91,6 +102,8 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
   const policies = new PolicyStore(barrier.view('sys/policy/'), deps.events ? () => deps.events!.revalidateAll() : undefined);
   const audit = new AuditBroker({ storage: barrier.view('sys/audit/'), logger, clock });
   const identityStore = new IdentityStore(barrier.view('sys/identity/'));
+  const quotas = new QuotaManager(barrier.view('sys/quotas/'));
+  const cors = new CorsStore(barrier.view('sys/config/'));
   const effective = new EffectiveIdentity(identityStore);
   /** What a token's entity adds (waiting for a standby's identity reloads first); null without one. */
   const identityOf = (entry: TokenEntry): TokenIdentity | null | Promise<TokenIdentity | null> => {
@@ -256,7 +269,9 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
     ...haPaths(deps.haStatus),
     ...wrappingPaths(wrapper),
     ...snapshotPaths(deps.snapshot),
-    ...metricsPaths(clock),
+    ...corsPaths(cors),
+    ...quotaPaths({ quotas, mountOf: (p) => router.match(p)?.prefix ?? '' }),
+    ...metricsPaths(deps.metrics ?? (() => Promise.reject(new Error('metrics are not wired')))),
     ...lockedUserPaths({ authMounts: () => router.all().filter((r) => r.entry.table === 'auth').map((r) => ({ accessor: r.entry.accessor, backend: r.backend })) }),
   ];
   sys = systemBackend(sysPaths);
@@ -275,6 +290,8 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
   await mounts.load();
   await tokens.load();
   await audit.load();
+  await quotas.load();
+  await cors.load();
   if (!deps.readOnly) await expiration.restore();
 
   const pipeline = new RequestPipeline({
@@ -301,6 +318,8 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
     audit,
     wrapper,
     pipeline,
+    quotas,
+    cors,
     aclOf: aclOfEntry,
     async stop() {
       expiration.stop();

@@ -35,6 +35,8 @@ import { DEFAULT_MAX_REQUEST_DURATION_MS, RequestDeadlines } from './deadline.js
 import type { ListenerConfig, RequestHandler } from './listener.js';
 import { eventsUpgradeHandler, isEventsPath } from './events-socket.js';
 import { peerTls } from './peer-certs.js';
+import { corsOutcome } from './cors.js';
+import { metricsFront, quotaRefusal } from './front-checks.js';
 
 export interface HandlerOptions {
   /** Body limit in bytes; default 32 MiB; 0 = default; negative = unlimited (as Vault). */
@@ -49,6 +51,8 @@ export interface HandlerOptions {
    * address in the forwarded-for headers. Such requests are never forwarded again.
    */
   forwardedFromStandby?: boolean;
+  /** `telemetry { unauthenticated_metrics_access = true }`: GET sys/metrics is answered here without a token. */
+  unauthenticatedMetrics?: boolean;
 }
 
 /** The handler options a listener's configuration asks for. */
@@ -62,6 +66,7 @@ export function handlerOptionsFor(l: ListenerConfig, logger: Logger): HandlerOpt
   if (l.maxJsonObjectEntryCount) json.maxObjectEntries = l.maxJsonObjectEntryCount;
   if (l.maxJsonArrayElementCount) json.maxArrayElements = l.maxJsonArrayElementCount;
   o.jsonLimits = json;
+  if (l.unauthenticatedMetricsAccess) o.unauthenticatedMetrics = true;
   return o;
 }
 
@@ -84,6 +89,7 @@ interface Context {
   forwarded: boolean;
   /** Whether sys/events/subscribe is served (as websockets) by this handler. */
   events: boolean;
+  unauthenticatedMetrics: boolean;
 }
 
 /** After a 413 the rest of the body is discarded for at most this long, then the socket is closed. */
@@ -99,6 +105,7 @@ export function createHandler(core: CoreApi, opts: HandlerOptions): RequestHandl
     logger,
     forwarded: opts.forwardedFromStandby === true,
     events: false,
+    unauthenticatedMetrics: opts.unauthenticatedMetrics === true,
     deadlines: new RequestDeadlines(opts.maxRequestDurationMs || DEFAULT_MAX_REQUEST_DURATION_MS, (res) => {
       if (res.headersSent) return;
       logger.warn('request exceeded max_request_duration', { method: res.req.method ?? '', path: (res.req.url ?? '').split('?')[0] });
@@ -132,6 +139,7 @@ const ignore = (): void => {};
 async function respond(ctx: Context, req: IncomingMessage, res: ServerResponse): Promise<void> {
   let closeAfter = false;
   let tooBig = false;
+  let corsHeaders: string[] | null = null;
   // A snapshot's save and restore last as long as the store is large; the deadline
   // would answer 500 while the restore still goes on.
   if (!isSnapshotUrl(req.url)) ctx.deadlines.start(res);
@@ -144,7 +152,11 @@ async function respond(ctx: Context, req: IncomingMessage, res: ServerResponse):
       // this function first awaits, while node is still parsing the request's chunk.
       if (h.upgrade) followUpgrade(req);
       const refused = framingError(req.httpVersionMajor, req.httpVersionMinor, h);
-      if (refused === null) {
+      const cors = refused === null ? corsOutcome(ctx.core.corsConfig?.() ?? null, (req.method ?? '').toUpperCase(), req.rawHeaders) : null;
+      if (cors !== null && 'answer' in cors) {
+        out = cors.answer;
+      } else if (refused === null) {
+        if (cors !== null) corsHeaders = cors.headers;
         out = await serve(ctx, req, h);
       } else {
         closeAfter = true;
@@ -154,6 +166,8 @@ async function respond(ctx: Context, req: IncomingMessage, res: ServerResponse):
       if (WardError.is(e) && e.code === 'too_large') closeAfter = tooBig = true;
       out = renderError(e, ctx.logger);
     }
+    // An allowed origin sees Access-Control-Allow-Origin on every answer, errors included.
+    if (corsHeaders !== null) out = { ...out, extraHeaders: [...(out.extraHeaders ?? []), ...corsHeaders] };
     // After the deadline answered, the response is already sent: send() does nothing.
     send(res, out, { head: req.method === 'HEAD', close: closeAfter });
     if (tooBig) discardThenClose(req, res);
@@ -213,10 +227,20 @@ function wantsHelp(query: URLSearchParams): boolean {
 async function serve(ctx: Context, req: IncomingMessage, h: WardHeaders): Promise<Rendered> {
   const { core, limit, json } = ctx;
   const method = isListVerb(req) ? 'LIST' : (req.method ?? 'GET').toUpperCase();
-  const { path, query } = parseTarget(req.url ?? '/');
+  const target = parseTarget(req.url ?? '/');
+  const path = target.path;
+  let query = target.query;
   if (path === null) return notFoundBody();
   if (ctx.events && isEventsPath(path)) throw badRequest('sys/events/subscribe is a websocket endpoint: send a websocket upgrade request (Connection: Upgrade, Upgrade: websocket)');
 
+  if (path === 'sys/metrics' && method === 'GET') {
+    const m = await metricsFront(core, ctx.unauthenticatedMetrics, req, query);
+    if ('answer' in m) return m.answer;
+    query = m.query;
+  }
+  const client = ctx.forwarded ? forwardedConnection(req).remoteAddress : (req.socket.remoteAddress ?? '');
+  const refused = quotaRefusal(core, path, client);
+  if (refused !== null) return refused;
   if (RAW_PATHS.has(path)) {
     return handleRaw(core, { method, path, query, body: async () => bodyData(h, await readBody(req, h, limit), json) });
   }

@@ -42,6 +42,8 @@ export interface ListenerConfig {
   httpWriteTimeoutMs?: number;
   /** `http_idle_timeout` in ms (default 5 min; 0 = the read timeout, as Go). */
   httpIdleTimeoutMs?: number;
+  /** `telemetry { unauthenticated_metrics_access }`: sys/metrics answers without a token here. */
+  unauthenticatedMetricsAccess?: boolean;
 }
 
 export const DEFAULT_READ_HEADER_TIMEOUT_MS = 10_000;

@@ -5,6 +5,7 @@
 import { parseAddress, type ListenerConfig } from '../http/listener.js';
 import { cipherList, parseCipherSuites } from '../http/tls.js';
 import { bool, int, str, type Block, type Locator, type Obj } from './config.js';
+import { listenerTelemetry } from './config-telemetry.js';
 
 const DEFAULT_ADDRESS = '127.0.0.1:8200';
 
@@ -30,6 +31,7 @@ const LISTENER_KEYS = new Set([
   'http_read_timeout',
   'http_write_timeout',
   'http_idle_timeout',
+  'telemetry',
 ]);
 
 /** Node's timers take at most 2^31-1 ms (about 24.8 days) and turn anything longer into 1 ms. */
@@ -123,6 +125,8 @@ export function listener(b: Block, loc: Locator, at: number): ListenerConfig {
   }
   const ca = str(o, 'tls_client_ca_file', loc, at);
   if (ca !== undefined) cfg.tlsClientCaFile = ca;
+  const unauthenticatedMetrics = listenerTelemetry(o, loc, at);
+  if (unauthenticatedMetrics !== undefined) cfg.unauthenticatedMetricsAccess = unauthenticatedMetrics;
 
   const size = int(o, 'max_request_size', loc, at);
   if (size !== undefined) cfg.maxRequestSize = size;

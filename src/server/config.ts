@@ -13,6 +13,8 @@ import { listener } from './config-listener.js';
 import { parseSeals, type SealConfig } from './config-seal.js';
 import { parseServiceRegistration, type ServiceRegistrationConfig } from './config-service-registration.js';
 import { HA_KEYS, parseHa, type HaConfig } from './config-ha.js';
+import { parseTelemetry } from './config-telemetry.js';
+import type { TelemetryConfig } from '../core/metrics/telemetry.js';
 
 import { parseStorage, type StorageConfig } from './storage-config/index.js';
 
@@ -36,6 +38,8 @@ export interface ServerConfig {
   seal: SealConfig;
   serviceRegistration?: ServiceRegistrationConfig;
   ha: HaConfig;
+  /** The `telemetry` stanza, Vault's defaults when absent. */
+  telemetry: TelemetryConfig;
 }
 
 export class ConfigError extends Error {
@@ -61,6 +65,7 @@ const TOP_KEYS = new Set([
   'disable_cache',
   'seal',
   'service_registration',
+  'telemetry',
   ...HA_KEYS,
 ]);
 /** Vault's default `cache_size`, in entries. */
@@ -173,6 +178,7 @@ function build(root: Obj, loc: Locator): ServerConfig {
     cacheSize: bool(root, 'disable_cache', loc) === true ? 0 : cacheSize,
     seal: parseSeals(root, loc),
     ha: parseHa(root, loc, storage),
+    telemetry: parseTelemetry(root, loc),
   };
   const registration = single(root, 'service_registration', loc, parseServiceRegistration);
   if (registration !== undefined) cfg.serviceRegistration = registration;

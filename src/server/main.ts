@@ -10,6 +10,7 @@ import { WardCore } from '../core/core.js';
 import { openSeals, STATIC_SEAL_WARNING } from '../core/seal/open-seal.js';
 import { startLoopWatchdog, stopLoopWatchdog, thresholdFromEnv } from '../core/loop-watchdog.js';
 import { createHandler, handlerOptionsFor } from '../http/handler.js';
+import { DEV_TELEMETRY } from '../core/metrics/telemetry.js';
 import { startListener, type Listener, type ListenerConfig } from '../http/listener.js';
 import type { PhysicalBackend } from '../storage/physical.js';
 import { SqlitePhysical } from '../storage/sqlite/sqlite-physical.js';
@@ -128,6 +129,7 @@ export async function runServer(args: string[]): Promise<number> {
     ...(config.clusterName ? { clusterName: config.clusterName } : {}),
     memoryLocked: hardening.mlock === 'locked',
     seal: openSeals(config.seal),
+    telemetry: config.telemetry,
   });
   if (config.seal.type === 'static') logger.warn(`seal: ${STATIC_SEAL_WARNING}`);
   // Dev mode unseals before listening so the first request a client sends succeeds.
@@ -135,7 +137,7 @@ export async function runServer(args: string[]): Promise<number> {
   const listeners: Listener[] = [];
   try {
     // One handler per listener: each listener has its own size, duration and JSON limits.
-    for (const l of config.listeners) listeners.push(await startListener(l, createHandler(core, handlerOptionsFor(l, logger))));
+    for (const l of config.listeners) listeners.push(await startListener(l, createHandler(core, { ...handlerOptionsFor(l, logger), ...(config.telemetry.unauthenticatedMetricsAccess ? { unauthenticatedMetrics: true } : {}) })));
   } catch (e) {
     process.stderr.write(`Error starting listener: ${(e as Error).message}\n`);
     // Seal and close everything the core started (dev mode is already unsealed: its lease
@@ -205,6 +207,7 @@ function devConfig(address: string): ServerConfig {
     cacheSize: DEFAULT_CACHE_SIZE,
     seal: { type: 'shamir' },
     ha: {},
+    telemetry: { ...DEV_TELEMETRY },
   };
 }
 

@@ -4,6 +4,7 @@
  * request, so no backend can skip auditing. Fail-closed: with devices enabled, an entry
  * that no device managed to write fails the request with a 500.
  */
+import { auditTimers } from '../metrics/registry.js';
 import { randomBytes } from 'node:crypto';
 import { createFileDevice } from '../../audit/file/file-device.js';
 import { rfc3339, systemClock, type Clock } from '../../lib/clock.js';
@@ -258,6 +259,7 @@ export class AuditBroker {
 
   /** Logs the failed write and returns what the request fails with. */
   private writeFailed(a: ActiveDevice, type: RecordType, err: unknown): WardError {
+    (type === 'request' ? auditTimers.logRequestFailure : auditTimers.logResponseFailure).inc();
     this.logger.error('audit write failed', { path: a.entry.path, type, error: errorText(err) });
     return auditFailed();
   }
@@ -271,7 +273,10 @@ export class AuditBroker {
       if (r.status === 'fulfilled') ok++;
       else this.logger.error('audit write failed', { path: devices[i]!.entry.path, type, error: errorText(r.reason) });
     }
-    if (ok === 0) throw auditFailed();
+    if (ok === 0) {
+      (type === 'request' ? auditTimers.logRequestFailure : auditTimers.logResponseFailure).inc();
+      throw auditFailed();
+    }
   }
 
   private now(): string {

@@ -2,6 +2,7 @@
  * What the barrier's reads (barrier-reads.ts) and writes (barrier-writes.ts) share: the
  * physical store, the key state, the cache of decrypted values and the writes in flight.
  */
+import type { StoreTimers } from '../metrics/registry.js';
 import type { PhysicalBackend } from '../../storage/physical.js';
 import type { BarrierKeys } from './barrier-keys.js';
 import { storageError } from './storage-errors.js';
@@ -35,12 +36,17 @@ export interface BarrierData {
   writer: WriteBehind | null;
   /** Settles once the last write thread has committed its writes and ended. */
   writerClosed: Promise<void>;
+  /** The store's timers (`vault.<store>.get` …), bound once. */
+  readonly timers: StoreTimers;
 }
 
 /** The store's get, its failures as clients should see them (storage-errors.ts). */
 export async function physicalGet(d: BarrierData, key: string): Promise<Buffer | null> {
+  const start = performance.now();
   try {
-    return await d.physical.get(key);
+    const v = await d.physical.get(key);
+    d.timers.get.observe(performance.now() - start);
+    return v;
   } catch (e) {
     throw storageError(e, d.physical.name);
   }

@@ -4,6 +4,7 @@
  * PostgreSQL; one commit of the write thread's batch on SQLite): all or nothing. The cache
  * takes the new values only once the engine has committed them.
  */
+import { barrierTimers } from '../metrics/registry.js';
 import { internalError } from '../../sdk/errors.js';
 import type { StorageOp } from '../../sdk/storage.js';
 import { zeroize } from '../../lib/secure.js';
@@ -25,6 +26,7 @@ export class BarrierWrites {
 
   /** See AesGcmBarrier.transaction. */
   async transaction(ops: StorageOp[]): Promise<void> {
+    const start = performance.now();
     const d = this.d;
     const s = d.keys.unsealed();
     for (const op of ops) checkWritable(op.key);
@@ -47,6 +49,7 @@ export class BarrierWrites {
       d.pending.set(op.key, p);
     }
     s.encryptions += puts;
+    const engineStart = performance.now();
     try {
       if (w !== null) await w.submitAll(ops.map((op) => op.key), ops.map((op) => (op.op === 'put' ? op.value : null)));
       else await this.commitInline(s, ops);
@@ -55,6 +58,11 @@ export class BarrierWrites {
       throw storageError(e, d.physical.name);
     }
     this.settle(s, ops, seq, true);
+    const end = performance.now();
+    const only = ops.length === 1 ? ops[0]! : null;
+    (only === null ? d.timers.transaction : only.op === 'put' ? d.timers.put : d.timers.delete).observe(end - engineStart);
+    // Each record written counts once in the barrier's put/delete timers, with the whole write's time.
+    for (const op of ops) (op.op === 'put' ? barrierTimers.put : barrierTimers.delete).observe(end - start);
   }
 
   /** One engine call for `ops`, sealed under the active term. */

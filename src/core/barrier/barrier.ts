@@ -6,6 +6,7 @@
  * Split by noun: the keys and their lifecycle (barrier-keys.ts), reads (barrier-reads.ts),
  * writes and transactions (barrier-writes.ts), the state those two share (barrier-data.ts).
  */
+import { storeTimers } from '../metrics/registry.js';
 import { PrefixStorage, type Storage, type StorageOp } from '../../sdk/storage.js';
 import type { PhysicalBackend } from '../../storage/physical.js';
 import { BarrierKeys } from './barrier-keys.js';
@@ -53,7 +54,7 @@ export class AesGcmBarrier implements Storage {
       sealed: () => this.stopWriter(),
       activeKey: (term, key) => this.d.writer?.setKey(term, key),
     });
-    this.d = { physical, keys: this.keys, cache: this.cache, pending: new Map(), writeEpoch: 0, pendingSeq: 0, writer: null, writerClosed: Promise.resolve() };
+    this.d = { physical, keys: this.keys, cache: this.cache, pending: new Map(), writeEpoch: 0, pendingSeq: 0, writer: null, writerClosed: Promise.resolve(), timers: storeTimers(physical.name) };
     this.reads = new BarrierReads(this.d);
     this.writes = new BarrierWrites(this.d);
   }

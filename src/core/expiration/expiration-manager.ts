@@ -3,6 +3,7 @@
  * revokes them, and expires them on time with a single timer over a min-heap. Records
  * live in storage (see lease-store.ts); memory holds only (expireTime, id) per lease.
  */
+import { expireTimers } from '../metrics/registry.js';
 import { rfc3339 } from '../../lib/clock.js';
 import { randomBase62 } from '../../lib/ids.js';
 import { badRequest } from '../../sdk/errors.js';
@@ -263,6 +264,11 @@ export class ExpirationManager {
     return this.sched.heap.size;
   }
 
+  /** The secret leases scheduled in memory, by the id each has (`<mount path>/<…>/<uuid>`); token expiries are left out. */
+  secretLeaseIds(): string[] {
+    return this.sched.heap.idList().filter((id) => !id.startsWith(TOKEN_PREFIX));
+  }
+
   private async loadIndex(): Promise<void> {
     for (const bucket of BUCKETS) {
       if (this.stopped) return;
@@ -303,6 +309,9 @@ export class ExpirationManager {
       this.sched.schedule(heapId, rec.expireTime);
       return;
     }
+    const start = performance.now();
     await this.revoker.revokeId(rec.leaseId);
+    expireTimers.revoke.observe(performance.now() - start);
+    expireTimers.expired.inc();
   }
 }

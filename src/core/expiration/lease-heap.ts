@@ -12,6 +12,11 @@ export class LeaseHeap {
     return this.ids.length;
   }
 
+  /** Every scheduled id (metrics count them by mount at scrape time). */
+  idList(): readonly string[] {
+    return this.ids;
+  }
+
   has(id: string): boolean {
     return this.pos.has(id);
   }

@@ -52,7 +52,8 @@ export function collectMetrics(): MetricSet {
     gauge('vault.core.in_flight_requests', 'Requests in the request pipeline now.', inFlight.size),
     gauge('vault.ward.policy.parse_queue', 'Large policy documents waiting for or in the parser thread.', policyParseQueue()),
   ];
-  const counters: Counter[] = [gauge('vault.core.handle_request_count', 'Requests that entered the request pipeline.', inFlight.total)];
+  // Request counts are the `_count` of the vault.core.handle_request summary (registry.ts).
+  const counters: Counter[] = [];
   for (const lane of keygenStats()) {
     const labels = { lane: lane.name };
     gauges.push(gauge('vault.ward.keygen.running', 'Key generations running, per lane.', lane.running, labels));

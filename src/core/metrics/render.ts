@@ -76,7 +76,8 @@ export function metricsPrometheus(set: MetricSet): string {
       for (const g of members as typeof items) lines.push(`${n}${labelText(g.labels)} ${num(g.value)}`);
     }
   }
-  for (const s of set.summaries) {
+  // One family's samples must stand together: summaries sharing a name (by labels) are sorted next to each other.
+  for (const s of [...set.summaries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     const n = promName(s.name);
     header(n, s.help, 'summary');
     for (const q of s.quantiles) lines.push(`${n}${labelText(s.labels, ['quantile', String(q.q)])} ${num(q.value)}`);

@@ -18,6 +18,7 @@ import { entry, auditResponse } from './audit-entry.js';
 import { admit, authenticate, type AuthenticateDeps } from './authenticate.js';
 import { authorize, type AclLike } from './authorize.js';
 import { inFlight } from './in-flight.js';
+import { auditTimers, metrics } from '../metrics/registry.js';
 import { passthroughHeaders } from './passthrough-headers.js';
 import type { RequestContext } from './context.js';
 import type { TokenIdentity } from '../identity/effective.js';
@@ -79,17 +80,23 @@ export class RequestPipeline {
    */
   handle(input: HttpRequestInput): Promise<CoreResult> {
     const id = inFlight.begin(input.operation, input.path);
-    const result = this.process(input);
-    const end = (): void => inFlight.end(id);
+    const seen: Seen = { mount: null, login: false };
+    const result = this.process(input, seen);
+    // The timers are fed from what process() saw: the mount and whether it was a login.
+    const end = (): void => metrics.request(input.operation, seen.mount, seen.login, inFlight.end(id));
     result.then(end, end);
     return result;
   }
 
-  private async process(input: HttpRequestInput): Promise<CoreResult> {
+  private async process(input: HttpRequestInput, seen: Seen): Promise<CoreResult> {
     const { deps } = this;
     const route = deps.match(input.path);
     const relPath = route ? input.path.slice(Math.min(route.prefix.length, input.path.length)) : '';
     const unauthenticated = route !== null && route.unauthenticated.matches(relPath);
+    if (route) {
+      seen.mount = route.prefix;
+      seen.login = unauthenticated && route.entry.table === 'auth';
+    }
     let token: TokenEntry | null = null;
     if (!unauthenticated) {
       const t = this.token(input);
@@ -126,11 +133,20 @@ export class RequestPipeline {
       if (audited) await deps.audit.logRequest(entry(ctx, false, undefined, toWardError(e).messages.join('; ')));
       throw e;
     }
-    if (audited) await deps.audit.logRequest(entry(ctx, true));
+    if (audited) {
+      // Timed inline: an async wrapper here would cost a promise and a hop per record.
+      const start = performance.now();
+      await deps.audit.logRequest(entry(ctx, true));
+      auditTimers.logRequest.observe(performance.now() - start);
+    }
     if (token && token.numUses > 0) ctx.revokeTokenAfter = (await deps.tokens.useToken(token)).revokeAfter;
     try {
       const result = await this.execute(ctx);
-      if (audited) await deps.audit.logResponse(entry(ctx, true, auditResponse(result.core, result.issued, ctx)));
+      if (audited) {
+        const start = performance.now();
+        await deps.audit.logResponse(entry(ctx, true, auditResponse(result.core, result.issued, ctx)));
+        auditTimers.logResponse.observe(performance.now() - start);
+      }
       return result.core;
     } catch (e) {
       if (audited && !(WardError.is(e) && e.code === 'audit_failed')) {
@@ -261,6 +277,12 @@ function withIdentityPolicies(auth: Record<string, unknown>, identity: TokenIden
 }
 
 const NONE: readonly string[] = Object.freeze([]);
+
+/** What a request's timers need to know from inside the pipeline. */
+interface Seen {
+  mount: string | null;
+  login: boolean;
+}
 
 function hasContent(r: CoreResult): boolean {
   const res = r.response;

@@ -35,16 +35,18 @@ export class InFlight {
     return id;
   }
 
-  end(id: number): void {
+  /** Ends `id`; returns how long it ran, in ms (-1 if unknown), for the request timers. */
+  end(id: number): number {
     const r = this.active.get(id);
-    if (!r) return;
+    if (!r) return -1;
     this.active.delete(id);
     const end = performance.now();
     // A request that blocked the loop took at least as long as the block, so only slow
     // ones can be the culprit of a stall the watchdog notices after they finished.
-    if (end - r.start < this.slowMs) return;
+    if (end - r.start < this.slowMs) return end - r.start;
     if (this.recent.length >= RECENT_LIMIT) this.recent.shift();
     this.recent.push({ ...r, end });
+    return end - r.start;
   }
 
   get size(): number {

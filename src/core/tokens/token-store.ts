@@ -4,6 +4,7 @@
  * are self-contained encrypted blobs. Expiry is delegated to the expiration manager,
  * which calls back `revokeByKey` when a token's time is up.
  */
+import { getJSON } from '../../sdk/storage.js';
 import { constantTimeEqualPublicLength } from '../../lib/secure.js';
 import { badRequest, invalidToken } from '../../sdk/errors.js';
 import type { AuthSpec, Backend, Connection } from '../../sdk/logical.js';
@@ -208,6 +209,20 @@ export class TokenStore {
   /** Role storage for the backend paths. */
   get storage(): TokenStoreDeps['storage'] {
     return this.deps.storage;
+  }
+
+  /**
+   * Every stored (service) token, for the usage gauges counted at scrape time. Reads past
+   * the entry cache rather than into it, so a scrape does not evict the hot tokens.
+   */
+  async allEntries(): Promise<TokenEntry[]> {
+    const repo = this.core.repo;
+    const out: TokenEntry[] = [];
+    for (const r of await repo.accessorRecords()) {
+      const e = repo.cached(r.tokenKey) ?? (await getJSON<TokenEntry>(repo.storage, `id/${r.tokenKey}`));
+      if (e) out.push(e);
+    }
+    return out;
   }
 
   async listAccessors(): Promise<string[]> {

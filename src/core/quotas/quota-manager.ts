@@ -1,0 +1,193 @@
+/**
+ * Rate-limit quotas and their config (`sys/quotas/…`): definitions persisted below the
+ * barrier, state (a RateLimiter per quota) in memory. `check` runs for every request
+ * before the backend and before the token is looked up, so with no quota it is one length
+ * test, and with quotas a prefix test per quota: the most specific quota whose path
+ * covers the request applies (a path prefix beats its mount, a mount beats the global
+ * quota with an empty path), as in Vault.
+ */
+import { getJSON, putJSON, type Storage } from '../../sdk/storage.js';
+import { RateLimiter } from './rate-limiter.js';
+
+export interface RateLimitQuota {
+  name: string;
+  /** "" (every path), a mount ("secret/") or a path prefix below one ("secret/data/app"). */
+  path: string;
+  rate: number;
+  /** Seconds. */
+  interval: number;
+  /** Seconds; 0 = none. */
+  blockInterval: number;
+  role: string;
+  inheritable: boolean;
+}
+
+export interface LeaseCountQuota {
+  name: string;
+  /** As for rate limits: "" (every path), a mount or a path prefix. */
+  path: string;
+  maxLeases: number;
+  role: string;
+  inheritable: boolean;
+}
+
+export interface QuotaConfig {
+  rateLimitExemptPaths: string[];
+  enableRateLimitAuditLogging: boolean;
+  enableRateLimitResponseHeaders: boolean;
+}
+
+/** Vault's default exempt paths: an operator locked out by a quota can still unseal and check health. */
+export const DEFAULT_EXEMPT_PATHS = Object.freeze([
+  'sys/generate-recovery-token/attempt',
+  'sys/generate-recovery-token/update',
+  'sys/generate-root/attempt',
+  'sys/generate-root/update',
+  'sys/health',
+  'sys/seal-status',
+  'sys/unseal',
+]);
+
+export interface Refusal {
+  message: string;
+  headers: string[];
+}
+
+interface Active {
+  quota: RateLimitQuota;
+  limiter: RateLimiter;
+}
+
+const CONFIG_KEY = 'config';
+const RATE_PREFIX = 'rate-limit/';
+const LEASE_PREFIX = 'lease-count/';
+
+export class QuotaManager {
+  /** Sorted most specific (longest path) first, so the first match is the one that applies. */
+  private active: Active[] = [];
+  private config: QuotaConfig = { rateLimitExemptPaths: [...DEFAULT_EXEMPT_PATHS], enableRateLimitAuditLogging: false, enableRateLimitResponseHeaders: false };
+  private exempt = new Set<string>(DEFAULT_EXEMPT_PATHS);
+  /** Lease-count quotas, most specific first. */
+  private leaseQuotas: LeaseCountQuota[] = [];
+
+  constructor(private readonly storage: Storage) {}
+
+  async load(): Promise<void> {
+    const cfg = await getJSON<QuotaConfig>(this.storage, CONFIG_KEY);
+    if (cfg) this.setConfigInMemory(cfg);
+    const list: RateLimitQuota[] = [];
+    for (const name of await this.storage.list(RATE_PREFIX)) {
+      const q = await getJSON<RateLimitQuota>(this.storage, `${RATE_PREFIX}${name}`);
+      if (q) list.push(q);
+    }
+    this.active = list.map((q) => this.activate(q));
+    this.sort();
+    const leases: LeaseCountQuota[] = [];
+    for (const name of await this.storage.list(LEASE_PREFIX)) {
+      const q = await getJSON<LeaseCountQuota>(this.storage, `${LEASE_PREFIX}${name}`);
+      if (q) leases.push(q);
+    }
+    this.leaseQuotas = leases.sort(bySpecificity);
+  }
+
+  getLeaseQuota(name: string): LeaseCountQuota | null {
+    return this.leaseQuotas.find((q) => q.name === name) ?? null;
+  }
+
+  leaseQuotaNames(): string[] {
+    return this.leaseQuotas.map((q) => q.name).sort();
+  }
+
+  async putLeaseQuota(q: LeaseCountQuota): Promise<void> {
+    await putJSON(this.storage, `${LEASE_PREFIX}${q.name}`, q);
+    this.leaseQuotas = [...this.leaseQuotas.filter((x) => x.name !== q.name), q].sort(bySpecificity);
+  }
+
+  async deleteLeaseQuota(name: string): Promise<void> {
+    await this.storage.delete(`${LEASE_PREFIX}${name}`);
+    this.leaseQuotas = this.leaseQuotas.filter((q) => q.name !== name);
+  }
+
+  /**
+   * A lease-count quota's refusal of a request to `path`, or null. `leasesUnder` counts
+   * the leases below a prefix; it is asked only when a quota covers the path.
+   */
+  checkLeases(path: string, leasesUnder: (prefix: string) => number): Refusal | null {
+    if (this.leaseQuotas.length === 0) return null;
+    const q = this.leaseQuotas.find((x) => path.startsWith(x.path));
+    if (!q || leasesUnder(q.path) < q.maxLeases) return null;
+    // Vault appends the error to a multierror, which is how clients see it.
+    return { message: `1 error occurred:\n\t* request path ${JSON.stringify(path)}: lease count quota exceeded\n\n`, headers: [] };
+  }
+
+  getConfig(): QuotaConfig {
+    return { ...this.config, rateLimitExemptPaths: [...this.config.rateLimitExemptPaths] };
+  }
+
+  async setConfig(cfg: QuotaConfig): Promise<void> {
+    await putJSON(this.storage, CONFIG_KEY, cfg);
+    this.setConfigInMemory(cfg);
+  }
+
+  get(name: string): RateLimitQuota | null {
+    return this.active.find((a) => a.quota.name === name)?.quota ?? null;
+  }
+
+  names(): string[] {
+    return this.active.map((a) => a.quota.name).sort();
+  }
+
+  /** Stores `q`; a changed quota starts with fresh buckets (its limits may differ). */
+  async put(q: RateLimitQuota): Promise<void> {
+    await putJSON(this.storage, `${RATE_PREFIX}${q.name}`, q);
+    this.active = [...this.active.filter((a) => a.quota.name !== q.name), this.activate(q)];
+    this.sort();
+  }
+
+  async delete(name: string): Promise<void> {
+    await this.storage.delete(`${RATE_PREFIX}${name}`);
+    this.active = this.active.filter((a) => a.quota.name !== name);
+  }
+
+  /** null: allowed. Otherwise what the client gets: Vault's text and the headers to send. */
+  check(path: string, client: string, now: number): Refusal | null {
+    const active = this.active;
+    if (active.length === 0) return null;
+    let hit: Active | undefined;
+    for (const a of active) {
+      if (path.startsWith(a.quota.path)) {
+        hit = a;
+        break;
+      }
+    }
+    if (!hit || this.isExempt(path)) return null;
+    const answer = hit.limiter.allow(client, now);
+    if (answer.allowed) return null;
+    const headers = ['Retry-After', String(answer.retryAfter)];
+    if (this.config.enableRateLimitResponseHeaders) {
+      headers.push('X-Ratelimit-Limit', String(hit.quota.rate), 'X-Ratelimit-Remaining', String(answer.remaining), 'X-Ratelimit-Reset', String(answer.reset));
+    }
+    return { message: `request path ${JSON.stringify(path)}: rate limit quota exceeded`, headers };
+  }
+
+  private isExempt(path: string): boolean {
+    if (this.exempt.has(path)) return true;
+    for (const p of this.config.rateLimitExemptPaths) if (p.endsWith('*') && path.startsWith(p.slice(0, -1))) return true;
+    return false;
+  }
+
+  private setConfigInMemory(cfg: QuotaConfig): void {
+    this.config = { ...cfg, rateLimitExemptPaths: [...cfg.rateLimitExemptPaths] };
+    this.exempt = new Set(cfg.rateLimitExemptPaths);
+  }
+
+  private activate(q: RateLimitQuota): Active {
+    return { quota: q, limiter: new RateLimiter(q.rate, q.interval * 1000, q.blockInterval * 1000) };
+  }
+
+  private sort(): void {
+    this.active.sort((a, b) => b.quota.path.length - a.quota.path.length);
+  }
+}
+
+const bySpecificity = (a: { path: string }, b: { path: string }): number => b.path.length - a.path.length;

@@ -94,6 +94,10 @@ describe('secrets operator end to end: appRole, VaultAuthGlobal, the encrypted c
     await must(api(ward, 'POST', 'auth/kubernetes/role/cache', { token: T, body: { bound_service_account_names: 'cache', bound_service_account_namespaces: OP_NS, audience: 'vault', token_policies: 'cache', token_ttl: '1h' } }), 'kubernetes role cache');
     await must(api(ward, 'POST', 'sys/auth/approle', { token: T, body: { type: 'approle' } }), 'approle auth');
     await must(api(ward, 'POST', 'auth/approle/role/app', { token: T, body: { token_policies: 'app', token_ttl: '1h' } }), 'approle role');
+    // JWT auth that trusts the cluster's service-account issuer (its signing key, no TokenReview).
+    await must(api(ward, 'POST', 'sys/auth/jwt', { token: T, body: { type: 'jwt' } }), 'jwt auth');
+    await must(api(ward, 'POST', 'auth/jwt/config', { token: T, body: { jwt_validation_pubkeys: [kube.publicKeyPem], bound_issuer: kube.issuer } }), 'jwt config');
+    await must(api(ward, 'POST', 'auth/jwt/role/app', { token: T, body: { role_type: 'jwt', user_claim: 'sub', bound_audiences: 'vault', bound_subject: `system:serviceaccount:${APP_NS}:app`, token_policies: 'app', token_ttl: '1h' } }), 'jwt role');
     const roleId = (await must(api(ward, 'GET', 'auth/approle/role/app/role-id', { token: T }), 'role id')).data.role_id as string;
     const secretId = (await must(api(ward, 'POST', 'auth/approle/role/app/secret-id', { token: T, body: {} }), 'secret id')).data.secret_id as string;
 
@@ -114,6 +118,7 @@ describe('secrets operator end to end: appRole, VaultAuthGlobal, the encrypted c
     // The operator's own VaultAuth for the client cache's encryption, labelled as for VSO.
     await cr('vaultauths', 'VaultAuth', OP_NS, 'cache-encryption', { method: 'kubernetes', mount: 'kubernetes', kubernetes: { role: 'cache', serviceAccount: 'cache', audiences: ['vault'] }, storageEncryption: { mount: 'transit', keyName: 'vso-cache' } }, { cacheStorageEncryption: 'true' });
     await cr('vaultauths', 'VaultAuth', APP_NS, 'approle', { method: 'appRole', mount: 'approle', vaultConnectionRef: `${OP_NS}/default`, appRole: { roleId, secretRef: 'approle-secret' } });
+    await cr('vaultauths', 'VaultAuth', APP_NS, 'jwt', { method: 'jwt', mount: 'jwt', vaultConnectionRef: `${OP_NS}/default`, jwt: { role: 'app', serviceAccount: 'app', audiences: ['vault'] } });
 
     const manifest = yaml.loadAll(readFileSync(join(REPO_ROOT, 'deploy/kubernetes/secrets-operator.yaml'), 'utf8')) as KubernetesObject[];
     for (const o of manifest) await generic.create(o);
@@ -148,6 +153,12 @@ describe('secrets operator end to end: appRole, VaultAuthGlobal, the encrypted c
   test('a VaultStaticSecret syncs through an appRole VaultAuth (role_id, and the secret ID from its Secret)', async () => {
     await vss('via-approle', 'approle');
     const s = await waitFor('the destination Secret', () => secret('via-approle'), { timeoutMs: 20_000, context: () => operator.stderr() });
+    assert.equal(text(s.data, 'password'), 'p-1');
+  });
+
+  test('a VaultStaticSecret syncs through a jwt VaultAuth (a TokenRequest token of the service account, verified by Ward\'s JWT auth)', async () => {
+    await vss('via-jwt', 'jwt');
+    const s = await waitFor('the destination Secret', () => secret('via-jwt'), { timeoutMs: 20_000, context: () => operator.stderr() });
     assert.equal(text(s.data, 'password'), 'p-1');
   });
 

@@ -43,6 +43,8 @@ describe("the chart's Ward config", { skip: skipUnless(GO) }, () => {
       assert.deepEqual(cfg.serviceRegistration, { type: 'kubernetes', namespace: 'ward', podName: 'ward-0' });
       assert.equal(cfg.disableMlock, false);
       assert.equal(cfg.allowRoot, false);
+      // Series named without the pod's host name (Prometheus labels them with the pod).
+      assert.equal(cfg.telemetry.disableHostname, true);
       assert.equal(cfg.ha.performanceStandby, mode === 'standalone' ? undefined : true);
       if (cfg.storage.type !== 'sqlite') assert.equal((cfg.storage as { haEnabled: boolean }).haEnabled, true);
     });

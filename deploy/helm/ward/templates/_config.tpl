@@ -36,6 +36,8 @@ PostgreSQL URL from VAULT_PG_CONNECTION_URL (a Secret), never from this ConfigMa
 {{- if $v.server.serviceRegistration -}}
 {{- $_ := set $cfg "service_registration" (dict "kubernetes" (dict)) -}}
 {{- end -}}
+{{- /* Metric names without the pod's host name: Prometheus labels each series with its pod. */ -}}
+{{- $_ := set $cfg "telemetry" (dict "disable_hostname" true) -}}
 {{- if and (include "ward.ha" .) $v.server.performanceStandby -}}
 {{- $_ := set $cfg "performance_standby" true -}}
 {{- end -}}

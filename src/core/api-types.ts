@@ -98,6 +98,9 @@ export interface LeaderStatus {
   performance_standby_last_remote_wal: number;
 }
 
+/** Runs on the init answer before the HA lock is given back: the PGP encryption, and whether to keep the result. */
+export type InitFinish = (r: InitResult) => Promise<{ result: InitResult; keep: boolean }>;
+
 export interface InitResult {
   keys: string[];
   keys_base64: string[];
@@ -111,10 +114,8 @@ export interface InitResult {
 export interface CoreApi {
   isInitialized(): Promise<boolean>;
   /** `recovery` only with an auto seal (`recoverySeal` in the seal status). */
-  init(secretShares: number, secretThreshold: number, recovery?: { shares: number; threshold: number }): Promise<InitResult>;
-  /** Keeps an all-encrypted init answer until the first unseal (init-response.ts). */
-  keepInitResponse(r: InitResult): Promise<void>;
-  /** The kept init answer, or null. */
+  init(secretShares: number, secretThreshold: number, recovery?: { shares: number; threshold: number }, finish?: InitFinish): Promise<InitResult>;
+  /** The kept init answer (init-response.ts), or null. */
   initResponse(): Promise<InitResult | null>;
   sealStatus(): Promise<SealStatus>;
   /** `key` hex or base64; `reset` discards progress. */

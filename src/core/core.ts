@@ -11,7 +11,7 @@ import { systemClock, ZERO_TIME, type Clock } from '../lib/clock.js';
 import { shortHex, uuid } from '../lib/ids.js';
 import { zeroize } from '../lib/secure.js';
 import type { HaBackend, HeldLock, PhysicalBackend } from '../storage/physical.js';
-import { WARD_VERSION, type CoreApi, type CoreResult, type HealthStatus, type HttpRequestInput, type InitResult, type LeaderStatus, type SealStatus, type StandbyRoute } from './api-types.js';
+import { WARD_VERSION, type CoreApi, type CoreResult, type HealthStatus, type HttpRequestInput, type InitFinish, type InitResult, type LeaderStatus, type SealStatus, type StandbyRoute } from './api-types.js';
 import { AesGcmBarrier } from './barrier/barrier.js';
 import { builtinRegistry } from './builtin-registry.js';
 import type { BackendRegistry } from './router/registry.js';
@@ -139,8 +139,13 @@ export class WardCore implements CoreApi {
     return this.opts.ha?.backend ?? this.opts.physical.ha;
   }
 
-  /** With an auto seal, `recovery` gives the recovery key shares and the node stays unsealed. */
-  init(secretShares: number, secretThreshold: number, recovery?: { shares: number; threshold: number }): Promise<InitResult> {
+  /**
+   * With an auto seal, `recovery` gives the recovery key shares and the node stays unsealed.
+   * `finish` (the HTTP layer's PGP encryption) runs on the answer before the HA lock is given
+   * back; when it says `keep`, the finished answer is kept for sys/init/response
+   * (init-response.ts), written while this node may still write (etcd fences a released lock).
+   */
+  init(secretShares: number, secretThreshold: number, recovery?: { shares: number; threshold: number }, finish?: InitFinish): Promise<InitResult> {
     return this.serial(async () => {
       // With HA, initialisation holds the lock: once the seal configuration is stored, other
       // nodes (auto-unseal) unseal and try for the lock, and one that became active before
@@ -148,22 +153,28 @@ export class WardCore implements CoreApi {
       if (await this.isInitialized()) throw badRequest('Vault is already initialized');
       const held = await this.lockForInit();
       let initialized: { keys: Buffer[]; recoveryKeys: Buffer[]; rootToken: string; stayUnsealed: boolean };
+      let result: InitResult;
       try {
         initialized = await this.initializeStore(secretShares, secretThreshold, recovery);
+        const { keys, recoveryKeys, rootToken } = initialized;
+        result = {
+          keys: keys.map((k) => k.toString('hex')),
+          keys_base64: keys.map((k) => k.toString('base64')),
+          root_token: rootToken,
+          ...(this.seal.type !== 'shamir'
+            ? { recovery_keys: recoveryKeys.map((k) => k.toString('hex')), recovery_keys_base64: recoveryKeys.map((k) => k.toString('base64')) }
+            : {}),
+        };
+        zeroize(...keys, ...recoveryKeys);
+        if (finish) {
+          const done = await finish(result);
+          result = done.result;
+          if (done.keep) await keepInitResponse(this.opts.physical, result, this.clock.now());
+        }
       } finally {
         await held?.release().catch(() => undefined);
       }
-      const { keys, recoveryKeys, rootToken, stayUnsealed } = initialized;
-      const result: InitResult = {
-        keys: keys.map((k) => k.toString('hex')),
-        keys_base64: keys.map((k) => k.toString('base64')),
-        root_token: rootToken,
-        ...(this.seal.type !== 'shamir'
-          ? { recovery_keys: recoveryKeys.map((k) => k.toString('hex')), recovery_keys_base64: recoveryKeys.map((k) => k.toString('base64')) }
-          : {}),
-      };
-      zeroize(...keys, ...recoveryKeys);
-      if (stayUnsealed) {
+      if (initialized.stayUnsealed) {
         try {
           await this.postUnseal();
         } catch (e) {
@@ -173,10 +184,6 @@ export class WardCore implements CoreApi {
       }
       return result;
     });
-  }
-
-  keepInitResponse(r: InitResult): Promise<void> {
-    return keepInitResponse(this.opts.physical, r, this.clock.now());
   }
 
   initResponse(): Promise<InitResult | null> {
@@ -230,8 +237,9 @@ export class WardCore implements CoreApi {
       const progress = await this.seal.submitUnsealKey(key, migrate);
       if (!progress.sealed) {
         await this.postUnseal();
-        // Whoever unsealed holds the shares now: the kept init answer has done its job.
-        await dropInitResponse(this.opts.physical).catch((e: unknown) => this.opts.logger.warn('core: could not drop the kept init response', { error: (e as Error).message }));
+        // Whoever unsealed holds the shares now: the kept init answer has done its job. With
+        // HA the node that becomes active drops it (a standby's store may refuse writes).
+        if (this.haBackend === undefined) await dropInitResponse(this.opts.physical).catch((e: unknown) => this.opts.logger.warn('core: could not drop the kept init response', { error: (e as Error).message }));
       }
       return this.sealStatusNow();
     });
@@ -300,6 +308,9 @@ export class WardCore implements CoreApi {
               throw e;
             });
             this.subsystems = await this.startSubsystems();
+            // The cluster was unsealed and has an active node: the kept init answer is done
+            // (dropped here, while this node holds the lock that lets it write).
+            await dropInitResponse(this.opts.physical).catch((e: unknown) => this.opts.logger.warn('core: could not drop the kept init response', { error: (e as Error).message }));
           },
           deactivate: async (graceful) => {
             const subs = this.subsystems;

@@ -2,7 +2,7 @@
  * A small, faithful stand-in for the core used by http/ tests: it records what the
  * handler passed in and answers with whatever the test scripts.
  */
-import type { CoreApi, CoreResult, HealthStatus, HttpRequestInput, InitResult, LeaderStatus, SealStatus } from '../core/api-types.js';
+import type { CoreApi, CoreResult, HealthStatus, HttpRequestInput, InitFinish, InitResult, LeaderStatus, SealStatus } from '../core/api-types.js';
 import { WARD_VERSION } from '../core/api-types.js';
 import { badRequest } from '../sdk/errors.js';
 
@@ -25,20 +25,20 @@ export class FakeCore implements CoreApi {
     return this.initialized;
   }
 
-  async init(shares: number, threshold: number): Promise<InitResult> {
+  async init(shares: number, threshold: number, _recovery?: unknown, finish?: InitFinish): Promise<InitResult> {
     if (this.initialized) throw badRequest('Vault is already initialized');
     this.initCalls.push([shares, threshold]);
     this.initialized = true;
     this.n = shares;
     this.t = threshold;
-    return { keys: ['aa'], keys_base64: ['qg=='], root_token: 'hvs.root' };
+    const r: InitResult = { keys: ['aa'], keys_base64: ['qg=='], root_token: 'hvs.root' };
+    if (!finish) return r;
+    const done = await finish(r);
+    if (done.keep) this.keptInit = done.result;
+    return done.result;
   }
 
   keptInit: InitResult | null = null;
-
-  async keepInitResponse(r: InitResult): Promise<void> {
-    this.keptInit = r;
-  }
 
   async initResponse(): Promise<InitResult | null> {
     return this.keptInit;

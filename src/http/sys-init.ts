@@ -58,20 +58,17 @@ export async function sysInit(core: CoreApi, body: Record<string, unknown>): Pro
   const seal = await core.sealStatus();
   const given = (pairs: [string, number][]): string[] => pairs.filter(([, v]) => v !== 0).map(([k]) => k);
   let result: InitResult;
-  let encrypt: () => Promise<void>;
-  let allEncrypted = false;
   if (seal.recovery_seal) {
     const barrier = given([['secret_shares', shares], ['secret_threshold', threshold]]);
     if (barrier.length > 0) throw badRequest(`parameters ${barrier.join(',')} not applicable to seal type ${seal.type}`);
     if (pgpKeys.length > 0) throw badRequest(`parameters pgp_keys not applicable to seal type ${seal.type}`);
     const recKeys = await parseKeys(recoveryPgpKeys, recoveryShares, 'recovery');
     const rootKey = typeof rootPgp === 'string' && rootPgp !== '' ? await parseKey(rootPgp) : null;
-    result = await core.init(0, 0, { shares: recoveryShares, threshold: recoveryThreshold });
-    allEncrypted = recKeys.length > 0 && rootKey !== null;
-    encrypt = async () => {
-      if (recKeys.length > 0) [result.recovery_keys, result.recovery_keys_base64] = await encryptShares(result.recovery_keys ?? [], recKeys);
-      if (rootKey) result.root_token = (await pgpEncrypt(rootKey, Buffer.from(result.root_token))).toString('base64');
-    };
+    result = await core.init(0, 0, { shares: recoveryShares, threshold: recoveryThreshold }, async (r) => {
+      if (recKeys.length > 0) [r.recovery_keys, r.recovery_keys_base64] = await encryptShares(r.recovery_keys ?? [], recKeys);
+      if (rootKey) r.root_token = (await pgpEncrypt(rootKey, Buffer.from(r.root_token))).toString('base64');
+      return { result: r, keep: recKeys.length > 0 && rootKey !== null };
+    });
   } else {
     const recovery = given([['recovery_shares', recoveryShares], ['recovery_threshold', recoveryThreshold]]);
     if (recovery.length > 0) throw badRequest(`parameters ${recovery.join(',')} not applicable to seal type ${seal.type}`);
@@ -82,17 +79,14 @@ export async function sysInit(core: CoreApi, body: Record<string, unknown>): Pro
     if (shares > 1 && threshold === 1) throw badRequest('secret_threshold must be greater than one when secret_shares is greater than one');
     const keys = await parseKeys(pgpKeys, shares, 'seal');
     const rootKey = typeof rootPgp === 'string' && rootPgp !== '' ? await parseKey(rootPgp) : null;
-    result = await core.init(shares, threshold);
-    allEncrypted = keys.length > 0 && rootKey !== null;
-    encrypt = async () => {
-      if (keys.length > 0) [result.keys, result.keys_base64] = await encryptShares(result.keys, keys);
-      if (rootKey) result.root_token = (await pgpEncrypt(rootKey, Buffer.from(result.root_token))).toString('base64');
-    };
+    result = await core.init(shares, threshold, undefined, async (r) => {
+      if (keys.length > 0) [r.keys, r.keys_base64] = await encryptShares(r.keys, keys);
+      if (rootKey) r.root_token = (await pgpEncrypt(rootKey, Buffer.from(r.root_token))).toString('base64');
+      return { result: r, keep: keys.length > 0 && rootKey !== null };
+    });
   }
-  await encrypt();
-  // Nothing in it is plaintext: kept until the first unseal, so a client killed before it
-  // stored the answer can fetch it again (core/init-response.ts).
-  if (allEncrypted) await core.keepInitResponse(result);
+  // An answer with nothing in plaintext was kept (core/init-response.ts): a client killed
+  // before it stored this can fetch it again from sys/init/response until the first unseal.
   return json(200, result);
 }
 

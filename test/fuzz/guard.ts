@@ -47,6 +47,8 @@ export function guard(r: FuzzRequest): FuzzRequest {
   if (!rootish || reads) return r;
   const body = r.body ? r.body.toString('utf8') : '';
   if (/^sys\/seal\/?$/.test(p)) return downgrade(r, 'sealing is scheduled by the runner');
+  // A quota would throttle the runner's own seal cycles and canary checks (429), ending the run.
+  if (/^sys\/quotas\/(rate-limit|lease-count)\//.test(p)) return downgrade(r, 'a quota would throttle the runner\'s own checks');
   const mount = /^sys\/(mounts|auth)\/(.+?)\/?$/.exec(p);
   if (mount && m === 'DELETE' && !/\/tune$/.test(p)) {
     const prefix = mount[1] === 'auth' ? `auth/${mount[2]}` : (mount[2] as string);

@@ -116,6 +116,9 @@ describe('guard', () => {
     assert.equal(guard(r('PUT', '/v1/sys/audit/fz-audit')).token.kind, 'default');
     assert.equal(guard(r('PUT', '/v1/sys/audit/x', 'root', '{"options":{"file_path":"/etc/x"}}')).token.kind, 'default');
     assert.equal(guard(r('PUT', '/v1/sys/audit/x', 'root', '{"options":{"file_path":"discard"}}')).token.kind, 'root');
+    assert.equal(guard(r('PUT', '/v1/sys/quotas/rate-limit/fz')).token.kind, 'default');
+    assert.equal(guard(r('POST', '/v1/sys/quotas/lease-count/fz')).token.kind, 'default');
+    assert.equal(guard(r('PUT', '/v1/sys/quotas/config')).token.kind, 'root');
     assert.equal(guard(r('GET', '/v1/sys/mounts/kv2')).token.kind, 'root');
     assert.equal(guard(r('POST', '/v1/kv1/../canary-kv1/c1')).token.kind, 'root', 'traversal is sent as generated: a changed canary is a finding');
   });

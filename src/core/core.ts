@@ -169,7 +169,8 @@ export class WardCore implements CoreApi {
         if (finish) {
           const done = await finish(result);
           result = done.result;
-          if (done.keep) await keepInitResponse(this.opts.physical, result, this.clock.now());
+          // Best effort: failing to keep a copy must not cost the client the answer itself.
+          if (done.keep) await keepInitResponse(this.opts.physical, result, this.clock.now()).catch((e: unknown) => this.opts.logger.warn('core: could not keep the encrypted init response', { error: (e as Error).message }));
         }
       } finally {
         await held?.release().catch(() => undefined);

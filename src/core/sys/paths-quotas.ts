@@ -130,8 +130,7 @@ export function quotaPaths(deps: QuotaPathDeps): PathDef<Fields>[] {
     }),
   ];
 
-  // any: the framework's field accessor for this path's fields; typed loosely to share one writer.
-  async function write(d: { get(n: string): any; has(n: string): boolean }, old: RateLimitQuota | null): Promise<null> {
+  async function write(d: { get(n: string): any; has(n: string): boolean }, old: RateLimitQuota | null): Promise<null> { // any: the framework's field accessor for this path's fields, typed loosely to share one writer
     const has = (n: string): boolean => d.has(n);
     const rate = has('rate') || !old ? rateOf(d.get('rate')) : old.rate;
     const interval = has('interval') ? d.get('interval') || 1 : (old?.interval ?? 1);
@@ -150,8 +149,7 @@ export function quotaPaths(deps: QuotaPathDeps): PathDef<Fields>[] {
     return null;
   }
 
-  // any: as write() above.
-  async function writeLease(d: { get(n: string): any; has(n: string): boolean }): Promise<null> {
+  async function writeLease(d: { get(n: string): any; has(n: string): boolean }): Promise<null> { // any: as write() above
     const old = quotas.getLeaseQuota(d.get('name'));
     const has = (n: string): boolean => d.has(n);
     const maxLeases = has('max_leases') || !old ? Number(d.get('max_leases')) : old.maxLeases;

@@ -33,8 +33,8 @@ function freezeAt(n: number): { frozen: Promise<void>; restore(): void } {
   let thaw: (e: Error) => void = () => undefined;
   let reached!: () => void;
   const frozen = new Promise<void>((r) => (reached = r));
-  // any: pg's query has a dozen overloads; the wrapper passes every argument through unchanged.
-  pg.Client.prototype.query = function (this: pg.Client & { connectionParameters?: { application_name?: string } }, ...args: any[]) {
+  // pg's query has a dozen overloads; the wrapper passes every argument through unchanged.
+  pg.Client.prototype.query = function (this: pg.Client & { connectionParameters?: { application_name?: string } }, ...args: unknown[]) {
     if (this.connectionParameters?.application_name === APP && ++sent === n) {
       reached();
       // Never sent; failed when the test ends, as the connection of a killed process would.

@@ -9,6 +9,7 @@ import type { FieldData } from '../../sdk/framework/field-data.js';
 import { field } from '../../sdk/framework/fields.js';
 import { definePath, genericName } from '../../sdk/framework/path.js';
 import { getJSON, putJSON, type Storage } from '../../sdk/storage.js';
+import { roleListPaths } from '../role-list.js';
 import { legacyTokenFields, parseTokenFields, tokenFields, tokenFieldsResponse, type TokenParams } from '../token-fields.js';
 
 export interface AwsRole extends TokenParams {
@@ -58,18 +59,6 @@ function buildRole(d: FieldData<typeof roleFields>, existing: AwsRole | null): A
   return role;
 }
 
-const listOp = {
-  async list(req: { storage: Storage }) {
-    const keys = (await req.storage.list('role/')).filter((k) => !k.endsWith('/'));
-    return { data: { keys } };
-  },
-};
-
-export const roleListPaths = [
-  definePath({ pattern: 'role/?', fields: {}, synopsis: 'List the configured roles.', operations: listOp }),
-  definePath({ pattern: 'roles/?', fields: {}, synopsis: 'List the configured roles.', operations: listOp }),
-];
-
 export const rolePath = definePath({
   pattern: `role/${genericName('role')}`,
   fields: roleFields,
@@ -108,3 +97,5 @@ export const rolePath = definePath({
     },
   },
 });
+
+export { roleListPaths };

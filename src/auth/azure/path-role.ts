@@ -7,6 +7,7 @@ import type { FieldData } from '../../sdk/framework/field-data.js';
 import { field } from '../../sdk/framework/fields.js';
 import { definePath, genericName } from '../../sdk/framework/path.js';
 import { getJSON, putJSON, type Storage } from '../../sdk/storage.js';
+import { roleListPaths } from '../role-list.js';
 import { legacyTokenFields, parseTokenFields, tokenFields, tokenFieldsResponse, type TokenParams } from '../token-fields.js';
 import type { ResourceBounds } from './resource.js';
 
@@ -43,17 +44,6 @@ function buildRole(d: FieldData<typeof roleFields>, e: AzureRole | null): AzureR
   return r;
 }
 
-const list = {
-  async list(req: { storage: Storage }) {
-    return { data: { keys: (await req.storage.list('role/')).filter((k) => !k.endsWith('/')) } };
-  },
-};
-
-export const roleListPaths = [
-  definePath({ pattern: 'role/?', fields: {}, synopsis: 'List the configured roles.', operations: list }),
-  definePath({ pattern: 'roles/?', fields: {}, synopsis: 'List the configured roles.', operations: list }),
-];
-
 export const rolePath = definePath({
   pattern: `role/${genericName('name')}`,
   fields: roleFields,
@@ -85,3 +75,5 @@ export const rolePath = definePath({
     },
   },
 });
+
+export { roleListPaths };

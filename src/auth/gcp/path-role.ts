@@ -9,6 +9,7 @@ import type { FieldData } from '../../sdk/framework/field-data.js';
 import { field } from '../../sdk/framework/fields.js';
 import { definePath, genericName } from '../../sdk/framework/path.js';
 import { getJSON, putJSON, type Storage } from '../../sdk/storage.js';
+import { roleListPaths } from '../role-list.js';
 import { legacyTokenFields, parseTokenFields, tokenFields, tokenFieldsResponse, type TokenParams } from '../token-fields.js';
 import { MAX_JWT_EXP_LIMIT_S } from './jwt-claims.js';
 
@@ -53,17 +54,6 @@ function buildRole(d: FieldData<typeof roleFields>, existing: GcpRole | null): G
   return role;
 }
 
-const list = {
-  async list(req: { storage: Storage }) {
-    return { data: { keys: (await req.storage.list('role/')).filter((k) => !k.endsWith('/')) } };
-  },
-};
-
-export const roleListPaths = [
-  definePath({ pattern: 'role/?', fields: {}, synopsis: 'List the configured roles.', operations: list }),
-  definePath({ pattern: 'roles/?', fields: {}, synopsis: 'List the configured roles.', operations: list }),
-];
-
 export const rolePath = definePath({
   pattern: `role/${genericName('name')}`,
   fields: roleFields,
@@ -95,3 +85,5 @@ export const rolePath = definePath({
     },
   },
 });
+
+export { roleListPaths };

@@ -88,4 +88,5 @@ export const STREAM = {
   request: 2,
   permutation: 3,
   phases: 4,
+  pinned: 5,
 } as const;

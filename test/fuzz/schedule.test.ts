@@ -14,7 +14,7 @@ import { CANARY_MOUNTS, fuzzMounts, routedPrefix } from './mount-plan.js';
 import { Rng } from './prng.js';
 import { serialize, type FuzzRequest } from './request.js';
 import { GENERATORS, Schedule, sealedWindows } from './schedule.js';
-import { FUZZ_TEST_SEED, planCovers } from './known-findings.js';
+import { FUZZ_TEST_SEED, KNOWN_FINDINGS, planCovers } from './known-findings.js';
 
 const TOKENS = { root: 'ROOT', default: 'DEFAULT' };
 
@@ -84,6 +84,35 @@ describe('schedule', () => {
     const reqs = Array.from({ length: 3000 }, (_, i) => s.requestAt(i));
     const covered = planCovers(reqs);
     for (const [finding, index] of Object.entries(covered)) assert.notEqual(index, -1, `finding ${finding} has no request in the plan`);
+  });
+
+  it("puts those inputs at fixed indexes (0, 1, …), whatever the mounts and the seed", () => {
+    // Adding or removing a mount reshuffles the random draw; the pinned requests must not move.
+    const renamed = (t: Target): Target => ({ ...t, id: t.id.replace(/^kv1\//, 'kv9/'), mount: 'kv9/' });
+    const sets: Record<string, Target[]> = {
+      'every mount': targets,
+      'without transit/ and kv1/': targets.filter((t) => t.mount !== 'transit/' && t.mount !== 'kv1/'),
+      'with an extra mount kv9/': [...targets.filter((t) => t.mount === 'kv1/').map(renamed), ...targets],
+    };
+    const names = Object.keys(KNOWN_FINDINGS);
+    for (const [what, set] of Object.entries(sets)) {
+      for (const seed of [FUZZ_TEST_SEED, 99]) {
+        const s = new Schedule(seed, 3000, set);
+        names.forEach((name, i) => {
+          const r = s.requestAt(i);
+          assert.ok(KNOWN_FINDINGS[name]!.matches(r), `${what}, seed ${seed}: request #${i} (${r.generator} ${r.method} ${r.target.slice(0, 80)} ${r.note.slice(0, 80)}) is not finding ${name}`);
+          assert.equal(s.sealedAt(i), false, `${what}, seed ${seed}: #${i} is sent sealed`);
+          // Replay rebuilds the pinned request byte for byte.
+          assert.ok(serialize(new Schedule(seed, 3000, set).requestAt(i), 'h:1', TOKENS).equals(serialize(r, 'h:1', TOKENS)));
+        });
+      }
+    }
+  });
+
+  it('pins only what fits in a short run', () => {
+    const s = new Schedule(FUZZ_TEST_SEED, 2, targets);
+    assert.ok(KNOWN_FINDINGS[Object.keys(KNOWN_FINDINGS)[1]!]!.matches(s.requestAt(1)));
+    assert.throws(() => s.requestAt(2), RangeError);
   });
 });
 

@@ -2,11 +2,13 @@
  * The run's plan, a pure function of (seed, request count, catalogue): which generator
  * builds request #i, which target and value family it uses, and which stretches of the
  * run happen while the server is sealed. Same seed and count → byte-identical requests.
+ * The first requests are pinned to the known findings' inputs (pinned.ts), outside the draw.
  */
 import type { Target } from './catalogue.js';
 import { FIELD_GENERATORS, type Generator } from './gen-fields.js';
 import { SHAPE_GENERATORS } from './gen-shapes.js';
 import { guard } from './guard.js';
+import { buildPinned, pinKnownFindings, type Pin } from './pinned.js';
 import { deriveSeed, Rng, STREAM } from './prng.js';
 import type { FuzzRequest } from './request.js';
 
@@ -39,6 +41,7 @@ export class Schedule {
   private readonly uses: Uint32Array;
   private readonly domains: Target[][];
   private readonly familyOffset: number[];
+  private readonly pins: Map<number, Pin>;
   readonly windows: Window[];
 
   constructor(
@@ -52,7 +55,14 @@ export class Schedule {
     this.picks = new Uint8Array(total);
     this.uses = new Uint32Array(total);
     const counters = new Uint32Array(generators.length);
+    this.pins = pinKnownFindings(seed, total, targets, generators);
     for (let i = 0; i < total; i++) {
+      // A pinned request is not a use of its generator: the drawn ones keep their rotation.
+      const pin = this.pins.get(i);
+      if (pin) {
+        this.picks[i] = pin.generator;
+        continue;
+      }
       const g = Rng.for(seed, STREAM.schedule, i).weighted(indices, weights);
       this.picks[i] = g;
       this.uses[i] = counters[g]!++;
@@ -81,6 +91,8 @@ export class Schedule {
    */
   requestAt(i: number): FuzzRequest {
     if (i < 0 || i >= this.total) throw new RangeError(`request index ${i} is outside 0..${this.total - 1}`);
+    const pin = this.pins.get(i);
+    if (pin) return buildPinned(this.seed, i, pin, this.generators);
     const gi = this.picks[i]!;
     const g = this.generators[gi]!;
     const domain = this.domains[gi]!;

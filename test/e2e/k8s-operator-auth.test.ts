@@ -9,131 +9,52 @@
  * login in Ward's token accessors).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { CoreV1Api, CustomObjectsApi, KubernetesObjectApi, PatchStrategy, setHeaderOptions, type KubernetesObject } from '@kubernetes/client-node';
-import yaml from 'js-yaml';
-import { createHandler } from '../../src/http/handler.js';
-import { startListener, type Listener } from '../../src/http/listener.js';
-import { silentLogger } from '../../src/sdk/logical.js';
-import { startFakeKubeApiServer, type FakeKubeApiServer } from '../fakes/kube-apiserver/index.js';
-import { kubeConfigFor } from '../fakes/kube-apiserver/test-client.js';
-import { freePort } from '../helpers/net.js';
-import { spawnWard, REPO_ROOT, type WardProcess } from '../helpers/process.js';
-import { api, startTestServer, type TestServer } from '../helpers/server.js';
-import { makeCa } from '../helpers/test-ca.js';
+import { PatchStrategy, setHeaderOptions, type CoreV1Api, type CustomObjectsApi } from '@kubernetes/client-node';
+import type { WardProcess } from '../helpers/process.js';
+import { api, type TestServer } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
-
-const OP_NS = 'ward';
-const APP_NS = 'apps';
-const G = { group: 'secrets.hashicorp.com', version: 'v1beta1' };
-const API_VERSION = 'secrets.hashicorp.com/v1beta1';
-
-async function must<T = any>(p: ReturnType<typeof api>, what: string): Promise<T> { // any: test bodies are read field by field
-  const r = await p;
-  if (r.status !== 200 && r.status !== 204) throw new Error(`${what}: ${r.status} ${JSON.stringify(r.body)}`);
-  return r.body as T;
-}
-
-const text = (d: Record<string, string> | undefined, k: string) => (d?.[k] === undefined ? undefined : Buffer.from(d[k], 'base64').toString('utf8'));
-type Condition = { type: string; status: string; reason: string; message: string };
+import { APP_NS, G, must, OP_NS, OperatorEnv, text, type Condition } from './operator-harness.js';
 
 describe('secrets operator end to end: appRole, VaultAuthGlobal, the encrypted client cache across a restart', { timeout: 180_000 }, () => {
-  const cleanups: Array<() => unknown> = [];
+  const env = new OperatorEnv({ dirPrefix: 'ward-operator-auth-e2e-', operatorArgs: ['--client-cache-persistence-model=direct-encrypted'], defaultVaultAuth: false });
   let ward: TestServer;
-  let tls: Listener;
-  let kube: FakeKubeApiServer;
   let core: CoreV1Api;
   let custom: CustomObjectsApi;
   let operator: WardProcess;
-  let kubeconfig: string;
-  let managerArgs: string[];
-
-  const startOperator = async () => {
-    const [healthPort, metricsPort] = [await freePort(), await freePort()];
-    const args = managerArgs.map((a) => {
-      if (a.startsWith('--health-probe-bind-address=')) return `--health-probe-bind-address=127.0.0.1:${healthPort}`;
-      if (a.startsWith('--metrics-bind-address=')) return `--metrics-bind-address=127.0.0.1:${metricsPort}`;
-      return a;
-    });
-    const p = spawnWard([...args, `--kubeconfig=${kubeconfig}`, `--watch-namespaces=${APP_NS}`, '--client-cache-persistence-model=direct-encrypted'], '', { OPERATOR_NAMESPACE: OP_NS });
-    await waitFor('the operator to be ready', async () => {
-      if (p.child.exitCode !== null) throw new Error(`the operator exited: ${p.stderr()}`);
-      const r = await fetch(`http://127.0.0.1:${healthPort}/readyz`).catch(() => undefined);
-      return r?.status === 200 && /became leader/.test(p.stderr());
-    }, { timeoutMs: 30_000, context: () => p.stderr() });
-    return p;
-  };
-
-  const cr = (plural: string, kind: string, namespace: string, name: string, spec: Record<string, unknown>, labels: Record<string, string> = {}) =>
-    custom.createNamespacedCustomObject({ ...G, namespace, plural, body: { apiVersion: API_VERSION, kind, metadata: { name, labels }, spec } });
+  const startOperator = () => env.startOperator();
+  const cr = env.cr.bind(env);
 
   before(async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ward-operator-auth-e2e-'));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    const ca = await makeCa('ward-e2e-ca', 'ec');
-    [ward, kube] = await Promise.all([startTestServer(), startFakeKubeApiServer()]);
-    cleanups.push(() => ward.close(), () => kube.close());
-    const cert = await ca.server('127.0.0.1');
-    writeFileSync(join(dir, 'tls.crt'), cert.certPem);
-    writeFileSync(join(dir, 'tls.key'), cert.keyPem, { mode: 0o600 });
-    tls = await startListener({ address: '127.0.0.1:0', tlsDisable: false, tlsCertFile: join(dir, 'tls.crt'), tlsKeyFile: join(dir, 'tls.key') }, createHandler(ward.core, { logger: silentLogger }));
-    cleanups.push(() => tls.close());
-
+    await env.start();
+    ({ ward, core, custom } = env);
     const T = ward.rootToken;
     await must(api(ward, 'POST', 'secret/data/app/config', { token: T, body: { data: { username: 'appuser', password: 'p-1' } } }), 'kv write');
     await must(api(ward, 'PUT', 'sys/policies/acl/app', { token: T, body: { policy: 'path "secret/data/app/*" { capabilities = ["read"] }' } }), 'app policy');
     await must(api(ward, 'PUT', 'sys/policies/acl/cache', { token: T, body: { policy: 'path "transit/encrypt/vso-cache" { capabilities = ["update"] }\npath "transit/decrypt/vso-cache" { capabilities = ["update"] }' } }), 'cache policy');
     await must(api(ward, 'POST', 'sys/mounts/transit', { token: T, body: { type: 'transit' } }), 'transit');
     await must(api(ward, 'POST', 'transit/keys/vso-cache', { token: T, body: {} }), 'transit key');
-    await must(api(ward, 'POST', 'sys/auth/kubernetes', { token: T, body: { type: 'kubernetes' } }), 'kubernetes auth');
-    await must(api(ward, 'POST', 'auth/kubernetes/config', { token: T, body: { kubernetes_host: kube.url, kubernetes_ca_cert: kube.caPem, token_reviewer_jwt: kube.reviewerToken } }), 'kubernetes config');
-    await must(api(ward, 'POST', 'auth/kubernetes/role/app', { token: T, body: { bound_service_account_names: 'app', bound_service_account_namespaces: APP_NS, audience: 'vault', token_policies: 'app', token_ttl: '1h' } }), 'kubernetes role app');
-    await must(api(ward, 'POST', 'auth/kubernetes/role/cache', { token: T, body: { bound_service_account_names: 'cache', bound_service_account_namespaces: OP_NS, audience: 'vault', token_policies: 'cache', token_ttl: '1h' } }), 'kubernetes role cache');
+    await env.kubernetesRole('app', 'app');
+    await env.kubernetesRole('cache', 'cache', 'cache', OP_NS);
     await must(api(ward, 'POST', 'sys/auth/approle', { token: T, body: { type: 'approle' } }), 'approle auth');
     await must(api(ward, 'POST', 'auth/approle/role/app', { token: T, body: { token_policies: 'app', token_ttl: '1h' } }), 'approle role');
     // JWT auth that trusts the cluster's service-account issuer (its signing key, no TokenReview).
     await must(api(ward, 'POST', 'sys/auth/jwt', { token: T, body: { type: 'jwt' } }), 'jwt auth');
-    await must(api(ward, 'POST', 'auth/jwt/config', { token: T, body: { jwt_validation_pubkeys: [kube.publicKeyPem], bound_issuer: kube.issuer } }), 'jwt config');
+    await must(api(ward, 'POST', 'auth/jwt/config', { token: T, body: { jwt_validation_pubkeys: [env.kube.publicKeyPem], bound_issuer: env.kube.issuer } }), 'jwt config');
     await must(api(ward, 'POST', 'auth/jwt/role/app', { token: T, body: { role_type: 'jwt', user_claim: 'sub', bound_audiences: 'vault', bound_subject: `system:serviceaccount:${APP_NS}:app`, token_policies: 'app', token_ttl: '1h' } }), 'jwt role');
     const roleId = (await must(api(ward, 'GET', 'auth/approle/role/app/role-id', { token: T }), 'role id')).data.role_id as string;
     const secretId = (await must(api(ward, 'POST', 'auth/approle/role/app/secret-id', { token: T, body: {} }), 'secret id')).data.secret_id as string;
 
-    const kc = kubeConfigFor(kube);
-    core = kc.makeApiClient(CoreV1Api);
-    custom = kc.makeApiClient(CustomObjectsApi);
-    for (const name of [OP_NS, APP_NS]) await core.createNamespace({ body: { metadata: { name } } });
-    const generic = KubernetesObjectApi.makeApiClient(kc);
-    for (const f of readdirSync(join(REPO_ROOT, 'deploy/crds'))) {
-      for (const o of yaml.loadAll(readFileSync(join(REPO_ROOT, 'deploy/crds', f), 'utf8')) as KubernetesObject[]) await generic.create(o);
-    }
-    await core.createNamespacedServiceAccount({ namespace: APP_NS, body: { metadata: { name: 'app' } } });
     await core.createNamespacedServiceAccount({ namespace: OP_NS, body: { metadata: { name: 'cache' } } });
-    await core.createNamespacedSecret({ namespace: OP_NS, body: { metadata: { name: 'ward-ca' }, stringData: { 'ca.crt': ca.certPem } } });
     await core.createNamespacedSecret({ namespace: APP_NS, body: { metadata: { name: 'approle-secret' }, stringData: { id: secretId } } });
-    await waitFor('the CRDs to be served', () => custom.listNamespacedCustomObject({ ...G, namespace: OP_NS, plural: 'vaultauths' }).then(() => true, () => false));
-    await cr('vaultconnections', 'VaultConnection', OP_NS, 'default', { address: tls.url, caCertSecretRef: 'ward-ca' });
     // The operator's own VaultAuth for the client cache's encryption, labelled as for VSO.
     await cr('vaultauths', 'VaultAuth', OP_NS, 'cache-encryption', { method: 'kubernetes', mount: 'kubernetes', kubernetes: { role: 'cache', serviceAccount: 'cache', audiences: ['vault'] }, storageEncryption: { mount: 'transit', keyName: 'vso-cache' } }, { cacheStorageEncryption: 'true' });
     await cr('vaultauths', 'VaultAuth', APP_NS, 'approle', { method: 'appRole', mount: 'approle', vaultConnectionRef: `${OP_NS}/default`, appRole: { roleId, secretRef: 'approle-secret' } });
     await cr('vaultauths', 'VaultAuth', APP_NS, 'jwt', { method: 'jwt', mount: 'jwt', vaultConnectionRef: `${OP_NS}/default`, jwt: { role: 'app', serviceAccount: 'app', audiences: ['vault'] } });
-
-    const manifest = yaml.loadAll(readFileSync(join(REPO_ROOT, 'deploy/kubernetes/secrets-operator.yaml'), 'utf8')) as KubernetesObject[];
-    for (const o of manifest) await generic.create(o);
-    const deployment = manifest.find((o) => o.kind === 'Deployment') as { spec: { template: { spec: { containers: Array<{ args: string[] }> } } } };
-    managerArgs = deployment.spec.template.spec.containers[0]!.args;
-    const saToken = await kube.issueToken({ namespace: OP_NS, name: 'ward-secrets-operator', pod: null });
-    kubeconfig = join(dir, 'operator.kubeconfig');
-    writeFileSync(kubeconfig, kube.kubeconfig(saToken), { mode: 0o600 });
     operator = await startOperator();
-    cleanups.push(() => operator.kill());
   });
 
-  after(async () => {
-    for (const c of cleanups.reverse()) await c();
-  });
+  after(() => env.close());
 
   const vss = (name: string, vaultAuthRef: string) => cr('vaultstaticsecrets', 'VaultStaticSecret', APP_NS, name, { vaultAuthRef, mount: 'secret', type: 'kv-v2', path: 'app/config', destination: { name, create: true } });
   const secret = (name: string, namespace = APP_NS) => core.readNamespacedSecret({ namespace, name }).catch(() => undefined);

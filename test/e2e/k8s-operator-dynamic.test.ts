@@ -9,70 +9,30 @@
  * the PostgreSQL user is gone.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
-import yaml from 'js-yaml';
+import type { AppsV1Api, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import pg from 'pg';
-import { createHandler } from '../../src/http/handler.js';
-import { startListener, type Listener } from '../../src/http/listener.js';
-import { silentLogger } from '../../src/sdk/logical.js';
-import { startFakeKubeApiServer, type FakeKubeApiServer } from '../fakes/kube-apiserver/index.js';
-import { kubeConfigFor } from '../fakes/kube-apiserver/test-client.js';
-import { freePort } from '../helpers/net.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
-import { spawnWard, REPO_ROOT, type WardProcess } from '../helpers/process.js';
+import type { WardProcess } from '../helpers/process.js';
 import { POSTGRES, skipUnless } from '../helpers/requirement.js';
-import { api, startTestServer, type TestServer } from '../helpers/server.js';
-import { makeCa } from '../helpers/test-ca.js';
+import { api, type TestServer } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
+import { APP_NS, G, must, OP_NS, OperatorEnv, RESTARTED_AT, text } from './operator-harness.js';
 
-const OP_NS = 'ward';
-const APP_NS = 'apps';
-const G = { group: 'secrets.hashicorp.com', version: 'v1beta1' };
-const RESTARTED_AT = 'vso.secrets.hashicorp.com/restartedAt';
 const FINALIZER = 'vaultdynamicsecret.secrets.hashicorp.com/finalizer';
 
-async function must(p: ReturnType<typeof api>, what: string): Promise<void> {
-  const r = await p;
-  if (r.status !== 200 && r.status !== 204) throw new Error(`${what}: ${r.status} ${JSON.stringify(r.body)}`);
-}
-
-const text = (d: Record<string, string> | undefined, k: string) => (d?.[k] === undefined ? undefined : Buffer.from(d[k], 'base64').toString('utf8'));
 type Lease = { id: string; duration: number; renewable: boolean; requestID: string };
 type Status = { lastRenewalTime?: number; lastGeneration?: number; secretMAC?: string; secretLease?: Lease; conditions?: Array<{ type: string; status: string; reason: string; message: string }> };
 
 describe('secrets operator end to end: VaultDynamicSecret with PostgreSQL credentials', { skip: skipUnless(POSTGRES), timeout: 240_000 }, () => {
-  const cleanups: Array<() => unknown> = [];
+  const env = new OperatorEnv({ dirPrefix: 'ward-operator-dynamic-e2e-' });
   let ward: TestServer;
-  let tls: Listener;
-  let kube: FakeKubeApiServer;
   let db: TestPostgres;
   let core: CoreV1Api;
   let apps: AppsV1Api;
   let custom: CustomObjectsApi;
   let operator: WardProcess;
-  let kubeconfig: string;
-  let managerArgs: string[];
-
-  const startOperator = async () => {
-    const healthPort = await freePort();
-    const metricsPort = await freePort();
-    const args = managerArgs.map((a) => {
-      if (a.startsWith('--health-probe-bind-address=')) return `--health-probe-bind-address=127.0.0.1:${healthPort}`;
-      if (a.startsWith('--metrics-bind-address=')) return `--metrics-bind-address=127.0.0.1:${metricsPort}`;
-      return a;
-    });
-    const p = spawnWard([...args, `--kubeconfig=${kubeconfig}`, `--watch-namespaces=${APP_NS}`], '', { OPERATOR_NAMESPACE: OP_NS });
-    await waitFor('the operator to lead', async () => {
-      if (p.child.exitCode !== null) throw new Error(`the operator exited: ${p.stderr()}`);
-      const r = await fetch(`http://127.0.0.1:${healthPort}/readyz`).catch(() => undefined);
-      return r?.status === 200 && /became leader/.test(p.stderr());
-    }, { timeoutMs: 30_000, context: () => p.stderr() });
-    return p;
-  };
+  const startOperator = () => env.startOperator();
 
   /** Runs a statement as the superuser; the number of rows. */
   async function sql(text: string, params: unknown[] = []): Promise<number> {
@@ -91,16 +51,10 @@ describe('secrets operator end to end: VaultDynamicSecret with PostgreSQL creden
   } }), `database role ${name}`);
 
   before(async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ward-operator-dynamic-e2e-'));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    const ca = await makeCa('ward-e2e-ca', 'ec');
-    [ward, kube, db] = await Promise.all([startTestServer(), startFakeKubeApiServer(), startPostgres()]);
-    cleanups.push(() => ward.close(), () => kube.close(), () => db.stop());
-    const cert = await ca.server('127.0.0.1');
-    writeFileSync(join(dir, 'tls.crt'), cert.certPem);
-    writeFileSync(join(dir, 'tls.key'), cert.keyPem, { mode: 0o600 });
-    tls = await startListener({ address: '127.0.0.1:0', tlsDisable: false, tlsCertFile: join(dir, 'tls.crt'), tlsKeyFile: join(dir, 'tls.key') }, createHandler(ward.core, { logger: silentLogger }));
-    cleanups.push(() => tls.close());
+    const starting = startPostgres();
+    env.onClose(async () => (await starting.catch(() => undefined))?.stop());
+    [db] = await Promise.all([starting, env.start()]);
+    ({ ward, core, apps, custom } = env);
 
     const T = ward.rootToken;
     await must(api(ward, 'POST', 'sys/mounts/database', { token: T, body: { type: 'database' } }), 'database mount');
@@ -121,48 +75,15 @@ describe('secrets operator end to end: VaultDynamicSecret with PostgreSQL creden
     await must(api(ward, 'PUT', 'sys/policies/acl/db', { token: T, body: { policy: 'path "database/creds/*" { capabilities = ["read"] }\npath "database/static-creds/*" { capabilities = ["read"] }\npath "sys/leases/renew" { capabilities = ["update"] }\npath "sys/leases/revoke" { capabilities = ["update"] }' } }), 'policy');
     // A role that may not revoke: its resources' deletion must not hang on the refusal.
     await must(api(ward, 'PUT', 'sys/policies/acl/db-norevoke', { token: T, body: { policy: 'path "database/creds/*" { capabilities = ["read"] }\npath "sys/leases/renew" { capabilities = ["update"] }' } }), 'policy');
-    await must(api(ward, 'POST', 'sys/auth/kubernetes', { token: T, body: { type: 'kubernetes' } }), 'kubernetes auth');
-    await must(api(ward, 'POST', 'auth/kubernetes/role/norevoke', { token: T, body: { bound_service_account_names: 'app', bound_service_account_namespaces: APP_NS, audience: 'vault', token_policies: 'db-norevoke', token_ttl: '1h' } }), 'kubernetes role');
-    await must(api(ward, 'POST', 'auth/kubernetes/config', { token: T, body: { kubernetes_host: kube.url, kubernetes_ca_cert: kube.caPem, token_reviewer_jwt: kube.reviewerToken } }), 'kubernetes config');
-    await must(api(ward, 'POST', 'auth/kubernetes/role/app', { token: T, body: { bound_service_account_names: 'app', bound_service_account_namespaces: APP_NS, audience: 'vault', token_policies: 'db', token_ttl: '1h' } }), 'kubernetes role');
+    await env.kubernetesRole('norevoke', 'db-norevoke');
+    await env.kubernetesRole('app', 'db');
 
-    const kc = kubeConfigFor(kube);
-    core = kc.makeApiClient(CoreV1Api);
-    apps = kc.makeApiClient(AppsV1Api);
-    custom = kc.makeApiClient(CustomObjectsApi);
-    for (const name of [OP_NS, APP_NS]) await core.createNamespace({ body: { metadata: { name } } });
-    const generic = KubernetesObjectApi.makeApiClient(kc);
-    for (const f of readdirSync(join(REPO_ROOT, 'deploy/crds'))) {
-      for (const o of yaml.loadAll(readFileSync(join(REPO_ROOT, 'deploy/crds', f), 'utf8')) as KubernetesObject[]) await generic.create(o);
-    }
-    await core.createNamespacedServiceAccount({ namespace: APP_NS, body: { metadata: { name: 'app' } } });
-    await core.createNamespacedSecret({ namespace: OP_NS, body: { metadata: { name: 'ward-ca' }, stringData: { 'ca.crt': ca.certPem } } });
-    for (const name of ['web', 'static-web']) {
-      await apps.createNamespacedDeployment({ namespace: APP_NS, body: {
-        metadata: { name },
-        spec: { selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'app', image: 'busybox' }] } } },
-      } });
-    }
-    await waitFor('the CRDs to be served', () => custom.listNamespacedCustomObject({ ...G, namespace: OP_NS, plural: 'vaultauths' }).then(() => true, () => false));
-    await custom.createNamespacedCustomObject({ ...G, namespace: OP_NS, plural: 'vaultconnections', body: { apiVersion: 'secrets.hashicorp.com/v1beta1', kind: 'VaultConnection', metadata: { name: 'default' }, spec: { address: tls.url, caCertSecretRef: 'ward-ca' } } });
-    await custom.createNamespacedCustomObject({ ...G, namespace: OP_NS, plural: 'vaultauths', body: { apiVersion: 'secrets.hashicorp.com/v1beta1', kind: 'VaultAuth', metadata: { name: 'default' }, spec: { method: 'kubernetes', mount: 'kubernetes', kubernetes: { role: 'app', serviceAccount: 'app', audiences: ['vault'] } } } });
-
-    await custom.createNamespacedCustomObject({ ...G, namespace: APP_NS, plural: 'vaultauths', body: { apiVersion: 'secrets.hashicorp.com/v1beta1', kind: 'VaultAuth', metadata: { name: 'norevoke' }, spec: { vaultConnectionRef: `${OP_NS}/default`, method: 'kubernetes', mount: 'kubernetes', kubernetes: { role: 'norevoke', serviceAccount: 'app', audiences: ['vault'] } } } });
-
-    const manifest = yaml.loadAll(readFileSync(join(REPO_ROOT, 'deploy/kubernetes/secrets-operator.yaml'), 'utf8')) as KubernetesObject[];
-    for (const o of manifest) await generic.create(o);
-    const deployment = manifest.find((o) => o.kind === 'Deployment') as { spec: { template: { spec: { containers: Array<{ args: string[] }> } } } };
-    managerArgs = deployment.spec.template.spec.containers[0]!.args;
-    const saToken = await kube.issueToken({ namespace: OP_NS, name: 'ward-secrets-operator', pod: null });
-    kubeconfig = join(dir, 'operator.kubeconfig');
-    writeFileSync(kubeconfig, kube.kubeconfig(saToken), { mode: 0o600 });
+    for (const name of ['web', 'static-web']) await env.deployment(name, 'app');
+    await env.cr('vaultauths', 'VaultAuth', APP_NS, 'norevoke', { vaultConnectionRef: `${OP_NS}/default`, method: 'kubernetes', mount: 'kubernetes', kubernetes: { role: 'norevoke', serviceAccount: 'app', audiences: ['vault'] } });
     operator = await startOperator();
-    cleanups.push(() => operator.kill());
   });
 
-  after(async () => {
-    for (const c of cleanups.reverse()) await c();
-  });
+  after(() => env.close());
 
   const vds = (name: string, spec: Record<string, unknown>) => custom.createNamespacedCustomObject({ ...G, namespace: APP_NS, plural: 'vaultdynamicsecrets', body: { apiVersion: 'secrets.hashicorp.com/v1beta1', kind: 'VaultDynamicSecret', metadata: { name }, spec } });
   const getVds = (name: string) => custom.getNamespacedCustomObject({ ...G, namespace: APP_NS, plural: 'vaultdynamicsecrets', name }).then((o) => o as { metadata: { finalizers?: string[] }; status?: Status }, () => undefined);

@@ -8,33 +8,12 @@
  * operator reconnects once Ward serves again and keeps following writes.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { CoreV1Api, CustomObjectsApi, KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
-import yaml from 'js-yaml';
-import { createHandler } from '../../src/http/handler.js';
-import { startListener, type Listener } from '../../src/http/listener.js';
-import { silentLogger } from '../../src/sdk/logical.js';
-import { startFakeKubeApiServer, type FakeKubeApiServer } from '../fakes/kube-apiserver/index.js';
-import { kubeConfigFor } from '../fakes/kube-apiserver/test-client.js';
-import { freePort } from '../helpers/net.js';
-import { spawnWard, REPO_ROOT, type WardProcess } from '../helpers/process.js';
-import { api, startTestServer, type TestServer } from '../helpers/server.js';
-import { makeCa } from '../helpers/test-ca.js';
+import type { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import type { WardProcess } from '../helpers/process.js';
+import { api, type TestServer } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
-
-const OP_NS = 'ward';
-const APP_NS = 'apps';
-const G = { group: 'secrets.hashicorp.com', version: 'v1beta1' };
-
-async function must(p: ReturnType<typeof api>, what: string): Promise<void> {
-  const r = await p;
-  if (r.status !== 200 && r.status !== 204) throw new Error(`${what}: ${r.status} ${JSON.stringify(r.body)}`);
-}
-
-const text = (d: Record<string, string> | undefined, k: string) => (d?.[k] === undefined ? undefined : Buffer.from(d[k], 'base64').toString('utf8'));
+import { APP_NS, G, must, OperatorEnv, text } from './operator-harness.js';
 
 /** The app's policy: read its secrets, and receive their change events (Vault's rules). */
 const APP_POLICY = `
@@ -48,72 +27,23 @@ path "sys/events/subscribe/kv*" {
 `;
 
 describe('secrets operator: instantUpdates through Ward KV events', { timeout: 180_000 }, () => {
-  const cleanups: Array<() => unknown> = [];
+  const env = new OperatorEnv({ dirPrefix: 'ward-operator-events-', caName: 'ward-events-ca' });
   let ward: TestServer;
-  let tls: Listener;
-  let kube: FakeKubeApiServer;
   let core: CoreV1Api;
   let custom: CustomObjectsApi;
   let operator: WardProcess;
 
   before(async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ward-operator-events-'));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    const ca = await makeCa('ward-events-ca', 'ec');
-    [ward, kube] = await Promise.all([startTestServer(), startFakeKubeApiServer()]);
-    cleanups.push(() => ward.close(), () => kube.close());
-    const cert = await ca.server('127.0.0.1');
-    writeFileSync(join(dir, 'tls.crt'), cert.certPem);
-    writeFileSync(join(dir, 'tls.key'), cert.keyPem, { mode: 0o600 });
-    tls = await startListener({ address: '127.0.0.1:0', tlsDisable: false, tlsCertFile: join(dir, 'tls.crt'), tlsKeyFile: join(dir, 'tls.key') }, createHandler(ward.core, { logger: silentLogger }));
-    cleanups.push(() => tls.close());
-
+    await env.start();
+    ({ ward, core, custom } = env);
     const T = ward.rootToken;
     await must(api(ward, 'POST', 'secret/data/app/config', { token: T, body: { data: { password: 'p-1' } } }), 'kv write');
     await must(api(ward, 'PUT', 'sys/policies/acl/app', { token: T, body: { policy: APP_POLICY } }), 'policy');
-    await must(api(ward, 'POST', 'sys/auth/kubernetes', { token: T, body: { type: 'kubernetes' } }), 'kubernetes auth');
-    await must(api(ward, 'POST', 'auth/kubernetes/config', { token: T, body: { kubernetes_host: kube.url, kubernetes_ca_cert: kube.caPem, token_reviewer_jwt: kube.reviewerToken } }), 'kubernetes config');
-    await must(api(ward, 'POST', 'auth/kubernetes/role/app', { token: T, body: { bound_service_account_names: 'app', bound_service_account_namespaces: APP_NS, audience: 'vault', token_policies: 'app', token_ttl: '1h' } }), 'kubernetes role');
-
-    const kc = kubeConfigFor(kube);
-    core = kc.makeApiClient(CoreV1Api);
-    custom = kc.makeApiClient(CustomObjectsApi);
-    for (const name of [OP_NS, APP_NS]) await core.createNamespace({ body: { metadata: { name } } });
-    const generic = KubernetesObjectApi.makeApiClient(kc);
-    for (const f of readdirSync(join(REPO_ROOT, 'deploy/crds'))) {
-      for (const o of yaml.loadAll(readFileSync(join(REPO_ROOT, 'deploy/crds', f), 'utf8')) as KubernetesObject[]) await generic.create(o);
-    }
-    await core.createNamespacedServiceAccount({ namespace: APP_NS, body: { metadata: { name: 'app' } } });
-    await core.createNamespacedSecret({ namespace: OP_NS, body: { metadata: { name: 'ward-ca' }, stringData: { 'ca.crt': ca.certPem } } });
-    await waitFor('the CRDs to be served', () => custom.listNamespacedCustomObject({ ...G, namespace: OP_NS, plural: 'vaultauths' }).then(() => true, () => false));
-    await custom.createNamespacedCustomObject({ ...G, namespace: OP_NS, plural: 'vaultconnections', body: { apiVersion: 'secrets.hashicorp.com/v1beta1', kind: 'VaultConnection', metadata: { name: 'default' }, spec: { address: tls.url, caCertSecretRef: 'ward-ca' } } });
-    await custom.createNamespacedCustomObject({ ...G, namespace: OP_NS, plural: 'vaultauths', body: { apiVersion: 'secrets.hashicorp.com/v1beta1', kind: 'VaultAuth', metadata: { name: 'default' }, spec: { method: 'kubernetes', mount: 'kubernetes', kubernetes: { role: 'app', serviceAccount: 'app', audiences: ['vault'] } } } });
-
-    const manifest = yaml.loadAll(readFileSync(join(REPO_ROOT, 'deploy/kubernetes/secrets-operator.yaml'), 'utf8')) as KubernetesObject[];
-    for (const o of manifest) await generic.create(o);
-    const deployment = manifest.find((o) => o.kind === 'Deployment') as { spec: { template: { spec: { containers: Array<{ args: string[] }> } } } };
-    const saToken = await kube.issueToken({ namespace: OP_NS, name: 'ward-secrets-operator', pod: null });
-    const kubeconfig = join(dir, 'operator.kubeconfig');
-    writeFileSync(kubeconfig, kube.kubeconfig(saToken), { mode: 0o600 });
-    const healthPort = await freePort();
-    const metricsPort = await freePort();
-    const args = deployment.spec.template.spec.containers[0]!.args.map((a) => {
-      if (a.startsWith('--health-probe-bind-address=')) return `--health-probe-bind-address=127.0.0.1:${healthPort}`;
-      if (a.startsWith('--metrics-bind-address=')) return `--metrics-bind-address=127.0.0.1:${metricsPort}`;
-      return a;
-    });
-    operator = spawnWard([...args, `--kubeconfig=${kubeconfig}`, `--watch-namespaces=${APP_NS}`], '', { OPERATOR_NAMESPACE: OP_NS });
-    cleanups.push(() => operator.kill());
-    await waitFor('the operator to lead', async () => {
-      if (operator.child.exitCode !== null) throw new Error(`the operator exited: ${operator.stderr()}`);
-      const r = await fetch(`http://127.0.0.1:${healthPort}/readyz`).catch(() => undefined);
-      return r?.status === 200 && /became leader/.test(operator.stderr());
-    }, { timeoutMs: 30_000, context: () => operator.stderr() });
+    await env.kubernetesRole('app', 'app');
+    operator = await env.startOperator();
   });
 
-  after(async () => {
-    for (const c of cleanups.reverse()) await c();
-  });
+  after(() => env.close());
 
   const secret = (name: string) => core.readNamespacedSecret({ namespace: APP_NS, name }).catch(() => undefined);
   const password = async () => text((await secret('app-config'))?.data, 'password');

@@ -10,81 +10,32 @@
  * (inline and from a SecretTransformation) yields the templated keys and honours excludes.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubernetesObjectApi, PatchStrategy, setHeaderOptions, type KubernetesObject } from '@kubernetes/client-node';
+import { PatchStrategy, setHeaderOptions, type AppsV1Api, type CoreV1Api, type CustomObjectsApi } from '@kubernetes/client-node';
 import * as x509 from '@peculiar/x509';
-import yaml from 'js-yaml';
-import { createHandler } from '../../src/http/handler.js';
-import { startListener, type Listener } from '../../src/http/listener.js';
-import { silentLogger } from '../../src/sdk/logical.js';
-import { startFakeKubeApiServer, type FakeKubeApiServer } from '../fakes/kube-apiserver/index.js';
-import { kubeConfigFor } from '../fakes/kube-apiserver/test-client.js';
-import { freePort } from '../helpers/net.js';
-import { spawnWard, REPO_ROOT, type WardProcess } from '../helpers/process.js';
-import { api, startTestServer, type TestServer } from '../helpers/server.js';
-import { makeCa } from '../helpers/test-ca.js';
+import type { WardProcess } from '../helpers/process.js';
+import { api, type TestServer } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
+import { APP_NS, G, must, OperatorEnv, RESTARTED_AT, text } from './operator-harness.js';
 
-const OP_NS = 'ward';
-const APP_NS = 'apps';
-const G = { group: 'secrets.hashicorp.com', version: 'v1beta1' };
-const RESTARTED_AT = 'vso.secrets.hashicorp.com/restartedAt';
 const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
-async function must(p: ReturnType<typeof api>, what: string): Promise<void> {
-  const r = await p;
-  if (r.status !== 200 && r.status !== 204) throw new Error(`${what}: ${r.status} ${JSON.stringify(r.body)}`);
-}
-
-const text = (d: Record<string, string> | undefined, k: string) => (d?.[k] === undefined ? undefined : Buffer.from(d[k], 'base64').toString('utf8'));
 const hex = (serial: string) => serial.replace(/:/g, '').toLowerCase().replace(/^0+/, '');
 type PkiStatus = { serialNumber?: string; expiration?: number; lastRotation?: number; lastGeneration?: number; secretMAC?: string; valid?: boolean; error?: string; conditions?: Array<{ type: string; status: string; reason: string; message: string }> };
 
 describe('secrets operator end to end: VaultPKISecret and transformations', { timeout: 180_000 }, () => {
-  const cleanups: Array<() => unknown> = [];
+  const env = new OperatorEnv({ dirPrefix: 'ward-operator-pki-e2e-' });
   let ward: TestServer;
-  let tls: Listener;
-  let kube: FakeKubeApiServer;
   let core: CoreV1Api;
   let apps: AppsV1Api;
   let custom: CustomObjectsApi;
   let operator: WardProcess;
-  let kubeconfig: string;
-  let managerArgs: string[];
   let caCert: x509.X509Certificate;
-
-  const startOperator = async () => {
-    const healthPort = await freePort();
-    const metricsPort = await freePort();
-    const args = managerArgs.map((a) => {
-      if (a.startsWith('--health-probe-bind-address=')) return `--health-probe-bind-address=127.0.0.1:${healthPort}`;
-      if (a.startsWith('--metrics-bind-address=')) return `--metrics-bind-address=127.0.0.1:${metricsPort}`;
-      return a;
-    });
-    const p = spawnWard([...args, `--kubeconfig=${kubeconfig}`, `--watch-namespaces=${APP_NS}`], '', { OPERATOR_NAMESPACE: OP_NS });
-    await waitFor('the operator to be ready', async () => {
-      if (p.child.exitCode !== null) throw new Error(`the operator exited: ${p.stderr()}`);
-      const r = await fetch(`http://127.0.0.1:${healthPort}/readyz`).catch(() => undefined);
-      return r?.status === 200 && /became leader/.test(p.stderr());
-    }, { timeoutMs: 30_000, context: () => p.stderr() });
-    return p;
-  };
+  const startOperator = () => env.startOperator();
 
   before(async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ward-operator-pki-e2e-'));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    const ca = await makeCa('ward-e2e-ca', 'ec');
-    [ward, kube] = await Promise.all([startTestServer(), startFakeKubeApiServer()]);
-    cleanups.push(() => ward.close(), () => kube.close());
-    const cert = await ca.server('127.0.0.1');
-    writeFileSync(join(dir, 'tls.crt'), cert.certPem);
-    writeFileSync(join(dir, 'tls.key'), cert.keyPem, { mode: 0o600 });
-    tls = await startListener({ address: '127.0.0.1:0', tlsDisable: false, tlsCertFile: join(dir, 'tls.crt'), tlsKeyFile: join(dir, 'tls.key') }, createHandler(ward.core, { logger: silentLogger }));
-    cleanups.push(() => tls.close());
-
+    await env.start();
+    ({ ward, core, apps, custom } = env);
     const T = ward.rootToken;
     await must(api(ward, 'POST', 'sys/mounts/pki', { token: T, body: { type: 'pki', config: { max_lease_ttl: '87600h' } } }), 'pki mount');
     const root = await api(ward, 'POST', 'pki/root/generate/internal', { token: T, body: { common_name: 'Ward PKI e2e root', ttl: '8760h', key_type: 'ec' } });
@@ -93,43 +44,12 @@ describe('secrets operator end to end: VaultPKISecret and transformations', { ti
     await must(api(ward, 'POST', 'pki/roles/web', { token: T, body: { allowed_domains: 'apps.svc', allow_subdomains: true, allow_ip_sans: true, key_type: 'ec', key_bits: 256, max_ttl: '2h' } }), 'pki role');
     await must(api(ward, 'POST', 'secret/data/app/db', { token: T, body: { data: { username: 'app', password: 's3cret', host: 'db.apps.svc' } } }), 'kv write');
     await must(api(ward, 'PUT', 'sys/policies/acl/app', { token: T, body: { policy: 'path "secret/data/app/*" { capabilities = ["read"] }\npath "pki/issue/web" { capabilities = ["update"] }\npath "pki/revoke" { capabilities = ["update"] }' } }), 'policy');
-    await must(api(ward, 'POST', 'sys/auth/kubernetes', { token: T, body: { type: 'kubernetes' } }), 'kubernetes auth');
-    await must(api(ward, 'POST', 'auth/kubernetes/config', { token: T, body: { kubernetes_host: kube.url, kubernetes_ca_cert: kube.caPem, token_reviewer_jwt: kube.reviewerToken } }), 'kubernetes config');
-    await must(api(ward, 'POST', 'auth/kubernetes/role/app', { token: T, body: { bound_service_account_names: 'app', bound_service_account_namespaces: APP_NS, audience: 'vault', token_policies: 'app', token_ttl: '1h' } }), 'kubernetes role');
-
-    const kc = kubeConfigFor(kube);
-    core = kc.makeApiClient(CoreV1Api);
-    apps = kc.makeApiClient(AppsV1Api);
-    custom = kc.makeApiClient(CustomObjectsApi);
-    for (const name of [OP_NS, APP_NS]) await core.createNamespace({ body: { metadata: { name } } });
-    const generic = KubernetesObjectApi.makeApiClient(kc);
-    for (const f of readdirSync(join(REPO_ROOT, 'deploy/crds'))) {
-      for (const o of yaml.loadAll(readFileSync(join(REPO_ROOT, 'deploy/crds', f), 'utf8')) as KubernetesObject[]) await generic.create(o);
-    }
-    await core.createNamespacedServiceAccount({ namespace: APP_NS, body: { metadata: { name: 'app' } } });
-    await core.createNamespacedSecret({ namespace: OP_NS, body: { metadata: { name: 'ward-ca' }, stringData: { 'ca.crt': ca.certPem } } });
-    await apps.createNamespacedDeployment({ namespace: APP_NS, body: {
-      metadata: { name: 'web' },
-      spec: { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'busybox' }] } } },
-    } });
-    await waitFor('the CRDs to be served', () => custom.listNamespacedCustomObject({ ...G, namespace: OP_NS, plural: 'vaultauths' }).then(() => true, () => false));
-    await custom.createNamespacedCustomObject({ ...G, namespace: OP_NS, plural: 'vaultconnections', body: { apiVersion: 'secrets.hashicorp.com/v1beta1', kind: 'VaultConnection', metadata: { name: 'default' }, spec: { address: tls.url, caCertSecretRef: 'ward-ca' } } });
-    await custom.createNamespacedCustomObject({ ...G, namespace: OP_NS, plural: 'vaultauths', body: { apiVersion: 'secrets.hashicorp.com/v1beta1', kind: 'VaultAuth', metadata: { name: 'default' }, spec: { method: 'kubernetes', mount: 'kubernetes', kubernetes: { role: 'app', serviceAccount: 'app', audiences: ['vault'] } } } });
-
-    const manifest = yaml.loadAll(readFileSync(join(REPO_ROOT, 'deploy/kubernetes/secrets-operator.yaml'), 'utf8')) as KubernetesObject[];
-    for (const o of manifest) await generic.create(o);
-    const deployment = manifest.find((o) => o.kind === 'Deployment') as { spec: { template: { spec: { containers: Array<{ args: string[] }> } } } };
-    managerArgs = deployment.spec.template.spec.containers[0]!.args;
-    const saToken = await kube.issueToken({ namespace: OP_NS, name: 'ward-secrets-operator', pod: null });
-    kubeconfig = join(dir, 'operator.kubeconfig');
-    writeFileSync(kubeconfig, kube.kubeconfig(saToken), { mode: 0o600 });
+    await env.kubernetesRole('app', 'app');
+    await env.deployment('web');
     operator = await startOperator();
-    cleanups.push(() => operator.kill());
   });
 
-  after(async () => {
-    for (const c of cleanups.reverse()) await c();
-  });
+  after(() => env.close());
 
   const create = (plural: string, kind: string, name: string, spec: Record<string, unknown>) =>
     custom.createNamespacedCustomObject({ ...G, namespace: APP_NS, plural, body: { apiVersion: 'secrets.hashicorp.com/v1beta1', kind, metadata: { name }, spec } });

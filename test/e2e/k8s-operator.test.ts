@@ -10,123 +10,36 @@
  * resource deletes the Secret; a bad resource gets a condition saying what is wrong.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubernetesObjectApi, PatchStrategy, setHeaderOptions, type KubernetesObject } from '@kubernetes/client-node';
-import yaml from 'js-yaml';
-import { createHandler } from '../../src/http/handler.js';
-import { startListener, type Listener } from '../../src/http/listener.js';
-import { silentLogger } from '../../src/sdk/logical.js';
-import { startFakeKubeApiServer, type FakeKubeApiServer } from '../fakes/kube-apiserver/index.js';
-import { kubeConfigFor } from '../fakes/kube-apiserver/test-client.js';
-import { freePort } from '../helpers/net.js';
-import { spawnWard, REPO_ROOT, type WardProcess } from '../helpers/process.js';
-import { api, startTestServer, type TestServer } from '../helpers/server.js';
-import { makeCa } from '../helpers/test-ca.js';
+import { PatchStrategy, setHeaderOptions, type AppsV1Api, type CoreV1Api, type CustomObjectsApi } from '@kubernetes/client-node';
+import type { WardProcess } from '../helpers/process.js';
+import { api, type TestServer } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
+import { APP_NS, G, must, OP_NS, OperatorEnv, RESTARTED_AT, text, type OperatorProcess } from './operator-harness.js';
 
-const OP_NS = 'ward';
-const APP_NS = 'apps';
-const G = { group: 'secrets.hashicorp.com', version: 'v1beta1' };
-const RESTARTED_AT = 'vso.secrets.hashicorp.com/restartedAt';
-
-async function must(p: ReturnType<typeof api>, what: string): Promise<void> {
-  const r = await p;
-  if (r.status !== 200 && r.status !== 204) throw new Error(`${what}: ${r.status} ${JSON.stringify(r.body)}`);
-}
-
-const text = (d: Record<string, string> | undefined, k: string) => (d?.[k] === undefined ? undefined : Buffer.from(d[k], 'base64').toString('utf8'));
 type Status = { secretMAC?: string; lastGeneration?: number; conditions?: Array<{ type: string; status: string; reason: string; message: string }> };
 
 describe('secrets operator end to end: VaultStaticSecret → Secret, refresh, rollout, drift, GC', { timeout: 180_000 }, () => {
-  const cleanups: Array<() => unknown> = [];
+  const env = new OperatorEnv({ dirPrefix: 'ward-operator-e2e-' });
   let ward: TestServer;
-  let tls: Listener;
-  let kube: FakeKubeApiServer;
   let core: CoreV1Api;
   let apps: AppsV1Api;
   let custom: CustomObjectsApi;
-  let operator: WardProcess;
-  let healthPort: number;
-  let metricsPort: number;
-  let kubeconfig: string;
-  let dir: string;
-  let managerArgs: string[];
-
-  const startOperator = async (leading = true) => {
-    healthPort = await freePort();
-    metricsPort = await freePort();
-    // The manifest's arguments, with loopback ports of our own.
-    const args = managerArgs.map((a) => {
-      if (a.startsWith('--health-probe-bind-address=')) return `--health-probe-bind-address=127.0.0.1:${healthPort}`;
-      if (a.startsWith('--metrics-bind-address=')) return `--metrics-bind-address=127.0.0.1:${metricsPort}`;
-      return a;
-    });
-    const p = spawnWard([...args, `--kubeconfig=${kubeconfig}`, `--watch-namespaces=${APP_NS}`], '', { OPERATOR_NAMESPACE: OP_NS });
-    await waitFor('the operator to be ready', async () => {
-      if (p.child.exitCode !== null) throw new Error(`the operator exited: ${p.stderr()}`);
-      const r = await fetch(`http://127.0.0.1:${healthPort}/readyz`).catch(() => undefined);
-      return r?.status === 200 && (!leading || /became leader/.test(p.stderr()));
-    }, { timeoutMs: 30_000, context: () => p.stderr() });
-    return p;
-  };
+  let operator: OperatorProcess;
+  const startOperator = (leading = true) => env.startOperator({ leading });
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'ward-operator-e2e-'));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    const ca = await makeCa('ward-e2e-ca', 'ec');
-    [ward, kube] = await Promise.all([startTestServer(), startFakeKubeApiServer()]);
-    cleanups.push(() => ward.close(), () => kube.close());
-    const cert = await ca.server('127.0.0.1');
-    writeFileSync(join(dir, 'tls.crt'), cert.certPem);
-    writeFileSync(join(dir, 'tls.key'), cert.keyPem, { mode: 0o600 });
-    tls = await startListener({ address: '127.0.0.1:0', tlsDisable: false, tlsCertFile: join(dir, 'tls.crt'), tlsKeyFile: join(dir, 'tls.key') }, createHandler(ward.core, { logger: silentLogger }));
-    cleanups.push(() => tls.close());
-
+    await env.start();
+    ({ ward, core, apps, custom } = env);
     const T = ward.rootToken;
     await must(api(ward, 'POST', 'secret/data/app/config', { token: T, body: { data: { username: 'appuser', password: 'p-1' } } }), 'kv write');
     await must(api(ward, 'PUT', 'sys/policies/acl/app', { token: T, body: { policy: 'path "secret/data/app/*" { capabilities = ["read"] }' } }), 'policy');
-    await must(api(ward, 'POST', 'sys/auth/kubernetes', { token: T, body: { type: 'kubernetes' } }), 'kubernetes auth');
-    await must(api(ward, 'POST', 'auth/kubernetes/config', { token: T, body: { kubernetes_host: kube.url, kubernetes_ca_cert: kube.caPem, token_reviewer_jwt: kube.reviewerToken } }), 'kubernetes config');
-    await must(api(ward, 'POST', 'auth/kubernetes/role/app', { token: T, body: { bound_service_account_names: 'app', bound_service_account_namespaces: APP_NS, audience: 'vault', token_policies: 'app', token_ttl: '1h' } }), 'kubernetes role');
-
-    const kc = kubeConfigFor(kube);
-    core = kc.makeApiClient(CoreV1Api);
-    apps = kc.makeApiClient(AppsV1Api);
-    custom = kc.makeApiClient(CustomObjectsApi);
-    for (const name of [OP_NS, APP_NS]) await core.createNamespace({ body: { metadata: { name } } });
-    const generic = KubernetesObjectApi.makeApiClient(kc);
-    for (const f of readdirSync(join(REPO_ROOT, 'deploy/crds'))) {
-      for (const o of yaml.loadAll(readFileSync(join(REPO_ROOT, 'deploy/crds', f), 'utf8')) as KubernetesObject[]) await generic.create(o);
-    }
-    await core.createNamespacedServiceAccount({ namespace: APP_NS, body: { metadata: { name: 'app' } } });
-    await core.createNamespacedSecret({ namespace: OP_NS, body: { metadata: { name: 'ward-ca' }, stringData: { 'ca.crt': ca.certPem } } });
-    await apps.createNamespacedDeployment({ namespace: APP_NS, body: {
-      metadata: { name: 'web' },
-      spec: { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'busybox' }] } } },
-    } });
-    // The platform team's defaults, exactly as for VSO.
-    await waitFor('the CRDs to be served', () => custom.listNamespacedCustomObject({ ...G, namespace: OP_NS, plural: 'vaultauths' }).then(() => true, () => false));
-    await custom.createNamespacedCustomObject({ ...G, namespace: OP_NS, plural: 'vaultconnections', body: { apiVersion: 'secrets.hashicorp.com/v1beta1', kind: 'VaultConnection', metadata: { name: 'default' }, spec: { address: tls.url, caCertSecretRef: 'ward-ca' } } });
-    await custom.createNamespacedCustomObject({ ...G, namespace: OP_NS, plural: 'vaultauths', body: { apiVersion: 'secrets.hashicorp.com/v1beta1', kind: 'VaultAuth', metadata: { name: 'default' }, spec: { method: 'kubernetes', mount: 'kubernetes', kubernetes: { role: 'app', serviceAccount: 'app', audiences: ['vault'] } } } });
-
-    // deploy/kubernetes/secrets-operator.yaml unchanged: the operator runs under its service account and RBAC.
-    const manifest = yaml.loadAll(readFileSync(join(REPO_ROOT, 'deploy/kubernetes/secrets-operator.yaml'), 'utf8')) as KubernetesObject[];
-    for (const o of manifest) await generic.create(o);
-    const deployment = manifest.find((o) => o.kind === 'Deployment') as { spec: { template: { spec: { containers: Array<{ args: string[] }> } } } };
-    managerArgs = deployment.spec.template.spec.containers[0]!.args;
-    const saToken = await kube.issueToken({ namespace: OP_NS, name: 'ward-secrets-operator', pod: null });
-    kubeconfig = join(dir, 'operator.kubeconfig');
-    writeFileSync(kubeconfig, kube.kubeconfig(saToken), { mode: 0o600 });
+    await env.kubernetesRole('app', 'app');
+    await env.deployment('web');
     operator = await startOperator();
-    cleanups.push(() => operator.kill());
   });
 
-  after(async () => {
-    for (const c of cleanups.reverse()) await c();
-  });
+  after(() => env.close());
 
   const vss = (name: string, spec: Record<string, unknown>) => custom.createNamespacedCustomObject({ ...G, namespace: APP_NS, plural: 'vaultstaticsecrets', body: { apiVersion: 'secrets.hashicorp.com/v1beta1', kind: 'VaultStaticSecret', metadata: { name }, spec } });
   const status = async (name: string) => ((await custom.getNamespacedCustomObject({ ...G, namespace: APP_NS, plural: 'vaultstaticsecrets', name })) as { status?: Status }).status ?? {};
@@ -201,16 +114,15 @@ describe('secrets operator end to end: VaultStaticSecret → Secret, refresh, ro
   test('two replicas: only the leader writes; stopping it hands over', async () => {
     const a = operator;
     const b = await startOperator(false);
-    cleanups.push(() => b.kill());
     const count = (p: WardProcess, what: string) => p.stderr().split('\n').filter((l) => l.includes(what)).length;
     await must(api(ward, 'POST', 'secret/data/app/config', { token: ward.rootToken, body: { data: { username: 'appuser', password: 'p-3' } } }), 'kv write');
     await waitFor('p-3 in the Secret', async () => text((await secret('app-config'))?.data, 'password') === 'p-3', { timeoutMs: 20_000, context: () => a.stderr() });
     await waitFor('the leader restarting the Deployment', () => count(a, 'rollout restart triggered') === 1, { context: () => a.stderr() });
     assert.equal(count(b, 'became leader'), 0);
     assert.equal(count(b, 'secret synced') + count(b, 'rollout restart triggered'), 0, 'the standby wrote nothing');
-    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    const metrics = await (await fetch(`http://127.0.0.1:${b.metricsPort}/metrics`)).text();
     assert.match(metrics, /^workqueue_depth\{name="vaultstaticsecret"\} \d+$/m);
-    assert.equal((await fetch(`http://127.0.0.1:${healthPort}/healthz`)).status, 200);
+    assert.equal((await fetch(`http://127.0.0.1:${b.healthPort}/healthz`)).status, 200);
     // SIGTERM: the leader releases the Lease on the way out, so the standby takes over at once.
     await a.kill('SIGTERM');
     await waitFor('the standby to lead', () => /became leader/.test(b.stderr()), { timeoutMs: 30_000, context: () => b.stderr() });

@@ -27,10 +27,11 @@ export function buildPinned(seed: number, i: number, pin: Pin, generators: reado
   return guard(generators[pin.generator]!.build(i, pin.target, pin.family, Rng.for(seed, STREAM.pinned, i * DRAWS + pin.draw), 0));
 }
 
-function resolve(seed: number, i: number, name: string, finding: KnownFinding, targets: readonly Target[], generators: readonly Generator[]): Pin {
+function resolve(seed: number, i: number, name: string, finding: KnownFinding, targets: readonly Target[], generators: readonly Generator[]): Pin | undefined {
   const gi = generators.findIndex((g) => g.name === finding.generator);
   const g = generators[gi];
-  if (!g) throw new Error(`known finding ${name}: no generator ${finding.generator}`);
+  // A plan of chosen generators (a test's) without this one: no pin.
+  if (!g) return undefined;
   const candidates = g.domain(targets).filter((t) => finding.target(t)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   for (const target of candidates) {
     for (let family = 0; family < g.families; family++) {
@@ -43,11 +44,15 @@ function resolve(seed: number, i: number, name: string, finding: KnownFinding, t
   throw new Error(`known finding ${name}: generator ${g.name} builds no matching request on ${candidates.length} target(s)`);
 }
 
-/** Pins for indexes 0 … (number of known findings − 1), as far as the run is long. */
+/**
+ * Pins for indexes 0 … (number of known findings − 1), as far as the run is long. A
+ * generator that can no longer build a finding's input is an error, not a silent gap.
+ */
 export function pinKnownFindings(seed: number, total: number, targets: readonly Target[], generators: readonly Generator[]): Map<number, Pin> {
   const out = new Map<number, Pin>();
   Object.entries(KNOWN_FINDINGS).forEach(([name, finding], i) => {
-    if (i < total) out.set(i, resolve(seed, i, name, finding, targets, generators));
+    const pin = i < total ? resolve(seed, i, name, finding, targets, generators) : undefined;
+    if (pin) out.set(i, pin);
   });
   return out;
 }

@@ -109,6 +109,12 @@ describe('schedule', () => {
     }
   });
 
+  it('pins nothing for a finding whose generator a custom plan leaves out', () => {
+    const s = new Schedule(FUZZ_TEST_SEED, 100, targets, GENERATORS.filter((g) => g.name !== 'nesting'));
+    const names = Object.keys(KNOWN_FINDINGS);
+    names.forEach((name, i) => assert.equal(KNOWN_FINDINGS[name]!.matches(s.requestAt(i)), KNOWN_FINDINGS[name]!.generator !== 'nesting', `#${i}`));
+  });
+
   it('pins only what fits in a short run', () => {
     const s = new Schedule(FUZZ_TEST_SEED, 2, targets);
     assert.ok(KNOWN_FINDINGS[Object.keys(KNOWN_FINDINGS)[1]!]!.matches(s.requestAt(1)));

@@ -1,5 +1,5 @@
 /**
- * The secrets operator beyond VSO, end to end (set up as k8s-operator.test.ts: the CRDs and
+ * The secrets operator beyond VSO, end to end (set up by operator-harness.ts: the CRDs and
  * deploy/kubernetes/secrets-operator.yaml applied unchanged to the fake cluster, a Ward
  * server behind TLS, real `ward k8s secrets-operator` processes under the manifest's RBAC):
  * a ConfigMap destination is synced, repaired and garbage-collected; a Secret merged from two

@@ -1,5 +1,5 @@
 /**
- * VaultPKISecret and destination transformations end to end, as k8s-operator.test.ts sets
+ * VaultPKISecret and destination transformations end to end, as operator-harness.ts sets
  * things up: deploy/crds/ and deploy/kubernetes/secrets-operator.yaml applied unchanged to the
  * fake cluster, a Ward server behind TLS with a PKI mount and role and Kubernetes auth, and a
  * real `ward k8s secrets-operator` process. A VaultPKISecret yields a kubernetes.io/tls Secret

@@ -37,7 +37,15 @@ export const SYS_ROOT_PATHS = [
  * `wrapping/unwrap` is here so a used or expired wrapping token gets Vault's 400
  * "wrapping token is not valid or does not exist" rather than a 403.
  */
-export const SYS_UNAUTHENTICATED_PATHS = ['decode-token', 'wrapping/lookup', 'wrapping/unwrap', 'internal/ui/mounts', 'internal/ui/mounts/*'];
+export const SYS_UNAUTHENTICATED_PATHS = [
+  'decode-token',
+  'wrapping/lookup',
+  'wrapping/unwrap',
+  'internal/ui/mounts',
+  'internal/ui/mounts/*',
+  // As in Vault; the handler still requires a valid token and shows only the mounts it reaches.
+  'internal/specs/openapi',
+];
 
 /** The `sys/` backend: built with the same framework as every other backend. */
 export function systemBackend(paths: PathDef<Fields>[]): Backend {

@@ -135,3 +135,10 @@ test('field kinds map to OpenAPI types as Vault maps its field types', () => {
   ];
   for (const [spec, want] of cases) assert.deepEqual(fieldSchema(spec), want, spec.kind);
 });
+
+test('a documented pattern stands in for a routing pattern with no OpenAPI form', () => {
+  const doc = docOf([definePath({ pattern: '.*', documentedPattern: '(?<path>.*)', fields: {}, operations: { read: ok, update: ok, list: ok }, takesArbitraryData: true })]);
+  assert.deepEqual(Object.keys(doc.paths).sort(), ['/{path}', '/{path}/']);
+  assert.deepEqual(doc.paths['/{path}']!.parameters, [{ name: 'path', in: 'path', schema: { type: 'string' }, required: true }]);
+  assert.deepEqual(doc.paths['/{path}']!.post!.requestBody!.content['application/json']!.schema, { type: 'object', additionalProperties: true });
+});

@@ -147,7 +147,7 @@ const LIST_SCHEMA: OasSchema = { type: 'object', properties: { keys: { type: 'ar
 
 function operation(t: OasTarget, def: PathDef<Fields>, info: BackendInfo, op: PathOperation, path: string, captures: Set<string>): OasOperation {
   const { id, base } = operationId(t, info.type, op, path);
-  const o: OasOperation = { ...(def.synopsis ? { summary: clean(def.synopsis) } : {}), operationId: id, tags: [info.tag ?? (info.kind === 'auth' ? 'auth' : 'secrets')], responses: {} };
+  const o: OasOperation = { ...(def.synopsis ? { summary: clean(def.synopsis) } : {}), operationId: id, tags: [info.tag ?? (info.kind === 'auth' ? 'auth' : 'secrets')] } as OasOperation;
   const free = Object.keys(def.fields)
     .filter((n) => !captures.has(n))
     .sort();
@@ -167,11 +167,12 @@ function operation(t: OasTarget, def: PathDef<Fields>, info: BackendInfo, op: Pa
     if (op === 'list') params.push(LIST_PARAM);
     if (params.length > 0) o.parameters = params.sort(byName);
   }
-  if (op === 'delete') o.responses['204'] = { description: 'empty body' };
+  // Written last so the JSON reads as Vault's does: parameters, body, then responses.
+  if (op === 'delete') o.responses = { '204': { description: 'empty body' } };
   else if (op === 'list') {
-    o.responses['200'] = { description: 'OK', content: { 'application/json': { schema: { $ref: '#/components/schemas/StandardListResponse' } } } };
+    o.responses = { '200': { description: 'OK', content: { 'application/json': { schema: { $ref: '#/components/schemas/StandardListResponse' } } } } };
     t.doc.components.schemas['StandardListResponse'] = LIST_SCHEMA;
-  } else o.responses['200'] = { description: 'OK' };
+  } else o.responses = { '200': { description: 'OK' } };
   return o;
 }
 
@@ -183,7 +184,7 @@ function marks(item: OasPathItem, path: string, info: BackendInfo): void {
 /** Writes the paths of one table row into the target. */
 export function documentPath(def: PathDef<Fields>, info: BackendInfo, t: OasTarget): void {
   const ops = def.operations;
-  const expanded = expandPattern(def.pattern);
+  const expanded = expandPattern(def.documentedPattern ?? def.pattern);
   const synopsis = def.synopsis ? clean(def.synopsis) : '';
   if (expanded === null) {
     // No OpenAPI form: listed so a reader sees the endpoint exists, without operations.

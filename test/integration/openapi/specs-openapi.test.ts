@@ -133,6 +133,11 @@ describe('sys/internal/specs/openapi', () => {
     assert.ok(doc.paths['/kv1/{path}']?.post && doc.paths['/kv1/{path}/']?.get);
     assert.ok(doc.paths['/cubbyhole/{path}']?.get);
     assert.ok(doc.paths['/sys/internal/specs/openapi']!.get, 'the document describes itself');
+    // Fields read from the query string are query parameters of the read (Vault's Query fields).
+    const readParams = (key: string) => (doc.paths[key]!.get!.parameters ?? []).map((p) => `${p.in}:${p.name}`);
+    assert.deepEqual(readParams('/secret/data/{path}'), ['query:version']);
+    assert.deepEqual(readParams('/sys/metrics'), ['query:format']);
+    assert.deepEqual(readParams('/sys/internal/specs/openapi'), ['query:context', 'query:generic_mount_paths']);
   });
 
   it('with generic_mount_paths, mounts are {<mount>_mount_path} parameters and singletons stay', async () => {

@@ -2,6 +2,7 @@ import { defineBackend } from '../../sdk/framework/backend.js';
 import type { Fields } from '../../sdk/framework/fields.js';
 import type { PathDef } from '../../sdk/framework/path.js';
 import type { Backend } from '../../sdk/logical.js';
+import { withSysHelp } from './help-text.js';
 
 /** Paths relative to `sys/` that only root or `sudo` may use (reference §1.8). */
 export const SYS_ROOT_PATHS = [
@@ -52,7 +53,7 @@ export function systemBackend(paths: PathDef<Fields>[]): Backend {
   return defineBackend({
     type: 'system',
     kind: 'secret',
-    paths,
+    paths: withSysHelp(paths),
     specialPaths: { root: SYS_ROOT_PATHS, unauthenticated: SYS_UNAUTHENTICATED_PATHS },
     help: 'The system backend: mounts, policies, leases, audit, seal and wrapping.',
   });

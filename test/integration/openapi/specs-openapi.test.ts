@@ -182,6 +182,23 @@ describe('sys/internal/specs/openapi', () => {
     assert.ok(posted.body.paths['/auth/{approle_mount_path}/login']);
   });
 
+  it('follows the mount table: a mount enabled, moved or disabled shows at once', async () => {
+    const has = async (key: string) => ((await fetchDoc(s)).body as OasDocument).paths[key] !== undefined;
+    assert.equal(await has('/later/keys/{name}'), false);
+    await enableAll(s, s.rootToken, [['sys/mounts/later', 'transit']]);
+    assert.equal(await has('/later/keys/{name}'), true);
+    assert.equal((await api(s, 'POST', 'sys/remount', { token: s.rootToken, body: { from: 'later', to: 'moved' } })).status, 200);
+    assert.equal(await has('/later/keys/{name}'), false);
+    assert.equal(await has('/moved/keys/{name}'), true);
+    // The same path again, now another type: the document is of the new backend.
+    assert.equal((await api(s, 'DELETE', 'sys/mounts/moved', { token: s.rootToken })).status, 204);
+    await enableAll(s, s.rootToken, [['sys/mounts/moved', 'totp']]);
+    assert.equal(await has('/moved/keys/{name}'), true);
+    assert.ok(((await fetchDoc(s)).body as OasDocument).paths['/moved/code/{name}'], 'the totp paths');
+    assert.equal((await api(s, 'DELETE', 'sys/mounts/moved', { token: s.rootToken })).status, 204);
+    assert.equal(await has('/moved/keys/{name}'), false);
+  });
+
   it('?help=1 on a path answers from the same source as the document', async () => {
     const help = await api(s, 'GET', 'transit/keys/k1?help=1', { token: s.rootToken });
     assert.equal(help.status, 200);

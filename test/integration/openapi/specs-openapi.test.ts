@@ -96,6 +96,16 @@ describe('sys/internal/specs/openapi', () => {
       ['sys/mounts/kv1', 'kv'],
       ['sys/mounts/team/pki', 'pki'],
       ['sys/mounts/totp', 'totp'],
+      // The rest of the built-in types, so every path table goes through the generator.
+      ['sys/auth/jwt', 'jwt'],
+      ['sys/auth/kubernetes', 'kubernetes'],
+      ['sys/auth/cert', 'cert'],
+      ['sys/auth/aws', 'aws'],
+      ['sys/auth/gcp', 'gcp'],
+      ['sys/auth/azure', 'azure'],
+      ['sys/mounts/database', 'database'],
+      ['sys/mounts/ssh', 'ssh'],
+      ['sys/mounts/k8s', 'kubernetes'],
     ]);
   });
   after(async () => {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { field, type FieldSpec, type Fields } from './fields.js';
 import { definePath, genericName, type PathDef } from './path.js';
-import { documentPaths, fieldSchema, newOasDocument, newOasTarget, type BackendInfo } from './openapi.js';
+import { documentPaths, fieldSchema, newOasDocument, newOasTarget, specialPathMatch, type BackendInfo } from './openapi.js';
 
 const ok = async () => null;
 
@@ -141,4 +141,20 @@ test('a documented pattern stands in for a routing pattern with no OpenAPI form'
   assert.deepEqual(Object.keys(doc.paths).sort(), ['/{path}', '/{path}/']);
   assert.deepEqual(doc.paths['/{path}']!.parameters, [{ name: 'path', in: 'path', schema: { type: 'string' }, required: true }]);
   assert.deepEqual(doc.paths['/{path}']!.post!.requestBody!.content['application/json']!.schema, { type: 'object', additionalProperties: true });
+});
+
+test('special paths match as Vault matches them: exact, prefix*, and + for one segment', () => {
+  const cases: [string, string[], boolean][] = [
+    ['login', ['login'], true],
+    ['login/x', ['login'], false],
+    ['login/x', ['login/*'], true],
+    ['loginx', ['login*'], true],
+    ['role/r1/secret-id', ['role/+/secret-id'], true],
+    ['role/r1/secret-id/more', ['role/+/secret-id'], false],
+    ['role/r1/other', ['role/+/secret-id'], false],
+    ['role/r1/secret-id/more', ['role/+/secret-id/*'], true],
+    ['role', ['role/+'], false],
+    ['anything', [], false],
+  ];
+  for (const [path, special, want] of cases) assert.equal(specialPathMatch(path, special), want, `${path} ~ ${special.join(',')}`);
 });

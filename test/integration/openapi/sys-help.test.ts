@@ -23,7 +23,7 @@ describe('sys/ help text', () => {
       if (!def.synopsis?.trim()) missing.push(`${def.pattern}: synopsis`);
       for (const [name, f] of Object.entries(def.fields)) if (!f.description.trim()) missing.push(`${def.pattern}: ${name}`);
     }
-    assert.deepEqual(missing, []);
+    assert.deepEqual(missing, [], 'give these a synopsis/description in their paths-*.ts file, or an entry in src/core/sys/help-text.ts');
   });
 
   it('path-help of a sys path shows them', async () => {

@@ -47,6 +47,8 @@ import { TokenStore } from './tokens/token-store.js';
 import type { EventBus } from './events/bus.js';
 import { rekeyBackupPaths, type RekeyBackupDeps } from './sys/paths-rekey-backup.js';
 import { decodeTokenPaths } from './sys/paths-decode-token.js';
+import { openapiPaths } from './sys/paths-openapi.js';
+import { WARD_VERSION } from './api-types.js';
 import type { TokenEntry } from './tokens/types.js';
 import { ResponseWrapper, WRAPPING_POLICY } from './wrapping/wrapper.js';
 
@@ -272,6 +274,18 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
     ...corsPaths(cors),
     ...quotaPaths({ quotas, mountOf: (p) => router.match(p)?.prefix ?? '' }),
     ...metricsPaths(deps.metrics ?? (() => Promise.reject(new Error('metrics are not wired')))),
+    ...openapiPaths({
+      mounts: () => router.all().map((r) => ({ prefix: r.prefix, type: r.entry.type, backend: r.backend })),
+      canAccessMount: async (token, prefix) => {
+        const entry = await tokens.lookup(token);
+        if (!entry) return false;
+        if (entry.policies.includes('root')) return true;
+        const acl = await aclOfEntry(entry);
+        return acl.hasMountAccess ? acl.hasMountAccess(prefix) : !acl.capabilities(prefix).includes('deny');
+      },
+      tokenIsValid: async (token) => (await tokens.lookup(token)) !== null,
+      version: WARD_VERSION,
+    }),
     ...lockedUserPaths({ authMounts: () => router.all().filter((r) => r.entry.table === 'auth').map((r) => ({ accessor: r.entry.accessor, backend: r.backend })) }),
   ];
   sys = systemBackend(sysPaths);

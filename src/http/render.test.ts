@@ -20,6 +20,12 @@ describe('renderResult', () => {
     assert.deepEqual(b, { request_id: 'rid', lease_id: '', renewable: false, lease_duration: 0, data: { a: 1 }, wrap_info: null, warnings: null, auth: null, mount_type: 'kv' });
   });
 
+  it('sends a help answer bare, as Vault does (api.Help reads help and openapi at the top)', () => {
+    const r = renderResult(res('help', 'secret/data/x', { data: { help: 'text', see_also: null, openapi: { openapi: '3.0.2' } } }));
+    assert.equal(r.status, 200);
+    assert.deepEqual(body(r), { help: 'text', see_also: null, openapi: { openapi: '3.0.2' } });
+  });
+
   it('uses the lease duration, or the ttl hint when there is no lease', () => {
     assert.equal(body(renderResult(res('read', 'secret/x', { data: {}, ttlHint: 3600 })))['lease_duration'], 3600);
     const leased = renderResult(res('read', 'db/creds/r', { data: { u: 'x' }, ttlHint: 5 }, { leaseId: 'db/creds/r/abc', leaseDuration: 60, renewable: true }));

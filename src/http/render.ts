@@ -91,6 +91,8 @@ export function renderResult(result: CoreResult): Rendered {
   if (r?.raw) return { status: r.raw.status, contentType: r.raw.contentType, body: r.raw.body };
 
   if (result.wrapInfo !== null) return json(200, buildEnvelope(result));
+  // Vault sends a help answer's data bare: {"help", "see_also", "openapi"} (api.Help reads them there).
+  if (result.operation === 'help' && r?.data) return json(200, r.data);
   if (result.operation === 'read' && r === null && result.auth === null) return notFoundBody();
   if (result.operation === 'list' && emptyList(result)) return notFoundBody();
 

@@ -105,8 +105,11 @@ test('CLI details vault users rely on', async (t) => {
   await t.test('path-help prints the help text of a path', async () => {
     const r = await ward(['path-help', 'secret/data/app']);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /^## Write, patch, read and delete versions of a secret\./);
-    assert.match(r.stdout, /- `options` \(map\)/);
+    // vault path-help's layout: the route, the synopsis, each field with its type.
+    assert.match(r.stdout, /^Request: +data\/app$/m);
+    assert.match(r.stdout, /^Write, patch, read and delete versions of a secret\.$/m);
+    assert.match(r.stdout, /^## PARAMETERS\n\n {4}data \(map\)\n/m);
+    assert.match(r.stdout, /^ {4}options \(map\)\n\n {8}Write options/m);
     const none = await ward(['path-help', 'nomount/x']);
     assert.equal(none.code, 2);
     assert.match(none.stderr, /^Error retrieving help: Error making API request\./);

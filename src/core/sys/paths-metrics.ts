@@ -13,7 +13,7 @@ export function metricsPaths(serve: (format: string) => Promise<MetricsAnswer>):
   return [
     definePath({
       pattern: 'metrics',
-      fields: { format: field.string({ description: 'Empty for JSON, "prometheus" for the Prometheus text format.' }) },
+      fields: { format: field.string({ description: 'Empty for JSON, "prometheus" for the Prometheus text format.', query: true }) },
       operations: {
         read: async (_req, d): Promise<LogicalResponse> => ({ raw: await serve(d.get('format')) }),
       },

@@ -9,6 +9,7 @@ import type {
   SpecialPaths,
 } from '../logical.js';
 import { FieldData } from './field-data.js';
+import { helpResponse, type HelpBackend } from './help.js';
 import type { Fields } from './fields.js';
 import type { PathDef, PathOperation } from './path.js';
 
@@ -91,19 +92,7 @@ export function defineBackend(spec: BackendSpec): Backend {
    */
   const checked = new WeakMap<LogicalRequest, { m: Matched; d: FieldData<Fields> }>();
 
-  function helpResponse(def: PathDef<Fields> | null): LogicalResponse {
-    const lines: string[] = [];
-    if (def) {
-      lines.push(`## ${def.synopsis ?? def.pattern}`, '', def.description ?? '', '', '### Parameters');
-      for (const [name, f] of Object.entries(def.fields)) {
-        lines.push(`- \`${name}\` (${f.kind}${f.required ? ', required' : ''}): ${f.description}`);
-      }
-      lines.push('', `Operations: ${Object.keys(def.operations).join(', ')}`);
-    } else {
-      lines.push(spec.help ?? `${spec.type} backend`);
-    }
-    return { data: { help: lines.join('\n') } };
-  }
+  const helpSource: HelpBackend = { type: spec.type, kind: spec.kind, specialPaths: spec.specialPaths ?? {}, help: spec.help ?? `${spec.type} backend`, paths: spec.paths };
 
   const backend: Backend = {
     type: spec.type,
@@ -119,7 +108,12 @@ export function defineBackend(spec: BackendSpec): Backend {
       const prior = checked.get(req);
       if (prior !== undefined) checked.delete(req);
       const m = prior?.m ?? match(req);
-      if (req.operation === 'help') return helpResponse(m?.def ?? null);
+      if (req.operation === 'help') {
+        // Vault answers the mount root with the backend's help, an unmatched path with 404.
+        if (req.path === '') return helpResponse(helpSource, null, '');
+        if (!m) throw unsupportedPath();
+        return helpResponse(helpSource, m.def, req.path);
+      }
       if (!m) throw unsupportedPath();
       const op: PathOperation = req.operation;
       const handler = m.def.operations[op] ?? (op === 'create' ? m.def.operations.update : undefined);

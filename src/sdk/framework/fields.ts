@@ -15,6 +15,11 @@ export interface FieldSpec<T> {
   /** Values that must not appear in logs or help output examples. */
   readonly sensitive: boolean;
   readonly allowed?: readonly T[];
+  /**
+   * Read from the query string on GET/LIST/DELETE (Vault's `Query`): the OpenAPI document
+   * lists it as a query parameter of those operations; writes still take it in the body.
+   */
+  readonly query?: boolean;
   parse(raw: unknown): T;
 }
 
@@ -24,6 +29,7 @@ interface Opts<T> {
   required?: boolean;
   sensitive?: boolean;
   allowed?: readonly T[];
+  query?: boolean;
 }
 
 /** Field names whose values are secrets even when a backend forgot to mark them sensitive. */
@@ -64,6 +70,7 @@ function make<T>(kind: string, fallback: T, parse: (raw: unknown) => T, o: Opts<
     required: o.required ?? false,
     sensitive: o.sensitive ?? false,
     ...(o.allowed ? { allowed: o.allowed } : {}),
+    ...(o.query ? { query: true } : {}),
     parse,
   };
 }

@@ -29,6 +29,11 @@ export interface PathDef<F extends Fields = Fields> {
   takesArbitraryData?: boolean;
   synopsis?: string;
   description?: string;
+  /**
+   * The pattern the OpenAPI document shows when `pattern` has no OpenAPI form (routing is
+   * unchanged): KV v1's and the cubbyhole's `.*` are `(?<path>.*)` there, as in Vault.
+   */
+  documentedPattern?: string;
 }
 
 /** Identity function that lets TypeScript infer the field table for handler arguments. */

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { badRequest } from '../../sdk/errors.js';
 import { decodeRecord, encodeRecord } from '../../sdk/record.js';
 import { defineBackend } from '../../sdk/framework/backend.js';
-import { definePath } from '../../sdk/framework/path.js';
+import { definePath, matchAll } from '../../sdk/framework/path.js';
 import type { BackendFactory, LogicalRequest } from '../../sdk/logical.js';
 import { listRecursive, PrefixStorage, type Storage } from '../../sdk/storage.js';
 
@@ -33,6 +33,7 @@ const keyOf = (path: string): string => path.replace(/^\/+/, '');
 
 const cubbyPath = definePath({
   pattern: '.*',
+  documentedPattern: matchAll('path'),
   fields: {},
   takesArbitraryData: true,
   synopsis: "Read, write, list and delete secrets in the calling token's cubbyhole.",

@@ -5,7 +5,7 @@
  */
 import { badRequest } from '../../sdk/errors.js';
 import { defineBackend } from '../../sdk/framework/backend.js';
-import { definePath } from '../../sdk/framework/path.js';
+import { definePath, matchAll } from '../../sdk/framework/path.js';
 import type { Backend } from '../../sdk/logical.js';
 import { noEvents, type EventSender } from '../../sdk/events.js';
 import { parseDurationSeconds } from '../../lib/duration.js';
@@ -31,6 +31,7 @@ function keyOf(path: string): string {
 const secretPath = (defaultTtl: () => number, events: EventSender) =>
   definePath({
   pattern: '.*',
+  documentedPattern: matchAll('path'),
   fields: {},
   takesArbitraryData: true,
   synopsis: 'Read, write, list and delete arbitrary secrets.',

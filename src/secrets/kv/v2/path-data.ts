@@ -17,7 +17,7 @@ import { appendVersion, checkCas, emptyMetadata, isDeleted, parseCas, versionVie
 
 const fields = {
   path: field.string({ description: 'Location of the secret.' }),
-  version: field.int({ description: 'Version to read; 0 or absent means the current version.' }),
+  version: field.int({ description: 'Version to read; 0 or absent means the current version.', query: true }),
   data: field.map({ description: 'The secret: a JSON object of arbitrary keys and values.' }),
   options: field.map({ description: 'Write options; `cas` is the check-and-set version.' }),
 };

@@ -12,7 +12,7 @@ import { isDeleted, versionView } from './versions.js';
 
 const fields = {
   path: field.string({ description: 'Location of the secret.' }),
-  version: field.int({ description: 'Version to inspect; 0 or absent means the current version.' }),
+  version: field.int({ description: 'Version to inspect; 0 or absent means the current version.', query: true }),
   depth: field.int({ description: 'Deepest nesting level to expand; 0 means no limit.' }),
 };
 

@@ -29,6 +29,17 @@ wait_until() {
   echo "run-local: timed out waiting for: $*" >&2
   return 1
 }
+# Waits for process $1 to write $3 to its log $2; fails (with the log) if it exits first,
+# e.g. because its port is taken: then nothing else's server is used by mistake.
+wait_started() {
+  for _ in $(seq 1 150); do
+    if ! kill -0 "$1" 2>/dev/null; then echo "run-local: $4 did not start:" >&2; cat "$2" >&2; return 1; fi
+    grep -q "$3" "$2" && return 0
+    sleep 0.2
+  done
+  echo "run-local: timed out waiting for $4" >&2
+  return 1
+}
 # One field of a JSON document on stdin, by dotted path (node: no jq needed).
 field() { node -e 'let s="";process.stdin.on("data",c=>s+=c).on("end",()=>{let v=JSON.parse(s);for(const k of process.argv[1].split("."))v=v?.[k];process.stdout.write(String(v??""))})' "$1"; }
 
@@ -38,7 +49,7 @@ step "1. Build (once)"
 step "2. The cluster: fake Kubernetes API server on https://127.0.0.1:$kube_port"
 node "$repo/dist/test/fakes/kube-apiserver/main.js" --port "$kube_port" --kubeconfig "$work/kubeconfig" >"$work/kube.log" 2>&1 &
 pids+=("$!")
-wait_until test -s "$work/kubeconfig"
+wait_started "$!" "$work/kube.log" 'kubeconfig written' 'the fake Kubernetes API server'
 # The kubeconfig holds the cluster CA and the cluster-admin token (kept in files, not echoed).
 sed -n 's/^ *certificate-authority-data: *//p' "$work/kubeconfig" | base64 -d >"$work/ca.crt"
 sed -n 's/^ *token: *//p' "$work/kubeconfig" >"$work/admin.token"
@@ -60,6 +71,7 @@ step "3. Ward: a dev server on http://127.0.0.1:$ward_port"
 node -e 'process.stdout.write(require("crypto").randomBytes(16).toString("hex"))' >"$work/root.token"
 "$ward" server -dev -dev-listen-address="127.0.0.1:$ward_port" -dev-root-token-id="$(cat "$work/root.token")" >"$work/ward.log" 2>&1 &
 pids+=("$!")
+wait_started "$!" "$work/ward.log" 'Development mode should NOT' 'the dev Ward server'
 export VAULT_ADDR="http://127.0.0.1:$ward_port"
 wait_until curl -fsS "$VAULT_ADDR/v1/sys/health"
 

@@ -25,7 +25,9 @@ const listening = (port: number): Promise<boolean> =>
 test('examples/01-trusted-platform/run-local.sh runs pattern 1 against the fake cluster and cleans up', async (t) => {
   const home = mkdtempSync(join(tmpdir(), 'ward-run-local-'));
   t.after(() => rmSync(home, { recursive: true, force: true }));
-  const [kubePort, wardPort] = [await freePort(), await freePort()];
+  const kubePort = await freePort();
+  let wardPort = await freePort();
+  while (wardPort === kubePort) wardPort = await freePort();
   const r = await runProgram('bash', [SCRIPT], { KUBE_PORT: String(kubePort), WARD_PORT: String(wardPort), HOME: home, VAULT_TOKEN: '', VAULT_ADDR: '' });
   assert.equal(r.code, 0, `stdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
   assert.match(r.stdout, /== 2\. The cluster: fake Kubernetes API server/);

@@ -12,74 +12,28 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 ward="$repo/bin/ward"
-kube_port="${KUBE_PORT:-6443}"
-ward_port="${WARD_PORT:-8200}"
-work="$(mktemp -d)"
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-step() { printf '\n== %s\n' "$*"; }
-# Polls `$@` (quietly) for up to 30 s.
-wait_until() {
-  for _ in $(seq 1 150); do "$@" >/dev/null 2>&1 && return 0; sleep 0.2; done
-  echo "run-local: timed out waiting for: $*" >&2
-  return 1
-}
-# Waits for process $1 to write $3 to its log $2; fails (with the log) if it exits first,
-# e.g. because its port is taken: then nothing else's server is used by mistake.
-wait_started() {
-  for _ in $(seq 1 150); do
-    if ! kill -0 "$1" 2>/dev/null; then echo "run-local: $4 did not start:" >&2; cat "$2" >&2; return 1; fi
-    grep -q "$3" "$2" && return 0
-    sleep 0.2
-  done
-  echo "run-local: timed out waiting for $4" >&2
-  return 1
-}
-# One field of a JSON document on stdin, by dotted path (node: no jq needed).
-field() { node -e 'let s="";process.stdin.on("data",c=>s+=c).on("end",()=>{let v=JSON.parse(s);for(const k of process.argv[1].split("."))v=v?.[k];process.stdout.write(String(v??""))})' "$1"; }
+# shellcheck source=../lib/local-cluster.sh
+source "$repo/examples/lib/local-cluster.sh"
 
 step "1. Build (once)"
-[ -f "$repo/dist/test/fakes/kube-apiserver/main.js" ] || (cd "$repo" && npm run build)
+ensure_built
 
-step "2. The cluster: fake Kubernetes API server on https://127.0.0.1:$kube_port"
-node "$repo/dist/test/fakes/kube-apiserver/main.js" --port "$kube_port" --kubeconfig "$work/kubeconfig" >"$work/kube.log" 2>&1 &
-pids+=("$!")
-wait_started "$!" "$work/kube.log" 'kubeconfig written' 'the fake Kubernetes API server'
-# The kubeconfig holds the cluster CA and the cluster-admin token (kept in files, not echoed).
-sed -n 's/^ *certificate-authority-data: *//p' "$work/kubeconfig" | base64 -d >"$work/ca.crt"
-sed -n 's/^ *token: *//p' "$work/kubeconfig" >"$work/admin.token"
-kube() { curl -fsS --cacert "$work/ca.crt" -H "Authorization: Bearer $(cat "$work/admin.token")" -H 'Content-Type: application/json' "$@"; }
-api="https://127.0.0.1:$kube_port/api/v1"
-kube -X POST "$api/namespaces" -d '{"metadata":{"name":"prod"}}' >/dev/null
-kube -X POST "$api/namespaces/prod/serviceaccounts" -d '{"metadata":{"name":"app"}}' >/dev/null
-pod_uid="$(kube -X POST "$api/namespaces/prod/pods" \
-  -d '{"metadata":{"name":"web"},"spec":{"serviceAccountName":"app","containers":[{"name":"web","image":"app:1"}]}}' | field metadata.uid)"
+step "2. The cluster: fake Kubernetes API server on https://127.0.0.1:${KUBE_PORT:-6443}"
+start_kube "${KUBE_PORT:-6443}"
+pod_uid="$(make_pod prod app web)"
 echo "namespace prod, service account app, pod web ($pod_uid)"
 # Ward's reviewer: a service account bound to system:auth-delegator (the fake binds this one).
-kube -X POST "$api/namespaces/kube-system/serviceaccounts/ward-token-reviewer/token" -d '{"spec":{}}' | field status.token >"$work/reviewer.jwt"
-# What the kubelet projects into the pod: a token for audience "ward", bound to the pod.
-kube -X POST "$api/namespaces/prod/serviceaccounts/app/token" \
-  -d "{\"spec\":{\"audiences\":[\"ward\"],\"expirationSeconds\":600,\"boundObjectRef\":{\"kind\":\"Pod\",\"apiVersion\":\"v1\",\"name\":\"web\",\"uid\":\"$pod_uid\"}}}" \
-  | field status.token >"$work/pod.token"
+kube -X POST -d '{"spec":{}}' /api/v1/namespaces/kube-system/serviceaccounts/ward-token-reviewer/token | field status.token >"$work/reviewer.jwt"
+pod_token prod app web "$pod_uid" ward >"$work/pod.token"
 
-step "3. Ward: a dev server on http://127.0.0.1:$ward_port"
-node -e 'process.stdout.write(require("crypto").randomBytes(16).toString("hex"))' >"$work/root.token"
-"$ward" server -dev -dev-listen-address="127.0.0.1:$ward_port" -dev-root-token-id="$(cat "$work/root.token")" >"$work/ward.log" 2>&1 &
-pids+=("$!")
-wait_started "$!" "$work/ward.log" 'Development mode should NOT' 'the dev Ward server'
-export VAULT_ADDR="http://127.0.0.1:$ward_port"
-wait_until curl -fsS "$VAULT_ADDR/v1/sys/health"
+step "3. Ward: a dev server on http://127.0.0.1:${WARD_PORT:-8200}"
+start_ward "${WARD_PORT:-8200}"
 
 step "4. Operator, once (the README's commands)"
 (
   export VAULT_TOKEN; VAULT_TOKEN="$(cat "$work/root.token")"
   "$ward" auth enable kubernetes
-  "$ward" write auth/kubernetes/config kubernetes_host="https://127.0.0.1:$kube_port" \
+  "$ward" write auth/kubernetes/config kubernetes_host="$kube_url" \
       kubernetes_ca_cert=@"$work/ca.crt" token_reviewer_jwt=@"$work/reviewer.jwt"
   "$ward" policy write app "$here/policy-app.hcl"
   "$ward" write auth/kubernetes/role/app bound_service_account_names=app \

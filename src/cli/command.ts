@@ -122,9 +122,8 @@ export class Ctx {
       if (e instanceof ApiError && e.sealed && (await this.uninitialized())) {
         throw new CliError(`Error ${action}: Ward at ${e.address} is not initialized; run "ward operator init" (then unseal it with the keys it prints)`, 2);
       }
-      if (e instanceof ConnectionError && e.code === 'EPROTO' && e.address.startsWith('https://')) {
-        throw new CliError(`Error ${action}: ${describeError(e)}\n\n${this.plainHttpHint(e.address)}`, 2);
-      }
+      const hint = this.connectionHint(e);
+      if (hint) throw new CliError(`Error ${action}: ${describeError(e)}${hint}`, 2);
       if (e instanceof ApiError || e instanceof ConnectionError) throw new CliError(`Error ${action}: ${describeError(e)}`, 2);
       if (e instanceof UsageError || e instanceof CliError || e instanceof OutputStringError) throw e;
       throw new CliError(`Error ${action}: ${describeError(e)}`, 1);
@@ -138,6 +137,11 @@ export class Ctx {
     } catch {
       return false;
     }
+  }
+
+  /** The paragraph (with its leading blank line) that says how to fix a connection error, or ''. */
+  connectionHint(e: unknown): string {
+    return e instanceof ConnectionError && e.code === 'EPROTO' && e.address.startsWith('https://') ? `\n\n${this.plainHttpHint(e.address)}` : '';
   }
 
   /** TLS spoken to a plain-HTTP listener (a dev server): name the variable that fixes it. */

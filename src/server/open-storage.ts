@@ -2,6 +2,8 @@
  * Opens the PhysicalBackend a parsed storage stanza describes. Engines that need a network
  * connection are imported only when configured, so a SQLite server never loads their drivers.
  */
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { InmemPhysical } from '../storage/inmem/inmem-physical.js';
 import type { PhysicalBackend } from '../storage/physical.js';
 import { SqlitePhysical } from '../storage/sqlite/sqlite-physical.js';
@@ -24,8 +26,13 @@ export async function openStorage(config: StorageConfig, o: OpenStorageOptions =
     ...(o.signal ? { signal: o.signal } : {}),
   });
   switch (config.type) {
-    case 'sqlite':
+    case 'sqlite': {
+      // SQLite creates the file, not its directory; a first-time user (./data in a laptop
+      // config) gets the path and the fix rather than the driver's bare message.
+      const dir = resolve(dirname(config.path));
+      if (!existsSync(dir)) throw new Error(`storage "sqlite": the directory ${dir} of path "${config.path}" does not exist; create it (mkdir -p ${dir}) or change path`);
       return SqlitePhysical.open(config.path);
+    }
     case 'inmem':
       return new InmemPhysical();
     case 'postgresql':

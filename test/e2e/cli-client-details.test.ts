@@ -140,6 +140,12 @@ test('the first hour: not initialized, TLS against plain HTTP, an address withou
   assert.equal(tls.code, 2);
   assert.match(tls.stderr, new RegExp(`speaks plain HTTP.*VAULT_ADDR=http://${hostPort.replace(/\./g, '\\.')}`, 's'), tls.stderr);
 
+  // `status` is the first command a new user runs: it gives the same hint (exit 1, as vault status errors).
+  const status = await runCli(['status', `-address=https://${hostPort}`], { HOME: home });
+  assert.equal(status.code, 1);
+  assert.match(status.stderr, /^Error checking seal status: /);
+  assert.match(status.stderr, new RegExp(`speaks plain HTTP.*VAULT_ADDR=http://${hostPort.replace(/\./g, '\\.')}`, 's'), status.stderr);
+
   const noScheme = await runCli(['kv', 'get', 'secret/app'], { VAULT_ADDR: hostPort, VAULT_TOKEN: 'x', HOME: home });
   assert.equal(noScheme.code, 1);
   assert.equal(noScheme.stderr, `Error: VAULT_ADDR="${hostPort}" has no scheme: use "http://${hostPort}" for a plain-HTTP listener or "https://${hostPort}" for TLS\n`);

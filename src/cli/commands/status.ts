@@ -63,7 +63,7 @@ const status: Command = {
     try {
       seal = await ctx.client.sealStatus();
     } catch (e) {
-      throw new CliError(`Error checking seal status: ${describeError(e)}`, 1);
+      throw new CliError(`Error checking seal status: ${describeError(e)}${ctx.connectionHint(e)}`, 1);
     }
     // A sealed HA node answers sys/leader with 503 "Vault is sealed": vault reads that as HA enabled.
     const leader: LeaderStatus | undefined = await ctx.client.leader().catch((e: unknown) => (seal.sealed && e instanceof ApiError && e.sealed ? SEALED_HA : undefined));

@@ -9,11 +9,10 @@ import type { FieldData } from '../../sdk/framework/field-data.js';
 import { definePath, type PathDef } from '../../sdk/framework/path.js';
 import type { Fields } from '../../sdk/framework/fields.js';
 import type { LogicalRequest, LogicalResponse } from '../../sdk/logical.js';
+import { BarcodeTooSmall, qrBarcode } from './barcode.js';
 import { ALGORITHMS, base32Decode, base32Encode, keyUrl, parseKeyUrl, type Algorithm } from './otp.js';
 import { deleteKey, keyName, listKeys, readKey, writeKey } from './store.js';
 
-/** No QR encoder is installed (and none is hand-written here): say so rather than send a fake image. */
-export const NO_QR_WARNING = 'barcode is empty: Ward does not render QR code images; encode the returned url as a QR code on the client (or set qr_size=0)';
 
 const keyFields = {
   name: field.string({ required: true, description: 'Name of the key.' }),
@@ -78,6 +77,16 @@ function settings(d: KeyData) {
   return { issuer, accountName, key, period, digits, algorithm: algorithm as Algorithm, skew };
 }
 
+/** Vault fails the request (before storing) when the image cannot hold the code; here a 400. */
+function barcode(url: string, size: number): string {
+  try {
+    return qrBarcode(url, size);
+  } catch (e) {
+    if (e instanceof BarcodeTooSmall) throw badRequest(`failed to generate QR code image: ${e.message}`);
+    throw e;
+  }
+}
+
 async function create(req: LogicalRequest, d: KeyData): Promise<LogicalResponse | null> {
   const s = settings(d);
   let response: LogicalResponse | null = null;
@@ -87,10 +96,12 @@ async function create(req: LogicalRequest, d: KeyData): Promise<LogicalResponse 
     if (s.issuer === '') throw badRequest('the issuer value is required for generated keys');
     // Not a Vault limit: a bound so one request cannot ask for gigabytes of randomness.
     if (d.get('key_size') > 1024) throw badRequest('the key_size value must be at most 1024');
+    // Likewise: a 100000-pixel square image would be ten gigabytes of memory.
+    if (d.get('qr_size') > 4096) throw badRequest('the qr_size value must be at most 4096');
     secret = base32Encode(randomBytes(d.get('key_size')));
     if (d.get('exported')) {
       const url = keyUrl({ issuer: s.issuer, accountName: s.accountName, secret, period: s.period, digits: s.digits, algorithm: s.algorithm });
-      response = d.get('qr_size') === 0 ? { data: { url } } : { data: { url, barcode: '' }, warnings: [NO_QR_WARNING] };
+      response = { data: d.get('qr_size') === 0 ? { url } : { url, barcode: barcode(url, d.get('qr_size')) } };
     }
   } else {
     if (secret === '') throw badRequest('the key value is required');

@@ -34,22 +34,30 @@ describe('transit export', () => {
 });
 
 describe('transit backup/restore', () => {
-  it('backs up only with allow_plaintext_backup and restores under a new name', async () => {
+  it('backs up only exportable keys with allow_plaintext_backup and restores under a new name', async () => {
     const t = mount();
     await t.write('keys/k');
     const enc = await t.write('encrypt/k', { plaintext: b64('keep me') });
+    await rejects(t.call('read', 'backup/k'), 400, 'exporting is disallowed on the policy');
+    await t.write('keys/k/config', { exportable: true });
     await rejects(t.call('read', 'backup/k'), 400, 'plaintext backup is disallowed on the policy');
     await t.write('keys/k/config', { allow_plaintext_backup: true });
+    assert.equal((await t.data('read', 'keys/k')).backup_info, undefined, 'no backup yet');
     const { backup } = await t.data('read', 'backup/k');
+    // As Vault: the backup is recorded on the key (time and the version it covered).
+    assert.deepEqual((await t.data('read', 'keys/k')).backup_info, { time: '2024-05-01T10:00:00.000000000Z', version: 1 });
+    t.clock.t += 60_000;
     assert.equal(await t.call('update', 'restore/copy', { backup }), null);
     assert.equal(unb64((await t.write('decrypt/copy', { ciphertext: enc.ciphertext })).plaintext), 'keep me');
-    assert.equal((await t.data('read', 'keys/copy')).name, 'copy');
+    const copy = await t.data('read', 'keys/copy');
+    assert.equal(copy.name, 'copy');
+    assert.deepEqual(copy.restore_info, { time: '2024-05-01T10:01:00.000000000Z', version: 1 });
     await rejects(t.call('update', 'restore', { backup }), 400, 'key "k" already exists');
     await rejects(t.call('update', 'restore/copy', { backup }), 400, 'key "copy" already exists');
     assert.equal(await t.call('update', 'restore/copy', { backup, force: true }), null);
     await rejects(t.call('update', 'restore/x', { backup: b64('{"nope":1}') }), 400, /invalid backup/);
     await rejects(t.call('update', 'restore/x', { backup: '***' }), 400, /base64/);
-    await rejects(t.call('update', 'restore/x', {}), 400, 'missing backup');
+    await rejects(t.call('update', 'restore/x', {}), 400, "'backup' must be supplied");
     await rejects(t.call('read', 'backup/missing'), 400, /not found/);
   });
 });

@@ -11,6 +11,7 @@ import { systemClock, type Clock } from '../../lib/clock.js';
 import type { TransitContext } from './context.js';
 import { Keyring } from './keyring.js';
 import { backupPaths } from './path-backup.js';
+import { cacheConfigPath } from './path-cache-config.js';
 import { configKeysPath } from './path-config-keys.js';
 import { datakeyPath } from './path-datakey.js';
 import { decryptPath } from './path-decrypt.js';
@@ -44,6 +45,7 @@ export function transitBackend(opts: TransitOptions = {}): Backend {
     exportPath(ctx),
     ...backupPaths(ctx),
     configKeysPath(),
+    cacheConfigPath(ctx),
     randomBytesPath(''),
     hashPath(''),
   ];

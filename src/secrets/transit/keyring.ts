@@ -9,6 +9,10 @@ import type { Clock } from '../../lib/clock.js';
 import { Policy, rotated, rotationDue, type StoredPolicy } from './policy.js';
 
 const PREFIX = 'policy/';
+/** Where `cache-config` keeps the cache size (Vault's storage key). */
+export const CACHE_CONFIG_KEY = 'config/cache';
+/** Vault's smallest bounded cache; 0 means unbounded. */
+export const MIN_CACHE_SIZE = 10;
 
 /** What a write callback returns: a new stored form, `null` to delete, `undefined` to leave the key alone. */
 export type WriteResult = StoredPolicy | null | undefined;
@@ -18,19 +22,58 @@ export class Keyring {
   /** Bumped around every write so a read that raced it does not cache what it saw. */
   private readonly generation = new Map<string, number>();
   private readonly tails = new Map<string, Promise<void>>();
+  /** 0: unbounded; otherwise the cache keeps this many most recently used keys (Vault's LRU). */
+  private size = 0;
+  private sizeLoaded: Promise<void> | null = null;
 
   constructor(readonly clock: Clock) {}
 
+  /** The cache size as configured; `cache-config` writes it, the first use after mount reads it. */
+  get cacheSize(): number {
+    return this.size;
+  }
+
+  setCacheSize(size: number): void {
+    this.size = size;
+    this.sizeLoaded = Promise.resolve();
+    this.evict();
+  }
+
   /** The current policy, from cache when possible; null when no such key. */
   async get(storage: Storage, name: string): Promise<Policy | null> {
+    await (this.sizeLoaded ??= this.loadSize(storage));
     const hit = this.cache.get(name);
-    if (hit) return hit;
+    if (hit) {
+      this.remember(name, hit);
+      return hit;
+    }
     const gen = this.generation.get(name) ?? 0;
     const stored = await getJSON<StoredPolicy>(storage, PREFIX + name);
     if (!stored) return null;
     const p = new Policy(stored);
-    if ((this.generation.get(name) ?? 0) === gen) this.cache.set(name, p);
+    if ((this.generation.get(name) ?? 0) === gen) this.remember(name, p);
     return p;
+  }
+
+  private async loadSize(storage: Storage): Promise<void> {
+    const cfg = await getJSON<{ size?: number }>(storage, CACHE_CONFIG_KEY);
+    this.size = typeof cfg?.size === 'number' ? cfg.size : 0;
+    this.evict();
+  }
+
+  /** Marks `name` most recently used (a Map iterates in insertion order) and trims the oldest. */
+  private remember(name: string, p: Policy): void {
+    this.cache.delete(name);
+    this.cache.set(name, p);
+    this.evict();
+  }
+
+  private evict(): void {
+    if (this.size <= 0) return;
+    for (const oldest of this.cache.keys()) {
+      if (this.cache.size <= this.size) break;
+      this.cache.delete(oldest);
+    }
   }
 
   /** Like get, but first rotates the key if its auto_rotate_period has elapsed. */
@@ -60,7 +103,7 @@ export class Keyring {
       }
       if (next === null) return null;
       const p = new Policy(next);
-      this.cache.set(name, p);
+      this.remember(name, p);
       return p;
     });
   }

@@ -6,6 +6,7 @@
 import { badRequest } from '../../sdk/errors.js';
 import { definePath, genericName, type PathDef } from '../../sdk/framework/path.js';
 import { field, type Fields } from '../../sdk/framework/fields.js';
+import { rfc3339 } from '../../lib/clock.js';
 import type { TransitContext } from './context.js';
 import { decodeBase64 } from './encoding.js';
 import { isKeyType } from './key-types.js';
@@ -45,9 +46,15 @@ export function backupPaths(ctx: TransitContext): PathDef<Fields>[] {
     synopsis: 'Back up a named key in plaintext.',
     operations: {
       async read(req, d) {
-        const p = await ctx.keyring.get(req.storage, d.get('name'));
-        if (!p) throw badRequest(`key "${d.get('name')}" not found`);
-        if (!p.stored.allow_plaintext_backup) throw badRequest('plaintext backup is disallowed on the policy');
+        const name = d.get('name');
+        // As Vault, the backup is recorded on the key itself (backup_info on read) before it is taken.
+        const p = await ctx.keyring.write(req.storage, name, async (cur) => {
+          if (!cur) throw badRequest(`key "${name}" not found`);
+          if (!cur.stored.exportable) throw badRequest('exporting is disallowed on the policy');
+          if (!cur.stored.allow_plaintext_backup) throw badRequest('plaintext backup is disallowed on the policy');
+          return { ...cur.stored, backup_info: { time: rfc3339(ctx.keyring.clock.now()), version: cur.stored.latest_version } };
+        });
+        if (!p) throw badRequest(`key "${name}" not found`);
         const blob: BackupBlob = { format: FORMAT, policy: { ...p.stored } };
         return { data: { backup: Buffer.from(JSON.stringify(blob), 'utf8').toString('base64') } };
       },
@@ -58,18 +65,19 @@ export function backupPaths(ctx: TransitContext): PathDef<Fields>[] {
     pattern: `restore(?:/${genericName('name')})?`,
     fields: {
       name: field.string({ description: 'Name to restore under; the backed-up name when omitted.' }),
-      backup: field.string({ description: 'The backup returned by backup/:name.', required: true, sensitive: true }),
+      backup: field.string({ description: 'The backup returned by backup/:name.', sensitive: true }),
       force: field.bool({ description: 'Overwrite an existing key of the same name.' }),
     },
     synopsis: 'Restore a named key from a backup.',
     operations: {
       async update(req, d) {
+        if (d.get('backup') === '') throw badRequest("'backup' must be supplied");
         const stored = decodeBackup(d.get('backup'));
         const name = d.get('name') || stored.name;
         if (!/^\w(?:[\w.-]*\w)?$/.test(name)) throw badRequest('invalid key name');
         await ctx.keyring.write(req.storage, name, async (cur) => {
           if (cur && !d.get('force')) throw badRequest(`key "${name}" already exists`);
-          return { ...stored, name };
+          return { ...stored, name, restore_info: { time: rfc3339(ctx.keyring.clock.now()), version: stored.latest_version } };
         });
         return null;
       },

@@ -40,6 +40,15 @@ export interface StoredPolicy {
   /** HMAC key length in bytes (type `hmac` only). */
   key_size: number;
   keys: Record<string, StoredVersion>;
+  /** When the key was last backed up, and its latest version then (Vault's backup_info). */
+  backup_info?: OperationInfo;
+  /** When the key was restored from a backup, and the backup's latest version. */
+  restore_info?: OperationInfo;
+}
+
+export interface OperationInfo {
+  time: string;
+  version: number;
 }
 
 export interface KeyVersion {
@@ -197,6 +206,8 @@ export function keyInfo(p: Policy): Record<string, unknown> {
     supports_signing: p.info.supportsSigning,
   };
   if (s.type === 'hmac') out.key_size = s.key_size;
+  if (s.backup_info) out.backup_info = { ...s.backup_info };
+  if (s.restore_info) out.restore_info = { ...s.restore_info };
   if (s.derived) {
     out.kdf = KDF;
     out.convergent_encryption = s.convergent_encryption;

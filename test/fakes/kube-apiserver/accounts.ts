@@ -5,7 +5,7 @@
  * bound to), with the same error strings on the TokenReview status.
  */
 import { randomUUID } from 'node:crypto';
-import { SignJWT, compactVerify, decodeJwt, exportSPKI, generateKeyPair, type CryptoKey, type JWTPayload } from 'jose';
+import { SignJWT, compactVerify, decodeJwt, exportJWK, exportSPKI, generateKeyPair, type CryptoKey, type JWTPayload } from 'jose';
 
 export interface IssueTokenOptions {
   namespace: string;
@@ -70,6 +70,11 @@ export class Cluster {
   static async create(issuer: string, apiAudiences: string[], alg: Alg, objects: BoundObjects): Promise<Cluster> {
     const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
     return new Cluster(issuer, apiAudiences, alg, privateKey, publicKey, randomUUID(), await exportSPKI(publicKey), objects);
+  }
+
+  /** The public signing key as the API server's `/openid/v1/jwks` publishes it. */
+  async jwks(): Promise<{ keys: unknown[] }> {
+    return { keys: [{ ...(await exportJWK(this.publicKey)), use: 'sig', kid: this.kid, alg: this.alg }] };
   }
 
   async issueToken(o: IssueTokenOptions): Promise<string> {

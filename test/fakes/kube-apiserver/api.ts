@@ -12,6 +12,11 @@ import type { RecordedReview } from './token-review.js';
 export interface FakeKubeOptions {
   /** `iss` of issued tokens (default `https://kubernetes.default.svc.cluster.local`). */
   issuer?: string;
+  /**
+   * The issuer is the server's own URL (as clusters whose issuer is public, e.g. EKS), so a
+   * relying party can use it as its OIDC discovery URL. Overrides `issuer`.
+   */
+  selfIssuer?: boolean;
   /** The API server's own audiences (default `[issuer]`). */
   apiAudiences?: string[];
   alg?: Alg;

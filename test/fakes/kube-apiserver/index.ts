@@ -6,7 +6,7 @@
  * with its own CA. See README.md for what is and is not modelled.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { generateKeyPair, type CryptoKey } from 'jose';
@@ -15,6 +15,7 @@ import { Cluster, signServiceAccountToken, type BoundObjects, type UserInfo } fr
 import { CrdController } from './crd.js';
 import { discover } from './discovery.js';
 import { Faults } from './faults.js';
+import { serveIssuerDiscovery } from './issuer-discovery.js';
 import { GarbageCollector } from './gc.js';
 import { serveAccessReview } from './access-review.js';
 import { authHooks } from './auth-hooks.js';
@@ -48,12 +49,25 @@ const core = (registry: Registry, plural: string): ResourceType => {
 };
 
 export async function startFakeKubeApiServer(o: FakeKubeOptions = {}): Promise<FakeKubeApiServer> {
-  const issuer = o.issuer ?? 'https://kubernetes.default.svc.cluster.local';
   const alg = o.alg ?? 'ES256';
+  const pki = await generateServerPki();
+  // Listening first: with selfIssuer the issuer is the URL, so the port must be known before
+  // the signing cluster exists. Requests wait for `handle` (nothing can call before we return).
+  let handle: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => void res.writeHead(503).end();
+  const server = https.createServer({ cert: pki.certPem, key: pki.keyPem, minVersion: 'TLSv1.2' }, (req, res) => handle(req, res));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `https://127.0.0.1:${port}`;
+  const issuer = o.selfIssuer ? url : (o.issuer ?? 'https://kubernetes.default.svc.cluster.local');
   const registry = new Registry();
   const store = new Store(registry, o.historyLimit);
   const gc = new GarbageCollector(store);
-  const pki = await generateServerPki();
   const namespaces = new NamespaceController(store, registry, pki.caPem);
   const watches = new Map<() => void, string>();
   // Watches of a CRD's resources end when it goes, as their handler is torn down.
@@ -120,8 +134,8 @@ export async function startFakeKubeApiServer(o: FakeKubeOptions = {}): Promise<F
     return (await cluster.authenticate(m[1], [])).user ?? null;
   }
 
-  let port = o.port ?? 0;
-  const server = https.createServer({ cert: pki.certPem, key: pki.keyPem, minVersion: 'TLSv1.2' }, (req, res) => {
+  const issuerDiscovery = { issuer, serverUrl: url, alg, jwks: () => cluster.jwks(), authenticate };
+  handle = (req, res) => {
     const url = new URL(req.url ?? '/', 'https://fake');
     if (faults.take(url.pathname, res)) return;
     if (req.method === 'GET' && ['/healthz', '/livez', '/readyz'].includes(url.pathname)) {
@@ -139,6 +153,7 @@ export async function startFakeKubeApiServer(o: FakeKubeOptions = {}): Promise<F
         return;
       }
       if (serveAccessReview(req, res, url.pathname, auth.objects, authenticate)) return;
+      if (serveIssuerDiscovery(issuerDiscovery, req, res, url.pathname, fail)) return;
       const doc = req.method === 'GET' ? discover(registry, url.pathname, `127.0.0.1:${port}`, o.version) : null;
       if (doc) {
         // As the real server: a bearer that does not authenticate is 401; anonymous callers
@@ -161,13 +176,7 @@ export async function startFakeKubeApiServer(o: FakeKubeOptions = {}): Promise<F
     } catch (e) {
       fail(e);
     }
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
-  });
-  port = (server.address() as AddressInfo).port;
-  const url = `https://127.0.0.1:${port}`;
+  };
   const stop = (): Promise<void> =>
     new Promise<void>((resolve) => {
       if (!server.listening) return resolve();

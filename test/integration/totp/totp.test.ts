@@ -5,12 +5,42 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import QRCode from 'qrcode';
 import { builtinRegistry } from '../../../src/core/builtin-registry.js';
 import { totpBackend } from '../../../src/secrets/totp/index.js';
 import { base32Decode, totpAt } from '../../../src/secrets/totp/otp.js';
 import { FakeClock } from '../../helpers/clock.js';
 import { errText } from '../../helpers/errors.js';
+import { decodePng } from '../../helpers/png.js';
 import { api, startTestServer, type TestServer } from '../../helpers/server.js';
+
+/**
+ * The barcode is a base64 PNG of size×size pixels whose dark modules are the QR code of `url`
+ * (error correction M, as pquerna/otp encodes): each module's centre pixel is sampled inside
+ * the symbol's bounding box (the three finder patterns span it).
+ */
+function assertQrPng(barcode: string, size: number, url: string): void {
+  const png = decodePng(Buffer.from(barcode, 'base64'));
+  assert.equal(png.width, size);
+  assert.equal(png.height, size);
+  let [x0, y0, x1, y1] = [size, size, -1, -1];
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      if (!png.dark(x, y)) continue;
+      [x0, y0, x1, y1] = [Math.min(x0, x), Math.min(y0, y), Math.max(x1, x), Math.max(y1, y)];
+    }
+  }
+  const modules = QRCode.create(url, { errorCorrectionLevel: 'M' }).modules;
+  const n = modules.size;
+  const cell = (x1 - x0 + 1) / n;
+  assert.ok(cell >= 1, `the symbol is drawn with at least one pixel per module (${cell})`);
+  for (let r = 0; r < n; r++) {
+    for (let c = 0; c < n; c++) {
+      const shown = png.dark(Math.floor(x0 + (c + 0.5) * cell), Math.floor(y0 + (r + 0.5) * cell));
+      assert.equal(shown, modules.get(r, c) === 1, `module ${r},${c}`);
+    }
+  }
+}
 
 /** base32 of the RFC 6238 SHA-1 secret "12345678901234567890". */
 const RFC_KEY = 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ';
@@ -83,8 +113,8 @@ describe('totp secrets engine over HTTP', () => {
     assert.equal(url.searchParams.get('issuer'), 'Ward Inc');
     const secret = url.searchParams.get('secret')!;
     assert.match(secret, /^[A-Z2-7]{32}$/, '20 random bytes, base32 without padding');
-    assert.equal(g.body.data.barcode, '', 'no QR encoder: an empty barcode');
-    assert.match(g.body.warnings.join(' '), /does not render QR code images/);
+    assertQrPng(g.body.data.barcode, 200, g.body.data.url);
+    assert.equal(g.body.warnings ?? null, null);
     const code = (await call('GET', 'totp/code/alice@example.com')).body.data.code;
     assert.equal(code, totpAt(base32Decode(secret), clock.ms, { period: 60, digits: 8, algorithm: 'SHA256' }));
 
@@ -93,6 +123,17 @@ describe('totp secrets engine over HTTP', () => {
     assert.equal(noQr.body.warnings ?? null, null);
     const hidden = await call('POST', 'totp/keys/hidden', { generate: true, issuer: 'I', account_name: 'a', exported: false });
     assert.equal(hidden.status, 204);
+  });
+
+  it('barcode is a PNG of qr_size pixels showing the url as a QR code; too small a size is refused', async () => {
+    const big = await call('POST', 'totp/keys/big', { generate: true, issuer: 'Ward', account_name: 'bob@example.com', qr_size: 350 });
+    assert.equal(big.status, 200, JSON.stringify(big.body));
+    assertQrPng(big.body.data.barcode, 350, big.body.data.url);
+    const small = await call('POST', 'totp/keys/small', { generate: true, issuer: 'Ward', account_name: 'bob@example.com', qr_size: 10 });
+    assert.equal(small.status, 400);
+    assert.match(errText(small), /^failed to generate QR code image: can not scale barcode to an image smaller than (\d+)x\1$/);
+    assert.equal((await call('GET', 'totp/keys/small')).status, 404, 'nothing stored when the answer failed');
+    await call('DELETE', 'totp/keys/big');
   });
 
   it('imports a key from an otpauth url', async () => {
@@ -121,6 +162,7 @@ describe('totp secrets engine over HTTP', () => {
       [{ key: RFC_KEY, period: 0 }, 'the period value must be greater than zero'],
       [{ key: RFC_KEY, skew: 2 }, 'the skew value must be 0 or 1'],
       [{ key: RFC_KEY, qr_size: -1 }, 'the qr_size value must be greater than or equal to zero'],
+      [{ generate: true, issuer: 'I', account_name: 'a', qr_size: 100_000 }, 'the qr_size value must be at most 4096'],
       [{ generate: true, issuer: 'I', account_name: 'a', key_size: 0 }, 'the key_size value must be greater than zero'],
       [{ generate: true, issuer: 'I' }, 'the account_name value is required for generated keys'],
       [{ generate: true, account_name: 'a' }, 'the issuer value is required for generated keys'],

@@ -96,4 +96,41 @@ test('transit over HTTP', async (t) => {
     assert.equal((await call('GET', 'transit/keys/orders', undefined, token)).status, 403);
     assert.equal((await call('POST', 'transit/decrypt/orders', { ciphertext: enc.body.data.ciphertext })).body.data.plaintext, b64('pii'));
   });
+
+  await t.test('every endpoint answers with Vault\'s status: 200 with data, or 204 when Vault returns nothing', async () => {
+    // [method, path, body, status, data keys (200 only)]
+    const table: [string, string, unknown, number, string[]?][] = [
+      ['POST', 'transit/keys/st', { exportable: true, allow_plaintext_backup: true, type: 'aes256-gcm96' }, 200, ['name', 'type', 'keys', 'latest_version']],
+      ['GET', 'transit/keys/st', undefined, 200, ['name']],
+      ['POST', 'transit/keys/st/config', { deletion_allowed: true }, 200, ['deletion_allowed']],
+      ['POST', 'transit/keys/st/rotate', {}, 200, ['latest_version']],
+      ['POST', 'transit/keys/st/config', { min_decryption_version: 2 }, 200, ['min_decryption_version']],
+      ['POST', 'transit/keys/st/trim', { min_available_version: 2 }, 200, ['min_available_version']],
+      ['GET', 'transit/export/encryption-key/st', undefined, 200, ['keys']],
+      ['POST', 'transit/datakey/plaintext/st', {}, 200, ['plaintext', 'ciphertext']],
+      ['POST', 'transit/hmac/st', { input: b64('x') }, 200, ['hmac']],
+      ['POST', 'transit/random/16', {}, 200, ['random_bytes']],
+      ['POST', 'transit/hash', { input: b64('x') }, 200, ['sum']],
+      ['GET', 'transit/config/keys', undefined, 200, ['disable_upsert']],
+      ['POST', 'transit/config/keys', { disable_upsert: false }, 200, ['disable_upsert']],
+      ['GET', 'transit/cache-config', undefined, 200, ['size']],
+      ['POST', 'transit/cache-config', { size: 100 }, 200, ['size']],
+      ['GET', 'transit/backup/st', undefined, 200, ['backup']],
+      ['POST', 'transit/restore/st-copy', 'BACKUP', 204],
+      ['POST', 'transit/restore', 'BACKUP-FORCE', 204],
+      ['DELETE', 'transit/keys/st', undefined, 204],
+      ['LIST', 'transit/keys', undefined, 200, ['keys']],
+    ];
+    let backup = '';
+    for (const [method, path, body, status, keys] of table) {
+      const sent = body === 'BACKUP' ? { backup } : body === 'BACKUP-FORCE' ? { backup, force: true } : body;
+      const r = await call(method, path, sent);
+      assert.equal(r.status, status, `${method} ${path}: ${r.status} ${JSON.stringify(r.body)}`);
+      if (status === 204) continue;
+      for (const k of keys ?? []) assert.ok(k in r.body.data, `${method} ${path} answers ${k}`);
+      if (path === 'transit/backup/st') backup = r.body.data.backup;
+    }
+    const restored = await call('GET', 'transit/keys/st-copy');
+    assert.equal(restored.body.data.restore_info.version, 2, 'the restored key says so');
+  });
 });

@@ -8,6 +8,7 @@ import { defineBackend } from '../../sdk/framework/backend.js';
 import type { Backend, BackendConfig, BackendFactory, SecretType } from '../../sdk/logical.js';
 import { revokeSerial } from './crl.js';
 import type { PkiContext } from './issuance.js';
+import { CRL_UNAUTHENTICATED_PATHS, crlPaths } from './path-crl.js';
 import { fetchPaths, UNAUTHENTICATED_PATHS } from './path-fetch.js';
 import { intermediatePaths } from './path-intermediate.js';
 import { CERT_SECRET_TYPE, issuePaths } from './path-issue.js';
@@ -28,14 +29,14 @@ const certSecret: SecretType = {
   },
 };
 
-export function pkiBackend(config: Pick<BackendConfig, 'system' | 'logger'>): Backend & { tidier: Tidier } {
+export function pkiBackend(config: Pick<BackendConfig, 'system' | 'logger'> & Partial<Pick<BackendConfig, 'storage'>>): Backend & { tidier: Tidier } {
   const ctx: PkiContext = { system: config.system, logger: config.logger };
   const tidier = new Tidier(ctx);
   const backend = defineBackend({
     type: 'pki',
     kind: 'secret',
-    paths: [...rootPaths(ctx), ...intermediatePaths(), ...issuePaths(ctx), ...rolePaths(), ...revokePaths(tidier), ...fetchPaths()],
-    specialPaths: { unauthenticated: UNAUTHENTICATED_PATHS },
+    paths: [...rootPaths(ctx), ...intermediatePaths(), ...issuePaths(ctx), ...rolePaths(), ...revokePaths(tidier), ...fetchPaths(), ...crlPaths()],
+    specialPaths: { unauthenticated: [...UNAUTHENTICATED_PATHS, ...CRL_UNAUTHENTICATED_PATHS] },
     secretTypes: { [CERT_SECRET_TYPE]: certSecret },
     cleanup: async () => {
       await tidier.running;

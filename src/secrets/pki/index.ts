@@ -10,6 +10,7 @@ import { revokeSerial } from './crl.js';
 import type { PkiContext } from './issuance.js';
 import { CRL_UNAUTHENTICATED_PATHS, crlPaths } from './path-crl.js';
 import { fetchPaths, UNAUTHENTICATED_PATHS } from './path-fetch.js';
+import { OCSP_UNAUTHENTICATED_PATHS, ocspPaths } from './path-ocsp.js';
 import { intermediatePaths } from './path-intermediate.js';
 import { CERT_SECRET_TYPE, issuePaths } from './path-issue.js';
 import { revokePaths, Tidier } from './path-revoke.js';
@@ -35,8 +36,8 @@ export function pkiBackend(config: Pick<BackendConfig, 'system' | 'logger'> & Pa
   const backend = defineBackend({
     type: 'pki',
     kind: 'secret',
-    paths: [...rootPaths(ctx), ...intermediatePaths(), ...issuePaths(ctx), ...rolePaths(), ...revokePaths(tidier), ...fetchPaths(), ...crlPaths()],
-    specialPaths: { unauthenticated: [...UNAUTHENTICATED_PATHS, ...CRL_UNAUTHENTICATED_PATHS] },
+    paths: [...rootPaths(ctx), ...intermediatePaths(), ...issuePaths(ctx), ...rolePaths(), ...revokePaths(tidier), ...fetchPaths(), ...crlPaths(), ...ocspPaths(config.logger)],
+    specialPaths: { unauthenticated: [...UNAUTHENTICATED_PATHS, ...CRL_UNAUTHENTICATED_PATHS, ...OCSP_UNAUTHENTICATED_PATHS] },
     secretTypes: { [CERT_SECRET_TYPE]: certSecret },
     cleanup: async () => {
       await tidier.running;

@@ -8,9 +8,10 @@ async function* once(b: Buffer): AsyncIterable<Buffer> {
   yield b;
 }
 
-export function pkiMount() {
+/** `tickMs`: how often the mount's periodic work (auto-tidy, CRL auto-rebuild) runs; tests shorten it. */
+export function pkiMount(opts: { tickMs?: number } = {}) {
   const storage = new InmemStorage();
-  const backend = pkiBackend({ storage, logger: silentLogger, system: { defaultLeaseTtl: () => 3600, maxLeaseTtl: () => 10 * 365 * 86400, options: () => ({}) } });
+  const backend = pkiBackend({ storage, logger: silentLogger, system: { defaultLeaseTtl: () => 3600, maxLeaseTtl: () => 10 * 365 * 86400, options: () => ({}) } }, opts);
   const call = (operation: Operation, path: string, data: Record<string, unknown> = {}, body?: Buffer): Promise<LogicalResponse | null> =>
     backend.handleRequest(
       testRequest(storage, operation, path, data, { mountPoint: 'pki/', mountType: 'pki', mountAccessor: 'pki_1', clientToken: '', ...(body ? { body: once(body) } : {}) }),
@@ -23,5 +24,13 @@ export function pkiMount() {
     return root;
   };
   const issue = async (cn = 'app.example.com') => data('update', 'issue/web', { common_name: cn, ttl: '1h' });
-  return { storage, backend, call, data, withRoot, issue };
+  /** Moves a stored certificate's (and its revocation's) notAfter into the past, as time passing would. */
+  const expire = async (serial: string, agoSec = 3600) => {
+    const key = serial.replace(/:/g, '-');
+    for (const p of [`certs/${key}`, `revoked/${key}`]) {
+      const raw = await storage.get(p);
+      if (raw) await storage.put(p, Buffer.from(JSON.stringify({ ...JSON.parse(raw.toString()), notAfter: Date.now() - agoSec * 1000 })));
+    }
+  };
+  return { storage, backend, call, data, withRoot, issue, expire };
 }

@@ -108,6 +108,17 @@ describe('pki CRL building', () => {
     assert.equal(deltaBase(delta2), crlNumber(complete2));
   });
 
+  it('rotation skips an issuer without a key (an imported CA certificate cannot sign a CRL)', async () => {
+    const m = pkiMount();
+    const root = await m.withRoot();
+    await m.call('update', 'config/crl', { auto_rebuild: true, enable_delta: true });
+    const imported = { ...JSON.parse((await m.storage.get(`config/issuer/${root.issuer_id}`))!.toString()), id: 'imported-1', name: 'imported', keyId: '' };
+    await m.storage.put('config/issuer/imported-1', Buffer.from(JSON.stringify(imported)));
+    assert.deepEqual(await m.data('read', 'crl/rotate'), { success: true });
+    assert.deepEqual(await m.data('read', 'crl/rotate-delta'), { success: true });
+    assert.equal(await m.storage.get('crls/imported-1'), null);
+  });
+
   it('rotate-delta without delta CRLs enabled is refused', async () => {
     const m = pkiMount();
     await m.withRoot();

@@ -9,7 +9,7 @@ import { getJSON, putJSON, type Storage } from '../../sdk/storage.js';
 import { keyToColon, serialKey, unix } from './format.js';
 import { importSigner } from './keys.js';
 import { crlTimes, readCrlConfig } from './crl-config.js';
-import { certPath, crlPath, deltaCrlPath, listIssuers, requireKey, revokedPath, type CertRecord, type CrlRecord, type Issuer, type RevokedRecord } from './store.js';
+import { certPath, crlPath, deltaCrlPath, keyPath, listIssuers, requireKey, revokedPath, type CertRecord, type CrlRecord, type Issuer, type RevokedRecord } from './store.js';
 
 /** DER INTEGER for the CRL Number and Delta CRL Indicator extensions (RFC 5280 §5.2.3, §5.2.4). */
 function derInteger(n: number): Buffer {
@@ -105,12 +105,19 @@ async function deltaOrThrow(s: Storage, issuer: Issuer): Promise<Buffer> {
   return Buffer.from(rec.der, 'base64');
 }
 
+/** Issuers that can sign a CRL: an imported CA certificate without its key cannot. */
+export async function signingIssuers(s: Storage): Promise<Issuer[]> {
+  const out: Issuer[] = [];
+  for (const i of await listIssuers(s)) if (i.keyId && (await s.get(keyPath(i.keyId))) !== null) out.push(i);
+  return out;
+}
+
 export async function rebuildAllCrls(s: Storage, now = Date.now()): Promise<void> {
-  for (const i of await listIssuers(s)) await rebuildCrl(s, i, now);
+  for (const i of await signingIssuers(s)) await rebuildCrl(s, i, now);
 }
 
 export async function rebuildAllDeltaCrls(s: Storage, now = Date.now()): Promise<void> {
-  for (const i of await listIssuers(s)) await rebuildDeltaCrl(s, i, now);
+  for (const i of await signingIssuers(s)) await rebuildDeltaCrl(s, i, now);
 }
 
 /** The stored CRL for `issuer`, building one on first use. */

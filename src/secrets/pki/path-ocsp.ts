@@ -10,6 +10,7 @@ import { field, type Fields } from '../../sdk/framework/fields.js';
 import { definePath, matchAll, type PathDef } from '../../sdk/framework/path.js';
 import type { LogicalResponse, Logger } from '../../sdk/logical.js';
 import { getJSON, type Storage } from '../../sdk/storage.js';
+import { signingIssuers } from './crl.js';
 import { crlTimes, readCrlConfig } from './crl-config.js';
 import { serialKey } from './format.js';
 import { describeKey } from './keys.js';
@@ -25,7 +26,7 @@ import {
   successfulResponse,
   type CertStatus,
 } from './ocsp-der.js';
-import { certPath, listIssuers, requireKey, revokedPath, type CertRecord, type Issuer, type RevokedRecord } from './store.js';
+import { certPath, requireKey, revokedPath, type CertRecord, type Issuer, type RevokedRecord } from './store.js';
 
 export const OCSP_UNAUTHENTICATED_PATHS = ['ocsp', 'ocsp/*'];
 
@@ -56,7 +57,8 @@ export async function ocspAnswer(s: Storage, der: Buffer, now = new Date()): Pro
   const config = await readCrlConfig(s);
   if (config.ocsp_disable) return answer(401, OCSP_UNAUTHORIZED);
   const id = req.certIds[0]!;
-  const issuer = (await listIssuers(s)).find((i) => certIdMatchesIssuer(id, pemDer(i.certificate)));
+  // An issuer without its key cannot sign the answer: unauthorized, as for one not held at all.
+  const issuer = (await signingIssuers(s)).find((i) => certIdMatchesIssuer(id, pemDer(i.certificate)));
   if (!issuer) return answer(401, OCSP_UNAUTHORIZED);
   const key = createPrivateKey((await requireKey(s, issuer.keyId)).privateKeyPem);
   const { type, bits } = describeKey(key);

@@ -6,9 +6,9 @@
  */
 import type { Logger, SystemView } from '../../sdk/logical.js';
 import { getJSON, type Storage } from '../../sdk/storage.js';
-import { rebuildCrl, rebuildDeltaCrl } from './crl.js';
+import { rebuildCrl, rebuildDeltaCrl, signingIssuers } from './crl.js';
 import { crlTimes, readCrlConfig } from './crl-config.js';
-import { crlPath, deltaCrlPath, listIssuers, type CrlRecord } from './store.js';
+import { crlPath, deltaCrlPath, type CrlRecord } from './store.js';
 import { readAutoTidy } from './tidy-config.js';
 import type { Tidier } from './tidy.js';
 
@@ -58,7 +58,7 @@ export class Periodic {
     const config = await readCrlConfig(s);
     if (!config.auto_rebuild) return;
     const t = crlTimes(config);
-    for (const issuer of await listIssuers(s)) {
+    for (const issuer of await signingIssuers(s)) {
       const complete = await getJSON<CrlRecord>(s, crlPath(issuer.id));
       if (!complete || now >= (complete.nextUpdate ?? 0) - t.grace * 1000) {
         await rebuildCrl(s, issuer, now);

@@ -74,6 +74,11 @@ describe('pki OCSP responder', () => {
     const otherLeaf = await other.issue();
     const foreign = await ask(m, ocspRequest(cert(otherLeaf.certificate), cert(otherRoot.certificate)));
     assert.deepEqual([foreign.status, foreign.body], [401, UNAUTHORIZED]);
+    // Holding the foreign CA's certificate without its key (an import) still cannot sign an answer.
+    const rec = JSON.parse((await m.storage.get(`config/issuer/${root.issuer_id}`))!.toString());
+    await m.storage.put('config/issuer/imported-1', Buffer.from(JSON.stringify({ ...rec, id: 'imported-1', name: 'imported', keyId: '', certificate: otherRoot.certificate })));
+    const keyless = await ask(m, ocspRequest(cert(otherLeaf.certificate), cert(otherRoot.certificate)));
+    assert.deepEqual([keyless.status, keyless.body], [401, UNAUTHORIZED]);
 
     for (const junk of [Buffer.from('hello'), Buffer.alloc(0), seq(seq())]) {
       const bad = await ask(m, junk);

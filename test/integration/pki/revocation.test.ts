@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { api, startTestServer, type TestServer } from '../../helpers/server.js';
 import { errText } from '../../helpers/errors.js';
 import { OPENSSL, skipUnless } from '../../helpers/requirement.js';
+import { waitFor } from '../../helpers/wait.js';
 
 describe('PKI revocation over HTTP', () => {
   let s: TestServer;
@@ -96,5 +97,26 @@ describe('PKI revocation over HTTP', () => {
     }
     const unknown = await fetch(`${s.url}/v1/pki/issuer/nope/crl/pem`);
     assert.equal(unknown.status, 400);
+  });
+
+  it('tidy, tidy-status, tidy-cancel and config/auto-tidy answer as Vault over HTTP', async () => {
+    const bad = await call('POST', 'pki/tidy', { tidy_cert_store: true, pause_duration: '-5s' });
+    assert.equal(bad.status, 400);
+    assert.match(errText(bad), /negative pause_duration/);
+    const none = await call('POST', 'pki/tidy-cancel');
+    assert.equal(none.status, 400);
+    assert.match(errText(none), /none is currently running/);
+    assert.equal((await call('POST', 'pki/tidy', { tidy_cert_store: true, pause_duration: '5s' })).status, 202);
+    const cancel = await call('POST', 'pki/tidy-cancel');
+    assert.equal(cancel.status, 200, errText(cancel));
+    assert.equal(cancel.body.data.state, 'Cancelling');
+    const st = await waitFor('the tidy to stop', async () => {
+      const r = await call('GET', 'pki/tidy-status');
+      return r.body.data.state === 'Cancelled' ? r.body.data : null;
+    });
+    assert.equal(st.pause_duration, '5s');
+    const auto = await call('POST', 'pki/config/auto-tidy', { enabled: true, tidy_revoked_certs: true, interval_duration: '24h' });
+    assert.equal(auto.status, 200, errText(auto));
+    assert.equal((await call('GET', 'pki/config/auto-tidy')).body.data.interval_duration, 86400);
   });
 });

@@ -14,6 +14,11 @@ import { api, startTestServer, type TestServer } from '../../helpers/server.js';
 import { errText } from '../../helpers/errors.js';
 import { OPENSSL, skipUnless } from '../../helpers/requirement.js';
 import { waitFor } from '../../helpers/wait.js';
+import { ocspRequest, readOcspResponse } from '../../../src/auth/cert/ocsp.js';
+import { parseCert } from '../../../src/auth/cert/parsed-cert.js';
+import { children, octets, oid, parseDer, seq, tlv } from '../../../src/lib/der.js';
+
+const pemDer = (pem: string): Buffer => Buffer.from(pem.replace(/-----(BEGIN|END) [^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
 
 describe('PKI revocation over HTTP', () => {
   let s: TestServer;
@@ -77,6 +82,17 @@ describe('PKI revocation over HTTP', () => {
       const text = openssl('ocsp', '-respin', join(dir, 'resp.der'), '-issuer', join(dir, 'ca.pem'), '-cert', join(dir, 'leaf.pem'), '-CAfile', join(dir, 'ca.pem'), '-no_nonce');
       assert.match(text, /: (good|revoked)/);
     }
+    // A nonce of 0xff bytes puts runs of "/" in the base64; sent unescaped, the path must survive intact.
+    const leafCert = parseCert(pemDer(leaf.certificate));
+    const caCert = parseCert(pemDer(ca.certificate));
+    const plain = ocspRequest(leafCert, caCert);
+    const tbs = children(children(parseDer(plain).value)[0]!.value);
+    const withNonce = seq(seq(...tbs.map((t) => t.raw), tlv(0xa2, seq(seq(oid('1.3.6.1.5.5.7.48.1.2'), octets(octets(Buffer.alloc(18, 0xff))))))));
+    const b64 = withNonce.toString('base64');
+    assert.match(b64, /\/\//);
+    const slashy = await fetch(`${ocspUrl()}/${b64}`);
+    assert.equal(slashy.status, 200);
+    assert.notEqual(readOcspResponse(Buffer.from(await slashy.arrayBuffer()), leafCert, caCert, new Date()), null);
     const junk = await fetch(ocspUrl(), { method: 'POST', headers: { 'Content-Type': 'application/ocsp-request' }, body: 'not der' });
     assert.equal(junk.status, 400);
     assert.deepEqual(Buffer.from(await junk.arrayBuffer()), Buffer.from('30030a0101', 'hex'));

@@ -15,6 +15,10 @@ import type { Tidier } from './tidy.js';
 /** Vault runs its PKI periodic function about once a minute. */
 export const DEFAULT_TICK_MS = 60_000;
 
+/** Timers running in this process, across mounts: lets tests see that unmount and seal stop them. */
+let live = 0;
+export const livePeriodicTimers = (): number => live;
+
 export class Periodic {
   private timer: NodeJS.Timeout | null = null;
   private current: Promise<void> | null = null;
@@ -41,10 +45,14 @@ export class Periodic {
         });
     }, tickMs);
     this.timer.unref();
+    live++;
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
+    if (this.timer) {
+      clearInterval(this.timer);
+      live--;
+    }
     this.timer = null;
     await this.current;
   }

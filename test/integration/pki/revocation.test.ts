@@ -14,6 +14,7 @@ import { api, startTestServer, type TestServer } from '../../helpers/server.js';
 import { errText } from '../../helpers/errors.js';
 import { OPENSSL, skipUnless } from '../../helpers/requirement.js';
 import { waitFor } from '../../helpers/wait.js';
+import { livePeriodicTimers } from '../../../src/secrets/pki/periodic.js';
 import { ocspRequest, readOcspResponse } from '../../../src/auth/cert/ocsp.js';
 import { parseCert } from '../../../src/auth/cert/parsed-cert.js';
 import { children, octets, oid, parseDer, seq, tlv } from '../../../src/lib/der.js';
@@ -134,5 +135,16 @@ describe('PKI revocation over HTTP', () => {
     const auto = await call('POST', 'pki/config/auto-tidy', { enabled: true, tidy_revoked_certs: true, interval_duration: '24h' });
     assert.equal(auto.status, 200, errText(auto));
     assert.equal((await call('GET', 'pki/config/auto-tidy')).body.data.interval_duration, 86400);
+  });
+
+  it('the periodic timer lives while the mount is mounted and unsealed, not after unmount or seal', async () => {
+    const before = livePeriodicTimers();
+    assert.equal((await call('POST', 'sys/mounts/pki2', { type: 'pki' })).status, 204);
+    assert.equal(livePeriodicTimers(), before + 1);
+    assert.equal((await call('DELETE', 'sys/mounts/pki2')).status, 204);
+    assert.equal(livePeriodicTimers(), before);
+    assert.ok(before >= 1, 'the pki mount of this suite has one');
+    assert.equal((await call('PUT', 'sys/seal')).status, 204);
+    assert.equal(livePeriodicTimers(), 0, 'sealing stops every mount\'s timer');
   });
 });

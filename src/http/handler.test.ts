@@ -154,6 +154,17 @@ describe('http handler: requests to the core', () => {
     assert.deepEqual(core.last.data, { a: '1', b: 'two' });
   });
 
+  it('hands an application/ocsp-request body (DER) to the core unparsed, as Vault', async () => {
+    core.answer = (i) => result(i, { data: { ok: true } });
+    const der = Buffer.from('3003020101', 'hex');
+    const r = await call('POST', '/v1/pki/ocsp', { 'content-type': 'application/ocsp-request' }, der);
+    assert.equal(r.status, 200);
+    assert.deepEqual(core.last.data, {});
+    const parts: Buffer[] = [];
+    for await (const c of core.last.body ?? []) parts.push(c);
+    assert.deepEqual(Buffer.concat(parts), der);
+  });
+
   it('rejects malformed and non-object JSON with 400', async () => {
     const count = core.inputs.length;
     for (const body of ['{"a":', '[1,2]', '42', '"s"']) {

@@ -18,6 +18,7 @@ import {
   EMPTY_QUERY as EMPTY,
   parseTarget,
   queryData,
+  isBinaryBody,
   readBody,
   scanHeaders,
   wrapTtl,
@@ -260,12 +261,20 @@ async function serve(ctx: Context, req: IncomingMessage, h: WardHeaders): Promis
   // request size limit, and it is binary. Only sudo callers get past the ACL to read it.
   const streamBody = (method === 'POST' || method === 'PUT') && STREAMED_BODY_PATHS.has(path);
   const raw = !streamBody && (method === 'POST' || method === 'PUT' || method === 'PATCH') ? await readBody(req, h, limit) : null;
-  const input = inputFor(ctx, req, h, operation, path, query, raw);
+  // A binary body type (an OCSP request, DER) reaches the backend as read, not as data, as Vault passes it.
+  const binary = raw !== null && isBinaryBody(h);
+  const input = inputFor(ctx, req, h, operation, path, query, binary ? null : raw);
   if (streamBody) input.body = req;
+  if (binary) input.body = oneChunk(raw);
   const out = renderResult(await core.handleRequest(input));
   // HA with a change stream: the index this write (or any earlier one) reached, for read-your-writes on a performance standby.
   const index = core.storageIndex?.() ?? null;
   return index === null ? out : { ...out, extraHeaders: ['X-Vault-Index', String(index)] };
+}
+
+/** One buffer as the body stream a backend reads. */
+async function* oneChunk(b: Buffer): AsyncIterable<Buffer> {
+  yield b;
 }
 
 /** The core's view of a request; `raw` is the body read for POST/PUT/PATCH (null: data from the query). */

@@ -195,6 +195,13 @@ function mediaType(h: WardHeaders): string {
   return (h.contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
 }
 
+/** Body types handed to the backend unparsed: DER OCSP requests (RFC 6960 §A.1), as Vault does. */
+const BINARY_BODY_TYPES = new Set(['application/ocsp-request']);
+
+export function isBinaryBody(h: WardHeaders): boolean {
+  return BINARY_BODY_TYPES.has(mediaType(h));
+}
+
 /** PATCH is only JSON merge-patch; anything else is a 415. */
 export function checkPatchContentType(h: WardHeaders): void {
   const ct = mediaType(h);

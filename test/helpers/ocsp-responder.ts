@@ -7,7 +7,7 @@
 import { createPrivateKey, sign, type KeyObject } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { children, oid, parseDer, seq, tlv } from '../../src/auth/cert/der.js';
+import { children, oid, parseDer, seq, tlv } from '../../src/lib/der.js';
 
 export type Status = 'good' | 'revoked' | 'unknown';
 

@@ -5,7 +5,7 @@
  * certificate the issuer signed for OCSP signing, and current.
  */
 import { createHash, verify as verifySignature } from 'node:crypto';
-import { children, integerHex, nullDer, octets, oid, oidText, parseDer, seq, type Tlv } from './der.js';
+import { children, integerHex, nullDer, octets, oid, oidText, parseDer, seq, type Tlv } from '../../lib/der.js';
 import { parseCert, type ParsedCert } from './parsed-cert.js';
 
 export type OcspStatus = 'good' | 'revoked' | 'unknown';

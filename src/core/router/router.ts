@@ -18,9 +18,14 @@ export interface Route {
 export class PathMatcher {
   private readonly exact = new Set<string>();
   private readonly prefixes: string[] = [];
+  /** Patterns with "+" (one whole path segment, as Vault's special paths), split by "/". */
+  private readonly segmented: { parts: string[]; prefix: boolean }[] = [];
   constructor(patterns: readonly string[] = []) {
     for (const p of patterns) {
-      if (p.endsWith('*')) this.prefixes.push(p.slice(0, -1));
+      const prefix = p.endsWith('*');
+      const body = prefix ? p.slice(0, -1) : p;
+      if (body.split('/').includes('+')) this.segmented.push({ parts: body.split('/'), prefix });
+      else if (prefix) this.prefixes.push(body);
       else this.exact.add(p);
     }
   }
@@ -28,8 +33,21 @@ export class PathMatcher {
     if (this.exact.has(path)) return true;
     // LIST paths carry a trailing slash the special-path tables do not.
     if (path.endsWith('/') && this.exact.has(path.slice(0, -1))) return true;
-    return this.prefixes.some((p) => path.startsWith(p));
+    if (this.prefixes.some((p) => path.startsWith(p))) return true;
+    return this.segmented.length > 0 && this.segmented.some((s) => segmentsMatch(s.parts, s.prefix, path.split('/')));
   }
+}
+
+/** "+" stands for exactly one non-empty segment; with `prefix` the last part is a prefix. */
+function segmentsMatch(parts: string[], prefix: boolean, segs: string[]): boolean {
+  if (prefix ? segs.length < parts.length : segs.length !== parts.length) return false;
+  return parts.every((part, i) => {
+    const seg = segs[i] ?? '';
+    if (part === '+') return seg !== '';
+    // The rest of the path after a trailing-* part is free, as with plain prefixes.
+    if (prefix && i === parts.length - 1) return seg.startsWith(part);
+    return seg === part;
+  });
 }
 
 /**

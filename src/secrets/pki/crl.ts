@@ -1,18 +1,17 @@
 /**
- * Certificate revocation: the revoked-record store and the per-issuer CRL, rebuilt and
- * re-signed whenever the revoked set changes so fetches never sign on the read path.
+ * Certificate revocation: the revoked-record store and the per-issuer complete and delta
+ * CRLs, signed when the revoked set changes (or on rotation, with auto_rebuild) so
+ * fetches never sign on the read path.
  */
 import * as x509 from '@peculiar/x509';
 import { badRequest } from '../../sdk/errors.js';
 import { getJSON, putJSON, type Storage } from '../../sdk/storage.js';
 import { keyToColon, serialKey, unix } from './format.js';
 import { importSigner } from './keys.js';
-import { certPath, crlPath, listIssuers, requireKey, revokedPath, type CertRecord, type CrlRecord, type Issuer, type RevokedRecord } from './store.js';
+import { crlTimes, readCrlConfig } from './crl-config.js';
+import { certPath, crlPath, deltaCrlPath, keyPath, listIssuers, requireKey, revokedPath, type CertRecord, type CrlRecord, type Issuer, type RevokedRecord } from './store.js';
 
-/** How long a CRL stays fresh: Vault's default `expiry` of 72h. */
-export const CRL_LIFETIME_MS = 72 * 3600 * 1000;
-
-/** DER INTEGER for the CRL Number extension (RFC 5280 §5.2.3). */
+/** DER INTEGER for the CRL Number and Delta CRL Indicator extensions (RFC 5280 §5.2.3, §5.2.4). */
 function derInteger(n: number): Buffer {
   let hex = n.toString(16);
   if (hex.length % 2) hex = `0${hex}`;
@@ -20,6 +19,9 @@ function derInteger(n: number): Buffer {
   if ((body[0] ?? 0) & 0x80) body = Buffer.concat([Buffer.from([0]), body]);
   return Buffer.concat([Buffer.from([0x02, body.length]), body]);
 }
+
+const CRL_NUMBER = '2.5.29.20';
+const DELTA_CRL_INDICATOR = '2.5.29.27';
 
 export async function revokedFor(s: Storage, issuerId: string): Promise<RevokedRecord[]> {
   const out: RevokedRecord[] = [];
@@ -30,41 +32,105 @@ export async function revokedFor(s: Storage, issuerId: string): Promise<RevokedR
   return out;
 }
 
-/** Signs a fresh CRL for `issuer` listing its revoked certificates, and stores it. */
-export async function rebuildCrl(s: Storage, issuer: Issuer, now = Date.now()): Promise<Buffer> {
-  const key = await requireKey(s, issuer.keyId);
-  const signer = await importSigner(key.privateKeyPem);
-  const prev = await getJSON<CrlRecord>(s, crlPath(issuer.id));
-  const number = (prev?.number ?? 0) + 1;
+/**
+ * Complete and delta CRLs of one issuer share one number sequence (RFC 5280 §5.2.3), so
+ * every CRL this issuer signs has a number larger than any before it.
+ */
+async function nextNumber(s: Storage, issuerId: string): Promise<number> {
+  const complete = await getJSON<CrlRecord>(s, crlPath(issuerId));
+  const delta = await getJSON<CrlRecord>(s, deltaCrlPath(issuerId));
+  return Math.max(complete?.number ?? 0, delta?.number ?? 0) + 1;
+}
+
+async function signCrl(s: Storage, issuer: Issuer, entries: RevokedRecord[], number: number, now: number, expirySec: number, base?: number): Promise<Buffer> {
+  const signer = await importSigner((await requireKey(s, issuer.keyId)).privateKeyPem);
   const cert = new x509.X509Certificate(issuer.certificate);
+  const extensions = [await x509.AuthorityKeyIdentifierExtension.create(cert.publicKey), new x509.Extension(CRL_NUMBER, false, derInteger(number))];
+  if (base !== undefined) extensions.push(new x509.Extension(DELTA_CRL_INDICATOR, true, derInteger(base)));
   const crl = await x509.X509CrlGenerator.create({
     issuer: cert.subjectName,
     thisUpdate: new Date(now),
-    nextUpdate: new Date(now + CRL_LIFETIME_MS),
+    nextUpdate: new Date(now + expirySec * 1000),
     signingKey: signer.privateKey,
     signingAlgorithm: signer.algorithm,
-    entries: (await revokedFor(s, issuer.id)).map((r) => ({
-      serialNumber: r.serial.replace(/:/g, ''),
-      revocationDate: new Date(r.revocationTime * 1000),
-    })),
-    extensions: [
-      await x509.AuthorityKeyIdentifierExtension.create(cert.publicKey),
-      new x509.Extension('2.5.29.20', false, derInteger(number)),
-    ],
+    entries: entries.map((r) => ({ serialNumber: r.serial.replace(/:/g, ''), revocationDate: new Date(r.revocationTime * 1000) })),
+    extensions,
   });
-  const der = Buffer.from(crl.rawData);
-  await putJSON(s, crlPath(issuer.id), { der: der.toString('base64'), number } satisfies CrlRecord);
+  return Buffer.from(crl.rawData);
+}
+
+/**
+ * Signs a fresh complete CRL for `issuer` and stores it: its revoked certificates, or none
+ * while `disable` is set (Vault then serves a signed, empty CRL). With delta CRLs enabled,
+ * the delta restarts empty against the new complete CRL.
+ */
+export async function rebuildCrl(s: Storage, issuer: Issuer, now = Date.now()): Promise<Buffer> {
+  const config = await readCrlConfig(s);
+  const { expiry } = crlTimes(config);
+  const number = await nextNumber(s, issuer.id);
+  const der = await signCrl(s, issuer, config.disable ? [] : await revokedFor(s, issuer.id), number, now, expiry);
+  await putJSON(s, crlPath(issuer.id), { der: der.toString('base64'), number, thisUpdate: now, nextUpdate: now + expiry * 1000 } satisfies CrlRecord);
+  if (config.enable_delta) await rebuildDeltaCrl(s, issuer, now);
   return der;
 }
 
-export async function rebuildAllCrls(s: Storage): Promise<void> {
-  for (const i of await listIssuers(s)) await rebuildCrl(s, i);
+/** Serials (lower-case hex, no leading zeros) a stored CRL lists. */
+function listed(der: Buffer): Set<string> {
+  return new Set(new x509.X509Crl(new Uint8Array(der)).entries.map((e) => e.serialNumber.toLowerCase().replace(/^0+/, '')));
+}
+
+/**
+ * Signs a delta CRL: the revocations the current complete CRL does not list yet, with a
+ * critical Delta CRL Indicator naming that complete CRL's number.
+ */
+export async function rebuildDeltaCrl(s: Storage, issuer: Issuer, now = Date.now()): Promise<Buffer> {
+  const config = await readCrlConfig(s);
+  const { expiry } = crlTimes(config);
+  const complete = await getJSON<CrlRecord>(s, crlPath(issuer.id));
+  if (!complete) {
+    await rebuildCrl(s, issuer, now);
+    return deltaOrThrow(s, issuer);
+  }
+  const inComplete = listed(Buffer.from(complete.der, 'base64'));
+  const fresh = config.disable ? [] : (await revokedFor(s, issuer.id)).filter((r) => !inComplete.has(r.serial.replace(/:/g, '').replace(/^0+/, '')));
+  const number = await nextNumber(s, issuer.id);
+  const der = await signCrl(s, issuer, fresh, number, now, expiry, complete.number);
+  await putJSON(s, deltaCrlPath(issuer.id), { der: der.toString('base64'), number, thisUpdate: now, nextUpdate: now + expiry * 1000, base: complete.number } satisfies CrlRecord);
+  return der;
+}
+
+async function deltaOrThrow(s: Storage, issuer: Issuer): Promise<Buffer> {
+  const rec = await getJSON<CrlRecord>(s, deltaCrlPath(issuer.id));
+  if (!rec) throw new Error(`delta CRL of issuer ${issuer.id} was not built`);
+  return Buffer.from(rec.der, 'base64');
+}
+
+/** Issuers that can sign a CRL: an imported CA certificate without its key cannot. */
+export async function signingIssuers(s: Storage): Promise<Issuer[]> {
+  const out: Issuer[] = [];
+  for (const i of await listIssuers(s)) if (i.keyId && (await s.get(keyPath(i.keyId))) !== null) out.push(i);
+  return out;
+}
+
+export async function rebuildAllCrls(s: Storage, now = Date.now()): Promise<void> {
+  for (const i of await signingIssuers(s)) await rebuildCrl(s, i, now);
+}
+
+export async function rebuildAllDeltaCrls(s: Storage, now = Date.now()): Promise<void> {
+  for (const i of await signingIssuers(s)) await rebuildDeltaCrl(s, i, now);
 }
 
 /** The stored CRL for `issuer`, building one on first use. */
 export async function crlDer(s: Storage, issuer: Issuer): Promise<Buffer> {
   const rec = await getJSON<CrlRecord>(s, crlPath(issuer.id));
   return rec ? Buffer.from(rec.der, 'base64') : rebuildCrl(s, issuer);
+}
+
+/** The stored delta CRL for `issuer` (built on first use), or null while delta CRLs are off. */
+export async function deltaCrlDer(s: Storage, issuer: Issuer): Promise<Buffer | null> {
+  const rec = await getJSON<CrlRecord>(s, deltaCrlPath(issuer.id));
+  if (rec) return Buffer.from(rec.der, 'base64');
+  return (await readCrlConfig(s)).enable_delta ? rebuildDeltaCrl(s, issuer) : null;
 }
 
 /**
@@ -85,6 +151,8 @@ export async function revokeSerial(s: Storage, serialInput: string, now = Date.n
   if (rec.notAfter <= now) warnings.push('certificate has already expired; it was still added to the CRL');
   const revocationTime = unix(now);
   await putJSON(s, revokedPath(key), { ...rec, revocationTime } satisfies RevokedRecord);
-  if (issuer) await rebuildCrl(s, issuer, now);
+  // With auto_rebuild the complete CRL waits for its periodic rebuild (and the delta CRL
+  // for its interval), as Vault: a burst of revocations then costs one signature.
+  if (issuer && !(await readCrlConfig(s)).auto_rebuild) await rebuildCrl(s, issuer, now);
   return { revocationTime, warnings };
 }

@@ -8,10 +8,15 @@ import { defineBackend } from '../../sdk/framework/backend.js';
 import type { Backend, BackendConfig, BackendFactory, SecretType } from '../../sdk/logical.js';
 import { revokeSerial } from './crl.js';
 import type { PkiContext } from './issuance.js';
+import { CRL_UNAUTHENTICATED_PATHS, crlPaths } from './path-crl.js';
 import { fetchPaths, UNAUTHENTICATED_PATHS } from './path-fetch.js';
+import { OCSP_UNAUTHENTICATED_PATHS, ocspPaths } from './path-ocsp.js';
 import { intermediatePaths } from './path-intermediate.js';
 import { CERT_SECRET_TYPE, issuePaths } from './path-issue.js';
-import { revokePaths, Tidier } from './path-revoke.js';
+import { revokePaths } from './path-revoke.js';
+import { tidyPaths } from './path-tidy.js';
+import { DEFAULT_TICK_MS, Periodic } from './periodic.js';
+import { Tidier } from './tidy.js';
 import { rolePaths } from './path-roles.js';
 import { rootPaths } from './path-root.js';
 
@@ -28,21 +33,30 @@ const certSecret: SecretType = {
   },
 };
 
-export function pkiBackend(config: Pick<BackendConfig, 'system' | 'logger'>): Backend & { tidier: Tidier } {
+/** `tickMs`: how often the periodic work (auto-tidy, CRL auto-rebuild) runs; tests shorten it. */
+export function pkiBackend(
+  config: Pick<BackendConfig, 'system' | 'logger'> & Partial<Pick<BackendConfig, 'storage'>>,
+  opts: { tickMs?: number } = {},
+): Backend & { tidier: Tidier; periodic: { readonly active: boolean } } {
   const ctx: PkiContext = { system: config.system, logger: config.logger };
-  const tidier = new Tidier(ctx);
+  const tidier = new Tidier(config.logger);
+  // Without the mount's storage (some unit tests) there is nothing to run periodically.
+  const periodic = config.storage ? new Periodic(config.storage, tidier, config.system, config.logger) : null;
   const backend = defineBackend({
     type: 'pki',
     kind: 'secret',
-    paths: [...rootPaths(ctx), ...intermediatePaths(), ...issuePaths(ctx), ...rolePaths(), ...revokePaths(tidier), ...fetchPaths()],
-    specialPaths: { unauthenticated: UNAUTHENTICATED_PATHS },
+    paths: [...rootPaths(ctx), ...intermediatePaths(), ...issuePaths(ctx), ...rolePaths(), ...revokePaths(), ...tidyPaths(tidier), ...fetchPaths(), ...crlPaths(), ...ocspPaths(config.logger)],
+    specialPaths: { unauthenticated: [...UNAUTHENTICATED_PATHS, ...CRL_UNAUTHENTICATED_PATHS, ...OCSP_UNAUTHENTICATED_PATHS] },
     secretTypes: { [CERT_SECRET_TYPE]: certSecret },
     cleanup: async () => {
+      await periodic?.stop();
+      tidier.cancelIfRunning();
       await tidier.running;
     },
     help: 'The PKI secrets engine issues X.509 certificates from a root or intermediate CA.',
   });
-  return Object.assign(backend, { tidier });
+  periodic?.start(opts.tickMs ?? DEFAULT_TICK_MS);
+  return Object.assign(backend, { tidier, periodic: { get active() { return periodic?.active ?? false; } } });
 }
 
 export const pkiFactory: BackendFactory = async (config) => pkiBackend(config);

@@ -7,7 +7,7 @@ import { field, type Fields } from '../../sdk/framework/fields.js';
 import { definePath, type PathDef } from '../../sdk/framework/path.js';
 import type { LogicalResponse, RawResponse } from '../../sdk/logical.js';
 import { getJSON, putJSON, type Storage } from '../../sdk/storage.js';
-import { crlDer } from './crl.js';
+import { crlDer, deltaCrlDer } from './crl.js';
 import { keyToColon, serialKey, toPem } from './format.js';
 import { chainOf } from './issuance.js';
 import { certPath, findIssuer, readUrls, revokedPath, type CertRecord, type RevokedRecord } from './store.js';
@@ -50,12 +50,13 @@ function rawPath(pattern: string, kind: Kind): PathDef<Fields> {
 }
 
 async function certRead(s: Storage, serial: string): Promise<LogicalResponse | null> {
-  if (serial === 'ca' || serial === 'ca_chain' || serial === 'crl') {
+  if (serial === 'ca' || serial === 'ca_chain' || serial === 'crl' || serial === 'delta-crl') {
     const issuer = await findIssuer(s);
     if (!issuer) return null;
     if (serial === 'ca') return { data: { certificate: issuer.certificate, revocation_time: 0, issuer_id: issuer.id } };
     if (serial === 'ca_chain') return { data: { certificate: chainOf(issuer).join('\n'), ca_chain: chainOf(issuer), issuer_id: issuer.id } };
-    return { data: { certificate: toPem(await crlDer(s, issuer), 'X509 CRL'), revocation_time: 0 } };
+    const der = serial === 'crl' ? await crlDer(s, issuer) : await deltaCrlDer(s, issuer);
+    return der === null ? null : { data: { certificate: toPem(der, 'X509 CRL'), revocation_time: 0 } };
   }
   const key = serialKey(serial);
   const revoked = await getJSON<RevokedRecord>(s, revokedPath(key));
@@ -97,7 +98,7 @@ export function fetchPaths(): PathDef<Fields>[] {
     rawPath('crl', 'crl_der'),
     definePath({
       pattern: 'cert/(?<serial>[0-9A-Za-z:_-]+)',
-      fields: { serial: field.string({ required: true, description: 'Serial (colon or hyphen form), or ca, ca_chain, crl.' }) },
+      fields: { serial: field.string({ required: true, description: 'Serial (colon or hyphen form), or ca, ca_chain, crl, delta-crl.' }) },
       synopsis: 'Read a certificate as JSON.',
       operations: { read: async (req, d) => certRead(req.storage, d.get('serial')) },
     }),

@@ -9,6 +9,8 @@
  *   certs/<aa-bb-…>       CertRecord for every stored certificate
  *   revoked/<aa-bb-…>     RevokedRecord
  *   crls/<issuer id>      CrlRecord (the current signed CRL)
+ *   delta-crls/<id>       CrlRecord (the current delta CRL, when enabled)
+ *   config/crl            CrlConfig
  *   role/<name>           Role
  */
 import { badRequest } from '../../sdk/errors.js';
@@ -59,6 +61,11 @@ export interface UrlConfig {
 export interface CrlRecord {
   der: string; // base64
   number: number;
+  /** Epoch ms; absent on CRLs stored before these were recorded. */
+  thisUpdate?: number;
+  nextUpdate?: number;
+  /** Delta CRLs: the number of the complete CRL they extend. */
+  base?: number;
 }
 
 export const EMPTY_URLS: UrlConfig = { issuing_certificates: [], crl_distribution_points: [], ocsp_servers: [] };
@@ -68,6 +75,7 @@ export const issuerPath = (id: string) => `config/issuer/${id}`;
 export const certPath = (serialKey: string) => `certs/${serialKey}`;
 export const revokedPath = (serialKey: string) => `revoked/${serialKey}`;
 export const crlPath = (issuerId: string) => `crls/${issuerId}`;
+export const deltaCrlPath = (issuerId: string) => `delta-crls/${issuerId}`;
 
 export async function listIssuers(s: Storage): Promise<Issuer[]> {
   const out: Issuer[] = [];

@@ -1,7 +1,7 @@
 /**
- * The little DER the OCSP client needs: reading TLVs (definite lengths only, as DER
- * requires) and writing them. Reads are bounds-checked and throw on malformed input,
- * so a hostile responder can only make a check fail.
+ * The little DER that OCSP needs (the cert method's client, the PKI engine's responder):
+ * reading TLVs (definite lengths only, as DER requires) and writing them. Reads are
+ * bounds-checked and throw on malformed input, so hostile bytes can only make a parse fail.
  */
 
 export interface Tlv {

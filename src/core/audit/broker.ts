@@ -14,6 +14,7 @@ import { auditFailed, badRequest, WardError } from '../../sdk/errors.js';
 import type { Logger } from '../../sdk/logical.js';
 import { getJSON, putJSON, type Storage } from '../../sdk/storage.js';
 import { AuditFormatter, type FormatOptions, type RecordType } from './hash.js';
+import { AuditedHeaders } from './request-headers.js';
 import type { AuditDevice, AuditDeviceFactory, AuditEntryInput } from './types.js';
 
 /** Where the table lives in the broker's storage (a barrier view of its own). */
@@ -117,9 +118,12 @@ export class AuditBroker {
   private devices: ActiveDevice[] = [];
   /** Table changes run one at a time so concurrent enables cannot lose an entry. */
   private mutex: Promise<void> = Promise.resolve();
+  /** sys/config/auditing/request-headers: which request headers records carry. */
+  readonly headers: AuditedHeaders;
 
   constructor(deps: AuditBrokerDeps) {
     this.storage = deps.storage;
+    this.headers = new AuditedHeaders(deps.storage);
     this.logger = deps.logger;
     this.clock = deps.clock ?? systemClock;
     this.factories = deps.factories ?? defaultFactories;
@@ -127,6 +131,7 @@ export class AuditBroker {
 
   /** On unseal: re-enables every device in the stored table. A device that fails to open stays in place, failing. */
   async load(): Promise<void> {
+    await this.headers.load();
     await this.exclusive(async () => {
       const table = (await getJSON<{ entries: TableEntry[] }>(this.storage, AUDIT_TABLE_KEY))?.entries ?? [];
       for (const entry of table) {
@@ -306,7 +311,7 @@ export class AuditBroker {
       entry,
       device,
       salt,
-      formatter: new AuditFormatter(salt, opts),
+      formatter: new AuditFormatter(salt, opts, this.headers),
       requestFailed: (err) => {
         throw this.writeFailed(a, 'request', err);
       },

@@ -7,6 +7,7 @@
 import { auditTimers } from '../metrics/registry.js';
 import { randomBytes } from 'node:crypto';
 import { createFileDevice } from '../../audit/file/file-device.js';
+import { createSocketDevice } from '../../audit/socket/socket-device.js';
 import { rfc3339, systemClock, type Clock } from '../../lib/clock.js';
 import { uuid } from '../../lib/ids.js';
 import { zeroize } from '../../lib/secure.js';
@@ -58,11 +59,11 @@ export interface AuditBrokerDeps {
   storage: Storage;
   logger: Logger;
   clock?: Clock;
-  /** Device types by name; defaults to `file`. */
+  /** Device types by name; defaults to `file` and `socket`. */
   factories?: Readonly<Record<string, AuditDeviceFactory>>;
 }
 
-const defaultFactories: Readonly<Record<string, AuditDeviceFactory>> = { file: createFileDevice };
+const defaultFactories: Readonly<Record<string, AuditDeviceFactory>> = { file: createFileDevice, socket: createSocketDevice };
 
 /** "foo", "/foo/" and "foo/" all name the device "foo/". */
 export function normalizeAuditPath(path: string): string {
@@ -91,16 +92,28 @@ const errorText = (e: unknown): string => (e instanceof Error ? e.message : Stri
 
 /**
  * Stands in for a stored device that could not be opened on unseal. It keeps the path
- * audited-but-failing (fail-closed) instead of silently dropping it, and retries on reopen.
+ * audited-but-failing (fail-closed) instead of silently dropping it. Each write (one
+ * attempt at a time) and each reopen tries to open it again, so a socket peer or a log
+ * directory that comes back is picked up without an operator.
  */
 function brokenDevice(type: string, cause: string, retry: () => Promise<AuditDevice>): AuditDevice {
   let inner: AuditDevice | null = null;
+  let opening: Promise<AuditDevice> | null = null;
+  const what = cause.split(':')[0];
+  const open = (): Promise<AuditDevice> =>
+    (opening ??= retry().then(
+      (d) => (inner = d),
+      (e: unknown) => {
+        opening = null;
+        throw new Error(`${what}: ${e instanceof WardError ? e.messages.join('; ') : errorText(e)}`);
+      },
+    ));
   return {
     type,
-    write: (line) => (inner ? inner.write(line) : Promise.reject(new Error(cause))),
+    write: (line) => (inner ? inner.write(line) : open().then((d) => d.write(line))),
     reopen: async () => {
       if (inner) return inner.reopen();
-      inner = await retry();
+      await open();
     },
     close: async () => {
       await inner?.close();

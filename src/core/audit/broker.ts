@@ -8,6 +8,7 @@ import { auditTimers } from '../metrics/registry.js';
 import { randomBytes } from 'node:crypto';
 import { createFileDevice } from '../../audit/file/file-device.js';
 import { createSocketDevice } from '../../audit/socket/socket-device.js';
+import { createSyslogDevice } from '../../audit/syslog/syslog-device.js';
 import { rfc3339, systemClock, type Clock } from '../../lib/clock.js';
 import { uuid } from '../../lib/ids.js';
 import { zeroize } from '../../lib/secure.js';
@@ -59,11 +60,15 @@ export interface AuditBrokerDeps {
   storage: Storage;
   logger: Logger;
   clock?: Clock;
-  /** Device types by name; defaults to `file` and `socket`. */
+  /** Device types by name; defaults to `file`, `socket` and `syslog`. */
   factories?: Readonly<Record<string, AuditDeviceFactory>>;
 }
 
-const defaultFactories: Readonly<Record<string, AuditDeviceFactory>> = { file: createFileDevice, socket: createSocketDevice };
+const defaultFactories: Readonly<Record<string, AuditDeviceFactory>> = {
+  file: createFileDevice,
+  socket: createSocketDevice,
+  syslog: (options) => createSyslogDevice(options),
+};
 
 /** "foo", "/foo/" and "foo/" all name the device "foo/". */
 export function normalizeAuditPath(path: string): string {

@@ -19,6 +19,12 @@ const DEFAULT_HEADERS: readonly string[] = ['correlation-id', 'x-correlation-id'
 
 export class AuditedHeaders {
   private settings = new Map<string, HeaderSettings>();
+  /**
+   * The lengths of the configured names. Every audited request passes through select(),
+   * and most of its headers are not audited: a length that matches no configured name
+   * rules a header out without lower-casing it (a string allocation each).
+   */
+  private lengths = new Set<number>();
 
   constructor(private readonly storage: Storage) {}
 
@@ -28,7 +34,7 @@ export class AuditedHeaders {
     const next = new Map<string, HeaderSettings>();
     for (const [name, s] of Object.entries(stored)) next.set(name.toLowerCase(), { hmac: s?.hmac === true });
     for (const name of DEFAULT_HEADERS) if (!next.has(name)) next.set(name, { hmac: false });
-    this.settings = next;
+    this.install(next);
   }
 
   /** Every audited header by lower-case name, in name order. */
@@ -69,8 +75,10 @@ export class AuditedHeaders {
   select(wire: readonly string[], hash: (value: string) => string): Record<string, string[]> | undefined {
     const settings = this.settings;
     if (settings.size === 0) return undefined;
+    const lengths = this.lengths;
     let out: Record<string, string[]> | undefined;
     for (let i = 0; i + 1 < wire.length; i += 2) {
+      if (!lengths.has(wire[i]!.length)) continue;
       const name = wire[i]!.toLowerCase();
       const s = settings.get(name);
       if (s === undefined) continue;
@@ -84,6 +92,11 @@ export class AuditedHeaders {
   /** Written first, swapped in after: a failed write leaves the config as it was. */
   private async persist(next: Map<string, HeaderSettings>): Promise<void> {
     await putJSON(this.storage, AUDITED_HEADERS_KEY, Object.fromEntries(next));
+    this.install(next);
+  }
+
+  private install(next: Map<string, HeaderSettings>): void {
     this.settings = next;
+    this.lengths = new Set([...next.keys()].map((k) => k.length));
   }
 }

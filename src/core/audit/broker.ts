@@ -17,6 +17,7 @@ import type { Logger } from '../../sdk/logical.js';
 import { getJSON, putJSON, type Storage } from '../../sdk/storage.js';
 import { AuditFormatter, type FormatOptions, type RecordType } from './hash.js';
 import { AuditedHeaders } from './request-headers.js';
+import { brokenDevice } from './broken-device.js';
 import type { AuditDevice, AuditDeviceFactory, AuditEntryInput } from './types.js';
 
 /** Where the table lives in the broker's storage (a barrier view of its own). */
@@ -94,37 +95,6 @@ function formatOptions(options: Record<string, string>): FormatOptions {
 }
 
 const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
-
-/**
- * Stands in for a stored device that could not be opened on unseal. It keeps the path
- * audited-but-failing (fail-closed) instead of silently dropping it. Each write (one
- * attempt at a time) and each reopen tries to open it again, so a socket peer or a log
- * directory that comes back is picked up without an operator.
- */
-function brokenDevice(type: string, cause: string, retry: () => Promise<AuditDevice>): AuditDevice {
-  let inner: AuditDevice | null = null;
-  let opening: Promise<AuditDevice> | null = null;
-  const what = cause.split(':')[0];
-  const open = (): Promise<AuditDevice> =>
-    (opening ??= retry().then(
-      (d) => (inner = d),
-      (e: unknown) => {
-        opening = null;
-        throw new Error(`${what}: ${e instanceof WardError ? e.messages.join('; ') : errorText(e)}`);
-      },
-    ));
-  return {
-    type,
-    write: (line) => (inner ? inner.write(line) : open().then((d) => d.write(line))),
-    reopen: async () => {
-      if (inner) return inner.reopen();
-      await open();
-    },
-    close: async () => {
-      await inner?.close();
-    },
-  };
-}
 
 export class AuditBroker {
   private readonly storage: Storage;

@@ -28,12 +28,14 @@ describe('sys/config/auditing/request-headers', () => {
     const list = await api(s, 'GET', BASE, { token: s.rootToken });
     assert.equal(list.status, 200, JSON.stringify(list.body));
     assert.deepEqual(list.body.data.headers, { 'correlation-id': { hmac: false }, 'x-correlation-id': { hmac: false } });
+    assert.deepEqual(list.body.headers, list.body.data.headers, 'Vault also copies data to the top level here');
 
     assert.equal((await api(s, 'PUT', `${BASE}/X-Tenant`, { token: s.rootToken, body: { hmac: true } })).status, 204);
     assert.equal((await api(s, 'POST', `${BASE}/x-trace`, { token: s.rootToken, body: {} })).status, 204);
     const one = await api(s, 'GET', `${BASE}/X-Tenant`, { token: s.rootToken });
     assert.equal(one.status, 200);
     assert.deepEqual(one.body.data, { 'X-Tenant': { hmac: true } });
+    assert.deepEqual(one.body['X-Tenant'], { hmac: true });
     const all = await api(s, 'GET', BASE, { token: s.rootToken });
     assert.deepEqual(all.body.data.headers['x-tenant'], { hmac: true });
     assert.deepEqual(all.body.data.headers['x-trace'], { hmac: false });

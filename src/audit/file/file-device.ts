@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import { badRequest } from '../../sdk/errors.js';
 import { BatchingDevice, type BatchedAuditDevice, type DeviceStats, type Sink } from '../batching.js';
+import { checkFormat } from '../format-option.js';
 
 const openP = promisify(fsOpen);
 const closeP = promisify(fsClose);
@@ -123,11 +124,14 @@ const discardDevice = (stats: FileDeviceStats): FileAuditDevice => ({
  * with a 400 naming the cause.
  */
 export async function createFileDevice(options: Record<string, string>): Promise<FileAuditDevice> {
-  const path = options['file_path'] ?? options['path'] ?? '';
-  if (path === '') throw badRequest('file_path is required');
-  const format = options['format'] ?? 'json';
-  if (format === 'jsonx') throw badRequest('audit format "jsonx" is not supported; use "json"');
-  if (format !== 'json') throw badRequest(`unknown audit format "${format}"`);
+  // As Vault: the old option name `path` still works, and the special targets match in any case.
+  const given = options['file_path'] ?? options['path'];
+  if (given === undefined) throw badRequest('"file_path" is required: invalid configuration');
+  const trimmed = given.trim();
+  if (trimmed === '') throw badRequest('file path is required: invalid configuration');
+  const special = trimmed.toLowerCase();
+  const path = special === 'stdout' || special === 'discard' ? special : trimmed;
+  checkFormat(options);
   const prefix = options['prefix'] ?? '';
   const mode = parseMode(options['mode']);
   const stats: FileDeviceStats = { writes: 0, lines: 0 };

@@ -8,6 +8,7 @@
  */
 import { parseDurationMillis } from '../../lib/duration.js';
 import { badRequest } from '../../sdk/errors.js';
+import { checkFormat } from '../format-option.js';
 
 export type SocketTarget = { kind: 'tcp' | 'udp'; host: string; port: number } | { kind: 'unix'; path: string };
 
@@ -37,13 +38,6 @@ function hostPort(address: string): { host: string; port: number } {
   const port = m[3]!;
   if (!/^\d{1,5}$/.test(port) || Number(port) > 65535) throw badRequest(`address "${address}": invalid port "${port}"`);
   return { host: m[1] ?? m[2] ?? '', port: Number(port) };
-}
-
-/** Vault's `format` check, as the file device makes it. */
-export function checkFormat(options: Record<string, string>): void {
-  const format = options['format'] ?? 'json';
-  if (format === 'jsonx') throw badRequest('audit format "jsonx" is not supported; use "json"');
-  if (format !== 'json') throw badRequest(`unknown audit format "${format}"`);
 }
 
 export function parseSocketOptions(options: Record<string, string>): SocketOptions {

@@ -4,7 +4,7 @@
  * severity INFO, so the default PRI is <38>. Plus `format` (json) and `prefix`.
  */
 import { badRequest } from '../../sdk/errors.js';
-import { checkFormat } from '../socket/socket-options.js';
+import { checkFormat } from '../format-option.js';
 
 export interface SyslogOptions {
   /** The facility's name in lower case, as syslog tools spell it ("auth", "local0"). */

@@ -51,7 +51,7 @@ export async function fileHarness(): Promise<DeviceHarness> {
       mkdirSync(logDir);
       await reopen();
     },
-    bad: { options: {}, error: 'file_path is required' },
+    bad: { options: {}, error: '"file_path" is required: invalid configuration' },
     close: async () => rmSync(dir, { recursive: true, force: true }),
   };
 }

@@ -57,19 +57,20 @@ describe('syslog audit device', { skip: skipUnless(PYTHON3, LOGGER) }, () => {
 
   it('a write fails when the syslog socket is gone, and works again once it is back', async () => {
     const path = sock();
-    let rx = await startDgramReceiver(path);
-    const dev = await createSyslogDevice({}, { socketPath: path });
-    await rx.close();
-    rmSync(path, { force: true });
-    await assert.rejects(dev.write('{"lost":1}'), /error writing to syslog: .*/);
-    rx = await startDgramReceiver(path);
+    const receivers = [await startDgramReceiver(path)];
     try {
+      const dev = await createSyslogDevice({}, { socketPath: path });
+      await receivers[0]!.close();
+      rmSync(path, { force: true });
+      await assert.rejects(dev.write('{"lost":1}'), /error writing to syslog: .*/);
+      const rx = await startDgramReceiver(path);
+      receivers.push(rx);
       await dev.write('{"back":1}');
       await waitFor('the message after recovery', () => rx.messages.length === 1);
       assert.match(rx.messages[0]!, /\{"back":1\}$/);
       await dev.close();
     } finally {
-      await rx.close();
+      for (const r of receivers) await r.close();
     }
   });
 

@@ -18,6 +18,7 @@ import { MountManager } from './router/mounts.js';
 import type { BackendRegistry } from './router/registry.js';
 import { Router } from './router/router.js';
 import { auditPaths } from './sys/paths-audit.js';
+import { auditedHeaderPaths } from './sys/paths-audited-headers.js';
 import { capabilityPaths } from './sys/paths-capabilities.js';
 import { keyPaths } from './sys/paths-keys.js';
 import { leasePaths } from './sys/paths-leases.js';
@@ -244,6 +245,7 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
     ...policyPaths(policies),
     ...leasePaths(expiration),
     ...auditPaths(audit),
+    ...auditedHeaderPaths(audit.headers),
     ...toolsPaths(),
     ...capabilityPaths({
       capabilitiesOfToken: async (token, path) => (await aclOfToken(token)).capabilities(path),

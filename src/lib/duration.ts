@@ -147,3 +147,15 @@ export function formatDuration(seconds: number): string {
   out += `${s}s`;
   return neg ? `-${out}` : out;
 }
+
+/**
+ * Milliseconds of a Go duration string ("500ms", "2s") or a plain number of seconds, as
+ * Vault's ParseDurationSecond reads timeouts; sub-millisecond parts are dropped.
+ */
+export function parseDurationMillis(input: string): number {
+  const s = input.trim();
+  if (/^[-+]?\d+$/.test(s)) return parseDurationSeconds(s) * 1000;
+  const nanos = goDurationNanos(s);
+  if (nanos === null) throw invalid(input);
+  return Number(nanos / 1_000_000n);
+}

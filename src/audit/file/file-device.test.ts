@@ -30,7 +30,8 @@ describe('file audit device', () => {
   });
 
   it('rejects bad options with 400', async () => {
-    await rejectsWard(createFileDevice({}), 400, /file_path is required/);
+    await rejectsWard(createFileDevice({}), 400, /^"file_path" is required: invalid configuration$/);
+    await rejectsWard(createFileDevice({ file_path: " " }), 400, /^file path is required: invalid configuration$/);
     await rejectsWard(createFileDevice({ file_path: fresh(), mode: '0755' }), 400, /executable/);
     await rejectsWard(createFileDevice({ file_path: fresh(), mode: 'rw' }), 400, /invalid file mode/);
     await rejectsWard(createFileDevice({ file_path: fresh(), format: 'jsonx' }), 400, /not supported/);
@@ -117,6 +118,15 @@ describe('file audit device', () => {
 
   it('discard accepts and drops lines', async () => {
     const dev = await createFileDevice({ file_path: 'discard' });
+    await dev.write('nothing');
+    assert.equal(dev.stats.writes, 0);
+    await dev.close();
+  });
+});
+
+describe('file audit device: special paths', () => {
+  it('"stdout" and "discard" are recognised in any case, as Vault', async () => {
+    const dev = await createFileDevice({ file_path: 'DISCARD' });
     await dev.write('nothing');
     assert.equal(dev.stats.writes, 0);
     await dev.close();

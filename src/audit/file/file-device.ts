@@ -1,15 +1,14 @@
 /**
- * The `file` audit device. Lines are group-committed: everything written during one
- * turn of the event loop (and while the previous write is in flight) goes to the file
- * in a single fs.write, and every caller in that batch shares its outcome. A write
- * promise resolves only once its batch reached the OS, so the broker's fail-closed
- * rule still holds. Structurally an AuditDevice (core/audit/types.ts); devices may not
- * import core, so the shape is restated here.
+ * The `file` audit device: a file sink (or stdout, or discard) in the shared batching
+ * shell (../batching.ts), so each event-loop turn's lines go to the file in a single
+ * fs.write. A write promise resolves only once its batch reached the OS.
  */
 import { close as fsClose, fchmod, fstat, mkdir, open as fsOpen, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import { badRequest } from '../../sdk/errors.js';
+import { BatchingDevice, type BatchedAuditDevice, type DeviceStats, type Sink } from '../batching.js';
+import { checkFormat } from '../format-option.js';
 
 const openP = promisify(fsOpen);
 const closeP = promisify(fsClose);
@@ -17,40 +16,8 @@ const fchmodP = promisify(fchmod);
 const mkdirP = promisify(mkdir);
 const fstatP = promisify(fstat);
 
-export interface FileDeviceStats {
-  /** fs.write calls issued (a partial write that needs a second call counts twice). */
-  writes: number;
-  /** Lines accepted. */
-  lines: number;
-}
-
-export interface FileAuditDevice {
-  readonly type: 'file';
-  write(line: string): Promise<void>;
-  reopen(): Promise<void>;
-  close(): Promise<void>;
-  /** Counters for tests and metrics. */
-  readonly stats: Readonly<FileDeviceStats>;
-}
-
-interface Batch {
-  lines: string[];
-  promise: Promise<void>;
-  resolve: () => void;
-  reject: (e: Error) => void;
-}
-
-function newBatch(): Batch {
-  let resolve!: () => void;
-  let reject!: (e: Error) => void;
-  const promise = new Promise<void>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  // Every caller awaits `promise`; this only keeps an unobserved failure from crashing.
-  promise.catch(() => undefined);
-  return { lines: [], promise, resolve, reject };
-}
+export type FileDeviceStats = DeviceStats;
+export type FileAuditDevice = BatchedAuditDevice<'file'>;
 
 /**
  * Appends `text` to the file. Synchronous on purpose: one batch per event-loop turn
@@ -87,14 +54,6 @@ function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** The `stdout`/`discard` targets and real files share one batching shell around a sink. */
-interface Sink {
-  ensureOpen(): Promise<void>;
-  write(text: string): Promise<void>;
-  reopen(): Promise<void>;
-  close(): Promise<void>;
-}
-
 class FileSink implements Sink {
   private fd: number | null = null;
 
@@ -104,7 +63,7 @@ class FileSink implements Sink {
     private readonly stats: FileDeviceStats,
   ) {}
 
-  /** Callers serialise: the device runs every sink operation on one chain. */
+  /** Callers serialise: the batching shell runs every sink operation on one chain. */
   async ensureOpen(): Promise<void> {
     if (this.fd !== null) return;
     // Created with the requested mode; an existing regular file is brought to it too.
@@ -119,11 +78,11 @@ class FileSink implements Sink {
     this.fd = fd;
   }
 
-  async write(text: string): Promise<void> {
+  async write(lines: readonly string[]): Promise<void> {
     // A failed reopen leaves no fd: try again here so a fixed path recovers by itself.
     await this.ensureOpen();
     if (this.fd === null) throw new Error('audit file is not open');
-    writeAll(this.fd, text, this.stats);
+    writeAll(this.fd, lines.join(''), this.stats);
   }
 
   async reopen(): Promise<void> {
@@ -139,95 +98,13 @@ class FileSink implements Sink {
 }
 
 const stdoutSink: Sink = {
-  ensureOpen: () => Promise.resolve(),
-  write: (text) =>
+  write: (lines) =>
     new Promise((resolve, reject) => {
-      process.stdout.write(text, (err) => (err ? reject(err) : resolve()));
+      process.stdout.write(lines.join(''), (err) => (err ? reject(err) : resolve()));
     }),
   reopen: () => Promise.resolve(),
   close: () => Promise.resolve(),
 };
-
-class BatchingDevice implements FileAuditDevice {
-  readonly type = 'file' as const;
-  private pending: Batch | null = null;
-  /** A batch write is on the chain; the next batch waits so it can keep growing. */
-  private writing = false;
-  private closed = false;
-  /** Every sink operation runs on this chain, so writes, reopen and close never overlap. */
-  private tail: Promise<void> = Promise.resolve();
-
-  constructor(
-    private readonly sink: Sink,
-    private readonly prefix: string,
-    readonly stats: FileDeviceStats,
-  ) {}
-
-  write(line: string): Promise<void> {
-    if (this.closed) return Promise.reject(new Error('audit device is closed'));
-    let b = this.pending;
-    if (b === null) {
-      b = this.pending = newBatch();
-      if (!this.writing) setImmediate(() => this.flush());
-    }
-    b.lines.push(this.prefix + line + '\n');
-    this.stats.lines++;
-    return b.promise;
-  }
-
-  private run(op: () => Promise<void>): Promise<void> {
-    const p = this.tail.then(op);
-    this.tail = p.then(
-      () => undefined,
-      () => undefined,
-    );
-    return p;
-  }
-
-  /** Writes the pending batch as one buffer. */
-  private flush(): void {
-    const b = this.pending;
-    if (b === null || this.writing) return;
-    this.pending = null;
-    this.writing = true;
-    const text = b.lines.join('');
-    void this.run(() => this.sink.write(text)).then(
-      () => this.settle(b, null),
-      (e: unknown) => this.settle(b, e instanceof Error ? e : new Error(errorText(e))),
-    );
-  }
-
-  private settle(b: Batch, err: Error | null): void {
-    this.writing = false;
-    // Lines that arrived during the write form the next batch.
-    if (this.pending !== null) setImmediate(() => this.flush());
-    if (err) b.reject(err);
-    else b.resolve();
-  }
-
-  /** Resolves once nothing is pending or being written. */
-  private async drain(): Promise<void> {
-    while (this.writing || this.pending !== null) {
-      if (!this.writing) this.flush();
-      await this.tail;
-      // settle() runs in a reaction queued behind the chain; let it land.
-      await Promise.resolve();
-    }
-  }
-
-  async reopen(): Promise<void> {
-    if (this.closed) throw new Error('audit device is closed');
-    await this.drain();
-    await this.run(() => this.sink.reopen());
-  }
-
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await this.drain();
-    await this.run(() => this.sink.close());
-  }
-}
 
 const discardDevice = (stats: FileDeviceStats): FileAuditDevice => ({
   type: 'file',
@@ -247,17 +124,20 @@ const discardDevice = (stats: FileDeviceStats): FileAuditDevice => ({
  * with a 400 naming the cause.
  */
 export async function createFileDevice(options: Record<string, string>): Promise<FileAuditDevice> {
-  const path = options['file_path'] ?? options['path'] ?? '';
-  if (path === '') throw badRequest('file_path is required');
-  const format = options['format'] ?? 'json';
-  if (format === 'jsonx') throw badRequest('audit format "jsonx" is not supported; use "json"');
-  if (format !== 'json') throw badRequest(`unknown audit format "${format}"`);
+  // As Vault: the old option name `path` still works, and the special targets match in any case.
+  const given = options['file_path'] ?? options['path'];
+  if (given === undefined) throw badRequest('"file_path" is required: invalid configuration');
+  const trimmed = given.trim();
+  if (trimmed === '') throw badRequest('file path is required: invalid configuration');
+  const special = trimmed.toLowerCase();
+  const path = special === 'stdout' || special === 'discard' ? special : trimmed;
+  checkFormat(options);
   const prefix = options['prefix'] ?? '';
   const mode = parseMode(options['mode']);
   const stats: FileDeviceStats = { writes: 0, lines: 0 };
 
   if (path === 'discard') return discardDevice(stats);
-  if (path === 'stdout') return new BatchingDevice(stdoutSink, prefix, stats);
+  if (path === 'stdout') return new BatchingDevice('file', stdoutSink, prefix, stats);
 
   const sink = new FileSink(path, mode, stats);
   try {
@@ -266,5 +146,5 @@ export async function createFileDevice(options: Record<string, string>): Promise
   } catch (e) {
     throw badRequest(`sys/audit: unable to open audit file: ${errorText(e)}`);
   }
-  return new BatchingDevice(sink, prefix, stats);
+  return new BatchingDevice('file', sink, prefix, stats);
 }

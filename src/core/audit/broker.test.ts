@@ -78,8 +78,8 @@ describe('AuditBroker', () => {
 
   it('refuses unknown types, missing file_path, unopenable targets and bad bool options', async () => {
     const b = newBroker();
-    await rejectsWard(b.enable('x', { type: 'socket', description: '', options: {}, local: false }), 400, /unknown backend type/);
-    await rejectsWard(enableFile(b, 'x', {}), 400, /file_path is required/);
+    await rejectsWard(b.enable('x', { type: 'nope', description: '', options: {}, local: false }), 400, /unknown backend type/);
+    await rejectsWard(enableFile(b, 'x', {}), 400, /"file_path" is required: invalid configuration/);
     await rejectsWard(enableFile(b, 'x', { file_path: dir }), 400, /EISDIR/);
     await rejectsWard(enableFile(b, 'x', { file_path: fresh(), log_raw: 'maybe' }), 400, /log_raw/);
     await rejectsWard(enableFile(b, '/', { file_path: fresh() }), 400, /empty/);

@@ -7,6 +7,8 @@
 import { auditTimers } from '../metrics/registry.js';
 import { randomBytes } from 'node:crypto';
 import { createFileDevice } from '../../audit/file/file-device.js';
+import { createSocketDevice } from '../../audit/socket/socket-device.js';
+import { createSyslogDevice } from '../../audit/syslog/syslog-device.js';
 import { rfc3339, systemClock, type Clock } from '../../lib/clock.js';
 import { uuid } from '../../lib/ids.js';
 import { zeroize } from '../../lib/secure.js';
@@ -14,6 +16,8 @@ import { auditFailed, badRequest, WardError } from '../../sdk/errors.js';
 import type { Logger } from '../../sdk/logical.js';
 import { getJSON, putJSON, type Storage } from '../../sdk/storage.js';
 import { AuditFormatter, type FormatOptions, type RecordType } from './hash.js';
+import { AuditedHeaders } from './request-headers.js';
+import { brokenDevice } from './broken-device.js';
 import type { AuditDevice, AuditDeviceFactory, AuditEntryInput } from './types.js';
 
 /** Where the table lives in the broker's storage (a barrier view of its own). */
@@ -57,11 +61,15 @@ export interface AuditBrokerDeps {
   storage: Storage;
   logger: Logger;
   clock?: Clock;
-  /** Device types by name; defaults to `file`. */
+  /** Device types by name; defaults to `file`, `socket` and `syslog`. */
   factories?: Readonly<Record<string, AuditDeviceFactory>>;
 }
 
-const defaultFactories: Readonly<Record<string, AuditDeviceFactory>> = { file: createFileDevice };
+const defaultFactories: Readonly<Record<string, AuditDeviceFactory>> = {
+  file: createFileDevice,
+  socket: createSocketDevice,
+  syslog: (options) => createSyslogDevice(options),
+};
 
 /** "foo", "/foo/" and "foo/" all name the device "foo/". */
 export function normalizeAuditPath(path: string): string {
@@ -88,25 +96,6 @@ function formatOptions(options: Record<string, string>): FormatOptions {
 
 const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
-/**
- * Stands in for a stored device that could not be opened on unseal. It keeps the path
- * audited-but-failing (fail-closed) instead of silently dropping it, and retries on reopen.
- */
-function brokenDevice(type: string, cause: string, retry: () => Promise<AuditDevice>): AuditDevice {
-  let inner: AuditDevice | null = null;
-  return {
-    type,
-    write: (line) => (inner ? inner.write(line) : Promise.reject(new Error(cause))),
-    reopen: async () => {
-      if (inner) return inner.reopen();
-      inner = await retry();
-    },
-    close: async () => {
-      await inner?.close();
-    },
-  };
-}
-
 export class AuditBroker {
   private readonly storage: Storage;
   private readonly logger: Logger;
@@ -117,9 +106,12 @@ export class AuditBroker {
   private devices: ActiveDevice[] = [];
   /** Table changes run one at a time so concurrent enables cannot lose an entry. */
   private mutex: Promise<void> = Promise.resolve();
+  /** sys/config/auditing/request-headers: which request headers records carry. */
+  readonly headers: AuditedHeaders;
 
   constructor(deps: AuditBrokerDeps) {
     this.storage = deps.storage;
+    this.headers = new AuditedHeaders(deps.storage);
     this.logger = deps.logger;
     this.clock = deps.clock ?? systemClock;
     this.factories = deps.factories ?? defaultFactories;
@@ -127,6 +119,7 @@ export class AuditBroker {
 
   /** On unseal: re-enables every device in the stored table. A device that fails to open stays in place, failing. */
   async load(): Promise<void> {
+    await this.headers.load();
     await this.exclusive(async () => {
       const table = (await getJSON<{ entries: TableEntry[] }>(this.storage, AUDIT_TABLE_KEY))?.entries ?? [];
       for (const entry of table) {
@@ -306,7 +299,7 @@ export class AuditBroker {
       entry,
       device,
       salt,
-      formatter: new AuditFormatter(salt, opts),
+      formatter: new AuditFormatter(salt, opts, this.headers),
       requestFailed: (err) => {
         throw this.writeFailed(a, 'request', err);
       },

@@ -40,6 +40,11 @@ export const defaultFormatOptions: FormatOptions = { logRaw: false, hmacAccessor
 
 export type RecordType = 'request' | 'response';
 
+/** The audited subset of a request's wire headers, values of hmac headers through `hash`. */
+export interface HeaderSelector {
+  select(wire: readonly string[], hash: (value: string) => string): Record<string, string[]> | undefined;
+}
+
 /**
  * Tokens and accessors repeat on every request (twice per request, in `auth` and in
  * `request`), and an HMAC costs about as much as serialising the whole record, so their
@@ -146,8 +151,20 @@ export class AuditFormatter {
   constructor(
     private readonly salt: Buffer,
     readonly options: FormatOptions = defaultFormatOptions,
+    /** Picks the audited request headers (the broker's sys/config/auditing/request-headers). */
+    private readonly headerSelector?: HeaderSelector,
   ) {
     this.emptyHash = hmacValue(salt, '');
+  }
+
+  /**
+   * `,"headers":{...}` or nothing. Configured hmac headers are hashed even with log_raw,
+   * as Vault's header formatter does: the operator asked for that header to be hidden.
+   */
+  private headersField(r: AuditRequest): string {
+    let h = r.headers;
+    if (h === undefined && r.wireHeaders !== undefined && this.headerSelector) h = this.headerSelector.select(r.wireHeaders, (v) => this.hash(v));
+    return h && Object.keys(h).length > 0 ? `,"headers":${JSON.stringify(h)}` : '';
   }
 
   /** The HMAC of `s` under this device's salt (what `sys/audit-hash` returns). */
@@ -254,7 +271,7 @@ export class AuditFormatter {
       `,"remote_address":${quote(r.remoteAddress)}` +
       numField('remote_port', r.remotePort) +
       numField('wrap_ttl', r.wrapTtl) +
-      (r.headers && Object.keys(r.headers).length > 0 ? `,"headers":${JSON.stringify(r.headers)}` : '');
+      this.headersField(r);
     // Every field after the id starts with a comma. Requests always carry an id; cutting
     // the comma off instead copied the whole text once more per request.
     return r.id ? `{"id":"${r.id}"${rest}}` : `{${rest.slice(1)}}`;

@@ -41,6 +41,12 @@ export interface AuditRequest {
   wrapTtl: number;
   /** Only the headers configured for auditing; logged as given. */
   headers?: Record<string, string[]>;
+  /**
+   * The request's headers as name/value pairs in wire order (node's rawHeaders shape).
+   * Each device picks the audited ones (sys/config/auditing/request-headers) and HMACs
+   * them with its own salt; ignored when `headers` is given.
+   */
+  wireHeaders?: readonly string[];
 }
 
 export interface AuditWrapInfo {

@@ -8,6 +8,7 @@ test('each changed storage key maps to what it invalidates on a performance stan
     ['core/mounts', { kind: 'rebuild' }],
     ['core/auth', { kind: 'rebuild' }],
     ['sys/audit/table', { kind: 'rebuild' }],
+    ['sys/audit/audited-headers', { kind: 'rebuild' }],
     ['sys/token/salt', { kind: 'rebuild' }],
     ['sys/token/batch-key', { kind: 'rebuild' }],
     ['sys/policy/reader', { kind: 'policy', name: 'reader' }],

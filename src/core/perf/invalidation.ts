@@ -7,6 +7,7 @@
  *   core/keyring                      the barrier keyring (a rotation): reload it
  *   core/mounts, core/auth            the mount tables: rebuild the router (all subsystems)
  *   sys/audit/table                   the audit table: rebuild (devices are opened from it)
+ *   sys/audit/audited-headers         the audited request headers (read into the broker): rebuild
  *   sys/token/salt, sys/token/batch-key  token key material: rebuild
  *   sys/policy/<name>                 that policy and every compiled ACL using it
  *   sys/token/id/<key>                that token's cached entry (revocation, use counts, renewal)
@@ -31,7 +32,7 @@ export type Invalidation =
   /** `key` is relative to `sys/identity/` (`entity/<id>`, `group/<id>`). */
   | { kind: 'identity'; key: string };
 
-const REBUILD = new Set(['core/mounts', 'core/auth', 'sys/audit/table', 'sys/token/salt', 'sys/token/batch-key']);
+const REBUILD = new Set(['core/mounts', 'core/auth', 'sys/audit/table', 'sys/audit/audited-headers', 'sys/token/salt', 'sys/token/batch-key']);
 const POLICY_PREFIX = 'sys/policy/';
 const TOKEN_PREFIX = 'sys/token/id/';
 const IDENTITY_PREFIX = 'sys/identity/';

@@ -70,6 +70,8 @@ export function auditRequest(ctx: Pick<RequestContext, 'input' | 'requestId' | '
     remoteAddress: input.connection.remoteAddress,
     remotePort: input.connection.remotePort,
     wrapTtl: input.wrapTtl,
+    // A reference, not a copy: each audit device picks the configured headers itself.
+    wireHeaders: input.headers,
   };
 }
 

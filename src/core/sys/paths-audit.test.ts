@@ -51,7 +51,7 @@ describe('sys/audit paths', () => {
     const { broker, call } = setup();
     const is400 = (pattern: RegExp) => isWardError(400, pattern);
     await assert.rejects(call('update', 'audit/x', {}), is400(/missing type/));
-    await assert.rejects(call('update', 'audit/x', { type: 'file' }), is400(/file_path is required/));
+    await assert.rejects(call('update', 'audit/x', { type: 'file' }), is400(/"file_path" is required: invalid configuration/));
     await assert.rejects(call('update', 'audit-hash/nope', { input: 'a' }), is400(/unknown audit backend/));
     await call('update', 'audit/x', { type: 'file', options: { file_path: 'discard' } });
     await assert.rejects(call('update', 'audit/x', { type: 'file', options: { file_path: 'discard' } }), is400(/path already in use/));

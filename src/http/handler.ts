@@ -283,14 +283,14 @@ function inputFor(ctx: Context, req: IncomingMessage, h: WardHeaders, operation:
   let reqPath = path;
   if (operation === 'list' && !reqPath.endsWith('/')) reqPath += '/';
   if (query !== EMPTY && wantsHelp(query)) operation = 'help';
-  const { token, fromBearer } = clientToken(h);
+  const { token } = clientToken(h);
   return {
     operation,
     path: reqPath,
     data,
     clientToken: token,
     wrapTtl: wrapTtl(h),
-    headers: token === '' ? req.rawHeaders : withoutTokenHeader(req.rawHeaders, fromBearer ? 'authorization' : 'x-vault-token'),
+    headers: token === '' && h.authorization === undefined ? req.rawHeaders : withoutTokenHeaders(req.rawHeaders),
     connection: ctx.forwarded ? forwardedConnection(req) : localConnection(req),
   };
 }
@@ -323,11 +323,17 @@ function headerValue(raw: readonly string[], name: string): string | null {
 }
 
 /** `raw` without the header (every occurrence) that carried the client token. */
-function withoutTokenHeader(raw: string[], name: string): string[] {
+/**
+ * The headers with every one that can carry a client token removed: X-Vault-Token and an
+ * `Authorization: Bearer` (Vault reads either). Both go, whichever one was used, so an
+ * operator who audits `authorization` in the clear never writes a token to the log.
+ */
+function withoutTokenHeaders(raw: string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const n = raw[i]!;
-    if (n.length === name.length && n.toLowerCase() === name) continue;
+    if (n.length === 13 && n.toLowerCase() === 'x-vault-token') continue;
+    if (n.length === 13 && n.toLowerCase() === 'authorization' && /^bearer\s/i.test(raw[i + 1]!)) continue;
     out.push(n, raw[i + 1]!);
   }
   return out;

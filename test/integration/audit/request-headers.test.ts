@@ -66,4 +66,22 @@ describe('sys/config/auditing/request-headers', () => {
     for (const rec of recs) assert.deepEqual(rec.request.headers, { 'x-tenant': [hash], 'x-correlation-id': ['corr-42'] });
     assert.ok(!readFileSync(log, 'utf8').includes(TENANT));
   });
+  it('never writes a client token in the clear, even when an operator audits the token-carrying headers', async () => {
+    const log = join(dir, 'audit-tokens.log');
+    assert.equal((await api(s, 'PUT', 'sys/audit/tokens', { token: s.rootToken, body: { type: 'file', options: { file_path: log } } })).status, 204);
+    for (const h of ['authorization', 'x-vault-token']) assert.equal((await api(s, 'PUT', `${BASE}/${h}`, { token: s.rootToken, body: { hmac: false } })).status, 204);
+    const t = await api(s, 'POST', 'auth/token/create', { token: s.rootToken, body: { policies: ['default'] } });
+    const other = t.body.auth.client_token as string;
+    // Both headers at once: X-Vault-Token is the one used, the Bearer one is a second token.
+    const r = await api(s, 'GET', 'auth/token/lookup-self', { token: s.rootToken, headers: { Authorization: `Bearer ${other}` } });
+    assert.equal(r.status, 200);
+    const onlyBearer = await fetch(`${s.url}/v1/auth/token/lookup-self`, { headers: { Authorization: `Bearer ${other}` } });
+    assert.equal(onlyBearer.status, 200);
+    const text = readFileSync(log, 'utf8');
+    assert.ok(text.includes('auth/token/lookup-self'));
+    assert.ok(!text.includes(other), 'the Bearer token appears in the audit log');
+    assert.ok(!text.includes(s.rootToken), 'the X-Vault-Token appears in the audit log');
+    for (const h of ['authorization', 'x-vault-token']) await api(s, 'DELETE', `${BASE}/${h}`, { token: s.rootToken });
+    await api(s, 'DELETE', 'sys/audit/tokens', { token: s.rootToken });
+  });
 });

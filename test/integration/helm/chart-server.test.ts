@@ -4,11 +4,12 @@
  * environment (downward API mapped to a fake pod), uid/gid and IPC_LOCK only, the chart's
  * ServiceAccount/Role/RoleBinding applied to the fake cluster, with the
  * pod's mount paths mapped to temp dirs. It then labels its pod through service registration,
- * serves TLS 1.2 and 1.3, refuses TLS 1.1, and answers the chart's probes as intended:
+ * serves TLS 1.2 and 1.3, refuses TLS 1.1, has core dumps off, and answers the probes as intended:
  * uninitialized and sealed are alive but not ready, the unsealed active node is ready.
  */
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { parseConfig } from '../../../src/server/config.js';
 import { startFakeKubeApiServer } from '../../fakes/kube-apiserver/index.js';
 import type { K8sObject } from '../../helpers/helm.js';
@@ -86,6 +87,8 @@ describe('bin/ward server with the rendered config, run as the pod runs it', { s
 
     await assertTls12Plus(p.ip, p.port, ca, leaf, cleanups);
 
+    // No core dumps: Ward set its own RLIMIT_CORE to 0 (the chart starts no shell that could).
+    assert.match(readFileSync(`/proc/${p.ward.child.pid}/limits`, 'utf8'), /^Max core file size\s+0\s+0\s/m);
     // Runs as the pod's user with only CAP_IPC_LOCK effective (mlock on: no disable_mlock in the config).
     const status = procStatus(p);
     assert.match(status, /^Uid:\s+100\s/m);

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { parseConfig } from '../../../src/server/config.js';
 import { HelmRenderError, type K8sObject } from '../../helpers/helm.js';
 import { GO, skipUnless } from '../../helpers/requirement.js';
-import { MODES, find, modelErrors, render, schemaErrors, values } from './chart.js';
+import { BOOTSTRAP_VALUES, MODES, find, modelErrors, render, schemaErrors, values } from './chart.js';
 import { policyViolations, wardConfigOf } from './policy.js';
 
 // any: the rendered objects are plain JSON read field by field
@@ -104,5 +104,16 @@ describe('the chart seal values', { skip: skipUnless(GO) }, () => {
     for (const re of [/\/server\/seal\/type must be equal to one of the allowed values/, /\/server\/seal\/transit must NOT have additional properties \(token\)/, /\/server\/seal\/transit\/address must match pattern/]) {
       assert.ok(errors.some((e) => re.test(e)), `${re} in ${JSON.stringify(errors)}`);
     }
+  });
+});
+
+describe('the bootstrap keys match the seal', { skip: skipUnless(GO) }, () => {
+  const f = join(scratch, 'recovery.yaml');
+  writeFileSync(f, 'bootstrap:\n  pgpKeys: []\n  recoveryPgpKeys: [secret:ward-bootstrap/public.asc]\n');
+  it('an auto seal needs recoveryPgpKeys; Shamir needs pgpKeys', () => {
+    assert.throws(() => render(undefined, { values: [BOOTSTRAP_VALUES], set: STATIC }), fails(/server\.seal\.type is static: the bootstrap needs bootstrap\.recoveryPgpKeys \(the recovery shares\), not bootstrap\.pgpKeys/));
+    assert.throws(() => render(undefined, { values: [BOOTSTRAP_VALUES, f] }), fails(/server\.seal\.type is shamir: the bootstrap needs bootstrap\.pgpKeys \(the unseal key shares\)/));
+    const args = ((render(undefined, { values: [BOOTSTRAP_VALUES, f], set: STATIC }).docs.find((d) => d.kind === 'Job') as Json).spec.template.spec.containers[0].args as string[]);
+    assert.ok(args.includes('-recovery-pgp-keys=secret:ward-bootstrap/public.asc'), JSON.stringify(args));
   });
 });

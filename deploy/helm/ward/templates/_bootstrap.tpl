@@ -40,6 +40,14 @@ API (nothing is mounted).
 {{- if and (empty $b.pgpKeys) (empty $b.recoveryPgpKeys) -}}
 {{- fail "bootstrap.pgpKeys (or bootstrap.recoveryPgpKeys with an auto seal) is required when bootstrap.enabled: the public keys the key shares are encrypted to, one per share" -}}
 {{- end -}}
+{{- /* The chart knows the seal: a mismatch would only fail in the pod, after the install. */ -}}
+{{- $seal := .Values.server.seal.type -}}
+{{- if and (eq $seal "shamir") (empty $b.pgpKeys) -}}
+{{- fail "server.seal.type is shamir: the bootstrap needs bootstrap.pgpKeys (the unseal key shares), not bootstrap.recoveryPgpKeys" -}}
+{{- end -}}
+{{- if and (ne $seal "shamir") (empty $b.recoveryPgpKeys) -}}
+{{- fail (printf "server.seal.type is %s: the bootstrap needs bootstrap.recoveryPgpKeys (the recovery shares), not bootstrap.pgpKeys" $seal) -}}
+{{- end -}}
 {{- $n := include "ward.bootstrap.names" . | fromJson -}}
 {{- $sel := list -}}
 {{- range $k, $v := include "ward.selectorLabels" (dict "root" . "component" "server") | fromYaml -}}

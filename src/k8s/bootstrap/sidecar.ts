@@ -13,16 +13,29 @@ import { unsealAll } from './unseal-step.js';
 /** Whether this process initializes and configures (the Job, or the sidecar in -init-pod). */
 export const isInitializer = (o: Ctx['o']): boolean => o.initPod === undefined || o.initPod === o.podName;
 
-/** Waits until the server is initialized and the keys Secret holds the stored init answer. */
+/**
+ * Waits until the server is initialized and the keys Secret holds the stored init answer. With
+ * -watch (a sidecar, which would only be restarted) it waits past -wait-timeout, logging each
+ * time, instead of failing into a crash loop while pod 0 is not scheduled yet.
+ */
 export async function awaitInitializer(ctx: Ctx): Promise<void> {
   const { o } = ctx;
   ctx.log('not the initializing pod: waiting for its bootstrap to initialize and store the keys', { pod: o.podName ?? '', init_pod: o.initPod ?? '', secret: o.keysSecret });
-  await poll(`the bootstrap in ${o.initPod} to initialize Ward and store the keys in Secret ${o.keysSecret}`, o.waitTimeoutMs, async () => {
+  const ready = async (): Promise<true | undefined> => {
     const s = await ctx.store.getSecret(o.keysSecret);
     if (s?.annotations[STATE] !== 'stored') return undefined;
     for (const t of await ctx.targets()) if (!(await t.client.sealStatus()).initialized) return undefined;
     return true;
-  });
+  };
+  for (;;) {
+    try {
+      await poll(`the bootstrap in ${o.initPod} to initialize Ward and store the keys in Secret ${o.keysSecret}`, o.waitTimeoutMs, ready);
+      break;
+    } catch (e) {
+      if (o.watchMs === 0) throw e;
+      ctx.log('still waiting for the initializing pod', { error: e instanceof Error ? e.message : String(e) });
+    }
+  }
   ctx.log('initialized by the bootstrap in the initializing pod; the encrypted keys are stored', { init_pod: o.initPod ?? '', secret: o.keysSecret });
 }
 

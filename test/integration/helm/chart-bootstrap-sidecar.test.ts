@@ -12,6 +12,7 @@
  */
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { CoreV1Api, KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
 import { startFakeKubeApiServer } from '../../fakes/kube-apiserver/index.js';
 import { kubeConfigFor } from '../../fakes/kube-apiserver/test-client.js';
@@ -86,7 +87,13 @@ describe("the chart's bootstrap sidecar, run beside two server pods", { skip: sk
       const roles = pods.map((p) => p.labels()['vault-active']).sort();
       return roles[0] === 'false' && roles[1] === 'true';
     }, { timeoutMs: 30_000, context: output });
-    for (const s of [side0, side1]) assert.equal(s.proc.child.exitCode, null, `sidecars stay running\n${output()}`);
+    for (const s of [side0, side1]) {
+      assert.equal(s.proc.child.exitCode, null, `sidecars stay running\n${output()}`);
+      // As the pod's user, with no capability at all.
+      const status = readFileSync(`/proc/${s.proc.child.pid}/status`, 'utf8');
+      assert.match(status, /^Uid:\s+100\s/m);
+      assert.match(status, /^CapEff:\s+0+$/m);
+    }
 
     // Only pod 0's sidecar initialized and configured; pod 1's unsealed its own server only.
     const log0 = `${killed.proc.stderr()}\n${side0.proc.stderr()}`;

@@ -3,8 +3,8 @@
  * mode ha-postgresql with two server pods, applied to the fake cluster, both server containers
  * run as the kubelet runs them (chart-pod.ts) against a real PostgreSQL, and beside each its
  * bootstrap sidecar (chart-sidecar.ts) with the Role the chart binds to the server's
- * ServiceAccount. Pod 1's sidecar starts first and waits; pod 0's is killed once right after
- * init and restarted (as the kubelet restarts a container). Only pod 0's initializes; both
+ * ServiceAccount. Pod 1's sidecar starts first and waits; pod 0's is killed at each step and
+ * restarted (as the kubelet restarts a container). Only pod 0's initializes; both
  * servers end unsealed (one active, one standby); the keys Secret holds only OpenPGP messages
  * (alice decrypts hers with gpg); the root token is revoked; the provisioner token works; and
  * when pod 1's server restarts sealed, its sidecar, still running, unseals it again. Nothing
@@ -32,6 +32,8 @@ type Json = any;
 /** Kinds the fake cluster does not serve (its README); chart-render.test.ts validates them. */
 const NOT_SERVED = new Set(['PodDisruptionBudget', 'NetworkPolicy', 'Ingress']);
 const HOOK_EXIT = 97;
+/** Where pod 0's sidecar is killed (not inside the init window), in the order it reaches them. */
+const KILL_POINTS = ['init-requested', 'init', 'unseal', 'audit', 'provisioner-token-pending', 'provisioner-token-created', 'revoke-root-before-record'];
 
 describe("the chart's bootstrap sidecar, run beside two server pods", { skip: skipUnless(GO, ROOT, SETPRIV, POSTGRES), timeout: 240_000 }, () => {
   const cleanups: (() => unknown)[] = [];
@@ -73,9 +75,13 @@ describe("the chart's bootstrap sidecar, run beside two server pods", { skip: sk
     // Pod 1's sidecar is up first: not the initializing pod, it only waits.
     const side1 = await startSidecar(1);
     await waitFor('pod 1 sidecar to wait for pod 0', () => side1.proc.stderr().includes('"msg":"not the initializing pod'), { timeoutMs: 30_000, context: output });
-    // Pod 0's is killed right after the init answer is stored, and restarted like a container.
-    const killed = await startSidecar(0, { WARD_BOOTSTRAP_EXIT_AT: 'init' });
-    assert.equal((await killed.proc.exited).code, HOOK_EXIT, output());
+    // Pod 0's is killed at each step and restarted like a container, resuming each time.
+    const killed: Sidecar[] = [];
+    for (const point of KILL_POINTS) {
+      const run = await startSidecar(0, { WARD_BOOTSTRAP_EXIT_AT: point });
+      assert.equal((await run.proc.exited).code, HOOK_EXIT, `killed at ${point}\n${output()}`);
+      killed.push(run);
+    }
     const side0 = await startSidecar(0);
 
     await waitFor('both servers unsealed and the bootstrap done', async () => {
@@ -96,7 +102,7 @@ describe("the chart's bootstrap sidecar, run beside two server pods", { skip: sk
     }
 
     // Only pod 0's sidecar initialized and configured; pod 1's unsealed its own server only.
-    const log0 = `${killed.proc.stderr()}\n${side0.proc.stderr()}`;
+    const log0 = [...killed, side0].map((x) => x.proc.stderr()).join('\n');
     const log1 = side1.proc.stderr();
     assert.equal(log0.split('\n').filter((l) => l.includes('"msg":"initialized; encrypted key shares and root token stored"')).length, 1, log0);
     assert.match(side0.proc.stderr(), /"msg":"already initialized; the encrypted keys are in the keys Secret"/);

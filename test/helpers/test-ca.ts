@@ -5,6 +5,7 @@
  * probe the non-forward-secret RSA key exchange suites), or ECDSA P-256.
  */
 import { webcrypto } from 'node:crypto';
+import { isIP } from 'node:net';
 import * as x509 from '@peculiar/x509';
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
@@ -19,7 +20,7 @@ export interface Issued {
 
 export interface TestCa {
   certPem: string;
-  /** A server certificate for 127.0.0.1 / localhost, and any extra DNS names (e.g. `svc.ns.svc`). */
+  /** A server certificate for 127.0.0.1 / localhost, and any extra DNS names (e.g. `svc.ns.svc`) or IP addresses. */
   server(commonName: string, extraDnsNames?: readonly string[]): Promise<Issued>;
   /** A client-authentication certificate. */
   client(commonName: string): Promise<Issued>;
@@ -67,7 +68,8 @@ export async function makeCa(name: string, keyType: 'rsa' | 'ec' = 'rsa'): Promi
                 { type: 'dns', value: 'localhost' },
                 { type: 'ip', value: '127.0.0.1' },
                 { type: 'ip', value: '::1' },
-                ...extraDnsNames.map((value) => ({ type: 'dns' as const, value })),
+                // An IP address among the names becomes an IP SAN (what a client checks an IP against).
+                ...extraDnsNames.map((value) => ({ type: isIP(value) ? ('ip' as const) : ('dns' as const), value })),
               ]),
             ]
           : []),

@@ -49,6 +49,8 @@ const bootstrap: Command = {
     { name: 'provisioner-token-ttl', kind: 'string', usage: 'TTL of the provisioner token.', default: '768h' },
     { name: 'revoke-root', kind: 'bool', usage: 'Revoke the root token at the end.', default: true },
     { name: 'wait-timeout', kind: 'string', usage: 'How long to wait for the pods to answer, unseal or become active.', default: '10m' },
+    { name: 'init-pod', kind: 'string', usage: 'Sidecar mode: only the bootstrap in this pod ($POD_NAME) initializes and configures; the others wait for its keys Secret and unseal their own pod.' },
+    { name: 'watch', kind: 'string', usage: 'After the bootstrap, keep running and unseal the pod(s) whenever found sealed, checking this often (sidecar mode; 0: exit when done).', default: '0s' },
   ],
   usesClient: false,
   async run(ctx) {
@@ -71,6 +73,7 @@ const bootstrap: Command = {
         adminPolicy: str('admin-policy'), provisionerPolicy: str('provisioner-policy'), adminPolicyFile: str('admin-policy-file'), provisionerPolicyFile: str('provisioner-policy-file'),
         kvMount: str('kv-mount'), auditType: str('audit-type'), auditPath: str('audit-path'), auditOptions: str('audit-options'),
         provisionerTokenTtl: str('provisioner-token-ttl'), revokeRoot: f.bool('revoke-root'), waitTimeout: str('wait-timeout'),
+        initPod: str('init-pod'), podName: env['POD_NAME'] || undefined, watch: str('watch'),
       });
     } catch (e) {
       throw new UsageError((e as Error).message);

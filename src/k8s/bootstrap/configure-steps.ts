@@ -13,9 +13,17 @@ import { STATE } from './store.js';
 /** A pod that serves writes (active, or a standby that forwards them). */
 export async function writer(ctx: Ctx, token: string): Promise<WardClient> {
   return poll('an active Ward pod', ctx.o.waitTimeoutMs, async () => {
+    const standbys: Target[] = [];
     for (const t of await ctx.targets()) {
       const h = await t.client.health().catch(() => undefined);
       if (h && h.initialized && !h.sealed && !h.standby) return withToken(t, token);
+      if (h && h.initialized && !h.sealed) standbys.push(t);
+    }
+    // None of the targets is active (a sidecar sees only its own pod, which may have lost the
+    // election): a standby that knows the active node forwards the writes to it.
+    for (const t of standbys) {
+      const l = await t.client.leader().catch(() => undefined);
+      if (l?.leader_address) return withToken(t, token);
     }
     return undefined;
   });

@@ -13,6 +13,7 @@ import { describeRef } from './refs.js';
 import { BootstrapStore } from './store.js';
 import { enableAudit, issueProvisionerToken, revokeRoot, rootValid, writePolicies, writer } from './configure-steps.js';
 import { rootToken, unsealAll } from './unseal-step.js';
+import { awaitInitializer, isInitializer, watchSeal } from './sidecar.js';
 
 type Io = { stdout: { write(s: string): unknown }; stderr: { write(s: string): unknown }; env: NodeJS.ProcessEnv };
 
@@ -53,6 +54,7 @@ export async function runBootstrap(o: BootstrapOptions, io: Io): Promise<number>
     log('bootstrap starting', { namespace: store.namespace, keys_secret: o.keysSecret, progress: o.progressSecret });
     await steps(ctx);
     log('bootstrap complete');
+    if (o.watchMs > 0) await watchSeal(ctx);
     return 0;
   } catch (e) {
     log('bootstrap failed', { error: e instanceof Error ? e.message : String(e) });
@@ -66,12 +68,18 @@ async function steps(ctx: Ctx): Promise<void> {
   const { o, store } = ctx;
   const { targets, status } = await diagnose(ctx);
   await ctx.hook('diagnose');
-  await ensureInitialized(ctx, targets[0]!, status);
+  const initializer = isInitializer(o);
+  if (initializer) await ensureInitialized(ctx, targets[0]!, status);
+  else await awaitInitializer(ctx);
   await ctx.hook('init');
   const secret = await store.getSecret(o.keysSecret);
   if (secret === null) throw new Error(`the keys Secret ${o.keysSecret} disappeared`);
   await unsealAll(ctx, secret);
   await ctx.hook('unseal');
+  if (!initializer) {
+    ctx.log('configuration is left to the bootstrap in the initializing pod', { init_pod: o.initPod ?? '' });
+    return;
+  }
   const progress = await store.getProgress(o.progressSecret);
   if (progress['revoke-root'] !== undefined) {
     ctx.log('root token revoked by an earlier run: configuration is done', { since: progress['revoke-root'] });

@@ -43,3 +43,13 @@ test('refs: file, secret and configmap keys', () => {
   assert.deepEqual(parseRef('secret:s/k.asc', 'x'), { kind: 'secret', name: 's', key: 'k.asc' });
   assert.deepEqual(parseRef('configmap:keys/ops/alice', 'x'), { kind: 'configmap', name: 'keys', key: 'ops/alice' });
 });
+
+test('options: sidecar mode (one bootstrap per server pod, only -init-pod initializes, -watch keeps unsealing)', () => {
+  const job = parseBootstrapOptions(BASE);
+  assert.deepEqual([job.initPod, job.podName, job.watchMs], [undefined, undefined, 0]);
+  const side = parseBootstrapOptions({ ...BASE, initPod: 'ward-0', podName: 'ward-1', watch: '10s' });
+  assert.deepEqual([side.initPod, side.podName, side.watchMs], ['ward-0', 'ward-1', 10_000]);
+  assert.throws(() => parseBootstrapOptions({ ...BASE, initPod: 'ward-0' }), /-init-pod needs this pod's name \(\$POD_NAME\)/);
+  assert.throws(() => parseBootstrapOptions({ ...BASE, initPod: 'Ward_0', podName: 'ward-0' }), /-init-pod: "Ward_0" is not a valid Kubernetes object name/);
+  assert.throws(() => parseBootstrapOptions({ ...BASE, watch: 'often' }), /bad duration/);
+});

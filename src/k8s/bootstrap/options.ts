@@ -42,6 +42,15 @@ export interface BootstrapOptions {
   provisionerTokenTtl: string;
   revokeRoot: boolean;
   waitTimeoutMs: number;
+  /**
+   * Sidecar mode: the one pod whose bootstrap initializes and configures; the others wait for
+   * its keys Secret and only unseal their own pod. Undefined: this process does it all (the Job).
+   */
+  initPod: string | undefined;
+  /** This process's pod ($POD_NAME), compared with `initPod`. */
+  podName: string | undefined;
+  /** After the bootstrap, keep unsealing the targets whenever found sealed, this often (0: exit when done). */
+  watchMs: number;
 }
 
 /** The flags as the CLI read them (strings unparsed). */
@@ -77,6 +86,9 @@ export interface BootstrapFlags {
   provisionerTokenTtl?: string;
   revokeRoot?: boolean;
   waitTimeout?: string;
+  initPod?: string;
+  podName?: string;
+  watch?: string;
 }
 
 export class OptionsError extends Error {}
@@ -140,12 +152,16 @@ export function parseBootstrapOptions(f: BootstrapFlags): BootstrapOptions {
   const ttl = f.provisionerTokenTtl || '768h';
   const wait = f.waitTimeout || '10m';
   let waitTimeoutMs: number;
+  let watchMs: number;
   try {
     parseDurationSeconds(ttl);
     waitTimeoutMs = parseDurationSeconds(wait) * 1000;
+    watchMs = parseDurationSeconds(f.watch || '0s') * 1000;
   } catch (e) {
     throw new OptionsError(`bad duration: ${(e as Error).message}`);
   }
+  const initPod = f.initPod ? name(f.initPod, '', 'init-pod') : undefined;
+  if (initPod !== undefined && !f.podName) throw new OptionsError('-init-pod needs this pod\'s name ($POD_NAME) to know whether this bootstrap is the one that initializes');
   const auditType = f.auditType || 'file';
   const auditOptions = options(f.auditOptions, 'audit-options');
   if (auditType === 'file' && auditOptions['file_path'] === undefined) auditOptions['file_path'] = 'stdout';
@@ -171,5 +187,8 @@ export function parseBootstrapOptions(f: BootstrapFlags): BootstrapOptions {
     provisionerTokenTtl: ttl,
     revokeRoot: f.revokeRoot ?? true,
     waitTimeoutMs,
+    initPod,
+    podName: f.podName || undefined,
+    watchMs,
   };
 }

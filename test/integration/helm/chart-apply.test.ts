@@ -1,6 +1,7 @@
 /**
  * Everything the chart renders is accepted by the fake cluster as rendered (names, RBAC
- * rules, webhook configurations, pod templates, CRDs), in every mode with every toggle on:
+ * rules, webhook configurations, pod templates, CRDs), in every mode with every toggle on
+ * (the bootstrap as a Job and as a sidecar):
  * a template mistake fails here rather than at `helm install`. (PodDisruptionBudgets,
  * NetworkPolicies and Ingresses are not served by the fake and are skipped.)
  */
@@ -17,9 +18,9 @@ const NOT_SERVED = new Set(['PodDisruptionBudget', 'NetworkPolicy', 'Ingress']);
 const ALL_ON = ['injector.enabled=true', 'csiProvider.enabled=true', 'operator.enabled=true', 'bootstrap.enabled=true', 'ingress.enabled=true', 'ingress.host=ward.example.com'];
 
 describe('the rendered chart applies to a cluster', { skip: skipUnless(GO) }, () => {
-  for (const mode of MODES) {
-    it(`applies mode ${mode} with every toggle on`, async (t) => {
-      const r = render(mode, { values: [BOOTSTRAP_VALUES], set: ALL_ON });
+  for (const mode of MODES) for (const bootstrap of ['job', 'sidecar']) {
+    it(`applies mode ${mode} with every toggle on, the bootstrap as a ${bootstrap}`, async (t) => {
+      const r = render(mode, { values: [BOOTSTRAP_VALUES], set: [...ALL_ON, `bootstrap.mode=${bootstrap}`] });
       const kube = await startFakeKubeApiServer();
       t.after(() => kube.close());
       const kc = kubeConfigFor(kube);

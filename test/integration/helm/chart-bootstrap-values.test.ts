@@ -30,6 +30,7 @@ const valuesFile = (v: Record<string, unknown>): string => {
 const bootstrapFile = (b: Record<string, unknown>): string => valuesFile({ bootstrap: b });
 /** An auto-sealed server: recovery shares instead of unseal key shares. */
 const RECOVERY = { pgpKeys: [], recoveryPgpKeys: ['secret:ward-bootstrap/public.asc', 'secret:operators/alice.asc'], recoveryThreshold: 1 };
+const AUTO_SEAL = ['server.seal.type=static', 'server.seal.static.keySecret.name=ward-seal-key', 'server.seal.static.keyId=k1'];
 const fails = (message: RegExp) => (e: unknown) => e instanceof HelmRenderError && message.test(e.message);
 
 // any: the rendered Job is plain JSON read field by field
@@ -96,7 +97,7 @@ describe('the bootstrap Job values', { skip: skipUnless(GO) }, () => {
   });
 
   it('encrypts recovery shares with an auto seal', () => {
-    const auto = render(undefined, { values: [BOOTSTRAP_VALUES, bootstrapFile(RECOVERY)] });
+    const auto = render(undefined, { values: [BOOTSTRAP_VALUES, bootstrapFile(RECOVERY)], set: AUTO_SEAL });
     assert.deepEqual(schemaErrors(auto.values), []);
     const args: string[] = container(auto.docs).args;
     assert.ok(args.includes('-recovery-pgp-keys=secret:ward-bootstrap/public.asc,secret:operators/alice.asc'), JSON.stringify(args));
@@ -114,7 +115,7 @@ describe('the bootstrap Job values', { skip: skipUnless(GO) }, () => {
     ]);
     const secretsOnly = rules(render(undefined, { values: [BOOTSTRAP_VALUES], set: ['bootstrap.policies.provisionerRef=secret:policies/ci.hcl'] }).docs) as Json[];
     assert.deepEqual(secretsOnly[2].resourceNames, ['ward-bootstrap', 'policies']);
-    const noConfigMap = rules(render(undefined, { values: [BOOTSTRAP_VALUES, bootstrapFile(RECOVERY)] }).docs);
+    const noConfigMap = rules(render(undefined, { values: [BOOTSTRAP_VALUES, bootstrapFile(RECOVERY)], set: AUTO_SEAL }).docs);
     assert.ok(!JSON.stringify(noConfigMap).includes('configmaps'), JSON.stringify(noConfigMap));
     assert.deepEqual((noConfigMap as Json[])[2].resourceNames, ['ward-bootstrap', 'operators']);
   });

@@ -2,9 +2,9 @@
  * The chart's HA modes live: two pods run as the chart runs them against a real PostgreSQL
  * (the connection URL from the Secret the values name) or a real etcd (client certificates
  * from the Secret mounted at /ward/etcd-tls, as values-ha-etcd.yaml asks). After init and unseal,
- * one is active and one standby; both pass the readiness probe (standbyok), and the
- * -active, -standby and main Services select the right pods by the labels service
- * registration writes.
+ * one is active and one standby; both pass the readiness probe (standbyok) and serve TLS 1.2+
+ * only (tls-check.ts), and the -active, -standby and main Services select the right pods by
+ * the labels service registration writes.
  */
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,6 +19,7 @@ import { makeCa } from '../../helpers/test-ca.js';
 import { waitFor } from '../../helpers/wait.js';
 import { render, type Mode } from './chart.js';
 import { applyServerRbac, selectedPods, startChartPod, type ChartPod, type PodOptions } from './chart-pod.js';
+import { assertTls12Plus } from './tls-check.js';
 
 const ca = makeCa('chart-ha');
 
@@ -50,7 +51,7 @@ for (const { mode, needs } of HA_MODES) describe(`the chart in mode ${mode}, run
     for (const c of cleanups.reverse()) await c();
   });
 
-  it('elects one active pod; both are ready and the services select them by role', async () => {
+  it('elects one active pod; both are ready, serve TLS 1.2+ only, and the services select them by role', async () => {
     const store = await storage(mode, cleanups);
     const r = render(mode, { set: ['tls.source=secret', 'tls.secretName=ward-tls', ...store.set] });
     const k = await startFakeKubeApiServer();
@@ -82,5 +83,7 @@ for (const { mode, needs } of HA_MODES) describe(`the chart in mode ${mode}, run
     assert.deepEqual(selectedPods(k, r.docs, 'ward-active', names), [active.name]);
     assert.deepEqual(selectedPods(k, r.docs, 'ward-standby', names), [standby.name]);
     assert.deepEqual(selectedPods(k, r.docs, 'ward', names), names);
+    // The rendered listener, as each pod runs it, speaks TLS 1.2 and 1.3 only.
+    for (const p of pods) await assertTls12Plus(p.ip, p.port, await ca, leaf, cleanups);
   });
 });

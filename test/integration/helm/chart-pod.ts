@@ -69,11 +69,13 @@ export interface PodOptions {
   podIP?: string;
   /** The API port it listens on (a free port unless given: give the rendered one to keep it). */
   port?: number;
+  /** A container restart: the pod object stays (its uid too, so tokens bound to it stay valid). */
+  restart?: boolean;
   cleanups: (() => unknown)[];
 }
 
 /** The container's environment as the kubelet resolves it: values with $(VAR) expansion, downward API fields, secretKeyRefs. */
-function containerEnv(container: Json, field: Record<string, string>, secrets: Record<string, Record<string, string>> = {}): Record<string, string> {
+export function containerEnv(container: Json, field: Record<string, string>, secrets: Record<string, Record<string, string>> = {}): Record<string, string> {
   const env: Record<string, string> = {};
   for (const e of (container.env ?? []) as Json[]) {
     if (e.value !== undefined) env[e.name] = String(e.value).replace(/\$\((\w+)\)/g, (_m, v: string) => env[v] ?? '');
@@ -87,12 +89,12 @@ function containerEnv(container: Json, field: Record<string, string>, secrets: R
   return env;
 }
 
-const ENTRYPOINT = JSON.stringify(['/usr/local/bin/node', '/app/bin/ward']);
+export const ENTRYPOINT = JSON.stringify(['/usr/local/bin/node', '/app/bin/ward']);
 
 export async function startChartPod(o: PodOptions): Promise<ChartPod> {
   const template: Json = (find(o.docs, 'StatefulSet', 'ward') as Json).spec.template;
   const pod: Json = template.spec;
-  const container: Json = pod.containers[0];
+  const container: Json = pod.containers.find((c: Json) => c.args?.[0] === 'server');
   const uid: number = pod.securityContext.runAsUser;
   const gid: number = pod.securityContext.runAsGroup;
   const root = mkdtempSync(join(tmpdir(), `ward-chart-${o.podName}-`));
@@ -124,7 +126,7 @@ export async function startChartPod(o: PodOptions): Promise<ChartPod> {
   owned.push(configFile.slice(root.length + 1));
 
   // With the template's labels, as the StatefulSet controller creates it (Services select on them).
-  const created = o.k.createPod(NS, o.podName, { labels: { ...template.metadata.labels } });
+  const created = (o.restart ? o.k.pod(NS, o.podName) : undefined) ?? o.k.createPod(NS, o.podName, { labels: { ...template.metadata.labels } });
   // The kubelet reports the pod's IP: the bootstrap job finds pods by it.
   await kubeConfigFor(o.k).makeApiClient(CoreV1Api).patchNamespacedPodStatus({ namespace: NS, name: o.podName, body: { status: { podIP: ip } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
   writeFileSync(join(root, 'serviceaccount', 'token'), await o.k.issueToken({ namespace: NS, name: pod.serviceAccountName, pod: { name: o.podName, uid: created.metadata.uid } }));

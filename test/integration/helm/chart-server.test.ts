@@ -4,12 +4,12 @@
  * environment (downward API mapped to a fake pod), uid/gid and IPC_LOCK only, the chart's
  * ServiceAccount/Role/RoleBinding applied to the fake cluster, with the
  * pod's mount paths mapped to temp dirs. It then labels its pod through service registration,
- * serves TLS 1.2 and 1.3, refuses TLS 1.1, and answers the chart's probes as intended:
+ * serves TLS 1.2 and 1.3, refuses TLS 1.1, has core dumps off, and answers the probes as intended:
  * uninitialized and sealed are alive but not ready, the unsealed active node is ready.
  */
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect, createServer, type ConnectionOptions } from 'node:tls';
+import { readFileSync } from 'node:fs';
 import { parseConfig } from '../../../src/server/config.js';
 import { startFakeKubeApiServer } from '../../fakes/kube-apiserver/index.js';
 import type { K8sObject } from '../../helpers/helm.js';
@@ -19,6 +19,7 @@ import { waitFor } from '../../helpers/wait.js';
 import { MODES, find, render } from './chart.js';
 import { applyServerRbac, procStatus, startChartPod } from './chart-pod.js';
 import { wardConfigOf } from './policy.js';
+import { assertTls12Plus } from './tls-check.js';
 
 const configText = (docs: K8sObject[]): string => ((find(docs, 'ConfigMap', 'ward-config')?.['data'] as Record<string, string>)['ward.json'] ?? '');
 
@@ -84,25 +85,10 @@ describe('bin/ward server with the rendered config, run as the pod runs it', { s
     assert.equal(await p.probe('livenessProbe'), 204);
     await waitFor('the pod labelled sealed', () => p.labels()['vault-sealed'] === 'true', { context: p.output });
 
-    const handshake = (o: ConnectionOptions, target = p.port): Promise<string> =>
-      new Promise((resolve, reject) => {
-        const s = connect({ host: '127.0.0.1', port: target, ca: ca.certPem, servername: 'localhost', ...o }, () => {
-          const v = s.getProtocol() ?? '';
-          s.end();
-          resolve(v);
-        });
-        s.on('error', reject);
-      });
-    assert.equal(await handshake({ minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2' }), 'TLSv1.2');
-    assert.equal(await handshake({ minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3' }), 'TLSv1.3');
-    // Control: this client does speak TLS 1.1 to a server that allows it, so Ward's refusal is Ward's.
-    const tls11 = { minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT:@SECLEVEL=0' } as const;
-    const open = createServer({ cert: leaf.certPem, key: leaf.keyPem, minVersion: 'TLSv1', ciphers: 'DEFAULT:@SECLEVEL=0' }, (s) => s.end());
-    await new Promise<void>((res) => open.listen(0, '127.0.0.1', res));
-    cleanups.push(() => new Promise((res) => open.close(res)));
-    assert.equal(await handshake(tls11, (open.address() as { port: number }).port), 'TLSv1.1');
-    await assert.rejects(handshake(tls11), /protocol version|alert/i);
+    await assertTls12Plus(p.ip, p.port, ca, leaf, cleanups);
 
+    // No core dumps: Ward set its own RLIMIT_CORE to 0 (the chart starts no shell that could).
+    assert.match(readFileSync(`/proc/${p.ward.child.pid}/limits`, 'utf8'), /^Max core file size\s+0\s+0\s/m);
     // Runs as the pod's user with only CAP_IPC_LOCK effective (mlock on: no disable_mlock in the config).
     const status = procStatus(p);
     assert.match(status, /^Uid:\s+100\s/m);

@@ -9,6 +9,7 @@ type Mutate = (pod: Record<string, any>, cfg: Record<string, any>) => void; // a
 function render(mutate: Mutate): K8sObject[] {
   const container = {
     name: 'ward',
+    args: ['server', '-config=/ward/config/ward.json'],
     resources: { requests: { cpu: '100m', memory: '64Mi' } },
     securityContext: { runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'], add: ['IPC_LOCK'] } },
     readinessProbe: { httpGet: { path: '/v1/sys/health', port: 8200, scheme: 'HTTPS' } },
@@ -38,12 +39,17 @@ const cases: { name: string; mutate: Mutate; violation: RegExp; allowedBy?: Allo
   { name: 'init container as root', mutate: (p) => (p['initContainers'] = [{ name: 'init', securityContext: { runAsUser: 0 } }]), violation: /container init: may run as root/ },
   { name: 'tls_disable', mutate: (_p, c) => (c['listener'][0].tcp = { address: ':8200', tls_disable: true }), violation: /tls_disable/, allowedBy: { disableTls: true } },
   { name: 'tls11', mutate: (_p, c) => (c['listener'][0].tcp.tls_min_version = 'tls11'), violation: /tls_min_version is tls11/ },
+  { name: 'server without probes', mutate: (p) => delete p['containers'][0].livenessProbe, violation: /livenessProbe is not over HTTPS/, allowedBy: { disableTls: true } },
   { name: 'HTTP probe', mutate: (p) => (p['containers'][0].readinessProbe.httpGet.scheme = 'HTTP'), violation: /readinessProbe is not over HTTPS/, allowedBy: { disableTls: true } },
 ];
 
 describe('chart hardening policy', () => {
   it('passes a hardened pod and config', () => {
     assert.deepEqual(policyViolations(render(() => {})), []);
+  });
+  it('passes a hardened sidecar without probes beside the server (the bootstrap sidecar)', () => {
+    const docs = render((p) => p['containers'].push({ ...p['containers'][0], name: 'bootstrap', args: ['k8s', 'bootstrap'], readinessProbe: undefined, livenessProbe: undefined }));
+    assert.deepEqual(policyViolations(docs), []);
   });
   for (const c of cases) {
     it(`catches ${c.name}${c.allowedBy ? ' unless explicitly allowed' : ''}`, () => {

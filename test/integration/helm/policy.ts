@@ -78,7 +78,8 @@ function tlsViolations(docs: readonly K8sObject[], allowed: Allowed): string[] {
     }
   }
   for (const { where, spec } of podSpecs(docs.filter((d) => d.kind === 'StatefulSet'))) {
-    for (const c of arr(spec['containers']).map(obj)) {
+    // The server container (`ward server`); a bootstrap sidecar beside it has no probes.
+    for (const c of arr(spec['containers']).map(obj).filter((c) => arr(c['args'])[0] === 'server')) {
       for (const p of ['readinessProbe', 'livenessProbe']) {
         const scheme = obj(obj(c[p])['httpGet'])['scheme'];
         if (scheme !== 'HTTPS' && !allowed.disableTls) v.push(`${where} ${p} is not over HTTPS`);

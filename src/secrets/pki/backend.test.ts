@@ -91,7 +91,7 @@ describe('pki backend', () => {
     assert.equal(root.private_key_type, 'ed25519');
     assert.ok(new X509Certificate(root.certificate).checkPrivateKey(createPrivateKey(root.private_key)));
     for (const p of ['cert/ca', `cert/${root.serial_number}`]) assert.equal(JSON.stringify(await m.data('read', p)).includes('PRIVATE KEY'), false);
-    await rejectsWard(m.call('update', 'root/generate/internal', { common_name: 'Root2', key_name: 'k1', key_type: 'ec' }), 400, /key name "k1" is already in use/);
+    await rejectsWard(m.call('update', 'root/generate/internal', { common_name: 'Root2', key_name: 'k1', key_type: 'ec' }), 400, 'key name already in use');
     await rejectsWard(m.call('update', 'root/generate/kms', { common_name: 'Root2' }), 400, /unsupported type/);
   });
 

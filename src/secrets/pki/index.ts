@@ -10,7 +10,9 @@ import { revokeSerial } from './crl.js';
 import type { PkiContext } from './issuance.js';
 import { fetchPaths, UNAUTHENTICATED_PATHS } from './path-fetch.js';
 import { intermediatePaths } from './path-intermediate.js';
+import { configIssuerPaths } from './path-config-issuers.js';
 import { CERT_SECRET_TYPE, issuePaths } from './path-issue.js';
+import { ISSUER_UNAUTHENTICATED_PATHS, issuerPaths } from './path-issuers.js';
 import { revokePaths, Tidier } from './path-revoke.js';
 import { rolePaths } from './path-roles.js';
 import { rootPaths } from './path-root.js';
@@ -34,8 +36,17 @@ export function pkiBackend(config: Pick<BackendConfig, 'system' | 'logger'>): Ba
   const backend = defineBackend({
     type: 'pki',
     kind: 'secret',
-    paths: [...rootPaths(ctx), ...intermediatePaths(), ...issuePaths(ctx), ...rolePaths(), ...revokePaths(tidier), ...fetchPaths()],
-    specialPaths: { unauthenticated: UNAUTHENTICATED_PATHS },
+    paths: [
+      ...rootPaths(ctx),
+      ...intermediatePaths(),
+      ...issuePaths(ctx),
+      ...rolePaths(),
+      ...revokePaths(tidier),
+      ...fetchPaths(),
+      ...issuerPaths(),
+      ...configIssuerPaths(),
+    ],
+    specialPaths: { unauthenticated: [...UNAUTHENTICATED_PATHS, ...ISSUER_UNAUTHENTICATED_PATHS] },
     secretTypes: { [CERT_SECRET_TYPE]: certSecret },
     cleanup: async () => {
       await tidier.running;

@@ -13,7 +13,8 @@ import { rebuildCrl } from './crl.js';
 import { pemBlocks } from './format.js';
 import { recordCert } from './issuance.js';
 import { exportPrivateKey, publicKeyDerOf, samePublicKey } from './keys.js';
-import { assertNameFree, defaultIssuerId, issuerPath, keyPath, listIssuers, setDefaultIssuer, type Issuer, type StoredKey } from './store.js';
+import { checkNewName, noteNewIssuer } from './registry.js';
+import { issuerPath, keyPath, listIssuers, type Issuer, type StoredKey } from './store.js';
 
 function generateIntermediate() {
   return definePath({
@@ -73,12 +74,12 @@ function setSigned() {
         if (existing) {
           return { data: { imported_issuers: null, imported_keys: null, mapping: { [existing.id]: existing.keyId }, existing_issuers: [existing.id], existing_keys: null } };
         }
-        await assertNameFree(s, 'issuer', d.get('issuer_name'));
+        const issuerName = await checkNewName(s, 'issuer', d.get('issuer_name'));
         const key = await keyMatching(s, spki);
         if (!key) throw badRequest('the certificate does not match any key of this mount; run intermediate/generate first');
-        const issuer: Issuer = { id: uuid(), name: d.get('issuer_name'), keyId: key.id, certificate: cert, parents, serial, notAfter };
+        const issuer: Issuer = { id: uuid(), name: issuerName, keyId: key.id, certificate: cert, parents, serial, notAfter };
         await putJSON(s, issuerPath(issuer.id), issuer);
-        if ((await defaultIssuerId(s)) === null) await setDefaultIssuer(s, issuer.id);
+        await noteNewIssuer(s, issuer);
         await recordCert(s, { serial, certificate: cert, issuerId: issuer.id, notAfter });
         await rebuildCrl(s, issuer);
         return { data: { imported_issuers: [issuer.id], imported_keys: null, mapping: { [issuer.id]: key.id }, existing_issuers: null, existing_keys: null } };

@@ -14,7 +14,8 @@ import { unix } from './format.js';
 import { CERT_FORMATS, issuedData, recordCert, resolveNotAfter, signWithIssuer, type CertFormat, type PkiContext } from './issuance.js';
 import { exportPrivateKey, publicKeyDerOf } from './keys.js';
 import { checkNames } from './names.js';
-import { assertNameFree, defaultIssuerId, issuerPath, requireIssuer, setDefaultIssuer, type Issuer } from './store.js';
+import { checkNewName, noteNewIssuer } from './registry.js';
+import { issuerPath, requireIssuer, type Issuer } from './store.js';
 
 const BACKDATE_MS = 30_000;
 
@@ -29,7 +30,7 @@ function rootGenerate(ctx: PkiContext) {
         const cn = d.get('common_name');
         if (cn === '') throw badRequest('the common_name field is required for a root certificate');
         const s = req.storage;
-        await assertNameFree(s, 'issuer', d.get('issuer_name'));
+        const issuerName = await checkNewName(s, 'issuer', d.get('issuer_name'));
         const now = Date.now();
         const max = ctx.system.maxLeaseTtl();
         const { notAfter, warnings } = resolveNotAfter({ now, requestedTtl: d.get('ttl'), defaultTtl: max, maxTtl: max });
@@ -45,9 +46,9 @@ function rootGenerate(ctx: PkiContext) {
           },
           { privateKeyPem: key.privateKeyPem },
         );
-        const issuer: Issuer = { id: uuid(), name: d.get('issuer_name'), keyId: key.id, certificate: pem, parents: [], serial, notAfter };
+        const issuer: Issuer = { id: uuid(), name: issuerName, keyId: key.id, certificate: pem, parents: [], serial, notAfter };
         await putJSON(s, issuerPath(issuer.id), issuer);
-        if ((await defaultIssuerId(s)) === null) await setDefaultIssuer(s, issuer.id);
+        await noteNewIssuer(s, issuer);
         await recordCert(s, { serial, certificate: pem, issuerId: issuer.id, notAfter });
         await rebuildCrl(s, issuer);
         const data: Record<string, unknown> = {
@@ -143,6 +144,7 @@ function deleteRoot() {
           await s.delete(k);
         }
         await s.delete('config/issuers');
+        await s.delete('config/keys');
         await s.delete('intermediate/pending');
         return null;
       },

@@ -11,8 +11,10 @@ import type { PkiContext } from './issuance.js';
 import { fetchPaths, UNAUTHENTICATED_PATHS } from './path-fetch.js';
 import { intermediatePaths } from './path-intermediate.js';
 import { configIssuerPaths } from './path-config-issuers.js';
+import { importPaths } from './path-import.js';
 import { CERT_SECRET_TYPE, issuePaths } from './path-issue.js';
 import { ISSUER_UNAUTHENTICATED_PATHS, issuerPaths } from './path-issuers.js';
+import { keyPaths } from './path-keys.js';
 import { revokePaths, Tidier } from './path-revoke.js';
 import { rolePaths } from './path-roles.js';
 import { rootPaths } from './path-root.js';
@@ -45,6 +47,8 @@ export function pkiBackend(config: Pick<BackendConfig, 'system' | 'logger'>): Ba
       ...fetchPaths(),
       ...issuerPaths(),
       ...configIssuerPaths(),
+      ...keyPaths(),
+      ...importPaths(),
     ],
     specialPaths: { unauthenticated: [...UNAUTHENTICATED_PATHS, ...ISSUER_UNAUTHENTICATED_PATHS] },
     secretTypes: { [CERT_SECRET_TYPE]: certSecret },

@@ -7,8 +7,7 @@ import { field, type Fields } from '../../sdk/framework/fields.js';
 import { definePath, type PathDef } from '../../sdk/framework/path.js';
 import type { LogicalResponse } from '../../sdk/logical.js';
 import type { Storage } from '../../sdk/storage.js';
-import { resolveIssuer } from './path-issuers.js';
-import { readDefaultKeyId, readIssuersConfig, resolveKey, writeDefaultKeyId, writeIssuersConfig } from './registry.js';
+import { readDefaultKeyId, readIssuersConfig, resolveIssuer, resolveKey, writeDefaultKeyId, writeIssuersConfig } from './registry.js';
 
 async function setDefaultIssuerRef(s: Storage, ref: string, follow: boolean | undefined): Promise<LogicalResponse> {
   const wanted = ref.trim();

@@ -11,20 +11,10 @@ import type { LogicalResponse } from '../../sdk/logical.js';
 import { getJSON, putJSON, type Storage } from '../../sdk/storage.js';
 import { withChain } from './chain.js';
 import { chainOf } from './issuance.js';
-import { checkNewName, leafBehaviorOf, parseUsage, readIssuersConfig, usageOf, writeIssuersConfig, ALL_USAGES } from './registry.js';
-import { crlPath, findIssuer, issuerPath, listIssuers, type Issuer, type LeafNotAfterBehavior, type UrlConfig } from './store.js';
+import { checkNewName, leafBehaviorOf, parseUsage, readIssuersConfig, resolveIssuer, usageOf, writeIssuersConfig, ALL_USAGES } from './registry.js';
+import { crlPath, issuerPath, listIssuers, type Issuer, type LeafNotAfterBehavior, type UrlConfig } from './store.js';
 
 export const ISSUER_REF = genericName('issuer_ref');
-
-/** Resolves `ref` or answers Vault's 400 (`unable to find PKI issuer for reference: …`). */
-export async function resolveIssuer(s: Storage, rawRef: string): Promise<Issuer> {
-  const ref = rawRef.trim().toLowerCase() === 'default' ? 'default' : rawRef.trim();
-  if (ref === '') throw badRequest('missing issuer reference');
-  const i = await findIssuer(s, ref);
-  if (i) return i;
-  if (ref === 'default') throw badRequest('no default issuer currently configured');
-  throw badRequest(`unable to find PKI issuer for reference: ${ref}`);
-}
 
 /** The JSON body of an issuer read, as Vault's respondReadIssuer. */
 export async function issuerData(s: Storage, issuer: Issuer): Promise<Record<string, unknown>> {

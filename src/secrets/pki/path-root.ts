@@ -15,7 +15,9 @@ import { CERT_FORMATS, issuedData, recordCert, resolveNotAfter, signWithIssuer, 
 import { exportPrivateKey, publicKeyDerOf } from './keys.js';
 import { checkNames } from './names.js';
 import { checkNewName, noteNewIssuer } from './registry.js';
-import { issuerPath, requireIssuer, type Issuer } from './store.js';
+import { ISSUER_REF } from './path-issuers.js';
+import { issuerForSigning, lifetimeFor } from './signing.js';
+import { issuerPath, type Issuer } from './store.js';
 
 const BACKDATE_MS = 30_000;
 
@@ -94,15 +96,15 @@ const ANY_NAME = {
   enforce_hostnames: false,
 };
 
-function signIntermediate(ctx: PkiContext) {
+function signIntermediate(ctx: PkiContext, withIssuer: boolean) {
   return definePath({
-    pattern: 'root/sign-intermediate',
+    pattern: withIssuer ? `issuer/${ISSUER_REF}/sign-intermediate` : 'root/sign-intermediate',
     fields: signIntermediateFields,
     synopsis: 'Sign an intermediate CA certificate request.',
     operations: {
       async update(req, d) {
         const s = req.storage;
-        const issuer = await requireIssuer(s, d.get('issuer_ref'));
+        const issuer = await issuerForSigning(s, d.get('issuer_ref'));
         let csr;
         try {
           csr = await parseCsr(d.get('csr'));
@@ -114,7 +116,7 @@ function signIntermediate(ctx: PkiContext) {
         if (cn === '') throw badRequest('the common_name field is required, or must be present in the CSR with use_csr_values');
         const now = Date.now();
         const max = ctx.system.maxLeaseTtl();
-        const { notAfter, warnings } = resolveNotAfter({ now, requestedTtl: d.get('ttl'), defaultTtl: max, maxTtl: max, issuerNotAfter: issuer.notAfter });
+        const { notAfter, warnings } = lifetimeFor(issuer, { now, requestedTtl: d.get('ttl'), defaultTtl: max, maxTtl: max });
         const sans = useCsr ? csr.sans : sansFrom(d, cn);
         checkNames(ANY_NAME, cn, sans);
         const { pem, serial } = await signWithIssuer(s, issuer, {
@@ -153,5 +155,5 @@ function deleteRoot() {
 }
 
 export function rootPaths(ctx: PkiContext): PathDef<Fields>[] {
-  return [rootGenerate(ctx), signIntermediate(ctx), deleteRoot()];
+  return [rootGenerate(ctx), signIntermediate(ctx, false), signIntermediate(ctx, true), deleteRoot()];
 }

@@ -6,7 +6,7 @@
  */
 import { badRequest } from '../../sdk/errors.js';
 import { getJSON, putJSON, type Storage } from '../../sdk/storage.js';
-import { issuerPath, keyPath, listIssuers, type Issuer, type LeafNotAfterBehavior, type StoredKey } from './store.js';
+import { findIssuer, issuerPath, keyPath, listIssuers, type Issuer, type LeafNotAfterBehavior, type StoredKey } from './store.js';
 
 export interface IssuersConfig {
   default: string;
@@ -54,6 +54,16 @@ export async function resolveKey(s: Storage, ref: string): Promise<StoredKey> {
   const byName = (await listKeys(s)).find((k) => k.name === r);
   if (!byName) throw badRequest(`unable to find PKI key for reference: ${r}`);
   return byName;
+}
+
+/** Resolves `ref` or answers Vault's 400 (`unable to find PKI issuer for reference: …`). */
+export async function resolveIssuer(s: Storage, rawRef: string): Promise<Issuer> {
+  const ref = rawRef.trim().toLowerCase() === 'default' ? 'default' : rawRef.trim();
+  if (ref === '') throw badRequest('missing issuer reference');
+  const i = await findIssuer(s, ref);
+  if (i) return i;
+  if (ref === 'default') throw badRequest('no default issuer currently configured');
+  throw badRequest(`unable to find PKI issuer for reference: ${ref}`);
 }
 
 /** Vault's GenericNameRegex, anchored: the shape names of issuers and keys must have. */

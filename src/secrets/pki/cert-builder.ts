@@ -72,7 +72,7 @@ function sanExtension(sans: SanList): x509.Extension | null {
   return names.length === 0 ? null : new x509.SubjectAlternativeNameExtension(names);
 }
 
-function urlExtensions(urls: UrlConfig | undefined): x509.Extension[] {
+export function urlExtensions(urls: UrlConfig | undefined): x509.Extension[] {
   const out: x509.Extension[] = [];
   if (!urls) return out;
   if (urls.issuing_certificates.length > 0 || urls.ocsp_servers.length > 0) {

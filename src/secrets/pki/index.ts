@@ -12,12 +12,15 @@ import { fetchPaths, UNAUTHENTICATED_PATHS } from './path-fetch.js';
 import { intermediatePaths } from './path-intermediate.js';
 import { configIssuerPaths } from './path-config-issuers.js';
 import { importPaths } from './path-import.js';
+import { issuerRevokePaths } from './path-issuer-revoke.js';
 import { CERT_SECRET_TYPE, issuePaths } from './path-issue.js';
 import { ISSUER_UNAUTHENTICATED_PATHS, issuerPaths } from './path-issuers.js';
 import { keyPaths } from './path-keys.js';
 import { revokePaths, Tidier } from './path-revoke.js';
 import { rolePaths } from './path-roles.js';
 import { rootPaths } from './path-root.js';
+import { selfIssuedPaths } from './path-self-issued.js';
+import { verbatimPaths } from './path-verbatim.js';
 
 /** Lease revocation revokes the certificate; a certificate already gone is not an error. */
 const certSecret: SecretType = {
@@ -49,6 +52,9 @@ export function pkiBackend(config: Pick<BackendConfig, 'system' | 'logger'>): Ba
       ...configIssuerPaths(),
       ...keyPaths(),
       ...importPaths(),
+      ...verbatimPaths(ctx),
+      ...selfIssuedPaths(),
+      ...issuerRevokePaths(),
     ],
     specialPaths: { unauthenticated: [...UNAUTHENTICATED_PATHS, ...ISSUER_UNAUTHENTICATED_PATHS] },
     secretTypes: { [CERT_SECRET_TYPE]: certSecret },

@@ -10,7 +10,8 @@ import { field, type Fields } from '../../sdk/framework/fields.js';
 import type { FieldData } from '../../sdk/framework/field-data.js';
 import { definePath, genericName, type PathDef } from '../../sdk/framework/path.js';
 import type { LogicalRequest, LogicalResponse } from '../../sdk/logical.js';
-import { EKU, parseCsr, type SanList } from './cert-builder.js';
+import { EKU, type SanList } from './cert-builder.js';
+import { readCsr } from './csr.js';
 import { unix } from './format.js';
 import { CERT_FORMATS, issuedData, signWithIssuer, type CertFormat, type PkiContext } from './issuance.js';
 import { describeKey, generateKey, publicKeyDerOf, type KeyType } from './keys.js';
@@ -134,12 +135,7 @@ function signPath(ctx: PkiContext, withIssuer: boolean) {
     operations: {
       async update(req, d) {
         const role = await requireRole(req.storage, d.get('role'));
-        let csr;
-        try {
-          csr = await parseCsr(d.get('csr'));
-        } catch (e) {
-          throw badRequest(`could not parse CSR: ${e instanceof Error ? e.message : String(e)}`);
-        }
+        const csr = await readCsr(d.get('csr'));
         const got = describeKey(createPublicKey({ key: csr.publicKeyDer, format: 'der', type: 'spki' }));
         if (role.key_type !== 'any') {
           if (got.type !== role.key_type) throw badRequest(`role requires keys of type ${role.key_type}, but the CSR has a ${got.type} key`);

@@ -7,7 +7,8 @@ import { badRequest } from '../../sdk/errors.js';
 import { field, type Fields } from '../../sdk/framework/fields.js';
 import { definePath, type PathDef } from '../../sdk/framework/path.js';
 import { listRecursive, putJSON } from '../../sdk/storage.js';
-import { buildCertificate, parseCsr } from './cert-builder.js';
+import { buildCertificate } from './cert-builder.js';
+import { readCsr } from './csr.js';
 import { caGenFields, createCaKey, exportedMode, sansFrom, subjectFields, subjectFrom } from './ca-fields.js';
 import { rebuildCrl } from './crl.js';
 import { unix } from './format.js';
@@ -105,12 +106,7 @@ function signIntermediate(ctx: PkiContext, withIssuer: boolean) {
       async update(req, d) {
         const s = req.storage;
         const issuer = await issuerForSigning(s, d.get('issuer_ref'));
-        let csr;
-        try {
-          csr = await parseCsr(d.get('csr'));
-        } catch (e) {
-          throw badRequest(`could not parse CSR: ${e instanceof Error ? e.message : String(e)}`);
-        }
+        const csr = await readCsr(d.get('csr'));
         const useCsr = d.get('use_csr_values');
         const cn = useCsr ? csr.commonName : d.get('common_name') || csr.commonName;
         if (cn === '') throw badRequest('the common_name field is required, or must be present in the CSR with use_csr_values');

@@ -117,11 +117,11 @@ export function assertCanIssue(i: Issuer): void {
   if (!i.keyId) throw badRequest(`unable to fetch corresponding key for issuer ${i.id}; unable to use this issuer for signing`);
 }
 
-/** Bookkeeping after a new issuer is stored: the first one, or the latest with a key, becomes the default. */
+/** After a new issuer is stored: with a key, it becomes the default when there is none (or when following the latest). */
 export async function noteNewIssuer(s: Storage, i: Issuer): Promise<void> {
   const c = await readIssuersConfig(s);
   const current = c.default ? await getJSON<Issuer>(s, issuerPath(c.default)) : null;
-  if (!current || (c.default_follows_latest_issuer && i.keyId)) await writeIssuersConfig(s, { ...c, default: i.id });
+  if (i.keyId && (!current || c.default_follows_latest_issuer)) await writeIssuersConfig(s, { ...c, default: i.id });
 }
 
 /** The first key of a mount becomes its default key, as Vault's importKey does. */

@@ -109,7 +109,11 @@ async function updateIssuer(s: Storage, d: UpdateData, partial: boolean): Promis
   const chain = pick('manual_chain');
   if (chain !== undefined) next.manualChain = await resolveManualChain(s, issuer, chain);
   await putJSON(s, issuerPath(issuer.id), next);
-  return { data: await issuerData(s, next) };
+  const res: LogicalResponse = { data: await issuerData(s, next) };
+  // Roles that named the issuer by its old name no longer resolve: say so, as Vault does.
+  const stranded = issuer.name && issuer.name !== next.name ? await rolesReferencing(s, issuer.name) : 0;
+  if (stranded > 0) res.warnings = [`${stranded} roles reference ${issuer.name}`];
+  return res;
 }
 
 async function resolveManualChain(s: Storage, issuer: Issuer, refs: string[]): Promise<string[]> {

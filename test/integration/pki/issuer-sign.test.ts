@@ -111,6 +111,27 @@ describe('PKI signing with a named issuer', () => {
     assert.equal(new X509Certificate(cut.body.data.certificate).validTo, new X509Certificate(certB).validTo);
   });
 
+  it('an issuer\'s own AIA URLs go into what it signs, instead of config/urls', async () => {
+    assert.ok([200, 204].includes((await call('POST', 'pki/config/urls', { issuing_certificates: 'https://mount.test/ca' })).status));
+    const u = await call('POST', 'pki/issuer/root-b', { issuer_name: 'root-b', issuing_certificates: 'https://b.test/issuer/root-b/der', ocsp_servers: 'https://b.test/ocsp' });
+    assert.equal(u.status, 200, errText(u));
+    const viaB = await call('POST', 'pki/issuer/root-b/issue/web', { common_name: 'aia.example.com', ttl: '1h' });
+    const info = new X509Certificate(viaB.body.data.certificate).infoAccess ?? '';
+    assert.match(info, /CA Issuers - URI:https:\/\/b\.test\/issuer\/root-b\/der/);
+    assert.match(info, /OCSP - URI:https:\/\/b\.test\/ocsp/);
+    assert.doesNotMatch(info, /mount\.test/);
+    const viaA = await call('POST', 'pki/issue/web', { common_name: 'aia.example.com', ttl: '1h' });
+    assert.match(new X509Certificate(viaA.body.data.certificate).infoAccess ?? '', /mount\.test\/ca/);
+  });
+
+  it('renaming an issuer that roles reference warns about them', async () => {
+    assert.ok([200, 204].includes((await call('POST', 'pki/roles/pinned', { allow_any_name: true, key_type: 'ec', issuer_ref: 'root-b' })).status));
+    const r = await call('POST', 'pki/issuer/root-b', { issuer_name: 'root-b2' });
+    assert.equal(r.status, 200, errText(r));
+    assert.deepEqual(r.body.warnings, ['1 roles reference root-b']);
+    assert.equal((await call('POST', 'pki/issuer/root-b2', { issuer_name: 'root-b' })).status, 200);
+  });
+
   it('issuer/:ref/sign-intermediate signs a CA with the named issuer', async () => {
     assert.equal((await call('POST', 'sys/mounts/pki-int', { type: 'pki' })).status, 204);
     const gen = await call('POST', 'pki-int/intermediate/generate/internal', { common_name: 'Int via B', key_type: 'ec' });

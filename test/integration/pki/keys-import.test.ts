@@ -160,6 +160,23 @@ describe('PKI keys and CA import', () => {
       assert.equal((await call('LIST', 'pki-dst/issuers')).body.data.keys.length, 2);
     });
 
+    it('manual_chain replaces the computed ca_chain; its first entry must be the issuer itself', async () => {
+      const selfOnly = await call('POST', `pki-dst/issuer/${intId}`, { manual_chain: 'self' });
+      assert.equal(selfOnly.status, 200, errText(selfOnly));
+      assert.deepEqual(selfOnly.body.data.manual_chain, [intId]);
+      assert.deepEqual(selfOnly.body.data.ca_chain.map((c: string) => c.trim()), [intCert.trim()]);
+      const wrong = await call('POST', `pki-dst/issuer/${intId}`, { manual_chain: [rootId, intId] });
+      assert.equal(wrong.status, 400);
+      assert.equal(errText(wrong), `expected first cert in chain to be a self-reference, but was: ${rootId}/${rootId}`);
+      const unknown = await call('POST', `pki-dst/issuer/${intId}`, { manual_chain: ['self', 'nope'] });
+      assert.equal(errText(unknown), 'unable to find PKI issuer for reference: nope');
+      const full = await call('POST', `pki-dst/issuer/${intId}`, { manual_chain: ['self', rootId] });
+      assert.deepEqual(full.body.data.ca_chain.map((c: string) => c.trim()), [intCert.trim(), rootCert.trim()]);
+      const cleared = await call('POST', `pki-dst/issuer/${intId}`, {});
+      assert.equal(cleared.body.data.manual_chain, null);
+      assert.equal(cleared.body.data.ca_chain.length, 2);
+    });
+
     it('the imported intermediate issues certificates that chain to it', async () => {
       assert.ok([200, 204].includes((await call('POST', 'pki-dst/roles/web', { allow_any_name: true, key_type: 'ec' })).status));
       const r = await call('POST', 'pki-dst/issue/web', { common_name: 'svc.example.com', ttl: '1h' });

@@ -16,9 +16,9 @@ import { exportPrivateKey, publicKeyDerOf, samePublicKey } from './keys.js';
 import { checkNewName, noteNewIssuer } from './registry.js';
 import { issuerPath, keyPath, listIssuers, type Issuer, type StoredKey } from './store.js';
 
-function generateIntermediate() {
+function generateIntermediate(prefix: 'intermediate/generate' | 'issuers/generate/intermediate') {
   return definePath({
-    pattern: 'intermediate/generate/(?<exported>\\w+)',
+    pattern: `${prefix}/(?<exported>\\w+)`,
     fields: caGenFields,
     synopsis: 'Generate a key and a CSR for an intermediate CA.',
     operations: {
@@ -89,5 +89,5 @@ function setSigned() {
 }
 
 export function intermediatePaths(): PathDef<Fields>[] {
-  return [generateIntermediate(), setSigned()];
+  return [generateIntermediate('intermediate/generate'), generateIntermediate('issuers/generate/intermediate'), setSigned()];
 }

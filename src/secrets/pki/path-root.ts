@@ -18,22 +18,26 @@ import { checkNames } from './names.js';
 import { checkNewName, noteNewIssuer } from './registry.js';
 import { ISSUER_REF } from './path-issuers.js';
 import { issuerForSigning, lifetimeFor } from './signing.js';
-import { issuerPath, type Issuer } from './store.js';
+import { findIssuer, issuerPath, type Issuer } from './store.js';
 
 const BACKDATE_MS = 30_000;
 
-function rootGenerate(ctx: PkiContext) {
+/** Where a root can be generated: root/rotate differs only in naming the new root "next". */
+type RootGeneratePrefix = 'root/generate' | 'root/rotate' | 'issuers/generate/root';
+
+function rootGenerate(ctx: PkiContext, prefix: RootGeneratePrefix) {
   return definePath({
-    pattern: 'root/generate/(?<exported>\\w+)',
+    pattern: `${prefix}/(?<exported>\\w+)`,
     fields: caGenFields,
-    synopsis: 'Generate a self-signed root CA.',
+    synopsis: prefix === 'root/rotate' ? 'Generate a new root CA (named "next" when free) beside the current one.' : 'Generate a self-signed root CA.',
     operations: {
       async update(req, d) {
         const exported = exportedMode(d);
         const cn = d.get('common_name');
         if (cn === '') throw badRequest('the common_name field is required for a root certificate');
         const s = req.storage;
-        const issuerName = await checkNewName(s, 'issuer', d.get('issuer_name'));
+        let issuerName = await checkNewName(s, 'issuer', d.get('issuer_name'));
+        if (prefix === 'root/rotate' && issuerName === '' && !(await findIssuer(s, 'next'))) issuerName = 'next';
         const now = Date.now();
         const max = ctx.system.maxLeaseTtl();
         const { notAfter, warnings } = resolveNotAfter({ now, requestedTtl: d.get('ttl'), defaultTtl: max, maxTtl: max });
@@ -151,5 +155,12 @@ function deleteRoot() {
 }
 
 export function rootPaths(ctx: PkiContext): PathDef<Fields>[] {
-  return [rootGenerate(ctx), signIntermediate(ctx, false), signIntermediate(ctx, true), deleteRoot()];
+  return [
+    rootGenerate(ctx, 'root/generate'),
+    rootGenerate(ctx, 'root/rotate'),
+    rootGenerate(ctx, 'issuers/generate/root'),
+    signIntermediate(ctx, false),
+    signIntermediate(ctx, true),
+    deleteRoot(),
+  ];
 }

@@ -156,4 +156,25 @@ describe('PKI issuers', () => {
     assert.equal(noDefault.status, 400);
     assert.equal(errText(noDefault), 'no default issuer currently configured');
   });
+  it('root/rotate names the new root "next" (when free) and leaves the default alone; issuers/generate/* alias the generators', async () => {
+    const first = await call('POST', 'pki/root/rotate/internal', { common_name: 'Rotated', key_type: 'ec', ttl: '8760h' });
+    assert.equal(first.status, 200, errText(first));
+    assert.equal(first.body.data.issuer_name, 'next');
+    const dflt = (await call('GET', 'pki/config/issuers')).body.data.default;
+    const second = await call('POST', 'pki/root/rotate/internal', { common_name: 'Rotated again', key_type: 'ec', ttl: '8760h' });
+    assert.equal(second.status, 200, errText(second));
+    assert.equal(second.body.data.issuer_name, '', '"next" is taken, so the second rotation has no name');
+    assert.equal((await call('GET', 'pki/config/issuers')).body.data.default, dflt, 'rotating does not switch the default');
+    const replaced = await call('POST', 'pki/root/replace', {});
+    assert.equal(replaced.body.data.default, first.body.data.issuer_id);
+
+    const gen = await call('POST', 'pki/issuers/generate/root/internal', { common_name: 'Generated', key_type: 'ec', issuer_name: 'generated', ttl: '8760h' });
+    assert.equal(gen.status, 200, errText(gen));
+    assert.equal(gen.body.data.issuer_name, 'generated');
+    assert.ok(new X509Certificate(gen.body.data.certificate).ca);
+    const csr = await call('POST', 'pki/issuers/generate/intermediate/internal', { common_name: 'Generated Int', key_type: 'ec', key_name: 'gen-int' });
+    assert.equal(csr.status, 200, errText(csr));
+    assert.match(csr.body.data.csr, /BEGIN CERTIFICATE REQUEST/);
+    assert.equal(csr.body.data.key_name, 'gen-int');
+  });
 });

@@ -10,6 +10,7 @@ import { getJSON, putJSON, type Storage } from '../../sdk/storage.js';
 import { crlDer } from './crl.js';
 import { keyToColon, serialKey, toPem } from './format.js';
 import { chainOf } from './issuance.js';
+import { withChain } from './chain.js';
 import { certPath, findIssuer, readUrls, revokedPath, type CertRecord, type RevokedRecord } from './store.js';
 
 /** Paths a TLS client or browser fetches from AIA/CDP URLs, so no token is needed. */
@@ -32,7 +33,8 @@ async function rawFetch(s: Storage, kind: Kind): Promise<LogicalResponse> {
     case 'ca_pem':
       return raw('application/pem-certificate-chain', `${issuer.certificate}\n`);
     case 'ca_chain':
-      return raw('application/pem-certificate-chain', `${chainOf(issuer).join('\n')}\n`);
+      // The chain as found among the mount's issuers (imported parents included).
+      return raw('application/pem-certificate-chain', `${chainOf(await withChain(s, issuer)).join('\n')}\n`);
     case 'crl_der':
       return raw('application/pkix-crl', await crlDer(s, issuer));
     case 'crl_pem':

@@ -177,6 +177,13 @@ describe('PKI keys and CA import', () => {
       assert.equal(cleared.body.data.ca_chain.length, 2);
     });
 
+    it('the raw ca_chain of an imported default issuer includes the parent found in the mount', async () => {
+      const r = await fetch(`${s.url}/v1/pki-dst/ca_chain`);
+      assert.equal(r.status, 200);
+      const pems = (await r.text()).match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+      assert.deepEqual(pems.map((p) => p.trim()), [intCert.trim(), rootCert.trim()]);
+    });
+
     it('the imported intermediate issues certificates that chain to it', async () => {
       assert.ok([200, 204].includes((await call('POST', 'pki-dst/roles/web', { allow_any_name: true, key_type: 'ec' })).status));
       const r = await call('POST', 'pki-dst/issue/web', { common_name: 'svc.example.com', ttl: '1h' });

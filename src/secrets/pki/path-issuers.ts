@@ -33,7 +33,7 @@ export async function issuerData(s: Storage, issuer: Issuer): Promise<Record<str
     revoked: issuer.revoked ?? false,
     issuing_certificates: urls?.issuing_certificates ?? [],
     crl_distribution_points: urls?.crl_distribution_points ?? [],
-    delta_crl_distribution_points: [],
+    delta_crl_distribution_points: issuer.deltaCrlDistributionPoints ?? [],
     ocsp_servers: urls?.ocsp_servers ?? [],
     enable_aia_url_templating: false,
   };
@@ -55,6 +55,8 @@ const updateFields = {
   issuing_certificates: field.commaStringSlice({ description: 'AIA caIssuers URLs for certificates this issuer signs.' }),
   crl_distribution_points: field.commaStringSlice({ description: 'CRL distribution point URLs.' }),
   ocsp_servers: field.commaStringSlice({ description: 'AIA OCSP URLs.' }),
+  delta_crl_distribution_points: field.commaStringSlice({ description: 'Delta CRL URLs (Freshest CRL extension).' }),
+  enable_aia_url_templating: field.bool({ description: 'Not supported by Ward: give complete URLs.' }),
 };
 type UpdateData = FieldData<typeof updateFields>;
 
@@ -106,14 +108,26 @@ async function updateIssuer(s: Storage, d: UpdateData, partial: boolean): Promis
   const anyUrl = urlKeys.some((k) => urls[k].length > 0);
   if (anyUrl) next.urls = urls;
   else delete next.urls;
+  const delta = pick('delta_crl_distribution_points');
+  if (delta !== undefined) {
+    const bad = badUrl(delta);
+    if (bad !== undefined) throw badRequest(`invalid URL found in Authority Information Access (AIA) parameter delta_crl_distribution_points: ${bad}`);
+    if (delta.length > 0) next.deltaCrlDistributionPoints = delta;
+    else delete next.deltaCrlDistributionPoints;
+  }
+  if (pick('enable_aia_url_templating')) throw badRequest('enable_aia_url_templating is not supported by Ward; set complete URLs instead');
   const chain = pick('manual_chain');
   if (chain !== undefined) next.manualChain = await resolveManualChain(s, issuer, chain);
   await putJSON(s, issuerPath(issuer.id), next);
-  const res: LogicalResponse = { data: await issuerData(s, next) };
+  const warnings: string[] = [];
   // Roles that named the issuer by its old name no longer resolve: say so, as Vault does.
   const stranded = issuer.name && issuer.name !== next.name ? await rolesReferencing(s, issuer.name) : 0;
-  if (stranded > 0) res.warnings = [`${stranded} roles reference ${issuer.name}`];
-  return res;
+  if (stranded > 0) warnings.push(`${stranded} roles reference ${issuer.name}`);
+  const deltas = next.deltaCrlDistributionPoints ?? [];
+  if (deltas.length > 0 && (next.urls?.crl_distribution_points ?? []).length === 0) {
+    warnings.push(`delta crl distribution points were set: ${deltas.join(', ')} but no base crl distribution point was set, consider setting base crl distribution point.`);
+  }
+  return { data: await issuerData(s, next), ...(warnings.length > 0 ? { warnings } : {}) };
 }
 
 async function resolveManualChain(s: Storage, issuer: Issuer, refs: string[]): Promise<string[]> {

@@ -17,7 +17,7 @@ import { issuerForSigning } from './signing.js';
 import { readUrls, requireKey, type Issuer } from './store.js';
 
 /** Extensions that name the signer, so the new signer's replace them. */
-const SIGNER_EXTENSIONS = new Set(['2.5.29.35', '1.3.6.1.5.5.7.1.1', '2.5.29.31']);
+const SIGNER_EXTENSIONS = new Set(['2.5.29.35', '1.3.6.1.5.5.7.1.1', '2.5.29.31', '2.5.29.46']);
 
 function parseSelfIssued(text: string): x509.X509Certificate {
   const blocks = pemBlocks(text);
@@ -62,7 +62,7 @@ async function signSelfIssued(s: Storage, ref: string, text: string, matchAlgori
     extensions: [
       ...cert.extensions.filter((e) => !SIGNER_EXTENSIONS.has(e.type)),
       await x509.AuthorityKeyIdentifierExtension.create(caCert.publicKey),
-      ...urlExtensions(issuer.urls ?? (await readUrls(s))),
+      ...urlExtensions(issuer.urls ?? (await readUrls(s)), issuer.deltaCrlDistributionPoints),
     ],
   });
   return { data: { certificate: resigned.toString('pem'), issuing_ca: issuer.certificate } };

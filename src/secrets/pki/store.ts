@@ -42,6 +42,8 @@ export interface Issuer {
   manualChain?: string[];
   /** Per-issuer AIA URLs; when set they replace config/urls for certificates it signs. */
   urls?: UrlConfig;
+  /** Delta CRL URLs (the Freshest CRL extension) for certificates it signs. */
+  deltaCrlDistributionPoints?: string[];
   revoked?: boolean;
   revocationTime?: number; // unix seconds
 }

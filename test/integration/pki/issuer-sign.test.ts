@@ -115,7 +115,22 @@ describe('PKI signing with a named issuer', () => {
     assert.ok([200, 204].includes((await call('POST', 'pki/config/urls', { issuing_certificates: 'https://mount.test/ca' })).status));
     const u = await call('POST', 'pki/issuer/root-b', { issuer_name: 'root-b', issuing_certificates: 'https://b.test/issuer/root-b/der', ocsp_servers: 'https://b.test/ocsp' });
     assert.equal(u.status, 200, errText(u));
+    assert.deepEqual(u.body.data.delta_crl_distribution_points, []);
+    const delta = await call('POST', 'pki/issuer/root-b', {
+      issuer_name: 'root-b',
+      issuing_certificates: 'https://b.test/issuer/root-b/der',
+      ocsp_servers: 'https://b.test/ocsp',
+      delta_crl_distribution_points: 'https://b.test/delta.crl',
+    });
+    assert.equal(delta.status, 200, errText(delta));
+    assert.deepEqual(delta.body.data.delta_crl_distribution_points, ['https://b.test/delta.crl']);
+    assert.deepEqual(delta.body.warnings, ['delta crl distribution points were set: https://b.test/delta.crl but no base crl distribution point was set, consider setting base crl distribution point.']);
+    const templating = await call('POST', 'pki/issuer/root-b', { issuer_name: 'root-b', enable_aia_url_templating: true });
+    assert.equal(templating.status, 400);
     const viaB = await call('POST', 'pki/issuer/root-b/issue/web', { common_name: 'aia.example.com', ttl: '1h' });
+    const freshest = new x509.X509Certificate(viaB.body.data.certificate).getExtension('2.5.29.46');
+    assert.ok(freshest, 'the Freshest CRL (delta CRL distribution point) extension is present');
+    assert.ok(Buffer.from(freshest.value).includes(Buffer.from('https://b.test/delta.crl')));
     const info = new X509Certificate(viaB.body.data.certificate).infoAccess ?? '';
     assert.match(info, /CA Issuers - URI:https:\/\/b\.test\/issuer\/root-b\/der/);
     assert.match(info, /OCSP - URI:https:\/\/b\.test\/ocsp/);

@@ -3,7 +3,7 @@
  * `issuer/:ref/(pem|der|json)` fetches, with Vault's response shapes.
  */
 import * as x509 from '@peculiar/x509';
-import { badRequest } from '../../sdk/errors.js';
+import { badRequest, WardError } from '../../sdk/errors.js';
 import { field, type Fields } from '../../sdk/framework/fields.js';
 import type { FieldData } from '../../sdk/framework/field-data.js';
 import { definePath, genericName, type PathDef } from '../../sdk/framework/path.js';
@@ -155,8 +155,9 @@ async function deleteIssuer(s: Storage, rawRef: string): Promise<LogicalResponse
   let issuer: Issuer;
   try {
     issuer = await resolveIssuer(s, ref);
-  } catch {
-    return null; // Vault answers as if deleted when the reference resolves to nothing
+  } catch (e) {
+    if (WardError.is(e) && e.status === 400) return null; // Vault answers as if deleted
+    throw e;
   }
   const warnings: string[] = [];
   for (const r of issuer.name ? [issuer.name, issuer.id] : [issuer.id]) {

@@ -2,6 +2,7 @@
  * LIST `keys`, `key/:ref` (read, rename, delete unless an issuer uses it),
  * `keys/generate/(internal|exported)` and `keys/import`, with Vault's shapes and texts.
  */
+import * as x509 from '@peculiar/x509';
 import { uuid } from '../../lib/ids.js';
 import { badRequest, WardError } from '../../sdk/errors.js';
 import { field, type Fields } from '../../sdk/framework/fields.js';
@@ -9,14 +10,27 @@ import { definePath, genericName, type PathDef } from '../../sdk/framework/path.
 import type { LogicalResponse } from '../../sdk/logical.js';
 import { putJSON, type Storage } from '../../sdk/storage.js';
 import { assertLongEnough, importKey, splitBundle } from './import.js';
-import { exportPrivateKey, generateKey, KEY_TYPES, normalizeKeyBits, type KeyType } from './keys.js';
+import { colonSerial } from './format.js';
+import { exportPrivateKey, generateKey, KEY_TYPES, normalizeKeyBits, publicKeyDerOf, type KeyType } from './keys.js';
 import { checkNewName, issuerUsingKey, listKeys, noteNewKey, readDefaultKeyId, resolveKey, writeDefaultKeyId } from './registry.js';
 import { keyPath, type StoredKey } from './store.js';
 
 const keyData = (k: StoredKey) => ({ key_id: k.id, key_name: k.name, key_type: k.type });
 
+/** The key's Subject Key Identifier (SHA-1 of its public key), colon hex as Vault prints it. */
+async function subjectKeyId(k: StoredKey): Promise<string> {
+  const ext = await x509.SubjectKeyIdentifierExtension.create(new x509.PublicKey(publicKeyDerOf(k.privateKeyPem)));
+  return colonSerial(ext.keyId);
+}
+
+const NAME_RE = /^\w(?:[\w.-]*\w)?$/;
+
 async function deleteKey(s: Storage, ref: string): Promise<LogicalResponse | null> {
-  const key = await resolveKey(s, ref);
+  const key = await resolveKey(s, ref).catch((e: unknown) => {
+    if (WardError.is(e) && e.status === 400) return null; // Vault answers as if deleted
+    throw e;
+  });
+  if (!key) return null;
   const user = await issuerUsingKey(s, key.id);
   if (user) throw badRequest(`Failed to Delete Key.  Key in Use by Issuer: ${user.id}`);
   await s.delete(keyPath(key.id));
@@ -41,7 +55,8 @@ export function keyPaths(): PathDef<Fields>[] {
         async list(req) {
           const keys = (await listKeys(req.storage)).sort((a, b) => (a.id < b.id ? -1 : 1));
           const key_info: Record<string, unknown> = {};
-          for (const k of keys) key_info[k.id] = { key_name: k.name };
+          const dflt = await readDefaultKeyId(req.storage);
+          for (const k of keys) key_info[k.id] = { key_name: k.name, is_default: k.id === dflt };
           return { data: { keys: keys.map((k) => k.id), key_info } };
         },
       },
@@ -54,11 +69,16 @@ export function keyPaths(): PathDef<Fields>[] {
       },
       synopsis: 'Read, rename or delete one key (the private key is never returned).',
       operations: {
-        read: async (req, d) => ({ data: keyData(await resolveKey(req.storage, d.get('key_ref'))) }),
+        async read(req, d) {
+          const key = await resolveKey(req.storage, d.get('key_ref'));
+          return { data: { ...keyData(key), subject_key_id: await subjectKeyId(key) } };
+        },
         async update(req, d) {
           const s = req.storage;
           const key = await resolveKey(s, d.get('key_ref'));
-          const name = await checkNewName(s, 'key', d.get('key_name'), key.id);
+          const wanted = d.get('key_name').trim();
+          if (wanted !== '' && !NAME_RE.test(wanted)) throw badRequest('new key name outside of valid character limits');
+          const name = await checkNewName(s, 'key', wanted, key.id);
           const next = { ...key, name };
           if (name !== key.name) await putJSON(s, keyPath(key.id), next);
           const res: LogicalResponse = { data: keyData(next) };

@@ -5,6 +5,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate, createPrivateKey } from 'node:crypto';
+import * as x509 from '@peculiar/x509';
 import { api, startTestServer, type TestServer } from '../../helpers/server.js';
 import { errText } from '../../helpers/errors.js';
 
@@ -50,8 +51,11 @@ describe('PKI keys and CA import', () => {
       const l = await call('LIST', 'pki/keys');
       assert.equal(l.status, 200, errText(l));
       assert.deepEqual([...l.body.data.keys].sort(), [k1, exportedId].sort());
-      assert.equal(l.body.data.key_info[k1].key_name, 'k1');
-      assert.deepEqual((await call('GET', 'pki/key/k1')).body.data, { key_id: k1, key_name: 'k1', key_type: 'ec' });
+      assert.deepEqual(l.body.data.key_info[k1], { key_name: 'k1', is_default: true });
+      assert.deepEqual(l.body.data.key_info[exportedId], { key_name: '', is_default: false });
+      const read = (await call('GET', 'pki/key/k1')).body.data;
+      assert.deepEqual({ ...read, subject_key_id: undefined }, { key_id: k1, key_name: 'k1', key_type: 'ec', subject_key_id: undefined });
+      assert.match(read.subject_key_id, /^([0-9a-f]{2}:){19}[0-9a-f]{2}$/);
       assert.equal((await call('GET', `pki/key/${k1}`)).body.data.key_name, 'k1');
       assert.deepEqual((await call('GET', 'pki/config/keys')).body.data, { default: k1 });
       assert.equal((await call('GET', 'pki/key/default')).body.data.key_id, k1);
@@ -69,6 +73,8 @@ describe('PKI keys and CA import', () => {
       assert.deepEqual(r.body.data, { key_id: k1, key_name: 'k1b', key_type: 'ec' });
       assert.equal((await call('POST', `pki/key/${exportedId}`, { key_name: 'k1b' })).status, 400);
       assert.equal(errText(await call('POST', `pki/key/${exportedId}`, { key_name: 'k1b' })), 'key name already in use');
+      assert.equal(errText(await call('POST', `pki/key/${exportedId}`, { key_name: 'bad name' })), 'new key name outside of valid character limits');
+      assert.equal((await call('DELETE', 'pki/key/never-existed')).status, 204, 'deleting an unknown key answers as if deleted, as Vault');
     });
 
     it('root/generate/existing uses key_ref; a key in use by an issuer cannot be deleted', async () => {
@@ -76,6 +82,9 @@ describe('PKI keys and CA import', () => {
       assert.equal(root.status, 200, errText(root));
       assert.equal(root.body.data.key_id, k1);
       assert.equal(root.body.data.private_key, undefined);
+      const ski = new x509.X509Certificate(root.body.data.certificate).getExtension(x509.SubjectKeyIdentifierExtension)?.keyId;
+      const keyRead = (await call('GET', 'pki/key/k1b')).body.data;
+      assert.equal(keyRead.subject_key_id.replace(/:/g, ''), ski, 'subject_key_id is the SKI of certificates made with the key');
       const del = await call('DELETE', 'pki/key/k1b');
       assert.equal(del.status, 400);
       assert.equal(errText(del), `Failed to Delete Key.  Key in Use by Issuer: ${root.body.data.issuer_id}`);

@@ -7,7 +7,7 @@ import { field, type Fields } from '../../sdk/framework/fields.js';
 import { definePath, type PathDef } from '../../sdk/framework/path.js';
 import type { LogicalResponse } from '../../sdk/logical.js';
 import type { Storage } from '../../sdk/storage.js';
-import { readDefaultKeyId, readIssuersConfig, resolveIssuer, resolveKey, writeDefaultKeyId, writeIssuersConfig } from './registry.js';
+import { locked, readDefaultKeyId, readIssuersConfig, resolveIssuer, resolveKey, writeDefaultKeyId, writeIssuersConfig } from './registry.js';
 
 async function setDefaultIssuerRef(s: Storage, ref: string, follow: boolean | undefined): Promise<LogicalResponse> {
   const wanted = ref.trim();
@@ -41,14 +41,14 @@ export function configIssuerPaths(): PathDef<Fields>[] {
       synopsis: 'Read and set the default issuer.',
       operations: {
         read: async (req) => ({ data: { ...(await readIssuersConfig(req.storage)) } }),
-        update: async (req, d) => setDefaultIssuerRef(req.storage, d.get('default'), d.opt('default_follows_latest_issuer')),
+        update: locked(async (req, d) => setDefaultIssuerRef(req.storage, d.get('default'), d.opt('default_follows_latest_issuer'))),
       },
     }),
     definePath({
       pattern: 'root/replace',
       fields: { default: field.string({ default: 'next', description: 'Reference of the new default issuer.' }) },
       synopsis: 'Make another issuer the default (alias of config/issuers).',
-      operations: { update: async (req, d) => setDefaultIssuerRef(req.storage, d.get('default'), undefined) },
+      operations: { update: locked(async (req, d) => setDefaultIssuerRef(req.storage, d.get('default'), undefined)) },
     }),
     definePath({
       pattern: 'config/keys',
@@ -56,7 +56,7 @@ export function configIssuerPaths(): PathDef<Fields>[] {
       synopsis: 'Read and set the default key.',
       operations: {
         read: async (req) => ({ data: { default: await readDefaultKeyId(req.storage) } }),
-        async update(req, d) {
+        update: locked(async (req, d) => {
           const wanted = d.get('default').trim();
           if (wanted === '' || wanted.toLowerCase() === 'default') throw badRequest("Invalid key specification; must be non-empty and can't be 'default'.");
           let key;
@@ -67,7 +67,7 @@ export function configIssuerPaths(): PathDef<Fields>[] {
           }
           await writeDefaultKeyId(req.storage, key.id);
           return { data: { default: key.id } };
-        },
+        }),
       },
     }),
   ];

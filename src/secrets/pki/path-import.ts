@@ -10,7 +10,7 @@ import type { LogicalResponse } from '../../sdk/logical.js';
 import type { Storage } from '../../sdk/storage.js';
 import { rebuildCrl } from './crl.js';
 import { assertLongEnough, importIssuerCert, importKey, splitBundle } from './import.js';
-import { readIssuersConfig, writeIssuersConfig } from './registry.js';
+import { locked, readIssuersConfig, writeIssuersConfig } from './registry.js';
 import { issuerPath, readUrls, type Issuer } from './store.js';
 import { getJSON } from '../../sdk/storage.js';
 
@@ -107,13 +107,13 @@ export function importPaths(): PathDef<Fields>[] {
       pattern: 'config/ca',
       fields: bundleField,
       synopsis: 'Import CA certificates and their keys.',
-      operations: { update: async (req, d) => importBundle(req.storage, d.get('pem_bundle'), true) },
+      operations: { update: locked(async (req, d) => importBundle(req.storage, d.get('pem_bundle'), true)) },
     }),
     definePath({
       pattern: 'issuers/import/(?<type>cert|bundle)',
       fields: { ...bundleField, type: field.string({ description: 'cert (certificates only) or bundle (keys too).' }) },
       synopsis: 'Import CA certificates; "bundle" also accepts their keys.',
-      operations: { update: async (req, d) => importBundle(req.storage, d.get('pem_bundle'), d.get('type') === 'bundle') },
+      operations: { update: locked(async (req, d) => importBundle(req.storage, d.get('pem_bundle'), d.get('type') === 'bundle')) },
     }),
   ];
 }

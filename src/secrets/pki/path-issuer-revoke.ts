@@ -11,7 +11,7 @@ import { issuedBy } from './chain.js';
 import { rebuildCrl } from './crl.js';
 import { serialKey, unix } from './format.js';
 import { issuerData, ISSUER_REF } from './path-issuers.js';
-import { readIssuersConfig, resolveIssuer, usageOf } from './registry.js';
+import { locked, readIssuersConfig, resolveIssuer, usageOf } from './registry.js';
 import { certPath, issuerPath, listIssuers, revokedPath, type CertRecord, type Issuer, type RevokedRecord } from './store.js';
 
 async function revokeIssuer(s: Storage, ref: string): Promise<LogicalResponse> {
@@ -57,7 +57,7 @@ export function issuerRevokePaths(): PathDef<Fields>[] {
       pattern: `issuer/${ISSUER_REF}/revoke`,
       fields: { issuer_ref: field.string({ required: true, description: 'Issuer to revoke.' }) },
       synopsis: 'Revoke an issuer; it can no longer sign certificates.',
-      operations: { update: async (req, d) => revokeIssuer(req.storage, d.get('issuer_ref')) },
+      operations: { update: locked(async (req, d) => revokeIssuer(req.storage, d.get('issuer_ref'))) },
     }),
   ];
 }

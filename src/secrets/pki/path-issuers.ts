@@ -11,7 +11,7 @@ import type { LogicalResponse } from '../../sdk/logical.js';
 import { getJSON, putJSON, type Storage } from '../../sdk/storage.js';
 import { withChain } from './chain.js';
 import { chainOf } from './issuance.js';
-import { checkNewName, leafBehaviorOf, parseUsage, readIssuersConfig, resolveIssuer, usageOf, writeIssuersConfig, ALL_USAGES } from './registry.js';
+import { checkNewName, leafBehaviorOf, locked, parseUsage, readIssuersConfig, resolveIssuer, usageOf, writeIssuersConfig, ALL_USAGES } from './registry.js';
 import { crlPath, issuerPath, listIssuers, type Issuer, type LeafNotAfterBehavior, type UrlConfig } from './store.js';
 
 export const ISSUER_REF = genericName('issuer_ref');
@@ -202,9 +202,9 @@ export function issuerPaths(): PathDef<Fields>[] {
       synopsis: 'Read, update or delete one issuer.',
       operations: {
         read: async (req, d) => ({ data: await issuerData(req.storage, await resolveIssuer(req.storage, d.get('issuer_ref'))) }),
-        update: async (req, d) => updateIssuer(req.storage, d, false),
-        patch: async (req, d) => updateIssuer(req.storage, d, true),
-        delete: async (req, d) => deleteIssuer(req.storage, d.get('issuer_ref')),
+        update: locked(async (req, d) => updateIssuer(req.storage, d, false)),
+        patch: locked(async (req, d) => updateIssuer(req.storage, d, true)),
+        delete: locked(async (req, d) => deleteIssuer(req.storage, d.get('issuer_ref'))),
       },
     }),
     definePath({

@@ -12,7 +12,7 @@ import { putJSON, type Storage } from '../../sdk/storage.js';
 import { assertLongEnough, importKey, splitBundle } from './import.js';
 import { colonSerial } from './format.js';
 import { exportPrivateKey, generateKey, KEY_TYPES, normalizeKeyBits, publicKeyDerOf, type KeyType } from './keys.js';
-import { checkNewName, issuerUsingKey, listKeys, noteNewKey, readDefaultKeyId, resolveKey, writeDefaultKeyId } from './registry.js';
+import { checkNewName, issuerUsingKey, listKeys, locked, noteNewKey, readDefaultKeyId, resolveKey, writeDefaultKeyId } from './registry.js';
 import { keyPath, type StoredKey } from './store.js';
 
 const keyData = (k: StoredKey) => ({ key_id: k.id, key_name: k.name, key_type: k.type });
@@ -73,7 +73,7 @@ export function keyPaths(): PathDef<Fields>[] {
           const key = await resolveKey(req.storage, d.get('key_ref'));
           return { data: { ...keyData(key), subject_key_id: await subjectKeyId(key) } };
         },
-        async update(req, d) {
+        update: locked(async (req, d) => {
           const s = req.storage;
           const key = await resolveKey(s, d.get('key_ref'));
           const wanted = d.get('key_name').trim();
@@ -84,8 +84,8 @@ export function keyPaths(): PathDef<Fields>[] {
           const res: LogicalResponse = { data: keyData(next) };
           if (name === '') res.warnings = [`Name successfully deleted, you will now need to reference this key by it's Id: ${key.id}`];
           return res;
-        },
-        delete: async (req, d) => deleteKey(req.storage, d.get('key_ref')),
+        }),
+        delete: locked(async (req, d) => deleteKey(req.storage, d.get('key_ref'))),
       },
     }),
     definePath({
@@ -98,7 +98,7 @@ export function keyPaths(): PathDef<Fields>[] {
       },
       synopsis: 'Generate a key for future issuers.',
       operations: {
-        async update(req, d) {
+        update: locked(async (req, d) => {
           const s = req.storage;
           const name = await checkNewName(s, 'key', d.get('key_name'));
           const type = d.get('key_type') as KeyType;
@@ -115,7 +115,7 @@ export function keyPaths(): PathDef<Fields>[] {
           const data: Record<string, unknown> = keyData(key);
           if (d.get('type') === 'exported') data.private_key = exportPrivateKey(key.privateKeyPem);
           return { data };
-        },
+        }),
       },
     }),
     definePath({
@@ -126,7 +126,7 @@ export function keyPaths(): PathDef<Fields>[] {
       },
       synopsis: 'Import a private key for future issuers.',
       operations: {
-        async update(req, d) {
+        update: locked(async (req, d) => {
           const s = req.storage;
           const pem = d.get('pem_bundle');
           const name = await checkNewName(s, 'key', d.get('key_name'));
@@ -137,7 +137,7 @@ export function keyPaths(): PathDef<Fields>[] {
           const res: LogicalResponse = { data: keyData(key) };
           if (existed) res.warnings = ['Key already imported, use key/ endpoint to update name.'];
           return res;
-        },
+        }),
       },
     }),
   ];

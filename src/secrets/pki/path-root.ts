@@ -15,7 +15,7 @@ import { unix } from './format.js';
 import { CERT_FORMATS, issuedData, recordCert, resolveNotAfter, signWithIssuer, type CertFormat, type PkiContext } from './issuance.js';
 import { exportPrivateKey, publicKeyDerOf } from './keys.js';
 import { checkNames } from './names.js';
-import { checkNewName, noteNewIssuer } from './registry.js';
+import { checkNewName, locked, noteNewIssuer } from './registry.js';
 import { ISSUER_REF } from './path-issuers.js';
 import { issuerForSigning, lifetimeFor } from './signing.js';
 import { findIssuer, issuerPath, type Issuer } from './store.js';
@@ -31,7 +31,7 @@ function rootGenerate(ctx: PkiContext, prefix: RootGeneratePrefix) {
     fields: caGenFields,
     synopsis: prefix === 'root/rotate' ? 'Generate a new root CA (named "next" when free) beside the current one.' : 'Generate a self-signed root CA.',
     operations: {
-      async update(req, d) {
+      update: locked(async (req, d) => {
         const exported = exportedMode(d);
         const cn = d.get('common_name');
         if (cn === '') throw badRequest('the common_name field is required for a root certificate');
@@ -73,7 +73,7 @@ function rootGenerate(ctx: PkiContext, prefix: RootGeneratePrefix) {
           data.private_key_type = key.type;
         }
         return { data, ...(warnings.length > 0 ? { warnings } : {}) };
-      },
+      }),
     },
   });
 }
@@ -140,7 +140,7 @@ function deleteRoot() {
     fields: {},
     synopsis: 'Delete every issuer and key of this mount (issued certificates are kept).',
     operations: {
-      async delete(req) {
+      delete: locked(async (req) => {
         const s = req.storage;
         for (const k of [...(await listRecursive(s, 'config/issuer/')), ...(await listRecursive(s, 'config/key/')), ...(await listRecursive(s, 'crls/'))]) {
           await s.delete(k);
@@ -149,7 +149,7 @@ function deleteRoot() {
         await s.delete('config/keys');
         await s.delete('intermediate/pending');
         return null;
-      },
+      }),
     },
   });
 }

@@ -4,9 +4,23 @@
  * checks with Vault's texts, issuer usages, and what happens when an issuer or key is
  * added or removed.
  */
+import { KeyedMutex } from '../../lib/keyed-mutex.js';
 import { badRequest } from '../../sdk/errors.js';
+import type { Handler } from '../../sdk/framework/path.js';
+import type { Fields } from '../../sdk/framework/fields.js';
 import { getJSON, putJSON, type Storage } from '../../sdk/storage.js';
 import { findIssuer, issuerPath, keyPath, listIssuers, type Issuer, type LeafNotAfterBehavior, type StoredKey } from './store.js';
+
+const issuersLock = new KeyedMutex();
+
+/**
+ * Vault's issuersLock: changes to a mount's issuers, keys and their configuration run one
+ * at a time, so name checks, duplicate detection and default bookkeeping see a settled
+ * state (concurrent imports of one bundle would otherwise store it twice).
+ */
+export function locked<F extends Fields>(handler: Handler<F>): Handler<F> {
+  return (req, d) => issuersLock.run(req.mountAccessor, () => handler(req, d));
+}
 
 export interface IssuersConfig {
   default: string;

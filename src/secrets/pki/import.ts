@@ -71,12 +71,14 @@ export async function importKey(s: Storage, pem: string, name: string): Promise<
 /** Parses and stores a CA certificate as an issuer (keyless unless a stored key matches). */
 export async function importIssuerCert(s: Storage, pem: string): Promise<{ issuer: Issuer; existed: boolean }> {
   let cert: x509.X509Certificate;
+  let isCa: boolean;
   try {
     cert = new x509.X509Certificate(pem);
+    isCa = cert.getExtension(x509.BasicConstraintsExtension)?.ca === true; // extensions parse lazily, and may fail here
   } catch (e) {
     throw badRequest(`unable to parse certificate: ${e instanceof Error ? e.message : String(e)}`);
   }
-  if (!cert.getExtension(x509.BasicConstraintsExtension)?.ca) throw badRequest('Refusing to import non-CA certificate');
+  if (!isCa) throw badRequest('Refusing to import non-CA certificate');
   const raw = Buffer.from(cert.rawData);
   const issuers = await listIssuers(s);
   const same = issuers.find((i) => Buffer.from(new x509.X509Certificate(i.certificate).rawData).equals(raw));

@@ -24,12 +24,14 @@ function parseSelfIssued(text: string): x509.X509Certificate {
   if (blocks.length === 0) throw badRequest('certificate could not be PEM-decoded');
   if (blocks.length !== 1) throw badRequest(`${blocks.length} certificates found in PEM file, expected 1`);
   let cert: x509.X509Certificate;
+  let isCa: boolean;
   try {
     cert = new x509.X509Certificate(blocks[0] ?? '');
+    isCa = cert.getExtension(x509.BasicConstraintsExtension)?.ca === true; // extensions parse lazily, and may fail here
   } catch (e) {
     throw badRequest(`error parsing certificate: ${e instanceof Error ? e.message : String(e)}`);
   }
-  if (!cert.getExtension(x509.BasicConstraintsExtension)?.ca) throw badRequest('given certificate is not a CA certificate');
+  if (!isCa) throw badRequest('given certificate is not a CA certificate');
   if (!Buffer.from(cert.subjectName.toArrayBuffer()).equals(Buffer.from(cert.issuerName.toArrayBuffer()))) {
     throw badRequest('given certificate is not self-issued');
   }

@@ -51,7 +51,7 @@ const updateFields = {
   leaf_not_after_behavior: field.string({ default: 'truncate', description: 'err, truncate or permit: when a leaf would outlive this issuer.' }),
   usage: field.commaStringSlice({ default: [...ALL_USAGES], description: 'read-only, issuing-certificates, crl-signing, ocsp-signing.' }),
   manual_chain: field.commaStringSlice({ description: 'Issuer references for ca_chain, starting with "self".' }),
-  revocation_signature_algorithm: field.string({ description: 'Accepted for compatibility; Ward picks the algorithm from the key.' }),
+  revocation_signature_algorithm: field.string({ description: 'Only empty (the key\'s default algorithm) is supported.' }),
   issuing_certificates: field.commaStringSlice({ description: 'AIA caIssuers URLs for certificates this issuer signs.' }),
   crl_distribution_points: field.commaStringSlice({ description: 'CRL distribution point URLs.' }),
   ocsp_servers: field.commaStringSlice({ description: 'AIA OCSP URLs.' }),
@@ -116,6 +116,9 @@ async function updateIssuer(s: Storage, d: UpdateData, partial: boolean): Promis
     else delete next.deltaCrlDistributionPoints;
   }
   if (pick('enable_aia_url_templating')) throw badRequest('enable_aia_url_templating is not supported by Ward; set complete URLs instead');
+  if (pick('revocation_signature_algorithm')) {
+    throw badRequest('revocation_signature_algorithm is not supported by Ward: CRLs are signed with the default algorithm of the issuer\'s key; leave it empty');
+  }
   const chain = pick('manual_chain');
   if (chain !== undefined) next.manualChain = await resolveManualChain(s, issuer, chain);
   await putJSON(s, issuerPath(issuer.id), next);

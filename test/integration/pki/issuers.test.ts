@@ -93,6 +93,10 @@ describe('PKI issuers', () => {
     assert.match(errText(usage), /^Unable to parse specified usages: .* - valid values are crl-signing,issuing-certificates,ocsp-signing,read-only$/);
     const leaf = await call('POST', 'pki/issuer/root-b', { issuer_name: 'root-b', leaf_not_after_behavior: 'sometimes' });
     assert.equal(errText(leaf), 'Unknown value for field `leaf_not_after_behavior`. Possible values are `err`, `truncate`, and `permit`.');
+    const sigAlg = await call('POST', 'pki/issuer/root-b', { issuer_name: 'root-b', revocation_signature_algorithm: 'SHA512WithRSAPSS' });
+    assert.equal(sigAlg.status, 400, 'a CRL signature algorithm Ward would not use is refused, not silently ignored');
+    assert.match(errText(sigAlg), /revocation_signature_algorithm/);
+    assert.equal((await call('POST', 'pki/issuer/root-b', { issuer_name: 'root-b', revocation_signature_algorithm: '' })).status, 200, 'empty (the default) is accepted');
     const url = await call('POST', 'pki/issuer/root-b', { issuer_name: 'root-b', ocsp_servers: 'not a url' });
     assert.equal(errText(url), 'invalid URL found in Authority Information Access (AIA) parameter ocsp_servers: not a url');
     assert.equal((await call('GET', 'pki/issuer/root-b')).status, 200, 'nothing was changed by the refused writes');

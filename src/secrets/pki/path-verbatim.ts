@@ -69,7 +69,8 @@ function verbatimPath(ctx: PkiContext, withIssuer: boolean): PathDef<Fields> {
         const s = req.storage;
         const csr = await readCsr(d.get('csr'));
         const role: Role | null = d.get('role') ? await requireRole(s, d.get('role')) : null;
-        const ref = withIssuer || !role ? d.get('issuer_ref') : role.issuer_ref;
+        // The issuer in the path, else one given in the body, else the role's, else the default.
+        const ref = withIssuer || d.has('issuer_ref') || !role ? d.get('issuer_ref') : role.issuer_ref;
         const issuer = await issuerForSigning(s, ref);
         const eku = extKeyUsages(d.get('ext_key_usage'), d.get('ext_key_usage_oids'));
         const now = Date.now();

@@ -172,6 +172,11 @@ describe('PKI signing with a named issuer', () => {
     assert.ok(signedBy(viaB.body.data.certificate, certB));
     assert.equal(Date.parse(b.validTo) - Date.parse(b.validFrom) <= (720 * 3600 + 30) * 1000, true, 'capped by the role max_ttl');
     assert.ok((viaB.body.warnings as string[]).some((w) => /truncated/.test(w)));
+    const pinned = await call('POST', 'pki/sign-verbatim/pinned', { csr, ttl: '1h' });
+    assert.equal(pinned.status, 200, errText(pinned));
+    assert.ok(signedBy(pinned.body.data.certificate, certB), "a role's issuer_ref applies");
+    const overridden = await call('POST', 'pki/sign-verbatim/pinned', { csr, ttl: '1h', issuer_ref: 'root-a' });
+    assert.ok(signedBy(overridden.body.data.certificate, certA), 'an issuer_ref in the body wins over the role');
     const bad = await call('POST', 'pki/sign-verbatim', { csr: 'garbage' });
     assert.equal(errText(bad), 'csr contains no data');
     const unknownRole = await call('POST', 'pki/sign-verbatim/nope', { csr });

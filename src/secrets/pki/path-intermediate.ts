@@ -16,11 +16,17 @@ import { exportPrivateKey, publicKeyDerOf, samePublicKey } from './keys.js';
 import { checkNewName, locked, noteNewIssuer } from './registry.js';
 import { issuerPath, keyPath, listIssuers, type Issuer, type StoredKey } from './store.js';
 
-function generateIntermediate(prefix: 'intermediate/generate' | 'issuers/generate/intermediate') {
+/** intermediate/cross-sign is intermediate/generate/existing: a CSR for a key already here. */
+const crossSignFields = {
+  ...caGenFields,
+  exported: field.string({ default: 'existing', allowed: ['existing'], description: 'Always "existing": the key is key_ref.' }),
+};
+
+function generateIntermediate(prefix: 'intermediate/generate' | 'issuers/generate/intermediate' | 'intermediate/cross-sign') {
   return definePath({
-    pattern: `${prefix}/(?<exported>\\w+)`,
-    fields: caGenFields,
-    synopsis: 'Generate a key and a CSR for an intermediate CA.',
+    pattern: prefix === 'intermediate/cross-sign' ? prefix : `${prefix}/(?<exported>\\w+)`,
+    fields: prefix === 'intermediate/cross-sign' ? crossSignFields : caGenFields,
+    synopsis: prefix === 'intermediate/cross-sign' ? 'Generate a CSR for an existing key (to have the CA cross-signed).' : 'Generate a key and a CSR for an intermediate CA.',
     operations: {
       update: locked(async (req, d) => {
         const exported = exportedMode(d);
@@ -89,5 +95,10 @@ function setSigned() {
 }
 
 export function intermediatePaths(): PathDef<Fields>[] {
-  return [generateIntermediate('intermediate/generate'), generateIntermediate('issuers/generate/intermediate'), setSigned()];
+  return [
+    generateIntermediate('intermediate/generate'),
+    generateIntermediate('issuers/generate/intermediate'),
+    generateIntermediate('intermediate/cross-sign'),
+    setSigned(),
+  ];
 }

@@ -91,6 +91,11 @@ describe('PKI keys and CA import', () => {
       const csr = await call('POST', 'pki/intermediate/generate/existing', { key_ref: exportedId, common_name: 'Int' });
       assert.equal(csr.status, 200, errText(csr));
       assert.equal(csr.body.data.key_id, exportedId);
+      const cross = await call('POST', 'pki/intermediate/cross-sign', { key_ref: 'k1b', common_name: 'Existing Key Root' });
+      assert.equal(cross.status, 200, errText(cross));
+      assert.equal(cross.body.data.key_id, k1, 'cross-sign makes a CSR for an existing key');
+      const csrKey = Buffer.from(new x509.Pkcs10CertificateRequest(cross.body.data.csr).publicKey.rawData);
+      assert.ok(csrKey.equals(Buffer.from(new x509.X509Certificate(root.body.data.certificate).publicKey.rawData)));
       const missing = await call('POST', 'pki/root/generate/existing', { key_ref: 'nope', common_name: 'x' });
       assert.equal(errText(missing), 'unable to find PKI key for reference: nope');
     });

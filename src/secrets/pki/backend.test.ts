@@ -91,7 +91,7 @@ describe('pki backend', () => {
     assert.equal(root.private_key_type, 'ed25519');
     assert.ok(new X509Certificate(root.certificate).checkPrivateKey(createPrivateKey(root.private_key)));
     for (const p of ['cert/ca', `cert/${root.serial_number}`]) assert.equal(JSON.stringify(await m.data('read', p)).includes('PRIVATE KEY'), false);
-    await rejectsWard(m.call('update', 'root/generate/internal', { common_name: 'Root2', key_name: 'k1', key_type: 'ec' }), 400, /key name "k1" is already in use/);
+    await rejectsWard(m.call('update', 'root/generate/internal', { common_name: 'Root2', key_name: 'k1', key_type: 'ec' }), 400, 'key name already in use');
     await rejectsWard(m.call('update', 'root/generate/kms', { common_name: 'Root2' }), 400, /unsupported type/);
   });
 
@@ -119,7 +119,7 @@ describe('pki backend', () => {
 
     await m.call('update', 'roles/rsaonly', { allow_any_name: true, key_type: 'rsa' });
     await rejectsWard(m.call('update', 'sign/rsaonly', { csr: csr.toString('pem') }), 400, /requires keys of type rsa/);
-    await rejectsWard(m.call('update', 'sign/svc', { csr: 'garbage' }), 400, /could not parse CSR/);
+    await rejectsWard(m.call('update', 'sign/svc', { csr: 'garbage' }), 400, 'csr contains no data');
   });
 
   it('runs the intermediate flow between two mounts', async () => {

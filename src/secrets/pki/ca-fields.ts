@@ -11,7 +11,8 @@ import type { SanList, SubjectFields } from './cert-builder.js';
 import { generateKey, KEY_TYPES, type KeyType } from './keys.js';
 import { checkCertText } from './name-bounds.js';
 import { collectSans } from './names.js';
-import { assertNameFree, keyPath, type StoredKey } from './store.js';
+import { checkNewName, noteNewKey, resolveKey } from './registry.js';
+import { keyPath, type StoredKey } from './store.js';
 
 export const subjectFields = {
   common_name: field.string({ description: 'CN of the certificate.' }),
@@ -27,12 +28,13 @@ export const subjectFields = {
 };
 
 export const caGenFields = {
-  exported: field.string({ required: true, description: '"internal" keeps the key; "exported" returns it once.' }),
+  exported: field.string({ required: true, description: '"internal" keeps the key; "exported" returns it once; "existing" uses key_ref.' }),
   ...subjectFields,
   ttl: field.durationSecond({ description: 'Requested lifetime.' }),
   key_type: field.string({ default: 'rsa', allowed: KEY_TYPES, description: 'rsa, ec or ed25519.' }),
   key_bits: field.int({ description: 'Key size; 0 picks the default for the type.' }),
   key_name: field.string({ description: 'Name for the generated key.' }),
+  key_ref: field.string({ default: 'default', description: 'With type "existing": the key (id, name or "default") to use.' }),
   issuer_name: field.string({ description: 'Name for the new issuer.' }),
   max_path_length: field.int({ default: -1, description: 'Path length constraint; -1 for none.' }),
   add_basic_constraints: field.bool({ description: 'intermediate/generate: put CA basic constraints in the CSR.' }),
@@ -59,18 +61,23 @@ export function sansFrom(d: SubjectData, commonName = d.get('common_name')): San
 
 export function exportedMode(d: FieldData<typeof caGenFields>): boolean {
   const mode = d.get('exported');
-  if (mode !== 'internal' && mode !== 'exported') throw badRequest(`unsupported type "${mode}"; use "internal" or "exported"`);
+  if (mode !== 'internal' && mode !== 'exported' && mode !== 'existing') throw badRequest(`unsupported type "${mode}"; use "internal", "exported" or "existing"`);
   return mode === 'exported';
 }
 
-/** Generates and stores a CA key, refusing duplicate names and unencodable subjects first. */
+/**
+ * Generates and stores a CA key (or, for type "existing", resolves key_ref), refusing
+ * duplicate names and unencodable subjects first.
+ */
 export async function createCaKey(s: Storage, d: FieldData<typeof caGenFields>): Promise<StoredKey> {
   // Before the key exists: a certificate or CSR the encoder cannot build would leave it orphaned.
   checkCertText(subjectFrom(d), sansFrom(d));
+  if (d.get('exported') === 'existing') return resolveKey(s, d.get('key_ref'));
   const type = d.get('key_type') as KeyType;
-  await assertNameFree(s, 'key', d.get('key_name'));
+  const name = await checkNewName(s, 'key', d.get('key_name'));
   const gen = await generateKey(type, d.get('key_bits'));
-  const key: StoredKey = { id: uuid(), name: d.get('key_name'), ...gen };
+  const key: StoredKey = { id: uuid(), name, ...gen };
   await putJSON(s, keyPath(key.id), key);
+  await noteNewKey(s, key);
   return key;
 }

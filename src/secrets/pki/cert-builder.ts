@@ -38,6 +38,8 @@ export interface CertTemplate {
   /** Extended key usage OIDs for leaf certificates. */
   extKeyUsage?: string[];
   urls?: UrlConfig;
+  /** Delta CRL URLs, written as the Freshest CRL extension (RFC 5280 §4.2.1.15). */
+  deltaCrlUrls?: string[];
 }
 
 export interface SigningAuthority {
@@ -72,8 +74,10 @@ function sanExtension(sans: SanList): x509.Extension | null {
   return names.length === 0 ? null : new x509.SubjectAlternativeNameExtension(names);
 }
 
-function urlExtensions(urls: UrlConfig | undefined): x509.Extension[] {
+export function urlExtensions(urls: UrlConfig | undefined, deltaCrlUrls: string[] = []): x509.Extension[] {
   const out: x509.Extension[] = [];
+  // Freshest CRL has the CRL Distribution Points syntax under its own OID.
+  if (deltaCrlUrls.length > 0) out.push(new x509.Extension('2.5.29.46', false, new x509.CRLDistributionPointsExtension(deltaCrlUrls).value));
   if (!urls) return out;
   if (urls.issuing_certificates.length > 0 || urls.ocsp_servers.length > 0) {
     out.push(
@@ -113,7 +117,7 @@ export async function buildCertificate(t: CertTemplate, authority: SigningAuthor
   extensions.push(await x509.AuthorityKeyIdentifierExtension.create(issuerKey));
   const san = sanExtension(t.sans);
   if (san) extensions.push(san);
-  extensions.push(...urlExtensions(t.urls));
+  extensions.push(...urlExtensions(t.urls, t.deltaCrlUrls));
 
   const serialHex = randomSerialHex();
   const subject = subjectName(t.subject);

@@ -151,8 +151,15 @@ export async function revokeSerial(s: Storage, serialInput: string, now = Date.n
   if (rec.notAfter <= now) warnings.push('certificate has already expired; it was still added to the CRL');
   const revocationTime = unix(now);
   await putJSON(s, revokedPath(key), { ...rec, revocationTime } satisfies RevokedRecord);
-  // With auto_rebuild the complete CRL waits for its periodic rebuild (and the delta CRL
-  // for its interval), as Vault: a burst of revocations then costs one signature.
-  if (issuer && !(await readCrlConfig(s)).auto_rebuild) await rebuildCrl(s, issuer, now);
+  if (issuer) await crlAfterRevocation(s, issuer, now);
   return { revocationTime, warnings };
+}
+
+/**
+ * After a revocation signed by `issuer`: re-sign its CRL now, or, with auto_rebuild, leave
+ * it to the periodic rebuild (and the delta CRL to its interval), as Vault: a burst of
+ * revocations then costs one signature.
+ */
+export async function crlAfterRevocation(s: Storage, issuer: Issuer, now = Date.now()): Promise<void> {
+  if (!(await readCrlConfig(s)).auto_rebuild) await rebuildCrl(s, issuer, now);
 }

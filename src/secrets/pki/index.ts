@@ -12,13 +12,20 @@ import { CRL_UNAUTHENTICATED_PATHS, crlPaths } from './path-crl.js';
 import { fetchPaths, UNAUTHENTICATED_PATHS } from './path-fetch.js';
 import { OCSP_UNAUTHENTICATED_PATHS, ocspPaths } from './path-ocsp.js';
 import { intermediatePaths } from './path-intermediate.js';
+import { configIssuerPaths } from './path-config-issuers.js';
+import { importPaths } from './path-import.js';
+import { issuerRevokePaths } from './path-issuer-revoke.js';
 import { CERT_SECRET_TYPE, issuePaths } from './path-issue.js';
+import { ISSUER_UNAUTHENTICATED_PATHS, issuerPaths } from './path-issuers.js';
+import { keyPaths } from './path-keys.js';
 import { revokePaths } from './path-revoke.js';
 import { tidyPaths } from './path-tidy.js';
 import { DEFAULT_TICK_MS, Periodic } from './periodic.js';
 import { Tidier } from './tidy.js';
 import { rolePaths } from './path-roles.js';
 import { rootPaths } from './path-root.js';
+import { selfIssuedPaths } from './path-self-issued.js';
+import { verbatimPaths } from './path-verbatim.js';
 
 /** Lease revocation revokes the certificate; a certificate already gone is not an error. */
 const certSecret: SecretType = {
@@ -45,8 +52,26 @@ export function pkiBackend(
   const backend = defineBackend({
     type: 'pki',
     kind: 'secret',
-    paths: [...rootPaths(ctx), ...intermediatePaths(), ...issuePaths(ctx), ...rolePaths(), ...revokePaths(), ...tidyPaths(tidier), ...fetchPaths(), ...crlPaths(), ...ocspPaths(config.logger)],
-    specialPaths: { unauthenticated: [...UNAUTHENTICATED_PATHS, ...CRL_UNAUTHENTICATED_PATHS, ...OCSP_UNAUTHENTICATED_PATHS] },
+    // The issuer-scoped CRL fetches come before issuer/:ref so the more specific pattern is listed first.
+    paths: [
+      ...rootPaths(ctx),
+      ...intermediatePaths(),
+      ...issuePaths(ctx),
+      ...rolePaths(),
+      ...revokePaths(),
+      ...tidyPaths(tidier),
+      ...fetchPaths(),
+      ...crlPaths(),
+      ...ocspPaths(config.logger),
+      ...issuerPaths(),
+      ...configIssuerPaths(),
+      ...keyPaths(),
+      ...importPaths(),
+      ...verbatimPaths(ctx),
+      ...selfIssuedPaths(),
+      ...issuerRevokePaths(),
+    ],
+    specialPaths: { unauthenticated: [...UNAUTHENTICATED_PATHS, ...CRL_UNAUTHENTICATED_PATHS, ...OCSP_UNAUTHENTICATED_PATHS, ...ISSUER_UNAUTHENTICATED_PATHS] },
     secretTypes: { [CERT_SECRET_TYPE]: certSecret },
     cleanup: async () => {
       await periodic?.stop();

@@ -55,7 +55,8 @@ export async function signWithIssuer(
   opts: { noStore?: boolean } = {},
 ): Promise<{ pem: string; serial: string }> {
   const key = await requireKey(s, issuer.keyId);
-  const out = await buildCertificate({ ...t, urls: await readUrls(s) }, { privateKeyPem: key.privateKeyPem, issuerCert: issuer.certificate });
+  // An issuer's own AIA URLs replace the mount's config/urls, as in Vault.
+  const out = await buildCertificate({ ...t, urls: issuer.urls ?? (await readUrls(s)), deltaCrlUrls: issuer.deltaCrlDistributionPoints ?? [] }, { privateKeyPem: key.privateKeyPem, issuerCert: issuer.certificate });
   if (!opts.noStore) await recordCert(s, { serial: out.serial, certificate: out.pem, issuerId: issuer.id, notAfter: t.notAfter.getTime() });
   return out;
 }

@@ -10,6 +10,7 @@ import { getJSON, putJSON, type Storage } from '../../sdk/storage.js';
 import { crlDer, deltaCrlDer } from './crl.js';
 import { keyToColon, serialKey, toPem } from './format.js';
 import { chainOf } from './issuance.js';
+import { withChain } from './chain.js';
 import { certPath, findIssuer, readUrls, revokedPath, type CertRecord, type RevokedRecord } from './store.js';
 
 /** Paths a TLS client or browser fetches from AIA/CDP URLs, so no token is needed. */
@@ -32,7 +33,8 @@ async function rawFetch(s: Storage, kind: Kind): Promise<LogicalResponse> {
     case 'ca_pem':
       return raw('application/pem-certificate-chain', `${issuer.certificate}\n`);
     case 'ca_chain':
-      return raw('application/pem-certificate-chain', `${chainOf(issuer).join('\n')}\n`);
+      // The chain as found among the mount's issuers (imported parents included).
+      return raw('application/pem-certificate-chain', `${chainOf(await withChain(s, issuer)).join('\n')}\n`);
     case 'crl_der':
       return raw('application/pkix-crl', await crlDer(s, issuer));
     case 'crl_pem':
@@ -54,7 +56,11 @@ async function certRead(s: Storage, serial: string): Promise<LogicalResponse | n
     const issuer = await findIssuer(s);
     if (!issuer) return null;
     if (serial === 'ca') return { data: { certificate: issuer.certificate, revocation_time: 0, issuer_id: issuer.id } };
-    if (serial === 'ca_chain') return { data: { certificate: chainOf(issuer).join('\n'), ca_chain: chainOf(issuer), issuer_id: issuer.id } };
+    if (serial === 'ca_chain') {
+      // The same chain as the raw ca_chain fetch: computed over the mount's issuers.
+      const chain = chainOf(await withChain(s, issuer));
+      return { data: { certificate: chain.join('\n'), ca_chain: chain, issuer_id: issuer.id } };
+    }
     const der = serial === 'crl' ? await crlDer(s, issuer) : await deltaCrlDer(s, issuer);
     return der === null ? null : { data: { certificate: toPem(der, 'X509 CRL'), revocation_time: 0 } };
   }

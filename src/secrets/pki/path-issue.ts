@@ -1,7 +1,8 @@
 /**
- * `issue/:role` (Ward generates the key) and `sign/:role` (the caller's CSR). Both check
- * names against the role, cap the lifetime by the role, the mount and the CA, and can
- * attach a lease that revokes the certificate.
+ * `issue/:role` (Ward generates the key) and `sign/:role` (the caller's CSR), and their
+ * `issuer/:ref/…` forms that override the role's issuer. Both check names against the
+ * role, cap the lifetime by the role, the mount and the CA, and can attach a lease that
+ * revokes the certificate.
  */
 import { createPublicKey } from 'node:crypto';
 import { badRequest } from '../../sdk/errors.js';
@@ -9,13 +10,15 @@ import { field, type Fields } from '../../sdk/framework/fields.js';
 import type { FieldData } from '../../sdk/framework/field-data.js';
 import { definePath, genericName, type PathDef } from '../../sdk/framework/path.js';
 import type { LogicalRequest, LogicalResponse } from '../../sdk/logical.js';
-import { EKU, parseCsr, type SanList } from './cert-builder.js';
+import { EKU, type SanList } from './cert-builder.js';
+import { readCsr } from './csr.js';
 import { unix } from './format.js';
-import { CERT_FORMATS, issuedData, resolveNotAfter, signWithIssuer, type CertFormat, type PkiContext } from './issuance.js';
+import { CERT_FORMATS, issuedData, signWithIssuer, type CertFormat, type PkiContext } from './issuance.js';
 import { describeKey, generateKey, publicKeyDerOf, type KeyType } from './keys.js';
 import { checkNames, collectSans } from './names.js';
 import { requireRole, type Role } from './path-roles.js';
-import { requireIssuer } from './store.js';
+import { ISSUER_REF } from './path-issuers.js';
+import { issuerForSigning, lifetimeFor } from './signing.js';
 
 /** The secret type that ties a lease to a certificate: revoking the lease revokes the cert. */
 export const CERT_SECRET_TYPE = 'pki';
@@ -38,6 +41,11 @@ const issueFields = {
 
 const signFields = { ...commonFields, csr: field.string({ required: true, description: 'PEM certificate signing request.' }) };
 
+const issuerRefField = { issuer_ref: field.string({ required: true, description: 'Issuer (id, name or "default") that signs, instead of the role\'s.' }) };
+
+/** The issuer named in the path (issuer/:ref/…), else the role's issuer_ref. */
+const issuerRefOf = (d: FieldData<Fields>, role: Role): string => (d.has('issuer_ref') ? String(d.get('issuer_ref')) : role.issuer_ref);
+
 interface Subject {
   commonName: string;
   sans: SanList;
@@ -53,20 +61,20 @@ async function finish(
   role: Role,
   sub: Subject,
   pkcs8: boolean,
+  issuerRef: string,
 ): Promise<LogicalResponse> {
   if (role.require_cn && sub.commonName === '') {
     throw badRequest('the common_name field is required, or must be provided in a CSR with "use_csr_common_name" set to true, unless "require_cn" is set to false');
   }
   checkNames(role, sub.commonName, sub.sans);
   const s = req.storage;
-  const issuer = await requireIssuer(s, role.issuer_ref);
+  const issuer = await issuerForSigning(s, issuerRef);
   const now = Date.now();
-  const { notAfter, warnings } = resolveNotAfter({
+  const { notAfter, warnings } = lifetimeFor(issuer, {
     now,
     requestedTtl: d.get('ttl'),
     defaultTtl: role.ttl || ctx.system.defaultLeaseTtl(),
     maxTtl: role.max_ttl || ctx.system.maxLeaseTtl(),
-    issuerNotAfter: issuer.notAfter,
   });
   const eku = [...(role.server_flag ? [EKU.serverAuth] : []), ...(role.client_flag ? [EKU.clientAuth] : [])];
   const { pem, serial } = await signWithIssuer(
@@ -98,10 +106,10 @@ async function finish(
   return res;
 }
 
-function issuePath(ctx: PkiContext) {
+function issuePath(ctx: PkiContext, withIssuer: boolean) {
   return definePath({
-    pattern: `issue/${genericName('role')}`,
-    fields: issueFields,
+    pattern: `${withIssuer ? `issuer/${ISSUER_REF}/` : ''}issue/${genericName('role')}`,
+    fields: withIssuer ? { ...issueFields, ...issuerRefField } : issueFields,
     synopsis: 'Issue a certificate and private key for a role.',
     operations: {
       async update(req, d) {
@@ -113,26 +121,21 @@ function issuePath(ctx: PkiContext) {
         checkNames(role, cn, sans);
         const key = await generateKey(role.key_type as KeyType, role.key_bits);
         const sub: Subject = { commonName: cn, sans, publicKeyDer: publicKeyDerOf(key.privateKeyPem), privateKeyPem: key.privateKeyPem, privateKeyType: key.type };
-        return finish(ctx, req, d, role, sub, d.get('private_key_format') === 'pkcs8');
+        return finish(ctx, req, d, role, sub, d.get('private_key_format') === 'pkcs8', issuerRefOf(d, role));
       },
     },
   });
 }
 
-function signPath(ctx: PkiContext) {
+function signPath(ctx: PkiContext, withIssuer: boolean) {
   return definePath({
-    pattern: `sign/${genericName('role')}`,
-    fields: signFields,
+    pattern: `${withIssuer ? `issuer/${ISSUER_REF}/` : ''}sign/${genericName('role')}`,
+    fields: withIssuer ? { ...signFields, ...issuerRefField } : signFields,
     synopsis: 'Sign a CSR for a role.',
     operations: {
       async update(req, d) {
         const role = await requireRole(req.storage, d.get('role'));
-        let csr;
-        try {
-          csr = await parseCsr(d.get('csr'));
-        } catch (e) {
-          throw badRequest(`could not parse CSR: ${e instanceof Error ? e.message : String(e)}`);
-        }
+        const csr = await readCsr(d.get('csr'));
         const got = describeKey(createPublicKey({ key: csr.publicKeyDer, format: 'der', type: 'spki' }));
         if (role.key_type !== 'any') {
           if (got.type !== role.key_type) throw badRequest(`role requires keys of type ${role.key_type}, but the CSR has a ${got.type} key`);
@@ -141,12 +144,12 @@ function signPath(ctx: PkiContext) {
         const cn = role.use_csr_common_name ? csr.commonName : d.get('common_name');
         const base = role.use_csr_sans ? csr.sans : { dns: d.get('alt_names'), email: [], ip: d.get('ip_sans'), uri: d.get('uri_sans') };
         const sans = collectSans(cn, [...base.dns, ...base.email], base.ip, base.uri, d.get('exclude_cn_from_sans'));
-        return finish(ctx, req, d, role, { commonName: cn, sans, publicKeyDer: csr.publicKeyDer }, false);
+        return finish(ctx, req, d, role, { commonName: cn, sans, publicKeyDer: csr.publicKeyDer }, false, issuerRefOf(d, role));
       },
     },
   });
 }
 
 export function issuePaths(ctx: PkiContext): PathDef<Fields>[] {
-  return [issuePath(ctx), signPath(ctx)];
+  return [issuePath(ctx, false), signPath(ctx, false), issuePath(ctx, true), signPath(ctx, true)];
 }

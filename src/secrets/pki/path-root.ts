@@ -7,29 +7,37 @@ import { badRequest } from '../../sdk/errors.js';
 import { field, type Fields } from '../../sdk/framework/fields.js';
 import { definePath, type PathDef } from '../../sdk/framework/path.js';
 import { listRecursive, putJSON } from '../../sdk/storage.js';
-import { buildCertificate, parseCsr } from './cert-builder.js';
+import { buildCertificate } from './cert-builder.js';
+import { readCsr } from './csr.js';
 import { caGenFields, createCaKey, exportedMode, sansFrom, subjectFields, subjectFrom } from './ca-fields.js';
 import { rebuildCrl } from './crl.js';
 import { unix } from './format.js';
 import { CERT_FORMATS, issuedData, recordCert, resolveNotAfter, signWithIssuer, type CertFormat, type PkiContext } from './issuance.js';
 import { exportPrivateKey, publicKeyDerOf } from './keys.js';
 import { checkNames } from './names.js';
-import { assertNameFree, defaultIssuerId, issuerPath, requireIssuer, setDefaultIssuer, type Issuer } from './store.js';
+import { checkNewName, locked, noteNewIssuer } from './registry.js';
+import { ISSUER_REF } from './path-issuers.js';
+import { issuerForSigning, lifetimeFor } from './signing.js';
+import { findIssuer, issuerPath, type Issuer } from './store.js';
 
 const BACKDATE_MS = 30_000;
 
-function rootGenerate(ctx: PkiContext) {
+/** Where a root can be generated: root/rotate differs only in naming the new root "next". */
+type RootGeneratePrefix = 'root/generate' | 'root/rotate' | 'issuers/generate/root';
+
+function rootGenerate(ctx: PkiContext, prefix: RootGeneratePrefix) {
   return definePath({
-    pattern: 'root/generate/(?<exported>\\w+)',
+    pattern: `${prefix}/(?<exported>\\w+)`,
     fields: caGenFields,
-    synopsis: 'Generate a self-signed root CA.',
+    synopsis: prefix === 'root/rotate' ? 'Generate a new root CA (named "next" when free) beside the current one.' : 'Generate a self-signed root CA.',
     operations: {
-      async update(req, d) {
+      update: locked(async (req, d) => {
         const exported = exportedMode(d);
         const cn = d.get('common_name');
         if (cn === '') throw badRequest('the common_name field is required for a root certificate');
         const s = req.storage;
-        await assertNameFree(s, 'issuer', d.get('issuer_name'));
+        let issuerName = await checkNewName(s, 'issuer', d.get('issuer_name'));
+        if (prefix === 'root/rotate' && issuerName === '' && !(await findIssuer(s, 'next'))) issuerName = 'next';
         const now = Date.now();
         const max = ctx.system.maxLeaseTtl();
         const { notAfter, warnings } = resolveNotAfter({ now, requestedTtl: d.get('ttl'), defaultTtl: max, maxTtl: max });
@@ -45,9 +53,9 @@ function rootGenerate(ctx: PkiContext) {
           },
           { privateKeyPem: key.privateKeyPem },
         );
-        const issuer: Issuer = { id: uuid(), name: d.get('issuer_name'), keyId: key.id, certificate: pem, parents: [], serial, notAfter };
+        const issuer: Issuer = { id: uuid(), name: issuerName, keyId: key.id, certificate: pem, parents: [], serial, notAfter };
         await putJSON(s, issuerPath(issuer.id), issuer);
-        if ((await defaultIssuerId(s)) === null) await setDefaultIssuer(s, issuer.id);
+        await noteNewIssuer(s, issuer);
         await recordCert(s, { serial, certificate: pem, issuerId: issuer.id, notAfter });
         await rebuildCrl(s, issuer);
         const data: Record<string, unknown> = {
@@ -65,7 +73,7 @@ function rootGenerate(ctx: PkiContext) {
           data.private_key_type = key.type;
         }
         return { data, ...(warnings.length > 0 ? { warnings } : {}) };
-      },
+      }),
     },
   });
 }
@@ -93,27 +101,22 @@ const ANY_NAME = {
   enforce_hostnames: false,
 };
 
-function signIntermediate(ctx: PkiContext) {
+function signIntermediate(ctx: PkiContext, withIssuer: boolean) {
   return definePath({
-    pattern: 'root/sign-intermediate',
+    pattern: withIssuer ? `issuer/${ISSUER_REF}/sign-intermediate` : 'root/sign-intermediate',
     fields: signIntermediateFields,
     synopsis: 'Sign an intermediate CA certificate request.',
     operations: {
       async update(req, d) {
         const s = req.storage;
-        const issuer = await requireIssuer(s, d.get('issuer_ref'));
-        let csr;
-        try {
-          csr = await parseCsr(d.get('csr'));
-        } catch (e) {
-          throw badRequest(`could not parse CSR: ${e instanceof Error ? e.message : String(e)}`);
-        }
+        const issuer = await issuerForSigning(s, d.get('issuer_ref'));
+        const csr = await readCsr(d.get('csr'));
         const useCsr = d.get('use_csr_values');
         const cn = useCsr ? csr.commonName : d.get('common_name') || csr.commonName;
         if (cn === '') throw badRequest('the common_name field is required, or must be present in the CSR with use_csr_values');
         const now = Date.now();
         const max = ctx.system.maxLeaseTtl();
-        const { notAfter, warnings } = resolveNotAfter({ now, requestedTtl: d.get('ttl'), defaultTtl: max, maxTtl: max, issuerNotAfter: issuer.notAfter });
+        const { notAfter, warnings } = lifetimeFor(issuer, { now, requestedTtl: d.get('ttl'), defaultTtl: max, maxTtl: max });
         const sans = useCsr ? csr.sans : sansFrom(d, cn);
         checkNames(ANY_NAME, cn, sans);
         const { pem, serial } = await signWithIssuer(s, issuer, {
@@ -137,19 +140,27 @@ function deleteRoot() {
     fields: {},
     synopsis: 'Delete every issuer and key of this mount (issued certificates are kept).',
     operations: {
-      async delete(req) {
+      delete: locked(async (req) => {
         const s = req.storage;
         for (const k of [...(await listRecursive(s, 'config/issuer/')), ...(await listRecursive(s, 'config/key/')), ...(await listRecursive(s, 'crls/'))]) {
           await s.delete(k);
         }
         await s.delete('config/issuers');
+        await s.delete('config/keys');
         await s.delete('intermediate/pending');
         return null;
-      },
+      }),
     },
   });
 }
 
 export function rootPaths(ctx: PkiContext): PathDef<Fields>[] {
-  return [rootGenerate(ctx), signIntermediate(ctx), deleteRoot()];
+  return [
+    rootGenerate(ctx, 'root/generate'),
+    rootGenerate(ctx, 'root/rotate'),
+    rootGenerate(ctx, 'issuers/generate/root'),
+    signIntermediate(ctx, false),
+    signIntermediate(ctx, true),
+    deleteRoot(),
+  ];
 }

@@ -4,7 +4,8 @@
  *
  *   config/key/<id>       StoredKey (private key PEM)
  *   config/issuer/<id>    Issuer (CA certificate, chain, key reference)
- *   config/issuers        { default: issuer id }
+ *   config/issuers        { default: issuer id, default_follows_latest_issuer? }
+ *   config/keys           { default: key id }
  *   config/urls           UrlConfig
  *   certs/<aa-bb-…>       CertRecord for every stored certificate
  *   revoked/<aa-bb-…>     RevokedRecord
@@ -35,7 +36,21 @@ export interface Issuer {
   parents: string[];
   serial: string;
   notAfter: number; // epoch ms
+  /** Multi-issuer settings (issuer/:ref update); absent on records written before them. */
+  leafNotAfterBehavior?: LeafNotAfterBehavior;
+  /** Usage names; absent means all of them. */
+  usage?: string[];
+  /** Issuer ids for ca_chain, this issuer first; empty or absent means computed. */
+  manualChain?: string[];
+  /** Per-issuer AIA URLs; when set they replace config/urls for certificates it signs. */
+  urls?: UrlConfig;
+  /** Delta CRL URLs (the Freshest CRL extension) for certificates it signs. */
+  deltaCrlDistributionPoints?: string[];
+  revoked?: boolean;
+  revocationTime?: number; // unix seconds
 }
+
+export type LeafNotAfterBehavior = 'err' | 'truncate' | 'permit';
 
 export interface CertRecord {
   serial: string; // colon form

@@ -34,6 +34,11 @@ import { snapshotPaths, type SnapshotPathDeps } from './sys/paths-snapshot.js';
 import { toolsPaths } from './sys/paths-tools.js';
 import { uiMountPaths } from './sys/paths-ui-mounts.js';
 import { wrappingPaths } from './sys/paths-wrapping.js';
+import { pluginCatalogPaths } from './sys/paths-plugins-catalog.js';
+import { hostInfoPaths } from './sys/paths-host-info.js';
+import { versionHistoryPaths } from './sys/paths-version-history.js';
+import { recordVersion } from './versions/history.js';
+import { WARD_VERSION } from './api-types.js';
 import { haPaths } from './sys/paths-ha.js';
 import type { HaStatusNode } from './ha/node-table.js';
 import { systemBackend } from './sys/sys-backend.js';
@@ -75,6 +80,8 @@ export interface SubsystemDeps {
    * the active node's), and `barrier` refuses writes.
    */
   readOnly?: boolean;
+  /** When this build was made: recorded with the version in sys/version-history. */
+  buildDate?: string;
 }
 
 export interface Subsystems {
@@ -272,6 +279,9 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
     ...corsPaths(cors),
     ...quotaPaths({ quotas, mountOf: (p) => router.match(p)?.prefix ?? '' }),
     ...metricsPaths(deps.metrics ?? (() => Promise.reject(new Error('metrics are not wired')))),
+    ...pluginCatalogPaths(() => deps.registry.list()),
+    ...hostInfoPaths(() => clock.now()),
+    ...versionHistoryPaths(barrier),
     ...lockedUserPaths({ authMounts: () => router.all().filter((r) => r.entry.table === 'auth').map((r) => ({ accessor: r.entry.accessor, backend: r.backend })) }),
   ];
   sys = systemBackend(sysPaths);
@@ -293,6 +303,7 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
   await quotas.load();
   await cors.load();
   if (!deps.readOnly) await expiration.restore();
+  if (!deps.readOnly) await recordVersion(barrier, WARD_VERSION, deps.buildDate ?? '', clock.now());
 
   const pipeline = new RequestPipeline({
     match: (p) => router.match(p),

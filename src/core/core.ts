@@ -23,6 +23,7 @@ import { deleteRekeyBackup, readRekeyBackup } from './seal/rekey.js';
 import { SnapshotService } from './snapshot/service.js';
 import { DEV_TELEMETRY, type TelemetryConfig } from './metrics/telemetry.js';
 import type { CorsConfig } from './cors/cors-config.js';
+import type { LoggerControl } from './loggers/control.js';
 import { serveMetrics, type MetricsAnswer } from './metrics/serve.js';
 import { startSubsystems, type SubsystemDeps, type Subsystems } from './subsystems.js';
 import { haHealthFields, haManagerFor, haLeaderStatus, isLockLost, keyringUnreadable, type CoreHaOptions } from './ha/core-ha.js';
@@ -56,6 +57,8 @@ export interface CoreOptions {
   ha?: CoreHaOptions;
   /** The `telemetry` stanza; without one, what dev mode uses (no host name in gauge names). */
   telemetry?: TelemetryConfig;
+  /** Run-time control of the server's loggers (sys/loggers, sys/monitor); without it those paths are not served. */
+  loggers?: LoggerControl;
 }
 
 interface ClusterInfo {
@@ -268,6 +271,7 @@ export class WardCore implements CoreApi {
       rekeyBackups: { read: (recovery) => readRekeyBackup(this.opts.physical, recovery), delete: (recovery) => deleteRekeyBackup(this.opts.physical, recovery) },
       metrics: (format) => this.metrics(format),
       buildDate: BUILD_DATE,
+      ...(this.opts.loggers ? { loggers: this.opts.loggers } : {}),
       ...overrides,
     });
   }

@@ -39,6 +39,9 @@ import { hostInfoPaths } from './sys/paths-host-info.js';
 import { versionHistoryPaths } from './sys/paths-version-history.js';
 import { recordVersion } from './versions/history.js';
 import { WARD_VERSION } from './api-types.js';
+import type { LoggerControl } from './loggers/control.js';
+import { loggerPaths } from './sys/paths-loggers.js';
+import { monitorPaths } from './sys/paths-monitor.js';
 import { haPaths } from './sys/paths-ha.js';
 import type { HaStatusNode } from './ha/node-table.js';
 import { systemBackend } from './sys/sys-backend.js';
@@ -82,6 +85,8 @@ export interface SubsystemDeps {
   readOnly?: boolean;
   /** When this build was made: recorded with the version in sys/version-history. */
   buildDate?: string;
+  /** The server's loggers: sys/loggers and sys/monitor are served only with them. */
+  loggers?: LoggerControl;
 }
 
 export interface Subsystems {
@@ -282,6 +287,7 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
     ...pluginCatalogPaths(() => deps.registry.list()),
     ...hostInfoPaths(() => clock.now()),
     ...versionHistoryPaths(barrier),
+    ...(deps.loggers ? [...loggerPaths(deps.loggers), ...monitorPaths(deps.loggers)] : []),
     ...lockedUserPaths({ authMounts: () => router.all().filter((r) => r.entry.table === 'auth').map((r) => ({ accessor: r.entry.accessor, backend: r.backend })) }),
   ];
   sys = systemBackend(sysPaths);

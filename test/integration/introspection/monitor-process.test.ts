@@ -1,0 +1,51 @@
+/**
+ * `ward server -dev` as a real process: its loggers are listed by sys/loggers (the core's
+ * under "core"), and sys/monitor streams the server's own lines, here the seal's.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { freePort, spawnWard, waitForHealth, type WardProcess } from '../../helpers/process.js';
+import { waitFor } from '../../helpers/wait.js';
+
+describe('ward server: sys/loggers and sys/monitor', () => {
+  let p: WardProcess;
+  const token = 'root';
+  before(async () => {
+    const port = await freePort();
+    p = spawnWard(['server', '-dev', '-dev-root-token-id=root', `-dev-listen-address=127.0.0.1:${port}`, '-dev-storage=inmem'], `http://127.0.0.1:${port}`);
+    await waitForHealth(p);
+  });
+  after(async () => {
+    await p.kill();
+  });
+
+  it('lists the core logger and changes its level at run time', async () => {
+    const get = async (): Promise<Record<string, string>> => ((await (await fetch(`${p.url}/v1/sys/loggers`, { headers: { 'X-Vault-Token': token } })).json()) as { data: Record<string, string> }).data;
+    assert.equal((await get())['core'], 'info');
+    const set = await fetch(`${p.url}/v1/sys/loggers/core`, { method: 'POST', headers: { 'X-Vault-Token': token }, body: JSON.stringify({ level: 'trace' }) });
+    assert.equal(set.status, 204);
+    assert.equal((await get())['core'], 'trace');
+    assert.equal((await fetch(`${p.url}/v1/sys/loggers`, { method: 'DELETE', headers: { 'X-Vault-Token': token } })).status, 204);
+    assert.equal((await get())['core'], 'info');
+  });
+
+  it('streams the server\'s log lines to a monitor as they are written', async () => {
+    const ctl = new AbortController();
+    const res = await fetch(`${p.url}/v1/sys/monitor?log_level=info`, { headers: { 'X-Vault-Token': token }, signal: ctl.signal });
+    assert.equal(res.status, 200);
+    let text = '';
+    const dec = new TextDecoder();
+    const reading = (async () => {
+      try {
+        for await (const c of res.body as AsyncIterable<Uint8Array>) text += dec.decode(c, { stream: true });
+      } catch {
+        // aborted below
+      }
+    })();
+    assert.equal((await fetch(`${p.url}/v1/sys/seal`, { method: 'PUT', headers: { 'X-Vault-Token': token } })).status, 204);
+    await waitFor('the seal in the monitor', () => text.includes('core: vault is sealed'), { timeoutMs: 10_000, context: () => text });
+    assert.match(text, /Z \[INFO\]  core: vault is sealed\n/);
+    ctl.abort();
+    await reading;
+  });
+});

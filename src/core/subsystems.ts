@@ -42,6 +42,8 @@ import { WARD_VERSION } from './api-types.js';
 import type { LoggerControl } from './loggers/control.js';
 import { loggerPaths } from './sys/paths-loggers.js';
 import { monitorPaths } from './sys/paths-monitor.js';
+import { inFlightPaths } from './sys/paths-in-flight.js';
+import type { HttpInFlight } from './inflight/http-requests.js';
 import { haPaths } from './sys/paths-ha.js';
 import type { HaStatusNode } from './ha/node-table.js';
 import { systemBackend } from './sys/sys-backend.js';
@@ -87,6 +89,8 @@ export interface SubsystemDeps {
   buildDate?: string;
   /** The server's loggers: sys/loggers and sys/monitor are served only with them. */
   loggers?: LoggerControl;
+  /** The HTTP requests being served now (sys/in-flight-req). */
+  inFlight?: HttpInFlight;
 }
 
 export interface Subsystems {
@@ -288,6 +292,7 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
     ...hostInfoPaths(() => clock.now()),
     ...versionHistoryPaths(barrier),
     ...(deps.loggers ? [...loggerPaths(deps.loggers), ...monitorPaths(deps.loggers)] : []),
+    ...(deps.inFlight ? inFlightPaths(deps.inFlight) : []),
     ...lockedUserPaths({ authMounts: () => router.all().filter((r) => r.entry.table === 'auth').map((r) => ({ accessor: r.entry.accessor, backend: r.backend })) }),
   ];
   sys = systemBackend(sysPaths);

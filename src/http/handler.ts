@@ -37,6 +37,7 @@ import { eventsUpgradeHandler, isEventsPath } from './events-socket.js';
 import { peerTls } from './peer-certs.js';
 import { corsOutcome } from './cors.js';
 import { metricsFront, quotaRefusal } from './front-checks.js';
+import type { HttpInFlight, InFlightHttpRequest } from '../core/inflight/http-requests.js';
 
 export interface HandlerOptions {
   /** Body limit in bytes; default 32 MiB; 0 = default; negative = unlimited (as Vault). */
@@ -90,6 +91,8 @@ interface Context {
   /** Whether sys/events/subscribe is served (as websockets) by this handler. */
   events: boolean;
   unauthenticatedMetrics: boolean;
+  /** The core's sys/in-flight-req tracker, when it keeps one. */
+  inFlight: HttpInFlight | null;
 }
 
 /** After a 413 the rest of the body is discarded for at most this long, then the socket is closed. */
@@ -106,6 +109,7 @@ export function createHandler(core: CoreApi, opts: HandlerOptions): RequestHandl
     forwarded: opts.forwardedFromStandby === true,
     events: false,
     unauthenticatedMetrics: opts.unauthenticatedMetrics === true,
+    inFlight: core.httpInFlight ?? null,
     deadlines: new RequestDeadlines(opts.maxRequestDurationMs || DEFAULT_MAX_REQUEST_DURATION_MS, (res) => {
       if (res.headersSent) return;
       logger.warn('request exceeded max_request_duration', { method: res.req.method ?? '', path: (res.req.url ?? '').split('?')[0] });
@@ -140,6 +144,7 @@ async function respond(ctx: Context, req: IncomingMessage, res: ServerResponse):
   let closeAfter = false;
   let tooBig = false;
   let corsHeaders: string[] | null = null;
+  const tracked = ctx.inFlight === null ? null : trackIn(ctx.inFlight, ctx.forwarded, req);
   // A snapshot's save and restore last as long as the store is large; the deadline
   // would answer 500 while the restore still goes on.
   if (!isSnapshotUrl(req.url)) ctx.deadlines.start(res);
@@ -157,7 +162,7 @@ async function respond(ctx: Context, req: IncomingMessage, res: ServerResponse):
         out = cors.answer;
       } else if (refused === null) {
         if (cors !== null) corsHeaders = cors.headers;
-        out = await serve(ctx, req, h);
+        out = await serve(ctx, req, h, tracked);
       } else {
         closeAfter = true;
         out = renderError(refused);
@@ -176,7 +181,14 @@ async function respond(ctx: Context, req: IncomingMessage, res: ServerResponse):
     res.destroy();
   } finally {
     ctx.deadlines.done(res);
+    if (tracked !== null) ctx.inFlight!.end(tracked);
   }
+}
+
+/** Registers `req` with sys/in-flight-req's tracker (the client a standby forwarded for, on the cluster port). */
+function trackIn(tracker: HttpInFlight, forwarded: boolean, req: IncomingMessage): InFlightHttpRequest {
+  const c = forwarded ? forwardedConnection(req) : { remoteAddress: req.socket.remoteAddress ?? '', remotePort: req.socket.remotePort ?? 0 };
+  return tracker.begin(req.method ?? '', req.url ?? '', c.remoteAddress, c.remotePort);
 }
 
 /** Drops the unread rest of an oversized body without buffering it, then closes the socket. */
@@ -224,7 +236,7 @@ function wantsHelp(query: URLSearchParams): boolean {
   return v !== null && v !== '' && parseGoBool(v) !== false;
 }
 
-async function serve(ctx: Context, req: IncomingMessage, h: WardHeaders): Promise<Rendered> {
+async function serve(ctx: Context, req: IncomingMessage, h: WardHeaders, tracked: InFlightHttpRequest | null): Promise<Rendered> {
   const { core, limit, json } = ctx;
   const method = isListVerb(req) ? 'LIST' : (req.method ?? 'GET').toUpperCase();
   const target = parseTarget(req.url ?? '/');
@@ -262,6 +274,7 @@ async function serve(ctx: Context, req: IncomingMessage, h: WardHeaders): Promis
   const raw = !streamBody && (method === 'POST' || method === 'PUT' || method === 'PATCH') ? await readBody(req, h, limit) : null;
   const input = inputFor(ctx, req, h, operation, path, query, raw);
   if (streamBody) input.body = req;
+  if (tracked !== null) input.inFlight = tracked;
   const out = renderResult(await core.handleRequest(input));
   // HA with a change stream: the index this write (or any earlier one) reached, for read-your-writes on a performance standby.
   const index = core.storageIndex?.() ?? null;

@@ -44,6 +44,8 @@ import { loggerPaths } from './sys/paths-loggers.js';
 import { monitorPaths } from './sys/paths-monitor.js';
 import { inFlightPaths } from './sys/paths-in-flight.js';
 import type { HttpInFlight } from './inflight/http-requests.js';
+import { ActivityLog } from './activity/activity-log.js';
+import { activityPaths } from './sys/paths-activity.js';
 import { haPaths } from './sys/paths-ha.js';
 import type { HaStatusNode } from './ha/node-table.js';
 import { systemBackend } from './sys/sys-backend.js';
@@ -120,6 +122,16 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
   const identityStore = new IdentityStore(barrier.view('sys/identity/'));
   const quotas = new QuotaManager(barrier.view('sys/quotas/'));
   const cors = new CorsStore(barrier.view('sys/config/'));
+  const activity = new ActivityLog({
+    storage: barrier.view('sys/counters/activity/'),
+    now: () => clock.now(),
+    mountOf: (accessor) => {
+      const r = router.all().find((x) => x.entry.accessor === accessor);
+      return r ? { path: routePath(r.entry), type: r.entry.type } : undefined;
+    },
+    logger,
+    readOnly: deps.readOnly ?? false,
+  });
   const effective = new EffectiveIdentity(identityStore);
   /** What a token's entity adds (waiting for a standby's identity reloads first); null without one. */
   const identityOf = (entry: TokenEntry): TokenIdentity | null | Promise<TokenIdentity | null> => {
@@ -293,6 +305,12 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
     ...versionHistoryPaths(barrier),
     ...(deps.loggers ? [...loggerPaths(deps.loggers), ...monitorPaths(deps.loggers)] : []),
     ...(deps.inFlight ? inFlightPaths(deps.inFlight) : []),
+    ...activityPaths({
+      activity,
+      now: () => clock.now(),
+      serviceTokens: async () => (await barrier.view('sys/token/').list('accessor/')).length,
+      entities: () => identityStore.allEntities().length,
+    }),
     ...lockedUserPaths({ authMounts: () => router.all().filter((r) => r.entry.table === 'auth').map((r) => ({ accessor: r.entry.accessor, backend: r.backend })) }),
   ];
   sys = systemBackend(sysPaths);
@@ -313,6 +331,7 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
   await audit.load();
   await quotas.load();
   await cors.load();
+  await activity.load();
   if (!deps.readOnly) await expiration.restore();
   if (!deps.readOnly) await recordVersion(barrier, WARD_VERSION, deps.buildDate ?? '', clock.now());
 
@@ -328,6 +347,7 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
     audit,
     registerSecret: (o) => expiration.registerSecret(o),
     wrap: (body, ttl, path, acc) => wrapper.wrap(body, ttl, path, acc),
+    activity,
   });
 
   return {

@@ -273,9 +273,7 @@ export class WardCore implements CoreApi {
       events: this.events,
       rekeyBackups: { read: (recovery) => readRekeyBackup(this.opts.physical, recovery), delete: (recovery) => deleteRekeyBackup(this.opts.physical, recovery) },
       metrics: (format) => this.metrics(format),
-      buildDate: BUILD_DATE,
-      inFlight: this.httpInFlight,
-      ...(this.opts.loggers ? { loggers: this.opts.loggers } : {}),
+      introspection: { buildDate: BUILD_DATE, inFlight: this.httpInFlight, ...(this.opts.loggers ? { loggers: this.opts.loggers } : {}) },
       ...overrides,
     });
   }

@@ -34,18 +34,7 @@ import { snapshotPaths, type SnapshotPathDeps } from './sys/paths-snapshot.js';
 import { toolsPaths } from './sys/paths-tools.js';
 import { uiMountPaths } from './sys/paths-ui-mounts.js';
 import { wrappingPaths } from './sys/paths-wrapping.js';
-import { pluginCatalogPaths } from './sys/paths-plugins-catalog.js';
-import { hostInfoPaths } from './sys/paths-host-info.js';
-import { versionHistoryPaths } from './sys/paths-version-history.js';
-import { recordVersion } from './versions/history.js';
-import { WARD_VERSION } from './api-types.js';
-import type { LoggerControl } from './loggers/control.js';
-import { loggerPaths } from './sys/paths-loggers.js';
-import { monitorPaths } from './sys/paths-monitor.js';
-import { inFlightPaths } from './sys/paths-in-flight.js';
-import type { HttpInFlight } from './inflight/http-requests.js';
-import { ActivityLog } from './activity/activity-log.js';
-import { activityPaths } from './sys/paths-activity.js';
+import { introspection, type IntrospectionOptions } from './introspection.js';
 import { haPaths } from './sys/paths-ha.js';
 import type { HaStatusNode } from './ha/node-table.js';
 import { systemBackend } from './sys/sys-backend.js';
@@ -87,12 +76,8 @@ export interface SubsystemDeps {
    * the active node's), and `barrier` refuses writes.
    */
   readOnly?: boolean;
-  /** When this build was made: recorded with the version in sys/version-history. */
-  buildDate?: string;
-  /** The server's loggers: sys/loggers and sys/monitor are served only with them. */
-  loggers?: LoggerControl;
-  /** The HTTP requests being served now (sys/in-flight-req). */
-  inFlight?: HttpInFlight;
+  /** Build date, loggers and in-flight tracker for the introspection paths (introspection.ts). */
+  introspection?: IntrospectionOptions;
 }
 
 export interface Subsystems {
@@ -122,16 +107,7 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
   const identityStore = new IdentityStore(barrier.view('sys/identity/'));
   const quotas = new QuotaManager(barrier.view('sys/quotas/'));
   const cors = new CorsStore(barrier.view('sys/config/'));
-  const activity = new ActivityLog({
-    storage: barrier.view('sys/counters/activity/'),
-    now: () => clock.now(),
-    mountOf: (accessor) => {
-      const r = router.all().find((x) => x.entry.accessor === accessor);
-      return r ? { path: routePath(r.entry), type: r.entry.type } : undefined;
-    },
-    logger,
-    readOnly: deps.readOnly ?? false,
-  });
+  const intro = introspection({ ...deps.introspection, barrier, clock, logger, registry: deps.registry, readOnly: deps.readOnly ?? false, mounts: () => router.all(), entityCount: () => identityStore.allEntities().length });
   const effective = new EffectiveIdentity(identityStore);
   /** What a token's entity adds (waiting for a standby's identity reloads first); null without one. */
   const identityOf = (entry: TokenEntry): TokenIdentity | null | Promise<TokenIdentity | null> => {
@@ -300,17 +276,7 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
     ...corsPaths(cors),
     ...quotaPaths({ quotas, mountOf: (p) => router.match(p)?.prefix ?? '' }),
     ...metricsPaths(deps.metrics ?? (() => Promise.reject(new Error('metrics are not wired')))),
-    ...pluginCatalogPaths(() => deps.registry.list()),
-    ...hostInfoPaths(() => clock.now()),
-    ...versionHistoryPaths(barrier),
-    ...(deps.loggers ? [...loggerPaths(deps.loggers), ...monitorPaths(deps.loggers)] : []),
-    ...(deps.inFlight ? inFlightPaths(deps.inFlight) : []),
-    ...activityPaths({
-      activity,
-      now: () => clock.now(),
-      serviceTokens: async () => (await barrier.view('sys/token/').list('accessor/')).length,
-      entities: () => identityStore.allEntities().length,
-    }),
+    ...intro.paths,
     ...lockedUserPaths({ authMounts: () => router.all().filter((r) => r.entry.table === 'auth').map((r) => ({ accessor: r.entry.accessor, backend: r.backend })) }),
   ];
   sys = systemBackend(sysPaths);
@@ -331,9 +297,8 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
   await audit.load();
   await quotas.load();
   await cors.load();
-  await activity.load();
   if (!deps.readOnly) await expiration.restore();
-  if (!deps.readOnly) await recordVersion(barrier, WARD_VERSION, deps.buildDate ?? '', clock.now());
+  await intro.load();
 
   const pipeline = new RequestPipeline({
     match: (p) => router.match(p),
@@ -347,7 +312,7 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
     audit,
     registerSecret: (o) => expiration.registerSecret(o),
     wrap: (body, ttl, path, acc) => wrapper.wrap(body, ttl, path, acc),
-    activity,
+    activity: intro.activity,
   });
 
   return {

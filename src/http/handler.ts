@@ -272,9 +272,8 @@ async function serve(ctx: Context, req: IncomingMessage, h: WardHeaders, tracked
   // request size limit, and it is binary. Only sudo callers get past the ACL to read it.
   const streamBody = (method === 'POST' || method === 'PUT') && STREAMED_BODY_PATHS.has(path);
   const raw = !streamBody && (method === 'POST' || method === 'PUT' || method === 'PATCH') ? await readBody(req, h, limit) : null;
-  const input = inputFor(ctx, req, h, operation, path, query, raw);
+  const input = inputFor(ctx, req, h, operation, path, query, raw, tracked);
   if (streamBody) input.body = req;
-  if (tracked !== null) input.inFlight = tracked;
   const out = renderResult(await core.handleRequest(input));
   // HA with a change stream: the index this write (or any earlier one) reached, for read-your-writes on a performance standby.
   const index = core.storageIndex?.() ?? null;
@@ -282,7 +281,7 @@ async function serve(ctx: Context, req: IncomingMessage, h: WardHeaders, tracked
 }
 
 /** The core's view of a request; `raw` is the body read for POST/PUT/PATCH (null: data from the query). */
-function inputFor(ctx: Context, req: IncomingMessage, h: WardHeaders, operation: Operation, path: string, query: URLSearchParams, raw: Buffer | null): HttpRequestInput {
+function inputFor(ctx: Context, req: IncomingMessage, h: WardHeaders, operation: Operation, path: string, query: URLSearchParams, raw: Buffer | null, tracked: InFlightHttpRequest | null): HttpRequestInput {
   const data = raw !== null ? bodyData(h, raw, ctx.json) : query === EMPTY ? {} : queryData(query);
   let reqPath = path;
   if (operation === 'list' && !reqPath.endsWith('/')) reqPath += '/';
@@ -296,6 +295,8 @@ function inputFor(ctx: Context, req: IncomingMessage, h: WardHeaders, operation:
     wrapTtl: wrapTtl(h),
     headers: token === '' ? req.rawHeaders : withoutTokenHeader(req.rawHeaders, fromBearer ? 'authorization' : 'x-vault-token'),
     connection: ctx.forwarded ? forwardedConnection(req) : localConnection(req),
+    // Always present (undefined without a tracker): one object shape for every request.
+    inFlight: tracked ?? undefined,
   };
 }
 
@@ -312,7 +313,7 @@ async function onStandby(ctx: Context, route: StandbyRoute, req: IncomingMessage
   const raw = method === 'POST' || method === 'PUT' ? await readBody(req, h, ctx.limit) : null;
   let input: HttpRequestInput | null = null;
   try {
-    input = inputFor(ctx, req, h, methodToOperation(method, query), path, query, raw);
+    input = inputFor(ctx, req, h, methodToOperation(method, query), path, query, raw, null);
   } catch {
     // Malformed: the active node gives the client the error it would give.
   }

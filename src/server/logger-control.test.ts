@@ -65,6 +65,19 @@ describe('logger control (sys/loggers)', () => {
     assert.equal(seen.length, 2);
   });
 
+  it('ends every tap when the server stops', () => {
+    const { log, control } = setup();
+    let ended = 0;
+    const seen: unknown[] = [];
+    control.tap('info', (l) => seen.push(l['@message']), () => ended++);
+    control.tap('debug', () => undefined);
+    control.endTaps();
+    assert.equal(ended, 1);
+    assert.equal(control.taps(), 0);
+    log.info('after');
+    assert.deepEqual(seen, []);
+  });
+
   it('hands the tap the redacted line', () => {
     const { log, control } = setup();
     const seen: Record<string, unknown>[] = [];

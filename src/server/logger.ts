@@ -83,6 +83,7 @@ interface Named {
 interface Tap {
   min: number;
   fn: (line: LogLine) => void;
+  onEnd: (() => void) | undefined;
 }
 
 /** Shared by a logger and all its children. */
@@ -132,8 +133,15 @@ function controlOf(state: State): LoggerControl {
     revertAll: () => setAll(state.configured),
     revertOne: (name) => setOne(name, state.configured),
     taps: () => state.taps.size,
-    tap: (l, fn) => {
-      const t: Tap = { min: LOG_LEVELS.indexOf(l), fn };
+    endTaps: () => {
+      for (const t of [...state.taps]) {
+        state.taps.delete(t);
+        t.onEnd?.();
+      }
+      retap();
+    },
+    tap: (l, fn, onEnd) => {
+      const t: Tap = { min: LOG_LEVELS.indexOf(l), fn, onEnd };
       state.taps.add(t);
       retap();
       return () => {

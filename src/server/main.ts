@@ -172,6 +172,8 @@ export async function runServer(args: string[]): Promise<number> {
       logger,
       onShutdown: async () => {
         stopLoopWatchdog(watchdog);
+        // Monitors' streams end now: an open one would hold the listener's graceful close.
+        logger.control().endTaps();
         await Promise.all(listeners.map((l) => l.close()));
         await core.shutdown();
         await ha.close();

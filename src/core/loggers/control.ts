@@ -26,9 +26,11 @@ export interface LoggerControl {
    * monitor at debug sees debug lines while the server writes only info). Returns the
    * function that stops it.
    */
-  tap(level: LogLevelName, fn: (line: LogLine) => void): () => void;
+  tap(level: LogLevelName, fn: (line: LogLine) => void, onEnd?: () => void): () => void;
   /** Taps open now (one per connected monitor). */
   taps(): number;
+  /** Ends every tap (calling its `onEnd`): the server is stopping, monitors should not hold it up. */
+  endTaps(): void;
 }
 
 /**

@@ -5,17 +5,25 @@ import { MONITOR_BUFFER, MonitorStream } from './monitor-stream.js';
 
 function fakeControl() {
   const taps = new Set<(l: LogLine) => void>();
+  const ends = new Map<(l: LogLine) => void, (() => void) | undefined>();
   const control: LoggerControl = {
     levels: () => ({}),
     setAll() {},
     setOne: () => false,
     revertAll() {},
     revertOne: () => false,
-    tap: (_level, fn) => {
+    tap: (_level, fn, onEnd) => {
       taps.add(fn);
+      ends.set(fn, onEnd);
       return () => taps.delete(fn);
     },
     taps: () => taps.size,
+    endTaps: () => {
+      for (const fn of [...taps]) {
+        taps.delete(fn);
+        ends.get(fn)?.();
+      }
+    },
   };
   const log = (msg: string): void => {
     for (const t of taps) t({ '@timestamp': 'T', '@level': 'info', '@message': msg });
@@ -43,6 +51,19 @@ describe('MonitorStream', () => {
     assert.equal(control.taps(), 0);
     assert.deepEqual(await pending, { value: undefined, done: true });
     assert.equal((await m.next()).done, true);
+  });
+
+  it('ends after the queued lines when the server stops', async () => {
+    const { control, log } = fakeControl();
+    const m = new MonitorStream(control, 'info', 'standard');
+    await m.next();
+    log('last words');
+    const pendingAfter = (async () => [await m.next(), await m.next()] as const)();
+    control.endTaps();
+    const [a, b] = await pendingAfter;
+    assert.equal(a.value?.toString(), 'T [INFO]  last words\n');
+    assert.equal(b.done, true);
+    assert.equal(control.taps(), 0);
   });
 
   it('holds a bounded number of lines for a slow reader and says how many it dropped', async () => {

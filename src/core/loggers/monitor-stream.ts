@@ -21,7 +21,11 @@ export class MonitorStream implements AsyncIterableIterator<Buffer> {
     // An empty first chunk has the headers sent at once, as Vault flushes them, so a
     // client sees the 200 before the first line is logged.
     this.queue.push(Buffer.alloc(0));
-    this.stop = control.tap(level, (line) => this.push(line));
+    this.stop = control.tap(
+      level,
+      (line) => this.push(line),
+      () => this.finish(),
+    );
   }
 
   private push(line: LogLine): void {
@@ -60,6 +64,15 @@ export class MonitorStream implements AsyncIterableIterator<Buffer> {
   return(): Promise<IteratorResult<Buffer>> {
     this.close();
     return Promise.resolve({ value: undefined, done: true });
+  }
+
+  /** The server is stopping: the lines already queued are still sent, then the body ends. */
+  private finish(): void {
+    if (this.closed) return;
+    this.closed = true;
+    const w = this.waiting;
+    this.waiting = null;
+    w?.({ value: undefined, done: true });
   }
 
   /** Stops the tap and ends the iteration; idempotent. */

@@ -49,3 +49,36 @@ describe('ward server: sys/loggers and sys/monitor', () => {
     await reading;
   });
 });
+
+describe('ward server: stopping with a monitor attached', () => {
+  let p: WardProcess;
+  const token = 'root';
+  before(async () => {
+    const port = await freePort();
+    p = spawnWard(['server', '-dev', '-dev-root-token-id=root', `-dev-listen-address=127.0.0.1:${port}`, '-dev-storage=inmem'], `http://127.0.0.1:${port}`);
+    await waitForHealth(p);
+  });
+  after(async () => {
+    await p.kill();
+  });
+
+  it('ends a monitor\'s stream cleanly when the server stops, without holding the stop up', async () => {
+    const res = await fetch(`${p.url}/v1/sys/monitor`, { headers: { 'X-Vault-Token': token } });
+    assert.equal(res.status, 200);
+    let outcome = '';
+    const reading = (async () => {
+      try {
+        for await (const _c of res.body as AsyncIterable<Uint8Array>) void _c;
+        outcome = 'ended';
+      } catch (e) {
+        outcome = `failed: ${(e as Error).message}`;
+      }
+    })();
+    p.child.kill('SIGTERM');
+    const exit = await p.exited;
+    await reading;
+    // A stream cut by the listener's forced close is an error here; a clean end is not.
+    assert.equal(outcome, 'ended');
+    assert.equal(exit.code, 0);
+  });
+});

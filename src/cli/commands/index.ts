@@ -18,6 +18,7 @@ import { loginCommands } from './login.js';
 import { migrateCommands } from './migrate.js';
 import { miscCommands } from './misc.js';
 import { monitorCommands } from './monitor.js';
+import { pluginCommands } from './plugin.js';
 import { operatorCommands } from './operator.js';
 import { ceremonyCommands } from './operator-ceremony.js';
 import { policyCommands } from './policy.js';
@@ -51,6 +52,7 @@ export const commands: Record<string, Command> = {
   ...miscCommands,
   ...eventsCommands,
   ...monitorCommands,
+  ...pluginCommands,
   ...agentCommands,
   ...brokerCommands,
   ...k8sCommands,

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { hostname } from 'node:os';
 import { api, startTestServer, type TestServer } from '../../helpers/server.js';
 import { WARD_VERSION } from '../../../src/core/api-types.js';
+import { runCli } from '../../../src/cli/testing.js';
 
 describe('sys/plugins/catalog', () => {
   let s: TestServer;
@@ -130,5 +131,31 @@ describe('sys/version-history', () => {
     } finally {
       await s.close();
     }
+  });
+});
+
+describe('the CLI against a real server', () => {
+  let s: TestServer;
+  before(async () => {
+    s = await startTestServer();
+  });
+  after(async () => {
+    await s.close();
+  });
+
+  it('plugin list, plugin info and version-history print what the server says; register is refused', async () => {
+    const env = { VAULT_ADDR: s.url, VAULT_TOKEN: s.rootToken } as NodeJS.ProcessEnv;
+    const list = await runCli(['plugin', 'list', 'auth'], env);
+    assert.equal(list.code, 0, list.stderr);
+    assert.match(list.stdout, /\napprole\s+v1\.17\.0\+builtin\.ward\n/);
+    const info = await runCli(['plugin', 'info', '-format=json', 'database', 'postgresql-database-plugin'], env);
+    assert.equal(JSON.parse(info.stdout).builtin, true);
+    const hist = await runCli(['version-history'], env);
+    assert.equal(hist.code, 0, hist.stderr);
+    assert.ok(hist.stdout.includes(`\n${WARD_VERSION} `), hist.stdout);
+    const reg = await runCli(['plugin', 'register', '-sha256=abcd', 'secret', 'mine'], env);
+    assert.equal(reg.code, 2);
+    assert.match(reg.stderr, /Code: 400/);
+    assert.match(reg.stderr, /\* not supported: Ward runs only built-in plugins/);
   });
 });

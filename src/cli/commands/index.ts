@@ -19,6 +19,7 @@ import { migrateCommands } from './migrate.js';
 import { miscCommands } from './misc.js';
 import { monitorCommands } from './monitor.js';
 import { pluginCommands } from './plugin.js';
+import { usageCommands } from './usage.js';
 import { operatorCommands } from './operator.js';
 import { ceremonyCommands } from './operator-ceremony.js';
 import { policyCommands } from './policy.js';
@@ -53,6 +54,7 @@ export const commands: Record<string, Command> = {
   ...eventsCommands,
   ...monitorCommands,
   ...pluginCommands,
+  ...usageCommands,
   ...agentCommands,
   ...brokerCommands,
   ...k8sCommands,

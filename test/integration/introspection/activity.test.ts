@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { api, startTestServer, type TestServer } from '../../helpers/server.js';
 import { nonEntityClientId } from '../../../src/core/activity/client-id.js';
+import { runCli } from '../../../src/cli/testing.js';
 
 describe('sys/internal/counters', () => {
   let s: TestServer;
@@ -65,6 +66,10 @@ describe('sys/internal/counters', () => {
     const lines = (await csv.text()).trim().split('\n');
     assert.equal(lines[0], 'client_id,client_type,namespace_id,namespace_path,mount_accessor,mount_path,mount_type,timestamp');
     assert.equal(lines.length, 3);
+
+    const cli = await runCli(['operator', 'usage'], { VAULT_ADDR: s.url, VAULT_TOKEN: s.rootToken });
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.match(cli.stdout, /\nTotal\s+1\s+1\s+0\s+0\s+2\n$/);
   });
 
   it('names the client of a request in sys/in-flight-req', async () => {

@@ -181,8 +181,18 @@ async function respond(ctx: Context, req: IncomingMessage, res: ServerResponse):
     res.destroy();
   } finally {
     ctx.deadlines.done(res);
-    if (tracked !== null) ctx.inFlight!.end(tracked);
+    if (tracked !== null) untrackWhenAnswered(ctx.inFlight!, tracked, res);
   }
+}
+
+/**
+ * Removes a request from sys/in-flight-req once answered. A streamed answer (a monitor,
+ * a snapshot) is still being written: it stays listed until its response closes, as a
+ * Vault handler stays in flight while it streams.
+ */
+function untrackWhenAnswered(tracker: HttpInFlight, tracked: InFlightHttpRequest, res: ServerResponse): void {
+  if (res.writableEnded || res.destroyed) tracker.end(tracked);
+  else res.once('close', () => tracker.end(tracked));
 }
 
 /** Registers `req` with sys/in-flight-req's tracker (the client a standby forwarded for, on the cluster port). */

@@ -100,8 +100,13 @@ describe('sys/loggers and sys/monitor', () => {
     const lines = r.text().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     assert.deepEqual(lines.map((l) => [l['@level'], l['@message'], l['@module']]), [['warn', 'a warning', 'core']]);
     assert.equal(base.control().taps(), 1);
+    // While it streams, the monitor's request is in flight, as in Vault.
+    const listed = async (): Promise<string[]> =>
+      Object.values((await (await fetch(`${s.url}/v1/sys/in-flight-req`, { headers: { 'X-Vault-Token': s.rootToken } })).json()) as Record<string, { request_path: string }>).map((e) => e.request_path);
+    assert.deepEqual((await listed()).sort(), ['/v1/sys/in-flight-req', '/v1/sys/monitor']);
     ctl.abort();
     await r.done;
+    await waitFor('the monitor to leave the in-flight list', async () => !(await listed()).includes('/v1/sys/monitor'), { timeoutMs: 5000 });
     // The server notices the closed connection and stops feeding the monitor.
     await waitFor('the monitor to stop', () => base.control().taps() === 0, { timeoutMs: 5000 });
   });

@@ -42,9 +42,25 @@ describe('ward server: sys/loggers and sys/monitor', () => {
         // aborted below
       }
     })();
-    assert.equal((await fetch(`${p.url}/v1/sys/seal`, { method: 'PUT', headers: { 'X-Vault-Token': token } })).status, 204);
-    await waitFor('the seal in the monitor', () => text.includes('core: vault is sealed'), { timeoutMs: 10_000, context: () => text });
-    assert.match(text, /Z \[INFO\]  core: vault is sealed\n/);
+    // `ward monitor` too, as a user would run it beside the server.
+    const cli = spawnWard(['monitor', '-log-level=debug'], '', { VAULT_ADDR: p.url, VAULT_TOKEN: token });
+    try {
+      // A monitor's request stays in flight while it streams: both are connected once two are listed.
+      await waitFor(
+        'ward monitor to connect',
+        async () => {
+          const r = await fetch(`${p.url}/v1/sys/in-flight-req`, { headers: { 'X-Vault-Token': token } });
+          return Object.values((await r.json()) as Record<string, { request_path: string }>).filter((e) => e.request_path === '/v1/sys/monitor').length === 2;
+        },
+        { timeoutMs: 10_000, context: () => cli.stderr() },
+      );
+      assert.equal((await fetch(`${p.url}/v1/sys/seal`, { method: 'PUT', headers: { 'X-Vault-Token': token } })).status, 204);
+      await waitFor('the seal in the monitor', () => text.includes('core: vault is sealed'), { timeoutMs: 10_000, context: () => text });
+      assert.match(text, /Z \[INFO\]  core: vault is sealed\n/);
+      await waitFor('the seal in ward monitor', () => cli.stdout().includes('core: vault is sealed'), { timeoutMs: 10_000, context: () => cli.stdout() + cli.stderr() });
+    } finally {
+      await cli.kill();
+    }
     ctl.abort();
     await reading;
   });

@@ -28,12 +28,31 @@ export function nonEntityClientId(policies: readonly string[], namespaceId = ROO
 /** Token entries stay the same object while cached, so each is hashed once, not on every request. */
 const memo = new WeakMap<TokenEntry, Client | null>();
 
+/**
+ * Batch tokens are decoded afresh on every request (a new entry each time), so their
+ * non-entity ids are also kept by policy set: a join and a Map lookup instead of a hash.
+ * Bounded: emptied when full (distinct policy sets are few in practice).
+ */
+const byPolicies = new Map<string, Client>();
+const BY_POLICIES_MAX = 1024;
+
+function nonEntityClient(policies: readonly string[]): Client {
+  const key = policies.join('\u0000');
+  let c = byPolicies.get(key);
+  if (c === undefined) {
+    if (byPolicies.size >= BY_POLICIES_MAX) byPolicies.clear();
+    c = { id: nonEntityClientId(policies), nonEntity: true };
+    byPolicies.set(key, c);
+  }
+  return c;
+}
+
 export function clientOf(entry: TokenEntry): Client | null {
   let c = memo.get(entry);
   if (c !== undefined) return c;
   if (entry.policies.includes('root') || (entry.policies.length === 1 && entry.policies[0] === WRAPPING_POLICY)) c = null;
   else if (entry.entityId !== '') c = { id: entry.entityId, nonEntity: false };
-  else c = { id: nonEntityClientId(entry.policies), nonEntity: true };
+  else c = nonEntityClient(entry.policies);
   memo.set(entry, c);
   return c;
 }

@@ -24,6 +24,9 @@ describe('client ids', () => {
     assert.equal(clientOf(t({ policies: ['root'] })), null);
     assert.equal(clientOf(t({ policies: ['response-wrapping'] })), null);
     assert.deepEqual(clientOf(t({ policies: ['b', 'a'] })), { id: nonEntityClientId(['a', 'b']), nonEntity: true });
+    // A fresh entry with the same policies (a batch token decoded again) is the same client.
+    assert.deepEqual(clientOf(t({ policies: ['b', 'a'] })), { id: nonEntityClientId(['a', 'b']), nonEntity: true });
+    assert.notDeepEqual(clientOf(t({ policies: ['a', 'b', 'c'] })), clientOf(t({ policies: ['a', 'b'] })));
   });
 });
 

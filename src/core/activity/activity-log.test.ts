@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { silentLogger } from '../../sdk/logical.js';
-import { InmemStorage } from '../../sdk/storage.js';
+import { InmemStorage, putJSON } from '../../sdk/storage.js';
 import type { TokenEntry } from '../tokens/types.js';
 import { ActivityLog } from './activity-log.js';
 
@@ -42,6 +42,19 @@ describe('ActivityLog', () => {
     const recs = await b.records(Date.UTC(2026, 0, 1), now.t);
     assert.deepEqual([...recs.keys()].sort(), ['2026-01', '2026-02']);
     assert.equal(recs.get('2026-02')?.[0]?.mount_path, 'auth/userpass/');
+  });
+
+  it('drops months past the retention when a new month starts', async () => {
+    const storage = new CountingStorage();
+    const now = { t: Date.UTC(2026, 0, 15) };
+    const a = setup(storage, now);
+    await putJSON(storage, 'config', { enabled: 'default', retentionMonths: 1 });
+    await a.load();
+    a.record(token('jan'));
+    now.t = Date.UTC(2026, 2, 3);
+    a.record(token('mar'));
+    await a.settled();
+    assert.deepEqual([...(await a.records(Date.UTC(2025, 0, 1), now.t)).keys()], ['2026-03']);
   });
 
   it('drops months past the retention when configured', async () => {

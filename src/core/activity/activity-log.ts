@@ -67,18 +67,23 @@ export class ActivityLog {
     if (!this.on) return;
     const now = this.deps.now();
     if (now >= this.nextMonthAt) {
-      // A new month: its clients start afresh (nothing of it is stored yet).
+      // A new month: its clients start afresh (nothing of it is stored yet), and the
+      // months now past the retention go, in the background.
       this.month = monthKey(now);
       this.nextMonthAt = addMonths(now, 1);
       this.seen = new Set();
+      this.track(this.prune().catch((e: unknown) => this.deps.logger.warn('activity: could not prune old months', { error: (e as Error).message })));
     }
     if (this.seen.has(client.id)) return;
     this.seen.add(client.id);
     const mount = this.deps.mountOf(entry.mountAccessor);
     const r: ClientRecord = { client_id: client.id, non_entity: client.nonEntity, mount_accessor: entry.mountAccessor, mount_path: mount?.path ?? '', mount_type: mount?.type ?? '', timestamp: now };
-    const p = putJSON(this.deps.storage, `${MONTHS}${this.month}/${keyOf(client.id)}`, r)
-      .catch((e: unknown) => this.deps.logger.warn('activity: could not record a client', { error: (e as Error).message }))
-      .finally(() => this.pending.delete(p));
+    this.track(putJSON(this.deps.storage, `${MONTHS}${this.month}/${keyOf(client.id)}`, r).catch((e: unknown) => this.deps.logger.warn('activity: could not record a client', { error: (e as Error).message })));
+  }
+
+  /** Background work the reports wait for (settled()). */
+  private track(work: Promise<void>): void {
+    const p = work.finally(() => this.pending.delete(p));
     this.pending.add(p);
   }
 

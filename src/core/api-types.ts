@@ -6,6 +6,7 @@ import type { Connection, LogicalResponse, Operation } from '../sdk/logical.js';
 import type { EventSink } from './events/bus.js';
 import type { EventSubscribeRequest } from './events/subscribe.js';
 import type { KeyCeremonies } from './seal/ceremonies.js';
+import type { HttpInFlight, InFlightHttpRequest } from './inflight/http-requests.js';
 
 export type { EventSink, EventSubscribeRequest };
 
@@ -27,6 +28,8 @@ export interface HttpRequestInput {
   connection: Connection;
   /** The unread request body, for the endpoints that stream it (see http/handler.ts). */
   body?: AsyncIterable<Buffer>;
+  /** This request's sys/in-flight-req entry: the pipeline fills in its client id. */
+  inFlight?: InFlightHttpRequest;
 }
 
 export interface CoreResult {
@@ -137,6 +140,8 @@ export interface CoreApi {
   keyCeremonies?(): KeyCeremonies;
   /** sys/events/subscribe: rejects with the Vault error, else resolves with the unsubscribe function. */
   subscribeEvents?(r: EventSubscribeRequest, sink: EventSink): Promise<() => void>;
+  /** The requests being served now (sys/in-flight-req): the HTTP layer adds and removes them. */
+  readonly httpInFlight?: HttpInFlight;
 }
 
 export const WARD_VERSION = '1.17.0+ward.0.1.0';

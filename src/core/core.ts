@@ -23,6 +23,8 @@ import { deleteRekeyBackup, readRekeyBackup } from './seal/rekey.js';
 import { SnapshotService } from './snapshot/service.js';
 import { DEV_TELEMETRY, type TelemetryConfig } from './metrics/telemetry.js';
 import type { CorsConfig } from './cors/cors-config.js';
+import type { LoggerControl } from './loggers/control.js';
+import { HttpInFlight } from './inflight/http-requests.js';
 import { serveMetrics, type MetricsAnswer } from './metrics/serve.js';
 import { startSubsystems, type SubsystemDeps, type Subsystems } from './subsystems.js';
 import { haHealthFields, haManagerFor, haLeaderStatus, isLockLost, keyringUnreadable, type CoreHaOptions } from './ha/core-ha.js';
@@ -56,6 +58,8 @@ export interface CoreOptions {
   ha?: CoreHaOptions;
   /** The `telemetry` stanza; without one, what dev mode uses (no host name in gauge names). */
   telemetry?: TelemetryConfig;
+  /** Run-time control of the server's loggers (sys/loggers, sys/monitor); without it those paths are not served. */
+  loggers?: LoggerControl;
 }
 
 interface ClusterInfo {
@@ -87,6 +91,8 @@ export class WardCore implements CoreApi {
   private lifecycle: Promise<unknown> = Promise.resolve();
   /** KV change events and their websocket subscribers (sys/events/subscribe). */
   readonly events: EventBus;
+  /** The HTTP requests being served now, for sys/in-flight-req (fed by http/handler.ts). */
+  readonly httpInFlight = new HttpInFlight();
 
   constructor(private readonly opts: CoreOptions) {
     this.barrier = new AesGcmBarrier(opts.physical, opts.cacheEntries === undefined ? {} : { cacheEntries: opts.cacheEntries });
@@ -267,6 +273,7 @@ export class WardCore implements CoreApi {
       events: this.events,
       rekeyBackups: { read: (recovery) => readRekeyBackup(this.opts.physical, recovery), delete: (recovery) => deleteRekeyBackup(this.opts.physical, recovery) },
       metrics: (format) => this.metrics(format),
+      introspection: { buildDate: BUILD_DATE, inFlight: this.httpInFlight, ...(this.opts.loggers ? { loggers: this.opts.loggers } : {}) },
       ...overrides,
     });
   }

@@ -35,6 +35,7 @@ import { snapshotPaths, type SnapshotPathDeps } from './sys/paths-snapshot.js';
 import { toolsPaths } from './sys/paths-tools.js';
 import { uiMountPaths } from './sys/paths-ui-mounts.js';
 import { wrappingPaths } from './sys/paths-wrapping.js';
+import { introspection, type IntrospectionOptions } from './introspection.js';
 import { haPaths } from './sys/paths-ha.js';
 import type { HaStatusNode } from './ha/node-table.js';
 import { systemBackend } from './sys/sys-backend.js';
@@ -78,6 +79,8 @@ export interface SubsystemDeps {
    * the active node's), and `barrier` refuses writes.
    */
   readOnly?: boolean;
+  /** Build date, loggers and in-flight tracker for the introspection paths (introspection.ts). */
+  introspection?: IntrospectionOptions;
 }
 
 export interface Subsystems {
@@ -107,6 +110,7 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
   const identityStore = new IdentityStore(barrier.view('sys/identity/'));
   const quotas = new QuotaManager(barrier.view('sys/quotas/'));
   const cors = new CorsStore(barrier.view('sys/config/'));
+  const intro = introspection({ ...deps.introspection, barrier, clock, logger, registry: deps.registry, readOnly: deps.readOnly ?? false, mounts: () => router.all(), entityCount: () => identityStore.allEntities().length });
   const effective = new EffectiveIdentity(identityStore);
   /** What a token's entity adds (waiting for a standby's identity reloads first); null without one. */
   const identityOf = (entry: TokenEntry): TokenIdentity | null | Promise<TokenIdentity | null> => {
@@ -288,6 +292,7 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
       tokenIsValid: async (token) => (await tokens.lookup(token)) !== null,
       version: WARD_VERSION,
     }),
+    ...intro.paths,
     ...lockedUserPaths({ authMounts: () => router.all().filter((r) => r.entry.table === 'auth').map((r) => ({ accessor: r.entry.accessor, backend: r.backend })) }),
   ];
   sys = systemBackend(sysPaths);
@@ -309,6 +314,7 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
   await quotas.load();
   await cors.load();
   if (!deps.readOnly) await expiration.restore();
+  await intro.load();
 
   const pipeline = new RequestPipeline({
     match: (p) => router.match(p),
@@ -322,6 +328,7 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
     audit,
     registerSecret: (o) => expiration.registerSecret(o),
     wrap: (body, ttl, path, acc) => wrapper.wrap(body, ttl, path, acc),
+    activity: intro.activity,
   });
 
   return {

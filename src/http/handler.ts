@@ -38,6 +38,7 @@ import { eventsUpgradeHandler, isEventsPath } from './events-socket.js';
 import { peerTls } from './peer-certs.js';
 import { corsOutcome } from './cors.js';
 import { metricsFront, quotaRefusal } from './front-checks.js';
+import type { HttpInFlight, InFlightHttpRequest } from '../core/inflight/http-requests.js';
 
 export interface HandlerOptions {
   /** Body limit in bytes; default 32 MiB; 0 = default; negative = unlimited (as Vault). */
@@ -91,6 +92,8 @@ interface Context {
   /** Whether sys/events/subscribe is served (as websockets) by this handler. */
   events: boolean;
   unauthenticatedMetrics: boolean;
+  /** The core's sys/in-flight-req tracker, when it keeps one. */
+  inFlight: HttpInFlight | null;
 }
 
 /** After a 413 the rest of the body is discarded for at most this long, then the socket is closed. */
@@ -107,6 +110,7 @@ export function createHandler(core: CoreApi, opts: HandlerOptions): RequestHandl
     forwarded: opts.forwardedFromStandby === true,
     events: false,
     unauthenticatedMetrics: opts.unauthenticatedMetrics === true,
+    inFlight: core.httpInFlight ?? null,
     deadlines: new RequestDeadlines(opts.maxRequestDurationMs || DEFAULT_MAX_REQUEST_DURATION_MS, (res) => {
       if (res.headersSent) return;
       logger.warn('request exceeded max_request_duration', { method: res.req.method ?? '', path: (res.req.url ?? '').split('?')[0] });
@@ -141,6 +145,7 @@ async function respond(ctx: Context, req: IncomingMessage, res: ServerResponse):
   let closeAfter = false;
   let tooBig = false;
   let corsHeaders: string[] | null = null;
+  const tracked = ctx.inFlight === null ? null : trackIn(ctx.inFlight, ctx.forwarded, req);
   // A snapshot's save and restore last as long as the store is large; the deadline
   // would answer 500 while the restore still goes on.
   if (!isSnapshotUrl(req.url)) ctx.deadlines.start(res);
@@ -158,7 +163,7 @@ async function respond(ctx: Context, req: IncomingMessage, res: ServerResponse):
         out = cors.answer;
       } else if (refused === null) {
         if (cors !== null) corsHeaders = cors.headers;
-        out = await serve(ctx, req, h);
+        out = await serve(ctx, req, h, tracked);
       } else {
         closeAfter = true;
         out = renderError(refused);
@@ -177,7 +182,24 @@ async function respond(ctx: Context, req: IncomingMessage, res: ServerResponse):
     res.destroy();
   } finally {
     ctx.deadlines.done(res);
+    if (tracked !== null) untrackWhenAnswered(ctx.inFlight!, tracked, res);
   }
+}
+
+/**
+ * Removes a request from sys/in-flight-req once answered. A streamed answer (a monitor,
+ * a snapshot) is still being written: it stays listed until its response closes, as a
+ * Vault handler stays in flight while it streams.
+ */
+function untrackWhenAnswered(tracker: HttpInFlight, tracked: InFlightHttpRequest, res: ServerResponse): void {
+  if (res.writableEnded || res.destroyed) tracker.end(tracked);
+  else res.once('close', () => tracker.end(tracked));
+}
+
+/** Registers `req` with sys/in-flight-req's tracker (the client a standby forwarded for, on the cluster port). */
+function trackIn(tracker: HttpInFlight, forwarded: boolean, req: IncomingMessage): InFlightHttpRequest {
+  const c = forwarded ? forwardedConnection(req) : { remoteAddress: req.socket.remoteAddress ?? '', remotePort: req.socket.remotePort ?? 0 };
+  return tracker.begin(req.method ?? '', req.url ?? '', c.remoteAddress, c.remotePort);
 }
 
 /** Drops the unread rest of an oversized body without buffering it, then closes the socket. */
@@ -225,7 +247,7 @@ function wantsHelp(query: URLSearchParams): boolean {
   return v !== null && v !== '' && parseGoBool(v) !== false;
 }
 
-async function serve(ctx: Context, req: IncomingMessage, h: WardHeaders): Promise<Rendered> {
+async function serve(ctx: Context, req: IncomingMessage, h: WardHeaders, tracked: InFlightHttpRequest | null): Promise<Rendered> {
   const { core, limit, json } = ctx;
   const method = isListVerb(req) ? 'LIST' : (req.method ?? 'GET').toUpperCase();
   const target = parseTarget(req.url ?? '/');
@@ -263,7 +285,7 @@ async function serve(ctx: Context, req: IncomingMessage, h: WardHeaders): Promis
   const raw = !streamBody && (method === 'POST' || method === 'PUT' || method === 'PATCH') ? await readBody(req, h, limit) : null;
   // A binary body type (an OCSP request, DER) reaches the backend as read, not as data, as Vault passes it.
   const binary = raw !== null && isBinaryBody(h);
-  const input = inputFor(ctx, req, h, operation, path, query, binary ? null : raw);
+  const input = inputFor(ctx, req, h, operation, path, query, binary ? null : raw, tracked);
   if (streamBody) input.body = req;
   if (binary) input.body = oneChunk(raw);
   const out = renderResult(await core.handleRequest(input));
@@ -278,7 +300,7 @@ async function* oneChunk(b: Buffer): AsyncIterable<Buffer> {
 }
 
 /** The core's view of a request; `raw` is the body read for POST/PUT/PATCH (null: data from the query). */
-function inputFor(ctx: Context, req: IncomingMessage, h: WardHeaders, operation: Operation, path: string, query: URLSearchParams, raw: Buffer | null): HttpRequestInput {
+function inputFor(ctx: Context, req: IncomingMessage, h: WardHeaders, operation: Operation, path: string, query: URLSearchParams, raw: Buffer | null, tracked: InFlightHttpRequest | null): HttpRequestInput {
   const data = raw !== null ? bodyData(h, raw, ctx.json) : query === EMPTY ? {} : queryData(query);
   let reqPath = path;
   if (operation === 'list' && !reqPath.endsWith('/')) reqPath += '/';
@@ -292,6 +314,8 @@ function inputFor(ctx: Context, req: IncomingMessage, h: WardHeaders, operation:
     wrapTtl: wrapTtl(h),
     headers: token === '' && h.authorization === undefined ? req.rawHeaders : withoutTokenHeaders(req.rawHeaders),
     connection: ctx.forwarded ? forwardedConnection(req) : localConnection(req),
+    // Always present (undefined without a tracker): one object shape for every request.
+    inFlight: tracked ?? undefined,
   };
 }
 
@@ -308,7 +332,7 @@ async function onStandby(ctx: Context, route: StandbyRoute, req: IncomingMessage
   const raw = method === 'POST' || method === 'PUT' ? await readBody(req, h, ctx.limit) : null;
   let input: HttpRequestInput | null = null;
   try {
-    input = inputFor(ctx, req, h, methodToOperation(method, query), path, query, raw);
+    input = inputFor(ctx, req, h, methodToOperation(method, query), path, query, raw, null);
   } catch {
     // Malformed: the active node gives the client the error it would give.
   }

@@ -4,6 +4,7 @@
  * replaced by "[redacted]" at any depth, so a careless call site cannot leak them.
  */
 import type { Logger } from '../sdk/logical.js';
+import type { LoggerControl, LogLine } from '../core/loggers/control.js';
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
 
@@ -15,6 +16,8 @@ export interface ServerLogger extends Logger {
   child(module: string, fields?: Record<string, unknown>): ServerLogger;
   setLevel(level: LogLevel): void;
   readonly level: LogLevel;
+  /** Run-time control of every logger made from this one (sys/loggers, sys/monitor). */
+  control(): LoggerControl;
 }
 
 export interface LoggerOptions {
@@ -72,30 +75,106 @@ export function parseLogLevel(v: string): LogLevel | undefined {
   return (LOG_LEVELS as readonly string[]).includes(l) ? (l as LogLevel) : undefined;
 }
 
+/** A named logger's own level; null follows the base level. */
+interface Named {
+  level: LogLevel | null;
+}
+
+interface Tap {
+  min: number;
+  fn: (line: LogLine) => void;
+  onEnd: (() => void) | undefined;
+}
+
+/** Shared by a logger and all its children. */
+interface State {
+  level: LogLevel;
+  /** The level the server was started with: what a revert goes back to. */
+  readonly configured: LogLevel;
+  readonly named: Map<string, Named>;
+  readonly taps: Set<Tap>;
+  /** The lowest level any tap wants (LOG_LEVELS.length: no tap), so emit can bail out early. */
+  tapMin: number;
+}
+
 /** Accepts options or just a level name (an unknown name falls back to info). */
 export function createLogger(optsOrLevel: LoggerOptions | LogLevel | string = {}): ServerLogger {
   const opts: LoggerOptions = typeof optsOrLevel === 'string' ? { level: parseLogLevel(optsOrLevel) ?? 'info' } : optsOrLevel;
-  const state = { level: opts.level ?? 'info' };
+  const level = opts.level ?? 'info';
+  const state: State = { level, configured: level, named: new Map(), taps: new Set(), tapMin: LOG_LEVELS.length };
   const sink = opts.sink ?? process.stderr;
   const now = opts.now ?? (() => new Date());
   return make(state, sink, now, undefined, {});
 }
 
+function controlOf(state: State): LoggerControl {
+  const retap = (): void => {
+    state.tapMin = LOG_LEVELS.length;
+    for (const t of state.taps) state.tapMin = Math.min(state.tapMin, t.min);
+  };
+  const setAll = (l: LogLevel): void => {
+    state.level = l;
+    for (const n of state.named.values()) n.level = null;
+  };
+  const setOne = (name: string, l: LogLevel): boolean => {
+    const n = state.named.get(name);
+    if (n === undefined) return false;
+    n.level = l;
+    return true;
+  };
+  return {
+    levels: () => {
+      const out: Record<string, LogLevel> = {};
+      for (const [name, n] of [...state.named].sort(([a], [b]) => (a < b ? -1 : 1))) out[name] = n.level ?? state.level;
+      return out;
+    },
+    setAll,
+    setOne,
+    revertAll: () => setAll(state.configured),
+    revertOne: (name) => setOne(name, state.configured),
+    taps: () => state.taps.size,
+    endTaps: () => {
+      for (const t of [...state.taps]) {
+        state.taps.delete(t);
+        t.onEnd?.();
+      }
+      retap();
+    },
+    tap: (l, fn, onEnd) => {
+      const t: Tap = { min: LOG_LEVELS.indexOf(l), fn, onEnd };
+      state.taps.add(t);
+      retap();
+      return () => {
+        state.taps.delete(t);
+        retap();
+      };
+    },
+  };
+}
+
 function make(
-  state: { level: LogLevel },
+  state: State,
   sink: { write(line: string): unknown },
   now: () => Date,
   module: string | undefined,
   base: Record<string, unknown>,
 ): ServerLogger {
+  let own: Named | null = null;
+  if (module !== undefined) {
+    own = state.named.get(module) ?? { level: null };
+    state.named.set(module, own);
+  }
   const emit = (level: LogLevel, msg: string, fields?: Record<string, unknown>): void => {
-    if (LOG_LEVELS.indexOf(level) < LOG_LEVELS.indexOf(state.level)) return;
+    const idx = LOG_LEVELS.indexOf(level);
+    const written = idx >= LOG_LEVELS.indexOf(own?.level ?? state.level);
+    if (!written && idx < state.tapMin) return;
     const line: Record<string, unknown> = { '@timestamp': now().toISOString(), '@level': level, '@message': shortened(msg) };
     if (module !== undefined) line['@module'] = module;
     const extra = redactFields({ ...base, ...(fields ?? {}) });
     for (const [k, v] of Object.entries(extra)) if (!k.startsWith('@')) line[k] = v;
     try {
-      sink.write(`${JSON.stringify(line)}\n`);
+      if (written) sink.write(`${JSON.stringify(line)}\n`);
+      if (idx >= state.tapMin) for (const t of state.taps) if (idx >= t.min) t.fn(line);
     } catch {
       // Logging must never take the server down.
     }
@@ -113,5 +192,6 @@ function make(
     get level() {
       return state.level;
     },
+    control: () => controlOf(state),
   };
 }

@@ -122,7 +122,9 @@ export async function runServer(args: string[]): Promise<number> {
   const core = new WardCore({
     physical,
     ...(ha.options ? { ha: ha.options } : {}),
-    logger,
+    // The core's lines carry @module "core": sys/loggers/core changes their level alone.
+    logger: logger.child('core'),
+    loggers: logger.control(),
     defaultLeaseTtl: config.defaultLeaseTtl,
     maxLeaseTtl: config.maxLeaseTtl,
     cacheEntries: config.cacheSize,
@@ -170,6 +172,8 @@ export async function runServer(args: string[]): Promise<number> {
       logger,
       onShutdown: async () => {
         stopLoopWatchdog(watchdog);
+        // Monitors' streams end now: an open one would hold the listener's graceful close.
+        logger.control().endTaps();
         await Promise.all(listeners.map((l) => l.close()));
         await core.shutdown();
         await ha.close();

@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { WardCore } from '../../src/core/core.js';
 import { createHandler } from '../../src/http/handler.js';
 import { startListener } from '../../src/http/listener.js';
-import { silentLogger } from '../../src/sdk/logical.js';
+import { silentLogger, type Logger } from '../../src/sdk/logical.js';
+import type { LoggerControl } from '../../src/core/loggers/control.js';
 import { InmemPhysical } from '../../src/storage/inmem/inmem-physical.js';
 import type { PhysicalBackend } from '../../src/storage/physical.js';
 import { SqlitePhysical } from '../../src/storage/sqlite/sqlite-physical.js';
@@ -44,6 +45,9 @@ export interface TestServerOptions {
   address?: string;
   /** A store opened by the test (etcd, PostgreSQL); wins over `storage`. Closed by close(). */
   physical?: PhysicalBackend;
+  /** The core's logger (default: silent) and the run-time control of it (sys/loggers, sys/monitor). */
+  logger?: Logger;
+  loggerControl?: LoggerControl;
 }
 
 /** The registry with AppRole and userpass reading time from `clock`. */
@@ -67,7 +71,7 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
     physical = new InmemPhysical();
   }
   const registry = o.clock ? clockedRegistry(o.registry ?? builtinRegistry(), o.clock) : o.registry;
-  const core = new WardCore({ physical, logger: silentLogger, ...(registry ? { registry } : {}), ...(o.clock ? { clock: o.clock } : {}) });
+  const core = new WardCore({ physical, logger: o.logger ?? silentLogger, ...(o.loggerControl ? { loggers: o.loggerControl } : {}), ...(registry ? { registry } : {}), ...(o.clock ? { clock: o.clock } : {}) });
   const listener = await startListener({ address: o.address ?? '127.0.0.1:0', tlsDisable: true }, createHandler(core, { logger: silentLogger }));
   let rootToken = '';
   let unsealKeys: string[] = [];

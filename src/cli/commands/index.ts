@@ -17,6 +17,9 @@ import { leaseCommands } from './lease.js';
 import { loginCommands } from './login.js';
 import { migrateCommands } from './migrate.js';
 import { miscCommands } from './misc.js';
+import { monitorCommands } from './monitor.js';
+import { pluginCommands } from './plugin.js';
+import { usageCommands } from './usage.js';
 import { operatorCommands } from './operator.js';
 import { ceremonyCommands } from './operator-ceremony.js';
 import { policyCommands } from './policy.js';
@@ -49,6 +52,9 @@ export const commands: Record<string, Command> = {
   ...auditCommands,
   ...miscCommands,
   ...eventsCommands,
+  ...monitorCommands,
+  ...pluginCommands,
+  ...usageCommands,
   ...agentCommands,
   ...brokerCommands,
   ...k8sCommands,

@@ -54,6 +54,8 @@ export interface PipelineDeps {
   };
   registerSecret(o: { path: string; secret: NonNullable<InternalResponse['secret']>; tokenKey: string; mountPoint: string; defaultTtl: number; maxTtl: number }): Promise<{ leaseId: string; ttl: number; renewable: boolean; warnings: string[] }>;
   wrap(body: string, ttl: number, creationPath: string, wrappedAccessor?: string): Promise<WrapInfo>;
+  /** Client counting: told of every token that passed the ACL (activity/activity-log.ts). */
+  activity?: { record(token: TokenEntry, tracked?: HttpRequestInput['inFlight']): void };
 }
 
 export class RequestPipeline {
@@ -133,6 +135,7 @@ export class RequestPipeline {
       if (audited) await deps.audit.logRequest(entry(ctx, false, undefined, toWardError(e).messages.join('; ')));
       throw e;
     }
+    if (token !== null && deps.activity !== undefined) deps.activity.record(token, input.inFlight);
     if (audited) {
       // Timed inline: an async wrapper here would cost a promise and a hop per record.
       const start = performance.now();

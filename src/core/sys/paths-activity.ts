@@ -55,7 +55,7 @@ export function activityPaths(deps: ActivityPathDeps): PathDef<Fields>[] {
   return [
     definePath({
       pattern: 'internal/counters/activity',
-      fields: { ...periodFields, current_billing_period: field.bool(), limit_namespaces: field.int() },
+      fields: { ...periodFields, current_billing_period: field.bool({ description: 'Report the current billing period (Ward: the last default_report_months).' }), limit_namespaces: field.int({ description: 'Namespaces to list at most (Ward has one namespace).' }) },
       synopsis: 'Report the clients seen in a period, by namespace, mount and month.',
       operations: {
         read: async (_req, d): Promise<LogicalResponse> => {
@@ -80,7 +80,7 @@ export function activityPaths(deps: ActivityPathDeps): PathDef<Fields>[] {
     }),
     definePath({
       pattern: 'internal/counters/activity/export',
-      fields: { ...periodFields, format: field.string({ default: 'json' }) },
+      fields: { ...periodFields, format: field.string({ default: 'json', description: 'json (one object a line) or csv.' }) },
       synopsis: 'Export each client seen in a period, as JSON lines or CSV.',
       operations: {
         read: async (_req, d): Promise<LogicalResponse> => {
@@ -98,7 +98,11 @@ export function activityPaths(deps: ActivityPathDeps): PathDef<Fields>[] {
     }),
     definePath({
       pattern: 'internal/counters/config',
-      fields: { enabled: field.string(), retention_months: field.int(), default_report_months: field.int() },
+      fields: {
+        enabled: field.string({ description: 'enable, disable or default (default-enabled).' }),
+        retention_months: field.int({ description: 'Months of client records kept (at most 60).' }),
+        default_report_months: field.int({ description: 'Months a report covers when no start_time is given.' }),
+      },
       synopsis: 'Client counting: on or off, and how many months are kept.',
       operations: {
         read: async () => {

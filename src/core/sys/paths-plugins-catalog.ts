@@ -16,14 +16,14 @@ const refuse = async (): Promise<never> => {
 
 /** Fields Vault's register call takes: accepted so the refusal, not a field error, is what the client sees. */
 const registerFields = {
-  sha256: field.string(),
-  sha_256: field.string(),
-  command: field.string(),
-  args: field.stringSlice(),
-  env: field.stringSlice(),
-  version: field.string(),
-  oci_image: field.string(),
-  runtime: field.string(),
+  sha256: field.string({ description: 'SHA-256 of the plugin binary (registering is not supported).' }),
+  sha_256: field.string({ description: 'Older name of sha256.' }),
+  command: field.string({ description: 'The plugin binary to run (registering is not supported).' }),
+  args: field.stringSlice({ description: 'Arguments of the plugin binary.' }),
+  env: field.stringSlice({ description: 'Environment of the plugin process, KEY=value.' }),
+  version: field.string({ description: 'Semantic version of the plugin.' }),
+  oci_image: field.string({ description: 'OCI image of a containerized plugin.' }),
+  runtime: field.string({ description: 'Plugin runtime of a containerized plugin.' }),
 };
 
 export function pluginCatalogPaths(registered: () => readonly { type: string; kind: 'secret' | 'auth' }[]): PathDef<Fields>[] {
@@ -43,7 +43,7 @@ export function pluginCatalogPaths(registered: () => readonly { type: string; ki
     }),
     definePath({
       pattern: 'plugins/catalog/(?<type>auth|database|secret)/(?<name>.+)',
-      fields: { type: field.string({ required: true }), name: field.string({ required: true }), ...registerFields },
+      fields: { type: field.string({ required: true }), name: field.string({ required: true, description: 'Name of the plugin.' }), ...registerFields },
       synopsis: 'Reads a plugin of the catalog; registering is not supported.',
       operations: {
         read: async (_req, d) => {
@@ -56,7 +56,7 @@ export function pluginCatalogPaths(registered: () => readonly { type: string; ki
     }),
     definePath({
       pattern: 'plugins/catalog/(?<name>.+)',
-      fields: { name: field.string({ required: true }), ...registerFields },
+      fields: { name: field.string({ required: true, description: 'Name of the plugin.' }), ...registerFields },
       synopsis: 'Reads a plugin by name alone (the API before plugin types).',
       operations: {
         read: async (_req, d) => {

@@ -66,12 +66,17 @@ export function queryData(query: URLSearchParams, drop: readonly string[] = ['li
 /**
  * Reads the body up to `limit` bytes (negative = unlimited). Past the limit it stops
  * buffering and throws 413; the caller closes the connection after answering.
+ * It also ends when the connection closes: a client that goes away part-way sends EOF,
+ * node's parser reports the short body as a parse error, the connection guard answers
+ * it through this request's response, and node then considers the request done and
+ * never destroys it, so neither 'end' nor 'close' comes on the request itself.
  */
 export function readBody(req: IncomingMessage, h: WardHeaders, limit: number): Promise<Buffer> {
   const declared = Number(h.contentLength ?? NaN);
   if (limit >= 0 && Number.isFinite(declared) && declared > limit) return Promise.reject(tooLarge());
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
+    const socket = req.socket;
     let size = 0;
     let done = false;
     const finish = (err: unknown, buf?: Buffer): void => {
@@ -81,6 +86,7 @@ export function readBody(req: IncomingMessage, h: WardHeaders, limit: number): P
       req.off('end', onEnd);
       req.off('error', onError);
       req.off('close', onClose);
+      socket.off('close', onClose);
       if (err !== undefined) reject(err);
       else resolve(buf ?? Buffer.alloc(0));
     };
@@ -100,6 +106,9 @@ export function readBody(req: IncomingMessage, h: WardHeaders, limit: number): P
     req.on('end', onEnd);
     req.on('error', onError);
     req.on('close', onClose);
+    socket.on('close', onClose);
+    // Gone before the handler got here: no 'close' is coming any more.
+    if (socket.destroyed && !req.complete) onClose();
   });
 }
 

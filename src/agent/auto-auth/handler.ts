@@ -63,6 +63,18 @@ export class AuthHandler {
 
   /** The whole loop: login, deliver, watch, repeat. */
   async run(): Promise<void> {
+    const unwatch = this.o.method.watchCredentials?.(() => {
+      this.o.log.info('auth method found new credentials, re-authenticating');
+      this.reauthenticate();
+    });
+    try {
+      await this.loop();
+    } finally {
+      unwatch?.();
+    }
+  }
+
+  private async loop(): Promise<void> {
     while (!this.stopCtl.signal.aborted) {
       const auth = await this.login();
       if (!auth) return;

@@ -36,6 +36,7 @@ export class AuthHandler {
 
   stop(): void {
     this.stopCtl.abort();
+    this.o.method.close?.();
   }
 
   /** Drops the current token and logs in again now (e.g. the server reported it revoked). */

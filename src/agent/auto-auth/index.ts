@@ -4,6 +4,7 @@ import type { MethodConfig } from '../config.js';
 import type { Logger } from '../log.js';
 import { AppRoleMethod } from './approle.js';
 import { AwsMethod } from './aws.js';
+import { AzureMethod } from './azure.js';
 import { CertMethod } from './cert.js';
 import { JwtMethod } from './jwt.js';
 import { KubernetesMethod, TokenFileMethod, type AuthMethod } from './method.js';
@@ -23,6 +24,7 @@ export function createMethod(m: MethodConfig, ctx: MethodContext = {}): AuthMeth
   const p = m.params;
   if (p.type === 'jwt') return new JwtMethod(m.mountPath, p, ctx.log);
   if (p.type === 'cert') return new CertMethod(m.mountPath, p, ctx.clientOptions);
+  if (p.type === 'azure') return new AzureMethod(m.mountPath, p, ctx.env);
   if (p.type === 'approle') return new AppRoleMethod(m.mountPath, p);
   if (p.type === 'aws') return new AwsMethod(m.mountPath, p);
   if (p.type === 'kubernetes') return new KubernetesMethod(m.mountPath, p.role, p.tokenPath);

@@ -3,10 +3,11 @@
  * azure, gcp): `config-stanzas.ts` looks the method type up here.
  */
 import type { Stanza } from '../config-read.js';
+import { parseAzureParams, type AzureParams } from './azure.js';
 import { parseCertParams, type CertParams } from './cert.js';
 import { parseJwtParams, type JwtParams } from './jwt.js';
 
-export type MoreParams = JwtParams | CertParams;
+export type MoreParams = JwtParams | CertParams | AzureParams;
 
 /** `config` is the method's `config` stanza (absent when the file has none); `m` the method stanza, for errors. */
 type Reader = (config: Stanza | undefined, m: Stanza) => MoreParams;
@@ -19,4 +20,5 @@ const need = (c: Stanza | undefined, m: Stanza): Stanza => {
 export const MORE_METHODS: Readonly<Record<string, Reader>> = {
   jwt: (c, m) => parseJwtParams(need(c, m)),
   cert: (c) => parseCertParams(c),
+  azure: (c, m) => parseAzureParams(need(c, m)),
 };

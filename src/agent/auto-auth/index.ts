@@ -6,6 +6,7 @@ import { AppRoleMethod } from './approle.js';
 import { AwsMethod } from './aws.js';
 import { AzureMethod } from './azure.js';
 import { CertMethod } from './cert.js';
+import { GcpMethod } from './gcp.js';
 import { JwtMethod } from './jwt.js';
 import { KubernetesMethod, TokenFileMethod, type AuthMethod } from './method.js';
 
@@ -25,6 +26,7 @@ export function createMethod(m: MethodConfig, ctx: MethodContext = {}): AuthMeth
   if (p.type === 'jwt') return new JwtMethod(m.mountPath, p, ctx.log);
   if (p.type === 'cert') return new CertMethod(m.mountPath, p, ctx.clientOptions);
   if (p.type === 'azure') return new AzureMethod(m.mountPath, p, ctx.env);
+  if (p.type === 'gcp') return new GcpMethod(m.mountPath, p, ctx.env);
   if (p.type === 'approle') return new AppRoleMethod(m.mountPath, p);
   if (p.type === 'aws') return new AwsMethod(m.mountPath, p);
   if (p.type === 'kubernetes') return new KubernetesMethod(m.mountPath, p.role, p.tokenPath);

@@ -6,6 +6,11 @@
  */
 const TIMEOUT_MS = 10_000;
 
+/** The GCE metadata server: GCE_METADATA_HOST (host[:port], as Google's libraries read it) or the well-known name. */
+export function gceMetadataBase(env: NodeJS.ProcessEnv): string {
+  return `http://${env['GCE_METADATA_HOST'] || 'metadata.google.internal'}`;
+}
+
 /** The body of a 2xx answer as text. */
 export async function metadataText(url: string, headers: Record<string, string>, what: string): Promise<string> {
   let res: Response;

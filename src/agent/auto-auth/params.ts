@@ -5,9 +5,10 @@
 import type { Stanza } from '../config-read.js';
 import { parseAzureParams, type AzureParams } from './azure.js';
 import { parseCertParams, type CertParams } from './cert.js';
+import { parseGcpParams, type GcpParams } from './gcp.js';
 import { parseJwtParams, type JwtParams } from './jwt.js';
 
-export type MoreParams = JwtParams | CertParams | AzureParams;
+export type MoreParams = JwtParams | CertParams | AzureParams | GcpParams;
 
 /** `config` is the method's `config` stanza (absent when the file has none); `m` the method stanza, for errors. */
 type Reader = (config: Stanza | undefined, m: Stanza) => MoreParams;
@@ -21,4 +22,5 @@ export const MORE_METHODS: Readonly<Record<string, Reader>> = {
   jwt: (c, m) => parseJwtParams(need(c, m)),
   cert: (c) => parseCertParams(c),
   azure: (c, m) => parseAzureParams(need(c, m)),
+  gcp: (c, m) => parseGcpParams(need(c, m)),
 };

@@ -56,3 +56,29 @@ test('new credentials from the method end the current token and log in again; st
   await done;
   assert.equal(method.watching, false, 'stopping the handler stops the watch');
 });
+
+test('new credentials reported while a token is being delivered are not lost', async () => {
+  const method = new ChangingMethod();
+  const tokens: string[] = [];
+  const h = new AuthHandler({
+    method,
+    client: {} as WardClient, // the fake method never uses the client
+    minBackoffMs: 1,
+    maxBackoffMs: 2,
+    exitOnErr: false,
+    log: createLogger({ write: () => true }, 'error'),
+    onToken: async (a) => {
+      tokens.push(a.token);
+      // The credentials change after the login read them but before the token is watched.
+      if (a.token === 't1') method.onNew?.();
+    },
+  });
+  const done = h.run();
+  try {
+    await until('a login with the new credentials', () => tokens.length === 2);
+    assert.deepEqual(tokens, ['t1', 't2']);
+  } finally {
+    h.stop();
+    await done;
+  }
+});

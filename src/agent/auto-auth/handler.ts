@@ -28,6 +28,8 @@ export interface AuthHandlerOptions {
 export class AuthHandler {
   private readonly stopCtl = new AbortController();
   private watchCtl: AbortController | undefined;
+  /** The method reported new credentials since the current login began. */
+  private newCredentials = false;
   private readonly random: () => number;
 
   constructor(private readonly o: AuthHandlerOptions) {
@@ -66,6 +68,9 @@ export class AuthHandler {
   async run(): Promise<void> {
     const unwatch = this.o.method.watchCredentials?.(() => {
       this.o.log.info('auth method found new credentials, re-authenticating');
+      // Remembered as well: reported between a login and the watch of its token, the abort
+      // below would reach no watch, and the new credentials would wait for the next login.
+      this.newCredentials = true;
       this.reauthenticate();
     });
     try {
@@ -77,6 +82,7 @@ export class AuthHandler {
 
   private async loop(): Promise<void> {
     while (!this.stopCtl.signal.aborted) {
+      this.newCredentials = false;
       const auth = await this.login();
       if (!auth) return;
       try {
@@ -92,6 +98,7 @@ export class AuthHandler {
   async watch(auth: AuthResult): Promise<void> {
     const ctl = new AbortController();
     this.watchCtl = ctl;
+    if (this.newCredentials) return;
     const signal = AbortSignal.any([ctl.signal, this.stopCtl.signal]);
     if (auth.leaseDuration <= 0) {
       await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));

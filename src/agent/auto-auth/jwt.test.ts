@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { WardClient } from '../../api/index.js';
@@ -114,4 +114,30 @@ test('the watch reports a new JWT once, and nothing while it is unchanged', asyn
   const deadline = Date.now() + 5000;
   while (calls === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
   assert.equal(calls, 1);
+});
+
+test('a projected volume rotated the kubelet way (..data symlink swapped) is followed, and nothing is removed', async (t) => {
+  const dir = tmp(t);
+  // kubelet's atomic writer: token -> ..data/token, ..data -> ..<timestamp>/ (swapped by rename).
+  const generation = (name: string, jwt: string) => {
+    mkdirSync(join(dir, name));
+    writeFileSync(join(dir, name, 'token'), jwt);
+    symlinkSync(name, join(dir, '..data_tmp'));
+    renameSync(join(dir, '..data_tmp'), join(dir, '..data'));
+  };
+  generation('..2026_01', 'projected-one');
+  symlinkSync('..data/token', join(dir, 'token'));
+  const { client, logins } = recordingClient();
+  const m = new JwtMethod('kube-jwt', params(join(dir, 'token'), { removeJwtAfterReading: false }));
+  await m.authenticate(client);
+  let changed = 0;
+  const stop = m.watchCredentials(() => changed++);
+  t.after(stop);
+  generation('..2026_02', 'projected-two');
+  const deadline = Date.now() + 5000;
+  while (changed === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(changed, 1);
+  await m.authenticate(client);
+  assert.deepEqual(logins.map((l) => l.body['jwt']), ['projected-one', 'projected-two']);
+  assert.equal(existsSync(join(dir, '..2026_02', 'token')), true);
 });

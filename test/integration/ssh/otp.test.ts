@@ -93,6 +93,12 @@ describe('ssh secrets engine: OTP roles over HTTP', () => {
     assert.equal((await call('POST', 'ssh/creds/no-users', { ip: '10.1.1.1', username: 'ops' })).status, 200);
   });
 
+  it('verify sent many times at once for one OTP succeeds exactly once', async () => {
+    const { key } = (await call('POST', 'ssh/creds/otp-web', { ip: '10.0.0.9' })).body.data;
+    const answers = await Promise.all(Array.from({ length: 8 }, () => verify(key)));
+    assert.deepEqual(answers.map((a) => a.status).sort(), [200, 400, 400, 400, 400, 400, 400, 400]);
+  });
+
   it('revoking the lease drops the OTP before it is used', async () => {
     const c = await call('POST', 'ssh/creds/otp-web', { ip: '10.0.0.7' });
     assert.equal((await call('PUT', 'sys/leases/revoke', { lease_id: c.body.lease_id })).status, 204);

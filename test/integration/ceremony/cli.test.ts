@@ -72,6 +72,15 @@ describe('ward operator rekey / generate-root', () => {
     assert.equal(dec.code, 0, dec.stderr);
     const token = dec.stdout.trim();
     assert.equal((await api(c.server, 'GET', 'auth/token/lookup-self', { token })).status, 200);
+    // As vault's CLI, the XOR is undone locally: the token never travels back over the wire,
+    // and -format=json does not change the output (vault prints it raw).
+    const offline = await runCli(['operator', 'generate-root', '-format=json', `-decode=${encoded}`, `-otp=${otp}`], { ...env, VAULT_ADDR: 'http://127.0.0.1:1' });
+    assert.deepEqual([offline.code, offline.stdout], [0, `${token}\n`], offline.stderr);
+    const short = await runCli(['operator', 'generate-root', `-decode=${encoded}`, '-otp=abc'], env);
+    assert.deepEqual([short.code, short.stderr.trim()], [1, 'Error xoring token: length of byte slices is not equivalent: 28 != 3']);
+    const junk = await runCli(['operator', 'generate-root', '-decode=not base64!', `-otp=${otp}`], env);
+    assert.equal(junk.code, 1);
+    assert.match(junk.stderr, /^Error decoding base64'd token: illegal base64 data at input byte 3$/m);
   });
 
   it('generate-root: -generate-otp prints an OTP; -status and -cancel', async () => {

@@ -5,7 +5,7 @@
  * parsed as Go's net.ParseCIDR would (a prefix length is required).
  */
 import { isIP } from 'node:net';
-import { ipInCidrs, invalidCidr } from '../../lib/cidr.js';
+import { ipInCidrs, invalidCidr, normalizeIp } from '../../lib/cidr.js';
 
 export interface OtpRole {
   key_type: 'otp';
@@ -79,4 +79,17 @@ export function otpIpAllowed(role: OtpRole, roleName: string, ip: string, zeroAd
   if (zeroAddressRoles.includes(roleName)) return true;
   if (isIP(ip) === 0 || !cidrListContains(ip, role.cidr_list)) return false;
   return !cidrListContains(ip, role.exclude_cidr_list);
+}
+
+/**
+ * The IP as Go's net.IP.String() prints it (what Vault stores and returns): an IPv4-mapped
+ * address as plain IPv4, IPv6 lower-case and compressed. Null when `ip` is no IP address.
+ */
+export function canonicalIp(ip: string): string | null {
+  const v = normalizeIp(ip.trim() === ip ? ip : '');
+  const kind = isIP(v);
+  if (kind === 4) return v;
+  // The WHATWG URL parser serialises an IPv6 host in RFC 5952 form, as Go does.
+  if (kind === 6) return new URL(`http://[${v}]/`).hostname.slice(1, -1);
+  return null;
 }

@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { InmemStorage } from '../../sdk/storage.js';
 import { driveBackend } from '../../sdk/testing.js';
 import { sshBackend } from './index.js';
-import { badCidrEntry, otpIpAllowed, otpUsername, type OtpRole } from './otp-role.js';
+import { badCidrEntry, canonicalIp, otpIpAllowed, otpUsername, type OtpRole } from './otp-role.js';
 
 /** A store whose reads and deletes each take a few milliseconds. */
 class SlowStorage extends InmemStorage {
@@ -59,6 +59,15 @@ describe('OTP role decisions', () => {
     ['a zero-address role takes anything', '192.168.0.1', ['web'], true],
   ];
   for (const [what, ip, zero, want] of ipCases) it(`ip: ${what}`, () => assert.equal(otpIpAllowed(role, 'web', ip, zero), want));
+  const canonical: [string, string | null][] = [
+    ['10.0.0.5', '10.0.0.5'],
+    ['::ffff:10.0.0.5', '10.0.0.5'],
+    ['FD00:0:0:0::1', 'fd00::1'],
+    ['2001:db8:0:0:1:0:0:1', '2001:db8::1:0:0:1'],
+    ['10.0.0', null],
+    [' 10.0.0.5', null],
+  ];
+  for (const [ip, want] of canonical) it(`canonical IP of ${JSON.stringify(ip)}`, () => assert.equal(canonicalIp(ip), want));
   it('cidr entries need a prefix length, as net.ParseCIDR', () => {
     assert.equal(badCidrEntry('10.0.0.0/8, 192.168.0.0/16'), null);
     assert.equal(badCidrEntry('10.0.0.1'), '10.0.0.1');

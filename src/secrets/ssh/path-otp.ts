@@ -18,7 +18,7 @@ import type { LeaseView, LogicalRequest, SecretType } from '../../sdk/logical.js
 import { getJSON, putJSON, type Storage } from '../../sdk/storage.js';
 import { uuid } from '../../lib/ids.js';
 import { KeyedMutex } from '../../lib/keyed-mutex.js';
-import { cidrListContains, otpIpAllowed, otpUsername } from './otp-role.js';
+import { canonicalIp, cidrListContains, otpIpAllowed, otpUsername } from './otp-role.js';
 import { readRole } from './role.js';
 
 const ZERO = 'config/zeroaddress';
@@ -121,15 +121,16 @@ export function otpPaths(): PathDef<Fields>[] {
           if (role.key_type !== 'otp') throw badRequest(`role "${name}" is a CA role: it issues no one-time passwords; sign a public key at sign/${name}`);
           const user = otpUsername(role, d.get('username'));
           if ('error' in user) throw badRequest(user.error);
-          if (isIP(ipRaw) === 0) throw badRequest(`Invalid IP "${ipRaw}"`);
-          if (!otpIpAllowed(role, name, ipRaw, await zeroRoles(req.storage))) throw badRequest('Error validating IP: IP does not belong to role');
+          const ip = canonicalIp(ipRaw);
+          if (ip === null) throw badRequest(`Invalid IP "${ipRaw}"`);
+          if (!otpIpAllowed(role, name, ip, await zeroRoles(req.storage))) throw badRequest('Error validating IP: IP does not belong to role');
           let otp = uuid();
           // As Vault: never overwrite a stored password (a UUID collision is only theoretical).
           while ((await req.storage.get(otpKey(otp))) !== null) otp = uuid();
-          const entry: OtpEntry = { username: user.username, ip: ipRaw, role_name: name };
+          const entry: OtpEntry = { username: user.username, ip, role_name: name };
           await putJSON(req.storage, otpKey(otp), entry);
           return {
-            data: { key_type: 'otp', key: otp, username: user.username, ip: ipRaw, port: role.port },
+            data: { key_type: 'otp', key: otp, username: user.username, ip, port: role.port },
             // The mount's default lease TTL, not renewable: Vault's OTP secret has no renew.
             secret: { type: OTP_SECRET_TYPE, ttl: 0, maxTtl: 0, renewable: false, internalData: { otp } },
           };

@@ -68,8 +68,10 @@ describe('ssh secrets engine: OTP roles over HTTP', () => {
     // The helper's connectivity check.
     assert.deepEqual((await verify('verify-echo-request')).body.data, { message: 'verify-echo-response' });
 
-    const deploy = await call('POST', 'ssh/creds/otp-web', { ip: '192.168.1.9', username: 'deploy' });
+    // The IP as Go prints it: an IPv4-mapped address comes back as plain IPv4.
+    const deploy = await call('POST', 'ssh/creds/otp-web', { ip: '::ffff:192.168.1.9', username: 'deploy' });
     assert.equal(deploy.status, 200, JSON.stringify(deploy.body));
+    assert.equal(deploy.body.data.ip, '192.168.1.9');
     assert.equal((await verify(deploy.body.data.key)).body.data.username, 'deploy');
   });
 

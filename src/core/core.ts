@@ -465,7 +465,7 @@ export class WardCore implements CoreApi {
   rateLimited(path: string, client: string): { message: string; headers: string[] } | null {
     const subs = this.subsystems;
     if (subs === null) return null;
-    return subs.quotas.check(path, client, this.clock.now()) ?? subs.quotas.checkLeases(path, (prefix) => subs.expiration.secretLeaseIds().filter((id) => id.startsWith(prefix)).length);
+    return subs.quotas.check(path, client, this.clock.now()) ?? subs.quotas.checkLeases(path, (prefix) => subs.expiration.secretLeasesUnder(prefix));
   }
 
   /** For the cluster listener: whether this node is the active one right now. */

@@ -24,6 +24,8 @@ import { SnapshotService } from './snapshot/service.js';
 import { DEV_TELEMETRY, type TelemetryConfig } from './metrics/telemetry.js';
 import type { CorsConfig } from './cors/cors-config.js';
 import { serveMetrics, type MetricsAnswer } from './metrics/serve.js';
+import { collectStoredUsage } from './metrics/usage.js';
+import { PeriodicUsage } from './metrics/usage-period.js';
 import { startSubsystems, type SubsystemDeps, type Subsystems } from './subsystems.js';
 import { haHealthFields, haManagerFor, haLeaderStatus, isLockLost, keyringUnreadable, type CoreHaOptions } from './ha/core-ha.js';
 import { LOCK_KEY, type HaManager } from './ha/ha-manager.js';
@@ -71,6 +73,8 @@ export class WardCore implements CoreApi {
   private readonly clock: Clock;
   private readonly registry: BackendRegistry;
   private subsystems: Subsystems | null = null;
+  /** Token and lease usage gauges, collected every `usage_gauge_period` rather than per scrape. */
+  private readonly usage = new PeriodicUsage<Subsystems>(() => this.subsystems, collectStoredUsage);
   private cluster: ClusterInfo | null = null;
   private pendingSeal = false;
   private pendingStepDown = false;
@@ -452,7 +456,13 @@ export class WardCore implements CoreApi {
   /** GET sys/metrics in `format`, sealed or not (a listener may serve it without a token). */
   metrics(format: string): Promise<MetricsAnswer> {
     const subs = this.subsystems;
-    const sources = { unsealed: !this.isSealed(), active: this.isActive(), performanceStandby: this.isPerformanceStandby(), subsystems: subs };
+    const sources = {
+      unsealed: !this.isSealed(),
+      active: this.isActive(),
+      performanceStandby: this.isPerformanceStandby(),
+      subsystems: subs,
+      collected: () => (subs ? this.usage.gauges(subs, this.telemetry.usageGaugePeriodSeconds) : Promise.resolve([])),
+    };
     return serveMetrics(format, this.telemetry, sources, this.clock.now());
   }
 

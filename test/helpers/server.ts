@@ -6,6 +6,7 @@
  * With `clock` (a FakeClock from ./clock.ts) the core, AppRole and userpass all read time
  * from it, so TTL and expiry tests move time instead of sleeping.
  */
+import type { TelemetryConfig } from '../../src/core/metrics/telemetry.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,6 +45,8 @@ export interface TestServerOptions {
   address?: string;
   /** A store opened by the test (etcd, PostgreSQL); wins over `storage`. Closed by close(). */
   physical?: PhysicalBackend;
+  /** The `telemetry` stanza (default: dev mode's). */
+  telemetry?: TelemetryConfig;
 }
 
 /** The registry with AppRole and userpass reading time from `clock`. */
@@ -67,7 +70,7 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
     physical = new InmemPhysical();
   }
   const registry = o.clock ? clockedRegistry(o.registry ?? builtinRegistry(), o.clock) : o.registry;
-  const core = new WardCore({ physical, logger: silentLogger, ...(registry ? { registry } : {}), ...(o.clock ? { clock: o.clock } : {}) });
+  const core = new WardCore({ physical, logger: silentLogger, ...(registry ? { registry } : {}), ...(o.clock ? { clock: o.clock } : {}), ...(o.telemetry ? { telemetry: o.telemetry } : {}) });
   const listener = await startListener({ address: o.address ?? '127.0.0.1:0', tlsDisable: true }, createHandler(core, { logger: silentLogger }));
   let rootToken = '';
   let unsealKeys: string[] = [];

@@ -1,9 +1,12 @@
 /**
  * Verifies a managed-identity access token as Vault's azure method does with go-oidc:
  * discovery at `<issuer>/.well-known/openid-configuration` (its issuer must be the one asked
- * for), the signature against the published JWKS (fetched again once on an unknown kid),
- * then `iss`, `aud` = the configured resource, and expiry. Texts follow go-oidc's.
+ * for; fetched once per issuer, as Vault builds its provider once per config), the signature
+ * against the published JWKS (fetched again on an unknown kid, at most once per
+ * RefetchGate interval: made-up kids must not turn into requests to the tenant), then
+ * `iss`, `aud` = the configured resource, and expiry. Texts follow go-oidc's.
  */
+import { RefetchGate } from '../../lib/refetch-gate.js';
 import { compactVerify, createLocalJWKSet, decodeProtectedHeader, errors, type JSONWebKeySet, type JWTPayload } from 'jose';
 
 export class VerifyError extends Error {}
@@ -30,10 +33,22 @@ async function getJson<T>(url: string, timeoutMs: number, what: string): Promise
 
 /** Remembers JWKS per jwks_uri so a login costs no fetch until a new kid appears. */
 const jwksCache = new Map<string, JSONWebKeySet>();
+/** Discovery documents per issuer (only ones whose issuer matched). */
+const discoveryCache = new Map<string, Discovery>();
+/** Key fetches per jwks_uri: at most one per interval (lib/refetch-gate.ts). */
+const keyFetches = new RefetchGate();
+
+async function discovery(issuer: string, timeoutMs: number): Promise<Discovery> {
+  const known = discoveryCache.get(issuer);
+  if (known) return known;
+  const disc = await getJson<Discovery>(`${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`, timeoutMs, 'OIDC discovery');
+  if (disc.issuer !== issuer) throw new VerifyError(`oidc: issuer did not match the issuer returned by provider, expected "${issuer}" got "${disc.issuer}"`);
+  discoveryCache.set(issuer, disc);
+  return disc;
+}
 
 export async function verifyToken(jwt: string, o: { issuer: string; audience: string; nowS: number; timeoutMs: number }): Promise<JWTPayload> {
-  const disc = await getJson<Discovery>(`${o.issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`, o.timeoutMs, 'OIDC discovery');
-  if (disc.issuer !== o.issuer) throw new VerifyError(`oidc: issuer did not match the issuer returned by provider, expected "${o.issuer}" got "${disc.issuer}"`);
+  const disc = await discovery(o.issuer, o.timeoutMs);
   let kid: string | undefined;
   try {
     kid = decodeProtectedHeader(jwt).kid;
@@ -41,9 +56,11 @@ export async function verifyToken(jwt: string, o: { issuer: string; audience: st
     throw new VerifyError(`oidc: malformed jwt: ${(e as Error).message}`);
   }
   let jwks = jwksCache.get(disc.jwks_uri);
-  if (!jwks || (kid !== undefined && !jwks.keys.some((k) => k.kid === kid))) {
+  const unknownKid = jwks !== undefined && kid !== undefined && !jwks.keys.some((k) => k.kid === kid);
+  if (!jwks || (unknownKid && keyFetches.tryFetch(disc.jwks_uri, o.nowS * 1000))) {
     jwks = await getJson<JSONWebKeySet>(disc.jwks_uri, o.timeoutMs, 'keys');
     jwksCache.set(disc.jwks_uri, jwks);
+    keyFetches.fetched(disc.jwks_uri, o.nowS * 1000);
   }
   let payload: JWTPayload;
   try {

@@ -1,0 +1,42 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { SignJWT } from 'jose';
+import { startFakeAzureTenant } from '../../../test/fakes/azure/index.js';
+import { verifyToken, VerifyError } from './oidc-verify.js';
+
+const RESOURCE = 'https://management.azure.com/';
+const rogue = generateKeyPairSync('rsa', { modulusLength: 2048 });
+
+/** A token naming a key id the tenant never published. */
+const bogusKid = (issuer: string): Promise<string> => {
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({ iss: issuer, aud: RESOURCE, exp: now + 600 }).setProtectedHeader({ alg: 'RS256', kid: randomBytes(9).toString('base64url') }).sign(rogue.privateKey);
+};
+
+test('verifyToken: a flood of unknown kids costs at most one key fetch per interval, and no discovery fetch per login', async () => {
+  const tenant = await startFakeAzureTenant();
+  try {
+    const nowS = Math.floor(Date.now() / 1000);
+    const opts = { issuer: tenant.issuer, audience: RESOURCE, nowS, timeoutMs: 5000 };
+    const good = await tenant.issue({ resource: RESOURCE, subscriptionId: 's', resourceGroup: 'rg', vmName: 'vm' });
+    assert.equal((await verifyToken(good, opts)).aud, RESOURCE);
+    assert.equal((await verifyToken(good, opts)).aud, RESOURCE);
+    const fetches = (): { disc: number; keys: number } => ({
+      disc: tenant.requests.filter((p) => p.endsWith('/.well-known/openid-configuration')).length,
+      keys: tenant.requests.filter((p) => p === '/common/discovery/keys').length,
+    });
+    assert.deepEqual(fetches(), { disc: 1, keys: 1 }, 'two logins: one discovery, one key fetch');
+    for (let i = 0; i < 20; i++) {
+      await assert.rejects(verifyToken(await bogusKid(tenant.issuer), opts), (e: Error) => e instanceof VerifyError && /failed to verify signature/.test(e.message));
+    }
+    assert.deepEqual(fetches(), { disc: 1, keys: 1 }, 'the keys were fetched moments ago: no refetch');
+    // An interval later, an unknown kid may be a rotation: the keys are fetched again, once.
+    const later = { ...opts, nowS: nowS + 11 };
+    for (let i = 0; i < 5; i++) await assert.rejects(verifyToken(await bogusKid(tenant.issuer), later), VerifyError);
+    assert.deepEqual(fetches(), { disc: 1, keys: 2 });
+    assert.equal((await verifyToken(good, later)).aud, RESOURCE, 'the real key still verifies');
+  } finally {
+    await tenant.close();
+  }
+});

@@ -2,33 +2,29 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RefetchGate } from './refetch-gate.js';
 
-test('RefetchGate: one fetch per key per interval; keys are independent', () => {
+test('RefetchGate: a fruitless refetch closes its key set for the interval; others stay open', () => {
   const g = new RefetchGate(10_000);
+  assert.equal(g.allowed('a', 0), true, 'never missed');
+  g.missed('a', 100);
   const steps: [number, string, boolean][] = [
-    [0, 'a', true],
-    [1, 'a', false],
-    [9_999, 'a', false],
-    [5_000, 'b', true],
-    [10_000, 'a', true],
-    [10_001, 'a', false],
-    [14_999, 'b', false],
-    [15_000, 'b', true],
+    [100, 'a', false],
+    [10_099, 'a', false],
+    [10_100, 'a', true],
+    [200, 'b', true],
   ];
-  for (const [now, key, want] of steps) assert.equal(g.tryFetch(key, now), want, `${key} at ${now}`);
+  for (const [now, key, want] of steps) assert.equal(g.allowed(key, now), want, `${key} at ${now}`);
+  g.missed('a', 10_100);
+  assert.equal(g.allowed('a', 10_101), false, 'a new miss starts a new interval');
+  g.found('a');
+  assert.equal(g.allowed('a', 10_102), true, 'a refetch that found its kid reopens the gate');
 });
 
-test('RefetchGate: a fetch made outside the gate (the first load) also starts the interval', () => {
-  const g = new RefetchGate(1000);
-  g.fetched('k', 50);
-  assert.equal(g.tryFetch('k', 1049), false);
-  assert.equal(g.tryFetch('k', 1050), true);
-});
-
-test('RefetchGate: forgets keys beyond its bound, oldest first', () => {
+test('RefetchGate: forgets key sets beyond its bound, oldest first', () => {
   const g = new RefetchGate(1000, 2);
-  g.fetched('a', 0);
-  g.fetched('b', 0);
-  g.fetched('c', 0);
-  assert.equal(g.tryFetch('a', 1), true, 'a was forgotten');
-  assert.equal(g.tryFetch('c', 1), false);
+  g.missed('a', 0);
+  g.missed('b', 0);
+  g.missed('c', 0);
+  assert.equal(g.allowed('a', 1), true, 'a was forgotten');
+  assert.equal(g.allowed('b', 1), false);
+  assert.equal(g.allowed('c', 1), false);
 });

@@ -30,11 +30,14 @@ test('verifyToken: a flood of unknown kids costs at most one key fetch per inter
     for (let i = 0; i < 20; i++) {
       await assert.rejects(verifyToken(await bogusKid(tenant.issuer), opts), (e: Error) => e instanceof VerifyError && /failed to verify signature/.test(e.message));
     }
-    assert.deepEqual(fetches(), { disc: 1, keys: 1 }, 'the keys were fetched moments ago: no refetch');
-    // An interval later, an unknown kid may be a rotation: the keys are fetched again, once.
-    const later = { ...opts, nowS: nowS + 11 };
-    for (let i = 0; i < 5; i++) await assert.rejects(verifyToken(await bogusKid(tenant.issuer), later), VerifyError);
+    assert.deepEqual(fetches(), { disc: 1, keys: 2 }, 'the first unknown kid refetched (it might have been a rotation); that found nothing, so the rest did not');
+    // Concurrent unknown kids share that answer too.
+    await Promise.all(Array.from({ length: 10 }, async () => assert.rejects(verifyToken(await bogusKid(tenant.issuer), opts), VerifyError)));
     assert.deepEqual(fetches(), { disc: 1, keys: 2 });
+    // An interval later, an unknown kid may be a rotation again: one more fetch.
+    const later = { ...opts, nowS: nowS + 11 };
+    await Promise.all(Array.from({ length: 5 }, async () => assert.rejects(verifyToken(await bogusKid(tenant.issuer), later), VerifyError)));
+    assert.deepEqual(fetches(), { disc: 1, keys: 3 }, 'concurrent unknown kids share one refetch');
     assert.equal((await verifyToken(good, later)).aud, RESOURCE, 'the real key still verifies');
   } finally {
     await tenant.close();

@@ -2,8 +2,9 @@
  * Verifies a managed-identity access token as Vault's azure method does with go-oidc:
  * discovery at `<issuer>/.well-known/openid-configuration` (its issuer must be the one asked
  * for; fetched once per issuer, as Vault builds its provider once per config), the signature
- * against the published JWKS (fetched again on an unknown kid, at most once per
- * RefetchGate interval: made-up kids must not turn into requests to the tenant), then
+ * against the published JWKS (fetched again on an unknown kid, concurrent logins sharing
+ * one fetch; a fetch that did not bring the kid stops refetches for an interval, see
+ * lib/refetch-gate.ts: made-up kids must not turn into requests to the tenant), then
  * `iss`, `aud` = the configured resource, and expiry. Texts follow go-oidc's.
  */
 import { RefetchGate } from '../../lib/refetch-gate.js';
@@ -35,8 +36,24 @@ async function getJson<T>(url: string, timeoutMs: number, what: string): Promise
 const jwksCache = new Map<string, JSONWebKeySet>();
 /** Discovery documents per issuer (only ones whose issuer matched). */
 const discoveryCache = new Map<string, Discovery>();
-/** Key fetches per jwks_uri: at most one per interval (lib/refetch-gate.ts). */
-const keyFetches = new RefetchGate();
+/** Unknown kids whose refetch found nothing, per jwks_uri (lib/refetch-gate.ts). */
+const refetches = new RefetchGate();
+/** Key fetches in flight per jwks_uri: concurrent logins share one. */
+const inflight = new Map<string, Promise<JSONWebKeySet>>();
+
+function fetchKeys(uri: string, timeoutMs: number): Promise<JSONWebKeySet> {
+  let p = inflight.get(uri);
+  if (!p) {
+    p = getJson<JSONWebKeySet>(uri, timeoutMs, 'keys')
+      .then((jwks) => {
+        jwksCache.set(uri, jwks);
+        return jwks;
+      })
+      .finally(() => inflight.delete(uri));
+    inflight.set(uri, p);
+  }
+  return p;
+}
 
 async function discovery(issuer: string, timeoutMs: number): Promise<Discovery> {
   const known = discoveryCache.get(issuer);
@@ -55,12 +72,20 @@ export async function verifyToken(jwt: string, o: { issuer: string; audience: st
   } catch (e) {
     throw new VerifyError(`oidc: malformed jwt: ${(e as Error).message}`);
   }
-  let jwks = jwksCache.get(disc.jwks_uri);
-  const unknownKid = jwks !== undefined && kid !== undefined && !jwks.keys.some((k) => k.kid === kid);
-  if (!jwks || (unknownKid && keyFetches.tryFetch(disc.jwks_uri, o.nowS * 1000))) {
-    jwks = await getJson<JSONWebKeySet>(disc.jwks_uri, o.timeoutMs, 'keys');
-    jwksCache.set(disc.jwks_uri, jwks);
-    keyFetches.fetched(disc.jwks_uri, o.nowS * 1000);
+  const uri = disc.jwks_uri;
+  const has = (set: JSONWebKeySet): boolean => kid === undefined || set.keys.some((k) => k.kid === kid);
+  let jwks = jwksCache.get(uri) ?? (await fetchKeys(uri, o.timeoutMs));
+  if (!has(jwks)) {
+    const pending = inflight.get(uri);
+    const now = o.nowS * 1000;
+    if (pending) {
+      jwks = await pending;
+    } else if (refetches.allowed(uri, now)) {
+      // Closed while this refetch runs; reopened if it brings the kid (a rotation).
+      refetches.missed(uri, now);
+      jwks = await fetchKeys(uri, o.timeoutMs);
+      if (has(jwks)) refetches.found(uri);
+    }
   }
   let payload: JWTPayload;
   try {

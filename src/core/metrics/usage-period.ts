@@ -24,7 +24,7 @@ interface Round<S> {
 
 export class PeriodicUsage<S extends object> {
   private round: Round<S> | null = null;
-  private first: Promise<Gauge[]> | null = null;
+  private first: { subs: S; gauges: Promise<Gauge[]> } | null = null;
 
   constructor(
     /** The core's subsystems now (null while sealed): a round for others is over. */
@@ -37,11 +37,16 @@ export class PeriodicUsage<S extends object> {
     if (periodSeconds <= 0) return [];
     const r = this.round;
     if (r && r.subs === subs && r.periodMs === periodSeconds * 1000) return r.gauges;
-    // Concurrent first scrapes share one collection.
-    this.first ??= this.start(subs, periodSeconds * 1000).finally(() => {
-      this.first = null;
-    });
-    return this.first;
+    // Concurrent first scrapes (for the same subsystems) share one collection.
+    if (this.first?.subs === subs) return this.first.gauges;
+    const first = {
+      subs,
+      gauges: this.start(subs, periodSeconds * 1000).finally(() => {
+        if (this.first === first) this.first = null;
+      }),
+    };
+    this.first = first;
+    return first.gauges;
   }
 
   /** Resolves when a background refresh in flight has finished (tests). */

@@ -73,7 +73,8 @@ export async function verifyToken(jwt: string, o: { issuer: string; audience: st
     throw new VerifyError(`oidc: malformed jwt: ${(e as Error).message}`);
   }
   const uri = disc.jwks_uri;
-  const has = (set: JSONWebKeySet): boolean => kid === undefined || set.keys.some((k) => k.kid === kid);
+  // A document without a keys list holds no kid; jose refuses it below as an invalid key set.
+  const has = (set: JSONWebKeySet): boolean => kid === undefined || (Array.isArray(set.keys) && set.keys.some((k) => k.kid === kid));
   let jwks = jwksCache.get(uri) ?? (await fetchKeys(uri, o.timeoutMs));
   if (!has(jwks)) {
     const pending = inflight.get(uri);

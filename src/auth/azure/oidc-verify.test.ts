@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { SignJWT } from 'jose';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { startFakeAzureTenant } from '../../../test/fakes/azure/index.js';
 import { verifyToken, VerifyError } from './oidc-verify.js';
 
@@ -41,5 +43,21 @@ test('verifyToken: a flood of unknown kids costs at most one key fetch per inter
     assert.equal((await verifyToken(good, later)).aud, RESOURCE, 'the real key still verifies');
   } finally {
     await tenant.close();
+  }
+});
+
+test('verifyToken: a key document without a keys list is a verification error, not a crash', async () => {
+  const server = createServer((req, res) => {
+    const body = req.url === '/t/.well-known/openid-configuration' ? { issuer: `${base}/t`, jwks_uri: `${base}/keys` } : {};
+    res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  try {
+    const jwt = await bogusKid(`${base}/t`);
+    await assert.rejects(verifyToken(jwt, { issuer: `${base}/t`, audience: RESOURCE, nowS: Math.floor(Date.now() / 1000), timeoutMs: 5000 }), (e: Error) => e instanceof VerifyError && /failed to verify signature/.test(e.message));
+  } finally {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 });

@@ -7,7 +7,8 @@
  * Pure: parsing throws Pkcs7Error on anything malformed, verification answers yes or no.
  */
 import { createHash, verify, type X509Certificate } from 'node:crypto';
-import { children, DerError, oidText, parseDer, type Tlv } from '../../lib/der.js';
+import { DerError, oidText } from '../../lib/der.js';
+import { BerError, octetString, parseBer, type BerNode } from './ber.js';
 
 export class Pkcs7Error extends Error {}
 
@@ -31,53 +32,65 @@ export interface SignedDocument {
   signature: Buffer;
 }
 
-function expect(t: Tlv | undefined, tag: number, what: string): Tlv {
+function expect(t: BerNode | undefined, tag: number, what: string): BerNode {
   if (!t || t.tag !== tag) throw new Pkcs7Error(`malformed PKCS#7: ${what}`);
   return t;
 }
 
-/** Parses base64 DER (what the vault CLI and agent send as `pkcs7`, line breaks allowed). */
+/** A constructed node's children (checked). */
+function kids(t: BerNode | undefined, tag: number, what: string): BerNode[] {
+  const k = expect(t, tag, what).kids;
+  if (!k) throw new Pkcs7Error(`malformed PKCS#7: ${what}`);
+  return k;
+}
+
+/** Parses base64 BER or DER (what the agent sends as `pkcs7`, line breaks allowed). */
 export function parsePkcs7(b64: string): SignedDocument {
   const der = Buffer.from(b64.replace(/\s+/g, ''), 'base64');
   try {
     return parseSignedData(der);
   } catch (e) {
-    if (e instanceof DerError) throw new Pkcs7Error(`malformed PKCS#7: ${e.message}`);
+    if (e instanceof BerError || e instanceof DerError) throw new Pkcs7Error(`malformed PKCS#7: ${e.message}`);
     throw e;
   }
 }
 
 function parseSignedData(der: Buffer): SignedDocument {
-  const [type, explicit] = children(expect(parseDer(der), 0x30, 'ContentInfo').value);
+  const [type, explicit] = kids(parseBer(der), 0x30, 'ContentInfo');
   if (oidText(expect(type, 0x06, 'content type').value) !== SIGNED_DATA) throw new Pkcs7Error('PKCS#7 is not SignedData');
-  const [signedData] = children(expect(explicit, 0xa0, 'SignedData wrapper').value);
-  const parts = children(expect(signedData, 0x30, 'SignedData').value);
-  const encap = children(expect(parts[2], 0x30, 'encapsulated content').value);
-  const wrapped = encap[1] ? children(expect(encap[1], 0xa0, 'content wrapper').value)[0] : undefined;
-  const content = expect(wrapped, 0x04, 'content').value;
-  const signerInfos = children(expect(parts[parts.length - 1], 0x31, 'signer infos').value);
+  const [signedData] = kids(explicit, 0xa0, 'SignedData wrapper');
+  const parts = kids(signedData, 0x30, 'SignedData');
+  const encap = kids(parts[2], 0x30, 'encapsulated content');
+  const wrapped = encap[1] ? kids(encap[1], 0xa0, 'content wrapper')[0] : undefined;
+  if (!wrapped) throw new Pkcs7Error('malformed PKCS#7: content');
+  const content = octetString(wrapped);
+  const signerInfos = kids(parts[parts.length - 1], 0x31, 'signer infos');
   if (signerInfos.length !== 1) throw new Pkcs7Error('PKCS#7 must have exactly one signer');
-  const si = children(expect(signerInfos[0], 0x30, 'signer info').value);
-  const digestAlg = children(expect(si[2], 0x30, 'digest algorithm').value)[0];
+  const si = kids(signerInfos[0], 0x30, 'signer info');
+  const digestAlg = kids(si[2], 0x30, 'digest algorithm')[0];
   const hash = DIGESTS[oidText(expect(digestAlg, 0x06, 'digest algorithm').value)];
   if (!hash) throw new Pkcs7Error('unsupported PKCS#7 digest algorithm');
   let at = 3;
   let signedAttrs: Buffer | null = null;
   let messageDigest: Buffer | null = null;
   if (si[at]?.tag === 0xa0) {
+    // The signature is over the DER encoding, so only a definite-length set can be checked.
+    if (si[at]!.indefinite) throw new Pkcs7Error('malformed PKCS#7: signed attributes must be DER');
     const raw = si[at]!.raw;
     // The signature covers the attributes DER-encoded as a SET, not as the [0] it is sent in.
     signedAttrs = Buffer.concat([Buffer.from([0x31]), raw.subarray(1)]);
-    for (const attr of children(si[at]!.value)) {
-      const [attrType, values] = children(expect(attr, 0x30, 'attribute').value);
+    for (const attr of si[at]!.kids ?? []) {
+      const [attrType, values] = kids(attr, 0x30, 'attribute');
       if (oidText(expect(attrType, 0x06, 'attribute type').value) !== MESSAGE_DIGEST) continue;
-      messageDigest = expect(children(expect(values, 0x31, 'attribute values').value)[0], 0x04, 'message digest').value;
+      messageDigest = expect(kids(values, 0x31, 'attribute values')[0], 0x04, 'message digest').value;
     }
     if (!messageDigest) throw new Pkcs7Error('PKCS#7 signed attributes lack a message digest');
     at++;
   }
   expect(si[at], 0x30, 'signature algorithm');
-  const signature = expect(si[at + 1], 0x04, 'signature').value;
+  const sig = si[at + 1];
+  if (!sig) throw new Pkcs7Error('malformed PKCS#7: signature');
+  const signature = octetString(sig);
   return { content, hash, signedAttrs, messageDigest, signature };
 }
 

@@ -2,8 +2,9 @@
  * A stand-in for AWS's instance identity signing: its own "AWS" key pair and self-signed
  * certificate (what an operator registers with `config/certificate/:name`), and the two
  * forms the instance metadata service hands an instance: the PKCS#7 SignedData of the
- * identity document (base64 DER without PEM armour, content attached, no certificates
- * inside, signed attributes as AWS's carry) and the document with its SHA256 RSA
+ * identity document (base64 BER without PEM armour, indefinite lengths and a chunked
+ * content OCTET STRING as AWS's documents have, so it starts "MIAGCSqGSIb3DQEHAqCA"; no
+ * certificates inside; signed attributes) and the document with its SHA256 RSA
  * signature. openssl does the signing, so the format is a real CMS encoder's, not Ward's.
  */
 import { execFileSync } from 'node:child_process';
@@ -29,7 +30,8 @@ export interface FakeInstanceSigner {
   /** The public certificate, PEM. */
   certPem: string;
   /** `pkcs7` for auth/aws/login. */
-  pkcs7(doc: InstanceDocument, o?: { noAttributes?: boolean; md?: 'sha1' | 'sha256' }): string;
+  /** der: definite lengths (openssl's non-streaming output) instead of AWS's BER. */
+  pkcs7(doc: InstanceDocument, o?: { noAttributes?: boolean; md?: 'sha1' | 'sha256'; der?: boolean }): string;
   /** `identity` and `signature` for auth/aws/login. */
   signed(doc: InstanceDocument): { identity: string; signature: string };
   close(): void;
@@ -65,6 +67,7 @@ export function startFakeInstanceSigner(kind: 'rsa' | 'dsa' = 'rsa'): FakeInstan
       writeFileSync(input, JSON.stringify(doc, null, 2));
       const args = ['cms', '-sign', '-binary', '-nodetach', '-nocerts', '-outform', 'DER', '-md', o.md ?? 'sha256', '-in', input, '-signer', cert, '-inkey', key];
       if (o.noAttributes) args.push('-noattr');
+      if (!o.der) args.push('-stream');
       return execFileSync('openssl', args, { stdio: ['ignore', 'pipe', 'pipe'] }).toString('base64');
     },
     signed(doc) {

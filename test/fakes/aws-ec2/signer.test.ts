@@ -12,7 +12,8 @@ test('PKCS#7 identity documents verify against the signing certificate only', (t
   t.after(() => other.close());
   const certs = [new X509Certificate(aws.certPem)];
   const doc = instanceDocument();
-  for (const o of [{}, { noAttributes: true }, { md: 'sha1' as const }]) {
+  assert.match(aws.pkcs7(doc), /^MIAGCSqGSIb3DQEHAqCA/, 'BER with indefinite lengths, as AWS serves it');
+  for (const o of [{}, { der: true }, { noAttributes: true }, { md: 'sha1' as const }, { der: true, noAttributes: true }]) {
     const parsed = parsePkcs7(aws.pkcs7(doc, o));
     assert.deepEqual(JSON.parse(parsed.content.toString()), doc, JSON.stringify(o));
     assert.equal(verifySignedDocument(parsed, certs), true, JSON.stringify(o));

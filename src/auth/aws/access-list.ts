@@ -3,11 +3,13 @@
  * the client nonce, the document's pendingTime and whether reauthentication is disabled,
  * so a stolen identity document cannot log in a second machine. `identity-accesslist/:id`
  * reads (without the nonce, a credential) and deletes an entry; deleting is how an
- * operator lets an instance start over. The check itself is pure (validateReauth).
+ * operator lets an instance start over; `tidy/identity-accesslist` removes entries expired for
+ * longer than `safety_buffer`, in the background as Vault does. The checks are pure.
  */
 import { badRequest } from '../../sdk/errors.js';
 import { field } from '../../sdk/framework/fields.js';
 import { definePath } from '../../sdk/framework/path.js';
+import type { Logger } from '../../sdk/logical.js';
 import { getJSON, putJSON, type Storage } from '../../sdk/storage.js';
 
 export interface AccessListEntry {
@@ -86,3 +88,48 @@ export const accessListListPath = definePath({
     },
   },
 });
+
+/** Vault's default: an entry stays 72 hours past its expiration before tidy removes it. */
+const DEFAULT_SAFETY_BUFFER = 259_200;
+
+/** True when tidy may remove the entry: expired more than `bufferSeconds` ago (or unreadable). */
+export function tidyable(e: Pick<AccessListEntry, 'expirationTime'>, nowMs: number, bufferSeconds: number): boolean {
+  const expires = Date.parse(e.expirationTime);
+  return Number.isNaN(expires) || nowMs > expires + bufferSeconds * 1000;
+}
+
+export async function tidyAccessList(s: Storage, nowMs: number, bufferSeconds: number): Promise<number> {
+  let removed = 0;
+  for (const id of await s.list(PREFIX)) {
+    if (id.endsWith('/')) continue;
+    const e = await loadAccessEntry(s, id);
+    if (e && !tidyable(e, nowMs, bufferSeconds)) continue;
+    await s.delete(PREFIX + id);
+    removed += 1;
+  }
+  return removed;
+}
+
+export const TIDY_STARTED = "Tidy operation successfully started. Any information from the operation will be printed to Ward's server logs.";
+
+export function accessListTidyPath(logger: Logger, nowMs: () => number) {
+  let running: Promise<void> | null = null;
+  return definePath({
+    pattern: 'tidy/identity-accesslist',
+    fields: { safety_buffer: field.durationSecond({ description: 'How long past its expiration an entry is kept (default 72h).', default: DEFAULT_SAFETY_BUFFER }) },
+    synopsis: 'Remove expired entries from the identity access list.',
+    operations: {
+      update: async (req, d) => {
+        if (running) return { status: 202, warnings: ['Tidy operation already in progress.'] };
+        const buffer = d.get('safety_buffer');
+        running = tidyAccessList(req.storage, nowMs(), buffer)
+          .then((n) => logger.info('aws identity access list tidy finished', { removed: n }))
+          .catch((e: unknown) => logger.error('aws identity access list tidy failed', { error: e instanceof Error ? e.message : String(e) }))
+          .finally(() => {
+            running = null;
+          });
+        return { status: 202, warnings: [TIDY_STARTED] };
+      },
+    },
+  });
+}

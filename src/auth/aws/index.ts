@@ -8,7 +8,7 @@
  */
 import { defineBackend } from '../../sdk/framework/backend.js';
 import type { BackendFactory } from '../../sdk/logical.js';
-import { accessListListPath, accessListPath } from './access-list.js';
+import { accessListListPath, accessListPath, accessListTidyPath } from './access-list.js';
 import { certificateListPath, certificatePath } from './path-certificate.js';
 import { clientConfigPath, identityConfigPath } from './path-config.js';
 import { loginPath, renewAuth } from './path-login.js';
@@ -38,6 +38,7 @@ export function createAwsAuthFactory(o: AwsAuthOptions = {}): BackendFactory {
         certificateListPath,
         accessListPath,
         accessListListPath,
+        accessListTidyPath(config.logger, () => Date.now()),
         loginPath({
           timeoutMs: o.timeoutMs ?? 10_000,
           stsEndpointForRegion: o.stsEndpointForRegion ?? regionalStsEndpoint,

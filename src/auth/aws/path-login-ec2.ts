@@ -8,6 +8,7 @@
  */
 import { ipInCidrs } from '../../lib/cidr.js';
 import { uuid } from '../../lib/ids.js';
+import { KeyedMutex } from '../../lib/keyed-mutex.js';
 import { badRequest, permissionDenied } from '../../sdk/errors.js';
 import type { AuthSpec, AuthView, LogicalRequest, RenewResult } from '../../sdk/logical.js';
 import { toAuthSpec } from '../token-fields.js';
@@ -99,6 +100,12 @@ function bindProblem(role: AwsRole, roleName: string, doc: { instanceId: string;
   return null;
 }
 
+/**
+ * One instance's access-list check and update at a time: two first logins with one
+ * document (the instance and a copy of its document) must not both find no entry.
+ */
+const perInstance = new KeyedMutex();
+
 export async function ec2Login(req: LogicalRequest, input: Ec2LoginInput, maxLeaseTtl: number): Promise<AuthSpec> {
   const doc = await verifiedDocument(req, input);
   const roleName = (input.role !== '' ? input.role : doc.imageId).toLowerCase();
@@ -109,6 +116,25 @@ export async function ec2Login(req: LogicalRequest, input: Ec2LoginInput, maxLea
   const problem = bindProblem(role, roleName, doc);
   if (problem) throw badRequest(problem);
 
+  const { nonce, supplied, disallow } = await perInstance.run(`${req.mountAccessor}/${doc.instanceId}`, () => admit(req, input, doc, roleName, role, maxLeaseTtl));
+
+  const identity = await loadIdentityConfig(req.storage);
+  const available: Record<string, string> = { instance_id: doc.instanceId, region: doc.region, account_id: doc.accountId, ami_id: doc.imageId, auth_type: 'ec2' };
+  const metadata: Record<string, string> = { role_tag_max_ttl: '0s', role: roleName };
+  for (const k of identity.ec2Metadata ?? DEFAULT_EC2_METADATA) metadata[k] = available[k] ?? '';
+  const alias = identity.ec2Alias === 'instance_id' ? doc.instanceId : identity.ec2Alias === 'image_id' ? doc.imageId : role.roleId;
+  // Only a nonce Ward made goes back: the client must keep it for its next login.
+  const shown = !disallow && !supplied ? { ...metadata, nonce } : metadata;
+  return toAuthSpec(role, {
+    displayName: doc.instanceId,
+    metadata: shown,
+    internalData: { auth_type: 'ec2', role_name: roleName, instance_id: doc.instanceId, account_id: doc.accountId, region: doc.region, ami_id: doc.imageId },
+    alias: { name: alias, metadata },
+  });
+}
+
+/** The access-list check and update of one login, under the instance's lock. */
+async function admit(req: LogicalRequest, input: Ec2LoginInput, doc: IdentityDocument, roleName: string, role: AwsRole, maxLeaseTtl: number): Promise<{ nonce: string; supplied: boolean; disallow: boolean }> {
   const stored = await loadAccessEntry(req.storage, doc.instanceId);
   let disallow = role.disallowReauthentication ?? false;
   const supplied = input.nonce !== undefined;
@@ -139,20 +165,7 @@ export async function ec2Login(req: LogicalRequest, input: Ec2LoginInput, maxLea
     lastUpdatedTime: now.toISOString(),
   };
   await saveAccessEntry(req.storage, doc.instanceId, entry);
-
-  const identity = await loadIdentityConfig(req.storage);
-  const available: Record<string, string> = { instance_id: doc.instanceId, region: doc.region, account_id: doc.accountId, ami_id: doc.imageId, auth_type: 'ec2' };
-  const metadata: Record<string, string> = { role_tag_max_ttl: '0s', role: roleName };
-  for (const k of identity.ec2Metadata ?? DEFAULT_EC2_METADATA) metadata[k] = available[k] ?? '';
-  const alias = identity.ec2Alias === 'instance_id' ? doc.instanceId : identity.ec2Alias === 'image_id' ? doc.imageId : role.roleId;
-  // Only a nonce Ward made goes back: the client must keep it for its next login.
-  const shown = !disallow && !supplied ? { ...metadata, nonce } : metadata;
-  return toAuthSpec(role, {
-    displayName: doc.instanceId,
-    metadata: shown,
-    internalData: { auth_type: 'ec2', role_name: roleName, instance_id: doc.instanceId, account_id: doc.accountId, region: doc.region, ami_id: doc.imageId },
-    alias: { name: alias, metadata },
-  });
+  return { nonce, supplied, disallow };
 }
 
 /** Renewal: the role still exists, is ec2, still binds the instance, which is still on the access list. */

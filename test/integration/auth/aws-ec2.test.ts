@@ -94,6 +94,13 @@ describe('auth/aws (ec2)', () => {
     assert.equal((await pkcs7Login(doc)).status, 200);
   });
 
+  it('parallel first logins of one instance: exactly one gets in (a copied document loses the race)', async () => {
+    const pkcs7 = aws.pkcs7(instanceDocument({ instanceId: 'i-race' }));
+    const results = await Promise.all(Array.from({ length: 6 }, () => login({ role: 'web', pkcs7 })));
+    assert.deepEqual(results.map((r) => r.status).sort(), [200, 400, 400, 400, 400, 400]);
+    for (const r of results.filter((x) => x.status === 400)) assert.deepEqual(r.body.errors, ['client nonce mismatch']);
+  });
+
   it('logs in with the identity document and its SHA256 RSA signature', async () => {
     const r = await login({ role: 'web', ...aws.signed(instanceDocument({ instanceId: 'i-web-2' })), nonce: 'my-own-nonce' });
     assert.equal(r.status, 200, JSON.stringify(r.body));

@@ -3,9 +3,10 @@ import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { test } from 'node:test';
 import { parsePkcs7, Pkcs7Error, verifyRsaSignature, verifySignedDocument } from '../../../src/auth/aws/pkcs7.js';
+import { OPENSSL, skipUnless } from '../../helpers/requirement.js';
 import { instanceDocument, startFakeInstanceSigner } from './index.js';
 
-test('PKCS#7 identity documents verify against the signing certificate only', (t) => {
+test('PKCS#7 identity documents verify against the signing certificate only', { skip: skipUnless(OPENSSL) }, (t) => {
   const aws = startFakeInstanceSigner('rsa');
   t.after(() => aws.close());
   const other = startFakeInstanceSigner('rsa');
@@ -36,7 +37,7 @@ test('PKCS#7 identity documents verify against the signing certificate only', (t
   assert.equal(verifyRsaSignature(Buffer.from('{"x":1}'), Buffer.from(s.signature, 'base64'), certs), false);
 });
 
-test('a DSA-signed PKCS#7 (the classic pkcs7 document) verifies with its certificate', (t) => {
+test('a DSA-signed PKCS#7 (the classic pkcs7 document) verifies with its certificate', { skip: skipUnless(OPENSSL) }, (t) => {
   const aws = startFakeInstanceSigner('dsa');
   t.after(() => aws.close());
   // AWS's classic pkcs7 document is DSA with SHA-1, which OpenSSL 3 still verifies.

@@ -8,9 +8,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { instanceDocument, startFakeInstanceSigner, type FakeInstanceSigner, type InstanceDocument } from '../../fakes/aws-ec2/index.js';
+import { OPENSSL, skipUnless } from '../../helpers/requirement.js';
 import { api, startTestServer, type TestServer } from '../../helpers/server.js';
 
-describe('auth/aws (ec2)', () => {
+describe('auth/aws (ec2)', { skip: skipUnless(OPENSSL) }, () => {
   let s: TestServer;
   let aws: FakeInstanceSigner;
   let forger: FakeInstanceSigner;

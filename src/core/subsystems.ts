@@ -42,7 +42,7 @@ import { systemBackend } from './sys/sys-backend.js';
 import { identityBackend } from './identity/backend.js';
 import type { IdentityDeps } from './identity/deps.js';
 import { EffectiveIdentity, type TokenIdentity } from './identity/effective.js';
-import { dropMountAliases, entityForLogin } from './identity/login.js';
+import { dropMountAliases, entityForLogin, syncExternalGroups } from './identity/login.js';
 import { IdentityStore } from './identity/store.js';
 import { routePath } from './router/mount-entry.js';
 import { TokenStore } from './tokens/token-store.js';
@@ -156,7 +156,7 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
     renewViaBackend: async (entry, increment, connection) => {
       const r = router.match(entry.path);
       if (!r || !r.backend.renewAuth || r.entry.type === 'token') return null;
-      return r.backend.renewAuth(
+      const renewed = await r.backend.renewAuth(
         {
           id: '',
           operation: 'update',
@@ -174,6 +174,9 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
         },
         { policies: entry.policies, metadata: entry.meta, internalData: entry.internalData, ttl: entry.ttl, increment, issueTime: entry.creationTime, period: entry.period },
       );
+      // As Vault: a renewal refreshes the entity's external groups on the token's mount.
+      if (entry.entityId !== '' && renewed.groupAliases) await syncExternalGroups(identityDeps, entry.mountAccessor, entry.entityId, renewed.groupAliases.map((g) => g.name));
+      return renewed;
     },
     defaultTtl: () => tokenMountSystem().defaultLeaseTtl(),
     maxTtl: () => tokenMountSystem().maxLeaseTtl(),
@@ -323,7 +326,8 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
     aclCached: (policyNames) => policies.aclCached(policyNames),
     identity: {
       forToken: identityOf,
-      loginEntity: (accessor, alias, groups) => entityForLogin(identityDeps, accessor, alias, groups),
+      // Every login refreshes external groups, as in Vault: a method reporting none leaves the entity in none of its mount's.
+      loginEntity: (accessor, alias, groups) => entityForLogin(identityDeps, accessor, alias, groups ?? []),
     },
     audit,
     registerSecret: (o) => expiration.registerSecret(o),

@@ -26,6 +26,7 @@ import type { CorsConfig } from './cors/cors-config.js';
 import type { LoggerControl } from './loggers/control.js';
 import { HttpInFlight } from './inflight/http-requests.js';
 import { serveMetrics, type MetricsAnswer } from './metrics/serve.js';
+import { roleQuotaCheck, type RoleCheckInput } from './quotas/role-check.js';
 import { startSubsystems, type SubsystemDeps, type Subsystems } from './subsystems.js';
 import { haHealthFields, haManagerFor, haLeaderStatus, isLockLost, keyringUnreadable, type CoreHaOptions } from './ha/core-ha.js';
 import { LOCK_KEY, type HaManager } from './ha/ha-manager.js';
@@ -473,6 +474,12 @@ export class WardCore implements CoreApi {
     const subs = this.subsystems;
     if (subs === null) return null;
     return subs.quotas.check(path, client, this.clock.now()) ?? subs.quotas.checkLeases(path, (prefix) => subs.expiration.secretLeaseIds().filter((id) => id.startsWith(prefix)).length);
+  }
+
+  /** `rateLimited` for requests to a mount with role quotas, once the login's role can be resolved from the body. */
+  roleRateLimited(input: RoleCheckInput): Promise<{ message: string; headers: string[] } | null> | null {
+    const subs = this.subsystems;
+    return subs === null ? null : roleQuotaCheck(subs.quotas, subs.router, input, () => this.clock.now());
   }
 
   /** For the cluster listener: whether this node is the active one right now. */

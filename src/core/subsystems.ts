@@ -28,6 +28,7 @@ import { quotaPaths } from './sys/paths-quotas.js';
 import { corsPaths } from './sys/paths-cors.js';
 import { CorsStore } from './cors/cors-config.js';
 import { QuotaManager } from './quotas/quota-manager.js';
+import { resolvesRoles } from './quotas/role-check.js';
 import type { MetricsAnswer } from './metrics/serve.js';
 import { mountPaths, remountPaths } from './sys/paths-mounts.js';
 import { policyPaths } from './sys/paths-policies.js';
@@ -278,7 +279,7 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
     ...wrappingPaths(wrapper),
     ...snapshotPaths(deps.snapshot),
     ...corsPaths(cors),
-    ...quotaPaths({ quotas, mountOf: (p) => router.match(p)?.prefix ?? '' }),
+    ...quotaPaths({ quotas, mountOf: (p) => router.match(p)?.prefix ?? '', resolvesRoles: (m) => resolvesRoles(router, m) }),
     ...metricsPaths(deps.metrics ?? (() => Promise.reject(new Error('metrics are not wired')))),
     ...openapiPaths({
       mounts: () => router.all().map((r) => ({ prefix: r.prefix, type: r.entry.type, backend: r.backend })),

@@ -6,6 +6,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { CoreApi } from '../core/api-types.js';
+import type { Connection } from '../sdk/logical.js';
 import type { Rendered } from './render.js';
 
 function wantsOpenMetrics(req: IncomingMessage): boolean {
@@ -20,6 +21,16 @@ export async function metricsFront(core: CoreApi, unauthenticated: boolean, req:
   if (!unauthenticated || !core.metrics) return { query: q };
   const m = await core.metrics(q.get('format') ?? '');
   return { answer: { status: m.status, contentType: m.contentType, body: m.body } };
+}
+
+/**
+ * A role-scoped quota's 429 for a request whose body has been read (Vault's
+ * withRoleRateLimitQuotaWrapping), or null. Without role quotas on the request's mount the
+ * core answers null synchronously and nothing is awaited.
+ */
+export function roleQuotaRefusal(core: CoreApi, input: { path: string; data: Record<string, unknown>; connection: Connection }, client: string): Promise<Rendered | null> | null {
+  const pending = core.roleRateLimited?.({ path: input.path, data: input.data, connection: input.connection, client }) ?? null;
+  return pending === null ? null : pending.then((r) => (r === null ? null : { status: 429, body: JSON.stringify({ errors: [r.message] }), extraHeaders: r.headers }));
 }
 
 /** A quota's 429 (Vault's text, Retry-After and the rate-limit headers when enabled), or null. */

@@ -1,0 +1,56 @@
+/**
+ * The role half of the quota check (Vault's withRoleRateLimitQuotaWrapping): for a request
+ * to an auth mount that has role-scoped quotas, the mount's backend resolves the login's
+ * role from the request's data (its `login` path's resolveRole, Vault's
+ * ResolveRoleOperation), and the quotas are applied with that role. Every other request
+ * answers null at once, without a promise, so paths without role quotas pay nothing.
+ */
+import { roleResolverOf } from '../../sdk/framework/backend.js';
+import type { Connection, LogicalRequest } from '../../sdk/logical.js';
+import type { Router } from '../router/router.js';
+import type { QuotaManager, Refusal } from './quota-manager.js';
+
+export interface RoleCheckInput {
+  path: string;
+  data: Record<string, unknown>;
+  connection: Connection;
+  /** The address quotas count the client by. */
+  client: string;
+}
+
+/** Whether the backend mounted at `mount` resolves a login's role (role quotas may be put on it). */
+export function resolvesRoles(router: Router, mount: string): boolean {
+  const route = router.get(mount);
+  return route !== undefined && route.entry.table === 'auth' && roleResolverOf(route.backend) !== undefined;
+}
+
+/** null when no role quota covers the path; else the refusal (or null) once the role is resolved. */
+export function roleQuotaCheck(quotas: QuotaManager, router: Router, input: RoleCheckInput, now: () => number): Promise<Refusal | null> | null {
+  const mount = quotas.roleMountOf(input.path);
+  if (mount === null) return null;
+  return (async () => {
+    const route = router.get(mount);
+    const resolve = route ? roleResolverOf(route.backend) : undefined;
+    let role = '';
+    if (route && resolve) {
+      // Vault resolves against the mount's `login` path whatever the request's path is.
+      const req: LogicalRequest = {
+        id: 'quota-role',
+        operation: 'update',
+        path: 'login',
+        data: input.data,
+        storage: route.storage,
+        mountPoint: route.prefix,
+        mountType: route.entry.type,
+        mountAccessor: route.entry.accessor,
+        clientToken: '',
+        caller: null,
+        connection: input.connection,
+        headers: {},
+        wrapTtl: 0,
+      };
+      role = await resolve(req);
+    }
+    return quotas.checkRole(input.path, role, input.client, now());
+  })();
+}

@@ -1,0 +1,68 @@
+/**
+ * Role-scoped rate-limit quotas over a real socket: a quota with `path` an auth mount and
+ * `role` a role name limits the logins to that mount that resolve to that role (approle:
+ * by role_id), with Vault's 429 text and Retry-After; another role on the same mount and
+ * the mount's other paths are not limited. Writing a role quota on a mount without roles
+ * answers Vault's text.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { api, enableAll, startTestServer, type TestServer } from '../../helpers/server.js';
+
+describe('role-scoped rate-limit quotas (approle)', () => {
+  let s: TestServer;
+  const creds: Record<string, { role_id: string; secret_id: string }> = {};
+  const login = (role: string): Promise<Response> =>
+    fetch(`${s.url}/v1/auth/approle/login`, { method: 'POST', body: JSON.stringify(creds[role]) });
+
+  before(async () => {
+    s = await startTestServer();
+    await enableAll(s, s.rootToken, [['sys/auth/approle', 'approle'], ['sys/auth/userpass', 'userpass']]);
+    for (const role of ['web', 'db']) {
+      assert.equal((await api(s, 'PUT', `auth/approle/role/${role}`, { token: s.rootToken, body: { token_policies: 'default', secret_id_num_uses: 0 } })).status, 204);
+      const roleId = (await api(s, 'GET', `auth/approle/role/${role}/role-id`, { token: s.rootToken })).body.data.role_id;
+      const secretId = (await api(s, 'PUT', `auth/approle/role/${role}/secret-id`, { token: s.rootToken })).body.data.secret_id;
+      creds[role] = { role_id: roleId, secret_id: secretId };
+    }
+  });
+  after(async () => {
+    await s.close();
+  });
+
+  it('stores the quota on the auth mount with its role', async () => {
+    const w = await api(s, 'PUT', 'sys/quotas/rate-limit/web-logins', { token: s.rootToken, body: { path: 'auth/approle', role: 'web', rate: 2, interval: '1h' } });
+    assert.equal(w.status, 204, JSON.stringify(w.body));
+    const r = await api(s, 'GET', 'sys/quotas/rate-limit/web-logins', { token: s.rootToken });
+    assert.deepEqual(r.body.data, { name: 'web-logins', type: 'rate-limit', path: 'auth/approle/', rate: 2, interval: 3600, block_interval: 0, role: 'web', inheritable: false });
+  });
+
+  it("limits the role's logins only: 429 with Vault's text and Retry-After", async () => {
+    for (let i = 0; i < 2; i++) assert.equal((await login('web')).status, 200);
+    const refused = await login('web');
+    assert.equal(refused.status, 429);
+    assert.deepEqual(await refused.json(), { errors: ['request path "auth/approle/login": rate limit quota exceeded'] });
+    assert.ok(Number(refused.headers.get('retry-after')) >= 1, String(refused.headers.get('retry-after')));
+    // Another role on the same mount is not limited, nor are the mount's other paths.
+    for (let i = 0; i < 4; i++) assert.equal((await login('db')).status, 200);
+    for (let i = 0; i < 3; i++) assert.equal((await api(s, 'LIST', 'auth/approle/role', { token: s.rootToken })).status, 200);
+    // A bad role_id resolves no role: it reaches the backend and gets its answer.
+    const bad = await fetch(`${s.url}/v1/auth/approle/login`, { method: 'POST', body: JSON.stringify({ role_id: 'nope', secret_id: 'x' }) });
+    assert.equal(bad.status, 400);
+  });
+
+  it('the mount quota still applies to the other roles, and deleting the role quota lifts it', async () => {
+    assert.equal((await api(s, 'PUT', 'sys/quotas/rate-limit/mount', { token: s.rootToken, body: { path: 'auth/approle/', rate: 1, interval: '1h' } })).status, 204);
+    assert.equal((await login('db')).status, 200);
+    assert.equal((await login('db')).status, 429);
+    assert.equal((await api(s, 'DELETE', 'sys/quotas/rate-limit/mount', { token: s.rootToken })).status, 204);
+    assert.equal((await api(s, 'DELETE', 'sys/quotas/rate-limit/web-logins', { token: s.rootToken })).status, 204);
+    assert.equal((await login('web')).status, 200);
+  });
+
+  it("refuses a role quota on a method without roles, with Vault's text", async () => {
+    for (const type of ['rate-limit', 'lease-count']) {
+      const r = await api(s, 'PUT', `sys/quotas/${type}/up`, { token: s.rootToken, body: { path: 'auth/userpass/', role: 'r', rate: 1, max_leases: 1 } });
+      assert.deepEqual([r.status, r.body], [400, { errors: ['Mount path "auth/userpass/" does not support use with role-based quotas'] }]);
+    }
+  });
+});

@@ -14,6 +14,7 @@
  */
 import { getJSON, putJSON, type Storage } from '../../sdk/storage.js';
 import { RateLimiter } from './rate-limiter.js';
+import { RoleLeases } from './role-leases.js';
 
 export interface RateLimitQuota {
   name: string;
@@ -77,6 +78,7 @@ export class QuotaManager {
   private leaseQuotas: LeaseCountQuota[] = [];
   /** The mounts a role-scoped quota (either type) is on: requests there wait for their role. */
   private roleMounts: string[] = [];
+  private readonly roleLeases = new RoleLeases();
 
   constructor(private readonly storage: Storage) {}
 
@@ -128,6 +130,9 @@ export class QuotaManager {
 
   async putLeaseQuota(q: LeaseCountQuota): Promise<void> {
     await putJSON(this.storage, `${LEASE_PREFIX}${q.name}`, q);
+    // A quota moved to another mount or role no longer counts the tokens it counted.
+    const old = this.getLeaseQuota(q.name);
+    if (old && (old.path !== q.path || old.role !== q.role)) this.roleLeases.forget(q.name);
     this.leaseQuotas = [...this.leaseQuotas.filter((x) => x.name !== q.name), q].sort(bySpecificity);
     this.refreshRoleMounts();
   }
@@ -135,6 +140,7 @@ export class QuotaManager {
   async deleteLeaseQuota(name: string): Promise<void> {
     await this.storage.delete(`${LEASE_PREFIX}${name}`);
     this.leaseQuotas = this.leaseQuotas.filter((q) => q.name !== name);
+    this.roleLeases.forget(name);
     this.refreshRoleMounts();
   }
 
@@ -144,10 +150,28 @@ export class QuotaManager {
    */
   checkLeases(path: string, leasesUnder: (prefix: string) => number): Refusal | null {
     if (this.leaseQuotas.length === 0) return null;
-    const q = this.leaseQuotas.find((x) => path.startsWith(x.path));
+    // Role-scoped quotas wait for the login's role (checkLeasesRole).
+    const q = this.leaseQuotas.find((x) => x.role === '' && path.startsWith(x.path));
     if (!q || leasesUnder(q.path) < q.maxLeases) return null;
-    // Vault appends the error to a multierror, which is how clients see it.
-    return { message: `1 error occurred:\n\t* request path ${JSON.stringify(path)}: lease count quota exceeded\n\n`, headers: [] };
+    return leaseRefusal(path);
+  }
+
+  /**
+   * The role-scoped lease-count quota for a login that resolved to `role`, and its refusal
+   * once the live tokens of that role's logins reach max_leases. `quota` names the quota the
+   * login's token is to be recorded under (recordRoleLease), null when none applies.
+   */
+  async checkLeasesRole(path: string, role: string, alive: (accessor: string) => Promise<boolean>): Promise<{ refusal: Refusal | null; quota: string | null }> {
+    if (role === '') return { refusal: null, quota: null };
+    const q = this.leaseQuotas.find((x) => x.role === role && path.startsWith(x.path));
+    if (q === undefined) return { refusal: null, quota: null };
+    if ((await this.roleLeases.count(q.name, q.maxLeases, alive)) < q.maxLeases) return { refusal: null, quota: q.name };
+    return { refusal: leaseRefusal(path), quota: q.name };
+  }
+
+  /** A token issued by a login counted under the role-scoped lease-count quota `quota`. */
+  recordRoleLease(quota: string, accessor: string): void {
+    if (this.getLeaseQuota(quota)?.role) this.roleLeases.record(quota, accessor);
   }
 
   getConfig(): QuotaConfig {
@@ -234,5 +258,8 @@ export class QuotaManager {
     this.roleMounts = [...mounts];
   }
 }
+
+// Vault appends the error to a multierror, which is how clients see it.
+const leaseRefusal = (path: string): Refusal => ({ message: `1 error occurred:\n\t* request path ${JSON.stringify(path)}: lease count quota exceeded\n\n`, headers: [] });
 
 const bySpecificity = (a: { path: string }, b: { path: string }): number => b.path.length - a.path.length;

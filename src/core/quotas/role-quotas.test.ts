@@ -61,3 +61,29 @@ describe('role-scoped rate-limit quotas', () => {
     assert.equal(m.roleMountOf(LOGIN), null);
   });
 });
+
+describe('role-scoped lease-count quotas', () => {
+  const lease = (name: string, path: string, max: number, role = '') => ({ name, path, maxLeases: max, role, inheritable: false });
+
+  it("count the live tokens of the role's logins; the body-less check leaves them alone", async () => {
+    const m = new QuotaManager(new InmemStorage());
+    await m.putLeaseQuota(lease('web', 'auth/approle/', 2, 'web'));
+    assert.equal(m.roleMountOf(LOGIN), 'auth/approle/');
+    assert.equal(m.checkLeases(LOGIN, () => 99), null, 'a role quota is not applied without the role');
+    const live = new Set<string>();
+    const alive = async (accessor: string): Promise<boolean> => live.has(accessor);
+    const first = await m.checkLeasesRole(LOGIN, 'web', alive);
+    assert.equal(first.refusal, null);
+    assert.equal(first.quota, 'web');
+    for (const a of ['a1', 'a2']) {
+      live.add(a);
+      m.recordRoleLease('web', a);
+    }
+    const full = await m.checkLeasesRole(LOGIN, 'web', alive);
+    assert.equal(full.refusal?.message, `1 error occurred:\n\t* request path "${LOGIN}": lease count quota exceeded\n\n`);
+    assert.deepEqual(await m.checkLeasesRole(LOGIN, 'db', alive), { refusal: null, quota: null }, 'another role is not counted');
+    // A revoked token makes room.
+    live.delete('a1');
+    assert.equal((await m.checkLeasesRole(LOGIN, 'web', alive)).refusal, null);
+  });
+});

@@ -136,6 +136,8 @@ export interface CoreApi {
    * the body is read and the login's role resolved. null (not a promise) when none apply.
    */
   roleRateLimited?(input: { path: string; data: Record<string, unknown>; connection: Connection; client: string }): Promise<{ message: string; headers: string[] } | null> | null;
+  /** After a request roleRateLimited let through: the login's token (its `auth`) counts under its role's lease-count quota. */
+  roleLoginDone?(data: Record<string, unknown>, auth: Record<string, unknown> | null): void;
   metrics?(format: string): Promise<{ status: number; contentType: string; body: string }>;
   /** On an unsealed HA standby, how to reach the active node; null when this node serves requests itself. */
   standbyRoute?(): StandbyRoute | null;

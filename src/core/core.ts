@@ -26,7 +26,7 @@ import type { CorsConfig } from './cors/cors-config.js';
 import type { LoggerControl } from './loggers/control.js';
 import { HttpInFlight } from './inflight/http-requests.js';
 import { serveMetrics, type MetricsAnswer } from './metrics/serve.js';
-import { roleQuotaCheck, type RoleCheckInput } from './quotas/role-check.js';
+import { recordRoleLogin, roleQuotaCheck, type RoleCheckInput } from './quotas/role-check.js';
 import { startSubsystems, type SubsystemDeps, type Subsystems } from './subsystems.js';
 import { haHealthFields, haManagerFor, haLeaderStatus, isLockLost, keyringUnreadable, type CoreHaOptions } from './ha/core-ha.js';
 import { LOCK_KEY, type HaManager } from './ha/ha-manager.js';
@@ -479,7 +479,14 @@ export class WardCore implements CoreApi {
   /** `rateLimited` for requests to a mount with role quotas, once the login's role can be resolved from the body. */
   roleRateLimited(input: RoleCheckInput): Promise<{ message: string; headers: string[] } | null> | null {
     const subs = this.subsystems;
-    return subs === null ? null : roleQuotaCheck(subs.quotas, subs.router, input, () => this.clock.now());
+    if (subs === null) return null;
+    return roleQuotaCheck(subs.quotas, subs.router, input, () => this.clock.now(), async (accessor) => (await subs.tokens.lookupAccessor(accessor)) !== null);
+  }
+
+  /** After a request `roleRateLimited` let through: its login token counts under its role's lease-count quota. */
+  roleLoginDone(data: Record<string, unknown>, auth: Record<string, unknown> | null): void {
+    const subs = this.subsystems;
+    if (subs !== null) recordRoleLogin(subs.quotas, data, auth);
   }
 
   /** For the cluster listener: whether this node is the active one right now. */

@@ -293,7 +293,9 @@ async function serve(ctx: Context, req: IncomingMessage, h: WardHeaders, tracked
     const roleRefused = await roleRefusal;
     if (roleRefused !== null) return roleRefused;
   }
-  const out = renderResult(await core.handleRequest(input));
+  const result = await core.handleRequest(input);
+  if (roleRefusal !== null) core.roleLoginDone?.(input.data, result.auth);
+  const out = renderResult(result);
   // HA with a change stream: the index this write (or any earlier one) reached, for read-your-writes on a performance standby.
   const index = core.storageIndex?.() ?? null;
   return index === null ? out : { ...out, extraHeaders: ['X-Vault-Index', String(index)] };

@@ -24,8 +24,27 @@ export function resolvesRoles(router: Router, mount: string): boolean {
   return route !== undefined && route.entry.table === 'auth' && roleResolverOf(route.backend) !== undefined;
 }
 
-/** null when no role quota covers the path; else the refusal (or null) once the role is resolved. */
-export function roleQuotaCheck(quotas: QuotaManager, router: Router, input: RoleCheckInput, now: () => number): Promise<Refusal | null> | null {
+/**
+ * Requests let through with a role-scoped lease-count quota to count their token under:
+ * keyed by the request's data object, which the same request then hands to the pipeline.
+ */
+const countUnder = new WeakMap<object, string>();
+
+/** After the pipeline: the login's token (a service token's accessor) counts under its role's lease-count quota. */
+export function recordRoleLogin(quotas: QuotaManager, data: Record<string, unknown>, auth: Record<string, unknown> | null): void {
+  const quota = countUnder.get(data);
+  if (quota === undefined) return;
+  countUnder.delete(data);
+  const accessor = auth?.['accessor'];
+  // Batch tokens have no accessor and no lease: Vault does not count them either.
+  if (typeof accessor === 'string' && accessor !== '') quotas.recordRoleLease(quota, accessor);
+}
+
+/**
+ * null when no role quota covers the path; else the refusal (or null) once the role is
+ * resolved. `alive` tells whether a token (by accessor) still exists, for lease counting.
+ */
+export function roleQuotaCheck(quotas: QuotaManager, router: Router, input: RoleCheckInput, now: () => number, alive: (accessor: string) => Promise<boolean>): Promise<Refusal | null> | null {
   const mount = quotas.roleMountOf(input.path);
   if (mount === null) return null;
   return (async () => {
@@ -51,6 +70,10 @@ export function roleQuotaCheck(quotas: QuotaManager, router: Router, input: Role
       };
       role = await resolve(req);
     }
-    return quotas.checkRole(input.path, role, input.client, now());
+    const limited = quotas.checkRole(input.path, role, input.client, now());
+    if (limited !== null) return limited;
+    const leases = await quotas.checkLeasesRole(input.path, role, alive);
+    if (leases.refusal === null && leases.quota !== null) countUnder.set(input.data, leases.quota);
+    return leases.refusal;
   })();
 }

@@ -59,6 +59,27 @@ describe('role-scoped rate-limit quotas (approle)', () => {
     assert.equal((await login('web')).status, 200);
   });
 
+  it("a lease-count quota with a role counts that role's live login tokens; a revocation makes room", async () => {
+    const w = await api(s, 'PUT', 'sys/quotas/lease-count/web-tokens', { token: s.rootToken, body: { path: 'auth/approle/', role: 'web', max_leases: 2 } });
+    assert.equal(w.status, 204, JSON.stringify(w.body));
+    assert.equal((await api(s, 'GET', 'sys/quotas/lease-count/web-tokens', { token: s.rootToken })).body.data.role, 'web');
+    const accessors: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const ok = await login('web');
+      assert.equal(ok.status, 200);
+      accessors.push(((await ok.json()) as { auth: { accessor: string } }).auth.accessor);
+    }
+    const refused = await login('web');
+    assert.equal(refused.status, 429);
+    assert.deepEqual(await refused.json(), { errors: ['1 error occurred:\n\t* request path "auth/approle/login": lease count quota exceeded\n\n'] });
+    for (let i = 0; i < 3; i++) assert.equal((await login('db')).status, 200, 'another role is not counted');
+    assert.equal((await api(s, 'PUT', 'auth/token/revoke-accessor', { token: s.rootToken, body: { accessor: accessors[0] } })).status, 204);
+    assert.equal((await login('web')).status, 200);
+    assert.equal((await login('web')).status, 429);
+    assert.equal((await api(s, 'DELETE', 'sys/quotas/lease-count/web-tokens', { token: s.rootToken })).status, 204);
+    assert.equal((await login('web')).status, 200);
+  });
+
   it("refuses a role quota on a method without roles, with Vault's text", async () => {
     for (const type of ['rate-limit', 'lease-count']) {
       const r = await api(s, 'PUT', `sys/quotas/${type}/up`, { token: s.rootToken, body: { path: 'auth/userpass/', role: 'r', rate: 1, max_leases: 1 } });

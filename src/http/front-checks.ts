@@ -29,6 +29,8 @@ export async function metricsFront(core: CoreApi, unauthenticated: boolean, req:
  * core answers null synchronously and nothing is awaited.
  */
 export function roleQuotaRefusal(core: CoreApi, input: { path: string; data: Record<string, unknown>; connection: Connection }, client: string): Promise<Rendered | null> | null {
+  // Role quotas are only ever on auth mounts: every other request skips even the core's lookup.
+  if (!input.path.startsWith('auth/')) return null;
   const pending = core.roleRateLimited?.({ path: input.path, data: input.data, connection: input.connection, client }) ?? null;
   return pending === null ? null : pending.then((r) => (r === null ? null : { status: 429, body: JSON.stringify({ errors: [r.message] }), extraHeaders: r.headers }));
 }

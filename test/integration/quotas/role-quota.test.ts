@@ -5,6 +5,7 @@
  * the mount's other paths are not limited. Writing a role quota on a mount without roles
  * answers Vault's text.
  */
+import { generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { api, enableAll, startTestServer, type TestServer } from '../../helpers/server.js';
@@ -86,4 +87,36 @@ describe('role-scoped rate-limit quotas (approle)', () => {
       assert.deepEqual([r.status, r.body], [400, { errors: ['Mount path "auth/userpass/" does not support use with role-based quotas'] }]);
     }
   });
+});
+
+describe('role-scoped rate-limit quotas (kubernetes, jwt): keyed on the role the login names', () => {
+  let s: TestServer;
+  before(async () => {
+    s = await startTestServer();
+    await enableAll(s, s.rootToken, [['sys/auth/kubernetes', 'kubernetes'], ['sys/auth/jwt', 'jwt']]);
+    // jwt resolves a role only once configured, as Vault's (its resolver loads the config first).
+    const pubkey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    assert.equal((await api(s, 'PUT', 'auth/jwt/config', { token: s.rootToken, body: { jwt_validation_pubkeys: [pubkey] } })).status, 204);
+    for (const role of ['web', 'db']) {
+      const k = await api(s, 'PUT', `auth/kubernetes/role/${role}`, { token: s.rootToken, body: { bound_service_account_names: 'app', bound_service_account_namespaces: 'prod', audience: 'ward' } });
+      assert.ok([200, 204].includes(k.status), JSON.stringify(k.body));
+      const j = await api(s, 'PUT', `auth/jwt/role/${role}`, { token: s.rootToken, body: { role_type: 'jwt', user_claim: 'sub', bound_audiences: 'ward' } });
+      assert.equal(j.status, 204, JSON.stringify(j.body));
+    }
+  });
+  after(async () => {
+    await s.close();
+  });
+
+  for (const mount of ['kubernetes', 'jwt']) {
+    it(`${mount}: the quota counts the role's login attempts, whatever the backend answers; other roles pass`, async () => {
+      assert.equal((await api(s, 'PUT', `sys/quotas/rate-limit/${mount}-web`, { token: s.rootToken, body: { path: `auth/${mount}/`, role: 'web', rate: 1, interval: '1h' } })).status, 204);
+      const attempt = (role: string) => api(s, 'PUT', `auth/${mount}/login`, { body: { role, jwt: 'e30.e30.c2ln' } });
+      // No config, a bogus JWT: the backend refuses the login, but the attempt reached it and counts.
+      assert.notEqual((await attempt('web')).status, 429);
+      const refused = await attempt('web');
+      assert.deepEqual([refused.status, refused.body], [429, { errors: [`request path "auth/${mount}/login": rate limit quota exceeded`] }]);
+      for (let i = 0; i < 3; i++) assert.notEqual((await attempt('db')).status, 429);
+    });
+  }
 });

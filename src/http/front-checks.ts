@@ -24,15 +24,19 @@ export async function metricsFront(core: CoreApi, unauthenticated: boolean, req:
 }
 
 /**
- * A role-scoped quota's 429 for a request whose body has been read (Vault's
- * withRoleRateLimitQuotaWrapping), or null. Without role quotas on the request's mount the
- * core answers null synchronously and nothing is awaited.
+ * Role-scoped quotas for a request whose body has been read (Vault's
+ * withRoleRateLimitQuotaWrapping): the 429 to answer, or the lease-count quota the login's
+ * token is to count under. null, synchronously, when no role quota is on the request's mount.
  */
-export function roleQuotaRefusal(core: CoreApi, input: { path: string; data: Record<string, unknown>; connection: Connection }, client: string): Promise<Rendered | null> | null {
+export function roleQuotaCheck(core: CoreApi, input: { path: string; data: Record<string, unknown>; connection: Connection }, client: string): Promise<{ refused: Rendered | null; leaseQuota: string | null }> | null {
   // Role quotas are only ever on auth mounts: every other request skips even the core's lookup.
   if (!input.path.startsWith('auth/')) return null;
   const pending = core.roleRateLimited?.({ path: input.path, data: input.data, connection: input.connection, client }) ?? null;
-  return pending === null ? null : pending.then((r) => (r === null ? null : { status: 429, body: JSON.stringify({ errors: [r.message] }), extraHeaders: r.headers }));
+  if (pending === null) return null;
+  return pending.then(({ refusal, leaseQuota }) => ({
+    refused: refusal === null ? null : { status: 429, body: JSON.stringify({ errors: [refusal.message] }), extraHeaders: refusal.headers },
+    leaseQuota,
+  }));
 }
 
 /** A quota's 429 (Vault's text, Retry-After and the rate-limit headers when enabled), or null. */

@@ -37,7 +37,7 @@ import type { ListenerConfig, RequestHandler } from './listener.js';
 import { eventsUpgradeHandler, isEventsPath } from './events-socket.js';
 import { peerTls } from './peer-certs.js';
 import { corsOutcome } from './cors.js';
-import { metricsFront, quotaRefusal, roleQuotaRefusal } from './front-checks.js';
+import { metricsFront, quotaRefusal, roleQuotaCheck } from './front-checks.js';
 import type { HttpInFlight, InFlightHttpRequest } from '../core/inflight/http-requests.js';
 
 export interface HandlerOptions {
@@ -288,13 +288,11 @@ async function serve(ctx: Context, req: IncomingMessage, h: WardHeaders, tracked
   const input = inputFor(ctx, req, h, operation, path, query, binary ? null : raw, tracked);
   if (streamBody) input.body = req;
   if (binary) input.body = oneChunk(raw);
-  const roleRefusal = roleQuotaRefusal(core, { path, data: input.data, connection: input.connection }, client);
-  if (roleRefusal !== null) {
-    const roleRefused = await roleRefusal;
-    if (roleRefused !== null) return roleRefused;
-  }
+  const roleCheck = roleQuotaCheck(core, { path, data: input.data, connection: input.connection }, client);
+  const roleVerdict = roleCheck === null ? null : await roleCheck;
+  if (roleVerdict?.refused) return roleVerdict.refused;
   const result = await core.handleRequest(input);
-  if (roleRefusal !== null) core.roleLoginDone?.(input.data, result.auth);
+  if (roleVerdict?.leaseQuota) core.roleLoginDone?.(roleVerdict.leaseQuota, result.auth);
   const out = renderResult(result);
   // HA with a change stream: the index this write (or any earlier one) reached, for read-your-writes on a performance standby.
   const index = core.storageIndex?.() ?? null;

@@ -24,27 +24,24 @@ export function resolvesRoles(router: Router, mount: string): boolean {
   return route !== undefined && route.entry.table === 'auth' && roleResolverOf(route.backend) !== undefined;
 }
 
-/**
- * Requests let through with a role-scoped lease-count quota to count their token under:
- * keyed by the request's data object, which the same request then hands to the pipeline.
- */
-const countUnder = new WeakMap<object, string>();
+/** The role check's answer: a refusal, or the role-scoped lease-count quota the login's token is to count under. */
+export interface RoleVerdict {
+  refusal: Refusal | null;
+  leaseQuota: string | null;
+}
 
 /** After the pipeline: the login's token (a service token's accessor) counts under its role's lease-count quota. */
-export function recordRoleLogin(quotas: QuotaManager, data: Record<string, unknown>, auth: Record<string, unknown> | null): void {
-  const quota = countUnder.get(data);
-  if (quota === undefined) return;
-  countUnder.delete(data);
+export function recordRoleLogin(quotas: QuotaManager, leaseQuota: string, auth: Record<string, unknown> | null): void {
   const accessor = auth?.['accessor'];
   // Batch tokens have no accessor and no lease: Vault does not count them either.
-  if (typeof accessor === 'string' && accessor !== '') quotas.recordRoleLease(quota, accessor);
+  if (typeof accessor === 'string' && accessor !== '') quotas.recordRoleLease(leaseQuota, accessor);
 }
 
 /**
- * null when no role quota covers the path; else the refusal (or null) once the role is
- * resolved. `alive` tells whether a token (by accessor) still exists, for lease counting.
+ * null when no role quota covers the path; else the verdict once the role is resolved.
+ * `alive` tells whether a token (by accessor) still exists, for lease counting.
  */
-export function roleQuotaCheck(quotas: QuotaManager, router: Router, input: RoleCheckInput, now: () => number, alive: (accessor: string) => Promise<boolean>): Promise<Refusal | null> | null {
+export function roleQuotaCheck(quotas: QuotaManager, router: Router, input: RoleCheckInput, now: () => number, alive: (accessor: string) => Promise<boolean>): Promise<RoleVerdict> | null {
   const mount = quotas.roleMountOf(input.path);
   if (mount === null) return null;
   return (async () => {
@@ -71,9 +68,8 @@ export function roleQuotaCheck(quotas: QuotaManager, router: Router, input: Role
       role = await resolve(req);
     }
     const limited = quotas.checkRole(input.path, role, input.client, now());
-    if (limited !== null) return limited;
+    if (limited !== null) return { refusal: limited, leaseQuota: null };
     const leases = await quotas.checkLeasesRole(input.path, role, alive);
-    if (leases.refusal === null && leases.quota !== null) countUnder.set(input.data, leases.quota);
-    return leases.refusal;
+    return { refusal: leases.refusal, leaseQuota: leases.refusal === null ? leases.quota : null };
   })();
 }

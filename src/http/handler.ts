@@ -4,7 +4,7 @@
  * five raw sys endpoints itself, hands everything else to the core and renders the result.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { CoreApi, HttpRequestInput, StandbyRoute } from '../core/api-types.js';
+import type { CoreApi, CoreResult, HttpRequestInput, StandbyRoute } from '../core/api-types.js';
 import type { Connection, Logger, Operation } from '../sdk/logical.js';
 import { WardError, badRequest, unsupportedOperation } from '../sdk/errors.js';
 import { notFoundBody, renderError, renderResult, send, type Rendered } from './render.js';
@@ -291,8 +291,13 @@ async function serve(ctx: Context, req: IncomingMessage, h: WardHeaders, tracked
   const roleCheck = roleQuotaCheck(core, { path, data: input.data, connection: input.connection }, client);
   const roleVerdict = roleCheck === null ? null : await roleCheck;
   if (roleVerdict?.refused) return roleVerdict.refused;
-  const result = await core.handleRequest(input);
-  if (roleVerdict?.leaseQuota) core.roleLoginDone?.(roleVerdict.leaseQuota, result.auth);
+  let result: CoreResult | null = null;
+  try {
+    result = await core.handleRequest(input);
+  } finally {
+    // A login let through under a role's lease-count quota holds a place there until now, failed or not.
+    if (roleVerdict?.leaseQuota) core.roleLoginDone?.(roleVerdict.leaseQuota, result?.auth ?? null);
+  }
   const out = renderResult(result);
   // HA with a change stream: the index this write (or any earlier one) reached, for read-your-writes on a performance standby.
   const index = core.storageIndex?.() ?? null;

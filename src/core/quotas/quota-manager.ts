@@ -159,19 +159,26 @@ export class QuotaManager {
   /**
    * The role-scoped lease-count quota for a login that resolved to `role`, and its refusal
    * once the live tokens of that role's logins reach max_leases. `quota` names the quota the
-   * login's token is to be recorded under (recordRoleLease), null when none applies.
+   * login's token is to be recorded under (roleLoginDone, which a let-through login must
+   * reach whatever its outcome), null when none applies.
    */
   async checkLeasesRole(path: string, role: string, alive: (accessor: string) => Promise<boolean>): Promise<{ refusal: Refusal | null; quota: string | null }> {
     if (role === '') return { refusal: null, quota: null };
     const q = this.leaseQuotas.find((x) => x.role === role && path.startsWith(x.path));
     if (q === undefined) return { refusal: null, quota: null };
-    if ((await this.roleLeases.count(q.name, q.maxLeases, alive)) < q.maxLeases) return { refusal: null, quota: q.name };
-    return { refusal: leaseRefusal(path), quota: q.name };
+    // The login takes its place before counting (no await between), so concurrent logins see each
+    // other; it holds the place until its outcome is known (roleLoginDone).
+    this.roleLeases.hold(q.name);
+    if ((await this.roleLeases.count(q.name, q.maxLeases + 1, alive)) > q.maxLeases) {
+      this.roleLeases.settle(q.name, null);
+      return { refusal: leaseRefusal(path), quota: q.name };
+    }
+    return { refusal: null, quota: q.name };
   }
 
-  /** A token issued by a login counted under the role-scoped lease-count quota `quota`. */
-  recordRoleLease(quota: string, accessor: string): void {
-    if (this.getLeaseQuota(quota)?.role) this.roleLeases.record(quota, accessor);
+  /** The outcome of a login checkLeasesRole let through: its token's accessor (counted from now on), or null. */
+  roleLoginDone(quota: string, accessor: string | null): void {
+    this.roleLeases.settle(quota, this.getLeaseQuota(quota)?.role ? accessor : null);
   }
 
   getConfig(): QuotaConfig {

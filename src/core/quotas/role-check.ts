@@ -30,11 +30,14 @@ export interface RoleVerdict {
   leaseQuota: string | null;
 }
 
-/** After the pipeline: the login's token (a service token's accessor) counts under its role's lease-count quota. */
+/**
+ * After the pipeline, whatever its outcome (null: it failed): the login's token (a service
+ * token's accessor) counts under its role's lease-count quota, or its held place is freed.
+ */
 export function recordRoleLogin(quotas: QuotaManager, leaseQuota: string, auth: Record<string, unknown> | null): void {
   const accessor = auth?.['accessor'];
   // Batch tokens have no accessor and no lease: Vault does not count them either.
-  if (typeof accessor === 'string' && accessor !== '') quotas.recordRoleLease(leaseQuota, accessor);
+  quotas.roleLoginDone(leaseQuota, typeof accessor === 'string' && accessor !== '' ? accessor : null);
 }
 
 /**

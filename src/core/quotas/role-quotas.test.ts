@@ -75,15 +75,49 @@ describe('role-scoped lease-count quotas', () => {
     const first = await m.checkLeasesRole(LOGIN, 'web', alive);
     assert.equal(first.refusal, null);
     assert.equal(first.quota, 'web');
-    for (const a of ['a1', 'a2']) {
-      live.add(a);
-      m.recordRoleLease('web', a);
-    }
+    live.add('a1');
+    m.roleLoginDone('web', 'a1');
+    assert.equal((await m.checkLeasesRole(LOGIN, 'web', alive)).refusal, null);
+    live.add('a2');
+    m.roleLoginDone('web', 'a2');
     const full = await m.checkLeasesRole(LOGIN, 'web', alive);
     assert.equal(full.refusal?.message, `1 error occurred:\n\t* request path "${LOGIN}": lease count quota exceeded\n\n`);
     assert.deepEqual(await m.checkLeasesRole(LOGIN, 'db', alive), { refusal: null, quota: null }, 'another role is not counted');
     // A revoked token makes room.
     live.delete('a1');
     assert.equal((await m.checkLeasesRole(LOGIN, 'web', alive)).refusal, null);
+  });
+});
+
+describe('role-scoped lease-count quotas under concurrent logins', () => {
+  it('a login let through holds its place until its outcome is known: concurrent logins cannot overshoot', async () => {
+    const m = new QuotaManager(new InmemStorage());
+    await m.putLeaseQuota({ name: 'web', path: 'auth/approle/', maxLeases: 1, role: 'web', inheritable: false });
+    const live = new Set<string>();
+    const alive = async (a: string): Promise<boolean> => live.has(a);
+    const first = await m.checkLeasesRole(LOGIN, 'web', alive);
+    assert.equal(first.refusal, null);
+    assert.match((await m.checkLeasesRole(LOGIN, 'web', alive)).refusal?.message ?? '', /lease count quota exceeded/, 'the first login is still in flight');
+    // The first login failed: no token, its place is given back.
+    m.roleLoginDone('web', null);
+    assert.equal((await m.checkLeasesRole(LOGIN, 'web', alive)).refusal, null);
+    live.add('a1');
+    m.roleLoginDone('web', 'a1');
+    assert.match((await m.checkLeasesRole(LOGIN, 'web', alive)).refusal?.message ?? '', /lease count quota exceeded/);
+  });
+
+  it('two logins checked at once, with one token already counted, cannot both take the last place', async () => {
+    const m = new QuotaManager(new InmemStorage());
+    await m.putLeaseQuota({ name: 'web', path: 'auth/approle/', maxLeases: 2, role: 'web', inheritable: false });
+    const live = new Set<string>();
+    const alive = async (a: string): Promise<boolean> => {
+      await new Promise((r) => setImmediate(r));
+      return live.has(a);
+    };
+    assert.equal((await m.checkLeasesRole(LOGIN, 'web', alive)).refusal, null);
+    live.add('a1');
+    m.roleLoginDone('web', 'a1');
+    const both = await Promise.all([m.checkLeasesRole(LOGIN, 'web', alive), m.checkLeasesRole(LOGIN, 'web', alive)]);
+    assert.deepEqual(both.map((b) => b.refusal === null), [true, false]);
   });
 });

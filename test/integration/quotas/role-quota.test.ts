@@ -81,6 +81,13 @@ describe('role-scoped rate-limit quotas (approle)', () => {
     assert.equal((await login('web')).status, 200);
   });
 
+  it('concurrent logins of the role cannot overshoot its lease-count quota', async () => {
+    assert.equal((await api(s, 'PUT', 'sys/quotas/lease-count/db-tokens', { token: s.rootToken, body: { path: 'auth/approle/', role: 'db', max_leases: 2 } })).status, 204);
+    const statuses = (await Promise.all([0, 1, 2, 3, 4, 5].map(() => login('db')))).map((r) => r.status).sort();
+    assert.deepEqual(statuses, [200, 200, 429, 429, 429, 429]);
+    assert.equal((await api(s, 'DELETE', 'sys/quotas/lease-count/db-tokens', { token: s.rootToken })).status, 204);
+  });
+
   it("refuses a role quota on a method without roles, with Vault's text", async () => {
     for (const type of ['rate-limit', 'lease-count']) {
       const r = await api(s, 'PUT', `sys/quotas/${type}/up`, { token: s.rootToken, body: { path: 'auth/userpass/', role: 'r', rate: 1, max_leases: 1 } });

@@ -5,9 +5,8 @@
  * (a flood over its quota costs no body read, token lookup or backend call).
  */
 import type { IncomingMessage } from 'node:http';
-import type { CoreApi } from '../core/api-types.js';
-import type { Connection } from '../sdk/logical.js';
-import type { Rendered } from './render.js';
+import type { CoreApi, CoreResult, HttpRequestInput } from '../core/api-types.js';
+import { renderResult, type Rendered } from './render.js';
 
 function wantsOpenMetrics(req: IncomingMessage): boolean {
   const accept = req.headers.accept;
@@ -24,19 +23,24 @@ export async function metricsFront(core: CoreApi, unauthenticated: boolean, req:
 }
 
 /**
- * Role-scoped quotas for a request whose body has been read (Vault's
- * withRoleRateLimitQuotaWrapping): the 429 to answer, or the lease-count quota the login's
- * token is to count under. null, synchronously, when no role quota is on the request's mount.
+ * The core's answer to `input`, rendered, behind the role-scoped quotas (Vault's
+ * withRoleRateLimitQuotaWrapping): on an auth mount with role quotas, the login's role is
+ * resolved from the read body and a quota over its limit answers 429 instead. For a mount
+ * without role quotas the core says so synchronously and the request goes on at once.
  */
-export function roleQuotaCheck(core: CoreApi, input: { path: string; data: Record<string, unknown>; connection: Connection }, client: string): Promise<{ refused: Rendered | null; leaseQuota: string | null }> | null {
-  // Role quotas are only ever on auth mounts: every other request skips even the core's lookup.
-  if (!input.path.startsWith('auth/')) return null;
-  const pending = core.roleRateLimited?.({ path: input.path, data: input.data, connection: input.connection, client }) ?? null;
-  if (pending === null) return null;
-  return pending.then(({ refusal, leaseQuota }) => ({
-    refused: refusal === null ? null : { status: 429, body: JSON.stringify({ errors: [refusal.message] }), extraHeaders: refusal.headers },
-    leaseQuota,
-  }));
+export async function answerBehindRoleQuotas(core: CoreApi, input: HttpRequestInput, path: string, client: string): Promise<Rendered> {
+  const check = core.roleRateLimited?.({ path, data: input.data, connection: input.connection, client }) ?? null;
+  if (check === null) return renderResult(await core.handleRequest(input));
+  const { refusal, leaseQuota } = await check;
+  if (refusal !== null) return { status: 429, body: JSON.stringify({ errors: [refusal.message] }), extraHeaders: refusal.headers };
+  let result: CoreResult | null = null;
+  try {
+    result = await core.handleRequest(input);
+  } finally {
+    // A login let through under a role's lease-count quota holds a place there until now, failed or not.
+    if (leaseQuota !== null) core.roleLoginDone?.(leaseQuota, result?.auth ?? null);
+  }
+  return renderResult(result);
 }
 
 /** A quota's 429 (Vault's text, Retry-After and the rate-limit headers when enabled), or null. */

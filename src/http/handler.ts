@@ -4,7 +4,7 @@
  * five raw sys endpoints itself, hands everything else to the core and renders the result.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { CoreApi, CoreResult, HttpRequestInput, StandbyRoute } from '../core/api-types.js';
+import type { CoreApi, HttpRequestInput, StandbyRoute } from '../core/api-types.js';
 import type { Connection, Logger, Operation } from '../sdk/logical.js';
 import { WardError, badRequest, unsupportedOperation } from '../sdk/errors.js';
 import { notFoundBody, renderError, renderResult, send, type Rendered } from './render.js';
@@ -37,7 +37,7 @@ import type { ListenerConfig, RequestHandler } from './listener.js';
 import { eventsUpgradeHandler, isEventsPath } from './events-socket.js';
 import { peerTls } from './peer-certs.js';
 import { corsOutcome } from './cors.js';
-import { metricsFront, quotaRefusal, roleQuotaCheck } from './front-checks.js';
+import { answerBehindRoleQuotas, metricsFront, quotaRefusal } from './front-checks.js';
 import type { HttpInFlight, InFlightHttpRequest } from '../core/inflight/http-requests.js';
 
 export interface HandlerOptions {
@@ -288,17 +288,8 @@ async function serve(ctx: Context, req: IncomingMessage, h: WardHeaders, tracked
   const input = inputFor(ctx, req, h, operation, path, query, binary ? null : raw, tracked);
   if (streamBody) input.body = req;
   if (binary) input.body = oneChunk(raw);
-  const roleCheck = roleQuotaCheck(core, { path, data: input.data, connection: input.connection }, client);
-  const roleVerdict = roleCheck === null ? null : await roleCheck;
-  if (roleVerdict?.refused) return roleVerdict.refused;
-  let result: CoreResult | null = null;
-  try {
-    result = await core.handleRequest(input);
-  } finally {
-    // A login let through under a role's lease-count quota holds a place there until now, failed or not.
-    if (roleVerdict?.leaseQuota) core.roleLoginDone?.(roleVerdict.leaseQuota, result?.auth ?? null);
-  }
-  const out = renderResult(result);
+  // Role quotas are only ever on auth mounts: every other request goes straight to the core.
+  const out = path.startsWith('auth/') ? await answerBehindRoleQuotas(core, input, path, client) : renderResult(await core.handleRequest(input));
   // HA with a change stream: the index this write (or any earlier one) reached, for read-your-writes on a performance standby.
   const index = core.storageIndex?.() ?? null;
   return index === null ? out : { ...out, extraHeaders: ['X-Vault-Index', String(index)] };

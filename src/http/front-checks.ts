@@ -5,8 +5,8 @@
  * (a flood over its quota costs no body read, token lookup or backend call).
  */
 import type { IncomingMessage } from 'node:http';
-import type { CoreApi, CoreResult, HttpRequestInput } from '../core/api-types.js';
-import { renderResult, type Rendered } from './render.js';
+import type { CoreApi } from '../core/api-types.js';
+import type { Rendered } from './render.js';
 
 function wantsOpenMetrics(req: IncomingMessage): boolean {
   const accept = req.headers.accept;
@@ -20,27 +20,6 @@ export async function metricsFront(core: CoreApi, unauthenticated: boolean, req:
   if (!unauthenticated || !core.metrics) return { query: q };
   const m = await core.metrics(q.get('format') ?? '');
   return { answer: { status: m.status, contentType: m.contentType, body: m.body } };
-}
-
-/**
- * The core's answer to `input`, rendered, behind the role-scoped quotas (Vault's
- * withRoleRateLimitQuotaWrapping): on an auth mount with role quotas, the login's role is
- * resolved from the read body and a quota over its limit answers 429 instead. For a mount
- * without role quotas the core says so synchronously and the request goes on at once.
- */
-export async function answerBehindRoleQuotas(core: CoreApi, input: HttpRequestInput, path: string, client: string): Promise<Rendered> {
-  const check = core.roleRateLimited?.({ path, data: input.data, connection: input.connection, client }) ?? null;
-  if (check === null) return renderResult(await core.handleRequest(input));
-  const { refusal, leaseQuota } = await check;
-  if (refusal !== null) return { status: 429, body: JSON.stringify({ errors: [refusal.message] }), extraHeaders: refusal.headers };
-  let result: CoreResult | null = null;
-  try {
-    result = await core.handleRequest(input);
-  } finally {
-    // A login let through under a role's lease-count quota holds a place there until now, failed or not.
-    if (leaseQuota !== null) core.roleLoginDone?.(leaseQuota, result?.auth ?? null);
-  }
-  return renderResult(result);
 }
 
 /** A quota's 429 (Vault's text, Retry-After and the rate-limit headers when enabled), or null. */

@@ -37,7 +37,8 @@ import type { ListenerConfig, RequestHandler } from './listener.js';
 import { eventsUpgradeHandler, isEventsPath } from './events-socket.js';
 import { peerTls } from './peer-certs.js';
 import { corsOutcome } from './cors.js';
-import { answerBehindRoleQuotas, metricsFront, quotaRefusal } from './front-checks.js';
+import { answerBehindRoleQuotas } from './role-quotas.js';
+import { metricsFront, quotaRefusal } from './front-checks.js';
 import type { HttpInFlight, InFlightHttpRequest } from '../core/inflight/http-requests.js';
 
 export interface HandlerOptions {

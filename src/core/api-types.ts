@@ -131,6 +131,13 @@ export interface CoreApi {
   corsConfig?(): import('./cors/cors-config.js').CorsConfig | null;
   /** A rate-limit quota's refusal (Vault's text and headers), or null when the request may go on. */
   rateLimited?(path: string, client: string): { message: string; headers: string[] } | null;
+  /**
+   * The quotas `rateLimited` left for later: on an auth mount with role-scoped quotas, once
+   * the body is read and the login's role resolved. null (not a promise) when none apply.
+   */
+  roleRateLimited?(input: { path: string; data: Record<string, unknown>; connection: Connection; client: string }): Promise<{ refusal: { message: string; headers: string[] } | null; leaseQuota: string | null }> | null;
+  /** After a request roleRateLimited let through with a `leaseQuota`: the login's token (its `auth`) counts under it. */
+  roleLoginDone?(leaseQuota: string, auth: Record<string, unknown> | null): void;
   metrics?(format: string): Promise<{ status: number; contentType: string; body: string }>;
   /** On an unsealed HA standby, how to reach the active node; null when this node serves requests itself. */
   standbyRoute?(): StandbyRoute | null;

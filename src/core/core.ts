@@ -19,6 +19,7 @@ import type { AutoSeal } from './seal/auto-seal.js';
 import { AutoUnsealLoop } from './seal/auto-unseal.js';
 import { SealManager } from './seal/seal-manager.js';
 import { KeyCeremonies } from './seal/ceremonies.js';
+import { recordRoleLogin, roleQuotaCheck, type RoleCheckInput, type RoleVerdict } from './quotas/role-check.js';
 import { deleteRekeyBackup, readRekeyBackup } from './seal/rekey.js';
 import { SnapshotService } from './snapshot/service.js';
 import { DEV_TELEMETRY, type TelemetryConfig } from './metrics/telemetry.js';
@@ -483,6 +484,19 @@ export class WardCore implements CoreApi {
     const subs = this.subsystems;
     if (subs === null) return null;
     return subs.quotas.check(path, client, this.clock.now()) ?? subs.quotas.checkLeases(path, (prefix) => subs.expiration.secretLeasesUnder(prefix));
+  }
+
+  /** `rateLimited` for requests to a mount with role quotas, once the login's role can be resolved from the body. */
+  roleRateLimited(input: RoleCheckInput): Promise<RoleVerdict> | null {
+    const subs = this.subsystems;
+    if (subs === null) return null;
+    return roleQuotaCheck(subs.quotas, subs.router, input, () => this.clock.now(), async (accessor) => (await subs.tokens.lookupAccessor(accessor)) !== null);
+  }
+
+  /** After a request `roleRateLimited` let through with a lease quota: its login token counts under that quota. */
+  roleLoginDone(leaseQuota: string, auth: Record<string, unknown> | null): void {
+    const subs = this.subsystems;
+    if (subs !== null) recordRoleLogin(subs.quotas, leaseQuota, auth);
   }
 
   /** For the cluster listener: whether this node is the active one right now. */

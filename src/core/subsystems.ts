@@ -26,6 +26,7 @@ import { lockedUserPaths } from './sys/paths-locked-users.js';
 import { metricsPaths } from './sys/paths-metrics.js';
 import { quotaPaths } from './sys/paths-quotas.js';
 import { corsPaths } from './sys/paths-cors.js';
+import { resolvesRoles } from './quotas/role-check.js';
 import { CorsStore } from './cors/cors-config.js';
 import { QuotaManager } from './quotas/quota-manager.js';
 import type { MetricsAnswer } from './metrics/serve.js';
@@ -281,7 +282,7 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
     ...wrappingPaths(wrapper),
     ...snapshotPaths(deps.snapshot),
     ...corsPaths(cors),
-    ...quotaPaths({ quotas, mountOf: (p) => router.match(p)?.prefix ?? '' }),
+    ...quotaPaths({ quotas, mountOf: (p) => router.match(p)?.prefix ?? '', resolvesRoles: (m) => resolvesRoles(router, m) }),
     ...metricsPaths(deps.metrics ?? (() => Promise.reject(new Error('metrics are not wired')))),
     ...openapiPaths({
       mounts: () => router.all().map((r) => ({ prefix: r.prefix, type: r.entry.type, backend: r.backend })),

@@ -37,6 +37,7 @@ import type { ListenerConfig, RequestHandler } from './listener.js';
 import { eventsUpgradeHandler, isEventsPath } from './events-socket.js';
 import { peerTls } from './peer-certs.js';
 import { corsOutcome } from './cors.js';
+import { answerBehindRoleQuotas } from './role-quotas.js';
 import { metricsFront, quotaRefusal } from './front-checks.js';
 import type { HttpInFlight, InFlightHttpRequest } from '../core/inflight/http-requests.js';
 
@@ -288,7 +289,8 @@ async function serve(ctx: Context, req: IncomingMessage, h: WardHeaders, tracked
   const input = inputFor(ctx, req, h, operation, path, query, binary ? null : raw, tracked);
   if (streamBody) input.body = req;
   if (binary) input.body = oneChunk(raw);
-  const out = renderResult(await core.handleRequest(input));
+  // Role quotas are only ever on auth mounts: every other request goes straight to the core.
+  const out = path.startsWith('auth/') ? await answerBehindRoleQuotas(core, input, path, client) : renderResult(await core.handleRequest(input));
   // HA with a change stream: the index this write (or any earlier one) reached, for read-your-writes on a performance standby.
   const index = core.storageIndex?.() ?? null;
   return index === null ? out : { ...out, extraHeaders: ['X-Vault-Index', String(index)] };

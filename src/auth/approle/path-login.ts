@@ -54,6 +54,13 @@ export function loginPaths(store: AppRoleStore, lockout: Lockout, clock: Clock):
         secret_id: credentialField('SecretID issued for the role (required when bind_secret_id is set)'),
       },
       synopsis: 'Log in with a RoleID and SecretID',
+      // The role a role_id belongs to, for role-scoped quotas (Vault: pathLoginResolveRole).
+      resolveRole: async (_req, d) => {
+        const roleId = d.get('role_id');
+        const name = roleId === '' ? null : await store.roleNameById(roleId);
+        const role = name === null ? null : await store.getRole(name);
+        return role && constantTimeEqual(role.roleId, roleId) ? role.name : '';
+      },
       operations: {
         update: async (req, d) => {
           const roleId = d.get('role_id');

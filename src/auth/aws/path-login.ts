@@ -82,6 +82,12 @@ export function loginPath(deps: LoginDeps) {
     pattern: 'login',
     fields: loginFields,
     synopsis: 'Log in with a signed sts:GetCallerIdentity request (iam auth type).',
+    // The role the login names, when it exists. A login without one is resolved by Vault from
+    // the caller's ARN, an STS call a quota check should not make: it resolves to no role here.
+    resolveRole: async (req, d) => {
+      const name = d.get('role').toLowerCase();
+      return name !== '' && (await loadRole(req.storage, name)) ? name : '';
+    },
     operations: {
       async update(req, d) {
         const pkcs7 = d.opt('pkcs7');

@@ -41,6 +41,11 @@ export function loginPath(deps: LoginDeps) {
       vmss_name: field.string({ description: 'Virtual machine scale set name.' }),
     },
     synopsis: 'Log in with an Azure managed-identity token.',
+    // The role the login names, when it exists: what role-scoped quotas key on (Vault's ResolveRoleOperation).
+    resolveRole: async (req, d) => {
+      const name = d.get('role');
+      return name !== '' && (await loadRole(req.storage, name)) ? name : '';
+    },
     operations: {
       async update(req, d) {
         const jwt = d.get('jwt');

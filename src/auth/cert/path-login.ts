@@ -22,6 +22,8 @@ export function loginPaths(clock: Clock): PathDef<Fields>[] {
       pattern: 'login',
       fields: { name: field.string({ description: 'The name of the certificate entry to authenticate against' }) },
       synopsis: 'Log in with the TLS client certificate of the connection',
+      // The certificate entry the presented certificate matches (Vault verifies it to resolve the role too).
+      resolveRole: async (req, d) => (await verifyCredentials(req, d.get('name').toLowerCase(), new Date(clock.now()))).entry.name,
       operations: {
         update: async (req, d) => {
           const config = await readConfig(req.storage);

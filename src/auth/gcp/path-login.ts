@@ -76,6 +76,11 @@ export function loginPath(deps: LoginDeps) {
       jwt: field.string({ description: 'A JWT signed by the service account (signJwt) or a Google identity token.', sensitive: true }),
     },
     synopsis: 'Log in with a service-account-signed JWT (iam type).',
+    // The role the login names, when it exists: what role-scoped quotas key on (Vault's ResolveRoleOperation).
+    resolveRole: async (req, d) => {
+      const name = d.get('role');
+      return name !== '' && (await loadRole(req.storage, name)) ? name : '';
+    },
     operations: {
       async update(req, d) {
         const roleName = d.get('role');

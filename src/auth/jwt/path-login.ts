@@ -97,6 +97,11 @@ export function loginPath(deps: LoginDeps) {
       jwt: field.string({ description: 'The signed JWT to validate.', sensitive: true }),
     },
     synopsis: 'Authenticate with a JWT (or OIDC ID token).',
+    // The role the login names (or the default role), when it exists: for role-scoped quotas.
+    resolveRole: async (req, d) => {
+      const config = await loadConfig(req.storage);
+      return config ? (await roleForLogin(req, config, d.get('role'))).name : '';
+    },
     operations: {
       async update(req, d) {
         const config = await loadConfig(req.storage);

@@ -79,6 +79,11 @@ export function loginPath(deps: LoginDeps) {
       jwt: field.string({ description: 'The service-account JWT.', sensitive: true }),
     },
     synopsis: 'Log in with a Kubernetes service-account JWT.',
+    // The role the login names, when it exists: what role-scoped quotas key on (Vault's ResolveRoleOperation).
+    resolveRole: async (req, d) => {
+      const name = d.get('role');
+      return name !== '' && (await loadRole(req.storage, name)) ? name : '';
+    },
     operations: {
       async update(req, d) {
         const roleName = d.get('role');

@@ -5,9 +5,16 @@
  * test, and with quotas a prefix test per quota: the most specific quota whose path
  * covers the request applies (a path prefix beats its mount, a mount beats the global
  * quota with an empty path), as in Vault.
+ *
+ * A quota with a `role` (its path an auth mount) applies only to logins that resolve to
+ * that role. Requests to such a mount cannot be judged without their body, so `check`
+ * leaves them to `checkRole`, which the HTTP layer calls once the body is read and the
+ * mount's backend has resolved the role (Vault defers them the same way). Mounts without
+ * a role quota keep the body-less check.
  */
 import { getJSON, putJSON, type Storage } from '../../sdk/storage.js';
 import { RateLimiter } from './rate-limiter.js';
+import { RoleLeases } from './role-leases.js';
 
 export interface RateLimitQuota {
   name: string;
@@ -69,6 +76,9 @@ export class QuotaManager {
   private exempt = new Set<string>(DEFAULT_EXEMPT_PATHS);
   /** Lease-count quotas, most specific first. */
   private leaseQuotas: LeaseCountQuota[] = [];
+  /** The mounts a role-scoped quota (either type) is on: requests there wait for their role. */
+  private roleMounts: string[] = [];
+  private readonly roleLeases = new RoleLeases();
 
   constructor(private readonly storage: Storage) {}
 
@@ -88,6 +98,26 @@ export class QuotaManager {
       if (q) leases.push(q);
     }
     this.leaseQuotas = leases.sort(bySpecificity);
+    this.refreshRoleMounts();
+  }
+
+  /** The auth mount whose role quotas cover `path`, or null: then `check` alone decides. */
+  roleMountOf(path: string): string | null {
+    const mounts = this.roleMounts;
+    if (mounts.length === 0) return null;
+    for (const m of mounts) if (path.startsWith(m)) return m;
+    return null;
+  }
+
+  /**
+   * `check` for a request to a role-quota mount, once its role is known ("" when it names
+   * none). Vault's precedence: a path-suffix quota, then a quota for the role, then the
+   * mount's own quota, then the global one.
+   */
+  checkRole(path: string, role: string, client: string, now: number): Refusal | null {
+    if (this.isExempt(path)) return null;
+    const hit = this.active.find((a) => path.startsWith(a.quota.path) && (a.quota.role === '' || a.quota.role === role));
+    return hit === undefined ? null : this.limit(hit, path, client, now);
   }
 
   getLeaseQuota(name: string): LeaseCountQuota | null {
@@ -100,12 +130,18 @@ export class QuotaManager {
 
   async putLeaseQuota(q: LeaseCountQuota): Promise<void> {
     await putJSON(this.storage, `${LEASE_PREFIX}${q.name}`, q);
+    // A quota moved to another mount or role no longer counts the tokens it counted.
+    const old = this.getLeaseQuota(q.name);
+    if (old && (old.path !== q.path || old.role !== q.role)) this.roleLeases.forget(q.name);
     this.leaseQuotas = [...this.leaseQuotas.filter((x) => x.name !== q.name), q].sort(bySpecificity);
+    this.refreshRoleMounts();
   }
 
   async deleteLeaseQuota(name: string): Promise<void> {
     await this.storage.delete(`${LEASE_PREFIX}${name}`);
     this.leaseQuotas = this.leaseQuotas.filter((q) => q.name !== name);
+    this.roleLeases.forget(name);
+    this.refreshRoleMounts();
   }
 
   /**
@@ -114,10 +150,35 @@ export class QuotaManager {
    */
   checkLeases(path: string, leasesUnder: (prefix: string) => number): Refusal | null {
     if (this.leaseQuotas.length === 0) return null;
-    const q = this.leaseQuotas.find((x) => path.startsWith(x.path));
+    // Role-scoped quotas wait for the login's role (checkLeasesRole).
+    const q = this.leaseQuotas.find((x) => x.role === '' && path.startsWith(x.path));
     if (!q || leasesUnder(q.path) < q.maxLeases) return null;
-    // Vault appends the error to a multierror, which is how clients see it.
-    return { message: `1 error occurred:\n\t* request path ${JSON.stringify(path)}: lease count quota exceeded\n\n`, headers: [] };
+    return leaseRefusal(path);
+  }
+
+  /**
+   * The role-scoped lease-count quota for a login that resolved to `role`, and its refusal
+   * once the live tokens of that role's logins reach max_leases. `quota` names the quota the
+   * login's token is to be recorded under (roleLoginDone, which a let-through login must
+   * reach whatever its outcome), null when none applies.
+   */
+  async checkLeasesRole(path: string, role: string, alive: (accessor: string) => Promise<boolean>): Promise<{ refusal: Refusal | null; quota: string | null }> {
+    if (role === '') return { refusal: null, quota: null };
+    const q = this.leaseQuotas.find((x) => x.role === role && path.startsWith(x.path));
+    if (q === undefined) return { refusal: null, quota: null };
+    // The login takes its place before counting (no await between), so concurrent logins see each
+    // other; it holds the place until its outcome is known (roleLoginDone).
+    this.roleLeases.hold(q.name);
+    if ((await this.roleLeases.count(q.name, q.maxLeases + 1, alive)) > q.maxLeases) {
+      this.roleLeases.settle(q.name, null);
+      return { refusal: leaseRefusal(path), quota: q.name };
+    }
+    return { refusal: null, quota: q.name };
+  }
+
+  /** The outcome of a login checkLeasesRole let through: its token's accessor (counted from now on), or null. */
+  roleLoginDone(quota: string, accessor: string | null): void {
+    this.roleLeases.settle(quota, this.getLeaseQuota(quota)?.role ? accessor : null);
   }
 
   getConfig(): QuotaConfig {
@@ -142,17 +203,20 @@ export class QuotaManager {
     await putJSON(this.storage, `${RATE_PREFIX}${q.name}`, q);
     this.active = [...this.active.filter((a) => a.quota.name !== q.name), this.activate(q)];
     this.sort();
+    this.refreshRoleMounts();
   }
 
   async delete(name: string): Promise<void> {
     await this.storage.delete(`${RATE_PREFIX}${name}`);
     this.active = this.active.filter((a) => a.quota.name !== name);
+    this.refreshRoleMounts();
   }
 
   /** null: allowed. Otherwise what the client gets: Vault's text and the headers to send. */
   check(path: string, client: string, now: number): Refusal | null {
     const active = this.active;
     if (active.length === 0) return null;
+    if (this.roleMounts.length > 0 && this.roleMountOf(path) !== null) return null;
     let hit: Active | undefined;
     for (const a of active) {
       if (path.startsWith(a.quota.path)) {
@@ -161,6 +225,10 @@ export class QuotaManager {
       }
     }
     if (!hit || this.isExempt(path)) return null;
+    return this.limit(hit, path, client, now);
+  }
+
+  private limit(hit: Active, path: string, client: string, now: number): Refusal | null {
     const answer = hit.limiter.allow(client, now);
     if (answer.allowed) return null;
     const headers = ['Retry-After', String(answer.retryAfter)];
@@ -186,8 +254,19 @@ export class QuotaManager {
   }
 
   private sort(): void {
-    this.active.sort((a, b) => b.quota.path.length - a.quota.path.length);
+    // On the same path, a role's quota comes before the mount's own (it is the more specific).
+    this.active.sort((a, b) => b.quota.path.length - a.quota.path.length || Number(b.quota.role !== '') - Number(a.quota.role !== ''));
+  }
+
+  private refreshRoleMounts(): void {
+    const mounts = new Set<string>();
+    for (const a of this.active) if (a.quota.role !== '') mounts.add(a.quota.path);
+    for (const q of this.leaseQuotas) if (q.role !== '') mounts.add(q.path);
+    this.roleMounts = [...mounts];
   }
 }
+
+// Vault appends the error to a multierror, which is how clients see it.
+const leaseRefusal = (path: string): Refusal => ({ message: `1 error occurred:\n\t* request path ${JSON.stringify(path)}: lease count quota exceeded\n\n`, headers: [] });
 
 const bySpecificity = (a: { path: string }, b: { path: string }): number => b.path.length - a.path.length;

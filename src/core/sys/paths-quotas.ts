@@ -13,6 +13,8 @@ export interface QuotaPathDeps {
   quotas: QuotaManager;
   /** The mount serving `path` ("" when none). */
   mountOf(path: string): string;
+  /** Whether the backend mounted at `mount` resolves a login's role (its login path declares resolveRole). */
+  resolvesRoles?(mount: string): boolean;
 }
 
 function rateOf(raw: unknown): number {
@@ -49,7 +51,7 @@ export function quotaPaths(deps: QuotaPathDeps): PathDef<Fields>[] {
         rate: field.raw({ description: 'Requests allowed per interval, per client address (> 0).' }),
         interval: field.durationSecond({ description: 'The interval the rate applies to (default 1s).' }),
         block_interval: field.signedDurationSecond({ description: 'How long a client over the limit is refused (0: until the bucket refills).' }),
-        role: field.string({ description: 'Login role the quota applies to (stored; see the notes).' }),
+        role: field.string({ description: 'Login role the quota applies to: path must then be an auth mount whose method has roles.' }),
         inheritable: field.bool({ description: 'Whether child namespaces inherit the quota (Ward has only the root namespace).' }),
       },
       synopsis: 'A rate-limit quota.',
@@ -79,7 +81,7 @@ export function quotaPaths(deps: QuotaPathDeps): PathDef<Fields>[] {
         name: field.string({ description: 'Name of the quota.', required: true }),
         path: field.string({ description: 'Empty for every path, a mount ("database/") or a path below one.' }),
         max_leases: field.int({ description: 'Leases allowed under the path (> 0).' }),
-        role: field.string({ description: 'Login role the quota applies to (stored; see the notes).' }),
+        role: field.string({ description: 'Login role the quota applies to: path must then be an auth mount whose method has roles.' }),
         inheritable: field.bool({ description: 'Whether child namespaces inherit the quota (Ward has only the root namespace).' }),
       },
       synopsis: 'A lease-count quota.',
@@ -171,16 +173,16 @@ export function quotaPaths(deps: QuotaPathDeps): PathDef<Fields>[] {
   }
 
   /**
-   * Vault's checks for a role-scoped quota, in Vault's order and words. Vault then asks the
-   * auth method to resolve the login's role; no Ward auth method does that for quotas, so a
-   * role is refused with Vault's text for such a mount rather than stored and applied to
-   * every login on the mount.
+   * Vault's checks for a role-scoped quota, in Vault's order and words: the path must be an
+   * auth mount whose method resolves a login's role (approle, kubernetes, jwt, …; not
+   * userpass or token). Like Vault, the role itself need not exist yet.
    */
   function checkRole(path: string, role: string): void {
     if (role === '') return;
     const mount = path === '' ? '' : deps.mountOf(path.endsWith('/') ? path : `${path}/`);
     if (path !== mount) throw badRequest('Quotas cannot contain both a path suffix and a role. If a role is provided, path must be a valid auth mount with a concept of roles');
     if (!mount.startsWith('auth/')) throw badRequest(`Mount path ${JSON.stringify(mount)} is not a valid auth method and therefore unsuitable for use with role-based quotas`);
+    if (deps.resolvesRoles?.(mount) === true) return;
     throw badRequest(`Mount path ${JSON.stringify(mount)} does not support use with role-based quotas`);
   }
 

@@ -48,6 +48,18 @@ export function pathTableOf(backend: Backend): readonly PathDef<Fields>[] | unde
   return pathTables.get(backend);
 }
 
+/** Per built backend: how to resolve a login request's role, when its `login` path declares it. */
+const roleResolvers = new WeakMap<Backend, (req: LogicalRequest) => Promise<string>>();
+
+/**
+ * The role a login request to `backend` resolves to, as Vault's ResolveRoleOperation on
+ * `login`; undefined when the backend has no concept of roles. The resolver never throws:
+ * a request it cannot read resolves to "" (no role quota applies; the login refuses it).
+ */
+export function roleResolverOf(backend: Backend): ((req: LogicalRequest) => Promise<string>) | undefined {
+  return roleResolvers.get(backend);
+}
+
 /**
  * Builds a Backend from a declarative path table: routing inside the mount, field
  * coercion, required fields, unknown-field warnings, help, 404/405 all live here so
@@ -144,6 +156,18 @@ export function defineBackend(spec: BackendSpec): Backend {
     },
   };
   pathTables.set(backend, Object.freeze([...spec.paths]));
+  const login = compiled.find((c) => c.def.resolveRole !== undefined && c.re.test('login'));
+  const resolveRole = login?.def.resolveRole;
+  if (login && resolveRole) {
+    roleResolvers.set(backend, async (req) => {
+      try {
+        const role = await resolveRole({ ...req, path: 'login' }, new FieldData(login.def.fields, req.data, login.fieldList));
+        return typeof role === 'string' ? role : '';
+      } catch {
+        return '';
+      }
+    });
+  }
   return backend;
 }
 

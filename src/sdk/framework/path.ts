@@ -15,6 +15,11 @@ export type ExistenceCheck<F extends Fields> = {
 
 export type PathOperation = Exclude<Operation, 'help'>;
 
+/** The role a login request names (Vault's ResolveRoleOperation); "" when it names none. */
+export type RoleResolver<F extends Fields> = {
+  bivarianceHack(req: LogicalRequest, d: FieldData<F>): Promise<string>;
+}['bivarianceHack'];
+
 /**
  * One row of a backend's path table: Vault's framework.Path. The pattern is a regular
  * expression (anchored by the framework) whose named groups become field values.
@@ -34,6 +39,12 @@ export interface PathDef<F extends Fields = Fields> {
    * unchanged): KV v1's and the cubbyhole's `.*` are `(?<path>.*)` there, as in Vault.
    */
   documentedPattern?: string;
+  /**
+   * On an auth method's `login` path: which role the request logs in with, read from the
+   * same fields (and the mount's storage) without logging in. Role-scoped quotas use it;
+   * a backend without one refuses role quotas, as Vault's methods without roles do.
+   */
+  resolveRole?: RoleResolver<F>;
 }
 
 /** Identity function that lets TypeScript infer the field table for handler arguments. */

@@ -15,7 +15,7 @@ import { zeroize } from '../../lib/secure.js';
 import { auditFailed, badRequest, WardError } from '../../sdk/errors.js';
 import type { Logger } from '../../sdk/logical.js';
 import { getJSON, putJSON, type Storage } from '../../sdk/storage.js';
-import { AuditFormatter, type FormatOptions, type RecordType } from './hash.js';
+import { AuditFormatter, type FormatOptions, type RecordType } from './formatter.js';
 import { AuditedHeaders } from './request-headers.js';
 import { brokenDevice } from './broken-device.js';
 import type { AuditDevice, AuditDeviceFactory, AuditEntryInput } from './types.js';

@@ -81,7 +81,7 @@ export class Agent {
       if (cfg.autoAuth) {
         const a = cfg.autoAuth;
         this.handler = new AuthHandler({
-          method: createMethod(a.method),
+          method: createMethod(a.method, { clientOptions: this.o.clientOptions, env: this.o.env, log: this.o.log.named('auth') }),
           client: this.authClient,
           minBackoffMs: a.method.minBackoffMs,
           maxBackoffMs: a.method.maxBackoffMs,
@@ -132,7 +132,7 @@ export class Agent {
     let token = this.o.envToken ?? '';
     if (a) {
       this.handler = new AuthHandler({
-        method: createMethod(a.method),
+        method: createMethod(a.method, { clientOptions: this.o.clientOptions, env: this.o.env, log: this.o.log.named('auth') }),
         client: this.authClient,
         minBackoffMs: a.method.minBackoffMs,
         maxBackoffMs: a.method.maxBackoffMs,

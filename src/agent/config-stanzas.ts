@@ -1,5 +1,6 @@
 /** The stanza readers behind `config.ts`: vault, auto_auth (method, sinks), listener, template. */
 import type { Stanza } from './config-read.js';
+import { MORE_METHODS } from './auto-auth/params.js';
 import type { AgentConfig, ListenerConfig, MethodConfig, SinkConfig, TemplateConfig, VaultConfig } from './config.js';
 
 const DEFAULT_RETRIES = 12;
@@ -82,8 +83,10 @@ function parseMethod(m: Stanza): MethodConfig {
     const x = cfg();
     x.checkKeys(['token_file_path']);
     params = { type, tokenFilePath: x.need('token_file_path') };
+  } else if (Object.hasOwn(MORE_METHODS, type)) {
+    params = (MORE_METHODS[type] as NonNullable<(typeof MORE_METHODS)[string]>)(c, m);
   } else {
-    throw m.error(`unsupported method type "${type}" (Ward's agent supports approle, aws, kubernetes, token_file)`, 'type');
+    throw m.error(`unsupported method type "${type}" (Ward's agent supports ${['approle', 'aws', 'kubernetes', 'token_file', ...Object.keys(MORE_METHODS)].join(', ')})`, 'type');
   }
   const minBackoffMs = m.durationMs('min_backoff') || 1000;
   const maxBackoffMs = m.durationMs('max_backoff') || 300_000;

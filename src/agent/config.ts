@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import hcl from 'js-hcl-parser';
 import { AgentConfigError, Locator, Stanza, isObj, jsonErrorOffset, lineAt } from './config-read.js';
+import type { MoreParams } from './auto-auth/params.js';
 import { parseAutoAuth, parseListener, parseTemplate, parseVault } from './config-stanzas.js';
 
 export { AgentConfigError } from './config-read.js';
@@ -63,7 +64,7 @@ export interface MethodConfig {
   minBackoffMs: number;
   maxBackoffMs: number;
   exitOnErr: boolean;
-  params: AppRoleParams | KubernetesParams | TokenFileParams | AwsParams;
+  params: AppRoleParams | KubernetesParams | TokenFileParams | AwsParams | MoreParams;
   where: string;
 }
 

@@ -6,12 +6,18 @@ import type { Connection, RenewResult } from '../sdk/logical.js';
 import type { Router } from './router/router.js';
 import type { TokenEntry } from './tokens/types.js';
 
-/** The token store's `renewViaBackend`: null when the login mount is gone or cannot renew. */
-export function renewViaMount(router: Router): (entry: TokenEntry, increment: number, connection?: Connection) => Promise<RenewResult | null> {
+/**
+ * The token store's `renewViaBackend`: null when the login mount is gone or cannot renew.
+ * `renewed` runs on each renewal the method grants, before the token store sees it.
+ */
+export function renewViaMount(
+  router: Router,
+  renewed: (entry: TokenEntry, result: RenewResult) => Promise<void>,
+): (entry: TokenEntry, increment: number, connection?: Connection) => Promise<RenewResult | null> {
   return async (entry, increment, connection) => {
     const r = router.match(entry.path);
     if (!r || !r.backend.renewAuth || r.entry.type === 'token') return null;
-    return r.backend.renewAuth(
+    const result = await r.backend.renewAuth(
       {
         id: '',
         operation: 'update',
@@ -29,5 +35,7 @@ export function renewViaMount(router: Router): (entry: TokenEntry, increment: nu
       },
       { policies: entry.policies, metadata: entry.meta, internalData: entry.internalData, ttl: entry.ttl, increment, issueTime: entry.creationTime, period: entry.period },
     );
+    await renewed(entry, result);
+    return result;
   };
 }

@@ -23,6 +23,8 @@ import { DEV_TELEMETRY, type TelemetryConfig } from './metrics/telemetry.js';
 import type { CorsConfig } from './cors/cors-config.js';
 import { HttpInFlight } from './inflight/http-requests.js';
 import { serveMetrics, type MetricsAnswer } from './metrics/serve.js';
+import { collectStoredUsage } from './metrics/usage.js';
+import { PeriodicUsage } from './metrics/usage-period.js';
 import { startSubsystems } from './subsystems.js';
 import type { SubsystemDeps, Subsystems } from './subsystem-types.js';
 import { haManagerFor, haLeaderStatus, isLockLost, keyringUnreadable } from './ha/core-ha.js';
@@ -45,6 +47,8 @@ export class WardCore implements CoreApi {
   private readonly clock: Clock;
   private readonly registry: BackendRegistry;
   private subsystems: Subsystems | null = null;
+  /** Token and lease usage gauges, collected every `usage_gauge_period` rather than per scrape. */
+  private readonly usage = new PeriodicUsage<Subsystems>(() => this.subsystems, collectStoredUsage);
   private cluster: ClusterInfo | null = null;
   private pendingSeal = false;
   private pendingStepDown = false;
@@ -411,7 +415,13 @@ export class WardCore implements CoreApi {
   /** GET sys/metrics in `format`, sealed or not (a listener may serve it without a token). */
   metrics(format: string): Promise<MetricsAnswer> {
     const subs = this.subsystems;
-    const sources = { unsealed: !this.isSealed(), active: this.isActive(), performanceStandby: this.isPerformanceStandby(), subsystems: subs };
+    const sources = {
+      unsealed: !this.isSealed(),
+      active: this.isActive(),
+      performanceStandby: this.isPerformanceStandby(),
+      subsystems: subs,
+      collected: () => (subs ? this.usage.gauges(subs, this.telemetry.usageGaugePeriodSeconds) : Promise.resolve([])),
+    };
     return serveMetrics(format, this.telemetry, sources, this.clock.now());
   }
 
@@ -424,7 +434,7 @@ export class WardCore implements CoreApi {
   rateLimited(path: string, client: string): { message: string; headers: string[] } | null {
     const subs = this.subsystems;
     if (subs === null) return null;
-    return subs.quotas.check(path, client, this.clock.now()) ?? subs.quotas.checkLeases(path, (prefix) => subs.expiration.secretLeaseIds().filter((id) => id.startsWith(prefix)).length);
+    return subs.quotas.check(path, client, this.clock.now()) ?? subs.quotas.checkLeases(path, (prefix) => subs.expiration.secretLeasesUnder(prefix));
   }
 
   /** For the cluster listener: whether this node is the active one right now. */

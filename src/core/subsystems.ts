@@ -37,7 +37,7 @@ import { systemBackend } from './sys/sys-backend.js';
 import { identityBackend } from './identity/backend.js';
 import type { IdentityDeps } from './identity/deps.js';
 import { EffectiveIdentity } from './identity/effective.js';
-import { dropMountAliases, entityForLogin } from './identity/login.js';
+import { dropMountAliases, entityForLogin, syncExternalGroups } from './identity/login.js';
 import { IdentityStore } from './identity/store.js';
 import { routePath } from './router/mount-entry.js';
 import { TokenStore } from './tokens/token-store.js';
@@ -91,7 +91,10 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
     expiration,
     policyExists: (name) => policies.exists(name),
     destroyCubbyhole: (tokenId) => destroyCubbyhole(cubbyStorage(), tokenId),
-    renewViaBackend: renewViaMount(router),
+    // As Vault: a renewal refreshes the entity's external groups on the token's mount.
+    renewViaBackend: renewViaMount(router, async (entry, renewed) => {
+      if (entry.entityId !== '' && renewed.groupAliases) await syncExternalGroups(identityDeps, entry.mountAccessor, entry.entityId, renewed.groupAliases.map((g) => g.name));
+    }),
     defaultTtl: () => tokenMountSystem().defaultLeaseTtl(),
     maxTtl: () => tokenMountSystem().maxLeaseTtl(),
     mountAccessor: () => router.get('auth/token/')?.entry.accessor ?? '',
@@ -223,7 +226,8 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
     aclCached: (policyNames) => policies.aclCached(policyNames),
     identity: {
       forToken: identityOf,
-      loginEntity: (accessor, alias, groups) => entityForLogin(identityDeps, accessor, alias, groups),
+      // Every login refreshes external groups, as in Vault: a method reporting none leaves the entity in none of its mount's.
+      loginEntity: (accessor, alias, groups) => entityForLogin(identityDeps, accessor, alias, groups ?? []),
     },
     audit,
     registerSecret: (o) => expiration.registerSecret(o),

@@ -1,7 +1,8 @@
 /**
  * What CORS does to a request, as Vault's wrapCORSHandler: nothing while it is off or
  * without an Origin header; a disallowed origin is refused 403 "origin not allowed"; a
- * preflight (OPTIONS) for an unknown method gets 405, an allowed one 204 with the
+ * preflight (OPTIONS) for an unknown method gets 405, an allowed one 200 (what Go sends when
+ * Vault's handler returns without writing a status) with an empty body and the
  * Access-Control-* headers; any other request goes on with Access-Control-Allow-Origin
  * and Vary added to its response. Reads the config only: no work when CORS is off.
  */
@@ -27,7 +28,7 @@ export function corsOutcome(conf: CorsConfig | null, method: string, rawHeaders:
     if (!ALLOWED_METHODS.includes(header(rawHeaders, 'access-control-request-method'))) return { answer: { status: 405, body: '' } };
     return {
       answer: {
-        status: 204,
+        status: 200,
         body: '',
         extraHeaders: [
           'Access-Control-Allow-Origin', origin,

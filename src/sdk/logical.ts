@@ -155,6 +155,12 @@ export interface RenewResult {
   renewable?: boolean;
   warnings?: string[];
   data?: Record<string, unknown>;
+  /**
+   * For an auth renewal: the group aliases the token's entity belongs to now on this
+   * mount (external groups). Vault refreshes memberships with what the backend hands
+   * back. Absent: the backend reports no groups, and renewal leaves memberships as they are.
+   */
+  groupAliases?: { name: string }[];
 }
 
 export interface SecretType {

@@ -21,7 +21,7 @@ function fails(text: string, pattern: RegExp): void {
 
 test('without a telemetry stanza, Vault defaults: hostname on gauges, Prometheus kept 24h, metrics need a token', () => {
   const c = parseConfig(BASE, 'ward.hcl');
-  assert.deepEqual(c.telemetry, { disableHostname: false, prometheusRetentionSeconds: 24 * 3600, unauthenticatedMetricsAccess: false });
+  assert.deepEqual(c.telemetry, { disableHostname: false, prometheusRetentionSeconds: 24 * 3600, unauthenticatedMetricsAccess: false, usageGaugePeriodSeconds: 600 });
   assert.equal(c.listeners[0]?.unauthenticatedMetricsAccess, undefined);
 });
 
@@ -30,11 +30,20 @@ test('the telemetry stanza and the listener telemetry block are read', () => {
     `${BASE.replace('tls_disable = true', 'tls_disable = true\n  telemetry {\n    unauthenticated_metrics_access = true\n  }')}telemetry {\n  disable_hostname = true\n  prometheus_retention_time = "30s"\n}\n`,
     'ward.hcl',
   );
-  assert.deepEqual(c.telemetry, { disableHostname: true, prometheusRetentionSeconds: 30, unauthenticatedMetricsAccess: false });
+  assert.deepEqual(c.telemetry, { disableHostname: true, prometheusRetentionSeconds: 30, unauthenticatedMetricsAccess: false, usageGaugePeriodSeconds: 600 });
   assert.equal(c.listeners[0]?.unauthenticatedMetricsAccess, true);
   const top = parseConfig(`${BASE}telemetry {\n  unauthenticated_metrics_access = true\n  prometheus_retention_time = 0\n}\n`, 'ward.hcl');
   assert.equal(top.telemetry.unauthenticatedMetricsAccess, true);
   assert.equal(top.telemetry.prometheusRetentionSeconds, 0);
+});
+
+test('usage_gauge_period: a duration, or "none" to stop collecting usage gauges', () => {
+  const period = (v: string): number => parseConfig(`${BASE}telemetry {\n  usage_gauge_period = ${v}\n}\n`, 'ward.hcl').telemetry.usageGaugePeriodSeconds;
+  assert.equal(period('"5m"'), 300);
+  assert.equal(period('30'), 30);
+  assert.equal(period('"none"'), 0);
+  fails(`${BASE}telemetry {\n  usage_gauge_period = "often"\n}\n`, /^ward\.hcl:7: usage_gauge_period must be a duration such as "10m" or "none"/);
+  fails(`${BASE}telemetry {\n  usage_gauge_period = "0s"\n}\n`, /^ward\.hcl:7: usage_gauge_period must be a duration such as "10m" or "none"/);
 });
 
 test('bad telemetry settings are file:line errors', () => {

@@ -1,6 +1,6 @@
 /**
  * The `telemetry { … }` stanza (disable_hostname, prometheus_retention_time,
- * unauthenticated_metrics_access) and the listener's `telemetry { unauthenticated_metrics_access }`
+ * unauthenticated_metrics_access, usage_gauge_period) and the listener's `telemetry { unauthenticated_metrics_access }`
  * block, where Vault puts that switch. Sinks that push elsewhere (statsd, dogstatsd, …) are
  * refused by name: Ward serves its metrics only through sys/metrics.
  */
@@ -8,7 +8,7 @@ import { parseDurationSeconds } from '../lib/duration.js';
 import { VAULT_TELEMETRY_DEFAULTS, type TelemetryConfig } from '../core/metrics/telemetry.js';
 import { bool, ConfigError, type Locator, type Obj } from './config.js';
 
-const KEYS = new Set(['disable_hostname', 'prometheus_retention_time', 'unauthenticated_metrics_access']);
+const KEYS = new Set(['disable_hostname', 'prometheus_retention_time', 'unauthenticated_metrics_access', 'usage_gauge_period']);
 
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -43,7 +43,23 @@ export function parseTelemetry(root: Obj, loc: Locator): TelemetryConfig {
     disableHostname: bool(body, 'disable_hostname', loc, at) ?? false,
     prometheusRetentionSeconds: retention,
     unauthenticatedMetricsAccess: bool(body, 'unauthenticated_metrics_access', loc, at) ?? false,
+    usageGaugePeriodSeconds: usagePeriod(body['usage_gauge_period'], loc, at),
   };
+}
+
+/** Vault's `usage_gauge_period`: a duration (default 10m), or "none" (0 here): no usage gauges. */
+function usagePeriod(raw: unknown, loc: Locator, at: number): number {
+  if (raw === undefined) return VAULT_TELEMETRY_DEFAULTS.usageGaugePeriodSeconds;
+  if (raw === 'none') return 0;
+  let seconds = NaN;
+  try {
+    seconds = parseDurationSeconds(raw);
+  } catch {
+    // reported below
+  }
+  // 0 would be a collection loop without a pause; "none" is how Vault says "never".
+  if (!(seconds > 0)) throw loc.error('usage_gauge_period must be a duration such as "10m" or "none"', 'usage_gauge_period', at);
+  return seconds;
 }
 
 /** A listener's `telemetry { unauthenticated_metrics_access = … }`; undefined when absent. */

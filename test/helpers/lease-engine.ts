@@ -4,6 +4,7 @@
  * renew so tests can assert the core called back. Role names steer behaviour:
  * `fixed` → not renewable, `short` → ttl 2 s, anything else → ttl 60 s, max 120 s.
  */
+import type { TelemetryConfig } from '../../src/core/metrics/telemetry.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -67,6 +68,8 @@ export interface LeaseServerOptions {
   dev?: boolean;
   /** A FakeClock to move instead of sleeping (see ./clock.ts). */
   clock?: Clock;
+  /** The `telemetry` stanza (e.g. a short usage_gauge_period). */
+  telemetry?: TelemetryConfig;
 }
 
 /**
@@ -76,7 +79,7 @@ export interface LeaseServerOptions {
 export async function startLeaseServer(o: LeaseServerOptions = {}): Promise<TestServer> {
   const registry = builtinRegistry();
   registry.register('leasetest', 'secret', () => leaseEngine());
-  const server = await startTestServer({ registry, dev: o.dev ?? true, ...(o.sqlitePath ? { sqlitePath: o.sqlitePath } : {}), ...(o.clock ? { clock: o.clock } : {}) });
+  const server = await startTestServer({ registry, dev: o.dev ?? true, ...(o.sqlitePath ? { sqlitePath: o.sqlitePath } : {}), ...(o.clock ? { clock: o.clock } : {}), ...(o.telemetry ? { telemetry: o.telemetry } : {}) });
   if (o.dev ?? true) await server.core.active!.mounts.mount('mounts', { path: 'dyn/', type: 'leasetest' });
   return server;
 }

@@ -1,18 +1,58 @@
 /** Loopback ports for tests that must name a port before something listens on it. */
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 /**
- * A port on 127.0.0.1 that was free a moment ago (bind to 0, read it, release it). Another
- * process can take it before the caller binds, so callers that can retry do.
+ * The kernel's ephemeral port range: outgoing connections (every test's HTTP client, pg,
+ * etcd peers) take their local ports from it. A port picked there and released can be
+ * taken by such a connection before the child process binds it ("address already in
+ * use"), which happened in CI with an etcd member.
  */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+function ephemeralRange(): [number, number] {
+  try {
+    const [lo, hi] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    if (Number.isInteger(lo) && Number.isInteger(hi)) return [lo!, hi!];
+  } catch {
+    // Not Linux: fall through to the IANA range.
+  }
+  return [49152, 65535];
+}
+
+const [EPHEMERAL_LO, EPHEMERAL_HI] = ephemeralRange();
+/** Below the ephemeral range, above the well-known and usual service ports. */
+const PICK_LO = 20000;
+const PICK_HI = Math.min(EPHEMERAL_LO, 32768);
+
+function tryBind(port: number): Promise<number | null> {
+  return new Promise((resolve) => {
     const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
+    srv.once('error', () => resolve(null));
+    srv.listen(port, '127.0.0.1', () => {
       const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
+      const bound = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(bound));
     });
   });
+}
+
+/** True when `port` lies in the range the kernel hands to outgoing connections. */
+export const inEphemeralRange = (port: number): boolean => port >= EPHEMERAL_LO && port <= EPHEMERAL_HI;
+
+/**
+ * A port on 127.0.0.1 that was free a moment ago. Picked at random below the ephemeral
+ * range (see ephemeralRange) and checked by binding it; when that range leaves no room,
+ * the kernel's choice (port 0). Another process can still take it before the caller
+ * binds, so callers that can retry do.
+ */
+export async function freePort(): Promise<number> {
+  if (PICK_HI - PICK_LO >= 1000) {
+    for (let i = 0; i < 50; i++) {
+      const port = PICK_LO + Math.floor(Math.random() * (PICK_HI - PICK_LO));
+      const bound = await tryBind(port);
+      if (bound !== null) return bound;
+    }
+  }
+  const bound = await tryBind(0);
+  if (bound === null) throw new Error('no free loopback port');
+  return bound;
 }

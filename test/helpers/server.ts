@@ -6,6 +6,7 @@
  * With `clock` (a FakeClock from ./clock.ts) the core, AppRole and userpass all read time
  * from it, so TTL and expiry tests move time instead of sleeping.
  */
+import type { TelemetryConfig } from '../../src/core/metrics/telemetry.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,6 +49,8 @@ export interface TestServerOptions {
   /** The core's logger (default: silent) and the run-time control of it (sys/loggers, sys/monitor). */
   logger?: Logger;
   loggerControl?: LoggerControl;
+  /** The `telemetry` stanza (default: dev mode's). */
+  telemetry?: TelemetryConfig;
 }
 
 /** The registry with AppRole and userpass reading time from `clock`. */
@@ -71,7 +74,7 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
     physical = new InmemPhysical();
   }
   const registry = o.clock ? clockedRegistry(o.registry ?? builtinRegistry(), o.clock) : o.registry;
-  const core = new WardCore({ physical, logger: o.logger ?? silentLogger, ...(o.loggerControl ? { loggers: o.loggerControl } : {}), ...(registry ? { registry } : {}), ...(o.clock ? { clock: o.clock } : {}) });
+  const core = new WardCore({ physical, logger: o.logger ?? silentLogger, ...(o.loggerControl ? { loggers: o.loggerControl } : {}), ...(registry ? { registry } : {}), ...(o.clock ? { clock: o.clock } : {}), ...(o.telemetry ? { telemetry: o.telemetry } : {}) });
   const listener = await startListener({ address: o.address ?? '127.0.0.1:0', tlsDisable: true }, createHandler(core, { logger: silentLogger }));
   let rootToken = '';
   let unsealKeys: string[] = [];

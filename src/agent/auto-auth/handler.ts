@@ -28,6 +28,8 @@ export interface AuthHandlerOptions {
 export class AuthHandler {
   private readonly stopCtl = new AbortController();
   private watchCtl: AbortController | undefined;
+  /** The method reported new credentials since the current login began. */
+  private newCredentials = false;
   private readonly random: () => number;
 
   constructor(private readonly o: AuthHandlerOptions) {
@@ -36,6 +38,7 @@ export class AuthHandler {
 
   stop(): void {
     this.stopCtl.abort();
+    this.o.method.close?.();
   }
 
   /** Drops the current token and logs in again now (e.g. the server reported it revoked). */
@@ -63,7 +66,23 @@ export class AuthHandler {
 
   /** The whole loop: login, deliver, watch, repeat. */
   async run(): Promise<void> {
+    const unwatch = this.o.method.watchCredentials?.(() => {
+      this.o.log.info('auth method found new credentials, re-authenticating');
+      // Remembered as well: reported between a login and the watch of its token, the abort
+      // below would reach no watch, and the new credentials would wait for the next login.
+      this.newCredentials = true;
+      this.reauthenticate();
+    });
+    try {
+      await this.loop();
+    } finally {
+      unwatch?.();
+    }
+  }
+
+  private async loop(): Promise<void> {
     while (!this.stopCtl.signal.aborted) {
+      this.newCredentials = false;
       const auth = await this.login();
       if (!auth) return;
       try {
@@ -79,6 +98,7 @@ export class AuthHandler {
   async watch(auth: AuthResult): Promise<void> {
     const ctl = new AbortController();
     this.watchCtl = ctl;
+    if (this.newCredentials) return;
     const signal = AbortSignal.any([ctl.signal, this.stopCtl.signal]);
     if (auth.leaseDuration <= 0) {
       await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));

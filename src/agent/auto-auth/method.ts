@@ -15,6 +15,14 @@ export interface AuthMethod {
   readonly name: string;
   /** Logs in with `client` (which holds no token). Throws with a message fit for the log. */
   authenticate(client: WardClient): Promise<AuthResult>;
+  /**
+   * Methods whose credentials can change under them (a JWT file rewritten) watch for that
+   * and call `onNew`; the handler then logs in again at once (Vault's NewCreds). Returns a
+   * function that stops the watch.
+   */
+  watchCredentials?(onNew: () => void): () => void;
+  /** Releases what the method holds (a TLS client). */
+  close?(): void;
 }
 
 /** The token from an `auth` block of a login response. */

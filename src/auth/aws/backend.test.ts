@@ -61,12 +61,18 @@ describe('aws auth backend (iam)', () => {
     assert.deepEqual((await c.call('read', 'config/identity'))?.data?.['iam_alias'], 'role_id');
     await assert.rejects(c.call('update', 'config/identity', { iam_alias: 'nope' }), isWardError(400, /iam_alias/));
     await assert.rejects(c.call('update', 'config/identity', { iam_metadata: 'bogus' }), isWardError(400, /"bogus" is not an available field/));
+    await assert.rejects(c.call('update', 'config/identity', { ec2_metadata: 'client_arn' }), isWardError(400, /"client_arn" is not an available field, please select from: account_id, auth_type, ami_id, instance_id, region/));
+    await c.call('update', 'config/identity', { ec2_alias: 'instance_id', ec2_metadata: 'default' });
+    const ident = (await c.call('read', 'config/identity'))?.data ?? {};
+    assert.deepEqual([ident['ec2_alias'], ident['ec2_metadata'], ident['iam_alias']], ['instance_id', ['account_id', 'auth_type'], 'role_id']);
   });
 
   it('creates, reads, lists and deletes roles with validation', async () => {
     const c = await mount();
     await assert.rejects(c.call('update', 'role/r', {}), isWardError(400, 'at least one bound parameter should be specified on the role'));
-    await assert.rejects(c.call('update', 'role/r', { auth_type: 'ec2', bound_account_id: ACCT }), isWardError(400, /"ec2" is not supported/));
+    await assert.rejects(c.call('update', 'role/r', { auth_type: 'ec2', bound_iam_principal_arn: `arn:aws:iam::${ACCT}:role/app` }), isWardError(400, 'specified bound_iam_principal_arn but not specifying iam auth type'));
+    await assert.rejects(c.call('update', 'role/r', { auth_type: 'ec2', bound_account_id: ACCT, role_tag: 'VaultRole' }), isWardError(400, /role_tag is not supported/));
+    await assert.rejects(c.call('update', 'role/r', { auth_type: 'gce', bound_account_id: ACCT }), isWardError(400, 'unrecognized auth_type: gce'));
     await assert.rejects(c.call('update', 'role/r', { bound_account_id: ACCT, resolve_aws_unique_ids: true }), isWardError(400, /resolve_aws_unique_ids=true needs IAM access/));
     await assert.rejects(c.call('update', 'role/r', { bound_iam_principal_arn: 'role/app' }), isWardError(400, /not an ARN/));
     await c.call('update', 'role/App', { bound_iam_principal_arn: `arn:aws:iam::${ACCT}:role/app`, token_policies: 'a', token_ttl: '1h' });

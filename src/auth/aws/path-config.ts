@@ -20,9 +20,14 @@ export interface ClientConfig {
 
 export type IamAlias = 'role_id' | 'unique_id' | 'full_arn' | 'canonical_arn';
 
+export type Ec2Alias = 'role_id' | 'instance_id' | 'image_id';
+
 export interface IdentityConfig {
   iamAlias: IamAlias;
   iamMetadata: string[];
+  /** Absent on configs stored before the ec2 type: role_id and the defaults. */
+  ec2Alias?: Ec2Alias;
+  ec2Metadata?: string[];
 }
 
 const CLIENT_KEY = 'config/client';
@@ -31,6 +36,19 @@ const IDENTITY_KEY = 'config/identity';
 /** Vault's iam_metadata: these two by default, the rest on request. */
 export const DEFAULT_IAM_METADATA = ['account_id', 'auth_type'];
 const IAM_METADATA_AVAILABLE = ['canonical_arn', 'client_arn', 'client_user_id', 'inferred_aws_region', 'inferred_entity_id', 'inferred_entity_type'];
+export const DEFAULT_EC2_METADATA = ['account_id', 'auth_type'];
+const EC2_METADATA_AVAILABLE = ['ami_id', 'instance_id', 'region'];
+
+function metadataList(given: string[] | undefined, old: string[], defaults: string[], available: string[]): string[] {
+  let metadata = given ?? old;
+  if (metadata.length === 1 && metadata[0] === 'default') metadata = [...defaults];
+  for (const m of metadata) {
+    if (!defaults.includes(m) && !available.includes(m)) {
+      throw badRequest(`"${m}" is not an available field, please select from: ${[...defaults, ...available].join(', ')}`);
+    }
+  }
+  return metadata;
+}
 
 export const loadClientConfig = (s: Storage): Promise<ClientConfig | null> => getJSON<ClientConfig>(s, CLIENT_KEY);
 
@@ -108,23 +126,23 @@ export const identityConfigPath = definePath({
   fields: {
     iam_alias: field.string({ description: 'Alias name for iam logins: role_id, unique_id, full_arn or canonical_arn.', allowed: ['role_id', 'unique_id', 'full_arn', 'canonical_arn'] }),
     iam_metadata: field.commaStringSlice({ description: 'Metadata on iam logins: "default", or a list of fields.' }),
+    ec2_alias: field.string({ description: 'Alias name for ec2 logins: role_id, instance_id or image_id.', allowed: ['role_id', 'instance_id', 'image_id'] }),
+    ec2_metadata: field.commaStringSlice({ description: 'Metadata on ec2 logins: "default", or a list of fields.' }),
   },
-  synopsis: 'Configure how iam logins name their identity alias.',
+  synopsis: 'Configure how iam and ec2 logins name their identity alias and which metadata they carry.',
   operations: {
     async read(req) {
       const c = await loadIdentityConfig(req.storage);
-      return { data: { iam_alias: c.iamAlias, iam_metadata: [...c.iamMetadata], ec2_alias: 'role_id', ec2_metadata: [] } };
+      return { data: { iam_alias: c.iamAlias, iam_metadata: [...c.iamMetadata], ec2_alias: c.ec2Alias ?? 'role_id', ec2_metadata: [...(c.ec2Metadata ?? DEFAULT_EC2_METADATA)] } };
     },
     async update(req, d) {
       const old = await loadIdentityConfig(req.storage);
-      let metadata = d.opt('iam_metadata') ?? old.iamMetadata;
-      if (metadata.length === 1 && metadata[0] === 'default') metadata = [...DEFAULT_IAM_METADATA];
-      for (const m of metadata) {
-        if (!DEFAULT_IAM_METADATA.includes(m) && !IAM_METADATA_AVAILABLE.includes(m)) {
-          throw badRequest(`"${m}" is not an available field, please select from: ${[...DEFAULT_IAM_METADATA, ...IAM_METADATA_AVAILABLE].join(', ')}`);
-        }
-      }
-      const c: IdentityConfig = { iamAlias: (d.opt('iam_alias') ?? old.iamAlias) as IamAlias, iamMetadata: metadata };
+      const c: IdentityConfig = {
+        iamAlias: (d.opt('iam_alias') ?? old.iamAlias) as IamAlias,
+        iamMetadata: metadataList(d.opt('iam_metadata'), old.iamMetadata, DEFAULT_IAM_METADATA, IAM_METADATA_AVAILABLE),
+        ec2Alias: (d.opt('ec2_alias') ?? old.ec2Alias ?? 'role_id') as Ec2Alias,
+        ec2Metadata: metadataList(d.opt('ec2_metadata'), old.ec2Metadata ?? DEFAULT_EC2_METADATA, DEFAULT_EC2_METADATA, EC2_METADATA_AVAILABLE),
+      };
       await putJSON(req.storage, IDENTITY_KEY, c);
       return null;
     },

@@ -1,5 +1,5 @@
 /**
- * `login` for the iam auth type, in Vault's order: decode and check the signed request,
+ * `login`: the ec2 type's fields go to path-login-ec2.ts; for the iam type, in Vault's order: decode and check the signed request,
  * check the server-ID header, replay it to STS, read the ARN, pick the role (named, or the
  * principal's friendly name), then the role's CIDRs, auth type, principal and account binds.
  * Every refusal is a 400 with Vault's text, as Vault's aws method answers.
@@ -13,6 +13,7 @@ import { toAuthSpec } from '../token-fields.js';
 import { canonicalArn, parseIamArn, principalBound, type IamEntity } from './arn.js';
 import { decodeIamRequest, IAM_SERVER_ID_HEADER, IamRequestError, regionFromAuthorization, serverIdProblem, type IamRequest } from './iam-request.js';
 import { loadClientConfig, loadIdentityConfig, type IdentityConfig } from './path-config.js';
+import { ec2Login, renewEc2 } from './path-login-ec2.js';
 import { loadRole, type AwsRole } from './path-role.js';
 import { getCallerIdentity, StsError, type CallerIdentity } from './sts-client.js';
 
@@ -21,6 +22,8 @@ export interface LoginDeps {
   /** The STS endpoint of a region, for use_sts_region_from_client. */
   stsEndpointForRegion: (region: string) => string;
   logger: Logger;
+  /** The mount's max lease TTL in seconds: how long an ec2 access-list entry lasts at least. */
+  maxLeaseTtl: () => number;
 }
 
 /** The AWS SDK's default retry count, which Vault uses when max_retries is -1. */
@@ -33,7 +36,13 @@ const loginFields = {
   iam_request_url: field.string({ description: 'Base64 URL the request was signed for.' }),
   iam_request_body: field.string({ description: 'Base64 body of the signed request.' }),
   iam_request_headers: field.raw({ description: 'Headers of the signed request: base64 JSON, JSON, or an object.' }),
+  pkcs7: field.string({ description: 'ec2: the PKCS#7 signature of the instance identity document, base64 (no PEM armour).' }),
+  identity: field.string({ description: 'ec2: the base64 instance identity document, with signature.' }),
+  signature: field.string({ description: 'ec2: the base64 SHA256 RSA signature of the instance identity document.' }),
+  nonce: field.string({ description: 'ec2: the nonce of the first login; empty disables reauthentication.', sensitive: true }),
 };
+
+const IAM_FIELDS = ['iam_http_request_method', 'iam_request_url', 'iam_request_body', 'iam_request_headers'] as const;
 
 async function endpointFor(req: LogicalRequest, r: IamRequest, deps: LoginDeps): Promise<{ endpoint: string; maxRetries: number }> {
   const config = await loadClientConfig(req.storage);
@@ -75,6 +84,18 @@ export function loginPath(deps: LoginDeps) {
     synopsis: 'Log in with a signed sts:GetCallerIdentity request (iam auth type).',
     operations: {
       async update(req, d) {
+        const pkcs7 = d.opt('pkcs7');
+        const identity = d.opt('identity');
+        const signature = d.opt('signature');
+        const anyEc2 = pkcs7 !== undefined || identity !== undefined || signature !== undefined;
+        const allEc2 = pkcs7 !== undefined || (identity !== undefined && signature !== undefined);
+        const anyIam = IAM_FIELDS.some((f) => d.opt(f) !== undefined);
+        if (anyEc2 && anyIam) throw badRequest('supplied auth values for both ec2 and iam auth types');
+        if (anyEc2 && !allEc2) throw badRequest('supplied some of the auth values for the ec2 auth type but not all');
+        if (anyEc2) {
+          const nonce = d.opt('nonce');
+          return { auth: await ec2Login(req, { role: d.get('role'), pkcs7, identity, signature, ...(nonce !== undefined ? { nonce } : {}) }, deps.maxLeaseTtl()) };
+        }
         let r: IamRequest;
         try {
           r = decodeIamRequest({
@@ -144,6 +165,7 @@ async function authorize(req: LogicalRequest, requestedRole: string, caller: Cal
 
 /** Renewal: the role must still exist and still bind the principal that logged in. */
 export async function renewAuth(req: LogicalRequest, auth: AuthView): Promise<RenewResult> {
+  if (auth.internalData['auth_type'] === 'ec2') return renewEc2(req, auth);
   const str = (k: string): string => (typeof auth.internalData[k] === 'string' ? (auth.internalData[k] as string) : '');
   const roleName = str('role_name');
   const role = roleName === '' ? null : await loadRole(req.storage, roleName);

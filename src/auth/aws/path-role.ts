@@ -1,7 +1,9 @@
 /**
  * `role/<name>` and LIST `role`/`roles`: which IAM principals (by ARN, with globs) and
- * accounts may log in through a role, and the tokens they get. Only the iam auth type
- * exists in Ward; role names are lower-cased as Vault's aws method does.
+ * accounts may log in through a role (iam type), or which instances by their signed
+ * identity document (ec2 type), and the tokens they get. Role names are lower-cased as
+ * Vault's aws method does. ec2 binds that need the EC2 API (VPC, subnet, instance profile,
+ * IAM role) are refused: Ward makes no AWS calls of its own.
  */
 import { uuid } from '../../lib/ids.js';
 import { badRequest } from '../../sdk/errors.js';
@@ -13,12 +15,22 @@ import { roleListPaths } from '../role-list.js';
 import { legacyTokenFields, parseTokenFields, tokenFields, tokenFieldsResponse, type TokenParams } from '../token-fields.js';
 
 export interface AwsRole extends TokenParams {
-  authType: 'iam';
+  authType: 'iam' | 'ec2';
   roleId: string;
   boundIamPrincipalArns: string[];
   boundAccountIds: string[];
   resolveAwsUniqueIds: false;
+  /** ec2 binds, from the signed identity document (absent on roles stored before ec2). */
+  boundAmiIds?: string[];
+  boundRegions?: string[];
+  boundEc2InstanceIds?: string[];
+  allowInstanceMigration?: boolean;
+  disallowReauthentication?: boolean;
 }
+
+/** ec2 binds Vault checks against DescribeInstances' answer, which Ward cannot ask for. */
+const EC2_API_BINDS = ['bound_vpc_id', 'bound_subnet_id', 'bound_iam_role_arn', 'bound_iam_instance_profile_arn'] as const;
+const EC2_DOC_BINDS = ['bound_ami_id', 'bound_region', 'bound_ec2_instance_id'] as const;
 
 const roleKey = (name: string): string => `role/${name.toLowerCase()}`;
 
@@ -26,33 +38,60 @@ export const loadRole = (s: Storage, name: string): Promise<AwsRole | null> => g
 
 const roleFields = {
   role: field.string({ description: 'Name of the role.', required: true }),
-  auth_type: field.string({ description: 'The auth type permitted for this role; only "iam" in Ward.' }),
+  auth_type: field.string({ description: 'The auth type permitted for this role: "iam" (default) or "ec2".' }),
   bound_iam_principal_arn: field.commaStringSlice({ description: 'IAM principal ARNs allowed to log in; "*" globs allowed.' }),
   bound_account_id: field.commaStringSlice({ description: 'AWS account IDs the caller must belong to.' }),
   resolve_aws_unique_ids: field.bool({ description: 'Resolve bound ARNs to unique IDs through IAM; Ward has no IAM access, so only false.' }),
   inferred_entity_type: field.string({ description: 'Not supported: inferring an EC2 instance needs EC2 access.' }),
+  bound_ami_id: field.commaStringSlice({ description: 'ec2: AMI IDs the instance must run (from its identity document).' }),
+  bound_region: field.commaStringSlice({ description: 'ec2: regions the instance must be in.' }),
+  bound_ec2_instance_id: field.commaStringSlice({ description: 'ec2: instance IDs allowed to log in.' }),
+  bound_vpc_id: field.commaStringSlice({ description: 'Not supported: needs the EC2 API.' }),
+  bound_subnet_id: field.commaStringSlice({ description: 'Not supported: needs the EC2 API.' }),
+  bound_iam_role_arn: field.commaStringSlice({ description: 'Not supported: needs the EC2 and IAM APIs.' }),
+  bound_iam_instance_profile_arn: field.commaStringSlice({ description: 'Not supported: needs the EC2 API.' }),
+  role_tag: field.string({ description: 'Not supported: role tags are read through the EC2 API.' }),
+  allow_instance_migration: field.bool({ description: 'ec2: a newer identity document (later pendingTime) may log in without the nonce.' }),
+  disallow_reauthentication: field.bool({ description: 'ec2: an instance logs in once; later logins are refused until its access-list entry is removed.' }),
   ...tokenFields,
   ...legacyTokenFields,
 };
 
 function buildRole(d: FieldData<typeof roleFields>, existing: AwsRole | null): AwsRole {
   const authType = d.opt('auth_type') ?? existing?.authType ?? 'iam';
-  if (authType === 'ec2') throw badRequest('auth_type "ec2" is not supported by Ward; use "iam"');
-  if (authType !== 'iam') throw badRequest(`unrecognized auth_type: ${authType}`);
+  if (authType !== 'iam' && authType !== 'ec2') throw badRequest(`unrecognized auth_type: ${authType}`);
   if (existing && existing.authType !== authType) throw badRequest('changing auth_type on a role is not allowed');
   if (d.opt('resolve_aws_unique_ids') === true) {
     throw badRequest('resolve_aws_unique_ids=true needs IAM access to resolve principals, which Ward does not have; set it to false');
   }
   if ((d.opt('inferred_entity_type') ?? '') !== '') throw badRequest('inferred_entity_type is not supported by Ward');
+  for (const f of EC2_API_BINDS) {
+    if ((d.opt(f) ?? []).some((v) => v !== '')) throw badRequest(`${f} needs the EC2 API (DescribeInstances), which Ward does not call; bind by bound_ami_id, bound_account_id, bound_region or bound_ec2_instance_id`);
+  }
+  if ((d.opt('role_tag') ?? '') !== '') throw badRequest('role_tag is not supported by Ward: role tags are read through the EC2 API');
+  if (authType === 'iam') {
+    for (const f of EC2_DOC_BINDS) {
+      if ((d.opt(f) ?? []).some((v) => v !== '')) throw badRequest(`specified ${f} but not specifying ec2 auth type or inferring ec2_instance`);
+    }
+  }
+  const list = (v: string[] | undefined, old: string[] | undefined): string[] => (v ?? old ?? []).filter((a) => a !== '');
   const role: AwsRole = {
     ...parseTokenFields(d, existing ?? undefined),
-    authType: 'iam',
+    authType,
     roleId: existing?.roleId ?? uuid(),
     boundIamPrincipalArns: (d.opt('bound_iam_principal_arn') ?? existing?.boundIamPrincipalArns ?? []).filter((a) => a !== ''),
     boundAccountIds: (d.opt('bound_account_id') ?? existing?.boundAccountIds ?? []).filter((a) => a !== ''),
     resolveAwsUniqueIds: false,
+    boundAmiIds: list(d.opt('bound_ami_id'), existing?.boundAmiIds),
+    boundRegions: list(d.opt('bound_region'), existing?.boundRegions),
+    boundEc2InstanceIds: list(d.opt('bound_ec2_instance_id'), existing?.boundEc2InstanceIds),
+    allowInstanceMigration: d.opt('allow_instance_migration') ?? existing?.allowInstanceMigration ?? false,
+    disallowReauthentication: d.opt('disallow_reauthentication') ?? existing?.disallowReauthentication ?? false,
   };
-  if (role.boundIamPrincipalArns.length + role.boundAccountIds.length === 0) throw badRequest('at least one bound parameter should be specified on the role');
+  if (role.allowInstanceMigration && role.disallowReauthentication) throw badRequest('cannot specify both disallow_reauthentication=true and allow_instance_migration=true');
+  const ec2Binds = role.boundAmiIds!.length + role.boundRegions!.length + role.boundEc2InstanceIds!.length;
+  if (role.boundIamPrincipalArns.length + role.boundAccountIds.length + ec2Binds === 0) throw badRequest('at least one bound parameter should be specified on the role');
+  if (authType === 'ec2' && role.boundIamPrincipalArns.length > 0) throw badRequest('specified bound_iam_principal_arn but not specifying iam auth type');
   for (const arn of role.boundIamPrincipalArns) {
     if (!arn.startsWith('arn:') && arn !== '*') throw badRequest(`invalid bound_iam_principal_arn "${arn}": not an ARN`);
   }
@@ -78,6 +117,16 @@ export const rolePath = definePath({
           resolve_aws_unique_ids: r.resolveAwsUniqueIds,
           inferred_entity_type: '',
           inferred_aws_region: '',
+          bound_ami_id: [...(r.boundAmiIds ?? [])],
+          bound_region: [...(r.boundRegions ?? [])],
+          bound_ec2_instance_id: [...(r.boundEc2InstanceIds ?? [])],
+          bound_vpc_id: [],
+          bound_subnet_id: [],
+          bound_iam_role_arn: [],
+          bound_iam_instance_profile_arn: [],
+          role_tag: '',
+          allow_instance_migration: r.allowInstanceMigration ?? false,
+          disallow_reauthentication: r.disallowReauthentication ?? false,
           ...tokenFieldsResponse(r, { legacy: true }),
         },
       };

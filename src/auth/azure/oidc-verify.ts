@@ -1,9 +1,13 @@
 /**
  * Verifies a managed-identity access token as Vault's azure method does with go-oidc:
  * discovery at `<issuer>/.well-known/openid-configuration` (its issuer must be the one asked
- * for), the signature against the published JWKS (fetched again once on an unknown kid),
- * then `iss`, `aud` = the configured resource, and expiry. Texts follow go-oidc's.
+ * for; fetched once per issuer, as Vault builds its provider once per config), the signature
+ * against the published JWKS (fetched again on an unknown kid, concurrent logins sharing
+ * one fetch; a fetch that did not bring the kid stops refetches for an interval, see
+ * lib/refetch-gate.ts: made-up kids must not turn into requests to the tenant), then
+ * `iss`, `aud` = the configured resource, and expiry. Texts follow go-oidc's.
  */
+import { RefetchGate } from '../../lib/refetch-gate.js';
 import { compactVerify, createLocalJWKSet, decodeProtectedHeader, errors, type JSONWebKeySet, type JWTPayload } from 'jose';
 
 export class VerifyError extends Error {}
@@ -30,20 +34,59 @@ async function getJson<T>(url: string, timeoutMs: number, what: string): Promise
 
 /** Remembers JWKS per jwks_uri so a login costs no fetch until a new kid appears. */
 const jwksCache = new Map<string, JSONWebKeySet>();
+/** Discovery documents per issuer (only ones whose issuer matched). */
+const discoveryCache = new Map<string, Discovery>();
+/** Unknown kids whose refetch found nothing, per jwks_uri (lib/refetch-gate.ts). */
+const refetches = new RefetchGate();
+/** Key fetches in flight per jwks_uri: concurrent logins share one. */
+const inflight = new Map<string, Promise<JSONWebKeySet>>();
+
+function fetchKeys(uri: string, timeoutMs: number): Promise<JSONWebKeySet> {
+  let p = inflight.get(uri);
+  if (!p) {
+    p = getJson<JSONWebKeySet>(uri, timeoutMs, 'keys')
+      .then((jwks) => {
+        jwksCache.set(uri, jwks);
+        return jwks;
+      })
+      .finally(() => inflight.delete(uri));
+    inflight.set(uri, p);
+  }
+  return p;
+}
+
+async function discovery(issuer: string, timeoutMs: number): Promise<Discovery> {
+  const known = discoveryCache.get(issuer);
+  if (known) return known;
+  const disc = await getJson<Discovery>(`${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`, timeoutMs, 'OIDC discovery');
+  if (disc.issuer !== issuer) throw new VerifyError(`oidc: issuer did not match the issuer returned by provider, expected "${issuer}" got "${disc.issuer}"`);
+  discoveryCache.set(issuer, disc);
+  return disc;
+}
 
 export async function verifyToken(jwt: string, o: { issuer: string; audience: string; nowS: number; timeoutMs: number }): Promise<JWTPayload> {
-  const disc = await getJson<Discovery>(`${o.issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`, o.timeoutMs, 'OIDC discovery');
-  if (disc.issuer !== o.issuer) throw new VerifyError(`oidc: issuer did not match the issuer returned by provider, expected "${o.issuer}" got "${disc.issuer}"`);
+  const disc = await discovery(o.issuer, o.timeoutMs);
   let kid: string | undefined;
   try {
     kid = decodeProtectedHeader(jwt).kid;
   } catch (e) {
     throw new VerifyError(`oidc: malformed jwt: ${(e as Error).message}`);
   }
-  let jwks = jwksCache.get(disc.jwks_uri);
-  if (!jwks || (kid !== undefined && !jwks.keys.some((k) => k.kid === kid))) {
-    jwks = await getJson<JSONWebKeySet>(disc.jwks_uri, o.timeoutMs, 'keys');
-    jwksCache.set(disc.jwks_uri, jwks);
+  const uri = disc.jwks_uri;
+  // A document without a keys list holds no kid; jose refuses it below as an invalid key set.
+  const has = (set: JSONWebKeySet): boolean => kid === undefined || (Array.isArray(set.keys) && set.keys.some((k) => k.kid === kid));
+  let jwks = jwksCache.get(uri) ?? (await fetchKeys(uri, o.timeoutMs));
+  if (!has(jwks)) {
+    const pending = inflight.get(uri);
+    const now = o.nowS * 1000;
+    if (pending) {
+      jwks = await pending;
+    } else if (refetches.allowed(uri, now)) {
+      // Closed while this refetch runs; reopened if it brings the kid (a rotation).
+      refetches.missed(uri, now);
+      jwks = await fetchKeys(uri, o.timeoutMs);
+      if (has(jwks)) refetches.found(uri);
+    }
   }
   let payload: JWTPayload;
   try {

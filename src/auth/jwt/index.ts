@@ -29,7 +29,7 @@ export function createJwtAuthFactory(o: JwtAuthOptions = {}): BackendFactory {
   return async (config) => {
     const timeoutMs = o.timeoutMs ?? 4_000;
     const nowMs = o.now ?? (() => Date.now());
-    const keys = new KeySetCache(timeoutMs);
+    const keys = new KeySetCache(timeoutMs, nowMs);
     const oidc = { keys, pending: new PendingLogins(nowMs), nowMs, timeoutMs, logger: config.logger };
     return defineBackend({
       type: config.mountType === 'oidc' ? 'oidc' : 'jwt',

@@ -3,10 +3,12 @@
  * signature verification with jose. Remote key sets are cached per mount and fetched
  * again once when a token names a `kid` the cache does not hold (the issuer rotated);
  * concurrent logins share one fetch, so a burst of tokens with a new kid costs one
- * request to the issuer.
+ * request to the issuer. A refetch that did not bring the kid stops refetches for an
+ * interval (lib/refetch-gate.ts): made-up kids must not become requests to the issuer.
  */
 import { createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { compactVerify, createLocalJWKSet, decodeProtectedHeader, errors as joseErrors, type CryptoKey, type JSONWebKeySet } from 'jose';
+import { RefetchGate } from '../../lib/refetch-gate.js';
 import { fetchJson } from './fetch-json.js';
 
 export const SUPPORTED_ALGS = ['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512', 'PS256', 'PS384', 'PS512', 'EdDSA'] as const;
@@ -96,8 +98,13 @@ export class KeySetCache {
   private jwks: JSONWebKeySet | null = null;
   private inflight: Promise<JSONWebKeySet> | null = null;
   private doc: Record<string, unknown> | null = null;
+  /** Unknown kids whose refetch found nothing, per key source. */
+  private readonly refetches = new RefetchGate();
 
-  constructor(private readonly timeoutMs: number) {}
+  constructor(
+    private readonly timeoutMs: number,
+    private readonly nowMs: () => number = Date.now,
+  ) {}
 
   /** Fetches the remote key set now (config writes check the source this way). */
   async load(s: KeySource): Promise<JSONWebKeySet> {
@@ -165,14 +172,28 @@ export class KeySetCache {
     } catch (e) {
       if (!(e instanceof joseErrors.JWKSNoMatchingKey)) throw new Error('error verifying token signature: failed to verify id token signature');
     }
-    // Another login may already have refetched since this one looked: use that set
-    // rather than asking the issuer again.
-    const fresher = this.jwks !== used && this.key === sourceKey(s) && !this.inflight ? this.jwks : null;
-    const jwks = fresher ?? (await this.load(s).catch(fetchFailed));
-    try {
-      return await verifyWithSet(token, jwks, algorithms);
-    } catch {
+    const failed = (): never => {
       throw new Error('error verifying token signature: failed to verify id token signature');
+    };
+    // Another login may already have refetched since this one looked: use that set
+    // rather than asking the issuer again; a refetch in flight is joined.
+    const k = sourceKey(s);
+    const fresher = this.jwks !== used && this.key === k && !this.inflight ? this.jwks : null;
+    let jwks: JSONWebKeySet;
+    if (fresher) jwks = fresher;
+    else if (this.inflight && this.key === k) jwks = await this.inflight.catch(fetchFailed);
+    else if (!this.refetches.allowed(k, this.nowMs())) return failed();
+    else {
+      // Closed while this refetch runs; reopened if it brings a key for the token.
+      this.refetches.missed(k, this.nowMs());
+      jwks = await this.load(s).catch(fetchFailed);
+    }
+    try {
+      const payload = await verifyWithSet(token, jwks, algorithms);
+      this.refetches.found(k);
+      return payload;
+    } catch {
+      return failed();
     }
   }
 

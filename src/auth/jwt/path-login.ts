@@ -83,7 +83,8 @@ export function authFor(claims: Claims, roleName: string, role: JwtRole): AuthSp
     throw badRequest(`error validating claims: ${(e as Error).message}`);
   }
   return {
-    ...toAuthSpec(role, { displayName: alias.name, metadata: { ...alias.metadata }, internalData: { role: roleName }, alias }),
+    // The groups ride with the token: renewal hands them back, as Vault keeps them on the lease.
+    ...toAuthSpec(role, { displayName: alias.name, metadata: { ...alias.metadata }, internalData: { role: roleName, groups }, alias }),
     groupAliases: groups.map((name) => ({ name })),
   };
 }
@@ -114,10 +115,18 @@ export function loginPath(deps: LoginDeps) {
   });
 }
 
-/** Renewal: the role must still exist; its current TTLs apply. */
+/**
+ * Renewal: the role must still exist; its current TTLs apply. The provider is not asked
+ * again (Vault's plugin keeps no refresh token): the login's groups are handed back, so
+ * the entity's external groups on this mount are those the token's login reported.
+ */
 export async function renewAuth(req: LogicalRequest, auth: AuthView): Promise<RenewResult> {
   const roleName = typeof auth.internalData['role'] === 'string' ? auth.internalData['role'] : '';
   const role = roleName === '' ? null : await loadRole(req.storage, roleName);
   if (!role) throw badRequest(`role ${roleName} does not exist during renewal`);
-  return { ttl: role.tokenTtl, maxTtl: role.tokenMaxTtl };
+  const groups = auth.internalData['groups'];
+  // A token issued before its groups were kept reports none, so renewal leaves memberships be.
+  if (!Array.isArray(groups)) return { ttl: role.tokenTtl, maxTtl: role.tokenMaxTtl };
+  const names = groups.filter((g): g is string => typeof g === 'string');
+  return { ttl: role.tokenTtl, maxTtl: role.tokenMaxTtl, groupAliases: names.map((name) => ({ name })) };
 }

@@ -8,6 +8,7 @@ import { rfc3339 } from '../../lib/clock.js';
 import { randomBase62 } from '../../lib/ids.js';
 import { badRequest } from '../../sdk/errors.js';
 import { backendRequest, leaseView, secretTypeOf } from './backend-call.js';
+import { LeaseCounts } from './lease-counts.js';
 import { BUCKETS, LeaseStore, parseIndexKey, TOKEN_PREFIX, tokenHeapId } from './lease-store.js';
 import { Revoker } from './revoke.js';
 import { Scheduler, yieldToLoop } from './scheduler.js';
@@ -34,13 +35,14 @@ export class ExpirationManager {
   private readonly store: LeaseStore;
   private readonly sched: Scheduler;
   private readonly revoker: Revoker;
+  private readonly counts = new LeaseCounts();
   private restoring: Promise<void> = Promise.resolve();
   private tidying: Promise<void> | null = null;
   private stopped = false;
 
   constructor(private readonly deps: ExpirationDeps) {
     this.store = new LeaseStore(deps.storage);
-    this.sched = new Scheduler(deps.clock, deps.logger, (id) => this.onDue(id));
+    this.sched = new Scheduler(deps.clock, deps.logger, (id) => this.onDue(id), this.counts);
     this.revoker = new Revoker(deps, this.store, this.sched);
   }
 
@@ -262,6 +264,14 @@ export class ExpirationManager {
   /** Scheduled expiries in memory (secret leases and token expiries). */
   count(): number {
     return this.sched.heap.size;
+  }
+
+  /**
+   * Secret leases scheduled in memory whose id starts with `prefix` (a lease-count quota's
+   * path): O(1) after the first ask for a prefix (see lease-counts.ts).
+   */
+  secretLeasesUnder(prefix: string): number {
+    return this.counts.under(prefix, () => this.sched.heap.idList());
   }
 
   /** The secret leases scheduled in memory, by the id each has (`<mount path>/<…>/<uuid>`); token expiries are left out. */

@@ -3,10 +3,15 @@
  * single timer however many leases exist. Parallel arrays keep each entry to a number, a
  * string reference and one Map slot; the full lease record stays in storage.
  */
+import type { HeapObserver } from './lease-counts.js';
+
 export class LeaseHeap {
   private readonly times: number[] = [];
   private readonly ids: string[] = [];
   private readonly pos = new Map<string, number>();
+
+  /** `observer` hears of every id the heap gains or loses (moves are not reported). */
+  constructor(private readonly observer?: HeapObserver) {}
 
   get size(): number {
     return this.ids.length;
@@ -35,6 +40,7 @@ export class LeaseHeap {
       this.ids.push(id);
       this.pos.set(id, this.ids.length - 1);
       this.up(this.ids.length - 1);
+      this.observer?.added(id);
       return;
     }
     const old = this.times[i] as number;
@@ -55,6 +61,7 @@ export class LeaseHeap {
       this.up(i);
       this.down(i);
     }
+    this.observer?.removed(id);
     return true;
   }
 

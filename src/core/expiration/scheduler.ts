@@ -7,6 +7,7 @@
 import type { Clock } from '../../lib/clock.js';
 import { eachSliced, LoopSlice } from '../../lib/loop-slice.js';
 import type { Logger } from '../../sdk/logical.js';
+import type { HeapObserver } from './lease-counts.js';
 import { LeaseHeap } from './lease-heap.js';
 
 /** Node's setTimeout rejects delays above 2^31-1 ms; longer waits are re-armed. */
@@ -18,7 +19,7 @@ const DUE_CONCURRENCY = 16;
 export const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export class Scheduler {
-  readonly heap = new LeaseHeap();
+  readonly heap: LeaseHeap;
   private timer: NodeJS.Timeout | null = null;
   private armedFor = 0;
   private running: Promise<number> | null = null;
@@ -30,7 +31,10 @@ export class Scheduler {
     private readonly logger: Logger,
     /** Handles one due id; it must reschedule or forget it. Errors are logged and the id dropped from the heap. */
     private readonly onDue: (id: string) => Promise<void>,
-  ) {}
+    observer?: HeapObserver,
+  ) {
+    this.heap = new LeaseHeap(observer);
+  }
 
   schedule(id: string, time: number): void {
     this.heap.set(id, time);

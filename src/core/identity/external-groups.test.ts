@@ -15,13 +15,20 @@ describe('externalMembership', () => {
     group('ops', { memberEntityIds: ['e1', 'e2'] }),
     group('old', { memberEntityIds: ['e1'] }),
     group('other-mount', { alias: { id: 'x', canonicalId: 'other-mount', mountAccessor: 'auth_oidc_2', name: 'dev', creationTime: '', lastUpdateTime: '' } }),
-    group('internal', { type: 'internal', alias: null }),
+    group('internal', { type: 'internal', alias: null, memberEntityIds: ['e1'] }),
+    group('alias-deleted', { alias: null, memberEntityIds: ['e1'] }),
   ];
   it('adds the entity to groups whose alias the login names, drops it from the mount\'s others', () => {
     const changed = externalMembership(groups, 'auth_jwt_1', 'e1', ['dev', 'OPS', 'unknown']);
     assert.deepEqual(
       changed.map((g) => [g.id, g.memberEntityIds]),
-      [['dev', ['e1']], ['old', []]],
+      [['dev', ['e1']], ['old', []], ['alias-deleted', []]],
+    );
+  });
+  it('takes the entity out of an external group whose alias was deleted, from any mount, as Vault does', () => {
+    assert.deepEqual(
+      externalMembership(groups, 'auth_userpass_3', 'e1', []).map((g) => [g.id, g.memberEntityIds]),
+      [['alias-deleted', []]],
     );
   });
   it('changes nothing when memberships already match', () => {

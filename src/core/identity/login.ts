@@ -19,12 +19,19 @@ export async function entityForLogin(
   return entityId;
 }
 
-/** Sets the entity's external-group memberships on this mount to the login's group aliases. */
-async function syncExternalGroups(deps: IdentityDeps, mountAccessor: string, entityId: string, names: string[]): Promise<void> {
+/**
+ * Sets the entity's external-group memberships on this mount to the given group aliases:
+ * at login (the aliases the auth method reported, none for methods that report none) and
+ * at token renewal (the aliases the backend hands back: jwt/oidc re-applies its login's).
+ */
+export async function syncExternalGroups(deps: IdentityDeps, mountAccessor: string, entityId: string, names: string[]): Promise<void> {
   const { store } = deps;
+  // A token can outlive its entity (deleted by an operator): renewal then adds it nowhere.
+  if (!store.entity(entityId)) return;
   // Checked outside the lock first: most logins change nothing and should not queue.
   if (externalMembership(store.allGroups(), mountAccessor, entityId, names).length === 0) return;
   await store.exclusive(async () => {
+    if (!store.entity(entityId)) return;
     for (const g of externalMembership(store.allGroups(), mountAccessor, entityId, names)) {
       await store.putGroup({ ...g, lastUpdateTime: deps.now(), modifyIndex: g.modifyIndex + 1 });
     }

@@ -9,7 +9,12 @@ export interface TelemetryConfig {
   prometheusRetentionSeconds: number;
   /** sys/metrics without a token on every listener (Vault has this per listener; see ListenerConfig). */
   unauthenticatedMetricsAccess: boolean;
+  /** `usage_gauge_period` in seconds: how often token and lease usage gauges are collected; 0 ("none") = never. */
+  usageGaugePeriodSeconds: number;
 }
+
+/** Vault's `usage_gauge_period` default: 10 minutes. */
+export const USAGE_GAUGE_DEFAULT_PERIOD_SECONDS = 600;
 
 export const PROMETHEUS_DEFAULT_RETENTION_SECONDS = 24 * 3600;
 
@@ -18,6 +23,7 @@ export const VAULT_TELEMETRY_DEFAULTS: TelemetryConfig = Object.freeze({
   disableHostname: false,
   prometheusRetentionSeconds: PROMETHEUS_DEFAULT_RETENTION_SECONDS,
   unauthenticatedMetricsAccess: false,
+  usageGaugePeriodSeconds: USAGE_GAUGE_DEFAULT_PERIOD_SECONDS,
 });
 
 /**

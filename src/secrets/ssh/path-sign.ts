@@ -54,10 +54,14 @@ const userError = <T>(f: () => T): T => {
   }
 };
 
-async function plan(req: LogicalRequest, d: FieldData<typeof certFields>, sys: { defaultTtl: number; maxTtl: number }): Promise<Plan> {
+async function plan(req: LogicalRequest, d: FieldData<typeof certFields>, sys: { defaultTtl: number; maxTtl: number }, op: 'sign' | 'issue'): Promise<Plan> {
   const roleName = d.get('role');
   const role = await readRole(req.storage, roleName);
   if (!role) throw badRequest(`Unknown role: ${roleName}`);
+  if (role.key_type !== 'ca') {
+    // Vault's texts: issue checks the key type; sign finds an OTP role allows neither certificate type.
+    throw badRequest(op === 'issue' ? `role key type '${role.key_type}' not allowed to issue key pairs` : `cert_type '${d.get('cert_type')}' is not allowed by role`);
+  }
   return userError(() => {
     const certType = certTypeFor(role, d.get('cert_type'));
     const principals = principalsFor(role, certType === 1 ? 'user' : 'host', d.has('valid_principals') ? d.get('valid_principals') : undefined, req.caller?.entityId ?? '');
@@ -97,7 +101,7 @@ export function signPaths(clock: Clock, system: () => { defaultTtl: number; maxT
       synopsis: 'Sign an SSH public key against a role.',
       operations: {
         async update(req, d): Promise<LogicalResponse> {
-          const p = await plan(req, d, system());
+          const p = await plan(req, d, system(), 'sign');
           const text = d.get('public_key');
           if (text === '') throw badRequest('missing public_key');
           let subject: SshPublicKey;
@@ -123,7 +127,7 @@ export function signPaths(clock: Clock, system: () => { defaultTtl: number; maxT
       synopsis: 'Generate an SSH key pair and sign its public key against a role.',
       operations: {
         async update(req, d): Promise<LogicalResponse> {
-          const p = await plan(req, d, system());
+          const p = await plan(req, d, system(), 'issue');
           const spec = userError(() => keySpecFor(d.get('key_type'), d.get('key_bits')));
           const priv = await generateKey(spec);
           const subject = publicBlobOf(priv);

@@ -1,12 +1,13 @@
 /**
- * SSH roles (CA mode): who may be named in a certificate, for how long, with which
- * options. Strings stay strings where Vault keeps them as comma lists (`allowed_users`),
- * so a role reads back exactly as written.
+ * SSH roles: CA roles (who may be named in a certificate, for how long, with which
+ * options) and OTP roles (otp-role.ts). Strings stay strings where Vault keeps them as
+ * comma lists (`allowed_users`, `cidr_list`), so a role reads back exactly as written.
  */
 import { badRequest } from '../../sdk/errors.js';
 import type { FieldData } from '../../sdk/framework/field-data.js';
 import { field } from '../../sdk/framework/fields.js';
 import { getJSON, type Storage } from '../../sdk/storage.js';
+import { cidrListError, otpRoleFrom, type OtpRole } from './otp-role.js';
 
 export interface SshRole {
   key_type: 'ca';
@@ -32,11 +33,18 @@ export interface SshRole {
   allowed_user_key_lengths: Record<string, number[]>;
 }
 
+/** What roles/<name> holds: a CA role or an OTP role. */
+export type StoredRole = SshRole | OtpRole;
+
 export const ALGORITHM_SIGNERS = ['default', 'ssh-rsa', 'rsa-sha2-256', 'rsa-sha2-512'];
 
 export const roleFields = {
   role: field.string({ required: true, description: 'Name of the role.' }),
-  key_type: field.string({ description: 'Role type: "ca" (OTP roles are not supported by Ward).' }),
+  key_type: field.string({ description: 'Role type: "ca" (signed certificates) or "otp" (one-time passwords checked by vault-ssh-helper).' }),
+  cidr_list: field.string({ description: 'OTP roles: comma list of CIDR blocks the role issues passwords for.' }),
+  exclude_cidr_list: field.string({ description: 'OTP roles: comma list of CIDR blocks excluded from cidr_list.' }),
+  port: field.int({ description: 'OTP roles: SSH port of the hosts, returned with the password (default 22).' }),
+  admin_user: field.string({ description: 'Dynamic-key roles only (not supported); refused for OTP roles.' }),
   allowed_users: field.string({ description: 'Comma list of users a user certificate may name; "*" allows any.' }),
   allowed_users_template: field.bool({ description: 'Render {{identity.entity.id}} in allowed_users.' }),
   default_user: field.string({ description: 'Principal used when valid_principals is empty.' }),
@@ -63,8 +71,8 @@ type RoleData = FieldData<typeof roleFields>;
 
 export const rolePath = (name: string): string => `roles/${name}`;
 
-export async function readRole(s: Storage, name: string): Promise<SshRole | null> {
-  return getJSON<SshRole>(s, rolePath(name));
+export async function readRole(s: Storage, name: string): Promise<StoredRole | null> {
+  return getJSON<StoredRole>(s, rolePath(name));
 }
 
 
@@ -90,11 +98,18 @@ function keyLengths(m: Record<string, unknown>): Record<string, number[]> {
   return out;
 }
 
-/** Validates a role write; the messages are Vault's. */
-export function roleFrom(d: RoleData): SshRole {
+/** Validates a role write, in Vault's order; the messages are Vault's. */
+export function roleFrom(d: RoleData): StoredRole {
+  // Vault answers a bad CIDR with a 500 (an unwrapped parse error); here it is the caller's mistake, a 400.
+  const cidrError = cidrListError(d.get('cidr_list'), d.get('exclude_cidr_list'));
+  if (cidrError !== null) throw badRequest(cidrError);
   const keyType = d.get('key_type').toLowerCase();
   if (keyType === '') throw badRequest('missing key type');
-  if (keyType === 'otp') throw badRequest('key_type "otp" is not supported by Ward\'s ssh secrets engine; use key_type "ca" (signed certificates)');
+  if (keyType === 'otp') {
+    const otp = otpRoleFrom({ default_user: d.get('default_user'), admin_user: d.get('admin_user'), cidr_list: d.get('cidr_list'), exclude_cidr_list: d.get('exclude_cidr_list'), port: d.get('port'), allowed_users: d.get('allowed_users') });
+    if (typeof otp === 'string') throw badRequest(otp);
+    return otp;
+  }
   if (keyType === 'dynamic') throw badRequest('dynamic key type roles are no longer supported');
   if (keyType !== 'ca') throw badRequest('invalid key type');
   const signer = d.get('algorithm_signer') || 'default';
@@ -129,7 +144,7 @@ export function roleFrom(d: RoleData): SshRole {
   return role;
 }
 
-/** The role as Vault reads it back (key_bits is always 0 for CA roles). */
-export function roleView(role: SshRole): Record<string, unknown> {
-  return { ...role, key_bits: 0 };
+/** The role as Vault reads it back (key_bits is always 0 for CA roles; OTP roles show their six fields). */
+export function roleView(role: StoredRole): Record<string, unknown> {
+  return role.key_type === 'otp' ? { ...role } : { ...role, key_bits: 0 };
 }

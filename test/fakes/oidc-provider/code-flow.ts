@@ -14,6 +14,8 @@ export interface CodeFlowOptions {
   redirectUris: string[];
   /** Claims of the user who "signs in" at /authorize. */
   user: () => Record<string, unknown>;
+  /** Rewrites the ID token's claims: a misbehaving or replaying provider (tests of refusals). */
+  tamper?: (claims: Record<string, unknown>) => Record<string, unknown>;
 }
 
 interface Grant {
@@ -67,8 +69,9 @@ export function enableCodeFlow(idp: OidcProvider, o: CodeFlowOptions): CodeFlow 
     const verifier = f.get('code_verifier') ?? '';
     if (createHash('sha256').update(verifier).digest('base64url') !== grant.challenge) return refuse('pkce');
     const now = Math.floor(Date.now() / 1000);
+    const claims = { iss: idp.issuer, aud: o.clientId, iat: now, exp: now + 300, nonce: grant.nonce, ...o.user() };
     void idp
-      .sign({ iss: idp.issuer, aud: o.clientId, iat: now, exp: now + 300, nonce: grant.nonce, ...o.user() })
+      .sign(o.tamper ? o.tamper(claims) : claims)
       .then((idToken) => json(res, 200, { access_token: randomBytes(8).toString('hex'), token_type: 'Bearer', expires_in: 300, id_token: idToken }));
   });
   return flow;

@@ -156,6 +156,25 @@ describe('jwt auth login', () => {
     await refused(await idp.sign(claims({ aud: undefined, sub: 'other' })), 'error validating token: invalid subject (sub) claim', 'noaud');
   });
 
+  it('a flood of tokens naming unknown kids costs the issuer one JWKS fetch, sequential or concurrent', async () => {
+    // A mount of its own: its key cache starts empty, whatever the tests above fetched.
+    assert.equal((await api(ward, 'POST', 'sys/auth/jwt-flood', { ...root, body: { type: 'jwt' } })).status, 204);
+    assert.equal((await api(ward, 'POST', 'auth/jwt-flood/config', { ...root, body: { jwks_url: `${idp.issuer}/keys`, jwks_ca_pem: idp.caPem } })).status, 204);
+    assert.equal((await api(ward, 'POST', 'auth/jwt-flood/role/ci', { ...root, body: { role_type: 'jwt', user_claim: 'sub', bound_audiences: ['ward'] } })).status, 204);
+    assert.equal((await login(await idp.sign(claims()), 'ci', 'jwt-flood')).status, 200);
+    const { privateKey } = await generateKeyPair('RS256');
+    const bogus = () => new SignJWT(claims()).setProtectedHeader({ alg: 'RS256', kid: `made-up-${Math.random()}` }).sign(privateKey);
+    const refusedHere = async () => {
+      const r = await login(await bogus(), 'ci', 'jwt-flood');
+      assert.deepEqual([r.status, r.body], [400, { errors: ['error validating token: error verifying token signature: failed to verify id token signature'] }]);
+    };
+    const from = idp.jwksFetches();
+    for (let i = 0; i < 10; i++) await refusedHere();
+    await Promise.all(Array.from({ length: 10 }, refusedHere));
+    assert.equal(idp.jwksFetches(), from + 1, 'the first unknown kid refetched and found nothing; the rest were refused without asking');
+    assert.equal((await login(await idp.sign(claims()), 'ci', 'jwt-flood')).status, 200, 'known kids still verify');
+  });
+
   it('verifies through OIDC discovery on an `oidc` mount, and with static keys', async () => {
     const cfg = await api(ward, 'POST', 'auth/oidc/config', { ...root, body: { oidc_discovery_url: idp.issuer, oidc_discovery_ca_pem: idp.caPem, default_role: 'ci' } });
     assert.equal(cfg.status, 204, JSON.stringify(cfg.body));

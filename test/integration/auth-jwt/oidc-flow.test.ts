@@ -127,3 +127,36 @@ test('OIDC browser flow with response_mode=form_post', async (t) => {
   assert.equal(done.status, 200, JSON.stringify(done.body));
   assert.equal(done.body.auth.metadata.role, 'web');
 });
+
+test('OIDC callback refuses an ID token with another nonce, audience or issuer (a replayed or foreign token)', async (t) => {
+  const ward = await startTestServer();
+  t.after(() => ward.close());
+  const idp = await startOidcProvider();
+  t.after(() => idp.close());
+  let tamper: (c: Record<string, unknown>) => Record<string, unknown> = (c) => c;
+  enableCodeFlow(idp, { clientId: 'c1', clientSecret: 's1', redirectUris: [REDIRECT], user: () => ({ sub: 'u-eve' }), tamper: (c) => tamper(c) });
+  const root = { token: ward.rootToken };
+  assert.equal((await api(ward, 'POST', 'sys/auth/oidc', { ...root, body: { type: 'oidc' } })).status, 204);
+  assert.equal((await api(ward, 'POST', 'auth/oidc/config', { ...root, body: { oidc_discovery_url: idp.issuer, oidc_discovery_ca_pem: idp.caPem, oidc_client_id: 'c1', oidc_client_secret: 's1' } })).status, 204);
+  assert.equal((await api(ward, 'POST', 'auth/oidc/role/web', { ...root, body: { user_claim: 'sub', allowed_redirect_uris: REDIRECT } })).status, 204);
+  const attempt = async () => {
+    const url = (await api(ward, 'POST', 'auth/oidc/oidc/auth_url', { body: { role: 'web', redirect_uri: REDIRECT } })).body.data.auth_url as string;
+    const back = new URL((await browserGet(url, idp.caPem)).location);
+    return api(ward, 'GET', `auth/oidc/oidc/callback?${back.searchParams.toString()}`);
+  };
+  const cases: [(c: Record<string, unknown>) => Record<string, unknown>, RegExp][] = [
+    [(c) => ({ ...c, nonce: 'nonce-of-another-login' }), /invalid id_token nonce/],
+    [(c) => { const { nonce: _n, ...rest } = c; return rest; }, /invalid id_token nonce/],
+    [(c) => ({ ...c, aud: 'another-client' }), /invalid audience/],
+    [(c) => ({ ...c, iss: 'https://evil.example' }), /invalid issuer/],
+  ];
+  for (const [fn, want] of cases) {
+    tamper = fn;
+    const r = await attempt();
+    assert.equal(r.status, 400, JSON.stringify(r.body));
+    assert.match(r.body.errors[0], /^Vault login failed\. Error exchanging oidc code: /);
+    assert.match(r.body.errors[0], want);
+  }
+  tamper = (c) => c;
+  assert.equal((await attempt()).status, 200, 'the untampered flow still logs in');
+});

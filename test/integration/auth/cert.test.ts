@@ -123,6 +123,25 @@ describe('cert auth method: login', () => {
     assert.equal(good.body.auth.metadata.cert_name, 'san');
   });
 
+  it('allowed_uri_sans and allowed_organizational_units bind a mesh identity (SPIFFE URI, OU)', async () => {
+    const role = await call('POST', 'pki/roles/mesh', { allow_any_name: true, enforce_hostnames: false, client_flag: true, server_flag: false, max_ttl: '1h', key_type: 'ec', key_bits: 256, allowed_uri_sans: 'spiffe://cluster.local/*', ou: 'Platform' });
+    assert.ok([200, 204].includes(role.status), errText(role));
+    const meshIssue = async (uri: string) => {
+      const r = await call('POST', 'pki/issue/mesh', { common_name: 'svc', uri_sans: uri, ttl: '30m' });
+      assert.equal(r.status, 200, errText(r));
+      return { cert: r.body.data.certificate as string, key: r.body.data.private_key as string };
+    };
+    const w = await call('POST', 'auth/cert/certs/mesh', { certificate: h.rootPem, allowed_uri_sans: 'spiffe://cluster.local/ns/app/*', allowed_organizational_units: 'Plat*' });
+    assert.equal(w.status, 204, errText(w));
+    const good = await login(await meshIssue('spiffe://cluster.local/ns/app/sa/api'), { name: 'mesh' });
+    assert.equal(good.status, 200, errText(good));
+    const otherNs = await login(await meshIssue('spiffe://cluster.local/ns/db/sa/api'), { name: 'mesh' });
+    assert.deepEqual([otherNs.status, otherNs.body.errors], [400, ['no chain matching all constraints could be found for this login certificate']]);
+    assert.equal((await call('POST', 'auth/cert/certs/mesh', { certificate: h.rootPem, allowed_uri_sans: 'spiffe://cluster.local/ns/app/*', allowed_organizational_units: 'Finance' })).status, 204);
+    const wrongOu = await login(await meshIssue('spiffe://cluster.local/ns/app/sa/api'), { name: 'mesh' });
+    assert.deepEqual([wrongOu.status, wrongOu.body.errors], [400, ['no chain matching all constraints could be found for this login certificate']]);
+  });
+
   it('a certificate from another CA is refused', async () => {
     const r = await login(await issue('pki2', 'web-1'));
     assert.equal(r.status, 400);

@@ -3,7 +3,9 @@
  * parser: request timers by route and for logins, barrier and storage timers, token and
  * lease counts computed at scrape time, audit timers, seal and HA state; the JSON form
  * carries the same series. The registry is process-wide (as Vault's go-metrics), so
- * request counts are compared as deltas between two scrapes.
+ * request counts are compared as deltas between two scrapes. Token counts are collected every
+ * usage_gauge_period (1s here, polled for; 10m by default, where a scrape serves the last
+ * collection: see the second suite).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,6 +15,8 @@ import { join } from 'node:path';
 import { REPO_ROOT } from '../../helpers/process.js';
 import { api, startTestServer, type TestServer } from '../../helpers/server.js';
 import { parsePrometheusText, sampleValue, type Family } from '../../helpers/prometheus.js';
+import { waitFor } from '../../helpers/wait.js';
+import { DEV_TELEMETRY } from '../../../src/core/metrics/telemetry.js';
 
 async function scrape(s: TestServer): Promise<Map<string, Family>> {
   const res = await fetch(`${s.url}/v1/sys/metrics?format=prometheus`, { headers: { 'X-Vault-Token': s.rootToken } });
@@ -28,7 +32,7 @@ describe('sys/metrics after known requests', () => {
   let dir: string;
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ward-metrics-'));
-    s = await startTestServer();
+    s = await startTestServer({ telemetry: { ...DEV_TELEMETRY, usageGaugePeriodSeconds: 1 } });
     assert.equal((await api(s, 'PUT', 'sys/audit/file', { token: s.rootToken, body: { type: 'file', options: { file_path: join(dir, 'audit.log') } } })).status, 204);
   });
   after(async () => {
@@ -68,25 +72,28 @@ describe('sys/metrics after known requests', () => {
     assert.equal(b.get('vault_barrier_get')?.type, 'summary');
   });
 
-  it('counts tokens by policy and by auth method, and leases, when scraped', async () => {
+  it('counts tokens by policy and by auth method, and leases, every usage_gauge_period', async () => {
     assert.equal((await api(s, 'PUT', 'sys/policies/acl/p1', { token: s.rootToken, body: { policy: 'path "secret/*" { capabilities = ["read"] }' } })).status, 204);
     const a = await scrape(s);
+    const p1 = (f: Map<string, Family>): number => v(f, 'vault_token_count_by_policy', { namespace: 'root', policy: 'p1' });
     assert.equal(v(a, 'vault_token_count_by_policy', { namespace: 'root', policy: 'p1' }), 0);
     const made: string[] = [];
     for (let i = 0; i < 2; i++) {
       const r = await api(s, 'POST', 'auth/token/create', { token: s.rootToken, body: { policies: ['p1'], ttl: '1h' } });
       made.push(r.body.auth.client_token);
     }
-    const b = await scrape(s);
+    const stored = (await s.core.active!.tokens.allEntries()).length;
+    const b = await waitFor('the next collection to count the two p1 tokens', async () => {
+      const f = await scrape(s);
+      return p1(f) === 2 && v(f, 'vault_token_count', { namespace: 'root' }) === stored ? f : null;
+    });
     assert.equal(b.get('vault_token_count_by_policy')?.type, 'gauge');
-    assert.equal(v(b, 'vault_token_count_by_policy', { namespace: 'root', policy: 'p1' }), 2);
-    assert.equal(v(b, 'vault_token_count', { namespace: 'root' }) - v(a, 'vault_token_count', { namespace: 'root' }), 2);
-    assert.equal(v(b, 'vault_token_count_by_auth', { auth_method: 'token', namespace: 'root' }) - v(a, 'vault_token_count_by_auth', { auth_method: 'token', namespace: 'root' }), 2);
+    const byAuth = b.get('vault_token_count_by_auth')?.samples ?? [];
+    assert.equal(byAuth.reduce((sum, x) => sum + x.value, 0), stored, 'every token is counted under its auth method');
     assert.equal(v(b, 'vault_expire_num_leases') - v(a, 'vault_expire_num_leases'), 2);
     assert.equal(v(b, 'vault_expire_num_leases'), s.core.active!.expiration.count());
     assert.equal((await api(s, 'POST', 'auth/token/revoke', { token: s.rootToken, body: { token: made[0] } })).status, 204);
-    const c = await scrape(s);
-    assert.equal(v(c, 'vault_token_count_by_policy', { namespace: 'root', policy: 'p1' }), 1);
+    await waitFor('the next collection to count one p1 token', async () => p1(await scrape(s)) === 1);
   });
 
   it('times audit writes and counts their failures', async () => {
@@ -146,5 +153,25 @@ describe('sys/metrics after known requests', () => {
     assert.ok(queried.size > 15, [...queried].join(' '));
     const missing = [...queried].filter((n) => !served.has(n) && !(n in notHere));
     assert.deepEqual(missing, []);
+  });
+});
+
+describe('sys/metrics with the default usage_gauge_period (10m)', () => {
+  let s: TestServer;
+  before(async () => {
+    s = await startTestServer();
+  });
+  after(async () => {
+    await s.close();
+  });
+
+  it('a scrape serves the last collection: tokens made since do not show until the next one, leases in memory do', async () => {
+    const a = await scrape(s);
+    const tokens = v(a, 'vault_token_count', { namespace: 'root' });
+    assert.ok(tokens >= 1, 'the first scrape after unseal collected (the root token at least)');
+    for (let i = 0; i < 3; i++) assert.equal((await api(s, 'POST', 'auth/token/create', { token: s.rootToken, body: { policies: ['default'], ttl: '1h' } })).status, 200);
+    const b = await scrape(s);
+    assert.equal(v(b, 'vault_token_count', { namespace: 'root' }), tokens, 'no token was read for this scrape');
+    assert.equal(v(b, 'vault_expire_num_leases') - v(a, 'vault_expire_num_leases'), 3, 'the heap size is read live');
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Lease-count quotas over a real socket: sys/quotas/lease-count/:name CRUD and LIST, a
  * request under the quota's path refused once its leases reach max_leases (before the
- * backend issues another), and bad input answered with Vault's status and text.
+ * backend issues another), the count right after a seal and unseal (restored leases), and
+ * bad input answered with Vault's status and text.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -32,6 +33,17 @@ describe('lease-count quotas', () => {
     assert.deepEqual(refused.body, { errors: ['1 error occurred:\n\t* request path "dyn/creds/app": lease count quota exceeded\n\n'] });
     assert.equal(leaseLog.issued.length, issued, 'the backend issued nothing');
     // Revoking the leases makes room again.
+    assert.equal((await api(s, 'PUT', 'sys/leases/revoke-prefix/dyn/', { token: s.rootToken })).status, 204);
+    assert.equal((await api(s, 'GET', 'dyn/creds/app', { token: s.rootToken })).status, 200);
+  });
+
+  it('counts the leases restored after a seal and unseal, and follows revocations from there', async () => {
+    // One lease is left from the test above; a second one fills the quota.
+    assert.equal((await api(s, 'GET', 'dyn/creds/app', { token: s.rootToken })).status, 200);
+    assert.equal((await api(s, 'PUT', 'sys/seal', { token: s.rootToken })).status, 204);
+    assert.equal((await api(s, 'PUT', 'sys/unseal', { body: { key: s.unsealKeys[0] } })).status, 200);
+    await s.core.active!.expiration.whenRestored();
+    assert.equal((await api(s, 'GET', 'dyn/creds/app', { token: s.rootToken })).status, 429, 'the restored leases fill the quota');
     assert.equal((await api(s, 'PUT', 'sys/leases/revoke-prefix/dyn/', { token: s.rootToken })).status, 204);
     assert.equal((await api(s, 'GET', 'dyn/creds/app', { token: s.rootToken })).status, 200);
   });

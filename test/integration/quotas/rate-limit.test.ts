@@ -71,7 +71,13 @@ describe('rate-limit quotas', () => {
     await bad({ rate: 'lots' }, "'rate' is invalid");
     await bad({ rate: 1, path: 'nosuch/' }, 'invalid mount path "nosuch/"');
     await bad({ rate: 1, interval: 'soon' }, 'error converting input "soon" for field "interval": time: invalid duration "soon"');
-    await bad({ rate: 1, interval: '1s', block_interval: -1 }, "'block_interval' is invalid");
+    await bad({ rate: 1, interval: '1s', block_interval: -1 }, "'block' is invalid");
+    // Role-scoped quotas, as Vault checks them; no Ward auth method resolves a login's role for a quota,
+    // so instead of limiting every role on the mount the write is refused with Vault's text for such a mount.
+    await bad({ rate: 1, path: 'secret/', role: 'r' }, 'Mount path "secret/" is not a valid auth method and therefore unsuitable for use with role-based quotas');
+    await bad({ rate: 1, role: 'r' }, 'Mount path "" is not a valid auth method and therefore unsuitable for use with role-based quotas');
+    await bad({ rate: 1, path: 'auth/token/create', role: 'r' }, 'Quotas cannot contain both a path suffix and a role. If a role is provided, path must be a valid auth mount with a concept of roles');
+    await bad({ rate: 1, path: 'auth/token/', role: 'r' }, 'Mount path "auth/token/" does not support use with role-based quotas');
     assert.equal((await api(s, 'PUT', 'sys/quotas/rate-limit/x', { body: { rate: 1 } })).status, 403, 'quotas need a token');
   });
 

@@ -141,7 +141,7 @@ describe('ssh secrets engine (CA mode) over HTTP', { skip: skipUnless(SSH_KEYGEN
       [{ key_type: 'ca', allow_user_certificates: true, ttl: '2h', max_ttl: '1h' }, '"ttl" value must be less than "max_ttl" when both are specified'],
       [{ key_type: 'ca', allow_user_certificates: true, algorithm_signer: 'rsa-sha1' }, 'unknown algorithm signer "rsa-sha1"'],
       [{ key_type: 'nope' }, 'invalid key type'],
-      [{ key_type: 'otp', default_user: 'u' }, 'key_type "otp" is not supported by Ward\'s ssh secrets engine; use key_type "ca" (signed certificates)'],
+      [{ key_type: 'dynamic', default_user: 'u' }, 'dynamic key type roles are no longer supported'],
       [{ key_type: 'ca', allow_user_certificates: true, allowed_user_key_lengths: { rsa: 'big' } }, 'error processing allowed_user_key_lengths: value of "rsa" must be an integer or a list of integers'],
     ];
     for (const [body, want] of cases) {
@@ -238,7 +238,7 @@ describe('ssh secrets engine (CA mode) over HTTP', { skip: skipUnless(SSH_KEYGEN
     assert.equal(errText(await call('POST', 'ssh-import/sign/r', { public_key: clientKey('ed25519'), valid_principals: 'x' })), "keys haven't been configured yet");
   });
 
-  it('OTP endpoints: zeroaddress lists existing roles, lookup validates the IP, verify answers the echo', async () => {
+  it('OTP paths beside a CA role: zeroaddress, lookup and verify answer; creds explains a CA role (OTP roles: otp.test.ts)', async () => {
     assert.equal((await call('GET', 'ssh/config/zeroaddress')).status, 404);
     assert.equal(errText(await call('POST', 'ssh/config/zeroaddress', { roles: 'ghost' })), 'Role "ghost" does not exist');
     assert.equal((await call('POST', 'ssh/config/zeroaddress', { roles: 'dev' })).status, 204);
@@ -252,7 +252,7 @@ describe('ssh secrets engine (CA mode) over HTTP', { skip: skipUnless(SSH_KEYGEN
     assert.equal(errText(await call('POST', 'ssh/creds/ghost', { ip: '10.1.2.3' })), 'Role "ghost" not found');
     assert.equal(
       errText(await call('POST', 'ssh/creds/dev', { ip: '10.1.2.3', username: 'alice' })),
-      'role "dev" is a CA role: OTP credentials are not supported by Ward; sign a public key at sign/dev',
+      'role "dev" is a CA role: it issues no one-time passwords; sign a public key at sign/dev',
     );
     assert.equal((await call('DELETE', 'ssh/roles/dev')).status, 204);
     assert.equal((await call('GET', 'ssh/config/zeroaddress')).body.data.roles.length, 0);

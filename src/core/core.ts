@@ -65,7 +65,7 @@ export class WardCore implements CoreApi {
   private lifecycle: Promise<unknown> = Promise.resolve();
   /** KV change events and their websocket subscribers (sys/events/subscribe). */
   readonly events: EventBus;
-  /** The HTTP requests being served now, for sys/in-flight-req (fed by http/handler.ts). */
+  /** The HTTP requests being served now, for sys/in-flight-req (fed by http/in-flight.ts). */
   readonly httpInFlight = new HttpInFlight();
 
   constructor(private readonly opts: CoreOptions) {

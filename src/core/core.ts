@@ -4,18 +4,16 @@
  * sealed-state endpoints.
  */
 import { badRequest, sealedError, WardError } from '../sdk/errors.js';
-import type { Logger } from '../sdk/logical.js';
 import { getJSON, putJSON } from '../sdk/storage.js';
 import { dropInitResponse, keepInitResponse, keptInitResponse } from './init-response.js';
-import { systemClock, ZERO_TIME, type Clock } from '../lib/clock.js';
+import { systemClock, type Clock } from '../lib/clock.js';
 import { shortHex, uuid } from '../lib/ids.js';
 import { zeroize } from '../lib/secure.js';
-import type { HaBackend, HeldLock, PhysicalBackend } from '../storage/physical.js';
-import { WARD_VERSION, type CoreApi, type CoreResult, type HealthStatus, type HttpRequestInput, type InitFinish, type InitResult, type LeaderStatus, type SealStatus, type StandbyRoute } from './api-types.js';
+import type { HaBackend } from '../storage/physical.js';
+import type { CoreApi, CoreResult, HealthStatus, HttpRequestInput, InitFinish, InitResult, LeaderStatus, SealStatus, StandbyRoute } from './api-types.js';
 import { AesGcmBarrier } from './barrier/barrier.js';
 import { builtinRegistry } from './builtin-registry.js';
 import type { BackendRegistry } from './router/registry.js';
-import type { AutoSeal } from './seal/auto-seal.js';
 import { AutoUnsealLoop } from './seal/auto-unseal.js';
 import { SealManager } from './seal/seal-manager.js';
 import { KeyCeremonies } from './seal/ceremonies.js';
@@ -24,51 +22,23 @@ import { deleteRekeyBackup, readRekeyBackup } from './seal/rekey.js';
 import { SnapshotService } from './snapshot/service.js';
 import { DEV_TELEMETRY, type TelemetryConfig } from './metrics/telemetry.js';
 import type { CorsConfig } from './cors/cors-config.js';
-import type { LoggerControl } from './loggers/control.js';
 import { HttpInFlight } from './inflight/http-requests.js';
 import { serveMetrics, type MetricsAnswer } from './metrics/serve.js';
 import { collectStoredUsage } from './metrics/usage.js';
 import { PeriodicUsage } from './metrics/usage-period.js';
-import { startSubsystems, type SubsystemDeps, type Subsystems } from './subsystems.js';
-import { haHealthFields, haManagerFor, haLeaderStatus, isLockLost, keyringUnreadable, type CoreHaOptions } from './ha/core-ha.js';
-import { LOCK_KEY, type HaManager } from './ha/ha-manager.js';
+import { startSubsystems } from './subsystems.js';
+import type { SubsystemDeps, Subsystems } from './subsystem-types.js';
+import { haManagerFor, haLeaderStatus, isLockLost, keyringUnreadable } from './ha/core-ha.js';
+import type { HaManager } from './ha/ha-manager.js';
 import type { EchoInfo } from './ha/wire.js';
 import { PerfStandby } from './perf/perf-standby.js';
 import { CLOSE_GOING_AWAY, EventBus, type EventSink } from './events/bus.js';
 import { subscribeEvents, type EventSubscribeRequest } from './events/subscribe.js';
+import { DEFAULT_TTL, type ClusterInfo, type CoreOptions } from './core-options.js';
+import { BUILD_DATE, healthOf, noHaLeader, sealStatusOf } from './core-status.js';
+import { initAnswer, lockForInit } from './core-init.js';
 
-const DEFAULT_TTL = 768 * 3600;
-/** How long init waits for the HA lock (held by another node's init, or a stale holding expiring). */
-const INIT_LOCK_WAIT_MS = 60_000;
-const BUILD_DATE = '2026-11-22T00:00:00Z';
-
-export interface CoreOptions {
-  physical: PhysicalBackend;
-  logger: Logger;
-  clock?: Clock;
-  defaultLeaseTtl?: number;
-  maxLeaseTtl?: number;
-  clusterName?: string;
-  /** Entries in the barrier's plaintext cache; 0 disables it. */
-  cacheEntries?: number;
-  /** Adds auth methods and secrets engines beyond the built-in ones. */
-  registry?: BackendRegistry;
-  /** Whether `ward server` locked its memory; reported in sys/seal-status as `memory_locked`. */
-  memoryLocked?: boolean;
-  /** The configured auto seal (none: Shamir) and, migrating away from an auto seal, the disabled one. */
-  seal?: { active: AutoSeal | null; previous?: AutoSeal | null };
-  /** HA settings; HA is on when the store (or `ha.backend`, from ha_storage) can elect. */
-  ha?: CoreHaOptions;
-  /** The `telemetry` stanza; without one, what dev mode uses (no host name in gauge names). */
-  telemetry?: TelemetryConfig;
-  /** Run-time control of the server's loggers (sys/loggers, sys/monitor); without it those paths are not served. */
-  loggers?: LoggerControl;
-}
-
-interface ClusterInfo {
-  name: string;
-  id: string;
-}
+export type { CoreOptions } from './core-options.js';
 
 export class WardCore implements CoreApi {
   readonly barrier: AesGcmBarrier;
@@ -96,7 +66,7 @@ export class WardCore implements CoreApi {
   private lifecycle: Promise<unknown> = Promise.resolve();
   /** KV change events and their websocket subscribers (sys/events/subscribe). */
   readonly events: EventBus;
-  /** The HTTP requests being served now, for sys/in-flight-req (fed by http/handler.ts). */
+  /** The HTTP requests being served now, for sys/in-flight-req (fed by http/in-flight.ts). */
   readonly httpInFlight = new HttpInFlight();
 
   constructor(private readonly opts: CoreOptions) {
@@ -162,20 +132,13 @@ export class WardCore implements CoreApi {
       // nodes (auto-unseal) unseal and try for the lock, and one that became active before
       // this node had written the mount tables and the root token would write its own.
       if (await this.isInitialized()) throw badRequest('Vault is already initialized');
-      const held = await this.lockForInit();
+      const held = await lockForInit(this.haBackend);
       let initialized: { keys: Buffer[]; recoveryKeys: Buffer[]; rootToken: string; stayUnsealed: boolean };
       let result: InitResult;
       try {
         initialized = await this.initializeStore(secretShares, secretThreshold, recovery);
         const { keys, recoveryKeys, rootToken } = initialized;
-        result = {
-          keys: keys.map((k) => k.toString('hex')),
-          keys_base64: keys.map((k) => k.toString('base64')),
-          root_token: rootToken,
-          ...(this.seal.type !== 'shamir'
-            ? { recovery_keys: recoveryKeys.map((k) => k.toString('hex')), recovery_keys_base64: recoveryKeys.map((k) => k.toString('base64')) }
-            : {}),
-        };
+        result = initAnswer(keys, recoveryKeys, rootToken, this.seal.type);
         zeroize(...keys, ...recoveryKeys);
         if (finish) {
           const done = await finish(result);
@@ -200,17 +163,6 @@ export class WardCore implements CoreApi {
 
   initResponse(): Promise<InitResult | null> {
     return keptInitResponse(this.opts.physical, this.clock.now());
-  }
-
-  /** The HA lock for the length of an initialisation (null without HA). */
-  private async lockForInit(): Promise<HeldLock | null> {
-    const backend = this.haBackend;
-    if (backend === undefined) return null;
-    try {
-      return await backend.lock(LOCK_KEY, `initializing-${uuid()}`).acquire(AbortSignal.timeout(INIT_LOCK_WAIT_MS));
-    } catch (e) {
-      throw new WardError('internal', [`cannot initialize: the HA lock is not available (${e instanceof Error ? e.message : String(e)})`]);
-    }
   }
 
   /** Creates the keys, the cluster record, the default mounts and the root token. */
@@ -513,23 +465,8 @@ export class WardCore implements CoreApi {
     const seal = await this.seal.state();
     const progress = this.seal.progress();
     const sealed = this.isSealed();
-    return {
-      type: seal.type,
-      initialized: (await this.seal.getConfig()) !== null,
-      sealed,
-      t: seal.t,
-      n: seal.n,
-      progress: sealed ? progress.progress : 0,
-      nonce: sealed ? progress.nonce : '',
-      version: WARD_VERSION,
-      build_date: BUILD_DATE,
-      migration: seal.migration,
-      recovery_seal: seal.recoverySeal,
-      ...(seal.recoverySeal ? { recovery_seal_type: 'shamir' } : {}),
-      storage_type: this.opts.physical.name,
-      ...(!sealed && this.cluster ? { cluster_name: this.cluster.name, cluster_id: this.cluster.id } : {}),
-      ...(this.opts.memoryLocked !== undefined ? { memory_locked: this.opts.memoryLocked } : {}),
-    };
+    const initialized = (await this.seal.getConfig()) !== null;
+    return sealStatusOf({ seal, progress, initialized, sealed, storageType: this.opts.physical.name, cluster: this.cluster, memoryLocked: this.opts.memoryLocked });
   }
 
   sealStatus(): Promise<SealStatus> {
@@ -539,19 +476,15 @@ export class WardCore implements CoreApi {
   async health(): Promise<HealthStatus> {
     const initialized = await this.isInitialized();
     const sealed = this.isSealed();
-    return {
+    return healthOf({
       initialized,
       sealed,
       standby: sealed || (this.ha !== null && !this.ha.isActive()),
-      performance_standby: this.isPerformanceStandby(),
-      replication_performance_mode: 'disabled',
-      replication_dr_mode: 'disabled',
-      server_time_utc: Math.floor(this.clock.now() / 1000),
-      version: WARD_VERSION,
-      enterprise: false,
-      ...(!sealed && this.cluster ? { cluster_name: this.cluster.name, cluster_id: this.cluster.id } : {}),
-      ...haHealthFields(this.ha?.connectionHealth() ?? null),
-    };
+      performanceStandby: this.isPerformanceStandby(),
+      nowMs: this.clock.now(),
+      cluster: this.cluster,
+      connection: this.ha?.connectionHealth() ?? null,
+    });
   }
 
   async leader(): Promise<LeaderStatus> {
@@ -559,15 +492,7 @@ export class WardCore implements CoreApi {
       if (!this.ha) throw sealedError();
       return haLeaderStatus(await this.ha.leader(), this.perf?.serving() ? this.perf.appliedIndex() : null);
     }
-    return {
-      ha_enabled: false,
-      is_self: false,
-      active_time: ZERO_TIME,
-      leader_address: '',
-      leader_cluster_address: '',
-      performance_standby: false,
-      performance_standby_last_remote_wal: 0,
-    };
+    return noHaLeader();
   }
 
   /**

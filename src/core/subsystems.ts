@@ -4,18 +4,15 @@
  * closures so construction order stays simple.
  */
 import { badRequest } from '../sdk/errors.js';
-import type { Backend, Logger } from '../sdk/logical.js';
+import type { Backend } from '../sdk/logical.js';
 import type { Storage } from '../sdk/storage.js';
-import type { Clock } from '../lib/clock.js';
 import { cubbyholeStorageFor, destroyCubbyhole } from '../secrets/cubbyhole/index.js';
 import { AuditBroker } from './audit/broker.js';
 import { ExpirationManager } from './expiration/expiration-manager.js';
 import { RequestPipeline } from './pipeline/handle-request.js';
 import type { AclLike } from './pipeline/authorize.js';
-import type { ACL } from './policy/acl.js';
 import { PolicyStore } from './policy/policy-store.js';
 import { MountManager } from './router/mounts.js';
-import type { BackendRegistry } from './router/registry.js';
 import { Router } from './router/router.js';
 import { auditPaths } from './sys/paths-audit.js';
 import { auditedHeaderPaths } from './sys/paths-audited-headers.js';
@@ -29,79 +26,31 @@ import { corsPaths } from './sys/paths-cors.js';
 import { resolvesRoles } from './quotas/role-check.js';
 import { CorsStore } from './cors/cors-config.js';
 import { QuotaManager } from './quotas/quota-manager.js';
-import type { MetricsAnswer } from './metrics/serve.js';
 import { mountPaths, remountPaths } from './sys/paths-mounts.js';
 import { policyPaths } from './sys/paths-policies.js';
-import { snapshotPaths, type SnapshotPathDeps } from './sys/paths-snapshot.js';
+import { snapshotPaths } from './sys/paths-snapshot.js';
 import { toolsPaths } from './sys/paths-tools.js';
 import { uiMountPaths } from './sys/paths-ui-mounts.js';
 import { wrappingPaths } from './sys/paths-wrapping.js';
-import { introspection, type IntrospectionOptions } from './introspection.js';
+import { introspection } from './introspection.js';
 import { haPaths } from './sys/paths-ha.js';
-import type { HaStatusNode } from './ha/node-table.js';
 import { systemBackend } from './sys/sys-backend.js';
 import { identityBackend } from './identity/backend.js';
 import type { IdentityDeps } from './identity/deps.js';
-import { EffectiveIdentity, type TokenIdentity } from './identity/effective.js';
+import { EffectiveIdentity } from './identity/effective.js';
 import { dropMountAliases, entityForLogin, syncExternalGroups } from './identity/login.js';
 import { IdentityStore } from './identity/store.js';
 import { routePath } from './router/mount-entry.js';
 import { TokenStore } from './tokens/token-store.js';
-import type { EventBus } from './events/bus.js';
-import { rekeyBackupPaths, type RekeyBackupDeps } from './sys/paths-rekey-backup.js';
+import { rekeyBackupPaths } from './sys/paths-rekey-backup.js';
 import { decodeTokenPaths } from './sys/paths-decode-token.js';
 import { openapiPaths } from './sys/paths-openapi.js';
 import { WARD_VERSION } from './api-types.js';
-import type { TokenEntry } from './tokens/types.js';
 import { ResponseWrapper, WRAPPING_POLICY } from './wrapping/wrapper.js';
-
-export interface SubsystemDeps {
-  barrier: Storage & { view(prefix: string): Storage };
-  registry: BackendRegistry;
-  clock: Clock;
-  logger: Logger;
-  systemDefaultTtl: number;
-  systemMaxTtl: number;
-  keyStatus(): { term: number; installTime: number; encryptions: number };
-  rotate(): Promise<void>;
-  sealSoon(): void;
-  /** HA only: step down once the current request is answered, and the nodes for sys/ha-status. */
-  stepDownSoon?(): void;
-  haStatus?(): HaStatusNode[];
-  /** The sys/metrics answer in `format` (the core's: it knows the seal and HA state). */
-  metrics?(format: string): Promise<MetricsAnswer>;
-  snapshot: SnapshotPathDeps;
-  /** Where mounts publish change events. */
-  events?: EventBus;
-  /** sys/rekey/backup and sys/rekey/recovery-key-backup. */
-  rekeyBackups?: RekeyBackupDeps;
-  /**
-   * A performance standby's subsystems: leases are not restored (expiry and revocation are
-   * the active node's), and `barrier` refuses writes.
-   */
-  readOnly?: boolean;
-  /** Build date, loggers and in-flight tracker for the introspection paths (introspection.ts). */
-  introspection?: IntrospectionOptions;
-}
-
-export interface Subsystems {
-  router: Router;
-  mounts: MountManager;
-  policies: PolicyStore;
-  identity: IdentityStore;
-  tokens: TokenStore;
-  expiration: ExpirationManager;
-  audit: AuditBroker;
-  wrapper: ResponseWrapper;
-  pipeline: RequestPipeline;
-  /** Rate-limit quotas, checked by the core before the pipeline. */
-  quotas: QuotaManager;
-  /** The CORS configuration the HTTP layer applies. */
-  cors: CorsStore;
-  /** A token's ACL as requests see it: its own policies plus its entity's and groups', templates resolved. */
-  aclOf(entry: TokenEntry): Promise<ACL>;
-  stop(): Promise<void>;
-}
+import type { SubsystemDeps, Subsystems } from './subsystem-types.js';
+import { renewViaMount } from './auth-renewal.js';
+import { tokenAcls } from './token-acl.js';
+import { mountAccess } from './mount-access.js';
 
 export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> {
   const { barrier, clock, logger } = deps;
@@ -113,18 +62,7 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
   const cors = new CorsStore(barrier.view('sys/config/'));
   const intro = introspection({ ...deps.introspection, barrier, clock, logger, registry: deps.registry, readOnly: deps.readOnly ?? false, mounts: () => router.all(), entityCount: () => identityStore.allEntities().length });
   const effective = new EffectiveIdentity(identityStore);
-  /** What a token's entity adds (waiting for a standby's identity reloads first); null without one. */
-  const identityOf = (entry: TokenEntry): TokenIdentity | null | Promise<TokenIdentity | null> => {
-    if (entry.entityId === '') return null;
-    const pending = identityStore.pending;
-    if (pending) return pending.then(() => effective.forToken(entry.entityId, entry.policies));
-    return effective.forToken(entry.entityId, entry.policies);
-  };
-  /** A token's ACL with its identity policies and templates: what the pipeline would apply. */
-  const aclOfEntry = async (entry: TokenEntry): Promise<ACL> => {
-    const ti = await identityOf(entry);
-    return ti ? policies.acl(ti.policies, ti) : policies.acl(entry.policies);
-  };
+  const { identityOf, aclOfEntry } = tokenAcls(identityStore, effective, policies);
 
   const cubbyStorage = (): Storage => {
     const r = router.get('cubbyhole/');
@@ -154,31 +92,10 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
     expiration,
     policyExists: (name) => policies.exists(name),
     destroyCubbyhole: (tokenId) => destroyCubbyhole(cubbyStorage(), tokenId),
-    renewViaBackend: async (entry, increment, connection) => {
-      const r = router.match(entry.path);
-      if (!r || !r.backend.renewAuth || r.entry.type === 'token') return null;
-      const renewed = await r.backend.renewAuth(
-        {
-          id: '',
-          operation: 'update',
-          path: entry.path.slice(r.prefix.length),
-          data: {},
-          storage: r.storage,
-          mountPoint: r.prefix,
-          mountType: r.entry.type,
-          mountAccessor: r.entry.accessor,
-          clientToken: '',
-          caller: null,
-          connection: connection ?? { remoteAddress: '', remotePort: 0 },
-          headers: {},
-          wrapTtl: 0,
-        },
-        { policies: entry.policies, metadata: entry.meta, internalData: entry.internalData, ttl: entry.ttl, increment, issueTime: entry.creationTime, period: entry.period },
-      );
-      // As Vault: a renewal refreshes the entity's external groups on the token's mount.
+    // As Vault: a renewal refreshes the entity's external groups on the token's mount.
+    renewViaBackend: renewViaMount(router, async (entry, renewed) => {
       if (entry.entityId !== '' && renewed.groupAliases) await syncExternalGroups(identityDeps, entry.mountAccessor, entry.entityId, renewed.groupAliases.map((g) => g.name));
-      return renewed;
-    },
+    }),
     defaultTtl: () => tokenMountSystem().defaultLeaseTtl(),
     maxTtl: () => tokenMountSystem().maxLeaseTtl(),
     mountAccessor: () => router.get('auth/token/')?.entry.accessor ?? '',
@@ -191,6 +108,7 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
       return d.sudo || d.root;
     },
   });
+  const access = mountAccess(tokens, aclOfEntry);
   const tokenMountSystem = () => {
     const r = router.get('auth/token/');
     return r ? r.system : { defaultLeaseTtl: () => deps.systemDefaultTtl, maxLeaseTtl: () => deps.systemMaxTtl, options: () => ({}) };
@@ -263,18 +181,7 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
         return (await aclOfEntry(entry)).capabilities(path);
       },
     }),
-    ...uiMountPaths({
-      mounts,
-      router,
-      canAccessMount: async (token, prefix) => {
-        const entry = await tokens.lookup(token);
-        if (!entry) return false;
-        if (entry.policies.includes('root')) return true;
-        const acl = await aclOfEntry(entry);
-        return acl.hasMountAccess ? acl.hasMountAccess(prefix) : !acl.capabilities(prefix).includes('deny');
-      },
-      tokenIsValid: async (token) => (await tokens.lookup(token)) !== null,
-    }),
+    ...uiMountPaths({ mounts, router, ...access }),
     ...keyPaths({ keyStatus: deps.keyStatus, rotate: deps.rotate, sealSoon: deps.sealSoon, ...(deps.stepDownSoon ? { stepDownSoon: deps.stepDownSoon } : {}) }),
     ...(deps.rekeyBackups ? rekeyBackupPaths(deps.rekeyBackups) : []),
     ...decodeTokenPaths(),
@@ -286,14 +193,7 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
     ...metricsPaths(deps.metrics ?? (() => Promise.reject(new Error('metrics are not wired')))),
     ...openapiPaths({
       mounts: () => router.all().map((r) => ({ prefix: r.prefix, type: r.entry.type, backend: r.backend })),
-      canAccessMount: async (token, prefix) => {
-        const entry = await tokens.lookup(token);
-        if (!entry) return false;
-        if (entry.policies.includes('root')) return true;
-        const acl = await aclOfEntry(entry);
-        return acl.hasMountAccess ? acl.hasMountAccess(prefix) : !acl.capabilities(prefix).includes('deny');
-      },
-      tokenIsValid: async (token) => (await tokens.lookup(token)) !== null,
+      ...access,
       version: WARD_VERSION,
     }),
     ...intro.paths,

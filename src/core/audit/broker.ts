@@ -4,57 +4,20 @@
  * request, so no backend can skip auditing. Fail-closed: with devices enabled, an entry
  * that no device managed to write fails the request with a 500.
  */
-import { auditTimers } from '../metrics/registry.js';
 import { randomBytes } from 'node:crypto';
-import { createFileDevice } from '../../audit/file/file-device.js';
-import { createSocketDevice } from '../../audit/socket/socket-device.js';
-import { createSyslogDevice } from '../../audit/syslog/syslog-device.js';
 import { rfc3339, systemClock, type Clock } from '../../lib/clock.js';
 import { uuid } from '../../lib/ids.js';
 import { zeroize } from '../../lib/secure.js';
-import { auditFailed, badRequest, WardError } from '../../sdk/errors.js';
+import { badRequest, WardError } from '../../sdk/errors.js';
 import type { Logger } from '../../sdk/logical.js';
 import { getJSON, putJSON, type Storage } from '../../sdk/storage.js';
-import { AuditFormatter, type FormatOptions, type RecordType } from './hash.js';
+import { AuditFormatter, type FormatOptions, type RecordType } from './formatter.js';
 import { AuditedHeaders } from './request-headers.js';
 import { brokenDevice } from './broken-device.js';
 import type { AuditDevice, AuditDeviceFactory, AuditEntryInput } from './types.js';
-
-/** Where the table lives in the broker's storage (a barrier view of its own). */
-export const AUDIT_TABLE_KEY = 'table';
-/** Salt of the device with this uuid; a new enable at the same path gets a new salt. */
-export const saltKey = (id: string): string => `salt/${id}`;
-
-export interface AuditDeviceInfo {
-  type: string;
-  description: string;
-  options: Record<string, string>;
-  local: boolean;
-  path: string;
-}
-
-export interface EnableAuditOptions {
-  type: string;
-  description: string;
-  options: Record<string, string>;
-  local: boolean;
-}
-
-interface TableEntry extends AuditDeviceInfo {
-  uuid: string;
-}
-
-interface ActiveDevice {
-  entry: TableEntry;
-  device: AuditDevice;
-  formatter: AuditFormatter;
-  salt: Buffer;
-  /** Rejection handlers for a failed write, built once per device rather than per record. */
-  requestFailed: (err: unknown) => never;
-  responseFailed: (err: unknown) => never;
-}
-
-const DONE = Promise.resolve();
+import { AUDIT_TABLE_KEY, formatOptions, normalizeAuditPath, saltKey, type AuditDeviceInfo, type EnableAuditOptions, type TableEntry } from './table.js';
+import { defaultFactories } from './device-factories.js';
+import { DONE, errorText, writeFailed, writeRecord, type ActiveDevice } from './fan-out.js';
 
 export interface AuditBrokerDeps {
   /** Barrier storage holding the audit table and the per-device salts. */
@@ -64,37 +27,6 @@ export interface AuditBrokerDeps {
   /** Device types by name; defaults to `file`, `socket` and `syslog`. */
   factories?: Readonly<Record<string, AuditDeviceFactory>>;
 }
-
-const defaultFactories: Readonly<Record<string, AuditDeviceFactory>> = {
-  file: createFileDevice,
-  socket: createSocketDevice,
-  syslog: (options) => createSyslogDevice(options),
-};
-
-/** "foo", "/foo/" and "foo/" all name the device "foo/". */
-export function normalizeAuditPath(path: string): string {
-  const p = path.replace(/^\/+/, '').replace(/\/+$/, '');
-  return p === '' ? '' : `${p}/`;
-}
-
-/** Vault's ParseBool for option strings; a bad value is a 400 naming the option. */
-function boolOption(options: Record<string, string>, name: string, fallback: boolean): boolean {
-  const v = options[name];
-  if (v === undefined || v === '') return fallback;
-  if (['1', 't', 'T', 'true', 'TRUE', 'True'].includes(v)) return true;
-  if (['0', 'f', 'F', 'false', 'FALSE', 'False'].includes(v)) return false;
-  throw badRequest(`unable to parse "${name}": invalid boolean "${v}"`);
-}
-
-function formatOptions(options: Record<string, string>): FormatOptions {
-  return {
-    logRaw: boolOption(options, 'log_raw', false),
-    hmacAccessor: boolOption(options, 'hmac_accessor', true),
-    elideListResponses: boolOption(options, 'elide_list_responses', false),
-  };
-}
-
-const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 export class AuditBroker {
   private readonly storage: Storage;
@@ -230,46 +162,10 @@ export class AuditBroker {
     );
   }
 
-  /**
-   * Not async, and the single-device case (the usual one) hands back the device's own
-   * batch promise with a prebuilt failure handler: every request logs twice, and an
-   * async wrapper per record was a promise and a hop each time.
-   */
   private log(type: RecordType, e: AuditEntryInput): Promise<void> {
     const devices = this.devices;
     if (devices.length === 0) return DONE;
-    const time = this.now();
-    if (devices.length > 1) return this.logToAll(devices, type, e, time);
-    const a = devices[0]!;
-    let written: Promise<void>;
-    try {
-      written = a.device.write(a.formatter.format(type, e, time));
-    } catch (err) {
-      return Promise.reject(this.writeFailed(a, type, err));
-    }
-    return written.then(undefined, type === 'request' ? a.requestFailed : a.responseFailed);
-  }
-
-  /** Logs the failed write and returns what the request fails with. */
-  private writeFailed(a: ActiveDevice, type: RecordType, err: unknown): WardError {
-    (type === 'request' ? auditTimers.logRequestFailure : auditTimers.logResponseFailure).inc();
-    this.logger.error('audit write failed', { path: a.entry.path, type, error: errorText(err) });
-    return auditFailed();
-  }
-
-  private async logToAll(devices: ActiveDevice[], type: RecordType, e: AuditEntryInput, time: string): Promise<void> {
-    // Formatting inside the async callback turns a serialisation error into that device's failure.
-    const results = await Promise.allSettled(devices.map(async (a) => a.device.write(a.formatter.format(type, e, time))));
-    let ok = 0;
-    for (let i = 0; i < results.length; i++) {
-      const r = results[i]!;
-      if (r.status === 'fulfilled') ok++;
-      else this.logger.error('audit write failed', { path: devices[i]!.entry.path, type, error: errorText(r.reason) });
-    }
-    if (ok === 0) {
-      (type === 'request' ? auditTimers.logRequestFailure : auditTimers.logResponseFailure).inc();
-      throw auditFailed();
-    }
+    return writeRecord(devices, type, e, this.now(), this.logger);
   }
 
   private now(): string {
@@ -301,10 +197,10 @@ export class AuditBroker {
       salt,
       formatter: new AuditFormatter(salt, opts, this.headers),
       requestFailed: (err) => {
-        throw this.writeFailed(a, 'request', err);
+        throw writeFailed(this.logger, a, 'request', err);
       },
       responseFailed: (err) => {
-        throw this.writeFailed(a, 'response', err);
+        throw writeFailed(this.logger, a, 'response', err);
       },
     };
     this.active.set(entry.path, a);

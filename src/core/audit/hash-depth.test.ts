@@ -7,7 +7,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { AuditFormatter, MAX_AUDIT_DEPTH, hashedJson, hmacValue } from './hash.js';
+import { AuditFormatter } from './formatter.js';
+import { MAX_AUDIT_DEPTH, hashedJson, hmacValue } from './hash.js';
 import type { AuditEntryInput } from './types.js';
 
 const salt = randomBytes(32);

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { createHmac, randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { AuditFormatter, hashedJson, hmacValue } from './hash.js';
+import { AuditFormatter } from './formatter.js';
+import { hashedJson, hmacValue } from './hash.js';
 import type { AuditAuth, AuditEntryInput } from './types.js';
 
 const salt = randomBytes(32);

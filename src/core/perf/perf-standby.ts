@@ -19,7 +19,7 @@ import { WardError } from '../../sdk/errors.js';
 import { sleep } from '../../lib/sleep.js';
 import type { ChangeEvent, ChangeFeed, ChangeSubscription } from '../../storage/physical.js';
 import type { CoreResult, HttpRequestInput, LocalHints } from '../api-types.js';
-import type { Subsystems } from '../subsystems.js';
+import type { Subsystems } from '../subsystem-types.js';
 import { invalidationFor, type Invalidation } from './invalidation.js';
 import { servableLocally } from './local-reads.js';
 import { ForwardToActive, StandbyStorage, type BarrierReads } from './standby-storage.js';

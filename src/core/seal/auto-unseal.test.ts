@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import type { Logger } from '../../sdk/logical.js';
 import { SealError } from './auto-seal.js';
 import { AutoUnsealLoop } from './auto-unseal.js';
-import type { AutoUnsealOutcome } from './seal-manager.js';
+import type { AutoUnsealOutcome } from './seal-status.js';
 
 function recordingLogger(): Logger & { lines: string[] } {
   const lines: string[] = [];

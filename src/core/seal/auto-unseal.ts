@@ -7,7 +7,7 @@
  */
 import type { Logger } from '../../sdk/logical.js';
 import { SealError } from './auto-seal.js';
-import type { AutoUnsealOutcome } from './seal-manager.js';
+import type { AutoUnsealOutcome } from './seal-status.js';
 
 export interface AutoUnsealTiming {
   /** First pause after a failure; doubled up to `maxMs`. */

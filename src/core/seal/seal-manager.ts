@@ -11,59 +11,32 @@
  *   submits the shares they hold with `migrate: true`; the root key is re-protected with
  *   the configured seal (root-key.ts).
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { uuid } from '../../lib/ids.js';
 import { zeroize } from '../../lib/secure.js';
-import { badRequest, upstreamError } from '../../sdk/errors.js';
+import { badRequest } from '../../sdk/errors.js';
 import type { Logger } from '../../sdk/logical.js';
 import type { PhysicalBackend } from '../../storage/physical.js';
 import type { AesGcmBarrier } from '../barrier/barrier.js';
-import { SealError, type AutoSeal } from './auto-seal.js';
-import { autoRecord, migrateRoot, openAutoRoot, openShamirRoot, rewrapIfRotated, sealFailure, shamirSealRoot } from './root-key.js';
-import { keyShares, readSealRecord, ROOT_KEY_PATH, ROOT_KEY_PURPOSE, writeSealRecord, type SealRecord } from './seal-records.js';
+import type { AutoSeal } from './auto-seal.js';
+import { rewrapIfRotated } from './root-key.js';
+import { keyShares, readSealRecord, ROOT_KEY_PURPOSE, writeSealRecord, type SealRecord } from './seal-records.js';
 import { openWithShares, replaceSecret } from './share-keys.js';
-import { combineShares, decodeKey, SHARE_BYTES, splitKey, UNSEAL_KEY_BYTES, validateSealParams } from './shamir.js';
+import { decodeKey, SHARE_BYTES, UNSEAL_KEY_BYTES } from './shamir.js';
+import type { AutoUnsealOutcome, SealManagerOptions, SealState, UnsealStatus } from './seal-status.js';
+import { UnsealAttempt } from './unseal-attempt.js';
+import { initializeSeal, type SealParts } from './seal-init.js';
+import { migrationSource, unsealWith } from './unseal-open.js';
 
 export { ROOT_KEY_PATH, SEAL_CONFIG_PATH } from './seal-records.js';
-
-/** The Shamir seal record as `getConfig` reports it (kept for callers of the Shamir-only API). */
-export type SealConfig = SealRecord;
-
-/** Where an unseal attempt stands. `nonce` is "" when no attempt is in progress. */
-export interface UnsealStatus {
-  sealed: boolean;
-  progress: number;
-  nonce: string;
-}
-
-/** The seal part of `sys/seal-status`. */
-export interface SealState {
-  type: string;
-  t: number;
-  n: number;
-  recoverySeal: boolean;
-  migration: boolean;
-}
-
-export interface SealManagerOptions {
-  /** The configured seal; null or absent means Shamir. */
-  seal?: AutoSeal | null;
-  /** The seal of a `disabled = "true"` stanza: what a migration away from an auto seal opens the root key with. */
-  previous?: AutoSeal | null;
-}
-
-/** What one automatic unseal attempt found. */
-export type AutoUnsealOutcome = 'unsealed' | 'not-initialized' | 'manual' | 'migration';
 
 /** One per node: owns the seal record, the unseal attempt in progress and migration. */
 export class SealManager {
   private record: SealRecord | null = null;
-  private shares: Buffer[] = [];
-  private nonce = '';
+  private readonly attempt = new UnsealAttempt();
   // init and unseal steps read, then write state across awaits: run them one at a time.
   private queue: Promise<unknown> = Promise.resolve();
   private readonly seal: AutoSeal | null;
   private readonly previous: AutoSeal | null;
+  private readonly parts: SealParts;
 
   constructor(
     private readonly physical: PhysicalBackend,
@@ -72,7 +45,9 @@ export class SealManager {
   ) {
     this.seal = opts.seal ?? null;
     this.previous = opts.previous ?? null;
+    this.parts = { physical, barrier, seal: this.seal, previous: this.previous };
   }
+
 
   /** The configured seal's type. */
   get type(): 'shamir' | 'transit' | 'static' {
@@ -106,38 +81,7 @@ export class SealManager {
       if ((await this.getConfig()) !== null || (await this.barrier.isInitialized())) {
         throw badRequest('Vault is already initialized');
       }
-      const seal = this.seal;
-      if (seal) validateSealParams(recovery?.shares ?? 0, recovery?.threshold ?? 0, 'recovery');
-      else validateSealParams(shares, threshold);
-      const secret = randomBytes(UNSEAL_KEY_BYTES); // the unseal key, or the recovery key
-      const rootKey = randomBytes(UNSEAL_KEY_BYTES);
-      try {
-        if (seal) {
-          const n = recovery?.shares ?? 0;
-          const t = recovery?.threshold ?? 0;
-          let record: SealRecord;
-          try {
-            record = await autoRecord(seal, rootKey, secret, n, t);
-          } catch (e) {
-            // Nothing is written yet: an unusable seal leaves the node uninitialised.
-            if (e instanceof SealError && !e.retryable) throw badRequest(e.message);
-            throw e instanceof SealError ? upstreamError(e.message) : e;
-          }
-          const recoveryKeys = await splitKey(secret, n, t);
-          await this.barrier.initialize(rootKey);
-          await this.commit(record); // last: a crash before it leaves a node that does not claim to be initialised
-          await this.barrier.unseal(rootKey);
-          return { keys: [], recoveryKeys };
-        }
-        const keys = await splitKey(secret, shares, threshold);
-        await this.physical.put(ROOT_KEY_PATH, shamirSealRoot(secret, rootKey));
-        await this.barrier.initialize(rootKey);
-        await this.commit({ type: 'shamir', secretShares: shares, secretThreshold: threshold });
-        await this.barrier.unseal(rootKey);
-        return { keys, recoveryKeys: [] };
-      } finally {
-        zeroize(secret, rootKey);
-      }
+      return initializeSeal(this.parts, shares, threshold, recovery, (record) => this.commit(record));
     });
   }
 
@@ -158,20 +102,17 @@ export class SealManager {
       if (!migrating && migrate) throw badRequest("'migrate' parameter set true in JSON body when not in seal migration mode");
       const { shares, threshold } = keyShares(record);
       const share = decodeKey(key, shares === 1 ? UNSEAL_KEY_BYTES : SHARE_BYTES);
-      if (this.shares.some((s) => s.length === share.length && timingSafeEqual(s, share))) {
+      if (this.attempt.has(share)) {
         zeroize(share);
         return { sealed: true, ...this.progress() };
       }
-      if (this.nonce === '') this.nonce = uuid();
-      this.shares.push(share);
-      if (this.shares.length < threshold) return { sealed: true, ...this.progress() };
+      if (this.attempt.add(share) < threshold) return { sealed: true, ...this.progress() };
 
       // Threshold reached: whatever happens next, this attempt is over.
-      const collected = this.shares;
-      this.shares = [];
-      this.nonce = '';
+      const collected = this.attempt.take();
       try {
-        await this.unsealWith(record, collected, migrating);
+        const migrated = await unsealWith(this.parts, record, collected, migrating);
+        if (migrated !== null) this.record = migrated;
       } finally {
         zeroize(...collected);
       }
@@ -189,7 +130,7 @@ export class SealManager {
       if (record === null) return this.seal ? 'not-initialized' : 'manual';
       if (!this.barrier.isSealed()) return 'unsealed';
       if (record.type !== this.type) {
-        this.migrationSource(record); // throws when the old seal is not configured
+        migrationSource(record, this.previous); // throws when the old seal is not configured
         return 'migration';
       }
       if (!this.seal || record.type === 'shamir') return 'manual';
@@ -239,15 +180,14 @@ export class SealManager {
 
   /** Discards the shares submitted so far (zeroing them) and the attempt's nonce. */
   resetUnseal(): void {
-    zeroize(...this.shares);
-    this.shares = [];
-    this.nonce = '';
+    this.attempt.reset();
   }
 
   /** Shares collected in the current attempt and its nonce. */
   progress(): { progress: number; nonce: string } {
-    return { progress: this.shares.length, nonce: this.nonce };
+    return this.attempt.progress();
   }
+
 
   /** Background work of the configured seals (token renewal). */
   start(logger: Logger): void {
@@ -260,53 +200,6 @@ export class SealManager {
     this.previous?.stop();
   }
 
-  /** The seal that opens `record` when it is not the configured one (null: Shamir). */
-  private migrationSource(record: SealRecord): AutoSeal | null {
-    if (record.type === 'shamir') return null;
-    if (this.previous?.type === record.type) return this.previous;
-    throw new SealError(
-      `seal migration: storage is sealed by a "${record.type}" seal but the configuration has no seal "${record.type}" stanza ` +
-        `(with disabled = "true") to migrate from; add it, or configure the "${record.type}" seal again`,
-      false,
-    );
-  }
-
-  private async unsealWith(record: SealRecord, collected: Buffer[], migrating: boolean): Promise<void> {
-    let secret: Buffer | undefined;
-    let rootKey: Buffer | undefined;
-    try {
-      try {
-        secret = await combineShares(collected);
-      } catch {
-        // Malformed combinations (repeated x-coordinates) are as wrong as mismatched shares.
-        const what = record.type === 'shamir' ? 'key shares do not reconstruct the unseal key' : 'recovery key shares do not reconstruct the recovery key';
-        throw badRequest(`unseal failed: the submitted ${what}; progress has been reset`);
-      }
-      if (record.type === 'shamir') rootKey = await openShamirRoot(this.physical, secret);
-      else {
-        let seal: AutoSeal | null;
-        try {
-          seal = migrating ? this.migrationSource(record) : this.seal;
-        } catch (e) {
-          throw sealFailure(e);
-        }
-        if (!seal) throw badRequest('unseal failed: no seal is configured to open the stored root key');
-        rootKey = await openAutoRoot(record, seal, secret);
-      }
-      await this.barrier.unseal(rootKey);
-      if (migrating) {
-        try {
-          this.record = await migrateRoot(this.physical, record, this.seal, secret, rootKey);
-        } catch (e) {
-          // Not migrated: stay sealed so the operator retries the whole migration.
-          this.barrier.seal();
-          throw e;
-        }
-      }
-    } finally {
-      zeroize(secret, rootKey);
-    }
-  }
 
   private async commit(record: SealRecord): Promise<void> {
     await writeSealRecord(this.physical, record);

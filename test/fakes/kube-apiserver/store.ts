@@ -6,90 +6,31 @@
  * subscribe to the events the way the real ones watch the API. Synchronous: authorization
  * and admission happen before, in rest.ts.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { canonical } from './canonical.js';
 import { resourceKey, groupVersion, type Registry, type ResourceType } from './registry.js';
-import { alreadyExists, conflict, gone, ApiError, badRequest, notFound, status, type Json } from './status.js';
+import { alreadyExists, conflict, ApiError, notFound, status, type Json } from './status.js';
 import { pageOf } from './list-page.js';
 import { OwnerIndex } from './owner-index.js';
 import { createDefaults, decode, validate } from './validate.js';
+import type { EventType, KObj, Propagation, StoreEvent, WriteOptions } from './objects.js';
+import { finalizersOf, key, now, randomNameSuffix, strip } from './object-rules.js';
+import { EventHistory } from './event-history.js';
 
-export interface OwnerReference {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  uid: string;
-  controller?: boolean;
-  blockOwnerDeletion?: boolean;
-}
-
-export interface Meta {
-  name?: string;
-  generateName?: string;
-  namespace?: string;
-  uid?: string;
-  resourceVersion?: string;
-  generation?: number;
-  creationTimestamp?: string;
-  deletionTimestamp?: string;
-  deletionGracePeriodSeconds?: number;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  ownerReferences?: OwnerReference[];
-  finalizers?: string[];
-}
-
-export interface KObj {
-  apiVersion?: string;
-  kind?: string;
-  metadata: Meta;
-  [field: string]: unknown;
-}
-
-export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
-export interface StoreEvent {
-  type: EventType;
-  t: ResourceType;
-  object: KObj;
-  /** The object before this change (MODIFIED), for watchers whose selector it stops or starts matching. */
-  prev?: KObj;
-  rv: number;
-}
-
-export type Propagation = 'Orphan' | 'Background' | 'Foreground';
-
-export interface WriteOptions {
-  dryRun?: boolean;
-  /** Internal writes (test helpers, controllers) may set status on create. */
-  keepStatus?: boolean;
-  /** Internal creates may choose the uid (tokens bound to a known service-account uid). */
-  uid?: string;
-}
-
-const NAME_CHARS = 'bcdfghjklmnpqrstvwxz2456789';
-const now = (): string => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-const key = (ns: string | undefined, name: string): string => `${ns ?? ''}/${name}`;
-/** metadata.finalizers, plus a namespace's spec.finalizers (the namespace controller's own). */
-const finalizersOf = (t: ResourceType, o: KObj): string[] => [
-  ...(o.metadata.finalizers ?? []),
-  ...(t.group === '' && t.plural === 'namespaces' ? ((o['spec'] as { finalizers?: string[] } | undefined)?.finalizers ?? []) : []),
-];
-const strip = (o: KObj, t: ResourceType): string =>
-  canonical({ ...o, metadata: undefined, ...(t.status ? { status: undefined } : {}) });
+// Many of the fake's modules take these types from the store.
+export type { EventType, KObj, Meta, OwnerReference, Propagation, StoreEvent, WriteOptions } from './objects.js';
 
 export class Store {
   private readonly data = new Map<string, Map<string, KObj>>();
-  private readonly history: StoreEvent[] = [];
-  /** Events with a resourceVersion above this are still in `history`. */
-  private compactedRv: number;
   private rv = 1000;
+  private readonly history: EventHistory;
   private readonly index = new OwnerIndex();
   readonly listeners = new Set<(e: StoreEvent) => void>();
   /** The 5 random characters generateName appends (replaceable to provoke collisions in tests). */
-  nameSuffix = (): string => Array.from(randomBytes(5), (b) => NAME_CHARS[b % NAME_CHARS.length]).join('');
+  nameSuffix = randomNameSuffix;
 
-  constructor(readonly registry: Registry, private readonly historyLimit = 1000) {
-    this.compactedRv = this.rv;
+  constructor(readonly registry: Registry, historyLimit = 1000) {
+    this.history = new EventHistory(this.rv, historyLimit);
   }
 
   get resourceVersion(): string {
@@ -112,23 +53,18 @@ export class Store {
 
   private emit(type: EventType, t: ResourceType, object: KObj, prev?: KObj): void {
     const e: StoreEvent = { type, t, object: structuredClone(object), ...(prev ? { prev: structuredClone(prev) } : {}), rv: this.rv };
-    this.history.push(e);
-    while (this.history.length > this.historyLimit) this.compactedRv = this.history.shift()?.rv ?? this.compactedRv;
+    this.history.record(e);
     for (const l of [...this.listeners]) l(e);
   }
 
   /** Forgets the event history, as etcd compaction does; older watches get 410. */
   compact(): void {
-    this.history.length = 0;
-    this.compactedRv = this.rv;
+    this.history.compact(this.rv);
   }
 
   /** Events after resourceVersion `from`, or the 410 Status when they were compacted away. */
   since(from: string): StoreEvent[] | Json {
-    const n = Number(from);
-    if (!Number.isInteger(n) || n < 0) throw badRequest(`invalid resource version: ${from}`);
-    if (n < this.compactedRv) return gone(from, this.compactedRv + 1);
-    return this.history.filter((e) => e.rv > n).map((e) => ({ ...e, object: structuredClone(e.object) }));
+    return this.history.since(from);
   }
 
   get(t: ResourceType, ns: string | undefined, name: string): KObj | undefined {

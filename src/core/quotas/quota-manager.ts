@@ -150,8 +150,9 @@ export class QuotaManager {
    */
   checkLeases(path: string, leasesUnder: (prefix: string) => number): Refusal | null {
     if (this.leaseQuotas.length === 0) return null;
-    // Role-scoped quotas wait for the login's role (checkLeasesRole).
-    const q = this.leaseQuotas.find((x) => x.role === '' && path.startsWith(x.path));
+    // Role-scoped quotas wait for the login's role, and a quota on an auth mount counts its
+    // login tokens (both in checkLeasesRole, once the body is read).
+    const q = this.leaseQuotas.find((x) => x.role === '' && !countsLogins(x) && path.startsWith(x.path));
     if (!q || leasesUnder(q.path) < q.maxLeases) return null;
     return leaseRefusal(path);
   }
@@ -162,9 +163,12 @@ export class QuotaManager {
    * login's token is to be recorded under (roleLoginDone, which a let-through login must
    * reach whatever its outcome), null when none applies.
    */
-  async checkLeasesRole(path: string, role: string, alive: (accessor: string) => Promise<boolean>): Promise<{ refusal: Refusal | null; quota: string | null }> {
-    if (role === '') return { refusal: null, quota: null };
-    const q = this.leaseQuotas.find((x) => x.role === role && path.startsWith(x.path));
+  async checkLeasesRole(path: string, role: string, alive: (accessor: string) => Promise<boolean>, login = false): Promise<{ refusal: Refusal | null; quota: string | null }> {
+    // The role's own quota first; else, for a login, a quota on the auth mount itself (Vault
+    // counts the leases of the tokens its logins issued).
+    const q =
+      (role === '' ? undefined : this.leaseQuotas.find((x) => x.role === role && path.startsWith(x.path))) ??
+      (login ? this.leaseQuotas.find((x) => x.role === '' && countsLogins(x) && path.startsWith(x.path)) : undefined);
     if (q === undefined) return { refusal: null, quota: null };
     // The login takes its place before counting (no await between), so concurrent logins see each
     // other; it holds the place until its outcome is known (roleLoginDone).
@@ -178,7 +182,8 @@ export class QuotaManager {
 
   /** The outcome of a login checkLeasesRole let through: its token's accessor (counted from now on), or null. */
   roleLoginDone(quota: string, accessor: string | null): void {
-    this.roleLeases.settle(quota, this.getLeaseQuota(quota)?.role ? accessor : null);
+    const q = this.getLeaseQuota(quota);
+    this.roleLeases.settle(quota, q !== null && (q.role !== '' || countsLogins(q)) ? accessor : null);
   }
 
   getConfig(): QuotaConfig {
@@ -261,10 +266,17 @@ export class QuotaManager {
   private refreshRoleMounts(): void {
     const mounts = new Set<string>();
     for (const a of this.active) if (a.quota.role !== '') mounts.add(a.quota.path);
-    for (const q of this.leaseQuotas) if (q.role !== '') mounts.add(q.path);
+    for (const q of this.leaseQuotas) if (q.role !== '' || countsLogins(q)) mounts.add(q.path);
     this.roleMounts = [...mounts];
   }
 }
+
+/**
+ * A lease-count quota on an auth mount (or a path in one) without a role counts the tokens
+ * its logins issued, like a role-scoped one (RoleLeases), not secret leases: an auth mount
+ * has none.
+ */
+const countsLogins = (q: { role: string; path: string }): boolean => q.role === '' && q.path.startsWith('auth/');
 
 // Vault appends the error to a multierror, which is how clients see it.
 const leaseRefusal = (path: string): Refusal => ({ message: `1 error occurred:\n\t* request path ${JSON.stringify(path)}: lease count quota exceeded\n\n`, headers: [] });

@@ -72,7 +72,11 @@ export function roleQuotaCheck(quotas: QuotaManager, router: Router, input: Role
     }
     const limited = quotas.checkRole(input.path, role, input.client, now());
     if (limited !== null) return { refusal: limited, leaseQuota: null };
-    const leases = await quotas.checkLeasesRole(input.path, role, alive);
+    // A login (an unauthenticated path of an auth mount) is what a lease-count quota on the
+    // auth mount itself counts; managing the mount is not.
+    const target = router.match(input.path);
+    const login = target !== null && target.entry.table === 'auth' && target.unauthenticated.matches(input.path.slice(target.prefix.length));
+    const leases = await quotas.checkLeasesRole(input.path, role, alive, login);
     return { refusal: leases.refusal, leaseQuota: leases.refusal === null ? leases.quota : null };
   })();
 }

@@ -81,6 +81,26 @@ describe('role-scoped rate-limit quotas (approle)', () => {
     assert.equal((await login('web')).status, 200);
   });
 
+  it("a lease-count quota on an auth mount (no role) counts the mount's live login tokens, as Vault", async () => {
+    assert.equal((await api(s, 'PUT', 'sys/quotas/lease-count/approle-tokens', { token: s.rootToken, body: { path: 'auth/approle/', max_leases: 3 } })).status, 204);
+    const accessors: string[] = [];
+    for (const role of ['web', 'db', 'web']) {
+      const ok = await login(role);
+      assert.equal(ok.status, 200);
+      accessors.push(((await ok.json()) as { auth: { accessor: string } }).auth.accessor);
+    }
+    const refused = await login('db');
+    assert.equal(refused.status, 429);
+    assert.deepEqual(await refused.json(), { errors: ['1 error occurred:\n\t* request path "auth/approle/login": lease count quota exceeded\n\n'] });
+    // Only logins count: managing the mount is not refused.
+    assert.equal((await api(s, 'LIST', 'auth/approle/role', { token: s.rootToken })).status, 200);
+    assert.equal((await api(s, 'PUT', 'auth/token/revoke-accessor', { token: s.rootToken, body: { accessor: accessors[1] } })).status, 204);
+    assert.equal((await login('db')).status, 200);
+    assert.equal((await login('web')).status, 429);
+    assert.equal((await api(s, 'DELETE', 'sys/quotas/lease-count/approle-tokens', { token: s.rootToken })).status, 204);
+    assert.equal((await login('web')).status, 200);
+  });
+
   it('concurrent logins of the role cannot overshoot its lease-count quota', async () => {
     assert.equal((await api(s, 'PUT', 'sys/quotas/lease-count/db-tokens', { token: s.rootToken, body: { path: 'auth/approle/', role: 'db', max_leases: 2 } })).status, 204);
     const statuses = (await Promise.all([0, 1, 2, 3, 4, 5].map(() => login('db')))).map((r) => r.status).sort();

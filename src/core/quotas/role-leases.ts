@@ -1,6 +1,7 @@
 /**
- * The tokens issued by logins under each role-scoped lease-count quota, by accessor: what
- * such a quota counts (Vault counts the leases whose login role matches). Kept in memory:
+ * The tokens issued by logins under each role-scoped lease-count quota (and each one on an
+ * auth mount itself), by accessor: what such a quota counts (Vault counts the leases whose
+ * login role, or login mount, matches). Kept in memory:
  * after a restart or a change of the quota the count starts again from zero, as Vault's
  * imprecise role lease tracking does for leases that predate a quota.
  */

@@ -47,10 +47,14 @@ start_kube() {
   node "$repo/dist/test/fakes/kube-apiserver/main.js" --port "$1" --kubeconfig "$work/kubeconfig" "${@:2}" >"$work/kube.log" 2>&1 &
   pids+=("$!")
   wait_started "$!" "$work/kube.log" 'kubeconfig written' 'the fake Kubernetes API server'
-  sed -n 's/^ *certificate-authority-data: *//p' "$work/kubeconfig" | base64 -d >"$work/ca.crt"
-  sed -n 's/^ *token: *//p' "$work/kubeconfig" >"$work/admin.token"
+  kubeconfig_field certificate-authority-data "$work/kubeconfig" | base64 -d >"$work/ca.crt"
+  kubeconfig_field token "$work/kubeconfig" >"$work/admin.token"
   kube_url="https://127.0.0.1:$1"
 }
+
+# kubeconfig_field KEY FILE: a scalar of the kubeconfig, without the quotes YAML puts around
+# one that would otherwise read as something else (a token starting with '-', all digits…).
+kubeconfig_field() { sed -n "s/^ *$1: *//p" "$2" | sed -e "s/^'\(.*\)'\$/\1/" -e 's/^"\(.*\)"$/\1/'; }
 
 # kube [curl args…] PATH: a call to the fake API server as the cluster admin.
 kube() { curl -fsS --cacert "$work/ca.crt" -H "Authorization: Bearer $(cat "$work/admin.token")" -H 'Content-Type: application/json' "${@:1:$#-1}" "$kube_url${!#}"; }

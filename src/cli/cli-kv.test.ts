@@ -14,6 +14,7 @@ function kvRoutes(r: FakeRequest): FakeReply | undefined {
   if (r.path === 'secret/metadata/' && r.query.get('list') === 'true') return { status: 200, body: envelope({ keys: ['app', 'dir/'] }) };
   if (r.path === 'kv1/app' && r.method === 'GET') return { status: 200, body: envelope({ password: 'v1pass' }, { lease_duration: 2764800 }) };
   if (r.path === 'kv1/app' && r.method === 'PUT') return { status: 204 };
+  if (r.path === 'secret/metadata/locked') return { status: 403, body: { errors: ['1 error occurred:\n\t* permission denied\n\n'] } };
   if (r.path === 'denied') return { status: 403, body: { errors: ['1 error occurred:\n\t* permission denied\n\n'] } };
   return undefined;
 }
@@ -110,4 +111,11 @@ test("server errors are vault's 'Error making API request.' block on stderr with
   const r = await runCli(['read', 'denied'], env);
   assert.equal(r.code, 2);
   assert.equal(r.stderr, `Error reading denied: Error making API request.\n\nURL: GET ${fake.url}/v1/denied\nCode: 403. Errors:\n\n* permission denied\n`);
+});
+
+test('kv metadata errors name the metadata path, as vault does', async (t) => {
+  const { env, fake } = await setup(t);
+  const r = await runCli(['kv', 'metadata', 'get', 'secret/locked'], env);
+  assert.equal(r.code, 2);
+  assert.equal(r.stderr, `Error reading secret/metadata/locked: Error making API request.\n\nURL: GET ${fake.url}/v1/secret/metadata/locked\nCode: 403. Errors:\n\n* permission denied\n`);
 });

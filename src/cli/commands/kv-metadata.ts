@@ -38,8 +38,8 @@ const get: Command = {
   Prints a KV v2 key's metadata and the state of each version.`,
   flags: [MOUNT_FLAG],
   async run(ctx) {
-    const { path, t } = await target(ctx, 'get');
-    const res = await ctx.api404(`reading metadata of ${path}`, ctx.client.kvMetadata('get', t).then((r) => r.res));
+    const { t } = await target(ctx, 'get');
+    const res = await ctx.api404(`reading ${t.api('metadata')}`, ctx.client.kvMetadata('get', t).then((r) => r.res));
     if (res instanceof ApiError) {
       ctx.warn(`No value found at ${t.api('metadata')}`);
       return 2;
@@ -66,8 +66,8 @@ function writer(op: 'put' | 'patch'): Command {
   ${op === 'put' ? 'Writes' : 'Merges'} a KV v2 key's settings and custom metadata without creating a version.`,
     flags: META_FLAGS,
     async run(ctx) {
-      const { path, t } = await target(ctx, op);
-      await ctx.api(`writing metadata of ${path}`, ctx.client.kvMetadata(op, t, { data: metaBody(ctx) }));
+      const { t } = await target(ctx, op);
+      await ctx.api(`writing data to ${t.api('metadata')}`, ctx.client.kvMetadata(op, t, { data: metaBody(ctx) }));
       return ctx.success(`Success! Data written to: ${t.api('metadata')}`);
     },
   };
@@ -80,8 +80,8 @@ const del: Command = {
   Removes every version and the metadata of a KV v2 key, permanently.`,
   flags: [MOUNT_FLAG],
   async run(ctx) {
-    const { path, t } = await target(ctx, 'delete');
-    await ctx.api(`deleting metadata of ${path}`, ctx.client.kvMetadata('delete', t));
+    const { t } = await target(ctx, 'delete');
+    await ctx.api(`deleting ${t.api('metadata')}`, ctx.client.kvMetadata('delete', t));
     return ctx.success(`Success! Data deleted (if it existed) at: ${t.api('metadata')}`);
   },
 };

@@ -58,6 +58,11 @@ export class PerfStandby {
   private lostInRow = 0;
   private reloading = false;
   private reloadAgain = false;
+  /**
+   * From a reload's start until its caches are dropped: the new subscription is in place
+   * and `applied` already counts the index read at the start, but the caches may be older.
+   */
+  private loading = false;
 
   constructor(private readonly deps: PerfStandbyDeps) {
     this.storage = new StandbyStorage(deps.barrier);
@@ -70,7 +75,7 @@ export class PerfStandby {
 
   /** Whether local answers are possible right now (sys/health's view). */
   serving(): boolean {
-    return this.subs !== null && this.sub !== null && this.refreshing === null && !this.abort.signal.aborted;
+    return this.subs !== null && this.sub !== null && this.refreshing === null && !this.loading && !this.abort.signal.aborted;
   }
 
   appliedIndex(): number {
@@ -165,6 +170,7 @@ export class PerfStandby {
   /** Full reload: subscribe from the index now, drop every cache, rebuild; retried until stopped. */
   private async reloadOnce(): Promise<void> {
     while (!this.abort.signal.aborted) {
+      this.loading = true;
       const epoch = ++this.epoch;
       // A refresh of the abandoned subscription sees the new epoch and installs nothing.
       await this.refreshing?.catch(() => undefined);
@@ -199,7 +205,9 @@ export class PerfStandby {
         this.deps.barrier.dropCache();
         this.storage.changed();
         this.needRebuild = true;
+        // The rebuild (refreshing) keeps serving off from here until the subsystems are new.
         this.kickRefresh();
+        this.loading = false;
         await this.refreshing;
         if (epoch === this.epoch && this.sub !== null && this.subs !== null) this.lostInRow = 0;
         return;

@@ -66,7 +66,7 @@ function typeOf(kind: string): Pick<OasSchema, 'type' | 'format' | 'items'> {
     case 'kv_pairs':
       return { type: 'object', format: 'kvpairs' };
     default:
-      // `raw`: any JSON value; a schema without a type says exactly that.
+      // `raw`: whatever JSON value; a schema without a type says exactly that.
       return {};
   }
 }

@@ -25,9 +25,8 @@ class SlowStorage extends InmemStorage {
 
 describe('ssh OTP verify', () => {
   it('overlapping verifies of one password: exactly one gets it', async () => {
-    const system = { defaultLeaseTtl: () => 3600, maxLeaseTtl: () => 7200 };
-    // any: the ssh backend reads only the two TTLs of the system view.
-    const { call } = driveBackend(sshBackend({ system } as any), new SlowStorage());
+    const system = { defaultLeaseTtl: () => 3600, maxLeaseTtl: () => 7200, options: () => ({}) };
+    const { call } = driveBackend(sshBackend({ system }), new SlowStorage());
     await call('update', 'roles/web', { key_type: 'otp', default_user: 'ubuntu', cidr_list: '10.0.0.0/8' });
     const creds = await call('update', 'creds/web', { ip: '10.1.2.3' });
     const otp = creds?.data?.['key'] as string;

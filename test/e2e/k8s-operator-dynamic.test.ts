@@ -140,7 +140,8 @@ describe('secrets operator end to end: VaultDynamicSecret with PostgreSQL creden
     assert.ok(st1.secretLease?.id);
     assert.equal(st1.secretLease?.id, st0.secretLease?.id, 'the same lease');
     assert.equal((await creds('steady-creds'))?.user, user0, 'the same credentials');
-    assert.ok(logLines(operator, 'lease renewed', 'steady').length >= 1);
+    // The operator logs after its status write lands, so the line may trail the status.
+    await waitFor('the renewal logged', () => logLines(operator, 'lease renewed', 'steady').length >= 1, { timeoutMs: 10_000, context: () => operator.stderr() });
     assert.equal(st1.conditions?.find((c) => c.type === 'LeaseRenewal')?.status, 'True');
     // The short lease too is renewed before it is replaced.
     await waitFor('a renewal of the short lease', () => logLines(operator, 'lease renewed', 'db').length >= 1, { timeoutMs: 20_000, context: () => operator.stderr() });
@@ -190,7 +191,7 @@ describe('secrets operator end to end: VaultDynamicSecret with PostgreSQL creden
     await core.replaceNamespacedSecret({ namespace: APP_NS, name: 'steady-creds', body: { ...s, data: { ...s.data, password: Buffer.from('hand-edited').toString('base64') } } });
     const c2 = await waitFor('the edit replaced', async () => { const c = await creds('steady-creds'); return c?.user && c.user !== c1.user ? c : undefined; }, { timeoutMs: 20_000, context: () => operator.stderr() });
     assert.ok(await canLogIn(c2.user, c2.password));
-    assert.ok(logLines(operator, 'secret synced', 'steady').filter((l) => l.includes('"reason":"destination-drift"')).length >= 2);
+    await waitFor('both re-syncs logged as drift', () => logLines(operator, 'secret synced', 'steady').filter((l) => l.includes('"reason":"destination-drift"')).length >= 2, { timeoutMs: 10_000, context: () => operator.stderr() });
   });
 
   test('allowStaticCreds: a static role\'s password follows its rotations; the Deployment restarts for a new password only', async () => {

@@ -14,4 +14,16 @@ describe('freePort', () => {
       });
     }
   });
+
+  it('never hands out the same port twice in a process, even when none of them was bound yet', async () => {
+    // An etcd cluster asks for six ports before any member binds one; in CI two of them
+    // came back equal ("initial cluster ... has duplicate url"). 1,500 picks from the
+    // ~12,000-port range would repeat one almost surely if picks were independent.
+    const seen = new Set<number>();
+    for (let i = 0; i < 1500; i++) {
+      const port = await freePort();
+      assert.ok(!seen.has(port), `port ${port} handed out twice (pick ${i})`);
+      seen.add(port);
+    }
+  });
 });

@@ -39,15 +39,26 @@ function tryBind(port: number): Promise<number | null> {
 export const inEphemeralRange = (port: number): boolean => port >= EPHEMERAL_LO && port <= EPHEMERAL_HI;
 
 /**
- * A port on 127.0.0.1 that was free a moment ago. Picked at random below the ephemeral
- * range (see ephemeralRange) and checked by binding it; when that range leaves no room,
- * the kernel's choice (port 0). Another process can still take it before the caller
- * binds, so callers that can retry do.
+ * Where the next pick starts. Picks walk the range from a random point rather than
+ * drawing at random: a process may ask for several ports before anything binds them (an
+ * etcd cluster wants six), and independent draws from ~12,000 ports repeat often enough
+ * to have given one cluster the same peer port twice in CI. Walking, a process sees a
+ * port again only after going once round the whole range; test files running in parallel
+ * start at different random points.
+ */
+let cursor = Math.floor(Math.random() * Math.max(1, PICK_HI - PICK_LO));
+
+/**
+ * A port on 127.0.0.1 that was free a moment ago and that this process has not handed out
+ * before (see cursor). Checked by binding it; when the range below the ephemeral one
+ * leaves no room, the kernel's choice (port 0). Another process can still take it before
+ * the caller binds, so callers that can retry do.
  */
 export async function freePort(): Promise<number> {
-  if (PICK_HI - PICK_LO >= 1000) {
+  const span = PICK_HI - PICK_LO;
+  if (span >= 1000) {
     for (let i = 0; i < 50; i++) {
-      const port = PICK_LO + Math.floor(Math.random() * (PICK_HI - PICK_LO));
+      const port = PICK_LO + (cursor++ % span);
       const bound = await tryBind(port);
       if (bound !== null) return bound;
     }

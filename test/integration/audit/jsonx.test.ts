@@ -2,7 +2,9 @@
  * `format=jsonx` over HTTP against a real server: a file device and a TCP socket device
  * enabled with it write each request and response as one JSONx record per line (Vault's
  * shape: the record's members in name order, no root element), the XML reads back as the
- * JSON record would, and secrets and tokens are there only as the device's HMAC.
+ * JSON record would, and secrets and tokens are there only as the device's HMAC. Then
+ * every device kind (file; socket over tcp, unix and udp; syslog) with format=jsonx on
+ * one server, read back through the conformance suite's harnesses.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,6 +18,9 @@ import { waitFor } from '../../helpers/wait.js';
 import type { AuditRecord } from '../../helpers/audit-log.js';
 import { jsonxRecord } from '../../../src/core/audit/jsonx.js';
 import { readJsonxRecord } from './jsonx-read.js';
+import { skipUnless } from '../../helpers/requirement.js';
+import { LOGGER, PYTHON3 } from '../../helpers/unix-dgram.js';
+import { fileHarness, syslogHarness, tcpHarness, udpHarness, unixHarness, type DeviceHarness, type RecordFormat } from './device-harness.js';
 
 const SECRET = 'jsonx-secret <&> "q" \'a\'';
 
@@ -105,4 +110,52 @@ describe('audit format=jsonx over HTTP', () => {
       assert.ok(!text.includes(s.rootToken), `${src.name}: no plaintext token`);
     }
   });
+});
+
+const kinds: { name: string; make: (format: RecordFormat) => Promise<DeviceHarness>; skip?: string | false }[] = [
+  { name: 'file', make: fileHarness },
+  { name: 'tcp', make: tcpHarness },
+  { name: 'unix', make: unixHarness },
+  { name: 'udp', make: udpHarness },
+  { name: 'syslog', make: syslogHarness, skip: skipUnless(PYTHON3, LOGGER) },
+];
+
+describe('audit format=jsonx on every device kind', () => {
+  let s: TestServer;
+  const devices: { name: string; h: DeviceHarness }[] = [];
+  before(async () => {
+    s = await startTestServer();
+    for (const k of kinds) {
+      if (k.skip) continue;
+      const h = await k.make('jsonx');
+      devices.push({ name: k.name, h });
+      const r = await api(s, 'PUT', `sys/audit/${k.name}`, { token: s.rootToken, body: { type: h.type, options: h.options } });
+      assert.equal(r.status, 204, `${k.name}: ${JSON.stringify(r.body)}`);
+    }
+  });
+  after(async () => {
+    await s?.close();
+    for (const d of devices) await d.h.close();
+  });
+
+  for (const k of kinds) {
+    it(`${k.name}: the write and its read as JSONx records, the secret as the device's HMAC`, { skip: k.skip ?? false }, async () => {
+      const path = `secret/data/kind-${k.name}`;
+      assert.equal((await api(s, 'POST', path, { token: s.rootToken, body: { data: { password: SECRET } } })).status, 200);
+      assert.equal((await api(s, 'GET', path, { token: s.rootToken })).status, 200);
+      const h = devices.find((d) => d.name === k.name)!.h;
+      const recs = await waitFor(`4 jsonx records for ${path} (${k.name})`, () => {
+        const got = h.records().filter((r) => r['request']?.path === path);
+        return got.length >= 4 ? got : false;
+      });
+      assert.deepEqual(
+        recs.map((r) => `${r['type']} ${r['request'].operation}`),
+        ['request create', 'response create', 'request read', 'response read'],
+      );
+      const hash = (await api(s, 'POST', `sys/audit-hash/${k.name}`, { token: s.rootToken, body: { input: SECRET } })).body.data.hash as string;
+      assert.equal(recs[0]!['request'].data.data.password, hash);
+      assert.equal(recs[3]!['response'].data.data.password, hash);
+      assert.ok(!JSON.stringify(h.records()).includes('jsonx-secret'), 'no plaintext secret reached the device');
+    });
+  }
 });

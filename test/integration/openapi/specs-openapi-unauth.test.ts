@@ -63,7 +63,9 @@ describe('sys/internal/specs/openapi without a token', () => {
     assert.equal(r.status, 200);
     const doc = r.body as OasDocument;
     assert.ok(doc.paths['/auth/{userpass_mount_path}/login/{username}']);
-    assert.ok(Object.values(doc.paths).every((item) => ['get', 'post', 'delete', 'patch'].every((m) => !(item as any)[m] || (item as any)[m].operationId.endsWith('_anon'))));
+    const ids = Object.values(doc.paths).flatMap((item) => (['get', 'post', 'delete', 'patch'] as const).flatMap((m) => (item[m] ? [item[m].operationId] : [])));
+    assert.ok(ids.length > 0);
+    assert.deepEqual(ids.filter((id) => !id.endsWith('_anon')), []);
   });
 
   it('follows a tune of listing_visibility at once', async () => {

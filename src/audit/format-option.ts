@@ -1,11 +1,14 @@
 /**
- * The `format` option every audit device takes. Records are JSON; Vault's `jsonx` (the
- * same record as XML) is refused with a clear 400 rather than silently logged as JSON.
+ * The `format` option every audit device takes: "json" (the default) or "jsonx" (the same
+ * record as JSONx, Vault's XML rendering), trimmed and in any case as Vault reads it. The
+ * broker's formatter renders the record; a device only checks the option at enable time.
+ * Vault's text for anything else.
  */
 import { badRequest } from '../sdk/errors.js';
 
 export function checkFormat(options: Record<string, string>): void {
-  const format = options['format'] ?? 'json';
-  if (format === 'jsonx') throw badRequest('audit format "jsonx" is not supported; use "json"');
-  if (format !== 'json') throw badRequest(`unknown audit format "${format}"`);
+  const format = options['format'];
+  if (format === undefined) return;
+  const f = format.trim().toLowerCase();
+  if (f !== 'json' && f !== 'jsonx') throw badRequest('unsupported "format": invalid configuration');
 }

@@ -192,7 +192,7 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
     ...quotaPaths({ quotas, mountOf: (p) => router.match(p)?.prefix ?? '', resolvesRoles: (m) => resolvesRoles(router, m) }),
     ...metricsPaths(deps.metrics ?? (() => Promise.reject(new Error('metrics are not wired')))),
     ...openapiPaths({
-      mounts: () => router.all().map((r) => ({ prefix: r.prefix, type: r.entry.type, backend: r.backend })),
+      mounts: () => router.all().map((r) => ({ prefix: r.prefix, type: r.entry.type, backend: r.backend, listingVisibility: r.entry.config.listingVisibility })),
       ...access,
       version: WARD_VERSION,
     }),

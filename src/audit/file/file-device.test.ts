@@ -29,13 +29,16 @@ describe('file audit device', () => {
     assert.equal(statSync(path).mode & 0o777, 0o640);
   });
 
+  it('takes format json or jsonx, in any case (the broker renders the record)', async () => {
+    for (const format of ['json', 'jsonx', ' JSONX ']) await (await createFileDevice({ file_path: fresh(), format })).close();
+  });
+
   it('rejects bad options with 400', async () => {
     await rejectsWard(createFileDevice({}), 400, /^"file_path" is required: invalid configuration$/);
     await rejectsWard(createFileDevice({ file_path: " " }), 400, /^file path is required: invalid configuration$/);
     await rejectsWard(createFileDevice({ file_path: fresh(), mode: '0755' }), 400, /executable/);
     await rejectsWard(createFileDevice({ file_path: fresh(), mode: 'rw' }), 400, /invalid file mode/);
-    await rejectsWard(createFileDevice({ file_path: fresh(), format: 'jsonx' }), 400, /not supported/);
-    await rejectsWard(createFileDevice({ file_path: fresh(), format: 'xml' }), 400, /unknown audit format/);
+    await rejectsWard(createFileDevice({ file_path: fresh(), format: 'xml' }), 400, /^unsupported "format": invalid configuration$/);
     await rejectsWard(createFileDevice({ file_path: dir }), 400, /unable to open audit file: EISDIR/);
   });
 

@@ -119,7 +119,7 @@ const discardDevice = (stats: FileDeviceStats): FileAuditDevice => ({
 
 /**
  * Creates a file device from its options: `file_path` (required; `stdout` and `discard`
- * are special), `mode` (octal, default "0600", "0000" leaves the mode), `format` (json),
+ * are special), `mode` (octal, default "0600", "0000" leaves the mode), `format` (json or jsonx),
  * `prefix` (prepended to each line). Opens the file now, so a bad path fails the enable
  * with a 400 naming the cause.
  */

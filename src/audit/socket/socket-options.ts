@@ -1,7 +1,7 @@
 /**
  * The `socket` audit device's options, checked before anything is opened: `address`
  * (required), `socket_type` (tcp, udp or unix; default tcp), `write_timeout` (Go
- * duration or seconds; default 2s), `format` (json) and `prefix`. Texts follow Vault's
+ * duration or seconds; default 2s), `format` (json or jsonx) and `prefix`. Texts follow Vault's
  * where Vault has one ("address" is required, unable to parse max duration). Vault
  * accepts any socket_type and fails at the first write; this refuses an unknown one at
  * enable, where the operator is looking.

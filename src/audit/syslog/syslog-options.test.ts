@@ -11,6 +11,7 @@ describe('syslog audit device options', () => {
     [{ facility: ' ', tag: '  ' }, { facility: 'auth', priority: 38, tag: 'vault', prefix: '' }],
     [{ facility: 'AUTHPRIV' }, { facility: 'authpriv', priority: 10 * 8 + 6, tag: 'vault', prefix: '' }],
     [{ facility: 'Local7', format: 'json' }, { facility: 'local7', priority: 23 * 8 + 6, tag: 'vault', prefix: '' }],
+    [{ format: 'JSONx' }, { facility: 'auth', priority: 38, tag: 'vault', prefix: '' }],
     [{ facility: 'daemon' }, { facility: 'daemon', priority: 3 * 8 + 6, tag: 'vault', prefix: '' }],
   ];
   for (const [options, want] of ok) {
@@ -20,7 +21,7 @@ describe('syslog audit device options', () => {
   const bad: [Record<string, string>, RegExp][] = [
     [{ facility: 'nope' }, /^error creating syslogger: invalid syslog facility: NOPE$/],
     [{ facility: 'local8' }, /invalid syslog facility: LOCAL8/],
-    [{ format: 'jsonx' }, /audit format "jsonx" is not supported/],
+    [{ format: 'xml' }, /^unsupported "format": invalid configuration$/],
     [{ tag: 'a\nb' }, /tag must not contain control characters/],
   ];
   for (const [options, text] of bad) {

@@ -1,7 +1,7 @@
 /**
  * The `syslog` audit device's options, as Vault's (go-syslog's) names them: `facility`
  * (default AUTH, case-insensitive) and `tag` (default "vault"); records go out at
- * severity INFO, so the default PRI is <38>. Plus `format` (json) and `prefix`.
+ * severity INFO, so the default PRI is <38>. Plus `format` (json or jsonx) and `prefix`.
  */
 import { badRequest } from '../../sdk/errors.js';
 import { checkFormat } from '../format-option.js';

@@ -7,6 +7,7 @@
 import { flat, quote, stringifyShared } from '../../lib/json-text.js';
 import type { AuditAuth, AuditEntryInput, AuditRequest, AuditResponse, AuditWrapInfo } from './types.js';
 import { hashedJson, hmacValue } from './hash.js';
+import { jsonxRecord } from './jsonx.js';
 import { ROOT_NAMESPACE_FIELD, elideList, list, num, numField, plainField, str, strField } from './record-fields.js';
 
 export interface FormatOptions {
@@ -16,9 +17,11 @@ export interface FormatOptions {
   hmacAccessor: boolean;
   /** On list responses, replace `keys`/`key_info` with their counts (`elide_list_responses`). */
   elideListResponses: boolean;
+  /** `format`: records as JSON (the default) or as JSONx, Vault's XML rendering of the same record. */
+  format?: 'json' | 'jsonx';
 }
 
-export const defaultFormatOptions: FormatOptions = { logRaw: false, hmacAccessor: true, elideListResponses: false };
+export const defaultFormatOptions: FormatOptions = { logRaw: false, hmacAccessor: true, elideListResponses: false, format: 'json' };
 
 export type RecordType = 'request' | 'response';
 
@@ -112,6 +115,12 @@ export class AuditFormatter {
     this.sharedResponses = new WeakMap();
   }
 
+  /** The record (no newline) for one entry in the device's format: JSON, or that JSON as JSONx. */
+  format(type: RecordType, e: AuditEntryInput, time: string): string {
+    const json = this.formatJson(type, e, time);
+    return this.options.format === 'jsonx' ? jsonxRecord(json) : json;
+  }
+
   /**
    * The JSON line (no newline) for one entry, built as text. The auth part is the same
    * for every request made with one token and the request part is the same in a
@@ -119,7 +128,7 @@ export class AuditFormatter {
    * data object's hashed text is kept for as long as the object lives. `time` is the
    * broker's RFC3339 timestamp. Throws only if the data cannot be serialised.
    */
-  format(type: RecordType, e: AuditEntryInput, time: string): string {
+  private formatJson(type: RecordType, e: AuditEntryInput, time: string): string {
     let out = `{"time":"${time}","type":"${type}"`;
     if (e.auth) out += `,"auth":${this.authJson(e.auth)}`;
     out += `,"request":${this.requestJson(type, e)}`;

@@ -1,6 +1,6 @@
 /**
  * The audit table: its storage keys, the entries it holds, and the device options
- * (`log_raw`, `hmac_accessor`, `elide_list_responses`) read from an entry.
+ * (`log_raw`, `hmac_accessor`, `elide_list_responses`, `format`) read from an entry.
  */
 import { badRequest } from '../../sdk/errors.js';
 import type { FormatOptions } from './formatter.js';
@@ -44,8 +44,18 @@ function boolOption(options: Record<string, string>, name: string, fallback: boo
   throw badRequest(`unable to parse "${name}": invalid boolean "${v}"`);
 }
 
+/** `format`: "json" (the default) or "jsonx", trimmed and in any case, as Vault reads it. */
+function formatOption(options: Record<string, string>): 'json' | 'jsonx' {
+  const v = options['format'];
+  if (v === undefined) return 'json';
+  const f = v.trim().toLowerCase();
+  if (f !== 'json' && f !== 'jsonx') throw badRequest('unsupported "format": invalid configuration');
+  return f;
+}
+
 export function formatOptions(options: Record<string, string>): FormatOptions {
   return {
+    format: formatOption(options),
     logRaw: boolOption(options, 'log_raw', false),
     hmacAccessor: boolOption(options, 'hmac_accessor', true),
     elideListResponses: boolOption(options, 'elide_list_responses', false),

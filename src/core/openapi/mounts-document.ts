@@ -15,6 +15,8 @@ export interface DocumentedMount {
   /** The mount's type: the first word of its operation ids (`kv`, `approle`, `system`). */
   type: string;
   backend: Backend;
+  /** The mount's `listing_visibility`: "unauth" puts it in the document for every caller, token or not. */
+  listingVisibility?: string;
 }
 
 export interface DocumentOptions {

@@ -1,18 +1,22 @@
 /**
- * `sys/internal/specs/openapi`: the OpenAPI 3 document of every mount the caller's token
- * reaches, generated from the backends' path tables. `generic_mount_paths` and `context`
- * as Vault; GET takes them in the query, POST in the body. As in Vault the ACL does not
- * gate the path itself (it is a special unauthenticated path of sys/) and the token
- * decides what is shown; unlike Vault a valid token is required.
+ * `sys/internal/specs/openapi`: the OpenAPI 3 document of the mounts the caller may see,
+ * generated from the backends' path tables. `generic_mount_paths` and `context` as Vault;
+ * GET takes them in the query, POST in the body. It is one of sys/'s unauthenticated
+ * paths, and Vault builds it on sys/internal/ui/mounts' visibility: without a token the
+ * document covers the mounts tuned `listing_visibility=unauth`; a token adds the mounts
+ * its policies reach; a token that names nothing is refused (permission denied, invalid
+ * token) rather than answered as if none had been sent.
  *
  * Generating the document takes tens of milliseconds of event-loop time with a few dozen
  * mounts, so the rendered text is cached. The key is everything the document is made
  * of: the options and, per visible mount, its prefix, its type and its backend object
  * (a backend's path table is fixed when it is built, and enabling, moving or re-enabling
- * a mount makes a new route). Nothing else goes in, so an entry can never be stale; a
- * few entries are kept, for the few token views a server typically serves.
+ * a mount makes a new route). Who asked only decides which mounts are visible, so the
+ * anonymous document and a token's share entries when they show the same mounts, and
+ * an entry can never be stale; a few entries are kept, for the few views a server
+ * typically serves.
  */
-import { invalidToken, permissionDenied } from '../../sdk/errors.js';
+import { invalidToken } from '../../sdk/errors.js';
 import { field, type Fields } from '../../sdk/framework/fields.js';
 import { definePath, type PathDef } from '../../sdk/framework/path.js';
 import type { FieldData } from '../../sdk/framework/field-data.js';
@@ -20,7 +24,7 @@ import type { LogicalRequest, LogicalResponse } from '../../sdk/logical.js';
 import { mountsDocument, type DocumentedMount } from '../openapi/mounts-document.js';
 
 export interface OpenApiDeps {
-  /** Every mount with its routed prefix (`secret/`, `auth/approle/`, `sys/`). */
+  /** Every mount with its routed prefix (`secret/`, `auth/approle/`, `sys/`) and its listing visibility. */
   mounts(): DocumentedMount[];
   /** Whether the token may do anything under a routed prefix. */
   canAccessMount(token: string, prefix: string): Promise<boolean>;
@@ -56,10 +60,11 @@ export function openapiPaths(deps: OpenApiDeps): PathDef<Fields>[] {
 
   const generate = async (req: LogicalRequest, d: FieldData<typeof fields>): Promise<LogicalResponse> => {
     const token = req.clientToken;
-    if (token === '') throw permissionDenied();
-    if (!(await deps.tokenIsValid(token))) throw invalidToken();
+    if (token !== '' && !(await deps.tokenIsValid(token))) throw invalidToken();
     const visible: DocumentedMount[] = [];
-    for (const m of deps.mounts()) if (await deps.canAccessMount(token, m.prefix)) visible.push(m);
+    for (const m of deps.mounts()) {
+      if (m.listingVisibility === 'unauth' || (token !== '' && (await deps.canAccessMount(token, m.prefix)))) visible.push(m);
+    }
     return { raw: { status: 200, contentType: 'application/json', body: render(visible, d.get('generic_mount_paths'), d.get('context')) } };
   };
   return [

@@ -1,9 +1,11 @@
 /**
  * One harness per audit device kind for the conformance suite: the options to enable it
  * with, the records its target received so far, a way to make its target fail and to
- * bring it back, and a bad option with the 400 text Vault gives for it.
+ * bring it back, and a bad option with the 400 text Vault gives for it. Each takes the
+ * record format to enable the device with (`json` by default, or `jsonx`) and reads
+ * records back in it.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -12,6 +14,9 @@ import type { AuditRecord } from '../../helpers/audit-log.js';
 import { auditRecords } from '../../helpers/audit-log.js';
 import { freePort } from '../../helpers/net.js';
 import { startDgramReceiver, type DgramReceiver } from '../../helpers/unix-dgram.js';
+import { readJsonxRecord } from './jsonx-read.js';
+
+export type RecordFormat = 'json' | 'jsonx';
 
 export interface DeviceHarness {
   readonly type: 'file' | 'socket' | 'syslog';
@@ -24,23 +29,35 @@ export interface DeviceHarness {
   close(): Promise<void>;
 }
 
-const parseLines = (text: string): AuditRecord[] =>
+const parseRecord = (text: string, format: RecordFormat): AuditRecord => (format === 'jsonx' ? readJsonxRecord(text) : (JSON.parse(text) as AuditRecord));
+
+/** The complete lines' records: a last line without its newline is still arriving. */
+const parseLines = (text: string, format: RecordFormat): AuditRecord[] =>
   text
+    .slice(0, text.lastIndexOf('\n') + 1)
     .split('\n')
     .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as AuditRecord);
+    .map((l) => parseRecord(l, format));
 
-export async function fileHarness(): Promise<DeviceHarness> {
+/** `format` as an option only when it is not the default, so json devices list the options they always did. */
+const formatOption = (format: RecordFormat): Record<string, string> => (format === 'json' ? {} : { format });
+
+function fileRecords(path: string, format: RecordFormat): AuditRecord[] {
+  if (format === 'json') return auditRecords(path);
+  return existsSync(path) ? parseLines(readFileSync(path, 'utf8'), format) : [];
+}
+
+export async function fileHarness(format: RecordFormat = 'json'): Promise<DeviceHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'ward-conf-file-'));
   const logDir = join(dir, 'logs');
   const path = join(logDir, 'audit.log');
   const kept: AuditRecord[] = [];
   return {
     type: 'file',
-    options: { file_path: path },
-    records: () => [...kept, ...auditRecords(path)],
+    options: { file_path: path, ...formatOption(format) },
+    records: () => [...kept, ...fileRecords(path, format)],
     async break(reopen) {
-      kept.push(...auditRecords(path));
+      kept.push(...fileRecords(path, format));
       // A regular file where the directory was: the reopen cannot create the log.
       rmSync(logDir, { recursive: true });
       writeFileSync(logDir, '');
@@ -57,7 +74,7 @@ export async function fileHarness(): Promise<DeviceHarness> {
 }
 
 /** A TCP or unix stream listener collecting what every connection sent. */
-async function streamHarness(kind: 'tcp' | 'unix'): Promise<DeviceHarness> {
+async function streamHarness(kind: 'tcp' | 'unix', format: RecordFormat): Promise<DeviceHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'ward-conf-sock-'));
   const port = kind === 'tcp' ? await freePort() : 0;
   const address = kind === 'tcp' ? `127.0.0.1:${port}` : join(dir, 'audit.sock');
@@ -89,8 +106,8 @@ async function streamHarness(kind: 'tcp' | 'unix'): Promise<DeviceHarness> {
   await listen();
   return {
     type: 'socket',
-    options: { address, socket_type: kind, write_timeout: '1s' },
-    records: () => parseLines(text),
+    options: { address, socket_type: kind, write_timeout: '1s', ...formatOption(format) },
+    records: () => parseLines(text, format),
     break: async () => stop(),
     restore: async () => listen(),
     bad: { options: { socket_type: kind }, error: '"address" is required: invalid configuration' },
@@ -101,18 +118,18 @@ async function streamHarness(kind: 'tcp' | 'unix'): Promise<DeviceHarness> {
   };
 }
 
-export const tcpHarness = (): Promise<DeviceHarness> => streamHarness('tcp');
-export const unixHarness = (): Promise<DeviceHarness> => streamHarness('unix');
+export const tcpHarness = (format: RecordFormat = 'json'): Promise<DeviceHarness> => streamHarness('tcp', format);
+export const unixHarness = (format: RecordFormat = 'json'): Promise<DeviceHarness> => streamHarness('unix', format);
 
-export async function udpHarness(): Promise<DeviceHarness> {
+export async function udpHarness(format: RecordFormat = 'json'): Promise<DeviceHarness> {
   const got: string[] = [];
   const rx: UdpSocket = createSocket('udp4');
   rx.on('message', (m) => got.push(m.toString('utf8')));
   await new Promise<void>((resolve) => rx.bind(0, '127.0.0.1', resolve));
   return {
     type: 'socket',
-    options: { address: `127.0.0.1:${rx.address().port}`, socket_type: 'udp' },
-    records: () => parseLines(got.join('')),
+    options: { address: `127.0.0.1:${rx.address().port}`, socket_type: 'udp', ...formatOption(format) },
+    records: () => parseLines(got.join(''), format),
     // UDP has no connection to lose: a receiver that went away is not seen by the sender
     // (Vault's documentation warns of this), so this kind has no failure to show.
     break: () => Promise.reject(new Error('udp cannot fail a write')),
@@ -127,7 +144,7 @@ export async function udpHarness(): Promise<DeviceHarness> {
 /** `<PRI>stamp TAG[PID]: record`, the local syslog form. */
 const SYSLOG_LINE = /^<38>[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d vault\[\d+\]: (.*)$/s;
 
-export async function syslogHarness(): Promise<DeviceHarness> {
+export async function syslogHarness(format: RecordFormat = 'json'): Promise<DeviceHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'ward-conf-syslog-'));
   const path = join(dir, 'log.sock');
   let rx: DgramReceiver = await startDgramReceiver(path);
@@ -136,12 +153,12 @@ export async function syslogHarness(): Promise<DeviceHarness> {
   const all = (): string[] => [...earlier, ...rx.messages];
   return {
     type: 'syslog',
-    options: {},
+    options: formatOption(format),
     records: () =>
       all().map((m) => {
         const hit = SYSLOG_LINE.exec(m);
         if (!hit) throw new Error(`not a syslog message from the device: ${m.slice(0, 200)}`);
-        return JSON.parse(hit[1]!) as AuditRecord;
+        return parseRecord(hit[1]!.replace(/\n$/, ''), format);
       }),
     async break() {
       earlier.push(...rx.messages);

@@ -46,7 +46,6 @@ describe('config server: durability across kill -9', () => {
     }
     // Tokens and leases made before the crash.
     const longTok = (await api(p, 'POST', 'auth/token/create', { token: root, body: { policies: ['default'], ttl: '1h' } })).body.auth.client_token;
-    const shortTok = (await api(p, 'POST', 'auth/token/create', { token: root, body: { policies: ['default'], ttl: '10s' } })).body.auth.client_token;
     await api(p, 'PUT', 'cubbyhole/mine', { token: longTok, body: { v: 'cubby' } });
 
     // A wave of concurrent writes that all complete, then a second wave cut off by kill -9
@@ -64,6 +63,10 @@ describe('config server: durability across kill -9', () => {
       );
     await Promise.all(Array.from({ length: 30 }, (_, i) => write(i)));
     assert.equal(acked.length, 30);
+    // A short-TTL token made as late as possible before the crash: it must still be valid
+    // after the restart, and then expire. 20 s leaves room for a restart on a loaded machine
+    // (with 10 s, made before the first wave, CI saw it expire before the restart's lookup).
+    const shortTok = (await api(p, 'POST', 'auth/token/create', { token: root, body: { policies: ['default'], ttl: '20s' } })).body.auth.client_token;
     const burst = Array.from({ length: 60 }, (_, i) => write(30 + i));
     await withDeadline('a write of the second wave acknowledged', firstOfSecondWave.promise, 30_000);
     const killed = await p.kill('SIGKILL');
@@ -93,9 +96,9 @@ describe('config server: durability across kill -9', () => {
     // A token made before the crash still works, with its cubbyhole.
     assert.equal((await api(p, 'GET', 'auth/token/lookup-self', { token: longTok })).status, 200);
     assert.deepEqual((await api(p, 'GET', 'cubbyhole/mine', { token: longTok })).body.data, { v: 'cubby' });
-    // … and expires after it (a real process: poll, with a deadline well past its 10 s TTL).
+    // … and expires after it (a real process: poll, with a deadline well past its 20 s TTL).
     const w = p;
-    await waitFor('the short-TTL token to expire after the restart', async () => (await api(w, 'GET', 'auth/token/lookup-self', { token: shortTok })).status === 403, { timeoutMs: 30_000, intervalMs: 200 });
+    await waitFor('the short-TTL token to expire after the restart', async () => (await api(w, 'GET', 'auth/token/lookup-self', { token: shortTok })).status === 403, { timeoutMs: 45_000, intervalMs: 200 });
     assert.equal((await api(p, 'GET', 'auth/token/lookup-self', { token: longTok })).status, 200);
   });
 });

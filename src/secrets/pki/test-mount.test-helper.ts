@@ -8,10 +8,13 @@ async function* once(b: Buffer): AsyncIterable<Buffer> {
   yield b;
 }
 
-/** `tickMs`: how often the mount's periodic work (auto-tidy, CRL auto-rebuild) runs; tests shorten it. */
-export function pkiMount(opts: { tickMs?: number } = {}) {
-  const storage = new InmemStorage();
-  const backend = pkiBackend({ storage, logger: silentLogger, system: { defaultLeaseTtl: () => 3600, maxLeaseTtl: () => 10 * 365 * 86400, options: () => ({}) } }, opts);
+/**
+ * `tickMs`: how often the mount's periodic work (auto-tidy, CRL auto-rebuild) runs; tests shorten it.
+ * `storage`: an existing mount's storage, as when a mount is loaded again (unseal, restart).
+ */
+export function pkiMount(opts: { tickMs?: number; storage?: InmemStorage } = {}) {
+  const storage = opts.storage ?? new InmemStorage();
+  const backend = pkiBackend({ storage, logger: silentLogger, system: { defaultLeaseTtl: () => 3600, maxLeaseTtl: () => 10 * 365 * 86400, options: () => ({}) } }, opts.tickMs === undefined ? {} : { tickMs: opts.tickMs });
   const call = (operation: Operation, path: string, data: Record<string, unknown> = {}, body?: Buffer): Promise<LogicalResponse | null> =>
     backend.handleRequest(
       testRequest(storage, operation, path, data, { mountPoint: 'pki/', mountType: 'pki', mountAccessor: 'pki_1', clientToken: '', ...(body ? { body: once(body) } : {}) }),

@@ -5,34 +5,14 @@
  * followed by a fetch with every storage write failing.
  */
 import assert from 'node:assert/strict';
-import { webcrypto } from 'node:crypto';
 import { describe, it } from 'node:test';
 import * as x509 from '@peculiar/x509';
 import type { LogicalResponse } from '../../sdk/logical.js';
 import { rejectsWard } from '../../../test/helpers/errors.js';
 import { waitFor } from '../../../test/helpers/wait.js';
-import { pkiMount } from './test-mount.test-helper.js';
+import { externalCa, pkiMount } from './test-mount.test-helper.js';
 
 type M = ReturnType<typeof pkiMount>;
-const EC = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
-
-/** A CA made outside Ward (certificate and PKCS#8 key, PEM), as an operator would import. */
-export async function externalCa(cn: string, crlSign = true): Promise<{ cert: string; key: string }> {
-  const keys = await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify']);
-  const usages = x509.KeyUsageFlags.keyCertSign | (crlSign ? x509.KeyUsageFlags.cRLSign : 0);
-  const cert = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: '0b1c2d3e',
-    name: `CN=${cn}`,
-    notBefore: new Date(Date.now() - 60_000),
-    notAfter: new Date(Date.now() + 86_400_000),
-    keys,
-    signingAlgorithm: EC,
-    extensions: [new x509.BasicConstraintsExtension(true, undefined, true), new x509.KeyUsagesExtension(usages, true)],
-  });
-  const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey)).toString('base64');
-  return { cert: cert.toString('pem'), key: `-----BEGIN PRIVATE KEY-----\n${pkcs8.match(/.{1,64}/g)!.join('\n')}\n-----END PRIVATE KEY-----\n` };
-}
-
 /** Makes every write to the mount's storage fail (a read-only view), recording the keys attempted. */
 function readOnly(m: M): { attempted: string[]; restore: () => void } {
   const attempted: string[] = [];

@@ -1,0 +1,74 @@
+/**
+ * Issuer usage on the CRL side, as Vault's buildCRLs: only an issuer with its key here and
+ * the crl-signing usage signs a CRL. One that loses the usage keeps serving its last CRL
+ * (never re-signed), and revocations of what it signed go on the default issuer's CRL;
+ * one that never had the usage (a CA certificate without cRLSign) has no CRL at all.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import * as x509 from '@peculiar/x509';
+import { rejectsWard } from '../../../test/helpers/errors.js';
+import { externalCa, pkiMount } from './test-mount.test-helper.js';
+
+type M = ReturnType<typeof pkiMount>;
+
+async function crlOf(m: M, ref: string): Promise<x509.X509Crl> {
+  const r = await m.call('read', `issuer/${ref}/crl/der`);
+  assert.equal(r?.raw?.status, 200);
+  return new x509.X509Crl(new Uint8Array(Buffer.from(r!.raw!.body)));
+}
+const crlNumber = (c: x509.X509Crl): string => Buffer.from(c.getExtension('2.5.29.20')!.value).toString('hex');
+const lists = (c: x509.X509Crl, colon: string): boolean => c.entries.some((e) => e.serialNumber.toLowerCase().replace(/^0+/, '') === colon.replace(/:/g, '').replace(/^0+/, ''));
+
+describe('pki issuer usage and CRLs', () => {
+  it('an issuer without crl-signing keeps its last CRL; its revocations go on the default issuer\'s CRL until the usage is back', async () => {
+    const m = pkiMount();
+    await m.data('update', 'root/generate/internal', { common_name: 'Default Root', key_type: 'ec', issuer_name: 'a' });
+    await m.data('update', 'issuers/generate/root/internal', { common_name: 'Other Root', key_type: 'ec', issuer_name: 'b' });
+    await m.call('update', 'roles/web', { allowed_domains: 'example.com', allow_subdomains: true, key_type: 'ec', issuer_ref: 'b' });
+    const leaf = await m.data('update', 'issue/web', { common_name: 'app.example.com', ttl: '1h' });
+    const before = await crlOf(m, 'b');
+
+    const patched = await m.data('patch', 'issuer/b', { usage: 'read-only,issuing-certificates,ocsp-signing' });
+    assert.equal(patched.usage, 'issuing-certificates,ocsp-signing,read-only');
+    assert.deepEqual(await m.data('read', 'crl/rotate'), { success: true }, 'rotation skips the issuer, as Vault');
+    assert.equal(crlNumber(await crlOf(m, 'b')), crlNumber(before), 'not re-signed by rotation');
+
+    await m.call('update', 'revoke', { serial_number: leaf.serial_number });
+    const frozen = await crlOf(m, 'b');
+    assert.equal(crlNumber(frozen), crlNumber(before), 'not re-signed by a revocation');
+    assert.equal(lists(frozen, leaf.serial_number), false);
+    assert.ok(lists(await crlOf(m, 'a'), leaf.serial_number), 'the default issuer lists it instead');
+
+    await m.data('patch', 'issuer/b', { usage: 'read-only,issuing-certificates,crl-signing,ocsp-signing' });
+    await m.data('read', 'crl/rotate');
+    assert.ok(lists(await crlOf(m, 'b'), leaf.serial_number), 'back on its own issuer\'s CRL');
+    assert.equal(lists(await crlOf(m, 'a'), leaf.serial_number), false, 'and off the default\'s');
+    await m.backend.cleanup?.();
+  });
+
+  it('a CA certificate without cRLSign imported with its key has no crl-signing usage and no CRL', async () => {
+    const m = pkiMount();
+    const ca = await externalCa('No CRL Root', false);
+    const imported = await m.data('update', 'issuers/import/bundle', { pem_bundle: `${ca.cert}\n${ca.key}` });
+    const id = (imported.imported_issuers as string[])[0]!;
+    assert.equal((await m.data('read', `issuer/${id}`)).usage, 'issuing-certificates,ocsp-signing,read-only');
+    assert.deepEqual(await m.data('read', 'crl/rotate'), { success: true });
+    assert.equal(await m.storage.get(`crls/${id}`), null, 'nothing signed with a certificate that may not sign CRLs');
+    for (const p of [`issuer/${id}/crl`, `issuer/${id}/crl/pem`, `issuer/${id}/crl/delta`]) {
+      await rejectsWard(m.call('read', p), 400, `unable to find CRL for issuer: id:${id}/ref:${id}`);
+    }
+    await rejectsWard(m.call('read', 'crl'), 400, `unable to find CRL for issuer: id:${id}/ref:default`);
+    await m.backend.cleanup?.();
+  });
+
+  it('an issuer imported without its key has no CRL (Vault\'s text, not a key lookup error)', async () => {
+    const m = pkiMount();
+    const ca = await externalCa('Keyless Root');
+    const imported = await m.data('update', 'issuers/import/cert', { pem_bundle: ca.cert });
+    const id = (imported.imported_issuers as string[])[0]!;
+    await m.call('patch', `issuer/${id}`, { issuer_name: 'keyless' });
+    await rejectsWard(m.call('read', 'issuer/keyless/crl/der'), 400, `unable to find CRL for issuer: id:${id}/ref:keyless`);
+    await m.backend.cleanup?.();
+  });
+});

@@ -130,4 +130,19 @@ describe('pki OCSP responder', () => {
     await m.call('patch', 'issuer/rotated', { usage: 'read-only,issuing-certificates,crl-signing' });
     assert.deepEqual((await ask(m, ocspRequest(l, i))).body, UNAUTHORIZED, 'neither may sign now');
   });
+  it('answers the first CertID of a request naming several, as Vault (Go\'s ocsp.ParseRequest reads only that one)', async () => {
+    const m = pkiMount();
+    const root = await m.withRoot();
+    const [first, second] = [await m.issue('one.example.com'), await m.issue('two.example.com')];
+    const i = cert(root.certificate);
+    const requestOf = (leaf: Record<string, string>) => children(children(children(parseDer(ocspRequest(cert(String(leaf.certificate)), i)).value)[0]!.value)[0]!.value)[0]!.raw;
+    const both = seq(seq(seq(requestOf(first), requestOf(second))));
+    const r = await ask(m, both);
+    assert.equal(r.status, 200);
+    const singles = children(children(children(parseDer(children(children(children(parseDer(r.body).value)[1]!.value)[0]!.value)[1]!.value).value)[0]!.value)[2]!.value);
+    assert.equal(singles.length, 1, 'one SingleResponse');
+    const serial = children(children(singles[0]!.value)[0]!.value)[3]!.value.toString('hex').replace(/^0+/, '');
+    assert.equal(serial, first.serial_number.replace(/:/g, '').replace(/^0+/, ''), 'for the first CertID');
+    assert.equal(readOcspResponse(r.body, cert(first.certificate), i, new Date()), 'good');
+  });
 });

@@ -71,4 +71,16 @@ describe('pki issuer usage and CRLs', () => {
     await rejectsWard(m.call('read', 'issuer/keyless/crl/der'), 400, `unable to find CRL for issuer: id:${id}/ref:keyless`);
     await m.backend.cleanup?.();
   });
+  it('deleting an issuer re-signs the default issuer\'s CRL with the deleted one\'s revocations at once, as Vault', async () => {
+    const m = pkiMount();
+    await m.data('update', 'root/generate/internal', { common_name: 'Staying Root', key_type: 'ec', issuer_name: 'a' });
+    await m.data('update', 'issuers/generate/root/internal', { common_name: 'Leaving Root', key_type: 'ec', issuer_name: 'b' });
+    await m.call('update', 'roles/web', { allowed_domains: 'example.com', allow_subdomains: true, key_type: 'ec', issuer_ref: 'b' });
+    const leaf = await m.data('update', 'issue/web', { common_name: 'app.example.com', ttl: '1h' });
+    await m.call('update', 'revoke', { serial_number: leaf.serial_number });
+    assert.equal(lists(await crlOf(m, 'a'), leaf.serial_number), false);
+    await m.call('delete', 'issuer/b');
+    assert.ok(lists(await crlOf(m, 'a'), leaf.serial_number), 'still revoked: on the default issuer\'s CRL');
+    await m.backend.cleanup?.();
+  });
 });

@@ -11,7 +11,7 @@ import type { LogicalResponse } from '../../sdk/logical.js';
 import { getJSON, putJSON, type Storage } from '../../sdk/storage.js';
 import { withChain } from './chain.js';
 import { chainOf } from './issuance.js';
-import { ensureCrls } from './crl.js';
+import { ensureCrls, rebuildAllCrls } from './crl.js';
 import { checkNewName, leafBehaviorOf, locked, parseUsage, readIssuersConfig, resolveIssuer, usageOf, writeIssuersConfig, ALL_USAGES } from './registry.js';
 import { crlPath, deltaCrlPath, issuerPath, listIssuers, type Issuer, type LeafNotAfterBehavior, type UrlConfig } from './store.js';
 
@@ -182,6 +182,8 @@ async function deleteIssuer(s: Storage, rawRef: string): Promise<LogicalResponse
     const n = await rolesReferencing(s, 'default');
     if (n > 0) warnings.push(`${n} roles reference default`);
   }
+  // What the deleted issuer had revoked stays revoked: on the default issuer's CRL from now (Vault rebuilds every CRL here).
+  await rebuildAllCrls(s);
   return warnings.length > 0 ? { warnings } : null;
 }
 

@@ -7,6 +7,7 @@
  * sign CRLs (Vault's buildCRLs); one that loses the usage keeps serving its last CRL.
  */
 import * as x509 from '@peculiar/x509';
+import { KeyedMutex } from '../../lib/keyed-mutex.js';
 import { badRequest } from '../../sdk/errors.js';
 import { getJSON, putJSON, type Storage } from '../../sdk/storage.js';
 import { keyToColon, serialKey, unix } from './format.js';
@@ -71,17 +72,28 @@ async function signCrl(s: Storage, issuer: Issuer, entries: RevokedRecord[], num
 }
 
 /**
+ * One issuer's CRLs are signed one at a time (requests, the periodic work and the load-time
+ * check all sign): each reads the last number and stores the next, so two at once would
+ * sign different CRLs under one number. Issuer ids are UUIDs, unique across mounts.
+ */
+const signing = new KeyedMutex();
+
+/**
  * Signs a fresh complete CRL for `issuer` and stores it: its revoked certificates, or none
  * while `disable` is set (Vault then serves a signed, empty CRL). With delta CRLs enabled,
  * the delta restarts empty against the new complete CRL.
  */
-export async function rebuildCrl(s: Storage, issuer: Issuer, now = Date.now()): Promise<Buffer> {
+export function rebuildCrl(s: Storage, issuer: Issuer, now = Date.now()): Promise<Buffer> {
+  return signing.run(issuer.id, () => signComplete(s, issuer, now));
+}
+
+async function signComplete(s: Storage, issuer: Issuer, now: number): Promise<Buffer> {
   const config = await readCrlConfig(s);
   const { expiry } = crlTimes(config);
   const number = await nextNumber(s, issuer.id);
   const der = await signCrl(s, issuer, config.disable ? [] : await revokedFor(s, issuer), number, now, expiry);
   await putJSON(s, crlPath(issuer.id), { der: der.toString('base64'), number, thisUpdate: now, nextUpdate: now + expiry * 1000 } satisfies CrlRecord);
-  if (config.enable_delta) await rebuildDeltaCrl(s, issuer, now);
+  if (config.enable_delta) await signDelta(s, issuer, now);
   return der;
 }
 
@@ -94,12 +106,16 @@ function listed(der: Buffer): Set<string> {
  * Signs a delta CRL: the revocations the current complete CRL does not list yet, with a
  * critical Delta CRL Indicator naming that complete CRL's number.
  */
-export async function rebuildDeltaCrl(s: Storage, issuer: Issuer, now = Date.now()): Promise<Buffer> {
+export function rebuildDeltaCrl(s: Storage, issuer: Issuer, now = Date.now()): Promise<Buffer> {
+  return signing.run(issuer.id, () => signDelta(s, issuer, now));
+}
+
+async function signDelta(s: Storage, issuer: Issuer, now: number): Promise<Buffer> {
   const config = await readCrlConfig(s);
   const { expiry } = crlTimes(config);
   const complete = await getJSON<CrlRecord>(s, crlPath(issuer.id));
   if (!complete) {
-    await rebuildCrl(s, issuer, now);
+    await signComplete(s, issuer, now);
     return deltaOrThrow(s, issuer);
   }
   const inComplete = listed(Buffer.from(complete.der, 'base64'));
@@ -144,8 +160,11 @@ export async function rebuildAllDeltaCrls(s: Storage, now = Date.now()): Promise
 export async function ensureCrls(s: Storage, now = Date.now()): Promise<void> {
   const delta = (await readCrlConfig(s)).enable_delta;
   for (const i of await crlSigningIssuers(s)) {
-    if ((await s.get(crlPath(i.id))) === null) await rebuildCrl(s, i, now);
-    else if (delta && (await s.get(deltaCrlPath(i.id))) === null) await rebuildDeltaCrl(s, i, now);
+    // Checked while holding the issuer's turn, so a request and the periodic work never both sign a first CRL.
+    await signing.run(i.id, async () => {
+      if ((await s.get(crlPath(i.id))) === null) await signComplete(s, i, now);
+      else if (delta && (await s.get(deltaCrlPath(i.id))) === null) await signDelta(s, i, now);
+    });
   }
 }
 

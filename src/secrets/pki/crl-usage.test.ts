@@ -83,4 +83,17 @@ describe('pki issuer usage and CRLs', () => {
     assert.ok(lists(await crlOf(m, 'a'), leaf.serial_number), 'still revoked: on the default issuer\'s CRL');
     await m.backend.cleanup?.();
   });
+  it('a revoked default issuer whose parent signs no CRL is never listed on its own CRL', async () => {
+    const m = pkiMount();
+    await m.data('update', 'root/generate/internal', { common_name: 'Parent Root', key_type: 'ec', issuer_name: 'parent' });
+    const csr = await m.data('update', 'intermediate/generate/internal', { common_name: 'Child CA', key_type: 'ec' });
+    const signed = await m.data('update', 'issuer/parent/sign-intermediate', { csr: csr.csr, common_name: 'Child CA' });
+    const child = ((await m.data('update', 'intermediate/set-signed', { certificate: signed.certificate })).imported_issuers as string[])[0]!;
+    await m.call('update', 'config/issuers', { default: child });
+    await m.call('patch', 'issuer/parent', { usage: 'read-only,issuing-certificates,ocsp-signing' });
+    await m.call('update', `issuer/${child}/revoke`);
+    await m.data('read', 'crl/rotate');
+    assert.equal(lists(await crlOf(m, child), signed.serial_number), false, 'an orphaned revocation, but of the CA signing this CRL');
+    await m.backend.cleanup?.();
+  });
 });

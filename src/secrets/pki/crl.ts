@@ -39,7 +39,8 @@ export async function revokedFor(s: Storage, issuer: Issuer): Promise<RevokedRec
   const out: RevokedRecord[] = [];
   for (const k of await s.list('revoked/')) {
     const r = await getJSON<RevokedRecord>(s, revokedPath(k));
-    if (r && (r.issuerId === issuer.id || (orphansToo && !signers.has(r.issuerId)))) out.push(r);
+    // A CA is never put on its own CRL (as revokeSerial refuses), even as an orphan.
+    if (r && (r.issuerId === issuer.id || (orphansToo && !signers.has(r.issuerId) && r.serial !== issuer.serial))) out.push(r);
   }
   return out;
 }

@@ -2,6 +2,7 @@
  * `intermediate/generate/:type` (a key plus a CSR for another CA to sign) and
  * `intermediate/set-signed` (import the signed certificate, turning the key into an issuer).
  */
+import * as x509 from '@peculiar/x509';
 import { uuid } from '../../lib/ids.js';
 import { badRequest } from '../../sdk/errors.js';
 import { field, type Fields } from '../../sdk/framework/fields.js';
@@ -9,7 +10,6 @@ import { definePath, type PathDef } from '../../sdk/framework/path.js';
 import { getJSON, putJSON, type Storage } from '../../sdk/storage.js';
 import { buildCsr, certNotAfter, certPublicKeyDer, certSerial } from './cert-builder.js';
 import { caGenFields, createCaKey, exportedMode, sansFrom, subjectFrom } from './ca-fields.js';
-import * as x509 from '@peculiar/x509';
 import { ensureCrls } from './crl.js';
 import { usageForCert } from './import.js';
 import { pemBlocks, serialKey } from './format.js';

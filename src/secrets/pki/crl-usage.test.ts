@@ -5,6 +5,7 @@
  * one that never had the usage (a CA certificate without cRLSign) has no CRL at all.
  */
 import assert from 'node:assert/strict';
+import { webcrypto } from 'node:crypto';
 import { describe, it } from 'node:test';
 import * as x509 from '@peculiar/x509';
 import { rejectsWard } from '../../../test/helpers/errors.js';
@@ -94,6 +95,29 @@ describe('pki issuer usage and CRLs', () => {
     await m.call('update', `issuer/${child}/revoke`);
     await m.data('read', 'crl/rotate');
     assert.equal(lists(await crlOf(m, child), signed.serial_number), false, 'an orphaned revocation, but of the CA signing this CRL');
+    await m.backend.cleanup?.();
+  });
+  it('intermediate/set-signed of a certificate without cRLSign gives an issuer without crl-signing, and no CRL', async () => {
+    const m = pkiMount();
+    const parent = await externalCa('Outside Parent');
+    const csr = new x509.Pkcs10CertificateRequest(String((await m.data('update', 'intermediate/generate/internal', { common_name: 'No CRL Child', key_type: 'ec' })).csr));
+    const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
+    const signingKey = await webcrypto.subtle.importKey('pkcs8', Buffer.from(parent.key.replace(/-----[^-]+-----|\s/g, ''), 'base64'), alg, false, ['sign']);
+    const child = await x509.X509CertificateGenerator.create({
+      serialNumber: '0c0d0e0f',
+      subject: csr.subject,
+      issuer: new x509.X509Certificate(parent.cert).subject,
+      notBefore: new Date(Date.now() - 60_000),
+      notAfter: new Date(Date.now() + 3_600_000),
+      publicKey: csr.publicKey,
+      signingKey,
+      signingAlgorithm: alg,
+      extensions: [new x509.BasicConstraintsExtension(true, undefined, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign, true)],
+    });
+    const set = await m.data('update', 'intermediate/set-signed', { certificate: child.toString('pem') });
+    const id = (set.imported_issuers as string[])[0]!;
+    assert.equal((await m.data('read', `issuer/${id}`)).usage, 'issuing-certificates,ocsp-signing,read-only');
+    assert.equal(await m.storage.get(`crls/${id}`), null, 'no CRL signed under a certificate that may not sign one');
     await m.backend.cleanup?.();
   });
 });

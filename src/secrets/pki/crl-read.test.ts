@@ -95,6 +95,18 @@ describe('pki CRL fetches only read', () => {
     await m.backend.cleanup?.();
   });
 
+  it('after an issuer that never had a CRL is given crl-signing', async () => {
+    const m = pkiMount();
+    const ca = await externalCa('Usage Later Root');
+    const id = ((await m.data('update', 'issuers/import/cert', { pem_bundle: ca.cert })).imported_issuers as string[])[0]!;
+    await m.call('patch', `issuer/${id}`, { usage: 'read-only,issuing-certificates' });
+    await m.call('update', 'keys/import', { pem_bundle: ca.key });
+    assert.equal(await m.storage.get(`crls/${id}`), null, 'no crl-signing yet: no CRL');
+    await m.call('patch', `issuer/${id}`, { usage: 'read-only,issuing-certificates,crl-signing' });
+    await fetchesOnlyRead(m, id, false);
+    await m.backend.cleanup?.();
+  });
+
   it('with delta CRLs on: the delta exists from the start too', async () => {
     const m = pkiMount();
     await m.call('update', 'config/crl', { auto_rebuild: true, enable_delta: true });

@@ -120,4 +120,15 @@ describe('pki issuer usage and CRLs', () => {
     assert.equal(await m.storage.get(`crls/${id}`), null, 'no CRL signed under a certificate that may not sign one');
     await m.backend.cleanup?.();
   });
+  it('revoking a certificate of a deleted issuer puts it on the default issuer\'s CRL at once', async () => {
+    const m = pkiMount();
+    await m.data('update', 'root/generate/internal', { common_name: 'Staying Root', key_type: 'ec', issuer_name: 'a' });
+    await m.data('update', 'issuers/generate/root/internal', { common_name: 'Gone Root', key_type: 'ec', issuer_name: 'b' });
+    await m.call('update', 'roles/web', { allowed_domains: 'example.com', allow_subdomains: true, key_type: 'ec', issuer_ref: 'b' });
+    const leaf = await m.data('update', 'issue/web', { common_name: 'app.example.com', ttl: '1h' });
+    await m.call('delete', 'issuer/b');
+    await m.call('update', 'revoke', { serial_number: leaf.serial_number });
+    assert.ok(lists(await crlOf(m, 'a'), leaf.serial_number));
+    await m.backend.cleanup?.();
+  });
 });

@@ -67,6 +67,14 @@ describe('pki CRL building', () => {
     assert.ok(crlNumber(second) > crlNumber(first), 'CRL numbers increase');
   });
 
+  it('concurrent rebuilds of one issuer\'s CRL sign one after another: every CRL gets its own number', async () => {
+    const m = pkiMount();
+    await m.withRoot();
+    const first = crlNumber(await fetchCrl(m, 'crl'));
+    await Promise.all(Array.from({ length: 5 }, () => m.data('read', 'crl/rotate')));
+    assert.equal(crlNumber(await fetchCrl(m, 'crl')), first + 5, 'five rotations, five numbers (RFC 5280 §5.2.3: never reused)');
+  });
+
   it('serves an empty signed CRL while disabled and the full one again after', async () => {
     const m = pkiMount();
     const root = await m.withRoot();

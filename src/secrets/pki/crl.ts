@@ -1,15 +1,20 @@
 /**
  * Certificate revocation: the revoked-record store and the per-issuer complete and delta
- * CRLs, signed when the revoked set changes (or on rotation, with auto_rebuild) so
- * fetches never sign on the read path.
+ * CRLs. A CRL is signed when its issuer appears (generated, imported, given its key,
+ * given crl-signing back), when the revoked set changes (or on rotation, with
+ * auto_rebuild), so fetches only read: a performance standby cannot write, and a read
+ * should not pay for a signature. Only issuers with a key here and the crl-signing usage
+ * sign CRLs (Vault's buildCRLs); one that loses the usage keeps serving its last CRL.
  */
 import * as x509 from '@peculiar/x509';
+import { KeyedMutex } from '../../lib/keyed-mutex.js';
 import { badRequest } from '../../sdk/errors.js';
 import { getJSON, putJSON, type Storage } from '../../sdk/storage.js';
 import { keyToColon, serialKey, unix } from './format.js';
+import { usageOf } from './registry.js';
 import { importSigner } from './keys.js';
 import { crlTimes, readCrlConfig } from './crl-config.js';
-import { certPath, crlPath, deltaCrlPath, keyPath, listIssuers, requireKey, revokedPath, type CertRecord, type CrlRecord, type Issuer, type RevokedRecord } from './store.js';
+import { certPath, crlPath, defaultIssuerId, deltaCrlPath, keyPath, listIssuers, requireKey, revokedPath, type CertRecord, type CrlRecord, type Issuer, type RevokedRecord } from './store.js';
 
 /** DER INTEGER for the CRL Number and Delta CRL Indicator extensions (RFC 5280 §5.2.3, §5.2.4). */
 function derInteger(n: number): Buffer {
@@ -23,11 +28,19 @@ function derInteger(n: number): Buffer {
 const CRL_NUMBER = '2.5.29.20';
 const DELTA_CRL_INDICATOR = '2.5.29.27';
 
-export async function revokedFor(s: Storage, issuerId: string): Promise<RevokedRecord[]> {
+/**
+ * The revocations `issuer`'s CRL lists: those of the certificates it signed and, on the
+ * default issuer's CRL, those whose issuer signs no CRL here (deleted, keyless, or
+ * without crl-signing), as Vault's "unassigned" certificates.
+ */
+export async function revokedFor(s: Storage, issuer: Issuer): Promise<RevokedRecord[]> {
+  const orphansToo = (await defaultIssuerId(s)) === issuer.id;
+  const signers = orphansToo ? new Set((await crlSigningIssuers(s)).map((i) => i.id)) : new Set<string>();
   const out: RevokedRecord[] = [];
   for (const k of await s.list('revoked/')) {
     const r = await getJSON<RevokedRecord>(s, revokedPath(k));
-    if (r && r.issuerId === issuerId) out.push(r);
+    // A CA is never put on its own CRL (as revokeSerial refuses), even as an orphan.
+    if (r && (r.issuerId === issuer.id || (orphansToo && !signers.has(r.issuerId) && r.serial !== issuer.serial))) out.push(r);
   }
   return out;
 }
@@ -60,17 +73,28 @@ async function signCrl(s: Storage, issuer: Issuer, entries: RevokedRecord[], num
 }
 
 /**
+ * One issuer's CRLs are signed one at a time (requests, the periodic work and the load-time
+ * check all sign): each reads the last number and stores the next, so two at once would
+ * sign different CRLs under one number. Issuer ids are UUIDs, unique across mounts.
+ */
+const signing = new KeyedMutex();
+
+/**
  * Signs a fresh complete CRL for `issuer` and stores it: its revoked certificates, or none
  * while `disable` is set (Vault then serves a signed, empty CRL). With delta CRLs enabled,
  * the delta restarts empty against the new complete CRL.
  */
-export async function rebuildCrl(s: Storage, issuer: Issuer, now = Date.now()): Promise<Buffer> {
+export function rebuildCrl(s: Storage, issuer: Issuer, now = Date.now()): Promise<Buffer> {
+  return signing.run(issuer.id, () => signComplete(s, issuer, now));
+}
+
+async function signComplete(s: Storage, issuer: Issuer, now: number): Promise<Buffer> {
   const config = await readCrlConfig(s);
   const { expiry } = crlTimes(config);
   const number = await nextNumber(s, issuer.id);
-  const der = await signCrl(s, issuer, config.disable ? [] : await revokedFor(s, issuer.id), number, now, expiry);
+  const der = await signCrl(s, issuer, config.disable ? [] : await revokedFor(s, issuer), number, now, expiry);
   await putJSON(s, crlPath(issuer.id), { der: der.toString('base64'), number, thisUpdate: now, nextUpdate: now + expiry * 1000 } satisfies CrlRecord);
-  if (config.enable_delta) await rebuildDeltaCrl(s, issuer, now);
+  if (config.enable_delta) await signDelta(s, issuer, now);
   return der;
 }
 
@@ -83,16 +107,20 @@ function listed(der: Buffer): Set<string> {
  * Signs a delta CRL: the revocations the current complete CRL does not list yet, with a
  * critical Delta CRL Indicator naming that complete CRL's number.
  */
-export async function rebuildDeltaCrl(s: Storage, issuer: Issuer, now = Date.now()): Promise<Buffer> {
+export function rebuildDeltaCrl(s: Storage, issuer: Issuer, now = Date.now()): Promise<Buffer> {
+  return signing.run(issuer.id, () => signDelta(s, issuer, now));
+}
+
+async function signDelta(s: Storage, issuer: Issuer, now: number): Promise<Buffer> {
   const config = await readCrlConfig(s);
   const { expiry } = crlTimes(config);
   const complete = await getJSON<CrlRecord>(s, crlPath(issuer.id));
   if (!complete) {
-    await rebuildCrl(s, issuer, now);
+    await signComplete(s, issuer, now);
     return deltaOrThrow(s, issuer);
   }
   const inComplete = listed(Buffer.from(complete.der, 'base64'));
-  const fresh = config.disable ? [] : (await revokedFor(s, issuer.id)).filter((r) => !inComplete.has(r.serial.replace(/:/g, '').replace(/^0+/, '')));
+  const fresh = config.disable ? [] : (await revokedFor(s, issuer)).filter((r) => !inComplete.has(r.serial.replace(/:/g, '').replace(/^0+/, '')));
   const number = await nextNumber(s, issuer.id);
   const der = await signCrl(s, issuer, fresh, number, now, expiry, complete.number);
   await putJSON(s, deltaCrlPath(issuer.id), { der: der.toString('base64'), number, thisUpdate: now, nextUpdate: now + expiry * 1000, base: complete.number } satisfies CrlRecord);
@@ -105,32 +133,58 @@ async function deltaOrThrow(s: Storage, issuer: Issuer): Promise<Buffer> {
   return Buffer.from(rec.der, 'base64');
 }
 
-/** Issuers that can sign a CRL: an imported CA certificate without its key cannot. */
+/** Issuers whose key is held here: an imported CA certificate without its key can sign nothing. */
 export async function signingIssuers(s: Storage): Promise<Issuer[]> {
   const out: Issuer[] = [];
   for (const i of await listIssuers(s)) if (i.keyId && (await s.get(keyPath(i.keyId))) !== null) out.push(i);
   return out;
 }
 
+/** Issuers that sign CRLs: a key here and the crl-signing usage. */
+export async function crlSigningIssuers(s: Storage): Promise<Issuer[]> {
+  return (await signingIssuers(s)).filter((i) => usageOf(i).includes('crl-signing'));
+}
+
 export async function rebuildAllCrls(s: Storage, now = Date.now()): Promise<void> {
-  for (const i of await signingIssuers(s)) await rebuildCrl(s, i, now);
+  for (const i of await crlSigningIssuers(s)) await rebuildCrl(s, i, now);
 }
 
 export async function rebuildAllDeltaCrls(s: Storage, now = Date.now()): Promise<void> {
-  for (const i of await signingIssuers(s)) await rebuildDeltaCrl(s, i, now);
+  for (const i of await crlSigningIssuers(s)) await rebuildDeltaCrl(s, i, now);
 }
 
-/** The stored CRL for `issuer`, building one on first use. */
-export async function crlDer(s: Storage, issuer: Issuer): Promise<Buffer> {
+/**
+ * Signs a CRL for every CRL-signing issuer that has none yet (and its delta CRL while
+ * those are on): after anything that can make an issuer able to sign one, and when a
+ * mount loads, so that no fetch ever has to.
+ */
+export async function ensureCrls(s: Storage, now = Date.now()): Promise<void> {
+  const delta = (await readCrlConfig(s)).enable_delta;
+  for (const i of await crlSigningIssuers(s)) {
+    // Checked while holding the issuer's turn, so a request and the periodic work never both sign a first CRL.
+    await signing.run(i.id, async () => {
+      if ((await s.get(crlPath(i.id))) === null) await signComplete(s, i, now);
+      else if (delta && (await s.get(deltaCrlPath(i.id))) === null) await signDelta(s, i, now);
+    });
+  }
+}
+
+/** Vault's text (and reference) when an issuer has no CRL: keyless, or never allowed to sign one. */
+const noCrl = (issuer: Issuer, ref: string) => badRequest(`unable to find CRL for issuer: id:${issuer.id}/ref:${ref}`);
+
+/** The stored CRL for `issuer` (named by `ref` in the request); read only, never built here. */
+export async function crlDer(s: Storage, issuer: Issuer, ref: string): Promise<Buffer> {
   const rec = await getJSON<CrlRecord>(s, crlPath(issuer.id));
-  return rec ? Buffer.from(rec.der, 'base64') : rebuildCrl(s, issuer);
+  if (!rec) throw noCrl(issuer, ref);
+  return Buffer.from(rec.der, 'base64');
 }
 
-/** The stored delta CRL for `issuer` (built on first use), or null while delta CRLs are off. */
-export async function deltaCrlDer(s: Storage, issuer: Issuer): Promise<Buffer | null> {
+/** The stored delta CRL for `issuer`, or null when there is none (delta CRLs off); read only. */
+export async function deltaCrlDer(s: Storage, issuer: Issuer, ref: string): Promise<Buffer | null> {
   const rec = await getJSON<CrlRecord>(s, deltaCrlPath(issuer.id));
   if (rec) return Buffer.from(rec.der, 'base64');
-  return (await readCrlConfig(s)).enable_delta ? rebuildDeltaCrl(s, issuer) : null;
+  if ((await s.get(crlPath(issuer.id))) === null) throw noCrl(issuer, ref);
+  return null;
 }
 
 /**
@@ -151,15 +205,21 @@ export async function revokeSerial(s: Storage, serialInput: string, now = Date.n
   if (rec.notAfter <= now) warnings.push('certificate has already expired; it was still added to the CRL');
   const revocationTime = unix(now);
   await putJSON(s, revokedPath(key), { ...rec, revocationTime } satisfies RevokedRecord);
-  if (issuer) await crlAfterRevocation(s, issuer, now);
+  await crlAfterRevocation(s, issuer, now);
   return { revocationTime, warnings };
 }
 
 /**
- * After a revocation signed by `issuer`: re-sign its CRL now, or, with auto_rebuild, leave
- * it to the periodic rebuild (and the delta CRL to its interval), as Vault: a burst of
- * revocations then costs one signature.
+ * After a revocation signed by `issuer`: re-sign the CRL that lists it now (its own, or
+ * the default issuer's when `issuer` signs no CRL here or is gone), or, with
+ * auto_rebuild, leave it to the periodic rebuild (and the delta CRL to its interval), as
+ * Vault: a burst of revocations then costs one signature.
  */
-export async function crlAfterRevocation(s: Storage, issuer: Issuer, now = Date.now()): Promise<void> {
-  if (!(await readCrlConfig(s)).auto_rebuild) await rebuildCrl(s, issuer, now);
+export async function crlAfterRevocation(s: Storage, issuer: Issuer | undefined, now = Date.now()): Promise<void> {
+  if ((await readCrlConfig(s)).auto_rebuild) return;
+  const signers = await crlSigningIssuers(s);
+  const own = issuer && signers.find((i) => i.id === issuer.id);
+  const defaultId = await defaultIssuerId(s);
+  const target = own ?? signers.find((i) => i.id === defaultId);
+  if (target) await rebuildCrl(s, target, now);
 }

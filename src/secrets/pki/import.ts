@@ -68,6 +68,13 @@ export async function importKey(s: Storage, pem: string, name: string): Promise<
   return { key, existed: false };
 }
 
+/** All usages, less crl-signing when the certificate's key usage lacks cRLSign (as Vault's importIssuer). */
+export function usageForCert(cert: x509.X509Certificate): string[] {
+  const ku = cert.getExtension(x509.KeyUsagesExtension);
+  const crlSign = !ku || (ku.usages & x509.KeyUsageFlags.cRLSign) !== 0;
+  return ALL_USAGES.filter((u) => crlSign || u !== 'crl-signing');
+}
+
 /** Parses and stores a CA certificate as an issuer (keyless unless a stored key matches). */
 export async function importIssuerCert(s: Storage, pem: string): Promise<{ issuer: Issuer; existed: boolean }> {
   let cert: x509.X509Certificate;
@@ -85,8 +92,6 @@ export async function importIssuerCert(s: Storage, pem: string): Promise<{ issue
   if (same) return { issuer: same, existed: true };
   const spki = Buffer.from(cert.publicKey.rawData);
   const key = (await listKeys(s)).find((k) => samePublicKey(publicKeyDerOf(k.privateKeyPem), spki));
-  const ku = cert.getExtension(x509.KeyUsagesExtension);
-  const crlSign = !ku || (ku.usages & x509.KeyUsageFlags.cRLSign) !== 0;
   const issuer: Issuer = {
     id: uuid(),
     name: '',
@@ -95,7 +100,7 @@ export async function importIssuerCert(s: Storage, pem: string): Promise<{ issue
     parents: [],
     serial: colonSerial(cert.serialNumber),
     notAfter: cert.notAfter.getTime(),
-    usage: ALL_USAGES.filter((u) => crlSign || u !== 'crl-signing'),
+    usage: usageForCert(cert),
   };
   await putJSON(s, issuerPath(issuer.id), issuer);
   return { issuer, existed: false };

@@ -101,4 +101,48 @@ describe('pki OCSP responder', () => {
     const off = await ask(m, ocspRequest(l, i));
     assert.deepEqual([off.status, off.body], [401, UNAUTHORIZED]);
   });
+  it('answers unauthorized for an issuer without ocsp-signing, good or revoked alike (Vault, RFC 5019 §2.2.3)', async () => {
+    const m = pkiMount();
+    const root = await m.withRoot();
+    const leaf = await m.issue();
+    const [l, i] = [cert(leaf.certificate), cert(root.certificate)];
+    await m.call('patch', 'issuer/root', { usage: 'read-only,issuing-certificates,crl-signing' });
+    const good = await ask(m, ocspRequest(l, i));
+    assert.deepEqual([good.status, good.type, good.body], [401, 'application/ocsp-response', UNAUTHORIZED]);
+    await m.call('update', 'revoke', { serial_number: leaf.serial_number });
+    const revoked = await ask(m, ocspRequest(l, i));
+    assert.deepEqual([revoked.status, revoked.body], [401, UNAUTHORIZED]);
+    await m.call('patch', 'issuer/root', { usage: 'read-only,issuing-certificates,crl-signing,ocsp-signing' });
+    assert.equal(readOcspResponse((await ask(m, ocspRequest(l, i))).body, l, i, new Date()), 'revoked', 'answered again once the usage is back');
+  });
+
+  it('when one key and subject back two issuers, the one allowed to sign OCSP answers for both', async () => {
+    const m = pkiMount();
+    const root = await m.withRoot();
+    const leaf = await m.issue();
+    // A rotation on the same key and subject: the CertID names both issuers.
+    const rotated = await m.data('update', 'root/rotate/existing', { key_ref: root.key_id, common_name: 'Ward Root', ttl: '87600h', issuer_name: 'rotated' });
+    await m.call('patch', 'issuer/root', { usage: 'read-only,issuing-certificates,crl-signing' });
+    const [l, i] = [cert(leaf.certificate), cert(root.certificate)];
+    const r = await ask(m, ocspRequest(l, i));
+    assert.equal(r.status, 200);
+    assert.equal(readOcspResponse(r.body, l, cert(rotated.certificate), new Date()), 'good', 'the rotated issuer vouches for what the old one signed');
+    await m.call('patch', 'issuer/rotated', { usage: 'read-only,issuing-certificates,crl-signing' });
+    assert.deepEqual((await ask(m, ocspRequest(l, i))).body, UNAUTHORIZED, 'neither may sign now');
+  });
+  it('answers the first CertID of a request naming several, as Vault (Go\'s ocsp.ParseRequest reads only that one)', async () => {
+    const m = pkiMount();
+    const root = await m.withRoot();
+    const [first, second] = [await m.issue('one.example.com'), await m.issue('two.example.com')];
+    const i = cert(root.certificate);
+    const requestOf = (leaf: Record<string, string>) => children(children(children(parseDer(ocspRequest(cert(String(leaf.certificate)), i)).value)[0]!.value)[0]!.value)[0]!.raw;
+    const both = seq(seq(seq(requestOf(first), requestOf(second))));
+    const r = await ask(m, both);
+    assert.equal(r.status, 200);
+    const singles = children(children(children(parseDer(children(children(children(parseDer(r.body).value)[1]!.value)[0]!.value)[1]!.value).value)[0]!.value)[2]!.value);
+    assert.equal(singles.length, 1, 'one SingleResponse');
+    const serial = children(children(singles[0]!.value)[0]!.value)[3]!.value.toString('hex').replace(/^0+/, '');
+    assert.equal(serial, first.serial_number.replace(/:/g, '').replace(/^0+/, ''), 'for the first CertID');
+    assert.equal(readOcspResponse(r.body, cert(first.certificate), i, new Date()), 'good');
+  });
 });

@@ -19,10 +19,10 @@ type Form = 'json' | 'pem' | 'der';
 
 const raw = (contentType: string, body: Buffer | string): LogicalResponse => ({ raw: { status: 200, contentType, body } });
 
-async function crlAnswer(s: Storage, issuer: Issuer | null, delta: boolean, form: Form): Promise<LogicalResponse | null> {
+async function crlAnswer(s: Storage, issuer: Issuer | null, ref: string, delta: boolean, form: Form): Promise<LogicalResponse | null> {
   // No CA yet, or no delta CRL while they are off: an empty body, as for `crl`.
   if (!issuer) return { raw: { status: 204, contentType: 'application/json', body: '' } };
-  const der = delta ? await deltaCrlDer(s, issuer) : await crlDer(s, issuer);
+  const der = delta ? await deltaCrlDer(s, issuer, ref) : await crlDer(s, issuer, ref);
   if (der === null) return { raw: { status: 204, contentType: 'application/json', body: '' } };
   if (form === 'der') return raw('application/pkix-crl', der);
   const pem = toPem(der, 'X509 CRL');
@@ -51,7 +51,7 @@ function crlForms(pattern: string, delta: boolean): PathDef<Fields>[] {
       pattern: `issuer/${genericName('issuer_ref')}/${pattern}${suffix}`,
       fields: { issuer_ref: field.string({ required: true, description: 'Issuer id, name, or "default".' }) },
       synopsis: `Fetch an issuer's ${delta ? 'delta ' : ''}CRL (${form}).`,
-      operations: { read: async (req, d) => crlAnswer(req.storage, await requireIssuer(req.storage, d.get('issuer_ref')), delta, form) },
+      operations: { read: async (req, d) => crlAnswer(req.storage, await requireIssuer(req.storage, d.get('issuer_ref')), d.get('issuer_ref'), delta, form) },
     }),
   );
 }
@@ -108,13 +108,13 @@ export function crlPaths(): PathDef<Fields>[] {
       pattern: 'crl/delta',
       fields: {},
       synopsis: 'Fetch the default issuer\'s delta CRL (DER).',
-      operations: { read: async (req) => crlAnswer(req.storage, await findIssuer(req.storage), true, 'der') },
+      operations: { read: async (req) => crlAnswer(req.storage, await findIssuer(req.storage), 'default', true, 'der') },
     }),
     definePath({
       pattern: 'crl/delta/pem',
       fields: {},
       synopsis: 'Fetch the default issuer\'s delta CRL (PEM).',
-      operations: { read: async (req) => crlAnswer(req.storage, await findIssuer(req.storage), true, 'pem') },
+      operations: { read: async (req) => crlAnswer(req.storage, await findIssuer(req.storage), 'default', true, 'pem') },
     }),
     ...crlForms('crl', false),
     ...crlForms('crl/delta', true),

@@ -36,9 +36,9 @@ async function rawFetch(s: Storage, kind: Kind): Promise<LogicalResponse> {
       // The chain as found among the mount's issuers (imported parents included).
       return raw('application/pem-certificate-chain', `${chainOf(await withChain(s, issuer)).join('\n')}\n`);
     case 'crl_der':
-      return raw('application/pkix-crl', await crlDer(s, issuer));
+      return raw('application/pkix-crl', await crlDer(s, issuer, 'default'));
     case 'crl_pem':
-      return raw('application/x-pem-file', `${toPem(await crlDer(s, issuer), 'X509 CRL')}\n`);
+      return raw('application/x-pem-file', `${toPem(await crlDer(s, issuer, 'default'), 'X509 CRL')}\n`);
   }
 }
 
@@ -61,7 +61,7 @@ async function certRead(s: Storage, serial: string): Promise<LogicalResponse | n
       const chain = chainOf(await withChain(s, issuer));
       return { data: { certificate: chain.join('\n'), ca_chain: chain, issuer_id: issuer.id } };
     }
-    const der = serial === 'crl' ? await crlDer(s, issuer) : await deltaCrlDer(s, issuer);
+    const der = serial === 'crl' ? await crlDer(s, issuer, 'default') : await deltaCrlDer(s, issuer, 'default');
     return der === null ? null : { data: { certificate: toPem(der, 'X509 CRL'), revocation_time: 0 } };
   }
   const key = serialKey(serial);

@@ -8,7 +8,7 @@ import { field, type Fields } from '../../sdk/framework/fields.js';
 import { definePath, type PathDef } from '../../sdk/framework/path.js';
 import type { LogicalResponse } from '../../sdk/logical.js';
 import type { Storage } from '../../sdk/storage.js';
-import { rebuildCrl } from './crl.js';
+import { ensureCrls } from './crl.js';
 import { assertLongEnough, importIssuerCert, importKey, splitBundle } from './import.js';
 import { locked, readIssuersConfig, writeIssuersConfig } from './registry.js';
 import { issuerPath, readUrls, type Issuer } from './store.js';
@@ -52,10 +52,8 @@ async function importBundle(s: Storage, pem: string, keysAllowed: boolean): Prom
   for (const id of [...importedIssuers, ...existingIssuers]) mapping[id] = (await getJSON<Issuer>(s, issuerPath(id)))?.keyId ?? '';
 
   const warnings = await settleDefault(s, importedIssuers, mapping);
-  for (const id of importedIssuers) {
-    const issuer = await getJSON<Issuer>(s, issuerPath(id));
-    if (issuer?.keyId) await rebuildCrl(s, issuer);
-  }
+  // New issuers with keys, and existing ones a key in the bundle was linked to, sign their first CRL.
+  await ensureCrls(s);
   const urls = await readUrls(s);
   if (urls.issuing_certificates.length + urls.crl_distribution_points.length + urls.ocsp_servers.length === 0) {
     warnings.push(

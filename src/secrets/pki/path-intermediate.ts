@@ -2,6 +2,7 @@
  * `intermediate/generate/:type` (a key plus a CSR for another CA to sign) and
  * `intermediate/set-signed` (import the signed certificate, turning the key into an issuer).
  */
+import * as x509 from '@peculiar/x509';
 import { uuid } from '../../lib/ids.js';
 import { badRequest } from '../../sdk/errors.js';
 import { field, type Fields } from '../../sdk/framework/fields.js';
@@ -9,7 +10,8 @@ import { definePath, type PathDef } from '../../sdk/framework/path.js';
 import { getJSON, putJSON, type Storage } from '../../sdk/storage.js';
 import { buildCsr, certNotAfter, certPublicKeyDer, certSerial } from './cert-builder.js';
 import { caGenFields, createCaKey, exportedMode, sansFrom, subjectFrom } from './ca-fields.js';
-import { rebuildCrl } from './crl.js';
+import { ensureCrls } from './crl.js';
+import { usageForCert } from './import.js';
 import { pemBlocks, serialKey } from './format.js';
 import { recordCert } from './issuance.js';
 import { exportPrivateKey, publicKeyDerOf, samePublicKey } from './keys.js';
@@ -83,13 +85,13 @@ function setSigned() {
         const issuerName = await checkNewName(s, 'issuer', d.get('issuer_name'));
         const key = await keyMatching(s, spki);
         if (!key) throw badRequest('the certificate does not match any key of this mount; run intermediate/generate first');
-        const issuer: Issuer = { id: uuid(), name: issuerName, keyId: key.id, certificate: cert, parents, serial, notAfter };
+        const issuer: Issuer = { id: uuid(), name: issuerName, keyId: key.id, certificate: cert, parents, serial, notAfter, usage: usageForCert(new x509.X509Certificate(cert)) };
         await putJSON(s, issuerPath(issuer.id), issuer);
         await noteNewIssuer(s, issuer);
         // Signed by an issuer of this mount: its record already names that parent, whose CRL
         // is where revoking this issuer puts it; overwriting it would lose the parent.
         if ((await s.get(certPath(serialKey(serial)))) === null) await recordCert(s, { serial, certificate: cert, issuerId: issuer.id, notAfter });
-        await rebuildCrl(s, issuer);
+        await ensureCrls(s);
         return { data: { imported_issuers: [issuer.id], imported_keys: null, mapping: { [issuer.id]: key.id }, existing_issuers: null, existing_keys: null } };
       }),
     },

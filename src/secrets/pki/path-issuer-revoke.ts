@@ -28,7 +28,7 @@ async function revokeIssuer(s: Storage, ref: string): Promise<LogicalResponse> {
   if (rec && rec.certificate.trim() === issuer.certificate.trim()) {
     await putJSON(s, revokedPath(key), { ...rec, revocationTime } satisfies RevokedRecord);
     const parent = all.find((i) => i.id === rec.issuerId);
-    if (parent?.keyId) await crlAfterRevocation(s, parent);
+    await crlAfterRevocation(s, parent);
   }
 
   const warnings: string[] = [];

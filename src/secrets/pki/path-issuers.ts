@@ -11,6 +11,7 @@ import type { LogicalResponse } from '../../sdk/logical.js';
 import { getJSON, putJSON, type Storage } from '../../sdk/storage.js';
 import { withChain } from './chain.js';
 import { chainOf } from './issuance.js';
+import { ensureCrls, rebuildAllCrls } from './crl.js';
 import { checkNewName, leafBehaviorOf, locked, parseUsage, readIssuersConfig, resolveIssuer, usageOf, writeIssuersConfig, ALL_USAGES } from './registry.js';
 import { crlPath, deltaCrlPath, issuerPath, listIssuers, type Issuer, type LeafNotAfterBehavior, type UrlConfig } from './store.js';
 
@@ -122,6 +123,8 @@ async function updateIssuer(s: Storage, d: UpdateData, partial: boolean): Promis
   const chain = pick('manual_chain');
   if (chain !== undefined) next.manualChain = await resolveManualChain(s, issuer, chain);
   await putJSON(s, issuerPath(issuer.id), next);
+  // Given crl-signing (back) without a CRL yet: sign one now, so fetching it only reads.
+  if (usageOf(next).includes('crl-signing')) await ensureCrls(s);
   const warnings: string[] = [];
   // Roles that named the issuer by its old name no longer resolve: say so, as Vault does.
   const stranded = issuer.name && issuer.name !== next.name ? await rolesReferencing(s, issuer.name) : 0;
@@ -179,6 +182,8 @@ async function deleteIssuer(s: Storage, rawRef: string): Promise<LogicalResponse
     const n = await rolesReferencing(s, 'default');
     if (n > 0) warnings.push(`${n} roles reference default`);
   }
+  // What the deleted issuer had revoked stays revoked: on the default issuer's CRL from now (Vault rebuilds every CRL here).
+  await rebuildAllCrls(s);
   return warnings.length > 0 ? { warnings } : null;
 }
 

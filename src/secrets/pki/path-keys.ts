@@ -9,6 +9,7 @@ import { field, type Fields } from '../../sdk/framework/fields.js';
 import { definePath, genericName, type PathDef } from '../../sdk/framework/path.js';
 import type { LogicalResponse } from '../../sdk/logical.js';
 import { putJSON, type Storage } from '../../sdk/storage.js';
+import { ensureCrls } from './crl.js';
 import { assertLongEnough, importKey, splitBundle } from './import.js';
 import { colonSerial } from './format.js';
 import { exportPrivateKey, generateKey, KEY_TYPES, normalizeKeyBits, publicKeyDerOf, type KeyType } from './keys.js';
@@ -134,6 +135,8 @@ export function keyPaths(): PathDef<Fields>[] {
           const { keys, certs } = splitBundle(pem);
           if (keys.length + certs.length !== 1 || keys.length !== 1) throw badRequest('only a single key can be present within the pem_bundle for importing');
           const { key, existed } = await importKey(s, keys[0] ?? '', name);
+          // A certificate imported before its key can sign its CRL now.
+          await ensureCrls(s);
           const res: LogicalResponse = { data: keyData(key) };
           if (existed) res.warnings = ['Key already imported, use key/ endpoint to update name.'];
           return res;

@@ -1,9 +1,12 @@
 /**
  * The OCSP responder (RFC 6960), unauthenticated as in Vault: `POST ocsp` with an
  * application/ocsp-request body, or `GET ocsp/<base64 request>`. Answers good, revoked or
- * unknown for the first CertID (as Vault, whose Go parser reads only that one), signed by
- * the issuer the CertID names; unauthorized for an issuer this mount does not hold or
- * while `ocsp_disable` is set; malformedRequest for anything that is not a request.
+ * unknown for the first CertID only (as Vault, whose Go parser reads only that one),
+ * signed by an issuer the CertID names that holds its key here and has the ocsp-signing
+ * usage (one key and subject can back several issuers after a rotation on an existing
+ * key; any of them may vouch for the others). Unauthorized when the named issuers may not
+ * sign OCSP answers (RFC 5019 §2.2.3, as Vault), when this mount does not hold the issuer,
+ * or while `ocsp_disable` is set; malformedRequest for anything that is not a request.
  */
 import { createPrivateKey, sign } from 'node:crypto';
 import { field, type Fields } from '../../sdk/framework/fields.js';
@@ -26,7 +29,8 @@ import {
   successfulResponse,
   type CertStatus,
 } from './ocsp-der.js';
-import { certPath, requireKey, revokedPath, type CertRecord, type Issuer, type RevokedRecord } from './store.js';
+import { usageOf } from './registry.js';
+import { certPath, requireKey, revokedPath, type CertRecord, type RevokedRecord } from './store.js';
 
 export const OCSP_UNAUTHENTICATED_PATHS = ['ocsp', 'ocsp/*'];
 
@@ -38,12 +42,13 @@ const answer = (status: number, body: Buffer): LogicalResponse => ({ raw: { stat
 
 const pemDer = (pem: string): Buffer => Buffer.from(pem.replace(/-----(BEGIN|END) [^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
 
-async function statusOf(s: Storage, issuer: Issuer, serialHex: string): Promise<CertStatus> {
+/** The serial's status as seen by `issuerIds` (the issuers the CertID names): unknown when another issuer signed it. */
+async function statusOf(s: Storage, issuerIds: Set<string>, serialHex: string): Promise<CertStatus> {
   const key = serialKey(serialHex);
   const revoked = await getJSON<RevokedRecord>(s, revokedPath(key));
-  if (revoked) return revoked.issuerId === issuer.id ? { status: 'revoked', revokedAt: new Date(revoked.revocationTime * 1000) } : { status: 'unknown' };
+  if (revoked) return issuerIds.has(revoked.issuerId) ? { status: 'revoked', revokedAt: new Date(revoked.revocationTime * 1000) } : { status: 'unknown' };
   const rec = await getJSON<CertRecord>(s, certPath(key));
-  return rec && rec.issuerId === issuer.id ? { status: 'good' } : { status: 'unknown' };
+  return rec && issuerIds.has(rec.issuerId) ? { status: 'good' } : { status: 'unknown' };
 }
 
 export async function ocspAnswer(s: Storage, der: Buffer, now = new Date()): Promise<LogicalResponse> {
@@ -58,7 +63,8 @@ export async function ocspAnswer(s: Storage, der: Buffer, now = new Date()): Pro
   if (config.ocsp_disable) return answer(401, OCSP_UNAUTHORIZED);
   const id = req.certIds[0]!;
   // An issuer without its key cannot sign the answer: unauthorized, as for one not held at all.
-  const issuer = (await signingIssuers(s)).find((i) => certIdMatchesIssuer(id, pemDer(i.certificate)));
+  const named = (await signingIssuers(s)).filter((i) => certIdMatchesIssuer(id, pemDer(i.certificate)));
+  const issuer = named.find((i) => usageOf(i).includes('ocsp-signing'));
   if (!issuer) return answer(401, OCSP_UNAUTHORIZED);
   const key = createPrivateKey((await requireKey(s, issuer.keyId)).privateKeyPem);
   const { type, bits } = describeKey(key);
@@ -67,7 +73,7 @@ export async function ocspAnswer(s: Storage, der: Buffer, now = new Date()): Pro
   const tbs = responseData(
     pemDer(issuer.certificate),
     now,
-    [{ certId: id, cert: await statusOf(s, issuer, id.serialHex), thisUpdate: now, nextUpdate: ocspExpiry > 0 ? new Date(now.getTime() + ocspExpiry * 1000) : null }],
+    [{ certId: id, cert: await statusOf(s, new Set(named.map((i) => i.id)), id.serialHex), thisUpdate: now, nextUpdate: ocspExpiry > 0 ? new Date(now.getTime() + ocspExpiry * 1000) : null }],
     req.nonce,
   );
   return answer(200, successfulResponse(tbs, alg.der, sign(alg.digest, tbs, key)));

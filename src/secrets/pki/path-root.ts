@@ -10,7 +10,7 @@ import { listRecursive, putJSON } from '../../sdk/storage.js';
 import { buildCertificate } from './cert-builder.js';
 import { readCsr } from './csr.js';
 import { caGenFields, createCaKey, exportedMode, sansFrom, subjectFields, subjectFrom } from './ca-fields.js';
-import { rebuildCrl } from './crl.js';
+import { ensureCrls } from './crl.js';
 import { unix } from './format.js';
 import { CERT_FORMATS, issuedData, recordCert, resolveNotAfter, signWithIssuer, type CertFormat, type PkiContext } from './issuance.js';
 import { exportPrivateKey, publicKeyDerOf } from './keys.js';
@@ -57,7 +57,7 @@ function rootGenerate(ctx: PkiContext, prefix: RootGeneratePrefix) {
         await putJSON(s, issuerPath(issuer.id), issuer);
         await noteNewIssuer(s, issuer);
         await recordCert(s, { serial, certificate: pem, issuerId: issuer.id, notAfter });
-        await rebuildCrl(s, issuer);
+        await ensureCrls(s);
         const data: Record<string, unknown> = {
           certificate: pem,
           issuing_ca: pem,

@@ -1,8 +1,9 @@
 /**
  * The mount's periodic work, as Vault's PKI periodic function: automatic tidy on its
  * interval, signing any CRL still missing (at once when the mount loads), re-signing
- * auto-rebuilt CRLs inside their grace period, and delta CRLs on their rebuild interval. One timer per mounted copy, stopped on unmount or seal; never
- * on a read-only copy (a performance standby), whose active node does the writing.
+ * auto-rebuilt CRLs inside their grace period, and delta CRLs on their rebuild interval.
+ * One timer per mounted copy, stopped on unmount or seal; never on a read-only copy (a
+ * performance standby), whose active node does the writing.
  */
 import type { Logger, SystemView } from '../../sdk/logical.js';
 import { getJSON, type Storage } from '../../sdk/storage.js';

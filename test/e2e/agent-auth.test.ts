@@ -128,8 +128,11 @@ test('a token that cannot be renewed further is replaced by a new login; sinks a
   t.after(() => server.close());
   const enabled = await api(server, 'POST', 'sys/auth/approle', { token: server.rootToken, body: { type: 'approle' } });
   assert.equal(enabled.status, 204, JSON.stringify(enabled.body));
-  // token_max_ttl 4s: the first renewal (at ~2s) is capped, so the agent must log in again.
-  const role = await api(server, 'POST', 'auth/approle/role/short', { token: server.rootToken, body: { token_ttl: '3s', token_max_ttl: '4s' } });
+  // token_max_ttl 8s: the first renewal (at ~4s, two thirds of the TTL) is capped, so the agent
+  // must log in again. The renewal must land before the 6 s TTL runs out: a 2 s margin, where
+  // 3s/4s left one second, little on a loaded machine (a late renewal fails and the agent logs
+  // in again without ever logging "renewed auth token").
+  const role = await api(server, 'POST', 'auth/approle/role/short', { token: server.rootToken, body: { token_ttl: '6s', token_max_ttl: '8s' } });
   assert.ok(role.status < 300, JSON.stringify(role.body));
   const roleId = (await api(server, 'GET', 'auth/approle/role/short/role-id', { token: server.rootToken })).body.data.role_id as string;
   const secretId = (await api(server, 'POST', 'auth/approle/role/short/secret-id', { token: server.rootToken })).body.data.secret_id as string;
@@ -160,11 +163,11 @@ template {
   const second = await waitFor('a new token in the sink', () => {
     const v = tryRead(sink);
     return v && v !== first ? v : undefined;
-  }, 10_000, agent);
+  }, 30_000, agent);
   assert.match(agent.log(), /renewed auth token/);
   assert.equal((await api(server, 'GET', 'auth/token/lookup-self', { token: second })).status, 200);
   await waitFor('the template re-rendered under the new token', () => {
     const v = tryRead(out);
     return v && v !== firstAccessor ? v : undefined;
-  }, 5_000, agent);
+  }, 15_000, agent);
 });

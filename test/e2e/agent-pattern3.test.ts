@@ -39,6 +39,7 @@ test('pattern 3: the app reads secrets from files the agent renders', async (t) 
   assert.match(tryRead(join(work, 'agent-token')) ?? '', /^hvs\./);
 
   await api(server, 'PUT', 'secret/data/app/db', { ...root, body: { data: { username: 'app', password: 'second' } } });
-  await waitFor('the rotated password', () => tryRead(appFile)?.includes('DB_PASSWORD=second'), 6_000, agent);
-  await waitFor('the reload hook', () => (tryRead(join(work, 'out', 'reloads.log')) ?? '').trim().split('\n').length === 2, 5_000, agent);
+  // The example renders every 2 s (Vault's default is 5 minutes); the deadlines only bound a hang.
+  await waitFor('the rotated password', () => tryRead(appFile)?.includes('DB_PASSWORD=second'), 30_000, agent);
+  await waitFor('the reload hook', () => (tryRead(join(work, 'out', 'reloads.log')) ?? '').trim().split('\n').length === 2, 15_000, agent);
 });

@@ -149,8 +149,12 @@ async function gone(pid: number): Promise<void> {
   }, EXIT_DEADLINE_MS);
 }
 
-/** A long-running agent whose template's command records its pid and then runs `tail` (for ever, unless killed). */
-async function agentRunningCommand(t: { after(fn: () => unknown): void }, tail: string): Promise<{ agent: AgentProcess; pid: number }> {
+/**
+ * A long-running agent whose template's command runs `setup`, records its pid and then runs
+ * `tail` (for ever, unless killed). The pid file is the test's signal that the command is
+ * ready, so whatever must hold when the agent is signalled (a trap) goes in `setup`.
+ */
+async function agentRunningCommand(t: { after(fn: () => unknown): void }, tail: string, setup = ''): Promise<{ agent: AgentProcess; pid: number }> {
   const server = await startTestServer();
   t.after(() => server.close());
   await api(server, 'PUT', 'secret/data/allowed/app', { token: server.rootToken, body: { data: { v: 'ok' } } });
@@ -158,7 +162,7 @@ async function agentRunningCommand(t: { after(fn: () => unknown): void }, tail: 
   put(dir, 'token', await narrowToken(server));
   const pidFile = join(dir, 'command.pid');
   // The command outlives the test unless killed: it records its pid (exec keeps it) for cleanup.
-  const templateExtra = `command_timeout = "10m"\n  command = "echo $$ > ${pidFile}; ${tail}"`;
+  const templateExtra = `command_timeout = "10m"\n  command = "${setup}echo $$ > ${pidFile}; ${tail}"`;
   const agent = startAgent(server, config(dir, { exitAfterAuth: false, template: '{{ with secret "secret/allowed/app" }}{{ .Data.data.v }}{{ end }}', out: join(dir, 'out.txt'), templateExtra }));
   t.after(() => agent.child.kill('SIGKILL'));
   const pid = Number(await waitFor('the template command to start', () => tryRead(pidFile)?.trim() || undefined, 20_000, agent));
@@ -180,12 +184,14 @@ test('long-running: SIGTERM while a template command runs → the command is sto
 });
 
 test('a command that ignores SIGTERM cannot hold the agent past its grace period (exit 1); a second signal forces exit 130', { timeout: 90_000 }, async (t) => {
-  const first = await agentRunningCommand(t, "trap '' TERM; exec sleep 600");
+  // The trap is set before the pid is written: written first, a SIGTERM sent as soon as the
+  // test saw the pid could reach the shell before the trap and end it (exit 0, not 1).
+  const first = await agentRunningCommand(t, 'exec sleep 600', "trap '' TERM; ");
   first.agent.child.kill('SIGTERM');
   assert.equal(await exitCode(first.agent), 1, first.agent.log());
   assert.match(first.agent.log(), /did not stop within \d+s of SIGTERM; exiting/);
 
-  const second = await agentRunningCommand(t, "trap '' TERM; exec sleep 600");
+  const second = await agentRunningCommand(t, 'exec sleep 600', "trap '' TERM; ");
   second.agent.child.kill('SIGTERM');
   await waitFor('the stop to begin', () => /shutting down/.test(second.agent.log()), 10_000, second.agent);
   second.agent.child.kill('SIGINT');

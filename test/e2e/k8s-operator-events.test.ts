@@ -64,8 +64,9 @@ describe('secrets operator: instantUpdates through Ward KV events', { timeout: 1
     for (const [i, value] of ['p-2', 'p-3'].entries()) {
       const written = Date.now();
       await must(api(ward, 'POST', 'secret/data/app/config', { token: ward.rootToken, body: { data: { password: value } } }), 'kv write');
-      // No refreshAfter: only the event can bring the change. The deadline only bounds a hang.
-      await waitFor(`${value} in the Secret`, async () => (await password()) === value, { timeoutMs: 5_000, intervalMs: 10, context: () => operator.stderr() });
+      // No refreshAfter (and the informer resyncs every 10 minutes): only the event can bring
+      // the change. The deadline only bounds a hang; a loaded machine needs more than 5 s.
+      await waitFor(`${value} in the Secret`, async () => (await password()) === value, { timeoutMs: 20_000, intervalMs: 10, context: () => operator.stderr() });
       t.diagnostic(`write ${i + 1}: KV write to updated Secret in ${Date.now() - written} ms (instant updates)`);
     }
     await waitFor('the EventWatcherStarted Event', async () => (await events()).includes('Normal EventWatcherStarted: Started watching events'));
@@ -78,6 +79,6 @@ describe('secrets operator: instantUpdates through Ward KV events', { timeout: 1
     assert.equal((await api(ward, 'POST', 'sys/unseal', { body: { key: ward.unsealKeys[0] } })).status, 200);
     await waitFor('the operator to subscribe again', () => ward.core.events.subscriberCount === 1, { timeoutMs: 60_000, context: () => operator.stderr() });
     await must(api(ward, 'POST', 'secret/data/app/config', { token: ward.rootToken, body: { data: { password: 'p-4' } } }), 'kv write');
-    await waitFor('p-4 in the Secret', async () => (await password()) === 'p-4', { timeoutMs: 5_000, intervalMs: 10, context: () => operator.stderr() });
+    await waitFor('p-4 in the Secret', async () => (await password()) === 'p-4', { timeoutMs: 20_000, intervalMs: 10, context: () => operator.stderr() });
   });
 });

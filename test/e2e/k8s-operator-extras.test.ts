@@ -107,9 +107,11 @@ describe('secrets operator extensions: ConfigMap destinations, merged paths, res
     const before = await snapshot();
     assert.ok(before.every((b) => b.secret && !b.template.includes(RESTARTED_AT)), 'the first sync restarts nothing');
 
+    // Counted from before the restart: the new process may reconcile (and write) before the
+    // test sees it lead.
+    const recorded = kube.requests.length;
     await operator.kill('SIGKILL');
     operator = await startOperator();
-    const recorded = kube.requests.length;
     // Every resource has been reconciled by the new process once its reconcile count covers them all and its queue is empty.
     const reconciled = /^controller_runtime_reconcile_total\{controller="vaultstaticsecret",result="requeue_after"\} (\d+)$/m;
     await waitFor('the new process to reconcile every resource', async () => (await metric(reconciled)) >= names.length

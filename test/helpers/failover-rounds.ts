@@ -58,6 +58,8 @@ export async function startPerfStandbyPair(engine: 'etcd' | 'postgresql'): Promi
   await mountKv(c);
   const active = await c.active();
   const standby = c.nodes.find((n) => n !== active)!;
-  await waitFor('the standby to report itself a performance standby', async () => (await standby.health()) === 473, { context: () => c.log() });
+  // Building its read-only subsystems and subscribing to the change stream, behind the mount
+  // just made: seconds on a loaded machine, so more than the default 10 s deadline.
+  await waitFor('the standby to report itself a performance standby', async () => (await standby.health()) === 473, { timeoutMs: 60_000, context: () => c.log() });
   return { c, active, standby };
 }

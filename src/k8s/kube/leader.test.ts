@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { V1Lease } from '@kubernetes/client-node';
 import { KubeError } from './errors.js';
 import { LeaderElector, type LeaderElectorOptions } from './leader.js';
-import { timeMs, type LeaseLock } from './lease-lock.js';
+import { microTime, timeMs, type LeaseLock } from './lease-lock.js';
 
 /** One stored Lease with the API server's optimistic concurrency; each elector gets its own view that can be cut off. */
 class LeaseStore {
@@ -132,6 +132,43 @@ test('a leader cut off from the API server steps down before anyone else starts 
   assert.equal(a.e.isLeader, false, 'a rejoins as a candidate, not as leader');
   await a.e.stop();
   await b.e.stop();
+});
+
+test('a renewal seen in a slow read counts from when it was seen, not from when the read began (client-go)', async () => {
+  // The holder renews while the candidate's read is in flight. Expiry must be judged from
+  // the moment the candidate saw that renewal, so the lease is taken no sooner than a full
+  // lease duration after the renewal landed (timing the read's start instead took it early).
+  const store = new LeaseStore();
+  const holder = store.view('a');
+  await holder.create({ metadata: {}, spec: { holderIdentity: 'a', leaseDurationSeconds: 1, renewTime: microTime(Date.now()), acquireTime: microTime(Date.now()), leaseTransitions: 0 } });
+  const lock = store.view('b');
+  let reads = 0;
+  let readStarted!: () => void;
+  const started = new Promise<void>((r) => (readStarted = r));
+  let releaseRead!: () => void;
+  const held = new Promise<void>((r) => (releaseRead = r));
+  const slow: LeaseLock = {
+    ...lock,
+    get: async () => {
+      if (reads++ === 0) {
+        readStarted();
+        await held;
+      }
+      return lock.get();
+    },
+  };
+  const b = new LeaderElector({ lock: slow, identity: 'b', ...timing });
+  b.start();
+  await started;
+  await new Promise((r) => setTimeout(r, 300)); // the read is in flight for a while
+  const current = (await holder.get())!;
+  await holder.update({ ...current, spec: { ...current.spec, renewTime: microTime(Date.now()) } });
+  const renewedAt = Date.now();
+  releaseRead();
+  await until('b leads', () => b.isLeader);
+  const acquiredAt = timeMs(store.lease?.spec?.acquireTime) ?? 0;
+  assert.ok(acquiredAt - renewedAt >= 1000, `b took the lease ${acquiredAt - renewedAt} ms after the renewal it saw (lease duration 1 s)`);
+  await b.stop();
 });
 
 test('a conflicting write (409) is a lost round, not an error that stops the elector', async () => {

@@ -118,7 +118,9 @@ export class LeaderElector {
         this.#observe({ spec: { holderIdentity: identity } }, now);
         return true;
       }
-      this.#observe(lease, now);
+      // Seen now, after the read: a renewal that landed while the read was in flight must
+      // count from here (client-go's observedTime), or the lease is taken before it expires.
+      this.#observe(lease, Date.now());
       const spec = lease.spec ?? {};
       const holder = spec.holderIdentity ?? '';
       const duration = (spec.leaseDurationSeconds ?? leaseDurationSeconds) * 1000;

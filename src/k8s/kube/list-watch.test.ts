@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startFakeKubeApiServer } from '../../../test/fakes/kube-apiserver/index.js';
 import { kubeConfigFor } from '../../../test/fakes/kube-apiserver/test-client.js';
+import { waitFor } from '../../../test/helpers/wait.js';
 import { KubeClient } from './client.js';
 import { Informer } from './informer.js';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -22,8 +23,7 @@ test('an informer lists in pages (limit + continue) and watches from the first p
   assert.deepEqual(inf.keys().sort(), [0, 1, 2, 3, 4, 5, 6].map((i) => `default/s-${i}`));
   // The watch resumes from the list's version: a change after it arrives, nothing is replayed twice.
   await c.core.deleteNamespacedSecret({ namespace: 'default', name: 's-0' });
-  for (let i = 0; i < 100 && inf.get('default/s-0'); i++) await new Promise((r) => setTimeout(r, 20));
-  assert.equal(inf.get('default/s-0'), undefined);
+  await waitFor('the deletion through the watch', () => inf.get('default/s-0') === undefined);
   assert.equal(inf.keys().length, 6);
 });
 

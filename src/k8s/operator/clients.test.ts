@@ -113,12 +113,14 @@ test('a renewal capped by max TTL (shorter than before) is used, and the next du
 });
 
 test('tokens are renewed in the background at 2/3 of their TTL, without a reconcile asking', async (t) => {
-  const w = await fakeWard({ ttl: 1 });
+  // 6 s: the renewal is due at 4 s and allowed until 5.4 s (a tenth before expiry). With 1 s the
+  // timer had 233 ms to fire in, and on a loaded machine a later one finds nothing to renew.
+  const w = await fakeWard({ ttl: 6 });
   t.after(() => w.close());
   const clients = new WardClients({ mintToken: async () => 'jwt' });
   t.after(() => clients.close());
   await clients.run(target(w.url), (c) => c.get('secret/data/app'));
-  await waitFor('a background renew-self', () => w.renewals.length >= 1, { timeoutMs: 10_000 });
+  await waitFor('a background renew-self', () => w.renewals.length >= 1, { timeoutMs: 20_000 });
   assert.equal(w.logins.length, 1);
 });
 

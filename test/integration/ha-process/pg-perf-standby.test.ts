@@ -37,8 +37,10 @@ describe('performance standby on PostgreSQL (2 Ward processes)', { skip: skipUnl
 
   it('the listening connection killed: no stale read, and local reads resume after the reload', { timeout: 60_000 }, async () => {
     const root = c!.rootToken;
-    await write(active, 'POST', 'secret/data/cut', root, { data: { n: 0 } });
-    assert.equal((await call(standby, 'GET', 'secret/data/cut', { token: root })).body.data.data.n, 0);
+    const first = await write(active, 'POST', 'secret/data/cut', root, { data: { n: 0 } });
+    // With the write's index: without it the standby may answer before NOTIFY brings the new key (a 404).
+    const seen = await call(standby, 'GET', 'secret/data/cut', { token: root, ...at(first) });
+    assert.deepEqual([seen.status, seen.body?.data?.data?.n], [200, 0]);
     const killed = await c!.pg!.admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1`, [LISTENER_NAME]);
     assert.ok((killed.rowCount ?? 0) >= 1, 'a listening connection was found');
     for (let n = 1; n <= 20; n++) {

@@ -70,10 +70,13 @@ describe('event-loop watchdog and sys/metrics', () => {
   it('a request that holds the event loop is named in the warning, without its data', async () => {
     const r = await api(s, 'GET', 'blocker/slow?note=hunter2-canary', { token: s.rootToken });
     assert.equal(r.status, 200);
-    await until(() => warnings.some((l) => (l.fields['requests'] as string[]).includes('read blocker/slow')), 'a warning naming blocker/slow');
-    const line = warnings.find((l) => (l.fields['requests'] as string[]).includes('read blocker/slow'));
+    // The block's own warning: on a loaded machine a shorter stall may also fall while the
+    // request is in flight and name it too.
+    const names = (l: (typeof warnings)[number]): boolean => (l.fields['requests'] as string[]).includes('read blocker/slow');
+    const theBlock = (l: (typeof warnings)[number]): boolean => names(l) && Number(l.fields['blocked_ms']) >= 200;
+    await until(() => warnings.some(theBlock), 'a warning naming blocker/slow for the 300 ms block');
+    const line = warnings.find(theBlock);
     assert.equal(line?.msg, 'event loop blocked');
-    assert.ok(Number(line?.fields['blocked_ms']) >= 200, JSON.stringify(line?.fields));
     assert.ok(!JSON.stringify(warnings).includes('hunter2-canary'), 'request data never reaches the log');
   });
 
@@ -158,12 +161,16 @@ describe('ward server runs the watchdog', () => {
     else process.env['WARD_EVENT_LOOP_WARN_MS'] = saved;
     try {
       await waitForHealth(p);
+      // Only lines from the stop on: a stall while starting (a loaded machine) may name the
+      // health checks that were in flight.
+      const mark = p.stderr().length;
       p.child.kill('SIGSTOP');
       await new Promise((r) => setTimeout(r, 500));
       p.child.kill('SIGCONT');
       const stalls = (): Record<string, unknown>[] =>
         p
           .stderr()
+          .slice(mark)
           .split('\n')
           .filter((l) => l.includes('"event loop blocked"'))
           .map((l) => JSON.parse(l) as Record<string, unknown>);

@@ -86,7 +86,10 @@ describe('listener timeouts', () => {
   });
 
   it('the timeouts hold on a connection switched to the framing tracker (at a LIST) too', async () => {
-    await withListener({ httpIdleTimeoutMs: 300, httpReadHeaderTimeoutMs: 500 }, ok, async (url) => {
+    // Idle 1 s: the unfinished second request goes 40 ms after the LIST, and must reach the
+    // server before the idle close (with 300 ms, a test process stalled for a quarter second
+    // saw the connection closed idle instead of the 408).
+    await withListener({ httpIdleTimeoutMs: 1000, httpReadHeaderTimeoutMs: 500 }, ok, async (url) => {
       // Idle after a LIST: closed.
       const idle = await exchange(url, [req('LIST', '/v1/x')], { timeoutMs: 8000 });
       assert.equal(idle.responses[0]?.status, 200);

@@ -41,7 +41,7 @@ test('ward k8s injector answers an AdmissionReview with cert files and stops on 
     await p.kill();
     rmSync(dir, { recursive: true, force: true });
   });
-  await waitFor('the injector to listen', () => /listening on/.test(p.stderr()), { context: () => p.stderr() });
+  await waitFor('the injector to listen', () => /listening on/.test(p.stderr()), { timeoutMs: 30_000, context: () => p.stderr() });
   const pod = {
     apiVersion: 'v1',
     kind: 'Pod',

@@ -54,7 +54,7 @@ test('two elector processes: one leads; killed, the other takes over after expir
 
   const a = spawnElector(kubeconfig, 'a');
   procs.push(a);
-  await waitFor('a leads', () => a.leading(), { context: ctx });
+  await waitFor('a leads', () => a.leading(), { timeoutMs: 30_000, context: ctx }); // a process start
   const b = spawnElector(kubeconfig, 'b');
   procs.push(b);
   // Let a renew a few times while b competes.

@@ -108,8 +108,10 @@ test('a webhook configuration re-applied without caBundle gets it back', async (
   await start(t, client(), 'solo');
   await waitFor('caBundle set', () => bundles(k).every((x) => x.length > 0));
   const admin = client();
-  await admin.admission.patchMutatingWebhookConfiguration({ name: CFG, body: [{ op: 'remove', path: '/webhooks/1/clientConfig/caBundle' }] }, JSON_PATCH);
-  assert.equal(bundles(k)[1], '');
+  const patched = await admin.admission.patchMutatingWebhookConfiguration({ name: CFG, body: [{ op: 'remove', path: '/webhooks/1/clientConfig/caBundle' }] }, JSON_PATCH);
+  // The removal as the API server applied it: by the time the test looks at the stored object
+  // the injector may already have put the bundle back.
+  assert.equal(patched.webhooks?.[1]?.clientConfig.caBundle, undefined);
   await waitFor('caBundle restored', () => bundles(k).every((x) => x.length > 0));
 });
 

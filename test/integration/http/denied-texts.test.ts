@@ -76,6 +76,18 @@ describe('403 texts as Vault words them', () => {
     assert.deepEqual([r.status, r.body], [403, PLAIN]);
   });
 
+  it('the KV preflight: its own text alone where the mount is missing or out of reach; bare without a token', async () => {
+    const text = (path: string) => ({ errors: [`preflight capability check returned 403, please ensure client's policies grant access to path "${path}"`] });
+    const unreachable = await api(s, 'GET', 'sys/internal/ui/mounts/cubbyhole/x', { token: reader });
+    assert.deepEqual([unreachable.status, unreachable.body], [403, text('cubbyhole/x/')]);
+    const missing = await api(s, 'GET', 'sys/internal/ui/mounts/nowhere/x', { token: reader });
+    assert.deepEqual([missing.status, missing.body], [403, text('nowhere/x/')]);
+    const anon = await api(s, 'GET', 'sys/internal/ui/mounts/secret/x');
+    assert.deepEqual([anon.status, anon.body], [403, PLAIN]);
+    const bad = await api(s, 'GET', 'sys/internal/ui/mounts/secret/x', { token: 'hvs.not-a-token' });
+    assert.deepEqual([bad.status, bad.body], [403, INVALID_TOKEN]);
+  });
+
   it("an auth method's own login refusal is not wrapped", async () => {
     const root = { token: s.rootToken };
     assert.equal((await api(s, 'POST', 'sys/auth/userpass', { ...root, body: { type: 'userpass' } })).status, 204);

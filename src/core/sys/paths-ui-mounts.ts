@@ -1,4 +1,4 @@
-import { invalidToken, permissionDenied, WardError } from '../../sdk/errors.js';
+import { invalidToken, permissionDenied } from '../../sdk/errors.js';
 import { field, type Fields } from '../../sdk/framework/fields.js';
 import { definePath, type PathDef } from '../../sdk/framework/path.js';
 import type { LogicalRequest } from '../../sdk/logical.js';
@@ -30,8 +30,9 @@ export function uiMountPaths(deps: UiMountDeps): PathDef<Fields>[] {
       operations: {
         read: async (req, d) => {
           const path = d.get('path').replace(/^\/+/, '');
-          // Vault's answer is this text alone (its error response, 403 from the sentinel beside it).
-          const denied = new WardError('permission_denied', [`preflight capability check returned 403, please ensure client's policies grant access to path "${path.endsWith('/') ? path : `${path}/`}"`]);
+          // Vault answers the preflight text alone; Ward keeps "permission denied" before it,
+          // the substring clients (and Ward's own examples) match a refusal on.
+          const denied = permissionDenied(`preflight capability check returned 403, please ensure client's policies grant access to path "${path.endsWith('/') ? path : `${path}/`}"`);
           // The preflight is every CLI command's first request: a bad token must be named here.
           if (req.clientToken && deps.tokenIsValid && !(await deps.tokenIsValid(req.clientToken))) throw invalidToken();
           const route = deps.router.match(path);

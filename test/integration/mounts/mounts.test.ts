@@ -234,8 +234,8 @@ describe('sys/internal/ui/mounts (KV preflight)', () => {
     assert.equal((await api(s, 'GET', 'secret/data/app/db', { token: appToken })).status, 404);
   });
 
-  it('no access → 403 with the preflight message alone; no mount → the same; no token → 403 permission denied', async () => {
-    const preflight = (path: string) => ({ errors: [`preflight capability check returned 403, please ensure client's policies grant access to path "${path}"`] });
+  it('no access → 403 with the preflight message; no mount → the same; no token → 403 permission denied', async () => {
+    const preflight = (path: string) => ({ errors: ['permission denied', `preflight capability check returned 403, please ensure client's policies grant access to path "${path}"`] });
     const r = await api(s, 'GET', 'sys/internal/ui/mounts/secret/app/db', { token: noneToken });
     assert.deepEqual([r.status, r.body], [403, preflight('secret/app/db/')]);
     const other = await api(s, 'GET', 'sys/internal/ui/mounts/old/x', { token: appToken });

@@ -66,13 +66,31 @@ export class WardError extends Error {
 /** 400 for any user mistake: bad field, failed precondition, unknown role. */
 export const badRequest = (msg: string): WardError => new WardError('invalid_request', msg);
 
-/** 403. Keeps the literal "permission denied" that every client matches on. */
+/**
+ * One error string as Go's go-multierror prints a list of errors. Vault's request pipeline
+ * gathers its token and ACL verdicts in one, and clients see that text verbatim.
+ */
+export function multierrorText(items: readonly string[]): string {
+  const head = items.length === 1 ? '1 error occurred' : `${items.length} errors occurred`;
+  return `${head}:\n${items.map((i) => `\t* ${i}`).join('\n')}\n\n`;
+}
+
+/**
+ * 403 with the bare text: no token on an authenticated path, a token used from outside its
+ * bound CIDRs, a disabled entity, and auth methods' own refusals. Keeps the literal
+ * "permission denied" that every client matches on.
+ */
 export const permissionDenied = (detail?: string): WardError =>
   new WardError('permission_denied', detail ? ['permission denied', detail] : ['permission denied']);
 
-/** 403 for a token that is unknown, expired or revoked: Vault's two-message form. */
-export const invalidToken = (): WardError =>
-  new WardError('permission_denied', ['2 errors occurred:\n\t* permission denied\n\t* invalid token\n\n']);
+/**
+ * 403 for the ACL's refusal (a capability or sudo missing): Vault appends the denial to the
+ * policy check's multierror, so clients get its one-item form.
+ */
+export const aclDenied = (): WardError => new WardError('permission_denied', [multierrorText(['permission denied'])]);
+
+/** 403 for a token that is unknown, expired or revoked: Vault's two-item multierror. */
+export const invalidToken = (): WardError => new WardError('permission_denied', [multierrorText(['permission denied', 'invalid token'])]);
 
 export const unsupportedPath = (path?: string): WardError =>
   new WardError('unsupported_path', path === undefined ? ['unsupported path'] : [`no handler for route "${path}". route entry not found.`]);

@@ -8,8 +8,9 @@ export interface AuthenticateDeps {
 
 /**
  * Resolves the client token. No token → 403 "permission denied"; unknown, expired or
- * revoked → 403 with Vault's "invalid token" detail; a token used from outside its
- * bound CIDRs is treated as invalid.
+ * revoked → 403 with Vault's "invalid token" detail. A token used from outside its bound
+ * CIDRs is live but refused with the plain text: Vault returns its bare sentinel there, so
+ * an agent does not take the refusal for an expired token and log in again.
  */
 export async function authenticate(deps: AuthenticateDeps, clientToken: string, remoteAddress: string): Promise<TokenEntry> {
   if (!clientToken) throw permissionDenied();
@@ -19,6 +20,6 @@ export async function authenticate(deps: AuthenticateDeps, clientToken: string, 
 /** `authenticate`'s verdict on a looked-up entry (null: unknown or no longer valid). */
 export function admit(entry: TokenEntry | null, remoteAddress: string): TokenEntry {
   if (!entry) throw invalidToken();
-  if (entry.boundCidrs.length > 0 && !ipInCidrs(remoteAddress, entry.boundCidrs)) throw invalidToken();
+  if (entry.boundCidrs.length > 0 && !ipInCidrs(remoteAddress, entry.boundCidrs)) throw permissionDenied();
   return entry;
 }

@@ -4,7 +4,7 @@
  * audit response. Every request to a mounted backend passes through here, so no
  * backend can skip the ACL or the audit log.
  */
-import { permissionDenied, toWardError, unsupportedPath, WardError } from '../../sdk/errors.js';
+import { aclDenied, permissionDenied, toWardError, unsupportedPath, WardError } from '../../sdk/errors.js';
 import type { AuthSpec, LogicalRequest, Operation } from '../../sdk/logical.js';
 import { uuid } from '../../lib/ids.js';
 import type { AuditEntryInput } from '../audit/types.js';
@@ -106,7 +106,8 @@ export class RequestPipeline {
     }
     if (!route) {
       if (token?.policies.includes('root')) throw unsupportedPath(input.path);
-      throw permissionDenied();
+      // Vault's ACL check runs before routing, so an unserved path is the ACL's refusal.
+      throw aclDenied();
     }
     const ctx = this.context(input, route, relPath, token);
     const audited = deps.audit.hasDevices();

@@ -30,11 +30,16 @@ export function uiMountPaths(deps: UiMountDeps): PathDef<Fields>[] {
       operations: {
         read: async (req, d) => {
           const path = d.get('path').replace(/^\/+/, '');
+          // Vault answers the preflight text alone; Ward keeps "permission denied" before it,
+          // the substring clients (and Ward's own examples) match a refusal on.
           const denied = permissionDenied(`preflight capability check returned 403, please ensure client's policies grant access to path "${path.endsWith('/') ? path : `${path}/`}"`);
           // The preflight is every CLI command's first request: a bad token must be named here.
           if (req.clientToken && deps.tokenIsValid && !(await deps.tokenIsValid(req.clientToken))) throw invalidToken();
           const route = deps.router.match(path);
-          if (!route || !req.clientToken) throw denied;
+          // A missing mount is refused like an unreachable one, so the path cannot probe for mounts.
+          if (!route) throw denied;
+          // No token: Vault's token lookup fails first, with its bare sentinel.
+          if (!req.clientToken) throw permissionDenied();
           if (!(await deps.canAccessMount(req.clientToken, route.prefix))) throw denied;
           return { data: { ...mountInfo(route.entry), path: route.entry.path } };
         },

@@ -37,16 +37,26 @@ export async function runCsiProvider(f: CsiProviderFlags, io: { stderr: { write(
   if (f.hmacSecretName !== '') log.info('-hmac-secret-name is ignored: object versions are keyed by a random in-memory key', { name: f.hmacSecretName });
   const requester = KubeTokenRequester.fromEnv(io.env);
   if (!requester) log.info('not running in a cluster: pods need serviceAccount.tokens from the driver (CSIDriver tokenRequests)');
+  // Listening for the signals before the socket exists: the driver (or a test) may send
+  // SIGTERM as soon as it sees the socket, and a signal with no handler yet kills the
+  // process without the clean shutdown (the socket left behind, exit without a code).
+  const handlers: Array<[NodeJS.Signals, () => void]> = [];
+  const stopped = new Promise<string>((resolve) => {
+    for (const s of ['SIGTERM', 'SIGINT'] as const) {
+      const h = () => resolve(s);
+      handlers.push([s, h]);
+      process.once(s, h);
+    }
+  });
   let running: RunningProvider;
   try {
     running = await startCsiProvider({ ...f, requester, log });
   } catch (e) {
+    for (const [s, h] of handlers) process.off(s, h);
     log.error('cannot start', { error: e instanceof Error ? e.message : String(e) });
     return 1;
   }
-  const signal = await new Promise<string>((resolve) => {
-    for (const s of ['SIGTERM', 'SIGINT'] as const) process.once(s, () => resolve(s));
-  });
+  const signal = await stopped;
   log.info('shutting down', { signal });
   await running.close();
   return 0;

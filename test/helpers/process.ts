@@ -41,7 +41,21 @@ export function spawnWard(args: string[], url = '', env: NodeJS.ProcessEnv = {},
   let err = '';
   child.stdout?.on('data', (c: Buffer) => (out += c.toString('utf8')));
   child.stderr?.on('data', (c: Buffer) => (err += c.toString('utf8')));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => child.once('exit', (code, signal) => res({ code, signal })));
+  // 'exit' can come before the last output is read (node: stdio may still be open then),
+  // and callers read stdout/stderr right after. So wait for both pipes to close too, but
+  // not for long: a grandchild that inherited a pipe (an agent's template command) may
+  // keep it open after the process itself has gone.
+  const drained = (stream: NodeJS.ReadableStream | null) => new Promise<void>((r) => (stream === null ? r() : stream.once('close', () => r())));
+  const pipesClosed = Promise.all([drained(child.stdout), drained(child.stderr)]);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) =>
+    child.once('exit', (code, signal) => {
+      const cap = setTimeout(() => res({ code, signal }), 2000);
+      void pipesClosed.then(() => {
+        clearTimeout(cap);
+        res({ code, signal });
+      });
+    }),
+  );
   return {
     child,
     url,

@@ -7,7 +7,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { REPO_ROOT } from '../../helpers/process.js';
 import { GO, skipUnless } from '../../helpers/requirement.js';
@@ -71,6 +71,16 @@ describe('the container image', () => {
     for (const s of sources) assert.ok(existsSync(join(REPO_ROOT, s)), `${s} exists after npm ci && tsc`);
     const imported = /from '\.\.\/(dist\/src\/[^']+)'/.exec(readFileSync(join(REPO_ROOT, 'bin', 'ward'), 'utf8'))?.[1];
     assert.ok(imported && existsSync(join(REPO_ROOT, imported)), `bin/ward imports ${imported}`);
+  });
+
+  // The injector's agent containers run `ward agent` (and `ward agent -check-rendered` as their
+  // startup probe) in this image, and deploy/kubernetes/*.yaml run `command: [ward]`.
+  it('has `ward` on its PATH', () => {
+    const path = /^PATH=("?)(.*)\1$/.exec(runtime.instructions.filter((i) => i.op === 'ENV').map((i) => i.args).find((a) => a.startsWith('PATH=')) ?? '')?.[2] ?? '';
+    assert.ok(path.split(':').includes(`${last('WORKDIR')}/bin`), `PATH=${path} includes the copied bin/`);
+    assert.ok(path.split(':').includes('${PATH}') || path.split(':').includes('$PATH'), 'and keeps the base image PATH');
+    assert.ok((statSync(join(REPO_ROOT, 'bin', 'ward')).mode & 0o111) !== 0, 'bin/ward is executable');
+    assert.match(readFileSync(join(REPO_ROOT, 'bin', 'ward'), 'utf8'), /^#!\/usr\/bin\/env node\n/);
   });
 
   it('keeps the build context small (.dockerignore)', () => {

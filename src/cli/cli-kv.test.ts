@@ -14,6 +14,7 @@ function kvRoutes(r: FakeRequest): FakeReply | undefined {
   if (r.path === 'secret/metadata/' && r.query.get('list') === 'true') return { status: 200, body: envelope({ keys: ['app', 'dir/'] }) };
   if (r.path === 'kv1/app' && r.method === 'GET') return { status: 200, body: envelope({ password: 'v1pass' }, { lease_duration: 2764800 }) };
   if (r.path === 'kv1/app' && r.method === 'PUT') return { status: 204 };
+  if (r.path === 'secret/data/locked') return { status: 403, body: { errors: ['1 error occurred:\n\t* permission denied\n\n'] } };
   if (r.path === 'secret/metadata/locked') return { status: 403, body: { errors: ['1 error occurred:\n\t* permission denied\n\n'] } };
   if (r.path === 'denied') return { status: 403, body: { errors: ['1 error occurred:\n\t* permission denied\n\n'] } };
   return undefined;
@@ -111,6 +112,16 @@ test("server errors are vault's 'Error making API request.' block on stderr with
   const r = await runCli(['read', 'denied'], env);
   assert.equal(r.code, 2);
   assert.equal(r.stderr, `Error reading denied: Error making API request.\n\nURL: GET ${fake.url}/v1/denied\nCode: 403. Errors:\n\n* permission denied\n`);
+});
+
+test('kv get and kv put errors name the data path, as vault does (fullPath)', async (t) => {
+  const { env, fake } = await setup(t);
+  const get = await runCli(['kv', 'get', 'secret/locked'], env);
+  assert.equal(get.code, 2);
+  assert.equal(get.stderr, `Error reading secret/data/locked: Error making API request.\n\nURL: GET ${fake.url}/v1/secret/data/locked\nCode: 403. Errors:\n\n* permission denied\n`);
+  const put = await runCli(['kv', 'put', 'secret/locked', 'a=b'], env);
+  assert.equal(put.code, 2);
+  assert.equal(put.stderr, `Error writing data to secret/data/locked: Error making API request.\n\nURL: PUT ${fake.url}/v1/secret/data/locked\nCode: 403. Errors:\n\n* permission denied\n`);
 });
 
 test('kv metadata errors name the metadata path, as vault does', async (t) => {

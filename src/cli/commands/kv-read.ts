@@ -24,14 +24,17 @@ export function kv2Rendering(target: KvTarget, body: VaultEnvelope | null, bodyI
   return { json: body, sections, fields: [...dataRows(data), ...dataRows(meta), ...(data ? [{ key: 'data', value: data }] : [])] };
 }
 
+/** The path vault's kv commands name in their errors (its `fullPath`): MOUNT/data/KEY on KV v2. */
+export const dataPath = (target: KvTarget): string => (target.version === 2 ? target.api('data') : target.fullPath);
+
 async function kvGet(ctx: Ctx): Promise<number> {
   ctx.expectArgs(1, 1, 'kv get [options] KEY');
   const path = ctx.args[0] ?? '';
   const mount = ctx.flags.str('mount');
   const version = ctx.flags.int('version');
   const target = await ctx.api(`reading ${path}`, ctx.client.kvResolve(path, mount));
-  const res = await ctx.api404(`reading ${path}`, ctx.client.kvGet(target, version ? { version } : {}).then((r) => r.res));
-  const shown = target.version === 2 ? target.api('data') : target.fullPath;
+  const shown = dataPath(target);
+  const res = await ctx.api404(`reading ${shown}`, ctx.client.kvGet(target, version ? { version } : {}).then((r) => r.res));
   if (res instanceof ApiError) {
     if (target.version === 2 && res.body?.data) {
       ctx.print(kv2Rendering(target, res.body), res.body.warnings);

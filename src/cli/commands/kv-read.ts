@@ -32,7 +32,7 @@ async function kvGet(ctx: Ctx): Promise<number> {
   const path = ctx.args[0] ?? '';
   const mount = ctx.flags.str('mount');
   const version = ctx.flags.int('version');
-  const target = await ctx.api(`reading ${path}`, ctx.client.kvResolve(path, mount));
+  const target = await ctx.preflight(`reading ${path}`, ctx.client.kvResolve(path, mount));
   const shown = dataPath(target);
   const res = await ctx.api404(`reading ${shown}`, ctx.client.kvGet(target, version ? { version } : {}).then((r) => r.res));
   if (res instanceof ApiError) {
@@ -69,7 +69,7 @@ const list: Command = {
     ctx.expectArgs(ctx.flags.str('mount') ? 0 : 1, 1, 'kv list [options] PATH');
     const path = ctx.args[0] ?? '';
     const mount = ctx.flags.str('mount');
-    const target = await ctx.api(`listing ${path}`, ctx.client.kvResolve(path, mount));
+    const target = await ctx.preflight(`listing ${path}`, ctx.client.kvResolve(path, mount));
     const res = await ctx.api404(`listing ${path}`, ctx.client.kvList(target).then((r) => r.res));
     if (res instanceof ApiError) {
       ctx.warn(`No value found at ${target.api('metadata').replace(/\/?$/, '/')}`);

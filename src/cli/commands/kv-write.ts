@@ -20,7 +20,7 @@ function versions(ctx: Ctx, required: boolean): number[] {
 async function resolve(ctx: Ctx, what: string): Promise<{ path: string; target: KvTarget; rest: string[] }> {
   const [path = '', ...rest] = ctx.args;
   const mount = ctx.flags.str('mount');
-  const target = await ctx.api(`${what} ${path}`, ctx.client.kvResolve(path, mount));
+  const target = await ctx.preflight(`${what} ${path}`, ctx.client.kvResolve(path, mount));
   return { path, target, rest };
 }
 

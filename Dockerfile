@@ -17,6 +17,9 @@ RUN npm ci && npm prune --omit=dev
 # addon and nothing else (no shell is needed: Ward runs as PID 1 in exec form).
 FROM node:22-bookworm-slim AS runtime
 ENV NODE_ENV=production
+# `ward` on the PATH: the injector's agent containers run `ward agent`, deploy/kubernetes/*.yaml
+# run `command: [ward]` (bin/ward is `#!/usr/bin/env node`).
+ENV PATH="/app/bin:${PATH}"
 WORKDIR /app
 COPY --from=build /src/package.json ./package.json
 COPY --from=build /src/node_modules ./node_modules

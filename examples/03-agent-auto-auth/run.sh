@@ -13,13 +13,25 @@ rm -rf "$work" && mkdir -p "$work"
 cp "$here/agent.hcl" "$here/app.env.tpl" "$work/"
 
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
+# Stop the agent and the server, and wait for them: nothing is left running when this ends.
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+}
 trap cleanup EXIT
 
 echo "==> starting a dev server on $VAULT_ADDR"
 "$ward" server -dev -dev-root-token-id=root -dev-listen-address="127.0.0.1:$port" -dev-storage=inmem >"$work/server.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 50); do VAULT_TOKEN=root "$ward" status >/dev/null 2>&1 && break; sleep 0.1; done
+server=$!
+pids+=("$server")
+# Wait for our server's banner; if it exits first (the port is taken), say so and stop,
+# rather than sending the root token and the steps below to whatever holds the port.
+for _ in $(seq 150); do
+  if ! kill -0 "$server" 2>/dev/null; then echo "run.sh: the dev server did not start:" >&2; cat "$work/server.log" >&2; exit 1; fi
+  grep -qs 'Development mode should NOT' "$work/server.log" && break
+  sleep 0.2
+done
+grep -qs 'Development mode should NOT' "$work/server.log" || { echo "run.sh: the dev server did not start in 30 s" >&2; exit 1; }
 
 echo "==> operator: AppRole, policy, a secret"
 export VAULT_TOKEN=root
@@ -35,7 +47,8 @@ unset VAULT_TOKEN
 echo "==> starting the agent (no token in its environment)"
 (cd "$work" && exec "$ward" agent -config=agent.hcl) >"$work/agent.log" 2>&1 &
 pids+=($!)
-for _ in $(seq 100); do [ -s "$work/out/app.env" ] && break; sleep 0.1; done
+for _ in $(seq 300); do [ -s "$work/out/app.env" ] && break; sleep 0.1; done
+[ -s "$work/out/app.env" ] || { echo "run.sh: the agent rendered nothing in 30 s; its log:" >&2; cat "$work/agent.log" >&2; exit 1; }
 
 echo "==> the app reads its file:"
 cat "$work/out/app.env"; echo

@@ -27,7 +27,8 @@ wait_until() {
 wait_started() {
   for _ in $(seq 1 150); do
     if ! kill -0 "$1" 2>/dev/null; then echo "run-local: $4 did not start:" >&2; cat "$2" >&2; return 1; fi
-    grep -q "$3" "$2" && return 0
+    # -s: the background shell may not have created the log yet.
+    grep -qs "$3" "$2" && return 0
     sleep 0.2
   done
   echo "run-local: timed out waiting for $4" >&2

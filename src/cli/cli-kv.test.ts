@@ -7,6 +7,7 @@ const META = { created_time: '2024-01-01T00:00:00Z', custom_metadata: null, dele
 
 function kvRoutes(r: FakeRequest): FakeReply | undefined {
   if (r.path.startsWith('sys/internal/ui/mounts/secret')) return { status: 200, body: envelope({ path: 'secret/', type: 'kv', options: { version: '2' } }) };
+  if (r.path.startsWith('sys/internal/ui/mounts/forbidden')) return { status: 403, body: { errors: [`preflight capability check returned 403, please ensure client's policies grant access to path "forbidden/x/"`] } };
   if (r.path.startsWith('sys/internal/ui/mounts/')) return { status: 404, body: { errors: [] } };
   if (r.path === 'secret/data/app' && r.method === 'GET') return { status: 200, body: envelope({ data: { password: 's3cr3t', user: 'alice' }, metadata: META }) };
   if (r.path === 'secret/data/gone') return { status: 404, body: envelope({ data: null, metadata: { ...META, deletion_time: '2024-01-02T00:00:00Z' } }) };
@@ -14,6 +15,7 @@ function kvRoutes(r: FakeRequest): FakeReply | undefined {
   if (r.path === 'secret/metadata/' && r.query.get('list') === 'true') return { status: 200, body: envelope({ keys: ['app', 'dir/'] }) };
   if (r.path === 'kv1/app' && r.method === 'GET') return { status: 200, body: envelope({ password: 'v1pass' }, { lease_duration: 2764800 }) };
   if (r.path === 'kv1/app' && r.method === 'PUT') return { status: 204 };
+  if (r.path === 'secret/data/locked') return { status: 403, body: { errors: ['1 error occurred:\n\t* permission denied\n\n'] } };
   if (r.path === 'secret/metadata/locked') return { status: 403, body: { errors: ['1 error occurred:\n\t* permission denied\n\n'] } };
   if (r.path === 'denied') return { status: 403, body: { errors: ['1 error occurred:\n\t* permission denied\n\n'] } };
   return undefined;
@@ -111,6 +113,26 @@ test("server errors are vault's 'Error making API request.' block on stderr with
   const r = await runCli(['read', 'denied'], env);
   assert.equal(r.code, 2);
   assert.equal(r.stderr, `Error reading denied: Error making API request.\n\nURL: GET ${fake.url}/v1/denied\nCode: 403. Errors:\n\n* permission denied\n`);
+});
+
+test('kv get and kv put errors name the data path, as vault does (fullPath)', async (t) => {
+  const { env, fake } = await setup(t);
+  const get = await runCli(['kv', 'get', 'secret/locked'], env);
+  assert.equal(get.code, 2);
+  assert.equal(get.stderr, `Error reading secret/data/locked: Error making API request.\n\nURL: GET ${fake.url}/v1/secret/data/locked\nCode: 403. Errors:\n\n* permission denied\n`);
+  const put = await runCli(['kv', 'put', 'secret/locked', 'a=b'], env);
+  assert.equal(put.code, 2);
+  assert.equal(put.stderr, `Error writing data to secret/data/locked: Error making API request.\n\nURL: PUT ${fake.url}/v1/secret/data/locked\nCode: 403. Errors:\n\n* permission denied\n`);
+});
+
+test("a refused preflight is printed as vault's kv commands print it: the API error alone", async (t) => {
+  const { env, fake } = await setup(t);
+  const block = `Error making API request.\n\nURL: GET ${fake.url}/v1/sys/internal/ui/mounts/forbidden/x\nCode: 403. Errors:\n\n* preflight capability check returned 403, please ensure client's policies grant access to path "forbidden/x/"\n`;
+  for (const args of [['kv', 'get', 'forbidden/x'], ['kv', 'put', 'forbidden/x', 'a=b'], ['kv', 'metadata', 'get', 'forbidden/x'], ['kv', 'list', 'forbidden/x']]) {
+    const r = await runCli(args, env);
+    assert.equal(r.code, 2, args.join(' '));
+    assert.equal(r.stderr, block, args.join(' '));
+  }
 });
 
 test('kv metadata errors name the metadata path, as vault does', async (t) => {

@@ -152,6 +152,20 @@ export class Ctx {
     return `The server at ${address} speaks plain HTTP, not TLS (${why}). For a plain-HTTP listener (e.g. "ward server -dev") run:\n\n    export VAULT_ADDR=${http}`;
   }
 
+  /**
+   * The kv commands' sys/internal/ui/mounts preflight: vault prints a server's refusal there
+   * as the API error alone (`c.UI.Error(err.Error())`), with no `Error reading …:` in front.
+   * A sealed or unreachable server keeps {@link api}'s one helpful line.
+   */
+  async preflight<T>(action: string, p: Promise<T>): Promise<T> {
+    try {
+      return await p;
+    } catch (e) {
+      if (e instanceof ApiError && !e.sealed) throw new CliError(describeError(e), 2);
+      return this.api(action, Promise.reject(e));
+    }
+  }
+
   /** Like {@link api}, but a 404 resolves to its ApiError (its body may still hold an envelope). */
   async api404<T>(action: string, p: Promise<T>): Promise<T | ApiError> {
     try {

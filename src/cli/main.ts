@@ -4,7 +4,7 @@ import { HelpRequested, UsageError, flagHelp, parseFlags, type FlagSpec } from '
 import { FORMATS, type Format } from './format.js';
 import { envSetting } from '../api/index.js';
 import { commands } from './commands/index.js';
-import { exitOnSignals } from './signals.js';
+import { exitOnClosedStdout, exitOnSignals } from './signals.js';
 
 /** Flags every client command accepts (vault's "HTTP Options" and "Output Options"). */
 export const GLOBAL_FLAGS: FlagSpec[] = [
@@ -153,6 +153,9 @@ export async function run(argv: string[], io: Io): Promise<number> {
 /** The `bin/ward` entry point: process I/O and environment. */
 export async function main(argv: string[]): Promise<number> {
   // The server, the agent and the Kubernetes components shut down gracefully on their own signal handlers.
-  if (argv[0] !== 'server' && argv[0] !== 'agent' && argv[0] !== 'k8s') exitOnSignals();
+  if (argv[0] !== 'server' && argv[0] !== 'agent' && argv[0] !== 'k8s') {
+    exitOnSignals();
+    exitOnClosedStdout();
+  }
   return run(argv, { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env });
 }

@@ -17,3 +17,19 @@ export const SIGNAL_EXIT_CODES = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 } as c
 export function exitOnSignals(exit: (code: number) => void = (code) => process.exit(code)): void {
   for (const [signal, code] of Object.entries(SIGNAL_EXIT_CODES)) process.on(signal, () => exit(code));
 }
+
+/**
+ * `ward … | head`: once the reader of stdout has gone, a write fails with EPIPE (node ignores
+ * SIGPIPE), which would surface as an unhandled 'error' event and a stack trace. The Go CLI
+ * is killed by SIGPIPE there; end the same way, quietly, with the status a shell shows for
+ * it. Other stdout errors stay fatal as before.
+ */
+export function exitOnClosedStdout(exit: (code: number) => void = (code) => process.exit(code)): void {
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') return exit(SIGPIPE_EXIT_CODE);
+    throw e;
+  });
+}
+
+/** 128 + SIGPIPE (13). */
+export const SIGPIPE_EXIT_CODE = 141;

@@ -102,4 +102,12 @@ test('cert-manager Vault Issuer flow (AppRole) against the example setup', async
     const malformed = await sign({ common_name: 'a.example.com', alt_names: '', ip_sans: '', uri_sans: '', ttl: '1h0m0s', csr: 'not a csr', exclude_cn_from_sans: 'true' });
     assert.equal(malformed.status, 400);
   });
+
+  await t.test("a URI SAN outside the role's allowed_uri_sans is Vault's 400, and the role reads it back", async () => {
+    const csr = await csrFor('app.example.com', ['app.example.com'], [], ['spiffe://evil.example.org/ns/web/sa/app']);
+    const bad = await sign({ common_name: 'app.example.com', alt_names: 'app.example.com', ip_sans: '', uri_sans: 'spiffe://evil.example.org/ns/web/sa/app', ttl: '1h0m0s', csr, exclude_cn_from_sans: 'true' });
+    assert.equal(bad.status, 400);
+    assert.equal(errText(bad), 'URI Subject Alternative Names were provided via CSR which are not valid for this role');
+    assert.deepEqual((await okAdmin('GET', 'pki/roles/web')).data.allowed_uri_sans, ['spiffe://example.com/*']);
+  });
 });

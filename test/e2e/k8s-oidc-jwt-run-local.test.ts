@@ -31,6 +31,7 @@ test('examples/k8s-oidc-jwt/run-local.sh logs a pod in through OIDC discovery ag
   while (wardPort === kubePort) wardPort = await freePort();
   const r = await runProgram('bash', [SCRIPT], { KUBE_PORT: String(kubePort), WARD_PORT: String(wardPort), HOME: home, VAULT_TOKEN: '', VAULT_ADDR: '' });
   assert.equal(r.code, 0, `stdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
+  assert.equal(r.stderr, '', 'a clean run prints nothing on stderr');
   assert.match(r.stdout, new RegExp(`service-account issuer https://127\\.0\\.0\\.1:${kubePort}\\n`));
   assert.match(r.stdout, /pod: logged in through auth\/jwt \(service-account token, OIDC discovery\); secret\/app\/db is for user app\n/);
   assert.match(r.stdout, /== 6\. [^\n]*\ninvalid audience \(aud\) claim: audience claim does not match any expected audience\n/);

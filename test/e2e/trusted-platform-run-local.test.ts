@@ -30,6 +30,7 @@ test('examples/01-trusted-platform/run-local.sh runs pattern 1 against the fake 
   while (wardPort === kubePort) wardPort = await freePort();
   const r = await runProgram('bash', [SCRIPT], { KUBE_PORT: String(kubePort), WARD_PORT: String(wardPort), HOME: home, VAULT_TOKEN: '', VAULT_ADDR: '' });
   assert.equal(r.code, 0, `stdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
+  assert.equal(r.stderr, '', 'a clean run prints nothing on stderr (no error from waiting on a log not yet created)');
   assert.match(r.stdout, /== 2\. The cluster: fake Kubernetes API server/);
   assert.match(r.stdout, /pod: logged in through Kubernetes auth; secret\/app\/db is for user app\n/);
   assert.match(r.stdout, /== 6\. What a refusal looks like[^\n]*\npermission denied\n/);

@@ -26,7 +26,7 @@ function metaBody(ctx: Ctx): JsonObject {
 async function target(ctx: Ctx, op: string) {
   ctx.expectArgs(1, 1, `kv metadata ${op} [options] KEY`);
   const path = ctx.args[0] ?? '';
-  const t = await ctx.api(`reading ${path}`, ctx.client.kvResolve(path, ctx.flags.str('mount')));
+  const t = await ctx.preflight(`reading ${path}`, ctx.client.kvResolve(path, ctx.flags.str('mount')));
   if (t.version !== 2) throw new UsageError(`kv metadata ${op} is not supported on KV version 1 (${path})`);
   return { path, t };
 }

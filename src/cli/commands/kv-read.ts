@@ -24,14 +24,17 @@ export function kv2Rendering(target: KvTarget, body: VaultEnvelope | null, bodyI
   return { json: body, sections, fields: [...dataRows(data), ...dataRows(meta), ...(data ? [{ key: 'data', value: data }] : [])] };
 }
 
+/** The path vault's kv commands name in their errors (its `fullPath`): MOUNT/data/KEY on KV v2. */
+export const dataPath = (target: KvTarget): string => (target.version === 2 ? target.api('data') : target.fullPath);
+
 async function kvGet(ctx: Ctx): Promise<number> {
   ctx.expectArgs(1, 1, 'kv get [options] KEY');
   const path = ctx.args[0] ?? '';
   const mount = ctx.flags.str('mount');
   const version = ctx.flags.int('version');
-  const target = await ctx.api(`reading ${path}`, ctx.client.kvResolve(path, mount));
-  const res = await ctx.api404(`reading ${path}`, ctx.client.kvGet(target, version ? { version } : {}).then((r) => r.res));
-  const shown = target.version === 2 ? target.api('data') : target.fullPath;
+  const target = await ctx.preflight(`reading ${path}`, ctx.client.kvResolve(path, mount));
+  const shown = dataPath(target);
+  const res = await ctx.api404(`reading ${shown}`, ctx.client.kvGet(target, version ? { version } : {}).then((r) => r.res));
   if (res instanceof ApiError) {
     if (target.version === 2 && res.body?.data) {
       ctx.print(kv2Rendering(target, res.body), res.body.warnings);
@@ -66,7 +69,7 @@ const list: Command = {
     ctx.expectArgs(ctx.flags.str('mount') ? 0 : 1, 1, 'kv list [options] PATH');
     const path = ctx.args[0] ?? '';
     const mount = ctx.flags.str('mount');
-    const target = await ctx.api(`listing ${path}`, ctx.client.kvResolve(path, mount));
+    const target = await ctx.preflight(`listing ${path}`, ctx.client.kvResolve(path, mount));
     const res = await ctx.api404(`listing ${path}`, ctx.client.kvList(target).then((r) => r.res));
     if (res instanceof ApiError) {
       ctx.warn(`No value found at ${target.api('metadata').replace(/\/?$/, '/')}`);

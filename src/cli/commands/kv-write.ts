@@ -2,7 +2,7 @@ import type { ApiResponse, JsonObject, KvTarget } from '../../api/index.js';
 import type { Command, Ctx } from '../command.js';
 import { UsageError } from '../flags.js';
 import { parseKvArgs } from '../kv-args.js';
-import { MOUNT_FLAG, kv2Rendering, obj } from './kv-read.js';
+import { MOUNT_FLAG, dataPath, kv2Rendering, obj } from './kv-read.js';
 
 const CAS_FLAG = { name: 'cas', kind: 'int' as const, default: -1, usage: 'Check-and-set: the current version the write expects (0: only if absent). Ignored when negative.' };
 const VERSIONS_FLAG = { name: 'versions', kind: 'strings' as const, usage: 'Versions to act on, comma-separated or repeated.' };
@@ -20,7 +20,7 @@ function versions(ctx: Ctx, required: boolean): number[] {
 async function resolve(ctx: Ctx, what: string): Promise<{ path: string; target: KvTarget; rest: string[] }> {
   const [path = '', ...rest] = ctx.args;
   const mount = ctx.flags.str('mount');
-  const target = await ctx.api(`${what} ${path}`, ctx.client.kvResolve(path, mount));
+  const target = await ctx.preflight(`${what} ${path}`, ctx.client.kvResolve(path, mount));
   return { path, target, rest };
 }
 
@@ -45,11 +45,11 @@ const put: Command = {
   flags: [MOUNT_FLAG, CAS_FLAG],
   async run(ctx) {
     ctx.expectArgs(2, Infinity, 'kv put [options] KEY [DATA K=V...]');
-    const { path, target, rest } = await resolve(ctx, 'writing data to');
+    const { target, rest } = await resolve(ctx, 'writing data to');
     const data = await parseKvArgs(rest, ctx.io.stdin);
     if (Object.keys(data).length === 0) throw new UsageError('Must supply data');
     const cas = ctx.flags.int('cas');
-    const { res } = await ctx.api(`writing data to ${path}`, ctx.client.kvPut(target, data, cas !== undefined && cas >= 0 ? { cas } : {}));
+    const { res } = await ctx.api(`writing data to ${dataPath(target)}`, ctx.client.kvPut(target, data, cas !== undefined && cas >= 0 ? { cas } : {}));
     return printKvWrite(ctx, target, res);
   },
 };
@@ -72,11 +72,11 @@ const patch: Command = {
     if (method === 'rw') {
       const cur = await readData(ctx, target);
       const version = typeof cur.meta['version'] === 'number' ? cur.meta['version'] : 0;
-      const { res } = await ctx.api(`writing data to ${path}`, ctx.client.kvPut(target, { ...cur.data, ...data }, { cas: cas !== undefined && cas >= 0 ? cas : version }));
+      const { res } = await ctx.api(`writing data to ${dataPath(target)}`, ctx.client.kvPut(target, { ...cur.data, ...data }, { cas: cas !== undefined && cas >= 0 ? cas : version }));
       return printKvWrite(ctx, target, res);
     }
     if (method !== 'patch') throw new UsageError(`unsupported -method "${method}" (patch or rw)`);
-    const { res } = await ctx.api(`patching ${path}`, ctx.client.kvPatch(target, data, cas !== undefined && cas >= 0 ? { cas } : {}));
+    const { res } = await ctx.api(`writing data to ${dataPath(target)}`, ctx.client.kvPatch(target, data, cas !== undefined && cas >= 0 ? { cas } : {}));
     return printKvWrite(ctx, target, res);
   },
 };
@@ -139,7 +139,7 @@ const rollback: Command = {
       throw new UsageError(`version ${version} of ${path} is deleted; undelete it first`);
     }
     const { data } = await readData(ctx, target, version);
-    const { res } = await ctx.api(`writing data to ${path}`, ctx.client.kvPut(target, data, { cas: current }));
+    const { res } = await ctx.api(`writing data to ${dataPath(target)}`, ctx.client.kvPut(target, data, { cas: current }));
     return printKvWrite(ctx, target, res);
   },
 };

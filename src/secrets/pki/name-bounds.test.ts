@@ -64,6 +64,7 @@ describe('glob allowed_domains', () => {
     allow_wildcard_certificates: true,
     allow_ip_sans: true,
     enforce_hostnames: false,
+    allowed_uri_sans: [],
   });
 
   it('matches as Vault\'s glob: * spans any characters, dots included, case-insensitively', () => {

@@ -13,6 +13,7 @@ const base: NamePolicy = {
   allow_wildcard_certificates: true,
   allow_ip_sans: true,
   enforce_hostnames: true,
+  allowed_uri_sans: [],
 };
 
 describe('pki name policy', () => {
@@ -71,4 +72,35 @@ describe('pki name policy', () => {
     assert.deepEqual(collectSans('a.example.com', [], [], [], true).dns, []);
     assert.deepEqual(collectSans('My CA', [], [], [], false).dns, [], 'a CN that is not a hostname stays out of the SANs');
   });
+});
+
+// Vault's generateCreationBundle: URI SANs need allowed_uri_sans (globs, `*` spans '/'),
+// and the message says whether they came from the CSR or the request's uri_sans.
+describe('pki URI SANs', () => {
+  const uris = (...u: string[]) => collectSans('a.example.com', [], [], u, false);
+  const refusal = (over: Partial<NamePolicy>, sans: ReturnType<typeof uris>, from?: 'CSR' | 'the API'): string | null => {
+    try {
+      checkNames({ ...base, allow_subdomains: true, ...over }, 'a.example.com', sans, from);
+      return null;
+    } catch {
+      const e = wardErrorOfSync(() => checkNames({ ...base, allow_subdomains: true, ...over }, 'a.example.com', sans, from));
+      assert.equal(e.status, 400);
+      return e.messages[0] ?? '';
+    }
+  };
+  const spiffe = { allowed_uri_sans: ['spiffe://example.com/*'] };
+  const cases: [string, Partial<NamePolicy>, ReturnType<typeof uris>, 'CSR' | 'the API' | undefined, string | null][] = [
+    ['none asked, none allowed', {}, uris(), undefined, null],
+    ['refused without allowed_uri_sans (API)', {}, uris('spiffe://example.com/x'), undefined, 'URI Subject Alternative Names are not allowed in this role, but were provided via the API'],
+    ['refused without allowed_uri_sans (CSR)', {}, uris('spiffe://example.com/x'), 'CSR', 'URI Subject Alternative Names are not allowed in this role, but were provided via CSR'],
+    ['allow_any_name does not cover URIs', { allow_any_name: true }, uris('spiffe://example.com/x'), undefined, 'URI Subject Alternative Names are not allowed in this role, but were provided via the API'],
+    ['a glob match, across slashes', spiffe, uris('spiffe://example.com/ns/web/sa/app'), undefined, null],
+    ['every URI must match', spiffe, uris('spiffe://example.com/a', 'spiffe://evil.org/a'), undefined, 'URI Subject Alternative Names were provided via the API which are not valid for this role'],
+    ['no match (CSR)', spiffe, uris('https://example.com/'), 'CSR', 'URI Subject Alternative Names were provided via CSR which are not valid for this role'],
+    ['"*" allows any', { allowed_uri_sans: ['*'] }, uris('urn:x:y'), undefined, null],
+    ['a role stored before the field existed refuses', { allowed_uri_sans: undefined as unknown as string[] }, uris('urn:x'), undefined, 'URI Subject Alternative Names are not allowed in this role, but were provided via the API'],
+  ];
+  for (const [title, over, sans, from, want] of cases) {
+    it(title, () => assert.equal(refusal(over, sans, from), want));
+  }
 });

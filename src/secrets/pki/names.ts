@@ -18,6 +18,8 @@ export interface NamePolicy {
   allow_wildcard_certificates: boolean;
   allow_ip_sans: boolean;
   enforce_hostnames: boolean;
+  /** Globs a URI SAN must match (`*` spans '/'); empty refuses every URI SAN. */
+  allowed_uri_sans: string[];
 }
 
 const LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
@@ -58,7 +60,7 @@ function nameAllowed(p: NamePolicy, name: string): boolean {
  * Throws a 400 naming the first value the role refuses. `commonName` may be empty
  * (require_cn=false); emails in the CN are allowed as in Vault.
  */
-export function checkNames(p: NamePolicy, commonName: string, sans: SanList): void {
+export function checkNames(p: NamePolicy, commonName: string, sans: SanList, uriFrom: 'CSR' | 'the API' = 'the API'): void {
   // Encodable and bounded first, so the messages below never quote megabytes.
   checkNameText('common name', commonName);
   checkSanText(sans);
@@ -68,6 +70,16 @@ export function checkNames(p: NamePolicy, commonName: string, sans: SanList): vo
   }
   if (sans.ip.length > 0 && !p.allow_ip_sans) {
     throw badRequest(`IP Subject Alternative Names are not allowed in this role, but was provided ${shorten(sans.ip.join(', '), 200)}`);
+  }
+  checkUris(p.allowed_uri_sans ?? [], sans.uri, uriFrom); // ?? []: roles stored before the field
+}
+
+/** Vault's texts, which name where the URIs came from and never echo them. */
+function checkUris(allowed: string[], uris: string[], from: 'CSR' | 'the API'): void {
+  if (uris.length === 0) return;
+  if (allowed.length === 0) throw badRequest(`URI Subject Alternative Names are not allowed in this role, but were provided via ${from}`);
+  for (const uri of uris) {
+    if (!allowed.some((g) => globMatch(g, uri))) throw badRequest(`URI Subject Alternative Names were provided via ${from} which are not valid for this role`);
   }
 }
 

@@ -52,6 +52,8 @@ interface Subject {
   publicKeyDer: Buffer;
   privateKeyPem?: string;
   privateKeyType?: string;
+  /** Where the SANs came from, for the URI SAN refusals' text. */
+  sansFrom?: 'CSR' | 'the API';
 }
 
 async function finish(
@@ -66,7 +68,7 @@ async function finish(
   if (role.require_cn && sub.commonName === '') {
     throw badRequest('the common_name field is required, or must be provided in a CSR with "use_csr_common_name" set to true, unless "require_cn" is set to false');
   }
-  checkNames(role, sub.commonName, sub.sans);
+  checkNames(role, sub.commonName, sub.sans, sub.sansFrom);
   const s = req.storage;
   const issuer = await issuerForSigning(s, issuerRef);
   const now = Date.now();
@@ -144,7 +146,8 @@ function signPath(ctx: PkiContext, withIssuer: boolean) {
         const cn = role.use_csr_common_name ? csr.commonName : d.get('common_name');
         const base = role.use_csr_sans ? csr.sans : { dns: d.get('alt_names'), email: [], ip: d.get('ip_sans'), uri: d.get('uri_sans') };
         const sans = collectSans(cn, [...base.dns, ...base.email], base.ip, base.uri, d.get('exclude_cn_from_sans'));
-        return finish(ctx, req, d, role, { commonName: cn, sans, publicKeyDer: csr.publicKeyDer }, false, issuerRefOf(d, role));
+        const sansFrom = role.use_csr_sans ? 'CSR' : 'the API';
+        return finish(ctx, req, d, role, { commonName: cn, sans, publicKeyDer: csr.publicKeyDer, sansFrom }, false, issuerRefOf(d, role));
       },
     },
   });

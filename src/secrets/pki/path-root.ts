@@ -99,6 +99,7 @@ const ANY_NAME = {
   allow_wildcard_certificates: true,
   allow_ip_sans: true,
   enforce_hostnames: false,
+  allowed_uri_sans: ['*'], // a CA signs what it is asked to, as Vault's CA paths
 };
 
 function signIntermediate(ctx: PkiContext, withIssuer: boolean) {

@@ -24,7 +24,7 @@ describe('unpaired surrogates and huge strings reach no encoder', () => {
     ]);
     const ca = await api(s, 'POST', 'pki/root/generate/internal', { token: root, body: { common_name: 'example.com', key_type: 'ec' } });
     assert.equal(ca.status, 200, JSON.stringify(ca.body));
-    const role = await api(s, 'POST', 'pki/roles/any', { token: root, body: { allow_any_name: true, enforce_hostnames: false, key_type: 'ec' } });
+    const role = await api(s, 'POST', 'pki/roles/any', { token: root, body: { allow_any_name: true, enforce_hostnames: false, allowed_uri_sans: '*', key_type: 'ec' } });
     assert.equal(role.status, 200, JSON.stringify(role.body));
   });
   after(async () => {

@@ -7,8 +7,8 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { REPO_ROOT } from '../../helpers/process.js';
 import { GO, skipUnless } from '../../helpers/requirement.js';
 import { BOOTSTRAP_VALUES, find, render } from './chart.js';
@@ -38,6 +38,16 @@ export function parseDockerfile(text: string): Stage[] {
 }
 
 const dockerfile = parseDockerfile(readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8'));
+const dockerignore = readFileSync(join(REPO_ROOT, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+/** Docker's rule for the patterns used here: a pattern matches a path or one of its parent directories. */
+const ignoredByDocker = (path: string): boolean =>
+  dockerignore.some((p) => {
+    const re = p.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*\*\//g, '\u0000').replace(/\*/g, '[^/]*').replace(/\u0000/g, '(?:.*/)?');
+    return new RegExp(`^${re}(?:/.*)?$`).test(path);
+  });
+/** Repository-relative paths of the files under `dir`. */
+const walk = (dir: string): string[] =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [relative(REPO_ROOT, join(dir, e.name))]));
 const runtime = dockerfile.at(-1) as Stage;
 const last = (op: string): string | undefined => runtime.instructions.filter((i) => i.op === op).at(-1)?.args;
 /** Exec form only: a JSON array (shell form would put /bin/sh in front of Ward as PID 1). */
@@ -63,9 +73,35 @@ describe('the container image', () => {
     assert.ok(imported && existsSync(join(REPO_ROOT, imported)), `bin/ward imports ${imported}`);
   });
 
+  // The injector's agent containers run `ward agent` (and `ward agent -check-rendered` as their
+  // startup probe) in this image, and deploy/kubernetes/*.yaml run `command: [ward]`.
+  it('has `ward` on its PATH', () => {
+    const path = /^PATH=("?)(.*)\1$/.exec(runtime.instructions.filter((i) => i.op === 'ENV').map((i) => i.args).find((a) => a.startsWith('PATH=')) ?? '')?.[2] ?? '';
+    assert.ok(path.split(':').includes(`${last('WORKDIR')}/bin`), `PATH=${path} includes the copied bin/`);
+    assert.ok(path.split(':').includes('${PATH}') || path.split(':').includes('$PATH'), 'and keeps the base image PATH');
+    assert.ok((statSync(join(REPO_ROOT, 'bin', 'ward')).mode & 0o111) !== 0, 'bin/ward is executable');
+    assert.match(readFileSync(join(REPO_ROOT, 'bin', 'ward'), 'utf8'), /^#!\/usr\/bin\/env node\n/);
+  });
+
   it('keeps the build context small (.dockerignore)', () => {
-    const ignored = readFileSync(join(REPO_ROOT, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim());
-    for (const p of ['.git', 'node_modules', 'dist', 'test']) assert.ok(ignored.includes(p), p);
+    for (const p of ['.git', 'node_modules', 'dist', 'test']) assert.ok(dockerignore.includes(p), p);
+  });
+
+  // The build stage's `npm ci` runs tsc on what the context keeps: one kept file importing a
+  // left-out one (a test helper importing test/helpers/) fails `docker build`.
+  it('builds from its context: no TypeScript file the context keeps imports one it leaves out', () => {
+    const build = dockerfile[0] as Stage;
+    const copied = build.instructions.filter((i) => i.op === 'COPY').flatMap((i) => i.args.split(/\s+/).slice(0, -1));
+    const broken: string[] = [];
+    for (const top of copied.filter((c) => !c.includes('.'))) {
+      for (const file of walk(join(REPO_ROOT, top)).filter((f) => f.endsWith('.ts') && !ignoredByDocker(f))) {
+        for (const [, spec] of readFileSync(join(REPO_ROOT, file), 'utf8').matchAll(/(?:from|import\()\s*'(\.{1,2}\/[^']+)'/g)) {
+          const target = relative(REPO_ROOT, join(REPO_ROOT, dirname(file), (spec ?? '').replace(/\.js$/, '.ts')));
+          if (ignoredByDocker(target) || !copied.some((c) => target === c || target.startsWith(`${c}/`))) broken.push(`${file} -> ${target}`);
+        }
+      }
+    }
+    assert.deepEqual(broken, []);
   });
 });
 

@@ -5,22 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { freePort } from '../helpers/net.js';
+import { freePort, isListening as listening } from '../helpers/net.js';
 import { REPO_ROOT } from '../helpers/process.js';
 import { runProgram } from './pattern-harness.js';
 
 const SCRIPT = join(REPO_ROOT, 'examples', '01-trusted-platform', 'run-local.sh');
-
-const listening = (port: number): Promise<boolean> =>
-  new Promise((resolve) => {
-    const s = connect(port, '127.0.0.1');
-    s.once('connect', () => (s.destroy(), resolve(true)));
-    s.once('error', () => resolve(false));
-  });
 
 test('examples/01-trusted-platform/run-local.sh runs pattern 1 against the fake cluster and cleans up', async (t) => {
   const home = mkdtempSync(join(tmpdir(), 'ward-run-local-'));

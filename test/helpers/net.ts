@@ -1,6 +1,6 @@
 /** Loopback ports for tests that must name a port before something listens on it. */
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 
 /**
  * The kernel's ephemeral port range: outgoing connections (every test's HTTP client, pg,
@@ -67,3 +67,11 @@ export async function freePort(): Promise<number> {
   if (bound === null) throw new Error('no free loopback port');
   return bound;
 }
+
+/** Whether something accepts connections on 127.0.0.1:`port` (e.g. a server a script should have stopped). */
+export const isListening = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const s = connect(port, '127.0.0.1');
+    s.once('connect', () => (s.destroy(), resolve(true)));
+    s.once('error', () => resolve(false));
+  });

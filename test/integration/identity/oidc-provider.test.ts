@@ -1,0 +1,214 @@
+/**
+ * The identity OIDC provider (identity/oidc/provider/:name), driven over a real socket the
+ * way a relying party would: an admin configures a key, an assignment, a templated scope,
+ * a client and a provider; a userpass user's Ward token calls authorize; the test then
+ * exchanges the code at the unauthenticated token endpoint, verifies the ID token with
+ * jose against the provider's discovery document and JWKS, and calls userinfo.
+ */
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { test } from 'node:test';
+import { createLocalJWKSet, jwtVerify } from 'jose';
+import { api, startTestServer, type TestServer } from '../../helpers/server.js';
+
+// any: discovery, JWKS and OAuth bodies are asserted field by field.
+type Json = any;
+
+const REDIRECT = 'https://app.example.com/callback';
+const b64url = (b: Buffer): string => b.toString('base64url');
+
+async function form(s: TestServer, path: string, fields: Record<string, string>, headers: Record<string, string> = {}): Promise<{ status: number; body: Json }> {
+  const res = await fetch(`${s.url}/v1/${path}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers },
+    body: new URLSearchParams(fields).toString(),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null };
+}
+
+async function setup(s: TestServer) {
+  const root = { token: s.rootToken };
+  const ok = async (method: string, path: string, body?: unknown) => {
+    const r = await api(s, method, path, { ...root, ...(body !== undefined ? { body } : {}) });
+    assert.ok(r.status === 200 || r.status === 204, `${method} ${path}: ${r.status} ${JSON.stringify(r.body)}`);
+    return r.body;
+  };
+  await ok('POST', 'sys/auth/userpass', { type: 'userpass' });
+  await ok('POST', 'auth/userpass/users/alice', { password: 'pw-alice-1' });
+  await ok('POST', 'auth/userpass/users/mallory', { password: 'pw-mallory-1' });
+  const alice = (await api(s, 'POST', 'auth/userpass/login/alice', { body: { password: 'pw-alice-1' } })).body.auth;
+  const mallory = (await api(s, 'POST', 'auth/userpass/login/mallory', { body: { password: 'pw-mallory-1' } })).body.auth;
+  await ok('POST', `identity/entity/id/${alice.entity_id}`, { metadata: { email: 'alice@example.com' } });
+  const group = (await ok('POST', 'identity/group', { name: 'engineers', member_entity_ids: [alice.entity_id] })).data;
+
+  await ok('POST', 'identity/oidc/key/app-key', { algorithm: 'RS256', allowed_client_ids: '*' });
+  await ok('POST', 'identity/oidc/assignment/engineers', { group_ids: [group.id] });
+  const template = '{"email": {{identity.entity.metadata.email}}, "groups": {{identity.entity.groups.names}}}';
+  await ok('POST', 'identity/oidc/scope/user', { template, description: 'email and groups' });
+  await ok('POST', 'identity/oidc/client/app', { key: 'app-key', redirect_uris: [REDIRECT], assignments: ['engineers'], id_token_ttl: '30m', access_token_ttl: '1h' });
+  const client = (await ok('GET', 'identity/oidc/client/app')).data;
+  await ok('POST', 'identity/oidc/provider/main', { issuer: s.url, allowed_client_ids: [client.client_id], scopes_supported: ['user'] });
+  return { root, alice, mallory, group, client };
+}
+
+test('OIDC provider: authorization code flow with PKCE, verified by a relying party with jose', async (t) => {
+  const s = await startTestServer();
+  t.after(() => s.close());
+  const { root, alice, mallory, client } = await setup(s);
+
+  assert.equal(client.client_type, 'confidential');
+  assert.match(client.client_id, /^[A-Za-z0-9]{32}$/);
+  assert.match(client.client_secret, /^hvo_secret_[A-Za-z0-9]{64}$/);
+  assert.deepEqual([client.key, client.id_token_ttl, client.access_token_ttl, client.redirect_uris, client.assignments], ['app-key', 1800, 3600, [REDIRECT], ['engineers']]);
+  const provider = (await api(s, 'GET', 'identity/oidc/provider/main', root)).body.data;
+  assert.deepEqual(provider, { issuer: `${s.url}/v1/identity/oidc/provider/main`, allowed_client_ids: [client.client_id], scopes_supported: ['user'] });
+
+  // Discovery and JWKS: no token needed.
+  const disc: Json = await (await fetch(`${s.url}/v1/identity/oidc/provider/main/.well-known/openid-configuration`)).json();
+  assert.equal(disc.issuer, provider.issuer);
+  assert.equal(disc.token_endpoint, `${provider.issuer}/token`);
+  assert.equal(disc.userinfo_endpoint, `${provider.issuer}/userinfo`);
+  assert.deepEqual(disc.scopes_supported, ['user', 'openid']);
+  assert.deepEqual(disc.code_challenge_methods_supported, ['plain', 'S256']);
+  const jwks: Json = await (await fetch(disc.jwks_uri)).json();
+  assert.equal(jwks.keys.length, 1);
+
+  // Authorize as alice with an S256 challenge.
+  const verifier = b64url(randomBytes(40));
+  const challenge = b64url(createHash('sha256').update(verifier).digest());
+  const authorize = (token: string, extra: Record<string, string> = {}) =>
+    api(s, 'POST', 'identity/oidc/provider/main/authorize', {
+      token,
+      body: { client_id: client.client_id, redirect_uri: REDIRECT, scope: 'openid user', response_type: 'code', state: 'st-1', nonce: 'n-1', code_challenge: challenge, code_challenge_method: 'S256', max_age: 600, ...extra },
+    });
+  const auth = await authorize(alice.client_token);
+  assert.equal(auth.status, 200, JSON.stringify(auth.body));
+  assert.equal(auth.body.state, 'st-1');
+  assert.match(auth.body.code, /^[A-Za-z0-9]{32}$/);
+
+  // Refusals at authorize, each with Vault's OAuth error body.
+  const wrongRedirect = await authorize(alice.client_token, { redirect_uri: 'https://evil.example.com/cb' });
+  assert.deepEqual([wrongRedirect.status, wrongRedirect.body], [400, { error: 'invalid_redirect_uri', error_description: 'redirect_uri is not allowed for the client', state: 'st-1' }]);
+  const noOpenid = await authorize(alice.client_token, { scope: 'user' });
+  assert.deepEqual([noOpenid.status, noOpenid.body.error, noOpenid.body.error_description], [400, 'invalid_request', 'scope parameter must contain the "openid" value']);
+  const badType = await authorize(alice.client_token, { response_type: 'token' });
+  assert.deepEqual([badType.status, badType.body.error], [400, 'unsupported_response_type']);
+  const notAssigned = await authorize(mallory.client_token);
+  assert.deepEqual([notAssigned.status, notAssigned.body], [400, { error: 'access_denied', error_description: 'identity entity not authorized by client assignment', state: 'st-1' }]);
+  const rootNoEntity = await authorize(s.rootToken);
+  assert.deepEqual([rootNoEntity.status, rootNoEntity.body.error_description], [400, 'identity entity must be associated with the request']);
+
+  const tokenPath = 'identity/oidc/provider/main/token';
+  const exchange = { grant_type: 'authorization_code', code: auth.body.code as string, redirect_uri: REDIRECT, code_verifier: verifier };
+  const basic = (secret: string) => ({ Authorization: `Basic ${Buffer.from(`${client.client_id}:${secret}`).toString('base64')}` });
+
+  // A wrong secret is refused before the code is looked at, so the code survives it.
+  const wrongSecret = await form(s, tokenPath, exchange, basic('hvo_secret_wrong'));
+  assert.deepEqual([wrongSecret.status, wrongSecret.body], [401, { error: 'invalid_client', error_description: 'client failed to authenticate' }]);
+  // Each of these consumes the code (single use), so each gets its own authorization.
+  const fresh = async () => (await authorize(alice.client_token)).body.code as string;
+  const wrongRedirectAtToken = await form(s, tokenPath, { ...exchange, code: await fresh(), redirect_uri: 'https://app.example.com/other' }, basic(client.client_secret));
+  assert.deepEqual([wrongRedirectAtToken.status, wrongRedirectAtToken.body], [400, { error: 'invalid_grant', error_description: 'redirect_uri does not match the redirect_uri used in the authorization request' }]);
+  const wrongVerifier = await form(s, tokenPath, { ...exchange, code: await fresh(), code_verifier: b64url(randomBytes(40)) }, basic(client.client_secret));
+  assert.deepEqual([wrongVerifier.status, wrongVerifier.body], [400, { error: 'invalid_grant', error_description: 'invalid code_verifier for token exchange' }]);
+
+  // The good exchange (client_secret_basic), then the same code again is refused.
+  const tok = await form(s, tokenPath, exchange, basic(client.client_secret));
+  assert.equal(tok.status, 200, JSON.stringify(tok.body));
+  assert.deepEqual([tok.body.token_type, tok.body.expires_in], ['Bearer', 3600]);
+  const reused = await form(s, tokenPath, exchange, basic(client.client_secret));
+  assert.deepEqual([reused.status, reused.body], [400, { error: 'invalid_grant', error_description: 'authorization grant is invalid or expired' }]);
+
+  // The relying party verifies the ID token against the published keys.
+  const { payload, protectedHeader } = await jwtVerify(tok.body.id_token, createLocalJWKSet(jwks), { issuer: disc.issuer, audience: client.client_id });
+  assert.equal(protectedHeader.alg, 'RS256');
+  assert.equal(payload.sub, alice.entity_id);
+  assert.equal(payload.nonce, 'n-1');
+  assert.equal(payload.email, 'alice@example.com');
+  assert.deepEqual(payload.groups, ['engineers']);
+  assert.equal(typeof payload.auth_time, 'number');
+  assert.equal((payload.exp as number) - (payload.iat as number), 1800);
+  const atHash = b64url(createHash('sha256').update(tok.body.access_token).digest().subarray(0, 16));
+  assert.equal(payload.at_hash, atHash);
+
+  // userinfo with the access token as a Bearer token.
+  const userinfo = async (token: string) => {
+    const res = await fetch(`${s.url}/v1/identity/oidc/provider/main/userinfo`, { headers: { Authorization: `Bearer ${token}` } });
+    return { status: res.status, body: (await res.json()) as Json };
+  };
+  const info = await userinfo(tok.body.access_token);
+  assert.deepEqual([info.status, info.body], [200, { sub: alice.entity_id, email: 'alice@example.com', groups: ['engineers'] }]);
+  const bogus = await userinfo('not-an-access-token');
+  assert.deepEqual([bogus.status, bogus.body.error], [401, 'invalid_token']);
+  // A Ward token is not an access token.
+  assert.equal((await userinfo(alice.client_token)).status, 401);
+
+  // client_secret_post works too.
+  const posted = await form(s, tokenPath, { ...exchange, code: await fresh(), client_id: client.client_id, client_secret: client.client_secret });
+  assert.equal(posted.status, 200, JSON.stringify(posted.body));
+});
+
+test('OIDC provider: a public client must use PKCE and needs no secret', async (t) => {
+  const s = await startTestServer();
+  t.after(() => s.close());
+  const { root, alice } = await setup(s);
+  assert.equal((await api(s, 'POST', 'identity/oidc/client/spa', { ...root, body: { key: 'app-key', redirect_uris: REDIRECT, assignments: 'engineers', client_type: 'public' } })).status, 204);
+  const spa = (await api(s, 'GET', 'identity/oidc/client/spa', root)).body.data;
+  assert.equal(spa.client_type, 'public');
+  assert.equal(spa.client_secret, undefined);
+  await api(s, 'POST', 'identity/oidc/provider/main', { ...root, body: { allowed_client_ids: '*' } });
+
+  const base = { client_id: spa.client_id, redirect_uri: REDIRECT, scope: 'openid', response_type: 'code', state: 's' };
+  const noPkce = await api(s, 'GET', `identity/oidc/provider/main/authorize?${new URLSearchParams(base)}`, { token: alice.client_token });
+  assert.deepEqual([noPkce.status, noPkce.body.error_description], [400, 'PKCE is required for public clients']);
+  const verifier = b64url(randomBytes(40));
+  const code = (await api(s, 'GET', `identity/oidc/provider/main/authorize?${new URLSearchParams({ ...base, code_challenge: verifier, code_challenge_method: 'plain' })}`, { token: alice.client_token })).body.code;
+  const tok = await form(s, 'identity/oidc/provider/main/token', { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, client_id: spa.client_id, code_verifier: verifier });
+  assert.equal(tok.status, 200, JSON.stringify(tok.body));
+  const disc: Json = await (await fetch(`${s.url}/v1/identity/oidc/provider/main/.well-known/openid-configuration`)).json();
+  const jwks: Json = await (await fetch(disc.jwks_uri)).json();
+  const { payload } = await jwtVerify(tok.body.id_token, createLocalJWKSet(jwks), { issuer: disc.issuer, audience: spa.client_id });
+  assert.equal(payload.sub, alice.entity_id);
+  assert.equal(payload.email, undefined, 'the user scope was not requested');
+});
+
+test('OIDC provider: built-in resources and deletes that are still referenced', async (t) => {
+  const s = await startTestServer();
+  t.after(() => s.close());
+  const { root, client } = await setup(s);
+  const list = async (p: string) => (await api(s, 'LIST', p, root)).body.data.keys;
+  assert.deepEqual(await list('identity/oidc/assignment'), ['allow_all', 'engineers']);
+  assert.deepEqual(await list('identity/oidc/provider'), ['default', 'main']);
+  assert.deepEqual(await list('identity/oidc/scope'), ['user']);
+  assert.deepEqual(await list('identity/oidc/client'), ['app']);
+  assert.deepEqual((await api(s, 'GET', 'identity/oidc/provider/default', root)).body.data.allowed_client_ids, ['*']);
+  assert.deepEqual((await api(s, 'GET', 'identity/oidc/assignment/allow_all', root)).body.data, { entity_ids: ['*'], group_ids: ['*'] });
+
+  const err = async (method: string, p: string, body?: unknown) => {
+    const r = await api(s, method, p, { ...root, ...(body !== undefined ? { body } : {}) });
+    return [r.status, r.body?.errors];
+  };
+  assert.deepEqual(await err('DELETE', 'identity/oidc/assignment/engineers'), [400, ['unable to delete assignment "engineers" because it is currently referenced by these clients: app']]);
+  assert.deepEqual(await err('DELETE', 'identity/oidc/scope/user'), [400, ['unable to delete scope "user" because it is currently referenced by these providers: main']]);
+  assert.deepEqual(await err('DELETE', 'identity/oidc/key/app-key'), [400, ['unable to delete key "app-key" because it is currently referenced by these clients: app']]);
+  assert.deepEqual(await err('DELETE', 'identity/oidc/provider/default'), [400, ['deletion of OIDC provider "default" not allowed']]);
+  assert.deepEqual(await err('DELETE', 'identity/oidc/assignment/allow_all'), [400, ['deletion of assignment "allow_all" not allowed']]);
+  assert.deepEqual(await err('POST', 'identity/oidc/scope/openid', { template: '{}' }), [400, ['the "openid" scope name is reserved']]);
+  assert.deepEqual(await err('POST', 'identity/oidc/scope/bad', { template: '{"sub": "x"}' }), [400, ['top level key "sub" not allowed. Restricted keys: iat, aud, exp, iss, sub, namespace, nonce, auth_time, at_hash, c_hash']]);
+  assert.deepEqual(await err('POST', 'identity/oidc/client/x', { key: 'nope' }), [400, ['key "nope" does not exist']]);
+  assert.deepEqual(await err('POST', 'identity/oidc/client/x', { key: 'app-key', assignments: 'ghost' }), [400, ['assignment "ghost" does not exist']]);
+  assert.deepEqual(await err('POST', 'identity/oidc/client/app', { key: 'default' }), [400, ['key modification is not allowed']]);
+  assert.deepEqual(await err('POST', 'identity/oidc/client/x', { key: 'app-key', client_type: 'secretive' }), [400, ['invalid client_type "secretive"']]);
+  assert.deepEqual(await err('POST', 'identity/oidc/provider/p', { scopes_supported: 'ghost' }), [400, ['scope "ghost" does not exist']]);
+  assert.deepEqual(await err('POST', 'identity/oidc/provider/p', { issuer: 'https://example.com/path' }), [400, ['invalid issuer, which must include only a scheme, host, and optional port (e.g. https://example.com:8200)']]);
+
+  // A client on the default key works with the default provider (created lazily).
+  assert.equal((await api(s, 'POST', 'identity/oidc/client/d', { ...root, body: { redirect_uris: REDIRECT, assignments: 'allow_all' } })).status, 204);
+  assert.equal((await api(s, 'GET', 'identity/oidc/client/d', root)).body.data.key, 'default');
+  assert.ok((await list('identity/oidc/key')).includes('default'));
+  // Once the client is gone its assignment can go.
+  assert.equal((await api(s, 'DELETE', 'identity/oidc/client/app', root)).status, 204);
+  assert.equal((await api(s, 'DELETE', 'identity/oidc/assignment/engineers', root)).status, 204);
+  assert.equal(client.client_id.length, 32);
+});

@@ -10,6 +10,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { api, startTestServer, type TestServer } from '../../helpers/server.js';
+import { pathTableOf } from '../../../src/sdk/framework/backend.js';
 
 // any: discovery, JWKS and OAuth bodies are asserted field by field.
 type Json = any;
@@ -211,4 +212,22 @@ test('OIDC provider: built-in resources and deletes that are still referenced', 
   assert.equal((await api(s, 'DELETE', 'identity/oidc/client/app', root)).status, 204);
   assert.equal((await api(s, 'DELETE', 'identity/oidc/assignment/engineers', root)).status, 204);
   assert.equal(client.client_id.length, 32);
+});
+
+test('OIDC provider: every provider path has a synopsis and every field a description, shown by path-help', async (t) => {
+  const s = await startTestServer();
+  t.after(() => s.close());
+  const table = pathTableOf(s.core.active!.router.get('identity/')!.backend)!;
+  const ours = table.filter((d) => /^oidc\/(assignment|scope|client|provider)/.test(d.pattern));
+  assert.equal(ours.length, 13);
+  const missing: string[] = [];
+  for (const def of ours) {
+    if (!def.synopsis?.trim()) missing.push(`${def.pattern}: synopsis`);
+    for (const [name, f] of Object.entries(def.fields)) if (!f.description.trim()) missing.push(`${def.pattern}: ${name}`);
+  }
+  assert.deepEqual(missing, []);
+  const help = await api(s, 'GET', 'identity/oidc/provider/default/token?help=1', { token: s.rootToken });
+  assert.equal(help.status, 200);
+  assert.match(help.body.help, /Provides the OIDC Token Endpoint\./);
+  assert.match(help.body.help, /^ {4}code_verifier \(string\)\n\n {8}\S/m);
 });

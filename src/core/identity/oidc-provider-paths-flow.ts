@@ -12,7 +12,7 @@ import { ALGORITHMS, current, readKey } from './oidc-keys.js';
 import { AuthCodes } from './oidc-provider-codes.js';
 import { providerPublicKeys, ScopeConflict, scopeClaims } from './oidc-provider-claims.js';
 import { effectiveIssuer } from './oidc-provider-paths-config.js';
-import { allowsClient, clientById, entityAssigned, OPENID, readAccessToken, readProvider, writeAccessToken } from './oidc-provider-store.js';
+import { allowsClient, clientById, entityAssigned, OPENID, readAccessToken, readProvider, sweepAccessTokens, writeAccessToken } from './oidc-provider-store.js';
 import { basicCredentials, CHALLENGE_METHODS, codeChallenge, halfHash, oauthError, parseScopes, rawJson, sameSecret } from './oidc-provider-wire.js';
 import type { OidcDeps } from './paths-oidc.js';
 
@@ -20,6 +20,8 @@ const providerName = { name: field.string({ description: 'Name of the provider' 
 
 export function providerFlowPaths(deps: OidcDeps): PathDef<Fields>[] {
   const codes = new AuthCodes(() => deps.clockMs());
+  // Access tokens nobody presents again would stay in storage: swept at most hourly, on issuance.
+  let nextSweep = 0;
 
   const authorizeFields = {
     ...providerName,
@@ -142,6 +144,10 @@ export function providerFlowPaths(deps: OidcDeps): PathDef<Fields>[] {
       throw e;
     }
     const now = deps.clockMs();
+    if (now >= nextSweep) {
+      nextSweep = now + 3_600_000;
+      await sweepAccessTokens(req.storage, now);
+    }
     const accessToken = randomBase62(48);
     await writeAccessToken(req.storage, accessToken, { provider: name, clientId, entityId: grant.entityId, scopes: grant.scopes, expireAt: now + client.accessTokenTtl * 1000 });
     // A due rotation writes the key: under the store's lock, re-read, as identity tokens do.

@@ -112,6 +112,19 @@ export async function readAccessToken(s: Storage, token: string, now: number): P
   return t;
 }
 
+/** Deletes every expired access token record; answers how many went. */
+export async function sweepAccessTokens(s: Storage, now: number): Promise<number> {
+  let n = 0;
+  for (const key of await listRecursive(s, ACCESS)) {
+    const t = await getJSON<AccessToken>(s, key);
+    if (t && t.expireAt <= now) {
+      await s.delete(key);
+      n++;
+    }
+  }
+  return n;
+}
+
 /**
  * Whether the entity is enabled and named by one of `assignments` directly or through a
  * group it belongs to (directly or by inheritance); `allow_all` admits every entity.

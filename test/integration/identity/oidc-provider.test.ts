@@ -231,3 +231,35 @@ test('OIDC provider: every provider path has a synopsis and every field a descri
   assert.match(help.body.help, /Provides the OIDC Token Endpoint\./);
   assert.match(help.body.help, /^ {4}code_verifier \(string\)\n\n {8}\S/m);
 });
+
+test('OIDC provider: malformed token and userinfo requests get OAuth errors, never a 500', async (t) => {
+  const s = await startTestServer();
+  t.after(() => s.close());
+  const { client } = await setup(s);
+  const tokenPath = 'identity/oidc/provider/main/token';
+  const creds = { client_id: client.client_id, client_secret: client.client_secret };
+  const cases: [Record<string, string>, number, string, string][] = [
+    [{ grant_type: 'authorization_code', code: 'x', redirect_uri: REDIRECT }, 400, 'invalid_request', 'client_id parameter is required'],
+    [{ client_id: 'nope', client_secret: 'x', grant_type: 'authorization_code' }, 401, 'invalid_client', 'client failed to authenticate'],
+    [{ ...creds }, 400, 'invalid_request', 'grant_type parameter is required'],
+    [{ ...creds, grant_type: 'password' }, 400, 'unsupported_grant_type', 'unsupported grant_type value'],
+    [{ ...creds, grant_type: 'authorization_code' }, 400, 'invalid_request', 'code parameter is required'],
+    [{ ...creds, grant_type: 'authorization_code', code: 'made-up', redirect_uri: REDIRECT }, 400, 'invalid_grant', 'authorization grant is invalid or expired'],
+  ];
+  for (const [fields, status, error, description] of cases) {
+    const r = await form(s, tokenPath, fields);
+    assert.deepEqual([r.status, r.body], [status, { error, error_description: description }], JSON.stringify(fields));
+  }
+  const unknown = await form(s, 'identity/oidc/provider/ghost/token', creds);
+  assert.deepEqual([unknown.status, unknown.body], [400, { error: 'invalid_request', error_description: 'provider not found' }]);
+  // A JSON body works as well as a form (Vault's API takes either).
+  const json = await api(s, 'POST', tokenPath, { body: { ...creds, grant_type: 'implicit' } });
+  assert.deepEqual([json.status, json.body.error], [400, 'unsupported_grant_type']);
+
+  const noBearer = await fetch(`${s.url}/v1/identity/oidc/provider/main/userinfo`);
+  assert.deepEqual([noBearer.status, await noBearer.json()], [401, { error: 'invalid_token', error_description: 'access token must be sent as a Bearer token' }]);
+  assert.equal((await fetch(`${s.url}/v1/identity/oidc/provider/ghost/.well-known/openid-configuration`)).status, 404);
+  assert.equal((await fetch(`${s.url}/v1/identity/oidc/provider/ghost/.well-known/keys`)).status, 404);
+  const badMaxAge = await api(s, 'GET', `identity/oidc/provider/main/authorize?client_id=${client.client_id}&max_age=soon`, { token: s.rootToken });
+  assert.equal(badMaxAge.status, 400);
+});

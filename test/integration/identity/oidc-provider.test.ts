@@ -7,6 +7,9 @@
  */
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { api, startTestServer, type TestServer } from '../../helpers/server.js';
@@ -154,7 +157,9 @@ test('OIDC provider: a public client must use PKCE and needs no secret', async (
   const s = await startTestServer();
   t.after(() => s.close());
   const { root, alice } = await setup(s);
-  assert.equal((await api(s, 'POST', 'identity/oidc/client/spa', { ...root, body: { key: 'app-key', redirect_uris: REDIRECT, assignments: 'engineers', client_type: 'public' } })).status, 204);
+  // An ES384 key this time: the ID token's alg and at_hash follow the client's key.
+  assert.equal((await api(s, 'POST', 'identity/oidc/key/spa-key', { ...root, body: { algorithm: 'ES384', allowed_client_ids: '*' } })).status, 204);
+  assert.equal((await api(s, 'POST', 'identity/oidc/client/spa', { ...root, body: { key: 'spa-key', redirect_uris: REDIRECT, assignments: 'engineers', client_type: 'public' } })).status, 204);
   const spa = (await api(s, 'GET', 'identity/oidc/client/spa', root)).body.data;
   assert.equal(spa.client_type, 'public');
   assert.equal(spa.client_secret, undefined);
@@ -169,7 +174,10 @@ test('OIDC provider: a public client must use PKCE and needs no secret', async (
   assert.equal(tok.status, 200, JSON.stringify(tok.body));
   const disc: Json = await (await fetch(`${s.url}/v1/identity/oidc/provider/main/.well-known/openid-configuration`)).json();
   const jwks: Json = await (await fetch(disc.jwks_uri)).json();
-  const { payload } = await jwtVerify(tok.body.id_token, createLocalJWKSet(jwks), { issuer: disc.issuer, audience: spa.client_id });
+  assert.equal(jwks.keys.length, 2, 'the provider allows every client, so both clients\' keys are published');
+  const { payload, protectedHeader } = await jwtVerify(tok.body.id_token, createLocalJWKSet(jwks), { issuer: disc.issuer, audience: spa.client_id });
+  assert.equal(protectedHeader.alg, 'ES384');
+  assert.equal(payload.at_hash, b64url(createHash('sha384').update(tok.body.access_token).digest().subarray(0, 24)));
   assert.equal(payload.sub, alice.entity_id);
   assert.equal(payload.email, undefined, 'the user scope was not requested');
 });
@@ -262,4 +270,35 @@ test('OIDC provider: malformed token and userinfo requests get OAuth errors, nev
   assert.equal((await fetch(`${s.url}/v1/identity/oidc/provider/ghost/.well-known/keys`)).status, 404);
   const badMaxAge = await api(s, 'GET', `identity/oidc/provider/main/authorize?client_id=${client.client_id}&max_age=soon`, { token: s.rootToken });
   assert.equal(badMaxAge.status, 400);
+});
+
+test('OIDC provider: configuration and access tokens survive a restart; no secret is stored in plaintext', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'ward-oidcprov-'));
+  const sqlitePath = join(dir, 'ward.db');
+  let s: TestServer = await startTestServer({ sqlitePath });
+  t.after(async () => {
+    await s.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const { root, alice, client } = await setup(s);
+  const verifier = b64url(randomBytes(40));
+  const code = (await api(s, 'POST', 'identity/oidc/provider/main/authorize', {
+    token: alice.client_token,
+    body: { client_id: client.client_id, redirect_uri: REDIRECT, scope: 'openid user', response_type: 'code', state: 's', code_challenge: b64url(createHash('sha256').update(verifier).digest()), code_challenge_method: 'S256' },
+  })).body.code as string;
+  const tok = await form(s, 'identity/oidc/provider/main/token', { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: verifier, client_id: client.client_id, client_secret: client.client_secret });
+  assert.equal(tok.status, 200, JSON.stringify(tok.body));
+
+  const key = s.unsealKeys[0] as string;
+  await s.close();
+  const bytes = Buffer.concat([sqlitePath, `${sqlitePath}-wal`].filter((f) => existsSync(f)).map((f) => readFileSync(f)));
+  // Storage keys are not encrypted: seeing the client's key proves these are the bytes the records went to.
+  assert.equal(bytes.includes(Buffer.from('oidc_provider/client/app')), true);
+  for (const secret of [client.client_secret, tok.body.access_token, 'alice@example.com']) assert.equal(bytes.includes(Buffer.from(secret)), false, 'a secret reached storage in plaintext');
+
+  s = await startTestServer({ sqlitePath, dev: false });
+  assert.equal((await api(s, 'PUT', 'sys/unseal', { body: { key } })).body.sealed, false);
+  assert.deepEqual((await api(s, 'GET', 'identity/oidc/client/app', root)).body.data, client);
+  const res = await fetch(`${s.url}/v1/identity/oidc/provider/main/userinfo`, { headers: { Authorization: `Bearer ${tok.body.access_token}` } });
+  assert.deepEqual([res.status, await res.json()], [200, { sub: alice.entity_id, email: 'alice@example.com', groups: ['engineers'] }]);
 });

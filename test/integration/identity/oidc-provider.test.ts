@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { createLocalJWKSet, jwtVerify } from 'jose';
+import { FakeClock } from '../../helpers/clock.js';
 import { api, startTestServer, type TestServer } from '../../helpers/server.js';
 import { pathTableOf } from '../../../src/sdk/framework/backend.js';
 
@@ -301,4 +302,36 @@ test('OIDC provider: configuration and access tokens survive a restart; no secre
   assert.deepEqual((await api(s, 'GET', 'identity/oidc/client/app', root)).body.data, client);
   const res = await fetch(`${s.url}/v1/identity/oidc/provider/main/userinfo`, { headers: { Authorization: `Bearer ${tok.body.access_token}` } });
   assert.deepEqual([res.status, await res.json()], [200, { sub: alice.entity_id, email: 'alice@example.com', groups: ['engineers'] }]);
+});
+
+test('OIDC provider: max_age asks for a fresh login; codes and access tokens expire', async (t) => {
+  const clock = new FakeClock(Date.now());
+  const s = await startTestServer({ clock });
+  t.after(() => s.close());
+  const { client } = await setup(s);
+  const alice = (await api(s, 'POST', 'auth/userpass/login/alice', { body: { password: 'pw-alice-1' } })).body.auth;
+  const authorize = (maxAge: number) =>
+    api(s, 'POST', 'identity/oidc/provider/main/authorize', { token: alice.client_token, body: { client_id: client.client_id, redirect_uri: REDIRECT, scope: 'openid', response_type: 'code', state: 's', max_age: maxAge } });
+  const exchange = (code: string) => form(s, 'identity/oidc/provider/main/token', { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, client_id: client.client_id, client_secret: client.client_secret });
+  const loginAt = Math.floor(clock.now() / 1000);
+
+  clock.advance(601);
+  const stale = await authorize(600);
+  assert.deepEqual([stale.status, stale.body], [400, { error: 'max_age_violation', error_description: 'active re-authentication is required by max_age', state: 's' }]);
+  const fresh = await authorize(900);
+  assert.equal(fresh.status, 200, JSON.stringify(fresh.body));
+  const tok = await exchange(fresh.body.code);
+  assert.equal(tok.status, 200, JSON.stringify(tok.body));
+  const payload = JSON.parse(Buffer.from(tok.body.id_token.split('.')[1], 'base64url').toString());
+  assert.ok(Math.abs(payload.auth_time - loginAt) <= 1, 'auth_time is the login time');
+
+  // A code left unused for five minutes is void.
+  const late = (await authorize(3600)).body.code as string;
+  clock.advance(301);
+  assert.deepEqual((await exchange(late)).body, { error: 'invalid_grant', error_description: 'authorization grant is invalid or expired' });
+  // The access token lives access_token_ttl (1h here).
+  const userinfo = async () => (await fetch(`${s.url}/v1/identity/oidc/provider/main/userinfo`, { headers: { Authorization: `Bearer ${tok.body.access_token}` } })).status;
+  assert.equal(await userinfo(), 200);
+  clock.advance(3600);
+  assert.equal(await userinfo(), 401);
 });

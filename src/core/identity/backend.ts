@@ -6,14 +6,16 @@ import { aliasPaths } from './paths-alias.js';
 import { entityPaths } from './paths-entity.js';
 import { groupPaths } from './paths-group.js';
 import { lookupPaths } from './paths-lookup.js';
+import { providerPaths } from './oidc-provider-paths.js';
 
 export function identityBackend(deps: OidcDeps): Backend {
   return defineBackend({
     type: 'identity',
     kind: 'secret',
-    paths: [...entityPaths(deps), ...aliasPaths(deps), ...groupPaths(deps), ...lookupPaths(deps), ...oidcPaths(deps)],
-    // Third parties fetch the discovery document and JWKS without a Vault token.
-    specialPaths: { unauthenticated: ['oidc/.well-known/*'] },
+    paths: [...entityPaths(deps), ...aliasPaths(deps), ...groupPaths(deps), ...lookupPaths(deps), ...oidcPaths(deps), ...providerPaths(deps)],
+    // Third parties fetch the discovery documents and JWKS without a Vault token; relying
+    // parties authenticate to the provider's token and userinfo endpoints by their own means.
+    specialPaths: { unauthenticated: ['oidc/.well-known/*', 'oidc/provider/+/.well-known/*', 'oidc/provider/+/token', 'oidc/provider/+/userinfo'] },
     help: 'The identity store: entities, aliases and groups that tie logins to policies.',
   });
 }

@@ -14,6 +14,7 @@ import type { IdentityDeps } from './deps.js';
 import type { EffectiveIdentity } from './effective.js';
 import { ALGORITHMS, current, deleteKey, listKeys, newSigningKey, publicKeys, readKey, rotate, writeKey, type Algorithm, type NamedKey } from './oidc-keys.js';
 import { checkTemplate, renderClaims } from './oidc-template.js';
+import { listClients } from './oidc-provider-store.js';
 
 interface OidcRole {
   name: string;
@@ -101,6 +102,8 @@ export function oidcPaths(deps: OidcDeps): PathDef<Fields>[] {
         delete: async (req, d) => {
           const users = (await listRoles(req.storage)).filter((r) => r.key === d.get('name')).map((r) => r.name).sort();
           if (users.length > 0) throw badRequest(`unable to delete key "${d.get('name')}" because it is currently referenced by these roles: ${users.join(', ')}`);
+          const clients = (await listClients(req.storage)).filter((c) => c.key === d.get('name')).map((c) => c.name);
+          if (clients.length > 0) throw badRequest(`unable to delete key "${d.get('name')}" because it is currently referenced by these clients: ${clients.join(', ')}`);
           await deleteKey(req.storage, d.get('name'));
         },
       },

@@ -51,7 +51,7 @@ export class MountManager {
     for (const table of ['mounts', 'auth'] as const) {
       let entries = await getJSON<MountEntry[]>(this.deps.barrier, TABLE_KEY[table]);
       if (!entries) {
-        entries = table === 'mounts' ? [this.builtin('mounts', 'cubbyhole/', 'cubbyhole', 'per-token private secret storage', true), this.builtin('mounts', 'identity/', 'identity', 'identity store'), this.builtin('mounts', 'sys/', 'system', 'system endpoints used for control, policy and debugging')] : [this.builtin('auth', 'token/', 'token', 'token based credentials')];
+        entries = table === 'mounts' ? [this.builtin('mounts', 'cubbyhole/', 'cubbyhole', 'per-token private secret storage', true), this.builtin('mounts', 'identity/', 'identity', 'identity store', false, ['Authorization']), this.builtin('mounts', 'sys/', 'system', 'system endpoints used for control, policy and debugging')] : [this.builtin('auth', 'token/', 'token', 'token based credentials')];
         await putJSON(this.deps.barrier, TABLE_KEY[table], entries);
       }
       this.tables[table] = entries;
@@ -59,7 +59,8 @@ export class MountManager {
     }
   }
 
-  private builtin(table: 'mounts' | 'auth', path: string, type: string, description: string, local = false): MountEntry {
+  /** `passthrough`: the identity mount gets `Authorization`, as Vault's, for the OIDC provider's client_secret_basic. */
+  private builtin(table: 'mounts' | 'auth', path: string, type: string, description: string, local = false, passthrough: string[] = []): MountEntry {
     return {
       path,
       table,
@@ -71,7 +72,7 @@ export class MountManager {
       sealWrap: false,
       externalEntropyAccess: false,
       options: null,
-      config: defaultMountConfig(),
+      config: { ...defaultMountConfig(), passthroughRequestHeaders: passthrough },
       runningVersion: VERSION,
     };
   }

@@ -1,0 +1,82 @@
+/**
+ * Wire details of the OIDC provider endpoints, pure: OAuth error bodies with Vault's
+ * statuses, PKCE challenges (RFC 7636), the at_hash claim, client_secret_basic parsing,
+ * issuer validation, and redirect/secret comparisons.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { HandlerResult } from '../../sdk/framework/path.js';
+
+export type Endpoint = 'authorize' | 'token' | 'userinfo';
+
+/** Vault's status per endpoint and error code (authorize: 400; token: invalid_client 401; userinfo: invalid_token 401, access_denied 403). */
+export function oauthStatus(endpoint: Endpoint, code: string): number {
+  if (code === 'server_error') return 500;
+  if (endpoint === 'token' && code === 'invalid_client') return 401;
+  if (endpoint === 'userinfo' && code === 'invalid_token') return 401;
+  if (endpoint === 'userinfo' && code === 'access_denied') return 403;
+  return 400;
+}
+
+/** A JSON body written as is (OAuth clients read it without Vault's envelope). */
+export const rawJson = (body: unknown, status = 200): HandlerResult => ({ raw: { status, contentType: 'application/json', body: JSON.stringify(body) } });
+
+/** The OAuth error response; authorize echoes `state` as Vault does. */
+export function oauthError(endpoint: Endpoint, code: string, description: string, state?: string): HandlerResult {
+  const body: Record<string, string> = { error: code, error_description: description };
+  if (state !== undefined) body.state = state;
+  return rawJson(body, oauthStatus(endpoint, code));
+}
+
+export const CHALLENGE_METHODS = ['plain', 'S256'] as const;
+
+/** The code_challenge a verifier yields under `method` (RFC 7636 §4.2). */
+export function codeChallenge(verifier: string, method: string): string {
+  return method === 'S256' ? createHash('sha256').update(verifier, 'ascii').digest('base64url') : verifier;
+}
+
+/** Hash of the key's algorithm (EdDSA: SHA-512, as Vault), left half, base64url: at_hash and c_hash. */
+export function halfHash(algorithm: string, value: string): string {
+  const bits = algorithm.endsWith('384') ? 'sha384' : algorithm.endsWith('256') ? 'sha256' : 'sha512';
+  const digest = createHash(bits).update(value, 'ascii').digest();
+  return digest.subarray(0, digest.length / 2).toString('base64url');
+}
+
+/** Constant-time string equality: fixed-size digests are compared, so lengths leak nothing either. */
+export function sameSecret(a: string, b: string): boolean {
+  return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
+}
+
+/** client_secret_basic: id and secret from `Authorization: Basic`, each form-urlencoded (RFC 6749 §2.3.1). */
+export function basicCredentials(header: string | string[] | undefined): { id: string; secret: string } | null {
+  const value = Array.isArray(header) ? header[0] : header;
+  const m = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(value ?? '');
+  if (!m) return null;
+  const text = Buffer.from(m[1]!, 'base64').toString('utf8');
+  const i = text.indexOf(':');
+  if (i < 0) return null;
+  const decode = (s: string): string => {
+    try {
+      return decodeURIComponent(s.replace(/\+/g, ' '));
+    } catch {
+      return s;
+    }
+  };
+  return { id: decode(text.slice(0, i)), secret: decode(text.slice(i + 1)) };
+}
+
+/** An issuer is only scheme, host and optional port (Vault's rule for providers). */
+export function validIssuer(issuer: string): boolean {
+  let u: URL;
+  try {
+    u = new URL(issuer);
+  } catch {
+    return false;
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return false;
+  if (u.username !== '' || u.password !== '' || u.search !== '' || u.hash !== '') return false;
+  // URL normalises "https://h" to pathname "/": accept only that or nothing.
+  return u.host !== '' && u.pathname === '/' && !issuer.replace(/^https?:\/\//, '').includes('/');
+}
+
+/** Space-delimited scopes, deduplicated and sorted (as Vault parses `scope`). */
+export const parseScopes = (scope: string): string[] => [...new Set(scope.split(' ').map((s) => s.trim()).filter((s) => s !== ''))].sort();

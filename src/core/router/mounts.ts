@@ -54,6 +54,7 @@ export class MountManager {
         entries = table === 'mounts' ? [this.builtin('mounts', 'cubbyhole/', 'cubbyhole', 'per-token private secret storage', true), this.builtin('mounts', 'identity/', 'identity', 'identity store', false, ['Authorization']), this.builtin('mounts', 'sys/', 'system', 'system endpoints used for control, policy and debugging')] : [this.builtin('auth', 'token/', 'token', 'token based credentials')];
         await putJSON(this.deps.barrier, TABLE_KEY[table], entries);
       }
+      if (table === 'mounts') upgradeIdentityPassthrough(entries);
       this.tables[table] = entries;
       for (const e of entries) await this.instantiate(e);
     }
@@ -244,4 +245,17 @@ export function normalizePath(p: string): string {
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/**
+ * Tables written before the OIDC provider lack `Authorization` on the identity mount, and
+ * its token endpoint then refuses every client that sends Basic auth. Vault's identity
+ * mount always has it: added here on load, in memory only (a read-only performance
+ * standby loads tables too), and stored with the table's next write.
+ */
+function upgradeIdentityPassthrough(entries: MountEntry[]): void {
+  const identity = entries.find((e) => e.type === 'identity');
+  if (!identity) return;
+  const headers = identity.config.passthroughRequestHeaders ?? [];
+  if (!headers.some((h) => h.toLowerCase() === 'authorization')) identity.config.passthroughRequestHeaders = [...headers, 'Authorization'];
 }

@@ -129,6 +129,12 @@ export function mountPaths(mounts: MountManager, table: 'mounts' | 'auth'): Path
             default_lease_ttl: sys.defaultLeaseTtl(),
             max_lease_ttl: sys.maxLeaseTtl(),
             force_no_cache: e.config.forceNoCache,
+            // As Vault's tune read: the tunable lists and visibility only when set.
+            ...(e.config.auditNonHmacRequestKeys.length ? { audit_non_hmac_request_keys: e.config.auditNonHmacRequestKeys } : {}),
+            ...(e.config.auditNonHmacResponseKeys.length ? { audit_non_hmac_response_keys: e.config.auditNonHmacResponseKeys } : {}),
+            ...(e.config.listingVisibility ? { listing_visibility: e.config.listingVisibility } : {}),
+            ...(e.config.passthroughRequestHeaders.length ? { passthrough_request_headers: e.config.passthroughRequestHeaders } : {}),
+            ...(e.config.allowedResponseHeaders.length ? { allowed_response_headers: e.config.allowedResponseHeaders } : {}),
             options: e.options,
             ...(table === 'auth' ? { token_type: e.config.tokenType ?? 'default-service' } : {}),
             ...(table === 'auth' && e.config.userLockout ? { user_lockout_config: userLockoutView(e.config.userLockout) } : {}),

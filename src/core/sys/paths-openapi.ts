@@ -16,7 +16,7 @@
  * an entry can never be stale; a few entries are kept, for the few views a server
  * typically serves.
  */
-import { invalidToken } from '../../sdk/errors.js';
+import { badRequest, invalidToken } from '../../sdk/errors.js';
 import { field, type Fields } from '../../sdk/framework/fields.js';
 import { definePath, type PathDef } from '../../sdk/framework/path.js';
 import type { FieldData } from '../../sdk/framework/field-data.js';
@@ -38,6 +38,8 @@ const fields = {
 };
 
 const CACHE_ENTRIES = 8;
+/** Longer than any operationId suffix a client generator would want. */
+const MAX_CONTEXT = 256;
 
 interface Cached {
   backends: readonly object[];
@@ -59,6 +61,9 @@ export function openapiPaths(deps: OpenApiDeps): PathDef<Fields>[] {
   };
 
   const generate = async (req: LogicalRequest, d: FieldData<typeof fields>): Promise<LogicalResponse> => {
+    // The context is copied into every operationId: unbounded, one request (without a
+    // token, too) could make the server build a document of hundreds of megabytes.
+    if (d.get('context').length > MAX_CONTEXT) throw badRequest(`"context" must be at most ${MAX_CONTEXT} characters`);
     const token = req.clientToken;
     if (token !== '' && !(await deps.tokenIsValid(token))) throw invalidToken();
     const visible: DocumentedMount[] = [];

@@ -87,4 +87,14 @@ describe('sys/internal/specs/openapi without a token', () => {
     assert.equal(bad.status, 403);
     assert.match(bad.body.errors[0], /permission denied[\s\S]*invalid token/);
   });
+
+  it('a context longer than 256 characters is a 400: it is copied into every operationId, so 100k of it made a 110 MB document', async () => {
+    const ok = await fetchDoc(s, `?context=${'c'.repeat(256)}`, s.rootToken);
+    assert.equal(ok.status, 200);
+    for (const token of ['', s.rootToken]) {
+      const long = await fetchDoc(s, `?context=${'c'.repeat(257)}`, token);
+      assert.equal(long.status, 400, JSON.stringify(long.body).slice(0, 200));
+      assert.deepEqual(long.body, { errors: ['"context" must be at most 256 characters'] });
+    }
+  });
 });

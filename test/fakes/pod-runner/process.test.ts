@@ -66,10 +66,12 @@ describe('pod runner: env, the Ward image, exec and stop', { skip: skipUnless(PO
       restartPolicy: 'Never',
       containers: [
         { name: 'args', image: 'hashicorp/vault:1.15.2', args: ['version'] },
-        { name: 'shell', image: 'ward:dev', command: ['/bin/sh', '-ec'], args: ['vault version; trap "exit 0" TERM; while :; do sleep 0.1; done'] },
+        { name: 'shell', image: 'ward:dev', command: ['/bin/sh', '-ec'], args: ['trap "exit 0" TERM; vault version; echo trap set; while :; do sleep 0.1; done'] },
       ],
     }), mapEnv());
-    await waitFor('both ran ward version', () => /^Ward v\S+\n$/.test(p.logs('args')) && /^Ward v\S+\n$/.test(p.logs('shell')), { context: () => p.logs('args') + p.logs('shell') });
+    // The shell sets its trap first and says so after `vault version` has exited: a SIGTERM
+    // before that line could find the node process of `vault version` still starting.
+    await waitFor('both ran ward version', () => /^Ward v\S+\n$/.test(p.logs('args')) && /^Ward v\S+\ntrap set\n$/.test(p.logs('shell')), { context: () => p.logs('args') + p.logs('shell') });
     const r = await p.exec('shell', ['/usr/local/bin/ward', 'version']);
     assert.equal(r.exitCode, 0, r.stderr);
     assert.equal(r.stdout, p.logs('args'));

@@ -21,8 +21,8 @@ const dedupe = (l: string[]): string[] => [...new Set(l)];
 const dedupeLower = (l: string[]): string[] => dedupe(l.map((s) => s.toLowerCase()));
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
-/** The iss of a provider: its issuer (else the empty api address) plus Vault's path. */
-export const effectiveIssuer = (p: Provider, name: string): string => `${p.issuer}/v1/identity/oidc/provider/${name}`;
+/** The iss of a provider: its issuer, else the server's api address (Vault's api_addr), plus Vault's path. */
+export const effectiveIssuer = (p: Provider, name: string, apiAddr: string): string => `${p.issuer || apiAddr}/v1/identity/oidc/provider/${name}`;
 
 const clientView = (c: Client, withSecret: boolean): Record<string, unknown> => ({
   redirect_uris: c.redirectUris,
@@ -34,7 +34,7 @@ const clientView = (c: Client, withSecret: boolean): Record<string, unknown> => 
   client_type: c.type,
   ...(withSecret && c.type === 'confidential' ? { client_secret: c.clientSecret } : {}),
 });
-const providerView = (p: Provider, name: string): Record<string, unknown> => ({ issuer: effectiveIssuer(p, name), allowed_client_ids: p.allowedClientIds, scopes_supported: p.scopesSupported });
+const providerView = (p: Provider, name: string, apiAddr: string): Record<string, unknown> => ({ issuer: effectiveIssuer(p, name, apiAddr), allowed_client_ids: p.allowedClientIds, scopes_supported: p.scopesSupported });
 
 /** The `default` key is made on first use, as Vault generates it lazily. */
 async function ensureDefaultKey(s: Storage, now: number): Promise<void> {
@@ -190,7 +190,7 @@ export function providerConfigPaths(deps: OidcDeps): PathDef<Fields>[] {
             const p = await readProvider(req.storage, n);
             if (p && (filter === '' || allowsClient(p, filter))) found.push([n, p]);
           }
-          return { data: { keys: found.map(([n]) => n), key_info: Object.fromEntries(found.map(([n, p]) => [n, providerView(p, n)])) } };
+          return { data: { keys: found.map(([n]) => n), key_info: Object.fromEntries(found.map(([n, p]) => [n, providerView(p, n, deps.apiAddr())])) } };
         },
       },
     }),
@@ -206,7 +206,7 @@ export function providerConfigPaths(deps: OidcDeps): PathDef<Fields>[] {
       operations: {
         read: async (req, d) => {
           const p = await readProvider(req.storage, d.get('name'));
-          return p ? { data: providerView(p, d.get('name')) } : null;
+          return p ? { data: providerView(p, d.get('name'), deps.apiAddr()) } : null;
         },
         update: async (req, d) =>
           deps.store.exclusive(async () => {

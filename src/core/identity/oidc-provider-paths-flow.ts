@@ -158,7 +158,7 @@ export function providerFlowPaths(deps: OidcDeps): PathDef<Fields>[] {
     if (grant.authTime > 0) payload.auth_time = grant.authTime;
     const idToken = await new SignJWT(payload)
       .setProtectedHeader({ alg: key.algorithm, kid: key.signing.kid })
-      .setIssuer(effectiveIssuer(provider, name))
+      .setIssuer(effectiveIssuer(provider, name, deps.apiAddr()))
       .setSubject(grant.entityId)
       .setAudience(clientId)
       .setIssuedAt(iat)
@@ -199,7 +199,7 @@ export function providerFlowPaths(deps: OidcDeps): PathDef<Fields>[] {
         read: async (req, d) => {
           const p = await readProvider(req.storage, d.get('name'));
           if (!p) return null;
-          const iss = effectiveIssuer(p, d.get('name'));
+          const iss = effectiveIssuer(p, d.get('name'), deps.apiAddr());
           return rawJson({
             issuer: iss,
             jwks_uri: `${iss}/.well-known/keys`,

@@ -32,9 +32,9 @@ const listRoles = async (s: Storage): Promise<OidcRole[]> => {
   return (await Promise.all(names.map((n) => readRole(s, n)))).filter((r): r is OidcRole => r !== null);
 };
 
-/** The `iss` claim: the configured issuer (else empty, as Vault with no api_addr) plus Vault's path. */
-async function issuer(s: Storage): Promise<string> {
-  const base = (await getJSON<{ issuer: string }>(s, CONFIG))?.issuer ?? '';
+/** The `iss` claim: the configured issuer, else the server's api address (Vault's api_addr), plus Vault's path. */
+async function issuer(s: Storage, apiAddr: string): Promise<string> {
+  const base = (await getJSON<{ issuer: string }>(s, CONFIG))?.issuer || apiAddr;
   return `${base}/v1/identity/oidc`;
 }
 
@@ -179,7 +179,7 @@ export function oidcPaths(deps: OidcDeps): PathDef<Fields>[] {
           const claims = { ...renderClaims(role.template, ti.template()), namespace: 'root' };
           const token = await new SignJWT(claims)
             .setProtectedHeader({ alg: key.algorithm, kid: key.signing.kid })
-            .setIssuer(await issuer(req.storage))
+            .setIssuer(await issuer(req.storage, deps.apiAddr()))
             .setSubject(entityId)
             .setAudience(role.clientId)
             .setIssuedAt(iat)
@@ -195,7 +195,7 @@ export function oidcPaths(deps: OidcDeps): PathDef<Fields>[] {
       synopsis: 'OIDC discovery document of the identity token issuer',
       operations: {
         read: async (req) => {
-          const iss = await issuer(req.storage);
+          const iss = await issuer(req.storage, deps.apiAddr());
           return rawJson({
             issuer: iss,
             jwks_uri: `${iss}/.well-known/keys`,

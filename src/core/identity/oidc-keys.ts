@@ -57,3 +57,13 @@ export async function current(s: Storage, k: NamedKey, now: number): Promise<Nam
 export function publicKeys(keys: NamedKey[], now: number): JWK[] {
   return keys.flatMap((k) => [k.signing.publicJwk, ...k.verification.filter((v) => v.expireAt > now).map((v) => v.publicJwk)]);
 }
+
+/**
+ * The JWKS answer's Cache-Control, as Vault's: with keys published, they may be cached
+ * until the soonest rotation is due (Vault: its next rotation run); none otherwise.
+ */
+export function jwksCacheControl(keys: NamedKey[], now: number): string | undefined {
+  if (keys.length === 0) return undefined;
+  const soonest = Math.min(...keys.map((k) => k.nextRotation));
+  return soonest > now ? `max-age=${Math.round((soonest - now) / 1000)}` : undefined;
+}

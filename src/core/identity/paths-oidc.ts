@@ -7,14 +7,15 @@ import { importJWK, SignJWT } from 'jose';
 import { badRequest } from '../../sdk/errors.js';
 import { field } from '../../sdk/framework/fields.js';
 import type { Fields } from '../../sdk/framework/fields.js';
-import { definePath, genericName, type HandlerResult, type PathDef } from '../../sdk/framework/path.js';
+import { definePath, genericName, type PathDef } from '../../sdk/framework/path.js';
 import { getJSON, listRecursive, putJSON, type Storage } from '../../sdk/storage.js';
 import { randomBase62 } from '../../lib/ids.js';
 import type { IdentityDeps } from './deps.js';
 import type { EffectiveIdentity } from './effective.js';
-import { ALGORITHMS, current, deleteKey, listKeys, newSigningKey, publicKeys, readKey, rotate, writeKey, type Algorithm, type NamedKey } from './oidc-keys.js';
+import { ALGORITHMS, current, deleteKey, jwksCacheControl, listKeys, newSigningKey, publicKeys, readKey, rotate, writeKey, type Algorithm, type NamedKey } from './oidc-keys.js';
 import { checkTemplate, renderClaims } from './oidc-template.js';
 import { listClients } from './oidc-provider-store.js';
+import { DISCOVERY_HEADERS, rawJson } from './oidc-provider-wire.js';
 
 interface OidcRole {
   name: string;
@@ -38,8 +39,7 @@ async function issuer(s: Storage, apiAddr: string): Promise<string> {
   return `${base}/v1/identity/oidc`;
 }
 
-/** Discovery documents are plain JSON, not Vault's envelope: OIDC clients read them as is. */
-const rawJson = (body: unknown): HandlerResult => ({ raw: { status: 200, contentType: 'application/json', body: JSON.stringify(body) } });
+
 
 export interface OidcDeps extends IdentityDeps {
   effective: EffectiveIdentity;
@@ -202,7 +202,7 @@ export function oidcPaths(deps: OidcDeps): PathDef<Fields>[] {
             response_types_supported: ['id_token'],
             subject_types_supported: ['public'],
             id_token_signing_alg_values_supported: [...ALGORITHMS],
-          });
+          }, 200, DISCOVERY_HEADERS);
         },
       },
     }),
@@ -214,7 +214,8 @@ export function oidcPaths(deps: OidcDeps): PathDef<Fields>[] {
         read: async (req) => {
           const now = deps.clockMs();
           const keys = (await Promise.all((await listKeys(req.storage)).map((n) => readKey(req.storage, n)))).filter((k): k is NamedKey => k !== null);
-          return rawJson({ keys: publicKeys(keys, now) });
+          const cacheControl = jwksCacheControl(keys, now);
+          return rawJson({ keys: publicKeys(keys, now) }, 200, cacheControl === undefined ? undefined : { 'Cache-Control': cacheControl });
         },
       },
     }),

@@ -5,9 +5,8 @@
 import { badRequest } from '../../sdk/errors.js';
 import { field, type Fields } from '../../sdk/framework/fields.js';
 import { definePath, genericName, type PathDef } from '../../sdk/framework/path.js';
-import type { Storage } from '../../sdk/storage.js';
 import { randomBase62 } from '../../lib/ids.js';
-import { newSigningKey, readKey, writeKey } from './oidc-keys.js';
+import { ensureDefaultKey, readKey } from './oidc-keys.js';
 import {
   ALLOW_ALL, DEFAULT_KEY, DEFAULT_PROVIDER, OPENID, allowsClient, deleteAssignment, deleteClient, deleteProvider, deleteScope, listAssignments, listClients, listProviders, listScopes,
   providersUsingScope, readAssignment, readClient, readProvider, readScope, writeAssignment, writeClient, writeProvider, writeScope, type Client, type ClientType, type Provider,
@@ -36,11 +35,6 @@ const clientView = (c: Client, withSecret: boolean): Record<string, unknown> => 
 });
 const providerView = (p: Provider, name: string, apiAddr: string): Record<string, unknown> => ({ issuer: effectiveIssuer(p, name, apiAddr), allowed_client_ids: p.allowedClientIds, scopes_supported: p.scopesSupported });
 
-/** The `default` key is made on first use, as Vault generates it lazily. */
-async function ensureDefaultKey(s: Storage, now: number): Promise<void> {
-  if (await readKey(s, DEFAULT_KEY)) return;
-  await writeKey(s, { name: DEFAULT_KEY, algorithm: 'RS256', rotationPeriod: DAY, verificationTtl: DAY, allowedClientIds: ['*'], signing: await newSigningKey('RS256'), verification: [], nextRotation: now + DAY * 1000 });
-}
 
 /** A scope template as given, or decoded when it is base64 (Vault accepts either). */
 function templateText(raw: string): string {

@@ -12,7 +12,7 @@ import { getJSON, listRecursive, putJSON, type Storage } from '../../sdk/storage
 import { randomBase62 } from '../../lib/ids.js';
 import type { IdentityDeps } from './deps.js';
 import type { EffectiveIdentity } from './effective.js';
-import { ALGORITHMS, current, deleteKey, jwksCacheControl, listKeys, newSigningKey, publicKeys, readKey, rotate, writeKey, type Algorithm, type NamedKey } from './oidc-keys.js';
+import { ALGORITHMS, current, DEFAULT_KEY, DEFAULT_KEY_SETTINGS, deleteKey, ensureDefaultKey, jwksCacheControl, listKeyNames, listKeys, newSigningKey, publicKeys, readKey, rotate, writeKey, type Algorithm, type NamedKey } from './oidc-keys.js';
 import { checkTemplate, renderClaims } from './oidc-template.js';
 import { listClients } from './oidc-provider-store.js';
 import { DISCOVERY_HEADERS, rawJson } from './oidc-provider-wire.js';
@@ -75,19 +75,20 @@ export function oidcPaths(deps: OidcDeps): PathDef<Fields>[] {
         },
       },
     }),
-    definePath({ pattern: 'oidc/key/?', fields: {}, synopsis: 'List keys', operations: { list: async (req) => ({ data: { keys: await listKeys(req.storage) } }) } }),
+    definePath({ pattern: 'oidc/key/?', fields: {}, synopsis: 'List keys', operations: { list: async (req) => ({ data: { keys: await listKeyNames(req.storage) } }) } }),
     definePath({
       pattern: `oidc/key/${genericName('name')}`,
       fields: keyFields,
       synopsis: 'Identity token signing keys',
       operations: {
         read: async (req, d) => {
-          const k = await readKey(req.storage, d.get('name'));
+          const k = (await readKey(req.storage, d.get('name'))) ?? (d.get('name') === DEFAULT_KEY ? DEFAULT_KEY_SETTINGS : null);
           return k ? { data: { algorithm: k.algorithm, rotation_period: k.rotationPeriod, verification_ttl: k.verificationTtl, allowed_client_ids: [...k.allowedClientIds] } } : null;
         },
         // Under the store's lock: a lazy rotation by a token request cannot interleave.
         update: async (req, d) => deps.store.exclusive(async () => {
-          const old = await readKey(req.storage, d.get('name'));
+          // The virtual default key starts from its settings, as Vault's stored one would.
+          const old = d.get('name') === DEFAULT_KEY ? await ensureDefaultKey(req.storage, deps.clockMs()) : await readKey(req.storage, d.get('name'));
           const algorithm = (d.opt('algorithm') ?? old?.algorithm ?? 'RS256') as Algorithm;
           if (!ALGORITHMS.includes(algorithm)) throw badRequest(`unknown signing algorithm "${algorithm}"`);
           const rotationPeriod = d.opt('rotation_period') ?? old?.rotationPeriod ?? DAY;
@@ -100,6 +101,7 @@ export function oidcPaths(deps: OidcDeps): PathDef<Fields>[] {
           await writeKey(req.storage, next);
         }),
         delete: async (req, d) => {
+          if (d.get('name') === DEFAULT_KEY) throw badRequest(`deletion of key "${DEFAULT_KEY}" not allowed`);
           const users = (await listRoles(req.storage)).filter((r) => r.key === d.get('name')).map((r) => r.name).sort();
           if (users.length > 0) throw badRequest(`unable to delete key "${d.get('name')}" because it is currently referenced by these roles: ${users.join(', ')}`);
           const clients = (await listClients(req.storage)).filter((c) => c.key === d.get('name')).map((c) => c.name);
@@ -115,7 +117,7 @@ export function oidcPaths(deps: OidcDeps): PathDef<Fields>[] {
       operations: {
         update: async (req, d) =>
           deps.store.exclusive(async () => {
-            const k = await readKey(req.storage, d.get('name'));
+            const k = d.get('name') === DEFAULT_KEY ? await ensureDefaultKey(req.storage, deps.clockMs()) : await readKey(req.storage, d.get('name'));
             if (!k) throw badRequest(`no named key found at "${d.get('name')}"`);
             await writeKey(req.storage, await rotate(k, deps.clockMs(), d.opt('verification_ttl') ?? k.verificationTtl));
           }),
@@ -135,7 +137,8 @@ export function oidcPaths(deps: OidcDeps): PathDef<Fields>[] {
           const old = await readRole(req.storage, d.get('name'));
           const keyName = d.opt('key') ?? old?.key ?? '';
           if (keyName === '') throw badRequest('the key parameter is required');
-          const key = await readKey(req.storage, keyName);
+          // As Vault, naming the default key makes its key material (under the lock: one key, not two racing).
+          const key = keyName === DEFAULT_KEY ? await deps.store.exclusive(() => ensureDefaultKey(req.storage, deps.clockMs())) : await readKey(req.storage, keyName);
           if (!key) throw badRequest(`key "${keyName}" does not exist`);
           const template = d.opt('template') ?? old?.template ?? '';
           try {

@@ -11,7 +11,7 @@ import {
   ALLOW_ALL, DEFAULT_KEY, DEFAULT_PROVIDER, OPENID, allowsClient, deleteAssignment, deleteClient, deleteProvider, deleteScope, listAssignments, listClients, listProviders, listScopes,
   providersUsingScope, readAssignment, readClient, readProvider, readScope, writeAssignment, writeClient, writeProvider, writeScope, type Client, type ClientType, type Provider,
 } from './oidc-provider-store.js';
-import { validIssuer } from './oidc-provider-wire.js';
+import { EXPLICIT_ISSUER_WARNING, INVALID_ISSUER, validIssuer } from './oidc-provider-wire.js';
 import { checkTemplate, renderClaims } from './oidc-template.js';
 import type { OidcDeps } from './paths-oidc.js';
 
@@ -212,8 +212,8 @@ export function providerConfigPaths(deps: OidcDeps): PathDef<Fields>[] {
             };
             const warnings: string[] = [];
             if (p.issuer !== '') {
-              if (!validIssuer(p.issuer)) throw badRequest('invalid issuer, which must include only a scheme, host, and optional port (e.g. https://example.com:8200)');
-              warnings.push('If "issuer" is set explicitly, all tokens must be validated against that address, including those issued by secondary clusters. Setting issuer to "" will restore the default behavior of using the cluster\'s api_addr as the issuer.');
+              if (!validIssuer(p.issuer)) throw badRequest(INVALID_ISSUER);
+              warnings.push(EXPLICIT_ISSUER_WARNING);
             }
             const claimOwner = new Map<string, string>();
             for (const sn of p.scopesSupported) {

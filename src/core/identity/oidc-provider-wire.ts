@@ -83,7 +83,12 @@ export function basicCredentials(header: string | string[] | undefined): { id: s
   return { id: decode(text.slice(0, i)), secret: decode(text.slice(i + 1)) };
 }
 
-/** An issuer is only scheme, host and optional port (Vault's rule for providers). */
+export const INVALID_ISSUER = 'invalid issuer, which must include only a scheme, host, and optional port (e.g. https://example.com:8200)';
+/** Vault's warning when an issuer is set explicitly (identity/oidc/config and providers). */
+export const EXPLICIT_ISSUER_WARNING =
+  'If "issuer" is set explicitly, all tokens must be validated against that address, including those issued by secondary clusters. Setting issuer to "" will restore the default behavior of using the cluster\'s api_addr as the issuer.';
+
+/** An issuer is only scheme, host and optional port (Vault's rule for providers and identity/oidc/config). */
 export function validIssuer(issuer: string): boolean {
   let u: URL;
   try {

@@ -15,7 +15,7 @@ import type { EffectiveIdentity } from './effective.js';
 import { ALGORITHMS, current, DEFAULT_KEY, DEFAULT_KEY_SETTINGS, deleteKey, ensureDefaultKey, jwksCacheControl, listKeyNames, listKeys, newSigningKey, publicKeys, readKey, rotate, writeKey, type Algorithm, type NamedKey } from './oidc-keys.js';
 import { checkTemplate, renderClaims } from './oidc-template.js';
 import { listClients } from './oidc-provider-store.js';
-import { DISCOVERY_HEADERS, rawJson } from './oidc-provider-wire.js';
+import { DISCOVERY_HEADERS, EXPLICIT_ISSUER_WARNING, INVALID_ISSUER, rawJson, validIssuer } from './oidc-provider-wire.js';
 
 interface OidcRole {
   name: string;
@@ -68,10 +68,13 @@ export function oidcPaths(deps: OidcDeps): PathDef<Fields>[] {
       synopsis: 'Identity token issuer',
       operations: {
         read: async (req) => ({ data: { issuer: (await getJSON<{ issuer: string }>(req.storage, CONFIG))?.issuer ?? '' } }),
+        // As Vault: no issuer given changes nothing; "" restores the api address; anything else is scheme://host[:port] only.
         update: async (req, d) => {
-          const v = d.get('issuer');
-          if (v !== '' && (!/^https?:\/\/[^?#]+$/.test(v))) throw badRequest('invalid issuer, which must include only a scheme, host, and optionally a port and path');
-          await putJSON(req.storage, CONFIG, { issuer: v.replace(/\/+$/, '') });
+          const v = d.opt('issuer');
+          if (v === undefined) return null;
+          if (v !== '' && !validIssuer(v)) throw badRequest(INVALID_ISSUER);
+          await putJSON(req.storage, CONFIG, { issuer: v });
+          return v === '' ? null : { warnings: [EXPLICIT_ISSUER_WARNING] };
         },
       },
     }),

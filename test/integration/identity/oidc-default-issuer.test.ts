@@ -33,6 +33,23 @@ test('default issuer: the api address plus Vault\'s path, for identity tokens an
   assert.equal((await api(s, 'GET', 'identity/oidc/provider/p', root)).body.data.issuer, 'https://idp.example.com/v1/identity/oidc/provider/p');
 });
 
+test('identity/oidc/config: scheme, host and port only, as Vault; an explicit issuer is written with Vault\'s warning', async (t) => {
+  const s = await startTestServer();
+  t.after(() => s.close());
+  const root = { token: s.rootToken };
+  const invalid = 'invalid issuer, which must include only a scheme, host, and optional port (e.g. https://example.com:8200)';
+  for (const bad of ['https://example.com/path', 'https://example.com/', 'example.com', 'ftp://example.com', 'https://example.com?x=1']) {
+    const r = await api(s, 'POST', 'identity/oidc/config', { ...root, body: { issuer: bad } });
+    assert.deepEqual([r.status, r.body.errors], [400, [invalid]], bad);
+  }
+  const set = await api(s, 'POST', 'identity/oidc/config', { ...root, body: { issuer: 'https://ward.example.com:8200' } });
+  assert.equal(set.status, 200);
+  assert.deepEqual(set.body.warnings, ['If "issuer" is set explicitly, all tokens must be validated against that address, including those issued by secondary clusters. Setting issuer to "" will restore the default behavior of using the cluster\'s api_addr as the issuer.']);
+  assert.equal((await api(s, 'GET', 'identity/oidc/config', root)).body.data.issuer, 'https://ward.example.com:8200');
+  assert.equal((await api(s, 'POST', 'identity/oidc/config', { ...root, body: { issuer: '' } })).status, 204);
+  assert.equal((await getJson(`${s.url}/v1/identity/oidc/.well-known/openid-configuration`)).issuer, `${s.url}/v1/identity/oidc`);
+});
+
 test('default issuer of `ward server`: the dev listener, else VAULT_API_ADDR', { timeout: 60_000 }, async (t) => {
   const start = async (env: NodeJS.ProcessEnv): Promise<WardProcess> => {
     const port = await freePort();

@@ -30,6 +30,8 @@ export interface CoreOptions {
   memoryLocked?: boolean;
   /** The configured auto seal (none: Shamir) and, migrating away from an auto seal, the disabled one. */
   seal?: { active: AutoSeal | null; previous?: AutoSeal | null };
+  /** This node's api address (api_addr; the listener in dev mode), late-bound: a listener on port 0 knows it once bound. */
+  apiAddr?: () => string;
   /** HA settings; HA is on when the store (or `ha.backend`, from ha_storage) can elect. */
   ha?: CoreHaOptions;
   /** The `telemetry` stanza; without one, what dev mode uses (no host name in gauge names). */

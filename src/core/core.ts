@@ -225,6 +225,7 @@ export class WardCore implements CoreApi {
       sealSoon: () => {
         this.pendingSeal = true;
       },
+      apiAddr: () => this.opts.apiAddr?.() ?? '',
       ...(this.ha ? { stepDownSoon: () => (this.pendingStepDown = true), haStatus: () => this.ha?.haStatus() ?? [] } : {}),
       snapshot: this.snapshots,
       events: this.events,

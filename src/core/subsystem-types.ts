@@ -36,6 +36,8 @@ export interface SubsystemDeps {
   keyStatus(): { term: number; installTime: number; encryptions: number };
   rotate(): Promise<void>;
   sealSoon(): void;
+  /** This node's api address ('' when unknown): the default issuer of identity tokens and OIDC providers. */
+  apiAddr?(): string;
   /** HA only: step down once the current request is answered, and the nodes for sys/ha-status. */
   stepDownSoon?(): void;
   haStatus?(): HaStatusNode[];

@@ -207,6 +207,7 @@ export async function startSubsystems(deps: SubsystemDeps): Promise<Subsystems> 
       return r ? { path: routePath(r.entry), type: r.entry.type } : undefined;
     },
     now: () => new Date(clock.now()).toISOString(),
+    apiAddr: () => deps.apiAddr?.() ?? '',
   };
   const identity = identityBackend({ ...identityDeps, effective, clockMs: () => clock.now() });
 

@@ -216,6 +216,24 @@ describe('http handler: requests to the core', () => {
     assert.ok(core.last.connection.remotePort > 0);
   });
 
+  it('writes the headers a raw response may carry (Cache-Control, Pragma, WWW-Authenticate) and never the ones the HTTP layer owns', async () => {
+    const headers = { 'Cache-Control': 'no-store', Pragma: 'no-cache', 'WWW-Authenticate': 'Basic', 'Content-Length': '1', Connection: 'close', 'Transfer-Encoding': 'chunked', 'Set-Cookie': 'sid=x' };
+    core.answer = (i) => result(i, { raw: { status: 401, contentType: 'application/json', body: '{"error":"invalid_client"}', headers } });
+    // A keep-alive request, so a Connection: close could only have come from the backend.
+    const r = await call('POST', '/v1/identity/oidc/provider/p/token', { Connection: 'keep-alive' });
+    assert.equal(r.status, 401);
+    assert.equal(r.text, '{"error":"invalid_client"}');
+    assert.equal(r.headers['content-length'], String(r.text.length));
+    assert.equal(r.headers['cache-control'], 'no-store');
+    assert.equal(r.headers['pragma'], 'no-cache');
+    assert.equal(r.headers['www-authenticate'], 'Basic');
+    assert.equal(r.headers['set-cookie'], undefined);
+    assert.equal(r.headers['transfer-encoding'], undefined);
+    assert.notEqual(r.headers['connection'], 'close');
+    core.answer = (i) => result(i, { raw: { status: 200, contentType: 'application/json', body: '{}', headers: { 'Cache-Control': 'max-age=3600' } } });
+    assert.equal((await call('GET', '/v1/identity/oidc/.well-known/openid-configuration')).headers['cache-control'], 'max-age=3600');
+  });
+
   it('renders a thrown non-WardError as a generic 500 without internals', async () => {
     core.answer = () => {
       throw new Error('db password=hunter2 at /srv/secret.js:12');

@@ -11,6 +11,7 @@ import type { CoreResult } from '../core/api-types.js';
 import type { Logger } from '../sdk/logical.js';
 import { toWardError } from '../sdk/errors.js';
 import { flat, quote, stringifyShared } from '../lib/json-text.js';
+import { rawResponseHeaders } from './raw-headers.js';
 
 export interface Rendered {
   status: number;
@@ -20,7 +21,8 @@ export interface Rendered {
   body: string | Buffer;
   /**
    * Raw header pairs replacing the default Content-Type and Cache-Control: a response
-   * forwarded from the active node (passed on as it was) or a redirect.
+   * forwarded from the active node (passed on as it was), a redirect, or a backend's raw
+   * response with headers (raw-headers.ts decides which it may set).
    */
   headers?: string[];
   /** Sent instead of `body`, chunked, when present (a storage snapshot). */
@@ -88,7 +90,7 @@ export function renderResult(result: CoreResult): Rendered {
   if (result.verbatimBody !== undefined) return { status: 200, body: result.verbatimBody };
   if (result.stream !== undefined) return { status: 200, contentType: result.stream.contentType, body: '', stream: result.stream.body };
   const r = result.response;
-  if (r?.raw) return { status: r.raw.status, contentType: r.raw.contentType, body: r.raw.body };
+  if (r?.raw) return { status: r.raw.status, contentType: r.raw.contentType, body: r.raw.body, ...(r.raw.headers ? { headers: rawResponseHeaders(r.raw.contentType, r.raw.headers) } : {}) };
 
   if (result.wrapInfo !== null) return json(200, buildEnvelope(result));
   // Vault sends a help answer's data bare: {"help", "see_also", "openapi"} (api.Help reads them there).

@@ -109,6 +109,12 @@ export interface RawResponse {
   status: number;
   contentType: string;
   body: Buffer | string;
+  /**
+   * Extra response headers. The HTTP layer writes only those Vault lets a backend set
+   * (Cache-Control, Pragma, WWW-Authenticate) and drops the rest: framing, connection and
+   * cookies are the HTTP layer's own.
+   */
+  headers?: Record<string, string>;
 }
 
 export interface LogicalResponse {

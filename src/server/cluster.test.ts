@@ -5,7 +5,7 @@ import { InmemHaEngine } from '../storage/inmem/inmem-ha.js';
 import { InmemPhysical } from '../storage/inmem/inmem-physical.js';
 import type { WardCore } from '../core/core.js';
 import { parseConfig } from './config.js';
-import { defaultClusterAddress, setUpHa } from './cluster.js';
+import { configuredApiAddr, defaultClusterAddress, setUpHa } from './cluster.js';
 
 const noCore = (): WardCore => {
   throw new Error('not called in these tests');
@@ -15,6 +15,20 @@ test('the default cluster address is the API port + 1', () => {
   assert.equal(defaultClusterAddress('0.0.0.0:8200'), '0.0.0.0:8201');
   assert.equal(defaultClusterAddress('[::1]:8200'), '[::1]:8201');
   assert.equal(defaultClusterAddress('127.0.0.1:0'), '127.0.0.1:0');
+});
+
+test('configuredApiAddr: WARD_API_ADDR, VAULT_API_ADDR, VAULT_REDIRECT_ADDR, VAULT_ADVERTISE_ADDR, then api_addr; none: undefined', () => {
+  const withAddr = parseConfig('storage "inmem" {}\nlistener "tcp" {\n  address = "127.0.0.1:8200"\n  tls_disable = true\n}\napi_addr = "https://file.example:8200"\n', 'w.hcl');
+  const { apiAddr: _, ...without } = withAddr;
+  const cases: [string, NodeJS.ProcessEnv, boolean, string | undefined][] = [
+    ['file', {}, true, 'https://file.example:8200'],
+    ['nothing', {}, false, undefined],
+    ['empty env ignored', { VAULT_API_ADDR: '' }, true, 'https://file.example:8200'],
+    ['VAULT_API_ADDR over the file', { VAULT_API_ADDR: 'https://env.example' }, true, 'https://env.example'],
+    ['WARD_API_ADDR first', { VAULT_API_ADDR: 'https://env.example', WARD_API_ADDR: 'https://ward.example' }, true, 'https://ward.example'],
+    ['VAULT_ADVERTISE_ADDR last', { VAULT_ADVERTISE_ADDR: 'https://adv.example' }, false, 'https://adv.example'],
+  ];
+  for (const [name, env, file, want] of cases) assert.equal(configuredApiAddr(file ? withAddr : without, env), want, name);
 });
 
 test('HA is off on a store that cannot elect', async () => {

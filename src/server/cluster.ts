@@ -40,6 +40,11 @@ export function defaultClusterAddress(apiAddress: string): string {
   return `${h}:${port === 0 ? 0 : port + 1}`;
 }
 
+/** The api_addr set for this node, if any: as Vault, the environment wins over the file (a pod spec sets it from the pod's IP). */
+export function configuredApiAddr(config: ServerConfig, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return ['WARD_API_ADDR', 'VAULT_API_ADDR', 'VAULT_REDIRECT_ADDR', 'VAULT_ADVERTISE_ADDR'].map((n) => env[n]).find((v) => v !== undefined && v !== '') ?? config.apiAddr;
+}
+
 /**
  * Decides HA for a server: `physical` is the data store, `haPhysical` the opened
  * `ha_storage` (if configured). Starts the cluster listener unless clustering is disabled.
@@ -63,9 +68,8 @@ export async function setUpHa(
   }
   const first = config.listeners[0];
   if (first === undefined) throw new Error('high availability needs a listener "tcp" stanza (standbys redirect clients to its address)');
-  // As Vault, the environment wins over the file (a pod spec sets them from the pod's IP).
   const fromEnv = (...names: string[]): string | undefined => names.map((n) => env[n]).find((v) => v !== undefined && v !== '');
-  const configured = fromEnv('WARD_API_ADDR', 'VAULT_API_ADDR', 'VAULT_REDIRECT_ADDR', 'VAULT_ADVERTISE_ADDR') ?? config.apiAddr;
+  const configured = configuredApiAddr(config, env);
   const apiAddr = configured ?? `${first.tlsDisable ? 'http' : 'https'}://${first.address}`;
   if (configured === undefined) logger.warn('api_addr is not set; standbys will redirect clients to the first listener address', { api_addr: apiAddr });
   let cluster: ClusterListener | null = null;

@@ -18,7 +18,7 @@ import { SqlitePhysical } from '../storage/sqlite/sqlite-physical.js';
 import { InmemHaEngine } from '../storage/inmem/inmem-ha.js';
 import { InmemPhysical } from '../storage/inmem/inmem-physical.js';
 import { openStorage } from './open-storage.js';
-import { setUpHa, type HaSetup } from './cluster.js';
+import { configuredApiAddr, setUpHa, type HaSetup } from './cluster.js';
 import { migrationRefusal } from './migrate/records.js';
 import { DEFAULT_CACHE_SIZE, parseConfigFile, type ServerConfig } from './config.js';
 import { applyProcessHardening, type HardeningResult } from './hardening.js';
@@ -120,9 +120,13 @@ export async function runServer(args: string[]): Promise<number> {
     return 1;
   }
 
+  const listeners: Listener[] = [];
+  // As Vault: api_addr (env first), else in dev mode the listener, whose port is known once bound.
+  const apiAddr = configuredApiAddr(flags.dev ? { ...config, apiAddr: undefined } : config);
   const core = new WardCore({
     physical,
     ...(ha.options ? { ha: ha.options } : {}),
+    apiAddr: () => apiAddr ?? (flags.dev ? (listeners[0]?.url ?? '') : ''),
     // The core's lines carry @module "core": sys/loggers/core changes their level alone.
     logger: logger.child('core'),
     loggers: logger.control(),
@@ -137,7 +141,6 @@ export async function runServer(args: string[]): Promise<number> {
   if (config.seal.type === 'static') logger.warn(`seal: ${STATIC_SEAL_WARNING}`);
   // Dev mode unseals before listening so the first request a client sends succeeds.
   const dev = flags.dev ? await devBootstrap(core, flags.devRootTokenId) : null;
-  const listeners: Listener[] = [];
   try {
     // One handler per listener: each listener has its own size, duration and JSON limits.
     for (const l of config.listeners) listeners.push(await startListener(l, createHandler(core, { ...handlerOptionsFor(l, logger), ...(config.telemetry.unauthenticatedMetricsAccess ? { unauthenticatedMetrics: true } : {}) })));

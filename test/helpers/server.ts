@@ -74,8 +74,11 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
     physical = new InmemPhysical();
   }
   const registry = o.clock ? clockedRegistry(o.registry ?? builtinRegistry(), o.clock) : o.registry;
-  const core = new WardCore({ physical, logger: o.logger ?? silentLogger, ...(o.loggerControl ? { loggers: o.loggerControl } : {}), ...(registry ? { registry } : {}), ...(o.clock ? { clock: o.clock } : {}), ...(o.telemetry ? { telemetry: o.telemetry } : {}) });
+  // As dev mode: the api address is the listener's, known once it is bound.
+  let apiAddr = '';
+  const core = new WardCore({ physical, apiAddr: () => apiAddr, logger: o.logger ?? silentLogger, ...(o.loggerControl ? { loggers: o.loggerControl } : {}), ...(registry ? { registry } : {}), ...(o.clock ? { clock: o.clock } : {}), ...(o.telemetry ? { telemetry: o.telemetry } : {}) });
   const listener = await startListener({ address: o.address ?? '127.0.0.1:0', tlsDisable: true }, createHandler(core, { logger: silentLogger }));
+  apiAddr = listener.url;
   let rootToken = '';
   let unsealKeys: string[] = [];
   if (o.dev ?? true) {

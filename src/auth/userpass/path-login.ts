@@ -32,8 +32,9 @@ export function loginPaths(lockout: Lockout): PathDef<Fields>[] {
             throw badRequest(INVALID_CREDENTIALS);
           }
           // Checked only after the password, so the CIDR answer is no user-existence oracle.
+          // Vault answers with its bare permission-denied sentinel, naming no reason.
           if (user.token.tokenBoundCidrs.length > 0 && !ipInCidrs(req.connection.remoteAddress, user.token.tokenBoundCidrs)) {
-            throw permissionDenied('login request originated from invalid CIDR');
+            throw permissionDenied();
           }
           await lockout.recordSuccess(username);
           return {

@@ -8,4 +8,6 @@ export interface IdentityDeps {
   mounts: MountLookup;
   /** Now as RFC 3339. */
   now(): string;
+  /** The server's api address (api_addr), '' if unknown: Vault's default issuer base. */
+  apiAddr(): string;
 }

@@ -39,6 +39,28 @@ export const writeKey = (s: Storage, k: NamedKey): Promise<void> => putJSON(s, K
 export const deleteKey = (s: Storage, name: string): Promise<void> => s.delete(KEY + name);
 export const listKeys = async (s: Storage): Promise<string[]> => (await listRecursive(s, KEY)).map((k) => k.slice(KEY.length)).sort();
 
+/**
+ * The `default` key: Vault writes its configuration when the identity store starts and
+ * makes its key material on first use. Here it is virtual until first used (so reading
+ * it needs no write and a standby serves it too): listed and read with these settings.
+ */
+export const DEFAULT_KEY = 'default';
+const DAY = 86_400;
+export const DEFAULT_KEY_SETTINGS = { algorithm: 'RS256', rotationPeriod: DAY, verificationTtl: DAY, allowedClientIds: ['*'] } as const;
+
+/** The key names LIST shows: the stored ones and `default`. */
+export const listKeyNames = async (s: Storage): Promise<string[]> => [...new Set([...(await listKeys(s)), DEFAULT_KEY])].sort();
+
+/** The `default` key, written with fresh key material if it was still virtual. Call under the store's lock. */
+export async function ensureDefaultKey(s: Storage, now: number): Promise<NamedKey> {
+  const stored = await readKey(s, DEFAULT_KEY);
+  if (stored) return stored;
+  const d = DEFAULT_KEY_SETTINGS;
+  const k: NamedKey = { name: DEFAULT_KEY, algorithm: d.algorithm, rotationPeriod: d.rotationPeriod, verificationTtl: d.verificationTtl, allowedClientIds: [...d.allowedClientIds], signing: await newSigningKey(d.algorithm), verification: [], nextRotation: now + d.rotationPeriod * 1000 };
+  await writeKey(s, k);
+  return k;
+}
+
 /** Replaces the signing key; the old public key verifies for `verificationTtl` more seconds. */
 export async function rotate(k: NamedKey, now: number, verificationTtl = k.verificationTtl): Promise<NamedKey> {
   const verification = [...k.verification.filter((v) => v.expireAt > now), { kid: k.signing.kid, publicJwk: k.signing.publicJwk, expireAt: now + verificationTtl * 1000 }];
@@ -56,4 +78,14 @@ export async function current(s: Storage, k: NamedKey, now: number): Promise<Nam
 /** Every public key a verifier may need: each key's current one and its unexpired predecessors. */
 export function publicKeys(keys: NamedKey[], now: number): JWK[] {
   return keys.flatMap((k) => [k.signing.publicJwk, ...k.verification.filter((v) => v.expireAt > now).map((v) => v.publicJwk)]);
+}
+
+/**
+ * The JWKS answer's Cache-Control, as Vault's: with keys published, they may be cached
+ * until the soonest rotation is due (Vault: its next rotation run); none otherwise.
+ */
+export function jwksCacheControl(keys: NamedKey[], now: number): string | undefined {
+  if (keys.length === 0) return undefined;
+  const soonest = Math.min(...keys.map((k) => k.nextRotation));
+  return soonest > now ? `max-age=${Math.round((soonest - now) / 1000)}` : undefined;
 }

@@ -5,14 +5,13 @@
 import { badRequest } from '../../sdk/errors.js';
 import { field, type Fields } from '../../sdk/framework/fields.js';
 import { definePath, genericName, type PathDef } from '../../sdk/framework/path.js';
-import type { Storage } from '../../sdk/storage.js';
 import { randomBase62 } from '../../lib/ids.js';
-import { newSigningKey, readKey, writeKey } from './oidc-keys.js';
+import { ensureDefaultKey, readKey } from './oidc-keys.js';
 import {
   ALLOW_ALL, DEFAULT_KEY, DEFAULT_PROVIDER, OPENID, allowsClient, deleteAssignment, deleteClient, deleteProvider, deleteScope, listAssignments, listClients, listProviders, listScopes,
   providersUsingScope, readAssignment, readClient, readProvider, readScope, writeAssignment, writeClient, writeProvider, writeScope, type Client, type ClientType, type Provider,
 } from './oidc-provider-store.js';
-import { validIssuer } from './oidc-provider-wire.js';
+import { EXPLICIT_ISSUER_WARNING, INVALID_ISSUER, validIssuer } from './oidc-provider-wire.js';
 import { checkTemplate, renderClaims } from './oidc-template.js';
 import type { OidcDeps } from './paths-oidc.js';
 
@@ -21,8 +20,8 @@ const dedupe = (l: string[]): string[] => [...new Set(l)];
 const dedupeLower = (l: string[]): string[] => dedupe(l.map((s) => s.toLowerCase()));
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
-/** The iss of a provider: its issuer (else the empty api address) plus Vault's path. */
-export const effectiveIssuer = (p: Provider, name: string): string => `${p.issuer}/v1/identity/oidc/provider/${name}`;
+/** The iss of a provider: its issuer, else the server's api address (Vault's api_addr), plus Vault's path. */
+export const effectiveIssuer = (p: Provider, name: string, apiAddr: string): string => `${p.issuer || apiAddr}/v1/identity/oidc/provider/${name}`;
 
 const clientView = (c: Client, withSecret: boolean): Record<string, unknown> => ({
   redirect_uris: c.redirectUris,
@@ -34,13 +33,8 @@ const clientView = (c: Client, withSecret: boolean): Record<string, unknown> => 
   client_type: c.type,
   ...(withSecret && c.type === 'confidential' ? { client_secret: c.clientSecret } : {}),
 });
-const providerView = (p: Provider, name: string): Record<string, unknown> => ({ issuer: effectiveIssuer(p, name), allowed_client_ids: p.allowedClientIds, scopes_supported: p.scopesSupported });
+const providerView = (p: Provider, name: string, apiAddr: string): Record<string, unknown> => ({ issuer: effectiveIssuer(p, name, apiAddr), allowed_client_ids: p.allowedClientIds, scopes_supported: p.scopesSupported });
 
-/** The `default` key is made on first use, as Vault generates it lazily. */
-async function ensureDefaultKey(s: Storage, now: number): Promise<void> {
-  if (await readKey(s, DEFAULT_KEY)) return;
-  await writeKey(s, { name: DEFAULT_KEY, algorithm: 'RS256', rotationPeriod: DAY, verificationTtl: DAY, allowedClientIds: ['*'], signing: await newSigningKey('RS256'), verification: [], nextRotation: now + DAY * 1000 });
-}
 
 /** A scope template as given, or decoded when it is base64 (Vault accepts either). */
 function templateText(raw: string): string {
@@ -190,7 +184,7 @@ export function providerConfigPaths(deps: OidcDeps): PathDef<Fields>[] {
             const p = await readProvider(req.storage, n);
             if (p && (filter === '' || allowsClient(p, filter))) found.push([n, p]);
           }
-          return { data: { keys: found.map(([n]) => n), key_info: Object.fromEntries(found.map(([n, p]) => [n, providerView(p, n)])) } };
+          return { data: { keys: found.map(([n]) => n), key_info: Object.fromEntries(found.map(([n, p]) => [n, providerView(p, n, deps.apiAddr())])) } };
         },
       },
     }),
@@ -206,7 +200,7 @@ export function providerConfigPaths(deps: OidcDeps): PathDef<Fields>[] {
       operations: {
         read: async (req, d) => {
           const p = await readProvider(req.storage, d.get('name'));
-          return p ? { data: providerView(p, d.get('name')) } : null;
+          return p ? { data: providerView(p, d.get('name'), deps.apiAddr()) } : null;
         },
         update: async (req, d) =>
           deps.store.exclusive(async () => {
@@ -218,8 +212,8 @@ export function providerConfigPaths(deps: OidcDeps): PathDef<Fields>[] {
             };
             const warnings: string[] = [];
             if (p.issuer !== '') {
-              if (!validIssuer(p.issuer)) throw badRequest('invalid issuer, which must include only a scheme, host, and optional port (e.g. https://example.com:8200)');
-              warnings.push('If "issuer" is set explicitly, all tokens must be validated against that address, including those issued by secondary clusters. Setting issuer to "" will restore the default behavior of using the cluster\'s api_addr as the issuer.');
+              if (!validIssuer(p.issuer)) throw badRequest(INVALID_ISSUER);
+              warnings.push(EXPLICIT_ISSUER_WARNING);
             }
             const claimOwner = new Map<string, string>();
             for (const sn of p.scopesSupported) {

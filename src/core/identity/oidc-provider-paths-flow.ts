@@ -13,7 +13,7 @@ import { AuthCodes } from './oidc-provider-codes.js';
 import { providerPublicKeys, ScopeConflict, scopeClaims } from './oidc-provider-claims.js';
 import { effectiveIssuer } from './oidc-provider-paths-config.js';
 import { allowsClient, clientById, entityAssigned, OPENID, readAccessToken, readProvider, sweepAccessTokens, writeAccessToken } from './oidc-provider-store.js';
-import { basicCredentials, CHALLENGE_METHODS, codeChallenge, halfHash, oauthError, parseScopes, rawJson, sameSecret } from './oidc-provider-wire.js';
+import { basicCredentials, CHALLENGE_METHODS, codeChallenge, DISCOVERY_HEADERS, halfHash, oauthError, oauthHeaders, parseScopes, rawJson, sameSecret } from './oidc-provider-wire.js';
 import type { OidcDeps } from './paths-oidc.js';
 
 const providerName = { name: field.string({ description: 'Name of the provider' }) };
@@ -158,13 +158,13 @@ export function providerFlowPaths(deps: OidcDeps): PathDef<Fields>[] {
     if (grant.authTime > 0) payload.auth_time = grant.authTime;
     const idToken = await new SignJWT(payload)
       .setProtectedHeader({ alg: key.algorithm, kid: key.signing.kid })
-      .setIssuer(effectiveIssuer(provider, name))
+      .setIssuer(effectiveIssuer(provider, name, deps.apiAddr()))
       .setSubject(grant.entityId)
       .setAudience(clientId)
       .setIssuedAt(iat)
       .setExpirationTime(iat + client.idTokenTtl)
       .sign(await importJWK(key.signing.privateJwk, key.algorithm));
-    return rawJson({ token_type: 'Bearer', access_token: accessToken, id_token: idToken, expires_in: client.accessTokenTtl });
+    return rawJson({ token_type: 'Bearer', access_token: accessToken, id_token: idToken, expires_in: client.accessTokenTtl }, 200, oauthHeaders('token', '', ''));
   };
 
   const userinfo = async (req: LogicalRequest, name: string): Promise<HandlerResult> => {
@@ -199,7 +199,7 @@ export function providerFlowPaths(deps: OidcDeps): PathDef<Fields>[] {
         read: async (req, d) => {
           const p = await readProvider(req.storage, d.get('name'));
           if (!p) return null;
-          const iss = effectiveIssuer(p, d.get('name'));
+          const iss = effectiveIssuer(p, d.get('name'), deps.apiAddr());
           return rawJson({
             issuer: iss,
             jwks_uri: `${iss}/.well-known/keys`,
@@ -216,7 +216,7 @@ export function providerFlowPaths(deps: OidcDeps): PathDef<Fields>[] {
             grant_types_supported: ['authorization_code'],
             token_endpoint_auth_methods_supported: ['none', 'client_secret_basic', 'client_secret_post'],
             code_challenge_methods_supported: [...CHALLENGE_METHODS],
-          });
+          }, 200, DISCOVERY_HEADERS);
         },
       },
     }),

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { basicCredentials, codeChallenge, halfHash, oauthStatus, parseScopes, sameSecret, validIssuer } from './oidc-provider-wire.js';
+import { basicCredentials, codeChallenge, halfHash, oauthHeaders, oauthStatus, parseScopes, sameSecret, validIssuer } from './oidc-provider-wire.js';
 
 test('oauthStatus: Vault statuses per endpoint and error', () => {
   const cases: [Parameters<typeof oauthStatus>[0], string, number][] = [
@@ -45,4 +45,20 @@ test('sameSecret and parseScopes', () => {
   assert.equal(sameSecret('a', 'a'), true);
   assert.equal(sameSecret('a', 'ab'), false);
   assert.deepEqual(parseScopes('user  openid user email'), ['email', 'openid', 'user']);
+});
+
+test('oauthHeaders: Vault\'s headers per endpoint and error', () => {
+  const noStore = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
+  const cases: [Parameters<typeof oauthHeaders>[0], string, string, Record<string, string> | undefined][] = [
+    ['token', '', '', noStore],
+    ['token', 'invalid_grant', 'authorization grant is invalid or expired', noStore],
+    ['token', 'invalid_client', 'client failed to authenticate', { ...noStore, 'WWW-Authenticate': 'Basic' }],
+    ['userinfo', '', '', undefined],
+    ['userinfo', 'access_denied', 'client not found', undefined],
+    ['userinfo', 'invalid_token', 'access token is expired', { 'WWW-Authenticate': 'Bearer error="invalid_token",error_description="access token is expired"' }],
+    ['userinfo', 'invalid_request', 'claim "a" in scopes "x", "y"', { 'WWW-Authenticate': 'Bearer error="invalid_request",error_description="claim \\"a\\" in scopes \\"x\\", \\"y\\""' }],
+    ['userinfo', 'invalid_request', 'caf\u00e9\n', { 'WWW-Authenticate': 'Bearer error="invalid_request",error_description="caf\\u00e9\\n"' }],
+    ['authorize', 'invalid_request', 'x', undefined],
+  ];
+  for (const [ep, code, description, want] of cases) assert.deepEqual(oauthHeaders(ep, code, description), want, `${ep} ${code}`);
 });

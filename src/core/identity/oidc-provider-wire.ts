@@ -17,15 +17,34 @@ export function oauthStatus(endpoint: Endpoint, code: string): number {
   return 400;
 }
 
-/** A JSON body written as is (OAuth clients read it without Vault's envelope). */
-export const rawJson = (body: unknown, status = 200): HandlerResult => ({ raw: { status, contentType: 'application/json', body: JSON.stringify(body) } });
+/** A JSON body written as is (OAuth clients read it without Vault's envelope), with the extra headers it needs. */
+export const rawJson = (body: unknown, status = 200, headers?: Record<string, string>): HandlerResult => ({
+  raw: { status, contentType: 'application/json', body: JSON.stringify(body), ...(headers ? { headers } : {}) },
+});
+
+/** A quoted string as Go's %q writes it, kept to ASCII so it fits a header value. */
+const quoted = (s: string): string => JSON.stringify(s).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
+/**
+ * Vault's headers on a token or userinfo answer (`code` '' for success): token answers
+ * are never cached (RFC 6749 §5.1) and invalid_client is a Basic challenge (§5.2);
+ * userinfo's invalid_request and invalid_token are Bearer challenges (RFC 6750 §3).
+ */
+export function oauthHeaders(endpoint: Endpoint, code: string, description: string): Record<string, string> | undefined {
+  if (endpoint === 'token') return { 'Cache-Control': 'no-store', Pragma: 'no-cache', ...(code === 'invalid_client' ? { 'WWW-Authenticate': 'Basic' } : {}) };
+  if (endpoint === 'userinfo' && (code === 'invalid_request' || code === 'invalid_token')) return { 'WWW-Authenticate': `Bearer error=${quoted(code)},error_description=${quoted(description)}` };
+  return undefined;
+}
 
 /** The OAuth error response; authorize echoes `state` as Vault does. */
 export function oauthError(endpoint: Endpoint, code: string, description: string, state?: string): HandlerResult {
   const body: Record<string, string> = { error: code, error_description: description };
   if (state !== undefined) body.state = state;
-  return rawJson(body, oauthStatus(endpoint, code));
+  return rawJson(body, oauthStatus(endpoint, code), oauthHeaders(endpoint, code, description));
 }
+
+/** Discovery documents may be cached for an hour (Vault's max-age). */
+export const DISCOVERY_HEADERS = { 'Cache-Control': 'max-age=3600' };
 
 export const CHALLENGE_METHODS = ['plain', 'S256'] as const;
 
@@ -64,7 +83,12 @@ export function basicCredentials(header: string | string[] | undefined): { id: s
   return { id: decode(text.slice(0, i)), secret: decode(text.slice(i + 1)) };
 }
 
-/** An issuer is only scheme, host and optional port (Vault's rule for providers). */
+export const INVALID_ISSUER = 'invalid issuer, which must include only a scheme, host, and optional port (e.g. https://example.com:8200)';
+/** Vault's warning when an issuer is set explicitly (identity/oidc/config and providers). */
+export const EXPLICIT_ISSUER_WARNING =
+  'If "issuer" is set explicitly, all tokens must be validated against that address, including those issued by secondary clusters. Setting issuer to "" will restore the default behavior of using the cluster\'s api_addr as the issuer.';
+
+/** An issuer is only scheme, host and optional port (Vault's rule for providers and identity/oidc/config). */
 export function validIssuer(issuer: string): boolean {
   let u: URL;
   try {

@@ -7,14 +7,15 @@ import { importJWK, SignJWT } from 'jose';
 import { badRequest } from '../../sdk/errors.js';
 import { field } from '../../sdk/framework/fields.js';
 import type { Fields } from '../../sdk/framework/fields.js';
-import { definePath, genericName, type HandlerResult, type PathDef } from '../../sdk/framework/path.js';
+import { definePath, genericName, type PathDef } from '../../sdk/framework/path.js';
 import { getJSON, listRecursive, putJSON, type Storage } from '../../sdk/storage.js';
 import { randomBase62 } from '../../lib/ids.js';
 import type { IdentityDeps } from './deps.js';
 import type { EffectiveIdentity } from './effective.js';
-import { ALGORITHMS, current, deleteKey, listKeys, newSigningKey, publicKeys, readKey, rotate, writeKey, type Algorithm, type NamedKey } from './oidc-keys.js';
+import { ALGORITHMS, current, DEFAULT_KEY, DEFAULT_KEY_SETTINGS, deleteKey, ensureDefaultKey, jwksCacheControl, listKeyNames, listKeys, newSigningKey, publicKeys, readKey, rotate, writeKey, type Algorithm, type NamedKey } from './oidc-keys.js';
 import { checkTemplate, renderClaims } from './oidc-template.js';
 import { listClients } from './oidc-provider-store.js';
+import { DISCOVERY_HEADERS, EXPLICIT_ISSUER_WARNING, INVALID_ISSUER, rawJson, validIssuer } from './oidc-provider-wire.js';
 
 interface OidcRole {
   name: string;
@@ -32,14 +33,13 @@ const listRoles = async (s: Storage): Promise<OidcRole[]> => {
   return (await Promise.all(names.map((n) => readRole(s, n)))).filter((r): r is OidcRole => r !== null);
 };
 
-/** The `iss` claim: the configured issuer (else empty, as Vault with no api_addr) plus Vault's path. */
-async function issuer(s: Storage): Promise<string> {
-  const base = (await getJSON<{ issuer: string }>(s, CONFIG))?.issuer ?? '';
+/** The `iss` claim: the configured issuer, else the server's api address (Vault's api_addr), plus Vault's path. */
+async function issuer(s: Storage, apiAddr: string): Promise<string> {
+  const base = (await getJSON<{ issuer: string }>(s, CONFIG))?.issuer || apiAddr;
   return `${base}/v1/identity/oidc`;
 }
 
-/** Discovery documents are plain JSON, not Vault's envelope: OIDC clients read them as is. */
-const rawJson = (body: unknown): HandlerResult => ({ raw: { status: 200, contentType: 'application/json', body: JSON.stringify(body) } });
+
 
 export interface OidcDeps extends IdentityDeps {
   effective: EffectiveIdentity;
@@ -68,26 +68,30 @@ export function oidcPaths(deps: OidcDeps): PathDef<Fields>[] {
       synopsis: 'Identity token issuer',
       operations: {
         read: async (req) => ({ data: { issuer: (await getJSON<{ issuer: string }>(req.storage, CONFIG))?.issuer ?? '' } }),
+        // As Vault: no issuer given changes nothing; "" restores the api address; anything else is scheme://host[:port] only.
         update: async (req, d) => {
-          const v = d.get('issuer');
-          if (v !== '' && (!/^https?:\/\/[^?#]+$/.test(v))) throw badRequest('invalid issuer, which must include only a scheme, host, and optionally a port and path');
-          await putJSON(req.storage, CONFIG, { issuer: v.replace(/\/+$/, '') });
+          const v = d.opt('issuer');
+          if (v === undefined) return null;
+          if (v !== '' && !validIssuer(v)) throw badRequest(INVALID_ISSUER);
+          await putJSON(req.storage, CONFIG, { issuer: v });
+          return v === '' ? null : { warnings: [EXPLICIT_ISSUER_WARNING] };
         },
       },
     }),
-    definePath({ pattern: 'oidc/key/?', fields: {}, synopsis: 'List keys', operations: { list: async (req) => ({ data: { keys: await listKeys(req.storage) } }) } }),
+    definePath({ pattern: 'oidc/key/?', fields: {}, synopsis: 'List keys', operations: { list: async (req) => ({ data: { keys: await listKeyNames(req.storage) } }) } }),
     definePath({
       pattern: `oidc/key/${genericName('name')}`,
       fields: keyFields,
       synopsis: 'Identity token signing keys',
       operations: {
         read: async (req, d) => {
-          const k = await readKey(req.storage, d.get('name'));
+          const k = (await readKey(req.storage, d.get('name'))) ?? (d.get('name') === DEFAULT_KEY ? DEFAULT_KEY_SETTINGS : null);
           return k ? { data: { algorithm: k.algorithm, rotation_period: k.rotationPeriod, verification_ttl: k.verificationTtl, allowed_client_ids: [...k.allowedClientIds] } } : null;
         },
         // Under the store's lock: a lazy rotation by a token request cannot interleave.
         update: async (req, d) => deps.store.exclusive(async () => {
-          const old = await readKey(req.storage, d.get('name'));
+          // The virtual default key starts from its settings, as Vault's stored one would.
+          const old = d.get('name') === DEFAULT_KEY ? await ensureDefaultKey(req.storage, deps.clockMs()) : await readKey(req.storage, d.get('name'));
           const algorithm = (d.opt('algorithm') ?? old?.algorithm ?? 'RS256') as Algorithm;
           if (!ALGORITHMS.includes(algorithm)) throw badRequest(`unknown signing algorithm "${algorithm}"`);
           const rotationPeriod = d.opt('rotation_period') ?? old?.rotationPeriod ?? DAY;
@@ -100,6 +104,7 @@ export function oidcPaths(deps: OidcDeps): PathDef<Fields>[] {
           await writeKey(req.storage, next);
         }),
         delete: async (req, d) => {
+          if (d.get('name') === DEFAULT_KEY) throw badRequest(`deletion of key "${DEFAULT_KEY}" not allowed`);
           const users = (await listRoles(req.storage)).filter((r) => r.key === d.get('name')).map((r) => r.name).sort();
           if (users.length > 0) throw badRequest(`unable to delete key "${d.get('name')}" because it is currently referenced by these roles: ${users.join(', ')}`);
           const clients = (await listClients(req.storage)).filter((c) => c.key === d.get('name')).map((c) => c.name);
@@ -115,7 +120,7 @@ export function oidcPaths(deps: OidcDeps): PathDef<Fields>[] {
       operations: {
         update: async (req, d) =>
           deps.store.exclusive(async () => {
-            const k = await readKey(req.storage, d.get('name'));
+            const k = d.get('name') === DEFAULT_KEY ? await ensureDefaultKey(req.storage, deps.clockMs()) : await readKey(req.storage, d.get('name'));
             if (!k) throw badRequest(`no named key found at "${d.get('name')}"`);
             await writeKey(req.storage, await rotate(k, deps.clockMs(), d.opt('verification_ttl') ?? k.verificationTtl));
           }),
@@ -135,7 +140,8 @@ export function oidcPaths(deps: OidcDeps): PathDef<Fields>[] {
           const old = await readRole(req.storage, d.get('name'));
           const keyName = d.opt('key') ?? old?.key ?? '';
           if (keyName === '') throw badRequest('the key parameter is required');
-          const key = await readKey(req.storage, keyName);
+          // As Vault, naming the default key makes its key material (under the lock: one key, not two racing).
+          const key = keyName === DEFAULT_KEY ? await deps.store.exclusive(() => ensureDefaultKey(req.storage, deps.clockMs())) : await readKey(req.storage, keyName);
           if (!key) throw badRequest(`key "${keyName}" does not exist`);
           const template = d.opt('template') ?? old?.template ?? '';
           try {
@@ -179,7 +185,7 @@ export function oidcPaths(deps: OidcDeps): PathDef<Fields>[] {
           const claims = { ...renderClaims(role.template, ti.template()), namespace: 'root' };
           const token = await new SignJWT(claims)
             .setProtectedHeader({ alg: key.algorithm, kid: key.signing.kid })
-            .setIssuer(await issuer(req.storage))
+            .setIssuer(await issuer(req.storage, deps.apiAddr()))
             .setSubject(entityId)
             .setAudience(role.clientId)
             .setIssuedAt(iat)
@@ -195,14 +201,14 @@ export function oidcPaths(deps: OidcDeps): PathDef<Fields>[] {
       synopsis: 'OIDC discovery document of the identity token issuer',
       operations: {
         read: async (req) => {
-          const iss = await issuer(req.storage);
+          const iss = await issuer(req.storage, deps.apiAddr());
           return rawJson({
             issuer: iss,
             jwks_uri: `${iss}/.well-known/keys`,
             response_types_supported: ['id_token'],
             subject_types_supported: ['public'],
             id_token_signing_alg_values_supported: [...ALGORITHMS],
-          });
+          }, 200, DISCOVERY_HEADERS);
         },
       },
     }),
@@ -214,7 +220,8 @@ export function oidcPaths(deps: OidcDeps): PathDef<Fields>[] {
         read: async (req) => {
           const now = deps.clockMs();
           const keys = (await Promise.all((await listKeys(req.storage)).map((n) => readKey(req.storage, n)))).filter((k): k is NamedKey => k !== null);
-          return rawJson({ keys: publicKeys(keys, now) });
+          const cacheControl = jwksCacheControl(keys, now);
+          return rawJson({ keys: publicKeys(keys, now) }, 200, cacheControl === undefined ? undefined : { 'Cache-Control': cacheControl });
         },
       },
     }),

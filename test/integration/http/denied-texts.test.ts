@@ -95,6 +95,7 @@ describe('403 texts as Vault words them', () => {
     assert.equal((await api(s, 'POST', 'auth/userpass/users/far', { ...root, body: { password: 'pw', token_bound_cidrs: ['10.0.0.0/8'] } })).status, 204);
     const r = await api(s, 'POST', 'auth/userpass/login/far', { body: { password: 'pw' } });
     assert.equal(r.status, 403);
-    assert.deepEqual(r.body, { errors: ['permission denied', 'login request originated from invalid CIDR'] });
+    // Vault's userpass returns the bare logical.ErrPermissionDenied here (its CIDR text went with the old bound_cidrs).
+    assert.deepEqual(r.body, { errors: ['permission denied'] });
   });
 });

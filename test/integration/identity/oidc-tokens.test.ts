@@ -21,7 +21,7 @@ test('identity tokens: signed for the entity, verified with the published JWKS b
   const upAcc = (await api(s, 'GET', 'sys/auth', root)).body.data['userpass/'].accessor as string;
   assert.equal((await api(s, 'POST', 'sys/policy/idtoken', { ...root, body: { policy: 'path "identity/oidc/token/*" { capabilities = ["read"] }' } })).status, 204);
   assert.equal((await api(s, 'POST', 'auth/userpass/users/ci', { ...root, body: { password: 'pw-ci-1', token_policies: 'idtoken' } })).status, 204);
-  assert.equal((await api(s, 'POST', 'identity/oidc/config', { ...root, body: { issuer: s.url } })).status, 204);
+  assert.equal((await api(s, 'POST', 'identity/oidc/config', { ...root, body: { issuer: s.url } })).status, 200, 'written, with the explicit-issuer warning');
 
   assert.equal((await api(s, 'POST', 'identity/oidc/key/main', { ...root, body: { algorithm: 'ES256', allowed_client_ids: '*', verification_ttl: '2h', rotation_period: '1h' } })).status, 204);
   const key = await api(s, 'GET', 'identity/oidc/key/main', root);

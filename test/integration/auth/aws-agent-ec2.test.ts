@@ -15,6 +15,7 @@ import { instanceDocument, startFakeInstanceSigner, type FakeInstanceSigner } fr
 import { startFakeEc2Imds, type FakeEc2Imds } from '../../fakes/aws-ec2/imds.js';
 import { OPENSSL, skipUnless } from '../../helpers/requirement.js';
 import { api, startTestServer, type TestServer } from '../../helpers/server.js';
+import { put, startAgent, tempDir, tryRead, waitFor } from '../../e2e/agent-harness.js';
 
 const hcl = (config: string) => `auto_auth {
   method "aws" {
@@ -98,6 +99,19 @@ describe('agent auto-auth aws (ec2)', { skip: skipUnless(OPENSSL) }, () => {
     const m = method('type = "ec2"\nrole = "web"', i);
     await i.close();
     await assert.rejects(m.authenticate(client()), /EC2 instance metadata.*ECONNREFUSED/);
+  });
+
+  it('the agent process writes the sink token and logs neither nonce nor token', async (t) => {
+    const i = await imds('i-agent-5', { v2Only: true });
+    const dir = tempDir();
+    const sink = `${dir}/sink`;
+    const nonce = 'agent-process-nonce-0123456789';
+    const config = hcl(`type = "ec2"\nrole = "web"\nnonce = "${nonce}"`).replace('/tmp/unused', sink);
+    const agent = startAgent(s, put(dir, 'agent.hcl', config), [], { AWS_EC2_METADATA_SERVICE_ENDPOINT: i.url });
+    t.after(() => agent.stop());
+    const token = await waitFor('the sink token', () => tryRead(sink), 15_000, agent);
+    assert.match((await api(s, 'GET', 'auth/token/lookup-self', { token })).body.data.display_name, /i-agent-5$/);
+    assert.ok(!agent.log().includes(nonce) && !agent.log().includes(token), 'no nonce or token in the log');
   });
 
   it('config: type ec2 with nonce; an unknown type names the field', () => {

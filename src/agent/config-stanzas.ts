@@ -71,7 +71,9 @@ function parseMethod(m: Stanza): MethodConfig {
     params = { type, role: x.need('role'), tokenPath: x.str('token_path') || K8S_TOKEN };
   } else if (type === 'aws') {
     const x = cfg();
-    x.checkKeys(['type', 'role', 'region', 'header_value', 'access_key', 'secret_key', 'session_token', 'nonce']);
+    x.checkKeys(['type', 'role', 'region', 'header_value', 'access_key', 'secret_key', 'session_token', 'nonce', 'credential_poll_interval']);
+    // Vault polls for rotated iam credentials at this interval; Ward reads them at each login, so it is only validated.
+    x.int('credential_poll_interval');
     const kind = x.str('type') || 'iam';
     if (kind !== 'iam' && kind !== 'ec2') throw x.error(`type "${kind}" is invalid (iam or ec2)`, 'type');
     params = { type, authType: kind, role: x.str('role') ?? '', region: x.str('region') || 'us-east-1', headerValue: x.str('header_value') ?? '' };

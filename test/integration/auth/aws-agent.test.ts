@@ -44,4 +44,7 @@ test('agent auto_auth method "aws" logs in with static keys and header_value; co
 
   assert.throws(() => parseAgentConfig(hcl.replace('type = "iam"', 'type = "gce"'), 'agent.hcl'), /type "gce" is invalid/);
   assert.throws(() => parseAgentConfig(hcl.replace('role = "app"', 'bogus = "x"'), 'agent.hcl'), /bogus/);
+  // Vault Agent's credential_poll_interval (seconds) is accepted: Ward reads the credentials at each login.
+  assert.equal(parseAgentConfig(hcl.replace('role = "app"', 'role = "app"\n      credential_poll_interval = 30'), 'agent.hcl').autoAuth?.method.params.type, 'aws');
+  assert.throws(() => parseAgentConfig(hcl.replace('role = "app"', 'role = "app"\n      credential_poll_interval = "soon"'), 'agent.hcl'), /credential_poll_interval/);
 });

@@ -4,7 +4,8 @@
  * the token API (404/405, as old emulators answer) is read without one, as the SDK falls
  * back; any other refusal of the token (403: IMDS disabled, or a proxied request) is an
  * error. The address is `AWS_EC2_METADATA_SERVICE_ENDPOINT` (the SDK's variable) or the
- * link-local one. Plain HTTP to a link-local address by design, like the SDK.
+ * link-local one; AWS_EC2_METADATA_DISABLED=true forbids it. Plain HTTP to a link-local
+ * address by design, like the SDK.
  */
 import { metadataText } from './metadata-http.js';
 
@@ -41,6 +42,8 @@ async function sessionToken(base: string): Promise<string | undefined> {
 
 /** The identity document (as served, the bytes AWS signed) and its base64 SHA256 RSA signature. */
 export async function instanceIdentity(env: NodeJS.ProcessEnv): Promise<{ document: string; signature: string }> {
+  // The SDK's off switch (set where IMDS must not be reached, e.g. containers that should not inherit the node's identity).
+  if ((env['AWS_EC2_METADATA_DISABLED'] ?? '').toLowerCase() === 'true') throw new Error(`${WHAT} access is disabled by AWS_EC2_METADATA_DISABLED`);
   const base = ec2ImdsBase(env);
   const token = await sessionToken(base);
   const headers: Record<string, string> = token ? { 'X-aws-ec2-metadata-token': token } : {};

@@ -99,6 +99,11 @@ describe('agent auto-auth aws (ec2)', { skip: skipUnless(OPENSSL) }, () => {
     const m = method('type = "ec2"\nrole = "web"', i);
     await i.close();
     await assert.rejects(m.authenticate(client()), /EC2 instance metadata.*ECONNREFUSED/);
+    // The SDK's switch: no request at all.
+    const j = await imds('i-agent-6');
+    const off = createMethod(parseAgentConfig(hcl('type = "ec2"\nrole = "web"'), 'agent.hcl').autoAuth!.method, { env: { AWS_EC2_METADATA_SERVICE_ENDPOINT: j.url, AWS_EC2_METADATA_DISABLED: 'true' } });
+    await assert.rejects(off.authenticate(client()), /EC2 instance metadata access is disabled by AWS_EC2_METADATA_DISABLED/);
+    assert.deepEqual(j.requests, []);
   });
 
   it('the agent process writes the sink token and logs neither nonce nor token', async (t) => {

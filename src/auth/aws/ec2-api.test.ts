@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseDescribeInstances } from './ec2-api.js';
+import { parseDescribeInstances, parseInstanceProfileRoles } from './ec2-api.js';
 
 const wrap = (item: string) =>
   `<?xml version="1.0" encoding="UTF-8"?>\n<DescribeInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r</requestId><reservationSet><item><reservationId>r-1</reservationId><instancesSet><item>${item}</item></instancesSet></item></reservationSet></DescribeInstancesResponse>`;
@@ -22,4 +22,11 @@ test('parseDescribeInstances reads the instance-level state, VPC, subnet and pro
     ['not xml', null],
   ];
   for (const [xml, want] of table) assert.deepEqual(parseDescribeInstances(xml), want, xml.slice(-120));
+});
+
+test('parseInstanceProfileRoles lists the role ARNs, not the profile ARN', () => {
+  const xml = (roles: string) => `<GetInstanceProfileResponse><GetInstanceProfileResult><InstanceProfile><Roles>${roles}</Roles><Arn>arn:aws:iam::1:instance-profile/p</Arn></InstanceProfile></GetInstanceProfileResult></GetInstanceProfileResponse>`;
+  assert.deepEqual(parseInstanceProfileRoles(xml('<member><Path>/</Path><Arn>arn:aws:iam::1:role/a</Arn></member>')), ['arn:aws:iam::1:role/a']);
+  assert.deepEqual(parseInstanceProfileRoles(xml('')), []);
+  assert.deepEqual(parseInstanceProfileRoles(xml('<member><Arn>arn:aws:iam::1:role/a</Arn></member><member><Arn>arn:aws:iam::1:role/b</Arn></member>')), ['arn:aws:iam::1:role/a', 'arn:aws:iam::1:role/b']);
 });

@@ -1,9 +1,12 @@
 /**
- * EC2's DescribeInstances for one instance, as Vault's ec2 login asks it: the query API
- * (POST form, Version 2016-11-15), SigV4-signed for service `ec2` in the identity document's
- * region, at config/client's `endpoint` or https://ec2.<region>.amazonaws.com, with
- * config/client's keys or the server's AWS_* environment. Only the fields the role binds
- * need are read. Failures are Ec2ApiError with EC2's code and message (never the keys).
+ * The two AWS calls Vault's ec2 login makes for API binds, over the query API (POST form,
+ * SigV4-signed), with config/client's keys or the server's AWS_* environment:
+ * - EC2 DescribeInstances (Version 2016-11-15) for the instance, service `ec2` in the identity
+ *   document's region, at `endpoint` or https://ec2.<region>.amazonaws.com;
+ * - IAM GetInstanceProfile (Version 2010-05-08) for its profile's role, service `iam` in
+ *   us-east-1 (IAM is global), at `iam_endpoint` or https://iam.amazonaws.com.
+ * Only the fields the role binds need are read. Failures are Ec2ApiError with the service's
+ * code and message (never the keys).
  */
 import * as http from 'node:http';
 import * as https from 'node:https';
@@ -62,14 +65,14 @@ export function parseDescribeInstances(xml: string): Ec2Instance | null {
   return { state: tag(state, 'name'), vpcId: tag(own, 'vpcId'), subnetId: tag(own, 'subnetId'), instanceProfileArn: tag(profile, 'arn') };
 }
 
-export async function describeInstance(c: ClientConfig | null, region: string, instanceId: string, o: { timeoutMs: number; env?: NodeJS.ProcessEnv }): Promise<Ec2Instance> {
+/** One signed query-API call; the 200 body, or Ec2ApiError with the service's code and message. */
+async function query(c: ClientConfig | null, base: string, region: string, service: string, params: Record<string, string>, o: { timeoutMs: number; env?: NodeJS.ProcessEnv }): Promise<string> {
   const creds = credentials(c, o.env ?? process.env);
-  const base = c?.endpoint || `https://ec2.${region}.amazonaws.com`;
   const url = new URL(base.replace(/\/+$/, '') + '/');
-  const body = new URLSearchParams({ Action: 'DescribeInstances', Version: '2016-11-15', 'InstanceId.1': instanceId }).toString();
+  const body = new URLSearchParams(params).toString();
   const headers = signRequest({
     method: 'POST', url, headers: { 'Content-Type': 'application/x-www-form-urlencoded; charset=utf-8' }, body,
-    region, service: 'ec2', credentials: creds, now: Date.now(),
+    region, service, credentials: creds, now: Date.now(),
   });
   let res: { status: number; body: string };
   try {
@@ -79,9 +82,29 @@ export async function describeInstance(c: ClientConfig | null, region: string, i
   }
   if (res.status !== 200) {
     const code = tag(res.body, 'Code');
-    throw new Ec2ApiError(code ? `${code}: ${tag(res.body, 'Message')}` : `EC2 answered HTTP ${res.status}`);
+    throw new Ec2ApiError(code ? `${code}: ${tag(res.body, 'Message')}` : `${service} answered HTTP ${res.status}`);
   }
-  const inst = parseDescribeInstances(res.body);
+  return res.body;
+}
+
+export async function describeInstance(c: ClientConfig | null, region: string, instanceId: string, o: { timeoutMs: number; env?: NodeJS.ProcessEnv }): Promise<Ec2Instance> {
+  const xml = await query(c, c?.endpoint || `https://ec2.${region}.amazonaws.com`, region, 'ec2', { Action: 'DescribeInstances', Version: '2016-11-15', 'InstanceId.1': instanceId }, o);
+  const inst = parseDescribeInstances(xml);
   if (!inst) throw new Ec2ApiError('no reservations found in instance description');
   return inst;
+}
+
+/** The role ARNs of a GetInstanceProfileResponse. */
+export function parseInstanceProfileRoles(xml: string): string[] {
+  const roles = /<Roles>([\s\S]*?)<\/Roles>/.exec(xml)?.[1] ?? '';
+  return [...roles.matchAll(/<member>([\s\S]*?)<\/member>/g)].map((m) => tag(m[1] ?? '', 'Arn')).filter((a) => a !== '');
+}
+
+/** The role of the instance profile named by `profileArn` (its last path segment); an instance profile holds one role. */
+export async function instanceProfileRole(c: ClientConfig | null, profileArn: string, o: { timeoutMs: number; env?: NodeJS.ProcessEnv }): Promise<string> {
+  const name = profileArn.split('/').pop() ?? '';
+  const xml = await query(c, c?.iamEndpoint || 'https://iam.amazonaws.com', 'us-east-1', 'iam', { Action: 'GetInstanceProfile', Version: '2010-05-08', InstanceProfileName: name }, o);
+  const roles = parseInstanceProfileRoles(xml);
+  if (roles.length !== 1) throw new Ec2ApiError(`instance profile "${name}" has ${roles.length} roles; expected 1`);
+  return roles[0]!;
 }

@@ -2,8 +2,8 @@
  * `config/client` (where the client's signed GetCallerIdentity is replayed, and the
  * X-Vault-AWS-IAM-Server-ID value it must carry) and `config/identity` (how logins name
  * their identity alias and which metadata they carry), as Vault's aws method has them.
- * `access_key`/`secret_key`/`endpoint` are the credentials and EC2 endpoint ec2 logins ask
- * DescribeInstances with (only for roles with binds that need it, see ec2-api.ts); the
+ * `access_key`/`secret_key`/`endpoint`/`iam_endpoint` are the credentials and endpoints ec2
+ * logins ask EC2 DescribeInstances and IAM GetInstanceProfile with (only for roles with binds that need it, see ec2-api.ts); the
  * secret key is never read back.
  */
 import { badRequest } from '../../sdk/errors.js';
@@ -23,6 +23,8 @@ export interface ClientConfig {
   secretKey?: string;
   /** EC2 API endpoint; absent: https://ec2.<region>.amazonaws.com. */
   endpoint?: string;
+  /** IAM API endpoint (GetInstanceProfile); absent: https://iam.amazonaws.com. */
+  iamEndpoint?: string;
 }
 
 export type IamAlias = 'role_id' | 'unique_id' | 'full_arn' | 'canonical_arn';
@@ -84,6 +86,7 @@ const clientFields = {
   access_key: field.string({ description: 'AWS access key ID ec2 logins call DescribeInstances with (default: the server environment).' }),
   secret_key: field.string({ description: 'AWS secret access key for access_key; never read back.', sensitive: true }),
   endpoint: field.string({ description: 'URL of the EC2 API (default https://ec2.<region>.amazonaws.com).' }),
+  iam_endpoint: field.string({ description: 'URL of the IAM API, for bound_iam_role_arn (default https://iam.amazonaws.com).' }),
 };
 
 export const clientConfigPath = definePath({
@@ -104,6 +107,7 @@ export const clientConfigPath = definePath({
           use_sts_region_from_client: c.useStsRegionFromClient,
           access_key: c.accessKey ?? '',
           endpoint: c.endpoint ?? '',
+          iam_endpoint: c.iamEndpoint ?? '',
         },
       };
     },
@@ -135,6 +139,8 @@ async function write(s: Storage, d: FieldData<typeof clientFields>, old: ClientC
   if (accessKey !== '') Object.assign(c, { accessKey, secretKey });
   const endpoint = validEndpoint((d.opt('endpoint') ?? old?.endpoint ?? '').trim(), 'endpoint');
   if (endpoint !== '') c.endpoint = endpoint;
+  const iamEndpoint = validEndpoint((d.opt('iam_endpoint') ?? old?.iamEndpoint ?? '').trim(), 'iam_endpoint');
+  if (iamEndpoint !== '') c.iamEndpoint = iamEndpoint;
   await putJSON(s, CLIENT_KEY, c);
   return null;
 }

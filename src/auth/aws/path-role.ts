@@ -3,7 +3,7 @@
  * accounts may log in through a role (iam type), or which instances by their signed
  * identity document (ec2 type), and the tokens they get. Role names are lower-cased as
  * Vault's aws method does. VPC, subnet and instance-profile binds are checked at login
- * against EC2 DescribeInstances; bound_iam_role_arn (it also needs IAM) is refused.
+ * against EC2 DescribeInstances, bound_iam_role_arn against IAM GetInstanceProfile.
  */
 import { uuid } from '../../lib/ids.js';
 import { badRequest } from '../../sdk/errors.js';
@@ -28,15 +28,17 @@ export interface AwsRole extends TokenParams {
   boundVpcIds?: string[];
   boundSubnetIds?: string[];
   boundIamInstanceProfileArns?: string[];
+  /** Checked against IAM GetInstanceProfile for the instance's profile. */
+  boundIamRoleArns?: string[];
   allowInstanceMigration?: boolean;
   disallowReauthentication?: boolean;
 }
 
 /** ec2 binds that are ec2-only: from the signed document, or from DescribeInstances. */
-const EC2_DOC_BINDS = ['bound_ami_id', 'bound_region', 'bound_ec2_instance_id', 'bound_vpc_id', 'bound_subnet_id', 'bound_iam_instance_profile_arn'] as const;
+const EC2_DOC_BINDS = ['bound_ami_id', 'bound_region', 'bound_ec2_instance_id', 'bound_vpc_id', 'bound_subnet_id', 'bound_iam_instance_profile_arn', 'bound_iam_role_arn'] as const;
 
 /** How many binds need DescribeInstances' answer (the login asks EC2 only when there are any). */
-export const ec2ApiBinds = (r: AwsRole): number => (r.boundVpcIds ?? []).length + (r.boundSubnetIds ?? []).length + (r.boundIamInstanceProfileArns ?? []).length;
+export const ec2ApiBinds = (r: AwsRole): number => (r.boundVpcIds ?? []).length + (r.boundSubnetIds ?? []).length + (r.boundIamInstanceProfileArns ?? []).length + (r.boundIamRoleArns ?? []).length;
 
 const roleKey = (name: string): string => `role/${name.toLowerCase()}`;
 
@@ -54,7 +56,7 @@ const roleFields = {
   bound_ec2_instance_id: field.commaStringSlice({ description: 'ec2: instance IDs allowed to log in.' }),
   bound_vpc_id: field.commaStringSlice({ description: 'ec2: VPC IDs the instance must be in (asked from EC2 DescribeInstances).' }),
   bound_subnet_id: field.commaStringSlice({ description: 'ec2: subnet IDs the instance must be in (asked from EC2 DescribeInstances).' }),
-  bound_iam_role_arn: field.commaStringSlice({ description: 'Not supported: needs the EC2 and IAM APIs.' }),
+  bound_iam_role_arn: field.commaStringSlice({ description: "ec2: IAM role ARNs (a trailing * matches a prefix) the instance profile's role must have (asked from IAM GetInstanceProfile)." }),
   bound_iam_instance_profile_arn: field.commaStringSlice({ description: 'ec2: instance profile ARNs (a trailing * matches a prefix) the instance must have (asked from EC2 DescribeInstances).' }),
   role_tag: field.string({ description: 'Not supported: role tags are read through the EC2 API.' }),
   allow_instance_migration: field.bool({ description: 'ec2: a newer identity document (later pendingTime) may log in without the nonce.' }),
@@ -71,9 +73,6 @@ function buildRole(d: FieldData<typeof roleFields>, existing: AwsRole | null): A
     throw badRequest('resolve_aws_unique_ids=true needs IAM access to resolve principals, which Ward does not have; set it to false');
   }
   if ((d.opt('inferred_entity_type') ?? '') !== '') throw badRequest('inferred_entity_type is not supported by Ward');
-  if ((d.opt('bound_iam_role_arn') ?? []).some((v) => v !== '')) {
-    throw badRequest('bound_iam_role_arn needs the IAM API (GetInstanceProfile), which Ward does not call; bind by bound_iam_instance_profile_arn');
-  }
   if ((d.opt('role_tag') ?? '') !== '') throw badRequest('role_tag is not supported by Ward: role tags are read through the EC2 API');
   if (authType === 'iam') {
     for (const f of EC2_DOC_BINDS) {
@@ -94,6 +93,7 @@ function buildRole(d: FieldData<typeof roleFields>, existing: AwsRole | null): A
     boundVpcIds: list(d.opt('bound_vpc_id'), existing?.boundVpcIds),
     boundSubnetIds: list(d.opt('bound_subnet_id'), existing?.boundSubnetIds),
     boundIamInstanceProfileArns: list(d.opt('bound_iam_instance_profile_arn'), existing?.boundIamInstanceProfileArns),
+    boundIamRoleArns: list(d.opt('bound_iam_role_arn'), existing?.boundIamRoleArns),
     allowInstanceMigration: d.opt('allow_instance_migration') ?? existing?.allowInstanceMigration ?? false,
     disallowReauthentication: d.opt('disallow_reauthentication') ?? existing?.disallowReauthentication ?? false,
   };
@@ -131,7 +131,7 @@ export const rolePath = definePath({
           bound_ec2_instance_id: [...(r.boundEc2InstanceIds ?? [])],
           bound_vpc_id: [...(r.boundVpcIds ?? [])],
           bound_subnet_id: [...(r.boundSubnetIds ?? [])],
-          bound_iam_role_arn: [],
+          bound_iam_role_arn: [...(r.boundIamRoleArns ?? [])],
           bound_iam_instance_profile_arn: [...(r.boundIamInstanceProfileArns ?? [])],
           role_tag: '',
           allow_instance_migration: r.allowInstanceMigration ?? false,

@@ -40,7 +40,7 @@ export interface KubernetesParams {
   tokenPath: string;
 }
 
-/** `method "aws"` (iam type); credentials fall back to the AWS_* environment at each login. */
+/** `method "aws"`: iam (credentials fall back to the AWS_* environment at each login) or ec2 (IMDS). */
 export interface AwsParams {
   type: 'aws';
   /** `type` in the config: iam (a signed sts:GetCallerIdentity) or ec2 (the IMDS identity document). */

@@ -71,11 +71,13 @@ function parseMethod(m: Stanza): MethodConfig {
     params = { type, role: x.need('role'), tokenPath: x.str('token_path') || K8S_TOKEN };
   } else if (type === 'aws') {
     const x = cfg();
-    x.checkKeys(['type', 'role', 'region', 'header_value', 'access_key', 'secret_key', 'session_token']);
+    x.checkKeys(['type', 'role', 'region', 'header_value', 'access_key', 'secret_key', 'session_token', 'nonce', 'credential_poll_interval']);
+    // Vault polls for rotated iam credentials at this interval; Ward reads them at each login, so it is only validated.
+    x.int('credential_poll_interval');
     const kind = x.str('type') || 'iam';
-    if (kind !== 'iam') throw x.error(`type "${kind}" is not supported by Ward's agent (only iam; ec2 needs the EC2 API)`, 'type');
-    params = { type, role: x.str('role') ?? '', region: x.str('region') || 'us-east-1', headerValue: x.str('header_value') ?? '' };
-    for (const [key, k] of [['access_key', 'accessKey'], ['secret_key', 'secretKey'], ['session_token', 'sessionToken']] as const) {
+    if (kind !== 'iam' && kind !== 'ec2') throw x.error(`type "${kind}" is invalid (iam or ec2)`, 'type');
+    params = { type, authType: kind, role: x.str('role') ?? '', region: x.str('region') || 'us-east-1', headerValue: x.str('header_value') ?? '' };
+    for (const [key, k] of [['access_key', 'accessKey'], ['secret_key', 'secretKey'], ['session_token', 'sessionToken'], ['nonce', 'nonce']] as const) {
       const v = x.str(key);
       if (v) params[k] = v;
     }

@@ -40,15 +40,19 @@ export interface KubernetesParams {
   tokenPath: string;
 }
 
-/** `method "aws"` (iam type); credentials fall back to the AWS_* environment at each login. */
+/** `method "aws"`: iam (credentials fall back to the AWS_* environment at each login) or ec2 (IMDS). */
 export interface AwsParams {
   type: 'aws';
+  /** `type` in the config: iam (a signed sts:GetCallerIdentity) or ec2 (the IMDS identity document). */
+  authType: 'iam' | 'ec2';
   role: string;
   region: string;
   headerValue: string;
   accessKey?: string;
   secretKey?: string;
   sessionToken?: string;
+  /** ec2: the reauthentication nonce; generated at the first login when unset. */
+  nonce?: string;
 }
 
 export interface TokenFileParams {

@@ -4,6 +4,8 @@
  * `resource` (a user-assigned identity chosen by `object_id` or `client_id`), then logs in
  * at `auth/<mount>/login` with the token and the machine's subscription, resource group,
  * VM and scale-set names, as Vault's agent does. A fresh token is fetched at every login.
+ * With `authenticate_from_environment` the token comes from the environment's credential
+ * for `scope` instead (azure-env-credential.ts); the machine fields still come from IMDS.
  *
  * `WARD_TEST_AZURE_IMDS_URL` (test only) replaces IMDS's address, so the tests can point
  * the agent at a local IMDS (test/fakes/azure/imds.ts); nothing else should set it.
@@ -11,6 +13,7 @@
 import type { WardClient } from '../../api/index.js';
 import type { Stanza } from '../config-read.js';
 import { fromAuth, type AuthMethod, type AuthResult } from './method.js';
+import { environmentToken, imdsToken } from './azure-env-credential.js';
 import { metadataGet } from './metadata-http.js';
 
 export const IMDS_URL = 'http://169.254.169.254';
@@ -24,15 +27,20 @@ export interface AzureParams {
   resource: string;
   objectId?: string;
   clientId?: string;
+  /** authenticate_from_environment: the token from the Azure SDK's environment credential chain. */
+  fromEnvironment?: true;
+  /** The scope that credential asks for (Vault: `scope`, default `<resource>/.default`). */
+  scope?: string;
 }
 
 /** `method "azure" { config = { role resource object_id client_id scope } }`. */
 export function parseAzureParams(x: Stanza): AzureParams {
   x.checkKeys(['role', 'resource', 'object_id', 'client_id', 'scope', 'authenticate_from_environment']);
-  if (x.bool('authenticate_from_environment') === true) {
-    throw x.error("authenticate_from_environment is not supported by Ward's agent (it needs the Azure SDK credential chain); the managed identity is used through IMDS", 'authenticate_from_environment');
-  }
   const p: AzureParams = { type: 'azure', role: x.need('role'), resource: x.need('resource') };
+  if (x.bool('authenticate_from_environment') === true) {
+    p.fromEnvironment = true;
+    p.scope = x.str('scope') || `${p.resource}/.default`;
+  }
   const objectId = x.str('object_id');
   const clientId = x.str('client_id');
   if (objectId && clientId) throw x.error('only one of object_id or client_id may be provided', 'client_id');
@@ -59,15 +67,11 @@ export class AzureMethod implements AuthMethod {
 
   async authenticate(client: WardClient): Promise<AuthResult> {
     const base = (this.env[IMDS_URL_ENV] || IMDS_URL).replace(/\/+$/, '');
-    const headers = { Metadata: 'true' };
-    const instance = await metadataGet(`${base}/metadata/instance?${new URLSearchParams({ 'api-version': API_VERSION, format: 'json' })}`, headers, 'Azure IMDS instance metadata');
+    const instance = await metadataGet(`${base}/metadata/instance?${new URLSearchParams({ 'api-version': API_VERSION, format: 'json' })}`, { Metadata: 'true' }, 'Azure IMDS instance metadata');
     const compute = ((instance as { compute?: Compute } | null)?.compute ?? {}) as Compute;
-    const q = new URLSearchParams({ 'api-version': API_VERSION, resource: this.p.resource });
-    if (this.p.objectId) q.set('object_id', this.p.objectId);
-    if (this.p.clientId) q.set('client_id', this.p.clientId);
-    const identity = await metadataGet(`${base}/metadata/identity/oauth2/token?${q}`, headers, 'Azure IMDS identity token');
-    const jwt = (identity as { access_token?: unknown } | null)?.access_token;
-    if (typeof jwt !== 'string' || jwt === '') throw new Error('Azure IMDS identity token: the response holds no access_token');
+    const jwt = this.p.fromEnvironment
+      ? await environmentToken(this.env, this.p.scope ?? `${this.p.resource}/.default`, imdsToken(base, API_VERSION))
+      : await imdsToken(base, API_VERSION, this.p.objectId ? { object_id: this.p.objectId } : {})(this.p.resource, this.p.clientId);
     const res = await client.login(this.mount, {
       role: this.p.role,
       jwt,

@@ -28,7 +28,7 @@ export function createMethod(m: MethodConfig, ctx: MethodContext = {}): AuthMeth
   if (p.type === 'azure') return new AzureMethod(m.mountPath, p, ctx.env);
   if (p.type === 'gcp') return new GcpMethod(m.mountPath, p, ctx.env);
   if (p.type === 'approle') return new AppRoleMethod(m.mountPath, p);
-  if (p.type === 'aws') return new AwsMethod(m.mountPath, p);
+  if (p.type === 'aws') return new AwsMethod(m.mountPath, p, ctx.env);
   if (p.type === 'kubernetes') return new KubernetesMethod(m.mountPath, p.role, p.tokenPath);
   return new TokenFileMethod(p.tokenFilePath);
 }

@@ -54,7 +54,7 @@ describe('aws auth backend (iam)', () => {
     await assert.rejects(c.call('update', 'config/client', { max_retries: -2 }), isWardError(400, /max_retries/));
     await c.call('update', 'config/client', { sts_endpoint: `${sts.url}/`, iam_server_id_header_value: 'ward.example' });
     assert.deepEqual((await c.call('read', 'config/client'))?.data, {
-      sts_endpoint: sts.url, sts_region: '', iam_server_id_header_value: 'ward.example', max_retries: -1, use_sts_region_from_client: false,
+      sts_endpoint: sts.url, sts_region: '', iam_server_id_header_value: 'ward.example', max_retries: -1, use_sts_region_from_client: false, access_key: '', endpoint: '', iam_endpoint: '',
     });
     await c.call('update', 'config/client', { max_retries: 0 });
     assert.equal((await c.call('read', 'config/client'))?.data?.['iam_server_id_header_value'], 'ward.example', 'a partial update keeps the rest');

@@ -2,7 +2,9 @@
  * `config/client` (where the client's signed GetCallerIdentity is replayed, and the
  * X-Vault-AWS-IAM-Server-ID value it must carry) and `config/identity` (how logins name
  * their identity alias and which metadata they carry), as Vault's aws method has them.
- * Ward makes no AWS calls of its own, so the access_key/secret_key family is not offered.
+ * `access_key`/`secret_key`/`endpoint`/`iam_endpoint` are the credentials and endpoints ec2
+ * logins ask EC2 DescribeInstances and IAM GetInstanceProfile with (only for roles with binds that need it, see ec2-api.ts); the
+ * secret key is never read back.
  */
 import { badRequest } from '../../sdk/errors.js';
 import type { FieldData } from '../../sdk/framework/field-data.js';
@@ -16,6 +18,13 @@ export interface ClientConfig {
   iamServerIdHeaderValue: string;
   maxRetries: number;
   useStsRegionFromClient: boolean;
+  /** EC2 API credentials; absent: the server's AWS_* environment. */
+  accessKey?: string;
+  secretKey?: string;
+  /** EC2 API endpoint; absent: https://ec2.<region>.amazonaws.com. */
+  endpoint?: string;
+  /** IAM API endpoint (GetInstanceProfile); absent: https://iam.amazonaws.com. */
+  iamEndpoint?: string;
 }
 
 export type IamAlias = 'role_id' | 'unique_id' | 'full_arn' | 'canonical_arn';
@@ -56,15 +65,15 @@ export async function loadIdentityConfig(s: Storage): Promise<IdentityConfig> {
   return (await getJSON<IdentityConfig>(s, IDENTITY_KEY)) ?? { iamAlias: 'role_id', iamMetadata: [...DEFAULT_IAM_METADATA] };
 }
 
-function validEndpoint(v: string): string {
+function validEndpoint(v: string, name = 'sts_endpoint'): string {
   if (v === '') return '';
   let u: URL;
   try {
     u = new URL(v);
   } catch {
-    throw badRequest(`invalid sts_endpoint "${v}": not a URL`);
+    throw badRequest(`invalid ${name} "${v}": not a URL`);
   }
-  if (u.protocol !== 'https:' && u.protocol !== 'http:') throw badRequest(`invalid sts_endpoint "${v}": scheme must be https or http`);
+  if (u.protocol !== 'https:' && u.protocol !== 'http:') throw badRequest(`invalid ${name} "${v}": scheme must be https or http`);
   return v.replace(/\/+$/, '');
 }
 
@@ -74,6 +83,10 @@ const clientFields = {
   iam_server_id_header_value: field.string({ description: 'Value the X-Vault-AWS-IAM-Server-ID header must have, signed, in iam logins.' }),
   max_retries: field.int({ description: 'Retries of a failed STS call; -1 = the AWS SDK default (3).', default: -1 }),
   use_sts_region_from_client: field.bool({ description: "Replay to the STS endpoint of the region in the client's credential scope." }),
+  access_key: field.string({ description: 'AWS access key ID ec2 logins call DescribeInstances with (default: the server environment).' }),
+  secret_key: field.string({ description: 'AWS secret access key for access_key; never read back.', sensitive: true }),
+  endpoint: field.string({ description: 'URL of the EC2 API (default https://ec2.<region>.amazonaws.com).' }),
+  iam_endpoint: field.string({ description: 'URL of the IAM API, for bound_iam_role_arn (default https://iam.amazonaws.com).' }),
 };
 
 export const clientConfigPath = definePath({
@@ -92,6 +105,9 @@ export const clientConfigPath = definePath({
           iam_server_id_header_value: c.iamServerIdHeaderValue,
           max_retries: c.maxRetries,
           use_sts_region_from_client: c.useStsRegionFromClient,
+          access_key: c.accessKey ?? '',
+          endpoint: c.endpoint ?? '',
+          iam_endpoint: c.iamEndpoint ?? '',
         },
       };
     },
@@ -117,6 +133,14 @@ async function write(s: Storage, d: FieldData<typeof clientFields>, old: ClientC
     useStsRegionFromClient: d.opt('use_sts_region_from_client') ?? old?.useStsRegionFromClient ?? false,
   };
   if (c.maxRetries < -1) throw badRequest('max_retries cannot be less than -1');
+  const accessKey = (d.opt('access_key') ?? old?.accessKey ?? '').trim();
+  const secretKey = d.opt('secret_key') ?? old?.secretKey ?? '';
+  if ((accessKey === '') !== (secretKey === '')) throw badRequest('access_key and secret_key must be set together');
+  if (accessKey !== '') Object.assign(c, { accessKey, secretKey });
+  const endpoint = validEndpoint((d.opt('endpoint') ?? old?.endpoint ?? '').trim(), 'endpoint');
+  if (endpoint !== '') c.endpoint = endpoint;
+  const iamEndpoint = validEndpoint((d.opt('iam_endpoint') ?? old?.iamEndpoint ?? '').trim(), 'iam_endpoint');
+  if (iamEndpoint !== '') c.iamEndpoint = iamEndpoint;
   await putJSON(s, CLIENT_KEY, c);
   return null;
 }

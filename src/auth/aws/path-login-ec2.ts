@@ -3,8 +3,9 @@
  * identity document (PKCS#7, or document + SHA256 RSA signature) against the registered
  * AWS certificates, pick the role (named, else the document's AMI ID), check its binds
  * against the signed document, then the identity access list and its nonce. Unlike Vault,
- * Ward does not ask the EC2 API whether the instance is running (it makes no AWS calls);
- * the signed document and the access list are the whole proof (README).
+ * Ward asks EC2 DescribeInstances (running state, VPC, subnet, instance profile) only for
+ * roles with binds that need it (ec2-api.ts); otherwise the signed document and the access
+ * list are the whole proof (README).
  */
 import { ipInCidrs } from '../../lib/cidr.js';
 import { uuid } from '../../lib/ids.js';
@@ -12,10 +13,11 @@ import { KeyedMutex } from '../../lib/keyed-mutex.js';
 import { badRequest, permissionDenied } from '../../sdk/errors.js';
 import type { AuthSpec, AuthView, LogicalRequest, RenewResult } from '../../sdk/logical.js';
 import { toAuthSpec } from '../token-fields.js';
+import { describeInstance, Ec2ApiError, instanceProfileRole, type Ec2Instance } from './ec2-api.js';
 import { loadAccessEntry, saveAccessEntry, validateReauth, type AccessListEntry } from './access-list.js';
 import { certificatesOfType } from './path-certificate.js';
-import { DEFAULT_EC2_METADATA, loadIdentityConfig } from './path-config.js';
-import { loadRole, type AwsRole } from './path-role.js';
+import { DEFAULT_EC2_METADATA, loadClientConfig, loadIdentityConfig } from './path-config.js';
+import { ec2ApiBinds, loadRole, type AwsRole } from './path-role.js';
 import { parsePkcs7, Pkcs7Error, verifyRsaSignature, verifySignedDocument } from './pkcs7.js';
 
 export interface Ec2LoginInput {
@@ -106,7 +108,21 @@ function bindProblem(role: AwsRole, roleName: string, doc: { instanceId: string;
  */
 const perInstance = new KeyedMutex();
 
-export async function ec2Login(req: LogicalRequest, input: Ec2LoginInput, maxLeaseTtl: number): Promise<AuthSpec> {
+/** A bound ARN matches exactly, or by prefix when it ends in `*`. */
+const globMatch = (arn: string) => (b: string): boolean => (b.endsWith('*') ? arn.startsWith(b.slice(0, -1)) : b === arn);
+
+/** The binds Vault checks against DescribeInstances' answer; the refusal or null. */
+function instanceProblem(role: AwsRole, roleName: string, inst: Ec2Instance): string | null {
+  if ((role.boundSubnetIds ?? []).length > 0 && !role.boundSubnetIds!.includes(inst.subnetId)) return `Error validating instance: subnet ID "${inst.subnetId}" does not satisfy the constraint on role "${roleName}"`;
+  if ((role.boundVpcIds ?? []).length > 0 && !role.boundVpcIds!.includes(inst.vpcId)) return `Error validating instance: VPC ID "${inst.vpcId}" does not satisfy the constraint on role "${roleName}"`;
+  const profiles = role.boundIamInstanceProfileArns ?? [];
+  if (profiles.length > 0 && (inst.instanceProfileArn === '' || !profiles.some(globMatch(inst.instanceProfileArn)))) {
+    return `Error validating instance: IAM instance profile ARN "${inst.instanceProfileArn}" does not satisfy the constraint role "${roleName}"`;
+  }
+  return null;
+}
+
+export async function ec2Login(req: LogicalRequest, input: Ec2LoginInput, maxLeaseTtl: number, o: { timeoutMs: number } = { timeoutMs: 10_000 }): Promise<AuthSpec> {
   const doc = await verifiedDocument(req, input);
   const roleName = (input.role !== '' ? input.role : doc.imageId).toLowerCase();
   const role = await loadRole(req.storage, roleName);
@@ -115,6 +131,31 @@ export async function ec2Login(req: LogicalRequest, input: Ec2LoginInput, maxLea
   if (role.tokenBoundCidrs.length > 0 && !ipInCidrs(req.connection.remoteAddress, role.tokenBoundCidrs)) throw permissionDenied();
   const problem = bindProblem(role, roleName, doc);
   if (problem) throw badRequest(problem);
+  if (ec2ApiBinds(role) > 0) {
+    const client = await loadClientConfig(req.storage);
+    let inst: Ec2Instance;
+    try {
+      inst = await describeInstance(client, doc.region, doc.instanceId, o);
+    } catch (e) {
+      if (e instanceof Ec2ApiError) throw badRequest(`failed to verify instance ID: ${e.message}`);
+      throw e;
+    }
+    if (inst.state !== 'running') throw badRequest("failed to verify instance ID: instance is not in 'running' state");
+    const refusal = instanceProblem(role, roleName, inst);
+    if (refusal) throw badRequest(refusal);
+    const roleArns = role.boundIamRoleArns ?? [];
+    if (roleArns.length > 0) {
+      if (inst.instanceProfileArn === '') throw badRequest('Error validating instance: IAM instance profile in the instance description is nil');
+      let arn: string;
+      try {
+        arn = await instanceProfileRole(client, inst.instanceProfileArn, o);
+      } catch (e) {
+        if (e instanceof Ec2ApiError) throw badRequest(`Error validating instance: IAM role ARN could not be fetched: ${e.message}`);
+        throw e;
+      }
+      if (!roleArns.some(globMatch(arn))) throw badRequest(`Error validating instance: IAM role ARN "${arn}" does not satisfy the constraint role "${roleName}"`);
+    }
+  }
 
   const { nonce, supplied, disallow } = await perInstance.run(`${req.mountAccessor}/${doc.instanceId}`, () => admit(req, input, doc, roleName, role, maxLeaseTtl));
 

@@ -100,7 +100,7 @@ export function loginPath(deps: LoginDeps) {
         if (anyEc2 && !allEc2) throw badRequest('supplied some of the auth values for the ec2 auth type but not all');
         if (anyEc2) {
           const nonce = d.opt('nonce');
-          return { auth: await ec2Login(req, { role: d.get('role'), pkcs7, identity, signature, ...(nonce !== undefined ? { nonce } : {}) }, deps.maxLeaseTtl()) };
+          return { auth: await ec2Login(req, { role: d.get('role'), pkcs7, identity, signature, ...(nonce !== undefined ? { nonce } : {}) }, deps.maxLeaseTtl(), { timeoutMs: deps.timeoutMs }) };
         }
         let r: IamRequest;
         try {

@@ -2,8 +2,8 @@
  * `role/<name>` and LIST `role`/`roles`: which IAM principals (by ARN, with globs) and
  * accounts may log in through a role (iam type), or which instances by their signed
  * identity document (ec2 type), and the tokens they get. Role names are lower-cased as
- * Vault's aws method does. ec2 binds that need the EC2 API (VPC, subnet, instance profile,
- * IAM role) are refused: Ward makes no AWS calls of its own.
+ * Vault's aws method does. VPC, subnet and instance-profile binds are checked at login
+ * against EC2 DescribeInstances, bound_iam_role_arn against IAM GetInstanceProfile.
  */
 import { uuid } from '../../lib/ids.js';
 import { badRequest } from '../../sdk/errors.js';
@@ -24,13 +24,21 @@ export interface AwsRole extends TokenParams {
   boundAmiIds?: string[];
   boundRegions?: string[];
   boundEc2InstanceIds?: string[];
+  /** Checked against DescribeInstances' answer (ec2-api.ts). */
+  boundVpcIds?: string[];
+  boundSubnetIds?: string[];
+  boundIamInstanceProfileArns?: string[];
+  /** Checked against IAM GetInstanceProfile for the instance's profile. */
+  boundIamRoleArns?: string[];
   allowInstanceMigration?: boolean;
   disallowReauthentication?: boolean;
 }
 
-/** ec2 binds Vault checks against DescribeInstances' answer, which Ward cannot ask for. */
-const EC2_API_BINDS = ['bound_vpc_id', 'bound_subnet_id', 'bound_iam_role_arn', 'bound_iam_instance_profile_arn'] as const;
-const EC2_DOC_BINDS = ['bound_ami_id', 'bound_region', 'bound_ec2_instance_id'] as const;
+/** ec2 binds that are ec2-only: from the signed document, or from DescribeInstances. */
+const EC2_DOC_BINDS = ['bound_ami_id', 'bound_region', 'bound_ec2_instance_id', 'bound_vpc_id', 'bound_subnet_id', 'bound_iam_instance_profile_arn', 'bound_iam_role_arn'] as const;
+
+/** How many binds need DescribeInstances' answer (the login asks EC2 only when there are any). */
+export const ec2ApiBinds = (r: AwsRole): number => (r.boundVpcIds ?? []).length + (r.boundSubnetIds ?? []).length + (r.boundIamInstanceProfileArns ?? []).length + (r.boundIamRoleArns ?? []).length;
 
 const roleKey = (name: string): string => `role/${name.toLowerCase()}`;
 
@@ -46,10 +54,10 @@ const roleFields = {
   bound_ami_id: field.commaStringSlice({ description: 'ec2: AMI IDs the instance must run (from its identity document).' }),
   bound_region: field.commaStringSlice({ description: 'ec2: regions the instance must be in.' }),
   bound_ec2_instance_id: field.commaStringSlice({ description: 'ec2: instance IDs allowed to log in.' }),
-  bound_vpc_id: field.commaStringSlice({ description: 'Not supported: needs the EC2 API.' }),
-  bound_subnet_id: field.commaStringSlice({ description: 'Not supported: needs the EC2 API.' }),
-  bound_iam_role_arn: field.commaStringSlice({ description: 'Not supported: needs the EC2 and IAM APIs.' }),
-  bound_iam_instance_profile_arn: field.commaStringSlice({ description: 'Not supported: needs the EC2 API.' }),
+  bound_vpc_id: field.commaStringSlice({ description: 'ec2: VPC IDs the instance must be in (asked from EC2 DescribeInstances).' }),
+  bound_subnet_id: field.commaStringSlice({ description: 'ec2: subnet IDs the instance must be in (asked from EC2 DescribeInstances).' }),
+  bound_iam_role_arn: field.commaStringSlice({ description: "ec2: IAM role ARNs (a trailing * matches a prefix) the instance profile's role must have (asked from IAM GetInstanceProfile)." }),
+  bound_iam_instance_profile_arn: field.commaStringSlice({ description: 'ec2: instance profile ARNs (a trailing * matches a prefix) the instance must have (asked from EC2 DescribeInstances).' }),
   role_tag: field.string({ description: 'Not supported: role tags are read through the EC2 API.' }),
   allow_instance_migration: field.bool({ description: 'ec2: a newer identity document (later pendingTime) may log in without the nonce.' }),
   disallow_reauthentication: field.bool({ description: 'ec2: an instance logs in once; later logins are refused until its access-list entry is removed.' }),
@@ -65,9 +73,6 @@ function buildRole(d: FieldData<typeof roleFields>, existing: AwsRole | null): A
     throw badRequest('resolve_aws_unique_ids=true needs IAM access to resolve principals, which Ward does not have; set it to false');
   }
   if ((d.opt('inferred_entity_type') ?? '') !== '') throw badRequest('inferred_entity_type is not supported by Ward');
-  for (const f of EC2_API_BINDS) {
-    if ((d.opt(f) ?? []).some((v) => v !== '')) throw badRequest(`${f} needs the EC2 API (DescribeInstances), which Ward does not call; bind by bound_ami_id, bound_account_id, bound_region or bound_ec2_instance_id`);
-  }
   if ((d.opt('role_tag') ?? '') !== '') throw badRequest('role_tag is not supported by Ward: role tags are read through the EC2 API');
   if (authType === 'iam') {
     for (const f of EC2_DOC_BINDS) {
@@ -85,11 +90,15 @@ function buildRole(d: FieldData<typeof roleFields>, existing: AwsRole | null): A
     boundAmiIds: list(d.opt('bound_ami_id'), existing?.boundAmiIds),
     boundRegions: list(d.opt('bound_region'), existing?.boundRegions),
     boundEc2InstanceIds: list(d.opt('bound_ec2_instance_id'), existing?.boundEc2InstanceIds),
+    boundVpcIds: list(d.opt('bound_vpc_id'), existing?.boundVpcIds),
+    boundSubnetIds: list(d.opt('bound_subnet_id'), existing?.boundSubnetIds),
+    boundIamInstanceProfileArns: list(d.opt('bound_iam_instance_profile_arn'), existing?.boundIamInstanceProfileArns),
+    boundIamRoleArns: list(d.opt('bound_iam_role_arn'), existing?.boundIamRoleArns),
     allowInstanceMigration: d.opt('allow_instance_migration') ?? existing?.allowInstanceMigration ?? false,
     disallowReauthentication: d.opt('disallow_reauthentication') ?? existing?.disallowReauthentication ?? false,
   };
   if (role.allowInstanceMigration && role.disallowReauthentication) throw badRequest('cannot specify both disallow_reauthentication=true and allow_instance_migration=true');
-  const ec2Binds = role.boundAmiIds!.length + role.boundRegions!.length + role.boundEc2InstanceIds!.length;
+  const ec2Binds = role.boundAmiIds!.length + role.boundRegions!.length + role.boundEc2InstanceIds!.length + ec2ApiBinds(role);
   if (role.boundIamPrincipalArns.length + role.boundAccountIds.length + ec2Binds === 0) throw badRequest('at least one bound parameter should be specified on the role');
   if (authType === 'ec2' && role.boundIamPrincipalArns.length > 0) throw badRequest('specified bound_iam_principal_arn but not specifying iam auth type');
   for (const arn of role.boundIamPrincipalArns) {
@@ -120,10 +129,10 @@ export const rolePath = definePath({
           bound_ami_id: [...(r.boundAmiIds ?? [])],
           bound_region: [...(r.boundRegions ?? [])],
           bound_ec2_instance_id: [...(r.boundEc2InstanceIds ?? [])],
-          bound_vpc_id: [],
-          bound_subnet_id: [],
-          bound_iam_role_arn: [],
-          bound_iam_instance_profile_arn: [],
+          bound_vpc_id: [...(r.boundVpcIds ?? [])],
+          bound_subnet_id: [...(r.boundSubnetIds ?? [])],
+          bound_iam_role_arn: [...(r.boundIamRoleArns ?? [])],
+          bound_iam_instance_profile_arn: [...(r.boundIamInstanceProfileArns ?? [])],
           role_tag: '',
           allow_instance_migration: r.allowInstanceMigration ?? false,
           disallow_reauthentication: r.disallowReauthentication ?? false,

@@ -29,9 +29,12 @@ test('verifyResource: login fields must agree with the claim, and the role bound
     [none, vm, { ...open, boundSubscriptionIds: ['sub-2'] }, 'subscription not authorized'],
     [none, vm, { ...open, boundResourceGroups: ['rg-b'] }, 'resource group not authorized'],
     [none, vm, { ...open, boundScaleSets: ['ss-1'] }, 'scale set not authorized'],
-    [{ ...none, vmName: 'vm-1' }, null, open, 'token has no xms_mirid claim naming a virtual machine or scale set; cannot verify the resource'],
     [none, null, { ...open, boundSubscriptionIds: ['sub-1'] }, 'subscription not authorized'],
   ];
   for (const [p, mi, b, text] of bad) assert.throws(() => verifyResource(p, mi, b), { message: text }, text);
+  // A token without xms_mirid (an app's, or a user-assigned identity's): as Vault, a role
+  // without resource binds does not look at the resource; the unverified fields are not kept.
+  assert.deepEqual(verifyResource({ subscriptionId: 'sub-1', resourceGroupName: 'rg-a', vmName: 'vm-1', vmssName: '' }, null, open), { subscriptionId: '', resourceGroup: '', vmName: '', vmssName: '' });
+  assert.throws(() => verifyResource({ ...none, resourceGroupName: 'rg-a' }, null, { ...open, boundResourceGroups: ['rg-a'] }), { message: 'resource group not authorized' });
   assert.equal(verifyResource({ ...none, vmssName: 'SS-1' }, parseMirid(VMSS), { ...open, boundScaleSets: ['ss-1'] }).vmssName, 'ss-1');
 });

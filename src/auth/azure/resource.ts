@@ -42,9 +42,10 @@ const inList = (list: readonly string[], v: string): boolean => list.some((x) =>
 
 /** The resource the login stands for: the claim, with every supplied login field required to agree with it. */
 export function verifyResource(p: LoginResource, mi: MiResource | null, b: ResourceBounds): MiResource {
-  const supplied = p.subscriptionId !== '' || p.resourceGroupName !== '' || p.vmName !== '' || p.vmssName !== '';
   if (mi === null) {
-    if (supplied) throw new ResourceError('token has no xms_mirid claim naming a virtual machine or scale set; cannot verify the resource');
+    // No claim to check the login fields against (an app's token, a user-assigned identity's):
+    // as Vault, a role without resource binds does not look at the resource (Vault returns
+    // early); its binds are refused below. The fields stay unverified, so none is kept.
     if (b.boundSubscriptionIds.length > 0) throw new ResourceError('subscription not authorized');
     if (b.boundResourceGroups.length > 0) throw new ResourceError('resource group not authorized');
     if (b.boundScaleSets.length > 0) throw new ResourceError('scale set not authorized');

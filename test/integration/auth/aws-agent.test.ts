@@ -42,6 +42,9 @@ test('agent auto_auth method "aws" logs in with static keys and header_value; co
   assert.equal(r.leaseDuration, 300);
   assert.equal((await api(s, 'GET', 'auth/token/lookup-self', { token: r.token })).body.data.meta.account_id, '123456789012');
 
-  assert.throws(() => parseAgentConfig(hcl.replace('type = "iam"', 'type = "ec2"'), 'agent.hcl'), /ec2/);
+  assert.throws(() => parseAgentConfig(hcl.replace('type = "iam"', 'type = "gce"'), 'agent.hcl'), /type "gce" is invalid/);
   assert.throws(() => parseAgentConfig(hcl.replace('role = "app"', 'bogus = "x"'), 'agent.hcl'), /bogus/);
+  // Vault Agent's credential_poll_interval (seconds) is accepted: Ward reads the credentials at each login.
+  assert.equal(parseAgentConfig(hcl.replace('role = "app"', 'role = "app"\n      credential_poll_interval = 30'), 'agent.hcl').autoAuth?.method.params.type, 'aws');
+  assert.throws(() => parseAgentConfig(hcl.replace('role = "app"', 'role = "app"\n      credential_poll_interval = "soon"'), 'agent.hcl'), /credential_poll_interval/);
 });

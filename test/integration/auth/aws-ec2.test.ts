@@ -50,10 +50,9 @@ describe('auth/aws (ec2)', { skip: skipUnless(OPENSSL) }, () => {
     assert.deepEqual((await api(s, 'LIST', 'auth/aws/config/certificates', root())).body.data.keys, ['aws', 'aws-rsa']);
   });
 
-  it('validates ec2 roles, refusing binds that need the EC2 API', async () => {
+  it('validates ec2 roles', async () => {
     await refused(api(s, 'POST', 'auth/aws/role/web', { ...root(), body: { auth_type: 'ec2' } }), 'at least one bound parameter should be specified on the role');
-    await refused(api(s, 'POST', 'auth/aws/role/web', { ...root(), body: { auth_type: 'ec2', bound_vpc_id: 'vpc-1' } }), /^bound_vpc_id needs the EC2 API/);
-    await refused(api(s, 'POST', 'auth/aws/role/web', { ...root(), body: { auth_type: 'ec2', bound_iam_role_arn: 'arn:aws:iam::1:role/x' } }), /^bound_iam_role_arn needs the EC2 API/);
+    await refused(api(s, 'POST', 'auth/aws/role/iamrole', { ...root(), body: { auth_type: 'iam', bound_vpc_id: 'vpc-1' } }), /^specified bound_vpc_id but not specifying ec2 auth type/);
     await refused(api(s, 'POST', 'auth/aws/role/web', { ...root(), body: { auth_type: 'ec2', bound_ami_id: 'ami-0abc', allow_instance_migration: true, disallow_reauthentication: true } }),
       'cannot specify both disallow_reauthentication=true and allow_instance_migration=true');
     await refused(api(s, 'POST', 'auth/aws/role/iamrole', { ...root(), body: { auth_type: 'iam', bound_ami_id: 'ami-0abc' } }), /^specified bound_ami_id but not specifying ec2 auth type/);

@@ -4,6 +4,7 @@
  * and default (a constant, or the injector-wide setting from flags / AGENT_INJECT_*). It is
  * the one source for parsing, defaults and "did you mean" suggestions.
  */
+import { AUTH_TYPES } from './auth-methods.js';
 import type { InjectorOptions } from './options.js';
 
 export const PREFIX = 'vault.hashicorp.com/';
@@ -100,7 +101,7 @@ export const CATALOGUE: readonly AnnotationDef[] = [
   dd('service', 'url', (o) => o.vaultAddress),
   dd('namespace', 'string', (o) => o.vaultNamespace),
   d('role', 'string'),
-  dd('auth-type', 'enum', (o) => o.authType, { values: ['kubernetes', 'approle', 'token_file'] }),
+  dd('auth-type', 'enum', (o) => o.authType, { values: AUTH_TYPES }),
   dd('auth-path', 'string', (o) => o.authPath),
   d('auth-config-', 'string', { free: true }),
   dd('auth-min-backoff', 'duration', (o) => o.authMinBackoff),

@@ -4,6 +4,7 @@
  * is validated here so a typo stops the injector at start, naming the flag or variable.
  */
 import type { Kind } from './annotations.js';
+import { AUTH_TYPES } from './auth-methods.js';
 import { defaultOptions, type InjectorOptions } from './options.js';
 import { invalid } from './values.js';
 
@@ -59,7 +60,7 @@ export const SETTINGS: readonly Setting[] = [
   s('tls-auto-hosts', 'TLS_AUTO_HOSTS', 'list', 'Comma-separated DNS names for the -tls-auto certificate.', (c, v) => void (tls(c)['hosts'] = v)),
   s('vault-address', 'VAULT_ADDR', 'url', 'Address of the Ward (Vault) server the agents talk to.', (c, v) => void (c.options.vaultAddress = v)),
   s('vault-image', 'VAULT_IMAGE', 'string', `Image of the injected agent containers; they run "ward agent" (default ${defaultOptions().vaultImage}).`, (c, v) => void (c.options.vaultImage = v)),
-  s('vault-auth-type', 'VAULT_AUTH_TYPE', 'enum', 'Auto-auth method type (default kubernetes).', (c, v) => void (c.options.authType = v), ['kubernetes', 'approle', 'token_file']),
+  s('vault-auth-type', 'VAULT_AUTH_TYPE', 'enum', 'Auto-auth method type (default kubernetes).', (c, v) => void (c.options.authType = v), AUTH_TYPES),
   s('vault-auth-path', 'VAULT_AUTH_PATH', 'string', 'Mount path of the auth method (default auth/kubernetes).', (c, v) => void (c.options.authPath = v)),
   s('vault-namespace', 'VAULT_NAMESPACE', 'string', 'Vault Enterprise namespace for auto-auth.', (c, v) => void (c.options.vaultNamespace = v)),
   s('proxy-address', 'PROXY_ADDR', 'url', 'HTTPS proxy the agents use to reach the server.', (c, v) => void (c.options.proxyAddress = v)),

@@ -74,7 +74,23 @@ const ROWS: Row[] = [
   { name: 'proxy-address that is not a URL: denied', ann: { ...BASE, 'proxy-address': 'proxy' }, deny: 'proxy-address: value "proxy": expected an http(s) URL' },
   { name: 'namespace → method namespace', ann: { ...BASE, namespace: 'team-a' }, check: (i) => assert.equal(cfg(i.initConfig)['auto_auth']['method']['namespace'], 'team-a') },
   { name: 'auth-path', ann: { ...BASE, 'auth-path': 'auth/k8s-east' }, check: (i) => assert.equal(cfg(i.initConfig)['auto_auth']['method']['mount_path'], 'auth/k8s-east') },
-  { name: 'auth-type unknown: denied', ann: { ...BASE, 'auth-type': 'aws' }, deny: 'vault.hashicorp.com/auth-type: value "aws": expected one of kubernetes, approle, token_file' },
+  { name: 'auth-type unknown: denied', ann: { ...BASE, 'auth-type': 'ldap' }, deny: 'vault.hashicorp.com/auth-type: value "ldap": expected one of kubernetes, approle, token_file, jwt, cert, aws, azure, gcp' },
+  {
+    // Every auto-auth method the agent has is reachable through annotations, as in vault-k8s.
+    name: 'auth-type jwt with auth-config-* (a projected token of another audience)',
+    ann: { 'agent-inject': 'true', 'agent-inject-secret-db': 'x', 'auth-type': 'jwt', 'auth-path': 'auth/jwt', 'auth-config-path': '/var/run/secrets/tokens/vault', 'auth-config-role': 'web', 'auth-config-remove-jwt-after-reading': 'false' },
+    check: (i) => {
+      const m = cfg(i.initConfig)['auto_auth']['method'];
+      assert.equal(m['type'], 'jwt');
+      assert.deepEqual(m['config'], { path: '/var/run/secrets/tokens/vault', role: 'web', remove_jwt_after_reading: 'false' });
+    },
+  },
+  {
+    name: 'auth-type aws ec2',
+    ann: { 'agent-inject': 'true', 'agent-inject-secret-db': 'x', 'auth-type': 'aws', 'auth-path': 'auth/aws', 'auth-config-type': 'ec2', 'auth-config-role': 'web' },
+    check: (i) => assert.deepEqual(cfg(i.initConfig)['auto_auth']['method']['config'], { type: 'ec2', role: 'web' }),
+  },
+  { name: 'auth-config param unknown to gcp: denied', ann: { ...BASE, 'auth-type': 'gcp', 'auth-config-token-path': 'x' }, deny: 'gcp auto-auth has no config parameter "token_path"' },
   {
     name: 'auth-type approle with auth-config-*',
     ann: { 'agent-inject': 'true', 'agent-inject-secret-db': 'x', 'auth-type': 'approle', 'auth-config-role-id-file-path': '/vault/custom/role-id' },

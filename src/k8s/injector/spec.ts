@@ -4,6 +4,7 @@
  * a value that would give a broken agent denies the pod with a message naming it.
  */
 import { posix } from 'node:path';
+import { AUTH_CONFIG } from './auth-methods.js';
 import { parseJsonPatch, type JsonPatchOp } from './json-patch.js';
 import type { InjectorOptions, Resources } from './options.js';
 import { SA_TOKEN_DIR, type Pod } from './pod.js';
@@ -55,13 +56,6 @@ export interface AgentSpec {
   /** App containers that get the secrets mounts (and env wrapping). */
   containers: string[];
 }
-
-/** auth-config-<param> keys Ward's agent accepts per method (others would stop the agent at start). */
-const AUTH_CONFIG: Record<string, readonly string[]> = {
-  kubernetes: ['role', 'token_path'],
-  approle: ['role_id_file_path', 'secret_id_file_path', 'remove_secret_id_file_after_reading', 'secret_id_response_wrapping_path'],
-  token_file: ['token_file_path'],
-};
 
 const list = (v: string | undefined): string[] => (v ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
 

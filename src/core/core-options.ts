@@ -4,7 +4,7 @@
  */
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../sdk/logical.js';
-import type { PhysicalBackend } from '../storage/physical.js';
+import type { HaBackend, PhysicalBackend } from '../storage/physical.js';
 import type { BackendRegistry } from './router/registry.js';
 import type { AutoSeal } from './seal/auto-seal.js';
 import type { TelemetryConfig } from './metrics/telemetry.js';
@@ -43,4 +43,9 @@ export interface CoreOptions {
 export interface ClusterInfo {
   name: string;
   id: string;
+}
+
+/** The store that elects the active node, when HA is enabled. */
+export function haBackendOf(opts: CoreOptions): HaBackend | undefined {
+  return opts.ha?.backend ?? opts.physical.ha;
 }

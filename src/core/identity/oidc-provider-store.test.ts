@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { InmemStorage, listRecursive } from '../../sdk/storage.js';
-import { readAccessToken, sweepAccessTokens, writeAccessToken, type AccessToken } from './oidc-provider-store.js';
+import { clientById, deleteClient, readAccessToken, sweepAccessTokens, writeAccessToken, writeClient, type AccessToken, type Client } from './oidc-provider-store.js';
 
 const at = (expireAt: number): AccessToken => ({ provider: 'p', clientId: 'c', entityId: 'e', scopes: [], expireAt });
 
@@ -25,4 +25,26 @@ test('sweepAccessTokens: deletes the expired records, keeps the valid ones', asy
   assert.equal(await sweepAccessTokens(s, 2000), 2);
   assert.equal((await listRecursive(s, '')).length, 1);
   assert.deepEqual(await readAccessToken(s, 'b', 2000), at(3000));
+});
+
+const client = (name: string, clientId: string): Client => ({
+  name, clientId, clientSecret: `hvo_secret_${name}`, redirectUris: [], assignments: [], key: 'default', idTokenTtl: 60, accessTokenTtl: 60, type: 'confidential',
+});
+
+test('clientById: the token endpoint (unauthenticated) finds a client by one indexed read, not by reading every client', async () => {
+  const s = new InmemStorage();
+  for (let i = 0; i < 50; i++) await writeClient(s, client(`app-${i}`, `id-${i}`));
+  let gets = 0;
+  const counting = Object.assign(Object.create(s) as InmemStorage, { get: (k: string) => (gets++, s.get(k)) });
+  assert.equal((await clientById(counting, 'id-37'))?.name, 'app-37');
+  assert.ok(gets <= 2, `${gets} storage reads for one lookup`);
+  gets = 0;
+  assert.equal(await clientById(counting, 'id-unknown'), null);
+  assert.ok(gets <= 1, `${gets} storage reads for an unknown id`);
+  // Deleting a client drops its index entry; an updated client keeps its id.
+  await deleteClient(s, 'app-37');
+  assert.equal(await clientById(s, 'id-37'), null);
+  await writeClient(s, { ...client('app-3', 'id-3'), idTokenTtl: 120 });
+  assert.equal((await clientById(s, 'id-3'))?.idTokenTtl, 120);
+  assert.deepEqual((await listRecursive(s, 'oidc_provider/client/')).length, 49);
 });

@@ -75,13 +75,33 @@ export const deleteScope = (s: Storage, n: string): Promise<void> => s.delete(SC
 export const listScopes = async (s: Storage): Promise<string[]> => (await names(s, SCOPE)).sort();
 
 export const readClient = (s: Storage, n: string): Promise<Client | null> => getJSON<Client>(s, CLIENT + n);
-export const writeClient = (s: Storage, c: Client): Promise<void> => putJSON(s, CLIENT + c.name, c);
-export const deleteClient = (s: Storage, n: string): Promise<void> => s.delete(CLIENT + n);
+/**
+ * client_id → name, so that the unauthenticated token endpoint finds a client with one
+ * read instead of decrypting every client (Vault scans them all). A client's id never
+ * changes once made; the index is written after the client and removed before it, so a
+ * crash between the two leaves at worst an entry that clientById ignores.
+ */
+const CLIENT_ID = `${PREFIX}client_id/`;
+export async function writeClient(s: Storage, c: Client): Promise<void> {
+  await putJSON(s, CLIENT + c.name, c);
+  await putJSON(s, CLIENT_ID + c.clientId, { name: c.name });
+}
+export async function deleteClient(s: Storage, n: string): Promise<void> {
+  const c = await readClient(s, n);
+  if (c) await s.delete(CLIENT_ID + c.clientId);
+  await s.delete(CLIENT + n);
+}
 export async function listClients(s: Storage): Promise<Client[]> {
   const all = await Promise.all((await names(s, CLIENT)).map((n) => readClient(s, n)));
   return all.filter((c): c is Client => c !== null).sort((a, b) => a.name.localeCompare(b.name));
 }
-export const clientById = async (s: Storage, id: string): Promise<Client | null> => (id === '' ? null : ((await listClients(s)).find((c) => c.clientId === id) ?? null));
+export async function clientById(s: Storage, id: string): Promise<Client | null> {
+  if (id === '') return null;
+  const entry = await getJSON<{ name: string }>(s, CLIENT_ID + id);
+  if (!entry) return null;
+  const c = await readClient(s, entry.name);
+  return c?.clientId === id ? c : null;
+}
 
 export async function readProvider(s: Storage, n: string): Promise<Provider | null> {
   return (await getJSON<Provider>(s, PROVIDER + n)) ?? (n === DEFAULT_PROVIDER ? BUILTIN_PROVIDER : null);

@@ -8,9 +8,8 @@
  * Only the fields the role binds need are read. Failures are Ec2ApiError with the service's
  * code and message (never the keys).
  */
-import * as http from 'node:http';
-import * as https from 'node:https';
 import { signRequest, type AwsCredentials } from '../../lib/aws-sigv4.js';
+import { awsRequest, xmlTag } from './aws-http.js';
 import type { ClientConfig } from './path-config.js';
 
 export interface Ec2Instance {
@@ -22,8 +21,6 @@ export interface Ec2Instance {
 
 export class Ec2ApiError extends Error {}
 
-const MAX_BODY = 1 << 20;
-
 function credentials(c: ClientConfig | null, env: NodeJS.ProcessEnv): AwsCredentials {
   if (c?.accessKey && c.secretKey) return { accessKeyId: c.accessKey, secretAccessKey: c.secretKey };
   const id = env['AWS_ACCESS_KEY_ID'];
@@ -32,28 +29,8 @@ function credentials(c: ClientConfig | null, env: NodeJS.ProcessEnv): AwsCredent
   return { accessKeyId: id, secretAccessKey: secret, ...(env['AWS_SESSION_TOKEN'] ? { sessionToken: env['AWS_SESSION_TOKEN'] } : {}) };
 }
 
-function post(url: URL, headers: Record<string, string>, body: string, timeoutMs: number): Promise<{ status: number; body: string }> {
-  const lib = url.protocol === 'https:' ? https : http;
-  return new Promise((resolve, reject) => {
-    const req = lib.request(url, { method: 'POST', headers, minVersion: 'TLSv1.2' } as https.RequestOptions, (res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (c: Buffer) => {
-        size += c.length;
-        if (size > MAX_BODY) req.destroy(new Error('response too large'));
-        else chunks.push(c);
-      });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer from ${url.host} within ${timeoutMs} ms`)));
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-/** The first `<name>…</name>` text inside `xml`. */
-const tag = (xml: string, name: string): string => new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml)?.[1] ?? '';
+/** The first `<name>…</name>` text inside `xml`, or ''. */
+const tag = (xml: string, name: string): string => xmlTag(xml, name) ?? '';
 
 /** Reads the one instance out of a DescribeInstancesResponse; instance-level fields come before its network interfaces. */
 export function parseDescribeInstances(xml: string): Ec2Instance | null {
@@ -76,7 +53,7 @@ async function query(c: ClientConfig | null, base: string, region: string, servi
   });
   let res: { status: number; body: string };
   try {
-    res = await post(url, { ...headers, 'Content-Length': String(Buffer.byteLength(body)) }, body, o.timeoutMs);
+    res = await awsRequest(url, 'POST', { ...headers, 'Content-Length': String(Buffer.byteLength(body)) }, body, { timeoutMs: o.timeoutMs, host: url.host });
   } catch (e) {
     throw new Ec2ApiError(`error making upstream request: ${e instanceof Error ? e.message : String(e)}`);
   }

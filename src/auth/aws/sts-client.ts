@@ -4,8 +4,7 @@
  * Host header (it is covered by the signature), the client's headers and body unchanged.
  * Transport failures and 5xx answers are retried up to max_retries times; a 4xx is final.
  */
-import * as http from 'node:http';
-import * as https from 'node:https';
+import { awsRequest, xmlTag, type AwsAnswer } from './aws-http.js';
 import type { Headers, IamRequest } from './iam-request.js';
 
 export interface CallerIdentity {
@@ -17,14 +16,7 @@ export interface CallerIdentity {
 /** Failures with Vault's `error making upstream request: …` reason text. */
 export class StsError extends Error {}
 
-const MAX_BODY = 1 << 20;
-
-interface RawResponse {
-  status: number;
-  body: string;
-}
-
-function send(endpoint: string, r: IamRequest, timeoutMs: number): Promise<RawResponse> {
+function send(endpoint: string, r: IamRequest, timeoutMs: number): Promise<AwsAnswer> {
   const base = new URL(endpoint);
   const target = new URL(base.pathname.replace(/\/+$/, '') + r.url.pathname, base);
   const headers: Record<string, string> = {};
@@ -32,26 +24,8 @@ function send(endpoint: string, r: IamRequest, timeoutMs: number): Promise<RawRe
   headers['Host'] = r.url.host;
   const payload = Buffer.from(r.body, 'utf8');
   headers['Content-Length'] = String(payload.length);
-  const lib = target.protocol === 'https:' ? https : http;
-  return new Promise((resolve, reject) => {
-    const req = lib.request(target, { method: r.method, headers, minVersion: 'TLSv1.2' } as https.RequestOptions, (res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (c: Buffer) => {
-        size += c.length;
-        if (size > MAX_BODY) req.destroy(new Error('response too large'));
-        else chunks.push(c);
-      });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer from ${base.host} within ${timeoutMs} ms`)));
-    req.on('error', reject);
-    req.end(payload);
-  });
+  return awsRequest(target, r.method, headers, payload, { timeoutMs, host: base.host });
 }
-
-const tag = (xml: string, name: string): string | undefined => new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml)?.[1];
 
 const unescapeXml = (s: string): string =>
   s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
@@ -59,9 +33,9 @@ const unescapeXml = (s: string): string =>
 /** Reads the GetCallerIdentityResult out of STS's XML answer. */
 export function parseCallerIdentity(xml: string): CallerIdentity {
   const result = /<GetCallerIdentityResult>([\s\S]*?)<\/GetCallerIdentityResult>/.exec(xml)?.[1];
-  const arn = result === undefined ? undefined : tag(result, 'Arn');
-  const account = result === undefined ? undefined : tag(result, 'Account');
-  const userId = result === undefined ? undefined : tag(result, 'UserId');
+  const arn = result === undefined ? undefined : xmlTag(result, 'Arn');
+  const account = result === undefined ? undefined : xmlTag(result, 'Account');
+  const userId = result === undefined ? undefined : xmlTag(result, 'UserId');
   if (arn === undefined || account === undefined || userId === undefined) throw new StsError('error parsing STS response');
   return { arn: unescapeXml(arn), account: unescapeXml(account), userId: unescapeXml(userId) };
 }
@@ -69,7 +43,7 @@ export function parseCallerIdentity(xml: string): CallerIdentity {
 export async function getCallerIdentity(endpoint: string, r: IamRequest, o: { maxRetries: number; timeoutMs: number }): Promise<CallerIdentity> {
   let last: unknown;
   for (let attempt = 0; attempt <= o.maxRetries; attempt++) {
-    let res: RawResponse;
+    let res: AwsAnswer;
     try {
       res = await send(endpoint, r, o.timeoutMs);
     } catch (e) {
